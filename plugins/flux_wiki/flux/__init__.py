@@ -1,0 +1,1 @@
+"""flux stage of flux-wiki."""

@@ -1,0 +1,1 @@
+"""mkdocs stage of flux-wiki."""

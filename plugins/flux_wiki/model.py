@@ -1,0 +1,241 @@
+"""Plain dataclasses shared by every stage of the engine.
+
+Nothing here reads files or knows about MkDocs; each stage builds these and
+hands them on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+FLUX_KUSTOMIZE_GROUP = "kustomize.toolkit.fluxcd.io"
+FLUX_HELM_GROUP = "helm.toolkit.fluxcd.io"
+FLUX_SOURCE_GROUP = "source.toolkit.fluxcd.io"
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """A problem found in the input, always tied to a file and line of the repo."""
+
+    file: str
+    line: int
+    message: str
+    severity: str = "warning"
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "message": self.message}
+
+
+class InputError(Exception):
+    """Bad input that stops one unit of work (a file, a KS build), never the whole run."""
+
+    def __init__(self, file: str, line: int, message: str):
+        super().__init__(f"{file}:{line}: {message}")
+        self.file = file
+        self.line = line
+        self.message = message
+
+    def diagnostic(self) -> Diagnostic:
+        return Diagnostic(self.file, self.line, self.message)
+
+
+@dataclass
+class Resource:
+    """One Kubernetes object as a build produced it, with the file:line it came from.
+
+    ``obj`` is the object's mapping after kustomize transformations and
+    substitution. ``file``/``line`` point at the document it started from (for a
+    generated ConfigMap/Secret: the generator entry in the kustomization file).
+    """
+
+    obj: dict[str, Any]
+    file: str
+    line: int
+    encrypted: bool = False
+
+    @property
+    def api_version(self) -> str:
+        return str(self.obj.get("apiVersion") or "")
+
+    @property
+    def group(self) -> str:
+        av = self.api_version
+        return av.rsplit("/", 1)[0] if "/" in av else ""
+
+    @property
+    def kind(self) -> str:
+        return str(self.obj.get("kind") or "")
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        md = self.obj.get("metadata")
+        return md if isinstance(md, dict) else {}
+
+    @property
+    def name(self) -> str:
+        return str(self.metadata.get("name") or "")
+
+    @property
+    def namespace(self) -> str:
+        return str(self.metadata.get("namespace") or "")
+
+    @property
+    def spec(self) -> dict[str, Any]:
+        spec = self.obj.get("spec")
+        return spec if isinstance(spec, dict) else {}
+
+    def is_kind(self, group: str, kind: str) -> bool:
+        return self.group == group and self.kind == kind
+
+    def ident(self) -> str:
+        """`namespace/name` (just `name` for cluster-scoped objects)."""
+        return f"{self.namespace}/{self.name}" if self.namespace else self.name
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "apiVersion": self.api_version,
+            "kind": self.kind,
+            "namespace": self.namespace,
+            "name": self.name,
+            "file": self.file,
+            "line": self.line,
+        }
+
+
+@dataclass
+class SourceInfo:
+    """A Flux source object (GitRepository, OCIRepository, HelmRepository, ...)."""
+
+    kind: str
+    namespace: str
+    name: str
+    url: str | None = None
+    ref: dict[str, Any] = field(default_factory=dict)
+    file: str | None = None
+    line: int | None = None
+
+    def ident(self) -> str:
+        return f"{self.namespace}/{self.name}"
+
+
+@dataclass
+class HelmReleaseInfo:
+    """What a HelmRelease installs: chart, version, source and merged values."""
+
+    namespace: str
+    name: str
+    chart: str | None
+    version: str | None
+    source_kind: str | None
+    source_namespace: str | None
+    source_name: str | None
+    source_url: str | None
+    depends_on: list[str]
+    values: dict[str, Any]
+    values_sources: list[str]
+    unresolved_values: list[str]
+    file: str
+    line: int
+
+    def ident(self) -> str:
+        return f"{self.namespace}/{self.name}"
+
+
+@dataclass
+class Surface:
+    """A place a workload can be reached or is identified by: an address, a host, a certificate."""
+
+    kind: str  # loadbalancer | nodeport | clusterip | ingress | ingressroute | httproute | tlsroute | gateway | certificate | workload
+    layer: str  # Flux Kustomization id that applies it
+    namespace: str
+    name: str  # the object (or HelmRelease) that declares it
+    object_kind: str  # Service, Ingress, HelmRelease, ...
+    address: str | None = None
+    port: int | None = None
+    protocol: str | None = None
+    port_name: str | None = None
+    host: str | None = None
+    path: str | None = None
+    target: str | None = None  # backend service / issuer / image
+    detail: str | None = None
+    file: str = ""
+    line: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+    def sort_key(self) -> tuple:
+        return (self.layer, self.kind, self.namespace, self.name, self.address or "", self.port or 0, self.host or "", self.path or "")
+
+
+@dataclass
+class KustomizationNode:
+    """A Flux Kustomization reached by the simulation, with the spec as built."""
+
+    namespace: str
+    name: str
+    path: str | None
+    parent: str | None
+    depends_on: list[str]
+    source: SourceInfo | None
+    spec: dict[str, Any]
+    file: str
+    line: int
+    status: str = "pending"  # built | error | skipped
+    reason: str | None = None
+    level: int | None = None
+    resources: list[Resource] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)  # repo files read to build it
+    unresolved_vars: list[str] = field(default_factory=list)
+    secret_vars: list[str] = field(default_factory=list)
+    remote_resources: list[str] = field(default_factory=list)
+    helm_charts: list[dict[str, Any]] = field(default_factory=list)
+    excluded: bool = False
+
+    @property
+    def id(self) -> str:
+        return f"{self.namespace}/{self.name}"
+
+    @property
+    def wait(self) -> bool | None:
+        w = self.spec.get("wait")
+        return w if isinstance(w, bool) else None
+
+    @property
+    def prune(self) -> bool | None:
+        p = self.spec.get("prune")
+        return p if isinstance(p, bool) else None
+
+
+@dataclass
+class Cluster:
+    """One cluster of a repo: its entry point, source and the simulated tree of Kustomizations."""
+
+    name: str
+    entry_file: str
+    entry_line: int
+    entry_kind: str  # gotk-sync | FluxInstance | flux-instance HelmRelease | explicit
+    source: SourceInfo
+    root_id: str
+    kustomizations: dict[str, KustomizationNode] = field(default_factory=dict)
+    controllers: list[Resource] = field(default_factory=list)
+    helm_releases: list[HelmReleaseInfo] = field(default_factory=list)
+    surfaces: list[Surface] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
+    excluded: list[str] = field(default_factory=list)
+
+    def warn(self, file: str, line: int, message: str) -> None:
+        self.warnings.append(Diagnostic(file, line, message))
+
+    @property
+    def root(self) -> KustomizationNode:
+        return self.kustomizations[self.root_id]
+
+    def layers(self) -> list[KustomizationNode]:
+        """The Kustomizations below the entry point that are not excluded, by level then name."""
+        nodes = [k for k in self.kustomizations.values() if k.id != self.root_id and not k.excluded]
+        return sorted(nodes, key=lambda k: (k.level if k.level is not None else 1 << 30, k.name, k.namespace))
