@@ -140,6 +140,7 @@ class HelmReleaseInfo:
     unresolved_values: list[str]
     file: str
     line: int
+    layer: str = ""  # id of the Flux Kustomization that applies it (set by the simulation)
 
     def ident(self) -> str:
         return f"{self.namespace}/{self.name}"
@@ -212,6 +213,16 @@ class KustomizationNode:
 
 
 @dataclass
+class Controller:
+    """A Flux controller the entry point installs."""
+
+    name: str
+    image: str | None
+    file: str
+    line: int
+
+
+@dataclass
 class Cluster:
     """One cluster of a repo: its entry point, source and the simulated tree of Kustomizations."""
 
@@ -222,7 +233,7 @@ class Cluster:
     source: SourceInfo
     root_id: str
     kustomizations: dict[str, KustomizationNode] = field(default_factory=dict)
-    controllers: list[Resource] = field(default_factory=list)
+    controllers: list[Controller] = field(default_factory=list)
     helm_releases: list[HelmReleaseInfo] = field(default_factory=list)
     surfaces: list[Surface] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
