@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ..model import InputError
@@ -23,19 +25,31 @@ DEFAULT_IGNORES = [".git/", ".gitignore", ".gitmodules", ".gitattributes", "*.jp
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
-def _match_gitignore(rel: str, is_dir: bool, pattern: str) -> bool:
-    """A small gitignore matcher: enough for .sourceignore files seen in Flux repos."""
-    dir_only = pattern.endswith("/")
-    pat = pattern.rstrip("/")
-    if dir_only and not is_dir:
-        return False
-    anchored = pat.startswith("/") or "/" in pat.rstrip("*")
-    pat = pat.lstrip("/")
-    if pat.startswith("**/"):
-        pat, anchored = pat[3:], False
-    if anchored:
-        return fnmatch.fnmatchcase(rel, pat)
-    return fnmatch.fnmatchcase(PurePosixPath(rel).name, pat)
+@dataclass(frozen=True)
+class _IgnoreRule:
+    """One .sourceignore line compiled once (a small gitignore subset)."""
+
+    regex: re.Pattern[str]
+    negate: bool
+    dir_only: bool
+    anchored: bool
+
+    @classmethod
+    def parse(cls, pattern: str) -> "_IgnoreRule":
+        negate = pattern.startswith("!")
+        pat = pattern[1:] if negate else pattern
+        dir_only = pat.endswith("/")
+        pat = pat.rstrip("/")
+        anchored = pat.startswith("/") or "/" in pat.rstrip("*")
+        pat = pat.lstrip("/")
+        if pat.startswith("**/"):
+            pat, anchored = pat[3:], False
+        return cls(re.compile(fnmatch.translate(pat)), negate, dir_only, anchored)
+
+    def matches(self, rel: str, is_dir: bool) -> bool:
+        if self.dir_only and not is_dir:
+            return False
+        return bool(self.regex.match(rel if self.anchored else rel.rsplit("/", 1)[-1]))
 
 
 class Repo:
@@ -46,7 +60,7 @@ class Repo:
         self.root = Path(root).resolve()
         self.cache = cache or ParseCache()
         self.read: set[str] = set()
-        self._ignores = self._load_ignores() + list(ignore or [])
+        self._ignores = [_IgnoreRule.parse(p) for p in self._load_ignores() + list(ignore or [])]
         self._ignored_memo: dict[str, bool] = {}
 
     def _load_ignores(self) -> list[str]:
@@ -90,20 +104,15 @@ class Repo:
         """True when source-controller would leave ``rel`` out of the artifact."""
         key = f"{rel}/" if is_dir else rel
         memo = self._ignored_memo.get(key)
-        if memo is not None:
-            return memo
-        parts = PurePosixPath(rel).parts
-        result = False
-        for i in range(1, len(parts) + 1):
-            sub = "/".join(parts[:i])
-            sub_is_dir = is_dir or i < len(parts)
-            for pat in self._ignores:
-                negate = pat.startswith("!")
-                p = pat[1:] if negate else pat
-                if _match_gitignore(sub, sub_is_dir, p):
-                    result = not negate
-        self._ignored_memo[key] = result
-        return result
+        if memo is None:
+            parent, _, _ = rel.rpartition("/")
+            memo = bool(parent) and self.ignored(parent, True)
+            if not memo:
+                for rule in self._ignores:
+                    if rule.matches(rel, is_dir):
+                        memo = not rule.negate
+            self._ignored_memo[key] = memo
+        return memo
 
     def listdir(self, rel: str) -> list[tuple[str, bool]]:
         """Sorted (name, is_dir) entries of a folder, without ignored ones."""
