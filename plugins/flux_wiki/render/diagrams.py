@@ -1,0 +1,313 @@
+"""Diagrams of a cluster as Graphviz DOT (for SVG), Mermaid and JSON (for the CLI).
+
+Every function is deterministic: nodes, edges and groups are sorted, so the same
+cluster gives byte-identical text. Text that comes from manifests (names, paths,
+hosts) goes through :func:`_text`/:func:`_label`, which neutralise DOT escape
+sequences, HTML-like labels, entities and control characters; node identifiers
+are derived with :func:`_node_id` so they are always plain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import graphviz
+
+from ..model import FLUX_HELM_GROUP, Cluster, KustomizationNode, Resource, Surface
+
+GROUP_THRESHOLD = 40
+FONT = "Helvetica"
+NODE_MARGIN = "0.15,0.07"
+MAX_TOOLTIP_REASON = 200
+WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "CronJob", "Job")
+ROUTE_KINDS = ("ingress", "ingressroute", "httproute", "tlsroute", "gateway")
+ADDRESS_KINDS = ("loadbalancer", "nodeport")
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+_PLAIN_ID = re.compile(r"[A-Za-z0-9_./-]+")
+
+
+# --- escaping ---------------------------------------------------------------------------------
+
+
+def _clean(value: object) -> str:
+    """Text on one line: control characters (newlines, tabs, NUL) become one space."""
+    return _CONTROL.sub(" ", str(value)).strip()
+
+
+def _esc(value: object) -> str:
+    """Escape one line for a DOT escString rendered by Graphviz: entities and backslashes literal."""
+    return _clean(value).replace("&", "&amp;").replace("\\", "\\\\")
+
+
+def _text(value: object) -> str:
+    """A single-line attribute value (tooltip, URL, cluster label) safe for DOT and SVG."""
+    return graphviz.nohtml(_esc(value))
+
+
+def _label(*lines: object) -> str:
+    """A multi-line centred label built from manifest text; never an HTML-like label."""
+    return graphviz.nohtml("\\n".join(_esc(line) for line in lines if line not in (None, "")))
+
+
+def _node_id(kind: str, ident: str) -> str:
+    """A DOT node identifier that is always plain text (unusual input gets a hash suffix)."""
+    raw = f"{kind}_{ident}"
+    if _PLAIN_ID.fullmatch(raw):
+        return raw
+    safe = re.sub(r"[^A-Za-z0-9_./-]", "_", raw)
+    return f"{safe}~{hashlib.sha256(raw.encode('utf-8')).hexdigest()[:10]}"
+
+
+def _new_graph(name: str, rankdir: str) -> graphviz.Digraph:
+    g = graphviz.Digraph(name=_node_id("graph", name))
+    g.attr(rankdir=rankdir, newrank="true", fontname=FONT, fontsize="12", nodesep="0.25", ranksep="0.45")
+    g.attr("node", shape="box", style="rounded", fontname=FONT, fontsize="11", margin=NODE_MARGIN, height="0.3")
+    g.attr("edge", fontname=FONT, fontsize="9", arrowsize="0.7")
+    return g
+
+
+# --- layer DAG --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Edge:
+    source: str
+    target: str
+    missing: bool
+
+
+def _dep_id(node: KustomizationNode, dep: str) -> str:
+    dep = str(dep)
+    return dep if "/" in dep else f"{node.namespace}/{dep}"
+
+
+def _health_checks(node: KustomizationNode) -> int:
+    checks = node.spec.get("healthChecks")
+    return len(checks) if isinstance(checks, list) else 0
+
+
+def _dag_edges(nodes: list[KustomizationNode], known: set[str]) -> list[_Edge]:
+    edges = {
+        _Edge(dep, node.id, dep not in known)
+        for node in nodes
+        for dep in (_dep_id(node, d) for d in node.depends_on)
+    }
+    return sorted(edges, key=lambda e: (e.source, e.target))
+
+
+def _choose_grouping(nodes: list[KustomizationNode], group: str) -> str:
+    """Resolve ``group`` ("auto", "none", "parent", "namespace") for these nodes.
+
+    "auto" groups only trees larger than GROUP_THRESHOLD, and then by whichever of
+    namespace / parent splits the tree into more groups: repos that render every
+    app KS from one parent (bjw-s, onedr0p) get one group per app namespace,
+    repos that keep every KS in flux-system get one group per parent.
+    """
+    if group in ("none", "parent", "namespace"):
+        return group
+    if group != "auto":
+        raise ValueError(f"unknown grouping {group!r}: expected auto, none, parent or namespace")
+    if len(nodes) <= GROUP_THRESHOLD:
+        return "none"
+    namespaces = len({n.namespace for n in nodes})
+    parents = len({n.parent or "" for n in nodes})
+    best = "namespace" if namespaces >= parents else "parent"
+    return best if max(namespaces, parents) > 1 else "none"
+
+
+def _group_key(node: KustomizationNode, grouping: str) -> str:
+    return node.namespace if grouping == "namespace" else (node.parent or "")
+
+
+def _layer_tooltip(node: KustomizationNode) -> str:
+    parts = [node.id, f"path: {node.path or '(none)'}", f"{len(node.resources)} objects"]
+    helm = sum(1 for r in node.resources if r.group == FLUX_HELM_GROUP and r.kind == "HelmRelease")
+    if helm:
+        parts.append(f"{helm} HelmReleases")
+    if node.depends_on:
+        parts.append(f"depends on {len(node.depends_on)}")
+    if node.wait:
+        parts.append("wait: true")
+    checks = _health_checks(node)
+    if checks:
+        parts.append(f"{checks} health checks")
+    if node.status != "built":
+        reason = _clean(node.reason or "")[:MAX_TOOLTIP_REASON]
+        parts.append(f"status: {node.status}" + (f" ({reason})" if reason else ""))
+    return "\\n".join(_esc(p) for p in parts)
+
+
+def _layer_label(node: KustomizationNode, show_namespace: bool) -> str:
+    first = node.name
+    second = [node.namespace] if show_namespace else []
+    second.append(f"{len(node.resources)} objects")
+    flags = []
+    if node.wait:
+        flags.append("wait")
+    checks = _health_checks(node)
+    if checks:
+        flags.append(f"{checks} health check" + ("s" if checks != 1 else ""))
+    if node.status in ("error", "skipped"):
+        flags.append(node.status)
+    return _label(first, ", ".join(second), ", ".join(flags))
+
+
+def _layer_attrs(node: KustomizationNode) -> dict[str, str]:
+    classes = ["fw-layer"]
+    style = ["rounded"]
+    attrs: dict[str, str] = {}
+    if node.wait or _health_checks(node):
+        classes.append("fw-wait")
+        attrs["penwidth"] = "2.2"
+    if node.status == "error":
+        classes.append("fw-error")
+        attrs["color"] = "#c62828"
+        attrs["fontcolor"] = "#c62828"
+        attrs["penwidth"] = "2.2"
+    elif node.status == "skipped":
+        classes.append("fw-skipped")
+        style.append("dashed")
+        attrs["color"] = "#9e9e9e"
+        attrs["fontcolor"] = "#616161"
+    elif node.status == "pending":
+        style.append("dotted")
+    attrs["class"] = " ".join(classes)
+    attrs["style"] = ",".join(style)
+    return attrs
+
+
+def layer_dag_dot(cluster: Cluster, url_for: Callable[[str], str], *, group: str = "auto") -> str:
+    """DOT of the layer DAG: dependency -> dependent, ranked by level, grouped when large."""
+    nodes = sorted(cluster.layers(), key=lambda n: n.id)
+    known = {n.id for n in nodes}
+    grouping = _choose_grouping(nodes, group)
+    show_namespace = grouping != "namespace" and len({n.namespace for n in nodes}) > 1
+    g = _new_graph(f"layers {cluster.name}", "LR" if grouping != "none" else "TB")
+    g.attr(tooltip=_text(f"Flux Kustomizations of cluster {cluster.name}"))
+
+    def add_layer(sub: graphviz.Digraph, node: KustomizationNode) -> None:
+        sub.node(
+            _node_id("ks", node.id),
+            label=_layer_label(node, show_namespace),
+            tooltip=graphviz.nohtml(_layer_tooltip(node)),
+            URL=_text(url_for(node.id)),
+            **_layer_attrs(node),
+        )
+
+    if grouping == "none":
+        for node in nodes:
+            add_layer(g, node)
+    else:
+        groups: dict[str, list[KustomizationNode]] = defaultdict(list)
+        for node in nodes:
+            groups[_group_key(node, grouping)].append(node)
+        for index, key in enumerate(sorted(groups)):
+            title = f"namespace {key}" if grouping == "namespace" else f"from {key or '(entry point)'}"
+            with g.subgraph(name=f"cluster_{index}") as sub:
+                sub.attr(label=_text(title), style="rounded", tooltip=_text(title), fontsize="11")
+                for node in groups[key]:
+                    add_layer(sub, node)
+
+    edges = _dag_edges(nodes, known)
+    for missing in sorted({e.source for e in edges if e.missing}):
+        g.node(
+            _node_id("ks", missing),
+            label=_label(missing, "not in this cluster"),
+            tooltip=_text(f"dependsOn target {missing} is not a Kustomization of this cluster"),
+            style="rounded,dashed",
+            color="#c62828",
+            fontcolor="#c62828",
+            **{"class": "fw-missing"},
+        )
+
+    levels: dict[int, list[str]] = defaultdict(list)
+    for node in nodes:
+        if node.level is not None:
+            levels[node.level].append(_node_id("ks", node.id))
+    for level in sorted(levels):
+        with g.subgraph() as rank:
+            rank.attr(rank="same")
+            for node_id in levels[level]:
+                rank.node(node_id)
+
+    for edge in edges:
+        attrs = {"style": "dashed", "color": "#c62828"} if edge.missing else {}
+        g.edge(_node_id("ks", edge.source), _node_id("ks", edge.target), **attrs)
+    return g.source
+
+
+def layer_dag_json(cluster: Cluster) -> dict[str, Any]:
+    """The layer DAG as plain data: nodes (sorted by id) and dependency -> dependent edges."""
+    nodes = sorted(cluster.layers(), key=lambda n: n.id)
+    known = {n.id for n in nodes}
+    return {
+        "cluster": cluster.name,
+        "nodes": [
+            {
+                "id": n.id,
+                "namespace": n.namespace,
+                "name": n.name,
+                "level": n.level,
+                "path": n.path,
+                "parent": n.parent,
+                "status": n.status,
+                "wait": n.wait,
+                "health_checks": _health_checks(n),
+                "objects": len(n.resources),
+                "depends_on": sorted(_dep_id(n, d) for d in n.depends_on),
+                "file": n.file,
+                "line": n.line,
+            }
+            for n in nodes
+        ],
+        "edges": [{"from": e.source, "to": e.target, "missing": e.missing} for e in _dag_edges(nodes, known)],
+    }
+
+
+def _mermaid_id(ident: str) -> str:
+    safe = re.sub(r"[^A-Za-z0-9_]", "_", ident)
+    return f"ks_{safe}_{hashlib.sha256(ident.encode('utf-8')).hexdigest()[:6]}"
+
+
+_MERMAID_ENTITIES = {"#": "#35;", "&": "#38;", '"': "#34;", "<": "#60;", ">": "#62;"}
+
+
+def _mermaid_text(value: object) -> str:
+    """Label text for a quoted Mermaid node: markup characters as Mermaid numeric entities."""
+    return "".join(_MERMAID_ENTITIES.get(char, char) for char in _clean(value))
+
+
+def layer_dag_mermaid(cluster: Cluster) -> str:
+    """Mermaid flowchart of the layer DAG (ids sanitised, labels entity-escaped)."""
+    data = layer_dag_json(cluster)
+    lines = ["flowchart TD"]
+    styled: dict[str, list[str]] = defaultdict(list)
+    for node in data["nodes"]:
+        mid = _mermaid_id(node["id"])
+        lines.append(f'  {mid}["{_mermaid_text(node["id"])}"]')
+        if node["status"] in ("error", "skipped"):
+            styled[node["status"]].append(mid)
+        elif node["wait"] or node["health_checks"]:
+            styled["wait"].append(mid)
+    for missing in sorted({e["from"] for e in data["edges"] if e["missing"]}):
+        mid = _mermaid_id(missing)
+        lines.append(f'  {mid}["{_mermaid_text(missing)} (missing)"]')
+        styled["missing"].append(mid)
+    for edge in data["edges"]:
+        lines.append(f"  {_mermaid_id(edge['from'])} --> {_mermaid_id(edge['to'])}")
+    class_defs = {
+        "error": "stroke:#c62828,stroke-width:2px,color:#c62828",
+        "skipped": "stroke-dasharray:4 3,color:#757575",
+        "wait": "stroke-width:3px",
+        "missing": "stroke:#c62828,stroke-dasharray:4 3",
+    }
+    for name in sorted(styled):
+        lines.append(f"  classDef {name} {class_defs[name]}")
+        lines.append(f"  class {','.join(styled[name])} {name}")
+    return "\n".join(lines) + "\n"
