@@ -148,3 +148,17 @@ def test_exactly_one_plain_secret_carries_the_canary() -> None:
     assert len(holders) == 1
     (secret,) = load_all(holders[0])
     assert secret["kind"] == "Secret"
+
+
+def test_source_basis_globs_and_notes_match_the_example() -> None:
+    data = ROOT / "data"
+    basis = yaml.safe_load((data / "source-basis.yaml").read_text())
+    roots = {name: data / raw["path"] for name, raw in basis["roots"].items()}
+    for page, entry in basis["pages"].items():
+        for source in entry["sources"]:
+            root, _, pattern = source.partition(":")
+            assert list(roots[root].glob(pattern)), f"{page}: {source} matches nothing"
+    notes = yaml.safe_load((data / "notes.yaml").read_text())["clusters"]["tazlab-k8s"]
+    layers = {f"flux-system/{name}" for name in EXPECTED_EDGES}
+    assert set(notes["excluded"]) == {"flux-system/apps-openclaw"}
+    assert set(notes["kustomizations"]) == layers - set(notes["excluded"])
