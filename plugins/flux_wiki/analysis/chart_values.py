@@ -1,0 +1,407 @@
+"""HelmRelease values readers: the objects a known chart renders, as far as its values say.
+
+Each reader follows the chart's values schema (not a guess) and returns plain
+Kubernetes-shaped objects (Service, Ingress, HTTPRoute, IngressRoute, workloads)
+so :mod:`.surfaces` reads them with the same extractors as built objects.
+Charts without a reader yield no objects and one ``info`` diagnostic: the layer
+page then says "chart X version Y from source Z" and nothing invented.
+
+Known charts:
+- bjw-s ``app-template`` (common library v2+: ``controllers``, ``service.<id>``,
+  ``ingress.<id>``, ``route.<id>``; and the older v1 shape with a top-level
+  ``image``/``controller`` and ``ingress.<id>.enabled`` defaulting to false);
+- ``traefik`` (``service.*``, ``ports.<name>.{port, exposedPort, expose}``, ``ingressRoute.dashboard``);
+- ``grafana`` and ``kube-prometheus-stack`` (``grafana.*`` subchart, ``prometheus``/``alertmanager``
+  ``service``/``ingress``); ``pgadmin4`` and ``podinfo`` (``service.*`` + ``ingress.*``);
+- ``ingress-nginx`` (``controller.service.*``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..model import Diagnostic, HelmReleaseInfo
+
+Rendered = list[tuple[dict[str, Any], str]]  # (object, where in the values it came from)
+
+APP_TEMPLATE = "app-template"
+_RELEASE_TPL = re.compile(r"\{\{-?\s*\.Release\.(Name|Namespace)\s*-?\}\}")
+_APP_TEMPLATE_KINDS = {"deployment": "Deployment", "statefulset": "StatefulSet", "daemonset": "DaemonSet",
+                       "cronjob": "CronJob", "job": "Job"}
+_CONTROLLER_LABEL = "app.kubernetes.io/controller"
+
+
+@dataclass
+class Release:
+    """What a reader needs to know about the release besides its values."""
+
+    name: str  # Helm release name (spec.releaseName, else [targetNamespace-]name as Flux does)
+    namespace: str  # where the chart's objects land (spec.targetNamespace, else the HelmRelease's)
+    chart: str
+    version: str | None
+    values: dict[str, Any]
+
+
+def _map(v: Any) -> dict[str, Any]:
+    return v if isinstance(v, dict) else {}
+
+
+def _list(v: Any) -> list[Any]:
+    return v if isinstance(v, list) else []
+
+
+def _enabled(item: dict[str, Any], default: bool = True) -> bool:
+    v = item.get("enabled", default)
+    return v if isinstance(v, bool) else default
+
+
+def chart_name(hr: HelmReleaseInfo) -> str | None:
+    """The chart's name: ``chart`` as given (last path segment of an OCI ref), else the source URL's last segment."""
+    for raw in (hr.chart, hr.source_url if hr.source_kind == "OCIRepository" else None):
+        if raw:
+            name = str(raw).rstrip("/").rsplit("/", 1)[-1].split(":", 1)[0].split("@", 1)[0]
+            if name:
+                return name
+    return None
+
+
+def _meta(name: str, namespace: str, annotations: Any = None) -> dict[str, Any]:
+    md: dict[str, Any] = {"name": name, "namespace": namespace}
+    if isinstance(annotations, dict):
+        md["annotations"] = annotations
+    return md
+
+
+def _helm_fullname(release: str, chart: str, values: dict[str, Any]) -> str:
+    """Helm's usual ``fullname`` helper: fullnameOverride, else release (if it contains the chart name), else release-chart."""
+    if values.get("fullnameOverride"):
+        return str(values["fullnameOverride"])[:63].rstrip("-")
+    name = str(values.get("nameOverride") or chart)
+    return (release if name in release else f"{release}-{name}")[:63].rstrip("-")
+
+
+# -- app-template ----------------------------------------------------------------
+def _image(spec: Any) -> str | None:
+    spec = _map(spec)
+    repo = spec.get("repository")
+    if not repo:
+        return None
+    out = str(repo)
+    if spec.get("tag") not in (None, ""):
+        out += f":{spec['tag']}"
+    if spec.get("digest"):
+        out += f"@{spec['digest']}"
+    return out
+
+
+def _workload(kind: str, name: str, ns: str, controller: str, containers: list[dict[str, Any]]) -> dict[str, Any]:
+    template = {"metadata": {"labels": {_CONTROLLER_LABEL: controller}}, "spec": {"containers": containers}}
+    group = "batch/v1" if kind in ("CronJob", "Job") else "apps/v1"
+    spec: dict[str, Any] = {"jobTemplate": {"spec": {"template": template}}} if kind == "CronJob" \
+        else {"template": template}
+    return {"apiVersion": group, "kind": kind, "metadata": _meta(name, ns), "spec": spec}
+
+
+def _app_template_service(sid: str, svc: dict[str, Any], ns: str, controller: str | None) -> dict[str, Any]:
+    ports = []
+    for pname, p in sorted(_map(svc.get("ports")).items()):
+        p = _map(p)
+        if not _enabled(p):
+            continue
+        proto = str(p.get("protocol") or "TCP").upper()
+        port: dict[str, Any] = {"name": pname, "port": p.get("port"),
+                                "protocol": "UDP" if proto == "UDP" else "TCP"}
+        for k in ("targetPort", "nodePort"):
+            if p.get(k) is not None:
+                port[k] = p[k]
+        ports.append(port)
+    spec: dict[str, Any] = {k: svc[k] for k in ("type", "loadBalancerIP", "loadBalancerClass", "clusterIP",
+                                                 "externalName") if svc.get(k) is not None}
+    spec["ports"] = ports
+    if controller:
+        spec["selector"] = {_CONTROLLER_LABEL: controller}
+    return {"apiVersion": "v1", "kind": "Service", "metadata": _meta(sid, ns, svc.get("annotations")), "spec": spec}
+
+
+def _app_template_backend(ref: Any) -> dict[str, Any]:
+    ref = _map(ref)
+    name = ref.get("identifier") or ref.get("name")
+    port = ref.get("port")
+    return {"service": {"name": name, "port": {"number" if isinstance(port, int) else "name": port}}} \
+        if name else {}
+
+
+def _app_template_ingress(iid: str, ing: dict[str, Any], ns: str) -> dict[str, Any]:
+    rules = []
+    for h in _list(ing.get("hosts")):
+        h = _map(h)
+        paths = [{"path": _map(p).get("path"), "backend": _app_template_backend(_map(p).get("service"))}
+                 for p in _list(h.get("paths"))]
+        rules.append({"host": h.get("host"), "http": {"paths": paths}})
+    spec = {"ingressClassName": ing.get("className") or ing.get("ingressClassName"), "rules": rules,
+            "tls": _list(ing.get("tls"))}
+    return {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+            "metadata": _meta(iid, ns, ing.get("annotations")), "spec": spec}
+
+
+def _app_template_route(rid: str, route: dict[str, Any], ns: str) -> dict[str, Any]:
+    rules = []
+    for r in _list(route.get("rules")):
+        r = _map(r)
+        refs = [{"name": _map(b).get("identifier") or _map(b).get("name"), "port": _map(b).get("port"),
+                 **({"namespace": _map(b)["namespace"]} if _map(b).get("namespace") else {})}
+                for b in _list(r.get("backendRefs"))]
+        rules.append({"backendRefs": refs, "matches": _list(r.get("matches"))})
+    spec = {"hostnames": _list(route.get("hostnames")), "parentRefs": _list(route.get("parentRefs")),
+            "rules": rules}
+    kind = str(route.get("kind") or "HTTPRoute")
+    return {"apiVersion": "gateway.networking.k8s.io/v1", "kind": kind,
+            "metadata": _meta(str(route.get("namespaceOverride") or rid), ns, route.get("annotations")),
+            "spec": spec}
+
+
+def _app_template(rel: Release) -> Rendered:
+    """bjw-s app-template / common library values (v2+ with ``controllers``; v1 with a top-level ``image``)."""
+    v = rel.values
+    ns = rel.namespace
+    out: Rendered = []
+    v1 = "controllers" not in v
+    controllers: list[str] = []
+    if v1:
+        ctl = _map(v.get("controller"))
+        if _enabled(ctl):
+            controllers = ["main"]
+            kind = _APP_TEMPLATE_KINDS.get(str(ctl.get("type") or "deployment").lower(), "Deployment")
+            out.append((_workload(kind, "main", ns, "main", [{"name": "main", "image": _image(v.get("image"))}]),
+                        "values image"))
+    else:
+        for cid, ctl in sorted(_map(v.get("controllers")).items()):
+            ctl = _map(ctl)
+            if not _enabled(ctl):
+                continue
+            controllers.append(cid)
+            kind = _APP_TEMPLATE_KINDS.get(str(ctl.get("type") or "deployment").lower(), "Deployment")
+            containers = [{"name": n, "image": _image(_map(c).get("image"))}
+                          for n, c in sorted(_map(ctl.get("containers")).items()) if _enabled(_map(c))]
+            out.append((_workload(kind, cid, ns, cid, containers), f"values controllers.{cid}"))
+    for sid, svc in sorted(_map(v.get("service")).items()):
+        svc = _map(svc)
+        if not _enabled(svc):
+            continue
+        ctl_id = svc.get("controller") or (sid if sid in controllers else None) \
+            or (controllers[0] if len(controllers) == 1 else None)
+        out.append((_app_template_service(sid, svc, ns, ctl_id), f"values service.{sid}"))
+    for iid, ing in sorted(_map(v.get("ingress")).items()):
+        ing = _map(ing)
+        if _enabled(ing, default=not v1):
+            out.append((_app_template_ingress(iid, ing, ns), f"values ingress.{iid}"))
+    for rid, route in sorted(_map(v.get("route")).items()):
+        route = _map(route)
+        if _enabled(route, default=not v1):
+            out.append((_app_template_route(rid, route, ns), f"values route.{rid}"))
+    return out
+
+
+# -- charts with the common "service + ingress" shape -------------------------------
+def _common_service(name: str, ns: str, svc: dict[str, Any], default_port: int | None,
+                    port_name: str | None, target_port: Any = None) -> dict[str, Any]:
+    ports = []
+    for p in _list(svc.get("ports")):  # some charts list ports
+        ports.append({k: _map(p)[k] for k in ("name", "port", "protocol", "targetPort", "nodePort")
+                      if _map(p).get(k) is not None})
+    if not ports:
+        port = svc.get("port", svc.get("externalPort", default_port))
+        if port is not None:
+            entry = {"name": svc.get("portName", port_name), "port": port, "protocol": "TCP",
+                     "targetPort": svc.get("targetPort", target_port)}
+            if svc.get("nodePort") is not None:
+                entry["nodePort"] = svc["nodePort"]
+            ports.append({k: x for k, x in entry.items() if x is not None})
+    spec: dict[str, Any] = {k: svc[k] for k in ("type", "loadBalancerIP", "loadBalancerClass")
+                            if svc.get(k) is not None}
+    spec["ports"] = ports
+    return {"apiVersion": "v1", "kind": "Service", "metadata": _meta(name, ns, svc.get("annotations")), "spec": spec}
+
+
+def _common_ingress(name: str, ns: str, ing: dict[str, Any], backend: str, port: Any) -> dict[str, Any]:
+    """``ingress.hosts`` as strings (grafana, prometheus) or ``{host, paths}`` (pgadmin4, podinfo)."""
+    be_port = {"number" if isinstance(port, int) else "name": port}
+    default_paths = [p for p in ([ing.get("path")] if ing.get("path") else _list(ing.get("paths"))) or ["/"]]
+    rules = []
+    for h in _list(ing.get("hosts")):
+        if isinstance(h, dict):
+            paths = [_map(p).get("path") if isinstance(p, dict) else p for p in _list(h.get("paths"))] or [None]
+            host = h.get("host")
+        else:
+            paths, host = default_paths, h
+        rules.append({"host": host, "http": {"paths": [
+            {"path": p, "backend": {"service": {"name": backend, "port": be_port}}} for p in paths]}})
+    spec = {"ingressClassName": ing.get("ingressClassName") or ing.get("className"), "rules": rules,
+            "tls": _list(ing.get("tls"))}
+    return {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+            "metadata": _meta(name, ns, ing.get("annotations")), "spec": spec}
+
+
+def _service_and_ingress(values: dict[str, Any], name: str, ns: str, where: str, default_port: int | None,
+                         port_name: str | None, target_port: Any = None) -> Rendered:
+    """A ``service`` block (only when the values configure one) and an enabled ``ingress`` block."""
+    out: Rendered = []
+    svc = _map(values.get("service"))
+    if svc and _enabled(svc):
+        out.append((_common_service(name, ns, svc, default_port, port_name, target_port), f"{where}service"))
+    ing = _map(values.get("ingress"))
+    if ing and _enabled(ing, default=False):
+        port = svc.get("port", default_port) if svc else default_port
+        out.append((_common_ingress(name, ns, ing, name, port), f"{where}ingress"))
+    return out
+
+
+def _grafana(rel: Release, values: dict[str, Any] | None = None, where: str = "values ",
+             chart: str = "grafana") -> Rendered:
+    v = rel.values if values is None else values
+    name = _helm_fullname(rel.name, chart, v)
+    return _service_and_ingress(v, name, rel.namespace, where, 80, "service", 3000)
+
+
+def _kube_prometheus_stack(rel: Release) -> Rendered:
+    v = rel.values
+    out: Rendered = []
+    g = _map(v.get("grafana"))
+    if g and _enabled(g):
+        out += _grafana(rel, g, "values grafana.")
+    base = _helm_fullname(rel.name, "kube-prometheus-stack", v)[:26].rstrip("-")  # kps truncates to 26
+    for comp, port in (("prometheus", 9090), ("alertmanager", 9093)):
+        c = _map(v.get(comp))
+        if c and _enabled(c):
+            out += _service_and_ingress(c, f"{base}-{comp}", rel.namespace, f"values {comp}.", port, "http-web")
+    return out
+
+
+def _pgadmin4(rel: Release) -> Rendered:
+    name = _helm_fullname(rel.name, "pgadmin4", rel.values)
+    return _service_and_ingress(rel.values, name, rel.namespace, "values ", 80, "http", 80)
+
+
+def _podinfo(rel: Release) -> Rendered:
+    v = rel.values
+    svc = _map(v.get("service"))
+    if svc and "externalPort" in svc and "port" not in svc:
+        v = {**v, "service": {**svc, "port": svc["externalPort"]}}
+    name = _helm_fullname(rel.name, "podinfo", v)
+    return _service_and_ingress(v, name, rel.namespace, "values ", 9898, "http", "http")
+
+
+def _ingress_nginx(rel: Release) -> Rendered:
+    ctl = _map(rel.values.get("controller"))
+    svc = _map(ctl.get("service"))
+    if not _enabled(svc) or not svc:
+        return []
+    name = f"{_helm_fullname(rel.name, 'ingress-nginx', rel.values)}-controller"
+    ports = _map(svc.get("ports"))
+    obj = _common_service(name, rel.namespace, {**svc, "ports": [
+        {"name": "http", "port": ports.get("http", 80), "protocol": "TCP", "targetPort": "http"},
+        {"name": "https", "port": ports.get("https", 443), "protocol": "TCP", "targetPort": "https"}]}, None, None)
+    obj["spec"].setdefault("type", "LoadBalancer")
+    return [(obj, "values controller.service")]
+
+
+_TRAEFIK_DEFAULT_PORTS = {"web": {"port": 8000, "exposedPort": 80, "expose": True},
+                          "websecure": {"port": 8443, "exposedPort": 443, "expose": True}}
+
+
+def _traefik(rel: Release) -> Rendered:
+    """Traefik chart: one LoadBalancer Service (default) with the exposed ``ports`` and the dashboard route."""
+    v = rel.values
+    out: Rendered = []
+    svc = _map(v.get("service"))
+    if _enabled(svc):
+        merged = {n: {**_TRAEFIK_DEFAULT_PORTS.get(n, {}), **_map(p)}
+                  for n, p in {**{k: {} for k in _TRAEFIK_DEFAULT_PORTS}, **_map(v.get("ports"))}.items()}
+        ports = []
+        for pname, p in sorted(merged.items()):
+            expose = p.get("expose", False)
+            if isinstance(expose, dict):  # chart >= 28: expose: {default: true}
+                expose = expose.get("default", False)
+            if expose is not True:
+                continue
+            entry = {"name": pname, "port": p.get("exposedPort", p.get("port")), "targetPort": pname,
+                     "protocol": str(p.get("protocol") or "TCP")}
+            if p.get("nodePort") is not None:
+                entry["nodePort"] = p["nodePort"]
+            ports.append(entry)
+        sspec = _map(svc.get("spec"))
+        spec = {"type": svc.get("type") or "LoadBalancer", "ports": ports,
+                **{k: sspec[k] for k in ("loadBalancerIP", "loadBalancerClass") if sspec.get(k) is not None}}
+        name = _helm_fullname(rel.name, "traefik", v)
+        out.append(({"apiVersion": "v1", "kind": "Service",
+                     "metadata": _meta(name, rel.namespace, svc.get("annotations")), "spec": spec},
+                    "values service, ports"))
+    dash = _map(_map(v.get("ingressRoute")).get("dashboard"))
+    if dash and _enabled(dash, default=False):
+        route = {"match": dash.get("matchRule") or "PathPrefix(`/dashboard`) || PathPrefix(`/api`)",
+                 "services": [{"name": "api@internal", "kind": "TraefikService"}]}
+        spec = {"entryPoints": _list(dash.get("entryPoints")) or ["traefik"], "routes": [route]}
+        if dash.get("tls"):
+            spec["tls"] = dash["tls"]
+        out.append(({"apiVersion": "traefik.io/v1alpha1", "kind": "IngressRoute",
+                     "metadata": _meta(f"{rel.name}-dashboard", rel.namespace), "spec": spec},
+                    "values ingressRoute.dashboard"))
+    return out
+
+
+READERS: dict[str, Callable[[Release], Rendered]] = {
+    APP_TEMPLATE: _app_template,
+    "traefik": _traefik,
+    "grafana": _grafana,
+    "kube-prometheus-stack": _kube_prometheus_stack,
+    "pgadmin4": _pgadmin4,
+    "podinfo": _podinfo,
+    "ingress-nginx": _ingress_nginx,
+}
+
+
+def _release_templates(value: Any, name: str, namespace: str) -> Any:
+    """Replace ``{{ .Release.Name }}``/``{{ .Release.Namespace }}`` (app-template runs values through ``tpl``)."""
+    if isinstance(value, dict):
+        return {k: _release_templates(x, name, namespace) for k, x in value.items()}
+    if isinstance(value, list):
+        return [_release_templates(x, name, namespace) for x in value]
+    if isinstance(value, str) and "{{" in value:
+        return _RELEASE_TPL.sub(lambda m: name if m.group(1) == "Name" else namespace, value)
+    return value
+
+
+def release_of(hr: HelmReleaseInfo, hr_obj: dict[str, Any] | None) -> Release | None:
+    """The release a HelmRelease makes (name and namespace as helm-controller computes them), or None without a chart."""
+    chart = chart_name(hr)
+    if not chart:
+        return None
+    spec = _map(_map(hr_obj).get("spec"))
+    target_ns = spec.get("targetNamespace")
+    name = spec.get("releaseName") or (f"{target_ns}-{hr.name}" if target_ns else hr.name)
+    namespace = str(target_ns or hr.namespace)
+    return Release(str(name), namespace, chart, hr.version, hr.values if isinstance(hr.values, dict) else {})
+
+
+def render_release(hr: HelmReleaseInfo, hr_obj: dict[str, Any] | None = None) -> tuple[Rendered, list[Diagnostic]]:
+    """Objects the release's chart renders according to its values, or an ``info`` diagnostic when unread.
+
+    ``hr_obj`` is the HelmRelease object as built (for ``releaseName``/``targetNamespace``); optional.
+    """
+    rel = release_of(hr, hr_obj)
+    if rel is None:
+        return [], [Diagnostic(hr.file, hr.line, f"HelmRelease {hr.ident()}: values not read (chart unknown)", "info")]
+    reader = READERS.get(rel.chart)
+    if reader is None:
+        return [], [Diagnostic(hr.file, hr.line, f"HelmRelease {hr.ident()}: values not read "
+                                                 f"(no reader for chart {rel.chart})", "info")]
+    if rel.chart == APP_TEMPLATE:
+        rel.values = _release_templates(rel.values, rel.name, rel.namespace)
+    try:
+        return reader(rel), []
+    except (AttributeError, TypeError, ValueError, KeyError) as exc:
+        return [], [Diagnostic(hr.file, hr.line, f"HelmRelease {hr.ident()}: values of chart {rel.chart} "
+                                                 f"not readable ({type(exc).__name__}: {exc})", "info")]

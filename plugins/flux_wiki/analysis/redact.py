@@ -1,0 +1,113 @@
+"""Secret redaction: which mapping keys hold secret values, and hiding them.
+
+A key is split into word parts (camelCase, snake_case, kebab-case, dots), so
+``apiKey``, ``api_key`` and ``API-KEY`` all read as ``api key``. A key that
+*names* a secret (``secretName``, ``secretRef``, ``existingSecret``,
+``keySelector``, ``passwordFile``) is a reference and is shown; a key that
+*holds* one (``password``, ``clientSecret``, ``privateKey``, ``token``) is not.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+HIDDEN = "(hidden)"
+
+# A word part that marks the value as secret wherever it appears in the key.
+_SECRET_WORDS = frozenset({
+    "password", "passwd", "pwd", "passphrase", "passcode", "pass",
+    "token", "tokens", "secret", "secrets",
+    "credential", "credentials", "creds",
+    "apikey", "privatekey", "secretkey", "accesskey",
+    "authorization", "cookie", "salt", "pepper", "htpasswd", "dsn",
+})
+# Word parts that mark a secret only as the last part: ``apiKey`` is secret, ``keyFile`` is a path.
+_SECRET_LAST = frozenset({"key", "keys", "auth", "pat", "pin", "psk", "seed"})
+# A last part that turns the key into a reference to a secret, not the secret itself.
+_REFERENCE_LAST = frozenset({
+    "name", "names", "ref", "refs", "reference", "selector", "file", "files", "path", "paths",
+    "dir", "namespace", "class", "type", "enabled", "enable", "length", "policy",
+    "mount", "mounts", "store", "provider", "format", "template", "field", "fields", "source",
+    "sources", "volume", "env", "header", "prefix", "suffix", "annotations", "labels",
+})
+_REFERENCE_FIRST = frozenset({"existing", "use", "create", "public"})
+# Two-part words folded before matching, so ``api_key``/``apiKey`` behave like ``apikey``.
+_FOLD = {("api", "key"), ("private", "key"), ("secret", "key"), ("access", "key")}
+
+_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+
+
+def _parts(key: str) -> list[str]:
+    words = [w.lower() for chunk in re.split(r"[^A-Za-z0-9]+", key) for w in _CAMEL.findall(chunk)]
+    folded: list[str] = []
+    for w in words:
+        if folded and (folded[-1], w) in _FOLD:
+            folded[-1] += w
+        else:
+            folded.append(w)
+    return folded
+
+
+def is_secret_key(key: str) -> bool:
+    """True when a mapping key of this name holds a secret value (case-insensitive, word-part aware)."""
+    if not isinstance(key, str):
+        return False
+    parts = _parts(key)
+    if not parts:
+        return False
+    if parts[-1] in _REFERENCE_LAST or parts[0] in _REFERENCE_FIRST:
+        return False
+    if any(p in _SECRET_WORDS for p in parts):
+        return True
+    return parts[-1] in _SECRET_LAST
+
+
+def is_secret_payload(value: Any) -> bool:
+    """A string that is itself secret material whatever its key: a SOPS ``ENC[...]`` value or a PEM key."""
+    return isinstance(value, str) and (value.startswith("ENC[") or "PRIVATE KEY-----" in value)
+
+
+def _hide_all(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _hide_all(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_hide_all(v) for v in value]
+    if value is None or isinstance(value, bool):
+        return value
+    return HIDDEN
+
+
+def redact_mapping(value: Any) -> Any:
+    """A deep copy in which every value under a secret-like key (at any depth) becomes ``HIDDEN``.
+
+    Structure is kept (nested keys stay visible, booleans and nulls stay as they are);
+    SOPS-encrypted strings and PEM private keys are hidden wherever they are.
+    """
+    if isinstance(value, dict):
+        return {k: _hide_all(v) if is_secret_key(k) else redact_mapping(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact_mapping(v) for v in value]
+    if is_secret_payload(value):
+        return HIDDEN
+    return value
+
+
+def secret_strings(value: Any) -> set[str]:
+    """Every string or number found under a secret-like key (or that is a secret payload), as text."""
+    found: set[str] = set()
+
+    def walk(v: Any, hidden: bool) -> None:
+        if isinstance(v, dict):
+            for k, item in v.items():
+                walk(item, hidden or is_secret_key(k))
+        elif isinstance(v, list):
+            for item in v:
+                walk(item, hidden)
+        elif v is not None and not isinstance(v, bool) and (hidden or is_secret_payload(v)):
+            text = str(v)
+            if text:
+                found.add(text)
+
+    walk(value, False)
+    return found

@@ -1,0 +1,512 @@
+"""Surfaces: where the things one Flux Kustomization applies can be reached or are identified.
+
+Read from built objects (Service, Ingress, Traefik IngressRoute*, Gateway API
+Gateway/*Route, cert-manager Certificate, workloads) and from HelmRelease values
+through :mod:`.chart_values`, which turns values into the objects the chart
+renders so both paths share the extractors below. Secret objects and SOPS
+payloads are never read; strings found under secret-like keys never reach a field.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from ..model import Diagnostic, HelmReleaseInfo, Resource, Surface
+from .redact import HIDDEN, is_secret_payload, secret_strings
+
+LB_IP_ANNOTATIONS = (
+    "metallb.universe.tf/loadBalancerIPs",
+    "metallb.io/loadBalancerIPs",
+    "lbipam.cilium.io/ips",
+    "io.cilium/lb-ipam-ips",
+    "kube-vip.io/loadbalancerIPs",
+)
+SHARED_IP_ANNOTATIONS = (
+    "metallb.universe.tf/allow-shared-ip",
+    "metallb.io/allow-shared-ip",
+    "lbipam.cilium.io/sharing-key",
+)
+SERVICE_KINDS = {"ClusterIP": "clusterip", "NodePort": "nodeport", "LoadBalancer": "loadbalancer",
+                 "ExternalName": "clusterip"}
+WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "CronJob", "Job", "ReplicaSet")
+TRAEFIK_GROUPS = ("traefik.io", "traefik.containo.us")
+GATEWAY_GROUP = "gateway.networking.k8s.io"
+ROUTE_KINDS = {"HTTPRoute": "httproute", "GRPCRoute": "httproute",
+               "TLSRoute": "tlsroute", "TCPRoute": "tlsroute", "UDPRoute": "tlsroute"}
+
+_RULE_HOSTS = re.compile(r"\b(?:Host|HostSNI)\s*\(([^)]*)\)")
+_RULE_PATHS = re.compile(r"\b(?:PathPrefix|Path)\s*\(([^)]*)\)")
+_QUOTED = re.compile(r"`([^`]*)`|\"([^\"]*)\"|'([^']*)'")
+
+
+@dataclass
+class _Origin:
+    """Where surfaces of one object are attributed: the object itself or the HelmRelease that renders it."""
+
+    layer: str
+    namespace: str
+    name: str
+    object_kind: str
+    file: str
+    line: int
+    prefix: str = ""  # detail prefix, e.g. "values service.app"
+
+    def surface(self, kind: str, *details: str | None, **fields: Any) -> Surface:
+        parts = [p for p in (self.prefix, *details) if p]
+        return Surface(kind=kind, layer=self.layer, namespace=self.namespace, name=self.name,
+                       object_kind=self.object_kind, detail="; ".join(parts) or None,
+                       file=self.file, line=self.line, **fields)
+
+
+# -- small readers -------------------------------------------------------------
+def _map(v: Any) -> dict[str, Any]:
+    return v if isinstance(v, dict) else {}
+
+
+def _list(v: Any) -> list[Any]:
+    return v if isinstance(v, list) else []
+
+
+def _text(v: Any) -> str | None:
+    if v is None or isinstance(v, (dict, list)):
+        return None
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    s = str(v).strip()
+    return s or None
+
+
+def _port(v: Any) -> int | None:
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, int):
+        return v
+    if isinstance(v, str) and v.strip().isdigit():
+        return int(v.strip())
+    return None
+
+
+def _port_text(v: Any) -> str | None:
+    """A port as written (number or name); ``None`` when absent."""
+    return _text(v)
+
+
+def _quoted(args: str) -> list[str]:
+    return [next(g for g in m.groups() if g is not None) for m in _QUOTED.finditer(args)]
+
+
+def lb_addresses(spec: dict[str, Any], annotations: dict[str, Any]) -> list[str]:
+    """LoadBalancer addresses asked for: ``spec.loadBalancerIP`` and the IPAM annotations (comma lists)."""
+    found: list[str] = []
+    for raw in [spec.get("loadBalancerIP"), *(annotations.get(a) for a in LB_IP_ANNOTATIONS)]:
+        text = _text(raw)
+        for part in (text or "").split(","):
+            part = part.strip()
+            if part and part not in found:
+                found.append(part)
+    return found
+
+
+def _shared_ip(annotations: dict[str, Any]) -> str | None:
+    for a in SHARED_IP_ANNOTATIONS:
+        if _text(annotations.get(a)):
+            return f"shared-ip {_text(annotations.get(a))}"
+    return None
+
+
+def _selects(selector: dict[str, Any], labels: dict[str, Any]) -> bool:
+    return bool(selector) and all(k in labels and str(labels[k]) == str(v) for k, v in selector.items())
+
+
+def pod_template(obj: dict[str, Any]) -> dict[str, Any]:
+    """The pod template of a workload object (CronJob: the job template's)."""
+    spec = _map(obj.get("spec"))
+    if obj.get("kind") == "CronJob":
+        spec = _map(_map(spec.get("jobTemplate")).get("spec"))
+    return _map(spec.get("template"))
+
+
+def _image(container: dict[str, Any]) -> str | None:
+    return _text(container.get("image"))
+
+
+# -- per kind ------------------------------------------------------------------
+def _service(obj: dict[str, Any], o: _Origin, selected: list[str], diags: list[Diagnostic]) -> list[Surface]:
+    spec = _map(obj.get("spec"))
+    ann = _map(_map(obj.get("metadata")).get("annotations"))
+    stype = _text(spec.get("type")) or "ClusterIP"
+    kind = SERVICE_KINDS.get(stype)
+    if kind is None:
+        diags.append(Diagnostic(o.file, o.line, f"Service {o.namespace}/{obj_name(obj)}: unknown type '{stype}'"))
+        kind = "clusterip"
+    details: list[str | None] = []
+    target = ", ".join(selected) or None
+    address = None
+    if stype == "ExternalName":
+        details.append("ExternalName")
+        target = _text(spec.get("externalName"))
+    if _text(spec.get("clusterIP")) == "None":
+        details.append("headless")
+    if kind == "loadbalancer":
+        address = ",".join(lb_addresses(spec, ann)) or None
+        lbc = _text(spec.get("loadBalancerClass"))
+        details += [f"class {lbc}" if lbc else None, _shared_ip(ann)]
+    ports = spec.get("ports")
+    if ports is not None and not isinstance(ports, list):
+        diags.append(Diagnostic(o.file, o.line, f"Service {obj_name(obj)}: spec.ports is not a list"))
+        ports = []
+    out: list[Surface] = []
+    for p in _list(ports):
+        p = _map(p)
+        port_v = p.get("port")
+        port = _port(port_v)
+        extra: list[str | None] = []
+        if port is None and _text(port_v):
+            extra.append(f"port {_text(port_v)}")
+        if kind == "nodeport" or (kind == "loadbalancer" and _port(p.get("nodePort"))):
+            np = _port(p.get("nodePort"))
+            extra.append(f"nodePort {np}" if np else "nodePort assigned by cluster")
+        tp = _port_text(p.get("targetPort"))
+        if tp and tp != _text(port_v):
+            extra.append(f"targetPort {tp}")
+        out.append(o.surface(kind, *details, *extra, address=address, port=port,
+                             protocol=_text(p.get("protocol")) or "TCP", port_name=_text(p.get("name")),
+                             target=target))
+    if not out:
+        out.append(o.surface(kind, *details, address=address, target=target))
+    return out
+
+
+def _ingress(obj: dict[str, Any], o: _Origin) -> list[Surface]:
+    spec = _map(obj.get("spec"))
+    ann = _map(_map(obj.get("metadata")).get("annotations"))
+    cls = _text(spec.get("ingressClassName")) or _text(ann.get("kubernetes.io/ingress.class"))
+    tls = [_map(t) for t in _list(spec.get("tls"))]
+
+    def tls_for(host: str | None) -> str | None:
+        for t in tls:
+            hosts = [_text(h) for h in _list(t.get("hosts"))]
+            if not hosts or host in hosts:
+                return f"tls {_text(t.get('secretName'))}" if _text(t.get("secretName")) else "tls"
+        return None
+
+    def backend(b: dict[str, Any]) -> str | None:
+        svc = _map(b.get("service"))
+        if svc:
+            port = _map(svc.get("port"))
+            p = _text(port.get("number")) or _text(port.get("name"))
+            name = _text(svc.get("name"))
+            return f"{name}:{p}" if name and p else name
+        if _text(b.get("serviceName")):  # extensions/v1beta1
+            p = _text(b.get("servicePort"))
+            return f"{_text(b.get('serviceName'))}:{p}" if p else _text(b.get("serviceName"))
+        res = _map(b.get("resource"))
+        return f"{_text(res.get('kind'))}/{_text(res.get('name'))}" if res else None
+
+    cls_d = f"class {cls}" if cls else None
+    out: list[Surface] = []
+    for rule in _list(spec.get("rules")):
+        rule = _map(rule)
+        host = _text(rule.get("host"))
+        paths = _list(_map(rule.get("http")).get("paths")) or [{}]
+        for p in paths:
+            p = _map(p)
+            out.append(o.surface("ingress", cls_d, tls_for(host), host=host, path=_text(p.get("path")),
+                                 target=backend(_map(p.get("backend")))))
+    default = _map(spec.get("defaultBackend") or spec.get("backend"))
+    if default or not out:
+        out.append(o.surface("ingress", cls_d, "default backend" if default else None,
+                             target=backend(default) if default else None))
+    return out
+
+
+def _traefik_route(obj: dict[str, Any], o: _Origin) -> list[Surface]:
+    spec = _map(obj.get("spec"))
+    kind = obj.get("kind")
+    eps = [e for e in (_text(x) for x in _list(spec.get("entryPoints"))) if e]
+    tls = _map(spec.get("tls"))
+    tls_d = None
+    if spec.get("tls") is not None:
+        tls_d = "tls " + (_text(tls.get("secretName")) or (f"certResolver {_text(tls.get('certResolver'))}"
+                                                             if _text(tls.get("certResolver")) else "")).strip()
+        tls_d = tls_d.strip()
+        if tls.get("passthrough") is True:
+            tls_d += " passthrough"
+    out: list[Surface] = []
+    for route in _list(spec.get("routes")):
+        route = _map(route)
+        match = _text(route.get("match")) or ""
+        hosts = [h for m in _RULE_HOSTS.finditer(match) for h in _quoted(m.group(1))] or [None]
+        paths = [p for m in _RULE_PATHS.finditer(match) for p in _quoted(m.group(1))] or [None]
+        mws = [_text(_map(m).get("name")) for m in _list(route.get("middlewares"))]
+        services = []
+        for s in _list(route.get("services")):
+            s = _map(s)
+            name, port = _text(s.get("name")), _text(s.get("port"))
+            skind = _text(s.get("kind"))
+            label = f"{name}:{port}" if name and port else name
+            if label and skind and skind != "Service":
+                label = f"{skind}/{label}"
+            if label:
+                services.append(label)
+        details = [f"entryPoints {', '.join(eps)}" if eps else None,
+                   f"middlewares {', '.join(m for m in mws if m)}" if any(mws) else None, tls_d,
+                   None if match or kind == "IngressRouteUDP" else "no match rule"]
+        for host in hosts:
+            for path in paths:
+                out.append(o.surface("ingressroute", *details, host=host, path=path,
+                                     target=", ".join(services) or None))
+    return out
+
+
+def _gateway(obj: dict[str, Any], o: _Origin) -> list[Surface]:
+    spec = _map(obj.get("spec"))
+    ann = {**_map(_map(obj.get("metadata")).get("annotations")),
+           **_map(_map(spec.get("infrastructure")).get("annotations"))}
+    addrs = [a for a in (_text(_map(x).get("value")) for x in _list(spec.get("addresses"))) if a]
+    addrs += [a for a in lb_addresses({}, ann) if a not in addrs]
+    address = ",".join(addrs) or None
+    cls = _text(spec.get("gatewayClassName"))
+    out: list[Surface] = []
+    for ln in _list(spec.get("listeners")):
+        ln = _map(ln)
+        certs = [_text(_map(c).get("name")) for c in _list(_map(ln.get("tls")).get("certificateRefs"))]
+        out.append(o.surface("gateway", f"class {cls}" if cls else None,
+                             f"tls {', '.join(c for c in certs if c)}" if any(certs) else None,
+                             address=address, port=_port(ln.get("port")), protocol=_text(ln.get("protocol")),
+                             port_name=_text(ln.get("name")), host=_text(ln.get("hostname"))))
+    if not out:
+        out.append(o.surface("gateway", f"class {cls}" if cls else None, address=address))
+    return out
+
+
+def _route(obj: dict[str, Any], o: _Origin) -> list[Surface]:
+    spec = _map(obj.get("spec"))
+    kind = ROUTE_KINDS[str(obj.get("kind"))]
+    parents = []
+    for p in _list(spec.get("parentRefs")):
+        p = _map(p)
+        name = _text(p.get("name"))
+        if not name:
+            continue
+        label = f"{_text(p.get('namespace'))}/{name}" if _text(p.get("namespace")) else name
+        if _text(p.get("sectionName")):
+            label += f"#{_text(p.get('sectionName'))}"
+        parents.append(label)
+    backends: list[str] = []
+    paths: list[str] = []
+    for rule in _list(spec.get("rules")):
+        rule = _map(rule)
+        for b in _list(rule.get("backendRefs")):
+            b = _map(b)
+            name, port = _text(b.get("name")), _text(b.get("port"))
+            label = f"{name}:{port}" if name and port else name
+            if label and _text(b.get("namespace")):
+                label = f"{_text(b.get('namespace'))}/{label}"
+            if label and label not in backends:
+                backends.append(label)
+        for m in _list(rule.get("matches")):
+            v = _text(_map(_map(m).get("path")).get("value"))
+            if v and v not in paths:
+                paths.append(v)
+    hosts = [h for h in (_text(x) for x in _list(spec.get("hostnames"))) if h] or [None]
+    parent_d = f"parent {', '.join(parents)}" if parents else None
+    return [o.surface(kind, parent_d, host=h, path=p, target=", ".join(backends) or None)
+            for h in hosts for p in (paths or [None])]
+
+
+def _certificate(obj: dict[str, Any], o: _Origin) -> list[Surface]:
+    spec = _map(obj.get("spec"))
+    issuer = _map(spec.get("issuerRef"))
+    target = None
+    if _text(issuer.get("name")):
+        target = f"{_text(issuer.get('kind')) or 'Issuer'}/{_text(issuer.get('name'))}"
+    secret = _text(spec.get("secretName"))
+    names = [n for n in (_text(x) for x in _list(spec.get("dnsNames"))) if n]
+    if not names and _text(spec.get("commonName")):
+        names = [_text(spec.get("commonName"))]  # type: ignore[list-item]
+    return [o.surface("certificate", f"secret {secret}" if secret else None, host=h, target=target)
+            for h in (names or [None])]
+
+
+def _workload(obj: dict[str, Any], o: _Origin, services: list[str]) -> list[Surface]:
+    pod = _map(pod_template(obj).get("spec"))
+    containers = [_map(c) for c in _list(pod.get("containers"))]
+    containers += [_map(c) for c in _list(pod.get("initContainers")) if _map(c).get("restartPolicy") == "Always"]
+    svc_d = f"service: {', '.join(services)}" if services else None
+    out: list[Surface] = []
+    for c in containers:
+        c_d = f"container {_text(c.get('name'))}" if _text(c.get("name")) else None
+        ports = [_map(p) for p in _list(c.get("ports"))]
+        for p in ports:
+            out.append(o.surface("workload", c_d, svc_d, port=_port(p.get("containerPort")),
+                                 protocol=_text(p.get("protocol")) or "TCP", port_name=_text(p.get("name")),
+                                 target=_image(c)))
+        if not ports:
+            out.append(o.surface("workload", c_d, svc_d, target=_image(c)))
+    if not out:
+        out.append(o.surface("workload", svc_d))
+    return out
+
+
+# -- the public entry points ---------------------------------------------------
+def obj_name(obj: dict[str, Any]) -> str:
+    return str(_map(obj.get("metadata")).get("name") or "")
+
+
+def _obj_ns(obj: dict[str, Any]) -> str:
+    return str(_map(obj.get("metadata")).get("namespace") or "")
+
+
+def _group(obj: dict[str, Any]) -> str:
+    av = str(obj.get("apiVersion") or "")
+    return av.rsplit("/", 1)[0] if "/" in av else ""
+
+
+@dataclass
+class Placed:
+    """An object to read surfaces from, with the origin its surfaces are attributed to."""
+
+    obj: dict[str, Any]
+    origin: _Origin
+
+
+def _links(placed: list[Placed]) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+    """Services selecting each workload and workloads selected by each Service (same namespace, same origin set)."""
+    workloads = [(i, p) for i, p in enumerate(placed) if p.obj.get("kind") in WORKLOAD_KINDS
+                 and _group(p.obj) in ("apps", "batch")]
+    svc_of: dict[int, list[str]] = defaultdict(list)
+    wl_of: dict[int, list[str]] = defaultdict(list)
+    for i, p in enumerate(placed):
+        if p.obj.get("kind") != "Service" or _group(p.obj):
+            continue
+        selector = _map(_map(p.obj.get("spec")).get("selector"))
+        if not selector:
+            continue
+        for j, w in workloads:
+            if _obj_ns(w.obj) != _obj_ns(p.obj):
+                continue
+            labels = _map(_map(pod_template(w.obj).get("metadata")).get("labels"))
+            if _selects(selector, labels):
+                svc_of[j].append(obj_name(p.obj))
+                wl_of[i].append(f"{str(w.obj.get('kind')).lower()}/{obj_name(w.obj)}")
+    return svc_of, wl_of
+
+
+def _surfaces_of(placed: list[Placed], diags: list[Diagnostic]) -> list[Surface]:
+    svc_of, wl_of = _links(placed)
+    out: list[Surface] = []
+    for i, p in enumerate(placed):
+        obj, o = p.obj, p.origin
+        kind, group = str(obj.get("kind") or ""), _group(obj)
+        try:
+            if kind == "Service" and group == "":
+                out += _service(obj, o, sorted(wl_of.get(i, [])), diags)
+            elif kind == "Ingress" and group in ("networking.k8s.io", "extensions"):
+                out += _ingress(obj, o)
+            elif kind in ("IngressRoute", "IngressRouteTCP", "IngressRouteUDP") and group in TRAEFIK_GROUPS:
+                out += _traefik_route(obj, o)
+            elif kind == "Gateway" and group == GATEWAY_GROUP:
+                out += _gateway(obj, o)
+            elif kind in ROUTE_KINDS and group == GATEWAY_GROUP:
+                out += _route(obj, o)
+            elif kind == "Certificate" and group == "cert-manager.io":
+                out += _certificate(obj, o)
+            elif kind in WORKLOAD_KINDS and group in ("apps", "batch"):
+                out += _workload(obj, o, sorted(svc_of.get(i, [])))
+        except (AttributeError, TypeError, ValueError) as exc:  # malformed object: one warning, go on
+            diags.append(Diagnostic(o.file, o.line, f"{kind} {obj_name(obj)}: could not read surfaces ({exc})"))
+    return out
+
+
+_MIN_SECRET_LEN = 8  # shorter values under secret-like keys ('http', 'true', 'admin') are too common to match
+
+
+def _scrub(s: Surface, secrets: set[str]) -> Surface:
+    """Hide any field whose text is secret material (a value from under a secret-like key, SOPS, PEM).
+
+    ``${VAR}`` placeholders are not secrets (the page shows them verbatim) and are not matched.
+    """
+    secrets = {x for x in secrets if len(x) >= _MIN_SECRET_LEN and "${" not in x}
+    changes: dict[str, Any] = {}
+    for f in ("address", "host", "path", "target", "detail", "port_name", "protocol"):
+        v = getattr(s, f)
+        if v is None:
+            continue
+        if is_secret_payload(v) or any(x in v for x in secrets):
+            changes[f] = HIDDEN
+    return replace(s, **changes) if changes else s
+
+
+def _order(s: Surface) -> tuple:
+    return (s.sort_key(), s.port_name or "", s.protocol or "", s.target or "", s.detail or "", s.file, s.line)
+
+
+def extract_surfaces(layer: str, resources: list[Resource], helm_releases: list[HelmReleaseInfo]
+                     ) -> tuple[list[Surface], list[Diagnostic]]:
+    """All surfaces declared by one Flux Kustomization's built objects (`layer` is its id
+    'namespace/name'). Sorted by Surface.sort_key(); deterministic."""
+    from .chart_values import render_release
+
+    diags: list[Diagnostic] = []
+    placed: list[Placed] = []
+    secrets: set[str] = set()
+    hr_objects: dict[tuple[str, str], dict[str, Any]] = {}
+    for r in resources:
+        if r.kind == "HelmRelease":
+            hr_objects[(r.namespace, r.name)] = r.obj
+        if r.encrypted or "sops" in r.obj or r.kind == "Secret":
+            continue
+        placed.append(Placed(r.obj, _Origin(layer, r.namespace, r.name, r.kind, r.file, r.line)))
+    out = _surfaces_of(placed, diags)
+    for hr in helm_releases:
+        rendered, hr_diags = render_release(hr, hr_objects.get((hr.namespace, hr.name)))
+        diags += hr_diags
+        secrets |= secret_strings(hr.values)
+        hr_placed = [Placed(obj, _Origin(layer, hr.namespace, hr.name, "HelmRelease", hr.file, hr.line, origin))
+                     for obj, origin in rendered]
+        out += _surfaces_of(hr_placed, diags)
+    out = [_scrub(s, secrets) for s in out]
+    return sorted(out, key=_order), sorted(set(diags))
+
+
+def _claims(s: Surface) -> Iterable[tuple[str, int, str]]:
+    if s.kind not in ("loadbalancer", "gateway") or not s.address or s.port is None:
+        return
+    proto = (s.protocol or "TCP").upper()
+    proto = "TCP" if proto in ("HTTP", "HTTPS", "TLS", "GRPC") else proto
+    for addr in s.address.split(","):
+        addr = addr.strip()
+        if addr and "$" not in addr and "{{" not in addr and addr != HIDDEN:
+            yield addr, s.port, proto
+
+
+def duplicate_claims(surfaces: list[Surface]) -> list[Diagnostic]:
+    """Two LoadBalancer surfaces claiming the same address:port/protocol (across all layers) -> one
+    warning each naming both file:line (MetalLB allow-shared-ip on different ports is fine).
+
+    Gateways with an address count as LoadBalancer claims too (the controller makes one).
+    Unresolved addresses (``${VAR}``, templates) cannot be compared and are skipped.
+    """
+    by_claim: dict[tuple[str, int, str], list[Surface]] = defaultdict(list)
+    for s in surfaces:
+        for claim in _claims(s):
+            if not any(o is s for o in by_claim[claim]):
+                by_claim[claim].append(s)
+    out: set[Diagnostic] = set()
+    label: Callable[[Surface], str] = lambda s: f"{s.object_kind} {s.namespace}/{s.name} ({s.file}:{s.line})"
+    for (addr, port, proto), claimants in by_claim.items():
+        owners = {(c.object_kind, c.namespace, c.name, c.file, c.line) for c in claimants}
+        if len(owners) < 2:
+            continue
+        for c in claimants:
+            others = sorted({label(x) for x in claimants
+                             if (x.object_kind, x.namespace, x.name, x.file, x.line)
+                             != (c.object_kind, c.namespace, c.name, c.file, c.line)})
+            out.add(Diagnostic(c.file, c.line, f"{label(c)} claims LoadBalancer {addr}:{port}/{proto}, "
+                                               f"also claimed by {'; '.join(others)}"))
+    return sorted(out)
