@@ -65,7 +65,7 @@ def _node_id(kind: str, ident: str) -> str:
 
 
 def _new_graph(name: str, rankdir: str) -> graphviz.Digraph:
-    g = graphviz.Digraph(name=_node_id("graph", name))
+    g = graphviz.Digraph(name=name)
     g.attr(rankdir=rankdir, newrank="true", fontname=FONT, fontsize="12", nodesep="0.25", ranksep="0.45")
     g.attr("node", shape="box", style="rounded", fontname=FONT, fontsize="11", margin=NODE_MARGIN, height="0.3")
     g.attr("edge", fontname=FONT, fontsize="9", arrowsize="0.7")
@@ -85,6 +85,10 @@ class _Edge:
 def _dep_id(node: KustomizationNode, dep: str) -> str:
     dep = str(dep)
     return dep if "/" in dep else f"{node.namespace}/{dep}"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _health_checks(node: KustomizationNode) -> int:
@@ -126,17 +130,17 @@ def _group_key(node: KustomizationNode, grouping: str) -> str:
 
 
 def _layer_tooltip(node: KustomizationNode) -> str:
-    parts = [node.id, f"path: {node.path or '(none)'}", f"{len(node.resources)} objects"]
+    parts = [node.id, f"path: {node.path or '(none)'}", _count(len(node.resources), "object")]
     helm = sum(1 for r in node.resources if r.group == FLUX_HELM_GROUP and r.kind == "HelmRelease")
     if helm:
-        parts.append(f"{helm} HelmReleases")
+        parts.append(_count(helm, "HelmRelease"))
     if node.depends_on:
         parts.append(f"depends on {len(node.depends_on)}")
     if node.wait:
         parts.append("wait: true")
     checks = _health_checks(node)
     if checks:
-        parts.append(f"{checks} health checks")
+        parts.append(_count(checks, "health check"))
     if node.status != "built":
         reason = _clean(node.reason or "")[:MAX_TOOLTIP_REASON]
         parts.append(f"status: {node.status}" + (f" ({reason})" if reason else ""))
@@ -146,13 +150,13 @@ def _layer_tooltip(node: KustomizationNode) -> str:
 def _layer_label(node: KustomizationNode, show_namespace: bool) -> str:
     first = node.name
     second = [node.namespace] if show_namespace else []
-    second.append(f"{len(node.resources)} objects")
+    second.append(_count(len(node.resources), "object"))
     flags = []
     if node.wait:
         flags.append("wait")
     checks = _health_checks(node)
     if checks:
-        flags.append(f"{checks} health check" + ("s" if checks != 1 else ""))
+        flags.append(_count(checks, "health check"))
     if node.status in ("error", "skipped"):
         flags.append(node.status)
     return _label(first, ", ".join(second), ", ".join(flags))
@@ -188,7 +192,7 @@ def layer_dag_dot(cluster: Cluster, url_for: Callable[[str], str], *, group: str
     known = {n.id for n in nodes}
     grouping = _choose_grouping(nodes, group)
     show_namespace = grouping != "namespace" and len({n.namespace for n in nodes}) > 1
-    g = _new_graph(f"layers {cluster.name}", "LR" if grouping != "none" else "TB")
+    g = _new_graph("layers", "LR" if grouping != "none" else "TB")
     g.attr(tooltip=_text(f"Flux Kustomizations of cluster {cluster.name}"))
 
     def add_layer(sub: graphviz.Digraph, node: KustomizationNode) -> None:
@@ -311,3 +315,228 @@ def layer_dag_mermaid(cluster: Cluster) -> str:
         lines.append(f"  classDef {name} {class_defs[name]}")
         lines.append(f"  class {','.join(styled[name])} {name}")
     return "\n".join(lines) + "\n"
+
+
+# --- per-layer traffic diagram ----------------------------------------------------------------
+
+
+@dataclass
+class _Box:
+    """One object in a layer diagram, collected before the DOT is written."""
+
+    key: str
+    namespace: str
+    label_lines: list[str]
+    css: str
+    tooltip: str
+    dashed: bool = False
+
+
+class _LayerGraph:
+    """Collects nodes and edges of one layer diagram so they can be emitted sorted."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, _Box] = {}
+        self.objects: dict[str, _Box] = {}
+        self.edges: set[tuple[str, str, str, bool]] = set()
+
+    def entry(self, label: str, css: str, tooltip: str) -> str:
+        key = _node_id("entry", label)
+        self.entries.setdefault(key, _Box(key, "", [label], css, tooltip))
+        return key
+
+    def obj(self, kind: str, namespace: str, name: str, extra: list[str] | None = None,
+            *, placeholder: bool = False) -> str:
+        key = _node_id("obj", f"{kind.lower()}/{namespace}/{name}")
+        box = self.objects.get(key)
+        if box is None or (box.dashed and not placeholder):
+            css = "fw-helm" if kind == "HelmRelease" else "fw-object"
+            where = "not applied by this layer" if placeholder else f"{namespace}/{name}"
+            box = _Box(key, namespace, [f"{kind} {name}"], css, f"{kind} {where}", dashed=placeholder)
+            self.objects[key] = box
+        for line in extra or []:
+            if line and line not in box.label_lines:
+                box.label_lines.append(line)
+        return key
+
+    def edge(self, source: str, target: str, label: str = "", dashed: bool = False) -> None:
+        self.edges.add((source, target, label, dashed))
+
+
+def _split_targets(target: str | None) -> list[str]:
+    return [t.strip() for t in (target or "").split(",") if t.strip()]
+
+
+def _backend(ref: str, namespace: str) -> tuple[str, str, str, str]:
+    """(kind, namespace, name, port) of a route backend written as `[ns/]name[:port]` or `Kind/name[:port]`."""
+    kind = "Service"
+    name, _, port = ref.partition(":")
+    if "/" in name:
+        first, _, rest = name.partition("/")
+        if first[:1].isupper():
+            kind, name = first, rest
+        else:
+            namespace, name = first, rest
+    return kind, namespace, name, port
+
+
+def _entry_label(s: Surface) -> str:
+    if s.kind in ROUTE_KINDS and s.kind != "gateway":
+        path = s.path if s.path not in (None, "", "/") else ""
+        return f"{s.host or '*'}{path}"
+    address = s.address or ("any node" if s.kind == "nodeport" else "address pending")
+    port = f":{s.port}" if s.port is not None else ""
+    proto = f"/{s.protocol}" if s.protocol else ""
+    host = f" {s.host}" if s.host else ""
+    return f"{address}{port}{proto}{host}"
+
+
+def _layer_helm_releases(cluster: Cluster, node: KustomizationNode | None, layer_id: str) -> list:
+    applied = {(r.namespace, r.name) for r in (node.resources if node else []) if r.kind == "HelmRelease"}
+    chosen = [
+        hr for hr in cluster.helm_releases
+        if (getattr(hr, "layer", "") == layer_id) or (not getattr(hr, "layer", "") and (hr.namespace, hr.name) in applied)
+    ]
+    return sorted(chosen, key=lambda hr: (hr.namespace, hr.name))
+
+
+def layer_diagram_dot(cluster: Cluster, layer_id: str, surfaces: list[Surface],
+                      url_for: Callable[[str], str]) -> str:
+    """DOT of one layer: entry addresses/hosts -> routes -> Services -> workloads, HelmReleases as boxes."""
+    node = cluster.kustomizations.get(layer_id)
+    mine = sorted((s for s in surfaces if s.layer == layer_id), key=lambda s: (s.sort_key(), s.target or ""))
+    lg = _LayerGraph()
+    for hr in _layer_helm_releases(cluster, node, layer_id):
+        chart = f"chart {hr.chart or '?'}" + (f" {hr.version}" if hr.version else "")
+        lg.obj("HelmRelease", hr.namespace, hr.name, [chart])
+    images: dict[str, list[str]] = defaultdict(list)
+    hosts: dict[str, str] = {}
+    for s in mine:
+        if s.kind == "certificate":
+            continue
+        owner = lg.obj(s.object_kind, s.namespace, s.name)
+        if s.kind == "workload":
+            if s.target and s.target not in images[owner]:
+                images[owner].append(s.target)
+            continue
+        if s.kind in ("loadbalancer", "nodeport", "gateway") or (s.kind in ROUTE_KINDS and s.host is not None):
+            label = _entry_label(s)
+            entry = lg.entry(label, "fw-entry", f"{s.kind}: {label}")
+            if s.host:
+                hosts.setdefault(s.host, entry)
+            lg.edge(entry, owner)
+        if s.kind in ("loadbalancer", "nodeport", "clusterip"):
+            for ref in _split_targets(s.target):
+                kind, _, name = ref.partition("/")
+                if not name:
+                    continue
+                wl_kind = next((k for k in WORKLOAD_KINDS if k.lower() == kind.lower()), kind)
+                lg.edge(owner, lg.obj(wl_kind, s.namespace, name))
+        elif s.kind in ROUTE_KINDS and s.kind != "gateway":
+            for ref in _split_targets(s.target):
+                kind, ns, name, port = _backend(ref, s.namespace)
+                existing = _node_id("obj", f"{kind.lower()}/{ns}/{name}")
+                target = existing if existing in lg.objects else lg.obj(kind, ns, name, placeholder=True)
+                lg.edge(owner, target, port)
+    for s in mine:
+        if s.kind == "certificate" and s.host in hosts:
+            issuer = f"issuer {s.target}" if s.target else ""
+            lg.edge(hosts[s.host], lg.obj("Certificate", s.namespace, s.name, [issuer]), "", dashed=True)
+    for owner, found in images.items():
+        box = lg.objects[owner]
+        box.label_lines.extend(found[:3] + ([f"+{len(found) - 3} more images"] if len(found) > 3 else []))
+
+    g = _new_graph("layer", "LR")
+    g.attr(tooltip=_text(f"Surfaces of layer {layer_id}"))
+    if not lg.objects and not lg.entries:
+        g.node("empty", label=_label(f"{layer_id}: no Services, routes, workloads or HelmReleases"),
+               shape="note", **{"class": "fw-note"})
+        return g.source
+    with g.subgraph() as first:
+        first.attr(rank="min")
+        for box in sorted(lg.entries.values(), key=lambda b: b.key):
+            first.node(box.key, label=_label(*box.label_lines), tooltip=_text(box.tooltip), shape="cds",
+                       style="solid", **{"class": box.css})
+    namespaces: dict[str, list[_Box]] = defaultdict(list)
+    for box in lg.objects.values():
+        namespaces[box.namespace].append(box)
+    for index, namespace in enumerate(sorted(namespaces)):
+        with g.subgraph(name=f"cluster_{index}") as sub:
+            sub.attr(label=_text(f"namespace {namespace}"), style="rounded", fontsize="11")
+            for box in sorted(namespaces[namespace], key=lambda b: b.key):
+                attrs = {"style": "rounded,dashed", "color": "#9e9e9e"} if box.dashed else {}
+                if box.css == "fw-helm":
+                    attrs["shape"] = "component"
+                    attrs["style"] = "solid"
+                sub.node(box.key, label=_label(*box.label_lines), tooltip=_text(box.tooltip),
+                         **{"class": box.css}, **attrs)
+    for source, target, label, dashed in sorted(lg.edges):
+        attrs = {"label": _text(label)} if label else {}
+        if dashed:
+            attrs.update(style="dashed", arrowhead="none", constraint="false")
+        g.edge(source, target, **attrs)
+    return g.source
+
+
+# --- surface map ------------------------------------------------------------------------------
+
+
+def _domain(host: str) -> str:
+    """The group a host is listed under: its last two labels (or the variable it ends in)."""
+    labels = host.split(".")
+    if len(labels) > 2:
+        return ".".join(labels[-2:])
+    if len(labels) == 2 and "${" in labels[-1]:
+        return labels[-1]
+    return host
+
+
+def surface_map_dot(cluster: Cluster, surfaces: list[Surface], url_for: Callable[[str], str]) -> str:
+    """DOT of all entry points: LoadBalancer/Gateway addresses grouped by IP, hosts grouped by domain,
+    each linked to the layer page that declares it."""
+    addresses: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    hosts: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    layers: set[str] = set()
+    for s in surfaces:
+        if s.kind in ("loadbalancer", "nodeport", "gateway") and (s.port is not None or s.address):
+            ips = [a.strip() for a in (s.address or "").split(",") if a.strip()]
+            if not ips:
+                ips = ["node ports"] if s.kind == "nodeport" else ["address pending"]
+            port = f"{s.port}/{s.protocol or 'TCP'}" if s.port is not None else "(no port)"
+            for ip in ips:
+                addresses[ip][f"{port} {s.namespace}/{s.name}"].add(s.layer)
+            layers.add(s.layer)
+        if s.kind in ROUTE_KINDS and s.host:
+            hosts[_domain(s.host)][s.host].add(s.layer)
+            layers.add(s.layer)
+
+    g = _new_graph("surfaces", "LR")
+    g.attr(tooltip=_text(f"Entry points of cluster {cluster.name}"), ranksep="1.0")
+    if not layers:
+        g.node("empty", label=_label("no LoadBalancer addresses or hosts found"), shape="note",
+               **{"class": "fw-note"})
+        return g.source
+
+    def add_group(prefix: str, index: int, title: str, items: dict[str, set[str]]) -> None:
+        with g.subgraph(name=f"cluster_{prefix}{index}") as sub:
+            sub.attr(label=_text(title), style="rounded", fontsize="11")
+            for item in sorted(items):
+                owners = sorted(items[item])
+                attrs = {"URL": _text(url_for(owners[0]))} if len(owners) == 1 else {}
+                sub.node(_node_id(prefix, f"{title}/{item}"), label=_label(item), shape="cds",
+                         tooltip=_text(f"{item} - declared by {', '.join(owners)}"),
+                         **{"class": "fw-entry"}, **attrs)
+                for owner in owners:
+                    g.edge(_node_id(prefix, f"{title}/{item}"), _node_id("ks", owner))
+
+    for index, ip in enumerate(sorted(addresses)):
+        add_group("ip", index, ip, addresses[ip])
+    for index, domain in enumerate(sorted(hosts)):
+        add_group("host", index, domain, hosts[domain])
+    show_namespace = len({layer.split("/", 1)[0] for layer in layers}) > 1
+    for layer in sorted(layers):
+        known = cluster.kustomizations.get(layer)
+        name, namespace = (known.name, known.namespace) if known else (layer, "")
+        g.node(_node_id("ks", layer), label=_label(name, namespace if show_namespace else ""),
+               URL=_text(url_for(layer)), tooltip=_text(f"layer {layer}"), **{"class": "fw-layer"})
+    return g.source
