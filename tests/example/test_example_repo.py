@@ -162,3 +162,36 @@ def test_source_basis_globs_and_notes_match_the_example() -> None:
     layers = {f"flux-system/{name}" for name in EXPECTED_EDGES}
     assert set(notes["excluded"]) == {"flux-system/apps-openclaw"}
     assert set(notes["kustomizations"]) == layers - set(notes["excluded"])
+
+
+HAND_WRITTEN = ["index.md", "tazlab-cluster-delivery-flow.md", "tazlab-system-map.md", "tazlab-k8s-layers.md",
+                "tazlab-flux-dag-troubleshooting.md", "tazlab-k8s.md", "tazlab-secret-and-identity-flow.md"]
+GENERATED = re.compile(r"flux/tazlab-k8s/(dag|surfaces|layers/[a-z0-9-]+)\.md")
+LINK_RE = re.compile(r"\]\(([^)#\s]+\.md)(?:#[^)]*)?\)")
+
+
+def front_matter(text: str) -> tuple[dict, str]:
+    assert text.startswith("---\n")
+    head, body = text[4:].split("\n---\n", 1)
+    return yaml.safe_load(head), body
+
+
+@pytest.mark.parametrize("name", HAND_WRITTEN)
+def test_hand_written_page_declares_basis_and_links_resolve(name: str) -> None:
+    text = (ROOT / "docs" / name).read_text()
+    meta, body = front_matter(text)
+    assert meta["title"] and meta["related"] and meta["source_basis"]
+    assert 15 <= len(text.splitlines()) <= 40
+    for target in [*meta["related"], *LINK_RE.findall(body)]:
+        assert (ROOT / "docs" / target).is_file() or GENERATED.fullmatch(target), f"{name}: {target}"
+    layers = {m.removeprefix("flux/tazlab-k8s/layers/").removesuffix(".md")
+              for m in LINK_RE.findall(body) if m.startswith("flux/tazlab-k8s/layers/")}
+    assert layers <= set(EXPECTED_EDGES)
+    assert "canary-example-secret-value" not in text
+
+
+def test_index_links_every_hand_written_page_and_layers_marker_appears_once() -> None:
+    index = (ROOT / "docs" / "index.md").read_text()
+    assert {p for p in HAND_WRITTEN if p != "index.md"} <= set(LINK_RE.findall(index))
+    markers = sum((ROOT / "docs" / p).read_text().count("<!-- flux-wiki:layers -->") for p in HAND_WRITTEN)
+    assert markers == 1
