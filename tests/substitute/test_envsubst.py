@@ -1,0 +1,140 @@
+"""envsubst against the cases of fluxcd/pkg envsubst (eval_test.go, parse_test.go) and Flux's strict mode."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from flux_wiki.flux.substitute import SubstitutionError, envsubst
+
+STRING_Z = {"stringZ": "abcABC123ABCabc"}
+
+# (params, input, output) as in fluxcd/pkg envsubst/eval_test.go
+UPSTREAM = [
+    ({}, "abcdEFGH28ij", "abcdEFGH28ij"),
+    ({"var01": "abcdEFGH28ij"}, "${#var01}", "12"),
+    ({"var01": "abcdEFGH28ij"}, "${var01^}", "AbcdEFGH28ij"),
+    ({"var01": "abcdEFGH28ij"}, "${var01^^}", "ABCDEFGH28IJ"),
+    ({"var01": "ABCDEFGH28IJ"}, "${var01,}", "aBCDEFGH28IJ"),
+    ({"var01": "ABCDEFGH28IJ"}, "${var01,,}", "abcdefgh28ij"),
+    ({"p": "/home/bozo/ideas/thoughts.for.today"}, "${p:11}", "ideas/thoughts.for.today"),
+    ({"p": "/home/bozo/ideas/thoughts.for.today"}, "${p:11:5}", "ideas"),
+    ({"var": "abc"}, "${var=xyz}", "abc"),
+    ({}, "${var=xyz}", "xyz"),
+    ({"default_var": "foo"}, "something ${var=${default_var}}", "something foo"),
+    ({"default_var": "foo1"}, "foo: ${var=${default_var}-suffix}", "foo: foo1-suffix"),
+    ({"default_var": "foo1"}, "foo: ${var=prefix${default_var}-suffix}", "foo: prefixfoo1-suffix"),
+    ({}, "${var:=xyz}", "xyz"),
+    (STRING_Z, "${stringZ/%abc/XYZ}", "abcABC123ABCXYZ"),
+    (STRING_Z, "${stringZ/#abc/XYZ}", "XYZABC123ABCabc"),
+    (STRING_Z, "${stringZ//abc/xyz}", "xyzABC123ABCxyz"),
+    (STRING_Z, "${stringZ/abc/xyz}", "xyzABC123ABCabc"),
+    ({"f": "bash.string.txt"}, "${f#*.}", "string.txt"),
+    ({"f": "path/to/file"}, "${f#*/}", "to/file"),
+    ({"f": "/path/to/file"}, "${f#*/}", "path/to/file"),
+    ({"f": "bash.string.txt"}, "${f##*.}", "txt"),
+    ({"f": "path/to/file"}, "${f##*/}", "file"),
+    ({"f": "/path/to/file"}, "${f##*/}", "file"),
+    ({"f": "bash.string.txt"}, "${f%.*}", "bash.string"),
+    ({"f": "bash.string.txt"}, "${f%%.*}", "bash"),
+    ({"var01": "abcdEFGH28ij"}, "${var=${var01^^}}", "ABCDEFGH28IJ"),
+    ({"var01": "abcdEFGH28ij"}, "$${var01}", "${var01}"),
+    ({"var01": "abcdEFGH28ij"}, "some text ${var01}$${var$${var01}$var01${var01}",
+     "some text abcdEFGH28ij${var${var01}$var01abcdEFGH28ij"),
+    ({"default_var": "foo"}, "something $${var=${default_var}}", "something ${var=foo}"),
+    ({"stringZ": "foo/bar"}, r"${stringZ/\//-}", "foo-bar"),
+    ({"stringZ": "foo/bar/baz"}, r"${stringZ//\//-}", "foo-bar-baz"),
+    ({"default_var": "foo"}, r"\\something ${var=${default_var}}", r"\\something foo"),
+    ({"stringZ": "foo.bar"}, "${stringZ/./}", "foobar"),
+]
+
+
+@pytest.mark.parametrize("params,text,want", UPSTREAM, ids=[c[1] for c in UPSTREAM])
+def test_upstream_cases(params: dict[str, str], text: str, want: str) -> None:
+    assert envsubst(text, params.get) == want
+
+
+@pytest.mark.parametrize("text,want", [
+    ("${v:-d}", "d"), ("${v:=d}", "d"), ("${v=d}", "d"),
+    ("${v:?d}", "d"), ("${v:+d}", "d"),  # Flux maps these to its default function too
+    ("${v:1}", ""), ("${v^^}", ""), ("${v}", ""), ("${#v}", "0"),
+])
+def test_unset_without_strict(text: str, want: str) -> None:
+    assert envsubst(text, {}.get) == want
+
+
+@pytest.mark.parametrize("text,value,want", [
+    ("${v:1:3}", "abcdef", "bcd"), ("${v:-2}", "abcdef", "abcdef"),  # ':-' is a default, not a negative offset
+    ("${v: -2}", "abcdef", "abcdef"), ("${v:10}", "abc", ""), ("${v:1:99}", "abc", "bc"),
+    ("${v:x}", "abc", "abc"), ("${v/#x/y}", "abc", "abc"), ("${v/%c/Z}", "abcabc", "abcabZ"),
+    ("${v/b/}", "abcb", "acb"), ("${v#[ab]}", "abc", "bc"), ("${v##[!a]}", "abc", "bc"),
+    ("${v#[^a]}", "bcd", "cd"), ("${v#*}", "abc", "bc"), ("${v%%b*}", "abcb", "a"), ("${v:+alt}", "set", "set"), ("${v=}", "", ""),
+])
+# Go semantics, not bash: strconv.Atoi rejects " -2"; path.Match negates with '^' ('!' is a literal)
+def test_string_functions(text: str, value: str, want: str) -> None:
+    assert envsubst(text, {"v": value}.get) == want
+
+
+@pytest.mark.parametrize("text", [
+    "${VAR-default}", "${VAR+x}", "${bad-name}", "${", "${x", "${}", "${ x}", "${x:}", "${x/a}", "${#}",
+    "${x//b}", "${#x:1}",
+    "a: ${x\nb: c",
+])
+def test_syntax_flux_rejects(text: str) -> None:
+    with pytest.raises(SubstitutionError):
+        envsubst(text, {"x": "1", "VAR": "v"}.get)
+
+
+@pytest.mark.parametrize("text", ["$x", "$ {x}", "}", "${x}}", "$", "a$", "$1", "\\${x}"])
+def test_text_that_is_not_a_reference(text: str) -> None:
+    got = envsubst(text, {"x": "1"}.get)
+    assert got == text.replace("${x}", "1")
+
+
+def test_strict_fails_only_without_default() -> None:
+    assert envsubst("${v:-fb} ${w:=fb2} ${u=fb3}", {}.get, strict=True) == "fb fb2 fb3"
+    assert envsubst("${v}", {"v": ""}.get, strict=True) == ""
+    for text in ("${VALUE}", "${VALUE^^}", "${out%% *}", "${#VALUE}"):
+        with pytest.raises(SubstitutionError, match='variable not set \\(strict mode\\): "'):
+            envsubst(text, {}.get, strict=True)
+
+
+def test_keep_leaves_reference_verbatim_and_drops_operator() -> None:
+    lookup = {"A": "a"}.get
+    got = envsubst("${S} ${S:=x} ${S^^} ${A} ${#S}", lookup, keep=lambda n: n == "S")
+    assert got == "${S} ${S} ${S} a ${S}"
+
+
+def test_keep_unset_keeps_reference_unless_default() -> None:
+    got = envsubst("${U} ${U:=d} ${U,,} ${D:-x}", {"D": "set"}.get, keep_unset=True)
+    assert got == "${U} d ${U} set"
+
+
+NO_DOLLAR = st.text(st.characters(blacklist_characters="$", blacklist_categories=("Cs",)), max_size=60)
+SAFE_VALUE = st.text(st.characters(blacklist_characters="$\x00", blacklist_categories=("Cs",)), max_size=20)
+NAMES = st.from_regex(r"[_A-Za-z][_A-Za-z0-9]{0,6}", fullmatch=True)
+
+
+@settings(max_examples=150)
+@given(NO_DOLLAR)
+def test_text_without_dollar_is_unchanged(text: str) -> None:
+    assert envsubst(text, {"x": "1"}.get, strict=True) == text
+
+
+@settings(max_examples=150)
+@given(st.lists(st.one_of(NO_DOLLAR, st.just("$$")), max_size=8))
+def test_double_dollar_escapes(parts: list[str]) -> None:
+    text = "".join(parts)
+    assert envsubst(text, {}.get) == "".join("$" if p == "$$" else p for p in parts)
+
+
+@settings(max_examples=150)
+@given(st.lists(st.tuples(NO_DOLLAR, NAMES), max_size=6), st.dictionaries(NAMES, SAFE_VALUE, max_size=6))
+def test_substitution_is_idempotent_for_values_without_dollar(pairs: list[tuple[str, str]],
+                                                              values: dict[str, str]) -> None:
+    text = "".join(f"{t}${{{n}}}" for t, n in pairs)
+    once = envsubst(text, values.get, keep_unset=True)
+    assert envsubst(once, values.get, keep_unset=True) == once
+    expected = "".join(t + values.get(n, "${" + n + "}") for t, n in pairs)
+    assert once == expected
