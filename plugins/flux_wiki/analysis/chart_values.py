@@ -163,12 +163,21 @@ def _app_template_route(rid: str, route: dict[str, Any], ns: str) -> dict[str, A
             "spec": spec}
 
 
+def _app_template_v1(rel: Release) -> bool:
+    """The pre-2.0 shape (common library 1.x): chart version 0.x/1.x, else a top-level image/controller."""
+    if rel.version and re.match(r"^v?[01]\.", rel.version):
+        return True
+    if rel.version and re.match(r"^v?\d", rel.version):
+        return False
+    return "controllers" not in rel.values and ("image" in rel.values or "controller" in rel.values)
+
+
 def _app_template(rel: Release) -> Rendered:
     """bjw-s app-template / common library values (v2+ with ``controllers``; v1 with a top-level ``image``)."""
     v = rel.values
     ns = rel.namespace
     out: Rendered = []
-    v1 = "controllers" not in v
+    v1 = _app_template_v1(rel)
     controllers: list[str] = []
     if v1:
         ctl = _map(v.get("controller"))

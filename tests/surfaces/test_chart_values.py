@@ -1,0 +1,189 @@
+"""Surfaces read from HelmRelease values of known charts; unknown charts are counted, not guessed."""
+
+from __future__ import annotations
+
+from flux_wiki.analysis.chart_values import chart_name, render_release
+from flux_wiki.analysis.redact import HIDDEN
+from flux_wiki.analysis.surfaces import extract_surfaces
+
+LAYER = "flux-system/apps"
+
+
+def rows(out):
+    return [(s.kind, s.address, s.port, s.port_name, s.host, s.path, s.target, s.detail) for s in out]
+
+
+# app-template v3/v4 (common library: controllers / service.<id> / ingress.<id> / route.<id>)
+V3 = {
+    "controllers": {"qbittorrent": {"containers": {"app": {"image": {
+        "repository": "ghcr.io/home-operations/qbittorrent", "tag": "5.0.0"}}}}},
+    "service": {
+        "app": {"ports": {"http": {"port": 8080}}},
+        "bittorrent": {"type": "LoadBalancer", "annotations": {"lbipam.cilium.io/ips": "192.168.69.123"},
+                       "ports": {"bt-tcp": {"port": 50413, "protocol": "TCP"},
+                                 "bt-udp": {"port": 50413, "protocol": "UDP"}}}},
+    "ingress": {"app": {"className": "internal", "hosts": [{"host": "{{ .Release.Name }}.example.com", "paths": [
+        {"path": "/", "service": {"identifier": "app", "port": "http"}}]}],
+        "tls": [{"hosts": ["qb.example.com"], "secretName": "qb-tls"}]}},
+    "route": {"app": {"hostnames": ["qb.${SECRET_DOMAIN}"],
+                      "parentRefs": [{"name": "envoy-internal", "namespace": "network"}],
+                      "rules": [{"backendRefs": [{"identifier": "app", "port": 8080}]}]}},
+}
+
+
+def test_app_template_v3_shape(make_hr):
+    rel = make_hr("qbittorrent", "app-template", V3, version="4.2.0")
+    out, diags = extract_surfaces(LAYER, [], [rel])
+    assert diags == []
+    assert all((s.object_kind, s.name, s.file, s.line, s.layer) ==
+               ("HelmRelease", "qbittorrent", "apps/qbittorrent/hr.yaml", 3, LAYER) for s in out)
+    assert rows(out) == [
+        ("clusterip", None, 8080, "http", None, None, "deployment/qbittorrent", "values service.app"),
+        ("httproute", None, None, None, "qb.${SECRET_DOMAIN}", None, "app:8080",
+         "values route.app; parent network/envoy-internal"),
+        ("ingress", None, None, None, "qbittorrent.example.com", "/", "app:http", "values ingress.app; class internal"),
+        ("loadbalancer", "192.168.69.123", 50413, "bt-tcp", None, None, "deployment/qbittorrent",
+         "values service.bittorrent"),
+        ("loadbalancer", "192.168.69.123", 50413, "bt-udp", None, None, "deployment/qbittorrent",
+         "values service.bittorrent"),
+        ("workload", None, None, None, None, None, "ghcr.io/home-operations/qbittorrent:5.0.0",
+         "values controllers.qbittorrent; container app; service: app, bittorrent"),
+    ]
+    assert {s.protocol for s in out if s.port_name == "bt-udp"} == {"UDP"}
+
+
+def test_app_template_disabled_items_and_explicit_controller(make_hr):
+    values = {"controllers": {"web": {"containers": {"app": {"image": {"repository": "nginx", "tag": "1"}}}},
+                              "worker": {"type": "cronjob", "containers": {"job": {"image": {"repository": "job"}}}},
+                              "off": {"enabled": False, "containers": {"x": {"image": {"repository": "x"}}}}},
+              "service": {"app": {"controller": "web", "ports": {"http": {"port": 80}, "off": {"enabled": False,
+                                                                                           "port": 81}}},
+                          "unused": {"enabled": False, "ports": {"x": {"port": 1}}}},
+              "ingress": {"app": {"enabled": False, "hosts": [{"host": "x", "paths": [{"path": "/"}]}]}}}
+    out, _ = extract_surfaces(LAYER, [], [make_hr("site", "app-template", values)])
+    assert [(s.kind, s.port, s.target, s.detail) for s in out] == [
+        ("clusterip", 80, "deployment/web", "values service.app"),
+        ("workload", None, "job", "values controllers.worker; container job"),
+        ("workload", None, "nginx:1", "values controllers.web; container app; service: app"),
+    ]
+
+
+def test_app_template_v1_shape_ingress_enabled_flag(make_hr):
+    values = {"image": {"repository": "docker.io/jmalloc/echo-server", "tag": "0.3.3"},
+              "service": {"main": {"type": "LoadBalancer", "loadBalancerIP": "10.0.0.7",
+                                   "ports": {"http": {"port": 8080}}}},
+              "ingress": {"main": {"enabled": True, "ingressClassName": "nginx",
+                                   "hosts": [{"host": "echo.${SECRET_PUBLIC_DOMAIN}", "paths": [{"path": "/"}]}],
+                                   "tls": [{"hosts": ["echo.${SECRET_PUBLIC_DOMAIN}"]}]},
+                          "other": {"hosts": [{"host": "never.example.com", "paths": [{"path": "/"}]}]}}}
+    out, _ = extract_surfaces(LAYER, [], [make_hr("echo-server", "app-template", values, version="0.2.2")])
+    assert rows(out) == [
+        ("ingress", None, None, None, "echo.${SECRET_PUBLIC_DOMAIN}", "/", None, "values ingress.main; class nginx; tls"),
+        ("loadbalancer", "10.0.0.7", 8080, "http", None, None, "deployment/main", "values service.main"),
+        ("workload", None, None, None, None, None, "docker.io/jmalloc/echo-server:0.3.3",
+         "values image; container main; service: main"),
+    ]
+
+
+def test_app_template_found_by_oci_url_and_release_name_from_spec(make_hr, make_res):
+    rel = make_hr("atuin", None, {"route": {"app": {"hostnames": ["{{ .Release.Name }}.{{ .Release.Namespace }}.lan"]}}},
+                  source_kind="OCIRepository", url="oci://ghcr.io/bjw-s-labs/helm/app-template")
+    assert chart_name(rel) == "app-template"
+    hr_obj = make_res("helm.toolkit.fluxcd.io/v2", "HelmRelease", "atuin",
+                      {"releaseName": "shell-history", "targetNamespace": "tools"})
+    out, diags = extract_surfaces(LAYER, [hr_obj], [rel])
+    assert diags == []
+    assert [s.host for s in out] == ["shell-history.tools.lan"]
+
+
+def test_traefik_values(make_hr):
+    values = {"ports": {"web": {"port": 8000, "exposedPort": 80, "expose": {"default": True}},
+                        "websecure": {"port": 8443, "exposedPort": 443, "expose": True},
+                        "traefik": {"port": 9000, "expose": False},
+                        "dns": {"port": 5353, "exposedPort": 53, "protocol": "UDP", "expose": {"default": True}}},
+              "service": {"type": "LoadBalancer", "spec": {"loadBalancerIP": "10.0.0.2"},
+                          "annotations": {"metallb.universe.tf/allow-shared-ip": "edge"}},
+              "ingressRoute": {"dashboard": {"enabled": True, "matchRule": "Host(`traefik.example.com`)",
+                                             "entryPoints": ["websecure"]}}}
+    out, _ = extract_surfaces(LAYER, [], [make_hr("traefik", "traefik", values)])
+    assert [(s.kind, s.address, s.port, s.protocol, s.port_name, s.host, s.target) for s in out] == [
+        ("ingressroute", None, None, None, None, "traefik.example.com", "TraefikService/api@internal"),
+        ("loadbalancer", "10.0.0.2", 53, "UDP", "dns", None, None),
+        ("loadbalancer", "10.0.0.2", 80, "TCP", "web", None, None),
+        ("loadbalancer", "10.0.0.2", 443, "TCP", "websecure", None, None),
+    ]
+    assert out[1].detail == "values service, ports; shared-ip edge; targetPort dns"
+
+
+def test_traefik_chart_defaults_when_ports_not_given(make_hr):
+    out, _ = extract_surfaces(LAYER, [], [make_hr("traefik", "traefik", {
+        "service": {"annotations": {"metallb.universe.tf/loadBalancerIPs": "${LB_IP}"}}})])
+    assert [(s.kind, s.address, s.port) for s in out] == [("loadbalancer", "${LB_IP}", 80),
+                                                         ("loadbalancer", "${LB_IP}", 443)]
+
+
+def test_grafana_subchart_in_kube_prometheus_stack(make_hr):
+    values = {"grafana": {"adminPassword": "s3cr3t-value-123",
+                          "service": {"type": "LoadBalancer", "loadBalancerIP": "10.0.0.3"},
+                          "ingress": {"enabled": True, "ingressClassName": "nginx",
+                                      "hosts": ["grafana.example.com"],
+                                      "tls": [{"secretName": "grafana-tls", "hosts": ["grafana.example.com"]}]}},
+              "prometheus": {"ingress": {"enabled": True, "hosts": ["prom.example.com"], "paths": ["/"]}},
+              "alertmanager": {"enabled": False, "ingress": {"enabled": True, "hosts": ["am.example.com"]}}}
+    out, _ = extract_surfaces(LAYER, [], [make_hr("kube-prometheus-stack", "kube-prometheus-stack", values)])
+    assert rows(out) == [
+        ("ingress", None, None, None, "grafana.example.com", "/", "kube-prometheus-stack-grafana:80",
+         "values grafana.ingress; class nginx; tls grafana-tls"),
+        ("ingress", None, None, None, "prom.example.com", "/", "kube-prometheus-stack-prometheus:9090",
+         "values prometheus.ingress"),
+        ("loadbalancer", "10.0.0.3", 80, "service", None, None, None,
+         "values grafana.service; targetPort 3000"),
+    ]
+    assert "s3cr3t-value-123" not in repr(out)
+
+
+def test_grafana_standalone_fullname(make_hr):
+    out, _ = extract_surfaces(LAYER, [], [make_hr("grafana", "grafana", {
+        "ingress": {"enabled": True, "hosts": ["g.example.com"]}})])
+    assert [(s.host, s.target) for s in out] == [("g.example.com", "grafana:80")]
+
+
+def test_pgadmin4_hosts_with_paths(make_hr):
+    out, _ = extract_surfaces(LAYER, [], [make_hr("pgadmin", "pgadmin4", {
+        "service": {"type": "ClusterIP", "port": 80},
+        "ingress": {"enabled": True, "ingressClassName": "traefik",
+                    "hosts": [{"host": "pg.example.com", "paths": [{"path": "/", "pathType": "Prefix"}]}]}})])
+    assert [(s.kind, s.port, s.host, s.path, s.target) for s in out] == [
+        ("clusterip", 80, None, None, None), ("ingress", None, "pg.example.com", "/", "pgadmin-pgadmin4:80")]
+
+
+def test_unknown_chart_is_an_info_diagnostic_not_a_guess(make_hr):
+    rel = make_hr("kromgo", "kromgo", {"httpRoute": {"enabled": True, "hostnames": ["kromgo.example.com"]}})
+    out, diags = extract_surfaces(LAYER, [], [rel])
+    assert out == []
+    assert [(d.file, d.line, d.severity) for d in diags] == [("apps/kromgo/hr.yaml", 3, "info")]
+    assert "kromgo" in diags[0].message
+
+
+def test_values_that_do_not_fit_the_schema_do_not_raise(make_hr):
+    values = {"controllers": ["not", "a", "map"], "service": {"app": {"ports": {"http": "eighty"}}},
+              "ingress": {"app": {"hosts": "nope"}}, "route": "x"}
+    out, diags = extract_surfaces(LAYER, [], [make_hr("odd", "app-template", values)])
+    assert all(d.severity in ("info", "warning") for d in diags)
+    assert [s.kind for s in out] == ["clusterip", "ingress"]
+
+
+def test_secret_value_never_reaches_a_surface(make_hr):
+    values = {"controllers": {"app": {"containers": {"app": {"image": {"repository": "app"},
+                                                              "env": {"API_TOKEN": "tok-abcdef123456"}}}}},
+              "ingress": {"app": {"hosts": [{"host": "tok-abcdef123456.example.com", "paths": [{"path": "/"}]}]}}}
+    out, _ = extract_surfaces(LAYER, [], [make_hr("app", "app-template", values)])
+    assert "tok-abcdef123456" not in repr([s.as_dict() for s in out])
+    assert HIDDEN in {s.host for s in out}
+
+
+def test_render_release_without_chart():
+    from flux_wiki.model import HelmReleaseInfo
+    rel = HelmReleaseInfo("a", "b", None, None, None, None, None, None, [], {}, [], [], "f.yaml", 2)
+    objs, diags = render_release(rel)
+    assert objs == [] and [d.severity for d in diags] == ["info"]

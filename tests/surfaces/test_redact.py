@@ -1,0 +1,66 @@
+"""Secret-like keys and redaction of values mappings."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from flux_wiki.analysis.redact import HIDDEN, is_secret_key, redact_mapping, secret_strings
+
+SECRET = ["password", "adminPassword", "DB_PASSWORD", "passwd", "token", "API_TOKEN", "secret", "clientSecret",
+          "client_secret", "key", "apiKey", "api_key", "API-KEY", "privateKey", "credentials", "auth", "basicAuth",
+          "S3_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "secretId", "tls.key", "sshKeys"]
+NOT_SECRET = ["secretName", "secretRef", "existingSecret", "keySelector", "secretKeyRef", "keyFile", "passwordFile",
+              "monkey", "keyboard", "passthrough", "host", "hostname", "authMethod", "publicKey", "tokenSecretRef",
+              "useExistingSecret", "annotations", "port", "image"]
+
+
+@pytest.mark.parametrize("key", SECRET)
+def test_secret_keys(key):
+    assert is_secret_key(key)
+
+
+@pytest.mark.parametrize("key", NOT_SECRET)
+def test_reference_and_plain_keys(key):
+    assert not is_secret_key(key)
+
+
+def test_redact_keeps_structure_and_references():
+    values = {"auth": {"enabled": True, "username": "admin", "password": "pw"},
+              "existingSecret": "app-secret", "env": {"TZ": "UTC", "API_KEY": "abc", "PORT": 8080},
+              "list": [{"token": ["a", "b"]}], "sops": "ENC[AES256_GCM,data:zz,type:str]"}
+    assert redact_mapping(values) == {
+        "auth": {"enabled": True, "username": HIDDEN, "password": HIDDEN},
+        "existingSecret": "app-secret", "env": {"TZ": "UTC", "API_KEY": HIDDEN, "PORT": 8080},
+        "list": [{"token": [HIDDEN, HIDDEN]}], "sops": HIDDEN}
+    assert values["auth"]["password"] == "pw"  # a copy, the input is untouched
+
+
+def test_secret_strings_lists_what_must_not_be_shown():
+    assert secret_strings({"a": {"clientSecret": "xyz", "name": "n"}, "b": [{"token": 42}]}) == {"xyz", "42"}
+
+
+keys = st.one_of(st.sampled_from(SECRET + NOT_SECRET), st.text(min_size=1, max_size=12))
+leaves = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=12))
+trees = st.recursive(leaves, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                     st.dictionaries(keys, inner, max_size=4)), max_leaves=25)
+
+
+def _strings_under_secret_keys(value, hidden=False):
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _strings_under_secret_keys(v, hidden or is_secret_key(k))
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings_under_secret_keys(v, hidden)
+    elif hidden and isinstance(value, (str, int)) and not isinstance(value, bool):
+        yield value
+
+
+@settings(max_examples=150, deadline=None)
+@given(trees)
+def test_no_value_under_a_secret_key_survives(tree):
+    redacted = redact_mapping(tree)
+    assert all(v == HIDDEN for v in _strings_under_secret_keys(redacted))
+    assert redact_mapping(redacted) == redacted
