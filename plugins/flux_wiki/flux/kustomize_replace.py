@@ -1,0 +1,124 @@
+"""kustomize ``replacements``: copy a value from a source object into target field paths."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..load.yamldocs import copy_data
+from .kustomize_patch import selects
+from .kustomize_transform import WorkRes
+
+
+class ReplacementError(ValueError):
+    """A replacement that cannot be applied; the caller adds file and line."""
+
+
+def split_path(path: str) -> list[str]:
+    """Split a kustomize field path on dots outside brackets (``a.[name=x].b``)."""
+    parts, buf, depth = [], "", 0
+    for ch in path:
+        if ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+        if ch == "." and depth == 0:
+            parts.append(buf)
+            buf = ""
+        else:
+            buf += ch
+    parts.append(buf)
+    return [p for p in parts if p != ""]
+
+
+def _children(node: Any, part: str, create: bool) -> list[tuple[Any, Any]]:
+    """(container, key) pairs selected by one path element."""
+    m = re.fullmatch(r"\[([^=\]]+)=([^\]]*)\]", part)
+    if m:
+        if not isinstance(node, list):
+            return []
+        return [(node, i) for i, item in enumerate(node)
+                if isinstance(item, dict) and str(item.get(m.group(1))) == m.group(2)]
+    if part.startswith("[") and part.endswith("]"):
+        part = part[1:-1]
+    if isinstance(node, list):
+        if part == "*":
+            return [(node, i) for i in range(len(node))]
+        try:
+            i = int(part)
+        except ValueError:
+            return []
+        return [(node, i)] if 0 <= i < len(node) else []
+    if isinstance(node, dict):
+        if part == "*":
+            return [(node, k) for k in node]
+        if part in node or create:
+            return [(node, part)]
+    return []
+
+
+def _locate(obj: Any, parts: list[str], create: bool) -> list[tuple[Any, Any]]:
+    current: list[tuple[Any, Any]] = [({"": obj}, "")]
+    for i, part in enumerate(parts):
+        nxt: list[tuple[Any, Any]] = []
+        for holder, key in current:
+            node = holder[key]
+            if node is None and create and isinstance(holder, dict):
+                node = holder[key] = [] if parts[i].startswith("[") else {}
+            nxt.extend(_children(node, part, create and i < len(parts)))
+        current = nxt
+    return current
+
+
+def get_value(obj: dict[str, Any], path: str) -> Any:
+    found = _locate(obj, split_path(path), False)
+    if not found:
+        raise ReplacementError(f"fieldPath '{path}' not found in source")
+    holder, key = found[0]
+    return holder[key]
+
+
+def _delimited(old: Any, value: Any, opts: dict[str, Any]) -> Any:
+    delim = opts.get("delimiter")
+    if not delim:
+        return value
+    parts = str(old if old is not None else "").split(str(delim))
+    index = int(opts.get("index") or 0)
+    if index < 0:
+        parts.insert(0, str(value))
+    elif index >= len(parts):
+        parts.append(str(value))
+    else:
+        parts[index] = str(value)
+    return str(delim).join(parts)
+
+
+def apply_replacement(resources: list[WorkRes], rep: dict[str, Any]) -> None:
+    source = rep.get("source") or {}
+    cands = [r for r in resources if selects(source, r.obj, r.names(), r.namespaces())]
+    if len(cands) != 1:
+        raise ReplacementError(f"replacement source must match exactly one resource, matched {len(cands)}")
+    value = get_value(cands[0].obj, str(source.get("fieldPath") or "metadata.name"))
+    src_opts = source.get("options") or {}
+    if src_opts.get("delimiter"):
+        pieces = str(value).split(str(src_opts["delimiter"]))
+        idx = int(src_opts.get("index") or 0)
+        value = pieces[idx] if 0 <= idx < len(pieces) else ""
+    for target in rep.get("targets") or []:
+        if not isinstance(target, dict):
+            continue
+        select = target.get("select") or {}
+        rejects = target.get("reject") or []
+        opts = target.get("options") or {}
+        for r in resources:
+            if not selects(select, r.obj, r.names(), r.namespaces()):
+                continue
+            if any(selects(rej, r.obj, r.names(), r.namespaces()) for rej in rejects if isinstance(rej, dict)):
+                continue
+            for path in target.get("fieldPaths") or []:
+                found = _locate(r.obj, split_path(str(path)), bool(opts.get("create")))
+                if not found and not opts.get("create"):
+                    continue
+                for holder, key in found:
+                    old = holder[key] if (isinstance(holder, list) or key in holder) else None
+                    holder[key] = _delimited(old, copy_data(value), opts)
