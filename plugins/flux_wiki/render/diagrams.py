@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from urllib.parse import quote
+
 import graphviz
 
 from ..model import FLUX_HELM_GROUP, Cluster, KustomizationNode, Resource, Surface
@@ -48,6 +50,14 @@ def _esc(value: object) -> str:
 def _text(value: object) -> str:
     """A single-line attribute value (tooltip, URL, cluster label) safe for DOT and SVG."""
     return graphviz.nohtml(_esc(value))
+
+
+def _url(value: object) -> str:
+    """A link target: characters that are unsafe in a URL (quotes, brackets, spaces) percent-encoded.
+
+    Old Graphviz releases copy URL attributes into the SVG without escaping quotes.
+    """
+    return graphviz.nohtml(_esc(quote(_clean(value), safe="/:?#[]@!$&'()*+,;=%~")))
 
 
 def _label(*lines: object) -> str:
@@ -200,7 +210,7 @@ def layer_dag_dot(cluster: Cluster, url_for: Callable[[str], str], *, group: str
             _node_id("ks", node.id),
             label=_layer_label(node, show_namespace),
             tooltip=graphviz.nohtml(_layer_tooltip(node)),
-            URL=_text(url_for(node.id)),
+            URL=_url(url_for(node.id)),
             **_layer_attrs(node),
         )
 
@@ -522,7 +532,7 @@ def surface_map_dot(cluster: Cluster, surfaces: list[Surface], url_for: Callable
             sub.attr(label=_text(title), style="rounded", fontsize="11")
             for item in sorted(items):
                 owners = sorted(items[item])
-                attrs = {"URL": _text(url_for(owners[0]))} if len(owners) == 1 else {}
+                attrs = {"URL": _url(url_for(owners[0]))} if len(owners) == 1 else {}
                 sub.node(_node_id(prefix, f"{title}/{item}"), label=_label(item), shape="cds",
                          tooltip=_text(f"{item} - declared by {', '.join(owners)}"),
                          **{"class": "fw-entry"}, **attrs)
@@ -538,5 +548,5 @@ def surface_map_dot(cluster: Cluster, surfaces: list[Surface], url_for: Callable
         known = cluster.kustomizations.get(layer)
         name, namespace = (known.name, known.namespace) if known else (layer, "")
         g.node(_node_id("ks", layer), label=_label(name, namespace if show_namespace else ""),
-               URL=_text(url_for(layer)), tooltip=_text(f"layer {layer}"), **{"class": "fw-layer"})
+               URL=_url(url_for(layer)), tooltip=_text(f"layer {layer}"), **{"class": "fw-layer"})
     return g.source
