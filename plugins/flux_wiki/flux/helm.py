@@ -1,0 +1,298 @@
+"""What a HelmRelease installs: chart, version, source and values, as helm-controller resolves them.
+
+Values follow fluxcd/pkg ``chartutil.ChartValuesFromReferences``: each
+``valuesFrom`` entry is merged in order (a ``targetPath`` entry first merges the
+inline values, then sets one value at that path with Helm's ``--set`` typing),
+and the inline ``spec.values`` are merged last. Secret values are never read.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+
+import yaml
+
+from ..load.yamldocs import copy_data
+from ..model import Diagnostic, HelmReleaseInfo, Resource, SourceInfo
+
+try:
+    _Loader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML without libyaml
+    _Loader = yaml.SafeLoader
+
+DEFAULT_VALUES_KEY = "values.yaml"
+
+FindObject = Callable[[str, str, str], Resource | None]
+FindSource = Callable[[str, str, str], SourceInfo | None]
+
+
+def merge_maps(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    """Helm's MergeMaps: ``b`` over ``a``, recursing where both sides hold a mapping."""
+    out = dict(a)
+    for k, v in b.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = merge_maps(out[k], v)
+        else:
+            out[k] = v
+    return out
+
+
+def _typed(value: str) -> Any:
+    """Helm strvals typedVal: true/false/null/0 and integers without a leading zero."""
+    low = value.lower()
+    if low == "true":
+        return True
+    if low == "false":
+        return False
+    if low == "null":
+        return None
+    if value == "0":
+        return 0
+    if value and value[0] != "0" and re.fullmatch(r"[+-]?[0-9]+", value):
+        n = int(value)
+        if -(1 << 63) <= n < (1 << 63):
+            return n
+    return value
+
+
+_SEGMENT = re.compile(r"^(?P<key>.*?)(?P<idx>(\[[0-9]+\])*)$")
+
+
+def set_path_value(values: dict[str, Any], path: str, raw: str) -> None:
+    """Set ``raw`` at the dot path (``a.b[0].c``, ``\\.`` escapes a dot) as helm-controller's targetPath does.
+
+    A value wrapped in quotes is kept as a string; otherwise it is typed like
+    ``helm --set``. Raises ValueError for a path it cannot follow.
+    """
+    if raw[:1] in ("'", '"') and raw[-1:] == raw[:1] and len(raw) >= 2:
+        value: Any = raw.strip("'\"")
+    else:
+        value = _typed(raw)
+    parts = [p.replace("\\.", ".") for p in re.split(r"(?<!\\)\.", path)]
+    steps: list[str | int] = []
+    for part in parts:
+        m = _SEGMENT.match(part)
+        if not m or not m.group("key"):
+            raise ValueError(f"invalid targetPath '{path}'")
+        steps.append(m.group("key"))
+        steps.extend(int(i) for i in re.findall(r"\[([0-9]+)\]", m.group("idx")))
+    node: Any = values
+    for i, step in enumerate(steps):
+        last = i == len(steps) - 1
+        nxt: Any = None if last else ([] if isinstance(steps[i + 1], int) else {})
+        if isinstance(step, int):
+            if not isinstance(node, list):
+                raise ValueError(f"invalid targetPath '{path}'")
+            while len(node) <= step:
+                node.append(None)
+            if last:
+                node[step] = value
+            elif not isinstance(node[step], type(nxt)):
+                node[step] = nxt
+            node = node[step]
+        else:
+            if not isinstance(node, dict):
+                raise ValueError(f"invalid targetPath '{path}'")
+            if last:
+                node[step] = value
+            elif not isinstance(node.get(step), type(nxt)):
+                node[step] = nxt
+            node = node[step]
+
+
+def _ref_fields(ref: Any, default_ns: str) -> tuple[str, str, str]:
+    if isinstance(ref, dict):
+        return str(ref.get("kind") or ""), str(ref.get("namespace") or default_ns), str(ref.get("name") or "")
+    return "", default_ns, ""
+
+
+def _oci_chart_name(url: str | None) -> str | None:
+    if not url:
+        return None
+    tail = url.rstrip("/").rsplit("/", 1)[-1]
+    return tail.split("@", 1)[0].split(":", 1)[0] or None
+
+
+def _oci_version(info: SourceInfo) -> str | None:
+    for key in ("tag", "semver", "digest"):
+        if info.ref.get(key):
+            return str(info.ref[key])
+    return None
+
+
+class _Builder:
+    def __init__(self, res: Resource, find_object: FindObject, find_source: FindSource) -> None:
+        self.res = res
+        self.find_object = find_object
+        self.find_source = find_source
+        self.ns = res.namespace
+        self.diags: list[Diagnostic] = []
+        self.chart: str | None = None
+        self.version: str | None = None
+        self.source: tuple[str | None, str | None, str | None] = (None, None, None)
+        self.source_url: str | None = None
+
+    def warn(self, message: str) -> None:
+        self.diags.append(Diagnostic(self.res.file, self.res.line, f"HelmRelease {self.res.ident()}: {message}"))
+
+    # -- chart -------------------------------------------------------------
+    def resolve_chart(self) -> None:
+        spec = self.res.spec
+        chart = spec.get("chart")
+        template = chart.get("spec") if isinstance(chart, dict) else None
+        if isinstance(template, dict):
+            self.chart_from_template(template)
+        elif isinstance(spec.get("chartRef"), dict):
+            self.chart_from_ref(spec["chartRef"])
+        else:
+            self.warn("has neither spec.chart.spec nor spec.chartRef")
+
+    def lookup_source(self, kind: str, ns: str, name: str) -> SourceInfo | None:
+        self.source = (kind or None, ns or None, name or None)
+        info = self.find_source(kind, ns, name) if kind and name else None
+        if info is None:
+            self.warn(f"source {kind or '?'} {ns}/{name or '?'} not found")
+        else:
+            self.source_url = info.url
+        return info
+
+    def chart_from_template(self, template: dict[str, Any]) -> None:
+        self.chart = str(template["chart"]) if template.get("chart") not in (None, "") else None
+        version = template.get("version")
+        self.version = "*" if version in (None, "") else str(version)  # Flux's default: latest
+        if self.chart is None:
+            self.warn("spec.chart.spec.chart is empty")
+        kind, ns, name = _ref_fields(template.get("sourceRef"), self.ns)
+        self.lookup_source(kind, ns, name)
+
+    def chart_from_ref(self, ref: dict[str, Any]) -> None:
+        kind, ns, name = _ref_fields(ref, self.ns)
+        if kind == "OCIRepository":
+            info = self.lookup_source(kind, ns, name)
+            if info is not None:
+                self.chart = _oci_chart_name(info.url)
+                self.version = _oci_version(info)
+        elif kind == "HelmChart":
+            self.source = (kind, ns, name or None)
+            obj = self.find_object(kind, ns, name)
+            if obj is None:
+                self.warn(f"chartRef HelmChart {ns}/{name} not found")
+                return
+            self.chart = str(obj.spec["chart"]) if obj.spec.get("chart") not in (None, "") else None
+            self.version = "*" if obj.spec.get("version") in (None, "") else str(obj.spec["version"])
+            skind, sns, sname = _ref_fields(obj.spec.get("sourceRef"), obj.namespace or ns)
+            info = self.find_source(skind, sns, sname) if skind and sname else None
+            self.source_url = info.url if info else None
+        else:
+            self.source = (kind or None, ns, name or None)
+            self.warn(f"chartRef kind '{kind}' is not OCIRepository or HelmChart")
+
+    # -- values ------------------------------------------------------------
+    def resolve_values(self) -> tuple[dict[str, Any], list[str], list[str]]:
+        spec = self.res.spec
+        inline = spec.get("values")
+        if inline is None:
+            inline = {}
+        elif not isinstance(inline, dict):
+            self.warn("spec.values is not a mapping")
+            inline = {}
+        result: dict[str, Any] = {}
+        sources: list[str] = []
+        unresolved: list[str] = []
+        refs = spec.get("valuesFrom") or []
+        if not isinstance(refs, list):
+            self.warn("spec.valuesFrom is not a list")
+            refs = []
+        for ref in refs:
+            if not isinstance(ref, dict):
+                self.warn("spec.valuesFrom entry is not a mapping")
+                continue
+            kind, name = str(ref.get("kind") or ""), str(ref.get("name") or "")
+            key = str(ref.get("valuesKey") or DEFAULT_VALUES_KEY)
+            target = str(ref.get("targetPath") or "")
+            optional = ref.get("optional") is True
+            label = f"{kind} {self.ns}/{name}"
+            detail = label + (f" [{key}]" if key != DEFAULT_VALUES_KEY else "") + (f" -> {target}" if target else "")
+            if kind == "Secret":
+                sources.append(detail)
+                unresolved.append(f"Secret {self.ns}/{name} (hidden)")
+                continue
+            if kind != "ConfigMap":
+                self.warn(f"valuesFrom kind '{kind}' is not ConfigMap or Secret")
+                unresolved.append(f"{detail} (unsupported kind)")
+                continue
+            obj = self.find_object("ConfigMap", self.ns, name)
+            data = obj.obj.get("data") if obj is not None else None
+            if not isinstance(data, dict) or key not in data:
+                what = "not found" if obj is None else f"has no key '{key}'"
+                unresolved.append(f"{detail} ({'optional, ' if optional else ''}{what})")
+                if not optional:
+                    self.warn(f"valuesFrom ConfigMap {self.ns}/{name} {what}")
+                continue
+            raw = data[key]
+            raw_text = raw if isinstance(raw, str) else ("" if raw is None else str(raw))
+            if target:
+                result = copy_data(merge_maps(result, inline))  # set_path_value edits in place
+                try:
+                    set_path_value(result, target, raw_text)
+                except ValueError as err:
+                    self.warn(f"valuesFrom {detail}: {err}")
+                    unresolved.append(f"{detail} (invalid targetPath)")
+                    continue
+                sources.append(detail)
+                continue
+            parsed = self.parse_values(raw_text, obj, detail)
+            if parsed is None:
+                unresolved.append(f"{detail} (invalid YAML)")
+                continue
+            result = merge_maps(result, parsed)
+            sources.append(detail)
+        if inline:
+            sources.append("inline")
+        return copy_data(merge_maps(result, inline)), sources, unresolved
+
+    def parse_values(self, text: str, obj: Resource, detail: str) -> dict[str, Any] | None:
+        try:
+            parsed = yaml.load(text, Loader=_Loader)
+        except yaml.YAMLError as err:
+            problem = getattr(err, "problem", None) or str(err)
+            self.diags.append(Diagnostic(obj.file, obj.line, f"{detail}: values are not valid YAML: {problem}"))
+            return None
+        if parsed is None:
+            return {}
+        if not isinstance(parsed, dict):
+            self.diags.append(Diagnostic(obj.file, obj.line, f"{detail}: values are not a mapping"))
+            return None
+        return parsed
+
+
+def _depends_on(spec: dict[str, Any], default_ns: str) -> list[str]:
+    out = []
+    for dep in spec.get("dependsOn") or []:
+        if isinstance(dep, dict) and dep.get("name"):
+            out.append(f"{dep.get('namespace') or default_ns}/{dep['name']}")
+        elif isinstance(dep, str) and dep:
+            out.append(dep if "/" in dep else f"{default_ns}/{dep}")
+    return out
+
+
+def helm_release_info(res: Resource, find_object: FindObject,
+                      find_source: FindSource) -> tuple[HelmReleaseInfo, list[Diagnostic]]:
+    """Chart, version, source, dependencies and merged values of a HelmRelease (v2, v2beta1, v2beta2).
+
+    ``find_object(kind, namespace, name)`` finds ConfigMaps and HelmCharts;
+    ``find_source(kind, namespace, name)`` finds Flux sources. Problems are
+    returned as diagnostics at the HelmRelease's file:line; this never raises
+    for bad input.
+    """
+    b = _Builder(res, find_object, find_source)
+    b.resolve_chart()
+    values, sources, unresolved = b.resolve_values()
+    kind, sns, sname = b.source
+    info = HelmReleaseInfo(
+        namespace=res.namespace, name=res.name, chart=b.chart, version=b.version,
+        source_kind=kind, source_namespace=sns, source_name=sname, source_url=b.source_url,
+        depends_on=_depends_on(res.spec, res.namespace), values=values, values_sources=sources,
+        unresolved_values=unresolved, file=res.file, line=res.line)
+    return info, b.diags

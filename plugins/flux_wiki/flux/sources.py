@@ -1,0 +1,74 @@
+"""Flux source objects (source.toolkit.fluxcd.io) as :class:`SourceInfo`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..model import FLUX_SOURCE_GROUP, InputError, Resource, SourceInfo
+
+SOURCE_KINDS = ("GitRepository", "OCIRepository", "HelmRepository", "Bucket", "HelmChart", "ExternalArtifact")
+
+# the fields of spec.ref that select a revision, per kind, in Flux's order of precedence
+_REF_FIELDS = {
+    "GitRepository": ("commit", "name", "semver", "tag", "branch"),
+    "OCIRepository": ("digest", "semver", "semverFilter", "tag"),
+}
+
+
+def is_source(res: Resource) -> bool:
+    return res.group == FLUX_SOURCE_GROUP and res.kind in SOURCE_KINDS
+
+
+def _str(value: Any) -> str | None:
+    return str(value) if isinstance(value, (str, int, float)) and not isinstance(value, bool) else None
+
+
+def _bucket_url(spec: dict[str, Any]) -> str | None:
+    endpoint, bucket = _str(spec.get("endpoint")), _str(spec.get("bucketName"))
+    if not endpoint:
+        return None
+    if "://" not in endpoint:
+        endpoint = ("http://" if spec.get("insecure") is True else "https://") + endpoint
+    return f"{endpoint.rstrip('/')}/{bucket}" if bucket else endpoint
+
+
+def source_info(res: Resource) -> SourceInfo:
+    """URL and revision selector of a Flux source object.
+
+    ``ref`` holds the fields of ``spec.ref`` that are set (branch/tag/semver/
+    commit/name/digest); a HelmRepository records ``type: oci`` there, a
+    HelmChart its ``chart``/``version`` and an ExternalArtifact its ``sourceRef``.
+    Raises :class:`InputError` for an object that is not a Flux source.
+    """
+    if res.kind not in SOURCE_KINDS or (res.group and res.group != FLUX_SOURCE_GROUP):
+        raise InputError(res.file, res.line, f"{res.kind or 'object'} {res.ident()} is not a Flux source")
+    spec = res.spec
+    ref: dict[str, Any] = {}
+    url: str | None = None
+    if res.kind in ("GitRepository", "OCIRepository"):
+        url = _str(spec.get("url"))
+        raw = spec.get("ref")
+        if isinstance(raw, dict):
+            ref = {k: raw[k] for k in _REF_FIELDS[res.kind] if raw.get(k) not in (None, "")}
+    elif res.kind == "HelmRepository":
+        url = _str(spec.get("url"))
+        if spec.get("type") == "oci" or (url or "").startswith("oci://"):
+            ref = {"type": "oci"}
+    elif res.kind == "Bucket":
+        url = _bucket_url(spec)
+    elif res.kind == "HelmChart":
+        ref = {k: spec[k] for k in ("chart", "version") if spec.get(k) not in (None, "")}
+        if isinstance(spec.get("sourceRef"), dict):
+            ref["sourceRef"] = dict(spec["sourceRef"])
+    elif isinstance(spec.get("sourceRef"), dict):  # ExternalArtifact
+        ref = {"sourceRef": dict(spec["sourceRef"])}
+    return SourceInfo(kind=res.kind, namespace=res.namespace, name=res.name, url=url, ref=ref,
+                      file=res.file, line=res.line)
+
+
+def describe_ref(info: SourceInfo) -> str | None:
+    """A short human form of a source's revision selector, e.g. ``branch main`` or ``semver >=1.0``."""
+    for key in ("commit", "digest", "tag", "semver", "name", "branch", "version"):
+        if key in info.ref:
+            return f"{key} {info.ref[key]}"
+    return None
