@@ -237,6 +237,7 @@ class Cluster:
     helm_releases: list[HelmReleaseInfo] = field(default_factory=list)
     surfaces: list[Surface] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
+    notices: list[Diagnostic] = field(default_factory=list)  # severity "info": worth knowing, not a problem
     excluded: list[str] = field(default_factory=list)
 
     def warn(self, file: str, line: int, message: str) -> None:

@@ -1,0 +1,73 @@
+"""The one engine both front ends call: repo folder in, simulated and analysed clusters out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .analysis.dag import apply_exclusions, assign_levels
+from .analysis.surfaces import duplicate_claims, extract_surfaces
+from .flux.entry import explicit_entry, find_entries
+from .flux.simulate import simulate
+from .load import ParseCache, Repo
+from .model import Cluster, Diagnostic
+
+
+@dataclass
+class Model:
+    """Everything the renderers need about one repository."""
+
+    repo_root: Path
+    clusters: list[Cluster]
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    files_read: set[str] = field(default_factory=set)
+
+    def cluster(self, name: str) -> Cluster:
+        for c in self.clusters:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+
+class UnknownCluster(ValueError):
+    """A cluster was asked for by name and the repo has none by that name."""
+
+
+def build_model(repo_root: str | Path, *, clusters: list[str] | None = None, entry: str | None = None,
+                exclude: list[str] | None = None, cache: ParseCache | None = None) -> Model:
+    """Load, simulate and analyse ``repo_root``.
+
+    ``clusters`` keeps only the named clusters; ``entry`` (a repo-relative path) overrides detection
+    with a root Kustomization at that path; ``exclude`` names Kustomizations (id or name) the pages leave out.
+    """
+    repo = Repo(repo_root, cache)
+    if entry:
+        entries, diagnostics = [explicit_entry(repo, entry, clusters[0] if clusters else None)], []
+    else:
+        entries, diagnostics = find_entries(repo)
+        if clusters:
+            unknown = sorted(set(clusters) - {e.cluster for e in entries})
+            if unknown:
+                found = ", ".join(e.cluster for e in entries) or "none"
+                raise UnknownCluster(f"no cluster named {', '.join(unknown)} in {repo.root} (found: {found})")
+            entries = [e for e in entries if e.cluster in clusters]
+    if not entries:
+        diagnostics.append(Diagnostic(".", 1, "no Flux entry point found (flux-system/gotk-sync.yaml, "
+                                           "FluxInstance or flux-instance HelmRelease); set `entry` to a path"))
+    out = []
+    for e in entries:
+        cluster = simulate(repo, e)
+        assign_levels(cluster)
+        apply_exclusions(cluster, list(exclude or []))
+        for node in sorted(cluster.kustomizations.values(), key=lambda k: k.id):
+            releases = [h for h in cluster.helm_releases if h.layer == node.id]
+            surfaces, diags = extract_surfaces(node.id, node.resources, releases)
+            cluster.surfaces.extend(surfaces)
+            cluster.warnings.extend(diags)
+        cluster.surfaces.sort(key=lambda s: s.sort_key())
+        cluster.warnings.extend(duplicate_claims([s for s in cluster.surfaces
+                                                  if not cluster.kustomizations[s.layer].excluded]))
+        cluster.notices = sorted({w for w in cluster.warnings if w.severity == "info"})
+        cluster.warnings = sorted({w for w in cluster.warnings if w.severity != "info"})
+        out.append(cluster)
+    return Model(repo.root, out, sorted(set(diagnostics)), set(repo.read))

@@ -1,0 +1,273 @@
+"""Simulate Flux reconciliation from an entry point: the tree of Kustomizations as the controllers see it.
+
+The root Kustomization's path is built (kustomize + Flux's own merge) and substituted; the Flux
+Kustomizations in *that output* are the next nodes, with their spec as built (a parent's patches
+apply); and so on. Nothing is found by grepping for ``kind: Kustomization``: folders nothing reaches
+are not part of the cluster.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any
+
+from ..load import Repo
+from ..model import (FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, FLUX_SOURCE_GROUP, Cluster, Controller,
+                     InputError, KustomizationNode, Resource, SourceInfo)
+from .entry import Entry
+from .helm import helm_release_info
+from .kustomize import FluxOverrides, build_flux_path
+from .sources import source_info
+from .substitute import collect_variables, substitute_resources
+
+_SOURCE_KINDS = {"GitRepository", "OCIRepository", "Bucket", "HelmRepository", "HelmChart", "ExternalArtifact"}
+_FLUX_CONTROLLERS = ("source-controller", "kustomize-controller", "helm-controller", "notification-controller",
+                     "image-reflector-controller", "image-automation-controller", "source-watcher")
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _norm_url(url: str | None) -> str:
+    u = (url or "").strip().rstrip("/")
+    if u.endswith(".git"):
+        u = u[:-4]
+    return u.replace("ssh://git@", "https://").replace("git@github.com:", "https://github.com/")
+
+
+class ObjectStore:
+    """Objects of the simulated cluster, then of the whole repo as a fallback, by (kind, namespace, name)."""
+
+    def __init__(self, repo: Repo):
+        self.repo = repo
+        self.applied: dict[tuple[str, str, str], Resource] = {}
+        self._repo_index: dict[tuple[str, str, str], Resource] | None = None
+
+    def add(self, res: Resource) -> None:
+        self.applied[(res.kind, res.namespace, res.name)] = res
+
+    def _index(self) -> dict[tuple[str, str, str], Resource]:
+        if self._repo_index is None:
+            index: dict[tuple[str, str, str], Resource] = {}
+            wanted = ("ConfigMap", "Secret", *sorted(_SOURCE_KINDS))
+            for rel in self.repo.walk_yaml():
+                raw = self.repo.read_bytes(rel)
+                if not any(f"kind: {k}".encode() in raw for k in wanted):
+                    continue
+                try:
+                    docs = self.repo.documents(rel, copy=False)
+                except InputError:
+                    continue
+                for d in docs:
+                    if isinstance(d.data, dict) and d.data.get("kind") in wanted:
+                        r = Resource(d.data, d.file, d.line, encrypted="sops" in d.data)
+                        index.setdefault((r.kind, r.namespace, r.name), r)
+                        index.setdefault((r.kind, "", r.name), r)
+            self._repo_index = index
+        return self._repo_index
+
+    def find(self, kind: str, namespace: str, name: str) -> Resource | None:
+        hit = self.applied.get((kind, namespace, name))
+        if hit is None:
+            idx = self._index()
+            hit = idx.get((kind, namespace, name)) or idx.get((kind, "", name))
+        return hit
+
+    def find_applied(self, kind: str, namespace: str, name: str) -> Resource | None:
+        return self.applied.get((kind, namespace, name))
+
+    def find_source(self, kind: str, namespace: str, name: str) -> SourceInfo | None:
+        res = self.find(kind, namespace, name)
+        return source_info(res) if res is not None else None
+
+
+def _overrides(spec: dict[str, Any]) -> FluxOverrides:
+    return FluxOverrides(
+        target_namespace=spec.get("targetNamespace") or None,
+        patches=[p for p in _list(spec.get("patches")) if isinstance(p, dict)],
+        images=[i for i in _list(spec.get("images")) if isinstance(i, dict)],
+        components=[str(c) for c in _list(spec.get("components"))],
+        common_metadata=_dict(spec.get("commonMetadata")) or None,
+        name_prefix=spec.get("namePrefix") or None,
+        name_suffix=spec.get("nameSuffix") or None,
+    )
+
+
+def _depends_on(spec: dict[str, Any], namespace: str) -> list[str]:
+    out = []
+    for d in _list(spec.get("dependsOn")):
+        if isinstance(d, dict) and d.get("name"):
+            out.append(f"{d.get('namespace') or namespace}/{d['name']}")
+    return sorted(set(out))
+
+
+def _node_from_resource(res: Resource, parent: str | None) -> KustomizationNode:
+    spec = res.spec
+    ns = res.namespace or "default"
+    return KustomizationNode(namespace=ns, name=res.name, path=spec.get("path"), parent=parent,
+                             depends_on=_depends_on(spec, ns), source=None, spec=spec,
+                             file=res.file, line=res.line)
+
+
+def _substitution_enabled(spec: dict[str, Any]) -> bool:
+    post = _dict(spec.get("postBuild"))
+    return bool(_dict(post.get("substitute")) or _list(post.get("substituteFrom")))
+
+
+class Simulation:
+    """One cluster's reconciliation, run breadth-first from the root Kustomization."""
+
+    def __init__(self, repo: Repo, entry: Entry):
+        self.repo = repo
+        self.entry = entry
+        self.store = ObjectStore(repo)
+        root_id = f"{entry.root_namespace}/{entry.root_name}"
+        self.cluster = Cluster(name=entry.cluster, entry_file=entry.file, entry_line=entry.line,
+                               entry_kind=entry.kind, source=entry.source, root_id=root_id)
+
+    def run(self) -> Cluster:
+        e = self.entry
+        root = KustomizationNode(namespace=e.root_namespace, name=e.root_name, path=e.root_spec.get("path"),
+                                 parent=None, depends_on=_depends_on(e.root_spec, e.root_namespace),
+                                 source=e.source, spec=e.root_spec, file=e.file, line=e.line)
+        self.cluster.kustomizations[root.id] = root
+        queue: deque[KustomizationNode] = deque([root])
+        deferred: list[KustomizationNode] = []
+        while queue or deferred:
+            if not queue:
+                # nothing left that could still apply the variables they wait for: build with the repo fallback
+                queue.extend(deferred)
+                deferred.clear()
+                for node in queue:
+                    node.status = "pending-final"
+            node = queue.popleft()
+            if node.status == "pending" and self._waits_for_variables(node):
+                node.status = "deferred"
+                deferred.append(node)
+                continue
+            for child in self._reconcile(node):
+                queue.append(child)
+        self._finish()
+        return self.cluster
+
+    # -- one Kustomization ----------------------------------------------
+    def _waits_for_variables(self, node: KustomizationNode) -> bool:
+        post = _dict(node.spec.get("postBuild"))
+        for ref in _list(post.get("substituteFrom")):
+            if isinstance(ref, dict) and ref.get("name"):
+                if self.store.find_applied(str(ref.get("kind") or "ConfigMap"), node.namespace, str(ref["name"])) is None:
+                    return True
+        return False
+
+    def _source_of(self, node: KustomizationNode) -> tuple[SourceInfo | None, str | None]:
+        """The node's source, and why it cannot be built from this repo (None when it can)."""
+        ref = _dict(node.spec.get("sourceRef"))
+        kind = str(ref.get("kind") or "GitRepository")
+        ns = str(ref.get("namespace") or node.namespace)
+        name = str(ref.get("name") or "")
+        boot = self.entry.source
+        if (kind, ns, name) == (boot.kind, boot.namespace, boot.name):
+            return boot, None
+        found = self.store.find_source(kind, ns, name)
+        label = f"{kind} {ns}/{name}"
+        if found is None:
+            return SourceInfo(kind=kind, namespace=ns, name=name), f"source {label} is not defined in this repository"
+        if kind == "ExternalArtifact":
+            return found, f"source {label} is produced at run time (ArtifactGenerator); its content is not in this repository"
+        if kind == boot.kind and boot.url and _norm_url(found.url) == _norm_url(boot.url) and found.ref == boot.ref:
+            return found, None
+        where = f" ({found.url}" + (f", {found.ref}" if found.ref else "") + ")" if found.url else ""
+        return found, f"source {label}{where} is another repository or revision; not built"
+
+    def _reconcile(self, node: KustomizationNode) -> list[KustomizationNode]:
+        node.source, skip = self._source_of(node)
+        if skip:
+            node.status, node.reason = "skipped", skip
+            return []
+        if node.path is None and node.spec.get("path") is None:
+            node.path = "./"
+        try:
+            built = build_flux_path(self.repo, str(node.path or "./"), _overrides(node.spec))
+        except InputError as err:
+            node.status, node.reason = "error", f"{err.file}:{err.line}: {err.message}"
+            self.cluster.warn(node.file, node.line, f"Kustomization {node.id} (path {node.path}) does not build: {err}")
+            return []
+        node.files = sorted(set(built.files))
+        node.remote_resources = sorted(set(built.remote))
+        node.helm_charts = built.helm_charts
+        self.cluster.warnings.extend(built.diagnostics)
+        resources = built.resources
+        try:
+            variables, diags = collect_variables(node.spec, self.store.find, node.file, node.line)
+        except InputError as err:
+            node.status, node.reason = "error", err.message
+            self.cluster.warnings.append(err.diagnostic())
+            return []
+        self.cluster.warnings.extend(diags)
+        result = substitute_resources(resources, variables, enabled=_substitution_enabled(node.spec),
+                                      strict=bool(_dict(node.spec.get("postBuild")).get("strict")))
+        self.cluster.warnings.extend(result.diagnostics)
+        node.resources = result.resources
+        node.unresolved_vars = sorted(set(result.unresolved))
+        node.secret_vars = sorted(set(result.secret_vars))
+        node.status = "built"
+        for res in node.resources:
+            self.store.add(res)
+        return self._children(node)
+
+    def _children(self, node: KustomizationNode) -> list[KustomizationNode]:
+        children = []
+        for res in node.resources:
+            if not res.is_kind(FLUX_KUSTOMIZE_GROUP, "Kustomization"):
+                continue
+            child = _node_from_resource(res, node.id)
+            existing = self.cluster.kustomizations.get(child.id)
+            if existing is not None:
+                if existing.id != node.id and existing.parent != node.id and existing.id != self.cluster.root_id:
+                    self.cluster.warn(res.file, res.line,
+                                      f"Kustomization {child.id} is applied by both {existing.parent} and {node.id}")
+                continue
+            self.cluster.kustomizations[child.id] = child
+            children.append(child)
+        return children
+
+    # -- after the walk ----------------------------------------------------
+    def _finish(self) -> None:
+        cluster = self.cluster
+        for node in cluster.kustomizations.values():
+            for res in node.resources:
+                if res.is_kind(FLUX_HELM_GROUP, "HelmRelease"):
+                    info, diags = helm_release_info(res, self.store.find, self.store.find_source)
+                    info.layer = node.id
+                    cluster.helm_releases.append(info)
+                    cluster.warnings.extend(diags)
+        cluster.helm_releases.sort(key=lambda h: (h.layer, h.namespace, h.name))
+        cluster.controllers = self._controllers()
+
+    def _controllers(self) -> list[Controller]:
+        found: dict[str, Controller] = {}
+        root = self.cluster.kustomizations[self.cluster.root_id]
+        for res in root.resources:
+            if res.kind == "Deployment" and res.group == "apps" and res.namespace == self.entry.root_namespace:
+                labels = _dict(res.metadata.get("labels"))
+                if labels.get("app.kubernetes.io/part-of") == "flux" or res.name in _FLUX_CONTROLLERS:
+                    containers = _list(_dict(_dict(_dict(res.spec.get("template")).get("spec"))).get("containers"))
+                    image = _dict(containers[0]).get("image") if containers else None
+                    found[res.name] = Controller(res.name, image, res.file, res.line)
+        for name in self.entry.components:
+            found.setdefault(name, Controller(name, None, self.entry.file, self.entry.line))
+        return sorted(found.values(), key=lambda c: (_FLUX_CONTROLLERS.index(c.name)
+                                                     if c.name in _FLUX_CONTROLLERS else 99, c.name))
+
+
+def simulate(repo: Repo, entry: Entry) -> Cluster:
+    """Run Flux's reconciliation for one entry point and return the cluster it produces."""
+    return Simulation(repo, entry).run()
+
+
+__all__ = ["simulate", "Simulation", "ObjectStore", "FLUX_SOURCE_GROUP"]

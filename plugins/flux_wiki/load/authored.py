@@ -1,0 +1,122 @@
+"""Author files in `data/`: the notes file and the source-basis index.
+
+Both are optional; a broken one is a diagnostic naming file and line, never a failed build.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..model import Diagnostic, InputError
+from .yamldocs import parse_documents
+
+
+def _load_mapping(path: Path) -> tuple[dict[str, Any], list[Diagnostic]]:
+    if not path.is_file():
+        return {}, []
+    try:
+        docs = parse_documents(path.read_text(encoding="utf-8"), str(path))
+    except InputError as err:
+        return {}, [err.diagnostic()]
+    if not docs:
+        return {}, []
+    if not isinstance(docs[0].data, dict):
+        return {}, [Diagnostic(str(path), docs[0].line, "expected a mapping at the top level")]
+    return docs[0].data, []
+
+
+@dataclass
+class ClusterNotes:
+    """Author-written text for one cluster, shown beside derived facts, never instead of them."""
+
+    title: str | None = None
+    synthesis: str | None = None
+    excluded: dict[str, str] = field(default_factory=dict)
+    kustomizations: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def for_layer(self, node_id: str, name: str) -> dict[str, str]:
+        return self.kustomizations.get(node_id) or self.kustomizations.get(name) or {}
+
+    def exclusion_reason(self, node_id: str, name: str) -> str | None:
+        return self.excluded.get(node_id) or self.excluded.get(name)
+
+
+def load_notes(path: Path) -> tuple[dict[str, ClusterNotes], list[Diagnostic]]:
+    data, diags = _load_mapping(path)
+    out: dict[str, ClusterNotes] = {}
+    clusters = data.get("clusters") if isinstance(data.get("clusters"), dict) else {}
+    for name, raw in clusters.items():
+        if not isinstance(raw, dict):
+            diags.append(Diagnostic(str(path), 1, f"clusters.{name}: expected a mapping"))
+            continue
+        ks = raw.get("kustomizations") if isinstance(raw.get("kustomizations"), dict) else {}
+        out[str(name)] = ClusterNotes(
+            title=raw.get("title"), synthesis=raw.get("synthesis"),
+            excluded={str(k): str(v) for k, v in (raw.get("excluded") or {}).items()}
+            if isinstance(raw.get("excluded"), dict) else {},
+            kustomizations={str(k): {str(a): str(b) for a, b in v.items()} for k, v in ks.items() if isinstance(v, dict)},
+        )
+    return out, diags
+
+
+@dataclass
+class SourceRoot:
+    """A named folder facts come from (the GitOps repo, a context folder), with an optional browse URL."""
+
+    name: str
+    path: Path
+    url: str | None = None
+
+
+@dataclass
+class PageBasis:
+    sources: list[str] = field(default_factory=list)  # "root:glob"
+    related: list[str] = field(default_factory=list)  # docs-relative page paths
+
+
+@dataclass
+class SourceBasisIndex:
+    """The source-basis index: roots, and per page its sources and related pages."""
+
+    file: Path | None = None
+    roots: dict[str, SourceRoot] = field(default_factory=dict)
+    pages: dict[str, PageBasis] = field(default_factory=dict)
+
+
+def load_source_basis(path: Path) -> tuple[SourceBasisIndex, list[Diagnostic]]:
+    data, diags = _load_mapping(path)
+    index = SourceBasisIndex(file=path if path.is_file() else None)
+    roots = data.get("roots") if isinstance(data.get("roots"), dict) else {}
+    for name, raw in roots.items():
+        raw = raw if isinstance(raw, dict) else {"path": raw}
+        index.roots[str(name)] = SourceRoot(str(name), (path.parent / str(raw.get("path") or name)).resolve(),
+                                            raw.get("url"))
+    pages = data.get("pages") if isinstance(data.get("pages"), dict) else {}
+    for page, raw in pages.items():
+        raw = raw if isinstance(raw, dict) else {}
+        index.pages[str(page)] = PageBasis(
+            sources=[str(s) for s in raw.get("sources") or []],
+            related=[str(r) for r in raw.get("related") or []],
+        )
+    return index, diags
+
+
+def page_title(path: Path) -> str | None:
+    """A Markdown page's title: front matter `title:`, else its first `# ` heading."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    if text.startswith("---"):
+        end = text.find("\n---", 3)
+        if end > 0:
+            for line in text[3:end].splitlines():
+                if line.startswith("title:"):
+                    return line[6:].strip().strip("'\"") or None
+            text = text[end + 4:]
+    for line in text.splitlines():
+        if line.startswith("# "):
+            return line[2:].strip()
+    return None

@@ -1,0 +1,81 @@
+"""The inventory JSON: the model as a stable, sorted, secret-free document (see README)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..engine import Model
+from ..model import Cluster, KustomizationNode
+
+
+def _source(cluster: Cluster) -> dict[str, Any]:
+    src = cluster.source
+    out: dict[str, Any] = {"kind": src.kind, "namespace": src.namespace, "name": src.name, "url": src.url}
+    for key in ("branch", "tag", "semver", "commit", "name"):
+        if src.ref.get(key):
+            out["ref" if key == "name" else key] = src.ref[key]
+    return out
+
+
+def _kustomization(node: KustomizationNode) -> dict[str, Any]:
+    spec = node.spec
+    post = spec.get("postBuild") if isinstance(spec.get("postBuild"), dict) else {}
+    return {
+        "id": node.id,
+        "path": (node.path or "").removeprefix("./") if node.path is not None else None,
+        "parent": node.parent,
+        "dependsOn": node.depends_on,
+        "level": node.level,
+        "wait": node.wait,
+        "prune": node.prune,
+        "interval": spec.get("interval"),
+        "timeout": spec.get("timeout"),
+        "healthChecks": [{k: h.get(k) for k in ("apiVersion", "kind", "namespace", "name") if h.get(k)}
+                         for h in spec.get("healthChecks") or [] if isinstance(h, dict)],
+        "substituteFrom": [{k: r.get(k) for k in ("kind", "name", "optional") if k in r}
+                           for r in post.get("substituteFrom") or [] if isinstance(r, dict)],
+        "substitute": sorted((post.get("substitute") or {}).keys()) if isinstance(post.get("substitute"), dict) else [],
+        "unresolvedVariables": node.unresolved_vars,
+        "secretVariables": node.secret_vars,
+        "sourceRef": {"kind": node.source.kind, "namespace": node.source.namespace, "name": node.source.name,
+                      "url": node.source.url} if node.source else None,
+        "status": node.status,
+        "reason": node.reason,
+        "excluded": node.excluded,
+        "file": node.file,
+        "line": node.line,
+        "files": node.files,
+        "remoteResources": node.remote_resources,
+        "objects": sorted((r.summary() for r in node.resources),
+                          key=lambda o: (o["kind"], o["namespace"], o["name"], o["apiVersion"], o["file"], o["line"])),
+    }
+
+
+def cluster_dict(cluster: Cluster) -> dict[str, Any]:
+    return {
+        "name": cluster.name,
+        "entry": {"file": cluster.entry_file, "line": cluster.entry_line, "kind": cluster.entry_kind},
+        "source": _source(cluster),
+        "root": cluster.root_id,
+        "controllers": [{"name": c.name, "image": c.image, "file": c.file, "line": c.line} for c in cluster.controllers],
+        "kustomizations": [_kustomization(k) for k in sorted(cluster.kustomizations.values(), key=lambda k: k.id)],
+        "helmReleases": [{"id": h.ident(), "layer": h.layer, "chart": h.chart, "version": h.version,
+                          "source": {"kind": h.source_kind, "namespace": h.source_namespace, "name": h.source_name,
+                                     "url": h.source_url} if h.source_kind else None,
+                          "dependsOn": h.depends_on, "file": h.file, "line": h.line}
+                         for h in cluster.helm_releases],
+        "surfaces": [s.as_dict() for s in cluster.surfaces],
+        "excluded": cluster.excluded,
+        "warnings": [w.as_dict() for w in cluster.warnings],
+        "notices": [w.as_dict() for w in cluster.notices],
+    }
+
+
+def inventory(model: Model) -> dict[str, Any]:
+    return {"clusters": [cluster_dict(c) for c in model.clusters],
+            "warnings": [d.as_dict() for d in model.diagnostics]}
+
+
+def inventory_json(model: Model) -> str:
+    return json.dumps(inventory(model), indent=2, sort_keys=False, ensure_ascii=False) + "\n"

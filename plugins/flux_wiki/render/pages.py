@@ -1,0 +1,235 @@
+"""Generated wiki pages (Markdown) for a model: the Flux DAG page, one page per layer, the surface inventory.
+
+Templates are Jinja2 files a user can override (``templates_dir``); every value that comes from a
+manifest goes through the ``e`` (escape) or ``code`` filters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import jinja2
+
+from ..analysis.dag import dependents, roots
+from ..analysis.layers import (address, group_by_kind, install_summary, releases_of, surface_summary,
+                               surfaces_of)
+from ..load.authored import ClusterNotes
+from ..model import Cluster, KustomizationNode, Surface
+from .markdown import md_code, md_escape, relative_link, slug
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+BrowseUrl = Callable[[str, int | None], str | None]
+Diagram = Callable[[str, str, str], str]  # (page path, diagram name, DOT) -> Markdown/HTML block
+
+
+@dataclass
+class GeneratedPage:
+    """A page the plugin adds as a virtual file; ``basis`` lists the repo files (and lines) it states facts from."""
+
+    path: str
+    title: str
+    markdown: str
+    basis: list[tuple[str, int | None]] = field(default_factory=list)
+    kind: str = "page"  # dag | layer | surfaces
+    dot: dict[str, str] = field(default_factory=dict)  # diagram name -> DOT source
+
+
+@dataclass
+class PageLayout:
+    """Where generated pages live inside the docs folder."""
+
+    section: str = "flux"
+
+    def cluster_dir(self, cluster: Cluster) -> str:
+        return f"{self.section}/{slug(cluster.name)}"
+
+    def dag(self, cluster: Cluster) -> str:
+        return f"{self.cluster_dir(cluster)}/dag.md"
+
+    def surfaces(self, cluster: Cluster) -> str:
+        return f"{self.cluster_dir(cluster)}/surfaces.md"
+
+    def layer(self, cluster: Cluster, node_id: str) -> str:
+        node = cluster.kustomizations[node_id]
+        clash = sum(1 for k in cluster.kustomizations.values() if k.name == node.name) > 1
+        name = f"{node.namespace}-{node.name}" if clash else node.name
+        return f"{self.cluster_dir(cluster)}/layers/{slug(name)}.md"
+
+
+@dataclass
+class RenderOptions:
+    layout: PageLayout = field(default_factory=PageLayout)
+    notes: dict[str, ClusterNotes] = field(default_factory=dict)
+    related: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # page -> [(title, path)]
+    extra_basis: dict[str, list[tuple[str, str | None]]] = field(default_factory=dict)  # page -> [(label, url)]
+    browse_url: BrowseUrl = lambda file, line: None
+    diagram: Diagram | None = None
+    templates_dir: Path | None = None
+
+
+def _environment(templates_dir: Path | None) -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = []
+    if templates_dir:
+        loaders.append(jinja2.FileSystemLoader(str(templates_dir)))
+    loaders.append(jinja2.FileSystemLoader(str(TEMPLATES)))
+    env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=False, keep_trailing_newline=True,
+                             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+    env.filters["e"] = md_escape
+    env.filters["code"] = md_code
+    return env
+
+
+class PageRenderer:
+    """Renders one cluster's generated pages."""
+
+    def __init__(self, cluster: Cluster, options: RenderOptions):
+        self.cluster = cluster
+        self.options = options
+        self.layout = options.layout
+        self.notes = options.notes.get(cluster.name) or ClusterNotes()
+        self.env = _environment(options.templates_dir)
+
+    # -- helpers given to templates -------------------------------------
+    def _src(self, page: str, basis: list[tuple[str, int | None]]) -> Callable[[str, int | None], str]:
+        def src(file: str, line: int | None = None) -> str:
+            basis.append((file, line))
+            label = f"{file}:{line}" if line else file
+            url = self.options.browse_url(file, line)
+            return f"[{md_code(label)}]({url})" if url else md_code(label)
+        return src
+
+    def _layer_link(self, page: str) -> Callable[[str], str]:
+        def link(node_id: str) -> str:
+            node = self.cluster.kustomizations.get(node_id)
+            if node is None:
+                return md_code(node_id)
+            if node.excluded or node.id == self.cluster.root_id:
+                return md_code(node.name)
+            return f"[{md_escape(node.name)}]({relative_link(page, self.layout.layer(self.cluster, node_id))})"
+        return link
+
+    def _context(self, page: str, basis: list[tuple[str, int | None]]) -> dict[str, Any]:
+        c = self.cluster
+        related = [(title, relative_link(page, path)) for title, path in self.options.related.get(page, [])]
+        return {
+            "cluster": c, "notes": self.notes, "page": page,
+            "src": self._src(page, basis), "layer_link": self._layer_link(page),
+            "link": lambda to, anchor=None: relative_link(page, to, anchor),
+            "cited": lambda: sorted({f for f, _ in basis}),
+            "layout": self.layout, "related": related,
+            "extra_basis": self.options.extra_basis.get(page, []),
+            "diagram": (lambda name, dot: self.options.diagram(page, name, dot)) if self.options.diagram else None,
+        }
+
+    def _render(self, template: str, page: str, title: str, kind: str, **extra: Any) -> GeneratedPage:
+        basis: list[tuple[str, int | None]] = []
+        ctx = self._context(page, basis)
+        ctx.update(extra, title=title)
+        text = self.env.get_template(template).render(ctx)
+        return GeneratedPage(page, title, text, sorted(set(basis), key=lambda b: (b[0], b[1] or 0)), kind,
+                             dot=extra.get("dots", {}))
+
+    def _row(self, node: KustomizationNode) -> dict[str, Any]:
+        note = self.notes.for_layer(node.id, node.name)
+        spec = node.spec
+        post = spec.get("postBuild") if isinstance(spec.get("postBuild"), dict) else {}
+        checks = [h for h in spec.get("healthChecks") or [] if isinstance(h, dict)]
+        return {
+            "wait": "unset (false)" if node.wait is None else str(node.wait).lower(),
+            "prune": "unset (false)" if node.prune is None else str(node.prune).lower(),
+            "interval": spec.get("interval"),
+            "timeout": spec.get("timeout"),
+            "health_checks": [f"{h.get('kind', '?')} {h['namespace'] + '/' if h.get('namespace') else ''}{h.get('name', '?')}"
+                              for h in checks],
+            "substitute": sorted(post.get("substitute") or {}) if isinstance(post.get("substitute"), dict) else [],
+            "substitute_from": [f"{r.get('kind', 'ConfigMap')} {r.get('name', '?')}"
+                                for r in post.get("substituteFrom") or [] if isinstance(r, dict)],
+            "node": node,
+            "depends_on": [d for d in node.depends_on if d in self.cluster.kustomizations],
+            "dangling": [d for d in node.depends_on if d not in self.cluster.kustomizations],
+            "dependents": [d for d in dependents(self.cluster, node.id)
+                           if not self.cluster.kustomizations[d].excluded],
+            "installs": install_summary(self.cluster, node),
+            "surfaces": surface_summary(surfaces_of(self.cluster, node)),
+            "note": note,
+        }
+
+    # -- pages -----------------------------------------------------------
+    def dag_page(self, dot: str | None = None) -> GeneratedPage:
+        c = self.cluster
+        title = self.notes.title or f"{c.name} Flux DAG"
+        layers = [self._row(n) for n in c.layers()]
+        excluded = [(c.kustomizations[i], self.notes.exclusion_reason(i, c.kustomizations[i].name))
+                    for i in c.excluded]
+        installed = [(row, self._installed(row["node"])) for row in layers]
+        return self._render("dag.md.j2", self.layout.dag(c), title, "dag", layers=layers,
+                            roots=roots(c), root=c.root, excluded=excluded, installed=installed,
+                            dots={"layer-dag": dot} if dot else {}, dag_dot=dot,
+                            surfaces_page=self.layout.surfaces(c))
+
+    def _installed(self, node: KustomizationNode) -> list[dict[str, Any]]:
+        """Per workload or HelmRelease: what it is and the surfaces that belong to it."""
+        items: list[dict[str, Any]] = []
+        surfaces = surfaces_of(self.cluster, node)
+        for h in releases_of(self.cluster, node):
+            mine = [s for s in surfaces if s.object_kind == "HelmRelease" and s.name == h.name and s.namespace == h.namespace]
+            items.append({"kind": "HelmRelease", "name": h.name, "namespace": h.namespace, "file": h.file,
+                          "line": h.line, "chart": h.chart, "version": h.version,
+                          "surfaces": [self._surface_phrase(s) for s in mine if s.kind != "workload"]})
+        for s in surfaces:
+            if s.object_kind == "HelmRelease":
+                continue
+            items.append({"kind": s.object_kind, "name": s.name, "namespace": s.namespace, "file": s.file,
+                          "line": s.line, "chart": None, "version": None, "surfaces": [self._surface_phrase(s)]})
+        merged: dict[tuple[str, str, str], dict[str, Any]] = {}
+        for it in items:
+            key = (it["kind"], it["namespace"], it["name"])
+            if key in merged:
+                merged[key]["surfaces"].extend(p for p in it["surfaces"] if p not in merged[key]["surfaces"])
+            else:
+                merged[key] = it
+        return sorted(merged.values(), key=lambda i: (i["kind"] != "HelmRelease", i["namespace"], i["name"], i["kind"]))
+
+    @staticmethod
+    def _surface_phrase(s: Surface) -> str:
+        if s.kind == "workload":
+            return f"workload image {s.target}" if s.target else "workload"
+        if s.kind == "loadbalancer":
+            return f"LoadBalancer on {s.address or '(pending IP)'}:{s.port}"
+        if s.kind in ("clusterip", "nodeport"):
+            return f"{'ClusterIP' if s.kind == 'clusterip' else 'NodePort'} port {s.port}"
+        if s.kind == "certificate":
+            return f"certificate for {s.host}"
+        if s.kind == "gateway":
+            return f"gateway listener {address(s)}"
+        return f"{s.object_kind} host {address(s)}"
+
+    def layer_page(self, node: KustomizationNode, dot: str | None = None) -> GeneratedPage:
+        page = self.layout.layer(self.cluster, node.id)
+        return self._render("layer.md.j2", page, node.name, "layer", row=self._row(node), node=node,
+                            groups=group_by_kind(node), releases=releases_of(self.cluster, node),
+                            surfaces=surfaces_of(self.cluster, node), address=address,
+                            installed=self._installed(node), dots={"layer": dot} if dot else {}, layer_dot=dot,
+                            dag_page=self.layout.dag(self.cluster))
+
+    def surfaces_page(self, dot: str | None = None) -> GeneratedPage:
+        c = self.cluster
+        rows = [s for s in c.surfaces if s.kind != "workload" and not c.kustomizations[s.layer].excluded]
+        duplicates = [w for w in c.warnings if "claim" in w.message]
+        return self._render("surfaces.md.j2", self.layout.surfaces(c), f"{c.name} Surface Inventory", "surfaces",
+                            rows=rows, address=address, duplicates=duplicates, dots={"surface-map": dot} if dot else {},
+                            map_dot=dot, dag_page=self.layout.dag(c))
+
+
+def render_cluster(cluster: Cluster, options: RenderOptions,
+                   dots: Callable[[Cluster, str, str | None], str | None] | None = None) -> list[GeneratedPage]:
+    """Every generated page of one cluster. ``dots(cluster, kind, layer_id)`` supplies diagram DOT, if any."""
+    r = PageRenderer(cluster, options)
+    get = dots or (lambda c, kind, layer: None)
+    pages = [r.dag_page(get(cluster, "dag", None)), r.surfaces_page(get(cluster, "surfaces", None))]
+    for node in cluster.layers():
+        pages.append(r.layer_page(node, get(cluster, "layer", node.id)))
+    return pages
