@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 import graphviz
 
-from ..model import FLUX_HELM_GROUP, Cluster, KustomizationNode, Resource, Surface
+from ..model import FLUX_HELM_GROUP, Cluster, HelmReleaseInfo, KustomizationNode, Surface
 
 GROUP_THRESHOLD = 40
 FONT = "Helvetica"
@@ -401,12 +401,11 @@ def _entry_label(s: Surface) -> str:
     return f"{address}{port}{proto}{host}"
 
 
-def _layer_helm_releases(cluster: Cluster, node: KustomizationNode | None, layer_id: str) -> list:
+def _layer_helm_releases(cluster: Cluster, node: KustomizationNode | None, layer_id: str) -> list[HelmReleaseInfo]:
+    """HelmReleases the layer applies: by the simulation's `layer`, else by the layer's resources."""
     applied = {(r.namespace, r.name) for r in (node.resources if node else []) if r.kind == "HelmRelease"}
-    chosen = [
-        hr for hr in cluster.helm_releases
-        if (getattr(hr, "layer", "") == layer_id) or (not getattr(hr, "layer", "") and (hr.namespace, hr.name) in applied)
-    ]
+    chosen = [hr for hr in cluster.helm_releases
+              if hr.layer == layer_id or (not hr.layer and (hr.namespace, hr.name) in applied)]
     return sorted(chosen, key=lambda hr: (hr.namespace, hr.name))
 
 
