@@ -187,3 +187,17 @@ def test_render_release_without_chart():
     rel = HelmReleaseInfo("a", "b", None, None, None, None, None, None, [], {}, [], [], "f.yaml", 2)
     objs, diags = render_release(rel)
     assert objs == [] and [d.severity for d in diags] == ["info"]
+
+
+def test_secret_references_do_not_hide_plain_fields(make_hr):
+    """toboshii-style values: reloader annotations, secretKeyRef env and topologyKey name things, hold no secrets."""
+    values = {"image": {"repository": "ghcr.io/x/prowlarr", "tag": "1"},
+              "env": {"PROWLARR__POSTGRES_PASSWORD": {"valueFrom": {"secretKeyRef": {"name": "prowlarr-postgres",
+                                                                                     "key": "POSTGRES_PASSWORD"}}}},
+              "podAnnotations": {"secret.reloader.stakater.com/reload": "prowlarr"},
+              "topologySpreadConstraints": [{"topologyKey": "kubernetes.io/hostname"}],
+              "ingress": {"main": {"enabled": True, "hosts": [{"host": "prowlarr.example.com",
+                                                               "paths": [{"path": "/"}]}]}}}
+    out, _ = extract_surfaces(LAYER, [], [make_hr("prowlarr", "app-template", values, version="0.2.2")])
+    assert {s.host for s in out if s.kind == "ingress"} == {"prowlarr.example.com"}
+    assert {s.target for s in out if s.kind == "workload"} == {"ghcr.io/x/prowlarr:1"}

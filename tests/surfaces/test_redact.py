@@ -10,10 +10,12 @@ from flux_wiki.analysis.redact import HIDDEN, is_secret_key, redact_mapping, sec
 
 SECRET = ["password", "adminPassword", "DB_PASSWORD", "passwd", "token", "API_TOKEN", "secret", "clientSecret",
           "client_secret", "key", "apiKey", "api_key", "API-KEY", "privateKey", "credentials", "auth", "basicAuth",
-          "S3_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "secretId", "tls.key", "sshKeys"]
+          "S3_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "secretId", "tls.key", "sshKeys", "STRIPE_KEY",
+          "LICENSE_KEY", "example.com/token"]
 NOT_SECRET = ["secretName", "secretRef", "existingSecret", "keySelector", "secretKeyRef", "keyFile", "passwordFile",
               "monkey", "keyboard", "passthrough", "host", "hostname", "authMethod", "publicKey", "tokenSecretRef",
-              "useExistingSecret", "annotations", "port", "image"]
+              "useExistingSecret", "annotations", "port", "image", "topologyKey", "sortKey",
+              "secret.reloader.stakater.com/reload", "valueFrom"]
 
 
 @pytest.mark.parametrize("key", SECRET)
@@ -39,6 +41,21 @@ def test_redact_keeps_structure_and_references():
 
 def test_secret_strings_lists_what_must_not_be_shown():
     assert secret_strings({"a": {"clientSecret": "xyz", "name": "n"}, "b": [{"token": 42}]}) == {"xyz", "42"}
+
+
+def test_env_list_entries_named_like_secrets():
+    env = [{"name": "DB_PASSWORD", "value": "hunter2"}, {"name": "TZ", "value": "UTC"}]
+    assert redact_mapping({"env": env}) == {"env": [{"name": "DB_PASSWORD", "value": HIDDEN},
+                                                    {"name": "TZ", "value": "UTC"}]}
+    assert secret_strings({"env": env}) == {"hunter2"}
+
+
+def test_references_below_a_secret_key_are_not_secret_strings():
+    values = {"env": {"APP_PASSWORD": {"valueFrom": {"secretKeyRef": {"name": "app-db", "key": "password"}}},
+                      "APP_TOKEN": "tok-123456789"}}
+    assert secret_strings(values) == {"tok-123456789"}
+    assert redact_mapping(values)["env"]["APP_PASSWORD"] == {
+        "valueFrom": {"secretKeyRef": {"name": HIDDEN, "key": HIDDEN}}}
 
 
 keys = st.one_of(st.sampled_from(SECRET + NOT_SECRET), st.text(min_size=1, max_size=12))

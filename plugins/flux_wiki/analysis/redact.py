@@ -24,12 +24,20 @@ _SECRET_WORDS = frozenset({
 })
 # Word parts that mark a secret only as the last part: ``apiKey`` is secret, ``keyFile`` is a path.
 _SECRET_LAST = frozenset({"key", "keys", "auth", "pat", "pin", "psk", "seed"})
+# ``<word>Key`` that names a lookup key, not key material (``topologyKey``, ``sortKey``).
+# Anything else ending in ``key`` is treated as secret: hiding too much is the safe side.
+_NOT_KEY_MATERIAL = frozenset({
+    "topology", "label", "labels", "match", "sort", "partition", "routing", "primary", "foreign", "cache",
+    "hash", "lookup", "group", "object", "config", "configmap", "map", "field", "annotation", "selector",
+    "node", "shard", "sharding", "index", "host", "dedup", "idempotency", "metric", "tag", "unique",
+    "composite", "public", "value", "item", "entry", "sharing", "affinity", "prefix",
+})
 # A last part that turns the key into a reference to a secret, not the secret itself.
 _REFERENCE_LAST = frozenset({
     "name", "names", "ref", "refs", "reference", "selector", "file", "files", "path", "paths",
     "dir", "namespace", "class", "type", "enabled", "enable", "length", "policy",
     "mount", "mounts", "store", "provider", "format", "template", "field", "fields", "source",
-    "sources", "volume", "env", "header", "prefix", "suffix", "annotations", "labels",
+    "sources", "volume", "header", "prefix", "suffix", "annotations", "labels",
 })
 _REFERENCE_FIRST = frozenset({"existing", "use", "create", "public"})
 # Two-part words folded before matching, so ``api_key``/``apiKey`` behave like ``apikey``.
@@ -53,6 +61,8 @@ def is_secret_key(key: str) -> bool:
     """True when a mapping key of this name holds a secret value (case-insensitive, word-part aware)."""
     if not isinstance(key, str):
         return False
+    if "/" in key:  # a qualified annotation/label name: 'secret.reloader.stakater.com/reload' -> 'reload'
+        key = key.rsplit("/", 1)[1]
     parts = _parts(key)
     if not parts:
         return False
@@ -60,7 +70,25 @@ def is_secret_key(key: str) -> bool:
         return False
     if any(p in _SECRET_WORDS for p in parts):
         return True
+    if parts[-1] in ("key", "keys") and len(parts) > 1 and parts[-2] in _NOT_KEY_MATERIAL:
+        return False
     return parts[-1] in _SECRET_LAST
+
+
+def is_reference_key(key: str) -> bool:
+    """A key whose value points at a secret rather than holding it (``valueFrom``, ``secretKeyRef``, ``existingSecret``)."""
+    if not isinstance(key, str):
+        return False
+    parts = _parts(key.rsplit("/", 1)[-1])
+    if parts == ["value", "from"]:
+        return True
+    names_secret = any(p in _SECRET_WORDS or p in _SECRET_LAST for p in parts)
+    return names_secret and not is_secret_key(key)
+
+
+def _named_secret(mapping: dict[str, Any]) -> bool:
+    """An env-style entry ``{name: DB_PASSWORD, value: ...}`` whose ``value`` is the secret."""
+    return "value" in mapping and isinstance(mapping.get("name"), str) and is_secret_key(mapping["name"])
 
 
 def is_secret_payload(value: Any) -> bool:
@@ -85,7 +113,9 @@ def redact_mapping(value: Any) -> Any:
     SOPS-encrypted strings and PEM private keys are hidden wherever they are.
     """
     if isinstance(value, dict):
-        return {k: _hide_all(v) if is_secret_key(k) else redact_mapping(v) for k, v in value.items()}
+        named = _named_secret(value)
+        return {k: _hide_all(v) if is_secret_key(k) or (named and k == "value") else redact_mapping(v)
+                for k, v in value.items()}
     if isinstance(value, list):
         return [redact_mapping(v) for v in value]
     if is_secret_payload(value):
@@ -94,16 +124,22 @@ def redact_mapping(value: Any) -> Any:
 
 
 def secret_strings(value: Any) -> set[str]:
-    """Every string or number found under a secret-like key (or that is a secret payload), as text."""
+    """Every string or number held under a secret-like key (or that is a secret payload), as text.
+
+    Stricter about what counts than :func:`redact_mapping`: below a reference key (``valueFrom``,
+    ``secretKeyRef``) the strings name a secret and are not collected, so they do not hide other fields.
+    """
     found: set[str] = set()
 
-    def walk(v: Any, hidden: bool) -> None:
+    def walk(v: Any, hidden: bool, in_ref: bool = False) -> None:
         if isinstance(v, dict):
+            named = _named_secret(v)
             for k, item in v.items():
-                walk(item, hidden or is_secret_key(k))
+                ref = in_ref or is_reference_key(k)
+                walk(item, not ref and (hidden or is_secret_key(k) or (named and k == "value")), ref)
         elif isinstance(v, list):
             for item in v:
-                walk(item, hidden)
+                walk(item, hidden, in_ref)
         elif v is not None and not isinstance(v, bool) and (hidden or is_secret_payload(v)):
             text = str(v)
             if text:
