@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -90,11 +90,6 @@ def _port(v: Any) -> int | None:
     return None
 
 
-def _port_text(v: Any) -> str | None:
-    """A port as written (number or name); ``None`` when absent."""
-    return _text(v)
-
-
 def _quoted(args: str) -> list[str]:
     return [next(g for g in m.groups() if g is not None) for m in _QUOTED.finditer(args)]
 
@@ -170,7 +165,7 @@ def _service(obj: dict[str, Any], o: _Origin, selected: list[str], diags: list[D
         if kind == "nodeport" or (kind == "loadbalancer" and _port(p.get("nodePort"))):
             np = _port(p.get("nodePort"))
             extra.append(f"nodePort {np}" if np else "nodePort assigned by cluster")
-        tp = _port_text(p.get("targetPort"))
+        tp = _text(p.get("targetPort"))
         if tp and tp != _text(port_v):
             extra.append(f"targetPort {tp}")
         out.append(o.surface(kind, *details, *extra, address=address, port=port,
@@ -464,7 +459,11 @@ def extract_surfaces(layer: str, resources: list[Resource], helm_releases: list[
         placed.append(Placed(r.obj, _Origin(layer, r.namespace, r.name, r.kind, r.file, r.line)))
     out = _surfaces_of(placed, diags)
     for hr in helm_releases:
-        rendered, hr_diags = render_release(hr, hr_objects.get((hr.namespace, hr.name)))
+        hr_obj = hr_objects.get((hr.namespace, hr.name))
+        if hr_obj is None:  # the built object may not carry the namespace Flux gives it
+            same_name = [o for (_, n), o in hr_objects.items() if n == hr.name]
+            hr_obj = same_name[0] if len(same_name) == 1 else None
+        rendered, hr_diags = render_release(hr, hr_obj)
         diags += hr_diags
         secrets |= secret_strings(hr.values)
         hr_placed = [Placed(obj, _Origin(layer, hr.namespace, hr.name, "HelmRelease", hr.file, hr.line, origin))
@@ -485,6 +484,10 @@ def _claims(s: Surface) -> Iterable[tuple[str, int, str]]:
             yield addr, s.port, proto
 
 
+def _label(s: Surface) -> str:
+    return f"{s.object_kind} {s.namespace}/{s.name} ({s.file}:{s.line})"
+
+
 def duplicate_claims(surfaces: list[Surface]) -> list[Diagnostic]:
     """Two LoadBalancer surfaces claiming the same address:port/protocol (across all layers) -> one
     warning each naming both file:line (MetalLB allow-shared-ip on different ports is fine).
@@ -498,15 +501,14 @@ def duplicate_claims(surfaces: list[Surface]) -> list[Diagnostic]:
             if not any(o is s for o in by_claim[claim]):
                 by_claim[claim].append(s)
     out: set[Diagnostic] = set()
-    label: Callable[[Surface], str] = lambda s: f"{s.object_kind} {s.namespace}/{s.name} ({s.file}:{s.line})"
     for (addr, port, proto), claimants in by_claim.items():
         owners = {(c.object_kind, c.namespace, c.name, c.file, c.line) for c in claimants}
         if len(owners) < 2:
             continue
         for c in claimants:
-            others = sorted({label(x) for x in claimants
+            others = sorted({_label(x) for x in claimants
                              if (x.object_kind, x.namespace, x.name, x.file, x.line)
                              != (c.object_kind, c.namespace, c.name, c.file, c.line)})
-            out.add(Diagnostic(c.file, c.line, f"{label(c)} claims LoadBalancer {addr}:{port}/{proto}, "
+            out.add(Diagnostic(c.file, c.line, f"{_label(c)} claims LoadBalancer {addr}:{port}/{proto}, "
                                                f"also claimed by {'; '.join(others)}"))
     return sorted(out)
