@@ -129,11 +129,12 @@ class _Builder:
         return _Kustomization(os.path.dirname(kfile) or ".", kfile, doc.line, doc.data)
 
     # -- resources ---------------------------------------------------------
-    def run(self, k: _Kustomization, res: list[WorkRes] | None = None, component: bool = False) -> list[WorkRes]:
+    def run(self, k: _Kustomization, res: list[WorkRes] | None = None, component: bool = False,
+            top: bool = False) -> list[WorkRes]:
         kind = k.data.get("kind") or "Kustomization"
         if component and kind != "Component":
             raise InputError(k.file, k.line, f"expected kind 'Component' in {k.file}, got '{kind}'")
-        if not component and kind != "Kustomization":
+        if not component and kind != "Kustomization" and not (top and kind == "Component"):
             raise InputError(k.file, k.line, f"expected kind 'Kustomization' in {k.file}, got '{kind}'")
         if k.dir in self._stack:
             raise InputError(k.file, k.line, f"cycle: {' -> '.join(self._stack + [k.dir])}")
@@ -229,6 +230,10 @@ class _Builder:
                 line = self.entry_line(k, entry.get("name"), key)
 
                 def read(path: str, _line: int = line) -> bytes:
+                    if is_remote(path):
+                        self.remote.append(path)
+                        self.diagnostics.append(Diagnostic(k.file, _line, f"remote file '{path}' not fetched"))
+                        return b""
                     rel = self.repo.resolve(k.dir, path, referrer=k.file, line=_line)
                     if not self.repo.is_file(rel):
                         raise InputError(k.file, _line, f"file '{path}' not found")
@@ -445,7 +450,7 @@ def build_kustomize_dir(repo: Repo, path: str) -> BuildResult:
     if kfile is None:
         raise InputError(rel, 1, f"no kustomization file in '{rel}'")
     k = b.load_kfile(kfile)
-    res = b.run(k)
+    res = b.run(k, top=True)
     return b.finish(res, sort=_sort_legacy(k))
 
 
@@ -538,7 +543,7 @@ def build_flux_path(repo: Repo, path: str, overrides: FluxOverrides | None = Non
         k = _Kustomization(rel, _join(rel, "kustomization.yaml"), 1, generated_kustomization(repo, rel),
                            generated=True)
     k.data = merge_overrides(k.data, overrides)
-    res = b.run(k)
+    res = b.run(k, top=True)
     result = b.finish(res, sort=_sort_legacy(k))
     if overrides.common_metadata:
         _apply_common_metadata(result.resources, overrides.common_metadata)
