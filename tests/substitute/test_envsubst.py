@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flux_wiki.flux.substitute import SubstitutionError, envsubst
+from flux_wiki.flux import substitute as m
+from flux_wiki.flux.substitute import SubstitutionError, envsubst, parse
 
 STRING_Z = {"stringZ": "abcABC123ABCabc"}
 
@@ -138,3 +139,46 @@ def test_substitution_is_idempotent_for_values_without_dollar(pairs: list[tuple[
     assert envsubst(once, values.get, keep_unset=True) == once
     expected = "".join(t + values.get(n, "${" + n + "}") for t, n in pairs)
     assert once == expected
+
+
+def _reference_parse_any(text: str) -> list:
+    """Go's parseAny driven through the character scanner, to check the str.find fast path against."""
+    parser = m._Parser(text)
+    s = parser.s
+    nodes: list = []
+    while True:
+        s.accept = m._accept_rune
+        s.mode = m._M_IDENT | m._M_LBRACK | m._M_ESCAPE
+        s.escape_chars = m._E_DOLLAR
+        tok = s.scan()
+        if tok == m._T_IDENT:
+            nodes.append(m._Text(s.string()))
+        elif tok == m._T_EOF:
+            return nodes
+        elif tok == m._T_LBRACK:
+            nodes.append(parser._func())
+        else:
+            raise SubstitutionError("bad substitution")
+
+
+def _flatten(node) -> list:
+    items = node.nodes if isinstance(node, m._List) else [node]
+    out: list = []
+    for n in items:  # adjacent text tokens are one text
+        if isinstance(n, m._Text) and out and isinstance(out[-1], m._Text):
+            out[-1] = m._Text(out[-1].value + n.value)
+        elif not (isinstance(n, m._Text) and n.value == ""):
+            out.append(n)
+    return out
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet="${}a:=-/#%\\ \n", max_size=30))
+def test_fast_top_level_scan_matches_the_go_scanner(text: str) -> None:
+    try:
+        want = _flatten(m._List(_reference_parse_any(text)))
+    except SubstitutionError:
+        with pytest.raises(SubstitutionError):
+            parse(text)
+        return
+    assert _flatten(parse(text)) == want
