@@ -133,7 +133,8 @@ class PageRenderer:
                              dot=extra.get("dots", {}))
 
     def _row(self, node: KustomizationNode) -> dict[str, Any]:
-        note = self.notes.for_layer(node.id, node.name)
+        authored = self.notes.for_layer(node.id, node.name)
+        note = {"surface": authored.get("surface"), "rationale": authored.get("rationale")}
         spec = node.spec
         post = spec.get("postBuild") if isinstance(spec.get("postBuild"), dict) else {}
         checks = [h for h in spec.get("healthChecks") or [] if isinstance(h, dict)]
