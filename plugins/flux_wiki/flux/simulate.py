@@ -203,7 +203,8 @@ class Simulation:
         self.cluster.warnings.extend(built.diagnostics)
         resources = built.resources
         try:
-            variables, diags = collect_variables(node.spec, self.store.find, node.file, node.line)
+            variables, diags = collect_variables(node.spec, self.store.find, node.file, node.line,
+                                                 namespace=node.namespace)
         except InputError as err:
             node.status, node.reason = "error", err.message
             self.cluster.warnings.append(err.diagnostic())

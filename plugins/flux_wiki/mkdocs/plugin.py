@@ -1,0 +1,143 @@
+"""The MkDocs (and ProperDocs) plugin: adapts mkdocs.yml to the engine and adds the pages it compiles.
+
+It adapts, it does not think: everything is computed by :mod:`flux_wiki.site`.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation, Section
+from mkdocs.structure.pages import Page
+
+from ..engine import UnknownCluster
+from ..render.svg import DIAGRAM_CSS
+from ..site import CompiledWiki, WikiCompiler, WikiConfig
+
+log = logging.getLogger("mkdocs.plugins.flux-wiki")
+
+CSS_PATH = "assets/flux-wiki.css"
+
+
+class FluxWikiConfig(Config):
+    repo = c.Type(str)
+    """The Flux GitOps repository (relative to mkdocs.yml)."""
+    clusters = c.ListOfItems(c.Type(str), default=[])
+    """Clusters to document (by name); all that the repo has when empty."""
+    entry = c.Optional(c.Type(str))
+    """A root Kustomization path that overrides entry-point detection."""
+    exclude = c.ListOfItems(c.Type(str), default=[])
+    """Kustomizations (id `namespace/name` or name) left out of the pages, with what they apply."""
+    section = c.Type(str, default="flux")
+    """Folder of the generated pages inside the site."""
+    notes = c.Optional(c.Type(str))
+    """Author notes YAML (default: data/notes.yaml next to mkdocs.yml, when present)."""
+    source_basis = c.Optional(c.Type(str))
+    """Source-basis index YAML (default: data/source-basis.yaml, when present)."""
+    templates_dir = c.Optional(c.Type(str))
+    """Folder of Jinja2 templates overriding the bundled ones (dag.md.j2, layer.md.j2, surfaces.md.j2)."""
+    browse_url = c.Optional(c.Type(str))
+    """Base URL to browse the repo's files (e.g. https://github.com/o/r/blob/main/); adds #L<line>."""
+    diagrams = c.Type(bool, default=True)
+    """Inline Graphviz SVG diagrams."""
+
+
+class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.compiler: WikiCompiler | None = None
+        self.compiled: CompiledWiki | None = None
+        self.wiki: WikiConfig | None = None
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # survives `mkdocs serve` rebuilds: the parse cache and the SVG cache
+        self.compiler = WikiCompiler()
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        base = Path(config.config_file_path or ".").resolve().parent
+        repo = (base / self.config.repo).resolve()
+        if not repo.is_dir():
+            raise PluginError(f"flux-wiki: repo '{self.config.repo}' is not a folder (resolved to {repo})")
+
+        def optional(value: str | None, default: str) -> Path | None:
+            if value:
+                return (base / value).resolve()
+            p = base / default
+            return p.resolve() if p.is_file() else None
+
+        self.wiki = WikiConfig(
+            repo=repo, clusters=list(self.config.clusters), entry=self.config.entry,
+            exclude=list(self.config.exclude), section=self.config.section.strip("/"),
+            notes=optional(self.config.notes, "data/notes.yaml"),
+            source_basis=optional(self.config.source_basis, "data/source-basis.yaml"),
+            templates_dir=(base / self.config.templates_dir).resolve() if self.config.templates_dir else None,
+            browse_url=self.config.browse_url, diagrams=self.config.diagrams,
+            use_directory_urls=config.use_directory_urls, docs_dir=Path(config.docs_dir),
+        )
+        if self.config.diagrams and CSS_PATH not in config.extra_css:
+            config.extra_css.append(CSS_PATH)
+        return config
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        assert self.wiki is not None
+        if self.compiler is None:  # builds started without on_startup (e.g. mkdocs.commands.build)
+            self.compiler = WikiCompiler()
+        try:
+            self.compiled = self.compiler.compile(self.wiki)
+        except UnknownCluster as err:
+            raise PluginError(f"flux-wiki: {err}") from None
+        for diag in self.compiled.diagnostics:
+            log.warning("%s", diag)
+        for page in self.compiled.pages:
+            existing = files.get_file_from_path(page.path)
+            if existing is not None:
+                log.warning("flux-wiki: %s exists in docs/ and is replaced by the generated page", page.path)
+                files.remove(existing)
+            files.append(File.generated(config, page.path, content=page.markdown))
+            for name, dot in sorted(page.dot.items()):
+                files.append(File.generated(config, f"{page.path[:-3]}.{name}.dot", content=dot))
+        if self.config.diagrams:
+            files.append(File.generated(config, CSS_PATH, content=DIAGRAM_CSS))
+        return files
+
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+        """Put generated pages that mkdocs.yml's nav does not list under a section after the DAG page."""
+        if self.compiled is None:
+            return nav
+        listed = {p.file.src_uri for p in nav.pages}
+        for dag in (p for p in self.compiled.pages if p.kind == "dag"):
+            missing = [p for p in self.compiled.pages
+                       if p.path.startswith(dag.path.rsplit("/", 1)[0] + "/") and p.path not in listed]
+            pages = [f.page for f in (files.get_file_from_path(p.path) for p in missing)
+                     if f is not None and isinstance(f.page, Page)]
+            if not pages or dag.path not in listed:
+                continue
+            dag_page = next(p for p in nav.pages if p.file.src_uri == dag.path)
+            siblings = dag_page.parent.children if dag_page.parent else nav.items
+            section = Section("Layers" if all(p.kind == "layer" for p in missing) else "Generated", pages)
+            section.parent = dag_page.parent
+            for page in pages:
+                page.parent = section
+            siblings.insert(siblings.index(dag_page) + 1, section)
+            at = nav.pages.index(dag_page) + 1
+            nav.pages[at:at] = pages
+            for i, page in enumerate(nav.pages):
+                page.previous_page = nav.pages[i - 1] if i else None
+                page.next_page = nav.pages[i + 1] if i + 1 < len(nav.pages) else None
+        return nav
+
+    def on_serve(self, server, *, config: MkDocsConfig, builder):  # type: ignore[no-untyped-def]
+        assert self.wiki is not None
+        server.watch(str(self.wiki.repo))
+        for path in (self.wiki.notes, self.wiki.source_basis, self.wiki.templates_dir):
+            if path is not None:
+                server.watch(str(path))
+        return server
