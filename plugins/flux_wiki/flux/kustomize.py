@@ -93,7 +93,7 @@ class _Builder:
     # -- files -------------------------------------------------------------
     def entry_line(self, k: _Kustomization, value: Any, key: str | None = None) -> int:
         """Best line of a kustomization entry (the list item naming ``value``)."""
-        if k.generated or not isinstance(value, str):
+        if k.generated:
             return k.line
         lines = self._lines.get(k.file)
         if lines is None:
@@ -107,7 +107,7 @@ class _Builder:
             for prefix in ("path:", "name:", "patch:"):
                 if body.startswith(prefix):
                     body = body[len(prefix):].strip()
-            if body.strip("'\"") == value:
+            if isinstance(value, str) and body.strip("'\"") == value:
                 return i + 1
         return fallback
 

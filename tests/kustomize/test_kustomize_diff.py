@@ -1,0 +1,162 @@
+"""Differential tests: each fixture built natively and by `kubectl kustomize` must agree."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from flux_wiki.flux.kustomize import FluxOverrides, build_flux_path, build_kustomize_dir
+from flux_wiki.load import Repo
+from .kustomize_kubectl import KUBECTL, ident, kubectl_build
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+needs_kubectl = pytest.mark.skipif(KUBECTL is None, reason="kubectl not installed")
+
+# (fixture, folder, compare whole objects and their order)
+CASES = [
+    ("generators", "app", True),
+    ("generator-merge", "overlay", True),
+    ("images", "app", True),
+    ("patches", "app", True),
+    ("labels", "app", True),
+    ("namespace", "app", True),
+    ("components", "app", True),
+    ("replacements", "app", True),
+    ("misc", "app", False),  # holds a SOPS file: its payload is redacted natively
+]
+
+
+def _normal(objs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Objects as YAML would give them back (ints, strings) for a fair comparison."""
+    return list(yaml.safe_load_all(yaml.safe_dump_all(objs)))
+
+
+@needs_kubectl
+@pytest.mark.kubectl
+@pytest.mark.parametrize(("fixture", "folder", "full"), CASES, ids=[c[0] for c in CASES])
+def test_fixture_matches_kubectl(fixture: str, folder: str, full: bool) -> None:
+    root = FIXTURES / fixture
+    native = build_kustomize_dir(Repo(root), folder)
+    expected, err = kubectl_build(str(root / folder))
+    assert expected is not None, err
+    got = [r.obj for r in native.resources]
+    assert [ident(o) for o in got] == [ident(o) for o in expected]
+    if full:
+        assert _normal(got) == _normal(expected)
+
+
+def _write_flux_kustomization(root: Path, path: str, ov: FluxOverrides) -> None:
+    """What kustomize-controller writes into a KS path without a kustomization file."""
+    base = root / path
+    resources: list[str] = []
+
+    def walk(cur: Path) -> None:
+        for entry in sorted(cur.iterdir(), key=lambda p: p.name):
+            if entry.is_dir():
+                if any((entry / n).is_file() for n in ("kustomization.yaml", "kustomization.yml", "Kustomization")):
+                    resources.append("./" + entry.relative_to(base).as_posix())
+                else:
+                    walk(entry)
+            elif entry.suffix in (".yaml", ".yml"):
+                resources.append("./" + entry.relative_to(base).as_posix())
+
+    walk(base)
+    kus: dict[str, Any] = {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
+                           "resources": resources}
+    if ov.target_namespace:
+        kus["namespace"] = ov.target_namespace
+    if ov.name_prefix:
+        kus["namePrefix"] = ov.name_prefix
+    if ov.patches:
+        kus["patches"] = ov.patches
+    if ov.components:
+        kus["components"] = ov.components
+    if ov.images:
+        kus["images"] = ov.images
+    (base / "kustomization.yaml").write_text(yaml.safe_dump(kus))
+
+
+FLUX_OVERRIDES = FluxOverrides(
+    target_namespace="flux-ns",
+    name_prefix="f-",
+    components=["../comp"],
+    images=[{"name": "app", "newTag": "2"}],
+    patches=[{"target": {"kind": "ConfigMap", "name": "settings"},
+              "patch": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  patched: 'yes'\n"}],
+    common_metadata={"labels": {"owner": "flux"}},
+)
+
+
+@needs_kubectl
+@pytest.mark.kubectl
+def test_flux_generated_kustomization_matches_kubectl(tmp_path: Path) -> None:
+    src = FIXTURES / "flux-generated"
+    native = build_flux_path(Repo(src), "./apps/ks", FLUX_OVERRIDES)
+    copy = tmp_path / "repo"
+    shutil.copytree(src, copy)
+    _write_flux_kustomization(copy, "apps/ks", FLUX_OVERRIDES)
+    expected, err = kubectl_build(str(copy / "apps/ks"))
+    assert expected is not None, err
+    for obj in expected:  # commonMetadata: kustomize-controller sets it after the build
+        obj["metadata"].setdefault("labels", {})["owner"] = "flux"
+    assert _normal([r.obj for r in native.resources]) == _normal(expected)
+    assert "apps/ks/notes.txt" not in native.files
+    assert "apps/ks/built/ignored-by-kustomize.yaml" not in native.files
+
+
+def test_flux_generated_reads_expected_files() -> None:
+    result = build_flux_path(Repo(FIXTURES / "flux-generated"), "apps/ks")
+    assert result.files == ["apps/ks/app.yaml", "apps/ks/built/cm.yaml", "apps/ks/built/kustomization.yaml",
+                            "apps/ks/sub/more.yml"]
+    assert {(r.kind, r.namespace, r.name) for r in result.resources} == {
+        ("Deployment", "", "app"), ("ConfigMap", "", "settings"), ("Service", "", "app"),
+        ("ConfigMap", "inner", "built")}
+
+
+def test_provenance_points_at_documents_and_generator_entries() -> None:
+    result = build_kustomize_dir(Repo(FIXTURES / "generators"), "app")
+    where = {(r.kind, r.name.rsplit("-", 1)[0] if r.kind != "Deployment" else r.name): (r.file, r.line)
+             for r in result.resources}
+    assert where[("Deployment", "p-web")] == ("app/deploy.yaml", 1)
+    assert where[("ConfigMap", "p-settings")] == ("app/kustomization.yaml", 5)
+    assert where[("Secret", "p-creds")] == ("app/kustomization.yaml", 16)
+
+
+def test_sops_documents_are_kept_but_redacted() -> None:
+    result = build_kustomize_dir(Repo(FIXTURES / "misc"), "app")
+    enc = [r for r in result.resources if r.encrypted]
+    assert [r.name for r in enc] == ["enc"]
+    assert "sops" not in enc[0].obj
+    assert "ENC[" not in yaml.safe_dump(enc[0].obj)
+
+
+def test_flux_overrides_merge_into_existing_kustomization() -> None:
+    """spec.targetNamespace replaces the folder's own namespace; images with the same name are replaced."""
+    result = build_flux_path(Repo(FIXTURES / "images"), "app",
+                             FluxOverrides(target_namespace="x", images=[{"name": "nginx", "newTag": "9"}]))
+    images = [c["image"] for r in result.resources
+              for c in (r.obj["spec"].get("template") or r.obj["spec"]["jobTemplate"]["spec"]["template"])
+              ["spec"]["containers"]]
+    assert "nginx:9" in images and "nginx:1.27" not in images
+    assert {r.namespace for r in result.resources} == {"x"}
+
+
+def test_remote_resources_are_recorded_not_fetched(tmp_path: Path) -> None:
+    (tmp_path / "kustomization.yaml").write_text(
+        "resources:\n  - github.com/fluxcd/flux2/manifests/install?ref=v2.0.0\n"
+        "  - https://example.com/x.yaml\nhelmCharts:\n  - name: cilium\n    repo: https://helm.cilium.io\n")
+    result = build_kustomize_dir(Repo(tmp_path), ".")
+    assert result.remote == ["github.com/fluxcd/flux2/manifests/install?ref=v2.0.0", "https://example.com/x.yaml"]
+    assert result.helm_charts == [{"name": "cilium", "repo": "https://helm.cilium.io"}]
+    assert result.resources == []
+
+
+def test_fixture_tree_is_self_contained() -> None:
+    for dirpath, _, files in os.walk(FIXTURES):
+        for f in files:
+            assert not Path(dirpath, f).is_symlink()
