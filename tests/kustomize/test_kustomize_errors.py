@@ -1,0 +1,131 @@
+"""Bad input gives an InputError naming file and line; hash and patch units."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from flux_wiki.flux.kustomize import build_flux_path, build_kustomize_dir
+from flux_wiki.flux.kustomize_generate import name_hash
+from flux_wiki.flux.kustomize_patch import apply_json6902, merge_strategic
+from flux_wiki.load import Repo
+from flux_wiki.model import InputError
+
+
+def _repo(tmp_path: Path, files: dict[str, str]) -> Repo:
+    for name, text in files.items():
+        p = tmp_path / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text)
+    return Repo(tmp_path)
+
+
+def test_missing_resource_names_kustomization_file_and_line(tmp_path: Path) -> None:
+    repo = _repo(tmp_path, {"app/kustomization.yaml": "---\nresources:\n  - ok.yaml\n  - missing.yaml\n",
+                            "app/ok.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok}\n"})
+    with pytest.raises(InputError) as err:
+        build_kustomize_dir(repo, "app")
+    assert (err.value.file, err.value.line) == ("app/kustomization.yaml", 4)
+    assert "missing.yaml" in err.value.message
+
+
+def test_resource_outside_repo_is_refused(tmp_path: Path) -> None:
+    repo = _repo(tmp_path / "repo", {"app/kustomization.yaml": "resources:\n  - ../../outside.yaml\n"})
+    (tmp_path / "outside.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n")
+    with pytest.raises(InputError) as err:
+        build_kustomize_dir(repo, "app")
+    assert (err.value.file, err.value.line) == ("app/kustomization.yaml", 2)
+    assert "outside the repository" in err.value.message
+
+
+def test_flux_path_outside_repo_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="outside the repository"):
+        build_flux_path(_repo(tmp_path, {"a.yaml": ""}), "../elsewhere")
+
+
+def test_flux_path_that_does_not_exist(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="not found"):
+        build_flux_path(_repo(tmp_path, {"a.yaml": ""}), "./clusters/gone")
+
+
+def test_non_kubernetes_yaml_fails_a_generated_kustomization(tmp_path: Path) -> None:
+    repo = _repo(tmp_path, {"apps/x/ok.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok}\n",
+                            "apps/x/values.yaml": "replicaCount: 2\nimage: nginx\n"})
+    with pytest.raises(InputError) as err:
+        build_flux_path(repo, "apps/x")
+    assert (err.value.file, err.value.line) == ("apps/x/values.yaml", 1)
+
+
+def test_files_loaded_from_outside_the_folder_but_inside_the_repo(tmp_path: Path) -> None:
+    """Flux builds with load restrictions off."""
+    repo = _repo(tmp_path, {"apps/x/kustomization.yaml": "resources: [../../shared/cm.yaml]\n",
+                            "shared/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: shared}\n"})
+    assert [r.name for r in build_flux_path(repo, "apps/x").resources] == ["shared"]
+
+
+def test_duplicate_ids_fail_like_kustomize(tmp_path: Path) -> None:
+    cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: same}\n"
+    repo = _repo(tmp_path, {"kustomization.yaml": "resources: [a.yaml, b.yaml]\n", "a.yaml": cm, "b.yaml": cm})
+    with pytest.raises(InputError, match="already registered id") as err:
+        build_kustomize_dir(repo, ".")
+    assert err.value.file == "b.yaml"
+
+
+def test_patch_without_a_match_fails(tmp_path: Path) -> None:
+    repo = _repo(tmp_path, {
+        "kustomization.yaml": "resources: [a.yaml]\npatches:\n  - path: p.yaml\n",
+        "a.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n",
+        "p.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\ndata: {x: y}\n"})
+    with pytest.raises(InputError, match="no resource matches ConfigMap b") as err:
+        build_kustomize_dir(repo, ".")
+    assert err.value.file == "p.yaml"
+
+
+def test_component_used_as_resource_fails(tmp_path: Path) -> None:
+    repo = _repo(tmp_path, {"kustomization.yaml": "resources: [comp]\n",
+                            "comp/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n"})
+    with pytest.raises(InputError, match="expected kind 'Kustomization'"):
+        build_kustomize_dir(repo, ".")
+
+
+def test_unsupported_fields_are_diagnosed_not_fatal(tmp_path: Path) -> None:
+    repo = _repo(tmp_path, {"kustomization.yaml": "resources: []\ntransformers:\n  - t.yaml\n"})
+    result = build_kustomize_dir(repo, ".")
+    assert [(d.file, d.line) for d in result.diagnostics] == [("kustomization.yaml", 2)]
+
+
+def test_name_hash_matches_kustomize() -> None:
+    """Values checked against kubectl kustomize v5.5 (configMapGenerator a=b,c=d; secretGenerator x=y)."""
+    assert name_hash({"kind": "ConfigMap", "metadata": {"name": "cm"}, "data": {"a": "b", "c": "d"}}) == "fh478f99mk"
+    assert name_hash({"kind": "Secret", "type": "Opaque", "metadata": {"name": "s"},
+                      "data": {"x": "eQ=="}}) == "t86b282gdf"
+
+
+_json = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=5)),
+                     lambda inner: st.dictionaries(st.text("abc", min_size=1, max_size=3), inner, max_size=4),
+                     max_leaves=12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dictionaries(st.text("abcxyz", min_size=1, max_size=3), _json, max_size=5),
+       st.dictionaries(st.text("abcxyz", min_size=1, max_size=3), _json.filter(lambda v: v is not None), max_size=5))
+def test_strategic_merge_is_idempotent_and_keeps_patch_values(target: dict, patch: dict) -> None:
+    once = merge_strategic(dict(target), patch, known=False)
+    twice = merge_strategic(merge_strategic(dict(target), patch, known=False), patch, known=False)
+    assert once == twice
+    for key, value in patch.items():
+        if not isinstance(value, dict):
+            assert once[key] == value
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dictionaries(st.text("abc", min_size=1, max_size=3), st.integers(), min_size=1, max_size=5), st.integers())
+def test_json6902_add_then_remove_restores(obj: dict, value: int) -> None:
+    doc = {"spec": dict(obj)}
+    apply_json6902(doc, [{"op": "add", "path": "/spec/new~1key", "value": value}])
+    assert doc["spec"]["new/key"] == value
+    apply_json6902(doc, [{"op": "remove", "path": "/spec/new~1key"}])
+    assert doc == {"spec": obj}
