@@ -194,8 +194,10 @@ class Simulation:
         try:
             built = build_flux_path(self.repo, str(node.path or "./"), _overrides(node.spec))
         except InputError as err:
-            node.status, node.reason = "error", f"{err.file}:{err.line}: {err.message}"
-            self.cluster.warn(node.file, node.line, f"Kustomization {node.id} (path {node.path}) does not build: {err}")
+            where = f"{err.file}:{err.line}: " if self.repo.is_file(err.file) else ""
+            node.status, node.reason = "error", f"{where}{err.message}"
+            self.cluster.warn(node.file, node.line,
+                              f"Kustomization {node.id} (path {node.path}) does not build: {where}{err.message}")
             return []
         node.files = sorted(set(built.files))
         node.remote_resources = sorted(set(built.remote))

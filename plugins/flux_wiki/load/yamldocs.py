@@ -16,10 +16,35 @@ from typing import Any
 
 import yaml
 
-try:
-    _Loader = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML without libyaml
-    _Loader = yaml.SafeLoader
+_FastBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_FastBase):  # type: ignore[misc,valid-type]
+    """The C loader, reading a bare `=` (YAML 1.1 value tag, seen in Alertmanager configs) as a string."""
+
+
+class _LenientLoader(yaml.SafeLoader):
+    """Pure-Python fallback that accepts a redefined anchor (the latest definition wins, as in Go's yaml)."""
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        event = self.peek_event()
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None and not isinstance(event, yaml.AliasEvent):
+            self.anchors.pop(anchor, None)
+        return super().compose_node(parent, index)
+
+
+for _cls in (_Loader, _LenientLoader):
+    _cls.add_constructor("tag:yaml.org,2002:value", lambda loader, node: loader.construct_scalar(node))
+
+
+def _load(chunk: str) -> Any:
+    try:
+        return yaml.load(chunk, Loader=_Loader)
+    except yaml.composer.ComposerError as err:
+        if "duplicate anchor" not in str(err):
+            raise
+        return yaml.load(chunk, Loader=_LenientLoader)
 
 from ..model import InputError
 
@@ -74,7 +99,7 @@ def parse_documents(text: str, file: str) -> list[Document]:
         if not chunk.strip():
             continue
         try:
-            data = yaml.load(chunk, Loader=_Loader)
+            data = _load(chunk)
         except yaml.MarkedYAMLError as err:
             mark = err.problem_mark or err.context_mark
             line = start + (mark.line if mark else 0) + 1

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, strategies as st
+
+from flux_wiki.load import ParseCache, Repo, parse_documents
+from flux_wiki.model import InputError
+
+
+def test_lines_of_documents_skip_comments_and_markers() -> None:
+    text = "# header\n# more\n---\napiVersion: v1\nkind: A\n---\n\n# c\nkind: B\n...\n---\nkind: C\n"
+    docs = parse_documents(text, "f.yaml")
+    assert [(d.data["kind"], d.line) for d in docs] == [("A", 4), ("B", 9), ("C", 12)]
+
+
+def test_content_on_the_marker_line() -> None:
+    docs = parse_documents("--- {kind: A}\n--- {kind: B}\n", "f.yaml")
+    assert [(d.data["kind"], d.line) for d in docs] == [("A", 1), ("B", 2)]
+
+
+def test_block_scalar_with_dashes_inside_is_one_document() -> None:
+    docs = parse_documents("kind: A\ndata:\n  x: |\n    ---\n    y\n", "f.yaml")
+    assert len(docs) == 1 and docs[0].data["data"]["x"] == "---\ny\n"
+
+
+def test_syntax_error_names_file_and_line() -> None:
+    with pytest.raises(InputError) as err:
+        parse_documents("kind: A\n---\nkind: B\nmetadata:\n  name: [x\n  other: 1\n", "bad.yaml")
+    assert err.value.file == "bad.yaml" and err.value.line >= 5
+    assert "invalid YAML" in err.value.message
+
+
+def test_yaml11_value_tag_and_redefined_anchor() -> None:
+    (doc,) = parse_documents("m: =\na: &x 1\nb: *x\nc: &x 2\nd: *x\n", "f.yaml")
+    assert doc.data == {"m": "=", "a": 1, "b": 1, "c": 2, "d": 2}
+
+
+@given(st.lists(st.sampled_from(["A", "B", "C"]), min_size=1, max_size=6), st.integers(0, 3))
+def test_every_document_line_points_at_its_kind(kinds: list[str], blanks: int) -> None:
+    text = "".join("---\n" + "\n" * blanks + f"kind: {k}\nx: 1\n" for k in kinds)
+    docs = parse_documents(text, "f.yaml")
+    lines = text.split("\n")
+    assert [d.data["kind"] for d in docs] == kinds
+    for d in docs:
+        assert lines[d.line - 1] == f"kind: {d.data['kind']}"
+
+
+def test_parse_cache_is_keyed_by_content(tmp_path) -> None:
+    f = tmp_path / "a.yaml"
+    f.write_text("kind: A\n")
+    cache = ParseCache()
+    repo = Repo(tmp_path, cache)
+    repo.documents("a.yaml")
+    repo.documents("a.yaml")
+    assert (cache.hits, cache.misses) == (1, 1)
+    f.write_text("kind: B\n")
+    assert Repo(tmp_path, cache).documents("a.yaml")[0].data["kind"] == "B"
+    assert cache.misses == 2
+
+
+def test_documents_are_copies(tmp_path) -> None:
+    (tmp_path / "a.yaml").write_text("kind: A\nspec: {x: 1}\n")
+    repo = Repo(tmp_path)
+    repo.documents("a.yaml")[0].data["spec"]["x"] = 2
+    assert repo.documents("a.yaml")[0].data["spec"]["x"] == 1
+
+
+def test_repo_refuses_paths_outside(tmp_path) -> None:
+    repo = Repo(tmp_path)
+    with pytest.raises(InputError):
+        repo.resolve("apps", "../../etc", referrer="apps/kustomization.yaml", line=3)
+    assert repo.resolve("apps/x", "../y", referrer="k") == "apps/y"
+
+
+def test_sourceignore(tmp_path) -> None:
+    (tmp_path / ".sourceignore").write_text("# comment\nscratch/\n*.tmp.yaml\n!keep.tmp.yaml\n")
+    for rel in ("apps/a.yaml", "scratch/b.yaml", "apps/c.tmp.yaml", "apps/keep.tmp.yaml", ".github/w.yaml"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("kind: A\n")
+    assert Repo(tmp_path).walk_yaml() == ["apps/a.yaml", "apps/keep.tmp.yaml"]
