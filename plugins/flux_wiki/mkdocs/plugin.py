@@ -18,12 +18,14 @@ from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
 from ..engine import UnknownCluster
+from ..render.pages import SORTABLE_JS
 from ..render.svg import DIAGRAM_CSS
 from ..site import CompiledWiki, WikiCompiler, WikiConfig
 
 log = logging.getLogger("mkdocs.plugins.flux-wiki")
 
 CSS_PATH = "assets/flux-wiki.css"
+JS_PATH = "assets/flux-wiki.js"  # sorts the inventory tables (no CDN)
 
 
 class FluxWikiConfig(Config):
@@ -84,6 +86,8 @@ class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
         )
         if self.config.diagrams and CSS_PATH not in config.extra_css:
             config.extra_css.append(CSS_PATH)
+        if JS_PATH not in config.extra_javascript:
+            config.extra_javascript.append(JS_PATH)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -106,6 +110,7 @@ class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
                 files.append(File.generated(config, f"{page.path[:-3]}.{name}.dot", content=dot))
         if self.config.diagrams:
             files.append(File.generated(config, CSS_PATH, content=DIAGRAM_CSS))
+        files.append(File.generated(config, JS_PATH, content=SORTABLE_JS))
         return files
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:

@@ -13,13 +13,73 @@ from typing import Any, Callable
 import jinja2
 
 from ..analysis.dag import dependents, roots
-from ..analysis.layers import (address, group_by_kind, install_summary, releases_of, surface_summary,
-                               surfaces_of)
+from ..analysis.layers import (address, group_by_kind, install_summary, releases_of, substitution_vars,
+                               surface_summary, surfaces_of)
+from ..analysis.surfaces import duplicate_claims
 from ..load.authored import ClusterNotes
 from ..model import Cluster, KustomizationNode, Surface
 from .markdown import md_code, md_escape, relative_link, slug
 
 TEMPLATES = Path(__file__).parent / "templates"
+SORTABLE_MARK = '<span class="flux-wiki-sortable"></span>'
+
+# A small table sorter shipped with the site (no CDN): the next table after each SORTABLE_MARK sorts on a
+# heading click, in natural order (so 192.168.1.9 < 192.168.1.10 and port 80 < 443), empty cells last.
+# It sets role/aria-sort as tablesort.js does, so Material for MkDocs draws its sort arrows.
+SORTABLE_JS = """\
+(function () {
+  function key(cell) {
+    var text = (cell ? cell.textContent : "").trim().toLowerCase();
+    return text.split(/(\\d+)/).map(function (p, i) { return i % 2 ? parseInt(p, 10) : p; });
+  }
+  function empty(k) { return k.length === 1 && k[0] === ""; }
+  function compare(a, b) {
+    for (var i = 0; i < Math.min(a.length, b.length); i++) {
+      if (a[i] < b[i]) return -1;
+      if (a[i] > b[i]) return 1;
+    }
+    return a.length - b.length;
+  }
+  function sortable(table) {
+    if (table.dataset.fluxWikiSortable) return;
+    table.dataset.fluxWikiSortable = "1";
+    var heads = table.tHead ? table.tHead.rows[0].cells : [];
+    Array.prototype.forEach.call(heads, function (th, col) {
+      th.setAttribute("role", "columnheader");
+      th.tabIndex = 0;
+      function run() {
+        var asc = th.getAttribute("aria-sort") !== "ascending";
+        Array.prototype.forEach.call(heads, function (h) { h.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", asc ? "ascending" : "descending");
+        var body = table.tBodies[0];
+        var rows = Array.prototype.slice.call(body.rows).map(function (r, i) {
+          return { row: r, key: key(r.cells[col]), at: i };
+        });
+        rows.sort(function (x, y) {
+          if (empty(x.key) || empty(y.key)) return (empty(x.key) - empty(y.key)) || x.at - y.at;
+          var c = compare(x.key, y.key);
+          return (asc ? c : -c) || x.at - y.at;
+        });
+        rows.forEach(function (r) { body.appendChild(r.row); });
+      }
+      th.addEventListener("click", run);
+      th.addEventListener("keydown", function (e) { if (e.key === "Enter") run(); });
+    });
+  }
+  function init() {
+    document.querySelectorAll(".flux-wiki-sortable").forEach(function (mark) {
+      var el = mark.closest("p") || mark;
+      while ((el = el.nextElementSibling)) {
+        var table = el.tagName === "TABLE" ? el : el.querySelector("table");
+        if (table) { sortable(table); break; }
+      }
+    });
+  }
+  if (window.document$ && window.document$.subscribe) window.document$.subscribe(init);
+  else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();
+"""
 
 BrowseUrl = Callable[[str, int | None], str | None]
 Diagram = Callable[[str, str, str], str]  # (page path, diagram name, DOT) -> Markdown/HTML block
@@ -106,7 +166,9 @@ class PageRenderer:
             node = self.cluster.kustomizations.get(node_id)
             if node is None:
                 return md_code(node_id)
-            if node.excluded or node.id == self.cluster.root_id:
+            if node.id == self.cluster.root_id:
+                return f"[Flux root {md_escape(node.name)}]({relative_link(page, self.layout.dag(self.cluster), 'flux-root')})"
+            if node.excluded:
                 return md_code(node.name)
             return f"[{md_escape(node.name)}]({relative_link(page, self.layout.layer(self.cluster, node_id))})"
         return link
@@ -146,6 +208,7 @@ class PageRenderer:
             "health_checks": [f"{h.get('kind', '?')} {h['namespace'] + '/' if h.get('namespace') else ''}{h.get('name', '?')}"
                               for h in checks],
             "substitute": sorted(post.get("substitute") or {}) if isinstance(post.get("substitute"), dict) else [],
+            "variables": substitution_vars(self.cluster, node),
             "substitute_from": [f"{r.get('kind', 'ConfigMap')} {r.get('name', '?')}"
                                 for r in post.get("substituteFrom") or [] if isinstance(r, dict)],
             "node": node,
@@ -211,18 +274,29 @@ class PageRenderer:
     def layer_page(self, node: KustomizationNode, dot: str | None = None) -> GeneratedPage:
         page = self.layout.layer(self.cluster, node.id)
         return self._render("layer.md.j2", page, node.name, "layer", row=self._row(node), node=node,
-                            groups=group_by_kind(node), releases=releases_of(self.cluster, node),
+                            groups=[g for g in group_by_kind(node) if g.kind != "HelmRelease"], releases=releases_of(self.cluster, node),
                             surfaces=surfaces_of(self.cluster, node), address=address,
-                            installed=self._installed(node), dots={"layer": dot} if dot else {}, layer_dot=dot,
+                            installed=self._installed(node), sortable=SORTABLE_MARK, dots={"layer": dot} if dot else {}, layer_dot=dot,
                             dag_page=self.layout.dag(self.cluster))
 
     def surfaces_page(self, dot: str | None = None) -> GeneratedPage:
         c = self.cluster
-        rows = [s for s in c.surfaces if s.kind != "workload" and not c.kustomizations[s.layer].excluded]
-        duplicates = [w for w in c.warnings if "claim" in w.message]
+        rows = sorted((s for s in c.surfaces if s.kind != "workload" and not c.kustomizations[s.layer].excluded),
+                      key=_inventory_order)
+        duplicates = duplicate_claims(c.surfaces)
+        claimed = {(d.file, d.line) for d in duplicates}
         return self._render("surfaces.md.j2", self.layout.surfaces(c), f"{c.name} Surface Inventory", "surfaces",
-                            rows=rows, address=address, duplicates=duplicates, dots={"surface-map": dot} if dot else {},
+                            rows=rows, address=address, duplicates=duplicates,
+                            conflict=lambda s: s.kind in ("loadbalancer", "gateway") and (s.file, s.line) in claimed,
+                            sortable=SORTABLE_MARK, dots={"surface-map": dot} if dot else {},
                             map_dot=dot, dag_page=self.layout.dag(c))
+
+
+def _inventory_order(s: Surface) -> tuple:
+    """Addresses first (by IP, then port), then hosts, then bare ports; the reader can re-sort any column."""
+    ip = tuple(int(p) if p.isdigit() else 0 for p in (s.address or "").split(".")) if s.address else ()
+    return (0 if s.address else 1 if s.host else 2, ip, s.address or "", s.port or 0, s.host or "", s.path or "",
+            s.namespace, s.name, s.kind)
 
 
 def render_cluster(cluster: Cluster, options: RenderOptions,
