@@ -116,5 +116,9 @@ def pages(repo: str, cluster: tuple[str, ...], entry: str | None, out: str, note
         click.echo(str(target))
 
 
+from .export import export as export_group  # noqa: E402
+main.add_command(export_group)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
