@@ -269,7 +269,9 @@ class PageRenderer:
             return f"certificate for {s.host}"
         if s.kind == "gateway":
             return f"gateway listener {address(s)}"
-        return f"{s.object_kind} host {address(s)}"
+        label = {"ingress": "Ingress", "ingressroute": "IngressRoute", "httproute": "HTTPRoute",
+                 "tlsroute": "TLSRoute"}.get(s.kind, s.object_kind)
+        return f"{label} host {address(s)}"
 
     def layer_page(self, node: KustomizationNode, dot: str | None = None) -> GeneratedPage:
         page = self.layout.layer(self.cluster, node.id)
