@@ -116,6 +116,101 @@ def pages(repo: str, cluster: tuple[str, ...], entry: str | None, out: str, note
         click.echo(str(target))
 
 
+config_file_option = click.option("--config-file", "-f", default="mkdocs.yml", show_default=True,
+                                  type=click.Path(dir_okay=False), help="The mkdocs.yml with the flux-wiki options.")
+
+
+def _wiki_graph(config_file: str):  # type: ignore[no-untyped-def]
+    """(WikiConfig, BasisGraph) from mkdocs.yml; exit 2 when the configuration is unusable."""
+    from .basis import collect
+    from .load.authored import SourceBasisIndex, load_source_basis
+    from .model import InputError
+    from .site import wiki_config_from_mkdocs
+
+    try:
+        cfg = wiki_config_from_mkdocs(Path(config_file))
+    except InputError as err:
+        click.echo(f"error: {err}", err=True)
+        sys.exit(2)
+    index, diags = load_source_basis(cfg.source_basis) if cfg.source_basis else (SourceBasisIndex(), [])
+    if diags:
+        for d in diags:
+            click.echo(f"error: {d}", err=True)
+        sys.exit(2)
+    return cfg, collect(index, cfg.docs_dir)
+
+
+def _lock(path: Path):  # type: ignore[no-untyped-def]
+    from .model import InputError
+    from .staleness import load_lock
+
+    try:
+        return load_lock(path)
+    except InputError as err:
+        click.echo(f"error: {err}", err=True)
+        sys.exit(2)
+
+
+@main.command()
+@click.argument("page", nargs=-1)
+@click.option("--all", "all_pages", is_flag=True, help="Stamp every hand-written page that declares a source basis.")
+@config_file_option
+def stamp(page: tuple[str, ...], all_pages: bool, config_file: str) -> None:
+    """Record that PAGE (docs-relative path) was reviewed against its source basis as it is now."""
+    from .staleness import save_lock, stamp as stamp_pages, stampable
+
+    cfg, graph = _wiki_graph(config_file)
+    known = stampable(graph)
+    chosen = known if all_pages else [p.removeprefix(f"{cfg.docs_dir.name}/") if cfg.docs_dir else p for p in page]
+    if not chosen:
+        raise click.UsageError("name the pages to stamp, or --all")
+    unknown = [p for p in chosen if p not in known]
+    if unknown:
+        click.echo(f"error: not a hand-written page with a source basis: {', '.join(unknown)}", err=True)
+        sys.exit(2)
+    lock = stamp_pages(graph, _lock(cfg.lock_file), chosen)
+    save_lock(cfg.lock_file, lock)
+    for p in chosen:
+        click.echo(f"stamped {p} ({len(lock.pages[p].files)} file(s)) in {cfg.lock_file}")
+
+
+@main.command()
+@config_file_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--export-dir", type=click.Path(file_okay=False),
+              help="Also check this committed copy of generated output against a fresh generation.")
+@click.option("--export-kind", type=click.Choice(["hugo", "pages"]), default="hugo", show_default=True,
+              help="What --export-dir holds: the Hugo export, or the Markdown of `flux-wiki pages`.")
+def check(config_file: str, fmt: str, export_dir: str | None, export_kind: str) -> None:
+    """Exit 0 when every stamped page is fresh, 1 when a page's source basis changed, 2 on bad configuration."""
+    import tempfile
+
+    from .staleness import check as check_pages, compare_trees, drift_text, regenerate, report_json, report_text
+
+    cfg, graph = _wiki_graph(config_file)
+    statuses = check_pages(graph, _lock(cfg.lock_file))
+    drift = None
+    if export_dir:
+        with tempfile.TemporaryDirectory(prefix="flux-wiki-check-") as tmp:
+            try:
+                regenerate(cfg, Path(tmp), export_kind)
+            except ImportError:
+                click.echo("error: the Hugo export is not available in this installation", err=True)
+                sys.exit(2)
+            drift = compare_trees(Path(tmp), Path(export_dir))
+    if fmt == "json":
+        data = json.loads(report_json(statuses))
+        if drift is not None:
+            data["export"] = {"dir": export_dir, "current": not drift,
+                              "files": [{"path": d.path, "state": d.state, "diff": d.diff} for d in drift]}
+        click.echo(json.dumps(data, indent=2, sort_keys=True))
+    else:
+        click.echo(report_text(statuses), nl=False)
+        if drift is not None:
+            click.echo(drift_text(drift, Path(export_dir or ".")), nl=False)
+    sys.exit(1 if any(s.stale for s in statuses) or drift else 0)
+
+
 from .export import export as export_group  # noqa: E402
 main.add_command(export_group)
 

@@ -10,12 +10,13 @@ import logging
 import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
+from .basis import BasisGraph, browse_url, collect, problems, source_items
 from .engine import Model, build_model
 from .load import ParseCache
 from .load.authored import ClusterNotes, SourceBasisIndex, load_notes, load_source_basis, page_title
-from .model import Cluster, Diagnostic
+from .model import Cluster, Diagnostic, InputError
 from .render.diagrams import layer_dag_dot, layer_diagram_dot, surface_map_dot
 from .render.pages import GeneratedPage, PageLayout, RenderOptions, render_cluster
 from .render.svg import SvgRenderer
@@ -39,6 +40,7 @@ class WikiConfig:
     diagrams: bool = True
     use_directory_urls: bool = True
     docs_dir: Path | None = None  # hand-written pages, for the titles of related pages
+    lock_file: Path | None = None  # staleness stamps (flux-wiki stamp / check)
 
 
 @dataclass
@@ -48,6 +50,7 @@ class CompiledWiki:
     notes: dict[str, ClusterNotes]
     basis_index: SourceBasisIndex
     diagnostics: list[Diagnostic]
+    basis: BasisGraph = field(default_factory=BasisGraph)
 
 
 def page_url(src_path: str, use_directory_urls: bool) -> str:
@@ -87,17 +90,28 @@ class WikiCompiler:
         model = build_model(cfg.repo, clusters=cfg.clusters or None, entry=cfg.entry, exclude=cfg.exclude,
                             cache=self.parse_cache)
         diagnostics += model.diagnostics
+        graph = collect(basis_index, cfg.docs_dir)
         layout = PageLayout(cfg.section)
         pages: list[GeneratedPage] = []
         for cluster in model.clusters:
-            options = RenderOptions(layout=layout, notes=notes, templates_dir=cfg.templates_dir,
-                                    browse_url=_browse(cfg.browse_url),
-                                    related=_related(basis_index, cfg.docs_dir),
-                                    diagram=self._diagram if cfg.diagrams else None)
             dots = _dots(layout, cfg.use_directory_urls) if cfg.diagrams else None
-            pages.extend(render_cluster(cluster, options, dots))
+            pages.extend(render_cluster(cluster, self.render_options(cfg, notes, graph), dots))
             diagnostics += cluster.warnings
-        return CompiledWiki(model, pages, notes, basis_index, diagnostics)
+        existing = {p.path for p in pages}
+        if cfg.docs_dir is not None and cfg.docs_dir.is_dir():
+            existing |= {f.relative_to(cfg.docs_dir).as_posix() for f in cfg.docs_dir.rglob("*.md")}
+        diagnostics += problems(graph, existing)
+        return CompiledWiki(model, pages, notes, basis_index, diagnostics, graph)
+
+    def render_options(self, cfg: WikiConfig, notes: dict[str, ClusterNotes], graph: BasisGraph) -> RenderOptions:
+        """How pages (and fragments injected into hand-written pages) are rendered for this configuration."""
+        fallback = {name: cfg.browse_url for name, root in graph.roots.items()
+                    if cfg.browse_url and root.path.resolve() == cfg.repo.resolve()}
+        url = browse_url(graph.roots, fallback)
+        return RenderOptions(layout=PageLayout(cfg.section), notes=notes, templates_dir=cfg.templates_dir,
+                             browse_url=_browse(cfg.browse_url), related=_related(graph),
+                             extra_basis={page: source_items(graph, page, url) for page in graph.pages},
+                             diagram=self._diagram if cfg.diagrams else None)
 
     def _diagram(self, page: str, name: str, dot: str) -> str:
         result = self.svg.render(dot)
@@ -116,11 +130,73 @@ def _browse(base: str | None) -> Callable[[str, int | None], str | None]:
     return url
 
 
-def _related(index: SourceBasisIndex, docs_dir: Path | None) -> dict[str, list[tuple[str, str]]]:
+def _related(graph: BasisGraph) -> dict[str, list[tuple[str, str]]]:
+    """Declared related pages, then backlinks, with their titles, per page."""
     def title(page: str) -> str:
-        found = page_title(docs_dir / page) if docs_dir else None
+        found = page_title(graph.docs_dir / page) if graph.docs_dir else None
         return found or posixpath.splitext(posixpath.basename(page))[0].replace("-", " ")
-    return {page: [(title(r), r) for r in basis.related] for page, basis in index.pages.items()}
+    return {page: [(title(r), r) for r in graph.related(page) + graph.backlinks(page)] for page in graph.pages}
+
+
+def wiki_config_from_options(base: Path, options: dict[str, Any], *, docs_dir: Path,
+                             use_directory_urls: bool = True) -> WikiConfig:
+    """A WikiConfig from the flux-wiki plugin options; relative paths are taken from ``base`` (mkdocs.yml's folder).
+
+    Raises InputError when the repo is missing; the plugin and ``flux-wiki check`` share this.
+    """
+    def optional(value: object, default: str) -> Path | None:
+        if value:
+            return (base / str(value)).resolve()
+        p = base / default
+        return p.resolve() if p.is_file() else None
+
+    if not options.get("repo"):
+        raise InputError(str(base / "mkdocs.yml"), 1, "flux-wiki: option 'repo' is required")
+    repo = (base / str(options["repo"])).resolve()
+    if not repo.is_dir():
+        raise InputError(str(base / "mkdocs.yml"), 1,
+                         f"flux-wiki: repo '{options['repo']}' is not a folder (resolved to {repo})")
+    source_basis = optional(options.get("source_basis"), "data/source-basis.yaml")
+    lock = options.get("lock_file")
+    return WikiConfig(
+        repo=repo, clusters=[str(c) for c in options.get("clusters") or []], entry=options.get("entry"),
+        exclude=[str(e) for e in options.get("exclude") or []], section=str(options.get("section") or "flux").strip("/"),
+        notes=optional(options.get("notes"), "data/notes.yaml"), source_basis=source_basis,
+        templates_dir=(base / str(options["templates_dir"])).resolve() if options.get("templates_dir") else None,
+        browse_url=options.get("browse_url"), diagrams=bool(options.get("diagrams", True)),
+        use_directory_urls=use_directory_urls, docs_dir=docs_dir,
+        lock_file=(base / str(lock)).resolve() if lock else (base / "data" / "flux-wiki.lock").resolve(),
+    )
+
+
+def wiki_config_from_mkdocs(path: Path) -> WikiConfig:
+    """Read the flux-wiki plugin options of a mkdocs.yml (without loading MkDocs plugins); InputError when unusable."""
+    from mkdocs.utils.yaml import yaml_load
+
+    path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            data = yaml_load(fh)
+    except OSError as err:
+        raise InputError(str(path), 1, f"cannot read: {err.strerror}") from None
+    except Exception as err:  # yaml errors, unknown tags, unset !ENV
+        mark = getattr(err, "problem_mark", None)
+        raise InputError(str(path), mark.line + 1 if mark else 1, f"not valid YAML: {err}") from None
+    if not isinstance(data, dict):
+        raise InputError(str(path), 1, "expected a mapping at the top level")
+    options: dict[str, Any] | None = None
+    for entry in data.get("plugins") or []:
+        if entry == "flux-wiki":
+            options = {}
+        elif isinstance(entry, dict) and "flux-wiki" in entry:
+            options = entry["flux-wiki"] or {}
+    if isinstance(data.get("plugins"), dict) and "flux-wiki" in data["plugins"]:
+        options = data["plugins"]["flux-wiki"] or {}
+    if not isinstance(options, dict):
+        raise InputError(str(path), 1, "no flux-wiki plugin options under 'plugins:'")
+    base = path.resolve().parent
+    return wiki_config_from_options(base, options, docs_dir=(base / str(data.get("docs_dir") or "docs")).resolve(),
+                                    use_directory_urls=bool(data.get("use_directory_urls", True)))
 
 
 def _dots(layout: PageLayout, use_directory_urls: bool) -> Callable[[Cluster, str, str | None], str | None]:

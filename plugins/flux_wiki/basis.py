@@ -1,0 +1,267 @@
+"""Source basis and relationships of wiki pages: what each page's truth depends on, and which pages it relates to.
+
+Declarations come from the source-basis index (``data/source-basis.yaml``) and from hand-written pages'
+front matter (``source_basis:`` and ``related:``); both are merged per page. A source is ``root:glob``
+(optionally ``#L<line>``) inside a named root; it never reaches outside that root. Backlinks are computed
+from everyone else's ``related`` declarations.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import yaml
+
+from .load.authored import SourceBasisIndex, SourceRoot, page_title
+from .model import Diagnostic
+from .render.markdown import md_code, md_escape, relative_link
+
+_LINE = re.compile(r"#L(\d+)$")
+_GLOB = re.compile(r"[*?\[]")
+SKIP_DIRS = {".git", ".hg", ".svn", "__pycache__"}
+
+
+@dataclass
+class Declared:
+    """A page's declarations, with where each came from (for warnings that name file and line)."""
+
+    sources: list[tuple[str, str, int]] = field(default_factory=list)  # (spec, file, line)
+    related: list[tuple[str, str, int]] = field(default_factory=list)  # (page, file, line)
+
+
+@dataclass
+class ResolvedSource:
+    """One declared source, resolved within its root."""
+
+    spec: str
+    root: str
+    pattern: str
+    line: int | None
+    matches: list[str] = field(default_factory=list)  # root-relative paths the glob matched (files or folders)
+    files: list[str] = field(default_factory=list)  # root-relative files, folders expanded
+    error: str | None = None
+
+
+@dataclass
+class BasisGraph:
+    """Every page's merged declarations, and the roots sources resolve in."""
+
+    roots: dict[str, SourceRoot] = field(default_factory=dict)
+    pages: dict[str, Declared] = field(default_factory=dict)
+    docs_dir: Path | None = None
+
+    def related(self, page: str) -> list[str]:
+        return _unique(r for r, _, _ in self.pages.get(page, Declared()).related)
+
+    def backlinks(self, page: str) -> list[str]:
+        """Pages that declare ``page`` related, minus those ``page`` already declares."""
+        own = set(self.related(page))
+        return sorted(p for p, d in self.pages.items()
+                      if p != page and p not in own and any(r == page for r, _, _ in d.related))
+
+    def sources(self, page: str) -> list[str]:
+        return _unique(s for s, _, _ in self.pages.get(page, Declared()).sources)
+
+    def resolve(self, spec: str) -> ResolvedSource:
+        return resolve_source(self.roots, spec)
+
+    def hand_written(self) -> list[str]:
+        """Declared pages that exist as files in the docs folder."""
+        if self.docs_dir is None:
+            return []
+        return sorted(p for p in self.pages if (self.docs_dir / p).is_file())
+
+
+def _unique(items) -> list[str]:  # type: ignore[no-untyped-def]
+    return list(dict.fromkeys(items))
+
+
+def front_matter(text: str) -> dict:
+    """The YAML front matter of a Markdown page ({} when absent or not a mapping)."""
+    if not text.startswith("---"):
+        return {}
+    end = re.search(r"^(---|\.\.\.)\s*$", text[3:], re.MULTILINE)
+    if end is None or text[3:4] not in ("\n", "\r"):
+        return {}
+    try:
+        data = yaml.safe_load(text[3:3 + end.start()])
+    except yaml.YAMLError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _line_of(path: Path, needle: str) -> int:
+    try:
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if needle in line:
+                return n
+    except OSError:
+        pass
+    return 1
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [str(v) for v in value if isinstance(v, (str, int, float))]
+    return []
+
+
+def collect(index: SourceBasisIndex, docs_dir: Path | None) -> BasisGraph:
+    """Merge the index and every hand-written page's front matter into one graph."""
+    graph = BasisGraph(roots=dict(index.roots), docs_dir=docs_dir)
+    if index.file is not None:
+        for page, basis in index.pages.items():
+            d = graph.pages.setdefault(page, Declared())
+            d.sources += [(s, str(index.file), _line_of(index.file, s)) for s in basis.sources]
+            d.related += [(r, str(index.file), _line_of(index.file, r)) for r in basis.related]
+    if docs_dir is not None and docs_dir.is_dir():
+        for path in sorted(docs_dir.rglob("*.md")):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            meta = front_matter(text)
+            sources, related = _strings(meta.get("source_basis")), _strings(meta.get("related"))
+            if not sources and not related:
+                continue
+            page = path.relative_to(docs_dir).as_posix()
+            d = graph.pages.setdefault(page, Declared())
+            d.sources += [(s, str(path), _line_of(path, s)) for s in sources]
+            d.related += [(r, str(path), _line_of(path, r)) for r in related]
+    return graph
+
+
+def resolve_source(roots: dict[str, SourceRoot], spec: str) -> ResolvedSource:
+    """Resolve ``root:glob[#L<n>]``; folders expand to the files under them; nothing escapes the root."""
+    root_name, sep, rest = spec.partition(":")
+    m = _LINE.search(rest)
+    pattern = rest[:m.start()] if m else rest
+    out = ResolvedSource(spec, root_name, pattern, int(m.group(1)) if m else None)
+    root = roots.get(root_name)
+    if not sep or root is None:
+        out.error = f"unknown source root '{root_name}' (known: {', '.join(sorted(roots)) or 'none'})"
+        return out
+    if not pattern or pattern.startswith("/") or ".." in pattern.split("/"):
+        out.error = f"'{pattern}' must be a relative path inside root '{root_name}'"
+        return out
+    base = root.path.resolve()
+    found = sorted(base.glob(pattern)) if _GLOB.search(pattern) else [base / pattern]
+    files: set[str] = set()
+    for p in found:
+        if not p.exists() or any(part in SKIP_DIRS for part in p.relative_to(base).parts):
+            continue
+        try:
+            real = p.resolve()
+            real.relative_to(base)
+        except ValueError:
+            continue  # a symlink out of the root
+        rel = p.relative_to(base).as_posix()
+        out.matches.append(rel)
+        if p.is_dir():
+            files.update(f.relative_to(base).as_posix() for f in p.rglob("*")
+                         if f.is_file() and not any(x in SKIP_DIRS for x in f.relative_to(base).parts))
+        else:
+            files.add(rel)
+    out.files = sorted(files)
+    if not out.matches:
+        out.error = f"source '{spec}' matches nothing in {base}"
+    return out
+
+
+def problems(graph: BasisGraph, existing_pages: set[str]) -> list[Diagnostic]:
+    """Related pages that do not exist and sources that match nothing: warnings naming file and line."""
+    out: list[Diagnostic] = []
+    for page, d in sorted(graph.pages.items()):
+        for target, file, line in d.related:
+            if target not in existing_pages:
+                out.append(Diagnostic(file, line, f"{page}: related page '{target}' does not exist"))
+        for spec, file, line in d.sources:
+            r = graph.resolve(spec)
+            if r.error:
+                out.append(Diagnostic(file, line, f"{page}: {r.error}"))
+    return out
+
+
+BrowseUrl = Callable[[str, str, int | None], str | None]  # (root, path, line) -> URL
+
+
+def browse_url(roots: dict[str, SourceRoot], fallback: dict[str, str] | None = None) -> BrowseUrl:
+    """URL of a file in a root: the root's ``url`` (or a fallback per root) + path + ``#L<line>``."""
+    def url(root: str, path: str, line: int | None) -> str | None:
+        base = roots[root].url if root in roots and roots[root].url else (fallback or {}).get(root)
+        if not base:
+            return None
+        return base.rstrip("/") + "/" + path + (f"#L{line}" if line else "")
+    return url
+
+
+def _label(root: str, path: str, line: int | None) -> str:
+    return f"{root}:{path}" + (f"#L{line}" if line else "")
+
+
+def _folder(pattern: str) -> str:
+    """The fixed folder part of a glob (``a/b/*.yaml`` -> ``a/b``)."""
+    parts = pattern.split("/")
+    fixed = [p for p in parts[:next((i for i, p in enumerate(parts) if _GLOB.search(p)), len(parts))]]
+    return "/".join(fixed)
+
+
+MAX_LISTED = 12
+
+
+def source_items(graph: BasisGraph, page: str, url: BrowseUrl) -> list[tuple[str, str | None]]:
+    """(label, URL) per declared source: a file (with ``#L<line>``) or, for a glob, its folder."""
+    items: list[tuple[str, str | None]] = []
+    for spec in graph.sources(page):
+        r = graph.resolve(spec)
+        target = _folder(r.pattern) if _GLOB.search(r.pattern) else r.pattern
+        items.append((_label(r.root, r.pattern, r.line), url(r.root, target, r.line) if target else None))
+    return list(dict.fromkeys(items))
+
+
+def _source_lines(graph: BasisGraph, page: str, url: BrowseUrl) -> list[str]:
+    lines = []
+    for (label, href), spec in zip(source_items(graph, page, url), graph.sources(page)):
+        head = f"[{md_code(label)}]({href})" if href else md_code(label)
+        r = graph.resolve(spec)
+        if _GLOB.search(r.pattern) and r.matches:
+            if len(r.matches) > MAX_LISTED:
+                head += f": {len(r.matches)} matches"
+            else:
+                links = [(posixpath.basename(m), url(r.root, m, None)) for m in r.matches]
+                head += ": " + ", ".join(f"[{md_code(n)}]({u})" if u else md_code(n) for n, u in links)
+        lines.append(f"- {head}")
+    return lines
+
+
+def default_title(page: str) -> str:
+    return posixpath.splitext(posixpath.basename(page))[0].replace("-", " ")
+
+
+def relationships_markdown(graph: BasisGraph, page: str, url: BrowseUrl,
+                           titles: Callable[[str], str | None] | None = None) -> str:
+    """The Relationships and Source Basis sections of a hand-written page (empty when it declares nothing)."""
+    def title(p: str) -> str:
+        found = titles(p) if titles else None
+        if found is None and graph.docs_dir is not None:
+            found = page_title(graph.docs_dir / p)
+        return found or default_title(p)
+
+    related, back, sources = graph.related(page), graph.backlinks(page), source_items(graph, page, url)
+    parts: list[str] = []
+    if related or back:
+        parts.append("## Relationships\n")
+        parts += [f"- [{md_escape(title(p))}]({relative_link(page, p)})" for p in related]
+        if back:
+            parts.append("")
+            parts.append("Linked from: " + ", ".join(f"[{md_escape(title(p))}]({relative_link(page, p)})"
+                                                   for p in back))
+        parts.append("")
+    if sources:
+        parts.append("## Source Basis\n")
+        parts += _source_lines(graph, page, url)
+        parts.append("")
+    return "\n".join(parts)

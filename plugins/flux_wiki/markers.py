@@ -1,0 +1,119 @@
+"""Marker injection: ``<!-- flux-wiki:NAME key=value -->`` in a hand-written page expands to a generated fragment.
+
+Markers: ``layers`` (the DAG layer table), ``surfaces`` (the surface table, ``layer=NAME`` for one layer),
+``graph`` (the layer DAG diagram), ``controllers`` (the Flux controllers). ``cluster=NAME`` picks a cluster
+when the wiki has several. Fragments come from the page renderer and its templates
+(``render/templates/fragments/``), so they match the generated pages and a user's template overrides.
+Markers inside fenced code blocks are left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from .model import Cluster, Diagnostic
+from .render.diagrams import layer_dag_dot
+from .render.pages import PageRenderer, RenderOptions
+
+MARKER = re.compile(r"<!--\s*flux-wiki:([A-Za-z_-]+)((?:\s+[A-Za-z_-]+=\S+?)*)\s*-->")
+_FENCE = re.compile(r"^\s*(```+|~~~+)")
+NAMES = ("layers", "surfaces", "graph", "controllers")
+
+LinkUrl = Callable[[str, str], str]  # (from page, to page) -> URL for raw HTML (diagram links)
+
+
+@dataclass
+class Marker:
+    name: str
+    attrs: dict[str, str]
+    line: int
+
+
+def find_markers(markdown: str) -> list[tuple[int, re.Match[str]]]:
+    """(line number, match) of every marker outside fenced code blocks."""
+    found: list[tuple[int, re.Match[str]]] = []
+    fence: str | None = None
+    for n, line in enumerate(markdown.splitlines(), 1):
+        m = _FENCE.match(line)
+        if m:
+            token = m.group(1)[0] * 3
+            fence = None if fence == token else (fence or token)
+            continue
+        if fence is None:
+            found += [(n, mm) for mm in MARKER.finditer(line)]
+    return found
+
+
+class MarkerExpander:
+    """Expands the markers of hand-written pages against compiled clusters."""
+
+    def __init__(self, clusters: list[Cluster], options: RenderOptions, link_url: LinkUrl):
+        self.clusters = clusters
+        self.options = options
+        self.link_url = link_url
+        self._renderers: dict[str, PageRenderer] = {}
+
+    def expand(self, markdown: str, page: str, file: str | None = None) -> tuple[str, list[Diagnostic]]:
+        """The page with every marker replaced; unknown markers stay (invisible comments) and are warnings."""
+        diags: list[Diagnostic] = []
+        markers = find_markers(markdown)
+        if not markers:
+            return markdown, diags
+        lines = markdown.splitlines(keepends=True)
+        by_line: dict[int, list[re.Match[str]]] = {}
+        for n, m in markers:
+            by_line.setdefault(n, []).append(m)
+        for n, matches in by_line.items():
+            text = lines[n - 1]
+            for m in reversed(matches):
+                attrs = dict(a.split("=", 1) for a in m.group(2).split())
+                marker = Marker(m.group(1), {k: v.strip("'\"") for k, v in attrs.items()}, n)
+                fragment, problem = self._fragment(marker, page)
+                if problem:
+                    diags.append(Diagnostic(file or page, n, f"marker flux-wiki:{marker.name}: {problem}"))
+                    continue
+                text = text[:m.start()] + fragment.rstrip("\n") + text[m.end():]
+            lines[n - 1] = text
+        return "".join(lines), diags
+
+    def _cluster(self, marker: Marker) -> tuple[Cluster | None, str | None]:
+        name = marker.attrs.get("cluster")
+        if name:
+            found = next((c for c in self.clusters if c.name == name), None)
+            return (found, None) if found else (None, f"no cluster '{name}'")
+        if len(self.clusters) == 1:
+            return self.clusters[0], None
+        return None, f"the wiki has {len(self.clusters)} clusters: add cluster=NAME"
+
+    def _renderer(self, cluster: Cluster) -> PageRenderer:
+        if cluster.name not in self._renderers:
+            self._renderers[cluster.name] = PageRenderer(cluster, self.options)
+        return self._renderers[cluster.name]
+
+    def _fragment(self, marker: Marker, page: str) -> tuple[str, str | None]:
+        if marker.name not in NAMES:
+            return "", f"unknown marker (known: {', '.join(NAMES)})"
+        cluster, problem = self._cluster(marker)
+        if cluster is None:
+            return "", problem
+        r = self._renderer(cluster)
+        ctx = r._context(page, [])
+        if marker.name == "layers":
+            ctx["layers"] = [r._row(n) for n in cluster.layers()]
+        elif marker.name == "surfaces":
+            rows = [s for s in cluster.surfaces if s.kind != "workload" and not cluster.kustomizations[s.layer].excluded]
+            if "layer" in marker.attrs:
+                layer = marker.attrs["layer"]
+                node = next((k for k in cluster.kustomizations.values() if layer in (k.id, k.name)), None)
+                if node is None:
+                    return "", f"no layer '{layer}' in cluster {cluster.name}"
+                rows = [s for s in rows if s.layer == node.id]
+            ctx["rows"] = rows
+        elif marker.name == "graph":
+            dot = layer_dag_dot(cluster, lambda i: self.link_url(page, r.layout.layer(cluster, i)))
+            if self.options.diagram is None:
+                return "```dot\n" + dot.rstrip("\n") + "\n```\n", None
+            return self.options.diagram(page, "layer-dag", dot), None
+        return r.env.get_template(f"fragments/{marker.name}.md.j2").render(ctx), None
