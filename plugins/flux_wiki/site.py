@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .basis import BasisGraph, browse_url, collect, problems, source_items
+from .basis import BrowseUrl as BasisUrl
 from .engine import Model, build_model
 from .load import ParseCache
 from .load.authored import ClusterNotes, SourceBasisIndex, load_notes, load_source_basis, page_title
@@ -105,9 +106,7 @@ class WikiCompiler:
 
     def render_options(self, cfg: WikiConfig, notes: dict[str, ClusterNotes], graph: BasisGraph) -> RenderOptions:
         """How pages (and fragments injected into hand-written pages) are rendered for this configuration."""
-        fallback = {name: cfg.browse_url for name, root in graph.roots.items()
-                    if cfg.browse_url and root.path.resolve() == cfg.repo.resolve()}
-        url = browse_url(graph.roots, fallback)
+        url = source_url(cfg, graph)
         return RenderOptions(layout=PageLayout(cfg.section), notes=notes, templates_dir=cfg.templates_dir,
                              browse_url=_browse(cfg.browse_url), related=_related(graph),
                              extra_basis={page: source_items(graph, page, url) for page in graph.pages},
@@ -128,6 +127,13 @@ def _browse(base: str | None) -> Callable[[str, int | None], str | None]:
             return None
         return base.rstrip("/") + "/" + file + (f"#L{line}" if line else "")
     return url
+
+
+def source_url(cfg: WikiConfig, graph: BasisGraph) -> BasisUrl:
+    """Browse URLs of source-basis files: each root's ``url``; the GitOps repo root falls back to ``browse_url``."""
+    fallback = {name: cfg.browse_url for name, root in graph.roots.items()
+                if cfg.browse_url and root.path.resolve() == cfg.repo.resolve()}
+    return browse_url(graph.roots, fallback)
 
 
 def _related(graph: BasisGraph) -> dict[str, list[tuple[str, str]]]:

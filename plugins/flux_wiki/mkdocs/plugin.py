@@ -17,10 +17,15 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
+from ..basis import relationships_markdown
 from ..engine import UnknownCluster
+from ..load.authored import page_title
+from ..markers import MarkerExpander
+from ..model import InputError
 from ..render.pages import SORTABLE_JS
 from ..render.svg import DIAGRAM_CSS
-from ..site import CompiledWiki, WikiCompiler, WikiConfig
+from ..site import CompiledWiki, WikiCompiler, WikiConfig, relative_url, source_url, wiki_config_from_options
+from ..staleness import PageStatus, load_lock, stale_pages
 
 log = logging.getLogger("mkdocs.plugins.flux-wiki")
 
@@ -49,6 +54,8 @@ class FluxWikiConfig(Config):
     """Base URL to browse the repo's files (e.g. https://github.com/o/r/blob/main/); adds #L<line>."""
     diagrams = c.Type(bool, default=True)
     """Inline Graphviz SVG diagrams."""
+    lock_file = c.Optional(c.Type(str))
+    """Staleness stamps written by `flux-wiki stamp` (default: data/flux-wiki.lock)."""
 
 
 class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
@@ -58,32 +65,22 @@ class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
         self.compiler: WikiCompiler | None = None
         self.compiled: CompiledWiki | None = None
         self.wiki: WikiConfig | None = None
+        self.serving = False
+        self.markers: MarkerExpander | None = None
+        self.stale: dict[str, PageStatus] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # survives `mkdocs serve` rebuilds: the parse cache and the SVG cache
         self.compiler = WikiCompiler()
+        self.serving = command == "serve"
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         base = Path(config.config_file_path or ".").resolve().parent
-        repo = (base / self.config.repo).resolve()
-        if not repo.is_dir():
-            raise PluginError(f"flux-wiki: repo '{self.config.repo}' is not a folder (resolved to {repo})")
-
-        def optional(value: str | None, default: str) -> Path | None:
-            if value:
-                return (base / value).resolve()
-            p = base / default
-            return p.resolve() if p.is_file() else None
-
-        self.wiki = WikiConfig(
-            repo=repo, clusters=list(self.config.clusters), entry=self.config.entry,
-            exclude=list(self.config.exclude), section=self.config.section.strip("/"),
-            notes=optional(self.config.notes, "data/notes.yaml"),
-            source_basis=optional(self.config.source_basis, "data/source-basis.yaml"),
-            templates_dir=(base / self.config.templates_dir).resolve() if self.config.templates_dir else None,
-            browse_url=self.config.browse_url, diagrams=self.config.diagrams,
-            use_directory_urls=config.use_directory_urls, docs_dir=Path(config.docs_dir),
-        )
+        try:
+            self.wiki = wiki_config_from_options(base, dict(self.config), docs_dir=Path(config.docs_dir),
+                                                 use_directory_urls=config.use_directory_urls)
+        except InputError as err:
+            raise PluginError(err.message) from None
         if self.config.diagrams and CSS_PATH not in config.extra_css:
             config.extra_css.append(CSS_PATH)
         if JS_PATH not in config.extra_javascript:
@@ -111,7 +108,43 @@ class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
         if self.config.diagrams:
             files.append(File.generated(config, CSS_PATH, content=DIAGRAM_CSS))
         files.append(File.generated(config, JS_PATH, content=SORTABLE_JS))
+        wiki, compiled = self.wiki, self.compiled
+        self.markers = MarkerExpander(compiled.model.clusters,
+                                      self.compiler.render_options(wiki, compiled.notes, compiled.basis),
+                                      lambda a, b: relative_url(a, b, wiki.use_directory_urls))
+        self.stale = {}
+        if self.serving and wiki.lock_file is not None:
+            try:
+                self.stale = stale_pages(compiled.basis, load_lock(wiki.lock_file))
+            except InputError as err:
+                log.warning("%s", err)
         return files
+
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """Hand-written pages: expand markers, add Relationships and Source Basis, flag stale pages (serve)."""
+        if self.compiled is None or self.wiki is None or self.markers is None:
+            return markdown
+        src = page.file.src_uri
+        generated = {p.path: p.title for p in self.compiled.pages}
+        if src in generated:
+            return markdown
+        markdown, diags = self.markers.expand(markdown, src, f"{Path(config.docs_dir).name}/{src}")
+        for diag in diags:
+            log.warning("%s", diag)
+        docs = Path(config.docs_dir)
+        sections = relationships_markdown(self.compiled.basis, src, source_url(self.wiki, self.compiled.basis),
+                                          lambda p: generated.get(p) or page_title(docs / p))
+        if sections:
+            markdown = markdown.rstrip("\n") + "\n\n" + sections
+        status = self.stale.get(src)
+        if status is not None:
+            files_changed = ", ".join(f"`{f}`" for f in status.changed + status.added + status.removed)
+            banner = ('!!! warning "This page may be stale"\n    Its source basis changed since it was last '
+                      f"reviewed: {files_changed}. Review the page, then run `flux-wiki stamp {src}`.\n\n")
+            lines = markdown.split("\n", 1)
+            markdown = (lines[0] + "\n\n" + banner + (lines[1] if len(lines) > 1 else "")
+                        if lines[0].startswith("# ") else banner + markdown)
+        return markdown
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         """Put generated pages that mkdocs.yml's nav does not list under a section after the DAG page."""
@@ -142,7 +175,11 @@ class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
     def on_serve(self, server, *, config: MkDocsConfig, builder):  # type: ignore[no-untyped-def]
         assert self.wiki is not None
         server.watch(str(self.wiki.repo))
-        for path in (self.wiki.notes, self.wiki.source_basis, self.wiki.templates_dir):
-            if path is not None:
+        for path in (self.wiki.notes, self.wiki.source_basis, self.wiki.templates_dir, self.wiki.lock_file):
+            if path is not None and path.exists():
                 server.watch(str(path))
+        if self.compiled is not None:  # other source roots (e.g. an AGENTS.ctx folder): staleness and basis links
+            for root in self.compiled.basis.roots.values():
+                if root.path.is_dir() and root.path != self.wiki.repo:
+                    server.watch(str(root.path))
         return server
