@@ -285,7 +285,7 @@ class PageRenderer:
         c = self.cluster
         rows = sorted((s for s in c.surfaces if s.kind != "workload" and not c.kustomizations[s.layer].excluded),
                       key=_inventory_order)
-        duplicates = duplicate_claims(c.surfaces)
+        duplicates = duplicate_claims([s for s in c.surfaces if not c.kustomizations[s.layer].excluded])
         claimed = {(d.file, d.line) for d in duplicates}
         return self._render("surfaces.md.j2", self.layout.surfaces(c), f"{c.name} Surface Inventory", "surfaces",
                             rows=rows, address=address, duplicates=duplicates,
