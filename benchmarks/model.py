@@ -25,13 +25,12 @@ from pathlib import Path
 import yaml
 
 from flux_wiki.engine import build_model
-from flux_wiki.flux.kustomize import generated_kustomization, merge_overrides
+from flux_wiki.flux.kustomize import flux_kustomization
 from flux_wiki.flux.simulate import _overrides
 from flux_wiki.load import ParseCache, Repo
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPORA = (ROOT / ".." / "shared" / "corpora").resolve()
-KFILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 
 
 def time_model(path: Path, repeat: int) -> tuple[float, object]:
@@ -69,12 +68,9 @@ def time_kubectl(path: Path, model) -> tuple[float, int, int]:
             for node in cluster.kustomizations.values():
                 if node.status != "built":
                     continue
-                rel = repo.resolve(".", (node.path or ".").strip().lstrip("/") or ".", referrer=node.file)
-                folder = copy / rel
-                existing = next((folder / k for k in KFILES if (folder / k).is_file()), None)
-                data = (yaml.safe_load(existing.read_text()) if existing else generated_kustomization(repo, rel))
-                target = existing or folder / "kustomization.yaml"
-                target.write_text(yaml.safe_dump(merge_overrides(data or {}, _overrides(node.spec)), sort_keys=False))
+                kfile, content = flux_kustomization(repo, node.path or "./", _overrides(node.spec))
+                (copy / kfile).write_text(yaml.safe_dump(content, sort_keys=False))
+                folder = (copy / kfile).parent
                 jobs.append(folder)
         ok = failed = 0
         t = time.perf_counter()

@@ -525,6 +525,22 @@ def _apply_common_metadata(resources: list[Resource], meta: dict[str, Any]) -> N
             md["annotations"] = {**(md.get("annotations") or {}), **annotations}
 
 
+def flux_kustomization(repo: Repo, path: str, overrides: FluxOverrides | None = None) -> tuple[str, dict[str, Any]]:
+    """The kustomization file kustomize-controller writes for a KS path, and its content.
+
+    The folder's own file (or a generated one when it has none) with the KS's fields merged in:
+    what `kubectl kustomize` must be given to build what Flux builds.
+    """
+    rel = repo.resolve(".", _norm(path), referrer=path)
+    b = _Builder(repo)
+    kfile = b.find_kfile(rel)
+    if kfile is not None:
+        data = b.load_kfile(kfile).data
+    else:
+        kfile, data = _join(rel, "kustomization.yaml"), generated_kustomization(repo, rel)
+    return kfile, merge_overrides(data, overrides or FluxOverrides())
+
+
 def build_flux_path(repo: Repo, path: str, overrides: FluxOverrides | None = None) -> BuildResult:
     """Build a Flux Kustomization's spec.path (repo-relative, e.g. './apps/x' or 'apps/x') as
     kustomize-controller does. Raises InputError(file, line, message) when Flux's build would fail."""

@@ -13,23 +13,22 @@ from typing import Any, Iterable
 
 from .kustomize_patch import group_of
 
-CLUSTER_SCOPED = frozenset({
-    "Namespace", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "StorageClass",
-    "PersistentVolume", "IngressClass", "ClusterIssuer", "ClusterSecretStore", "PriorityClass",
-    "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "APIService", "ClusterPolicy",
-    "GatewayClass", "Node", "CSIDriver", "CSINode", "VolumeSnapshotClass", "RuntimeClass",
-    "ComponentStatus", "CertificateSigningRequest", "TokenReview", "SelfSubjectAccessReview",
-    "SubjectAccessReview", "VolumeAttachment", "PodSecurityPolicy", "ClusterExternalSecret",
-    "ClusterPolicyReport", "ClusterTask", "ClusterTriggerBinding", "ClusterIssuer",
-    "ClusterImagePolicy", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding",
-    "MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding", "FlowSchema",
-    "PriorityLevelConfiguration", "IPAddressPool", "ClusterCIDR", "IPAddress", "ServiceCIDR",
-    "CiliumClusterwideNetworkPolicy", "CiliumLoadBalancerIPPool", "CiliumBGPPeeringPolicy",
-    "CiliumBGPClusterConfig", "CiliumBGPPeerConfig", "CiliumBGPAdvertisement", "CiliumL2AnnouncementPolicy",
-    "CiliumNode", "CiliumIdentity", "CiliumExternalWorkload", "GlobalNetworkPolicy",
-    "ClusterSecretStore", "ClusterGenerator", "ClusterPushSecret", "NodeFeatureRule",
-    "VolumeSnapshotContent", "StoragePool", "ClusterVersion", "ClusterCleanupPolicy",
-    "ResourceClass", "DeviceClass", "ClusterTrustBundle", "ClusterRoleTemplate",
+# Kinds kustomize itself knows to be cluster-scoped: its built-in OpenAPI schema, matched on group
+# and kind. Custom resources are namespaced to kustomize (it sets `namespace:` on a ClusterIssuer);
+# the API server drops that namespace on apply, which the simulation models (flux/scope.py).
+KUSTOMIZE_CLUSTER_SCOPED = frozenset({
+    ("", "Namespace"), ("", "Node"), ("", "PersistentVolume"), ("", "ComponentStatus"),
+    ("rbac.authorization.k8s.io", "ClusterRole"), ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
+    ("apiextensions.k8s.io", "CustomResourceDefinition"),
+    ("storage.k8s.io", "StorageClass"), ("storage.k8s.io", "VolumeAttachment"), ("storage.k8s.io", "CSIDriver"),
+    ("storage.k8s.io", "CSINode"), ("scheduling.k8s.io", "PriorityClass"), ("node.k8s.io", "RuntimeClass"),
+    ("networking.k8s.io", "IngressClass"), ("apiregistration.k8s.io", "APIService"),
+    ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"),
+    ("admissionregistration.k8s.io", "MutatingWebhookConfiguration"),
+    ("certificates.k8s.io", "CertificateSigningRequest"), ("authentication.k8s.io", "TokenReview"),
+    ("authorization.k8s.io", "SelfSubjectAccessReview"), ("authorization.k8s.io", "SelfSubjectRulesReview"),
+    ("authorization.k8s.io", "SubjectAccessReview"), ("policy", "PodSecurityPolicy"),
+    ("flowcontrol.apiserver.k8s.io", "FlowSchema"), ("flowcontrol.apiserver.k8s.io", "PriorityLevelConfiguration"),
 })
 
 
@@ -83,7 +82,7 @@ class WorkRes:
             self.prev.append(cur)
 
     def cluster_scoped(self) -> bool:
-        return self.kind in CLUSTER_SCOPED
+        return (group_of(self.obj), self.kind) in KUSTOMIZE_CLUSTER_SCOPED
 
 
 def effective_ns(res: WorkRes, ns: str | None = None) -> str:

@@ -17,6 +17,7 @@ from ..model import (FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, FLUX_SOURCE_GROUP, C
 from .entry import Entry
 from .helm import helm_release_info
 from .kustomize import FluxOverrides, build_flux_path
+from .scope import ScopeIndex
 from .sources import source_info
 from .substitute import collect_variables, substitute_resources
 
@@ -126,6 +127,7 @@ class Simulation:
         self.repo = repo
         self.entry = entry
         self.store = ObjectStore(repo)
+        self.scopes = ScopeIndex()
         root_id = f"{entry.root_namespace}/{entry.root_name}"
         self.cluster = Cluster(name=entry.cluster, entry_file=entry.file, entry_line=entry.line,
                                entry_kind=entry.kind, source=entry.source, root_id=root_id)
@@ -216,6 +218,8 @@ class Simulation:
                                       strict=bool(_dict(node.spec.get("postBuild")).get("strict")))
         self.cluster.warnings.extend(result.diagnostics)
         node.resources = result.resources
+        self.scopes.learn(node.resources)
+        self.scopes.apply(node.resources)
         node.unresolved_vars = sorted(set(result.unresolved))
         node.secret_vars = sorted(set(result.secret_vars))
         node.status = "built"
