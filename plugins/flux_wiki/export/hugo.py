@@ -353,7 +353,10 @@ def _resolver(page: HugoPage, exported: set[str], docs: Path | None) -> Resolve:
         if to.endswith(".md"):
             if to not in exported:
                 return None  # the page is not part of this export: keep the text
-            return relative_url(page.src, to, True) + (hash_ + anchor if anchor else "")
+            url = relative_url(page.src, to, True) or "./"
+            if url.endswith(".") and not url.endswith("/"):
+                url += "/"  # a section index: "../.." -> "../../"
+            return url + (hash_ + anchor if anchor else "")
         asset = docs / to if docs is not None else None
         if asset is not None and asset.is_file():
             name = to.replace("/", "-")
