@@ -52,7 +52,7 @@ def _meta(doc: dict[str, Any]) -> tuple[str, str]:
 
 def _cluster_name(file: str, root_path: str) -> str | None:
     """The cluster's name from the folder layout (`clusters/<name>/...`), or None when the layout has none."""
-    for path in (file, root_path.lstrip("./")):
+    for path in (root_path.lstrip("./"), file):
         parts = PurePosixPath(path).parts
         for marker in ("clusters", "cluster", "kubernetes"):
             if marker in parts:

@@ -177,6 +177,12 @@ class Simulation:
             return boot, None
         found = self.store.find_source(kind, ns, name)
         label = f"{kind} {ns}/{name}"
+        if kind == "ExternalArtifact" and found is None:
+            generator = self._artifact_generator(ns, name)
+            if generator is not None:
+                return (SourceInfo(kind=kind, namespace=ns, name=name, file=generator.file, line=generator.line),
+                        f"source {label} is assembled at run time by ArtifactGenerator {generator.ident()} "
+                        f"({generator.file}:{generator.line}); its content is not built here")
         if found is None:
             return SourceInfo(kind=kind, namespace=ns, name=name), f"source {label} is not defined in this repository"
         if kind == "ExternalArtifact":
@@ -185,6 +191,14 @@ class Simulation:
             return found, None
         where = f" ({found.url}" + (f", {found.ref}" if found.ref else "") + ")" if found.url else ""
         return found, f"source {label}{where} is another repository or revision; not built"
+
+    def _artifact_generator(self, namespace: str, artifact: str) -> Resource | None:
+        """The ArtifactGenerator applied so far that declares an artifact of that name."""
+        for (kind, ns, _), res in sorted(self.store.applied.items()):
+            if kind == "ArtifactGenerator" and ns == namespace:
+                if any(isinstance(a, dict) and a.get("name") == artifact for a in _list(res.spec.get("artifacts"))):
+                    return res
+        return None
 
     def _reconcile(self, node: KustomizationNode) -> list[KustomizationNode]:
         node.source, skip = self._source_of(node)
