@@ -98,7 +98,9 @@ def test_openclaw_only_in_scope_note(dag: str) -> None:
 def test_related_pages_listed(dag: str) -> None:
     related = dag.split("## Relationships", 1)[1].split("\n## ", 1)[0]
     targets = re.findall(r"\]\(([^)]+)\)", related)
-    assert len(targets) == 7  # six declared in data/source-basis.yaml, plus the backlink from index.md
+    declared = {"tazlab-cluster-delivery-flow.md", "tazlab-system-map.md", "tazlab-k8s-layers.md",
+                "tazlab-flux-dag-troubleshooting.md", "tazlab-k8s.md", "tazlab-secret-and-identity-flow.md"}
+    assert declared <= {t.removeprefix("../../") for t in targets}  # plus backlinks from pages that relate to it
     for t in targets:
         assert (ROOT / "docs" / "flux" / "tazlab-k8s" / t).resolve().is_file(), t
 

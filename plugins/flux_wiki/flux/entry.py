@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
-import yaml
-
 from ..load import Document, Repo
-from ..model import FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, Diagnostic, InputError, SourceInfo
+from ..model import FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, Diagnostic, InputError, Resource, SourceInfo
+from .helm import helm_release_info
+from .store import ObjectStore
 
 _SOURCE_KINDS = {"GitRepository", "OCIRepository", "Bucket"}
 _GENERIC_DIRS = {"apps", "flux", "flux-system", "components", "infrastructure", "base", "bootstrap",
@@ -130,46 +130,13 @@ def _is_flux_instance_chart(spec: dict[str, Any]) -> bool:
     return cspec.get("chart") == "flux-instance" or ref.get("name") == "flux-instance"
 
 
-def _values_of(doc: Document, repo: Repo) -> dict[str, Any]:
-    """Inline values merged over values from ConfigMaps in the same folder (valuesFrom)."""
-    spec = doc.data["spec"]
-    merged: dict[str, Any] = {}
-    refs = spec.get("valuesFrom") if isinstance(spec.get("valuesFrom"), list) else []
-    if refs:
-        folder = str(PurePosixPath(doc.file).parent)
-        for rel in repo.walk_yaml(folder):
-            for other in repo.documents(rel, copy=False):
-                data = other.data
-                if not (isinstance(data, dict) and data.get("kind") == "ConfigMap"):
-                    continue
-                for r in refs:
-                    if isinstance(r, dict) and r.get("kind") == "ConfigMap" and r.get("name") == _meta(data)[1]:
-                        text = (data.get("data") or {}).get(r.get("valuesKey") or "values.yaml")
-                        if isinstance(text, str):
-                            try:
-                                loaded = yaml.safe_load(text)
-                            except yaml.YAMLError:
-                                loaded = None
-                            if isinstance(loaded, dict):
-                                _deep_merge(merged, loaded)
-    if isinstance(spec.get("values"), dict):
-        _deep_merge(merged, spec["values"])
-    return merged
-
-
-def _deep_merge(base: dict[str, Any], top: dict[str, Any]) -> None:
-    for k, v in top.items():
-        if isinstance(v, dict) and isinstance(base.get(k), dict):
-            _deep_merge(base[k], v)
-        else:
-            base[k] = v
-
-
-def _from_flux_instance_release(doc: Document, repo: Repo) -> Entry | None:
+def _from_flux_instance_release(doc: Document, store: ObjectStore) -> Entry | None:
     spec = doc.data.get("spec") if isinstance(doc.data.get("spec"), dict) else {}
     if not _is_flux_instance_chart(spec):
         return None
-    instance = _values_of(doc, repo).get("instance")
+    release = Resource(doc.data, doc.file, doc.line)
+    info, _ = helm_release_info(release, store.find, store.find_source)
+    instance = info.values.get("instance")
     if not isinstance(instance, dict):
         return None
     sync = instance.get("sync") if isinstance(instance.get("sync"), dict) else None
@@ -193,6 +160,7 @@ def find_entries(repo: Repo) -> tuple[list[Entry], list[Diagnostic]]:
     entries: list[Entry] = []
     diagnostics: list[Diagnostic] = []
     placeholders: list[str] = []
+    store = ObjectStore(repo)
     for rel in repo.walk_yaml():
         in_flux_system = "flux-system" in PurePosixPath(rel).parts[:-1]
         raw = repo.read_bytes(rel)
@@ -219,7 +187,7 @@ def find_entries(repo: Repo) -> tuple[list[Entry], list[Diagnostic]]:
             if d.data.get("kind") == "FluxInstance":
                 e = _from_fluxinstance(d, repo)
             elif d.data.get("kind") == "HelmRelease" and _group(d.data) == FLUX_HELM_GROUP and b"flux-instance" in raw:
-                e = _from_flux_instance_release(d, repo)
+                e = _from_flux_instance_release(d, store)
             else:
                 continue
             if e:
