@@ -53,6 +53,7 @@ class BasisGraph:
     roots: dict[str, SourceRoot] = field(default_factory=dict)
     pages: dict[str, Declared] = field(default_factory=dict)
     docs_dir: Path | None = None
+    _resolved: dict[str, ResolvedSource] = field(default_factory=dict, repr=False, compare=False)
 
     def related(self, page: str) -> list[str]:
         return _unique(r for r, _, _ in self.pages.get(page, Declared()).related)
@@ -67,7 +68,10 @@ class BasisGraph:
         return _unique(s for s, _, _ in self.pages.get(page, Declared()).sources)
 
     def resolve(self, spec: str) -> ResolvedSource:
-        return resolve_source(self.roots, spec)
+        """Resolved once per graph (a graph is built per compile, so a rebuild sees new files)."""
+        if spec not in self._resolved:
+            self._resolved[spec] = resolve_source(self.roots, spec)
+        return self._resolved[spec]
 
     def hand_written(self) -> list[str]:
         """Declared pages that exist as files in the docs folder."""
