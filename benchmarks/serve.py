@@ -56,7 +56,7 @@ def example(scratch: Path) -> tuple[Path, Path]:
     shutil.copy(ROOT / "mkdocs.yml", wiki / "mkdocs.yml")
     shutil.copytree(ROOT / "docs", wiki / "docs")
     shutil.copytree(ROOT / "data", wiki / "data")
-    return wiki, wiki / "data/tazlab-k8s/clusters/tazlab-k8s/cluster-vars.yaml"
+    return wiki, wiki / "data/tazlab-k8s/infrastructure/instances/pgadmin/service.yaml"
 
 
 def bjw_s(scratch: Path) -> tuple[Path, Path] | None:
