@@ -99,21 +99,16 @@ class MarkerExpander:
         if cluster is None:
             return "", problem
         r = self._renderer(cluster)
-        ctx = r._context(page, [])
-        if marker.name == "layers":
-            ctx["layers"] = [r._row(n) for n in cluster.layers()]
-        elif marker.name == "surfaces":
-            rows = [s for s in cluster.surfaces if s.kind != "workload" and not cluster.kustomizations[s.layer].excluded]
-            if "layer" in marker.attrs:
-                layer = marker.attrs["layer"]
-                node = next((k for k in cluster.kustomizations.values() if layer in (k.id, k.name)), None)
-                if node is None:
-                    return "", f"no layer '{layer}' in cluster {cluster.name}"
-                rows = [s for s in rows if s.layer == node.id]
-            ctx["rows"] = rows
-        elif marker.name == "graph":
+        layer = None
+        if marker.name == "surfaces" and "layer" in marker.attrs:
+            wanted = marker.attrs["layer"]
+            node = next((k for k in cluster.kustomizations.values() if wanted in (k.id, k.name)), None)
+            if node is None:
+                return "", f"no layer '{wanted}' in cluster {cluster.name}"
+            layer = node.id
+        if marker.name == "graph":
             dot = layer_dag_dot(cluster, lambda i: self.link_url(page, r.layout.layer(cluster, i)))
             if self.options.diagram is None:
                 return "```dot\n" + dot.rstrip("\n") + "\n```\n", None
             return self.options.diagram(page, "layer-dag", dot), None
-        return r.env.get_template(f"fragments/{marker.name}.md.j2").render(ctx), None
+        return r.fragment(marker.name, page, layer), None

@@ -23,63 +23,8 @@ from .markdown import md_code, md_escape, relative_link, slug
 TEMPLATES = Path(__file__).parent / "templates"
 SORTABLE_MARK = '<span class="flux-wiki-sortable"></span>'
 
-# A small table sorter shipped with the site (no CDN): the next table after each SORTABLE_MARK sorts on a
-# heading click, in natural order (so 192.168.1.9 < 192.168.1.10 and port 80 < 443), empty cells last.
-# It sets role/aria-sort as tablesort.js does, so Material for MkDocs draws its sort arrows.
-SORTABLE_JS = """\
-(function () {
-  function key(cell) {
-    var text = (cell ? cell.textContent : "").trim().toLowerCase();
-    return text.split(/(\\d+)/).map(function (p, i) { return i % 2 ? parseInt(p, 10) : p; });
-  }
-  function empty(k) { return k.length === 1 && k[0] === ""; }
-  function compare(a, b) {
-    for (var i = 0; i < Math.min(a.length, b.length); i++) {
-      if (a[i] < b[i]) return -1;
-      if (a[i] > b[i]) return 1;
-    }
-    return a.length - b.length;
-  }
-  function sortable(table) {
-    if (table.dataset.fluxWikiSortable) return;
-    table.dataset.fluxWikiSortable = "1";
-    var heads = table.tHead ? table.tHead.rows[0].cells : [];
-    Array.prototype.forEach.call(heads, function (th, col) {
-      th.setAttribute("role", "columnheader");
-      th.tabIndex = 0;
-      function run() {
-        var asc = th.getAttribute("aria-sort") !== "ascending";
-        Array.prototype.forEach.call(heads, function (h) { h.removeAttribute("aria-sort"); });
-        th.setAttribute("aria-sort", asc ? "ascending" : "descending");
-        var body = table.tBodies[0];
-        var rows = Array.prototype.slice.call(body.rows).map(function (r, i) {
-          return { row: r, key: key(r.cells[col]), at: i };
-        });
-        rows.sort(function (x, y) {
-          if (empty(x.key) || empty(y.key)) return (empty(x.key) - empty(y.key)) || x.at - y.at;
-          var c = compare(x.key, y.key);
-          return (asc ? c : -c) || x.at - y.at;
-        });
-        rows.forEach(function (r) { body.appendChild(r.row); });
-      }
-      th.addEventListener("click", run);
-      th.addEventListener("keydown", function (e) { if (e.key === "Enter") run(); });
-    });
-  }
-  function init() {
-    document.querySelectorAll(".flux-wiki-sortable").forEach(function (mark) {
-      var el = mark.closest("p") || mark;
-      while ((el = el.nextElementSibling)) {
-        var table = el.tagName === "TABLE" ? el : el.querySelector("table");
-        if (table) { sortable(table); break; }
-      }
-    });
-  }
-  if (window.document$ && window.document$.subscribe) window.document$.subscribe(init);
-  else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
-  else init();
-})();
-"""
+# The table sorter shipped with the site (see assets/sortable.js).
+SORTABLE_JS = (Path(__file__).parent / "assets" / "sortable.js").read_text(encoding="utf-8")
 
 BrowseUrl = Callable[[str, int | None], str | None]
 Diagram = Callable[[str, str, str], str]  # (page path, diagram name, DOT) -> Markdown/HTML block
@@ -194,6 +139,22 @@ class PageRenderer:
         return GeneratedPage(page, title, text, sorted(set(basis), key=lambda b: (b[0], b[1] or 0)), kind,
                              dot=extra.get("dots", {}))
 
+    def fragment(self, name: str, page: str, layer: str | None = None) -> str:
+        """A live fragment (``fragments/<name>.md.j2``) for a hand-written page: the same rows the pages use."""
+        ctx = self._context(page, [])
+        ctx.update(layers=[self._row(n) for n in self.cluster.layers()], **self._inventory(layer))
+        return self.env.get_template(f"fragments/{name}.md.j2").render(ctx)
+
+    def _inventory(self, layer: str | None = None) -> dict[str, Any]:
+        """Rows of the surface inventory (optionally one layer's), with the conflicting claims flagged."""
+        c = self.cluster
+        rows = sorted((s for s in c.surfaces if s.kind != "workload" and not c.kustomizations[s.layer].excluded
+                       and (layer is None or s.layer == layer)), key=_inventory_order)
+        duplicates = duplicate_claims([s for s in c.surfaces if not c.kustomizations[s.layer].excluded])
+        claimed = {(d.file, d.line) for d in duplicates}
+        return {"rows": rows, "duplicates": duplicates, "sortable": SORTABLE_MARK, "address": address,
+                "conflict": lambda s: s.kind in ("loadbalancer", "gateway") and (s.file, s.line) in claimed}
+
     def _row(self, node: KustomizationNode) -> dict[str, Any]:
         authored = self.notes.for_layer(node.id, node.name)
         note = {"surface": authored.get("surface"), "rationale": authored.get("rationale")}
@@ -283,15 +244,9 @@ class PageRenderer:
 
     def surfaces_page(self, dot: str | None = None) -> GeneratedPage:
         c = self.cluster
-        rows = sorted((s for s in c.surfaces if s.kind != "workload" and not c.kustomizations[s.layer].excluded),
-                      key=_inventory_order)
-        duplicates = duplicate_claims([s for s in c.surfaces if not c.kustomizations[s.layer].excluded])
-        claimed = {(d.file, d.line) for d in duplicates}
         return self._render("surfaces.md.j2", self.layout.surfaces(c), f"{c.name} Surface Inventory", "surfaces",
-                            rows=rows, address=address, duplicates=duplicates,
-                            conflict=lambda s: s.kind in ("loadbalancer", "gateway") and (s.file, s.line) in claimed,
-                            sortable=SORTABLE_MARK, dots={"surface-map": dot} if dot else {},
-                            map_dot=dot, dag_page=self.layout.dag(c))
+                            dots={"surface-map": dot} if dot else {}, map_dot=dot, dag_page=self.layout.dag(c),
+                            **self._inventory())
 
 
 def _inventory_order(s: Surface) -> tuple:
