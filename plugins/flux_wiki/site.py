@@ -118,7 +118,9 @@ class WikiCompiler:
             log.warning("diagram %s on %s not rendered: %s", name, page, result.warning)
             return ('??? note "Diagram source (Graphviz not available)"\n\n    ```dot\n'
                     + "\n".join("    " + line for line in dot.splitlines()) + "\n    ```\n")
-        return f'<div class="flux-wiki-diagram" data-diagram="{name}">\n{result.svg}\n</div>\n'
+        source = posixpath.basename(page)[:-3] + f".{name}.dot"
+        return (f'<div class="flux-wiki-diagram" data-diagram="{name}">\n{result.svg}\n</div>\n\n'
+                f"[Graphviz source]({source})\n")
 
 
 def _browse(base: str | None) -> Callable[[str, int | None], str | None]:

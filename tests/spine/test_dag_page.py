@@ -135,3 +135,13 @@ def test_page_follows_manifest_changes(example_wiki: Path) -> None:
                                                                           "infrastructure-auth"}
     assert "192.168.1.240:8011" in dag and "192.168.1.240:8001" not in dag
     assert "192.168.1.251:5432" in dag and "192.168.1.241" not in dag
+
+
+def test_user_templates_override_the_bundled_ones(tmp_path: Path) -> None:
+    (tmp_path / "dag.md.j2").write_text("# {{ title | e }}\n\n{% for row in layers %}- {{ row.node.name | e }}\n{% endfor %}")
+    cfg = WikiConfig(repo=EXAMPLE_REPO, clusters=["tazlab-k8s"], templates_dir=tmp_path, diagrams=False,
+                     notes=ROOT / "data" / "notes.yaml")
+    pages = {p.path: p.markdown for p in WikiCompiler().compile(cfg).pages}
+    dag = pages["flux/tazlab-k8s/dag.md"]
+    assert dag.startswith("# TazLab Flux DAG\n\n- infrastructure-operators-core\n")
+    assert "## Spec" in pages["flux/tazlab-k8s/layers/apps-data.md"]  # not overridden: bundled template
