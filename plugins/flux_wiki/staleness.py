@@ -201,6 +201,15 @@ def stale_pages(graph: BasisGraph, lock: Lock) -> dict[str, PageStatus]:
 
 # -- reports ----------------------------------------------------------------
 
+def with_stale_banner(markdown: str, page: str, status: PageStatus) -> str:
+    """The page with a "may be stale" admonition under its title (at the top when it has no `# ` title)."""
+    changed = ", ".join(f"`{f}`" for f in status.changed + status.added + status.removed)
+    banner = ('!!! warning "This page may be stale"\n    Its source basis changed since it was last '
+              f"reviewed: {changed}. Review the page, then run `flux-wiki stamp {page}`.\n\n")
+    first, _, rest = markdown.partition("\n")
+    return f"{first}\n\n{banner}{rest}" if first.startswith("# ") else banner + markdown
+
+
 def report_text(statuses: list[PageStatus]) -> str:
     lines: list[str] = []
     for s in statuses:

@@ -25,7 +25,7 @@ from ..model import InputError
 from ..render.pages import SORTABLE_JS
 from ..render.svg import DIAGRAM_CSS
 from ..site import CompiledWiki, WikiCompiler, WikiConfig, relative_url, source_url, wiki_config_from_options
-from ..staleness import PageStatus, load_lock, stale_pages
+from ..staleness import PageStatus, load_lock, stale_pages, with_stale_banner
 
 log = logging.getLogger("mkdocs.plugins.flux-wiki")
 
@@ -138,12 +138,7 @@ class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
             markdown = markdown.rstrip("\n") + "\n\n" + sections
         status = self.stale.get(src)
         if status is not None:
-            files_changed = ", ".join(f"`{f}`" for f in status.changed + status.added + status.removed)
-            banner = ('!!! warning "This page may be stale"\n    Its source basis changed since it was last '
-                      f"reviewed: {files_changed}. Review the page, then run `flux-wiki stamp {src}`.\n\n")
-            lines = markdown.split("\n", 1)
-            markdown = (lines[0] + "\n\n" + banner + (lines[1] if len(lines) > 1 else "")
-                        if lines[0].startswith("# ") else banner + markdown)
+            markdown = with_stale_banner(markdown, src, status)
         return markdown
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
