@@ -41,9 +41,12 @@ def test_resource_outside_repo_is_refused(tmp_path: Path) -> None:
     assert "outside the repository" in err.value.message
 
 
-def test_flux_path_outside_repo_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="outside the repository"):
-        build_flux_path(_repo(tmp_path, {"a.yaml": ""}), "../elsewhere")
+def test_flux_path_is_joined_inside_the_artifact(tmp_path: Path) -> None:
+    """kustomize-controller joins spec.path with securejoin: `..` stops at the artifact root, never leaves it."""
+    repo = _repo(tmp_path, {"apps/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\n"})
+    assert [r.name for r in build_flux_path(repo, "../../apps").resources] == ["cm"]
+    with pytest.raises(InputError, match="not found"):
+        build_flux_path(repo, "../elsewhere")
 
 
 def test_flux_path_that_does_not_exist(tmp_path: Path) -> None:

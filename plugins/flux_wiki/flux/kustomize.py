@@ -18,6 +18,7 @@ legacy order.
 from __future__ import annotations
 
 import os
+import posixpath
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -525,13 +526,19 @@ def _apply_common_metadata(resources: list[Resource], meta: dict[str, Any]) -> N
             md["annotations"] = {**(md.get("annotations") or {}), **annotations}
 
 
+def flux_path(path: str) -> str:
+    """A KS ``spec.path`` inside the artifact as kustomize-controller joins it (securejoin): `..` stops at the root."""
+    joined = posixpath.normpath("/" + (path or "").strip().replace(os.sep, "/"))
+    return joined.lstrip("/") or "."
+
+
 def flux_kustomization(repo: Repo, path: str, overrides: FluxOverrides | None = None) -> tuple[str, dict[str, Any]]:
     """The kustomization file kustomize-controller writes for a KS path, and its content.
 
     The folder's own file (or a generated one when it has none) with the KS's fields merged in:
     what `kubectl kustomize` must be given to build what Flux builds.
     """
-    rel = repo.resolve(".", _norm(path), referrer=path)
+    rel = flux_path(path)
     b = _Builder(repo)
     kfile = b.find_kfile(rel)
     if kfile is not None:
@@ -545,7 +552,7 @@ def build_flux_path(repo: Repo, path: str, overrides: FluxOverrides | None = Non
     """Build a Flux Kustomization's spec.path (repo-relative, e.g. './apps/x' or 'apps/x') as
     kustomize-controller does. Raises InputError(file, line, message) when Flux's build would fail."""
     overrides = overrides or FluxOverrides()
-    rel = repo.resolve(".", _norm(path), referrer=path)
+    rel = flux_path(path)
     if not repo.is_dir(rel) or repo.ignored(rel, True):
         raise InputError(rel, 1, f"kustomization path '{path}' not found")
     for c in overrides.components:
