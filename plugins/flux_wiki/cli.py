@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from .engine import Model, UnknownCluster, build_model
+from .model import InputError
 
 
 def _model(repo: str, cluster: tuple[str, ...], entry: str | None, exclude: tuple[str, ...] = ()) -> Model:
@@ -107,6 +108,8 @@ def pages(repo: str, cluster: tuple[str, ...], entry: str | None, out: str, note
         compiled = WikiCompiler().compile(cfg)
     except UnknownCluster as err:
         raise click.UsageError(str(err)) from None
+    except InputError as err:  # a template that does not render
+        raise click.ClickException(str(err)) from None
     for d in compiled.diagnostics:
         click.echo(f"warning: {d}", err=True)
     for page in compiled.pages:

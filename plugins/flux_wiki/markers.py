@@ -15,7 +15,7 @@ from typing import Callable
 
 from .model import Cluster, Diagnostic
 from .render.diagrams import layer_dag_dot
-from .render.pages import PageRenderer, RenderOptions
+from .render.pages import PageRenderer, RenderOptions, TemplateProblem
 
 MARKER = re.compile(r"<!--\s*flux-wiki:([A-Za-z_-]+)((?:\s+[A-Za-z_-]+=\S+?)*)\s*-->")
 _FENCE = re.compile(r"^\s*(```+|~~~+)")
@@ -70,7 +70,10 @@ class MarkerExpander:
             for m in reversed(matches):
                 attrs = dict(a.split("=", 1) for a in m.group(2).split())
                 marker = Marker(m.group(1), {k: v.strip("'\"") for k, v in attrs.items()}, n)
-                fragment, problem = self._fragment(marker, page)
+                try:
+                    fragment, problem = self._fragment(marker, page)
+                except TemplateProblem as err:
+                    fragment, problem = "", f"{err.file}:{err.line}: {err.message}"
                 if problem:
                     diags.append(Diagnostic(file or page, n, f"marker flux-wiki:{marker.name}: {problem}"))
                     continue

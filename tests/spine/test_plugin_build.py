@@ -60,3 +60,32 @@ def test_broken_manifest_is_a_warning_naming_file_and_line(example_wiki: Path, t
     layer = (site / "flux" / "tazlab-k8s" / "layers" / "apps-static" / "index.html").read_text()
     assert "error" in layer and "service.yaml" in layer
     assert (site / "flux" / "tazlab-k8s" / "layers" / "infrastructure-auth" / "index.html").is_file()
+
+
+@pytest.mark.parametrize("name", ["onedr0p__home-ops", "bjw-s-labs__home-ops", "toboshii__home-ops", "tazlab-k8s",
+                                  "fluxcd__flux2-kustomize-helm-example", "fluxcd__flux2-multi-tenancy"])
+def test_every_corpus_builds_a_wiki(name: str, tmp_path: Path) -> None:
+    from .conftest import corpus
+
+    repo = corpus(name)
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text(f"# {name}\n")
+    (tmp_path / "mkdocs.yml").write_text(f"site_name: {name}\nplugins:\n  - flux-wiki:\n      repo: {repo}\n")
+    site = tmp_path / "site"
+    build(load_config(str(tmp_path / "mkdocs.yml"), site_dir=str(site)))
+    dags = sorted(site.glob("flux/*/dag/index.html"))
+    assert dags, "every corpus has at least one cluster"
+    assert all("Flux DAG" in d.read_text() for d in dags)
+
+
+def test_a_broken_user_template_is_a_clear_error(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "dag.md.j2").write_text("# {{ title }}\n{% for x in %}\n")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text("# x\n")
+    (tmp_path / "mkdocs.yml").write_text(
+        f"site_name: x\nplugins:\n  - flux-wiki:\n      repo: {ROOT / 'data' / 'tazlab-k8s'}\n      templates_dir: templates\n")
+    with pytest.raises(Abort):
+        build(load_config(str(tmp_path / "mkdocs.yml"), site_dir=str(tmp_path / "site")))
+    assert any("dag.md.j2:2: template does not render" in r.getMessage() for r in caplog.records)
+    assert not any(r.exc_info for r in caplog.records), "a clear message, not a traceback"

@@ -22,7 +22,7 @@ from ..engine import UnknownCluster
 from ..load.authored import page_title
 from ..markers import MarkerExpander
 from ..model import InputError
-from ..render.pages import SORTABLE_JS
+from ..render.pages import SORTABLE_JS, TemplateProblem
 from ..render.svg import DIAGRAM_CSS
 from ..site import CompiledWiki, WikiCompiler, WikiConfig, relative_url, source_url, wiki_config_from_options
 from ..staleness import PageStatus, load_lock, stale_pages, with_stale_banner
@@ -93,7 +93,7 @@ class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
             self.compiler = WikiCompiler()
         try:
             self.compiled = self.compiler.compile(self.wiki)
-        except UnknownCluster as err:
+        except (UnknownCluster, TemplateProblem) as err:
             raise PluginError(f"flux-wiki: {err}") from None
         for diag in self.compiled.diagnostics:
             log.warning("%s", diag)

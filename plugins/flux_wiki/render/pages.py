@@ -17,7 +17,7 @@ from ..analysis.layers import (address, group_by_kind, install_summary, releases
                                surface_summary, surfaces_of)
 from ..analysis.surfaces import duplicate_claims
 from ..load.authored import ClusterNotes
-from ..model import Cluster, KustomizationNode, Surface
+from ..model import Cluster, InputError, KustomizationNode, Surface
 from .markdown import md_code, md_escape, relative_link, slug
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -28,6 +28,13 @@ SORTABLE_JS = (Path(__file__).parent / "assets" / "sortable.js").read_text(encod
 
 BrowseUrl = Callable[[str, int | None], str | None]
 Diagram = Callable[[str, str, str], str]  # (page path, diagram name, DOT) -> Markdown/HTML block
+
+
+class TemplateProblem(InputError):
+    """A page template (bundled or the user's override) that does not render."""
+
+    def __init__(self, template: str, line: int, message: str):
+        super().__init__(template, line, f"template does not render: {message}")
 
 
 @dataclass
@@ -135,7 +142,10 @@ class PageRenderer:
         basis: list[tuple[str, int | None]] = []
         ctx = self._context(page, basis)
         ctx.update(extra, title=title)
-        text = self.env.get_template(template).render(ctx)
+        try:
+            text = self.env.get_template(template).render(ctx)
+        except jinja2.TemplateError as err:
+            raise TemplateProblem(template, getattr(err, "lineno", None) or 0, str(err)) from None
         return GeneratedPage(page, title, text, sorted(set(basis), key=lambda b: (b[0], b[1] or 0)), kind,
                              dot=extra.get("dots", {}))
 
@@ -143,7 +153,10 @@ class PageRenderer:
         """A live fragment (``fragments/<name>.md.j2``) for a hand-written page: the same rows the pages use."""
         ctx = self._context(page, [])
         ctx.update(layers=[self._row(n) for n in self.cluster.layers()], **self._inventory(layer))
-        return self.env.get_template(f"fragments/{name}.md.j2").render(ctx)
+        try:
+            return self.env.get_template(f"fragments/{name}.md.j2").render(ctx)
+        except jinja2.TemplateError as err:
+            raise TemplateProblem(f"fragments/{name}.md.j2", getattr(err, "lineno", None) or 0, str(err)) from None
 
     def _inventory(self, layer: str | None = None) -> dict[str, Any]:
         """Rows of the surface inventory (optionally one layer's), with the conflicting claims flagged."""
