@@ -17,6 +17,7 @@ from ..model import (FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, FLUX_SOURCE_GROUP, C
 from .entry import Entry
 from .helm import helm_release_info
 from .kustomize import FluxOverrides, build_flux_path
+from .schema import checked_kustomization_spec
 from .scope import ScopeIndex
 from .store import ObjectStore
 from .substitute import collect_variables, substitute_resources
@@ -61,11 +62,16 @@ def _depends_on(spec: dict[str, Any], namespace: str) -> list[str]:
 
 
 def _node_from_resource(res: Resource, parent: str | None) -> KustomizationNode:
-    spec = res.spec
+    """A node for a Flux Kustomization object; one the CRD schema would refuse is an error, never built."""
+    spec, problems = checked_kustomization_spec(res.obj.get("spec"))
     ns = res.namespace or "default"
-    return KustomizationNode(namespace=ns, name=res.name, path=spec.get("path"), parent=parent,
+    node = KustomizationNode(namespace=ns, name=res.name, path=spec.get("path"), parent=parent,
                              depends_on=_depends_on(spec, ns), source=None, spec=spec,
                              file=res.file, line=res.line)
+    if problems:
+        node.status = "error"
+        node.reason = "the API server rejects this Kustomization: " + "; ".join(problems)
+    return node
 
 
 def _substitution_enabled(spec: dict[str, Any]) -> bool:
@@ -87,11 +93,16 @@ class Simulation:
 
     def run(self) -> Cluster:
         e = self.entry
-        root = KustomizationNode(namespace=e.root_namespace, name=e.root_name, path=e.root_spec.get("path"),
-                                 parent=None, depends_on=_depends_on(e.root_spec, e.root_namespace),
-                                 source=e.source, spec=e.root_spec, file=e.file, line=e.line)
+        spec, problems = checked_kustomization_spec(e.root_spec)
+        root = KustomizationNode(namespace=e.root_namespace, name=e.root_name, path=spec.get("path"),
+                                 parent=None, depends_on=_depends_on(spec, e.root_namespace),
+                                 source=e.source, spec=spec, file=e.file, line=e.line)
         self.cluster.kustomizations[root.id] = root
         queue: deque[KustomizationNode] = deque([root])
+        if problems:
+            root.status, root.reason = "error", "the API server rejects this Kustomization: " + "; ".join(problems)
+            self.cluster.warn(e.file, e.line, f"Kustomization {root.id}: {root.reason}")
+            queue.clear()
         deferred: list[KustomizationNode] = []
         while queue or deferred:
             if not queue:
@@ -207,7 +218,10 @@ class Simulation:
                                       f"Kustomization {child.id} is applied by both {existing.parent} and {node.id}")
                 continue
             self.cluster.kustomizations[child.id] = child
-            children.append(child)
+            if child.status == "error":
+                self.cluster.warn(child.file, child.line, f"Kustomization {child.id}: {child.reason}")
+            else:
+                children.append(child)
         return children
 
     # -- after the walk ----------------------------------------------------
