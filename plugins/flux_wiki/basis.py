@@ -14,9 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-import yaml
-
-from .load.authored import SourceBasisIndex, SourceRoot, page_title
+from .load.authored import SourceBasisIndex, SourceRoot, page_title, split_front_matter
 from .model import Diagnostic
 from .render.markdown import md_code, md_escape, relative_link
 
@@ -84,20 +82,6 @@ def _unique(items) -> list[str]:  # type: ignore[no-untyped-def]
     return list(dict.fromkeys(items))
 
 
-def front_matter(text: str) -> dict:
-    """The YAML front matter of a Markdown page ({} when absent or not a mapping)."""
-    if not text.startswith("---"):
-        return {}
-    end = re.search(r"^(---|\.\.\.)\s*$", text[3:], re.MULTILINE)
-    if end is None or text[3:4] not in ("\n", "\r"):
-        return {}
-    try:
-        data = yaml.safe_load(text[3:3 + end.start()])
-    except yaml.YAMLError:
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 def _line_of(path: Path, needle: str) -> int:
     try:
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
@@ -127,7 +111,7 @@ def collect(index: SourceBasisIndex, docs_dir: Path | None) -> BasisGraph:
     if docs_dir is not None and docs_dir.is_dir():
         for path in sorted(docs_dir.rglob("*.md")):
             text = path.read_text(encoding="utf-8", errors="replace")
-            meta = front_matter(text)
+            meta, _, _ = split_front_matter(text, str(path))
             sources, related = _strings(meta.get("source_basis")), _strings(meta.get("related"))
             if not sources and not related:
                 continue

@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 
 from flux_wiki.cli import main
 from flux_wiki.export import export_hugo
+from flux_wiki.load.authored import split_front_matter
 from flux_wiki.export.hugo import (HugoPage, bundle_path, convert_admonitions, description, export_files,
-                                   repo_date, rewrite_links, split_front_matter, _resolver)
+                                   repo_date, rewrite_links, _resolver)
 from flux_wiki.site import page_url
 
 from .conftest import ROOT, example_config

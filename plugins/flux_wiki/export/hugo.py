@@ -22,10 +22,11 @@ from typing import Any, Callable
 import click
 import yaml
 
+from ..load.authored import split_front_matter
 from ..model import Diagnostic
 from ..render.markdown import slug
 from ..render.svg import SVG_NS
-from ..site import WikiCompiler, WikiConfig, relative_url
+from ..site import WikiCompiler, WikiConfig, relative_url, wiki_config_from_mkdocs
 
 log = logging.getLogger("flux_wiki.export")
 
@@ -203,25 +204,6 @@ def _rewrite_segment(segment: str, resolve: Resolve) -> str:
 
 def is_relative(target: str) -> bool:
     return bool(target) and not target.startswith(("/", "#")) and not _SCHEME.match(target)
-
-
-def split_front_matter(text: str, file: str) -> tuple[dict[str, Any], str, list[Diagnostic]]:
-    """(front matter, body, problems) of a Markdown page; bad YAML is a warning, not a crash."""
-    if not text.startswith("---\n"):
-        return {}, text, []
-    end = text.find("\n---\n", 3)
-    if end < 0 and text.endswith("\n---"):
-        end = len(text) - 4
-    if end < 0:
-        return {}, text, []
-    try:
-        data = yaml.safe_load(text[4:end]) or {}
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        return {}, text[end + 5:], [Diagnostic(file, (mark.line + 2) if mark else 1, f"front matter is not valid YAML: {err}")]
-    if not isinstance(data, dict):
-        return {}, text[end + 5:], [Diagnostic(file, 1, "front matter is not a mapping")]
-    return data, text[end + 5:], []
 
 
 def strip_title(body: str) -> tuple[str | None, str]:
@@ -439,57 +421,6 @@ def _previous_export(out: Path) -> bool:
 
 # -- Command line -------------------------------------------------------------
 
-def read_wiki_config(path: Path) -> WikiConfig:
-    """The WikiConfig of a mkdocs.yml: ``site.wiki_config_from_mkdocs`` when the project has it, else a minimal reader."""
-    from .. import site
-
-    reader = getattr(site, "wiki_config_from_mkdocs", None)
-    return reader(path) if reader is not None else _minimal_mkdocs_config(Path(path))
-
-
-class _AnyTagLoader(yaml.SafeLoader):
-    """Reads mkdocs.yml files that use tags such as !ENV or !!python/name (their values are not needed)."""
-
-
-_AnyTagLoader.add_multi_constructor("", lambda loader, suffix, node: None)
-
-
-def _minimal_mkdocs_config(path: Path) -> WikiConfig:
-    from ..model import InputError
-
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_AnyTagLoader)  # noqa: S506 - safe subclass
-    except OSError as err:
-        raise InputError(str(path), 1, f"cannot read: {err.strerror}") from None
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        raise InputError(str(path), mark.line + 1 if mark else 1, f"not valid YAML: {err}") from None
-    if not isinstance(data, dict):
-        raise InputError(str(path), 1, "expected a mapping at the top level")
-    plugins = data.get("plugins") or []
-    entries = plugins.items() if isinstance(plugins, dict) else (
-        next(iter(p.items())) if isinstance(p, dict) else (p, {}) for p in plugins)
-    options = next((o or {} for name, o in entries if name == "flux-wiki"), None)
-    if not isinstance(options, dict) or not options.get("repo"):
-        raise InputError(str(path), 1, "no flux-wiki plugin with a 'repo' option under 'plugins:'")
-    base = path.resolve().parent
-
-    def optional(value: object, default: str) -> Path | None:
-        if value:
-            return (base / str(value)).resolve()
-        return (base / default).resolve() if (base / default).is_file() else None
-
-    return WikiConfig(
-        repo=(base / str(options["repo"])).resolve(), clusters=[str(c) for c in options.get("clusters") or []],
-        entry=options.get("entry"), exclude=[str(e) for e in options.get("exclude") or []],
-        section=str(options.get("section") or "flux").strip("/"),
-        notes=optional(options.get("notes"), "data/notes.yaml"),
-        source_basis=optional(options.get("source_basis"), "data/source-basis.yaml"),
-        templates_dir=(base / str(options["templates_dir"])).resolve() if options.get("templates_dir") else None,
-        browse_url=options.get("browse_url"), diagrams=bool(options.get("diagrams", True)),
-        docs_dir=(base / str(data.get("docs_dir") or "docs")).resolve())
-
-
 @click.command("hugo")
 @click.option("--out", type=click.Path(file_okay=False), required=True,
               help="Hugo content folder to write, e.g. ../hugo-blog/content/wiki.")
@@ -502,7 +433,7 @@ def hugo_command(out: str, all_pages: bool, config_file: str) -> None:
     from ..model import InputError
 
     try:
-        cfg = read_wiki_config(Path(config_file))
+        cfg = wiki_config_from_mkdocs(Path(config_file))
         files, diagnostics = export_files(cfg, all_pages=all_pages)
     except InputError as err:
         raise click.ClickException(str(err)) from None

@@ -9,6 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+from mkdocs.utils.meta import YAML_RE
+
 from ..model import Diagnostic, InputError
 from .yamldocs import parse_documents
 
@@ -103,20 +106,35 @@ def load_source_basis(path: Path) -> tuple[SourceBasisIndex, list[Diagnostic]]:
     return index, diags
 
 
+def split_front_matter(text: str, file: str) -> tuple[dict[str, Any], str, list[Diagnostic]]:
+    """(front matter, body, problems) of a Markdown page, split where MkDocs splits it.
+
+    MkDocs silently ignores front matter that is not valid YAML; here that is a diagnostic naming the line.
+    """
+    m = YAML_RE.match(text)
+    if not m:
+        return {}, text, []
+    body = text[m.end():].lstrip("\n")
+    try:
+        data = yaml.safe_load(m.group(1))
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        return {}, text, [Diagnostic(file, (mark.line + 2) if mark else 1, f"front matter is not valid YAML: {err}")]
+    if not isinstance(data, dict):
+        return {}, text, [Diagnostic(file, 1, "front matter is not a mapping")]
+    return data, body, []
+
+
 def page_title(path: Path) -> str | None:
     """A Markdown page's title: front matter `title:`, else its first `# ` heading."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError:
         return None
-    if text.startswith("---"):
-        end = text.find("\n---", 3)
-        if end > 0:
-            for line in text[3:end].splitlines():
-                if line.startswith("title:"):
-                    return line[6:].strip().strip("'\"") or None
-            text = text[end + 4:]
-    for line in text.splitlines():
+    meta, body, _ = split_front_matter(text, str(path))
+    if isinstance(meta.get("title"), str) and meta["title"].strip():
+        return meta["title"].strip()
+    for line in body.splitlines():
         if line.startswith("# "):
             return line[2:].strip()
     return None
