@@ -13,13 +13,8 @@ from typing import Any, Callable
 
 import yaml
 
-from ..load.yamldocs import copy_data
+from ..load.yamldocs import copy_data, load_text
 from ..model import Diagnostic, HelmReleaseInfo, Resource, SourceInfo
-
-try:
-    _Loader = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML without libyaml
-    _Loader = yaml.SafeLoader
 
 DEFAULT_VALUES_KEY = "values.yaml"
 
@@ -254,7 +249,7 @@ class _Builder:
 
     def parse_values(self, text: str, obj: Resource, detail: str) -> dict[str, Any] | None:
         try:
-            parsed = yaml.load(text, Loader=_Loader)
+            parsed = load_text(text)
         except yaml.YAMLError as err:
             problem = getattr(err, "problem", None) or str(err)
             self.diags.append(Diagnostic(obj.file, obj.line, f"{detail}: values are not valid YAML: {problem}"))

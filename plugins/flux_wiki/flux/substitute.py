@@ -21,14 +21,10 @@ from typing import Any, Callable, Iterable
 
 import yaml
 
+from ..load.yamldocs import load_text
 from ..model import Diagnostic, InputError, Resource
 
-try:
-    _Loader = yaml.CSafeLoader
-    _BaseDumper = yaml.CSafeDumper
-except AttributeError:  # pragma: no cover - PyYAML without libyaml
-    _Loader = yaml.SafeLoader
-    _BaseDumper = yaml.SafeDumper
+_BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 SUBSTITUTE_KEY = "kustomize.toolkit.fluxcd.io/substitute"
 DISABLED = "disabled"
@@ -831,7 +827,7 @@ def substitute_resources(resources: Iterable[Resource], variables: dict[str, Var
             out.append(res)
             continue
         try:
-            obj = yaml.load(new_text, Loader=_Loader)
+            obj = load_text(new_text)
         except yaml.YAMLError as err:
             problem = getattr(err, "problem", None) or str(err)
             result.diagnostics.append(Diagnostic(res.file, res.line,

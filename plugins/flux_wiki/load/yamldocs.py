@@ -38,7 +38,8 @@ for _cls in (_Loader, _LenientLoader):
     _cls.add_constructor("tag:yaml.org,2002:value", lambda loader, node: loader.construct_scalar(node))
 
 
-def _load(chunk: str) -> Any:
+def load_text(chunk: str) -> Any:
+    """One YAML document as Go's yaml (and so Flux) reads it; raises yaml.YAMLError."""
     try:
         return yaml.load(chunk, Loader=_Loader)
     except yaml.composer.ComposerError as err:
@@ -99,7 +100,7 @@ def parse_documents(text: str, file: str) -> list[Document]:
         if not chunk.strip():
             continue
         try:
-            data = _load(chunk)
+            data = load_text(chunk)
         except yaml.MarkedYAMLError as err:
             mark = err.problem_mark or err.context_mark
             line = start + (mark.line if mark else 0) + 1
