@@ -233,7 +233,7 @@ class _Builder:
                 def read(path: str, _line: int = line) -> bytes:
                     if is_remote(path):
                         self.remote.append(path)
-                        self.diagnostics.append(Diagnostic(k.file, _line, f"remote file '{path}' not fetched"))
+                        self.diagnostics.append(Diagnostic(k.file, _line, f"remote file '{path}' not fetched", "info"))
                         return b""
                     rel = self.repo.resolve(k.dir, path, referrer=k.file, line=_line)
                     if not self.repo.is_file(rel):

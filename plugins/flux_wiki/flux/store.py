@@ -11,41 +11,48 @@ _LOOKUP_KINDS = ("ConfigMap", "Secret", "GitRepository", "OCIRepository", "Bucke
 
 
 class ObjectStore:
-    """Objects of the simulated cluster, then of the whole repo as a fallback, by (kind, namespace, name)."""
+    """Objects of the simulated cluster, then of the whole repo as a fallback, by (kind, namespace, name).
+
+    The repo fallback is looked up lazily: only files whose bytes mention both the kind and the name
+    are parsed, so a lookup costs a byte scan, not a parse of the repo.
+    """
 
     def __init__(self, repo: Repo):
         self.repo = repo
         self.applied: dict[tuple[str, str, str], Resource] = {}
-        self._repo_index: dict[tuple[str, str, str], Resource] | None = None
+        self._raw: dict[str, bytes] | None = None
+        self._found: dict[tuple[str, str], list[Resource]] = {}
 
     def add(self, res: Resource) -> None:
         self.applied[(res.kind, res.namespace, res.name)] = res
 
-    def _index(self) -> dict[tuple[str, str, str], Resource]:
-        if self._repo_index is None:
-            index: dict[tuple[str, str, str], Resource] = {}
-            wanted = _LOOKUP_KINDS
-            for rel in self.repo.walk_yaml():
-                raw = self.repo.read_bytes(rel)
-                if not any(f"kind: {k}".encode() in raw for k in wanted):
+    def _in_repo(self, kind: str, name: str) -> list[Resource]:
+        key = (kind, name)
+        if key not in self._found:
+            if self._raw is None:
+                self._raw = {rel: self.repo.abspath(rel).read_bytes() for rel in self.repo.walk_yaml()}
+            kind_b, name_b = f"kind: {kind}".encode(), name.encode()
+            found = []
+            for rel, raw in self._raw.items():
+                if kind_b not in raw or name_b not in raw:
                     continue
                 try:
                     docs = self.repo.documents(rel, copy=False)
                 except InputError:
                     continue
-                for d in docs:
-                    if isinstance(d.data, dict) and d.data.get("kind") in wanted:
-                        r = Resource(d.data, d.file, d.line, encrypted="sops" in d.data)
-                        index.setdefault((r.kind, r.namespace, r.name), r)
-                        index.setdefault((r.kind, "", r.name), r)
-            self._repo_index = index
-        return self._repo_index
+                found += [Resource(d.data, d.file, d.line, encrypted="sops" in d.data) for d in docs
+                          if isinstance(d.data, dict) and d.data.get("kind") == kind
+                          and isinstance(d.data.get("metadata"), dict) and d.data["metadata"].get("name") == name]
+            self._found[key] = found
+        return self._found[key]
 
     def find(self, kind: str, namespace: str, name: str) -> Resource | None:
+        """The applied object, else one in the repo in that namespace, else one without a namespace."""
         hit = self.applied.get((kind, namespace, name))
-        if hit is None:
-            idx = self._index()
-            hit = idx.get((kind, namespace, name)) or idx.get((kind, "", name))
+        if hit is None and kind in _LOOKUP_KINDS and name:
+            candidates = self._in_repo(kind, name)
+            hit = (next((r for r in candidates if r.namespace == namespace), None)
+                   or next((r for r in candidates if not r.namespace), None))
         return hit
 
     def find_applied(self, kind: str, namespace: str, name: str) -> Resource | None:
