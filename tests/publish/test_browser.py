@@ -20,21 +20,30 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--dis
 SCREENSHOT = ROOT / "docs" / "images" / "flux-dag-browser.png"
 
 
-@pytest.fixture
-def browser_page(tmp_path: Path):  # type: ignore[no-untyped-def]
+def _open_page(tmp_path: Path, scheme: str):  # type: ignore[no-untyped-def]
     if not Path(CHROMIUM).is_file():
         pytest.skip(f"{CHROMIUM} is not installed (bash .ci/setup test installs Debian's chromium)")
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install .[test])")
-    profile = tmp_path / "profile"
+    profile = tmp_path / f"profile-{scheme}"
     profile.mkdir()
     with sync_api.sync_playwright() as pw:
         context = pw.chromium.launch_persistent_context(
             str(profile), executable_path=CHROMIUM, headless=True, args=FLAGS,
-            viewport={"width": 1280, "height": 900}, color_scheme="light")
+            viewport={"width": 1280, "height": 900}, color_scheme=scheme)
         try:
             yield context.pages[0] if context.pages else context.new_page()
         finally:
             context.close()
+
+
+@pytest.fixture
+def browser_page(tmp_path: Path):  # type: ignore[no-untyped-def]
+    yield from _open_page(tmp_path, "light")
+
+
+@pytest.fixture
+def dark_page(tmp_path: Path):  # type: ignore[no-untyped-def]
+    yield from _open_page(tmp_path, "dark")
 
 
 def test_click_a_dag_node_lands_on_its_layer_page(browser_page, served: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -76,3 +85,15 @@ def test_click_a_dag_node_lands_on_its_layer_page(browser_page, served: str, tmp
     assert page.locator("h1").first.inner_text().strip().rstrip("¶") == "infrastructure-bridge"
     assert errors == [], errors
     assert all("api.github.com" in e for e in external), external
+
+
+def test_diagrams_follow_the_dark_palette(dark_page, served: str) -> None:  # type: ignore[no-untyped-def]
+    """In Material's slate scheme the diagram has no white background and its text takes the page's colour."""
+    page = dark_page
+    page.goto(served + "/wiki/flux/tazlab-k8s/dag/", wait_until="load")
+    graph = page.locator('.flux-wiki-diagram[data-diagram="layer-dag"] svg')
+    background = graph.evaluate("svg => getComputedStyle(svg.querySelector('.graph polygon')).fill")
+    assert background in ("transparent", "rgba(0, 0, 0, 0)"), background
+    text = graph.evaluate("svg => getComputedStyle(svg.querySelector('.node text')).fill")
+    page_text = page.evaluate("() => getComputedStyle(document.querySelector('.md-typeset')).color")
+    assert text == page_text, (text, page_text)

@@ -38,7 +38,7 @@ ET.register_namespace("xlink", XLINK_NS)
 
 DIAGRAM_CSS = """\
 .flux-wiki-graph { max-width: 100%; height: auto; font-family: inherit; }
-.flux-wiki-graph .graph > polygon { fill: transparent; }
+.flux-wiki-graph .graph > polygon, .flux-wiki-graph .graph > g > a > polygon { fill: transparent; }
 .flux-wiki-graph text { fill: var(--md-default-fg-color); }
 .flux-wiki-graph [stroke="black"] { stroke: var(--md-default-fg-color--light); }
 .flux-wiki-graph [fill="black"] { fill: var(--md-default-fg-color--light); }
