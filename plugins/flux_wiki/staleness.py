@@ -212,6 +212,7 @@ def with_stale_banner(markdown: str, page: str, status: PageStatus) -> str:
 
 def report_text(statuses: list[PageStatus]) -> str:
     lines: list[str] = []
+    shown: set[str] = set()  # a file stamped at the same version for several pages: its diff once
     for s in statuses:
         if not s.stale:
             continue
@@ -223,8 +224,14 @@ def report_text(statuses: list[PageStatus]) -> str:
         lines += [f"  added:   {f}" for f in s.added]
         lines += [f"  removed: {f}" for f in s.removed]
         for f in s.changed:
-            lines.append(s.diffs[f].rstrip("\n") if s.diffs.get(f) else f"  (no diff for {f}: the stamped "
-                         "version is not in git)")
+            diff = s.diffs.get(f)
+            if not diff:
+                lines.append(f"  (no diff for {f}: the stamped version is not in git)")
+            elif diff in shown:
+                lines.append(f"  (diff of {f} shown above)")
+            else:
+                shown.add(diff)
+                lines.append(diff.rstrip("\n"))
     stale = sum(1 for s in statuses if s.stale)
     lines.append(f"{stale} of {len(statuses)} page(s) stale" if stale else f"all {len(statuses)} page(s) fresh")
     return "\n".join(lines) + "\n"
