@@ -284,12 +284,13 @@ def drift_text(drift: list[CopyDrift], committed: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-def regenerate(cfg: WikiConfig, out: Path, kind: str) -> None:
-    """Write a fresh generation into ``out``: the Hugo export, or the generated Markdown pages (as `flux-wiki pages`)."""
+def regenerate(cfg: WikiConfig, out: Path, kind: str, *, all_pages: bool = False) -> None:
+    """Write a fresh generation into ``out``: the Hugo export (with ``all_pages`` the hand-written pages too),
+    or the generated Markdown pages (as `flux-wiki pages`)."""
     if kind == "hugo":
         from .export.hugo import export_hugo
 
-        export_hugo(cfg, out)
+        export_hugo(cfg, out, all_pages=all_pages)
         return
     from .site import WikiCompiler
 

@@ -118,3 +118,18 @@ def test_check_export_dir_with_generated_markdown_pages(wiki: Path) -> None:
     assert result.exit_code == 1
     assert "changed: flux/tazlab-k8s/dag.md" in result.output and "extra: flux/tazlab-k8s/old.md" in result.output
     assert "-title: Edited by hand\n+title: TazLab Flux DAG" in result.output
+
+
+def test_check_export_dir_of_an_export_with_hand_written_pages(git_wiki: Path) -> None:
+    args = ["-f", str(git_wiki / "mkdocs.yml")]
+    assert CliRunner().invoke(main, ["stamp", "--all", *args]).exit_code == 0
+    committed = git_wiki / "hugo" / "content" / "wiki"
+    regenerate(wiki_config_from_mkdocs(git_wiki / "mkdocs.yml"), committed, "hugo", all_pages=True)
+    current = CliRunner().invoke(main, ["check", "--export-dir", str(committed), "--export-all", *args])
+    assert current.exit_code == 0, current.output
+    without_flag = CliRunner().invoke(main, ["check", "--export-dir", str(committed), *args])
+    assert without_flag.exit_code == 1  # the hand-written pages look like extra files to a generated-only check
+    page = git_wiki / "docs" / "tazlab-system-map.md"
+    page.write_text(page.read_text() + "\nA new paragraph.\n")
+    edited = CliRunner().invoke(main, ["check", "--export-dir", str(committed), "--export-all", *args])
+    assert edited.exit_code == 1 and "A new paragraph." in edited.output
