@@ -113,5 +113,5 @@ class MarkerExpander:
             dot = layer_dag_dot(cluster, lambda i: self.link_url(page, r.layout.layer(cluster, i)))
             if self.options.diagram is None:
                 return "```dot\n" + dot.rstrip("\n") + "\n```\n", None
-            return self.options.diagram(page, "layer-dag", dot), None
+            return self.options.diagram(page, "layer-dag", dot, None), None
         return r.fragment(marker.name, page, layer), None

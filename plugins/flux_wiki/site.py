@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from .basis import BasisGraph, browse_url, collect, problems, source_items
+from .basis import BasisGraph, browse_url, collect, problems, relationships_markdown, source_items
 from .basis import BrowseUrl as BasisUrl
 from .engine import Model, build_model
 from .load import ParseCache
 from .load.authored import ClusterNotes, SourceBasisIndex, load_notes, load_source_basis, page_title
+from .markers import MarkerExpander
 from .model import Cluster, Diagnostic, InputError
 from .render.diagrams import layer_dag_dot, layer_diagram_dot, surface_map_dot
 from .render.pages import GeneratedPage, PageLayout, RenderOptions, render_cluster
@@ -52,6 +53,7 @@ class CompiledWiki:
     basis_index: SourceBasisIndex
     diagnostics: list[Diagnostic]
     basis: BasisGraph = field(default_factory=BasisGraph)
+    markers: MarkerExpander | None = None  # built on first use by WikiCompiler.hand_written
 
 
 def page_url(src_path: str, use_directory_urls: bool) -> str:
@@ -104,6 +106,24 @@ class WikiCompiler:
         diagnostics += problems(graph, existing)
         return CompiledWiki(model, pages, notes, basis_index, diagnostics, graph)
 
+    def hand_written(self, cfg: WikiConfig, compiled: CompiledWiki, src: str,
+                     markdown: str) -> tuple[str, list[Diagnostic]]:
+        """A hand-written page (body, without front matter) as the wiki shows it: markers expanded into live
+        fragments, then its Relationships and Source Basis sections. Both front ends use this."""
+        if compiled.markers is None:
+            compiled.markers = MarkerExpander(compiled.model.clusters,
+                                              self.render_options(cfg, compiled.notes, compiled.basis),
+                                              lambda a, b: relative_url(a, b, cfg.use_directory_urls))
+        file = f"{cfg.docs_dir.name}/{src}" if cfg.docs_dir else src
+        markdown, diagnostics = compiled.markers.expand(markdown, src, file)
+        generated = {p.path: p.title for p in compiled.pages}
+        sections = relationships_markdown(
+            compiled.basis, src, source_url(cfg, compiled.basis),
+            lambda p: generated.get(p) or (page_title(cfg.docs_dir / p) if cfg.docs_dir else None))
+        if sections:
+            markdown = markdown.rstrip("\n") + "\n\n" + sections
+        return markdown, diagnostics
+
     def render_options(self, cfg: WikiConfig, notes: dict[str, ClusterNotes], graph: BasisGraph) -> RenderOptions:
         """How pages (and fragments injected into hand-written pages) are rendered for this configuration."""
         url = source_url(cfg, graph)
@@ -112,15 +132,15 @@ class WikiCompiler:
                              extra_basis={page: source_items(graph, page, url) for page in graph.pages},
                              diagram=self._diagram if cfg.diagrams else None)
 
-    def _diagram(self, page: str, name: str, dot: str) -> str:
+    def _diagram(self, page: str, name: str, dot: str, source: str | None = None) -> str:
+        """Inline SVG of a diagram (or its DOT when no engine renders), with a link to its .dot file if emitted."""
         result = self.svg.render(dot)
         if result.svg is None:
             log.warning("diagram %s on %s not rendered: %s", name, page, result.warning)
             return ('??? note "Diagram source (Graphviz not available)"\n\n    ```dot\n'
                     + "\n".join("    " + line for line in dot.splitlines()) + "\n    ```\n")
-        source = posixpath.basename(page)[:-3] + f".{name}.dot"
-        return (f'<div class="flux-wiki-diagram" data-diagram="{name}">\n{result.svg}\n</div>\n\n'
-                f"[Graphviz source]({source})\n")
+        link = f"\n[Graphviz source]({source})\n" if source else ""
+        return f'<div class="flux-wiki-diagram" data-diagram="{name}">\n{result.svg}\n</div>\n{link}'
 
 
 def _browse(base: str | None) -> Callable[[str, int | None], str | None]:

@@ -148,3 +148,14 @@ def test_cli_export_hugo(tmp_path: Path) -> None:
     bad.write_text("site_name: x\nplugins: [search]\n")
     result = CliRunner().invoke(main, ["export", "hugo", "--out", str(out), "--config-file", str(bad)])
     assert result.exit_code != 0 and "flux-wiki" in result.output and "Traceback" not in result.output
+
+
+def test_hand_written_pages_are_exported_as_the_site_shows_them(tmp_path: Path) -> None:
+    from .conftest import example_config
+
+    export_hugo(example_config(), tmp_path / "wiki", all_pages=True)
+    layers = (tmp_path / "wiki" / "tazlab-k8s-layers" / "index.md").read_text()
+    assert "<!-- flux-wiki:layers -->" not in layers
+    assert "| Layer | Depends On | What It Installs | Main Runtime Surface |" in layers
+    system_map = (tmp_path / "wiki" / "tazlab-system-map" / "index.md").read_text()
+    assert "## Relationships" in system_map and "## Source Basis" in system_map

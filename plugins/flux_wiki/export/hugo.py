@@ -70,7 +70,7 @@ class _BundleCompiler(WikiCompiler):
         super().__init__()
         self.svgs: dict[str, dict[str, bytes]] = {}
 
-    def _diagram(self, page: str, name: str, dot: str) -> str:
+    def _diagram(self, page: str, name: str, dot: str, source: str | None = None) -> str:
         result = self.svg.render(dot)
         if result.svg is None:
             return super()._diagram(page, name, dot)
@@ -296,6 +296,9 @@ def collect_pages(cfg: WikiConfig, *, all_pages: bool = False,
     for src, kind, title, text in sources:
         front, body, problems = split_front_matter(text, str(docs / src) if docs and kind == "page" else src)
         diagnostics += problems
+        if kind == "page":  # hand-written: live fragments, Relationships and Source Basis, as the site shows it
+            body, problems = compiler.hand_written(cfg, compiled, src, body)
+            diagnostics += problems
         heading, body = strip_title(body)
         page = HugoPage(src=src, kind=kind, title=str(front.pop("title", None) or title or heading or src), body="")
         front.pop(MARKER, None)

@@ -17,14 +17,11 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
-from ..basis import relationships_markdown
 from ..engine import UnknownCluster
-from ..load.authored import page_title
-from ..markers import MarkerExpander
 from ..model import InputError
 from ..render.pages import SORTABLE_JS, TemplateProblem
 from ..render.svg import DIAGRAM_CSS
-from ..site import CompiledWiki, WikiCompiler, WikiConfig, relative_url, source_url, wiki_config_from_options
+from ..site import CompiledWiki, WikiCompiler, WikiConfig, wiki_config_from_options
 from ..staleness import PageStatus, load_lock, stale_pages, with_stale_banner
 
 log = logging.getLogger("mkdocs.plugins.flux-wiki")
@@ -66,7 +63,6 @@ class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
         self.compiled: CompiledWiki | None = None
         self.wiki: WikiConfig | None = None
         self.serving = False
-        self.markers: MarkerExpander | None = None
         self.stale: dict[str, PageStatus] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -108,34 +104,24 @@ class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
         if self.config.diagrams:
             files.append(File.generated(config, CSS_PATH, content=DIAGRAM_CSS))
         files.append(File.generated(config, JS_PATH, content=SORTABLE_JS))
-        wiki, compiled = self.wiki, self.compiled
-        self.markers = MarkerExpander(compiled.model.clusters,
-                                      self.compiler.render_options(wiki, compiled.notes, compiled.basis),
-                                      lambda a, b: relative_url(a, b, wiki.use_directory_urls))
         self.stale = {}
-        if self.serving and wiki.lock_file is not None:
+        if self.serving and self.wiki.lock_file is not None:
             try:
-                self.stale = stale_pages(compiled.basis, load_lock(wiki.lock_file))
+                self.stale = stale_pages(self.compiled.basis, load_lock(self.wiki.lock_file))
             except InputError as err:
                 log.warning("%s", err)
         return files
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        """Hand-written pages: expand markers, add Relationships and Source Basis, flag stale pages (serve)."""
-        if self.compiled is None or self.wiki is None or self.markers is None:
+        """Hand-written pages: markers, Relationships and Source Basis (site.py), the stale banner under serve."""
+        if self.compiled is None or self.wiki is None or self.compiler is None:
             return markdown
         src = page.file.src_uri
-        generated = {p.path: p.title for p in self.compiled.pages}
-        if src in generated:
+        if any(p.path == src for p in self.compiled.pages):
             return markdown
-        markdown, diags = self.markers.expand(markdown, src, f"{Path(config.docs_dir).name}/{src}")
+        markdown, diags = self.compiler.hand_written(self.wiki, self.compiled, src, markdown)
         for diag in diags:
             log.warning("%s", diag)
-        docs = Path(config.docs_dir)
-        sections = relationships_markdown(self.compiled.basis, src, source_url(self.wiki, self.compiled.basis),
-                                          lambda p: generated.get(p) or page_title(docs / p))
-        if sections:
-            markdown = markdown.rstrip("\n") + "\n\n" + sections
         status = self.stale.get(src)
         if status is not None:
             markdown = with_stale_banner(markdown, src, status)

@@ -6,6 +6,7 @@ manifest goes through the ``e`` (escape) or ``code`` filters.
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -27,7 +28,7 @@ SORTABLE_MARK = '<span class="flux-wiki-sortable"></span>'
 SORTABLE_JS = (Path(__file__).parent / "assets" / "sortable.js").read_text(encoding="utf-8")
 
 BrowseUrl = Callable[[str, int | None], str | None]
-Diagram = Callable[[str, str, str], str]  # (page path, diagram name, DOT) -> Markdown/HTML block
+Diagram = Callable[[str, str, str, str | None], str]  # (page, diagram name, DOT, its .dot file or None) -> Markdown
 
 
 class TemplateProblem(InputError):
@@ -135,7 +136,9 @@ class PageRenderer:
             "cited": lambda: sorted({f for f, _ in basis}),
             "layout": self.layout, "related": related,
             "extra_basis": self.options.extra_basis.get(page, []),
-            "diagram": (lambda name, dot: self.options.diagram(page, name, dot)) if self.options.diagram else None,
+            # generated pages get their diagrams' DOT emitted next to them (GeneratedPage.dot): link it
+            "diagram": (lambda name, dot: self.options.diagram(page, name, dot, f"{posixpath.basename(page)[:-3]}.{name}.dot"))
+            if self.options.diagram else None,
         }
 
     def _render(self, template: str, page: str, title: str, kind: str, **extra: Any) -> GeneratedPage:
