@@ -264,7 +264,8 @@ class _Builder:
 
 def _depends_on(spec: dict[str, Any], default_ns: str) -> list[str]:
     out = []
-    for dep in spec.get("dependsOn") or []:
+    deps = spec.get("dependsOn")
+    for dep in deps if isinstance(deps, list) else []:
         if isinstance(dep, dict) and dep.get("name"):
             out.append(f"{dep.get('namespace') or default_ns}/{dep['name']}")
         elif isinstance(dep, str) and dep:

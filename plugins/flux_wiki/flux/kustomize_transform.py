@@ -298,6 +298,11 @@ _POD_OWNERS = frozenset({"Pod", "Deployment", "StatefulSet", "DaemonSet", "Repli
                          "ReplicationController", "PodTemplate"})
 
 
+def _items(value: Any) -> list[Any]:
+    """A list field as a list; any other shape (the API server would refuse it) holds no references."""
+    return value if isinstance(value, list) else []
+
+
 class _Renamer:
     """Rewrites references to objects whose name changed (kustomize's nameref)."""
 
@@ -364,16 +369,17 @@ class _Renamer:
             ref = obj.get("roleRef")
             if isinstance(ref, dict) and ref.get("kind") in ("Role", "ClusterRole"):
                 self._ref(ref, "name", str(ref["kind"]), r)
-            for s in obj.get("subjects") or []:
+            for s in _items(obj.get("subjects")):
                 if isinstance(s, dict) and s.get("kind") == "ServiceAccount":
                     s["name"] = self.new_name("ServiceAccount", s.get("name"), r, s.get("namespace") or "")
         elif kind == "Ingress":
-            for tls in spec.get("tls") or []:
+            for tls in _items(spec.get("tls")):
                 self._ref(tls, "secretName", "Secret", r)
             backends = [spec.get("defaultBackend")]
-            for rule in spec.get("rules") or []:
-                for p in ((rule or {}).get("http") or {}).get("paths") or []:
-                    backends.append((p or {}).get("backend"))
+            for rule in _items(spec.get("rules")):
+                http = rule.get("http") if isinstance(rule, dict) else None
+                for p in _items(http.get("paths") if isinstance(http, dict) else None):
+                    backends.append(p.get("backend") if isinstance(p, dict) else None)
             for b in backends:
                 if isinstance(b, dict):
                     self._ref(b.get("service"), "name", "Service", r)
@@ -384,7 +390,7 @@ class _Renamer:
                 self._ref(ref, "name", str(ref["kind"]), r)
         elif kind == "ServiceAccount":
             for key in ("secrets", "imagePullSecrets"):
-                for s in obj.get(key) or []:
+                for s in _items(obj.get(key)):
                     self._ref(s, "name", "Secret", r)
 
 
