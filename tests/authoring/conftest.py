@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-CORPORA = (ROOT / ".." / "shared" / "corpora").resolve()
+from ..support import ROOT
+from ..support import copy_wiki as _copy_wiki
+
 MANIFEST = "data/tazlab-k8s/clusters/tazlab-k8s/cluster-vars.yaml"
 
 
@@ -16,11 +17,8 @@ def git(cwd: Path, *args: str) -> str:
 
 
 def copy_wiki(dest: Path) -> Path:
-    dest.mkdir()
-    shutil.copy(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
-    shutil.copytree(ROOT / "docs", dest / "docs")
-    shutil.copytree(ROOT / "data", dest / "data", ignore=shutil.ignore_patterns("flux-wiki.lock"))
-    return dest
+    """The example wiki without its lock file."""
+    return _copy_wiki(ROOT, dest, ignore=shutil.ignore_patterns("flux-wiki.lock"))
 
 
 @pytest.fixture

@@ -7,23 +7,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from mkdocs.commands.build import build
-from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
 
 from flux_wiki.cli import main
 
+from ..support import build_site
 from .conftest import MANIFEST
-
-
-def build_site(wiki: Path, site: Path, command: str = "build") -> Path:
-    cfg = load_config(str(wiki / "mkdocs.yml"), site_dir=str(site), strict=True)
-    cfg.plugins.on_startup(command=command, dirty=False)
-    try:
-        build(cfg)
-    finally:
-        cfg.plugins.on_shutdown()
-    return site
 
 
 def page(site: Path, name: str) -> str:

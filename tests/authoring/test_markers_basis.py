@@ -11,7 +11,7 @@ from flux_wiki.load.authored import PageBasis, SourceBasisIndex, SourceRoot
 from flux_wiki.markers import MarkerExpander, find_markers
 from flux_wiki.site import WikiCompiler, relative_url, wiki_config_from_mkdocs
 
-from .conftest import ROOT
+from ..support import ROOT
 
 
 @pytest.fixture(scope="module")

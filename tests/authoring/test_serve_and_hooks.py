@@ -20,7 +20,8 @@ from flux_wiki.cli import main
 from flux_wiki.site import wiki_config_from_mkdocs
 from flux_wiki.staleness import regenerate
 
-from .conftest import MANIFEST, ROOT
+from ..support import ROOT
+from .conftest import MANIFEST
 
 BIN = Path(sys.executable).parent
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 
@@ -11,8 +10,8 @@ from flux_wiki.render.diagrams import layer_dag_dot
 from flux_wiki.render.svg import SVG_NS, SvgRenderer, find_engine
 
 from .conftest import url_for
+from ..support import CORPORA
 
-CORPORA = Path(__file__).resolve().parents[2] / "../shared/corpora"
 BJWS = CORPORA / "bjw-s-labs__home-ops"
 
 pytestmark = pytest.mark.corpora

@@ -15,24 +15,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = ROOT / "data" / "tazlab-k8s"
+from ..support import EXAMPLE_REPO as EXAMPLE
+from ..support import REFERENCE_LAYERS, ROOT
+
 CLUSTER = EXAMPLE / "clusters" / "tazlab-k8s"
 KS_API = "kustomize.toolkit.fluxcd.io/v1"
 
-EXPECTED_EDGES: dict[str, set[str]] = {
-    "infrastructure-operators-namespaces": set(),
-    "infrastructure-operators-core": set(),
-    "infrastructure-operators-data": set(),
-    "infrastructure-monitoring": {"infrastructure-operators-namespaces"},
-    "infrastructure-bridge": {"infrastructure-operators-core", "infrastructure-operators-namespaces"},
-    "infrastructure-configs": {"infrastructure-bridge"},
-    "infrastructure-instances": {"infrastructure-configs", "infrastructure-operators-data"},
-    "infrastructure-auth": {"infrastructure-instances"},
-    "apps-static": {"infrastructure-configs"},
-    "apps-data": {"infrastructure-configs"},
-    "apps-openclaw": {"infrastructure-configs"},
-}
+EXPECTED_EDGES: dict[str, set[str]] = {**REFERENCE_LAYERS, "apps-openclaw": {"infrastructure-configs"}}
 
 VAR_RE = re.compile(r"(?<!\$)\$\{([^}]*)\}")
 

@@ -18,7 +18,8 @@ from flux_wiki.flux.sources import is_source, source_info
 from flux_wiki.load import Repo
 from flux_wiki.model import FLUX_HELM_GROUP, InputError, Resource
 
-CORPORA = (Path(__file__).resolve().parents[2] / "../shared/corpora").resolve()
+from ..support import CORPORA
+
 
 pytestmark = pytest.mark.corpora
 

@@ -23,8 +23,8 @@ from flux_wiki.flux.simulate import _overrides
 from flux_wiki.load import Repo
 
 from .kustomize_kubectl import KUBECTL, _Loader, ident
+from ..support import CORPORA
 
-CORPORA = (Path(__file__).resolve().parents[2] / ".." / "shared" / "corpora").resolve()
 NAMES = ["tazlab-k8s", "onedr0p__home-ops", "bjw-s-labs__home-ops", "toboshii__home-ops",
          "fluxcd__flux2-kustomize-helm-example", "fluxcd__flux2-multi-tenancy"]
 

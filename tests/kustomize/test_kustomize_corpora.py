@@ -12,8 +12,8 @@ from flux_wiki.load import Repo
 from flux_wiki.model import InputError
 
 from .kustomize_kubectl import KUBECTL, ident, kubectl_build
+from ..support import CORPORA
 
-CORPORA = Path(__file__).resolve().parents[2] / "../shared/corpora"
 NAMES = sorted(p.name for p in CORPORA.iterdir() if p.is_dir()) if CORPORA.is_dir() else []
 KFILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 

@@ -15,7 +15,8 @@ from flux_wiki.cli import main
 from flux_wiki.engine import build_model
 from flux_wiki.render.inventory import inventory_json
 
-from .conftest import FIXTURES, build_site, copy_wiki
+from ..support import build_site, copy_wiki
+from .conftest import FIXTURES
 
 CANARY = FIXTURES / "canary"
 REPO = CANARY / "repo"

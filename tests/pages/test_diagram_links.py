@@ -17,7 +17,7 @@ from flux_wiki.render import svg as svg_mod
 from flux_wiki.render.svg import SVG_NS, XLINK_NS, find_engine
 from flux_wiki.site import WikiCompiler, WikiConfig
 
-from .conftest import ROOT, build_site, corpus, load
+from ..support import ROOT, build_site, corpus, load
 
 _SVG = re.compile(r"<svg\b.*?</svg>", re.S)
 REAL_WHICH = shutil.which

@@ -14,7 +14,7 @@ import pytest
 
 from flux_wiki.site import WikiCompiler, WikiConfig
 
-from .conftest import ROOT
+from ..support import ROOT
 
 GOLDEN = Path(__file__).parent / "golden"
 CLUSTER_DIR = "flux/tazlab-k8s"

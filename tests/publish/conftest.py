@@ -12,7 +12,8 @@ import pytest
 
 from flux_wiki.site import WikiConfig
 
-ROOT = Path(__file__).resolve().parents[2]
+from ..support import ROOT
+
 SITE_URL = "https://blog.tazlab.net/wiki/"
 
 

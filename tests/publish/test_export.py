@@ -17,7 +17,8 @@ from flux_wiki.export.hugo import (HugoPage, bundle_path, convert_admonitions, d
                                    repo_date, rewrite_links, _resolver)
 from flux_wiki.site import page_url
 
-from .conftest import ROOT, example_config
+from ..support import ROOT
+from .conftest import example_config
 
 
 def hugo_url(bundle: str) -> str:

@@ -10,22 +10,12 @@ import pytest
 
 from flux_wiki.site import WikiCompiler, WikiConfig
 
-from .conftest import EXAMPLE_REPO, ROOT
+from ..support import REFERENCE_LAYERS
+from ..support import EXAMPLE_REPO, ROOT
 
 GOLDEN = Path(__file__).parent / "golden"
 
-LAYERS = {
-    "infrastructure-operators-namespaces": set(),
-    "infrastructure-operators-core": set(),
-    "infrastructure-operators-data": set(),
-    "infrastructure-monitoring": {"infrastructure-operators-namespaces"},
-    "infrastructure-bridge": {"infrastructure-operators-core", "infrastructure-operators-namespaces"},
-    "infrastructure-configs": {"infrastructure-bridge"},
-    "infrastructure-instances": {"infrastructure-configs", "infrastructure-operators-data"},
-    "infrastructure-auth": {"infrastructure-instances"},
-    "apps-static": {"infrastructure-configs"},
-    "apps-data": {"infrastructure-configs"},
-}
+LAYERS = REFERENCE_LAYERS
 CONTROLLERS = ["source-controller", "kustomize-controller", "helm-controller", "notification-controller",
                "image-reflector-controller", "image-automation-controller"]
 ADDRESSES = ["192.168.1.240:8000", "192.168.1.240:8001", "192.168.1.240:8002", "192.168.1.240:8003",

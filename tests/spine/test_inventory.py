@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from flux_wiki.cli import main
 
-from .conftest import EXAMPLE_REPO, ROOT, corpus
+from ..support import EXAMPLE_REPO, ROOT, corpus
 
 
 def inventory(*args: str) -> str:

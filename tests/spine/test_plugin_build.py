@@ -10,22 +10,12 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
 
-from .conftest import ROOT
-
-
-def build_site(wiki: Path, tmp_path: Path, **overrides) -> Path:
-    site = tmp_path / "site"
-    cfg = load_config(str(wiki / "mkdocs.yml"), site_dir=str(site), strict=True, **overrides)
-    cfg.plugins.on_startup(command="build", dirty=False)
-    try:
-        build(cfg)
-    finally:
-        cfg.plugins.on_shutdown()
-    return site
+from ..support import build_site
+from ..support import ROOT
 
 
 def test_strict_build_of_example(tmp_path: Path) -> None:
-    site = build_site(ROOT, tmp_path)
+    site = build_site(ROOT, tmp_path / "site")
     dag = (site / "flux" / "tazlab-k8s" / "dag" / "index.html").read_text()
     assert "TazLab Flux DAG" in dag
     assert "192.168.1.241:5432" in dag
@@ -38,7 +28,7 @@ def test_strict_build_of_example(tmp_path: Path) -> None:
 def test_generated_pages_follow_the_repo(example_wiki: Path, tmp_path: Path) -> None:
     ks = example_wiki / "data" / "tazlab-k8s" / "clusters" / "tazlab-k8s" / "infrastructure-auth.yaml"
     ks.write_text(ks.read_text().replace("name: infrastructure-auth", "name: infrastructure-gatekeeper", 1))
-    site = build_site(example_wiki, tmp_path)
+    site = build_site(example_wiki, tmp_path / "site")
     dag = (site / "flux" / "tazlab-k8s" / "dag" / "index.html").read_text()
     assert "infrastructure-gatekeeper" in dag
     assert (site / "flux" / "tazlab-k8s" / "layers" / "infrastructure-gatekeeper" / "index.html").is_file()
@@ -50,7 +40,7 @@ def test_broken_manifest_is_a_warning_naming_file_and_line(example_wiki: Path, t
     bad.write_text("apiVersion: v1\nkind: Service\nmetadata:\n  name: [unclosed\n")
     caplog.set_level(logging.WARNING, logger="mkdocs.plugins.flux-wiki")
     with pytest.raises(Abort):
-        build_site(example_wiki, tmp_path)
+        build_site(example_wiki, tmp_path / "site")
     messages = [r.getMessage() for r in caplog.records if r.name == "mkdocs.plugins.flux-wiki"]
     assert any("apps/base/hugo-blog/service.yaml:" in m for m in messages), messages
     # not strict: the rest of the wiki still builds, the broken layer says why
@@ -65,7 +55,7 @@ def test_broken_manifest_is_a_warning_naming_file_and_line(example_wiki: Path, t
 @pytest.mark.parametrize("name", ["onedr0p__home-ops", "bjw-s-labs__home-ops", "toboshii__home-ops", "tazlab-k8s",
                                   "fluxcd__flux2-kustomize-helm-example", "fluxcd__flux2-multi-tenancy"])
 def test_every_corpus_builds_a_wiki(name: str, tmp_path: Path) -> None:
-    from .conftest import corpus
+    from ..support import corpus
 
     repo = corpus(name)
     (tmp_path / "docs").mkdir()

@@ -17,7 +17,8 @@ from flux_wiki.flux.substitute import Variable, substitute_resources
 from flux_wiki.load import Repo
 from flux_wiki.model import InputError, Resource
 
-CORPORA = (Path(__file__).resolve().parents[2] / "../shared/corpora").resolve()
+from ..support import CORPORA
+
 
 pytestmark = pytest.mark.corpora
 

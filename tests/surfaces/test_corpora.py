@@ -12,7 +12,8 @@ from flux_wiki.analysis.chart_values import APP_TEMPLATE, chart_name
 from flux_wiki.analysis.surfaces import extract_surfaces
 from flux_wiki.model import HelmReleaseInfo, Resource
 
-CORPORA = Path(__file__).resolve().parents[2] / "../shared/corpora"
+from ..support import CORPORA
+
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 pytestmark = pytest.mark.corpora
