@@ -42,7 +42,7 @@ _OPERATOR_SUFFIXES = ("-operator-crds", "-crds", "-crd", "-operator", "-controll
 _MIN_STEM = 4
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class ProvidedKind:
     """One custom resource kind that exists once its provider is installed."""
 
@@ -50,7 +50,7 @@ class ProvidedKind:
     kind: str
     origin: Origin
     citation: str  # catalog: the entry's upstream source; inferred: why; manifest: the CRD's name
-    via: Via = "templates"
+    via: Via  # how it arrives: crds-dir | templates | hook | controller, or inferred | manifest
     entry: str | None = None  # catalog entry id
 
     @property
@@ -79,21 +79,21 @@ class Condition:
             value = self.default
         if self.contains is not None:
             return isinstance(value, list) and self.contains in value
-        if isinstance(self.equals, bool):
-            return _truthy(value) is self.equals
+        if isinstance(self.equals, bool):  # Go template truthiness: any non-empty string is true
+            return bool(value) is self.equals
         return value == self.equals
 
 
 @dataclass(frozen=True)
 class CrdSet:
-    """CRDs a chart installs one way (``crds-dir``, ``templates``, ``hook`` or ``controller``) under the same gates."""
+    """CRDs a chart installs one way (``crds-dir``, ``templates``, ``hook``, ``controller``) under one gate."""
 
-    source: str
+    via: Via
     when: tuple[Condition, ...]
     kinds: tuple[tuple[str, str], ...]  # (group, kind)
 
     def installed(self, values: Mapping[str, Any], policy: CrdPolicy) -> bool:
-        if self.source == "crds-dir" and policy == "Skip":
+        if self.via == "crds-dir" and policy == "Skip":
             return False
         return all(c.holds(values) for c in self.when)
 
@@ -179,8 +179,8 @@ class CrdCatalog:
             if not s.installed(vals, policy):
                 continue
             for group, kind in s.kinds:
-                out.setdefault((group, kind), ProvidedKind(group, kind, "catalog", entry.source, s.source, entry.id))
-        return sorted(out.values())
+                out.setdefault((group, kind), ProvidedKind(group, kind, "catalog", entry.source, s.via, entry.id))
+        return sorted(out.values(), key=ProvidedKind.key)
 
     def provider_of(self, group: str, kind: str) -> list[CatalogEntry]:
         """Catalog entries whose chart can install ``group``/``kind`` (whatever the values)."""
@@ -214,7 +214,7 @@ def infer_kinds(chart_name: str | None, used_kinds: Iterable[tuple[str, str]]) -
         if any(stem in label for label in labels):
             why = f"inferred: chart {chart_name!r} is not in the catalog; API group {group!r} contains {stem!r}"
             out.add(ProvidedKind(group, kind, "inferred", why, "inferred"))
-    return sorted(out)
+    return sorted(out, key=ProvidedKind.key)
 
 
 def _stem(chart_name: str) -> str:
@@ -280,11 +280,6 @@ def lookup(values: Mapping[str, Any], path: str) -> Any:
             return None
         node = node[part]
     return node
-
-
-def _truthy(value: Any) -> bool:
-    """Go template truthiness, as `{{ if .Values.x }}` sees it (any non-empty string is true)."""
-    return bool(value)
 
 
 _OCI_TAG = re.compile(r"[:@][^/]*$")
