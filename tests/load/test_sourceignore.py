@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from flux_wiki.engine import build_model
 from flux_wiki.load import Repo
 from flux_wiki.load.sourceignore import (EXCLUDE, INCLUDE, NO_MATCH, ArtifactFilter, Pattern, glob_match,
                                          load_ignore_patterns, matcher_match, read_patterns)
@@ -243,6 +244,37 @@ def test_spec_ignore_ranks_above_files(tmp_path: Path) -> None:
     view = repo.with_ignore("!drafts/\napps/c.yaml\n")
     assert view.walk_yaml() == ["apps/b.yaml", "drafts/a.yaml"]
     assert view.cache is repo.cache and view.read is repo.read
+
+
+SYNC_WITH_IGNORE = """\
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: GitRepository
+metadata: {name: flux-system, namespace: flux-system}
+spec:
+  interval: 1m
+  url: https://example.com/repo
+  ref: {branch: main}
+  ignore: |
+    # the drafts never reach the artifact
+    /clusters/home/drafts/
+---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: flux-system, namespace: flux-system}
+spec: {interval: 10m, path: ./clusters/home, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}
+"""
+
+
+@pytest.mark.parametrize("ignore", [True, False])
+def test_entry_source_spec_ignore_shapes_the_build(tmp_path: Path, ignore: bool) -> None:
+    """The bootstrap GitRepository's spec.ignore leaves drafts/ out of what the root Kustomization applies."""
+    sync = SYNC_WITH_IGNORE if ignore else SYNC_WITH_IGNORE.replace("ignore: |", "x-note: |")
+    cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {}, namespace: default}}\n"
+    _tree(tmp_path, {"clusters/home/flux-system/gotk-sync.yaml": sync, "clusters/home/cm.yaml": cm.format("kept"),
+                     "clusters/home/drafts/cm.yaml": cm.format("draft")})
+    (cluster,) = build_model(tmp_path).clusters
+    root = cluster.kustomizations["flux-system/flux-system"]
+    assert sorted(r.name for r in root.resources if r.kind == "ConfigMap") == (["kept"] if ignore else ["draft", "kept"])
 
 
 def test_excluded_folder_still_holds_reincluded_files(tmp_path: Path) -> None:
