@@ -75,7 +75,7 @@ class Repo:
             if self._filter is None:
                 self._filter = ArtifactFilter.for_repo(self.root, self._spec_ignore)
             memo = self._filter.excludes(rel, is_dir)
-            if memo and is_dir and self._filter.has_inclusions:
+            if memo and is_dir and self._filter.has_inclusions and self.is_dir(rel):
                 memo = not self.listdir(rel)
             self._ignored_memo[key] = memo
         return memo
