@@ -35,6 +35,8 @@ KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization
 REMOTE_PREFIXES = ("git::", "gh:", "ssh://", "https://", "http://", "git@", "github.com:", "github.com/",
                    "gitlab.com/", "bitbucket.org/")
 KUSTOMIZE_API = "kustomize.config.k8s.io"
+_NOUNS = {"resources": "resource", "components": "component", "patches": "patch", "patchesStrategicMerge": "patch",
+          "patchesJson6902": "patch", "replacements": "replacement"}
 _UNSUPPORTED = ("crds", "configurations", "transformers", "generators", "validators", "vars", "openapi")
 
 
@@ -169,7 +171,7 @@ class _Builder:
 
     def _resolve(self, k: _Kustomization, entry: str, key: str) -> tuple[str, int]:
         line = self.entry_line(k, entry, key)
-        what = key[:-1] if key.endswith('s') else key
+        what = _NOUNS.get(key, key)
         rel, found = self.repo.locate(k.dir, entry, referrer=k.file, line=line, what=what)
         if not found.usable or self.repo.ignored(rel, found.kind == "dir"):
             raise InputError(k.file, line, f"{what} '{entry}' not found")

@@ -215,3 +215,30 @@ class ConfinedDir:
             yield child, e
             if e.kind == "dir" and (descend is None or descend(child)):
                 pending.append(children(child, ancestors + (e.real,)))
+
+
+def read_config_file(path: str | os.PathLike[str], max_bytes: int = MAX_FILE_BYTES) -> bytes | None:
+    """An author file named by the configuration (source-basis index, notes, lock file): None when absent.
+
+    The configuration chose the path, so a link is followed; what is read must still be a regular file
+    within the size cap (never a device such as /dev/zero): InputError naming the file otherwise.
+    """
+    name = str(path)
+    try:
+        fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        return None
+    except OSError as err:
+        if err.errno == errno.ENOTDIR:
+            return None
+        raise InputError(name, 1, f"cannot be read ({err.strerror})") from None
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise InputError(name, 1, "is a folder, not a file")
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError(name, 1, "is not a regular file (a device, FIFO or socket); not read")
+        data = fh.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise InputError(name, 1, f"is over the {_size(max_bytes)} limit for one file; not read")
+    return data
