@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .load.confine import ConfinedDir
 from .load.authored import SourceBasisIndex, SourceRoot, page_title, split_front_matter
+from .load.confine import ConfinedDir
 from .model import Diagnostic
 from .render.markdown import md_code, md_escape, relative_link
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .basis import BasisGraph
-from .load.confine import MAX_FILE_BYTES, read_config_file
+from .load.confine import MAX_FILE_BYTES, read_config_text
 from .model import InputError
 
 if TYPE_CHECKING:
@@ -62,18 +62,15 @@ class PageStatus:
 
 # -- lock file ------------------------------------------------------------
 
-_HEX = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_GIT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")  # SHA-1 or SHA-256 repositories
 
 
 def load_lock(path: Path) -> Lock:
     """The lock file's stamps ({} when absent); InputError naming the file (and line) when it is not a lock file."""
-    raw = read_config_file(path)
-    if raw is None:
+    text = read_config_text(path)
+    if text is None:
         return Lock()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise InputError(str(path), raw[:err.start].count(b"\n") + 1, "not a flux-wiki lock file: not UTF-8 text") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
@@ -99,10 +96,10 @@ def load_lock(path: Path) -> Lock:
             raise wrong(f"pages.{page}.sources", page, "a list of strings")
         files = {}
         for name, f in raw_page.get("files", {}).items():
-            if not isinstance(f, dict) or not isinstance(f.get("sha256"), str) or not _HEX.fullmatch(f["sha256"]):
+            if not isinstance(f, dict) or not isinstance(f.get("sha256"), str) or not _SHA256.fullmatch(f["sha256"]):
                 raise wrong(f"pages.{page}.files.{name}", name, "a sha256 (64 hex digits)")
             blob = f.get("git_blob")
-            if blob is not None and (not isinstance(blob, str) or not _HEX.fullmatch(blob)):
+            if blob is not None and (not isinstance(blob, str) or not _GIT_ID.fullmatch(blob)):
                 raise wrong(f"pages.{page}.files.{name}.git_blob", name, "a git object id (hex digits)")
             files[name] = FileStamp(f["sha256"], blob)
         lock.pages[page] = PageStamp(list(sources), files)

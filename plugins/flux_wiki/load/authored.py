@@ -13,20 +13,16 @@ import yaml
 from mkdocs.utils.meta import YAML_RE
 
 from ..model import Diagnostic, InputError
-from .confine import read_config_file
+from .confine import read_config_text
 from .yamldocs import parse_documents
 
 
 def _load_mapping(path: Path) -> tuple[dict[str, Any], list[Diagnostic], str]:
     """(top-level mapping, problems, text) of an author file; an absent file is an empty mapping."""
     try:
-        raw = read_config_file(path)
-        if raw is None:
+        text = read_config_text(path)
+        if text is None:
             return {}, [], ""
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as err:
-            raise InputError(str(path), raw[:err.start].count(b"\n") + 1, f"not UTF-8 text: {err.reason}") from None
         docs = parse_documents(text, str(path))
     except InputError as err:
         return {}, [err.diagnostic()], ""

@@ -242,3 +242,14 @@ def read_config_file(path: str | os.PathLike[str], max_bytes: int = MAX_FILE_BYT
     if len(data) > max_bytes:
         raise InputError(name, 1, f"is over the {_size(max_bytes)} limit for one file; not read")
     return data
+
+
+def read_config_text(path: str | os.PathLike[str], max_bytes: int = MAX_FILE_BYTES) -> str | None:
+    """:func:`read_config_file` as UTF-8 text; InputError naming the line of the first byte that is not."""
+    raw = read_config_file(path, max_bytes)
+    if raw is None:
+        return None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise InputError(str(path), raw[:err.start].count(b"\n") + 1, f"not UTF-8 text ({err.reason})") from None
