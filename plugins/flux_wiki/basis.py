@@ -175,17 +175,17 @@ def resolve_source(roots: dict[str, SourceRoot], spec: str) -> ResolvedSource:
     segs = [s for s in pattern.split("/") if s not in ("", ".")]
     fixed = segs[:next((i for i, s in enumerate(segs) if _GLOB.search(s)), len(segs))]
     prefix = "/".join(fixed) or "."
-    if any(part in SKIP_DIRS for part in fixed):
+    top = tree.entry(prefix)
+    if top.kind == "refused":
+        tree.note(prefix, top.reason)
+    if any(part in SKIP_DIRS for part in fixed) or not top.usable:
         candidates: list[tuple[str, bool]] = []
     elif len(fixed) == len(segs):  # no wildcard: the path itself
-        e = tree.entry(prefix)
-        candidates = [(prefix, e.kind == "dir")] if e.usable else []
-        if e.kind == "refused":
-            tree.note(prefix, e.reason)
+        candidates = [(prefix, top.kind == "dir")]
     else:
         depth = None if "**" in segs else len(segs) - len(fixed)
         base = len(fixed)
-        candidates = [(prefix, True)] if tree.is_dir(prefix) else []
+        candidates = [(prefix, True)] if top.kind == "dir" else []
         candidates += [(rel, e.kind == "dir") for rel, e in tree.walk(
             prefix, skip=_skip, descend=lambda d: depth is None or d.count("/") + 1 - base < depth)]
     matched: list[tuple[str, bool]] = [(rel, is_dir) for rel, is_dir in candidates
@@ -200,9 +200,12 @@ def resolve_source(roots: dict[str, SourceRoot], spec: str) -> ResolvedSource:
     out.files = sorted(files)
     folders = [rel for rel, is_dir in matched if is_dir]
 
-    def concerns(path: str) -> bool:  # the source would have used this path had it been readable
-        return (path == prefix or _glob_match(segs, path.split("/"), True)
-                or any(rel == "." or path.startswith(f"{rel}/") for rel in folders))
+    def below(path: str, folder: str) -> bool:
+        return folder == "." or path.startswith(f"{folder}/")
+
+    def concerns(path: str) -> bool:  # the source would have used this path (or looked into it) had it been readable
+        return (path == prefix or _glob_match(segs, path.split("/"), True) or ("**" in segs and below(path, prefix))
+                or any(below(path, rel) for rel in folders))
     out.skipped = [p.message for p in tree.problems if concerns(p.file)]
     if not out.matches:
         out.error = f"source '{spec}' matches nothing in {tree.root}"

@@ -226,6 +226,7 @@ def test_source_basis_and_check_never_read_through_links_out_of_a_root(tmp_path:
         text = run.stdout + run.stderr
         assert not run.traceback and not any(x in text for x in FORBIDDEN), text
         assert "warning:" in run.stderr and "'apps/environ.yaml' is a symbolic link leading outside" in run.stderr
+        assert "source 'repo:leak/*.yaml': 'leak' is a symbolic link leading outside the source root" in run.stderr
     assert check.returncode == 1 and "removed: repo:apps/passwd.yaml" in check.stdout
     assert stamp.returncode == 0
     stamped = json.loads((wiki / "data" / "flux-wiki.lock").read_text())["pages"]["index.md"]["files"]

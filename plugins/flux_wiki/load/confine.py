@@ -192,12 +192,14 @@ class ConfinedDir:
         top = self.entry(rel)
         if top.kind != "dir":
             return
+        parts = [] if rel in ("", ".") else rel.split("/")
+        above = tuple(self.entry("/".join(parts[:i]) or ".").real for i in range(len(parts)))
         count = 0
 
         def children(folder: str, ancestors: tuple[str, ...]) -> list[tuple[str, Entry, tuple[str, ...]]]:
             return [(_join(folder, name), e, ancestors) for name, e in reversed(self.listdir(folder, skip))]
 
-        pending = [children(rel, (top.real,))]
+        pending = [children(rel, above + (top.real,))]
         while pending:
             level = pending[-1]
             if not level:
