@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .basis import BasisGraph
-from .load.confine import MAX_FILE_BYTES, read_config_text
+from .load.confine import MAX_FILE_BYTES, ConfinedDir, read_config_text
 from .model import InputError
 
 if TYPE_CHECKING:
@@ -285,24 +285,36 @@ class CopyDrift:
     diff: str = ""
 
 
-def _tree(folder: Path) -> dict[str, Path]:
-    if not folder.is_dir():
-        return {}
-    return {p.relative_to(folder).as_posix(): p for p in sorted(folder.rglob("*")) if p.is_file()}
+def _tree(folder: Path) -> dict[str, bytes]:
+    """Every file below ``folder`` and its bytes, read confined to the folder (a committed copy is repo content)."""
+    tree = ConfinedDir(folder, label="export folder")
+    out: dict[str, bytes] = {}
+    for rel, e in tree.walk():
+        if e.kind == "file":
+            try:
+                out[rel] = tree.read_bytes(rel)
+            except InputError:
+                continue
+    return out
 
 
 def compare_trees(fresh: Path, committed: Path) -> list[CopyDrift]:
-    """Every file that differs between a fresh generation and the committed copy, with a unified diff."""
+    """Every file that differs between a fresh generation and the committed copy, with a unified diff.
+
+    A committed file that is not read (a link out of the folder, a FIFO, over the size cap) is "missing".
+    """
     new, old = _tree(fresh), _tree(committed)
     out: list[CopyDrift] = []
+
+    def text(data: bytes) -> str:
+        return data.decode("utf-8", "replace")
     for rel in sorted(set(new) | set(old)):
         if rel not in old:
-            out.append(CopyDrift(rel, "missing", unified_diff("", new[rel].read_text("utf-8", "replace"), rel)))
+            out.append(CopyDrift(rel, "missing", unified_diff("", text(new[rel]), rel)))
         elif rel not in new:
             out.append(CopyDrift(rel, "extra"))
-        elif new[rel].read_bytes() != old[rel].read_bytes():
-            out.append(CopyDrift(rel, "changed", unified_diff(old[rel].read_text("utf-8", "replace"),
-                                                               new[rel].read_text("utf-8", "replace"), rel)))
+        elif new[rel] != old[rel]:
+            out.append(CopyDrift(rel, "changed", unified_diff(text(old[rel]), text(new[rel]), rel)))
     return out
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 from pathlib import Path
 
@@ -228,6 +229,17 @@ def test_source_basis_and_check_never_read_through_links_out_of_a_root(tmp_path:
         assert "warning:" in run.stderr and "'apps/environ.yaml' is a symbolic link leading outside" in run.stderr
         assert "source 'repo:leak/*.yaml': 'leak' is a symbolic link leading outside the source root" in run.stderr
     assert check.returncode == 1 and "removed: repo:apps/passwd.yaml" in check.stdout
+
+    # a committed export whose pages are links out: `check --export-dir` must not diff their targets
+    committed = wiki / "content"
+    shutil.copytree(tmp_path / "work" / "hugo" / "content" / "wiki", committed)
+    pages = sorted(committed.rglob("*.md"))
+    for page, target in zip(pages, ["/etc/passwd", "/proc/self/environ", out / "secret.yaml"]):
+        page.unlink()
+        page.symlink_to(target)
+    drift = bounded("check-export", FLUX_WIKI + ["check", "--export-dir", str(committed), *config], wiki)
+    assert not drift.traceback and not any(x in drift.stdout + drift.stderr for x in FORBIDDEN), drift.stdout
+    assert drift.returncode == 1 and f"missing: {pages[0].relative_to(committed).as_posix()}" in drift.stdout
     assert stamp.returncode == 0
     stamped = json.loads((wiki / "data" / "flux-wiki.lock").read_text())["pages"]["index.md"]["files"]
     assert sorted(stamped) == ["repo:apps/svc.yaml"]
