@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from flux_wiki.load import Repo
+from flux_wiki.load.confine import ConfinedDir
 from flux_wiki.load.sourceignore import load_ignore_patterns
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,7 +52,7 @@ def main() -> None:
     for root in roots:
         root = root.resolve()
         paths = tree(root)
-        load = best(lambda: load_ignore_patterns(root), args.repeat)
+        load = best(lambda: load_ignore_patterns(ConfinedDir(root)), args.repeat)
 
         def check() -> None:
             repo = Repo(root)
@@ -60,7 +61,7 @@ def main() -> None:
 
         per_path = best(check, args.repeat) / max(len(paths), 1)
         walk = best(lambda: tree(root), args.repeat) / max(len(paths), 1)
-        n = len(load_ignore_patterns(root))
+        n = len(load_ignore_patterns(ConfinedDir(root)))
         print(f"{root.name:36} {len(paths):6} {n:8} {load * 1e3:8.1f} {per_path * 1e6:8.1f} {walk * 1e6:12.1f}")
 
 

@@ -125,8 +125,11 @@ config_file_option = click.option("--config-file", "-f", default="mkdocs.yml", s
 
 
 def _wiki_graph(config_file: str):  # type: ignore[no-untyped-def]
-    """(WikiConfig, BasisGraph) from mkdocs.yml; exit 2 when the configuration is unusable."""
-    from .basis import collect
+    """(WikiConfig, BasisGraph) from mkdocs.yml; exit 2 when the configuration is unusable.
+
+    Paths a declared source reached but refused to read (a link out of its root, ...) are warnings.
+    """
+    from .basis import collect, refused_sources
     from .load.authored import SourceBasisIndex, load_source_basis
     from .model import InputError
     from .site import wiki_config_from_mkdocs
@@ -141,7 +144,10 @@ def _wiki_graph(config_file: str):  # type: ignore[no-untyped-def]
         for d in diags:
             click.echo(f"error: {d}", err=True)
         sys.exit(2)
-    return cfg, collect(index, cfg.docs_dir)
+    graph = collect(index, cfg.docs_dir)
+    for d in refused_sources(graph):
+        click.echo(f"warning: {d}", err=True)
+    return cfg, graph
 
 
 def _lock(path: Path):  # type: ignore[no-untyped-def]

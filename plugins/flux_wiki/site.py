@@ -7,6 +7,7 @@ MkDocs plugin and the CLI cannot drift apart.
 from __future__ import annotations
 
 import logging
+import os
 import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -172,11 +173,14 @@ def wiki_config_from_options(base: Path, options: dict[str, Any], *, docs_dir: P
 
     Raises InputError when the repo is missing; the plugin and ``flux-wiki check`` share this.
     """
+    def absolute(value: object) -> Path:  # links not resolved: a message names the file as configured
+        return Path(os.path.abspath(base / str(value)))
+
     def optional(value: object, default: str) -> Path | None:
         if value:
-            return (base / str(value)).resolve()
-        p = base / default
-        return p.resolve() if p.is_file() else None
+            return absolute(value)
+        p = absolute(default)
+        return p if p.exists() or p.is_symlink() else None
 
     if not options.get("repo"):
         raise InputError(str(base / "mkdocs.yml"), 1, "flux-wiki: option 'repo' is required")
@@ -193,7 +197,7 @@ def wiki_config_from_options(base: Path, options: dict[str, Any], *, docs_dir: P
         templates_dir=(base / str(options["templates_dir"])).resolve() if options.get("templates_dir") else None,
         browse_url=options.get("browse_url"), diagrams=bool(options.get("diagrams", True)),
         use_directory_urls=use_directory_urls, docs_dir=docs_dir,
-        lock_file=(base / str(lock)).resolve() if lock else (base / "data" / "flux-wiki.lock").resolve(),
+        lock_file=absolute(lock or "data/flux-wiki.lock"),
     )
 
 

@@ -20,6 +20,7 @@ from hypothesis import given, settings, strategies as st
 
 from flux_wiki.engine import build_model
 from flux_wiki.load import Repo
+from flux_wiki.load.confine import ConfinedDir
 from flux_wiki.load.sourceignore import (EXCLUDE, INCLUDE, NO_MATCH, ArtifactFilter, Pattern, glob_match,
                                          load_ignore_patterns, matcher_match, read_patterns)
 
@@ -195,7 +196,7 @@ def test_flux_load_ignore_patterns_every_folder(tmp_path: Path) -> None:
     for name, text in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text)
-    got = [(p.text, p.domain) for p in load_ignore_patterns(tmp_path)]
+    got = [(p.text, p.domain) for p in load_ignore_patterns(ConfinedDir(tmp_path))]
     assert got == [("root.txt", ()), ("subdir.txt", ("a", "b")), ("last.txt", ("z",))]
 
 

@@ -154,8 +154,9 @@ def run_all(repo: Path, work: Path, *, mem_mb: int = 1536, timeout: int = 120, h
     go("inventory-text", FLUX_WIKI + ["inventory", str(repo)])
     go("graph-dot", FLUX_WIKI + ["graph", str(repo), "--format", "dot"])
     go("graph-svg", FLUX_WIKI + ["graph", str(repo), "--format", "svg"])
-    go("build", MKDOCS + ["build", "-q", "-d", str(work / "site")], wiki)
-    go("build-strict", MKDOCS + ["build", "-q", "--strict", "-d", str(work / "site-strict")], wiki)
+    # not -q: a quiet build does not count warnings, so --strict would pass whatever the plugin reports
+    go("build", MKDOCS + ["build", "-d", str(work / "site")], wiki)
+    go("build-strict", MKDOCS + ["build", "--strict", "-d", str(work / "site-strict")], wiki)
     export = go("export-hugo", FLUX_WIKI + ["export", "hugo", "--out", str(work / "hugo" / "content" / "wiki"),
                                             "--config-file", str(wiki / "mkdocs.yml")], wiki)
     for folder in ("site", "site-strict", "hugo/content"):

@@ -164,7 +164,11 @@ def find_entries(repo: Repo) -> tuple[list[Entry], list[Diagnostic]]:
     store = ObjectStore(repo)
     for rel in repo.walk_yaml():
         in_flux_system = "flux-system" in PurePosixPath(rel).parts[:-1]
-        raw = repo.read_bytes(rel)
+        try:
+            raw = repo.read_bytes(rel)
+        except InputError as err:
+            repo.note(rel, err.message)
+            continue
         if not in_flux_system and not _QUICK.search(raw):
             continue
         if in_flux_system and not re.search(rb"kind:\s*Kustomization\b", raw) and not _QUICK.search(raw):

@@ -40,6 +40,12 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..model import InputError
+
+if TYPE_CHECKING:
+    from .confine import ConfinedDir
 
 IGNORE_FILE = ".sourceignore"
 # fluxcd/pkg sourceignore.go: ExcludeVCS, then ExcludeExt + ExcludeCI + ExcludeExtra.
@@ -254,31 +260,33 @@ def read_patterns(data: bytes | str, domain: tuple[str, ...] = (), origin: str =
     return out
 
 
-def _read_ignore_file(root: Path, domain: tuple[str, ...]) -> list[Pattern]:
+def _read_ignore_file(files: "ConfinedDir", domain: tuple[str, ...]) -> list[Pattern]:
     rel = "/".join(domain + (IGNORE_FILE,))
-    path = root.joinpath(*domain, IGNORE_FILE)
+    if files.entry(rel).kind == "missing":
+        return []
     try:
-        if path.is_symlink() and not path.resolve().is_relative_to(root):
-            return []  # never read outside the repository
-        if not path.is_file():
-            return []  # absent; a folder by that name gives no patterns in source-controller either
-        return read_patterns(path.read_bytes(), domain, rel)
-    except OSError:
+        return read_patterns(files.read_bytes(rel), domain, rel)
+    except InputError as err:  # a link leading out, a FIFO, a folder by that name, over the size cap
+        if files.entry(rel).kind != "dir":  # a folder by that name gives no patterns in source-controller either
+            files.note(rel, err.message)
         return []
 
 
-def load_ignore_patterns(root: Path) -> list[Pattern]:
-    """sourceignore.LoadIgnorePatterns: every ``.sourceignore`` below ``root``, root first, folders in name order.
+def load_ignore_patterns(files: "ConfinedDir") -> list[Pattern]:
+    """sourceignore.LoadIgnorePatterns: every ``.sourceignore`` below the root, root first, folders in name order.
 
-    Like ``os.ReadDir`` + ``DirEntry.IsDir``, symlinked folders are not entered; ``.git`` is skipped.
+    Like ``os.ReadDir`` + ``DirEntry.IsDir``, symlinked folders are not entered; ``.git`` is skipped. Files
+    are read through the confinement, so an ignore file that is a link out of the root is never read.
     """
     out: list[Pattern] = []
     stack: list[tuple[str, ...]] = [()]
-    while stack:
+    visited = 0
+    while stack and visited < files.max_walk_entries:
         domain = stack.pop()
-        out.extend(_read_ignore_file(root, domain))
+        visited += 1
+        out.extend(_read_ignore_file(files, domain))
         try:
-            with os.scandir(root.joinpath(*domain)) as it:
+            with os.scandir(files.root.joinpath(*domain)) as it:
                 subdirs = sorted(e.name for e in it if e.name != ".git" and e.is_dir(follow_symlinks=False))
         except OSError:
             continue
@@ -297,9 +305,9 @@ class ArtifactFilter:
         self._folder_memo: dict[tuple[str, ...], int] = {}
 
     @classmethod
-    def for_repo(cls, root: Path, spec_ignore: str | None = None) -> "ArtifactFilter":
-        """The filter for ``root``: its ``.sourceignore`` files, then the source's ``spec.ignore``."""
-        patterns = load_ignore_patterns(root)
+    def for_repo(cls, files: "ConfinedDir", spec_ignore: str | None = None) -> "ArtifactFilter":
+        """The filter for a repository: its ``.sourceignore`` files, then the source's ``spec.ignore``."""
+        patterns = load_ignore_patterns(files)
         if spec_ignore is not None:
             patterns += read_patterns(spec_ignore, (), "spec.ignore")
         return cls(patterns)
