@@ -143,13 +143,25 @@ def test_the_root_may_itself_be_reached_through_a_link(tmp_path: Path) -> None:
 
 def test_repo_routes_every_read_through_the_confinement(tree: Path) -> None:
     repo = Repo(tree)
-    assert repo.walk_yaml() == ["apps/base/a.yaml", "apps/inside.yaml", "apps/shared/a.yaml"]
+    assert repo.walk_yaml() == ["apps/base/a.yaml"]
     assert {p.file for p in repo.problems} >= {"apps/out.yaml", "apps/fifo.yaml"}
     with pytest.raises(InputError, match="resource 'out.yaml': 'apps/out.yaml' is a symbolic link leading outside"):
         repo.locate("apps", "out.yaml", referrer="apps/kustomization.yaml", line=4, what="resource")
     with pytest.raises(InputError):
         repo.documents("apps/out.yaml")
     assert "apps/out.yaml" not in repo.read
+
+
+def test_a_repo_follows_no_link_even_inside_because_the_artifact_has_none(tree: Path) -> None:
+    """fluxcd/pkg artifact storage ``Archive``: "Ignore anything that is not a file or directories e.g.
+    symlinks" -- a link that stays inside the repo is absent from what Flux builds, so a build naming it fails."""
+    repo = Repo(tree)
+    repo.walk_yaml()
+    problems = {p.file: p.message for p in repo.problems}
+    assert "leaves symbolic links out of the artifact" in problems["apps/inside.yaml"]
+    assert "leaves symbolic links out of the artifact" in problems["apps/shared"]
+    with pytest.raises(InputError, match="'apps/shared/a.yaml' is a symbolic link \\(or lies below one\\)"):
+        repo.documents("apps/shared/a.yaml")
 
 
 def test_ignored_refused_entries_are_not_warned_about(tree: Path) -> None:

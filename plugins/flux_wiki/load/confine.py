@@ -2,7 +2,8 @@
 
 A path is confined the way kustomize-controller's secure file system confines a build (fluxcd/pkg
 ``kustomize/filesys``: the real path, symbolic links resolved, must be in or below the root): a link that
-stays inside is followed, one that leads out is refused. Only regular files and folders are used (never a
+leads out is refused; one that stays inside is followed, unless the folder is a Flux artifact, which holds no
+links at all (``inner_links``). Only regular files and folders are used (never a
 device, FIFO or socket), a file over the size cap is not read, and a walk neither loops through a link to
 an ancestor nor grows without bound. What is refused is a :class:`~flux_wiki.model.Diagnostic` naming the
 path; it is never read, so nothing from outside the root can reach an output.
@@ -54,9 +55,13 @@ class ConfinedDir:
     """Files and folders below ``root``; every path is checked once (real path inside, type, size)."""
 
     def __init__(self, root: str | os.PathLike[str], *, label: str = "repository root",
-                 max_file_bytes: int = MAX_FILE_BYTES, max_walk_entries: int = MAX_WALK_ENTRIES):
+                 max_file_bytes: int = MAX_FILE_BYTES, max_walk_entries: int = MAX_WALK_ENTRIES,
+                 inner_links: str | None = None):
+        """``inner_links``: None follows links that stay inside the root; otherwise links are never followed
+        and this text says why (a Flux artifact holds no links: source-controller packages regular files only)."""
         self.root = Path(root).resolve()
         self.label = label
+        self.inner_links = inner_links
         self.max_file_bytes = max_file_bytes
         self.max_walk_entries = max_walk_entries
         self._root = str(self.root)
@@ -96,6 +101,8 @@ class ConfinedDir:
             return self._refused(rel, f"cannot be read ({err.strerror}); skipped")
         if not self.inside(real):
             return self._refused(rel, f"is a symbolic link leading outside the {self.label}; not followed")
+        if self.inner_links is not None and real != os.path.normpath(path):
+            return self._refused(rel, f"is a symbolic link (or lies below one): {self.inner_links}")
         return self._typed(rel, real, None)
 
     def _typed(self, rel: str, real: str, st: os.stat_result | None) -> Entry:

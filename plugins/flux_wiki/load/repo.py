@@ -19,6 +19,10 @@ from .yamldocs import Document, ParseCache, copy_data
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
+# fluxcd/pkg artifact storage Archive (and `flux push artifact`) skip everything that is not a regular file
+# or a folder ("Ignore anything that is not a file or directories e.g. symlinks"), so Flux never sees a link.
+ARTIFACT_LINKS = "source-controller leaves symbolic links out of the artifact, so Flux does not see it"
+
 
 class Repo:
     """Files of one GitOps repository, with a shared parse cache and a record of what was read.
@@ -31,7 +35,7 @@ class Repo:
     def __init__(self, root: str | os.PathLike[str], cache: ParseCache | None = None,
                  ignore: str | None = None, *, max_file_bytes: int = MAX_FILE_BYTES,
                  files: ConfinedDir | None = None):
-        self.files = files or ConfinedDir(root, max_file_bytes=max_file_bytes)
+        self.files = files or ConfinedDir(root, max_file_bytes=max_file_bytes, inner_links=ARTIFACT_LINKS)
         self.root = self.files.root
         self.cache = cache or ParseCache()
         self.read: set[str] = set()
