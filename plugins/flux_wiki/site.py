@@ -19,6 +19,7 @@ from .load import ParseCache
 from .load.authored import ClusterNotes, SourceBasisIndex, load_notes, load_source_basis, page_title
 from .markers import MarkerExpander
 from .model import Cluster, Diagnostic, InputError
+from .render.markdown import file_url
 from .render.diagrams import layer_dag_dot, layer_diagram_dot, surface_map_dot
 from .render.pages import GeneratedPage, PageLayout, RenderOptions, render_cluster
 from .render.svg import SvgRenderer
@@ -144,11 +145,7 @@ class WikiCompiler:
 
 
 def _browse(base: str | None) -> Callable[[str, int | None], str | None]:
-    def url(file: str, line: int | None) -> str | None:
-        if not base:
-            return None
-        return base.rstrip("/") + "/" + file + (f"#L{line}" if line else "")
-    return url
+    return lambda file, line: file_url(base, file, line)
 
 
 def source_url(cfg: WikiConfig, graph: BasisGraph) -> BasisUrl:
