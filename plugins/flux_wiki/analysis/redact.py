@@ -75,6 +75,17 @@ def is_secret_key(key: str) -> bool:
     return parts[-1] in _SECRET_LAST
 
 
+def names_secret(key: str) -> bool:
+    """A secret-like key that says so outright (``DB_PASSWORD``, ``API_TOKEN``, ``SECRET_DOMAIN``).
+
+    Stricter than :func:`is_secret_key`, which also takes a trailing ``key`` for key material: a
+    substitution variable such as ``LB_SHARE_KEY`` (MetalLB's shared-IP key) stays readable.
+    """
+    if not is_secret_key(key):
+        return False
+    return any(p in _SECRET_WORDS for p in _parts(key.rsplit("/", 1)[-1]))
+
+
 def is_reference_key(key: str) -> bool:
     """A key whose value points at a secret rather than holding it (``valueFrom``, ``secretKeyRef``, ``existingSecret``)."""
     if not isinstance(key, str):
@@ -96,11 +107,12 @@ def is_secret_payload(value: Any) -> bool:
     return isinstance(value, str) and (value.startswith("ENC[") or "PRIVATE KEY-----" in value)
 
 
-def _hide_all(value: Any) -> Any:
+def hide_values(value: Any) -> Any:
+    """A copy of ``value`` with every leaf but booleans and nulls replaced by ``HIDDEN`` (structure kept)."""
     if isinstance(value, dict):
-        return {k: _hide_all(v) for k, v in value.items()}
+        return {k: hide_values(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_hide_all(v) for v in value]
+        return [hide_values(v) for v in value]
     if value is None or isinstance(value, bool):
         return value
     return HIDDEN
@@ -114,7 +126,7 @@ def redact_mapping(value: Any) -> Any:
     """
     if isinstance(value, dict):
         named = _named_secret(value)
-        return {k: _hide_all(v) if is_secret_key(k) or (named and k == "value") else redact_mapping(v)
+        return {k: hide_values(v) if is_secret_key(k) or (named and k == "value") else redact_mapping(v)
                 for k, v in value.items()}
     if isinstance(value, list):
         return [redact_mapping(v) for v in value]
