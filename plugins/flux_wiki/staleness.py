@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from .basis import BasisGraph
 from .model import InputError
+from .render.markdown import md_code
 
 if TYPE_CHECKING:
     from .site import WikiConfig
@@ -203,9 +204,9 @@ def stale_pages(graph: BasisGraph, lock: Lock) -> dict[str, PageStatus]:
 
 def with_stale_banner(markdown: str, page: str, status: PageStatus) -> str:
     """The page with a "may be stale" admonition under its title (at the top when it has no `# ` title)."""
-    changed = ", ".join(f"`{f}`" for f in status.changed + status.added + status.removed)
+    changed = ", ".join(md_code(f) for f in status.changed + status.added + status.removed)
     banner = ('!!! warning "This page may be stale"\n    Its source basis changed since it was last '
-              f"reviewed: {changed}. Review the page, then run `flux-wiki stamp {page}`.\n\n")
+              f"reviewed: {changed}. Review the page, then run {md_code(f'flux-wiki stamp {page}')}.\n\n")
     first, _, rest = markdown.partition("\n")
     return f"{first}\n\n{banner}{rest}" if first.startswith("# ") else banner + markdown
 

@@ -133,7 +133,8 @@ def write_wiki(work: Path, repo: Path, **options: object) -> Path:
     """A minimal wiki folder beside ``repo``: mkdocs.yml (Material, the plugin on ``repo``) and docs/index.md."""
     wiki = work / "wiki"
     (wiki / "docs").mkdir(parents=True, exist_ok=True)
-    (wiki / "docs" / "index.md").write_text("# Security test wiki\n", encoding="utf-8")
+    if not (wiki / "docs" / "index.md").exists():
+        (wiki / "docs" / "index.md").write_text("# Security test wiki\n", encoding="utf-8")
     opts = "".join(f"      {k}: {v}\n" for k, v in options.items())
     (wiki / "mkdocs.yml").write_text(textwrap.dedent(f"""\
         site_name: Security test
@@ -165,9 +166,11 @@ def _collect(outcome: Outcome, work: Path, folder: Path) -> None:
 
 
 def run_all(repo: Path, work: Path, *, mem_mb: int = 1536, timeout: int = 120, hugo: bool = True,
-            **options: object) -> Outcome:
+            export_all: bool = False, **options: object) -> Outcome:
     """``inventory`` (json, text), ``graph`` (dot, svg), ``mkdocs build`` (strict and not), ``export hugo``
-    and, when Debian's hugo is installed and the export succeeded, a real Hugo build of it."""
+    (with ``--all`` when ``export_all``: the hand-written pages too) and, when Debian's hugo is installed
+    and the export succeeded, a real Hugo build of it. Pages or ``data/`` files written into
+    ``work/wiki`` beforehand are kept."""
     work.mkdir(parents=True, exist_ok=True)
     wiki = write_wiki(work, repo, **options)
     outcome = Outcome()
@@ -181,10 +184,12 @@ def run_all(repo: Path, work: Path, *, mem_mb: int = 1536, timeout: int = 120, h
     go("inventory-text", FLUX_WIKI + ["inventory", str(repo)])
     go("graph-dot", FLUX_WIKI + ["graph", str(repo), "--format", "dot"])
     go("graph-svg", FLUX_WIKI + ["graph", str(repo), "--format", "svg"])
-    go("build", MKDOCS + ["build", "-q", "-d", str(work / "site")], wiki)
-    go("build-strict", MKDOCS + ["build", "-q", "--strict", "-d", str(work / "site-strict")], wiki)
+    # not -q: MkDocs then drops warnings before --strict counts them, and they are outputs to scan too
+    go("build", MKDOCS + ["build", "-d", str(work / "site")], wiki)
+    go("build-strict", MKDOCS + ["build", "--strict", "-d", str(work / "site-strict")], wiki)
     export = go("export-hugo", FLUX_WIKI + ["export", "hugo", "--out", str(work / "hugo" / "content" / "wiki"),
-                                            "--config-file", str(wiki / "mkdocs.yml")], wiki)
+                                            "--config-file", str(wiki / "mkdocs.yml")]
+                + (["--all"] if export_all else []), wiki)
     for folder in ("site", "site-strict", "hugo/content"):
         _collect(outcome, work, work / folder)
     exe = shutil.which("hugo")

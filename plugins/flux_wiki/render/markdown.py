@@ -21,6 +21,9 @@ import yaml
 # Punctuation that Python-Markdown (with `tables`) and CommonMark both honour a backslash escape for.
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|])")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+# Control characters that are not white space, and the bidirectional overrides that make text read
+# differently from what it is: shown as visible escapes (``\u202e``).
+_INVISIBLE = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 # Characters kept as they are in a link target; everything else is percent-encoded (``%`` is kept so an
@@ -28,13 +31,15 @@ SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 _URL_SAFE = "/:?#@!$&+,;=%~.-_"
 
 
-def _one_line(value: object) -> str:
-    return " ".join(_CONTROL.sub(" ", "" if value is None else str(value)).split())
+def one_line(value: object) -> str:
+    """``value`` as text on one line: white space collapsed, other control and bidi characters made visible."""
+    text = "" if value is None else str(value)
+    return " ".join(_INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text).split())
 
 
 def md_escape(value: object) -> str:
     """Text from a manifest as Markdown text: shown as written, on one line, never markup of any kind."""
-    text = _one_line(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = one_line(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     # `~` (pymdownx.tilde) has no Python-Markdown backslash escape: a character reference is never markup
     return _MD_SPECIAL.sub(r"\\\1", text).replace("~", "&#126;")
 
@@ -45,7 +50,7 @@ def md_code(value: object) -> str:
     A ``|`` ends the code span and is written as an escaped pipe between two spans, since a table cell
     would otherwise end there (GitHub-flavoured tables split on a pipe even inside code).
     """
-    text = _one_line(value)
+    text = one_line(value)
     if "|" in text:
         return "\\|".join(md_code(part) if part else "" for part in text.split("|"))
     if not text:

@@ -21,7 +21,7 @@ from ..analysis.surfaces import duplicate_claims
 from ..load.authored import ClusterNotes
 from ..model import Cluster, InputError, KustomizationNode, Surface
 from ..load.authored import split_front_matter
-from .markdown import front_matter, html_text, md_code, md_escape, md_link, relative_link, slug
+from .markdown import front_matter, html_text, md_code, md_escape, md_link, one_line, relative_link, slug
 
 TEMPLATES = Path(__file__).parent / "templates"
 SORTABLE_MARK = '<span class="flux-wiki-sortable"></span>'
@@ -273,11 +273,11 @@ class PageRenderer:
 def _with_front_matter(body: str, title: str, template: str) -> str:
     """The page's front matter, dumped as YAML, before the rendered body.
 
-    Themes print ``title`` as HTML (``<title>``, header, navigation), so it is HTML-escaped text. Keys an
-    overriding template writes in its own front matter are kept after ours.
+    Themes print ``title`` as HTML (``<title>``, header, navigation), so it is HTML-escaped text on one
+    line. Keys an overriding template writes in its own front matter are kept after ours.
     """
     own, rest, _ = split_front_matter(body, template) if body.startswith("---") else ({}, body, [])
-    fields: dict[str, Any] = {"title": html_text(title), "flux_wiki": "generated"}
+    fields: dict[str, Any] = {"title": html_text(one_line(title)), "flux_wiki": "generated"}
     fields.update((k, v) for k, v in own.items() if k not in fields)
     return front_matter(fields) + "\n" + rest.lstrip("\n")
 
