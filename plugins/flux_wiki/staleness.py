@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .analysis.redact import redact_texts
 from .basis import BasisGraph
 from .model import InputError
 from .render.markdown import md_code
@@ -183,7 +184,11 @@ def check_page(graph: BasisGraph, page: str, stamped: PageStamp | None) -> PageS
         root = graph.roots[root_name].path
         blob = stamped.files[name].git_blob
         old = _stamped_text(root, blob) if blob else None
-        status.diffs[name] = "" if old is None else unified_diff(old, (root / rel).read_text("utf-8", "replace"), rel)
+        shown = None if old is None else redact_texts(old, (root / rel).read_text("utf-8", "replace"))
+        if old is not None and shown is None:
+            status.diffs[name] = f"  (diff of {name} not shown: it holds a Secret)"
+        else:
+            status.diffs[name] = "" if shown is None else unified_diff(*shown, rel)
     if status.added or status.removed or status.changed:
         status.state = "stale"
     return status

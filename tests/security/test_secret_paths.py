@@ -5,7 +5,8 @@ its base64 form, in every file and stream the front ends produce.
 Paths: kustomize ``replacements`` from Secret ``data``/``stringData`` and from a ``secretGenerator``
 literal into Ingress hosts and a Service address, through a ConfigMap relay (two replacements), with a
 delimiter, from a ConfigMap key named like a password; a ``secretGenerator`` literal without ``=``
-(quoted by the warning it raises); postBuild variables named like secrets in a ConfigMap or inline.
+(quoted by the warning it raises); postBuild variables named like secrets in a ConfigMap or inline; the
+diffs ``flux-wiki check`` prints into CI logs.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from pathlib import Path
 import pytest
 
 from flux_wiki.analysis.redact import HIDDEN, names_secret
+from flux_wiki.basis import BasisGraph, Declared
 from flux_wiki.flux.kustomize_generate import GeneratorError, generate
 from flux_wiki.flux.kustomize_replace import apply_replacement, is_tainted
 from flux_wiki.flux.kustomize_transform import WorkRes
+from flux_wiki.load.authored import SourceRoot
 
 from .harness import Outcome, assert_clean, run_all
 from .test_injection import visible, write
@@ -203,10 +206,36 @@ def test_variables_named_like_secrets(name: str, secret: bool) -> None:
     assert names_secret(name) is secret
 
 
-def test_secret_named_variables_are_not_read(tmp_path: Path) -> None:
+def test_secret_named_variables_are_not_read() -> None:
     from flux_wiki.flux.substitute import collect_variables
 
     variables, _ = collect_variables({"postBuild": {"substitute": {"DB_PASSWORD": "hunter2", "HOST": "h"}}},
                                      lambda *a: None, "ks.yaml", 1)
     assert variables["DB_PASSWORD"].value is None and variables["DB_PASSWORD"].secret
     assert variables["HOST"].value == "h"
+
+
+def test_staleness_diffs_in_ci_logs_show_no_secret(tmp_path: Path) -> None:
+    """`flux-wiki check` prints what changed in a page's basis: never a secret value, nor any of a Secret."""
+    import subprocess
+
+    from flux_wiki.staleness import check_page, report_json, report_text, stamp_page
+
+    repo = tmp_path / "repo"
+    old = {"values.yaml": "app:\n  password: canaryOldPw\n  replicas: 1\nenv:\n- name: API_TOKEN\n  value: canaryOldTok\n",
+           "secret.yaml": "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {host: canaryOldHost}\n",
+           ".env": "DB_PASSWORD=canaryOldEnv\nHOST=a\n"}
+    write(repo, old)
+    for args in (["init", "-q"], ["add", "."], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x"]):
+        subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True)
+    graph = BasisGraph(roots={"r": SourceRoot("r", repo)}, docs_dir=tmp_path,
+                       pages={"p.md": Declared(sources=[("r:*", "p.md", 1), ("r:.env", "p.md", 1)])})
+    stamped = stamp_page(graph, "p.md")
+    write(repo, {name: text.replace("canaryOld", "canaryNew").replace("replicas: 1", "replicas: 2")
+                 .replace("HOST=a", "HOST=b") for name, text in old.items()})
+    status = check_page(graph, "p.md", stamped)
+    assert sorted(status.changed) == ["r:.env", "r:secret.yaml", "r:values.yaml"]
+    out = report_text([status]) + report_json([status])
+    assert "canary" not in out
+    assert "-  replicas: 1\n+  replicas: 2" in out and "-HOST=a\n+HOST=b" in out  # the rest of the diff stays
+    assert "diff of r:secret.yaml not shown: it holds a Secret" in out
