@@ -308,3 +308,12 @@ def test_relationship_titles_from_front_matter_are_text(tmp_path: Path) -> None:
     md = relationships_markdown(graph, "a.md", lambda root, path, line: f"javascript:{path}")
     assert "- [&lt;img src=x onerror=alert\\(1\\)&gt;\\]\\(javascript:alert\\(3\\)\\)](b.md)" in md
     assert "javascript:" not in md.replace("javascript:alert\\(3\\)", "")
+
+
+def test_svg_links_are_relative_or_http_only() -> None:
+    from flux_wiki.render.svg import postprocess_svg
+
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
+           '<a xlink:href=" JavaScript:alert(1)"><text>x</text></a><a xlink:href="../layers/a/"><text>y</text></a></svg>')
+    out = postprocess_svg(svg)
+    assert "javascript" not in out.lower() and 'href="../layers/a/"' in out

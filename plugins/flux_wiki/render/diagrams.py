@@ -289,7 +289,8 @@ def _mermaid_id(ident: str) -> str:
     return f"ks_{safe}_{hashlib.sha256(ident.encode('utf-8')).hexdigest()[:6]}"
 
 
-_MERMAID_ENTITIES = {"#": "#35;", "&": "#38;", '"': "#34;", "<": "#60;", ">": "#62;"}
+# "`" too: a label wrapped in backticks is a Mermaid Markdown string
+_MERMAID_ENTITIES = {"#": "#35;", "&": "#38;", '"': "#34;", "<": "#60;", ">": "#62;", "`": "#96;"}
 
 
 def _mermaid_text(value: object) -> str:
