@@ -25,6 +25,7 @@ from flux_wiki.flux.kustomize_transform import WorkRes
 from flux_wiki.load.authored import SourceRoot
 
 from .harness import Outcome, assert_clean, run_all
+from .test_harness import MINI
 from .test_injection import visible, write
 
 CANARY = {path: f"canary{path}q7z" for path in ("data", "string", "literal", "bare", "cmkey", "chain", "delim",
@@ -66,17 +67,7 @@ spec:
                                   opts=opts)
 
     return {
-        "clusters/home/flux-system/gotk-sync.yaml": """\
-apiVersion: source.toolkit.fluxcd.io/v1
-kind: GitRepository
-metadata: {name: flux-system, namespace: flux-system}
-spec: {url: https://example.org/r, ref: {branch: main}}
----
-apiVersion: kustomize.toolkit.fluxcd.io/v1
-kind: Kustomization
-metadata: {name: flux-system, namespace: flux-system}
-spec: {path: ./clusters/home, sourceRef: {kind: GitRepository, name: flux-system}, interval: 10m}
-""",
+        "clusters/home/flux-system/gotk-sync.yaml": MINI["clusters/home/flux-system/gotk-sync.yaml"],
         "clusters/home/apps.yaml": ks.format(name="apps", extra=f"""\
   postBuild:
     substitute: {{DB_PASSWORD: {c['inline']}, PLAIN_VAR: plainvalue}}
