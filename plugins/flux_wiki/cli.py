@@ -128,7 +128,7 @@ def _wiki_graph(config_file: str):  # type: ignore[no-untyped-def]
     """(WikiConfig, BasisGraph) from mkdocs.yml; exit 2 when the configuration is unusable."""
     from .basis import collect
     from .load.authored import SourceBasisIndex, load_source_basis
-    from .model import InputError, printable
+    from .model import InputError
     from .site import wiki_config_from_mkdocs
 
     try:
@@ -145,7 +145,7 @@ def _wiki_graph(config_file: str):  # type: ignore[no-untyped-def]
 
 
 def _lock(path: Path):  # type: ignore[no-untyped-def]
-    from .model import InputError, printable
+    from .model import InputError
     from .staleness import load_lock
 
     try:

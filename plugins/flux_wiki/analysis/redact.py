@@ -161,7 +161,6 @@ def secret_strings(value: Any) -> set[str]:
     return found
 
 
-
 # ``key: value`` / ``KEY=value`` on one line (YAML, env files, INI): prefix, key, separator, value.
 _KEY_VALUE_LINE = re.compile(r"""^(\s*(?:-\s+)?(?:export\s+)?["']?)([\w./-]+)(["']?\s*[:=][ \t]*)(.*?)(\r?\n?)$""")
 _PAYLOAD = re.compile(r"ENC\[[^\]]*\]|-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|\Z)",

@@ -26,7 +26,7 @@ import markdown
 
 from ..load.authored import split_front_matter
 from ..model import Diagnostic
-from ..render.markdown import front_matter, html_text, md_escape, md_link, slug
+from ..render.markdown import front_matter, html_text, md_escape, md_link, one_line, slug
 from ..render.svg import SVG_NS
 from ..site import WikiCompiler, WikiConfig, relative_url, wiki_config_from_mkdocs
 
@@ -301,7 +301,7 @@ def collect_pages(cfg: WikiConfig, *, all_pages: bool = False,
         heading, body = strip_title(body)
         # a generated page's own title is plain text (its front matter holds it HTML-escaped for MkDocs)
         own = front.pop("title", None)
-        page = HugoPage(src=src, kind=kind, title=str(title or own or heading or src), body="")
+        page = HugoPage(src=src, kind=kind, title=one_line(title or own or heading or src), body="")
         front.pop(MARKER, None)
         page.front = front
         page.resources.update(compiler.svgs.get(src, {}))

@@ -18,9 +18,8 @@ from ..analysis.dag import dependents, roots
 from ..analysis.layers import (address, group_by_kind, install_summary, releases_of, substitution_vars,
                                surface_summary, surfaces_of)
 from ..analysis.surfaces import duplicate_claims
-from ..load.authored import ClusterNotes
+from ..load.authored import ClusterNotes, split_front_matter
 from ..model import Cluster, InputError, KustomizationNode, Surface
-from ..load.authored import split_front_matter
 from .markdown import front_matter, html_text, md_code, md_escape, md_link, one_line, relative_link, slug
 
 TEMPLATES = Path(__file__).parent / "templates"
