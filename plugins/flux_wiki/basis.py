@@ -18,7 +18,7 @@ from typing import Callable
 from .load.authored import SourceBasisIndex, SourceRoot, page_title, split_front_matter
 from .load.confine import ConfinedDir
 from .model import Diagnostic
-from .render.markdown import md_code, md_escape, relative_link
+from .render.markdown import file_url, md_code, md_escape, md_link, relative_link
 
 _LINE = re.compile(r"#L(\d+)$")
 _GLOB = re.compile(r"[*?\[]")
@@ -242,9 +242,7 @@ def browse_url(roots: dict[str, SourceRoot], fallback: dict[str, str] | None = N
     """URL of a file in a root: the root's ``url`` (or a fallback per root) + path + ``#L<line>``."""
     def url(root: str, path: str, line: int | None) -> str | None:
         base = roots[root].url if root in roots and roots[root].url else (fallback or {}).get(root)
-        if not base:
-            return None
-        return base.rstrip("/") + "/" + path + (f"#L{line}" if line else "")
+        return file_url(str(base) if base else None, path, line)
     return url
 
 
@@ -275,14 +273,14 @@ def source_items(graph: BasisGraph, page: str, url: BrowseUrl) -> list[tuple[str
 def _source_lines(graph: BasisGraph, page: str, url: BrowseUrl) -> list[str]:
     lines = []
     for (label, href), spec in zip(source_items(graph, page, url), graph.sources(page)):
-        head = f"[{md_code(label)}]({href})" if href else md_code(label)
+        head = md_link(md_code(label), href)
         r = graph.resolve(spec)
         if _GLOB.search(r.pattern) and r.matches:
             if len(r.matches) > MAX_LISTED:
                 head += f": {len(r.matches)} matches"
             else:
                 links = [(posixpath.basename(m), url(r.root, m, None)) for m in r.matches]
-                head += ": " + ", ".join(f"[{md_code(n)}]({u})" if u else md_code(n) for n, u in links)
+                head += ": " + ", ".join(md_link(md_code(n), u) for n, u in links)
         lines.append(f"- {head}")
     return lines
 
@@ -304,10 +302,10 @@ def relationships_markdown(graph: BasisGraph, page: str, url: BrowseUrl,
     parts: list[str] = []
     if related or back:
         parts.append("## Relationships\n")
-        parts += [f"- [{md_escape(title(p))}]({relative_link(page, p)})" for p in related]
+        parts += [f"- {md_link(md_escape(title(p)), relative_link(page, p))}" for p in related]
         if back:
             parts.append("")
-            parts.append("Linked from: " + ", ".join(f"[{md_escape(title(p))}]({relative_link(page, p)})"
+            parts.append("Linked from: " + ", ".join(md_link(md_escape(title(p)), relative_link(page, p))
                                                    for p in back))
         parts.append("")
     if sources:

@@ -10,7 +10,7 @@ import click
 
 from .engine import Model, UnknownCluster, build_model
 from .export import export as export_group
-from .model import InputError
+from .model import InputError, printable
 
 
 def _model(repo: str, cluster: tuple[str, ...], entry: str | None, exclude: tuple[str, ...] = ()) -> Model:
@@ -48,12 +48,12 @@ def inventory(repo: str, cluster: tuple[str, ...], entry: str | None, fmt: str, 
     for d in model.diagnostics:
         click.echo(f"warning: {d}", err=True)
     for c in model.clusters:
-        click.echo(f"cluster {c.name}: entry {c.entry_file}:{c.entry_line} ({c.entry_kind}), "
-                   f"{len(c.kustomizations)} Kustomizations, {len(c.helm_releases)} HelmReleases, "
-                   f"{len(c.surfaces)} surfaces, {len(c.warnings)} warnings")
+        click.echo(printable(f"cluster {c.name}: entry {c.entry_file}:{c.entry_line} ({c.entry_kind}), "
+                             f"{len(c.kustomizations)} Kustomizations, {len(c.helm_releases)} HelmReleases, "
+                             f"{len(c.surfaces)} surfaces, {len(c.warnings)} warnings"))
         for k in sorted(c.kustomizations.values(), key=lambda k: (k.level or 0, k.id)):
             extra = f" ({k.reason})" if k.reason else ""
-            click.echo(f"  L{k.level} {k.id} [{k.status}] {k.path or ''} objects={len(k.resources)}{extra}")
+            click.echo(printable(f"  L{k.level} {k.id} [{k.status}] {k.path or ''} objects={len(k.resources)}{extra}"))
         for w in c.warnings:
             click.echo(f"  warning: {w}", err=True)
 

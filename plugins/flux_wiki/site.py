@@ -21,6 +21,7 @@ from .load.authored import ClusterNotes, SourceBasisIndex, load_notes, load_sour
 from .markers import MarkerExpander
 from .model import Cluster, Diagnostic, InputError
 from .render.diagrams import layer_dag_dot, layer_diagram_dot, surface_map_dot
+from .render.markdown import file_url, html_text, md_link
 from .render.pages import GeneratedPage, PageLayout, RenderOptions, render_cluster
 from .render.svg import SvgRenderer
 
@@ -140,16 +141,12 @@ class WikiCompiler:
             log.warning("diagram %s on %s not rendered: %s", name, page, result.warning)
             return ('??? note "Diagram source (Graphviz not available)"\n\n    ```dot\n'
                     + "\n".join("    " + line for line in dot.splitlines()) + "\n    ```\n")
-        link = f"\n[Graphviz source]({source})\n" if source else ""
-        return f'<div class="flux-wiki-diagram" data-diagram="{name}">\n{result.svg}\n</div>\n{link}'
+        link = f"\n{md_link('Graphviz source', source)}\n" if source else ""
+        return f'<div class="flux-wiki-diagram" data-diagram="{html_text(name)}">\n{result.svg}\n</div>\n{link}'
 
 
 def _browse(base: str | None) -> Callable[[str, int | None], str | None]:
-    def url(file: str, line: int | None) -> str | None:
-        if not base:
-            return None
-        return base.rstrip("/") + "/" + file + (f"#L{line}" if line else "")
-    return url
+    return lambda file, line: file_url(base, file, line)
 
 
 def source_url(cfg: WikiConfig, graph: BasisGraph) -> BasisUrl:

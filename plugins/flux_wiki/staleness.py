@@ -17,9 +17,11 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .analysis.redact import redact_texts
 from .basis import BasisGraph
 from .load.confine import MAX_FILE_BYTES, ConfinedDir, read_config_text
 from .model import InputError
+from .render.markdown import md_code
 
 if TYPE_CHECKING:
     from .site import WikiConfig
@@ -214,7 +216,11 @@ def check_page(graph: BasisGraph, page: str, stamped: PageStamp | None) -> PageS
         blob = stamped.files[name].git_blob
         old = _stamped_text(graph.roots[root_name].path, blob) if blob else None
         new = graph.read_bytes(root_name, rel).decode("utf-8", "replace") if old is not None else ""
-        status.diffs[name] = "" if old is None else unified_diff(old, new, rel)
+        shown = None if old is None else redact_texts(old, new)
+        if old is not None and shown is None:
+            status.diffs[name] = f"  (diff of {name} not shown: it holds a Secret)"
+        else:
+            status.diffs[name] = "" if shown is None else unified_diff(*shown, rel)
     if status.added or status.removed or status.changed:
         status.state = "stale"
     return status
@@ -235,9 +241,9 @@ def stale_pages(graph: BasisGraph, lock: Lock) -> dict[str, PageStatus]:
 
 def with_stale_banner(markdown: str, page: str, status: PageStatus) -> str:
     """The page with a "may be stale" admonition under its title (at the top when it has no `# ` title)."""
-    changed = ", ".join(f"`{f}`" for f in status.changed + status.added + status.removed)
+    changed = ", ".join(md_code(f) for f in status.changed + status.added + status.removed)
     banner = ('!!! warning "This page may be stale"\n    Its source basis changed since it was last '
-              f"reviewed: {changed}. Review the page, then run `flux-wiki stamp {page}`.\n\n")
+              f"reviewed: {changed}. Review the page, then run {md_code(f'flux-wiki stamp {page}')}.\n\n")
     first, _, rest = markdown.partition("\n")
     return f"{first}\n\n{banner}{rest}" if first.startswith("# ") else banner + markdown
 
