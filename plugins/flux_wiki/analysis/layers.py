@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from ..model import Cluster, KustomizationNode, Resource, Surface
 from .index import ClusterIndex
+from .redact import names_secret
 
 # Kinds listed by name in "What It Installs" (in this order); every other kind is counted.
 NAMED_KINDS = ("HelmRelease", "Namespace", "Deployment", "StatefulSet", "DaemonSet", "CronJob",
@@ -132,9 +133,10 @@ def substitution_vars(index: ClusterIndex, node: KustomizationNode) -> list[Subs
             data = res.obj.get(section)
             if isinstance(data, dict):
                 for key in data:
-                    found[str(key)] = SubstitutionVar(str(key), f"{kind} {node.namespace}/{name}", kind == "Secret")
+                    found[str(key)] = SubstitutionVar(str(key), f"{kind} {node.namespace}/{name}",
+                                                      kind == "Secret" or names_secret(str(key)))
     inline = post.get("substitute")
     if isinstance(inline, dict):
         for key in inline:
-            found[str(key)] = SubstitutionVar(str(key), "inline", False)
+            found[str(key)] = SubstitutionVar(str(key), "inline", names_secret(str(key)))
     return sorted(found.values(), key=lambda v: v.name)
