@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from ..model import Cluster, Diagnostic, HelmReleaseInfo, Resource, Surface
+from ..model import Cluster, Diagnostic, HelmReleaseInfo, KustomizationNode, Resource, Surface
 from .surfaces import duplicate_claims
 
 ObjectKey = tuple[str, str, str]  # (kind, namespace, name)
@@ -27,7 +27,10 @@ class ClusterIndex:
             releases[h.layer].append(h)
         dependents: dict[str, list[str]] = defaultdict(list)
         applied: dict[ObjectKey, Resource] = {}
+        refs: dict[str, KustomizationNode] = {}
         for k in cluster.kustomizations.values():
+            refs.setdefault(k.id, k)
+            refs.setdefault(k.name, k)
             for dep in k.depends_on:
                 dependents[dep].append(k.id)
             for r in k.resources:
@@ -36,6 +39,7 @@ class ClusterIndex:
         self._releases = dict(releases)
         self._dependents = {node_id: sorted(ids) for node_id, ids in dependents.items()}
         self._applied = applied
+        self._refs = refs
         # LoadBalancer addresses claimed twice among the layers the pages show
         self.duplicate_claims: list[Diagnostic] = duplicate_claims(
             [s for s in cluster.surfaces if not cluster.kustomizations[s.layer].excluded])
@@ -51,6 +55,10 @@ class ClusterIndex:
     def dependents(self, node_id: str) -> list[str]:
         """Ids of the Kustomizations whose dependsOn names ``node_id``, sorted."""
         return self._dependents.get(node_id, [])
+
+    def kustomization(self, ref: str) -> KustomizationNode | None:
+        """The first Kustomization (in the cluster's order) whose id or name is ``ref``."""
+        return self._refs.get(ref)
 
     def applied(self, kind: str, namespace: str, name: str) -> Resource | None:
         """The object of that kind, namespace and name some layer of the cluster applies (the last one wins)."""

@@ -208,6 +208,7 @@ class PageRenderer:
         self.layout = options.layout
         self.notes = options.notes.get(cluster.name) or ClusterNotes()
         self.env = _environment(options.templates_dir)
+        self._rows: list[dict[str, Any]] | None = None
 
     # -- helpers given to templates -------------------------------------
     def _src(self, page: str, basis: list[tuple[str, int | None]]) -> Callable[[str, int | None], str]:
@@ -261,7 +262,7 @@ class PageRenderer:
     def fragment(self, name: str, page: str, layer: str | None = None) -> str:
         """A live fragment (``fragments/<name>.md.j2``) for a hand-written page: the same rows the pages use."""
         ctx = self._context(page, [])
-        ctx.update(layers=[self._row(n) for n in self.cluster.layers()], **self._inventory(layer))
+        ctx.update(layers=self.rows(), **self._inventory(layer))
         try:
             return self.env.get_template(f"fragments/{name}.md.j2").render(ctx)
         except jinja2.TemplateError as err:
@@ -276,6 +277,12 @@ class PageRenderer:
         claimed = {(d.file, d.line) for d in duplicates}
         return {"rows": rows, "duplicates": duplicates, "sortable": SORTABLE_MARK, "address": address,
                 "conflict": lambda s: s.kind in ("loadbalancer", "gateway") and (s.file, s.line) in claimed}
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The layer table's rows, made once per renderer (the DAG page and every marker share them)."""
+        if self._rows is None:
+            self._rows = [self._row(n) for n in self.cluster.layers()]
+        return self._rows
 
     def _row(self, node: KustomizationNode) -> dict[str, Any]:
         authored = self.notes.for_layer(node.id, node.name)
@@ -307,7 +314,7 @@ class PageRenderer:
     def dag_page(self, dot: str | None = None) -> GeneratedPage:
         c = self.cluster
         title = self.notes.title or f"{c.name} Flux DAG"
-        layers = [self._row(n) for n in c.layers()]
+        layers = self.rows()
         excluded = [(c.kustomizations[i], self.notes.exclusion_reason(i, c.kustomizations[i].name))
                     for i in c.excluded]
         installed = [(row, self._installed(row["node"])) for row in layers]
