@@ -104,11 +104,12 @@ class WikiCompiler:
         diagnostics += model.diagnostics
         graph = collect(basis_index, cfg.docs_dir)
         layout = PageLayout(cfg.section, model.clusters)
+        options = self.render_options(cfg, notes, graph, layout)
         pages: list[GeneratedPage] = []
         for cluster in model.clusters:
             index = ClusterIndex(cluster)
             dots = _dots(layout, cfg.use_directory_urls, index) if cfg.diagrams else None
-            pages.extend(render_cluster(cluster, self.render_options(cfg, notes, graph, layout), dots, index))
+            pages.extend(render_cluster(cluster, options, dots, index))
             diagnostics += cluster.warnings
         existing = {p.path for p in pages}
         if cfg.docs_dir is not None and cfg.docs_dir.is_dir():

@@ -208,7 +208,7 @@ class PageRenderer:
         self.layout = options.layout
         self.notes = options.notes.get(cluster.name) or ClusterNotes()
         self.env = _environment(options.templates_dir)
-        self._rows: list[dict[str, Any]] | None = None
+        self._rows: dict[str, dict[str, Any]] | None = None  # node id -> its row, in layer order
 
     # -- helpers given to templates -------------------------------------
     def _src(self, page: str, basis: list[tuple[str, int | None]]) -> Callable[[str, int | None], str]:
@@ -278,11 +278,19 @@ class PageRenderer:
         return {"rows": rows, "duplicates": duplicates, "sortable": SORTABLE_MARK, "address": address,
                 "conflict": lambda s: s.kind in ("loadbalancer", "gateway") and (s.file, s.line) in claimed}
 
-    def rows(self) -> list[dict[str, Any]]:
-        """The layer table's rows, made once per renderer (the DAG page and every marker share them)."""
+    def _table(self) -> dict[str, dict[str, Any]]:
+        """The layer table's rows by node id, made once per renderer (the DAG page, layer pages and markers
+        share them)."""
         if self._rows is None:
-            self._rows = [self._row(n) for n in self.cluster.layers()]
+            self._rows = {n.id: self._row(n) for n in self.cluster.layers()}
         return self._rows
+
+    def rows(self) -> list[dict[str, Any]]:
+        return list(self._table().values())
+
+    def row(self, node: KustomizationNode) -> dict[str, Any]:
+        """One layer's row, the one its table shows (a node no table lists gets its own)."""
+        return self._table().get(node.id) or self._row(node)
 
     def _row(self, node: KustomizationNode) -> dict[str, Any]:
         authored = self.notes.for_layer(node.id, node.name)
@@ -368,7 +376,7 @@ class PageRenderer:
 
     def layer_page(self, node: KustomizationNode, dot: str | None = None) -> GeneratedPage:
         page = self.layout.layer(self.cluster, node.id)
-        return self._render("layer.md.j2", page, node.name, "layer", row=self._row(node), node=node,
+        return self._render("layer.md.j2", page, node.name, "layer", row=self.row(node), node=node,
                             groups=[g for g in group_by_kind(node) if g.kind != "HelmRelease"], releases=self.index.releases_of(node.id),
                             surfaces=self.index.surfaces_of(node.id), address=address,
                             installed=self._installed(node), sortable=SORTABLE_MARK, dots={"layer": dot} if dot else {}, layer_dot=dot,
