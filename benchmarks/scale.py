@@ -12,7 +12,7 @@ dependsOn the previous one: N levels) and ``wide`` (all depend on the first: two
 - build: the whole `mkdocs build` (MkDocs, the theme, Markdown included);
 and per shape the plugin's ratio largest/smallest size next to the ratio a linear curve would have.
 Model and plugin are given as wall clock and as this process's CPU time: on a shared machine the CPU figure
-is the one to compare. Each figure is one cold run.
+is the one to compare. Each figure is one cold run (the median of --repeat runs).
 
 The build itself is not linear, and that is MkDocs' own cost: Material (and the mkdocs theme) render the
 whole navigation on every page, so n layer pages listed in the nav cost O(n²); `--nav none` leaves the
@@ -23,6 +23,7 @@ page, Graphviz's cost; see issue 14).
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
 import tempfile
 import time
@@ -179,6 +180,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 2000, 5000])
     parser.add_argument("--shape", nargs="+", choices=("chain", "wide"), default=["chain", "wide"])
+    parser.add_argument("--repeat", type=int, default=1, help="runs per size; the table shows medians")
     parser.add_argument("--diagrams", action="store_true", help="render Graphviz diagrams (one dot per page)")
     parser.add_argument("--theme", choices=("material", "mkdocs"), default="material")
     parser.add_argument("--nav", choices=("layers", "none"), default="layers",
@@ -191,7 +193,8 @@ def main() -> None:
     for shape in args.shape:
         plugin: dict[int, tuple[float, float]] = {}
         for n in args.sizes:
-            f = measure(n, shape, args.diagrams, args.theme, args.nav)
+            runs = [measure(n, shape, args.diagrams, args.theme, args.nav) for _ in range(args.repeat)]
+            f = {key: statistics.median(r[key] for r in runs) for key in runs[0]}
             plugin[n] = (f["plugin"], f["plugin_cpu"])
             print(f"{shape:<6} {n:>6} {int(f['pages']):>6} {f['model']:>6.2f} ({f['model_cpu']:>5.2f}) "
                   f"{f['plugin']:>6.2f} ({f['plugin_cpu']:>5.2f}) {f['build']:>8.2f} "
