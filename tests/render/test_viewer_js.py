@@ -32,6 +32,10 @@ LENGTHS = ["300pt", "300", "12.5px", "1in", "100%", "", None, "auto"]
 SIZES = [([11, 9, 12], PT, 16), ([], PT, 16), ([14], PT, 16), ([6, 7], PT, 16), ([14], PT, 20), ([7, 11], PT, 16),
          ([6, 20], PT, 16), ([11], 1.0, 16)]
 
+FLOORS = [[11, 7, 0], [20], []]
+# (natural zoom, 10 px floor zoom, zoom that fits the box or 0 when not laid out)
+INITIAL = [(1.5, 1.0, 2.0), (1.5, 1.0, 1.2), (1.5, 1.0, 0.1), (1.5, 1.0, 0), (1.5, 1.5, 0.5)]
+
 
 @pytest.fixture(scope="module")
 def results() -> dict[str, list[Any]]:
@@ -40,11 +44,16 @@ def results() -> dict[str, list[Any]]:
     if node is None:
         pytest.skip("node is not installed")
     calls = ([("naturalScale", list(case)) for case in SIZES] + [("edgeEnds", [t, EDGE_IDS]) for t in EDGE_TITLES]
-             + [("lengthPx", [v]) for v in LENGTHS])
+             + [("lengthPx", [v]) for v in LENGTHS] + [("floorScale", [s]) for s in FLOORS]
+             + [("initialScale", list(case)) for case in INITIAL])
     script = HARNESS.replace("SCRIPT", VIEWER_JS).replace("CALLS", json.dumps(calls))
     proc = subprocess.run([node, "-e", script], capture_output=True, text=True, timeout=60, check=True)
     out = json.loads(proc.stdout)
-    return {"natural": out[:len(SIZES)], "edges": out[len(SIZES):-len(LENGTHS)], "lengths": out[-len(LENGTHS):]}
+    groups = {"natural": SIZES, "edges": EDGE_TITLES, "lengths": LENGTHS, "floor": FLOORS, "initial": INITIAL}
+    results, at = {}, 0
+    for name, cases in groups.items():
+        results[name], at = out[at:at + len(cases)], at + len(cases)
+    return results
 
 
 def natural(results: dict[str, list[Any]], sizes: list[float], unit: float = PT, body: float = 16) -> float:
@@ -80,3 +89,13 @@ def test_edge_ends_from_graphviz_titles(results: dict[str, list[Any]]) -> None:
 
 def test_svg_lengths_in_css_px(results: dict[str, list[Any]]) -> None:
     assert results["lengths"] == [pytest.approx(400), 300, 12.5, 96, None, None, None, None]
+
+
+def test_the_floor_is_the_zoom_that_puts_the_smallest_text_at_10px(results: dict[str, list[Any]]) -> None:
+    assert results["floor"] == [pytest.approx(10 / 7), pytest.approx(0.5), 0]
+
+
+def test_the_first_view_shrinks_toward_fitting_but_not_below_the_floor(results: dict[str, list[Any]]) -> None:
+    # fits at natural size: natural (never blown up); fits a bit smaller: fit; far too big: the floor;
+    # box not laid out (a closed details or tab): natural; no room below natural: natural
+    assert results["initial"] == [1.5, 1.2, 1.0, 1.5, 1.5]

@@ -21,9 +21,10 @@
 //  - DOT font sizes between 7.5 and 12 pt keep 1:1 text between 10 px and a 16 px body font, so the
 //    no-JavaScript view is natural too (flux-wiki uses 9 to 12 pt).
 //  - Other wrappers (the Hugo export's <figure><object>) have no inline SVG child and are left alone.
-// Natural size: the initial zoom keeps every text between 10 CSS px and the wrapper's font size (Material's
-// body text), 1:1 when already so; if the text sizes are too far apart for both, the 10 px floor wins. A
-// graph wider or taller than its box (max-height 80vh) scrolls and pans inside it instead of shrinking.
+// Natural size ("1:1"): the zoom closest to Graphviz's 1:1 that keeps every text between 10 CSS px and the
+// wrapper's font size (Material's body text); if the text sizes are too far apart for both, the 10 px floor
+// wins. The first view is the natural size, shrunk toward fitting the box (column width, max-height 80vh)
+// when the graph is larger, but never below 10 px text: beyond that it scrolls and pans inside its box.
 // Controls: toolbar (find, zoom out, zoom in, fit, 1:1 = natural size), ctrl/meta + wheel or pinch zooms at
 // the pointer (a plain wheel scrolls as usual), mouse drag pans (a drag never follows a link), keys when the
 // diagram has focus: + - 0 f, arrows pan, / finds. In the find box Enter goes to the next match (Shift+Enter
@@ -64,6 +65,18 @@
     if (!max) return unit;
     var lo = MIN_TEXT_PX / min, hi = body / max;
     return lo > hi ? lo : Math.min(Math.max(unit, lo), hi);
+  }
+
+  // The zoom that keeps the smallest text at MIN_TEXT_PX (0 without text).
+  function floorScale(sizes) {
+    var min = Math.min.apply(null, sizes.filter(function (s) { return s > 0; }).concat([Infinity]));
+    return min < Infinity ? MIN_TEXT_PX / min : 0;
+  }
+
+  // The first view: the natural zoom, or less when the graph does not fit its box (fit: the zoom that fits,
+  // 0 when the box is not laid out), but not below the 10 px floor.
+  function initialScale(natural, floor, fit) {
+    return fit > 0 ? Math.min(natural, Math.max(fit, floor)) : natural;
   }
 
   // The node ids an edge title joins: "a->b", "a--b", with optional ":port[:compass]" after each id.
@@ -121,7 +134,7 @@
     var sizes = Array.prototype.map.call(svg.querySelectorAll("text"), function (t) {
       return (parseFloat(getComputedStyle(t).fontSize) || 0) * userScale(t, svg);
     });
-    var natural = naturalScale(sizes, unit, body), scale = natural;
+    var natural = naturalScale(sizes, unit, body), floor = floorScale(sizes), scale = natural;
 
     var name = box.getAttribute("data-diagram") || "diagram";
     var bar = make("div", "fw-viewer-bar", { role: "toolbar", "aria-label": name + " diagram" });
@@ -154,8 +167,8 @@
       return Math.min((port.offsetWidth - 1) / w, (maxH - 1) / h);
     }
     function limits() {
-      var fitted = fitScale() > 0 ? fitScale() : natural;
-      return [Math.min(natural, fitted), Math.max(natural, Math.min(natural * MAX_ZOOM, MAX_SIDE_PX / Math.max(w, h)))];
+      var fitted = fitScale(), most = Math.min(natural * MAX_ZOOM, MAX_SIDE_PX / Math.max(w, h));
+      return [Math.min(natural, fitted > 0 ? fitted : natural), Math.max(natural, most)];
     }
     // Zoom to next keeping the point under (x, y) (client px; default the middle of the box) in place.
     function zoomTo(next, x, y) {
@@ -283,7 +296,7 @@
       var g = hits[current].g;
       g.classList.add("fw-hit-current");
       count.textContent = current + 1 + " of " + hits.length;
-      if (scale < natural) reset();
+      if (scale < floor) zoomTo(initialScale(natural, floor, fitScale()));
       var r = g.getBoundingClientRect(), p = port.getBoundingClientRect();
       port.scrollLeft += r.left + r.width / 2 - (p.left + port.clientWidth / 2);
       port.scrollTop += r.top + r.height / 2 - (p.top + port.clientHeight / 2);
@@ -298,7 +311,7 @@
 
     box.fluxWikiViewer = { natural: natural, scale: function () { return scale; }, zoom: zoom, fit: fit, reset: reset,
       find: search, next: next };
-    zoomTo(natural);
+    zoomTo(initialScale(natural, floor, fitScale()));
     port.scrollLeft = port.scrollTop = 0;
   }
 
@@ -307,7 +320,8 @@
       try { enhance(box); } catch (err) { if (window.console) console.warn("flux-wiki viewer:", err); }
     });
   }
-  window.FluxWikiViewer = { naturalScale: naturalScale, edgeEnds: edgeEnds, lengthPx: lengthPx, init: init };
+  window.FluxWikiViewer = { naturalScale: naturalScale, floorScale: floorScale, initialScale: initialScale,
+    edgeEnds: edgeEnds, lengthPx: lengthPx, init: init };
   if (window.document$ && window.document$.subscribe) window.document$.subscribe(init);
   else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
