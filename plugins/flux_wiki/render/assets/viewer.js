@@ -104,12 +104,13 @@
   function follow(e) {
     var a = e.target.closest && e.target.closest("a");
     if (!a || !(a instanceof SVGElement) || a.getAttribute("target")) return;
-    var href = a.getAttribute("href") || a.getAttributeNS(XLINK, "href");
-    if (!href) return;
+    var href = a.getAttribute("href") || a.getAttributeNS(XLINK, "href"), url;
+    try { url = new URL(href || "", document.baseURI); } catch (err) { return; }
+    if (!href || !/^https?:$/.test(url.protocol)) return;
     e.preventDefault();
     e.stopPropagation();
     var link = document.createElement("a");
-    link.href = new URL(href, document.baseURI).href;
+    link.href = url.href;
     link.hidden = true;
     document.body.appendChild(link);
     link.click();
@@ -191,13 +192,17 @@
 
     // Drag to pan with the mouse (touch scrolls natively); a drag swallows the click that ends it.
     var drag = null, dragged = false;
+    function onScrollbar(e) {
+      var r = port.getBoundingClientRect();
+      return e.clientX - r.left - port.clientLeft >= port.clientWidth || e.clientY - r.top - port.clientTop >= port.clientHeight;
+    }
     port.addEventListener("mousedown", function (e) {
-      if (e.button !== 0) return;
+      if (e.button !== 0 || onScrollbar(e)) return;
       e.preventDefault(); // no text selection, no native link drag
       port.focus({ preventScroll: true });
     });
     port.addEventListener("pointerdown", function (e) {
-      if (e.pointerType !== "mouse" || e.button !== 0) return;
+      if (e.pointerType !== "mouse" || e.button !== 0 || onScrollbar(e)) return;
       drag = { x: e.clientX, y: e.clientY, left: port.scrollLeft, top: port.scrollTop, id: e.pointerId, moving: false };
       dragged = false;
     });
