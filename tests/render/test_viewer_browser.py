@@ -141,8 +141,8 @@ class Tab:
         self.page.on("pageerror", lambda exc: self.errors.append(f"pageerror: {exc}"))
         self.page.on("response", lambda r: self.errors.append(f"HTTP {r.status} {r.url}") if r.status >= 400 else None)
 
-    def open(self, path: str) -> Any:
-        self.page.goto(f"{self.base}/{path}", wait_until="load")
+    def open(self, path: str, wait_until: str = "load") -> Any:
+        self.page.goto(f"{self.base}/{path}", wait_until=wait_until)
         return self.page
 
     def viewer(self, expression: str) -> Any:
@@ -325,7 +325,7 @@ def test_find_highlights_the_node_and_its_edges(tab: Tab) -> None:
 
 
 def test_instant_navigation_enhances_each_new_page_once(tab: Tab) -> None:
-    page = tab.open("")
+    page = tab.open("", wait_until="networkidle")  # Material follows links in place once it has the sitemap
     assert page.evaluate("() => typeof window.document$.subscribe") == "function"
     page.evaluate("() => { window.stillTheSameDocument = true; }")
     page.get_by_role("link", name="wide", exact=True).click()
