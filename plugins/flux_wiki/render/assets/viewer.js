@@ -194,7 +194,8 @@
     var drag = null, dragged = false;
     function onScrollbar(e) {
       var r = port.getBoundingClientRect();
-      return e.clientX - r.left - port.clientLeft >= port.clientWidth || e.clientY - r.top - port.clientTop >= port.clientHeight;
+      return e.clientX - r.left - port.clientLeft >= port.clientWidth
+        || e.clientY - r.top - port.clientTop >= port.clientHeight;
     }
     port.addEventListener("mousedown", function (e) {
       if (e.button !== 0 || onScrollbar(e)) return;
@@ -263,7 +264,7 @@
     });
 
     // Find: a node matches on its id or its visible text; the edges touching a match are marked with it.
-    var nodes = [], byId = {}, edges = [], hits = [], current = -1;
+    var nodes = [], byId = Object.create(null), edges = [], hits = [], current = -1; // ids are repo values
     Array.prototype.forEach.call(svg.querySelectorAll("g.node"), function (g) {
       var title = g.querySelector("title"), id = title ? title.textContent : "";
       var text = Array.prototype.map.call(g.querySelectorAll("text"), function (t) { return t.textContent; });
@@ -291,7 +292,8 @@
       });
       svg.classList.toggle("fw-searching", q !== "");
       find.setAttribute("aria-invalid", q !== "" && !hits.length ? "true" : "false");
-      count.textContent = !q ? "" : hits.length ? hits.length + (hits.length === 1 ? " match" : " matches") : "no match";
+      var n = hits.length;
+      count.textContent = !q ? "" : !n ? "no match" : n + (n === 1 ? " match" : " matches");
       return hits.length;
     }
     function next(back) {
@@ -311,7 +313,12 @@
     find.addEventListener("input", function () { search(find.value); });
     find.addEventListener("keydown", function (e) {
       if (e.key === "Enter") { e.preventDefault(); next(e.shiftKey); }
-      else if (e.key === "Escape" && find.value) { e.preventDefault(); e.stopPropagation(); find.value = ""; search(""); }
+      else if (e.key === "Escape" && find.value) {
+        e.preventDefault();
+        e.stopPropagation();
+        find.value = "";
+        search("");
+      }
     });
 
     box.fluxWikiViewer = { natural: natural, scale: function () { return scale; }, zoom: zoom, fit: fit, reset: reset,
