@@ -1,7 +1,7 @@
 """A topology diff as JSON, plain text, or Markdown for a pull-request comment.
 
 Every repo value is untrusted: in Markdown it lands in a code span (with `|` escaped for tables) or goes
-through :func:`md_escape`; in the Mermaid diagram node ids are generated and labels are entity-encoded;
+through :func:`md_prose`; in the Mermaid diagram node ids are generated and labels are entity-encoded;
 in text, control characters are dropped so a name cannot drive a terminal.
 """
 
@@ -231,6 +231,11 @@ def _text_rows(c: ClusterDiff, key: str, q: Callable[[str], str]) -> list[str]:
 # --- Markdown -----------------------------------------------------------------------------------------
 
 
+def md_prose(value: Any) -> str:
+    """Repo text outside a code span: Markdown and HTML escaped, and no `@name` that GitHub would notify."""
+    return md_escape(value).replace("@", "@\u2060")
+
+
 def md_cell_code(value: Any) -> str:
     """A code span for a table cell: markup inert, backticks fenced, `|` escaped (GFM reads `\\|` in cells)."""
     text = _one_line(value).replace("|", "\\|")
@@ -264,7 +269,7 @@ class MarkdownReport:
             return md_cell_code(text)
         url = self.browse_url + quote(file, safe="/-._~") + (f"#L{int(line)}" if line else "")
         url = url.replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
-        return f"[{md_escape(text)}]({url})"
+        return f"[{md_prose(text)}]({url})"
 
     def _table(self, header: list[str], rows: list[list[str]]) -> list[str]:
         out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
@@ -329,16 +334,16 @@ class MarkdownReport:
         if key == "objects":
             o = c.objects
             return (["", "Object", "Kustomization", "File"],
-                    [["added", f"{md_escape(x.kind)} {code(_ident(x.namespace, x.name))}", code(x.kustomization),
+                    [["added", f"{md_prose(x.kind)} {code(_ident(x.namespace, x.name))}", code(x.kustomization),
                       where(x.file, x.line)] for x in o.added]
-                    + [["removed", f"{md_escape(x.kind)} {code(_ident(x.namespace, x.name))}", code(x.kustomization),
+                    + [["removed", f"{md_prose(x.kind)} {code(_ident(x.namespace, x.name))}", code(x.kustomization),
                         where(x.file, x.line, at_head=False)] for x in o.removed]
-                    + [["moved", f"{md_escape(m.kind)} {code(_ident(m.namespace, m.name))}",
+                    + [["moved", f"{md_prose(m.kind)} {code(_ident(m.namespace, m.name))}",
                         f"{code(m.base_kustomization)} → {code(m.head_kustomization)}", where(m.file, m.line)]
                        for m in o.moved])
         if key == "surfaces":
             def owner(s: dict[str, Any]) -> str:
-                return f"{md_escape(s.get('object_kind'))} {code(_ident(s.get('namespace') or '', s.get('name') or ''))}"
+                return f"{md_prose(s.get('object_kind'))} {code(_ident(s.get('namespace') or '', s.get('name') or ''))}"
 
             def row(state: str, s: dict[str, Any], change: SurfaceChange | None = None) -> list[str]:
                 return [state, code(surface_text(s)), owner(s), _change_words(change.changes, code) if change else "",
@@ -366,18 +371,18 @@ class MarkdownReport:
             def change(i: ImageChange) -> str:
                 return f"{code(i.base)} → {code(i.head)}"
             return (["", "Workload", "Image", "File"],
-                    [["added", f"{md_escape(i.kind)} {code(_ident(i.namespace, i.name))}", code(i.image),
+                    [["added", f"{md_prose(i.kind)} {code(_ident(i.namespace, i.name))}", code(i.image),
                       where(i.file, i.line)] for i in im.added]
-                    + [["removed", f"{md_escape(i.kind)} {code(_ident(i.namespace, i.name))}", code(i.image),
+                    + [["removed", f"{md_prose(i.kind)} {code(_ident(i.namespace, i.name))}", code(i.image),
                         where(i.file, i.line, at_head=False)] for i in im.removed]
-                    + [["changed", f"{md_escape(i.kind)} {code(_ident(i.namespace, i.name))}", change(i),
+                    + [["changed", f"{md_prose(i.kind)} {code(_ident(i.namespace, i.name))}", change(i),
                         where(i.file, i.line)] for i in im.changed])
         return self._finding_rows(c.findings[key])
 
     def _finding_rows(self, delta: FindingDelta[Finding]) -> tuple[list[str], list[list[str]]]:
         return (["", "Problem", "File"],
-                [["introduced", md_escape(f.message), self.where(f.file, f.line)] for f in delta.introduced]
-                + [["resolved", md_escape(f.message), self.where(f.file, f.line, at_head=False)]
+                [["introduced", md_prose(f.message), self.where(f.file, f.line)] for f in delta.introduced]
+                + [["resolved", md_prose(f.message), self.where(f.file, f.line, at_head=False)]
                    for f in delta.resolved])
 
     def _details(self, title: str, words: str, body: list[str]) -> list[str]:
@@ -397,7 +402,7 @@ class MarkdownReport:
             status = {"added": " (new)", "removed": " (removed)"}.get(c.status, "")
             out += [f"#### Cluster {md_cell_code(c.name)}{status}", ""]
             if c.changes:
-                out += [f"- {md_escape(ch.field)}: {md_cell_code(value_text(ch.base))} → "
+                out += [f"- {md_prose(ch.field)}: {md_cell_code(value_text(ch.base))} → "
                         f"{md_cell_code(value_text(ch.head))}" for ch in c.changes] + [""]
             diagram = self.diagram(c)
             if diagram:
