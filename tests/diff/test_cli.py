@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
@@ -16,9 +17,16 @@ from .fixture import BASE, GitFixture, helm_release
 
 
 def run(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
-    """The command as a user runs it (a subprocess, so exit codes and streams are real)."""
-    done = subprocess.run([sys.executable, "-m", "flux_wiki.cli", "diff", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=120)
+    """(exit code, stdout, stderr) of `flux-wiki diff ARGS`, run in ``cwd``."""
+    with contextlib.chdir(cwd or Path.cwd()):
+        result = CliRunner().invoke(main, ["diff", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def run_process(*args: str) -> tuple[int, str, str]:
+    """The command as a user runs it: a process of its own, real exit code and streams."""
+    done = subprocess.run([sys.executable, "-m", "flux_wiki.cli", "diff", *args], capture_output=True, text=True,
+                          timeout=120)
     return done.returncode, done.stdout, done.stderr
 
 
@@ -26,7 +34,7 @@ def test_default_compares_the_working_tree_with_the_merge_base(git_repo: GitFixt
     git_repo.git("checkout", "-q", "-b", "feature")
     git_repo.change("bump chart", {"infra/ingress-nginx.yaml": helm_release("4.11.1")})
     git_repo.write({"apps/web.conf": "changed, but only the generated ConfigMap's hash follows\n"})
-    code, out, err = run(str(git_repo.root), "--format", "json", "--exit-code")
+    code, out, err = run_process(str(git_repo.root), "--format", "json", "--exit-code")
     assert code == 1, err
     doc = json.loads(out)
     assert doc["base"]["label"] == "merge-base with main" and doc["head"] == {
