@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
+
+import pytest
 
 from flux_wiki.diff import GitRepo, RevisionInventories, history
 
@@ -54,3 +57,15 @@ def test_history_lists_the_commits_that_changed_the_topology(tmp_path: Path) -> 
     assert inventories.history(5) is found  # same HEAD: nothing rebuilt, the same answer
     assert inventories.history(1)[0][0].id == bump and dict(inventories._by_commit).keys() == built.keys()
     assert [c.subject for c, _ in history(str(repo.root), 1)] == ["bump chart"]
+
+
+def test_a_checkout_goes_where_tmpdir_says_and_is_removed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = GitFixture(tmp_path / "home", BASE)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    git = GitRepo(repo.root)
+    with git.checkout(git.resolve("HEAD")) as folder:
+        assert folder.parent.parent == scratch and (folder / "apps" / "web.yaml").is_file()
+    assert list(scratch.iterdir()) == []

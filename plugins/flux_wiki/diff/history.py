@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -61,8 +60,8 @@ class RevisionInventories:
         if commit in self._by_commit:
             self._by_commit.move_to_end(commit)
             return self._by_commit[commit]
-        with tempfile.TemporaryDirectory(prefix="flux-wiki-rev-") as tmp:
-            doc = self._build(self.git.materialise(commit, tmp))
+        with self.git.checkout(commit) as folder:
+            doc = self._build(folder)
         self._by_commit[commit] = doc
         while len(self._by_commit) > self.keep:
             self._by_commit.popitem(last=False)

@@ -7,9 +7,13 @@ from its tree, so ``.gitattributes`` (``export-ignore``) cannot hide files the w
 
 from __future__ import annotations
 
+import contextlib
 import os
 import posixpath
+import shutil
 import subprocess
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -136,7 +140,23 @@ class GitRepo:
         return commits
 
     # -- files of a commit ---------------------------------------------------------------------------
-    def materialise(self, commit: str, dest: Path) -> Path:
+    def _tree(self, commit: str) -> list[tuple[str, str, int, str]]:
+        """(mode, blob id, size, path below the folder) of every file of the folder at ``commit``."""
+        listing = self._run("ls-tree", "-r", "-l", "-z", "--full-tree", commit, "--", self.prefix or ".", text=False)
+        assert isinstance(listing, bytes)
+        blobs = []
+        for entry in listing.split(b"\0"):
+            if not entry:
+                continue
+            meta, _, raw_path = entry.partition(b"\t")
+            mode, kind, oid, size = meta.decode("ascii").split()
+            path = raw_path.decode("utf-8", errors="surrogateescape")
+            rel = posixpath.relpath(path, self.prefix) if self.prefix else path
+            if kind == "blob" and _safe_relpath(rel):
+                blobs.append((mode, oid, int(size), rel))
+        return blobs
+
+    def materialise(self, commit: str, dest: Path, tree: list[tuple[str, str, int, str]] | None = None) -> Path:
         """Write the folder's files at ``commit`` under ``dest`` / <the folder's name>; return that folder.
 
         The folder keeps its name because a cluster without a ``clusters/<name>`` folder is named after it.
@@ -145,21 +165,10 @@ class GitRepo:
         """
         root = Path(dest) / (self.folder.name or "repo")
         root.mkdir(parents=True, exist_ok=True)
-        listing = self._run("ls-tree", "-r", "-z", "--full-tree", commit, "--", self.prefix or ".", text=False)
-        assert isinstance(listing, bytes)
-        blobs: list[tuple[str, str, str]] = []  # (mode, object id, path below the folder)
-        for entry in listing.split(b"\0"):
-            if not entry:
-                continue
-            meta, _, raw_path = entry.partition(b"\t")
-            mode, kind, oid = meta.decode("ascii").split(" ")
-            path = raw_path.decode("utf-8", errors="surrogateescape")
-            rel = posixpath.relpath(path, self.prefix) if self.prefix else path
-            if kind == "blob" and _safe_relpath(rel):
-                blobs.append((mode, oid, rel))
-        contents = self._cat_blobs(sorted({oid for _, oid, _ in blobs}))
+        blobs = self._tree(commit) if tree is None else tree
+        contents = self._cat_blobs(sorted({oid for _, oid, _, _ in blobs}))
         links = []
-        for mode, oid, rel in blobs:
+        for mode, oid, _, rel in blobs:
             if mode == _SYMLINK_MODE:
                 links.append((rel, contents[oid].decode("utf-8", errors="surrogateescape")))
                 continue
@@ -173,6 +182,29 @@ class GitRepo:
             (root / rel).parent.mkdir(parents=True, exist_ok=True)
             os.symlink(link_target, root / rel)
         return root
+
+    @contextlib.contextmanager
+    def checkout(self, commit: str) -> Iterator[Path]:
+        """The folder at ``commit`` in a scratch folder, removed afterwards.
+
+        Written to memory (/dev/shm) when there is room and TMPDIR does not say otherwise: a revision is
+        written and deleted file by file, which on a busy disk can cost more than building its model.
+        """
+        tree = self._tree(commit)
+        memory = _memory_scratch(sum(size for _, _, size, _ in tree))
+        with contextlib.ExitStack() as cleanup:
+            folder, problem = None, None
+            for parent in ([memory] if memory else []) + [None]:
+                tmp = tempfile.mkdtemp(prefix="flux-wiki-rev-", dir=parent)
+                cleanup.callback(shutil.rmtree, tmp, ignore_errors=True)
+                try:
+                    folder = self.materialise(commit, Path(tmp), tree)
+                    break
+                except OSError as err:  # memory full: once more on disk
+                    problem = err
+            if folder is None:
+                raise GitError(f"cannot write revision {commit[:12]} to a scratch folder: {problem}")
+            yield folder
 
     def _cat_blobs(self, oids: list[str]) -> dict[str, bytes]:
         """Contents of blobs, read in one ``git cat-file --batch`` call."""
@@ -191,6 +223,17 @@ class GitRepo:
             contents[oid] = out[header_end + 1:header_end + 1 + size]
             pos = header_end + 1 + size + 1
         return contents
+
+
+def _memory_scratch(size: int) -> str | None:
+    """/dev/shm when it is a writable folder with room for ``size`` bytes (four times over), unless TMPDIR is set."""
+    shm = "/dev/shm"
+    if os.environ.get("TMPDIR") or not os.path.isdir(shm) or not os.access(shm, os.W_OK):
+        return None
+    try:
+        return shm if shutil.disk_usage(shm).free > 4 * size + (64 << 20) else None
+    except OSError:
+        return None
 
 
 def _safe_relpath(rel: str) -> bool:
