@@ -14,7 +14,8 @@ from click.testing import CliRunner
 
 from flux_wiki.cli import main
 from flux_wiki.diff import GitRepo, Revision, RevisionInventories
-from flux_wiki.diff.report import md_prose, mermaid_label, render_markdown, render_text
+from flux_wiki.diff.compare import compare_inventories
+from flux_wiki.diff.report import COMMENT_LIMIT, md_prose, mermaid_label, render_markdown, render_text
 
 from .conftest import History
 from .fixture import BASE, KUSTOMIZATION, GitFixture, layer, web
@@ -104,3 +105,16 @@ def test_mermaid_labels_encode_everything_but_plain_text() -> None:
 
 def test_prose_never_mentions_anyone() -> None:
     assert "@o" not in md_prose("owned by @org/team") and "org/team" in md_prose("owned by @org/team")
+
+
+def test_a_huge_change_still_fits_in_one_comment() -> None:
+    """A new cluster with thousands of objects: tables shrink until GitHub would accept the comment."""
+    objects = [{"apiVersion": "v1", "kind": "ConfigMap", "namespace": "ns", "name": f"config-{i:05d}",
+                "file": f"apps/very/long/path/to/a/folder/config-{i:05d}.yaml", "line": 1} for i in range(3000)]
+    head = {"clusters": [{"name": "big", "kustomizations": [
+        {"id": f"flux-system/app-{i:03d}", "path": f"apps/{i}", "dependsOn": [], "objects": objects[i::300],
+         "file": f"clusters/big/app-{i:03d}.yaml", "line": 1} for i in range(300)]}]}
+    diff = compare_inventories({"clusters": []}, head)
+    md = render_markdown(diff, BROWSE)
+    assert len(md) <= COMMENT_LIMIT and "not shown here" in md
+    assert "300 Kustomizations added" in md and "3000 objects added" in md

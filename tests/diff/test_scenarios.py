@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from flux_wiki.diff import diff_models
+from flux_wiki.diff.report import diff_document
+from flux_wiki.engine import build_model
+
 from .conftest import History
 
 EMPTY_SECTIONS = {
@@ -121,3 +125,11 @@ def test_removing_a_layer(history: History) -> None:
 def test_a_revision_against_itself_is_no_change(history: History) -> None:
     doc = history.diff("bump chart", "bump chart")
     assert doc["changed"] is False and [c["status"] for c in doc["clusters"]] == ["unchanged"]
+
+
+def test_models_compare_as_their_inventories(history: History) -> None:
+    """diff_models is the comparison the wiki's pages will call with models they already built."""
+    git = history.inventories.git
+    with git.checkout(history.commits["base"]) as base_folder, git.checkout(history.commits["bump chart"]) as head_folder:
+        diff = diff_models(build_model(base_folder), build_model(head_folder))
+    assert diff_document(diff)["clusters"] == history.diff("base", "bump chart")["clusters"]

@@ -19,7 +19,8 @@ from .compare import (ClusterDiff, FieldChange, Finding, FindingDelta, ImageChan
                       TopologyDiff, counts)
 from .revisions import Revision
 
-MAX_ROWS = 50  # per table: a PR comment is capped at 65536 characters
+MAX_ROWS = 50  # per table
+COMMENT_LIMIT = 60_000  # GitHub refuses comments over 65536 characters
 MAX_DIAGRAM_NODES = 60
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 _MERMAID_PLAIN = re.compile(r"[A-Za-z0-9 ./_:-]")
@@ -272,10 +273,15 @@ class MarkdownReport:
         return f"[{md_prose(text)}]({url})"
 
     def _table(self, header: list[str], rows: list[list[str]]) -> list[str]:
-        out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-        out += ["| " + " | ".join(r) + " |" for r in rows[:self.max_rows]]
-        if len(rows) > self.max_rows:
-            out.append(f"\n… and {len(rows) - self.max_rows} more (`flux-wiki diff --format json` lists them all).")
+        shown = rows[:self.max_rows]
+        out = []
+        if shown:
+            out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+            out += ["| " + " | ".join(r) + " |" for r in shown]
+        if len(rows) > len(shown):
+            out += [""] if shown else []
+            out.append(f"{len(rows) - len(shown)} {'more ' if shown else ''}not shown here "
+                       "(`flux-wiki diff --format json` lists them all).")
         return out
 
     def summary(self) -> str:
@@ -414,5 +420,13 @@ class MarkdownReport:
 
 
 def render_markdown(diff: TopologyDiff, browse_url: str | None = None) -> str:
-    """The pull-request comment; file links go to ``browse_url`` + path + ``#L<line>``."""
-    return MarkdownReport(diff, browse_url).render()
+    """The pull-request comment; file links go to ``browse_url`` + path + ``#L<line>``.
+
+    Tables are shortened until the comment fits GitHub's limit (65536 characters).
+    """
+    text = ""
+    for rows in (MAX_ROWS, 20, 5, 0):
+        text = MarkdownReport(diff, browse_url, rows).render()
+        if len(text) <= COMMENT_LIMIT:
+            break
+    return text
