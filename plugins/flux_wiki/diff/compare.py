@@ -223,7 +223,7 @@ class ClusterDiff:
             out[k.id] = "removed"
         content = [c.id for c in self.kustomizations.changed]
         content += [o.kustomization for o in self.objects.added + self.objects.removed]
-        content += [m.base_kustomization for m in self.objects.moved] + [m.head_kustomization for m in self.objects.moved]
+        content += [k for m in self.objects.moved for k in (m.base_kustomization, m.head_kustomization)]
         content += [s["layer"] for s in self.surfaces.added + self.surfaces.removed]
         content += [c.head["layer"] for c in self.surfaces.changed]
         content += [h.layer for h in self.helm_releases.added + self.helm_releases.removed + self.helm_releases.changed]
@@ -257,7 +257,8 @@ def _sorted_list(value: Any) -> list[Any]:
 
 
 def _field_changes(base: dict[str, Any], head: dict[str, Any], fields: Iterable[str]) -> tuple[FieldChange, ...]:
-    return tuple(FieldChange(f, base.get(f), head.get(f)) for f in fields if _canonical(base.get(f)) != _canonical(head.get(f)))
+    return tuple(FieldChange(f, base.get(f), head.get(f)) for f in fields
+                 if _canonical(base.get(f)) != _canonical(head.get(f)))
 
 
 def _applied_by(ks: dict[str, Any]) -> str | None:
@@ -286,7 +287,7 @@ def object_name(obj: dict[str, Any]) -> str:
 
 
 def split_image(image: str) -> tuple[str, str]:
-    """(repository, tag-and-digest) of an image reference: 'ghcr.io/a/b:1.2@sha256:..' -> ('ghcr.io/a/b', ':1.2@sha256:..')."""
+    """(repository, tag and digest) of an image: 'ghcr.io/a/b:1.2@sha256:..' -> ('ghcr.io/a/b', ':1.2@sha256:..')."""
     repo = image.split("@", 1)[0]
     colon = repo.rfind(":")
     if colon > repo.rfind("/"):
@@ -373,7 +374,8 @@ def _objects(base: dict[str, dict[str, Any]], head: dict[str, dict[str, Any]]) -
     paired = {id(x) for pair in moved for x in pair}
 
     def entry(key: tuple[str, str, str, str], obj: dict[str, Any]) -> ObjectEntry:
-        return ObjectEntry(key[0], key[1], key[2], str(obj.get("name") or ""), obj.get("file") or "", obj.get("line") or 0)
+        return ObjectEntry(key[0], key[1], key[2], str(obj.get("name") or ""), obj.get("file") or "",
+                           obj.get("line") or 0)
 
     delta.removed = [entry(*x) for x in removed if id(x) not in paired]
     delta.added = [entry(*x) for x in added if id(x) not in paired]
@@ -451,7 +453,8 @@ def _hr_facts(hr: dict[str, Any]) -> dict[str, Any]:
             "dependsOn": _sorted_list(hr.get("dependsOn"))}
 
 
-def _helm_releases(base: list[dict[str, Any]], head: list[dict[str, Any]]) -> Delta[HelmReleaseEntry, HelmReleaseChange]:
+def _helm_releases(base: list[dict[str, Any]], head: list[dict[str, Any]]
+                   ) -> Delta[HelmReleaseEntry, HelmReleaseChange]:
     def index(hrs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
         for hr in sorted(hrs, key=lambda h: (h.get("id"), h.get("layer"), h.get("file"), h.get("line"))):

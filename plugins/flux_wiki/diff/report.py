@@ -127,8 +127,8 @@ def _ks_words(k: KustomizationEntry, fmt: Callable[[str], str]) -> str:
     return ", ".join(parts)
 
 
-def _claim_words(claim: Any, fmt: Callable[[str], str]) -> str:
-    who = ", ".join(f"{c.get('kind')} {fmt(_ident(c.get('namespace') or '', c.get('name') or ''))}"
+def _claim_words(claim: Any, fmt: Callable[[str], str], prose: Callable[[str], str]) -> str:
+    who = ", ".join(f"{prose(c.get('kind') or '')} {fmt(_ident(c.get('namespace') or '', c.get('name') or ''))}"
                     for c in claim.claimants)
     return f"{fmt(f'{claim.address}:{claim.port}/{claim.protocol}')} claimed by {who}"
 
@@ -137,8 +137,8 @@ SECTIONS = (  # (counter section, title, noun singular and plural, states)
     ("kustomizations", "Kustomizations", ("Kustomization", "Kustomizations"), ("added", "removed", "changed")),
     ("objects", "Objects", ("object", "objects"), ("added", "removed", "moved")),
     ("surfaces", "Surfaces", ("surface", "surfaces"), ("added", "removed", "changed")),
-    ("duplicate_claims", "Duplicate LoadBalancer claims", ("duplicate LoadBalancer claim", "duplicate LoadBalancer claims"),
-     ("introduced", "resolved")),
+    ("duplicate_claims", "Duplicate LoadBalancer claims",
+     ("duplicate LoadBalancer claim", "duplicate LoadBalancer claims"), ("introduced", "resolved")),
     ("helm_releases", "HelmReleases", ("HelmRelease", "HelmReleases"), ("added", "removed", "changed")),
     ("images", "Images", ("image", "images"), ("added", "removed", "changed")),
 )
@@ -212,10 +212,11 @@ def _text_rows(c: ClusterDiff, key: str, q: Callable[[str], str]) -> list[str]:
                 + [f"~ {q(surface_text(s.head))} ({owner(s.head)}): {_change_words(s.changes, q)}"
                    for s in c.surfaces.changed])
     if key == "duplicate_claims":
-        return ([f"+ {_claim_words(x, q)}" for x in c.duplicate_claims.introduced]
-                + [f"- {_claim_words(x, q)}" for x in c.duplicate_claims.resolved])
+        return ([f"+ {_claim_words(x, q, q)}" for x in c.duplicate_claims.introduced]
+                + [f"- {_claim_words(x, q, q)}" for x in c.duplicate_claims.resolved])
     if key == "helm_releases":
-        return ([f"+ {q(h.id)}: chart {q(value_text(h.chart))} {q(value_text(h.version))}" for h in c.helm_releases.added]
+        return ([f"+ {q(h.id)}: chart {q(value_text(h.chart))} {q(value_text(h.version))}"
+                 for h in c.helm_releases.added]
                 + [f"- {q(h.id)}: chart {q(value_text(h.chart))} {q(value_text(h.version))}"
                    for h in c.helm_releases.removed]
                 + [f"~ {q(h.id)}: {_change_words(h.changes, q)}" for h in c.helm_releases.changed])
@@ -237,9 +238,10 @@ def md_prose(value: Any) -> str:
     return md_escape(value).replace("@", "@\u2060")
 
 
-def md_cell_code(value: Any) -> str:
-    """A code span for a table cell: markup inert, backticks fenced, `|` escaped (GFM reads `\\|` in cells)."""
-    text = _one_line(value).replace("|", "\\|")
+def md_cell_code(value: Any, *, table: bool = True) -> str:
+    """A code span: markup inert, backticks fenced; in a table cell `|` is escaped (GFM reads `\\|` there)."""
+    text = _one_line(value)
+    text = text.replace("|", "\\|") if table else text
     if not text:
         return ""
     fence = "`"
@@ -247,6 +249,11 @@ def md_cell_code(value: Any) -> str:
         fence += "`"
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def md_code(value: Any) -> str:
+    """A code span outside tables."""
+    return md_cell_code(value, table=False)
 
 
 def mermaid_label(value: Any) -> str:
@@ -294,14 +301,15 @@ class MarkdownReport:
             parts = (["entry point or source changed"] if c.changes else []) + [s[3] for s in _sections(c)]
             status = {"added": "new cluster", "removed": "cluster removed"}.get(c.status)
             text = "; ".join(([status] if status else []) + parts)
-            sentences.append(f"Cluster {md_cell_code(c.name)}: {text}." if several or status else f"{text[0].upper()}{text[1:]}.")
+            sentences.append(f"Cluster {md_code(c.name)}: {text}." if several or status
+                             else f"{text[0].upper()}{text[1:]}.")
         if self.diff.problems:
             sentences.append(f"Repository problems: {len(self.diff.problems.introduced)} introduced, "
                              f"{len(self.diff.problems.resolved)} resolved.")
         if not sentences:
             sentences.append("No change to the cluster topology.")
-        return (" ".join(sentences) + f" Base {md_cell_code(_revision_words(self.diff.base))}, "
-                f"head {md_cell_code(_revision_words(self.diff.head))}.")
+        return (" ".join(sentences) + f" Base {md_code(_revision_words(self.diff.base))}, "
+                f"head {md_code(_revision_words(self.diff.head))}.")
 
     def diagram(self, c: ClusterDiff) -> list[str]:
         """Mermaid flowchart of the changed Kustomizations and their dependsOn neighbours (dimmed)."""
@@ -317,7 +325,8 @@ class MarkdownReport:
         arrows = {"unchanged": "-->", "added": "==>", "removed": "-.->"}
         lines += [f"  {ids[e.dependency]} {arrows[e.state]} {ids[e.dependent]}" for e in c.dependencies
                   if e.dependency in ids and e.dependent in ids]
-        groups = {state: [ids[n] for n, s in touched.items() if s == state] for state in ("added", "removed", "changed")}
+        groups = {state: [ids[n] for n, s in touched.items() if s == state]
+                  for state in ("added", "removed", "changed")}
         groups["context"] = [ids[n] for n in neighbours]
         for state, members in groups.items():
             if members:
@@ -359,8 +368,8 @@ class MarkdownReport:
                     + [row("changed", s.head, s) for s in c.surfaces.changed])
         if key == "duplicate_claims":
             dc = c.duplicate_claims
-            return (["", "Claim"], [["introduced", _claim_words(x, code)] for x in dc.introduced]
-                    + [["resolved", _claim_words(x, code)] for x in dc.resolved])
+            return (["", "Claim"], [["introduced", _claim_words(x, code, md_prose)] for x in dc.introduced]
+                    + [["resolved", _claim_words(x, code, md_prose)] for x in dc.resolved])
         if key == "helm_releases":
             hd = c.helm_releases
 
@@ -406,10 +415,10 @@ class MarkdownReport:
             if not c.changed:
                 continue
             status = {"added": " (new)", "removed": " (removed)"}.get(c.status, "")
-            out += [f"#### Cluster {md_cell_code(c.name)}{status}", ""]
+            out += [f"#### Cluster {md_code(c.name)}{status}", ""]
             if c.changes:
-                out += [f"- {md_prose(ch.field)}: {md_cell_code(value_text(ch.base))} → "
-                        f"{md_cell_code(value_text(ch.head))}" for ch in c.changes] + [""]
+                out += [f"- {md_prose(ch.field)}: {md_code(value_text(ch.base))} → "
+                        f"{md_code(value_text(ch.head))}" for ch in c.changes] + [""]
             diagram = self.diagram(c)
             if diagram:
                 out += diagram + [""]

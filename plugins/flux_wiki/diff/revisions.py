@@ -129,8 +129,8 @@ class GitRepo:
     def log(self, limit: int, start: str = "HEAD") -> list[Commit]:
         """Up to ``limit`` commits reachable from ``start`` (first parents only) that touch the folder, newest first."""
         fmt = "%H%x1f%P%x1f%aI%x1f%s%x1e"
-        out = self._text("log", "--first-parent", "--no-show-signature", f"--max-count={int(limit)}", f"--format={fmt}",
-                         self.resolve(start), "--", self.prefix or ".")
+        out = self._text("log", "--first-parent", "--no-show-signature", f"--max-count={int(limit)}",
+                         f"--format={fmt}", self.resolve(start), "--", self.prefix or ".")
         commits = []
         for record in out.split("\x1e"):
             fields = record.strip("\n").split("\x1f")

@@ -871,8 +871,8 @@ def substitute_resources(resources: Iterable[Resource], variables: dict[str, Var
             continue
         if strict:
             for name in sorted(done.unset):
-                result.diagnostics.append(Diagnostic(
-                    res.file, res.line, f"{_describe(res)}: variable not set (strict mode): \"{name}\" (Flux would fail)"))
+                result.diagnostics.append(Diagnostic(res.file, res.line, f"{_describe(res)}: variable not set "
+                                                                         f"(strict mode): \"{name}\" (Flux would fail)"))
         unresolved |= done.unset
         kept |= done.kept
         out.append(replace(res, obj=copy_data(done.obj) if memo is not None else done.obj))
