@@ -4,7 +4,8 @@
 
 The corpus (default: tyriis__home-ops, else bjw-s-labs__home-ops, from ../shared/corpora) is copied into
 a scratch git repository: one commit of the corpus, then a working tree with --edits YAML files changed
-(a comment appended, so they parse again). Measured in this one process, wall-clock medians of --repeat runs:
+(a comment appended, so they parse again). Measured in this one process, wall-clock medians of --repeat
+runs, model and diff interleaved:
 - model: one build of the working tree, cold (fresh parse cache);
 - diff: what the command does with the default head: write the base commit's files into a scratch
   folder, build both revisions sharing one parse cache (identical files parse once), compare the two
@@ -102,8 +103,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / corpus.name
         base = scratch_repo(corpus, root, args.edits)
-        models = [time_model(root) for _ in range(args.repeat)]
-        diffs = [time_diff(root, base) for _ in range(args.repeat)]
+        models, diffs = [], []
+        for _ in range(args.repeat):  # interleaved, so a busy moment of the machine hits both alike
+            models.append(time_model(root))
+            diffs.append(time_diff(root, base))
         parts = diff_parts(root, base)
     t_model, t_diff = statistics.median(models), statistics.median(diffs)
     print(f"corpus {corpus.name}: {args.edits} files edited, median of {args.repeat} runs")
