@@ -133,3 +133,19 @@ def test_models_compare_as_their_inventories(history: History) -> None:
     with git.checkout(history.commits["base"]) as base_folder, git.checkout(history.commits["bump chart"]) as head_folder:
         diff = diff_models(build_model(base_folder), build_model(head_folder))
     assert diff_document(diff)["clusters"] == history.diff("base", "bump chart")["clusters"]
+
+
+def test_applied_by_is_read_from_an_edge_or_the_parent() -> None:
+    from flux_wiki.diff.compare import compare_inventories
+
+    def doc(**ks: object) -> dict:
+        return {"clusters": [{"name": "c", "kustomizations": [{"id": "ns/a", **ks}]}]}
+
+    def changes(base: dict, head: dict) -> list:
+        return [(c.field, c.base, c.head) for k in compare_inventories(base, head).clusters[0].kustomizations.changed
+                for c in k.changes]
+
+    assert changes(doc(parent="ns/root"), doc(appliedBy={"id": "ns/root", "file": "x.yaml", "line": 9})) == []
+    assert changes(doc(parent="ns/root"), doc(parent="ns/apps")) == [("appliedBy", "ns/root", "ns/apps")]
+    assert changes(doc(appliedBy={"kustomization": "ns/root", "line": 1}),
+                   doc(appliedBy={"kustomization": "ns/apps", "line": 1})) == [("appliedBy", "ns/root", "ns/apps")]

@@ -262,10 +262,11 @@ def _field_changes(base: dict[str, Any], head: dict[str, Any], fields: Iterable[
 
 
 def _applied_by(ks: dict[str, Any]) -> str | None:
-    """Who applies a Kustomization: the `appliedBy` edge when the inventory has one, else its `parent`."""
+    """Who applies a Kustomization: the `appliedBy` edge when the inventory has one (an id, or a mapping
+    naming it, file and line aside), else its `parent`."""
     value = ks.get("appliedBy", ks.get("parent"))
     if isinstance(value, dict):
-        value = value.get("id")
+        value = next((value[k] for k in ("id", "kustomization", "name") if isinstance(value.get(k), str)), None)
     return value if isinstance(value, str) else None
 
 
