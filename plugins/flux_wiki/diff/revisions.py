@@ -160,8 +160,8 @@ class GitRepo:
         """Write the folder's files at ``commit`` under ``dest`` / <the folder's name>; return that folder.
 
         The folder keeps its name because a cluster without a ``clusters/<name>`` folder is named after it.
-        Symlinks are kept when they stay inside the folder (others are left out, as a repo may not point
-        outside itself); submodules are left out.
+        Symbolic links are written as links, as a checkout has them, so the engine treats them the same in
+        both revisions (it follows none: a Flux artifact holds no links); submodules are left out.
         """
         root = Path(dest) / (self.folder.name or "repo")
         root.mkdir(parents=True, exist_ok=True)
@@ -175,10 +175,7 @@ class GitRepo:
             target = root / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(contents[oid])
-        for rel, link_target in sorted(links):  # after the files: no file is ever written through a link
-            resolved = posixpath.normpath(posixpath.join(posixpath.dirname(rel), link_target))
-            if link_target.startswith("/") or not _safe_relpath(resolved):
-                continue
+        for rel, link_target in links:  # after the files: nothing is ever written through a link
             (root / rel).parent.mkdir(parents=True, exist_ok=True)
             os.symlink(link_target, root / rel)
         return root
