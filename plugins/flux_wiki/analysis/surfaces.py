@@ -488,9 +488,8 @@ def _label(s: Surface) -> str:
     return f"{s.object_kind} {s.namespace}/{s.name} ({s.file}:{s.line})"
 
 
-def duplicate_claims(surfaces: list[Surface]) -> list[Diagnostic]:
-    """Two LoadBalancer surfaces claiming the same address:port/protocol (across all layers) -> one
-    warning each naming both file:line (MetalLB allow-shared-ip on different ports is fine).
+def contested_claims(surfaces: list[Surface]) -> dict[tuple[str, int, str], list[Surface]]:
+    """(address, port, protocol) claimed by more than one object -> its claimants, in input order.
 
     Gateways with an address count as LoadBalancer claims too (the controller makes one).
     Unresolved addresses (``${VAR}``, templates) cannot be compared and are skipped.
@@ -500,11 +499,16 @@ def duplicate_claims(surfaces: list[Surface]) -> list[Diagnostic]:
         for claim in _claims(s):
             if not any(o is s for o in by_claim[claim]):
                 by_claim[claim].append(s)
+    return {claim: claimants for claim, claimants in by_claim.items()
+            if len({(c.object_kind, c.namespace, c.name, c.file, c.line) for c in claimants}) >= 2}
+
+
+def duplicate_claims(surfaces: list[Surface]) -> list[Diagnostic]:
+    """Two LoadBalancer surfaces claiming the same address:port/protocol (across all layers) -> one
+    warning each naming both file:line (MetalLB allow-shared-ip on different ports is fine).
+    """
     out: set[Diagnostic] = set()
-    for (addr, port, proto), claimants in by_claim.items():
-        owners = {(c.object_kind, c.namespace, c.name, c.file, c.line) for c in claimants}
-        if len(owners) < 2:
-            continue
+    for (addr, port, proto), claimants in contested_claims(surfaces).items():
         for c in claimants:
             others = sorted({_label(x) for x in claimants
                              if (x.object_kind, x.namespace, x.name, x.file, x.line)

@@ -193,7 +193,7 @@ class Simulation:
             return []
         self.cluster.warnings.extend(diags)
         result = substitute_resources(resources, variables, enabled=_substitution_enabled(node.spec),
-                                      strict=bool(_dict(node.spec.get("postBuild")).get("strict")))
+                                      strict=bool(_dict(node.spec.get("postBuild")).get("strict")), cache=self.repo.cache)
         self.cluster.warnings.extend(result.diagnostics)
         node.resources = result.resources
         self.scopes.learn(node.resources)

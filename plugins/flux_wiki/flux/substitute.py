@@ -15,6 +15,7 @@ default, which is used as Flux does.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable
@@ -22,7 +23,7 @@ from typing import Any, Callable, Iterable
 import yaml
 
 from ..analysis.redact import names_secret
-from ..load.yamldocs import load_text
+from ..load.yamldocs import ParseCache, copy_data, load_text
 from ..model import Diagnostic, InputError, Resource
 
 _BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -799,8 +800,42 @@ def _describe(res: Resource) -> str:
     return f"{res.kind} {res.ident()}".strip()
 
 
+MEMO_LIMIT = 50_000  # substituted objects remembered per parse cache (oldest forgotten first)
+
+
+@dataclass(frozen=True)
+class _Substituted:
+    """The outcome of substituting one object's text: the object, or why it stays as it was."""
+
+    obj: Any = None
+    problem: str | None = None  # a diagnostic without the object's file:line, when substitution failed
+    unset: frozenset[str] = frozenset()
+    kept: frozenset[str] = frozenset()
+
+
+def _substitute_object(obj: dict[str, Any], values: dict[str, str], secret: set[str]) -> _Substituted:
+    text = yaml.dump(obj, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1 << 30)
+    ev = _Eval(values.get, False, secret.__contains__, True)
+    try:
+        new_text = ev.run(parse(text))
+    except SubstitutionError as err:
+        return _Substituted(problem=f"variable substitution failed: {err}")
+    try:
+        new = load_text(new_text)
+    except yaml.YAMLError as err:
+        problem = getattr(err, "problem", None) or str(err)
+        return _Substituted(problem=f"substituted text is not valid YAML: {problem}")
+    if not isinstance(new, dict):
+        return _Substituted(problem="substituted text is not a Kubernetes object")
+    return _Substituted(new, None, frozenset(ev.unset), frozenset(ev.kept))
+
+
+def _fingerprint(value: Any) -> bytes:
+    return hashlib.blake2b(repr(value).encode("utf-8", errors="surrogatepass"), digest_size=20).digest()
+
+
 def substitute_resources(resources: Iterable[Resource], variables: dict[str, Variable], *,
-                         enabled: bool, strict: bool = False) -> SubstitutionResult:
+                         enabled: bool, strict: bool = False, cache: ParseCache | None = None) -> SubstitutionResult:
     """Substitute each resource as kustomize-controller does.
 
     Nothing happens unless ``enabled`` (see :func:`substitution_enabled`).
@@ -811,6 +846,9 @@ def substitute_resources(resources: Iterable[Resource], variables: dict[str, Var
     ``${VAR}`` unless the reference has a default. A syntax error or a result
     that is not YAML keeps the object unsubstituted with a diagnostic; under
     ``strict`` each unset variable is reported as Flux would fail on it.
+
+    With a ``cache``, an object already substituted with the same variables (another revision, a
+    rebuild) is not serialised and parsed again.
     """
     resources = list(resources)
     result = SubstitutionResult(resources, [], [], [])
@@ -818,6 +856,8 @@ def substitute_resources(resources: Iterable[Resource], variables: dict[str, Var
         return result
     values = {n: v.value for n, v in variables.items() if not v.secret}
     secret = {n for n, v in variables.items() if v.secret}
+    memo = cache.derived.setdefault("substitute", {}) if cache is not None else None
+    context = _fingerprint((sorted(values.items()), sorted(secret))) if memo is not None else b""
     unresolved: set[str] = set()
     kept: set[str] = set()
     out: list[Resource] = []
@@ -825,35 +865,25 @@ def substitute_resources(resources: Iterable[Resource], variables: dict[str, Var
         if _disabled(res) or not _needs_envsubst(res.obj):
             out.append(res)
             continue
-        text = yaml.dump(res.obj, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1 << 30)
-        ev = _Eval(values.get, False, secret.__contains__, True)
-        where = f"{_describe(res)}: "
-        try:
-            new_text = ev.run(parse(text))
-        except SubstitutionError as err:
-            result.diagnostics.append(Diagnostic(res.file, res.line, f"{where}variable substitution failed: {err}"))
-            out.append(res)
-            continue
-        try:
-            obj = load_text(new_text)
-        except yaml.YAMLError as err:
-            problem = getattr(err, "problem", None) or str(err)
-            result.diagnostics.append(Diagnostic(res.file, res.line,
-                                                 f"{where}substituted text is not valid YAML: {problem}"))
-            out.append(res)
-            continue
-        if not isinstance(obj, dict):
-            result.diagnostics.append(Diagnostic(res.file, res.line,
-                                                 f"{where}substituted text is not a Kubernetes object"))
+        if memo is None:
+            done = _substitute_object(res.obj, values, secret)
+        else:
+            key = (_fingerprint(res.obj), context)
+            done = memo.get(key) or _substitute_object(res.obj, values, secret)
+            memo[key] = done
+            while len(memo) > MEMO_LIMIT:
+                del memo[next(iter(memo))]
+        if done.problem is not None:
+            result.diagnostics.append(Diagnostic(res.file, res.line, f"{_describe(res)}: {done.problem}"))
             out.append(res)
             continue
         if strict:
-            for name in sorted(ev.unset):
-                result.diagnostics.append(Diagnostic(
-                    res.file, res.line, f"{where}variable not set (strict mode): \"{name}\" (Flux would fail)"))
-        unresolved |= ev.unset
-        kept |= ev.kept
-        out.append(replace(res, obj=obj))
+            for name in sorted(done.unset):
+                result.diagnostics.append(Diagnostic(res.file, res.line, f"{_describe(res)}: variable not set "
+                                                                         f"(strict mode): \"{name}\" (Flux would fail)"))
+        unresolved |= done.unset
+        kept |= done.kept
+        out.append(replace(res, obj=copy_data(done.obj) if memo is not None else done.obj))
     result.resources = out
     result.unresolved = sorted(unresolved)
     result.secret_vars = sorted(kept)

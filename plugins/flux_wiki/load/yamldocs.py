@@ -135,6 +135,9 @@ class ParseCache:
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
+        # results later stages compute from parsed content, by stage (e.g. "substitute"); they live as long
+        # as the parse cache, so two builds sharing it (two revisions, serve rebuilds) share them too
+        self.derived: dict[str, dict[Any, Any]] = {}
 
     def get(self, file: str, content: bytes) -> list[Document]:
         key = (file, hashlib.sha1(content).hexdigest())
