@@ -219,6 +219,7 @@ class KustomizationNode:
     remote_resources: list[str] = field(default_factory=list)
     helm_charts: list[dict[str, Any]] = field(default_factory=list)
     excluded: bool = False
+    generated_by: GeneratedBy | None = None  # the ResourceSet that generated this Kustomization
 
     @property
     def id(self) -> str:

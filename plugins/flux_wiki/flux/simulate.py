@@ -68,7 +68,7 @@ def _node_from_resource(res: Resource, parent: str | None) -> KustomizationNode:
     ns = res.namespace or "default"
     node = KustomizationNode(namespace=ns, name=res.name, path=spec.get("path"), parent=parent,
                              depends_on=_depends_on(spec, ns), source=None, spec=spec,
-                             file=res.file, line=res.line)
+                             file=res.file, line=res.line, generated_by=res.generated_by)
     if problems:
         node.status = "error"
         node.reason = "the API server rejects this Kustomization: " + "; ".join(problems)
