@@ -363,9 +363,10 @@ def test_provider_errors_and_empty_providers() -> None:
     assert empty.resources == [] and all(d.severity == "info" for d in empty.diagnostics)
 
 
-def test_steps_and_disabled() -> None:
+def test_steps_disabled_and_encrypted() -> None:
     """builder BuildResourceSetSteps: steps build one by one and may not define the same object twice;
-    a ResourceSet with `reconcile: disabled` generates nothing (a notice)."""
+    a ResourceSet with `reconcile: disabled` generates nothing (a notice); nor does a SOPS-encrypted one,
+    whose values only the cluster can decrypt."""
     steps = expand_resourceset(rset("""
         apiVersion: fluxcd.controlplane.io/v1
         kind: ResourceSet
@@ -386,6 +387,18 @@ def test_steps_and_disabled() -> None:
           resources: [{apiVersion: v1, kind: ConfigMap, metadata: {name: a, namespace: ns}}]
         """))
     assert off.resources == [] and off.diagnostics[0].severity == "info"
+    sops = rset("""
+        apiVersion: fluxcd.controlplane.io/v1
+        kind: ResourceSet
+        metadata: {name: r, namespace: ns}
+        spec:
+          inputs: [{token: "ENC[AES256_GCM,data:abc]"}]
+          resources: [{apiVersion: v1, kind: ConfigMap, metadata: {name: a, namespace: ns}}]
+        sops: {version: 3.8.1}
+        """)
+    sops.encrypted = True
+    encrypted = expand_resourceset(sops)
+    assert encrypted.resources == [] and "SOPS-encrypted" in encrypted.diagnostics[0].message
 
 
 def test_bounds_are_limits_not_warnings() -> None:

@@ -455,6 +455,9 @@ class _Expander:
                           "not shown", res.line)
 
     def expand(self) -> list[Resource]:
+        if self.rset.encrypted or "sops" in self.rset.obj:
+            raise self.limit("is SOPS-encrypted; kustomize-controller decrypts it in the cluster, so flux-wiki "
+                             "does not render it")
         if str(_dict(self.rset.metadata.get("annotations")).get(RECONCILE_ANNOTATION, "")).lower() == "disabled":
             raise self.limit("reconciliation is disabled (fluxcd.controlplane.io/reconcile: disabled); it "
                              "generates nothing")
