@@ -140,6 +140,7 @@ class SourceInfo:
     ref: dict[str, Any] = field(default_factory=dict)
     file: str | None = None
     line: int | None = None
+    ignore: str | None = None  # spec.ignore of a GitRepository/OCIRepository: more .sourceignore rules
 
     def ident(self) -> str:
         return f"{self.namespace}/{self.name}"

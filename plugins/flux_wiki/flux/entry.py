@@ -92,7 +92,8 @@ def _from_gotk(docs: list[Document], file: str, repo: Repo) -> list[Entry]:
             spec = d.data.get("spec") if isinstance(d.data.get("spec"), dict) else {}
             sources[(d.data["kind"], ns, name)] = SourceInfo(
                 kind=d.data["kind"], namespace=ns, name=name, url=spec.get("url"),
-                ref=spec.get("ref") if isinstance(spec.get("ref"), dict) else {}, file=file, line=d.line)
+                ref=spec.get("ref") if isinstance(spec.get("ref"), dict) else {}, file=file, line=d.line,
+                ignore=spec.get("ignore") if isinstance(spec.get("ignore"), str) else None)
     entries = []
     for d in docs:
         data = d.data

@@ -6,72 +6,35 @@ did the build read", so the rest of the engine never touches the filesystem.
 
 from __future__ import annotations
 
-import fnmatch
 import os
-import re
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ..model import InputError
+from .sourceignore import ArtifactFilter
 from .yamldocs import Document, ParseCache, copy_data
 
-# source-controller's default exclusions (pkg/sourceignore VCSPatterns + default excludes)
-DEFAULT_IGNORES = [".git/", ".gitignore", ".gitmodules", ".gitattributes", "*.jpg", "*.jpeg", "*.gif",
-                   "*.png", "*.wmv", "*.flv", "*.tar.gz", "*.zip", ".github/", ".circleci/",
-                   ".travis.yml", ".gitlab-ci.yml", "appveyor.yml", ".drone.yml", "cloudbuild.yaml",
-                   "codeship-services.yml", "codeship-steps.yml", "**/.goreleaser.yml", "**/.sops.yaml",
-                   "**/.flux.yaml"]
-
 YAML_SUFFIXES = (".yaml", ".yml")
-
-
-@dataclass(frozen=True)
-class _IgnoreRule:
-    """One .sourceignore line compiled once (a small gitignore subset)."""
-
-    regex: re.Pattern[str]
-    negate: bool
-    dir_only: bool
-    anchored: bool
-
-    @classmethod
-    def parse(cls, pattern: str) -> "_IgnoreRule":
-        negate = pattern.startswith("!")
-        pat = pattern[1:] if negate else pattern
-        dir_only = pat.endswith("/")
-        pat = pat.rstrip("/")
-        anchored = pat.startswith("/") or "/" in pat.rstrip("*")
-        pat = pat.lstrip("/")
-        if pat.startswith("**/"):
-            pat, anchored = pat[3:], False
-        return cls(re.compile(fnmatch.translate(pat)), negate, dir_only, anchored)
-
-    def matches(self, rel: str, is_dir: bool) -> bool:
-        if self.dir_only and not is_dir:
-            return False
-        return bool(self.regex.match(rel if self.anchored else rel.rsplit("/", 1)[-1]))
 
 
 class Repo:
     """Files of one GitOps repository, with a shared parse cache and a record of what was read."""
 
     def __init__(self, root: str | os.PathLike[str], cache: ParseCache | None = None,
-                 ignore: list[str] | None = None):
+                 ignore: str | None = None):
         self.root = Path(root).resolve()
         self.cache = cache or ParseCache()
         self.read: set[str] = set()
-        self._ignores = [_IgnoreRule.parse(p) for p in self._load_ignores() + list(ignore or [])]
+        self._spec_ignore = ignore
+        self._filter: ArtifactFilter | None = None
         self._ignored_memo: dict[str, bool] = {}
 
-    def _load_ignores(self) -> list[str]:
-        patterns = list(DEFAULT_IGNORES)
-        f = self.root / ".sourceignore"
-        if f.is_file():
-            for line in f.read_text(errors="replace").splitlines():
-                line = line.strip()
-                if line and not line.startswith("#"):
-                    patterns.append(line)
-        return patterns
+    def with_ignore(self, ignore: str | None) -> "Repo":
+        """This repository as a source with ``spec.ignore`` sees it; shares the parse cache and the read record."""
+        if ignore == self._spec_ignore:
+            return self
+        view = Repo(self.root, self.cache, ignore)
+        view.read = self.read
+        return view
 
     # -- paths -----------------------------------------------------------
     def rel(self, path: str | os.PathLike[str]) -> str:
@@ -101,16 +64,19 @@ class Repo:
         return (self.root / rel).is_file()
 
     def ignored(self, rel: str, is_dir: bool = False) -> bool:
-        """True when source-controller would leave ``rel`` out of the artifact."""
+        """True when source-controller would leave ``rel`` out of the artifact (load/sourceignore.py).
+
+        Every path is matched on its own, as source-controller's archive walk does; a folder is out only
+        when it is excluded and nothing below it is in (a later ``!`` pattern can bring files back).
+        """
         key = f"{rel}/" if is_dir else rel
         memo = self._ignored_memo.get(key)
         if memo is None:
-            parent, _, _ = rel.rpartition("/")
-            memo = bool(parent) and self.ignored(parent, True)
-            if not memo:
-                for rule in self._ignores:
-                    if rule.matches(rel, is_dir):
-                        memo = not rule.negate
+            if self._filter is None:
+                self._filter = ArtifactFilter.for_repo(self.root, self._spec_ignore)
+            memo = self._filter.excludes(rel, is_dir)
+            if memo and is_dir and self._filter.has_inclusions and self.is_dir(rel):
+                memo = not self.listdir(rel)
             self._ignored_memo[key] = memo
         return memo
 
