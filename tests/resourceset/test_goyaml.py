@@ -75,4 +75,4 @@ def test_json_round_trip_and_bounds() -> None:
     for _ in range(8):
         layer = [layer] * 10
     with pytest.raises(TooLarge):
-        json_normalize(layer)
+        json_normalize(layer, max_nodes=10_000)
