@@ -16,7 +16,6 @@ of the template. Template errors raise :class:`TemplateError` with Go's message 
 from __future__ import annotations
 
 import html as _html
-import math
 import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -110,7 +109,7 @@ def truth(v: Any) -> bool:
     return True
 
 
-def go_str(v: Any, top: bool = True) -> str:
+def go_str(v: Any) -> str:
     """fmt's %v of a value (maps print sorted, nil inside a collection as <nil>)."""
     if v is MISSING:
         return "<no value>"
@@ -125,9 +124,9 @@ def go_str(v: Any, top: bool = True) -> str:
     if isinstance(v, str):
         return v
     if isinstance(v, list):
-        return "[" + " ".join(go_str(x, False) for x in v) + "]"
+        return "[" + " ".join(go_str(x) for x in v) + "]"
     if isinstance(v, dict):
-        return "map[" + " ".join(f"{k}:{go_str(v[k], False)}" for k in sorted(v, key=str)) + "]"
+        return "map[" + " ".join(f"{k}:{go_str(v[k])}" for k in sorted(v, key=str)) + "]"
     return str(v)
 
 
@@ -1383,8 +1382,6 @@ class _Executor:
             raise TemplateLimit("template recursion too deep") from None
         except Exception as err:  # a function's own failure, as Go's "error calling X"
             raise _ExecError(f"error calling {name}: {err}") from None
-        if isinstance(result, float) and (math.isnan(result) or math.isinf(result)):
-            return result
         return result
 
 

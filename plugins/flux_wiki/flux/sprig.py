@@ -22,10 +22,11 @@ from typing import Any, Callable
 
 import re2
 
-from .goyaml import MarshalError, go_float, json_normalize, marshal
+from .goyaml import MarshalError, json_normalize, marshal
 from .gotemplate import MISSING, Func, NotSimulated, TemplateLimit, go_str, go_type
 
-_MAX_LIST = 100_000  # seq/until/repeat results: a bound of the simulation, not of sprig
+_MAX_LIST = 100_000  # seq/until/concat results: a bound of the simulation, not of sprig
+_MAX_STRING = 10_000_000  # repeat results
 
 
 def strval(v: Any) -> str:
@@ -187,7 +188,8 @@ def _plural(one: str, many: str, count: int) -> str:
 
 
 def _repeat(count: int, s: str) -> str:
-    _bounded(count * max(len(s), 1) // 100)
+    if count * len(s) > _MAX_STRING:
+        raise TemplateLimit(f"repeat would build a string longer than {_MAX_STRING} characters")
     return s * max(count, 0)
 
 
@@ -468,10 +470,6 @@ def _concat(*lists: Any) -> list[Any]:
     out: list[Any] = []
     for lst in lists:
         out.extend(_need_list(lst, "concat"))
-    return _bounded_list(out)
-
-
-def _bounded_list(out: list[Any]) -> list[Any]:
     _bounded(len(out))
     return out
 
@@ -700,6 +698,3 @@ def function_map(inputs: Callable[[], Any]) -> dict[str, Func]:
         funcs[name] = _not_simulated(name)
     return funcs
 
-
-FUNCTION_NAMES = frozenset(function_map(lambda: None))
-__all__ = ["function_map", "slugify", "FUNCTION_NAMES", "go_float"]
