@@ -161,23 +161,29 @@ def _splitn(sep: str, n: int, orig: str) -> dict[str, str]:
 
 
 def _seq(*params: int) -> str:
+    """sprig seq: like GNU seq, counting down when the end is below the start."""
     if len(params) == 1:
-        start, step, end = 1, 1, params[0]
-    elif len(params) == 2:
+        start, end = 1, params[0]
+        inc = -1 if end < start else 1
+        return " ".join(map(str, _until_step(start, end + inc, inc)))
+    if len(params) == 2:
         start, end = params
-        step = 1 if end >= start else -1
-    elif len(params) == 3:
+        step = -1 if end < start else 1
+        return " ".join(map(str, _until_step(start, end + step, step)))
+    if len(params) == 3:
         start, step, end = params
-    else:
-        return ""
-    if step == 0 or (end < start and step > 0) or (end > start and step < 0):
-        return ""
-    _bounded(abs(end - start) // abs(step) + 1)
-    return " ".join(str(i) for i in range(start, end + (1 if step > 0 else -1), step))
+        inc = 1
+        if end < start:
+            inc = -1
+            if step > 0:
+                return ""
+        return " ".join(map(str, _until_step(start, end + inc, step)))
+    return ""
 
 
 def _until_step(start: int, stop: int, step: int) -> list[int]:
-    if step == 0 or (stop < start and step > 0) or (stop > start and step < 0):
+    """sprig untilStep: empty when the step does not lead from start towards stop."""
+    if (stop < start and step >= 0) or (stop >= start and step <= 0):
         return []
     _bounded(abs(stop - start) // abs(step) + 1)
     return list(range(start, stop, step))
@@ -229,7 +235,7 @@ def _round(a: Any, p: int, *r_opt: float) -> float:
     val = to_float64(a)
     pow_ = 10.0 ** p
     digit = pow_ * val
-    _, div = math.modf(digit)
+    div, _ = math.modf(digit)  # Go's math.Modf returns (int, frac); Python's (frac, int)
     if div >= round_on:
         rounded = math.ceil(digit)
     else:
