@@ -423,6 +423,17 @@ def test_bounds_are_limits_not_warnings() -> None:
         """)
     [note] = expand_resourceset(loop).diagnostics
     assert note.severity == "info" and "not expanded" in note.message
+    for template in ("<< " + "(" * 3000 + "1" + ")" * 3000 + " >>", "a: " + "[" * 3000 + "]" * 3000):
+        deep = rset("""
+            apiVersion: fluxcd.controlplane.io/v1
+            kind: ResourceSet
+            metadata: {name: deep, namespace: ns}
+            spec:
+              resourcesTemplate: ""
+            """)
+        deep.obj["spec"]["resourcesTemplate"] = template
+        [note] = expand_resourceset(deep).diagnostics
+        assert note.severity == "info", note
     permute = {"apiVersion": "fluxcd.controlplane.io/v1", "kind": "ResourceSet", "metadata": {"name": "p", "namespace": "ns"},
                "spec": {"inputStrategy": {"name": "Permute"}, "inputs": [{"i": i} for i in range(10_001)],
                         "resources": [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}}]}}

@@ -1126,6 +1126,8 @@ def parse(text: str, funcs: dict[str, Func], left: str = "{{", right: str = "}}"
         root = parser.parse()
     except TemplateError as err:
         raise TemplateError(f"template: resourceset:{err.line}: {err.message}", err.line) from None
+    except RecursionError:
+        raise TemplateLimit("the template nests deeper than flux-wiki parses") from None
     return Template(text, root, parser.defines, all_funcs)
 
 

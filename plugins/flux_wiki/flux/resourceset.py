@@ -409,7 +409,11 @@ class _Expander:
 
         try:
             docs = parse_documents(text, self.rset.file)
+        except RecursionError:
+            raise self.limit(f"{src.label}: the rendered YAML nests deeper than flux-wiki reads") from None
         except InputError as err:
+            if "nesting depth" in err.message:  # libyaml's bound, lower than go-yaml's
+                raise self.limit(f"{src.label}: the rendered YAML nests deeper than flux-wiki reads") from None
             raise self.warn(f"{src.label}: the rendered template is not valid YAML (line {err.line} of the "
                             f"output): {err.message.removeprefix('invalid YAML: ')}", file_line(err.line)) from None
         if src.single:
