@@ -17,6 +17,7 @@ from ..model import (FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, FLUX_SOURCE_GROUP, C
 from .entry import Entry
 from .helm import helm_release_info
 from .kustomize import FluxOverrides, build_flux_path
+from .resourceset import expand_resourcesets
 from .schema import checked_kustomization_spec
 from .scope import ScopeIndex
 from .store import ObjectStore
@@ -67,7 +68,7 @@ def _node_from_resource(res: Resource, parent: str | None) -> KustomizationNode:
     ns = res.namespace or "default"
     node = KustomizationNode(namespace=ns, name=res.name, path=spec.get("path"), parent=parent,
                              depends_on=_depends_on(spec, ns), source=None, spec=spec,
-                             file=res.file, line=res.line)
+                             file=res.file, line=res.line, generated_by=res.generated_by)
     if problems:
         node.status = "error"
         node.reason = "the API server rejects this Kustomization: " + "; ".join(problems)
@@ -195,7 +196,10 @@ class Simulation:
         result = substitute_resources(resources, variables, enabled=_substitution_enabled(node.spec),
                                       strict=bool(_dict(node.spec.get("postBuild")).get("strict")), cache=self.repo.cache)
         self.cluster.warnings.extend(result.diagnostics)
-        node.resources = result.resources
+        # flux-operator renders the ResourceSets this Kustomization applied; what they generate is applied too
+        generated, diags = expand_resourcesets(result.resources, self.store, self.repo)
+        self.cluster.warnings.extend(diags)
+        node.resources = result.resources + generated
         self.scopes.learn(node.resources)
         self.scopes.apply(node.resources)
         node.unresolved_vars = sorted(set(result.unresolved))

@@ -23,7 +23,7 @@ def _source(cluster: Cluster) -> dict[str, Any]:
 def _kustomization(node: KustomizationNode) -> dict[str, Any]:
     spec = node.spec
     post = spec.get("postBuild") if isinstance(spec.get("postBuild"), dict) else {}
-    return {
+    out = {
         "id": node.id,
         "path": (node.path or "").removeprefix("./") if node.path is not None else None,
         "parent": node.parent,
@@ -53,6 +53,9 @@ def _kustomization(node: KustomizationNode) -> dict[str, Any]:
         "objects": sorted((r.summary() for r in node.resources),
                           key=lambda o: (o["kind"], o["namespace"], o["name"], o["apiVersion"], o["file"], o["line"])),
     }
+    if node.generated_by is not None:
+        out["generatedBy"] = node.generated_by.as_dict()
+    return out
 
 
 def _images(cluster: Cluster) -> list[dict[str, Any]]:
