@@ -22,7 +22,7 @@ import posixpath
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..load import Repo
+from ..load import Document, Repo, parse_documents
 from ..model import Diagnostic, InputError, Resource
 from .kustomize_generate import GeneratorError, generate, name_hash
 from .kustomize_patch import PatchError, apply_json6902, apply_strategic, group_of, selects
@@ -127,7 +127,13 @@ class _Builder:
         doc = docs[0]
         if not isinstance(doc.data, dict):
             raise InputError(kfile, doc.line, "kustomization file must hold a mapping")
+        self.note_duplicates(doc)
         return _Kustomization(os.path.dirname(kfile) or ".", kfile, doc.line, doc.data)
+
+    def note_duplicates(self, doc: Document) -> None:
+        """kustomize reads its own files with sigs.k8s.io/yaml: a repeated key silently keeps the last value."""
+        for d in doc.duplicates:
+            self.diagnostics.append(Diagnostic(doc.file, d.line, f"{d.message()}; kustomize keeps this last value"))
 
     # -- resources ---------------------------------------------------------
     def run(self, k: _Kustomization, res: list[WorkRes] | None = None, component: bool = False,
@@ -191,6 +197,7 @@ class _Builder:
         self.files.add(rel)
         out = []
         for doc in self.repo.documents(rel):
+            doc.require_unique_keys()
             data = doc.data
             if not isinstance(data, dict):
                 raise InputError(rel, doc.line, "expected a Kubernetes object (a mapping)")
@@ -308,6 +315,8 @@ class _Builder:
             rel, _ = self._resolve(k, str(entry["path"]), key)
             self.files.add(rel)
             docs = self.repo.documents(rel)
+            for d in docs:
+                d.require_unique_keys()
             return [d.data for d in docs], rel, docs[0].line if docs else 1
         text = entry.get("patch")
         line = self.entry_line(k, None, key)
@@ -315,9 +324,10 @@ class _Builder:
             return [text], k.file, line
         if not isinstance(text, str):
             raise InputError(k.file, line, f"{key} entry needs 'path' or 'patch'")
-        from ..load.yamldocs import parse_documents
         try:
             docs = parse_documents(text, k.file)
+            for d in docs:
+                d.require_unique_keys()
         except InputError as err:
             raise InputError(k.file, line, f"invalid inline patch: {err.message}") from None
         return [d.data for d in docs], k.file, line
@@ -357,6 +367,7 @@ class _Builder:
             self.files.add(rel)
             entries = []
             for doc in self.repo.documents(rel):
+                self.note_duplicates(doc)
                 entries.extend(doc.data if isinstance(doc.data, list) else [doc.data])
         for rep in entries:
             if not isinstance(rep, dict):
@@ -478,6 +489,7 @@ def generated_kustomization(repo: Repo, rel: str) -> dict[str, Any]:
                     walk(child)
             elif name.endswith((".yaml", ".yml")):
                 for doc in repo.documents(child, copy=False):
+                    doc.require_unique_keys()
                     data = doc.data
                     if not isinstance(data, dict) or not data.get("kind") or not data.get("apiVersion"):
                         raise InputError(child, doc.line, "failed to decode Kubernetes YAML: "

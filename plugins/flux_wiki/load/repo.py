@@ -9,7 +9,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from ..model import InputError
@@ -150,4 +150,4 @@ class Repo:
         docs = self.cache.get(rel, self.read_bytes(rel))
         if not copy:
             return docs
-        return [Document(copy_data(d.data), d.file, d.line) for d in docs]
+        return [replace(d, data=copy_data(d.data)) for d in docs]
