@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..load import Document, Repo, parse_documents
+from ..load.yamldocs import field_line
 from ..model import Diagnostic, InputError, Resource
 from .kustomize_generate import GeneratorError, generate, name_hash
 from .kustomize_patch import PatchError, apply_json6902, apply_strategic, group_of, selects
@@ -30,6 +31,7 @@ from .kustomize_replace import ReplacementError, apply_replacement
 from .kustomize_transform import (WorkRes, add_annotations, add_labels, add_prefix_suffix, effective_ns,
                                   fix_back_references, legacy_order_key, set_images, set_namespace,
                                   set_replicas)
+from .schema import KUSTOMIZATION_FILE, problems
 
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 REMOTE_PREFIXES = ("git::", "gh:", "ssh://", "https://", "http://", "git@", "github.com:", "github.com/",
@@ -128,6 +130,10 @@ class _Builder:
         if not isinstance(doc.data, dict):
             raise InputError(kfile, doc.line, "kustomization file must hold a mapping")
         self.note_duplicates(doc)
+        bad = problems(doc.data, KUSTOMIZATION_FILE)
+        if bad:
+            line = field_line(self.repo.read_text(kfile), doc.line, bad[0].path)
+            raise InputError(kfile, line, f"invalid kustomization: {bad[0]} (kustomize refuses it)")
         return _Kustomization(os.path.dirname(kfile) or ".", kfile, doc.line, doc.data)
 
     def note_duplicates(self, doc: Document) -> None:

@@ -339,6 +339,56 @@ def parse_documents(text: str, file: str) -> list[Document]:
     return docs
 
 
+def field_line(text: str, first_line: int, path: tuple[str | int, ...] | list[str | int]) -> int:
+    """The line of a field, e.g. ``("spec", "healthChecks", 1, "name")``, in the document that starts at
+    ``first_line`` (1-based): keys are found in order, list items are counted by their ``- `` markers.
+
+    Used only to point a message at the right line, so it is a search of the text rather than a second
+    parse: where the layout defeats it (flow style, a key spelled twice) it answers the deepest line found.
+    """
+    lines = text.split("\n")
+    found = i = max(first_line - 1, 0)
+    for part in path:
+        if isinstance(part, int):
+            hit = _nth_item(lines, i, part)
+        else:
+            key = re.compile(r"(?:^|[\s{,\-])[\"']?" + re.escape(part) + r"[\"']?\s*:(?:\s|$)")
+            hit = None
+            for j in range(i, len(lines)):
+                if j > i and _MARKER.match(lines[j]):
+                    break  # the end of the document
+                if key.search(lines[j]):
+                    hit = j
+                    break
+        if hit is None:
+            break
+        found = i = hit
+    return found + 1
+
+
+def _nth_item(lines: list[str], start: int, n: int) -> int | None:
+    """The line of the ``n``-th block list item after line ``start``, or None."""
+    indent = -1
+    count = -1
+    for j in range(start + 1, len(lines)):
+        raw = lines[j]
+        stripped = raw.lstrip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        col = len(raw) - len(stripped)
+        if indent < 0:
+            if not stripped.startswith("-"):
+                return None
+            indent = col
+        if col < indent or (col == indent and not stripped.startswith("-")):
+            return None
+        if col == indent:
+            count += 1
+            if count == n:
+                return j
+    return None
+
+
 def decode_text(content: bytes, file: str) -> str:
     """The text of a YAML file: UTF-8, or UTF-16 with a byte-order mark; anything else is refused as go-yaml does."""
     if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
