@@ -130,8 +130,12 @@ def check(value: Any, shape: Any, path: tuple[str | int, ...] = ()) -> Iterator[
             return
         for key, item in value.items():
             yield from check(item, shape[1], (*path, str(key)))
-    elif not any(not list(check(value, s, path)) for s in shape[1:]):
-        yield FieldProblem(path, _expected(shape), _describe(value))
+    else:
+        results = [list(check(value, s, path)) for s in shape[1:]]
+        if all(results):
+            # report inside the one alternative of the value's own type, else name them all
+            typed = [r for r, s in zip(results, shape[1:]) if not (r[0].path == path and r[0].got)]
+            yield from typed[0] if len(typed) == 1 else [FieldProblem(path, _expected(shape), _describe(value))]
 
 
 def problems(value: Any, shape: Any, path: tuple[str | int, ...] = ()) -> list[FieldProblem]:

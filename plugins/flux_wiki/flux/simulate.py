@@ -137,12 +137,13 @@ class Simulation:
         self._finish()
         return self.cluster
 
-    def _line(self, file: str, line: int, problem: FieldProblem) -> int:
+    def _line(self, file: str, line: int, problem: FieldProblem | tuple[str | int, ...]) -> int:
         """The line of the field a problem names, in the document starting at ``file:line``."""
         try:
-            return field_line(self.repo.read_text(file), line, problem.path)
+            text = self.repo.read_text(file)
         except OSError:
             return line
+        return field_line(text, line, problem.path if isinstance(problem, FieldProblem) else problem)
 
     def _check_objects(self, node: KustomizationNode) -> None:
         """What the API server would refuse in the objects a Kustomization applies: Flux fails to apply them."""
@@ -289,7 +290,8 @@ class Simulation:
         for node in cluster.kustomizations.values():
             for res in node.resources:
                 if res.is_kind(FLUX_HELM_GROUP, "HelmRelease"):
-                    info, diags = helm_release_info(res, self.store.find, self.store.find_source)
+                    info, diags = helm_release_info(res, self.store.find, self.store.find_source,
+                                                    lambda path, r=res: self._line(r.file, r.line, path))
                     info.layer = node.id
                     cluster.helm_releases.append(info)
                     cluster.warnings.extend(diags)
