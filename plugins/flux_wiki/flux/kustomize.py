@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..load import Document, Repo, parse_documents
-from ..load.yamldocs import field_line
+from ..load.yamldocs import GrowthBudget, field_line
 from ..model import Diagnostic, InputError, Resource
 from .kustomize_generate import GeneratorError, generate, name_hash
 from .kustomize_patch import PatchError, apply_json6902, apply_strategic, group_of, selects
@@ -92,6 +92,7 @@ class _Builder:
         self.diagnostics: list[Diagnostic] = []
         self._stack: list[str] = []
         self._lines: dict[str, list[str]] = {}
+        self.growth = GrowthBudget()  # what copies (JSON 6902, replacements) may add to this build
 
     # -- files -------------------------------------------------------------
     def entry_line(self, k: _Kustomization, value: Any, key: str | None = None) -> int:
@@ -351,7 +352,7 @@ class _Builder:
                     if not isinstance(target, dict):
                         raise PatchError("a JSON 6902 patch needs a target")
                     for r in [r for r in res if selects(target, r.obj, r.names(), r.namespaces())]:
-                        r.obj = apply_json6902(r.obj, doc)
+                        r.obj = apply_json6902(r.obj, doc, self.growth)
                 elif isinstance(doc, dict):
                     if isinstance(target, dict):
                         chosen = [r for r in res if selects(target, r.obj, r.names(), r.namespaces())]
@@ -379,7 +380,7 @@ class _Builder:
             if not isinstance(rep, dict):
                 raise InputError(k.file, line, "replacement must be a mapping")
             try:
-                apply_replacement(res, rep)
+                apply_replacement(res, rep, self.growth)
             except ReplacementError as err:
                 raise InputError(k.file, line, str(err)) from None
 

@@ -405,6 +405,53 @@ def decode_text(content: bytes, file: str) -> str:
                          "Flux's YAML reader refuses the file") from None
 
 
+# Nodes that copies inside one kustomize build may add (JSON 6902 add/copy/replace values, replacements):
+# a copy of a value into itself doubles an object, so a few dozen of them would otherwise exhaust memory.
+# Real builds copy scalars and small maps; a quarter of a million nodes is far beyond them.
+MAX_COPIED_NODES = 250_000
+
+
+class BoundError(ValueError):
+    """Data that would grow past a bound (nesting depth, copied nodes); the caller adds file and line."""
+
+
+def measure(value: Any, limit: int) -> tuple[int, int]:
+    """(nodes, nesting levels) of parsed data; counting stops once it passes ``limit`` nodes."""
+    if not isinstance(value, (dict, list)):
+        return 1, 0
+    nodes, depth, level = 1, 0, [value]
+    while level and nodes <= limit:
+        depth += 1
+        below = []
+        for v in level:
+            nodes += len(v)
+            for x in (v.values() if isinstance(v, dict) else v):
+                if isinstance(x, (dict, list)):
+                    below.append(x)
+        level = below
+    return nodes, depth
+
+
+class GrowthBudget:
+    """What the copies of one build may still add; each copy must also stay within :data:`MAX_DEPTH`."""
+
+    def __init__(self, nodes: int = MAX_COPIED_NODES) -> None:
+        self.nodes = nodes
+
+    def spend(self, value: Any, at_depth: int, copied: bool = True) -> None:
+        """Account for putting ``value`` ``at_depth`` levels deep (``copied``: as a new copy);
+        raise :class:`BoundError` past a bound."""
+        nodes, depth = measure(value, self.nodes)
+        if at_depth + depth > MAX_DEPTH:
+            raise BoundError(f"the result would nest deeper than {MAX_DEPTH} levels")
+        if not copied:
+            return
+        self.nodes -= nodes
+        if self.nodes < 0:
+            raise BoundError(f"copies in this build would add more than {MAX_COPIED_NODES:,} nodes "
+                             "(a value copied into itself over and over?)")
+
+
 def copy_data(value: Any) -> Any:
     """Deep-copy parsed YAML (dicts, lists, scalars) several times faster than copy.deepcopy."""
     if isinstance(value, dict):
