@@ -137,7 +137,18 @@ def _object(api: str, kind: str, shape: dict, base: dict | None = None) -> st.Se
 
 
 _APPLIED = [(f"{group}/v1" if group else "v1", kind, shape) for (group, kind), shape in schema.APPLIED_OBJECTS.items()]
-_VALID_HR = {"chart": {"spec": {"chart": "web", "sourceRef": {"kind": "HelmRepository", "name": "helmrepository"}}}}
+# keys the chart readers of analysis/chart_values.py look up, so drawn values reach them
+_VALUE_KEYS = st.sampled_from(
+    "annotations backendRefs className containers controller controllers dashboard default enabled entryPoints "
+    "expose exposedPort externalPort fullnameOverride grafana host hostnames hosts http https identifier image "
+    "ingress ingressClassName ingressRoute kind matchRule matches name nameOverride namespace parentRefs path "
+    "paths port portName ports protocol repository route rules service spec tag targetPort tls type main app "
+    "web websecure controller prometheus alertmanager".split())
+_VALUE_LEAVES = st.one_of(scalars, st.sampled_from(["{{ .Release.Name }}", "LoadBalancer", "10.0.0.5", "a.example.org"]))
+chart_values = st.recursive(_VALUE_LEAVES, lambda inner: st.one_of(
+    st.lists(inner, max_size=3), st.dictionaries(_VALUE_KEYS, inner, max_size=4)), max_leaves=25)
+_CHARTS = st.sampled_from(["web", "app-template", "traefik", "grafana", "kube-prometheus-stack", "pgadmin4",
+                           "podinfo", "ingress-nginx"])
 
 
 @st.composite
@@ -148,9 +159,10 @@ def shaped_repos(draw) -> dict[str, object]:
         "path": "./apps", "interval": "10m", "prune": True,
         "sourceRef": {"kind": "GitRepository", "name": "flux-system"}}))
     kfile = draw(fields_of(schema.KUSTOMIZATION_FILE, {"resources": ["objects.yaml"]}))
+    chart = {"spec": {"chart": draw(_CHARTS), "sourceRef": {"kind": "HelmRepository", "name": "helmrepository"}}}
     objects = [{"apiVersion": "helm.toolkit.fluxcd.io/v2", "kind": "HelmRelease",
                 "metadata": {"name": "web", "namespace": "apps"},
-                "spec": draw(fields_of(schema.HELM_RELEASE_SPEC, _VALID_HR))}]
+                "spec": draw(fields_of(schema.HELM_RELEASE_SPEC, {"chart": chart, "values": draw(chart_values)}))}]
     for api, kind, shape in draw(st.lists(st.sampled_from(_APPLIED), min_size=1, max_size=5, unique_by=lambda a: a[1])):
         objects.append(draw(_object(api, kind, shape)))
     return {"ks": {"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",

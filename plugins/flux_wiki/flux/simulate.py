@@ -32,7 +32,7 @@ _FLUX_CONTROLLERS = ("source-controller", "kustomize-controller", "helm-controll
 # paths under new names reaches them; it is reported on the node that is not simulated.
 MAX_DISCOVERY_DEPTH = 16  # Kustomizations applied by Kustomizations, below the root
 MAX_KUSTOMIZATIONS = 10_000  # Kustomizations per cluster (the scale benchmark builds 5,000)
-MAX_OBJECTS = 100_000  # objects applied per cluster
+MAX_OBJECTS = 50_000  # objects applied per cluster
 _PROBLEMS_PER_OBJECT = 5  # field problems reported for one object
 
 
@@ -106,6 +106,10 @@ class Simulation:
                                entry_kind=entry.kind, source=entry.source, root_id=root_id)
         self.depth: dict[str, int] = {root_id: 0}  # how many Kustomizations apply each one, from the root
         self.objects = 0  # objects applied so far
+        self.stopped: dict[str, list[KustomizationNode]] = {}  # limit -> the nodes it stopped
+        self.dropped: list[Resource] = []  # the first Kustomization past the count limit
+        self.dropped_count = 0
+        self.applied_twice: set[str] = set()
 
     def run(self) -> Cluster:
         e = self.entry
@@ -134,6 +138,7 @@ class Simulation:
                 continue
             for child in self._reconcile(node):
                 queue.append(child)
+        self._report_limits()
         self._finish()
         return self.cluster
 
@@ -205,6 +210,8 @@ class Simulation:
             return []
         if node.path is None and node.spec.get("path") is None:
             node.path = "./"
+        if self.objects >= MAX_OBJECTS:
+            return self._over_objects(node, 0)
         try:
             built = build_flux_path(self.repo, str(node.path or "./"), _overrides(node.spec))
         except InputError as err:
@@ -235,12 +242,7 @@ class Simulation:
         node.unresolved_vars = sorted(set(result.unresolved))
         node.secret_vars = sorted(set(result.secret_vars))
         if self.objects + len(node.resources) > MAX_OBJECTS:
-            node.status, node.reason = "error", (
-                f"not simulated: its {len(node.resources)} objects would take the cluster past "
-                f"{MAX_OBJECTS:,} objects, flux-wiki's limit")
-            node.resources = []
-            self.cluster.warn(node.file, node.line, f"Kustomization {node.id}: {node.reason}")
-            return []
+            return self._over_objects(node, len(node.resources))
         self.objects += len(node.resources)
         node.status = "built"
         self._check_objects(node)
@@ -248,41 +250,63 @@ class Simulation:
             self.store.add(res)
         return self._children(node)
 
+    def _over_objects(self, node: KustomizationNode, count: int) -> list[KustomizationNode]:
+        self.objects = max(self.objects, MAX_OBJECTS)  # nothing more is built
+        what = f"its {count:,} objects would take" if count else "it comes after"
+        self._stop(node, "objects", f"not simulated: {what} the cluster past {MAX_OBJECTS:,} objects, flux-wiki's limit")
+        return []
+
+    def _stop(self, node: KustomizationNode, limit: str, reason: str) -> None:
+        """Mark a node a limit stopped; each limit is one warning, at the first node it stopped."""
+        node.status, node.reason, node.resources = "error", reason, []
+        self.stopped.setdefault(limit, []).append(node)
+
     def _children(self, node: KustomizationNode) -> list[KustomizationNode]:
         children = []
         depth = self.depth[node.id] + 1
-        dropped: list[Resource] = []
+        dropped = 0
         for res in node.resources:
             if not res.is_kind(FLUX_KUSTOMIZE_GROUP, "Kustomization"):
                 continue
-            child, problems = _node_from_resource(res, node.id)
-            existing = self.cluster.kustomizations.get(child.id)
+            existing = self.cluster.kustomizations.get(f"{res.namespace or 'default'}/{res.name}")
             if existing is not None:
-                if existing.id != node.id and existing.parent != node.id and existing.id != self.cluster.root_id:
+                if existing.id != node.id and existing.parent != node.id and existing.id != self.cluster.root_id \
+                        and existing.id not in self.applied_twice:
+                    self.applied_twice.add(existing.id)
                     self.cluster.warn(res.file, res.line,
-                                      f"Kustomization {child.id} is applied by both {existing.parent} and {node.id}")
+                                      f"Kustomization {existing.id} is applied by both {existing.parent} and {node.id}")
                 continue
             if len(self.cluster.kustomizations) >= MAX_KUSTOMIZATIONS:
-                dropped.append(res)
+                dropped += 1
+                self.dropped[:] = self.dropped or [res]
                 continue
+            child, problems = _node_from_resource(res, node.id)
             self.cluster.kustomizations[child.id] = child
             self.depth[child.id] = depth
             if child.status == "error":
                 self.cluster.warn(child.file, self._line(child.file, child.line, problems[0]),
                                   f"Kustomization {child.id}: {child.reason}")
             elif depth > MAX_DISCOVERY_DEPTH:
-                child.status, child.reason = "error", (
+                self._stop(child, "depth", (
                     f"not simulated: it is {depth} levels of Kustomizations below the root, beyond flux-wiki's "
-                    f"limit of {MAX_DISCOVERY_DEPTH}; {node.id} applies it (a path that re-applies itself?)")
-                self.cluster.warn(child.file, child.line, f"Kustomization {child.id}: {child.reason}")
+                    f"limit of {MAX_DISCOVERY_DEPTH}; {node.id} applies it (a path that re-applies itself?)"))
             else:
                 children.append(child)
         if dropped:
-            node.reason = (f"applies {len(dropped)} more Kustomizations beyond flux-wiki's limit of "
+            node.reason = (f"applies {dropped:,} more Kustomizations beyond flux-wiki's limit of "
                            f"{MAX_KUSTOMIZATIONS:,} per cluster; they are not simulated")
-            self.cluster.warn(dropped[0].file, dropped[0].line, f"Kustomization {node.id} {node.reason} "
-                              f"(the first: {dropped[0].ident()})")
+            self.dropped_count += dropped
         return children
+
+    def _report_limits(self) -> None:
+        for nodes in self.stopped.values():
+            first, more = nodes[0], len(nodes) - 1
+            self.cluster.warn(first.file, first.line, f"Kustomization {first.id}: {first.reason}"
+                              + (f" ({more:,} more Kustomizations stopped by the same limit)" if more else ""))
+        for first in self.dropped:
+            self.cluster.warn(first.file, first.line,
+                              f"{self.dropped_count:,} Kustomizations (the first: {first.ident()}) are beyond "
+                              f"flux-wiki's limit of {MAX_KUSTOMIZATIONS:,} per cluster; they are not simulated")
 
     # -- after the walk ----------------------------------------------------
     def _finish(self) -> None:

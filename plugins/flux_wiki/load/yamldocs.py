@@ -111,29 +111,40 @@ def _too_deep(node: yaml.Node) -> LimitError:
 
 
 def _inspect_tree(root: yaml.Node, dups: list[tuple[ScalarNode, ScalarNode]], budget: _AliasBudget) -> None:
-    """Depth and duplicate keys of a document without aliases (its node graph is a tree)."""
-    stack = [(root, 1)]
-    count = 1
-    while stack:
-        node, depth = stack.pop()
-        cls = node.__class__
-        if cls is ScalarNode:
-            continue
-        if depth > MAX_DEPTH:
-            raise _too_deep(node)
+    """Depth and duplicate keys of a document without aliases (its node graph is a tree), level by level."""
+    if root.__class__ is ScalarNode:
+        budget.add(2, 0, root)
+        return
+    level = [root]
+    depth = 0
+    count = 2  # the document node and the root
+    while level:
         depth += 1
-        if cls is MappingNode:
-            _duplicates(node, dups)
-            count += 2 * len(node.value)
-            for k, v in node.value:
-                if v.__class__ is not ScalarNode:
-                    stack.append((v, depth))
-                if k.__class__ is not ScalarNode:
-                    stack.append((k, depth))
-        else:
-            count += len(node.value)
-            stack.extend((c, depth) for c in node.value if c.__class__ is not ScalarNode)
-    budget.add(count + 1, 0, root)
+        if depth > MAX_DEPTH:
+            raise _too_deep(level[0])
+        below = []
+        for node in level:
+            value = node.value
+            if node.__class__ is MappingNode:
+                n = len(value)
+                count += n + n
+                if n > 1:
+                    try:
+                        unique = len({k.value for k, _ in value}) == n
+                    except TypeError:  # a collection as a key
+                        unique = False
+                    if not unique:
+                        _duplicates(node, dups)
+                for k, v in value:
+                    if v.__class__ is not ScalarNode:
+                        below.append(v)
+                    if k.__class__ is not ScalarNode:
+                        below.append(k)
+            else:
+                count += len(value)
+                below.extend(v for v in value if v.__class__ is not ScalarNode)
+        level = below
+    budget.add(count, 0, root)
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
