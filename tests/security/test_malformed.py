@@ -249,6 +249,8 @@ CASES: list[tuple[str, dict[str, str | bytes], str]] = [
     ("cronjob-template", resource(obj("batch/v1", "CronJob", "spec: {jobTemplate: {spec: {template: x}}}  # <-")),
      "spec.jobTemplate.spec.template"),
     ("configmap-data", resource(obj("v1", "ConfigMap", "data:\n  a: [1]  # <-")), "data.a"),
+    ("object-name-list", resource("apiVersion: v1  # <-\nkind: ConfigMap\nmetadata:\n  name: [x]\n"), "metadata.name"),
+    ("object-kind-list", resource("apiVersion: v1  # <-\nkind: [ConfigMap]\nmetadata: {name: x}\n"), "kind are required"),
     # repeated keys: kustomize refuses them in a manifest, keeps the last in its own file
     ("dup-manifest", resource("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: d, namespace: apps}\ndata:\n"
                               "  a: '1'\n  a: '2'  # <-\n"), 'mapping key "a"'),

@@ -211,10 +211,12 @@ class _Builder:
             items = data.get("items") if str(data.get("kind", "")).endswith("List") \
                 and isinstance(data.get("items"), list) else [data]
             for obj in items:
-                if not isinstance(obj, dict) or not obj.get("kind") or not obj.get("apiVersion"):
-                    raise InputError(rel, doc.line, "not a Kubernetes object: apiVersion and kind are required")
+                if not isinstance(obj, dict) or not isinstance(obj.get("kind"), str) or not obj["kind"] \
+                        or not isinstance(obj.get("apiVersion"), str) or not obj["apiVersion"]:
+                    raise InputError(rel, doc.line, "not a Kubernetes object: apiVersion and kind are required "
+                                                    "(strings)")
                 md = obj.get("metadata")
-                if not isinstance(md, dict) or not md.get("name"):
+                if not isinstance(md, dict) or not md.get("name") or isinstance(md["name"], (dict, list)):
                     raise InputError(rel, doc.line, f"{obj['kind']} has no metadata.name")
                 encrypted = "sops" in obj
                 if encrypted:
