@@ -8,6 +8,7 @@ from everyone else's ``related`` declarations.
 
 from __future__ import annotations
 
+import fnmatch
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -15,8 +16,9 @@ from pathlib import Path
 from typing import Callable
 
 from .load.authored import SourceBasisIndex, SourceRoot, page_title, split_front_matter
+from .load.confine import ConfinedDir
 from .model import Diagnostic
-from .render.markdown import md_code, md_escape, relative_link
+from .render.markdown import file_url, md_code, md_escape, md_link, relative_link
 
 _LINE = re.compile(r"#L(\d+)$")
 _GLOB = re.compile(r"[*?\[]")
@@ -42,6 +44,7 @@ class ResolvedSource:
     matches: list[str] = field(default_factory=list)  # root-relative paths the glob matched (files or folders)
     files: list[str] = field(default_factory=list)  # root-relative files, folders expanded
     error: str | None = None
+    skipped: list[str] = field(default_factory=list)  # paths refused on the way (links out, loops, ...), why
 
 
 @dataclass
@@ -52,6 +55,7 @@ class BasisGraph:
     pages: dict[str, Declared] = field(default_factory=dict)
     docs_dir: Path | None = None
     _resolved: dict[str, ResolvedSource] = field(default_factory=dict, repr=False, compare=False)
+    _trees: dict[str, ConfinedDir] = field(default_factory=dict, repr=False, compare=False)
 
     def related(self, page: str) -> list[str]:
         return _unique(r for r, _, _ in self.pages.get(page, Declared()).related)
@@ -70,6 +74,12 @@ class BasisGraph:
         if spec not in self._resolved:
             self._resolved[spec] = resolve_source(self.roots, spec)
         return self._resolved[spec]
+
+    def read_bytes(self, root: str, rel: str) -> bytes:
+        """A file of a source root, read confined to that root (InputError when refused)."""
+        if root not in self._trees:
+            self._trees[root] = ConfinedDir(self.roots[root].path, label=f"source root '{root}'")
+        return self._trees[root].read_bytes(rel)
 
     def hand_written(self) -> list[str]:
         """Declared pages that exist as files in the docs folder."""
@@ -122,8 +132,34 @@ def collect(index: SourceBasisIndex, docs_dir: Path | None) -> BasisGraph:
     return graph
 
 
+def _glob_match(segs: list[str], parts: list[str], is_dir: bool) -> bool:
+    """pathlib's glob on split paths: ``*``/``?``/``[..]`` within one name, ``**`` any number of folders."""
+    memo: dict[tuple[int, int], bool] = {}
+
+    def match(i: int, j: int) -> bool:
+        key = (i, j)
+        if key not in memo:
+            if i == len(segs):
+                memo[key] = j == len(parts)
+            elif segs[i] == "**":
+                # '**' stands for folders only: a file can be consumed only by a later segment
+                memo[key] = match(i + 1, j) or (j < len(parts) and (j < len(parts) - 1 or is_dir) and match(i, j + 1))
+            else:
+                memo[key] = j < len(parts) and fnmatch.fnmatchcase(parts[j], segs[i]) and match(i + 1, j + 1)
+        return memo[key]
+    return match(0, 0)
+
+
+def _skip(rel: str, is_dir: bool) -> bool:
+    return rel.rpartition("/")[2] in SKIP_DIRS
+
+
 def resolve_source(roots: dict[str, SourceRoot], spec: str) -> ResolvedSource:
-    """Resolve ``root:glob[#L<n>]``; folders expand to the files under them; nothing escapes the root."""
+    """Resolve ``root:glob[#L<n>]``; folders expand to the files under them; nothing escapes the root.
+
+    The root is a confinement boundary (:class:`ConfinedDir`): a link leading out of it, a loop or a special
+    file is never read; those met on the way are listed in ``skipped``.
+    """
     root_name, sep, rest = spec.partition(":")
     m = _LINE.search(rest)
     pattern = rest[:m.start()] if m else rest
@@ -135,27 +171,44 @@ def resolve_source(roots: dict[str, SourceRoot], spec: str) -> ResolvedSource:
     if not pattern or pattern.startswith("/") or ".." in pattern.split("/"):
         out.error = f"'{pattern}' must be a relative path inside root '{root_name}'"
         return out
-    base = root.path.resolve()
-    found = sorted(base.glob(pattern)) if _GLOB.search(pattern) else [base / pattern]
+    tree = ConfinedDir(root.path, label=f"source root '{root_name}'")
+    segs = [s for s in pattern.split("/") if s not in ("", ".")]
+    fixed = segs[:next((i for i, s in enumerate(segs) if _GLOB.search(s)), len(segs))]
+    prefix = "/".join(fixed) or "."
+    top = tree.entry(prefix)
+    if top.kind == "refused":
+        tree.note(prefix, top.reason)
+    if any(part in SKIP_DIRS for part in fixed) or not top.usable:
+        candidates: list[tuple[str, bool]] = []
+    elif len(fixed) == len(segs):  # no wildcard: the path itself
+        candidates = [(prefix, top.kind == "dir")]
+    else:
+        depth = None if "**" in segs else len(segs) - len(fixed)
+        base = len(fixed)
+        candidates = [(prefix, True)] if top.kind == "dir" else []
+        candidates += [(rel, e.kind == "dir") for rel, e in tree.walk(
+            prefix, skip=_skip, descend=lambda d: depth is None or d.count("/") + 1 - base < depth)]
+    matched: list[tuple[str, bool]] = [(rel, is_dir) for rel, is_dir in candidates
+                                       if _glob_match(segs, rel.split("/") if rel != "." else [], is_dir)]
     files: set[str] = set()
-    for p in found:
-        if not p.exists() or any(part in SKIP_DIRS for part in p.relative_to(base).parts):
-            continue
-        try:
-            real = p.resolve()
-            real.relative_to(base)
-        except ValueError:
-            continue  # a symlink out of the root
-        rel = p.relative_to(base).as_posix()
+    for rel, is_dir in matched:
         out.matches.append(rel)
-        if p.is_dir():
-            files.update(f.relative_to(base).as_posix() for f in p.rglob("*")
-                         if f.is_file() and not any(x in SKIP_DIRS for x in f.relative_to(base).parts))
+        if is_dir:
+            files.update(f for f, e in tree.walk(rel, skip=_skip) if e.kind == "file")
         else:
             files.add(rel)
     out.files = sorted(files)
+    folders = [rel for rel, is_dir in matched if is_dir]
+
+    def below(path: str, folder: str) -> bool:
+        return folder == "." or path.startswith(f"{folder}/")
+
+    def concerns(path: str) -> bool:  # the source would have used this path (or looked into it) had it been readable
+        return (path == prefix or _glob_match(segs, path.split("/"), True) or ("**" in segs and below(path, prefix))
+                or any(below(path, rel) for rel in folders))
+    out.skipped = [p.message for p in tree.problems if concerns(p.file)]
     if not out.matches:
-        out.error = f"source '{spec}' matches nothing in {base}"
+        out.error = f"source '{spec}' matches nothing in {tree.root}"
     return out
 
 
@@ -170,6 +223,15 @@ def problems(graph: BasisGraph, existing_pages: set[str]) -> list[Diagnostic]:
             r = graph.resolve(spec)
             if r.error:
                 out.append(Diagnostic(file, line, f"{page}: {r.error}"))
+    return out + refused_sources(graph)
+
+
+def refused_sources(graph: BasisGraph) -> list[Diagnostic]:
+    """Paths a declared source reached but did not read (links leading out of the root, loops, special files)."""
+    out: list[Diagnostic] = []
+    for page, d in sorted(graph.pages.items()):
+        for spec, file, line in d.sources:
+            out += [Diagnostic(file, line, f"{page}: source '{spec}': {why}") for why in graph.resolve(spec).skipped]
     return out
 
 
@@ -180,9 +242,7 @@ def browse_url(roots: dict[str, SourceRoot], fallback: dict[str, str] | None = N
     """URL of a file in a root: the root's ``url`` (or a fallback per root) + path + ``#L<line>``."""
     def url(root: str, path: str, line: int | None) -> str | None:
         base = roots[root].url if root in roots and roots[root].url else (fallback or {}).get(root)
-        if not base:
-            return None
-        return base.rstrip("/") + "/" + path + (f"#L{line}" if line else "")
+        return file_url(str(base) if base else None, path, line)
     return url
 
 
@@ -213,14 +273,14 @@ def source_items(graph: BasisGraph, page: str, url: BrowseUrl) -> list[tuple[str
 def _source_lines(graph: BasisGraph, page: str, url: BrowseUrl) -> list[str]:
     lines = []
     for (label, href), spec in zip(source_items(graph, page, url), graph.sources(page)):
-        head = f"[{md_code(label)}]({href})" if href else md_code(label)
+        head = md_link(md_code(label), href)
         r = graph.resolve(spec)
         if _GLOB.search(r.pattern) and r.matches:
             if len(r.matches) > MAX_LISTED:
                 head += f": {len(r.matches)} matches"
             else:
                 links = [(posixpath.basename(m), url(r.root, m, None)) for m in r.matches]
-                head += ": " + ", ".join(f"[{md_code(n)}]({u})" if u else md_code(n) for n, u in links)
+                head += ": " + ", ".join(md_link(md_code(n), u) for n, u in links)
         lines.append(f"- {head}")
     return lines
 
@@ -242,10 +302,10 @@ def relationships_markdown(graph: BasisGraph, page: str, url: BrowseUrl,
     parts: list[str] = []
     if related or back:
         parts.append("## Relationships\n")
-        parts += [f"- [{md_escape(title(p))}]({relative_link(page, p)})" for p in related]
+        parts += [f"- {md_link(md_escape(title(p)), relative_link(page, p))}" for p in related]
         if back:
             parts.append("")
-            parts.append("Linked from: " + ", ".join(f"[{md_escape(title(p))}]({relative_link(page, p)})"
+            parts.append("Linked from: " + ", ".join(md_link(md_escape(title(p)), relative_link(page, p))
                                                    for p in back))
         parts.append("")
     if sources:

@@ -10,7 +10,7 @@ import click
 
 from .engine import Model, UnknownCluster, build_model
 from .export import export as export_group
-from .model import InputError
+from .model import InputError, printable
 
 
 def _model(repo: str, cluster: tuple[str, ...], entry: str | None, exclude: tuple[str, ...] = ()) -> Model:
@@ -48,12 +48,12 @@ def inventory(repo: str, cluster: tuple[str, ...], entry: str | None, fmt: str, 
     for d in model.diagnostics:
         click.echo(f"warning: {d}", err=True)
     for c in model.clusters:
-        click.echo(f"cluster {c.name}: entry {c.entry_file}:{c.entry_line} ({c.entry_kind}), "
-                   f"{len(c.kustomizations)} Kustomizations, {len(c.helm_releases)} HelmReleases, "
-                   f"{len(c.surfaces)} surfaces, {len(c.warnings)} warnings")
+        click.echo(printable(f"cluster {c.name}: entry {c.entry_file}:{c.entry_line} ({c.entry_kind}), "
+                             f"{len(c.kustomizations)} Kustomizations, {len(c.helm_releases)} HelmReleases, "
+                             f"{len(c.surfaces)} surfaces, {len(c.warnings)} warnings"))
         for k in sorted(c.kustomizations.values(), key=lambda k: (k.level or 0, k.id)):
             extra = f" ({k.reason})" if k.reason else ""
-            click.echo(f"  L{k.level} {k.id} [{k.status}] {k.path or ''} objects={len(k.resources)}{extra}")
+            click.echo(printable(f"  L{k.level} {k.id} [{k.status}] {k.path or ''} objects={len(k.resources)}{extra}"))
         for w in c.warnings:
             click.echo(f"  warning: {w}", err=True)
 
@@ -125,8 +125,11 @@ config_file_option = click.option("--config-file", "-f", default="mkdocs.yml", s
 
 
 def _wiki_graph(config_file: str):  # type: ignore[no-untyped-def]
-    """(WikiConfig, BasisGraph) from mkdocs.yml; exit 2 when the configuration is unusable."""
-    from .basis import collect
+    """(WikiConfig, BasisGraph) from mkdocs.yml; exit 2 when the configuration is unusable.
+
+    Paths a declared source reached but refused to read (a link out of its root, ...) are warnings.
+    """
+    from .basis import collect, refused_sources
     from .load.authored import SourceBasisIndex, load_source_basis
     from .model import InputError
     from .site import wiki_config_from_mkdocs
@@ -141,7 +144,10 @@ def _wiki_graph(config_file: str):  # type: ignore[no-untyped-def]
         for d in diags:
             click.echo(f"error: {d}", err=True)
         sys.exit(2)
-    return cfg, collect(index, cfg.docs_dir)
+    graph = collect(index, cfg.docs_dir)
+    for d in refused_sources(graph):
+        click.echo(f"warning: {d}", err=True)
+    return cfg, graph
 
 
 def _lock(path: Path):  # type: ignore[no-untyped-def]

@@ -70,4 +70,4 @@ def build_model(repo_root: str | Path, *, clusters: list[str] | None = None, ent
         cluster.notices = sorted({w for w in cluster.warnings if w.severity == "info"})
         cluster.warnings = sorted({w for w in cluster.warnings if w.severity != "info"})
         out.append(cluster)
-    return Model(repo.root, out, sorted(set(diagnostics)), set(repo.read))
+    return Model(repo.root, out, sorted(set(diagnostics + repo.problems)), set(repo.read))

@@ -6,12 +6,23 @@ hands them on.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 FLUX_KUSTOMIZE_GROUP = "kustomize.toolkit.fluxcd.io"
 FLUX_HELM_GROUP = "helm.toolkit.fluxcd.io"
 FLUX_SOURCE_GROUP = "source.toolkit.fluxcd.io"
+
+
+# Characters that would let repo text forge a log line or drive a terminal: line breaks, escape
+# sequences, bidirectional overrides.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: object) -> str:
+    """Text for a terminal or a log line: every control character written as a visible escape (``\\n``)."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
 
 
 @dataclass(frozen=True, order=True)
@@ -24,7 +35,7 @@ class Diagnostic:
     severity: str = "warning"
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
+        return printable(f"{self.file}:{self.line}: {self.message}")
 
     def as_dict(self) -> dict[str, Any]:
         return {"file": self.file, "line": self.line, "message": self.message}
@@ -34,7 +45,7 @@ class InputError(Exception):
     """Bad input that stops one unit of work (a file, a KS build), never the whole run."""
 
     def __init__(self, file: str, line: int, message: str):
-        super().__init__(f"{file}:{line}: {message}")
+        super().__init__(printable(f"{file}:{line}: {message}"))
         self.file = file
         self.line = line
         self.message = message
@@ -117,6 +128,7 @@ class SourceInfo:
     ref: dict[str, Any] = field(default_factory=dict)
     file: str | None = None
     line: int | None = None
+    ignore: str | None = None  # spec.ignore of a GitRepository/OCIRepository: more .sourceignore rules
 
     def ident(self) -> str:
         return f"{self.namespace}/{self.name}"

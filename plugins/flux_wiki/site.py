@@ -7,6 +7,7 @@ MkDocs plugin and the CLI cannot drift apart.
 from __future__ import annotations
 
 import logging
+import os
 import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ from .load.authored import ClusterNotes, SourceBasisIndex, load_notes, load_sour
 from .markers import MarkerExpander
 from .model import Cluster, Diagnostic, InputError
 from .render.diagrams import layer_dag_dot, layer_diagram_dot, surface_map_dot
+from .render.markdown import file_url, html_text, md_link
 from .render.pages import GeneratedPage, PageLayout, RenderOptions, render_cluster
 from .render.svg import SvgRenderer
 
@@ -139,16 +141,12 @@ class WikiCompiler:
             log.warning("diagram %s on %s not rendered: %s", name, page, result.warning)
             return ('??? note "Diagram source (Graphviz not available)"\n\n    ```dot\n'
                     + "\n".join("    " + line for line in dot.splitlines()) + "\n    ```\n")
-        link = f"\n[Graphviz source]({source})\n" if source else ""
-        return f'<div class="flux-wiki-diagram" data-diagram="{name}">\n{result.svg}\n</div>\n{link}'
+        link = f"\n{md_link('Graphviz source', source)}\n" if source else ""
+        return f'<div class="flux-wiki-diagram" data-diagram="{html_text(name)}">\n{result.svg}\n</div>\n{link}'
 
 
 def _browse(base: str | None) -> Callable[[str, int | None], str | None]:
-    def url(file: str, line: int | None) -> str | None:
-        if not base:
-            return None
-        return base.rstrip("/") + "/" + file + (f"#L{line}" if line else "")
-    return url
+    return lambda file, line: file_url(base, file, line)
 
 
 def source_url(cfg: WikiConfig, graph: BasisGraph) -> BasisUrl:
@@ -172,11 +170,14 @@ def wiki_config_from_options(base: Path, options: dict[str, Any], *, docs_dir: P
 
     Raises InputError when the repo is missing; the plugin and ``flux-wiki check`` share this.
     """
+    def absolute(value: object) -> Path:  # links not resolved: a message names the file as configured
+        return Path(os.path.abspath(base / str(value)))
+
     def optional(value: object, default: str) -> Path | None:
         if value:
-            return (base / str(value)).resolve()
-        p = base / default
-        return p.resolve() if p.is_file() else None
+            return absolute(value)
+        p = absolute(default)
+        return p if p.exists() or p.is_symlink() else None
 
     if not options.get("repo"):
         raise InputError(str(base / "mkdocs.yml"), 1, "flux-wiki: option 'repo' is required")
@@ -193,7 +194,7 @@ def wiki_config_from_options(base: Path, options: dict[str, Any], *, docs_dir: P
         templates_dir=(base / str(options["templates_dir"])).resolve() if options.get("templates_dir") else None,
         browse_url=options.get("browse_url"), diagrams=bool(options.get("diagrams", True)),
         use_directory_urls=use_directory_urls, docs_dir=docs_dir,
-        lock_file=(base / str(lock)).resolve() if lock else (base / "data" / "flux-wiki.lock").resolve(),
+        lock_file=absolute(lock or "data/flux-wiki.lock"),
     )
 
 

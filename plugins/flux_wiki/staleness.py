@@ -11,13 +11,17 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import re
 import subprocess
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .analysis.redact import redact_texts
 from .basis import BasisGraph
+from .load.confine import MAX_FILE_BYTES, ConfinedDir, read_config_text
 from .model import InputError
+from .render.markdown import md_code
 
 if TYPE_CHECKING:
     from .site import WikiConfig
@@ -60,26 +64,47 @@ class PageStatus:
 
 # -- lock file ------------------------------------------------------------
 
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_GIT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")  # SHA-1 or SHA-256 repositories
+
+
 def load_lock(path: Path) -> Lock:
-    """The lock file's stamps ({} when absent); InputError naming the file when it is not a lock file."""
-    if not path.is_file():
+    """The lock file's stamps ({} when absent); InputError naming the file (and line) when it is not a lock file."""
+    text = read_config_text(path)
+    if text is None:
         return Lock()
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(text)
     except json.JSONDecodeError as err:
         raise InputError(str(path), err.lineno, f"not a flux-wiki lock file: {err.msg}") from None
+    except (ValueError, RecursionError) as err:  # numbers too long to convert, nesting too deep
+        raise InputError(str(path), 1, f"not a flux-wiki lock file: {str(err) or type(err).__name__}") from None
+
+    def wrong(where: str, needle: str, expected: str) -> InputError:
+        at = text.find(json.dumps(needle))
+        return InputError(str(path), text.count("\n", 0, at) + 1 if at >= 0 else 1,
+                          f"not a flux-wiki lock file: {where}: expected {expected}")
+
     if not isinstance(data, dict) or not isinstance(data.get("pages", {}), dict):
-        raise InputError(str(path), 1, "not a flux-wiki lock file: expected {\"pages\": {...}}")
+        raise wrong("top level", "pages", '{"version": 1, "pages": {...}}')
+    if data.get("version", LOCK_VERSION) != LOCK_VERSION:
+        raise wrong("version", "version", f"{LOCK_VERSION} (written by a newer flux-wiki?)")
     lock = Lock()
-    for page, raw in data.get("pages", {}).items():
-        if not isinstance(raw, dict) or not isinstance(raw.get("files", {}), dict):
-            raise InputError(str(path), 1, f"pages.{page}: expected sources and files")
+    for page, raw_page in data.get("pages", {}).items():
+        if not isinstance(raw_page, dict) or not isinstance(raw_page.get("files", {}), dict):
+            raise wrong(f"pages.{page}", page, "a mapping with sources and files")
+        sources = raw_page.get("sources", [])
+        if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
+            raise wrong(f"pages.{page}.sources", page, "a list of strings")
         files = {}
-        for name, f in raw.get("files", {}).items():
-            if not isinstance(f, dict) or not isinstance(f.get("sha256"), str):
-                raise InputError(str(path), 1, f"pages.{page}.files.{name}: expected a sha256")
-            files[name] = FileStamp(f["sha256"], f.get("git_blob"))
-        lock.pages[page] = PageStamp([str(s) for s in raw.get("sources") or []], files)
+        for name, f in raw_page.get("files", {}).items():
+            if not isinstance(f, dict) or not isinstance(f.get("sha256"), str) or not _SHA256.fullmatch(f["sha256"]):
+                raise wrong(f"pages.{page}.files.{name}", name, "a sha256 (64 hex digits)")
+            blob = f.get("git_blob")
+            if blob is not None and (not isinstance(blob, str) or not _GIT_ID.fullmatch(blob)):
+                raise wrong(f"pages.{page}.files.{name}.git_blob", name, "a git object id (hex digits)")
+            files[name] = FileStamp(f["sha256"], blob)
+        lock.pages[page] = PageStamp(list(sources), files)
     return lock
 
 
@@ -130,9 +155,13 @@ def current_files(graph: BasisGraph, page: str) -> dict[str, Path]:
 def stamp_page(graph: BasisGraph, page: str, git_cache: dict[Path, bool] | None = None) -> PageStamp:
     git_cache = {} if git_cache is None else git_cache
     stamp = PageStamp(sources=graph.sources(page))
-    for name, path in current_files(graph, page).items():
-        content = path.read_bytes()
-        root = graph.roots[name.split(":", 1)[0]].path
+    for name in current_files(graph, page):
+        root_name, rel = name.split(":", 1)
+        try:
+            content = graph.read_bytes(root_name, rel)
+        except InputError:
+            continue  # refused (a link out of the root, over the size cap): never part of a basis
+        root = graph.roots[root_name].path
         blob = git_blob_id(content) if _in_git(root, git_cache) else None
         stamp.files[name] = FileStamp(hashlib.sha256(content).hexdigest(), blob)
     return stamp
@@ -156,8 +185,13 @@ def stamp(graph: BasisGraph, lock: Lock, pages: list[str]) -> Lock:
 # -- checking ---------------------------------------------------------------
 
 def _stamped_text(root: Path, blob: str) -> str | None:
+    """The stamped version of a file from git, when git has it and it is within the size cap."""
+    git = ["git", "-C", str(root), "cat-file"]
     try:
-        done = subprocess.run(["git", "-C", str(root), "cat-file", "blob", blob], capture_output=True, timeout=30)
+        size = subprocess.run(git + ["-s", blob], capture_output=True, text=True, timeout=30)
+        if size.returncode != 0 or not size.stdout.strip().isdigit() or int(size.stdout) > MAX_FILE_BYTES:
+            return None
+        done = subprocess.run(git + ["blob", blob], capture_output=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired):
         return None
     return done.stdout.decode("utf-8", errors="replace") if done.returncode == 0 else None
@@ -179,10 +213,14 @@ def check_page(graph: BasisGraph, page: str, stamped: PageStamp | None) -> PageS
                             if now.files[n].sha256 != stamped.files[n].sha256)
     for name in status.changed:
         root_name, rel = name.split(":", 1)
-        root = graph.roots[root_name].path
         blob = stamped.files[name].git_blob
-        old = _stamped_text(root, blob) if blob else None
-        status.diffs[name] = "" if old is None else unified_diff(old, (root / rel).read_text("utf-8", "replace"), rel)
+        old = _stamped_text(graph.roots[root_name].path, blob) if blob else None
+        new = graph.read_bytes(root_name, rel).decode("utf-8", "replace") if old is not None else ""
+        shown = None if old is None else redact_texts(old, new)
+        if old is not None and shown is None:
+            status.diffs[name] = f"  (diff of {name} not shown: it holds a Secret)"
+        else:
+            status.diffs[name] = "" if shown is None else unified_diff(*shown, rel)
     if status.added or status.removed or status.changed:
         status.state = "stale"
     return status
@@ -203,9 +241,9 @@ def stale_pages(graph: BasisGraph, lock: Lock) -> dict[str, PageStatus]:
 
 def with_stale_banner(markdown: str, page: str, status: PageStatus) -> str:
     """The page with a "may be stale" admonition under its title (at the top when it has no `# ` title)."""
-    changed = ", ".join(f"`{f}`" for f in status.changed + status.added + status.removed)
+    changed = ", ".join(md_code(f) for f in status.changed + status.added + status.removed)
     banner = ('!!! warning "This page may be stale"\n    Its source basis changed since it was last '
-              f"reviewed: {changed}. Review the page, then run `flux-wiki stamp {page}`.\n\n")
+              f"reviewed: {changed}. Review the page, then run {md_code(f'flux-wiki stamp {page}')}.\n\n")
     first, _, rest = markdown.partition("\n")
     return f"{first}\n\n{banner}{rest}" if first.startswith("# ") else banner + markdown
 
@@ -253,24 +291,36 @@ class CopyDrift:
     diff: str = ""
 
 
-def _tree(folder: Path) -> dict[str, Path]:
-    if not folder.is_dir():
-        return {}
-    return {p.relative_to(folder).as_posix(): p for p in sorted(folder.rglob("*")) if p.is_file()}
+def _tree(folder: Path) -> dict[str, bytes]:
+    """Every file below ``folder`` and its bytes, read confined to the folder (a committed copy is repo content)."""
+    tree = ConfinedDir(folder, label="export folder")
+    out: dict[str, bytes] = {}
+    for rel, e in tree.walk():
+        if e.kind == "file":
+            try:
+                out[rel] = tree.read_bytes(rel)
+            except InputError:
+                continue
+    return out
 
 
 def compare_trees(fresh: Path, committed: Path) -> list[CopyDrift]:
-    """Every file that differs between a fresh generation and the committed copy, with a unified diff."""
+    """Every file that differs between a fresh generation and the committed copy, with a unified diff.
+
+    A committed file that is not read (a link out of the folder, a FIFO, over the size cap) is "missing".
+    """
     new, old = _tree(fresh), _tree(committed)
     out: list[CopyDrift] = []
+
+    def text(data: bytes) -> str:
+        return data.decode("utf-8", "replace")
     for rel in sorted(set(new) | set(old)):
         if rel not in old:
-            out.append(CopyDrift(rel, "missing", unified_diff("", new[rel].read_text("utf-8", "replace"), rel)))
+            out.append(CopyDrift(rel, "missing", unified_diff("", text(new[rel]), rel)))
         elif rel not in new:
             out.append(CopyDrift(rel, "extra"))
-        elif new[rel].read_bytes() != old[rel].read_bytes():
-            out.append(CopyDrift(rel, "changed", unified_diff(old[rel].read_text("utf-8", "replace"),
-                                                               new[rel].read_text("utf-8", "replace"), rel)))
+        elif new[rel] != old[rel]:
+            out.append(CopyDrift(rel, "changed", unified_diff(text(old[rel]), text(new[rel]), rel)))
     return out
 
 

@@ -102,3 +102,36 @@ def test_front_matter_and_index_merge_with_backlinks(tmp_path: Path) -> None:
                     "## Source Basis\n\n- [`r:f.yaml#L3`](https://h/f.yaml#L3)\n")
     found = problems(graph, {"a.md", "b.md", "c.md"})
     assert [(Path(d.file).name, d.line) for d in found] == [("c.md", 2)] and "gone.md" in found[0].message
+
+
+@pytest.mark.parametrize("pattern", ["*", "apps/*", "apps/*/x.yaml", "**", "**/*.yaml", "apps/**", "apps/**/*.md",
+                                     "*/a", "apps/[ab]*", "apps/?.yaml", ".hidden/*", "apps/a/x.yaml", "apps"])
+def test_source_globs_match_what_pathlib_matches(tmp_path: Path, pattern: str) -> None:
+    for rel in ("apps/a/x.yaml", "apps/a/deep/y.md", "apps/b.yaml", "apps/c.md", ".hidden/h.yaml", "top.yaml"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("x")
+    expected = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.glob(pattern)) \
+        if any(c in pattern for c in "*?[") else [pattern]
+    assert sorted(resolve_source({"r": SourceRoot("r", tmp_path)}, f"r:{pattern}").matches) == expected
+
+
+def test_sources_never_follow_links_out_of_their_root(tmp_path: Path) -> None:
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "secret.yaml").write_text("s")
+    root = tmp_path / "repo"
+    (root / "apps" / "real").mkdir(parents=True)
+    (root / "apps" / "real" / "a.yaml").write_text("a")
+    (root / "apps" / "out.yaml").symlink_to(tmp_path / "outside" / "secret.yaml")
+    (root / "apps" / "out-dir").symlink_to(tmp_path / "outside")
+    (root / "apps" / "alias").symlink_to("real")
+    (root / "apps" / "real" / "loop").symlink_to("..")
+    roots = {"r": SourceRoot("r", root)}
+    r = resolve_source(roots, "r:**/*.yaml")
+    assert r.files == ["apps/alias/a.yaml", "apps/real/a.yaml"]
+    assert sorted(s.split("'")[1] for s in r.skipped) == ["apps/alias/loop", "apps/out-dir", "apps/out.yaml",
+                                                          "apps/real/loop"]
+    assert resolve_source(roots, "r:apps/out-dir/*").skipped == [
+        "'apps/out-dir' is a symbolic link leading outside the source root 'r'; not followed"]
+    assert resolve_source(roots, "r:apps/real/*").skipped == [
+        "'apps/real/loop' is a symbolic link to a folder that contains it (a loop); not followed"]
+    assert resolve_source(roots, "r:apps/alias/*.yaml").skipped == []

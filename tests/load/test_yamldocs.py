@@ -71,10 +71,3 @@ def test_repo_refuses_paths_outside(tmp_path) -> None:
         repo.resolve("apps", "../../etc", referrer="apps/kustomization.yaml", line=3)
     assert repo.resolve("apps/x", "../y", referrer="k") == "apps/y"
 
-
-def test_sourceignore(tmp_path) -> None:
-    (tmp_path / ".sourceignore").write_text("# comment\nscratch/\n*.tmp.yaml\n!keep.tmp.yaml\n")
-    for rel in ("apps/a.yaml", "scratch/b.yaml", "apps/c.tmp.yaml", "apps/keep.tmp.yaml", ".github/w.yaml"):
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text("kind: A\n")
-    assert Repo(tmp_path).walk_yaml() == ["apps/a.yaml", "apps/keep.tmp.yaml"]

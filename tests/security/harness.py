@@ -16,6 +16,7 @@ import subprocess
 import sys
 import textwrap
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 
 BIN = Path(sys.executable).parent
@@ -23,9 +24,35 @@ FLUX_WIKI = [sys.executable, "-m", "flux_wiki.cli"]
 MKDOCS = [sys.executable, "-m", "mkdocs"]
 
 # What a reader's browser would run if it reached the HTML or SVG: a script element, an event handler
-# attribute, a javascript: URL.
-EXECUTABLE_MARKUP = re.compile(r"<script\b|<[^>]*\son[a-z]+\s*=|(?:href|src|action)\s*=\s*[\"']?\s*javascript:",
-                               re.IGNORECASE)
+# attribute, a javascript: URL. Found by parsing tags, so escaped text inside an attribute value
+# (a tooltip that reads "onerror=") is not taken for an attribute.
+URL_ATTRIBUTES = {"href", "xlink:href", "src", "action", "formaction", "data", "srcdoc"}
+_URL_NOISE = re.compile(r"[\s\x00-\x1f]+")
+
+
+class _MarkupScan(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "script":
+            self.found.append(self.get_starttag_text() or "<script")
+        for name, value in attrs:
+            url = _URL_NOISE.sub("", value or "").lower()
+            if name.startswith("on") or (name in URL_ATTRIBUTES and url.startswith(("javascript:", "vbscript:"))):
+                self.found.append(self.get_starttag_text() or f"<{tag} {name}=")
+
+    handle_startendtag = handle_starttag
+
+
+def executable_markup(text: str) -> str | None:
+    """The first tag in ``text`` that would run script, or None."""
+    scan = _MarkupScan()
+    scan.feed(text)
+    scan.close()
+    return scan.found[0] if scan.found else None
+
 # Material's own scripts, removed before scanning: asset bundles, its config block and its inline boot code.
 THEME_SCRIPT = re.compile(r"<script src=\"[^\"<>]*assets/[^\"<>]*\.js\"></script>"
                           r"|<script id=\"__config\" type=\"application/json\">[^<]*</script>"
@@ -106,7 +133,8 @@ def write_wiki(work: Path, repo: Path, **options: object) -> Path:
     """A minimal wiki folder beside ``repo``: mkdocs.yml (Material, the plugin on ``repo``) and docs/index.md."""
     wiki = work / "wiki"
     (wiki / "docs").mkdir(parents=True, exist_ok=True)
-    (wiki / "docs" / "index.md").write_text("# Security test wiki\n", encoding="utf-8")
+    if not (wiki / "docs" / "index.md").exists():
+        (wiki / "docs" / "index.md").write_text("# Security test wiki\n", encoding="utf-8")
     opts = "".join(f"      {k}: {v}\n" for k, v in options.items())
     (wiki / "mkdocs.yml").write_text(textwrap.dedent(f"""\
         site_name: Security test
@@ -138,9 +166,11 @@ def _collect(outcome: Outcome, work: Path, folder: Path) -> None:
 
 
 def run_all(repo: Path, work: Path, *, mem_mb: int = 1536, timeout: int = 120, hugo: bool = True,
-            **options: object) -> Outcome:
+            export_all: bool = False, **options: object) -> Outcome:
     """``inventory`` (json, text), ``graph`` (dot, svg), ``mkdocs build`` (strict and not), ``export hugo``
-    and, when Debian's hugo is installed and the export succeeded, a real Hugo build of it."""
+    (with ``--all`` when ``export_all``: the hand-written pages too) and, when Debian's hugo is installed
+    and the export succeeded, a real Hugo build of it. Pages or ``data/`` files written into
+    ``work/wiki`` beforehand are kept."""
     work.mkdir(parents=True, exist_ok=True)
     wiki = write_wiki(work, repo, **options)
     outcome = Outcome()
@@ -154,10 +184,12 @@ def run_all(repo: Path, work: Path, *, mem_mb: int = 1536, timeout: int = 120, h
     go("inventory-text", FLUX_WIKI + ["inventory", str(repo)])
     go("graph-dot", FLUX_WIKI + ["graph", str(repo), "--format", "dot"])
     go("graph-svg", FLUX_WIKI + ["graph", str(repo), "--format", "svg"])
-    go("build", MKDOCS + ["build", "-q", "-d", str(work / "site")], wiki)
-    go("build-strict", MKDOCS + ["build", "-q", "--strict", "-d", str(work / "site-strict")], wiki)
+    # not -q: MkDocs then drops warnings before --strict counts them, and they are outputs to scan too
+    go("build", MKDOCS + ["build", "-d", str(work / "site")], wiki)
+    go("build-strict", MKDOCS + ["build", "--strict", "-d", str(work / "site-strict")], wiki)
     export = go("export-hugo", FLUX_WIKI + ["export", "hugo", "--out", str(work / "hugo" / "content" / "wiki"),
-                                            "--config-file", str(wiki / "mkdocs.yml")], wiki)
+                                            "--config-file", str(wiki / "mkdocs.yml")]
+                + (["--all"] if export_all else []), wiki)
     for folder in ("site", "site-strict", "hugo/content"):
         _collect(outcome, work, work / folder)
     exe = shutil.which("hugo")
@@ -182,9 +214,8 @@ def assert_clean(outcome: Outcome, *, forbidden: tuple[str, ...] = ()) -> None:
         assert not outcome.containing(needle), f"{needle!r} reached {outcome.containing(needle)}"
     for name, text in outcome.files.items():
         if name.endswith((".html", ".svg")):
-            text = THEME_SCRIPT.sub("", text)
-            m = EXECUTABLE_MARKUP.search(text)
-            assert m is None, f"executable markup {m.group(0)!r} in {name}: …{text[max(0, m.start() - 80):m.end() + 80]}…"
+            found = executable_markup(THEME_SCRIPT.sub("", text))
+            assert found is None, f"executable markup in {name}: {found[:300]!r}"
         if name.startswith("hugo/content/") and name.endswith(".md"):
             m = SHORTCODE_CALL.search(text)
             assert m is None, f"Hugo shortcode call in {name}: …{text[max(0, m.start() - 80):m.end() + 80]}…"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from .harness import EXECUTABLE_MARKUP, SHORTCODE_CALL, THEME_SCRIPT, Outcome, assert_clean, run_all
+from .harness import SHORTCODE_CALL, THEME_SCRIPT, Outcome, assert_clean, executable_markup, run_all
 
 MINI = {
     "clusters/home/flux-system/gotk-sync.yaml": """\
@@ -52,7 +52,9 @@ def test_benign_repo_runs_clean_through_every_front_end(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("html", ['<img src=x onerror="alert(1)">', "<script>alert(1)</script>",
-                                  '<a href="javascript:alert(1)">x</a>', "<svg><g onload=alert(1)></g></svg>"])
+                                  '<a href="javascript:alert(1)">x</a>', "<svg><g onload=alert(1)></g></svg>",
+                                  '<img/src="x"/onerror=alert(1)>', '<a href=" java&#x09;script:alert(1)">x</a>',
+                                  '<a xlink:href="JavaScript:alert(1)">x</a>', "<SCRIPT SRC=//x></SCRIPT>"])
 def test_executable_markup_is_detected(html: str) -> None:
     outcome = Outcome(files={"site/x/index.html": f"<p>{html}</p>"})
     with pytest.raises(AssertionError, match="executable markup"):
@@ -61,8 +63,9 @@ def test_executable_markup_is_detected(html: str) -> None:
 
 def test_theme_scripts_and_escaped_text_are_not_flagged() -> None:
     page = ('<script src="../assets/javascripts/bundle.1.min.js"></script><script>__md_scope=new URL(".")</script>'
-            "<p>&lt;img src=x onerror=alert(1)&gt; one = 1</p>")
-    assert EXECUTABLE_MARKUP.search(THEME_SCRIPT.sub("", page)) is None
+            "<p>&lt;img src=x onerror=alert(1)&gt; one = 1</p>"
+            '<a xlink:title="&lt;img src=x onerror=alert(1)&gt; javascript:x" href="../x/">t</a>')
+    assert executable_markup(THEME_SCRIPT.sub("", page)) is None
 
 
 def test_shortcode_calls_are_detected_and_escaped_form_is_not() -> None:

@@ -166,8 +166,8 @@ CASES: list[tuple[str, dict[str, str | bytes], str]] = [
      "spec.commonMetadata.labels"),
     ("ks-decryption", {"clusters/home/apps.yaml": flux_ks(decryption="{provider: [sops]}  # <-")},
      "spec.decryption.provider"),
-    ("ks-name", {"clusters/home/apps.yaml": flux_ks().replace("name: apps,", "name: Apps_Bad,  # <-\n ")},
-     "metadata.name"),
+    ("ks-labels", {"clusters/home/apps.yaml": flux_ks().replace("namespace: flux-system}", "namespace: flux-system,"
+                                                                 " labels: [x]}  # <-")}, "metadata.labels"),
     # HelmRelease: the API server refuses it
     ("hr-chart-name", helm("chart: {spec: {chart: [x], sourceRef: {kind: HelmRepository, name: r}}}  # <-", False),
      "spec.chart.spec.chart"),
@@ -316,7 +316,7 @@ def test_every_case_at_once_still_renders_pages_and_json(tmp_path: Path) -> None
         for rel, text in case.items():
             if rel == "clusters/home/apps.yaml":
                 text = text.replace(b"apps", f"c{i}".encode()) if isinstance(text, bytes) else \
-                    text.replace("name: apps", f"name: c{i}").replace("Apps_Bad", f"C{i}_Bad").replace("./apps", f"./c{i}")
+                    text.replace("name: apps", f"name: c{i}").replace("./apps", f"./c{i}")
                 files[f"clusters/home/c{i}.yaml"] = text
             else:
                 files[rel.replace("apps/", f"c{i}/")] = text

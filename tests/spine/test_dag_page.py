@@ -133,5 +133,7 @@ def test_user_templates_override_the_bundled_ones(tmp_path: Path) -> None:
                      notes=ROOT / "data" / "notes.yaml")
     pages = {p.path: p.markdown for p in WikiCompiler().compile(cfg).pages}
     dag = pages["flux/tazlab-k8s/dag.md"]
-    assert dag.startswith("# TazLab Flux DAG\n\n- infrastructure-operators-core\n")
+    # the renderer writes the front matter (a YAML dumper), the template the body
+    assert dag.startswith("---\ntitle: TazLab Flux DAG\nflux_wiki: generated\n---\n\n"
+                          "# TazLab Flux DAG\n\n- infrastructure-operators-core\n")
     assert "## Spec" in pages["flux/tazlab-k8s/layers/apps-data.md"]  # not overridden: bundled template

@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..model import Cluster, HelmReleaseInfo, KustomizationNode, Resource, Surface
+from .redact import names_secret
 
 # Kinds listed by name in "What It Installs" (in this order); every other kind is counted.
 NAMED_KINDS = ("HelmRelease", "Namespace", "Deployment", "StatefulSet", "DaemonSet", "CronJob",
@@ -140,9 +141,10 @@ def substitution_vars(cluster: Cluster, node: KustomizationNode) -> list[Substit
             data = res.obj.get(section)
             if isinstance(data, dict):
                 for key in data:
-                    found[str(key)] = SubstitutionVar(str(key), f"{kind} {node.namespace}/{name}", kind == "Secret")
+                    found[str(key)] = SubstitutionVar(str(key), f"{kind} {node.namespace}/{name}",
+                                                      kind == "Secret" or names_secret(str(key)))
     inline = post.get("substitute")
     if isinstance(inline, dict):
         for key in inline:
-            found[str(key)] = SubstitutionVar(str(key), "inline", False)
+            found[str(key)] = SubstitutionVar(str(key), "inline", names_secret(str(key)))
     return sorted(found.values(), key=lambda v: v.name)

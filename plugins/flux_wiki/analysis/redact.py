@@ -75,6 +75,17 @@ def is_secret_key(key: str) -> bool:
     return parts[-1] in _SECRET_LAST
 
 
+def names_secret(key: str) -> bool:
+    """A secret-like key that says so outright (``DB_PASSWORD``, ``API_TOKEN``, ``SECRET_DOMAIN``).
+
+    Stricter than :func:`is_secret_key`, which also takes a trailing ``key`` for key material: a
+    substitution variable such as ``LB_SHARE_KEY`` (MetalLB's shared-IP key) stays readable.
+    """
+    if not is_secret_key(key):
+        return False
+    return any(p in _SECRET_WORDS for p in _parts(key.rsplit("/", 1)[-1]))
+
+
 def is_reference_key(key: str) -> bool:
     """A key whose value points at a secret rather than holding it (``valueFrom``, ``secretKeyRef``, ``existingSecret``)."""
     if not isinstance(key, str):
@@ -96,11 +107,12 @@ def is_secret_payload(value: Any) -> bool:
     return isinstance(value, str) and (value.startswith("ENC[") or "PRIVATE KEY-----" in value)
 
 
-def _hide_all(value: Any) -> Any:
+def hide_values(value: Any) -> Any:
+    """A copy of ``value`` with every leaf but booleans and nulls replaced by ``HIDDEN`` (structure kept)."""
     if isinstance(value, dict):
-        return {k: _hide_all(v) for k, v in value.items()}
+        return {k: hide_values(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_hide_all(v) for v in value]
+        return [hide_values(v) for v in value]
     if value is None or isinstance(value, bool):
         return value
     return HIDDEN
@@ -114,7 +126,7 @@ def redact_mapping(value: Any) -> Any:
     """
     if isinstance(value, dict):
         named = _named_secret(value)
-        return {k: _hide_all(v) if is_secret_key(k) or (named and k == "value") else redact_mapping(v)
+        return {k: hide_values(v) if is_secret_key(k) or (named and k == "value") else redact_mapping(v)
                 for k, v in value.items()}
     if isinstance(value, list):
         return [redact_mapping(v) for v in value]
@@ -147,3 +159,62 @@ def secret_strings(value: Any) -> set[str]:
 
     walk(value, False)
     return found
+
+
+# ``key: value`` / ``KEY=value`` on one line (YAML, env files, INI): prefix, key, separator, value.
+_KEY_VALUE_LINE = re.compile(r"""^(\s*(?:-\s+)?(?:export\s+)?["']?)([\w./-]+)(["']?\s*[:=][ \t]*)(.*?)(\r?\n?)$""")
+_PAYLOAD = re.compile(r"ENC\[[^\]]*\]|-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|\Z)",
+                      re.DOTALL)
+_MIN_MATCHED = 4  # structural secret strings shorter than this are too common to replace as text
+
+
+def _hide_lines(text: str) -> str:
+    """Values on lines keyed like secrets, and the lines nested under such a key, as ``HIDDEN``."""
+    out: list[str] = []
+    under: int | None = None  # indentation of a secret key whose value continues on the next lines
+    for line in text.splitlines(keepends=True):
+        indent = len(line) - len(line.lstrip())
+        if under is not None:
+            if not line.strip() or indent > under:
+                out.append(line if not line.strip() else line[:indent] + HIDDEN + "\n")
+                continue
+            under = None
+        m = _KEY_VALUE_LINE.match(line)
+        if m and is_secret_key(m.group(2)):
+            value = m.group(4).strip()
+            if value in ("", "|", ">") or value[:1] in "|>" and value[1:].strip("+-0123456789") == "":
+                under = indent
+            else:
+                line = m.group(1) + m.group(2) + m.group(3) + HIDDEN + m.group(5)
+        out.append(line)
+    return "".join(out)
+
+
+def redact_texts(*texts: str) -> tuple[str, ...] | None:
+    """The texts (versions of one file) with every secret value replaced by ``HIDDEN``, for a diff or an
+    excerpt; None when they hold a Secret or a SOPS-encrypted document, of which nothing may be shown.
+
+    Secret values: on a line keyed like a secret (any text format) and below it, found by structure in
+    YAML and JSON (``{name: DB_PASSWORD, value: …}``, values nested under a secret key), SOPS and PEM payloads.
+    """
+    from ..load.yamldocs import parse_documents
+    from ..model import InputError
+
+    found: set[str] = set()
+    for text in texts:
+        try:
+            docs = parse_documents(text, "")
+        except (InputError, RecursionError, ValueError):
+            docs = []  # not YAML: the line rules are what can be known
+        for d in docs:
+            if isinstance(d.data, dict) and (d.data.get("kind") == "Secret" or "sops" in d.data):
+                return None
+            found |= secret_strings(d.data)
+    pieces = sorted({p.strip() for s in found for p in s.splitlines() if len(p.strip()) >= _MIN_MATCHED},
+                    key=len, reverse=True)
+    matched = re.compile("|".join(map(re.escape, pieces))) if pieces else None
+    out = []
+    for text in texts:
+        text = _PAYLOAD.sub(HIDDEN, _hide_lines(text))
+        out.append(matched.sub(HIDDEN, text) if matched else text)
+    return tuple(out)

@@ -10,6 +10,7 @@ against a fresh one.
 from __future__ import annotations
 
 import dataclasses
+import html
 import logging
 import posixpath
 import re
@@ -18,13 +19,14 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
+from urllib.parse import unquote
 
 import click
-import yaml
+import markdown
 
 from ..load.authored import split_front_matter
 from ..model import Diagnostic
-from ..render.markdown import slug
+from ..render.markdown import front_matter, html_text, md_escape, md_link, one_line, slug
 from ..render.svg import SVG_NS
 from ..site import WikiCompiler, WikiConfig, relative_url, wiki_config_from_mkdocs
 
@@ -77,8 +79,8 @@ class _BundleCompiler(WikiCompiler):
         file = f"{slug(name)}.svg"
         self.svgs.setdefault(page, {})[file] = standalone_svg(result.svg).encode("utf-8")
         return (f'<figure class="flux-wiki-diagram">\n'
-                f'<object type="image/svg+xml" data="{file}" style="max-width: 100%; height: auto;">\n'
-                f'<a href="{file}">{name} diagram</a>\n'
+                f'<object type="image/svg+xml" data="{html_text(file)}" style="max-width: 100%; height: auto;">\n'
+                f'<a href="{html_text(file)}">{html_text(name)} diagram</a>\n'
                 f'</object>\n</figure>\n')
 
 
@@ -102,6 +104,7 @@ _CODE_SPAN = re.compile(r"(`+)(.+?)\1")
 _LINK = re.compile(r'(!?)\[((?:\\.|[^\[\]\\]|\[(?:\\.|[^\[\]\\])*\])*)\]\(\s*(<[^>]*>|[^\s()]+)(\s+"[^"]*")?\s*\)')
 _ATTR = re.compile(r'\b(href|src|data)="([^"]*)"')
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+_TAG = re.compile(r"<[^>]*>")
 
 
 def _indent(line: str) -> int:
@@ -239,13 +242,9 @@ def description(body: str) -> str:
         if not para and (stripped[0] in "#>|-*<!?[" or line.startswith("    ") or stripped[0].isdigit()):
             continue
         para.append(stripped)
-    text = " ".join(para)
-    text = _LINK.sub(lambda m: m.group(2), text)
-    text = re.sub(r"`+([^`]*)`+", r"\1", text)
-    text = re.sub(r"(\*\*|__|\*|_)(\S.*?)\1", r"\2", text)
-    text = re.sub(r"<[^>]+>", "", text)
-    text = re.sub(r"\\(.)", r"\1", text)
-    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    # Markdown -> HTML -> text: markup goes, escaped characters and code come back as written
+    rendered = markdown.markdown(" ".join(para))
+    text = " ".join(html.unescape(_TAG.sub("", rendered)).split())
     if len(text) > DESCRIPTION_LIMIT:
         text = text[:DESCRIPTION_LIMIT].rsplit(" ", 1)[0].rstrip(",;:") + "…"
     return text
@@ -300,7 +299,9 @@ def collect_pages(cfg: WikiConfig, *, all_pages: bool = False,
             body, problems = compiler.hand_written(cfg, compiled, src, body)
             diagnostics += problems
         heading, body = strip_title(body)
-        page = HugoPage(src=src, kind=kind, title=str(front.pop("title", None) or title or heading or src), body="")
+        # a generated page's own title is plain text (its front matter holds it HTML-escaped for MkDocs)
+        own = front.pop("title", None)
+        page = HugoPage(src=src, kind=kind, title=one_line(title or own or heading or src), body="")
         front.pop(MARKER, None)
         page.front = front
         page.resources.update(compiler.svgs.get(src, {}))
@@ -317,8 +318,9 @@ def _section_index(compiled: Any, cfg: WikiConfig) -> str:
     surfaces = {p.path.rsplit("/", 1)[0]: p for p in compiled.pages if p.kind == "surfaces"}
     for path in dags:
         folder = path.rsplit("/", 1)[0]
-        lines.append(f"- [{dags[path].title}]({path})"
-                     + (f" and its [{surfaces[folder].title}]({surfaces[folder].path})" if folder in surfaces else ""))
+        lines.append(f"- {md_link(md_escape(dags[path].title), path)}"
+                     + (f" and its {md_link(md_escape(surfaces[folder].title), surfaces[folder].path)}"
+                        if folder in surfaces else ""))
     return "\n".join(lines) + "\n"
 
 
@@ -329,7 +331,7 @@ def _resolver(page: HugoPage, exported: set[str], docs: Path | None) -> Resolve:
         if not is_relative(target):
             return target
         path, hash_, anchor = target.partition("#")
-        path = path.split("?", 1)[0]
+        path = unquote(path.split("?", 1)[0])
         if not path:
             return target
         to = posixpath.normpath(posixpath.join(here, path))
@@ -363,8 +365,27 @@ def render_page(page: HugoPage, weight: int, date: str | None) -> str:
         if key not in front and key not in ("date", "weight", "description"):
             front[key] = page.front[key]
     front[MARKER] = {"kind": page.kind, "source": page.src}
-    dumped = yaml.safe_dump(front, sort_keys=False, allow_unicode=True, default_flow_style=False, width=4096)
-    return f"---\n{dumped}---\n\n{page.body.strip()}\n"
+    return f"{front_matter(inert_shortcodes(front))}\n{inert_shortcodes(page.body.strip())}\n"
+
+
+_SHORTCODE_OPEN = re.compile(r"\{\{(?=[<%])")
+
+
+def inert_shortcodes(value: Any) -> Any:
+    """Text (or front matter data) in which Hugo finds no shortcode: a zero-width space after every ``{{``
+    that would open one.
+
+    Hugo looks for ``{{<`` and ``{{%`` everywhere in a page, code spans and blocks included, and its own
+    escape (``{{</* … */>}}``) passes what it wraps through as raw HTML. The wiki never calls a
+    shortcode, so every opening is broken; the reader sees the same characters.
+    """
+    if isinstance(value, str):
+        return _SHORTCODE_OPEN.sub("{{\u200b", value)
+    if isinstance(value, dict):
+        return {inert_shortcodes(k): inert_shortcodes(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [inert_shortcodes(v) for v in value]
+    return value
 
 
 def export_files(cfg: WikiConfig, *, all_pages: bool = False) -> tuple[dict[str, bytes], list[Diagnostic]]:

@@ -98,7 +98,8 @@ def _from_gotk(docs: list[Document], file: str, repo: Repo) -> list[Entry]:
             ref = spec.get("ref") if isinstance(spec.get("ref"), dict) else {}
             sources[(d.data["kind"], ns, name)] = SourceInfo(
                 kind=d.data["kind"], namespace=ns, name=name, url=_text(spec.get("url")),
-                ref={k: v for k, v in ref.items() if isinstance(v, str)}, file=file, line=d.line)
+                ref={k: v for k, v in ref.items() if isinstance(v, str)}, file=file, line=d.line,
+                ignore=_text(spec.get("ignore")))
     entries = []
     for d in docs:
         data = d.data
@@ -176,7 +177,11 @@ def find_entries(repo: Repo) -> tuple[list[Entry], list[Diagnostic]]:
     store = ObjectStore(repo)
     for rel in repo.walk_yaml():
         in_flux_system = "flux-system" in PurePosixPath(rel).parts[:-1]
-        raw = repo.read_bytes(rel)
+        try:
+            raw = repo.read_bytes(rel)
+        except InputError as err:
+            repo.note(rel, err.message)
+            continue
         if not in_flux_system and not _QUICK.search(raw):
             continue
         if in_flux_system and not re.search(rb"kind:\s*Kustomization\b", raw) and not _QUICK.search(raw):

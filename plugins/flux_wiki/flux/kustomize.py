@@ -37,6 +37,8 @@ KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization
 REMOTE_PREFIXES = ("git::", "gh:", "ssh://", "https://", "http://", "git@", "github.com:", "github.com/",
                    "gitlab.com/", "bitbucket.org/")
 KUSTOMIZE_API = "kustomize.config.k8s.io"
+_NOUNS = {"resources": "resource", "components": "component", "patches": "patch", "patchesStrategicMerge": "patch",
+          "patchesJson6902": "patch", "replacements": "replacement"}
 _UNSUPPORTED = ("crds", "configurations", "transformers", "generators", "validators", "vars", "openapi")
 
 
@@ -118,7 +120,10 @@ class _Builder:
     def find_kfile(self, rel: str) -> str | None:
         for name in KUSTOMIZATION_FILES:
             cand = _join(rel, name)
-            if self.repo.is_file(cand) and not self.repo.ignored(cand):
+            found = self.repo.entry(cand)
+            if found.kind == "refused" and not self.repo.ignored(cand):
+                self.repo.note(cand, found.reason)
+            elif found.kind == "file" and not self.repo.ignored(cand):
                 return cand
         return None
 
@@ -179,9 +184,10 @@ class _Builder:
 
     def _resolve(self, k: _Kustomization, entry: str, key: str) -> tuple[str, int]:
         line = self.entry_line(k, entry, key)
-        rel = self.repo.resolve(k.dir, entry, referrer=k.file, line=line)
-        if not self.repo.exists(rel) or self.repo.ignored(rel, self.repo.is_dir(rel)):
-            raise InputError(k.file, line, f"{key[:-1] if key.endswith('s') else key} '{entry}' not found")
+        what = _NOUNS.get(key, key)
+        rel, found = self.repo.locate(k.dir, entry, referrer=k.file, line=line, what=what)
+        if not found.usable or self.repo.ignored(rel, found.kind == "dir"):
+            raise InputError(k.file, line, f"{what} '{entry}' not found")
         return rel, line
 
     def add_resource(self, k: _Kustomization, entry: Any, res: list[WorkRes]) -> None:
@@ -251,8 +257,8 @@ class _Builder:
                         self.remote.append(path)
                         self.diagnostics.append(Diagnostic(k.file, _line, f"remote file '{path}' not fetched", "info"))
                         return b""
-                    rel = self.repo.resolve(k.dir, path, referrer=k.file, line=_line)
-                    if not self.repo.is_file(rel):
+                    rel, found = self.repo.locate(k.dir, path, referrer=k.file, line=_line, what="file")
+                    if found.kind != "file":
                         raise InputError(k.file, _line, f"file '{path}' not found")
                     self.files.add(rel)
                     return self.repo.read_bytes(rel)
@@ -488,24 +494,18 @@ def generated_kustomization(repo: Repo, rel: str) -> dict[str, Any]:
     b = _Builder(repo)
     resources: list[str] = []
 
-    def walk(cur: str) -> None:
-        for name, is_dir in repo.listdir(cur):
-            child = _join(cur, name)
-            if is_dir:
-                if b.find_kfile(child):
-                    resources.append("./" + os.path.relpath(child, rel))
-                else:
-                    walk(child)
-            elif name.endswith((".yaml", ".yml")):
-                for doc in repo.documents(child, copy=False):
-                    doc.require_unique_keys()
-                    data = doc.data
-                    if not isinstance(data, dict) or not data.get("kind") or not data.get("apiVersion"):
-                        raise InputError(child, doc.line, "failed to decode Kubernetes YAML: "
-                                         "apiVersion and kind are required")
+    for child, is_dir in repo.walk(rel, descend=lambda folder: b.find_kfile(folder) is None):
+        if is_dir:
+            if b.find_kfile(child):
                 resources.append("./" + os.path.relpath(child, rel))
-
-    walk(rel)
+        elif child.endswith((".yaml", ".yml")):
+            for doc in repo.documents(child, copy=False):
+                doc.require_unique_keys()
+                data = doc.data
+                if not isinstance(data, dict) or not data.get("kind") or not data.get("apiVersion"):
+                    raise InputError(child, doc.line, "failed to decode Kubernetes YAML: "
+                                     "apiVersion and kind are required")
+            resources.append("./" + os.path.relpath(child, rel))
     return {"apiVersion": f"{KUSTOMIZE_API}/v1beta1", "kind": "Kustomization", "resources": resources}
 
 
@@ -574,7 +574,10 @@ def build_flux_path(repo: Repo, path: str, overrides: FluxOverrides | None = Non
     kustomize-controller does. Raises InputError(file, line, message) when Flux's build would fail."""
     overrides = overrides or FluxOverrides()
     rel = flux_path(path)
-    if not repo.is_dir(rel) or repo.ignored(rel, True):
+    found = repo.entry(rel)
+    if found.kind == "refused":
+        raise InputError(rel, 1, f"kustomization path '{path}': {found.reason}")
+    if found.kind != "dir" or repo.ignored(rel, True):
         raise InputError(rel, 1, f"kustomization path '{path}' not found")
     for c in overrides.components:
         if is_remote(c) or os.path.isabs(c):

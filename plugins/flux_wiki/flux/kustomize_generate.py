@@ -100,10 +100,10 @@ def generate(kind: str, entry: dict[str, Any], global_opts: Any,
     if not name:
         raise GeneratorError(f"{kind} generator entry has no name")
     pairs: list[tuple[str, bytes | str]] = []
-    for lit in entry.get("literals") or []:
+    for n, lit in enumerate(entry.get("literals") or [], 1):
         lit = str(lit)
-        if "=" not in lit:
-            raise GeneratorError(f"literal '{lit}' must be key=value")
+        if "=" not in lit:  # the text may be the value itself: never quoted
+            raise GeneratorError(f"{kind} generator '{name}': literal #{n} has no '=' (expected key=value)")
         k, v = lit.split("=", 1)
         pairs.append((k, _strip_quotes(v)))
     env_files = list(entry.get("envs") or [])

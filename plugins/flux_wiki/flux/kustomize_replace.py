@@ -1,10 +1,17 @@
-"""kustomize ``replacements``: copy a value from a source object into target field paths."""
+"""kustomize ``replacements``: copy a value from a source object into target field paths.
+
+A value read from a Secret (its data, stringData or any field but its identity), from an encrypted
+document, from under a password/token/key-like field or that is itself secret material, is tainted:
+the targets receive :data:`~flux_wiki.analysis.redact.HIDDEN` instead of it, so it cannot reach a page
+by way of an Ingress host, a Service address or a later replacement that reads the target.
+"""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
+from ..analysis.redact import HIDDEN, hide_values, is_secret_key, is_secret_payload, secret_strings
 from ..load.yamldocs import BoundError, GrowthBudget, copy_data
 from .kustomize_patch import selects
 from .kustomize_transform import WorkRes
@@ -93,15 +100,35 @@ def _delimited(old: Any, value: Any, opts: dict[str, Any]) -> Any:
     return str(delim).join(parts)
 
 
+# Fields of a Secret that identify it rather than hold its payload.
+_SECRET_IDENTITY = frozenset({"apiVersion", "kind", "metadata", "type", "immutable"})
+
+
+def is_tainted(res: WorkRes, path: str, value: Any) -> bool:
+    """True when the value at ``path`` of ``res`` is secret and must not travel to another field."""
+    words: list[str] = []
+    for part in split_path(path):
+        key, _, match = part.strip("[]").partition("=")
+        words += [key, match] if match else [key]  # [name=DB_PASSWORD] selects a secret env entry
+    if (res.kind == "Secret" or res.encrypted) and words and words[0] not in _SECRET_IDENTITY:
+        return True
+    if any(is_secret_key(w) for w in words):
+        return True
+    return bool(secret_strings(value)) if isinstance(value, (dict, list)) else is_secret_payload(value)
+
+
 def apply_replacement(resources: list[WorkRes], rep: dict[str, Any], budget: GrowthBudget | None = None) -> None:
     budget = budget or GrowthBudget()
     source = rep.get("source") or {}
     cands = [r for r in resources if selects(source, r.obj, r.names(), r.namespaces())]
     if len(cands) != 1:
         raise ReplacementError(f"replacement source must match exactly one resource, matched {len(cands)}")
-    value = get_value(cands[0].obj, str(source.get("fieldPath") or "metadata.name"))
+    path = str(source.get("fieldPath") or "metadata.name")
+    value = get_value(cands[0].obj, path)
+    if is_tainted(cands[0], path, value):
+        value = hide_values(value) if isinstance(value, (dict, list)) else HIDDEN
     src_opts = source.get("options") or {}
-    if src_opts.get("delimiter"):
+    if src_opts.get("delimiter") and value != HIDDEN:
         pieces = str(value).split(str(src_opts["delimiter"]))
         idx = int(src_opts.get("index") or 0)
         value = pieces[idx] if 0 <= idx < len(pieces) else ""

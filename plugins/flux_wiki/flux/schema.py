@@ -62,10 +62,11 @@ class FieldProblem:
 
 
 def _describe(value: Any) -> str:
+    """The shape of a value, never the value itself (a warning may not echo what a field holds)."""
     if isinstance(value, bool):
         return "true/false"
     if isinstance(value, (int, float)):
-        return f"the number {value}"
+        return "a number"
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
@@ -285,23 +286,6 @@ APPLIED_OBJECTS: dict[tuple[str, str], dict[str, Any]] = {
     ("fluxcd.controlplane.io", "FluxInstance"): {"spec": FLUX_INSTANCE_SPEC},
 }
 
-# Kubernetes object names (apimachinery validation): a DNS subdomain, and a DNS label for namespaces
-_DNS_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
-_DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
-
-
-def _name_problems(metadata: dict[str, Any]) -> list[FieldProblem]:
-    """An invalid name or namespace (a value still holding ``${...}`` is left to substitution)."""
-    out = []
-    for key, rx, limit, what in (("name", _DNS_SUBDOMAIN, 253, "a DNS subdomain name"),
-                                 ("namespace", _DNS_LABEL, 63, "a DNS label")):
-        value = metadata.get(key)
-        if isinstance(value, str) and value and "${" not in value and (len(value) > limit or not rx.fullmatch(value)):
-            shown = value if len(value) <= 80 else value[:60] + f"… ({len(value)} characters)"
-            out.append(FieldProblem(("metadata", key), f"{what} of at most {limit} characters", f"'{shown}'"))
-    return out
-
-
 def object_problems(obj: dict[str, Any], group: str, kind: str) -> list[FieldProblem]:
     """What the API server would refuse in an object's metadata, and in the fields of its kind the engine reads."""
     md = obj.get("metadata")
@@ -318,8 +302,7 @@ def checked_kustomization(obj: dict[str, Any]) -> tuple[dict[str, Any], list[Fie
     Any problem means the API server rejects the object; the fields are dropped so that nothing
     downstream meets a value of the wrong type.
     """
-    md = obj.get("metadata")
-    found = _name_problems(md) if isinstance(md, dict) else []
+    found = problems(obj.get("metadata"), _METADATA, ("metadata",))
     spec, spec_problems = checked_kustomization_spec(obj.get("spec"))
     return spec, found + spec_problems
 

@@ -97,9 +97,9 @@ class Simulation:
     """One cluster's reconciliation, run breadth-first from the root Kustomization."""
 
     def __init__(self, repo: Repo, entry: Entry):
-        self.repo = repo
+        self.repo = repo.with_ignore(entry.source.ignore)  # the artifact the entry's source would build
         self.entry = entry
-        self.store = ObjectStore(repo)
+        self.store = ObjectStore(self.repo)
         self.scopes = ScopeIndex()
         root_id = f"{entry.root_namespace}/{entry.root_name}"
         self.cluster = Cluster(name=entry.cluster, entry_file=entry.file, entry_line=entry.line,

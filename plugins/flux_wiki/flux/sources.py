@@ -62,8 +62,9 @@ def source_info(res: Resource) -> SourceInfo:
             ref["sourceRef"] = dict(spec["sourceRef"])
     elif isinstance(spec.get("sourceRef"), dict):  # ExternalArtifact
         ref = {"sourceRef": dict(spec["sourceRef"])}
+    ignore = spec.get("ignore") if res.kind in ("GitRepository", "OCIRepository") else None
     return SourceInfo(kind=res.kind, namespace=res.namespace, name=res.name, url=url, ref=ref,
-                      file=res.file, line=res.line)
+                      file=res.file, line=res.line, ignore=ignore if isinstance(ignore, str) else None)
 
 
 def describe_ref(info: SourceInfo) -> str | None:

@@ -30,7 +30,12 @@ class ObjectStore:
         key = (kind, name)
         if key not in self._found:
             if self._raw is None:
-                self._raw = {rel: self.repo.abspath(rel).read_bytes() for rel in self.repo.walk_yaml()}
+                self._raw = {}
+                for rel in self.repo.walk_yaml():
+                    try:
+                        self._raw[rel] = self.repo.read_bytes(rel)
+                    except InputError as err:
+                        self.repo.note(rel, err.message)
             kind_b, name_b = f"kind: {kind}".encode(), name.encode()
             found = []
             for rel, raw in self._raw.items():

@@ -21,6 +21,7 @@ from typing import Any, Callable, Iterable
 
 import yaml
 
+from ..analysis.redact import names_secret
 from ..load.yamldocs import load_text
 from ..model import Diagnostic, InputError, Resource
 
@@ -739,6 +740,12 @@ def _scalar_text(value: Any) -> str:
     return str(value)
 
 
+def _plain_variable(name: str, value: Any, origin: str) -> Variable:
+    if names_secret(name):
+        return Variable(name, None, True, origin)
+    return Variable(name, _scalar_text(value).replace("\n", ""), False, origin)
+
+
 def collect_variables(ks_spec: dict[str, Any], find_object: Callable[[str, str, str], Resource | None],
                       file: str, line: int, *, namespace: str = "flux-system",
                       ) -> tuple[dict[str, Variable], list[Diagnostic]]:
@@ -747,7 +754,8 @@ def collect_variables(ks_spec: dict[str, Any], find_object: Callable[[str, str, 
     ``substituteFrom`` entries are read in order from ``namespace`` (the
     Kustomization's own) via ``find_object(kind, namespace, name)``, later ones
     overriding earlier ones; then the inline ``substitute`` map overrides them.
-    Secret values are never read (``secret=True``, ``value=None``). Newlines are
+    Secret values are never read (``secret=True``, ``value=None``), nor are ConfigMap or inline values of a
+    variable whose name says it holds a secret (``DB_PASSWORD``, ``API_TOKEN``). Newlines are
     dropped from values. A key that is not a valid variable name fails the
     Kustomization in Flux: raises :class:`InputError` at ``file:line``.
     """
@@ -787,7 +795,7 @@ def collect_variables(ks_spec: dict[str, Any], find_object: Callable[[str, str, 
             for key, value in data.items():
                 if not isinstance(value, str):
                     diags.append(Diagnostic(obj.file, obj.line, f"{origin}: data.{key} is not a string"))
-                variables[str(key)] = Variable(str(key), _scalar_text(value).replace("\n", ""), False, origin)
+                variables[str(key)] = _plain_variable(str(key), value, origin)
     inline = post.get("substitute") or {}
     if not isinstance(inline, dict):
         raise InputError(file, line, "spec.postBuild.substitute must be a mapping of strings")
@@ -795,7 +803,7 @@ def collect_variables(ks_spec: dict[str, Any], find_object: Callable[[str, str, 
         if not isinstance(value, str):
             diags.append(Diagnostic(file, line, f"spec.postBuild.substitute.{key} is not a string "
                                     "(the Kubernetes API would reject it)"))
-        variables[str(key)] = Variable(str(key), _scalar_text(value).replace("\n", ""), False, "inline")
+        variables[str(key)] = _plain_variable(str(key), value, "inline")
     for var in variables.values():
         if not VAR_NAME.match(var.name):
             raise InputError(file, line, f"'{var.name}' var name is invalid (from {var.origin}), "

@@ -13,21 +13,60 @@ import yaml
 from mkdocs.utils.meta import YAML_RE
 
 from ..model import Diagnostic, InputError
+from .confine import read_config_text
 from .yamldocs import parse_documents
 
 
-def _load_mapping(path: Path) -> tuple[dict[str, Any], list[Diagnostic]]:
-    if not path.is_file():
-        return {}, []
+def _load_mapping(path: Path) -> tuple[dict[str, Any], list[Diagnostic], str]:
+    """(top-level mapping, problems, text) of an author file; an absent file is an empty mapping."""
     try:
-        docs = parse_documents(path.read_text(encoding="utf-8"), str(path))
+        text = read_config_text(path)
+        if text is None:
+            return {}, [], ""
+        docs = parse_documents(text, str(path))
     except InputError as err:
-        return {}, [err.diagnostic()]
+        return {}, [err.diagnostic()], ""
+    except RecursionError:
+        return {}, [Diagnostic(str(path), 1, "nested too deeply to be an author file")], ""
     if not docs:
-        return {}, []
+        return {}, [], text
     if not isinstance(docs[0].data, dict):
-        return {}, [Diagnostic(str(path), docs[0].line, "expected a mapping at the top level")]
-    return docs[0].data, []
+        return {}, [Diagnostic(str(path), docs[0].line, "expected a mapping at the top level")], text
+    return docs[0].data, [], text
+
+
+def _line_of(text: str, needle: str) -> int:
+    """The first line of ``text`` mentioning ``needle`` (1 when none does): where a wrong value sits."""
+    at = text.find(needle)
+    return text.count("\n", 0, at) + 1 if at >= 0 else 1
+
+
+class _Checker:
+    """Type checks of one author file; each problem is a diagnostic naming the file, the line and the field."""
+
+    def __init__(self, path: Path, text: str):
+        self.path = path
+        self.text = text
+        self.problems: list[Diagnostic] = []
+
+    def wrong(self, field_: str, key: str, expected: str) -> None:
+        self.problems.append(Diagnostic(str(self.path), _line_of(self.text, key), f"{field_}: expected {expected}"))
+
+    def mapping(self, value: Any, field_: str, key: str) -> dict[str, Any]:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self.wrong(field_, key, "a mapping")
+            return {}
+        return value
+
+    def strings(self, value: Any, field_: str, key: str) -> list[str]:
+        if value is None:
+            return []
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.wrong(field_, key, "a list of strings")
+            return []
+        return value
 
 
 @dataclass
@@ -47,7 +86,7 @@ class ClusterNotes:
 
 
 def load_notes(path: Path) -> tuple[dict[str, ClusterNotes], list[Diagnostic]]:
-    data, diags = _load_mapping(path)
+    data, diags, _ = _load_mapping(path)
     out: dict[str, ClusterNotes] = {}
     clusters = data.get("clusters") if isinstance(data.get("clusters"), dict) else {}
     for name, raw in clusters.items():
@@ -89,21 +128,26 @@ class SourceBasisIndex:
 
 
 def load_source_basis(path: Path) -> tuple[SourceBasisIndex, list[Diagnostic]]:
-    data, diags = _load_mapping(path)
-    index = SourceBasisIndex(file=path if path.is_file() else None)
-    roots = data.get("roots") if isinstance(data.get("roots"), dict) else {}
-    for name, raw in roots.items():
+    """The index, and its problems (unreadable, not YAML, wrong types) as diagnostics naming file and line."""
+    data, diags, text = _load_mapping(path)
+    index = SourceBasisIndex(file=path if data else None)
+    if diags or not data:
+        return index, diags
+    check = _Checker(path, text)
+    for name, raw in check.mapping(data.get("roots"), "roots", "roots:").items():
         raw = raw if isinstance(raw, dict) else {"path": raw}
-        index.roots[str(name)] = SourceRoot(str(name), (path.parent / str(raw.get("path") or name)).resolve(),
-                                            raw.get("url"))
-    pages = data.get("pages") if isinstance(data.get("pages"), dict) else {}
-    for page, raw in pages.items():
-        raw = raw if isinstance(raw, dict) else {}
+        folder, url = raw.get("path") or str(name), raw.get("url")
+        if not isinstance(folder, str) or "\0" in folder or not isinstance(url, (str, type(None))):
+            check.wrong(f"roots.{name}", str(name), "a folder path (and an optional url), as strings")
+            continue
+        index.roots[str(name)] = SourceRoot(str(name), (path.parent / folder).resolve(), url)
+    for page, raw in check.mapping(data.get("pages"), "pages", "pages:").items():
+        raw = check.mapping(raw, f"pages.{page}", str(page))
         index.pages[str(page)] = PageBasis(
-            sources=[str(s) for s in raw.get("sources") or []],
-            related=[str(r) for r in raw.get("related") or []],
+            sources=check.strings(raw.get("sources"), f"pages.{page}.sources", str(page)),
+            related=check.strings(raw.get("related"), f"pages.{page}.related", str(page)),
         )
-    return index, diags
+    return index, diags + check.problems
 
 
 def split_front_matter(text: str, file: str) -> tuple[dict[str, Any], str, list[Diagnostic]]:

@@ -1,77 +1,65 @@
 """A repository on disk as Flux's source-controller would package it.
 
 One place answers "which file is this path", "may a build read it" and "what
-did the build read", so the rest of the engine never touches the filesystem.
+did the build read", so the rest of the engine never touches the filesystem;
+every read is confined to the root (see :mod:`flux_wiki.load.confine`) and
+filtered as the artifact is (see :mod:`flux_wiki.load.sourceignore`).
 """
 
 from __future__ import annotations
 
-import fnmatch
 import os
-import re
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
-from ..model import InputError
+from ..model import Diagnostic, InputError
+from .confine import MAX_FILE_BYTES, ConfinedDir, Entry
+from .sourceignore import ArtifactFilter
 from .yamldocs import Document, ParseCache, copy_data
-
-# source-controller's default exclusions (pkg/sourceignore VCSPatterns + default excludes)
-DEFAULT_IGNORES = [".git/", ".gitignore", ".gitmodules", ".gitattributes", "*.jpg", "*.jpeg", "*.gif",
-                   "*.png", "*.wmv", "*.flv", "*.tar.gz", "*.zip", ".github/", ".circleci/",
-                   ".travis.yml", ".gitlab-ci.yml", "appveyor.yml", ".drone.yml", "cloudbuild.yaml",
-                   "codeship-services.yml", "codeship-steps.yml", "**/.goreleaser.yml", "**/.sops.yaml",
-                   "**/.flux.yaml"]
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
-
-@dataclass(frozen=True)
-class _IgnoreRule:
-    """One .sourceignore line compiled once (a small gitignore subset)."""
-
-    regex: re.Pattern[str]
-    negate: bool
-    dir_only: bool
-    anchored: bool
-
-    @classmethod
-    def parse(cls, pattern: str) -> "_IgnoreRule":
-        negate = pattern.startswith("!")
-        pat = pattern[1:] if negate else pattern
-        dir_only = pat.endswith("/")
-        pat = pat.rstrip("/")
-        anchored = pat.startswith("/") or "/" in pat.rstrip("*")
-        pat = pat.lstrip("/")
-        if pat.startswith("**/"):
-            pat, anchored = pat[3:], False
-        return cls(re.compile(fnmatch.translate(pat)), negate, dir_only, anchored)
-
-    def matches(self, rel: str, is_dir: bool) -> bool:
-        if self.dir_only and not is_dir:
-            return False
-        return bool(self.regex.match(rel if self.anchored else rel.rsplit("/", 1)[-1]))
+# fluxcd/pkg artifact storage Archive (and `flux push artifact`) skip everything that is not a regular file
+# or a folder ("Ignore anything that is not a file or directories e.g. symlinks"), so Flux never sees a link.
+ARTIFACT_LINKS = "source-controller leaves symbolic links out of the artifact, so Flux does not see it"
 
 
 class Repo:
-    """Files of one GitOps repository, with a shared parse cache and a record of what was read."""
+    """Files of one GitOps repository, with a shared parse cache and a record of what was read.
+
+    Every access goes through one :class:`ConfinedDir`: nothing outside the root is ever read, and
+    what is refused on the way (links leading out, loops, special files, oversized files) is in
+    :attr:`problems`.
+    """
 
     def __init__(self, root: str | os.PathLike[str], cache: ParseCache | None = None,
-                 ignore: list[str] | None = None):
-        self.root = Path(root).resolve()
+                 ignore: str | None = None, *, max_file_bytes: int = MAX_FILE_BYTES,
+                 files: ConfinedDir | None = None):
+        self.files = files or ConfinedDir(root, max_file_bytes=max_file_bytes, inner_links=ARTIFACT_LINKS)
+        self.root = self.files.root
         self.cache = cache or ParseCache()
         self.read: set[str] = set()
-        self._ignores = [_IgnoreRule.parse(p) for p in self._load_ignores() + list(ignore or [])]
+        self._spec_ignore = ignore
+        self._filter: ArtifactFilter | None = None
         self._ignored_memo: dict[str, bool] = {}
 
-    def _load_ignores(self) -> list[str]:
-        patterns = list(DEFAULT_IGNORES)
-        f = self.root / ".sourceignore"
-        if f.is_file():
-            for line in f.read_text(errors="replace").splitlines():
-                line = line.strip()
-                if line and not line.startswith("#"):
-                    patterns.append(line)
-        return patterns
+    def with_ignore(self, ignore: str | None) -> "Repo":
+        """This repository as a source with ``spec.ignore`` sees it; shares the files, parse cache and read record."""
+        if ignore == self._spec_ignore:
+            return self
+        view = Repo(self.root, self.cache, ignore, files=self.files)
+        view.read = self.read
+        return view
+
+    def note(self, rel: str, message: str) -> None:
+        """Record a problem with a path of the repo (once per path)."""
+        self.files.note(rel, message)
+
+    @property
+    def problems(self) -> list[Diagnostic]:
+        """Paths refused while walking or reading (each a warning naming the path)."""
+        return self.files.problems
 
     # -- paths -----------------------------------------------------------
     def rel(self, path: str | os.PathLike[str]) -> str:
@@ -88,59 +76,62 @@ class Repo:
             raise InputError(referrer, line, f"'{ref}' points outside the repository root")
         return PurePosixPath(joined).as_posix() if joined != "." else "."
 
-    def abspath(self, rel: str) -> Path:
-        return self.root / rel
+    def locate(self, base_dir: str, ref: str, *, referrer: str, line: int = 1, what: str = "path") -> tuple[str, Entry]:
+        """:meth:`resolve`, then what the path is; InputError at ``referrer:line`` when it is refused."""
+        rel = self.resolve(base_dir, ref, referrer=referrer, line=line)
+        e = self.files.entry(rel)
+        if e.kind == "refused":
+            raise InputError(referrer, line, f"{what} '{ref}': {e.reason}")
+        return rel, e
+
+    def entry(self, rel: str) -> Entry:
+        return self.files.entry(rel)
 
     def exists(self, rel: str) -> bool:
-        return (self.root / rel).exists()
+        return self.files.exists(rel)
 
     def is_dir(self, rel: str) -> bool:
-        return (self.root / rel).is_dir()
+        return self.files.is_dir(rel)
 
     def is_file(self, rel: str) -> bool:
-        return (self.root / rel).is_file()
+        return self.files.is_file(rel)
 
     def ignored(self, rel: str, is_dir: bool = False) -> bool:
-        """True when source-controller would leave ``rel`` out of the artifact."""
+        """True when source-controller would leave ``rel`` out of the artifact (load/sourceignore.py).
+
+        Every path is matched on its own, as source-controller's archive walk does; a folder is out only
+        when it is excluded and nothing below it is in (a later ``!`` pattern can bring files back).
+        """
         key = f"{rel}/" if is_dir else rel
         memo = self._ignored_memo.get(key)
         if memo is None:
-            parent, _, _ = rel.rpartition("/")
-            memo = bool(parent) and self.ignored(parent, True)
-            if not memo:
-                for rule in self._ignores:
-                    if rule.matches(rel, is_dir):
-                        memo = not rule.negate
+            if self._filter is None:
+                self._filter = ArtifactFilter.for_repo(self.files, self._spec_ignore)
+            memo = self._filter.excludes(rel, is_dir)
+            if memo and is_dir and self._filter.has_inclusions and self.is_dir(rel):
+                memo = not self.listdir(rel)
             self._ignored_memo[key] = memo
         return memo
 
     def listdir(self, rel: str) -> list[tuple[str, bool]]:
-        """Sorted (name, is_dir) entries of a folder, without ignored ones."""
-        out = []
-        base = self.root / rel
-        with os.scandir(base) as it:
-            for entry in it:
-                child = f"{rel}/{entry.name}" if rel not in ("", ".") else entry.name
-                is_dir = entry.is_dir()
-                if not self.ignored(child, is_dir):
-                    out.append((entry.name, is_dir))
-        return sorted(out)
+        """Sorted (name, is_dir) entries of a folder, without ignored or refused ones."""
+        return [(name, e.kind == "dir") for name, e in self.files.listdir(rel, self.ignored)]
+
+    def walk(self, rel: str = ".", descend: Callable[[str], bool] | None = None) -> Iterator[tuple[str, bool]]:
+        """(path, is_dir) of every file and folder below ``rel`` that is neither ignored nor refused."""
+        for child, e in self.files.walk(rel, skip=self.ignored, descend=descend):
+            yield child, e.kind == "dir"
 
     def walk_yaml(self, rel: str = ".") -> list[str]:
-        """Every YAML file below ``rel`` (repo-relative, sorted), skipping ignored paths."""
-        found: list[str] = []
-        for name, is_dir in self.listdir(rel):
-            child = f"{rel}/{name}" if rel not in ("", ".") else name
-            if is_dir:
-                found.extend(self.walk_yaml(child))
-            elif name.endswith(YAML_SUFFIXES):
-                found.append(child)
-        return found
+        """Every YAML file below ``rel`` (repo-relative, in walk order), skipping ignored and refused paths."""
+        return [child for child, is_dir in self.walk(rel) if not is_dir and child.endswith(YAML_SUFFIXES)]
 
     # -- content ---------------------------------------------------------
     def read_bytes(self, rel: str) -> bytes:
+        """A file's bytes; InputError naming the file when it is refused (outside, special, over the size cap)."""
+        data = self.files.read_bytes(rel)
         self.read.add(rel)
-        return (self.root / rel).read_bytes()
+        return data
 
     def read_text(self, rel: str) -> str:
         return self.read_bytes(rel).decode("utf-8", errors="replace")

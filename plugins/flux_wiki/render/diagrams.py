@@ -21,6 +21,7 @@ from urllib.parse import quote
 import graphviz
 
 from ..model import FLUX_HELM_GROUP, Cluster, HelmReleaseInfo, KustomizationNode, Surface
+from .markdown import one_line
 
 GROUP_THRESHOLD = 40
 FONT = "Helvetica"
@@ -30,7 +31,6 @@ WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "CronJob", "Job")
 ROUTE_KINDS = ("ingress", "ingressroute", "httproute", "tlsroute", "gateway")
 ADDRESS_KINDS = ("loadbalancer", "nodeport")
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 _PLAIN_ID = re.compile(r"[A-Za-z0-9_./-]+")
 
 
@@ -38,8 +38,8 @@ _PLAIN_ID = re.compile(r"[A-Za-z0-9_./-]+")
 
 
 def _clean(value: object) -> str:
-    """Text on one line: control characters (newlines, tabs, NUL) become one space."""
-    return _CONTROL.sub(" ", str(value)).strip()
+    """Text on one line: white space collapsed, other control and bidi characters as visible escapes."""
+    return one_line(value)
 
 
 def _esc(value: object) -> str:
@@ -289,7 +289,8 @@ def _mermaid_id(ident: str) -> str:
     return f"ks_{safe}_{hashlib.sha256(ident.encode('utf-8')).hexdigest()[:6]}"
 
 
-_MERMAID_ENTITIES = {"#": "#35;", "&": "#38;", '"': "#34;", "<": "#60;", ">": "#62;"}
+# "`" too: a label wrapped in backticks is a Mermaid Markdown string
+_MERMAID_ENTITIES = {"#": "#35;", "&": "#38;", '"': "#34;", "<": "#60;", ">": "#62;", "`": "#96;"}
 
 
 def _mermaid_text(value: object) -> str:

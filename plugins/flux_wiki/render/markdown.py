@@ -1,36 +1,113 @@
-"""Markdown helpers for templates: escaping manifest text and linking between pages."""
+"""Escaping for every context a repo value lands in, and linking between pages.
+
+A repo (and the author files in ``data/``) is untrusted: every value that comes from one goes through one of
+these helpers, never into output as is. Markdown text (:func:`md_escape`), inline code (:func:`md_code`),
+link targets (:func:`link_target`, :func:`md_link`, :func:`file_url`), YAML front matter
+(:func:`front_matter`) and HTML (:func:`html_text`) each have one helper. The output is Markdown that
+Python-Markdown (MkDocs) and goldmark (Hugo) both read as plain text: no raw HTML, no link, no
+attribute list and no Hugo shortcode can come out of a value.
+"""
 
 from __future__ import annotations
 
 import posixpath
 import re
+from typing import Any
+from urllib.parse import quote
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
+import markupsafe
+import yaml
+
+# Punctuation that Python-Markdown (with `tables`) and CommonMark both honour a backslash escape for.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|])")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+# Control characters that are not white space, and the bidirectional overrides that make text read
+# differently from what it is: shown as visible escapes (``\u202e``).
+_INVISIBLE = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+# Characters kept as they are in a link target; everything else is percent-encoded (``%`` is kept so an
+# already encoded URL stays as it is).
+_URL_SAFE = "/:?#@!$&+,;=%~.-_"
+
+
+def one_line(value: object) -> str:
+    """``value`` as text on one line: white space collapsed, other control and bidi characters made visible."""
+    text = "" if value is None else str(value)
+    return " ".join(_INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text).split())
 
 
 def md_escape(value: object) -> str:
-    """Escape text from a manifest for Markdown (and the HTML it becomes): no markup survives."""
-    text = "" if value is None else str(value)
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = _MD_SPECIAL.sub(r"\\\1", text)
-    return " ".join(text.split())
+    """Text from a manifest as Markdown text: shown as written, on one line, never markup of any kind."""
+    text = one_line(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    # `~` (pymdownx.tilde) has no Python-Markdown backslash escape: a character reference is never markup
+    return _MD_SPECIAL.sub(r"\\\1", text).replace("~", "&#126;")
 
 
 def md_code(value: object) -> str:
-    """Inline code span that survives any backticks in ``value`` and table pipes."""
-    text = " ".join(("" if value is None else str(value)).split())
+    """Inline code of ``value`` on one line; a fence longer than any backtick run inside it.
+
+    A ``|`` ends the code span and is written as an escaped pipe between two spans, since a table cell
+    would otherwise end there (GitHub-flavoured tables split on a pipe even inside code).
+    """
+    text = one_line(value)
+    if "|" in text:
+        return "\\|".join(md_code(part) if part else "" for part in text.split("|"))
+    if not text:
+        return ""
     fence = "`"
     while fence in text:
         fence += "`"
     pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{pad}{text.replace('|', '&#124;')}{pad}{fence}"
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def link_target(url: object) -> str | None:
+    """A link target that can neither end the Markdown link early nor run script.
+
+    Relative targets and ``http``/``https``/``mailto`` URLs are kept (unsafe characters percent-encoded);
+    any other scheme (``javascript:``, ``data:``, …) gives None: show the text without a link.
+    """
+    text = _CONTROL.sub("", "" if url is None else str(url)).strip()
+    if not text:
+        return None
+    scheme = _SCHEME.match(text)
+    if scheme and scheme.group(1).lower() not in SAFE_SCHEMES:
+        return None
+    return quote(text, safe=_URL_SAFE)
+
+
+def md_link(label: str, url: object) -> str:
+    """``[label](url)`` for a label that is already Markdown; the bare label when the URL is unsafe or missing."""
+    target = link_target(url) if url else None
+    return f"[{label}]({target})" if target else label
+
+
+def file_url(base: str | None, path: str, line: int | None = None) -> str | None:
+    """The browse URL of a repo file: ``base`` + the path (percent-encoded) + ``#L<line>``."""
+    if not base:
+        return None
+    return base.rstrip("/") + "/" + quote(path, safe="/") + (f"#L{line}" if line else "")
 
 
 def relative_link(from_page: str, to_page: str, anchor: str | None = None) -> str:
-    """Relative link from one docs-relative ``.md`` path to another, as MkDocs expects in Markdown."""
+    """Relative link target from one docs-relative ``.md`` path to another, as MkDocs expects in Markdown."""
     base = posixpath.dirname(from_page)
     rel = posixpath.relpath(to_page, base or ".")
-    return rel + (f"#{anchor}" if anchor else "")
+    if _SCHEME.match(rel):  # a first folder named like a scheme ("x:y/page.md") stays a path
+        rel = "./" + rel
+    return quote(rel, safe="/.-_~") + (f"#{quote(anchor, safe='-_.')}" if anchor else "")
+
+
+def html_text(value: object) -> str:
+    """Text (or an attribute value) in HTML: markupsafe's escaping of ``& < > " '``."""
+    return str(markupsafe.escape("" if value is None else str(value)))
+
+
+def front_matter(fields: dict[str, Any]) -> str:
+    """A YAML front matter block written by a YAML dumper: a value can never add a key or end the block."""
+    dumped = yaml.safe_dump(fields, sort_keys=False, allow_unicode=True, default_flow_style=False, width=4096)
+    return f"---\n{dumped}---\n"
 
 
 def slug(text: str) -> str:

@@ -1,7 +1,8 @@
 """Generated wiki pages (Markdown) for a model: the Flux DAG page, one page per layer, the surface inventory.
 
 Templates are Jinja2 files a user can override (``templates_dir``); every value that comes from a
-manifest goes through the ``e`` (escape) or ``code`` filters.
+manifest goes through the ``e`` (escape) or ``code`` filters, and every link through ``link_to``. The
+renderer, not the template, writes each page's front matter (with a YAML dumper).
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from ..analysis.dag import dependents, roots
 from ..analysis.layers import (address, group_by_kind, install_summary, releases_of, substitution_vars,
                                surface_summary, surfaces_of)
 from ..analysis.surfaces import duplicate_claims
-from ..load.authored import ClusterNotes
+from ..load.authored import ClusterNotes, split_front_matter
 from ..model import Cluster, InputError, KustomizationNode, Surface
-from .markdown import md_code, md_escape, relative_link, slug
+from .markdown import front_matter, html_text, md_code, md_escape, md_link, one_line, relative_link, slug
 
 TEMPLATES = Path(__file__).parent / "templates"
 SORTABLE_MARK = '<span class="flux-wiki-sortable"></span>'
@@ -92,6 +93,7 @@ def _environment(templates_dir: Path | None) -> jinja2.Environment:
                              trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
     env.filters["e"] = md_escape
     env.filters["code"] = md_code
+    env.filters["link_to"] = md_link
     return env
 
 
@@ -111,7 +113,7 @@ class PageRenderer:
             basis.append((file, line))
             label = f"{file}:{line}" if line else file
             url = self.options.browse_url(file, line)
-            return f"[{md_code(label)}]({url})" if url else md_code(label)
+            return md_link(md_code(label), url)
         return src
 
     def _layer_link(self, page: str) -> Callable[[str], str]:
@@ -120,10 +122,11 @@ class PageRenderer:
             if node is None:
                 return md_code(node_id)
             if node.id == self.cluster.root_id:
-                return f"[Flux root {md_escape(node.name)}]({relative_link(page, self.layout.dag(self.cluster), 'flux-root')})"
+                return md_link(f"Flux root {md_escape(node.name)}",
+                               relative_link(page, self.layout.dag(self.cluster), "flux-root"))
             if node.excluded:
                 return md_code(node.name)
-            return f"[{md_escape(node.name)}]({relative_link(page, self.layout.layer(self.cluster, node_id))})"
+            return md_link(md_escape(node.name), relative_link(page, self.layout.layer(self.cluster, node_id)))
         return link
 
     def _context(self, page: str, basis: list[tuple[str, int | None]]) -> dict[str, Any]:
@@ -149,6 +152,7 @@ class PageRenderer:
             text = self.env.get_template(template).render(ctx)
         except jinja2.TemplateError as err:
             raise TemplateProblem(template, getattr(err, "lineno", None) or 0, str(err)) from None
+        text = _with_front_matter(text, title, template)
         return GeneratedPage(page, title, text, sorted(set(basis), key=lambda b: (b[0], b[1] or 0)), kind,
                              dot=extra.get("dots", {}))
 
@@ -263,6 +267,18 @@ class PageRenderer:
         return self._render("surfaces.md.j2", self.layout.surfaces(c), f"{c.name} Surface Inventory", "surfaces",
                             dots={"surface-map": dot} if dot else {}, map_dot=dot, dag_page=self.layout.dag(c),
                             **self._inventory())
+
+
+def _with_front_matter(body: str, title: str, template: str) -> str:
+    """The page's front matter, dumped as YAML, before the rendered body.
+
+    Themes print ``title`` as HTML (``<title>``, header, navigation), so it is HTML-escaped text on one
+    line. Keys an overriding template writes in its own front matter are kept after ours.
+    """
+    own, rest, _ = split_front_matter(body, template) if body.startswith("---") else ({}, body, [])
+    fields: dict[str, Any] = {"title": html_text(one_line(title)), "flux_wiki": "generated"}
+    fields.update((k, v) for k, v in own.items() if k not in fields)
+    return front_matter(fields) + "\n" + rest.lstrip("\n")
 
 
 def _inventory_order(s: Surface) -> tuple:

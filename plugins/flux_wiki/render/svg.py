@@ -6,7 +6,7 @@ interpreter), else no SVG and a warning so the caller can show the DOT source.
 
 The SVG is rewritten for inlining: no XML prolog, DOCTYPE or comments, no fixed
 width/height (the viewBox stays, so it scales), links carry both ``xlink:href``
-and SVG2 ``href`` and never a ``target``, and the root gets the class
+and SVG2 ``href`` (only relative or http(s) targets) and never a ``target``, and the root gets the class
 ``flux-wiki-graph`` so :data:`DIAGRAM_CSS` can follow Material's light and dark
 palettes.
 """
@@ -24,13 +24,15 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
+from .markdown import link_target
+
 log = logging.getLogger("flux_wiki.render.svg")
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
 ROOT_CLASS = "flux-wiki-graph"
 # Bump when the post-processing changes so disk caches written by older versions are not reused.
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"
 RENDER_TIMEOUT_S = 120
 
 ET.register_namespace("", SVG_NS)
@@ -194,6 +196,8 @@ def postprocess_svg(svg: str) -> str:
         elem.attrib.pop("target", None)
         elem.attrib.pop(f"{{{XLINK_NS}}}target", None)
         href = elem.get(xlink_href)
-        if href is not None:
+        if href is not None and link_target(href) is None:  # javascript:, data:, …: never a link
+            elem.attrib.pop(xlink_href)
+        elif href is not None:
             elem.set("href", href)
     return ET.tostring(root, encoding="unicode")

@@ -1,0 +1,264 @@
+"""A folder whose files are read without ever leaving it: the one way the engine touches the disk.
+
+A path is confined the way kustomize-controller's secure file system confines a build (fluxcd/pkg
+``kustomize/filesys``: the real path, symbolic links resolved, must be in or below the root): a link that
+leads out is refused; one that stays inside is followed, unless the folder is a Flux artifact, which holds no
+links at all (``inner_links``). Only regular files and folders are used (never a
+device, FIFO or socket), a file over the size cap is not read, and a walk neither loops through a link to
+an ancestor nor grows without bound. What is refused is a :class:`~flux_wiki.model.Diagnostic` naming the
+path; it is never read, so nothing from outside the root can reach an output.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..model import Diagnostic, InputError
+
+MAX_FILE_BYTES = 16 * 1024 * 1024  # one file; the largest manifest in the test corpora is 0.4 MiB
+MAX_WALK_ENTRIES = 200_000  # files and folders one walk visits (links inside the root can multiply them)
+
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def _size(n: int) -> str:
+    return f"{n // (1024 * 1024)} MiB" if n >= 1024 * 1024 and n % (1024 * 1024) == 0 else f"{n} bytes"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What a root-relative path is: ``file``, ``dir``, ``missing`` or ``refused`` (with the reason)."""
+
+    kind: str
+    real: str = ""  # the real path (links resolved) of a file or folder
+    size: int = 0
+    reason: str = ""
+
+    @property
+    def usable(self) -> bool:
+        return self.kind in ("file", "dir")
+
+
+_MISSING = Entry("missing")
+
+
+def _join(base: str, name: str) -> str:
+    return f"{base}/{name}" if base not in ("", ".") else name
+
+
+class ConfinedDir:
+    """Files and folders below ``root``; every path is checked once (real path inside, type, size)."""
+
+    def __init__(self, root: str | os.PathLike[str], *, label: str = "repository root",
+                 max_file_bytes: int = MAX_FILE_BYTES, max_walk_entries: int = MAX_WALK_ENTRIES,
+                 inner_links: str | None = None):
+        """``inner_links``: None follows links that stay inside the root; otherwise links are never followed
+        and this text says why (a Flux artifact holds no links: source-controller packages regular files only)."""
+        self.root = Path(root).resolve()
+        self.label = label
+        self.inner_links = inner_links
+        self.max_file_bytes = max_file_bytes
+        self.max_walk_entries = max_walk_entries
+        self._root = str(self.root)
+        self._prefix = self._root.rstrip(os.sep) + os.sep
+        self._memo: dict[str, Entry] = {}
+        self._problems: dict[str, Diagnostic] = {}
+
+    # -- what a path is --------------------------------------------------------
+    def inside(self, real: str) -> bool:
+        return real == self._root or real.startswith(self._prefix)
+
+    def entry(self, rel: str) -> Entry:
+        """What ``rel`` is, symbolic links followed only while they stay inside the root."""
+        rel = rel or "."
+        found = self._memo.get(rel)
+        if found is None:
+            found = self._memo[rel] = self._classify(rel)
+        return found
+
+    def _refused(self, rel: str, why: str) -> Entry:
+        return Entry("refused", reason=f"'{rel}' {why}")
+
+    def _classify(self, rel: str) -> Entry:
+        path = self._root if rel == "." else os.path.join(self._root, rel)
+        try:
+            real = os.path.realpath(path, strict=True)
+        except OSError as err:
+            if err.errno in (errno.ENOENT, errno.ENOTDIR):
+                # outside is refused whether or not the target exists: no probing the machine
+                if not self.inside(os.path.realpath(path)):
+                    return self._refused(rel, f"is a symbolic link leading outside the {self.label}; not followed")
+                if os.path.islink(path):
+                    return self._refused(rel, "is a dangling symbolic link; skipped")
+                return _MISSING
+            if err.errno == errno.ELOOP:
+                return self._refused(rel, "is a symbolic link loop; skipped")
+            return self._refused(rel, f"cannot be read ({err.strerror}); skipped")
+        if not self.inside(real):
+            return self._refused(rel, f"is a symbolic link leading outside the {self.label}; not followed")
+        if self.inner_links is not None and real != os.path.normpath(path):
+            return self._refused(rel, f"is a symbolic link (or lies below one): {self.inner_links}")
+        return self._typed(rel, real, None)
+
+    def _typed(self, rel: str, real: str, st: os.stat_result | None) -> Entry:
+        try:
+            st = st or os.stat(real)
+        except OSError as err:
+            return self._refused(rel, f"cannot be read ({err.strerror}); skipped")
+        if stat.S_ISDIR(st.st_mode):
+            return Entry("dir", real)
+        if not stat.S_ISREG(st.st_mode):
+            return self._refused(rel, "is not a regular file or folder (a device, FIFO or socket); not read")
+        if st.st_size > self.max_file_bytes:
+            return self._refused(rel, f"is {st.st_size} bytes, over the {_size(self.max_file_bytes)} limit "
+                                      "for one file; not read")
+        return Entry("file", real, st.st_size)
+
+    def exists(self, rel: str) -> bool:
+        return self.entry(rel).usable
+
+    def is_dir(self, rel: str) -> bool:
+        return self.entry(rel).kind == "dir"
+
+    def is_file(self, rel: str) -> bool:
+        return self.entry(rel).kind == "file"
+
+    # -- problems met on the way -------------------------------------------------
+    def note(self, rel: str, message: str) -> None:
+        """Record a problem with ``rel`` once (a warning that names the path)."""
+        self._problems.setdefault(rel, Diagnostic(rel, 1, message))
+
+    @property
+    def problems(self) -> list[Diagnostic]:
+        return sorted(self._problems.values())
+
+    # -- content -----------------------------------------------------------------
+    def read_bytes(self, rel: str) -> bytes:
+        """The content of a regular file inside the root; InputError naming the file otherwise."""
+        e = self.entry(rel)
+        if e.kind != "file":
+            raise InputError(rel, 1, e.reason or (f"'{rel}' is a folder, not a file" if e.kind == "dir"
+                                                  else f"'{rel}' not found"))
+        try:
+            fd = os.open(e.real, _OPEN_FLAGS)
+        except OSError as err:
+            raise InputError(rel, 1, f"'{rel}' cannot be read ({err.strerror})") from None
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise InputError(rel, 1, f"'{rel}' is not a regular file; not read")
+            data = fh.read(self.max_file_bytes + 1)
+        if len(data) > self.max_file_bytes:
+            raise InputError(rel, 1, f"'{rel}' is over the {_size(self.max_file_bytes)} limit for one file; not read")
+        return data
+
+    # -- folders -----------------------------------------------------------------
+    def listdir(self, rel: str, skip: Callable[[str, bool], bool] | None = None) -> list[tuple[str, Entry]]:
+        """Sorted usable entries of a folder; refused ones are noted (unless ``skip(child, is_dir)`` drops them)."""
+        folder = self.entry(rel)
+        if folder.kind != "dir":
+            return []
+        out = []
+        try:
+            with os.scandir(folder.real) as it:
+                found = sorted(it, key=lambda d: d.name)
+        except OSError as err:
+            self.note(rel, f"'{rel}' cannot be listed ({err.strerror}); skipped")
+            return []
+        for de in found:
+            child = _join(rel, de.name)
+            e = self._memo.get(child)
+            if e is None:
+                if de.is_symlink():
+                    e = self.entry(child)
+                else:
+                    try:
+                        e = self._typed(child, os.path.join(folder.real, de.name), de.stat(follow_symlinks=False))
+                    except OSError as err:
+                        e = self._refused(child, f"cannot be read ({err.strerror}); skipped")
+                    self._memo[child] = e
+            if skip is not None and skip(child, e.kind == "dir"):
+                continue
+            if e.usable:
+                out.append((de.name, e))
+            else:
+                self.note(child, e.reason)
+        return out
+
+    def walk(self, rel: str = ".", *, skip: Callable[[str, bool], bool] | None = None,
+             descend: Callable[[str], bool] | None = None) -> Iterator[tuple[str, Entry]]:
+        """Every usable file and folder below ``rel``, depth first in name order.
+
+        A folder is entered when ``descend(folder)`` allows it, never when it is (through a link) one of its
+        own ancestors; the walk stops after ``max_walk_entries`` entries with a note on ``rel``.
+        """
+        top = self.entry(rel)
+        if top.kind != "dir":
+            return
+        parts = [] if rel in ("", ".") else rel.split("/")
+        above = tuple(self.entry("/".join(parts[:i]) or ".").real for i in range(len(parts)))
+        count = 0
+
+        def children(folder: str, ancestors: tuple[str, ...]) -> list[tuple[str, Entry, tuple[str, ...]]]:
+            return [(_join(folder, name), e, ancestors) for name, e in reversed(self.listdir(folder, skip))]
+
+        pending = [children(rel, above + (top.real,))]
+        while pending:
+            level = pending[-1]
+            if not level:
+                pending.pop()
+                continue
+            child, e, ancestors = level.pop()
+            count += 1
+            if count > self.max_walk_entries:
+                self.note(rel, f"'{rel}' holds more than {self.max_walk_entries} files and folders "
+                               "(links inside the root can multiply them); the rest is not read")
+                return
+            if e.kind == "dir" and e.real in ancestors:
+                self.note(child, f"'{child}' is a symbolic link to a folder that contains it (a loop); not followed")
+                continue
+            yield child, e
+            if e.kind == "dir" and (descend is None or descend(child)):
+                pending.append(children(child, ancestors + (e.real,)))
+
+
+def read_config_file(path: str | os.PathLike[str], max_bytes: int = MAX_FILE_BYTES) -> bytes | None:
+    """An author file named by the configuration (source-basis index, notes, lock file): None when absent.
+
+    The configuration chose the path, so a link is followed; what is read must still be a regular file
+    within the size cap (never a device such as /dev/zero): InputError naming the file otherwise.
+    """
+    name = str(path)
+    try:
+        fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        return None
+    except OSError as err:
+        if err.errno == errno.ENOTDIR:
+            return None
+        raise InputError(name, 1, f"cannot be read ({err.strerror})") from None
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise InputError(name, 1, "is a folder, not a file")
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError(name, 1, "is not a regular file (a device, FIFO or socket); not read")
+        data = fh.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise InputError(name, 1, f"is over the {_size(max_bytes)} limit for one file; not read")
+    return data
+
+
+def read_config_text(path: str | os.PathLike[str], max_bytes: int = MAX_FILE_BYTES) -> str | None:
+    """:func:`read_config_file` as UTF-8 text; InputError naming the line of the first byte that is not."""
+    raw = read_config_file(path, max_bytes)
+    if raw is None:
+        return None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise InputError(str(path), raw[:err.start].count(b"\n") + 1, f"not UTF-8 text ({err.reason})") from None
