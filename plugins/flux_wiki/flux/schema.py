@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 STR, INT, BOOL, NUM, ANY = "a string", "an integer", "true or false", "a number", "anything"
 
@@ -90,57 +90,69 @@ def _plural(what: str) -> str:
     return {"true or false": "booleans", "anything": "anything"}.get(what, re.sub(r"^an? (\w+)", r"\1s", what))
 
 
-def _fits(value: Any, shape: Any) -> bool:
-    if shape == STR:
-        return isinstance(value, (str, datetime.date))
-    if shape == INT:
-        return isinstance(value, int) and not isinstance(value, bool)
-    if shape == BOOL:
-        return isinstance(value, bool)
-    if shape == NUM:
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    return True
+_TYPES: dict[str, tuple[type, ...]] = {STR: (str, datetime.date), INT: (int,), BOOL: (bool,), NUM: (int, float)}
+_FIELDS: dict[int, list[tuple[str, Any, bool]]] = {}  # id of a dict shape -> (field, shape, required)
 
 
-def check(value: Any, shape: Any, path: tuple[str | int, ...] = ()) -> Iterator[FieldProblem]:
-    """Every place where ``value`` breaks ``shape`` (nothing for ``None``: an unset field)."""
-    if value is None or shape == ANY:
-        return
+def _fits(value: Any, shape: str) -> bool:
+    return shape == ANY or (isinstance(value, _TYPES[shape])
+                            and (shape in (STR, BOOL) or not isinstance(value, bool)))
+
+
+def _fields(shape: dict[str, Any]) -> list[tuple[str, Any, bool]]:
+    fields = _FIELDS.get(id(shape))
+    if fields is None:
+        fields = _FIELDS[id(shape)] = [(k.rstrip("!"), v, k.endswith("!")) for k, v in shape.items()]
+    return fields
+
+
+def _check(value: Any, shape: Any, path: tuple[str | int, ...], out: list[FieldProblem]) -> None:
     if isinstance(shape, str):
-        if not _fits(value, shape):
-            yield FieldProblem(path, shape, _describe(value))
+        if value is not None and not _fits(value, shape):
+            out.append(FieldProblem(path, shape, _describe(value)))
+    elif value is None:
+        return
     elif isinstance(shape, dict):
         if not isinstance(value, dict):
-            yield FieldProblem(path, "a mapping", _describe(value))
+            out.append(FieldProblem(path, "a mapping", _describe(value)))
             return
-        for key, sub in shape.items():
-            name = key.rstrip("!")
-            if name in value:
-                yield from check(value[name], sub, (*path, name))
-            elif key.endswith("!"):
-                yield FieldProblem((*path, name), "is required", "")
+        for name, sub, required in _fields(shape):
+            item = value.get(name)
+            if item is None:
+                if required and name not in value:
+                    out.append(FieldProblem((*path, name), "is required", ""))
+            elif isinstance(sub, str):  # a scalar field, checked without building its path
+                if not _fits(item, sub):
+                    out.append(FieldProblem((*path, name), sub, _describe(item)))
+            else:
+                _check(item, sub, (*path, name), out)
     elif shape[0] == "list":
         if not isinstance(value, list):
-            yield FieldProblem(path, _expected(shape), _describe(value))
+            out.append(FieldProblem(path, _expected(shape), _describe(value)))
             return
         for i, item in enumerate(value):
-            yield from check(item, shape[1], (*path, i))
+            _check(item, shape[1], (*path, i), out)
     elif shape[0] == "map":
         if not isinstance(value, dict):
-            yield FieldProblem(path, _expected(shape), _describe(value))
+            out.append(FieldProblem(path, _expected(shape), _describe(value)))
+            return
+        if shape[1] == ANY:
             return
         for key, item in value.items():
-            yield from check(item, shape[1], (*path, str(key)))
+            _check(item, shape[1], (*path, str(key)), out)
     else:
-        results = [list(check(value, s, path)) for s in shape[1:]]
+        results = [problems(value, s, path) for s in shape[1:]]
         if all(results):
             # report inside the one alternative of the value's own type, else name them all
-            typed = [r for r, s in zip(results, shape[1:]) if not (r[0].path == path and r[0].got)]
-            yield from typed[0] if len(typed) == 1 else [FieldProblem(path, _expected(shape), _describe(value))]
+            typed = [r for r in results if not (r[0].path == path and r[0].got)]
+            out.extend(typed[0] if len(typed) == 1 else [FieldProblem(path, _expected(shape), _describe(value))])
 
 
 def problems(value: Any, shape: Any, path: tuple[str | int, ...] = ()) -> list[FieldProblem]:
-    return list(check(value, shape, path))
+    """Every place where ``value`` breaks ``shape`` (nothing for ``None``: an unset field)."""
+    out: list[FieldProblem] = []
+    _check(value, shape, path, out)
+    return out
 
 
 # -- kustomize's kustomization file (sigs.k8s.io/kustomize/api/types) ---------------------------------

@@ -180,10 +180,6 @@ class _Scanner:
         out.append(self.buf[at:self.pos])
         return "".join(out)
 
-    def index(self) -> int:
-        """The position in the current token as Go's edited buffer counts it."""
-        return self.pos - self.start - len(self.skipped)
-
     def scan(self) -> int:
         self.start = self.pos
         self.skipped = []
@@ -203,7 +199,7 @@ class _Scanner:
             return False
         if self._escaped(r):
             self.skip()
-        elif not self.accept(r, self.index()):
+        elif not self.accept(r, self.pos - self.start - len(self.skipped)):  # the index in Go's edited buffer
             return False
         while True:
             r = self.read()
@@ -217,7 +213,7 @@ class _Scanner:
             if self._escaped(r):
                 self.skip()
                 continue
-            if not self.accept(r, self.index()):
+            if not self.accept(r, self.pos - self.start - len(self.skipped)):
                 self.unread()
                 break
         return True

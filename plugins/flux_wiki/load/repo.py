@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 from ..model import Diagnostic, InputError
@@ -141,4 +140,4 @@ class Repo:
         docs = self.cache.get(rel, self.read_bytes(rel))
         if not copy:
             return docs
-        return [replace(d, data=copy_data(d.data)) for d in docs]
+        return [Document(copy_data(d.data), d.file, d.line, d.duplicates) for d in docs]

@@ -110,20 +110,32 @@ def _too_deep(node: yaml.Node) -> LimitError:
     return LimitError(f"nesting deeper than {MAX_DEPTH} levels", node)
 
 
-def _inspect_tree(root: yaml.Node, dups: list[tuple[ScalarNode, ScalarNode]], budget: _AliasBudget) -> None:
-    """Depth and duplicate keys of a document without aliases (its node graph is a tree), level by level."""
+def _inspect_tree(root: yaml.Node, dups: list[tuple[ScalarNode, ScalarNode]], budget: _AliasBudget,
+                  shared: bool = False) -> bool:
+    """Depth and duplicate keys of a document whose collections are not shared, level by level.
+
+    With ``shared`` (the text may hold aliases) it answers False, without counting anything, as soon as
+    a collection is reached twice: only the graph walk can measure that document. An alias of a scalar
+    needs no more: at most half of what go-yaml decodes can then come from aliases, far below its limit,
+    and it nests nothing.
+    """
     if root.__class__ is ScalarNode:
         budget.add(2, 0, root)
-        return
+        return True
     level = [root]
     depth = 0
     count = 2  # the document node and the root
+    seen: set[int] = set()
     while level:
         depth += 1
         if depth > MAX_DEPTH:
             raise _too_deep(level[0])
         below = []
         for node in level:
+            if shared:
+                if id(node) in seen:
+                    return False
+                seen.add(id(node))
             value = node.value
             if node.__class__ is MappingNode:
                 n = len(value)
@@ -145,6 +157,7 @@ def _inspect_tree(root: yaml.Node, dups: list[tuple[ScalarNode, ScalarNode]], bu
                 below.extend(v for v in value if v.__class__ is not ScalarNode)
         level = below
     budget.add(count, 0, root)
+    return True
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
@@ -261,10 +274,10 @@ def _load(chunk: str, budget: _AliasBudget) -> tuple[Any, list[tuple[ScalarNode,
     try:
         if node is None:
             return None, dups
-        if "*" in chunk:  # an alias needs the `*` indicator: without one the graph is a tree
+        # an alias needs the `*` indicator: without one the graph is a tree
+        if not _inspect_tree(node, dups, budget, shared="*" in chunk):
+            dups.clear()
             _inspect_graph(node, dups, budget)
-        else:
-            _inspect_tree(node, dups, budget)
         return loader.construct_document(node), dups
     finally:
         loader.dispose()
