@@ -7,7 +7,7 @@ import codecs
 import pytest
 
 from flux_wiki.load import ParseCache, parse_documents
-from flux_wiki.load.yamldocs import MAX_DEPTH, allowed_alias_ratio, decode_text, load_text
+from flux_wiki.load.yamldocs import MAX_DEPTH, allowed_alias_ratio, decode_text, field_line, load_text
 from flux_wiki.model import InputError
 
 
@@ -132,3 +132,12 @@ def test_byte_order_marks_are_honoured() -> None:
     assert decode_text(codecs.BOM_UTF8 + b"kind: A\n", "f") == "kind: A\n"
     assert decode_text("kind: \u00e9\n".encode("utf-16"), "f") == "kind: \u00e9\n"
     assert ParseCache().get("f.yaml", codecs.BOM_UTF8 + b"kind: A\n")[0].data == {"kind": "A"}
+
+
+def test_field_line_finds_keys_and_list_items_in_order() -> None:
+    text = ("kind: X\nspec:\n  healthChecks:\n    - kind: A\n      name: a\n    - kind: B\n      name: [b]\n"
+            "  sourceRef: {kind: [Git], name: x}\n---\nkind: Y\nspec:\n  late: 1\n")
+    assert field_line(text, 1, ("spec", "healthChecks", 1, "name")) == 7
+    assert field_line(text, 1, ("spec", "sourceRef", "kind")) == 8  # flow style: the line that holds it
+    assert field_line(text, 1, ("spec", "late")) == 2  # never past the end of the document
+    assert field_line("- a: 1\n- b: [x]\n", 1, (1, "b")) == 2

@@ -103,6 +103,10 @@ CASES: list[tuple[str, dict[str, str | bytes], str]] = [
     ("k-generatorOptions", kustomization("generatorOptions:\n  labels: [1]  # <-"), "generatorOptions.labels"),
     ("k-replacement-source", kustomization("replacements:\n- source: x  # <-"), "replacements[0].source"),
     ("k-replacement-path", kustomization("replacements:\n- path: 1  # <-"), "replacements[0].path"),
+    ("k-replacement-file", {**kustomization("replacements:\n- path: r.yaml"),
+                            "apps/r.yaml": "source: x  # <-\ntargets: []\n"}, "source"),
+    ("k-replacement-file-list", {**kustomization("replacements:\n- path: r.yaml"),
+                                 "apps/r.yaml": "- source: {kind: Service}\n  targets: [x]  # <-\n"}, "[0].targets[0]"),
     ("k-replacement-index", kustomization(
         "replacements:\n- source: {kind: Service, options: {index: '1'}}  # <-\n  targets: []"),
      "replacements[0].source.options.index"),

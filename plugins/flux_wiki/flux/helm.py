@@ -181,7 +181,7 @@ class _Builder:
     def chart_from_template(self, template: dict[str, Any]) -> None:
         self.chart = _scalar(template.get("chart"))
         self.version = _scalar(template.get("version")) or "*"  # Flux's default: latest
-        if self.chart is None:
+        if template.get("chart") in (None, ""):
             self.warn("spec.chart.spec.chart is empty")
         kind, ns, name = _ref_fields(template.get("sourceRef"), self.ns)
         self.lookup_source(kind, ns, name)

@@ -31,7 +31,7 @@ from .kustomize_replace import ReplacementError, apply_replacement
 from .kustomize_transform import (WorkRes, add_annotations, add_labels, add_prefix_suffix, effective_ns,
                                   fix_back_references, legacy_order_key, set_images, set_namespace,
                                   set_replicas)
-from .schema import KUSTOMIZATION_FILE, problems
+from .schema import KUSTOMIZATION_FILE, REPLACEMENT, problems
 
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 REMOTE_PREFIXES = ("git::", "gh:", "ssh://", "https://", "http://", "git@", "github.com:", "github.com/",
@@ -383,7 +383,13 @@ class _Builder:
             entries = []
             for doc in self.repo.documents(rel):
                 self.note_duplicates(doc)
-                entries.extend(doc.data if isinstance(doc.data, list) else [doc.data])
+                items = doc.data if isinstance(doc.data, list) else [doc.data]
+                for i, item in enumerate(items):
+                    bad = problems(item, REPLACEMENT, (i,) if isinstance(doc.data, list) else ())
+                    if bad:
+                        where = field_line(self.repo.read_text(rel), doc.line, bad[0].path)
+                        raise InputError(rel, where, f"invalid replacement: {bad[0]} (kustomize refuses it)")
+                entries.extend(items)
         for rep in entries:
             if not isinstance(rep, dict):
                 raise InputError(k.file, line, "replacement must be a mapping")

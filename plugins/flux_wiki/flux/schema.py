@@ -163,7 +163,7 @@ _GENERATOR_OPTIONS = {"labels": _STRINGS, "annotations": _STRINGS, "disableNameS
 _GENERATOR = {"name": STR, "namespace": STR, "behavior": STR, "files": seq(STR), "literals": seq(STR),
               "envs": seq(STR), "env": STR, "type": STR, "options": _GENERATOR_OPTIONS}
 _FIELD_OPTIONS = {"delimiter": STR, "index": INT, "encoding": STR, "create": BOOL}
-_REPLACEMENT = {"path": STR,
+REPLACEMENT = {"path": STR,
                 "source": {**_SELECTOR, "fieldPath": STR, "options": _FIELD_OPTIONS},
                 "targets": seq({"select": _SELECTOR, "reject": seq(_SELECTOR), "fieldPaths": seq(STR),
                                 "options": _FIELD_OPTIONS})}
@@ -180,7 +180,7 @@ KUSTOMIZATION_FILE = {
     "patchesJson6902": seq({"path": STR, "patch": STR, "target": _SELECTOR}),
     "images": seq({"name": STR, "newName": STR, "newTag": STR, "digest": STR, "tagSuffix": STR}),
     "replicas": seq({"name": STR, "count": INT}),
-    "replacements": seq(_REPLACEMENT),
+    "replacements": seq(REPLACEMENT),
     "configMapGenerator": seq(_GENERATOR), "secretGenerator": seq(_GENERATOR),
     "generatorOptions": _GENERATOR_OPTIONS,
     "helmCharts": seq(OBJ), "helmGlobals": OBJ,

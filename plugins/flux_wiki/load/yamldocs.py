@@ -372,9 +372,9 @@ def field_line(text: str, first_line: int, path: tuple[str | int, ...] | list[st
     """
     lines = text.split("\n")
     found = i = max(first_line - 1, 0)
-    for part in path:
+    for n, part in enumerate(path):
         if isinstance(part, int):
-            hit = _nth_item(lines, i, part)
+            hit = _nth_item(lines, i if n == 0 else i + 1, part)  # a document that is a list starts with its item
         else:
             key = re.compile(r"(?:^|[\s{,\-])[\"']?" + re.escape(part) + r"[\"']?\s*:(?:\s|$)")
             hit = None
@@ -391,10 +391,10 @@ def field_line(text: str, first_line: int, path: tuple[str | int, ...] | list[st
 
 
 def _nth_item(lines: list[str], start: int, n: int) -> int | None:
-    """The line of the ``n``-th block list item after line ``start``, or None."""
+    """The line of the ``n``-th block list item from line ``start`` on, or None."""
     indent = -1
     count = -1
-    for j in range(start + 1, len(lines)):
+    for j in range(start, len(lines)):
         raw = lines[j]
         stripped = raw.lstrip()
         if not stripped or stripped.startswith("#"):
