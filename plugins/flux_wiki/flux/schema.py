@@ -235,7 +235,8 @@ SOURCE_SPECS = {
                       "ignore": STR, "suspend": BOOL, "recurseSubmodules": BOOL, "include": seq(OBJ)},
     "OCIRepository": {"url": STR, "interval": STR, "timeout": STR, "secretRef": _SECRET_REF, "provider": STR,
                       "ref": {"digest": STR, "semver": STR, "semverFilter": STR, "tag": STR},
-                      "ignore": STR, "suspend": BOOL, "insecure": BOOL, "layerSelector": {"mediaType": STR, "operation": STR}},
+                      "ignore": STR, "suspend": BOOL, "insecure": BOOL,
+                      "layerSelector": {"mediaType": STR, "operation": STR}},
     "HelmRepository": {"url": STR, "type": STR, "interval": STR, "timeout": STR, "secretRef": _SECRET_REF,
                        "provider": STR, "insecure": BOOL, "passCredentials": BOOL, "suspend": BOOL},
     "Bucket": {"endpoint": STR, "bucketName": STR, "insecure": BOOL, "provider": STR, "region": STR, "prefix": STR,
@@ -285,12 +286,15 @@ APPLIED_OBJECTS: dict[tuple[str, str], dict[str, Any]] = {
         "gatewayClassName": STR, "addresses": seq({"type": STR, "value": STR}),
         "infrastructure": {"annotations": _STRINGS, "labels": _STRINGS},
         "listeners": seq({"name": STR, "hostname": STR, "port": INT, "protocol": STR,
-                          "tls": {"mode": STR, "certificateRefs": seq({"name": STR, "namespace": STR, "kind": STR})}})}},
-    **{("gateway.networking.k8s.io", k): _ROUTE for k in ("HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute")},
+                          "tls": {"mode": STR,
+                                  "certificateRefs": seq({"name": STR, "namespace": STR, "kind": STR})}})}},
+    **{("gateway.networking.k8s.io", k): _ROUTE
+       for k in ("HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute")},
     **{(g, k): _TRAEFIK_ROUTE for g in ("traefik.io", "traefik.containo.us")
        for k in ("IngressRoute", "IngressRouteTCP", "IngressRouteUDP")},
     ("cert-manager.io", "Certificate"): {"spec": {
-        "secretName": STR, "commonName": STR, "dnsNames": seq(STR), "issuerRef": {"name": STR, "kind": STR, "group": STR}}},
+        "secretName": STR, "commonName": STR, "dnsNames": seq(STR),
+        "issuerRef": {"name": STR, "kind": STR, "group": STR}}},
     **{("apps", k): _WORKLOAD for k in ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet")},
     ("batch", "Job"): _WORKLOAD,
     ("batch", "CronJob"): {"spec": {"schedule": STR, "jobTemplate": {"spec": {"template": _POD_TEMPLATE}}}},

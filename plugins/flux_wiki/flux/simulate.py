@@ -107,7 +107,7 @@ class Simulation:
         self.depth: dict[str, int] = {root_id: 0}  # how many Kustomizations apply each one, from the root
         self.objects = 0  # objects applied so far
         self.stopped: dict[str, list[KustomizationNode]] = {}  # limit -> the nodes it stopped
-        self.dropped: list[Resource] = []  # the first Kustomization past the count limit
+        self.dropped: Resource | None = None  # the first Kustomization past the count limit
         self.dropped_count = 0
         self.applied_twice: set[str] = set()
 
@@ -121,7 +121,8 @@ class Simulation:
         queue: deque[KustomizationNode] = deque([root])
         if problems:
             root.status, root.reason = "error", _rejected(problems)
-            self.cluster.warn(e.file, self._line(e.file, e.line, problems[0]), f"Kustomization {root.id}: {root.reason}")
+            self.cluster.warn(e.file, self._line(e.file, e.line, problems[0]),
+                              f"Kustomization {root.id}: {root.reason}")
             queue.clear()
         deferred: list[KustomizationNode] = []
         while queue or deferred:
@@ -253,7 +254,8 @@ class Simulation:
     def _over_objects(self, node: KustomizationNode, count: int) -> list[KustomizationNode]:
         self.objects = max(self.objects, MAX_OBJECTS)  # nothing more is built
         what = f"its {count:,} objects would take" if count else "it comes after"
-        self._stop(node, "objects", f"not simulated: {what} the cluster past {MAX_OBJECTS:,} objects, flux-wiki's limit")
+        self._stop(node, "objects",
+                   f"not simulated: {what} the cluster past {MAX_OBJECTS:,} objects, flux-wiki's limit")
         return []
 
     def _stop(self, node: KustomizationNode, limit: str, reason: str) -> None:
@@ -278,7 +280,7 @@ class Simulation:
                 continue
             if len(self.cluster.kustomizations) >= MAX_KUSTOMIZATIONS:
                 dropped += 1
-                self.dropped[:] = self.dropped or [res]
+                self.dropped = self.dropped or res
                 continue
             child, problems = _node_from_resource(res, node.id)
             self.cluster.kustomizations[child.id] = child
@@ -303,7 +305,8 @@ class Simulation:
             first, more = nodes[0], len(nodes) - 1
             self.cluster.warn(first.file, first.line, f"Kustomization {first.id}: {first.reason}"
                               + (f" ({more:,} more Kustomizations stopped by the same limit)" if more else ""))
-        for first in self.dropped:
+        if self.dropped is not None:
+            first = self.dropped
             self.cluster.warn(first.file, first.line,
                               f"{self.dropped_count:,} Kustomizations (the first: {first.ident()}) are beyond "
                               f"flux-wiki's limit of {MAX_KUSTOMIZATIONS:,} per cluster; they are not simulated")

@@ -684,8 +684,9 @@ class _Eval:
         if node.name in ("#", "##", "%", "%%") and args:
             self.budget.pattern_steps -= len(value) * (len(value) + len(args[0])) // 2 + 1
             if self.budget.pattern_steps < 0:
-                raise SubstitutionError(f"pattern removal ${{{node.param}{node.name}...}} on a {len(value):,}-character "
-                                        "value is beyond flux-wiki's budget for one Kustomization")
+                raise SubstitutionError(f"pattern removal ${{{node.param}{node.name}...}} on a "
+                                        f"{len(value):,}-character value is beyond flux-wiki's budget "
+                                        "for one Kustomization")
         return _apply(node.name, value, args)
 
 

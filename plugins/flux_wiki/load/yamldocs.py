@@ -352,7 +352,8 @@ def parse_documents(text: str, file: str) -> list[Document]:
             mark = err.problem_mark or err.context_mark
             line = start + (mark.line if mark else 0) + 1
             problem = err.problem or str(err)
-            raise InputError(file, line, problem if isinstance(err, LimitError) else f"invalid YAML: {problem}") from None
+            message = problem if isinstance(err, LimitError) else f"invalid YAML: {problem}"
+            raise InputError(file, line, message) from None
         except yaml.YAMLError as err:
             raise InputError(file, start + 1, f"invalid YAML: {err}") from None
         if data is None:
