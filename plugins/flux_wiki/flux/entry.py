@@ -17,9 +17,11 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from ..load import Document, Repo
+from ..load.yamldocs import field_line
 from ..model import FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, Diagnostic, InputError, Resource, SourceInfo
 from .helm import helm_release_info
 from .resourceset import expand_resourceset, is_resourceset
+from .schema import FLUX_INSTANCE_SPEC, problems
 from .store import ObjectStore
 
 _SOURCE_KINDS = {"GitRepository", "OCIRepository", "Bucket"}
@@ -47,9 +49,14 @@ def _group(doc: dict[str, Any]) -> str:
     return av.rsplit("/", 1)[0] if "/" in av else ""
 
 
+def _text(value: Any) -> str | None:
+    """A string field; any other shape counts as unset (the schema check reports it)."""
+    return value if isinstance(value, str) else None
+
+
 def _meta(doc: dict[str, Any]) -> tuple[str, str]:
     md = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
-    return str(md.get("namespace") or "flux-system"), str(md.get("name") or "")
+    return _text(md.get("namespace")) or "flux-system", _text(md.get("name")) or ""
 
 
 def _cluster_name(file: str, root_path: str) -> str | None:
@@ -65,7 +72,7 @@ def _cluster_name(file: str, root_path: str) -> str | None:
 
 
 def _sync_source(sync: dict[str, Any], namespace: str, file: str, line: int) -> SourceInfo:
-    ref_text = str(sync.get("ref") or "")
+    ref_text = _text(sync.get("ref")) or ""
     ref: dict[str, Any] = {}
     if ref_text.startswith("refs/heads/"):
         ref["branch"] = ref_text[len("refs/heads/"):]
@@ -73,8 +80,8 @@ def _sync_source(sync: dict[str, Any], namespace: str, file: str, line: int) -> 
         ref["tag"] = ref_text[len("refs/tags/"):]
     elif ref_text:
         ref["name" if ref_text.startswith("refs/") else "tag"] = ref_text
-    return SourceInfo(kind=str(sync.get("kind") or "GitRepository"), namespace=namespace,
-                      name="flux-system", url=sync.get("url"), ref=ref, file=file, line=line)
+    return SourceInfo(kind=_text(sync.get("kind")) or "GitRepository", namespace=namespace,
+                      name="flux-system", url=_text(sync.get("url")), ref=ref, file=file, line=line)
 
 
 def _root_spec(path: str, source: SourceInfo, extra: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -90,10 +97,11 @@ def _from_gotk(docs: list[Document], file: str, repo: Repo) -> list[Entry]:
         if isinstance(d.data, dict) and d.data.get("kind") in _SOURCE_KINDS:
             ns, name = _meta(d.data)
             spec = d.data.get("spec") if isinstance(d.data.get("spec"), dict) else {}
+            ref = spec.get("ref") if isinstance(spec.get("ref"), dict) else {}
             sources[(d.data["kind"], ns, name)] = SourceInfo(
-                kind=d.data["kind"], namespace=ns, name=name, url=spec.get("url"),
-                ref=spec.get("ref") if isinstance(spec.get("ref"), dict) else {}, file=file, line=d.line,
-                ignore=spec.get("ignore") if isinstance(spec.get("ignore"), str) else None)
+                kind=d.data["kind"], namespace=ns, name=name, url=_text(spec.get("url")),
+                ref={k: v for k, v in ref.items() if isinstance(v, str)}, file=file, line=d.line,
+                ignore=_text(spec.get("ignore")))
     entries = []
     for d in docs:
         data = d.data
@@ -103,7 +111,7 @@ def _from_gotk(docs: list[Document], file: str, repo: Repo) -> list[Entry]:
         ns, name = _meta(data)
         spec = data.get("spec") if isinstance(data.get("spec"), dict) else {}
         ref = spec.get("sourceRef") if isinstance(spec.get("sourceRef"), dict) else {}
-        key = (ref.get("kind"), ref.get("namespace") or ns, ref.get("name"))
+        key = (_text(ref.get("kind")), _text(ref.get("namespace")) or ns, _text(ref.get("name")))
         root = PurePosixPath(str(spec.get("path") or ".").lstrip("./") or ".")
         if key in sources and (str(root) == "." or PurePosixPath(file).is_relative_to(root)):
             entries.append(Entry(cluster=_cluster_name(file, str(spec.get("path") or "")) or "",
@@ -145,7 +153,12 @@ def _from_flux_instance_release(doc: Document, store: ObjectStore) -> Entry | No
     sync = instance.get("sync") if isinstance(instance.get("sync"), dict) else None
     if not sync or not sync.get("path"):
         return None
-    ns = str(spec.get("targetNamespace") or doc.data.get("metadata", {}).get("namespace") or "flux-system")
+    bad = problems(instance, {"sync": FLUX_INSTANCE_SPEC["sync"], "components": FLUX_INSTANCE_SPEC["components"]},
+                   ("spec", "values", "instance"))
+    if bad:  # the chart renders a FluxInstance the API server refuses
+        raise InputError(doc.file, doc.line, f"HelmRelease {_meta(doc.data)[1]}: {bad[0]} "
+                                             "(the FluxInstance it renders is rejected by the API server)")
+    ns = _text(spec.get("targetNamespace")) or _meta(doc.data)[0]
     source = _sync_source(sync, ns, doc.file, doc.line)
     path = str(sync["path"])
     comps = instance.get("components") if isinstance(instance.get("components"), list) else []
@@ -154,12 +167,17 @@ def _from_flux_instance_release(doc: Document, store: ObjectStore) -> Entry | No
                  root_namespace=ns, root_spec=_root_spec(path, source), components=[str(c) for c in comps])
 
 
-def _from_resourceset(doc: Document, store: ObjectStore, repo: Repo) -> list[Entry]:
+def _from_resourceset(doc: Document, store: ObjectStore, repo: Repo,
+                      diagnostics: list[Diagnostic]) -> list[Entry]:
     """Entries of the flux-instance HelmReleases a ResourceSet generates from its inline inputs."""
     entries = []
     for res in expand_resourceset(Resource(doc.data, doc.file, doc.line), repo=repo).resources:
         if res.is_kind(FLUX_HELM_GROUP, "HelmRelease"):
-            e = _from_flux_instance_release(Document(res.obj, res.file, res.line), store)
+            try:
+                e = _from_flux_instance_release(Document(res.obj, res.file, res.line), store)
+            except InputError as err:
+                diagnostics.append(err.diagnostic())
+                continue
             if e:
                 entries.append(e)
     return entries
@@ -203,11 +221,21 @@ def find_entries(repo: Repo) -> tuple[list[Entry], list[Diagnostic]]:
             if not isinstance(d.data, dict):
                 continue
             if d.data.get("kind") == "FluxInstance":
+                bad = problems(d.data.get("spec"), FLUX_INSTANCE_SPEC, ("spec",))
+                if bad:  # the API server refuses it: it never syncs anything
+                    diagnostics += [Diagnostic(rel, field_line(raw.decode("utf-8", "replace"), d.line, p.path),
+                                               f"FluxInstance {_meta(d.data)[1]}: {p} (the API server rejects it)")
+                                    for p in bad[:5]]
+                    continue
                 e = _from_fluxinstance(d, repo)
             elif d.data.get("kind") == "HelmRelease" and _group(d.data) == FLUX_HELM_GROUP and b"flux-instance" in raw:
-                e = _from_flux_instance_release(d, store)
+                try:
+                    e = _from_flux_instance_release(d, store)
+                except InputError as err:
+                    diagnostics.append(err.diagnostic())
+                    continue
             elif is_resourceset(Resource(d.data, d.file, d.line)) and b"flux-instance" in raw:
-                entries.extend(_from_resourceset(d, store, repo))
+                entries.extend(_from_resourceset(d, store, repo, diagnostics))
                 continue
             else:
                 continue

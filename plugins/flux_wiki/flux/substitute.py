@@ -133,12 +133,17 @@ def _accept_casing_func(r: str, i: int) -> bool:
 
 
 class _Scanner:
-    """Character scanner with the same quirks as the Go one (it edits its buffer to drop escapes)."""
+    """Character scanner with the same quirks as the Go one.
+
+    Go's scanner drops an escape character by rebuilding its buffer (quadratic in a long run of
+    escapes); this one keeps the buffer and records the dropped positions of the current token.
+    """
 
     def __init__(self, buf: str) -> None:
         self.buf = buf
         self.pos = 0
         self.start = 0
+        self.skipped: list[int] = []  # positions of the current token dropped as escape characters
         self.width = 0
         self.mode = 0
         self.escape_chars = 0
@@ -157,7 +162,9 @@ class _Scanner:
         self.pos -= self.width
 
     def skip(self) -> None:
-        self.buf = self.buf[: self.pos - 1] + self.buf[self.pos:]
+        """Drop the escape character just read; the character it escapes is taken into the token."""
+        self.skipped.append(self.pos - 1)
+        self.pos += 1
 
     def peek(self) -> str:
         r = self.read()
@@ -165,10 +172,18 @@ class _Scanner:
         return r
 
     def string(self) -> str:
-        return self.buf[self.start:self.pos]
+        if not self.skipped:
+            return self.buf[self.start:self.pos]
+        out, at = [], self.start
+        for i in self.skipped:
+            out.append(self.buf[at:i])
+            at = i + 1
+        out.append(self.buf[at:self.pos])
+        return "".join(out)
 
     def scan(self) -> int:
         self.start = self.pos
+        self.skipped = []
         r = self.read()
         if r == _EOF:
             return _T_EOF
@@ -185,7 +200,7 @@ class _Scanner:
             return False
         if self._escaped(r):
             self.skip()
-        elif not self.accept(r, self.pos - self.start):
+        elif not self.accept(r, self.pos - self.start - len(self.skipped)):  # the index in Go's edited buffer
             return False
         while True:
             r = self.read()
@@ -199,7 +214,7 @@ class _Scanner:
             if self._escaped(r):
                 self.skip()
                 continue
-            if not self.accept(r, self.pos - self.start):
+            if not self.accept(r, self.pos - self.start - len(self.skipped)):
                 self.unread()
                 break
         return True
@@ -597,21 +612,57 @@ def _apply(name: str, s: str, args: list[str]) -> str:
 
 # -- evaluation (template.go) -------------------------------------------------
 
+# Bounds of substitution. Flux could not apply an object whose text is over the API server's 3 MiB
+# request limit, so no substituted text may grow past it; pattern removal (`${v#*x}`, quadratic in the
+# value's length, in Flux too) gets a budget of character steps per Kustomization.
+MAX_SUBSTITUTED_CHARS = 3 << 20
+PATTERN_STEPS = 5_000_000
+
+
+class _Budget:
+    """What one Kustomization's substitution may still spend on pattern removal."""
+
+    def __init__(self) -> None:
+        self.pattern_steps = PATTERN_STEPS
+
+
+def _too_long(size: int) -> SubstitutionError:
+    return SubstitutionError(f"the substituted text would exceed {MAX_SUBSTITUTED_CHARS >> 20} MiB "
+                             f"({size:,} characters); the API server would refuse it")
+
+
+def _predicted_size(name: str, s: str, args: list[str]) -> int:
+    """The length of a replace function's result, without building it."""
+    if name not in ("/", "//") or not args:
+        return len(s)
+    new = args[1] if len(args) > 1 else ""
+    count = min(s.count(args[0]), 1 if name == "/" else len(s) + 1)
+    return len(s) + count * (len(new) - len(args[0]))
+
+
 class _Eval:
     def __init__(self, lookup: Callable[[str], str | None], strict: bool,
-                 keep: Callable[[str], bool], keep_unset: bool) -> None:
+                 keep: Callable[[str], bool], keep_unset: bool, budget: _Budget | None = None) -> None:
         self.lookup = lookup
         self.strict = strict
         self.keep = keep
         self.keep_unset = keep_unset
         self.kept: set[str] = set()
         self.unset: set[str] = set()
+        self.budget = budget or _Budget()
 
     def run(self, node: Any) -> str:
         if isinstance(node, _Text):
             return node.value
         if isinstance(node, _List):
-            return "".join(self.run(n) for n in node.nodes)
+            parts, size = [], 0
+            for n in node.nodes:
+                part = self.run(n)
+                size += len(part)
+                if size > MAX_SUBSTITUTED_CHARS:
+                    raise _too_long(size)
+                parts.append(part)
+            return "".join(parts)
         return self.func(node)
 
     def func(self, node: _Func) -> str:
@@ -628,6 +679,15 @@ class _Eval:
                 if self.keep_unset:
                     return "${" + node.param + "}"
             value = ""
+        size = _predicted_size(node.name, value, args)
+        if size > MAX_SUBSTITUTED_CHARS:
+            raise _too_long(size)
+        if node.name in ("#", "##", "%", "%%") and args:
+            self.budget.pattern_steps -= len(value) * (len(value) + len(args[0])) // 2 + 1
+            if self.budget.pattern_steps < 0:
+                raise SubstitutionError(f"pattern removal ${{{node.param}{node.name}...}} on a "
+                                        f"{len(value):,}-character value is beyond flux-wiki's budget "
+                                        "for one Kustomization")
         return _apply(node.name, value, args)
 
 
@@ -813,9 +873,10 @@ class _Substituted:
     kept: frozenset[str] = frozenset()
 
 
-def _substitute_object(obj: dict[str, Any], values: dict[str, str], secret: set[str]) -> _Substituted:
+def _substitute_object(obj: dict[str, Any], values: dict[str, str], secret: set[str],
+                       budget: _Budget) -> _Substituted:
     text = yaml.dump(obj, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1 << 30)
-    ev = _Eval(values.get, False, secret.__contains__, True)
+    ev = _Eval(values.get, False, secret.__contains__, True, budget)
     try:
         new_text = ev.run(parse(text))
     except SubstitutionError as err:
@@ -861,16 +922,18 @@ def substitute_resources(resources: Iterable[Resource], variables: dict[str, Var
     unresolved: set[str] = set()
     kept: set[str] = set()
     out: list[Resource] = []
+    budget = _Budget()
     for res in resources:
         if _disabled(res) or not _needs_envsubst(res.obj):
             out.append(res)
             continue
         if memo is None:
-            done = _substitute_object(res.obj, values, secret)
+            done = _substitute_object(res.obj, values, secret, budget)
         else:
             key = (_fingerprint(res.obj), context)
-            done = memo.get(key) or _substitute_object(res.obj, values, secret)
-            memo[key] = done
+            done = memo.get(key) or _substitute_object(res.obj, values, secret, budget)
+            if done.problem is None:  # a failure may be this Kustomization's budget: never reuse it
+                memo[key] = done
             while len(memo) > MEMO_LIMIT:
                 del memo[next(iter(memo))]
         if done.problem is not None:
