@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from .diff.command import diff as diff_command
 from .engine import Model, UnknownCluster, build_model
 from .export import export as export_group
 from .model import InputError, printable
@@ -221,6 +222,7 @@ def check(config_file: str, fmt: str, export_dir: str | None, export_kind: str, 
 
 
 main.add_command(export_group)
+main.add_command(diff_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -54,19 +54,39 @@ class InputError(Exception):
         return Diagnostic(self.file, self.line, self.message)
 
 
+@dataclass(frozen=True)
+class GeneratedBy:
+    """The object that generated a resource at run time (a flux-operator ResourceSet) and where it is."""
+
+    kind: str
+    namespace: str
+    name: str
+    file: str
+    line: int
+
+    def ident(self) -> str:
+        return f"{self.namespace}/{self.name}" if self.namespace else self.name
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "namespace": self.namespace, "name": self.name, "file": self.file,
+                "line": self.line}
+
+
 @dataclass
 class Resource:
     """One Kubernetes object as a build produced it, with the file:line it came from.
 
     ``obj`` is the object's mapping after kustomize transformations and
     substitution. ``file``/``line`` point at the document it started from (for a
-    generated ConfigMap/Secret: the generator entry in the kustomization file).
+    generated ConfigMap/Secret: the generator entry in the kustomization file; for an
+    object a ResourceSet generates: its template, with ``generated_by`` naming the ResourceSet).
     """
 
     obj: dict[str, Any]
     file: str
     line: int
     encrypted: bool = False
+    generated_by: GeneratedBy | None = None
 
     @property
     def api_version(self) -> str:
@@ -107,7 +127,7 @@ class Resource:
         return f"{self.namespace}/{self.name}" if self.namespace else self.name
 
     def summary(self) -> dict[str, Any]:
-        return {
+        out = {
             "apiVersion": self.api_version,
             "kind": self.kind,
             "namespace": self.namespace,
@@ -115,6 +135,9 @@ class Resource:
             "file": self.file,
             "line": self.line,
         }
+        if self.generated_by is not None:
+            out["generatedBy"] = self.generated_by.as_dict()
+        return out
 
 
 @dataclass
@@ -208,6 +231,7 @@ class KustomizationNode:
     remote_resources: list[str] = field(default_factory=list)
     helm_charts: list[dict[str, Any]] = field(default_factory=list)
     excluded: bool = False
+    generated_by: GeneratedBy | None = None  # the ResourceSet that generated this Kustomization
 
     @property
     def id(self) -> str:

@@ -172,7 +172,9 @@ def test_input_resource_is_not_mutated() -> None:
 
 def test_garbage_spec_does_not_raise() -> None:
     info, diags = info_of({"chart": "nope", "values": ["x"], "valuesFrom": "x", "dependsOn": [3, None]})
-    assert info.chart is None and info.values == {} and len(diags) == 3
+    assert info.chart is None and info.values == {}
+    assert [d.message.split(": ", 1)[1].split(":", 1)[0] for d in diags] == \
+        ["spec.chart", "spec.values", "spec.valuesFrom", "spec.dependsOn[0]"]
 
 
 def test_merge_maps_and_set_path() -> None:

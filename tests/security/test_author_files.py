@@ -92,7 +92,7 @@ GARBAGE_BASIS = {
     "not-utf8": (b"roots:\n  repo: ../../repo\n  \xff: x\n", 3),
     "not-yaml": ("roots: {\npages: [\n", None),
     "deep-nesting": ("pages: " + "[" * 5000 + "]" * 5000 + "\n", None),
-    "deep-in-sources": ("pages:\n  index.md:\n    sources: " + "[" * 500 + "]" * 500 + "\n", 2),
+    "deep-in-sources": ("pages:\n  index.md:\n    sources: " + "[" * 500 + "]" * 500 + "\n", 3),  # YAML's nesting bound
     "top-level-list": ("- 1\n", None),
     "roots-list": ("roots: [1]\n", 1),
     "root-path-list": ("roots:\n  repo: {path: [1]}\n", 2),

@@ -490,24 +490,29 @@ def _label(s: Surface) -> str:
     return f"{s.object_kind} {s.namespace}/{s.name} ({s.file}:{s.line})"
 
 
-def duplicate_claims(surfaces: list[Surface]) -> list[Diagnostic]:
-    """Two LoadBalancer surfaces claiming the same address:port/protocol (across all layers) -> one
-    warning each naming both file:line (MetalLB allow-shared-ip on different ports is fine).
+def contested_claims(surfaces: list[Surface]) -> dict[tuple[str, int, str], list[Surface]]:
+    """(address, port, protocol) claimed by more than one object -> its claimants, in input order.
 
     Gateways with an address count as LoadBalancer claims too (the controller makes one).
-    Unresolved addresses (``${VAR}``, templates) cannot be compared and are skipped. A warning lists at most
-    MAX_CLAIMANTS_LISTED others, so n claims of one address cost O(n), not O(n²) text.
+    Unresolved addresses (``${VAR}``, templates) cannot be compared and are skipped.
     """
     by_claim: dict[tuple[str, int, str], dict[int, Surface]] = defaultdict(dict)
     for s in surfaces:
         for claim in _claims(s):
             by_claim[claim].setdefault(id(s), s)
+    return {claim: list(found.values()) for claim, found in by_claim.items()
+            if len({(c.object_kind, c.namespace, c.name, c.file, c.line) for c in found.values()}) >= 2}
+
+
+def duplicate_claims(surfaces: list[Surface]) -> list[Diagnostic]:
+    """Two LoadBalancer surfaces claiming the same address:port/protocol (across all layers) -> one
+    warning each naming both file:line (MetalLB allow-shared-ip on different ports is fine).
+
+    A warning names at most MAX_CLAIMANTS_LISTED others, so n claims of one address cost O(n), not O(n²) text.
+    """
     out: set[Diagnostic] = set()
-    for (addr, port, proto), found in by_claim.items():
-        claimants = list(found.values())
+    for (addr, port, proto), claimants in contested_claims(surfaces).items():
         labels = sorted({_label(c) for c in claimants})  # one label per owner (kind, namespace, name, file:line)
-        if len(labels) < 2:
-            continue
         for c in claimants:
             own = _label(c)
             shown = list(islice((label for label in labels if label != own), MAX_CLAIMANTS_LISTED))

@@ -13,8 +13,9 @@ from typing import Any, Callable
 
 import yaml
 
-from ..load.yamldocs import copy_data, load_text
+from ..load.yamldocs import MAX_DEPTH, copy_data, load_text
 from ..model import Diagnostic, HelmReleaseInfo, Resource, SourceInfo
+from .schema import HELM_RELEASE_SPEC, problems
 
 DEFAULT_VALUES_KEY = "values.yaml"
 
@@ -51,6 +52,10 @@ def _typed(value: str) -> Any:
     return value
 
 
+# Helm's strvals limits (pkg/strvals/parser.go), which helm-controller's targetPath goes through
+MAX_INDEX = 65536
+MAX_NESTED_NAME_LEVEL = 30
+
 _SEGMENT = re.compile(r"^(?P<key>.*?)(?P<idx>(\[[0-9]+\])*)$")
 
 
@@ -72,6 +77,14 @@ def set_path_value(values: dict[str, Any], path: str, raw: str) -> None:
             raise ValueError(f"invalid targetPath '{path}'")
         steps.append(m.group("key"))
         steps.extend(int(i) for i in re.findall(r"\[([0-9]+)\]", m.group("idx")))
+    if len(parts) - 1 > MAX_NESTED_NAME_LEVEL:
+        raise ValueError(f"value name nested level is greater than maximum supported nested level of "
+                         f"{MAX_NESTED_NAME_LEVEL}")
+    big = next((s for s in steps if isinstance(s, int) and s > MAX_INDEX), None)
+    if big is not None:
+        raise ValueError(f"index of {big} is greater than maximum supported index of {MAX_INDEX}")
+    if len(steps) > MAX_DEPTH:
+        raise ValueError(f"targetPath '{path[:80]}' nests deeper than {MAX_DEPTH} levels")
     node: Any = values
     for i, step in enumerate(steps):
         last = i == len(steps) - 1
@@ -96,9 +109,22 @@ def set_path_value(values: dict[str, Any], path: str, raw: str) -> None:
             node = node[step]
 
 
+def _text(value: Any) -> str:
+    """A string field as text; any other shape (already reported by the schema check) is empty."""
+    return value if isinstance(value, str) else ""
+
+
+def _scalar(value: Any) -> str | None:
+    """A scalar as the text Flux shows for it (``1.0`` written unquoted is still a version); None for
+    nothing, a list or a mapping."""
+    if value is None or value == "" or isinstance(value, (dict, list)):
+        return None
+    return str(value)
+
+
 def _ref_fields(ref: Any, default_ns: str) -> tuple[str, str, str]:
     if isinstance(ref, dict):
-        return str(ref.get("kind") or ""), str(ref.get("namespace") or default_ns), str(ref.get("name") or "")
+        return _text(ref.get("kind")), _text(ref.get("namespace")) or default_ns, _text(ref.get("name"))
     return "", default_ns, ""
 
 
@@ -140,7 +166,7 @@ class _Builder:
             self.chart_from_template(template)
         elif isinstance(spec.get("chartRef"), dict):
             self.chart_from_ref(spec["chartRef"])
-        else:
+        elif chart is None and spec.get("chartRef") is None:
             self.warn("has neither spec.chart.spec nor spec.chartRef")
 
     def lookup_source(self, kind: str, ns: str, name: str) -> SourceInfo | None:
@@ -153,10 +179,9 @@ class _Builder:
         return info
 
     def chart_from_template(self, template: dict[str, Any]) -> None:
-        self.chart = str(template["chart"]) if template.get("chart") not in (None, "") else None
-        version = template.get("version")
-        self.version = "*" if version in (None, "") else str(version)  # Flux's default: latest
-        if self.chart is None:
+        self.chart = _scalar(template.get("chart"))
+        self.version = _scalar(template.get("version")) or "*"  # Flux's default: latest
+        if template.get("chart") in (None, ""):
             self.warn("spec.chart.spec.chart is empty")
         kind, ns, name = _ref_fields(template.get("sourceRef"), self.ns)
         self.lookup_source(kind, ns, name)
@@ -174,8 +199,8 @@ class _Builder:
             if obj is None:
                 self.warn(f"chartRef HelmChart {ns}/{name} not found")
                 return
-            self.chart = str(obj.spec["chart"]) if obj.spec.get("chart") not in (None, "") else None
-            self.version = "*" if obj.spec.get("version") in (None, "") else str(obj.spec["version"])
+            self.chart = _scalar(obj.spec.get("chart"))
+            self.version = _scalar(obj.spec.get("version")) or "*"
             skind, sns, sname = _ref_fields(obj.spec.get("sourceRef"), obj.namespace or ns)
             info = self.find_source(skind, sns, sname) if skind and sname else None
             self.source_url = info.url if info else None
@@ -186,26 +211,20 @@ class _Builder:
     # -- values ------------------------------------------------------------
     def resolve_values(self) -> tuple[dict[str, Any], list[str], list[str]]:
         spec = self.res.spec
+        # a field of the wrong shape was reported by the schema check: it counts as unset here
         inline = spec.get("values")
-        if inline is None:
-            inline = {}
-        elif not isinstance(inline, dict):
-            self.warn("spec.values is not a mapping")
+        if not isinstance(inline, dict):
             inline = {}
         result: dict[str, Any] = {}
         sources: list[str] = []
         unresolved: list[str] = []
-        refs = spec.get("valuesFrom") or []
-        if not isinstance(refs, list):
-            self.warn("spec.valuesFrom is not a list")
-            refs = []
-        for ref in refs:
+        refs = spec.get("valuesFrom")
+        for ref in refs if isinstance(refs, list) else []:
             if not isinstance(ref, dict):
-                self.warn("spec.valuesFrom entry is not a mapping")
                 continue
-            kind, name = str(ref.get("kind") or ""), str(ref.get("name") or "")
-            key = str(ref.get("valuesKey") or DEFAULT_VALUES_KEY)
-            target = str(ref.get("targetPath") or "")
+            kind, name = _text(ref.get("kind")), _text(ref.get("name"))
+            key = _text(ref.get("valuesKey")) or DEFAULT_VALUES_KEY
+            target = _text(ref.get("targetPath"))
             optional = ref.get("optional") is True
             label = f"{kind} {self.ns}/{name}"
             detail = label + (f" [{key}]" if key != DEFAULT_VALUES_KEY else "") + (f" -> {target}" if target else "")
@@ -266,23 +285,27 @@ def _depends_on(spec: dict[str, Any], default_ns: str) -> list[str]:
     out = []
     deps = spec.get("dependsOn")
     for dep in deps if isinstance(deps, list) else []:
-        if isinstance(dep, dict) and dep.get("name"):
-            out.append(f"{dep.get('namespace') or default_ns}/{dep['name']}")
+        if isinstance(dep, dict) and _text(dep.get("name")):
+            out.append(f"{_text(dep.get('namespace')) or default_ns}/{dep['name']}")
         elif isinstance(dep, str) and dep:
             out.append(dep if "/" in dep else f"{default_ns}/{dep}")
     return out
 
 
-def helm_release_info(res: Resource, find_object: FindObject,
-                      find_source: FindSource) -> tuple[HelmReleaseInfo, list[Diagnostic]]:
+def helm_release_info(res: Resource, find_object: FindObject, find_source: FindSource,
+                      locate: Callable[[tuple[str | int, ...]], int] | None = None,
+                      ) -> tuple[HelmReleaseInfo, list[Diagnostic]]:
     """Chart, version, source, dependencies and merged values of a HelmRelease (v2, v2beta1, v2beta2).
 
     ``find_object(kind, namespace, name)`` finds ConfigMaps and HelmCharts;
     ``find_source(kind, namespace, name)`` finds Flux sources. Problems are
-    returned as diagnostics at the HelmRelease's file:line; this never raises
-    for bad input.
+    returned as diagnostics at the HelmRelease's file:line (``locate(field path)``, when given, finds
+    the line of a field); this never raises for bad input.
     """
     b = _Builder(res, find_object, find_source)
+    for problem in problems(res.obj.get("spec"), HELM_RELEASE_SPEC, ("spec",))[:5]:
+        b.diags.append(Diagnostic(res.file, locate(problem.path) if locate else res.line,
+                                  f"HelmRelease {res.ident()}: {problem} (the API server rejects it)"))
     b.resolve_chart()
     values, sources, unresolved = b.resolve_values()
     kind, sns, sname = b.source

@@ -22,7 +22,8 @@ import posixpath
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..load import Repo
+from ..load import Document, Repo, parse_documents
+from ..load.yamldocs import GrowthBudget, field_line
 from ..model import Diagnostic, InputError, Resource
 from .kustomize_generate import GeneratorError, generate, name_hash
 from .kustomize_patch import PatchError, apply_json6902, apply_strategic, group_of, selects
@@ -30,6 +31,7 @@ from .kustomize_replace import ReplacementError, apply_replacement
 from .kustomize_transform import (WorkRes, add_annotations, add_labels, add_prefix_suffix, effective_ns,
                                   fix_back_references, legacy_order_key, set_images, set_namespace,
                                   set_replicas)
+from .schema import KUSTOMIZATION_FILE, REPLACEMENT, problems
 
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 REMOTE_PREFIXES = ("git::", "gh:", "ssh://", "https://", "http://", "git@", "github.com:", "github.com/",
@@ -92,6 +94,7 @@ class _Builder:
         self.diagnostics: list[Diagnostic] = []
         self._stack: list[str] = []
         self._lines: dict[str, list[str]] = {}
+        self.growth = GrowthBudget()  # what copies (JSON 6902, replacements) may add to this build
 
     # -- files -------------------------------------------------------------
     def entry_line(self, k: _Kustomization, value: Any, key: str | None = None) -> int:
@@ -132,7 +135,17 @@ class _Builder:
         doc = docs[0]
         if not isinstance(doc.data, dict):
             raise InputError(kfile, doc.line, "kustomization file must hold a mapping")
+        self.note_duplicates(doc)
+        bad = problems(doc.data, KUSTOMIZATION_FILE)
+        if bad:
+            line = field_line(self.repo.read_text(kfile), doc.line, bad[0].path)
+            raise InputError(kfile, line, f"invalid kustomization: {bad[0]} (kustomize refuses it)")
         return _Kustomization(os.path.dirname(kfile) or ".", kfile, doc.line, doc.data)
+
+    def note_duplicates(self, doc: Document) -> None:
+        """kustomize reads its own files with sigs.k8s.io/yaml: a repeated key silently keeps the last value."""
+        for d in doc.duplicates:
+            self.diagnostics.append(Diagnostic(doc.file, d.line, f"{d.message()}; kustomize keeps this last value"))
 
     # -- resources ---------------------------------------------------------
     def run(self, k: _Kustomization, res: list[WorkRes] | None = None, component: bool = False,
@@ -197,16 +210,19 @@ class _Builder:
         self.files.add(rel)
         out = []
         for doc in self.repo.documents(rel):
+            doc.require_unique_keys()
             data = doc.data
             if not isinstance(data, dict):
                 raise InputError(rel, doc.line, "expected a Kubernetes object (a mapping)")
             items = data.get("items") if str(data.get("kind", "")).endswith("List") \
                 and isinstance(data.get("items"), list) else [data]
             for obj in items:
-                if not isinstance(obj, dict) or not obj.get("kind") or not obj.get("apiVersion"):
-                    raise InputError(rel, doc.line, "not a Kubernetes object: apiVersion and kind are required")
+                if not isinstance(obj, dict) or not isinstance(obj.get("kind"), str) or not obj["kind"] \
+                        or not isinstance(obj.get("apiVersion"), str) or not obj["apiVersion"]:
+                    raise InputError(rel, doc.line, "not a Kubernetes object: apiVersion and kind are required "
+                                                    "(strings)")
                 md = obj.get("metadata")
-                if not isinstance(md, dict) or not md.get("name"):
+                if not isinstance(md, dict) or not md.get("name") or isinstance(md["name"], (dict, list)):
                     raise InputError(rel, doc.line, f"{obj['kind']} has no metadata.name")
                 encrypted = "sops" in obj
                 if encrypted:
@@ -314,6 +330,8 @@ class _Builder:
             rel, _ = self._resolve(k, str(entry["path"]), key)
             self.files.add(rel)
             docs = self.repo.documents(rel)
+            for d in docs:
+                d.require_unique_keys()
             return [d.data for d in docs], rel, docs[0].line if docs else 1
         text = entry.get("patch")
         line = self.entry_line(k, None, key)
@@ -321,9 +339,10 @@ class _Builder:
             return [text], k.file, line
         if not isinstance(text, str):
             raise InputError(k.file, line, f"{key} entry needs 'path' or 'patch'")
-        from ..load.yamldocs import parse_documents
         try:
             docs = parse_documents(text, k.file)
+            for d in docs:
+                d.require_unique_keys()
         except InputError as err:
             raise InputError(k.file, line, f"invalid inline patch: {err.message}") from None
         return [d.data for d in docs], k.file, line
@@ -341,7 +360,7 @@ class _Builder:
                     if not isinstance(target, dict):
                         raise PatchError("a JSON 6902 patch needs a target")
                     for r in [r for r in res if selects(target, r.obj, r.names(), r.namespaces())]:
-                        r.obj = apply_json6902(r.obj, doc)
+                        r.obj = apply_json6902(r.obj, doc, self.growth)
                 elif isinstance(doc, dict):
                     if isinstance(target, dict):
                         chosen = [r for r in res if selects(target, r.obj, r.names(), r.namespaces())]
@@ -363,12 +382,19 @@ class _Builder:
             self.files.add(rel)
             entries = []
             for doc in self.repo.documents(rel):
-                entries.extend(doc.data if isinstance(doc.data, list) else [doc.data])
+                self.note_duplicates(doc)
+                items = doc.data if isinstance(doc.data, list) else [doc.data]
+                for i, item in enumerate(items):
+                    bad = problems(item, REPLACEMENT, (i,) if isinstance(doc.data, list) else ())
+                    if bad:
+                        where = field_line(self.repo.read_text(rel), doc.line, bad[0].path)
+                        raise InputError(rel, where, f"invalid replacement: {bad[0]} (kustomize refuses it)")
+                entries.extend(items)
         for rep in entries:
             if not isinstance(rep, dict):
                 raise InputError(k.file, line, "replacement must be a mapping")
             try:
-                apply_replacement(res, rep)
+                apply_replacement(res, rep, self.growth)
             except ReplacementError as err:
                 raise InputError(k.file, line, str(err)) from None
 
@@ -480,6 +506,7 @@ def generated_kustomization(repo: Repo, rel: str) -> dict[str, Any]:
                 resources.append("./" + os.path.relpath(child, rel))
         elif child.endswith((".yaml", ".yml")):
             for doc in repo.documents(child, copy=False):
+                doc.require_unique_keys()
                 data = doc.data
                 if not isinstance(data, dict) or not data.get("kind") or not data.get("apiVersion"):
                     raise InputError(child, doc.line, "failed to decode Kubernetes YAML: "

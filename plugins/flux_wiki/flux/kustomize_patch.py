@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..load.yamldocs import copy_data
+from ..load.yamldocs import BoundError, GrowthBudget, copy_data
 
 # API groups whose kinds kustomize knows the OpenAPI schema of (merge keys apply)
 BUILTIN_GROUPS = frozenset({
@@ -197,13 +197,21 @@ def _remove(doc: Any, path: str) -> Any:
     raise PatchError(f"path '{path}' not found")
 
 
-def apply_json6902(obj: dict[str, Any], ops: list[Any]) -> dict[str, Any]:
-    """Apply RFC 6902 operations to ``obj`` (mutated)."""
+def apply_json6902(obj: dict[str, Any], ops: list[Any], budget: GrowthBudget | None = None) -> dict[str, Any]:
+    """Apply RFC 6902 operations to ``obj`` (mutated); values added count against ``budget``."""
     doc: Any = obj
+    budget = budget or GrowthBudget()
     for op in ops:
         if not isinstance(op, dict) or "op" not in op:
             raise PatchError("JSON 6902 operation must be a mapping with 'op'")
         kind, path = op["op"], str(op.get("path", ""))
+        if kind in ("add", "replace", "copy", "move"):
+            src = _walk(doc, _pointer(str(op.get("from", ""))), str(op.get("from", ""))) \
+                if kind in ("copy", "move") else op.get("value")
+            try:
+                budget.spend(src, len(_pointer(path)), copied=kind != "move")
+            except BoundError as err:
+                raise PatchError(f"{kind} '{path[:80]}': {err}") from None
         if kind == "add":
             doc = _add(doc, path, copy_data(op.get("value")))
         elif kind == "remove":

@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from ..analysis.redact import HIDDEN, hide_values, is_secret_key, is_secret_payload, secret_strings
-from ..load.yamldocs import copy_data
+from ..load.yamldocs import BoundError, GrowthBudget, copy_data
 from .kustomize_patch import selects
 from .kustomize_transform import WorkRes
 
@@ -117,7 +117,8 @@ def is_tainted(res: WorkRes, path: str, value: Any) -> bool:
     return bool(secret_strings(value)) if isinstance(value, (dict, list)) else is_secret_payload(value)
 
 
-def apply_replacement(resources: list[WorkRes], rep: dict[str, Any]) -> None:
+def apply_replacement(resources: list[WorkRes], rep: dict[str, Any], budget: GrowthBudget | None = None) -> None:
+    budget = budget or GrowthBudget()
     source = rep.get("source") or {}
     cands = [r for r in resources if selects(source, r.obj, r.names(), r.namespaces())]
     if len(cands) != 1:
@@ -143,9 +144,14 @@ def apply_replacement(resources: list[WorkRes], rep: dict[str, Any]) -> None:
             if any(selects(rej, r.obj, r.names(), r.namespaces()) for rej in rejects if isinstance(rej, dict)):
                 continue
             for path in target.get("fieldPaths") or []:
-                found = _locate(r.obj, split_path(str(path)), bool(opts.get("create")))
+                parts = split_path(str(path))
+                found = _locate(r.obj, parts, bool(opts.get("create")))
                 if not found and not opts.get("create"):
                     continue
                 for holder, key in found:
+                    try:
+                        budget.spend(value, len(parts))
+                    except BoundError as err:
+                        raise ReplacementError(f"replacement into '{str(path)[:80]}': {err}") from None
                     old = holder[key] if (isinstance(holder, list) or key in holder) else None
                     holder[key] = _delimited(old, copy_data(value), opts)

@@ -1,62 +1,332 @@
-"""The shape the Kustomization CRD's schema enforces: an object that breaks it is never applied.
+"""Field shapes of every object the engine reads, checked once, where each object is first read.
 
-The API server rejects such an object, so the simulation reports it as an error on the node instead
-of building it; the rest of the engine can then rely on the types.
+A shape is a small table: ``STR``/``INT``/``BOOL``/``ANY``, ``seq(shape)``, ``mapping(shape)`` (string
+keys to one shape), ``either(a, b)``, or a dict of field -> shape (a field ending in ``!`` is required;
+unknown fields pass). ``null`` is "unset" everywhere, as it is for Go's JSON decoder and for the API
+server (which prunes nulls of a structural schema). A YAML timestamp counts as a string: sigs.k8s.io/yaml
+keeps it one.
+
+The tables follow the Go types and CRD schemas Flux uses, for the fields the engine reads and the
+simple fields around them. What a problem means depends on who reads the object:
+
+- a kustomization file is decoded by kustomize (and by Flux's generator) into Go structs: any problem
+  fails the build (``kubectl kustomize`` says "invalid Kustomization: json: cannot unmarshal ...");
+- a Flux Kustomization, HelmRelease, source, FluxInstance or any applied object is validated by the API
+  server: the object is refused, so Flux never acts on it.
 """
 
 from __future__ import annotations
 
+import datetime
+import re
+from dataclasses import dataclass
 from typing import Any
 
-_STRING_FIELDS = ("path", "targetNamespace", "namePrefix", "nameSuffix", "interval", "timeout", "retryInterval",
-                  "serviceAccountName")
-_BOOL_FIELDS = ("wait", "prune", "force", "suspend")
-_LIST_OF_MAPS = ("dependsOn", "patches", "images", "healthChecks")
+STR, INT, BOOL, NUM, ANY = "a string", "an integer", "true or false", "a number", "anything"
 
 
-def checked_kustomization_spec(spec: Any) -> tuple[dict[str, Any], list[str]]:
+def seq(shape: Any) -> tuple[str, Any]:
+    return ("list", shape)
+
+
+def mapping(shape: Any = ANY) -> tuple[str, Any]:
+    return ("map", shape)
+
+
+def either(*shapes: Any) -> tuple[Any, ...]:
+    return ("or", *shapes)
+
+
+OBJ = mapping()
+_STRINGS = mapping(STR)
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """A field whose value does not have the shape its reader expects."""
+
+    path: tuple[str | int, ...]
+    expected: str
+    got: str
+
+    @property
+    def field(self) -> str:
+        out = ""
+        for p in self.path:
+            out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else p)
+        return out
+
+    def __str__(self) -> str:
+        return f"{self.field}: expected {self.expected}, got {self.got}" if self.got else \
+            f"{self.field}: {self.expected}"
+
+
+def _describe(value: Any) -> str:
+    """The shape of a value, never the value itself (a warning may not echo what a field holds)."""
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return "a string" if isinstance(value, str) else type(value).__name__
+
+
+def _expected(shape: Any) -> str:
+    if isinstance(shape, str):
+        return shape
+    if isinstance(shape, dict):
+        return "a mapping"
+    if shape[0] == "list":
+        return f"a list of {_plural(_expected(shape[1]))}"
+    if shape[0] == "map":
+        return "a mapping" if shape[1] == ANY else f"a mapping of {_plural(_expected(shape[1]))}"
+    return " or ".join(_expected(s) for s in shape[1:])
+
+
+def _plural(what: str) -> str:
+    return {"true or false": "booleans", "anything": "anything"}.get(what, re.sub(r"^an? (\w+)", r"\1s", what))
+
+
+_TYPES: dict[str, tuple[type, ...]] = {STR: (str, datetime.date), INT: (int,), BOOL: (bool,), NUM: (int, float)}
+_FIELDS: dict[int, list[tuple[str, Any, bool]]] = {}  # id of a dict shape -> (field, shape, required)
+
+
+def _fits(value: Any, shape: str) -> bool:
+    return shape == ANY or (isinstance(value, _TYPES[shape])
+                            and (shape in (STR, BOOL) or not isinstance(value, bool)))
+
+
+def _fields(shape: dict[str, Any]) -> list[tuple[str, Any, bool]]:
+    fields = _FIELDS.get(id(shape))
+    if fields is None:
+        fields = _FIELDS[id(shape)] = [(k.rstrip("!"), v, k.endswith("!")) for k, v in shape.items()]
+    return fields
+
+
+def _check(value: Any, shape: Any, path: tuple[str | int, ...], out: list[FieldProblem]) -> None:
+    if isinstance(shape, str):
+        if value is not None and not _fits(value, shape):
+            out.append(FieldProblem(path, shape, _describe(value)))
+    elif value is None:
+        return
+    elif isinstance(shape, dict):
+        if not isinstance(value, dict):
+            out.append(FieldProblem(path, "a mapping", _describe(value)))
+            return
+        for name, sub, required in _fields(shape):
+            item = value.get(name)
+            if item is None:
+                if required and name not in value:
+                    out.append(FieldProblem((*path, name), "is required", ""))
+            elif isinstance(sub, str):  # a scalar field, checked without building its path
+                if not _fits(item, sub):
+                    out.append(FieldProblem((*path, name), sub, _describe(item)))
+            else:
+                _check(item, sub, (*path, name), out)
+    elif shape[0] == "list":
+        if not isinstance(value, list):
+            out.append(FieldProblem(path, _expected(shape), _describe(value)))
+            return
+        for i, item in enumerate(value):
+            _check(item, shape[1], (*path, i), out)
+    elif shape[0] == "map":
+        if not isinstance(value, dict):
+            out.append(FieldProblem(path, _expected(shape), _describe(value)))
+            return
+        if shape[1] == ANY:
+            return
+        for key, item in value.items():
+            _check(item, shape[1], (*path, str(key)), out)
+    else:
+        results = [problems(value, s, path) for s in shape[1:]]
+        if all(results):
+            # report inside the one alternative of the value's own type, else name them all
+            typed = [r for r in results if not (r[0].path == path and r[0].got)]
+            out.extend(typed[0] if len(typed) == 1 else [FieldProblem(path, _expected(shape), _describe(value))])
+
+
+def problems(value: Any, shape: Any, path: tuple[str | int, ...] = ()) -> list[FieldProblem]:
+    """Every place where ``value`` breaks ``shape`` (nothing for ``None``: an unset field)."""
+    out: list[FieldProblem] = []
+    _check(value, shape, path, out)
+    return out
+
+
+# -- kustomize's kustomization file (sigs.k8s.io/kustomize/api/types) ---------------------------------
+
+_SELECTOR = {k: STR for k in ("group", "version", "kind", "name", "namespace", "labelSelector",
+                              "annotationSelector")}
+_GENERATOR_OPTIONS = {"labels": _STRINGS, "annotations": _STRINGS, "disableNameSuffixHash": BOOL, "immutable": BOOL}
+_GENERATOR = {"name": STR, "namespace": STR, "behavior": STR, "files": seq(STR), "literals": seq(STR),
+              "envs": seq(STR), "env": STR, "type": STR, "options": _GENERATOR_OPTIONS}
+_FIELD_OPTIONS = {"delimiter": STR, "index": INT, "encoding": STR, "create": BOOL}
+REPLACEMENT = {"path": STR,
+                "source": {**_SELECTOR, "fieldPath": STR, "options": _FIELD_OPTIONS},
+                "targets": seq({"select": _SELECTOR, "reject": seq(_SELECTOR), "fieldPaths": seq(STR),
+                                "options": _FIELD_OPTIONS})}
+_FIELD_SPEC = {"group": STR, "version": STR, "kind": STR, "path": STR, "create": BOOL}
+KUSTOMIZATION_FILE = {
+    "apiVersion": STR, "kind": STR,
+    "metadata": {"name": STR, "namespace": STR, "labels": _STRINGS, "annotations": _STRINGS},
+    "resources": seq(STR), "bases": seq(STR), "components": seq(STR), "crds": seq(STR),
+    "namespace": STR, "namePrefix": STR, "nameSuffix": STR,
+    "commonLabels": _STRINGS, "commonAnnotations": _STRINGS,
+    "labels": seq({"pairs": _STRINGS, "includeSelectors": BOOL, "includeTemplates": BOOL, "fields": seq(_FIELD_SPEC)}),
+    "patches": seq({"path": STR, "patch": STR, "target": _SELECTOR, "options": mapping(BOOL)}),
+    "patchesStrategicMerge": seq(STR),
+    "patchesJson6902": seq({"path": STR, "patch": STR, "target": _SELECTOR}),
+    "images": seq({"name": STR, "newName": STR, "newTag": STR, "digest": STR, "tagSuffix": STR}),
+    "replicas": seq({"name": STR, "count": INT}),
+    "replacements": seq(REPLACEMENT),
+    "configMapGenerator": seq(_GENERATOR), "secretGenerator": seq(_GENERATOR),
+    "generatorOptions": _GENERATOR_OPTIONS,
+    "helmCharts": seq(OBJ), "helmGlobals": OBJ,
+    "sortOptions": {"order": STR, "legacySortOptions": {"orderFirst": seq(STR), "orderLast": seq(STR)}},
+    "openapi": OBJ, "configurations": seq(STR), "generators": seq(STR), "transformers": seq(STR),
+    "validators": seq(STR), "vars": seq(OBJ), "buildMetadata": seq(STR),
+}
+
+# -- Flux and core objects, as their CRDs / API types declare them -------------------------------------
+
+_REF = {"kind": STR, "name": STR, "namespace": STR, "apiVersion": STR}
+_NAMED = {"name!": STR}
+_METADATA = {"name": STR, "namespace": STR, "labels": _STRINGS, "annotations": _STRINGS}
+
+FLUX_KUSTOMIZATION_SPEC = {
+    "path": STR, "targetNamespace": STR, "namePrefix": STR, "nameSuffix": STR, "interval": STR, "timeout": STR,
+    "retryInterval": STR, "serviceAccountName": STR, "deletionPolicy": STR,
+    "wait": BOOL, "prune": BOOL, "force": BOOL, "suspend": BOOL, "ignoreMissingComponents": BOOL,
+    "dependsOn": seq({"name!": STR, "namespace": STR, "readyExpr": STR}),
+    "sourceRef": {**_REF, "name!": STR},
+    "patches": seq({"patch!": STR, "target": _SELECTOR}),
+    "images": seq({"name!": STR, "newName": STR, "newTag": STR, "digest": STR}),
+    "components": seq(STR),
+    "healthChecks": seq({"apiVersion": STR, "kind!": STR, "name!": STR, "namespace": STR}),
+    "healthCheckExprs": seq({"apiVersion": STR, "kind": STR, "current": STR, "failed": STR, "inProgress": STR}),
+    "postBuild": {"substitute": _STRINGS, "substituteStrategy": STR,
+                  "substituteFrom": seq({"kind!": STR, "name!": STR, "optional": BOOL})},
+    "commonMetadata": {"labels": _STRINGS, "annotations": _STRINGS},
+    "decryption": {"provider": STR, "secretRef": _NAMED, "serviceAccountName": STR},
+    "kubeConfig": {"secretRef": {"name!": STR, "key": STR}, "configMapRef": _NAMED},
+    "buildMetadata": seq(STR),
+}
+
+_CHART_TEMPLATE = {"chart": STR, "version": STR, "sourceRef": _REF, "interval": STR, "reconcileStrategy": STR,
+                   "valuesFiles": seq(STR), "ignoreMissingValuesFiles": BOOL}
+HELM_RELEASE_SPEC = {
+    "chart": {"spec": _CHART_TEMPLATE, "metadata": {"labels": _STRINGS, "annotations": _STRINGS}},
+    "chartRef": _REF,
+    "values": OBJ,
+    "valuesFrom": seq({"kind": STR, "name": STR, "valuesKey": STR, "targetPath": STR, "optional": BOOL}),
+    "dependsOn": seq(either(STR, {"name": STR, "namespace": STR, "readyExpr": STR})),
+    "targetNamespace": STR, "releaseName": STR, "storageNamespace": STR, "serviceAccountName": STR,
+    "interval": STR, "timeout": STR, "suspend": BOOL, "maxHistory": INT, "persistentClient": BOOL,
+    "install": OBJ, "upgrade": OBJ, "test": OBJ, "rollback": OBJ, "uninstall": OBJ, "driftDetection": OBJ,
+    "postRenderers": seq(OBJ), "kubeConfig": OBJ, "commonMetadata": {"labels": _STRINGS, "annotations": _STRINGS},
+}
+
+_SECRET_REF = {"name": STR}
+SOURCE_SPECS = {
+    "GitRepository": {"url": STR, "interval": STR, "timeout": STR, "secretRef": _SECRET_REF, "provider": STR,
+                      "ref": {"branch": STR, "tag": STR, "semver": STR, "name": STR, "commit": STR},
+                      "ignore": STR, "suspend": BOOL, "recurseSubmodules": BOOL, "include": seq(OBJ)},
+    "OCIRepository": {"url": STR, "interval": STR, "timeout": STR, "secretRef": _SECRET_REF, "provider": STR,
+                      "ref": {"digest": STR, "semver": STR, "semverFilter": STR, "tag": STR},
+                      "ignore": STR, "suspend": BOOL, "insecure": BOOL,
+                      "layerSelector": {"mediaType": STR, "operation": STR}},
+    "HelmRepository": {"url": STR, "type": STR, "interval": STR, "timeout": STR, "secretRef": _SECRET_REF,
+                       "provider": STR, "insecure": BOOL, "passCredentials": BOOL, "suspend": BOOL},
+    "Bucket": {"endpoint": STR, "bucketName": STR, "insecure": BOOL, "provider": STR, "region": STR, "prefix": STR,
+               "interval": STR, "timeout": STR, "secretRef": _SECRET_REF, "ignore": STR, "suspend": BOOL},
+    "HelmChart": {**_CHART_TEMPLATE, "sourceRef": {**_REF, "name!": STR}, "suspend": BOOL},
+    "ExternalArtifact": {"sourceRef": _REF},
+}
+
+FLUX_INSTANCE_SPEC = {
+    "sync": {"kind": STR, "url": STR, "ref": STR, "path": STR, "name": STR, "pullSecret": STR, "interval": STR,
+             "provider": STR},
+    "components": seq(STR), "distribution": {"version": STR, "registry": STR, "artifact": STR},
+}
+
+# the fields of core and networking objects the surface extractor reads
+_PORT = either(INT, STR)
+_CONTAINER = {"name": STR, "image": STR, "restartPolicy": STR,
+              "ports": seq({"containerPort": INT, "name": STR, "protocol": STR})}
+_POD_TEMPLATE = {"metadata": {"labels": _STRINGS, "annotations": _STRINGS},
+                 "spec": {"containers": seq(_CONTAINER), "initContainers": seq(_CONTAINER)}}
+_BACKEND = {"service": {"name": STR, "port": {"number": INT, "name": STR}}, "serviceName": STR,
+            "servicePort": _PORT, "resource": {"kind": STR, "name": STR, "apiGroup": STR}}
+_ROUTE = {"spec": {
+    "parentRefs": seq({"name": STR, "namespace": STR, "sectionName": STR, "kind": STR, "group": STR, "port": INT}),
+    "hostnames": seq(STR),
+    "rules": seq({"backendRefs": seq({"name": STR, "namespace": STR, "port": INT, "kind": STR, "group": STR,
+                                      "weight": INT}),
+                  "matches": seq({"path": {"type": STR, "value": STR}})})}}
+_TRAEFIK_ROUTE = {"spec": {
+    "entryPoints": seq(STR),
+    "routes": seq({"match": STR, "kind": STR, "middlewares": seq({"name": STR, "namespace": STR}),
+                   "services": seq({"name": STR, "port": _PORT, "kind": STR, "namespace": STR})}),
+    "tls": {"secretName": STR, "certResolver": STR, "passthrough": BOOL}}}
+_WORKLOAD = {"spec": {"template": _POD_TEMPLATE, "replicas": INT}}
+
+# (group, kind) -> shape of the whole object, for objects checked when the simulation applies them
+APPLIED_OBJECTS: dict[tuple[str, str], dict[str, Any]] = {
+    ("", "Service"): {"spec": {
+        "type": STR, "clusterIP": STR, "externalName": STR, "loadBalancerIP": STR, "loadBalancerClass": STR,
+        "selector": _STRINGS,
+        "ports": seq({"name": STR, "port": INT, "targetPort": _PORT, "nodePort": INT, "protocol": STR})}},
+    ("", "ConfigMap"): {"data": _STRINGS, "binaryData": _STRINGS},
+    ("networking.k8s.io", "Ingress"): {"spec": {
+        "ingressClassName": STR, "defaultBackend": _BACKEND, "tls": seq({"hosts": seq(STR), "secretName": STR}),
+        "rules": seq({"host": STR, "http": {"paths": seq({"path": STR, "pathType": STR, "backend": _BACKEND})}})}},
+    ("gateway.networking.k8s.io", "Gateway"): {"spec": {
+        "gatewayClassName": STR, "addresses": seq({"type": STR, "value": STR}),
+        "infrastructure": {"annotations": _STRINGS, "labels": _STRINGS},
+        "listeners": seq({"name": STR, "hostname": STR, "port": INT, "protocol": STR,
+                          "tls": {"mode": STR,
+                                  "certificateRefs": seq({"name": STR, "namespace": STR, "kind": STR})}})}},
+    **{("gateway.networking.k8s.io", k): _ROUTE
+       for k in ("HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute")},
+    **{(g, k): _TRAEFIK_ROUTE for g in ("traefik.io", "traefik.containo.us")
+       for k in ("IngressRoute", "IngressRouteTCP", "IngressRouteUDP")},
+    ("cert-manager.io", "Certificate"): {"spec": {
+        "secretName": STR, "commonName": STR, "dnsNames": seq(STR),
+        "issuerRef": {"name": STR, "kind": STR, "group": STR}}},
+    **{("apps", k): _WORKLOAD for k in ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet")},
+    ("batch", "Job"): _WORKLOAD,
+    ("batch", "CronJob"): {"spec": {"schedule": STR, "jobTemplate": {"spec": {"template": _POD_TEMPLATE}}}},
+    **{("source.toolkit.fluxcd.io", k): {"spec": shape} for k, shape in SOURCE_SPECS.items()},
+    ("fluxcd.controlplane.io", "FluxInstance"): {"spec": FLUX_INSTANCE_SPEC},
+}
+
+def object_problems(obj: dict[str, Any], group: str, kind: str) -> list[FieldProblem]:
+    """What the API server would refuse in an object's metadata, and in the fields of its kind the engine reads."""
+    md = obj.get("metadata")
+    found = problems(md, _METADATA, ("metadata",))
+    shape = APPLIED_OBJECTS.get((group, kind))
+    if shape is not None:
+        found += problems(obj, shape)
+    return found
+
+
+def checked_kustomization(obj: dict[str, Any]) -> tuple[dict[str, Any], list[FieldProblem]]:
+    """A Flux Kustomization's ``spec`` without the fields the CRD schema refuses, and every problem found.
+
+    Any problem means the API server rejects the object; the fields are dropped so that nothing
+    downstream meets a value of the wrong type.
+    """
+    found = problems(obj.get("metadata"), _METADATA, ("metadata",))
+    spec, spec_problems = checked_kustomization_spec(obj.get("spec"))
+    return spec, found + spec_problems
+
+
+def checked_kustomization_spec(spec: Any) -> tuple[dict[str, Any], list[FieldProblem]]:
     """The fields of a Flux Kustomization's ``spec`` the CRD schema accepts, and what it would refuse."""
     if not isinstance(spec, dict):
-        return {}, ["spec: expected a mapping"]
-    problems = _problems(spec)
-    bad = {p.split(":", 1)[0].removeprefix("spec.").split(".", 1)[0].split("[", 1)[0] for p in problems}
-    return {k: v for k, v in spec.items() if k not in bad}, problems
-
-
-def _problems(spec: dict[str, Any]) -> list[str]:
-    problems = []
-    for f in _STRING_FIELDS:
-        if f in spec and spec[f] is not None and not isinstance(spec[f], str):
-            problems.append(f"spec.{f}: expected a string")
-    for f in _BOOL_FIELDS:
-        if f in spec and spec[f] is not None and not isinstance(spec[f], bool):
-            problems.append(f"spec.{f}: expected true or false")
-    for f in _LIST_OF_MAPS:
-        if f in spec and spec[f] is not None and not (isinstance(spec[f], list)
-                                                       and all(isinstance(i, dict) for i in spec[f])):
-            problems.append(f"spec.{f}: expected a list of mappings")
-    for d in spec.get("dependsOn") or [] if isinstance(spec.get("dependsOn"), list) else []:
-        if isinstance(d, dict) and not isinstance(d.get("name"), str):
-            problems.append("spec.dependsOn[].name: expected a string")
-    if "components" in spec and spec["components"] is not None and not (
-            isinstance(spec["components"], list) and all(isinstance(c, str) for c in spec["components"])):
-        problems.append("spec.components: expected a list of strings")
-    ref = spec.get("sourceRef")
-    if ref is not None and not (isinstance(ref, dict) and isinstance(ref.get("name"), str)
-                                and isinstance(ref.get("kind", ""), str) and isinstance(ref.get("namespace", ""), str)):
-        problems.append("spec.sourceRef: expected a mapping with kind and name")
-    post = spec.get("postBuild")
-    if post is not None:
-        if not isinstance(post, dict):
-            problems.append("spec.postBuild: expected a mapping")
-        else:
-            if post.get("substitute") is not None and not isinstance(post["substitute"], dict):
-                problems.append("spec.postBuild.substitute: expected a mapping")
-            refs = post.get("substituteFrom")
-            if refs is not None and not (isinstance(refs, list) and all(isinstance(r, dict) for r in refs)):
-                problems.append("spec.postBuild.substituteFrom: expected a list of mappings")
-    meta = spec.get("commonMetadata")
-    if meta is not None and not (isinstance(meta, dict) and all(isinstance(meta.get(k) or {}, dict)
-                                                                for k in ("labels", "annotations"))):
-        problems.append("spec.commonMetadata: expected labels and annotations mappings")
-    return problems
+        return {}, [FieldProblem(("spec",), "a mapping", _describe(spec))]
+    found = problems(spec, FLUX_KUSTOMIZATION_SPEC, ("spec",))
+    bad = {p.path[1] for p in found if len(p.path) > 1}
+    return {k: v for k, v in spec.items() if k not in bad}, found

@@ -12,18 +12,29 @@ from collections import deque
 from typing import Any
 
 from ..load import Repo
+from ..load.yamldocs import field_line
 from ..model import (FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, FLUX_SOURCE_GROUP, Cluster, Controller,
                      InputError, KustomizationNode, Resource, SourceInfo)
 from .entry import Entry
 from .helm import helm_release_info
 from .kustomize import FluxOverrides, build_flux_path
-from .schema import checked_kustomization_spec
+from .resourceset import expand_resourcesets
+from .schema import FieldProblem, checked_kustomization, checked_kustomization_spec, object_problems
 from .scope import ScopeIndex
 from .store import ObjectStore
 from .substitute import collect_variables, substitute_resources
 
 _FLUX_CONTROLLERS = ("source-controller", "kustomize-controller", "helm-controller", "notification-controller",
                      "image-reflector-controller", "image-automation-controller", "source-watcher")
+
+
+# Bounds of one cluster's simulation. Real repositories stay far below them (the largest test corpus:
+# 154 Kustomizations, 928 objects, 3 levels below the root), so only a repository that re-applies its own
+# paths under new names reaches them; it is reported on the node that is not simulated.
+MAX_DISCOVERY_DEPTH = 16  # Kustomizations applied by Kustomizations, below the root
+MAX_KUSTOMIZATIONS = 10_000  # Kustomizations per cluster (the scale benchmark builds 5,000)
+MAX_OBJECTS = 50_000  # objects applied per cluster
+_PROBLEMS_PER_OBJECT = 5  # field problems reported for one object
 
 
 def _dict(value: Any) -> dict[str, Any]:
@@ -61,17 +72,21 @@ def _depends_on(spec: dict[str, Any], namespace: str) -> list[str]:
     return sorted(set(out))
 
 
-def _node_from_resource(res: Resource, parent: str | None) -> KustomizationNode:
+def _node_from_resource(res: Resource, parent: str | None) -> tuple[KustomizationNode, list[FieldProblem]]:
     """A node for a Flux Kustomization object; one the CRD schema would refuse is an error, never built."""
-    spec, problems = checked_kustomization_spec(res.obj.get("spec"))
+    spec, problems = checked_kustomization(res.obj)
     ns = res.namespace or "default"
     node = KustomizationNode(namespace=ns, name=res.name, path=spec.get("path"), parent=parent,
                              depends_on=_depends_on(spec, ns), source=None, spec=spec,
-                             file=res.file, line=res.line)
+                             file=res.file, line=res.line, generated_by=res.generated_by)
     if problems:
         node.status = "error"
-        node.reason = "the API server rejects this Kustomization: " + "; ".join(problems)
-    return node
+        node.reason = _rejected(problems)
+    return node, problems
+
+
+def _rejected(problems: list[FieldProblem]) -> str:
+    return "the API server rejects this Kustomization: " + "; ".join(str(p) for p in problems)
 
 
 def _substitution_enabled(spec: dict[str, Any]) -> bool:
@@ -90,6 +105,12 @@ class Simulation:
         root_id = f"{entry.root_namespace}/{entry.root_name}"
         self.cluster = Cluster(name=entry.cluster, entry_file=entry.file, entry_line=entry.line,
                                entry_kind=entry.kind, source=entry.source, root_id=root_id)
+        self.depth: dict[str, int] = {root_id: 0}  # how many Kustomizations apply each one, from the root
+        self.objects = 0  # objects applied so far
+        self.stopped: dict[str, list[KustomizationNode]] = {}  # limit -> the nodes it stopped
+        self.dropped: Resource | None = None  # the first Kustomization past the count limit
+        self.dropped_count = 0
+        self.applied_twice: set[str] = set()
 
     def run(self) -> Cluster:
         e = self.entry
@@ -100,8 +121,9 @@ class Simulation:
         self.cluster.kustomizations[root.id] = root
         queue: deque[KustomizationNode] = deque([root])
         if problems:
-            root.status, root.reason = "error", "the API server rejects this Kustomization: " + "; ".join(problems)
-            self.cluster.warn(e.file, e.line, f"Kustomization {root.id}: {root.reason}")
+            root.status, root.reason = "error", _rejected(problems)
+            self.cluster.warn(e.file, self._line(e.file, e.line, problems[0]),
+                              f"Kustomization {root.id}: {root.reason}")
             queue.clear()
         deferred: list[KustomizationNode] = []
         while queue or deferred:
@@ -118,8 +140,27 @@ class Simulation:
                 continue
             for child in self._reconcile(node):
                 queue.append(child)
+        self._report_limits()
         self._finish()
         return self.cluster
+
+    def _line(self, file: str, line: int, problem: FieldProblem | tuple[str | int, ...]) -> int:
+        """The line of the field a problem names, in the document starting at ``file:line``."""
+        try:
+            text = self.repo.read_text(file)
+        except OSError:
+            return line
+        return field_line(text, line, problem.path if isinstance(problem, FieldProblem) else problem)
+
+    def _check_objects(self, node: KustomizationNode) -> None:
+        """What the API server would refuse in the objects a Kustomization applies: Flux fails to apply them."""
+        for res in node.resources:
+            if res.is_kind(FLUX_KUSTOMIZE_GROUP, "Kustomization") or res.is_kind(FLUX_HELM_GROUP, "HelmRelease"):
+                continue  # their specs are checked where they are read
+            for problem in object_problems(res.obj, res.group, res.kind)[:_PROBLEMS_PER_OBJECT]:
+                self.cluster.warn(res.file, self._line(res.file, res.line, problem),
+                                  f"{res.kind} {res.ident()}: {problem} (the API server rejects it; "
+                                  f"Kustomization {node.id} fails to apply)")
 
     # -- one Kustomization ----------------------------------------------
     def _waits_for_variables(self, node: KustomizationNode) -> bool:
@@ -171,6 +212,8 @@ class Simulation:
             return []
         if node.path is None and node.spec.get("path") is None:
             node.path = "./"
+        if self.objects >= MAX_OBJECTS:
+            return self._over_objects(node, 0)
         try:
             built = build_flux_path(self.repo, str(node.path or "./"), _overrides(node.spec))
         except InputError as err:
@@ -193,36 +236,84 @@ class Simulation:
             return []
         self.cluster.warnings.extend(diags)
         result = substitute_resources(resources, variables, enabled=_substitution_enabled(node.spec),
-                                      strict=bool(_dict(node.spec.get("postBuild")).get("strict")))
+                                      strict=bool(_dict(node.spec.get("postBuild")).get("strict")), cache=self.repo.cache)
         self.cluster.warnings.extend(result.diagnostics)
-        node.resources = result.resources
+        # flux-operator renders the ResourceSets this Kustomization applied; what they generate is applied too
+        generated, diags = expand_resourcesets(result.resources, self.store, self.repo)
+        self.cluster.warnings.extend(diags)
+        node.resources = result.resources + generated
         self.scopes.learn(node.resources)
         self.scopes.apply(node.resources)
         node.unresolved_vars = sorted(set(result.unresolved))
         node.secret_vars = sorted(set(result.secret_vars))
+        if self.objects + len(node.resources) > MAX_OBJECTS:
+            return self._over_objects(node, len(node.resources))
+        self.objects += len(node.resources)
         node.status = "built"
+        self._check_objects(node)
         for res in node.resources:
             self.store.add(res)
         return self._children(node)
 
+    def _over_objects(self, node: KustomizationNode, count: int) -> list[KustomizationNode]:
+        self.objects = max(self.objects, MAX_OBJECTS)  # nothing more is built
+        what = f"its {count:,} objects would take" if count else "it comes after"
+        self._stop(node, "objects",
+                   f"not simulated: {what} the cluster past {MAX_OBJECTS:,} objects, flux-wiki's limit")
+        return []
+
+    def _stop(self, node: KustomizationNode, limit: str, reason: str) -> None:
+        """Mark a node a limit stopped; each limit is one warning, at the first node it stopped."""
+        node.status, node.reason, node.resources = "error", reason, []
+        self.stopped.setdefault(limit, []).append(node)
+
     def _children(self, node: KustomizationNode) -> list[KustomizationNode]:
         children = []
+        depth = self.depth[node.id] + 1
+        dropped = 0
         for res in node.resources:
             if not res.is_kind(FLUX_KUSTOMIZE_GROUP, "Kustomization"):
                 continue
-            child = _node_from_resource(res, node.id)
-            existing = self.cluster.kustomizations.get(child.id)
+            existing = self.cluster.kustomizations.get(f"{res.namespace or 'default'}/{res.name}")
             if existing is not None:
-                if existing.id != node.id and existing.parent != node.id and existing.id != self.cluster.root_id:
+                if existing.id != node.id and existing.parent != node.id and existing.id != self.cluster.root_id \
+                        and existing.id not in self.applied_twice:
+                    self.applied_twice.add(existing.id)
                     self.cluster.warn(res.file, res.line,
-                                      f"Kustomization {child.id} is applied by both {existing.parent} and {node.id}")
+                                      f"Kustomization {existing.id} is applied by both {existing.parent} and {node.id}")
                 continue
+            if len(self.cluster.kustomizations) >= MAX_KUSTOMIZATIONS:
+                dropped += 1
+                self.dropped = self.dropped or res
+                continue
+            child, problems = _node_from_resource(res, node.id)
             self.cluster.kustomizations[child.id] = child
+            self.depth[child.id] = depth
             if child.status == "error":
-                self.cluster.warn(child.file, child.line, f"Kustomization {child.id}: {child.reason}")
+                self.cluster.warn(child.file, self._line(child.file, child.line, problems[0]),
+                                  f"Kustomization {child.id}: {child.reason}")
+            elif depth > MAX_DISCOVERY_DEPTH:
+                self._stop(child, "depth", (
+                    f"not simulated: it is {depth} levels of Kustomizations below the root, beyond flux-wiki's "
+                    f"limit of {MAX_DISCOVERY_DEPTH}; {node.id} applies it (a path that re-applies itself?)"))
             else:
                 children.append(child)
+        if dropped:
+            node.reason = (f"applies {dropped:,} more Kustomizations beyond flux-wiki's limit of "
+                           f"{MAX_KUSTOMIZATIONS:,} per cluster; they are not simulated")
+            self.dropped_count += dropped
         return children
+
+    def _report_limits(self) -> None:
+        for nodes in self.stopped.values():
+            first, more = nodes[0], len(nodes) - 1
+            self.cluster.warn(first.file, first.line, f"Kustomization {first.id}: {first.reason}"
+                              + (f" ({more:,} more Kustomizations stopped by the same limit)" if more else ""))
+        if self.dropped is not None:
+            first = self.dropped
+            self.cluster.warn(first.file, first.line,
+                              f"{self.dropped_count:,} Kustomizations (the first: {first.ident()}) are beyond "
+                              f"flux-wiki's limit of {MAX_KUSTOMIZATIONS:,} per cluster; they are not simulated")
 
     # -- after the walk ----------------------------------------------------
     def _finish(self) -> None:
@@ -230,7 +321,8 @@ class Simulation:
         for node in cluster.kustomizations.values():
             for res in node.resources:
                 if res.is_kind(FLUX_HELM_GROUP, "HelmRelease"):
-                    info, diags = helm_release_info(res, self.store.find, self.store.find_source)
+                    info, diags = helm_release_info(res, self.store.find, self.store.find_source,
+                                                    lambda path, r=res: self._line(r.file, r.line, path))
                     info.layer = node.id
                     cluster.helm_releases.append(info)
                     cluster.warnings.extend(diags)

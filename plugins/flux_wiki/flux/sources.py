@@ -49,7 +49,7 @@ def source_info(res: Resource) -> SourceInfo:
         url = _str(spec.get("url"))
         raw = spec.get("ref")
         if isinstance(raw, dict):
-            ref = {k: raw[k] for k in _REF_FIELDS[res.kind] if raw.get(k) not in (None, "")}
+            ref = {k: _str(raw[k]) for k in _REF_FIELDS[res.kind] if _str(raw.get(k))}
     elif res.kind == "HelmRepository":
         url = _str(spec.get("url"))
         if spec.get("type") == "oci" or (url or "").startswith("oci://"):
@@ -57,7 +57,7 @@ def source_info(res: Resource) -> SourceInfo:
     elif res.kind == "Bucket":
         url = _bucket_url(spec)
     elif res.kind == "HelmChart":
-        ref = {k: spec[k] for k in ("chart", "version") if spec.get(k) not in (None, "")}
+        ref = {k: _str(spec[k]) for k in ("chart", "version") if _str(spec.get(k))}
         if isinstance(spec.get("sourceRef"), dict):
             ref["sourceRef"] = dict(spec["sourceRef"])
     elif isinstance(spec.get("sourceRef"), dict):  # ExternalArtifact

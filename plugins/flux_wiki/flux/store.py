@@ -7,7 +7,7 @@ from ..model import InputError, Resource, SourceInfo
 from .sources import source_info
 
 _LOOKUP_KINDS = ("ConfigMap", "Secret", "GitRepository", "OCIRepository", "Bucket", "HelmRepository",
-                 "HelmChart", "ExternalArtifact")
+                 "HelmChart", "ExternalArtifact", "ResourceSetInputProvider")
 
 
 class ObjectStore:

@@ -15,6 +15,7 @@ default, which is used as Flux does.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable
@@ -22,7 +23,7 @@ from typing import Any, Callable, Iterable
 import yaml
 
 from ..analysis.redact import names_secret
-from ..load.yamldocs import load_text
+from ..load.yamldocs import ParseCache, copy_data, load_text
 from ..model import Diagnostic, InputError, Resource
 
 _BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -132,12 +133,17 @@ def _accept_casing_func(r: str, i: int) -> bool:
 
 
 class _Scanner:
-    """Character scanner with the same quirks as the Go one (it edits its buffer to drop escapes)."""
+    """Character scanner with the same quirks as the Go one.
+
+    Go's scanner drops an escape character by rebuilding its buffer (quadratic in a long run of
+    escapes); this one keeps the buffer and records the dropped positions of the current token.
+    """
 
     def __init__(self, buf: str) -> None:
         self.buf = buf
         self.pos = 0
         self.start = 0
+        self.skipped: list[int] = []  # positions of the current token dropped as escape characters
         self.width = 0
         self.mode = 0
         self.escape_chars = 0
@@ -156,7 +162,9 @@ class _Scanner:
         self.pos -= self.width
 
     def skip(self) -> None:
-        self.buf = self.buf[: self.pos - 1] + self.buf[self.pos:]
+        """Drop the escape character just read; the character it escapes is taken into the token."""
+        self.skipped.append(self.pos - 1)
+        self.pos += 1
 
     def peek(self) -> str:
         r = self.read()
@@ -164,10 +172,18 @@ class _Scanner:
         return r
 
     def string(self) -> str:
-        return self.buf[self.start:self.pos]
+        if not self.skipped:
+            return self.buf[self.start:self.pos]
+        out, at = [], self.start
+        for i in self.skipped:
+            out.append(self.buf[at:i])
+            at = i + 1
+        out.append(self.buf[at:self.pos])
+        return "".join(out)
 
     def scan(self) -> int:
         self.start = self.pos
+        self.skipped = []
         r = self.read()
         if r == _EOF:
             return _T_EOF
@@ -184,7 +200,7 @@ class _Scanner:
             return False
         if self._escaped(r):
             self.skip()
-        elif not self.accept(r, self.pos - self.start):
+        elif not self.accept(r, self.pos - self.start - len(self.skipped)):  # the index in Go's edited buffer
             return False
         while True:
             r = self.read()
@@ -198,7 +214,7 @@ class _Scanner:
             if self._escaped(r):
                 self.skip()
                 continue
-            if not self.accept(r, self.pos - self.start):
+            if not self.accept(r, self.pos - self.start - len(self.skipped)):
                 self.unread()
                 break
         return True
@@ -596,21 +612,57 @@ def _apply(name: str, s: str, args: list[str]) -> str:
 
 # -- evaluation (template.go) -------------------------------------------------
 
+# Bounds of substitution. Flux could not apply an object whose text is over the API server's 3 MiB
+# request limit, so no substituted text may grow past it; pattern removal (`${v#*x}`, quadratic in the
+# value's length, in Flux too) gets a budget of character steps per Kustomization.
+MAX_SUBSTITUTED_CHARS = 3 << 20
+PATTERN_STEPS = 5_000_000
+
+
+class _Budget:
+    """What one Kustomization's substitution may still spend on pattern removal."""
+
+    def __init__(self) -> None:
+        self.pattern_steps = PATTERN_STEPS
+
+
+def _too_long(size: int) -> SubstitutionError:
+    return SubstitutionError(f"the substituted text would exceed {MAX_SUBSTITUTED_CHARS >> 20} MiB "
+                             f"({size:,} characters); the API server would refuse it")
+
+
+def _predicted_size(name: str, s: str, args: list[str]) -> int:
+    """The length of a replace function's result, without building it."""
+    if name not in ("/", "//") or not args:
+        return len(s)
+    new = args[1] if len(args) > 1 else ""
+    count = min(s.count(args[0]), 1 if name == "/" else len(s) + 1)
+    return len(s) + count * (len(new) - len(args[0]))
+
+
 class _Eval:
     def __init__(self, lookup: Callable[[str], str | None], strict: bool,
-                 keep: Callable[[str], bool], keep_unset: bool) -> None:
+                 keep: Callable[[str], bool], keep_unset: bool, budget: _Budget | None = None) -> None:
         self.lookup = lookup
         self.strict = strict
         self.keep = keep
         self.keep_unset = keep_unset
         self.kept: set[str] = set()
         self.unset: set[str] = set()
+        self.budget = budget or _Budget()
 
     def run(self, node: Any) -> str:
         if isinstance(node, _Text):
             return node.value
         if isinstance(node, _List):
-            return "".join(self.run(n) for n in node.nodes)
+            parts, size = [], 0
+            for n in node.nodes:
+                part = self.run(n)
+                size += len(part)
+                if size > MAX_SUBSTITUTED_CHARS:
+                    raise _too_long(size)
+                parts.append(part)
+            return "".join(parts)
         return self.func(node)
 
     def func(self, node: _Func) -> str:
@@ -627,6 +679,15 @@ class _Eval:
                 if self.keep_unset:
                     return "${" + node.param + "}"
             value = ""
+        size = _predicted_size(node.name, value, args)
+        if size > MAX_SUBSTITUTED_CHARS:
+            raise _too_long(size)
+        if node.name in ("#", "##", "%", "%%") and args:
+            self.budget.pattern_steps -= len(value) * (len(value) + len(args[0])) // 2 + 1
+            if self.budget.pattern_steps < 0:
+                raise SubstitutionError(f"pattern removal ${{{node.param}{node.name}...}} on a "
+                                        f"{len(value):,}-character value is beyond flux-wiki's budget "
+                                        "for one Kustomization")
         return _apply(node.name, value, args)
 
 
@@ -799,8 +860,43 @@ def _describe(res: Resource) -> str:
     return f"{res.kind} {res.ident()}".strip()
 
 
+MEMO_LIMIT = 50_000  # substituted objects remembered per parse cache (oldest forgotten first)
+
+
+@dataclass(frozen=True)
+class _Substituted:
+    """The outcome of substituting one object's text: the object, or why it stays as it was."""
+
+    obj: Any = None
+    problem: str | None = None  # a diagnostic without the object's file:line, when substitution failed
+    unset: frozenset[str] = frozenset()
+    kept: frozenset[str] = frozenset()
+
+
+def _substitute_object(obj: dict[str, Any], values: dict[str, str], secret: set[str],
+                       budget: _Budget) -> _Substituted:
+    text = yaml.dump(obj, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1 << 30)
+    ev = _Eval(values.get, False, secret.__contains__, True, budget)
+    try:
+        new_text = ev.run(parse(text))
+    except SubstitutionError as err:
+        return _Substituted(problem=f"variable substitution failed: {err}")
+    try:
+        new = load_text(new_text)
+    except yaml.YAMLError as err:
+        problem = getattr(err, "problem", None) or str(err)
+        return _Substituted(problem=f"substituted text is not valid YAML: {problem}")
+    if not isinstance(new, dict):
+        return _Substituted(problem="substituted text is not a Kubernetes object")
+    return _Substituted(new, None, frozenset(ev.unset), frozenset(ev.kept))
+
+
+def _fingerprint(value: Any) -> bytes:
+    return hashlib.blake2b(repr(value).encode("utf-8", errors="surrogatepass"), digest_size=20).digest()
+
+
 def substitute_resources(resources: Iterable[Resource], variables: dict[str, Variable], *,
-                         enabled: bool, strict: bool = False) -> SubstitutionResult:
+                         enabled: bool, strict: bool = False, cache: ParseCache | None = None) -> SubstitutionResult:
     """Substitute each resource as kustomize-controller does.
 
     Nothing happens unless ``enabled`` (see :func:`substitution_enabled`).
@@ -811,6 +907,9 @@ def substitute_resources(resources: Iterable[Resource], variables: dict[str, Var
     ``${VAR}`` unless the reference has a default. A syntax error or a result
     that is not YAML keeps the object unsubstituted with a diagnostic; under
     ``strict`` each unset variable is reported as Flux would fail on it.
+
+    With a ``cache``, an object already substituted with the same variables (another revision, a
+    rebuild) is not serialised and parsed again.
     """
     resources = list(resources)
     result = SubstitutionResult(resources, [], [], [])
@@ -818,42 +917,36 @@ def substitute_resources(resources: Iterable[Resource], variables: dict[str, Var
         return result
     values = {n: v.value for n, v in variables.items() if not v.secret}
     secret = {n for n, v in variables.items() if v.secret}
+    memo = cache.derived.setdefault("substitute", {}) if cache is not None else None
+    context = _fingerprint((sorted(values.items()), sorted(secret))) if memo is not None else b""
     unresolved: set[str] = set()
     kept: set[str] = set()
     out: list[Resource] = []
+    budget = _Budget()
     for res in resources:
         if _disabled(res) or not _needs_envsubst(res.obj):
             out.append(res)
             continue
-        text = yaml.dump(res.obj, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1 << 30)
-        ev = _Eval(values.get, False, secret.__contains__, True)
-        where = f"{_describe(res)}: "
-        try:
-            new_text = ev.run(parse(text))
-        except SubstitutionError as err:
-            result.diagnostics.append(Diagnostic(res.file, res.line, f"{where}variable substitution failed: {err}"))
-            out.append(res)
-            continue
-        try:
-            obj = load_text(new_text)
-        except yaml.YAMLError as err:
-            problem = getattr(err, "problem", None) or str(err)
-            result.diagnostics.append(Diagnostic(res.file, res.line,
-                                                 f"{where}substituted text is not valid YAML: {problem}"))
-            out.append(res)
-            continue
-        if not isinstance(obj, dict):
-            result.diagnostics.append(Diagnostic(res.file, res.line,
-                                                 f"{where}substituted text is not a Kubernetes object"))
+        if memo is None:
+            done = _substitute_object(res.obj, values, secret, budget)
+        else:
+            key = (_fingerprint(res.obj), context)
+            done = memo.get(key) or _substitute_object(res.obj, values, secret, budget)
+            if done.problem is None:  # a failure may be this Kustomization's budget: never reuse it
+                memo[key] = done
+            while len(memo) > MEMO_LIMIT:
+                del memo[next(iter(memo))]
+        if done.problem is not None:
+            result.diagnostics.append(Diagnostic(res.file, res.line, f"{_describe(res)}: {done.problem}"))
             out.append(res)
             continue
         if strict:
-            for name in sorted(ev.unset):
-                result.diagnostics.append(Diagnostic(
-                    res.file, res.line, f"{where}variable not set (strict mode): \"{name}\" (Flux would fail)"))
-        unresolved |= ev.unset
-        kept |= ev.kept
-        out.append(replace(res, obj=obj))
+            for name in sorted(done.unset):
+                result.diagnostics.append(Diagnostic(res.file, res.line, f"{_describe(res)}: variable not set "
+                                                                         f"(strict mode): \"{name}\" (Flux would fail)"))
+        unresolved |= done.unset
+        kept |= done.kept
+        out.append(replace(res, obj=copy_data(done.obj) if memo is not None else done.obj))
     result.resources = out
     result.unresolved = sorted(unresolved)
     result.secret_vars = sorted(kept)

@@ -140,4 +140,4 @@ class Repo:
         docs = self.cache.get(rel, self.read_bytes(rel))
         if not copy:
             return docs
-        return [Document(copy_data(d.data), d.file, d.line) for d in docs]
+        return [Document(copy_data(d.data), d.file, d.line, d.duplicates) for d in docs]

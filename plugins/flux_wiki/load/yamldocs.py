@@ -1,13 +1,31 @@
-"""Parse multi-document YAML with the line where each document starts.
+"""Parse multi-document YAML with the line where each document starts, within bounds.
 
 Splitting on document markers (`---` at column 0) keeps the fast C loader for
 the content while still knowing each document's first line. A marker inside a
 block scalar cannot sit at column 0 (block scalar content is indented), so the
 split agrees with YAML's own rules.
+
+A repository is untrusted input, so every document is inspected once, between
+composing and constructing, on its node graph (where aliases are still shared):
+
+- aliasing is bounded with go-yaml's own rule (the library kustomize and Flux
+  decode with): once more than 100 of over 1,000 decoded nodes come from alias
+  expansion, their share may not exceed 99% (up to 400,000 nodes, scaling down
+  to 10% at 4,000,000). The count runs over a whole file, so a file of many
+  documents cannot multiply the allowance. An anchor that contains itself is
+  refused, as go-yaml does;
+- nesting is bounded at :data:`MAX_DEPTH` levels, aliases included, so no later
+  stage (copying, dumping for postBuild, rendering) can exhaust the stack;
+- duplicate mapping keys are recorded on the :class:`Document` with both lines:
+  kustomize refuses them in a manifest or patch, and keeps the last one in a
+  kustomization file; the reader of each kind decides.
+
+Bytes must be UTF-8 (a UTF-8 or UTF-16 byte-order mark is honoured), as go-yaml requires.
 """
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import re
 import threading
@@ -15,6 +33,201 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+from ..model import InputError
+
+# Nesting levels one document may hold. The deepest manifest in the test corpora is 20 levels (a CRD
+# schema); 100 leaves five times that, and keeps every recursive stage far below Python's stack limit.
+MAX_DEPTH = 100
+
+# go-yaml v3 decode.go: the share of decoded nodes that may come from alias expansion.
+_ALIAS_RANGE_LOW = 400_000
+_ALIAS_RANGE_HIGH = 4_000_000
+
+
+def allowed_alias_ratio(decoded: int) -> float:
+    """go-yaml's allowedAliasRatio: 99% for small documents, scaling down to 10% for very large ones."""
+    if decoded <= _ALIAS_RANGE_LOW:
+        return 0.99
+    if decoded >= _ALIAS_RANGE_HIGH:
+        return 0.10
+    return 0.99 - 0.89 * (decoded - _ALIAS_RANGE_LOW) / (_ALIAS_RANGE_HIGH - _ALIAS_RANGE_LOW)
+
+
+class LimitError(yaml.MarkedYAMLError):
+    """A document that is valid YAML but beyond a bound (aliasing, nesting, a self-containing anchor)."""
+
+    def __init__(self, problem: str, node: yaml.Node | None = None):
+        super().__init__(problem=problem, problem_mark=node.start_mark if node is not None else None)
+
+
+@dataclass(frozen=True)
+class DuplicateKey:
+    """A mapping key written twice in one mapping (1-based lines of the repeat and of the first)."""
+
+    key: str
+    line: int
+    first_line: int
+
+    def message(self) -> str:
+        return f'mapping key "{self.key}" already defined at line {self.first_line}'
+
+
+class _AliasBudget:
+    """go-yaml's decode and alias counters, kept across the documents of one file."""
+
+    __slots__ = ("decoded", "aliased")
+
+    def __init__(self) -> None:
+        self.decoded = 0
+        self.aliased = 0
+
+    def add(self, decoded: int, aliased: int, where: yaml.Node) -> None:
+        self.decoded += decoded
+        self.aliased += aliased
+        if self.aliased > 100 and self.decoded > 1000 and \
+                self.aliased / self.decoded > allowed_alias_ratio(self.decoded):
+            raise LimitError("document contains excessive aliasing (go-yaml, which Flux uses, refuses it)", where)
+
+
+def _duplicates(node: MappingNode, out: list[tuple[ScalarNode, ScalarNode]]) -> None:
+    pairs = node.value
+    if len(pairs) < 2:
+        return
+    keys = [k.value for k, _ in pairs if k.__class__ is ScalarNode]
+    if len(set(keys)) == len(keys):
+        return
+    seen: dict[str, ScalarNode] = {}
+    for k, _ in pairs:
+        if k.__class__ is ScalarNode:
+            first = seen.setdefault(k.value, k)
+            if first is not k:
+                out.append((k, first))
+
+
+def _too_deep(node: yaml.Node) -> LimitError:
+    return LimitError(f"nesting deeper than {MAX_DEPTH} levels", node)
+
+
+def _inspect_tree(root: yaml.Node, dups: list[tuple[ScalarNode, ScalarNode]], budget: _AliasBudget,
+                  shared: bool = False) -> bool:
+    """Depth and duplicate keys of a document whose collections are not shared, level by level.
+
+    With ``shared`` (the text may hold aliases) it answers False, without counting anything, as soon as
+    a collection is reached twice: only the graph walk can measure that document. An alias of a scalar
+    needs no more: at most half of what go-yaml decodes can then come from aliases, far below its limit,
+    and it nests nothing.
+    """
+    if root.__class__ is ScalarNode:
+        budget.add(2, 0, root)
+        return True
+    level = [root]
+    depth = 0
+    count = 2  # the document node and the root
+    seen: set[int] = set()
+    while level:
+        depth += 1
+        if depth > MAX_DEPTH:
+            raise _too_deep(level[0])
+        below = []
+        for node in level:
+            if shared:
+                if id(node) in seen:
+                    return False
+                seen.add(id(node))
+            value = node.value
+            if node.__class__ is MappingNode:
+                n = len(value)
+                count += n + n
+                if n > 1:
+                    try:
+                        unique = len({k.value for k, _ in value}) == n
+                    except TypeError:  # a collection as a key
+                        unique = False
+                    if not unique:
+                        _duplicates(node, dups)
+                for k, v in value:
+                    if v.__class__ is not ScalarNode:
+                        below.append(v)
+                    if k.__class__ is not ScalarNode:
+                        below.append(k)
+            else:
+                count += len(value)
+                below.extend(v for v in value if v.__class__ is not ScalarNode)
+        level = below
+    budget.add(count, 0, root)
+    return True
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if node.__class__ is MappingNode:
+        return [n for pair in node.value for n in pair]
+    if node.__class__ is SequenceNode:
+        return node.value
+    return []
+
+
+def _inspect_graph(root: yaml.Node, dups: list[tuple[ScalarNode, ScalarNode]], budget: _AliasBudget) -> None:
+    """Depth, duplicate keys and alias expansion of a document whose nodes may be shared.
+
+    Walks in document order, so the first visit of a node is its definition and any later one is an
+    alias; the expanded size and height of each finished node are remembered, so an alias costs one
+    step however much it expands to. go-yaml counts each node it decodes (the document node, keys,
+    values, and every node of an alias's expansion); within an expansion the aliased share only
+    grows, so checking at the end of each one finds every point where go-yaml would stop.
+    """
+    finished: dict[int, tuple[int, int]] = {}  # id -> (expanded nodes, height)
+    opened: set[int] = set()
+    if root.__class__ is ScalarNode:
+        budget.add(2, 0, root)
+        return
+    decoded = 2  # the document node and the root
+    aliased = 0
+    opened.add(id(root))
+    if root.__class__ is MappingNode:
+        _duplicates(root, dups)
+    # frame: node, its children, next child, expanded size so far, height of the tallest child
+    stack: list[list[Any]] = [[root, _children(root), 0, 1, 0]]
+    while stack:
+        frame = stack[-1]
+        node, kids, i = frame[0], frame[1], frame[2]
+        if i == len(kids):
+            stack.pop()
+            opened.discard(id(node))
+            height = frame[4] + 1
+            if height > MAX_DEPTH:
+                raise _too_deep(node)
+            finished[id(node)] = (frame[3], height)
+            if stack:
+                parent = stack[-1]
+                parent[3] += frame[3]
+                parent[4] = max(parent[4], height)
+            continue
+        frame[2] = i + 1
+        child = kids[i]
+        key = id(child)
+        done = finished.get(key)
+        if done is not None:
+            size, height = done
+            budget.add(decoded + 1 + size, aliased + size, node)
+            decoded = aliased = 0
+            frame[3] += 1 + size
+            frame[4] = max(frame[4], height)
+        elif key in opened:
+            raise LimitError("anchor value contains itself", node)
+        elif child.__class__ is ScalarNode:
+            decoded += 1
+            finished[key] = (1, 0)
+            frame[3] += 1
+        else:
+            decoded += 1
+            opened.add(key)
+            if child.__class__ is MappingNode:
+                _duplicates(child, dups)
+            stack.append([child, _children(child), 0, 1, 0])
+    budget.add(decoded, aliased, root)
+
 
 _FastBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -38,27 +251,60 @@ for _cls in (_Loader, _LenientLoader):
     _cls.add_constructor("tag:yaml.org,2002:value", lambda loader, node: loader.construct_scalar(node))
 
 
-def load_text(chunk: str) -> Any:
-    """One YAML document as Go's yaml (and so Flux) reads it; raises yaml.YAMLError."""
+def _compose(chunk: str, loader_cls: type) -> tuple[Any, yaml.Node | None]:
+    loader = loader_cls(chunk)
     try:
-        return yaml.load(chunk, Loader=_Loader)
+        try:
+            return loader, loader.get_single_node()
+        except RecursionError:  # only the pure-Python composer recurses; libyaml stops at 1,000 levels
+            raise LimitError(f"nesting deeper than {MAX_DEPTH} levels") from None
+    except BaseException:
+        loader.dispose()
+        raise
+
+
+def _load(chunk: str, budget: _AliasBudget) -> tuple[Any, list[tuple[ScalarNode, ScalarNode]]]:
+    try:
+        loader, node = _compose(chunk, _Loader)
     except yaml.composer.ComposerError as err:
         if "duplicate anchor" not in str(err):
             raise
-        return yaml.load(chunk, Loader=_LenientLoader)
+        loader, node = _compose(chunk, _LenientLoader)
+    dups: list[tuple[ScalarNode, ScalarNode]] = []
+    try:
+        if node is None:
+            return None, dups
+        # an alias needs the `*` indicator: without one the graph is a tree
+        if not _inspect_tree(node, dups, budget, shared="*" in chunk):
+            dups.clear()
+            _inspect_graph(node, dups, budget)
+        return loader.construct_document(node), dups
+    finally:
+        loader.dispose()
 
-from ..model import InputError
+
+def load_text(chunk: str) -> Any:
+    """One YAML document as sigs.k8s.io/yaml reads it (a repeated key keeps its last value); raises yaml.YAMLError."""
+    return _load(chunk, _AliasBudget())[0]
+
 
 _MARKER = re.compile(r"^(---|\.\.\.)(?:[ \t].*)?$")
 
 
 @dataclass(frozen=True)
 class Document:
-    """One YAML document of a file: its data and the 1-based line of its first content line."""
+    """One YAML document of a file: its data, the 1-based line of its first content line, repeated keys."""
 
     data: Any
     file: str
     line: int
+    duplicates: tuple[DuplicateKey, ...] = ()
+
+    def require_unique_keys(self) -> None:
+        """Refuse a repeated mapping key, as kustomize does for a manifest or a patch."""
+        if self.duplicates:
+            d = self.duplicates[0]
+            raise InputError(self.file, d.line, d.message())
 
 
 def _first_content_line(lines: list[str], start: int, end: int) -> int:
@@ -92,26 +338,143 @@ def _chunks(text: str) -> list[tuple[int, str, int]]:
 def parse_documents(text: str, file: str) -> list[Document]:
     """Parse every non-empty document of ``text``.
 
-    Raises :class:`InputError` naming the file and line of the first syntax error.
+    Raises :class:`InputError` naming the file and line of the first syntax error or exceeded bound.
     """
     docs: list[Document] = []
     lines = text.split("\n")
+    budget = _AliasBudget()
     for start, chunk, _ in _chunks(text):
         if not chunk.strip():
             continue
         try:
-            data = load_text(chunk)
+            data, dups = _load(chunk, budget)
         except yaml.MarkedYAMLError as err:
             mark = err.problem_mark or err.context_mark
             line = start + (mark.line if mark else 0) + 1
             problem = err.problem or str(err)
-            raise InputError(file, line, f"invalid YAML: {problem}") from None
+            message = problem if isinstance(err, LimitError) else f"invalid YAML: {problem}"
+            raise InputError(file, line, message) from None
         except yaml.YAMLError as err:
             raise InputError(file, start + 1, f"invalid YAML: {err}") from None
         if data is None:
             continue
-        docs.append(Document(data, file, _first_content_line(lines, start, len(lines)) + 1))
+        duplicates = tuple(DuplicateKey(str(k.value), start + k.start_mark.line + 1, start + first.start_mark.line + 1)
+                           for k, first in dups)
+        docs.append(Document(data, file, _first_content_line(lines, start, len(lines)) + 1, duplicates))
     return docs
+
+
+def field_line(text: str, first_line: int, path: tuple[str | int, ...] | list[str | int]) -> int:
+    """The line of a field, e.g. ``("spec", "healthChecks", 1, "name")``, in the document that starts at
+    ``first_line`` (1-based): keys are found in order, list items are counted by their ``- `` markers.
+
+    Used only to point a message at the right line, so it is a search of the text rather than a second
+    parse: where the layout defeats it (flow style, a key spelled twice) it answers the deepest line found.
+    """
+    lines = text.split("\n")
+    found = i = max(first_line - 1, 0)
+    for n, part in enumerate(path):
+        if isinstance(part, int):
+            hit = _nth_item(lines, i if n == 0 else i + 1, part)  # a document that is a list starts with its item
+        else:
+            key = re.compile(r"(?:^|[\s{,\-])[\"']?" + re.escape(part) + r"[\"']?\s*:(?:\s|$)")
+            hit = None
+            for j in range(i, len(lines)):
+                if j > i and _MARKER.match(lines[j]):
+                    break  # the end of the document
+                if key.search(lines[j]):
+                    hit = j
+                    break
+        if hit is None:
+            break
+        found = i = hit
+    return found + 1
+
+
+def _nth_item(lines: list[str], start: int, n: int) -> int | None:
+    """The line of the ``n``-th block list item from line ``start`` on, or None."""
+    indent = -1
+    count = -1
+    for j in range(start, len(lines)):
+        raw = lines[j]
+        stripped = raw.lstrip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        col = len(raw) - len(stripped)
+        if indent < 0:
+            if not stripped.startswith("-"):
+                return None
+            indent = col
+        if col < indent or (col == indent and not stripped.startswith("-")):
+            return None
+        if col == indent:
+            count += 1
+            if count == n:
+                return j
+    return None
+
+
+def decode_text(content: bytes, file: str) -> str:
+    """The text of a YAML file: UTF-8, or UTF-16 with a byte-order mark; anything else is refused as go-yaml does."""
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return content.decode("utf-16")
+        except UnicodeDecodeError as err:
+            raise InputError(file, 1, f"invalid UTF-16 at byte {err.start}") from None
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = content.count(b"\n", 0, err.start) + 1
+        column = err.start - (content.rfind(b"\n", 0, err.start) + 1) + 1
+        raise InputError(file, line, f"invalid UTF-8 (byte 0x{content[err.start]:02x} at column {column}); "
+                         "Flux's YAML reader refuses the file") from None
+
+
+# Nodes that copies inside one kustomize build may add (JSON 6902 add/copy/replace values, replacements):
+# a copy of a value into itself doubles an object, so a few dozen of them would otherwise exhaust memory.
+# Real builds copy scalars and small maps; a quarter of a million nodes is far beyond them.
+MAX_COPIED_NODES = 250_000
+
+
+class BoundError(ValueError):
+    """Data that would grow past a bound (nesting depth, copied nodes); the caller adds file and line."""
+
+
+def measure(value: Any, limit: int) -> tuple[int, int]:
+    """(nodes, nesting levels) of parsed data; counting stops once it passes ``limit`` nodes."""
+    if not isinstance(value, (dict, list)):
+        return 1, 0
+    nodes, depth, level = 1, 0, [value]
+    while level and nodes <= limit:
+        depth += 1
+        below = []
+        for v in level:
+            nodes += len(v)
+            for x in (v.values() if isinstance(v, dict) else v):
+                if isinstance(x, (dict, list)):
+                    below.append(x)
+        level = below
+    return nodes, depth
+
+
+class GrowthBudget:
+    """What the copies of one build may still add; each copy must also stay within :data:`MAX_DEPTH`."""
+
+    def __init__(self, nodes: int = MAX_COPIED_NODES) -> None:
+        self.nodes = nodes
+
+    def spend(self, value: Any, at_depth: int, copied: bool = True) -> None:
+        """Account for putting ``value`` ``at_depth`` levels deep (``copied``: as a new copy);
+        raise :class:`BoundError` past a bound."""
+        nodes, depth = measure(value, self.nodes)
+        if at_depth + depth > MAX_DEPTH:
+            raise BoundError(f"the result would nest deeper than {MAX_DEPTH} levels")
+        if not copied:
+            return
+        self.nodes -= nodes
+        if self.nodes < 0:
+            raise BoundError(f"copies in this build would add more than {MAX_COPIED_NODES:,} nodes "
+                             "(a value copied into itself over and over?)")
 
 
 def copy_data(value: Any) -> Any:
@@ -135,6 +498,9 @@ class ParseCache:
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
+        # results later stages compute from parsed content, by stage (e.g. "substitute"); they live as long
+        # as the parse cache, so two builds sharing it (two revisions, serve rebuilds) share them too
+        self.derived: dict[str, dict[Any, Any]] = {}
 
     def get(self, file: str, content: bytes) -> list[Document]:
         key = (file, hashlib.sha1(content).hexdigest())
@@ -145,7 +511,7 @@ class ParseCache:
         else:
             self.misses += 1
             try:
-                hit = parse_documents(content.decode("utf-8", errors="replace"), file)
+                hit = parse_documents(decode_text(content, file), file)
             except InputError as err:
                 hit = err
             with self._lock:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..analysis.redact import HIDDEN
+from ..analysis.surfaces import contested_claims
 from ..engine import Model
 from ..model import Cluster, KustomizationNode
 
@@ -21,7 +23,7 @@ def _source(cluster: Cluster) -> dict[str, Any]:
 def _kustomization(node: KustomizationNode) -> dict[str, Any]:
     spec = node.spec
     post = spec.get("postBuild") if isinstance(spec.get("postBuild"), dict) else {}
-    return {
+    out = {
         "id": node.id,
         "path": (node.path or "").removeprefix("./") if node.path is not None else None,
         "parent": node.parent,
@@ -29,6 +31,7 @@ def _kustomization(node: KustomizationNode) -> dict[str, Any]:
         "level": node.level,
         "wait": node.wait,
         "prune": node.prune,
+        "suspend": spec.get("suspend") if isinstance(spec.get("suspend"), bool) else None,
         "interval": spec.get("interval"),
         "timeout": spec.get("timeout"),
         "healthChecks": [{k: h.get(k) for k in ("apiVersion", "kind", "namespace", "name") if h.get(k)}
@@ -50,6 +53,27 @@ def _kustomization(node: KustomizationNode) -> dict[str, Any]:
         "objects": sorted((r.summary() for r in node.resources),
                           key=lambda o: (o["kind"], o["namespace"], o["name"], o["apiVersion"], o["file"], o["line"])),
     }
+    if node.generated_by is not None:
+        out["generatedBy"] = node.generated_by.as_dict()
+    return out
+
+
+def _images(cluster: Cluster) -> list[dict[str, Any]]:
+    """Container images each workload runs, read from the workload surfaces (built objects and chart values)."""
+    found = {(s.layer, s.object_kind, s.namespace, s.name, s.target): (s.file, s.line)
+             for s in reversed(cluster.surfaces) if s.kind == "workload" and s.target and s.target != HIDDEN}
+    return [{"layer": layer, "kind": kind, "namespace": ns, "name": name, "image": image, "file": f, "line": line}
+            for (layer, kind, ns, name, image), (f, line) in sorted(found.items())]
+
+
+def _duplicate_claims(cluster: Cluster) -> list[dict[str, Any]]:
+    """LoadBalancer address:port/protocol claimed by more than one object (the duplicate-claim warnings' facts)."""
+    claims = contested_claims([s for s in cluster.surfaces if not cluster.kustomizations[s.layer].excluded])
+    return [{"address": addr, "port": port, "protocol": proto,
+             "claimants": sorted(({"layer": c.layer, "kind": c.object_kind, "namespace": c.namespace, "name": c.name,
+                                   "file": c.file, "line": c.line} for c in claimants),
+                                 key=lambda c: (c["kind"], c["namespace"], c["name"], c["file"], c["line"]))}
+            for (addr, port, proto), claimants in sorted(claims.items())]
 
 
 def cluster_dict(cluster: Cluster) -> dict[str, Any]:
@@ -66,6 +90,8 @@ def cluster_dict(cluster: Cluster) -> dict[str, Any]:
                           "dependsOn": h.depends_on, "file": h.file, "line": h.line}
                          for h in cluster.helm_releases],
         "surfaces": [s.as_dict() for s in cluster.surfaces],
+        "duplicateClaims": _duplicate_claims(cluster),
+        "images": _images(cluster),
         "excluded": cluster.excluded,
         "warnings": [w.as_dict() for w in cluster.warnings],
         "notices": [w.as_dict() for w in cluster.notices],

@@ -1,0 +1,12 @@
+"""What a change does to the cluster: the topology diff of two revisions of a Flux repository.
+
+``revisions`` reads revisions with git, ``history`` builds their inventories (once per commit id),
+``compare`` compares two inventory documents, ``report`` renders the result, ``command`` is the CLI.
+"""
+
+from .compare import TopologyDiff, compare_inventories, diff_models
+from .history import BuildOptions, RevisionInventories, history
+from .revisions import Commit, GitError, GitRepo, Revision
+
+__all__ = ["BuildOptions", "Commit", "GitError", "GitRepo", "Revision", "RevisionInventories", "TopologyDiff",
+           "compare_inventories", "diff_models", "history"]

@@ -1,0 +1,239 @@
+"""Revisions of a Flux repository read with git itself: refs, merge bases, history, and a commit's files.
+
+Only local plumbing commands run (``rev-parse``, ``merge-base``, ``ls-tree``, ``cat-file``, ``log``):
+nothing touches the network, runs hooks or applies filters. A commit is written into a scratch folder
+from its tree, so ``.gitattributes`` (``export-ignore``) cannot hide files the way ``git archive`` would.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import posixpath
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+GIT_TIMEOUT = 120
+DEFAULT_BRANCHES = ("refs/heads/main", "refs/heads/master", "refs/remotes/origin/main", "refs/remotes/origin/master")
+_SYMLINK_MODE = "120000"
+
+
+class GitError(Exception):
+    """git cannot answer: not a work tree, an unknown ref, git missing or failing."""
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One side of a comparison: a commit, or the working tree (its ``commit`` is then HEAD's, if any)."""
+
+    label: str  # what the user named: a ref, "merge-base with main", or "working tree"
+    commit: str | None
+    worktree: bool = False
+
+    def as_dict(self) -> dict[str, object]:
+        return {"label": self.label, "commit": self.commit, "worktree": self.worktree}
+
+
+@dataclass(frozen=True)
+class Commit:
+    """A commit of the history: full id, first parent (None for a root commit), author date, subject."""
+
+    id: str
+    parent: str | None
+    date: str
+    subject: str
+
+
+class GitRepo:
+    """The git work tree holding a Flux repository folder (the folder may be a subfolder of it)."""
+
+    def __init__(self, folder: str | os.PathLike[str]):
+        self.folder = Path(folder).resolve()
+        if not self.folder.is_dir():
+            raise GitError(f"{folder} is not a folder")
+        top = self._run("rev-parse", "--show-toplevel", cwd=self.folder, what=f"{folder} is not inside a git work tree")
+        self.toplevel = Path(top.strip()).resolve()
+        rel = os.path.relpath(self.folder, self.toplevel)
+        self.prefix = "" if rel == "." else Path(rel).as_posix()
+
+    # -- running git -----------------------------------------------------------------------------
+    def _run(self, *args: str, cwd: Path | None = None, what: str | None = None, stdin: bytes | None = None,
+             text: bool = True) -> str | bytes:
+        env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
+        try:
+            done = subprocess.run(["git", "--literal-pathspecs", "-c", "core.quotePath=false", *args],
+                                  cwd=cwd or self.toplevel, input=stdin, capture_output=True, env=env,
+                                  timeout=GIT_TIMEOUT, check=False)
+        except FileNotFoundError:
+            raise GitError("git is not installed (needed to read revisions)") from None
+        except subprocess.TimeoutExpired:
+            raise GitError(f"git {args[0]} took longer than {GIT_TIMEOUT}s") from None
+        if done.returncode != 0:
+            detail = done.stderr.decode("utf-8", errors="replace").strip().splitlines()
+            raise GitError(what or f"git {args[0]} failed: {detail[-1] if detail else done.returncode}")
+        return done.stdout.decode("utf-8", errors="replace") if text else done.stdout
+
+    def _text(self, *args: str, what: str | None = None) -> str:
+        out = self._run(*args, what=what)
+        assert isinstance(out, str)
+        return out.strip()
+
+    # -- refs --------------------------------------------------------------------------------------
+    def resolve(self, ref: str) -> str:
+        """The full commit id ``ref`` names; GitError naming the ref when there is none."""
+        return self._text("rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}",
+                          what=f"unknown revision '{ref}' in {self.toplevel}")
+
+    def head(self) -> str | None:
+        """HEAD's commit id, None in a repository without commits."""
+        try:
+            return self.resolve("HEAD")
+        except GitError:
+            return None
+
+    def default_branch(self) -> str:
+        """origin/HEAD's branch, else the first of main, master, origin/main, origin/master that exists."""
+        try:
+            ref = self._text("symbolic-ref", "--quiet", "refs/remotes/origin/HEAD")
+        except GitError:
+            ref = ""
+        for candidate in ([ref] if ref else []) + list(DEFAULT_BRANCHES):
+            try:
+                self._text("rev-parse", "--verify", "--quiet", "--end-of-options", f"{candidate}^{{commit}}")
+            except GitError:
+                continue
+            return candidate.removeprefix("refs/heads/").removeprefix("refs/remotes/")
+        raise GitError(f"no default branch in {self.toplevel} (origin/HEAD, main, master); name one with --base")
+
+    def default_base(self, head: str | None = None) -> Revision:
+        """The merge base of ``head`` (default HEAD) and the default branch: what a pull request is compared with."""
+        branch = self.default_branch()
+        head = head or self.head()
+        if head is None:
+            raise GitError(f"{self.toplevel} has no commit yet; name the base with --base")
+        commit = self._text("merge-base", head, self.resolve(branch),
+                            what=f"{branch} and the head have no common ancestor; name the base with --base")
+        return Revision(f"merge-base with {branch}", commit)
+
+    def revision(self, ref: str | None) -> Revision:
+        """``ref`` as a Revision; None is the working tree."""
+        if ref is None:
+            return Revision("working tree", self.head(), worktree=True)
+        return Revision(ref, self.resolve(ref))
+
+    # -- history -----------------------------------------------------------------------------------
+    def log(self, limit: int, start: str = "HEAD") -> list[Commit]:
+        """Up to ``limit`` commits reachable from ``start`` (first parents only) that touch the folder, newest first."""
+        fmt = "%H%x1f%P%x1f%aI%x1f%s%x1e"
+        out = self._text("log", "--first-parent", "--no-show-signature", f"--max-count={int(limit)}",
+                         f"--format={fmt}", self.resolve(start), "--", self.prefix or ".")
+        commits = []
+        for record in out.split("\x1e"):
+            fields = record.strip("\n").split("\x1f")
+            if len(fields) == 4:
+                parents = fields[1].split()
+                commits.append(Commit(fields[0], parents[0] if parents else None, fields[2], fields[3]))
+        return commits
+
+    # -- files of a commit ---------------------------------------------------------------------------
+    def _tree(self, commit: str) -> list[tuple[str, str, int, str]]:
+        """(mode, blob id, size, path below the folder) of every file of the folder at ``commit``."""
+        listing = self._run("ls-tree", "-r", "-l", "-z", "--full-tree", commit, "--", self.prefix or ".", text=False)
+        assert isinstance(listing, bytes)
+        blobs = []
+        for entry in listing.split(b"\0"):
+            if not entry:
+                continue
+            meta, _, raw_path = entry.partition(b"\t")
+            mode, kind, oid, size = meta.decode("ascii").split()
+            path = raw_path.decode("utf-8", errors="surrogateescape")
+            rel = posixpath.relpath(path, self.prefix) if self.prefix else path
+            if kind == "blob" and _safe_relpath(rel):
+                blobs.append((mode, oid, int(size), rel))
+        return blobs
+
+    def materialise(self, commit: str, dest: Path, tree: list[tuple[str, str, int, str]] | None = None) -> Path:
+        """Write the folder's files at ``commit`` under ``dest`` / <the folder's name>; return that folder.
+
+        The folder keeps its name because a cluster without a ``clusters/<name>`` folder is named after it.
+        Symbolic links are written as links, as a checkout has them, so the engine treats them the same in
+        both revisions (it follows none: a Flux artifact holds no links); submodules are left out.
+        """
+        root = Path(dest) / (self.folder.name or "repo")
+        root.mkdir(parents=True, exist_ok=True)
+        blobs = self._tree(commit) if tree is None else tree
+        contents = self._cat_blobs(sorted({oid for _, oid, _, _ in blobs}))
+        links = []
+        for mode, oid, _, rel in blobs:
+            if mode == _SYMLINK_MODE:
+                links.append((rel, contents[oid].decode("utf-8", errors="surrogateescape")))
+                continue
+            target = root / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(contents[oid])
+        for rel, link_target in links:  # after the files: nothing is ever written through a link
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.symlink(link_target, root / rel)
+        return root
+
+    @contextlib.contextmanager
+    def checkout(self, commit: str) -> Iterator[Path]:
+        """The folder at ``commit`` in a scratch folder, removed afterwards.
+
+        Written to memory (/dev/shm) when there is room and TMPDIR does not say otherwise: a revision is
+        written and deleted file by file, which on a busy disk can cost more than building its model.
+        """
+        tree = self._tree(commit)
+        memory = _memory_scratch(sum(size for _, _, size, _ in tree))
+        with contextlib.ExitStack() as cleanup:
+            folder, problem = None, None
+            for parent in ([memory] if memory else []) + [None]:
+                tmp = tempfile.mkdtemp(prefix="flux-wiki-rev-", dir=parent)
+                cleanup.callback(shutil.rmtree, tmp, ignore_errors=True)
+                try:
+                    folder = self.materialise(commit, Path(tmp), tree)
+                    break
+                except OSError as err:  # memory full: once more on disk
+                    problem = err
+            if folder is None:
+                raise GitError(f"cannot write revision {commit[:12]} to a scratch folder: {problem}")
+            yield folder
+
+    def _cat_blobs(self, oids: list[str]) -> dict[str, bytes]:
+        """Contents of blobs, read in one ``git cat-file --batch`` call."""
+        if not oids:
+            return {}
+        out = self._run("cat-file", "--batch", stdin="".join(f"{o}\n" for o in oids).encode("ascii"), text=False)
+        assert isinstance(out, bytes)
+        contents: dict[str, bytes] = {}
+        pos = 0
+        for oid in oids:
+            header_end = out.index(b"\n", pos)
+            header = out[pos:header_end].decode("ascii").split(" ")
+            if len(header) != 3 or header[1] != "blob":
+                raise GitError(f"git cat-file: unexpected answer for {oid}: {' '.join(header)}")
+            size = int(header[2])
+            contents[oid] = out[header_end + 1:header_end + 1 + size]
+            pos = header_end + 1 + size + 1
+        return contents
+
+
+def _memory_scratch(size: int) -> str | None:
+    """/dev/shm when it is a writable folder with room for ``size`` bytes (four times over), unless TMPDIR is set."""
+    shm = "/dev/shm"
+    if os.environ.get("TMPDIR") or not os.path.isdir(shm) or not os.access(shm, os.W_OK):
+        return None
+    try:
+        return shm if shutil.disk_usage(shm).free > 4 * size + (64 << 20) else None
+    except OSError:
+        return None
+
+
+def _safe_relpath(rel: str) -> bool:
+    """A path that stays below its folder: relative, no '..' or '.git' component, not the folder itself."""
+    parts = rel.split("/")
+    return bool(rel) and not rel.startswith("/") and all(p not in ("", ".", "..", ".git") for p in parts)
