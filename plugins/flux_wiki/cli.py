@@ -114,6 +114,8 @@ def pages(repo: str, cluster: tuple[str, ...], entry: str | None, out: str, note
         raise click.ClickException(str(err)) from None
     for d in compiled.diagnostics:
         click.echo(f"warning: {d}", err=True)
+    for d in compiled.notices:
+        click.echo(f"notice: {d}", err=True)
     for page in compiled.pages:
         target = Path(out) / page.path
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from .analysis.surfaces import duplicate_claims, extract_surfaces
 from .flux.entry import explicit_entry, find_entries
 from .flux.simulate import simulate
 from .load import ParseCache, Repo
-from .model import Cluster, Diagnostic
+from .model import Cluster, Diagnostic, HelmReleaseInfo
 
 
 @dataclass
@@ -59,9 +60,11 @@ def build_model(repo_root: str | Path, *, clusters: list[str] | None = None, ent
         cluster = simulate(repo, e)
         assign_levels(cluster)
         apply_exclusions(cluster, list(exclude or []))
+        releases: dict[str, list[HelmReleaseInfo]] = defaultdict(list)
+        for h in cluster.helm_releases:
+            releases[h.layer].append(h)
         for node in sorted(cluster.kustomizations.values(), key=lambda k: k.id):
-            releases = [h for h in cluster.helm_releases if h.layer == node.id]
-            surfaces, diags = extract_surfaces(node.id, node.resources, releases)
+            surfaces, diags = extract_surfaces(node.id, node.resources, releases.get(node.id, []))
             cluster.surfaces.extend(surfaces)
             cluster.warnings.extend(diags)
         cluster.surfaces.sort(key=lambda s: s.sort_key())

@@ -105,7 +105,7 @@ class MarkerExpander:
         layer = None
         if marker.name == "surfaces" and "layer" in marker.attrs:
             wanted = marker.attrs["layer"]
-            node = next((k for k in cluster.kustomizations.values() if wanted in (k.id, k.name)), None)
+            node = r.index.kustomization(wanted)
             if node is None:
                 return "", f"no layer '{wanted}' in cluster {cluster.name}"
             layer = node.id

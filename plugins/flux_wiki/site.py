@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from .analysis.index import ClusterIndex
 from .basis import BasisGraph, browse_url, collect, problems, relationships_markdown, source_items
 from .basis import BrowseUrl as BasisUrl
 from .engine import Model, build_model
@@ -56,6 +57,12 @@ class CompiledWiki:
     diagnostics: list[Diagnostic]
     basis: BasisGraph = field(default_factory=BasisGraph)
     markers: MarkerExpander | None = None  # built on first use by WikiCompiler.hand_written
+    layout: PageLayout = field(default_factory=PageLayout)
+    notices: list[Diagnostic] = field(default_factory=list)  # worth knowing, not a problem (e.g. page name clashes)
+    generated: dict[str, GeneratedPage] = field(init=False)  # the pages by path
+
+    def __post_init__(self) -> None:
+        self.generated = {p.path: p for p in self.pages}
 
 
 def page_url(src_path: str, use_directory_urls: bool) -> str:
@@ -96,17 +103,20 @@ class WikiCompiler:
                             cache=self.parse_cache)
         diagnostics += model.diagnostics
         graph = collect(basis_index, cfg.docs_dir)
-        layout = PageLayout(cfg.section)
+        layout = PageLayout(cfg.section, model.clusters)
+        options = self.render_options(cfg, notes, graph, layout)
         pages: list[GeneratedPage] = []
         for cluster in model.clusters:
-            dots = _dots(layout, cfg.use_directory_urls) if cfg.diagrams else None
-            pages.extend(render_cluster(cluster, self.render_options(cfg, notes, graph), dots))
+            index = ClusterIndex(cluster)
+            dots = _dots(layout, cfg.use_directory_urls, index) if cfg.diagrams else None
+            pages.extend(render_cluster(cluster, options, dots, index))
             diagnostics += cluster.warnings
         existing = {p.path for p in pages}
         if cfg.docs_dir is not None and cfg.docs_dir.is_dir():
             existing |= {f.relative_to(cfg.docs_dir).as_posix() for f in cfg.docs_dir.rglob("*.md")}
         diagnostics += problems(graph, existing)
-        return CompiledWiki(model, pages, notes, basis_index, diagnostics, graph)
+        return CompiledWiki(model, pages, notes, basis_index, diagnostics, graph, layout=layout,
+                            notices=sorted(set(layout.notices)))
 
     def hand_written(self, cfg: WikiConfig, compiled: CompiledWiki, src: str,
                      markdown: str) -> tuple[str, list[Diagnostic]]:
@@ -114,22 +124,25 @@ class WikiCompiler:
         fragments, then its Relationships and Source Basis sections. Both front ends use this."""
         if compiled.markers is None:
             compiled.markers = MarkerExpander(compiled.model.clusters,
-                                              self.render_options(cfg, compiled.notes, compiled.basis),
+                                              self.render_options(cfg, compiled.notes, compiled.basis,
+                                                                  compiled.layout),
                                               lambda a, b: relative_url(a, b, cfg.use_directory_urls))
         file = f"{cfg.docs_dir.name}/{src}" if cfg.docs_dir else src
         markdown, diagnostics = compiled.markers.expand(markdown, src, file)
-        generated = {p.path: p.title for p in compiled.pages}
+        generated = compiled.generated
         sections = relationships_markdown(
             compiled.basis, src, source_url(cfg, compiled.basis),
-            lambda p: generated.get(p) or (page_title(cfg.docs_dir / p) if cfg.docs_dir else None))
+            lambda p: (generated[p].title if p in generated else None)
+            or (page_title(cfg.docs_dir / p) if cfg.docs_dir else None))
         if sections:
             markdown = markdown.rstrip("\n") + "\n\n" + sections
         return markdown, diagnostics
 
-    def render_options(self, cfg: WikiConfig, notes: dict[str, ClusterNotes], graph: BasisGraph) -> RenderOptions:
+    def render_options(self, cfg: WikiConfig, notes: dict[str, ClusterNotes], graph: BasisGraph,
+                       layout: PageLayout | None = None) -> RenderOptions:
         """How pages (and fragments injected into hand-written pages) are rendered for this configuration."""
         url = source_url(cfg, graph)
-        return RenderOptions(layout=PageLayout(cfg.section), notes=notes, templates_dir=cfg.templates_dir,
+        return RenderOptions(layout=layout or PageLayout(cfg.section), notes=notes, templates_dir=cfg.templates_dir,
                              browse_url=_browse(cfg.browse_url), related=_related(graph),
                              extra_basis={page: source_items(graph, page, url) for page in graph.pages},
                              diagram=self._diagram if cfg.diagrams else None)
@@ -228,7 +241,9 @@ def wiki_config_from_mkdocs(path: Path) -> WikiConfig:
                                     use_directory_urls=bool(data.get("use_directory_urls", True)))
 
 
-def _dots(layout: PageLayout, use_directory_urls: bool) -> Callable[[Cluster, str, str | None], str | None]:
+def _dots(layout: PageLayout, use_directory_urls: bool,
+          index: ClusterIndex) -> Callable[[Cluster, str, str | None], str | None]:
+    """DOT of the diagrams of ``index.cluster``'s pages."""
     def dots(cluster: Cluster, kind: str, layer: str | None) -> str | None:
         if kind == "dag":
             page = layout.dag(cluster)
@@ -240,7 +255,8 @@ def _dots(layout: PageLayout, use_directory_urls: bool) -> Callable[[Cluster, st
                                    lambda i: relative_url(page, layout.layer(cluster, i), use_directory_urls))
         if kind == "layer" and layer:
             page = layout.layer(cluster, layer)
-            return layer_diagram_dot(cluster, layer, [s for s in cluster.surfaces if s.layer == layer],
-                                     lambda i: relative_url(page, layout.layer(cluster, i), use_directory_urls))
+            return layer_diagram_dot(cluster, layer, index.surfaces_of(layer),
+                                     lambda i: relative_url(page, layout.layer(cluster, i), use_directory_urls),
+                                     releases=index.releases_of(layer) + index.releases_of(""))
         return None
     return dots

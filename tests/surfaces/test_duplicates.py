@@ -38,3 +38,13 @@ def test_gateway_listener_counts_as_a_claim():
 
 def test_two_ports_of_one_object_do_not_conflict_with_themselves():
     assert duplicate_claims([lb("a", "10.0.0.5", 80), lb("a", "10.0.0.5", 80, "UDP")]) == []
+
+
+def test_many_claims_of_one_address_name_a_bounded_number_of_others():
+    claims = [lb(f"s{i:03d}", "10.0.0.5", 80, line=i) for i in range(300)]
+    diags = duplicate_claims(claims)
+    assert len(diags) == 300
+    first = next(d for d in diags if d.file == "s000.yaml")
+    assert first.message.count("also claimed by") == 1 and first.message.count("Service net/") == 1 + 10
+    assert "s001.yaml:1" in first.message and first.message.endswith(" and 289 more")
+    assert all(len(d.message) < 1000 for d in diags)

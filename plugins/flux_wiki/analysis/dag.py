@@ -42,10 +42,6 @@ def assign_levels(cluster: Cluster) -> None:
         known[node_id].level = 1 + max(known[d].level or 0 for d in deps) if deps else 0
 
 
-def dependents(cluster: Cluster, node_id: str) -> list[str]:
-    return sorted(k.id for k in cluster.kustomizations.values() if node_id in k.depends_on)
-
-
 def roots(cluster: Cluster) -> list[KustomizationNode]:
     """Layers that wait for nothing but the Flux root: they reconcile in parallel after bootstrap."""
     known = cluster.kustomizations

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from ..model import Cluster, HelmReleaseInfo, KustomizationNode, Resource, Surface
+from ..model import Cluster, KustomizationNode, Resource, Surface
+from .index import ClusterIndex
 from .redact import names_secret
 
 # Kinds listed by name in "What It Installs" (in this order); every other kind is counted.
@@ -36,14 +37,6 @@ def group_by_kind(node: KustomizationNode) -> list[KindGroup]:
         groups.setdefault(res.kind, KindGroup(res.kind)).resources.append(res)
     order = {k: i for i, k in enumerate(NAMED_KINDS)}
     return sorted(groups.values(), key=lambda g: (order.get(g.kind, len(order)), g.kind))
-
-
-def releases_of(cluster: Cluster, node: KustomizationNode) -> list[HelmReleaseInfo]:
-    return [h for h in cluster.helm_releases if h.layer == node.id]
-
-
-def surfaces_of(cluster: Cluster, node: KustomizationNode) -> list[Surface]:
-    return [s for s in cluster.surfaces if s.layer == node.id]
 
 
 def address(surface: Surface) -> str:
@@ -118,7 +111,7 @@ class SubstitutionVar:
     secret: bool
 
 
-def substitution_vars(cluster: Cluster, node: KustomizationNode) -> list[SubstitutionVar]:
+def substitution_vars(index: ClusterIndex, node: KustomizationNode) -> list[SubstitutionVar]:
     """Names of the layer's ``postBuild`` variables and where each comes from (later sources win, as in Flux).
 
     ConfigMaps and Secrets named by ``substituteFrom`` are looked up among the objects the cluster's layers
@@ -127,13 +120,12 @@ def substitution_vars(cluster: Cluster, node: KustomizationNode) -> list[Substit
     post = node.spec.get("postBuild")
     if not isinstance(post, dict):
         return []
-    applied = {(r.kind, r.namespace, r.name): r for k in cluster.kustomizations.values() for r in k.resources}
     found: dict[str, SubstitutionVar] = {}
     for ref in post.get("substituteFrom") or []:
         if not isinstance(ref, dict):
             continue
         kind, name = str(ref.get("kind") or "ConfigMap"), str(ref.get("name") or "")
-        res = applied.get((kind, node.namespace, name))
+        res = index.applied(kind, node.namespace, name)
         if res is None:
             continue
         sections = ("data", "stringData") if kind == "Secret" else ("data",)

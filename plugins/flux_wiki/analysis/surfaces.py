@@ -13,6 +13,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from itertools import islice
 from typing import Any
 
 from ..model import Diagnostic, HelmReleaseInfo, Resource, Surface
@@ -41,6 +42,7 @@ ROUTE_KINDS = {"HTTPRoute": "httproute", "GRPCRoute": "httproute",
 _RULE_HOSTS = re.compile(r"\b(?:Host|HostSNI)\s*\(([^)]*)\)")
 _RULE_PATHS = re.compile(r"\b(?:PathPrefix|Path)\s*\(([^)]*)\)")
 _QUOTED = re.compile(r"`([^`]*)`|\"([^\"]*)\"|'([^']*)'")
+MAX_CLAIMANTS_LISTED = 10  # other claimants a duplicate-address warning names ("and N more" beyond)
 
 
 @dataclass
@@ -494,25 +496,28 @@ def contested_claims(surfaces: list[Surface]) -> dict[tuple[str, int, str], list
     Gateways with an address count as LoadBalancer claims too (the controller makes one).
     Unresolved addresses (``${VAR}``, templates) cannot be compared and are skipped.
     """
-    by_claim: dict[tuple[str, int, str], list[Surface]] = defaultdict(list)
+    by_claim: dict[tuple[str, int, str], dict[int, Surface]] = defaultdict(dict)
     for s in surfaces:
         for claim in _claims(s):
-            if not any(o is s for o in by_claim[claim]):
-                by_claim[claim].append(s)
-    return {claim: claimants for claim, claimants in by_claim.items()
-            if len({(c.object_kind, c.namespace, c.name, c.file, c.line) for c in claimants}) >= 2}
+            by_claim[claim].setdefault(id(s), s)
+    return {claim: list(found.values()) for claim, found in by_claim.items()
+            if len({(c.object_kind, c.namespace, c.name, c.file, c.line) for c in found.values()}) >= 2}
 
 
 def duplicate_claims(surfaces: list[Surface]) -> list[Diagnostic]:
     """Two LoadBalancer surfaces claiming the same address:port/protocol (across all layers) -> one
     warning each naming both file:line (MetalLB allow-shared-ip on different ports is fine).
+
+    A warning names at most MAX_CLAIMANTS_LISTED others, so n claims of one address cost O(n), not O(n²) text.
     """
     out: set[Diagnostic] = set()
     for (addr, port, proto), claimants in contested_claims(surfaces).items():
+        labels = sorted({_label(c) for c in claimants})  # one label per owner (kind, namespace, name, file:line)
         for c in claimants:
-            others = sorted({_label(x) for x in claimants
-                             if (x.object_kind, x.namespace, x.name, x.file, x.line)
-                             != (c.object_kind, c.namespace, c.name, c.file, c.line)})
-            out.add(Diagnostic(c.file, c.line, f"{_label(c)} claims LoadBalancer {addr}:{port}/{proto}, "
-                                               f"also claimed by {'; '.join(others)}"))
+            own = _label(c)
+            shown = list(islice((label for label in labels if label != own), MAX_CLAIMANTS_LISTED))
+            more = len(labels) - 1 - len(shown)
+            out.add(Diagnostic(c.file, c.line, f"{own} claims LoadBalancer {addr}:{port}/{proto}, "
+                                               f"also claimed by {'; '.join(shown)}"
+                                               + (f" and {more} more" if more else "")))
     return sorted(out)

@@ -19,7 +19,7 @@ from mkdocs.structure.pages import Page
 
 from ..engine import UnknownCluster
 from ..model import InputError
-from ..render.pages import SORTABLE_JS, TemplateProblem
+from ..render.pages import SORTABLE_JS, GeneratedPage, TemplateProblem
 from ..render.svg import DIAGRAM_CSS
 from ..site import CompiledWiki, WikiCompiler, WikiConfig, wiki_config_from_options
 from ..staleness import PageStatus, load_lock, stale_pages, with_stale_banner
@@ -93,6 +93,8 @@ class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
             raise PluginError(f"flux-wiki: {err}") from None
         for diag in self.compiled.diagnostics:
             log.warning("%s", diag)
+        for diag in self.compiled.notices:
+            log.info("flux-wiki: %s", diag)
         for page in self.compiled.pages:
             existing = files.get_file_from_path(page.path)
             if existing is not None:
@@ -117,7 +119,7 @@ class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
         if self.compiled is None or self.wiki is None or self.compiler is None:
             return markdown
         src = page.file.src_uri
-        if any(p.path == src for p in self.compiled.pages):
+        if src in self.compiled.generated:
             return markdown
         markdown, diags = self.compiler.hand_written(self.wiki, self.compiled, src, markdown)
         for diag in diags:
@@ -131,15 +133,26 @@ class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
         """Put generated pages that mkdocs.yml's nav does not list under a section after the DAG page."""
         if self.compiled is None:
             return nav
-        listed = {p.file.src_uri for p in nav.pages}
-        for dag in (p for p in self.compiled.pages if p.kind == "dag"):
-            missing = [p for p in self.compiled.pages
-                       if p.path.startswith(dag.path.rsplit("/", 1)[0] + "/") and p.path not in listed]
+        listed = {p.file.src_uri: p for p in nav.pages}
+        dags = [p for p in self.compiled.pages if p.kind == "dag"]
+        folders = {dag.path.rsplit("/", 1)[0]: dag for dag in dags}
+        unlisted: dict[str, list[GeneratedPage]] = {dag.path: [] for dag in dags}
+        for p in self.compiled.pages:
+            if p.path in listed:
+                continue
+            folder = p.path.rsplit("/", 1)[0]
+            while folder not in folders and "/" in folder:  # the nearest cluster folder above the page
+                folder = folder.rsplit("/", 1)[0]
+            if folder in folders:
+                unlisted[folders[folder].path].append(p)
+        changed = False
+        for dag in dags:
+            missing = unlisted[dag.path]
             pages = [f.page for f in (files.get_file_from_path(p.path) for p in missing)
                      if f is not None and isinstance(f.page, Page)]
             if not pages or dag.path not in listed:
                 continue
-            dag_page = next(p for p in nav.pages if p.file.src_uri == dag.path)
+            dag_page = listed[dag.path]
             siblings = dag_page.parent.children if dag_page.parent else nav.items
             section = Section("Layers" if all(p.kind == "layer" for p in missing) else "Generated", pages)
             section.parent = dag_page.parent
@@ -148,6 +161,8 @@ class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
             siblings.insert(siblings.index(dag_page) + 1, section)
             at = nav.pages.index(dag_page) + 1
             nav.pages[at:at] = pages
+            changed = True
+        if changed:
             for i, page in enumerate(nav.pages):
                 page.previous_page = nav.pages[i - 1] if i else None
                 page.next_page = nav.pages[i + 1] if i + 1 < len(nav.pages) else None

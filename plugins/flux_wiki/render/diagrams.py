@@ -402,21 +402,26 @@ def _entry_label(s: Surface) -> str:
     return f"{address}{port}{proto}{host}"
 
 
-def _layer_helm_releases(cluster: Cluster, node: KustomizationNode | None, layer_id: str) -> list[HelmReleaseInfo]:
+def _layer_helm_releases(releases: list[HelmReleaseInfo], node: KustomizationNode | None,
+                         layer_id: str) -> list[HelmReleaseInfo]:
     """HelmReleases the layer applies: by the simulation's `layer`, else by the layer's resources."""
     applied = {(r.namespace, r.name) for r in (node.resources if node else []) if r.kind == "HelmRelease"}
-    chosen = [hr for hr in cluster.helm_releases
+    chosen = [hr for hr in releases
               if hr.layer == layer_id or (not hr.layer and (hr.namespace, hr.name) in applied)]
     return sorted(chosen, key=lambda hr: (hr.namespace, hr.name))
 
 
 def layer_diagram_dot(cluster: Cluster, layer_id: str, surfaces: list[Surface],
-                      url_for: Callable[[str], str]) -> str:
-    """DOT of one layer: entry addresses/hosts -> routes -> Services -> workloads, HelmReleases as boxes."""
+                      url_for: Callable[[str], str], *, releases: list[HelmReleaseInfo] | None = None) -> str:
+    """DOT of one layer: entry addresses/hosts -> routes -> Services -> workloads, HelmReleases as boxes.
+
+    ``releases`` narrows the HelmReleases looked at (those of the layer and of no layer; default: all the
+    cluster's), so that drawing every layer does not scan every release each time.
+    """
     node = cluster.kustomizations.get(layer_id)
     mine = sorted((s for s in surfaces if s.layer == layer_id), key=lambda s: (s.sort_key(), s.target or ""))
     lg = _LayerGraph()
-    for hr in _layer_helm_releases(cluster, node, layer_id):
+    for hr in _layer_helm_releases(cluster.helm_releases if releases is None else releases, node, layer_id):
         chart = f"chart {hr.chart or '?'}" + (f" {hr.version}" if hr.version else "")
         lg.obj("HelmRelease", hr.namespace, hr.name, [chart])
     images: dict[str, list[str]] = defaultdict(list)

@@ -10,6 +10,7 @@ attribute list and no Hugo shortcode can come out of a value.
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
 from typing import Any
@@ -110,6 +111,20 @@ def front_matter(fields: dict[str, Any]) -> str:
     return f"---\n{dumped}---\n"
 
 
-def slug(text: str) -> str:
-    """A file-name-safe slug for a page path."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
+# Longest slug: every file made from one (`<slug>.md`, `<slug>/index.html`, `<slug>.surface-map.dot`, a Hugo
+# bundle) stays far below the 255-byte file-name limit of common file systems.
+SLUG_MAX = 200
+
+
+def slug(text: str, distinct: str | None = None) -> str:
+    """The file-name-safe slug of ``text``: lowercase ASCII letters, digits and dashes, at most SLUG_MAX long.
+
+    A longer slug is cut and ends in a hash of the whole text; with ``distinct`` (an object's id, for texts that
+    share a slug) it always ends in a hash of text and id. Hashes are stable across runs and machines.
+    """
+    plain = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
+    if distinct is None and len(plain) <= SLUG_MAX:
+        return plain
+    key = text if distinct is None else f"{text}\0{distinct}"
+    tag = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+    return f"{plain[:SLUG_MAX - len(tag) - 1].rstrip('-')}-{tag}"

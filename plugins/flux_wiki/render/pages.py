@@ -8,18 +8,18 @@ renderer, not the template, writes each page's front matter (with a YAML dumper)
 from __future__ import annotations
 
 import posixpath
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import jinja2
 
-from ..analysis.dag import dependents, roots
-from ..analysis.layers import (address, group_by_kind, install_summary, releases_of, substitution_vars,
-                               surface_summary, surfaces_of)
-from ..analysis.surfaces import duplicate_claims
+from ..analysis.dag import roots
+from ..analysis.index import ClusterIndex
+from ..analysis.layers import address, group_by_kind, install_summary, substitution_vars, surface_summary
 from ..load.authored import ClusterNotes, split_front_matter
-from ..model import Cluster, InputError, KustomizationNode, Surface
+from ..model import Cluster, Diagnostic, InputError, KustomizationNode, Surface
 from .markdown import front_matter, html_text, md_code, md_escape, md_link, one_line, relative_link, slug
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -52,13 +52,85 @@ class GeneratedPage:
 
 
 @dataclass
-class PageLayout:
-    """Where generated pages live inside the docs folder."""
+class _ClusterPages:
+    """One cluster's planned page paths: the folder and each Kustomization's layer page."""
 
-    section: str = "flux"
+    cluster: Cluster
+    folder: str
+    layers: dict[str, str]  # node id -> page path
+
+
+class PageLayout:
+    """Where generated pages live inside the docs folder.
+
+    Paths are planned once for all clusters (:meth:`plan`): every page and every link is then a dict lookup.
+    Names that share a slug (``app.x`` and ``app-x``, one name in two namespaces, two clusters ``home.lab`` and
+    ``home-lab``) get distinct paths, each clash a notice in :attr:`notices`. A cluster the layout was not
+    planned with is planned alone on first use.
+    """
+
+    def __init__(self, section: str = "flux", clusters: Iterable[Cluster] = ()):
+        self.section = section
+        self.notices: list[Diagnostic] = []
+        self.plans = 0  # clusters planned so far (each once per cluster object)
+        self._folders: dict[str, str] = {}  # cluster name -> folder slug
+        self._planned: dict[str, _ClusterPages] = {}
+        self.plan(clusters)
+
+    def plan(self, clusters: Iterable[Cluster]) -> None:
+        """Plan the pages of ``clusters`` (cluster folders distinct among them and the clusters planned before)."""
+        clusters = [c for c in clusters if c.name not in self._folders]
+        taken = set(self._folders.values())
+        folders, clashes = unique_slugs({c.name: c.name for c in clusters}, taken)
+        self._folders.update(folders)
+        by_name = {c.name: c for c in clusters}
+        for shared, names in clashes:
+            for name in names:
+                c = by_name[name]
+                others = ", ".join(repr(n) for n in names if n != name) or "an earlier cluster"
+                self.notices.append(Diagnostic(c.entry_file, c.entry_line, f"cluster {name!r} shares the folder name "
+                                               f"{shared!r} with {others}: its pages are under "
+                                               f"{self.section}/{folders[name]}/", "info"))
+        for c in clusters:
+            self._pages(c)
+
+    def _pages(self, cluster: Cluster) -> _ClusterPages:
+        planned = self._planned.get(cluster.name)
+        if planned is not None and planned.cluster is cluster:
+            return planned
+        if cluster.name not in self._folders:
+            self.plan([cluster])
+            return self._planned[cluster.name]
+        self.plans += 1
+        folder = f"{self.section}/{self._folders[cluster.name]}"
+        nodes = sorted(cluster.kustomizations.values(), key=lambda k: k.id)
+        same_name: dict[str, list[str]] = defaultdict(list)
+        for k in nodes:
+            same_name[k.name].append(k.id)
+        # one name in several namespaces: each page is named namespace-name
+        wanted = {k.id: f"{k.namespace}-{k.name}" if len(same_name[k.name]) > 1 else k.name for k in nodes}
+        stems, clashes = unique_slugs(wanted)
+        shared_slug = {i: (shared, ids) for shared, ids in clashes for i in ids}
+        for k in nodes:
+            page = f"{folder}/layers/{stems[k.id]}.md"
+            if k.id == cluster.root_id or k.excluded:  # no layer page
+                continue
+            if k.id in shared_slug:
+                shared, ids = shared_slug[k.id]
+                others = ", ".join(i for i in ids if i != k.id)
+                message = f"Kustomization {k.id} shares the page name {shared!r} with {others}: its page is {page}"
+            elif len(same_name[k.name]) > 1:
+                others = ", ".join(i for i in same_name[k.name] if i != k.id)
+                message = f"Kustomization {k.id} shares its name with {others}: its page is {page}"
+            else:
+                continue
+            self.notices.append(Diagnostic(k.file, k.line, message, "info"))
+        planned = _ClusterPages(cluster, folder, {i: f"{folder}/layers/{s}.md" for i, s in stems.items()})
+        self._planned[cluster.name] = planned
+        return planned
 
     def cluster_dir(self, cluster: Cluster) -> str:
-        return f"{self.section}/{slug(cluster.name)}"
+        return self._pages(cluster).folder
 
     def dag(self, cluster: Cluster) -> str:
         return f"{self.cluster_dir(cluster)}/dag.md"
@@ -67,10 +139,39 @@ class PageLayout:
         return f"{self.cluster_dir(cluster)}/surfaces.md"
 
     def layer(self, cluster: Cluster, node_id: str) -> str:
-        node = cluster.kustomizations[node_id]
-        clash = sum(1 for k in cluster.kustomizations.values() if k.name == node.name) > 1
-        name = f"{node.namespace}-{node.name}" if clash else node.name
-        return f"{self.cluster_dir(cluster)}/layers/{slug(name)}.md"
+        return self._pages(cluster).layers[node_id]
+
+
+def unique_slugs(texts: dict[str, str], taken: Iterable[str] = ()) -> tuple[dict[str, str], list[tuple[str, list[str]]]]:
+    """A distinct slug per key of ``texts`` (key -> text), none of them in ``taken``.
+
+    Texts whose slugs would be equal (or taken) all get the slug with a hash of their key, so no page replaces
+    another and no path depends on which other names exist beside the clash. Returns the slugs and the
+    clashes: (the shared slug, its keys sorted).
+    """
+    taken = set(taken)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for key, text in texts.items():
+        groups[slug(text)].append(key)
+    out: dict[str, str] = {}
+    clashes: list[tuple[str, list[str]]] = []
+    for shared, keys in sorted(groups.items()):
+        if len(keys) == 1 and shared not in taken:
+            out[keys[0]] = shared
+            continue
+        clashes.append((shared, sorted(keys)))
+        for key in keys:
+            out[key] = slug(texts[key], distinct=key)
+    # a hashed slug can still meet a plain one (a name chosen to): plain slugs keep theirs, hashed ones move on
+    used = set(taken)
+    hashed = {k for _, keys in clashes for k in keys}
+    for key in sorted(out, key=lambda k: (k in hashed, k)):
+        attempt = 0
+        while out[key] in used:
+            attempt += 1
+            out[key] = slug(texts[key], distinct=f"{key}#{attempt}")
+        used.add(out[key])
+    return out, clashes
 
 
 @dataclass
@@ -100,12 +201,14 @@ def _environment(templates_dir: Path | None) -> jinja2.Environment:
 class PageRenderer:
     """Renders one cluster's generated pages."""
 
-    def __init__(self, cluster: Cluster, options: RenderOptions):
+    def __init__(self, cluster: Cluster, options: RenderOptions, index: ClusterIndex | None = None):
         self.cluster = cluster
+        self.index = index or ClusterIndex(cluster)
         self.options = options
         self.layout = options.layout
         self.notes = options.notes.get(cluster.name) or ClusterNotes()
         self.env = _environment(options.templates_dir)
+        self._rows: dict[str, dict[str, Any]] | None = None  # node id -> its row, in layer order
 
     # -- helpers given to templates -------------------------------------
     def _src(self, page: str, basis: list[tuple[str, int | None]]) -> Callable[[str, int | None], str]:
@@ -159,7 +262,7 @@ class PageRenderer:
     def fragment(self, name: str, page: str, layer: str | None = None) -> str:
         """A live fragment (``fragments/<name>.md.j2``) for a hand-written page: the same rows the pages use."""
         ctx = self._context(page, [])
-        ctx.update(layers=[self._row(n) for n in self.cluster.layers()], **self._inventory(layer))
+        ctx.update(layers=self.rows(), **self._inventory(layer))
         try:
             return self.env.get_template(f"fragments/{name}.md.j2").render(ctx)
         except jinja2.TemplateError as err:
@@ -168,12 +271,26 @@ class PageRenderer:
     def _inventory(self, layer: str | None = None) -> dict[str, Any]:
         """Rows of the surface inventory (optionally one layer's), with the conflicting claims flagged."""
         c = self.cluster
-        rows = sorted((s for s in c.surfaces if s.kind != "workload" and not c.kustomizations[s.layer].excluded
-                       and (layer is None or s.layer == layer)), key=_inventory_order)
-        duplicates = duplicate_claims([s for s in c.surfaces if not c.kustomizations[s.layer].excluded])
+        rows = sorted((s for s in (c.surfaces if layer is None else self.index.surfaces_of(layer))
+                       if s.kind != "workload" and not c.kustomizations[s.layer].excluded), key=_inventory_order)
+        duplicates = self.index.duplicate_claims
         claimed = {(d.file, d.line) for d in duplicates}
         return {"rows": rows, "duplicates": duplicates, "sortable": SORTABLE_MARK, "address": address,
                 "conflict": lambda s: s.kind in ("loadbalancer", "gateway") and (s.file, s.line) in claimed}
+
+    def _table(self) -> dict[str, dict[str, Any]]:
+        """The layer table's rows by node id, made once per renderer (the DAG page, layer pages and markers
+        share them)."""
+        if self._rows is None:
+            self._rows = {n.id: self._row(n) for n in self.cluster.layers()}
+        return self._rows
+
+    def rows(self) -> list[dict[str, Any]]:
+        return list(self._table().values())
+
+    def row(self, node: KustomizationNode) -> dict[str, Any]:
+        """One layer's row, the one its table shows (a node no table lists gets its own)."""
+        return self._table().get(node.id) or self._row(node)
 
     def _row(self, node: KustomizationNode) -> dict[str, Any]:
         authored = self.notes.for_layer(node.id, node.name)
@@ -189,16 +306,15 @@ class PageRenderer:
             "health_checks": [f"{h.get('kind', '?')} {h['namespace'] + '/' if h.get('namespace') else ''}{h.get('name', '?')}"
                               for h in checks],
             "substitute": sorted(post.get("substitute") or {}) if isinstance(post.get("substitute"), dict) else [],
-            "variables": substitution_vars(self.cluster, node),
+            "variables": substitution_vars(self.index, node),
             "substitute_from": [f"{r.get('kind', 'ConfigMap')} {r.get('name', '?')}"
                                 for r in post.get("substituteFrom") or [] if isinstance(r, dict)],
             "node": node,
             "depends_on": [d for d in node.depends_on if d in self.cluster.kustomizations],
             "dangling": [d for d in node.depends_on if d not in self.cluster.kustomizations],
-            "dependents": [d for d in dependents(self.cluster, node.id)
-                           if not self.cluster.kustomizations[d].excluded],
+            "dependents": [d for d in self.index.dependents(node.id) if not self.cluster.kustomizations[d].excluded],
             "installs": install_summary(self.cluster, node),
-            "surfaces": surface_summary(surfaces_of(self.cluster, node)),
+            "surfaces": surface_summary(self.index.surfaces_of(node.id)),
             "note": note,
         }
 
@@ -206,7 +322,7 @@ class PageRenderer:
     def dag_page(self, dot: str | None = None) -> GeneratedPage:
         c = self.cluster
         title = self.notes.title or f"{c.name} Flux DAG"
-        layers = [self._row(n) for n in c.layers()]
+        layers = self.rows()
         excluded = [(c.kustomizations[i], self.notes.exclusion_reason(i, c.kustomizations[i].name))
                     for i in c.excluded]
         installed = [(row, self._installed(row["node"])) for row in layers]
@@ -218,9 +334,13 @@ class PageRenderer:
     def _installed(self, node: KustomizationNode) -> list[dict[str, Any]]:
         """Per workload or HelmRelease: what it is and the surfaces that belong to it."""
         items: list[dict[str, Any]] = []
-        surfaces = surfaces_of(self.cluster, node)
-        for h in releases_of(self.cluster, node):
-            mine = [s for s in surfaces if s.object_kind == "HelmRelease" and s.name == h.name and s.namespace == h.namespace]
+        surfaces = self.index.surfaces_of(node.id)
+        of_release: dict[tuple[str, str], list[Surface]] = defaultdict(list)
+        for s in surfaces:
+            if s.object_kind == "HelmRelease":
+                of_release[(s.namespace, s.name)].append(s)
+        for h in self.index.releases_of(node.id):
+            mine = of_release.get((h.namespace, h.name), [])
             items.append({"kind": "HelmRelease", "name": h.name, "namespace": h.namespace, "file": h.file,
                           "line": h.line, "chart": h.chart, "version": h.version,
                           "surfaces": [self._surface_phrase(s) for s in mine if s.kind != "workload"]})
@@ -256,9 +376,9 @@ class PageRenderer:
 
     def layer_page(self, node: KustomizationNode, dot: str | None = None) -> GeneratedPage:
         page = self.layout.layer(self.cluster, node.id)
-        return self._render("layer.md.j2", page, node.name, "layer", row=self._row(node), node=node,
-                            groups=[g for g in group_by_kind(node) if g.kind != "HelmRelease"], releases=releases_of(self.cluster, node),
-                            surfaces=surfaces_of(self.cluster, node), address=address,
+        return self._render("layer.md.j2", page, node.name, "layer", row=self.row(node), node=node,
+                            groups=[g for g in group_by_kind(node) if g.kind != "HelmRelease"], releases=self.index.releases_of(node.id),
+                            surfaces=self.index.surfaces_of(node.id), address=address,
                             installed=self._installed(node), sortable=SORTABLE_MARK, dots={"layer": dot} if dot else {}, layer_dot=dot,
                             dag_page=self.layout.dag(self.cluster))
 
@@ -289,9 +409,10 @@ def _inventory_order(s: Surface) -> tuple:
 
 
 def render_cluster(cluster: Cluster, options: RenderOptions,
-                   dots: Callable[[Cluster, str, str | None], str | None] | None = None) -> list[GeneratedPage]:
+                   dots: Callable[[Cluster, str, str | None], str | None] | None = None,
+                   index: ClusterIndex | None = None) -> list[GeneratedPage]:
     """Every generated page of one cluster. ``dots(cluster, kind, layer_id)`` supplies diagram DOT, if any."""
-    r = PageRenderer(cluster, options)
+    r = PageRenderer(cluster, options, index)
     get = dots or (lambda c, kind, layer: None)
     pages = [r.dag_page(get(cluster, "dag", None)), r.surfaces_page(get(cluster, "surfaces", None))]
     for node in cluster.layers():
