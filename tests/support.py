@@ -80,7 +80,8 @@ kind: Kustomization
 metadata: {{name: {name}, namespace: flux-system}}
 spec: {{interval: 10m, path: ./{name}, prune: true, sourceRef: {{kind: GitRepository, name: flux-system}}}}
 """
-_SERVICE = "apiVersion: v1\nkind: Service\nmetadata: {{name: {name}, namespace: {name}}}\nspec: {{ports: [{{port: 80}}]}}\n"
+_SERVICE = ("apiVersion: v1\nkind: Service\nmetadata: {{name: {name}, namespace: {name}}}\n"
+            "spec: {{ports: [{{port: 80}}]}}\n")
 
 
 def two_cluster_wiki(root: Path, layers: tuple[str, ...] = ("apps",)) -> Path:

@@ -1,2 +1,1 @@
-"""Hand-written pages: their source basis and relationships (``basis``), live fragments (``markers``), review
-stamps (``lock``) and the staleness verdicts and reports built on them (``check``)."""
+"""Hand-written pages: source basis and relationships, live markers, review stamps and staleness checks."""
