@@ -11,14 +11,18 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
+import yaml
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
+from mkdocs.utils.yaml import get_yaml_loader, yaml_load
 
 from .model import Diagnostic, InputError
 
 PLUGIN = "flux-wiki"
+Warn = Callable[[Diagnostic], None]
+Options = TypeVar("Options", bound=Config)
 
 
 class FluxWikiConfig(Config):
@@ -102,9 +106,6 @@ def wiki_config(options: FluxWikiConfig, base: Path, *, docs_dir: Path, use_dire
     )
 
 
-Warn = Callable[[Diagnostic], None]
-
-
 def wiki_config_from_mkdocs(path: Path, warn: Warn | None = None) -> WikiConfig:
     """The WikiConfig of a mkdocs.yml's flux-wiki options, validated as MkDocs validates them (without loading
     MkDocs or its other plugins). InputError with MkDocs' message when MkDocs would refuse the configuration;
@@ -120,8 +121,6 @@ def wiki_config_from_mkdocs(path: Path, warn: Warn | None = None) -> WikiConfig:
 
 
 def _read_mkdocs_yml(path: Path) -> dict[str, Any]:
-    from mkdocs.utils.yaml import yaml_load
-
     try:
         with path.open("rb") as fh:
             data = yaml_load(fh)  # MkDocs' loader: !ENV tags, INHERIT
@@ -158,7 +157,7 @@ def _plugin_options(data: dict[str, Any], path: Path) -> dict[str, Any]:
     return options
 
 
-def _validated(config: Config, raw: dict[str, Any], path: Path, warn: Warn | None, *, plugin: bool) -> Any:
+def _validated(config: Options, raw: dict[str, Any], path: Path, warn: Warn | None, *, plugin: bool) -> Options:
     """``config`` loaded with ``raw`` and validated by MkDocs' own option types. Problems are worded as MkDocs
     words them (``Config value 'plugins': Plugin 'flux-wiki' option 'x': ...``) and name the file and line."""
     config.load_dict(raw)
@@ -184,9 +183,6 @@ def _validated(config: Config, raw: dict[str, Any], path: Path, warn: Warn | Non
 
 def _line_of(path: Path, keys: tuple[str, ...]) -> int:
     """The line of the deepest of ``keys`` found in mkdocs.yml (a plugin entry counts as a key); 1 when unknown."""
-    import yaml
-    from mkdocs.utils.yaml import get_yaml_loader
-
     try:
         node = yaml.compose(path.read_text(encoding="utf-8"), Loader=get_yaml_loader())
     except Exception:  # unreadable now, or not YAML: the line is a courtesy
@@ -202,8 +198,6 @@ def _line_of(path: Path, keys: tuple[str, ...]) -> int:
 
 def _entry(node: Any, key: str) -> tuple[Any, Any] | None:
     """(key node, value node) of ``key`` in a mapping node, or of the plugin entry ``key`` in a sequence node."""
-    import yaml
-
     if isinstance(node, yaml.SequenceNode):
         for item in node.value:
             if isinstance(item, yaml.ScalarNode) and item.value == key:

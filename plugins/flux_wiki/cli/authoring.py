@@ -12,7 +12,7 @@ from ..authoring.basis import BasisGraph, collect, refused_sources
 from ..config import WikiConfig
 from ..load.authored import SourceBasisIndex, load_source_basis
 from .errors import BadInput, verdict
-from .options import config_file_option, warn, wiki_config
+from .options import config_file_option, read_wiki_config, warn
 
 
 def _wiki_graph(config_file: str) -> tuple[WikiConfig, BasisGraph]:
@@ -20,7 +20,7 @@ def _wiki_graph(config_file: str) -> tuple[WikiConfig, BasisGraph]:
 
     Paths a declared source reached but refused to read (a link out of its root, ...) are warnings.
     """
-    cfg = wiki_config(config_file)
+    cfg = read_wiki_config(config_file)
     index, diags = load_source_basis(cfg.source_basis) if cfg.source_basis else (SourceBasisIndex(), [])
     if diags:
         raise BadInput(*(str(d) for d in diags))

@@ -14,7 +14,7 @@ from ..diff.report import render_json, render_markdown, render_text
 from ..diff.revisions import GitRepo
 from ..model import InputError
 from .errors import BadInput, verdict
-from .options import wiki_config
+from .options import read_wiki_config
 
 
 @dataclass
@@ -32,7 +32,7 @@ def _target(repo: str | None, config_file: str | None, clusters: tuple[str, ...]
     folder = Path(repo) if repo else None
     cfg: WikiConfig | None = None
     if config_file is not None:
-        cfg = wiki_config(config_file)
+        cfg = read_wiki_config(config_file)
     elif folder is None and Path("mkdocs.yml").is_file():
         try:
             cfg = wiki_config_from_mkdocs(Path("mkdocs.yml"))

@@ -8,7 +8,7 @@ import click
 
 from ..export.hugo import export_files, write_export
 from .errors import Commands
-from .options import warn, wiki_config
+from .options import read_wiki_config, warn
 
 
 @click.group("export", cls=Commands)
@@ -24,7 +24,7 @@ def export() -> None:
               show_default=True, help="The mkdocs.yml whose flux-wiki plugin options say what to compile.")
 def hugo(out: str, all_pages: bool, config_file: str) -> None:
     """Write the wiki as a Hugo content section (page bundles, SVG diagrams, front matter)."""
-    files, diagnostics = export_files(wiki_config(config_file), all_pages=all_pages)
+    files, diagnostics = export_files(read_wiki_config(config_file), all_pages=all_pages)
     for d in diagnostics:
         warn(d)
     written = write_export(files, Path(out))

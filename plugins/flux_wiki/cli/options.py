@@ -20,7 +20,7 @@ def warn(diagnostic: Diagnostic | str) -> None:
     click.echo(f"warning: {diagnostic}", err=True)
 
 
-def wiki_config(config_file: str | Path) -> WikiConfig:
+def read_wiki_config(config_file: str | Path) -> WikiConfig:
     """The flux-wiki options of a mkdocs.yml, validated as the plugin validates them (InputError when MkDocs
     would refuse them); what MkDocs would warn about is a warning here too."""
     return wiki_config_from_mkdocs(Path(config_file), warn)
