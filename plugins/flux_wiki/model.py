@@ -208,6 +208,15 @@ class Surface:
         return (self.layer, self.kind, self.namespace, self.name, self.address or "", self.port or 0, self.host or "", self.path or "")
 
 
+@dataclass(frozen=True)
+class SubstitutionVar:
+    """A postBuild variable of a Kustomization, by name only: values are never kept."""
+
+    name: str
+    origin: str  # "inline", "ConfigMap flux-system/cluster-vars", "Secret flux-system/cluster-secrets"
+    secret: bool
+
+
 @dataclass
 class KustomizationNode:
     """A Flux Kustomization reached by the simulation, with the spec as built."""
@@ -226,6 +235,7 @@ class KustomizationNode:
     level: int | None = None
     resources: list[Resource] = field(default_factory=list)
     files: list[str] = field(default_factory=list)  # repo files read to build it
+    variables: list[SubstitutionVar] = field(default_factory=list)  # postBuild variables, by name (later wins)
     unresolved_vars: list[str] = field(default_factory=list)
     secret_vars: list[str] = field(default_factory=list)
     remote_resources: list[str] = field(default_factory=list)

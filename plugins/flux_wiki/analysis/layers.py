@@ -6,8 +6,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..model import Cluster, KustomizationNode, Resource, Surface
-from .index import ClusterIndex
-from .redact import names_secret
 
 # Kinds listed by name in "What It Installs" (in this order); every other kind is counted.
 NAMED_KINDS = ("HelmRelease", "Namespace", "Deployment", "StatefulSet", "DaemonSet", "CronJob",
@@ -100,43 +98,3 @@ def install_summary(cluster: Cluster, node: KustomizationNode, limit: int = 8) -
             n = len(group.resources)
             out.append(f"{n} {group.kind if n == 1 else plural(group.kind)}")
     return out
-
-
-@dataclass(frozen=True)
-class SubstitutionVar:
-    """A postBuild variable of a layer, by name only: values are never shown."""
-
-    name: str
-    origin: str  # "inline", "ConfigMap flux-system/cluster-vars", "Secret flux-system/cluster-secrets"
-    secret: bool
-
-
-def substitution_vars(index: ClusterIndex, node: KustomizationNode) -> list[SubstitutionVar]:
-    """Names of the layer's ``postBuild`` variables and where each comes from (later sources win, as in Flux).
-
-    ConfigMaps and Secrets named by ``substituteFrom`` are looked up among the objects the cluster's layers
-    apply, in the Kustomization's own namespace; only their key names are read.
-    """
-    post = node.spec.get("postBuild")
-    if not isinstance(post, dict):
-        return []
-    found: dict[str, SubstitutionVar] = {}
-    for ref in post.get("substituteFrom") or []:
-        if not isinstance(ref, dict):
-            continue
-        kind, name = str(ref.get("kind") or "ConfigMap"), str(ref.get("name") or "")
-        res = index.applied(kind, node.namespace, name)
-        if res is None:
-            continue
-        sections = ("data", "stringData") if kind == "Secret" else ("data",)
-        for section in sections:
-            data = res.obj.get(section)
-            if isinstance(data, dict):
-                for key in data:
-                    found[str(key)] = SubstitutionVar(str(key), f"{kind} {node.namespace}/{name}",
-                                                      kind == "Secret" or names_secret(str(key)))
-    inline = post.get("substitute")
-    if isinstance(inline, dict):
-        for key in inline:
-            found[str(key)] = SubstitutionVar(str(key), "inline", names_secret(str(key)))
-    return sorted(found.values(), key=lambda v: v.name)

@@ -17,7 +17,7 @@ import jinja2
 
 from ..analysis.dag import roots
 from ..analysis.index import ClusterIndex
-from ..analysis.layers import address, group_by_kind, install_summary, substitution_vars, surface_summary
+from ..analysis.layers import address, group_by_kind, install_summary, surface_summary
 from ..load.authored import ClusterNotes, split_front_matter
 from ..model import Cluster, Diagnostic, InputError, KustomizationNode, Surface
 from .markdown import front_matter, html_text, md_code, md_escape, md_link, one_line, relative_link, slug
@@ -306,7 +306,7 @@ class PageRenderer:
             "health_checks": [f"{h.get('kind', '?')} {h['namespace'] + '/' if h.get('namespace') else ''}{h.get('name', '?')}"
                               for h in checks],
             "substitute": sorted(post.get("substitute") or {}) if isinstance(post.get("substitute"), dict) else [],
-            "variables": substitution_vars(self.index, node),
+            "variables": node.variables,
             "substitute_from": [f"{r.get('kind', 'ConfigMap')} {r.get('name', '?')}"
                                 for r in post.get("substituteFrom") or [] if isinstance(r, dict)],
             "node": node,
