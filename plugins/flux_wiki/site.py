@@ -257,6 +257,6 @@ def _dots(layout: PageLayout, use_directory_urls: bool,
             page = layout.layer(cluster, layer)
             return layer_diagram_dot(cluster, layer, index.surfaces_of(layer),
                                      lambda i: relative_url(page, layout.layer(cluster, i), use_directory_urls),
-                                     releases=index.releases_of(layer) + index.releases_of(""))
+                                     releases=index.releases_of(layer))
         return None
     return dots
