@@ -473,7 +473,10 @@ def extract_surfaces(layer: str, resources: list[Resource], helm_releases: list[
     return sorted(out, key=_order), sorted(set(diags))
 
 
-def _claims(s: Surface) -> Iterable[tuple[str, int, str]]:
+Claim = tuple[str, int, str]  # a LoadBalancer address, port and protocol
+
+
+def _claims(s: Surface) -> Iterable[Claim]:
     if s.kind not in CLAIM_SURFACES or not s.address or s.port is None:
         return
     proto = (s.protocol or "TCP").upper()
@@ -488,13 +491,13 @@ def _label(s: Surface) -> str:
     return f"{s.object_kind} {s.namespace}/{s.name} ({s.file}:{s.line})"
 
 
-def contested_claims(surfaces: list[Surface]) -> dict[tuple[str, int, str], list[Surface]]:
+def contested_claims(surfaces: list[Surface]) -> dict[Claim, list[Surface]]:
     """(address, port, protocol) claimed by more than one object -> its claimants, in input order.
 
     Gateways with an address count as LoadBalancer claims too (the controller makes one).
     Unresolved addresses (``${VAR}``, templates) cannot be compared and are skipped.
     """
-    by_claim: dict[tuple[str, int, str], dict[int, Surface]] = defaultdict(dict)
+    by_claim: dict[Claim, dict[int, Surface]] = defaultdict(dict)
     for s in surfaces:
         for claim in _claims(s):
             by_claim[claim].setdefault(id(s), s)
@@ -504,12 +507,17 @@ def contested_claims(surfaces: list[Surface]) -> dict[tuple[str, int, str], list
 
 def duplicate_claims(surfaces: list[Surface]) -> list[Diagnostic]:
     """Two LoadBalancer surfaces claiming the same address:port/protocol (across all layers) -> one
-    warning each naming both file:line (MetalLB allow-shared-ip on different ports is fine).
+    warning each naming both file:line (MetalLB allow-shared-ip on different ports is fine)."""
+    return claim_warnings(contested_claims(surfaces))
+
+
+def claim_warnings(contested: dict[Claim, list[Surface]]) -> list[Diagnostic]:
+    """One warning per claimant of each contested claim (:func:`contested_claims`), naming the others.
 
     A warning names at most MAX_CLAIMANTS_LISTED others, so n claims of one address cost O(n), not O(n²) text.
     """
     out: set[Diagnostic] = set()
-    for (addr, port, proto), claimants in contested_claims(surfaces).items():
+    for (addr, port, proto), claimants in contested.items():
         labels = sorted({_label(c) for c in claimants})  # one label per owner (kind, namespace, name, file:line)
         for c in claimants:
             own = _label(c)

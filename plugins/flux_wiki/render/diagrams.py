@@ -23,6 +23,7 @@ import graphviz
 from ..model import (FLUX_HELM_GROUP, ROUTE_SURFACES, SERVICE_SURFACES, Cluster, HelmReleaseInfo, KustomizationNode,
                      Surface)
 from .markdown import one_line
+from .phrases import count
 
 GROUP_THRESHOLD = 40
 FONT = "Helvetica"
@@ -95,10 +96,6 @@ def _dep_id(node: KustomizationNode, dep: str) -> str:
     return dep if "/" in dep else f"{node.namespace}/{dep}"
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
 def _health_checks(node: KustomizationNode) -> int:
     checks = node.spec.get("healthChecks")
     return len(checks) if isinstance(checks, list) else 0
@@ -138,17 +135,17 @@ def _group_key(node: KustomizationNode, grouping: str) -> str:
 
 
 def _layer_tooltip(node: KustomizationNode) -> str:
-    parts = [node.id, f"path: {node.path or '(none)'}", _count(len(node.resources), "object")]
+    parts = [node.id, f"path: {node.path or '(none)'}", count(len(node.resources), "object")]
     helm = sum(1 for r in node.resources if r.group == FLUX_HELM_GROUP and r.kind == "HelmRelease")
     if helm:
-        parts.append(_count(helm, "HelmRelease"))
+        parts.append(count(helm, "HelmRelease"))
     if node.depends_on:
         parts.append(f"depends on {len(node.depends_on)}")
     if node.wait:
         parts.append("wait: true")
     checks = _health_checks(node)
     if checks:
-        parts.append(_count(checks, "health check"))
+        parts.append(count(checks, "health check"))
     if node.status != "built":
         reason = _clean(node.reason or "")[:MAX_TOOLTIP_REASON]
         parts.append(f"status: {node.status}" + (f" ({reason})" if reason else ""))
@@ -158,13 +155,13 @@ def _layer_tooltip(node: KustomizationNode) -> str:
 def _layer_label(node: KustomizationNode, show_namespace: bool) -> str:
     first = node.name
     second = [node.namespace] if show_namespace else []
-    second.append(_count(len(node.resources), "object"))
+    second.append(count(len(node.resources), "object"))
     flags = []
     if node.wait:
         flags.append("wait")
     checks = _health_checks(node)
     if checks:
-        flags.append(_count(checks, "health check"))
+        flags.append(count(checks, "health check"))
     if node.status in ("error", "skipped"):
         flags.append(node.status)
     return _label(first, ", ".join(second), ", ".join(flags))
