@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 FLUX_KUSTOMIZE_GROUP = "kustomize.toolkit.fluxcd.io"
 FLUX_HELM_GROUP = "helm.toolkit.fluxcd.io"
@@ -183,7 +183,6 @@ class HelmReleaseInfo:
 
 SurfaceKind = Literal["loadbalancer", "nodeport", "clusterip", "ingress", "ingressroute", "httproute", "tlsroute",
                       "gateway", "certificate", "workload"]
-SURFACE_KINDS: tuple[SurfaceKind, ...] = get_args(SurfaceKind)
 SERVICE_SURFACES: tuple[SurfaceKind, ...] = ("loadbalancer", "nodeport", "clusterip")  # a Service's, by its type
 ROUTE_SURFACES: tuple[SurfaceKind, ...] = ("ingress", "ingressroute", "httproute", "tlsroute")  # a host routed on
 CLAIM_SURFACES: tuple[SurfaceKind, ...] = ("loadbalancer", "gateway")  # an address:port a load balancer serves

@@ -59,7 +59,7 @@ def test_layers_are_the_table_rows_with_their_dependencies_split() -> None:
     assert [layer.id for layer in facts.layers] == ["flux-system/infra", "flux-system/apps"]
     apps = facts.layer("flux-system/apps")
     assert (apps.depends_on, apps.dangling) == (["flux-system/infra"], ["flux-system/gone"])
-    assert [r.name for r in apps.releases] == ["podinfo"] and facts.releases_of("flux-system/infra") == []
+    assert [r.name for r in apps.releases] == ["podinfo"] and facts.layer("flux-system/infra").releases == []
     assert [n.id for n in facts.roots] == ["flux-system/infra"]
     assert facts.kustomization("apps") is facts.kustomization("flux-system/apps") is apps.node
     assert facts.layer("flux-system/apps") is apps  # made once

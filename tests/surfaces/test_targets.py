@@ -17,7 +17,8 @@ def by_kind(*resources):
 def test_a_service_leads_to_the_workloads_it_selects(make_res):
     labels = {"template": {"metadata": {"labels": {"app": "web"}}}}
     found = by_kind(make_res("v1", "Service", "web", {"selector": {"app": "web"}, "ports": [{"port": 80}]}),
-                    make_res("apps/v1", "StatefulSet", "web-db", labels), make_res("apps/v1", "Deployment", "web", labels))
+                    make_res("apps/v1", "StatefulSet", "web-db", labels),
+                    make_res("apps/v1", "Deployment", "web", labels))
     svc = found["Service"]
     assert svc.targets == (Target("deployment/web", "Deployment", "web"),
                            Target("statefulset/web-db", "StatefulSet", "web-db"))

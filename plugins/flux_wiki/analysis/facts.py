@@ -170,10 +170,6 @@ class ClusterFacts:
             return self.surfaces
         return self._surfaces.get(layer_id, []) if layer_id in self._shown else []
 
-    def releases_of(self, layer_id: str) -> list[HelmReleaseInfo]:
-        """The HelmReleases the layer applies, in the cluster's order."""
-        return self._releases.get(layer_id, [])
-
     def kustomization(self, ref: str) -> KustomizationNode | None:
         """The first Kustomization (in the cluster's order) whose id or name is ``ref``."""
         return self._refs.get(ref)

@@ -68,12 +68,11 @@ def _images(cluster: Cluster) -> list[dict[str, Any]]:
 
 def _duplicate_claims(facts: ClusterFacts) -> list[dict[str, Any]]:
     """LoadBalancer address:port/protocol claimed by more than one object (the duplicate-claim warnings' facts)."""
-    claims = facts.claims
     return [{"address": addr, "port": port, "protocol": proto,
              "claimants": sorted(({"layer": c.layer, "kind": c.object_kind, "namespace": c.namespace, "name": c.name,
                                    "file": c.file, "line": c.line} for c in claimants),
                                  key=lambda c: (c["kind"], c["namespace"], c["name"], c["file"], c["line"]))}
-            for (addr, port, proto), claimants in sorted(claims.items())]
+            for (addr, port, proto), claimants in sorted(facts.claims.items())]
 
 
 def cluster_dict(facts: ClusterFacts) -> dict[str, Any]:
