@@ -202,7 +202,7 @@ class Target:
     @classmethod
     def backend(cls, name: str, port: str | None = None, *, kind: str = "Service",
                 namespace: str | None = None) -> Target:
-        """An object a route or certificate names, shown ``[namespace/][Kind/]name[:port]`` (no kind for a Service)."""
+        """A backend a route names, shown ``[namespace/][Kind/]name[:port]`` (no kind for a Service)."""
         text = f"{name}:{port}" if port else name
         if kind != "Service":
             text = f"{kind}/{text}"
@@ -284,7 +284,7 @@ class KustomizationNode:
     level: int | None = None
     resources: list[Resource] = field(default_factory=list)
     files: list[str] = field(default_factory=list)  # repo files read to build it
-    variables: list[SubstitutionVar] = field(default_factory=list)  # postBuild variables, by name (later wins)
+    variables: list[SubstitutionVar] = field(default_factory=list)  # postBuild variables as Flux merges them
     unresolved_vars: list[str] = field(default_factory=list)
     secret_vars: list[str] = field(default_factory=list)
     remote_resources: list[str] = field(default_factory=list)
