@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .analysis.index import ClusterIndex
+from .analysis.facts import ClusterFacts
 from .authoring.basis import BasisGraph, browse_url, collect, problems, relationships_markdown, source_items
 from .authoring.basis import BrowseUrl as BasisUrl
 from .authoring.markers import MarkerExpander
@@ -89,9 +89,9 @@ class WikiCompiler:
         options = self.render_options(cfg, notes, graph, layout)
         pages: list[GeneratedPage] = []
         for cluster in model.clusters:
-            index = ClusterIndex(cluster)
-            dots = diagram_dots(layout, cfg.use_directory_urls, index) if cfg.diagrams else None
-            pages.extend(render_cluster(cluster, options, dots, index))
+            facts = model.facts[cluster.name]
+            dots = diagram_dots(layout, cfg.use_directory_urls, facts) if cfg.diagrams else None
+            pages.extend(render_cluster(facts, options, dots))
             diagnostics += cluster.warnings
         existing = {p.path for p in pages}
         if cfg.docs_dir is not None and cfg.docs_dir.is_dir():
@@ -105,7 +105,7 @@ class WikiCompiler:
         """A hand-written page (body, without front matter) as the wiki shows it: markers expanded into live
         fragments, then its Relationships and Source Basis sections. Both front ends use this."""
         if compiled.markers is None:
-            compiled.markers = MarkerExpander(compiled.model.clusters,
+            compiled.markers = MarkerExpander(compiled.model.facts,
                                               self.render_options(cfg, compiled.notes, compiled.basis,
                                                                   compiled.layout),
                                               lambda a, b: relative_url(a, b, cfg.use_directory_urls))
@@ -171,21 +171,21 @@ def _related(graph: BasisGraph) -> dict[str, list[tuple[str, str]]]:
 
 
 def diagram_dots(layout: PageLayout, use_directory_urls: bool,
-                 index: ClusterIndex) -> Callable[[Cluster, str, str | None], str | None]:
-    """DOT of the diagrams of ``index.cluster``'s pages."""
+                 facts: ClusterFacts) -> Callable[[Cluster, str, str | None], str | None]:
+    """DOT of the diagrams of ``facts.cluster``'s pages."""
     def dots(cluster: Cluster, kind: str, layer: str | None) -> str | None:
         if kind == "dag":
             page = layout.dag(cluster)
             return layer_dag_dot(cluster, lambda i: relative_url(page, layout.layer(cluster, i), use_directory_urls))
         if kind == "surfaces":
             page = layout.surfaces(cluster)
-            return surface_map_dot(cluster, [s for s in cluster.surfaces
-                                             if not cluster.kustomizations[s.layer].excluded],
+            return surface_map_dot(cluster, facts.surfaces,
                                    lambda i: relative_url(page, layout.layer(cluster, i), use_directory_urls))
         if kind == "layer" and layer:
             page = layout.layer(cluster, layer)
-            return layer_diagram_dot(cluster, layer, index.surfaces_of(layer),
+            layer_facts = facts.layer(layer)
+            return layer_diagram_dot(cluster, layer, layer_facts.surfaces,
                                      lambda i: relative_url(page, layout.layer(cluster, i), use_directory_urls),
-                                     releases=index.releases_of(layer) + index.releases_of(""))
+                                     releases=layer_facts.releases)
         return None
     return dots

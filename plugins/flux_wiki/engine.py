@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .analysis.dag import apply_exclusions, assign_levels
-from .analysis.surfaces import duplicate_claims, extract_surfaces
+from .analysis.facts import ClusterFacts
+from .analysis.surfaces import extract_surfaces
 from .flux.entry import explicit_entry, find_entries
 from .flux.simulate import simulate
 from .load import ParseCache, Repo
@@ -22,6 +23,7 @@ class Model:
     clusters: list[Cluster]
     diagnostics: list[Diagnostic] = field(default_factory=list)
     files_read: set[str] = field(default_factory=set)
+    facts: dict[str, ClusterFacts] = field(default_factory=dict)  # cluster name -> its facts
 
     def cluster(self, name: str) -> Cluster:
         for c in self.clusters:
@@ -55,7 +57,8 @@ def build_model(repo_root: str | Path, *, clusters: list[str] | None = None, ent
     if not entries:
         diagnostics.append(Diagnostic(".", 1, "no Flux entry point found (flux-system/gotk-sync.yaml, "
                                            "FluxInstance or flux-instance HelmRelease); set `entry` to a path"))
-    out = []
+    out: list[Cluster] = []
+    facts: dict[str, ClusterFacts] = {}
     for e in entries:
         cluster = simulate(repo, e)
         assign_levels(cluster)
@@ -68,9 +71,9 @@ def build_model(repo_root: str | Path, *, clusters: list[str] | None = None, ent
             cluster.surfaces.extend(surfaces)
             cluster.warnings.extend(diags)
         cluster.surfaces.sort(key=lambda s: s.sort_key())
-        cluster.warnings.extend(duplicate_claims([s for s in cluster.surfaces
-                                                  if not cluster.kustomizations[s.layer].excluded]))
+        facts[cluster.name] = ClusterFacts(cluster)
+        cluster.warnings.extend(facts[cluster.name].duplicate_claims)
         cluster.notices = sorted({w for w in cluster.warnings if w.severity == "info"})
         cluster.warnings = sorted({w for w in cluster.warnings if w.severity != "info"})
         out.append(cluster)
-    return Model(repo.root, out, sorted(set(diagnostics + repo.problems)), set(repo.read))
+    return Model(repo.root, out, sorted(set(diagnostics + repo.problems)), set(repo.read), facts)

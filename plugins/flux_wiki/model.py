@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 FLUX_KUSTOMIZE_GROUP = "kustomize.toolkit.fluxcd.io"
 FLUX_HELM_GROUP = "helm.toolkit.fluxcd.io"
@@ -181,11 +181,55 @@ class HelmReleaseInfo:
         return f"{self.namespace}/{self.name}"
 
 
+SurfaceKind = Literal["loadbalancer", "nodeport", "clusterip", "ingress", "ingressroute", "httproute", "tlsroute",
+                      "gateway", "certificate", "workload"]
+SERVICE_SURFACES: tuple[SurfaceKind, ...] = ("loadbalancer", "nodeport", "clusterip")  # a Service's, by its type
+ROUTE_SURFACES: tuple[SurfaceKind, ...] = ("ingress", "ingressroute", "httproute", "tlsroute")  # a host routed on
+CLAIM_SURFACES: tuple[SurfaceKind, ...] = ("loadbalancer", "gateway")  # an address:port a load balancer serves
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a surface leads to: an object it names (a backend, a selected workload, an issuer) or plain text
+    (a container image, an ExternalName host). ``text`` is how tables and the inventory JSON show it."""
+
+    text: str
+    kind: str | None = None  # the object's kind; None when the target names no object
+    name: str | None = None
+    namespace: str | None = None  # None: the surface's own namespace
+    port: str | None = None
+
+    @classmethod
+    def backend(cls, name: str, port: str | None = None, *, kind: str = "Service",
+                namespace: str | None = None) -> Target:
+        """A backend a route names, shown ``[namespace/][Kind/]name[:port]`` (no kind for a Service)."""
+        text = f"{name}:{port}" if port else name
+        if kind != "Service":
+            text = f"{kind}/{text}"
+        if namespace:
+            text = f"{namespace}/{text}"
+        return cls(text, kind, name, namespace, port or None)
+
+    @classmethod
+    def ref(cls, kind: str, name: str) -> Target:
+        """An object named with its kind, shown ``Kind/name`` (a certificate's issuer, an Ingress resource backend)."""
+        return cls(f"{kind}/{name}", kind, name)
+
+    @classmethod
+    def selected(cls, kind: str, name: str) -> Target:
+        """A workload a Service selects, shown ``kind/name`` as kubectl names it (``deployment/web``)."""
+        return cls(f"{kind.lower()}/{name}", kind, name)
+
+
+_SURFACE_JSON = ("kind", "layer", "namespace", "name", "object_kind", "address", "port", "protocol", "port_name",
+                 "host", "path", "target", "detail", "file", "line")
+
+
 @dataclass
 class Surface:
     """A place a workload can be reached or is identified by: an address, a host, a certificate."""
 
-    kind: str  # loadbalancer | nodeport | clusterip | ingress | ingressroute | httproute | tlsroute | gateway | certificate | workload
+    kind: SurfaceKind
     layer: str  # Flux Kustomization id that applies it
     namespace: str
     name: str  # the object (or HelmRelease) that declares it
@@ -196,16 +240,30 @@ class Surface:
     port_name: str | None = None
     host: str | None = None
     path: str | None = None
-    target: str | None = None  # backend service / issuer / image
+    targets: tuple[Target, ...] = ()  # backends / selected workloads / issuer / image
     detail: str | None = None
     file: str = ""
     line: int = 0
 
+    @property
+    def target(self) -> str | None:
+        """The targets as one line of text (as tables and the inventory JSON show them)."""
+        return ", ".join(t.text for t in self.targets) or None
+
     def as_dict(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+        return {k: getattr(self, k) for k in _SURFACE_JSON}
 
     def sort_key(self) -> tuple:
         return (self.layer, self.kind, self.namespace, self.name, self.address or "", self.port or 0, self.host or "", self.path or "")
+
+
+@dataclass(frozen=True)
+class SubstitutionVar:
+    """A postBuild variable of a Kustomization, by name only: values are never kept."""
+
+    name: str
+    origin: str  # "inline", "ConfigMap flux-system/cluster-vars", "Secret flux-system/cluster-secrets"
+    secret: bool
 
 
 @dataclass
@@ -226,6 +284,7 @@ class KustomizationNode:
     level: int | None = None
     resources: list[Resource] = field(default_factory=list)
     files: list[str] = field(default_factory=list)  # repo files read to build it
+    variables: list[SubstitutionVar] = field(default_factory=list)  # postBuild variables as Flux merges them
     unresolved_vars: list[str] = field(default_factory=list)
     secret_vars: list[str] = field(default_factory=list)
     remote_resources: list[str] = field(default_factory=list)

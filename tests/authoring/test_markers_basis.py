@@ -21,7 +21,7 @@ def expander() -> MarkerExpander:
     cfg.diagrams = False
     compiler = WikiCompiler()
     compiled = compiler.compile(cfg)
-    return MarkerExpander(compiled.model.clusters, compiler.render_options(cfg, compiled.notes, compiled.basis),
+    return MarkerExpander(compiled.model.facts, compiler.render_options(cfg, compiled.notes, compiled.basis),
                           lambda a, b: relative_url(a, b, True))
 
 

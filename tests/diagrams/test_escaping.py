@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flux_wiki.model import Surface
+from flux_wiki.model import Surface, Target
 from flux_wiki.render import svg as svg_mod
 from flux_wiki.render.diagrams import layer_dag_dot, layer_diagram_dot, surface_map_dot
 from flux_wiki.render.svg import SVG_NS, SvgRenderer, find_engine
@@ -71,11 +71,13 @@ def _hostile_surfaces() -> list[Surface]:
     for name in HOSTILE:
         out += [
             Surface("loadbalancer", layer, "apps", name, "Service", address=name, port=443, protocol=name,
-                    target=f"deployment/{name}"),
-            Surface("ingress", layer, "apps", name, "Ingress", host=name, path=name, target=f"{name}:80"),
-            Surface("httproute", layer, "apps", name, "HTTPRoute", host=f"x.{name}", target=f"other/{name}:1"),
-            Surface("workload", layer, "apps", name, "Deployment", target=name),
-            Surface("certificate", layer, "apps", name, "Certificate", host=name, target=name),
+                    targets=(Target.selected("Deployment", name),)),
+            Surface("ingress", layer, "apps", name, "Ingress", host=name, path=name,
+                    targets=(Target.backend(name, "80"),)),
+            Surface("httproute", layer, "apps", name, "HTTPRoute", host=f"x.{name}",
+                    targets=(Target.backend(name, "1", namespace="other"),)),
+            Surface("workload", layer, "apps", name, "Deployment", targets=(Target(name),)),
+            Surface("certificate", layer, "apps", name, "Certificate", host=name, targets=(Target(name),)),
         ]
     return out
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flux_wiki.model import Surface
+from flux_wiki.model import Surface, Target
 from flux_wiki.render.diagrams import layer_diagram_dot, surface_map_dot
 
 from .conftest import helm_release, make_cluster, ten_layers, url_for
@@ -24,20 +24,24 @@ def _cluster():
 
 SURFACES = [
     Surface("loadbalancer", APPS, "web", "web-lb", "Service", address="10.0.0.50", port=443, protocol="TCP",
-            target="deployment/web"),
+            targets=(Target.selected("Deployment", "web"),)),
     Surface("clusterip", APPS, "web", "web", "Service", port=80, protocol="TCP",
-            target="deployment/web, statefulset/cache"),
-    Surface("ingress", APPS, "web", "web", "Ingress", host="www.example.com", path="/", target="web:80"),
-    Surface("ingress", APPS, "web", "web", "Ingress", host="www.example.com", path="/api", target="api:8080"),
-    Surface("httproute", APPS, "web", "docs", "HTTPRoute", host="docs.example.com", target="web/web:80"),
-    Surface("workload", APPS, "web", "web", "Deployment", port=8080, target="ghcr.io/example/web:1.2"),
-    Surface("workload", APPS, "web", "cache", "StatefulSet", target="redis:7"),
+            targets=(Target.selected("Deployment", "web"), Target.selected("StatefulSet", "cache"))),
+    Surface("ingress", APPS, "web", "web", "Ingress", host="www.example.com", path="/",
+            targets=(Target.backend("web", "80"),)),
+    Surface("ingress", APPS, "web", "web", "Ingress", host="www.example.com", path="/api",
+            targets=(Target.backend("api", "8080"),)),
+    Surface("httproute", APPS, "web", "docs", "HTTPRoute", host="docs.example.com",
+            targets=(Target.backend("web", "80", namespace="web"),)),
+    Surface("workload", APPS, "web", "web", "Deployment", port=8080,
+            targets=(Target("ghcr.io/example/web:1.2"),)),
+    Surface("workload", APPS, "web", "cache", "StatefulSet", targets=(Target("redis:7"),)),
     Surface("certificate", APPS, "web", "www", "Certificate", host="www.example.com",
-            target="ClusterIssuer/letsencrypt"),
+            targets=(Target.ref("ClusterIssuer", "letsencrypt"),)),
     Surface("loadbalancer", "flux-system/ingress-nginx", "ingress-nginx", "ingress-nginx", "HelmRelease",
             address="10.0.0.50,10.0.0.51", port=80, protocol="TCP"),
     Surface("ingressroute", "flux-system/databases", "db", "pg", "IngressRoute", host="pg.other.org",
-            target="pg:5432"),
+            targets=(Target.backend("pg", "5432"),)),
 ]
 
 

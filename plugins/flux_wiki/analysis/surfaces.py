@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from itertools import islice
 from typing import Any
 
-from ..model import Diagnostic, HelmReleaseInfo, Resource, Surface
+from ..model import CLAIM_SURFACES, Diagnostic, HelmReleaseInfo, Resource, Surface, SurfaceKind, Target
 from .redact import HIDDEN, is_secret_payload, secret_strings
 
 LB_IP_ANNOTATIONS = (
@@ -31,13 +31,13 @@ SHARED_IP_ANNOTATIONS = (
     "metallb.io/allow-shared-ip",
     "lbipam.cilium.io/sharing-key",
 )
-SERVICE_KINDS = {"ClusterIP": "clusterip", "NodePort": "nodeport", "LoadBalancer": "loadbalancer",
-                 "ExternalName": "clusterip"}
+SERVICE_KINDS: dict[str, SurfaceKind] = {"ClusterIP": "clusterip", "NodePort": "nodeport",
+                                         "LoadBalancer": "loadbalancer", "ExternalName": "clusterip"}
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "CronJob", "Job", "ReplicaSet")
 TRAEFIK_GROUPS = ("traefik.io", "traefik.containo.us")
 GATEWAY_GROUP = "gateway.networking.k8s.io"
-ROUTE_KINDS = {"HTTPRoute": "httproute", "GRPCRoute": "httproute",
-               "TLSRoute": "tlsroute", "TCPRoute": "tlsroute", "UDPRoute": "tlsroute"}
+GATEWAY_ROUTE_KINDS: dict[str, SurfaceKind] = {"HTTPRoute": "httproute", "GRPCRoute": "httproute",
+                                               "TLSRoute": "tlsroute", "TCPRoute": "tlsroute", "UDPRoute": "tlsroute"}
 
 _RULE_HOSTS = re.compile(r"\b(?:Host|HostSNI)\s*\(([^)]*)\)")
 _RULE_PATHS = re.compile(r"\b(?:PathPrefix|Path)\s*\(([^)]*)\)")
@@ -57,7 +57,7 @@ class _Origin:
     line: int
     prefix: str = ""  # detail prefix, e.g. "values service.app"
 
-    def surface(self, kind: str, *details: str | None, **fields: Any) -> Surface:
+    def surface(self, kind: SurfaceKind, *details: str | None, **fields: Any) -> Surface:
         parts = [p for p in (self.prefix, *details) if p]
         return Surface(kind=kind, layer=self.layer, namespace=self.namespace, name=self.name,
                        object_kind=self.object_kind, detail="; ".join(parts) or None,
@@ -127,12 +127,13 @@ def pod_template(obj: dict[str, Any]) -> dict[str, Any]:
     return _map(spec.get("template"))
 
 
-def _image(container: dict[str, Any]) -> str | None:
-    return _text(container.get("image"))
+def _image(container: dict[str, Any]) -> tuple[Target, ...]:
+    image = _text(container.get("image"))
+    return (Target(image),) if image else ()
 
 
 # -- per kind ------------------------------------------------------------------
-def _service(obj: dict[str, Any], o: _Origin, selected: list[str], diags: list[Diagnostic]) -> list[Surface]:
+def _service(obj: dict[str, Any], o: _Origin, selected: list[Target], diags: list[Diagnostic]) -> list[Surface]:
     spec = _map(obj.get("spec"))
     ann = _map(_map(obj.get("metadata")).get("annotations"))
     stype = _text(spec.get("type")) or "ClusterIP"
@@ -141,11 +142,12 @@ def _service(obj: dict[str, Any], o: _Origin, selected: list[str], diags: list[D
         diags.append(Diagnostic(o.file, o.line, f"Service {o.namespace}/{obj_name(obj)}: unknown type '{stype}'"))
         kind = "clusterip"
     details: list[str | None] = []
-    target = ", ".join(selected) or None
+    targets = tuple(selected)
     address = None
     if stype == "ExternalName":
         details.append("ExternalName")
-        target = _text(spec.get("externalName"))
+        external = _text(spec.get("externalName"))
+        targets = (Target(external),) if external else ()
     if _text(spec.get("clusterIP")) == "None":
         details.append("headless")
     if kind == "loadbalancer":
@@ -172,9 +174,9 @@ def _service(obj: dict[str, Any], o: _Origin, selected: list[str], diags: list[D
             extra.append(f"targetPort {tp}")
         out.append(o.surface(kind, *details, *extra, address=address, port=port,
                              protocol=_text(p.get("protocol")) or "TCP", port_name=_text(p.get("name")),
-                             target=target))
+                             targets=targets))
     if not out:
-        out.append(o.surface(kind, *details, address=address, target=target))
+        out.append(o.surface(kind, *details, address=address, targets=targets))
     return out
 
 
@@ -191,18 +193,20 @@ def _ingress(obj: dict[str, Any], o: _Origin) -> list[Surface]:
                 return f"tls {_text(t.get('secretName'))}" if _text(t.get("secretName")) else "tls"
         return None
 
-    def backend(b: dict[str, Any]) -> str | None:
+    def backend(b: dict[str, Any]) -> tuple[Target, ...]:
         svc = _map(b.get("service"))
         if svc:
             port = _map(svc.get("port"))
-            p = _text(port.get("number")) or _text(port.get("name"))
             name = _text(svc.get("name"))
-            return f"{name}:{p}" if name and p else name
-        if _text(b.get("serviceName")):  # extensions/v1beta1
-            p = _text(b.get("servicePort"))
-            return f"{_text(b.get('serviceName'))}:{p}" if p else _text(b.get("serviceName"))
+            return (Target.backend(name, _text(port.get("number")) or _text(port.get("name"))),) if name else ()
+        name = _text(b.get("serviceName"))
+        if name:  # extensions/v1beta1
+            return (Target.backend(name, _text(b.get("servicePort"))),)
         res = _map(b.get("resource"))
-        return f"{_text(res.get('kind'))}/{_text(res.get('name'))}" if res else None
+        kind, name = _text(res.get("kind")), _text(res.get("name"))
+        if kind and name:
+            return (Target.ref(kind, name),)
+        return (Target(f"{kind}/{name}"),) if res else ()
 
     cls_d = f"class {cls}" if cls else None
     out: list[Surface] = []
@@ -213,11 +217,11 @@ def _ingress(obj: dict[str, Any], o: _Origin) -> list[Surface]:
         for p in paths:
             p = _map(p)
             out.append(o.surface("ingress", cls_d, tls_for(host), host=host, path=_text(p.get("path")),
-                                 target=backend(_map(p.get("backend")))))
+                                 targets=backend(_map(p.get("backend")))))
     default = _map(spec.get("defaultBackend") or spec.get("backend"))
     if default or not out:
         out.append(o.surface("ingress", cls_d, "default backend" if default else None,
-                             target=backend(default) if default else None))
+                             targets=backend(default) if default else ()))
     return out
 
 
@@ -243,20 +247,15 @@ def _traefik_route(obj: dict[str, Any], o: _Origin) -> list[Surface]:
         services = []
         for s in _list(route.get("services")):
             s = _map(s)
-            name, port = _text(s.get("name")), _text(s.get("port"))
-            skind = _text(s.get("kind"))
-            label = f"{name}:{port}" if name and port else name
-            if label and skind and skind != "Service":
-                label = f"{skind}/{label}"
-            if label:
-                services.append(label)
+            name = _text(s.get("name"))
+            if name:
+                services.append(Target.backend(name, _text(s.get("port")), kind=_text(s.get("kind")) or "Service"))
         details = [f"entryPoints {', '.join(eps)}" if eps else None,
                    f"middlewares {', '.join(m for m in mws if m)}" if any(mws) else None, tls_d,
                    None if match or kind == "IngressRouteUDP" else "no match rule"]
         for host in hosts:
             for path in paths:
-                out.append(o.surface("ingressroute", *details, host=host, path=path,
-                                     target=", ".join(services) or None))
+                out.append(o.surface("ingressroute", *details, host=host, path=path, targets=tuple(services)))
     return out
 
 
@@ -283,7 +282,7 @@ def _gateway(obj: dict[str, Any], o: _Origin) -> list[Surface]:
 
 def _route(obj: dict[str, Any], o: _Origin) -> list[Surface]:
     spec = _map(obj.get("spec"))
-    kind = ROUTE_KINDS[str(obj.get("kind"))]
+    kind = GATEWAY_ROUTE_KINDS[str(obj.get("kind"))]
     parents = []
     for p in _list(spec.get("parentRefs")):
         p = _map(p)
@@ -294,39 +293,36 @@ def _route(obj: dict[str, Any], o: _Origin) -> list[Surface]:
         if _text(p.get("sectionName")):
             label += f"#{_text(p.get('sectionName'))}"
         parents.append(label)
-    backends: list[str] = []
+    backends: dict[str, Target] = {}  # by text: each backend once
     paths: list[str] = []
     for rule in _list(spec.get("rules")):
         rule = _map(rule)
         for b in _list(rule.get("backendRefs")):
             b = _map(b)
-            name, port = _text(b.get("name")), _text(b.get("port"))
-            label = f"{name}:{port}" if name and port else name
-            if label and _text(b.get("namespace")):
-                label = f"{_text(b.get('namespace'))}/{label}"
-            if label and label not in backends:
-                backends.append(label)
+            name = _text(b.get("name"))
+            if name:
+                backend = Target.backend(name, _text(b.get("port")), namespace=_text(b.get("namespace")))
+                backends.setdefault(backend.text, backend)
         for m in _list(rule.get("matches")):
             v = _text(_map(_map(m).get("path")).get("value"))
             if v and v not in paths:
                 paths.append(v)
     hosts = [h for h in (_text(x) for x in _list(spec.get("hostnames"))) if h] or [None]
     parent_d = f"parent {', '.join(parents)}" if parents else None
-    return [o.surface(kind, parent_d, host=h, path=p, target=", ".join(backends) or None)
+    return [o.surface(kind, parent_d, host=h, path=p, targets=tuple(backends.values()))
             for h in hosts for p in (paths or [None])]
 
 
 def _certificate(obj: dict[str, Any], o: _Origin) -> list[Surface]:
     spec = _map(obj.get("spec"))
     issuer = _map(spec.get("issuerRef"))
-    target = None
-    if _text(issuer.get("name")):
-        target = f"{_text(issuer.get('kind')) or 'Issuer'}/{_text(issuer.get('name'))}"
+    issuer_name = _text(issuer.get("name"))
+    targets = (Target.ref(_text(issuer.get("kind")) or "Issuer", issuer_name),) if issuer_name else ()
     secret = _text(spec.get("secretName"))
     names = [n for n in (_text(x) for x in _list(spec.get("dnsNames"))) if n]
     if not names and _text(spec.get("commonName")):
         names = [_text(spec.get("commonName"))]  # type: ignore[list-item]
-    return [o.surface("certificate", f"secret {secret}" if secret else None, host=h, target=target)
+    return [o.surface("certificate", f"secret {secret}" if secret else None, host=h, targets=targets)
             for h in (names or [None])]
 
 
@@ -342,9 +338,9 @@ def _workload(obj: dict[str, Any], o: _Origin, services: list[str]) -> list[Surf
         for p in ports:
             out.append(o.surface("workload", c_d, svc_d, port=_port(p.get("containerPort")),
                                  protocol=_text(p.get("protocol")) or "TCP", port_name=_text(p.get("name")),
-                                 target=_image(c)))
+                                 targets=_image(c)))
         if not ports:
-            out.append(o.surface("workload", c_d, svc_d, target=_image(c)))
+            out.append(o.surface("workload", c_d, svc_d, targets=_image(c)))
     if not out:
         out.append(o.surface("workload", svc_d))
     return out
@@ -372,12 +368,12 @@ class Placed:
     origin: _Origin
 
 
-def _links(placed: list[Placed]) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+def _links(placed: list[Placed]) -> tuple[dict[int, list[str]], dict[int, list[Target]]]:
     """Services selecting each workload and workloads selected by each Service (same namespace, same origin set)."""
     workloads = [(i, p) for i, p in enumerate(placed) if p.obj.get("kind") in WORKLOAD_KINDS
                  and _group(p.obj) in ("apps", "batch")]
     svc_of: dict[int, list[str]] = defaultdict(list)
-    wl_of: dict[int, list[str]] = defaultdict(list)
+    wl_of: dict[int, list[Target]] = defaultdict(list)
     for i, p in enumerate(placed):
         if p.obj.get("kind") != "Service" or _group(p.obj):
             continue
@@ -390,7 +386,7 @@ def _links(placed: list[Placed]) -> tuple[dict[int, list[str]], dict[int, list[s
             labels = _map(_map(pod_template(w.obj).get("metadata")).get("labels"))
             if _selects(selector, labels):
                 svc_of[j].append(obj_name(p.obj))
-                wl_of[i].append(f"{str(w.obj.get('kind')).lower()}/{obj_name(w.obj)}")
+                wl_of[i].append(Target.selected(str(w.obj.get("kind")), obj_name(w.obj)))
     return svc_of, wl_of
 
 
@@ -402,14 +398,14 @@ def _surfaces_of(placed: list[Placed], diags: list[Diagnostic]) -> list[Surface]
         kind, group = str(obj.get("kind") or ""), _group(obj)
         try:
             if kind == "Service" and group == "":
-                out += _service(obj, o, sorted(wl_of.get(i, [])), diags)
+                out += _service(obj, o, sorted(wl_of.get(i, []), key=lambda t: t.text), diags)
             elif kind == "Ingress" and group in ("networking.k8s.io", "extensions"):
                 out += _ingress(obj, o)
             elif kind in ("IngressRoute", "IngressRouteTCP", "IngressRouteUDP") and group in TRAEFIK_GROUPS:
                 out += _traefik_route(obj, o)
             elif kind == "Gateway" and group == GATEWAY_GROUP:
                 out += _gateway(obj, o)
-            elif kind in ROUTE_KINDS and group == GATEWAY_GROUP:
+            elif kind in GATEWAY_ROUTE_KINDS and group == GATEWAY_GROUP:
                 out += _route(obj, o)
             elif kind == "Certificate" and group == "cert-manager.io":
                 out += _certificate(obj, o)
@@ -436,6 +432,8 @@ def _scrub(s: Surface, secrets: set[str]) -> Surface:
             continue
         if is_secret_payload(v) or any(x in v for x in secrets):
             changes[f] = HIDDEN
+    if "target" in changes:
+        changes["targets"] = (Target(changes.pop("target")),)
     return replace(s, **changes) if changes else s
 
 
@@ -475,8 +473,11 @@ def extract_surfaces(layer: str, resources: list[Resource], helm_releases: list[
     return sorted(out, key=_order), sorted(set(diags))
 
 
-def _claims(s: Surface) -> Iterable[tuple[str, int, str]]:
-    if s.kind not in ("loadbalancer", "gateway") or not s.address or s.port is None:
+Claim = tuple[str, int, str]  # a LoadBalancer address, port and protocol
+
+
+def _claims(s: Surface) -> Iterable[Claim]:
+    if s.kind not in CLAIM_SURFACES or not s.address or s.port is None:
         return
     proto = (s.protocol or "TCP").upper()
     proto = "TCP" if proto in ("HTTP", "HTTPS", "TLS", "GRPC") else proto
@@ -490,13 +491,13 @@ def _label(s: Surface) -> str:
     return f"{s.object_kind} {s.namespace}/{s.name} ({s.file}:{s.line})"
 
 
-def contested_claims(surfaces: list[Surface]) -> dict[tuple[str, int, str], list[Surface]]:
+def contested_claims(surfaces: list[Surface]) -> dict[Claim, list[Surface]]:
     """(address, port, protocol) claimed by more than one object -> its claimants, in input order.
 
     Gateways with an address count as LoadBalancer claims too (the controller makes one).
     Unresolved addresses (``${VAR}``, templates) cannot be compared and are skipped.
     """
-    by_claim: dict[tuple[str, int, str], dict[int, Surface]] = defaultdict(dict)
+    by_claim: dict[Claim, dict[int, Surface]] = defaultdict(dict)
     for s in surfaces:
         for claim in _claims(s):
             by_claim[claim].setdefault(id(s), s)
@@ -506,12 +507,17 @@ def contested_claims(surfaces: list[Surface]) -> dict[tuple[str, int, str], list
 
 def duplicate_claims(surfaces: list[Surface]) -> list[Diagnostic]:
     """Two LoadBalancer surfaces claiming the same address:port/protocol (across all layers) -> one
-    warning each naming both file:line (MetalLB allow-shared-ip on different ports is fine).
+    warning each naming both file:line (MetalLB allow-shared-ip on different ports is fine)."""
+    return claim_warnings(contested_claims(surfaces))
+
+
+def claim_warnings(contested: dict[Claim, list[Surface]]) -> list[Diagnostic]:
+    """One warning per claimant of each contested claim (:func:`contested_claims`), naming the others.
 
     A warning names at most MAX_CLAIMANTS_LISTED others, so n claims of one address cost O(n), not O(n²) text.
     """
     out: set[Diagnostic] = set()
-    for (addr, port, proto), claimants in contested_claims(surfaces).items():
+    for (addr, port, proto), claimants in contested.items():
         labels = sorted({_label(c) for c in claimants})  # one label per owner (kind, namespace, name, file:line)
         for c in claimants:
             own = _label(c)

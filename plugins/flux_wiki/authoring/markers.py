@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
+from ..analysis.facts import ClusterFacts
 from ..model import Cluster, Diagnostic
 from ..render.diagrams import layer_dag_dot
 from ..render.pages import PageRenderer, RenderOptions, TemplateProblem
@@ -47,10 +48,11 @@ def find_markers(markdown: str) -> list[tuple[int, re.Match[str]]]:
 
 
 class MarkerExpander:
-    """Expands the markers of hand-written pages against compiled clusters."""
+    """Expands the markers of hand-written pages against the facts of compiled clusters."""
 
-    def __init__(self, clusters: list[Cluster], options: RenderOptions, link_url: LinkUrl):
-        self.clusters = clusters
+    def __init__(self, facts: dict[str, ClusterFacts], options: RenderOptions, link_url: LinkUrl):
+        self.facts = facts  # cluster name -> its facts (Model.facts)
+        self.clusters = [f.cluster for f in facts.values()]
         self.options = options
         self.link_url = link_url
         self._renderers: dict[str, PageRenderer] = {}
@@ -92,7 +94,7 @@ class MarkerExpander:
 
     def _renderer(self, cluster: Cluster) -> PageRenderer:
         if cluster.name not in self._renderers:
-            self._renderers[cluster.name] = PageRenderer(cluster, self.options)
+            self._renderers[cluster.name] = PageRenderer(self.facts[cluster.name], self.options)
         return self._renderers[cluster.name]
 
     def _fragment(self, marker: Marker, page: str) -> tuple[str, str | None]:
@@ -105,7 +107,7 @@ class MarkerExpander:
         layer = None
         if marker.name == "surfaces" and "layer" in marker.attrs:
             wanted = marker.attrs["layer"]
-            node = r.index.kustomization(wanted)
+            node = r.facts.kustomization(wanted)
             if node is None:
                 return "", f"no layer '{wanted}' in cluster {cluster.name}"
             layer = node.id

@@ -14,7 +14,7 @@ from typing import Any
 from ..load import Repo
 from ..load.yamldocs import field_line
 from ..model import (FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, FLUX_SOURCE_GROUP, Cluster, Controller,
-                     InputError, KustomizationNode, Resource, SourceInfo)
+                     InputError, KustomizationNode, Resource, SourceInfo, SubstitutionVar)
 from .entry import Entry
 from .helm import helm_release_info
 from .kustomize import FluxOverrides, build_flux_path
@@ -234,6 +234,8 @@ class Simulation:
             node.status, node.reason = "error", err.message
             self.cluster.warnings.append(err.diagnostic())
             return []
+        node.variables = sorted((SubstitutionVar(v.name, v.origin, v.secret) for v in variables.values()),
+                                key=lambda v: v.name)
         self.cluster.warnings.extend(diags)
         result = substitute_resources(resources, variables, enabled=_substitution_enabled(node.spec),
                                       strict=bool(_dict(node.spec.get("postBuild")).get("strict")), cache=self.repo.cache)

@@ -1,1 +1,1 @@
-"""render stage of flux-wiki."""
+"""Rendering: the analysed facts in formats (Markdown pages and their wording, DOT/SVG diagrams, inventory JSON)."""

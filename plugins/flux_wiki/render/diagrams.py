@@ -20,16 +20,15 @@ from urllib.parse import quote
 
 import graphviz
 
-from ..model import FLUX_HELM_GROUP, Cluster, HelmReleaseInfo, KustomizationNode, Surface
+from ..model import (FLUX_HELM_GROUP, ROUTE_SURFACES, SERVICE_SURFACES, Cluster, HelmReleaseInfo, KustomizationNode,
+                     Surface)
 from .markdown import one_line
+from .phrases import count
 
 GROUP_THRESHOLD = 40
 FONT = "Helvetica"
 NODE_MARGIN = "0.15,0.07"
 MAX_TOOLTIP_REASON = 200
-WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "CronJob", "Job")
-ROUTE_KINDS = ("ingress", "ingressroute", "httproute", "tlsroute", "gateway")
-ADDRESS_KINDS = ("loadbalancer", "nodeport")
 
 _PLAIN_ID = re.compile(r"[A-Za-z0-9_./-]+")
 
@@ -97,10 +96,6 @@ def _dep_id(node: KustomizationNode, dep: str) -> str:
     return dep if "/" in dep else f"{node.namespace}/{dep}"
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
 def _health_checks(node: KustomizationNode) -> int:
     checks = node.spec.get("healthChecks")
     return len(checks) if isinstance(checks, list) else 0
@@ -140,17 +135,17 @@ def _group_key(node: KustomizationNode, grouping: str) -> str:
 
 
 def _layer_tooltip(node: KustomizationNode) -> str:
-    parts = [node.id, f"path: {node.path or '(none)'}", _count(len(node.resources), "object")]
+    parts = [node.id, f"path: {node.path or '(none)'}", count(len(node.resources), "object")]
     helm = sum(1 for r in node.resources if r.group == FLUX_HELM_GROUP and r.kind == "HelmRelease")
     if helm:
-        parts.append(_count(helm, "HelmRelease"))
+        parts.append(count(helm, "HelmRelease"))
     if node.depends_on:
         parts.append(f"depends on {len(node.depends_on)}")
     if node.wait:
         parts.append("wait: true")
     checks = _health_checks(node)
     if checks:
-        parts.append(_count(checks, "health check"))
+        parts.append(count(checks, "health check"))
     if node.status != "built":
         reason = _clean(node.reason or "")[:MAX_TOOLTIP_REASON]
         parts.append(f"status: {node.status}" + (f" ({reason})" if reason else ""))
@@ -160,13 +155,13 @@ def _layer_tooltip(node: KustomizationNode) -> str:
 def _layer_label(node: KustomizationNode, show_namespace: bool) -> str:
     first = node.name
     second = [node.namespace] if show_namespace else []
-    second.append(_count(len(node.resources), "object"))
+    second.append(count(len(node.resources), "object"))
     flags = []
     if node.wait:
         flags.append("wait")
     checks = _health_checks(node)
     if checks:
-        flags.append(_count(checks, "health check"))
+        flags.append(count(checks, "health check"))
     if node.status in ("error", "skipped"):
         flags.append(node.status)
     return _label(first, ", ".join(second), ", ".join(flags))
@@ -374,25 +369,8 @@ class _LayerGraph:
         self.edges.add((source, target, label, dashed))
 
 
-def _split_targets(target: str | None) -> list[str]:
-    return [t.strip() for t in (target or "").split(",") if t.strip()]
-
-
-def _backend(ref: str, namespace: str) -> tuple[str, str, str, str]:
-    """(kind, namespace, name, port) of a route backend written as `[ns/]name[:port]` or `Kind/name[:port]`."""
-    kind = "Service"
-    name, _, port = ref.partition(":")
-    if "/" in name:
-        first, _, rest = name.partition("/")
-        if first[:1].isupper():
-            kind, name = first, rest
-        else:
-            namespace, name = first, rest
-    return kind, namespace, name, port
-
-
 def _entry_label(s: Surface) -> str:
-    if s.kind in ROUTE_KINDS and s.kind != "gateway":
+    if s.kind in ROUTE_SURFACES:
         path = s.path if s.path not in (None, "", "/") else ""
         return f"{s.host or '*'}{path}"
     address = s.address or ("any node" if s.kind == "nodeport" else "address pending")
@@ -402,26 +380,18 @@ def _entry_label(s: Surface) -> str:
     return f"{address}{port}{proto}{host}"
 
 
-def _layer_helm_releases(releases: list[HelmReleaseInfo], node: KustomizationNode | None,
-                         layer_id: str) -> list[HelmReleaseInfo]:
-    """HelmReleases the layer applies: by the simulation's `layer`, else by the layer's resources."""
-    applied = {(r.namespace, r.name) for r in (node.resources if node else []) if r.kind == "HelmRelease"}
-    chosen = [hr for hr in releases
-              if hr.layer == layer_id or (not hr.layer and (hr.namespace, hr.name) in applied)]
-    return sorted(chosen, key=lambda hr: (hr.namespace, hr.name))
-
-
 def layer_diagram_dot(cluster: Cluster, layer_id: str, surfaces: list[Surface],
                       url_for: Callable[[str], str], *, releases: list[HelmReleaseInfo] | None = None) -> str:
     """DOT of one layer: entry addresses/hosts -> routes -> Services -> workloads, HelmReleases as boxes.
 
-    ``releases`` narrows the HelmReleases looked at (those of the layer and of no layer; default: all the
-    cluster's), so that drawing every layer does not scan every release each time.
+    ``releases`` are the layer's HelmReleases (the analysis has them by layer; default: those of the cluster's
+    whose ``layer`` is ``layer_id``), so that drawing every layer does not scan every release each time.
     """
-    node = cluster.kustomizations.get(layer_id)
+    if releases is None:
+        releases = [hr for hr in cluster.helm_releases if hr.layer == layer_id]
     mine = sorted((s for s in surfaces if s.layer == layer_id), key=lambda s: (s.sort_key(), s.target or ""))
     lg = _LayerGraph()
-    for hr in _layer_helm_releases(cluster.helm_releases if releases is None else releases, node, layer_id):
+    for hr in sorted(releases, key=lambda hr: (hr.namespace, hr.name)):
         chart = f"chart {hr.chart or '?'}" + (f" {hr.version}" if hr.version else "")
         lg.obj("HelmRelease", hr.namespace, hr.name, [chart])
     images: dict[str, list[str]] = defaultdict(list)
@@ -434,25 +404,22 @@ def layer_diagram_dot(cluster: Cluster, layer_id: str, surfaces: list[Surface],
             if s.target and s.target not in images[owner]:
                 images[owner].append(s.target)
             continue
-        if s.kind in ("loadbalancer", "nodeport", "gateway") or (s.kind in ROUTE_KINDS and s.host is not None):
+        if s.kind in ("loadbalancer", "nodeport", "gateway") or (s.kind in ROUTE_SURFACES and s.host is not None):
             label = _entry_label(s)
             entry = lg.entry(label, "fw-entry", f"{s.kind}: {label}")
             if s.host:
                 hosts.setdefault(s.host, entry)
             lg.edge(entry, owner)
-        if s.kind in ("loadbalancer", "nodeport", "clusterip"):
-            for ref in _split_targets(s.target):
-                kind, _, name = ref.partition("/")
-                if not name:
-                    continue
-                wl_kind = next((k for k in WORKLOAD_KINDS if k.lower() == kind.lower()), kind)
-                lg.edge(owner, lg.obj(wl_kind, s.namespace, name))
-        elif s.kind in ROUTE_KINDS and s.kind != "gateway":
-            for ref in _split_targets(s.target):
-                kind, ns, name, port = _backend(ref, s.namespace)
-                existing = _node_id("obj", f"{kind.lower()}/{ns}/{name}")
-                target = existing if existing in lg.objects else lg.obj(kind, ns, name, placeholder=True)
-                lg.edge(owner, target, port)
+        objects = [t for t in s.targets if t.kind and t.name]
+        if s.kind in SERVICE_SURFACES:
+            for t in objects:
+                lg.edge(owner, lg.obj(t.kind, s.namespace, t.name))
+        elif s.kind in ROUTE_SURFACES:
+            for t in objects:
+                ns = t.namespace or s.namespace
+                existing = _node_id("obj", f"{t.kind.lower()}/{ns}/{t.name}")
+                target = existing if existing in lg.objects else lg.obj(t.kind, ns, t.name, placeholder=True)
+                lg.edge(owner, target, t.port or "")
     for s in mine:
         if s.kind == "certificate" and s.host in hosts:
             issuer = f"issuer {s.target}" if s.target else ""
@@ -521,7 +488,7 @@ def surface_map_dot(cluster: Cluster, surfaces: list[Surface], url_for: Callable
             for ip in ips:
                 addresses[ip][f"{port} {s.namespace}/{s.name}"].add(s.layer)
             layers.add(s.layer)
-        if s.kind in ROUTE_KINDS and s.host:
+        if (s.kind in ROUTE_SURFACES or s.kind == "gateway") and s.host:
             hosts[_domain(s.host)][s.host].add(s.layer)
             layers.add(s.layer)
 

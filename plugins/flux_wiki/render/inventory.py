@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..analysis.facts import ClusterFacts
 from ..analysis.redact import HIDDEN
-from ..analysis.surfaces import contested_claims
 from ..engine import Model
 from ..model import Cluster, KustomizationNode
 
@@ -66,17 +66,17 @@ def _images(cluster: Cluster) -> list[dict[str, Any]]:
             for (layer, kind, ns, name, image), (f, line) in sorted(found.items())]
 
 
-def _duplicate_claims(cluster: Cluster) -> list[dict[str, Any]]:
+def _duplicate_claims(facts: ClusterFacts) -> list[dict[str, Any]]:
     """LoadBalancer address:port/protocol claimed by more than one object (the duplicate-claim warnings' facts)."""
-    claims = contested_claims([s for s in cluster.surfaces if not cluster.kustomizations[s.layer].excluded])
     return [{"address": addr, "port": port, "protocol": proto,
              "claimants": sorted(({"layer": c.layer, "kind": c.object_kind, "namespace": c.namespace, "name": c.name,
                                    "file": c.file, "line": c.line} for c in claimants),
                                  key=lambda c: (c["kind"], c["namespace"], c["name"], c["file"], c["line"]))}
-            for (addr, port, proto), claimants in sorted(claims.items())]
+            for (addr, port, proto), claimants in sorted(facts.claims.items())]
 
 
-def cluster_dict(cluster: Cluster) -> dict[str, Any]:
+def cluster_dict(facts: ClusterFacts) -> dict[str, Any]:
+    cluster = facts.cluster
     return {
         "name": cluster.name,
         "entry": {"file": cluster.entry_file, "line": cluster.entry_line, "kind": cluster.entry_kind},
@@ -90,7 +90,7 @@ def cluster_dict(cluster: Cluster) -> dict[str, Any]:
                           "dependsOn": h.depends_on, "file": h.file, "line": h.line}
                          for h in cluster.helm_releases],
         "surfaces": [s.as_dict() for s in cluster.surfaces],
-        "duplicateClaims": _duplicate_claims(cluster),
+        "duplicateClaims": _duplicate_claims(facts),
         "images": _images(cluster),
         "excluded": cluster.excluded,
         "warnings": [w.as_dict() for w in cluster.warnings],
@@ -99,7 +99,7 @@ def cluster_dict(cluster: Cluster) -> dict[str, Any]:
 
 
 def inventory(model: Model) -> dict[str, Any]:
-    return {"clusters": [cluster_dict(c) for c in model.clusters],
+    return {"clusters": [cluster_dict(model.facts[c.name]) for c in model.clusters],
             "warnings": [d.as_dict() for d in model.diagnostics]}
 
 

@@ -15,12 +15,11 @@ from typing import Any, Callable, Iterable
 
 import jinja2
 
-from ..analysis.dag import roots
-from ..analysis.index import ClusterIndex
-from ..analysis.layers import address, group_by_kind, install_summary, substitution_vars, surface_summary
+from ..analysis.facts import ClusterFacts, LayerFacts
 from ..load.authored import ClusterNotes, split_front_matter
 from ..model import Cluster, Diagnostic, InputError, KustomizationNode, Surface
 from .markdown import front_matter, html_text, md_code, md_escape, md_link, one_line, relative_link, slug
+from .phrases import address, install_summary, installed_phrases, surface_summary
 
 TEMPLATES = Path(__file__).parent / "templates"
 SORTABLE_MARK = '<span class="flux-wiki-sortable"></span>'
@@ -199,11 +198,11 @@ def _environment(templates_dir: Path | None) -> jinja2.Environment:
 
 
 class PageRenderer:
-    """Renders one cluster's generated pages."""
+    """Renders one cluster's generated pages from its facts: it words and formats them, it finds nothing."""
 
-    def __init__(self, cluster: Cluster, options: RenderOptions, index: ClusterIndex | None = None):
-        self.cluster = cluster
-        self.index = index or ClusterIndex(cluster)
+    def __init__(self, facts: ClusterFacts, options: RenderOptions):
+        self.facts = facts
+        self.cluster = cluster = facts.cluster
         self.options = options
         self.layout = options.layout
         self.notes = options.notes.get(cluster.name) or ClusterNotes()
@@ -270,19 +269,15 @@ class PageRenderer:
 
     def _inventory(self, layer: str | None = None) -> dict[str, Any]:
         """Rows of the surface inventory (optionally one layer's), with the conflicting claims flagged."""
-        c = self.cluster
-        rows = sorted((s for s in (c.surfaces if layer is None else self.index.surfaces_of(layer))
-                       if s.kind != "workload" and not c.kustomizations[s.layer].excluded), key=_inventory_order)
-        duplicates = self.index.duplicate_claims
-        claimed = {(d.file, d.line) for d in duplicates}
-        return {"rows": rows, "duplicates": duplicates, "sortable": SORTABLE_MARK, "address": address,
-                "conflict": lambda s: s.kind in ("loadbalancer", "gateway") and (s.file, s.line) in claimed}
+        rows = sorted((s for s in self.facts.shown_surfaces(layer) if s.kind != "workload"), key=_inventory_order)
+        return {"rows": rows, "duplicates": self.facts.duplicate_claims, "sortable": SORTABLE_MARK,
+                "address": address, "conflict": self.facts.contested}
 
     def _table(self) -> dict[str, dict[str, Any]]:
         """The layer table's rows by node id, made once per renderer (the DAG page, layer pages and markers
         share them)."""
         if self._rows is None:
-            self._rows = {n.id: self._row(n) for n in self.cluster.layers()}
+            self._rows = {layer.id: self._row(layer) for layer in self.facts.layers}
         return self._rows
 
     def rows(self) -> list[dict[str, Any]]:
@@ -290,9 +285,11 @@ class PageRenderer:
 
     def row(self, node: KustomizationNode) -> dict[str, Any]:
         """One layer's row, the one its table shows (a node no table lists gets its own)."""
-        return self._table().get(node.id) or self._row(node)
+        return self._table().get(node.id) or self._row(self.facts.layer(node.id))
 
-    def _row(self, node: KustomizationNode) -> dict[str, Any]:
+    def _row(self, layer: LayerFacts) -> dict[str, Any]:
+        """The layer's facts as its table row and Spec table show them (the templates' ``row``)."""
+        node = layer.node
         authored = self.notes.for_layer(node.id, node.name)
         note = {"surface": authored.get("surface"), "rationale": authored.get("rationale")}
         spec = node.spec
@@ -306,15 +303,15 @@ class PageRenderer:
             "health_checks": [f"{h.get('kind', '?')} {h['namespace'] + '/' if h.get('namespace') else ''}{h.get('name', '?')}"
                               for h in checks],
             "substitute": sorted(post.get("substitute") or {}) if isinstance(post.get("substitute"), dict) else [],
-            "variables": substitution_vars(self.index, node),
+            "variables": node.variables,
             "substitute_from": [f"{r.get('kind', 'ConfigMap')} {r.get('name', '?')}"
                                 for r in post.get("substituteFrom") or [] if isinstance(r, dict)],
             "node": node,
-            "depends_on": [d for d in node.depends_on if d in self.cluster.kustomizations],
-            "dangling": [d for d in node.depends_on if d not in self.cluster.kustomizations],
-            "dependents": [d for d in self.index.dependents(node.id) if not self.cluster.kustomizations[d].excluded],
-            "installs": install_summary(self.cluster, node),
-            "surfaces": surface_summary(self.index.surfaces_of(node.id)),
+            "depends_on": layer.depends_on,
+            "dangling": layer.dangling,
+            "dependents": layer.dependents,
+            "installs": install_summary(layer.groups),
+            "surfaces": surface_summary(layer.surfaces),
             "note": note,
         }
 
@@ -325,61 +322,26 @@ class PageRenderer:
         layers = self.rows()
         excluded = [(c.kustomizations[i], self.notes.exclusion_reason(i, c.kustomizations[i].name))
                     for i in c.excluded]
-        installed = [(row, self._installed(row["node"])) for row in layers]
+        installed = [(row, self._installed(self.facts.layer(row["node"].id))) for row in layers]
         return self._render("dag.md.j2", self.layout.dag(c), title, "dag", layers=layers,
-                            roots=roots(c), root=c.root, excluded=excluded, installed=installed,
+                            roots=self.facts.roots, root=c.root, excluded=excluded, installed=installed,
                             dots={"layer-dag": dot} if dot else {}, dag_dot=dot,
                             surfaces_page=self.layout.surfaces(c))
 
-    def _installed(self, node: KustomizationNode) -> list[dict[str, Any]]:
-        """Per workload or HelmRelease: what it is and the surfaces that belong to it."""
-        items: list[dict[str, Any]] = []
-        surfaces = self.index.surfaces_of(node.id)
-        of_release: dict[tuple[str, str], list[Surface]] = defaultdict(list)
-        for s in surfaces:
-            if s.object_kind == "HelmRelease":
-                of_release[(s.namespace, s.name)].append(s)
-        for h in self.index.releases_of(node.id):
-            mine = of_release.get((h.namespace, h.name), [])
-            items.append({"kind": "HelmRelease", "name": h.name, "namespace": h.namespace, "file": h.file,
-                          "line": h.line, "chart": h.chart, "version": h.version,
-                          "surfaces": [self._surface_phrase(s) for s in mine if s.kind != "workload"]})
-        for s in surfaces:
-            if s.object_kind == "HelmRelease":
-                continue
-            items.append({"kind": s.object_kind, "name": s.name, "namespace": s.namespace, "file": s.file,
-                          "line": s.line, "chart": None, "version": None, "surfaces": [self._surface_phrase(s)]})
-        merged: dict[tuple[str, str, str], dict[str, Any]] = {}
-        for it in items:
-            key = (it["kind"], it["namespace"], it["name"])
-            if key in merged:
-                merged[key]["surfaces"].extend(p for p in it["surfaces"] if p not in merged[key]["surfaces"])
-            else:
-                merged[key] = it
-        return sorted(merged.values(), key=lambda i: (i["kind"] != "HelmRelease", i["namespace"], i["name"], i["kind"]))
-
     @staticmethod
-    def _surface_phrase(s: Surface) -> str:
-        if s.kind == "workload":
-            return f"workload image {s.target}" if s.target else "workload"
-        if s.kind == "loadbalancer":
-            return f"LoadBalancer on {s.address or '(pending IP)'}:{s.port}"
-        if s.kind in ("clusterip", "nodeport"):
-            return f"{'ClusterIP' if s.kind == 'clusterip' else 'NodePort'} port {s.port}"
-        if s.kind == "certificate":
-            return f"certificate for {s.host}"
-        if s.kind == "gateway":
-            return f"gateway listener {address(s)}"
-        label = {"ingress": "Ingress", "ingressroute": "IngressRoute", "httproute": "HTTPRoute",
-                 "tlsroute": "TLSRoute"}.get(s.kind, s.object_kind)
-        return f"{label} host {address(s)}"
+    def _installed(layer: LayerFacts) -> list[dict[str, Any]]:
+        """Per HelmRelease or object with surfaces: what it is and its surfaces in words."""
+        return [{"kind": it.kind, "name": it.name, "namespace": it.namespace, "file": it.file, "line": it.line,
+                 "chart": it.chart, "version": it.version, "surfaces": installed_phrases(it)}
+                for it in layer.installed]
 
     def layer_page(self, node: KustomizationNode, dot: str | None = None) -> GeneratedPage:
         page = self.layout.layer(self.cluster, node.id)
+        layer = self.facts.layer(node.id)
         return self._render("layer.md.j2", page, node.name, "layer", row=self.row(node), node=node,
-                            groups=[g for g in group_by_kind(node) if g.kind != "HelmRelease"], releases=self.index.releases_of(node.id),
-                            surfaces=self.index.surfaces_of(node.id), address=address,
-                            installed=self._installed(node), sortable=SORTABLE_MARK, dots={"layer": dot} if dot else {}, layer_dot=dot,
+                            groups=[g for g in layer.groups if g.kind != "HelmRelease"], releases=layer.releases,
+                            surfaces=layer.surfaces, address=address, installed=self._installed(layer),
+                            sortable=SORTABLE_MARK, dots={"layer": dot} if dot else {}, layer_dot=dot,
                             dag_page=self.layout.dag(self.cluster))
 
     def surfaces_page(self, dot: str | None = None) -> GeneratedPage:
@@ -408,13 +370,13 @@ def _inventory_order(s: Surface) -> tuple:
             s.namespace, s.name, s.kind)
 
 
-def render_cluster(cluster: Cluster, options: RenderOptions,
-                   dots: Callable[[Cluster, str, str | None], str | None] | None = None,
-                   index: ClusterIndex | None = None) -> list[GeneratedPage]:
+def render_cluster(facts: ClusterFacts, options: RenderOptions,
+                   dots: Callable[[Cluster, str, str | None], str | None] | None = None) -> list[GeneratedPage]:
     """Every generated page of one cluster. ``dots(cluster, kind, layer_id)`` supplies diagram DOT, if any."""
-    r = PageRenderer(cluster, options, index)
+    r = PageRenderer(facts, options)
+    cluster = facts.cluster
     get = dots or (lambda c, kind, layer: None)
     pages = [r.dag_page(get(cluster, "dag", None)), r.surfaces_page(get(cluster, "surfaces", None))]
-    for node in cluster.layers():
-        pages.append(r.layer_page(node, get(cluster, "layer", node.id)))
+    for layer in facts.layers:
+        pages.append(r.layer_page(layer.node, get(cluster, "layer", layer.id)))
     return pages

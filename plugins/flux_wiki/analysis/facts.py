@@ -1,0 +1,179 @@
+"""The facts of an analysed cluster, per layer, computed once: what the pages, markers, diagrams and the inventory
+JSON all read, so no renderer derives a fact or re-applies the exclusions on its own.
+
+The cluster's surfaces, HelmReleases and dependents are grouped by layer in one pass, so a wiki of n layers
+(n pages, a DAG table of n rows) asks dicts instead of scanning the cluster once per row (O(n), not O(n²)).
+A layer's own facts are made when first asked for, then kept.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from ..model import (CLAIM_SURFACES, Cluster, Diagnostic, HelmReleaseInfo, KustomizationNode, Resource, Surface)
+from .dag import roots
+from .surfaces import Claim, claim_warnings, contested_claims
+
+# The kinds a reader looks for first in what a layer installs, in this order; other kinds follow by name.
+KIND_ORDER = ("HelmRelease", "Namespace", "Deployment", "StatefulSet", "DaemonSet", "CronJob",
+              "PostgresCluster", "Cluster", "IngressClass", "ClusterIssuer", "Issuer", "Certificate",
+              "Ingress", "IngressRoute", "IngressRouteTCP", "Middleware", "Gateway", "HTTPRoute",
+              "TLSRoute", "Service", "ExternalSecret", "Kustomization")
+
+
+@dataclass
+class KindGroup:
+    """All objects of one kind a layer applies."""
+
+    kind: str
+    resources: list[Resource] = field(default_factory=list)
+
+    @property
+    def names(self) -> list[str]:
+        return sorted({r.name for r in self.resources})
+
+
+def group_by_kind(node: KustomizationNode) -> list[KindGroup]:
+    """The layer's objects grouped by kind: the kinds of KIND_ORDER first, in that order, then the rest by name."""
+    groups: dict[str, KindGroup] = {}
+    for res in node.resources:
+        groups.setdefault(res.kind, KindGroup(res.kind)).resources.append(res)
+    order = {k: i for i, k in enumerate(KIND_ORDER)}
+    return sorted(groups.values(), key=lambda g: (order.get(g.kind, len(order)), g.kind))
+
+
+@dataclass
+class Installed:
+    """A HelmRelease or another object of a layer that declares surfaces, with those surfaces.
+
+    A HelmRelease lists the addresses, hosts and certificates of what its chart renders (not its workloads);
+    another object lists all of its surfaces.
+    """
+
+    kind: str
+    namespace: str
+    name: str
+    file: str
+    line: int
+    chart: str | None = None
+    version: str | None = None
+    surfaces: list[Surface] = field(default_factory=list)
+
+
+def installed(surfaces: list[Surface], releases: list[HelmReleaseInfo]) -> list[Installed]:
+    """One entry per HelmRelease and per other object that declares surfaces: HelmReleases first, by namespace
+    and name (an object listed twice keeps the file:line where it is first seen)."""
+    of_release: dict[tuple[str, str], list[Surface]] = defaultdict(list)
+    for s in surfaces:
+        if s.object_kind == "HelmRelease" and s.kind != "workload":
+            of_release[(s.namespace, s.name)].append(s)
+    found: dict[tuple[str, str, str], Installed] = {}
+    for h in releases:
+        found.setdefault(("HelmRelease", h.namespace, h.name),
+                         Installed("HelmRelease", h.namespace, h.name, h.file, h.line, h.chart, h.version,
+                                   of_release.get((h.namespace, h.name), [])))
+    for s in surfaces:
+        if s.object_kind != "HelmRelease":
+            found.setdefault((s.object_kind, s.namespace, s.name),
+                             Installed(s.object_kind, s.namespace, s.name, s.file, s.line)).surfaces.append(s)
+    return sorted(found.values(), key=lambda i: (i.kind != "HelmRelease", i.namespace, i.name, i.kind))
+
+
+@dataclass
+class LayerFacts:
+    """What one Flux Kustomization waits for, applies, installs and exposes."""
+
+    node: KustomizationNode
+    depends_on: list[str]  # dependsOn ids of Kustomizations this cluster applies
+    dangling: list[str]  # dependsOn ids it never applies
+    dependents: list[str]  # ids of the shown Kustomizations that depend on it, sorted
+    groups: list[KindGroup]  # its objects by kind
+    releases: list[HelmReleaseInfo]  # the HelmReleases it applies, in the cluster's order
+    surfaces: list[Surface]  # its surfaces, in the cluster's order
+    installed: list[Installed]  # its HelmReleases and surface-declaring objects
+
+    @property
+    def id(self) -> str:
+        return self.node.id
+
+
+class ClusterFacts:
+    """The facts of one analysed cluster (build it after the analysis stage, never before).
+
+    Exclusions are applied here and only here: :attr:`layers`, :attr:`surfaces`, dependents and the contested
+    address claims leave out the Kustomizations the configuration excludes (and what they apply).
+    """
+
+    def __init__(self, cluster: Cluster):
+        self.cluster = cluster
+        surfaces: dict[str, list[Surface]] = defaultdict(list)
+        for s in cluster.surfaces:
+            surfaces[s.layer].append(s)
+        releases: dict[str, list[HelmReleaseInfo]] = defaultdict(list)
+        for h in cluster.helm_releases:
+            releases[h.layer].append(h)
+        dependents: dict[str, list[str]] = defaultdict(list)
+        refs: dict[str, KustomizationNode] = {}
+        shown: set[str] = set()
+        for k in cluster.kustomizations.values():
+            refs.setdefault(k.id, k)
+            refs.setdefault(k.name, k)
+            if not k.excluded:
+                shown.add(k.id)
+                for dep in k.depends_on:
+                    dependents[dep].append(k.id)
+        self._surfaces = dict(surfaces)
+        self._releases = dict(releases)
+        self._dependents = {node_id: sorted(ids) for node_id, ids in dependents.items()}
+        self._refs = refs
+        self._shown = shown
+        self._layers: dict[str, LayerFacts] = {}
+        self._rows: list[LayerFacts] | None = None
+        self._roots: list[KustomizationNode] | None = None
+        # the surfaces of the layers the wiki shows: the inventory, the surface map and the address claims
+        self.surfaces: list[Surface] = [s for s in cluster.surfaces if s.layer in shown]
+        self.claims: dict[Claim, list[Surface]] = contested_claims(self.surfaces)
+        self.duplicate_claims: list[Diagnostic] = claim_warnings(self.claims)
+        self._contested = {(c.file, c.line) for claimants in self.claims.values() for c in claimants}
+
+    @property
+    def layers(self) -> list[LayerFacts]:
+        """The shown layers below the entry point, by level then name (the rows of the layer table)."""
+        if self._rows is None:
+            self._rows = [self.layer(k.id) for k in self.cluster.layers()]
+        return self._rows
+
+    @property
+    def roots(self) -> list[KustomizationNode]:
+        """Layers that wait for nothing but the Flux root."""
+        if self._roots is None:
+            self._roots = roots(self.cluster)
+        return self._roots
+
+    def layer(self, node_id: str) -> LayerFacts:
+        """The facts of the Kustomization ``node_id`` (any of the cluster's, shown or not)."""
+        found = self._layers.get(node_id)
+        if found is None:
+            node = self.cluster.kustomizations[node_id]
+            known = self.cluster.kustomizations
+            surfaces, releases = self._surfaces.get(node_id, []), self._releases.get(node_id, [])
+            found = LayerFacts(node, [d for d in node.depends_on if d in known],
+                               [d for d in node.depends_on if d not in known], self._dependents.get(node_id, []),
+                               group_by_kind(node), releases, surfaces, installed(surfaces, releases))
+            self._layers[node_id] = found
+        return found
+
+    def shown_surfaces(self, layer_id: str | None = None) -> list[Surface]:
+        """The surfaces of the shown layers, or of the layer ``layer_id`` (none when it is excluded)."""
+        if layer_id is None:
+            return self.surfaces
+        return self._surfaces.get(layer_id, []) if layer_id in self._shown else []
+
+    def kustomization(self, ref: str) -> KustomizationNode | None:
+        """The first Kustomization (in the cluster's order) whose id or name is ``ref``."""
+        return self._refs.get(ref)
+
+    def contested(self, surface: Surface) -> bool:
+        """Whether the surface's object claims a LoadBalancer address:port another object claims too."""
+        return surface.kind in CLAIM_SURFACES and (surface.file, surface.line) in self._contested

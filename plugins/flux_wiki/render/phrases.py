@@ -1,0 +1,107 @@
+"""English for the facts: plurals and counts, addresses, and the short phrases of the layer tables.
+
+Nothing here decides a fact; each function words what :mod:`flux_wiki.analysis.facts` found.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from ..analysis.facts import KIND_ORDER, Installed, KindGroup
+from ..model import ROUTE_SURFACES, Surface
+
+# Kinds of KIND_ORDER that "What It Installs" counts instead of naming each object.
+COUNTED_KINDS = ("Service", "ExternalSecret", "Kustomization")
+
+_ROUTE_LABELS = {"ingress": "Ingress", "ingressroute": "IngressRoute", "httproute": "HTTPRoute",
+                 "tlsroute": "TLSRoute"}
+
+
+def plural(noun: str) -> str:
+    if noun.endswith("y") and noun[-2:-1] not in "aeiou":
+        return noun[:-1] + "ies"
+    return noun + ("es" if noun.endswith(("s", "x", "ch", "sh")) else "s")
+
+
+def count(n: int, noun: str) -> str:
+    """``1 object``, ``3 objects``."""
+    return f"{n} {noun if n == 1 else plural(noun)}"
+
+
+def address(surface: Surface) -> str:
+    """`ip:port` of an address surface, or the host(+path) of a route/certificate."""
+    if surface.host:
+        return surface.host + (surface.path if surface.path and surface.path != "/" else "")
+    if surface.address and surface.port:
+        return f"{surface.address}:{surface.port}"
+    if surface.address:
+        return surface.address
+    return str(surface.port) if surface.port is not None else ""
+
+
+def _address_key(text: str) -> tuple:
+    host, _, port = text.rpartition(":")
+    return (host, int(port) if port.isdigit() else 0)
+
+
+def surface_summary(surfaces: list[Surface]) -> list[str]:
+    """One short phrase per reachable thing: LoadBalancer addresses, ClusterIP ports, hosts."""
+    lb: dict[str, list[str]] = defaultdict(list)
+    cluster_ip: dict[str, list[int]] = defaultdict(list)
+    node_port: dict[str, list[int]] = defaultdict(list)
+    hosts: dict[str, set[str]] = defaultdict(set)
+    for s in surfaces:
+        if s.kind == "loadbalancer":
+            lb[s.name].append(f"{s.address or '(pending IP)'}:{s.port}")
+        elif s.kind == "clusterip" and s.port is not None:
+            cluster_ip[s.name].append(s.port)
+        elif s.kind == "nodeport" and s.port is not None:
+            node_port[s.name].append(s.port)
+        elif s.kind in ROUTE_SURFACES and s.host:
+            hosts[s.host].add(s.kind)
+    out = []
+    for name in sorted(lb):
+        out.append(f"LoadBalancer {name} on {', '.join(sorted(set(lb[name]), key=_address_key))}")
+    for name in sorted(node_port):
+        out.append(f"NodePort {name} on {', '.join(str(p) for p in sorted(set(node_port[name])))}")
+    for name in sorted(cluster_ip):
+        out.append(f"ClusterIP {name} on {', '.join(str(p) for p in sorted(set(cluster_ip[name])))}")
+    for host in sorted(hosts):
+        out.append(f"host {host}")
+    return out
+
+
+def install_summary(groups: list[KindGroup], limit: int = 8) -> list[str]:
+    """Short phrases for the "What It Installs" column: the objects of the kinds a reader looks for by name
+    (at most ``limit`` names each), the other kinds counted."""
+    out = []
+    for group in groups:
+        if group.kind in KIND_ORDER and group.kind not in COUNTED_KINDS:
+            names = group.names
+            shown = ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
+            out.append(f"{group.kind} {shown}")
+        else:
+            out.append(count(len(group.resources), group.kind))
+    return out
+
+
+def surface_phrase(s: Surface) -> str:
+    """One surface in a few words, for the list of what a layer installs."""
+    if s.kind == "workload":
+        return f"workload image {s.target}" if s.target else "workload"
+    if s.kind == "loadbalancer":
+        return f"LoadBalancer on {s.address or '(pending IP)'}:{s.port}"
+    if s.kind in ("clusterip", "nodeport"):
+        return f"{'ClusterIP' if s.kind == 'clusterip' else 'NodePort'} port {s.port}"
+    if s.kind == "certificate":
+        return f"certificate for {s.host}"
+    if s.kind == "gateway":
+        return f"gateway listener {address(s)}"
+    return f"{_ROUTE_LABELS.get(s.kind, s.object_kind)} host {address(s)}"
+
+
+def installed_phrases(item: Installed) -> list[str]:
+    """The phrases of an installed object's surfaces: one per surface of a HelmRelease (two Services of a chart
+    may share a port), each distinct phrase once for any other object."""
+    phrases = [surface_phrase(s) for s in item.surfaces]
+    return phrases if item.kind == "HelmRelease" else list(dict.fromkeys(phrases))
