@@ -39,7 +39,7 @@ from ..model import FLUX_KUSTOMIZE_GROUP, Cluster, InputError, KustomizationNode
 
 DEFAULT_REQUEUE_DEPENDENCY = 30.0  # kustomize-controller --requeue-dependency (main.go), seconds
 TIMEOUT_FLOOR = 30.0  # GetTimeout never answers less (api/v1/kustomization_types.go)
-MAX_CYCLES = 100  # cycles found one by one; past this, dependsOn and gates are left out of the levels
+MAX_CYCLES = 20  # cycles found one by one (a sort each); past this, levels follow applied-by alone
 
 EdgeKind = Literal["dependsOn", "appliedBy"]
 Event = tuple[str, str]  # ("start" | "ready", Kustomization id)
@@ -223,7 +223,7 @@ class EffectiveOrder:
     cycles: list[Cycle]
     levels: dict[str, int]
     ready_levels: dict[str, int]
-    roots: list[str]
+    roots: list[str]  # applied by the entry's root, no dependsOn, not suspended: they start with the bootstrap
     blocked: dict[str, Blocker]  # every Kustomization that never becomes Ready, with the first cause
     suspended: list[str]
     truncated: bool  # more than MAX_CYCLES cycles: the levels use applied-by only
@@ -232,9 +232,9 @@ class EffectiveOrder:
     _declared: dict[str, list[Edge]] = field(repr=False)  # dependsOn entries per node, dangling included
     _gates: dict[str, list[Gate]] = field(repr=False)
     _preds: dict[Event, dict[Event, Edge | Gate | None]] = field(repr=False)
-    _dropped: set[tuple[Event, Event]] = field(repr=False)
     _times: dict[Event, float | None] = field(repr=False)
     _event_levels: dict[Event, int] = field(repr=False)
+    _chain_pred: dict[Event, Event | None] = field(repr=False)  # the predecessor a chain walks back to
     _never_start: set[str] = field(repr=False)
     _ancestors: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
 
@@ -349,17 +349,8 @@ class EffectiveOrder:
 
     def _chain(self, target: Event) -> Chain:
         events = [target]
-        seen = {target}
-        while True:
-            preds = [p for p in self._preds.get(events[-1], {}) if (p, events[-1]) not in self._dropped]
-            if not preds:
-                break
-            best = max(preds, key=lambda p: (self._event_levels[p] + self._weight(p, events[-1]),
-                                              _finite(self._times.get(p)), p[1], p[0]))
-            if best in seen:
-                break
-            seen.add(best)
-            events.append(best)
+        while (before := self._chain_pred.get(events[-1])) is not None and len(events) <= len(self._chain_pred):
+            events.append(before)
         events.reverse()
         steps = []
         for i, ev in enumerate(events):
@@ -374,9 +365,6 @@ class EffectiveOrder:
                 via = "reconcile"
             steps.append(Step(ev[1], ev[0], via, self._event_levels[ev], self._times.get(ev)))  # type: ignore[arg-type]
         return Chain(tuple(steps))
-
-    def _weight(self, before: Event, after: Event) -> int:
-        return _weight(before, after, self.root_id)
 
 
 def _weight(before: Event, after: Event, root_id: str) -> int:
@@ -446,6 +434,7 @@ class _Builder:
         blocked_events = self._propagate(order)
         levels = self._levels(order, dropped)
         times = self._times(order, dropped, blocked_events)
+        chain_pred = {ev: self._chain_pred(ev, dropped, levels, times) for ev in order}
         root = self.cluster.root_id
         holders = {e.after for e in self.dangling}
         roots = [n for n in ids if n != root and self.nodes[n].parent == root and n not in holders
@@ -456,8 +445,8 @@ class _Builder:
             roots=roots, blocked={n: blocked_events[_ready(n)] for n in ids if _ready(n) in blocked_events},
             suspended=suspended, truncated=truncated, requeue_dependency=self.d,
             _parent={n: self.nodes[n].parent for n in ids}, _declared=self.declared, _gates=self.gates,
-            _preds=self.preds, _dropped=dropped, _times=times,
-            _event_levels=levels, _never_start={n for n in ids if _start(n) in blocked_events})
+            _preds=self.preds, _times=times,
+            _event_levels=levels, _chain_pred=chain_pred, _never_start={n for n in ids if _start(n) in blocked_events})
 
     def _depends_on(self, node: KustomizationNode) -> None:
         entries = node.spec.get("dependsOn")
@@ -571,6 +560,14 @@ class _Builder:
                     break
         return blocked
 
+    def _chain_pred(self, ev: Event, dropped: set[tuple[Event, Event]], levels: dict[Event, int],
+                    times: dict[Event, float | None]) -> Event | None:
+        """The predecessor with the highest level through its edge (ties: the later time, then the id)."""
+        root = self.cluster.root_id
+        preds = [p for p in self.preds[ev] if (p, ev) not in dropped]
+        return max(preds, key=lambda p: (levels[p] + _weight(p, ev, root), _finite(times[p]), p[1], p[0]),
+                   default=None)
+
     def _levels(self, order: list[Event], dropped: set[tuple[Event, Event]]) -> dict[Event, int]:
         levels: dict[Event, int] = {}
         root = self.cluster.root_id
@@ -608,12 +605,16 @@ def _ready_time(start: float | None, timing: Timing, gated: list[float | None]) 
     c = _latest(gated) if gated else -math.inf
     if c == NEVER:
         return NEVER
-    if c is None or timing.timeout is None or timing.retry is None:
+    if c is None or timing.timeout is None:
         return None
-    t, r = timing.timeout, timing.retry
+    t = timing.timeout
     late = c - start - t
-    attempts = 0 if late <= 0 else math.ceil(late / (t + r)) if t + r > 0 else 0
-    return start + attempts * (t + r) + t
+    if late <= 0:
+        return start + t
+    if timing.retry is None:
+        return None
+    attempts = math.ceil(late / (t + timing.retry))
+    return start + attempts * (t + timing.retry) + t
 
 
 def _link_from(link: Edge | Gate) -> str:
