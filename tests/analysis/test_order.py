@@ -336,8 +336,8 @@ def test_ready_expr_is_kept_and_marked(tmp_path: Path) -> None:
 
 @st.composite
 def clusters(draw: st.DrawFn) -> Cluster:
-    """A random applied-by tree under a root, with random dependsOn (cycles and dangling ones too),
-    random wait and intervals."""
+    """A random applied-by tree under a root, with random dependsOn and healthChecks (cycles and dangling
+    ones too), random wait, suspend and intervals."""
     n = draw(st.integers(1, 14))
     names = [f"k{i}" for i in range(n)]
     children = []
@@ -345,9 +345,11 @@ def clusters(draw: st.DrawFn) -> Cluster:
         deps = draw(st.lists(st.sampled_from(names + ["ghost"]), max_size=3, unique=True))
         children.append((name, draw(st.sampled_from(["flux-system"] + names[:i])), {
             "interval": draw(st.sampled_from(["1m", "10m", "1h"])), "wait": draw(st.booleans()),
-            "dependsOn": [{"name": d} for d in deps], "suspend": draw(st.sampled_from([False] * 9 + [True]))}))
-    cluster = _cluster(*children)
-    return cluster
+            "dependsOn": [{"name": d} for d in deps], "suspend": draw(st.sampled_from([False] * 9 + [True])),
+            "healthChecks": [{"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
+                              "name": c, "namespace": "flux-system"}
+                             for c in draw(st.lists(st.sampled_from(names + ["ghost"]), max_size=2, unique=True))]}))
+    return _cluster(*children)
 
 
 @settings(max_examples=150, deadline=None)
@@ -378,7 +380,12 @@ def test_order_properties(cluster: Cluster) -> None:
             if not {n, g} & in_cycle:
                 assert o.ready_levels[n] >= o.ready_levels[g] and o.ready_at(n) >= o.ready_at(g)
         deps = [d for d in node.depends_on if d in cluster.kustomizations]
-        local = node.spec.get("suspend") or len(deps) < len(node.depends_on) or n in in_cycle
+        checks = [] if node.spec.get("wait") else [FS + c["name"] for c in node.spec.get("healthChecks", [])]
+        local = (node.spec.get("suspend") or len(deps) < len(node.depends_on) or n in in_cycle
+                 or any(c not in cluster.kustomizations for c in checks))
+        assert set(o.gates(n)) == ({c for c in checks if c in cluster.kustomizations} - {n} if checks else
+                                   {k for k, x in cluster.kustomizations.items() if x.parent == n}
+                                   if node.spec.get("wait") else set())
         upstream = ((node.parent is not None and not o.starts(node.parent)) or any(d in o.blocked for d in deps)
                     or any(g in o.blocked for g in o.gates(n)))
         assert (n in o.blocked) == bool(local or upstream), n
