@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flux_wiki.analysis import dag
-from flux_wiki.analysis.order import EffectiveOrder, Edge, Gate, Timing, go_duration
+from flux_wiki.analysis.order import MAX_CYCLES, EffectiveOrder, Edge, Gate, Timing, go_duration
 from flux_wiki.engine import build_model
 from flux_wiki.flux.entry import explicit_entry
 from flux_wiki.flux.simulate import simulate
@@ -197,7 +197,8 @@ def test_timing_defaults_follow_the_api() -> None:
     assert Timing.of(_node("a", interval="10m")) == Timing(600, 570, 600, False)
     assert Timing.of(_node("a", interval="40s", wait=True)) == Timing(40, 30, 40, True)
     assert Timing.of(_node("a", interval="1h", timeout="10s", retryInterval="1m")) == Timing(3600, 30, 60, False)
-    assert Timing.of(_node("a", interval="${I}", healthChecks=[{"kind": "Deployment"}])) == Timing(None, None, None, True)
+    unread = _node("a", interval="${I}", healthChecks=[{"kind": "Deployment"}])
+    assert Timing.of(unread) == Timing(None, None, None, True)
 
 
 def _cluster(*children: tuple[str, str, dict]) -> Cluster:
@@ -277,6 +278,17 @@ def test_a_health_check_on_a_missing_kustomization_is_never_ready() -> None:
     assert (b.cause, b.line, o.starts(FS + "checker")) == ("health-check", 139, True)
     assert o.roots == ids("checker", "ok", "waiter")  # they start with the bootstrap, whatever follows
     assert o.critical_path().nodes == ids("flux-system", "ok")  # blocked ones are left out
+
+
+def test_past_the_cycle_bound_levels_follow_applied_by_alone() -> None:
+    """Each cycle costs a sort of the whole graph; a repo with more than MAX_CYCLES of them gets the first
+    ones reported and levels from the applied-by tree, never a long loop."""
+    self_loops = [(f"s{i:02}", "flux-system", {"interval": "1m", "dependsOn": [{"name": f"s{i:02}"}]})
+                  for i in range(MAX_CYCLES + 5)]
+    o = EffectiveOrder.of(_cluster(*self_loops, ("child", "s00", {"interval": "1m"})))
+    assert o.truncated and len(o.cycles) == MAX_CYCLES
+    assert o.cycles[0].nodes == (FS + "s00",) and o.cycles[0].links[0].kind == "dependsOn"
+    assert o.levels[FS + "child"] == 1 and o.levels[FS + "s24"] == 0
 
 
 # -- generated inputs ------------------------------------------------------------------------------
@@ -446,7 +458,8 @@ def test_corpora_roots_are_applied_by_the_root_and_wait_for_nothing() -> None:
             rows.append(f"{path.name[:28]:28} {cluster.name[:12]:12} {len(cluster.kustomizations):4} "
                         f"{len(dag.roots(cluster)):4} {len(o.roots):4} "
                         f"{max((k.level or 0) for k in cluster.kustomizations.values()):4} {max(o.levels.values()):3} "
-                        f"{cp.levels:3} {_minutes(cp.bound):>8} {_minutes(o.ready_at(slowest) if slowest else None):>8} "
+                        f"{cp.levels:3} {_minutes(cp.bound):>8} "
+                        f"{_minutes(o.ready_at(slowest) if slowest else None):>8} "
                         f"{len(o.blocked):4} {len(o.cycles):3}")
     print("\ncorpus                       cluster        KS roots:old new lvl:old new  cp    bound  slowest "
           "blocked cycles")

@@ -7,7 +7,7 @@ Two edges decide when a Kustomization can start, and one more when it is Ready:
   a missing dependency or one that is not Ready requeues it after ``--requeue-dependency`` (30s) and it
   applies nothing. A dependsOn without a namespace means the Kustomization's own namespace; across
   namespaces it is always allowed (``--no-cross-namespace-refs`` guards ``sourceRef`` in ``getSource``,
-  not dependsOn). With ``readyExpr`` (API v1, Flux 2.7) a CEL expression replaces the Ready check; the
+  not dependsOn). With ``readyExpr`` (newer releases) a CEL expression replaces the Ready check; the
   edge is kept and marked, as the dependent still waits for the expression.
 * applied-by (``appliedBy``): a child Kustomization exists only once its parent's apply created it, so it
   starts after the parent started, and thus after everything the parent waited for.
@@ -38,7 +38,8 @@ from ..load.yamldocs import field_line
 from ..model import FLUX_KUSTOMIZE_GROUP, Cluster, InputError, KustomizationNode
 
 DEFAULT_REQUEUE_DEPENDENCY = 30.0  # kustomize-controller --requeue-dependency (main.go), seconds
-TIMEOUT_FLOOR = 30.0  # GetTimeout never answers less (api/v1/kustomization_types.go)
+TIMEOUT_MARGIN = 30.0  # GetTimeout's default is the interval less this (api/v1/kustomization_types.go)
+TIMEOUT_FLOOR = 30.0  # and it never answers less
 MAX_CYCLES = 20  # cycles found one by one (a sort each); past this, levels follow applied-by alone
 
 EdgeKind = Literal["dependsOn", "appliedBy"]
@@ -164,7 +165,7 @@ class Timing:
         spec = node.spec
         interval = go_duration(spec.get("interval"))
         timeout = go_duration(spec.get("timeout")) if spec.get("timeout") is not None else (
-            None if interval is None else interval - TIMEOUT_FLOOR)
+            None if interval is None else interval - TIMEOUT_MARGIN)
         if timeout is not None:
             timeout = max(timeout, TIMEOUT_FLOOR)
         retry = go_duration(spec.get("retryInterval")) if spec.get("retryInterval") is not None else interval
@@ -226,7 +227,7 @@ class EffectiveOrder:
     roots: list[str]  # applied by the entry's root, no dependsOn, not suspended: they start with the bootstrap
     blocked: dict[str, Blocker]  # every Kustomization that never becomes Ready, with the first cause
     suspended: list[str]
-    truncated: bool  # more than MAX_CYCLES cycles: the levels use applied-by only
+    truncated: bool  # more than MAX_CYCLES cycles: levels and times follow applied-by alone, later cycles unlisted
     requeue_dependency: float
     _parent: dict[str, str | None] = field(repr=False)
     _declared: dict[str, list[Edge]] = field(repr=False)  # dependsOn entries per node, dangling included
@@ -539,14 +540,14 @@ class _Builder:
         """The Kustomizations and links of a graphlib cycle (each event a predecessor of the next), and the
         event pair to drop: the first dependsOn link, else the first gate, else an applied-by link."""
         pairs = [(ring[i], ring[i + 1]) for i in range(len(ring) - 1)]
-        links = [(b, a, self.preds[a][b]) for b, a in pairs if self.preds[a][b] is not None]
+        links: list[tuple[Event, Event, Edge | Gate]] = [
+            (b, a, link) for b, a in pairs if (link := self.preds[a][b]) is not None]
         rank = {"dependsOn": 0, "gate": 1, "appliedBy": 2}
-        b, a, _ = min(links, key=lambda x: rank["gate" if isinstance(x[2], Gate) else x[2].kind])  # type: ignore[union-attr]
+        b, a, _ = min(links, key=lambda x: rank["gate" if isinstance(x[2], Gate) else x[2].kind])
         # rotate so the cycle starts at its first Kustomization in id order, for a stable report
-        start = min(range(len(links)), key=lambda i: _link_from(links[i][2]))  # type: ignore[arg-type]
+        start = min(range(len(links)), key=lambda i: _link_from(links[i][2]))
         ordered = links[start:] + links[:start]
-        nodes = tuple(_link_from(link) for _, _, link in ordered)  # type: ignore[arg-type]
-        return Cycle(nodes, tuple(link for _, _, link in ordered)), (b, a)  # type: ignore[misc]
+        return Cycle(tuple(_link_from(x[2]) for x in ordered), tuple(x[2] for x in ordered)), (b, a)
 
     def _propagate(self, order: list[Event]) -> dict[Event, Blocker]:
         blocked: dict[Event, Blocker] = {}
