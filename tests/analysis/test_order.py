@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import math
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -145,8 +144,8 @@ def test_critical_path_and_its_worst_case_bound() -> None:
 
     infra (timeout 5m, retryInterval 2m) starts at 30s, one requeue after repos; its children are Ready at
     150s (crds: 2m health check) and 360s (controllers start one requeue after crds, then 3m). The first
-    health check gives up at 330s, the second starts 2m later at 450s and passes: infra is Ready at
-    30 + (300 + 120) + 300 = 750s. app-db waits up to its default timeout 10m - 30s = 570s."""
+    health check gives up at 330s, the second starts 2m later, at 450s, and may take its whole 5m: infra
+    is Ready at 30 + (300 + 120) + 300 = 750s at the latest. app-db waits up to its default timeout 10m - 30s = 570s."""
     o = order("nested")
     cp = o.critical_path()
     assert cp.nodes == ids("flux-system", "repos", "infra", "infra-crds", "infra-controllers", "infra", "apps",
@@ -173,7 +172,7 @@ def test_critical_path_and_its_worst_case_bound() -> None:
 
 def test_the_bound_follows_the_requeue_interval() -> None:
     o = EffectiveOrder.of(build_model(FIXTURES / "nested").clusters[0], requeue_dependency=5)
-    assert o.ready_at(FS + "infra-controllers") == 5 + 120 + 5 + 180  # one minute past infra's first check
+    assert o.ready_at(FS + "infra-controllers") == 5 + 120 + 5 + 180  # past the end of infra's first check, 305s
     assert o.ready_at(FS + "app-web") == 5 + (300 + 120) + 300 + 5 + 570 + 5
 
 
@@ -278,6 +277,19 @@ def test_a_health_check_on_a_missing_kustomization_is_never_ready() -> None:
     assert (b.cause, b.line, o.starts(FS + "checker")) == ("health-check", 139, True)
     assert o.roots == ids("checker", "ok", "waiter")  # they start with the bootstrap, whatever follows
     assert o.critical_path().nodes == ids("flux-system", "ok")  # blocked ones are left out
+
+
+def test_a_health_check_without_namespace_is_left_alone() -> None:
+    """INV ReferenceToObjMetadataSet: `if c.Namespace != "" { u.SetNamespace(c.Namespace) }`: Flux does
+    not default a health check's namespace to the Kustomization's, so such an entry names none of the
+    cluster's Kustomizations: it is no gate, and flux-wiki does not guess what the poller makes of it."""
+    check = {"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization", "name": "b"}
+    o = EffectiveOrder.of(_cluster(("a", "flux-system", {"interval": "1m", "healthChecks": [check]}),
+                                   ("b", "a", {"interval": "1m"})))
+    assert o.gates(FS + "a") == [] and not o.blocked
+    with_ns = EffectiveOrder.of(_cluster(("a", "flux-system", {"interval": "1m", "healthChecks": [
+        {**check, "namespace": "flux-system"}]}), ("b", "a", {"interval": "1m"})))
+    assert with_ns.gates(FS + "a") == [FS + "b"]
 
 
 def test_past_the_cycle_bound_levels_follow_applied_by_alone() -> None:
