@@ -1,0 +1,635 @@
+"""The effective reconciliation order of a cluster's Kustomizations, as kustomize-controller runs it.
+
+Two edges decide when a Kustomization can start, and one more when it is Ready:
+
+* ``dependsOn``: it starts only once each dependency is Ready. kustomize-controller checks this at the
+  top of every reconciliation (``checkDependencies`` in internal/controller/kustomization_controller.go):
+  a missing dependency or one that is not Ready requeues it after ``--requeue-dependency`` (30s) and it
+  applies nothing. A dependsOn without a namespace means the Kustomization's own namespace; across
+  namespaces it is always allowed (``--no-cross-namespace-refs`` guards ``sourceRef`` in ``getSource``,
+  not dependsOn). With ``readyExpr`` (newer releases) a CEL expression replaces the Ready check; the
+  edge is kept and marked, as the dependent still waits for the expression.
+* applied-by (``appliedBy``): a child Kustomization exists only once its parent's apply created it, so it
+  starts after the parent started, and thus after everything the parent waited for.
+* gate: a parent with ``wait: true`` health-checks every object it applied, child Kustomizations
+  included (kstatus: their Ready condition), so it is Ready only once they are; ``healthChecks`` naming a
+  Kustomization do the same for that one (``checkHealth``; ``wait`` makes ``healthChecks`` ignored; a
+  Kustomization never waits on itself). A ResourceSet's Kustomizations are applied by flux-operator, so
+  a parent's ``wait`` reaches them only through a ResourceSet that has ``wait: true`` itself.
+
+Internally each Kustomization is two events, *start* and *ready*; the three edges join them and a
+cycle among events is a deadlock Flux never leaves (a parent that depends on its own child; a child that
+depends on a parent that waits for it). A suspended Kustomization never reconciles, so on a fresh
+bootstrap it never applies its children and its dependents wait forever; so does anything behind a
+dangling dependsOn, a cycle, or a health check naming a Kustomization the cluster never applies.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from graphlib import CycleError, TopologicalSorter
+from typing import Literal
+
+from ..load.yamldocs import field_line
+from ..model import FLUX_KUSTOMIZE_GROUP, Cluster, InputError, KustomizationNode
+
+DEFAULT_REQUEUE_DEPENDENCY = 30.0  # kustomize-controller --requeue-dependency (main.go), seconds
+TIMEOUT_MARGIN = 30.0  # GetTimeout's default is the interval less this (api/v1/kustomization_types.go)
+TIMEOUT_FLOOR = 30.0  # and it never answers less
+MAX_CYCLES = 20  # cycles found one by one (a sort each); past this, levels follow applied-by alone
+
+EdgeKind = Literal["dependsOn", "appliedBy"]
+Event = tuple[str, str]  # ("start" | "ready", Kustomization id)
+NEVER = math.inf  # the time of an event that never happens
+
+
+@dataclass(frozen=True, order=True)
+class Edge:
+    """``before`` must be Ready (dependsOn) or have applied it (appliedBy) before ``after`` can start.
+
+    ``file``/``line`` point at the dependsOn entry, or at the child's document for appliedBy.
+    """
+
+    kind: EdgeKind
+    before: str
+    after: str
+    file: str
+    line: int
+    ready_expr: str | None = field(default=None, compare=False)  # dependsOn readyExpr: CEL replaces Ready
+
+    @property
+    def cross_namespace(self) -> bool:
+        return self.before.split("/", 1)[0] != self.after.split("/", 1)[0]
+
+
+@dataclass(frozen=True, order=True)
+class Gate:
+    """``parent`` is Ready only once ``child`` is Ready: its ``wait: true`` or a ``healthChecks`` entry."""
+
+    parent: str
+    child: str
+    reason: Literal["wait", "healthChecks"]
+    file: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Cycle:
+    """Kustomizations that wait for each other: ``links[i]`` leads from ``nodes[i]`` to the next one."""
+
+    nodes: tuple[str, ...]
+    links: tuple[Edge | Gate, ...]
+
+    def describe(self) -> str:
+        words = []
+        for link in self.links:
+            if isinstance(link, Gate):
+                words.append(f"{link.parent} waits for {link.child} to be Ready ({link.reason})")
+            elif link.kind == "appliedBy":
+                words.append(f"{link.after} is applied by {link.before}")
+            else:
+                words.append(f"{link.after} depends on {link.before}")
+        return "; ".join(words)
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """Why a Kustomization never becomes Ready on a fresh bootstrap, traced back to the first cause."""
+
+    cause: Literal["suspended", "dangling", "cycle", "health-check"]
+    node: str  # the Kustomization where the cause is
+    detail: str
+    file: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Step:
+    """One event of a chain: ``node`` starts or becomes Ready, ``via`` how it waited for the step before.
+
+    ``at`` is the worst-case time in seconds after bootstrap (None: a duration is unknown; ``math.inf``:
+    never). ``level`` is the event's level (see ``EffectiveOrder.levels``).
+    """
+
+    node: str
+    event: Literal["start", "ready"]
+    via: Literal["bootstrap", "appliedBy", "dependsOn", "reconcile", "gate"]
+    level: int
+    at: float | None
+
+
+@dataclass(frozen=True)
+class Chain:
+    """The waits that lead from bootstrap to one Kustomization's readiness, first to last."""
+
+    steps: tuple[Step, ...]
+
+    @property
+    def target(self) -> str:
+        return self.steps[-1].node
+
+    @property
+    def nodes(self) -> list[str]:
+        """The Kustomizations in order, a node repeated only when the chain comes back to it (a gate)."""
+        out: list[str] = []
+        for s in self.steps:
+            if not out or out[-1] != s.node:
+                out.append(s.node)
+        return out
+
+    @property
+    def levels(self) -> int:
+        return self.steps[-1].level
+
+    @property
+    def bound(self) -> float | None:
+        """Worst-case seconds from bootstrap until the target is Ready (None: unknown, inf: never)."""
+        return self.steps[-1].at
+
+
+@dataclass(frozen=True)
+class Timing:
+    """A Kustomization's durations in seconds, with kustomize-controller's defaults (None: unknown)."""
+
+    interval: float | None
+    timeout: float | None
+    retry: float | None
+    health: bool  # wait: true or healthChecks: its reconciliation waits for health, up to the timeout
+
+    @classmethod
+    def of(cls, node: KustomizationNode) -> Timing:
+        spec = node.spec
+        interval = go_duration(spec.get("interval"))
+        timeout = go_duration(spec.get("timeout")) if spec.get("timeout") is not None else (
+            None if interval is None else interval - TIMEOUT_MARGIN)
+        if timeout is not None:
+            timeout = max(timeout, TIMEOUT_FLOOR)
+        retry = go_duration(spec.get("retryInterval")) if spec.get("retryInterval") is not None else interval
+        checks = spec.get("healthChecks")
+        return cls(interval, timeout, retry, spec.get("wait") is True or bool(isinstance(checks, list) and checks))
+
+
+_DURATION_PART = re.compile(r"(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
+_UNIT = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def go_duration(value: object) -> float | None:
+    """Seconds of a Go duration string (``1h30m``, ``90s``, ``500ms``), as ``time.ParseDuration`` reads it."""
+    if not isinstance(value, str) or not value or len(value) > 64:
+        return None
+    text = value[1:] if value[0] == "+" else value
+    if text == "0":
+        return 0.0
+    parts = _DURATION_PART.findall(text)
+    if not parts or "".join(n + u for n, u in parts) != text:
+        return None
+    return sum(float(n) * _UNIT[u] for n, u in parts)
+
+
+def _start(node_id: str) -> Event:
+    return ("start", node_id)
+
+
+def _ready(node_id: str) -> Event:
+    return ("ready", node_id)
+
+
+def _latest(times: list[float | None]) -> float | None:
+    """The last of several times: never beats unknown, unknown beats any number."""
+    if NEVER in times:
+        return NEVER
+    if None in times:
+        return None
+    return max(times, default=0.0)  # type: ignore[type-var]
+
+
+@dataclass
+class EffectiveOrder:
+    """When each Kustomization of a cluster can start and become Ready, from dependsOn, applied-by and gates.
+
+    ``levels[k]``: how many waits come before ``k`` can start. The entry's root is the bootstrap (level 0)
+    and what it applies starts with it; every other edge into a start adds one: a dependsOn after the
+    dependency's *ready* level, applied-by after the parent's start level. A Kustomization's ready level is
+    its start level, or that of a child it gates on if higher. Cycles are left out of the levels (their
+    closing dependsOn, else gate, else applied-by link is dropped) so every node has a level.
+    """
+
+    root_id: str
+    edges: list[Edge]
+    dangling: list[Edge]  # dependsOn edges whose ``before`` this cluster never applies
+    cycles: list[Cycle]
+    levels: dict[str, int]
+    ready_levels: dict[str, int]
+    roots: list[str]  # applied by the entry's root, no dependsOn, not suspended: they start with the bootstrap
+    blocked: dict[str, Blocker]  # every Kustomization that never becomes Ready, with the first cause
+    suspended: list[str]
+    truncated: bool  # more than MAX_CYCLES cycles: levels and times follow applied-by alone, later cycles unlisted
+    requeue_dependency: float
+    _parent: dict[str, str | None] = field(repr=False)
+    _declared: dict[str, list[Edge]] = field(repr=False)  # dependsOn entries per node, dangling included
+    _gates: dict[str, list[Gate]] = field(repr=False)
+    _preds: dict[Event, dict[Event, Edge | Gate | None]] = field(repr=False)
+    _times: dict[Event, float | None] = field(repr=False)
+    _event_levels: dict[Event, int] = field(repr=False)
+    _chain_pred: dict[Event, Event | None] = field(repr=False)  # the predecessor a chain walks back to
+    _never_start: set[str] = field(repr=False)
+    _ancestors: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def of(cls, cluster: Cluster, *, read_text: Callable[[str], str] | None = None,
+           requeue_dependency: float = DEFAULT_REQUEUE_DEPENDENCY) -> EffectiveOrder:
+        """The order of ``cluster``. ``read_text`` (a repo's ``read_text``) lets edges point at the exact
+        line of their field; without it they point at the Kustomization's document."""
+        return _Builder(cluster, read_text, requeue_dependency).build()
+
+    # -- the graph ---------------------------------------------------------
+    def waits_for(self, node_id: str) -> set[str]:
+        """What ``node_id`` directly waits for before it can start: its parent and its dependsOn (resolved)."""
+        return {e[1] for e in self._preds.get(_start(node_id), {})}
+
+    def ancestors(self, node_id: str) -> set[str]:
+        """Every Kustomization with an event that must happen before ``node_id`` can start: its
+        dependencies and their gated children, its parents, and theirs in turn. It holds ``node_id``
+        itself only when the node is on a cycle."""
+        if node_id not in self._ancestors:
+            seen: set[Event] = set()
+            queue = deque(self._preds.get(_start(node_id), {}))
+            while queue:
+                ev = queue.popleft()
+                if ev in seen:
+                    continue
+                seen.add(ev)
+                queue.extend(self._preds.get(ev, {}))
+            self._ancestors[node_id] = frozenset(e[1] for e in seen)
+        return set(self._ancestors[node_id])
+
+    def inherited(self, node_id: str) -> list[tuple[str, str]]:
+        """(dependency, via parent) pairs: what ``node_id`` waits for because a parent (or its parent, and
+        so on up to the entry's root) declares it in dependsOn; nearest parent first, each dependency once.
+
+        This is the "after X (via parent P)" of a child without its own dependsOn; for a child with its own
+        dependsOn the pairs hold as well. Dangling dependencies are included: the parent never starts.
+        """
+        out: list[tuple[str, str]] = []
+        seen = {node_id}
+        parent = self._parent.get(node_id)
+        visited: set[str] = set()
+        while parent and parent not in visited:
+            visited.add(parent)
+            for edge in self._declared.get(parent, []):
+                if edge.before not in seen:
+                    seen.add(edge.before)
+                    out.append((edge.before, parent))
+            parent = self._parent.get(parent)
+        return out
+
+    def gates(self, node_id: str) -> list[str]:
+        """The Kustomizations ``node_id`` waits for before it is Ready: with ``wait: true`` every child it
+        applied, with ``healthChecks`` each Kustomization they name."""
+        return sorted({g.child for g in self._gates.get(node_id, [])})
+
+    def gate_links(self, node_id: str) -> list[Gate]:
+        return list(self._gates.get(node_id, []))
+
+    def starts(self, node_id: str) -> bool:
+        """Whether ``node_id`` ever starts on a fresh bootstrap (it may still never become Ready)."""
+        return node_id not in self._never_start
+
+    # -- times ---------------------------------------------------------------
+    def start_at(self, node_id: str) -> float | None:
+        return self._times.get(_start(node_id))
+
+    def ready_at(self, node_id: str) -> float | None:
+        return self._times.get(_ready(node_id))
+
+    def critical_path(self, node_id: str | None = None) -> Chain:
+        """The chain of waits to ``node_id``'s readiness, or, without it, the cluster's critical path: the
+        chain to the Kustomization with the highest ready level (ties: the later worst-case time), among
+        those that become Ready at all.
+
+        The chain walks back from the target's *ready* event, each time to the predecessor with the highest
+        level (ties: the later time, then the id). Each step carries its event's worst-case time, and the
+        chain's ``bound`` is the target's. Worst case, in seconds after the bootstrap applied the entry's
+        root (source artifacts ready, each apply taking no time, every reconciliation succeeding once its
+        waits are over), with kustomize-controller's own rules (internal/controller/
+        kustomization_controller.go ``Reconcile``, ``checkDependencies``, ``checkHealth``; defaults from
+        api/v1/kustomization_types.go ``GetTimeout``/``GetRetryInterval``; ``--requeue-dependency`` from
+        main.go)::
+
+            T(k) = spec.timeout, else spec.interval - 30s; never below 30s          (GetTimeout)
+            R(k) = spec.retryInterval, else spec.interval                           (GetRetryInterval)
+            D    = --requeue-dependency, 30s: how often a Kustomization whose dependencies are not
+                   Ready (or do not exist yet) checks them again
+            start(root) = 0
+            start(k) = max(start(parent),                    k exists once its parent applied it
+                           ready(d) + D for each dependsOn d) the next dependency check after d is Ready
+            ready(k) = start(k)                              no wait, no healthChecks
+            ready(k) = start(k) + n * (T + R) + T            wait or healthChecks, where c = the latest
+                                                             ready(g) of the Kustomizations it gates on
+                                                             and n = 0 if c <= start(k) + T, else
+                                                             ceil((c - start(k) - T) / (T + R))
+
+        A health check waits at most T; when a gated child is Ready later, the attempt fails and the next
+        one starts R later, so each failed attempt costs T + R (the last one can take its whole T). A
+        duration that cannot be read (a missing or substituted ``interval``) makes the times after it
+        unknown; a blocked Kustomization's time is ``inf``.
+        """
+        if node_id is None:
+            candidates = [n for n in self.levels if n not in self.blocked] or list(self.levels)
+            node_id = max(candidates, key=lambda n: (self.ready_levels[n], _finite(self.ready_at(n)), n))
+        return self._chain(_ready(node_id))
+
+    def slowest(self) -> str | None:
+        """The Kustomization that becomes Ready last in the worst case (unknown and blocked ones left out)."""
+        known = [n for n in self.levels if n not in self.blocked and self.ready_at(n) is not None]
+        return max(known, key=lambda n: (self.ready_at(n), self.ready_levels[n], n), default=None)
+
+    def _chain(self, target: Event) -> Chain:
+        events = [target]
+        while (before := self._chain_pred.get(events[-1])) is not None and len(events) <= len(self._chain_pred):
+            events.append(before)
+        events.reverse()
+        steps = []
+        for i, ev in enumerate(events):
+            link = self._preds[ev].get(events[i - 1]) if i else None
+            if i == 0:
+                via = "bootstrap"
+            elif isinstance(link, Gate):
+                via = "gate"
+            elif isinstance(link, Edge):
+                via = link.kind
+            else:
+                via = "reconcile"
+            steps.append(Step(ev[1], ev[0], via, self._event_levels[ev], self._times.get(ev)))  # type: ignore[arg-type]
+        return Chain(tuple(steps))
+
+
+def _weight(before: Event, after: Event, root_id: str) -> int:
+    """Levels an edge adds: one into a start, except from the entry's root's start (the bootstrap)."""
+    return 1 if after[0] == "start" and before != _start(root_id) else 0
+
+
+def _finite(t: float | None) -> float:
+    return -1.0 if t is None else (1e18 if t == NEVER else t)
+
+
+class _Builder:
+    """Builds an EffectiveOrder in one pass over the cluster, then orders, levels and times the events."""
+
+    def __init__(self, cluster: Cluster, read_text: Callable[[str], str] | None, requeue_dependency: float):
+        self.cluster = cluster
+        self.nodes = cluster.kustomizations
+        self.read_text = read_text
+        self.texts: dict[str, str | None] = {}
+        self.d = requeue_dependency
+        self.preds: dict[Event, dict[Event, Edge | Gate | None]] = {}
+        self.children: dict[str, list[str]] = defaultdict(list)
+        self.declared: dict[str, list[Edge]] = {}
+        self.gates: dict[str, list[Gate]] = {}
+        self.edges: list[Edge] = []
+        self.dangling: list[Edge] = []
+        self.seeds: dict[Event, Blocker] = {}
+
+    def line(self, node: KustomizationNode, path: tuple[str | int, ...]) -> int:
+        if self.read_text is None:
+            return node.line
+        if node.file not in self.texts:
+            try:
+                self.texts[node.file] = self.read_text(node.file)
+            except (OSError, InputError, ValueError):
+                self.texts[node.file] = None
+        text = self.texts[node.file]
+        return node.line if text is None else field_line(text, node.line, path)
+
+    def build(self) -> EffectiveOrder:
+        ids = sorted(self.nodes)
+        for n in ids:
+            self.preds[_start(n)] = {}
+            self.preds[_ready(n)] = {_start(n): None}
+        for n in ids:
+            node = self.nodes[n]
+            if node.parent in self.nodes and n != self.cluster.root_id:
+                self.children[node.parent].append(n)
+                edge = Edge("appliedBy", node.parent, n, node.file, node.line)
+                self.edges.append(edge)
+                self.preds[_start(n)][_start(node.parent)] = edge
+        for n in ids:
+            self._depends_on(self.nodes[n])
+        for n in ids:
+            self._gate(self.nodes[n])
+        suspended = [n for n in ids if self.nodes[n].spec.get("suspend") is True]
+        for n in suspended:
+            node = self.nodes[n]
+            self.seeds.setdefault(_start(n), Blocker("suspended", n, "spec.suspend is true: it never reconciles",
+                                                     node.file, self.line(node, ("spec", "suspend"))))
+        order, cycles, dropped, truncated = self._order()
+        for cycle in cycles:
+            blocker = Blocker("cycle", cycle.nodes[0], cycle.describe(), *_where(cycle.links[0]))
+            for link in cycle.links:
+                for ev in _link_events(link):
+                    self.seeds.setdefault(ev, blocker)
+        blocked_events = self._propagate(order)
+        levels = self._levels(order, dropped)
+        times = self._times(order, dropped, blocked_events)
+        chain_pred = {ev: self._chain_pred(ev, dropped, levels, times) for ev in order}
+        root = self.cluster.root_id
+        holders = {e.after for e in self.dangling}
+        roots = [n for n in ids if n != root and self.nodes[n].parent == root and n not in holders
+                 and n not in suspended and set(self.preds[_start(n)]) == {_start(root)}]
+        return EffectiveOrder(
+            root_id=root, edges=sorted(self.edges), dangling=sorted(self.dangling), cycles=cycles,
+            levels={n: levels[_start(n)] for n in ids}, ready_levels={n: levels[_ready(n)] for n in ids},
+            roots=roots, blocked={n: blocked_events[_ready(n)] for n in ids if _ready(n) in blocked_events},
+            suspended=suspended, truncated=truncated, requeue_dependency=self.d,
+            _parent={n: self.nodes[n].parent for n in ids}, _declared=self.declared, _gates=self.gates,
+            _preds=self.preds, _times=times,
+            _event_levels=levels, _chain_pred=chain_pred, _never_start={n for n in ids if _start(n) in blocked_events})
+
+    def _depends_on(self, node: KustomizationNode) -> None:
+        entries = node.spec.get("dependsOn")
+        declared: list[Edge] = []
+        for i, entry in enumerate(entries if isinstance(entries, list) else []):
+            if not isinstance(entry, dict) or not entry.get("name"):
+                continue
+            dep = f"{entry.get('namespace') or node.namespace}/{entry['name']}"
+            expr = entry.get("readyExpr")
+            edge = Edge("dependsOn", dep, node.id, node.file, self.line(node, ("spec", "dependsOn", i)),
+                        expr if isinstance(expr, str) and expr else None)
+            if any(d.before == dep for d in declared):
+                continue
+            declared.append(edge)
+            if dep in self.nodes:
+                self.edges.append(edge)
+                self.preds[_start(node.id)].setdefault(_ready(dep), edge)
+            else:
+                self.dangling.append(edge)
+                self.seeds.setdefault(_start(node.id), Blocker(
+                    "dangling", node.id, f"depends on {dep}, which this cluster never applies", edge.file, edge.line))
+        self.declared[node.id] = declared
+
+    def _gate(self, node: KustomizationNode) -> None:
+        gates: list[Gate] = []
+        if node.spec.get("wait") is True:
+            line = self.line(node, ("spec", "wait"))
+            for child in self.children.get(node.id, []):
+                if child != node.id and self._reaches_through_wait(node, self.nodes[child]):
+                    gates.append(Gate(node.id, child, "wait", node.file, line))
+        else:
+            checks = node.spec.get("healthChecks")
+            for i, check in enumerate(checks if isinstance(checks, list) else []):
+                if not isinstance(check, dict) or check.get("kind") != "Kustomization":
+                    continue
+                if str(check.get("apiVersion") or "").split("/", 1)[0] != FLUX_KUSTOMIZE_GROUP:
+                    continue
+                if not check.get("namespace") or not check.get("name"):
+                    continue  # Flux does not default it: the check looks for no Kustomization of ours
+                target = f"{check['namespace']}/{check['name']}"
+                line = self.line(node, ("spec", "healthChecks", i))
+                if target == node.id:
+                    continue  # checkHealth skips the Kustomization itself
+                if target in self.nodes:
+                    gates.append(Gate(node.id, target, "healthChecks", node.file, line))
+                else:
+                    self.seeds.setdefault(_ready(node.id), Blocker(
+                        "health-check", node.id, f"health-checks Kustomization {target}, which this cluster "
+                                                 "never applies", node.file, line))
+        for gate in gates:
+            self.preds[_ready(node.id)].setdefault(_ready(gate.child), gate)
+        self.gates[node.id] = gates
+
+    def _reaches_through_wait(self, parent: KustomizationNode, child: KustomizationNode) -> bool:
+        """A child the parent applied itself, or one a ResourceSet it applied generates with ``wait: true``."""
+        gen = child.generated_by
+        if gen is None:
+            return True
+        for res in parent.resources:
+            if res.kind == gen.kind and res.name == gen.name and (res.namespace or "") == (gen.namespace or ""):
+                return res.spec.get("wait") is True
+        return False
+
+    # -- ordering --------------------------------------------------------------
+    def _order(self) -> tuple[list[Event], list[Cycle], set[tuple[Event, Event]], bool]:
+        """A topological order of the events, and the cycles found on the way (graphlib reports one at a
+        time; its closing link is dropped and the sort tried again, at most MAX_CYCLES times)."""
+        dropped: set[tuple[Event, Event]] = set()
+        cycles: list[Cycle] = []
+        while True:
+            graph = {ev: {p for p in preds if (p, ev) not in dropped} for ev, preds in self.preds.items()}
+            try:
+                return list(TopologicalSorter(graph).static_order()), cycles, dropped, False
+            except CycleError as err:
+                ring: list[Event] = list(err.args[1])
+                if len(cycles) >= MAX_CYCLES:
+                    break
+                cycle, drop = self._cycle(ring)
+                cycles.append(cycle)
+                dropped.add(drop)
+        # too many cycles to list: order by applied-by alone (a tree), which cannot cycle
+        for ev, preds in self.preds.items():
+            for p, link in preds.items():
+                if not (link is None or (isinstance(link, Edge) and link.kind == "appliedBy")):
+                    dropped.add((p, ev))
+        graph = {ev: {p for p in preds if (p, ev) not in dropped} for ev, preds in self.preds.items()}
+        return list(TopologicalSorter(graph).static_order()), cycles, dropped, True
+
+    def _cycle(self, ring: list[Event]) -> tuple[Cycle, tuple[Event, Event]]:
+        """The Kustomizations and links of a graphlib cycle (each event a predecessor of the next), and the
+        event pair to drop: the first dependsOn link, else the first gate, else an applied-by link."""
+        pairs = [(ring[i], ring[i + 1]) for i in range(len(ring) - 1)]
+        links: list[tuple[Event, Event, Edge | Gate]] = [
+            (b, a, link) for b, a in pairs if (link := self.preds[a][b]) is not None]
+        rank = {"dependsOn": 0, "gate": 1, "appliedBy": 2}
+        b, a, _ = min(links, key=lambda x: rank["gate" if isinstance(x[2], Gate) else x[2].kind])
+        # rotate so the cycle starts at its first Kustomization in id order, for a stable report
+        start = min(range(len(links)), key=lambda i: _link_from(links[i][2]))
+        ordered = links[start:] + links[:start]
+        return Cycle(tuple(_link_from(x[2]) for x in ordered), tuple(x[2] for x in ordered)), (b, a)
+
+    def _propagate(self, order: list[Event]) -> dict[Event, Blocker]:
+        blocked: dict[Event, Blocker] = {}
+        for ev in order:
+            if ev in self.seeds:
+                blocked[ev] = self.seeds[ev]
+                continue
+            for p in sorted(self.preds[ev]):
+                if p in blocked:
+                    blocked[ev] = blocked[p]
+                    break
+        return blocked
+
+    def _chain_pred(self, ev: Event, dropped: set[tuple[Event, Event]], levels: dict[Event, int],
+                    times: dict[Event, float | None]) -> Event | None:
+        """The predecessor with the highest level through its edge (ties: the later time, then the id)."""
+        root = self.cluster.root_id
+        preds = [p for p in self.preds[ev] if (p, ev) not in dropped]
+        return max(preds, key=lambda p: (levels[p] + _weight(p, ev, root), _finite(times[p]), p[1], p[0]),
+                   default=None)
+
+    def _levels(self, order: list[Event], dropped: set[tuple[Event, Event]]) -> dict[Event, int]:
+        levels: dict[Event, int] = {}
+        root = self.cluster.root_id
+        for ev in order:
+            levels[ev] = max((levels[p] + _weight(p, ev, root) for p in self.preds[ev] if (p, ev) not in dropped),
+                             default=0)
+        return levels
+
+    def _times(self, order: list[Event], dropped: set[tuple[Event, Event]],
+               blocked: dict[Event, Blocker]) -> dict[Event, float | None]:
+        times: dict[Event, float | None] = {}
+        timings = {n: Timing.of(node) for n, node in self.nodes.items()}
+        for ev in order:
+            kind, n = ev
+            preds = {p: link for p, link in self.preds[ev].items() if (p, ev) not in dropped}
+            if ev in blocked:
+                times[ev] = NEVER
+            elif kind == "start":
+                times[ev] = _latest([times[p] if isinstance(link, Edge) and link.kind == "appliedBy"
+                                     else _plus(times[p], self.d) for p, link in preds.items()])
+            else:
+                times[ev] = _ready_time(times[_start(n)], timings[n],
+                                        [times[p] for p, link in preds.items() if isinstance(link, Gate)])
+        return times
+
+
+def _plus(t: float | None, d: float) -> float | None:
+    return None if t is None else t + d
+
+
+def _ready_time(start: float | None, timing: Timing, gated: list[float | None]) -> float | None:
+    """When a Kustomization that started at ``start`` is Ready, at the latest (see critical_path)."""
+    if not timing.health or start is None or start == NEVER:
+        return start
+    c = _latest(gated) if gated else -math.inf
+    if c == NEVER:
+        return NEVER
+    if c is None or timing.timeout is None:
+        return None
+    t = timing.timeout
+    late = c - start - t
+    if late <= 0:
+        return start + t
+    if timing.retry is None:
+        return None
+    attempts = math.ceil(late / (t + timing.retry))
+    return start + attempts * (t + timing.retry) + t
+
+
+def _link_from(link: Edge | Gate) -> str:
+    """The Kustomization a link leaves from, in the direction of waiting."""
+    return link.child if isinstance(link, Gate) else link.before
+
+
+def _link_events(link: Edge | Gate) -> tuple[Event, Event]:
+    if isinstance(link, Gate):
+        return _ready(link.child), _ready(link.parent)
+    if link.kind == "appliedBy":
+        return _start(link.before), _start(link.after)
+    return _ready(link.before), _start(link.after)
+
+
+def _where(link: Edge | Gate) -> tuple[str, int]:
+    return link.file, link.line
