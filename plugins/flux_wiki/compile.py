@@ -140,17 +140,6 @@ class WikiCompiler:
         return f'<div class="flux-wiki-diagram" data-diagram="{html_text(name)}">\n{result.svg}\n</div>\n{link}'
 
 
-def write_pages(pages: list[GeneratedPage], out: Path) -> list[Path]:
-    """Write generated pages' Markdown under ``out`` (as `flux-wiki pages` does); return the files written."""
-    written = []
-    for page in pages:
-        target = out / page.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(page.markdown, encoding="utf-8")
-        written.append(target)
-    return written
-
-
 def _browse(base: str | None) -> Callable[[str, int | None], str | None]:
     return lambda file, line: file_url(base, file, line)
 

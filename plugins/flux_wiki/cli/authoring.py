@@ -76,15 +76,22 @@ def check(config_file: str, fmt: str, export_dir: str | None, export_kind: str, 
     from ..authoring.check import check as check_pages, report_json, report_text
     from ..authoring.lock import load_lock, stampable
     from ..export.drift import compare_trees, drift_text, regenerate
+    from ..export.pages import zensical_signs
 
     cfg, graph = _wiki_graph(config_file)
     _refuse_bad_declarations(graph, stampable(graph))
+    signs = zensical_signs(Path(config_file))
+    if signs and not (export_dir and export_kind == "pages"):
+        docs = cfg.docs_dir.name if cfg.docs_dir else "docs"
+        warn(f"{config_file} names the flux-wiki plugin, but Zensical seems to build this site ({'; '.join(signs)}) "
+             f"and Zensical runs no MkDocs plugin: write the generated pages with `flux-wiki pages REPO --out {docs}` "
+             f"before `zensical build`, and check them with `flux-wiki check --export-dir {docs} --export-kind pages`")
     statuses = check_pages(graph, load_lock(cfg.lock_file))
     drift = None
     if export_dir:
         with tempfile.TemporaryDirectory(prefix="flux-wiki-check-") as tmp:
-            regenerate(cfg, Path(tmp), export_kind, all_pages=export_all)
-            drift = compare_trees(Path(tmp), Path(export_dir))
+            owned = regenerate(cfg, Path(tmp), export_kind, all_pages=export_all)
+            drift = compare_trees(Path(tmp), Path(export_dir), owned)
     if fmt == "json":
         data = json.loads(report_json(statuses))
         if drift is not None:

@@ -78,24 +78,36 @@ def graph(repo: str, cluster: tuple[str, ...], entry: str | None, fmt: str) -> N
 @repo_argument
 @cluster_option
 @entry_option
-@click.option("--out", type=click.Path(file_okay=False), required=True, help="Folder to write the Markdown pages to.")
+@click.option("--out", type=click.Path(file_okay=False), required=True,
+              help="The docs folder to write into: the pages go to OUT/flux/.")
 @click.option("--notes", type=click.Path(dir_okay=False), help="Author notes YAML.")
 @click.option("--source-basis", type=click.Path(dir_okay=False), help="Source-basis index YAML.")
 @click.option("--docs-dir", type=click.Path(file_okay=False), help="Hand-written pages (titles of related pages).")
 @click.option("--exclude", multiple=True, help="Kustomization (id or name) to leave out.")
+@click.option("--browse-url", help="Base URL to browse the repo's files (links get #L<line>).")
+@click.option("--diagrams/--no-diagrams", default=True, show_default=True, help="Graphviz diagrams (inline and as SVG files).")
+@click.option("--directory-urls/--no-directory-urls", default=True, show_default=True,
+              help="The site generator's use_directory_urls (page/ rather than page.html): diagram links follow it.")
 def pages(repo: str, cluster: tuple[str, ...], entry: str | None, out: str, notes: str | None,
-          source_basis: str | None, docs_dir: str | None, exclude: tuple[str, ...]) -> None:
-    """Write the generated Markdown pages (as the plugin adds them) into a folder."""
-    from ..compile import WikiCompiler, write_pages
+          source_basis: str | None, docs_dir: str | None, exclude: tuple[str, ...], browse_url: str | None,
+          diagrams: bool, directory_urls: bool) -> None:
+    """Write the generated wiki into OUT/flux/ for any static site generator (Zensical, MkDocs without the
+    plugin): the pages, their diagrams as SVG files, the assets and a nav (SUMMARY.md, .nav.yml)."""
     from ..config import WikiConfig
+    from ..export.pages import ASSETS, write_pages_folder
 
     cfg = WikiConfig(repo=Path(repo), clusters=list(cluster), entry=entry, exclude=list(exclude),
                      notes=Path(notes) if notes else None, source_basis=Path(source_basis) if source_basis else None,
-                     docs_dir=Path(docs_dir) if docs_dir else None, diagrams=False)
-    compiled = WikiCompiler().compile(cfg)
-    for d in compiled.diagnostics:
+                     docs_dir=Path(docs_dir) if docs_dir else None, browse_url=browse_url, diagrams=diagrams,
+                     use_directory_urls=directory_urls)
+    written, diagnostics, compiled = write_pages_folder(cfg, Path(out))
+    for d in diagnostics:
         warn(d)
     for d in compiled.notices:
         click.echo(f"notice: {d}", err=True)
-    for target in write_pages(compiled.pages, Path(out)):
-        click.echo(str(target))
+    click.echo(f"wrote {len(compiled.pages)} pages ({len(written)} files) to {printable(str(Path(out) / cfg.section))}")
+    assets = [f"{cfg.section}/{a}" for a in ASSETS]
+    click.echo("the site's configuration names the assets (docs-relative):\n"
+               f"  extra_css: [{', '.join(a for a in assets if a.endswith('.css'))}]\n"
+               f"  extra_javascript: [{', '.join(a for a in assets if a.endswith('.js'))}]\n"
+               f"and a nav plugin reads {cfg.section}/SUMMARY.md (literate-nav) or {cfg.section}/.nav.yml (awesome-nav)")
