@@ -160,13 +160,24 @@ def test_check_points_zensical_sites_at_flux_wiki_pages(tmp_path: Path) -> None:
     (wiki / "site/index.html").write_text('<html><head><meta name="generator" content="zensical-0.0.73">')
     built = check(wiki)
     assert built.exit_code == 0
-    assert "was built by Zensical" in built.output and "`flux-wiki pages REPO --out docs`" in built.output
+    assert "was built by Zensical" in built.output
+    assert f"`flux-wiki pages -f {wiki / 'mkdocs.yml'} --out docs`" in built.output
     (wiki / "site/index.html").unlink()
     (wiki / "zensical.toml").write_text("[project]\nsite_name = 'x'\n")
     beside = check(wiki)
     assert "zensical.toml is beside it" in beside.output and "Zensical runs no MkDocs plugin" in beside.output
-    write_pages(wiki / "docs")
+    written = CliRunner().invoke(main, ["pages", "-f", str(wiki / "mkdocs.yml"), "--out", str(wiki / "docs")])
+    assert written.exit_code == 0, written.output
     (wiki / "docs/index.md").write_text("# Home\n")  # hand-written, beside the generated folder
     followed = check(wiki, "--export-dir", str(wiki / "docs"), "--export-kind", "pages")
     assert followed.exit_code == 0, followed.output
     assert "Zensical" not in followed.output and "committed copy is current" in followed.output
+
+
+def test_pages_takes_either_a_repo_or_a_mkdocs_yml(tmp_path: Path) -> None:
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(yaml.safe_dump({"site_name": "x", "plugins": [{"flux-wiki": {"repo": str(EXAMPLE_REPO)}}]}))
+    both = CliRunner().invoke(main, ["pages", "-f", str(config), "--out", str(tmp_path), "--browse-url", BROWSE])
+    assert both.exit_code == 2 and "drop browse_url" in both.output
+    neither = CliRunner().invoke(main, ["pages", "--out", str(tmp_path)])
+    assert neither.exit_code == 2 and "name the REPO" in neither.output

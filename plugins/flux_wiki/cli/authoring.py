@@ -84,8 +84,9 @@ def check(config_file: str, fmt: str, export_dir: str | None, export_kind: str, 
     if signs and not (export_dir and export_kind == "pages"):
         docs = cfg.docs_dir.name if cfg.docs_dir else "docs"
         warn(f"{config_file} names the flux-wiki plugin, but Zensical seems to build this site ({'; '.join(signs)}) "
-             f"and Zensical runs no MkDocs plugin: write the generated pages with `flux-wiki pages REPO --out {docs}` "
-             f"before `zensical build`, and check them with `flux-wiki check --export-dir {docs} --export-kind pages`")
+             f"and Zensical runs no MkDocs plugin: write the generated pages with `flux-wiki pages -f {config_file} "
+             f"--out {docs}` before `zensical build`, and check them with "
+             f"`flux-wiki check --export-dir {docs} --export-kind pages`")
     statuses = check_pages(graph, load_lock(cfg.lock_file))
     drift = None
     if export_dir:
