@@ -19,9 +19,9 @@ import pytest
 
 from flux_wiki.analysis.redact import HIDDEN, names_secret
 from flux_wiki.basis import BasisGraph, Declared
-from flux_wiki.flux.kustomize_generate import GeneratorError, generate
-from flux_wiki.flux.kustomize_replace import apply_replacement, is_tainted
-from flux_wiki.flux.kustomize_transform import WorkRes
+from flux_wiki.flux.kustomize.generate import GeneratorError, generate
+from flux_wiki.flux.kustomize.replace import apply_replacement, is_tainted
+from flux_wiki.flux.kustomize.transform import WorkRes
 from flux_wiki.load.authored import SourceRoot
 
 from .harness import Outcome, assert_clean, run_all

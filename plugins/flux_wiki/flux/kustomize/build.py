@@ -22,16 +22,15 @@ import posixpath
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..load import Document, Repo, parse_documents
-from ..load.yamldocs import GrowthBudget, field_line
-from ..model import Diagnostic, InputError, Resource
-from .kustomize_generate import GeneratorError, generate, name_hash
-from .kustomize_patch import PatchError, apply_json6902, apply_strategic, group_of, selects
-from .kustomize_replace import ReplacementError, apply_replacement
-from .kustomize_transform import (WorkRes, add_annotations, add_labels, add_prefix_suffix, effective_ns,
-                                  fix_back_references, legacy_order_key, set_images, set_namespace,
-                                  set_replicas)
-from .schema import KUSTOMIZATION_FILE, REPLACEMENT, problems
+from ...load import Document, Repo, parse_documents
+from ...load.yamldocs import GrowthBudget, field_line
+from ...model import Diagnostic, InputError, Resource
+from ..schema import KUSTOMIZATION_FILE, REPLACEMENT, problems
+from .generate import GeneratorError, generate, name_hash
+from .patch import PatchError, apply_json6902, apply_strategic, group_of, selects
+from .replace import ReplacementError, apply_replacement
+from .transform import (WorkRes, add_annotations, add_labels, add_prefix_suffix, effective_ns, fix_back_references,
+                        legacy_order_key, set_images, set_namespace, set_replicas)
 
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 REMOTE_PREFIXES = ("git::", "gh:", "ssh://", "https://", "http://", "git@", "github.com:", "github.com/",
