@@ -9,9 +9,9 @@ from pathlib import Path
 import click
 
 from .diff.command import diff as diff_command
-from .engine import Model, UnknownCluster, build_model
+from .engine import UnknownCluster, build_model
 from .export import export as export_group
-from .model import InputError, printable
+from .model import InputError, Model, printable
 
 
 def _model(repo: str, cluster: tuple[str, ...], entry: str | None, exclude: tuple[str, ...] = ()) -> Model:

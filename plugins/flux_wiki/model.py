@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 FLUX_KUSTOMIZE_GROUP = "kustomize.toolkit.fluxcd.io"
@@ -287,3 +288,19 @@ class Cluster:
         """The Kustomizations below the entry point that are not excluded, by level then name."""
         nodes = [k for k in self.kustomizations.values() if k.id != self.root_id and not k.excluded]
         return sorted(nodes, key=lambda k: (k.level if k.level is not None else 1 << 30, k.name, k.namespace))
+
+
+@dataclass
+class Model:
+    """Everything the renderers need about one repository."""
+
+    repo_root: Path
+    clusters: list[Cluster]
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    files_read: set[str] = field(default_factory=set)
+
+    def cluster(self, name: str) -> Cluster:
+        for c in self.clusters:
+            if c.name == name:
+                return c
+        raise KeyError(name)

@@ -16,11 +16,11 @@ from typing import Any, Callable
 from .analysis.index import ClusterIndex
 from .basis import BasisGraph, browse_url, collect, problems, relationships_markdown, source_items
 from .basis import BrowseUrl as BasisUrl
-from .engine import Model, build_model
+from .engine import build_model
 from .load import ParseCache
 from .load.authored import ClusterNotes, SourceBasisIndex, load_notes, load_source_basis, page_title
 from .markers import MarkerExpander
-from .model import Cluster, Diagnostic, InputError
+from .model import Cluster, Diagnostic, InputError, Model
 from .render.diagrams import layer_dag_dot, layer_diagram_dot, surface_map_dot
 from .render.markdown import file_url, html_text, md_link
 from .render.pages import GeneratedPage, PageLayout, RenderOptions, render_cluster
