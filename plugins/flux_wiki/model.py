@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 FLUX_KUSTOMIZE_GROUP = "kustomize.toolkit.fluxcd.io"
 FLUX_HELM_GROUP = "helm.toolkit.fluxcd.io"
@@ -209,6 +209,14 @@ class Surface:
         return (self.layer, self.kind, self.namespace, self.name, self.address or "", self.port or 0, self.host or "", self.path or "")
 
 
+# Where the simulation is with a Kustomization. While it runs: ``pending`` (found, not reconciled yet),
+# ``deferred`` (its substituteFrom names a ConfigMap/Secret no Kustomization has applied yet; it waits for the
+# rest of the walk), ``pending-final`` (reconciled after the walk, with the repository as the variables'
+# fallback). Once it ends: ``built``, ``error`` (Flux would fail on it, or a flux-wiki limit stopped it) or
+# ``skipped`` (its source is not this repository's revision).
+NodeStatus = Literal["pending", "deferred", "pending-final", "built", "error", "skipped"]
+
+
 @dataclass
 class KustomizationNode:
     """A Flux Kustomization reached by the simulation, with the spec as built."""
@@ -222,7 +230,7 @@ class KustomizationNode:
     spec: dict[str, Any]
     file: str
     line: int
-    status: str = "pending"  # built | error | skipped
+    status: NodeStatus = "pending"
     reason: str | None = None
     level: int | None = None
     resources: list[Resource] = field(default_factory=list)
