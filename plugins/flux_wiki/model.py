@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from .flux.objects import KustomizationSpec
+
 FLUX_KUSTOMIZE_GROUP = "kustomize.toolkit.fluxcd.io"
 FLUX_HELM_GROUP = "helm.toolkit.fluxcd.io"
 FLUX_SOURCE_GROUP = "source.toolkit.fluxcd.io"
@@ -219,7 +221,11 @@ NodeStatus = Literal["pending", "deferred", "pending-final", "built", "error", "
 
 @dataclass
 class KustomizationNode:
-    """A Flux Kustomization reached by the simulation, with the spec as built."""
+    """A Flux Kustomization reached by the simulation, with the spec as built.
+
+    ``spec`` is the spec as written, without the fields the CRD schema refuses (the renderers read a few
+    fields from it); ``flux_spec`` is its typed form.
+    """
 
     namespace: str
     name: str
@@ -241,6 +247,12 @@ class KustomizationNode:
     helm_charts: list[dict[str, Any]] = field(default_factory=list)
     excluded: bool = False
     generated_by: GeneratedBy | None = None  # the ResourceSet that generated this Kustomization
+    # ``spec`` parsed: the typed fields the simulation acts on (parsed from ``spec`` when not given)
+    flux_spec: KustomizationSpec = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.flux_spec is None:
+            self.flux_spec = KustomizationSpec.parse(self.spec, self.namespace)
 
     @property
     def id(self) -> str:
@@ -248,13 +260,11 @@ class KustomizationNode:
 
     @property
     def wait(self) -> bool | None:
-        w = self.spec.get("wait")
-        return w if isinstance(w, bool) else None
+        return self.flux_spec.wait
 
     @property
     def prune(self) -> bool | None:
-        p = self.spec.get("prune")
-        return p if isinstance(p, bool) else None
+        return self.flux_spec.prune
 
 
 @dataclass

@@ -198,9 +198,10 @@ def test_variables_named_like_secrets(name: str, secret: bool) -> None:
 
 
 def test_secret_named_variables_are_not_read() -> None:
+    from flux_wiki.flux.objects import PostBuild
     from flux_wiki.flux.substitute import collect_variables
 
-    variables, _ = collect_variables({"postBuild": {"substitute": {"DB_PASSWORD": "hunter2", "HOST": "h"}}},
+    variables, _ = collect_variables(PostBuild.parse({"substitute": {"DB_PASSWORD": "hunter2", "HOST": "h"}}),
                                      lambda *a: None, "ks.yaml", 1)
     assert variables["DB_PASSWORD"].value is None and variables["DB_PASSWORD"].secret
     assert variables["HOST"].value == "h"

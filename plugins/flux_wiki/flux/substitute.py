@@ -24,6 +24,7 @@ from ..analysis.redact import names_secret
 from ..load.yamldocs import ParseCache, copy_data, load_text
 from ..model import Diagnostic, InputError, Resource
 from .envsubst import Budget, Evaluator, SubstitutionError, parse
+from .objects import PostBuild
 
 _BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
@@ -45,17 +46,6 @@ class Variable:
     origin: str  # "ConfigMap flux-system/cluster-vars", "Secret ...", "inline"
 
 
-VarSource = Variable  # the name the simulation brief imports
-
-
-def substitution_enabled(ks_spec: dict[str, Any]) -> bool:
-    """True when Flux runs substitution: ``spec.postBuild`` has a non-empty substitute or substituteFrom."""
-    post = ks_spec.get("postBuild")
-    if not isinstance(post, dict):
-        return False
-    return bool(post.get("substitute")) or bool(post.get("substituteFrom"))
-
-
 def _scalar_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -70,7 +60,7 @@ def _plain_variable(name: str, value: Any, origin: str) -> Variable:
     return Variable(name, _scalar_text(value).replace("\n", ""), False, origin)
 
 
-def collect_variables(ks_spec: dict[str, Any], find_object: Callable[[str, str, str], Resource | None],
+def collect_variables(post: PostBuild, find_object: Callable[[str, str, str], Resource | None],
                       file: str, line: int, *, namespace: str = "flux-system",
                       ) -> tuple[dict[str, Variable], list[Diagnostic]]:
     """The variables of a Kustomization's ``spec.postBuild``.
@@ -85,19 +75,10 @@ def collect_variables(ks_spec: dict[str, Any], find_object: Callable[[str, str, 
     """
     diags: list[Diagnostic] = []
     variables: dict[str, Variable] = {}
-    post = ks_spec.get("postBuild")
-    if post is None:
-        return variables, diags
-    if not isinstance(post, dict):
-        raise InputError(file, line, "spec.postBuild must be a mapping")
-    refs = post.get("substituteFrom") or []
-    if not isinstance(refs, list):
-        raise InputError(file, line, "spec.postBuild.substituteFrom must be a list")
-    for i, ref in enumerate(refs):
-        if not isinstance(ref, dict):
+    for i, ref in enumerate(post.substitute_from):
+        if ref is None:
             raise InputError(file, line, f"spec.postBuild.substituteFrom[{i}] must be a mapping")
-        kind, name = str(ref.get("kind") or ""), str(ref.get("name") or "")
-        optional = ref.get("optional") is True
+        kind, name, optional = ref.kind, ref.name, ref.optional
         if kind not in ("ConfigMap", "Secret"):
             raise InputError(file, line, f"substituteFrom[{i}]: kind must be ConfigMap or Secret, got '{kind}'")
         origin = f"{kind} {namespace}/{name}"
@@ -120,14 +101,11 @@ def collect_variables(ks_spec: dict[str, Any], find_object: Callable[[str, str, 
                 if not isinstance(value, str):
                     diags.append(Diagnostic(obj.file, obj.line, f"{origin}: data.{key} is not a string"))
                 variables[str(key)] = _plain_variable(str(key), value, origin)
-    inline = post.get("substitute") or {}
-    if not isinstance(inline, dict):
-        raise InputError(file, line, "spec.postBuild.substitute must be a mapping of strings")
-    for key, value in inline.items():
+    for key, value in post.substitute.items():
         if not isinstance(value, str):
             diags.append(Diagnostic(file, line, f"spec.postBuild.substitute.{key} is not a string "
                                     "(the Kubernetes API would reject it)"))
-        variables[str(key)] = _plain_variable(str(key), value, "inline")
+        variables[key] = _plain_variable(key, value, "inline")
     for var in variables.values():
         if not VAR_NAME.match(var.name):
             raise InputError(file, line, f"'{var.name}' var name is invalid (from {var.origin}), "
@@ -225,7 +203,7 @@ def substitute_resources(resources: Iterable[Resource], variables: dict[str, Var
                          enabled: bool, strict: bool = False, cache: ParseCache | None = None) -> SubstitutionResult:
     """Substitute each resource as kustomize-controller does.
 
-    Nothing happens unless ``enabled`` (see :func:`substitution_enabled`).
+    Nothing happens unless ``enabled`` (see :attr:`PostBuild.enabled`).
     Objects labelled or annotated ``kustomize.toolkit.fluxcd.io/substitute:
     disabled`` are skipped. Each object is serialised to YAML, substituted and
     parsed back; objects whose strings hold neither ``${`` nor ``$$`` are passed

@@ -4,7 +4,8 @@
 ``replace`` and ``transform`` are kustomize's generators, patches, replacements and transformers.
 """
 
-from .build import (BuildResult, FluxOverrides, build_flux_path, build_kustomize_dir, flux_kustomization, flux_path,
+from ..objects import FluxOverrides
+from .build import (BuildResult, build_flux_path, build_kustomize_dir, flux_kustomization, flux_path,
                     generated_kustomization, is_remote, merge_overrides)
 
 __all__ = ["BuildResult", "FluxOverrides", "build_flux_path", "build_kustomize_dir", "flux_kustomization",

@@ -1,0 +1,127 @@
+"""Flux objects parsed once: a Kustomization's or HelmRelease's spec as small typed dataclasses.
+
+Each parser reads a spec whose shapes ``schema.py`` has checked (that check gives the warnings; a
+Kustomization's spec arrives with the refused fields dropped, a HelmRelease's as written, a field of
+the wrong shape counting as unset) and fills in the defaults Flux applies, so the simulation reads
+typed fields instead of probing dicts.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from .schema import HELM_RELEASE_SPEC, FieldProblem, problems
+
+DEFAULT_VALUES_KEY = "values.yaml"
+
+
+def _str(value: Any) -> str | None:
+    """A string field as text (a YAML timestamp, which sigs.k8s.io/yaml keeps a string, written out); None
+    when unset."""
+    return None if value is None else str(value)
+
+
+def _text(value: Any) -> str:
+    """A string field; any other shape (the schema check reports it) counts as empty."""
+    return value if isinstance(value, str) else ""
+
+
+def _scalar(value: Any) -> str | None:
+    """A scalar as the text Flux shows for it (``1.0`` written unquoted is still a version); None for
+    nothing, a list or a mapping."""
+    if value is None or value == "" or isinstance(value, (dict, list)):
+        return None
+    return str(value)
+
+
+# -- Kustomization (kustomize.toolkit.fluxcd.io) ------------------------------------------------------
+
+@dataclass
+class FluxOverrides:
+    """A Flux Kustomization's own spec fields merged into the folder's kustomization."""
+
+    target_namespace: str | None = None
+    patches: list[dict] = field(default_factory=list)
+    images: list[dict] = field(default_factory=list)
+    components: list[str] = field(default_factory=list)
+    common_metadata: dict | None = None
+    name_prefix: str | None = None
+    name_suffix: str | None = None
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """``spec.sourceRef``: the source whose artifact a Kustomization builds."""
+
+    kind: str  # GitRepository when unset
+    namespace: str  # the Kustomization's own when unset
+    name: str  # "" when unset
+
+
+@dataclass(frozen=True)
+class SubstituteRef:
+    """One ``spec.postBuild.substituteFrom`` entry."""
+
+    kind: str  # as written: ConfigMap or Secret ("" when empty; collecting the variables refuses it)
+    name: str
+    optional: bool
+
+
+@dataclass(frozen=True)
+class PostBuild:
+    """``spec.postBuild``: the variables substituted into what the Kustomization builds."""
+
+    substitute: dict[str, str | datetime.date | None] = field(default_factory=dict)  # values as written
+    # None for a null entry, which kustomize-controller refuses (it is not a mapping)
+    substitute_from: tuple[SubstituteRef | None, ...] = ()
+    strict: bool = False  # flux-wiki's own ``postBuild.strict``: report unset variables as Flux's strict mode
+
+    @property
+    def enabled(self) -> bool:
+        """True when Flux runs substitution: ``substitute`` or ``substituteFrom`` is not empty."""
+        return bool(self.substitute or self.substitute_from)
+
+    @classmethod
+    def parse(cls, post: dict[str, Any] | None) -> PostBuild:
+        """The typed form of a checked ``spec.postBuild`` (None when unset)."""
+        if not post:
+            return cls()
+        refs = tuple(SubstituteRef(str(r.get("kind") or ""), str(r.get("name") or ""), r.get("optional") is True)
+                     if isinstance(r, dict) else None for r in post.get("substituteFrom") or [])
+        return cls({str(k): v for k, v in (post.get("substitute") or {}).items()}, refs, bool(post.get("strict")))
+
+
+@dataclass(frozen=True)
+class KustomizationSpec:
+    """The fields of a Flux Kustomization's spec the simulation acts on, with Flux's defaults."""
+
+    path: str | None  # None when unset: the root of the source's artifact
+    source_ref: SourceRef
+    depends_on: tuple[str, ...]  # ``namespace/name`` of each dependency, sorted, once each
+    post_build: PostBuild
+    overrides: FluxOverrides  # the fields kustomize-controller merges into the folder's kustomization
+    wait: bool | None  # None when unset (Flux: false)
+    prune: bool | None  # None when unset (the CRD requires it)
+
+    @classmethod
+    def parse(cls, spec: dict[str, Any], namespace: str) -> KustomizationSpec:
+        """The typed form of a spec ``checked_kustomization`` passed, for a Kustomization in ``namespace``."""
+        ref = spec.get("sourceRef") or {}
+        source_ref = SourceRef(str(ref.get("kind") or "GitRepository"), str(ref.get("namespace") or namespace),
+                               str(ref.get("name") or ""))
+        depends_on = sorted({f"{d.get('namespace') or namespace}/{d['name']}"
+                             for d in spec.get("dependsOn") or [] if isinstance(d, dict) and d.get("name")})
+        overrides = FluxOverrides(
+            target_namespace=_str(spec.get("targetNamespace")) or None,
+            patches=[p for p in spec.get("patches") or [] if isinstance(p, dict)],
+            images=[i for i in spec.get("images") or [] if isinstance(i, dict)],
+            components=[str(c) for c in spec.get("components") or []],
+            common_metadata=spec.get("commonMetadata") or None,
+            name_prefix=_str(spec.get("namePrefix")) or None,
+            name_suffix=_str(spec.get("nameSuffix")) or None,
+        )
+        return cls(path=_str(spec.get("path")), source_ref=source_ref, depends_on=tuple(depends_on),
+                   post_build=PostBuild.parse(spec.get("postBuild")), overrides=overrides,
+                   wait=spec.get("wait"), prune=spec.get("prune"))
