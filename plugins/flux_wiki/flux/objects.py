@@ -1,9 +1,10 @@
-"""Flux objects parsed once: a Kustomization's or HelmRelease's spec as small typed dataclasses.
+"""Flux objects parsed once: the spec of a Kustomization, a HelmRelease or a FluxInstance as small typed dataclasses.
 
-Each parser reads a spec whose shapes ``schema.py`` has checked (that check gives the warnings; a
+Each parser reads a spec whose shapes ``schema.py`` checks (that check gives the warnings; a
 Kustomization's spec arrives with the refused fields dropped, a HelmRelease's as written, a field of
 the wrong shape counting as unset) and fills in the defaults Flux applies, so the simulation reads
-typed fields instead of probing dicts.
+typed fields instead of probing dicts. Source objects are read into :class:`~flux_wiki.model.SourceInfo`
+by ``sources.py``.
 """
 
 from __future__ import annotations

@@ -197,15 +197,14 @@ class Simulation:
         node.helm_charts = built.helm_charts
         self.cluster.warnings.extend(built.diagnostics)
         resources = built.resources
+        post = node.flux_spec.post_build
         try:
-            variables, diags = collect_variables(node.flux_spec.post_build, self.store.find, node.file, node.line,
-                                                 namespace=node.namespace)
+            variables, diags = collect_variables(post, self.store.find, node.file, node.line, namespace=node.namespace)
         except InputError as err:
             node.status, node.reason = "error", err.message
             self.cluster.warnings.append(err.diagnostic())
             return []
         self.cluster.warnings.extend(diags)
-        post = node.flux_spec.post_build
         result = substitute_resources(resources, variables, enabled=post.enabled, strict=post.strict,
                                       cache=self.repo.cache)
         self.cluster.warnings.extend(result.diagnostics)
