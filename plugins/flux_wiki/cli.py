@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from .diff.command import diff as diff_command
+from .doctor.command import doctor as doctor_command
 from .engine import Model, UnknownCluster, build_model
 from .export import export as export_group
 from .model import InputError, printable
@@ -223,6 +224,7 @@ def check(config_file: str, fmt: str, export_dir: str | None, export_kind: str, 
 
 main.add_command(export_group)
 main.add_command(diff_command)
+main.add_command(doctor_command)
 
 
 if __name__ == "__main__":  # pragma: no cover
