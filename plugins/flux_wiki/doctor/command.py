@@ -80,7 +80,9 @@ def doctor(repo: str | None, cluster: tuple[str, ...], entry: str | None, exclud
     Exit 0, or 1 when a finding is at or above --fail-on; 2 on bad input or configuration.
     """
     from ..engine import UnknownCluster, build_model
+    from ..load import Repo
     from ..load.authored import load_notes
+    from .bootstrap import bootstrap_releases
     from .diagnosis import diagnose
     from .report import render_github, render_json, render_sarif, render_text
 
@@ -101,7 +103,8 @@ def doctor(repo: str | None, cluster: tuple[str, ...], entry: str | None, exclud
     warnings = len(model.diagnostics) + sum(len(c.warnings) for c in model.clusters)
     if warnings:
         click.echo(f"note: the simulation reported {warnings} warning(s); `flux-wiki inventory` lists them", err=True)
-    reports = [diagnose(c, notes=cluster_notes.get(c.name)) for c in model.clusters]
+    early = bootstrap_releases(Repo(target.repo))
+    reports = [diagnose(c, notes=cluster_notes.get(c.name), bootstrap=early) for c in model.clusters]
     if fmt == "json":
         sys.stdout.write(render_json(reports))
     elif fmt == "github":

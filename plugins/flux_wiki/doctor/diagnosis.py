@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from ..analysis.crds import CrdCatalog
 from ..load.authored import ClusterNotes
 from ..model import Cluster
+from .bootstrap import BootstrapRelease
 from .evidence import EdgeEvidence, edge_evidence
 from .findings import Finding, acknowledge, at_least, find
 from .index import DependencyIndex, build_index
@@ -36,15 +37,16 @@ class DoctorReport:
 
 
 def diagnose(cluster: Cluster, catalog: CrdCatalog | None = None, notes: ClusterNotes | None = None,
-             order: Order | None = None) -> DoctorReport:
+             order: Order | None = None, bootstrap: list[BootstrapRelease] | None = None) -> DoctorReport:
     """Explain every dependsOn edge of ``cluster`` and find what its order gets wrong.
 
-    ``order`` is the cluster's effective order (``analysis.order.EffectiveOrder``), computed when not given.
+    ``order`` is the cluster's effective order (``analysis.order.EffectiveOrder``), computed when not
+    given; ``bootstrap`` the releases the repo's bootstrap helmfile installs (``bootstrap_releases``).
     """
     catalog = catalog or CrdCatalog.load()
     notes = notes or ClusterNotes()
     order = order or effective_order(cluster)
-    index = build_index(cluster, catalog)
+    index = build_index(cluster, catalog, bootstrap)
     reach = Reach(cluster, order)
     nodes = cluster.kustomizations
     edges = []

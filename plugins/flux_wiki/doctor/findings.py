@@ -133,6 +133,8 @@ def _needs(ctx: _Context, layer: str) -> None:
         if severity is None:
             continue
         providers = ctx.index.providers(subject)
+        if any(p.before_flux for p in providers):
+            continue
         own = [p for p in providers if p.layer == layer]
         before = [p for p in providers if p.layer in ancestors]
         if subject.type == "crd":
@@ -298,7 +300,10 @@ def _health(ctx: _Context) -> None:
                           if k.id != node.id and _applied_by(k, kind, ns, name)), None)
             made = _made_at_run_time(ctx, node, kind, ns, name)
             if other is not None:
-                severity, why = "info", f"{other.id} applies it, so {node.id} is Ready only once that one applied it"
+                if node.id not in ctx.reach.ready_before(other.id):
+                    continue  # a health check on what another layer applies: legal, and it passes once applied
+                severity, why = "warning", (f"{other.id} applies it, and {other.id} waits for {node.id} to be Ready: "
+                                            f"the health check never passes")
             elif made:
                 severity, why = "info", f"it is made at run time ({made}); flux-wiki cannot see it"
             else:

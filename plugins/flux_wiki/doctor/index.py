@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from ..analysis.crds import CrdCatalog, crd_policy, is_builtin_group
 from ..model import FLUX_HELM_GROUP, Cluster, HelmReleaseInfo, Resource
+from .bootstrap import CNI_ENTRIES, BootstrapRelease
 from .makes import object_makes
 from .subjects import ANY_NAMESPACE, Need, Provision, Subject, crd_subject, namespace_subject
 from .uses import BUILTIN_NAMESPACES, is_flux_group, kustomization_uses, object_uses
@@ -61,6 +62,10 @@ class DependencyIndex:
     def of(self, layer: str) -> LayerFacts:
         return self.layers.get(layer) or LayerFacts()
 
+    def before_flux(self, subject: Subject) -> Provision | None:
+        """A provision of ``subject`` that exists before Flux reconciles anything, if any."""
+        return next((p for p in self.providers(subject) if p.before_flux), None)
+
     def providers(self, subject: Subject) -> list[Provision]:
         """Every provision of ``subject``, including those into any namespace."""
         found = list(self._by_subject.get(subject, []))
@@ -69,7 +74,8 @@ class DependencyIndex:
         return found
 
 
-def build_index(cluster: Cluster, catalog: CrdCatalog) -> DependencyIndex:
+def build_index(cluster: Cluster, catalog: CrdCatalog, bootstrap: list[BootstrapRelease] | None = None) -> DependencyIndex:
+    """The index of ``cluster``; ``bootstrap`` lists the releases a bootstrap helmfile installs before Flux."""
     layers: dict[str, LayerFacts] = {node_id: LayerFacts() for node_id in cluster.kustomizations}
     present_namespaces = BUILTIN_NAMESPACES | {cluster.root.namespace}
     used_kinds = _used_custom_kinds(cluster)
@@ -86,10 +92,15 @@ def build_index(cluster: Cluster, catalog: CrdCatalog) -> DependencyIndex:
         if node.id != cluster.root_id:
             for subject, how in kustomization_uses(node):
                 facts.need(Need(subject, node.id, node.file, node.line, f"Kustomization {node.id}", how))
+    helmfile = {b.ident(): b for b in bootstrap or []}
+    operator_entry = cluster.entry_kind in ("FluxInstance", "flux-instance HelmRelease")
     for info in cluster.helm_releases:
         res = releases.get((info.layer, info.namespace, info.name))
         if res is not None and info.layer in layers:
-            layers[info.layer].provisions.extend(_release_provisions(info, res, catalog, used_kinds))
+            early = helmfile.get(info.ident())
+            why = f"installed by the bootstrap helmfile ({early.file}:{early.line})" if early else None
+            layers[info.layer].provisions.extend(_release_provisions(info, res, catalog, used_kinds, why,
+                                                                     operator_entry))
     root = layers.get(cluster.root_id)
     src = cluster.source
     bootstrap = Subject("source", src.kind, src.name, src.namespace)
@@ -109,16 +120,22 @@ def _release_objects(cluster: Cluster) -> dict[tuple[str, str, str], Resource]:
             if r.is_kind(FLUX_HELM_GROUP, "HelmRelease")}
 
 
-def _release_provisions(info: HelmReleaseInfo, res: Resource, catalog: CrdCatalog,
-                        used_kinds: set[tuple[str, str]]) -> list[Provision]:
+def _release_provisions(info: HelmReleaseInfo, res: Resource, catalog: CrdCatalog, used_kinds: set[tuple[str, str]],
+                        helmfile: str | None, operator_entry: bool) -> list[Provision]:
     ident = info.ident()
     out = []
     for p in catalog.provided_by_chart(info.chart, info.source_url, info.values, crd_policy(res.obj), used_kinds):
         how = f"catalog: {p.entry}" if p.origin == "catalog" else "inferred from the chart name"
         if p.via == "controller":
             how += ", created by the controller once it runs"
+        early = helmfile
+        if p.entry in CNI_ENTRIES:
+            early = "the cluster network plugin runs before Flux's controllers can"
+        elif p.entry == "flux-operator" and operator_entry:
+            early = "flux-operator runs before it reconciles this cluster's FluxInstance"
         out.append(Provision(crd_subject(p.group, p.kind), info.layer, res.file, res.line,
-                             f"HelmRelease {ident} ({how})", runtime=True, inferred=p.inferred, release=ident))
+                             f"HelmRelease {ident} ({how})", runtime=True, inferred=p.inferred, release=ident,
+                             before_flux=early))
     spec = res.spec
     install = spec.get("install") if isinstance(spec.get("install"), dict) else {}
     if install.get("createNamespace") is True:

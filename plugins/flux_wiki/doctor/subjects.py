@@ -77,6 +77,7 @@ class Provision:
     runtime: bool = False  # made by a controller after apply (chart CRDs, ExternalSecret targets, ...)
     inferred: bool = False  # a guess (a chart the CRD catalog does not know)
     release: str | None = None  # the HelmRelease (namespace/name) whose install makes it exist
+    before_flux: str | None = None  # why it exists before Flux reconciles anything (the CNI, a bootstrap helmfile)
 
     def text(self) -> str:
         """The provider as a reader sees it: ``ExternalSecret dex/x (at run time)``."""

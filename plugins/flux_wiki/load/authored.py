@@ -6,6 +6,7 @@ Both are optional; a broken one is a diagnostic naming file and line, never a fa
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
@@ -74,7 +75,8 @@ class Acknowledgement:
     """A doctor finding the author has looked at: shown as acknowledged, with the reason, not counted.
 
     It matches findings of ``code``, and when given, of that layer (id or name) and that subject (as
-    the finding names it, e.g. ``Secret tazlab-db/app-user``).
+    the finding names it, e.g. ``Secret tazlab-db/app-user``); layer and subject may be shell-style
+    patterns (``*.monitoring.coreos.com`` for CRDs a bootstrap script installs).
     """
 
     code: str
@@ -85,8 +87,9 @@ class Acknowledgement:
     line: int = 0
 
     def matches(self, code: str, layer_id: str, layer_name: str, subject: str) -> bool:
-        return (code == self.code and (self.layer is None or self.layer in (layer_id, layer_name))
-                and (self.subject is None or self.subject == subject))
+        return (code == self.code
+                and (self.layer is None or any(fnmatchcase(x, self.layer) for x in (layer_id, layer_name)))
+                and (self.subject is None or fnmatchcase(subject, self.subject)))
 
 
 @dataclass
