@@ -64,9 +64,18 @@ def edge_evidence(cluster: Cluster, index: DependencyIndex, reach: Reach, depend
     edge = EdgeEvidence(dependency, dependent, file, line)
     without = reach.applied_before_without(dependent, dependency)
     reachable = ({dependency} | reach.applied_before(dependency)) - without - {dependent}
+
+    def covered(p: Provision) -> bool:
+        """Whether the dependent has ``p`` without this edge: applied before it, or (for what a release
+        installs, and a release it dependsOn) Ready before it."""
+        release = p.release or (f"{p.subject.namespace}/{p.subject.name}" if p.subject.type == "helmrelease" else None)
+        if release:
+            return reach.release_ready_before(release, dependent, without=dependency)
+        return p.layer in without
+
     for subject, needs in index.of(dependent).needs.items():
         providers = index.providers(subject)
-        if not providers or any(p.layer == dependent or p.layer in without for p in providers):
+        if not providers or any(p.layer == dependent or covered(p) for p in providers):
             continue
         direct = [p for p in providers if p.layer == dependency]
         chosen = direct[0] if direct else next((p for p in providers if p.layer in reachable), None)

@@ -223,11 +223,17 @@ def _edges(ctx: _Context, edges: list[EdgeEvidence]) -> None:
             ctx.add("redundant-dependson", "info",
                     f"{edge.dependent} dependsOn {edge.dependency}, but it already waits for it{route}",
                     edge.dependent, edge.file, edge.line, edge.dependency)
-        elif not edge.evidence and not edge.rationale:
+        elif not edge.evidence and not edge.rationale and _built(ctx, edge.dependency):
             ctx.add("unexplained-dependson", "info",
                     f"{edge.dependent} dependsOn {edge.dependency}, but nothing it applies uses anything "
                     f"{edge.dependency} (or what it waits for) provides; say why in data/notes.yaml",
                     edge.dependent, edge.file, edge.line, edge.dependency)
+
+
+def _built(ctx: _Context, node_id: str) -> bool:
+    """Whether flux-wiki saw what ``node_id`` applies (else "nothing it provides is used" is unknown)."""
+    node = ctx.cluster.kustomizations.get(node_id)
+    return node is not None and node.status == "built"
 
 
 def _unbuilt(cluster: Cluster) -> list[str]:

@@ -9,12 +9,13 @@ their chart runs. A Flux Kustomization needs its source and its postBuild Config
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..analysis.crds import CrdCatalog, crd_policy, is_builtin_group
 from ..model import FLUX_HELM_GROUP, Cluster, HelmReleaseInfo, Resource
 from .bootstrap import CNI_ENTRIES, BootstrapRelease
 from .makes import object_makes
+from .reach import health_checks
 from .subjects import ANY_NAMESPACE, Need, Provision, Subject, crd_subject, namespace_subject
 from .uses import BUILTIN_NAMESPACES, is_flux_group, kustomization_uses, object_uses
 
@@ -102,12 +103,34 @@ def build_index(cluster: Cluster, catalog: CrdCatalog, bootstrap: list[Bootstrap
             layers[info.layer].provisions.extend(_release_provisions(info, res, catalog, used_kinds, why,
                                                                      operator_entry))
     root = layers.get(cluster.root_id)
+    _gated_releases(cluster, layers)
     src = cluster.source
     bootstrap = Subject("source", src.kind, src.name, src.namespace)
     if root is not None and not any(p.subject == bootstrap for p in root.provisions):
         root.provisions.append(Provision(bootstrap, cluster.root_id,
                                          cluster.entry_file, cluster.entry_line, "the bootstrap source"))
     return DependencyIndex(layers)
+
+
+def _gated_releases(cluster: Cluster, layers: dict[str, LayerFacts]) -> None:
+    """A Kustomization that health-checks a HelmRelease another one applies is Ready only once the release
+    is: what the release installs is, for its dependents, provided by it too."""
+    by_release: dict[str, list[Provision]] = defaultdict(list)
+    for facts in layers.values():
+        for p in facts.provisions:
+            if p.release:
+                by_release[p.release].append(p)
+            elif p.subject.type == "helmrelease":
+                by_release[f"{p.subject.namespace}/{p.subject.name}"].append(p)
+    for node in cluster.kustomizations.values():
+        for check in health_checks(node):
+            if check.get("kind") != "HelmRelease" or not check.get("name"):
+                continue
+            release = f"{check.get('namespace') or node.namespace}/{check['name']}"
+            for p in by_release.get(release, []):
+                if p.layer != node.id:
+                    layers[node.id].provisions.append(replace(p, layer=node.id, file=node.file, line=node.line,
+                                                              via=f"{p.via}, health-checked by Kustomization {node.id}"))
 
 
 def _used_custom_kinds(cluster: Cluster) -> set[tuple[str, str]]:

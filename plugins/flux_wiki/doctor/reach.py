@@ -137,11 +137,12 @@ class Reach:
         child = self.cluster.kustomizations.get(child_id)
         return child is not None and gates(node, "Kustomization", child.namespace, child.name)
 
-    def release_ready_before(self, release: str, node_id: str) -> bool:
-        """Whether HelmRelease ``release`` (namespace/name) is Ready whenever ``node_id`` starts."""
+    def release_ready_before(self, release: str, node_id: str, without: str | None = None) -> bool:
+        """Whether HelmRelease ``release`` (namespace/name) is Ready whenever ``node_id`` starts (ignoring
+        its dependsOn on ``without``)."""
         ns, _, name = release.partition("/")
         return any(gates(self.cluster.kustomizations[k], "HelmRelease", ns, name)
-                   for k in self.ready_before(node_id) if k in self.cluster.kustomizations)
+                   for k in self.ready_before(node_id, without) if k in self.cluster.kustomizations)
 
 
 def applies(node: KustomizationNode, kind: str, namespace: str, name: str) -> bool:
