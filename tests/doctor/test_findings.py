@@ -140,7 +140,7 @@ def test_a_parent_that_applies_the_consumer_does_not_make_it_wait(doctor_repo):
              "spec: {interval: 10m, path: ./apps, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}\n---\n")
     report = doctor_repo(layer("platform", CERT_MANAGER + child, spec=WAIT), extra={"apps/cert.yaml": CERTIFICATE})
     assert codes(report) == [("crd-release-not-waited", "warning", "platform", "clusters/test/platform.yaml:1")]
-    assert "only starts after flux-system/platform applied it" in report.open[0].message
+    assert "only starts once flux-system/platform applied it" in report.open[0].message
 
 
 # -- dependsOn without evidence, redundant ---------------------------------------------------------------

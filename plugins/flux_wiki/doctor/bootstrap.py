@@ -5,7 +5,8 @@
 - Releases of the repository's own bootstrap helmfile. Many repositories install their CNI, secret
   operators and the CRDs their apps use with ``helmfile`` before handing over to Flux (a
   ``releases:`` list of ``{name, namespace}``; with ``--include-crds`` only the CRDs are applied).
-  A HelmRelease of the same namespace and name finds its CRDs already there.
+  A HelmRelease of the same namespace and name (or applied by the Kustomization of that namespace and
+  name: helmfiles often name a release after the app's folder) finds its CRDs already there.
 """
 
 from __future__ import annotations

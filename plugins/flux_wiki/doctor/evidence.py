@@ -62,8 +62,8 @@ class EdgeEvidence:
 def edge_evidence(cluster: Cluster, index: DependencyIndex, reach: Reach, dependency: str, dependent: str,
                   file: str, line: int) -> EdgeEvidence:
     edge = EdgeEvidence(dependency, dependent, file, line)
-    without = reach.applied_before_without(dependent, dependency)
-    reachable = ({dependency} | reach.applied_before(dependency)) - without - {dependent}
+    without = reach.applied_before_without(dependent, dependency) | reach.ready_before(dependent, without=dependency)
+    reachable = ({dependency} | reach.applied_before(dependency) | reach.ready_with(dependency)) - without - {dependent}
 
     def covered(p: Provision) -> bool:
         """Whether the dependent has ``p`` without this edge: applied before it, or (for what a release

@@ -8,13 +8,14 @@ cannot see (charts it does not render, Kustomizations it could not build) may se
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 from ..model import Cluster, KustomizationNode
 from .evidence import EdgeEvidence
 from .index import DependencyIndex
-from .reach import Reach, applies, health_checks
+from .reach import Reach, applies, gates, health_checks
 from .subjects import RACE_SEVERITY, Need, Provision, Subject
 
 SEVERITIES = ("error", "warning", "info")
@@ -125,8 +126,42 @@ _CONSEQUENCE = {
 }
 
 
+_GENERIC = frozenset({"crd", "crds", "app", "apps", "kubernetes", "main", "system", "cluster", "base", "flux",
+                      "operator", "operators", "controller", "helm", "chart", "charts", "crds",
+                      "io", "com", "org", "net", "dev", "sh", "k8s", "github", "https", "http", "www", "git"})
+
+
+def _words(*texts: str) -> set[str]:
+    return {w for t in texts for w in re.split(r"[^a-z0-9]+", t.lower()) if len(w) >= 3 and w not in _GENERIC}
+
+
+def _unseen(ctx: _Context, layer: str, crd: tuple[Subject, list[Provision]] | None = None) -> list[str]:
+    """Kustomizations flux-wiki could not build that may provide what ``layer`` needs: the layer and what
+    it comes after. For a CRD, a CRD bundle (a Kustomization named for CRDs, from another repository)
+    counts when it is among those or applied alongside them, and its name or source shares a word with
+    the CRD's group or the release that installs it."""
+    nodes = ctx.cluster.kustomizations
+    around = ctx.reach.before(layer) | {layer}
+    candidates = around | ({c for k in around for c in ctx.reach.children.get(k, [])} if crd else set())
+    hints = _words(crd[0].group, *(p.release or "" for p in crd[1])) if crd else set()
+    out = []
+    for k in candidates:
+        node = nodes.get(k)
+        if node is None or node.status == "built":
+            continue
+        bundle = "crd" in f"{node.name} {node.path or ''}".lower()
+        if bundle and crd:
+            url = node.source.url if node.source is not None else ""
+            if not any(a in b or b in a for a in _words(node.name, url or "") for b in hints):
+                continue
+        elif k not in around:
+            continue
+        out.append(k)
+    return sorted(out)
+
+
 def _needs(ctx: _Context, layer: str) -> None:
-    ancestors = ctx.reach.applied_before(layer)
+    ancestors = ctx.reach.before(layer)
     pending: dict[tuple[str, tuple[str, ...]], list[tuple[Subject, list[Need], list[Provision]]]] = defaultdict(list)
     for subject, needs in ctx.index.of(layer).needs.items():
         severity = RACE_SEVERITY.get(subject.type)
@@ -157,8 +192,13 @@ def _needs(ctx: _Context, layer: str) -> None:
 def _missing(ctx: _Context, layer: str, stype: str, provider_layers: tuple[str, ...],
              items: list[tuple[Subject, list[Need], list[Provision]]]) -> None:
     for subject, needs, providers in items:
+        unseen = _unseen(ctx, layer, (subject, providers) if stype == "crd" else None)
         inferred = all(p.inferred for p in providers)
-        severity = "info" if inferred else RACE_SEVERITY[stype]
+        severity = "info" if inferred or unseen else RACE_SEVERITY[stype]
+        consequence = _CONSEQUENCE[stype].format(layer=layer)
+        if stype == "namespace" and all(n.how == "targetNamespace" for n in needs):
+            severity = "info" if inferred or unseen else "warning"
+            consequence = f"{needs[0].obj} fails to install into it until it exists"
         first = needs[0]
         more = f" (and {len(needs) - 1} more)" if len(needs) > 1 else ""
         who = ", ".join(provider_layers)
@@ -168,18 +208,26 @@ def _missing(ctx: _Context, layer: str, stype: str, provider_layers: tuple[str, 
         ctx.add("missing-dependson", severity,
                 f"{subject.label()} is used by {first.text()}{more} but only {who} provides it "
                 f"({providers[0].text()}), and {layer} does not wait for it: on a fresh bootstrap "
-                f"{_CONSEQUENCE[stype].format(layer=layer)}; {advice}",
+                f"{consequence}; {advice}{_maybe(unseen)}",
                 layer, first.file, first.line, subject.text())
+
+
+def _maybe(unseen: list[str]) -> str:
+    if not unseen:
+        return ""
+    shown = ", ".join(unseen[:3]) + (", ..." if len(unseen) > 3 else "")
+    return f" (unless {shown}, which flux-wiki could not build, provides it)"
 
 
 def _same_kustomization(ctx: _Context, layer: str, subject: Subject, needs: list[Need], own: list[Provision]) -> None:
     first = needs[0]
     release = own[0].release or own[0].via
-    ctx.add("crd-same-kustomization", "info" if all(p.inferred for p in own) else "error",
+    unseen = _unseen(ctx, layer, (subject, own))
+    ctx.add("crd-same-kustomization", "info" if all(p.inferred for p in own) or unseen else "error",
             f"{first.obj} is a {subject.text()}, whose CRD only HelmRelease {release} installs, and {layer} applies "
             f"both: kustomize-controller dry-runs the whole stage first, so on a fresh cluster the dry-run fails "
             f"(no matches for kind {subject.kind}) and the HelmRelease is never applied; move the custom "
-            f"resources to a Kustomization that dependsOn {layer}",
+            f"resources to a Kustomization that dependsOn {layer}{_maybe(unseen)}",
             layer, first.file, first.line, subject.text())
 
 
@@ -200,15 +248,22 @@ def _release_not_waited(ctx: _Context, provider_id: str, release: str,
     layers = sorted({layer for layer, _, _, _ in uses})
     kinds = sorted({subject.text() for _, subject, _, _ in uses})
     ordered = [layer for layer in layers if provider_id in ctx.reach.ready_before(layer)]
-    why = (f"{provider_id} is Ready without it (no wait: true, no healthCheck on the release)" if ordered else
-           f"{', '.join(layers)} only start{'s' if len(layers) == 1 else ''} after {provider_id} applied "
-           f"{'it' if len(layers) == 1 else 'them'}, not after it is Ready")
+    gating = sorted(k.id for k in ctx.cluster.kustomizations.values() if k.id != provider_id
+                    and gates(k, "HelmRelease", *release.split("/", 1)))
+    if ordered:
+        why = f"{provider_id} is Ready without it (no wait: true, no healthCheck on the release)"
+        advice = f"set wait: true on {provider_id} or add the HelmRelease to its healthChecks"
+    else:
+        why = (f"{', '.join(layers)} only start{'s' if len(layers) == 1 else ''} once {provider_id} applied "
+               f"{'it' if len(layers) == 1 else 'them'}, not once the release is Ready")
+        advice = (f"add a dependsOn on {gating[0]}, which health-checks the release" if gating else
+                  "add a dependsOn on a Kustomization that health-checks the release")
     _, _, need, p = uses[0]
     shown = ", ".join(kinds[:4]) + (f" and {len(kinds) - 4} more" if len(kinds) > 4 else "")
     ctx.add("crd-release-not-waited", "info" if all(u[3].inferred for u in uses) else "warning",
             f"HelmRelease {release} (applied by {provider_id}) installs the CRDs of {shown}, used by "
             f"{', '.join(layers)} (first: {need.text()} at {need.file}:{need.line}), but {why}: they can start "
-            f"before the CRDs exist and fail their dry-run until the release is installed",
+            f"before the CRDs exist and fail their dry-run until the release is installed; {advice}",
             provider_id, provider.file, provider.line, release)
 
 
@@ -244,12 +299,12 @@ def _references(ctx: _Context) -> None:
     """dependsOn of Kustomizations and HelmReleases that name nothing, or the wrong kind."""
     cluster = ctx.cluster
     releases = {h.ident(): h for h in cluster.helm_releases}
-    unbuilt = _unbuilt(cluster)
-    maybe = (f" unless a Kustomization flux-wiki could not build applies it ({', '.join(unbuilt[:3])}"
-             f"{', ...' if len(unbuilt) > 3 else ''})") if unbuilt else ""
     for node in sorted(cluster.kustomizations.values(), key=lambda k: k.id):
         if node.excluded or node.status == "pending":
             continue
+        unbuilt = [k for k in _unbuilt(cluster) if k != node.id]
+        maybe = (f" unless a Kustomization flux-wiki could not build applies it ({', '.join(unbuilt[:3])}"
+                 f"{', ...' if len(unbuilt) > 3 else ''})") if unbuilt else ""
         for dep in node.depends_on:
             if dep in cluster.kustomizations:
                 continue
@@ -263,6 +318,9 @@ def _references(ctx: _Context) -> None:
                 ctx.add("dangling-dependson", "info" if unbuilt else "error",
                         f"Kustomization {node.id} dependsOn {dep}, which this cluster never applies: it never "
                         f"reconciles{maybe}", node.id, node.file, node.line, dep)
+    unbuilt = _unbuilt(cluster)
+    maybe = (f" unless a Kustomization flux-wiki could not build applies it ({', '.join(unbuilt[:3])}"
+             f"{', ...' if len(unbuilt) > 3 else ''})") if unbuilt else ""
     for h in cluster.helm_releases:
         layer = cluster.kustomizations.get(h.layer)
         if layer is None or layer.excluded:
@@ -304,7 +362,9 @@ def _health(ctx: _Context) -> None:
             target = f"{kind} {ns + '/' if ns else ''}{name}"
             other = next((k for k in sorted(cluster.kustomizations.values(), key=lambda k: k.id)
                           if k.id != node.id and _applied_by(k, kind, ns, name)), None)
-            made = _made_at_run_time(ctx, node, kind, ns, name)
+            made, maker = _made_at_run_time(ctx, node, kind, ns, name)
+            if other is None and maker and maker != node.id:
+                other = cluster.kustomizations.get(maker)
             if other is not None:
                 if node.id not in ctx.reach.ready_before(other.id):
                     continue  # a health check on what another layer applies: legal, and it passes once applied
@@ -313,7 +373,12 @@ def _health(ctx: _Context) -> None:
             elif made:
                 severity, why = "info", f"it is made at run time ({made}); flux-wiki cannot see it"
             else:
-                severity, why = "warning", "nothing in this cluster applies it: the health check never passes"
+                unseen = [k.id for k in cluster.kustomizations.values() if k.status != "built" and k.id != node.id
+                          and (kind != "CustomResourceDefinition" or _words(k.name, k.source.url if k.source
+                                                                            and k.source.url else "") & _words(name))]
+                severity, why = ("info", f"only a Kustomization flux-wiki could not build may apply it "
+                                         f"({', '.join(sorted(unseen)[:3])})") if unseen else (
+                    "warning", "nothing in this cluster applies it: the health check never passes")
             ctx.add("healthcheck-not-applied", severity,
                     f"Kustomization {node.id} health-checks {target}, which it does not apply: {why}",
                     node.id, node.file, node.line, target)
@@ -325,18 +390,28 @@ def _applied_by(node: KustomizationNode, kind: str, namespace: str, name: str) -
     return any(r.kind == kind and r.name == name for r in node.resources)
 
 
-def _made_at_run_time(ctx: _Context, node: KustomizationNode, kind: str, namespace: str, name: str) -> str:
-    """What may create the object at run time: a provision, or a HelmRelease of the Kustomization (charts
-    are not rendered)."""
-    for facts in ctx.index.layers.values():
+def _made_at_run_time(ctx: _Context, node: KustomizationNode, kind: str, namespace: str,
+                      name: str) -> tuple[str, str]:
+    """(what may create the object at run time, the layer it belongs to): a provision (a CRD a release
+    installs, a Secret an operator writes), or a HelmRelease of the Kustomization (charts are not rendered)."""
+    for layer, facts in ctx.index.layers.items():
         for p in facts.provisions:
-            if p.runtime and p.subject.kind == kind and p.subject.name == name and \
-                    (not namespace or p.subject.namespace in (namespace, "*")):
-                return p.via
+            if p.runtime and _is(p.subject, kind, namespace, name):
+                return p.via, layer
     releases = [h for h in ctx.cluster.helm_releases if h.layer == node.id]
     if releases and kind not in ("Kustomization", "HelmRelease"):
-        return f"perhaps by a chart of HelmRelease {releases[0].ident()}"
-    return ""
+        return f"perhaps by a chart of HelmRelease {releases[0].ident()}", ""
+    return "", ""
+
+
+def _is(subject: Subject, kind: str, namespace: str, name: str) -> bool:
+    """Whether a health check's object (kind, namespace, name) is ``subject``; a CRD is named
+    ``<plural>.<group>``."""
+    if kind == "CustomResourceDefinition" and subject.type == "crd":
+        plural, _, group = name.partition(".")
+        k = subject.kind.lower()
+        return group == subject.group and plural in (k, k + "s", k + "es", k[:-1] + "ies")
+    return subject.kind == kind and subject.name == name and (not namespace or subject.namespace in (namespace, "*"))
 
 
 def acknowledge(findings: list[Finding], acks: list, layer_names: dict[str, str]) -> list[Finding]:

@@ -98,7 +98,8 @@ def build_index(cluster: Cluster, catalog: CrdCatalog, bootstrap: list[Bootstrap
     for info in cluster.helm_releases:
         res = releases.get((info.layer, info.namespace, info.name))
         if res is not None and info.layer in layers:
-            early = helmfile.get(info.ident())
+            # the helmfile names the release as Flux does, or after the app's Kustomization
+            early = helmfile.get(info.ident()) or helmfile.get(info.layer)
             why = f"installed by the bootstrap helmfile ({early.file}:{early.line})" if early else None
             layers[info.layer].provisions.extend(_release_provisions(info, res, catalog, used_kinds, why,
                                                                      operator_entry))

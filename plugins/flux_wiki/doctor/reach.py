@@ -71,6 +71,11 @@ class Reach:
             self._ancestors[node_id] = set(self.order.ancestors(node_id)) - {node_id}
         return self._ancestors[node_id]
 
+    def before(self, node_id: str) -> set[str]:
+        """Kustomizations whose objects exist when ``node_id`` starts: its effective ancestors, and what
+        is Ready before it (a dependency with wait: true brings the Kustomizations it applied)."""
+        return self.applied_before(node_id) | self.ready_before(node_id)
+
     def applied_before_without(self, node_id: str, dependency: str) -> set[str]:
         """The effective ancestors ``node_id`` would have without its dependsOn on ``dependency``."""
         seen: set[str] = set()
