@@ -253,3 +253,10 @@ def test_acknowledged_findings_are_shown_with_their_reason_and_not_counted(docto
     assert f.code == "missing-dependson" and f.acknowledged == "cert-manager's CRDs are applied by the bootstrap script"
     other_layer = notes.replace('subject: "*.cert-manager.io"', "layer: flux-system/crds")
     assert len(doctor_repo(layer("crds", CERT_MANAGER), layer("apps", CERTIFICATE), notes=other_layer).open) == 1
+
+
+def test_a_provider_that_waits_for_its_consumer_is_a_deadlock(doctor_repo):
+    """Seen in the wild: the operator's Kustomization dependsOn the one applying its custom resources."""
+    report = doctor_repo(layer("operator", CERT_MANAGER, deps=("apps",)), layer("apps", CERTIFICATE))
+    [f] = codes(report, "missing-dependson")
+    assert f[1] == "error" and "a deadlock" in report.open[0].message

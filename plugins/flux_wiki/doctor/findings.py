@@ -205,6 +205,8 @@ def _missing(ctx: _Context, layer: str, stype: str, provider_layers: tuple[str, 
         after = [p for p in provider_layers if layer in ctx.reach.applied_before(p)]
         advice = (f"{', '.join(after)} itself runs after {layer}: move what it provides, or the objects that use it"
                   if after else f"add a dependsOn on {who if len(provider_layers) == 1 else 'one of them'}")
+        if after and len(after) == len(provider_layers) and stype in ("crd", "namespace"):
+            consequence += f", which never happens: {', '.join(after)} waits for {layer} first (a deadlock)"
         ctx.add("missing-dependson", severity,
                 f"{subject.label()} is used by {first.text()}{more} but only {who} provides it "
                 f"({providers[0].text()}), and {layer} does not wait for it: on a fresh bootstrap "
