@@ -61,3 +61,40 @@ def build_site(wiki: Path, site: Path, command: str = "build", **overrides: Any)
     finally:
         cfg.plugins.on_shutdown()
     return site
+
+
+_SYNC = """\
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: GitRepository
+metadata: {{name: flux-system, namespace: flux-system}}
+spec: {{interval: 1m, ref: {{branch: main}}, url: https://example.com/{cluster}}}
+---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {{name: flux-system, namespace: flux-system}}
+spec: {{interval: 10m, path: ./clusters/{cluster}, prune: true, sourceRef: {{kind: GitRepository, name: flux-system}}}}
+"""
+_LAYER = """\
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {{name: {name}, namespace: flux-system}}
+spec: {{interval: 10m, path: ./{name}, prune: true, sourceRef: {{kind: GitRepository, name: flux-system}}}}
+"""
+_SERVICE = ("apiVersion: v1\nkind: Service\nmetadata: {{name: {name}, namespace: {name}}}\n"
+            "spec: {{ports: [{{port: 80}}]}}\n")
+
+
+def two_cluster_wiki(root: Path, layers: tuple[str, ...] = ("apps",)) -> Path:
+    """A small wiki at ``root``: docs/index.md, and a Flux repo in data/gitops with two clusters, home and lab,
+    each applying ``layers`` (one Kustomization and one Service each). No mkdocs.yml: tests write their own."""
+    files = {"docs/index.md": "# Home\n"}
+    for layer in layers:
+        files[f"data/gitops/{layer}/service.yaml"] = _SERVICE.format(name=layer)
+    for cluster in ("home", "lab"):
+        files[f"data/gitops/clusters/{cluster}/flux-system/gotk-sync.yaml"] = _SYNC.format(cluster=cluster)
+        for layer in layers:
+            files[f"data/gitops/clusters/{cluster}/{layer}.yaml"] = _LAYER.format(name=layer)
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from flux_wiki.basis import collect, problems, relationships_markdown, resolve_source
+from flux_wiki.authoring.basis import collect, problems, relationships_markdown, resolve_source
+from flux_wiki.authoring.markers import MarkerExpander, find_markers
+from flux_wiki.compile import WikiCompiler, relative_url
+from flux_wiki.config import wiki_config_from_mkdocs
 from flux_wiki.load.authored import PageBasis, SourceBasisIndex, SourceRoot
-from flux_wiki.markers import MarkerExpander, find_markers
-from flux_wiki.site import WikiCompiler, relative_url, wiki_config_from_mkdocs
 
 from ..support import ROOT
 

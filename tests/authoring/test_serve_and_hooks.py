@@ -17,8 +17,8 @@ import yaml
 from click.testing import CliRunner
 
 from flux_wiki.cli import main
-from flux_wiki.site import wiki_config_from_mkdocs
-from flux_wiki.staleness import regenerate
+from flux_wiki.config import wiki_config_from_mkdocs
+from flux_wiki.export.drift import regenerate
 
 from ..support import ROOT
 from .conftest import MANIFEST

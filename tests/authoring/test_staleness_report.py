@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flux_wiki.staleness import PageStatus, report_text
+from flux_wiki.authoring.check import PageStatus, report_text
 
 DIFF = "--- a/x.yaml (stamped)\n+++ b/x.yaml\n@@ -1 +1 @@\n-a: 1\n+a: 2\n"
 

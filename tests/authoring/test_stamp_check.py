@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner, Result
 
 from flux_wiki.cli import main
-from flux_wiki.staleness import dump_lock, git_blob_id, load_lock
+from flux_wiki.authoring.lock import dump_lock, git_blob_id, load_lock
 
 from .conftest import MANIFEST, git
 

@@ -15,7 +15,8 @@ from mkdocs.commands.build import build
 
 from flux_wiki.render import svg as svg_mod
 from flux_wiki.render.svg import SVG_NS, XLINK_NS, find_engine
-from flux_wiki.site import WikiCompiler, WikiConfig
+from flux_wiki.compile import WikiCompiler
+from flux_wiki.config import WikiConfig
 
 from ..support import ROOT, build_site, corpus, load
 

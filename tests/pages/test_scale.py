@@ -13,7 +13,7 @@ import pytest
 from flux_wiki.analysis.index import ClusterIndex
 from flux_wiki.engine import build_model
 from flux_wiki.render.pages import PageLayout, RenderOptions, render_cluster
-from flux_wiki.site import WikiCompiler, _dots
+from flux_wiki.compile import WikiCompiler, diagram_dots
 
 from ..support import build_site
 
@@ -124,7 +124,7 @@ def walks_to_render(repo: Path) -> tuple[Counter[str], PageLayout, int]:
     cluster.surfaces = CountingList(cluster.surfaces, walks, "surfaces")
     cluster.helm_releases = CountingList(cluster.helm_releases, walks, "helm_releases")
     layout = PageLayout("flux", [cluster])
-    pages = render_cluster(cluster, RenderOptions(layout=layout), _dots(layout, True, ClusterIndex(cluster)))
+    pages = render_cluster(cluster, RenderOptions(layout=layout), diagram_dots(layout, True, ClusterIndex(cluster)))
     return walks, layout, len(pages)
 
 

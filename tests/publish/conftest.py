@@ -10,7 +10,7 @@ from typing import Iterator
 
 import pytest
 
-from flux_wiki.site import WikiConfig
+from flux_wiki.config import WikiConfig
 
 from ..support import ROOT
 

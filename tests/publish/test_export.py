@@ -15,7 +15,7 @@ from flux_wiki.export import export_hugo
 from flux_wiki.load.authored import split_front_matter
 from flux_wiki.export.hugo import (HugoPage, bundle_path, convert_admonitions, description, export_files,
                                    repo_date, rewrite_links, _resolver)
-from flux_wiki.site import page_url
+from flux_wiki.compile import page_url
 
 from ..support import ROOT
 from .conftest import example_config

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from flux_wiki.basis import BasisGraph, Declared, relationships_markdown
+from flux_wiki.authoring.basis import BasisGraph, Declared, relationships_markdown
 from flux_wiki.engine import build_model
 from flux_wiki.load.authored import SourceRoot
 from flux_wiki.render.markdown import link_target, md_code, md_escape, one_line

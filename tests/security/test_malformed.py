@@ -13,7 +13,8 @@ import pytest
 
 from flux_wiki.engine import build_model
 from flux_wiki.render.inventory import inventory_json
-from flux_wiki.site import WikiCompiler, WikiConfig
+from flux_wiki.compile import WikiCompiler
+from flux_wiki.config import WikiConfig
 
 SYNC = """\
 apiVersion: source.toolkit.fluxcd.io/v1

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from flux_wiki.analysis.redact import HIDDEN, names_secret
-from flux_wiki.basis import BasisGraph, Declared
+from flux_wiki.authoring.basis import BasisGraph, Declared
 from flux_wiki.flux.kustomize_generate import GeneratorError, generate
 from flux_wiki.flux.kustomize_replace import apply_replacement, is_tainted
 from flux_wiki.flux.kustomize_transform import WorkRes
@@ -210,7 +210,8 @@ def test_staleness_diffs_in_ci_logs_show_no_secret(tmp_path: Path) -> None:
     """`flux-wiki check` prints what changed in a page's basis: never a secret value, nor any of a Secret."""
     import subprocess
 
-    from flux_wiki.staleness import check_page, report_json, report_text, stamp_page
+    from flux_wiki.authoring.check import check_page, report_json, report_text
+    from flux_wiki.authoring.lock import stamp_page
 
     repo = tmp_path / "repo"
     old = {"values.yaml": "app:\n  password: canaryOldPw\n  replicas: 1\nenv:\n- name: API_TOKEN\n  value: canaryOldTok\n",

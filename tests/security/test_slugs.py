@@ -7,7 +7,8 @@ from pathlib import Path
 
 from flux_wiki.render.markdown import SLUG_MAX, slug
 from flux_wiki.render.pages import unique_slugs
-from flux_wiki.site import WikiCompiler, WikiConfig
+from flux_wiki.compile import WikiCompiler
+from flux_wiki.config import WikiConfig
 
 from .harness import assert_clean, run_all
 from .test_harness import write_repo

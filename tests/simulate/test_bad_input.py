@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from flux_wiki.engine import build_model
 from flux_wiki.flux import schema
 from flux_wiki.render.inventory import inventory_json
-from flux_wiki.site import WikiCompiler, WikiConfig
+from flux_wiki.compile import WikiCompiler
+from flux_wiki.config import WikiConfig
 
 from .test_simulate import SYNC
 

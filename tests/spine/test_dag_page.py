@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from flux_wiki.site import WikiCompiler, WikiConfig
+from flux_wiki.compile import WikiCompiler
+from flux_wiki.config import WikiConfig
 
 from ..support import REFERENCE_LAYERS
 from ..support import EXAMPLE_REPO, ROOT

@@ -2,7 +2,7 @@
 
 ``index`` builds what each Kustomization provides and needs, ``evidence`` explains each dependsOn edge,
 ``findings`` reports what the order gets wrong, ``diagnosis`` runs them on one cluster, ``report`` renders
-text/JSON/GitHub/SARIF, ``command`` is the CLI.
+text/JSON/GitHub/SARIF (the CLI command is ``cli/doctor.py``).
 """
 
 from .diagnosis import DoctorReport, diagnose

@@ -1,15 +1,5 @@
-"""Exports of the compiled wiki to other site generators (Hugo), and the ``flux-wiki export`` command group."""
+"""Exports of the compiled wiki to other site generators (Hugo), and the drift of a committed copy of one."""
 
-import click
+from .hugo import export_files, export_hugo, write_export
 
-from .hugo import export_hugo, hugo_command
-
-__all__ = ["export", "export_hugo"]
-
-
-@click.group("export")
-def export() -> None:
-    """Export the wiki for another site generator."""
-
-
-export.add_command(hugo_command)
+__all__ = ["export_files", "export_hugo", "write_export"]

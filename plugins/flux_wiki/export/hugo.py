@@ -21,14 +21,14 @@ from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import unquote
 
-import click
 import markdown
 
 from ..load.authored import split_front_matter
 from ..model import Diagnostic
 from ..render.markdown import front_matter, html_text, md_escape, md_link, one_line, slug
 from ..render.svg import SVG_NS
-from ..site import WikiCompiler, WikiConfig, relative_url, wiki_config_from_mkdocs
+from ..compile import WikiCompiler, relative_url
+from ..config import WikiConfig
 
 log = logging.getLogger("flux_wiki.export")
 
@@ -440,30 +440,3 @@ def _previous_export(out: Path) -> bool:
         return False
     front, _, _ = split_front_matter(index.read_text(encoding="utf-8", errors="replace"), str(index))
     return MARKER in front
-
-
-
-# -- Command line -------------------------------------------------------------
-
-@click.command("hugo")
-@click.option("--out", type=click.Path(file_okay=False), required=True,
-              help="Hugo content folder to write, e.g. ../hugo-blog/content/wiki.")
-@click.option("--all", "all_pages", is_flag=True, help="Also export the hand-written pages of docs_dir.")
-@click.option("--config-file", "-f", type=click.Path(dir_okay=False, exists=True), default="mkdocs.yml",
-              show_default=True, help="The mkdocs.yml whose flux-wiki plugin options say what to compile.")
-def hugo_command(out: str, all_pages: bool, config_file: str) -> None:
-    """Write the wiki as a Hugo content section (page bundles, SVG diagrams, front matter)."""
-    from ..engine import UnknownCluster
-    from ..model import InputError
-
-    try:
-        cfg = wiki_config_from_mkdocs(Path(config_file))
-        files, diagnostics = export_files(cfg, all_pages=all_pages)
-    except InputError as err:
-        raise click.ClickException(str(err)) from None
-    except UnknownCluster as err:
-        raise click.UsageError(str(err)) from None
-    for d in diagnostics:
-        click.echo(f"warning: {d}", err=True)
-    written = write_export(files, Path(out))
-    click.echo(f"exported {sum(1 for p in written if p.suffix == '.md')} pages ({len(written)} files) to {out}")

@@ -1,6 +1,7 @@
 """The MkDocs (and ProperDocs) plugin: adapts mkdocs.yml to the engine and adds the pages it compiles.
 
-It adapts, it does not think: everything is computed by :mod:`flux_wiki.site`.
+It adapts, it does not think: its options are :mod:`flux_wiki.config`'s schema,
+everything is computed by :mod:`flux_wiki.compile`.
 """
 
 from __future__ import annotations
@@ -8,8 +9,6 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from mkdocs.config import config_options as c
-from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
@@ -17,42 +16,19 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
+from ..authoring.check import PageStatus, stale_pages, with_stale_banner
+from ..authoring.lock import load_lock
+from ..compile import CompiledWiki, WikiCompiler
+from ..config import FluxWikiConfig, WikiConfig, wiki_config
 from ..engine import UnknownCluster
 from ..model import InputError
 from ..render.pages import SORTABLE_JS, GeneratedPage, TemplateProblem
 from ..render.svg import DIAGRAM_CSS
-from ..site import CompiledWiki, WikiCompiler, WikiConfig, wiki_config_from_options
-from ..staleness import PageStatus, load_lock, stale_pages, with_stale_banner
 
 log = logging.getLogger("mkdocs.plugins.flux-wiki")
 
 CSS_PATH = "assets/flux-wiki.css"
 JS_PATH = "assets/flux-wiki.js"  # sorts the inventory tables (no CDN)
-
-
-class FluxWikiConfig(Config):
-    repo = c.Type(str)
-    """The Flux GitOps repository (relative to mkdocs.yml)."""
-    clusters = c.ListOfItems(c.Type(str), default=[])
-    """Clusters to document (by name); all that the repo has when empty."""
-    entry = c.Optional(c.Type(str))
-    """A root Kustomization path that overrides entry-point detection."""
-    exclude = c.ListOfItems(c.Type(str), default=[])
-    """Kustomizations (id `namespace/name` or name) left out of the pages, with what they apply."""
-    section = c.Type(str, default="flux")
-    """Folder of the generated pages inside the site."""
-    notes = c.Optional(c.Type(str))
-    """Author notes YAML (default: data/notes.yaml next to mkdocs.yml, when present)."""
-    source_basis = c.Optional(c.Type(str))
-    """Source-basis index YAML (default: data/source-basis.yaml, when present)."""
-    templates_dir = c.Optional(c.Type(str))
-    """Folder of Jinja2 templates overriding the bundled ones (dag.md.j2, layer.md.j2, surfaces.md.j2)."""
-    browse_url = c.Optional(c.Type(str))
-    """Base URL to browse the repo's files (e.g. https://github.com/o/r/blob/main/); adds #L<line>."""
-    diagrams = c.Type(bool, default=True)
-    """Inline Graphviz SVG diagrams."""
-    lock_file = c.Optional(c.Type(str))
-    """Staleness stamps written by `flux-wiki stamp` (default: data/flux-wiki.lock)."""
 
 
 class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
@@ -73,8 +49,8 @@ class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         base = Path(config.config_file_path or ".").resolve().parent
         try:
-            self.wiki = wiki_config_from_options(base, dict(self.config), docs_dir=Path(config.docs_dir),
-                                                 use_directory_urls=config.use_directory_urls)
+            self.wiki = wiki_config(self.config, base, docs_dir=Path(config.docs_dir),
+                                    use_directory_urls=config.use_directory_urls)
         except InputError as err:
             raise PluginError(err.message) from None
         if self.config.diagrams and CSS_PATH not in config.extra_css:
@@ -115,7 +91,7 @@ class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
         return files
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        """Hand-written pages: markers, Relationships and Source Basis (site.py), the stale banner under serve."""
+        """Hand-written pages: markers, Relationships and Source Basis (compile.py), the stale banner under serve."""
         if self.compiled is None or self.wiki is None or self.compiler is None:
             return markdown
         src = page.file.src_uri

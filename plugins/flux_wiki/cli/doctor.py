@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
@@ -10,7 +9,10 @@ from pathlib import Path
 
 import click
 
-from ..model import InputError, printable
+from ..config import WikiConfig, wiki_config_from_mkdocs
+from ..model import InputError
+from .errors import BadInput, verdict
+from .options import read_wiki_config
 
 
 @dataclass
@@ -22,22 +24,18 @@ class _Target:
     notes: Path | None = None
 
 
-def _fail(message: str) -> None:
-    click.echo(printable(f"error: {message}"), err=True)
-    sys.exit(2)
-
-
 def _target(repo: str | None, config_file: str | None) -> _Target:
-    """The repo and its wiki options: from mkdocs.yml when one is named, or when REPO is not given and
-    ./mkdocs.yml exists; else REPO (default: the current folder) alone."""
-    from ..site import wiki_config_from_mkdocs
-
-    config = Path(config_file) if config_file else (Path("mkdocs.yml") if repo is None else None)
-    if config is not None and (config_file or config.is_file()):
+    """The repo and its wiki options: from the mkdocs.yml named with --config-file, or ./mkdocs.yml when REPO
+    is not given and it is usable; else REPO (default: the current folder) alone."""
+    cfg: WikiConfig | None = None
+    if config_file is not None:
+        cfg = read_wiki_config(config_file)
+    elif repo is None and Path("mkdocs.yml").is_file():
         try:
-            cfg = wiki_config_from_mkdocs(config)
-        except InputError as err:
-            _fail(str(err))
+            cfg = wiki_config_from_mkdocs(Path("mkdocs.yml"))
+        except InputError:
+            cfg = None
+    if cfg is not None:
         return _Target(Path(repo) if repo else cfg.repo, list(cfg.clusters), cfg.entry, list(cfg.exclude), cfg.notes)
     return _Target(Path(repo or "."))
 
@@ -79,27 +77,24 @@ def doctor(repo: str | None, cluster: tuple[str, ...], entry: str | None, exclud
 
     Exit 0, or 1 when a finding is at or above --fail-on; 2 on bad input or configuration.
     """
-    from ..engine import UnknownCluster, build_model
+    from ..doctor.bootstrap import bootstrap_releases
+    from ..doctor.diagnosis import diagnose
+    from ..doctor.report import render_github, render_json, render_sarif, render_text
+    from ..engine import build_model
     from ..load import Repo
     from ..load.authored import load_notes
-    from .bootstrap import bootstrap_releases
-    from .diagnosis import diagnose
-    from .report import render_github, render_json, render_sarif, render_text
 
     target = _target(repo, config_file)
     if not target.repo.is_dir():
-        _fail(f"{target.repo}: not a folder")
+        raise BadInput(f"{target.repo}: not a folder")
     notes_file = Path(notes) if notes else target.notes
     cluster_notes, problems = load_notes(notes_file) if notes_file else ({}, [])
     if problems:
-        _fail("; ".join(str(p) for p in problems))
-    try:
-        model = build_model(target.repo, clusters=list(cluster) or target.clusters or None,
-                            entry=entry or target.entry, exclude=list(exclude) or target.exclude)
-    except UnknownCluster as err:
-        _fail(str(err))
+        raise BadInput(*(str(p) for p in problems))
+    model = build_model(target.repo, clusters=list(cluster) or target.clusters or None,
+                        entry=entry or target.entry, exclude=list(exclude) or target.exclude)
     if not model.clusters:
-        _fail("; ".join(str(d) for d in model.diagnostics) or f"no Flux cluster found in {target.repo}")
+        raise BadInput(*(str(d) for d in model.diagnostics) or (f"no Flux cluster found in {target.repo}",))
     warnings = len(model.diagnostics) + sum(len(c.warnings) for c in model.clusters)
     if warnings:
         click.echo(f"note: the simulation reported {warnings} warning(s); `flux-wiki inventory` lists them", err=True)
@@ -113,4 +108,4 @@ def doctor(repo: str | None, cluster: tuple[str, ...], entry: str | None, exclud
         sys.stdout.write(render_sarif(reports, _prefix(target.repo), _version()))
     else:
         sys.stdout.write(render_text(reports))
-    sys.exit(1 if any(r.failing(fail_on) for r in reports) else 0)
+    verdict(any(r.failing(fail_on) for r in reports))

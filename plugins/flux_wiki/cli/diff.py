@@ -8,10 +8,13 @@ from pathlib import Path
 
 import click
 
+from ..config import WikiConfig, wiki_config_from_mkdocs
+from ..diff.history import BuildOptions, RevisionInventories
+from ..diff.report import render_json, render_markdown, render_text
+from ..diff.revisions import GitRepo
 from ..model import InputError
-from .history import BuildOptions, RevisionInventories
-from .report import render_json, render_markdown, render_text
-from .revisions import GitError, GitRepo
+from .errors import BadInput, verdict
+from .options import read_wiki_config
 
 
 @dataclass
@@ -22,28 +25,21 @@ class _Target:
     browse_url: str | None
 
 
-def _fail(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(2)
-
-
 def _target(repo: str | None, config_file: str | None, clusters: tuple[str, ...], entry: str | None,
             browse_url: str | None) -> _Target:
-    """The folder to diff and its options: the command line first, then the wiki's mkdocs.yml for its repo."""
-    from ..site import wiki_config_from_mkdocs
-
-    explicit = config_file is not None
-    config_path = Path(config_file) if explicit else Path("mkdocs.yml")
+    """The folder to diff and its options: the command line first, then the wiki's mkdocs.yml for its repo
+    (named with --config-file, or ./mkdocs.yml when REPO is not given and it is usable)."""
     folder = Path(repo) if repo else None
-    if explicit or (folder is None and config_path.is_file()):
+    cfg: WikiConfig | None = None
+    if config_file is not None:
+        cfg = read_wiki_config(config_file)
+    elif folder is None and Path("mkdocs.yml").is_file():
         try:
-            cfg = wiki_config_from_mkdocs(config_path)
-        except InputError as err:
-            if explicit:
-                _fail(str(err))
+            cfg = wiki_config_from_mkdocs(Path("mkdocs.yml"))
+        except InputError:
             cfg = None
-        if cfg is not None and (folder is None or folder.resolve() == cfg.repo.resolve()):
-            return _Target(cfg.repo, clusters or tuple(cfg.clusters), entry or cfg.entry, browse_url or cfg.browse_url)
+    if cfg is not None and (folder is None or folder.resolve() == cfg.repo.resolve()):
+        return _Target(cfg.repo, clusters or tuple(cfg.clusters), entry or cfg.entry, browse_url or cfg.browse_url)
     return _Target(folder or Path("."), clusters, entry, browse_url)
 
 
@@ -68,23 +64,16 @@ def diff(repo: str | None, base: str | None, head: str | None, cluster: tuple[st
     revision or cluster is unknown, or the configuration is unusable.
     """
     target = _target(repo, config_file, cluster, entry, browse_url)
-    try:
-        git = GitRepo(target.repo)
-        head_rev = git.revision(head)
-        base_rev = git.revision(base) if base else git.default_base(head_rev.commit)
-    except GitError as err:
-        _fail(str(err))
-    inventories = RevisionInventories(git, BuildOptions(target.clusters, target.entry))
-    try:
-        result = inventories.compare(base_rev, head_rev)
-    except GitError as err:
-        _fail(str(err))
+    git = GitRepo(target.repo)
+    head_rev = git.revision(head)
+    base_rev = git.revision(base) if base else git.default_base(head_rev.commit)
+    result = RevisionInventories(git, BuildOptions(target.clusters, target.entry)).compare(base_rev, head_rev)
     if target.clusters and not result.clusters:
-        _fail(f"no cluster named {', '.join(target.clusters)} at {base_rev.label} or {head_rev.label}")
+        raise BadInput(f"no cluster named {', '.join(target.clusters)} at {base_rev.label} or {head_rev.label}")
     if fmt == "json":
         sys.stdout.write(render_json(result))
     elif fmt == "markdown":
         sys.stdout.write(render_markdown(result, target.browse_url))
     else:
         sys.stdout.write(render_text(result))
-    sys.exit(1 if exit_code and result.changed else 0)
+    verdict(exit_code and result.changed)

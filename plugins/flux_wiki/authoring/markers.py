@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from .model import Cluster, Diagnostic
-from .render.diagrams import layer_dag_dot
-from .render.pages import PageRenderer, RenderOptions, TemplateProblem
+from ..model import Cluster, Diagnostic
+from ..render.diagrams import layer_dag_dot
+from ..render.pages import PageRenderer, RenderOptions, TemplateProblem
 
 MARKER = re.compile(r"<!--\s*flux-wiki:([A-Za-z_-]+)((?:\s+[A-Za-z_-]+=\S+?)*)\s*-->")
 _FENCE = re.compile(r"^\s*(```+|~~~+)")

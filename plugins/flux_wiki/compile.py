@@ -1,51 +1,33 @@
-"""Compile a wiki: the engine's model rendered into generated pages, shared by the plugin, CLI and export.
+"""The compile step: a WikiConfig in, the engine's model rendered into generated pages out; shared by the
+plugin, the CLI and the export.
 
 This is the one place that turns configuration (repo, clusters, author files) into pages, so the
-MkDocs plugin and the CLI cannot drift apart.
+MkDocs plugin and the CLI cannot drift apart. Hand-written pages go through it too (:meth:`WikiCompiler.hand_written`).
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 from .analysis.index import ClusterIndex
-from .basis import BasisGraph, browse_url, collect, problems, relationships_markdown, source_items
-from .basis import BrowseUrl as BasisUrl
+from .authoring.basis import BasisGraph, browse_url, collect, problems, relationships_markdown, source_items
+from .authoring.basis import BrowseUrl as BasisUrl
+from .authoring.markers import MarkerExpander
+from .config import WikiConfig
 from .engine import Model, build_model
 from .load import ParseCache
 from .load.authored import ClusterNotes, SourceBasisIndex, load_notes, load_source_basis, page_title
-from .markers import MarkerExpander
-from .model import Cluster, Diagnostic, InputError
+from .model import Cluster, Diagnostic
 from .render.diagrams import layer_dag_dot, layer_diagram_dot, surface_map_dot
 from .render.markdown import file_url, html_text, md_link
 from .render.pages import GeneratedPage, PageLayout, RenderOptions, render_cluster
 from .render.svg import SvgRenderer
 
 log = logging.getLogger("mkdocs.plugins.flux-wiki")
-
-
-@dataclass
-class WikiConfig:
-    """What to compile: the front ends fill this from mkdocs.yml or command-line options."""
-
-    repo: Path
-    clusters: list[str] = field(default_factory=list)
-    entry: str | None = None
-    exclude: list[str] = field(default_factory=list)
-    section: str = "flux"
-    notes: Path | None = None
-    source_basis: Path | None = None
-    templates_dir: Path | None = None
-    browse_url: str | None = None
-    diagrams: bool = True
-    use_directory_urls: bool = True
-    docs_dir: Path | None = None  # hand-written pages, for the titles of related pages
-    lock_file: Path | None = None  # staleness stamps (flux-wiki stamp / check)
 
 
 @dataclass
@@ -108,7 +90,7 @@ class WikiCompiler:
         pages: list[GeneratedPage] = []
         for cluster in model.clusters:
             index = ClusterIndex(cluster)
-            dots = _dots(layout, cfg.use_directory_urls, index) if cfg.diagrams else None
+            dots = diagram_dots(layout, cfg.use_directory_urls, index) if cfg.diagrams else None
             pages.extend(render_cluster(cluster, options, dots, index))
             diagnostics += cluster.warnings
         existing = {p.path for p in pages}
@@ -158,6 +140,17 @@ class WikiCompiler:
         return f'<div class="flux-wiki-diagram" data-diagram="{html_text(name)}">\n{result.svg}\n</div>\n{link}'
 
 
+def write_pages(pages: list[GeneratedPage], out: Path) -> list[Path]:
+    """Write generated pages' Markdown under ``out`` (as `flux-wiki pages` does); return the files written."""
+    written = []
+    for page in pages:
+        target = out / page.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(page.markdown, encoding="utf-8")
+        written.append(target)
+    return written
+
+
 def _browse(base: str | None) -> Callable[[str, int | None], str | None]:
     return lambda file, line: file_url(base, file, line)
 
@@ -177,72 +170,8 @@ def _related(graph: BasisGraph) -> dict[str, list[tuple[str, str]]]:
     return {page: [(title(r), r) for r in graph.related(page) + graph.backlinks(page)] for page in graph.pages}
 
 
-def wiki_config_from_options(base: Path, options: dict[str, Any], *, docs_dir: Path,
-                             use_directory_urls: bool = True) -> WikiConfig:
-    """A WikiConfig from the flux-wiki plugin options; relative paths are taken from ``base`` (mkdocs.yml's folder).
-
-    Raises InputError when the repo is missing; the plugin and ``flux-wiki check`` share this.
-    """
-    def absolute(value: object) -> Path:  # links not resolved: a message names the file as configured
-        return Path(os.path.abspath(base / str(value)))
-
-    def optional(value: object, default: str) -> Path | None:
-        if value:
-            return absolute(value)
-        p = absolute(default)
-        return p if p.exists() or p.is_symlink() else None
-
-    if not options.get("repo"):
-        raise InputError(str(base / "mkdocs.yml"), 1, "flux-wiki: option 'repo' is required")
-    repo = (base / str(options["repo"])).resolve()
-    if not repo.is_dir():
-        raise InputError(str(base / "mkdocs.yml"), 1,
-                         f"flux-wiki: repo '{options['repo']}' is not a folder (resolved to {repo})")
-    source_basis = optional(options.get("source_basis"), "data/source-basis.yaml")
-    lock = options.get("lock_file")
-    return WikiConfig(
-        repo=repo, clusters=[str(c) for c in options.get("clusters") or []], entry=options.get("entry"),
-        exclude=[str(e) for e in options.get("exclude") or []], section=str(options.get("section") or "flux").strip("/"),
-        notes=optional(options.get("notes"), "data/notes.yaml"), source_basis=source_basis,
-        templates_dir=(base / str(options["templates_dir"])).resolve() if options.get("templates_dir") else None,
-        browse_url=options.get("browse_url"), diagrams=bool(options.get("diagrams", True)),
-        use_directory_urls=use_directory_urls, docs_dir=docs_dir,
-        lock_file=absolute(lock or "data/flux-wiki.lock"),
-    )
-
-
-def wiki_config_from_mkdocs(path: Path) -> WikiConfig:
-    """Read the flux-wiki plugin options of a mkdocs.yml (without loading MkDocs plugins); InputError when unusable."""
-    from mkdocs.utils.yaml import yaml_load
-
-    path = Path(path)
-    try:
-        with path.open("rb") as fh:
-            data = yaml_load(fh)
-    except OSError as err:
-        raise InputError(str(path), 1, f"cannot read: {err.strerror}") from None
-    except Exception as err:  # yaml errors, unknown tags, unset !ENV
-        mark = getattr(err, "problem_mark", None)
-        raise InputError(str(path), mark.line + 1 if mark else 1, f"not valid YAML: {err}") from None
-    if not isinstance(data, dict):
-        raise InputError(str(path), 1, "expected a mapping at the top level")
-    options: dict[str, Any] | None = None
-    for entry in data.get("plugins") or []:
-        if entry == "flux-wiki":
-            options = {}
-        elif isinstance(entry, dict) and "flux-wiki" in entry:
-            options = entry["flux-wiki"] or {}
-    if isinstance(data.get("plugins"), dict) and "flux-wiki" in data["plugins"]:
-        options = data["plugins"]["flux-wiki"] or {}
-    if not isinstance(options, dict):
-        raise InputError(str(path), 1, "no flux-wiki plugin options under 'plugins:'")
-    base = path.resolve().parent
-    return wiki_config_from_options(base, options, docs_dir=(base / str(data.get("docs_dir") or "docs")).resolve(),
-                                    use_directory_urls=bool(data.get("use_directory_urls", True)))
-
-
-def _dots(layout: PageLayout, use_directory_urls: bool,
-          index: ClusterIndex) -> Callable[[Cluster, str, str | None], str | None]:
+def diagram_dots(layout: PageLayout, use_directory_urls: bool,
+                 index: ClusterIndex) -> Callable[[Cluster, str, str | None], str | None]:
     """DOT of the diagrams of ``index.cluster``'s pages."""
     def dots(cluster: Cluster, kind: str, layer: str | None) -> str | None:
         if kind == "dag":

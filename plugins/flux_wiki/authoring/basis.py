@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .load.authored import SourceBasisIndex, SourceRoot, page_title, split_front_matter
-from .load.confine import ConfinedDir
-from .model import Diagnostic
-from .render.markdown import file_url, md_code, md_escape, md_link, relative_link
+from ..load.authored import SourceBasisIndex, SourceRoot, page_title, split_front_matter
+from ..load.confine import ConfinedDir
+from ..model import Diagnostic
+from ..render.markdown import file_url, md_code, md_escape, md_link, relative_link
 
 _LINE = re.compile(r"#L(\d+)$")
 _GLOB = re.compile(r"[*?\[]")

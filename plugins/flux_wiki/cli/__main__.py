@@ -1,0 +1,5 @@
+"""``python -m flux_wiki.cli``."""
+
+from . import main
+
+main()
