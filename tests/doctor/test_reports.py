@@ -61,7 +61,7 @@ def test_example_evidence_reproduces_the_reference_page(example_report):
 
 def test_example_text_report_is_golden(example_report):
     text = render_text([example_report])
-    if os.environ.get("UPDATE_GOLDEN"):
+    if os.environ.get("FLUX_WIKI_UPDATE_GOLDEN"):
         GOLDEN.parent.mkdir(exist_ok=True)
         GOLDEN.write_text(text)
     assert text == GOLDEN.read_text()

@@ -125,9 +125,8 @@ _CONSEQUENCE = {
     "source": "what reads the source fails until it exists",
 }
 
-
 _GENERIC = frozenset({"crd", "crds", "app", "apps", "kubernetes", "main", "system", "cluster", "base", "flux",
-                      "operator", "operators", "controller", "helm", "chart", "charts", "crds",
+                      "operator", "operators", "controller", "helm", "chart", "charts",
                       "io", "com", "org", "net", "dev", "sh", "k8s", "github", "https", "http", "www", "git"})
 
 
@@ -162,10 +161,8 @@ def _unseen(ctx: _Context, layer: str, crd: tuple[Subject, list[Provision]] | No
 
 def _needs(ctx: _Context, layer: str) -> None:
     ancestors = ctx.reach.before(layer)
-    pending: dict[tuple[str, tuple[str, ...]], list[tuple[Subject, list[Need], list[Provision]]]] = defaultdict(list)
     for subject, needs in ctx.index.of(layer).needs.items():
-        severity = RACE_SEVERITY.get(subject.type)
-        if severity is None:
+        if subject.type not in RACE_SEVERITY:
             continue
         providers = ctx.index.providers(subject)
         if any(p.before_flux for p in providers):
@@ -184,34 +181,33 @@ def _needs(ctx: _Context, layer: str) -> None:
         elif own or before:
             continue
         if providers:
-            pending[(subject.type, tuple(sorted({p.layer for p in providers})))].append((subject, needs, providers))
-    for (stype, provider_layers), items in sorted(pending.items()):
-        _missing(ctx, layer, stype, provider_layers, items)
+            _missing(ctx, layer, subject, needs, providers)
 
 
-def _missing(ctx: _Context, layer: str, stype: str, provider_layers: tuple[str, ...],
-             items: list[tuple[Subject, list[Need], list[Provision]]]) -> None:
-    for subject, needs, providers in items:
-        unseen = _unseen(ctx, layer, (subject, providers) if stype == "crd" else None)
-        inferred = all(p.inferred for p in providers)
-        severity = "info" if inferred or unseen else RACE_SEVERITY[stype]
-        consequence = _CONSEQUENCE[stype].format(layer=layer)
-        if stype == "namespace" and all(n.how == "targetNamespace" for n in needs):
-            severity = "info" if inferred or unseen else "warning"
-            consequence = f"{needs[0].obj} fails to install into it until it exists"
-        first = needs[0]
-        more = f" (and {len(needs) - 1} more)" if len(needs) > 1 else ""
-        who = ", ".join(provider_layers)
-        after = [p for p in provider_layers if layer in ctx.reach.applied_before(p)]
-        advice = (f"{', '.join(after)} itself runs after {layer}: move what it provides, or the objects that use it"
-                  if after else f"add a dependsOn on {who if len(provider_layers) == 1 else 'one of them'}")
-        if after and len(after) == len(provider_layers) and stype in ("crd", "namespace"):
-            consequence += f", which never happens: {', '.join(after)} waits for {layer} first (a deadlock)"
-        ctx.add("missing-dependson", severity,
-                f"{subject.label()} is used by {first.text()}{more} but only {who} provides it "
-                f"({providers[0].text()}), and {layer} does not wait for it: on a fresh bootstrap "
-                f"{consequence}; {advice}{_maybe(unseen)}",
-                layer, first.file, first.line, subject.text())
+def _missing(ctx: _Context, layer: str, subject: Subject, needs: list[Need], providers: list[Provision]) -> None:
+    """A need only layers that do not come before ``layer`` provide."""
+    stype = subject.type
+    provider_layers = sorted({p.layer for p in providers})
+    unseen = _unseen(ctx, layer, (subject, providers) if stype == "crd" else None)
+    inferred = all(p.inferred for p in providers)
+    severity = "info" if inferred or unseen else RACE_SEVERITY[stype]
+    consequence = _CONSEQUENCE[stype].format(layer=layer)
+    if stype == "namespace" and all(n.how == "targetNamespace" for n in needs):
+        severity = "info" if inferred or unseen else "warning"
+        consequence = f"{needs[0].obj} fails to install into it until it exists"
+    first = needs[0]
+    more = f" (and {len(needs) - 1} more)" if len(needs) > 1 else ""
+    who = ", ".join(provider_layers)
+    after = [p for p in provider_layers if layer in ctx.reach.applied_before(p)]
+    advice = (f"{', '.join(after)} itself runs after {layer}: move what it provides, or the objects that use it"
+              if after else f"add a dependsOn on {who if len(provider_layers) == 1 else 'one of them'}")
+    if after and len(after) == len(provider_layers) and stype in ("crd", "namespace"):
+        consequence += f", which never happens: {', '.join(after)} waits for {layer} first (a deadlock)"
+    ctx.add("missing-dependson", severity,
+            f"{subject.label()} is used by {first.text()}{more} but only {who} provides it "
+            f"({providers[0].text()}), and {layer} does not wait for it: on a fresh bootstrap "
+            f"{consequence}; {advice}{_maybe(unseen)}",
+            layer, first.file, first.line, subject.text())
 
 
 def _maybe(unseen: list[str]) -> str:
