@@ -13,6 +13,7 @@ from typing import Any
 
 from ..analysis.crds import kinds_of_crd_manifest
 from ..model import FLUX_SOURCE_GROUP, Resource
+from .fields import items, mapping, text
 from .subjects import ANY_NAMESPACE, Subject, crd_subject, namespace_subject
 
 
@@ -22,17 +23,6 @@ class Made:
     via: str
     runtime: bool = False
 
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _str(value: Any) -> str:
-    return value if isinstance(value, str) else ""
 
 
 # Kinds that are what they provide, by (group, kind) -> subject type.
@@ -76,17 +66,17 @@ def object_makes(res: Resource) -> list[Made]:
 # -- Secrets controllers create at run time ------------------------------------------------------------
 
 def _external_secret(res: Resource) -> Iterator[tuple[str, str]]:
-    target = _dict(res.spec.get("target"))
-    if _str(target.get("creationPolicy")) in ("Merge", "None"):
+    target = mapping(res.spec.get("target"))
+    if text(target.get("creationPolicy")) in ("Merge", "None"):
         return  # writes into a Secret that must already exist, or none at all
-    yield _str(target.get("name")) or res.name, res.namespace
+    yield text(target.get("name")) or res.name, res.namespace
 
 
 def _cluster_external_secret(res: Resource) -> Iterator[tuple[str, str]]:
-    spec = _dict(res.spec.get("externalSecretSpec"))
-    target = _dict(spec.get("target"))
-    if _str(target.get("creationPolicy")) not in ("Merge", "None"):
-        yield _str(target.get("name")) or _str(res.spec.get("externalSecretName")) or res.name, ANY_NAMESPACE
+    spec = mapping(res.spec.get("externalSecretSpec"))
+    target = mapping(spec.get("target"))
+    if text(target.get("creationPolicy")) not in ("Merge", "None"):
+        yield text(target.get("name")) or text(res.spec.get("externalSecretName")) or res.name, ANY_NAMESPACE
 
 
 def _own_name(res: Resource) -> Iterator[tuple[str, str]]:
@@ -94,49 +84,49 @@ def _own_name(res: Resource) -> Iterator[tuple[str, str]]:
 
 
 def _sealed_secret(res: Resource) -> Iterator[tuple[str, str]]:
-    meta = _dict(_dict(res.spec.get("template")).get("metadata"))
-    yield _str(meta.get("name")) or res.name, res.namespace
+    meta = mapping(mapping(res.spec.get("template")).get("metadata"))
+    yield text(meta.get("name")) or res.name, res.namespace
 
 
 def _sops_secret(res: Resource) -> Iterator[tuple[str, str]]:
-    for template in _list(res.spec.get("secretTemplates")):
-        yield _str(_dict(template).get("name")), res.namespace
+    for template in items(res.spec.get("secretTemplates")):
+        yield text(mapping(template).get("name")), res.namespace
 
 
 def _certificate(res: Resource) -> Iterator[tuple[str, str]]:
-    yield _str(res.spec.get("secretName")), res.namespace
+    yield text(res.spec.get("secretName")), res.namespace
 
 
 def _vault_secret(res: Resource) -> Iterator[tuple[str, str]]:
-    destination = _dict(res.spec.get("destination"))
+    destination = mapping(res.spec.get("destination"))
     if destination.get("create") is not False:
-        yield _str(destination.get("name")), res.namespace
+        yield text(destination.get("name")), res.namespace
 
 
 def _infisical_secret(res: Resource) -> Iterator[tuple[str, str]]:
-    ref = _dict(res.spec.get("managedSecretReference"))
-    yield _str(ref.get("secretName")), _str(ref.get("secretNamespace")) or res.namespace
+    ref = mapping(res.spec.get("managedSecretReference"))
+    yield text(ref.get("secretName")), text(ref.get("secretNamespace")) or res.namespace
 
 
 def _shimmed(res: Resource) -> bool:
     """An Ingress or Gateway that cert-manager's ingress-shim issues certificates for (by annotation)."""
-    annotations = _dict(res.metadata.get("annotations"))
+    annotations = mapping(res.metadata.get("annotations"))
     return (res.kind == "Ingress" or (res.kind == "Gateway" and res.group == "gateway.networking.k8s.io")) and any(
-        _str(annotations.get(f"cert-manager.io/{a}")) for a in ("issuer", "cluster-issuer"))
+        text(annotations.get(f"cert-manager.io/{a}")) for a in ("issuer", "cluster-issuer"))
 
 
 def _ingress_shim(res: Resource) -> Iterator[tuple[str, str]]:
-    for tls in _list(res.spec.get("tls")):
-        yield _str(_dict(tls).get("secretName")), res.namespace
-    for listener in _list(res.spec.get("listeners")):
-        for ref in _list(_dict(_dict(listener).get("tls")).get("certificateRefs")):
-            yield _str(_dict(ref).get("name")), _str(_dict(ref).get("namespace")) or res.namespace
+    for tls in items(res.spec.get("tls")):
+        yield text(mapping(tls).get("secretName")), res.namespace
+    for listener in items(res.spec.get("listeners")):
+        for ref in items(mapping(mapping(listener).get("tls")).get("certificateRefs")):
+            yield text(mapping(ref).get("name")), text(mapping(ref).get("namespace")) or res.namespace
 
 
 def _pgo_cluster(res: Resource) -> Iterator[tuple[str, str]]:
     """Crunchy PGO writes `<cluster>-pguser-<user>` for each spec.users entry (the cluster's own user
     when the list is empty)."""
-    users = [_str(_dict(u).get("name")) for u in _list(res.spec.get("users"))] or [res.name]
+    users = [text(mapping(u).get("name")) for u in items(res.spec.get("users"))] or [res.name]
     for user in users:
         if user:
             yield f"{res.name}-pguser-{user}", res.namespace

@@ -43,10 +43,6 @@ def effective_order(cluster: Cluster) -> Order:
     return EffectiveOrder.of(cluster)
 
 
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
 class Reach:
     """Applied-before and ready-before sets of a cluster's Kustomizations."""
 

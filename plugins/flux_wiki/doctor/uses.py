@@ -14,6 +14,7 @@ from typing import Any
 
 from ..analysis.crds import is_builtin_group
 from ..model import FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, KustomizationNode, Resource
+from .fields import items, mapping, text
 from .subjects import Subject, crd_subject, namespace_subject
 
 Use = tuple[Subject, str]  # (subject, how the object uses it)
@@ -30,17 +31,6 @@ _WRITTEN_REFS = frozenset({"privateKeySecretRef"})
 _MAX_DEPTH = 24  # nesting of a custom resource's spec walked for references
 _MAX_NODES = 5_000  # mappings and lists walked per object
 
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _str(value: Any) -> str:
-    return value if isinstance(value, str) else ""
 
 
 def is_flux_group(group: str) -> bool:
@@ -71,8 +61,8 @@ def _references(res: Resource) -> list[Use]:
     if pod is not None:
         out.extend(_pod_uses(pod, ns))
     if kind == "StatefulSet" and group == "apps":
-        for t in _list(spec.get("volumeClaimTemplates")):
-            out.extend(_storage_class(_dict(_dict(t).get("spec"))))
+        for t in items(spec.get("volumeClaimTemplates")):
+            out.extend(_storage_class(mapping(mapping(t).get("spec"))))
     if kind == "PersistentVolumeClaim" and group == "":
         out.extend(_storage_class(spec))
     if kind == "Ingress" and group in ("networking.k8s.io", "extensions"):
@@ -82,14 +72,14 @@ def _references(res: Resource) -> list[Use]:
     if group == _GATEWAY_GROUP and kind in _ROUTE_KINDS:
         out.extend(_route_uses(spec, ns))
     if group == _CERT_MANAGER_GROUP and kind == "Certificate":
-        out.extend(_issuer_ref(_dict(spec.get("issuerRef")), ns, "issuerRef"))
+        out.extend(_issuer_ref(mapping(spec.get("issuerRef")), ns, "issuerRef"))
     if kind in ("IngressClass", "GatewayClass"):
-        controller = _str(spec.get("controller") or spec.get("controllerName"))
+        controller = text(spec.get("controller") or spec.get("controllerName"))
         if controller:
             out.append((Subject("controller", "controller", controller), "spec.controller"
                         if kind == "IngressClass" else "spec.controllerName"))
     if group.startswith("external-secrets.io") and kind in ("ExternalSecret", "PushSecret"):
-        ref = _dict(spec.get("secretStoreRef"))
+        ref = mapping(spec.get("secretStoreRef"))
         out.extend(_store_ref(ref, ns))
     if group and not is_builtin_group(group) and pod is None:
         out.extend(_custom_refs(spec, ns))
@@ -100,98 +90,98 @@ def _pod_spec(kind: str, group: str, spec: dict[str, Any]) -> dict[str, Any] | N
     if kind == "Pod" and group == "":
         return spec
     if kind in _POD_TEMPLATE_KINDS and group in ("apps", "batch", ""):
-        return _dict(_dict(spec.get("template")).get("spec"))
+        return mapping(mapping(spec.get("template")).get("spec"))
     if kind == "CronJob" and group == "batch":
-        return _dict(_dict(_dict(_dict(spec.get("jobTemplate")).get("spec")).get("template")).get("spec"))
+        return mapping(mapping(mapping(mapping(spec.get("jobTemplate")).get("spec")).get("template")).get("spec"))
     return None
 
 
 def _named(kind: str, ref: Any, ns: str, how: str, name_key: str = "name") -> Iterator[Use]:
     """A Secret/ConfigMap reference (``{name, optional}``) unless it is optional or unnamed."""
-    ref = _dict(ref)
-    name = _str(ref.get(name_key))
+    ref = mapping(ref)
+    name = text(ref.get(name_key))
     if name and ref.get("optional") is not True and ns:
         yield Subject(kind.lower(), kind, name, ns), how
 
 
 def _pod_uses(pod: dict[str, Any], ns: str) -> Iterator[Use]:
     containers = [c for key in ("initContainers", "containers", "ephemeralContainers")
-                  for c in _list(pod.get(key)) if isinstance(c, dict)]
+                  for c in items(pod.get(key)) if isinstance(c, dict)]
     for c in containers:
-        for env in _list(c.get("env")):
-            source = _dict(_dict(env).get("valueFrom"))
+        for env in items(c.get("env")):
+            source = mapping(mapping(env).get("valueFrom"))
             yield from _named("Secret", source.get("secretKeyRef"), ns, "env secretKeyRef")
             yield from _named("ConfigMap", source.get("configMapKeyRef"), ns, "env configMapKeyRef")
-        for env in _list(c.get("envFrom")):
-            yield from _named("Secret", _dict(env).get("secretRef"), ns, "envFrom secretRef")
-            yield from _named("ConfigMap", _dict(env).get("configMapRef"), ns, "envFrom configMapRef")
-    for vol in _list(pod.get("volumes")):
-        vol = _dict(vol)
+        for env in items(c.get("envFrom")):
+            yield from _named("Secret", mapping(env).get("secretRef"), ns, "envFrom secretRef")
+            yield from _named("ConfigMap", mapping(env).get("configMapRef"), ns, "envFrom configMapRef")
+    for vol in items(pod.get("volumes")):
+        vol = mapping(vol)
         yield from _named("Secret", vol.get("secret"), ns, "volume secret", "secretName")
         yield from _named("ConfigMap", vol.get("configMap"), ns, "volume configMap")
-        for source in _list(_dict(vol.get("projected")).get("sources")):
-            yield from _named("Secret", _dict(source).get("secret"), ns, "projected volume secret")
-            yield from _named("ConfigMap", _dict(source).get("configMap"), ns, "projected volume configMap")
+        for source in items(mapping(vol.get("projected")).get("sources")):
+            yield from _named("Secret", mapping(source).get("secret"), ns, "projected volume secret")
+            yield from _named("ConfigMap", mapping(source).get("configMap"), ns, "projected volume configMap")
 
 
 def _storage_class(spec: dict[str, Any]) -> Iterator[Use]:
-    name = _str(spec.get("storageClassName"))
+    name = text(spec.get("storageClassName"))
     if name:
         yield Subject("class", "StorageClass", name), "storageClassName"
 
 
 def _ingress_uses(res: Resource) -> Iterator[Use]:
     spec, ns = res.spec, res.namespace
-    annotations = _dict(res.metadata.get("annotations"))
-    cls = _str(spec.get("ingressClassName")) or _str(annotations.get("kubernetes.io/ingress.class"))
+    annotations = mapping(res.metadata.get("annotations"))
+    cls = text(spec.get("ingressClassName")) or text(annotations.get("kubernetes.io/ingress.class"))
     if cls:
         yield Subject("class", "IngressClass", cls), "ingressClassName"
-    if _str(annotations.get("cert-manager.io/cluster-issuer")):
+    if text(annotations.get("cert-manager.io/cluster-issuer")):
         yield Subject("issuer", "ClusterIssuer", annotations["cert-manager.io/cluster-issuer"]), \
             "cert-manager.io/cluster-issuer annotation"
-    if _str(annotations.get("cert-manager.io/issuer")) and ns:
+    if text(annotations.get("cert-manager.io/issuer")) and ns:
         yield Subject("issuer", "Issuer", annotations["cert-manager.io/issuer"], ns), "cert-manager.io/issuer annotation"
-    for tls in _list(spec.get("tls")):
+    for tls in items(spec.get("tls")):
         yield from _named("Secret", tls, ns, "tls secretName", "secretName")
-    backends = [_dict(spec.get("defaultBackend"))]
-    for rule in _list(spec.get("rules")):
-        backends += [_dict(_dict(p).get("backend")) for p in _list(_dict(_dict(rule).get("http")).get("paths"))]
+    backends = [mapping(spec.get("defaultBackend"))]
+    for rule in items(spec.get("rules")):
+        backends += [mapping(mapping(p).get("backend")) for p in items(mapping(mapping(rule).get("http")).get("paths"))]
     for backend in backends:
-        name = _str(_dict(backend.get("service")).get("name"))
+        name = text(mapping(backend.get("service")).get("name"))
         if name and ns:
             yield Subject("service", "Service", name, ns), "backend service"
 
 
 def _gateway_uses(spec: dict[str, Any], ns: str) -> Iterator[Use]:
-    cls = _str(spec.get("gatewayClassName"))
+    cls = text(spec.get("gatewayClassName"))
     if cls:
         yield Subject("class", "GatewayClass", cls), "gatewayClassName"
-    for listener in _list(spec.get("listeners")):
-        for ref in _list(_dict(_dict(listener).get("tls")).get("certificateRefs")):
-            ref = _dict(ref)
-            if _str(ref.get("kind") or "Secret") == "Secret" and not ref.get("group"):
-                yield from _named("Secret", ref, _str(ref.get("namespace")) or ns, "listener certificateRef")
+    for listener in items(spec.get("listeners")):
+        for ref in items(mapping(mapping(listener).get("tls")).get("certificateRefs")):
+            ref = mapping(ref)
+            if text(ref.get("kind") or "Secret") == "Secret" and not ref.get("group"):
+                yield from _named("Secret", ref, text(ref.get("namespace")) or ns, "listener certificateRef")
 
 
 def _route_uses(spec: dict[str, Any], ns: str) -> Iterator[Use]:
-    for ref in _list(spec.get("parentRefs")):
-        ref = _dict(ref)
-        kind, group = _str(ref.get("kind")) or "Gateway", ref.get("group", _GATEWAY_GROUP)
-        target_ns = _str(ref.get("namespace")) or ns
-        if kind == "Gateway" and group == _GATEWAY_GROUP and _str(ref.get("name")) and target_ns:
+    for ref in items(spec.get("parentRefs")):
+        ref = mapping(ref)
+        kind, group = text(ref.get("kind")) or "Gateway", ref.get("group", _GATEWAY_GROUP)
+        target_ns = text(ref.get("namespace")) or ns
+        if kind == "Gateway" and group == _GATEWAY_GROUP and text(ref.get("name")) and target_ns:
             yield Subject("gateway", "Gateway", ref["name"], target_ns), "parentRef"
-    for rule in _list(spec.get("rules")):
-        for ref in _list(_dict(rule).get("backendRefs")):
-            ref = _dict(ref)
-            target_ns = _str(ref.get("namespace")) or ns
-            if _str(ref.get("kind")) in ("", "Service") and not ref.get("group") and _str(ref.get("name")) and target_ns:
+    for rule in items(spec.get("rules")):
+        for ref in items(mapping(rule).get("backendRefs")):
+            ref = mapping(ref)
+            target_ns = text(ref.get("namespace")) or ns
+            if text(ref.get("kind")) in ("", "Service") and not ref.get("group") and text(ref.get("name")) and target_ns:
                 yield Subject("service", "Service", ref["name"], target_ns), "backendRef"
 
 
 def _issuer_ref(ref: dict[str, Any], ns: str, how: str) -> Iterator[Use]:
-    kind = _str(ref.get("kind")) or "Issuer"
-    group = _str(ref.get("group")) or _CERT_MANAGER_GROUP
-    name = _str(ref.get("name"))
+    kind = text(ref.get("kind")) or "Issuer"
+    group = text(ref.get("group")) or _CERT_MANAGER_GROUP
+    name = text(ref.get("name"))
     if group != _CERT_MANAGER_GROUP or not name or kind not in ("Issuer", "ClusterIssuer"):
         return
     if kind == "ClusterIssuer":
@@ -201,8 +191,8 @@ def _issuer_ref(ref: dict[str, Any], ns: str, how: str) -> Iterator[Use]:
 
 
 def _store_ref(ref: dict[str, Any], ns: str) -> Iterator[Use]:
-    kind = _str(ref.get("kind")) or "SecretStore"
-    name = _str(ref.get("name"))
+    kind = text(ref.get("kind")) or "SecretStore"
+    name = text(ref.get("name"))
     if not name:
         return
     if kind == "ClusterSecretStore":
@@ -229,12 +219,12 @@ def _custom_refs(spec: dict[str, Any], ns: str) -> list[Use]:
         for key, value in node.items():
             if not isinstance(key, str):
                 continue
-            if key == "storageClassName" and _str(value):
+            if key == "storageClassName" and text(value):
                 out.append((Subject("class", "StorageClass", value), "storageClassName"))
-            elif isinstance(value, dict) and _str(value.get("name")):
+            elif isinstance(value, dict) and text(value.get("name")):
                 kind = _ref_kind(key)
                 if kind and value.get("optional") is not True:
-                    target_ns = _str(value.get("namespace")) or ns
+                    target_ns = text(value.get("namespace")) or ns
                     if target_ns:
                         out.append((Subject(kind.lower(), kind, value["name"], target_ns), key))
             if isinstance(value, (dict, list)) and depth < _MAX_DEPTH:
@@ -253,26 +243,26 @@ def _ref_kind(key: str) -> str | None:
 
 
 def _helmrelease_uses(spec: dict[str, Any], ns: str) -> Iterator[Use]:
-    chart_spec = _dict(_dict(spec.get("chart")).get("spec"))
-    for ref, how in ((_dict(chart_spec.get("sourceRef")), "chart sourceRef"), (_dict(spec.get("chartRef")), "chartRef")):
-        name = _str(ref.get("name"))
-        kind = _str(ref.get("kind"))
-        target_ns = _str(ref.get("namespace")) or ns
+    chart_spec = mapping(mapping(spec.get("chart")).get("spec"))
+    for ref, how in ((mapping(chart_spec.get("sourceRef")), "chart sourceRef"), (mapping(spec.get("chartRef")), "chartRef")):
+        name = text(ref.get("name"))
+        kind = text(ref.get("kind"))
+        target_ns = text(ref.get("namespace")) or ns
         if name and kind and target_ns:
             yield Subject("source", kind, name, target_ns), how
-    for ref in _list(spec.get("valuesFrom")):
-        ref = _dict(ref)
-        kind = _str(ref.get("kind"))
+    for ref in items(spec.get("valuesFrom")):
+        ref = mapping(ref)
+        kind = text(ref.get("kind"))
         if kind in ("Secret", "ConfigMap"):
             yield from _named(kind, ref, ns, "valuesFrom")
-    yield from _named("Secret", _dict(spec.get("kubeConfig")).get("secretRef"), ns, "kubeConfig secretRef")
-    target = _str(spec.get("targetNamespace"))
-    if target and target != ns and _dict(spec.get("install")).get("createNamespace") is not True:
+    yield from _named("Secret", mapping(spec.get("kubeConfig")).get("secretRef"), ns, "kubeConfig secretRef")
+    target = text(spec.get("targetNamespace"))
+    if target and target != ns and mapping(spec.get("install")).get("createNamespace") is not True:
         yield namespace_subject(target), "targetNamespace"
-    for dep in _list(spec.get("dependsOn")):
-        dep = _dict(dep)
-        if _str(dep.get("name")):
-            yield Subject("helmrelease", "HelmRelease", dep["name"], _str(dep.get("namespace")) or ns), "dependsOn"
+    for dep in items(spec.get("dependsOn")):
+        dep = mapping(dep)
+        if text(dep.get("name")):
+            yield Subject("helmrelease", "HelmRelease", dep["name"], text(dep.get("namespace")) or ns), "dependsOn"
 
 
 def kustomization_uses(node: KustomizationNode) -> list[Use]:
@@ -280,15 +270,15 @@ def kustomization_uses(node: KustomizationNode) -> list[Use]:
     postBuild.substituteFrom (in its own namespace), its decryption and kubeConfig Secrets."""
     spec, ns = node.spec, node.namespace
     out: list[Use] = []
-    ref = _dict(spec.get("sourceRef"))
-    if _str(ref.get("name")):
-        out.append((Subject("source", _str(ref.get("kind")) or "GitRepository", ref["name"],
-                            _str(ref.get("namespace")) or ns), "sourceRef"))
-    for sub in _list(_dict(spec.get("postBuild")).get("substituteFrom")):
-        sub = _dict(sub)
-        kind = _str(sub.get("kind"))
+    ref = mapping(spec.get("sourceRef"))
+    if text(ref.get("name")):
+        out.append((Subject("source", text(ref.get("kind")) or "GitRepository", ref["name"],
+                            text(ref.get("namespace")) or ns), "sourceRef"))
+    for sub in items(mapping(spec.get("postBuild")).get("substituteFrom")):
+        sub = mapping(sub)
+        kind = text(sub.get("kind"))
         if kind in ("Secret", "ConfigMap"):
             out.extend(_named(kind, sub, ns, "postBuild.substituteFrom"))
-    out.extend(_named("Secret", _dict(spec.get("decryption")).get("secretRef"), ns, "decryption secretRef"))
-    out.extend(_named("Secret", _dict(spec.get("kubeConfig")).get("secretRef"), ns, "kubeConfig secretRef"))
+    out.extend(_named("Secret", mapping(spec.get("decryption")).get("secretRef"), ns, "decryption secretRef"))
+    out.extend(_named("Secret", mapping(spec.get("kubeConfig")).get("secretRef"), ns, "kubeConfig secretRef"))
     return out
