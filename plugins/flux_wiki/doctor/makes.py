@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from ..analysis.crds import kinds_of_crd_manifest
 from ..model import FLUX_SOURCE_GROUP, Resource
