@@ -1,7 +1,6 @@
 """Fixture repos for the doctor: a bootstrap entry point and one folder per layer, written into tmp_path.
 
-``doctor_repo(layers, notes=...)`` writes the repo and returns the DoctorReport of its one cluster (with
-the stand-in of the effective order until ``analysis.order`` lands).
+``doctor_repo(layers, notes=...)`` writes the repo and returns the DoctorReport of its one cluster.
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ from flux_wiki.engine import build_model
 from flux_wiki.load import Repo
 from flux_wiki.load.authored import load_notes
 
-from .order_standin import StandInOrder
 
 SYNC = """\
 apiVersion: source.toolkit.fluxcd.io/v1
@@ -87,15 +85,6 @@ def write_repo(root: Path, *layers: dict[str, str], extra: dict[str, str] | None
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
     return root
-
-
-@pytest.fixture(autouse=True)
-def stand_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Until analysis/order.py lands on main, the doctor reads the effective order from the stand-in."""
-    try:
-        import flux_wiki.analysis.order  # noqa: F401
-    except ImportError:
-        monkeypatch.setattr(diagnosis, "effective_order", StandInOrder.of)
 
 
 @pytest.fixture

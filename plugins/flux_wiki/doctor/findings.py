@@ -12,6 +12,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
+from ..analysis.order import Cycle
 from ..model import Cluster, KustomizationNode
 from .evidence import EdgeEvidence
 from .index import DependencyIndex
@@ -109,8 +110,8 @@ def find(cluster: Cluster, index: DependencyIndex, reach: Reach, edges: list[Edg
         _release_not_waited(ctx, provider, release, uses)
     _edges(ctx, edges)
     _references(ctx)
-    for cycle in getattr(reach.order, "cycles", []) or []:
-        _cycle(ctx, list(cycle))
+    for cycle in reach.order.cycles:
+        _cycle(ctx, cycle)
     _health(ctx)
     return sorted(set(ctx.out), key=Finding.sort_key)
 
@@ -336,14 +337,16 @@ def _references(ctx: _Context) -> None:
                         f"the release is never installed{maybe}", h.layer, h.file, h.line, dep)
 
 
-def _cycle(ctx: _Context, cycle: list[str]) -> None:
-    nodes = [ctx.cluster.kustomizations[n] for n in cycle if n in ctx.cluster.kustomizations]
+def _cycle(ctx: _Context, cycle: Cycle) -> None:
+    """One cycle of the effective order (``analysis.order.Cycle``): none of its Kustomizations becomes Ready."""
+    ids = list(cycle.nodes)
+    nodes = [ctx.cluster.kustomizations[n] for n in ids if n in ctx.cluster.kustomizations]
     if not nodes:
         return
     first = min(nodes, key=lambda k: k.id)
-    ring = cycle + cycle[:1] if cycle and cycle[0] != cycle[-1] else cycle
-    ctx.add("dependson-cycle", "error", f"ordering cycle {' -> '.join(ring)}: none of them ever becomes Ready",
-            first.id, first.file, first.line, " -> ".join(sorted(set(cycle))))
+    ring = ids + ids[:1]
+    ctx.add("dependson-cycle", "error", f"ordering cycle {' -> '.join(ring)}: none of them ever becomes Ready "
+            f"({cycle.describe()})", first.id, first.file, first.line, " -> ".join(sorted(set(ids))))
 
 
 # -- healthChecks ---------------------------------------------------------------------------------------

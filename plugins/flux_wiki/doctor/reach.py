@@ -32,7 +32,7 @@ class Order(Protocol):
     """The part of ``analysis.order.EffectiveOrder`` the doctor reads."""
 
     edges: list[Any]
-    cycles: list[list[str]]
+    cycles: list[Any]  # analysis.order.Cycle: ``nodes`` in order, ``describe()`` in words
 
     def ancestors(self, node_id: str) -> set[str]: ...
 
