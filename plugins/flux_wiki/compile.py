@@ -18,10 +18,10 @@ from .authoring.basis import BasisGraph, browse_url, collect, problems, relation
 from .authoring.basis import BrowseUrl as BasisUrl
 from .authoring.markers import MarkerExpander
 from .config import WikiConfig
-from .engine import Model, build_model
+from .engine import build_model
 from .load import ParseCache
 from .load.authored import ClusterNotes, SourceBasisIndex, load_notes, load_source_basis, page_title
-from .model import Cluster, Diagnostic
+from .model import Cluster, Diagnostic, Model
 from .render.diagrams import layer_dag_dot, layer_diagram_dot, surface_map_dot
 from .render.markdown import file_url, html_text, md_link
 from .render.pages import GeneratedPage, PageLayout, RenderOptions, render_cluster

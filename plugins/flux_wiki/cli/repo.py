@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from ..engine import Model, build_model
-from ..model import printable
+from ..engine import build_model
+from ..model import Model, printable
 from .options import cluster_option, entry_option, read_wiki_config, repo_argument, warn
 
 
