@@ -17,14 +17,18 @@ from .analysis.facts import ClusterFacts
 from .authoring.basis import BasisGraph, browse_url, collect, problems, relationships_markdown, source_items
 from .authoring.basis import BrowseUrl as BasisUrl
 from .authoring.markers import MarkerExpander
+from .analysis.crds import CrdCatalog
 from .config import WikiConfig
+from .doctor import DoctorReport, diagnose
+from .doctor.bootstrap import bootstrap_releases
 from .engine import build_model
-from .load import ParseCache
+from .load import ParseCache, Repo
 from .load.authored import ClusterNotes, SourceBasisIndex, load_notes, load_source_basis, page_title
 from .model import Cluster, Diagnostic, Model
 from .render.diagrams import layer_dag_dot, layer_diagram_dot, surface_map_dot
+from .render.doctor_page import doctor_context, doctor_page
 from .render.markdown import file_url, html_text, md_link
-from .render.pages import GeneratedPage, PageLayout, RenderOptions, render_cluster
+from .render.pages import GeneratedPage, PageLayout, PageRenderer, RenderOptions, render_cluster
 from .render.svg import SvgRenderer
 
 log = logging.getLogger("mkdocs.plugins.flux-wiki")
@@ -41,6 +45,7 @@ class CompiledWiki:
     markers: MarkerExpander | None = None  # built on first use by WikiCompiler.hand_written
     layout: PageLayout = field(default_factory=PageLayout)
     notices: list[Diagnostic] = field(default_factory=list)  # worth knowing, not a problem (e.g. page name clashes)
+    doctor: dict[str, DoctorReport] = field(default_factory=dict)  # cluster name -> the ordering doctor's report
     generated: dict[str, GeneratedPage] = field(init=False)  # the pages by path
 
     def __post_init__(self) -> None:
@@ -74,6 +79,7 @@ class WikiCompiler:
     def __init__(self, svg_cache_dir: Path | None = None):
         self.parse_cache = ParseCache()
         self.svg = SvgRenderer(svg_cache_dir)
+        self.crd_catalog: CrdCatalog | None = None
 
     def compile(self, cfg: WikiConfig) -> CompiledWiki:
         diagnostics: list[Diagnostic] = []
@@ -87,18 +93,28 @@ class WikiCompiler:
         graph = collect(basis_index, cfg.docs_dir, cfg.repo)
         layout = PageLayout(cfg.section, model.clusters)
         options = self.render_options(cfg, notes, graph, layout)
+        reports = self.doctor(model, notes)
+        options.cluster_context = doctor_context(reports, layout, model.clusters)
         pages: list[GeneratedPage] = []
         for cluster in model.clusters:
             facts = model.facts[cluster.name]
             dots = diagram_dots(layout, cfg.use_directory_urls, facts) if cfg.diagrams else None
             pages.extend(render_cluster(facts, options, dots))
+            pages.append(doctor_page(PageRenderer(facts, options), reports[cluster.name]))
             diagnostics += cluster.warnings
         existing = {p.path for p in pages}
         if cfg.docs_dir is not None and cfg.docs_dir.is_dir():
             existing |= {f.relative_to(cfg.docs_dir).as_posix() for f in cfg.docs_dir.rglob("*.md")}
         diagnostics += problems(graph, existing)
         return CompiledWiki(model, pages, notes, basis_index, diagnostics, graph, layout=layout,
-                            notices=sorted(set(layout.notices)))
+                            notices=sorted(set(layout.notices)), doctor=reports)
+
+    def doctor(self, model: Model, notes: dict[str, ClusterNotes]) -> dict[str, DoctorReport]:
+        """The ordering doctor's report of each cluster (its findings are page content, not build warnings)."""
+        if self.crd_catalog is None:
+            self.crd_catalog = CrdCatalog.load()
+        early = bootstrap_releases(Repo(model.repo_root, self.parse_cache))
+        return {c.name: diagnose(c, self.crd_catalog, notes.get(c.name), bootstrap=early) for c in model.clusters}
 
     def hand_written(self, cfg: WikiConfig, compiled: CompiledWiki, src: str,
                      markdown: str) -> tuple[str, list[Diagnostic]]:

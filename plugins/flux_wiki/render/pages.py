@@ -182,6 +182,7 @@ class RenderOptions:
     browse_url: BrowseUrl = lambda file, line: None
     diagram: Diagram | None = None
     templates_dir: Path | None = None
+    cluster_context: dict[str, dict[str, Any]] = field(default_factory=dict)  # cluster -> more template values
 
 
 def _environment(templates_dir: Path | None) -> jinja2.Environment:
@@ -249,6 +250,7 @@ class PageRenderer:
     def _render(self, template: str, page: str, title: str, kind: str, **extra: Any) -> GeneratedPage:
         basis: list[tuple[str, int | None]] = []
         ctx = self._context(page, basis)
+        ctx.update(self.options.cluster_context.get(self.cluster.name, {}))
         ctx.update(extra, title=title)
         try:
             text = self.env.get_template(template).render(ctx)
@@ -257,6 +259,10 @@ class PageRenderer:
         text = _with_front_matter(text, title, template)
         return GeneratedPage(page, title, text, sorted(set(basis), key=lambda b: (b[0], b[1] or 0)), kind,
                              dot=extra.get("dots", {}))
+
+    def render_page(self, template: str, page: str, title: str, kind: str, **extra: Any) -> GeneratedPage:
+        """A page of another kind (the doctor, recent changes) from its template, with the helpers pages share."""
+        return self._render(template, page, title, kind, **extra)
 
     def fragment(self, name: str, page: str, layer: str | None = None) -> str:
         """A live fragment (``fragments/<name>.md.j2``) for a hand-written page: the same rows the pages use."""
