@@ -19,6 +19,7 @@ from .authoring.basis import BrowseUrl as BasisUrl
 from .authoring.markers import MarkerExpander
 from .analysis.crds import CrdCatalog
 from .config import WikiConfig
+from .diff import BuildOptions, GitError, GitRepo, RecentChanges, RevisionInventories
 from .doctor import DoctorReport, diagnose
 from .doctor.bootstrap import bootstrap_releases
 from .engine import build_model
@@ -27,11 +28,15 @@ from .load.authored import ClusterNotes, SourceBasisIndex, load_notes, load_sour
 from .model import Cluster, Diagnostic, Model
 from .render.diagrams import layer_dag_dot, layer_diagram_dot, surface_map_dot
 from .render.doctor_page import doctor_context, doctor_page
+from .render.history_page import changes_page, history_context
 from .render.markdown import file_url, html_text, md_link
 from .render.pages import GeneratedPage, PageLayout, PageRenderer, RenderOptions, render_cluster
 from .render.svg import SvgRenderer
 
 log = logging.getLogger("mkdocs.plugins.flux-wiki")
+
+HISTORY_SECONDS = 20.0  # a build stops looking back for recent changes after this long; the next one goes on
+HISTORY_SCAN = 5  # commits looked at per recent change wanted (at least 50)
 
 
 @dataclass
@@ -80,6 +85,7 @@ class WikiCompiler:
         self.parse_cache = ParseCache()
         self.svg = SvgRenderer(svg_cache_dir)
         self.crd_catalog: CrdCatalog | None = None
+        self.histories: dict[tuple[Path, tuple[str, ...], str | None], RevisionInventories] = {}
 
     def compile(self, cfg: WikiConfig) -> CompiledWiki:
         diagnostics: list[Diagnostic] = []
@@ -94,13 +100,19 @@ class WikiCompiler:
         layout = PageLayout(cfg.section, model.clusters)
         options = self.render_options(cfg, notes, graph, layout)
         reports = self.doctor(model, notes)
-        options.cluster_context = doctor_context(reports, layout, model.clusters)
+        context = doctor_context(reports, layout, model.clusters)
+        history = history_context(self.recent_changes(cfg), cfg.history, layout, model.clusters) if cfg.history else {}
+        options.cluster_context = {c.name: {**context.get(c.name, {}), **history.get(c.name, {})}
+                                   for c in model.clusters}
         pages: list[GeneratedPage] = []
         for cluster in model.clusters:
             facts = model.facts[cluster.name]
             dots = diagram_dots(layout, cfg.use_directory_urls, facts) if cfg.diagrams else None
             pages.extend(render_cluster(facts, options, dots))
-            pages.append(doctor_page(PageRenderer(facts, options), reports[cluster.name]))
+            renderer = PageRenderer(facts, options)
+            pages.append(doctor_page(renderer, reports[cluster.name]))
+            if cluster.name in history:
+                pages.append(changes_page(renderer, history[cluster.name]["history"]))
             diagnostics += cluster.warnings
         existing = {p.path for p in pages}
         if cfg.docs_dir is not None and cfg.docs_dir.is_dir():
@@ -108,6 +120,20 @@ class WikiCompiler:
         diagnostics += problems(graph, existing)
         return CompiledWiki(model, pages, notes, basis_index, diagnostics, graph, layout=layout,
                             notices=sorted(set(layout.notices)), doctor=reports)
+
+    def recent_changes(self, cfg: WikiConfig) -> RecentChanges | str:
+        """The last ``cfg.history`` commits that changed the topology, or why git cannot tell. Models are kept by
+        commit id across compilations (``mkdocs serve`` rebuilds only look up HEAD)."""
+        key = (cfg.repo, tuple(cfg.clusters), cfg.entry)
+        try:
+            inventories = self.histories.get(key)
+            if inventories is None:
+                inventories = RevisionInventories(GitRepo(cfg.repo), BuildOptions(tuple(cfg.clusters), cfg.entry),
+                                                  parse_cache=self.parse_cache)
+                self.histories[key] = inventories
+            return inventories.recent(cfg.history, scan=max(50, HISTORY_SCAN * cfg.history), seconds=HISTORY_SECONDS)
+        except GitError as err:
+            return str(err)
 
     def doctor(self, model: Model, notes: dict[str, ClusterNotes]) -> dict[str, DoctorReport]:
         """The ordering doctor's report of each cluster (its findings are page content, not build warnings)."""

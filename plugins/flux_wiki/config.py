@@ -21,6 +21,7 @@ from mkdocs.utils.yaml import get_yaml_loader, yaml_load
 from .model import Diagnostic, InputError
 
 PLUGIN = "flux-wiki"
+MAX_HISTORY = 100  # recent changes listed at most (each commit looked at is one model build)
 Warn = Callable[[Diagnostic], None]
 Options = TypeVar("Options", bound=Config)
 
@@ -48,6 +49,9 @@ class FluxWikiConfig(Config):
     """Inline Graphviz SVG diagrams."""
     lock_file = c.Optional(c.Type(str))
     """Staleness stamps written by `flux-wiki stamp` (default: data/flux-wiki.lock)."""
+    history = c.Type(int, default=10)
+    """Recent changes: the last N commits that changed the topology, on a page per cluster and as "last
+    changed in" on layer pages (read with git; 0 turns it off)."""
 
 
 class SiteOptions(Config):
@@ -74,6 +78,7 @@ class WikiConfig:
     use_directory_urls: bool = True
     docs_dir: Path | None = None  # hand-written pages, for the titles of related pages
     lock_file: Path | None = None  # staleness stamps (flux-wiki stamp / check)
+    history: int = 0  # recent changes: the last N commits that changed the topology (0: none)
 
 
 def wiki_config(options: FluxWikiConfig, base: Path, *, docs_dir: Path, use_directory_urls: bool = True) -> WikiConfig:
@@ -96,13 +101,17 @@ def wiki_config(options: FluxWikiConfig, base: Path, *, docs_dir: Path, use_dire
     if not repo.is_dir():
         raise InputError(str(base / "mkdocs.yml"), 1,
                          f"{PLUGIN}: repo '{options.repo}' is not a folder (resolved to {repo})")
+    if not 0 <= options.history <= MAX_HISTORY:
+        raise InputError(str(base / "mkdocs.yml"), 1,
+                         f"{PLUGIN}: option 'history' is the number of recent changes shown, 0 to {MAX_HISTORY} "
+                         f"(got {options.history})")
     return WikiConfig(
         repo=repo, clusters=list(options.clusters), entry=options.entry, exclude=list(options.exclude),
         section=(options.section or "flux").strip("/"), notes=optional(options.notes, "data/notes.yaml"),
         source_basis=optional(options.source_basis, "data/source-basis.yaml"),
         templates_dir=(base / options.templates_dir).resolve() if options.templates_dir else None,
         browse_url=options.browse_url, diagrams=options.diagrams, use_directory_urls=use_directory_urls,
-        docs_dir=docs_dir, lock_file=absolute(options.lock_file or "data/flux-wiki.lock"),
+        docs_dir=docs_dir, lock_file=absolute(options.lock_file or "data/flux-wiki.lock"), history=options.history,
     )
 
 
