@@ -161,3 +161,19 @@ def test_findings_never_fail_a_strict_build_and_are_logged_at_info(tmp_path: Pat
     assert [r.levelno for r in logged] == [logging.INFO]
     assert "doctor [test] error missing-dependson layers/apps/objects.yaml:1" in logged[0].getMessage()
     assert "missing-dependson" in (site / "flux" / "test" / "doctor" / "index.html").read_text()
+
+
+def test_the_ci_page_has_the_code_scanning_job() -> None:
+    """docs/ci.md's flux-doctor workflow is valid YAML that writes SARIF and uploads it, with the permission
+    code scanning needs."""
+    text = (ROOT / "docs" / "ci.md").read_text()
+    blocks = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(# \.github/workflows/flux-doctor\.yaml\n.*?)```",
+                                                   text, re.S)]
+    assert len(blocks) == 1
+    workflow = blocks[0]
+    assert workflow["permissions"]["security-events"] == "write"
+    steps = workflow["jobs"]["doctor"]["steps"]
+    run = next(s for s in steps if "flux-wiki doctor" in s.get("run", ""))
+    upload = next(s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif@"))
+    assert "--format sarif" in run["run"] and run["run"].endswith("> flux-wiki.sarif")
+    assert upload["with"]["sarif_file"] == "flux-wiki.sarif" and "failure()" in upload["if"]
