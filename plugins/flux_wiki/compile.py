@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from .analysis.crds import CrdCatalog
 from .analysis.facts import ClusterFacts
 from .authoring.basis import BasisGraph, browse_url, collect, problems, relationships_markdown, source_items
 from .authoring.basis import BrowseUrl as BasisUrl
 from .authoring.markers import MarkerExpander
-from .analysis.crds import CrdCatalog
 from .config import WikiConfig
 from .diff import BuildOptions, GitError, GitRepo, RecentChanges, RevisionInventories
 from .doctor import DoctorReport, diagnose
@@ -125,15 +125,21 @@ class WikiCompiler:
         """The last ``cfg.history`` commits that changed the topology, or why git cannot tell. Models are kept by
         commit id across compilations (``mkdocs serve`` rebuilds only look up HEAD)."""
         key = (cfg.repo, tuple(cfg.clusters), cfg.entry)
+        inventories = self.histories.get(key)
+        if inventories is None:
+            try:
+                git = GitRepo(cfg.repo)
+            except GitError as err:  # the page gets no local path: it may be published
+                log.info("flux-wiki: no recent changes: %s", err)
+                return "the repository is not a git checkout (or git is not installed)."
+            inventories = RevisionInventories(git, BuildOptions(tuple(cfg.clusters), cfg.entry),
+                                              parse_cache=self.parse_cache)
+            self.histories[key] = inventories
         try:
-            inventories = self.histories.get(key)
-            if inventories is None:
-                inventories = RevisionInventories(GitRepo(cfg.repo), BuildOptions(tuple(cfg.clusters), cfg.entry),
-                                                  parse_cache=self.parse_cache)
-                self.histories[key] = inventories
             return inventories.recent(cfg.history, scan=max(50, HISTORY_SCAN * cfg.history), seconds=HISTORY_SECONDS)
         except GitError as err:
-            return str(err)
+            log.info("flux-wiki: no recent changes: %s", err)
+            return "git could not read the history (the build log says why)."
 
     def doctor(self, model: Model, notes: dict[str, ClusterNotes]) -> dict[str, DoctorReport]:
         """The ordering doctor's report of each cluster (its findings are page content, not build warnings)."""

@@ -98,7 +98,8 @@ def test_a_folder_that_is_not_a_git_checkout_gets_a_note(repo, tmp_path: Path) -
     plain = tmp_path / "plain"
     shutil.copytree(fixture.root, plain, ignore=shutil.ignore_patterns(".git"))
     pages = compile_pages(plain)
-    assert '!!! note "No history"' in pages[CHANGES] and "not inside a git work tree" in pages[CHANGES]
+    assert '!!! note "No history"' in pages[CHANGES] and "the repository is not a git checkout" in pages[CHANGES]
+    assert str(tmp_path) not in pages[CHANGES]  # no local path on a page that may be published
     assert entries(pages[CHANGES]) == []
     assert "last changed" not in pages["flux/home/layers/apps.md"]
 
