@@ -177,7 +177,7 @@ def resolve_source(roots: dict[str, SourceRoot], spec: str) -> ResolvedSource:
     prefix = "/".join(fixed) or "."
     top = tree.entry(prefix)
     if top.kind == "refused":
-        tree.note(prefix, top.reason)
+        tree.note(prefix, top.reason, top.code)
     if any(part in SKIP_DIRS for part in fixed) or not top.usable:
         candidates: list[tuple[str, bool]] = []
     elif len(fixed) == len(segs):  # no wildcard: the path itself
@@ -218,11 +218,12 @@ def problems(graph: BasisGraph, existing_pages: set[str]) -> list[Diagnostic]:
     for page, d in sorted(graph.pages.items()):
         for target, file, line in d.related:
             if target not in existing_pages:
-                out.append(Diagnostic(file, line, f"{page}: related page '{target}' does not exist"))
+                out.append(Diagnostic(file, line, f"{page}: related page '{target}' does not exist",
+                                      code="FW-WIKI-RELATED-MISSING"))
         for spec, file, line in d.sources:
             r = graph.resolve(spec)
             if r.error:
-                out.append(Diagnostic(file, line, f"{page}: {r.error}"))
+                out.append(Diagnostic(file, line, f"{page}: {r.error}", code="FW-WIKI-SOURCE-MISSING"))
     return out + refused_sources(graph)
 
 
@@ -231,7 +232,8 @@ def refused_sources(graph: BasisGraph) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     for page, d in sorted(graph.pages.items()):
         for spec, file, line in d.sources:
-            out += [Diagnostic(file, line, f"{page}: source '{spec}': {why}") for why in graph.resolve(spec).skipped]
+            out += [Diagnostic(file, line, f"{page}: source '{spec}': {why}",
+                               code="FW-WIKI-SOURCE-MISSING") for why in graph.resolve(spec).skipped]
     return out
 
 

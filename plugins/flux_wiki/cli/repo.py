@@ -14,7 +14,13 @@ from .options import cluster_option, entry_option, repo_argument, warn
 
 
 def _model(repo: str, cluster: tuple[str, ...], entry: str | None, exclude: tuple[str, ...] = ()) -> Model:
-    return build_model(repo, clusters=list(cluster) or None, entry=entry, exclude=list(exclude))
+    """The model; with no cluster there is nothing to print: exit 1 with why (the entry-point message)."""
+    model = build_model(repo, clusters=list(cluster) or None, entry=entry, exclude=list(exclude))
+    if not model.clusters:
+        for d in model.diagnostics:
+            click.echo(f"error: {d}", err=True)
+        raise SystemExit(1)
+    return model
 
 
 @click.command()
@@ -41,7 +47,7 @@ def inventory(repo: str, cluster: tuple[str, ...], entry: str | None, fmt: str, 
             extra = f" ({k.reason})" if k.reason else ""
             click.echo(printable(f"  L{k.level} {k.id} [{k.status}] {k.path or ''} objects={len(k.resources)}{extra}"))
         for w in c.warnings:
-            click.echo(f"  warning: {w}", err=True)
+            warn(w)
 
 
 @click.command()
