@@ -228,11 +228,12 @@ class PageRenderer:
             if node is None:
                 return md_code(node_id)
             if node.id == self.cluster.root_id:
-                return md_link(f"Flux root {md_escape(node.name)}",
+                return md_link(f"Flux root {md_escape(self.facts.label(node))}",
                                relative_link(page, self.layout.dag(self.cluster), "flux-root"))
             if node.excluded:
-                return md_code(node.name)
-            return md_link(md_escape(node.name), relative_link(page, self.layout.layer(self.cluster, node_id)))
+                return md_code(self.facts.label(node))
+            return md_link(md_escape(self.facts.label(node)),
+                           relative_link(page, self.layout.layer(self.cluster, node_id)))
         return link
 
     def _context(self, page: str, basis: list[tuple[str, int | None]]) -> dict[str, Any]:
@@ -312,6 +313,8 @@ class PageRenderer:
             "substitute_from": [f"{r.get('kind', 'ConfigMap')} {r.get('name', '?')}"
                                 for r in post.get("substituteFrom") or [] if isinstance(r, dict)],
             "node": node,
+            "label": self.facts.label(node),
+            "remote": node.flux_spec.kube_config,  # (kind, name) of the kubeConfig reference, or None
             "depends_on": layer.depends_on,
             "dangling": layer.dangling,
             "dependents": layer.dependents,
@@ -343,7 +346,7 @@ class PageRenderer:
     def layer_page(self, node: KustomizationNode, dot: str | None = None) -> GeneratedPage:
         page = self.layout.layer(self.cluster, node.id)
         layer = self.facts.layer(node.id)
-        return self._render("layer.md.j2", page, node.name, "layer", row=self.row(node), node=node,
+        return self._render("layer.md.j2", page, self.facts.label(node), "layer", row=self.row(node), node=node,
                             groups=[g for g in layer.groups if g.kind != "HelmRelease"], releases=layer.releases,
                             surfaces=layer.surfaces, address=address, installed=self._installed(layer),
                             sortable=SORTABLE_MARK, dots={"layer": dot} if dot else {}, layer_dot=dot,
