@@ -111,3 +111,4 @@ def test_graph_svg_of_several_clusters_asks_for_one(tmp_path: Path) -> None:
     one = CliRunner().invoke(main, ["graph", str(root), "--format", "svg", "--cluster", "lab"])
     assert one.exit_code == 0, one.output
     assert one.stdout.count("<svg") == 1
+
