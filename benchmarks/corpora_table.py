@@ -92,7 +92,8 @@ def main_(argv: list[str] | None = None) -> None:
             seconds = f"{elapsed:.1f}"
             listed[name] = warnings
         label = f"{name} (entry {entry})" if entry else name
-        print(f"| {label} | {f['clusters']} | {f['ks']} | {counts} | {f['repo']} | {f['limit']} | {verdict} | {seconds} |")
+        print(f"| {label} | {f['clusters']} | {f['ks']} | {counts} | {f['repo']} | {f['limit']} | {verdict} "
+              f"| {seconds} |")
     print()
     for name in names:
         if codes[name]:

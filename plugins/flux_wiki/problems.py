@@ -151,6 +151,8 @@ _CODES = (
     Code("FW-WIKI-RELATED-MISSING", "repo", "a related page does not exist", "fix the page path"),
     Code("FW-WIKI-SOURCE-MISSING", "repo", "a source-basis entry names no file, or one that cannot be read",
          "fix the entry"),
+    Code("FW-WIKI-SOURCE-INVALID", "repo", "a source-basis entry names an unknown source root, or a path that "
+         "leaves its root", "use a declared root and a relative path inside it"),
     Code("FW-WIKI-MARKER", "repo", "a flux-wiki marker in a page cannot be expanded", "fix the marker"),
     Code("FW-WIKI-TEMPLATE", "repo", "a page template (templates_dir) does not render", "fix the template"),
     Code("FW-WIKI-PAGE-CLASH", "limit", "two pages would get the same path: each gets a hashed one",

@@ -40,8 +40,9 @@ def test_the_mixed_history_repo_fails_on_its_missing_folders_only() -> None:
     repo = [d for d in problems("tazlab-k8s") if d.cls == "repo"]
     assert {d.code for d in repo} == {"FW-KS-PATH-MISSING", "FW-KUSTOMIZE-MISSING"}
     text = "\n".join(str(d) for d in repo)
-    for missing in ("kustomization path './apps/cluster/hugo-blog' not found", "resource 'gotk-components.yaml' not found",
-                    "folder '../base/traefik' has no kustomization file", "resource './hugo-blog' not found"):
+    for missing in ("kustomization path './apps/cluster/hugo-blog' not found",
+                    "resource 'gotk-components.yaml' not found", "folder '../base/traefik' has no kustomization file",
+                    "resource './hugo-blog' not found"):
         assert missing in text
 
 

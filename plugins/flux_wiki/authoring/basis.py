@@ -181,7 +181,7 @@ def declaration_error(roots: dict[str, SourceRoot], spec: str) -> str | None:
 def declaration_errors(graph: BasisGraph, pages: list[str]) -> list[Diagnostic]:
     """The sources of ``pages`` that no file can satisfy (unknown roots, paths out of the root), naming where
     each is declared: the build warns about them, and ``stamp``/``check`` refuse them."""
-    return [Diagnostic(file, line, f"{page}: {error}") for page in pages
+    return [Diagnostic(file, line, f"{page}: {error}", code="FW-WIKI-SOURCE-INVALID") for page in pages
             for spec, file, line in graph.pages.get(page, Declared()).sources
             for error in [declaration_error(graph.roots, spec)] if error]
 
