@@ -18,6 +18,7 @@ import jinja2
 from ..analysis.facts import ClusterFacts, LayerFacts
 from ..load.authored import ClusterNotes, split_front_matter
 from ..model import Cluster, Diagnostic, InputError, KustomizationNode, Surface
+from ..problems import ProblemPolicy
 from .markdown import front_matter, html_text, md_code, md_escape, md_link, one_line, relative_link, slug
 from .phrases import address, install_summary, installed_phrases, surface_summary
 
@@ -35,7 +36,7 @@ class TemplateProblem(InputError):
     """A page template (bundled or the user's override) that does not render."""
 
     def __init__(self, template: str, line: int, message: str):
-        super().__init__(template, line, f"template does not render: {message}")
+        super().__init__(template, line, f"template does not render: {message}", code="FW-WIKI-TEMPLATE")
 
 
 @dataclass
@@ -89,7 +90,8 @@ class PageLayout:
                 others = ", ".join(repr(n) for n in names if n != name) or "an earlier cluster"
                 self.notices.append(Diagnostic(c.entry_file, c.entry_line, f"cluster {name!r} shares the folder name "
                                                f"{shared!r} with {others}: its pages are under "
-                                               f"{self.section}/{folders[name]}/", "info"))
+                                               f"{self.section}/{folders[name]}/", "info",
+                                               code="FW-WIKI-PAGE-CLASH", cls="limit"))
         for c in clusters:
             self._pages(c)
 
@@ -123,7 +125,7 @@ class PageLayout:
                 message = f"Kustomization {k.id} shares its name with {others}: its page is {page}"
             else:
                 continue
-            self.notices.append(Diagnostic(k.file, k.line, message, "info"))
+            self.notices.append(Diagnostic(k.file, k.line, message, "info", code="FW-WIKI-PAGE-CLASH", cls="limit"))
         planned = _ClusterPages(cluster, folder, {i: f"{folder}/layers/{s}.md" for i, s in stems.items()})
         self._planned[cluster.name] = planned
         return planned
@@ -182,6 +184,7 @@ class RenderOptions:
     browse_url: BrowseUrl = lambda file, line: None
     diagram: Diagram | None = None
     templates_dir: Path | None = None
+    problems: ProblemPolicy = field(default_factory=ProblemPolicy)  # which problems are warnings, notes, ignored
     cluster_context: dict[str, dict[str, Any]] = field(default_factory=dict)  # cluster -> more template values
 
 
@@ -208,6 +211,7 @@ class PageRenderer:
         self.layout = options.layout
         self.notes = options.notes.get(cluster.name) or ClusterNotes()
         self.env = _environment(options.templates_dir)
+        self.problems = options.problems.sort(cluster.warnings)
         self._rows: dict[str, dict[str, Any]] | None = None  # node id -> its row, in layer order
 
     # -- helpers given to templates -------------------------------------
@@ -225,11 +229,12 @@ class PageRenderer:
             if node is None:
                 return md_code(node_id)
             if node.id == self.cluster.root_id:
-                return md_link(f"Flux root {md_escape(node.name)}",
+                return md_link(f"Flux root {md_escape(self.facts.label(node))}",
                                relative_link(page, self.layout.dag(self.cluster), "flux-root"))
             if node.excluded:
-                return md_code(node.name)
-            return md_link(md_escape(node.name), relative_link(page, self.layout.layer(self.cluster, node_id)))
+                return md_code(self.facts.label(node))
+            return md_link(md_escape(self.facts.label(node)),
+                           relative_link(page, self.layout.layer(self.cluster, node_id)))
         return link
 
     def _context(self, page: str, basis: list[tuple[str, int | None]]) -> dict[str, Any]:
@@ -242,6 +247,7 @@ class PageRenderer:
             "cited": lambda: sorted({f for f, _ in basis}),
             "layout": self.layout, "related": related,
             "extra_basis": self.options.extra_basis.get(page, []),
+            "problems": self.problems,
             # generated pages get their diagrams' DOT emitted next to them (GeneratedPage.dot): link it
             "diagram": (lambda name, dot: self.options.diagram(page, name, dot, f"{posixpath.basename(page)[:-3]}.{name}.dot"))
             if self.options.diagram else None,
@@ -313,6 +319,8 @@ class PageRenderer:
             "substitute_from": [f"{r.get('kind', 'ConfigMap')} {r.get('name', '?')}"
                                 for r in post.get("substituteFrom") or [] if isinstance(r, dict)],
             "node": node,
+            "label": self.facts.label(node),
+            "remote": node.flux_spec.kube_config,  # (kind, name) of the kubeConfig reference, or None
             "depends_on": layer.depends_on,
             "dangling": layer.dangling,
             "dependents": layer.dependents,
@@ -344,7 +352,7 @@ class PageRenderer:
     def layer_page(self, node: KustomizationNode, dot: str | None = None) -> GeneratedPage:
         page = self.layout.layer(self.cluster, node.id)
         layer = self.facts.layer(node.id)
-        return self._render("layer.md.j2", page, node.name, "layer", row=self.row(node), node=node,
+        return self._render("layer.md.j2", page, self.facts.label(node), "layer", row=self.row(node), node=node,
                             groups=[g for g in layer.groups if g.kind != "HelmRelease"], releases=layer.releases,
                             surfaces=layer.surfaces, address=address, installed=self._installed(layer),
                             sortable=SORTABLE_MARK, dots={"layer": dot} if dot else {}, layer_dot=dot,
