@@ -127,8 +127,8 @@ def test_the_doctor_page_lists_findings_by_severity_linking_layers_and_files(tmp
     page, apps = doctor_page(tmp_path)
     errors = section(page, "## Errors")
     assert errors.count("\n- ") == 1
-    assert ("- `missing-dependson` (error) in [apps](layers/apps.md): CRD Certificate.cert-manager.io is used by "
-            in errors)
+    assert "### `missing-dependson`: Missing dependsOn (1)\n\n- [apps](layers/apps.md): CRD Certificate.cert-manager.io" \
+        in errors
     assert "([`layers/apps/objects.yaml:1`](https://example.com/r/blob/main/layers/apps/objects.yaml#L1))" in errors
     assert section(page, "## Warnings") == "## Warnings\n\nNone.\n"
     assert "| `missing-dependson` | Missing dependsOn |" in section(page, "## Finding Codes")

@@ -55,6 +55,12 @@ class DoctorView:
         """(severity, section title, open findings) for each severity, in order."""
         return [(s, SEVERITY_TITLES[s], [f for f in self.report.open if f.severity == s]) for s in SEVERITIES]
 
+    @staticmethod
+    def by_code(findings: list[Finding]) -> list[tuple[Rule, list[Finding]]]:
+        """``findings`` grouped by code (codes in order), each group with its rule."""
+        codes = sorted({f.code for f in findings})
+        return [(RULES.get(c) or Rule(c, c, ""), [f for f in findings if f.code == c]) for c in codes]
+
     def counts(self) -> dict[str, int]:
         return {s: sum(1 for f in self.report.open if f.severity == s) for s in SEVERITIES}
 
