@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from flux_wiki.model import Surface, Target
 from flux_wiki.render import svg as svg_mod
 from flux_wiki.render.diagrams import layer_dag_dot, layer_diagram_dot, surface_map_dot
-from flux_wiki.render.svg import SVG_NS, SvgRenderer, find_engine
+from flux_wiki.render.svg import SVG_NS, XLINK_NS, SvgRenderer, find_engine
 
 from .conftest import Layer, helm_release, make_cluster, url_for
 
@@ -87,7 +87,8 @@ def _check_svg(svg: str) -> ET.Element:
     tags = {el.tag.split("}", 1)[1] for el in root.iter()}
     assert tags <= ALLOWED_TAGS, tags - ALLOWED_TAGS
     for a in root.iter(f"{{{SVG_NS}}}a"):
-        assert not (a.get("href") or "").lower().startswith("javascript")
+        for href in (a.get("href"), a.get(f"{{{XLINK_NS}}}href")):
+            assert not (href or "").lower().startswith("javascript")
     return root
 
 
