@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .analysis.dag import apply_exclusions, assign_levels
+from .analysis.dag import apply_exclusions, apply_order
 from .analysis.facts import ClusterFacts
 from .analysis.surfaces import extract_surfaces
 from .flux.entry import explicit_entry, find_entries
@@ -61,7 +61,7 @@ def build_model(repo_root: str | Path, *, clusters: list[str] | None = None, ent
     facts: dict[str, ClusterFacts] = {}
     for e in entries:
         cluster = simulate(repo, e)
-        assign_levels(cluster)
+        order = apply_order(cluster, repo.read_text)
         apply_exclusions(cluster, list(exclude or []))
         releases: dict[str, list[HelmReleaseInfo]] = defaultdict(list)
         for h in cluster.helm_releases:
@@ -71,7 +71,7 @@ def build_model(repo_root: str | Path, *, clusters: list[str] | None = None, ent
             cluster.surfaces.extend(surfaces)
             cluster.warnings.extend(diags)
         cluster.surfaces.sort(key=lambda s: s.sort_key())
-        facts[cluster.name] = ClusterFacts(cluster)
+        facts[cluster.name] = ClusterFacts(cluster, order)
         cluster.warnings.extend(facts[cluster.name].duplicate_claims)
         cluster.notices = sorted({w for w in cluster.warnings if w.severity == "info"})
         cluster.warnings = sorted({w for w in cluster.warnings if w.severity != "info"})

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.corpora
 def bjws_cluster():
     if not BJWS.is_dir():
         pytest.skip("corpus bjw-s-labs__home-ops is not available")
-    from flux_wiki.analysis.dag import assign_levels
+    from flux_wiki.analysis.dag import apply_order
     from flux_wiki.flux.entry import find_entries
     from flux_wiki.flux.simulate import simulate
     from flux_wiki.load.repo import Repo
@@ -29,7 +29,7 @@ def bjws_cluster():
     repo = Repo(BJWS)
     entries, _ = find_entries(repo)
     cluster = simulate(repo, entries[0])
-    assign_levels(cluster)
+    apply_order(cluster)
     return cluster
 
 
