@@ -127,8 +127,12 @@ def test_bjws_layer_dag_renders_with_working_links(need_engine) -> None:
         assert "<svg" in dag.markdown, "the layer DAG is inlined"
         hrefs = svg_links(dag.markdown)
         layers = [p for p in compiled.pages if p.kind == "layer" and p.path.startswith(dag.path.rsplit("/", 1)[0])]
-        assert len(set(hrefs)) >= len(layers) > 40
-        for href in hrefs:
+        assert len(set(hrefs)) >= len(layers) > 40  # the full graph, one click away
+        groups = [h for h in hrefs if "#" in h]  # the overview's groups: their part of the DAG page
+        assert len(groups) > 10 and all(h.startswith("./#group-") for h in groups), groups
+        for href in groups:
+            assert f'<a id="{href[3:]}"></a>' in dag.markdown, href
+        for href in set(hrefs) - set(groups):
             # use_directory_urls: "../layers/x/" from "<cluster>/dag/" is "<cluster>/layers/x.md"
             src = posixpath.normpath(posixpath.join(dag.path[:-3], unquote(href))) + ".md"
             assert src in paths, href

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from ..model import (CLAIM_SURFACES, Cluster, Diagnostic, HelmReleaseInfo, KustomizationNode, Resource, Surface)
 from .order import Blocker, Chain, Edge, EffectiveOrder, Gate
 from .surfaces import Claim, claim_warnings, contested_claims
+from .views import GROUP_THRESHOLD, Grouping, group_layers
 
 # The kinds a reader looks for first in what a layer installs, in this order; other kinds follow by name.
 KIND_ORDER = ("HelmRelease", "Namespace", "Deployment", "StatefulSet", "DaemonSet", "CronJob",
@@ -155,6 +156,7 @@ class ClusterFacts:
         self._layers: dict[str, LayerFacts] = {}
         self._rows: list[LayerFacts] | None = None
         self._critical_path: Chain | None = None
+        self._grouping: tuple[Grouping | None] | None = None
         # the surfaces of the layers the wiki shows: the inventory, the surface map and the address claims
         self.surfaces: list[Surface] = [s for s in cluster.surfaces if s.layer in shown]
         self.claims: dict[Claim, list[Surface]] = contested_claims(self.surfaces)
@@ -179,6 +181,18 @@ class ClusterFacts:
         if self._critical_path is None:
             self._critical_path = self.order.critical_path(among=[layer.id for layer in self.layers])
         return self._critical_path
+
+    @property
+    def grouping(self) -> Grouping | None:
+        """The shown layers in the most readable groups (see :mod:`.views`); None when nothing splits them."""
+        if self._grouping is None:
+            self._grouping = (group_layers([layer.node for layer in self.layers], self.order.edges),)
+        return self._grouping[0]
+
+    @property
+    def overview(self) -> bool:
+        """Whether the cluster is large enough for its DAG page to show the overview of its groups."""
+        return len(self.layers) > GROUP_THRESHOLD and self.grouping is not None
 
     def shown(self, node_id: str) -> bool:
         """Whether the wiki shows the Kustomization ``node_id`` (it exists and is not excluded)."""
