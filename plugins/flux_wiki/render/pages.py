@@ -21,8 +21,8 @@ from ..analysis.views import Grouping
 from ..load.authored import ClusterNotes, split_front_matter
 from ..model import Cluster, Diagnostic, InputError, KustomizationNode, Surface
 from .markdown import front_matter, html_text, md_code, md_escape, md_link, one_line, relative_link, slug
-from .phrases import (address, blocker_phrase, duration, gate_reason, install_summary, installed_phrases, step_event,
-                      surface_summary)
+from .phrases import (address, blocker_detail, blocker_phrase, duration, gate_reason, install_summary,
+                      installed_phrases, step_event, surface_summary)
 
 TEMPLATES = Path(__file__).parent / "templates"
 SORTABLE_MARK = '<span class="flux-wiki-sortable"></span>'
@@ -263,6 +263,7 @@ class PageRenderer:
             if self.options.diagram else None,
             "dot_file": dot_file,
             "duration": duration, "gate_reason": gate_reason, "blocker_phrase": blocker_phrase,
+            "blocker_detail": blocker_detail,
         }
 
     def _render(self, template: str, page: str, title: str, kind: str, **extra: Any) -> GeneratedPage:
