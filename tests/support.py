@@ -49,7 +49,7 @@ def copy_wiki(src: Path, dest: Path, ignore: Any = None) -> Path:
 
 
 def load(wiki: Path, site: Path, **overrides: Any) -> MkDocsConfig:
-    return load_config(str(wiki / "mkdocs.yml"), site_dir=str(site), strict=True, **overrides)
+    return load_config(str(wiki / "mkdocs.yml"), site_dir=str(site), **{"strict": True, **overrides})
 
 
 def build_site(wiki: Path, site: Path, command: str = "build", **overrides: Any) -> Path:
