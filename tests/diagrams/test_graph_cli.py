@@ -85,3 +85,13 @@ def test_bad_views_are_clear_errors(big: Path) -> None:
     assert code == 2 and "error: no Kustomization 'nowhere' below the Flux root of cluster home" in err
     code, _, err = graph(str(NESTED), "--view", "layer:flux-system")
     assert code == 2 and "no Kustomization 'flux-system'" in err
+
+
+def test_a_layer_view_leaves_out_the_clusters_without_that_layer(tmp_path: Path) -> None:
+    repo = two_cluster_wiki(tmp_path / "wiki") / "data" / "gitops"
+    (repo / "clusters" / "lab" / "apps.yaml").unlink()
+    code, out, err = graph(str(repo), "--view", "layer:apps", "--out", str(tmp_path / "g"))
+    assert code == 0 and sorted(p.name for p in (tmp_path / "g").iterdir()) == ["home.apps.dot"]
+    assert "note: cluster lab has no Kustomization 'apps'; left out" in err
+    code, _, err = graph(str(repo), "--view", "layer:gone")
+    assert code == 2 and "no Kustomization 'gone' below the Flux root of any of the clusters home, lab" in err

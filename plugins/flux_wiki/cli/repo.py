@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ..engine import Model, build_model
-from ..model import printable
+from ..model import Cluster, KustomizationNode, printable
 from .options import cluster_option, entry_option, repo_argument, warn
 
 
@@ -57,6 +57,12 @@ def _view(value: str) -> tuple[str, str | None]:
     raise click.BadParameter(f"{value!r}: expected auto, full, overview or layer:NAME", param_hint="'--view'")
 
 
+def _layer_node(model: Model, cluster: Cluster, layer: str) -> KustomizationNode | None:
+    """The Kustomization ``layer`` (name or namespace/name) of ``cluster`` below its Flux root, or None."""
+    node = model.facts[cluster.name].kustomization(layer)
+    return None if node is None or node.id == cluster.root_id else node
+
+
 @click.command()
 @repo_argument
 @cluster_option
@@ -91,15 +97,22 @@ def graph(repo: str, cluster: tuple[str, ...], entry: str | None, fmt: str, view
                        "output holds one; name it with --cluster, or write one file per cluster with --out DIR")
     renderer = SvgRenderer()
     documents: list[tuple[str, str | dict, str]] = []  # (cluster, document, file name suffix)
+    if layer is not None:  # a layer view draws the clusters that have that Kustomization
+        having = [c for c in clusters if _layer_node(model, c, layer) is not None]
+        if not having:
+            where = f"cluster {clusters[0].name}" if len(clusters) == 1 else \
+                f"any of the clusters {', '.join(c.name for c in clusters)}"
+            raise BadInput(f"no Kustomization {layer!r} below the Flux root of {where} "
+                           "(name it as namespace/name or name)")
+        for c in clusters:
+            if c not in having:
+                click.echo(f"note: cluster {c.name} has no Kustomization {layer!r}; left out", err=True)
+        clusters = having
     for c in clusters:
         facts = model.facts[c.name]
         layer_id, suffix = None, ""
         if layer is not None:
-            node = facts.kustomization(layer)
-            if node is None or node.id == c.root_id:
-                raise BadInput(f"no Kustomization {layer!r} below the Flux root of cluster {c.name} "
-                               "(name it as namespace/name or name)")
-            layer_id, suffix = node.id, "." + slug(layer)
+            layer_id, suffix = _layer_node(model, c, layer).id, "." + slug(layer)  # type: ignore[union-attr]
         try:
             if fmt == "json":
                 document: str | dict = {"name": c.name, **layer_dag_json(
