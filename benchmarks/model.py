@@ -26,7 +26,6 @@ import yaml
 
 from flux_wiki.engine import build_model
 from flux_wiki.flux.kustomize import flux_kustomization
-from flux_wiki.flux.simulate import _overrides
 from flux_wiki.load import ParseCache, Repo
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -68,7 +67,7 @@ def time_kubectl(path: Path, model) -> tuple[float, int, int]:
             for node in cluster.kustomizations.values():
                 if node.status != "built":
                     continue
-                kfile, content = flux_kustomization(repo, node.path or "./", _overrides(node.spec))
+                kfile, content = flux_kustomization(repo, node.path or "./", node.flux_spec.overrides)
                 (copy / kfile).write_text(yaml.safe_dump(content, sort_keys=False))
                 folder = (copy / kfile).parent
                 jobs.append(folder)

@@ -18,10 +18,10 @@ from .authoring.basis import BasisGraph, browse_url, collect, problems, relation
 from .authoring.basis import BrowseUrl as BasisUrl
 from .authoring.markers import MarkerExpander
 from .config import WikiConfig
-from .engine import Model, build_model
+from .engine import build_model
 from .load import ParseCache
 from .load.authored import ClusterNotes, SourceBasisIndex, load_notes, load_source_basis, page_title
-from .model import Cluster, Diagnostic
+from .model import Cluster, Diagnostic, Model
 from .render.diagrams import layer_dag_dot, layer_diagram_dot, neighbourhood_dot, surface_map_dot
 from .render.markdown import file_url, html_text, md_link
 from .render.pages import GeneratedPage, PageLayout, RenderOptions, group_anchors, render_cluster
@@ -84,7 +84,7 @@ class WikiCompiler:
         model = build_model(cfg.repo, clusters=cfg.clusters or None, entry=cfg.entry, exclude=cfg.exclude,
                             cache=self.parse_cache)
         diagnostics += model.diagnostics
-        graph = collect(basis_index, cfg.docs_dir)
+        graph = collect(basis_index, cfg.docs_dir, cfg.repo)
         layout = PageLayout(cfg.section, model.clusters)
         options = self.render_options(cfg, notes, graph, layout)
         pages: list[GeneratedPage] = []
@@ -139,17 +139,6 @@ class WikiCompiler:
                     f'<pre><code class="language-dot">{code}</code></pre></details>\n')
         link = f"\n{md_link('Graphviz source', source)}\n" if source else ""
         return f'<div class="flux-wiki-diagram" data-diagram="{html_text(name)}">\n{result.svg}\n</div>\n{link}'
-
-
-def write_pages(pages: list[GeneratedPage], out: Path) -> list[Path]:
-    """Write generated pages' Markdown under ``out`` (as `flux-wiki pages` does); return the files written."""
-    written = []
-    for page in pages:
-        target = out / page.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(page.markdown, encoding="utf-8")
-        written.append(target)
-    return written
 
 
 def _browse(base: str | None) -> Callable[[str, int | None], str | None]:

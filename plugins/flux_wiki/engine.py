@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from .analysis.dag import apply_exclusions, apply_order
@@ -12,24 +11,7 @@ from .analysis.surfaces import extract_surfaces
 from .flux.entry import explicit_entry, find_entries
 from .flux.simulate import simulate
 from .load import ParseCache, Repo
-from .model import Cluster, Diagnostic, HelmReleaseInfo
-
-
-@dataclass
-class Model:
-    """Everything the renderers need about one repository."""
-
-    repo_root: Path
-    clusters: list[Cluster]
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    files_read: set[str] = field(default_factory=set)
-    facts: dict[str, ClusterFacts] = field(default_factory=dict)  # cluster name -> its facts
-
-    def cluster(self, name: str) -> Cluster:
-        for c in self.clusters:
-            if c.name == name:
-                return c
-        raise KeyError(name)
+from .model import Cluster, Diagnostic, HelmReleaseInfo, Model
 
 
 class UnknownCluster(ValueError):

@@ -8,7 +8,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from .flux.objects import KustomizationSpec
+
+if TYPE_CHECKING:
+    from .analysis.facts import ClusterFacts
 
 FLUX_KUSTOMIZE_GROUP = "kustomize.toolkit.fluxcd.io"
 FLUX_HELM_GROUP = "helm.toolkit.fluxcd.io"
@@ -266,9 +272,21 @@ class SubstitutionVar:
     secret: bool
 
 
+# Where the simulation is with a Kustomization. While it runs: ``pending`` (found, not reconciled yet),
+# ``deferred`` (its substituteFrom names a ConfigMap/Secret no Kustomization has applied yet; it waits for the
+# rest of the walk), ``pending-final`` (reconciled after the walk, with the repository as the variables'
+# fallback). Once it ends: ``built``, ``error`` (Flux would fail on it, or a flux-wiki limit stopped it) or
+# ``skipped`` (its source is not this repository's revision).
+NodeStatus = Literal["pending", "deferred", "pending-final", "built", "error", "skipped"]
+
+
 @dataclass
 class KustomizationNode:
-    """A Flux Kustomization reached by the simulation, with the spec as built."""
+    """A Flux Kustomization reached by the simulation, with the spec as built.
+
+    ``spec`` is the spec as written, without the fields the CRD schema refuses (the renderers read a few
+    fields from it); ``flux_spec`` is its typed form.
+    """
 
     namespace: str
     name: str
@@ -279,7 +297,7 @@ class KustomizationNode:
     spec: dict[str, Any]
     file: str
     line: int
-    status: str = "pending"  # built | error | skipped
+    status: NodeStatus = "pending"
     reason: str | None = None
     level: int | None = None
     resources: list[Resource] = field(default_factory=list)
@@ -291,6 +309,12 @@ class KustomizationNode:
     helm_charts: list[dict[str, Any]] = field(default_factory=list)
     excluded: bool = False
     generated_by: GeneratedBy | None = None  # the ResourceSet that generated this Kustomization
+    # ``spec`` parsed: the typed fields the simulation acts on (parsed from ``spec`` when not given)
+    flux_spec: KustomizationSpec = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.flux_spec is None:
+            self.flux_spec = KustomizationSpec.parse(self.spec, self.namespace)
 
     @property
     def id(self) -> str:
@@ -298,13 +322,11 @@ class KustomizationNode:
 
     @property
     def wait(self) -> bool | None:
-        w = self.spec.get("wait")
-        return w if isinstance(w, bool) else None
+        return self.flux_spec.wait
 
     @property
     def prune(self) -> bool | None:
-        p = self.spec.get("prune")
-        return p if isinstance(p, bool) else None
+        return self.flux_spec.prune
 
 
 @dataclass
@@ -346,3 +368,20 @@ class Cluster:
         """The Kustomizations below the entry point that are not excluded, by level then name."""
         nodes = [k for k in self.kustomizations.values() if k.id != self.root_id and not k.excluded]
         return sorted(nodes, key=lambda k: (k.level if k.level is not None else 1 << 30, k.name, k.namespace))
+
+
+@dataclass
+class Model:
+    """Everything the renderers need about one repository."""
+
+    repo_root: Path
+    clusters: list[Cluster]
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    files_read: set[str] = field(default_factory=set)
+    facts: dict[str, ClusterFacts] = field(default_factory=dict)  # cluster name -> its facts, computed once
+
+    def cluster(self, name: str) -> Cluster:
+        for c in self.clusters:
+            if c.name == name:
+                return c
+        raise KeyError(name)

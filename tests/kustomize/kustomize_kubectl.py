@@ -13,11 +13,11 @@ KUBECTL = shutil.which("kubectl")
 Ident = tuple[str, str, str, str]
 
 
-class _Loader(yaml.SafeLoader):
+class KubectlLoader(yaml.SafeLoader):
     """Safe loader that reads a bare `=` (YAML 1.1 value tag) as the string it is."""
 
 
-_Loader.add_constructor("tag:yaml.org,2002:value", lambda loader, node: loader.construct_scalar(node))
+KubectlLoader.add_constructor("tag:yaml.org,2002:value", lambda loader, node: loader.construct_scalar(node))
 
 
 def ident(obj: dict[str, Any]) -> Ident:
@@ -38,4 +38,4 @@ def kubectl_build(path: str, *, load_restrictor_none: bool = True, timeout: floa
         return None, "timeout"
     if proc.returncode != 0:
         return None, proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else f"exit {proc.returncode}"
-    return [d for d in yaml.load_all(proc.stdout, Loader=_Loader) if isinstance(d, dict)], ""
+    return [d for d in yaml.load_all(proc.stdout, Loader=KubectlLoader) if isinstance(d, dict)], ""

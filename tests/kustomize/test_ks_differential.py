@@ -19,10 +19,9 @@ import yaml
 
 from flux_wiki.engine import build_model
 from flux_wiki.flux.kustomize import build_flux_path, flux_kustomization
-from flux_wiki.flux.simulate import _overrides
 from flux_wiki.load import Repo
 
-from .kustomize_kubectl import KUBECTL, _Loader, ident
+from .kustomize_kubectl import KUBECTL, KubectlLoader, ident
 from ..support import CORPORA
 
 NAMES = ["tazlab-k8s", "onedr0p__home-ops", "bjw-s-labs__home-ops", "toboshii__home-ops",
@@ -45,7 +44,7 @@ def _kubectl_ids(copy: Path, kfile: str, content: dict) -> tuple[set | None, str
             target.write_bytes(original)
     if proc.returncode != 0:
         return None, proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "kubectl failed"
-    return {ident(o) for o in yaml.load_all(proc.stdout, Loader=_Loader) if isinstance(o, dict)}, ""
+    return {ident(o) for o in yaml.load_all(proc.stdout, Loader=KubectlLoader) if isinstance(o, dict)}, ""
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -64,7 +63,7 @@ def test_every_reached_kustomization_matches_kubectl(name: str) -> None:
             if node.status != "built":
                 excluded.append(f"{cluster.name}:{node.id}: {node.status}: {node.reason}")
                 continue
-            overrides = _overrides(node.spec)
+            overrides = node.flux_spec.overrides
             native = {ident(r.obj) for r in build_flux_path(repo, node.path or "./", overrides).resources}
             kfile, content = flux_kustomization(repo, node.path or "./", overrides)
             jobs.append((f"{cluster.name}:{node.id}", kfile, content, native))

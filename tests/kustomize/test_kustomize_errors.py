@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flux_wiki.flux.kustomize import build_flux_path, build_kustomize_dir
-from flux_wiki.flux.kustomize_generate import name_hash
-from flux_wiki.flux.kustomize_patch import apply_json6902, merge_strategic
+from flux_wiki.flux.kustomize.generate import name_hash
+from flux_wiki.flux.kustomize.patch import apply_json6902, merge_strategic
 from flux_wiki.load import Repo
 from flux_wiki.model import InputError
 

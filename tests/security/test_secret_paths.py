@@ -19,9 +19,9 @@ import pytest
 
 from flux_wiki.analysis.redact import HIDDEN, names_secret
 from flux_wiki.authoring.basis import BasisGraph, Declared
-from flux_wiki.flux.kustomize_generate import GeneratorError, generate
-from flux_wiki.flux.kustomize_replace import apply_replacement, is_tainted
-from flux_wiki.flux.kustomize_transform import WorkRes
+from flux_wiki.flux.kustomize.generate import GeneratorError, generate
+from flux_wiki.flux.kustomize.replace import apply_replacement, is_tainted
+from flux_wiki.flux.kustomize.transform import WorkRes
 from flux_wiki.load.authored import SourceRoot
 
 from .harness import Outcome, assert_clean, run_all
@@ -198,9 +198,10 @@ def test_variables_named_like_secrets(name: str, secret: bool) -> None:
 
 
 def test_secret_named_variables_are_not_read() -> None:
+    from flux_wiki.flux.objects import PostBuild
     from flux_wiki.flux.substitute import collect_variables
 
-    variables, _ = collect_variables({"postBuild": {"substitute": {"DB_PASSWORD": "hunter2", "HOST": "h"}}},
+    variables, _ = collect_variables(PostBuild.parse({"substitute": {"DB_PASSWORD": "hunter2", "HOST": "h"}}),
                                      lambda *a: None, "ks.yaml", 1)
     assert variables["DB_PASSWORD"].value is None and variables["DB_PASSWORD"].secret
     assert variables["HOST"].value == "h"

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flux_wiki.flux import substitute as m
-from flux_wiki.flux.substitute import SubstitutionError, envsubst, parse
+from flux_wiki.flux import envsubst as m
+from flux_wiki.flux.envsubst import SubstitutionError, envsubst, parse
 
 STRING_Z = {"stringZ": "abcABC123ABCabc"}
 

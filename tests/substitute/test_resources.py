@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from flux_wiki.flux.substitute import (Variable, collect_variables, substitute_resources,
-                                       substitution_enabled)
+from flux_wiki.flux.objects import PostBuild
+from flux_wiki.flux.substitute import Variable, collect_variables, substitute_resources
 from flux_wiki.model import InputError, Resource
 
 KS_FILE, KS_LINE = "clusters/prod/apps.yaml", 7
@@ -26,8 +26,8 @@ def finder(*objs: Resource):
     return lambda kind, ns, name: index.get((kind, ns, name))
 
 
-def spec(**post) -> dict:
-    return {"path": "./apps", "postBuild": post}
+def spec(**post) -> PostBuild:
+    return PostBuild.parse(post)
 
 
 def test_sources_in_order_then_inline_overrides() -> None:
@@ -68,7 +68,7 @@ def test_missing_source_warns_unless_optional() -> None:
     {"substitute": {"my-var": "x"}},
     {"substituteFrom": [{"kind": "ConfigMap", "name": "bad"}]},
     {"substituteFrom": [{"kind": "Other", "name": "x"}]},
-    {"substituteFrom": "not-a-list"},
+    {"substituteFrom": [None]},
 ])
 def test_invalid_input_fails_the_kustomization(post: dict) -> None:
     with pytest.raises(InputError) as err:
@@ -87,7 +87,7 @@ def test_non_string_inline_value_is_reported_and_rendered() -> None:
     ({"substitute": {"A": "1"}}, True), ({"substituteFrom": [{"kind": "ConfigMap", "name": "x"}]}, True),
 ])
 def test_substitution_enabled(post, enabled: bool) -> None:
-    assert substitution_enabled({} if post is None else {"postBuild": post}) is enabled
+    assert PostBuild.parse(post).enabled is enabled
 
 
 def deploy(name: str, image: str, **metadata) -> Resource:

@@ -1,1 +1,1 @@
-"""flux stage of flux-wiki."""
+"""The Flux simulation: entry points, kustomize, substitution, HelmReleases, sources and the reconciliation walk."""

@@ -20,6 +20,7 @@ from ..load import Document, Repo
 from ..load.yamldocs import field_line
 from ..model import FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, Diagnostic, InputError, Resource, SourceInfo
 from .helm import helm_release_info
+from .objects import FluxInstanceSpec, FluxInstanceSync, HelmReleaseSpec
 from .resourceset import expand_resourceset, is_resourceset
 from .schema import FLUX_INSTANCE_SPEC, problems
 from .store import ObjectStore
@@ -71,8 +72,8 @@ def _cluster_name(file: str, root_path: str) -> str | None:
     return None
 
 
-def _sync_source(sync: dict[str, Any], namespace: str, file: str, line: int) -> SourceInfo:
-    ref_text = _text(sync.get("ref")) or ""
+def _sync_source(sync: FluxInstanceSync, namespace: str, file: str, line: int) -> SourceInfo:
+    ref_text = sync.ref
     ref: dict[str, Any] = {}
     if ref_text.startswith("refs/heads/"):
         ref["branch"] = ref_text[len("refs/heads/"):]
@@ -80,8 +81,8 @@ def _sync_source(sync: dict[str, Any], namespace: str, file: str, line: int) -> 
         ref["tag"] = ref_text[len("refs/tags/"):]
     elif ref_text:
         ref["name" if ref_text.startswith("refs/") else "tag"] = ref_text
-    return SourceInfo(kind=_text(sync.get("kind")) or "GitRepository", namespace=namespace,
-                      name="flux-system", url=_text(sync.get("url")), ref=ref, file=file, line=line)
+    return SourceInfo(kind=sync.kind, namespace=namespace, name="flux-system", url=sync.url, ref=ref, file=file,
+                      line=line)
 
 
 def _root_spec(path: str, source: SourceInfo, extra: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -120,51 +121,34 @@ def _from_gotk(docs: list[Document], file: str, repo: Repo) -> list[Entry]:
     return entries
 
 
-def _from_fluxinstance(doc: Document, repo: Repo) -> Entry | None:
-    spec = doc.data.get("spec") if isinstance(doc.data.get("spec"), dict) else {}
-    sync = spec.get("sync") if isinstance(spec.get("sync"), dict) else None
-    if not sync or not sync.get("path"):
+def _from_sync(kind: str, doc: Document, instance: FluxInstanceSpec, namespace: str) -> Entry | None:
+    """The entry of a FluxInstance: its sync is the root Kustomization flux-operator generates."""
+    if instance.sync is None:
         return None
-    ns, _ = _meta(doc.data)
-    source = _sync_source(sync, ns, doc.file, doc.line)
-    path = str(sync["path"])
-    comps = spec.get("components") if isinstance(spec.get("components"), list) else []
-    return Entry(cluster=_cluster_name(doc.file, path) or "", kind="FluxInstance", file=doc.file,
-                 line=doc.line, source=source, root_name="flux-system", root_namespace=ns,
-                 root_spec=_root_spec(path, source), components=[str(c) for c in comps])
-
-
-def _is_flux_instance_chart(spec: dict[str, Any]) -> bool:
-    chart = spec.get("chart") if isinstance(spec.get("chart"), dict) else {}
-    cspec = chart.get("spec") if isinstance(chart.get("spec"), dict) else {}
-    ref = spec.get("chartRef") if isinstance(spec.get("chartRef"), dict) else {}
-    return cspec.get("chart") == "flux-instance" or ref.get("name") == "flux-instance"
+    source = _sync_source(instance.sync, namespace, doc.file, doc.line)
+    path = instance.sync.path
+    return Entry(cluster=_cluster_name(doc.file, path) or "", kind=kind, file=doc.file, line=doc.line,
+                 source=source, root_name="flux-system", root_namespace=namespace,
+                 root_spec=_root_spec(path, source), components=list(instance.components))
 
 
 def _from_flux_instance_release(doc: Document, store: ObjectStore) -> Entry | None:
-    spec = doc.data.get("spec") if isinstance(doc.data.get("spec"), dict) else {}
-    if not _is_flux_instance_chart(spec):
-        return None
     release = Resource(doc.data, doc.file, doc.line)
+    spec, _ = HelmReleaseSpec.parse(doc.data.get("spec"), release.namespace)
+    chart = spec.chart.chart if spec.chart is not None else None
+    if chart != "flux-instance" and (spec.chart_ref is None or spec.chart_ref.name != "flux-instance"):
+        return None
     info, _ = helm_release_info(release, store.find, store.find_source)
-    instance = info.values.get("instance")
-    if not isinstance(instance, dict):
+    values = info.values.get("instance")
+    instance = FluxInstanceSpec.parse(values)
+    if instance.sync is None:
         return None
-    sync = instance.get("sync") if isinstance(instance.get("sync"), dict) else None
-    if not sync or not sync.get("path"):
-        return None
-    bad = problems(instance, {"sync": FLUX_INSTANCE_SPEC["sync"], "components": FLUX_INSTANCE_SPEC["components"]},
+    bad = problems(values, {"sync": FLUX_INSTANCE_SPEC["sync"], "components": FLUX_INSTANCE_SPEC["components"]},
                    ("spec", "values", "instance"))
     if bad:  # the chart renders a FluxInstance the API server refuses
         raise InputError(doc.file, doc.line, f"HelmRelease {_meta(doc.data)[1]}: {bad[0]} "
                                              "(the FluxInstance it renders is rejected by the API server)")
-    ns = _text(spec.get("targetNamespace")) or _meta(doc.data)[0]
-    source = _sync_source(sync, ns, doc.file, doc.line)
-    path = str(sync["path"])
-    comps = instance.get("components") if isinstance(instance.get("components"), list) else []
-    return Entry(cluster=_cluster_name(doc.file, path) or "", kind="flux-instance HelmRelease",
-                 file=doc.file, line=doc.line, source=source, root_name="flux-system",
-                 root_namespace=ns, root_spec=_root_spec(path, source), components=[str(c) for c in comps])
+    return _from_sync("flux-instance HelmRelease", doc, instance, spec.target_namespace or _meta(doc.data)[0])
 
 
 def _from_resourceset(doc: Document, store: ObjectStore, repo: Repo,
@@ -227,7 +211,7 @@ def find_entries(repo: Repo) -> tuple[list[Entry], list[Diagnostic]]:
                                                f"FluxInstance {_meta(d.data)[1]}: {p} (the API server rejects it)")
                                     for p in bad[:5]]
                     continue
-                e = _from_fluxinstance(d, repo)
+                e = _from_sync("FluxInstance", d, FluxInstanceSpec.parse(d.data.get("spec")), _meta(d.data)[0])
             elif d.data.get("kind") == "HelmRelease" and _group(d.data) == FLUX_HELM_GROUP and b"flux-instance" in raw:
                 try:
                     e = _from_flux_instance_release(d, store)

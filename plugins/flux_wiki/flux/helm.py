@@ -15,9 +15,7 @@ import yaml
 
 from ..load.yamldocs import MAX_DEPTH, copy_data, load_text
 from ..model import Diagnostic, HelmReleaseInfo, Resource, SourceInfo
-from .schema import HELM_RELEASE_SPEC, problems
-
-DEFAULT_VALUES_KEY = "values.yaml"
+from .objects import DEFAULT_VALUES_KEY, ChartTemplate, HelmReleaseSpec, ObjectRef
 
 FindObject = Callable[[str, str, str], Resource | None]
 FindSource = Callable[[str, str, str], SourceInfo | None]
@@ -109,25 +107,6 @@ def set_path_value(values: dict[str, Any], path: str, raw: str) -> None:
             node = node[step]
 
 
-def _text(value: Any) -> str:
-    """A string field as text; any other shape (already reported by the schema check) is empty."""
-    return value if isinstance(value, str) else ""
-
-
-def _scalar(value: Any) -> str | None:
-    """A scalar as the text Flux shows for it (``1.0`` written unquoted is still a version); None for
-    nothing, a list or a mapping."""
-    if value is None or value == "" or isinstance(value, (dict, list)):
-        return None
-    return str(value)
-
-
-def _ref_fields(ref: Any, default_ns: str) -> tuple[str, str, str]:
-    if isinstance(ref, dict):
-        return _text(ref.get("kind")), _text(ref.get("namespace")) or default_ns, _text(ref.get("name"))
-    return "", default_ns, ""
-
-
 def _oci_chart_name(url: str | None) -> str | None:
     if not url:
         return None
@@ -143,8 +122,9 @@ def _oci_version(info: SourceInfo) -> str | None:
 
 
 class _Builder:
-    def __init__(self, res: Resource, find_object: FindObject, find_source: FindSource) -> None:
+    def __init__(self, res: Resource, spec: HelmReleaseSpec, find_object: FindObject, find_source: FindSource) -> None:
         self.res = res
+        self.spec = spec
         self.find_object = find_object
         self.find_source = find_source
         self.ns = res.namespace
@@ -159,14 +139,11 @@ class _Builder:
 
     # -- chart -------------------------------------------------------------
     def resolve_chart(self) -> None:
-        spec = self.res.spec
-        chart = spec.get("chart")
-        template = chart.get("spec") if isinstance(chart, dict) else None
-        if isinstance(template, dict):
-            self.chart_from_template(template)
-        elif isinstance(spec.get("chartRef"), dict):
-            self.chart_from_ref(spec["chartRef"])
-        elif chart is None and spec.get("chartRef") is None:
+        if self.spec.chart is not None:
+            self.chart_from_template(self.spec.chart)
+        elif self.spec.chart_ref is not None:
+            self.chart_from_ref(self.spec.chart_ref)
+        elif not self.spec.declares_chart:
             self.warn("has neither spec.chart.spec nor spec.chartRef")
 
     def lookup_source(self, kind: str, ns: str, name: str) -> SourceInfo | None:
@@ -178,16 +155,15 @@ class _Builder:
             self.source_url = info.url
         return info
 
-    def chart_from_template(self, template: dict[str, Any]) -> None:
-        self.chart = _scalar(template.get("chart"))
-        self.version = _scalar(template.get("version")) or "*"  # Flux's default: latest
-        if template.get("chart") in (None, ""):
+    def chart_from_template(self, template: ChartTemplate) -> None:
+        self.chart, self.version = template.chart, template.version
+        if template.chart_unset:
             self.warn("spec.chart.spec.chart is empty")
-        kind, ns, name = _ref_fields(template.get("sourceRef"), self.ns)
-        self.lookup_source(kind, ns, name)
+        ref = template.source_ref
+        self.lookup_source(ref.kind, ref.namespace, ref.name)
 
-    def chart_from_ref(self, ref: dict[str, Any]) -> None:
-        kind, ns, name = _ref_fields(ref, self.ns)
+    def chart_from_ref(self, ref: ObjectRef) -> None:
+        kind, ns, name = ref.kind, ref.namespace, ref.name
         if kind == "OCIRepository":
             info = self.lookup_source(kind, ns, name)
             if info is not None:
@@ -199,10 +175,10 @@ class _Builder:
             if obj is None:
                 self.warn(f"chartRef HelmChart {ns}/{name} not found")
                 return
-            self.chart = _scalar(obj.spec.get("chart"))
-            self.version = _scalar(obj.spec.get("version")) or "*"
-            skind, sns, sname = _ref_fields(obj.spec.get("sourceRef"), obj.namespace or ns)
-            info = self.find_source(skind, sns, sname) if skind and sname else None
+            helm_chart = ChartTemplate.parse(obj.spec, obj.namespace or ns)
+            self.chart, self.version = helm_chart.chart, helm_chart.version
+            source = helm_chart.source_ref
+            info = self.find_source(source.kind, source.namespace, source.name) if source.kind and source.name else None
             self.source_url = info.url if info else None
         else:
             self.source = (kind or None, ns, name or None)
@@ -210,22 +186,12 @@ class _Builder:
 
     # -- values ------------------------------------------------------------
     def resolve_values(self) -> tuple[dict[str, Any], list[str], list[str]]:
-        spec = self.res.spec
-        # a field of the wrong shape was reported by the schema check: it counts as unset here
-        inline = spec.get("values")
-        if not isinstance(inline, dict):
-            inline = {}
+        inline = self.spec.values
         result: dict[str, Any] = {}
         sources: list[str] = []
         unresolved: list[str] = []
-        refs = spec.get("valuesFrom")
-        for ref in refs if isinstance(refs, list) else []:
-            if not isinstance(ref, dict):
-                continue
-            kind, name = _text(ref.get("kind")), _text(ref.get("name"))
-            key = _text(ref.get("valuesKey")) or DEFAULT_VALUES_KEY
-            target = _text(ref.get("targetPath"))
-            optional = ref.get("optional") is True
+        for ref in self.spec.values_from:
+            kind, name, key, target, optional = ref.kind, ref.name, ref.values_key, ref.target_path, ref.optional
             label = f"{kind} {self.ns}/{name}"
             detail = label + (f" [{key}]" if key != DEFAULT_VALUES_KEY else "") + (f" -> {target}" if target else "")
             if kind == "Secret":
@@ -281,17 +247,6 @@ class _Builder:
         return parsed
 
 
-def _depends_on(spec: dict[str, Any], default_ns: str) -> list[str]:
-    out = []
-    deps = spec.get("dependsOn")
-    for dep in deps if isinstance(deps, list) else []:
-        if isinstance(dep, dict) and _text(dep.get("name")):
-            out.append(f"{_text(dep.get('namespace')) or default_ns}/{dep['name']}")
-        elif isinstance(dep, str) and dep:
-            out.append(dep if "/" in dep else f"{default_ns}/{dep}")
-    return out
-
-
 def helm_release_info(res: Resource, find_object: FindObject, find_source: FindSource,
                       locate: Callable[[tuple[str | int, ...]], int] | None = None,
                       ) -> tuple[HelmReleaseInfo, list[Diagnostic]]:
@@ -302,8 +257,9 @@ def helm_release_info(res: Resource, find_object: FindObject, find_source: FindS
     returned as diagnostics at the HelmRelease's file:line (``locate(field path)``, when given, finds
     the line of a field); this never raises for bad input.
     """
-    b = _Builder(res, find_object, find_source)
-    for problem in problems(res.obj.get("spec"), HELM_RELEASE_SPEC, ("spec",))[:5]:
+    spec, found = HelmReleaseSpec.parse(res.obj.get("spec"), res.namespace)
+    b = _Builder(res, spec, find_object, find_source)
+    for problem in found[:5]:
         b.diags.append(Diagnostic(res.file, locate(problem.path) if locate else res.line,
                                   f"HelmRelease {res.ident()}: {problem} (the API server rejects it)"))
     b.resolve_chart()
@@ -312,6 +268,6 @@ def helm_release_info(res: Resource, find_object: FindObject, find_source: FindS
     info = HelmReleaseInfo(
         namespace=res.namespace, name=res.name, chart=b.chart, version=b.version,
         source_kind=kind, source_namespace=sns, source_name=sname, source_url=b.source_url,
-        depends_on=_depends_on(res.spec, res.namespace), values=values, values_sources=sources,
+        depends_on=list(spec.depends_on), values=values, values_sources=sources,
         unresolved_values=unresolved, file=res.file, line=res.line)
     return info, b.diags

@@ -8,7 +8,7 @@ cluster does not. Custom kinds are recognised by a CustomResourceDefinition the 
 from __future__ import annotations
 
 from ..model import Resource
-from .kustomize_transform import KUSTOMIZE_CLUSTER_SCOPED
+from .kustomize.transform import KUSTOMIZE_CLUSTER_SCOPED
 
 WELL_KNOWN_CLUSTER_SCOPED = frozenset({
     ("cert-manager.io", "ClusterIssuer"),

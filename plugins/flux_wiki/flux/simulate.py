@@ -17,7 +17,8 @@ from ..model import (FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, FLUX_SOURCE_GROUP, C
                      InputError, KustomizationNode, Resource, SourceInfo, SubstitutionVar)
 from .entry import Entry
 from .helm import helm_release_info
-from .kustomize import FluxOverrides, build_flux_path
+from .kustomize import build_flux_path
+from .objects import KustomizationSpec
 from .resourceset import expand_resourcesets
 from .schema import FieldProblem, checked_kustomization, checked_kustomization_spec, object_problems
 from .scope import ScopeIndex
@@ -37,14 +38,6 @@ MAX_OBJECTS = 50_000  # objects applied per cluster
 _PROBLEMS_PER_OBJECT = 5  # field problems reported for one object
 
 
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
 def _norm_url(url: str | None) -> str:
     u = (url or "").strip().rstrip("/")
     if u.endswith(".git"):
@@ -52,33 +45,18 @@ def _norm_url(url: str | None) -> str:
     return u.replace("ssh://git@", "https://").replace("git@github.com:", "https://github.com/")
 
 
-def _overrides(spec: dict[str, Any]) -> FluxOverrides:
-    return FluxOverrides(
-        target_namespace=spec.get("targetNamespace") or None,
-        patches=[p for p in _list(spec.get("patches")) if isinstance(p, dict)],
-        images=[i for i in _list(spec.get("images")) if isinstance(i, dict)],
-        components=[str(c) for c in _list(spec.get("components"))],
-        common_metadata=_dict(spec.get("commonMetadata")) or None,
-        name_prefix=spec.get("namePrefix") or None,
-        name_suffix=spec.get("nameSuffix") or None,
-    )
-
-
-def _depends_on(spec: dict[str, Any], namespace: str) -> list[str]:
-    out = []
-    for d in _list(spec.get("dependsOn")):
-        if isinstance(d, dict) and d.get("name"):
-            out.append(f"{d.get('namespace') or namespace}/{d['name']}")
-    return sorted(set(out))
+def _node(namespace: str, name: str, spec: dict[str, Any], **fields: Any) -> KustomizationNode:
+    """A node for a Kustomization whose spec the schema check passed (``spec`` without what it refused)."""
+    ks = KustomizationSpec.parse(spec, namespace)
+    return KustomizationNode(namespace=namespace, name=name, path=ks.path, depends_on=list(ks.depends_on),
+                             spec=spec, flux_spec=ks, **fields)
 
 
 def _node_from_resource(res: Resource, parent: str | None) -> tuple[KustomizationNode, list[FieldProblem]]:
     """A node for a Flux Kustomization object; one the CRD schema would refuse is an error, never built."""
     spec, problems = checked_kustomization(res.obj)
-    ns = res.namespace or "default"
-    node = KustomizationNode(namespace=ns, name=res.name, path=spec.get("path"), parent=parent,
-                             depends_on=_depends_on(spec, ns), source=None, spec=spec,
-                             file=res.file, line=res.line, generated_by=res.generated_by)
+    node = _node(res.namespace or "default", res.name, spec, parent=parent, source=None, file=res.file,
+                 line=res.line, generated_by=res.generated_by)
     if problems:
         node.status = "error"
         node.reason = _rejected(problems)
@@ -87,11 +65,6 @@ def _node_from_resource(res: Resource, parent: str | None) -> tuple[Kustomizatio
 
 def _rejected(problems: list[FieldProblem]) -> str:
     return "the API server rejects this Kustomization: " + "; ".join(str(p) for p in problems)
-
-
-def _substitution_enabled(spec: dict[str, Any]) -> bool:
-    post = _dict(spec.get("postBuild"))
-    return bool(_dict(post.get("substitute")) or _list(post.get("substituteFrom")))
 
 
 class Simulation:
@@ -115,9 +88,7 @@ class Simulation:
     def run(self) -> Cluster:
         e = self.entry
         spec, problems = checked_kustomization_spec(e.root_spec)
-        root = KustomizationNode(namespace=e.root_namespace, name=e.root_name, path=spec.get("path"),
-                                 parent=None, depends_on=_depends_on(spec, e.root_namespace),
-                                 source=e.source, spec=spec, file=e.file, line=e.line)
+        root = _node(e.root_namespace, e.root_name, spec, parent=None, source=e.source, file=e.file, line=e.line)
         self.cluster.kustomizations[root.id] = root
         queue: deque[KustomizationNode] = deque([root])
         if problems:
@@ -164,19 +135,16 @@ class Simulation:
 
     # -- one Kustomization ----------------------------------------------
     def _waits_for_variables(self, node: KustomizationNode) -> bool:
-        post = _dict(node.spec.get("postBuild"))
-        for ref in _list(post.get("substituteFrom")):
-            if isinstance(ref, dict) and ref.get("name"):
-                if self.store.find_applied(str(ref.get("kind") or "ConfigMap"), node.namespace, str(ref["name"])) is None:
+        for ref in node.flux_spec.post_build.substitute_from:
+            if ref is not None and ref.name:
+                if self.store.find_applied(ref.kind or "ConfigMap", node.namespace, ref.name) is None:
                     return True
         return False
 
     def _source_of(self, node: KustomizationNode) -> tuple[SourceInfo | None, str | None]:
         """The node's source, and why it cannot be built from this repo (None when it can)."""
-        ref = _dict(node.spec.get("sourceRef"))
-        kind = str(ref.get("kind") or "GitRepository")
-        ns = str(ref.get("namespace") or node.namespace)
-        name = str(ref.get("name") or "")
+        ref = node.flux_spec.source_ref
+        kind, ns, name = ref.kind, ref.namespace, ref.name
         boot = self.entry.source
         if (kind, ns, name) == (boot.kind, boot.namespace, boot.name):
             return boot, None
@@ -201,7 +169,9 @@ class Simulation:
         """The ArtifactGenerator applied so far that declares an artifact of that name."""
         for (kind, ns, _), res in sorted(self.store.applied.items()):
             if kind == "ArtifactGenerator" and ns == namespace:
-                if any(isinstance(a, dict) and a.get("name") == artifact for a in _list(res.spec.get("artifacts"))):
+                artifacts = res.spec.get("artifacts")
+                if isinstance(artifacts, list) and any(isinstance(a, dict) and a.get("name") == artifact
+                                                       for a in artifacts):
                     return res
         return None
 
@@ -210,12 +180,12 @@ class Simulation:
         if skip:
             node.status, node.reason = "skipped", skip
             return []
-        if node.path is None and node.spec.get("path") is None:
+        if node.path is None:
             node.path = "./"
         if self.objects >= MAX_OBJECTS:
             return self._over_objects(node, 0)
         try:
-            built = build_flux_path(self.repo, str(node.path or "./"), _overrides(node.spec))
+            built = build_flux_path(self.repo, node.path or "./", node.flux_spec.overrides)
         except InputError as err:
             where = f"{err.file}:{err.line}: " if self.repo.is_file(err.file) else ""
             node.status, node.reason = "error", f"{where}{err.message}"
@@ -227,9 +197,9 @@ class Simulation:
         node.helm_charts = built.helm_charts
         self.cluster.warnings.extend(built.diagnostics)
         resources = built.resources
+        post = node.flux_spec.post_build
         try:
-            variables, diags = collect_variables(node.spec, self.store.find, node.file, node.line,
-                                                 namespace=node.namespace)
+            variables, diags = collect_variables(post, self.store.find, node.file, node.line, namespace=node.namespace)
         except InputError as err:
             node.status, node.reason = "error", err.message
             self.cluster.warnings.append(err.diagnostic())
@@ -237,8 +207,8 @@ class Simulation:
         node.variables = sorted((SubstitutionVar(v.name, v.origin, v.secret) for v in variables.values()),
                                 key=lambda v: v.name)
         self.cluster.warnings.extend(diags)
-        result = substitute_resources(resources, variables, enabled=_substitution_enabled(node.spec),
-                                      strict=bool(_dict(node.spec.get("postBuild")).get("strict")), cache=self.repo.cache)
+        result = substitute_resources(resources, variables, enabled=post.enabled, strict=post.strict,
+                                      cache=self.repo.cache)
         self.cluster.warnings.extend(result.diagnostics)
         # flux-operator renders the ResourceSets this Kustomization applied; what they generate is applied too
         generated, diags = expand_resourcesets(result.resources, self.store, self.repo)
@@ -336,15 +306,24 @@ class Simulation:
         root = self.cluster.kustomizations[self.cluster.root_id]
         for res in root.resources:
             if res.kind == "Deployment" and res.group == "apps" and res.namespace == self.entry.root_namespace:
-                labels = _dict(res.metadata.get("labels"))
-                if labels.get("app.kubernetes.io/part-of") == "flux" or res.name in _FLUX_CONTROLLERS:
-                    containers = _list(_dict(_dict(_dict(res.spec.get("template")).get("spec"))).get("containers"))
-                    image = _dict(containers[0]).get("image") if containers else None
-                    found[res.name] = Controller(res.name, image, res.file, res.line)
+                labels = res.metadata.get("labels")
+                part_of = labels.get("app.kubernetes.io/part-of") if isinstance(labels, dict) else None
+                if part_of == "flux" or res.name in _FLUX_CONTROLLERS:
+                    found[res.name] = Controller(res.name, _first_image(res), res.file, res.line)
         for name in self.entry.components:
             found.setdefault(name, Controller(name, None, self.entry.file, self.entry.line))
         return sorted(found.values(), key=lambda c: (_FLUX_CONTROLLERS.index(c.name)
                                                      if c.name in _FLUX_CONTROLLERS else 99, c.name))
+
+
+def _first_image(deployment: Resource) -> str | None:
+    """The image of a Deployment's first container (a field of the wrong shape, reported by the schema check,
+    counts as unset)."""
+    template = deployment.spec.get("template")
+    pod = template.get("spec") if isinstance(template, dict) else None
+    containers = pod.get("containers") if isinstance(pod, dict) else None
+    first = containers[0] if isinstance(containers, list) and containers else None
+    return first.get("image") if isinstance(first, dict) else None
 
 
 def simulate(repo: Repo, entry: Entry) -> Cluster:

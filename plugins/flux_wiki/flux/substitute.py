@@ -1,10 +1,8 @@
-"""Flux postBuild variable substitution.
+"""Flux postBuild variable substitution, as kustomize-controller's ``kustomize_varsub.go`` does it.
 
-A port of fluxcd/pkg ``envsubst`` (itself a fork of drone/envsubst: scanner,
-parser, string functions and the glob matcher whose ``*`` also crosses ``/``)
-and of kustomize-controller's ``kustomize_varsub.go`` (where variables come
-from, which objects are skipped, how each object is serialised, substituted and
-parsed back).
+Where variables come from (``substituteFrom`` ConfigMaps and Secrets, the inline ``substitute`` map),
+which objects are skipped, and how each object is serialised, substituted with :mod:`.envsubst` and
+parsed back; substituted objects are remembered on the parse cache.
 
 Two deliberate departures, because the wiki shows a repository, not a live
 cluster: values that come from Secrets are never read and their references stay
@@ -17,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Iterable
 
 import yaml
@@ -25,6 +23,8 @@ import yaml
 from ..analysis.redact import names_secret
 from ..load.yamldocs import ParseCache, copy_data, load_text
 from ..model import Diagnostic, InputError, Resource
+from .envsubst import Budget, Evaluator, SubstitutionError, parse
+from .objects import PostBuild
 
 _BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
@@ -32,679 +32,6 @@ SUBSTITUTE_KEY = "kustomize.toolkit.fluxcd.io/substitute"
 DISABLED = "disabled"
 # kustomize_varsub.go varsubRegex; RE2 [:alpha:] is ASCII only
 VAR_NAME = re.compile(r"^[_A-Za-z][_A-Za-z0-9]*$")
-# function names that supply a default and therefore tolerate an unset variable
-DEFAULT_FUNCS = frozenset({"=", ":=", ":-"})
-
-
-class SubstitutionError(Exception):
-    """Text Flux's envsubst rejects, or an unset variable under strict substitution."""
-
-
-# -- parse tree ---------------------------------------------------------------
-
-@dataclass
-class _Text:
-    value: str
-
-
-@dataclass
-class _Func:
-    param: str
-    name: str = ""
-    args: list[Any] = field(default_factory=list)
-
-
-@dataclass
-class _List:
-    nodes: list[Any]
-
-
-_EMPTY = _Text("")
-
-# -- scanner (parse/scan.go) --------------------------------------------------
-
-_EOF = ""
-_T_ILLEGAL, _T_EOF, _T_IDENT, _T_LBRACK, _T_RBRACK = range(5)
-_M_IDENT, _M_LBRACK, _M_RBRACK, _M_ESCAPE = 1, 2, 4, 8
-_E_DOLLAR, _E_BACKSLASH = 1, 2
-_E_ALL = _E_DOLLAR | _E_BACKSLASH
-
-_Accept = Callable[[str, int], bool]
-
-
-def _is_ident(r: str, i: int) -> bool:
-    return r.isalpha() or r.isdecimal() or r == "_"
-
-
-def _accept_rune(r: str, i: int) -> bool:
-    return True
-
-
-def _accept_colon(r: str, i: int) -> bool:
-    return r == ":"
-
-
-def _accept_one_hash(r: str, i: int) -> bool:
-    return r == "#" and i == 1
-
-
-def _accept_not_closing(r: str, i: int) -> bool:
-    return r != "}"
-
-
-def _accept_hash_func(r: str, i: int) -> bool:
-    return r == "#" and i < 3
-
-
-def _accept_percent_func(r: str, i: int) -> bool:
-    return r == "%" and i < 3
-
-
-def _accept_default_func(r: str, i: int) -> bool:
-    return (i == 1 and r == ":") or (i == 2 and r in "=-?+")
-
-
-def _accept_replace_func(r: str, i: int) -> bool:
-    return (i == 1 and r == "/") or (i == 2 and r in "/#%")
-
-
-def _accept_one_equal(r: str, i: int) -> bool:
-    return i == 1 and r == "="
-
-
-def _accept_one_colon(r: str, i: int) -> bool:
-    return i == 1 and r == ":"
-
-
-def _reject_colon_close(r: str, i: int) -> bool:
-    return r not in (":", "}")
-
-
-def _accept_slash(r: str, i: int) -> bool:
-    return r == "/"
-
-
-def _accept_not_slash(r: str, i: int) -> bool:
-    return r != "/"
-
-
-def _accept_casing_func(r: str, i: int) -> bool:
-    return r in (",", "^") and i < 3
-
-
-class _Scanner:
-    """Character scanner with the same quirks as the Go one.
-
-    Go's scanner drops an escape character by rebuilding its buffer (quadratic in a long run of
-    escapes); this one keeps the buffer and records the dropped positions of the current token.
-    """
-
-    def __init__(self, buf: str) -> None:
-        self.buf = buf
-        self.pos = 0
-        self.start = 0
-        self.skipped: list[int] = []  # positions of the current token dropped as escape characters
-        self.width = 0
-        self.mode = 0
-        self.escape_chars = 0
-        self.accept: _Accept = _accept_rune
-
-    def read(self) -> str:
-        if self.pos >= len(self.buf):
-            self.width = 0
-            return _EOF
-        r = self.buf[self.pos]
-        self.width = 1
-        self.pos += 1
-        return r
-
-    def unread(self) -> None:
-        self.pos -= self.width
-
-    def skip(self) -> None:
-        """Drop the escape character just read; the character it escapes is taken into the token."""
-        self.skipped.append(self.pos - 1)
-        self.pos += 1
-
-    def peek(self) -> str:
-        r = self.read()
-        self.unread()
-        return r
-
-    def string(self) -> str:
-        if not self.skipped:
-            return self.buf[self.start:self.pos]
-        out, at = [], self.start
-        for i in self.skipped:
-            out.append(self.buf[at:i])
-            at = i + 1
-        out.append(self.buf[at:self.pos])
-        return "".join(out)
-
-    def scan(self) -> int:
-        self.start = self.pos
-        self.skipped = []
-        r = self.read()
-        if r == _EOF:
-            return _T_EOF
-        if self._lbrack(r):
-            return _T_LBRACK
-        if self._rbrack(r):
-            return _T_RBRACK
-        if self._ident(r):
-            return _T_IDENT
-        return _T_ILLEGAL
-
-    def _ident(self, r: str) -> bool:
-        if not self.mode & _M_IDENT:
-            return False
-        if self._escaped(r):
-            self.skip()
-        elif not self.accept(r, self.pos - self.start - len(self.skipped)):  # the index in Go's edited buffer
-            return False
-        while True:
-            r = self.read()
-            if r == _EOF:
-                self.unread()
-                break
-            if self._lbrack(r):
-                self.unread()
-                self.unread()
-                break
-            if self._escaped(r):
-                self.skip()
-                continue
-            if not self.accept(r, self.pos - self.start - len(self.skipped)):
-                self.unread()
-                break
-        return True
-
-    def _lbrack(self, r: str) -> bool:
-        if not self.mode & _M_LBRACK:
-            return False
-        if r == "$":
-            if self.read() == "{":
-                return True
-            self.unread()
-        return False
-
-    def _rbrack(self, r: str) -> bool:
-        return bool(self.mode & _M_RBRACK) and r == "}"
-
-    def _escaped(self, r: str) -> bool:
-        if not self.mode & _M_ESCAPE:
-            return False
-        if r == "$" and self.escape_chars & _E_DOLLAR and self.peek() == "$":
-            return True
-        if r == "\\" and self.escape_chars & _E_BACKSLASH:
-            return self.peek() in ("/", "\\")
-        return False
-
-
-# -- parser (parse/parse.go) --------------------------------------------------
-
-_BAD = "bad substitution"
-_MISSING_BRACE = "missing closing brace"
-_BAD_NAME = "unable to parse variable name"
-_BAD_FUNC_SUB = "unable to parse substitution within function"
-_BAD_DEFAULT = "unable to parse default function"
-
-
-class _Parser:
-    def __init__(self, text: str) -> None:
-        self.s = _Scanner(text)
-
-    def parse(self) -> Any:
-        """parseAny, iterative, with the text between references found by ``str.find``.
-
-        At the top level the Go scanner only ever stops a text token at ``${``
-        and turns ``$$`` into ``$``; jumping from ``$`` to ``$`` gives the same
-        tokens without a Python step per character.
-        """
-        nodes: list[Any] = []
-        s = self.s
-        while True:
-            buf, pos = s.buf, s.pos
-            text: list[str] = []
-            while True:
-                i = buf.find("$", pos)
-                nxt = buf[i + 1:i + 2] if i >= 0 else ""
-                if i < 0 or nxt == "{":
-                    break
-                if nxt == "$":
-                    text.append(buf[pos:i + 1])
-                    pos = i + 2
-                else:
-                    text.append(buf[pos:i + 1])
-                    pos = i + 1
-            if i < 0:
-                text.append(buf[pos:])
-                pos = len(buf)
-            else:
-                text.append(buf[pos:i])
-                pos = i + 2
-            if any(text):
-                nodes.append(_Text("".join(text)))
-            if i < 0:
-                break
-            s.pos = pos
-            nodes.append(self._func())
-        if not nodes:
-            return _EMPTY
-        return nodes[0] if len(nodes) == 1 else _List(nodes)
-
-    def _func(self) -> _Func:
-        s = self.s
-        s.escape_chars = _E_ALL
-        if s.peek() == "#":
-            return self._len_func()
-        s.accept = _is_ident
-        s.mode = _M_IDENT
-        if s.scan() != _T_IDENT:
-            raise SubstitutionError(_BAD_NAME)
-        name = s.string()
-        nxt = s.peek()
-        if nxt == ":":
-            return self._default_or_substr(name)
-        if nxt == "=":
-            return self._default_func(name)
-        if nxt in (",", "^"):
-            return self._casing_func(name)
-        if nxt == "/":
-            return self._replace_func(name)
-        if nxt == "#":
-            return self._remove_func(name, _accept_hash_func)
-        if nxt == "%":
-            return self._remove_func(name, _accept_percent_func)
-        s.accept = _is_ident
-        s.mode = _M_RBRACK
-        if s.scan() == _T_RBRACK:
-            return _Func(name)
-        raise SubstitutionError(_MISSING_BRACE)
-
-    def _param(self, accept: _Accept, mode: int) -> Any:
-        s = self.s
-        s.accept = accept
-        s.mode = mode | _M_LBRACK
-        tok = s.scan()
-        if tok == _T_LBRACK:
-            return self._func()
-        if tok in (_T_IDENT, _T_RBRACK):
-            return _Text(s.string())
-        raise SubstitutionError(_BAD_FUNC_SUB)
-
-    def _operator(self, accept: _Accept, error: str = _BAD) -> str:
-        s = self.s
-        s.accept = accept
-        s.mode = _M_IDENT
-        if s.scan() != _T_IDENT:
-            raise SubstitutionError(error)
-        return s.string()
-
-    def _default_or_substr(self, name: str) -> _Func:
-        s = self.s
-        s.read()
-        r = s.peek()
-        s.unread()
-        if r and r in "=-?+":
-            return self._default_func(name)
-        return self._substr_func(name)
-
-    def _substr_func(self, name: str) -> _Func:
-        node = _Func(name, self._operator(_accept_one_colon))
-        node.args.append(self._param(_reject_colon_close, _M_IDENT))
-        s = self.s
-        s.accept = _accept_colon
-        s.mode = _M_IDENT | _M_RBRACK
-        tok = s.scan()
-        if tok == _T_RBRACK:
-            return node
-        if tok != _T_IDENT:
-            raise SubstitutionError(_BAD)
-        node.args.append(self._param(_accept_not_closing, _M_IDENT))
-        self._rbrack()
-        return node
-
-    def _remove_func(self, name: str, accept: _Accept) -> _Func:
-        node = _Func(name, self._operator(accept))
-        node.args.append(self._param(_accept_not_closing, _M_IDENT))
-        self._rbrack()
-        return node
-
-    def _replace_func(self, name: str) -> _Func:
-        node = _Func(name, self._operator(_accept_replace_func))
-        node.args.append(self._param(_accept_not_slash, _M_IDENT | _M_ESCAPE))
-        self._operator(_accept_slash)
-        if self.s.peek() == "}":
-            self._rbrack()
-            return node
-        node.args.append(self._param(_accept_not_closing, _M_IDENT | _M_ESCAPE))
-        self._rbrack()
-        return node
-
-    def _default_func(self, name: str) -> _Func:
-        accept = _accept_one_equal if self.s.peek() == "=" else _accept_default_func
-        node = _Func(name, self._operator(accept, _BAD_DEFAULT))
-        while True:
-            if self.s.peek() == "}":
-                self._rbrack()
-                return node
-            node.args.append(self._param(_accept_not_closing, _M_IDENT))
-
-    def _casing_func(self, name: str) -> _Func:
-        node = _Func(name, self._operator(_accept_casing_func))
-        self._rbrack()
-        return node
-
-    def _len_func(self) -> _Func:
-        op = self._operator(_accept_one_hash)
-        param = self._operator(_is_ident)
-        self._rbrack()
-        return _Func(param, op)
-
-    def _rbrack(self) -> None:
-        self.s.mode = _M_RBRACK
-        if self.s.scan() != _T_RBRACK:
-            raise SubstitutionError(_BAD)
-
-
-def parse(text: str) -> Any:
-    """Parse ``text`` into envsubst's tree; raises :class:`SubstitutionError` like Flux does."""
-    return _Parser(text).parse()
-
-
-# -- glob matcher (drone/envsubst path.Match: '*' and '?' also match '/') -----
-
-class _BadPattern(Exception):
-    pass
-
-
-def _scan_chunk(pattern: str) -> tuple[bool, str, str]:
-    star = False
-    while pattern.startswith("*"):
-        pattern = pattern[1:]
-        star = True
-    inrange = False
-    i = 0
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "\\":
-            if i + 1 < len(pattern):
-                i += 1
-        elif c == "[":
-            inrange = True
-        elif c == "]":
-            inrange = False
-        elif c == "*" and not inrange:
-            break
-        i += 1
-    return star, pattern[:i], pattern[i:]
-
-
-def _get_esc(chunk: str) -> tuple[str, str]:
-    if not chunk or chunk[0] in "-]":
-        raise _BadPattern
-    if chunk[0] == "\\":
-        chunk = chunk[1:]
-        if not chunk:
-            raise _BadPattern
-    r, rest = chunk[0], chunk[1:]
-    if not rest:
-        raise _BadPattern
-    return r, rest
-
-
-def _match_chunk(chunk: str, s: str) -> str | None:
-    """The rest of ``s`` after ``chunk`` matched its start, or None."""
-    while chunk:
-        if not s:
-            return None
-        c = chunk[0]
-        if c == "[":
-            r, s = s[0], s[1:]
-            chunk = chunk[1:]
-            negated = bool(chunk) and chunk[0] == "^"
-            if negated:
-                chunk = chunk[1:]
-            matched = False
-            nrange = 0
-            while True:
-                if chunk and chunk[0] == "]" and nrange > 0:
-                    chunk = chunk[1:]
-                    break
-                lo, chunk = _get_esc(chunk)
-                hi = lo
-                if chunk[0] == "-":
-                    hi, chunk = _get_esc(chunk[1:])
-                if lo <= r <= hi:
-                    matched = True
-                nrange += 1
-            if matched == negated:
-                return None
-        elif c == "?":
-            s, chunk = s[1:], chunk[1:]
-        else:
-            if c == "\\":
-                chunk = chunk[1:]
-                if not chunk:
-                    raise _BadPattern
-            if chunk[0] != s[0]:
-                return None
-            s, chunk = s[1:], chunk[1:]
-    return s
-
-
-def _path_match(pattern: str, name: str) -> bool:
-    while pattern:
-        star, chunk, pattern = _scan_chunk(pattern)
-        if star and not chunk:
-            return True
-        t = _match_chunk(chunk, name)
-        if t is not None and (not t or pattern):
-            name = t
-            continue
-        if star:
-            for i in range(len(name)):
-                t = _match_chunk(chunk, name[i + 1:])
-                if t is not None:
-                    if not pattern and t:
-                        continue
-                    name = t
-                    break
-            else:
-                return False
-            continue
-        return False
-    return not name
-
-
-# -- string functions (funcs.go) ----------------------------------------------
-
-def _go_upper(s: str) -> str:
-    return "".join(u if len(u := c.upper()) == 1 else c for c in s)
-
-
-def _go_lower(s: str) -> str:
-    return "".join(u if len(u := c.lower()) == 1 else c for c in s)
-
-
-def _go_atoi(s: str) -> int | None:
-    return int(s) if re.fullmatch(r"[+-]?[0-9]+", s) else None
-
-
-def _to_substr(s: str, args: list[str]) -> str:
-    b = s.encode()
-    pos = _go_atoi(args[0]) if args else None
-    if pos is None:
-        return s
-    if pos < 0:
-        pos = max(len(b) + pos, 0)
-    if len(args) == 1:
-        return b[pos:].decode(errors="replace") if pos < len(b) else ""
-    length = _go_atoi(args[1])
-    if length is None:
-        return s
-    if pos + length >= len(b):
-        return b[pos:].decode(errors="replace") if pos < len(b) else ""
-    return b[pos:pos + length].decode(errors="replace")
-
-
-def _trim_shortest(s: str, pattern: str) -> str:
-    shortest = ""
-    try:
-        for i in range(len(s)):
-            if _path_match(pattern, s[: len(s) - i]):
-                shortest = s[: len(s) - i]
-    except _BadPattern:
-        return s
-    return s[len(shortest):] if shortest else s
-
-
-def _trim_longest(s: str, pattern: str) -> str:
-    try:
-        for i in range(len(s)):
-            if _path_match(pattern, s[: len(s) - i]):
-                return s[len(s) - i:]
-    except _BadPattern:
-        return s
-    return s
-
-
-def _apply(name: str, s: str, args: list[str]) -> str:
-    """lookupFunc + the function it names."""
-    if name == ",":
-        return _go_lower(s[:1]) + s[1:]
-    if name == ",,":
-        return _go_lower(s)
-    if name == "^":
-        return _go_upper(s[:1]) + s[1:]
-    if name == "^^":
-        return _go_upper(s)
-    if name == "#" and not args:
-        return str(len(s.encode()))
-    if name in ("#", "##", "%", "%%"):
-        if not args:
-            return s
-        if name == "#":
-            return _trim_shortest(s, args[0])
-        if name == "##":
-            return _trim_longest(s, args[0])
-        rev = _trim_shortest if name == "%" else _trim_longest
-        return rev(s[::-1], args[0][::-1])[::-1]
-    if name == ":":
-        return _to_substr(s, args)
-    if name == "/#":
-        return s.replace(args[0], args[1], 1) if len(args) == 2 and s.startswith(args[0]) else s
-    if name == "/%":
-        if len(args) == 2 and s.endswith(args[0]):
-            return s[: len(s) - len(args[0])] + args[1]
-        return s
-    if name in ("/", "//"):
-        if not args:
-            return s
-        # str.replace agrees with Go's strings.Replace, also for an empty pattern
-        return s.replace(args[0], args[1] if len(args) > 1 else "", 1 if name == "/" else -1)
-    # "=", ":=", ":-", ":?", ":+" and anything else: toDefault
-    if not s and args:
-        return "".join(args)
-    return s
-
-
-# -- evaluation (template.go) -------------------------------------------------
-
-# Bounds of substitution. Flux could not apply an object whose text is over the API server's 3 MiB
-# request limit, so no substituted text may grow past it; pattern removal (`${v#*x}`, quadratic in the
-# value's length, in Flux too) gets a budget of character steps per Kustomization.
-MAX_SUBSTITUTED_CHARS = 3 << 20
-PATTERN_STEPS = 5_000_000
-
-
-class _Budget:
-    """What one Kustomization's substitution may still spend on pattern removal."""
-
-    def __init__(self) -> None:
-        self.pattern_steps = PATTERN_STEPS
-
-
-def _too_long(size: int) -> SubstitutionError:
-    return SubstitutionError(f"the substituted text would exceed {MAX_SUBSTITUTED_CHARS >> 20} MiB "
-                             f"({size:,} characters); the API server would refuse it")
-
-
-def _predicted_size(name: str, s: str, args: list[str]) -> int:
-    """The length of a replace function's result, without building it."""
-    if name not in ("/", "//") or not args:
-        return len(s)
-    new = args[1] if len(args) > 1 else ""
-    count = min(s.count(args[0]), 1 if name == "/" else len(s) + 1)
-    return len(s) + count * (len(new) - len(args[0]))
-
-
-class _Eval:
-    def __init__(self, lookup: Callable[[str], str | None], strict: bool,
-                 keep: Callable[[str], bool], keep_unset: bool, budget: _Budget | None = None) -> None:
-        self.lookup = lookup
-        self.strict = strict
-        self.keep = keep
-        self.keep_unset = keep_unset
-        self.kept: set[str] = set()
-        self.unset: set[str] = set()
-        self.budget = budget or _Budget()
-
-    def run(self, node: Any) -> str:
-        if isinstance(node, _Text):
-            return node.value
-        if isinstance(node, _List):
-            parts, size = [], 0
-            for n in node.nodes:
-                part = self.run(n)
-                size += len(part)
-                if size > MAX_SUBSTITUTED_CHARS:
-                    raise _too_long(size)
-                parts.append(part)
-            return "".join(parts)
-        return self.func(node)
-
-    def func(self, node: _Func) -> str:
-        args = [self.run(a) for a in node.args]
-        if self.keep(node.param):
-            self.kept.add(node.param)
-            return "${" + node.param + "}"
-        value = self.lookup(node.param)
-        if value is None:
-            if node.name not in DEFAULT_FUNCS:
-                self.unset.add(node.param)
-                if self.strict:
-                    raise SubstitutionError(f"variable not set (strict mode): \"{node.param}\"")
-                if self.keep_unset:
-                    return "${" + node.param + "}"
-            value = ""
-        size = _predicted_size(node.name, value, args)
-        if size > MAX_SUBSTITUTED_CHARS:
-            raise _too_long(size)
-        if node.name in ("#", "##", "%", "%%") and args:
-            self.budget.pattern_steps -= len(value) * (len(value) + len(args[0])) // 2 + 1
-            if self.budget.pattern_steps < 0:
-                raise SubstitutionError(f"pattern removal ${{{node.param}{node.name}...}} on a "
-                                        f"{len(value):,}-character value is beyond flux-wiki's budget "
-                                        "for one Kustomization")
-        return _apply(node.name, value, args)
-
-
-def envsubst(text: str, lookup: Callable[[str], str | None], *, strict: bool = False,
-             keep: Callable[[str], bool] = lambda name: False, keep_unset: bool = False) -> str:
-    """Flux's envsubst over a text.
-
-    ``lookup(name)`` gives a value or None when unset. ``keep(name)`` True leaves
-    every reference to that variable as ``${NAME}`` whatever its operator or
-    default (for Secret-sourced values). An unset variable reached through a
-    default operator (``=``, ``:=``, ``:-``) takes its default; otherwise it
-    becomes empty as in Flux, stays ``${NAME}`` when ``keep_unset`` is set, or
-    raises :class:`SubstitutionError` under ``strict`` (as Flux's strict mode).
-    Syntax Flux rejects (``${VAR-x}``, ``${VAR+x}``, bad names, an unclosed
-    ``${``) raises :class:`SubstitutionError`.
-    """
-    return _Eval(lookup, strict, keep, keep_unset).run(parse(text))
 
 
 # -- variables (kustomize_varsub.go loadVars) ---------------------------------
@@ -717,17 +44,6 @@ class Variable:
     value: str | None  # None for Secret-sourced values: never read
     secret: bool
     origin: str  # "ConfigMap flux-system/cluster-vars", "Secret ...", "inline"
-
-
-VarSource = Variable  # the name the simulation brief imports
-
-
-def substitution_enabled(ks_spec: dict[str, Any]) -> bool:
-    """True when Flux runs substitution: ``spec.postBuild`` has a non-empty substitute or substituteFrom."""
-    post = ks_spec.get("postBuild")
-    if not isinstance(post, dict):
-        return False
-    return bool(post.get("substitute")) or bool(post.get("substituteFrom"))
 
 
 def _scalar_text(value: Any) -> str:
@@ -744,7 +60,7 @@ def _plain_variable(name: str, value: Any, origin: str) -> Variable:
     return Variable(name, _scalar_text(value).replace("\n", ""), False, origin)
 
 
-def collect_variables(ks_spec: dict[str, Any], find_object: Callable[[str, str, str], Resource | None],
+def collect_variables(post: PostBuild, find_object: Callable[[str, str, str], Resource | None],
                       file: str, line: int, *, namespace: str = "flux-system",
                       ) -> tuple[dict[str, Variable], list[Diagnostic]]:
     """The variables of a Kustomization's ``spec.postBuild``.
@@ -759,19 +75,10 @@ def collect_variables(ks_spec: dict[str, Any], find_object: Callable[[str, str, 
     """
     diags: list[Diagnostic] = []
     variables: dict[str, Variable] = {}
-    post = ks_spec.get("postBuild")
-    if post is None:
-        return variables, diags
-    if not isinstance(post, dict):
-        raise InputError(file, line, "spec.postBuild must be a mapping")
-    refs = post.get("substituteFrom") or []
-    if not isinstance(refs, list):
-        raise InputError(file, line, "spec.postBuild.substituteFrom must be a list")
-    for i, ref in enumerate(refs):
-        if not isinstance(ref, dict):
+    for i, ref in enumerate(post.substitute_from):
+        if ref is None:
             raise InputError(file, line, f"spec.postBuild.substituteFrom[{i}] must be a mapping")
-        kind, name = str(ref.get("kind") or ""), str(ref.get("name") or "")
-        optional = ref.get("optional") is True
+        kind, name, optional = ref.kind, ref.name, ref.optional
         if kind not in ("ConfigMap", "Secret"):
             raise InputError(file, line, f"substituteFrom[{i}]: kind must be ConfigMap or Secret, got '{kind}'")
         origin = f"{kind} {namespace}/{name}"
@@ -794,14 +101,11 @@ def collect_variables(ks_spec: dict[str, Any], find_object: Callable[[str, str, 
                 if not isinstance(value, str):
                     diags.append(Diagnostic(obj.file, obj.line, f"{origin}: data.{key} is not a string"))
                 variables[str(key)] = _plain_variable(str(key), value, origin)
-    inline = post.get("substitute") or {}
-    if not isinstance(inline, dict):
-        raise InputError(file, line, "spec.postBuild.substitute must be a mapping of strings")
-    for key, value in inline.items():
+    for key, value in post.substitute.items():
         if not isinstance(value, str):
             diags.append(Diagnostic(file, line, f"spec.postBuild.substitute.{key} is not a string "
                                     "(the Kubernetes API would reject it)"))
-        variables[str(key)] = _plain_variable(str(key), value, "inline")
+        variables[key] = _plain_variable(key, value, "inline")
     for var in variables.values():
         if not VAR_NAME.match(var.name):
             raise InputError(file, line, f"'{var.name}' var name is invalid (from {var.origin}), "
@@ -874,9 +178,9 @@ class _Substituted:
 
 
 def _substitute_object(obj: dict[str, Any], values: dict[str, str], secret: set[str],
-                       budget: _Budget) -> _Substituted:
+                       budget: Budget) -> _Substituted:
     text = yaml.dump(obj, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1 << 30)
-    ev = _Eval(values.get, False, secret.__contains__, True, budget)
+    ev = Evaluator(values.get, False, secret.__contains__, True, budget)
     try:
         new_text = ev.run(parse(text))
     except SubstitutionError as err:
@@ -899,7 +203,7 @@ def substitute_resources(resources: Iterable[Resource], variables: dict[str, Var
                          enabled: bool, strict: bool = False, cache: ParseCache | None = None) -> SubstitutionResult:
     """Substitute each resource as kustomize-controller does.
 
-    Nothing happens unless ``enabled`` (see :func:`substitution_enabled`).
+    Nothing happens unless ``enabled`` (see :attr:`PostBuild.enabled`).
     Objects labelled or annotated ``kustomize.toolkit.fluxcd.io/substitute:
     disabled`` are skipped. Each object is serialised to YAML, substituted and
     parsed back; objects whose strings hold neither ``${`` nor ``$$`` are passed
@@ -922,7 +226,7 @@ def substitute_resources(resources: Iterable[Resource], variables: dict[str, Var
     unresolved: set[str] = set()
     kept: set[str] = set()
     out: list[Resource] = []
-    budget = _Budget()
+    budget = Budget()
     for res in resources:
         if _disabled(res) or not _needs_envsubst(res.obj):
             out.append(res)

@@ -6,6 +6,7 @@ Both are optional; a broken one is a diagnostic naming file and line, never a fa
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +70,28 @@ class _Checker:
         return value
 
 
+@dataclass(frozen=True)
+class Acknowledgement:
+    """A doctor finding the author has looked at: shown as acknowledged, with the reason, not counted.
+
+    It matches findings of ``code``, and when given, of that layer (id or name) and that subject (as
+    the finding names it, e.g. ``Secret tazlab-db/app-user``); layer and subject may be shell-style
+    patterns (``*.monitoring.coreos.com`` for CRDs a bootstrap script installs).
+    """
+
+    code: str
+    reason: str
+    layer: str | None = None
+    subject: str | None = None
+    file: str = ""
+    line: int = 0
+
+    def matches(self, code: str, layer_id: str, layer_name: str, subject: str) -> bool:
+        return (code == self.code
+                and (self.layer is None or any(fnmatchcase(x, self.layer) for x in (layer_id, layer_name)))
+                and (self.subject is None or fnmatchcase(subject, self.subject)))
+
+
 @dataclass
 class ClusterNotes:
     """Author-written text for one cluster, shown beside derived facts, never instead of them."""
@@ -77,6 +100,8 @@ class ClusterNotes:
     synthesis: str | None = None
     excluded: dict[str, str] = field(default_factory=dict)
     kustomizations: dict[str, dict[str, str]] = field(default_factory=dict)
+    depends_on: dict[str, dict[str, str]] = field(default_factory=dict)  # layer -> dependency -> why
+    acknowledged: list[Acknowledgement] = field(default_factory=list)
 
     def for_layer(self, node_id: str, name: str) -> dict[str, str]:
         return self.kustomizations.get(node_id) or self.kustomizations.get(name) or {}
@@ -84,9 +109,15 @@ class ClusterNotes:
     def exclusion_reason(self, node_id: str, name: str) -> str | None:
         return self.excluded.get(node_id) or self.excluded.get(name)
 
+    def dependency_rationale(self, node_id: str, name: str, dep_id: str, dep_name: str) -> str | None:
+        """Why the layer waits for that dependency: the author's line for this edge, else the layer's rationale."""
+        edges = self.depends_on.get(node_id) or self.depends_on.get(name) or {}
+        return edges.get(dep_id) or edges.get(dep_name) or self.for_layer(node_id, name).get("rationale")
+
 
 def load_notes(path: Path) -> tuple[dict[str, ClusterNotes], list[Diagnostic]]:
-    data, diags, _ = _load_mapping(path)
+    data, diags, text = _load_mapping(path)
+    check = _Checker(path, text)
     out: dict[str, ClusterNotes] = {}
     clusters = data.get("clusters") if isinstance(data.get("clusters"), dict) else {}
     for name, raw in clusters.items():
@@ -98,9 +129,35 @@ def load_notes(path: Path) -> tuple[dict[str, ClusterNotes], list[Diagnostic]]:
             title=raw.get("title"), synthesis=raw.get("synthesis"),
             excluded={str(k): str(v) for k, v in (raw.get("excluded") or {}).items()}
             if isinstance(raw.get("excluded"), dict) else {},
-            kustomizations={str(k): {str(a): str(b) for a, b in v.items()} for k, v in ks.items() if isinstance(v, dict)},
+            kustomizations={str(k): {str(a): str(b) for a, b in v.items() if not isinstance(b, (dict, list))}
+                            for k, v in ks.items() if isinstance(v, dict)},
+            depends_on={str(k): {str(a): str(b) for a, b in
+                                 check.mapping(v.get("dependsOn"), f"clusters.{name}.kustomizations.{k}.dependsOn",
+                                               "dependsOn:").items()}
+                        for k, v in ks.items() if isinstance(v, dict) and v.get("dependsOn") is not None},
+            acknowledged=_acknowledgements(raw.get("acknowledged"), f"clusters.{name}.acknowledged", check),
         )
-    return out, diags
+    return out, diags + check.problems
+
+
+def _acknowledgements(raw: object, field_: str, check: _Checker) -> list[Acknowledgement]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        check.wrong(field_, "acknowledged:", "a list of {code, reason, layer, subject}")
+        return []
+    out = []
+    for i, item in enumerate(raw):
+        item = item if isinstance(item, dict) else {}
+        code, reason = item.get("code"), item.get("reason")
+        layer, subject = item.get("layer"), item.get("subject")
+        if not (isinstance(code, str) and code and isinstance(reason, str) and reason.strip()
+                and isinstance(layer, (str, type(None))) and isinstance(subject, (str, type(None)))):
+            check.wrong(f"{field_}[{i}]", str(code) if isinstance(code, str) and code else "acknowledged:",
+                        "a code and a reason (strings), and optionally a layer and a subject")
+            continue
+        out.append(Acknowledgement(code, reason.strip(), layer, subject, str(check.path), _line_of(check.text, code)))
+    return out
 
 
 @dataclass

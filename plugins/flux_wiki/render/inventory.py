@@ -8,8 +8,7 @@ from typing import Any
 
 from ..analysis.facts import ClusterFacts
 from ..analysis.redact import HIDDEN
-from ..engine import Model
-from ..model import Cluster, KustomizationNode
+from ..model import Cluster, KustomizationNode, Model
 
 
 def _source(cluster: Cluster) -> dict[str, Any]:

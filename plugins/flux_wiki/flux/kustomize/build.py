@@ -19,19 +19,19 @@ from __future__ import annotations
 
 import os
 import posixpath
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from ..load import Document, Repo, parse_documents
-from ..load.yamldocs import GrowthBudget, field_line
-from ..model import Diagnostic, InputError, Resource
-from .kustomize_generate import GeneratorError, generate, name_hash
-from .kustomize_patch import PatchError, apply_json6902, apply_strategic, group_of, selects
-from .kustomize_replace import ReplacementError, apply_replacement
-from .kustomize_transform import (WorkRes, add_annotations, add_labels, add_prefix_suffix, effective_ns,
-                                  fix_back_references, legacy_order_key, set_images, set_namespace,
-                                  set_replicas)
-from .schema import KUSTOMIZATION_FILE, REPLACEMENT, problems
+from ...load import Document, Repo, parse_documents
+from ...load.yamldocs import GrowthBudget, field_line
+from ...model import Diagnostic, InputError, Resource
+from ..objects import FluxOverrides
+from ..schema import KUSTOMIZATION_FILE, REPLACEMENT, problems
+from .generate import GeneratorError, generate, name_hash
+from .patch import PatchError, apply_json6902, apply_strategic, group_of, selects
+from .replace import ReplacementError, apply_replacement
+from .transform import (WorkRes, add_annotations, add_labels, add_prefix_suffix, effective_ns, fix_back_references,
+                        legacy_order_key, set_images, set_namespace, set_replicas)
 
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 REMOTE_PREFIXES = ("git::", "gh:", "ssh://", "https://", "http://", "git@", "github.com:", "github.com/",
@@ -40,19 +40,6 @@ KUSTOMIZE_API = "kustomize.config.k8s.io"
 _NOUNS = {"resources": "resource", "components": "component", "patches": "patch", "patchesStrategicMerge": "patch",
           "patchesJson6902": "patch", "replacements": "replacement"}
 _UNSUPPORTED = ("crds", "configurations", "transformers", "generators", "validators", "vars", "openapi")
-
-
-@dataclass
-class FluxOverrides:
-    """A Flux Kustomization's own spec fields merged into the folder's kustomization."""
-
-    target_namespace: str | None = None
-    patches: list[dict] = field(default_factory=list)
-    images: list[dict] = field(default_factory=list)
-    components: list[str] = field(default_factory=list)
-    common_metadata: dict | None = None
-    name_prefix: str | None = None
-    name_suffix: str | None = None
 
 
 @dataclass

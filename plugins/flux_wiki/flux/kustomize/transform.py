@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from .kustomize_patch import group_of
+from .patch import group_of
 
 # Kinds kustomize itself knows to be cluster-scoped: its built-in OpenAPI schema, matched on group
 # and kind. Custom resources are namespaced to kustomize (it sets `namespace:` on a ClusterIssuer);

@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..analysis.redact import HIDDEN, hide_values, is_secret_key, is_secret_payload, secret_strings
-from ..load.yamldocs import BoundError, GrowthBudget, copy_data
-from .kustomize_patch import selects
-from .kustomize_transform import WorkRes
+from ...analysis.redact import HIDDEN, hide_values, is_secret_key, is_secret_payload, secret_strings
+from ...load.yamldocs import BoundError, GrowthBudget, copy_data
+from .patch import selects
+from .transform import WorkRes
 
 
 class ReplacementError(ValueError):

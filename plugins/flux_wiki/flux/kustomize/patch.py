@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..load.yamldocs import BoundError, GrowthBudget, copy_data
+from ...load.yamldocs import BoundError, GrowthBudget, copy_data
 
 # API groups whose kinds kustomize knows the OpenAPI schema of (merge keys apply)
 BUILTIN_GROUPS = frozenset({

@@ -1,0 +1,102 @@
+"""`flux-wiki doctor`: why each dependsOn exists, and the ones that are missing, for terminals and CI."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import click
+
+from .errors import BadInput, verdict
+from .options import wiki_config_for
+
+
+@dataclass
+class _Target:
+    repo: Path
+    clusters: list[str] = field(default_factory=list)
+    entry: str | None = None
+    exclude: list[str] = field(default_factory=list)
+    notes: Path | None = None
+
+
+def _target(repo: str | None, config_file: str | None) -> _Target:
+    """The repo and its wiki options: from the mkdocs.yml named with --config-file, or ./mkdocs.yml when REPO
+    is not given and it is usable; else REPO (default: the current folder) alone."""
+    cfg = wiki_config_for(repo, config_file)
+    if cfg is not None:
+        return _Target(Path(repo) if repo else cfg.repo, list(cfg.clusters), cfg.entry, list(cfg.exclude), cfg.notes)
+    return _Target(Path(repo or "."))
+
+
+def _prefix(repo: Path) -> str:
+    """The repo folder relative to the current folder (where CI checked out), for annotation paths."""
+    try:
+        rel = repo.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return ""
+    return rel.as_posix() if str(rel) != "." else ""
+
+
+def _version() -> str:
+    try:
+        return version("mkdocs-flux-wiki")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return ""
+
+
+@click.command()
+@click.argument("repo", required=False, type=click.Path(file_okay=False))
+@click.option("--cluster", "-c", multiple=True, help="Only this cluster (repeatable).")
+@click.option("--entry", help="Root Kustomization path overriding entry-point detection.")
+@click.option("--exclude", multiple=True, help="Kustomization (id or name) to leave out.")
+@click.option("--notes", type=click.Path(dir_okay=False), help="Author notes YAML (rationale, acknowledged findings).")
+@click.option("--config-file", "-f", type=click.Path(dir_okay=False),
+              help="A mkdocs.yml whose flux-wiki options (repo, clusters, entry, exclude, notes) apply "
+                   "[default: ./mkdocs.yml when REPO is not given].")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github", "sarif"]), default="text",
+              show_default=True)
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default="error", show_default=True,
+              help="Exit 1 when an unacknowledged finding is at least this severe.")
+def doctor(repo: str | None, cluster: tuple[str, ...], entry: str | None, exclude: tuple[str, ...],
+           notes: str | None, config_file: str | None, fmt: str, fail_on: str) -> None:
+    """Explain every dependsOn of REPO's clusters from the manifests, and find the ordering bugs a
+    fresh bootstrap would hit (a CRD or namespace used before it exists, a Secret from a layer nobody
+    waits for, dependsOn that name nothing).
+
+    Exit 0, or 1 when a finding is at or above --fail-on; 2 on bad input or configuration.
+    """
+    from ..doctor.bootstrap import bootstrap_releases
+    from ..doctor.diagnosis import diagnose
+    from ..doctor.report import render_github, render_json, render_sarif, render_text
+    from ..engine import build_model
+    from ..load import Repo
+    from ..load.authored import load_notes
+
+    target = _target(repo, config_file)
+    if not target.repo.is_dir():
+        raise BadInput(f"{target.repo}: not a folder")
+    notes_file = Path(notes) if notes else target.notes
+    cluster_notes, problems = load_notes(notes_file) if notes_file else ({}, [])
+    if problems:
+        raise BadInput(*(str(p) for p in problems))
+    model = build_model(target.repo, clusters=list(cluster) or target.clusters or None,
+                        entry=entry or target.entry, exclude=list(exclude) or target.exclude)
+    if not model.clusters:
+        raise BadInput(*(str(d) for d in model.diagnostics) or (f"no Flux cluster found in {target.repo}",))
+    warnings = len(model.diagnostics) + sum(len(c.warnings) for c in model.clusters)
+    if warnings:
+        click.echo(f"note: the simulation reported {warnings} warning(s); `flux-wiki inventory` lists them", err=True)
+    early = bootstrap_releases(Repo(target.repo))
+    reports = [diagnose(c, notes=cluster_notes.get(c.name), bootstrap=early) for c in model.clusters]
+    if fmt == "json":
+        sys.stdout.write(render_json(reports))
+    elif fmt == "github":
+        sys.stdout.write(render_github(reports, _prefix(target.repo)))
+    elif fmt == "sarif":
+        sys.stdout.write(render_sarif(reports, _prefix(target.repo), _version()))
+    else:
+        sys.stdout.write(render_text(reports))
+    verdict(any(r.failing(fail_on) for r in reports))
