@@ -134,7 +134,8 @@ class WikiCompiler:
         result = self.svg.render(dot)
         if result.svg is None:
             log.warning("diagram %s on %s not rendered: %s", name, page, result.warning)
-            code = html_text(dot.strip()).replace("\n\n", "\n")
+            # plain HTML (it may sit inside the full graph's <details>), without a blank line that would end it
+            code = html_text("\n".join(line for line in dot.splitlines() if line.strip()))
             return (f'<details class="flux-wiki-dot"><summary>Diagram source (Graphviz not available)</summary>'
                     f'<pre><code class="language-dot">{code}</code></pre></details>\n')
         link = f"\n{md_link('Graphviz source', source)}\n" if source else ""
