@@ -93,5 +93,7 @@ def test_a_layer_view_leaves_out_the_clusters_without_that_layer(tmp_path: Path)
     code, out, err = graph(str(repo), "--view", "layer:apps", "--out", str(tmp_path / "g"))
     assert code == 0 and sorted(p.name for p in (tmp_path / "g").iterdir()) == ["home.apps.dot"]
     assert "note: cluster lab has no Kustomization 'apps'; left out" in err
+    code, out, _ = graph(str(repo), "--view", "layer:apps", "--format", "mermaid")  # one cluster left: stdout
+    assert code == 0 and out.startswith("flowchart LR")
     code, _, err = graph(str(repo), "--view", "layer:gone")
     assert code == 2 and "no Kustomization 'gone' below the Flux root of any of the clusters home, lab" in err

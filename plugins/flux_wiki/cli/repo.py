@@ -91,28 +91,31 @@ def graph(repo: str, cluster: tuple[str, ...], entry: str | None, fmt: str, view
     clusters = model.clusters
     if not clusters:
         raise BadInput(f"no cluster found in {repo}")
-    if out is None and fmt in ("svg", "mermaid") and len(clusters) > 1:
-        names = ", ".join(c.name for c in clusters)
-        raise BadInput(f"{len(clusters)} clusters ({names}): {fmt.upper() if fmt == 'svg' else 'Mermaid'} on standard "
-                       "output holds one; name it with --cluster, or write one file per cluster with --out DIR")
     renderer = SvgRenderer()
     documents: list[tuple[str, str | dict, str]] = []  # (cluster, document, file name suffix)
+    targets: dict[str, str] = {}  # cluster name -> id of the layer a layer view draws
     if layer is not None:  # a layer view draws the clusters that have that Kustomization
-        having = [c for c in clusters if _layer_node(model, c, layer) is not None]
-        if not having:
+        for c in clusters:
+            node = _layer_node(model, c, layer)
+            if node is not None:
+                targets[c.name] = node.id
+        if not targets:
             where = f"cluster {clusters[0].name}" if len(clusters) == 1 else \
                 f"any of the clusters {', '.join(c.name for c in clusters)}"
             raise BadInput(f"no Kustomization {layer!r} below the Flux root of {where} "
                            "(name it as namespace/name or name)")
         for c in clusters:
-            if c not in having:
+            if c.name not in targets:
                 click.echo(f"note: cluster {c.name} has no Kustomization {layer!r}; left out", err=True)
-        clusters = having
+        clusters = [c for c in clusters if c.name in targets]
+    if out is None and fmt in ("svg", "mermaid") and len(clusters) > 1:
+        names = ", ".join(c.name for c in clusters)
+        raise BadInput(f"{len(clusters)} clusters ({names}): {fmt.upper() if fmt == 'svg' else 'Mermaid'} on standard "
+                       "output holds one; name it with --cluster, or write one file per cluster with --out DIR")
     for c in clusters:
         facts = model.facts[c.name]
-        layer_id, suffix = None, ""
-        if layer is not None:
-            layer_id, suffix = _layer_node(model, c, layer).id, "." + slug(layer)  # type: ignore[union-attr]
+        layer_id = targets.get(c.name)
+        suffix = "." + slug(layer) if layer is not None else ""
         try:
             if fmt == "json":
                 document: str | dict = {"name": c.name, **layer_dag_json(
