@@ -68,6 +68,9 @@ class ConfinedDir:
         self._prefix = self._root.rstrip(os.sep) + os.sep
         self._memo: dict[str, Entry] = {}
         self._problems: dict[str, Diagnostic] = {}
+        self._content: dict[str, bytes] = {}  # each file is read from disk once per instance (one run)
+        self._listings: dict[str, list[tuple[str, Entry]]] = {}
+        self.reads = 0  # files read from disk
 
     # -- what a path is --------------------------------------------------------
     def inside(self, real: str) -> bool:
@@ -139,7 +142,15 @@ class ConfinedDir:
 
     # -- content -----------------------------------------------------------------
     def read_bytes(self, rel: str) -> bytes:
-        """The content of a regular file inside the root; InputError naming the file otherwise."""
+        """The content of a regular file inside the root; InputError naming the file otherwise.
+
+        A file is read from disk once: later calls answer the same bytes (an instance lives for one run)."""
+        data = self._content.get(rel)
+        if data is None:
+            data = self._content[rel] = self._read(rel)
+        return data
+
+    def _read(self, rel: str) -> bytes:
         e = self.entry(rel)
         if e.kind != "file":
             raise InputError(rel, 1, e.reason or (f"'{rel}' is a folder, not a file" if e.kind == "dir"
@@ -152,6 +163,7 @@ class ConfinedDir:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
                 raise InputError(rel, 1, f"'{rel}' is not a regular file; not read")
             data = fh.read(self.max_file_bytes + 1)
+        self.reads += 1
         if len(data) > self.max_file_bytes:
             raise InputError(rel, 1, f"'{rel}' is over the {_size(self.max_file_bytes)} limit for one file; not read")
         return data
@@ -159,17 +171,33 @@ class ConfinedDir:
     # -- folders -----------------------------------------------------------------
     def listdir(self, rel: str, skip: Callable[[str, bool], bool] | None = None) -> list[tuple[str, Entry]]:
         """Sorted usable entries of a folder; refused ones are noted (unless ``skip(child, is_dir)`` drops them)."""
+        out = []
+        for name, e in self._listing(rel):
+            child = _join(rel, name)
+            if skip is not None and skip(child, e.kind == "dir"):
+                continue
+            if e.usable:
+                out.append((name, e))
+            else:
+                self.note(child, e.reason)
+        return out
+
+    def _listing(self, rel: str) -> list[tuple[str, Entry]]:
+        """Every entry of a folder, by name, each classified; listed from disk once per instance."""
+        found = self._listings.get(rel)
+        if found is not None:
+            return found
         folder = self.entry(rel)
         if folder.kind != "dir":
             return []
-        out = []
         try:
             with os.scandir(folder.real) as it:
-                found = sorted(it, key=lambda d: d.name)
+                listed = sorted(it, key=lambda d: d.name)
         except OSError as err:
             self.note(rel, f"'{rel}' cannot be listed ({err.strerror}); skipped")
             return []
-        for de in found:
+        found = []
+        for de in listed:
             child = _join(rel, de.name)
             e = self._memo.get(child)
             if e is None:
@@ -181,13 +209,9 @@ class ConfinedDir:
                     except OSError as err:
                         e = self._refused(child, f"cannot be read ({err.strerror}); skipped")
                     self._memo[child] = e
-            if skip is not None and skip(child, e.kind == "dir"):
-                continue
-            if e.usable:
-                out.append((de.name, e))
-            else:
-                self.note(child, e.reason)
-        return out
+            found.append((de.name, e))
+        self._listings[rel] = found
+        return found
 
     def walk(self, rel: str = ".", *, skip: Callable[[str, bool], bool] | None = None,
              descend: Callable[[str], bool] | None = None) -> Iterator[tuple[str, Entry]]:
