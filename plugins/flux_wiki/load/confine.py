@@ -56,9 +56,10 @@ class ConfinedDir:
 
     def __init__(self, root: str | os.PathLike[str], *, label: str = "repository root",
                  max_file_bytes: int = MAX_FILE_BYTES, max_walk_entries: int = MAX_WALK_ENTRIES,
-                 inner_links: str | None = None):
+                 inner_links: str | None = None, snapshot: bool = False):
         """``inner_links``: None follows links that stay inside the root; otherwise links are never followed
-        and this text says why (a Flux artifact holds no links: source-controller packages regular files only)."""
+        and this text says why (a Flux artifact holds no links: source-controller packages regular files only).
+        ``snapshot``: the instance serves one run, so each file and folder listing is read from disk once."""
         self.root = Path(root).resolve()
         self.label = label
         self.inner_links = inner_links
@@ -68,7 +69,8 @@ class ConfinedDir:
         self._prefix = self._root.rstrip(os.sep) + os.sep
         self._memo: dict[str, Entry] = {}
         self._problems: dict[str, Diagnostic] = {}
-        self._content: dict[str, bytes] = {}  # each file is read from disk once per instance (one run)
+        self.snapshot = snapshot
+        self._content: dict[str, bytes] = {}  # with snapshot: each file and listing as first read
         self._listings: dict[str, list[tuple[str, Entry]]] = {}
         self.reads = 0  # files read from disk
 
@@ -144,7 +146,9 @@ class ConfinedDir:
     def read_bytes(self, rel: str) -> bytes:
         """The content of a regular file inside the root; InputError naming the file otherwise.
 
-        A file is read from disk once: later calls answer the same bytes (an instance lives for one run)."""
+        With ``snapshot`` a file is read from disk once: later calls answer the same bytes."""
+        if not self.snapshot:
+            return self._read(rel)
         data = self._content.get(rel)
         if data is None:
             data = self._content[rel] = self._read(rel)
@@ -183,8 +187,8 @@ class ConfinedDir:
         return out
 
     def _listing(self, rel: str) -> list[tuple[str, Entry]]:
-        """Every entry of a folder, by name, each classified; listed from disk once per instance."""
-        found = self._listings.get(rel)
+        """Every entry of a folder, by name, each classified (with ``snapshot``, listed from disk once)."""
+        found = self._listings.get(rel) if self.snapshot else None
         if found is not None:
             return found
         folder = self.entry(rel)
@@ -210,7 +214,8 @@ class ConfinedDir:
                         e = self._refused(child, f"cannot be read ({err.strerror}); skipped")
                     self._memo[child] = e
             found.append((de.name, e))
-        self._listings[rel] = found
+        if self.snapshot:
+            self._listings[rel] = found
         return found
 
     def walk(self, rel: str = ".", *, skip: Callable[[str, bool], bool] | None = None,

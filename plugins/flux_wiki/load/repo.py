@@ -25,7 +25,8 @@ ARTIFACT_LINKS = "source-controller leaves symbolic links out of the artifact, s
 
 
 class Repo:
-    """Files of one GitOps repository, with a shared parse cache and a record of what was read.
+    """Files of one GitOps repository as one run sees them (each file read once), with a shared parse cache and
+    a record of what was read.
 
     Every access goes through one :class:`ConfinedDir`: nothing outside the root is ever read, and
     what is refused on the way (links leading out, loops, special files, oversized files) is in
@@ -35,7 +36,8 @@ class Repo:
     def __init__(self, root: str | os.PathLike[str], cache: ParseCache | None = None,
                  ignore: str | None = None, *, max_file_bytes: int = MAX_FILE_BYTES,
                  files: ConfinedDir | None = None):
-        self.files = files or ConfinedDir(root, max_file_bytes=max_file_bytes, inner_links=ARTIFACT_LINKS)
+        self.files = files or ConfinedDir(root, max_file_bytes=max_file_bytes, inner_links=ARTIFACT_LINKS,
+                                            snapshot=True)
         self.root = self.files.root
         self.cache = cache or ParseCache()
         self.read: set[str] = set()
