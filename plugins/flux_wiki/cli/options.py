@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from ..config import WikiConfig, wiki_config_from_mkdocs
-from ..model import Diagnostic
+if TYPE_CHECKING:
+    from ..config import WikiConfig
+    from ..model import Diagnostic
 
 repo_argument = click.argument("repo", default=".", type=click.Path(exists=True, file_okay=False))
 cluster_option = click.option("--cluster", "-c", multiple=True, help="Only this cluster (repeatable).")
@@ -23,4 +25,6 @@ def warn(diagnostic: Diagnostic | str) -> None:
 def read_wiki_config(config_file: str | Path) -> WikiConfig:
     """The flux-wiki options of a mkdocs.yml, validated as the plugin validates them (InputError when MkDocs
     would refuse them); what MkDocs would warn about is a warning here too."""
+    from ..config import wiki_config_from_mkdocs  # MkDocs' config schema: only for the commands that read one
+
     return wiki_config_from_mkdocs(Path(config_file), warn)

@@ -5,15 +5,20 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from ..engine import build_model
-from ..model import Model, printable
+from ..model import printable
 from .options import cluster_option, entry_option, read_wiki_config, repo_argument, warn
+
+if TYPE_CHECKING:
+    from ..model import Model
 
 
 def _model(repo: str, cluster: tuple[str, ...], entry: str | None, exclude: tuple[str, ...] = ()) -> Model:
+    from ..engine import build_model  # the engine loads when a command runs, not for --help
+
     return build_model(repo, clusters=list(cluster) or None, entry=entry, exclude=list(exclude))
 
 
