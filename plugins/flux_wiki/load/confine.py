@@ -15,7 +15,8 @@ import errno
 import os
 import stat
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..model import Diagnostic, InputError
@@ -28,6 +29,19 @@ _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLO
 
 def _size(n: int) -> str:
     return f"{n // (1024 * 1024)} MiB" if n >= 1024 * 1024 and n % (1024 * 1024) == 0 else f"{n} bytes"
+
+
+@dataclass
+class Record:
+    """What a computation asked of a :class:`ConfinedDir` (see :meth:`ConfinedDir.recording`): asking the same of
+    a later snapshot and getting the same answers means the computation would give the same result."""
+
+    entries: dict[str, str] = field(default_factory=dict)  # path -> kind
+    listings: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)  # folder -> (name, kind)
+    contents: dict[str, bytes] = field(default_factory=dict)  # file -> the bytes read
+    ignored: dict[tuple[str, bool], bool] = field(default_factory=dict)  # (path, is_dir) -> left out
+    notes: dict[str, str] = field(default_factory=dict)  # problems noted on the way, by path
+    read: set[str] = field(default_factory=set)  # files read through a Repo (its record of what a run read)
 
 
 @dataclass(frozen=True)
@@ -73,6 +87,7 @@ class ConfinedDir:
         self._content: dict[str, bytes] = {}  # with snapshot: each file and listing as first read
         self._listings: dict[str, list[tuple[str, Entry]]] = {}
         self.reads = 0  # files read from disk
+        self.record: Record | None = None  # while set, what is asked of this folder is written down in it
 
     # -- what a path is --------------------------------------------------------
     def inside(self, real: str) -> bool:
@@ -84,7 +99,39 @@ class ConfinedDir:
         found = self._memo.get(rel)
         if found is None:
             found = self._memo[rel] = self._classify(rel)
+        if self.record is not None:
+            self.record.entries[rel] = found.kind
         return found
+
+    @contextmanager
+    def recording(self) -> Iterator[Record]:
+        """Write down every entry, listing, content and note asked for inside the block (blocks may nest)."""
+        outer, self.record = self.record, Record()
+        try:
+            yield self.record
+        finally:
+            inner, self.record = self.record, outer
+            if outer is not None:
+                for name in ("entries", "listings", "contents", "ignored", "notes", "read"):
+                    getattr(outer, name).update(getattr(inner, name))
+
+    def answers(self, record: Record) -> bool:
+        """Whether this folder answers everything ``record`` asked as it was answered then (and notes its notes)."""
+        for rel, kind in record.entries.items():
+            if self.entry(rel).kind != kind:
+                return False
+        for rel, listed in record.listings.items():
+            if tuple((name, e.kind) for name, e in self._listing(rel)) != listed:
+                return False
+        for rel, content in record.contents.items():
+            try:
+                if self.read_bytes(rel) != content:
+                    return False
+            except InputError:
+                return False
+        for rel, message in record.notes.items():
+            self.note(rel, message)
+        return True
 
     def _refused(self, rel: str, why: str) -> Entry:
         return Entry("refused", reason=f"'{rel}' {why}")
@@ -137,6 +184,8 @@ class ConfinedDir:
     def note(self, rel: str, message: str) -> None:
         """Record a problem with ``rel`` once (a warning that names the path)."""
         self._problems.setdefault(rel, Diagnostic(rel, 1, message))
+        if self.record is not None:
+            self.record.notes.setdefault(rel, self._problems[rel].message)
 
     @property
     def problems(self) -> list[Diagnostic]:
@@ -147,11 +196,13 @@ class ConfinedDir:
         """The content of a regular file inside the root; InputError naming the file otherwise.
 
         With ``snapshot`` a file is read from disk once: later calls answer the same bytes."""
-        if not self.snapshot:
-            return self._read(rel)
-        data = self._content.get(rel)
+        data = self._content.get(rel) if self.snapshot else None
         if data is None:
-            data = self._content[rel] = self._read(rel)
+            data = self._read(rel)
+            if self.snapshot:
+                self._content[rel] = data
+        if self.record is not None:
+            self.record.contents[rel] = data
         return data
 
     def _read(self, rel: str) -> bytes:
@@ -190,6 +241,8 @@ class ConfinedDir:
         """Every entry of a folder, by name, each classified (with ``snapshot``, listed from disk once)."""
         found = self._listings.get(rel) if self.snapshot else None
         if found is not None:
+            if self.record is not None:
+                self.record.listings[rel] = tuple((name, e.kind) for name, e in found)
             return found
         folder = self.entry(rel)
         if folder.kind != "dir":
@@ -216,6 +269,8 @@ class ConfinedDir:
             found.append((de.name, e))
         if self.snapshot:
             self._listings[rel] = found
+        if self.record is not None:
+            self.record.listings[rel] = tuple((name, e.kind) for name, e in found)
         return found
 
     def walk(self, rel: str = ".", *, skip: Callable[[str, bool], bool] | None = None,

@@ -29,6 +29,7 @@ import codecs
 import hashlib
 import re
 import threading
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -499,6 +500,7 @@ class ParseCache:
         self._digests: dict[str, tuple[bytes, str]] = {}  # file -> (the bytes last hashed, their digest)
         self.hits = 0
         self.misses = 0
+        self.counts: Counter[str] = Counter()  # work later stages did or reused (e.g. "kustomize builds")
         # results later stages compute from parsed content, by stage (e.g. "substitute"); they live as long
         # as the parse cache, so two builds sharing it (two revisions, serve rebuilds) share them too
         self.derived: dict[str, dict[Any, Any]] = {}

@@ -7,6 +7,7 @@ renderer, not the template, writes each page's front matter (with a YAML dumper)
 
 from __future__ import annotations
 
+import functools
 import posixpath
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -184,7 +185,10 @@ class RenderOptions:
     templates_dir: Path | None = None
 
 
+@functools.lru_cache(maxsize=8)
 def _environment(templates_dir: Path | None) -> jinja2.Environment:
+    """One environment per templates folder for the whole process, so templates compile once (``mkdocs serve``
+    rebuilds included); Jinja re-reads a template whose file changed (``auto_reload``)."""
     loaders: list[jinja2.BaseLoader] = []
     if templates_dir:
         loaders.append(jinja2.FileSystemLoader(str(templates_dir)))
