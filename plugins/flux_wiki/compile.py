@@ -24,7 +24,7 @@ from .load.authored import ClusterNotes, SourceBasisIndex, load_notes, load_sour
 from .model import Cluster, Diagnostic, Model
 from .render.diagrams import layer_dag_dot, layer_diagram_dot, surface_map_dot
 from .render.markdown import file_url, html_text, md_link
-from .render.pages import GeneratedPage, PageLayout, RenderOptions, render_cluster
+from .render.pages import GeneratedPage, PageLayout, PageMemo, RenderOptions, render_cluster
 from .render.svg import SvgRenderer
 
 log = logging.getLogger("mkdocs.plugins.flux-wiki")
@@ -74,8 +74,10 @@ class WikiCompiler:
     def __init__(self, svg_cache_dir: Path | None = None):
         self.parse_cache = ParseCache()
         self.svg = SvgRenderer(svg_cache_dir)
+        self.pages = PageMemo()  # layer pages kept for the next compilation
 
     def compile(self, cfg: WikiConfig) -> CompiledWiki:
+        self.pages.start(repr(cfg))
         diagnostics: list[Diagnostic] = []
         notes, d = load_notes(cfg.notes) if cfg.notes else ({}, [])
         diagnostics += d
@@ -87,6 +89,7 @@ class WikiCompiler:
         graph = collect(basis_index, cfg.docs_dir, cfg.repo)
         layout = PageLayout(cfg.section, model.clusters)
         options = self.render_options(cfg, notes, graph, layout)
+        options.pages = self.pages
         pages: list[GeneratedPage] = []
         for cluster in model.clusters:
             facts = model.facts[cluster.name]

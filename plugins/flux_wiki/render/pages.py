@@ -8,6 +8,7 @@ renderer, not the template, writes each page's front matter (with a YAML dumper)
 from __future__ import annotations
 
 import functools
+import hashlib
 import posixpath
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -183,6 +184,24 @@ class RenderOptions:
     browse_url: BrowseUrl = lambda file, line: None
     diagram: Diagram | None = None
     templates_dir: Path | None = None
+    pages: PageMemo | None = None  # layer pages kept from the last compilation with the same options
+
+
+@dataclass
+class PageMemo:
+    """Layer pages kept across compilations (``mkdocs serve`` rebuilds): a layer page is rendered again only
+    when something its template reads changed (:meth:`PageRenderer.layer_page`). Counters are per compilation."""
+
+    options: str = ""  # the configuration the kept pages were rendered with
+    pages: dict[str, tuple[bytes, GeneratedPage]] = field(default_factory=dict)  # path -> (inputs digest, page)
+    rendered: list[str] = field(default_factory=list)  # pages rendered by this compilation
+    reused: list[str] = field(default_factory=list)  # layer pages kept
+
+    def start(self, options: str) -> None:
+        """A new compilation with these options (any change of configuration forgets every page)."""
+        if options != self.options:
+            self.options, self.pages = options, {}
+        self.rendered, self.reused = [], []
 
 
 @functools.lru_cache(maxsize=8)
@@ -259,6 +278,8 @@ class PageRenderer:
         except jinja2.TemplateError as err:
             raise TemplateProblem(template, getattr(err, "lineno", None) or 0, str(err)) from None
         text = _with_front_matter(text, title, template)
+        if self.options.pages is not None:
+            self.options.pages.rendered.append(page)
         return GeneratedPage(page, title, text, sorted(set(basis), key=lambda b: (b[0], b[1] or 0)), kind,
                              dot=extra.get("dots", {}))
 
@@ -342,11 +363,36 @@ class PageRenderer:
     def layer_page(self, node: KustomizationNode, dot: str | None = None) -> GeneratedPage:
         page = self.layout.layer(self.cluster, node.id)
         layer = self.facts.layer(node.id)
-        return self._render("layer.md.j2", page, node.name, "layer", row=self.row(node), node=node,
-                            groups=[g for g in layer.groups if g.kind != "HelmRelease"], releases=layer.releases,
-                            surfaces=layer.surfaces, address=address, installed=self._installed(layer),
-                            sortable=SORTABLE_MARK, dots={"layer": dot} if dot else {}, layer_dot=dot,
-                            dag_page=self.layout.dag(self.cluster))
+        memo = self.options.pages if self.options.templates_dir is None else None  # own templates may read more
+        digest = self._layer_inputs(page, layer, dot) if memo is not None else b""
+        if memo is not None:
+            kept = memo.pages.get(page)
+            if kept is not None and kept[0] == digest:
+                memo.reused.append(page)
+                return kept[1]
+        rendered = self._render("layer.md.j2", page, node.name, "layer", row=self.row(node), node=node,
+                                groups=[g for g in layer.groups if g.kind != "HelmRelease"], releases=layer.releases,
+                                surfaces=layer.surfaces, address=address, installed=self._installed(layer),
+                                sortable=SORTABLE_MARK, dots={"layer": dot} if dot else {}, layer_dot=dot,
+                                dag_page=self.layout.dag(self.cluster))
+        if memo is not None:
+            memo.pages[page] = (digest, rendered)
+        return rendered
+
+    def _layer_inputs(self, page: str, layer: LayerFacts, dot: str | None) -> bytes:
+        """A digest of everything layer.md.j2 reads for this layer: its node (objects included) and row, its
+        releases, surfaces and installed items, its diagram, the pages it links (the Kustomizations it names:
+        their names, exclusion and pages), its relationships and the cluster's name and DAG page. Keep it in step
+        with the template."""
+        c, node = self.cluster, layer.node
+        named = sorted({*layer.depends_on, *layer.dependents, *([node.parent] if node.parent else [])})
+        links = [(i, k.name, k.excluded, i == c.root_id,
+                  None if k.excluded or i == c.root_id else self.layout.layer(c, i))
+                 for i in named if (k := c.kustomizations.get(i)) is not None]
+        row = {key: value for key, value in self.row(node).items() if key != "node"}
+        inputs = (page, c.name, c.root_id, self.layout.dag(c), node, row, links, layer.releases, layer.surfaces,
+                  layer.installed, dot, self.options.related.get(page), self.options.extra_basis.get(page))
+        return hashlib.blake2b(repr(inputs).encode("utf-8", "surrogatepass"), digest_size=20).digest()
 
     def surfaces_page(self, dot: str | None = None) -> GeneratedPage:
         c = self.cluster
