@@ -4,7 +4,6 @@ which layer pages rendered again; the rebuilt wiki equals a cold build of the ed
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from mkdocs.commands.build import build
@@ -77,7 +76,6 @@ class Serve:
     """One plugin instance across builds, as `mkdocs serve` keeps it."""
 
     def __init__(self, root: Path):
-        logging.getLogger("mkdocs").setLevel(logging.ERROR)
         self.cfg = load_config(str(root / "mkdocs.yml"), site_dir=str(root / "site"))
         self.plugin = self.cfg.plugins["flux-wiki"]
         self.cfg.plugins.on_startup(command="serve", dirty=False)
