@@ -17,7 +17,7 @@ from ...model import Resource
 from ..objects import FluxOverrides
 from .build import BuildResult, build_flux_path
 
-MAX_KEPT = 20_000  # builds kept per parse cache (oldest forgotten first)
+MAX_KEPT = 5_000  # builds kept per parse cache (oldest forgotten first)
 
 
 def _copy(result: BuildResult) -> BuildResult:
@@ -32,7 +32,8 @@ def build_reusing(repo: Repo, path: str, overrides: FluxOverrides | None = None)
     ``repo.cache.counts`` counts ``kustomize builds`` (done) and ``kustomize reused``.
     """
     kept: dict[Any, Any] = repo.cache.derived.setdefault("kustomize", {})
-    key = (str(repo.root), repo.ignore_spec, path, repr(overrides))
+    # not the root: every answer is root-relative, so two checkouts (diff's revisions) share what is the same
+    key = (repo.ignore_spec, path, repr(overrides))
     found = kept.get(key)
     if found is not None:
         record, result = found
