@@ -128,6 +128,7 @@ class WikiCompiler:
         """How pages (and fragments injected into hand-written pages) are rendered for this configuration."""
         url = source_url(cfg, graph)
         return RenderOptions(layout=layout or PageLayout(cfg.section), notes=notes, templates_dir=cfg.templates_dir,
+                             problems=cfg.problems,
                              browse_url=_browse(cfg.browse_url), related=_related(graph),
                              extra_basis={page: source_items(graph, page, url) for page in graph.pages},
                              diagram=self._diagram if cfg.diagrams else None)

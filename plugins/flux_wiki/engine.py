@@ -12,6 +12,7 @@ from .flux.entry import explicit_entry, find_entries
 from .flux.simulate import simulate
 from .load import ParseCache, Repo
 from .model import Cluster, Diagnostic, HelmReleaseInfo, Model
+from .problems import settle_references
 
 
 class UnknownCluster(ValueError):
@@ -38,12 +39,14 @@ def build_model(repo_root: str | Path, *, clusters: list[str] | None = None, ent
             entries = [e for e in entries if e.cluster in clusters]
     if not entries:
         diagnostics.append(Diagnostic(".", 1, "no Flux entry point found (flux-system/gotk-sync.yaml, "
-                                           "FluxInstance or flux-instance HelmRelease); set `entry` to a path"))
+                                           "FluxInstance or flux-instance HelmRelease); set `entry` to a path",
+                                      code="FW-ENTRY-NONE"))
     out: list[Cluster] = []
     facts: dict[str, ClusterFacts] = {}
     for e in entries:
         cluster = simulate(repo, e)
         assign_levels(cluster)
+        settle_references(cluster)
         apply_exclusions(cluster, list(exclude or []))
         releases: dict[str, list[HelmReleaseInfo]] = defaultdict(list)
         for h in cluster.helm_releases:

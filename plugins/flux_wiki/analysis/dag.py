@@ -23,7 +23,8 @@ def assign_levels(cluster: Cluster) -> None:
     for k in sorted(known.values(), key=lambda k: k.id):
         for dep in k.depends_on:
             if dep not in known:
-                cluster.warn(k.file, k.line, f"Kustomization {k.id} depends on {dep}, which this cluster never applies")
+                cluster.warn(k.file, k.line, f"Kustomization {k.id} depends on {dep}, which this cluster never applies",
+                             code="FW-DEPENDSON-DANGLING")
     edges = {n: set(deps) for n, deps in resolved_edges(cluster).items()}
     while True:
         sorter = TopologicalSorter(edges)
@@ -35,7 +36,8 @@ def assign_levels(cluster: Cluster) -> None:
             cycle = err.args[1]
             dep, node_id = cycle[0], cycle[1]
             node = known[node_id]
-            cluster.warn(node.file, node.line, "dependsOn cycle: " + " -> ".join(reversed(cycle)))
+            cluster.warn(node.file, node.line, "dependsOn cycle: " + " -> ".join(reversed(cycle)),
+                         code="FW-DEPENDSON-CYCLE")
             edges[node_id].discard(dep)
     for node_id in order:
         deps = edges.get(node_id, set())

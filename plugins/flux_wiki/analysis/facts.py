@@ -116,9 +116,11 @@ class ClusterFacts:
         dependents: dict[str, list[str]] = defaultdict(list)
         refs: dict[str, KustomizationNode] = {}
         shown: set[str] = set()
+        names: dict[str, int] = defaultdict(int)
         for k in cluster.kustomizations.values():
             refs.setdefault(k.id, k)
             refs.setdefault(k.name, k)
+            names[k.name] += 1
             if not k.excluded:
                 shown.add(k.id)
                 for dep in k.depends_on:
@@ -127,6 +129,7 @@ class ClusterFacts:
         self._releases = dict(releases)
         self._dependents = {node_id: sorted(ids) for node_id, ids in dependents.items()}
         self._refs = refs
+        self._shared_names = {name for name, count in names.items() if count > 1}
         self._shown = shown
         self._layers: dict[str, LayerFacts] = {}
         self._rows: list[LayerFacts] | None = None
@@ -169,6 +172,10 @@ class ClusterFacts:
         if layer_id is None:
             return self.surfaces
         return self._surfaces.get(layer_id, []) if layer_id in self._shown else []
+
+    def label(self, node: KustomizationNode) -> str:
+        """How pages name a Kustomization: its name, or ``namespace/name`` when another namespace has that name."""
+        return node.id if node.name in self._shared_names else node.name
 
     def kustomization(self, ref: str) -> KustomizationNode | None:
         """The first Kustomization (in the cluster's order) whose id or name is ``ref``."""

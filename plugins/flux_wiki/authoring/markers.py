@@ -77,7 +77,8 @@ class MarkerExpander:
                 except TemplateProblem as err:
                     fragment, problem = "", f"{err.file}:{err.line}: {err.message}"
                 if problem:
-                    diags.append(Diagnostic(file or page, n, f"marker flux-wiki:{marker.name}: {problem}"))
+                    diags.append(Diagnostic(file or page, n, f"marker flux-wiki:{marker.name}: {problem}",
+                                            code="FW-WIKI-MARKER"))
                     continue
                 text = text[:m.start()] + fragment.rstrip("\n") + text[m.end():]
             lines[n - 1] = text

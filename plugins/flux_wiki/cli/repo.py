@@ -17,9 +17,15 @@ if TYPE_CHECKING:
 
 
 def _model(repo: str, cluster: tuple[str, ...], entry: str | None, exclude: tuple[str, ...] = ()) -> Model:
+    """The model; with no cluster there is nothing to print: exit 1 with why (the entry-point message)."""
     from ..engine import build_model  # the engine loads when a command runs, not for --help
 
-    return build_model(repo, clusters=list(cluster) or None, entry=entry, exclude=list(exclude))
+    model = build_model(repo, clusters=list(cluster) or None, entry=entry, exclude=list(exclude))
+    if not model.clusters:
+        for d in model.diagnostics:
+            click.echo(f"error: {d}", err=True)
+        raise SystemExit(1)
+    return model
 
 
 @click.command()
@@ -46,7 +52,7 @@ def inventory(repo: str, cluster: tuple[str, ...], entry: str | None, fmt: str, 
             extra = f" ({k.reason})" if k.reason else ""
             click.echo(printable(f"  L{k.level} {k.id} [{k.status}] {k.path or ''} objects={len(k.resources)}{extra}"))
         for w in c.warnings:
-            click.echo(f"  warning: {w}", err=True)
+            warn(w)
 
 
 @click.command()
@@ -55,11 +61,16 @@ def inventory(repo: str, cluster: tuple[str, ...], entry: str | None, fmt: str, 
 @entry_option
 @click.option("--format", "fmt", type=click.Choice(["dot", "svg", "json", "mermaid"]), default="dot", show_default=True)
 def graph(repo: str, cluster: tuple[str, ...], entry: str | None, fmt: str) -> None:
-    """Print the layer DAG of each cluster."""
+    """Print the layer DAG of each cluster. An SVG holds one cluster: name it with --cluster."""
     from ..render.diagrams import layer_dag_dot, layer_dag_json, layer_dag_mermaid
     from ..render.svg import SvgRenderer
+    from .errors import BadInput
 
     model = _model(repo, cluster, entry)
+    if fmt == "svg" and len(model.clusters) > 1:
+        names = ", ".join(c.name for c in model.clusters)
+        raise BadInput(f"{len(model.clusters)} clusters ({names}): SVG on standard output holds one; "
+                       "name it with --cluster")
     if fmt == "json":
         click.echo(json.dumps({"clusters": [{"name": c.name, **layer_dag_json(c)} for c in model.clusters]},
                               indent=2, sort_keys=True))

@@ -76,7 +76,11 @@ class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
         except (UnknownCluster, TemplateProblem) as err:
             raise PluginError(f"flux-wiki: {err}") from None
         for diag in self.compiled.diagnostics:
-            log.warning("%s", diag)
+            level, text = self.wiki.problems.report(diag)
+            if level == "warning":
+                log.warning("%s", text)
+            else:
+                log.info("flux-wiki: %s", text)
         for diag in self.compiled.notices:
             log.info("flux-wiki: %s", diag)
         for page in self.compiled.pages:

@@ -49,6 +49,8 @@ def _kustomization(node: KustomizationNode) -> dict[str, Any]:
         "line": node.line,
         "files": node.files,
         "remoteResources": node.remote_resources,
+        "kubeConfig": {"kind": node.flux_spec.kube_config[0], "name": node.flux_spec.kube_config[1]}
+        if node.flux_spec.kube_config else None,
         "objects": sorted((r.summary() for r in node.resources),
                           key=lambda o: (o["kind"], o["namespace"], o["name"], o["apiVersion"], o["file"], o["line"])),
     }

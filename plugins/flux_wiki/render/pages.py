@@ -20,6 +20,7 @@ import jinja2
 from ..analysis.facts import ClusterFacts, LayerFacts
 from ..load.authored import ClusterNotes, split_front_matter
 from ..model import Cluster, Diagnostic, InputError, KustomizationNode, Surface
+from ..problems import ProblemPolicy
 from .markdown import front_matter, html_text, md_code, md_escape, md_link, one_line, relative_link, slug
 from .phrases import address, install_summary, installed_phrases, surface_summary
 
@@ -37,7 +38,7 @@ class TemplateProblem(InputError):
     """A page template (bundled or the user's override) that does not render."""
 
     def __init__(self, template: str, line: int, message: str):
-        super().__init__(template, line, f"template does not render: {message}")
+        super().__init__(template, line, f"template does not render: {message}", code="FW-WIKI-TEMPLATE")
 
 
 @dataclass
@@ -91,7 +92,8 @@ class PageLayout:
                 others = ", ".join(repr(n) for n in names if n != name) or "an earlier cluster"
                 self.notices.append(Diagnostic(c.entry_file, c.entry_line, f"cluster {name!r} shares the folder name "
                                                f"{shared!r} with {others}: its pages are under "
-                                               f"{self.section}/{folders[name]}/", "info"))
+                                               f"{self.section}/{folders[name]}/", "info",
+                                               code="FW-WIKI-PAGE-CLASH", cls="limit"))
         for c in clusters:
             self._pages(c)
 
@@ -125,7 +127,7 @@ class PageLayout:
                 message = f"Kustomization {k.id} shares its name with {others}: its page is {page}"
             else:
                 continue
-            self.notices.append(Diagnostic(k.file, k.line, message, "info"))
+            self.notices.append(Diagnostic(k.file, k.line, message, "info", code="FW-WIKI-PAGE-CLASH", cls="limit"))
         planned = _ClusterPages(cluster, folder, {i: f"{folder}/layers/{s}.md" for i, s in stems.items()})
         self._planned[cluster.name] = planned
         return planned
@@ -184,6 +186,7 @@ class RenderOptions:
     browse_url: BrowseUrl = lambda file, line: None
     diagram: Diagram | None = None
     templates_dir: Path | None = None
+    problems: ProblemPolicy = field(default_factory=ProblemPolicy)  # which problems are warnings, notes, ignored
     pages: PageMemo | None = None  # layer pages kept from the last compilation with the same options
 
 
@@ -230,6 +233,7 @@ class PageRenderer:
         self.layout = options.layout
         self.notes = options.notes.get(cluster.name) or ClusterNotes()
         self.env = _environment(options.templates_dir)
+        self.problems = options.problems.sort(cluster.warnings)
         self._rows: dict[str, dict[str, Any]] | None = None  # node id -> its row, in layer order
 
     # -- helpers given to templates -------------------------------------
@@ -247,11 +251,12 @@ class PageRenderer:
             if node is None:
                 return md_code(node_id)
             if node.id == self.cluster.root_id:
-                return md_link(f"Flux root {md_escape(node.name)}",
+                return md_link(f"Flux root {md_escape(self.facts.label(node))}",
                                relative_link(page, self.layout.dag(self.cluster), "flux-root"))
             if node.excluded:
-                return md_code(node.name)
-            return md_link(md_escape(node.name), relative_link(page, self.layout.layer(self.cluster, node_id)))
+                return md_code(self.facts.label(node))
+            return md_link(md_escape(self.facts.label(node)),
+                           relative_link(page, self.layout.layer(self.cluster, node_id)))
         return link
 
     def _context(self, page: str, basis: list[tuple[str, int | None]]) -> dict[str, Any]:
@@ -264,6 +269,7 @@ class PageRenderer:
             "cited": lambda: sorted({f for f, _ in basis}),
             "layout": self.layout, "related": related,
             "extra_basis": self.options.extra_basis.get(page, []),
+            "problems": self.problems,
             # generated pages get their diagrams' DOT emitted next to them (GeneratedPage.dot): link it
             "diagram": (lambda name, dot: self.options.diagram(page, name, dot, f"{posixpath.basename(page)[:-3]}.{name}.dot"))
             if self.options.diagram else None,
@@ -332,6 +338,8 @@ class PageRenderer:
             "substitute_from": [f"{r.get('kind', 'ConfigMap')} {r.get('name', '?')}"
                                 for r in post.get("substituteFrom") or [] if isinstance(r, dict)],
             "node": node,
+            "label": self.facts.label(node),
+            "remote": node.flux_spec.kube_config,  # (kind, name) of the kubeConfig reference, or None
             "depends_on": layer.depends_on,
             "dangling": layer.dangling,
             "dependents": layer.dependents,
@@ -370,7 +378,7 @@ class PageRenderer:
             if kept is not None and kept[0] == digest:
                 memo.reused.append(page)
                 return kept[1]
-        rendered = self._render("layer.md.j2", page, node.name, "layer", row=self.row(node), node=node,
+        rendered = self._render("layer.md.j2", page, self.facts.label(node), "layer", row=self.row(node), node=node,
                                 groups=[g for g in layer.groups if g.kind != "HelmRelease"], releases=layer.releases,
                                 surfaces=layer.surfaces, address=address, installed=self._installed(layer),
                                 sortable=SORTABLE_MARK, dots={"layer": dot} if dot else {}, layer_dot=dot,
@@ -382,16 +390,17 @@ class PageRenderer:
     def _layer_inputs(self, page: str, layer: LayerFacts, dot: str | None) -> bytes:
         """A digest of everything layer.md.j2 reads for this layer: its node (objects included) and row, its
         releases, surfaces and installed items, its diagram, the pages it links (the Kustomizations it names:
-        their names, exclusion and pages), its relationships and the cluster's name and DAG page. Keep it in step
+        their labels, exclusion and pages), its relationships and the cluster's name and DAG page. Keep it in step
         with the template."""
         c, node = self.cluster, layer.node
         named = sorted({*layer.depends_on, *layer.dependents, *([node.parent] if node.parent else [])})
-        links = [(i, k.name, k.excluded, i == c.root_id,
+        links = [(i, self.facts.label(k), k.excluded, i == c.root_id,
                   None if k.excluded or i == c.root_id else self.layout.layer(c, i))
                  for i in named if (k := c.kustomizations.get(i)) is not None]
         row = {key: value for key, value in self.row(node).items() if key != "node"}
-        inputs = (page, c.name, c.root_id, self.layout.dag(c), node, row, links, layer.releases, layer.surfaces,
-                  layer.installed, dot, self.options.related.get(page), self.options.extra_basis.get(page))
+        inputs = (page, self.facts.label(node), c.name, c.root_id, self.layout.dag(c), node, row, links,
+                  layer.releases, layer.surfaces, layer.installed, dot, self.options.related.get(page),
+                  self.options.extra_basis.get(page))
         return hashlib.blake2b(repr(inputs).encode("utf-8", "surrogatepass"), digest_size=20).digest()
 
     def surfaces_page(self, dot: str | None = None) -> GeneratedPage:

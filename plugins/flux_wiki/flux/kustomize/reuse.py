@@ -9,11 +9,11 @@ copy of it is reused instead of building again. A build that fails is never kept
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from ...load import Repo
 from ...load.yamldocs import copy_data
-from ...model import Resource
 from ..objects import FluxOverrides
 from .build import BuildResult, build_flux_path
 
@@ -22,8 +22,9 @@ MAX_KEPT = 5_000  # builds kept per parse cache (oldest forgotten first)
 
 def _copy(result: BuildResult) -> BuildResult:
     """A result later stages may change (substitution, scopes) without touching the kept one."""
-    return BuildResult([Resource(copy_data(r.obj), r.file, r.line, r.encrypted, r.generated_by) for r in result.resources],
-                       list(result.files), list(result.remote), copy_data(result.helm_charts), list(result.diagnostics))
+    return replace(result, resources=[replace(r, obj=copy_data(r.obj)) for r in result.resources],
+                   files=list(result.files), remote=list(result.remote), helm_charts=copy_data(result.helm_charts),
+                   diagnostics=list(result.diagnostics))
 
 
 def build_reusing(repo: Repo, path: str, overrides: FluxOverrides | None = None) -> BuildResult:
