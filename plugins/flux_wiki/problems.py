@@ -69,8 +69,10 @@ _CODES = (
          "required field): Flux cannot apply the object", "fix the field named"),
     Code("FW-DEPENDSON-DANGLING", "repo", "a dependsOn names a Kustomization this cluster never applies: the "
          "dependent never reconciles", "fix the name or apply the dependency", reference=True),
-    Code("FW-DEPENDSON-CYCLE", "repo", "dependsOn goes round: none of the Kustomizations on the cycle becomes "
-         "Ready", "break the cycle"),
+    Code("FW-DEPENDSON-CYCLE", "repo", "dependsOn goes round (alone, or through a parent that waits for what it "
+         "applies): none of the Kustomizations on the cycle becomes Ready", "break the cycle"),
+    Code("FW-HEALTHCHECK-MISSING", "repo", "a Kustomization health-checks a Kustomization this cluster never "
+         "applies: it never becomes Ready", "fix the health check or apply what it names", reference=True),
     # -- kustomize ----------------------------------------------------------------------------------------------
     Code("FW-KUSTOMIZE-MISSING", "repo", "a resource, component, patch or generator file a kustomization names "
          "does not exist (or a folder it names has no kustomization file)", "fix the entry or add what it names"),

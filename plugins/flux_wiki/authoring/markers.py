@@ -113,7 +113,7 @@ class MarkerExpander:
                 return "", f"no layer '{wanted}' in cluster {cluster.name}"
             layer = node.id
         if marker.name == "graph":
-            dot = layer_dag_dot(cluster, lambda i: self.link_url(page, r.layout.layer(cluster, i)))
+            dot = layer_dag_dot(r.facts, lambda i: self.link_url(page, r.layout.layer(cluster, i)), view="full")
             if self.options.diagram is None:
                 return "```dot\n" + dot.rstrip("\n") + "\n```\n", None
             return self.options.diagram(page, "layer-dag", dot, None), None

@@ -18,11 +18,14 @@ from typing import Any, Callable, Iterable
 import jinja2
 
 from ..analysis.facts import ClusterFacts, LayerFacts
+from ..analysis.order import Chain, Timing
+from ..analysis.views import Grouping
 from ..load.authored import ClusterNotes, split_front_matter
 from ..model import Cluster, Diagnostic, InputError, KustomizationNode, Surface
 from ..problems import ProblemPolicy
 from .markdown import front_matter, html_text, md_code, md_escape, md_link, one_line, relative_link, slug
-from .phrases import address, install_summary, installed_phrases, surface_summary
+from .phrases import (address, blocker_detail, blocker_phrase, duration, gate_reason, install_summary,
+                      installed_phrases, step_event, surface_summary)
 
 TEMPLATES = Path(__file__).parent / "templates"
 SORTABLE_MARK = '<span class="flux-wiki-sortable"></span>'
@@ -177,6 +180,12 @@ def unique_slugs(texts: dict[str, str], taken: Iterable[str] = ()) -> tuple[dict
     return out, clashes
 
 
+def group_anchors(grouping: Grouping) -> dict[str, str]:
+    """The page anchor of each group of the DAG page (``group-<slug>``, distinct even when keys share a slug)."""
+    slugs, _ = unique_slugs({g.key: g.key or "top" for g in grouping.groups})
+    return {key: f"group-{value}" for key, value in slugs.items()}
+
+
 @dataclass
 class RenderOptions:
     layout: PageLayout = field(default_factory=PageLayout)
@@ -235,6 +244,7 @@ class PageRenderer:
         self.env = _environment(options.templates_dir)
         self.problems = options.problems.sort(cluster.warnings)
         self._rows: dict[str, dict[str, Any]] | None = None  # node id -> its row, in layer order
+        self._links: bytes | None = None
 
     # -- helpers given to templates -------------------------------------
     def _src(self, page: str, basis: list[tuple[str, int | None]]) -> Callable[[str, int | None], str]:
@@ -255,12 +265,17 @@ class PageRenderer:
                                relative_link(page, self.layout.dag(self.cluster), "flux-root"))
             if node.excluded:
                 return md_code(self.facts.label(node))
-            return md_link(md_escape(self.facts.label(node)),
-                           relative_link(page, self.layout.layer(self.cluster, node_id)))
+            target = self.layout.layer(self.cluster, node_id)
+            if target == page:  # the page's own layer
+                return f"**{md_escape(self.facts.label(node))}**"
+            return md_link(md_escape(self.facts.label(node)), relative_link(page, target))
         return link
 
     def _context(self, page: str, basis: list[tuple[str, int | None]]) -> dict[str, Any]:
         c = self.cluster
+
+        def dot_file(name: str) -> str:
+            return f"{posixpath.basename(page)[:-3]}.{name}.dot"
         related = [(title, relative_link(page, path)) for title, path in self.options.related.get(page, [])]
         return {
             "cluster": c, "notes": self.notes, "page": page,
@@ -270,9 +285,14 @@ class PageRenderer:
             "layout": self.layout, "related": related,
             "extra_basis": self.options.extra_basis.get(page, []),
             "problems": self.problems,
-            # generated pages get their diagrams' DOT emitted next to them (GeneratedPage.dot): link it
-            "diagram": (lambda name, dot: self.options.diagram(page, name, dot, f"{posixpath.basename(page)[:-3]}.{name}.dot"))
+            # generated pages get their diagrams' DOT emitted next to them (GeneratedPage.dot): link it, unless the
+            # diagram sits in raw HTML (a collapsed block), where the caller links the file itself (dot_file)
+            "diagram": (lambda name, dot, linked=True: self.options.diagram(page, name, dot,
+                                                                           dot_file(name) if linked else None))
             if self.options.diagram else None,
+            "dot_file": dot_file,
+            "duration": duration, "gate_reason": gate_reason, "blocker_phrase": blocker_phrase,
+            "blocker_detail": blocker_detail,
         }
 
     def _render(self, template: str, page: str, title: str, kind: str, **extra: Any) -> GeneratedPage:
@@ -342,23 +362,65 @@ class PageRenderer:
             "remote": node.flux_spec.kube_config,  # (kind, name) of the kubeConfig reference, or None
             "depends_on": layer.depends_on,
             "dangling": layer.dangling,
+            "inherited": layer.inherited,
+            "applied_by": node.parent if node.parent != self.cluster.root_id else None,
+            "root": layer.root,
+            "children": layer.children,
+            "gates": layer.gates,
+            "blocker": layer.blocker,
+            "suspended": layer.suspended,
+            "ready_level": layer.ready_level,
             "dependents": layer.dependents,
             "installs": install_summary(layer.groups),
             "surfaces": surface_summary(layer.surfaces),
             "note": note,
         }
 
+    def chain_steps(self, page: str, chain: Chain | None) -> list[dict[str, Any]]:
+        """The steps of a chain of waits as the chain tables show them: what happened, when at the latest."""
+        if chain is None:
+            return []
+        link = self._layer_link(page)
+        nodes = self.cluster.kustomizations
+        steps = []
+        for i, step in enumerate(chain.steps):
+            node = nodes.get(step.node)
+            health = node is not None and Timing.of(node).health
+            text = step_event(step.event, step.via, health, self.facts.order.requeue_dependency)
+            before = link(chain.steps[i - 1].node) if i else ""
+            steps.append({"node": link(step.node), "event": text.replace("{before}", before),
+                          "at": duration(step.at), "level": step.level})
+        return steps
+
+    def _groups(self, layers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The DAG page's layer table split by the overview's groups, each with its anchor (empty when the page
+        shows no overview)."""
+        grouping = self.facts.grouping
+        if not self.facts.overview or grouping is None:
+            return []
+        anchors = group_anchors(grouping)
+        by_group: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for row in layers:
+            by_group[grouping.of[row["node"].id]].append(row)
+        return [{"title": g.title, "anchor": anchors[g.key], "rows": by_group[g.key]} for g in grouping.groups]
+
     # -- pages -----------------------------------------------------------
-    def dag_page(self, dot: str | None = None) -> GeneratedPage:
+    def dag_page(self, dot: str | None = None, full_dot: str | None = None) -> GeneratedPage:
         c = self.cluster
+        page = self.layout.dag(c)
         title = self.notes.title or f"{c.name} Flux DAG"
         layers = self.rows()
         excluded = [(c.kustomizations[i], self.notes.exclusion_reason(i, c.kustomizations[i].name))
                     for i in c.excluded]
         installed = [(row, self._installed(self.facts.layer(row["node"].id))) for row in layers]
-        return self._render("dag.md.j2", self.layout.dag(c), title, "dag", layers=layers,
+        dots = {name: text for name, text in (("layer-dag", dot), ("layer-dag-full", full_dot)) if text}
+        critical = self.facts.critical_path
+        return self._render("dag.md.j2", page, title, "dag", layers=layers,
                             roots=self.facts.roots, root=c.root, excluded=excluded, installed=installed,
-                            dots={"layer-dag": dot} if dot else {}, dag_dot=dot,
+                            dots=dots, dag_dot=dot, full_dot=full_dot, groups=self._groups(layers),
+                            overview=self.facts.overview, grouping=self.facts.grouping,
+                            critical=critical if layers else None, critical_steps=self.chain_steps(page, critical),
+                            requeue=duration(self.facts.order.requeue_dependency),
                             surfaces_page=self.layout.surfaces(c))
 
     @staticmethod
@@ -368,40 +430,50 @@ class PageRenderer:
                  "chart": it.chart, "version": it.version, "surfaces": installed_phrases(it)}
                 for it in layer.installed]
 
-    def layer_page(self, node: KustomizationNode, dot: str | None = None) -> GeneratedPage:
+    def layer_page(self, node: KustomizationNode, dot: str | None = None,
+                   order_dot: str | None = None) -> GeneratedPage:
         page = self.layout.layer(self.cluster, node.id)
         layer = self.facts.layer(node.id)
+        chain_steps = self.chain_steps(page, layer.chain)
         memo = self.options.pages if self.options.templates_dir is None else None  # own templates may read more
-        digest = self._layer_inputs(page, layer, dot) if memo is not None else b""
+        digest = self._layer_inputs(page, layer, dot, order_dot, chain_steps) if memo is not None else b""
         if memo is not None:
             kept = memo.pages.get(page)
             if kept is not None and kept[0] == digest:
                 memo.reused.append(page)
                 return kept[1]
+        dots = {name: text for name, text in (("order", order_dot), ("layer", dot)) if text}
         rendered = self._render("layer.md.j2", page, self.facts.label(node), "layer", row=self.row(node), node=node,
                                 groups=[g for g in layer.groups if g.kind != "HelmRelease"], releases=layer.releases,
                                 surfaces=layer.surfaces, address=address, installed=self._installed(layer),
-                                sortable=SORTABLE_MARK, dots={"layer": dot} if dot else {}, layer_dot=dot,
-                                dag_page=self.layout.dag(self.cluster))
+                                sortable=SORTABLE_MARK, dots=dots, layer_dot=dot, order_dot=order_dot,
+                                chain=layer.chain, chain_steps=chain_steps, dag_page=self.layout.dag(self.cluster))
         if memo is not None:
             memo.pages[page] = (digest, rendered)
         return rendered
 
-    def _layer_inputs(self, page: str, layer: LayerFacts, dot: str | None) -> bytes:
-        """A digest of everything layer.md.j2 reads for this layer: its node (objects included) and row, its
-        releases, surfaces and installed items, its diagram, the pages it links (the Kustomizations it names:
-        their labels, exclusion and pages), its relationships and the cluster's name and DAG page. Keep it in step
-        with the template."""
+    def _layer_inputs(self, page: str, layer: LayerFacts, dot: str | None, order_dot: str | None,
+                      chain_steps: list[dict[str, Any]]) -> bytes:
+        """A digest of everything layer.md.j2 reads for this layer: its node (objects included), row and chain,
+        its releases, surfaces and installed items, its diagrams, its relationships, the cluster's name and DAG
+        page, and how every Kustomization of the cluster is linked (:meth:`_links_digest`). Keep it in step with
+        the template."""
         c, node = self.cluster, layer.node
-        named = sorted({*layer.depends_on, *layer.dependents, *([node.parent] if node.parent else [])})
-        links = [(i, self.facts.label(k), k.excluded, i == c.root_id,
-                  None if k.excluded or i == c.root_id else self.layout.layer(c, i))
-                 for i in named if (k := c.kustomizations.get(i)) is not None]
         row = {key: value for key, value in self.row(node).items() if key != "node"}
-        inputs = (page, self.facts.label(node), c.name, c.root_id, self.layout.dag(c), node, row, links,
-                  layer.releases, layer.surfaces, layer.installed, dot, self.options.related.get(page),
-                  self.options.extra_basis.get(page))
+        inputs = (page, c.name, c.root_id, self.layout.dag(c), self._links_digest(), node, row, layer.chain,
+                  chain_steps, layer.releases, layer.surfaces, layer.installed, dot, order_dot,
+                  self.options.related.get(page), self.options.extra_basis.get(page))
         return hashlib.blake2b(repr(inputs).encode("utf-8", "surrogatepass"), digest_size=20).digest()
+
+    def _links_digest(self) -> bytes:
+        """How a page links each Kustomization of the cluster (label, excluded, page), made once per renderer."""
+        if self._links is None:
+            c = self.cluster
+            links = [(k.id, self.facts.label(k), k.excluded,
+                      None if k.excluded or k.id == c.root_id else self.layout.layer(c, k.id))
+                     for k in c.kustomizations.values()]
+            self._links = hashlib.blake2b(repr(links).encode("utf-8", "surrogatepass"), digest_size=20).digest()
+        return self._links
 
     def surfaces_page(self, dot: str | None = None) -> GeneratedPage:
         c = self.cluster
@@ -435,7 +507,8 @@ def render_cluster(facts: ClusterFacts, options: RenderOptions,
     r = PageRenderer(facts, options)
     cluster = facts.cluster
     get = dots or (lambda c, kind, layer: None)
-    pages = [r.dag_page(get(cluster, "dag", None)), r.surfaces_page(get(cluster, "surfaces", None))]
+    pages = [r.dag_page(get(cluster, "dag", None), get(cluster, "dag-full", None)),
+             r.surfaces_page(get(cluster, "surfaces", None))]
     for layer in facts.layers:
-        pages.append(r.layer_page(layer.node, get(cluster, "layer", layer.id)))
+        pages.append(r.layer_page(layer.node, get(cluster, "layer", layer.id), get(cluster, "order", layer.id)))
     return pages
