@@ -71,8 +71,11 @@ def relative_url(from_src: str, to_src: str, use_directory_urls: bool) -> str:
 class WikiCompiler:
     """Keeps the parse cache and the SVG cache across compilations (mkdocs serve rebuilds)."""
 
-    def __init__(self, svg_cache_dir: Path | None = None):
+    def __init__(self, svg_cache_dir: Path | None = None, *, rebuilds: bool = False):
+        """``rebuilds``: more compilations will follow (``mkdocs serve``), so Kustomization builds are kept to be
+        reused; a single build does not pay the memory for them."""
         self.parse_cache = ParseCache()
+        self.parse_cache.keep_builds = rebuilds
         self.svg = SvgRenderer(svg_cache_dir)
         self.pages = PageMemo()  # layer pages kept for the next compilation
 

@@ -505,6 +505,7 @@ class ParseCache:
         self.hits = 0
         self.misses = 0
         self.counts: Counter[str] = Counter()  # work later stages did or reused (e.g. "kustomize builds")
+        self.keep_builds = False  # whether Kustomization builds are kept for reuse (flux/kustomize/reuse.py)
         # results later stages compute from parsed content, by stage (e.g. "substitute"); they live as long
         # as the parse cache, so two builds sharing it (two revisions, serve rebuilds) share them too
         self.derived: dict[str, dict[Any, Any]] = {}

@@ -30,8 +30,12 @@ def _copy(result: BuildResult) -> BuildResult:
 def build_reusing(repo: Repo, path: str, overrides: FluxOverrides | None = None) -> BuildResult:
     """:func:`build_flux_path`, reusing a kept build whose every input is unchanged.
 
-    ``repo.cache.counts`` counts ``kustomize builds`` (done) and ``kustomize reused``.
+    ``repo.cache.counts`` counts ``kustomize builds`` (done) and ``kustomize reused``. Builds are kept only on a
+    cache that asks for it (``keep_builds``: ``mkdocs serve``, where the next rebuild reuses them).
     """
+    if not repo.cache.keep_builds:
+        repo.cache.counts["kustomize builds"] += 1
+        return build_flux_path(repo, path, overrides)
     kept: dict[Any, Any] = repo.cache.derived.setdefault("kustomize", {})
     # not the root: every answer is root-relative, so two checkouts (diff's revisions) share what is the same
     key = (repo.ignore_spec, path, repr(overrides))
