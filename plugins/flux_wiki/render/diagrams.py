@@ -134,6 +134,19 @@ def _group_key(node: KustomizationNode, grouping: str) -> str:
     return node.namespace if grouping == "namespace" else (node.parent or "")
 
 
+def layer_groups(cluster: Cluster, group: str = "auto") -> tuple[str, dict[str, list[KustomizationNode]]]:
+    """How the layer DAG groups the cluster's layers (see :func:`_choose_grouping`): the grouping, and unless it
+    is "none" the layers by group key (a namespace, or the parent's id: "" for none), keys sorted, layers by id."""
+    nodes = sorted(cluster.layers(), key=lambda n: n.id)
+    grouping = _choose_grouping(nodes, group)
+    if grouping == "none":
+        return grouping, {}
+    groups: dict[str, list[KustomizationNode]] = defaultdict(list)
+    for node in nodes:
+        groups[_group_key(node, grouping)].append(node)
+    return grouping, {key: groups[key] for key in sorted(groups)}
+
+
 def _layer_tooltip(node: KustomizationNode) -> str:
     parts = [node.id, f"path: {node.path or '(none)'}", count(len(node.resources), "object")]
     helm = sum(1 for r in node.resources if r.group == FLUX_HELM_GROUP and r.kind == "HelmRelease")
@@ -195,7 +208,7 @@ def layer_dag_dot(cluster: Cluster, url_for: Callable[[str], str], *, group: str
     """DOT of the layer DAG: dependency -> dependent, ranked by level, grouped when large."""
     nodes = sorted(cluster.layers(), key=lambda n: n.id)
     known = {n.id for n in nodes}
-    grouping = _choose_grouping(nodes, group)
+    grouping, groups = layer_groups(cluster, group)
     show_namespace = grouping != "namespace" and len({n.namespace for n in nodes}) > 1
     g = _new_graph("layers", "LR" if grouping != "none" else "TB")
     g.attr(tooltip=_text(f"Flux Kustomizations of cluster {cluster.name}"))
@@ -213,14 +226,11 @@ def layer_dag_dot(cluster: Cluster, url_for: Callable[[str], str], *, group: str
         for node in nodes:
             add_layer(g, node)
     else:
-        groups: dict[str, list[KustomizationNode]] = defaultdict(list)
-        for node in nodes:
-            groups[_group_key(node, grouping)].append(node)
-        for index, key in enumerate(sorted(groups)):
+        for index, (key, members) in enumerate(groups.items()):
             title = f"namespace {key}" if grouping == "namespace" else f"from {key or '(entry point)'}"
             with g.subgraph(name=f"cluster_{index}") as sub:
                 sub.attr(label=_text(title), style="rounded", tooltip=_text(title), fontsize="11")
-                for node in groups[key]:
+                for node in members:
                     add_layer(sub, node)
 
     edges = _dag_edges(nodes, known)
