@@ -101,8 +101,9 @@ class SvgRenderer:
     :meth:`render_many` renders what the caches miss in as few engine runs as the output allows: Graphviz
     lays out each graph of its input in turn and writes one SVG document per graph, so the diagrams go to one
     process, split apart after. Only where that would change a drawing does a diagram get a process of its
-    own (run side by side): the system ``dot`` before 2.46 orders named subgraphs by where their names sit in
-    memory, so a graph with two or more clusters is laid out differently after another graph than alone.
+    own (run side by side): older Graphviz (2.42/2.43, still what Debian and Ubuntu ship) orders named
+    subgraphs by where their names sit in memory, so a graph with two or more clusters is laid out
+    differently after another graph than alone.
     A batch that fails is halved until the failing graph runs alone, so its warning is the engine's own.
     ``renders`` counts diagrams an engine rendered, ``processes`` the engine runs; cache hits (memory or
     disk) count in neither.
@@ -264,7 +265,7 @@ _PAGE_ID = re.compile(r'\bid="(a_)?page\d+,\d+_')
 
 
 def _order_free(dot: str) -> bool:
-    """Whether the layout of ``dot`` is the same in any process: Graphviz before 2.46 keeps named subgraphs
+    """Whether the layout of ``dot`` is the same in any process: older Graphviz keeps named subgraphs
     in the order of their names' memory addresses, which only a fresh process makes the order they are
     written in; with at most one named subgraph there is no order to get wrong. (A label that says
     "subgraph" only costs the graph a process of its own.)"""
