@@ -54,13 +54,15 @@ def snapshot_site(out: Path) -> str:
     return f"example site: mkdocs build exit {proc.returncode}"
 
 
-# Material's navigation: the primary sidebar and the previous/next links of the footer
+# Material's navigation: the primary sidebar, the previous/next links of the footer and of the head
 NAV = re.compile(r'<div class="md-sidebar md-sidebar--primary".*?(?=<div class="md-sidebar md-sidebar--secondary")'
-                 r'|<nav class="md-footer__inner.*?</nav>', re.DOTALL)
+                 r'|<nav class="md-footer__inner.*?</nav>|<link rel="(?:prev|next)" href="[^"]*">', re.DOTALL)
 
 
 def without_nav(path: Path) -> bytes:
-    return NAV.sub("", path.read_text(encoding="utf-8", errors="replace")).encode("utf-8")
+    """The page without its navigation, and without blank lines (a first or last page has one link less)."""
+    text = NAV.sub("", path.read_text(encoding="utf-8", errors="replace"))
+    return re.sub(r"\n\s*(?=\n)", "", text).encode("utf-8")
 
 
 def compare(a: Path, b: Path, except_nav: bool = False) -> int:
@@ -85,7 +87,7 @@ def compare(a: Path, b: Path, except_nav: bool = False) -> int:
             walk(sub, f"{prefix}{name}/")
 
     walk(filecmp.dircmp(a, b), "")
-    print("\n".join(differ) if differ else "identical" + (f" except the navigation of {len(nav_only)} pages"
+    print("\n".join(differ) if differ else "identical" + (f" except the navigation of {len(nav_only)} files"
                                                           if nav_only else ""))
     return 1 if differ else 0
 
