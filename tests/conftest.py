@@ -1,14 +1,17 @@
-"""Hypothesis profiles: `ci` (CI=true) keeps property tests to ~50 examples so the whole suite stays fast;
-`hunt` (HYPOTHESIS_PROFILE=hunt) runs many more when looking for bugs."""
+"""Fixtures every test package may use, and the Hypothesis profiles: `ci` (CI=true) keeps property tests to
+~50 examples so the whole suite stays fast; `hunt` (HYPOTHESIS_PROFILE=hunt) runs many more when looking for bugs."""
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 
 from flux_wiki.config import FluxWikiConfig
+
+from .support import ROOT, copy_wiki
 
 settings.register_profile("ci", max_examples=50, deadline=None)
 settings.register_profile("dev", max_examples=100, deadline=None)
@@ -22,3 +25,9 @@ def _fresh_diagram_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: 
     """Builds keep their diagram cache in a new folder per test, not in the `.cache/` beside the mkdocs.yml
     they build (often this repository's): each test sees the renders its own builds make."""
     monkeypatch.setattr(FluxWikiConfig.cache_dir, "default", str(tmp_path_factory.mktemp("diagram-cache")))
+
+
+@pytest.fixture
+def example_wiki(tmp_path: Path) -> Path:
+    """A private copy of the example wiki (mkdocs.yml, docs/, data/) that a test may edit."""
+    return copy_wiki(ROOT, tmp_path / "wiki")

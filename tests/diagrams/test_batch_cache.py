@@ -14,11 +14,11 @@ import yaml
 
 from flux_wiki.config import CACHE_DIR, FluxWikiConfig, wiki_config_from_mkdocs
 from flux_wiki.render import svg as svg_mod
-from flux_wiki.render.diagrams import layer_dag_dot
+from flux_wiki.render.diagrams import layer_dag_dot, layer_diagram_dot
 from flux_wiki.render.svg import SvgRenderer
 
 from ..support import build_site, two_cluster_wiki
-from .conftest import Layer, four_layers, make_cluster, url_for
+from .conftest import Layer, facts_of, four_layers, helm_release, make_cluster, url_for
 
 REAL_WHICH = shutil.which
 BROKEN = "digraph { a -> "
@@ -26,7 +26,7 @@ BROKEN = "digraph { a -> "
 
 def _dots(n: int) -> list[str]:
     """``n`` distinct diagrams, as the pages of a cluster have."""
-    return [layer_dag_dot(make_cluster(four_layers() + [Layer(f"extra-{i}", 1)]), url_for) for i in range(n)]
+    return [layer_dag_dot(facts_of(four_layers() + [Layer(f"extra-{i}", 1)]), url_for) for i in range(n)]
 
 
 @pytest.fixture(params=["dot", "graphviz-pure"])
@@ -51,9 +51,11 @@ def test_many_diagrams_render_in_one_process_as_each_alone(engine: str) -> None:
 
 
 def _clustered(n: int) -> list[str]:
-    """``n`` diagrams with several clusters (Kustomizations grouped by namespace)."""
-    return [layer_dag_dot(make_cluster([Layer(f"app-{i}", 1, namespace=f"ns-{j}") for j in range(3)]),
-                          url_for, group="namespace") for i in range(n)]
+    """``n`` diagrams with several clusters (a layer's HelmReleases in three namespaces)."""
+    cluster = make_cluster(four_layers())
+    return [layer_diagram_dot(cluster, "flux-system/apps", [], url_for,
+                              releases=[helm_release(f"ns-{j}", f"app-{i}", "chart", "1.0") for j in range(3)])
+            for i in range(n)]
 
 
 def test_diagrams_with_clusters_are_drawn_as_alone(engine: str) -> None:

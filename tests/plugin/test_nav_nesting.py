@@ -1,5 +1,5 @@
-"""A cluster of more than GROUP_THRESHOLD layers gets its layer pages nested by the groups of its layer DAG
-diagram (here: namespaces), in the plugin's nav (placed by the hook, or made by MkDocs from the folders) and in
+"""A cluster of more than GROUP_THRESHOLD layers gets its layer pages nested by the groups of its DAG page's
+overview (here: namespaces), in the plugin's nav (placed by the hook, or made by MkDocs from the folders) and in
 the nav files of `flux-wiki pages`; a smaller cluster keeps its flat Layers list."""
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ import yaml
 from flux_wiki.compile import WikiCompiler
 from flux_wiki.config import WikiConfig
 from flux_wiki.export.pages import nav_files
-from flux_wiki.render.diagrams import GROUP_THRESHOLD, layer_dag_dot
+from flux_wiki.analysis.views import GROUP_THRESHOLD
+from flux_wiki.render.diagrams import layer_dag_dot
 from flux_wiki.render.nav import layer_sections, nest
 
 from .test_nav_hook import hooked_nav, outline
@@ -53,7 +54,7 @@ def layer(i: int) -> str:
 
 
 def expected_groups() -> list[tuple[str, list[str]]]:
-    return [(ns, [layer(i) for i in range(SIZE) if NAMESPACES[i % len(NAMESPACES)] == ns]) for ns in NAMESPACES]
+    return [(f"namespace {ns}", [layer(i) for i in range(SIZE) if NAMESPACES[i % len(NAMESPACES)] == ns]) for ns in NAMESPACES]
 
 
 @pytest.fixture(scope="module")
@@ -61,13 +62,12 @@ def wiki(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return big_repo(tmp_path_factory.mktemp("big"))
 
 
-def test_layer_sections_are_the_groups_of_the_layer_dag(wiki: Path) -> None:
+def test_layer_sections_are_the_groups_of_the_overview(wiki: Path) -> None:
     compiled = WikiCompiler().compile(WikiConfig(repo=wiki / "data" / "gitops", diagrams=False))
-    cluster = compiled.model.clusters[0]
-    sections = layer_sections(cluster, compiled.layout)
-    assert sections == expected_groups()
-    dot = layer_dag_dot(cluster, lambda i: "#")
-    assert [f'label="namespace {ns}"' in dot for ns in NAMESPACES] == [True] * 3
+    facts = compiled.model.facts[compiled.model.clusters[0].name]
+    assert layer_sections(facts, compiled.layout) == expected_groups()
+    dot = layer_dag_dot(facts, lambda i: "#", group_url=lambda key: "#")
+    assert all(f"namespace {ns}" in dot for ns in NAMESPACES)
 
 
 def test_the_hook_nests_the_layers_section_it_adds(wiki: Path) -> None:
@@ -96,7 +96,7 @@ def test_the_nav_mkdocs_makes_from_folders_is_nested_too(wiki: Path) -> None:
 def test_a_cluster_at_the_threshold_keeps_a_flat_list(tmp_path: Path) -> None:
     repo = big_repo(tmp_path, size=GROUP_THRESHOLD)
     compiled = WikiCompiler().compile(WikiConfig(repo=repo / "data" / "gitops", diagrams=False))
-    assert layer_sections(compiled.model.clusters[0], compiled.layout) == []
+    assert layer_sections(compiled.model.facts["big"], compiled.layout) == []
     nav = hooked_nav(repo, ["flux/big/dag.md", "flux/big/surfaces.md"])
     layers = nav.items[1]
     assert layers.title == "Layers" and len(layers.children) == GROUP_THRESHOLD
@@ -111,7 +111,7 @@ def test_pages_nav_files_nest_the_same_groups(wiki: Path) -> None:
     assert layers == [{ns: [p.removeprefix("flux/") for p in pages]} for ns, pages in expected_groups()]
     summary = files["SUMMARY.md"].splitlines()
     at = summary.index("    * Layers")
-    assert summary[at + 1] == "        * alpha" and summary[at + 2].startswith("            * [app-00](")
+    assert summary[at + 1] == "        * namespace alpha" and summary[at + 2].startswith("            * [app-00](")
 
 
 def test_nest_keeps_other_items_and_the_order_within_groups() -> None:

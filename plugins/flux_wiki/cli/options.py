@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 
 from ..config import WikiConfig, wiki_config_from_mkdocs
-from ..model import Diagnostic
+from ..model import Diagnostic, InputError
+from ..problems import ProblemPolicy
 
 repo_argument = click.argument("repo", default=".", type=click.Path(exists=True, file_okay=False))
 cluster_option = click.option("--cluster", "-c", multiple=True, help="Only this cluster (repeatable).")
@@ -16,11 +17,29 @@ config_file_option = click.option("--config-file", "-f", default="mkdocs.yml", s
                                   type=click.Path(dir_okay=False), help="The mkdocs.yml with the flux-wiki options.")
 
 
-def warn(diagnostic: Diagnostic | str) -> None:
-    click.echo(f"warning: {diagnostic}", err=True)
+def warn(diagnostic: Diagnostic | str, policy: ProblemPolicy = ProblemPolicy()) -> None:
+    """A problem on stderr: ``warning:`` when the plugin's build would warn, ``note:`` otherwise."""
+    if isinstance(diagnostic, str):
+        click.echo(f"warning: {diagnostic}", err=True)
+        return
+    level, text = policy.report(diagnostic)
+    click.echo(f"{'warning' if level == 'warning' else 'note'}: {text}", err=True)
 
 
 def read_wiki_config(config_file: str | Path) -> WikiConfig:
     """The flux-wiki options of a mkdocs.yml, validated as the plugin validates them (InputError when MkDocs
     would refuse them); what MkDocs would warn about is a warning here too."""
     return wiki_config_from_mkdocs(Path(config_file), warn)
+
+
+def wiki_config_for(repo: str | None, config_file: str | None) -> WikiConfig | None:
+    """The wiki's options for a command that also works without a wiki: the mkdocs.yml named with
+    --config-file, or ./mkdocs.yml when REPO is not given and it is usable; else None."""
+    if config_file is not None:
+        return read_wiki_config(config_file)
+    if repo is None and Path("mkdocs.yml").is_file():
+        try:
+            return wiki_config_from_mkdocs(Path("mkdocs.yml"))
+        except InputError:
+            return None
+    return None

@@ -103,7 +103,8 @@ def nav_files(compiled: CompiledWiki, section: str) -> dict[str, str]:
             continue
         layers = [p for p in members if p.kind == "layer"]
         others = sorted((p for p in members if p.kind != "layer"), key=lambda p: p.kind != "dag")
-        grouped = nest(layers, layer_sections(cluster, compiled.layout), lambda p: p.path)
+        sections = layer_sections(compiled.model.facts[cluster.name], compiled.layout)
+        grouped = nest(layers, sections, lambda p: p.path)
         summary.append(f"* {md_link(md_escape(cluster.name), relative_link(here, others[0].path))}")
         summary += [item(p, "    ") for p in others[1:]]
         if layers:

@@ -1,39 +1,29 @@
-"""Where a cluster's layer pages sit in a site's navigation: one flat Layers list, or, for a cluster of more
-than GROUP_THRESHOLD layers, one sub-section per group of the layer DAG diagram (namespace or parent
-Kustomization), so that a reader meets the same groups in the nav as in the diagram.
+"""Where a cluster's layer pages sit in a site's navigation: one flat Layers list, or, for a cluster whose DAG
+page shows the overview (more than GROUP_THRESHOLD layers, split into groups), one sub-section per group of
+that overview (namespace, parent Kustomization or path folder), so that a reader meets the same groups in
+the nav as in the diagram.
 
 The MkDocs plugin (its nav hook) and ``flux-wiki pages`` (SUMMARY.md, .nav.yml) both nest with this.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Callable, TypeVar
 
-from ..model import Cluster
-from .diagrams import layer_groups
+from ..analysis.facts import ClusterFacts
 from .pages import PageLayout
 
 Item = TypeVar("Item")
 
 
-def layer_sections(cluster: Cluster, layout: PageLayout) -> list[tuple[str, list[str]]]:
-    """The cluster's layer pages as (section title, page paths) per group, in the diagram's group order; empty
-    when the cluster keeps a flat list. Titles are plain text (namespace, or parent Kustomization name, its
-    id when two parents share a name); callers escape them for where they go."""
-    grouping, groups = layer_groups(cluster)
-    if not groups:
+def layer_sections(facts: ClusterFacts, layout: PageLayout) -> list[tuple[str, list[str]]]:
+    """The cluster's layer pages as (section title, page paths) per group of the overview, in its order; empty
+    when the cluster keeps a flat list. Titles are the groups' as the overview labels them, plain text: callers
+    escape them for where they go."""
+    if not facts.overview or facts.grouping is None:
         return []
-
-    def parent(key: str) -> str:
-        node = cluster.kustomizations.get(key)
-        return node.name if node is not None else key or "entry point"
-    names = Counter(parent(key) for key in groups)
-    sections = []
-    for key, nodes in groups.items():
-        title = key if grouping == "namespace" else parent(key) if names[parent(key)] == 1 else key
-        sections.append((title, [layout.layer(cluster, node.id) for node in nodes]))
-    return sections
+    return [(group.title, [layout.layer(facts.cluster, member) for member in group.members])
+            for group in facts.grouping.groups]
 
 
 def nest(items: list[Item], sections: list[tuple[str, list[str]]],
