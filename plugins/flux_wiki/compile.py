@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import posixpath
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable
 
 from .analysis.facts import ClusterFacts
@@ -71,17 +70,18 @@ def relative_url(from_src: str, to_src: str, use_directory_urls: bool) -> str:
 class WikiCompiler:
     """Keeps the parse cache and the SVG cache across compilations (mkdocs serve rebuilds)."""
 
-    def __init__(self, svg_cache_dir: Path | None = None, *, rebuilds: bool = False):
+    def __init__(self, *, rebuilds: bool = False) -> None:
         """``rebuilds``: more compilations will follow (``mkdocs serve``), so Kustomization builds are kept to be
         reused; a single build does not pay the memory for them."""
         self.parse_cache = ParseCache()
         self.parse_cache.keep_builds = rebuilds
-        self.svg = SvgRenderer(svg_cache_dir)
+        self.svg = SvgRenderer()
         self.pages = PageMemo()  # layer pages kept for the next compilation
 
     def compile(self, cfg: WikiConfig) -> CompiledWiki:
         self.pages.start(repr(cfg))
         diagnostics: list[Diagnostic] = []
+        self.svg.cache_dir = cfg.cache_dir
         notes, d = load_notes(cfg.notes) if cfg.notes else ({}, [])
         diagnostics += d
         basis_index, d = load_source_basis(cfg.source_basis) if cfg.source_basis else (SourceBasisIndex(), [])
@@ -93,11 +93,15 @@ class WikiCompiler:
         layout = PageLayout(cfg.section, model.clusters)
         options = self.render_options(cfg, notes, graph, layout)
         options.pages = self.pages
+        dots = {cluster.name: all_diagram_dots(layout, cfg.use_directory_urls, model.facts[cluster.name])
+                for cluster in model.clusters} if cfg.diagrams else {}
+        self.svg.render_many([dot for found in dots.values() for dot in found.values()])  # one engine run
         pages: list[GeneratedPage] = []
         for cluster in model.clusters:
-            facts = model.facts[cluster.name]
-            dots = diagram_dots(layout, cfg.use_directory_urls, facts) if cfg.diagrams else None
-            pages.extend(render_cluster(facts, options, dots))
+            found = dots.get(cluster.name)
+            pages.extend(render_cluster(model.facts[cluster.name], options,
+                                        (lambda c, kind, layer, found=found: found.get((kind, layer)))
+                                        if found is not None else None))
             diagnostics += cluster.warnings
         existing = {p.path for p in pages}
         if cfg.docs_dir is not None and cfg.docs_dir.is_dir():
@@ -166,6 +170,17 @@ def _related(graph: BasisGraph) -> dict[str, list[tuple[str, str]]]:
         found = page_title(graph.docs_dir / page) if graph.docs_dir else None
         return found or posixpath.splitext(posixpath.basename(page))[0].replace("-", " ")
     return {page: [(title(r), r) for r in graph.related(page) + graph.backlinks(page)] for page in graph.pages}
+
+
+def all_diagram_dots(layout: PageLayout, use_directory_urls: bool,
+                     facts: ClusterFacts) -> dict[tuple[str, str | None], str]:
+    """Every diagram DOT of ``facts.cluster``'s pages by (kind, layer id), as :func:`render_cluster` asks for them,
+    so that they are rendered together before the pages are."""
+    dots = diagram_dots(layout, use_directory_urls, facts)
+    cluster = facts.cluster
+    wanted = [("dag", None), ("dag-full", None), ("surfaces", None)] + [
+        (kind, layer.id) for layer in facts.layers for kind in ("layer", "order")]
+    return {(kind, layer): dot for kind, layer in wanted if (dot := dots(cluster, kind, layer)) is not None}
 
 
 def diagram_dots(layout: PageLayout, use_directory_urls: bool,
