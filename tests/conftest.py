@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+from flux_wiki.config import FluxWikiConfig
+
 from .support import ROOT, copy_wiki
 
 settings.register_profile("ci", max_examples=50, deadline=None)
@@ -16,6 +18,13 @@ settings.register_profile("dev", max_examples=100, deadline=None)
 settings.register_profile("hunt", max_examples=2000, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_diagram_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Builds keep their diagram cache in a new folder per test, not in the `.cache/` beside the mkdocs.yml
+    they build (often this repository's): each test sees the renders its own builds make."""
+    monkeypatch.setattr(FluxWikiConfig.cache_dir, "default", str(tmp_path_factory.mktemp("diagram-cache")))
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import posixpath
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable
 
 from .analysis.crds import CrdCatalog
@@ -30,7 +29,8 @@ from .render.diagrams import layer_dag_dot, layer_diagram_dot, neighbourhood_dot
 from .render.doctor_page import doctor_context, doctor_page
 from .render.history_page import changes_page, history_context
 from .render.markdown import file_url, html_text, md_link
-from .render.pages import GeneratedPage, PageLayout, PageRenderer, RenderOptions, group_anchors, render_cluster
+from .render.pages import (GeneratedPage, PageLayout, PageMemo, PageRenderer, RenderOptions, group_anchors,
+                           render_cluster)
 from .render.svg import SvgRenderer
 
 log = logging.getLogger("mkdocs.plugins.flux-wiki")
@@ -81,14 +81,20 @@ def relative_url(from_src: str, to_src: str, use_directory_urls: bool) -> str:
 class WikiCompiler:
     """Keeps the parse cache and the SVG cache across compilations (mkdocs serve rebuilds)."""
 
-    def __init__(self, svg_cache_dir: Path | None = None):
+    def __init__(self, *, rebuilds: bool = False) -> None:
+        """``rebuilds``: more compilations will follow (``mkdocs serve``), so Kustomization builds are kept to be
+        reused; a single build does not pay the memory for them."""
         self.parse_cache = ParseCache()
-        self.svg = SvgRenderer(svg_cache_dir)
+        self.parse_cache.keep_builds = rebuilds
+        self.svg = SvgRenderer()
+        self.pages = PageMemo()  # layer pages kept for the next compilation
         self.crd_catalog: CrdCatalog | None = None
         self.histories: dict[tuple[Path, tuple[str, ...], str | None], RevisionInventories] = {}
 
     def compile(self, cfg: WikiConfig) -> CompiledWiki:
+        self.pages.start(repr(cfg))
         diagnostics: list[Diagnostic] = []
+        self.svg.cache_dir = cfg.cache_dir
         notes, d = load_notes(cfg.notes) if cfg.notes else ({}, [])
         diagnostics += d
         basis_index, d = load_source_basis(cfg.source_basis) if cfg.source_basis else (SourceBasisIndex(), [])
@@ -104,12 +110,17 @@ class WikiCompiler:
         history = history_context(self.recent_changes(cfg), cfg.history, layout, model.clusters) if cfg.history else {}
         options.cluster_context = {c.name: {**context.get(c.name, {}), **history.get(c.name, {})}
                                    for c in model.clusters}
+        options.pages = self.pages
+        dots = {cluster.name: all_diagram_dots(layout, cfg.use_directory_urls, model.facts[cluster.name])
+                for cluster in model.clusters} if cfg.diagrams else {}
+        self.svg.render_many([dot for found in dots.values() for dot in found.values()])  # one engine run
         pages: list[GeneratedPage] = []
         for cluster in model.clusters:
-            facts = model.facts[cluster.name]
-            dots = diagram_dots(layout, cfg.use_directory_urls, facts) if cfg.diagrams else None
-            pages.extend(render_cluster(facts, options, dots))
-            renderer = PageRenderer(facts, options)
+            found = dots.get(cluster.name)
+            pages.extend(render_cluster(model.facts[cluster.name], options,
+                                        (lambda c, kind, layer, found=found: found.get((kind, layer)))
+                                        if found is not None else None))
+            renderer = PageRenderer(model.facts[cluster.name], options)
             pages.append(doctor_page(renderer, reports[cluster.name]))
             if cluster.name in history:
                 pages.append(changes_page(renderer, history[cluster.name]["history"]))
@@ -209,6 +220,17 @@ def _related(graph: BasisGraph) -> dict[str, list[tuple[str, str]]]:
         found = page_title(graph.docs_dir / page) if graph.docs_dir else None
         return found or posixpath.splitext(posixpath.basename(page))[0].replace("-", " ")
     return {page: [(title(r), r) for r in graph.related(page) + graph.backlinks(page)] for page in graph.pages}
+
+
+def all_diagram_dots(layout: PageLayout, use_directory_urls: bool,
+                     facts: ClusterFacts) -> dict[tuple[str, str | None], str]:
+    """Every diagram DOT of ``facts.cluster``'s pages by (kind, layer id), as :func:`render_cluster` asks for them,
+    so that they are rendered together before the pages are."""
+    dots = diagram_dots(layout, use_directory_urls, facts)
+    cluster = facts.cluster
+    wanted = [("dag", None), ("dag-full", None), ("surfaces", None)] + [
+        (kind, layer.id) for layer in facts.layers for kind in ("layer", "order")]
+    return {(kind, layer): dot for kind, layer in wanted if (dot := dots(cluster, kind, layer)) is not None}
 
 
 def diagram_dots(layout: PageLayout, use_directory_urls: bool,

@@ -22,6 +22,7 @@ from .model import Diagnostic, InputError
 from .problems import IgnoreRule, ProblemPolicy, parse_ignore
 
 PLUGIN = "flux-wiki"
+CACHE_DIR = ".cache/flux-wiki"  # as Material's plugins keep theirs under .cache/
 MAX_HISTORY = 100  # recent changes listed at most (each commit looked at is one model build)
 Warn = Callable[[Diagnostic], None]
 Options = TypeVar("Options", bound=Config)
@@ -71,6 +72,10 @@ class FluxWikiConfig(Config):
     """Inline Graphviz SVG diagrams."""
     lock_file = c.Optional(c.Type(str))
     """Staleness stamps written by `flux-wiki stamp` (default: data/flux-wiki.lock)."""
+    cache = c.Type(bool, default=True)
+    """Keep rendered diagrams on disk between builds (false: only in memory, for one `mkdocs serve`)."""
+    cache_dir = c.Type(str, default=CACHE_DIR)
+    """Folder of the diagram cache (relative to mkdocs.yml); keep it out of git."""
     problems = c.SubConfig(ProblemsConfig)
     """What a build does with problems: codes to ignore (with a reason), limits as warnings."""
     history = c.Type(int, default=10)
@@ -102,6 +107,7 @@ class WikiConfig:
     use_directory_urls: bool = True
     docs_dir: Path | None = None  # hand-written pages, for the titles of related pages
     lock_file: Path | None = None  # staleness stamps (flux-wiki stamp / check)
+    cache_dir: Path | None = None  # rendered diagrams kept between builds; None: in memory only
     problems: ProblemPolicy = field(default_factory=ProblemPolicy)  # ignored codes, limits as warnings
     history: int = 0  # recent changes: the last N commits that changed the topology (0: none)
 
@@ -139,6 +145,7 @@ def wiki_config(options: FluxWikiConfig, base: Path, *, docs_dir: Path, use_dire
         templates_dir=(base / options.templates_dir).resolve() if options.templates_dir else None,
         browse_url=options.browse_url, diagrams=options.diagrams, use_directory_urls=use_directory_urls,
         docs_dir=docs_dir, lock_file=absolute(options.lock_file or "data/flux-wiki.lock"), history=options.history,
+        cache_dir=absolute(options.cache_dir) if options.cache and options.cache_dir else None,
         problems=ProblemPolicy(tuple(options.problems.ignore), options.problems.strict_limits),
     )
 

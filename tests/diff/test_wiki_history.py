@@ -89,8 +89,10 @@ def test_a_rebuild_builds_only_new_commits(repo, monkeypatch: pytest.MonkeyPatch
     compile_pages(fixture.root, compiler=compiler)
     assert len(checkouts) == first
     new = fixture.change("bump again", {"infra/ingress-nginx.yaml": helm_release("4.12.0")})
-    page = compile_pages(fixture.root, compiler=compiler)[CHANGES]
-    assert checkouts[first:] == [new] and entries(page)[0] == "bump again"
+    pages = compile_pages(fixture.root, compiler=compiler)
+    assert checkouts[first:] == [new] and entries(pages[CHANGES])[0] == "bump again"
+    # the layer page kept from the last build is rendered again: what it says of the history changed
+    assert f"what it applies last changed in [`{new[:12]}`]" in pages["flux/home/layers/infra.md"]
 
 
 def test_a_folder_that_is_not_a_git_checkout_gets_a_note(repo, tmp_path: Path) -> None:

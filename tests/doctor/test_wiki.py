@@ -19,7 +19,7 @@ from flux_wiki.compile import WikiCompiler
 from flux_wiki.config import WikiConfig
 
 from ..support import ROOT, build_site
-from .conftest import CERT_MANAGER, CERTIFICATE, layer, write_repo
+from .conftest import CERT_MANAGER, CERTIFICATE, layer, namespace, write_repo
 
 GOLDEN = Path(__file__).parent / "golden" / "wiki-evidence.md"
 CLUSTER = "flux/tazlab-k8s"
@@ -177,3 +177,19 @@ def test_the_ci_page_has_the_code_scanning_job() -> None:
     upload = next(s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif@"))
     assert "--format sarif" in run["run"] and run["run"].endswith("> flux-wiki.sarif")
     assert upload["with"]["sarif_file"] == "flux-wiki.sarif" and "failure()" in upload["if"]
+
+
+def test_a_kept_layer_page_follows_its_evidence(tmp_path: Path) -> None:
+    """Under serve, a layer page whose own Kustomization did not change is rendered again when what it needs
+    from another layer moved (the page memo's digest covers the evidence)."""
+    config_map = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web, namespace: apps}\ndata: {a: b}\n"
+    repo = write_repo(tmp_path / "repo", layer("ns", namespace("apps")), layer("apps", config_map, ("ns",)))
+    compiler = WikiCompiler(rebuilds=True)
+    cfg = WikiConfig(repo=repo, diagrams=False)
+
+    def needs() -> str:
+        pages = {p.path: p.markdown for p in compiler.compile(cfg).pages}
+        return section(pages["flux/test/layers/apps.md"], "## Needs")
+    assert "provided by Namespace apps (`layers/ns/objects.yaml:1`)" in needs()
+    (repo / "layers" / "ns" / "objects.yaml").write_text("# moved down a line\n" + namespace("apps"))
+    assert "provided by Namespace apps (`layers/ns/objects.yaml:2`)" in needs()

@@ -24,6 +24,7 @@ from ..compile import CompiledWiki, WikiCompiler, page_url
 from ..config import WikiConfig
 from ..model import Diagnostic
 from ..render.markdown import html_text, md_escape, md_link, relative_link
+from ..render.nav import layer_sections, nest
 from ..render.pages import SORTABLE_JS, GeneratedPage
 from ..render.svg import DIAGRAM_CSS, SVG_NS, XLINK_NS
 from ..render.viewer import VIEWER_CSS, VIEWER_JS
@@ -89,7 +90,8 @@ def _rebase(href: str, page: str, base: str, folder: str) -> str:
 
 def nav_files(compiled: CompiledWiki, section: str) -> dict[str, str]:
     """``SUMMARY.md`` and ``.nav.yml`` of the section folder: per cluster its DAG page (the cluster's section
-    opens on it), the other cluster pages, then a Layers section, in the order the DAG page lists them."""
+    opens on it), the other cluster pages, then a Layers section, in the order the DAG page lists them (nested
+    by group on a big cluster, as the plugin's nav)."""
     here = f"{section}/SUMMARY.md"
 
     def item(page: GeneratedPage, indent: str) -> str:
@@ -102,14 +104,23 @@ def nav_files(compiled: CompiledWiki, section: str) -> dict[str, str]:
             continue
         layers = [p for p in members if p.kind == "layer"]
         others = sorted((p for p in members if p.kind != "layer"), key=lambda p: p.kind != "dag")
+        sections = layer_sections(compiled.model.facts[cluster.name], compiled.layout)
+        grouped = nest(layers, sections, lambda p: p.path)
         summary.append(f"* {md_link(md_escape(cluster.name), relative_link(here, others[0].path))}")
         summary += [item(p, "    ") for p in others[1:]]
         if layers:
             summary.append("    * Layers")
-            summary += [item(p, "        ") for p in layers]
+            for entry in grouped:
+                if isinstance(entry, tuple):
+                    summary.append(f"        * {md_escape(entry[0])}")
+                    summary += [item(p, "            ") for p in entry[1]]
+                else:
+                    summary.append(item(entry, "        "))
         entries: list[object] = [posixpath.relpath(p.path, section) for p in others]
         if layers:
-            entries.append({"Layers": [posixpath.relpath(p.path, section) for p in layers]})
+            entries.append({"Layers": [
+                {html_text(entry[0]): [posixpath.relpath(p.path, section) for p in entry[1]]}
+                if isinstance(entry, tuple) else posixpath.relpath(entry.path, section) for entry in grouped]})
         nav.append({html_text(cluster.name): entries})
     return {"SUMMARY.md": "\n".join(summary) + "\n",
             ".nav.yml": f"{MARKER}\n" + yaml.safe_dump({"nav": nav}, sort_keys=False, allow_unicode=True, width=4096)}

@@ -17,7 +17,7 @@ from ..model import (FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, FLUX_SOURCE_GROUP, C
                      InputError, KustomizationNode, Resource, SourceInfo, SubstitutionVar)
 from .entry import Entry
 from .helm import helm_release_info
-from .kustomize import build_flux_path
+from .kustomize.reuse import build_reusing
 from .objects import KustomizationSpec
 from .resourceset import expand_resourcesets
 from .schema import FieldProblem, checked_kustomization, checked_kustomization_spec, object_problems
@@ -181,7 +181,7 @@ class Simulation:
         if self.objects >= MAX_OBJECTS:
             return self._over_objects(node, 0)
         try:
-            built = build_flux_path(self.repo, node.path or "./", node.flux_spec.overrides)
+            built = build_reusing(self.repo, node.path or "./", node.flux_spec.overrides)
         except InputError as err:
             where = f"{err.file}:{err.line}: " if self.repo.is_file(err.file) else ""
             node.status, node.reason = "error", f"{where}{err.message}"

@@ -22,6 +22,8 @@ from ..compile import CompiledWiki, WikiCompiler
 from ..config import FluxWikiConfig, WikiConfig, wiki_config
 from ..engine import UnknownCluster
 from ..model import InputError, printable
+from ..render.markdown import html_text
+from ..render.nav import layer_sections, nest
 from ..render.pages import SORTABLE_JS, GeneratedPage, TemplateProblem
 from ..render.svg import DIAGRAM_CSS
 from ..render.viewer import VIEWER_CSS, VIEWER_JS
@@ -47,7 +49,7 @@ class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # survives `mkdocs serve` rebuilds: the parse cache and the SVG cache
-        self.compiler = WikiCompiler()
+        self.compiler = WikiCompiler(rebuilds=command == "serve")
         self.serving = command == "serve"
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -131,10 +133,14 @@ class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         """Put generated pages that mkdocs.yml's nav does not list after their DAG page: the cluster's other
-        pages (surfaces, doctor, recent changes) beside it, then its layer pages in a Layers section."""
+        pages (surfaces, doctor, recent changes) beside it, then its layer pages in a Layers section; a big
+        cluster's layer pages are nested by group there (render/nav.py), and in the nav MkDocs makes from the
+        folders when mkdocs.yml has none."""
         if self.compiled is None:
             return nav
         listed = {p.file.src_uri: p for p in nav.pages}
+        nested = [found for c in self.compiled.model.clusters
+                  if (found := layer_sections(self.compiled.model.facts[c.name], self.compiled.layout))]
         changed = False
         for dag, missing in self._placed(set(listed)).items():
             def pages_of(generated: list[GeneratedPage]) -> list[Page]:
@@ -155,12 +161,16 @@ class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
                 for page in layers:
                     page.parent = section
                 items.append(section)
+                if nested:
+                    _nest(section, nested)
             at = siblings.index(dag_page) + 1
             siblings[at:at] = items
-            at = nav.pages.index(dag_page) + 1
-            nav.pages[at:at] = others + layers
             changed = True
+        if nested and config.nav is None:
+            for section in _sections(nav.items):
+                changed = _nest(section, nested) or changed
         if changed:
+            nav.pages[:] = _pages(nav.items)
             for i, page in enumerate(nav.pages):
                 page.previous_page = nav.pages[i - 1] if i else None
                 page.next_page = nav.pages[i + 1] if i + 1 < len(nav.pages) else None
@@ -193,6 +203,37 @@ class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
                 if root.path.is_dir() and root.path != self.wiki.repo:
                     server.watch(str(root.path))
         return server
+
+
+def _nest(section: Section, nested: list[list[tuple[str, list[str]]]]) -> bool:
+    """Nest the layer pages among ``section``'s children by group (each cluster's sections); True if any."""
+    children: list = list(section.children)
+    changed = False
+    for sections in nested:
+        items = nest(children, sections, lambda i: i.file.src_uri if isinstance(i, Page) else None)
+        changed = changed or any(isinstance(item, tuple) for item in items)
+        children = [Section(html_text(item[0]), item[1]) if isinstance(item, tuple) else item for item in items]
+    if not changed:
+        return False
+    section.children = children
+    for child in children:
+        child.parent = section
+        if isinstance(child, Section):
+            for page in child.children:
+                page.parent = child
+    return True
+
+
+def _sections(items: list) -> list[Section]:
+    """Every section of a nav tree, outermost first."""
+    found = [i for i in items if isinstance(i, Section)]
+    return found + [s for section in found for s in _sections(section.children)]
+
+
+def _pages(items: list) -> list[Page]:
+    """The pages of a nav tree in reading order (as MkDocs lists ``Navigation.pages``)."""
+    return [p for i in items for p in (_pages(i.children) if isinstance(i, Section) else [i] if isinstance(i, Page)
+                                       else [])]
 
 
 def _nav_paths(items: object) -> list[str]:

@@ -47,6 +47,10 @@ class DoctorView:
         """The edges of the layers that dependsOn this one, each with what this layer provides them."""
         return [e for e in self.report.edges if e.dependency == layer]
 
+    def layer_inputs(self, layer: str) -> tuple:
+        """What a layer page shows of the report (the page memo's digest includes it)."""
+        return self.page, self.needs(layer), self.provides(layer), self.findings(layer)
+
     def findings(self, layer: str) -> list[Finding]:
         """Open findings about the layer, most severe first."""
         return [f for f in self.report.open if f.layer == layer]

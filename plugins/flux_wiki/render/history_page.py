@@ -45,6 +45,10 @@ class HistoryView:
     def anchor(commit: Commit) -> str:
         return f"commit-{commit.id[:12]}"
 
+    def layer_inputs(self, layer: str) -> tuple:
+        """What a layer page shows of the history (the page memo's digest includes it)."""
+        return self.page, self.note, self.complete, len(self.entries), self.last.get(layer)
+
     def last_changed(self, layer: str) -> LastChange | None:
         return self.last.get(layer)
 

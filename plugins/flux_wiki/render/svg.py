@@ -17,13 +17,17 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
 import sysconfig
+import threading
 import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from .markdown import link_target
 
@@ -95,44 +99,121 @@ def find_engine() -> tuple[str, str] | None:
 class SvgRenderer:
     """Render DOT to inline-ready SVG, caching by sha256 in memory and optionally on disk.
 
-    ``renders`` counts real engine runs; cache hits (memory or disk) do not count.
+    :meth:`render_many` renders what the caches miss in as few engine runs as the output allows: Graphviz
+    lays out each graph of its input in turn and writes one SVG document per graph, so the diagrams go to one
+    process, split apart after. Only where that would change a drawing does a diagram get a process of its
+    own (run side by side): older Graphviz (2.42/2.43, still what Debian and Ubuntu ship) orders named
+    subgraphs by where their names sit in memory, so a graph with two or more clusters is laid out
+    differently after another graph than alone.
+    A batch that fails is halved until the failing graph runs alone, so its warning is the engine's own.
+    ``renders`` counts diagrams an engine rendered, ``processes`` the engine runs; cache hits (memory or
+    disk) count in neither.
     """
 
     def __init__(self, cache_dir: Path | None = None):
         self.cache_dir = Path(cache_dir) if cache_dir is not None else None
         self.renders = 0
+        self.processes = 0
+        self._lock = threading.Lock()
         self._memory: dict[str, RenderResult] = {}
 
     def render(self, dot: str) -> RenderResult:
+        return self.render_many([dot])[0]
+
+    def render_many(self, dots: list[str]) -> list[RenderResult]:
+        """The result of each DOT of ``dots``, in order; what no cache holds is rendered in one process."""
+        if not dots:
+            return []
         engine = find_engine()
         if engine is None:
-            return RenderResult(
+            missing = RenderResult(
                 None,
                 None,
                 "no Graphviz renderer found: install Graphviz (`dot`) or the `graphviz-pure` "
                 "package (pip install mkdocs-flux-wiki[pure]); showing the DOT source instead",
             )
+            return [missing for _ in dots]
         name, exe = engine
-        key = _cache_key(name, dot)
-        hit = self._memory.get(key)
-        if hit is not None:
+        version = _engine_version(exe)
+        keys = [_cache_key(name, version, dot) for dot in dots]
+        todo: dict[str, str] = {}  # key -> DOT, each distinct DOT once
+        for key, dot in zip(keys, dots):
+            if key in self._memory or key in todo:
+                continue
+            disk = self._read_disk(key)
+            if disk is not None:
+                log.debug("svg cache hit (disk) %s engine=%s", key[:12], name)
+                self._memory[key] = RenderResult(disk, name, None, cached=True)
+                continue
+            todo[key] = dot
+        fresh: set[str] = set()
+        if todo:
+            for key, result in zip(todo, self._render(name, exe, list(todo.values()))):
+                self.renders += 1
+                log.debug("svg rendered %s engine=%s ok=%s", key[:12], name, result.svg is not None)
+                self._memory[key] = result
+                fresh.add(key)
+                if result.svg is not None:
+                    self._write_disk(key, result.svg)
+        out = []
+        for key in keys:
+            hit = self._memory[key]
+            if key in fresh:
+                fresh.discard(key)  # the first use of a fresh render is not a hit; a repeat in ``dots`` is
+                out.append(hit)
+                continue
             log.debug("svg cache hit (memory) %s engine=%s", key[:12], name)
-            return RenderResult(hit.svg, hit.engine, hit.warning, cached=True)
-        disk = self._read_disk(key)
-        if disk is not None:
-            log.debug("svg cache hit (disk) %s engine=%s", key[:12], name)
-            result = RenderResult(disk, name, None, cached=True)
-            self._memory[key] = result
-            return result
-        result = self._run(name, exe, dot)
-        self.renders += 1
-        log.debug("svg rendered %s engine=%s ok=%s", key[:12], name, result.svg is not None)
-        self._memory[key] = result
-        if result.svg is not None:
-            self._write_disk(key, result.svg)
-        return result
+            out.append(RenderResult(hit.svg, hit.engine, hit.warning, cached=True))
+        return out
+
+    def _render(self, name: str, exe: str, dots: list[str]) -> list[RenderResult]:
+        """Render ``dots``: in one batch those whose drawing cannot depend on what the process drew before,
+        each other one in a process of its own, the runs side by side."""
+        together = [i for i, dot in enumerate(dots) if name == "graphviz-pure" or _order_free(dot)]
+        alone = sorted(set(range(len(dots))) - set(together))
+        jobs: list[tuple[list[int], Callable[[], list[RenderResult]]]] = [
+            ([i], lambda i=i: [self._run(name, exe, dots[i])]) for i in alone]
+        if together:
+            jobs.insert(0, (together, lambda: self._run_batch(name, exe, [dots[i] for i in together])))
+        results: list[RenderResult | None] = [None] * len(dots)
+        if len(jobs) == 1:
+            done = [jobs[0][1]()]
+        else:
+            with ThreadPoolExecutor(max_workers=min(len(jobs), os.cpu_count() or 1)) as pool:
+                done = list(pool.map(lambda job: job[1](), jobs))
+        for (indexes, _), rendered in zip(jobs, done):
+            for i, result in zip(indexes, rendered):
+                results[i] = result
+        return [r for r in results if r is not None]
+
+    def _run_batch(self, name: str, exe: str, dots: list[str]) -> list[RenderResult]:
+        """Render ``dots`` in one engine run; when it fails, halves in turn until the bad graph runs alone.
+        A batch that times out is rendered one graph per run, each with the single-graph time limit."""
+        if len(dots) == 1:
+            return [self._run(name, exe, dots[0])]
+        with self._lock:
+            self.processes += 1
+        try:
+            proc = subprocess.run(
+                [exe, "-Tsvg"],
+                input="\n".join(dots).encode("utf-8"),
+                capture_output=True,
+                timeout=RENDER_TIMEOUT_S,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            return [self._run(name, exe, dot) for dot in dots]
+        except OSError as exc:
+            return [RenderResult(None, name, f"{name} failed to run: {exc}") for _ in dots]
+        documents = _split_documents(proc.stdout.decode("utf-8", "replace"))
+        if proc.returncode != 0 or len(documents) != len(dots):
+            half = len(dots) // 2
+            return self._run_batch(name, exe, dots[:half]) + self._run_batch(name, exe, dots[half:])
+        return [_inline(name, _as_alone(document)) for document in documents]
 
     def _run(self, name: str, exe: str, dot: str) -> RenderResult:
+        with self._lock:
+            self.processes += 1
         try:
             proc = subprocess.run(
                 [exe, "-Tsvg"],
@@ -147,11 +228,7 @@ class SvgRenderer:
             err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
             first = err[0] if err else f"exit status {proc.returncode}"
             return RenderResult(None, name, f"{name} could not render the diagram: {first}")
-        try:
-            svg = postprocess_svg(proc.stdout.decode("utf-8", "replace"))
-        except ET.ParseError as exc:
-            return RenderResult(None, name, f"{name} produced SVG that is not well-formed XML: {exc}")
-        return RenderResult(svg, name, None)
+        return _inline(name, proc.stdout.decode("utf-8", "replace"))
 
     def _read_disk(self, key: str) -> str | None:
         if self.cache_dir is None:
@@ -174,8 +251,54 @@ class SvgRenderer:
             log.debug("svg disk cache not written: %s", exc)
 
 
-def _cache_key(engine: str, dot: str) -> str:
-    return hashlib.sha256(f"{FORMAT_VERSION}\0{engine}\0{dot}".encode("utf-8")).hexdigest()
+_PROLOG = re.compile(r"^<\?xml ", re.MULTILINE)
+
+
+def _split_documents(output: str) -> list[str]:
+    """The SVG documents of an engine run over several graphs: each starts with an XML declaration on a line
+    of its own (text from the repo is escaped, so ``<?xml`` appears nowhere else)."""
+    starts = [m.start() for m in _PROLOG.finditer(output)]
+    return [output[a:b] for a, b in zip(starts, starts[1:] + [len(output)])]
+
+
+_NAMED_SUBGRAPH = re.compile(r"\bsubgraph\s*[^\s{]", re.IGNORECASE)
+_PAGE_ID = re.compile(r'\bid="(a_)?page\d+,\d+_')
+
+
+def _order_free(dot: str) -> bool:
+    """Whether the layout of ``dot`` is the same in any process: older Graphviz keeps named subgraphs
+    in the order of their names' memory addresses, which only a fresh process makes the order they are
+    written in; with at most one named subgraph there is no order to get wrong. (A label that says
+    "subgraph" only costs the graph a process of its own.)"""
+    return len(_NAMED_SUBGRAPH.findall(dot)) <= 1
+
+
+def _as_alone(document: str) -> str:
+    """An SVG document of a batch as the engine writes it for the graph alone: Graphviz 2.4x numbers the
+    pages of a run across its graphs, so a one-page graph after the first gets ``page0,1_`` before its ids."""
+    pages = re.search(r" Pages: (\d+) -->", document)
+    return _PAGE_ID.sub(r'id="\1', document) if pages and pages.group(1) == "1" else document
+
+
+def _inline(name: str, svg: str) -> RenderResult:
+    try:
+        return RenderResult(postprocess_svg(svg), name, None)
+    except ET.ParseError as exc:
+        return RenderResult(None, name, f"{name} produced SVG that is not well-formed XML: {exc}")
+
+
+def _engine_version(exe: str) -> str:
+    """What tells one build of the engine from another without running it: its path, size and mtime (so an
+    upgraded Graphviz does not reuse SVG that the disk cache holds from the old one)."""
+    try:
+        st = os.stat(exe)
+    except OSError:
+        return exe
+    return f"{exe}:{st.st_size}:{st.st_mtime_ns}"
+
+
+def _cache_key(engine: str, version: str, dot: str) -> str:
+    return hashlib.sha256(f"{FORMAT_VERSION}\0{engine}\0{version}\0{dot}".encode("utf-8")).hexdigest()
 
 
 def postprocess_svg(svg: str) -> str:

@@ -1,0 +1,142 @@
+"""Diagrams of a build rendered in one engine process, and the disk cache that makes a second build render none.
+
+Counted, not timed: ``SvgRenderer.processes`` and a ``dot`` on PATH that logs each run before running Graphviz.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from flux_wiki.config import CACHE_DIR, FluxWikiConfig, wiki_config_from_mkdocs
+from flux_wiki.render import svg as svg_mod
+from flux_wiki.render.diagrams import layer_dag_dot, layer_diagram_dot
+from flux_wiki.render.svg import SvgRenderer
+
+from ..support import build_site, two_cluster_wiki
+from .conftest import Layer, facts_of, four_layers, helm_release, make_cluster, url_for
+
+REAL_WHICH = shutil.which
+BROKEN = "digraph { a -> "
+
+
+def _dots(n: int) -> list[str]:
+    """``n`` distinct diagrams, as the pages of a cluster have."""
+    return [layer_dag_dot(facts_of(four_layers() + [Layer(f"extra-{i}", 1)]), url_for) for i in range(n)]
+
+
+@pytest.fixture(params=["dot", "graphviz-pure"])
+def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    if request.param == "graphviz-pure":
+        monkeypatch.setattr(svg_mod.shutil, "which", lambda name, *a, **k: None if name == "dot" else REAL_WHICH(name))
+    found = svg_mod.find_engine()
+    if found is None or found[0] != request.param:
+        pytest.skip(f"{request.param} is not installed")
+    return request.param
+
+
+def test_many_diagrams_render_in_one_process_as_each_alone(engine: str) -> None:
+    dots = _dots(5)
+    batch = SvgRenderer()
+    results = batch.render_many(dots + [dots[0]])
+    assert batch.processes == 1 and batch.renders == 5
+    alone = [SvgRenderer().render(dot) for dot in dots]
+    assert [r.svg for r in results] == [r.svg for r in alone] + [alone[0].svg]
+    assert all(r.engine == engine and r.warning is None for r in results)
+    assert [r.cached for r in results] == [False] * 5 + [True]
+
+
+def _clustered(n: int) -> list[str]:
+    """``n`` diagrams with several clusters (a layer's HelmReleases in three namespaces)."""
+    cluster = make_cluster(four_layers())
+    return [layer_diagram_dot(cluster, "flux-system/apps", [], url_for,
+                              releases=[helm_release(f"ns-{j}", f"app-{i}", "chart", "1.0") for j in range(3)])
+            for i in range(n)]
+
+
+def test_diagrams_with_clusters_are_drawn_as_alone(engine: str) -> None:
+    dots = _dots(3) + _clustered(2)
+    assert all(dot.count("subgraph cluster_") == 3 for dot in dots[3:])
+    batch = SvgRenderer()
+    results = batch.render_many(dots)
+    assert [r.svg for r in results] == [SvgRenderer().render(dot).svg for dot in dots]
+    # the system dot may order clusters by memory address (2.43 does): each such graph gets a process of its own
+    assert batch.processes == (1 if engine == "graphviz-pure" else 3)
+
+
+def test_a_broken_diagram_is_named_and_the_others_render(engine: str) -> None:
+    dots = _dots(6)
+    batch = SvgRenderer()
+    results = batch.render_many(dots[:3] + [BROKEN] + dots[3:])
+    assert results[3].svg is None and results[3].warning == SvgRenderer().render(BROKEN).warning
+    assert all(r.svg for i, r in enumerate(results) if i != 3)
+    assert batch.processes <= 1 + 2 * 3  # halved until the broken one runs alone: log2(7) levels, not 7 runs
+
+
+def test_only_what_the_caches_miss_is_rendered(tmp_path: Path, engine: str) -> None:
+    dots = _dots(3)
+    SvgRenderer(tmp_path).render_many(dots[:2])
+    again = SvgRenderer(tmp_path)
+    results = again.render_many(dots)
+    assert again.renders == 1 and again.processes == 1
+    assert [r.cached for r in results] == [True, True, False]
+
+
+def _counting_dot(folder: Path) -> Path:
+    """A `dot` on PATH that appends a line to ``folder/runs`` and runs Graphviz's."""
+    real = REAL_WHICH("dot")
+    if real is None:
+        pytest.skip("Graphviz dot is not installed")
+    folder.mkdir()
+    script = folder / "dot"
+    script.write_text(f'#!/bin/sh\necho run >> "{folder}/runs"\nexec "{real}" "$@"\n')
+    script.chmod(0o755)
+    return folder / "runs"
+
+
+def _runs(log: Path) -> int:
+    return len(log.read_text().splitlines()) if log.exists() else 0
+
+
+def _wiki(root: Path, **options: object) -> Path:
+    wiki = two_cluster_wiki(root, layers=("apps", "infra", "media"))
+    config = {"site_name": "x", "plugins": [{"flux-wiki": {"repo": "data/gitops", **options}}]}
+    (wiki / "mkdocs.yml").write_text(yaml.safe_dump(config))
+    return wiki
+
+
+def test_a_build_after_a_build_runs_no_dot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(FluxWikiConfig.cache_dir, "default", CACHE_DIR)  # the real default, not the tests' own
+    log = _counting_dot(tmp_path / "bin")
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    wiki = _wiki(tmp_path / "wiki")
+    first = build_site(wiki, tmp_path / "site1")
+    assert _runs(log) == 1  # every diagram of both clusters in one process
+    assert list((wiki / ".cache" / "flux-wiki").glob("*.svg"))
+    second = build_site(wiki, tmp_path / "site2")  # a new plugin: what a second `mkdocs build` process is
+    assert _runs(log) == 1
+    page = "flux/home/dag/index.html"
+    assert (first / page).read_text() == (second / page).read_text()
+
+
+def test_without_the_disk_cache_each_build_renders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    log = _counting_dot(tmp_path / "bin")
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    wiki = _wiki(tmp_path / "wiki", cache=False)
+    build_site(wiki, tmp_path / "site1")
+    build_site(wiki, tmp_path / "site2")
+    assert _runs(log) == 2 and not (wiki / ".cache").exists()
+
+
+def test_cache_dir_is_taken_from_mkdocs_yml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(FluxWikiConfig.cache_dir, "default", CACHE_DIR)
+    wiki = _wiki(tmp_path / "wiki")
+    assert wiki_config_from_mkdocs(wiki / "mkdocs.yml").cache_dir == wiki / ".cache" / "flux-wiki"
+    wiki = _wiki(tmp_path / "other", cache_dir="build/diagrams")
+    assert wiki_config_from_mkdocs(wiki / "mkdocs.yml").cache_dir == wiki / "build" / "diagrams"
+    wiki = _wiki(tmp_path / "off", cache=False)
+    assert wiki_config_from_mkdocs(wiki / "mkdocs.yml").cache_dir is None
