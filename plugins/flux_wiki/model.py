@@ -39,6 +39,8 @@ class Diagnostic:
     line: int
     message: str
     severity: str = "warning"
+    code: str = ""
+    cls: str = "repo"  # "repo": Flux would fail or misbehave; "limit": flux-wiki cannot know
 
     def __str__(self) -> str:
         return printable(f"{self.file}:{self.line}: {self.message}")
@@ -50,14 +52,16 @@ class Diagnostic:
 class InputError(Exception):
     """Bad input that stops one unit of work (a file, a KS build), never the whole run."""
 
-    def __init__(self, file: str, line: int, message: str):
+    def __init__(self, file: str, line: int, message: str, *, code: str = "", cls: str = "repo"):
         super().__init__(printable(f"{file}:{line}: {message}"))
         self.file = file
         self.line = line
         self.message = message
+        self.code = code
+        self.cls = cls
 
     def diagnostic(self) -> Diagnostic:
-        return Diagnostic(self.file, self.line, self.message)
+        return Diagnostic(self.file, self.line, self.message, code=self.code, cls=self.cls)
 
 
 @dataclass(frozen=True)
@@ -275,9 +279,12 @@ class SubstitutionVar:
 # Where the simulation is with a Kustomization. While it runs: ``pending`` (found, not reconciled yet),
 # ``deferred`` (its substituteFrom names a ConfigMap/Secret no Kustomization has applied yet; it waits for the
 # rest of the walk), ``pending-final`` (reconciled after the walk, with the repository as the variables'
-# fallback). Once it ends: ``built``, ``error`` (Flux would fail on it, or a flux-wiki limit stopped it) or
-# ``skipped`` (its source is not this repository's revision).
-NodeStatus = Literal["pending", "deferred", "pending-final", "built", "error", "skipped"]
+# fallback). Once it ends: ``built``, ``partial`` (built, but part of its content is out of flux-wiki's reach:
+# remote resources, plugins it does not simulate; ``reason`` says which, and the Kustomization may apply more
+# than the pages show), ``error`` (Flux would fail on it, or a flux-wiki limit stopped it) or ``skipped`` (its
+# source is not this repository's revision).
+NodeStatus = Literal["pending", "deferred", "pending-final", "built", "partial", "error", "skipped"]
+BUILT_STATUSES = ("built", "partial")  # a build ran: its resources are known (all of them, or part)
 
 
 @dataclass
@@ -357,8 +364,8 @@ class Cluster:
     notices: list[Diagnostic] = field(default_factory=list)  # severity "info": worth knowing, not a problem
     excluded: list[str] = field(default_factory=list)
 
-    def warn(self, file: str, line: int, message: str) -> None:
-        self.warnings.append(Diagnostic(file, line, message))
+    def warn(self, file: str, line: int, message: str, code: str = "") -> None:
+        self.warnings.append(Diagnostic(file, line, message, code=code))
 
     @property
     def root(self) -> KustomizationNode:

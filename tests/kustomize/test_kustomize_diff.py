@@ -149,10 +149,11 @@ def test_flux_overrides_merge_into_existing_kustomization() -> None:
 def test_remote_resources_are_recorded_not_fetched(tmp_path: Path) -> None:
     (tmp_path / "kustomization.yaml").write_text(
         "resources:\n  - github.com/fluxcd/flux2/manifests/install?ref=v2.0.0\n"
-        "  - https://example.com/x.yaml\nhelmCharts:\n  - name: cilium\n    repo: https://helm.cilium.io\n")
+        "  - https://example.com/x.yaml\n")
     result = build_kustomize_dir(Repo(tmp_path), ".")
     assert result.remote == ["github.com/fluxcd/flux2/manifests/install?ref=v2.0.0", "https://example.com/x.yaml"]
-    assert result.helm_charts == [{"name": "cilium", "repo": "https://helm.cilium.io"}]
+    assert [(d.line, d.cls, d.code) for d in result.limits] == [(2, "limit", "KUSTOMIZE-REMOTE-RESOURCE"),
+                                                               (3, "limit", "KUSTOMIZE-REMOTE-RESOURCE")]
     assert result.resources == []
 
 

@@ -21,6 +21,10 @@ class ReplacementError(ValueError):
     """A replacement that cannot be applied; the caller adds file and line."""
 
 
+class SourceNotFound(ReplacementError):
+    """No object matches the replacement's source (it may live in a remote base)."""
+
+
 def split_path(path: str) -> list[str]:
     """Split a kustomize field path on dots outside brackets (``a.[name=x].b``)."""
     parts, buf, depth = [], "", 0
@@ -122,7 +126,8 @@ def apply_replacement(resources: list[WorkRes], rep: dict[str, Any], budget: Gro
     source = rep.get("source") or {}
     cands = [r for r in resources if selects(source, r.obj, r.names(), r.namespaces())]
     if len(cands) != 1:
-        raise ReplacementError(f"replacement source must match exactly one resource, matched {len(cands)}")
+        raise (SourceNotFound if not cands else ReplacementError)(
+            f"replacement source must match exactly one resource, matched {len(cands)}")
     path = str(source.get("fieldPath") or "metadata.name")
     value = get_value(cands[0].obj, path)
     if is_tainted(cands[0], path, value):
