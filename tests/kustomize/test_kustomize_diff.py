@@ -27,6 +27,9 @@ CASES = [
     ("namespace", "app", True),
     ("components", "app", True),
     ("replacements", "app", True),
+    ("configurations", "app", True),
+    ("fieldspecs", "app", True),
+    ("plugins", "app", True),
     ("misc", "app", False),  # holds a SOPS file: its payload is redacted natively
 ]
 

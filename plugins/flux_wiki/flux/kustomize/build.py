@@ -284,26 +284,24 @@ class _Builder:
 
     # -- configurations ------------------------------------------------------
     def configurations(self, k: _Kustomization) -> TransformerConfig:
-        """kustomize's defaults merged with the kustomization's ``configurations:`` (files or inline)."""
+        """kustomize's defaults merged with the files ``configurations:`` names (kustomize v5.5 reads each entry
+        as a path, and the first document of each file)."""
         config = DEFAULTS
         for entry in _as_list(k.data.get("configurations"), k, "configurations"):
-            line = self.entry_line(k, entry, "configurations")
             if not isinstance(entry, str):
-                raise InputError(k.file, line, f"configurations entry {entry!r} is not a path")
-            if "\n" in entry or "\r" in entry:
-                docs, where = parse_documents(entry, k.file), (k.file, line)
-            elif is_remote(entry):
+                raise InputError(k.file, self.entry_line(k, None, "configurations"),
+                                 f"configurations entry {entry!r} is not a path")
+            if is_remote(entry):
                 self.note_remote(k, entry, "configurations")
                 continue
-            else:
-                rel, line = self._resolve(k, entry, "configurations")
-                self.files.add(rel)
-                docs = self.repo.documents(rel)
-                where = (rel, docs[0].line if docs else 1)
+            rel, _ = self._resolve(k, entry, "configurations")
+            self.files.add(rel)
+            docs = self.repo.documents(rel)
             try:
                 config = config.merge(parse_config(docs[0].data if docs else None))
             except FieldSpecError as err:
-                raise InputError(*where, f"configurations: {err}", code="KUSTOMIZE-CONFIGURATION") from None
+                raise InputError(rel, docs[0].line if docs else 1, f"configurations: {err}",
+                                 code="KUSTOMIZE-CONFIGURATION") from None
         return config
 
     def merge_config(self, k: _Kustomization, config: TransformerConfig, more: TransformerConfig) -> TransformerConfig:

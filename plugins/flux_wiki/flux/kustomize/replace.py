@@ -73,7 +73,7 @@ def _locate(obj: Any, parts: list[str], create: bool) -> list[tuple[Any, Any]]:
     for i, part in enumerate(parts):
         nxt: list[tuple[Any, Any]] = []
         for holder, key in current:
-            node = holder[key]
+            node = holder[key] if isinstance(holder, list) or key in holder else None
             if node is None and create and isinstance(holder, dict):
                 node = holder[key] = [] if parts[i].startswith("[") else {}
             nxt.extend(_children(node, part, create and i < len(parts)))
