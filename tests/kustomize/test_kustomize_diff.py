@@ -12,6 +12,7 @@ import yaml
 
 from flux_wiki.flux.kustomize import FluxOverrides, build_flux_path, build_kustomize_dir
 from flux_wiki.load import Repo
+from flux_wiki.model import InputError
 from .kustomize_kubectl import KUBECTL, ident, kubectl_build
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -30,6 +31,7 @@ CASES = [
     ("configurations", "app", True),
     ("fieldspecs", "app", True),
     ("plugins", "app", True),
+    ("replacement-fields", "app", True),
     ("misc", "app", False),  # holds a SOPS file: its payload is redacted natively
 ]
 
@@ -51,6 +53,36 @@ def test_fixture_matches_kubectl(fixture: str, folder: str, full: bool) -> None:
     assert [ident(o) for o in got] == [ident(o) for o in expected]
     if full:
         assert _normal(got) == _normal(expected)
+
+
+_DEPLOYMENT = ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: env}\ndata: {x: '1'}\n---\n"
+               "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n"
+               "spec:\n  template:\n    spec:\n      containers: [{name: web, image: nginx}]\n")
+
+
+@needs_kubectl
+@pytest.mark.kubectl
+@pytest.mark.parametrize(("field_path", "create"), [
+    ("spec.replicas", False),
+    ("spec.template.spec.containers.[name=other].image", False),
+    ("spec.template.spec.containers.5.image", True),
+    ("spec.template.spec.containers.[name=web].image.tag", True),
+])
+def test_replacement_target_field_it_cannot_reach_fails_like_kubectl(tmp_path: Path, field_path: str,
+                                                                     create: bool) -> None:
+    """kustomize v5 fails a replacement whose target field is missing (or cannot be created) on a selected
+    object rather than skip it (api/filters/replacement/replacement.go, copyValueToTarget)."""
+    target: dict[str, Any] = {"select": {"kind": "Deployment"}, "fieldPaths": [field_path]}
+    if create:
+        target["options"] = {"create": True}
+    (tmp_path / "objects.yaml").write_text(_DEPLOYMENT)
+    (tmp_path / "kustomization.yaml").write_text(yaml.safe_dump({"resources": ["objects.yaml"], "replacements": [
+        {"source": {"kind": "ConfigMap", "name": "env", "fieldPath": "data.x"}, "targets": [target]}]}))
+    expected, err = kubectl_build(str(tmp_path))
+    assert expected is None, "kubectl built it"
+    with pytest.raises(InputError, match="unable to find") as raised:
+        build_kustomize_dir(Repo(tmp_path), ".")
+    assert (raised.value.file, raised.value.line) == ("kustomization.yaml", 1)  # replacements: (keys sorted)
 
 
 def _write_flux_kustomization(root: Path, path: str, ov: FluxOverrides) -> None:
