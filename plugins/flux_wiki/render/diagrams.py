@@ -162,7 +162,7 @@ def _layer_label(node: KustomizationNode, show_namespace: bool) -> str:
     checks = _health_checks(node)
     if checks:
         flags.append(count(checks, "health check"))
-    if node.status in ("error", "skipped"):
+    if node.status in ("error", "skipped", "partial"):
         flags.append(node.status)
     return _label(first, ", ".join(second), ", ".join(flags))
 
@@ -184,6 +184,9 @@ def _layer_attrs(node: KustomizationNode) -> dict[str, str]:
         style.append("dashed")
         attrs["color"] = "#9e9e9e"
         attrs["fontcolor"] = "#616161"
+    elif node.status == "partial":  # built, but part of it (remote resources, plugins) is not shown
+        classes.append("fw-partial")
+        style.append("dashed")
     elif node.status == "pending":
         style.append("dotted")
     attrs["class"] = " ".join(classes)
@@ -301,7 +304,7 @@ def layer_dag_mermaid(cluster: Cluster) -> str:
     for node in data["nodes"]:
         mid = _mermaid_id(node["id"])
         lines.append(f'  {mid}["{_mermaid_text(node["id"])}"]')
-        if node["status"] in ("error", "skipped"):
+        if node["status"] in ("error", "skipped", "partial"):
             styled[node["status"]].append(mid)
         elif node["wait"] or node["health_checks"]:
             styled["wait"].append(mid)
@@ -314,6 +317,7 @@ def layer_dag_mermaid(cluster: Cluster) -> str:
     class_defs = {
         "error": "stroke:#c62828,stroke-width:2px,color:#c62828",
         "skipped": "stroke-dasharray:4 3,color:#757575",
+        "partial": "stroke-dasharray:4 3",
         "wait": "stroke-width:3px",
         "missing": "stroke:#c62828,stroke-dasharray:4 3",
     }
