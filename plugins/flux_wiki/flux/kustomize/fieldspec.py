@@ -141,20 +141,43 @@ def spec_of(data: dict[str, Any]) -> FieldSpec:
     return FieldSpec(_gvk(data), str(data.get("path") or ""), bool(data.get("create")))
 
 
+def _strict(value: Any, shape: Any) -> Any:
+    """``value`` with its keys named as ``shape`` names them, as Go's strict JSON decoding matches fields
+    (case-insensitively); a key ``shape`` does not have fails, as kustomize's ``yaml.UnmarshalStrict`` does."""
+    if isinstance(shape, tuple) and shape[0] == "list" and isinstance(value, list):
+        return [_strict(item, shape[1]) for item in value]
+    if not isinstance(shape, dict) or not isinstance(value, dict):
+        return value
+    names = {k.lower(): k for k in shape}
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        name = names.get(str(key).lower())
+        if name is None:
+            raise FieldSpecError(f'unknown field "{key}" (kustomize decodes configurations strictly)')
+        out[name] = _strict(item, shape[name])
+    return out
+
+
 def parse_config(data: Any) -> TransformerConfig:
-    """A configurations file's content (decoded as kustomize decodes it: unknown keys ignored)."""
+    """A configurations file's content, decoded as kustomize decodes it (strictly: an unknown field fails).
+
+    Like kustomize's TransformerConfig.Merge into an empty config: the field-spec lists refuse a path given
+    twice with a different ``create``; a nameReference's own ``fieldSpecs`` are kept as written."""
     if data is None:
         return TransformerConfig()
+    if not isinstance(data, dict):
+        raise FieldSpecError("invalid transformer configuration: expected a mapping")
+    data = _strict(data, CONFIG_SHAPE)
     bad = problems(data, CONFIG_SHAPE)
-    if not isinstance(data, dict) or bad:
-        raise FieldSpecError(f"invalid transformer configuration: {bad[0] if bad else 'expected a mapping'}")
+    if bad:
+        raise FieldSpecError(f"invalid transformer configuration: {bad[0]}")
     config = TransformerConfig()
     for kind in _KINDS:
         config.specs[kind] = merge_specs([], [spec_of(s) for s in data.get(kind) or [] if isinstance(s, dict)])
     for ref in data.get("nameReference") or []:
         if isinstance(ref, dict):
-            referrers = merge_specs([], [spec_of(s) for s in ref.get("fieldSpecs") or [] if isinstance(s, dict)])
-            config = config.merge(TransformerConfig(name_reference=[NameReference(_gvk(ref), tuple(referrers))]))
+            referrers = tuple(spec_of(s) for s in ref.get("fieldSpecs") or [] if isinstance(s, dict))
+            config = config.merge(TransformerConfig(name_reference=[NameReference(_gvk(ref), referrers)]))
     return config
 
 
@@ -376,6 +399,8 @@ def _walk(holder: Any, key: Any, path: list[str], spec: FieldSpec, setter: Sette
         raise FieldSpecError(f"path '{spec.path}': expected a sequence or mapping node")
     name = path[0][:-2] if path[0].endswith("[]") else path[0]
     is_seq = path[0].endswith("[]")
+    if not name:
+        raise FieldSpecError(f"considering field '{spec.path}': cannot set or create an empty field name")
     if not spec.create or create_kind is None or is_seq:
         if name not in node:
             return
