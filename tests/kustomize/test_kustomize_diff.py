@@ -32,6 +32,7 @@ CASES = [
     ("fieldspecs", "app", True),
     ("plugins", "app", True),
     ("replacement-fields", "app", True),
+    ("output-edges", "app", True),
     ("misc", "app", False),  # holds a SOPS file: its payload is redacted natively
 ]
 

@@ -648,6 +648,8 @@ class _Builder:
     def finish(self, k: _Kustomization, acc: _Accumulation, sort: bool = True) -> BuildResult:
         res = acc.res
         for r in res:
+            if "annotations" in r.meta and r.meta["annotations"] in (None, {}):
+                del r.meta["annotations"]  # kustomize writes its output without an empty annotations map
             if r.needs_hash:
                 r.store_previous_id()
                 r.meta["name"] = f"{r.name}-{name_hash(r.obj)}"
