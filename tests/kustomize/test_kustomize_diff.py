@@ -33,6 +33,7 @@ CASES = [
     ("plugins", "app", True),
     ("replacement-fields", "app", True),
     ("output-edges", "app", True),
+    ("build-metadata", "top", True),
     ("misc", "app", False),  # holds a SOPS file: its payload is redacted natively
 ]
 
@@ -180,6 +181,18 @@ def test_flux_overrides_merge_into_existing_kustomization() -> None:
               ["spec"]["containers"]]
     assert "nginx:9" in images and "nginx:1.27" not in images
     assert {r.namespace for r in result.resources} == {"x"}
+
+
+def test_build_metadata_managed_by_label_fails_flux_and_transformer_annotations_are_a_limit(tmp_path: Path) -> None:
+    """kustomize-controller writes app.kubernetes.io/managed-by: kustomize-(devel), which the API server refuses
+    (fluxcd/kustomize-controller#960, #1008): a repo problem at the buildMetadata line."""
+    built = build_kustomize_dir(Repo(FIXTURES / "build-metadata"), "top")
+    assert [(d.file, d.line, d.cls, d.code) for d in built.diagnostics] == [
+        ("top/kustomization.yaml", 2, "repo", "KUSTOMIZE-MANAGED-BY-LABEL")]
+    (tmp_path / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n")
+    (tmp_path / "kustomization.yaml").write_text("resources: [cm.yaml]\nbuildMetadata: [transformerAnnotations]\n")
+    assert [(d.line, d.cls, d.code) for d in build_kustomize_dir(Repo(tmp_path), ".").diagnostics] == [
+        (2, "limit", "KUSTOMIZE-FIELD-NOT-SIMULATED")]
 
 
 def test_remote_resources_are_recorded_not_fetched(tmp_path: Path) -> None:

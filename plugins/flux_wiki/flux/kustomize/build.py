@@ -34,6 +34,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Iterator
 
+import yaml
+
 from ...load import Document, Repo, parse_documents
 from ...load.yamldocs import GrowthBudget, field_line
 from ...model import Diagnostic, InputError, Resource
@@ -62,6 +64,20 @@ _NOT_SIMULATED = {
     "vars": "$(VAR) references (vars:) are not substituted",
 }
 LIMIT = "limit"
+BUILTIN = "builtin"
+ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
+TRANSFORMATIONS_ANNOTATION = "alpha.config.kubernetes.io/transformations"
+LOCAL_CONFIG_ANNOTATION = "config.kubernetes.io/local-config"
+MANAGED_BY_LABEL = "app.kubernetes.io/managed-by"
+MANAGED_BY_VALUE = "kustomize-(devel)"  # what kustomize embedded in kubectl and kustomize-controller writes
+# Annotations kustomize (kio and its build) keeps on objects while it works and removes from its output
+_BUILD_ANNOTATIONS = frozenset({
+    "config.kubernetes.io/index", "config.kubernetes.io/path", "config.k8s.io/id",
+    *(f"internal.config.kubernetes.io/{name}" for name in (
+        "index", "path", "id", "seqindent", "annotations-migration-resource-id", "previousKinds", "previousNames",
+        "prefixes", "suffixes", "previousNamespaces", "refBy", "generatorBehavior", "needsHashSuffix",
+        "allowNameChange", "allowKindChange")),
+})
 
 
 @dataclass
@@ -267,7 +283,7 @@ class _Builder:
                 if encrypted:
                     _redact(obj)
                 out.append(WorkRes(obj, rel, doc.line, encrypted, str(md.get("name")),
-                                   str(md.get("namespace") or "")))
+                                   str(md.get("namespace") or ""), origin={"path": rel}))
         return out
 
     def add_component(self, k: _Kustomization, entry: Any, acc: _Accumulation) -> None:
@@ -337,11 +353,13 @@ class _Builder:
             for entry in _as_list(k.data.get(key), k, key):
                 if isinstance(entry, dict):
                     line = self.entry_line(k, entry.get("name"), key)
-                    self.generate_into(k, kind, entry, global_opts, k.file, line, res)
+                    self.generate_into(k, kind, entry, global_opts, k.file, line, res,
+                                       {"apiVersion": BUILTIN, "kind": f"{kind}Generator"})
 
     def generate_into(self, k: _Kustomization, kind: str, entry: dict[str, Any], global_opts: Any, file: str,
-                      line: int, res: list[WorkRes]) -> None:
-        """Generate one ConfigMap/Secret (files relative to ``k``) and add or merge it as its behavior says."""
+                      line: int, res: list[WorkRes], configured_by: dict[str, str]) -> None:
+        """Generate one ConfigMap/Secret (files relative to ``k``) and add or merge it as its behavior says;
+        ``configured_by`` names the generator in the object's origin."""
 
         def read(path: str) -> bytes:
             if is_remote(path):
@@ -361,7 +379,7 @@ class _Builder:
         except GeneratorError as err:
             raise InputError(file, line, str(err)) from None
         new = WorkRes(obj, file, line, False, obj["metadata"]["name"], obj["metadata"].get("namespace", ""),
-                      needs_hash=not opts.disable_hash)
+                      needs_hash=not opts.disable_hash, origin={"configuredIn": file, "configuredBy": configured_by})
         behavior = str(entry.get("behavior") or "create")
         if behavior == "create":
             _append(res, [new])
@@ -598,7 +616,9 @@ class _Builder:
         res = acc.res
         md = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
         if kind in ("ConfigMapGenerator", "SecretGenerator"):
-            self.generate_into(k, kind[:-len("Generator")], generator_entry(obj), None, cfg.file, cfg.line, res)
+            by = {"apiVersion": BUILTIN, "kind": kind, **{key: str(md[key]) for key in ("name", "namespace")
+                                                              if md.get(key)}}
+            self.generate_into(k, kind[:-len("Generator")], generator_entry(obj), None, cfg.file, cfg.line, res, by)
         elif kind == "PatchTransformer":
             if bool(obj.get("patch")) == bool(obj.get("path")):
                 raise PluginError(f"plugin {kind} fails configuration: "
@@ -645,11 +665,40 @@ class _Builder:
                 self.replace(k, item, res, "transformers")
 
     # -- top ---------------------------------------------------------------
+    def build_metadata(self, k: _Kustomization, res: list[WorkRes]) -> None:
+        """What kustomize's Kustomizer does last: the top kustomization's ``buildMetadata`` (the only one that
+        counts: kustomize gives every kustomization below it the top one's), then its build annotations and
+        the origin/transformation annotations it was not asked for removed, then empty annotations dropped."""
+        options = {str(o) for o in _as_list(k.data.get("buildMetadata"), k, "buildMetadata")}
+        line = self.entry_line(k, None, "buildMetadata")
+        if "transformerAnnotations" in options:
+            self.diagnostics.append(_limit(k.file, line, "kustomize 'buildMetadata: [transformerAnnotations]' is not "
+                                                         f"simulated: the {TRANSFORMATIONS_ANNOTATION} annotations "
+                                                         "are not shown", "KUSTOMIZE-FIELD-NOT-SIMULATED"))
+        if "managedByLabel" in options:
+            self.diagnostics.append(Diagnostic(
+                k.file, line, f"buildMetadata managedByLabel: kustomize-controller labels every object "
+                              f"{MANAGED_BY_LABEL}: {MANAGED_BY_VALUE}, a label value the API server refuses, so the "
+                              "apply fails (fluxcd/kustomize-controller#960); remove managedByLabel",
+                code="KUSTOMIZE-MANAGED-BY-LABEL"))
+        for r in res:
+            annotations = r.meta.get("annotations")
+            if isinstance(annotations, dict):
+                for key in [key for key in annotations if key in _BUILD_ANNOTATIONS or (
+                        key == ORIGIN_ANNOTATION and "originAnnotations" not in options) or (
+                        key == TRANSFORMATIONS_ANNOTATION and "transformerAnnotations" not in options)]:
+                    del annotations[key]
+            if "originAnnotations" in options and r.origin is not None:
+                r.meta["annotations"] = {**(r.meta.get("annotations") or {}),
+                                         ORIGIN_ANNOTATION: _origin_text(r.origin, k.dir)}
+            if "managedByLabel" in options:
+                r.meta["labels"] = {**(r.meta.get("labels") or {}), MANAGED_BY_LABEL: MANAGED_BY_VALUE}
+            if "annotations" in r.meta and r.meta["annotations"] in (None, {}):
+                del r.meta["annotations"]  # kustomize writes its output without an empty annotations map
+
     def finish(self, k: _Kustomization, acc: _Accumulation, sort: bool = True) -> BuildResult:
         res = acc.res
         for r in res:
-            if "annotations" in r.meta and r.meta["annotations"] in (None, {}):
-                del r.meta["annotations"]  # kustomize writes its output without an empty annotations map
             if r.needs_hash:
                 r.store_previous_id()
                 r.meta["name"] = f"{r.name}-{name_hash(r.obj)}"
@@ -657,6 +706,8 @@ class _Builder:
             fix_back_references(res, acc.config.name_reference)
         except FieldSpecError as err:
             raise InputError(k.file, k.line, f"name references: {err}") from None
+        res = [r for r in res if not _local_config(r)]
+        self.build_metadata(k, res)
         if sort:
             res = sorted(res, key=legacy_order_key)
         return BuildResult(
@@ -666,6 +717,25 @@ class _Builder:
             helm_charts=self.helm_charts,
             diagnostics=self.diagnostics,
         )
+
+
+def _local_config(r: WorkRes) -> bool:
+    """kustomize drops an object annotated ``config.kubernetes.io/local-config`` (any value but "false") from
+    its output, after it served as a replacement source or name reference."""
+    annotations = r.meta.get("annotations")
+    return isinstance(annotations, dict) and LOCAL_CONFIG_ANNOTATION in annotations \
+        and str(annotations[LOCAL_CONFIG_ANNOTATION]) != "false"
+
+
+def _origin_text(origin: dict[str, Any], top: str) -> str:
+    """kustomize's Origin.String(): its fields as YAML, paths relative to the top kustomization's folder."""
+    out: dict[str, Any] = {}
+    for key in ("path", "configuredIn"):
+        if origin.get(key):
+            out[key] = posixpath.relpath(origin[key], top)
+    if origin.get("configuredBy"):
+        out["configuredBy"] = origin["configuredBy"]
+    return yaml.safe_dump(out, sort_keys=False, default_flow_style=False)
 
 
 def _as_list(value: Any, k: _Kustomization, key: str) -> list[Any]:

@@ -54,6 +54,7 @@ class WorkRes:
     behavior: str = "create"
     prefixes: list[str] = field(default_factory=list)
     suffixes: list[str] = field(default_factory=list)
+    origin: dict[str, Any] | None = None  # kustomize's Origin: {"path": file} or the generator's configuredIn/By
 
     @property
     def kind(self) -> str:
