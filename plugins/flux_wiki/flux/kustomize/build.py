@@ -412,6 +412,8 @@ class _Builder:
             if new.meta.get(key):
                 old.meta[key] = {**(old.meta.get(key) or {}), **new.meta[key]}
         old.needs_hash = old.needs_hash and new.needs_hash
+        if behavior == "replace":  # kustomize keeps the first generator's origin on a merge, not on a replace
+            old.origin = new.origin
 
     # -- transformers ------------------------------------------------------
     def run_transformers(self, k: _Kustomization, acc: _Accumulation) -> None:
