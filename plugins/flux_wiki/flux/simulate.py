@@ -190,7 +190,8 @@ class Simulation:
             where = f"{err.file}:{err.line}: " if self.repo.is_file(err.file) else ""
             node.status, node.reason = "error", f"{where}{err.message}"
             self.cluster.warn(node.file, node.line,
-                              f"Kustomization {node.id} (path {node.path}) does not build: {where}{err.message}")
+                              f"Kustomization {node.id} (path {node.path}) does not build: {where}{err.message}",
+                              code=err.code)
             return []
         node.files = sorted(set(built.files))
         node.remote_resources = sorted(set(built.remote))
