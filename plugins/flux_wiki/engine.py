@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
-from .analysis.dag import apply_exclusions, assign_levels
+from .analysis.dag import apply_exclusions, apply_order
 from .analysis.facts import ClusterFacts
 from .analysis.surfaces import extract_surfaces
 from .flux.entry import explicit_entry, find_entries
 from .flux.simulate import simulate
 from .load import ParseCache, Repo
 from .model import Cluster, Diagnostic, HelmReleaseInfo, Model
+from .problems import settle_references
 
 
 class UnknownCluster(ValueError):
@@ -38,12 +39,14 @@ def build_model(repo_root: str | Path, *, clusters: list[str] | None = None, ent
             entries = [e for e in entries if e.cluster in clusters]
     if not entries:
         diagnostics.append(Diagnostic(".", 1, "no Flux entry point found (flux-system/gotk-sync.yaml, "
-                                           "FluxInstance or flux-instance HelmRelease); set `entry` to a path"))
+                                           "FluxInstance or flux-instance HelmRelease); set `entry` to a path",
+                                      code="FW-ENTRY-NONE"))
     out: list[Cluster] = []
     facts: dict[str, ClusterFacts] = {}
     for e in entries:
         cluster = simulate(repo, e)
-        assign_levels(cluster)
+        order = apply_order(cluster, repo.read_text)
+        settle_references(cluster)
         apply_exclusions(cluster, list(exclude or []))
         releases: dict[str, list[HelmReleaseInfo]] = defaultdict(list)
         for h in cluster.helm_releases:
@@ -53,7 +56,7 @@ def build_model(repo_root: str | Path, *, clusters: list[str] | None = None, ent
             cluster.surfaces.extend(surfaces)
             cluster.warnings.extend(diags)
         cluster.surfaces.sort(key=lambda s: s.sort_key())
-        facts[cluster.name] = ClusterFacts(cluster)
+        facts[cluster.name] = ClusterFacts(cluster, order)
         cluster.warnings.extend(facts[cluster.name].duplicate_claims)
         cluster.notices = sorted({w for w in cluster.warnings if w.severity == "info"})
         cluster.warnings = sorted({w for w in cluster.warnings if w.severity != "info"})

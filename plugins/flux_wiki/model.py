@@ -33,20 +33,25 @@ def printable(text: object) -> str:
 
 @dataclass(frozen=True, order=True)
 class Diagnostic:
-    """A problem found in the input, always tied to a file and line of the repo."""
+    """A problem found in the input, always tied to a file and line of the repo.
+
+    ``code`` is its stable code and ``cls`` its class (:mod:`flux_wiki.problems` lists both): ``repo``, Flux
+    would fail or misbehave (a MkDocs warning); ``limit``, what an offline simulation cannot know (a note).
+    ``severity`` "info" makes it a notice, which is neither.
+    """
 
     file: str
     line: int
     message: str
     severity: str = "warning"
     code: str = ""
-    cls: str = "repo"  # "repo": Flux would fail or misbehave; "limit": flux-wiki cannot know
+    cls: str = "repo"
 
     def __str__(self) -> str:
-        return printable(f"{self.file}:{self.line}: {self.message}")
+        return printable(f"{self.file}:{self.line}: {self.message}" + (f" [{self.code}]" if self.code else ""))
 
     def as_dict(self) -> dict[str, Any]:
-        return {"file": self.file, "line": self.line, "message": self.message}
+        return {"file": self.file, "line": self.line, "message": self.message, "code": self.code, "class": self.cls}
 
 
 class InputError(Exception):
@@ -165,6 +170,13 @@ class SourceInfo:
 
     def ident(self) -> str:
         return f"{self.namespace}/{self.name}"
+
+    def repository(self) -> str:
+        """The URL without what does not change the repository (``.git``, a trailing slash, ssh or https)."""
+        u = (self.url or "").strip().rstrip("/")
+        if u.endswith(".git"):
+            u = u[:-4]
+        return u.replace("ssh://git@", "https://").replace("git@github.com:", "https://github.com/")
 
 
 @dataclass
@@ -364,8 +376,8 @@ class Cluster:
     notices: list[Diagnostic] = field(default_factory=list)  # severity "info": worth knowing, not a problem
     excluded: list[str] = field(default_factory=list)
 
-    def warn(self, file: str, line: int, message: str, code: str = "") -> None:
-        self.warnings.append(Diagnostic(file, line, message, code=code))
+    def warn(self, file: str, line: int, message: str, *, code: str = "", cls: str = "repo") -> None:
+        self.warnings.append(Diagnostic(file, line, message, code=code, cls=cls))
 
     @property
     def root(self) -> KustomizationNode:

@@ -188,11 +188,11 @@ def test_build_metadata_managed_by_label_fails_flux_and_transformer_annotations_
     (fluxcd/kustomize-controller#960, #1008): a repo problem at the buildMetadata line."""
     built = build_kustomize_dir(Repo(FIXTURES / "build-metadata"), "top")
     assert [(d.file, d.line, d.cls, d.code) for d in built.diagnostics] == [
-        ("top/kustomization.yaml", 2, "repo", "KUSTOMIZE-MANAGED-BY-LABEL")]
+        ("top/kustomization.yaml", 2, "repo", "FW-KUSTOMIZE-MANAGED-BY")]
     (tmp_path / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n")
     (tmp_path / "kustomization.yaml").write_text("resources: [cm.yaml]\nbuildMetadata: [transformerAnnotations]\n")
     assert [(d.line, d.cls, d.code) for d in build_kustomize_dir(Repo(tmp_path), ".").diagnostics] == [
-        (2, "limit", "KUSTOMIZE-FIELD-NOT-SIMULATED")]
+        (2, "limit", "FW-KUSTOMIZE-UNSUPPORTED")]
 
 
 def test_remote_resources_are_recorded_not_fetched(tmp_path: Path) -> None:
@@ -201,8 +201,8 @@ def test_remote_resources_are_recorded_not_fetched(tmp_path: Path) -> None:
         "  - https://example.com/x.yaml\n")
     result = build_kustomize_dir(Repo(tmp_path), ".")
     assert result.remote == ["github.com/fluxcd/flux2/manifests/install?ref=v2.0.0", "https://example.com/x.yaml"]
-    assert [(d.line, d.cls, d.code) for d in result.limits] == [(2, "limit", "KUSTOMIZE-REMOTE-RESOURCE"),
-                                                               (3, "limit", "KUSTOMIZE-REMOTE-RESOURCE")]
+    assert [(d.line, d.cls, d.code) for d in result.limits] == [(2, "limit", "FW-KUSTOMIZE-REMOTE"),
+                                                               (3, "limit", "FW-KUSTOMIZE-REMOTE")]
     assert result.resources == []
 
 

@@ -98,7 +98,7 @@ def test_fields_not_simulated_are_limits_not_fatal(tmp_path: Path) -> None:
     repo = _repo(tmp_path, {"kustomization.yaml": "resources: []\nvars:\n  - name: X\nopenapi:\n  path: s.json\n"})
     result = build_kustomize_dir(repo, ".")
     assert [(d.file, d.line, d.cls, d.severity) for d in result.diagnostics] == [
-        ("kustomization.yaml", 4, "limit", "info"), ("kustomization.yaml", 2, "limit", "info")]
+        ("kustomization.yaml", 4, "limit", "warning"), ("kustomization.yaml", 2, "limit", "warning")]
     assert result.limits == result.diagnostics
 
 

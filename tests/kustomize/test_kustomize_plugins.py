@@ -30,15 +30,15 @@ def _write(root: Path, key: str, config: dict) -> Path:
 
 
 REFUSED = [
-    ("transformers", {"apiVersion": "example.com/v1", "kind": "MyPlugin"}, "KUSTOMIZE-EXTERNAL-PLUGIN"),
-    ("transformers", {"kind": "NoSuchTransformer"}, "KUSTOMIZE-UNKNOWN-BUILTIN"),
+    ("transformers", {"apiVersion": "example.com/v1", "kind": "MyPlugin"}, "FW-KUSTOMIZE-INVALID"),
+    ("transformers", {"kind": "NoSuchTransformer"}, "FW-KUSTOMIZE-INVALID"),
     ("generators", {"kind": "LabelTransformer", "labels": {"a": "b"}, "fieldSpecs": FIELDS},
-     "KUSTOMIZE-PLUGIN-ROLE"),
-    ("transformers", {"kind": "ConfigMapGenerator", "literals": ["a=b"]}, "KUSTOMIZE-PLUGIN-ROLE"),
-    ("generators", {"kind": "HelmChartInflationGenerator", "name": "chart"}, "KUSTOMIZE-HELM-DISABLED"),
-    ("transformers", {"kind": "PrefixSuffixTransformer", "prefix": "p-"}, "KUSTOMIZE-PLUGIN-CONFIG"),
-    ("transformers", {"kind": "NamespaceTransformer", "setRoleBindingSubjects": "bogus"}, "KUSTOMIZE-PLUGIN-CONFIG"),
-    ("transformers", {"kind": "PatchTransformer", "patch": "{}", "path": "p.yaml"}, "KUSTOMIZE-PLUGIN-CONFIG"),
+     "FW-KUSTOMIZE-INVALID"),
+    ("transformers", {"kind": "ConfigMapGenerator", "literals": ["a=b"]}, "FW-KUSTOMIZE-INVALID"),
+    ("generators", {"kind": "HelmChartInflationGenerator", "name": "chart"}, "FW-KUSTOMIZE-HELM"),
+    ("transformers", {"kind": "PrefixSuffixTransformer", "prefix": "p-"}, "FW-KUSTOMIZE-INVALID"),
+    ("transformers", {"kind": "NamespaceTransformer", "setRoleBindingSubjects": "bogus"}, "FW-KUSTOMIZE-INVALID"),
+    ("transformers", {"kind": "PatchTransformer", "patch": "{}", "path": "p.yaml"}, "FW-KUSTOMIZE-INVALID"),
 ]
 
 
@@ -69,7 +69,7 @@ def test_built_ins_not_simulated_are_limits(tmp_path: Path, key: str, config: di
     root = _write(tmp_path, key, config)
     result = build_kustomize_dir(Repo(root), ".")
     assert [(d.file, d.line, d.cls, d.code) for d in result.diagnostics] == [
-        ("plugin.yaml", 1, "limit", "KUSTOMIZE-PLUGIN-NOT-SIMULATED")]
+        ("plugin.yaml", 1, "limit", "FW-KUSTOMIZE-UNSUPPORTED")]
     assert [r.name for r in result.resources] == ["settings"]  # the rest of the build is shown
     expected, _ = kubectl_build(str(root))
     if expected is not None:  # the validator case: kubectl refuses a validator that changes objects

@@ -46,10 +46,10 @@ def test_remote_resources_make_the_kustomization_partial_and_are_limits(tmp_path
     assert all(url in vendor.reason for url in REMOTE), vendor.reason
     assert cluster.kustomizations["flux-system/local"].status == "built"
     assert cluster.kustomizations["flux-system/local"].reason is None
-    # limits: notices at the kustomization.yaml line of each URL, never warnings (--strict stays green)
-    assert not [w for w in cluster.warnings if "remote" in w.message]
-    limits = [(n.file, n.line, n.code, n.cls) for n in cluster.notices if n.code == "KUSTOMIZE-REMOTE-RESOURCE"]
-    assert limits == [("vendor/kustomization.yaml", line, "KUSTOMIZE-REMOTE-RESOURCE", "limit") for line in (5, 6, 7)]
+    # limits (simulation notes) at the kustomization.yaml line of each URL, never repo problems (--strict passes)
+    assert not [w for w in cluster.warnings if "remote" in w.message and w.cls != "limit"]
+    limits = [(w.file, w.line, w.code, w.cls) for w in cluster.warnings if w.code == "FW-KUSTOMIZE-REMOTE"]
+    assert limits == [("vendor/kustomization.yaml", line, "FW-KUSTOMIZE-REMOTE", "limit") for line in (5, 6, 7)]
 
 
 def test_partial_renders_on_the_layer_page_the_dag_and_the_inventory(tmp_path: Path) -> None:
@@ -65,16 +65,18 @@ def test_partial_renders_on_the_layer_page_the_dag_and_the_inventory(tmp_path: P
         assert f"- remote resource `{url}` (recorded, not fetched)" in page
     dag = renderer.dag_page().markdown
     assert "(partial)" in next(line for line in dag.splitlines() if "vendor" in line and line.startswith("|"))
-    dot = layer_dag_dot(cluster, lambda node_id: f"{node_id}.md")
+    facts = model.facts[cluster.name]
+    dot = layer_dag_dot(facts, lambda node_id: f"{node_id}.md")
     vendor_line = next(line for line in dot.splitlines() if "vendor" in line and "label=" in line)
     assert "partial" in vendor_line and "fw-partial" in vendor_line and "dashed" in vendor_line
-    assert {n["id"]: n["status"] for n in layer_dag_json(cluster)["nodes"]}["flux-system/vendor"] == "partial"
-    assert "class " in layer_dag_mermaid(cluster) and "partial" in layer_dag_mermaid(cluster)
+    assert {n["id"]: n["status"] for n in layer_dag_json(facts)["nodes"]}["flux-system/vendor"] == "partial"
+    mermaid = layer_dag_mermaid(facts)
+    assert "classDef partial" in mermaid and "class " in mermaid
     (inv,) = json.loads(inventory_json(model))["clusters"]
     entry = next(k for k in inv["kustomizations"] if k["id"] == "flux-system/vendor")
     assert (entry["status"], entry["remoteResources"]) == ("partial", sorted(REMOTE))
-    assert not [w for w in inv["warnings"] if "remote" in w["message"]]
-    assert any(n["file"] == "vendor/kustomization.yaml" for n in inv["notices"])
+    remote = [w for w in inv["warnings"] if w["code"] == "FW-KUSTOMIZE-REMOTE"]
+    assert remote and {(w["file"], w["class"]) for w in remote} == {("vendor/kustomization.yaml", "limit")}
 
 
 def test_a_remote_resource_does_not_fail_a_strict_mkdocs_build(tmp_path: Path) -> None:

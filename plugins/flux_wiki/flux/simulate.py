@@ -38,13 +38,6 @@ MAX_OBJECTS = 50_000  # objects applied per cluster
 _PROBLEMS_PER_OBJECT = 5  # field problems reported for one object
 
 
-def _norm_url(url: str | None) -> str:
-    u = (url or "").strip().rstrip("/")
-    if u.endswith(".git"):
-        u = u[:-4]
-    return u.replace("ssh://git@", "https://").replace("git@github.com:", "https://github.com/")
-
-
 def _node(namespace: str, name: str, spec: dict[str, Any], **fields: Any) -> KustomizationNode:
     """A node for a Kustomization whose spec the schema check passed (``spec`` without what it refused)."""
     ks = KustomizationSpec.parse(spec, namespace)
@@ -94,7 +87,7 @@ class Simulation:
         if problems:
             root.status, root.reason = "error", _rejected(problems)
             self.cluster.warn(e.file, self._line(e.file, e.line, problems[0]),
-                              f"Kustomization {root.id}: {root.reason}")
+                              f"Kustomization {root.id}: {root.reason}", code="FW-SCHEMA-REJECTED")
             queue.clear()
         deferred: list[KustomizationNode] = []
         while queue or deferred:
@@ -131,7 +124,7 @@ class Simulation:
             for problem in object_problems(res.obj, res.group, res.kind)[:_PROBLEMS_PER_OBJECT]:
                 self.cluster.warn(res.file, self._line(res.file, res.line, problem),
                                   f"{res.kind} {res.ident()}: {problem} (the API server rejects it; "
-                                  f"Kustomization {node.id} fails to apply)")
+                                  f"Kustomization {node.id} fails to apply)", code="FW-SCHEMA-REJECTED")
 
     # -- one Kustomization ----------------------------------------------
     def _waits_for_variables(self, node: KustomizationNode) -> bool:
@@ -160,9 +153,10 @@ class Simulation:
             return SourceInfo(kind=kind, namespace=ns, name=name), f"source {label} is not defined in this repository"
         if kind == "ExternalArtifact":
             return found, f"source {label} is produced at run time (ArtifactGenerator); its content is not in this repository"
-        if kind == boot.kind and boot.url and _norm_url(found.url) == _norm_url(boot.url) and found.ref == boot.ref:
+        if kind == boot.kind and boot.url and found.repository() == boot.repository() and found.ref == boot.ref:
             return found, None
-        where = f" ({found.url}" + (f", {found.ref}" if found.ref else "") + ")" if found.url else ""
+        revision = ", ".join(f"{key} {value}" for key, value in found.ref.items())
+        where = f" ({found.url}" + (f", {revision}" if revision else "") + ")" if found.url else ""
         return found, f"source {label}{where} is another repository or revision; not built"
 
     def _artifact_generator(self, namespace: str, artifact: str) -> Resource | None:
@@ -179,6 +173,8 @@ class Simulation:
         node.source, skip = self._source_of(node)
         if skip:
             node.status, node.reason = "skipped", skip
+            self.cluster.warn(node.file, node.line, f"Kustomization {node.id} (skipped): {skip}",
+                              code="FW-KS-SOURCE-EXTERNAL", cls="limit")
             return []
         if node.path is None:
             node.path = "./"
@@ -191,7 +187,7 @@ class Simulation:
             node.status, node.reason = "error", f"{where}{err.message}"
             self.cluster.warn(node.file, node.line,
                               f"Kustomization {node.id} (path {node.path}) does not build: {where}{err.message}",
-                              code=err.code)
+                              code=err.code, cls=err.cls)
             return []
         node.files = sorted(set(built.files))
         node.remote_resources = sorted(set(built.remote))
@@ -231,12 +227,12 @@ class Simulation:
     def _over_objects(self, node: KustomizationNode, count: int) -> list[KustomizationNode]:
         self.objects = max(self.objects, MAX_OBJECTS)  # nothing more is built
         what = f"its {count:,} objects would take" if count else "it comes after"
-        self._stop(node, "objects",
+        self._stop(node, "FW-LIMIT-OBJECTS",
                    f"not simulated: {what} the cluster past {MAX_OBJECTS:,} objects, flux-wiki's limit")
         return []
 
     def _stop(self, node: KustomizationNode, limit: str, reason: str) -> None:
-        """Mark a node a limit stopped; each limit is one warning, at the first node it stopped."""
+        """Mark a node a limit (its problem code) stopped; each limit is one note, at the first node it stopped."""
         node.status, node.reason, node.resources = "error", reason, []
         self.stopped.setdefault(limit, []).append(node)
 
@@ -253,7 +249,8 @@ class Simulation:
                         and existing.id not in self.applied_twice:
                     self.applied_twice.add(existing.id)
                     self.cluster.warn(res.file, res.line,
-                                      f"Kustomization {existing.id} is applied by both {existing.parent} and {node.id}")
+                                      f"Kustomization {existing.id} is applied by both {existing.parent} and {node.id}",
+                                      code="FW-KS-APPLIED-TWICE")
                 continue
             if len(self.cluster.kustomizations) >= MAX_KUSTOMIZATIONS:
                 dropped += 1
@@ -264,9 +261,9 @@ class Simulation:
             self.depth[child.id] = depth
             if child.status == "error":
                 self.cluster.warn(child.file, self._line(child.file, child.line, problems[0]),
-                                  f"Kustomization {child.id}: {child.reason}")
+                                  f"Kustomization {child.id}: {child.reason}", code="FW-SCHEMA-REJECTED")
             elif depth > MAX_DISCOVERY_DEPTH:
-                self._stop(child, "depth", (
+                self._stop(child, "FW-LIMIT-DEPTH", (
                     f"not simulated: it is {depth} levels of Kustomizations below the root, beyond flux-wiki's "
                     f"limit of {MAX_DISCOVERY_DEPTH}; {node.id} applies it (a path that re-applies itself?)"))
             else:
@@ -279,15 +276,17 @@ class Simulation:
         return children
 
     def _report_limits(self) -> None:
-        for nodes in self.stopped.values():
+        for code, nodes in self.stopped.items():
             first, more = nodes[0], len(nodes) - 1
             self.cluster.warn(first.file, first.line, f"Kustomization {first.id}: {first.reason}"
-                              + (f" ({more:,} more Kustomizations stopped by the same limit)" if more else ""))
+                              + (f" ({more:,} more Kustomizations stopped by the same limit)" if more else ""),
+                              code=code, cls="limit")
         if self.dropped is not None:
             first = self.dropped
             self.cluster.warn(first.file, first.line,
                               f"{self.dropped_count:,} Kustomizations (the first: {first.ident()}) are beyond "
-                              f"flux-wiki's limit of {MAX_KUSTOMIZATIONS:,} per cluster; they are not simulated")
+                              f"flux-wiki's limit of {MAX_KUSTOMIZATIONS:,} per cluster; they are not simulated",
+                              code="FW-LIMIT-KUSTOMIZATIONS", cls="limit")
 
     # -- after the walk ----------------------------------------------------
     def _finish(self) -> None:
@@ -345,7 +344,7 @@ def _partial_reason(remote: list[str], limits: list[Diagnostic]) -> str:
     urls = ", ".join(remote[:MAX_PARTIAL_REASONS]) + (f" and {len(remote) - MAX_PARTIAL_REASONS} more"
                                                        if len(remote) > MAX_PARTIAL_REASONS else "")
     parts = [f"remote content not fetched: {urls}"] if remote else []
-    parts += list(dict.fromkeys(d.message for d in limits if d.code != "KUSTOMIZE-REMOTE-RESOURCE"))
+    parts += list(dict.fromkeys(d.message for d in limits if d.code != "FW-KUSTOMIZE-REMOTE"))
     more = len(parts) - MAX_PARTIAL_REASONS
     return ("part of what it applies is out of flux-wiki's reach: " + "; ".join(parts[:MAX_PARTIAL_REASONS])
             + (f"; and {more} more" if more > 0 else ""))

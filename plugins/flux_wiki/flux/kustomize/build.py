@@ -39,6 +39,7 @@ import yaml
 from ...load import Document, Repo, parse_documents
 from ...load.yamldocs import GrowthBudget, field_line
 from ...model import Diagnostic, InputError, Resource
+from ...problems import problem_class
 from ..objects import FluxOverrides
 from ..schema import KUSTOMIZATION_FILE, REPLACEMENT, problems
 from .fieldspec import (DEFAULTS, MAX_CUSTOM_FIELD_SPECS, FieldSpec, FieldSpecError, Gvk, TransformerConfig,
@@ -95,7 +96,7 @@ class BuildResult:
 
 
 def _limit(file: str, line: int, message: str, code: str) -> Diagnostic:
-    return Diagnostic(file, line, message, "info", code=code, cls=LIMIT)
+    return Diagnostic(file, line, message, code=code, cls=LIMIT)
 
 
 @dataclass
@@ -164,7 +165,7 @@ class _Builder:
             cand = _join(rel, name)
             found = self.repo.entry(cand)
             if found.kind == "refused" and not self.repo.ignored(cand):
-                self.repo.note(cand, found.reason)
+                self.repo.note(cand, found.reason, found.code)
             elif found.kind == "file" and not self.repo.ignored(cand):
                 return cand
         return None
@@ -173,32 +174,33 @@ class _Builder:
         self.files.add(kfile)
         docs = self.repo.documents(kfile)
         if not docs:
-            raise InputError(kfile, 1, "kustomization file is empty")
+            raise InputError(kfile, 1, "kustomization file is empty", code="FW-KUSTOMIZE-INVALID")
         doc = docs[0]
         if not isinstance(doc.data, dict):
-            raise InputError(kfile, doc.line, "kustomization file must hold a mapping")
+            raise InputError(kfile, doc.line, "kustomization file must hold a mapping", code="FW-KUSTOMIZE-INVALID")
         self.note_duplicates(doc)
         bad = problems(doc.data, KUSTOMIZATION_FILE)
         if bad:
             line = field_line(self.repo.read_text(kfile), doc.line, bad[0].path)
-            raise InputError(kfile, line, f"invalid kustomization: {bad[0]} (kustomize refuses it)")
+            raise InputError(kfile, line, f"invalid kustomization: {bad[0]} (kustomize refuses it)", code="FW-KUSTOMIZE-INVALID")
         return _Kustomization(os.path.dirname(kfile) or ".", kfile, doc.line, doc.data)
 
     def note_duplicates(self, doc: Document) -> None:
         """kustomize reads its own files with sigs.k8s.io/yaml: a repeated key silently keeps the last value."""
         for d in doc.duplicates:
-            self.diagnostics.append(Diagnostic(doc.file, d.line, f"{d.message()}; kustomize keeps this last value"))
+            self.diagnostics.append(Diagnostic(doc.file, d.line, f"{d.message()}; kustomize keeps this last value",
+                                               code="FW-YAML-DUPLICATE-KEY"))
 
     # -- resources ---------------------------------------------------------
     def run(self, k: _Kustomization, acc: _Accumulation | None = None, component: bool = False,
             top: bool = False) -> _Accumulation:
         kind = k.data.get("kind") or "Kustomization"
         if component and kind != "Component":
-            raise InputError(k.file, k.line, f"expected kind 'Component' in {k.file}, got '{kind}'")
+            raise InputError(k.file, k.line, f"expected kind 'Component' in {k.file}, got '{kind}'", code="FW-KUSTOMIZE-INVALID")
         if not component and kind != "Kustomization" and not (top and kind == "Component"):
-            raise InputError(k.file, k.line, f"expected kind 'Kustomization' in {k.file}, got '{kind}'")
+            raise InputError(k.file, k.line, f"expected kind 'Kustomization' in {k.file}, got '{kind}'", code="FW-KUSTOMIZE-INVALID")
         if k.dir in self._stack:
-            raise InputError(k.file, k.line, f"cycle: {' -> '.join(self._stack + [k.dir])}")
+            raise InputError(k.file, k.line, f"cycle: {' -> '.join(self._stack + [k.dir])}", code="FW-KUSTOMIZE-CYCLE")
         self._stack.append(k.dir)
         try:
             acc = _Accumulation([], TransformerConfig()) if acc is None else acc
@@ -213,7 +215,7 @@ class _Builder:
             if d.get(key):
                 self.diagnostics.append(_limit(k.file, self.entry_line(k, None, key),
                                                f"kustomize '{key}' is not simulated: {why}",
-                                               "KUSTOMIZE-FIELD-NOT-SIMULATED"))
+                                               "FW-KUSTOMIZE-UNSUPPORTED"))
         for key in ("resources", "bases"):
             for entry in _as_list(d.get(key), k, key):
                 self.add_resource(k, entry, acc, key)
@@ -232,7 +234,7 @@ class _Builder:
         what = _NOUNS.get(key, key)
         rel, found = self.repo.locate(k.dir, entry, referrer=k.file, line=line, what=what)
         if not found.usable or self.repo.ignored(rel, found.kind == "dir"):
-            raise InputError(k.file, line, f"{what} '{entry}' not found")
+            raise InputError(k.file, line, f"{what} '{entry}' not found", code="FW-KUSTOMIZE-MISSING")
         return rel, line
 
     def note_remote(self, k: _Kustomization, entry: str, key: str) -> None:
@@ -241,12 +243,12 @@ class _Builder:
         what = _NOUNS.get(key, "file")
         self.diagnostics.append(_limit(k.file, self.entry_line(k, entry, key),
                                        f"remote {what} '{entry}' is not fetched: what it adds is not shown",
-                                       "KUSTOMIZE-REMOTE-RESOURCE"))
+                                       "FW-KUSTOMIZE-REMOTE"))
 
     def add_resource(self, k: _Kustomization, entry: Any, acc: _Accumulation, key: str = "resources") -> None:
         if not isinstance(entry, str):
             raise InputError(k.file, self.entry_line(k, None, key), f"{_NOUNS.get(key, key)} entry {entry!r} "
-                                                                      "is not a path")
+                                                                      "is not a path", code="FW-KUSTOMIZE-INVALID")
         if is_remote(entry):
             self.note_remote(k, entry, key)
             return
@@ -254,7 +256,7 @@ class _Builder:
         if self.repo.is_dir(rel):
             kfile = self.find_kfile(rel)
             if kfile is None:
-                raise InputError(k.file, line, f"folder '{entry}' has no kustomization file")
+                raise InputError(k.file, line, f"folder '{entry}' has no kustomization file", code="FW-KUSTOMIZE-MISSING")
             child = self.run(self.load_kfile(kfile))
             _append(acc.res, child.res)
             acc.config = self.merge_config(k, acc.config, child.config)
@@ -268,17 +270,17 @@ class _Builder:
             doc.require_unique_keys()
             data = doc.data
             if not isinstance(data, dict):
-                raise InputError(rel, doc.line, "expected a Kubernetes object (a mapping)")
+                raise InputError(rel, doc.line, "expected a Kubernetes object (a mapping)", code="FW-MANIFEST-INVALID")
             items = data.get("items") if str(data.get("kind", "")).endswith("List") \
                 and isinstance(data.get("items"), list) else [data]
             for obj in items:
                 if not isinstance(obj, dict) or not isinstance(obj.get("kind"), str) or not obj["kind"] \
                         or not isinstance(obj.get("apiVersion"), str) or not obj["apiVersion"]:
                     raise InputError(rel, doc.line, "not a Kubernetes object: apiVersion and kind are required "
-                                                    "(strings)")
+                                                    "(strings)", code="FW-MANIFEST-INVALID")
                 md = obj.get("metadata")
                 if not isinstance(md, dict) or not md.get("name") or isinstance(md["name"], (dict, list)):
-                    raise InputError(rel, doc.line, f"{obj['kind']} has no metadata.name")
+                    raise InputError(rel, doc.line, f"{obj['kind']} has no metadata.name", code="FW-MANIFEST-INVALID")
                 encrypted = "sops" in obj
                 if encrypted:
                     _redact(obj)
@@ -288,14 +290,14 @@ class _Builder:
 
     def add_component(self, k: _Kustomization, entry: Any, acc: _Accumulation) -> None:
         if not isinstance(entry, str):
-            raise InputError(k.file, k.line, f"component entry {entry!r} is not a path")
+            raise InputError(k.file, k.line, f"component entry {entry!r} is not a path", code="FW-KUSTOMIZE-INVALID")
         if is_remote(entry):
             self.note_remote(k, entry, "components")
             return
         rel, line = self._resolve(k, entry, "components")
         kfile = self.find_kfile(rel) if self.repo.is_dir(rel) else None
         if kfile is None:
-            raise InputError(k.file, line, f"component '{entry}' is not a folder with a kustomization file")
+            raise InputError(k.file, line, f"component '{entry}' is not a folder with a kustomization file", code="FW-KUSTOMIZE-MISSING")
         self.run(self.load_kfile(kfile), acc, component=True)
 
     # -- configurations ------------------------------------------------------
@@ -306,7 +308,7 @@ class _Builder:
         for entry in _as_list(k.data.get("configurations"), k, "configurations"):
             if not isinstance(entry, str):
                 raise InputError(k.file, self.entry_line(k, None, "configurations"),
-                                 f"configurations entry {entry!r} is not a path")
+                                 f"configurations entry {entry!r} is not a path", code="FW-KUSTOMIZE-INVALID")
             if is_remote(entry):
                 self.note_remote(k, entry, "configurations")
                 continue
@@ -317,7 +319,7 @@ class _Builder:
                 config = config.merge(parse_config(docs[0].data if docs else None))
             except FieldSpecError as err:
                 raise InputError(rel, docs[0].line if docs else 1, f"configurations: {err}",
-                                 code="KUSTOMIZE-CONFIGURATION") from None
+                                 code="FW-KUSTOMIZE-INVALID") from None
         return config
 
     def merge_config(self, k: _Kustomization, config: TransformerConfig, more: TransformerConfig) -> TransformerConfig:
@@ -325,11 +327,11 @@ class _Builder:
             merged = config.merge(more)
         except FieldSpecError as err:
             raise InputError(k.file, self.entry_line(k, None, "configurations"), f"configurations: {err}",
-                             code="KUSTOMIZE-CONFIGURATION") from None
+                             code="FW-KUSTOMIZE-INVALID") from None
         if merged.count() > DEFAULTS.count() + MAX_CUSTOM_FIELD_SPECS:
             raise InputError(k.file, self.entry_line(k, None, "configurations"),
                              f"configurations add more than {MAX_CUSTOM_FIELD_SPECS:,} field specs, flux-wiki's "
-                             "limit", code="KUSTOMIZE-CONFIGURATION")
+                             "limit", code="FW-KUSTOMIZE-INVALID")
         return merged
 
     # -- generators --------------------------------------------------------
@@ -345,7 +347,7 @@ class _Builder:
                                  f"{key} {names}: kustomize inflates Helm charts only with --enable-helm, which "
                                  "kustomize-controller never sets (the build fails: \"must specify "
                                  "--enable-helm\"); install the chart with a HelmRelease",
-                                 code="KUSTOMIZE-HELM-DISABLED")
+                                 code="FW-KUSTOMIZE-HELM")
 
     def run_generators(self, k: _Kustomization, res: list[WorkRes]) -> None:
         global_opts = k.data.get("generatorOptions")
@@ -366,18 +368,18 @@ class _Builder:
                 self.remote.append(path)
                 self.diagnostics.append(_limit(file, line, f"remote file '{path}' is not fetched: the "
                                                             f"{kind}'s value for it is empty here",
-                                               "KUSTOMIZE-REMOTE-RESOURCE"))
+                                               "FW-KUSTOMIZE-REMOTE"))
                 return b""
             rel, found = self.repo.locate(k.dir, path, referrer=file, line=line, what="file")
             if found.kind != "file":
-                raise InputError(file, line, f"file '{path}' not found")
+                raise InputError(file, line, f"file '{path}' not found", code="FW-KUSTOMIZE-MISSING")
             self.files.add(rel)
             return self.repo.read_bytes(rel)
 
         try:
             obj, opts = generate(kind, entry, global_opts, read)
         except GeneratorError as err:
-            raise InputError(file, line, str(err)) from None
+            raise InputError(file, line, str(err), code="FW-KUSTOMIZE-INVALID") from None
         new = WorkRes(obj, file, line, False, obj["metadata"]["name"], obj["metadata"].get("namespace", ""),
                       needs_hash=not opts.disable_hash, origin={"configuredIn": file, "configuredBy": configured_by})
         behavior = str(entry.get("behavior") or "create")
@@ -388,7 +390,7 @@ class _Builder:
 
     def _merge_generated(self, file: str, line: int, res: list[WorkRes], new: WorkRes, behavior: str) -> None:
         if behavior not in ("merge", "replace"):
-            raise InputError(file, line, f"unknown generator behavior '{behavior}'")
+            raise InputError(file, line, f"unknown generator behavior '{behavior}'", code="FW-KUSTOMIZE-INVALID")
         ns = effective_ns(new)
         for old in res:
             if old.kind == new.kind and new.name in old.names() and (
@@ -396,10 +398,10 @@ class _Builder:
                 break
         else:
             if not self.remote:
-                raise InputError(file, line, f"{new.kind} '{new.name}' to {behavior} does not exist")
+                raise InputError(file, line, f"{new.kind} '{new.name}' to {behavior} does not exist", code="FW-KUSTOMIZE-INVALID")
             self.diagnostics.append(_limit(file, line, f"{new.kind} '{new.name}' to {behavior} is not in this "
                                                        "build; it may come from a remote resource: shown with the "
-                                                       "generator's own data only", "KUSTOMIZE-REMOTE-TARGET"))
+                                                       "generator's own data only", "FW-KUSTOMIZE-REMOTE"))
             _append(res, [new])
             return
         if behavior == "replace":
@@ -463,12 +465,12 @@ class _Builder:
         except TargetNotFound as err:
             file, line = where or (k.file, self.entry_line(k, None, key))
             if not self.remote:
-                raise InputError(file, line, str(err)) from None
+                raise InputError(file, line, str(err), code="FW-KUSTOMIZE-PATCH") from None
             self.diagnostics.append(_limit(file, line, f"{err}; it may come from a remote resource",
-                                           "KUSTOMIZE-REMOTE-TARGET"))
+                                           "FW-KUSTOMIZE-REMOTE"))
         except FieldSpecError as err:
             file, line = where or (k.file, self.entry_line(k, None, key))
-            raise InputError(file, line, f"{key}: {err}") from None
+            raise InputError(file, line, f"{key}: {err}", code="FW-KUSTOMIZE-INVALID") from None
 
     def _patch_text(self, k: _Kustomization, entry: dict[str, Any], key: str) -> tuple[list[Any], str, int] | None:
         """The patch documents of an entry, with the file/line they came from (None: a remote file)."""
@@ -487,20 +489,20 @@ class _Builder:
         if isinstance(text, (dict, list)):
             return [text], k.file, line
         if not isinstance(text, str):
-            raise InputError(k.file, line, f"{key} entry needs 'path' or 'patch'")
+            raise InputError(k.file, line, f"{key} entry needs 'path' or 'patch'", code="FW-KUSTOMIZE-INVALID")
         try:
             docs = parse_documents(text, k.file)
             for d in docs:
                 d.require_unique_keys()
         except InputError as err:
-            raise InputError(k.file, line, f"invalid inline patch: {err.message}") from None
+            raise InputError(k.file, line, f"invalid inline patch: {err.message}", code=err.code, cls=err.cls) from None
         return [d.data for d in docs], k.file, line
 
     def patch(self, k: _Kustomization, entry: Any, res: list[WorkRes], key: str) -> None:
         if isinstance(entry, str):
             entry = {"path": entry}
         if not isinstance(entry, dict):
-            raise InputError(k.file, self.entry_line(k, None, key), f"{key} entry must be a mapping")
+            raise InputError(k.file, self.entry_line(k, None, key), f"{key} entry must be a mapping", code="FW-KUSTOMIZE-INVALID")
         text = self._patch_text(k, entry, key)
         if text is None:
             return
@@ -525,7 +527,7 @@ class _Builder:
                                 raise
                             self.diagnostics.append(_limit(pfile, pline, f"patch: {err}; it may come from a "
                                                                          "remote resource: not applied",
-                                                           "KUSTOMIZE-REMOTE-TARGET"))
+                                                           "FW-KUSTOMIZE-REMOTE"))
                             continue
                     for r in chosen:
                         if apply_strategic(r.obj, doc) is None:
@@ -533,7 +535,7 @@ class _Builder:
                 else:
                     raise PatchError("patch must be a mapping or a JSON 6902 list")
         except PatchError as err:
-            raise InputError(pfile, pline, f"patch: {err}") from None
+            raise InputError(pfile, pline, f"patch: {err}", code=err.code, cls=problem_class(err.code)) from None
 
     def replace(self, k: _Kustomization, entry: Any, res: list[WorkRes], key: str = "replacements") -> None:
         line = self.entry_line(k, None, key)
@@ -541,7 +543,7 @@ class _Builder:
         where = k.file
         if isinstance(entry, dict) and entry.get("path"):
             if entry.get("source") or entry.get("targets"):
-                raise InputError(k.file, line, "replacement: cannot specify both path and inline replacement")
+                raise InputError(k.file, line, "replacement: cannot specify both path and inline replacement", code="FW-KUSTOMIZE-INVALID")
             if is_remote(str(entry["path"])):
                 self.note_remote(k, str(entry["path"]), key)
                 return
@@ -555,20 +557,20 @@ class _Builder:
                     bad = problems(item, REPLACEMENT, (i,) if isinstance(doc.data, list) else ())
                     if bad:
                         at = field_line(self.repo.read_text(rel), doc.line, bad[0].path)
-                        raise InputError(rel, at, f"invalid replacement: {bad[0]} (kustomize refuses it)")
+                        raise InputError(rel, at, f"invalid replacement: {bad[0]} (kustomize refuses it)", code="FW-KUSTOMIZE-INVALID")
                 entries.extend(items)
         for rep in entries:
             if not isinstance(rep, dict):
-                raise InputError(where, line, "replacement must be a mapping")
+                raise InputError(where, line, "replacement must be a mapping", code="FW-KUSTOMIZE-INVALID")
             try:
                 apply_replacement(res, rep, self.growth)
             except SourceNotFound as err:
                 if not self.remote:
-                    raise InputError(where, line, str(err)) from None
+                    raise InputError(where, line, str(err), code=err.code, cls=problem_class(err.code)) from None
                 self.diagnostics.append(_limit(where, line, f"{err}; it may come from a remote resource: not "
-                                                            "applied", "KUSTOMIZE-REMOTE-TARGET"))
+                                                            "applied", "FW-KUSTOMIZE-REMOTE"))
             except ReplacementError as err:
-                raise InputError(where, line, str(err)) from None
+                raise InputError(where, line, str(err), code=err.code, cls=problem_class(err.code)) from None
 
     # -- transformers:, generators:, validators: ---------------------------
     def run_plugins(self, k: _Kustomization, acc: _Accumulation, key: str) -> None:
@@ -581,7 +583,7 @@ class _Builder:
         paths: list[str] = []
         for entry in entries:
             if not isinstance(entry, str):
-                raise InputError(k.file, self.entry_line(k, None, key), f"{key} entry {entry!r} is not a string")
+                raise InputError(k.file, self.entry_line(k, None, key), f"{key} entry {entry!r} is not a string", code="FW-KUSTOMIZE-INVALID")
             inline = _inline_configs(entry, k.file)
             if inline is None:
                 paths.append(entry)
@@ -606,7 +608,7 @@ class _Builder:
                 effect = "its checks are not run" if role == "validator" else \
                     f"what it {'generates' if role == 'generator' else 'changes'} is not shown"
                 self.diagnostics.append(_limit(*where, f"kustomize {what} {kind} is not simulated: {effect}",
-                                               "KUSTOMIZE-PLUGIN-NOT-SIMULATED"))
+                                               "FW-KUSTOMIZE-UNSUPPORTED"))
                 return
             with self.transforming(k, f"{role}s", where):
                 self._run_builtin(k, acc, kind, obj, cfg)
@@ -625,12 +627,12 @@ class _Builder:
             if bool(obj.get("patch")) == bool(obj.get("path")):
                 raise PluginError(f"plugin {kind} fails configuration: "
                                   + ("patch and path can't be set at the same time" if obj.get("patch")
-                                     else "must specify one of patch and path"), "KUSTOMIZE-PLUGIN-CONFIG")
+                                     else "must specify one of patch and path"), "FW-KUSTOMIZE-INVALID")
             self.patch(k, {key: obj[key] for key in ("path", "patch", "target") if obj.get(key)}, res, "transformers")
         elif kind == "PatchStrategicMergeTransformer":
             if not obj.get("paths") and not obj.get("patches"):
                 raise PluginError(f"plugin {kind} fails configuration: empty file path and empty patch content",
-                                  "KUSTOMIZE-PLUGIN-CONFIG")
+                                  "FW-KUSTOMIZE-INVALID")
             for path in obj.get("paths") or []:
                 self.patch(k, {"path": path}, res, "transformers")
             if obj.get("patches"):
@@ -638,7 +640,7 @@ class _Builder:
         elif kind == "PatchJson6902Transformer":
             if not isinstance(obj.get("target"), dict) or bool(obj.get("path")) == bool(obj.get("jsonOp")):
                 raise PluginError(f"plugin {kind} fails configuration: it needs a target and one of path and "
-                                  "jsonOp", "KUSTOMIZE-PLUGIN-CONFIG")
+                                  "jsonOp", "FW-KUSTOMIZE-INVALID")
             body = {"path": obj["path"]} if obj.get("path") else {"patch": obj["jsonOp"]}
             self.patch(k, {**body, "target": obj["target"]}, res, "transformers")
         elif kind == "NamespaceTransformer":
@@ -646,7 +648,7 @@ class _Builder:
             if mode not in ROLE_BINDING_SUBJECTS:
                 raise PluginError(f"plugin {kind} fails configuration: invalid value '{mode}' for "
                                   f"setRoleBindingSubjects: must be one of {', '.join(ROLE_BINDING_SUBJECTS)}",
-                                  "KUSTOMIZE-PLUGIN-CONFIG")
+                                  "FW-KUSTOMIZE-INVALID")
             set_namespace(res, str(md.get("namespace") or ""), field_specs(obj),
                           unset_only=bool(obj.get("unsetOnly")), subjects=mode)
         elif kind in ("PrefixSuffixTransformer", "PrefixTransformer", "SuffixTransformer"):
@@ -676,13 +678,13 @@ class _Builder:
         if "transformerAnnotations" in options:
             self.diagnostics.append(_limit(k.file, line, "kustomize 'buildMetadata: [transformerAnnotations]' is not "
                                                          f"simulated: the {TRANSFORMATIONS_ANNOTATION} annotations "
-                                                         "are not shown", "KUSTOMIZE-FIELD-NOT-SIMULATED"))
+                                                         "are not shown", "FW-KUSTOMIZE-UNSUPPORTED"))
         if "managedByLabel" in options:
             self.diagnostics.append(Diagnostic(
                 k.file, line, f"buildMetadata managedByLabel: kustomize-controller labels every object "
                               f"{MANAGED_BY_LABEL}: {MANAGED_BY_VALUE}, a label value the API server refuses, so the "
                               "apply fails (fluxcd/kustomize-controller#960); remove managedByLabel",
-                code="KUSTOMIZE-MANAGED-BY-LABEL"))
+                code="FW-KUSTOMIZE-MANAGED-BY"))
         for r in res:
             annotations = r.meta.get("annotations")
             if isinstance(annotations, dict):
@@ -707,7 +709,7 @@ class _Builder:
         try:
             fix_back_references(res, acc.config.name_reference)
         except FieldSpecError as err:
-            raise InputError(k.file, k.line, f"name references: {err}") from None
+            raise InputError(k.file, k.line, f"name references: {err}", code="FW-KUSTOMIZE-INVALID") from None
         res = [r for r in res if not _local_config(r)]
         self.build_metadata(k, res)
         if sort:
@@ -744,7 +746,7 @@ def _as_list(value: Any, k: _Kustomization, key: str) -> list[Any]:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise InputError(k.file, k.line, f"'{key}' must be a list")
+        raise InputError(k.file, k.line, f"'{key}' must be a list", code="FW-KUSTOMIZE-INVALID")
     return value
 
 
@@ -791,7 +793,7 @@ def _append(res: list[WorkRes], new: list[WorkRes]) -> None:
         if rid in ids:
             raise InputError(r.file, r.line, f"duplicate object {r.kind} "
                              f"{rid[2] + '/' if rid[2] else ''}{rid[3]}: may not add a resource with an "
-                             "already registered id")
+                             "already registered id", code="FW-KUSTOMIZE-DUPLICATE")
         ids.add(rid)
         res.append(r)
 
@@ -833,7 +835,7 @@ def build_kustomize_dir(repo: Repo, path: str) -> BuildResult:
     rel = repo.resolve(".", _norm(path), referrer=path)
     kfile = b.find_kfile(rel) if repo.is_dir(rel) else None
     if kfile is None:
-        raise InputError(rel, 1, f"no kustomization file in '{rel}'")
+        raise InputError(rel, 1, f"no kustomization file in '{rel}'", code="FW-KUSTOMIZE-MISSING")
     k = b.load_kfile(kfile)
     return b.finish(k, b.run(k, top=True), sort=_sort_legacy(k))
 
@@ -861,7 +863,7 @@ def generated_kustomization(repo: Repo, rel: str) -> dict[str, Any]:
                 data = doc.data
                 if not isinstance(data, dict) or not data.get("kind") or not data.get("apiVersion"):
                     raise InputError(child, doc.line, "failed to decode Kubernetes YAML: "
-                                     "apiVersion and kind are required")
+                                     "apiVersion and kind are required", code="FW-MANIFEST-INVALID")
             resources.append("./" + os.path.relpath(child, rel))
     return {"apiVersion": f"{KUSTOMIZE_API}/v1beta1", "kind": "Kustomization", "resources": resources}
 
@@ -933,12 +935,12 @@ def build_flux_path(repo: Repo, path: str, overrides: FluxOverrides | None = Non
     rel = flux_path(path)
     found = repo.entry(rel)
     if found.kind == "refused":
-        raise InputError(rel, 1, f"kustomization path '{path}': {found.reason}")
+        raise InputError(rel, 1, f"kustomization path '{path}': {found.reason}", code=found.code, cls=problem_class(found.code))
     if found.kind != "dir" or repo.ignored(rel, True):
-        raise InputError(rel, 1, f"kustomization path '{path}' not found")
+        raise InputError(rel, 1, f"kustomization path '{path}' not found", code="FW-KS-PATH-MISSING")
     for c in overrides.components:
         if is_remote(c) or os.path.isabs(c):
-            raise InputError(rel, 1, f"component path '{c}' must be local and relative")
+            raise InputError(rel, 1, f"component path '{c}' must be local and relative", code="FW-KUSTOMIZE-INVALID")
     b = _Builder(repo)
     kfile = b.find_kfile(rel)
     if kfile is not None:

@@ -70,19 +70,19 @@ def plugin_kind(obj: dict[str, Any], role: str) -> str:
     kind = str(obj.get("kind") or "")
     if obj.get("apiVersion") != BUILTIN_API_VERSION:
         raise PluginError(f"external plugins disabled; unable to load external plugin '{kind}' (kustomize-controller "
-                          "and kubectl run kustomize's built-in plugins only)", "KUSTOMIZE-EXTERNAL-PLUGIN")
+                          "and kubectl run kustomize's built-in plugins only)", "FW-KUSTOMIZE-INVALID")
     if kind not in GENERATORS | TRANSFORMERS:
         raise PluginError(f"unable to load builtin {kind}: kustomize v5.5 has no such built-in plugin",
-                          "KUSTOMIZE-UNKNOWN-BUILTIN")
+                          "FW-KUSTOMIZE-INVALID")
     if kind == "HelmChartInflationGenerator":
         raise PluginError(f"plugin {kind}: must specify --enable-helm (kustomize-controller never enables Helm in "
-                          "kustomize; use a HelmRelease)", "KUSTOMIZE-HELM-DISABLED")
+                          "kustomize; use a HelmRelease)", "FW-KUSTOMIZE-HELM")
     if (role == "generator") != (kind in GENERATORS):
         raise PluginError(f"plugin {kind} not a {'generator' if role == 'generator' else 'transformer'}",
-                          "KUSTOMIZE-PLUGIN-ROLE")
+                          "FW-KUSTOMIZE-INVALID")
     bad = problems(obj, SHAPES.get(kind, {}))
     if bad:
-        raise PluginError(f"plugin {kind} fails configuration: {bad[0]}", "KUSTOMIZE-PLUGIN-CONFIG")
+        raise PluginError(f"plugin {kind} fails configuration: {bad[0]}", "FW-KUSTOMIZE-INVALID")
     return kind
 
 
@@ -91,7 +91,7 @@ def field_specs(obj: dict[str, Any], *, required: bool = False) -> list[FieldSpe
     specs = obj.get("fieldSpecs")
     if specs is None and required:
         raise PluginError(f"plugin {obj.get('kind')} fails configuration: fieldSpecs is not expected to be nil",
-                          "KUSTOMIZE-PLUGIN-CONFIG")
+                          "FW-KUSTOMIZE-INVALID")
     return [spec_of(s) for s in specs or [] if isinstance(s, dict)]
 
 

@@ -20,7 +20,11 @@ from .transform import WorkRes
 
 
 class ReplacementError(ValueError):
-    """A replacement that cannot be applied; the caller adds file and line."""
+    """A replacement that cannot be applied; the caller adds file and line (``code``: its problem code)."""
+
+    def __init__(self, message: str, code: str = "FW-KUSTOMIZE-PATCH"):
+        super().__init__(message)
+        self.code = code
 
 
 class SourceNotFound(ReplacementError):
@@ -197,6 +201,6 @@ def apply_replacement(resources: list[WorkRes], rep: dict[str, Any], budget: Gro
                     try:
                         budget.spend(value, len(parts))
                     except BoundError as err:
-                        raise ReplacementError(f"replacement into '{str(path)[:80]}': {err}") from None
+                        raise ReplacementError(f"replacement into '{str(path)[:80]}': {err}", "FW-LIMIT-COPIES") from None
                     existed = isinstance(holder, list) or key in holder
                     holder[key] = _new_value(holder[key] if existed else None, existed, value, opts)
