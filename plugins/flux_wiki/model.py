@@ -291,9 +291,12 @@ class SubstitutionVar:
 # Where the simulation is with a Kustomization. While it runs: ``pending`` (found, not reconciled yet),
 # ``deferred`` (its substituteFrom names a ConfigMap/Secret no Kustomization has applied yet; it waits for the
 # rest of the walk), ``pending-final`` (reconciled after the walk, with the repository as the variables'
-# fallback). Once it ends: ``built``, ``error`` (Flux would fail on it, or a flux-wiki limit stopped it) or
-# ``skipped`` (its source is not this repository's revision).
-NodeStatus = Literal["pending", "deferred", "pending-final", "built", "error", "skipped"]
+# fallback). Once it ends: ``built``, ``partial`` (built, but part of its content is out of flux-wiki's reach:
+# remote resources, plugins it does not simulate; ``reason`` says which, and the Kustomization may apply more
+# than the pages show), ``error`` (Flux would fail on it, or a flux-wiki limit stopped it) or ``skipped`` (its
+# source is not this repository's revision).
+NodeStatus = Literal["pending", "deferred", "pending-final", "built", "partial", "error", "skipped"]
+BUILT_STATUSES = ("built", "partial")  # a build ran: its resources are known (all of them, or part)
 
 
 @dataclass

@@ -83,6 +83,10 @@ _CODES = (
          "remove one, or rename it"),
     Code("FW-KUSTOMIZE-PATCH", "repo", "a patch or replacement kustomize cannot apply (no target, a path that is "
          "not there)", "fix the patch or its target"),
+    Code("FW-KUSTOMIZE-HELM", "repo", "a kustomization inflates Helm charts (`helmCharts`): kustomize-controller "
+         "never enables Helm in kustomize, so the build fails", "install the chart with a HelmRelease"),
+    Code("FW-KUSTOMIZE-MANAGED-BY", "repo", "`buildMetadata: [managedByLabel]`: kustomize-controller writes the "
+         "label value `kustomize-(devel)`, which the API server refuses", "remove `managedByLabel`"),
     Code("FW-KUSTOMIZE-UNSUPPORTED", "limit", "a kustomize feature flux-wiki does not simulate: what it would "
          "change is not shown", "nothing; the pages may miss what it changes"),
     Code("FW-KUSTOMIZE-REMOTE", "limit", "remote resources or files (http/git URLs) are not fetched: what they "

@@ -14,7 +14,7 @@ from typing import Any
 from ..load import Repo
 from ..load.yamldocs import field_line
 from ..model import (FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, FLUX_SOURCE_GROUP, Cluster, Controller,
-                     InputError, KustomizationNode, Resource, SourceInfo, SubstitutionVar)
+                     Diagnostic, InputError, KustomizationNode, Resource, SourceInfo, SubstitutionVar)
 from .entry import Entry
 from .helm import helm_release_info
 from .kustomize.reuse import build_reusing
@@ -191,11 +191,6 @@ class Simulation:
             return []
         node.files = sorted(set(built.files))
         node.remote_resources = sorted(set(built.remote))
-        if node.remote_resources:
-            shown = ", ".join(node.remote_resources[:3]) + (", ..." if len(node.remote_resources) > 3 else "")
-            self.cluster.warn(node.file, node.line, f"Kustomization {node.id}: {len(node.remote_resources)} remote "
-                              f"resource(s) not fetched, so not shown: {shown}", code="FW-KUSTOMIZE-REMOTE",
-                              cls="limit")
         node.helm_charts = built.helm_charts
         self.cluster.warnings.extend(built.diagnostics)
         resources = built.resources
@@ -223,7 +218,7 @@ class Simulation:
         if self.objects + len(node.resources) > MAX_OBJECTS:
             return self._over_objects(node, len(node.resources))
         self.objects += len(node.resources)
-        node.status = "built"
+        node.status, node.reason = ("partial", _partial_reason(node.remote_resources, built.limits)) if built.limits else ("built", None)
         self._check_objects(node)
         for res in node.resources:
             self.store.add(res)
@@ -274,8 +269,9 @@ class Simulation:
             else:
                 children.append(child)
         if dropped:
-            node.reason = (f"applies {dropped:,} more Kustomizations beyond flux-wiki's limit of "
-                           f"{MAX_KUSTOMIZATIONS:,} per cluster; they are not simulated")
+            dropped_reason = (f"applies {dropped:,} more Kustomizations beyond flux-wiki's limit of "
+                              f"{MAX_KUSTOMIZATIONS:,} per cluster; they are not simulated")
+            node.reason = f"{node.reason}; {dropped_reason}" if node.reason else dropped_reason
             self.dropped_count += dropped
         return children
 
@@ -337,3 +333,18 @@ def simulate(repo: Repo, entry: Entry) -> Cluster:
 
 
 __all__ = ["simulate", "Simulation", "ObjectStore", "FLUX_SOURCE_GROUP"]
+
+
+MAX_PARTIAL_REASONS = 3
+
+
+def _partial_reason(remote: list[str], limits: list[Diagnostic]) -> str:
+    """Why a built Kustomization may apply more (or other) than flux-wiki shows: its build's limits, the remote
+    content it names first (each URL once)."""
+    urls = ", ".join(remote[:MAX_PARTIAL_REASONS]) + (f" and {len(remote) - MAX_PARTIAL_REASONS} more"
+                                                       if len(remote) > MAX_PARTIAL_REASONS else "")
+    parts = [f"remote content not fetched: {urls}"] if remote else []
+    parts += list(dict.fromkeys(d.message for d in limits if d.code != "FW-KUSTOMIZE-REMOTE"))
+    more = len(parts) - MAX_PARTIAL_REASONS
+    return ("part of what it applies is out of flux-wiki's reach: " + "; ".join(parts[:MAX_PARTIAL_REASONS])
+            + (f"; and {more} more" if more > 0 else ""))

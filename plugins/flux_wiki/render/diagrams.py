@@ -172,7 +172,7 @@ def _flags(facts: ClusterFacts, node: KustomizationNode) -> list[str]:
         flags.append("suspended")
     elif node.id in facts.order.blocked:
         flags.append("never Ready")
-    if node.status in ("error", "skipped"):
+    if node.status in ("error", "skipped", "partial"):
         flags.append(node.status)
     return flags
 
@@ -216,6 +216,9 @@ def _layer_node(facts: ClusterFacts, node: KustomizationNode, url: str | None, s
         classes.append("fw-skipped")
         style.append("dashed")
         attrs.update(color="#9e9e9e", fontcolor="#616161")
+    elif node.status == "partial":  # built, but part of it (remote resources, plugins) is not shown
+        classes.append("fw-partial")
+        style.append("dashed")
     elif node.status == "pending":
         style.append("dotted")
     if node.id in facts.order.blocked:
@@ -476,6 +479,7 @@ _MERMAID_ARROWS = {"dependsOn": "-->", "appliedBy": "-.->", "missing": "-.->", "
 _MERMAID_CLASSES = {
     "error": "stroke:#c62828,stroke-width:2px,color:#c62828",
     "skipped": "stroke-dasharray:4 3,color:#757575",
+    "partial": "stroke-dasharray:4 3",
     "wait": "stroke-width:3px",
     "missing": "stroke:#c62828,stroke-dasharray:4 3",
     "blocked": "stroke-dasharray:4 3",
@@ -498,7 +502,7 @@ def _mermaid(d: _Diagram) -> str:
         if "fw-missing" in node.classes:
             label += " (missing)"
         lines.append(f'  {mid}["{_mermaid_text(short(label, 80))}"]')
-        for css in ("error", "skipped", "missing", "blocked", "focus", "wait"):
+        for css in ("error", "skipped", "partial", "missing", "blocked", "focus", "wait"):
             if f"fw-{css}" in node.classes:
                 styled[css].append(mid)
                 break
