@@ -39,6 +39,8 @@ class Diagnostic:
     line: int
     message: str
     severity: str = "warning"
+    code: str = ""  # a stable problem code (PROBLEMS.md)
+    cls: str = "repo"  # "repo": Flux would fail or misbehave; "limit": what flux-wiki cannot know
 
     def __str__(self) -> str:
         return printable(f"{self.file}:{self.line}: {self.message}")
@@ -50,14 +52,16 @@ class Diagnostic:
 class InputError(Exception):
     """Bad input that stops one unit of work (a file, a KS build), never the whole run."""
 
-    def __init__(self, file: str, line: int, message: str):
+    def __init__(self, file: str, line: int, message: str, *, code: str = "", cls: str = "repo"):
         super().__init__(printable(f"{file}:{line}: {message}"))
         self.file = file
         self.line = line
         self.message = message
+        self.code = code
+        self.cls = cls
 
     def diagnostic(self) -> Diagnostic:
-        return Diagnostic(self.file, self.line, self.message)
+        return Diagnostic(self.file, self.line, self.message, code=self.code, cls=self.cls)
 
 
 @dataclass(frozen=True)
@@ -337,6 +341,7 @@ class Controller:
     image: str | None
     file: str
     line: int
+    distribution: str | None = None  # the Flux distribution version a FluxInstance asks for (a semver range)
 
 
 @dataclass

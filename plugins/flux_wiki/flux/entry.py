@@ -14,13 +14,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, Callable
 
 from ..load import Document, Repo
 from ..load.yamldocs import field_line
-from ..model import FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, Diagnostic, InputError, Resource, SourceInfo
+from ..model import FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, Controller, Diagnostic, InputError, Resource, SourceInfo
 from .helm import helm_release_info
-from .objects import FluxInstanceSpec, FluxInstanceSync, HelmReleaseSpec
+from .instance import CHART_REGISTRY, build_instance
+from .objects import FluxInstanceSpec, HelmReleaseSpec
 from .resourceset import expand_resourceset, is_resourceset
 from .schema import FLUX_INSTANCE_SPEC, problems
 from .store import ObjectStore
@@ -42,7 +43,7 @@ class Entry:
     root_name: str
     root_namespace: str
     root_spec: dict[str, Any]
-    components: list[str] = field(default_factory=list)
+    controllers: list[Controller] = field(default_factory=list)  # what a FluxInstance installs
 
 
 def _group(doc: dict[str, Any]) -> str:
@@ -70,19 +71,6 @@ def _cluster_name(file: str, root_path: str) -> str | None:
                 if i + 1 < len(parts) and parts[i + 1] not in _GENERIC_DIRS and parts[i + 1] != PurePosixPath(file).name:
                     return parts[i + 1]
     return None
-
-
-def _sync_source(sync: FluxInstanceSync, namespace: str, file: str, line: int) -> SourceInfo:
-    ref_text = sync.ref
-    ref: dict[str, Any] = {}
-    if ref_text.startswith("refs/heads/"):
-        ref["branch"] = ref_text[len("refs/heads/"):]
-    elif ref_text.startswith("refs/tags/"):
-        ref["tag"] = ref_text[len("refs/tags/"):]
-    elif ref_text:
-        ref["name" if ref_text.startswith("refs/") else "tag"] = ref_text
-    return SourceInfo(kind=sync.kind, namespace=namespace, name="flux-system", url=sync.url, ref=ref, file=file,
-                      line=line)
 
 
 def _root_spec(path: str, source: SourceInfo, extra: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -121,15 +109,30 @@ def _from_gotk(docs: list[Document], file: str, repo: Repo) -> list[Entry]:
     return entries
 
 
-def _from_sync(kind: str, doc: Document, instance: FluxInstanceSpec, namespace: str) -> Entry | None:
-    """The entry of a FluxInstance: its sync is the root Kustomization flux-operator generates."""
-    if instance.sync is None:
+def _line_finder(repo: Repo, doc: Document) -> Callable[[tuple[str, ...]], int | None]:
+    """The line of a field of ``doc`` in its file (None when the file cannot be read)."""
+    try:
+        text = repo.read_text(doc.file)
+    except InputError:
+        return lambda path: None
+    return lambda path: field_line(text, doc.line, path)
+
+
+def _from_sync(kind: str, doc: Document, instance: FluxInstanceSpec, namespace: str, repo: Repo,
+               at: tuple[str, ...], default_registry: str = "") -> Entry | None:
+    """The entry of a FluxInstance: the sync source and root Kustomization flux-operator generates.
+
+    ``at`` is where the instance spec sits in the document (``spec``, or the chart's ``spec.values.instance``)."""
+    line_of = _line_finder(repo, doc)
+    built = build_instance(instance, namespace, doc.file, doc.line, sync_line=line_of((*at, "sync")),
+                           components_line=line_of((*at, "components" if instance.components else "distribution")),
+                           default_registry=default_registry)
+    if built is None:
         return None
-    source = _sync_source(instance.sync, namespace, doc.file, doc.line)
-    path = instance.sync.path
+    path = str(built.root_spec.get("path") or "")
     return Entry(cluster=_cluster_name(doc.file, path) or "", kind=kind, file=doc.file, line=doc.line,
-                 source=source, root_name="flux-system", root_namespace=namespace,
-                 root_spec=_root_spec(path, source), components=list(instance.components))
+                 source=built.source, root_name=built.root_name, root_namespace=built.root_namespace,
+                 root_spec=built.root_spec, controllers=built.controllers)
 
 
 def _from_flux_instance_release(doc: Document, store: ObjectStore) -> Entry | None:
@@ -143,12 +146,14 @@ def _from_flux_instance_release(doc: Document, store: ObjectStore) -> Entry | No
     instance = FluxInstanceSpec.parse(values)
     if instance.sync is None:
         return None
-    bad = problems(values, {"sync": FLUX_INSTANCE_SPEC["sync"], "components": FLUX_INSTANCE_SPEC["components"]},
-                   ("spec", "values", "instance"))
+    checked = {k: FLUX_INSTANCE_SPEC[k] for k in ("sync", "components", "distribution", "kustomize")}
+    bad = problems(values, checked, ("spec", "values", "instance"))
     if bad:  # the chart renders a FluxInstance the API server refuses
         raise InputError(doc.file, doc.line, f"HelmRelease {_meta(doc.data)[1]}: {bad[0]} "
                                              "(the FluxInstance it renders is rejected by the API server)")
-    return _from_sync("flux-instance HelmRelease", doc, instance, spec.target_namespace or _meta(doc.data)[0])
+    # the chart renders the FluxInstance in the release namespace (templates/instance.yaml)
+    return _from_sync("flux-instance HelmRelease", doc, instance, spec.target_namespace or _meta(doc.data)[0],
+                      store.repo, ("spec", "values", "instance"), CHART_REGISTRY)
 
 
 def _from_resourceset(doc: Document, store: ObjectStore, repo: Repo,
@@ -211,7 +216,12 @@ def find_entries(repo: Repo) -> tuple[list[Entry], list[Diagnostic]]:
                                                f"FluxInstance {_meta(d.data)[1]}: {p} (the API server rejects it)")
                                     for p in bad[:5]]
                     continue
-                e = _from_sync("FluxInstance", d, FluxInstanceSpec.parse(d.data.get("spec")), _meta(d.data)[0])
+                try:
+                    e = _from_sync("FluxInstance", d, FluxInstanceSpec.parse(d.data.get("spec")), _meta(d.data)[0],
+                                   repo, ("spec",))
+                except InputError as err:
+                    diagnostics.append(err.diagnostic())
+                    continue
             elif d.data.get("kind") == "HelmRelease" and _group(d.data) == FLUX_HELM_GROUP and b"flux-instance" in raw:
                 try:
                     e = _from_flux_instance_release(d, store)

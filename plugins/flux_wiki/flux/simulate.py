@@ -22,6 +22,7 @@ from .objects import KustomizationSpec
 from .resourceset import expand_resourcesets
 from .schema import FieldProblem, checked_kustomization, checked_kustomization_spec, object_problems
 from .scope import ScopeIndex
+from .sources import canonical_ref, describe_ref
 from .store import ObjectStore
 from .substitute import collect_variables, substitute_resources
 
@@ -160,9 +161,11 @@ class Simulation:
             return SourceInfo(kind=kind, namespace=ns, name=name), f"source {label} is not defined in this repository"
         if kind == "ExternalArtifact":
             return found, f"source {label} is produced at run time (ArtifactGenerator); its content is not in this repository"
-        if kind == boot.kind and boot.url and _norm_url(found.url) == _norm_url(boot.url) and found.ref == boot.ref:
+        if (kind == boot.kind and boot.url and _norm_url(found.url) == _norm_url(boot.url)
+                and canonical_ref(kind, found.ref) == canonical_ref(kind, boot.ref)):
             return found, None
-        where = f" ({found.url}" + (f", {found.ref}" if found.ref else "") + ")" if found.url else ""
+        revision = describe_ref(found)
+        where = f" ({found.url}" + (f", {revision}" if revision else "") + ")" if found.url else ""
         return found, f"source {label}{where} is another repository or revision; not built"
 
     def _artifact_generator(self, namespace: str, artifact: str) -> Resource | None:
@@ -310,8 +313,8 @@ class Simulation:
                 part_of = labels.get("app.kubernetes.io/part-of") if isinstance(labels, dict) else None
                 if part_of == "flux" or res.name in _FLUX_CONTROLLERS:
                     found[res.name] = Controller(res.name, _first_image(res), res.file, res.line)
-        for name in self.entry.components:
-            found.setdefault(name, Controller(name, None, self.entry.file, self.entry.line))
+        for controller in self.entry.controllers:
+            found.setdefault(controller.name, controller)
         return sorted(found.values(), key=lambda c: (_FLUX_CONTROLLERS.index(c.name)
                                                      if c.name in _FLUX_CONTROLLERS else 99, c.name))
 
