@@ -24,7 +24,8 @@ from .schema import FieldProblem, checked_kustomization, checked_kustomization_s
 from .scope import ScopeIndex
 from .sources import canonical_ref, describe_ref
 from .store import ObjectStore
-from .substitute import collect_variables, substitute_resources
+from .runtime import RuntimeSecret, runtime_secret_in
+from .substitute import RUNTIME_KEYS, Variable, collect_variables, substitute_resources
 
 _FLUX_CONTROLLERS = ("source-controller", "kustomize-controller", "helm-controller", "notification-controller",
                      "image-reflector-controller", "image-automation-controller", "source-watcher")
@@ -138,7 +139,9 @@ class Simulation:
     def _waits_for_variables(self, node: KustomizationNode) -> bool:
         for ref in node.flux_spec.post_build.substitute_from:
             if ref is not None and ref.name:
-                if self.store.find_applied(ref.kind or "ConfigMap", node.namespace, ref.name) is None:
+                kind = ref.kind or "ConfigMap"
+                if self.store.find_applied(kind, node.namespace, ref.name) is None and not (
+                        kind == "Secret" and self.store.runtime_secret(node.namespace, ref.name)):
                     return True
         return False
 
@@ -201,14 +204,17 @@ class Simulation:
         self.cluster.warnings.extend(built.diagnostics)
         resources = built.resources
         post = node.flux_spec.post_build
+        def find_runtime(namespace: str, name: str) -> RuntimeSecret | None:
+            """A Secret made at run time from what is applied so far, or from this Kustomization's own output."""
+            return self.store.runtime_secret(namespace, name) or runtime_secret_in(resources, namespace, name)
+
         try:
-            variables, diags = collect_variables(post, self.store.find, node.file, node.line, namespace=node.namespace)
+            variables, diags = collect_variables(post, self.store.find, node.file, node.line,
+                                                 namespace=node.namespace, find_runtime=find_runtime)
         except InputError as err:
             node.status, node.reason = "error", err.message
             self.cluster.warnings.append(err.diagnostic())
             return []
-        node.variables = sorted((SubstitutionVar(v.name, v.origin, v.secret) for v in variables.values()),
-                                key=lambda v: v.name)
         self.cluster.warnings.extend(diags)
         result = substitute_resources(resources, variables, enabled=post.enabled, strict=post.strict,
                                       cache=self.repo.cache)
@@ -221,6 +227,7 @@ class Simulation:
         self.scopes.apply(node.resources)
         node.unresolved_vars = sorted(set(result.unresolved))
         node.secret_vars = sorted(set(result.secret_vars))
+        node.variables = _variables(variables, node.secret_vars)
         if self.objects + len(node.resources) > MAX_OBJECTS:
             return self._over_objects(node, len(node.resources))
         self.objects += len(node.resources)
@@ -317,6 +324,16 @@ class Simulation:
             found.setdefault(controller.name, controller)
         return sorted(found.values(), key=lambda c: (_FLUX_CONTROLLERS.index(c.name)
                                                      if c.name in _FLUX_CONTROLLERS else 99, c.name))
+
+
+def _variables(variables: dict[str, Variable], kept: list[str]) -> list[SubstitutionVar]:
+    """A Kustomization's postBuild variables by name; those only a run-time Secret's controller knows are
+    listed as the objects use them."""
+    out = {v.name: SubstitutionVar(v.name, v.origin, v.secret) for v in variables.values() if v.name != RUNTIME_KEYS}
+    unknown = variables.get(RUNTIME_KEYS)
+    if unknown is not None:
+        out.update((name, SubstitutionVar(name, unknown.origin, True)) for name in kept if name not in out)
+    return sorted(out.values(), key=lambda v: v.name)
 
 
 def _first_image(deployment: Resource) -> str | None:

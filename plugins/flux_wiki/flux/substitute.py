@@ -25,6 +25,7 @@ from ..load.yamldocs import ParseCache, copy_data, load_text
 from ..model import Diagnostic, InputError, Resource
 from .envsubst import Budget, Evaluator, SubstitutionError, parse
 from .objects import PostBuild
+from .runtime import RuntimeSecret
 
 _BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
@@ -32,6 +33,9 @@ SUBSTITUTE_KEY = "kustomize.toolkit.fluxcd.io/substitute"
 DISABLED = "disabled"
 # kustomize_varsub.go varsubRegex; RE2 [:alpha:] is ASCII only
 VAR_NAME = re.compile(r"^[_A-Za-z][_A-Za-z0-9]*$")
+# The entry standing for every key of a run-time Secret whose keys only its controller knows: any variable
+# no other source sets may come from it, so it stays ``${VAR}`` as a Secret's variable does.
+RUNTIME_KEYS = "*"
 
 
 # -- variables (kustomize_varsub.go loadVars) ---------------------------------
@@ -62,6 +66,7 @@ def _plain_variable(name: str, value: Any, origin: str) -> Variable:
 
 def collect_variables(post: PostBuild, find_object: Callable[[str, str, str], Resource | None],
                       file: str, line: int, *, namespace: str = "flux-system",
+                      find_runtime: Callable[[str, str], RuntimeSecret | None] | None = None,
                       ) -> tuple[dict[str, Variable], list[Diagnostic]]:
     """The variables of a Kustomization's ``spec.postBuild``.
 
@@ -83,10 +88,18 @@ def collect_variables(post: PostBuild, find_object: Callable[[str, str, str], Re
             raise InputError(file, line, f"substituteFrom[{i}]: kind must be ConfigMap or Secret, got '{kind}'")
         origin = f"{kind} {namespace}/{name}"
         obj = find_object(kind, namespace, name)
+        made = find_runtime(namespace, name) if obj is None and kind == "Secret" and find_runtime else None
+        if made is not None:
+            for key in sorted(made.keys) if made.keys is not None else [RUNTIME_KEYS]:
+                variables[key] = Variable(key, None, True, made.origin())
+            continue
         if obj is None:
             if not optional:
+                made_by = ("; no object in the repository creates it at run time (ExternalSecret, SealedSecret, ...)"
+                           if kind == "Secret" else "")
                 diags.append(Diagnostic(file, line, f"substitute from '{kind}/{name}': not found in namespace "
-                                        f"'{namespace}' (Flux would fail to reconcile)"))
+                                        f"'{namespace}' (Flux would fail to reconcile){made_by}",
+                                        code="FW-SUBSTITUTE-FROM-MISSING"))
             continue
         if kind == "Secret":
             for section in ("data", "stringData"):
@@ -107,7 +120,7 @@ def collect_variables(post: PostBuild, find_object: Callable[[str, str, str], Re
                                     "(the Kubernetes API would reject it)"))
         variables[key] = _plain_variable(key, value, "inline")
     for var in variables.values():
-        if not VAR_NAME.match(var.name):
+        if var.name != RUNTIME_KEYS and not VAR_NAME.match(var.name):
             raise InputError(file, line, f"'{var.name}' var name is invalid (from {var.origin}), "
                              f"must match '^[_[:alpha:]][_[:alpha:][:digit:]]*$'")
     return variables, diags
@@ -177,10 +190,10 @@ class _Substituted:
     kept: frozenset[str] = frozenset()
 
 
-def _substitute_object(obj: dict[str, Any], values: dict[str, str], secret: set[str],
+def _substitute_object(obj: dict[str, Any], values: dict[str, str], is_secret: Callable[[str], bool],
                        budget: Budget) -> _Substituted:
     text = yaml.dump(obj, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1 << 30)
-    ev = Evaluator(values.get, False, secret.__contains__, True, budget)
+    ev = Evaluator(values.get, False, is_secret, True, budget)
     try:
         new_text = ev.run(parse(text))
     except SubstitutionError as err:
@@ -221,6 +234,7 @@ def substitute_resources(resources: Iterable[Resource], variables: dict[str, Var
         return result
     values = {n: v.value for n, v in variables.items() if not v.secret}
     secret = {n for n, v in variables.items() if v.secret}
+    is_secret = (lambda n: n in secret or n not in values) if RUNTIME_KEYS in secret else secret.__contains__
     memo = cache.derived.setdefault("substitute", {}) if cache is not None else None
     context = _fingerprint((sorted(values.items()), sorted(secret))) if memo is not None else b""
     unresolved: set[str] = set()
@@ -232,10 +246,10 @@ def substitute_resources(resources: Iterable[Resource], variables: dict[str, Var
             out.append(res)
             continue
         if memo is None:
-            done = _substitute_object(res.obj, values, secret, budget)
+            done = _substitute_object(res.obj, values, is_secret, budget)
         else:
             key = (_fingerprint(res.obj), context)
-            done = memo.get(key) or _substitute_object(res.obj, values, secret, budget)
+            done = memo.get(key) or _substitute_object(res.obj, values, is_secret, budget)
             if done.problem is None:  # a failure may be this Kustomization's budget: never reuse it
                 memo[key] = done
             while len(memo) > MEMO_LIMIT:

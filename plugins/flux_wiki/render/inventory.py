@@ -40,6 +40,7 @@ def _kustomization(node: KustomizationNode) -> dict[str, Any]:
         "substitute": sorted((post.get("substitute") or {}).keys()) if isinstance(post.get("substitute"), dict) else [],
         "unresolvedVariables": node.unresolved_vars,
         "secretVariables": node.secret_vars,
+        "variables": [{"name": v.name, "origin": v.origin, "secret": v.secret} for v in node.variables],
         "sourceRef": {"kind": node.source.kind, "namespace": node.source.namespace, "name": node.source.name,
                       "url": node.source.url} if node.source else None,
         "status": node.status,
