@@ -11,7 +11,8 @@ from .analysis.surfaces import extract_surfaces
 from .flux.entry import explicit_entry, find_entries
 from .flux.simulate import simulate
 from .load import ParseCache, Repo
-from .model import Cluster, Diagnostic, HelmReleaseInfo, Model
+from .load.yamldocs import field_line
+from .model import Cluster, Diagnostic, HelmReleaseInfo, InputError, Model
 
 
 class UnknownCluster(ValueError):
@@ -41,6 +42,13 @@ def build_model(repo_root: str | Path, *, clusters: list[str] | None = None, ent
                                            "FluxInstance or flux-instance HelmRelease); set `entry` to a path"))
     out: list[Cluster] = []
     facts: dict[str, ClusterFacts] = {}
+
+    def line_of(file: str, line: int, path: tuple[str, ...]) -> int:
+        try:
+            return field_line(repo.read_text(file), line, path)
+        except InputError:
+            return line
+
     for e in entries:
         cluster = simulate(repo, e)
         assign_levels(cluster)
@@ -49,7 +57,7 @@ def build_model(repo_root: str | Path, *, clusters: list[str] | None = None, ent
         for h in cluster.helm_releases:
             releases[h.layer].append(h)
         for node in sorted(cluster.kustomizations.values(), key=lambda k: k.id):
-            surfaces, diags = extract_surfaces(node.id, node.resources, releases.get(node.id, []))
+            surfaces, diags = extract_surfaces(node.id, node.resources, releases.get(node.id, []), line_of)
             cluster.surfaces.extend(surfaces)
             cluster.warnings.extend(diags)
         cluster.surfaces.sort(key=lambda s: s.sort_key())

@@ -6,6 +6,7 @@ hands them on.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -231,6 +232,17 @@ class Target:
         return cls(f"{kind.lower()}/{name}", kind, name)
 
 
+def address_order(text: str | None) -> tuple:
+    """How addresses sort everywhere: IPs numerically (``10.0.0.9`` before ``10.0.0.10``, IPv4 before IPv6),
+    then anything else (a hostname, ``address pending``) by text. A list (``a, b``) sorts by its first."""
+    first = (text or "").split(",", 1)[0].strip()
+    try:
+        ip = ipaddress.ip_address(first)
+    except ValueError:
+        return (1, 0, 0, text or "")
+    return (0, ip.version, int(ip), text or "")
+
+
 _SURFACE_JSON = ("kind", "layer", "namespace", "name", "object_kind", "address", "port", "protocol", "port_name",
                  "host", "path", "target", "detail", "file", "line")
 
@@ -264,7 +276,8 @@ class Surface:
         return {k: getattr(self, k) for k in _SURFACE_JSON}
 
     def sort_key(self) -> tuple:
-        return (self.layer, self.kind, self.namespace, self.name, self.address or "", self.port or 0, self.host or "", self.path or "")
+        return (self.layer, self.kind, self.namespace, self.name, address_order(self.address), self.port or 0,
+                self.host or "", self.path or "")
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from urllib.parse import quote
 import graphviz
 
 from ..model import (FLUX_HELM_GROUP, ROUTE_SURFACES, SERVICE_SURFACES, Cluster, HelmReleaseInfo, KustomizationNode,
-                     Surface)
+                     Surface, address_order)
 from .markdown import one_line
 from .phrases import count
 
@@ -473,6 +473,12 @@ def _domain(host: str) -> str:
     return host
 
 
+def _item_order(item: str) -> tuple:
+    """Entries of a surface-map group: ``80/TCP ns/name`` by port number, hosts by text."""
+    port = item.split("/", 1)[0]
+    return (int(port), item) if port.isdigit() else (1 << 17, item)
+
+
 def surface_map_dot(cluster: Cluster, surfaces: list[Surface], url_for: Callable[[str], str]) -> str:
     """DOT of all entry points: LoadBalancer/Gateway addresses grouped by IP, hosts grouped by domain,
     each linked to the layer page that declares it."""
@@ -502,7 +508,7 @@ def surface_map_dot(cluster: Cluster, surfaces: list[Surface], url_for: Callable
     def add_group(prefix: str, index: int, title: str, items: dict[str, set[str]]) -> None:
         with g.subgraph(name=f"cluster_{prefix}{index}") as sub:
             sub.attr(label=_text(title), style="rounded", fontsize="11")
-            for item in sorted(items):
+            for item in sorted(items, key=_item_order):
                 owners = sorted(items[item])
                 attrs = {"URL": _url(url_for(owners[0]))} if len(owners) == 1 else {}
                 sub.node(_node_id(prefix, f"{title}/{item}"), label=_label(item), shape="cds",
@@ -511,7 +517,7 @@ def surface_map_dot(cluster: Cluster, surfaces: list[Surface], url_for: Callable
                 for owner in owners:
                     g.edge(_node_id(prefix, f"{title}/{item}"), _node_id("ks", owner))
 
-    for index, ip in enumerate(sorted(addresses)):
+    for index, ip in enumerate(sorted(addresses, key=address_order)):
         add_group("ip", index, ip, addresses[ip])
     for index, domain in enumerate(sorted(hosts)):
         add_group("host", index, domain, hosts[domain])

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..analysis.facts import ClusterFacts
 from ..analysis.redact import HIDDEN
-from ..model import Cluster, KustomizationNode, Model
+from ..model import Cluster, KustomizationNode, Model, address_order
 
 
 def _source(cluster: Cluster) -> dict[str, Any]:
@@ -72,7 +72,8 @@ def _duplicate_claims(facts: ClusterFacts) -> list[dict[str, Any]]:
              "claimants": sorted(({"layer": c.layer, "kind": c.object_kind, "namespace": c.namespace, "name": c.name,
                                    "file": c.file, "line": c.line} for c in claimants),
                                  key=lambda c: (c["kind"], c["namespace"], c["name"], c["file"], c["line"]))}
-            for (addr, port, proto), claimants in sorted(facts.claims.items())]
+            for (addr, port, proto), claimants in sorted(facts.claims.items(),
+                                                          key=lambda kv: (address_order(kv[0][0]), kv[0]))]
 
 
 def cluster_dict(facts: ClusterFacts) -> dict[str, Any]:

@@ -17,7 +17,7 @@ import jinja2
 
 from ..analysis.facts import ClusterFacts, LayerFacts
 from ..load.authored import ClusterNotes, split_front_matter
-from ..model import Cluster, Diagnostic, InputError, KustomizationNode, Surface
+from ..model import Cluster, Diagnostic, InputError, KustomizationNode, Surface, address_order
 from .markdown import front_matter, html_text, md_code, md_escape, md_link, one_line, relative_link, slug
 from .phrases import address, install_summary, installed_phrases, surface_summary
 
@@ -365,8 +365,7 @@ def _with_front_matter(body: str, title: str, template: str) -> str:
 
 def _inventory_order(s: Surface) -> tuple:
     """Addresses first (by IP, then port), then hosts, then bare ports; the reader can re-sort any column."""
-    ip = tuple(int(p) if p.isdigit() else 0 for p in (s.address or "").split(".")) if s.address else ()
-    return (0 if s.address else 1 if s.host else 2, ip, s.address or "", s.port or 0, s.host or "", s.path or "",
+    return (0 if s.address else 1 if s.host else 2, address_order(s.address), s.port or 0, s.host or "", s.path or "",
             s.namespace, s.name, s.kind)
 
 
