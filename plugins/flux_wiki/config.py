@@ -15,14 +15,45 @@ from typing import Any, Callable, TypeVar
 
 import yaml
 from mkdocs.config import config_options as c
-from mkdocs.config.base import Config
+from mkdocs.config.base import Config, ValidationError
 from mkdocs.utils.yaml import get_yaml_loader, yaml_load
 
+from .flux.source_dirs import parse_key
 from .model import Diagnostic, InputError
 
 PLUGIN = "flux-wiki"
+SOURCES_HELP = ("A Flux source outside the repository (Kind/namespace/name or its URL) and the local folder that "
+                "holds its artifact, e.g. GitRepository/flux-system/infra: ../infra.")
 Warn = Callable[[Diagnostic], None]
 Options = TypeVar("Options", bound=Config)
+
+
+class SourceMap(c.DictOfItems):
+    """``sources:``: each key a source (``Kind/namespace/name`` or URL), each value a folder."""
+
+    def __init__(self) -> None:
+        super().__init__(c.Type(str), default={})
+
+    def run_validation(self, value: object) -> dict[str, str]:
+        found = super().run_validation(value)
+        for key in found:
+            try:
+                parse_key(key)
+            except ValueError as err:
+                raise ValidationError(str(err)) from None
+        return found
+
+
+def parse_source_option(values: list[str] | tuple[str, ...]) -> dict[str, str]:
+    """``--source KEY=DIR`` values as the ``sources:`` mapping; ValueError naming a bad one."""
+    out: dict[str, str] = {}
+    for value in values:
+        key, sep, folder = value.rpartition("=")
+        if not sep or not key or not folder:
+            raise ValueError(f"'{value}': expected SOURCE=FOLDER")
+        parse_key(key)
+        out[key] = folder
+    return out
 
 
 class FluxWikiConfig(Config):
@@ -48,6 +79,8 @@ class FluxWikiConfig(Config):
     """Inline Graphviz SVG diagrams."""
     lock_file = c.Optional(c.Type(str))
     """Staleness stamps written by `flux-wiki stamp` (default: data/flux-wiki.lock)."""
+    sources = SourceMap()
+    """Sources outside the repo mapped to local folders (relative to mkdocs.yml): see SOURCES_HELP."""
 
 
 class SiteOptions(Config):
@@ -74,6 +107,7 @@ class WikiConfig:
     use_directory_urls: bool = True
     docs_dir: Path | None = None  # hand-written pages, for the titles of related pages
     lock_file: Path | None = None  # staleness stamps (flux-wiki stamp / check)
+    sources: dict[str, Path] = field(default_factory=dict)  # source key -> folder of its artifact
 
 
 def wiki_config(options: FluxWikiConfig, base: Path, *, docs_dir: Path, use_directory_urls: bool = True) -> WikiConfig:
@@ -103,6 +137,7 @@ def wiki_config(options: FluxWikiConfig, base: Path, *, docs_dir: Path, use_dire
         templates_dir=(base / options.templates_dir).resolve() if options.templates_dir else None,
         browse_url=options.browse_url, diagrams=options.diagrams, use_directory_urls=use_directory_urls,
         docs_dir=docs_dir, lock_file=absolute(options.lock_file or "data/flux-wiki.lock"),
+        sources={key: absolute(folder) for key, folder in options.sources.items()},
     )
 
 

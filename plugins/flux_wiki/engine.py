@@ -10,6 +10,7 @@ from .analysis.facts import ClusterFacts
 from .analysis.surfaces import extract_surfaces
 from .flux.entry import explicit_entry, find_entries
 from .flux.simulate import simulate
+from .flux.source_dirs import SourceDirs, ci_pushes
 from .load import ParseCache, Repo
 from .load.yamldocs import field_line
 from .model import Cluster, Diagnostic, HelmReleaseInfo, InputError, Model
@@ -20,11 +21,13 @@ class UnknownCluster(ValueError):
 
 
 def build_model(repo_root: str | Path, *, clusters: list[str] | None = None, entry: str | None = None,
-                exclude: list[str] | None = None, cache: ParseCache | None = None) -> Model:
+                exclude: list[str] | None = None, cache: ParseCache | None = None,
+                sources: dict[str, Path] | None = None) -> Model:
     """Load, simulate and analyse ``repo_root``.
 
     ``clusters`` keeps only the named clusters; ``entry`` (a repo-relative path) overrides detection
-    with a root Kustomization at that path; ``exclude`` names Kustomizations (id or name) the pages leave out.
+    with a root Kustomization at that path; ``exclude`` names Kustomizations (id or name) the pages leave out;
+    ``sources`` maps sources outside the repository (``Kind/namespace/name`` or URL) to local folders.
     """
     repo = Repo(repo_root, cache)
     if entry:
@@ -42,6 +45,7 @@ def build_model(repo_root: str | Path, *, clusters: list[str] | None = None, ent
                                            "FluxInstance or flux-instance HelmRelease); set `entry` to a path"))
     out: list[Cluster] = []
     facts: dict[str, ClusterFacts] = {}
+    source_dirs = SourceDirs(sources, repo.root, ci_pushes(repo.files))
 
     def line_of(file: str, line: int, path: tuple[str, ...]) -> int:
         try:
@@ -50,7 +54,7 @@ def build_model(repo_root: str | Path, *, clusters: list[str] | None = None, ent
             return line
 
     for e in entries:
-        cluster = simulate(repo, e)
+        cluster = simulate(repo, e, source_dirs)
         assign_levels(cluster)
         apply_exclusions(cluster, list(exclude or []))
         releases: dict[str, list[HelmReleaseInfo]] = defaultdict(list)

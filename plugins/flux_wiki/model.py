@@ -168,6 +168,18 @@ class SourceInfo:
         return f"{self.namespace}/{self.name}"
 
 
+@dataclass(frozen=True)
+class SourceDir:
+    """A local folder that stands for a Flux source's artifact (flux/source_dirs.py), and how flux-wiki knows."""
+
+    key: str  # canonical: Kind/namespace/name or a normalized URL
+    root: Path
+    origin: str  # "the `sources:` option" or "inferred from <file>:<line>, which runs `flux push artifact ...`"
+    file: str = ""  # repo file it was inferred from (empty for the option)
+    line: int = 0
+    shown: str = ""  # the folder as pages name it: relative to the repository root
+
+
 @dataclass
 class HelmReleaseInfo:
     """What a HelmRelease installs: chart, version, source and merged values."""
@@ -374,6 +386,7 @@ class Cluster:
     warnings: list[Diagnostic] = field(default_factory=list)
     notices: list[Diagnostic] = field(default_factory=list)  # severity "info": worth knowing, not a problem
     excluded: list[str] = field(default_factory=list)
+    source_dirs: list[tuple[SourceInfo, SourceDir]] = field(default_factory=list)  # folders read for sources
 
     def warn(self, file: str, line: int, message: str) -> None:
         self.warnings.append(Diagnostic(file, line, message))

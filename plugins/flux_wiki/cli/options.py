@@ -6,12 +6,23 @@ from pathlib import Path
 
 import click
 
-from ..config import WikiConfig, wiki_config_from_mkdocs
+from ..config import SOURCES_HELP, WikiConfig, parse_source_option, wiki_config_from_mkdocs
 from ..model import Diagnostic
 
 repo_argument = click.argument("repo", default=".", type=click.Path(exists=True, file_okay=False))
 cluster_option = click.option("--cluster", "-c", multiple=True, help="Only this cluster (repeatable).")
 entry_option = click.option("--entry", help="Root Kustomization path overriding entry-point detection.")
+
+
+def _sources(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, Path]:
+    try:
+        return {key: Path(folder).absolute() for key, folder in parse_source_option(values).items()}
+    except ValueError as err:
+        raise click.BadParameter(str(err)) from None
+
+
+source_option = click.option("--source", "sources", multiple=True, metavar="SOURCE=FOLDER", callback=_sources,
+                             help=SOURCES_HELP + " Repeatable; as the `sources:` option.")
 config_file_option = click.option("--config-file", "-f", default="mkdocs.yml", show_default=True,
                                   type=click.Path(dir_okay=False), help="The mkdocs.yml with the flux-wiki options.")
 

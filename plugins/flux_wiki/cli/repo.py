@@ -10,11 +10,12 @@ import click
 
 from ..engine import build_model
 from ..model import Model, printable
-from .options import cluster_option, entry_option, repo_argument, warn
+from .options import cluster_option, entry_option, repo_argument, source_option, warn
 
 
-def _model(repo: str, cluster: tuple[str, ...], entry: str | None, exclude: tuple[str, ...] = ()) -> Model:
-    return build_model(repo, clusters=list(cluster) or None, entry=entry, exclude=list(exclude))
+def _model(repo: str, cluster: tuple[str, ...], entry: str | None, exclude: tuple[str, ...] = (),
+           sources: dict[str, Path] | None = None) -> Model:
+    return build_model(repo, clusters=list(cluster) or None, entry=entry, exclude=list(exclude), sources=sources)
 
 
 @click.command()
@@ -23,11 +24,13 @@ def _model(repo: str, cluster: tuple[str, ...], entry: str | None, exclude: tupl
 @entry_option
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text", show_default=True)
 @click.option("--exclude", multiple=True, help="Kustomization (id or name) to mark excluded.")
-def inventory(repo: str, cluster: tuple[str, ...], entry: str | None, fmt: str, exclude: tuple[str, ...]) -> None:
+@source_option
+def inventory(repo: str, cluster: tuple[str, ...], entry: str | None, fmt: str, exclude: tuple[str, ...],
+              sources: dict[str, Path]) -> None:
     """Print the model: clusters, Kustomizations, objects, surfaces, warnings."""
     from ..render.inventory import inventory_json
 
-    model = _model(repo, cluster, entry, exclude)
+    model = _model(repo, cluster, entry, exclude, sources)
     if fmt == "json":
         sys.stdout.write(inventory_json(model))
         return
@@ -49,12 +52,13 @@ def inventory(repo: str, cluster: tuple[str, ...], entry: str | None, fmt: str, 
 @cluster_option
 @entry_option
 @click.option("--format", "fmt", type=click.Choice(["dot", "svg", "json", "mermaid"]), default="dot", show_default=True)
-def graph(repo: str, cluster: tuple[str, ...], entry: str | None, fmt: str) -> None:
+@source_option
+def graph(repo: str, cluster: tuple[str, ...], entry: str | None, fmt: str, sources: dict[str, Path]) -> None:
     """Print the layer DAG of each cluster."""
     from ..render.diagrams import layer_dag_dot, layer_dag_json, layer_dag_mermaid
     from ..render.svg import SvgRenderer
 
-    model = _model(repo, cluster, entry)
+    model = _model(repo, cluster, entry, sources=sources)
     if fmt == "json":
         click.echo(json.dumps({"clusters": [{"name": c.name, **layer_dag_json(c)} for c in model.clusters]},
                               indent=2, sort_keys=True))
@@ -83,15 +87,16 @@ def graph(repo: str, cluster: tuple[str, ...], entry: str | None, fmt: str) -> N
 @click.option("--source-basis", type=click.Path(dir_okay=False), help="Source-basis index YAML.")
 @click.option("--docs-dir", type=click.Path(file_okay=False), help="Hand-written pages (titles of related pages).")
 @click.option("--exclude", multiple=True, help="Kustomization (id or name) to leave out.")
+@source_option
 def pages(repo: str, cluster: tuple[str, ...], entry: str | None, out: str, notes: str | None,
-          source_basis: str | None, docs_dir: str | None, exclude: tuple[str, ...]) -> None:
+          source_basis: str | None, docs_dir: str | None, exclude: tuple[str, ...], sources: dict[str, Path]) -> None:
     """Write the generated Markdown pages (as the plugin adds them) into a folder."""
     from ..compile import WikiCompiler, write_pages
     from ..config import WikiConfig
 
     cfg = WikiConfig(repo=Path(repo), clusters=list(cluster), entry=entry, exclude=list(exclude),
                      notes=Path(notes) if notes else None, source_basis=Path(source_basis) if source_basis else None,
-                     docs_dir=Path(docs_dir) if docs_dir else None, diagrams=False)
+                     docs_dir=Path(docs_dir) if docs_dir else None, diagrams=False, sources=sources)
     compiled = WikiCompiler().compile(cfg)
     for d in compiled.diagnostics:
         warn(d)

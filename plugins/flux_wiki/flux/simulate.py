@@ -9,19 +9,23 @@ are not part of the cluster.
 from __future__ import annotations
 
 from collections import deque
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from ..load import Repo
 from ..load.yamldocs import field_line
 from ..model import (FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, FLUX_SOURCE_GROUP, Cluster, Controller,
-                     InputError, KustomizationNode, Resource, SourceInfo, SubstitutionVar)
+                     Diagnostic, InputError, KustomizationNode, Resource, SourceDir, SourceInfo, SubstitutionVar)
 from .entry import Entry
 from .helm import helm_release_info
 from .kustomize import build_flux_path
+from .kustomize.build import BuildResult
 from .objects import KustomizationSpec
 from .resourceset import expand_resourcesets
 from .schema import FieldProblem, checked_kustomization, checked_kustomization_spec, object_problems
 from .scope import ScopeIndex
+from .source_dirs import SourceDirs, normalized_url, unmapped_hint
 from .sources import canonical_ref, describe_ref
 from .store import ObjectStore
 from .runtime import RuntimeSecret, runtime_secret_in
@@ -38,13 +42,6 @@ MAX_DISCOVERY_DEPTH = 16  # Kustomizations applied by Kustomizations, below the 
 MAX_KUSTOMIZATIONS = 10_000  # Kustomizations per cluster (the scale benchmark builds 5,000)
 MAX_OBJECTS = 50_000  # objects applied per cluster
 _PROBLEMS_PER_OBJECT = 5  # field problems reported for one object
-
-
-def _norm_url(url: str | None) -> str:
-    u = (url or "").strip().rstrip("/")
-    if u.endswith(".git"):
-        u = u[:-4]
-    return u.replace("ssh://git@", "https://").replace("git@github.com:", "https://github.com/")
 
 
 def _node(namespace: str, name: str, spec: dict[str, Any], **fields: Any) -> KustomizationNode:
@@ -72,9 +69,12 @@ def _rejected(problems: list[FieldProblem]) -> str:
 class Simulation:
     """One cluster's reconciliation, run breadth-first from the root Kustomization."""
 
-    def __init__(self, repo: Repo, entry: Entry):
+    def __init__(self, repo: Repo, entry: Entry, source_dirs: SourceDirs | None = None):
         self.repo = repo.with_ignore(entry.source.ignore)  # the artifact the entry's source would build
         self.entry = entry
+        self.source_dirs = source_dirs or SourceDirs()
+        self.boot_dir = self.source_dirs.find(entry.source)  # the entry's artifact, when it is not the repo root
+        self.mounts: dict[tuple[Path, str | None], tuple[Repo, str]] = {}  # source folder -> (its files, the prefix pages show)
         self.store = ObjectStore(self.repo)
         self.scopes = ScopeIndex()
         root_id = f"{entry.root_namespace}/{entry.root_name}"
@@ -115,13 +115,19 @@ class Simulation:
                 queue.append(child)
         self._report_limits()
         self._finish()
+        for repo, prefix in self.mounts.values():  # links leading out of a source folder, unreadable files
+            self.cluster.warnings += [replace(d, file=prefix + d.file) for d in repo.problems]
         return self.cluster
 
     def _line(self, file: str, line: int, problem: FieldProblem | tuple[str | int, ...]) -> int:
         """The line of the field a problem names, in the document starting at ``file:line``."""
+        repo, rel = self.repo, file
+        for mounted, prefix in self.mounts.values():
+            if prefix and file.startswith(prefix):
+                repo, rel = mounted, file[len(prefix):]
         try:
-            text = self.repo.read_text(file)
-        except OSError:
+            text = repo.read_text(rel)
+        except (OSError, InputError):
             return line
         return field_line(text, line, problem.path if isinstance(problem, FieldProblem) else problem)
 
@@ -145,8 +151,18 @@ class Simulation:
                     return True
         return False
 
-    def _source_of(self, node: KustomizationNode) -> tuple[SourceInfo | None, str | None]:
-        """The node's source, and why it cannot be built from this repo (None when it can)."""
+    def _source_of(self, node: KustomizationNode) -> tuple[SourceInfo | None, str | None, SourceDir | None]:
+        """The node's source, why it cannot be built (None when it can) and the folder that holds its
+        artifact (None: this repository as the entry's source sees it)."""
+        source, skip = self._find_source(node)
+        if skip is None:  # the entry's source, or its repository and revision declared again
+            return source, None, self.boot_dir
+        folder = self.source_dirs.find(source) if source.kind != "ExternalArtifact" else None
+        if folder is not None:
+            return source, None, folder
+        return source, skip + unmapped_hint(source), None
+
+    def _find_source(self, node: KustomizationNode) -> tuple[SourceInfo | None, str | None]:
         ref = node.flux_spec.source_ref
         kind, ns, name = ref.kind, ref.namespace, ref.name
         boot = self.entry.source
@@ -164,7 +180,7 @@ class Simulation:
             return SourceInfo(kind=kind, namespace=ns, name=name), f"source {label} is not defined in this repository"
         if kind == "ExternalArtifact":
             return found, f"source {label} is produced at run time (ArtifactGenerator); its content is not in this repository"
-        if (kind == boot.kind and boot.url and _norm_url(found.url) == _norm_url(boot.url)
+        if (kind == boot.kind and boot.url and normalized_url(found.url) == normalized_url(boot.url)
                 and canonical_ref(kind, found.ref) == canonical_ref(kind, boot.ref)):
             return found, None
         revision = describe_ref(found)
@@ -181,8 +197,27 @@ class Simulation:
                     return res
         return None
 
+    def _mount(self, folder: SourceDir | None, source: SourceInfo) -> tuple[Repo, str] | str:
+        """The files of a source's folder and the prefix that makes their paths repo-relative on pages, or
+        why the folder cannot be read. The folder is confined like the repository (load/confine.py)."""
+        if folder is None:
+            return self.repo, ""
+        if (source, folder) not in self.cluster.source_dirs:
+            self.cluster.source_dirs.append((source, folder))
+        inside = folder.shown != ".." and not folder.shown.startswith("../")
+        found = self.repo.files.entry(folder.shown) if inside else None
+        if (found.kind != "dir" if found else not folder.root.is_dir()):
+            why = found.reason if found and found.reason else "is not a folder"
+            return f"the folder {folder.shown or folder.root} given for it ({folder.origin}) {why}"
+        if folder.root == self.repo.root:
+            return self.repo.with_ignore(source.ignore), ""
+        key = (folder.root, source.ignore)
+        if key not in self.mounts:
+            self.mounts[key] = (Repo(folder.root, self.repo.cache, source.ignore), f"{folder.shown}/")
+        return self.mounts[key]
+
     def _reconcile(self, node: KustomizationNode) -> list[KustomizationNode]:
-        node.source, skip = self._source_of(node)
+        node.source, skip, folder = self._source_of(node)
         if skip:
             node.status, node.reason = "skipped", skip
             return []
@@ -190,10 +225,17 @@ class Simulation:
             node.path = "./"
         if self.objects >= MAX_OBJECTS:
             return self._over_objects(node, 0)
+        mounted = self._mount(folder, node.source)
+        if isinstance(mounted, str):
+            node.status, node.reason = "error", f"source {node.source.kind} {node.source.ident()}: {mounted}"
+            self.cluster.warnings.append(Diagnostic(node.file, node.line, f"Kustomization {node.id}: {node.reason}",
+                                                    code="SOURCE-DIR-MISSING"))
+            return []
+        repo, prefix = mounted
         try:
-            built = build_flux_path(self.repo, node.path or "./", node.flux_spec.overrides)
+            built = _prefixed(build_flux_path(repo, node.path or "./", node.flux_spec.overrides), prefix)
         except InputError as err:
-            where = f"{err.file}:{err.line}: " if self.repo.is_file(err.file) else ""
+            where = f"{prefix}{err.file}:{err.line}: " if repo.is_file(err.file) else ""
             node.status, node.reason = "error", f"{where}{err.message}"
             self.cluster.warn(node.file, node.line,
                               f"Kustomization {node.id} (path {node.path}) does not build: {where}{err.message}")
@@ -346,9 +388,19 @@ def _first_image(deployment: Resource) -> str | None:
     return first.get("image") if isinstance(first, dict) else None
 
 
-def simulate(repo: Repo, entry: Entry) -> Cluster:
-    """Run Flux's reconciliation for one entry point and return the cluster it produces."""
-    return Simulation(repo, entry).run()
+def _prefixed(built: BuildResult, prefix: str) -> BuildResult:
+    """A build of a source folder with its paths as pages show them (relative to the repository root)."""
+    if not prefix:
+        return built
+    return replace(built, resources=[replace(r, file=prefix + r.file) for r in built.resources],
+                   files=[prefix + f for f in built.files],
+                   diagnostics=[replace(d, file=prefix + d.file) for d in built.diagnostics])
+
+
+def simulate(repo: Repo, entry: Entry, source_dirs: SourceDirs | None = None) -> Cluster:
+    """Run Flux's reconciliation for one entry point and return the cluster it produces; ``source_dirs``
+    holds the folders of sources outside the repository (the ``sources:`` option, CI pushes)."""
+    return Simulation(repo, entry, source_dirs).run()
 
 
 __all__ = ["simulate", "Simulation", "ObjectStore", "FLUX_SOURCE_GROUP"]
