@@ -219,3 +219,16 @@ def test_the_cli_maps_sources_as_the_option_does(fleet):
     assert ok.exit_code == 0 and "flux-system/infra [built]" in ok.output, ok.output
     bad = CliRunner().invoke(main, ["inventory", str(repo), "--source", f"infra={infra}"])
     assert bad.exit_code == 2 and "neither a source URL nor Kind/namespace/name" in bad.output
+
+
+def test_the_inventory_json_lists_the_source_folders(oci_repo):
+    import json
+
+    from click.testing import CliRunner
+
+    from flux_wiki.cli import main
+
+    result = CliRunner().invoke(main, ["inventory", str(oci_repo), "--format", "json"])
+    [cluster] = json.loads(result.output)["clusters"]
+    assert cluster["sourceFolders"] == [{"source": "OCIRepository/flux-system/flux-system", "folder": "kubernetes",
+                                         "file": ".github/workflows/push.yaml", "line": 10}]

@@ -97,8 +97,8 @@ def cluster_dict(facts: ClusterFacts) -> dict[str, Any]:
         "excluded": cluster.excluded,
         "warnings": [w.as_dict() for w in cluster.warnings],
         "notices": [w.as_dict() for w in cluster.notices],
-        "source_folders": [{"source": f"{s.kind}/{s.namespace}/{s.name}", "folder": d.shown, "file": d.file or None,
-                            "line": d.line or None} for s, d in cluster.source_dirs],
+        "sourceFolders": [{"source": f"{s.kind}/{s.namespace}/{s.name}", "folder": d.shown, "file": d.file or None,
+                           "line": d.line or None} for s, d in cluster.source_dirs],
     }
 
 
