@@ -185,3 +185,82 @@ def test_the_chart_with_plain_values_and_a_sync_name(tmp_path: Path) -> None:
     assert cluster.kustomizations["gitops/apps"].status == "built"
     assert [c.image for c in cluster.controllers] == [f"ghcr.io/fluxcd/{c}" for c in (
         "source-controller", "kustomize-controller", "helm-controller", "notification-controller")]
+
+
+_WRAPPED = {
+    "clusters/home/flux-instance/resourceset.yaml": textwrap.dedent("""\
+        apiVersion: fluxcd.controlplane.io/v1
+        kind: ResourceSet
+        metadata: {name: flux, namespace: flux-system}
+        spec:
+          inputs:
+            - version: "2.x"
+          resources:
+            - apiVersion: helm.toolkit.fluxcd.io/v2
+              kind: HelmRelease
+              metadata: {name: flux-instance, namespace: flux-system}
+              spec:
+                interval: 1h
+                chartRef: {kind: OCIRepository, name: flux-instance}
+                values:
+                  instance:
+                    distribution: {version: "<< inputs.version >>", registry: ghcr.io/fluxcd}
+                valuesFrom:
+                  - kind: ConfigMap
+                    name: flux-instance-values
+                    valuesKey: values.yaml
+        """),
+    "clusters/home/flux-instance/kustomization.yaml": textwrap.dedent("""\
+        apiVersion: kustomize.config.k8s.io/v1beta1
+        kind: Kustomization
+        resources: [resourceset.yaml]
+        configMapGenerator:
+          - name: flux-instance-values
+            namespace: flux-system
+            files: [values.yaml]
+        configurations: [kustomizeconfig.yaml]
+        """),
+    "clusters/home/flux-instance/kustomizeconfig.yaml": textwrap.dedent("""\
+        nameReference:
+          - kind: ConfigMap
+            version: v1
+            fieldSpecs:
+              - kind: ResourceSet
+                path: spec/resources/spec/valuesFrom/name
+        """),
+    "clusters/home/flux-instance/values.yaml": textwrap.dedent("""\
+        instance:
+          sync:
+            kind: GitRepository
+            url: https://example.com/home-ops.git
+            ref: refs/heads/main
+            path: clusters/home/apps
+            name: home-ops
+        """),
+    "clusters/home/apps/web.yaml": ks("web", "./web", source="kind: GitRepository, name: home-ops"),
+    "web/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web, namespace: default}\n",
+}
+
+
+def test_a_resourceset_wrapped_release_with_values_from_a_generated_configmap(tmp_path: Path) -> None:
+    """The flux-instance HelmRelease a ResourceSet generates (flux-operator docs/api/v1/resourceset.md: inline
+    ``inputs`` × ``resources``), whose ``instance.sync`` comes through ``valuesFrom`` (helm-controller
+    docs/spec/v2/helmreleases.md: ``valuesKey`` of a ConfigMap in the release namespace) from a
+    ``configMapGenerator`` ConfigMap: hash-suffixed, its name rewritten in the ResourceSet through
+    ``configurations:``. kubectl kustomize shows the chain is whole; the entry follows it, and ``sync.name``
+    names the source every child uses."""
+    from tests.kustomize.kustomize_kubectl import KUBECTL, kubectl_build
+
+    repo = write(tmp_path, _WRAPPED)
+    if KUBECTL:  # the reference: the fixture is a chain Flux follows
+        objs, err = kubectl_build(str(repo / "clusters/home/flux-instance"))
+        assert objs is not None, err
+        [cm] = [o for o in objs if o["kind"] == "ConfigMap"]
+        [rset] = [o for o in objs if o["kind"] == "ResourceSet"]
+        assert cm["metadata"]["name"].startswith("flux-instance-values-")
+        assert rset["spec"]["resources"][0]["spec"]["valuesFrom"][0]["name"] == cm["metadata"]["name"]
+    [cluster] = build_model(repo).clusters
+    assert (cluster.entry_kind, cluster.source.name, cluster.source.url, cluster.source.ref) == (
+        "flux-instance HelmRelease", "home-ops", "https://example.com/home-ops.git", {"branch": "main"})
+    assert {k.id: k.status for k in cluster.kustomizations.values()} == {
+        "flux-system/home-ops": "built", "flux-system/web": "built"}

@@ -20,6 +20,7 @@ from ..load import Document, Repo
 from ..load.yamldocs import field_line
 from ..model import FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, Controller, Diagnostic, InputError, Resource, SourceInfo
 from .helm import helm_release_info
+from .kustomize import build_flux_path
 from .instance import CHART_REGISTRY, build_instance
 from .objects import FluxInstanceSpec, HelmReleaseSpec
 from .resourceset import expand_resourceset, is_resourceset
@@ -135,13 +136,67 @@ def _from_sync(kind: str, doc: Document, instance: FluxInstanceSpec, namespace: 
                  root_spec=built.root_spec, controllers=built.controllers)
 
 
-def _from_flux_instance_release(doc: Document, store: ObjectStore) -> Entry | None:
+_KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+_HASHED = re.compile(r"^(?P<name>.+)-[a-z0-9]{10}$")  # a generator's name with kustomize's content hash
+
+
+class _FolderBuild:
+    """What the kustomization folder of a flux-instance HelmRelease (or of the ResourceSet that wraps it)
+    builds: the objects with kustomize's names (a ``configMapGenerator`` ConfigMap hash-suffixed, references
+    to it rewritten through ``configurations:``), so ``valuesFrom`` finds the generated ConfigMap as
+    helm-controller would once the folder is applied. Built once per folder."""
+
+    def __init__(self, repo: Repo, store: ObjectStore):
+        self.repo, self.store = repo, store
+        self.built: dict[str, list[Resource]] = {}
+
+    def objects(self, file: str) -> list[Resource]:
+        folder = str(PurePosixPath(file).parent)
+        if folder not in self.built:
+            self.built[folder] = []
+            if any(self.repo.is_file(f"{folder}/{n}" if folder != "." else n) for n in _KUSTOMIZATION_FILES):
+                try:
+                    self.built[folder] = build_flux_path(self.repo, folder).resources
+                except InputError:
+                    pass  # the Kustomization that applies the folder reports it
+        return self.built[folder]
+
+    def as_built(self, doc: Document) -> Document:
+        """``doc`` as its folder builds it (names rewritten), or as written when the folder does not build."""
+        kind, (ns, name) = doc.data.get("kind"), _meta(doc.data)
+        for res in self.objects(doc.file):
+            if res.file == doc.file and res.kind == kind and res.name.endswith(name):
+                return Document(res.obj, doc.file, doc.line)
+        return doc
+
+    def finder(self, file: str) -> Callable[[str, str, str], Resource | None]:
+        """Find objects in the folder's build first (a generated ConfigMap by its hashed name, or by the
+        generator's name where flux-wiki does not rewrite the reference), then the cluster's and the repo's."""
+        objects = self.objects(file)
+
+        def find(kind: str, namespace: str, name: str) -> Resource | None:
+            same = [r for r in objects if r.kind == kind and (r.namespace or namespace) == namespace]
+            for r in same:
+                if r.name == name:
+                    return r
+            for r in same:
+                m = _HASHED.match(r.name)
+                if m and m["name"] == name and PurePosixPath(r.file).name in _KUSTOMIZATION_FILES:
+                    return r
+            return self.store.find(kind, namespace, name)
+        return find
+
+
+def _from_flux_instance_release(doc: Document, store: ObjectStore, folders: _FolderBuild | None = None,
+                                ) -> Entry | None:
+    folders = folders or _FolderBuild(store.repo, store)
+    doc = folders.as_built(doc)
     release = Resource(doc.data, doc.file, doc.line)
     spec, _ = HelmReleaseSpec.parse(doc.data.get("spec"), release.namespace)
     chart = spec.chart.chart if spec.chart is not None else None
     if chart != "flux-instance" and (spec.chart_ref is None or spec.chart_ref.name != "flux-instance"):
         return None
-    info, _ = helm_release_info(release, store.find, store.find_source)
+    info, _ = helm_release_info(release, folders.finder(doc.file), store.find_source)
     values = info.values.get("instance")
     instance = FluxInstanceSpec.parse(values)
     if instance.sync is None:
@@ -156,14 +211,16 @@ def _from_flux_instance_release(doc: Document, store: ObjectStore) -> Entry | No
                       store.repo, ("spec", "values", "instance"), CHART_REGISTRY)
 
 
-def _from_resourceset(doc: Document, store: ObjectStore, repo: Repo,
-                      diagnostics: list[Diagnostic]) -> list[Entry]:
-    """Entries of the flux-instance HelmReleases a ResourceSet generates from its inline inputs."""
+def _from_resourceset(doc: Document, store: ObjectStore, repo: Repo, diagnostics: list[Diagnostic],
+                      folders: _FolderBuild) -> list[Entry]:
+    """Entries of the flux-instance HelmReleases a ResourceSet generates from its inline inputs (the
+    ResourceSet as its kustomization folder builds it: a ``valuesFrom`` name may be rewritten there)."""
     entries = []
+    doc = folders.as_built(doc)
     for res in expand_resourceset(Resource(doc.data, doc.file, doc.line), repo=repo).resources:
         if res.is_kind(FLUX_HELM_GROUP, "HelmRelease"):
             try:
-                e = _from_flux_instance_release(Document(res.obj, res.file, res.line), store)
+                e = _from_flux_instance_release(Document(res.obj, res.file, res.line), store, folders)
             except InputError as err:
                 diagnostics.append(err.diagnostic())
                 continue
@@ -182,6 +239,7 @@ def find_entries(repo: Repo) -> tuple[list[Entry], list[Diagnostic]]:
     diagnostics: list[Diagnostic] = []
     placeholders: list[str] = []
     store = ObjectStore(repo)
+    folders = _FolderBuild(repo, store)
     for rel in repo.walk_yaml():
         in_flux_system = "flux-system" in PurePosixPath(rel).parts[:-1]
         try:
@@ -224,12 +282,12 @@ def find_entries(repo: Repo) -> tuple[list[Entry], list[Diagnostic]]:
                     continue
             elif d.data.get("kind") == "HelmRelease" and _group(d.data) == FLUX_HELM_GROUP and b"flux-instance" in raw:
                 try:
-                    e = _from_flux_instance_release(d, store)
+                    e = _from_flux_instance_release(d, store, folders)
                 except InputError as err:
                     diagnostics.append(err.diagnostic())
                     continue
             elif is_resourceset(Resource(d.data, d.file, d.line)) and b"flux-instance" in raw:
-                entries.extend(_from_resourceset(d, store, repo, diagnostics))
+                entries.extend(_from_resourceset(d, store, repo, diagnostics, folders))
                 continue
             else:
                 continue
