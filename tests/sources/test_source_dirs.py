@@ -232,3 +232,30 @@ def test_the_inventory_json_lists_the_source_folders(oci_repo):
     [cluster] = json.loads(result.output)["clusters"]
     assert cluster["sourceFolders"] == [{"source": "OCIRepository/flux-system/flux-system", "folder": "kubernetes",
                                          "file": ".github/workflows/push.yaml", "line": 10}]
+
+
+ACTION_WORKFLOW = """\
+name: push
+on: push
+jobs:
+  push:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: controlplaneio-fluxcd/distribution/actions/setup@main
+      - name: Push artifact
+        uses: controlplaneio-fluxcd/distribution/actions/push@main
+        with:
+          repository: ghcr.io/${{ github.repository_owner }}/home-ops-manifests
+          path: ./kubernetes
+"""
+
+
+def test_the_flux_push_action_is_read_as_the_command_it_runs(oci_repo):
+    """controlplaneio-fluxcd/distribution actions/push/action.yml: ``repository`` (no oci://, no tag) and
+    ``path`` (default ``.``) become ``flux push artifact oci://<repository>:<tag> --path=<path>``."""
+    (oci_repo / ".github/workflows/push.yaml").write_text(ACTION_WORKFLOW)
+    cluster, ks = node(build_model(oci_repo), "flux-system/apps")
+    assert ks.status == "built", ks.reason
+    [(_, folder)] = cluster.source_dirs
+    assert (folder.shown, folder.file, folder.line) == ("kubernetes", ".github/workflows/push.yaml", 10)

@@ -8,8 +8,8 @@ that lead out refused, no links at all in an artifact).
 
 Without a mapping, an OCIRepository's folder is inferred from a CI workflow of the repository
 (``.github/workflows/*.y*ml``) that runs ``flux push artifact <url> --path=<dir>`` (fluxcd/flux2
-cmd/flux/push_artifact.go: ``--path`` is the folder packaged into the artifact) for a URL the
-OCIRepository's matches, and the page says where it was inferred from.
+cmd/flux/push_artifact.go: ``--path`` is the folder packaged into the artifact), or uses the Flux push action
+that runs it, for a URL the OCIRepository's matches; the page says where it was inferred from.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ import shlex
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+import yaml
+
 from ..load.confine import ConfinedDir
 from ..model import InputError, SourceDir, SourceInfo
 
@@ -27,6 +29,7 @@ OPTION = "sources"
 MAPPABLE_KINDS = ("GitRepository", "OCIRepository", "Bucket")
 WORKFLOWS = ".github/workflows"
 _MAX_WORKFLOWS = 200  # workflow files read for `flux push artifact`
+_PUSH_ACTION = "controlplaneio-fluxcd/distribution/actions/push"
 _PUSH = re.compile(r"\bflux\s+push\s+artifact\b")
 _SUBST = re.compile(r"\$\{\{.*?\}\}|\$\([^()]*\)")  # ${{ expr }}, $(command)
 _EXPR = re.compile(r"\$\{\{.*?\}\}|\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*")  # ${{ expr }}, ${VAR}, $VAR
@@ -142,7 +145,50 @@ def ci_pushes(files: ConfinedDir) -> list[CiPush]:
             push = _parse_push(_command_at(text, m.end()), rel, line)
             if push is not None:
                 out.append(push)
+        out += _action_pushes(text, rel)
     return out
+
+
+def _action_pushes(text: str, file: str) -> list[CiPush]:
+    """Steps using the Flux push action (controlplaneio-fluxcd/distribution ``actions/push/action.yml``:
+    ``repository`` without ``oci://`` nor tag, ``path`` defaulting to ``.``), which runs
+    ``flux push artifact oci://<repository>:<tag> --path=<path>``."""
+    if _PUSH_ACTION not in text:
+        return []
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return []
+    out = []
+    for job in _values(_get(root, "jobs")):
+        for step in _items(_get(job, "steps")):
+            uses = _get(step, "uses")
+            if not (isinstance(uses, yaml.ScalarNode) and uses.value.startswith(_PUSH_ACTION + "@")):
+                continue
+            inputs = _get(step, "with")
+            repository, path = _get(inputs, "repository"), _get(inputs, "path")
+            if isinstance(repository, yaml.ScalarNode) and (path is None or isinstance(path, yaml.ScalarNode)):
+                push = _parse_push(f"oci://{repository.value} --path={path.value if path else '.'}", file,
+                                   uses.start_mark.line + 1)
+                if push is not None:
+                    out.append(push)
+    return out
+
+
+def _get(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode) and k.value == key:
+                return v
+    return None
+
+
+def _values(node: yaml.Node | None) -> list[yaml.Node]:
+    return [v for _, v in node.value] if isinstance(node, yaml.MappingNode) else []
+
+
+def _items(node: yaml.Node | None) -> list[yaml.Node]:
+    return list(node.value) if isinstance(node, yaml.SequenceNode) else []
 
 
 def _command_at(text: str, start: int) -> str:
