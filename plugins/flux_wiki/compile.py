@@ -84,7 +84,7 @@ class WikiCompiler:
         model = build_model(cfg.repo, clusters=cfg.clusters or None, entry=cfg.entry, exclude=cfg.exclude,
                             cache=self.parse_cache, sources=cfg.sources)
         diagnostics += model.diagnostics
-        graph = collect(basis_index, cfg.docs_dir)
+        graph = collect(basis_index, cfg.docs_dir, cfg.repo)
         layout = PageLayout(cfg.section, model.clusters)
         options = self.render_options(cfg, notes, graph, layout)
         pages: list[GeneratedPage] = []
@@ -134,21 +134,10 @@ class WikiCompiler:
         result = self.svg.render(dot)
         if result.svg is None:
             log.warning("diagram %s on %s not rendered: %s", name, page, result.warning)
-            return ('??? note "Diagram source (Graphviz not available)"\n\n    ```dot\n'
-                    + "\n".join("    " + line for line in dot.splitlines()) + "\n    ```\n")
+            return ('!!! note "Diagram source (Graphviz not available)"\n\n'  # an indented code block: no extension
+                    + "\n".join("        " + line for line in dot.splitlines()) + "\n")
         link = f"\n{md_link('Graphviz source', source)}\n" if source else ""
         return f'<div class="flux-wiki-diagram" data-diagram="{html_text(name)}">\n{result.svg}\n</div>\n{link}'
-
-
-def write_pages(pages: list[GeneratedPage], out: Path) -> list[Path]:
-    """Write generated pages' Markdown under ``out`` (as `flux-wiki pages` does); return the files written."""
-    written = []
-    for page in pages:
-        target = out / page.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(page.markdown, encoding="utf-8")
-        written.append(target)
-    return written
 
 
 def _browse(base: str | None) -> Callable[[str, int | None], str | None]:

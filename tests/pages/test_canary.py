@@ -16,9 +16,8 @@ from flux_wiki.engine import build_model
 from flux_wiki.render.inventory import inventory_json
 
 from ..support import build_site, copy_wiki
-from .conftest import FIXTURES
 
-CANARY = FIXTURES / "canary"
+CANARY = Path(__file__).parent / "fixtures" / "canary"
 REPO = CANARY / "repo"
 _MARK = re.compile(r"CANARY[A-Za-z0-9_-]*|Q0FOQVJZ[A-Za-z0-9+/=]*")
 

@@ -46,43 +46,9 @@ def q(text: str) -> str:
     return json.dumps(text)
 
 
-def hostile_repo() -> dict[str, str]:
-    cluster_dir = f"clusters/{CLUSTER}"
-    ks = ("apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\n"
-          "metadata: {{name: {name}, namespace: {ns}}}\n"
-          "spec:\n  path: {path}\n  sourceRef: {{kind: GitRepository, name: flux-system, namespace: flux-system}}\n"
-          "  interval: 10m\n  prune: true\n{extra}")
-    return {
-        f"{cluster_dir}/flux-system/gotk-sync.yaml": f"""\
-apiVersion: source.toolkit.fluxcd.io/v1
-kind: GitRepository
-metadata: {{name: flux-system, namespace: flux-system}}
-spec: {{url: {q("https://example.org/r" + IMG)}, ref: {{branch: {q("main" + ANGLE)}}}}}
----
-apiVersion: kustomize.toolkit.fluxcd.io/v1
-kind: Kustomization
-metadata: {{name: flux-system, namespace: flux-system}}
-spec: {{path: {q("./" + cluster_dir)}, sourceRef: {{kind: GitRepository, name: flux-system}}, interval: 10m}}
-""",
-        f"{cluster_dir}/apps.yaml": ks.format(
-            name=q(NAME), ns=q(NAMESPACE), path=q("./" + FOLDER), extra=f"""\
-  timeout: {q("5m" + ANGLE)}
-  dependsOn: [{{name: {q("missing" + IMG + ANGLE)}}}]
-  healthChecks: [{{kind: Deployment, name: {q("hc" + IMG + ANGLE)}, namespace: {q("x|y")}}}]
-  postBuild:
-    substitute: {{VAR_ONE: {q("v" + IMG)}}}
-""") + "---\n" + ks.format(name=q(FRONT_MATTER_NAME), ns="flux-system", path="./other", extra=f"""\
-  dependsOn: [{{name: {q(NAME)}, namespace: {q(NAMESPACE)}}}]
-""") + "---\n" + ks.format(name="left-out", ns="flux-system", path="./other", extra=""),
-        f"{FOLDER}/kustomization.yaml": f"resources: [objects.yaml, {q(FILE)}]\n",
-        "other/kustomization.yaml": f"resources: [cm.yaml, {q('gone' + IMG + '.yaml')}]\n",
-        f"{FOLDER}/{FILE}": f"""\
-apiVersion: v1
-kind: ConfigMap
-metadata: {{name: {q("cm" + IMG + ANGLE)}, namespace: app}}
-data: {{k: {q(IMG)}}}
-""",
-        f"{FOLDER}/objects.yaml": f"""\
+def hostile_objects() -> str:
+    """Applied objects whose every field a page shows carries markup."""
+    return f"""\
 apiVersion: v1
 kind: Service
 metadata: {{name: {q("web" + IMG + ANGLE)}, namespace: {q("app" + SCRIPT)}}}
@@ -133,7 +99,46 @@ spec:
     ingress:
       main:
         hosts: [{{host: {q("chart" + HOST)}, paths: [{{path: {q("/c" + SCRIPT)}, service: {{identifier: main}}}}]}}]
+"""
+
+
+def hostile_repo() -> dict[str, str]:
+    cluster_dir = f"clusters/{CLUSTER}"
+    ks = ("apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\n"
+          "metadata: {{name: {name}, namespace: {ns}}}\n"
+          "spec:\n  path: {path}\n  sourceRef: {{kind: GitRepository, name: flux-system, namespace: flux-system}}\n"
+          "  interval: 10m\n  prune: true\n{extra}")
+    return {
+        f"{cluster_dir}/flux-system/gotk-sync.yaml": f"""\
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: GitRepository
+metadata: {{name: flux-system, namespace: flux-system}}
+spec: {{url: {q("https://example.org/r" + IMG)}, ref: {{branch: {q("main" + ANGLE)}}}}}
+---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {{name: flux-system, namespace: flux-system}}
+spec: {{path: {q("./" + cluster_dir)}, sourceRef: {{kind: GitRepository, name: flux-system}}, interval: 10m}}
 """,
+        f"{cluster_dir}/apps.yaml": ks.format(
+            name=q(NAME), ns=q(NAMESPACE), path=q("./" + FOLDER), extra=f"""\
+  timeout: {q("5m" + ANGLE)}
+  dependsOn: [{{name: {q("missing" + IMG + ANGLE)}}}]
+  healthChecks: [{{kind: Deployment, name: {q("hc" + IMG + ANGLE)}, namespace: {q("x|y")}}}]
+  postBuild:
+    substitute: {{VAR_ONE: {q("v" + IMG)}}}
+""") + "---\n" + ks.format(name=q(FRONT_MATTER_NAME), ns="flux-system", path="./other", extra=f"""\
+  dependsOn: [{{name: {q(NAME)}, namespace: {q(NAMESPACE)}}}]
+""") + "---\n" + ks.format(name="left-out", ns="flux-system", path="./other", extra=""),
+        f"{FOLDER}/kustomization.yaml": f"resources: [objects.yaml, {q(FILE)}]\n",
+        "other/kustomization.yaml": f"resources: [cm.yaml, {q('gone' + IMG + '.yaml')}]\n",
+        f"{FOLDER}/{FILE}": f"""\
+apiVersion: v1
+kind: ConfigMap
+metadata: {{name: {q("cm" + IMG + ANGLE)}, namespace: app}}
+data: {{k: {q(IMG)}}}
+""",
+        f"{FOLDER}/objects.yaml": hostile_objects(),
         "other/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: plain, namespace: default}\n",
     }
 

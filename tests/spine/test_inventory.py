@@ -55,6 +55,7 @@ def test_secrets_never_in_inventory() -> None:
     assert found, "the canary must exist in the example for this test to mean anything"
 
 
+@pytest.mark.corpora
 def test_user_repo_runs_without_traceback() -> None:
     repo = corpus("tazlab-k8s")
     proc = subprocess.run([sys.executable, "-m", "flux_wiki.cli", "inventory", str(repo), "--format", "json"],
@@ -72,6 +73,7 @@ def test_user_repo_runs_without_traceback() -> None:
     assert "canary-plaintext-db-password" not in proc.stdout
 
 
+@pytest.mark.corpora
 @pytest.mark.parametrize("name", ["onedr0p__home-ops", "bjw-s-labs__home-ops", "toboshii__home-ops",
                                   "fluxcd__flux2-kustomize-helm-example", "fluxcd__flux2-multi-tenancy"])
 def test_public_corpora_without_traceback(name: str) -> None:

@@ -110,9 +110,21 @@ def _strings(value: object) -> list[str]:
     return []
 
 
-def collect(index: SourceBasisIndex, docs_dir: Path | None) -> BasisGraph:
-    """Merge the index and every hand-written page's front matter into one graph."""
+def repo_root_name(repo: Path) -> str:
+    """The source root name of the GitOps repo when nobody declares it: its folder's name (a ``:`` would end the
+    name in a ``root:glob`` source, so it becomes ``-``)."""
+    return (repo.name or "repo").replace(":", "-")
+
+
+def collect(index: SourceBasisIndex, docs_dir: Path | None, repo: Path | None = None) -> BasisGraph:
+    """Merge the index and every hand-written page's front matter into one graph.
+
+    ``repo`` (the plugin's GitOps repo) is a source root named after its folder unless a declared root already
+    is that folder or has that name: sources can name it without declaring it, in the build and the CLI alike.
+    """
     graph = BasisGraph(roots=dict(index.roots), docs_dir=docs_dir)
+    if repo is not None and not any(r.path == repo.resolve() for r in graph.roots.values()):
+        graph.roots.setdefault(repo_root_name(repo), SourceRoot(repo_root_name(repo), repo.resolve()))
     if index.file is not None:
         for page, basis in index.pages.items():
             d = graph.pages.setdefault(page, Declared())
@@ -154,24 +166,40 @@ def _skip(rel: str, is_dir: bool) -> bool:
     return rel.rpartition("/")[2] in SKIP_DIRS
 
 
+def declaration_error(roots: dict[str, SourceRoot], spec: str) -> str | None:
+    """What is wrong with a declared source whatever the files are (an unknown root, a path leaving its root)."""
+    root_name, sep, rest = spec.partition(":")
+    m = _LINE.search(rest)
+    pattern = rest[:m.start()] if m else rest
+    if not sep or root_name not in roots:
+        return f"unknown source root '{root_name}' (known: {', '.join(sorted(roots)) or 'none'})"
+    if not pattern or pattern.startswith("/") or ".." in pattern.split("/"):
+        return f"'{pattern}' must be a relative path inside root '{root_name}'"
+    return None
+
+
+def declaration_errors(graph: BasisGraph, pages: list[str]) -> list[Diagnostic]:
+    """The sources of ``pages`` that no file can satisfy (unknown roots, paths out of the root), naming where
+    each is declared: the build warns about them, and ``stamp``/``check`` refuse them."""
+    return [Diagnostic(file, line, f"{page}: {error}") for page in pages
+            for spec, file, line in graph.pages.get(page, Declared()).sources
+            for error in [declaration_error(graph.roots, spec)] if error]
+
+
 def resolve_source(roots: dict[str, SourceRoot], spec: str) -> ResolvedSource:
     """Resolve ``root:glob[#L<n>]``; folders expand to the files under them; nothing escapes the root.
 
     The root is a confinement boundary (:class:`ConfinedDir`): a link leading out of it, a loop or a special
     file is never read; those met on the way are listed in ``skipped``.
     """
-    root_name, sep, rest = spec.partition(":")
+    root_name, _, rest = spec.partition(":")
     m = _LINE.search(rest)
     pattern = rest[:m.start()] if m else rest
     out = ResolvedSource(spec, root_name, pattern, int(m.group(1)) if m else None)
-    root = roots.get(root_name)
-    if not sep or root is None:
-        out.error = f"unknown source root '{root_name}' (known: {', '.join(sorted(roots)) or 'none'})"
+    out.error = declaration_error(roots, spec)
+    if out.error:
         return out
-    if not pattern or pattern.startswith("/") or ".." in pattern.split("/"):
-        out.error = f"'{pattern}' must be a relative path inside root '{root_name}'"
-        return out
-    tree = ConfinedDir(root.path, label=f"source root '{root_name}'")
+    tree = ConfinedDir(roots[root_name].path, label=f"source root '{root_name}'")
     segs = [s for s in pattern.split("/") if s not in ("", ".")]
     fixed = segs[:next((i for i, s in enumerate(segs) if _GLOB.search(s)), len(segs))]
     prefix = "/".join(fixed) or "."

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ..authoring.basis import BasisGraph, collect, refused_sources
+from ..authoring.basis import BasisGraph, collect, declaration_errors, refused_sources
 from ..config import WikiConfig
 from ..load.authored import SourceBasisIndex, load_source_basis
 from .errors import BadInput, verdict
@@ -24,10 +24,18 @@ def _wiki_graph(config_file: str) -> tuple[WikiConfig, BasisGraph]:
     index, diags = load_source_basis(cfg.source_basis) if cfg.source_basis else (SourceBasisIndex(), [])
     if diags:
         raise BadInput(*(str(d) for d in diags))
-    graph = collect(index, cfg.docs_dir)
+    graph = collect(index, cfg.docs_dir, cfg.repo)
     for d in refused_sources(graph):
         warn(d)
     return cfg, graph
+
+
+def _refuse_bad_declarations(graph: BasisGraph, pages: list[str]) -> None:
+    """Sources of ``pages`` that name an unknown root (or leave their root) are bad configuration: the build
+    warns about them, so a stamp or a verdict on them would mean nothing."""
+    errors = declaration_errors(graph, pages)
+    if errors:
+        raise BadInput(*(str(d) for d in errors))
 
 
 @click.command()
@@ -46,6 +54,7 @@ def stamp(page: tuple[str, ...], all_pages: bool, config_file: str) -> None:
     unknown = [p for p in chosen if p not in known]
     if unknown:
         raise BadInput(f"not a hand-written page with a source basis: {', '.join(unknown)}")
+    _refuse_bad_declarations(graph, chosen)
     lock = stamp_pages(graph, load_lock(cfg.lock_file), chosen)
     save_lock(cfg.lock_file, lock)
     for p in chosen:
@@ -65,16 +74,25 @@ def check(config_file: str, fmt: str, export_dir: str | None, export_kind: str, 
     import tempfile
 
     from ..authoring.check import check as check_pages, report_json, report_text
-    from ..authoring.lock import load_lock
+    from ..authoring.lock import load_lock, stampable
     from ..export.drift import compare_trees, drift_text, regenerate
+    from ..export.pages import zensical_signs
 
     cfg, graph = _wiki_graph(config_file)
+    _refuse_bad_declarations(graph, stampable(graph))
+    signs = zensical_signs(Path(config_file))
+    if signs and not (export_dir and export_kind == "pages"):
+        docs = cfg.docs_dir.name if cfg.docs_dir else "docs"
+        warn(f"{config_file} names the flux-wiki plugin, but Zensical seems to build this site ({'; '.join(signs)}) "
+             f"and Zensical runs no MkDocs plugin: write the generated pages with `flux-wiki pages -f {config_file} "
+             f"--out {docs}` before `zensical build`, and check them with "
+             f"`flux-wiki check --export-dir {docs} --export-kind pages`")
     statuses = check_pages(graph, load_lock(cfg.lock_file))
     drift = None
     if export_dir:
         with tempfile.TemporaryDirectory(prefix="flux-wiki-check-") as tmp:
-            regenerate(cfg, Path(tmp), export_kind, all_pages=export_all)
-            drift = compare_trees(Path(tmp), Path(export_dir))
+            owned = regenerate(cfg, Path(tmp), export_kind, all_pages=export_all)
+            drift = compare_trees(Path(tmp), Path(export_dir), owned)
     if fmt == "json":
         data = json.loads(report_json(statuses))
         if drift is not None:

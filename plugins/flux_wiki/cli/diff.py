@@ -8,13 +8,11 @@ from pathlib import Path
 
 import click
 
-from ..config import WikiConfig, wiki_config_from_mkdocs
 from ..diff.history import BuildOptions, RevisionInventories
 from ..diff.report import render_json, render_markdown, render_text
 from ..diff.revisions import GitRepo
-from ..model import InputError
 from .errors import BadInput, verdict
-from .options import read_wiki_config
+from .options import wiki_config_for
 
 
 @dataclass
@@ -30,14 +28,7 @@ def _target(repo: str | None, config_file: str | None, clusters: tuple[str, ...]
     """The folder to diff and its options: the command line first, then the wiki's mkdocs.yml for its repo
     (named with --config-file, or ./mkdocs.yml when REPO is not given and it is usable)."""
     folder = Path(repo) if repo else None
-    cfg: WikiConfig | None = None
-    if config_file is not None:
-        cfg = read_wiki_config(config_file)
-    elif folder is None and Path("mkdocs.yml").is_file():
-        try:
-            cfg = wiki_config_from_mkdocs(Path("mkdocs.yml"))
-        except InputError:
-            cfg = None
+    cfg = wiki_config_for(repo, config_file)
     if cfg is not None and (folder is None or folder.resolve() == cfg.repo.resolve()):
         return _Target(cfg.repo, clusters or tuple(cfg.clusters), entry or cfg.entry, browse_url or cfg.browse_url)
     return _Target(folder or Path("."), clusters, entry, browse_url)

@@ -9,10 +9,8 @@ from pathlib import Path
 
 import click
 
-from ..config import WikiConfig, wiki_config_from_mkdocs
-from ..model import InputError
 from .errors import BadInput, verdict
-from .options import read_wiki_config, source_option
+from .options import source_option, wiki_config_for
 
 
 @dataclass
@@ -28,14 +26,7 @@ class _Target:
 def _target(repo: str | None, config_file: str | None) -> _Target:
     """The repo and its wiki options: from the mkdocs.yml named with --config-file, or ./mkdocs.yml when REPO
     is not given and it is usable; else REPO (default: the current folder) alone."""
-    cfg: WikiConfig | None = None
-    if config_file is not None:
-        cfg = read_wiki_config(config_file)
-    elif repo is None and Path("mkdocs.yml").is_file():
-        try:
-            cfg = wiki_config_from_mkdocs(Path("mkdocs.yml"))
-        except InputError:
-            cfg = None
+    cfg = wiki_config_for(repo, config_file)
     if cfg is not None:
         return _Target(Path(repo) if repo else cfg.repo, list(cfg.clusters), cfg.entry, list(cfg.exclude), cfg.notes,
                        dict(cfg.sources))

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..config import SOURCES_HELP, WikiConfig, parse_source_option, wiki_config_from_mkdocs
-from ..model import Diagnostic
+from ..model import Diagnostic, InputError
 
 repo_argument = click.argument("repo", default=".", type=click.Path(exists=True, file_okay=False))
 cluster_option = click.option("--cluster", "-c", multiple=True, help="Only this cluster (repeatable).")
@@ -35,3 +35,16 @@ def read_wiki_config(config_file: str | Path) -> WikiConfig:
     """The flux-wiki options of a mkdocs.yml, validated as the plugin validates them (InputError when MkDocs
     would refuse them); what MkDocs would warn about is a warning here too."""
     return wiki_config_from_mkdocs(Path(config_file), warn)
+
+
+def wiki_config_for(repo: str | None, config_file: str | None) -> WikiConfig | None:
+    """The wiki's options for a command that also works without a wiki: the mkdocs.yml named with
+    --config-file, or ./mkdocs.yml when REPO is not given and it is usable; else None."""
+    if config_file is not None:
+        return read_wiki_config(config_file)
+    if repo is None and Path("mkdocs.yml").is_file():
+        try:
+            return wiki_config_from_mkdocs(Path("mkdocs.yml"))
+        except InputError:
+            return None
+    return None

@@ -10,7 +10,7 @@ import click
 
 from ..engine import build_model
 from ..model import Model, printable
-from .options import cluster_option, entry_option, repo_argument, source_option, warn
+from .options import cluster_option, entry_option, read_wiki_config, repo_argument, source_option, warn
 
 
 def _model(repo: str, cluster: tuple[str, ...], entry: str | None, exclude: tuple[str, ...] = (),
@@ -79,28 +79,55 @@ def graph(repo: str, cluster: tuple[str, ...], entry: str | None, fmt: str, sour
 
 
 @click.command()
-@repo_argument
+@click.argument("repo", required=False, type=click.Path(exists=True, file_okay=False))
 @cluster_option
 @entry_option
-@click.option("--out", type=click.Path(file_okay=False), required=True, help="Folder to write the Markdown pages to.")
+@click.option("--out", type=click.Path(file_okay=False), required=True,
+              help="The docs folder to write into: the pages go to OUT/flux/.")
 @click.option("--notes", type=click.Path(dir_okay=False), help="Author notes YAML.")
 @click.option("--source-basis", type=click.Path(dir_okay=False), help="Source-basis index YAML.")
 @click.option("--docs-dir", type=click.Path(file_okay=False), help="Hand-written pages (titles of related pages).")
 @click.option("--exclude", multiple=True, help="Kustomization (id or name) to leave out.")
+@click.option("--browse-url", help="Base URL to browse the repo's files (links get #L<line>).")
+@click.option("--diagrams/--no-diagrams", default=True, show_default=True, help="Graphviz diagrams (inline and as SVG files).")
+@click.option("--directory-urls/--no-directory-urls", default=True, show_default=True,
+              help="The site generator's use_directory_urls (page/ rather than page.html): diagram links follow it.")
 @source_option
-def pages(repo: str, cluster: tuple[str, ...], entry: str | None, out: str, notes: str | None,
-          source_basis: str | None, docs_dir: str | None, exclude: tuple[str, ...], sources: dict[str, Path]) -> None:
-    """Write the generated Markdown pages (as the plugin adds them) into a folder."""
-    from ..compile import WikiCompiler, write_pages
+@click.option("--config-file", "-f", type=click.Path(dir_okay=False, exists=True),
+              help="Take every option from this mkdocs.yml's flux-wiki entry (as the plugin and `check` read it) "
+                   "instead of REPO and the options above.")
+def pages(repo: str | None, cluster: tuple[str, ...], entry: str | None, out: str, notes: str | None,
+          source_basis: str | None, docs_dir: str | None, exclude: tuple[str, ...], browse_url: str | None,
+          diagrams: bool, directory_urls: bool, sources: dict[str, Path], config_file: str | None) -> None:
+    """Write the generated wiki into OUT/flux/ for any static site generator (Zensical, MkDocs without the
+    plugin): the pages, their diagrams as SVG files, the assets and a nav (SUMMARY.md, .nav.yml). The wiki is
+    REPO's, or the one a mkdocs.yml describes (--config-file)."""
     from ..config import WikiConfig
+    from ..export.pages import ASSETS, write_pages_folder
 
-    cfg = WikiConfig(repo=Path(repo), clusters=list(cluster), entry=entry, exclude=list(exclude),
-                     notes=Path(notes) if notes else None, source_basis=Path(source_basis) if source_basis else None,
-                     docs_dir=Path(docs_dir) if docs_dir else None, diagrams=False, sources=sources)
-    compiled = WikiCompiler().compile(cfg)
-    for d in compiled.diagnostics:
+    ctx = click.get_current_context()
+    if config_file:
+        given = [name for name in ctx.params if name not in ("out", "config_file")
+                 and ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE]
+        if given:
+            raise click.UsageError(f"--config-file takes every option from mkdocs.yml: drop {', '.join(given)}")
+        cfg = read_wiki_config(config_file)
+    elif repo is None:
+        raise click.UsageError("name the REPO, or a mkdocs.yml with --config-file")
+    else:
+        cfg = WikiConfig(repo=Path(repo), clusters=list(cluster), entry=entry, exclude=list(exclude),
+                         notes=Path(notes) if notes else None,
+                         source_basis=Path(source_basis) if source_basis else None,
+                         docs_dir=Path(docs_dir) if docs_dir else None, browse_url=browse_url, diagrams=diagrams,
+                         use_directory_urls=directory_urls, sources=sources)
+    written, diagnostics, compiled = write_pages_folder(cfg, Path(out))
+    for d in diagnostics:
         warn(d)
     for d in compiled.notices:
         click.echo(f"notice: {d}", err=True)
-    for target in write_pages(compiled.pages, Path(out)):
-        click.echo(str(target))
+    click.echo(f"wrote {len(compiled.pages)} pages ({len(written)} files) to {printable(str(Path(out) / cfg.section))}")
+    assets = [f"{cfg.section}/{a}" for a in ASSETS]
+    click.echo("the site's configuration names the assets (docs-relative):\n"
+               f"  extra_css: [{', '.join(a for a in assets if a.endswith('.css'))}]\n"
+               f"  extra_javascript: [{', '.join(a for a in assets if a.endswith('.js'))}]\n"
+               f"and a nav plugin reads {cfg.section}/SUMMARY.md (literate-nav) or {cfg.section}/.nav.yml (awesome-nav)")

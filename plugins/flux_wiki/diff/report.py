@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import quote
 
-from ..render.markdown import md_escape
+from ..render.markdown import code_span, md_escape
 from .compare import (ClusterDiff, FieldChange, Finding, FindingDelta, ImageChange, KustomizationEntry, SurfaceChange,
                       TopologyDiff, counts)
 from .revisions import Revision
@@ -241,14 +241,7 @@ def md_prose(value: Any) -> str:
 def md_cell_code(value: Any, *, table: bool = True) -> str:
     """A code span: markup inert, backticks fenced; in a table cell `|` is escaped (GFM reads `\\|` there)."""
     text = _one_line(value)
-    text = text.replace("|", "\\|") if table else text
-    if not text:
-        return ""
-    fence = "`"
-    while fence in text:
-        fence += "`"
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
+    return code_span(text.replace("|", "\\|") if table else text)
 
 
 def md_code(value: Any) -> str:

@@ -119,6 +119,36 @@ class GitRepo:
                             what=f"{branch} and the head have no common ancestor; name the base with --base")
         return Revision(f"merge-base with {branch}", commit)
 
+    def _optional(self, *args: str) -> str | None:
+        try:
+            return self._text(*args) or None
+        except GitError:
+            return None
+
+    def current_branch(self) -> str | None:
+        """The branch checked out (None on a detached HEAD)."""
+        return self._optional("symbolic-ref", "--quiet", "--short", "HEAD")
+
+    def remote(self) -> tuple[str, str] | None:
+        """(name, URL as configured, insteadOf applied) of the remote the current branch tracks, else ``origin``,
+        else the only remote; None without one. Read from the configuration: nothing is fetched."""
+        branch = self.current_branch()
+        names = (self._optional("remote") or "").split()
+        tracked = self._optional("config", "--get", f"branch.{branch}.remote") if branch else None
+        name = tracked if tracked in names else "origin" if "origin" in names else names[0] if len(names) == 1 else None
+        url = self._optional("remote", "get-url", "--", name) if name else None
+        return (name, url) if name and url else None
+
+    def remote_default_branch(self, remote: str) -> str | None:
+        """The branch ``<remote>/HEAD`` names (the remote's default branch as last cloned or fetched), else the
+        branch the current one tracks there, else the current branch."""
+        head = self._optional("symbolic-ref", "--quiet", "--short", f"refs/remotes/{remote}/HEAD")
+        if head and head.startswith(f"{remote}/"):
+            return head[len(remote) + 1:]
+        branch = self.current_branch()
+        merge = self._optional("config", "--get", f"branch.{branch}.merge") if branch else None
+        return merge.removeprefix("refs/heads/") if merge else branch
+
     def revision(self, ref: str | None) -> Revision:
         """``ref`` as a Revision; None is the working tree."""
         if ref is None:

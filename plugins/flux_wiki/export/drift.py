@@ -3,15 +3,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..authoring.check import unified_diff
-from ..compile import WikiCompiler, write_pages
 from ..config import WikiConfig
 from ..load.confine import ConfinedDir
 from ..model import InputError
 from .hugo import export_hugo
+from .pages import write_pages_folder
 
 
 @dataclass
@@ -36,12 +36,15 @@ def _tree(folder: Path) -> dict[str, bytes]:
     return out
 
 
-def compare_trees(fresh: Path, committed: Path) -> list[CopyDrift]:
-    """Every file that differs between a fresh generation and the committed copy, with a unified diff.
+def compare_trees(fresh: Path, committed: Path, under: str | None = None) -> list[CopyDrift]:
+    """Every file that differs between a fresh generation and the committed copy, with a unified diff; with
+    ``under``, only the files below that folder of both (the rest of the committed folder is not generated).
 
     A committed file that is not read (a link out of the folder, a FIFO, over the size cap) is "missing".
     """
     new, old = _tree(fresh), _tree(committed)
+    if under:
+        new, old = ({k: v for k, v in tree.items() if k.startswith(f"{under}/")} for tree in (new, old))
     out: list[CopyDrift] = []
 
     def text(data: bytes) -> str:
@@ -66,10 +69,12 @@ def drift_text(drift: list[CopyDrift], committed: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-def regenerate(cfg: WikiConfig, out: Path, kind: str, *, all_pages: bool = False) -> None:
+def regenerate(cfg: WikiConfig, out: Path, kind: str, *, all_pages: bool = False) -> str | None:
     """Write a fresh generation into ``out``: the Hugo export (with ``all_pages`` the hand-written pages too),
-    or the generated Markdown pages (as `flux-wiki pages`)."""
+    or the generated wiki as `flux-wiki pages` writes it. Returns the folder of ``out`` the generation owns
+    (None: all of it)."""
     if kind == "hugo":
         export_hugo(cfg, out, all_pages=all_pages)
-        return
-    write_pages(WikiCompiler().compile(replace(cfg, diagrams=False)).pages, out)
+        return None
+    write_pages_folder(cfg, out)
+    return cfg.section

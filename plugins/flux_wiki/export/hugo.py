@@ -414,9 +414,13 @@ def export_hugo(cfg: WikiConfig, out: Path, *, all_pages: bool = False) -> list[
     return write_export(files, Path(out))
 
 
-def write_export(files: dict[str, bytes], out: Path) -> list[Path]:
-    """Write ``files`` under ``out``, drop what an earlier export left there, return the files written."""
-    previous = _previous_export(out)
+def write_export(files: dict[str, bytes], out: Path,
+                 owned: Callable[[Path], bool] | None = None) -> list[Path]:
+    """Write ``files`` under ``out``, drop what an earlier export left there, return the files written.
+
+    ``owned(out)`` says whether ``out`` holds an earlier export (default: a Hugo one) whose other files go.
+    """
+    previous = (owned or _previous_export)(out)
     written: list[Path] = []
     for rel, data in files.items():
         target = out / rel

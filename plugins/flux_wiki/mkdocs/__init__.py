@@ -1,1 +1,1 @@
-"""mkdocs stage of flux-wiki."""
+"""The MkDocs plugin: MkDocs events adapted to the compile step (it adapts; the engine thinks)."""

@@ -7,12 +7,12 @@ everything is computed by :mod:`flux_wiki.compile`.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
@@ -29,6 +29,9 @@ log = logging.getLogger("mkdocs.plugins.flux-wiki")
 
 CSS_PATH = "assets/flux-wiki.css"
 JS_PATH = "assets/flux-wiki.js"  # sorts the inventory tables (no CDN)
+# Markdown extensions the generated pages (and the stale banner) are written for, beyond MkDocs' built-in
+# `toc` and `tables`: enabled when mkdocs.yml leaves them out, as Material's plugins enable theirs.
+PAGE_EXTENSIONS = ("admonition",)
 
 
 class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
@@ -53,6 +56,11 @@ class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
                                     use_directory_urls=config.use_directory_urls)
         except InputError as err:
             raise PluginError(err.message) from None
+        enabled = {str(name).split(":")[0].removeprefix("markdown.extensions.") for name in config.markdown_extensions}
+        for extension in PAGE_EXTENSIONS:
+            if extension not in enabled:
+                log.debug("flux-wiki: enabling the Markdown extension %r its pages use", extension)
+                config.markdown_extensions.append(extension)
         if self.config.diagrams and CSS_PATH not in config.extra_css:
             config.extra_css.append(CSS_PATH)
         if JS_PATH not in config.extra_javascript:
@@ -79,6 +87,13 @@ class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
             files.append(File.generated(config, page.path, content=page.markdown))
             for name, dot in sorted(page.dot.items()):
                 files.append(File.generated(config, f"{page.path[:-3]}.{name}.dot", content=dot))
+        if config.nav is not None:  # pages on_nav will place are not "missing from the nav" (MkDocs logs those
+            # before on_nav runs, from each file's inclusion)
+            for pages in self._placed(set(_nav_paths(config.nav))).values():
+                for page in pages:
+                    placed = files.get_file_from_path(page.path)
+                    if placed is not None:
+                        placed.inclusion = InclusionLevel.NOT_IN_NAV
         if self.config.diagrams:
             files.append(File.generated(config, CSS_PATH, content=DIAGRAM_CSS))
         files.append(File.generated(config, JS_PATH, content=SORTABLE_JS))
@@ -110,25 +125,13 @@ class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
         if self.compiled is None:
             return nav
         listed = {p.file.src_uri: p for p in nav.pages}
-        dags = [p for p in self.compiled.pages if p.kind == "dag"]
-        folders = {dag.path.rsplit("/", 1)[0]: dag for dag in dags}
-        unlisted: dict[str, list[GeneratedPage]] = {dag.path: [] for dag in dags}
-        for p in self.compiled.pages:
-            if p.path in listed:
-                continue
-            folder = p.path.rsplit("/", 1)[0]
-            while folder not in folders and "/" in folder:  # the nearest cluster folder above the page
-                folder = folder.rsplit("/", 1)[0]
-            if folder in folders:
-                unlisted[folders[folder].path].append(p)
         changed = False
-        for dag in dags:
-            missing = unlisted[dag.path]
+        for dag, missing in self._placed(set(listed)).items():
             pages = [f.page for f in (files.get_file_from_path(p.path) for p in missing)
                      if f is not None and isinstance(f.page, Page)]
-            if not pages or dag.path not in listed:
+            if not pages:
                 continue
-            dag_page = listed[dag.path]
+            dag_page = listed[dag]
             siblings = dag_page.parent.children if dag_page.parent else nav.items
             section = Section("Layers" if all(p.kind == "layer" for p in missing) else "Generated", pages)
             section.parent = dag_page.parent
@@ -144,6 +147,22 @@ class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
                 page.next_page = nav.pages[i + 1] if i + 1 < len(nav.pages) else None
         return nav
 
+    def _placed(self, listed: set[str]) -> dict[str, list[GeneratedPage]]:
+        """The generated pages a nav listing ``listed`` leaves out, by the DAG page they follow (a listed one)."""
+        if self.compiled is None:
+            return {}
+        folders = {p.path.rsplit("/", 1)[0]: p.path for p in self.compiled.pages if p.kind == "dag"}
+        placed: dict[str, list[GeneratedPage]] = {dag: [] for dag in folders.values() if dag in listed}
+        for p in self.compiled.pages:
+            if p.path in listed:
+                continue
+            folder = p.path.rsplit("/", 1)[0]
+            while folder not in folders and "/" in folder:  # the nearest cluster folder above the page
+                folder = folder.rsplit("/", 1)[0]
+            if folders.get(folder) in placed:
+                placed[folders[folder]].append(p)
+        return placed
+
     def on_serve(self, server, *, config: MkDocsConfig, builder):  # type: ignore[no-untyped-def]
         assert self.wiki is not None
         server.watch(str(self.wiki.repo))
@@ -156,3 +175,14 @@ class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
                 if root.path.is_dir() and root.path != self.wiki.repo:
                     server.watch(str(root.path))
         return server
+
+
+def _nav_paths(items: object) -> list[str]:
+    """The page paths mkdocs.yml's ``nav`` names (as MkDocs looks them up), at any depth."""
+    if isinstance(items, str):
+        return [PurePosixPath(items).as_posix()]
+    if isinstance(items, dict):
+        return [p for value in items.values() for p in _nav_paths(value)]
+    if isinstance(items, list):
+        return [p for item in items for p in _nav_paths(item)]
+    return []

@@ -54,6 +54,11 @@ def md_code(value: object) -> str:
     text = one_line(value)
     if "|" in text:
         return "\\|".join(md_code(part) if part else "" for part in text.split("|"))
+    return code_span(text)
+
+
+def code_span(text: str) -> str:
+    """``text`` (already on one line) as one code span: a fence longer than any backtick run inside it."""
     if not text:
         return ""
     fence = "`"

@@ -1,0 +1,76 @@
+"""flux/schema: field shapes checked once; problems name the field and the shape, never the value."""
+
+import datetime
+
+import pytest
+
+from plugins.flux_wiki.flux import schema
+from plugins.flux_wiki.flux.schema import ANY, BOOL, INT, STR, either, mapping, seq
+
+
+@pytest.mark.parametrize("value,shape", [
+    ("a", STR), (datetime.date(2024, 1, 1), STR), (3, INT), (True, BOOL), (None, STR), (None, {"a!": STR}),
+    ([1, 2], seq(INT)), ({"k": "v"}, mapping(STR)), ({"k": [1]}, mapping()), ("x", either(INT, STR)),
+    ({"a": "x", "extra": 1}, {"a!": STR}),
+])
+def test_values_that_fit(value, shape):
+    assert schema.problems(value, shape) == []
+
+
+def test_bool_is_not_an_integer():
+    [p] = schema.problems({"n": True}, {"n": INT})
+    assert str(p) == "n: expected an integer, got true/false"
+
+
+def test_required_field_missing():
+    [p] = schema.problems({}, {"spec": {"path!": STR}, "x!": STR})
+    assert p.field == "x" and str(p) == "x: is required"
+
+
+def test_nested_paths_name_list_indexes():
+    [p] = schema.problems({"spec": {"dependsOn": [{"name": "a"}, {"name": 5}]}},
+                          {"spec": {"dependsOn": seq({"name": STR})}})
+    assert p.field == "spec.dependsOn[1].name"
+    assert p.expected == STR and p.got == "a number"
+
+
+def test_problem_never_echoes_the_value():
+    secret = "hunter2-very-secret"
+    found = schema.problems({"token": [secret]}, {"token": STR})
+    assert found and all(secret not in str(p) for p in found)
+
+
+def test_either_reports_inside_the_alternative_of_the_values_type():
+    shape = either(STR, {"name!": STR})
+    [p] = schema.problems({"other": 1}, shape)
+    assert p.field == "name" and p.expected == "is required"
+    [q] = schema.problems([1], shape)
+    assert q.expected == "a string or a mapping" and q.got == "a list"
+
+
+def test_expected_text_for_containers():
+    [p] = schema.problems("x", seq(BOOL))
+    assert p.expected == "a list of booleans"
+    [q] = schema.problems({"a": 1}, mapping(STR))
+    assert q.field == "a" and q.expected == STR
+    assert schema.problems({"a": {"deep": object()}}, mapping(ANY)) == []
+
+
+def test_checked_kustomization_drops_refused_fields_and_keeps_the_rest():
+    spec, found = schema.checked_kustomization({
+        "metadata": {"name": "apps"},
+        "spec": {"path": "./apps", "interval": "10m", "prune": "yes", "dependsOn": "infra"}})
+    assert {p.field for p in found} == {"spec.prune", "spec.dependsOn"}
+    assert spec == {"path": "./apps", "interval": "10m"}
+
+
+def test_checked_kustomization_spec_not_a_mapping():
+    spec, [p] = schema.checked_kustomization_spec(["x"])
+    assert spec == {} and str(p) == "spec: expected a mapping, got a list"
+
+
+def test_object_problems_checks_metadata_and_known_kinds():
+    found = schema.object_problems({"metadata": {"name": 3},
+                                    "spec": {"secretName": ["x"]}}, "cert-manager.io", "Certificate")
+    assert {p.field for p in found} == {"metadata.name", "spec.secretName"}
+    assert schema.object_problems({"metadata": {"name": "ok"}, "spec": {"anything": 1}}, "example.com", "Widget") == []
