@@ -163,7 +163,7 @@ class _FolderBuild:
 
     def as_built(self, doc: Document) -> Document:
         """``doc`` as its folder builds it (names rewritten), or as written when the folder does not build."""
-        kind, (ns, name) = doc.data.get("kind"), _meta(doc.data)
+        kind, name = doc.data.get("kind"), _meta(doc.data)[1]
         for res in self.objects(doc.file):
             if res.file == doc.file and res.kind == kind and res.name.endswith(name):
                 return Document(res.obj, doc.file, doc.line)

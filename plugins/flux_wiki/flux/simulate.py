@@ -74,7 +74,8 @@ class Simulation:
         self.entry = entry
         self.source_dirs = source_dirs or SourceDirs()
         self.boot_dir = self.source_dirs.find(entry.source)  # the entry's artifact, when it is not the repo root
-        self.mounts: dict[tuple[Path, str | None], tuple[Repo, str]] = {}  # source folder -> (its files, the prefix pages show)
+        # (source folder, spec.ignore) -> (its files, the prefix that makes their paths repo-relative)
+        self.mounts: dict[tuple[Path, str | None], tuple[Repo, str]] = {}
         self.store = ObjectStore(self.repo)
         self.scopes = ScopeIndex()
         root_id = f"{entry.root_namespace}/{entry.root_name}"
