@@ -259,3 +259,33 @@ def test_the_flux_push_action_is_read_as_the_command_it_runs(oci_repo):
     assert ks.status == "built", ks.reason
     [(_, folder)] = cluster.source_dirs
     assert (folder.shown, folder.file, folder.line) == ("kubernetes", ".github/workflows/push.yaml", 10)
+
+
+GOTK_OCI = """\
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: OCIRepository
+metadata: {name: flux-system, namespace: flux-system}
+spec: {interval: 1m, ref: {tag: latest}, url: oci://ghcr.io/acme/home-ops-manifests}
+---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: flux-system, namespace: flux-system}
+spec: {interval: 10m, path: ./clusters/home, prune: true, sourceRef: {kind: OCIRepository, name: flux-system}}
+"""
+
+
+def test_an_oci_sync_inside_the_pushed_folder_is_an_entry(tmp_path):
+    """A flux-system sync on an OCIRepository whose root path is relative to the artifact (CI pushes
+    ``./kubernetes``): found as an entry; built from the pushed folder once flux-wiki knows it, and without
+    the workflow its error names the option to set."""
+    repo = write(tmp_path / "repo", {
+        "kubernetes/clusters/home/flux-system/gotk-sync.yaml": GOTK_OCI,
+        "kubernetes/clusters/home/apps.yaml": LAYER,
+        "kubernetes/apps/service.yaml": SERVICE,
+        ".github/workflows/push.yaml": WORKFLOW})
+    cluster, ks = node(build_model(repo), "flux-system/apps")
+    assert (cluster.name, cluster.root.status, ks.status) == ("home", "built", "built")
+    (repo / ".github/workflows/push.yaml").unlink()
+    [cluster] = build_model(repo).clusters
+    assert cluster.root.status == "error"
+    assert "map it with the `sources:` option: `OCIRepository/flux-system/flux-system: <folder>`" in cluster.root.reason

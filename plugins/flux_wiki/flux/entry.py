@@ -103,11 +103,19 @@ def _from_gotk(docs: list[Document], file: str, repo: Repo) -> list[Entry]:
         ref = spec.get("sourceRef") if isinstance(spec.get("sourceRef"), dict) else {}
         key = (_text(ref.get("kind")), _text(ref.get("namespace")) or ns, _text(ref.get("name")))
         root = PurePosixPath(str(spec.get("path") or ".").lstrip("./") or ".")
-        if key in sources and (str(root) == "." or PurePosixPath(file).is_relative_to(root)):
+        if key in sources and (str(root) == "." or PurePosixPath(file).is_relative_to(root)
+                               or (key[0] == "OCIRepository" and _under_artifact(file, root))):
             entries.append(Entry(cluster=_cluster_name(file, str(spec.get("path") or "")) or "",
                                  kind="gotk-sync", file=file, line=d.line, source=sources[key],
                                  root_name=name, root_namespace=ns, root_spec=spec))
     return entries
+
+
+def _under_artifact(file: str, root: PurePosixPath) -> bool:
+    """``file`` is below ``root`` in an artifact CI packages from a sub-folder of the repository
+    (``kubernetes/clusters/home/...`` for a root path ``clusters/home`` pushed from ``kubernetes``)."""
+    parts, want = PurePosixPath(file).parts, root.parts
+    return any(parts[i:i + len(want)] == want for i in range(1, len(parts) - len(want)))
 
 
 def _line_finder(repo: Repo, doc: Document) -> Callable[[tuple[str, ...]], int | None]:

@@ -217,6 +217,15 @@ class Simulation:
             self.mounts[key] = (Repo(folder.root, self.repo.cache, source.ignore), f"{folder.shown}/")
         return self.mounts[key]
 
+    def _artifact_hint(self, node: KustomizationNode, folder: SourceDir | None) -> str:
+        """Where a path of an OCI artifact may be missing from: CI may push a sub-folder flux-wiki was not told."""
+        source = node.source
+        if folder is not None or source is None or source.kind != "OCIRepository":
+            return ""
+        return (f" (the artifact of OCIRepository {source.ident()} is read from the repository root; if CI pushes "
+                f"a sub-folder, map it with the `sources:` option: `OCIRepository/{source.namespace}/{source.name}: "
+                f"<folder>`)")
+
     def _reconcile(self, node: KustomizationNode) -> list[KustomizationNode]:
         node.source, skip, folder = self._source_of(node)
         if skip:
@@ -237,9 +246,10 @@ class Simulation:
             built = _prefixed(build_flux_path(repo, node.path or "./", node.flux_spec.overrides), prefix)
         except InputError as err:
             where = f"{prefix}{err.file}:{err.line}: " if repo.is_file(err.file) else ""
-            node.status, node.reason = "error", f"{where}{err.message}"
+            hint = self._artifact_hint(node, folder) if "not found" in err.message else ""
+            node.status, node.reason = "error", f"{where}{err.message}{hint}"
             self.cluster.warn(node.file, node.line,
-                              f"Kustomization {node.id} (path {node.path}) does not build: {where}{err.message}")
+                              f"Kustomization {node.id} (path {node.path}) does not build: {where}{err.message}{hint}")
             return []
         node.files = sorted(set(built.files))
         node.remote_resources = sorted(set(built.remote))
