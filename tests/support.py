@@ -49,7 +49,7 @@ def copy_wiki(src: Path, dest: Path, ignore: Any = None) -> Path:
 
 
 def load(wiki: Path, site: Path, **overrides: Any) -> MkDocsConfig:
-    return load_config(str(wiki / "mkdocs.yml"), site_dir=str(site), strict=True, **overrides)
+    return load_config(str(wiki / "mkdocs.yml"), site_dir=str(site), **{"strict": True, **overrides})
 
 
 def build_site(wiki: Path, site: Path, command: str = "build", **overrides: Any) -> Path:
@@ -94,6 +94,83 @@ def two_cluster_wiki(root: Path, layers: tuple[str, ...] = ("apps",)) -> Path:
         files[f"data/gitops/clusters/{cluster}/flux-system/gotk-sync.yaml"] = _SYNC.format(cluster=cluster)
         for layer in layers:
             files[f"data/gitops/clusters/{cluster}/{layer}.yaml"] = _LAYER.format(name=layer)
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root
+
+
+_BIG_KS = """\
+---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {{name: {name}, namespace: {namespace}}}
+spec:
+  interval: 30m
+  path: ./workloads/{name}
+  prune: true
+  sourceRef: {{kind: GitRepository, name: flux-system, namespace: flux-system}}
+{extra}"""
+_BIG_APP = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: {name}, namespace: {namespace}}}
+spec:
+  selector: {{matchLabels: {{app: {name}}}}}
+  template:
+    metadata: {{labels: {{app: {name}}}}}
+    spec:
+      containers:
+        - name: app
+          image: ghcr.io/example-organisation/a-rather-long-image-name-{name}:1.2.3@sha256:{digest}
+---
+apiVersion: v1
+kind: Service
+metadata: {{name: {name}, namespace: {namespace}}}
+spec: {{selector: {{app: {name}}}, ports: [{{port: 80}}]}}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {{name: {name}, namespace: {namespace}}}
+spec:
+  rules:
+    - host: {name}.{namespace}.example.org
+      http: {{paths: [{{path: /, pathType: Prefix, backend: {{service: {{name: {name}, port: {{number: 80}}}}}}}}]}}
+"""
+
+
+def generated_repo(root: Path, n: int = 250, namespaces: int = 25) -> Path:
+    """A Flux repo shaped like the large home-ops repos: the Flux root applies ``flux-repositories`` and
+    ``cluster-apps`` (which depends on it), and cluster-apps applies ``n`` app Kustomizations spread over
+    ``namespaces`` namespaces. In each namespace every app but the first depends on the previous one, every fifth
+    also on an app of the namespace before, every seventh has ``wait: true``; each app runs a Deployment (an image
+    with a digest), a Service and an Ingress."""
+    files = {
+        "clusters/home/flux-system/gotk-sync.yaml": _SYNC.format(cluster="home"),
+        "clusters/home/repos.yaml": _BIG_KS.format(name="flux-repositories", namespace="flux-system", extra="")
+        .replace("./workloads/flux-repositories", "./repositories"),
+        "clusters/home/apps.yaml": _BIG_KS.format(name="cluster-apps", namespace="flux-system",
+                                                  extra="  dependsOn: [{name: flux-repositories}]\n")
+        .replace("./workloads/cluster-apps", "./apps"),
+        "repositories/source.yaml": ("apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\n"
+                                     "metadata: {name: charts, namespace: flux-system}\n"
+                                     "spec: {url: https://charts.example.org, interval: 1h}\n"),
+    }
+    per = max(1, n // namespaces)
+    specs = []
+    for i in range(n):
+        ns, k = f"ns-{min(i // per, namespaces - 1):02d}", i % per
+        name = f"app-{i:03d}"
+        deps = []
+        if k:
+            deps.append(f"{{name: app-{i - 1:03d}}}")
+        if k and i % 5 == 0 and i >= per:
+            deps.append(f"{{name: app-{i - per:03d}, namespace: ns-{min((i - per) // per, namespaces - 1):02d}}}")
+        extra = (f"  dependsOn: [{', '.join(deps)}]\n" if deps else "") + ("  wait: true\n" if i % 7 == 0 else "")
+        specs.append(_BIG_KS.format(name=name, namespace=ns, extra=extra))
+        files[f"workloads/{name}/app.yaml"] = _BIG_APP.format(name=name, namespace=ns,
+                                                              digest=f"{i:064x}")
+    files["apps/kustomizations.yaml"] = "".join(specs)
     for name, text in files.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text)

@@ -22,9 +22,9 @@ from .engine import build_model
 from .load import ParseCache
 from .load.authored import ClusterNotes, SourceBasisIndex, load_notes, load_source_basis, page_title
 from .model import Cluster, Diagnostic, Model
-from .render.diagrams import layer_dag_dot, layer_diagram_dot, surface_map_dot
+from .render.diagrams import layer_dag_dot, layer_diagram_dot, neighbourhood_dot, surface_map_dot
 from .render.markdown import file_url, html_text, md_link
-from .render.pages import GeneratedPage, PageLayout, RenderOptions, render_cluster
+from .render.pages import GeneratedPage, PageLayout, RenderOptions, group_anchors, render_cluster
 from .render.svg import SvgRenderer
 
 log = logging.getLogger("mkdocs.plugins.flux-wiki")
@@ -125,6 +125,7 @@ class WikiCompiler:
         """How pages (and fragments injected into hand-written pages) are rendered for this configuration."""
         url = source_url(cfg, graph)
         return RenderOptions(layout=layout or PageLayout(cfg.section), notes=notes, templates_dir=cfg.templates_dir,
+                             problems=cfg.problems,
                              browse_url=_browse(cfg.browse_url), related=_related(graph),
                              extra_basis={page: source_items(graph, page, url) for page in graph.pages},
                              diagram=self._diagram if cfg.diagrams else None)
@@ -134,8 +135,10 @@ class WikiCompiler:
         result = self.svg.render(dot)
         if result.svg is None:
             log.warning("diagram %s on %s not rendered: %s", name, page, result.warning)
-            return ('!!! note "Diagram source (Graphviz not available)"\n\n'  # an indented code block: no extension
-                    + "\n".join("        " + line for line in dot.splitlines()) + "\n")
+            # plain HTML (it may sit inside the full graph's <details>), without a blank line that would end it
+            code = html_text("\n".join(line for line in dot.splitlines() if line.strip()))
+            return (f'<details class="flux-wiki-dot"><summary>Diagram source (Graphviz not available)</summary>'
+                    f'<pre><code class="language-dot">{code}</code></pre></details>\n')
         link = f"\n{md_link('Graphviz source', source)}\n" if source else ""
         return f'<div class="flux-wiki-diagram" data-diagram="{html_text(name)}">\n{result.svg}\n</div>\n{link}'
 
@@ -161,20 +164,32 @@ def _related(graph: BasisGraph) -> dict[str, list[tuple[str, str]]]:
 
 def diagram_dots(layout: PageLayout, use_directory_urls: bool,
                  facts: ClusterFacts) -> Callable[[Cluster, str, str | None], str | None]:
-    """DOT of the diagrams of ``facts.cluster``'s pages."""
+    """DOT of the diagrams of ``facts.cluster``'s pages, by kind: ``dag`` (the overview of a large cluster, else
+    the full graph), ``dag-full`` (the full graph, when ``dag`` is the overview), ``surfaces``, and per layer
+    ``layer`` (its surfaces; None when it has none) and ``order`` (its neighbourhood in the order)."""
+    def link(page: str) -> Callable[[str], str]:
+        return lambda i: relative_url(page, layout.layer(cluster, i), use_directory_urls)
+
+    cluster = facts.cluster
+    anchors = group_anchors(facts.grouping) if facts.overview and facts.grouping else {}
+
     def dots(cluster: Cluster, kind: str, layer: str | None) -> str | None:
+        dag = layout.dag(cluster)
         if kind == "dag":
-            page = layout.dag(cluster)
-            return layer_dag_dot(cluster, lambda i: relative_url(page, layout.layer(cluster, i), use_directory_urls))
+            here = relative_url(dag, dag, use_directory_urls)
+            return layer_dag_dot(facts, link(dag), group_url=lambda key: f"{here}#{anchors[key]}")
+        if kind == "dag-full":
+            return layer_dag_dot(facts, link(dag), view="full") if facts.overview else None
         if kind == "surfaces":
             page = layout.surfaces(cluster)
-            return surface_map_dot(cluster, facts.surfaces,
-                                   lambda i: relative_url(page, layout.layer(cluster, i), use_directory_urls))
-        if kind == "layer" and layer:
-            page = layout.layer(cluster, layer)
-            layer_facts = facts.layer(layer)
-            return layer_diagram_dot(cluster, layer, layer_facts.surfaces,
-                                     lambda i: relative_url(page, layout.layer(cluster, i), use_directory_urls),
-                                     releases=layer_facts.releases)
+            return surface_map_dot(cluster, facts.surfaces, link(page))
+        if layer is None:
+            return None
+        page = layout.layer(cluster, layer)
+        if kind == "order":
+            return neighbourhood_dot(facts, layer, link(page), relative_url(page, dag, use_directory_urls) + "#flux-root")
+        layer_facts = facts.layer(layer)
+        if kind == "layer" and (layer_facts.surfaces or layer_facts.releases):
+            return layer_diagram_dot(cluster, layer, layer_facts.surfaces, link(page), releases=layer_facts.releases)
         return None
     return dots

@@ -20,6 +20,7 @@ from mkdocs.utils.yaml import get_yaml_loader, yaml_load
 
 from .flux.source_dirs import parse_key
 from .model import Diagnostic, InputError
+from .problems import IgnoreRule, ProblemPolicy, parse_ignore
 
 PLUGIN = "flux-wiki"
 SOURCES_HELP = ("A Flux source outside the repository (Kind/namespace/name or its URL) and the local folder that "
@@ -54,6 +55,25 @@ def parse_source_option(values: list[str] | tuple[str, ...]) -> dict[str, str]:
         parse_key(key)
         out[key] = folder
     return out
+class _IgnoreRules(c.BaseConfigOption[list[IgnoreRule]]):
+    """``ignore: [{CODE[:path-glob]: reason}]``, checked against the known codes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.default = []
+
+    def run_validation(self, value: object) -> list[IgnoreRule]:
+        try:
+            return parse_ignore(value)
+        except ValueError as err:
+            raise c.ValidationError(str(err)) from None
+
+
+class ProblemsConfig(Config):
+    ignore = _IgnoreRules()
+    """Problems not reported: ``{CODE: reason}`` or ``{CODE:path-glob: reason}`` (gitignore-style glob on the file)."""
+    strict_limits = c.Type(bool, default=False)
+    """Report simulation limits as warnings too (so ``--strict`` fails on them)."""
 
 
 class FluxWikiConfig(Config):
@@ -81,6 +101,8 @@ class FluxWikiConfig(Config):
     """Staleness stamps written by `flux-wiki stamp` (default: data/flux-wiki.lock)."""
     sources = SourceMap()
     """Sources outside the repo mapped to local folders (relative to mkdocs.yml): see SOURCES_HELP."""
+    problems = c.SubConfig(ProblemsConfig)
+    """What a build does with problems: codes to ignore (with a reason), limits as warnings."""
 
 
 class SiteOptions(Config):
@@ -108,6 +130,7 @@ class WikiConfig:
     docs_dir: Path | None = None  # hand-written pages, for the titles of related pages
     lock_file: Path | None = None  # staleness stamps (flux-wiki stamp / check)
     sources: dict[str, Path] = field(default_factory=dict)  # source key -> folder of its artifact
+    problems: ProblemPolicy = field(default_factory=ProblemPolicy)  # ignored codes, limits as warnings
 
 
 def wiki_config(options: FluxWikiConfig, base: Path, *, docs_dir: Path, use_directory_urls: bool = True) -> WikiConfig:
@@ -125,11 +148,13 @@ def wiki_config(options: FluxWikiConfig, base: Path, *, docs_dir: Path, use_dire
         return p if p.exists() or p.is_symlink() else None
 
     if not options.repo:
-        raise InputError(str(base / "mkdocs.yml"), 1, f"{PLUGIN}: option 'repo' is required")
+        raise InputError(str(base / "mkdocs.yml"), 1, f"{PLUGIN}: option 'repo' is required",
+                         code="FW-CONFIG-INVALID")
     repo = (base / options.repo).resolve()
     if not repo.is_dir():
         raise InputError(str(base / "mkdocs.yml"), 1,
-                         f"{PLUGIN}: repo '{options.repo}' is not a folder (resolved to {repo})")
+                         f"{PLUGIN}: repo '{options.repo}' is not a folder (resolved to {repo})",
+                         code="FW-CONFIG-INVALID")
     return WikiConfig(
         repo=repo, clusters=list(options.clusters), entry=options.entry, exclude=list(options.exclude),
         section=(options.section or "flux").strip("/"), notes=optional(options.notes, "data/notes.yaml"),
@@ -138,6 +163,7 @@ def wiki_config(options: FluxWikiConfig, base: Path, *, docs_dir: Path, use_dire
         browse_url=options.browse_url, diagrams=options.diagrams, use_directory_urls=use_directory_urls,
         docs_dir=docs_dir, lock_file=absolute(options.lock_file or "data/flux-wiki.lock"),
         sources={key: absolute(folder) for key, folder in options.sources.items()},
+        problems=ProblemPolicy(tuple(options.problems.ignore), options.problems.strict_limits),
     )
 
 
@@ -160,12 +186,13 @@ def _read_mkdocs_yml(path: Path) -> dict[str, Any]:
         with path.open("rb") as fh:
             data = yaml_load(fh)  # MkDocs' loader: !ENV tags, INHERIT
     except OSError as err:
-        raise InputError(str(path), 1, f"cannot read: {err.strerror}") from None
+        raise InputError(str(path), 1, f"cannot read: {err.strerror}", code="FW-CONFIG-INVALID") from None
     except Exception as err:  # yaml errors (wrapped by MkDocs), unknown tags, unset !ENV, a missing INHERIT
         mark = getattr(err, "problem_mark", None) or getattr(err.__context__, "problem_mark", None)
-        raise InputError(str(path), mark.line + 1 if mark else 1, f"not valid YAML: {err}") from None
+        raise InputError(str(path), mark.line + 1 if mark else 1, f"not valid YAML: {err}",
+                         code="FW-CONFIG-INVALID") from None
     if not isinstance(data, dict):
-        raise InputError(str(path), 1, "expected a mapping at the top level")
+        raise InputError(str(path), 1, "expected a mapping at the top level", code="FW-CONFIG-INVALID")
     return data
 
 
@@ -177,18 +204,19 @@ def _plugin_options(data: dict[str, Any], path: Path) -> dict[str, Any]:
         for e in (plugins if isinstance(plugins, list) else [])]
     found = [options for name, options in entries if name == PLUGIN]
     if not found:
-        raise InputError(str(path), 1, f"no {PLUGIN} plugin options under 'plugins:'")
+        raise InputError(str(path), 1, f"no {PLUGIN} plugin options under 'plugins:'", code="FW-CONFIG-INVALID")
     options = found[-1] or {}  # a null entry is no options, as in MkDocs
     if not isinstance(options, dict):
         raise InputError(str(path), _line_of(path, ("plugins", PLUGIN)),
-                         f"Config value 'plugins': Invalid config options for the '{PLUGIN}' plugin.")
+                         f"Config value 'plugins': Invalid config options for the '{PLUGIN}' plugin.",
+                         code="FW-CONFIG-INVALID")
     options = dict(options)
     if "enabled" in options:  # MkDocs' generic switch; the commands run when asked, enabled or not
         enabled = options.pop("enabled")
         if not isinstance(enabled, bool):
             raise InputError(str(path), _line_of(path, ("plugins", PLUGIN, "enabled")),
                              f"Config value 'plugins': Plugin '{PLUGIN}' option 'enabled': Expected boolean but "
-                             f"received: {type(enabled)}")
+                             f"received: {type(enabled)}", code="FW-CONFIG-INVALID")
     return options
 
 
@@ -210,9 +238,11 @@ def _validated(config: Options, raw: dict[str, Any], path: Path, warn: Warn | No
     if errors:  # MkDocs stops at the first, and joins a plugin's messages under one config value
         key = errors[0][0]
         raise InputError(str(path), _line_of(path, where(key)),
-                         f"Config value '{value(key)}': " + "\n".join(words(k, m) for k, m in errors))
+                         f"Config value '{value(key)}': " + "\n".join(words(k, m) for k, m in errors),
+                         code="FW-CONFIG-INVALID")
     for key, message in warnings if warn else ():
-        warn(Diagnostic(str(path), _line_of(path, where(key)), f"Config value '{value(key)}': {words(key, message)}"))
+        warn(Diagnostic(str(path), _line_of(path, where(key)), f"Config value '{value(key)}': {words(key, message)}",
+                        code="FW-CONFIG-UNKNOWN"))
     return config
 
 

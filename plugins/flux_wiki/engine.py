@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
-from .analysis.dag import apply_exclusions, assign_levels
+from .analysis.dag import apply_exclusions, apply_order
 from .analysis.facts import ClusterFacts
 from .analysis.surfaces import extract_surfaces
 from .flux.entry import explicit_entry, find_entries
@@ -14,6 +14,7 @@ from .flux.source_dirs import SourceDirs, ci_pushes
 from .load import ParseCache, Repo
 from .load.yamldocs import field_line
 from .model import Cluster, Diagnostic, HelmReleaseInfo, InputError, Model
+from .problems import settle_references
 
 
 class UnknownCluster(ValueError):
@@ -42,7 +43,8 @@ def build_model(repo_root: str | Path, *, clusters: list[str] | None = None, ent
             entries = [e for e in entries if e.cluster in clusters]
     if not entries:
         diagnostics.append(Diagnostic(".", 1, "no Flux entry point found (flux-system/gotk-sync.yaml, "
-                                           "FluxInstance or flux-instance HelmRelease); set `entry` to a path"))
+                                           "FluxInstance or flux-instance HelmRelease); set `entry` to a path",
+                                      code="FW-ENTRY-NONE"))
     out: list[Cluster] = []
     facts: dict[str, ClusterFacts] = {}
     source_dirs = SourceDirs(sources, repo.root, ci_pushes(repo.files))
@@ -55,7 +57,8 @@ def build_model(repo_root: str | Path, *, clusters: list[str] | None = None, ent
 
     for e in entries:
         cluster = simulate(repo, e, source_dirs)
-        assign_levels(cluster)
+        order = apply_order(cluster, repo.read_text)
+        settle_references(cluster)
         apply_exclusions(cluster, list(exclude or []))
         releases: dict[str, list[HelmReleaseInfo]] = defaultdict(list)
         for h in cluster.helm_releases:
@@ -65,7 +68,7 @@ def build_model(repo_root: str | Path, *, clusters: list[str] | None = None, ent
             cluster.surfaces.extend(surfaces)
             cluster.warnings.extend(diags)
         cluster.surfaces.sort(key=lambda s: s.sort_key())
-        facts[cluster.name] = ClusterFacts(cluster)
+        facts[cluster.name] = ClusterFacts(cluster, order)
         cluster.warnings.extend(facts[cluster.name].duplicate_claims)
         cluster.notices = sorted({w for w in cluster.warnings if w.severity == "info"})
         cluster.warnings = sorted({w for w in cluster.warnings if w.severity != "info"})

@@ -34,7 +34,12 @@ def printable(text: object) -> str:
 
 @dataclass(frozen=True, order=True)
 class Diagnostic:
-    """A problem found in the input, always tied to a file and line of the repo."""
+    """A problem found in the input, always tied to a file and line of the repo.
+
+    ``code`` is its stable code and ``cls`` its class (:mod:`flux_wiki.problems` lists both): ``repo``, Flux
+    would fail or misbehave (a MkDocs warning); ``limit``, what an offline simulation cannot know (a note).
+    ``severity`` "info" makes it a notice, which is neither.
+    """
 
     file: str
     line: int
@@ -44,10 +49,10 @@ class Diagnostic:
     cls: str = "repo"  # "repo": Flux would fail or misbehave; "limit": what flux-wiki cannot know
 
     def __str__(self) -> str:
-        return printable(f"{self.file}:{self.line}: {self.message}")
+        return printable(f"{self.file}:{self.line}: {self.message}" + (f" [{self.code}]" if self.code else ""))
 
     def as_dict(self) -> dict[str, Any]:
-        return {"file": self.file, "line": self.line, "message": self.message}
+        return {"file": self.file, "line": self.line, "message": self.message, "code": self.code, "class": self.cls}
 
 
 class InputError(Exception):
@@ -166,6 +171,13 @@ class SourceInfo:
 
     def ident(self) -> str:
         return f"{self.namespace}/{self.name}"
+
+    def repository(self) -> str:
+        """The URL without what does not change the repository (``.git``, a trailing slash, ssh or https)."""
+        u = (self.url or "").strip().rstrip("/")
+        if u.endswith(".git"):
+            u = u[:-4]
+        return u.replace("ssh://git@", "https://").replace("git@github.com:", "https://github.com/")
 
 
 @dataclass(frozen=True)
@@ -388,8 +400,8 @@ class Cluster:
     excluded: list[str] = field(default_factory=list)
     source_dirs: list[tuple[SourceInfo, SourceDir]] = field(default_factory=list)  # folders read for sources
 
-    def warn(self, file: str, line: int, message: str) -> None:
-        self.warnings.append(Diagnostic(file, line, message))
+    def warn(self, file: str, line: int, message: str, *, code: str = "", cls: str = "repo") -> None:
+        self.warnings.append(Diagnostic(file, line, message, code=code, cls=cls))
 
     @property
     def root(self) -> KustomizationNode:

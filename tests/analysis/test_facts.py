@@ -13,7 +13,8 @@ def node(name: str, depends_on: tuple[str, ...] = (), *, kinds: tuple[str, ...] 
          excluded: bool = False) -> KustomizationNode:
     resources = [Resource({"apiVersion": "v1", "kind": kind, "metadata": {"name": f"{kind.lower()}-{i}"}},
                           f"{name}.yaml", i + 1) for i, kind in enumerate(kinds)]
-    return KustomizationNode("flux-system", name, f"./{name}", ROOT, list(depends_on), None, {}, f"{name}.ks.yaml",
+    spec = {"dependsOn": [{"name": d.split("/", 1)[1], "namespace": d.split("/", 1)[0]} for d in depends_on]}
+    return KustomizationNode("flux-system", name, f"./{name}", ROOT, list(depends_on), None, spec, f"{name}.ks.yaml",
                              1, status="built", level=level, resources=resources, excluded=excluded)
 
 

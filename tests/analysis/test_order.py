@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import math
+from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,28 @@ def order(name: str) -> EffectiveOrder:
 
 def ids(*names: str) -> list[str]:
     return [n if "/" in n else FS + n for n in names]
+
+
+def old_roots(cluster: Cluster) -> list[str]:
+    """The rule before the effective order: every Kustomization without a dependsOn in the cluster."""
+    return [k.id for k in cluster.kustomizations.values() if k.id != cluster.root_id
+            and not any(d in cluster.kustomizations for d in k.depends_on)]
+
+
+def old_levels(cluster: Cluster) -> dict[str, int]:
+    """Levels by dependsOn alone (cycles cut), as before the effective order."""
+    known = cluster.kustomizations
+    graph = {k: {d for d in n.depends_on if d in known} for k, n in known.items()}
+    levels: dict[str, int] = {}
+    while True:
+        try:
+            order = list(TopologicalSorter(graph).static_order())
+            break
+        except CycleError as err:
+            graph[err.args[1][1]].discard(err.args[1][0])
+    for k in order:
+        levels[k] = 1 + max(levels[d] for d in graph[k]) if graph[k] else 0
+    return levels
 
 
 # -- the nested fixture: every edge kind, no problem ------------------------------------------------
@@ -86,7 +109,7 @@ def test_roots_are_what_the_entry_root_applies_and_waits_for_nothing() -> None:
     only after their parent, which may wait for a lot (app-db waits for all of infra)."""
     o = order("nested")
     assert o.roots == ids("gated", "repos", "team/tenant-base")
-    old = [k.id for k in dag.roots(build_model(FIXTURES / "nested").clusters[0])]
+    old = old_roots(build_model(FIXTURES / "nested").clusters[0])
     assert sorted(set(old) - set(o.roots)) == ids("app-db", "gated-child", "gated-other", "infra-crds", "platform-a")
 
 
@@ -437,7 +460,7 @@ def _corpus_clusters(path: Path) -> tuple[list[Cluster], Repo]:
     entry.source.kind, entry.source.name, entry.source.namespace = kind, name, namespace
     entry.root_spec["sourceRef"].update(kind=kind, name=name, namespace=namespace)
     cluster = simulate(repo, entry)
-    dag.assign_levels(cluster)
+    dag.apply_order(cluster, repo.read_text)
     return [cluster], repo
 
 
@@ -448,7 +471,7 @@ def _minutes(t: float | None) -> str:
 @pytest.mark.corpora
 def test_corpora_roots_are_applied_by_the_root_and_wait_for_nothing() -> None:
     """Every corpus: a root is applied by the entry's root and waits for nothing. Prints, per cluster:
-    KS count, roots by the old rule (analysis.dag.roots: no dependsOn) and the new one, the highest
+    KS count, roots by the old rule (no dependsOn) and the new one, the highest
     level by each, the critical path's levels and worst-case bound, the slowest Kustomization's bound,
     and how many Kustomizations never become Ready and how many cycles there are."""
     if not CORPORA.is_dir():
@@ -468,8 +491,8 @@ def test_corpora_roots_are_applied_by_the_root_and_wait_for_nothing() -> None:
             cp = o.critical_path()
             slowest = o.slowest()
             rows.append(f"{path.name[:28]:28} {cluster.name[:12]:12} {len(cluster.kustomizations):4} "
-                        f"{len(dag.roots(cluster)):4} {len(o.roots):4} "
-                        f"{max((k.level or 0) for k in cluster.kustomizations.values()):4} {max(o.levels.values()):3} "
+                        f"{len(old_roots(cluster)):4} {len(o.roots):4} "
+                        f"{max(old_levels(cluster).values()):4} {max(o.levels.values()):3} "
                         f"{cp.levels:3} {_minutes(cp.bound):>8} "
                         f"{_minutes(o.ready_at(slowest) if slowest else None):>8} "
                         f"{len(o.blocked):4} {len(o.cycles):3}")

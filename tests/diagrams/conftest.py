@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from flux_wiki.analysis.facts import ClusterFacts
 from flux_wiki.model import Cluster, HelmReleaseInfo, KustomizationNode, Resource, SourceInfo
 
 
@@ -40,6 +41,9 @@ def make_cluster(layers: list[Layer], name: str = "production") -> Cluster:
     )
     for layer in layers:
         spec: dict[str, Any] = {"path": layer.path or f"./{layer.name}"}
+        if layer.depends_on:
+            spec["dependsOn"] = [dict(zip(("namespace", "name"), d.split("/", 1))) if "/" in d else {"name": d}
+                                 for d in layer.depends_on]
         if layer.wait is not None:
             spec["wait"] = layer.wait
         if layer.health_checks:
@@ -48,7 +52,7 @@ def make_cluster(layers: list[Layer], name: str = "production") -> Cluster:
             ]
         node = KustomizationNode(
             namespace=layer.namespace, name=layer.name, path=spec["path"], parent=layer.parent,
-            depends_on=list(layer.depends_on), source=source, spec=spec,
+            depends_on=[d if "/" in d else f"{layer.namespace}/{d}" for d in layer.depends_on], source=source, spec=spec,
             file=f"clusters/production/{layer.name}.yaml", line=1, status=layer.status,
             reason=layer.reason, level=layer.level,
             resources=[
@@ -58,6 +62,11 @@ def make_cluster(layers: list[Layer], name: str = "production") -> Cluster:
         )
         cluster.kustomizations[node.id] = node
     return cluster
+
+
+def facts_of(layers: list[Layer] | Cluster) -> ClusterFacts:
+    """The facts of a cluster made of ``layers`` (or of a cluster made already)."""
+    return ClusterFacts(layers if isinstance(layers, Cluster) else make_cluster(layers))
 
 
 def four_layers() -> list[Layer]:

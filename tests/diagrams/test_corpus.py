@@ -1,4 +1,5 @@
-"""The layer DAG of a real 93-Kustomization repo: grouped, renderable, deterministic."""
+"""The layer DAG of a real 93-Kustomization repo: an overview of its namespaces, the full graph grouped, renderable,
+deterministic."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from flux_wiki.analysis.facts import ClusterFacts
 from flux_wiki.render.diagrams import layer_dag_dot
 from flux_wiki.render.svg import SVG_NS, SvgRenderer, find_engine
 
@@ -21,7 +23,7 @@ pytestmark = pytest.mark.corpora
 def bjws_cluster():
     if not BJWS.is_dir():
         pytest.skip("corpus bjw-s-labs__home-ops is not available")
-    from flux_wiki.analysis.dag import assign_levels
+    from flux_wiki.analysis.dag import apply_order
     from flux_wiki.flux.entry import find_entries
     from flux_wiki.flux.simulate import simulate
     from flux_wiki.load.repo import Repo
@@ -29,17 +31,18 @@ def bjws_cluster():
     repo = Repo(BJWS)
     entries, _ = find_entries(repo)
     cluster = simulate(repo, entries[0])
-    assign_levels(cluster)
-    return cluster
+    return ClusterFacts(cluster, apply_order(cluster))
 
 
 def test_bjws_dag_is_grouped_by_namespace_and_renders(bjws_cluster):
-    layers = bjws_cluster.layers()
+    layers = [layer.node for layer in bjws_cluster.layers]
     assert len(layers) > 40
-    dot = layer_dag_dot(bjws_cluster, url_for)
     namespaces = {k.namespace for k in layers}
-    assert dot.count("subgraph cluster_") == len(namespaces) > 10
-    assert dot == layer_dag_dot(bjws_cluster, url_for)
+    overview = layer_dag_dot(bjws_cluster, url_for)
+    assert overview.count('[label="namespace ') == len(namespaces) > 10 and "subgraph" not in overview
+    dot = layer_dag_dot(bjws_cluster, url_for, view="full")
+    assert dot.count("subgraph cluster_") == len(namespaces)
+    assert dot == layer_dag_dot(bjws_cluster, url_for, view="full")
     if find_engine() is None:
         pytest.skip("no Graphviz engine")
     result = SvgRenderer().render(dot)

@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 
 from flux_wiki.model import Surface, Target
 from flux_wiki.render import svg as svg_mod
-from flux_wiki.render.diagrams import layer_dag_dot, layer_diagram_dot, surface_map_dot
-from flux_wiki.render.svg import SVG_NS, SvgRenderer, find_engine
+from flux_wiki.render.diagrams import layer_dag_dot, layer_diagram_dot, neighbourhood_dot, surface_map_dot
+from flux_wiki.render.svg import SVG_NS, XLINK_NS, SvgRenderer, find_engine
 
-from .conftest import Layer, helm_release, make_cluster, url_for
+from .conftest import Layer, facts_of, helm_release, make_cluster, url_for
 
 HOSTILE = [
     'quote"d',
@@ -87,7 +87,8 @@ def _check_svg(svg: str) -> ET.Element:
     tags = {el.tag.split("}", 1)[1] for el in root.iter()}
     assert tags <= ALLOWED_TAGS, tags - ALLOWED_TAGS
     for a in root.iter(f"{{{SVG_NS}}}a"):
-        assert not (a.get("href") or "").lower().startswith("javascript")
+        for href in (a.get("href"), a.get(f"{{{XLINK_NS}}}href")):
+            assert not (href or "").lower().startswith("javascript")
     return root
 
 
@@ -100,9 +101,11 @@ def test_hostile_names_render_to_well_formed_svg(engine, monkeypatch):
     renderer = _renderer(engine, monkeypatch)
     cluster = _hostile_cluster()
     surfaces = _hostile_surfaces()
+    facts = facts_of(cluster)
     dots = [
-        layer_dag_dot(cluster, url_for),
-        layer_dag_dot(cluster, url_for, group="namespace"),
+        layer_dag_dot(facts, url_for),
+        layer_dag_dot(facts, url_for, view="overview", group_url=lambda key: f"#{key}"),
+        neighbourhood_dot(facts, "apps/" + HOSTILE[1], url_for, "../dag/"),
         layer_diagram_dot(cluster, "apps/" + HOSTILE[0], surfaces, url_for),
         surface_map_dot(cluster, surfaces, url_for),
     ]
@@ -120,7 +123,7 @@ def test_hostile_names_render_to_well_formed_svg(engine, monkeypatch):
 
 def test_dot_has_no_html_labels_or_raw_newlines():
     cluster = _hostile_cluster()
-    for dot in (layer_dag_dot(cluster, url_for),
+    for dot in (layer_dag_dot(facts_of(cluster), url_for),
                 layer_diagram_dot(cluster, "apps/" + HOSTILE[0], _hostile_surfaces(), url_for),
                 surface_map_dot(cluster, _hostile_surfaces(), url_for)):
         assert "=<" not in dot  # every label is a quoted string, never an HTML-like label
@@ -147,7 +150,7 @@ NAMES = st.lists(NAME_PIECES, min_size=1, max_size=6).map("".join)
 def test_any_name_gives_parseable_dot_and_well_formed_svg(names):
     layers = [Layer(name, i, [f"flux-system/{names[i - 1]}"] if i else [], path=name) for i, name in enumerate(names)]
     cluster = make_cluster(layers)
-    dot = layer_dag_dot(cluster, url_for)
+    dot = layer_dag_dot(facts_of(cluster), url_for)
     _dot_parses(dot)
     result = SvgRenderer().render(dot)
     assert result.svg is not None, result.warning

@@ -78,7 +78,7 @@ def test_click_a_dag_node_lands_on_its_layer_page(browser_page, served: str, tmp
         SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(shot, SCREENSHOT)
 
-    node = diagram.locator('a[href*="layers/infrastructure-bridge/"]').first
+    node = diagram.locator('a[*|href*="layers/infrastructure-bridge/"]').first
     assert node.is_visible()
     node.click()
     page.wait_for_url("**/wiki/flux/tazlab-k8s/layers/infrastructure-bridge/")

@@ -131,7 +131,8 @@ def test_a_broken_resourceset_is_a_warning_and_the_rest_goes_on(tmp_path: Path) 
 
 def test_live_input_providers_are_skipped_with_the_reason(tmp_path: Path) -> None:
     """A ResourceSet fed by a GitHubPullRequest ResourceSetInputProvider (preview environments) generates
-    what flux-wiki cannot know: a notice, not a warning, so `--strict` passes."""
+    what flux-wiki cannot know: a simulation limit (a note on the DAG page), not a repo problem, so `--strict`
+    passes."""
     root = repo_with_resourceset(tmp_path)
     (root / "apps/resourceset.yaml").write_text(RESOURCESET.replace(
         "  inputs:\n    - name: podinfo\n      url: oci://ghcr.io/stefanprodan/charts\n    - name: redis\n      url: https://charts.example.com\n",
@@ -145,9 +146,10 @@ def test_live_input_providers_are_skipped_with_the_reason(tmp_path: Path) -> Non
           url: https://github.com/example/app
         """))
     [cluster] = build_model(root).clusters
-    assert cluster.warnings == []
-    [notice] = [n for n in cluster.notices if "ResourceSet" in n.message]
-    assert "GitHub pull requests" in notice.message and "skipped" in notice.message
+    [note] = [n for n in cluster.warnings if "ResourceSet" in n.message]
+    assert (note.cls, note.code) == ("limit", "FW-RSET-NOT-EXPANDED")
+    assert "GitHub pull requests" in note.message and "skipped" in note.message
+    assert [w for w in cluster.warnings if w.cls == "repo"] == []
     assert set(cluster.kustomizations) == {"flux-system/flux-system", "flux-system/apps"}
 
 

@@ -290,7 +290,7 @@ def test_inputs_from_static_providers_flatten_and_live_ones_skipped() -> None:
     """internal/inputs combine.go + provider.go: inline inputs first, then the selected providers sorted
     by name, each set tagged with its provider; a Static provider exports its defaultValues
     (docs/api/v1/resourcesetinputprovider.md); a GitHubPullRequest provider needs the live API: its
-    inputs are skipped with the reason, an info notice, not a warning."""
+    inputs are skipped with the reason, a simulation limit, not a repo problem."""
     out = expand_resourceset(rset("""
         apiVersion: fluxcd.controlplane.io/v1
         kind: ResourceSet
@@ -305,7 +305,7 @@ def test_inputs_from_static_providers_flatten_and_live_ones_skipped() -> None:
         ("cm-inline", "ResourceSet/tenants"), ("cm-a", "ResourceSetInputProvider/static-a"),
         ("cm-b", "ResourceSetInputProvider/static-b")]
     [note] = out.diagnostics
-    assert note.severity == "info" and "apps/prs" in note.message and "GitHub pull requests" in note.message
+    assert note.cls == "limit" and "apps/prs" in note.message and "GitHub pull requests" in note.message
 
 
 def test_permute_scopes_inputs_by_provider_and_ids_them() -> None:
@@ -338,7 +338,7 @@ def test_permute_scopes_inputs_by_provider_and_ids_them() -> None:
           inputStrategy: {name: Permute}
           inputsFrom: [{kind: ResourceSetInputProvider, name: prs}]
         """, CONFIGMAP), current=providers())
-    assert live.resources == [] and {d.severity for d in live.diagnostics} == {"info"}
+    assert live.resources == [] and {d.cls for d in live.diagnostics} == {"limit"}
 
 
 def test_provider_errors_and_empty_providers() -> None:
@@ -351,7 +351,7 @@ def test_provider_errors_and_empty_providers() -> None:
         spec:
           inputsFrom: [{kind: ResourceSetInputProvider, name: nope}]
         """, CONFIGMAP), current=providers())
-    assert missing.resources == [] and missing.diagnostics[0].severity == "warning"
+    assert missing.resources == [] and missing.diagnostics[0].cls == "repo"
     assert "failed to get provider apps/nope" in missing.diagnostics[0].message
     empty = expand_resourceset(rset("""
         apiVersion: fluxcd.controlplane.io/v1
@@ -402,16 +402,16 @@ def test_steps_disabled_and_encrypted() -> None:
 
 
 def test_bounds_are_limits_not_warnings() -> None:
-    """flux-wiki's own bounds (input sets, objects, template budget) stop the expansion with a notice;
+    """flux-wiki's own bounds (input sets, objects, template budget) stop the expansion with a simulation limit;
     only upstream's cap (10000 permutations) is a warning, because flux-operator fails there too."""
     many = {"apiVersion": "fluxcd.controlplane.io/v1", "kind": "ResourceSet", "metadata": {"name": "big", "namespace": "ns"},
             "spec": {"inputs": [{"i": i} for i in range(10_001)],
                      "resources": [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm-<< inputs.i >>"}}]}}
     [note] = expand_resourceset(Resource(many, "rs.yaml", 1)).diagnostics
-    assert note.severity == "info" and "10001 input sets" in note.message
+    assert note.cls == "limit" and "10001 input sets" in note.message
     many["spec"]["inputs"] = many["spec"]["inputs"][:6000]
     [note] = expand_resourceset(Resource(many, "rs.yaml", 1)).diagnostics
-    assert note.severity == "info" and "more than 5000 objects" in note.message
+    assert note.cls == "limit" and "more than 5000 objects" in note.message
     loop = rset("""
         apiVersion: fluxcd.controlplane.io/v1
         kind: ResourceSet
@@ -422,7 +422,7 @@ def test_bounds_are_limits_not_warnings() -> None:
             << range until 100000 >><< range until 100000 >><< end >><< end >>
         """)
     [note] = expand_resourceset(loop).diagnostics
-    assert note.severity == "info" and "not expanded" in note.message
+    assert note.cls == "limit" and "not expanded" in note.message
     for template in ("<< " + "(" * 3000 + "1" + ")" * 3000 + " >>", "a: " + "[" * 3000 + "]" * 3000):
         deep = rset("""
             apiVersion: fluxcd.controlplane.io/v1
@@ -433,9 +433,9 @@ def test_bounds_are_limits_not_warnings() -> None:
             """)
         deep.obj["spec"]["resourcesTemplate"] = template
         [note] = expand_resourceset(deep).diagnostics
-        assert note.severity == "info", note
+        assert note.cls == "limit", note
     permute = {"apiVersion": "fluxcd.controlplane.io/v1", "kind": "ResourceSet", "metadata": {"name": "p", "namespace": "ns"},
                "spec": {"inputStrategy": {"name": "Permute"}, "inputs": [{"i": i} for i in range(10_001)],
                         "resources": [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}}]}}
     [diag] = expand_resourceset(Resource(permute, "rs.yaml", 1)).diagnostics
-    assert diag.severity == "warning" and "maximum allowed permutations" in diag.message
+    assert diag.cls == "repo" and "maximum allowed permutations" in diag.message

@@ -183,14 +183,14 @@ def run_all(repo: Path, work: Path, *, mem_mb: int = 1536, timeout: int = 120, h
     go("inventory-json", FLUX_WIKI + ["inventory", str(repo), "--format", "json"])
     go("inventory-text", FLUX_WIKI + ["inventory", str(repo)])
     go("graph-dot", FLUX_WIKI + ["graph", str(repo), "--format", "dot"])
-    go("graph-svg", FLUX_WIKI + ["graph", str(repo), "--format", "svg"])
+    go("graph-svg", FLUX_WIKI + ["graph", str(repo), "--format", "svg", "--out", str(work / "graph")])
     # not -q: MkDocs then drops warnings before --strict counts them, and they are outputs to scan too
     go("build", MKDOCS + ["build", "-d", str(work / "site")], wiki)
     go("build-strict", MKDOCS + ["build", "--strict", "-d", str(work / "site-strict")], wiki)
     export = go("export-hugo", FLUX_WIKI + ["export", "hugo", "--out", str(work / "hugo" / "content" / "wiki"),
                                             "--config-file", str(wiki / "mkdocs.yml")]
                 + (["--all"] if export_all else []), wiki)
-    for folder in ("site", "site-strict", "hugo/content"):
+    for folder in ("graph", "site", "site-strict", "hugo/content"):
         _collect(outcome, work, work / folder)
     exe = shutil.which("hugo")
     if hugo and exe and export.returncode == 0:

@@ -136,7 +136,7 @@ def test_a_patch_flux_operator_cannot_apply_is_reported(tmp_path: Path) -> None:
     entries, diags = find_entries(Repo(repo))
     assert not entries
     [d] = diags
-    assert (d.file, d.code, d.cls) == ("flux.yaml", "FW-INSTANCE-PATCH", "repo")
+    assert (d.file, d.code, d.cls) == ("flux.yaml", "FW-ENTRY-INVALID", "repo")
     assert "flux-operator fails to build the instance" in d.message
 
 

@@ -103,7 +103,7 @@ def test_a_missing_folder_is_a_warning_on_the_kustomization(fleet, tmp_path):
     cluster, ks = node(build_model(repo, sources={"GitRepository/flux-system/infra": tmp_path / "nope"}),
                        "flux-system/infra")
     assert ks.status == "error" and "is not a folder" in ks.reason
-    assert any(w.code == "SOURCE-DIR-MISSING" for w in cluster.warnings)
+    assert any(w.code == "FW-SOURCE-DIR-MISSING" for w in cluster.warnings)
 
 
 INSTANCE = """\

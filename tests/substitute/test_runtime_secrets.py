@@ -62,7 +62,7 @@ def test_collect_variables_takes_the_keys_of_a_runtime_secret() -> None:
     assert [(v.name, v.secret, v.origin) for v in variables.values()] == [
         ("TUNNEL_ID", True, "ExternalSecret apps/tunnel-id (run time)")]
     variables, diags = collect_variables(post, lambda *a: None, "ks.yaml", 3, namespace="apps")
-    assert not variables and [d.code for d in diags] == ["FW-SUBSTITUTE-FROM-MISSING"]
+    assert not variables and [d.code for d in diags] == ["FW-SUBST-FROM-MISSING"]
 
 
 def test_unknown_keys_keep_every_unset_variable_as_a_secret_one() -> None:
@@ -123,5 +123,5 @@ def test_a_secret_an_external_secret_creates_is_no_flux_failure(tmp_path: Path) 
 def test_a_secret_nobody_creates_is_still_a_flux_failure(tmp_path: Path) -> None:
     cluster = build_model(_tunnel_repo(tmp_path, external_secret=False)).clusters[0]
     [warning] = [w for w in cluster.warnings if "substitute from" in w.message]
-    assert (warning.file, warning.code, warning.cls) == ("clusters/home/tunnel.yaml", "FW-SUBSTITUTE-FROM-MISSING",
+    assert (warning.file, warning.code, warning.cls) == ("clusters/home/tunnel.yaml", "FW-SUBST-FROM-MISSING",
                                                          "repo")

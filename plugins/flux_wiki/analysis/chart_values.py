@@ -417,15 +417,18 @@ def render_release(hr: HelmReleaseInfo, hr_obj: dict[str, Any] | None = None) ->
     """
     rel = release_of(hr, hr_obj)
     if rel is None:
-        return [], [Diagnostic(hr.file, hr.line, f"HelmRelease {hr.ident()}: values not read (chart unknown)", "info")]
+        return [], [Diagnostic(hr.file, hr.line, f"HelmRelease {hr.ident()}: values not read (chart unknown)", "info",
+                               code="FW-CHART-VALUES-UNREAD", cls="limit")]
     reader = READERS.get(rel.chart)
     if reader is None:
         return [], [Diagnostic(hr.file, hr.line, f"HelmRelease {hr.ident()}: values not read "
-                                                 f"(no reader for chart {rel.chart})", "info")]
+                                                 f"(no reader for chart {rel.chart})", "info",
+                               code="FW-CHART-VALUES-UNREAD", cls="limit")]
     if rel.chart == APP_TEMPLATE:
         rel.values = _release_templates(rel.values, rel.name, rel.namespace)
     try:
         return reader(rel), []
     except (AttributeError, TypeError, ValueError, KeyError) as exc:
         return [], [Diagnostic(hr.file, hr.line, f"HelmRelease {hr.ident()}: values of chart {rel.chart} "
-                                                 f"not readable ({type(exc).__name__}: {exc})", "info")]
+                                                 f"not readable ({type(exc).__name__}: {exc})", "info",
+                               code="FW-CHART-VALUES-UNREAD", cls="limit")]

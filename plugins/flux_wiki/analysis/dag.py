@@ -1,51 +1,43 @@
-"""The dependsOn graph of a cluster's Kustomizations: levels, roots, dependents, cycles, exclusions."""
+"""A cluster's Kustomizations put in order: effective levels, the problems of the order, exclusions."""
 
 from __future__ import annotations
 
-from graphlib import CycleError, TopologicalSorter
+from collections.abc import Callable
 
-from ..model import Cluster, KustomizationNode
-
-
-def resolved_edges(cluster: Cluster) -> dict[str, list[str]]:
-    """dependsOn edges that point at a Kustomization of this cluster (node id -> dependency ids)."""
-    known = cluster.kustomizations
-    return {k.id: [d for d in k.depends_on if d in known] for k in known.values()}
+from ..model import Cluster
+from .order import MAX_CYCLES, EffectiveOrder
 
 
-def assign_levels(cluster: Cluster) -> None:
-    """Set each Kustomization's level (0 for those without dependencies) and warn on bad edges.
+def apply_order(cluster: Cluster, read_text: Callable[[str], str] | None = None) -> EffectiveOrder:
+    """The cluster's effective order (:mod:`.order`); sets each Kustomization's ``level`` to its effective level
+    and warns where Flux would never get a Kustomization Ready.
 
-    A dangling dependsOn and each cycle become warnings naming the file that declares them; a cycle's
-    closing edge is ignored for levelling so every node still gets a level.
+    Warnings name the line that causes each problem: a dependsOn on a Kustomization the cluster never applies,
+    each cycle (Kustomizations that wait for each other: a deadlock), a health check naming a Kustomization the
+    cluster never applies. ``read_text`` (the repo's) lets them point at the field's own line.
     """
-    known = cluster.kustomizations
-    for k in sorted(known.values(), key=lambda k: k.id):
-        for dep in k.depends_on:
-            if dep not in known:
-                cluster.warn(k.file, k.line, f"Kustomization {k.id} depends on {dep}, which this cluster never applies")
-    edges = {n: set(deps) for n, deps in resolved_edges(cluster).items()}
-    while True:
-        sorter = TopologicalSorter(edges)
-        try:
-            order = list(sorter.static_order())
-            break
-        except CycleError as err:
-            # graphlib lists the cycle so that each node is a dependency of the next one
-            cycle = err.args[1]
-            dep, node_id = cycle[0], cycle[1]
-            node = known[node_id]
-            cluster.warn(node.file, node.line, "dependsOn cycle: " + " -> ".join(reversed(cycle)))
-            edges[node_id].discard(dep)
-    for node_id in order:
-        deps = edges.get(node_id, set())
-        known[node_id].level = 1 + max(known[d].level or 0 for d in deps) if deps else 0
-
-
-def roots(cluster: Cluster) -> list[KustomizationNode]:
-    """Layers that wait for nothing but the Flux root: they reconcile in parallel after bootstrap."""
-    known = cluster.kustomizations
-    return [k for k in cluster.layers() if not any(d in known for d in k.depends_on)]
+    order = EffectiveOrder.of(cluster, read_text=read_text)
+    for node_id, level in order.levels.items():
+        cluster.kustomizations[node_id].level = level
+    for edge in order.dangling:
+        cluster.warn(edge.file, edge.line,
+                     f"Kustomization {edge.after} depends on {edge.before}, which this cluster never applies",
+                     code="FW-DEPENDSON-DANGLING")
+    for cycle in order.cycles:
+        link = cycle.links[0]
+        plain = all(getattr(x, "kind", None) == "dependsOn" for x in cycle.links)
+        cluster.warn(link.file, link.line, f"{'dependsOn cycle' if plain else 'reconciliation deadlock'}: "
+                                           f"{cycle.describe()}; none of them ever becomes Ready",
+                     code="FW-DEPENDSON-CYCLE")
+    if order.truncated:
+        cluster.warn(cluster.root.file, cluster.root.line,
+                     f"more than {MAX_CYCLES} cycles among the Kustomizations: the first {MAX_CYCLES} are "
+                     "reported, and levels follow only which Kustomization applies which", code="FW-DEPENDSON-CYCLE")
+    for node_id, blocker in sorted(order.blocked.items()):
+        if blocker.cause == "health-check" and blocker.node == node_id:
+            cluster.warn(blocker.file, blocker.line, f"Kustomization {node_id} {blocker.detail}: it never becomes Ready",
+                         code="FW-HEALTHCHECK-MISSING")
+    return order
 
 
 def apply_exclusions(cluster: Cluster, patterns: list[str]) -> None:

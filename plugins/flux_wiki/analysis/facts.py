@@ -3,7 +3,8 @@ JSON all read, so no renderer derives a fact or re-applies the exclusions on its
 
 The cluster's surfaces, HelmReleases and dependents are grouped by layer in one pass, so a wiki of n layers
 (n pages, a DAG table of n rows) asks dicts instead of scanning the cluster once per row (O(n), not O(n²)).
-A layer's own facts are made when first asked for, then kept.
+A layer's own facts are made when first asked for, then kept. The effective reconciliation order
+(:mod:`.order`: dependsOn, applied-by, gates) is computed once per cluster and every layer reads its part.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..model import (CLAIM_SURFACES, Cluster, Diagnostic, HelmReleaseInfo, KustomizationNode, Resource, Surface)
-from .dag import roots
+from .order import Blocker, Chain, Edge, EffectiveOrder, Gate
 from .surfaces import Claim, claim_warnings, contested_claims
+from .views import GROUP_THRESHOLD, Grouping, group_layers
 
 # The kinds a reader looks for first in what a layer installs, in this order; other kinds follow by name.
 KIND_ORDER = ("HelmRelease", "Namespace", "Deployment", "StatefulSet", "DaemonSet", "CronJob",
@@ -92,10 +94,22 @@ class LayerFacts:
     releases: list[HelmReleaseInfo]  # the HelmReleases it applies, in the cluster's order
     surfaces: list[Surface]  # its surfaces, in the cluster's order
     installed: list[Installed]  # its HelmReleases and surface-declaring objects
+    # its place in the effective order (see analysis/order.py)
+    root: bool = False  # the entry's root applies it and it waits for nothing: it starts with the bootstrap
+    children: list[str] = field(default_factory=list)  # ids of the shown Kustomizations it applies, sorted
+    inherited: list[tuple[str, str]] = field(default_factory=list)  # (dependency, via parent) beyond its dependsOn
+    gates: list[Gate] = field(default_factory=list)  # what must be Ready before it is: `wait` children, healthChecks
+    blocker: Blocker | None = None  # why it never becomes Ready on a fresh bootstrap
+    ready_level: int = 0  # its level once Ready (above ``node.level`` when it gates on later children)
+    chain: Chain | None = None  # the waits from the bootstrap to its readiness
 
     @property
     def id(self) -> str:
         return self.node.id
+
+    @property
+    def suspended(self) -> bool:
+        return self.node.spec.get("suspend") is True
 
 
 class ClusterFacts:
@@ -105,8 +119,9 @@ class ClusterFacts:
     address claims leave out the Kustomizations the configuration excludes (and what they apply).
     """
 
-    def __init__(self, cluster: Cluster):
+    def __init__(self, cluster: Cluster, order: EffectiveOrder | None = None):
         self.cluster = cluster
+        self.order = order if order is not None else EffectiveOrder.of(cluster)
         surfaces: dict[str, list[Surface]] = defaultdict(list)
         for s in cluster.surfaces:
             surfaces[s.layer].append(s)
@@ -114,23 +129,37 @@ class ClusterFacts:
         for h in cluster.helm_releases:
             releases[h.layer].append(h)
         dependents: dict[str, list[str]] = defaultdict(list)
+        children: dict[str, list[str]] = defaultdict(list)
         refs: dict[str, KustomizationNode] = {}
         shown: set[str] = set()
+        names: dict[str, int] = defaultdict(int)
         for k in cluster.kustomizations.values():
             refs.setdefault(k.id, k)
             refs.setdefault(k.name, k)
+            names[k.name] += 1
             if not k.excluded:
                 shown.add(k.id)
                 for dep in k.depends_on:
                     dependents[dep].append(k.id)
+                if k.parent and k.id != cluster.root_id:
+                    children[k.parent].append(k.id)
         self._surfaces = dict(surfaces)
         self._releases = dict(releases)
         self._dependents = {node_id: sorted(ids) for node_id, ids in dependents.items()}
+        self._children = {node_id: sorted(ids) for node_id, ids in children.items()}
+        self._edges_in: dict[str, list[Edge]] = defaultdict(list)
+        self._edges_out: dict[str, list[Edge]] = defaultdict(list)
+        for edge in self.order.edges:
+            self._edges_in[edge.after].append(edge)
+            self._edges_out[edge.before].append(edge)
+        self._roots = set(self.order.roots)
         self._refs = refs
+        self._shared_names = {name for name, count in names.items() if count > 1}
         self._shown = shown
         self._layers: dict[str, LayerFacts] = {}
         self._rows: list[LayerFacts] | None = None
-        self._roots: list[KustomizationNode] | None = None
+        self._critical_path: Chain | None = None
+        self._grouping: tuple[Grouping | None] | None = None
         # the surfaces of the layers the wiki shows: the inventory, the surface map and the address claims
         self.surfaces: list[Surface] = [s for s in cluster.surfaces if s.layer in shown]
         self.claims: dict[Claim, list[Surface]] = contested_claims(self.surfaces)
@@ -146,10 +175,39 @@ class ClusterFacts:
 
     @property
     def roots(self) -> list[KustomizationNode]:
-        """Layers that wait for nothing but the Flux root."""
-        if self._roots is None:
-            self._roots = roots(self.cluster)
-        return self._roots
+        """The shown roots, in table order: the entry's root applies them and they wait for nothing else."""
+        return [layer.node for layer in self.layers if layer.root]
+
+    @property
+    def critical_path(self) -> Chain:
+        """The longest chain to readiness among the shown layers (see :meth:`EffectiveOrder.critical_path`)."""
+        if self._critical_path is None:
+            self._critical_path = self.order.critical_path(among=[layer.id for layer in self.layers])
+        return self._critical_path
+
+    @property
+    def grouping(self) -> Grouping | None:
+        """The shown layers in the most readable groups (see :mod:`.views`); None when nothing splits them."""
+        if self._grouping is None:
+            self._grouping = (group_layers([layer.node for layer in self.layers], self.order.edges),)
+        return self._grouping[0]
+
+    @property
+    def overview(self) -> bool:
+        """Whether the cluster is large enough for its DAG page to show the overview of its groups."""
+        return len(self.layers) > GROUP_THRESHOLD and self.grouping is not None
+
+    def shown(self, node_id: str) -> bool:
+        """Whether the wiki shows the Kustomization ``node_id`` (it exists and is not excluded)."""
+        return node_id in self._shown
+
+    def edges_into(self, node_id: str) -> list[Edge]:
+        """The dependsOn and applied-by edges into ``node_id``: what it waits for before it starts."""
+        return self._edges_in.get(node_id, [])
+
+    def edges_from(self, node_id: str) -> list[Edge]:
+        """The dependsOn and applied-by edges out of ``node_id``: what waits for it."""
+        return self._edges_out.get(node_id, [])
 
     def layer(self, node_id: str) -> LayerFacts:
         """The facts of the Kustomization ``node_id`` (any of the cluster's, shown or not)."""
@@ -158,17 +216,37 @@ class ClusterFacts:
             node = self.cluster.kustomizations[node_id]
             known = self.cluster.kustomizations
             surfaces, releases = self._surfaces.get(node_id, []), self._releases.get(node_id, [])
-            found = LayerFacts(node, [d for d in node.depends_on if d in known],
-                               [d for d in node.depends_on if d not in known], self._dependents.get(node_id, []),
-                               group_by_kind(node), releases, surfaces, installed(surfaces, releases))
+            order = self.order
+            depends_on = [d for d in node.depends_on if d in known]
+            found = LayerFacts(node, depends_on, [d for d in node.depends_on if d not in known],
+                               self._dependents.get(node_id, []), group_by_kind(node), releases, surfaces,
+                               installed(surfaces, releases), root=node_id in self._roots,
+                               children=self._children.get(node_id, []),
+                               inherited=self._inherited(node_id, node.depends_on, depends_on),
+                               gates=order.gate_links(node_id), blocker=order.blocked.get(node_id),
+                               ready_level=order.ready_levels.get(node_id, 0),
+                               chain=order.critical_path(node_id))
             self._layers[node_id] = found
         return found
+
+    def _inherited(self, node_id: str, declared: list[str], resolved: list[str]) -> list[tuple[str, str]]:
+        """What the Kustomization waits for through a parent's dependsOn, beyond its own dependsOn and what
+        they already wait for."""
+        pairs = [(dep, via) for dep, via in self.order.inherited(node_id) if dep not in declared]
+        if pairs and resolved:
+            implied = set().union(*(self.order.ancestors(d) for d in resolved))
+            pairs = [(dep, via) for dep, via in pairs if dep not in implied]
+        return pairs
 
     def shown_surfaces(self, layer_id: str | None = None) -> list[Surface]:
         """The surfaces of the shown layers, or of the layer ``layer_id`` (none when it is excluded)."""
         if layer_id is None:
             return self.surfaces
         return self._surfaces.get(layer_id, []) if layer_id in self._shown else []
+
+    def label(self, node: KustomizationNode) -> str:
+        """How pages name a Kustomization: its name, or ``namespace/name`` when another namespace has that name."""
+        return node.id if node.name in self._shared_names else node.name
 
     def kustomization(self, ref: str) -> KustomizationNode | None:
         """The first Kustomization (in the cluster's order) whose id or name is ``ref``."""

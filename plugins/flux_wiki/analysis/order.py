@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from graphlib import CycleError, TopologicalSorter
 from typing import Literal
@@ -306,10 +306,10 @@ class EffectiveOrder:
     def ready_at(self, node_id: str) -> float | None:
         return self._times.get(_ready(node_id))
 
-    def critical_path(self, node_id: str | None = None) -> Chain:
+    def critical_path(self, node_id: str | None = None, among: Iterable[str] | None = None) -> Chain:
         """The chain of waits to ``node_id``'s readiness, or, without it, the cluster's critical path: the
         chain to the Kustomization with the highest ready level (ties: the later worst-case time), among
-        those that become Ready at all.
+        those that become Ready at all (and, with ``among``, only among those: the ones a wiki shows).
 
         The chain walks back from the target's *ready* event, each time to the predecessor with the highest
         level (ties: the later time, then the id). Each step carries its event's worst-case time, and the
@@ -339,7 +339,8 @@ class EffectiveOrder:
         unknown; a blocked Kustomization's time is ``inf``.
         """
         if node_id is None:
-            candidates = [n for n in self.levels if n not in self.blocked] or list(self.levels)
+            pool = list(self.levels) if among is None else [n for n in among if n in self.levels]
+            candidates = [n for n in pool if n not in self.blocked] or pool or list(self.levels)
             node_id = max(candidates, key=lambda n: (self.ready_levels[n], _finite(self.ready_at(n)), n))
         return self._chain(_ready(node_id))
 

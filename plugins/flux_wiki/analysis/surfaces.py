@@ -139,7 +139,8 @@ def _service(obj: dict[str, Any], o: _Origin, selected: list[Target], diags: lis
     stype = _text(spec.get("type")) or "ClusterIP"
     kind = SERVICE_KINDS.get(stype)
     if kind is None:
-        diags.append(Diagnostic(o.file, o.line, f"Service {o.namespace}/{obj_name(obj)}: unknown type '{stype}'"))
+        diags.append(Diagnostic(o.file, o.line, f"Service {o.namespace}/{obj_name(obj)}: unknown type '{stype}'",
+                                code="FW-SCHEMA-REJECTED"))
         kind = "clusterip"
     details: list[str | None] = []
     targets = tuple(selected)
@@ -156,7 +157,8 @@ def _service(obj: dict[str, Any], o: _Origin, selected: list[Target], diags: lis
         details += [f"class {lbc}" if lbc else None, _shared_ip(ann)]
     ports = spec.get("ports")
     if ports is not None and not isinstance(ports, list):
-        diags.append(Diagnostic(o.file, o.line, f"Service {obj_name(obj)}: spec.ports is not a list"))
+        diags.append(Diagnostic(o.file, o.line, f"Service {obj_name(obj)}: spec.ports is not a list",
+                                code="FW-SCHEMA-REJECTED"))
         ports = []
     out: list[Surface] = []
     for p in _list(ports):
@@ -416,7 +418,8 @@ def _surfaces_of(placed: list[Placed], diags: list[Diagnostic]) -> list[Surface]
             elif kind in WORKLOAD_KINDS and group in ("apps", "batch"):
                 out += _workload(obj, o, sorted(svc_of.get(i, [])))
         except (AttributeError, TypeError, ValueError) as exc:  # malformed object: one warning, go on
-            diags.append(Diagnostic(o.file, o.line, f"{kind} {obj_name(obj)}: could not read surfaces ({exc})"))
+            diags.append(Diagnostic(o.file, o.line, f"{kind} {obj_name(obj)}: could not read surfaces ({exc})",
+                                    code="FW-SURFACE-UNREAD", cls="limit"))
     return out
 
 
@@ -537,5 +540,5 @@ def claim_warnings(contested: dict[Claim, list[Surface]]) -> list[Diagnostic]:
             more = len(labels) - 1 - len(shown)
             out.add(Diagnostic(c.file, c.line, f"{own} claims LoadBalancer {addr}:{port}/{proto}, "
                                                f"also claimed by {'; '.join(shown)}"
-                                               + (f" and {more} more" if more else "")))
+                                               + (f" and {more} more" if more else ""), code="FW-LB-DUPLICATE"))
     return sorted(out)

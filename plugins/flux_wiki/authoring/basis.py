@@ -181,7 +181,7 @@ def declaration_error(roots: dict[str, SourceRoot], spec: str) -> str | None:
 def declaration_errors(graph: BasisGraph, pages: list[str]) -> list[Diagnostic]:
     """The sources of ``pages`` that no file can satisfy (unknown roots, paths out of the root), naming where
     each is declared: the build warns about them, and ``stamp``/``check`` refuse them."""
-    return [Diagnostic(file, line, f"{page}: {error}") for page in pages
+    return [Diagnostic(file, line, f"{page}: {error}", code="FW-WIKI-SOURCE-INVALID") for page in pages
             for spec, file, line in graph.pages.get(page, Declared()).sources
             for error in [declaration_error(graph.roots, spec)] if error]
 
@@ -205,7 +205,7 @@ def resolve_source(roots: dict[str, SourceRoot], spec: str) -> ResolvedSource:
     prefix = "/".join(fixed) or "."
     top = tree.entry(prefix)
     if top.kind == "refused":
-        tree.note(prefix, top.reason)
+        tree.note(prefix, top.reason, top.code)
     if any(part in SKIP_DIRS for part in fixed) or not top.usable:
         candidates: list[tuple[str, bool]] = []
     elif len(fixed) == len(segs):  # no wildcard: the path itself
@@ -246,11 +246,12 @@ def problems(graph: BasisGraph, existing_pages: set[str]) -> list[Diagnostic]:
     for page, d in sorted(graph.pages.items()):
         for target, file, line in d.related:
             if target not in existing_pages:
-                out.append(Diagnostic(file, line, f"{page}: related page '{target}' does not exist"))
+                out.append(Diagnostic(file, line, f"{page}: related page '{target}' does not exist",
+                                      code="FW-WIKI-RELATED-MISSING"))
         for spec, file, line in d.sources:
             r = graph.resolve(spec)
             if r.error:
-                out.append(Diagnostic(file, line, f"{page}: {r.error}"))
+                out.append(Diagnostic(file, line, f"{page}: {r.error}", code="FW-WIKI-SOURCE-MISSING"))
     return out + refused_sources(graph)
 
 
@@ -259,7 +260,8 @@ def refused_sources(graph: BasisGraph) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     for page, d in sorted(graph.pages.items()):
         for spec, file, line in d.sources:
-            out += [Diagnostic(file, line, f"{page}: source '{spec}': {why}") for why in graph.resolve(spec).skipped]
+            out += [Diagnostic(file, line, f"{page}: source '{spec}': {why}",
+                               code="FW-WIKI-SOURCE-MISSING") for why in graph.resolve(spec).skipped]
     return out
 
 

@@ -53,14 +53,16 @@ def load_lock(path: Path) -> Lock:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
-        raise InputError(str(path), err.lineno, f"not a flux-wiki lock file: {err.msg}") from None
+        raise InputError(str(path), err.lineno, f"not a flux-wiki lock file: {err.msg}",
+                         code="FW-WIKI-FILE") from None
     except (ValueError, RecursionError) as err:  # numbers too long to convert, nesting too deep
-        raise InputError(str(path), 1, f"not a flux-wiki lock file: {str(err) or type(err).__name__}") from None
+        raise InputError(str(path), 1, f"not a flux-wiki lock file: {str(err) or type(err).__name__}",
+                         code="FW-WIKI-FILE") from None
 
     def wrong(where: str, needle: str, expected: str) -> InputError:
         at = text.find(json.dumps(needle))
         return InputError(str(path), text.count("\n", 0, at) + 1 if at >= 0 else 1,
-                          f"not a flux-wiki lock file: {where}: expected {expected}")
+                          f"not a flux-wiki lock file: {where}: expected {expected}", code="FW-WIKI-FILE")
 
     if not isinstance(data, dict) or not isinstance(data.get("pages", {}), dict):
         raise wrong("top level", "pages", '{"version": 1, "pages": {...}}')

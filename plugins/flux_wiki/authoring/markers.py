@@ -77,7 +77,8 @@ class MarkerExpander:
                 except TemplateProblem as err:
                     fragment, problem = "", f"{err.file}:{err.line}: {err.message}"
                 if problem:
-                    diags.append(Diagnostic(file or page, n, f"marker flux-wiki:{marker.name}: {problem}"))
+                    diags.append(Diagnostic(file or page, n, f"marker flux-wiki:{marker.name}: {problem}",
+                                            code="FW-WIKI-MARKER"))
                     continue
                 text = text[:m.start()] + fragment.rstrip("\n") + text[m.end():]
             lines[n - 1] = text
@@ -112,7 +113,7 @@ class MarkerExpander:
                 return "", f"no layer '{wanted}' in cluster {cluster.name}"
             layer = node.id
         if marker.name == "graph":
-            dot = layer_dag_dot(cluster, lambda i: self.link_url(page, r.layout.layer(cluster, i)))
+            dot = layer_dag_dot(r.facts, lambda i: self.link_url(page, r.layout.layer(cluster, i)), view="full")
             if self.options.diagram is None:
                 return "```dot\n" + dot.rstrip("\n") + "\n```\n", None
             return self.options.diagram(page, "layer-dag", dot, None), None

@@ -24,8 +24,9 @@ def export() -> None:
               show_default=True, help="The mkdocs.yml whose flux-wiki plugin options say what to compile.")
 def hugo(out: str, all_pages: bool, config_file: str) -> None:
     """Write the wiki as a Hugo content section (page bundles, SVG diagrams, front matter)."""
-    files, diagnostics = export_files(read_wiki_config(config_file), all_pages=all_pages)
+    cfg = read_wiki_config(config_file)
+    files, diagnostics = export_files(cfg, all_pages=all_pages)
     for d in diagnostics:
-        warn(d)
+        warn(d, cfg.problems)
     written = write_export(files, Path(out))
     click.echo(f"exported {sum(1 for p in written if p.suffix == '.md')} pages ({len(written)} files) to {out}")

@@ -8,6 +8,7 @@ import click
 
 from ..config import SOURCES_HELP, WikiConfig, parse_source_option, wiki_config_from_mkdocs
 from ..model import Diagnostic, InputError
+from ..problems import ProblemPolicy
 
 repo_argument = click.argument("repo", default=".", type=click.Path(exists=True, file_okay=False))
 cluster_option = click.option("--cluster", "-c", multiple=True, help="Only this cluster (repeatable).")
@@ -27,8 +28,13 @@ config_file_option = click.option("--config-file", "-f", default="mkdocs.yml", s
                                   type=click.Path(dir_okay=False), help="The mkdocs.yml with the flux-wiki options.")
 
 
-def warn(diagnostic: Diagnostic | str) -> None:
-    click.echo(f"warning: {diagnostic}", err=True)
+def warn(diagnostic: Diagnostic | str, policy: ProblemPolicy = ProblemPolicy()) -> None:
+    """A problem on stderr: ``warning:`` when the plugin's build would warn, ``note:`` otherwise."""
+    if isinstance(diagnostic, str):
+        click.echo(f"warning: {diagnostic}", err=True)
+        return
+    level, text = policy.report(diagnostic)
+    click.echo(f"{'warning' if level == 'warning' else 'note'}: {text}", err=True)
 
 
 def read_wiki_config(config_file: str | Path) -> WikiConfig:

@@ -9,13 +9,19 @@ from pathlib import Path
 import click
 
 from ..engine import build_model
-from ..model import Model, printable
+from ..model import Cluster, KustomizationNode, Model, printable
 from .options import cluster_option, entry_option, read_wiki_config, repo_argument, source_option, warn
 
 
 def _model(repo: str, cluster: tuple[str, ...], entry: str | None, exclude: tuple[str, ...] = (),
            sources: dict[str, Path] | None = None) -> Model:
-    return build_model(repo, clusters=list(cluster) or None, entry=entry, exclude=list(exclude), sources=sources)
+    """The model; with no cluster there is nothing to print: exit 1 with why (the entry-point message)."""
+    model = build_model(repo, clusters=list(cluster) or None, entry=entry, exclude=list(exclude), sources=sources)
+    if not model.clusters:
+        for d in model.diagnostics:
+            click.echo(f"error: {d}", err=True)
+        raise SystemExit(1)
+    return model
 
 
 @click.command()
@@ -44,7 +50,26 @@ def inventory(repo: str, cluster: tuple[str, ...], entry: str | None, fmt: str, 
             extra = f" ({k.reason})" if k.reason else ""
             click.echo(printable(f"  L{k.level} {k.id} [{k.status}] {k.path or ''} objects={len(k.resources)}{extra}"))
         for w in c.warnings:
-            click.echo(f"  warning: {w}", err=True)
+            warn(w)
+
+
+VIEWS = ("auto", "full", "overview")
+EXTENSIONS = {"dot": "dot", "svg": "svg", "json": "json", "mermaid": "mmd"}
+
+
+def _view(value: str) -> tuple[str, str | None]:
+    """``--view``: auto, full, overview, or ``layer:NAME`` (a Kustomization's neighbourhood)."""
+    if value in VIEWS:
+        return value, None
+    if value.startswith("layer:") and value[len("layer:"):]:
+        return "layer", value[len("layer:"):]
+    raise click.BadParameter(f"{value!r}: expected auto, full, overview or layer:NAME", param_hint="'--view'")
+
+
+def _layer_node(model: Model, cluster: Cluster, layer: str) -> KustomizationNode | None:
+    """The Kustomization ``layer`` (name or namespace/name) of ``cluster`` below its Flux root, or None."""
+    node = model.facts[cluster.name].kustomization(layer)
+    return None if node is None or node.id == cluster.root_id else node
 
 
 @click.command()
@@ -52,30 +77,88 @@ def inventory(repo: str, cluster: tuple[str, ...], entry: str | None, fmt: str, 
 @cluster_option
 @entry_option
 @click.option("--format", "fmt", type=click.Choice(["dot", "svg", "json", "mermaid"]), default="dot", show_default=True)
+@click.option("--view", "view_text", default="auto", show_default=True, metavar="auto|full|overview|layer:NAME",
+              help="full: every Kustomization; overview: one node per group (namespace, parent or path); "
+                   "layer:NAME: one Kustomization's chain to the Flux root and direct dependents; auto: the overview "
+                   "above 40 Kustomizations, else full.")
+@click.option("--out", type=click.Path(file_okay=False),
+              help="Write one file per cluster into this folder (<cluster>.<ext>, <cluster>.<layer>.<ext> for a "
+                   "layer view) instead of standard output.")
 @source_option
-def graph(repo: str, cluster: tuple[str, ...], entry: str | None, fmt: str, sources: dict[str, Path]) -> None:
-    """Print the layer DAG of each cluster."""
-    from ..render.diagrams import layer_dag_dot, layer_dag_json, layer_dag_mermaid
+def graph(repo: str, cluster: tuple[str, ...], entry: str | None, fmt: str, view_text: str, out: str | None,
+          sources: dict[str, Path]) -> None:
+    """Print (or write) the reconciliation order of each cluster: dependsOn and applied-by edges, as DOT, SVG,
+    JSON or Mermaid. SVG and Mermaid hold one cluster: name it with --cluster, or use --out."""
+    from ..render.diagrams import layer_dag_dot, layer_dag_json, layer_dag_mermaid, neighbourhood_dot
+    from ..render.markdown import slug
+    from ..render.pages import unique_slugs
     from ..render.svg import SvgRenderer
+    from .errors import BadInput
 
+    view, layer = _view(view_text)
     model = _model(repo, cluster, entry, sources=sources)
-    if fmt == "json":
-        click.echo(json.dumps({"clusters": [{"name": c.name, **layer_dag_json(c)} for c in model.clusters]},
-                              indent=2, sort_keys=True))
-        return
+    for d in model.diagnostics:
+        warn(d)
+    clusters = model.clusters
     renderer = SvgRenderer()
-    for c in model.clusters:
-        if fmt == "mermaid":
-            click.echo(layer_dag_mermaid(c))
-            continue
-        dot = layer_dag_dot(c, lambda i: f"#{i}")
-        if fmt == "dot":
-            click.echo(dot)
-        else:
-            result = renderer.render(dot)
+    documents: list[tuple[str, str | dict, str]] = []  # (cluster, document, file name suffix)
+    targets: dict[str, str] = {}  # cluster name -> id of the layer a layer view draws
+    if layer is not None:  # a layer view draws the clusters that have that Kustomization
+        for c in clusters:
+            node = _layer_node(model, c, layer)
+            if node is not None:
+                targets[c.name] = node.id
+        if not targets:
+            where = f"cluster {clusters[0].name}" if len(clusters) == 1 else \
+                f"any of the clusters {', '.join(c.name for c in clusters)}"
+            raise BadInput(f"no Kustomization {layer!r} below the Flux root of {where} "
+                           "(name it as namespace/name or name)")
+        for c in clusters:
+            if c.name not in targets:
+                click.echo(f"note: cluster {c.name} has no Kustomization {layer!r}; left out", err=True)
+        clusters = [c for c in clusters if c.name in targets]
+    if out is None and fmt in ("svg", "mermaid") and len(clusters) > 1:
+        names = ", ".join(c.name for c in clusters)
+        raise BadInput(f"{len(clusters)} clusters ({names}): {fmt.upper() if fmt == 'svg' else 'Mermaid'} on standard "
+                       "output holds one; name it with --cluster, or write one file per cluster with --out DIR")
+    for c in clusters:
+        facts = model.facts[c.name]
+        layer_id = targets.get(c.name)
+        suffix = "." + slug(layer) if layer is not None else ""
+        try:
+            if fmt == "json":
+                document: str | dict = {"name": c.name, **layer_dag_json(
+                    facts, view="full" if view == "layer" else view, layer=layer_id)}  # type: ignore[arg-type]
+            elif fmt == "mermaid":
+                document = layer_dag_mermaid(facts, view="auto" if view == "layer" else view,  # type: ignore[arg-type]
+                                             layer=layer_id)
+            else:
+                document = (neighbourhood_dot(facts, layer_id, lambda i: f"#{i}", "#flux-root") if layer_id else
+                            layer_dag_dot(facts, lambda i: f"#{i}", view=view,  # type: ignore[arg-type]
+                                          group_url=lambda key: f"#group-{slug(key or 'top')}"))
+        except ValueError as err:  # an overview of a cluster whose layers form no groups
+            raise BadInput(str(err)) from None
+        if fmt == "svg":
+            result = renderer.render(str(document))
             if result.svg is None:
-                raise click.ClickException(result.warning or "no Graphviz engine available")
-            click.echo(result.svg)
+                raise BadInput(result.warning or "no Graphviz engine available")
+            document = result.svg
+        documents.append((c.name, document, suffix))
+    if out is None:
+        if fmt == "json":
+            click.echo(json.dumps({"clusters": [d for _, d, _ in documents]}, indent=2, sort_keys=True))
+        else:
+            for _, document, _ in documents:
+                click.echo(str(document).rstrip("\n"))
+        return
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    stems, _ = unique_slugs({name: name for name, _, _ in documents})
+    for name, document, suffix in documents:
+        target = folder / f"{stems[name]}{suffix}.{EXTENSIONS[fmt]}"
+        text = json.dumps(document, indent=2, sort_keys=True) + "\n" if fmt == "json" else str(document).rstrip("\n") + "\n"
+        target.write_text(text, encoding="utf-8")
+        click.echo(str(target))
 
 
 @click.command()

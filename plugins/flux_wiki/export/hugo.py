@@ -281,7 +281,7 @@ def collect_pages(cfg: WikiConfig, *, all_pages: bool = False,
             try:
                 text = file.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as err:
-                diagnostics.append(Diagnostic(str(file), 1, f"not exported: {err}"))
+                diagnostics.append(Diagnostic(str(file), 1, f"not exported: {err}", code="FW-EXPORT-FAILED"))
                 continue
             sources.append((src, "page", "", text))
     exported = {src for src, *_ in sources}

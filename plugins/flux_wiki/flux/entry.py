@@ -213,7 +213,8 @@ def _from_flux_instance_release(doc: Document, store: ObjectStore, folders: _Fol
     bad = problems(values, checked, ("spec", "values", "instance"))
     if bad:  # the chart renders a FluxInstance the API server refuses
         raise InputError(doc.file, doc.line, f"HelmRelease {_meta(doc.data)[1]}: {bad[0]} "
-                                             "(the FluxInstance it renders is rejected by the API server)")
+                                             "(the FluxInstance it renders is rejected by the API server)",
+                         code="FW-ENTRY-INVALID")
     # the chart renders the FluxInstance in the release namespace (templates/instance.yaml)
     return _from_sync("flux-instance HelmRelease", doc, instance, spec.target_namespace or _meta(doc.data)[0],
                       store.repo, ("spec", "values", "instance"), CHART_REGISTRY)
@@ -253,7 +254,7 @@ def find_entries(repo: Repo) -> tuple[list[Entry], list[Diagnostic]]:
         try:
             raw = repo.read_bytes(rel)
         except InputError as err:
-            repo.note(rel, err.message)
+            repo.note(rel, err.message, err.code)
             continue
         if not in_flux_system and not _QUICK.search(raw):
             continue
@@ -279,7 +280,8 @@ def find_entries(repo: Repo) -> tuple[list[Entry], list[Diagnostic]]:
                 bad = problems(d.data.get("spec"), FLUX_INSTANCE_SPEC, ("spec",))
                 if bad:  # the API server refuses it: it never syncs anything
                     diagnostics += [Diagnostic(rel, field_line(raw.decode("utf-8", "replace"), d.line, p.path),
-                                               f"FluxInstance {_meta(d.data)[1]}: {p} (the API server rejects it)")
+                                               f"FluxInstance {_meta(d.data)[1]}: {p} (the API server rejects it)",
+                                               code="FW-ENTRY-INVALID")
                                     for p in bad[:5]]
                     continue
                 try:

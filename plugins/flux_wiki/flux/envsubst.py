@@ -20,6 +20,10 @@ class SubstitutionError(Exception):
     """Text Flux's envsubst rejects, or an unset variable under strict substitution."""
 
 
+class SubstitutionLimit(SubstitutionError):
+    """Work beyond flux-wiki's own budget (Flux would go on)."""
+
+
 # -- parse tree ---------------------------------------------------------------
 
 @dataclass
@@ -667,7 +671,7 @@ class Evaluator:
         if node.name in ("#", "##", "%", "%%") and args:
             self.budget.pattern_steps -= len(value) * (len(value) + len(args[0])) // 2 + 1
             if self.budget.pattern_steps < 0:
-                raise SubstitutionError(f"pattern removal ${{{node.param}{node.name}...}} on a "
+                raise SubstitutionLimit(f"pattern removal ${{{node.param}{node.name}...}} on a "
                                         f"{len(value):,}-character value is beyond flux-wiki's budget "
                                         "for one Kustomization")
         return _apply(node.name, value, args)

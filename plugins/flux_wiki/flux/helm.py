@@ -134,8 +134,9 @@ class _Builder:
         self.source: tuple[str | None, str | None, str | None] = (None, None, None)
         self.source_url: str | None = None
 
-    def warn(self, message: str) -> None:
-        self.diags.append(Diagnostic(self.res.file, self.res.line, f"HelmRelease {self.res.ident()}: {message}"))
+    def warn(self, message: str, code: str) -> None:
+        self.diags.append(Diagnostic(self.res.file, self.res.line, f"HelmRelease {self.res.ident()}: {message}",
+                                     code=code))
 
     # -- chart -------------------------------------------------------------
     def resolve_chart(self) -> None:
@@ -144,13 +145,13 @@ class _Builder:
         elif self.spec.chart_ref is not None:
             self.chart_from_ref(self.spec.chart_ref)
         elif not self.spec.declares_chart:
-            self.warn("has neither spec.chart.spec nor spec.chartRef")
+            self.warn("has neither spec.chart.spec nor spec.chartRef", "FW-HELM-INVALID")
 
     def lookup_source(self, kind: str, ns: str, name: str) -> SourceInfo | None:
         self.source = (kind or None, ns or None, name or None)
         info = self.find_source(kind, ns, name) if kind and name else None
         if info is None:
-            self.warn(f"source {kind or '?'} {ns}/{name or '?'} not found")
+            self.warn(f"source {kind or '?'} {ns}/{name or '?'} not found", "FW-HELM-SOURCE-MISSING")
         else:
             self.source_url = info.url
         return info
@@ -158,7 +159,7 @@ class _Builder:
     def chart_from_template(self, template: ChartTemplate) -> None:
         self.chart, self.version = template.chart, template.version
         if template.chart_unset:
-            self.warn("spec.chart.spec.chart is empty")
+            self.warn("spec.chart.spec.chart is empty", "FW-HELM-INVALID")
         ref = template.source_ref
         self.lookup_source(ref.kind, ref.namespace, ref.name)
 
@@ -173,7 +174,7 @@ class _Builder:
             self.source = (kind, ns, name or None)
             obj = self.find_object(kind, ns, name)
             if obj is None:
-                self.warn(f"chartRef HelmChart {ns}/{name} not found")
+                self.warn(f"chartRef HelmChart {ns}/{name} not found", "FW-HELM-SOURCE-MISSING")
                 return
             helm_chart = ChartTemplate.parse(obj.spec, obj.namespace or ns)
             self.chart, self.version = helm_chart.chart, helm_chart.version
@@ -182,7 +183,7 @@ class _Builder:
             self.source_url = info.url if info else None
         else:
             self.source = (kind or None, ns, name or None)
-            self.warn(f"chartRef kind '{kind}' is not OCIRepository or HelmChart")
+            self.warn(f"chartRef kind '{kind}' is not OCIRepository or HelmChart", "FW-HELM-INVALID")
 
     # -- values ------------------------------------------------------------
     def resolve_values(self) -> tuple[dict[str, Any], list[str], list[str]]:
@@ -199,7 +200,7 @@ class _Builder:
                 unresolved.append(f"Secret {self.ns}/{name} (hidden)")
                 continue
             if kind != "ConfigMap":
-                self.warn(f"valuesFrom kind '{kind}' is not ConfigMap or Secret")
+                self.warn(f"valuesFrom kind '{kind}' is not ConfigMap or Secret", "FW-HELM-INVALID")
                 unresolved.append(f"{detail} (unsupported kind)")
                 continue
             obj = self.find_object("ConfigMap", self.ns, name)
@@ -208,7 +209,7 @@ class _Builder:
                 what = "not found" if obj is None else f"has no key '{key}'"
                 unresolved.append(f"{detail} ({'optional, ' if optional else ''}{what})")
                 if not optional:
-                    self.warn(f"valuesFrom ConfigMap {self.ns}/{name} {what}")
+                    self.warn(f"valuesFrom ConfigMap {self.ns}/{name} {what}", "FW-HELM-VALUES-MISSING")
                 continue
             raw = data[key]
             raw_text = raw if isinstance(raw, str) else ("" if raw is None else str(raw))
@@ -217,7 +218,7 @@ class _Builder:
                 try:
                     set_path_value(result, target, raw_text)
                 except ValueError as err:
-                    self.warn(f"valuesFrom {detail}: {err}")
+                    self.warn(f"valuesFrom {detail}: {err}", "FW-HELM-VALUES-INVALID")
                     unresolved.append(f"{detail} (invalid targetPath)")
                     continue
                 sources.append(detail)
@@ -237,12 +238,14 @@ class _Builder:
             parsed = load_text(text)
         except yaml.YAMLError as err:
             problem = getattr(err, "problem", None) or str(err)
-            self.diags.append(Diagnostic(obj.file, obj.line, f"{detail}: values are not valid YAML: {problem}"))
+            self.diags.append(Diagnostic(obj.file, obj.line, f"{detail}: values are not valid YAML: {problem}",
+                                         code="FW-HELM-VALUES-INVALID"))
             return None
         if parsed is None:
             return {}
         if not isinstance(parsed, dict):
-            self.diags.append(Diagnostic(obj.file, obj.line, f"{detail}: values are not a mapping"))
+            self.diags.append(Diagnostic(obj.file, obj.line, f"{detail}: values are not a mapping",
+                                         code="FW-HELM-VALUES-INVALID"))
             return None
         return parsed
 
@@ -261,7 +264,8 @@ def helm_release_info(res: Resource, find_object: FindObject, find_source: FindS
     b = _Builder(res, spec, find_object, find_source)
     for problem in found[:5]:
         b.diags.append(Diagnostic(res.file, locate(problem.path) if locate else res.line,
-                                  f"HelmRelease {res.ident()}: {problem} (the API server rejects it)"))
+                                  f"HelmRelease {res.ident()}: {problem} (the API server rejects it)",
+                                  code="FW-SCHEMA-REJECTED"))
     b.resolve_chart()
     values, sources, unresolved = b.resolve_values()
     kind, sns, sname = b.source

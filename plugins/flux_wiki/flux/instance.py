@@ -80,7 +80,8 @@ def _patch(objects: list[dict[str, Any]], entry: dict[str, Any], file: str, line
     try:
         docs = [d.data for d in parse_documents(text, file)]
     except InputError as err:
-        raise InputError(file, line, f"spec.kustomize.patches: invalid patch: {err.message}") from None
+        raise InputError(file, line, f"spec.kustomize.patches: invalid patch: {err.message}",
+                         code="FW-ENTRY-INVALID") from None
     for doc in docs:
         for i, obj in enumerate(objects):
             md = obj["metadata"]
@@ -99,7 +100,7 @@ def _patch(objects: list[dict[str, Any]], entry: dict[str, Any], file: str, line
             except PatchError as err:
                 raise InputError(file, line, f"spec.kustomize.patches: {err} (on {obj['kind']} {md['name']}; "
                                              "flux-operator fails to build the instance)",
-                                 code="FW-INSTANCE-PATCH") from None
+                                 code="FW-ENTRY-INVALID") from None
 
 
 def controllers(instance: FluxInstanceSpec, registry: str, file: str, line: int) -> list[Controller]:

@@ -105,6 +105,9 @@ class KustomizationSpec:
     overrides: FluxOverrides  # the fields kustomize-controller merges into the folder's kustomization
     wait: bool | None  # None when unset (Flux: false)
     prune: bool | None  # None when unset (the CRD requires it)
+    # spec.kubeConfig: the objects go to another cluster, whose API the Secret (or, for workload identity, the
+    # ConfigMap) names: ``("Secret", name)``; None for this cluster
+    kube_config: tuple[str, str] | None = None
 
     @classmethod
     def parse(cls, spec: dict[str, Any], namespace: str) -> KustomizationSpec:
@@ -123,9 +126,13 @@ class KustomizationSpec:
             name_prefix=_str(spec.get("namePrefix")) or None,
             name_suffix=_str(spec.get("nameSuffix")) or None,
         )
+        kube = spec.get("kubeConfig") if isinstance(spec.get("kubeConfig"), dict) else {}
+        remote = next(((kind, str(r["name"])) for kind, r in (("Secret", kube.get("secretRef")),
+                                                              ("ConfigMap", kube.get("configMapRef")))
+                       if isinstance(r, dict) and r.get("name")), None)
         return cls(path=_str(spec.get("path")), source_ref=source_ref, depends_on=tuple(depends_on),
                    post_build=PostBuild.parse(spec.get("postBuild")), overrides=overrides,
-                   wait=spec.get("wait"), prune=spec.get("prune"))
+                   wait=spec.get("wait"), prune=spec.get("prune"), kube_config=remote)
 
 
 # -- HelmRelease (helm.toolkit.fluxcd.io) --------------------------------------------------------------

@@ -224,16 +224,23 @@ class _Expander:
         self.generated_by = GeneratedBy("ResourceSet", self.namespace, rset.name, rset.file, rset.line)
 
     # diagnostics -------------------------------------------------------------------
-    def warn(self, message: str, line: int | None = None) -> _Failed:
-        return _Failed(Diagnostic(self.rset.file, line or self.rset.line, f"ResourceSet {self.ident}: {message}"))
+    def warn(self, message: str, line: int | None = None, code: str = "FW-RSET-FAILED") -> _Failed:
+        """flux-operator fails the ResourceSet: a repo problem."""
+        return _Failed(Diagnostic(self.rset.file, line or self.rset.line, f"ResourceSet {self.ident}: {message}",
+                                  code=code))
 
     def limit(self, message: str, line: int | None = None) -> _Failed:
-        return _Failed(Diagnostic(self.rset.file, line or self.rset.line, f"ResourceSet {self.ident}: {message}",
-                                  severity="info"))
+        """What it generates is not known here: a simulation note."""
+        return _Failed(self._limit(message, line))
+
+    def _limit(self, message: str, line: int | None = None) -> Diagnostic:
+        return Diagnostic(self.rset.file, line or self.rset.line, f"ResourceSet {self.ident}: {message}",
+                          code="FW-RSET-NOT-EXPANDED", cls="limit")
 
     def note(self, message: str, line: int | None = None) -> None:
+        """Worth knowing, nothing missing: a notice."""
         self.notes.append(Diagnostic(self.rset.file, line or self.rset.line, f"ResourceSet {self.ident}: {message}",
-                                     severity="info"))
+                                     severity="info", code="FW-RSET-NOTE", cls="limit"))
 
     # inputs ------------------------------------------------------------------------
     def inline_inputs(self) -> list[dict[str, Any]]:
@@ -264,7 +271,7 @@ class _Expander:
                 if res is None:
                     raise self.warn(f"failed to get provider {self.namespace}/{ref['name']}: no "
                                     f"{PROVIDER_KIND} of that name in the namespace; flux-operator fails the "
-                                    "ResourceSet", line)
+                                    "ResourceSet", line, "FW-RSET-PROVIDER-MISSING")
                 found.setdefault((self.namespace, res.name), res)
             elif isinstance(ref.get("selector"), dict):
                 for res in self.providers.selected(self.namespace, ref["selector"]):
@@ -296,7 +303,7 @@ class _Expander:
         strategy = _dict(self.spec.get("inputStrategy"))
         name = str(strategy.get("name") or "Flatten")
         for reason in skipped:
-            self.note(f"inputs from {reason}; the objects they generate are skipped")
+            self.notes.append(self._limit(f"inputs from {reason}; the objects they generate are skipped"))
         if name == "Flatten":
             sets = inline + [s for _, g in groups for s in g]
             if len(sets) > MAX_INPUT_SETS:
@@ -463,8 +470,8 @@ class _Expander:
             raise self.limit("is SOPS-encrypted; kustomize-controller decrypts it in the cluster, so flux-wiki "
                              "does not render it")
         if str(_dict(self.rset.metadata.get("annotations")).get(RECONCILE_ANNOTATION, "")).lower() == "disabled":
-            raise self.limit("reconciliation is disabled (fluxcd.controlplane.io/reconcile: disabled); it "
-                             "generates nothing")
+            self.note("reconciliation is disabled (fluxcd.controlplane.io/reconcile: disabled); it generates nothing")
+            return []
         steps = self.spec.get("steps")
         if steps and (self.spec.get("resources") or self.spec.get("resourcesTemplate")):
             raise self.warn("spec.steps is mutually exclusive with spec.resources and spec.resourcesTemplate")
@@ -529,9 +536,9 @@ def expand_resourceset(rset: Resource, *, current: list[Resource] | None = None,
     except _Failed as failed:
         return Expansion([], expander.notes + [failed.diagnostic])
     except (TemplateLimit, goyaml.TooLarge) as err:
-        return Expansion([], expander.notes + [expander.limit(f"not expanded: {err}").diagnostic])
+        return Expansion([], expander.notes + [expander._limit(f"not expanded: {err}")])
     except NotSimulated as err:
-        return Expansion([], expander.notes + [expander.limit(f"not expanded: {err}").diagnostic])
+        return Expansion([], expander.notes + [expander._limit(f"not expanded: {err}")])
     return Expansion(objects, expander.notes)
 
 

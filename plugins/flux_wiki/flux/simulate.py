@@ -97,7 +97,7 @@ class Simulation:
         if problems:
             root.status, root.reason = "error", _rejected(problems)
             self.cluster.warn(e.file, self._line(e.file, e.line, problems[0]),
-                              f"Kustomization {root.id}: {root.reason}")
+                              f"Kustomization {root.id}: {root.reason}", code="FW-SCHEMA-REJECTED")
             queue.clear()
         deferred: list[KustomizationNode] = []
         while queue or deferred:
@@ -140,7 +140,7 @@ class Simulation:
             for problem in object_problems(res.obj, res.group, res.kind)[:_PROBLEMS_PER_OBJECT]:
                 self.cluster.warn(res.file, self._line(res.file, res.line, problem),
                                   f"{res.kind} {res.ident()}: {problem} (the API server rejects it; "
-                                  f"Kustomization {node.id} fails to apply)")
+                                  f"Kustomization {node.id} fails to apply)", code="FW-SCHEMA-REJECTED")
 
     # -- one Kustomization ----------------------------------------------
     def _waits_for_variables(self, node: KustomizationNode) -> bool:
@@ -230,6 +230,8 @@ class Simulation:
         node.source, skip, folder = self._source_of(node)
         if skip:
             node.status, node.reason = "skipped", skip
+            self.cluster.warn(node.file, node.line, f"Kustomization {node.id} (skipped): {skip}",
+                              code="FW-KS-SOURCE-EXTERNAL", cls="limit")
             return []
         if node.path is None:
             node.path = "./"
@@ -239,7 +241,7 @@ class Simulation:
         if isinstance(mounted, str):
             node.status, node.reason = "error", f"source {node.source.kind} {node.source.ident()}: {mounted}"
             self.cluster.warnings.append(Diagnostic(node.file, node.line, f"Kustomization {node.id}: {node.reason}",
-                                                    code="SOURCE-DIR-MISSING"))
+                                                    code="FW-SOURCE-DIR-MISSING"))
             return []
         repo, prefix = mounted
         try:
@@ -249,10 +251,16 @@ class Simulation:
             hint = self._artifact_hint(node, folder) if "not found" in err.message else ""
             node.status, node.reason = "error", f"{where}{err.message}{hint}"
             self.cluster.warn(node.file, node.line,
-                              f"Kustomization {node.id} (path {node.path}) does not build: {where}{err.message}{hint}")
+                              f"Kustomization {node.id} (path {node.path}) does not build: {where}{err.message}{hint}",
+                              code=err.code, cls=err.cls)
             return []
         node.files = sorted(set(built.files))
         node.remote_resources = sorted(set(built.remote))
+        if node.remote_resources:
+            shown = ", ".join(node.remote_resources[:3]) + (", ..." if len(node.remote_resources) > 3 else "")
+            self.cluster.warn(node.file, node.line, f"Kustomization {node.id}: {len(node.remote_resources)} remote "
+                              f"resource(s) not fetched, so not shown: {shown}", code="FW-KUSTOMIZE-REMOTE",
+                              cls="limit")
         node.helm_charts = built.helm_charts
         self.cluster.warnings.extend(built.diagnostics)
         resources = built.resources
@@ -293,12 +301,12 @@ class Simulation:
     def _over_objects(self, node: KustomizationNode, count: int) -> list[KustomizationNode]:
         self.objects = max(self.objects, MAX_OBJECTS)  # nothing more is built
         what = f"its {count:,} objects would take" if count else "it comes after"
-        self._stop(node, "objects",
+        self._stop(node, "FW-LIMIT-OBJECTS",
                    f"not simulated: {what} the cluster past {MAX_OBJECTS:,} objects, flux-wiki's limit")
         return []
 
     def _stop(self, node: KustomizationNode, limit: str, reason: str) -> None:
-        """Mark a node a limit stopped; each limit is one warning, at the first node it stopped."""
+        """Mark a node a limit (its problem code) stopped; each limit is one note, at the first node it stopped."""
         node.status, node.reason, node.resources = "error", reason, []
         self.stopped.setdefault(limit, []).append(node)
 
@@ -315,7 +323,8 @@ class Simulation:
                         and existing.id not in self.applied_twice:
                     self.applied_twice.add(existing.id)
                     self.cluster.warn(res.file, res.line,
-                                      f"Kustomization {existing.id} is applied by both {existing.parent} and {node.id}")
+                                      f"Kustomization {existing.id} is applied by both {existing.parent} and {node.id}",
+                                      code="FW-KS-APPLIED-TWICE")
                 continue
             if len(self.cluster.kustomizations) >= MAX_KUSTOMIZATIONS:
                 dropped += 1
@@ -326,9 +335,9 @@ class Simulation:
             self.depth[child.id] = depth
             if child.status == "error":
                 self.cluster.warn(child.file, self._line(child.file, child.line, problems[0]),
-                                  f"Kustomization {child.id}: {child.reason}")
+                                  f"Kustomization {child.id}: {child.reason}", code="FW-SCHEMA-REJECTED")
             elif depth > MAX_DISCOVERY_DEPTH:
-                self._stop(child, "depth", (
+                self._stop(child, "FW-LIMIT-DEPTH", (
                     f"not simulated: it is {depth} levels of Kustomizations below the root, beyond flux-wiki's "
                     f"limit of {MAX_DISCOVERY_DEPTH}; {node.id} applies it (a path that re-applies itself?)"))
             else:
@@ -340,15 +349,17 @@ class Simulation:
         return children
 
     def _report_limits(self) -> None:
-        for nodes in self.stopped.values():
+        for code, nodes in self.stopped.items():
             first, more = nodes[0], len(nodes) - 1
             self.cluster.warn(first.file, first.line, f"Kustomization {first.id}: {first.reason}"
-                              + (f" ({more:,} more Kustomizations stopped by the same limit)" if more else ""))
+                              + (f" ({more:,} more Kustomizations stopped by the same limit)" if more else ""),
+                              code=code, cls="limit")
         if self.dropped is not None:
             first = self.dropped
             self.cluster.warn(first.file, first.line,
                               f"{self.dropped_count:,} Kustomizations (the first: {first.ident()}) are beyond "
-                              f"flux-wiki's limit of {MAX_KUSTOMIZATIONS:,} per cluster; they are not simulated")
+                              f"flux-wiki's limit of {MAX_KUSTOMIZATIONS:,} per cluster; they are not simulated",
+                              code="FW-LIMIT-KUSTOMIZATIONS", cls="limit")
 
     # -- after the walk ----------------------------------------------------
     def _finish(self) -> None:

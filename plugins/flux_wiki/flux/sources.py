@@ -41,7 +41,8 @@ def source_info(res: Resource) -> SourceInfo:
     Raises :class:`InputError` for an object that is not a Flux source.
     """
     if res.kind not in SOURCE_KINDS or (res.group and res.group != FLUX_SOURCE_GROUP):
-        raise InputError(res.file, res.line, f"{res.kind or 'object'} {res.ident()} is not a Flux source")
+        raise InputError(res.file, res.line, f"{res.kind or 'object'} {res.ident()} is not a Flux source",
+                         code="FW-SOURCE-INVALID")
     spec = res.spec
     ref: dict[str, Any] = {}
     url: str | None = None

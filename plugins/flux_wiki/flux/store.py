@@ -43,7 +43,7 @@ class ObjectStore:
                     try:
                         self._raw[rel] = self.repo.read_bytes(rel)
                     except InputError as err:
-                        self.repo.note(rel, err.message)
+                        self.repo.note(rel, err.message, err.code)
             kind_b, name_b = f"kind: {kind}".encode(), name.encode()
             found = []
             for rel, raw in self._raw.items():

@@ -23,7 +23,8 @@ import yaml
 from ..analysis.redact import names_secret
 from ..load.yamldocs import ParseCache, copy_data, load_text
 from ..model import Diagnostic, InputError, Resource
-from .envsubst import Budget, Evaluator, SubstitutionError, parse
+from ..problems import problem_class
+from .envsubst import Budget, Evaluator, SubstitutionError, SubstitutionLimit, parse
 from .objects import PostBuild
 from .runtime import RuntimeSecret
 
@@ -82,10 +83,12 @@ def collect_variables(post: PostBuild, find_object: Callable[[str, str, str], Re
     variables: dict[str, Variable] = {}
     for i, ref in enumerate(post.substitute_from):
         if ref is None:
-            raise InputError(file, line, f"spec.postBuild.substituteFrom[{i}] must be a mapping")
+            raise InputError(file, line, f"spec.postBuild.substituteFrom[{i}] must be a mapping",
+                             code="FW-SUBST-INVALID")
         kind, name, optional = ref.kind, ref.name, ref.optional
         if kind not in ("ConfigMap", "Secret"):
-            raise InputError(file, line, f"substituteFrom[{i}]: kind must be ConfigMap or Secret, got '{kind}'")
+            raise InputError(file, line, f"substituteFrom[{i}]: kind must be ConfigMap or Secret, got '{kind}'",
+                             code="FW-SUBST-INVALID")
         origin = f"{kind} {namespace}/{name}"
         obj = find_object(kind, namespace, name)
         made = find_runtime(namespace, name) if obj is None and kind == "Secret" and find_runtime else None
@@ -99,7 +102,7 @@ def collect_variables(post: PostBuild, find_object: Callable[[str, str, str], Re
                            if kind == "Secret" else "")
                 diags.append(Diagnostic(file, line, f"substitute from '{kind}/{name}': not found in namespace "
                                         f"'{namespace}' (Flux would fail to reconcile){made_by}",
-                                        code="FW-SUBSTITUTE-FROM-MISSING"))
+                                        code="FW-SUBST-FROM-MISSING"))
             continue
         if kind == "Secret":
             for section in ("data", "stringData"):
@@ -112,17 +115,18 @@ def collect_variables(post: PostBuild, find_object: Callable[[str, str, str], Re
         if isinstance(data, dict):
             for key, value in data.items():
                 if not isinstance(value, str):
-                    diags.append(Diagnostic(obj.file, obj.line, f"{origin}: data.{key} is not a string"))
+                    diags.append(Diagnostic(obj.file, obj.line, f"{origin}: data.{key} is not a string",
+                                            code="FW-SCHEMA-REJECTED"))
                 variables[str(key)] = _plain_variable(str(key), value, origin)
     for key, value in post.substitute.items():
         if not isinstance(value, str):
             diags.append(Diagnostic(file, line, f"spec.postBuild.substitute.{key} is not a string "
-                                    "(the Kubernetes API would reject it)"))
+                                    "(the Kubernetes API would reject it)", code="FW-SCHEMA-REJECTED"))
         variables[key] = _plain_variable(key, value, "inline")
     for var in variables.values():
         if var.name != RUNTIME_KEYS and not VAR_NAME.match(var.name):
             raise InputError(file, line, f"'{var.name}' var name is invalid (from {var.origin}), "
-                             f"must match '^[_[:alpha:]][_[:alpha:][:digit:]]*$'")
+                             f"must match '^[_[:alpha:]][_[:alpha:][:digit:]]*$'", code="FW-SUBST-INVALID")
     return variables, diags
 
 
@@ -188,6 +192,7 @@ class _Substituted:
     problem: str | None = None  # a diagnostic without the object's file:line, when substitution failed
     unset: frozenset[str] = frozenset()
     kept: frozenset[str] = frozenset()
+    code: str = "FW-SUBST-FAILED"  # the problem's code
 
 
 def _substitute_object(obj: dict[str, Any], values: dict[str, str], is_secret: Callable[[str], bool],
@@ -197,7 +202,8 @@ def _substitute_object(obj: dict[str, Any], values: dict[str, str], is_secret: C
     try:
         new_text = ev.run(parse(text))
     except SubstitutionError as err:
-        return _Substituted(problem=f"variable substitution failed: {err}")
+        return _Substituted(problem=f"variable substitution failed: {err}",
+                            code="FW-LIMIT-SUBST" if isinstance(err, SubstitutionLimit) else "FW-SUBST-FAILED")
     try:
         new = load_text(new_text)
     except yaml.YAMLError as err:
@@ -255,13 +261,15 @@ def substitute_resources(resources: Iterable[Resource], variables: dict[str, Var
             while len(memo) > MEMO_LIMIT:
                 del memo[next(iter(memo))]
         if done.problem is not None:
-            result.diagnostics.append(Diagnostic(res.file, res.line, f"{_describe(res)}: {done.problem}"))
+            result.diagnostics.append(Diagnostic(res.file, res.line, f"{_describe(res)}: {done.problem}",
+                                                 code=done.code, cls=problem_class(done.code)))
             out.append(res)
             continue
         if strict:
             for name in sorted(done.unset):
                 result.diagnostics.append(Diagnostic(res.file, res.line, f"{_describe(res)}: variable not set "
-                                                                         f"(strict mode): \"{name}\" (Flux would fail)"))
+                                                                         f"(strict mode): \"{name}\" (Flux would fail)",
+                                                     code="FW-SUBST-UNSET"))
         unresolved |= done.unset
         kept |= done.kept
         out.append(replace(res, obj=copy_data(done.obj) if memo is not None else done.obj))

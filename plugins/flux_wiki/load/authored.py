@@ -28,11 +28,12 @@ def _load_mapping(path: Path) -> tuple[dict[str, Any], list[Diagnostic], str]:
     except InputError as err:
         return {}, [err.diagnostic()], ""
     except RecursionError:
-        return {}, [Diagnostic(str(path), 1, "nested too deeply to be an author file")], ""
+        return {}, [Diagnostic(str(path), 1, "nested too deeply to be an author file", code="FW-WIKI-FILE")], ""
     if not docs:
         return {}, [], text
     if not isinstance(docs[0].data, dict):
-        return {}, [Diagnostic(str(path), docs[0].line, "expected a mapping at the top level")], text
+        return {}, [Diagnostic(str(path), docs[0].line, "expected a mapping at the top level",
+                               code="FW-WIKI-FILE")], text
     return docs[0].data, [], text
 
 
@@ -51,7 +52,8 @@ class _Checker:
         self.problems: list[Diagnostic] = []
 
     def wrong(self, field_: str, key: str, expected: str) -> None:
-        self.problems.append(Diagnostic(str(self.path), _line_of(self.text, key), f"{field_}: expected {expected}"))
+        self.problems.append(Diagnostic(str(self.path), _line_of(self.text, key), f"{field_}: expected {expected}",
+                                        code="FW-WIKI-FILE"))
 
     def mapping(self, value: Any, field_: str, key: str) -> dict[str, Any]:
         if value is None:
@@ -122,7 +124,7 @@ def load_notes(path: Path) -> tuple[dict[str, ClusterNotes], list[Diagnostic]]:
     clusters = data.get("clusters") if isinstance(data.get("clusters"), dict) else {}
     for name, raw in clusters.items():
         if not isinstance(raw, dict):
-            diags.append(Diagnostic(str(path), 1, f"clusters.{name}: expected a mapping"))
+            diags.append(Diagnostic(str(path), 1, f"clusters.{name}: expected a mapping", code="FW-WIKI-FILE"))
             continue
         ks = raw.get("kustomizations") if isinstance(raw.get("kustomizations"), dict) else {}
         out[str(name)] = ClusterNotes(
@@ -220,9 +222,10 @@ def split_front_matter(text: str, file: str) -> tuple[dict[str, Any], str, list[
         data = yaml.safe_load(m.group(1))
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
-        return {}, text, [Diagnostic(file, (mark.line + 2) if mark else 1, f"front matter is not valid YAML: {err}")]
+        return {}, text, [Diagnostic(file, (mark.line + 2) if mark else 1, f"front matter is not valid YAML: {err}",
+                                     code="FW-WIKI-FRONT-MATTER")]
     if not isinstance(data, dict):
-        return {}, text, [Diagnostic(file, 1, "front matter is not a mapping")]
+        return {}, text, [Diagnostic(file, 1, "front matter is not a mapping", code="FW-WIKI-FRONT-MATTER")]
     return data, body, []
 
 

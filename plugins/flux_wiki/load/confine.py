@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..model import Diagnostic, InputError
+from ..problems import problem_class
 
 MAX_FILE_BYTES = 16 * 1024 * 1024  # one file; the largest manifest in the test corpora is 0.4 MiB
 MAX_WALK_ENTRIES = 200_000  # files and folders one walk visits (links inside the root can multiply them)
@@ -38,6 +39,7 @@ class Entry:
     real: str = ""  # the real path (links resolved) of a file or folder
     size: int = 0
     reason: str = ""
+    code: str = ""  # the problem code of a refused path (flux_wiki.problems)
 
     @property
     def usable(self) -> bool:
@@ -81,8 +83,8 @@ class ConfinedDir:
             found = self._memo[rel] = self._classify(rel)
         return found
 
-    def _refused(self, rel: str, why: str) -> Entry:
-        return Entry("refused", reason=f"'{rel}' {why}")
+    def _refused(self, rel: str, why: str, code: str = "FW-FILE-REFUSED") -> Entry:
+        return Entry("refused", reason=f"'{rel}' {why}", code=code)
 
     def _classify(self, rel: str) -> Entry:
         path = self._root if rel == "." else os.path.join(self._root, rel)
@@ -98,7 +100,7 @@ class ConfinedDir:
                 return _MISSING
             if err.errno == errno.ELOOP:
                 return self._refused(rel, "is a symbolic link loop; skipped")
-            return self._refused(rel, f"cannot be read ({err.strerror}); skipped")
+            return self._refused(rel, f"cannot be read ({err.strerror}); skipped", "FW-FILE-UNREADABLE")
         if not self.inside(real):
             return self._refused(rel, f"is a symbolic link leading outside the {self.label}; not followed")
         if self.inner_links is not None and real != os.path.normpath(path):
@@ -109,14 +111,14 @@ class ConfinedDir:
         try:
             st = st or os.stat(real)
         except OSError as err:
-            return self._refused(rel, f"cannot be read ({err.strerror}); skipped")
+            return self._refused(rel, f"cannot be read ({err.strerror}); skipped", "FW-FILE-UNREADABLE")
         if stat.S_ISDIR(st.st_mode):
             return Entry("dir", real)
         if not stat.S_ISREG(st.st_mode):
             return self._refused(rel, "is not a regular file or folder (a device, FIFO or socket); not read")
         if st.st_size > self.max_file_bytes:
             return self._refused(rel, f"is {st.st_size} bytes, over the {_size(self.max_file_bytes)} limit "
-                                      "for one file; not read")
+                                      "for one file; not read", "FW-LIMIT-FILE-SIZE")
         return Entry("file", real, st.st_size)
 
     def exists(self, rel: str) -> bool:
@@ -129,9 +131,9 @@ class ConfinedDir:
         return self.entry(rel).kind == "file"
 
     # -- problems met on the way -------------------------------------------------
-    def note(self, rel: str, message: str) -> None:
-        """Record a problem with ``rel`` once (a warning that names the path)."""
-        self._problems.setdefault(rel, Diagnostic(rel, 1, message))
+    def note(self, rel: str, message: str, code: str = "FW-FILE-REFUSED") -> None:
+        """Record a problem with ``rel`` once (a diagnostic that names the path; its class is the code's)."""
+        self._problems.setdefault(rel, Diagnostic(rel, 1, message, code=code, cls=problem_class(code)))
 
     @property
     def problems(self) -> list[Diagnostic]:
@@ -143,17 +145,20 @@ class ConfinedDir:
         e = self.entry(rel)
         if e.kind != "file":
             raise InputError(rel, 1, e.reason or (f"'{rel}' is a folder, not a file" if e.kind == "dir"
-                                                  else f"'{rel}' not found"))
+                                                  else f"'{rel}' not found"),
+                             code=e.code or "FW-FILE-MISSING", cls=problem_class(e.code))
         try:
             fd = os.open(e.real, _OPEN_FLAGS)
         except OSError as err:
-            raise InputError(rel, 1, f"'{rel}' cannot be read ({err.strerror})") from None
+            raise InputError(rel, 1, f"'{rel}' cannot be read ({err.strerror})", code="FW-FILE-UNREADABLE",
+                             cls="limit") from None
         with os.fdopen(fd, "rb") as fh:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
-                raise InputError(rel, 1, f"'{rel}' is not a regular file; not read")
+                raise InputError(rel, 1, f"'{rel}' is not a regular file; not read", code="FW-FILE-REFUSED")
             data = fh.read(self.max_file_bytes + 1)
         if len(data) > self.max_file_bytes:
-            raise InputError(rel, 1, f"'{rel}' is over the {_size(self.max_file_bytes)} limit for one file; not read")
+            raise InputError(rel, 1, f"'{rel}' is over the {_size(self.max_file_bytes)} limit for one file; "
+                                     "not read", code="FW-LIMIT-FILE-SIZE", cls="limit")
         return data
 
     # -- folders -----------------------------------------------------------------
@@ -167,7 +172,7 @@ class ConfinedDir:
             with os.scandir(folder.real) as it:
                 found = sorted(it, key=lambda d: d.name)
         except OSError as err:
-            self.note(rel, f"'{rel}' cannot be listed ({err.strerror}); skipped")
+            self.note(rel, f"'{rel}' cannot be listed ({err.strerror}); skipped", "FW-FILE-UNREADABLE")
             return []
         for de in found:
             child = _join(rel, de.name)
@@ -179,14 +184,14 @@ class ConfinedDir:
                     try:
                         e = self._typed(child, os.path.join(folder.real, de.name), de.stat(follow_symlinks=False))
                     except OSError as err:
-                        e = self._refused(child, f"cannot be read ({err.strerror}); skipped")
+                        e = self._refused(child, f"cannot be read ({err.strerror}); skipped", "FW-FILE-UNREADABLE")
                     self._memo[child] = e
             if skip is not None and skip(child, e.kind == "dir"):
                 continue
             if e.usable:
                 out.append((de.name, e))
             else:
-                self.note(child, e.reason)
+                self.note(child, e.reason, e.code)
         return out
 
     def walk(self, rel: str = ".", *, skip: Callable[[str, bool], bool] | None = None,
@@ -216,10 +221,11 @@ class ConfinedDir:
             count += 1
             if count > self.max_walk_entries:
                 self.note(rel, f"'{rel}' holds more than {self.max_walk_entries} files and folders "
-                               "(links inside the root can multiply them); the rest is not read")
+                               "(links inside the root can multiply them); the rest is not read", "FW-LIMIT-WALK")
                 return
             if e.kind == "dir" and e.real in ancestors:
-                self.note(child, f"'{child}' is a symbolic link to a folder that contains it (a loop); not followed")
+                self.note(child, f"'{child}' is a symbolic link to a folder that contains it (a loop); not followed",
+                          "FW-FILE-REFUSED")
                 continue
             yield child, e
             if e.kind == "dir" and (descend is None or descend(child)):
@@ -240,16 +246,18 @@ def read_config_file(path: str | os.PathLike[str], max_bytes: int = MAX_FILE_BYT
     except OSError as err:
         if err.errno == errno.ENOTDIR:
             return None
-        raise InputError(name, 1, f"cannot be read ({err.strerror})") from None
+        raise InputError(name, 1, f"cannot be read ({err.strerror})", code="FW-WIKI-FILE") from None
     with os.fdopen(fd, "rb") as fh:
         st = os.fstat(fd)
         if stat.S_ISDIR(st.st_mode):
-            raise InputError(name, 1, "is a folder, not a file")
+            raise InputError(name, 1, "is a folder, not a file", code="FW-WIKI-FILE")
         if not stat.S_ISREG(st.st_mode):
-            raise InputError(name, 1, "is not a regular file (a device, FIFO or socket); not read")
+            raise InputError(name, 1, "is not a regular file (a device, FIFO or socket); not read",
+                             code="FW-WIKI-FILE")
         data = fh.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise InputError(name, 1, f"is over the {_size(max_bytes)} limit for one file; not read")
+        raise InputError(name, 1, f"is over the {_size(max_bytes)} limit for one file; not read",
+                         code="FW-WIKI-FILE")
     return data
 
 
@@ -261,4 +269,5 @@ def read_config_text(path: str | os.PathLike[str], max_bytes: int = MAX_FILE_BYT
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise InputError(str(path), raw[:err.start].count(b"\n") + 1, f"not UTF-8 text ({err.reason})") from None
+        raise InputError(str(path), raw[:err.start].count(b"\n") + 1, f"not UTF-8 text ({err.reason})",
+                         code="FW-WIKI-FILE") from None

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 
 from ..model import Diagnostic, InputError
+from ..problems import problem_class
 from .confine import MAX_FILE_BYTES, ConfinedDir, Entry
 from .sourceignore import ArtifactFilter
 from .yamldocs import Document, ParseCache, copy_data
@@ -51,9 +52,9 @@ class Repo:
         view.read = self.read
         return view
 
-    def note(self, rel: str, message: str) -> None:
+    def note(self, rel: str, message: str, code: str = "FW-FILE-REFUSED") -> None:
         """Record a problem with a path of the repo (once per path)."""
-        self.files.note(rel, message)
+        self.files.note(rel, message, code)
 
     @property
     def problems(self) -> list[Diagnostic]:
@@ -72,7 +73,7 @@ class Repo:
         """Join ``ref`` to the repo-relative ``base_dir``; refuse to leave the repo (Flux's rule)."""
         joined = os.path.normpath(os.path.join(base_dir or ".", ref))
         if joined == ".." or joined.startswith("../") or os.path.isabs(joined):
-            raise InputError(referrer, line, f"'{ref}' points outside the repository root")
+            raise InputError(referrer, line, f"'{ref}' points outside the repository root", code="FW-PATH-OUTSIDE")
         return PurePosixPath(joined).as_posix() if joined != "." else "."
 
     def locate(self, base_dir: str, ref: str, *, referrer: str, line: int = 1, what: str = "path") -> tuple[str, Entry]:
@@ -80,7 +81,7 @@ class Repo:
         rel = self.resolve(base_dir, ref, referrer=referrer, line=line)
         e = self.files.entry(rel)
         if e.kind == "refused":
-            raise InputError(referrer, line, f"{what} '{ref}': {e.reason}")
+            raise InputError(referrer, line, f"{what} '{ref}': {e.reason}", code=e.code, cls=problem_class(e.code))
         return rel, e
 
     def entry(self, rel: str) -> Entry:

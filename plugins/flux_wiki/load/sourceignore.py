@@ -268,7 +268,7 @@ def _read_ignore_file(files: "ConfinedDir", domain: tuple[str, ...]) -> list[Pat
         return read_patterns(files.read_bytes(rel), domain, rel)
     except InputError as err:  # a link leading out, a FIFO, a folder by that name, over the size cap
         if files.entry(rel).kind != "dir":  # a folder by that name gives no patterns in source-controller either
-            files.note(rel, err.message)
+            files.note(rel, err.message, err.code)
         return []
 
 

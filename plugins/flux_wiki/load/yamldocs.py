@@ -36,6 +36,7 @@ import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from ..model import InputError
+from ..problems import problem_class
 
 # Nesting levels one document may hold. The deepest manifest in the test corpora is 20 levels (a CRD
 # schema); 100 leaves five times that, and keeps every recursive stage far below Python's stack limit.
@@ -56,10 +57,12 @@ def allowed_alias_ratio(decoded: int) -> float:
 
 
 class LimitError(yaml.MarkedYAMLError):
-    """A document that is valid YAML but beyond a bound (aliasing, nesting, a self-containing anchor)."""
+    """A document that is valid YAML but beyond a bound (aliasing, nesting, a self-containing anchor); ``code``
+    is its problem code: go-yaml's own bounds are the repository's problem, flux-wiki's nesting bound a limit."""
 
-    def __init__(self, problem: str, node: yaml.Node | None = None):
+    def __init__(self, problem: str, node: yaml.Node | None = None, code: str = "FW-YAML-ALIASES"):
         super().__init__(problem=problem, problem_mark=node.start_mark if node is not None else None)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -107,7 +110,7 @@ def _duplicates(node: MappingNode, out: list[tuple[ScalarNode, ScalarNode]]) -> 
 
 
 def _too_deep(node: yaml.Node) -> LimitError:
-    return LimitError(f"nesting deeper than {MAX_DEPTH} levels", node)
+    return LimitError(f"nesting deeper than {MAX_DEPTH} levels", node, "FW-LIMIT-YAML-DEPTH")
 
 
 def _inspect_tree(root: yaml.Node, dups: list[tuple[ScalarNode, ScalarNode]], budget: _AliasBudget,
@@ -257,7 +260,7 @@ def _compose(chunk: str, loader_cls: type) -> tuple[Any, yaml.Node | None]:
         try:
             return loader, loader.get_single_node()
         except RecursionError:  # only the pure-Python composer recurses; libyaml stops at 1,000 levels
-            raise LimitError(f"nesting deeper than {MAX_DEPTH} levels") from None
+            raise LimitError(f"nesting deeper than {MAX_DEPTH} levels", code="FW-LIMIT-YAML-DEPTH") from None
     except BaseException:
         loader.dispose()
         raise
@@ -304,7 +307,7 @@ class Document:
         """Refuse a repeated mapping key, as kustomize does for a manifest or a patch."""
         if self.duplicates:
             d = self.duplicates[0]
-            raise InputError(self.file, d.line, d.message())
+            raise InputError(self.file, d.line, d.message(), code="FW-YAML-DUPLICATE-KEY")
 
 
 def _first_content_line(lines: list[str], start: int, end: int) -> int:
@@ -352,10 +355,11 @@ def parse_documents(text: str, file: str) -> list[Document]:
             mark = err.problem_mark or err.context_mark
             line = start + (mark.line if mark else 0) + 1
             problem = err.problem or str(err)
-            message = problem if isinstance(err, LimitError) else f"invalid YAML: {problem}"
-            raise InputError(file, line, message) from None
+            if isinstance(err, LimitError):
+                raise InputError(file, line, problem, code=err.code, cls=problem_class(err.code)) from None
+            raise InputError(file, line, f"invalid YAML: {problem}", code="FW-YAML-INVALID") from None
         except yaml.YAMLError as err:
-            raise InputError(file, start + 1, f"invalid YAML: {err}") from None
+            raise InputError(file, start + 1, f"invalid YAML: {err}", code="FW-YAML-INVALID") from None
         if data is None:
             continue
         duplicates = tuple(DuplicateKey(str(k.value), start + k.start_mark.line + 1, start + first.start_mark.line + 1)
@@ -420,14 +424,14 @@ def decode_text(content: bytes, file: str) -> str:
         try:
             return content.decode("utf-16")
         except UnicodeDecodeError as err:
-            raise InputError(file, 1, f"invalid UTF-16 at byte {err.start}") from None
+            raise InputError(file, 1, f"invalid UTF-16 at byte {err.start}", code="FW-YAML-ENCODING") from None
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = content.count(b"\n", 0, err.start) + 1
         column = err.start - (content.rfind(b"\n", 0, err.start) + 1) + 1
         raise InputError(file, line, f"invalid UTF-8 (byte 0x{content[err.start]:02x} at column {column}); "
-                         "Flux's YAML reader refuses the file") from None
+                         "Flux's YAML reader refuses the file", code="FW-YAML-ENCODING") from None
 
 
 # Nodes that copies inside one kustomize build may add (JSON 6902 add/copy/replace values, replacements):

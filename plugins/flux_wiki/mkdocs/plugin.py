@@ -24,11 +24,12 @@ from ..engine import UnknownCluster
 from ..model import InputError
 from ..render.pages import SORTABLE_JS, GeneratedPage, TemplateProblem
 from ..render.svg import DIAGRAM_CSS
+from ..render.viewer import VIEWER_CSS, VIEWER_JS
 
 log = logging.getLogger("mkdocs.plugins.flux-wiki")
 
 CSS_PATH = "assets/flux-wiki.css"
-JS_PATH = "assets/flux-wiki.js"  # sorts the inventory tables (no CDN)
+JS_PATH = "assets/flux-wiki.js"  # sorts the inventory tables, pans, zooms and finds in diagrams (no CDN)
 # Markdown extensions the generated pages (and the stale banner) are written for, beyond MkDocs' built-in
 # `toc` and `tables`: enabled when mkdocs.yml leaves them out, as Material's plugins enable theirs.
 PAGE_EXTENSIONS = ("admonition",)
@@ -76,7 +77,11 @@ class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
         except (UnknownCluster, TemplateProblem) as err:
             raise PluginError(f"flux-wiki: {err}") from None
         for diag in self.compiled.diagnostics:
-            log.warning("%s", diag)
+            level, text = self.wiki.problems.report(diag)
+            if level == "warning":
+                log.warning("%s", text)
+            else:
+                log.info("flux-wiki: %s", text)
         for diag in self.compiled.notices:
             log.info("flux-wiki: %s", diag)
         for page in self.compiled.pages:
@@ -95,8 +100,8 @@ class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
                     if placed is not None:
                         placed.inclusion = InclusionLevel.NOT_IN_NAV
         if self.config.diagrams:
-            files.append(File.generated(config, CSS_PATH, content=DIAGRAM_CSS))
-        files.append(File.generated(config, JS_PATH, content=SORTABLE_JS))
+            files.append(File.generated(config, CSS_PATH, content=DIAGRAM_CSS + VIEWER_CSS))
+        files.append(File.generated(config, JS_PATH, content=SORTABLE_JS + "\n" + VIEWER_JS))
         self.stale = {}
         if self.serving and self.wiki.lock_file is not None:
             try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from ..analysis.facts import ClusterFacts
@@ -50,6 +51,8 @@ def _kustomization(node: KustomizationNode) -> dict[str, Any]:
         "line": node.line,
         "files": node.files,
         "remoteResources": node.remote_resources,
+        "kubeConfig": {"kind": node.flux_spec.kube_config[0], "name": node.flux_spec.kube_config[1]}
+        if node.flux_spec.kube_config else None,
         "objects": sorted((r.summary() for r in node.resources),
                           key=lambda o: (o["kind"], o["namespace"], o["name"], o["apiVersion"], o["file"], o["line"])),
     }
@@ -76,6 +79,25 @@ def _duplicate_claims(facts: ClusterFacts) -> list[dict[str, Any]]:
                                                           key=lambda kv: (address_order(kv[0][0]), kv[0]))]
 
 
+def _order(facts: ClusterFacts) -> dict[str, Any]:
+    """The effective order: roots, the edges that decide when each Kustomization starts, the gates that decide
+    when a parent is Ready, what never becomes Ready, and the critical path among the shown layers."""
+    order = facts.order
+    chain = facts.critical_path
+    bound = chain.bound
+    return {
+        "roots": order.roots,
+        "edges": [{"kind": e.kind, "from": e.before, "to": e.after, "file": e.file, "line": e.line}
+                  for e in sorted(order.edges, key=lambda e: (e.after, e.kind != "appliedBy", e.before))],
+        "gates": [{"parent": g.parent, "child": g.child, "reason": g.reason, "file": g.file, "line": g.line}
+                  for node_id in sorted(order.levels) for g in order.gate_links(node_id)],
+        "blocked": [{"id": node_id, "cause": b.cause, "node": b.node, "detail": b.detail, "file": b.file,
+                     "line": b.line} for node_id, b in sorted(order.blocked.items())],
+        "criticalPath": {"target": chain.target, "nodes": chain.nodes, "levels": chain.levels,
+                         "boundSeconds": bound if bound is not None and bound != math.inf else None},
+    }
+
+
 def cluster_dict(facts: ClusterFacts) -> dict[str, Any]:
     cluster = facts.cluster
     return {
@@ -86,6 +108,7 @@ def cluster_dict(facts: ClusterFacts) -> dict[str, Any]:
         "controllers": [{"name": c.name, "image": c.image, "distribution": c.distribution, "file": c.file,
                          "line": c.line} for c in cluster.controllers],
         "kustomizations": [_kustomization(k) for k in sorted(cluster.kustomizations.values(), key=lambda k: k.id)],
+        **_order(facts),
         "helmReleases": [{"id": h.ident(), "layer": h.layer, "chart": h.chart, "version": h.version,
                           "source": {"kind": h.source_kind, "namespace": h.source_namespace, "name": h.source_name,
                                      "url": h.source_url} if h.source_kind else None,

@@ -16,10 +16,14 @@ from typing import Any, Callable, Iterable
 import jinja2
 
 from ..analysis.facts import ClusterFacts, LayerFacts
+from ..analysis.order import Chain, Timing
+from ..analysis.views import Grouping
 from ..load.authored import ClusterNotes, split_front_matter
 from ..model import Cluster, Diagnostic, InputError, KustomizationNode, Surface, address_order
+from ..problems import ProblemPolicy
 from .markdown import front_matter, html_text, md_code, md_escape, md_link, one_line, relative_link, slug
-from .phrases import address, install_summary, installed_phrases, surface_summary
+from .phrases import (address, blocker_detail, blocker_phrase, duration, gate_reason, install_summary,
+                      installed_phrases, step_event, surface_summary)
 
 TEMPLATES = Path(__file__).parent / "templates"
 SORTABLE_MARK = '<span class="flux-wiki-sortable"></span>'
@@ -35,7 +39,7 @@ class TemplateProblem(InputError):
     """A page template (bundled or the user's override) that does not render."""
 
     def __init__(self, template: str, line: int, message: str):
-        super().__init__(template, line, f"template does not render: {message}")
+        super().__init__(template, line, f"template does not render: {message}", code="FW-WIKI-TEMPLATE")
 
 
 @dataclass
@@ -89,7 +93,8 @@ class PageLayout:
                 others = ", ".join(repr(n) for n in names if n != name) or "an earlier cluster"
                 self.notices.append(Diagnostic(c.entry_file, c.entry_line, f"cluster {name!r} shares the folder name "
                                                f"{shared!r} with {others}: its pages are under "
-                                               f"{self.section}/{folders[name]}/", "info"))
+                                               f"{self.section}/{folders[name]}/", "info",
+                                               code="FW-WIKI-PAGE-CLASH", cls="limit"))
         for c in clusters:
             self._pages(c)
 
@@ -123,7 +128,7 @@ class PageLayout:
                 message = f"Kustomization {k.id} shares its name with {others}: its page is {page}"
             else:
                 continue
-            self.notices.append(Diagnostic(k.file, k.line, message, "info"))
+            self.notices.append(Diagnostic(k.file, k.line, message, "info", code="FW-WIKI-PAGE-CLASH", cls="limit"))
         planned = _ClusterPages(cluster, folder, {i: f"{folder}/layers/{s}.md" for i, s in stems.items()})
         self._planned[cluster.name] = planned
         return planned
@@ -173,6 +178,12 @@ def unique_slugs(texts: dict[str, str], taken: Iterable[str] = ()) -> tuple[dict
     return out, clashes
 
 
+def group_anchors(grouping: Grouping) -> dict[str, str]:
+    """The page anchor of each group of the DAG page (``group-<slug>``, distinct even when keys share a slug)."""
+    slugs, _ = unique_slugs({g.key: g.key or "top" for g in grouping.groups})
+    return {key: f"group-{value}" for key, value in slugs.items()}
+
+
 @dataclass
 class RenderOptions:
     layout: PageLayout = field(default_factory=PageLayout)
@@ -182,6 +193,7 @@ class RenderOptions:
     browse_url: BrowseUrl = lambda file, line: None
     diagram: Diagram | None = None
     templates_dir: Path | None = None
+    problems: ProblemPolicy = field(default_factory=ProblemPolicy)  # which problems are warnings, notes, ignored
 
 
 def _environment(templates_dir: Path | None) -> jinja2.Environment:
@@ -207,6 +219,7 @@ class PageRenderer:
         self.layout = options.layout
         self.notes = options.notes.get(cluster.name) or ClusterNotes()
         self.env = _environment(options.templates_dir)
+        self.problems = options.problems.sort(cluster.warnings)
         self._rows: dict[str, dict[str, Any]] | None = None  # node id -> its row, in layer order
 
     # -- helpers given to templates -------------------------------------
@@ -224,15 +237,21 @@ class PageRenderer:
             if node is None:
                 return md_code(node_id)
             if node.id == self.cluster.root_id:
-                return md_link(f"Flux root {md_escape(node.name)}",
+                return md_link(f"Flux root {md_escape(self.facts.label(node))}",
                                relative_link(page, self.layout.dag(self.cluster), "flux-root"))
             if node.excluded:
-                return md_code(node.name)
-            return md_link(md_escape(node.name), relative_link(page, self.layout.layer(self.cluster, node_id)))
+                return md_code(self.facts.label(node))
+            target = self.layout.layer(self.cluster, node_id)
+            if target == page:  # the page's own layer
+                return f"**{md_escape(self.facts.label(node))}**"
+            return md_link(md_escape(self.facts.label(node)), relative_link(page, target))
         return link
 
     def _context(self, page: str, basis: list[tuple[str, int | None]]) -> dict[str, Any]:
         c = self.cluster
+
+        def dot_file(name: str) -> str:
+            return f"{posixpath.basename(page)[:-3]}.{name}.dot"
         related = [(title, relative_link(page, path)) for title, path in self.options.related.get(page, [])]
         return {
             "cluster": c, "notes": self.notes, "page": page,
@@ -241,9 +260,15 @@ class PageRenderer:
             "cited": lambda: sorted({f for f, _ in basis}),
             "layout": self.layout, "related": related,
             "extra_basis": self.options.extra_basis.get(page, []),
-            # generated pages get their diagrams' DOT emitted next to them (GeneratedPage.dot): link it
-            "diagram": (lambda name, dot: self.options.diagram(page, name, dot, f"{posixpath.basename(page)[:-3]}.{name}.dot"))
+            "problems": self.problems,
+            # generated pages get their diagrams' DOT emitted next to them (GeneratedPage.dot): link it, unless the
+            # diagram sits in raw HTML (a collapsed block), where the caller links the file itself (dot_file)
+            "diagram": (lambda name, dot, linked=True: self.options.diagram(page, name, dot,
+                                                                           dot_file(name) if linked else None))
             if self.options.diagram else None,
+            "dot_file": dot_file,
+            "duration": duration, "gate_reason": gate_reason, "blocker_phrase": blocker_phrase,
+            "blocker_detail": blocker_detail,
         }
 
     def _render(self, template: str, page: str, title: str, kind: str, **extra: Any) -> GeneratedPage:
@@ -307,25 +332,69 @@ class PageRenderer:
             "substitute_from": [f"{r.get('kind', 'ConfigMap')} {r.get('name', '?')}"
                                 for r in post.get("substituteFrom") or [] if isinstance(r, dict)],
             "node": node,
+            "label": self.facts.label(node),
+            "remote": node.flux_spec.kube_config,  # (kind, name) of the kubeConfig reference, or None
             "depends_on": layer.depends_on,
             "dangling": layer.dangling,
+            "inherited": layer.inherited,
+            "applied_by": node.parent if node.parent != self.cluster.root_id else None,
+            "root": layer.root,
+            "children": layer.children,
+            "gates": layer.gates,
+            "blocker": layer.blocker,
+            "suspended": layer.suspended,
+            "ready_level": layer.ready_level,
             "dependents": layer.dependents,
             "installs": install_summary(layer.groups),
             "surfaces": surface_summary(layer.surfaces),
             "note": note,
         }
 
+    def chain_steps(self, page: str, chain: Chain | None) -> list[dict[str, Any]]:
+        """The steps of a chain of waits as the chain tables show them: what happened, when at the latest."""
+        if chain is None:
+            return []
+        link = self._layer_link(page)
+        nodes = self.cluster.kustomizations
+        steps = []
+        for i, step in enumerate(chain.steps):
+            node = nodes.get(step.node)
+            health = node is not None and Timing.of(node).health
+            text = step_event(step.event, step.via, health, self.facts.order.requeue_dependency)
+            before = link(chain.steps[i - 1].node) if i else ""
+            steps.append({"node": link(step.node), "event": text.replace("{before}", before),
+                          "at": duration(step.at), "level": step.level})
+        return steps
+
+    def _groups(self, layers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The DAG page's layer table split by the overview's groups, each with its anchor (empty when the page
+        shows no overview)."""
+        grouping = self.facts.grouping
+        if not self.facts.overview or grouping is None:
+            return []
+        anchors = group_anchors(grouping)
+        by_group: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for row in layers:
+            by_group[grouping.of[row["node"].id]].append(row)
+        return [{"title": g.title, "anchor": anchors[g.key], "rows": by_group[g.key]} for g in grouping.groups]
+
     # -- pages -----------------------------------------------------------
-    def dag_page(self, dot: str | None = None) -> GeneratedPage:
+    def dag_page(self, dot: str | None = None, full_dot: str | None = None) -> GeneratedPage:
         c = self.cluster
+        page = self.layout.dag(c)
         title = self.notes.title or f"{c.name} Flux DAG"
         layers = self.rows()
         excluded = [(c.kustomizations[i], self.notes.exclusion_reason(i, c.kustomizations[i].name))
                     for i in c.excluded]
         installed = [(row, self._installed(self.facts.layer(row["node"].id))) for row in layers]
-        return self._render("dag.md.j2", self.layout.dag(c), title, "dag", layers=layers,
+        dots = {name: text for name, text in (("layer-dag", dot), ("layer-dag-full", full_dot)) if text}
+        critical = self.facts.critical_path
+        return self._render("dag.md.j2", page, title, "dag", layers=layers,
                             roots=self.facts.roots, root=c.root, excluded=excluded, installed=installed,
-                            dots={"layer-dag": dot} if dot else {}, dag_dot=dot,
+                            dots=dots, dag_dot=dot, full_dot=full_dot, groups=self._groups(layers),
+                            overview=self.facts.overview, grouping=self.facts.grouping,
+                            critical=critical if layers else None, critical_steps=self.chain_steps(page, critical),
+                            requeue=duration(self.facts.order.requeue_dependency),
                             surfaces_page=self.layout.surfaces(c))
 
     @staticmethod
@@ -335,13 +404,16 @@ class PageRenderer:
                  "chart": it.chart, "version": it.version, "surfaces": installed_phrases(it)}
                 for it in layer.installed]
 
-    def layer_page(self, node: KustomizationNode, dot: str | None = None) -> GeneratedPage:
+    def layer_page(self, node: KustomizationNode, dot: str | None = None,
+                   order_dot: str | None = None) -> GeneratedPage:
         page = self.layout.layer(self.cluster, node.id)
         layer = self.facts.layer(node.id)
-        return self._render("layer.md.j2", page, node.name, "layer", row=self.row(node), node=node,
+        dots = {name: text for name, text in (("order", order_dot), ("layer", dot)) if text}
+        return self._render("layer.md.j2", page, self.facts.label(node), "layer", row=self.row(node), node=node,
                             groups=[g for g in layer.groups if g.kind != "HelmRelease"], releases=layer.releases,
                             surfaces=layer.surfaces, address=address, installed=self._installed(layer),
-                            sortable=SORTABLE_MARK, dots={"layer": dot} if dot else {}, layer_dot=dot,
+                            sortable=SORTABLE_MARK, dots=dots, layer_dot=dot, order_dot=order_dot,
+                            chain=layer.chain, chain_steps=self.chain_steps(page, layer.chain),
                             dag_page=self.layout.dag(self.cluster))
 
     def surfaces_page(self, dot: str | None = None) -> GeneratedPage:
@@ -375,7 +447,8 @@ def render_cluster(facts: ClusterFacts, options: RenderOptions,
     r = PageRenderer(facts, options)
     cluster = facts.cluster
     get = dots or (lambda c, kind, layer: None)
-    pages = [r.dag_page(get(cluster, "dag", None)), r.surfaces_page(get(cluster, "surfaces", None))]
+    pages = [r.dag_page(get(cluster, "dag", None), get(cluster, "dag-full", None)),
+             r.surfaces_page(get(cluster, "surfaces", None))]
     for layer in facts.layers:
-        pages.append(r.layer_page(layer.node, get(cluster, "layer", layer.id)))
+        pages.append(r.layer_page(layer.node, get(cluster, "layer", layer.id), get(cluster, "order", layer.id)))
     return pages

@@ -5,6 +5,7 @@ Nothing here decides a fact; each function words what :mod:`flux_wiki.analysis.f
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 
 from ..analysis.facts import KIND_ORDER, Installed, KindGroup
@@ -105,3 +106,52 @@ def installed_phrases(item: Installed) -> list[str]:
     may share a port), each distinct phrase once for any other object."""
     phrases = [surface_phrase(s) for s in item.surfaces]
     return phrases if item.kind == "HelmRelease" else list(dict.fromkeys(phrases))
+
+
+def duration(seconds: float | None) -> str:
+    """A worst-case time in words: ``45s``, ``12m 30s``, ``2h 5m``; ``unknown`` (None) or ``never`` (infinite)."""
+    if seconds is None:
+        return "unknown"
+    if seconds == math.inf:
+        return "never"
+    whole = round(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [f"{hours}h"] if hours else []
+    if minutes:
+        parts.append(f"{minutes}m")
+    if secs or not parts:
+        parts.append(f"{secs}s")
+    return " ".join(parts)
+
+
+def gate_reason(reason: str) -> str:
+    """How a parent gates on a child, as the spec says it: ``wait: true`` or ``healthChecks``."""
+    return "`wait: true`" if reason == "wait" else "`healthChecks`"
+
+
+def blocker_phrase(cause: str) -> str:
+    """What is wrong with the Kustomization another one waits for, after "which" (the cause's detail follows)."""
+    return {"suspended": "is suspended", "dangling": "waits for a Kustomization this cluster never applies",
+            "cycle": "is in a cycle", "health-check": "health-checks a Kustomization this cluster never applies"}.get(
+        cause, cause)
+
+
+def blocker_detail(cause: str, detail: str) -> str:
+    """Why a Kustomization itself never becomes Ready, from its blocker's detail."""
+    return f"in a cycle: {detail}" if cause == "cycle" else detail
+
+
+def step_event(event: str, via: str, health: bool, requeue: float = 30.0) -> str:
+    """What happens at one step of a chain (its Kustomization starts, or is Ready) and what it waited for,
+    with ``{before}`` where the previous step's Kustomization goes; ``requeue`` is how often a Kustomization
+    checks its dependencies again."""
+    if via == "bootstrap":
+        return "the bootstrap applies it"
+    if event == "start":
+        if via == "appliedBy":
+            return "starts once {before} has applied it"
+        return f"starts once {{before}} is Ready (dependsOn, checked again every {duration(requeue)})"
+    if via == "gate":
+        return "is Ready once {before} is Ready (it gates on it)"
+    return "is Ready once its health checks pass" if health else "is Ready once applied (no `wait`, no `healthChecks`)"

@@ -4,11 +4,12 @@ Engines, in order: the system ``dot`` when it is on PATH, else the
 ``graphviz-pure`` program (the optional wheel ships it next to the Python
 interpreter), else no SVG and a warning so the caller can show the DOT source.
 
-The SVG is rewritten for inlining: no XML prolog, DOCTYPE or comments, no fixed
-width/height (the viewBox stays, so it scales), links carry both ``xlink:href``
-and SVG2 ``href`` (only relative or http(s) targets) and never a ``target``, and the root gets the class
-``flux-wiki-graph`` so :data:`DIAGRAM_CSS` can follow Material's light and dark
-palettes.
+The SVG is rewritten for inlining: no XML prolog, DOCTYPE or comments; Graphviz's width and height (in
+pt) stay beside the viewBox, as the natural size the viewer (``assets/viewer.js``) starts from and the size
+shown without JavaScript; links carry ``xlink:href`` only (relative or http(s) targets) and never a
+``target``: Material's instant navigation assigns the ``href`` property of every ``[href]`` element and
+throws on an SVG ``<a href>``, which stops instant navigation for the rest of the visit. The root gets the
+class ``flux-wiki-graph`` so :data:`DIAGRAM_CSS` can follow Material's light and dark palettes.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
 ROOT_CLASS = "flux-wiki-graph"
 # Bump when the post-processing changes so disk caches written by older versions are not reused.
-FORMAT_VERSION = "2"
+FORMAT_VERSION = "3"
 RENDER_TIMEOUT_S = 120
 
 ET.register_namespace("", SVG_NS)
@@ -178,13 +179,11 @@ def _cache_key(engine: str, dot: str) -> str:
 
 
 def postprocess_svg(svg: str) -> str:
-    """Make Graphviz SVG inlineable: parse, drop prolog/comments/size/targets, add href and class.
+    """Make Graphviz SVG inlineable: parse, drop prolog, comments, targets and unsafe links, add the class.
 
     Raises ``xml.etree.ElementTree.ParseError`` when the input is not well-formed.
     """
     root = ET.fromstring(svg)
-    for attr in ("width", "height"):
-        root.attrib.pop(attr, None)
     classes = root.get("class", "").split()
     if ROOT_CLASS not in classes:
         classes.insert(0, ROOT_CLASS)
@@ -195,9 +194,10 @@ def postprocess_svg(svg: str) -> str:
             continue
         elem.attrib.pop("target", None)
         elem.attrib.pop(f"{{{XLINK_NS}}}target", None)
-        href = elem.get(xlink_href)
+        plain = elem.attrib.pop("href", None)  # SVG2 href: Material's instant navigation throws on it
+        href = elem.get(xlink_href, plain)
+        if href is not None:
+            elem.set(xlink_href, href)
         if href is not None and link_target(href) is None:  # javascript:, data:, …: never a link
             elem.attrib.pop(xlink_href)
-        elif href is not None:
-            elem.set("href", href)
     return ET.tostring(root, encoding="unicode")

@@ -25,6 +25,7 @@ from typing import Any
 from ...load import Document, Repo, parse_documents
 from ...load.yamldocs import GrowthBudget, field_line
 from ...model import Diagnostic, InputError, Resource
+from ...problems import problem_class
 from ..objects import FluxOverrides
 from ..schema import KUSTOMIZATION_FILE, REPLACEMENT, problems
 from .generate import GeneratorError, generate, name_hash
@@ -109,7 +110,7 @@ class _Builder:
             cand = _join(rel, name)
             found = self.repo.entry(cand)
             if found.kind == "refused" and not self.repo.ignored(cand):
-                self.repo.note(cand, found.reason)
+                self.repo.note(cand, found.reason, found.code)
             elif found.kind == "file" and not self.repo.ignored(cand):
                 return cand
         return None
@@ -118,32 +119,37 @@ class _Builder:
         self.files.add(kfile)
         docs = self.repo.documents(kfile)
         if not docs:
-            raise InputError(kfile, 1, "kustomization file is empty")
+            raise InputError(kfile, 1, "kustomization file is empty", code="FW-KUSTOMIZE-INVALID")
         doc = docs[0]
         if not isinstance(doc.data, dict):
-            raise InputError(kfile, doc.line, "kustomization file must hold a mapping")
+            raise InputError(kfile, doc.line, "kustomization file must hold a mapping", code="FW-KUSTOMIZE-INVALID")
         self.note_duplicates(doc)
         bad = problems(doc.data, KUSTOMIZATION_FILE)
         if bad:
             line = field_line(self.repo.read_text(kfile), doc.line, bad[0].path)
-            raise InputError(kfile, line, f"invalid kustomization: {bad[0]} (kustomize refuses it)")
+            raise InputError(kfile, line, f"invalid kustomization: {bad[0]} (kustomize refuses it)",
+                             code="FW-KUSTOMIZE-INVALID")
         return _Kustomization(os.path.dirname(kfile) or ".", kfile, doc.line, doc.data)
 
     def note_duplicates(self, doc: Document) -> None:
         """kustomize reads its own files with sigs.k8s.io/yaml: a repeated key silently keeps the last value."""
         for d in doc.duplicates:
-            self.diagnostics.append(Diagnostic(doc.file, d.line, f"{d.message()}; kustomize keeps this last value"))
+            self.diagnostics.append(Diagnostic(doc.file, d.line, f"{d.message()}; kustomize keeps this last value",
+                                               code="FW-YAML-DUPLICATE-KEY"))
 
     # -- resources ---------------------------------------------------------
     def run(self, k: _Kustomization, res: list[WorkRes] | None = None, component: bool = False,
             top: bool = False) -> list[WorkRes]:
         kind = k.data.get("kind") or "Kustomization"
         if component and kind != "Component":
-            raise InputError(k.file, k.line, f"expected kind 'Component' in {k.file}, got '{kind}'")
+            raise InputError(k.file, k.line, f"expected kind 'Component' in {k.file}, got '{kind}'",
+                             code="FW-KUSTOMIZE-INVALID")
         if not component and kind != "Kustomization" and not (top and kind == "Component"):
-            raise InputError(k.file, k.line, f"expected kind 'Kustomization' in {k.file}, got '{kind}'")
+            raise InputError(k.file, k.line, f"expected kind 'Kustomization' in {k.file}, got '{kind}'",
+                             code="FW-KUSTOMIZE-INVALID")
         if k.dir in self._stack:
-            raise InputError(k.file, k.line, f"cycle: {' -> '.join(self._stack + [k.dir])}")
+            raise InputError(k.file, k.line, f"cycle: {' -> '.join(self._stack + [k.dir])}",
+                             code="FW-KUSTOMIZE-CYCLE")
         self._stack.append(k.dir)
         try:
             res = [] if res is None else res
@@ -157,7 +163,8 @@ class _Builder:
         for key in _UNSUPPORTED:
             if d.get(key):
                 self.diagnostics.append(Diagnostic(k.file, self.entry_line(k, None, key),
-                                                   f"kustomize '{key}' is not simulated; ignored"))
+                                                   f"kustomize '{key}' is not simulated; ignored",
+                                                   code="FW-KUSTOMIZE-UNSUPPORTED", cls="limit"))
         for key in ("resources", "bases"):
             for entry in _as_list(d.get(key), k, key):
                 self.add_resource(k, entry, res)
@@ -174,12 +181,13 @@ class _Builder:
         what = _NOUNS.get(key, key)
         rel, found = self.repo.locate(k.dir, entry, referrer=k.file, line=line, what=what)
         if not found.usable or self.repo.ignored(rel, found.kind == "dir"):
-            raise InputError(k.file, line, f"{what} '{entry}' not found")
+            raise InputError(k.file, line, f"{what} '{entry}' not found", code="FW-KUSTOMIZE-MISSING")
         return rel, line
 
     def add_resource(self, k: _Kustomization, entry: Any, res: list[WorkRes]) -> None:
         if not isinstance(entry, str):
-            raise InputError(k.file, self.entry_line(k, None, "resources"), f"resource entry {entry!r} is not a path")
+            raise InputError(k.file, self.entry_line(k, None, "resources"), f"resource entry {entry!r} is not a path",
+                             code="FW-KUSTOMIZE-INVALID")
         if is_remote(entry):
             self.remote.append(entry)
             return
@@ -187,7 +195,8 @@ class _Builder:
         if self.repo.is_dir(rel):
             kfile = self.find_kfile(rel)
             if kfile is None:
-                raise InputError(k.file, line, f"folder '{entry}' has no kustomization file")
+                raise InputError(k.file, line, f"folder '{entry}' has no kustomization file",
+                                 code="FW-KUSTOMIZE-MISSING")
             new = self.run(self.load_kfile(kfile))
         else:
             new = self.read_manifests(rel)
@@ -200,17 +209,18 @@ class _Builder:
             doc.require_unique_keys()
             data = doc.data
             if not isinstance(data, dict):
-                raise InputError(rel, doc.line, "expected a Kubernetes object (a mapping)")
+                raise InputError(rel, doc.line, "expected a Kubernetes object (a mapping)",
+                                 code="FW-MANIFEST-INVALID")
             items = data.get("items") if str(data.get("kind", "")).endswith("List") \
                 and isinstance(data.get("items"), list) else [data]
             for obj in items:
                 if not isinstance(obj, dict) or not isinstance(obj.get("kind"), str) or not obj["kind"] \
                         or not isinstance(obj.get("apiVersion"), str) or not obj["apiVersion"]:
                     raise InputError(rel, doc.line, "not a Kubernetes object: apiVersion and kind are required "
-                                                    "(strings)")
+                                                    "(strings)", code="FW-MANIFEST-INVALID")
                 md = obj.get("metadata")
                 if not isinstance(md, dict) or not md.get("name") or isinstance(md["name"], (dict, list)):
-                    raise InputError(rel, doc.line, f"{obj['kind']} has no metadata.name")
+                    raise InputError(rel, doc.line, f"{obj['kind']} has no metadata.name", code="FW-MANIFEST-INVALID")
                 encrypted = "sops" in obj
                 if encrypted:
                     _redact(obj)
@@ -220,14 +230,15 @@ class _Builder:
 
     def add_component(self, k: _Kustomization, entry: Any, res: list[WorkRes]) -> None:
         if not isinstance(entry, str):
-            raise InputError(k.file, k.line, f"component entry {entry!r} is not a path")
+            raise InputError(k.file, k.line, f"component entry {entry!r} is not a path", code="FW-KUSTOMIZE-INVALID")
         if is_remote(entry):
             self.remote.append(entry)
             return
         rel, line = self._resolve(k, entry, "components")
         kfile = self.find_kfile(rel) if self.repo.is_dir(rel) else None
         if kfile is None:
-            raise InputError(k.file, line, f"component '{entry}' is not a folder with a kustomization file")
+            raise InputError(k.file, line, f"component '{entry}' is not a folder with a kustomization file",
+                             code="FW-KUSTOMIZE-MISSING")
         self.run(self.load_kfile(kfile), res, component=True)
 
     # -- generators --------------------------------------------------------
@@ -242,18 +253,19 @@ class _Builder:
                 def read(path: str, _line: int = line) -> bytes:
                     if is_remote(path):
                         self.remote.append(path)
-                        self.diagnostics.append(Diagnostic(k.file, _line, f"remote file '{path}' not fetched", "info"))
+                        self.diagnostics.append(Diagnostic(k.file, _line, f"remote file '{path}' not fetched", "info",
+                                                           code="FW-KUSTOMIZE-REMOTE", cls="limit"))
                         return b""
                     rel, found = self.repo.locate(k.dir, path, referrer=k.file, line=_line, what="file")
                     if found.kind != "file":
-                        raise InputError(k.file, _line, f"file '{path}' not found")
+                        raise InputError(k.file, _line, f"file '{path}' not found", code="FW-KUSTOMIZE-MISSING")
                     self.files.add(rel)
                     return self.repo.read_bytes(rel)
 
                 try:
                     obj, opts = generate(kind, entry, global_opts, read)
                 except GeneratorError as err:
-                    raise InputError(k.file, line, str(err)) from None
+                    raise InputError(k.file, line, str(err), code="FW-KUSTOMIZE-INVALID") from None
                 new = WorkRes(obj, k.file, line, False, obj["metadata"]["name"],
                               obj["metadata"].get("namespace", ""), needs_hash=not opts.disable_hash)
                 behavior = str(entry.get("behavior") or "create")
@@ -270,12 +282,13 @@ class _Builder:
                     effective_ns(old) == ns or effective_ns(old, old.org_ns) == ns):
                 break
         else:
-            raise InputError(k.file, line, f"{new.kind} '{new.name}' to {behavior} does not exist")
+            raise InputError(k.file, line, f"{new.kind} '{new.name}' to {behavior} does not exist",
+                             code="FW-KUSTOMIZE-INVALID")
         if behavior == "replace":
             for key in ("data", "binaryData", "stringData"):
                 old.obj.pop(key, None)
         elif behavior != "merge":
-            raise InputError(k.file, line, f"unknown generator behavior '{behavior}'")
+            raise InputError(k.file, line, f"unknown generator behavior '{behavior}'", code="FW-KUSTOMIZE-INVALID")
         for key in ("data", "binaryData"):
             if key in new.obj:
                 old.obj[key] = {**(old.obj.get(key) or {}), **new.obj[key]}
@@ -325,20 +338,21 @@ class _Builder:
         if isinstance(text, (dict, list)):
             return [text], k.file, line
         if not isinstance(text, str):
-            raise InputError(k.file, line, f"{key} entry needs 'path' or 'patch'")
+            raise InputError(k.file, line, f"{key} entry needs 'path' or 'patch'", code="FW-KUSTOMIZE-INVALID")
         try:
             docs = parse_documents(text, k.file)
             for d in docs:
                 d.require_unique_keys()
         except InputError as err:
-            raise InputError(k.file, line, f"invalid inline patch: {err.message}") from None
+            raise InputError(k.file, line, f"invalid inline patch: {err.message}", code=err.code, cls=err.cls) from None
         return [d.data for d in docs], k.file, line
 
     def patch(self, k: _Kustomization, entry: Any, res: list[WorkRes], key: str) -> None:
         if isinstance(entry, str):
             entry = {"path": entry}
         if not isinstance(entry, dict):
-            raise InputError(k.file, self.entry_line(k, None, key), f"{key} entry must be a mapping")
+            raise InputError(k.file, self.entry_line(k, None, key), f"{key} entry must be a mapping",
+                             code="FW-KUSTOMIZE-INVALID")
         docs, pfile, pline = self._patch_text(k, entry, key)
         target = entry.get("target")
         try:
@@ -359,7 +373,7 @@ class _Builder:
                 else:
                     raise PatchError("patch must be a mapping or a JSON 6902 list")
         except PatchError as err:
-            raise InputError(pfile, pline, f"patch: {err}") from None
+            raise InputError(pfile, pline, f"patch: {err}", code=err.code, cls=problem_class(err.code)) from None
 
     def replace(self, k: _Kustomization, entry: Any, res: list[WorkRes]) -> None:
         line = self.entry_line(k, None, "replacements")
@@ -375,15 +389,16 @@ class _Builder:
                     bad = problems(item, REPLACEMENT, (i,) if isinstance(doc.data, list) else ())
                     if bad:
                         where = field_line(self.repo.read_text(rel), doc.line, bad[0].path)
-                        raise InputError(rel, where, f"invalid replacement: {bad[0]} (kustomize refuses it)")
+                        raise InputError(rel, where, f"invalid replacement: {bad[0]} (kustomize refuses it)",
+                                         code="FW-KUSTOMIZE-INVALID")
                 entries.extend(items)
         for rep in entries:
             if not isinstance(rep, dict):
-                raise InputError(k.file, line, "replacement must be a mapping")
+                raise InputError(k.file, line, "replacement must be a mapping", code="FW-KUSTOMIZE-INVALID")
             try:
                 apply_replacement(res, rep, self.growth)
             except ReplacementError as err:
-                raise InputError(k.file, line, str(err)) from None
+                raise InputError(k.file, line, str(err), code=err.code, cls=problem_class(err.code)) from None
 
     # -- top ---------------------------------------------------------------
     def finish(self, res: list[WorkRes], sort: bool = True) -> BuildResult:
@@ -407,7 +422,7 @@ def _as_list(value: Any, k: _Kustomization, key: str) -> list[Any]:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise InputError(k.file, k.line, f"'{key}' must be a list")
+        raise InputError(k.file, k.line, f"'{key}' must be a list", code="FW-KUSTOMIZE-INVALID")
     return value
 
 
@@ -430,7 +445,7 @@ def _append(res: list[WorkRes], new: list[WorkRes]) -> None:
         if rid in ids:
             raise InputError(r.file, r.line, f"duplicate object {r.kind} "
                              f"{rid[2] + '/' if rid[2] else ''}{rid[3]}: may not add a resource with an "
-                             "already registered id")
+                             "already registered id", code="FW-KUSTOMIZE-DUPLICATE")
         ids.add(rid)
         res.append(r)
 
@@ -468,7 +483,7 @@ def build_kustomize_dir(repo: Repo, path: str) -> BuildResult:
     rel = repo.resolve(".", _norm(path), referrer=path)
     kfile = b.find_kfile(rel) if repo.is_dir(rel) else None
     if kfile is None:
-        raise InputError(rel, 1, f"no kustomization file in '{rel}'")
+        raise InputError(rel, 1, f"no kustomization file in '{rel}'", code="FW-KUSTOMIZE-MISSING")
     k = b.load_kfile(kfile)
     res = b.run(k, top=True)
     return b.finish(res, sort=_sort_legacy(k))
@@ -497,7 +512,7 @@ def generated_kustomization(repo: Repo, rel: str) -> dict[str, Any]:
                 data = doc.data
                 if not isinstance(data, dict) or not data.get("kind") or not data.get("apiVersion"):
                     raise InputError(child, doc.line, "failed to decode Kubernetes YAML: "
-                                     "apiVersion and kind are required")
+                                     "apiVersion and kind are required", code="FW-MANIFEST-INVALID")
             resources.append("./" + os.path.relpath(child, rel))
     return {"apiVersion": f"{KUSTOMIZE_API}/v1beta1", "kind": "Kustomization", "resources": resources}
 
@@ -569,12 +584,13 @@ def build_flux_path(repo: Repo, path: str, overrides: FluxOverrides | None = Non
     rel = flux_path(path)
     found = repo.entry(rel)
     if found.kind == "refused":
-        raise InputError(rel, 1, f"kustomization path '{path}': {found.reason}")
+        raise InputError(rel, 1, f"kustomization path '{path}': {found.reason}", code=found.code,
+                         cls=problem_class(found.code))
     if found.kind != "dir" or repo.ignored(rel, True):
-        raise InputError(rel, 1, f"kustomization path '{path}' not found")
+        raise InputError(rel, 1, f"kustomization path '{path}' not found", code="FW-KS-PATH-MISSING")
     for c in overrides.components:
         if is_remote(c) or os.path.isabs(c):
-            raise InputError(rel, 1, f"component path '{c}' must be local and relative")
+            raise InputError(rel, 1, f"component path '{c}' must be local and relative", code="FW-KUSTOMIZE-INVALID")
     b = _Builder(repo)
     kfile = b.find_kfile(rel)
     if kfile is not None:

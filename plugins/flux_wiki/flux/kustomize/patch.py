@@ -33,7 +33,11 @@ MERGE_KEYS: dict[str, str] = {
 
 
 class PatchError(ValueError):
-    """A patch that cannot be applied; the caller adds file and line."""
+    """A patch that cannot be applied; the caller adds file and line (``code``: its problem code)."""
+
+    def __init__(self, message: str, code: str = "FW-KUSTOMIZE-PATCH"):
+        super().__init__(message)
+        self.code = code
 
 
 def group_of(obj: dict[str, Any]) -> str:
@@ -211,7 +215,7 @@ def apply_json6902(obj: dict[str, Any], ops: list[Any], budget: GrowthBudget | N
             try:
                 budget.spend(src, len(_pointer(path)), copied=kind != "move")
             except BoundError as err:
-                raise PatchError(f"{kind} '{path[:80]}': {err}") from None
+                raise PatchError(f"{kind} '{path[:80]}': {err}", "FW-LIMIT-COPIES") from None
         if kind == "add":
             doc = _add(doc, path, copy_data(op.get("value")))
         elif kind == "remove":

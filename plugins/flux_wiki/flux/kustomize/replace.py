@@ -18,7 +18,11 @@ from .transform import WorkRes
 
 
 class ReplacementError(ValueError):
-    """A replacement that cannot be applied; the caller adds file and line."""
+    """A replacement that cannot be applied; the caller adds file and line (``code``: its problem code)."""
+
+    def __init__(self, message: str, code: str = "FW-KUSTOMIZE-PATCH"):
+        super().__init__(message)
+        self.code = code
 
 
 def split_path(path: str) -> list[str]:
@@ -152,6 +156,6 @@ def apply_replacement(resources: list[WorkRes], rep: dict[str, Any], budget: Gro
                     try:
                         budget.spend(value, len(parts))
                     except BoundError as err:
-                        raise ReplacementError(f"replacement into '{str(path)[:80]}': {err}") from None
+                        raise ReplacementError(f"replacement into '{str(path)[:80]}': {err}", "FW-LIMIT-COPIES") from None
                     old = holder[key] if (isinstance(holder, list) or key in holder) else None
                     holder[key] = _delimited(old, copy_data(value), opts)

@@ -3,7 +3,7 @@
 // in a scrollable box.
 //
 // Integration contract
-//  - Markup, as render/svg.py and site.py emit it: the SVG is a direct child of the wrapper.
+//  - Markup, as render/svg.py and compile.py emit it: the SVG is a direct child of the wrapper.
 //      <div class="flux-wiki-diagram" data-diagram="NAME">
 //        <svg class="flux-wiki-graph" viewBox="0 0 W H" width="Wpt" height="Hpt">…Graphviz…</svg>
 //      </div>
@@ -14,7 +14,7 @@
 //    whose <title> is "tail->head" ("tail--head" undirected, ports allowed).
 //  - Links are <a xlink:href> only, as Graphviz writes them: Material's navigation.instant assigns the href
 //    property of every [href] element on each page and throws on an SVG <a href> (read-only there), which
-//    stops instant navigation for the session; svg.py must stop adding the SVG2 href. A plain click on a
+//    stops instant navigation for the session, so svg.py never writes the SVG2 href. A plain click on a
 //    node goes through Material's instant navigation (see follow()).
 //  - Assets: viewer.css after DIAGRAM_CSS (same file or a later one), viewer.js after Material's bundle
 //    (extra_javascript); flux_wiki.render.viewer exposes both as VIEWER_JS and VIEWER_CSS.

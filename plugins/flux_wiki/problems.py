@@ -1,0 +1,293 @@
+"""Problem codes and classes: what each problem means, whether it fails ``--strict``, and how users silence one.
+
+Every :class:`~flux_wiki.model.Diagnostic` carries a stable ``code`` from :data:`CODES` and a class:
+
+- ``repo``: Flux would fail or misbehave on the repository (or the wiki's own files are broken). A MkDocs
+  warning, so ``mkdocs build --strict`` fails.
+- ``limit``: what an offline simulation cannot know (another repository, a remote base, a feature flux-wiki
+  does not simulate, one of its own bounds). Listed under "Simulation notes" on the DAG page and logged at
+  INFO, so ``--strict`` passes; ``problems: {strict_limits: true}`` makes them warnings.
+
+A diagnostic of severity ``info`` is a notice (worth knowing, neither). The README's table of codes is
+checked against :data:`CODES` by the tests.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Iterable, Literal
+
+import pathspec
+
+if TYPE_CHECKING:
+    from .model import Cluster, Diagnostic
+
+ProblemClass = Literal["repo", "limit"]
+
+
+@dataclass(frozen=True)
+class Code:
+    """One problem code: its class, what it means, what to do about it."""
+
+    code: str
+    cls: ProblemClass
+    meaning: str
+    action: str
+    notice: bool = False  # reported with severity "info": a notice, neither a warning nor a note
+    # a reference to an object nothing applies: a limit instead when a Kustomization flux-wiki could not build
+    # (skipped, failed, partial) might apply it
+    reference: bool = False
+
+
+_CODES = (
+    # -- files and YAML ------------------------------------------------------------------------------------------
+    Code("FW-YAML-INVALID", "repo", "a file is not valid YAML", "fix the syntax at the line named"),
+    Code("FW-YAML-ENCODING", "repo", "a YAML file is not UTF-8 (or UTF-16 with a byte-order mark): go-yaml "
+         "refuses it", "save the file as UTF-8"),
+    Code("FW-YAML-DUPLICATE-KEY", "repo", "a mapping key is repeated: kustomize refuses such a manifest or patch, "
+         "and in a kustomization file the last value silently wins", "keep one of the keys"),
+    Code("FW-YAML-ALIASES", "repo", "excessive YAML aliasing, or an anchor that contains itself: go-yaml, "
+         "which Flux uses, refuses the file", "expand the aliases"),
+    Code("FW-FILE-MISSING", "repo", "a file the build reads is not in the repository", "add the file or the "
+         "reference to it"),
+    Code("FW-FILE-REFUSED", "repo", "a symbolic link, device, FIFO or socket: source-controller does not pack it "
+         "into the artifact, and flux-wiki does not read it", "commit a regular file instead"),
+    Code("FW-PATH-OUTSIDE", "repo", "a path leads outside the repository root: kustomize-controller refuses it",
+         "keep every path inside the repository"),
+    Code("FW-MANIFEST-INVALID", "repo", "a YAML document is not a Kubernetes object (apiVersion, kind, "
+         "metadata.name)", "fix or remove the document"),
+    # -- Flux Kustomizations ------------------------------------------------------------------------------------
+    Code("FW-KS-PATH-MISSING", "repo", "a Kustomization's spec.path is not a folder of its source",
+         "fix spec.path or add the folder"),
+    Code("FW-KS-APPLIED-TWICE", "repo", "two Kustomizations apply the same Kustomization: they fight over it",
+         "apply it from one place"),
+    Code("FW-KS-SOURCE-EXTERNAL", "limit", "a Kustomization's source is not this repository at this revision "
+         "(another repository or branch, an OCI artifact, an ExternalArtifact, a source defined outside the "
+         "repository): it is listed, not built", "map it to a local folder with the `sources:` option, or "
+         "check it in that source"),
+    Code("FW-SOURCE-DIR-MISSING", "repo", "the folder the `sources:` option (or a CI workflow) gives for a source "
+         "is not a folder flux-wiki may read", "fix the `sources:` entry"),
+    Code("FW-SCHEMA-REJECTED", "repo", "a field the API server refuses (wrong type, unknown value, missing "
+         "required field): Flux cannot apply the object", "fix the field named"),
+    Code("FW-DEPENDSON-DANGLING", "repo", "a dependsOn names a Kustomization this cluster never applies: the "
+         "dependent never reconciles", "fix the name or apply the dependency", reference=True),
+    Code("FW-DEPENDSON-CYCLE", "repo", "dependsOn goes round (alone, or through a parent that waits for what it "
+         "applies): none of the Kustomizations on the cycle becomes Ready", "break the cycle"),
+    Code("FW-HEALTHCHECK-MISSING", "repo", "a Kustomization health-checks a Kustomization this cluster never "
+         "applies: it never becomes Ready", "fix the health check or apply what it names", reference=True),
+    # -- kustomize ----------------------------------------------------------------------------------------------
+    Code("FW-KUSTOMIZE-MISSING", "repo", "a resource, component, patch or generator file a kustomization names "
+         "does not exist (or a folder it names has no kustomization file)", "fix the entry or add what it names"),
+    Code("FW-KUSTOMIZE-INVALID", "repo", "a kustomization file, entry or generator kustomize refuses",
+         "fix the entry named"),
+    Code("FW-KUSTOMIZE-CYCLE", "repo", "kustomizations include each other", "break the cycle"),
+    Code("FW-KUSTOMIZE-DUPLICATE", "repo", "two objects with the same kind, namespace and name in one build",
+         "remove one, or rename it"),
+    Code("FW-KUSTOMIZE-PATCH", "repo", "a patch or replacement kustomize cannot apply (no target, a path that is "
+         "not there)", "fix the patch or its target"),
+    Code("FW-KUSTOMIZE-UNSUPPORTED", "limit", "a kustomize feature flux-wiki does not simulate: what it would "
+         "change is not shown", "nothing; the pages may miss what it changes"),
+    Code("FW-KUSTOMIZE-REMOTE", "limit", "remote resources or files (http/git URLs) are not fetched: what they "
+         "hold is not shown", "nothing; the pages miss what they hold"),
+    # -- postBuild substitution ---------------------------------------------------------------------------------
+    Code("FW-SUBST-FROM-MISSING", "repo", "postBuild.substituteFrom names a ConfigMap or Secret nothing provides "
+         "(not optional): the Kustomization fails", "provide it, or mark the reference optional",
+         reference=True),
+    Code("FW-SUBST-INVALID", "repo", "postBuild refused by kustomize-controller (a kind other than ConfigMap or "
+         "Secret, a variable name that is not one)", "fix the entry named"),
+    Code("FW-SUBST-FAILED", "repo", "variable substitution fails on an object (syntax Flux rejects, a result "
+         "that is not YAML, or too large to apply)", "fix the ${...} expression"),
+    Code("FW-SUBST-UNSET", "repo", "a variable is not set under strict substitution: the Kustomization fails",
+         "set the variable or give it a default"),
+    # -- HelmReleases and sources -------------------------------------------------------------------------------
+    Code("FW-HELM-INVALID", "repo", "a HelmRelease's chart or valuesFrom is incomplete or of the wrong kind",
+         "fix the field named"),
+    Code("FW-HELM-SOURCE-MISSING", "repo", "a HelmRelease's chart source (or HelmChart) is applied by nothing",
+         "fix the sourceRef, or apply the source", reference=True),
+    Code("FW-HELM-VALUES-MISSING", "repo", "valuesFrom names a ConfigMap nothing applies, or a key it lacks "
+         "(not optional): the release fails", "provide it, or mark it optional", reference=True),
+    Code("FW-HELM-VALUES-INVALID", "repo", "values from valuesFrom are not YAML, not a mapping, or a targetPath "
+         "Helm refuses", "fix the values named"),
+    Code("FW-SOURCE-INVALID", "repo", "an object named as a Flux source is not one", "fix the kind or group"),
+    # -- flux-operator ------------------------------------------------------------------------------------------
+    Code("FW-ENTRY-INVALID", "repo", "a FluxInstance (or the flux-instance chart's values) the API server refuses: "
+         "it never syncs", "fix the field named"),
+    Code("FW-ENTRY-NONE", "repo", "no Flux entry point was found, so the wiki documents no cluster",
+         "set the `entry` option to the root Kustomization's path"),
+    Code("FW-RSET-FAILED", "repo", "flux-operator fails the ResourceSet (inputs, template, rendered objects)",
+         "fix the ResourceSet"),
+    Code("FW-RSET-PROVIDER-MISSING", "repo", "a ResourceSet's inputsFrom names a ResourceSetInputProvider "
+         "nothing applies", "fix the reference, or apply the provider", reference=True),
+    Code("FW-RSET-NOT-EXPANDED", "limit", "a ResourceSet is not expanded here (inputs from a live API, SOPS, "
+         "flux-wiki's bounds): what it generates is not shown", "nothing; the pages miss what it generates"),
+    Code("FW-RSET-NOTE", "limit", "something about a ResourceSet only the cluster knows (run-time data, "
+         "provider ids, reconciliation disabled)", "nothing", notice=True),
+    # -- surfaces -----------------------------------------------------------------------------------------------
+    Code("FW-LB-DUPLICATE", "repo", "two objects claim the same LoadBalancer address:port/protocol: one of them "
+         "does not get it", "give each its own address or port"),
+    Code("FW-SURFACE-UNREAD", "limit", "the surfaces of an object could not be read", "report it as a "
+         "flux-wiki bug"),
+    Code("FW-CHART-VALUES-UNREAD", "limit", "a HelmRelease's values are not read for surfaces (chart unknown to "
+         "flux-wiki)", "nothing", notice=True),
+    # -- flux-wiki's bounds -------------------------------------------------------------------------------------
+    Code("FW-FILE-UNREADABLE", "limit", "a file cannot be read here (permissions, an I/O error)",
+         "make it readable where flux-wiki runs"),
+    Code("FW-LIMIT-FILE-SIZE", "limit", "a file is over flux-wiki's size limit for one file: not read",
+         "nothing, or split the file"),
+    Code("FW-LIMIT-WALK", "limit", "a folder holds more files and folders than flux-wiki walks (links inside the "
+         "repository can multiply them)", "nothing"),
+    Code("FW-LIMIT-YAML-DEPTH", "limit", "YAML nested deeper than flux-wiki reads", "nothing"),
+    Code("FW-LIMIT-COPIES", "limit", "a kustomize build would copy more than flux-wiki copies in one build",
+         "nothing"),
+    Code("FW-LIMIT-DEPTH", "limit", "Kustomizations applied more levels deep than flux-wiki follows",
+         "check that no path re-applies itself"),
+    Code("FW-LIMIT-KUSTOMIZATIONS", "limit", "more Kustomizations in a cluster than flux-wiki simulates",
+         "nothing"),
+    Code("FW-LIMIT-OBJECTS", "limit", "more objects in a cluster than flux-wiki simulates", "nothing"),
+    Code("FW-LIMIT-SUBST", "limit", "a postBuild pattern removal beyond flux-wiki's budget for one "
+         "Kustomization", "nothing"),
+    # -- the wiki's own files -----------------------------------------------------------------------------------
+    Code("FW-CONFIG-INVALID", "repo", "the flux-wiki options in mkdocs.yml are not usable", "fix the option named"),
+    Code("FW-CONFIG-UNKNOWN", "repo", "an option flux-wiki does not know", "remove or fix it"),
+    Code("FW-WIKI-FILE", "repo", "an author file (notes, source basis, lock file) cannot be read or has the wrong "
+         "shape", "fix the file named"),
+    Code("FW-WIKI-FRONT-MATTER", "repo", "a page's front matter is not a YAML mapping", "fix the front matter"),
+    Code("FW-WIKI-RELATED-MISSING", "repo", "a related page does not exist", "fix the page path"),
+    Code("FW-WIKI-SOURCE-MISSING", "repo", "a source-basis entry names no file, or one that cannot be read",
+         "fix the entry"),
+    Code("FW-WIKI-SOURCE-INVALID", "repo", "a source-basis entry names an unknown source root, or a path that "
+         "leaves its root", "use a declared root and a relative path inside it"),
+    Code("FW-WIKI-MARKER", "repo", "a flux-wiki marker in a page cannot be expanded", "fix the marker"),
+    Code("FW-WIKI-TEMPLATE", "repo", "a page template (templates_dir) does not render", "fix the template"),
+    Code("FW-WIKI-PAGE-CLASH", "limit", "two pages would get the same path: each gets a hashed one",
+         "nothing", notice=True),
+    Code("FW-EXPORT-FAILED", "repo", "a page could not be exported", "fix the file named"),
+)
+
+CODES: dict[str, Code] = {c.code: c for c in _CODES}
+
+
+def describe(code: str) -> Code | None:
+    return CODES.get(code)
+
+
+# -- users silencing problems ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class IgnoreRule:
+    """``CODE`` or ``CODE:path-glob`` (gitignore-style, on the problem's file) with the user's reason."""
+
+    code: str
+    glob: str | None
+    reason: str
+
+    def matches(self, diag: Diagnostic) -> bool:
+        if diag.code != self.code:
+            return False
+        return self.glob is None or _spec(self.glob).match_file(diag.file)
+
+    def __str__(self) -> str:
+        return self.code + (f":{self.glob}" if self.glob else "")
+
+
+@functools.lru_cache(maxsize=256)
+def _spec(glob: str) -> pathspec.GitIgnoreSpec:
+    return pathspec.GitIgnoreSpec.from_lines([glob])
+
+
+def parse_ignore(value: Any) -> list[IgnoreRule]:
+    """The rules of ``problems.ignore``: a list of ``{"CODE[:path-glob]": "reason"}``. ValueError says what is wrong."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ValueError("'ignore' must be a list of {CODE[:path-glob]: reason}")
+    rules = []
+    for i, item in enumerate(value):
+        if not isinstance(item, dict) or len(item) != 1:
+            raise ValueError(f"ignore[{i}]: expected one 'CODE[:path-glob]: reason' (a reason is required), "
+                             f"got {item!r}")
+        (key, reason), = item.items()
+        code, _, glob = str(key).partition(":")
+        code, glob = code.strip(), glob.strip()
+        if code not in CODES:
+            raise ValueError(f"ignore[{i}]: unknown problem code '{code}' (the README lists them)")
+        if not isinstance(reason, str) or not reason.strip():
+            raise ValueError(f"ignore[{i}]: {key}: a reason is required")
+        rules.append(IgnoreRule(code, glob or None, reason.strip()))
+    return rules
+
+
+@dataclass(frozen=True)
+class ProblemPolicy:
+    """What a build does with each problem: the ``problems`` option."""
+
+    ignore: tuple[IgnoreRule, ...] = ()
+    strict_limits: bool = False
+
+    def ignored_by(self, diag: Diagnostic) -> IgnoreRule | None:
+        return next((r for r in self.ignore if r.matches(diag)), None)
+
+    def report(self, diag: Diagnostic) -> tuple[str, str]:
+        """(level, text) a front end logs: level ``warning`` fails ``--strict``, ``info`` does not."""
+        rule = self.ignored_by(diag)
+        if rule is not None:
+            return "info", f"ignored ({rule}: {rule.reason}): {diag}"
+        if diag.severity == "info":
+            return "info", f"notice: {diag}"
+        if diag.cls == "limit":
+            return ("warning" if self.strict_limits else "info"), f"simulation limit: {diag}"
+        return "warning", str(diag)
+
+    def sort(self, diagnostics: Iterable[Diagnostic]) -> Sorted:
+        out = Sorted()
+        for d in diagnostics:
+            rule = self.ignored_by(d)
+            if d.severity == "info":
+                continue
+            if rule is not None:
+                out.ignored.append((d, rule.reason))
+            elif d.cls == "limit":
+                out.limits.append(d)
+            else:
+                out.problems.append(d)
+        return out
+
+
+@dataclass
+class Sorted:
+    """Problems by what a page says of them: repo problems, simulation notes, and those the user ignored."""
+
+    problems: list[Diagnostic] = field(default_factory=list)
+    limits: list[Diagnostic] = field(default_factory=list)
+    ignored: list[tuple[Diagnostic, str]] = field(default_factory=list)  # with the user's reason
+
+
+# -- classes that depend on what was simulated ------------------------------------------------------------------
+
+def settle_references(cluster: Cluster) -> None:
+    """A reference to something nothing applies is Flux failing only when flux-wiki saw what this repository
+    applies: while a Kustomization of it could not be built (failed, partial, a sync source under another name, an
+    artifact assembled at run time), it may apply the object, so the problem is a limit that names those
+    Kustomizations. Kustomizations of other repositories do not count: what they hold is theirs (CRD bundles,
+    upstream installs); a name this repository expects from one is what the ``sources`` option maps, or an
+    ``ignore`` with the reason."""
+    home = cluster.source.repository()
+    unseen = sorted(k.id for k in cluster.kustomizations.values() if k.status != "built"
+                    and not (k.status == "skipped" and k.source is not None and k.source.url
+                             and k.source.repository() != home))
+    if not unseen:
+        return
+    shown = ", ".join(unseen[:3]) + (", ..." if len(unseen) > 3 else "")
+    suffix = f" (unless {shown}, which flux-wiki could not build, provides it)"
+    cluster.warnings = [replace(w, cls="limit", message=w.message + suffix)
+                        if w.cls == "repo" and CODES.get(w.code, _PLAIN).reference else w
+                        for w in cluster.warnings]
+
+
+_PLAIN = Code("", "repo", "", "")
+
+
+def problem_class(code: str) -> ProblemClass:
+    """The class of a code (``repo`` for a code the registry does not know)."""
+    return CODES[code].cls if code in CODES else "repo"

@@ -1,0 +1,56 @@
+"""Red means the repo is wrong, on real repos: where Flux would reconcile everything, no repo problem (a strict
+build passes, whatever flux-wiki could not know is a limit); the user's mixed-history repo fails, and only for
+the folders and files its kustomizations name that are not there."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+from mkdocs.exceptions import Abort
+
+from flux_wiki.cli import main
+from flux_wiki.engine import build_model
+
+from ..support import build_site, corpus
+
+# repos on which Flux reconciles every Kustomization flux-wiki can build (their corpora README says why each is
+# here), with the entry a user sets where the bootstrap is not in the repository's YAML
+CLEAN = {"bjw-s-labs__home-ops": None, "onedr0p__home-ops": None, "tyriis__home-ops": None,
+         "fluxcd__flux2-kustomize-helm-example": None, "fluxcd__flux2-multi-tenancy": None,
+         "angelnu__k8s-gitops": None, "giantswarm__gitops-template": "management-clusters/MC_NAME",
+         "ionfury__homelab": "kubernetes/clusters/live"}
+
+
+def problems(name: str, entry: str | None = None) -> list:
+    model = build_model(corpus(name), entry=entry)
+    return [d for d in [*model.diagnostics, *(w for c in model.clusters for w in c.warnings)] if d.severity != "info"]
+
+
+@pytest.mark.corpora
+@pytest.mark.parametrize("name", sorted(CLEAN))
+def test_a_repo_flux_reconciles_has_no_repo_problem(name: str) -> None:
+    found = problems(name, CLEAN[name])
+    assert [str(d) for d in found if d.cls == "repo"] == []
+
+
+@pytest.mark.corpora
+def test_the_mixed_history_repo_fails_on_its_missing_folders_only() -> None:
+    """tazlab-k8s was gathered from several commits: kustomizations name folders and files that are not there
+    (its SOURCE.txt lists some). Those, and nothing else, are its repo problems."""
+    repo = [d for d in problems("tazlab-k8s") if d.cls == "repo"]
+    assert {d.code for d in repo} == {"FW-KS-PATH-MISSING", "FW-KUSTOMIZE-MISSING"}
+    text = "\n".join(str(d) for d in repo)
+    for missing in ("kustomization path './apps/cluster/hugo-blog' not found",
+                    "resource 'gotk-components.yaml' not found", "folder '../base/traefik' has no kustomization file",
+                    "resource './hugo-blog' not found"):
+        assert missing in text
+
+
+@pytest.mark.corpora
+def test_the_mixed_history_repo_fails_a_strict_build(tmp_path, caplog: pytest.LogCaptureFixture) -> None:
+    wiki = tmp_path / "wiki"
+    assert CliRunner().invoke(main, ["init", str(wiki), "--repo", str(corpus("tazlab-k8s"))]).exit_code == 0
+    with pytest.raises(Abort):
+        build_site(wiki, tmp_path / "site")
+    warned = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any("clusters/tazlab-k8s/apps-static.yaml:1:" in w and "[FW-KS-PATH-MISSING]" in w for w in warned)
