@@ -24,7 +24,7 @@ from .load.authored import ClusterNotes, SourceBasisIndex, load_notes, load_sour
 from .model import Cluster, Diagnostic, Model
 from .render.diagrams import layer_dag_dot, layer_diagram_dot, neighbourhood_dot, surface_map_dot
 from .render.markdown import file_url, html_text, md_link
-from .render.pages import GeneratedPage, PageLayout, RenderOptions, group_anchors, render_cluster
+from .render.pages import GeneratedPage, PageLayout, PageMemo, RenderOptions, group_anchors, render_cluster
 from .render.svg import SvgRenderer
 
 log = logging.getLogger("mkdocs.plugins.flux-wiki")
@@ -71,11 +71,16 @@ def relative_url(from_src: str, to_src: str, use_directory_urls: bool) -> str:
 class WikiCompiler:
     """Keeps the parse cache and the SVG cache across compilations (mkdocs serve rebuilds)."""
 
-    def __init__(self, svg_cache_dir: Path | None = None):
+    def __init__(self, svg_cache_dir: Path | None = None, *, rebuilds: bool = False):
+        """``rebuilds``: more compilations will follow (``mkdocs serve``), so Kustomization builds are kept to be
+        reused; a single build does not pay the memory for them."""
         self.parse_cache = ParseCache()
+        self.parse_cache.keep_builds = rebuilds
         self.svg = SvgRenderer(svg_cache_dir)
+        self.pages = PageMemo()  # layer pages kept for the next compilation
 
     def compile(self, cfg: WikiConfig) -> CompiledWiki:
+        self.pages.start(repr(cfg))
         diagnostics: list[Diagnostic] = []
         notes, d = load_notes(cfg.notes) if cfg.notes else ({}, [])
         diagnostics += d
@@ -87,6 +92,7 @@ class WikiCompiler:
         graph = collect(basis_index, cfg.docs_dir, cfg.repo)
         layout = PageLayout(cfg.section, model.clusters)
         options = self.render_options(cfg, notes, graph, layout)
+        options.pages = self.pages
         pages: list[GeneratedPage] = []
         for cluster in model.clusters:
             facts = model.facts[cluster.name]

@@ -23,8 +23,6 @@ from .model import Diagnostic, InputError
 from .problems import IgnoreRule, ProblemPolicy, parse_ignore
 
 PLUGIN = "flux-wiki"
-SOURCES_HELP = ("A Flux source outside the repository (Kind/namespace/name or its URL) and the local folder that "
-                "holds its artifact, e.g. GitRepository/flux-system/infra: ../infra.")
 Warn = Callable[[Diagnostic], None]
 Options = TypeVar("Options", bound=Config)
 
@@ -100,7 +98,8 @@ class FluxWikiConfig(Config):
     lock_file = c.Optional(c.Type(str))
     """Staleness stamps written by `flux-wiki stamp` (default: data/flux-wiki.lock)."""
     sources = SourceMap()
-    """Sources outside the repo mapped to local folders (relative to mkdocs.yml): see SOURCES_HELP."""
+    """Sources outside the repo (Kind/namespace/name or URL) mapped to the local folders that hold their artifacts
+    (relative to mkdocs.yml), e.g. ``GitRepository/flux-system/infra: ../infra``."""
     problems = c.SubConfig(ProblemsConfig)
     """What a build does with problems: codes to ignore (with a reason), limits as warnings."""
 

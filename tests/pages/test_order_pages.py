@@ -149,7 +149,7 @@ def test_suspended_and_blocked_layers_are_flagged() -> None:
     messages = {str(d) for d in compiled("stuck").diagnostics}
     assert ("waiter/child.yaml:15: reconciliation deadlock: flux-system/waiter-child depends on flux-system/waiter; "
             "flux-system/waiter waits for flux-system/waiter-child to be Ready (wait); none of them ever becomes "
-            "Ready") in messages
+            "Ready [FW-DEPENDSON-CYCLE]") in messages
     assert any(m.startswith("clusters/home/ks.yaml:107: dependsOn cycle:") for m in messages)
 
 

@@ -12,8 +12,6 @@ from typing import IO, Any, NoReturn
 
 import click
 
-from ..diff.revisions import GitError
-from ..engine import UnknownCluster
 from ..model import InputError
 
 BAD_INPUT_EXIT = 2
@@ -41,7 +39,11 @@ def bad_input(err: Exception) -> BadInput:
     return BadInput(str(err))
 
 
-BAD_INPUT_ERRORS = (InputError, UnknownCluster, GitError, OSError)
+def bad_input_errors() -> tuple[type[Exception], ...]:
+    """What the engine raises for bad input (imported when an error is met, not at start-up)."""
+    from ..diff.revisions import GitError
+    from ..engine import UnknownCluster
+    return InputError, UnknownCluster, GitError, OSError
 
 
 class Commands(click.Group):
@@ -50,9 +52,11 @@ class Commands(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except BAD_INPUT_ERRORS as err:
-            if isinstance(err, OSError) and err.filename is None:
-                raise  # not about a file (a closed pipe): click's own handling
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as err:
+            if not isinstance(err, bad_input_errors()) or (isinstance(err, OSError) and err.filename is None):
+                raise  # a bug, or not about a file (a closed pipe): click's own handling
             raise bad_input(err) from None
 
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from ..config import SOURCES_HELP, WikiConfig, parse_source_option, wiki_config_from_mkdocs
 from ..model import Diagnostic, InputError
 from ..problems import ProblemPolicy
+
+if TYPE_CHECKING:
+    from ..config import WikiConfig
 
 repo_argument = click.argument("repo", default=".", type=click.Path(exists=True, file_okay=False))
 cluster_option = click.option("--cluster", "-c", multiple=True, help="Only this cluster (repeatable).")
@@ -16,6 +19,8 @@ entry_option = click.option("--entry", help="Root Kustomization path overriding 
 
 
 def _sources(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, Path]:
+    from ..config import parse_source_option
+
     try:
         return {key: Path(folder).absolute() for key, folder in parse_source_option(values).items()}
     except ValueError as err:
@@ -23,7 +28,9 @@ def _sources(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
 
 
 source_option = click.option("--source", "sources", multiple=True, metavar="SOURCE=FOLDER", callback=_sources,
-                             help=SOURCES_HELP + " Repeatable; as the `sources:` option.")
+                             help="A Flux source outside the repository (Kind/namespace/name or its URL) and the "
+                                  "local folder that holds its artifact, e.g. GitRepository/flux-system/infra=../infra. "
+                                  "Repeatable; as the `sources:` option.")
 config_file_option = click.option("--config-file", "-f", default="mkdocs.yml", show_default=True,
                                   type=click.Path(dir_okay=False), help="The mkdocs.yml with the flux-wiki options.")
 
@@ -40,7 +47,7 @@ def warn(diagnostic: Diagnostic | str, policy: ProblemPolicy = ProblemPolicy()) 
 def read_wiki_config(config_file: str | Path) -> WikiConfig:
     """The flux-wiki options of a mkdocs.yml, validated as the plugin validates them (InputError when MkDocs
     would refuse them); what MkDocs would warn about is a warning here too."""
-    return wiki_config_from_mkdocs(Path(config_file), warn)
+    return _from_mkdocs(Path(config_file), warn)
 
 
 def wiki_config_for(repo: str | None, config_file: str | None) -> WikiConfig | None:
@@ -50,7 +57,13 @@ def wiki_config_for(repo: str | None, config_file: str | None) -> WikiConfig | N
         return read_wiki_config(config_file)
     if repo is None and Path("mkdocs.yml").is_file():
         try:
-            return wiki_config_from_mkdocs(Path("mkdocs.yml"))
+            return _from_mkdocs(Path("mkdocs.yml"))
         except InputError:
             return None
     return None
+
+
+def _from_mkdocs(path: Path, *args: object) -> WikiConfig:
+    from ..config import wiki_config_from_mkdocs  # MkDocs' config schema: only for the commands that read one
+
+    return wiki_config_from_mkdocs(path, *args)  # type: ignore[arg-type]

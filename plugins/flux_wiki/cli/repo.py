@@ -5,17 +5,22 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from ..engine import build_model
-from ..model import Cluster, KustomizationNode, Model, printable
+from ..model import printable
 from .options import cluster_option, entry_option, read_wiki_config, repo_argument, source_option, warn
+
+if TYPE_CHECKING:
+    from ..model import Cluster, KustomizationNode, Model
 
 
 def _model(repo: str, cluster: tuple[str, ...], entry: str | None, exclude: tuple[str, ...] = (),
            sources: dict[str, Path] | None = None) -> Model:
     """The model; with no cluster there is nothing to print: exit 1 with why (the entry-point message)."""
+    from ..engine import build_model  # the engine loads when a command runs, not for --help
+
     model = build_model(repo, clusters=list(cluster) or None, entry=entry, exclude=list(exclude), sources=sources)
     if not model.clusters:
         for d in model.diagnostics:

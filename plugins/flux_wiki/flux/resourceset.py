@@ -32,7 +32,7 @@ import re
 import zlib
 from dataclasses import dataclass
 from itertools import product
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 import yaml
 
@@ -40,8 +40,9 @@ from ..load import Repo
 from ..load.yamldocs import parse_documents
 from ..model import Diagnostic, GeneratedBy, InputError, Resource
 from . import goyaml
-from .gotemplate import MISSING, Budget, NotSimulated, Template, TemplateError, TemplateLimit, parse
-from .sprig import function_map
+
+if TYPE_CHECKING:  # the template engine loads with the first ResourceSet, not with every run
+    from .gotemplate import Budget, Template
 
 GROUP = "fluxcd.controlplane.io"
 PROVIDER_KIND = "ResourceSetInputProvider"
@@ -369,6 +370,8 @@ class _Expander:
         return out
 
     def _parse(self, text: str, label: str, line: int, follows: bool, funcs: dict[str, Any]) -> Template:
+        from .gotemplate import TemplateError, parse
+
         try:
             return parse(text, funcs, "<<", ">>")
         except TemplateError as err:
@@ -400,6 +403,8 @@ class _Expander:
         return objects
 
     def render(self, src: _Source, budget: Budget) -> list[Resource]:
+        from .gotemplate import MISSING, TemplateError
+
         try:
             rendered = src.template.execute(MISSING, budget)
         except TemplateError as err:
@@ -480,6 +485,9 @@ class _Expander:
             if not self.notes:
                 self.note("its input providers give no inputs here; it generates nothing")
             return []
+        from .gotemplate import Budget
+        from .sprig import function_map
+
         current: list[Any] = [{}]
         funcs = function_map(lambda: current[0])
         budget = Budget()
@@ -530,6 +538,8 @@ def expand_resourceset(rset: Resource, *, current: list[Resource] | None = None,
     ``current`` are the objects applied with the ResourceSet and ``store`` the simulation's object store
     (both searched for ResourceSetInputProviders); ``repo`` lets provenance point at template lines.
     """
+    from .gotemplate import NotSimulated, TemplateLimit
+
     expander = _Expander(rset, _Providers(current or [], store), locator or _Locator(repo))
     try:
         objects = expander.expand()

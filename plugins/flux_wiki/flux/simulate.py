@@ -13,14 +13,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..load import Repo
+from ..load import ParseCache, Repo
 from ..load.yamldocs import field_line
 from ..model import (FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, FLUX_SOURCE_GROUP, Cluster, Controller,
                      Diagnostic, InputError, KustomizationNode, Resource, SourceDir, SourceInfo, SubstitutionVar)
 from .entry import Entry
 from .helm import helm_release_info
-from .kustomize import build_flux_path
 from .kustomize.build import BuildResult
+from .kustomize.reuse import build_reusing
 from .objects import KustomizationSpec
 from .resourceset import expand_resourcesets
 from .schema import FieldProblem, checked_kustomization, checked_kustomization_spec, object_problems
@@ -214,7 +214,8 @@ class Simulation:
             return self.repo.with_ignore(source.ignore), ""
         key = (folder.root, source.ignore)
         if key not in self.mounts:
-            self.mounts[key] = (Repo(folder.root, self.repo.cache, source.ignore), f"{folder.shown}/")
+            # its own parse cache: kept builds are keyed by root-relative paths, which another root shares
+            self.mounts[key] = (Repo(folder.root, ParseCache(), source.ignore), f"{folder.shown}/")
         return self.mounts[key]
 
     def _artifact_hint(self, node: KustomizationNode, folder: SourceDir | None) -> str:
@@ -245,7 +246,7 @@ class Simulation:
             return []
         repo, prefix = mounted
         try:
-            built = _prefixed(build_flux_path(repo, node.path or "./", node.flux_spec.overrides), prefix)
+            built = _prefixed(build_reusing(repo, node.path or "./", node.flux_spec.overrides), prefix)
         except InputError as err:
             where = f"{prefix}{err.file}:{err.line}: " if repo.is_file(err.file) else ""
             hint = self._artifact_hint(node, folder) if "not found" in err.message else ""

@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable
 import yaml
 
 from ..analysis.redact import names_secret
-from ..load.yamldocs import ParseCache, copy_data, load_text
+from ..load.yamldocs import MAX_DEPTH, ParseCache, copy_data, load_text
 from ..model import Diagnostic, InputError, Resource
 from ..problems import problem_class
 from .envsubst import Budget, Evaluator, SubstitutionError, SubstitutionLimit, parse
@@ -197,6 +197,24 @@ class _Substituted:
 
 def _substitute_object(obj: dict[str, Any], values: dict[str, str], is_secret: Callable[[str], bool],
                        budget: Budget) -> _Substituted:
+    """kustomize-controller's round trip: the object as YAML text, envsubst on the text, the text parsed back.
+
+    Most objects take a shortcut with the same result (:func:`_substitute_strings`); the rest, and any
+    object whose substitution fails (so the diagnostic is the round trip's own), go through the text.
+    """
+    steps = budget.pattern_steps
+    ev = Evaluator(values.get, False, is_secret, True, budget)
+    try:
+        new = _substitute_strings(obj, ev, 0, [_SHORTCUT_CHARS])
+    except (_NoShortcut, SubstitutionError):
+        budget.pattern_steps = steps  # what the shortcut spent is spent again below
+    else:
+        return _Substituted(new, None, frozenset(ev.unset), frozenset(ev.kept))
+    return _round_trip(obj, values, is_secret, budget)
+
+
+def _round_trip(obj: dict[str, Any], values: dict[str, str], is_secret: Callable[[str], bool],
+                budget: Budget) -> _Substituted:
     text = yaml.dump(obj, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1 << 30)
     ev = Evaluator(values.get, False, is_secret, True, budget)
     try:
@@ -212,6 +230,77 @@ def _substitute_object(obj: dict[str, Any], values: dict[str, str], is_secret: C
     if not isinstance(new, dict):
         return _Substituted(problem="substituted text is not a Kubernetes object")
     return _Substituted(new, None, frozenset(ev.unset), frozenset(ev.kept))
+
+
+# -- the shortcut: substituting each string where the round trip provably gives the same object ----------
+#
+# The dumper writes a single-line printable ASCII string without quotes exactly when reading that text
+# back as a plain scalar gives the string again (libyaml's scalar analysis, mirrored by :func:`_plain`).
+# When every string holding a ``$`` is such a plain scalar, the dumped text holds each one verbatim,
+# no reference can span two scalars (one would have to end a key or a value with an unclosed ``${``,
+# which fails on its own), and envsubst changes nothing else. If the substituted string is again plain,
+# the round trip reads it as YAML reads that plain scalar: the resolver's type (``3`` an int, ``true`` a
+# bool), constructed here with the loader's own functions. Anything else (a key with ``$``, a quoted or
+# multi-line string, a result that is not plain or resolves to another type, a failure) takes the round trip.
+
+class _NoShortcut(Exception):
+    pass
+
+
+_SHORTCUT_CHARS = 1 << 20  # strings of one object the shortcut takes; the round trip bounds bigger texts
+_NOT_FIRST = frozenset("#,[]{}&*!|>'\"%@` ")
+_RESOLVER = yaml.resolver.Resolver()
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_SCALAR_TYPES: dict[str, Callable[[str], Any]] = {
+    "tag:yaml.org,2002:str": lambda text: text,
+    "tag:yaml.org,2002:null": lambda text: None,
+    "tag:yaml.org,2002:bool": lambda text: _CONSTRUCTOR.construct_yaml_bool(yaml.ScalarNode("", text)),
+    "tag:yaml.org,2002:int": lambda text: _CONSTRUCTOR.construct_yaml_int(yaml.ScalarNode("", text)),
+    "tag:yaml.org,2002:float": lambda text: _CONSTRUCTOR.construct_yaml_float(yaml.ScalarNode("", text)),
+}
+
+
+def _plain(text: str) -> bool:
+    """Whether the dumper writes ``text`` as a plain scalar, which then reads back as ``text`` (before typing)."""
+    if not text or not text.isascii() or not text.isprintable():  # no tab, no line break
+        return False
+    first, last = text[0], text[-1]
+    if first in _NOT_FIRST or last == " " or last == ":":
+        return False
+    if first in "?:-" and (len(text) == 1 or text[1] == " "):
+        return False
+    return not text.startswith(("---", "...")) and ": " not in text and " #" not in text
+
+
+def _substitute_strings(value: Any, ev: Evaluator, depth: int, chars: list[int]) -> Any:
+    """A copy of ``value`` with each string substituted; :class:`_NoShortcut` where the round trip is needed."""
+    if isinstance(value, str):
+        if "$" not in value:
+            return value
+        chars[0] -= len(value)
+        if chars[0] < 0 or not _plain(value):
+            raise _NoShortcut
+        new = ev.run(parse(value))
+        if new == value:
+            return value
+        if not _plain(new):
+            raise _NoShortcut
+        make = _SCALAR_TYPES.get(_RESOLVER.resolve(yaml.ScalarNode, new, (True, False)))
+        if make is None:
+            raise _NoShortcut
+        return make(new)
+    if depth >= MAX_DEPTH - 2:  # the round trip's reader would refuse it: its diagnostic is the one to give
+        raise _NoShortcut
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            if isinstance(k, str) and "$" in k:
+                raise _NoShortcut
+            out[k] = _substitute_strings(v, ev, depth + 1, chars)
+        return out
+    if isinstance(value, list):
+        return [_substitute_strings(v, ev, depth + 1, chars) for v in value]
+    return value
 
 
 def _fingerprint(value: Any) -> bytes:

@@ -15,7 +15,8 @@ import errno
 import os
 import stat
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..model import Diagnostic, InputError
@@ -29,6 +30,19 @@ _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLO
 
 def _size(n: int) -> str:
     return f"{n // (1024 * 1024)} MiB" if n >= 1024 * 1024 and n % (1024 * 1024) == 0 else f"{n} bytes"
+
+
+@dataclass
+class Record:
+    """What a computation asked of a :class:`ConfinedDir` (see :meth:`ConfinedDir.recording`): asking the same of
+    a later snapshot and getting the same answers means the computation would give the same result."""
+
+    entries: dict[str, str] = field(default_factory=dict)  # path -> kind
+    listings: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)  # folder -> (name, kind)
+    contents: dict[str, bytes] = field(default_factory=dict)  # file -> the bytes read
+    ignored: dict[tuple[str, bool], bool] = field(default_factory=dict)  # (path, is_dir) -> left out
+    notes: dict[str, tuple[str, str]] = field(default_factory=dict)  # path -> (message, code) noted on the way
+    read: set[str] = field(default_factory=set)  # files read through a Repo (its record of what a run read)
 
 
 @dataclass(frozen=True)
@@ -58,9 +72,10 @@ class ConfinedDir:
 
     def __init__(self, root: str | os.PathLike[str], *, label: str = "repository root",
                  max_file_bytes: int = MAX_FILE_BYTES, max_walk_entries: int = MAX_WALK_ENTRIES,
-                 inner_links: str | None = None):
+                 inner_links: str | None = None, snapshot: bool = False):
         """``inner_links``: None follows links that stay inside the root; otherwise links are never followed
-        and this text says why (a Flux artifact holds no links: source-controller packages regular files only)."""
+        and this text says why (a Flux artifact holds no links: source-controller packages regular files only).
+        ``snapshot``: the instance serves one run, so each file and folder listing is read from disk once."""
         self.root = Path(root).resolve()
         self.label = label
         self.inner_links = inner_links
@@ -70,6 +85,11 @@ class ConfinedDir:
         self._prefix = self._root.rstrip(os.sep) + os.sep
         self._memo: dict[str, Entry] = {}
         self._problems: dict[str, Diagnostic] = {}
+        self.snapshot = snapshot
+        self._content: dict[str, bytes] = {}  # with snapshot: each file and listing as first read
+        self._listings: dict[str, list[tuple[str, Entry]]] = {}
+        self.reads = 0  # files read from disk
+        self.record: Record | None = None  # while set, what is asked of this folder is written down in it
 
     # -- what a path is --------------------------------------------------------
     def inside(self, real: str) -> bool:
@@ -81,7 +101,39 @@ class ConfinedDir:
         found = self._memo.get(rel)
         if found is None:
             found = self._memo[rel] = self._classify(rel)
+        if self.record is not None:
+            self.record.entries[rel] = found.kind
         return found
+
+    @contextmanager
+    def recording(self) -> Iterator[Record]:
+        """Write down every entry, listing, content and note asked for inside the block (blocks may nest)."""
+        outer, self.record = self.record, Record()
+        try:
+            yield self.record
+        finally:
+            inner, self.record = self.record, outer
+            if outer is not None:
+                for name in ("entries", "listings", "contents", "ignored", "notes", "read"):
+                    getattr(outer, name).update(getattr(inner, name))
+
+    def answers(self, record: Record) -> bool:
+        """Whether this folder answers everything ``record`` asked as it was answered then (and notes its notes)."""
+        for rel, kind in record.entries.items():
+            if self.entry(rel).kind != kind:
+                return False
+        for rel, listed in record.listings.items():
+            if tuple((name, e.kind) for name, e in self._listing(rel)) != listed:
+                return False
+        for rel, content in record.contents.items():
+            try:
+                if self.read_bytes(rel) != content:
+                    return False
+            except InputError:
+                return False
+        for rel, (message, code) in record.notes.items():
+            self.note(rel, message, code)
+        return True
 
     def _refused(self, rel: str, why: str, code: str = "FW-FILE-REFUSED") -> Entry:
         return Entry("refused", reason=f"'{rel}' {why}", code=code)
@@ -134,6 +186,8 @@ class ConfinedDir:
     def note(self, rel: str, message: str, code: str = "FW-FILE-REFUSED") -> None:
         """Record a problem with ``rel`` once (a diagnostic that names the path; its class is the code's)."""
         self._problems.setdefault(rel, Diagnostic(rel, 1, message, code=code, cls=problem_class(code)))
+        if self.record is not None:
+            self.record.notes.setdefault(rel, (message, code))
 
     @property
     def problems(self) -> list[Diagnostic]:
@@ -141,7 +195,19 @@ class ConfinedDir:
 
     # -- content -----------------------------------------------------------------
     def read_bytes(self, rel: str) -> bytes:
-        """The content of a regular file inside the root; InputError naming the file otherwise."""
+        """The content of a regular file inside the root; InputError naming the file otherwise.
+
+        With ``snapshot`` a file is read from disk once: later calls answer the same bytes."""
+        data = self._content.get(rel) if self.snapshot else None
+        if data is None:
+            data = self._read(rel)
+            if self.snapshot:
+                self._content[rel] = data
+        if self.record is not None:
+            self.record.contents[rel] = data
+        return data
+
+    def _read(self, rel: str) -> bytes:
         e = self.entry(rel)
         if e.kind != "file":
             raise InputError(rel, 1, e.reason or (f"'{rel}' is a folder, not a file" if e.kind == "dir"
@@ -156,6 +222,7 @@ class ConfinedDir:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
                 raise InputError(rel, 1, f"'{rel}' is not a regular file; not read", code="FW-FILE-REFUSED")
             data = fh.read(self.max_file_bytes + 1)
+        self.reads += 1
         if len(data) > self.max_file_bytes:
             raise InputError(rel, 1, f"'{rel}' is over the {_size(self.max_file_bytes)} limit for one file; "
                                      "not read", code="FW-LIMIT-FILE-SIZE", cls="limit")
@@ -164,17 +231,35 @@ class ConfinedDir:
     # -- folders -----------------------------------------------------------------
     def listdir(self, rel: str, skip: Callable[[str, bool], bool] | None = None) -> list[tuple[str, Entry]]:
         """Sorted usable entries of a folder; refused ones are noted (unless ``skip(child, is_dir)`` drops them)."""
+        out = []
+        for name, e in self._listing(rel):
+            child = _join(rel, name)
+            if skip is not None and skip(child, e.kind == "dir"):
+                continue
+            if e.usable:
+                out.append((name, e))
+            else:
+                self.note(child, e.reason, e.code)
+        return out
+
+    def _listing(self, rel: str) -> list[tuple[str, Entry]]:
+        """Every entry of a folder, by name, each classified (with ``snapshot``, listed from disk once)."""
+        found = self._listings.get(rel) if self.snapshot else None
+        if found is not None:
+            if self.record is not None:
+                self.record.listings[rel] = tuple((name, e.kind) for name, e in found)
+            return found
         folder = self.entry(rel)
         if folder.kind != "dir":
             return []
-        out = []
         try:
             with os.scandir(folder.real) as it:
-                found = sorted(it, key=lambda d: d.name)
+                listed = sorted(it, key=lambda d: d.name)
         except OSError as err:
             self.note(rel, f"'{rel}' cannot be listed ({err.strerror}); skipped", "FW-FILE-UNREADABLE")
             return []
-        for de in found:
+        found = []
+        for de in listed:
             child = _join(rel, de.name)
             e = self._memo.get(child)
             if e is None:
@@ -186,13 +271,12 @@ class ConfinedDir:
                     except OSError as err:
                         e = self._refused(child, f"cannot be read ({err.strerror}); skipped", "FW-FILE-UNREADABLE")
                     self._memo[child] = e
-            if skip is not None and skip(child, e.kind == "dir"):
-                continue
-            if e.usable:
-                out.append((de.name, e))
-            else:
-                self.note(child, e.reason, e.code)
-        return out
+            found.append((de.name, e))
+        if self.snapshot:
+            self._listings[rel] = found
+        if self.record is not None:
+            self.record.listings[rel] = tuple((name, e.kind) for name, e in found)
+        return found
 
     def walk(self, rel: str = ".", *, skip: Callable[[str, bool], bool] | None = None,
              descend: Callable[[str], bool] | None = None) -> Iterator[tuple[str, Entry]]:

@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 
 from ..model import Diagnostic, InputError
 from ..problems import problem_class
-from .confine import MAX_FILE_BYTES, ConfinedDir, Entry
+from .confine import MAX_FILE_BYTES, ConfinedDir, Entry, Record
 from .sourceignore import ArtifactFilter
 from .yamldocs import Document, ParseCache, copy_data
 
@@ -26,7 +26,8 @@ ARTIFACT_LINKS = "source-controller leaves symbolic links out of the artifact, s
 
 
 class Repo:
-    """Files of one GitOps repository, with a shared parse cache and a record of what was read.
+    """Files of one GitOps repository as one run sees them (each file read once), with a shared parse cache and
+    a record of what was read.
 
     Every access goes through one :class:`ConfinedDir`: nothing outside the root is ever read, and
     what is refused on the way (links leading out, loops, special files, oversized files) is in
@@ -36,13 +37,19 @@ class Repo:
     def __init__(self, root: str | os.PathLike[str], cache: ParseCache | None = None,
                  ignore: str | None = None, *, max_file_bytes: int = MAX_FILE_BYTES,
                  files: ConfinedDir | None = None):
-        self.files = files or ConfinedDir(root, max_file_bytes=max_file_bytes, inner_links=ARTIFACT_LINKS)
+        self.files = files or ConfinedDir(root, max_file_bytes=max_file_bytes, inner_links=ARTIFACT_LINKS,
+                                            snapshot=True)
         self.root = self.files.root
         self.cache = cache or ParseCache()
         self.read: set[str] = set()
         self._spec_ignore = ignore
         self._filter: ArtifactFilter | None = None
         self._ignored_memo: dict[str, bool] = {}
+
+    @property
+    def ignore_spec(self) -> str | None:
+        """The source's ``spec.ignore`` this view applies (None: the repository's own rules only)."""
+        return self._spec_ignore
 
     def with_ignore(self, ignore: str | None) -> "Repo":
         """This repository as a source with ``spec.ignore`` sees it; shares the files, parse cache and read record."""
@@ -111,7 +118,17 @@ class Repo:
             if memo and is_dir and self._filter.has_inclusions and self.is_dir(rel):
                 memo = not self.listdir(rel)
             self._ignored_memo[key] = memo
+        if self.files.record is not None:
+            self.files.record.ignored[(rel, is_dir)] = memo
         return memo
+
+    def answers(self, record: Record) -> bool:
+        """Whether this snapshot answers what ``record`` asked as an earlier one did (see ConfinedDir.recording)."""
+        if not (self.files.answers(record) and all(self.ignored(rel, is_dir) == left_out
+                                                   for (rel, is_dir), left_out in record.ignored.items())):
+            return False
+        self.read |= record.read
+        return True
 
     def listdir(self, rel: str) -> list[tuple[str, bool]]:
         """Sorted (name, is_dir) entries of a folder, without ignored or refused ones."""
@@ -131,6 +148,8 @@ class Repo:
         """A file's bytes; InputError naming the file when it is refused (outside, special, over the size cap)."""
         data = self.files.read_bytes(rel)
         self.read.add(rel)
+        if self.files.record is not None:
+            self.files.record.read.add(rel)
         return data
 
     def read_text(self, rel: str) -> str:

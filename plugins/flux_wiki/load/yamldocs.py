@@ -29,6 +29,7 @@ import codecs
 import hashlib
 import re
 import threading
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -500,14 +501,23 @@ class ParseCache:
     def __init__(self) -> None:
         self._entries: dict[tuple[str, str], list[Document] | InputError] = {}
         self._lock = threading.Lock()
+        self._digests: dict[str, tuple[bytes, str]] = {}  # file -> (the bytes last hashed, their digest)
         self.hits = 0
         self.misses = 0
+        self.counts: Counter[str] = Counter()  # work later stages did or reused (e.g. "kustomize builds")
+        self.keep_builds = False  # whether Kustomization builds are kept for reuse (flux/kustomize/reuse.py)
         # results later stages compute from parsed content, by stage (e.g. "substitute"); they live as long
         # as the parse cache, so two builds sharing it (two revisions, serve rebuilds) share them too
         self.derived: dict[str, dict[Any, Any]] = {}
 
     def get(self, file: str, content: bytes) -> list[Document]:
-        key = (file, hashlib.sha1(content).hexdigest())
+        known = self._digests.get(file)
+        if known is not None and known[0] is content:  # the same bytes object (a run reads each file once)
+            digest = known[1]
+        else:
+            digest = hashlib.sha1(content).hexdigest()
+            self._digests[file] = (content, digest)
+        key = (file, digest)
         with self._lock:
             hit = self._entries.get(key)
         if hit is not None:

@@ -47,7 +47,7 @@ class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # survives `mkdocs serve` rebuilds: the parse cache and the SVG cache
-        self.compiler = WikiCompiler()
+        self.compiler = WikiCompiler(rebuilds=command == "serve")
         self.serving = command == "serve"
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:

@@ -7,6 +7,8 @@ renderer, not the template, writes each page's front matter (with a YAML dumper)
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import posixpath
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -194,9 +196,30 @@ class RenderOptions:
     diagram: Diagram | None = None
     templates_dir: Path | None = None
     problems: ProblemPolicy = field(default_factory=ProblemPolicy)  # which problems are warnings, notes, ignored
+    pages: PageMemo | None = None  # layer pages kept from the last compilation with the same options
 
 
+@dataclass
+class PageMemo:
+    """Layer pages kept across compilations (``mkdocs serve`` rebuilds): a layer page is rendered again only
+    when something its template reads changed (:meth:`PageRenderer.layer_page`). Counters are per compilation."""
+
+    options: str = ""  # the configuration the kept pages were rendered with
+    pages: dict[str, tuple[bytes, GeneratedPage]] = field(default_factory=dict)  # path -> (inputs digest, page)
+    rendered: list[str] = field(default_factory=list)  # pages rendered by this compilation
+    reused: list[str] = field(default_factory=list)  # layer pages kept
+
+    def start(self, options: str) -> None:
+        """A new compilation with these options (any change of configuration forgets every page)."""
+        if options != self.options:
+            self.options, self.pages = options, {}
+        self.rendered, self.reused = [], []
+
+
+@functools.lru_cache(maxsize=8)
 def _environment(templates_dir: Path | None) -> jinja2.Environment:
+    """One environment per templates folder for the whole process, so templates compile once (``mkdocs serve``
+    rebuilds included); Jinja re-reads a template whose file changed (``auto_reload``)."""
     loaders: list[jinja2.BaseLoader] = []
     if templates_dir:
         loaders.append(jinja2.FileSystemLoader(str(templates_dir)))
@@ -221,6 +244,7 @@ class PageRenderer:
         self.env = _environment(options.templates_dir)
         self.problems = options.problems.sort(cluster.warnings)
         self._rows: dict[str, dict[str, Any]] | None = None  # node id -> its row, in layer order
+        self._links: bytes | None = None
 
     # -- helpers given to templates -------------------------------------
     def _src(self, page: str, basis: list[tuple[str, int | None]]) -> Callable[[str, int | None], str]:
@@ -280,6 +304,8 @@ class PageRenderer:
         except jinja2.TemplateError as err:
             raise TemplateProblem(template, getattr(err, "lineno", None) or 0, str(err)) from None
         text = _with_front_matter(text, title, template)
+        if self.options.pages is not None:
+            self.options.pages.rendered.append(page)
         return GeneratedPage(page, title, text, sorted(set(basis), key=lambda b: (b[0], b[1] or 0)), kind,
                              dot=extra.get("dots", {}))
 
@@ -408,13 +434,46 @@ class PageRenderer:
                    order_dot: str | None = None) -> GeneratedPage:
         page = self.layout.layer(self.cluster, node.id)
         layer = self.facts.layer(node.id)
+        chain_steps = self.chain_steps(page, layer.chain)
+        memo = self.options.pages if self.options.templates_dir is None else None  # own templates may read more
+        digest = self._layer_inputs(page, layer, dot, order_dot, chain_steps) if memo is not None else b""
+        if memo is not None:
+            kept = memo.pages.get(page)
+            if kept is not None and kept[0] == digest:
+                memo.reused.append(page)
+                return kept[1]
         dots = {name: text for name, text in (("order", order_dot), ("layer", dot)) if text}
-        return self._render("layer.md.j2", page, self.facts.label(node), "layer", row=self.row(node), node=node,
-                            groups=[g for g in layer.groups if g.kind != "HelmRelease"], releases=layer.releases,
-                            surfaces=layer.surfaces, address=address, installed=self._installed(layer),
-                            sortable=SORTABLE_MARK, dots=dots, layer_dot=dot, order_dot=order_dot,
-                            chain=layer.chain, chain_steps=self.chain_steps(page, layer.chain),
-                            dag_page=self.layout.dag(self.cluster))
+        rendered = self._render("layer.md.j2", page, self.facts.label(node), "layer", row=self.row(node), node=node,
+                                groups=[g for g in layer.groups if g.kind != "HelmRelease"], releases=layer.releases,
+                                surfaces=layer.surfaces, address=address, installed=self._installed(layer),
+                                sortable=SORTABLE_MARK, dots=dots, layer_dot=dot, order_dot=order_dot,
+                                chain=layer.chain, chain_steps=chain_steps, dag_page=self.layout.dag(self.cluster))
+        if memo is not None:
+            memo.pages[page] = (digest, rendered)
+        return rendered
+
+    def _layer_inputs(self, page: str, layer: LayerFacts, dot: str | None, order_dot: str | None,
+                      chain_steps: list[dict[str, Any]]) -> bytes:
+        """A digest of everything layer.md.j2 reads for this layer: its node (objects included), row and chain,
+        its releases, surfaces and installed items, its diagrams, its relationships, the cluster's name and DAG
+        page, and how every Kustomization of the cluster is linked (:meth:`_links_digest`). Keep it in step with
+        the template."""
+        c, node = self.cluster, layer.node
+        row = {key: value for key, value in self.row(node).items() if key != "node"}
+        inputs = (page, c.name, c.root_id, self.layout.dag(c), self._links_digest(), node, row, layer.chain,
+                  chain_steps, layer.releases, layer.surfaces, layer.installed, dot, order_dot,
+                  self.options.related.get(page), self.options.extra_basis.get(page))
+        return hashlib.blake2b(repr(inputs).encode("utf-8", "surrogatepass"), digest_size=20).digest()
+
+    def _links_digest(self) -> bytes:
+        """How a page links each Kustomization of the cluster (label, excluded, page), made once per renderer."""
+        if self._links is None:
+            c = self.cluster
+            links = [(k.id, self.facts.label(k), k.excluded,
+                      None if k.excluded or k.id == c.root_id else self.layout.layer(c, k.id))
+                     for k in c.kustomizations.values()]
+            self._links = hashlib.blake2b(repr(links).encode("utf-8", "surrogatepass"), digest_size=20).digest()
+        return self._links
 
     def surfaces_page(self, dot: str | None = None) -> GeneratedPage:
         c = self.cluster

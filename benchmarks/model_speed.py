@@ -1,0 +1,194 @@
+"""Issue 14, the model side: how close `flux-wiki inventory` gets to parsing alone, start-up, warm rebuilds, scaling.
+
+    .venv/bin/python benchmarks/model_speed.py [CORPUS ...] [--repeat 5] [--scale 1 2 4 8 16 26] [--no-scale]
+
+Figures are CPU seconds (user + system; the machine is shared, so wall time would measure the others).
+Per corpus (default: every folder of ../shared/corpora), medians of --repeat runs:
+- inventory: the whole `flux-wiki inventory CORPUS --format json` process;
+- parse: libyaml (PyYAML's C loader) over the same files the model read, in one process, plus the
+  interpreter start and `import yaml` it needs (a process `python -c 'import yaml'`), so both sides are
+  whole processes; the ratio inventory/parse is the issue's measure (goal <= 3);
+- start: `flux-wiki inventory --help`;
+- warm: the flux-wiki hooks' time in a `mkdocs build` that follows a one-manifest edit, in one plugin instance
+  kept as `mkdocs serve` keeps it (diagrams off: their cache is perf-render's part), on a scratch copy.
+Then the scaling curve: onedr0p's app namespaces copied as new namespaces 1-26x (79 to ~1,900
+Kustomizations) in a scratch folder; each
+size is built by a child process, which reports the model seconds and its peak RSS (ru_maxrss).
+
+Run it with another checkout's interpreter (e.g. /work/main/.venv/bin/python benchmarks/model_speed.py) to
+print that revision's "before" figures: only `flux_wiki` comes from the interpreter's install.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPORA = (ROOT / ".." / "shared" / "corpora").resolve()
+CLI = [sys.executable, "-m", "flux_wiki.cli"]
+
+PARSE = """
+import sys, yaml
+for path in sys.stdin.read().splitlines():
+    try:
+        list(yaml.load_all(open(path, 'rb').read(), Loader=yaml.CSafeLoader))
+    except yaml.YAMLError:
+        pass
+"""
+
+MODEL = """
+import json, resource, sys, time
+from flux_wiki.engine import build_model
+t = time.process_time()
+model = build_model(sys.argv[1])
+seconds = time.process_time() - t
+print(json.dumps({"seconds": seconds, "ks": sum(len(c.kustomizations) for c in model.clusters),
+                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def median_run(cmd: list[str], repeat: int, stdin: bytes | None = None) -> float:
+    """Median CPU seconds (user + system) of a child process: on a shared machine wall time measures the others."""
+    times = []
+    for _ in range(repeat):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        subprocess.run(cmd, input=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        times.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return statistics.median(times)
+
+
+def files_read(corpus: Path) -> list[str]:
+    from flux_wiki.engine import build_model
+    return sorted(build_model(corpus).files_read)
+
+
+def warm_rebuild(corpus: Path, files: list[str], repeat: int) -> float:
+    """Median plugin time of `mkdocs build`s that each follow an edit of one manifest (one plugin instance)."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    logging.getLogger("mkdocs").setLevel(logging.ERROR)  # the corpora's warnings are not the figures
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from serve import timed
+
+    manifest = next((f for f in files if re.search(r"(helmrelease|deployment|service)\.ya?ml$", f)),
+                    next((f for f in files if not f.endswith("kustomization.yaml")), None))
+    if manifest is None:
+        return float("nan")
+    with tempfile.TemporaryDirectory(prefix="flux-wiki-speed-") as tmp:
+        wiki = Path(tmp)
+        shutil.copytree(corpus, wiki / "repo", symlinks=True)  # a scratch copy: the corpus is never written
+        (wiki / "docs").mkdir()
+        (wiki / "docs" / "index.md").write_text("# Home\n")
+        (wiki / "mkdocs.yml").write_text("site_name: speed\nplugins:\n  - flux-wiki:\n      repo: repo\n"
+                                         "      diagrams: false\n")
+        cfg = load_config(str(wiki / "mkdocs.yml"), site_dir=str(wiki / "site"))
+        plugin = cfg.plugins["flux-wiki"]
+        cfg.plugins.on_startup(command="serve", dirty=False)
+        target = wiki / "repo" / manifest
+        original = target.read_text()
+        times = []
+        try:
+            for i in range(repeat + 1):
+                if i:
+                    target.write_text(original + f"# touched {i}\n")
+                totals: dict[str, float] = defaultdict(float)
+                cpu: dict[str, float] = defaultdict(float)
+                undo = timed(cfg.plugins, plugin, totals, cpu)
+                try:
+                    build(cfg, dirty=False)
+                finally:
+                    undo()
+                if i:
+                    times.append(sum(cpu.values()))
+        finally:
+            cfg.plugins.on_shutdown()
+        return statistics.median(times)
+
+
+def corpus_table(paths: list[Path], repeat: int) -> None:
+    python_yaml = median_run([sys.executable, "-c", "import yaml"], repeat)
+    start = median_run(CLI + ["inventory", "--help"], repeat)
+    print(f"CLI start (`flux-wiki inventory --help`): {start:.3f} s; `python -c 'import yaml'`: {python_yaml:.3f} s")
+    print(f"{'corpus':38} {'files':>5} {'inventory s':>11} {'parse s':>8} {'ratio':>6} {'warm rebuild s':>14}")
+    for path in paths:
+        files = files_read(path)
+        listing = "\n".join(str(path / f) for f in files).encode()
+        inventory = median_run(CLI + ["inventory", str(path), "--format", "json"], repeat)
+        parse = median_run([sys.executable, "-c", PARSE], repeat, stdin=listing)
+        warm = warm_rebuild(path, files, repeat)
+        print(f"{path.name:38} {len(files):5d} {inventory:11.3f} {parse:8.3f} {inventory / parse:6.2f} {warm:14.3f}",
+              flush=True)
+
+
+def replicate(source: Path, target: Path, copies: int) -> None:
+    """onedr0p's repo with every app namespace (but flux-system) copied ``copies - 1`` times as new namespaces."""
+    shutil.copytree(source, target, symlinks=True)
+    apps = target / "kubernetes" / "apps"
+    namespaces = [p.name for p in sorted(apps.iterdir()) if p.is_dir() and p.name != "flux-system"]
+    for k in range(2, copies + 1):
+        for ns in namespaces:
+            new = f"{ns}-r{k}"
+            shutil.copytree(apps / ns, apps / new, symlinks=True)
+            rules = [(re.compile(rf"\./kubernetes/apps/{re.escape(ns)}/"), f"./kubernetes/apps/{new}/"),
+                     (re.compile(rf"^(\s*(?:-\s+)?(?:namespace|targetNamespace|name): ){re.escape(ns)}\s*$", re.M),
+                      rf"\g<1>{new}")]
+            for f in (apps / new).rglob("*.y*ml"):
+                text = f.read_text()
+                for pattern, repl in rules:
+                    text = pattern.sub(repl, text)
+                f.write_text(text)
+
+
+def scaling(factors: list[int]) -> None:
+    source = CORPORA / "onedr0p__home-ops"
+    if not source.is_dir():
+        print("scaling: onedr0p__home-ops not present")
+        return
+    print(f"\nscaling (onedr0p app namespaces copied as new namespaces; child process per size)")
+    print(f"{'copies':>6} {'KS':>5} {'model s':>8} {'ms/KS':>6} {'peak RSS MB':>11}")
+    for n in factors:
+        with tempfile.TemporaryDirectory(prefix="flux-wiki-scale-") as tmp:
+            repo = Path(tmp) / "repo"
+            replicate(source, repo, n)
+            out = subprocess.run([sys.executable, "-c", MODEL, str(repo)], capture_output=True, text=True, check=False)
+            if out.returncode:
+                print(f"{n:>6} failed: {out.stderr.strip().splitlines()[-1:]}")
+                continue
+            r = json.loads(out.stdout.strip().splitlines()[-1])
+            print(f"{n:>6} {r['ks']:>5} {r['seconds']:8.2f} {1000 * r['seconds'] / r['ks']:6.1f} {r['rss_mb']:11.0f}",
+                  flush=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("corpora", nargs="*", type=Path)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--scale", type=int, nargs="+", default=[1, 2, 4, 8, 16, 26])
+    parser.add_argument("--no-scale", action="store_true")
+    parser.add_argument("--no-corpora", action="store_true")
+    args = parser.parse_args()
+    import flux_wiki
+    print(f"flux_wiki from {Path(flux_wiki.__file__).parent}; {os.cpu_count()} CPUs; medians of {args.repeat}")
+    paths = args.corpora or (sorted(p for p in CORPORA.iterdir() if p.is_dir()) if CORPORA.is_dir() else [])
+    if not args.no_corpora:
+        corpus_table(paths, args.repeat)
+    if not args.no_scale:
+        scaling(args.scale)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

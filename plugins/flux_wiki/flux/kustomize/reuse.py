@@ -1,0 +1,55 @@
+"""Kustomize builds reused across runs that share a parse cache (``mkdocs serve`` rebuilds, revisions).
+
+A build is a function of what it asks of the repository: paths and what they are, folder listings, file
+contents, what the artifact leaves out. Each build is recorded (:meth:`ConfinedDir.recording`) and kept with
+its result, keyed by the Kustomization's path, its own spec fields and the source's ignore rules. The next
+run asks the same questions of its snapshot; when every answer is the same, the result is the same, and a
+copy of it is reused instead of building again. A build that fails is never kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from ...load import Repo
+from ...load.yamldocs import copy_data
+from ..objects import FluxOverrides
+from .build import BuildResult, build_flux_path
+
+MAX_KEPT = 5_000  # builds kept per parse cache (oldest forgotten first)
+
+
+def _copy(result: BuildResult) -> BuildResult:
+    """A result later stages may change (substitution, scopes) without touching the kept one."""
+    return replace(result, resources=[replace(r, obj=copy_data(r.obj)) for r in result.resources],
+                   files=list(result.files), remote=list(result.remote), helm_charts=copy_data(result.helm_charts),
+                   diagnostics=list(result.diagnostics))
+
+
+def build_reusing(repo: Repo, path: str, overrides: FluxOverrides | None = None) -> BuildResult:
+    """:func:`build_flux_path`, reusing a kept build whose every input is unchanged.
+
+    ``repo.cache.counts`` counts ``kustomize builds`` (done) and ``kustomize reused``. Builds are kept only on a
+    cache that asks for it (``keep_builds``: ``mkdocs serve``, where the next rebuild reuses them).
+    """
+    if not repo.cache.keep_builds:
+        repo.cache.counts["kustomize builds"] += 1
+        return build_flux_path(repo, path, overrides)
+    kept: dict[Any, Any] = repo.cache.derived.setdefault("kustomize", {})
+    # not the root: every answer is root-relative, so two checkouts (diff's revisions) share what is the same
+    key = (repo.ignore_spec, path, repr(overrides))
+    found = kept.get(key)
+    if found is not None:
+        record, result = found
+        if repo.answers(record):
+            repo.cache.counts["kustomize reused"] += 1
+            return _copy(result)
+    with repo.files.recording() as record:
+        result = build_flux_path(repo, path, overrides)
+    repo.cache.counts["kustomize builds"] += 1
+    kept.pop(key, None)
+    kept[key] = (record, _copy(result))
+    while len(kept) > MAX_KEPT:
+        del kept[next(iter(kept))]
+    return result

@@ -1,0 +1,27 @@
+"""`flux-wiki COMMAND --help` loads neither the engine nor MkDocs: commands import what they need when they run
+(issue 14; the start-up time itself is measured by benchmarks/model_speed.py, never asserted)."""
+
+import subprocess
+import sys
+
+PROBE = """
+import sys
+from flux_wiki.cli import main
+try:
+    main([{args}], standalone_mode=False)
+except SystemExit:
+    pass
+heavy = ("flux_wiki.engine", "flux_wiki.flux.simulate", "flux_wiki.diff", "flux_wiki.export", "mkdocs", "yaml")
+print(sorted(m for m in sys.modules if m.startswith(heavy)))
+"""
+
+
+def loaded(*args: str) -> str:
+    out = subprocess.run([sys.executable, "-c", PROBE.format(args=", ".join(repr(a) for a in args))],
+                         capture_output=True, text=True, check=True)
+    return out.stdout.strip().splitlines()[-1]
+
+
+def test_help_of_a_command_imports_nothing_heavy() -> None:
+    assert loaded("inventory", "--help") == "[]"
+    assert loaded("--help") != "[]"  # the group's help lists every command: they load, and the probe sees it
