@@ -64,7 +64,10 @@ _CODES = (
          "apply it from one place"),
     Code("FW-KS-SOURCE-EXTERNAL", "limit", "a Kustomization's source is not this repository at this revision "
          "(another repository or branch, an OCI artifact, an ExternalArtifact, a source defined outside the "
-         "repository): it is listed, not built", "nothing, or check it in that source"),
+         "repository): it is listed, not built", "map it to a local folder with the `sources:` option, or "
+         "check it in that source"),
+    Code("FW-SOURCE-DIR-MISSING", "repo", "the folder the `sources:` option (or a CI workflow) gives for a source "
+         "is not a folder flux-wiki may read", "fix the `sources:` entry"),
     Code("FW-SCHEMA-REJECTED", "repo", "a field the API server refuses (wrong type, unknown value, missing "
          "required field): Flux cannot apply the object", "fix the field named"),
     Code("FW-DEPENDSON-DANGLING", "repo", "a dependsOn names a Kustomization this cluster never applies: the "
