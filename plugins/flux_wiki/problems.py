@@ -98,6 +98,10 @@ _CODES = (
     Code("FW-SUBST-FROM-MISSING", "repo", "postBuild.substituteFrom names a ConfigMap or Secret nothing provides "
          "(not optional): the Kustomization fails", "provide it, or mark the reference optional",
          reference=True),
+    Code("FW-SUBST-FROM-SELF", "repo", "postBuild.substituteFrom names a ConfigMap or Secret only this "
+         "Kustomization creates (itself, or through an ExternalSecret or the like): kustomize-controller reads the "
+         "variables before it applies anything, so on a fresh cluster it never reconciles",
+         "create it in a Kustomization this one dependsOn, or mark the reference optional"),
     Code("FW-SUBST-INVALID", "repo", "postBuild refused by kustomize-controller (a kind other than ConfigMap or "
          "Secret, a variable name that is not one)", "fix the entry named"),
     Code("FW-SUBST-FAILED", "repo", "variable substitution fails on an object (syntax Flux rejects, a result "

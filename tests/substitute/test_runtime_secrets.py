@@ -78,9 +78,9 @@ def test_unknown_keys_keep_every_unset_variable_as_a_secret_one() -> None:
     assert result.unresolved == [] and result.secret_vars == ["TOKEN"]
 
 
-def _tunnel_repo(tmp_path: Path, *, external_secret: bool) -> Path:
+def _tunnel_repo(tmp_path: Path, *, external_secret: bool, elsewhere: bool = False) -> Path:
     """Exikle's cloudflare-tunnel: the Kustomization substitutes from the Secret an ExternalSecret in its
-    own path creates."""
+    own path creates (``elsewhere``: in a Kustomization it dependsOn)."""
     made = textwrap.dedent("""\
         apiVersion: external-secrets.io/v1
         kind: ExternalSecret
@@ -96,22 +96,38 @@ def _tunnel_repo(tmp_path: Path, *, external_secret: bool) -> Path:
     cm = ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: tunnel, namespace: network}\n"
           "data: {id: \"${CLOUDFLARE_TUNNEL_ID}\"}\n")
     files = {**gotk("home"),
-             "clusters/home/tunnel.yaml": ks("cloudflare-tunnel", "./apps/tunnel", ns="network", extra="""
+             "clusters/home/tunnel.yaml": ks("cloudflare-tunnel", "./apps/tunnel", ns="network",
+                                             deps=("tunnel-secrets",) if elsewhere else (), extra="""
                  postBuild:
                    substituteFrom: [{kind: Secret, name: cloudflare-tunnel-id-secret}]
                  """),
              "apps/tunnel/cm.yaml": cm}
-    if external_secret:
+    if external_secret and elsewhere:
+        files["clusters/home/secrets.yaml"] = ks("tunnel-secrets", "./apps/secrets", ns="network")
+        files["apps/secrets/externalsecret.yaml"] = made
+    elif external_secret:
         files["apps/tunnel/externalsecret.yaml"] = made
     return write(tmp_path, files)
 
 
-def test_a_secret_an_external_secret_creates_is_no_flux_failure(tmp_path: Path) -> None:
-    model = build_model(_tunnel_repo(tmp_path, external_secret=True))
-    cluster = model.clusters[0]
+def test_a_secret_another_kustomization_makes_at_run_time_is_no_flux_failure(tmp_path: Path) -> None:
+    cluster = build_model(_tunnel_repo(tmp_path, external_secret=True, elsewhere=True)).clusters[0]
     node = cluster.kustomizations["network/cloudflare-tunnel"]
     assert node.status == "built"
     assert not [w for w in cluster.warnings if "substitute from" in w.message]
+    assert [(v.name, v.origin) for v in node.variables] == [
+        ("CLOUDFLARE_TUNNEL_ID", "ExternalSecret network/cloudflare-tunnel-id (run time)")]
+
+
+def test_a_secret_only_the_kustomization_itself_makes_never_exists_in_time(tmp_path: Path) -> None:
+    """kustomize-controller loads substituteFrom before it applies anything (fluxcd/pkg
+    kustomize/kustomize_varsub.go, loadVars): the ExternalSecret in the same path is never applied."""
+    model = build_model(_tunnel_repo(tmp_path, external_secret=True))
+    cluster = model.clusters[0]
+    node = cluster.kustomizations["network/cloudflare-tunnel"]
+    [warning] = [w for w in cluster.warnings if "substitute from" in w.message]
+    assert (warning.file, warning.code, warning.cls) == ("clusters/home/tunnel.yaml", "FW-SUBST-FROM-SELF", "repo")
+    assert "only Kustomization network/cloudflare-tunnel itself creates it" in warning.message
     assert [(v.name, v.origin) for v in node.variables] == [
         ("CLOUDFLARE_TUNNEL_ID", "ExternalSecret network/cloudflare-tunnel-id (run time)")]
     [cm] = [r for r in node.resources if r.kind == "ConfigMap"]

@@ -28,7 +28,7 @@ from .scope import ScopeIndex
 from .source_dirs import SourceDirs, normalized_url, unmapped_hint
 from .sources import canonical_ref, describe_ref
 from .store import ObjectStore
-from .runtime import RuntimeSecret, runtime_secret_in
+from .runtime import ANY_NAMESPACE, RuntimeSecret, runtime_secret_in, runtime_secrets
 from .substitute import RUNTIME_KEYS, Variable, collect_variables, substitute_resources
 
 _FLUX_CONTROLLERS = ("source-controller", "kustomize-controller", "helm-controller", "notification-controller",
@@ -115,6 +115,7 @@ class Simulation:
             for child in self._reconcile(node):
                 queue.append(child)
         self._report_limits()
+        self._report_self_substitution()
         self._finish()
         for repo, prefix in self.mounts.values():  # links leading out of a source folder, unreadable files
             self.cluster.warnings += [replace(d, file=prefix + d.file) for d in repo.problems]
@@ -359,6 +360,30 @@ class Simulation:
                               code="FW-LIMIT-KUSTOMIZATIONS", cls="limit")
 
     # -- after the walk ----------------------------------------------------
+    def _report_self_substitution(self) -> None:
+        """A ``substituteFrom`` that only the Kustomization itself provides (a ConfigMap or Secret in its own output,
+        or a Secret a controller makes from it): kustomize-controller loads the variables before it applies
+        anything (fluxcd/pkg ``kustomize/kustomize_varsub.go``, ``loadVars``), so on a fresh cluster the object
+        never exists when it is read and the Kustomization never reconciles."""
+        providers: dict[tuple[str, str, str], set[str]] = {}
+        for node in self.cluster.kustomizations.values():
+            for res in node.resources:
+                if res.kind in ("ConfigMap", "Secret") and res.group == "":
+                    providers.setdefault((res.kind, res.namespace or "", res.name), set()).add(node.id)
+                for made in runtime_secrets(res):
+                    providers.setdefault(("Secret", made.namespace, made.name), set()).add(node.id)
+        for node in sorted(self.cluster.kustomizations.values(), key=lambda k: k.id):
+            for ref in node.flux_spec.post_build.substitute_from:
+                if ref is None or ref.optional or ref.kind not in ("ConfigMap", "Secret"):
+                    continue
+                found = providers.get((ref.kind, node.namespace, ref.name), set()) | \
+                    providers.get((ref.kind, ANY_NAMESPACE, ref.name), set())
+                if found == {node.id}:
+                    self.cluster.warn(node.file, node.line,
+                                      f"substitute from '{ref.kind}/{ref.name}': only Kustomization {node.id} itself "
+                                      "creates it, and kustomize-controller reads substituteFrom before it applies "
+                                      "anything: on a fresh cluster it never reconciles", code="FW-SUBST-FROM-SELF")
+
     def _finish(self) -> None:
         cluster = self.cluster
         for node in cluster.kustomizations.values():
