@@ -100,7 +100,7 @@ class WikiCompiler:
         basis_index, d = load_source_basis(cfg.source_basis) if cfg.source_basis else (SourceBasisIndex(), [])
         diagnostics += d
         model = build_model(cfg.repo, clusters=cfg.clusters or None, entry=cfg.entry, exclude=cfg.exclude,
-                            cache=self.parse_cache)
+                            cache=self.parse_cache, sources=cfg.sources)
         diagnostics += model.diagnostics
         graph = collect(basis_index, cfg.docs_dir, cfg.repo)
         layout = PageLayout(cfg.section, model.clusters)

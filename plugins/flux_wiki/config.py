@@ -15,9 +15,10 @@ from typing import Any, Callable, TypeVar
 
 import yaml
 from mkdocs.config import config_options as c
-from mkdocs.config.base import Config
+from mkdocs.config.base import Config, ValidationError
 from mkdocs.utils.yaml import get_yaml_loader, yaml_load
 
+from .flux.source_dirs import parse_key
 from .model import Diagnostic, InputError
 from .problems import IgnoreRule, ProblemPolicy, parse_ignore
 
@@ -28,6 +29,32 @@ Warn = Callable[[Diagnostic], None]
 Options = TypeVar("Options", bound=Config)
 
 
+class SourceMap(c.DictOfItems):
+    """``sources:``: each key a source (``Kind/namespace/name`` or URL), each value a folder."""
+
+    def __init__(self) -> None:
+        super().__init__(c.Type(str), default={})
+
+    def run_validation(self, value: object) -> dict[str, str]:
+        found = super().run_validation(value)
+        for key in found:
+            try:
+                parse_key(key)
+            except ValueError as err:
+                raise ValidationError(str(err)) from None
+        return found
+
+
+def parse_source_option(values: list[str] | tuple[str, ...]) -> dict[str, str]:
+    """``--source KEY=DIR`` values as the ``sources:`` mapping; ValueError naming a bad one."""
+    out: dict[str, str] = {}
+    for value in values:
+        key, sep, folder = value.rpartition("=")
+        if not sep or not key or not folder:
+            raise ValueError(f"'{value}': expected SOURCE=FOLDER")
+        parse_key(key)
+        out[key] = folder
+    return out
 class _IgnoreRules(c.BaseConfigOption[list[IgnoreRule]]):
     """``ignore: [{CODE[:path-glob]: reason}]``, checked against the known codes."""
 
@@ -76,6 +103,9 @@ class FluxWikiConfig(Config):
     """Keep rendered diagrams on disk between builds (false: only in memory, for one `mkdocs serve`)."""
     cache_dir = c.Type(str, default=CACHE_DIR)
     """Folder of the diagram cache (relative to mkdocs.yml); keep it out of git."""
+    sources = SourceMap()
+    """Sources outside the repo (Kind/namespace/name or URL) mapped to the local folders that hold their artifacts
+    (relative to mkdocs.yml), e.g. ``GitRepository/flux-system/infra: ../infra``."""
     problems = c.SubConfig(ProblemsConfig)
     """What a build does with problems: codes to ignore (with a reason), limits as warnings."""
     history = c.Type(int, default=10)
@@ -108,6 +138,7 @@ class WikiConfig:
     docs_dir: Path | None = None  # hand-written pages, for the titles of related pages
     lock_file: Path | None = None  # staleness stamps (flux-wiki stamp / check)
     cache_dir: Path | None = None  # rendered diagrams kept between builds; None: in memory only
+    sources: dict[str, Path] = field(default_factory=dict)  # source key -> folder of its artifact
     problems: ProblemPolicy = field(default_factory=ProblemPolicy)  # ignored codes, limits as warnings
     history: int = 0  # recent changes: the last N commits that changed the topology (0: none)
 
@@ -146,6 +177,7 @@ def wiki_config(options: FluxWikiConfig, base: Path, *, docs_dir: Path, use_dire
         browse_url=options.browse_url, diagrams=options.diagrams, use_directory_urls=use_directory_urls,
         docs_dir=docs_dir, lock_file=absolute(options.lock_file or "data/flux-wiki.lock"), history=options.history,
         cache_dir=absolute(options.cache_dir) if options.cache and options.cache_dir else None,
+        sources={key: absolute(folder) for key, folder in options.sources.items()},
         problems=ProblemPolicy(tuple(options.problems.ignore), options.problems.strict_limits),
     )
 

@@ -10,8 +10,10 @@ from .analysis.facts import ClusterFacts
 from .analysis.surfaces import extract_surfaces
 from .flux.entry import explicit_entry, find_entries
 from .flux.simulate import simulate
+from .flux.source_dirs import SourceDirs, ci_pushes
 from .load import ParseCache, Repo
-from .model import Cluster, Diagnostic, HelmReleaseInfo, Model
+from .load.yamldocs import field_line
+from .model import Cluster, Diagnostic, HelmReleaseInfo, InputError, Model
 from .problems import settle_references
 
 
@@ -20,11 +22,13 @@ class UnknownCluster(ValueError):
 
 
 def build_model(repo_root: str | Path, *, clusters: list[str] | None = None, entry: str | None = None,
-                exclude: list[str] | None = None, cache: ParseCache | None = None) -> Model:
+                exclude: list[str] | None = None, cache: ParseCache | None = None,
+                sources: dict[str, Path] | None = None) -> Model:
     """Load, simulate and analyse ``repo_root``.
 
     ``clusters`` keeps only the named clusters; ``entry`` (a repo-relative path) overrides detection
-    with a root Kustomization at that path; ``exclude`` names Kustomizations (id or name) the pages leave out.
+    with a root Kustomization at that path; ``exclude`` names Kustomizations (id or name) the pages leave out;
+    ``sources`` maps sources outside the repository (``Kind/namespace/name`` or URL) to local folders.
     """
     repo = Repo(repo_root, cache)
     if entry:
@@ -43,8 +47,16 @@ def build_model(repo_root: str | Path, *, clusters: list[str] | None = None, ent
                                       code="FW-ENTRY-NONE"))
     out: list[Cluster] = []
     facts: dict[str, ClusterFacts] = {}
+    source_dirs = SourceDirs(sources, repo.root, ci_pushes(repo.files))
+
+    def line_of(file: str, line: int, path: tuple[str, ...]) -> int:
+        try:
+            return field_line(repo.read_text(file), line, path)
+        except InputError:
+            return line
+
     for e in entries:
-        cluster = simulate(repo, e)
+        cluster = simulate(repo, e, source_dirs)
         order = apply_order(cluster, repo.read_text)
         settle_references(cluster)
         apply_exclusions(cluster, list(exclude or []))
@@ -52,7 +64,7 @@ def build_model(repo_root: str | Path, *, clusters: list[str] | None = None, ent
         for h in cluster.helm_releases:
             releases[h.layer].append(h)
         for node in sorted(cluster.kustomizations.values(), key=lambda k: k.id):
-            surfaces, diags = extract_surfaces(node.id, node.resources, releases.get(node.id, []))
+            surfaces, diags = extract_surfaces(node.id, node.resources, releases.get(node.id, []), line_of)
             cluster.surfaces.extend(surfaces)
             cluster.warnings.extend(diags)
         cluster.surfaces.sort(key=lambda s: s.sort_key())

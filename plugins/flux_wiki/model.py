@@ -6,6 +6,7 @@ hands them on.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,8 +45,8 @@ class Diagnostic:
     line: int
     message: str
     severity: str = "warning"
-    code: str = ""
-    cls: str = "repo"
+    code: str = ""  # a stable problem code (PROBLEMS.md)
+    cls: str = "repo"  # "repo": Flux would fail or misbehave; "limit": what flux-wiki cannot know
 
     def __str__(self) -> str:
         return printable(f"{self.file}:{self.line}: {self.message}" + (f" [{self.code}]" if self.code else ""))
@@ -179,6 +180,18 @@ class SourceInfo:
         return u.replace("ssh://git@", "https://").replace("git@github.com:", "https://github.com/")
 
 
+@dataclass(frozen=True)
+class SourceDir:
+    """A local folder that stands for a Flux source's artifact (flux/source_dirs.py), and how flux-wiki knows."""
+
+    key: str  # canonical: Kind/namespace/name or a normalized URL
+    root: Path
+    origin: str  # "the `sources:` option" or "inferred from <file>:<line>, which runs `flux push artifact ...`"
+    file: str = ""  # repo file it was inferred from (empty for the option)
+    line: int = 0
+    shown: str = ""  # the folder as pages name it: relative to the repository root
+
+
 @dataclass
 class HelmReleaseInfo:
     """What a HelmRelease installs: chart, version, source and merged values."""
@@ -243,6 +256,17 @@ class Target:
         return cls(f"{kind.lower()}/{name}", kind, name)
 
 
+def address_order(text: str | None) -> tuple:
+    """How addresses sort everywhere: IPs numerically (``10.0.0.9`` before ``10.0.0.10``, IPv4 before IPv6),
+    then anything else (a hostname, ``address pending``) by text. A list (``a, b``) sorts by its first."""
+    first = (text or "").split(",", 1)[0].strip()
+    try:
+        ip = ipaddress.ip_address(first)
+    except ValueError:
+        return (1, 0, 0, text or "")
+    return (0, ip.version, int(ip), text or "")
+
+
 _SURFACE_JSON = ("kind", "layer", "namespace", "name", "object_kind", "address", "port", "protocol", "port_name",
                  "host", "path", "target", "detail", "file", "line")
 
@@ -276,7 +300,8 @@ class Surface:
         return {k: getattr(self, k) for k in _SURFACE_JSON}
 
     def sort_key(self) -> tuple:
-        return (self.layer, self.kind, self.namespace, self.name, self.address or "", self.port or 0, self.host or "", self.path or "")
+        return (self.layer, self.kind, self.namespace, self.name, address_order(self.address), self.port or 0,
+                self.host or "", self.path or "")
 
 
 @dataclass(frozen=True)
@@ -291,9 +316,12 @@ class SubstitutionVar:
 # Where the simulation is with a Kustomization. While it runs: ``pending`` (found, not reconciled yet),
 # ``deferred`` (its substituteFrom names a ConfigMap/Secret no Kustomization has applied yet; it waits for the
 # rest of the walk), ``pending-final`` (reconciled after the walk, with the repository as the variables'
-# fallback). Once it ends: ``built``, ``error`` (Flux would fail on it, or a flux-wiki limit stopped it) or
-# ``skipped`` (its source is not this repository's revision).
-NodeStatus = Literal["pending", "deferred", "pending-final", "built", "error", "skipped"]
+# fallback). Once it ends: ``built``, ``partial`` (built, but part of its content is out of flux-wiki's reach:
+# remote resources, plugins it does not simulate; ``reason`` says which, and the Kustomization may apply more
+# than the pages show), ``error`` (Flux would fail on it, or a flux-wiki limit stopped it) or ``skipped`` (its
+# source is not this repository's revision).
+NodeStatus = Literal["pending", "deferred", "pending-final", "built", "partial", "error", "skipped"]
+BUILT_STATUSES = ("built", "partial")  # a build ran: its resources are known (all of them, or part)
 
 
 @dataclass
@@ -353,6 +381,7 @@ class Controller:
     image: str | None
     file: str
     line: int
+    distribution: str | None = None  # the Flux distribution version a FluxInstance asks for (a semver range)
 
 
 @dataclass
@@ -372,6 +401,7 @@ class Cluster:
     warnings: list[Diagnostic] = field(default_factory=list)
     notices: list[Diagnostic] = field(default_factory=list)  # severity "info": worth knowing, not a problem
     excluded: list[str] = field(default_factory=list)
+    source_dirs: list[tuple[SourceInfo, SourceDir]] = field(default_factory=list)  # folders read for sources
 
     def warn(self, file: str, line: int, message: str, *, code: str = "", cls: str = "repo") -> None:
         self.warnings.append(Diagnostic(file, line, message, code=code, cls=cls))

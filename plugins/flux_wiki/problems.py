@@ -64,7 +64,10 @@ _CODES = (
          "apply it from one place"),
     Code("FW-KS-SOURCE-EXTERNAL", "limit", "a Kustomization's source is not this repository at this revision "
          "(another repository or branch, an OCI artifact, an ExternalArtifact, a source defined outside the "
-         "repository): it is listed, not built", "nothing, or check it in that source"),
+         "repository): it is listed, not built", "map it to a local folder with the `sources:` option, or "
+         "check it in that source"),
+    Code("FW-SOURCE-DIR-MISSING", "repo", "the folder the `sources:` option (or a CI workflow) gives for a source "
+         "is not a folder flux-wiki may read", "fix the `sources:` entry"),
     Code("FW-SCHEMA-REJECTED", "repo", "a field the API server refuses (wrong type, unknown value, missing "
          "required field): Flux cannot apply the object", "fix the field named"),
     Code("FW-DEPENDSON-DANGLING", "repo", "a dependsOn names a Kustomization this cluster never applies: the "
@@ -83,6 +86,10 @@ _CODES = (
          "remove one, or rename it"),
     Code("FW-KUSTOMIZE-PATCH", "repo", "a patch or replacement kustomize cannot apply (no target, a path that is "
          "not there)", "fix the patch or its target"),
+    Code("FW-KUSTOMIZE-HELM", "repo", "a kustomization inflates Helm charts (`helmCharts`): kustomize-controller "
+         "never enables Helm in kustomize, so the build fails", "install the chart with a HelmRelease"),
+    Code("FW-KUSTOMIZE-MANAGED-BY", "repo", "`buildMetadata: [managedByLabel]`: kustomize-controller writes the "
+         "label value `kustomize-(devel)`, which the API server refuses", "remove `managedByLabel`"),
     Code("FW-KUSTOMIZE-UNSUPPORTED", "limit", "a kustomize feature flux-wiki does not simulate: what it would "
          "change is not shown", "nothing; the pages may miss what it changes"),
     Code("FW-KUSTOMIZE-REMOTE", "limit", "remote resources or files (http/git URLs) are not fetched: what they "
@@ -91,6 +98,10 @@ _CODES = (
     Code("FW-SUBST-FROM-MISSING", "repo", "postBuild.substituteFrom names a ConfigMap or Secret nothing provides "
          "(not optional): the Kustomization fails", "provide it, or mark the reference optional",
          reference=True),
+    Code("FW-SUBST-FROM-SELF", "repo", "postBuild.substituteFrom names a ConfigMap or Secret only this "
+         "Kustomization creates (itself, or through an ExternalSecret or the like): kustomize-controller reads the "
+         "variables before it applies anything, so on a fresh cluster it never reconciles",
+         "create it in a Kustomization this one dependsOn, or mark the reference optional"),
     Code("FW-SUBST-INVALID", "repo", "postBuild refused by kustomize-controller (a kind other than ConfigMap or "
          "Secret, a variable name that is not one)", "fix the entry named"),
     Code("FW-SUBST-FAILED", "repo", "variable substitution fails on an object (syntax Flux rejects, a result "

@@ -84,6 +84,8 @@ def run_all(wiki: Path, out: Path) -> dict[str, Result]:
     ("clusters: [1]", ""),
     ("section: [a, b]", ""),
     ("enabled: 'no'", ""),  # MkDocs' own switch for any plugin
+    ("sources: {infra: ../infra}", ""),  # a source is Kind/namespace/name or a URL
+    ("sources: [../infra]", ""),
     ("", "use_directory_urls: 'false'\n"),
 ])
 def test_what_mkdocs_rejects_every_command_rejects_with_its_message(wiki: Path, tmp_path: Path, options: str,
@@ -143,7 +145,7 @@ VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_si
                       lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner,
                                                                                   max_size=2), max_leaves=6)
 OPTIONS = ["clusters", "entry", "exclude", "section", "notes", "source_basis", "templates_dir", "browse_url",
-           "diagrams", "lock_file", "enabled"]
+           "diagrams", "lock_file", "enabled", "sources"]
 
 
 @given(values=st.dictionaries(st.sampled_from(OPTIONS), VALUES, min_size=1, max_size=3),

@@ -95,5 +95,15 @@ def test_surface_map_groups_by_ip_and_domain_and_links_layers():
     assert surface_map_dot(_cluster(), SURFACES, url_for) == surface_map_dot(_cluster(), SURFACES[::-1], url_for)
 
 
+def test_surface_map_sorts_ips_and_ports_numerically():
+    """Issue 12 point 8: 10.0.0.9 before 10.0.0.10 and port 80 before 443, as on the pages."""
+    lbs = [Surface("loadbalancer", APPS, "web", name, "Service", address=ip, port=port, protocol="TCP")
+           for name, ip, port in (("a", "10.0.0.10", 443), ("b", "10.0.0.9", 443), ("c", "10.0.0.9", 80),
+                                  ("d", None, 8080))]
+    dot = surface_map_dot(_cluster(), lbs, url_for)
+    assert re.findall(r'label="([^"]+)" style=rounded', dot) == ["10.0.0.9", "10.0.0.10", "address pending"]
+    assert dot.index('label="80/TCP web/c"') < dot.index('label="443/TCP web/b"')
+
+
 def test_surface_map_without_entries():
     assert "no LoadBalancer addresses or hosts" in surface_map_dot(_cluster(), [], url_for)

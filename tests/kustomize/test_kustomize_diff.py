@@ -12,6 +12,7 @@ import yaml
 
 from flux_wiki.flux.kustomize import FluxOverrides, build_flux_path, build_kustomize_dir
 from flux_wiki.load import Repo
+from flux_wiki.model import InputError
 from .kustomize_kubectl import KUBECTL, ident, kubectl_build
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -27,6 +28,12 @@ CASES = [
     ("namespace", "app", True),
     ("components", "app", True),
     ("replacements", "app", True),
+    ("configurations", "app", True),
+    ("fieldspecs", "app", True),
+    ("plugins", "app", True),
+    ("replacement-fields", "app", True),
+    ("output-edges", "app", True),
+    ("build-metadata", "top", True),
     ("misc", "app", False),  # holds a SOPS file: its payload is redacted natively
 ]
 
@@ -48,6 +55,36 @@ def test_fixture_matches_kubectl(fixture: str, folder: str, full: bool) -> None:
     assert [ident(o) for o in got] == [ident(o) for o in expected]
     if full:
         assert _normal(got) == _normal(expected)
+
+
+_DEPLOYMENT = ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: env}\ndata: {x: '1'}\n---\n"
+               "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n"
+               "spec:\n  template:\n    spec:\n      containers: [{name: web, image: nginx}]\n")
+
+
+@needs_kubectl
+@pytest.mark.kubectl
+@pytest.mark.parametrize(("field_path", "create"), [
+    ("spec.replicas", False),
+    ("spec.template.spec.containers.[name=other].image", False),
+    ("spec.template.spec.containers.5.image", True),
+    ("spec.template.spec.containers.[name=web].image.tag", True),
+])
+def test_replacement_target_field_it_cannot_reach_fails_like_kubectl(tmp_path: Path, field_path: str,
+                                                                     create: bool) -> None:
+    """kustomize v5 fails a replacement whose target field is missing (or cannot be created) on a selected
+    object rather than skip it (api/filters/replacement/replacement.go, copyValueToTarget)."""
+    target: dict[str, Any] = {"select": {"kind": "Deployment"}, "fieldPaths": [field_path]}
+    if create:
+        target["options"] = {"create": True}
+    (tmp_path / "objects.yaml").write_text(_DEPLOYMENT)
+    (tmp_path / "kustomization.yaml").write_text(yaml.safe_dump({"resources": ["objects.yaml"], "replacements": [
+        {"source": {"kind": "ConfigMap", "name": "env", "fieldPath": "data.x"}, "targets": [target]}]}))
+    expected, err = kubectl_build(str(tmp_path))
+    assert expected is None, "kubectl built it"
+    with pytest.raises(InputError, match="unable to find") as raised:
+        build_kustomize_dir(Repo(tmp_path), ".")
+    assert (raised.value.file, raised.value.line) == ("kustomization.yaml", 1)  # replacements: (keys sorted)
 
 
 def _write_flux_kustomization(root: Path, path: str, ov: FluxOverrides) -> None:
@@ -146,13 +183,26 @@ def test_flux_overrides_merge_into_existing_kustomization() -> None:
     assert {r.namespace for r in result.resources} == {"x"}
 
 
+def test_build_metadata_managed_by_label_fails_flux_and_transformer_annotations_are_a_limit(tmp_path: Path) -> None:
+    """kustomize-controller writes app.kubernetes.io/managed-by: kustomize-(devel), which the API server refuses
+    (fluxcd/kustomize-controller#960, #1008): a repo problem at the buildMetadata line."""
+    built = build_kustomize_dir(Repo(FIXTURES / "build-metadata"), "top")
+    assert [(d.file, d.line, d.cls, d.code) for d in built.diagnostics] == [
+        ("top/kustomization.yaml", 2, "repo", "FW-KUSTOMIZE-MANAGED-BY")]
+    (tmp_path / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n")
+    (tmp_path / "kustomization.yaml").write_text("resources: [cm.yaml]\nbuildMetadata: [transformerAnnotations]\n")
+    assert [(d.line, d.cls, d.code) for d in build_kustomize_dir(Repo(tmp_path), ".").diagnostics] == [
+        (2, "limit", "FW-KUSTOMIZE-UNSUPPORTED")]
+
+
 def test_remote_resources_are_recorded_not_fetched(tmp_path: Path) -> None:
     (tmp_path / "kustomization.yaml").write_text(
         "resources:\n  - github.com/fluxcd/flux2/manifests/install?ref=v2.0.0\n"
-        "  - https://example.com/x.yaml\nhelmCharts:\n  - name: cilium\n    repo: https://helm.cilium.io\n")
+        "  - https://example.com/x.yaml\n")
     result = build_kustomize_dir(Repo(tmp_path), ".")
     assert result.remote == ["github.com/fluxcd/flux2/manifests/install?ref=v2.0.0", "https://example.com/x.yaml"]
-    assert result.helm_charts == [{"name": "cilium", "repo": "https://helm.cilium.io"}]
+    assert [(d.line, d.cls, d.code) for d in result.limits] == [(2, "limit", "FW-KUSTOMIZE-REMOTE"),
+                                                               (3, "limit", "FW-KUSTOMIZE-REMOTE")]
     assert result.resources == []
 
 

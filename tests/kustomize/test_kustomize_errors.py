@@ -94,10 +94,12 @@ def test_component_used_as_resource_fails(tmp_path: Path) -> None:
         build_kustomize_dir(repo, ".")
 
 
-def test_unsupported_fields_are_diagnosed_not_fatal(tmp_path: Path) -> None:
-    repo = _repo(tmp_path, {"kustomization.yaml": "resources: []\ntransformers:\n  - t.yaml\n"})
+def test_fields_not_simulated_are_limits_not_fatal(tmp_path: Path) -> None:
+    repo = _repo(tmp_path, {"kustomization.yaml": "resources: []\nvars:\n  - name: X\nopenapi:\n  path: s.json\n"})
     result = build_kustomize_dir(repo, ".")
-    assert [(d.file, d.line) for d in result.diagnostics] == [("kustomization.yaml", 2)]
+    assert [(d.file, d.line, d.cls, d.severity) for d in result.diagnostics] == [
+        ("kustomization.yaml", 4, "limit", "warning"), ("kustomization.yaml", 2, "limit", "warning")]
+    assert result.limits == result.diagnostics
 
 
 def test_name_hash_matches_kustomize() -> None:

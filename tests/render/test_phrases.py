@@ -37,7 +37,7 @@ def test_surface_summary_groups_addresses_by_service_and_sorts_them() -> None:
                 Surface("ingress", LAYER, "n", "web", "Ingress", host="b.example"),
                 Surface("httproute", LAYER, "n", "web", "HTTPRoute", host="a.example"),
                 Surface("workload", LAYER, "n", "web", "Deployment", port=8080)]
-    assert surface_summary(surfaces) == ["LoadBalancer lb on (pending IP):80, 10.0.0.10:443, 10.0.0.9:443",
+    assert surface_summary(surfaces) == ["LoadBalancer lb on 10.0.0.9:443, 10.0.0.10:443, (pending IP):80",
                                          "ClusterIP db on 5432", "host a.example", "host b.example"]
 
 
@@ -64,3 +64,10 @@ def test_surface_phrase_per_kind() -> None:
         "certificate for x.example"
     assert surface_phrase(Surface("tlsroute", LAYER, "n", "r", "TCPRoute", host="db.example")) == \
         "TLSRoute host db.example"
+
+
+def test_addresses_sort_numerically_ipv4_before_ipv6_before_text() -> None:
+    from flux_wiki.model import address_order
+    texts = ["fd00::1", "address pending", "10.0.0.10", "10.0.0.9", "9.255.0.1", "10.0.0.9, 10.0.0.1", None]
+    assert sorted(texts, key=address_order) == ["9.255.0.1", "10.0.0.9", "10.0.0.9, 10.0.0.1", "10.0.0.10",
+                                                "fd00::1", None, "address pending"]

@@ -39,7 +39,7 @@ def test_app_template_v3_shape(make_hr):
                ("HelmRelease", "qbittorrent", "apps/qbittorrent/hr.yaml", 3, LAYER) for s in out)
     assert rows(out) == [
         ("clusterip", None, 8080, "http", None, None, "deployment/qbittorrent", "values service.app"),
-        ("httproute", None, None, None, "qb.${SECRET_DOMAIN}", None, "app:8080",
+        ("httproute", None, None, None, "qb.${SECRET_DOMAIN}", "/", "app:8080",
          "values route.app; parent network/envoy-internal"),
         ("ingress", None, None, None, "qbittorrent.example.com", "/", "app:http", "values ingress.app; class internal"),
         ("loadbalancer", "192.168.69.123", 50413, "bt-tcp", None, None, "deployment/qbittorrent",
@@ -201,3 +201,55 @@ def test_secret_references_do_not_hide_plain_fields(make_hr):
     out, _ = extract_surfaces(LAYER, [], [make_hr("prowlarr", "app-template", values, version="0.2.2")])
     assert {s.host for s in out if s.kind == "ingress"} == {"prowlarr.example.com"}
     assert {s.target for s in out if s.kind == "workload"} == {"ghcr.io/x/prowlarr:1"}
+
+
+_SYNC = """\
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: GitRepository
+metadata: {name: flux-system, namespace: flux-system}
+spec: {interval: 1m, ref: {branch: main}, url: https://example.com/home}
+---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: flux-system, namespace: flux-system}
+spec: {interval: 10m, path: ./clusters/home, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}
+"""
+_HR = """\
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: web
+  namespace: apps
+spec:
+  interval: 1h
+  chart:
+    spec:
+      chart: app-template
+      sourceRef: {kind: HelmRepository, name: bjw-s, namespace: flux-system}
+  values:
+    controllers:
+      web:
+        containers:
+          app:
+            image: {repository: nginx, tag: "1.27"}
+    service:
+      app:
+        controller: web
+        type: LoadBalancer
+        ports:
+          http: {port: 80}
+"""
+
+
+def test_a_values_derived_surface_points_at_its_values_line(tmp_path):
+    """A surface rendered from a HelmRelease's values points at the values key it comes from (here
+    ``spec.values.service.app`` on line 18), not at the HelmRelease's first line, so a reader lands on it."""
+    from flux_wiki.engine import build_model
+
+    (tmp_path / "clusters/home/flux-system").mkdir(parents=True)
+    (tmp_path / "clusters/home/flux-system/gotk-sync.yaml").write_text(_SYNC)
+    (tmp_path / "clusters/home/web.yaml").write_text(_HR)
+    model = build_model(tmp_path)
+    [lb] = [s for c in model.clusters for s in c.surfaces if s.kind == "loadbalancer"]
+    assert (lb.file, lb.line, lb.detail) == ("clusters/home/web.yaml", _HR.split("\n").index("    service:") + 2,
+                                             "values service.app")

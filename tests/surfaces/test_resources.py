@@ -131,6 +131,26 @@ def test_httproute_and_tlsroute(make_res):
         ("tlsroute", "pt.example.com", None, "pt:443", "parent tls-gw")]
 
 
+def test_an_httproute_rule_without_matches_is_the_catch_all(make_res):
+    """Gateway API HTTPRoute defaults (apis/v1/httproute_types.go): a rule without ``matches`` matches
+    PathPrefix "/", as does a match without ``path`` and a route without ``rules``; the catch-all is listed
+    beside the rules that have a path. Other route kinds have no paths."""
+    route = make_res("gateway.networking.k8s.io/v1", "HTTPRoute", "app", {
+        "hostnames": ["app.example.com"],
+        "rules": [{"matches": [{"path": {"type": "PathPrefix", "value": "/api"}}],
+                   "backendRefs": [{"name": "api", "port": 80}]},
+                  {"backendRefs": [{"name": "web", "port": 80}]}]})
+    headers_only = make_res("gateway.networking.k8s.io/v1", "HTTPRoute", "hdr", {
+        "hostnames": ["hdr.example.com"], "rules": [{"matches": [{"headers": [{"name": "x", "value": "1"}]}]}]})
+    no_rules = make_res("gateway.networking.k8s.io/v1", "HTTPRoute", "bare", {"hostnames": ["bare.example.com"]})
+    grpc = make_res("gateway.networking.k8s.io/v1", "GRPCRoute", "rpc", {
+        "hostnames": ["rpc.example.com"], "rules": [{"backendRefs": [{"name": "rpc", "port": 9090}]}]})
+    out, _ = surfaces(route, headers_only, no_rules, grpc)
+    assert sorted((s.name, s.host, s.path) for s in out) == [
+        ("app", "app.example.com", "/"), ("app", "app.example.com", "/api"), ("bare", "bare.example.com", "/"),
+        ("hdr", "hdr.example.com", "/"), ("rpc", "rpc.example.com", None)]
+
+
 def test_certificate(make_res):
     cert = make_res("cert-manager.io/v1", "Certificate", "wild", {
         "secretName": "wild-tls", "dnsNames": ["example.com", "*.example.com"],

@@ -25,7 +25,21 @@ from typing import Any
 
 from ..model import Diagnostic, HelmReleaseInfo
 
-Rendered = list[tuple[dict[str, Any], str]]  # (object, where in the values it came from)
+
+
+@dataclass(frozen=True)
+class ValuesAt:
+    """Where in a release's values a rendered object comes from: the key path (``service``, ``app``), which
+    points a surface at its values line, and how pages name it (``values service.app``)."""
+
+    path: tuple[str, ...]
+    label: str = ""
+
+    def __str__(self) -> str:
+        return self.label or "values " + ".".join(self.path)
+
+
+Rendered = list[tuple[dict[str, Any], ValuesAt]]  # (object, where in the values it came from)
 
 APP_TEMPLATE = "app-template"
 _RELEASE_TPL = re.compile(r"\{\{-?\s*\.Release\.(Name|Namespace)\s*-?\}\}")
@@ -185,7 +199,7 @@ def _app_template(rel: Release) -> Rendered:
             controllers = ["main"]
             kind = _APP_TEMPLATE_KINDS.get(str(ctl.get("type") or "deployment").lower(), "Deployment")
             out.append((_workload(kind, "main", ns, "main", [{"name": "main", "image": _image(v.get("image"))}]),
-                        "values image"))
+                        ValuesAt(("image",))))
     else:
         for cid, ctl in sorted(_map(v.get("controllers")).items()):
             ctl = _map(ctl)
@@ -195,22 +209,22 @@ def _app_template(rel: Release) -> Rendered:
             kind = _APP_TEMPLATE_KINDS.get(str(ctl.get("type") or "deployment").lower(), "Deployment")
             containers = [{"name": n, "image": _image(_map(c).get("image"))}
                           for n, c in sorted(_map(ctl.get("containers")).items()) if _enabled(_map(c))]
-            out.append((_workload(kind, cid, ns, cid, containers), f"values controllers.{cid}"))
+            out.append((_workload(kind, cid, ns, cid, containers), ValuesAt(("controllers", cid))))
     for sid, svc in sorted(_map(v.get("service")).items()):
         svc = _map(svc)
         if not _enabled(svc):
             continue
         ctl_id = svc.get("controller") or (sid if sid in controllers else None) \
             or (controllers[0] if len(controllers) == 1 else None)
-        out.append((_app_template_service(sid, svc, ns, ctl_id), f"values service.{sid}"))
+        out.append((_app_template_service(sid, svc, ns, ctl_id), ValuesAt(("service", sid))))
     for iid, ing in sorted(_map(v.get("ingress")).items()):
         ing = _map(ing)
         if _enabled(ing, default=not v1):
-            out.append((_app_template_ingress(iid, ing, ns), f"values ingress.{iid}"))
+            out.append((_app_template_ingress(iid, ing, ns), ValuesAt(("ingress", iid))))
     for rid, route in sorted(_map(v.get("route")).items()):
         route = _map(route)
         if _enabled(route, default=not v1):
-            out.append((_app_template_route(rid, route, ns), f"values route.{rid}"))
+            out.append((_app_template_route(rid, route, ns), ValuesAt(("route", rid))))
     return out
 
 
@@ -254,21 +268,22 @@ def _common_ingress(name: str, ns: str, ing: dict[str, Any], backend: str, port:
             "metadata": _meta(name, ns, ing.get("annotations")), "spec": spec}
 
 
-def _service_and_ingress(values: dict[str, Any], name: str, ns: str, where: str, default_port: int | None,
-                         port_name: str | None, target_port: Any = None) -> Rendered:
+def _service_and_ingress(values: dict[str, Any], name: str, ns: str, where: tuple[str, ...],
+                         default_port: int | None, port_name: str | None, target_port: Any = None) -> Rendered:
     """A ``service`` block (only when the values configure one) and an enabled ``ingress`` block."""
     out: Rendered = []
     svc = _map(values.get("service"))
     if svc and _enabled(svc):
-        out.append((_common_service(name, ns, svc, default_port, port_name, target_port), f"{where}service"))
+        out.append((_common_service(name, ns, svc, default_port, port_name, target_port),
+                    ValuesAt((*where, "service"))))
     ing = _map(values.get("ingress"))
     if ing and _enabled(ing, default=False):
         port = svc.get("port", default_port) if svc else default_port
-        out.append((_common_ingress(name, ns, ing, name, port), f"{where}ingress"))
+        out.append((_common_ingress(name, ns, ing, name, port), ValuesAt((*where, "ingress"))))
     return out
 
 
-def _grafana(rel: Release, values: dict[str, Any] | None = None, where: str = "values ",
+def _grafana(rel: Release, values: dict[str, Any] | None = None, where: tuple[str, ...] = (),
              chart: str = "grafana") -> Rendered:
     v = rel.values if values is None else values
     name = _helm_fullname(rel.name, chart, v)
@@ -280,18 +295,18 @@ def _kube_prometheus_stack(rel: Release) -> Rendered:
     out: Rendered = []
     g = _map(v.get("grafana"))
     if g and _enabled(g):
-        out += _grafana(rel, g, "values grafana.")
+        out += _grafana(rel, g, ("grafana",))
     base = _helm_fullname(rel.name, "kube-prometheus-stack", v)[:26].rstrip("-")  # kps truncates to 26
     for comp, port in (("prometheus", 9090), ("alertmanager", 9093)):
         c = _map(v.get(comp))
         if c and _enabled(c):
-            out += _service_and_ingress(c, f"{base}-{comp}", rel.namespace, f"values {comp}.", port, "http-web")
+            out += _service_and_ingress(c, f"{base}-{comp}", rel.namespace, (comp,), port, "http-web")
     return out
 
 
 def _pgadmin4(rel: Release) -> Rendered:
     name = _helm_fullname(rel.name, "pgadmin4", rel.values)
-    return _service_and_ingress(rel.values, name, rel.namespace, "values ", 80, "http", 80)
+    return _service_and_ingress(rel.values, name, rel.namespace, (), 80, "http", 80)
 
 
 def _podinfo(rel: Release) -> Rendered:
@@ -300,7 +315,7 @@ def _podinfo(rel: Release) -> Rendered:
     if svc and "externalPort" in svc and "port" not in svc:
         v = {**v, "service": {**svc, "port": svc["externalPort"]}}
     name = _helm_fullname(rel.name, "podinfo", v)
-    return _service_and_ingress(v, name, rel.namespace, "values ", 9898, "http", "http")
+    return _service_and_ingress(v, name, rel.namespace, (), 9898, "http", "http")
 
 
 def _ingress_nginx(rel: Release) -> Rendered:
@@ -314,7 +329,7 @@ def _ingress_nginx(rel: Release) -> Rendered:
         {"name": "http", "port": ports.get("http", 80), "protocol": "TCP", "targetPort": "http"},
         {"name": "https", "port": ports.get("https", 443), "protocol": "TCP", "targetPort": "https"}]}, None, None)
     obj["spec"].setdefault("type", "LoadBalancer")
-    return [(obj, "values controller.service")]
+    return [(obj, ValuesAt(("controller", "service")))]
 
 
 _TRAEFIK_DEFAULT_PORTS = {"web": {"port": 8000, "exposedPort": 80, "expose": True},
@@ -347,7 +362,7 @@ def _traefik(rel: Release) -> Rendered:
         name = _helm_fullname(rel.name, "traefik", v)
         out.append(({"apiVersion": "v1", "kind": "Service",
                      "metadata": _meta(name, rel.namespace, svc.get("annotations")), "spec": spec},
-                    "values service, ports"))
+                    ValuesAt(("service",), "values service, ports")))
     dash = _map(_map(v.get("ingressRoute")).get("dashboard"))
     if dash and _enabled(dash, default=False):
         route = {"match": dash.get("matchRule") or "PathPrefix(`/dashboard`) || PathPrefix(`/api`)",
@@ -357,7 +372,7 @@ def _traefik(rel: Release) -> Rendered:
             spec["tls"] = dash["tls"]
         out.append(({"apiVersion": "traefik.io/v1alpha1", "kind": "IngressRoute",
                      "metadata": _meta(f"{rel.name}-dashboard", rel.namespace), "spec": spec},
-                    "values ingressRoute.dashboard"))
+                    ValuesAt(("ingressRoute", "dashboard"))))
     return out
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from itertools import islice
 from typing import Any
@@ -297,7 +297,10 @@ def _route(obj: dict[str, Any], o: _Origin) -> list[Surface]:
         parents.append(label)
     backends: dict[str, Target] = {}  # by text: each backend once
     paths: list[str] = []
-    for rule in _list(spec.get("rules")):
+    # Gateway API defaults (HTTPRoute CRD): no rules is one rule, a rule without matches one match, a match
+    # without a path PathPrefix "/": each is the catch-all "/".
+    http = obj.get("kind") == "HTTPRoute"
+    for rule in _list(spec.get("rules")) or ([{}] if http else []):
         rule = _map(rule)
         for b in _list(rule.get("backendRefs")):
             b = _map(b)
@@ -305,8 +308,9 @@ def _route(obj: dict[str, Any], o: _Origin) -> list[Surface]:
             if name:
                 backend = Target.backend(name, _text(b.get("port")), namespace=_text(b.get("namespace")))
                 backends.setdefault(backend.text, backend)
-        for m in _list(rule.get("matches")):
-            v = _text(_map(_map(m).get("path")).get("value"))
+        for m in (_list(rule.get("matches")) or [{}]) if http else []:
+            path = _map(_map(m).get("path"))
+            v = _text(path.get("value")) or ("/" if not path or path.get("type") in (None, "PathPrefix") else None)
             if v and v not in paths:
                 paths.append(v)
     hosts = [h for h in (_text(x) for x in _list(spec.get("hostnames"))) if h] or [None]
@@ -444,10 +448,16 @@ def _order(s: Surface) -> tuple:
     return (s.sort_key(), s.port_name or "", s.protocol or "", s.target or "", s.detail or "", s.file, s.line)
 
 
-def extract_surfaces(layer: str, resources: list[Resource], helm_releases: list[HelmReleaseInfo]
-                     ) -> tuple[list[Surface], list[Diagnostic]]:
+LineOf = Callable[[str, int, tuple[str, ...]], int]  # (file, document line, field path) -> the field's line
+
+
+def extract_surfaces(layer: str, resources: list[Resource], helm_releases: list[HelmReleaseInfo],
+                     line_of: LineOf | None = None) -> tuple[list[Surface], list[Diagnostic]]:
     """All surfaces declared by one Flux Kustomization's built objects (`layer` is its id
-    'namespace/name'). Sorted by Surface.sort_key(); deterministic."""
+    'namespace/name'). Sorted by Surface.sort_key(); deterministic.
+
+    A surface read from a HelmRelease's values points at the values key it comes from (``line_of`` finds
+    ``spec.values.<path>`` in the HelmRelease's document), else at the HelmRelease."""
     from .chart_values import render_release
 
     diags: list[Diagnostic] = []
@@ -469,8 +479,10 @@ def extract_surfaces(layer: str, resources: list[Resource], helm_releases: list[
         rendered, hr_diags = render_release(hr, hr_obj)
         diags += hr_diags
         secrets |= secret_strings(hr.values)
-        hr_placed = [Placed(obj, _Origin(layer, hr.namespace, hr.name, "HelmRelease", hr.file, hr.line, origin))
-                     for obj, origin in rendered]
+        hr_placed = [Placed(obj, _Origin(layer, hr.namespace, hr.name, "HelmRelease", hr.file,
+                                         line_of(hr.file, hr.line, ("spec", "values", *at.path)) if line_of
+                                         else hr.line, str(at)))
+                     for obj, at in rendered]
         out += _surfaces_of(hr_placed, diags)
     out = [_scrub(s, secrets) for s in out]
     return sorted(out, key=_order), sorted(set(diags))

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from .errors import BadInput, verdict
-from .options import wiki_config_for
+from .options import source_option, wiki_config_for
 
 
 @dataclass
@@ -20,6 +20,7 @@ class _Target:
     entry: str | None = None
     exclude: list[str] = field(default_factory=list)
     notes: Path | None = None
+    sources: dict[str, Path] = field(default_factory=dict)
 
 
 def _target(repo: str | None, config_file: str | None) -> _Target:
@@ -27,7 +28,8 @@ def _target(repo: str | None, config_file: str | None) -> _Target:
     is not given and it is usable; else REPO (default: the current folder) alone."""
     cfg = wiki_config_for(repo, config_file)
     if cfg is not None:
-        return _Target(Path(repo) if repo else cfg.repo, list(cfg.clusters), cfg.entry, list(cfg.exclude), cfg.notes)
+        return _Target(Path(repo) if repo else cfg.repo, list(cfg.clusters), cfg.entry, list(cfg.exclude), cfg.notes,
+                       dict(cfg.sources))
     return _Target(Path(repo or "."))
 
 
@@ -53,15 +55,16 @@ def _version() -> str:
 @click.option("--entry", help="Root Kustomization path overriding entry-point detection.")
 @click.option("--exclude", multiple=True, help="Kustomization (id or name) to leave out.")
 @click.option("--notes", type=click.Path(dir_okay=False), help="Author notes YAML (rationale, acknowledged findings).")
+@source_option
 @click.option("--config-file", "-f", type=click.Path(dir_okay=False),
-              help="A mkdocs.yml whose flux-wiki options (repo, clusters, entry, exclude, notes) apply "
+              help="A mkdocs.yml whose flux-wiki options (repo, clusters, entry, exclude, notes, sources) apply "
                    "[default: ./mkdocs.yml when REPO is not given].")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github", "sarif"]), default="text",
               show_default=True)
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default="error", show_default=True,
               help="Exit 1 when an unacknowledged finding is at least this severe.")
 def doctor(repo: str | None, cluster: tuple[str, ...], entry: str | None, exclude: tuple[str, ...],
-           notes: str | None, config_file: str | None, fmt: str, fail_on: str) -> None:
+           notes: str | None, sources: dict[str, Path], config_file: str | None, fmt: str, fail_on: str) -> None:
     """Explain every dependsOn of REPO's clusters from the manifests, and find the ordering bugs a
     fresh bootstrap would hit (a CRD or namespace used before it exists, a Secret from a layer nobody
     waits for, dependsOn that name nothing).
@@ -83,7 +86,8 @@ def doctor(repo: str | None, cluster: tuple[str, ...], entry: str | None, exclud
     if problems:
         raise BadInput(*(str(p) for p in problems))
     model = build_model(target.repo, clusters=list(cluster) or target.clusters or None,
-                        entry=entry or target.entry, exclude=list(exclude) or target.exclude)
+                        entry=entry or target.entry, exclude=list(exclude) or target.exclude,
+                        sources=sources or target.sources)
     if not model.clusters:
         raise BadInput(*(str(d) for d in model.diagnostics) or (f"no Flux cluster found in {target.repo}",))
     warnings = len(model.diagnostics) + sum(len(c.warnings) for c in model.clusters)

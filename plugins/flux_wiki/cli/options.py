@@ -16,6 +16,21 @@ if TYPE_CHECKING:
 repo_argument = click.argument("repo", default=".", type=click.Path(exists=True, file_okay=False))
 cluster_option = click.option("--cluster", "-c", multiple=True, help="Only this cluster (repeatable).")
 entry_option = click.option("--entry", help="Root Kustomization path overriding entry-point detection.")
+
+
+def _sources(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, Path]:
+    from ..config import parse_source_option
+
+    try:
+        return {key: Path(folder).absolute() for key, folder in parse_source_option(values).items()}
+    except ValueError as err:
+        raise click.BadParameter(str(err)) from None
+
+
+source_option = click.option("--source", "sources", multiple=True, metavar="SOURCE=FOLDER", callback=_sources,
+                             help="A Flux source outside the repository (Kind/namespace/name or its URL) and the "
+                                  "local folder that holds its artifact, e.g. GitRepository/flux-system/infra=../infra. "
+                                  "Repeatable; as the `sources:` option.")
 config_file_option = click.option("--config-file", "-f", default="mkdocs.yml", show_default=True,
                                   type=click.Path(dir_okay=False), help="The mkdocs.yml with the flux-wiki options.")
 

@@ -10,17 +10,18 @@ from typing import TYPE_CHECKING
 import click
 
 from ..model import printable
-from .options import cluster_option, entry_option, read_wiki_config, repo_argument, warn
+from .options import cluster_option, entry_option, read_wiki_config, repo_argument, source_option, warn
 
 if TYPE_CHECKING:
     from ..model import Cluster, KustomizationNode, Model
 
 
-def _model(repo: str, cluster: tuple[str, ...], entry: str | None, exclude: tuple[str, ...] = ()) -> Model:
+def _model(repo: str, cluster: tuple[str, ...], entry: str | None, exclude: tuple[str, ...] = (),
+           sources: dict[str, Path] | None = None) -> Model:
     """The model; with no cluster there is nothing to print: exit 1 with why (the entry-point message)."""
     from ..engine import build_model  # the engine loads when a command runs, not for --help
 
-    model = build_model(repo, clusters=list(cluster) or None, entry=entry, exclude=list(exclude))
+    model = build_model(repo, clusters=list(cluster) or None, entry=entry, exclude=list(exclude), sources=sources)
     if not model.clusters:
         for d in model.diagnostics:
             click.echo(f"error: {d}", err=True)
@@ -34,11 +35,13 @@ def _model(repo: str, cluster: tuple[str, ...], entry: str | None, exclude: tupl
 @entry_option
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text", show_default=True)
 @click.option("--exclude", multiple=True, help="Kustomization (id or name) to mark excluded.")
-def inventory(repo: str, cluster: tuple[str, ...], entry: str | None, fmt: str, exclude: tuple[str, ...]) -> None:
+@source_option
+def inventory(repo: str, cluster: tuple[str, ...], entry: str | None, fmt: str, exclude: tuple[str, ...],
+              sources: dict[str, Path]) -> None:
     """Print the model: clusters, Kustomizations, objects, surfaces, warnings."""
     from ..render.inventory import inventory_json
 
-    model = _model(repo, cluster, entry, exclude)
+    model = _model(repo, cluster, entry, exclude, sources)
     if fmt == "json":
         sys.stdout.write(inventory_json(model))
         return
@@ -86,7 +89,9 @@ def _layer_node(model: Model, cluster: Cluster, layer: str) -> KustomizationNode
 @click.option("--out", type=click.Path(file_okay=False),
               help="Write one file per cluster into this folder (<cluster>.<ext>, <cluster>.<layer>.<ext> for a "
                    "layer view) instead of standard output.")
-def graph(repo: str, cluster: tuple[str, ...], entry: str | None, fmt: str, view_text: str, out: str | None) -> None:
+@source_option
+def graph(repo: str, cluster: tuple[str, ...], entry: str | None, fmt: str, view_text: str, out: str | None,
+          sources: dict[str, Path]) -> None:
     """Print (or write) the reconciliation order of each cluster: dependsOn and applied-by edges, as DOT, SVG,
     JSON or Mermaid. SVG and Mermaid hold one cluster: name it with --cluster, or use --out."""
     from ..render.diagrams import layer_dag_dot, layer_dag_json, layer_dag_mermaid, neighbourhood_dot
@@ -96,7 +101,7 @@ def graph(repo: str, cluster: tuple[str, ...], entry: str | None, fmt: str, view
     from .errors import BadInput
 
     view, layer = _view(view_text)
-    model = _model(repo, cluster, entry)
+    model = _model(repo, cluster, entry, sources=sources)
     for d in model.diagnostics:
         warn(d)
     clusters = model.clusters
@@ -175,12 +180,13 @@ def graph(repo: str, cluster: tuple[str, ...], entry: str | None, fmt: str, view
 @click.option("--diagrams/--no-diagrams", default=True, show_default=True, help="Graphviz diagrams (inline and as SVG files).")
 @click.option("--directory-urls/--no-directory-urls", default=True, show_default=True,
               help="The site generator's use_directory_urls (page/ rather than page.html): diagram links follow it.")
+@source_option
 @click.option("--config-file", "-f", type=click.Path(dir_okay=False, exists=True),
               help="Take every option from this mkdocs.yml's flux-wiki entry (as the plugin and `check` read it) "
                    "instead of REPO and the options above.")
 def pages(repo: str | None, cluster: tuple[str, ...], entry: str | None, out: str, notes: str | None,
           source_basis: str | None, docs_dir: str | None, exclude: tuple[str, ...], browse_url: str | None,
-          diagrams: bool, directory_urls: bool, config_file: str | None) -> None:
+          diagrams: bool, directory_urls: bool, sources: dict[str, Path], config_file: str | None) -> None:
     """Write the generated wiki into OUT/flux/ for any static site generator (Zensical, MkDocs without the
     plugin): the pages, their diagrams as SVG files, the assets and a nav (SUMMARY.md, .nav.yml). The wiki is
     REPO's, or the one a mkdocs.yml describes (--config-file)."""
@@ -201,7 +207,7 @@ def pages(repo: str | None, cluster: tuple[str, ...], entry: str | None, out: st
                          notes=Path(notes) if notes else None,
                          source_basis=Path(source_basis) if source_basis else None,
                          docs_dir=Path(docs_dir) if docs_dir else None, browse_url=browse_url, diagrams=diagrams,
-                         use_directory_urls=directory_urls)
+                         use_directory_urls=directory_urls, sources=sources)
     written, diagnostics, compiled = write_pages_folder(cfg, Path(out))
     for d in diagnostics:
         warn(d)

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 from ..analysis.order import Cycle
-from ..model import Cluster, KustomizationNode
+from ..model import BUILT_STATUSES, Cluster, KustomizationNode
 from .evidence import EdgeEvidence
 from .index import DependencyIndex
 from .reach import Reach, applies, gates, health_checks
@@ -102,7 +102,7 @@ class _Context:
 
 def find(cluster: Cluster, index: DependencyIndex, reach: Reach, edges: list[EdgeEvidence]) -> list[Finding]:
     checked = {k.id for k in cluster.kustomizations.values()
-               if k.status == "built" and not k.excluded and k.id != cluster.root_id}
+               if k.status in BUILT_STATUSES and not k.excluded and k.id != cluster.root_id}
     ctx = _Context(cluster, index, reach, checked)
     for layer in sorted(checked):
         _needs(ctx, layer)

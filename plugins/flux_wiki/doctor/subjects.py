@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from ..flux.runtime import ANY_NAMESPACE  # a provision into every namespace (ClusterExternalSecret and the like)
+
 SubjectType = Literal["namespace", "crd", "secret", "configmap", "source", "issuer", "store", "class", "gateway",
                       "service", "helmrelease", "controller"]
 
@@ -19,8 +21,6 @@ SubjectType = Literal["namespace", "crd", "secret", "configmap", "source", "issu
 # controllers that read them wait and retry.
 RACE_SEVERITY: dict[str, str] = {"crd": "error", "namespace": "error", "secret": "warning", "configmap": "warning",
                                  "source": "warning"}
-
-ANY_NAMESPACE = "*"  # a provision into every namespace (ClusterExternalSecret and the like)
 
 
 @dataclass(frozen=True, order=True)

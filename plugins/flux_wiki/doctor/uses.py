@@ -14,7 +14,7 @@ from typing import Any
 
 from ..analysis.crds import is_builtin_group
 from ..model import FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, KustomizationNode, Resource
-from .fields import items, mapping, text
+from ..flux.fields import items, mapping, text
 from .subjects import Subject, crd_subject, namespace_subject
 
 Use = tuple[Subject, str]  # (subject, how the object uses it)

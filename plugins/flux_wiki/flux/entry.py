@@ -14,13 +14,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, Callable
 
 from ..load import Document, Repo
 from ..load.yamldocs import field_line
-from ..model import FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, Diagnostic, InputError, Resource, SourceInfo
+from ..model import FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, Controller, Diagnostic, InputError, Resource, SourceInfo
 from .helm import helm_release_info
-from .objects import FluxInstanceSpec, FluxInstanceSync, HelmReleaseSpec
+from .kustomize import build_flux_path
+from .instance import CHART_REGISTRY, build_instance
+from .objects import FluxInstanceSpec, HelmReleaseSpec
 from .resourceset import expand_resourceset, is_resourceset
 from .schema import FLUX_INSTANCE_SPEC, problems
 from .store import ObjectStore
@@ -42,7 +44,7 @@ class Entry:
     root_name: str
     root_namespace: str
     root_spec: dict[str, Any]
-    components: list[str] = field(default_factory=list)
+    controllers: list[Controller] = field(default_factory=list)  # what a FluxInstance installs
 
 
 def _group(doc: dict[str, Any]) -> str:
@@ -70,19 +72,6 @@ def _cluster_name(file: str, root_path: str) -> str | None:
                 if i + 1 < len(parts) and parts[i + 1] not in _GENERIC_DIRS and parts[i + 1] != PurePosixPath(file).name:
                     return parts[i + 1]
     return None
-
-
-def _sync_source(sync: FluxInstanceSync, namespace: str, file: str, line: int) -> SourceInfo:
-    ref_text = sync.ref
-    ref: dict[str, Any] = {}
-    if ref_text.startswith("refs/heads/"):
-        ref["branch"] = ref_text[len("refs/heads/"):]
-    elif ref_text.startswith("refs/tags/"):
-        ref["tag"] = ref_text[len("refs/tags/"):]
-    elif ref_text:
-        ref["name" if ref_text.startswith("refs/") else "tag"] = ref_text
-    return SourceInfo(kind=sync.kind, namespace=namespace, name="flux-system", url=sync.url, ref=ref, file=file,
-                      line=line)
 
 
 def _root_spec(path: str, source: SourceInfo, extra: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -114,52 +103,133 @@ def _from_gotk(docs: list[Document], file: str, repo: Repo) -> list[Entry]:
         ref = spec.get("sourceRef") if isinstance(spec.get("sourceRef"), dict) else {}
         key = (_text(ref.get("kind")), _text(ref.get("namespace")) or ns, _text(ref.get("name")))
         root = PurePosixPath(str(spec.get("path") or ".").lstrip("./") or ".")
-        if key in sources and (str(root) == "." or PurePosixPath(file).is_relative_to(root)):
+        if key in sources and (str(root) == "." or PurePosixPath(file).is_relative_to(root)
+                               or (key[0] == "OCIRepository" and _under_artifact(file, root))):
             entries.append(Entry(cluster=_cluster_name(file, str(spec.get("path") or "")) or "",
                                  kind="gotk-sync", file=file, line=d.line, source=sources[key],
                                  root_name=name, root_namespace=ns, root_spec=spec))
     return entries
 
 
-def _from_sync(kind: str, doc: Document, instance: FluxInstanceSpec, namespace: str) -> Entry | None:
-    """The entry of a FluxInstance: its sync is the root Kustomization flux-operator generates."""
-    if instance.sync is None:
+def _under_artifact(file: str, root: PurePosixPath) -> bool:
+    """``file`` is below ``root`` in an artifact CI packages from a sub-folder of the repository
+    (``kubernetes/clusters/home/...`` for a root path ``clusters/home`` pushed from ``kubernetes``)."""
+    parts, want = PurePosixPath(file).parts, root.parts
+    return any(parts[i:i + len(want)] == want for i in range(1, len(parts) - len(want)))
+
+
+def _line_finder(repo: Repo, doc: Document) -> Callable[[tuple[str, ...]], int | None]:
+    """The line of a field of ``doc`` in its file (None when the file cannot be read)."""
+    try:
+        text = repo.read_text(doc.file)
+    except InputError:
+        return lambda path: None
+    return lambda path: field_line(text, doc.line, path)
+
+
+def _from_sync(kind: str, doc: Document, instance: FluxInstanceSpec, namespace: str, repo: Repo,
+               at: tuple[str, ...], default_registry: str = "") -> Entry | None:
+    """The entry of a FluxInstance: the sync source and root Kustomization flux-operator generates.
+
+    ``at`` is where the instance spec sits in the document (``spec``, or the chart's ``spec.values.instance``)."""
+    line_of = _line_finder(repo, doc)
+    built = build_instance(instance, namespace, doc.file, doc.line, sync_line=line_of((*at, "sync")),
+                           components_line=line_of((*at, "components" if instance.components else "distribution")),
+                           default_registry=default_registry)
+    if built is None:
         return None
-    source = _sync_source(instance.sync, namespace, doc.file, doc.line)
-    path = instance.sync.path
+    path = str(built.root_spec.get("path") or "")
     return Entry(cluster=_cluster_name(doc.file, path) or "", kind=kind, file=doc.file, line=doc.line,
-                 source=source, root_name="flux-system", root_namespace=namespace,
-                 root_spec=_root_spec(path, source), components=list(instance.components))
+                 source=built.source, root_name=built.root_name, root_namespace=built.root_namespace,
+                 root_spec=built.root_spec, controllers=built.controllers)
 
 
-def _from_flux_instance_release(doc: Document, store: ObjectStore) -> Entry | None:
+_KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+_HASHED = re.compile(r"^(?P<name>.+)-[a-z0-9]{10}$")  # a generator's name with kustomize's content hash
+
+
+class _FolderBuild:
+    """What the kustomization folder of a flux-instance HelmRelease (or of the ResourceSet that wraps it)
+    builds: the objects with kustomize's names (a ``configMapGenerator`` ConfigMap hash-suffixed, references
+    to it rewritten through ``configurations:``), so ``valuesFrom`` finds the generated ConfigMap as
+    helm-controller would once the folder is applied. Built once per folder."""
+
+    def __init__(self, repo: Repo, store: ObjectStore):
+        self.repo, self.store = repo, store
+        self.built: dict[str, list[Resource]] = {}
+
+    def objects(self, file: str) -> list[Resource]:
+        folder = str(PurePosixPath(file).parent)
+        if folder not in self.built:
+            self.built[folder] = []
+            if any(self.repo.is_file(f"{folder}/{n}" if folder != "." else n) for n in _KUSTOMIZATION_FILES):
+                try:
+                    self.built[folder] = build_flux_path(self.repo, folder).resources
+                except InputError:
+                    pass  # the Kustomization that applies the folder reports it
+        return self.built[folder]
+
+    def as_built(self, doc: Document) -> Document:
+        """``doc`` as its folder builds it (names rewritten), or as written when the folder does not build."""
+        kind, name = doc.data.get("kind"), _meta(doc.data)[1]
+        for res in self.objects(doc.file):
+            if res.file == doc.file and res.kind == kind and res.name.endswith(name):
+                return Document(res.obj, doc.file, doc.line)
+        return doc
+
+    def finder(self, file: str) -> Callable[[str, str, str], Resource | None]:
+        """Find objects in the folder's build first (a generated ConfigMap by its hashed name, or by the
+        generator's name where flux-wiki does not rewrite the reference), then the cluster's and the repo's."""
+        objects = self.objects(file)
+
+        def find(kind: str, namespace: str, name: str) -> Resource | None:
+            same = [r for r in objects if r.kind == kind and (r.namespace or namespace) == namespace]
+            for r in same:
+                if r.name == name:
+                    return r
+            for r in same:
+                m = _HASHED.match(r.name)
+                if m and m["name"] == name and PurePosixPath(r.file).name in _KUSTOMIZATION_FILES:
+                    return r
+            return self.store.find(kind, namespace, name)
+        return find
+
+
+def _from_flux_instance_release(doc: Document, store: ObjectStore, folders: _FolderBuild | None = None,
+                                ) -> Entry | None:
+    folders = folders or _FolderBuild(store.repo, store)
+    doc = folders.as_built(doc)
     release = Resource(doc.data, doc.file, doc.line)
     spec, _ = HelmReleaseSpec.parse(doc.data.get("spec"), release.namespace)
     chart = spec.chart.chart if spec.chart is not None else None
     if chart != "flux-instance" and (spec.chart_ref is None or spec.chart_ref.name != "flux-instance"):
         return None
-    info, _ = helm_release_info(release, store.find, store.find_source)
+    info, _ = helm_release_info(release, folders.finder(doc.file), store.find_source)
     values = info.values.get("instance")
     instance = FluxInstanceSpec.parse(values)
     if instance.sync is None:
         return None
-    bad = problems(values, {"sync": FLUX_INSTANCE_SPEC["sync"], "components": FLUX_INSTANCE_SPEC["components"]},
-                   ("spec", "values", "instance"))
+    checked = {k: FLUX_INSTANCE_SPEC[k] for k in ("sync", "components", "distribution", "kustomize")}
+    bad = problems(values, checked, ("spec", "values", "instance"))
     if bad:  # the chart renders a FluxInstance the API server refuses
         raise InputError(doc.file, doc.line, f"HelmRelease {_meta(doc.data)[1]}: {bad[0]} "
                                              "(the FluxInstance it renders is rejected by the API server)",
                          code="FW-ENTRY-INVALID")
-    return _from_sync("flux-instance HelmRelease", doc, instance, spec.target_namespace or _meta(doc.data)[0])
+    # the chart renders the FluxInstance in the release namespace (templates/instance.yaml)
+    return _from_sync("flux-instance HelmRelease", doc, instance, spec.target_namespace or _meta(doc.data)[0],
+                      store.repo, ("spec", "values", "instance"), CHART_REGISTRY)
 
 
-def _from_resourceset(doc: Document, store: ObjectStore, repo: Repo,
-                      diagnostics: list[Diagnostic]) -> list[Entry]:
-    """Entries of the flux-instance HelmReleases a ResourceSet generates from its inline inputs."""
+def _from_resourceset(doc: Document, store: ObjectStore, repo: Repo, diagnostics: list[Diagnostic],
+                      folders: _FolderBuild) -> list[Entry]:
+    """Entries of the flux-instance HelmReleases a ResourceSet generates from its inline inputs (the
+    ResourceSet as its kustomization folder builds it: a ``valuesFrom`` name may be rewritten there)."""
     entries = []
+    doc = folders.as_built(doc)
     for res in expand_resourceset(Resource(doc.data, doc.file, doc.line), repo=repo).resources:
         if res.is_kind(FLUX_HELM_GROUP, "HelmRelease"):
             try:
-                e = _from_flux_instance_release(Document(res.obj, res.file, res.line), store)
+                e = _from_flux_instance_release(Document(res.obj, res.file, res.line), store, folders)
             except InputError as err:
                 diagnostics.append(err.diagnostic())
                 continue
@@ -178,6 +248,7 @@ def find_entries(repo: Repo) -> tuple[list[Entry], list[Diagnostic]]:
     diagnostics: list[Diagnostic] = []
     placeholders: list[str] = []
     store = ObjectStore(repo)
+    folders = _FolderBuild(repo, store)
     for rel in repo.walk_yaml():
         in_flux_system = "flux-system" in PurePosixPath(rel).parts[:-1]
         try:
@@ -213,15 +284,20 @@ def find_entries(repo: Repo) -> tuple[list[Entry], list[Diagnostic]]:
                                                code="FW-ENTRY-INVALID")
                                     for p in bad[:5]]
                     continue
-                e = _from_sync("FluxInstance", d, FluxInstanceSpec.parse(d.data.get("spec")), _meta(d.data)[0])
+                try:
+                    e = _from_sync("FluxInstance", d, FluxInstanceSpec.parse(d.data.get("spec")), _meta(d.data)[0],
+                                   repo, ("spec",))
+                except InputError as err:
+                    diagnostics.append(err.diagnostic())
+                    continue
             elif d.data.get("kind") == "HelmRelease" and _group(d.data) == FLUX_HELM_GROUP and b"flux-instance" in raw:
                 try:
-                    e = _from_flux_instance_release(d, store)
+                    e = _from_flux_instance_release(d, store, folders)
                 except InputError as err:
                     diagnostics.append(err.diagnostic())
                     continue
             elif is_resourceset(Resource(d.data, d.file, d.line)) and b"flux-instance" in raw:
-                entries.extend(_from_resourceset(d, store, repo, diagnostics))
+                entries.extend(_from_resourceset(d, store, repo, diagnostics, folders))
                 continue
             else:
                 continue

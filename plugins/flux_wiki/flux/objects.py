@@ -236,6 +236,10 @@ def _helm_dependencies(deps: Any, namespace: str) -> list[str]:
 
 # -- FluxInstance (fluxcd.controlplane.io, flux-operator) ----------------------------------------------
 
+# The controllers flux-operator installs when ``spec.components`` is empty (api/v1 FluxInstance.GetComponents).
+DEFAULT_COMPONENTS = ("source-controller", "kustomize-controller", "helm-controller", "notification-controller")
+
+
 @dataclass(frozen=True)
 class FluxInstanceSync:
     """``spec.sync``: the source and path of the root Kustomization flux-operator generates."""
@@ -244,6 +248,10 @@ class FluxInstanceSync:
     url: str | None
     ref: str  # "" when unset
     path: str
+    name: str = ""  # the name of the generated source and Kustomization; "" = the instance's namespace
+    interval: str = ""  # "" = flux-operator's default (1m)
+    pull_secret: str = ""
+    provider: str = ""
 
 
 @dataclass(frozen=True)
@@ -251,7 +259,15 @@ class FluxInstanceSpec:
     """A FluxInstance's spec, or the ``instance`` values of the flux-instance chart (the same fields)."""
 
     sync: FluxInstanceSync | None  # None without a sync that names a path: nothing is reconciled
-    components: tuple[str, ...]
+    components: tuple[str, ...]  # as written; see :meth:`installed`
+    registry: str = ""  # spec.distribution.registry
+    version: str = ""  # spec.distribution.version (a semver range or a version)
+    patches: tuple[dict[str, Any], ...] = ()  # spec.kustomize.patches
+
+    @property
+    def installed(self) -> tuple[str, ...]:
+        """The controllers flux-operator installs: the components listed, else its default four."""
+        return self.components or DEFAULT_COMPONENTS
 
     @classmethod
     def parse(cls, spec: Any) -> FluxInstanceSpec:
@@ -263,5 +279,12 @@ class FluxInstanceSpec:
         if isinstance(sync, dict) and sync.get("path"):
             url = sync.get("url")
             parsed = FluxInstanceSync(_text(sync.get("kind")) or "GitRepository", url if isinstance(url, str) else None,
-                                      _text(sync.get("ref")), str(sync["path"]))
-        return cls(parsed, tuple(str(c) for c in components) if isinstance(components, list) else ())
+                                      _text(sync.get("ref")), str(sync["path"]), name=_text(sync.get("name")),
+                                      interval=_scalar(sync.get("interval")) or "",
+                                      pull_secret=_text(sync.get("pullSecret")), provider=_text(sync.get("provider")))
+        distribution = spec.get("distribution") if isinstance(spec.get("distribution"), dict) else {}
+        kustomize = spec.get("kustomize") if isinstance(spec.get("kustomize"), dict) else {}
+        patches = kustomize.get("patches") if isinstance(kustomize.get("patches"), list) else []
+        return cls(parsed, tuple(str(c) for c in components) if isinstance(components, list) else (),
+                   registry=_text(distribution.get("registry")), version=_scalar(distribution.get("version")) or "",
+                   patches=tuple(p for p in patches if isinstance(p, dict)))

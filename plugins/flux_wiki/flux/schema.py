@@ -249,6 +249,7 @@ FLUX_INSTANCE_SPEC = {
     "sync": {"kind": STR, "url": STR, "ref": STR, "path": STR, "name": STR, "pullSecret": STR, "interval": STR,
              "provider": STR},
     "components": seq(STR), "distribution": {"version": STR, "registry": STR, "artifact": STR},
+    "kustomize": {"patches": seq({"patch!": STR, "target": _SELECTOR})},
 }
 
 # the fields of core and networking objects the surface extractor reads

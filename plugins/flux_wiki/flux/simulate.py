@@ -9,21 +9,27 @@ are not part of the cluster.
 from __future__ import annotations
 
 from collections import deque
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
-from ..load import Repo
+from ..load import ParseCache, Repo
 from ..load.yamldocs import field_line
 from ..model import (FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, FLUX_SOURCE_GROUP, Cluster, Controller,
-                     InputError, KustomizationNode, Resource, SourceInfo, SubstitutionVar)
+                     Diagnostic, InputError, KustomizationNode, Resource, SourceDir, SourceInfo, SubstitutionVar)
 from .entry import Entry
 from .helm import helm_release_info
+from .kustomize.build import BuildResult
 from .kustomize.reuse import build_reusing
 from .objects import KustomizationSpec
 from .resourceset import expand_resourcesets
 from .schema import FieldProblem, checked_kustomization, checked_kustomization_spec, object_problems
 from .scope import ScopeIndex
+from .source_dirs import SourceDirs, normalized_url, unmapped_hint
+from .sources import canonical_ref, describe_ref
 from .store import ObjectStore
-from .substitute import collect_variables, substitute_resources
+from .runtime import ANY_NAMESPACE, RuntimeSecret, runtime_secret_in, runtime_secrets
+from .substitute import RUNTIME_KEYS, Variable, collect_variables, substitute_resources
 
 _FLUX_CONTROLLERS = ("source-controller", "kustomize-controller", "helm-controller", "notification-controller",
                      "image-reflector-controller", "image-automation-controller", "source-watcher")
@@ -63,9 +69,13 @@ def _rejected(problems: list[FieldProblem]) -> str:
 class Simulation:
     """One cluster's reconciliation, run breadth-first from the root Kustomization."""
 
-    def __init__(self, repo: Repo, entry: Entry):
+    def __init__(self, repo: Repo, entry: Entry, source_dirs: SourceDirs | None = None):
         self.repo = repo.with_ignore(entry.source.ignore)  # the artifact the entry's source would build
         self.entry = entry
+        self.source_dirs = source_dirs or SourceDirs()
+        self.boot_dir = self.source_dirs.find(entry.source)  # the entry's artifact, when it is not the repo root
+        # (source folder, spec.ignore) -> (its files, the prefix that makes their paths repo-relative)
+        self.mounts: dict[tuple[Path, str | None], tuple[Repo, str]] = {}
         self.store = ObjectStore(self.repo)
         self.scopes = ScopeIndex()
         root_id = f"{entry.root_namespace}/{entry.root_name}"
@@ -105,14 +115,21 @@ class Simulation:
             for child in self._reconcile(node):
                 queue.append(child)
         self._report_limits()
+        self._report_self_substitution()
         self._finish()
+        for repo, prefix in self.mounts.values():  # links leading out of a source folder, unreadable files
+            self.cluster.warnings += [replace(d, file=prefix + d.file) for d in repo.problems]
         return self.cluster
 
     def _line(self, file: str, line: int, problem: FieldProblem | tuple[str | int, ...]) -> int:
         """The line of the field a problem names, in the document starting at ``file:line``."""
+        repo, rel = self.repo, file
+        for mounted, prefix in self.mounts.values():
+            if prefix and file.startswith(prefix):
+                repo, rel = mounted, file[len(prefix):]
         try:
-            text = self.repo.read_text(file)
-        except OSError:
+            text = repo.read_text(rel)
+        except (OSError, InputError):
             return line
         return field_line(text, line, problem.path if isinstance(problem, FieldProblem) else problem)
 
@@ -130,12 +147,24 @@ class Simulation:
     def _waits_for_variables(self, node: KustomizationNode) -> bool:
         for ref in node.flux_spec.post_build.substitute_from:
             if ref is not None and ref.name:
-                if self.store.find_applied(ref.kind or "ConfigMap", node.namespace, ref.name) is None:
+                kind = ref.kind or "ConfigMap"
+                if self.store.find_applied(kind, node.namespace, ref.name) is None and not (
+                        kind == "Secret" and self.store.runtime_secret(node.namespace, ref.name)):
                     return True
         return False
 
-    def _source_of(self, node: KustomizationNode) -> tuple[SourceInfo | None, str | None]:
-        """The node's source, and why it cannot be built from this repo (None when it can)."""
+    def _source_of(self, node: KustomizationNode) -> tuple[SourceInfo | None, str | None, SourceDir | None]:
+        """The node's source, why it cannot be built (None when it can) and the folder that holds its
+        artifact (None: this repository as the entry's source sees it)."""
+        source, skip = self._find_source(node)
+        if skip is None:  # the entry's source, or its repository and revision declared again
+            return source, None, self.boot_dir
+        folder = self.source_dirs.find(source) if source.kind != "ExternalArtifact" else None
+        if folder is not None:
+            return source, None, folder
+        return source, skip + unmapped_hint(source), None
+
+    def _find_source(self, node: KustomizationNode) -> tuple[SourceInfo | None, str | None]:
         ref = node.flux_spec.source_ref
         kind, ns, name = ref.kind, ref.namespace, ref.name
         boot = self.entry.source
@@ -153,9 +182,10 @@ class Simulation:
             return SourceInfo(kind=kind, namespace=ns, name=name), f"source {label} is not defined in this repository"
         if kind == "ExternalArtifact":
             return found, f"source {label} is produced at run time (ArtifactGenerator); its content is not in this repository"
-        if kind == boot.kind and boot.url and found.repository() == boot.repository() and found.ref == boot.ref:
+        if (kind == boot.kind and boot.url and normalized_url(found.url) == normalized_url(boot.url)
+                and canonical_ref(kind, found.ref) == canonical_ref(kind, boot.ref)):
             return found, None
-        revision = ", ".join(f"{key} {value}" for key, value in found.ref.items())
+        revision = describe_ref(found)
         where = f" ({found.url}" + (f", {revision}" if revision else "") + ")" if found.url else ""
         return found, f"source {label}{where} is another repository or revision; not built"
 
@@ -169,8 +199,37 @@ class Simulation:
                     return res
         return None
 
+    def _mount(self, folder: SourceDir | None, source: SourceInfo) -> tuple[Repo, str] | str:
+        """The files of a source's folder and the prefix that makes their paths repo-relative on pages, or
+        why the folder cannot be read. The folder is confined like the repository (load/confine.py)."""
+        if folder is None:
+            return self.repo, ""
+        if (source, folder) not in self.cluster.source_dirs:
+            self.cluster.source_dirs.append((source, folder))
+        inside = folder.shown != ".." and not folder.shown.startswith("../")
+        found = self.repo.files.entry(folder.shown) if inside else None
+        if (found.kind != "dir" if found else not folder.root.is_dir()):
+            why = found.reason if found and found.reason else "is not a folder"
+            return f"the folder {folder.shown or folder.root} given for it ({folder.origin}) {why}"
+        if folder.root == self.repo.root:
+            return self.repo.with_ignore(source.ignore), ""
+        key = (folder.root, source.ignore)
+        if key not in self.mounts:
+            # its own parse cache: kept builds are keyed by root-relative paths, which another root shares
+            self.mounts[key] = (Repo(folder.root, ParseCache(), source.ignore), f"{folder.shown}/")
+        return self.mounts[key]
+
+    def _artifact_hint(self, node: KustomizationNode, folder: SourceDir | None) -> str:
+        """Where a path of an OCI artifact may be missing from: CI may push a sub-folder flux-wiki was not told."""
+        source = node.source
+        if folder is not None or source is None or source.kind != "OCIRepository":
+            return ""
+        return (f" (the artifact of OCIRepository {source.ident()} is read from the repository root; if CI pushes "
+                f"a sub-folder, map it with the `sources:` option: `OCIRepository/{source.namespace}/{source.name}: "
+                f"<folder>`)")
+
     def _reconcile(self, node: KustomizationNode) -> list[KustomizationNode]:
-        node.source, skip = self._source_of(node)
+        node.source, skip, folder = self._source_of(node)
         if skip:
             node.status, node.reason = "skipped", skip
             self.cluster.warn(node.file, node.line, f"Kustomization {node.id} (skipped): {skip}",
@@ -180,34 +239,40 @@ class Simulation:
             node.path = "./"
         if self.objects >= MAX_OBJECTS:
             return self._over_objects(node, 0)
+        mounted = self._mount(folder, node.source)
+        if isinstance(mounted, str):
+            node.status, node.reason = "error", f"source {node.source.kind} {node.source.ident()}: {mounted}"
+            self.cluster.warnings.append(Diagnostic(node.file, node.line, f"Kustomization {node.id}: {node.reason}",
+                                                    code="FW-SOURCE-DIR-MISSING"))
+            return []
+        repo, prefix = mounted
         try:
-            built = build_reusing(self.repo, node.path or "./", node.flux_spec.overrides)
+            built = _prefixed(build_reusing(repo, node.path or "./", node.flux_spec.overrides), prefix)
         except InputError as err:
-            where = f"{err.file}:{err.line}: " if self.repo.is_file(err.file) else ""
-            node.status, node.reason = "error", f"{where}{err.message}"
+            where = f"{prefix}{err.file}:{err.line}: " if repo.is_file(err.file) else ""
+            hint = self._artifact_hint(node, folder) if "not found" in err.message else ""
+            node.status, node.reason = "error", f"{where}{err.message}{hint}"
             self.cluster.warn(node.file, node.line,
-                              f"Kustomization {node.id} (path {node.path}) does not build: {where}{err.message}",
+                              f"Kustomization {node.id} (path {node.path}) does not build: {where}{err.message}{hint}",
                               code=err.code, cls=err.cls)
             return []
         node.files = sorted(set(built.files))
         node.remote_resources = sorted(set(built.remote))
-        if node.remote_resources:
-            shown = ", ".join(node.remote_resources[:3]) + (", ..." if len(node.remote_resources) > 3 else "")
-            self.cluster.warn(node.file, node.line, f"Kustomization {node.id}: {len(node.remote_resources)} remote "
-                              f"resource(s) not fetched, so not shown: {shown}", code="FW-KUSTOMIZE-REMOTE",
-                              cls="limit")
         node.helm_charts = built.helm_charts
         self.cluster.warnings.extend(built.diagnostics)
         resources = built.resources
         post = node.flux_spec.post_build
+        def find_runtime(namespace: str, name: str) -> RuntimeSecret | None:
+            """A Secret made at run time from what is applied so far, or from this Kustomization's own output."""
+            return self.store.runtime_secret(namespace, name) or runtime_secret_in(resources, namespace, name)
+
         try:
-            variables, diags = collect_variables(post, self.store.find, node.file, node.line, namespace=node.namespace)
+            variables, diags = collect_variables(post, self.store.find, node.file, node.line,
+                                                 namespace=node.namespace, find_runtime=find_runtime)
         except InputError as err:
             node.status, node.reason = "error", err.message
             self.cluster.warnings.append(err.diagnostic())
             return []
-        node.variables = sorted((SubstitutionVar(v.name, v.origin, v.secret) for v in variables.values()),
-                                key=lambda v: v.name)
         self.cluster.warnings.extend(diags)
         result = substitute_resources(resources, variables, enabled=post.enabled, strict=post.strict,
                                       cache=self.repo.cache)
@@ -220,10 +285,11 @@ class Simulation:
         self.scopes.apply(node.resources)
         node.unresolved_vars = sorted(set(result.unresolved))
         node.secret_vars = sorted(set(result.secret_vars))
+        node.variables = _variables(variables, node.secret_vars)
         if self.objects + len(node.resources) > MAX_OBJECTS:
             return self._over_objects(node, len(node.resources))
         self.objects += len(node.resources)
-        node.status = "built"
+        node.status, node.reason = ("partial", _partial_reason(node.remote_resources, built.limits)) if built.limits else ("built", None)
         self._check_objects(node)
         for res in node.resources:
             self.store.add(res)
@@ -274,8 +340,9 @@ class Simulation:
             else:
                 children.append(child)
         if dropped:
-            node.reason = (f"applies {dropped:,} more Kustomizations beyond flux-wiki's limit of "
-                           f"{MAX_KUSTOMIZATIONS:,} per cluster; they are not simulated")
+            dropped_reason = (f"applies {dropped:,} more Kustomizations beyond flux-wiki's limit of "
+                              f"{MAX_KUSTOMIZATIONS:,} per cluster; they are not simulated")
+            node.reason = f"{node.reason}; {dropped_reason}" if node.reason else dropped_reason
             self.dropped_count += dropped
         return children
 
@@ -293,6 +360,30 @@ class Simulation:
                               code="FW-LIMIT-KUSTOMIZATIONS", cls="limit")
 
     # -- after the walk ----------------------------------------------------
+    def _report_self_substitution(self) -> None:
+        """A ``substituteFrom`` that only the Kustomization itself provides (a ConfigMap or Secret in its own output,
+        or a Secret a controller makes from it): kustomize-controller loads the variables before it applies
+        anything (fluxcd/pkg ``kustomize/kustomize_varsub.go``, ``loadVars``), so on a fresh cluster the object
+        never exists when it is read and the Kustomization never reconciles."""
+        providers: dict[tuple[str, str, str], set[str]] = {}
+        for node in self.cluster.kustomizations.values():
+            for res in node.resources:
+                if res.kind in ("ConfigMap", "Secret") and res.group == "":
+                    providers.setdefault((res.kind, res.namespace or "", res.name), set()).add(node.id)
+                for made in runtime_secrets(res):
+                    providers.setdefault(("Secret", made.namespace, made.name), set()).add(node.id)
+        for node in sorted(self.cluster.kustomizations.values(), key=lambda k: k.id):
+            for ref in node.flux_spec.post_build.substitute_from:
+                if ref is None or ref.optional or ref.kind not in ("ConfigMap", "Secret"):
+                    continue
+                found = providers.get((ref.kind, node.namespace, ref.name), set()) | \
+                    providers.get((ref.kind, ANY_NAMESPACE, ref.name), set())
+                if found == {node.id}:
+                    self.cluster.warn(node.file, node.line,
+                                      f"substitute from '{ref.kind}/{ref.name}': only Kustomization {node.id} itself "
+                                      "creates it, and kustomize-controller reads substituteFrom before it applies "
+                                      "anything: on a fresh cluster it never reconciles", code="FW-SUBST-FROM-SELF")
+
     def _finish(self) -> None:
         cluster = self.cluster
         for node in cluster.kustomizations.values():
@@ -315,10 +406,20 @@ class Simulation:
                 part_of = labels.get("app.kubernetes.io/part-of") if isinstance(labels, dict) else None
                 if part_of == "flux" or res.name in _FLUX_CONTROLLERS:
                     found[res.name] = Controller(res.name, _first_image(res), res.file, res.line)
-        for name in self.entry.components:
-            found.setdefault(name, Controller(name, None, self.entry.file, self.entry.line))
+        for controller in self.entry.controllers:
+            found.setdefault(controller.name, controller)
         return sorted(found.values(), key=lambda c: (_FLUX_CONTROLLERS.index(c.name)
                                                      if c.name in _FLUX_CONTROLLERS else 99, c.name))
+
+
+def _variables(variables: dict[str, Variable], kept: list[str]) -> list[SubstitutionVar]:
+    """A Kustomization's postBuild variables by name; those only a run-time Secret's controller knows are
+    listed as the objects use them."""
+    out = {v.name: SubstitutionVar(v.name, v.origin, v.secret) for v in variables.values() if v.name != RUNTIME_KEYS}
+    unknown = variables.get(RUNTIME_KEYS)
+    if unknown is not None:
+        out.update((name, SubstitutionVar(name, unknown.origin, True)) for name in kept if name not in out)
+    return sorted(out.values(), key=lambda v: v.name)
 
 
 def _first_image(deployment: Resource) -> str | None:
@@ -331,9 +432,34 @@ def _first_image(deployment: Resource) -> str | None:
     return first.get("image") if isinstance(first, dict) else None
 
 
-def simulate(repo: Repo, entry: Entry) -> Cluster:
-    """Run Flux's reconciliation for one entry point and return the cluster it produces."""
-    return Simulation(repo, entry).run()
+def _prefixed(built: BuildResult, prefix: str) -> BuildResult:
+    """A build of a source folder with its paths as pages show them (relative to the repository root)."""
+    if not prefix:
+        return built
+    return replace(built, resources=[replace(r, file=prefix + r.file) for r in built.resources],
+                   files=[prefix + f for f in built.files],
+                   diagnostics=[replace(d, file=prefix + d.file) for d in built.diagnostics])
+
+
+def simulate(repo: Repo, entry: Entry, source_dirs: SourceDirs | None = None) -> Cluster:
+    """Run Flux's reconciliation for one entry point and return the cluster it produces; ``source_dirs``
+    holds the folders of sources outside the repository (the ``sources:`` option, CI pushes)."""
+    return Simulation(repo, entry, source_dirs).run()
 
 
 __all__ = ["simulate", "Simulation", "ObjectStore", "FLUX_SOURCE_GROUP"]
+
+
+MAX_PARTIAL_REASONS = 3
+
+
+def _partial_reason(remote: list[str], limits: list[Diagnostic]) -> str:
+    """Why a built Kustomization may apply more (or other) than flux-wiki shows: its build's limits, the remote
+    content it names first (each URL once)."""
+    urls = ", ".join(remote[:MAX_PARTIAL_REASONS]) + (f" and {len(remote) - MAX_PARTIAL_REASONS} more"
+                                                       if len(remote) > MAX_PARTIAL_REASONS else "")
+    parts = [f"remote content not fetched: {urls}"] if remote else []
+    parts += list(dict.fromkeys(d.message for d in limits if d.code != "FW-KUSTOMIZE-REMOTE"))
+    more = len(parts) - MAX_PARTIAL_REASONS
+    return ("part of what it applies is out of flux-wiki's reach: " + "; ".join(parts[:MAX_PARTIAL_REASONS])
+            + (f"; and {more} more" if more > 0 else ""))

@@ -74,3 +74,15 @@ def describe_ref(info: SourceInfo) -> str | None:
         if key in info.ref:
             return f"{key} {info.ref[key]}"
     return None
+
+
+def canonical_ref(kind: str, ref: dict[str, Any]) -> dict[str, Any]:
+    """A Git reference name written as the branch or tag it names (``refs/heads/main`` is ``branch main``):
+    source-controller checks out the same revision either way, so pages and comparisons read one form."""
+    name = ref.get("name")
+    if kind != "GitRepository" or not isinstance(name, str) or len(ref) != 1:
+        return ref
+    for prefix, key in (("refs/heads/", "branch"), ("refs/tags/", "tag")):
+        if name.startswith(prefix):
+            return {key: name[len(prefix):]}
+    return ref

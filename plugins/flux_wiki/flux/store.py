@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..load import Repo
 from ..model import InputError, Resource, SourceInfo
+from .runtime import ANY_NAMESPACE, RuntimeSecret, runtime_secrets
 from .sources import source_info
 
 _LOOKUP_KINDS = ("ConfigMap", "Secret", "GitRepository", "OCIRepository", "Bucket", "HelmRepository",
@@ -22,9 +23,16 @@ class ObjectStore:
         self.applied: dict[tuple[str, str, str], Resource] = {}
         self._raw: dict[str, bytes] | None = None
         self._found: dict[tuple[str, str], list[Resource]] = {}
+        self._runtime: dict[tuple[str, str], RuntimeSecret] = {}  # (namespace or "*", name) -> its maker
 
     def add(self, res: Resource) -> None:
         self.applied[(res.kind, res.namespace, res.name)] = res
+        for made in runtime_secrets(res):
+            self._runtime.setdefault((made.namespace, made.name), made)
+
+    def runtime_secret(self, namespace: str, name: str) -> RuntimeSecret | None:
+        """The Secret a controller creates at run time from an applied object (flux/runtime.py), if any."""
+        return self._runtime.get((namespace, name)) or self._runtime.get((ANY_NAMESPACE, name))
 
     def _in_repo(self, kind: str, name: str) -> list[Resource]:
         key = (kind, name)

@@ -26,6 +26,7 @@ from ..model import Diagnostic, InputError, Resource
 from ..problems import problem_class
 from .envsubst import Budget, Evaluator, SubstitutionError, SubstitutionLimit, parse
 from .objects import PostBuild
+from .runtime import RuntimeSecret
 
 _BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
@@ -33,6 +34,9 @@ SUBSTITUTE_KEY = "kustomize.toolkit.fluxcd.io/substitute"
 DISABLED = "disabled"
 # kustomize_varsub.go varsubRegex; RE2 [:alpha:] is ASCII only
 VAR_NAME = re.compile(r"^[_A-Za-z][_A-Za-z0-9]*$")
+# The entry standing for every key of a run-time Secret whose keys only its controller knows: any variable
+# no other source sets may come from it, so it stays ``${VAR}`` as a Secret's variable does.
+RUNTIME_KEYS = "*"
 
 
 # -- variables (kustomize_varsub.go loadVars) ---------------------------------
@@ -63,6 +67,7 @@ def _plain_variable(name: str, value: Any, origin: str) -> Variable:
 
 def collect_variables(post: PostBuild, find_object: Callable[[str, str, str], Resource | None],
                       file: str, line: int, *, namespace: str = "flux-system",
+                      find_runtime: Callable[[str, str], RuntimeSecret | None] | None = None,
                       ) -> tuple[dict[str, Variable], list[Diagnostic]]:
     """The variables of a Kustomization's ``spec.postBuild``.
 
@@ -86,10 +91,17 @@ def collect_variables(post: PostBuild, find_object: Callable[[str, str, str], Re
                              code="FW-SUBST-INVALID")
         origin = f"{kind} {namespace}/{name}"
         obj = find_object(kind, namespace, name)
+        made = find_runtime(namespace, name) if obj is None and kind == "Secret" and find_runtime else None
+        if made is not None:
+            for key in sorted(made.keys) if made.keys is not None else [RUNTIME_KEYS]:
+                variables[key] = Variable(key, None, True, made.origin())
+            continue
         if obj is None:
             if not optional:
+                made_by = ("; no object in the repository creates it at run time (ExternalSecret, SealedSecret, ...)"
+                           if kind == "Secret" else "")
                 diags.append(Diagnostic(file, line, f"substitute from '{kind}/{name}': not found in namespace "
-                                        f"'{namespace}' (Flux would fail to reconcile)",
+                                        f"'{namespace}' (Flux would fail to reconcile){made_by}",
                                         code="FW-SUBST-FROM-MISSING"))
             continue
         if kind == "Secret":
@@ -112,7 +124,7 @@ def collect_variables(post: PostBuild, find_object: Callable[[str, str, str], Re
                                     "(the Kubernetes API would reject it)", code="FW-SCHEMA-REJECTED"))
         variables[key] = _plain_variable(key, value, "inline")
     for var in variables.values():
-        if not VAR_NAME.match(var.name):
+        if var.name != RUNTIME_KEYS and not VAR_NAME.match(var.name):
             raise InputError(file, line, f"'{var.name}' var name is invalid (from {var.origin}), "
                              f"must match '^[_[:alpha:]][_[:alpha:][:digit:]]*$'", code="FW-SUBST-INVALID")
     return variables, diags
@@ -183,7 +195,7 @@ class _Substituted:
     code: str = "FW-SUBST-FAILED"  # the problem's code
 
 
-def _substitute_object(obj: dict[str, Any], values: dict[str, str], secret: set[str],
+def _substitute_object(obj: dict[str, Any], values: dict[str, str], is_secret: Callable[[str], bool],
                        budget: Budget) -> _Substituted:
     """kustomize-controller's round trip: the object as YAML text, envsubst on the text, the text parsed back.
 
@@ -191,19 +203,20 @@ def _substitute_object(obj: dict[str, Any], values: dict[str, str], secret: set[
     object whose substitution fails (so the diagnostic is the round trip's own), go through the text.
     """
     steps = budget.pattern_steps
-    ev = Evaluator(values.get, False, secret.__contains__, True, budget)
+    ev = Evaluator(values.get, False, is_secret, True, budget)
     try:
         new = _substitute_strings(obj, ev, 0, [_SHORTCUT_CHARS])
     except (_NoShortcut, SubstitutionError):
         budget.pattern_steps = steps  # what the shortcut spent is spent again below
     else:
         return _Substituted(new, None, frozenset(ev.unset), frozenset(ev.kept))
-    return _round_trip(obj, values, secret, budget)
+    return _round_trip(obj, values, is_secret, budget)
 
 
-def _round_trip(obj: dict[str, Any], values: dict[str, str], secret: set[str], budget: Budget) -> _Substituted:
+def _round_trip(obj: dict[str, Any], values: dict[str, str], is_secret: Callable[[str], bool],
+                budget: Budget) -> _Substituted:
     text = yaml.dump(obj, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1 << 30)
-    ev = Evaluator(values.get, False, secret.__contains__, True, budget)
+    ev = Evaluator(values.get, False, is_secret, True, budget)
     try:
         new_text = ev.run(parse(text))
     except SubstitutionError as err:
@@ -316,6 +329,7 @@ def substitute_resources(resources: Iterable[Resource], variables: dict[str, Var
         return result
     values = {n: v.value for n, v in variables.items() if not v.secret}
     secret = {n for n, v in variables.items() if v.secret}
+    is_secret = (lambda n: n in secret or n not in values) if RUNTIME_KEYS in secret else secret.__contains__
     memo = cache.derived.setdefault("substitute", {}) if cache is not None else None
     context = _fingerprint((sorted(values.items()), sorted(secret))) if memo is not None else b""
     unresolved: set[str] = set()
@@ -327,10 +341,10 @@ def substitute_resources(resources: Iterable[Resource], variables: dict[str, Var
             out.append(res)
             continue
         if memo is None:
-            done = _substitute_object(res.obj, values, secret, budget)
+            done = _substitute_object(res.obj, values, is_secret, budget)
         else:
             key = (_fingerprint(res.obj), context)
-            done = memo.get(key) or _substitute_object(res.obj, values, secret, budget)
+            done = memo.get(key) or _substitute_object(res.obj, values, is_secret, budget)
             if done.problem is None:  # a failure may be this Kustomization's budget: never reuse it
                 memo[key] = done
             while len(memo) > MEMO_LIMIT:

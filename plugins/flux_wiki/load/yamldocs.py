@@ -327,7 +327,8 @@ def _chunks(text: str) -> list[tuple[int, str, int]]:
     for i, raw in enumerate(lines):
         if raw.startswith("---") or raw.startswith("..."):
             if _MARKER.match(raw.rstrip("\r")):
-                chunks.append((start, "\n".join(lines[start:i]), i))
+                # the line break before the marker is the document's own (a final `|` block scalar keeps it)
+                chunks.append((start, "\n".join(lines[start:i]) + "\n", i))
                 # content after '--- ' on the marker line belongs to the next doc
                 rest = raw[3:].strip()
                 if raw.startswith("---") and rest and not rest.startswith("#"):

@@ -195,7 +195,8 @@ class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
     def on_serve(self, server, *, config: MkDocsConfig, builder):  # type: ignore[no-untyped-def]
         assert self.wiki is not None
         server.watch(str(self.wiki.repo))
-        for path in (self.wiki.notes, self.wiki.source_basis, self.wiki.templates_dir, self.wiki.lock_file):
+        for path in (self.wiki.notes, self.wiki.source_basis, self.wiki.templates_dir, self.wiki.lock_file,
+                     *self.wiki.sources.values()):  # the folders of sources outside the repo, too
             if path is not None and path.exists():
                 server.watch(str(path))
         if self.compiled is not None:  # other source roots (e.g. an AGENTS.ctx folder): staleness and basis links

@@ -27,7 +27,7 @@ import graphviz
 from ..analysis.facts import ClusterFacts
 from ..analysis.views import GROUP_THRESHOLD, Grouping, Neighbourhood, neighbourhood
 from ..model import (FLUX_HELM_GROUP, ROUTE_SURFACES, SERVICE_SURFACES, Cluster, HelmReleaseInfo, KustomizationNode,
-                     Surface)
+                     Surface, address_order)
 from .markdown import one_line
 from .phrases import count
 
@@ -172,7 +172,7 @@ def _flags(facts: ClusterFacts, node: KustomizationNode) -> list[str]:
         flags.append("suspended")
     elif node.id in facts.order.blocked:
         flags.append("never Ready")
-    if node.status in ("error", "skipped"):
+    if node.status in ("error", "skipped", "partial"):
         flags.append(node.status)
     return flags
 
@@ -216,6 +216,9 @@ def _layer_node(facts: ClusterFacts, node: KustomizationNode, url: str | None, s
         classes.append("fw-skipped")
         style.append("dashed")
         attrs.update(color="#9e9e9e", fontcolor="#616161")
+    elif node.status == "partial":  # built, but part of it (remote resources, plugins) is not shown
+        classes.append("fw-partial")
+        style.append("dashed")
     elif node.status == "pending":
         style.append("dotted")
     if node.id in facts.order.blocked:
@@ -476,6 +479,7 @@ _MERMAID_ARROWS = {"dependsOn": "-->", "appliedBy": "-.->", "missing": "-.->", "
 _MERMAID_CLASSES = {
     "error": "stroke:#c62828,stroke-width:2px,color:#c62828",
     "skipped": "stroke-dasharray:4 3,color:#757575",
+    "partial": "stroke-dasharray:4 3",
     "wait": "stroke-width:3px",
     "missing": "stroke:#c62828,stroke-dasharray:4 3",
     "blocked": "stroke-dasharray:4 3",
@@ -498,7 +502,7 @@ def _mermaid(d: _Diagram) -> str:
         if "fw-missing" in node.classes:
             label += " (missing)"
         lines.append(f'  {mid}["{_mermaid_text(short(label, 80))}"]')
-        for css in ("error", "skipped", "missing", "blocked", "focus", "wait"):
+        for css in ("error", "skipped", "partial", "missing", "blocked", "focus", "wait"):
             if f"fw-{css}" in node.classes:
                 styled[css].append(mid)
                 break
@@ -674,6 +678,10 @@ def _domain(host: str) -> str:
     return host
 
 
+def _item_order(item: str) -> tuple:
+    """Entries of a surface-map group: ``80/TCP ns/name`` by port number, hosts by text."""
+    port = item.split("/", 1)[0]
+    return (int(port), item) if port.isdigit() else (1 << 17, item)
 def _collapsed(owners: list[set[tuple[str, str]]]) -> bool:
     """Whether the layer dimension says little: one layer declares more than half of the entry points, and
     their namespaces split them further (a repo where one Kustomization applies everything)."""
@@ -718,7 +726,7 @@ def surface_map_dot(cluster: Cluster, surfaces: list[Surface], url_for: Callable
     def add_group(prefix: str, index: int, title: str, items: dict[str, set[tuple[str, str]]]) -> None:
         with g.subgraph(name=f"cluster_{prefix}{index}") as sub:
             sub.attr(label=_text(title), style="rounded", fontsize="11")
-            for item in sorted(items):
+            for item in sorted(items, key=_item_order):
                 layers = sorted({layer for layer, _ in items[item]})
                 attrs = {"URL": _url(url_for(layers[0]))} if len(layers) == 1 else {}
                 sub.node(_node_id(prefix, f"{title}/{item}"), label=_label(item), shape="cds",
@@ -727,7 +735,7 @@ def surface_map_dot(cluster: Cluster, surfaces: list[Surface], url_for: Callable
                 for found in sorted({target(*pair) for pair in items[item]}):
                     g.edge(_node_id(prefix, f"{title}/{item}"), found)
 
-    for index, ip in enumerate(sorted(addresses)):
+    for index, ip in enumerate(sorted(addresses, key=address_order)):
         add_group("ip", index, ip, addresses[ip])
     for index, domain in enumerate(sorted(hosts)):
         add_group("host", index, domain, hosts[domain])

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..analysis.facts import ClusterFacts
 from ..analysis.redact import HIDDEN
-from ..model import Cluster, KustomizationNode, Model
+from ..model import Cluster, KustomizationNode, Model, address_order
 
 
 def _source(cluster: Cluster) -> dict[str, Any]:
@@ -41,6 +41,7 @@ def _kustomization(node: KustomizationNode) -> dict[str, Any]:
         "substitute": sorted((post.get("substitute") or {}).keys()) if isinstance(post.get("substitute"), dict) else [],
         "unresolvedVariables": node.unresolved_vars,
         "secretVariables": node.secret_vars,
+        "variables": [{"name": v.name, "origin": v.origin, "secret": v.secret} for v in node.variables],
         "sourceRef": {"kind": node.source.kind, "namespace": node.source.namespace, "name": node.source.name,
                       "url": node.source.url} if node.source else None,
         "status": node.status,
@@ -74,7 +75,8 @@ def _duplicate_claims(facts: ClusterFacts) -> list[dict[str, Any]]:
              "claimants": sorted(({"layer": c.layer, "kind": c.object_kind, "namespace": c.namespace, "name": c.name,
                                    "file": c.file, "line": c.line} for c in claimants),
                                  key=lambda c: (c["kind"], c["namespace"], c["name"], c["file"], c["line"]))}
-            for (addr, port, proto), claimants in sorted(facts.claims.items())]
+            for (addr, port, proto), claimants in sorted(facts.claims.items(),
+                                                          key=lambda kv: (address_order(kv[0][0]), kv[0]))]
 
 
 def _order(facts: ClusterFacts) -> dict[str, Any]:
@@ -103,7 +105,8 @@ def cluster_dict(facts: ClusterFacts) -> dict[str, Any]:
         "entry": {"file": cluster.entry_file, "line": cluster.entry_line, "kind": cluster.entry_kind},
         "source": _source(cluster),
         "root": cluster.root_id,
-        "controllers": [{"name": c.name, "image": c.image, "file": c.file, "line": c.line} for c in cluster.controllers],
+        "controllers": [{"name": c.name, "image": c.image, "distribution": c.distribution, "file": c.file,
+                         "line": c.line} for c in cluster.controllers],
         "kustomizations": [_kustomization(k) for k in sorted(cluster.kustomizations.values(), key=lambda k: k.id)],
         **_order(facts),
         "helmReleases": [{"id": h.ident(), "layer": h.layer, "chart": h.chart, "version": h.version,
@@ -117,6 +120,8 @@ def cluster_dict(facts: ClusterFacts) -> dict[str, Any]:
         "excluded": cluster.excluded,
         "warnings": [w.as_dict() for w in cluster.warnings],
         "notices": [w.as_dict() for w in cluster.notices],
+        "sourceFolders": [{"source": f"{s.kind}/{s.namespace}/{s.name}", "folder": d.shown, "file": d.file or None,
+                           "line": d.line or None} for s, d in cluster.source_dirs],
     }
 
 

@@ -21,7 +21,7 @@ from ..analysis.facts import ClusterFacts, LayerFacts
 from ..analysis.order import Chain, Timing
 from ..analysis.views import Grouping
 from ..load.authored import ClusterNotes, split_front_matter
-from ..model import Cluster, Diagnostic, InputError, KustomizationNode, Surface
+from ..model import Cluster, Diagnostic, InputError, KustomizationNode, Surface, address_order
 from ..problems import ProblemPolicy
 from .markdown import front_matter, html_text, md_code, md_escape, md_link, one_line, relative_link, slug
 from .phrases import (address, blocker_detail, blocker_phrase, duration, gate_reason, install_summary,
@@ -504,8 +504,7 @@ def _with_front_matter(body: str, title: str, template: str) -> str:
 
 def _inventory_order(s: Surface) -> tuple:
     """Addresses first (by IP, then port), then hosts, then bare ports; the reader can re-sort any column."""
-    ip = tuple(int(p) if p.isdigit() else 0 for p in (s.address or "").split(".")) if s.address else ()
-    return (0 if s.address else 1 if s.host else 2, ip, s.address or "", s.port or 0, s.host or "", s.path or "",
+    return (0 if s.address else 1 if s.host else 2, address_order(s.address), s.port or 0, s.host or "", s.path or "",
             s.namespace, s.name, s.kind)
 
 

@@ -9,7 +9,7 @@ import math
 from collections import defaultdict
 
 from ..analysis.facts import KIND_ORDER, Installed, KindGroup
-from ..model import ROUTE_SURFACES, Surface
+from ..model import ROUTE_SURFACES, Surface, address_order
 
 # Kinds of KIND_ORDER that "What It Installs" counts instead of naming each object.
 COUNTED_KINDS = ("Service", "ExternalSecret", "Kustomization")
@@ -42,7 +42,7 @@ def address(surface: Surface) -> str:
 
 def _address_key(text: str) -> tuple:
     host, _, port = text.rpartition(":")
-    return (host, int(port) if port.isdigit() else 0)
+    return (address_order(host), int(port) if port.isdigit() else 0)
 
 
 def surface_summary(surfaces: list[Surface]) -> list[str]:

@@ -7,20 +7,34 @@ sub-folder with its own kustomization file as one resource), merge the Flux
 Kustomization's own fields into it in place, and build with load restrictions
 off (anywhere inside the repo, never outside).
 
-The accumulation order follows kustomize's KustTarget: resources, generators,
-components, then transformers (legacy strategic-merge patches, patches,
-namespace, prefix, suffix, labels, annotations, legacy JSON 6902 patches,
-replicas, images, replacements). Hash suffixes and back-references to renamed
-objects are resolved once at the top, then the output is sorted in kustomize's
-legacy order.
+The accumulation order follows kustomize's KustTarget: resources, the field-spec
+configuration (kustomize's defaults merged with ``configurations:``), generators
+(``configMapGenerator``, ``secretGenerator``, then ``generators:``), components,
+then transformers (legacy strategic-merge patches, patches, namespace, prefix,
+suffix, labels, annotations, legacy JSON 6902 patches, replicas, images,
+replacements, then ``transformers:``). Hash suffixes and back-references to
+renamed objects are resolved once at the top, with the configuration merged from
+every kustomization of the build, then the output is sorted in kustomize's legacy
+order.
+
+What flux-wiki cannot know is a limit, never a failure: a remote resource,
+component or file is listed (``BuildResult.remote``) and the build goes on without
+it; a patch, replacement or replica count whose target may be in that remote
+content is skipped; a built-in plugin flux-wiki does not simulate, ``openapi``,
+``crds``, ``vars`` and ``validators`` are noted. Each is a ``Diagnostic`` of class
+"limit" (severity "info"). What kustomize-controller refuses is an error:
+``helmCharts`` (it never enables Helm) and exec or KRM-function plugins.
 """
 
 from __future__ import annotations
 
 import os
 import posixpath
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterator
+
+import yaml
 
 from ...load import Document, Repo, parse_documents
 from ...load.yamldocs import GrowthBudget, field_line
@@ -28,19 +42,43 @@ from ...model import Diagnostic, InputError, Resource
 from ...problems import problem_class
 from ..objects import FluxOverrides
 from ..schema import KUSTOMIZATION_FILE, REPLACEMENT, problems
+from .fieldspec import (DEFAULTS, MAX_CUSTOM_FIELD_SPECS, FieldSpec, FieldSpecError, Gvk, TransformerConfig,
+                        merge_specs, parse_config, spec_of)
 from .generate import GeneratorError, generate, name_hash
 from .patch import PatchError, apply_json6902, apply_strategic, group_of, selects
-from .replace import ReplacementError, apply_replacement
-from .transform import (WorkRes, add_annotations, add_labels, add_prefix_suffix, effective_ns, fix_back_references,
-                        legacy_order_key, set_images, set_namespace, set_replicas)
+from .plugins import ROLE_BINDING_SUBJECTS, SIMULATED, PluginError, field_specs, generator_entry, plugin_kind
+from .replace import ReplacementError, SourceNotFound, apply_replacement
+from .transform import (TargetNotFound, WorkRes, add_affix, effective_ns, fix_back_references, legacy_order_key,
+                        set_entries, set_images, set_namespace, set_replicas)
 
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 REMOTE_PREFIXES = ("git::", "gh:", "ssh://", "https://", "http://", "git@", "github.com:", "github.com/",
                    "gitlab.com/", "bitbucket.org/")
 KUSTOMIZE_API = "kustomize.config.k8s.io"
 _NOUNS = {"resources": "resource", "components": "component", "patches": "patch", "patchesStrategicMerge": "patch",
-          "patchesJson6902": "patch", "replacements": "replacement"}
-_UNSUPPORTED = ("crds", "configurations", "transformers", "generators", "validators", "vars", "openapi")
+          "patchesJson6902": "patch", "replacements": "replacement", "configurations": "configuration",
+          "transformers": "transformer", "generators": "generator", "validators": "validator"}
+# Fields kustomize acts on that flux-wiki does not simulate: the output may differ (a limit, not a failure).
+_NOT_SIMULATED = {
+    "openapi": "a custom OpenAPI schema changes how strategic-merge patches merge lists of custom kinds",
+    "crds": "field specs read from CRD schemas (crds:) are not applied",
+    "vars": "$(VAR) references (vars:) are not substituted",
+}
+LIMIT = "limit"
+BUILTIN = "builtin"
+ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
+TRANSFORMATIONS_ANNOTATION = "alpha.config.kubernetes.io/transformations"
+LOCAL_CONFIG_ANNOTATION = "config.kubernetes.io/local-config"
+MANAGED_BY_LABEL = "app.kubernetes.io/managed-by"
+MANAGED_BY_VALUE = "kustomize-(devel)"  # what kustomize embedded in kubectl and kustomize-controller writes
+# Annotations kustomize (kio and its build) keeps on objects while it works and removes from its output
+_BUILD_ANNOTATIONS = frozenset({
+    "config.kubernetes.io/index", "config.kubernetes.io/path", "config.k8s.io/id",
+    *(f"internal.config.kubernetes.io/{name}" for name in (
+        "index", "path", "id", "seqindent", "annotations-migration-resource-id", "previousKinds", "previousNames",
+        "prefixes", "suffixes", "previousNamespaces", "refBy", "generatorBehavior", "needsHashSuffix",
+        "allowNameChange", "allowKindChange")),
+})
 
 
 @dataclass
@@ -50,6 +88,23 @@ class BuildResult:
     remote: list[str]
     helm_charts: list[dict]
     diagnostics: list[Diagnostic]
+
+    @property
+    def limits(self) -> list[Diagnostic]:
+        """What flux-wiki could not include or simulate: the build's output is partial."""
+        return [d for d in self.diagnostics if d.cls == LIMIT]
+
+
+def _limit(file: str, line: int, message: str, code: str) -> Diagnostic:
+    return Diagnostic(file, line, message, code=code, cls=LIMIT)
+
+
+@dataclass
+class _Accumulation:
+    """kustomize's ResAccumulator: the resources so far and the field-spec configuration they were built with."""
+
+    res: list[WorkRes]
+    config: TransformerConfig
 
 
 def is_remote(ref: str) -> bool:
@@ -127,8 +182,7 @@ class _Builder:
         bad = problems(doc.data, KUSTOMIZATION_FILE)
         if bad:
             line = field_line(self.repo.read_text(kfile), doc.line, bad[0].path)
-            raise InputError(kfile, line, f"invalid kustomization: {bad[0]} (kustomize refuses it)",
-                             code="FW-KUSTOMIZE-INVALID")
+            raise InputError(kfile, line, f"invalid kustomization: {bad[0]} (kustomize refuses it)", code="FW-KUSTOMIZE-INVALID")
         return _Kustomization(os.path.dirname(kfile) or ".", kfile, doc.line, doc.data)
 
     def note_duplicates(self, doc: Document) -> None:
@@ -138,43 +192,42 @@ class _Builder:
                                                code="FW-YAML-DUPLICATE-KEY"))
 
     # -- resources ---------------------------------------------------------
-    def run(self, k: _Kustomization, res: list[WorkRes] | None = None, component: bool = False,
-            top: bool = False) -> list[WorkRes]:
+    def run(self, k: _Kustomization, acc: _Accumulation | None = None, component: bool = False,
+            top: bool = False) -> _Accumulation:
         kind = k.data.get("kind") or "Kustomization"
         if component and kind != "Component":
-            raise InputError(k.file, k.line, f"expected kind 'Component' in {k.file}, got '{kind}'",
-                             code="FW-KUSTOMIZE-INVALID")
+            raise InputError(k.file, k.line, f"expected kind 'Component' in {k.file}, got '{kind}'", code="FW-KUSTOMIZE-INVALID")
         if not component and kind != "Kustomization" and not (top and kind == "Component"):
-            raise InputError(k.file, k.line, f"expected kind 'Kustomization' in {k.file}, got '{kind}'",
-                             code="FW-KUSTOMIZE-INVALID")
+            raise InputError(k.file, k.line, f"expected kind 'Kustomization' in {k.file}, got '{kind}'", code="FW-KUSTOMIZE-INVALID")
         if k.dir in self._stack:
-            raise InputError(k.file, k.line, f"cycle: {' -> '.join(self._stack + [k.dir])}",
-                             code="FW-KUSTOMIZE-CYCLE")
+            raise InputError(k.file, k.line, f"cycle: {' -> '.join(self._stack + [k.dir])}", code="FW-KUSTOMIZE-CYCLE")
         self._stack.append(k.dir)
         try:
-            res = [] if res is None else res
-            self.accumulate(k, res)
-            return res
+            acc = _Accumulation([], TransformerConfig()) if acc is None else acc
+            self.accumulate(k, acc)
+            return acc
         finally:
             self._stack.pop()
 
-    def accumulate(self, k: _Kustomization, res: list[WorkRes]) -> None:
+    def accumulate(self, k: _Kustomization, acc: _Accumulation) -> None:
         d = k.data
-        for key in _UNSUPPORTED:
+        for key, why in _NOT_SIMULATED.items():
             if d.get(key):
-                self.diagnostics.append(Diagnostic(k.file, self.entry_line(k, None, key),
-                                                   f"kustomize '{key}' is not simulated; ignored",
-                                                   code="FW-KUSTOMIZE-UNSUPPORTED", cls="limit"))
+                self.diagnostics.append(_limit(k.file, self.entry_line(k, None, key),
+                                               f"kustomize '{key}' is not simulated: {why}",
+                                               "FW-KUSTOMIZE-UNSUPPORTED"))
         for key in ("resources", "bases"):
             for entry in _as_list(d.get(key), k, key):
-                self.add_resource(k, entry, res)
-        self.run_generators(k, res)
-        for entry in _as_list(d.get("helmCharts"), k, "helmCharts"):
-            if isinstance(entry, dict):
-                self.helm_charts.append(dict(entry))
+                self.add_resource(k, entry, acc, key)
+        acc.config = self.merge_config(k, acc.config, self.configurations(k))
+        self.refuse_helm_charts(k)
+        self.run_generators(k, acc.res)
+        self.run_plugins(k, acc, "generators")
         for entry in _as_list(d.get("components"), k, "components"):
-            self.add_component(k, entry, res)
-        self.run_transformers(k, res)
+            self.add_component(k, entry, acc)
+        self.run_transformers(k, acc)
+        self.run_plugins(k, acc, "transformers")
+        self.run_plugins(k, acc, "validators")
 
     def _resolve(self, k: _Kustomization, entry: str, key: str) -> tuple[str, int]:
         line = self.entry_line(k, entry, key)
@@ -184,23 +237,31 @@ class _Builder:
             raise InputError(k.file, line, f"{what} '{entry}' not found", code="FW-KUSTOMIZE-MISSING")
         return rel, line
 
-    def add_resource(self, k: _Kustomization, entry: Any, res: list[WorkRes]) -> None:
+    def note_remote(self, k: _Kustomization, entry: str, key: str) -> None:
+        """A remote resource, component or file: kustomize-controller fetches it, flux-wiki does not."""
+        self.remote.append(entry)
+        what = _NOUNS.get(key, "file")
+        self.diagnostics.append(_limit(k.file, self.entry_line(k, entry, key),
+                                       f"remote {what} '{entry}' is not fetched: what it adds is not shown",
+                                       "FW-KUSTOMIZE-REMOTE"))
+
+    def add_resource(self, k: _Kustomization, entry: Any, acc: _Accumulation, key: str = "resources") -> None:
         if not isinstance(entry, str):
-            raise InputError(k.file, self.entry_line(k, None, "resources"), f"resource entry {entry!r} is not a path",
-                             code="FW-KUSTOMIZE-INVALID")
+            raise InputError(k.file, self.entry_line(k, None, key), f"{_NOUNS.get(key, key)} entry {entry!r} "
+                                                                      "is not a path", code="FW-KUSTOMIZE-INVALID")
         if is_remote(entry):
-            self.remote.append(entry)
+            self.note_remote(k, entry, key)
             return
-        rel, line = self._resolve(k, entry, "resources")
+        rel, line = self._resolve(k, entry, key)
         if self.repo.is_dir(rel):
             kfile = self.find_kfile(rel)
             if kfile is None:
-                raise InputError(k.file, line, f"folder '{entry}' has no kustomization file",
-                                 code="FW-KUSTOMIZE-MISSING")
-            new = self.run(self.load_kfile(kfile))
+                raise InputError(k.file, line, f"folder '{entry}' has no kustomization file", code="FW-KUSTOMIZE-MISSING")
+            child = self.run(self.load_kfile(kfile))
+            _append(acc.res, child.res)
+            acc.config = self.merge_config(k, acc.config, child.config)
         else:
-            new = self.read_manifests(rel)
-        _append(res, new)
+            _append(acc.res, self.read_manifests(rel))
 
     def read_manifests(self, rel: str) -> list[WorkRes]:
         self.files.add(rel)
@@ -209,8 +270,7 @@ class _Builder:
             doc.require_unique_keys()
             data = doc.data
             if not isinstance(data, dict):
-                raise InputError(rel, doc.line, "expected a Kubernetes object (a mapping)",
-                                 code="FW-MANIFEST-INVALID")
+                raise InputError(rel, doc.line, "expected a Kubernetes object (a mapping)", code="FW-MANIFEST-INVALID")
             items = data.get("items") if str(data.get("kind", "")).endswith("List") \
                 and isinstance(data.get("items"), list) else [data]
             for obj in items:
@@ -225,70 +285,128 @@ class _Builder:
                 if encrypted:
                     _redact(obj)
                 out.append(WorkRes(obj, rel, doc.line, encrypted, str(md.get("name")),
-                                   str(md.get("namespace") or "")))
+                                   str(md.get("namespace") or ""), origin={"path": rel}))
         return out
 
-    def add_component(self, k: _Kustomization, entry: Any, res: list[WorkRes]) -> None:
+    def add_component(self, k: _Kustomization, entry: Any, acc: _Accumulation) -> None:
         if not isinstance(entry, str):
             raise InputError(k.file, k.line, f"component entry {entry!r} is not a path", code="FW-KUSTOMIZE-INVALID")
         if is_remote(entry):
-            self.remote.append(entry)
+            self.note_remote(k, entry, "components")
             return
         rel, line = self._resolve(k, entry, "components")
         kfile = self.find_kfile(rel) if self.repo.is_dir(rel) else None
         if kfile is None:
-            raise InputError(k.file, line, f"component '{entry}' is not a folder with a kustomization file",
-                             code="FW-KUSTOMIZE-MISSING")
-        self.run(self.load_kfile(kfile), res, component=True)
+            raise InputError(k.file, line, f"component '{entry}' is not a folder with a kustomization file", code="FW-KUSTOMIZE-MISSING")
+        self.run(self.load_kfile(kfile), acc, component=True)
+
+    # -- configurations ------------------------------------------------------
+    def configurations(self, k: _Kustomization) -> TransformerConfig:
+        """kustomize's defaults merged with the files ``configurations:`` names (kustomize v5.5 reads each entry
+        as a path, and the first document of each file)."""
+        config = DEFAULTS
+        for entry in _as_list(k.data.get("configurations"), k, "configurations"):
+            if not isinstance(entry, str):
+                raise InputError(k.file, self.entry_line(k, None, "configurations"),
+                                 f"configurations entry {entry!r} is not a path", code="FW-KUSTOMIZE-INVALID")
+            if is_remote(entry):
+                self.note_remote(k, entry, "configurations")
+                continue
+            rel, _ = self._resolve(k, entry, "configurations")
+            self.files.add(rel)
+            docs = self.repo.documents(rel)
+            try:
+                config = config.merge(parse_config(docs[0].data if docs else None))
+            except FieldSpecError as err:
+                raise InputError(rel, docs[0].line if docs else 1, f"configurations: {err}",
+                                 code="FW-KUSTOMIZE-INVALID") from None
+        return config
+
+    def merge_config(self, k: _Kustomization, config: TransformerConfig, more: TransformerConfig) -> TransformerConfig:
+        try:
+            merged = config.merge(more)
+        except FieldSpecError as err:
+            raise InputError(k.file, self.entry_line(k, None, "configurations"), f"configurations: {err}",
+                             code="FW-KUSTOMIZE-INVALID") from None
+        if merged.count() > DEFAULTS.count() + MAX_CUSTOM_FIELD_SPECS:
+            raise InputError(k.file, self.entry_line(k, None, "configurations"),
+                             f"configurations add more than {MAX_CUSTOM_FIELD_SPECS:,} field specs, flux-wiki's "
+                             "limit", code="FW-KUSTOMIZE-INVALID")
+        return merged
 
     # -- generators --------------------------------------------------------
+    def refuse_helm_charts(self, k: _Kustomization) -> None:
+        """kustomize-controller builds with Helm off (fluxcd/pkg kustomize.Build), as kubectl does by default:
+        a kustomization with ``helmCharts`` fails to build."""
+        for key in ("helmCharts", "helmChartInflationGenerator"):
+            charts = [dict(c) for c in _as_list(k.data.get(key), k, key) if isinstance(c, dict)]
+            if charts:
+                self.helm_charts.extend(charts)
+                names = ", ".join(f"'{c.get('name') or c.get('chartName')}'" for c in charts)
+                raise InputError(k.file, self.entry_line(k, None, key),
+                                 f"{key} {names}: kustomize inflates Helm charts only with --enable-helm, which "
+                                 "kustomize-controller never sets (the build fails: \"must specify "
+                                 "--enable-helm\"); install the chart with a HelmRelease",
+                                 code="FW-KUSTOMIZE-HELM")
+
     def run_generators(self, k: _Kustomization, res: list[WorkRes]) -> None:
         global_opts = k.data.get("generatorOptions")
         for key, kind in (("configMapGenerator", "ConfigMap"), ("secretGenerator", "Secret")):
             for entry in _as_list(k.data.get(key), k, key):
-                if not isinstance(entry, dict):
-                    continue
-                line = self.entry_line(k, entry.get("name"), key)
+                if isinstance(entry, dict):
+                    line = self.entry_line(k, entry.get("name"), key)
+                    self.generate_into(k, kind, entry, global_opts, k.file, line, res,
+                                       {"apiVersion": BUILTIN, "kind": f"{kind}Generator"})
 
-                def read(path: str, _line: int = line) -> bytes:
-                    if is_remote(path):
-                        self.remote.append(path)
-                        self.diagnostics.append(Diagnostic(k.file, _line, f"remote file '{path}' not fetched", "info",
-                                                           code="FW-KUSTOMIZE-REMOTE", cls="limit"))
-                        return b""
-                    rel, found = self.repo.locate(k.dir, path, referrer=k.file, line=_line, what="file")
-                    if found.kind != "file":
-                        raise InputError(k.file, _line, f"file '{path}' not found", code="FW-KUSTOMIZE-MISSING")
-                    self.files.add(rel)
-                    return self.repo.read_bytes(rel)
+    def generate_into(self, k: _Kustomization, kind: str, entry: dict[str, Any], global_opts: Any, file: str,
+                      line: int, res: list[WorkRes], configured_by: dict[str, str]) -> None:
+        """Generate one ConfigMap/Secret (files relative to ``k``) and add or merge it as its behavior says;
+        ``configured_by`` names the generator in the object's origin."""
 
-                try:
-                    obj, opts = generate(kind, entry, global_opts, read)
-                except GeneratorError as err:
-                    raise InputError(k.file, line, str(err), code="FW-KUSTOMIZE-INVALID") from None
-                new = WorkRes(obj, k.file, line, False, obj["metadata"]["name"],
-                              obj["metadata"].get("namespace", ""), needs_hash=not opts.disable_hash)
-                behavior = str(entry.get("behavior") or "create")
-                if behavior == "create":
-                    _append(res, [new])
-                else:
-                    self._merge_generated(k, line, res, new, behavior)
+        def read(path: str) -> bytes:
+            if is_remote(path):
+                self.remote.append(path)
+                self.diagnostics.append(_limit(file, line, f"remote file '{path}' is not fetched: the "
+                                                            f"{kind}'s value for it is empty here",
+                                               "FW-KUSTOMIZE-REMOTE"))
+                return b""
+            rel, found = self.repo.locate(k.dir, path, referrer=file, line=line, what="file")
+            if found.kind != "file":
+                raise InputError(file, line, f"file '{path}' not found", code="FW-KUSTOMIZE-MISSING")
+            self.files.add(rel)
+            return self.repo.read_bytes(rel)
 
-    @staticmethod
-    def _merge_generated(k: _Kustomization, line: int, res: list[WorkRes], new: WorkRes, behavior: str) -> None:
+        try:
+            obj, opts = generate(kind, entry, global_opts, read)
+        except GeneratorError as err:
+            raise InputError(file, line, str(err), code="FW-KUSTOMIZE-INVALID") from None
+        new = WorkRes(obj, file, line, False, obj["metadata"]["name"], obj["metadata"].get("namespace", ""),
+                      needs_hash=not opts.disable_hash, origin={"configuredIn": file, "configuredBy": configured_by})
+        behavior = str(entry.get("behavior") or "create")
+        if behavior == "create":
+            _append(res, [new])
+        else:
+            self._merge_generated(file, line, res, new, behavior)
+
+    def _merge_generated(self, file: str, line: int, res: list[WorkRes], new: WorkRes, behavior: str) -> None:
+        if behavior not in ("merge", "replace"):
+            raise InputError(file, line, f"unknown generator behavior '{behavior}'", code="FW-KUSTOMIZE-INVALID")
         ns = effective_ns(new)
         for old in res:
             if old.kind == new.kind and new.name in old.names() and (
                     effective_ns(old) == ns or effective_ns(old, old.org_ns) == ns):
                 break
         else:
-            raise InputError(k.file, line, f"{new.kind} '{new.name}' to {behavior} does not exist",
-                             code="FW-KUSTOMIZE-INVALID")
+            if not self.remote:
+                raise InputError(file, line, f"{new.kind} '{new.name}' to {behavior} does not exist", code="FW-KUSTOMIZE-INVALID")
+            self.diagnostics.append(_limit(file, line, f"{new.kind} '{new.name}' to {behavior} is not in this "
+                                                       "build; it may come from a remote resource: shown with the "
+                                                       "generator's own data only", "FW-KUSTOMIZE-REMOTE"))
+            _append(res, [new])
+            return
         if behavior == "replace":
             for key in ("data", "binaryData", "stringData"):
                 old.obj.pop(key, None)
-        elif behavior != "merge":
-            raise InputError(k.file, line, f"unknown generator behavior '{behavior}'", code="FW-KUSTOMIZE-INVALID")
         for key in ("data", "binaryData"):
             if key in new.obj:
                 old.obj[key] = {**(old.obj.get(key) or {}), **new.obj[key]}
@@ -296,37 +414,70 @@ class _Builder:
             if new.meta.get(key):
                 old.meta[key] = {**(old.meta.get(key) or {}), **new.meta[key]}
         old.needs_hash = old.needs_hash and new.needs_hash
+        if behavior == "replace":  # kustomize keeps the first generator's origin on a merge, not on a replace
+            old.origin = new.origin
 
     # -- transformers ------------------------------------------------------
-    def run_transformers(self, k: _Kustomization, res: list[WorkRes]) -> None:
-        d = k.data
+    def run_transformers(self, k: _Kustomization, acc: _Accumulation) -> None:
+        d, res, config = k.data, acc.res, acc.config
         for entry in _as_list(d.get("patchesStrategicMerge"), k, "patchesStrategicMerge"):
             self.patch(k, {"patch": entry} if not _looks_like_path(entry) else {"path": entry}, res,
                        "patchesStrategicMerge")
         for entry in _as_list(d.get("patches"), k, "patches"):
             self.patch(k, entry, res, "patches")
-        if d.get("namespace"):
-            set_namespace(res, str(d["namespace"]))
-        if d.get("namePrefix") or d.get("nameSuffix"):
-            add_prefix_suffix(res, str(d.get("namePrefix") or ""), str(d.get("nameSuffix") or ""))
-        if d.get("commonLabels"):
-            add_labels(res, d["commonLabels"], selectors=True, templates=True)
-        for entry in _as_list(d.get("labels"), k, "labels"):
-            if isinstance(entry, dict):
-                add_labels(res, entry.get("pairs"), selectors=bool(entry.get("includeSelectors")),
-                           templates=bool(entry.get("includeTemplates")))
-        if d.get("commonAnnotations"):
-            add_annotations(res, d["commonAnnotations"])
+        with self.transforming(k, "namespace"):
+            if d.get("namespace"):
+                set_namespace(res, str(d["namespace"]), config["namespace"])
+        with self.transforming(k, "namePrefix"):
+            if d.get("namePrefix"):
+                add_affix(res, str(d["namePrefix"]), config["namePrefix"])
+        with self.transforming(k, "nameSuffix"):
+            if d.get("nameSuffix"):
+                add_affix(res, str(d["nameSuffix"]), config["nameSuffix"], suffix=True)
+        with self.transforming(k, "labels"):
+            for entry in _as_list(d.get("labels"), k, "labels"):
+                if isinstance(entry, dict):
+                    set_entries(res, entry.get("pairs"), _label_specs(entry, config))
+        with self.transforming(k, "commonLabels"):
+            if d.get("commonLabels"):
+                set_entries(res, d["commonLabels"], config["commonLabels"])
+        with self.transforming(k, "commonAnnotations"):
+            if d.get("commonAnnotations"):
+                set_entries(res, d["commonAnnotations"], config["commonAnnotations"], "annotations")
         for entry in _as_list(d.get("patchesJson6902"), k, "patchesJson6902"):
             self.patch(k, entry, res, "patchesJson6902")
-        set_replicas(res, _as_list(d.get("replicas"), k, "replicas"))
-        set_images(res, [dict(i) for i in _as_list(d.get("images"), k, "images") if isinstance(i, dict)])
+        with self.transforming(k, "replicas"):
+            for entry in _as_list(d.get("replicas"), k, "replicas"):
+                if isinstance(entry, dict):
+                    set_replicas(res, entry, config["replicas"])
+        with self.transforming(k, "images"):
+            set_images(res, [dict(i) for i in _as_list(d.get("images"), k, "images") if isinstance(i, dict)],
+                       config["images"])
         for entry in _as_list(d.get("replacements"), k, "replacements"):
             self.replace(k, entry, res)
 
-    def _patch_text(self, k: _Kustomization, entry: dict[str, Any], key: str) -> tuple[list[Any], str, int]:
-        """The patch documents of an entry, with the file/line they came from."""
+    @contextmanager
+    def transforming(self, k: _Kustomization, key: str, where: tuple[str, int] | None = None) -> Iterator[None]:
+        """A transformer's refusal as kustomize's build error at the field (or plugin config) that asked for it;
+        a named target that is not there is a limit when remote content may hold it."""
+        try:
+            yield
+        except TargetNotFound as err:
+            file, line = where or (k.file, self.entry_line(k, None, key))
+            if not self.remote:
+                raise InputError(file, line, str(err), code="FW-KUSTOMIZE-PATCH") from None
+            self.diagnostics.append(_limit(file, line, f"{err}; it may come from a remote resource",
+                                           "FW-KUSTOMIZE-REMOTE"))
+        except FieldSpecError as err:
+            file, line = where or (k.file, self.entry_line(k, None, key))
+            raise InputError(file, line, f"{key}: {err}", code="FW-KUSTOMIZE-INVALID") from None
+
+    def _patch_text(self, k: _Kustomization, entry: dict[str, Any], key: str) -> tuple[list[Any], str, int] | None:
+        """The patch documents of an entry, with the file/line they came from (None: a remote file)."""
         if entry.get("path"):
+            if is_remote(str(entry["path"])):
+                self.note_remote(k, str(entry["path"]), key)
+                return None
             rel, _ = self._resolve(k, str(entry["path"]), key)
             self.files.add(rel)
             docs = self.repo.documents(rel)
@@ -351,9 +502,11 @@ class _Builder:
         if isinstance(entry, str):
             entry = {"path": entry}
         if not isinstance(entry, dict):
-            raise InputError(k.file, self.entry_line(k, None, key), f"{key} entry must be a mapping",
-                             code="FW-KUSTOMIZE-INVALID")
-        docs, pfile, pline = self._patch_text(k, entry, key)
+            raise InputError(k.file, self.entry_line(k, None, key), f"{key} entry must be a mapping", code="FW-KUSTOMIZE-INVALID")
+        text = self._patch_text(k, entry, key)
+        if text is None:
+            return
+        docs, pfile, pline = text
         target = entry.get("target")
         try:
             for doc in docs:
@@ -361,12 +514,21 @@ class _Builder:
                     if not isinstance(target, dict):
                         raise PatchError("a JSON 6902 patch needs a target")
                     for r in [r for r in res if selects(target, r.obj, r.names(), r.namespaces())]:
+                        r.store_previous_id()
                         r.obj = apply_json6902(r.obj, doc, self.growth)
                 elif isinstance(doc, dict):
                     if isinstance(target, dict):
                         chosen = [r for r in res if selects(target, r.obj, r.names(), r.namespaces())]
                     else:
-                        chosen = [_by_id(res, doc)]
+                        try:
+                            chosen = [_by_id(res, doc)]
+                        except _NoTarget as err:
+                            if not self.remote:
+                                raise
+                            self.diagnostics.append(_limit(pfile, pline, f"patch: {err}; it may come from a "
+                                                                         "remote resource: not applied",
+                                                           "FW-KUSTOMIZE-REMOTE"))
+                            continue
                     for r in chosen:
                         if apply_strategic(r.obj, doc) is None:
                             res.remove(r)
@@ -375,38 +537,181 @@ class _Builder:
         except PatchError as err:
             raise InputError(pfile, pline, f"patch: {err}", code=err.code, cls=problem_class(err.code)) from None
 
-    def replace(self, k: _Kustomization, entry: Any, res: list[WorkRes]) -> None:
-        line = self.entry_line(k, None, "replacements")
+    def replace(self, k: _Kustomization, entry: Any, res: list[WorkRes], key: str = "replacements") -> None:
+        line = self.entry_line(k, None, key)
         entries = [entry]
+        where = k.file
         if isinstance(entry, dict) and entry.get("path"):
-            rel, line = self._resolve(k, str(entry["path"]), "replacements")
+            if entry.get("source") or entry.get("targets"):
+                raise InputError(k.file, line, "replacement: cannot specify both path and inline replacement", code="FW-KUSTOMIZE-INVALID")
+            if is_remote(str(entry["path"])):
+                self.note_remote(k, str(entry["path"]), key)
+                return
+            rel, line = self._resolve(k, str(entry["path"]), key)
             self.files.add(rel)
-            entries = []
+            entries, where = [], rel
             for doc in self.repo.documents(rel):
                 self.note_duplicates(doc)
                 items = doc.data if isinstance(doc.data, list) else [doc.data]
                 for i, item in enumerate(items):
                     bad = problems(item, REPLACEMENT, (i,) if isinstance(doc.data, list) else ())
                     if bad:
-                        where = field_line(self.repo.read_text(rel), doc.line, bad[0].path)
-                        raise InputError(rel, where, f"invalid replacement: {bad[0]} (kustomize refuses it)",
-                                         code="FW-KUSTOMIZE-INVALID")
+                        at = field_line(self.repo.read_text(rel), doc.line, bad[0].path)
+                        raise InputError(rel, at, f"invalid replacement: {bad[0]} (kustomize refuses it)", code="FW-KUSTOMIZE-INVALID")
                 entries.extend(items)
         for rep in entries:
             if not isinstance(rep, dict):
-                raise InputError(k.file, line, "replacement must be a mapping", code="FW-KUSTOMIZE-INVALID")
+                raise InputError(where, line, "replacement must be a mapping", code="FW-KUSTOMIZE-INVALID")
             try:
                 apply_replacement(res, rep, self.growth)
+            except SourceNotFound as err:
+                if not self.remote:
+                    raise InputError(where, line, str(err), code=err.code, cls=problem_class(err.code)) from None
+                self.diagnostics.append(_limit(where, line, f"{err}; it may come from a remote resource: not "
+                                                            "applied", "FW-KUSTOMIZE-REMOTE"))
             except ReplacementError as err:
-                raise InputError(k.file, line, str(err), code=err.code, cls=problem_class(err.code)) from None
+                raise InputError(where, line, str(err), code=err.code, cls=problem_class(err.code)) from None
+
+    # -- transformers:, generators:, validators: ---------------------------
+    def run_plugins(self, k: _Kustomization, acc: _Accumulation, key: str) -> None:
+        """Load the plugin configs of ``key`` (inline ones first, then files and folders, as kustomize does)
+        and run each."""
+        entries = _as_list(k.data.get(key), k, key)
+        if not entries:
+            return
+        configs: list[WorkRes] = []
+        paths: list[str] = []
+        for entry in entries:
+            if not isinstance(entry, str):
+                raise InputError(k.file, self.entry_line(k, None, key), f"{key} entry {entry!r} is not a string", code="FW-KUSTOMIZE-INVALID")
+            inline = _inline_configs(entry, k.file)
+            if inline is None:
+                paths.append(entry)
+            else:
+                line = self.entry_line(k, None, key)
+                configs += [WorkRes(obj, k.file, line) for obj in inline]
+        for entry in paths:
+            loaded = _Accumulation([], TransformerConfig())
+            self.add_resource(k, entry, loaded, key)
+            configs += loaded.res
+        role = key[:-1]
+        for cfg in configs:
+            self.run_plugin(k, acc, cfg, role)
+
+    def run_plugin(self, k: _Kustomization, acc: _Accumulation, cfg: WorkRes, role: str) -> None:
+        where = (cfg.file, cfg.line)
+        obj = cfg.obj
+        try:
+            kind = plugin_kind(obj, role)
+            if role == "validator" or kind not in SIMULATED:
+                what = "validator" if role == "validator" else "built-in plugin"
+                effect = "its checks are not run" if role == "validator" else \
+                    f"what it {'generates' if role == 'generator' else 'changes'} is not shown"
+                self.diagnostics.append(_limit(*where, f"kustomize {what} {kind} is not simulated: {effect}",
+                                               "FW-KUSTOMIZE-UNSUPPORTED"))
+                return
+            with self.transforming(k, f"{role}s", where):
+                self._run_builtin(k, acc, kind, obj, cfg)
+        except PluginError as err:
+            raise InputError(*where, str(err), code=err.code) from None
+
+    def _run_builtin(self, k: _Kustomization, acc: _Accumulation, kind: str, obj: dict[str, Any],
+                     cfg: WorkRes) -> None:
+        res = acc.res
+        md = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+        if kind in ("ConfigMapGenerator", "SecretGenerator"):
+            by = {"apiVersion": BUILTIN, "kind": kind, **{key: str(md[key]) for key in ("name", "namespace")
+                                                              if md.get(key)}}
+            self.generate_into(k, kind[:-len("Generator")], generator_entry(obj), None, cfg.file, cfg.line, res, by)
+        elif kind == "PatchTransformer":
+            if bool(obj.get("patch")) == bool(obj.get("path")):
+                raise PluginError(f"plugin {kind} fails configuration: "
+                                  + ("patch and path can't be set at the same time" if obj.get("patch")
+                                     else "must specify one of patch and path"), "FW-KUSTOMIZE-INVALID")
+            self.patch(k, {key: obj[key] for key in ("path", "patch", "target") if obj.get(key)}, res, "transformers")
+        elif kind == "PatchStrategicMergeTransformer":
+            if not obj.get("paths") and not obj.get("patches"):
+                raise PluginError(f"plugin {kind} fails configuration: empty file path and empty patch content",
+                                  "FW-KUSTOMIZE-INVALID")
+            for path in obj.get("paths") or []:
+                self.patch(k, {"path": path}, res, "transformers")
+            if obj.get("patches"):
+                self.patch(k, {"patch": obj["patches"]}, res, "transformers")
+        elif kind == "PatchJson6902Transformer":
+            if not isinstance(obj.get("target"), dict) or bool(obj.get("path")) == bool(obj.get("jsonOp")):
+                raise PluginError(f"plugin {kind} fails configuration: it needs a target and one of path and "
+                                  "jsonOp", "FW-KUSTOMIZE-INVALID")
+            body = {"path": obj["path"]} if obj.get("path") else {"patch": obj["jsonOp"]}
+            self.patch(k, {**body, "target": obj["target"]}, res, "transformers")
+        elif kind == "NamespaceTransformer":
+            mode = obj.get("setRoleBindingSubjects") or "defaultOnly"
+            if mode not in ROLE_BINDING_SUBJECTS:
+                raise PluginError(f"plugin {kind} fails configuration: invalid value '{mode}' for "
+                                  f"setRoleBindingSubjects: must be one of {', '.join(ROLE_BINDING_SUBJECTS)}",
+                                  "FW-KUSTOMIZE-INVALID")
+            set_namespace(res, str(md.get("namespace") or ""), field_specs(obj),
+                          unset_only=bool(obj.get("unsetOnly")), subjects=mode)
+        elif kind in ("PrefixSuffixTransformer", "PrefixTransformer", "SuffixTransformer"):
+            specs = field_specs(obj, required=True)
+            if obj.get("prefix"):
+                add_affix(res, str(obj["prefix"]), specs)
+            if obj.get("suffix"):
+                add_affix(res, str(obj["suffix"]), specs, suffix=True)
+        elif kind in ("LabelTransformer", "AnnotationsTransformer"):
+            what = "labels" if kind == "LabelTransformer" else "annotations"
+            set_entries(res, obj.get(what), field_specs(obj), what)
+        elif kind == "ImageTagTransformer":
+            set_images(res, [dict(obj.get("imageTag") or {})], field_specs(obj))
+        elif kind == "ReplicaCountTransformer":
+            set_replicas(res, dict(obj.get("replica") or {}), field_specs(obj))
+        elif kind == "ReplacementTransformer":
+            for item in obj.get("replacements") or []:
+                self.replace(k, item, res, "transformers")
 
     # -- top ---------------------------------------------------------------
-    def finish(self, res: list[WorkRes], sort: bool = True) -> BuildResult:
+    def build_metadata(self, k: _Kustomization, res: list[WorkRes]) -> None:
+        """What kustomize's Kustomizer does last: the top kustomization's ``buildMetadata`` (the only one that
+        counts: kustomize gives every kustomization below it the top one's), then its build annotations and
+        the origin/transformation annotations it was not asked for removed, then empty annotations dropped."""
+        options = {str(o) for o in _as_list(k.data.get("buildMetadata"), k, "buildMetadata")}
+        line = self.entry_line(k, None, "buildMetadata")
+        if "transformerAnnotations" in options:
+            self.diagnostics.append(_limit(k.file, line, "kustomize 'buildMetadata: [transformerAnnotations]' is not "
+                                                         f"simulated: the {TRANSFORMATIONS_ANNOTATION} annotations "
+                                                         "are not shown", "FW-KUSTOMIZE-UNSUPPORTED"))
+        if "managedByLabel" in options:
+            self.diagnostics.append(Diagnostic(
+                k.file, line, f"buildMetadata managedByLabel: kustomize-controller labels every object "
+                              f"{MANAGED_BY_LABEL}: {MANAGED_BY_VALUE}, a label value the API server refuses, so the "
+                              "apply fails (fluxcd/kustomize-controller#960); remove managedByLabel",
+                code="FW-KUSTOMIZE-MANAGED-BY"))
+        for r in res:
+            annotations = r.meta.get("annotations")
+            if isinstance(annotations, dict):
+                for key in [key for key in annotations if key in _BUILD_ANNOTATIONS or (
+                        key == ORIGIN_ANNOTATION and "originAnnotations" not in options) or (
+                        key == TRANSFORMATIONS_ANNOTATION and "transformerAnnotations" not in options)]:
+                    del annotations[key]
+            if "originAnnotations" in options and r.origin is not None:
+                r.meta["annotations"] = {**(r.meta.get("annotations") or {}),
+                                         ORIGIN_ANNOTATION: _origin_text(r.origin, k.dir)}
+            if "managedByLabel" in options:
+                r.meta["labels"] = {**(r.meta.get("labels") or {}), MANAGED_BY_LABEL: MANAGED_BY_VALUE}
+            if "annotations" in r.meta and r.meta["annotations"] in (None, {}):
+                del r.meta["annotations"]  # kustomize writes its output without an empty annotations map
+
+    def finish(self, k: _Kustomization, acc: _Accumulation, sort: bool = True) -> BuildResult:
+        res = acc.res
         for r in res:
             if r.needs_hash:
-                r.remember()
+                r.store_previous_id()
                 r.meta["name"] = f"{r.name}-{name_hash(r.obj)}"
-        fix_back_references(res)
+        try:
+            fix_back_references(res, acc.config.name_reference)
+        except FieldSpecError as err:
+            raise InputError(k.file, k.line, f"name references: {err}", code="FW-KUSTOMIZE-INVALID") from None
+        res = [r for r in res if not _local_config(r)]
+        self.build_metadata(k, res)
         if sort:
             res = sorted(res, key=legacy_order_key)
         return BuildResult(
@@ -418,12 +723,55 @@ class _Builder:
         )
 
 
+def _local_config(r: WorkRes) -> bool:
+    """kustomize drops an object annotated ``config.kubernetes.io/local-config`` (any value but "false") from
+    its output, after it served as a replacement source or name reference."""
+    annotations = r.meta.get("annotations")
+    return isinstance(annotations, dict) and LOCAL_CONFIG_ANNOTATION in annotations \
+        and str(annotations[LOCAL_CONFIG_ANNOTATION]) != "false"
+
+
+def _origin_text(origin: dict[str, Any], top: str) -> str:
+    """kustomize's Origin.String(): its fields as YAML, paths relative to the top kustomization's folder."""
+    out: dict[str, Any] = {}
+    for key in ("path", "configuredIn"):
+        if origin.get(key):
+            out[key] = posixpath.relpath(origin[key], top)
+    if origin.get("configuredBy"):
+        out["configuredBy"] = origin["configuredBy"]
+    return yaml.safe_dump(out, sort_keys=False, default_flow_style=False)
+
+
 def _as_list(value: Any, k: _Kustomization, key: str) -> list[Any]:
     if value is None:
         return []
     if not isinstance(value, list):
         raise InputError(k.file, k.line, f"'{key}' must be a list", code="FW-KUSTOMIZE-INVALID")
     return value
+
+
+def _label_specs(entry: dict[str, Any], config: TransformerConfig) -> list[FieldSpec]:
+    """Where a ``labels:`` entry writes: its own ``fields``, then kustomize's label specs (selectors too, or
+    templates too, or the metadata only)."""
+    specs = [spec_of(s) for s in entry.get("fields") or [] if isinstance(s, dict)]
+    if entry.get("includeSelectors"):
+        return merge_specs(specs, config["commonLabels"])
+    if entry.get("includeTemplates"):
+        specs = merge_specs(specs, config["templateLabels"])
+    return merge_specs(specs, [FieldSpec(Gvk(), "metadata/labels", True)])
+
+
+def _inline_configs(entry: str, file: str) -> list[dict[str, Any]] | None:
+    """The plugin configs written inline in a ``transformers:``-like entry; None when the entry is a path."""
+    if "\n" not in entry.strip() and not entry.lstrip().startswith("{"):
+        return None
+    try:
+        docs = parse_documents(entry, file)
+    except InputError:
+        return None
+    if docs and all(isinstance(d.data, dict) and d.data.get("kind") for d in docs):
+        return [d.data for d in docs]
+    return None
 
 
 def _looks_like_path(entry: Any) -> bool:
@@ -450,6 +798,10 @@ def _append(res: list[WorkRes], new: list[WorkRes]) -> None:
         res.append(r)
 
 
+class _NoTarget(PatchError):
+    """A target-less strategic-merge patch whose object is not in the build."""
+
+
 def _by_id(res: list[WorkRes], patch: dict[str, Any]) -> WorkRes:
     """The single resource a target-less strategic-merge patch names (any current or earlier id)."""
     md = patch.get("metadata") or {}
@@ -465,8 +817,8 @@ def _by_id(res: list[WorkRes], patch: dict[str, Any]) -> WorkRes:
             found.append(r)
     if len(found) != 1:
         where = f"{md.get('namespace')}/" if md.get("namespace") else ""
-        raise PatchError(f"{'no' if not found else 'more than one'} resource matches "
-                         f"{kind} {where}{name}")
+        raise (_NoTarget if not found else PatchError)(f"{'no' if not found else 'more than one'} resource "
+                                                       f"matches {kind} {where}{name}")
     return found[0]
 
 
@@ -485,8 +837,7 @@ def build_kustomize_dir(repo: Repo, path: str) -> BuildResult:
     if kfile is None:
         raise InputError(rel, 1, f"no kustomization file in '{rel}'", code="FW-KUSTOMIZE-MISSING")
     k = b.load_kfile(kfile)
-    res = b.run(k, top=True)
-    return b.finish(res, sort=_sort_legacy(k))
+    return b.finish(k, b.run(k, top=True), sort=_sort_legacy(k))
 
 
 def _sort_legacy(k: _Kustomization) -> bool:
@@ -584,8 +935,7 @@ def build_flux_path(repo: Repo, path: str, overrides: FluxOverrides | None = Non
     rel = flux_path(path)
     found = repo.entry(rel)
     if found.kind == "refused":
-        raise InputError(rel, 1, f"kustomization path '{path}': {found.reason}", code=found.code,
-                         cls=problem_class(found.code))
+        raise InputError(rel, 1, f"kustomization path '{path}': {found.reason}", code=found.code, cls=problem_class(found.code))
     if found.kind != "dir" or repo.ignored(rel, True):
         raise InputError(rel, 1, f"kustomization path '{path}' not found", code="FW-KS-PATH-MISSING")
     for c in overrides.components:
@@ -599,8 +949,7 @@ def build_flux_path(repo: Repo, path: str, overrides: FluxOverrides | None = Non
         k = _Kustomization(rel, _join(rel, "kustomization.yaml"), 1, generated_kustomization(repo, rel),
                            generated=True)
     k.data = merge_overrides(k.data, overrides)
-    res = b.run(k, top=True)
-    result = b.finish(res, sort=_sort_legacy(k))
+    result = b.finish(k, b.run(k, top=True), sort=_sort_legacy(k))
     if overrides.common_metadata:
         _apply_common_metadata(result.resources, overrides.common_metadata)
     return result

@@ -22,6 +22,18 @@ class GeneratorError(ValueError):
     """A generator entry that cannot be built; the caller adds file and line."""
 
 
+BASE64_LINE = 70
+
+
+def encode_base64(raw: bytes) -> str:
+    """Base64 as kustomize writes generated data (kyaml's encodeBase64): past one line, every 70 characters
+    end with a line break, the last line too. The name hash is taken over this text."""
+    enc = base64.b64encode(raw).decode("ascii")
+    if len(enc) < BASE64_LINE:
+        return enc
+    return "".join(enc[i:i + BASE64_LINE] + "\n" for i in range(0, len(enc), BASE64_LINE))
+
+
 def _go_json(value: Any) -> str:
     """Go's encoding/json output for plain data (sorted keys, HTML-safe escapes)."""
     text = json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
@@ -120,12 +132,12 @@ def generate(kind: str, entry: dict[str, Any], global_opts: Any,
     for k, v in pairs:
         if kind == "Secret":
             raw = v.encode("utf-8") if isinstance(v, str) else v
-            data[k] = base64.b64encode(raw).decode("ascii")
+            data[k] = encode_base64(raw)
         elif isinstance(v, bytes):
             try:
                 data[k] = v.decode("utf-8")
             except UnicodeDecodeError:
-                binary[k] = base64.b64encode(v).decode("ascii")
+                binary[k] = encode_base64(v)
         else:
             data[k] = v
     opts = merge_options(global_opts, entry.get("options"))

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import yaml
+
 from ...analysis.redact import HIDDEN, hide_values, is_secret_key, is_secret_payload, secret_strings
 from ...load.yamldocs import BoundError, GrowthBudget, copy_data
 from .patch import selects
@@ -23,6 +25,10 @@ class ReplacementError(ValueError):
     def __init__(self, message: str, code: str = "FW-KUSTOMIZE-PATCH"):
         super().__init__(message)
         self.code = code
+
+
+class SourceNotFound(ReplacementError):
+    """No object matches the replacement's source (it may live in a remote base)."""
 
 
 def split_path(path: str) -> list[str]:
@@ -48,8 +54,12 @@ def _children(node: Any, part: str, create: bool) -> list[tuple[Any, Any]]:
     if m:
         if not isinstance(node, list):
             return []
-        return [(node, i) for i, item in enumerate(node)
-                if isinstance(item, dict) and str(item.get(m.group(1))) == m.group(2)]
+        found = [(node, i) for i, item in enumerate(node)
+                 if isinstance(item, dict) and str(item.get(m.group(1))) == m.group(2)]
+        if not found and create:  # kyaml's PathMatcher appends the element it looks for
+            node.append({m.group(1): m.group(2)})
+            found = [(node, len(node) - 1)]
+        return found
     if part.startswith("[") and part.endswith("]"):
         part = part[1:-1]
     if isinstance(node, list):
@@ -73,7 +83,7 @@ def _locate(obj: Any, parts: list[str], create: bool) -> list[tuple[Any, Any]]:
     for i, part in enumerate(parts):
         nxt: list[tuple[Any, Any]] = []
         for holder, key in current:
-            node = holder[key]
+            node = holder[key] if isinstance(holder, list) or key in holder else None
             if node is None and create and isinstance(holder, dict):
                 node = holder[key] = [] if parts[i].startswith("[") else {}
             nxt.extend(_children(node, part, create and i < len(parts)))
@@ -104,6 +114,39 @@ def _delimited(old: Any, value: Any, opts: dict[str, Any]) -> Any:
     return str(delim).join(parts)
 
 
+def _scalar_text(value: Any) -> str:
+    """A scalar as the text of its YAML node (what kyaml copies between scalar fields)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+_PLAIN = yaml.resolver.Resolver()
+_TYPED = frozenset({"tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool",
+                    "tag:yaml.org,2002:null"})
+
+
+def _resolve_plain(text: str) -> Any:
+    """What an untagged plain scalar reads back as (YAML 1.1, as sigs.k8s.io/yaml and the API server read
+    kustomize-controller's output): "1" is the int 1, "yes" is true."""
+    if _PLAIN.resolve(yaml.ScalarNode, text, (True, False)) in _TYPED:
+        return yaml.safe_load(text)
+    return text
+
+
+def _new_value(old: Any, existed: bool, value: Any, opts: dict[str, Any]) -> Any:
+    """The target field's new value, typed as kustomize's setFieldValue leaves it: an existing scalar keeps its
+    own type (only the text is copied: "3" into ``replicas: 1`` is the int 3, 3 into a string field is "3"); a
+    scalar field the replacement creates has no type and reads back as its plain text would (kustomize writes
+    it untagged); a mapping or list replaces the field as it is."""
+    if opts.get("delimiter"):
+        value = _delimited(old, _scalar_text(value) if not isinstance(value, (dict, list)) else value, opts)
+    if isinstance(value, (dict, list)) or (existed and isinstance(old, (dict, list))):
+        return copy_data(value)
+    text = _scalar_text(value)
+    return text if existed and isinstance(old, str) else _resolve_plain(text)
+
+
 # Fields of a Secret that identify it rather than hold its payload.
 _SECRET_IDENTITY = frozenset({"apiVersion", "kind", "metadata", "type", "immutable"})
 
@@ -126,7 +169,8 @@ def apply_replacement(resources: list[WorkRes], rep: dict[str, Any], budget: Gro
     source = rep.get("source") or {}
     cands = [r for r in resources if selects(source, r.obj, r.names(), r.namespaces())]
     if len(cands) != 1:
-        raise ReplacementError(f"replacement source must match exactly one resource, matched {len(cands)}")
+        raise (SourceNotFound if not cands else ReplacementError)(
+            f"replacement source must match exactly one resource, matched {len(cands)}")
     path = str(source.get("fieldPath") or "metadata.name")
     value = get_value(cands[0].obj, path)
     if is_tainted(cands[0], path, value):
@@ -150,12 +194,13 @@ def apply_replacement(resources: list[WorkRes], rep: dict[str, Any], budget: Gro
             for path in target.get("fieldPaths") or []:
                 parts = split_path(str(path))
                 found = _locate(r.obj, parts, bool(opts.get("create")))
-                if not found and not opts.get("create"):
-                    continue
+                if not found:  # kustomize v5 fails rather than skip a target field it cannot reach
+                    raise ReplacementError(f"unable to find {'or create ' if opts.get('create') else ''}field "
+                                           f"\"{str(path)[:200]}\" in replacement target {r.kind} {r.name}")
                 for holder, key in found:
                     try:
                         budget.spend(value, len(parts))
                     except BoundError as err:
                         raise ReplacementError(f"replacement into '{str(path)[:80]}': {err}", "FW-LIMIT-COPIES") from None
-                    old = holder[key] if (isinstance(holder, list) or key in holder) else None
-                    holder[key] = _delimited(old, copy_data(value), opts)
+                    existed = isinstance(holder, list) or key in holder
+                    holder[key] = _new_value(holder[key] if existed else None, existed, value, opts)

@@ -8,9 +8,11 @@ kustomize does, so patches and references can match the original id.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Callable
 
+from .fieldspec import FieldSpec, FieldSpecError, Gvk, NameReference, matching, parse_gv, walk
 from .patch import group_of
 
 # Kinds kustomize itself knows to be cluster-scoped: its built-in OpenAPI schema, matched on group
@@ -34,7 +36,12 @@ KUSTOMIZE_CLUSTER_SCOPED = frozenset({
 
 @dataclass(slots=True)
 class WorkRes:
-    """A resource during a build, with the names/namespaces it had before."""
+    """A resource during a build, with the ids it had before (kustomize's previous-id annotations).
+
+    ``prev`` holds (name, namespace) pairs in the order kustomize's StorePreviousId records them (the
+    namespace as kustomize's effective namespace); ``prefixes``/``suffixes`` are the name prefixes and
+    suffixes applied to it, which the name-reference fixer compares to pick among candidates.
+    """
 
     obj: dict[str, Any]
     file: str
@@ -45,6 +52,9 @@ class WorkRes:
     prev: list[tuple[str, str]] = field(default_factory=list)
     needs_hash: bool = False
     behavior: str = "create"
+    prefixes: list[str] = field(default_factory=list)
+    suffixes: list[str] = field(default_factory=list)
+    origin: dict[str, Any] | None = None  # kustomize's Origin: {"path": file} or the generator's configuredIn/By
 
     @property
     def kind(self) -> str:
@@ -75,11 +85,13 @@ class WorkRes:
     def namespaces(self) -> list[str]:
         return [self.namespace, self.org_ns, *(ns for _, ns in self.prev)]
 
-    def remember(self) -> None:
-        """Record the current name/namespace before a transformer changes it."""
-        cur = (self.name, self.namespace)
-        if not self.prev or self.prev[-1] != cur:
-            self.prev.append(cur)
+    def store_previous_id(self) -> None:
+        """Record the current name and namespace before a transformer may change them."""
+        self.prev.append((self.name, effective_ns(self)))
+
+    def org_namespace(self) -> str:
+        """The effective namespace of the original id (kustomize's OrgId)."""
+        return self.prev[0][1] if self.prev else effective_ns(self)
 
     def cluster_scoped(self) -> bool:
         return (group_of(self.obj), self.kind) in KUSTOMIZE_CLUSTER_SCOPED
@@ -92,109 +104,91 @@ def effective_ns(res: WorkRes, ns: str | None = None) -> str:
     return value or "default"
 
 
+def _scalar(value: Any) -> str | None:
+    """A scalar's text as kustomize reads a YAML scalar node; None for mappings, lists and nulls."""
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 # -- namespace ---------------------------------------------------------------
 
-def set_namespace(resources: Iterable[WorkRes], namespace: str) -> None:
+_ROLE_BINDINGS = ("RoleBinding", "ClusterRoleBinding")
+_META_NAMESPACE = FieldSpec(Gvk(), "metadata/namespace", True)
+_SUBJECT_PATHS = ("subjects[]/namespace", "subjects/namespace")
+
+
+def set_namespace(resources: list[WorkRes], namespace: str, specs: list[FieldSpec], *, unset_only: bool = False,
+                  subjects: str = "defaultOnly") -> None:
+    """kustomize's NamespaceTransformer: ``metadata.namespace`` of namespaced objects, the other field specs
+    (a v1 Namespace's name, an APIService's service...), and the subjects of role bindings ``subjects`` names:
+    ``defaultOnly`` (those named ``default``, kustomization's ``namespace:``), ``allServiceAccounts`` or
+    ``none``. ``unset_only`` leaves fields that already hold a value."""
+    if not namespace:
+        return
+
+    def set_value(holder: Any, key: Any) -> None:
+        if isinstance(holder[key], (dict, list)):
+            raise FieldSpecError(f"namespace field specs must target scalar nodes: field '{key}' is not a scalar")
+        if not unset_only or not _scalar(holder[key]):
+            holder[key] = namespace
+
     for r in resources:
-        if r.kind == "Namespace":
-            if r.name != namespace:
-                r.remember()
-                r.meta["name"] = namespace
+        if not r.obj:
             continue
-        if r.kind in ("RoleBinding", "ClusterRoleBinding"):
-            for s in r.obj.get("subjects") or []:
-                if isinstance(s, dict) and s.get("kind") == "ServiceAccount" and s.get("name") == "default":
-                    s["namespace"] = namespace
-        if r.kind in ("ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"):
-            for w in r.obj.get("webhooks") or []:
-                svc = ((w or {}).get("clientConfig") or {}).get("service") if isinstance(w, dict) else None
-                if isinstance(svc, dict):
-                    svc["namespace"] = namespace
-        if r.kind == "APIService" and isinstance((r.obj.get("spec") or {}).get("service"), dict):
-            r.obj["spec"]["service"]["namespace"] = namespace
-        if r.cluster_scoped():
-            continue
-        if r.namespace != namespace:
-            r.remember()
-            r.meta["namespace"] = namespace
+        r.store_previous_id()
+        v1 = r.obj.get("apiVersion") == "v1"
+        chosen = [s for s in specs if s.path != "metadata/namespace" and (v1 or s.path != "metadata/name")]
+        if not r.cluster_scoped():
+            walk(r.obj, _META_NAMESPACE, set_value, "scalar")
+        if r.kind in _ROLE_BINDINGS:
+            chosen = [s for s in chosen if not (s.gvk.kind in _ROLE_BINDINGS and s.path in _SUBJECT_PATHS)]
+            for subject in _items(r.obj.get("subjects")) if subjects != "none" else []:
+                if isinstance(subject, dict) and (subject.get("name") == "default" if subjects == "defaultOnly"
+                                                  else subject.get("kind") == "ServiceAccount"):
+                    subject.setdefault("namespace", "")
+                    set_value(subject, "namespace")
+        for spec in matching(chosen, r.obj):
+            walk(r.obj, spec, set_value, "scalar")
+        key = _id_key(r)
+        if sum(1 for o in resources if _id_key(o) == key) != 1:
+            raise FieldSpecError(f"namespace transformation produces ID conflict: {r.kind} {r.name} "
+                                 f"in namespace {namespace}")
+
+
+def _id_key(r: WorkRes) -> tuple[str, str, str, str, str]:
+    group, version = parse_gv(str(r.obj.get("apiVersion") or ""))
+    return (group, version, r.kind, effective_ns(r), r.name)
 
 
 # -- prefix / suffix ---------------------------------------------------------
 
-_NO_RENAME = frozenset({"Namespace", "CustomResourceDefinition"})
+_AFFIX_SKIP = (Gvk(kind="CustomResourceDefinition"), Gvk(group="apiregistration.k8s.io", kind="APIService"),
+               Gvk(kind="Namespace"))
 
 
-def add_prefix_suffix(resources: Iterable[WorkRes], prefix: str, suffix: str) -> None:
+def add_affix(resources: list[WorkRes], affix: str, specs: list[FieldSpec], *, suffix: bool = False) -> None:
+    """kustomize's PrefixTransformer (or SuffixTransformer): every field the specs reach gets the affix; the
+    ``metadata/name`` spec also records it, and the previous id, for the name-reference fixer."""
+
+    def set_value(holder: Any, key: Any) -> None:
+        text = _scalar(holder[key])
+        if text is not None:
+            holder[key] = text + affix if suffix else affix + text
+
     for r in resources:
-        if r.kind in _NO_RENAME:
+        if any(g.selects_obj(r.obj) for g in _AFFIX_SKIP):
             continue
-        r.remember()
-        r.meta["name"] = f"{prefix}{r.name}{suffix}"
+        for spec in matching(specs, r.obj):
+            if spec.path == "metadata/name" and affix:
+                (r.suffixes if suffix else r.prefixes).append(affix)
+                r.store_previous_id()
+            walk(r.obj, spec, set_value)
 
 
 # -- labels and annotations ---------------------------------------------------
-
-_WORKLOADS = ("Deployment", "ReplicaSet", "DaemonSet", "StatefulSet")
-
-# (kind, path, create); kind None = every kind
-_SELECTOR_SPECS: list[tuple[str | None, str, bool]] = [
-    ("Service", "spec/selector", True),
-    ("ReplicationController", "spec/selector", True),
-    *((k, "spec/selector/matchLabels", True) for k in _WORKLOADS),
-    ("Job", "spec/selector/matchLabels", False),
-    ("CronJob", "spec/jobTemplate/spec/selector/matchLabels", False),
-    ("PodDisruptionBudget", "spec/selector/matchLabels", False),
-    ("NetworkPolicy", "spec/podSelector/matchLabels", False),
-    ("NetworkPolicy", "spec/ingress[]/from[]/podSelector/matchLabels", False),
-    ("NetworkPolicy", "spec/egress[]/to[]/podSelector/matchLabels", False),
-]
-_TEMPLATE_SPECS: list[tuple[str | None, str, bool]] = [
-    *((k, "spec/template/metadata/labels", True) for k in (*_WORKLOADS, "ReplicationController", "Job")),
-    ("StatefulSet", "spec/volumeClaimTemplates[]/metadata/labels", True),
-    ("CronJob", "spec/jobTemplate/metadata/labels", True),
-    ("CronJob", "spec/jobTemplate/spec/template/metadata/labels", True),
-]
-_ANNOTATION_SPECS: list[tuple[str | None, str, bool]] = [
-    (None, "metadata/annotations", True),
-    *((k, "spec/template/metadata/annotations", True) for k in (*_WORKLOADS, "ReplicationController", "Job")),
-    ("CronJob", "spec/jobTemplate/metadata/annotations", True),
-    ("CronJob", "spec/jobTemplate/spec/template/metadata/annotations", True),
-]
-
-
-def _merge_at(node: Any, parts: list[str], values: dict[str, str], create: bool) -> None:
-    if not isinstance(node, dict):
-        return
-    head, rest = parts[0], parts[1:]
-    is_list = head.endswith("[]")
-    key = head[:-2] if is_list else head
-    if is_list:
-        for item in node.get(key) or []:
-            if rest:
-                _merge_at(item, rest, values, create)
-        return
-    child = node.get(key)
-    if not rest:
-        if isinstance(child, dict):
-            child.update(values)
-        elif child is None and create:
-            node[key] = dict(values)
-        return
-    if child is None:
-        if not create:
-            return
-        child = node[key] = {}
-    _merge_at(child, rest, values, create)
-
-
-def _apply_specs(resources: Iterable[WorkRes], specs: list[tuple[str | None, str, bool]],
-                 values: dict[str, str]) -> None:
-    for r in resources:
-        kind = r.kind
-        for k, path, create in specs:
-            if k is None or k == kind:
-                _merge_at(r.obj, path.split("/"), values, create)
-
 
 def _str_map(values: Any) -> dict[str, str]:
     if not isinstance(values, dict):
@@ -203,203 +197,256 @@ def _str_map(values: Any) -> dict[str, str]:
             for k, v in values.items()}
 
 
-def add_labels(resources: list[WorkRes], labels: Any, *, selectors: bool, templates: bool,
-               meta: bool = True) -> None:
-    values = _str_map(labels)
+def set_entries(resources: list[WorkRes], entries: Any, specs: list[FieldSpec], what: str = "labels") -> None:
+    """kustomize's LabelTransformer / AnnotationsTransformer: the entries are set in every mapping the specs
+    reach (created where a spec says so)."""
+    values = _str_map(entries)
     if not values:
         return
-    specs: list[tuple[str | None, str, bool]] = [(None, "metadata/labels", True)] if meta else []
-    if selectors:
-        specs += _SELECTOR_SPECS + _TEMPLATE_SPECS
-    elif templates:
-        specs += [(k, p, False) for k, p, _ in _TEMPLATE_SPECS]
-    _apply_specs(resources, specs, values)
 
+    def set_value(holder: Any, key: Any) -> None:
+        node = holder[key]
+        if node is None:
+            holder[key] = dict(values)
+        elif isinstance(node, dict):
+            node.update(values)
+        else:
+            raise FieldSpecError(f"{what}: expected a mapping at '{key}'")
 
-def add_annotations(resources: list[WorkRes], annotations: Any) -> None:
-    values = _str_map(annotations)
-    if values:
-        _apply_specs(resources, _ANNOTATION_SPECS, values)
+    for r in resources:
+        for spec in matching(specs, r.obj):
+            walk(r.obj, spec, set_value, "map")
 
 
 # -- images and replicas ------------------------------------------------------
 
-def _split_image(image: str) -> tuple[str, str, str]:
-    """(name, tag, digest) of an image reference."""
-    name, _, digest = image.partition("@")
-    slash = name.rfind("/")
-    colon = name.rfind(":")
-    tag = ""
-    if colon > slash:
-        name, tag = name[:colon], name[colon + 1:]
-    return name, tag, digest
+def split_image(image: str) -> tuple[str, str, str]:
+    """(name, tag, digest) of an image reference, as kustomize's image.Split reads it."""
+    slash = image.find("/")
+    search, offset = (image[slash:], slash) if slash > 0 else (image, 0)
+    at, colon = search.find("@"), search.find(":")
+    if at < 0 and colon < 0:
+        return image, "", ""
+    if at >= 0 and (at < colon or colon < 0):
+        return image[:at + offset], "", image[at + offset + 1:]
+    if at >= 0 and colon >= 0:
+        return image[:colon + offset], image[colon + offset + 1:at + offset], image[at + offset + 1:]
+    return image[:colon + offset], image[colon + offset + 1:], ""
 
 
-def _new_image(image: str, spec: dict[str, Any]) -> str | None:
-    name, tag, digest = _split_image(image)
-    if name != spec.get("name"):
+def _image_matches(value: str, name: str) -> bool:
+    """kustomize's image.IsImageMatched (the name is a regular expression there too)."""
+    try:
+        return re.fullmatch(f"{name}(:[a-zA-Z0-9_.{{}}-]*)?(@sha256:[a-zA-Z0-9_.{{}}-]*)?", value) is not None
+    except re.error:
+        return False
+
+
+def new_image(value: str, spec: dict[str, Any]) -> str | None:
+    """The image ``value`` becomes under an ``images:`` entry, or None when the entry does not name it."""
+    if not _image_matches(value, str(spec.get("name") or "")):
         return None
-    new_name = str(spec.get("newName") or name)
-    if spec.get("digest"):
-        return f"{new_name}@{spec['digest']}"
-    if spec.get("newTag") is not None and spec.get("newTag") != "":
-        return f"{new_name}:{spec['newTag']}"
-    if digest:
-        return f"{new_name}{':' + tag if tag else ''}@{digest}"
-    return f"{new_name}:{tag}" if tag else new_name
+    name, tag, digest = split_image(value)
+    new_tag, new_digest = _scalar(spec.get("newTag")) or "", _scalar(spec.get("digest")) or ""
+    name = _scalar(spec.get("newName")) or name
+    if new_tag and new_digest:
+        tag, digest = new_tag, new_digest
+    elif new_tag:
+        tag, digest = new_tag, ""
+    elif new_digest:
+        tag, digest = "", new_digest
+    return name + (f":{tag}" if tag else "") + (f"@{digest}" if digest else "")
 
 
-def _walk_containers(node: Any, specs: list[dict[str, Any]]) -> None:
+def _update_image(holder: Any, key: Any, spec: dict[str, Any]) -> None:
+    value = holder[key]
+    if isinstance(value, (dict, list)):
+        raise FieldSpecError("image: expected a scalar")
+    text = _scalar(value)
+    if text is not None:
+        new = new_image(text, spec)
+        if new is not None:
+            holder[key] = new
+
+
+def _legacy_images(node: Any, spec: dict[str, Any]) -> None:
+    """kustomize's legacy image filter: the ``image`` of every element of any ``containers`` or
+    ``initContainers`` list, anywhere in the object."""
     if isinstance(node, dict):
         for key, value in node.items():
-            if key in ("containers", "initContainers", "ephemeralContainers") and isinstance(value, list):
+            _legacy_images(value, spec)
+            if key in ("containers", "initContainers") and isinstance(value, list):
                 for c in value:
-                    if isinstance(c, dict) and isinstance(c.get("image"), str):
-                        for spec in specs:
-                            new = _new_image(c["image"], spec)
-                            if new is not None:
-                                c["image"] = new
-                                break
-                    _walk_containers(c, specs)
-            elif isinstance(value, (dict, list)):
-                _walk_containers(value, specs)
+                    if isinstance(c, dict) and "image" in c:
+                        _update_image(c, "image", spec)
     elif isinstance(node, list):
         for item in node:
-            _walk_containers(item, specs)
+            _legacy_images(item, spec)
 
 
-def set_images(resources: Iterable[WorkRes], images: list[Any]) -> None:
-    specs = [i for i in images if isinstance(i, dict) and i.get("name")]
-    for spec in specs:
-        if spec.get("newTag") is not None:
-            spec["newTag"] = str(spec["newTag"])
-    if specs:
-        for r in resources:
-            _walk_containers(r.obj.get("spec"), specs)
-
-
-_REPLICA_KINDS = frozenset({"Deployment", "ReplicaSet", "StatefulSet", "ReplicationController"})
-
-
-def set_replicas(resources: Iterable[WorkRes], replicas: list[Any]) -> None:
-    for rep in replicas:
-        if not isinstance(rep, dict):
+def set_images(resources: list[WorkRes], images: list[Any], specs: list[FieldSpec]) -> None:
+    """kustomize's ImageTagTransformer, once per ``images:`` entry."""
+    for spec in images:
+        if not isinstance(spec, dict) or not spec.get("name"):
             continue
         for r in resources:
-            if r.kind in _REPLICA_KINDS and rep.get("name") in r.names():
-                spec = r.obj.setdefault("spec", {})
-                if isinstance(spec, dict):
-                    spec["replicas"] = rep.get("count")
+            if r.kind != "CustomResourceDefinition":
+                _legacy_images(r.obj, spec)
+        for r in resources:
+            for fs in matching(specs, r.obj):
+                walk(r.obj, fs, lambda holder, key, s=spec: _update_image(holder, key, s))
+
+
+class TargetNotFound(FieldSpecError):
+    """A transformer that must act on a named object found none (it may live in a remote base)."""
+
+
+def set_replicas(resources: list[WorkRes], replica: dict[str, Any], specs: list[FieldSpec]) -> None:
+    """kustomize's ReplicaCountTransformer for one ``replicas:`` entry: the count, where the specs say, in the
+    objects that have (or had) that name; none at all fails the build."""
+    name = str(replica.get("name") or "")
+    count = replica.get("count") or 0
+
+    def set_value(holder: Any, key: Any) -> None:
+        holder[key] = count
+
+    found = False
+    for spec in specs:
+        chosen = [r for r in resources if name in r.names() and spec.gvk.selects_obj(r.obj)]
+        found = found or bool(chosen)
+        for r in chosen:
+            if spec.gvk.selects_obj(r.obj):
+                walk(r.obj, spec, set_value, "scalar")
+    if not found:
+        kinds = ", ".join(s.gvk.kind or "*" for s in specs)
+        raise TargetNotFound(f"replicas: resource with name {name} does not match a config with the following "
+                             f"kinds: [{kinds}]")
 
 
 # -- back references -------------------------------------------------------------
-
-_POD_OWNERS = frozenset({"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob",
-                         "ReplicationController", "PodTemplate"})
-
 
 def _items(value: Any) -> list[Any]:
     """A list field as a list; any other shape (the API server would refuse it) holds no references."""
     return value if isinstance(value, list) else []
 
 
-class _Renamer:
-    """Rewrites references to objects whose name changed (kustomize's nameref)."""
+def _same_ending(a: list[str], b: list[str]) -> bool:
+    """kustomize's SameEndingSubSlice."""
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    if not short:
+        return not long
+    return long[len(long) - len(short):] == short
 
-    def __init__(self, resources: list[WorkRes]):
-        self.by_kind: dict[tuple[str, str], list[WorkRes]] = {}
+
+class _NameReferences:
+    """kustomize's name-reference transformer: references to objects that were renamed follow the new name."""
+
+    def __init__(self, resources: list[WorkRes], refs: list[NameReference]):
+        self.resources = resources
+        self.refs = refs
+        self.by_prev: dict[str, list[WorkRes]] = {}
         for r in resources:
-            seen = set()
-            for old in r.names():
-                if old and old not in seen:
-                    seen.add(old)
-                    self.by_kind.setdefault((r.kind, old), []).append(r)
+            for old in dict.fromkeys(n for n, _ in r.prev):
+                self.by_prev.setdefault(old, []).append(r)
 
-    def new_name(self, kind: str, old: Any, referrer: WorkRes, ns: str | None = None) -> Any:
-        if not isinstance(old, str):
-            return old
-        cands = self.by_kind.get((kind, old))
-        if not cands:
-            return old
-        if len(cands) > 1:
-            want = ns if ns is not None else referrer.namespace
-            same = [c for c in cands if c.cluster_scoped() or c.namespace == want]
-            cands = same or cands
-        names = {c.name for c in cands}
-        return cands[0].name if len(names) == 1 else old
-
-    def _ref(self, holder: Any, key: str, kind: str, referrer: WorkRes) -> None:
-        if isinstance(holder, dict) and key in holder:
-            holder[key] = self.new_name(kind, holder[key], referrer)
-
-    def pod_refs(self, node: Any, referrer: WorkRes) -> None:
-        if isinstance(node, list):
-            for item in node:
-                self.pod_refs(item, referrer)
+    def fix(self, referrer: WorkRes) -> None:
+        filters = [(ref.gvk, spec) for ref in self.refs for spec in ref.referrers
+                   if spec.gvk.selects_obj(referrer.obj)]
+        if not filters:
             return
-        if not isinstance(node, dict):
+        could_refer = self._referable(referrer)
+        for target, spec in filters:
+            path_spec = FieldSpec(Gvk(), spec.path, False)
+            walk(referrer.obj, path_spec,
+                 lambda holder, key, t=target, p=spec.path: self._set(holder, key, referrer, t, p, could_refer))
+
+    @staticmethod
+    def _referable(referrer: WorkRes) -> Callable[[WorkRes], bool]:
+        """kustomize's SubsetThatCouldBeReferencedByResource."""
+        if referrer.cluster_scoped():
+            return lambda _: True
+        own = effective_ns(referrer)
+        sa_namespaces: set[str] = set()
+        if referrer.kind == "RoleBinding":
+            for s in _items(referrer.obj.get("subjects")):
+                if isinstance(s, dict) and s.get("kind") == "ServiceAccount" and isinstance(s.get("namespace"), str):
+                    sa_namespaces.add(s["namespace"])
+        return lambda t: t.cluster_scoped() or effective_ns(t) == own or t.namespace in sa_namespaces
+
+    def _set(self, holder: Any, key: Any, referrer: WorkRes, target: Gvk, path: str,
+             could_refer: Callable[[WorkRes], bool]) -> None:
+        node = holder[key]
+        if node is None:
             return
-        for key, value in node.items():
-            if key in ("configMapRef", "configMapKeyRef", "configMap"):
-                self._ref(value, "name", "ConfigMap", referrer)
-            elif key in ("secretRef", "secretKeyRef"):
-                self._ref(value, "name", "Secret", referrer)
-            elif key == "secret" and isinstance(value, dict):
-                self._ref(value, "secretName" if "secretName" in value else "name", "Secret", referrer)
-            elif key == "imagePullSecrets" and isinstance(value, list):
-                for s in value:
-                    self._ref(s, "name", "Secret", referrer)
-            elif key == "persistentVolumeClaim":
-                self._ref(value, "claimName", "PersistentVolumeClaim", referrer)
-            elif key in ("serviceAccountName", "serviceAccount") and isinstance(value, str):
-                node[key] = self.new_name("ServiceAccount", value, referrer)
-            elif key == "priorityClassName" and isinstance(value, str):
-                node[key] = self.new_name("PriorityClass", value, referrer)
-            if isinstance(value, (dict, list)):
-                self.pod_refs(value, referrer)
+        if isinstance(node, dict):
+            self._set_mapping(node, referrer, target, path, could_refer)
+        elif isinstance(node, list):
+            for i, item in enumerate(node):
+                if isinstance(item, dict):
+                    self._set_mapping(item, referrer, target, path, could_refer)
+                elif _scalar(item) is not None:
+                    self._set_scalar(node, i, referrer, target, path, could_refer)
+        else:
+            self._set_scalar(holder, key, referrer, target, path, could_refer)
 
-    def fix(self, r: WorkRes) -> None:
-        kind, obj = r.kind, r.obj
-        spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
-        if kind in _POD_OWNERS:
-            self.pod_refs(spec, r)
-            if kind == "StatefulSet":
-                self._ref(spec, "serviceName", "Service", r)
-        elif kind in ("RoleBinding", "ClusterRoleBinding"):
-            ref = obj.get("roleRef")
-            if isinstance(ref, dict) and ref.get("kind") in ("Role", "ClusterRole"):
-                self._ref(ref, "name", str(ref["kind"]), r)
-            for s in _items(obj.get("subjects")):
-                if isinstance(s, dict) and s.get("kind") == "ServiceAccount":
-                    s["name"] = self.new_name("ServiceAccount", s.get("name"), r, s.get("namespace") or "")
-        elif kind == "Ingress":
-            for tls in _items(spec.get("tls")):
-                self._ref(tls, "secretName", "Secret", r)
-            backends = [spec.get("defaultBackend")]
-            for rule in _items(spec.get("rules")):
-                http = rule.get("http") if isinstance(rule, dict) else None
-                for p in _items(http.get("paths") if isinstance(http, dict) else None):
-                    backends.append(p.get("backend") if isinstance(p, dict) else None)
-            for b in backends:
-                if isinstance(b, dict):
-                    self._ref(b.get("service"), "name", "Service", r)
-                    self._ref(b, "serviceName", "Service", r)
-        elif kind == "HorizontalPodAutoscaler":
-            ref = spec.get("scaleTargetRef")
-            if isinstance(ref, dict) and ref.get("kind"):
-                self._ref(ref, "name", str(ref["kind"]), r)
-        elif kind == "ServiceAccount":
-            for key in ("secrets", "imagePullSecrets"):
-                for s in _items(obj.get(key)):
-                    self._ref(s, "name", "Secret", r)
+    def _set_scalar(self, holder: Any, key: Any, referrer: WorkRes, target: Gvk, path: str,
+                    could_refer: Callable[[WorkRes], bool]) -> None:
+        old = _scalar(holder[key]) or ""
+        found = self._select(old, referrer, target, path, could_refer, with_namespace=False)
+        if found is not None and found.name != old:
+            holder[key] = found.name
+
+    def _set_mapping(self, node: dict[str, Any], referrer: WorkRes, target: Gvk, path: str,
+                     could_refer: Callable[[WorkRes], bool]) -> None:
+        if "name" not in node:
+            raise FieldSpecError(f"name reference at '{path}': path config error; no 'name' field in node")
+        pool = could_refer
+        if "namespace" in node:
+            ns = _scalar(node["namespace"]) or ""
+            subset = [c for c in self.resources if could_refer(c) and not c.cluster_scoped()]
+            group = {id(c) for c in subset if c.org_namespace() == ns} \
+                or {id(c) for c in subset if effective_ns(c) == ns}
+            pool = lambda c: id(c) in group  # noqa: E731
+        old = _scalar(node["name"]) or ""
+        found = self._select(old, referrer, target, path, pool, with_namespace=True)
+        if found is None or (found.name == old and not found.namespace):
+            return
+        node["name"] = found.name
+        if found.namespace:
+            node["namespace"] = found.namespace
+
+    def _select(self, old: str, referrer: WorkRes, target: Gvk, path: str, pool: Callable[[WorkRes], bool],
+                with_namespace: bool) -> WorkRes | None:
+        cands = [c for c in self.by_prev.get(old, []) if pool(c) and target.selects_obj(c.obj)]
+        if path.endswith("roleRef/name"):
+            ref = referrer.obj.get("roleRef")
+            if isinstance(ref, dict) and ref.get("apiGroup") is not None and ref.get("kind") is not None:
+                role = Gvk(group=str(ref["apiGroup"]), kind=str(ref["kind"]))
+                cands = [c for c in cands if role.selects_obj(c.obj)]
+        if not referrer.cluster_scoped():
+            own = effective_ns(referrer)
+            cands = [c for c in cands if c.cluster_scoped() or c.kind == "ServiceAccount" or effective_ns(c) == own]
+        if len(cands) == 1:
+            return cands[0]
+        cands = [c for c in cands if _same_ending(c.prefixes, referrer.prefixes)
+                 and _same_ending(c.suffixes, referrer.suffixes)]
+        if len(cands) <= 1:
+            return cands[0] if cands else None
+        first = cands[0]
+        if all(c.name == first.name and (not with_namespace or c.namespace == first.namespace) for c in cands):
+            return first
+        ids = ", ".join(f"{c.kind} {c.namespace + '/' if c.namespace else ''}{c.name}" for c in cands)
+        raise FieldSpecError(f"name reference '{old}' at '{path}' in {referrer.kind} {referrer.name}: "
+                             f"found multiple possible referrals: {ids}")
 
 
-def fix_back_references(resources: list[WorkRes]) -> None:
-    if not any(r.prev or r.name != r.org_name for r in resources):
+def fix_back_references(resources: list[WorkRes], refs: list[NameReference]) -> None:
+    """References to renamed objects follow their new names (kustomize's FixBackReferences)."""
+    if not any(r.prev for r in resources):
         return
-    renamer = _Renamer(resources)
+    fixer = _NameReferences(resources, refs)
     for r in resources:
-        renamer.fix(r)
+        fixer.fix(r)
 
 
 # -- output order ----------------------------------------------------------------

@@ -1,0 +1,231 @@
+"""Local folders that hold what a Flux source outside the repository would fetch.
+
+A Kustomization whose source is not the entry's revision (another GitRepository, an OCI artifact CI pushes
+from a sub-folder) cannot be built from the repository alone. The ``sources:`` option maps such a source,
+by ``Kind/namespace/name`` or by URL, to a folder: the other repository checked out beside this one, or the
+sub-folder CI packages. Each folder is read like the repository (load/confine.py: nothing outside it, links
+that lead out refused, no links at all in an artifact).
+
+Without a mapping, an OCIRepository's folder is inferred from a CI workflow of the repository
+(``.github/workflows/*.y*ml``) that runs ``flux push artifact <url> --path=<dir>`` (fluxcd/flux2
+cmd/flux/push_artifact.go: ``--path`` is the folder packaged into the artifact), or uses the Flux push action
+that runs it, for a URL the OCIRepository's matches; the page says where it was inferred from.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import yaml
+
+from ..load.confine import ConfinedDir
+from ..model import InputError, SourceDir, SourceInfo
+
+OPTION = "sources"
+MAPPABLE_KINDS = ("GitRepository", "OCIRepository", "Bucket")
+WORKFLOWS = ".github/workflows"
+_MAX_WORKFLOWS = 200  # workflow files read for `flux push artifact`
+_PUSH_ACTION = "controlplaneio-fluxcd/distribution/actions/push"
+_PUSH = re.compile(r"\bflux\s+push\s+artifact\b")
+_SUBST = re.compile(r"\$\{\{.*?\}\}|\$\([^()]*\)")  # ${{ expr }}, $(command)
+_EXPR = re.compile(r"\$\{\{.*?\}\}|\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*")  # ${{ expr }}, ${VAR}, $VAR
+
+
+def normalized_url(url: str | None) -> str:
+    """A source URL as two spellings of the same repository compare: no ``.git``, no trailing ``/``, SSH
+    GitHub URLs as HTTPS, an OCI reference without its tag or digest, lower case."""
+    u = (url or "").strip().rstrip("/")
+    if u.endswith(".git"):
+        u = u[:-4]
+    u = u.replace("ssh://git@", "https://").replace("git@github.com:", "https://github.com/")
+    if u.startswith("oci://"):
+        u = u.split("@", 1)[0]
+        head, _, last = u.rpartition("/")
+        if ":" in last:
+            u = f"{head}/{last.split(':', 1)[0]}"
+    return u.lower()
+
+
+def source_key(kind: str, namespace: str, name: str) -> str:
+    return f"{kind}/{namespace}/{name}"
+
+
+def parse_key(key: str) -> str:
+    """The canonical form of a ``sources:`` key: ``Kind/namespace/name`` or a normalized URL.
+    ValueError with what is expected otherwise."""
+    key = key.strip()
+    if "://" in key or key.startswith("git@"):
+        return normalized_url(key)
+    parts = key.split("/")
+    if len(parts) == 3 and parts[0] in MAPPABLE_KINDS and all(parts):
+        return key
+    raise ValueError(f"'{key}' is neither a source URL nor Kind/namespace/name with Kind one of "
+                     f"{', '.join(MAPPABLE_KINDS)}")
+
+
+@dataclass(frozen=True)
+class CiPush:
+    """One ``flux push artifact`` a CI workflow runs: the URL (a pattern where it uses variables) and path."""
+
+    url: str
+    path: str
+    file: str
+    line: int
+
+    def matches(self, url: str | None) -> bool:
+        want = normalized_url(url)
+        if not want:
+            return False
+        # a CI variable (``${{ github.repository }}``, ``$TAG``) stands for any text
+        pattern = ".*".join(re.escape(p) for p in _EXPR.split(normalized_url(self.url)))
+        return re.fullmatch(pattern, want) is not None
+
+
+class SourceDirs:
+    """The configured and inferred folders of one repository's sources."""
+
+    def __init__(self, configured: dict[str, Path] | None = None, repo_root: Path | None = None,
+                 pushes: list[CiPush] | None = None):
+        self.repo_root = repo_root.resolve() if repo_root else None
+        self.configured = {parse_key(k): Path(os.path.abspath(v)) for k, v in (configured or {}).items()}
+        self.pushes = pushes or []
+
+    def _shown(self, root: Path) -> str:
+        if self.repo_root is None:
+            return str(root)
+        rel = os.path.relpath(root, self.repo_root)
+        return PurePosixPath(Path(rel).as_posix()).as_posix()
+
+    def find(self, info: SourceInfo) -> SourceDir | None:
+        """The folder mapped to ``info`` (by kind/namespace/name, then URL), else the folder CI pushes to an
+        OCIRepository's URL from; None when flux-wiki has none."""
+        for key in (source_key(info.kind, info.namespace, info.name), normalized_url(info.url) if info.url else None):
+            if key and key in self.configured:
+                root = self.configured[key]
+                return SourceDir(key, root, f"the `{OPTION}:` option", shown=self._shown(root))
+        if info.kind == "OCIRepository" and self.repo_root is not None:
+            for push in self.pushes:
+                if push.matches(info.url):
+                    root = Path(os.path.normpath(self.repo_root / push.path))
+                    return SourceDir(source_key(info.kind, info.namespace, info.name), root,
+                                     f"inferred from {push.file}:{push.line}, which runs `flux push artifact "
+                                     f"--path={push.path}`", push.file, push.line, shown=self._shown(root))
+        return None
+
+
+def unmapped_hint(info: SourceInfo) -> str:
+    """What to set so flux-wiki can build a source it has no folder for."""
+    if info.kind not in MAPPABLE_KINDS:
+        return ""
+    return (f"; map it to a local folder with the `{OPTION}:` option "
+            f"(`{source_key(info.kind, info.namespace, info.name)}: <folder>`) to document it")
+
+
+def ci_pushes(files: ConfinedDir) -> list[CiPush]:
+    """Every ``flux push artifact`` of the repository's GitHub workflows whose ``--path`` is a folder of the
+    repository (one given by a CI variable, or leading out, is not inferred).
+
+    ``files`` is the repository's :class:`~flux_wiki.load.confine.ConfinedDir` (workflows are read whatever
+    ``.sourceignore`` says: they are not part of the artifact, but they say how it is made)."""
+    out: list[CiPush] = []
+    for name, entry in files.listdir(WORKFLOWS)[:_MAX_WORKFLOWS]:
+        if entry.kind != "file" or not name.endswith((".yml", ".yaml")):
+            continue
+        rel = f"{WORKFLOWS}/{name}"
+        try:
+            text = files.read_bytes(rel).decode("utf-8", "replace")
+        except InputError:
+            continue
+        for m in _PUSH.finditer(text):
+            line = text.count("\n", 0, m.start()) + 1
+            push = _parse_push(_command_at(text, m.end()), rel, line)
+            if push is not None:
+                out.append(push)
+        out += _action_pushes(text, rel)
+    return out
+
+
+def _action_pushes(text: str, file: str) -> list[CiPush]:
+    """Steps using the Flux push action (controlplaneio-fluxcd/distribution ``actions/push/action.yml``:
+    ``repository`` without ``oci://`` nor tag, ``path`` defaulting to ``.``), which runs
+    ``flux push artifact oci://<repository>:<tag> --path=<path>``."""
+    if _PUSH_ACTION not in text:
+        return []
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return []
+    out = []
+    for job in _values(_get(root, "jobs")):
+        for step in _items(_get(job, "steps")):
+            uses = _get(step, "uses")
+            if not (isinstance(uses, yaml.ScalarNode) and uses.value.startswith(_PUSH_ACTION + "@")):
+                continue
+            inputs = _get(step, "with")
+            repository, path = _get(inputs, "repository"), _get(inputs, "path")
+            if isinstance(repository, yaml.ScalarNode) and (path is None or isinstance(path, yaml.ScalarNode)):
+                push = _parse_push(f"oci://{repository.value} --path={path.value if path else '.'}", file,
+                                   uses.start_mark.line + 1)
+                if push is not None:
+                    out.append(push)
+    return out
+
+
+def _get(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode) and k.value == key:
+                return v
+    return None
+
+
+def _values(node: yaml.Node | None) -> list[yaml.Node]:
+    return [v for _, v in node.value] if isinstance(node, yaml.MappingNode) else []
+
+
+def _items(node: yaml.Node | None) -> list[yaml.Node]:
+    return list(node.value) if isinstance(node, yaml.SequenceNode) else []
+
+
+def _command_at(text: str, start: int) -> str:
+    """The rest of a shell command from ``start``: to the end of the line, following ``\\`` continuations."""
+    out, i = [], start
+    while True:
+        end = text.find("\n", i)
+        chunk = text[i:] if end < 0 else text[i:end]
+        if chunk.rstrip().endswith("\\") and end >= 0:
+            out.append(chunk.rstrip()[:-1])
+            i = end + 1
+            continue
+        out.append(chunk)
+        return " ".join(out)
+
+
+def _parse_push(command: str, file: str, line: int) -> CiPush | None:
+    # a workflow expression or a command substitution is one word whatever spaces it holds
+    command = _SUBST.sub("$CI", command)
+    try:
+        words = shlex.split(command, comments=True)
+    except ValueError:
+        return None
+    url, path = None, None
+    it = iter(words)
+    for w in it:
+        if w in ("&&", "||", ";", "|"):
+            break
+        if w == "--path":
+            path = next(it, None)
+        elif w.startswith("--path="):
+            path = w.split("=", 1)[1]
+        elif not w.startswith("-") and url is None:
+            url = w
+    if not url or not path or not url.startswith("oci://"):
+        return None
+    joined = os.path.normpath(path)
+    if joined == ".." or joined.startswith("../") or os.path.isabs(joined) or _EXPR.search(path):
+        return None
+    return CiPush(url, PurePosixPath(joined).as_posix(), file, line)

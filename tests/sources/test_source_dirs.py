@@ -1,0 +1,291 @@
+"""The ``sources:`` option and CI-inferred OCI artifacts (issue 12 point 4).
+
+A Kustomization whose sourceRef is not the entry's revision is built only from a folder the user maps to that
+source (kustomize-controller builds the artifact of the source it names: fluxcd/kustomize-controller
+internal/controller/kustomization_controller.go ``reconcileSource``); an OCIRepository's folder is inferred
+from a workflow running ``flux push artifact --path`` (fluxcd/flux2 cmd/flux/push_artifact.go packages that
+folder as the artifact root). Every folder is read like the repository: nothing outside it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from flux_wiki.engine import build_model
+from flux_wiki.flux.source_dirs import CiPush, normalized_url, parse_key
+
+SYNC = """\
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: GitRepository
+metadata: {name: flux-system, namespace: flux-system}
+spec: {interval: 1m, ref: {branch: main}, url: https://github.com/acme/fleet}
+---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: flux-system, namespace: flux-system}
+spec: {interval: 10m, path: ./clusters/home, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}
+"""
+INFRA_SOURCE = """\
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: GitRepository
+metadata: {name: infra, namespace: flux-system}
+spec: {interval: 1m, ref: {branch: main}, url: https://github.com/acme/infra.git}
+---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: infra, namespace: flux-system}
+spec: {interval: 10m, path: ./controllers, prune: true, sourceRef: {kind: GitRepository, name: infra}}
+"""
+SERVICE = "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: web}\nspec: {ports: [{port: 80}]}\n"
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root
+
+
+@pytest.fixture
+def fleet(tmp_path: Path) -> tuple[Path, Path]:
+    """A fleet repo whose cluster applies a Kustomization from another repository, checked out beside it."""
+    repo = write(tmp_path / "fleet", {"clusters/home/flux-system/gotk-sync.yaml": SYNC,
+                                      "clusters/home/infra.yaml": INFRA_SOURCE})
+    infra = write(tmp_path / "infra", {"controllers/kustomization.yaml": "resources: [service.yaml]\n",
+                                       "controllers/service.yaml": SERVICE})
+    return repo, infra
+
+
+def node(model, ident: str):
+    [cluster] = model.clusters
+    return cluster, cluster.kustomizations[ident]
+
+
+def test_an_unmapped_source_is_skipped_with_the_option_to_set(fleet):
+    repo, _ = fleet
+    _, ks = node(build_model(repo), "flux-system/infra")
+    assert ks.status == "skipped"
+    assert "another repository" in ks.reason
+    assert "`sources:` option (`GitRepository/flux-system/infra: <folder>`)" in ks.reason
+
+
+@pytest.mark.parametrize("key", ["GitRepository/flux-system/infra", "https://github.com/acme/infra",
+                                 "git@github.com:acme/infra.git"])
+def test_a_mapped_source_is_built_from_its_folder(fleet, key):
+    repo, infra = fleet
+    cluster, ks = node(build_model(repo, sources={key: infra}), "flux-system/infra")
+    assert ks.status == "built", ks.reason
+    assert [(r.kind, r.name, r.file, r.line) for r in ks.resources] == [
+        ("Service", "web", "../infra/controllers/service.yaml", 1)]
+    assert ks.files == ["../infra/controllers/kustomization.yaml", "../infra/controllers/service.yaml"]
+    [(source, folder)] = cluster.source_dirs
+    assert (source.name, folder.shown, folder.file) == ("infra", "../infra", "")
+
+
+def test_a_mapped_folder_is_confined_like_the_repository(fleet, tmp_path):
+    """load/confine.py: a link that leads out of the source's folder is refused, never read."""
+    repo, infra = fleet
+    (tmp_path / "outside.yaml").write_text(SERVICE.replace("web", "leaked"))
+    (infra / "controllers/service.yaml").unlink()
+    os.symlink(tmp_path / "outside.yaml", infra / "controllers/service.yaml")
+    model = build_model(repo, sources={"GitRepository/flux-system/infra": infra})
+    cluster, ks = node(model, "flux-system/infra")
+    assert ks.status == "error"
+    assert "leaked" not in str([r.obj for k in cluster.kustomizations.values() for r in k.resources])
+    assert any("../infra/controllers" in w.file or "../infra/controllers" in w.message for w in cluster.warnings)
+
+
+def test_a_missing_folder_is_a_warning_on_the_kustomization(fleet, tmp_path):
+    repo, _ = fleet
+    cluster, ks = node(build_model(repo, sources={"GitRepository/flux-system/infra": tmp_path / "nope"}),
+                       "flux-system/infra")
+    assert ks.status == "error" and "is not a folder" in ks.reason
+    assert any(w.code == "FW-SOURCE-DIR-MISSING" for w in cluster.warnings)
+
+
+INSTANCE = """\
+apiVersion: fluxcd.controlplane.io/v1
+kind: FluxInstance
+metadata: {name: flux, namespace: flux-system}
+spec:
+  distribution: {version: "2.x", registry: ghcr.io/fluxcd}
+  sync:
+    kind: OCIRepository
+    url: oci://ghcr.io/acme/home-ops-manifests
+    ref: latest
+    path: flux/cluster
+"""
+WORKFLOW = """\
+name: push
+on: {push: {branches: [main]}}
+jobs:
+  push:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - name: Push
+        run: |
+          flux push artifact oci://ghcr.io/${{ github.repository_owner }}/home-ops-manifests:$(git rev-parse --short HEAD) \\
+            --path=./kubernetes \\
+            --source="$(git config --get remote.origin.url)" \\
+            --revision="$(git branch --show-current)@sha1:$(git rev-parse HEAD)"
+"""
+LAYER = """\
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: apps, namespace: flux-system}
+spec: {interval: 10m, path: ./apps, prune: true, sourceRef: {kind: OCIRepository, name: flux-system}}
+"""
+
+
+@pytest.fixture
+def oci_repo(tmp_path: Path) -> Path:
+    """flux-operator's OCI sync (internal/builder/templates: the sync OCIRepository's artifact is what CI
+    pushed), pushed from ./kubernetes by a GitHub workflow."""
+    return write(tmp_path / "repo", {
+        "bootstrap/flux-instance.yaml": INSTANCE,
+        "kubernetes/flux/cluster/apps.yaml": LAYER,
+        "kubernetes/apps/kustomization.yaml": "resources: [service.yaml]\n",
+        "kubernetes/apps/service.yaml": SERVICE,
+        ".github/workflows/push.yaml": WORKFLOW})
+
+
+def test_the_artifact_folder_is_inferred_from_flux_push_artifact(oci_repo):
+    cluster, ks = node(build_model(oci_repo), "flux-system/apps")
+    assert cluster.root.status == "built", cluster.root.reason
+    assert ks.status == "built", ks.reason
+    assert [(r.name, r.file) for r in ks.resources] == [("web", "kubernetes/apps/service.yaml")]
+    [(source, folder)] = cluster.source_dirs
+    assert (source.kind, folder.shown, folder.file, folder.line) == (
+        "OCIRepository", "kubernetes", ".github/workflows/push.yaml", 10)
+
+
+def test_without_the_workflow_the_root_reads_the_repository_root(oci_repo):
+    (oci_repo / ".github/workflows/push.yaml").unlink()
+    cluster = build_model(oci_repo).clusters[0]
+    assert cluster.root.status == "error" and "not found" in cluster.root.reason
+    assert cluster.source_dirs == []
+
+
+def test_the_option_wins_over_the_workflow(oci_repo):
+    cluster, _ = node(build_model(oci_repo, sources={"OCIRepository/flux-system/flux-system": oci_repo / "kubernetes"}),
+                      "flux-system/apps")
+    [(_, folder)] = cluster.source_dirs
+    assert (folder.shown, folder.file) == ("kubernetes", "")
+
+
+@pytest.mark.parametrize("path", ["../elsewhere", "/abs", "${{ inputs.path }}"])
+def test_a_push_path_outside_the_repository_is_not_inferred(oci_repo, path):
+    wf = oci_repo / ".github/workflows/push.yaml"
+    wf.write_text(WORKFLOW.replace("./kubernetes", path))
+    assert build_model(oci_repo).clusters[0].source_dirs == []
+
+
+def test_ci_url_patterns_and_keys():
+    push = CiPush("oci://ghcr.io/${{ github.repository_owner }}/manifests:${TAG}", ".", "w.yaml", 1)
+    assert push.matches("oci://ghcr.io/acme/manifests")
+    assert not push.matches("oci://ghcr.io/acme/other")
+    assert normalized_url("oci://GHCR.io/a/b@sha256:abc") == "oci://ghcr.io/a/b"
+    assert parse_key("OCIRepository/flux-system/x") == "OCIRepository/flux-system/x"
+    for bad in ("HelmRepository/a/b", "GitRepository/x", "infra"):
+        with pytest.raises(ValueError):
+            parse_key(bad)
+
+
+def test_the_dag_page_says_where_an_artifact_was_read_from(oci_repo, tmp_path):
+    from click.testing import CliRunner
+
+    from flux_wiki.cli import main
+
+    out = tmp_path / "pages"
+    result = CliRunner().invoke(main, ["pages", str(oci_repo), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    [dag] = list(out.rglob("dag.md"))
+    assert ("- OCIRepository `flux-system/flux-system` (`oci://ghcr.io/acme/home-ops-manifests`): folder "
+            "`kubernetes`, inferred from `.github/workflows/push.yaml:10`, which runs "
+            "`flux push artifact --path=kubernetes`.") in dag.read_text()
+
+
+def test_the_cli_maps_sources_as_the_option_does(fleet):
+    from click.testing import CliRunner
+
+    from flux_wiki.cli import main
+
+    repo, infra = fleet
+    ok = CliRunner().invoke(main, ["inventory", str(repo), "--source", f"GitRepository/flux-system/infra={infra}"])
+    assert ok.exit_code == 0 and "flux-system/infra [built]" in ok.output, ok.output
+    bad = CliRunner().invoke(main, ["inventory", str(repo), "--source", f"infra={infra}"])
+    assert bad.exit_code == 2 and "neither a source URL nor Kind/namespace/name" in bad.output
+
+
+def test_the_inventory_json_lists_the_source_folders(oci_repo):
+    import json
+
+    from click.testing import CliRunner
+
+    from flux_wiki.cli import main
+
+    result = CliRunner().invoke(main, ["inventory", str(oci_repo), "--format", "json"])
+    [cluster] = json.loads(result.output)["clusters"]
+    assert cluster["sourceFolders"] == [{"source": "OCIRepository/flux-system/flux-system", "folder": "kubernetes",
+                                         "file": ".github/workflows/push.yaml", "line": 10}]
+
+
+ACTION_WORKFLOW = """\
+name: push
+on: push
+jobs:
+  push:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: controlplaneio-fluxcd/distribution/actions/setup@main
+      - name: Push artifact
+        uses: controlplaneio-fluxcd/distribution/actions/push@main
+        with:
+          repository: ghcr.io/${{ github.repository_owner }}/home-ops-manifests
+          path: ./kubernetes
+"""
+
+
+def test_the_flux_push_action_is_read_as_the_command_it_runs(oci_repo):
+    """controlplaneio-fluxcd/distribution actions/push/action.yml: ``repository`` (no oci://, no tag) and
+    ``path`` (default ``.``) become ``flux push artifact oci://<repository>:<tag> --path=<path>``."""
+    (oci_repo / ".github/workflows/push.yaml").write_text(ACTION_WORKFLOW)
+    cluster, ks = node(build_model(oci_repo), "flux-system/apps")
+    assert ks.status == "built", ks.reason
+    [(_, folder)] = cluster.source_dirs
+    assert (folder.shown, folder.file, folder.line) == ("kubernetes", ".github/workflows/push.yaml", 10)
+
+
+GOTK_OCI = """\
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: OCIRepository
+metadata: {name: flux-system, namespace: flux-system}
+spec: {interval: 1m, ref: {tag: latest}, url: oci://ghcr.io/acme/home-ops-manifests}
+---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: flux-system, namespace: flux-system}
+spec: {interval: 10m, path: ./clusters/home, prune: true, sourceRef: {kind: OCIRepository, name: flux-system}}
+"""
+
+
+def test_an_oci_sync_inside_the_pushed_folder_is_an_entry(tmp_path):
+    """A flux-system sync on an OCIRepository whose root path is relative to the artifact (CI pushes
+    ``./kubernetes``): found as an entry; built from the pushed folder once flux-wiki knows it, and without
+    the workflow its error names the option to set."""
+    repo = write(tmp_path / "repo", {
+        "kubernetes/clusters/home/flux-system/gotk-sync.yaml": GOTK_OCI,
+        "kubernetes/clusters/home/apps.yaml": LAYER,
+        "kubernetes/apps/service.yaml": SERVICE,
+        ".github/workflows/push.yaml": WORKFLOW})
+    cluster, ks = node(build_model(repo), "flux-system/apps")
+    assert (cluster.name, cluster.root.status, ks.status) == ("home", "built", "built")
+    (repo / ".github/workflows/push.yaml").unlink()
+    [cluster] = build_model(repo).clusters
+    assert cluster.root.status == "error"
+    assert "map it with the `sources:` option: `OCIRepository/flux-system/flux-system: <folder>`" in cluster.root.reason
