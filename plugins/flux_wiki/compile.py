@@ -12,21 +12,31 @@ import posixpath
 from dataclasses import dataclass, field
 from typing import Callable
 
+from .analysis.crds import CrdCatalog
 from .analysis.facts import ClusterFacts
 from .authoring.basis import BasisGraph, browse_url, collect, problems, relationships_markdown, source_items
 from .authoring.basis import BrowseUrl as BasisUrl
 from .authoring.markers import MarkerExpander
 from .config import WikiConfig
+from .diff import BuildOptions, GitError, GitRepo, RecentChanges, RevisionInventories
+from .doctor import DoctorReport, diagnose
+from .doctor.bootstrap import bootstrap_releases
 from .engine import build_model
-from .load import ParseCache
+from .load import ParseCache, Repo
 from .load.authored import ClusterNotes, SourceBasisIndex, load_notes, load_source_basis, page_title
 from .model import Cluster, Diagnostic, Model
 from .render.diagrams import layer_dag_dot, layer_diagram_dot, neighbourhood_dot, surface_map_dot
+from .render.doctor_page import doctor_context, doctor_page
+from .render.history_page import changes_page, history_context
 from .render.markdown import file_url, html_text, md_link
-from .render.pages import GeneratedPage, PageLayout, PageMemo, RenderOptions, group_anchors, render_cluster
+from .render.pages import (GeneratedPage, PageLayout, PageMemo, PageRenderer, RenderOptions, group_anchors,
+                           render_cluster)
 from .render.svg import SvgRenderer
 
 log = logging.getLogger("mkdocs.plugins.flux-wiki")
+
+HISTORY_SECONDS = 20.0  # a build stops looking back for recent changes after this long; the next one goes on
+HISTORY_SCAN = 5  # commits looked at per recent change wanted (at least 50)
 
 
 @dataclass
@@ -40,6 +50,7 @@ class CompiledWiki:
     markers: MarkerExpander | None = None  # built on first use by WikiCompiler.hand_written
     layout: PageLayout = field(default_factory=PageLayout)
     notices: list[Diagnostic] = field(default_factory=list)  # worth knowing, not a problem (e.g. page name clashes)
+    doctor: dict[str, DoctorReport] = field(default_factory=dict)  # cluster name -> the ordering doctor's report
     generated: dict[str, GeneratedPage] = field(init=False)  # the pages by path
 
     def __post_init__(self) -> None:
@@ -77,6 +88,8 @@ class WikiCompiler:
         self.parse_cache.keep_builds = rebuilds
         self.svg = SvgRenderer()
         self.pages = PageMemo()  # layer pages kept for the next compilation
+        self.crd_catalog: CrdCatalog | None = None
+        self.histories: dict[tuple[Path, tuple[str, ...], str | None], RevisionInventories] = {}
 
     def compile(self, cfg: WikiConfig) -> CompiledWiki:
         self.pages.start(repr(cfg))
@@ -92,6 +105,11 @@ class WikiCompiler:
         graph = collect(basis_index, cfg.docs_dir, cfg.repo)
         layout = PageLayout(cfg.section, model.clusters)
         options = self.render_options(cfg, notes, graph, layout)
+        reports = self.doctor(model, notes)
+        context = doctor_context(reports, layout, model.clusters)
+        history = history_context(self.recent_changes(cfg), cfg.history, layout, model.clusters) if cfg.history else {}
+        options.cluster_context = {c.name: {**context.get(c.name, {}), **history.get(c.name, {})}
+                                   for c in model.clusters}
         options.pages = self.pages
         dots = {cluster.name: all_diagram_dots(layout, cfg.use_directory_urls, model.facts[cluster.name])
                 for cluster in model.clusters} if cfg.diagrams else {}
@@ -102,13 +120,45 @@ class WikiCompiler:
             pages.extend(render_cluster(model.facts[cluster.name], options,
                                         (lambda c, kind, layer, found=found: found.get((kind, layer)))
                                         if found is not None else None))
+            renderer = PageRenderer(model.facts[cluster.name], options)
+            pages.append(doctor_page(renderer, reports[cluster.name]))
+            if cluster.name in history:
+                pages.append(changes_page(renderer, history[cluster.name]["history"]))
             diagnostics += cluster.warnings
         existing = {p.path for p in pages}
         if cfg.docs_dir is not None and cfg.docs_dir.is_dir():
             existing |= {f.relative_to(cfg.docs_dir).as_posix() for f in cfg.docs_dir.rglob("*.md")}
         diagnostics += problems(graph, existing)
         return CompiledWiki(model, pages, notes, basis_index, diagnostics, graph, layout=layout,
-                            notices=sorted(set(layout.notices)))
+                            notices=sorted(set(layout.notices)), doctor=reports)
+
+    def recent_changes(self, cfg: WikiConfig) -> RecentChanges | str:
+        """The last ``cfg.history`` commits that changed the topology, or why git cannot tell. Models are kept by
+        commit id across compilations (``mkdocs serve`` rebuilds only look up HEAD)."""
+        key = (cfg.repo, tuple(cfg.clusters), cfg.entry)
+        inventories = self.histories.get(key)
+        if inventories is None:
+            try:
+                git = GitRepo(cfg.repo)
+            except GitError as err:  # the page gets no local path: it may be published
+                log.info("flux-wiki: no recent changes: %s", err)
+                return "the repository is not a git checkout (or git is not installed)."
+            inventories = RevisionInventories(git, BuildOptions(tuple(cfg.clusters), cfg.entry),
+                                              parse_cache=self.parse_cache)
+            self.histories[key] = inventories
+        try:
+            return inventories.recent(cfg.history, scan=max(50, HISTORY_SCAN * cfg.history), seconds=HISTORY_SECONDS)
+        except GitError as err:
+            log.info("flux-wiki: no recent changes: %s", err)
+            return "git could not read the history (the build log says why)."
+
+    def doctor(self, model: Model, notes: dict[str, ClusterNotes]) -> dict[str, DoctorReport]:
+        """The ordering doctor's report of each cluster (its findings are page content, not build warnings)."""
+        if self.crd_catalog is None:
+            self.crd_catalog = CrdCatalog.load()
+        early = bootstrap_releases(Repo(model.repo_root, self.parse_cache))
+        return {c.name: diagnose(c, self.crd_catalog, notes.get(c.name), order=model.facts[c.name].order,
+                                 bootstrap=early) for c in model.clusters}
 
     def hand_written(self, cfg: WikiConfig, compiled: CompiledWiki, src: str,
                      markdown: str) -> tuple[str, list[Diagnostic]]:

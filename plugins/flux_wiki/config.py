@@ -24,6 +24,7 @@ from .problems import IgnoreRule, ProblemPolicy, parse_ignore
 
 PLUGIN = "flux-wiki"
 CACHE_DIR = ".cache/flux-wiki"  # as Material's plugins keep theirs under .cache/
+MAX_HISTORY = 100  # recent changes listed at most (each commit looked at is one model build)
 Warn = Callable[[Diagnostic], None]
 Options = TypeVar("Options", bound=Config)
 
@@ -107,6 +108,9 @@ class FluxWikiConfig(Config):
     (relative to mkdocs.yml), e.g. ``GitRepository/flux-system/infra: ../infra``."""
     problems = c.SubConfig(ProblemsConfig)
     """What a build does with problems: codes to ignore (with a reason), limits as warnings."""
+    history = c.Type(int, default=10)
+    """Recent changes: the last N commits that changed the topology, on a page per cluster and as "last
+    changed in" on layer pages (read with git; 0 turns it off)."""
 
 
 class SiteOptions(Config):
@@ -136,6 +140,7 @@ class WikiConfig:
     cache_dir: Path | None = None  # rendered diagrams kept between builds; None: in memory only
     sources: dict[str, Path] = field(default_factory=dict)  # source key -> folder of its artifact
     problems: ProblemPolicy = field(default_factory=ProblemPolicy)  # ignored codes, limits as warnings
+    history: int = 0  # recent changes: the last N commits that changed the topology (0: none)
 
 
 def wiki_config(options: FluxWikiConfig, base: Path, *, docs_dir: Path, use_directory_urls: bool = True) -> WikiConfig:
@@ -160,13 +165,17 @@ def wiki_config(options: FluxWikiConfig, base: Path, *, docs_dir: Path, use_dire
         raise InputError(str(base / "mkdocs.yml"), 1,
                          f"{PLUGIN}: repo '{options.repo}' is not a folder (resolved to {repo})",
                          code="FW-CONFIG-INVALID")
+    if not 0 <= options.history <= MAX_HISTORY:
+        raise InputError(str(base / "mkdocs.yml"), 1,
+                         f"{PLUGIN}: option 'history' is the number of recent changes shown, 0 to {MAX_HISTORY} "
+                         f"(got {options.history})", code="FW-CONFIG-INVALID")
     return WikiConfig(
         repo=repo, clusters=list(options.clusters), entry=options.entry, exclude=list(options.exclude),
         section=(options.section or "flux").strip("/"), notes=optional(options.notes, "data/notes.yaml"),
         source_basis=optional(options.source_basis, "data/source-basis.yaml"),
         templates_dir=(base / options.templates_dir).resolve() if options.templates_dir else None,
         browse_url=options.browse_url, diagrams=options.diagrams, use_directory_urls=use_directory_urls,
-        docs_dir=docs_dir, lock_file=absolute(options.lock_file or "data/flux-wiki.lock"),
+        docs_dir=docs_dir, lock_file=absolute(options.lock_file or "data/flux-wiki.lock"), history=options.history,
         cache_dir=absolute(options.cache_dir) if options.cache and options.cache_dir else None,
         sources={key: absolute(folder) for key, folder in options.sources.items()},
         problems=ProblemPolicy(tuple(options.problems.ignore), options.problems.strict_limits),

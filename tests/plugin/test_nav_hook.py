@@ -1,5 +1,6 @@
-"""The plugin's nav hook: generated pages that mkdocs.yml's nav does not list go in a section right after
-their cluster's DAG page; pages the nav lists, and clusters whose DAG page it leaves out, are left alone."""
+"""The plugin's nav hook: generated pages that mkdocs.yml's nav does not list go right after their cluster's
+DAG page (layer pages in a Layers section); pages the nav lists, and clusters whose DAG page it leaves out,
+are left alone."""
 
 from __future__ import annotations
 
@@ -38,14 +39,17 @@ def outline(items: list[Any]) -> list[Any]:
 
 
 LAYERS = ["flux/home/layers/apps.md", "flux/home/layers/infra.md"]
+OTHERS = ["flux/home/doctor.md", "flux/home/changes.md"]  # pages beside the DAG page besides the surfaces
 
 
 def test_unlisted_layer_pages_follow_the_dag_page_in_a_layers_section(wiki: Path) -> None:
     nav = hooked_nav(wiki, ["index.md", {"Flux": ["flux/home/dag.md", "flux/home/surfaces.md"]}])
-    assert outline(nav.items) == ["index.md", ("Flux", ["flux/home/dag.md", ("Layers", LAYERS),
+    assert outline(nav.items) == ["index.md", ("Flux", ["flux/home/dag.md", *OTHERS, ("Layers", LAYERS),
                                                         "flux/home/surfaces.md"])]
-    assert [p.file.src_uri for p in nav.pages] == ["index.md", "flux/home/dag.md", *LAYERS, "flux/home/surfaces.md"]
-    section = nav.items[1].children[1]
+    assert [p.file.src_uri for p in nav.pages] == ["index.md", "flux/home/dag.md", *OTHERS, *LAYERS,
+                                                   "flux/home/surfaces.md"]
+    assert nav.items[1].children[1].parent is nav.items[1]
+    section = nav.items[1].children[3]
     assert section.parent is nav.items[1] and all(p.parent is section for p in section.children)
 
 
@@ -57,22 +61,24 @@ def test_previous_and_next_follow_the_new_order(wiki: Path) -> None:
     assert [p.next_page for p in pages] == [*pages[1:], None]
 
 
-def test_a_section_of_mixed_kinds_is_generated_and_each_cluster_gets_its_own(wiki: Path) -> None:
+def test_other_pages_follow_the_dag_page_then_the_layers_and_each_cluster_gets_its_own(wiki: Path) -> None:
     nav = hooked_nav(wiki, ["flux/home/dag.md", "flux/lab/dag.md"])
     assert outline(nav.items) == [
-        "flux/home/dag.md", ("Generated", ["flux/home/surfaces.md", *LAYERS]),
-        "flux/lab/dag.md", ("Generated", ["flux/lab/surfaces.md", "flux/lab/layers/apps.md",
-                                          "flux/lab/layers/infra.md"])]
+        "flux/home/dag.md", "flux/home/surfaces.md", *OTHERS, ("Layers", LAYERS),
+        "flux/lab/dag.md", "flux/lab/surfaces.md", "flux/lab/doctor.md", "flux/lab/changes.md",
+        ("Layers", ["flux/lab/layers/apps.md", "flux/lab/layers/infra.md"])]
+    assert nav.pages[1].parent is None and nav.items[3].parent is None
 
 
 def test_a_cluster_whose_dag_page_is_not_listed_is_left_out(wiki: Path) -> None:
     nav = hooked_nav(wiki, ["index.md", "flux/home/dag.md"])
-    assert [p.file.src_uri for p in nav.pages] == ["index.md", "flux/home/dag.md", "flux/home/surfaces.md", *LAYERS]
+    assert [p.file.src_uri for p in nav.pages] == ["index.md", "flux/home/dag.md", "flux/home/surfaces.md",
+                                                   *OTHERS, *LAYERS]
     assert not any(p.file.src_uri.startswith("flux/lab/") for p in nav.pages)
 
 
 def test_without_a_nav_mkdocs_lists_every_page_and_the_hook_adds_nothing(wiki: Path) -> None:
     nav = hooked_nav(wiki, None)
     generated = [p.file.src_uri for p in nav.pages if p.file.src_uri.startswith("flux/")]
-    assert len(generated) == len(set(generated)) == 8
+    assert len(generated) == len(set(generated)) == 12
     assert not [s for s in nav.items if isinstance(s, Section) and s.title in ("Layers", "Generated")]

@@ -72,13 +72,14 @@ def test_layer_sections_are_the_groups_of_the_overview(wiki: Path) -> None:
 
 def test_the_hook_nests_the_layers_section_it_adds(wiki: Path) -> None:
     nav = hooked_nav(wiki, ["index.md", {"Flux": ["flux/big/dag.md", "flux/big/surfaces.md"]}])
-    assert outline(nav.items) == ["index.md", ("Flux", ["flux/big/dag.md", ("Layers", expected_groups()),
+    beside = ["flux/big/doctor.md", "flux/big/changes.md"]  # the cluster's other pages, beside its DAG page
+    assert outline(nav.items) == ["index.md", ("Flux", ["flux/big/dag.md", *beside, ("Layers", expected_groups()),
                                                         "flux/big/surfaces.md"])]
-    order = ["index.md", "flux/big/dag.md", *[p for _, pages in expected_groups() for p in pages],
+    order = ["index.md", "flux/big/dag.md", *beside, *[p for _, pages in expected_groups() for p in pages],
              "flux/big/surfaces.md"]
     assert [p.file.src_uri for p in nav.pages] == order
     assert [p.next_page for p in nav.pages[:-1]] == nav.pages[1:]
-    layers = nav.items[1].children[1]
+    layers = nav.items[1].children[3]
     for group in layers.children:
         assert group.parent is layers and all(page.parent is group for page in group.children)
 
@@ -98,7 +99,7 @@ def test_a_cluster_at_the_threshold_keeps_a_flat_list(tmp_path: Path) -> None:
     compiled = WikiCompiler().compile(WikiConfig(repo=repo / "data" / "gitops", diagrams=False))
     assert layer_sections(compiled.model.facts["big"], compiled.layout) == []
     nav = hooked_nav(repo, ["flux/big/dag.md", "flux/big/surfaces.md"])
-    layers = nav.items[1]
+    layers = nav.items[3]  # after the DAG page, its Doctor and Recent Changes pages
     assert layers.title == "Layers" and len(layers.children) == GROUP_THRESHOLD
     assert all(not hasattr(child, "children") or child.children is None for child in layers.children)
 

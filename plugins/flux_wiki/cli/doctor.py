@@ -94,7 +94,8 @@ def doctor(repo: str | None, cluster: tuple[str, ...], entry: str | None, exclud
     if warnings:
         click.echo(f"note: the simulation reported {warnings} warning(s); `flux-wiki inventory` lists them", err=True)
     early = bootstrap_releases(Repo(target.repo))
-    reports = [diagnose(c, notes=cluster_notes.get(c.name), bootstrap=early) for c in model.clusters]
+    reports = [diagnose(c, notes=cluster_notes.get(c.name), order=model.facts[c.name].order, bootstrap=early)
+               for c in model.clusters]
     if fmt == "json":
         sys.stdout.write(render_json(reports))
     elif fmt == "github":

@@ -5,8 +5,8 @@
 """
 
 from .compare import TopologyDiff, compare_inventories, diff_models
-from .history import BuildOptions, RevisionInventories, history
+from .history import BuildOptions, LastChange, RecentChanges, RevisionInventories, history
 from .revisions import Commit, GitError, GitRepo, Revision
 
-__all__ = ["BuildOptions", "Commit", "GitError", "GitRepo", "Revision", "RevisionInventories", "TopologyDiff",
-           "compare_inventories", "diff_models", "history"]
+__all__ = ["BuildOptions", "Commit", "GitError", "GitRepo", "LastChange", "RecentChanges", "Revision",
+           "RevisionInventories", "TopologyDiff", "compare_inventories", "diff_models", "history"]

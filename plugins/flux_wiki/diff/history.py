@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..engine import UnknownCluster, build_model
 from ..load import ParseCache
 from ..render.inventory import inventory
-from .compare import TopologyDiff, compare_inventories
+from .compare import ClusterDiff, TopologyDiff, compare_inventories
 from .revisions import Commit, GitRepo, Revision
 
 EMPTY_INVENTORY: dict[str, Any] = {"clusters": [], "warnings": []}
@@ -21,6 +22,53 @@ class BuildOptions:
 
     clusters: tuple[str, ...] = ()
     entry: str | None = None
+
+
+@dataclass
+class RecentChanges:
+    """The last commits that changed the topology, newest first, each with its diff against its first parent.
+
+    ``complete`` is False when the time budget ran out first (what was found is kept; the next call goes on
+    from the commits already built). ``shallow``: the clone is shallow, so its oldest commit, whose parent
+    is missing, is left out rather than shown as adding everything.
+    """
+
+    entries: list[tuple[Commit, TopologyDiff]] = field(default_factory=list)
+    looked_at: int = 0  # commits compared with their parent
+    complete: bool = True
+    shallow: bool = False
+
+    def of_cluster(self, name: str) -> list[tuple[Commit, ClusterDiff]]:
+        """The entries that changed cluster ``name``, with that cluster's diff."""
+        return [(commit, c) for commit, diff in self.entries for c in diff.clusters if c.name == name and c.changed]
+
+    def last_changed(self, name: str) -> dict[str, LastChange]:
+        """Per Kustomization id of cluster ``name``: the newest listed commit that changed its spec, and the
+        newest that changed what it applies (objects, surfaces, HelmReleases, images)."""
+        out: dict[str, LastChange] = {}
+        for commit, c in reversed(self.of_cluster(name)):  # oldest first: newer commits overwrite
+            for ks in [k.id for k in c.kustomizations.added] + [k.id for k in c.kustomizations.changed]:
+                out[ks] = LastChange(commit, out.get(ks, LastChange()).objects)
+            for ks in _content_changes(c):
+                out[ks] = LastChange(out.get(ks, LastChange()).kustomization, commit)
+        return dict(sorted(out.items()))
+
+
+@dataclass(frozen=True)
+class LastChange:
+    kustomization: Commit | None = None  # the commit that last changed the Kustomization itself
+    objects: Commit | None = None  # the commit that last changed what it applies
+
+
+def _content_changes(c: ClusterDiff) -> set[str]:
+    """Kustomizations whose applied objects (or their surfaces, releases, images) a cluster diff changes."""
+    ids = {o.kustomization for o in c.objects.added + c.objects.removed}
+    ids |= {k for m in c.objects.moved for k in (m.base_kustomization, m.head_kustomization)}
+    ids |= {s["layer"] for s in c.surfaces.added + c.surfaces.removed if s.get("layer")}
+    ids |= {ch.head["layer"] for ch in c.surfaces.changed if ch.head.get("layer")}
+    ids |= {h.layer for h in c.helm_releases.added + c.helm_releases.removed + c.helm_releases.changed}
+    ids |= {i.layer for i in c.images.added + c.images.removed + c.images.changed}
+    return ids
 
 
 class RevisionInventories:
@@ -38,7 +86,7 @@ class RevisionInventories:
         self.parse_cache = parse_cache or ParseCache()
         self.keep = keep
         self._by_commit: OrderedDict[str, dict[str, Any]] = OrderedDict()
-        self._histories: dict[tuple[str, int, int], list[tuple[Commit, TopologyDiff]]] = {}
+        self._histories: dict[tuple[str, int, int], RecentChanges] = {}
 
     def _build(self, folder: Any) -> dict[str, Any]:
         try:
@@ -76,21 +124,36 @@ class RevisionInventories:
         """The last ``n`` commits (first-parent history of HEAD, at most ``scan`` looked at) that changed the
         topology, newest first, each with its diff against its parent. Kept by HEAD's id: asking again
         without a new commit runs only ``git rev-parse``."""
+        return self.recent(n, scan=scan).entries
+
+    def recent(self, n: int = 10, *, scan: int = 100, seconds: float | None = None) -> RecentChanges:
+        """:meth:`history` with what the wiki says about it: stops after ``seconds`` (an incomplete answer is
+        not kept, so the next call resumes from the commits already built), and leaves out a shallow clone's
+        parentless oldest commit."""
         head = self.git.head()
         if head is None:
-            return []
+            return RecentChanges()
         key = (head, n, scan)
-        if key not in self._histories:
-            found: list[tuple[Commit, TopologyDiff]] = []
-            for commit in self.git.log(scan, head):
-                parent = Revision(commit.parent[:12], commit.parent) if commit.parent else Revision("(none)", None)
-                diff = self.compare(parent, Revision(commit.id[:12], commit.id))
-                if diff.changed:
-                    found.append((commit, diff))
-                    if len(found) >= n:
-                        break
-            self._histories = {key: found}
-        return self._histories[key]
+        if key in self._histories:
+            return self._histories[key]
+        deadline = None if seconds is None else time.monotonic() + seconds
+        shallow = self.git.shallow()
+        found = RecentChanges(shallow=shallow)
+        for commit in self.git.log(scan, head):
+            if deadline is not None and time.monotonic() > deadline:
+                found.complete = False
+                return found
+            if shallow and commit.parent is None:
+                continue
+            parent = Revision(commit.parent[:12], commit.parent) if commit.parent else Revision("(none)", None)
+            diff = self.compare(parent, Revision(commit.id[:12], commit.id))
+            found.looked_at += 1
+            if diff.changed:
+                found.entries.append((commit, diff))
+                if len(found.entries) >= n:
+                    break
+        self._histories = {key: found}
+        return found
 
 
 def history(repo: str, n: int = 10, *, options: BuildOptions = BuildOptions(),

@@ -162,6 +162,11 @@ def _sections(diff: ClusterDiff) -> list[tuple[str, str, str, str]]:
     return out
 
 
+def change_summary(diff: ClusterDiff) -> list[str]:
+    """What changed in one cluster, a phrase per section (``2 objects added, 1 removed``), as the summary says it."""
+    return (["entry point or source changed"] if diff.changes else []) + [s[3] for s in _sections(diff)]
+
+
 def _revision_words(rev: Revision | None) -> str:
     if rev is None:
         return "?"

@@ -156,6 +156,10 @@ class GitRepo:
         return Revision(ref, self.resolve(ref))
 
     # -- history -----------------------------------------------------------------------------------
+    def shallow(self) -> bool:
+        """Whether the clone is shallow: its oldest commits show no parent although they had one."""
+        return self._optional("rev-parse", "--is-shallow-repository") == "true"
+
     def log(self, limit: int, start: str = "HEAD") -> list[Commit]:
         """Up to ``limit`` commits reachable from ``start`` (first parents only) that touch the folder, newest first."""
         fmt = "%H%x1f%P%x1f%aI%x1f%s%x1e"

@@ -267,7 +267,8 @@ def collect_pages(cfg: WikiConfig, *, all_pages: bool = False,
                   compiler: _BundleCompiler | None = None) -> tuple[list[HugoPage], list[Diagnostic]]:
     """The pages of the export, converted for Hugo, in weight order (section index first)."""
     compiler = compiler or _BundleCompiler()
-    cfg = dataclasses.replace(cfg, use_directory_urls=True)
+    # no Recent Changes: a committed copy cannot list the commit that holds it (the drift check would never pass)
+    cfg = dataclasses.replace(cfg, use_directory_urls=True, history=0)
     compiled = compiler.compile(cfg)
     diagnostics = list(compiled.diagnostics)
     sources: list[tuple[str, str, str, str]] = [(p.path, p.kind, p.title, p.markdown) for p in compiled.pages]

@@ -10,6 +10,7 @@ literate-nav-style readers take: ``SUMMARY.md`` (mkdocs-literate-nav, Zensical) 
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 import re
 import xml.etree.ElementTree as ET
@@ -128,7 +129,7 @@ def nav_files(compiled: CompiledWiki, section: str) -> dict[str, str]:
 def pages_files(cfg: WikiConfig) -> tuple[dict[str, bytes], CompiledWiki]:
     """Every file of the generated wiki, relative to the section folder, and the compilation they come from."""
     compiler = _FileCompiler(cfg.use_directory_urls)
-    compiled = compiler.compile(cfg)
+    compiled = compiler.compile(dataclasses.replace(cfg, history=0))  # no Recent Changes in a copy (see hugo.py)
     section = cfg.section
     files: dict[str, str] = {}
     for page in compiled.pages:

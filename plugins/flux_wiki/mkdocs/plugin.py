@@ -21,7 +21,7 @@ from ..authoring.lock import load_lock
 from ..compile import CompiledWiki, WikiCompiler
 from ..config import FluxWikiConfig, WikiConfig, wiki_config
 from ..engine import UnknownCluster
-from ..model import InputError
+from ..model import InputError, printable
 from ..render.markdown import html_text
 from ..render.nav import layer_sections, nest
 from ..render.pages import SORTABLE_JS, GeneratedPage, TemplateProblem
@@ -86,6 +86,10 @@ class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
                 log.info("flux-wiki: %s", text)
         for diag in self.compiled.notices:
             log.info("flux-wiki: %s", diag)
+        for cluster, report in sorted(self.compiled.doctor.items()):  # advice on the Doctor page, not a warning
+            for finding in report.open:
+                log.info("flux-wiki: doctor [%s] %s %s %s:%d: %s", cluster, finding.severity, finding.code,
+                         finding.file, finding.line, printable(finding.message))
         for page in self.compiled.pages:
             existing = files.get_file_from_path(page.path)
             if existing is not None:
@@ -128,7 +132,8 @@ class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
         return markdown
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
-        """Put generated pages that mkdocs.yml's nav does not list under a section after the DAG page; a big
+        """Put generated pages that mkdocs.yml's nav does not list after their DAG page: the cluster's other
+        pages (surfaces, doctor, recent changes) beside it, then its layer pages in a Layers section; a big
         cluster's layer pages are nested by group there (render/nav.py), and in the nav MkDocs makes from the
         folders when mkdocs.yml has none."""
         if self.compiled is None:
@@ -138,21 +143,28 @@ class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
                   if (found := layer_sections(self.compiled.model.facts[c.name], self.compiled.layout))]
         changed = False
         for dag, missing in self._placed(set(listed)).items():
-            pages = [f.page for f in (files.get_file_from_path(p.path) for p in missing)
-                     if f is not None and isinstance(f.page, Page)]
-            if not pages:
+            def pages_of(generated: list[GeneratedPage]) -> list[Page]:
+                return [f.page for f in (files.get_file_from_path(p.path) for p in generated)
+                        if f is not None and isinstance(f.page, Page)]
+            others = pages_of([p for p in missing if p.kind != "layer"])
+            layers = pages_of([p for p in missing if p.kind == "layer"])
+            if not others and not layers:
                 continue
             dag_page = listed[dag]
             siblings = dag_page.parent.children if dag_page.parent else nav.items
-            section = Section("Layers" if all(p.kind == "layer" for p in missing) else "Generated", pages)
-            section.parent = dag_page.parent
-            for page in pages:
-                page.parent = section
-            siblings.insert(siblings.index(dag_page) + 1, section)
-            at = nav.pages.index(dag_page) + 1
-            nav.pages[at:at] = pages
-            if nested:
-                _nest(section, nested)
+            items: list[Page | Section] = list(others)
+            for page in others:
+                page.parent = dag_page.parent
+            if layers:
+                section = Section("Layers", layers)
+                section.parent = dag_page.parent
+                for page in layers:
+                    page.parent = section
+                items.append(section)
+                if nested:
+                    _nest(section, nested)
+            at = siblings.index(dag_page) + 1
+            siblings[at:at] = items
             changed = True
         if nested and config.nav is None:
             for section in _sections(nav.items):

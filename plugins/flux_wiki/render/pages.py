@@ -197,6 +197,7 @@ class RenderOptions:
     templates_dir: Path | None = None
     problems: ProblemPolicy = field(default_factory=ProblemPolicy)  # which problems are warnings, notes, ignored
     pages: PageMemo | None = None  # layer pages kept from the last compilation with the same options
+    cluster_context: dict[str, dict[str, Any]] = field(default_factory=dict)  # cluster -> more template values
 
 
 @dataclass
@@ -298,6 +299,7 @@ class PageRenderer:
     def _render(self, template: str, page: str, title: str, kind: str, **extra: Any) -> GeneratedPage:
         basis: list[tuple[str, int | None]] = []
         ctx = self._context(page, basis)
+        ctx.update(self.options.cluster_context.get(self.cluster.name, {}))
         ctx.update(extra, title=title)
         try:
             text = self.env.get_template(template).render(ctx)
@@ -308,6 +310,10 @@ class PageRenderer:
             self.options.pages.rendered.append(page)
         return GeneratedPage(page, title, text, sorted(set(basis), key=lambda b: (b[0], b[1] or 0)), kind,
                              dot=extra.get("dots", {}))
+
+    def render_page(self, template: str, page: str, title: str, kind: str, **extra: Any) -> GeneratedPage:
+        """A page of another kind (the doctor, recent changes) from its template, with the helpers pages share."""
+        return self._render(template, page, title, kind, **extra)
 
     def fragment(self, name: str, page: str, layer: str | None = None) -> str:
         """A live fragment (``fragments/<name>.md.j2``) for a hand-written page: the same rows the pages use."""
@@ -460,9 +466,11 @@ class PageRenderer:
         the template."""
         c, node = self.cluster, layer.node
         row = {key: value for key, value in self.row(node).items() if key != "node"}
+        more = tuple((key, value.layer_inputs(node.id)) for key, value in  # the doctor's and history's part
+                     sorted(self.options.cluster_context.get(c.name, {}).items()) if hasattr(value, "layer_inputs"))
         inputs = (page, c.name, c.root_id, self.layout.dag(c), self._links_digest(), node, row, layer.chain,
                   chain_steps, layer.releases, layer.surfaces, layer.installed, dot, order_dot,
-                  self.options.related.get(page), self.options.extra_basis.get(page))
+                  self.options.related.get(page), self.options.extra_basis.get(page), more)
         return hashlib.blake2b(repr(inputs).encode("utf-8", "surrogatepass"), digest_size=20).digest()
 
     def _links_digest(self) -> bytes:
