@@ -133,9 +133,10 @@ def generate(root: Path, n: int, shape: str) -> Path:
         namespace = f"ns-{i % 50:02d}"
         (folder / "app.yaml").write_text(APP.format(name=name, namespace=namespace)
                                          + (RELEASE.format(name=name, namespace=namespace) if i % 2 else ""))
-        if i == 0:
-            (folder / "base.yaml").write_text(BASE)
     (repo / "clusters/scale/apps.yaml").write_text("".join(specs))
+    # applied by the root, before the apps that substitute from it (a Kustomization that substituted from a
+    # ConfigMap it creates itself would never reconcile: FW-SUBST-FROM-SELF)
+    (repo / "clusters/scale/base.yaml").write_text(BASE)
     return repo
 
 

@@ -298,10 +298,11 @@ def _references(ctx: _Context) -> None:
     """dependsOn of Kustomizations and HelmReleases that name nothing, or the wrong kind."""
     cluster = ctx.cluster
     releases = {h.ident(): h for h in cluster.helm_releases}
+    all_unbuilt = _unbuilt(cluster)
     for node in sorted(cluster.kustomizations.values(), key=lambda k: k.id):
         if node.excluded or node.status == "pending":
             continue
-        unbuilt = [k for k in _unbuilt(cluster) if k != node.id]
+        unbuilt = [k for k in all_unbuilt if k != node.id]
         maybe = (f" unless a Kustomization flux-wiki could not build applies it ({', '.join(unbuilt[:3])}"
                  f"{', ...' if len(unbuilt) > 3 else ''})") if unbuilt else ""
         for dep in node.depends_on:

@@ -26,6 +26,7 @@ Bytes must be UTF-8 (a UTF-8 or UTF-16 byte-order mark is honoured), as go-yaml 
 from __future__ import annotations
 
 import codecs
+import functools
 import hashlib
 import re
 import threading
@@ -377,7 +378,7 @@ def field_line(text: str, first_line: int, path: tuple[str | int, ...] | list[st
     Used only to point a message at the right line, so it is a search of the text rather than a second
     parse: where the layout defeats it (flow style, a key spelled twice) it answers the deepest line found.
     """
-    lines = text.split("\n")
+    lines = _lines(text)
     found = i = max(first_line - 1, 0)
     for n, part in enumerate(path):
         if isinstance(part, int):
@@ -397,7 +398,14 @@ def field_line(text: str, first_line: int, path: tuple[str | int, ...] | list[st
     return found + 1
 
 
-def _nth_item(lines: list[str], start: int, n: int) -> int | None:
+@functools.lru_cache(maxsize=16)
+def _lines(text: str) -> tuple[str, ...]:
+    """The lines of a file's text, split once for the many fields of one file (a file of thousands of
+    Kustomizations would otherwise be split again for each of them)."""
+    return tuple(text.split("\n"))
+
+
+def _nth_item(lines: tuple[str, ...], start: int, n: int) -> int | None:
     """The line of the ``n``-th block list item from line ``start`` on, or None."""
     indent = -1
     count = -1

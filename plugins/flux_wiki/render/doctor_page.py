@@ -7,7 +7,9 @@ content, never build warnings: they are advice about the order, not problems Flu
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from ..doctor import DoctorReport, EdgeEvidence, Finding
@@ -39,13 +41,30 @@ class DoctorView:
     report: DoctorReport
     page: str  # the Doctor page
 
+    @cached_property
+    def _edges_by_layer(self) -> tuple[dict[str, list[EdgeEvidence]], dict[str, list[EdgeEvidence]]]:
+        """The report's edges indexed once by dependent and by dependency (each layer page asks for its own)."""
+        dependent: dict[str, list[EdgeEvidence]] = defaultdict(list)
+        dependency: dict[str, list[EdgeEvidence]] = defaultdict(list)
+        for e in self.report.edges:
+            dependent[e.dependent].append(e)
+            dependency[e.dependency].append(e)
+        return dependent, dependency
+
+    @cached_property
+    def _open_by_layer(self) -> dict[str, list[Finding]]:
+        out: dict[str, list[Finding]] = defaultdict(list)
+        for f in self.report.open:
+            out[f.layer].append(f)
+        return out
+
     def needs(self, layer: str) -> list[EdgeEvidence]:
         """The layer's dependsOn edges, each with what it needs from that dependency."""
-        return [e for e in self.report.edges if e.dependent == layer]
+        return list(self._edges_by_layer[0].get(layer, ()))
 
     def provides(self, layer: str) -> list[EdgeEvidence]:
         """The edges of the layers that dependsOn this one, each with what this layer provides them."""
-        return [e for e in self.report.edges if e.dependency == layer]
+        return list(self._edges_by_layer[1].get(layer, ()))
 
     def layer_inputs(self, layer: str) -> tuple:
         """What a layer page shows of the report (the page memo's digest includes it)."""
@@ -53,7 +72,7 @@ class DoctorView:
 
     def findings(self, layer: str) -> list[Finding]:
         """Open findings about the layer, most severe first."""
-        return [f for f in self.report.open if f.layer == layer]
+        return list(self._open_by_layer.get(layer, ()))
 
     def by_severity(self) -> list[tuple[str, str, list[Finding]]]:
         """(severity, section title, open findings) for each severity, in order."""
