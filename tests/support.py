@@ -74,6 +74,13 @@ kind: Kustomization
 metadata: {{name: flux-system, namespace: flux-system}}
 spec: {{interval: 10m, path: ./clusters/{cluster}, prune: true, sourceRef: {{kind: GitRepository, name: flux-system}}}}
 """
+
+
+def gotk_sync(cluster: str = "home") -> str:
+    """The gotk-sync.yaml of ``clusters/<cluster>``: the GitRepository and the root Kustomization."""
+    return _SYNC.format(cluster=cluster)
+
+
 _LAYER = """\
 apiVersion: kustomize.toolkit.fluxcd.io/v1
 kind: Kustomization

@@ -6,17 +6,7 @@ from flux_wiki.flux.entry import find_entries
 from flux_wiki.flux.simulate import simulate
 from flux_wiki.load import Repo
 
-SYNC = """\
-apiVersion: source.toolkit.fluxcd.io/v1
-kind: GitRepository
-metadata: {name: flux-system, namespace: flux-system}
-spec: {url: https://example.org/repo, ref: {branch: main}}
----
-apiVersion: kustomize.toolkit.fluxcd.io/v1
-kind: Kustomization
-metadata: {name: flux-system, namespace: flux-system}
-spec: {path: ./clusters/CLUSTER, sourceRef: {kind: GitRepository, name: flux-system}, interval: 1h}
-"""
+from ..support import gotk_sync
 
 APPS = """\
 apiVersion: kustomize.toolkit.fluxcd.io/v1
@@ -33,7 +23,7 @@ spec:
 def test_every_file_is_read_from_disk_once_per_run(tmp_path: Path) -> None:
     for cluster in ("staging", "production"):
         (tmp_path / "clusters" / cluster / "flux-system").mkdir(parents=True)
-        (tmp_path / "clusters" / cluster / "flux-system" / "gotk-sync.yaml").write_text(SYNC.replace("CLUSTER", cluster))
+        (tmp_path / "clusters" / cluster / "flux-system" / "gotk-sync.yaml").write_text(gotk_sync(cluster))
         (tmp_path / "clusters" / cluster / "apps.yaml").write_text(APPS)
     (tmp_path / "apps").mkdir()
     (tmp_path / "apps" / "vars.yaml").write_text("apiVersion: v1\nkind: ConfigMap\n"

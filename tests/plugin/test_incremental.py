@@ -12,17 +12,7 @@ from mkdocs.config import load_config
 from flux_wiki.compile import WikiCompiler
 from flux_wiki.config import wiki_config_from_mkdocs
 
-SYNC = """\
-apiVersion: source.toolkit.fluxcd.io/v1
-kind: GitRepository
-metadata: {name: flux-system, namespace: flux-system}
-spec: {url: https://example.org/repo, ref: {branch: main}}
----
-apiVersion: kustomize.toolkit.fluxcd.io/v1
-kind: Kustomization
-metadata: {name: flux-system, namespace: flux-system}
-spec: {path: ./clusters/home, sourceRef: {kind: GitRepository, name: flux-system}, interval: 1h}
-"""
+from ..support import gotk_sync
 
 KS = """\
 ---
@@ -57,7 +47,7 @@ APPS = ("alpha", "beta", "gamma", "delta")
 def wiki(root: Path) -> Path:
     repo = root / "repo"
     (repo / "clusters/home/flux-system").mkdir(parents=True)
-    (repo / "clusters/home/flux-system/gotk-sync.yaml").write_text(SYNC)
+    (repo / "clusters/home/flux-system/gotk-sync.yaml").write_text(gotk_sync())
     (repo / "clusters/home/apps.yaml").write_text("".join(
         KS.format(name=n, depends="  dependsOn: [{name: alpha}]\n" if n == "beta" else "") for n in APPS))
     for i, name in enumerate(APPS):

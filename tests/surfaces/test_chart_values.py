@@ -6,6 +6,8 @@ from flux_wiki.analysis.chart_values import chart_name, render_release
 from flux_wiki.analysis.redact import HIDDEN
 from flux_wiki.analysis.surfaces import extract_surfaces
 
+from ..support import gotk_sync
+
 LAYER = "flux-system/apps"
 
 
@@ -203,17 +205,6 @@ def test_secret_references_do_not_hide_plain_fields(make_hr):
     assert {s.target for s in out if s.kind == "workload"} == {"ghcr.io/x/prowlarr:1"}
 
 
-_SYNC = """\
-apiVersion: source.toolkit.fluxcd.io/v1
-kind: GitRepository
-metadata: {name: flux-system, namespace: flux-system}
-spec: {interval: 1m, ref: {branch: main}, url: https://example.com/home}
----
-apiVersion: kustomize.toolkit.fluxcd.io/v1
-kind: Kustomization
-metadata: {name: flux-system, namespace: flux-system}
-spec: {interval: 10m, path: ./clusters/home, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}
-"""
 _HR = """\
 apiVersion: helm.toolkit.fluxcd.io/v2
 kind: HelmRelease
@@ -247,7 +238,7 @@ def test_a_values_derived_surface_points_at_its_values_line(tmp_path):
     from flux_wiki.engine import build_model
 
     (tmp_path / "clusters/home/flux-system").mkdir(parents=True)
-    (tmp_path / "clusters/home/flux-system/gotk-sync.yaml").write_text(_SYNC)
+    (tmp_path / "clusters/home/flux-system/gotk-sync.yaml").write_text(gotk_sync())
     (tmp_path / "clusters/home/web.yaml").write_text(_HR)
     model = build_model(tmp_path)
     [lb] = [s for c in model.clusters for s in c.surfaces if s.kind == "loadbalancer"]
