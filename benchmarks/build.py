@@ -5,8 +5,9 @@
 For the bundled example and each repo in ../shared/corpora it makes two sites in a scratch folder, as a new
 user has them: a wiki as `flux-wiki init` writes it (Material, search, the plugin with its defaults, no nav)
 and the same site without the plugin, whose docs/ hold the pages, DOT files and assets the plugin generated
-(compiled once by this interpreter's flux_wiki). Every figure is a whole process (`python -m mkdocs build
--q`, this interpreter), the runs paired round by round (plain, plugin cold, plugin warm):
+(compiled once by this interpreter's flux_wiki). Every figure is the CPU time (user + system) of a whole process
+(`python -m mkdocs build -q`, this interpreter; the machine is shared, so wall time would measure the others
+too), the runs paired round by round (plain, plugin cold, plugin warm):
 - cold: the plugin's disk cache (.cache/flux-wiki beside mkdocs.yml) is emptied before the run;
 - warm: the cache the run before left (what a second `mkdocs build` finds);
 - ratio: the median over rounds of plugin seconds ÷ plain seconds of the same round;
@@ -20,12 +21,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import yaml
@@ -79,9 +80,11 @@ def make_sites(repo: Path, work: Path) -> tuple[Path, Path, int]:
 
 
 def timed_build(site: Path, env: dict[str, str] | None = None) -> float:
-    start = time.perf_counter()
+    """CPU seconds (user + system) of one `mkdocs build` process: on a shared machine wall time measures the others."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run(MKDOCS + ["-d", str(site / "site")], cwd=site, env=env, capture_output=True, check=False)
-    elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    elapsed = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
     if done.returncode != 0:
         raise SystemExit(f"mkdocs build failed in {site}:\n{done.stderr.decode()[-2000:]}")
     return elapsed
@@ -133,7 +136,7 @@ def main() -> int:
     args = parser.parse_args()
     chosen = {n: p for n, p in repos().items() if not args.only or n in args.only}
     work = args.work or Path(tempfile.mkdtemp(prefix="flux-wiki-build-"))
-    print(f"mkdocs build, {args.runs} paired rounds, medians (s); python {sys.executable}")
+    print(f"mkdocs build, {args.runs} paired rounds, medians (CPU s); python {sys.executable}")
     print(f"{'corpus':38} {'pages':>5} {'plain':>7} {'cold':>7} {'warm':>7} {'cold÷':>8} {'warm÷':>8} "
           f"{'dot':>6} {'dot²':>6}")
     try:

@@ -152,24 +152,59 @@ def replicate(source: Path, target: Path, copies: int) -> None:
                 f.write_text(text)
 
 
-def scaling(factors: list[int]) -> None:
+BUILD_WIKI = """\
+site_name: Scale
+theme: {{name: material, font: false}}
+plugins:
+  - search
+  - flux-wiki:
+      repo: repo
+{nav}"""
+
+
+def child(cmd: list[str], cwd: Path | None = None) -> tuple[int, str, float, float]:
+    """Run ``cmd`` as a child process: its exit status, stderr, CPU seconds (user + system) and peak RSS in MB
+    (``ru_maxrss`` of that child alone, from wait4, its own children included: `dot` under `mkdocs build`)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        text = out.read().decode(errors="replace") + err.read().decode(errors="replace")
+    return proc.returncode, text, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def scaling(factors: list[int], nav: str) -> None:
     source = CORPORA / "onedr0p__home-ops"
     if not source.is_dir():
         print("scaling: onedr0p__home-ops not present")
         return
-    print(f"\nscaling (onedr0p app namespaces copied as new namespaces; child process per size)")
-    print(f"{'copies':>6} {'KS':>5} {'model s':>8} {'ms/KS':>6} {'peak RSS MB':>11}")
+    print(f"\nscaling (onedr0p app namespaces copied as new namespaces; every figure its own child process:"
+          f"\n  model = `build_model` alone; build = `python -m mkdocs build` of a Material wiki around the repo, "
+          f"nav {nav}; CPU s)")
+    print(f"{'copies':>6} {'KS':>5} {'pages':>5} {'model s':>8} {'ms/KS':>6} {'build s':>8} {'ms/KS':>6} "
+          f"{'RSS model MB':>12} {'RSS build MB':>12}")
     for n in factors:
         with tempfile.TemporaryDirectory(prefix="flux-wiki-scale-") as tmp:
-            repo = Path(tmp) / "repo"
-            replicate(source, repo, n)
-            out = subprocess.run([sys.executable, "-c", MODEL, str(repo)], capture_output=True, text=True, check=False)
-            if out.returncode:
-                print(f"{n:>6} failed: {out.stderr.strip().splitlines()[-1:]}")
+            wiki = Path(tmp)
+            replicate(source, wiki / "repo", n)
+            code, text, _, model_rss = child([sys.executable, "-c", MODEL, str(wiki / "repo")])
+            if code:
+                print(f"{n:>6} model failed: {text.strip().splitlines()[-1:]}")
                 continue
-            r = json.loads(out.stdout.strip().splitlines()[-1])
-            print(f"{n:>6} {r['ks']:>5} {r['seconds']:8.2f} {1000 * r['seconds'] / r['ks']:6.1f} {r['rss_mb']:11.0f}",
-                  flush=True)
+            r = json.loads(text.strip().splitlines()[0])
+            (wiki / "docs").mkdir()
+            (wiki / "docs" / "index.md").write_text("# Scale\n")
+            (wiki / "mkdocs.yml").write_text(BUILD_WIKI.format(nav="nav: [index.md]\n" if nav == "none" else ""))
+            code, text, build_s, build_rss = child([sys.executable, "-m", "mkdocs", "build", "-q"], cwd=wiki)
+            if code:
+                print(f"{n:>6} build failed: {text.strip().splitlines()[-1:]}")
+                continue
+            pages = sum(1 for _ in (wiki / "site" / "flux").rglob("index.html"))
+            ks = r["ks"]
+            print(f"{n:>6} {ks:>5} {pages:>5} {r['seconds']:8.2f} {1000 * r['seconds'] / ks:6.1f} {build_s:8.2f} "
+                  f"{1000 * build_s / ks:6.1f} {model_rss:12.0f} {build_rss:12.0f}", flush=True)
 
 
 def main() -> int:
@@ -179,6 +214,9 @@ def main() -> int:
     parser.add_argument("--scale", type=int, nargs="+", default=[1, 2, 4, 8, 16, 26])
     parser.add_argument("--no-scale", action="store_true")
     parser.add_argument("--no-corpora", action="store_true")
+    parser.add_argument("--nav", choices=("site", "none"), default="site",
+                        help="site: the nav MkDocs and the plugin make (every generated page; the theme renders it on "
+                             "each page, O(n²)); none: mkdocs.yml lists only the home page")
     args = parser.parse_args()
     import flux_wiki
     print(f"flux_wiki from {Path(flux_wiki.__file__).parent}; {os.cpu_count()} CPUs; medians of {args.repeat}")
@@ -186,7 +224,7 @@ def main() -> int:
     if not args.no_corpora:
         corpus_table(paths, args.repeat)
     if not args.no_scale:
-        scaling(args.scale)
+        scaling(args.scale, args.nav)
     return 0
 
 

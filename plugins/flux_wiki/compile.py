@@ -154,6 +154,8 @@ class WikiCompiler:
 
     def doctor(self, model: Model, notes: dict[str, ClusterNotes]) -> dict[str, DoctorReport]:
         """The ordering doctor's report of each cluster (its findings are page content, not build warnings)."""
+        if not model.clusters:  # nothing to diagnose: skip the catalog and the repo-wide helmfile scan
+            return {}
         if self.crd_catalog is None:
             self.crd_catalog = CrdCatalog.load()
         early = bootstrap_releases(Repo(model.repo_root, self.parse_cache))
@@ -188,7 +190,7 @@ class WikiCompiler:
                              problems=cfg.problems,
                              browse_url=_browse(cfg.browse_url), related=_related(graph),
                              extra_basis={page: source_items(graph, page, url) for page in graph.pages},
-                             diagram=self._diagram if cfg.diagrams else None)
+                             diagram=self._diagram if cfg.diagrams else None, cache_dir=cfg.cache_dir)
 
     def _diagram(self, page: str, name: str, dot: str, source: str | None = None) -> str:
         """Inline SVG of a diagram (or its DOT when no engine renders), with a link to its .dot file if emitted."""

@@ -52,6 +52,14 @@ def test_every_entry_cites_its_source_and_lists_groups_and_kinds(raw_catalog):
                 assert len(set(provided["kinds"])) == len(provided["kinds"]), entry["id"]
 
 
+def test_libyaml_reads_the_shipped_catalog_as_the_pure_python_loader_does(raw_catalog):
+    """The catalog is loaded with libyaml at start-up (speed); it must be the same data as safe_load's."""
+    text = resources.files("flux_wiki.analysis").joinpath("crd_catalog.yaml").read_text(encoding="utf-8")
+    fast = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    assert fast == raw_catalog
+    assert CrdCatalog.from_data(fast).entries == CrdCatalog.from_data(raw_catalog).entries
+
+
 def test_catalog_parses_and_covers_the_charts_issue_15_names():
     catalog = CrdCatalog.load()
     assert CrdCatalog.load() is catalog  # cached
