@@ -132,6 +132,16 @@ class WikiCompiler:
         return CompiledWiki(model, pages, notes, basis_index, diagnostics, graph, layout=layout,
                             notices=sorted(set(layout.notices)), doctor=reports)
 
+    def release_caches(self) -> None:
+        """Let go of what only a later compilation would reuse: the parsed files, the models of past revisions,
+        the SVG kept in memory. A front end that compiles once (``mkdocs build``) calls it before MkDocs renders
+        the site, so that a large site's peak memory no longer holds them."""
+        keep_builds = self.parse_cache.keep_builds
+        self.parse_cache = ParseCache()
+        self.parse_cache.keep_builds = keep_builds
+        self.histories = {}
+        self.svg.forget()
+
     def recent_changes(self, cfg: WikiConfig) -> RecentChanges | str:
         """The last ``cfg.history`` commits that changed the topology, or why git cannot tell. Models are kept by
         commit id across compilations (``mkdocs serve`` rebuilds only look up HEAD)."""

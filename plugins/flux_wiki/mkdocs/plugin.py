@@ -78,6 +78,8 @@ class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
             self.compiled = self.compiler.compile(self.wiki)
         except (UnknownCluster, TemplateProblem) as err:
             raise PluginError(f"flux-wiki: {err}") from None
+        if not self.serving:  # one build: its parsed files and SVG are not needed while MkDocs renders the site
+            self.compiler.release_caches()
         for diag in self.compiled.diagnostics:
             level, text = self.wiki.problems.report(diag)
             if level == "warning":

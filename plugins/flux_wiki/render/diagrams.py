@@ -179,7 +179,7 @@ def _flags(facts: ClusterFacts, node: KustomizationNode) -> list[str]:
 
 def _layer_tooltip(facts: ClusterFacts, node: KustomizationNode) -> list[str]:
     parts = [node.id, f"path: {node.path or '(none)'}", count(len(node.resources), "object")]
-    helm = sum(1 for r in node.resources if r.group == FLUX_HELM_GROUP and r.kind == "HelmRelease")
+    helm = sum(1 for r in node.resources if r.kind == "HelmRelease" and r.group == FLUX_HELM_GROUP)
     if helm:
         parts.append(count(helm, "HelmRelease"))
     parts.append(f"level {facts.order.levels.get(node.id, 0)}")

@@ -10,6 +10,7 @@ attribute list and no Hugo shortcode can come out of a value.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import posixpath
 import re
@@ -35,6 +36,10 @@ _URL_SAFE = "/:?#@!$&+,;=%~.-_"
 def one_line(value: object) -> str:
     """``value`` as text on one line: white space collapsed, other control and bidi characters made visible."""
     text = "" if value is None else str(value)
+    if text.isprintable() and not text.startswith(" ") and not text.endswith(" ") and "  " not in text:
+        # already one line (the common case, skipped for speed): every character _INVISIBLE escapes is a
+        # control or format character, and the only white space a printable text can hold is the space
+        return text
     return " ".join(_INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text).split())
 
 
@@ -98,11 +103,18 @@ def file_url(base: str | None, path: str, line: int | None = None) -> str | None
 
 def relative_link(from_page: str, to_page: str, anchor: str | None = None) -> str:
     """Relative link target from one docs-relative ``.md`` path to another, as MkDocs expects in Markdown."""
-    base = posixpath.dirname(from_page)
+    rel = _relative_target(posixpath.dirname(from_page), to_page)
+    return rel + (f"#{quote(anchor, safe='-_.')}" if anchor else "")
+
+
+@functools.lru_cache(maxsize=8192)
+def _relative_target(base: str, to_page: str) -> str:
+    """The quoted relative path from folder ``base`` to ``to_page``. Cached: the pages of one folder (a cluster's
+    layer pages) link to the same pages again and again, and ``posixpath.relpath`` is most of a link's cost."""
     rel = posixpath.relpath(to_page, base or ".")
     if _SCHEME.match(rel):  # a first folder named like a scheme ("x:y/page.md") stays a path
         rel = "./" + rel
-    return quote(rel, safe="/.-_~") + (f"#{quote(anchor, safe='-_.')}" if anchor else "")
+    return quote(rel, safe="/.-_~")
 
 
 def html_text(value: object) -> str:

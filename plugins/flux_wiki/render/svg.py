@@ -120,6 +120,10 @@ class SvgRenderer:
     def render(self, dot: str) -> RenderResult:
         return self.render_many([dot])[0]
 
+    def forget(self) -> None:
+        """Drop the SVG kept in memory (the disk cache stays): for a process that renders no more pages."""
+        self._memory = {}
+
     def render_many(self, dots: list[str]) -> list[RenderResult]:
         """The result of each DOT of ``dots``, in order; what no cache holds is rendered in one process."""
         if not dots:
