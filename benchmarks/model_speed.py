@@ -1,6 +1,7 @@
 """Issue 14, the model side: how close `flux-wiki inventory` gets to parsing alone, start-up, warm rebuilds, scaling.
 
     .venv/bin/python benchmarks/model_speed.py [CORPUS ...] [--repeat 5] [--scale 1 2 4 8 16 26] [--no-scale]
+                                               [--no-corpora] [--nav site|none]
 
 Figures are CPU seconds (user + system; the machine is shared, so wall time would measure the others).
 Per corpus (default: every folder of ../shared/corpora), medians of --repeat runs:
@@ -12,8 +13,13 @@ Per corpus (default: every folder of ../shared/corpora), medians of --repeat run
 - warm: the flux-wiki hooks' time in a `mkdocs build` that follows a one-manifest edit, in one plugin instance
   kept as `mkdocs serve` keeps it (diagrams off: their cache is perf-render's part), on a scratch copy.
 Then the scaling curve: onedr0p's app namespaces copied as new namespaces 1-26x (79 to ~1,900
-Kustomizations) in a scratch folder; each
-size is built by a child process, which reports the model seconds and its peak RSS (ru_maxrss).
+Kustomizations) in a scratch folder. Each size runs two child processes, nothing else in them:
+- model: `build_model` alone; its CPU seconds (the call, not the start) and the child's peak RSS;
+- build: `python -m mkdocs build` of a wiki as `flux-wiki init` writes it (Material, search, the plugin)
+  around the repo; the child's CPU seconds (start and the `dot` runs included) and peak RSS (ru_maxrss from
+  wait4: that child alone, with the `dot` processes it waited for). `--nav none` leaves the generated pages
+  out of the nav (Material renders the whole nav on every page: O(n²) time, not memory); `--plain` adds
+  the same pages built as a plain Markdown site without the plugin (MkDocs' own time and memory).
 
 Run it with another checkout's interpreter (e.g. /work/main/.venv/bin/python benchmarks/model_speed.py) to
 print that revision's "before" figures: only `flux_wiki` comes from the interpreter's install.
@@ -162,6 +168,30 @@ plugins:
 {nav}"""
 
 
+PLAIN = """
+import sys
+from pathlib import Path
+from flux_wiki.compile import WikiCompiler
+from flux_wiki.config import wiki_config_from_mkdocs
+from flux_wiki.render.pages import SORTABLE_JS
+from flux_wiki.render.svg import DIAGRAM_CSS
+wiki, plain = Path(sys.argv[1]), Path(sys.argv[2])
+cfg = wiki_config_from_mkdocs(wiki / "mkdocs.yml")
+cfg.cache_dir = None
+pages = WikiCompiler().compile(cfg).pages
+files = {p.path: p.markdown for p in pages}
+files.update({f"{p.path[:-3]}.{name}.dot": dot for p in pages for name, dot in p.dot.items()})
+files.update({"assets/flux-wiki.css": DIAGRAM_CSS, "assets/flux-wiki.js": SORTABLE_JS,
+              "index.md": (wiki / "docs" / "index.md").read_text()})
+for path, text in files.items():
+    (plain / "docs" / path).parent.mkdir(parents=True, exist_ok=True)
+    (plain / "docs" / path).write_text(text, encoding="utf-8")
+(plain / "mkdocs.yml").write_text((wiki / "mkdocs.yml").read_text().split("plugins:")[0]
+                                  + "plugins: [search]\\nextra_css: [assets/flux-wiki.css]\\n"
+                                  + "extra_javascript: [assets/flux-wiki.js]\\n" + sys.argv[3])
+"""
+
+
 def child(cmd: list[str], cwd: Path | None = None) -> tuple[int, str, float, float]:
     """Run ``cmd`` as a child process: its exit status, stderr, CPU seconds (user + system) and peak RSS in MB
     (``ru_maxrss`` of that child alone, from wait4, its own children included: `dot` under `mkdocs build`)."""
@@ -175,19 +205,21 @@ def child(cmd: list[str], cwd: Path | None = None) -> tuple[int, str, float, flo
     return proc.returncode, text, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
-def scaling(factors: list[int], nav: str) -> None:
+def scaling(factors: list[int], nav: str, plain: bool) -> None:
     source = CORPORA / "onedr0p__home-ops"
     if not source.is_dir():
         print("scaling: onedr0p__home-ops not present")
         return
     print(f"\nscaling (onedr0p app namespaces copied as new namespaces; every figure its own child process:"
           f"\n  model = `build_model` alone; build = `python -m mkdocs build` of a Material wiki around the repo, "
-          f"nav {nav}; CPU s)")
+          f"nav {nav}" + ("; plain = the same pages as a Markdown site without the plugin" if plain else "")
+          + "; CPU s, peak RSS MB)")
     print(f"{'copies':>6} {'KS':>5} {'pages':>5} {'model s':>8} {'ms/KS':>6} {'build s':>8} {'ms/KS':>6} "
-          f"{'RSS model MB':>12} {'RSS build MB':>12}")
+          f"{'RSS model':>9} {'RSS build':>9}" + (f" {'plain s':>8} {'RSS plain':>9}" if plain else ""))
+    nav_line = "nav: [index.md]\n" if nav == "none" else ""
     for n in factors:
         with tempfile.TemporaryDirectory(prefix="flux-wiki-scale-") as tmp:
-            wiki = Path(tmp)
+            wiki = Path(tmp) / "wiki"
             replicate(source, wiki / "repo", n)
             code, text, _, model_rss = child([sys.executable, "-c", MODEL, str(wiki / "repo")])
             if code:
@@ -196,15 +228,21 @@ def scaling(factors: list[int], nav: str) -> None:
             r = json.loads(text.strip().splitlines()[0])
             (wiki / "docs").mkdir()
             (wiki / "docs" / "index.md").write_text("# Scale\n")
-            (wiki / "mkdocs.yml").write_text(BUILD_WIKI.format(nav="nav: [index.md]\n" if nav == "none" else ""))
+            (wiki / "mkdocs.yml").write_text(BUILD_WIKI.format(nav=nav_line))
             code, text, build_s, build_rss = child([sys.executable, "-m", "mkdocs", "build", "-q"], cwd=wiki)
             if code:
                 print(f"{n:>6} build failed: {text.strip().splitlines()[-1:]}")
                 continue
             pages = sum(1 for _ in (wiki / "site" / "flux").rglob("index.html"))
             ks = r["ks"]
-            print(f"{n:>6} {ks:>5} {pages:>5} {r['seconds']:8.2f} {1000 * r['seconds'] / ks:6.1f} {build_s:8.2f} "
-                  f"{1000 * build_s / ks:6.1f} {model_rss:12.0f} {build_rss:12.0f}", flush=True)
+            line = (f"{n:>6} {ks:>5} {pages:>5} {r['seconds']:8.2f} {1000 * r['seconds'] / ks:6.1f} {build_s:8.2f} "
+                    f"{1000 * build_s / ks:6.1f} {model_rss:9.0f} {build_rss:9.0f}")
+            if plain:
+                twin = Path(tmp) / "plain"
+                subprocess.run([sys.executable, "-c", PLAIN, str(wiki), str(twin), nav_line], check=True)
+                code, text, plain_s, plain_rss = child([sys.executable, "-m", "mkdocs", "build", "-q"], cwd=twin)
+                line += f" {plain_s:8.2f} {plain_rss:9.0f}" if code == 0 else " plain build failed"
+            print(line, flush=True)
 
 
 def main() -> int:
@@ -214,6 +252,8 @@ def main() -> int:
     parser.add_argument("--scale", type=int, nargs="+", default=[1, 2, 4, 8, 16, 26])
     parser.add_argument("--no-scale", action="store_true")
     parser.add_argument("--no-corpora", action="store_true")
+    parser.add_argument("--plain", action="store_true",
+                        help="scaling: also build the same pages as a plain Markdown site (what MkDocs alone costs)")
     parser.add_argument("--nav", choices=("site", "none"), default="site",
                         help="site: the nav MkDocs and the plugin make (every generated page; the theme renders it on "
                              "each page, O(n²)); none: mkdocs.yml lists only the home page")
@@ -224,7 +264,7 @@ def main() -> int:
     if not args.no_corpora:
         corpus_table(paths, args.repeat)
     if not args.no_scale:
-        scaling(args.scale, args.nav)
+        scaling(args.scale, args.nav, args.plain)
     return 0
 
 
