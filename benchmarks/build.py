@@ -8,7 +8,9 @@ and the same site without the plugin, whose docs/ hold the pages, DOT files and 
 (compiled once by this interpreter's flux_wiki). Every figure is the CPU time (user + system) of a whole process
 (`python -m mkdocs build -q`, this interpreter; the machine is shared, so wall time would measure the others
 too), the runs paired round by round (plain, plugin cold, plugin warm):
-- cold: the plugin's disk cache (.cache/flux-wiki beside mkdocs.yml) is emptied before the run;
+- cold: the plugin's disk cache (.cache/flux-wiki beside mkdocs.yml) is emptied before the run (the page
+  templates flux-wiki compiled stay in Jinja's per-user cache in the temp folder, as Python's .pyc files stay;
+  a first build on a new machine compiles them, ~0.13 s more);
 - warm: the cache the run before left (what a second `mkdocs build` finds);
 - ratio: the median over rounds of plugin seconds ÷ plain seconds of the same round;
 - dot: the Graphviz processes one cold and one warm build start (counted by a `dot` on PATH that logs each

@@ -200,7 +200,8 @@ class WikiCompiler:
                              problems=cfg.problems,
                              browse_url=_browse(cfg.browse_url), related=_related(graph),
                              extra_basis={page: source_items(graph, page, url) for page in graph.pages},
-                             diagram=self._diagram if cfg.diagrams else None, cache_dir=cfg.cache_dir)
+                             diagram=self._diagram if cfg.diagrams else None,
+                             keep_compiled=cfg.cache_dir is not None)
 
     def _diagram(self, page: str, name: str, dot: str, source: str | None = None) -> str:
         """Inline SVG of a diagram (or its DOT when no engine renders), with a link to its .dot file if emitted."""

@@ -100,10 +100,10 @@ class FluxWikiConfig(Config):
     lock_file = c.Optional(c.Type(str))
     """Staleness stamps written by `flux-wiki stamp` (default: data/flux-wiki.lock)."""
     cache = c.Type(bool, default=True)
-    """Keep rendered diagrams and compiled page templates on disk between builds (false: only in memory, for one
-    `mkdocs serve`)."""
+    """Keep rendered diagrams on disk between builds, and compiled page templates in Jinja's per-user cache
+    (false: only in memory, for one `mkdocs serve`)."""
     cache_dir = c.Type(str, default=CACHE_DIR)
-    """Folder of that cache (relative to mkdocs.yml); keep it out of git."""
+    """Folder of the diagram cache (relative to mkdocs.yml); keep it out of git."""
     sources = SourceMap()
     """Sources outside the repo (Kind/namespace/name or URL) mapped to the local folders that hold their artifacts
     (relative to mkdocs.yml), e.g. ``GitRepository/flux-system/infra: ../infra``."""

@@ -43,3 +43,23 @@ def test_relative_link_is_the_long_way(from_page: str, to_page: str, anchor: str
     expected = quote(rel, safe="/.-_~") + (f"#{quote(anchor, safe='-_.')}" if anchor else "")
     assert relative_link(from_page, to_page, anchor) == expected
     assert relative_link(from_page, to_page, anchor) == expected  # the cached answer too
+
+
+def test_compiled_templates_are_kept_only_in_a_private_folder_of_the_user() -> None:
+    """Jinja's bytecode is code: it is kept in Jinja's per-user temp folder (0700, the user's own), never in a
+    folder a repository could carry files into, and not at all without the plugin's `cache` option."""
+    import os
+    import stat
+    from pathlib import Path
+
+    from flux_wiki.render.pages import _environment
+
+    assert _environment(None, False).bytecode_cache is None
+    env = _environment(None, True)
+    cache = env.bytecode_cache
+    assert cache is not None
+    folder = Path(cache.directory)  # type: ignore[attr-defined]
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700 and folder.stat().st_uid == os.getuid()
+    env.get_template("layer.md.j2")
+    assert list(folder.glob("flux-wiki-*.cache"))
+    assert Path.cwd() not in folder.parents
