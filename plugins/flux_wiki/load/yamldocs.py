@@ -240,6 +240,16 @@ _FastBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 class _Loader(_FastBase):  # type: ignore[misc,valid-type]
     """The C loader, reading a bare `=` (YAML 1.1 value tag, seen in Alertmanager configs) as a string."""
 
+    if not _FastBase.yaml_path_resolvers and None not in _FastBase.yaml_implicit_resolvers:
+        _IMPLICIT_FIRST = frozenset(_FastBase.yaml_implicit_resolvers)
+
+        def resolve(self, kind, value, implicit):  # type: ignore[no-untyped-def]
+            """A quoted scalar, or a plain one whose first character starts no implicit tag (most keys and
+            names), is a string without trying each pattern, as Resolver.resolve would conclude."""
+            if kind is ScalarNode and (not implicit[0] or value[:1] not in self._IMPLICIT_FIRST):
+                return self.DEFAULT_SCALAR_TAG
+            return super().resolve(kind, value, implicit)
+
 
 class _LenientLoader(yaml.SafeLoader):
     """Pure-Python fallback that accepts a redefined anchor (the latest definition wins, as in Go's yaml)."""
@@ -280,12 +290,111 @@ def _load(chunk: str, budget: _AliasBudget) -> tuple[Any, list[tuple[ScalarNode,
         if node is None:
             return None, dups
         # an alias needs the `*` indicator: without one the graph is a tree
-        if not _inspect_tree(node, dups, budget, shared="*" in chunk):
+        shared = "*" in chunk
+        try:
+            data, decoded = _construct_tree(loader, node, dups, shared)
+        except Exception:  # noqa: BLE001 - whatever the one pass leaves, the two passes below decide
             dups.clear()
-            _inspect_graph(node, dups, budget)
-        return loader.construct_document(node), dups
+        else:
+            budget.add(decoded, 0, node)
+            return data, dups
+        return _inspect_and_construct(loader, node, dups, budget, shared), dups
     finally:
         loader.dispose()
+
+
+def _inspect_and_construct(loader: Any, node: yaml.Node, dups: list[tuple[ScalarNode, ScalarNode]],
+                           budget: _AliasBudget, shared: bool) -> Any:
+    """Inspect the composed document (bounds, duplicate keys), then let PyYAML's constructor build it."""
+    if not _inspect_tree(node, dups, budget, shared=shared):
+        dups.clear()
+        _inspect_graph(node, dups, budget)
+    return loader.construct_document(node)
+
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+# scalar tags whose SafeConstructor is a plain function of the node's text (the merge key `<<` is not one)
+_SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("null", "bool", "int", "float", "binary",
+                                                             "timestamp", "value"))
+
+
+class _NotPlain(Exception):
+    """The document holds something the one-pass construction leaves to the two passes (see _construct_tree)."""
+
+
+def _construct_tree(loader: Any, root: yaml.Node, dups: list[tuple[ScalarNode, ScalarNode]],
+                    shared: bool) -> tuple[Any, int]:
+    """Build a document whose collections are not shared and inspect it in the same walk: (data, nodes
+    go-yaml decodes).
+
+    The result is the one :func:`_inspect_tree` followed by ``construct_document`` gives, for the documents
+    manifests are made of: plain maps, sequences and scalars of the core tags. Anything else (another tag,
+    a merge key, a collection as a key, with ``shared`` a collection reached twice, nesting past
+    :data:`MAX_DEPTH`, an error) raises, and the caller runs the two passes, which decide what is reported.
+    Duplicate keys are found mapping by mapping and ordered level by level, as the inspection's
+    breadth-first walk finds them.
+    """
+    constructors = loader.yaml_constructors
+    found: list[tuple[int, list[tuple[ScalarNode, ScalarNode]]]] = []
+    decoded = 2  # the document node and the root
+
+    def scalar(node: ScalarNode) -> Any:
+        tag = node.tag
+        if tag == _STR_TAG:
+            return node.value
+        if tag not in _SCALAR_TAGS:
+            raise _NotPlain
+        return constructors[tag](loader, node)
+
+    seen: set[int] | None = set() if shared else None
+
+    def build(node: yaml.Node, depth: int) -> Any:
+        nonlocal decoded
+        if depth > MAX_DEPTH:
+            raise _NotPlain
+        if seen is not None:
+            if id(node) in seen:
+                raise _NotPlain
+            seen.add(id(node))
+        items = node.value
+        if node.__class__ is MappingNode:
+            if node.tag != _MAP_TAG:
+                raise _NotPlain
+            decoded += 2 * len(items)
+            out = {}
+            plain_keys = True
+            for k, v in items:
+                if k.__class__ is not ScalarNode:
+                    raise _NotPlain
+                if k.tag == _STR_TAG:
+                    key = k.value
+                else:
+                    plain_keys = False
+                    key = scalar(k)
+                if v.__class__ is ScalarNode:
+                    out[key] = v.value if v.tag == _STR_TAG else scalar(v)
+                else:
+                    out[key] = build(v, depth + 1)
+            if len(out) != len(items) or not plain_keys:
+                repeated: list[tuple[ScalarNode, ScalarNode]] = []
+                _duplicates(node, repeated)
+                if repeated:
+                    found.append((depth, repeated))
+            return out
+        if node.tag != _SEQ_TAG:
+            raise _NotPlain
+        decoded += len(items)
+        return [(v.value if v.tag == _STR_TAG else scalar(v)) if v.__class__ is ScalarNode else build(v, depth + 1)
+                for v in items]
+
+    data = scalar(root) if root.__class__ is ScalarNode else build(root, 1)
+    if found:
+        found.sort(key=lambda f: f[0])  # stable: mappings of one level stay in document order
+        for _, repeated in found:
+            dups.extend(repeated)
+    return data, decoded
 
 
 def load_text(chunk: str) -> Any:
@@ -312,32 +421,48 @@ class Document:
             raise InputError(self.file, d.line, d.message(), code="FW-YAML-DUPLICATE-KEY")
 
 
-def _first_content_line(lines: list[str], start: int, end: int) -> int:
-    for i in range(start, end):
-        s = lines[i].strip()
+def _first_content_line(text: str, pos: int, line: int) -> int:
+    """The index of the first line from ``line`` (starting at offset ``pos``) that is neither blank, a
+    comment nor a directive; ``line`` itself when there is none. Only the lines up to it are looked at."""
+    first = line
+    while True:
+        end = text.find("\n", pos)
+        s = (text[pos:] if end < 0 else text[pos:end]).strip()
         if s and not s.startswith("#") and not s.startswith("%"):
-            return i
-    return start
+            return line
+        if end < 0:
+            return first
+        pos = end + 1
+        line += 1
+
+
+# a document marker line: `---` or `...` alone or followed by a blank, a line break of `\r\n` included
+_MARKER_LINE = re.compile(r"^(?:---|\.\.\.)(?:[ \t][^\n]*)?\r*$", re.M)
 
 
 def _chunks(text: str) -> list[tuple[int, str, int]]:
-    """Split into (first line index, chunk text, marker line index or -1)."""
-    lines = text.split("\n")
+    """Split into (first line index, chunk text, offset of that line in ``text``).
+
+    The marker lines are found by one regular expression over the text, so a file is not split into
+    lines; a chunk ends with the line break before its closing marker (a final `|` block scalar keeps it).
+    """
     chunks: list[tuple[int, str, int]] = []
-    start = 0
-    for i, raw in enumerate(lines):
-        if raw.startswith("---") or raw.startswith("..."):
-            if _MARKER.match(raw.rstrip("\r")):
-                # the line break before the marker is the document's own (a final `|` block scalar keeps it)
-                chunks.append((start, "\n".join(lines[start:i]) + "\n", i))
-                # content after '--- ' on the marker line belongs to the next doc
-                rest = raw[3:].strip()
-                if raw.startswith("---") and rest and not rest.startswith("#"):
-                    lines[i] = "   " + raw[3:]
-                    start = i
-                else:
-                    start = i + 1
-    chunks.append((start, "\n".join(lines[start:]), -1))
+    start = pos = 0  # the current chunk's first line and its offset
+    inline = False  # whether it starts with content on its `---` line (which the chunk writes as blanks)
+    line = last = 0  # the line index of offset `last`
+    for m in _MARKER_LINE.finditer(text):
+        at = m.start()
+        line += text.count("\n", last, at)
+        last = at
+        chunks.append((start, "   " + text[pos + 3:at] if inline else text[pos:at], pos))
+        raw = m.group()
+        rest = raw[3:].strip()
+        inline = raw.startswith("---") and bool(rest) and not rest.startswith("#")
+        if inline:  # content after '--- ' on the marker line belongs to the next doc
+            start, pos = line, at
+        else:
+            start, pos = line + 1, m.end() + 1
+    chunks.append((start, "   " + text[pos + 3:] if inline else text[pos:], pos))
     return chunks
 
 
@@ -347,9 +472,8 @@ def parse_documents(text: str, file: str) -> list[Document]:
     Raises :class:`InputError` naming the file and line of the first syntax error or exceeded bound.
     """
     docs: list[Document] = []
-    lines = text.split("\n")
     budget = _AliasBudget()
-    for start, chunk, _ in _chunks(text):
+    for start, chunk, pos in _chunks(text):
         if not chunk.strip():
             continue
         try:
@@ -367,7 +491,7 @@ def parse_documents(text: str, file: str) -> list[Document]:
             continue
         duplicates = tuple(DuplicateKey(str(k.value), start + k.start_mark.line + 1, start + first.start_mark.line + 1)
                            for k, first in dups)
-        docs.append(Document(data, file, _first_content_line(lines, start, len(lines)) + 1, duplicates))
+        docs.append(Document(data, file, _first_content_line(text, pos, start) + 1, duplicates))
     return docs
 
 
