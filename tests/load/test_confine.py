@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from flux_wiki.load import Repo
-from flux_wiki.load.confine import ConfinedDir
+from flux_wiki.load.confine import ConfinedDir, _read_fd
 from flux_wiki.model import InputError
 
 
@@ -182,3 +182,16 @@ def test_sourceignore_link_outside_is_refused_with_a_warning(tmp_path: Path) -> 
     assert repo.walk_yaml() == ["apps/a.yaml"]
     assert [p.file for p in repo.problems] == [".sourceignore"]
     assert "leading outside" in repo.problems[0].message
+
+
+@pytest.mark.parametrize("seen", [0, 10, 100_000, 200_000])
+@pytest.mark.parametrize("limit", [5, 100_000, 300_000])
+def test_a_file_is_read_to_its_end_whatever_size_stat_saw(tmp_path: Path, seen: int, limit: int) -> None:
+    """The first read asks for the size stat saw; a file that changed since is still read to its end (or the cap)."""
+    content = bytes(range(256)) * 400  # 102,400 bytes, more than one read after the first
+    (tmp_path / "f").write_bytes(content)
+    fd = os.open(tmp_path / "f", os.O_RDONLY)
+    try:
+        assert _read_fd(fd, seen, limit) == content[:limit]
+    finally:
+        os.close(fd)
