@@ -237,18 +237,42 @@ def _inspect_graph(root: yaml.Node, dups: list[tuple[ScalarNode, ScalarNode]], b
 _FastBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+
+# the tag of each plain scalar text met so far (Resolver.resolve tries patterns chosen by its first character);
+# bounded, as a file of unique values would otherwise fill it
+_PLAIN_TAGS: dict[str, str] = {}
+_PLAIN_TAGS_MAX = 20_000
+
+
 class _Loader(_FastBase):  # type: ignore[misc,valid-type]
-    """The C loader, reading a bare `=` (YAML 1.1 value tag, seen in Alertmanager configs) as a string."""
+    """The C loader, reading a bare `=` (YAML 1.1 value tag, seen in Alertmanager configs) as a string.
 
-    if not _FastBase.yaml_path_resolvers and None not in _FastBase.yaml_implicit_resolvers:
-        _IMPLICIT_FIRST = frozenset(_FastBase.yaml_implicit_resolvers)
+    libyaml composes the nodes but asks Python for each node's tag: without path resolvers (PyYAML's
+    loaders have none) that tag depends only on the kind and, for a plain scalar, its text, so it is
+    answered from :data:`_PLAIN_TAGS` and the path bookkeeping is skipped.
+    """
 
+    if not _FastBase.yaml_path_resolvers:
         def resolve(self, kind, value, implicit):  # type: ignore[no-untyped-def]
-            """A quoted scalar, or a plain one whose first character starts no implicit tag (most keys and
-            names), is a string without trying each pattern, as Resolver.resolve would conclude."""
-            if kind is ScalarNode and (not implicit[0] or value[:1] not in self._IMPLICIT_FIRST):
-                return self.DEFAULT_SCALAR_TAG
-            return super().resolve(kind, value, implicit)
+            if kind is ScalarNode:
+                if not implicit[0]:  # quoted
+                    return _STR_TAG
+                tag = _PLAIN_TAGS.get(value)
+                if tag is None:
+                    tag = super().resolve(kind, value, implicit)
+                    if len(_PLAIN_TAGS) < _PLAIN_TAGS_MAX:
+                        _PLAIN_TAGS[value] = tag
+                return tag
+            return _MAP_TAG if kind is MappingNode else _SEQ_TAG
+
+        def descend_resolver(self, current_node, current_index):  # type: ignore[no-untyped-def]
+            pass
+
+        def ascend_resolver(self):  # type: ignore[no-untyped-def]
+            pass
 
 
 class _LenientLoader(yaml.SafeLoader):
@@ -312,9 +336,6 @@ def _inspect_and_construct(loader: Any, node: yaml.Node, dups: list[tuple[Scalar
     return loader.construct_document(node)
 
 
-_STR_TAG = "tag:yaml.org,2002:str"
-_MAP_TAG = "tag:yaml.org,2002:map"
-_SEQ_TAG = "tag:yaml.org,2002:seq"
 # scalar tags whose SafeConstructor is a plain function of the node's text (the merge key `<<` is not one)
 _SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("null", "bool", "int", "float", "binary",
                                                              "timestamp", "value"))
