@@ -529,18 +529,26 @@ def field_line(text: str, first_line: int, path: tuple[str | int, ...] | list[st
         if isinstance(part, int):
             hit = _nth_item(lines, i if n == 0 else i + 1, part)  # a document that is a list starts with its item
         else:
-            key = re.compile(r"(?:^|[\s{,\-])[\"']?" + re.escape(part) + r"[\"']?\s*:(?:\s|$)")
+            key = _key_pattern(part)
             hit = None
             for j in range(i, len(lines)):
-                if j > i and _MARKER.match(lines[j]):
+                line = lines[j]
+                if j > i and line[:3] in ("---", "...") and _MARKER.match(line):
                     break  # the end of the document
-                if key.search(lines[j]):
+                if part in line and key.search(line):  # the substring test only saves time
                     hit = j
                     break
         if hit is None:
             break
         found = i = hit
     return found + 1
+
+
+@functools.lru_cache(maxsize=1024)
+def _key_pattern(key: str) -> re.Pattern[str]:
+    """The expression that finds ``key`` written as a mapping key on a line (compiled once per key: the
+    re module's own cache is shared with every other pattern, and field lookups use many keys)."""
+    return re.compile(r"(?:^|[\s{,\-])[\"']?" + re.escape(key) + r"[\"']?\s*:(?:\s|$)")
 
 
 @functools.lru_cache(maxsize=16)
