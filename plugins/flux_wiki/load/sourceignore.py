@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import os
 import re
+import weakref
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -306,6 +307,9 @@ def load_ignore_patterns(files: "ConfinedDir") -> list[Pattern]:
     return out
 
 
+_SNAPSHOT_PATTERNS: "weakref.WeakKeyDictionary[ConfinedDir, list[Pattern]]" = weakref.WeakKeyDictionary()
+
+
 class ArtifactFilter:
     """source-controller's SourceIgnoreFilter for one source: which repository paths its artifact leaves out."""
 
@@ -323,8 +327,19 @@ class ArtifactFilter:
 
     @classmethod
     def for_repo(cls, files: "ConfinedDir", spec_ignore: str | None = None) -> "ArtifactFilter":
-        """The filter for a repository: its ``.sourceignore`` files, then the source's ``spec.ignore``."""
-        patterns = load_ignore_patterns(files)
+        """The filter for a repository: its ``.sourceignore`` files, then the source's ``spec.ignore``.
+
+        A snapshot's ``.sourceignore`` files are found once for all its sources (each source with its own
+        ``spec.ignore`` has a filter of its own); while a recording is on they are looked for again, so the
+        recording sees what they depend on.
+        """
+        if files.snapshot and files.record is None:
+            found = _SNAPSHOT_PATTERNS.get(files)
+            if found is None:
+                found = _SNAPSHOT_PATTERNS[files] = load_ignore_patterns(files)
+            patterns = list(found)
+        else:
+            patterns = load_ignore_patterns(files)
         if spec_ignore is not None:
             patterns += read_patterns(spec_ignore, (), "spec.ignore")
         return cls(patterns)
