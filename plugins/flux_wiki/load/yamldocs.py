@@ -286,8 +286,18 @@ class _LenientLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+def _timestamp_or_text(loader: Any, node: ScalarNode) -> Any:
+    """A timestamp, or the text itself when it only looks like one (``2024-13-45``): go-yaml resolves a
+    timestamp only when it parses, and PyYAML's constructor would raise a bare ValueError."""
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
 for _cls in (_Loader, _LenientLoader):
     _cls.add_constructor("tag:yaml.org,2002:value", lambda loader, node: loader.construct_scalar(node))
+    _cls.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
 
 
 def _compose(chunk: str, loader_cls: type) -> tuple[Any, yaml.Node | None]:
