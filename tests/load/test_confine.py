@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import socket
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
+from hypothesis import given, strategies as st
 
 from flux_wiki.load import Repo
 from flux_wiki.load.confine import ConfinedDir, _read_fd
@@ -195,3 +196,16 @@ def test_a_file_is_read_to_its_end_whatever_size_stat_saw(tmp_path: Path, seen: 
         assert _read_fd(fd, seen, limit) == content[:limit]
     finally:
         os.close(fd)
+
+
+@given(st.lists(st.sampled_from(["a", "b", ".", "..", "", "/", "x.yaml", "..."]), max_size=4),
+       st.lists(st.sampled_from(["a", "b", ".", "..", "", "/", "x.yaml", "..."]), max_size=4))
+def test_resolved_paths_are_normal_posix_paths(base: list[str], ref: list[str]) -> None:
+    """Repo.resolve answers the normalised join as PurePosixPath writes it, or refuses to leave the root."""
+    repo = Repo(Path(__file__).parent)
+    try:
+        got = repo.resolve("/".join(base), "/".join(ref), referrer="k.yaml")
+    except InputError:
+        return
+    assert got == (PurePosixPath(os.path.normpath(os.path.join("/".join(base) or ".", "/".join(ref)))).as_posix())
+    assert not got.startswith(("/", "../")) and got != ".."

@@ -21,6 +21,10 @@ composing and constructing, on its node graph (where aliases are still shared):
   kustomization file; the reader of each kind decides.
 
 Bytes must be UTF-8 (a UTF-8 or UTF-16 byte-order mark is honoured), as go-yaml requires.
+
+libyaml composes the node graph; a document of plain maps, sequences and core scalars with no shared
+collection (nearly every manifest) is then built and inspected in one walk (:func:`_construct_tree`);
+any other goes through the inspection and PyYAML's own constructor, which decide every error.
 """
 
 from __future__ import annotations
@@ -241,10 +245,11 @@ _STR_TAG = "tag:yaml.org,2002:str"
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 
-# the tag of each plain scalar text met so far (Resolver.resolve tries patterns chosen by its first character);
-# bounded, as a file of unique values would otherwise fill it
+# the tag of each short plain scalar text met so far (Resolver.resolve tries patterns chosen by its first
+# character); bounded in count and length, as a file of unique or long values would otherwise fill it
 _PLAIN_TAGS: dict[str, str] = {}
 _PLAIN_TAGS_MAX = 20_000
+_PLAIN_TAGS_TEXT = 200
 
 
 class _Loader(_FastBase):  # type: ignore[misc,valid-type]
@@ -263,7 +268,7 @@ class _Loader(_FastBase):  # type: ignore[misc,valid-type]
                 tag = _PLAIN_TAGS.get(value)
                 if tag is None:
                     tag = super().resolve(kind, value, implicit)
-                    if len(_PLAIN_TAGS) < _PLAIN_TAGS_MAX:
+                    if len(_PLAIN_TAGS) < _PLAIN_TAGS_MAX and len(value) <= _PLAIN_TAGS_TEXT:
                         _PLAIN_TAGS[value] = tag
                 return tag
             return _MAP_TAG if kind is MappingNode else _SEQ_TAG
