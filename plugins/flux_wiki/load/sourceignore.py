@@ -321,7 +321,8 @@ class ArtifactFilter:
         self._folder_memo: dict[tuple[str, ...], int] = {}
         # by rank, highest first: the name patterns (that can match) and the glob patterns
         ranked = range(len(self.patterns) - 1, -1, -1)
-        self._name_ranks = tuple(i for i in ranked if not self.patterns[i].is_glob and self.patterns[i].name_rx)
+        self._name_ranks = tuple(i for i in ranked if not self.patterns[i].is_glob
+                                 and self.patterns[i].name_rx is not None)
         self._glob_ranks = tuple(i for i in ranked if self.patterns[i].is_glob)
         self._names_memo: dict[str, tuple[int, ...]] = {}  # a name -> the name patterns it matches, by rank
 
