@@ -1,8 +1,10 @@
 """The fast paths of the YAML loader answer exactly as the plain ones they stand for.
 
 - a document is built and inspected in one walk (``_construct_tree``); the reference is the inspection
-  followed by PyYAML's constructor (``_inspect_and_construct``), which still runs whenever the one walk
-  declines (aliases of collections, other tags, merge keys, errors);
+  followed by PyYAML's constructor, which still runs whenever the one walk declines (aliases of
+  collections, other tags, merge keys, errors);
+- a document with aliases is built after its inspection by ``_construct_graph``; the reference is PyYAML's
+  constructor, shared objects included;
 - a plain scalar's tag comes from a memo of PyYAML's resolver;
 - document markers are found by one regular expression over the text; the reference is the split into
   lines it replaced.
@@ -16,8 +18,9 @@ import yaml
 from hypothesis import given, settings, strategies as st
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from flux_wiki.load.yamldocs import (MAX_DEPTH, _AliasBudget, _chunks, _construct_tree, _inspect_and_construct,
-                                     _Loader)
+from flux_wiki.load import parse_documents
+from flux_wiki.load.yamldocs import (MAX_DEPTH, _AliasBudget, _chunks, _construct_graph, _construct_tree,
+                                     _inspect_graph, _inspect_tree, _Loader)
 
 KEYS = st.sampled_from(["a", "b", "1", "'1'", "true", "~", "=", "<<", "x y", "2024-01-01", "!!str c", "? [k]"])
 SCALARS = st.sampled_from(["v", "yes", "No", "1", "0x1F", "1_000", "1:20", ".inf", "-.NaN", "2024-01-01",
@@ -70,11 +73,60 @@ def test_one_walk_builds_what_inspection_and_construction_build(pairs: list[tupl
     ref_dups: list = []
     budget = _AliasBudget()
     try:
-        ref = _inspect_and_construct(loader, node, ref_dups, budget, shared="*" in text)
+        if not _inspect_tree(node, ref_dups, budget, shared="*" in text):
+            raise AssertionError("the one walk built a document with a shared collection")
+        ref = loader.construct_document(node)
     finally:
         loader.dispose()
     assert repr(data) == repr(ref) and data == ref
     assert _seen(dups) == _seen(ref_dups) and decoded == budget.decoded and budget.aliased == 0
+
+
+def _sharing(value: object) -> list[int]:
+    """Which collections of ``value`` are one object, as first-seen indices in a depth-first walk."""
+    order: dict[int, int] = {}
+    out = []
+
+    def walk(v: object) -> None:
+        if isinstance(v, (dict, list)):
+            if id(v) in order:  # met before: its insides were walked then
+                out.append(order[id(v)])
+                return
+            out.append(order.setdefault(id(v), len(order)))
+            for x in (v.values() if isinstance(v, dict) else v):
+                walk(x)
+    walk(value)
+    return out
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(KEYS, block()), min_size=1, max_size=4))
+def test_graph_build_is_pyyamls_construction(pairs: list[tuple[str, str]]) -> None:
+    """After the inspection, a document with aliases is built as construct_document builds it, sharing included."""
+    text = "".join(f"{k}:{v}\n" for k, v in pairs)
+    try:
+        loader, node = _compose(text)
+    except yaml.YAMLError:
+        return
+    try:
+        if not _inspect_tree(node, [], _AliasBudget(), shared=True):
+            _inspect_graph(node, [], _AliasBudget())
+        data = _construct_graph(loader, node)
+    except Exception:  # noqa: BLE001 - refused or declined: PyYAML's constructor decides, nothing to compare
+        return
+    finally:
+        loader.dispose()
+    loader, node = _compose(text)
+    try:
+        ref = loader.construct_document(node)
+    finally:
+        loader.dispose()
+    assert repr(data) == repr(ref) and data == ref and _sharing(data) == _sharing(ref)
+
+
+def test_an_alias_is_the_object_its_anchor_built() -> None:
+    (doc,) = parse_documents("a: &m {x: [1]}\nb: *m\nc: [*m]\n", "f.yaml")
+    assert doc.data["a"] is doc.data["b"] is doc.data["c"][0] and doc.data["a"] == {"x": [1]}
 
 
 def test_one_walk_orders_duplicate_keys_level_by_level() -> None:

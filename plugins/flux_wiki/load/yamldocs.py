@@ -344,11 +344,15 @@ def _load(chunk: str, budget: _AliasBudget) -> tuple[Any, list[tuple[ScalarNode,
 
 def _inspect_and_construct(loader: Any, node: yaml.Node, dups: list[tuple[ScalarNode, ScalarNode]],
                            budget: _AliasBudget, shared: bool) -> Any:
-    """Inspect the composed document (bounds, duplicate keys), then let PyYAML's constructor build it."""
+    """Inspect the composed document (bounds, duplicate keys), then build it: :func:`_construct_graph` when it
+    can, PyYAML's constructor otherwise (and for every error, which it reports as it always did)."""
     if not _inspect_tree(node, dups, budget, shared=shared):
         dups.clear()
         _inspect_graph(node, dups, budget)
-    return loader.construct_document(node)
+    try:
+        return _construct_graph(loader, node)
+    except Exception:  # noqa: BLE001 - what the fast build leaves, PyYAML's constructor decides
+        return loader.construct_document(node)
 
 
 # scalar tags whose SafeConstructor is a plain function of the node's text (the merge key `<<` is not one)
@@ -431,6 +435,51 @@ def _construct_tree(loader: Any, root: yaml.Node, dups: list[tuple[ScalarNode, S
         for _, repeated in found:
             dups.extend(repeated)
     return data, decoded
+
+
+def _construct_graph(loader: Any, root: yaml.Node) -> Any:
+    """Build an inspected document whose collections may be shared, as ``construct_document`` does: each
+    node is built once, so an alias is the very object its anchor built (the inspection refused an anchor
+    that contains itself and bounded the depth). Raises, like :func:`_construct_tree`, on what only PyYAML's
+    constructor builds: other tags, merge keys, a collection as a key.
+    """
+    constructors = loader.yaml_constructors
+    built: dict[int, Any] = {}  # id of a node -> what it built
+
+    def scalar(node: ScalarNode) -> Any:
+        done = built.get(id(node))
+        if done is None:
+            tag = node.tag
+            if tag == _STR_TAG:
+                return node.value
+            if tag not in _SCALAR_TAGS:
+                raise _NotPlain
+            done = built[id(node)] = (constructors[tag](loader, node),)
+        return done[0]
+
+    def build(node: yaml.Node) -> Any:
+        done = built.get(id(node))
+        if done is not None:
+            return done
+        if node.__class__ is MappingNode:
+            if node.tag != _MAP_TAG:
+                raise _NotPlain
+            out: dict[Any, Any] = {}
+            built[id(node)] = out
+            for k, v in node.value:
+                if k.__class__ is not ScalarNode:
+                    raise _NotPlain
+                key = scalar(k)
+                out[key] = scalar(v) if v.__class__ is ScalarNode else build(v)
+            return out
+        if node.tag != _SEQ_TAG:
+            raise _NotPlain
+        items: list[Any] = []
+        built[id(node)] = items
+        items.extend(scalar(v) if v.__class__ is ScalarNode else build(v) for v in node.value)
+        return items
+
+    return scalar(root) if root.__class__ is ScalarNode else build(root)
 
 
 def load_text(chunk: str) -> Any:
