@@ -7,7 +7,6 @@ MkDocs plugin and the CLI cannot drift apart. Hand-written pages go through it t
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import posixpath
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from .diff import BuildOptions, GitError, GitRepo, RecentChanges, RevisionInvent
 from .doctor import DoctorReport, diagnose
 from .doctor.bootstrap import bootstrap_releases
 from .engine import build_model
+from .fingerprint import fingerprint
 from .load import ParseCache, Repo
 from .load.authored import ClusterNotes, SourceBasisIndex, load_notes, load_source_basis, page_title
 from .model import Cluster, Diagnostic, Model
@@ -195,7 +195,7 @@ class WikiCompiler:
         reports = {}
         for c in model.clusters:
             state = (states or {}).get(c.name)
-            key = _digest((state, notes.get(c.name), early)) if state is not None else None
+            key = fingerprint((state, notes.get(c.name), early)) if state is not None else None
             kept = self.kept_reports.get(c.name) if key is not None else self.kept_reports.pop(c.name, None)
             if key is not None and kept is not None and kept[0] == key:
                 self.parse_cache.counts["doctor reused"] += 1
@@ -219,7 +219,7 @@ class WikiCompiler:
             return None
         context = {k: v for k, v in options.cluster_context.get(cluster.name, {}).items()
                    if k not in ("doctor", "subject_words")}  # the report (by its digest) and a module function
-        return _digest((state, report[0], [c.name for c in model.clusters],
+        return fingerprint((state, report[0], [c.name for c in model.clusters],
                         options.notes.get(cluster.name), options.related, options.extra_basis, context))
 
     def hand_written(self, cfg: WikiConfig, compiled: CompiledWiki, src: str,
@@ -266,19 +266,10 @@ class WikiCompiler:
 
 
 def cluster_state(cluster: Cluster, order: object) -> bytes | None:
-    """A digest of a simulated, analysed cluster and its effective order: everything its facts (and so its pages
-    and its doctor report) are computed from. They are plain data, so equal ``repr`` means equal state; None when
-    the text holds an object's address (not comparable across compilations)."""
+    """The :func:`fingerprint` of a simulated, analysed cluster and its effective order: everything its facts (and
+    so its pages and its doctor report) are computed from."""
     fields = {name: value for name, value in vars(order).items() if name != "_ancestors"}  # a cache of the others
-    return _digest((cluster, fields))
-
-
-def _digest(value: object) -> bytes | None:
-    """BLAKE2b of ``repr(value)``; None when the text holds an object's or function's address."""
-    text = repr(value)
-    if " at 0x" in text:
-        return None
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).digest()
+    return fingerprint((cluster, fields))
 
 
 def _browse(base: str | None) -> Callable[[str, int | None], str | None]:

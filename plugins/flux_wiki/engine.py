@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import hashlib
 from collections import defaultdict
 from typing import Callable
 from pathlib import Path
@@ -12,6 +11,7 @@ from .analysis.dag import apply_exclusions, apply_order
 from .analysis.facts import ClusterFacts
 from .analysis.surfaces import extract_surfaces
 from .flux.entry import explicit_entry, find_entries
+from .fingerprint import fingerprint
 from .flux.simulate import simulate
 from .flux.source_dirs import SourceDirs, ci_pushes
 from .load import ParseCache, Repo
@@ -90,8 +90,8 @@ def surfaces_reusing(repo: Repo, node: KustomizationNode, releases: list[HelmRel
     inputs are unchanged (``mkdocs serve`` rebuilds: ``keep_builds``).
 
     The result is a function of the node's id, its objects, its HelmReleases and the text of the files
-    ``line_of`` reads (values lines): the first three are compared by the digest of their ``repr`` (plain data),
-    the files by their bytes in this snapshot. Counted in ``repo.cache.counts`` (``surfaces extracted`` and
+    ``line_of`` reads (values lines): the first three are compared by their :func:`fingerprint`, the files by
+    their bytes in this snapshot. Counted in ``repo.cache.counts`` (``surfaces extracted`` and
     ``surfaces reused``)."""
     counts = repo.cache.counts
     if not repo.cache.keep_builds:
@@ -99,9 +99,8 @@ def surfaces_reusing(repo: Repo, node: KustomizationNode, releases: list[HelmRel
         return extract_surfaces(node.id, node.resources, releases, line_of)
     kept: dict[bytes, tuple[dict[str, bytes | None], list[Surface], list[Diagnostic]]] = \
         repo.cache.derived.setdefault("surfaces", {})
-    key = hashlib.blake2b(repr((node.id, node.resources, releases)).encode("utf-8", "surrogatepass"),
-                          digest_size=20).digest()
-    found = kept.get(key)
+    key = fingerprint((node.id, node.resources, releases))
+    found = kept.get(key) if key is not None else None
     if found is not None and all(_bytes_of(repo, file) == data for file, data in found[0].items()):
         counts["surfaces reused"] += 1
         return [copy.copy(s) for s in found[1]], list(found[2])
@@ -113,6 +112,8 @@ def surfaces_reusing(repo: Repo, node: KustomizationNode, releases: list[HelmRel
 
     surfaces, diags = extract_surfaces(node.id, node.resources, releases, recorded)
     counts["surfaces extracted"] += 1
+    if key is None:
+        return surfaces, diags
     kept.pop(key, None)
     kept[key] = (texts, [copy.copy(s) for s in surfaces], list(diags))
     while len(kept) > MAX_KEPT_SURFACES:
