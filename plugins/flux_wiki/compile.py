@@ -30,6 +30,7 @@ from .render.diagrams import layer_dag_dot, layer_diagram_dot, neighbourhood_dot
 from .render.doctor_page import doctor_context, doctor_page
 from .render.history_page import changes_page, history_context
 from .render.markdown import file_url, html_text, md_link
+from .render.nav import layer_sections
 from .render.pages import (GeneratedPage, PageLayout, PageMemo, PageRenderer, RenderOptions, group_anchors,
                            render_cluster)
 from .render.svg import SvgRenderer
@@ -52,6 +53,8 @@ class CompiledWiki:
     layout: PageLayout = field(default_factory=PageLayout)
     notices: list[Diagnostic] = field(default_factory=list)  # worth knowing, not a problem (e.g. page name clashes)
     doctor: dict[str, DoctorReport] = field(default_factory=dict)  # cluster name -> the ordering doctor's report
+    # cluster name -> its layer pages by group of the overview, as the nav nests them (render/nav.py)
+    sections: dict[str, list[tuple[str, list[str]]]] = field(default_factory=dict)
     generated: dict[str, GeneratedPage] = field(init=False)  # the pages by path
 
     def __post_init__(self) -> None:
@@ -95,7 +98,7 @@ class WikiCompiler:
         # made from (:meth:`doctor`, :meth:`page_key`), for the next compilation with the same configuration
         self.kept_options: str | None = None
         self.kept_reports: dict[str, tuple[bytes, DoctorReport]] = {}
-        self.kept_pages: dict[str, tuple[bytes, list[GeneratedPage]]] = {}
+        self.kept_pages: dict[str, tuple[bytes, list[GeneratedPage], list[tuple[str, list[str]]]]] = {}
 
     def compile(self, cfg: WikiConfig) -> CompiledWiki:
         self.pages.start(repr(cfg))
@@ -124,6 +127,7 @@ class WikiCompiler:
         options.pages = self.pages
         keys = {c.name: self.page_key(cfg, c, model, states.get(c.name), options) for c in model.clusters}
         pages: list[GeneratedPage] = []
+        sections: dict[str, list[tuple[str, list[str]]]] = {}
         todo: set[str] = set()  # the clusters whose pages are rendered (not kept from the last compilation)
         for cluster in model.clusters:
             kept = self.kept_pages.get(cluster.name)
@@ -145,20 +149,22 @@ class WikiCompiler:
                 made.append(doctor_page(renderer, reports[cluster.name]))
                 if cluster.name in history:
                     made.append(changes_page(renderer, history[cluster.name]["history"]))
+                nav = layer_sections(model.facts[cluster.name], layout)
                 self.parse_cache.counts["cluster pages rendered"] += 1
                 key = keys[cluster.name]
                 if key is not None:
-                    self.kept_pages[cluster.name] = (key, made)
+                    self.kept_pages[cluster.name] = (key, made, nav)
             else:
-                made = self.kept_pages[cluster.name][1]
+                _, made, nav = self.kept_pages[cluster.name]
             pages.extend(made)
+            sections[cluster.name] = nav
             diagnostics += cluster.warnings
         existing = {p.path for p in pages}
         if cfg.docs_dir is not None and cfg.docs_dir.is_dir():
             existing |= {f.relative_to(cfg.docs_dir).as_posix() for f in cfg.docs_dir.rglob("*.md")}
         diagnostics += problems(graph, existing)
         return CompiledWiki(model, pages, notes, basis_index, diagnostics, graph, layout=layout,
-                            notices=sorted(set(layout.notices)), doctor=reports)
+                            notices=sorted(set(layout.notices)), doctor=reports, sections=sections)
 
     def recent_changes(self, cfg: WikiConfig) -> RecentChanges | str:
         """The last ``cfg.history`` commits that changed the topology, or why git cannot tell. Models are kept by
