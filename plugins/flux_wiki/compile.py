@@ -124,7 +124,7 @@ class WikiCompiler:
         history = history_context(self.recent_changes(cfg), cfg.history, layout, model.clusters) if cfg.history else {}
         options.cluster_context = {c.name: {**context.get(c.name, {}), **history.get(c.name, {})}
                                    for c in model.clusters}
-        options.pages = self.pages
+        options.pages = self.pages if self.parse_cache.keep_builds else None  # a single build keeps nothing
         keys = {c.name: self.page_key(cfg, c, model, states.get(c.name), options) for c in model.clusters}
         pages: list[GeneratedPage] = []
         sections: dict[str, list[tuple[str, list[str]]]] = {}
