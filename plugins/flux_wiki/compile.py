@@ -102,7 +102,7 @@ class WikiCompiler:
 
     def compile(self, cfg: WikiConfig) -> CompiledWiki:
         self.pages.start(repr(cfg))
-        if self.pages.options is not self.kept_options:  # another configuration: nothing kept applies
+        if self.pages.options != self.kept_options:  # another configuration: nothing kept applies
             self.kept_options, self.kept_reports, self.kept_pages = self.pages.options, {}, {}
         diagnostics: list[Diagnostic] = []
         self.svg.cache_dir = cfg.cache_dir
@@ -225,8 +225,8 @@ class WikiCompiler:
             return None
         context = {k: v for k, v in options.cluster_context.get(cluster.name, {}).items()
                    if k not in ("doctor", "subject_words")}  # the report (by its digest) and a module function
-        return fingerprint((state, report[0], [c.name for c in model.clusters],
-                        options.notes.get(cluster.name), options.related, options.extra_basis, context))
+        return fingerprint((state, report[0], [c.name for c in model.clusters], options.notes.get(cluster.name),
+                            options.related, options.extra_basis, context))
 
     def hand_written(self, cfg: WikiConfig, compiled: CompiledWiki, src: str,
                      markdown: str) -> tuple[str, list[Diagnostic]]:

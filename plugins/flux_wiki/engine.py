@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import copy
 from collections import defaultdict
-from typing import Callable
 from pathlib import Path
+from typing import Callable
 
 from .analysis.dag import apply_exclusions, apply_order
 from .analysis.facts import ClusterFacts
 from .analysis.surfaces import extract_surfaces
-from .flux.entry import explicit_entry, find_entries
 from .fingerprint import fingerprint
+from .flux.entry import explicit_entry, find_entries
 from .flux.simulate import simulate
 from .flux.source_dirs import SourceDirs, ci_pushes
 from .load import ParseCache, Repo
