@@ -439,3 +439,30 @@ def test_bounds_are_limits_not_warnings() -> None:
                         "resources": [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}}]}}
     [diag] = expand_resourceset(Resource(permute, "rs.yaml", 1)).diagnostics
     assert diag.cls == "repo" and "maximum allowed permutations" in diag.message
+
+
+def test_a_file_built_into_many_kustomizations_is_composed_once_for_its_lines(tmp_path: Path) -> None:
+    """The template lines come from the file's node tree, composed once per text however many Kustomizations
+    (each with its own locator) apply the file; an edited file is composed anew."""
+    from flux_wiki.flux import resourceset
+
+    text = textwrap.dedent("""\
+        apiVersion: fluxcd.controlplane.io/v1
+        kind: ResourceSet
+        metadata: {name: once, namespace: ns}
+        spec:
+          inputs: [{name: a}]
+          resourcesTemplate: |
+            apiVersion: v1
+            kind: ConfigMap
+            metadata:
+              name: << inputs.name | snakecase >>
+        """)
+    (tmp_path / "rs.yaml").write_text(text)
+    resourceset._documents.cache_clear()
+    lines = [expand_resourceset(rset(text), repo=Repo(tmp_path)).diagnostics[0].line for _ in range(3)]
+    assert lines == [10, 10, 10]
+    assert resourceset._documents.cache_info().misses == 1
+    (tmp_path / "rs.yaml").write_text("# moved\n" + text)
+    [diag] = expand_resourceset(rset(text, line=2), repo=Repo(tmp_path)).diagnostics
+    assert diag.line == 11 and resourceset._documents.cache_info().misses == 2
