@@ -466,3 +466,36 @@ def test_a_file_built_into_many_kustomizations_is_composed_once_for_its_lines(tm
     (tmp_path / "rs.yaml").write_text("# moved\n" + text)
     [diag] = expand_resourceset(rset(text, line=2), repo=Repo(tmp_path)).diagnostics
     assert diag.line == 11 and resourceset._documents.cache_info().misses == 2
+
+
+def test_template_lines_come_from_a_composer_that_agrees_with_pyyaml_s_own() -> None:
+    """The locator composes with libyaml; its node lines, columns and styles are the pure-Python composer's
+    on every YAML file of the tests (and, with the corpora present, on theirs)."""
+    from ..support import CORPORA, ROOT
+
+    def flat(node: yaml.Node, out: list) -> list:
+        out.append((type(node).__name__, node.start_mark.line, node.start_mark.column,
+                    node.style or None if isinstance(node, yaml.ScalarNode) else None))
+        for child in ([n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode)
+                      else node.value if isinstance(node, yaml.SequenceNode) else []):
+            flat(child, out)
+        return out
+
+    def composed(text: str, loader: type) -> object:
+        try:
+            return [flat(n, []) for n in yaml.compose_all(text, Loader=loader) if n is not None]
+        except (yaml.YAMLError, RecursionError):
+            return "error"
+
+    roots = [ROOT / "tests", ROOT / "data"] + ([CORPORA] if CORPORA.is_dir() else [])
+    checked = 0
+    for root in roots:
+        for path in sorted(root.rglob("*.y*ml")):
+            if path.is_symlink() or not path.is_file():
+                continue
+            text = path.read_bytes().decode("utf-8-sig", errors="replace")
+            if "ResourceSet" not in text and root != ROOT / "tests":
+                continue
+            assert composed(text, yaml.CSafeLoader) == composed(text, yaml.SafeLoader), path
+            checked += 1
+    assert checked > 50

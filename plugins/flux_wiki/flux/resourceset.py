@@ -154,15 +154,20 @@ class _Locator:
         return node.start_mark.line + 1, isinstance(node, yaml.ScalarNode)
 
 
+_COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 @functools.lru_cache(maxsize=64)
 def _documents(text: str) -> dict[int, yaml.Node]:
     """The node of each document of a file by its first line (none when the file does not compose).
 
     Cached by text: a component holding a ResourceSet is built into many Kustomizations, and its file
-    would be composed again for each (nodes are only read).
+    would be composed again for each (nodes are only read). Composed by libyaml, whose node lines, columns
+    and styles are the pure-Python composer's (checked on every YAML file of the corpora and the tests),
+    in a tenth of the time.
     """
     try:
-        nodes = [n for n in yaml.compose_all(text, Loader=yaml.SafeLoader) if n is not None]
+        nodes = [n for n in yaml.compose_all(text, Loader=_COMPOSER) if n is not None]
     except (yaml.YAMLError, RecursionError):
         return {}
     out: dict[int, yaml.Node] = {}
