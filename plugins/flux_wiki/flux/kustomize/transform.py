@@ -139,13 +139,14 @@ def set_namespace(resources: list[WorkRes], namespace: str, specs: list[FieldSpe
     # kustomize checks, after each object, that its new id is unique among all objects as they are then (the
     # later ones not yet moved): the ids are counted once and the count follows each object's change
     ids = Counter(_id_key(o) for o in resources)
+    for_v1 = [s for s in specs if s.path != "metadata/namespace"]  # a v1 Namespace's name among them
+    for_others = [s for s in for_v1 if s.path != "metadata/name"]
     for r in resources:
         if not r.obj:
             continue
         before = _id_key(r)
         r.store_previous_id()
-        v1 = r.obj.get("apiVersion") == "v1"
-        chosen = [s for s in specs if s.path != "metadata/namespace" and (v1 or s.path != "metadata/name")]
+        chosen = for_v1 if r.obj.get("apiVersion") == "v1" else for_others
         if not r.cluster_scoped():
             walk(r.obj, _META_NAMESPACE, set_value, "scalar")
         if r.kind in _ROLE_BINDINGS:
