@@ -182,7 +182,11 @@ def main() -> int:
     args = parser.parse_args()
     import flux_wiki
     print(f"flux_wiki from {Path(flux_wiki.__file__).parent}; {os.cpu_count()} CPUs; medians of {args.repeat}")
-    paths = args.corpora or (sorted(p for p in CORPORA.iterdir() if p.is_dir()) if CORPORA.is_dir() else [])
+    paths = [p if p.is_dir() else CORPORA / p for p in args.corpora]  # a bare name is a folder of the corpora
+    missing = [str(p) for p in paths if not p.is_dir()]
+    if missing:
+        parser.error(f"no such corpus folder: {', '.join(missing)}")
+    paths = paths or (sorted(p for p in CORPORA.iterdir() if p.is_dir()) if CORPORA.is_dir() else [])
     if not args.no_corpora:
         corpus_table(paths, args.repeat)
     if not args.no_scale:

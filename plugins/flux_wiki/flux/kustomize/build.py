@@ -42,7 +42,7 @@ from ...model import Diagnostic, InputError, Resource
 from ...problems import problem_class
 from ..objects import FluxOverrides
 from ..schema import KUSTOMIZATION_FILE, REPLACEMENT, problems
-from .fieldspec import (DEFAULTS, MAX_CUSTOM_FIELD_SPECS, FieldSpec, FieldSpecError, Gvk, TransformerConfig,
+from .fieldspec import (DEFAULTS, MAX_CUSTOM_FIELD_SPECS, NO_CONFIG, FieldSpec, FieldSpecError, Gvk, TransformerConfig,
                         merge_specs, parse_config, spec_of)
 from .generate import GeneratorError, generate, name_hash
 from .patch import PatchError, apply_json6902, apply_strategic, group_of, selects
@@ -203,7 +203,7 @@ class _Builder:
             raise InputError(k.file, k.line, f"cycle: {' -> '.join(self._stack + [k.dir])}", code="FW-KUSTOMIZE-CYCLE")
         self._stack.append(k.dir)
         try:
-            acc = _Accumulation([], TransformerConfig()) if acc is None else acc
+            acc = _Accumulation([], NO_CONFIG) if acc is None else acc
             self.accumulate(k, acc)
             return acc
         finally:
@@ -591,7 +591,7 @@ class _Builder:
                 line = self.entry_line(k, None, key)
                 configs += [WorkRes(obj, k.file, line) for obj in inline]
         for entry in paths:
-            loaded = _Accumulation([], TransformerConfig())
+            loaded = _Accumulation([], NO_CONFIG)
             self.add_resource(k, entry, loaded, key)
             configs += loaded.res
         role = key[:-1]

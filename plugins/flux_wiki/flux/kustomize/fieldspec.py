@@ -86,14 +86,18 @@ class NameReference:
 def merge_specs(base: list[FieldSpec], incoming: list[FieldSpec]) -> list[FieldSpec]:
     """kustomize's FsSlice.MergeAll: specs already there are kept, a conflicting ``create`` is refused."""
     out = list(base)
+    by_path: dict[str, list[FieldSpec]] = {}  # same_key needs equal paths: only those are scanned, in order
+    for cur in out:
+        by_path.setdefault(cur.path, []).append(cur)
     for spec in incoming:
-        for cur in out:
+        for cur in by_path.get(spec.path, ()):
             if cur.same_key(spec):
                 if cur.create != spec.create:
                     raise FieldSpecError(f"conflicting fieldspecs for path '{spec.path}'")
                 break
         else:
             out.append(spec)
+            by_path.setdefault(spec.path, []).append(spec)
     return out
 
 
@@ -115,6 +119,19 @@ class TransformerConfig:
         return sum(len(v) for v in self.specs.values()) + sum(len(n.referrers) for n in self.name_reference)
 
     def merge(self, other: TransformerConfig) -> TransformerConfig:
+        """kustomize's TransformerConfig.Merge. A config is not changed once built, so the merge of the same
+        two is remembered: every accumulation of a build merges the defaults and its sub-kustomizations' configs."""
+        if not other.count():
+            return self
+        key = (id(self), id(other))
+        hit = _MERGED.get(key)
+        if hit is None:
+            if len(_MERGED) >= _MAX_MERGED:
+                _MERGED.clear()
+            hit = _MERGED[key] = (self, other, self._merge(other))  # the operands stay alive: their ids stay theirs
+        return hit[2]
+
+    def _merge(self, other: TransformerConfig) -> TransformerConfig:
         merged = TransformerConfig({k: merge_specs(self.specs[k], other.specs[k]) for k in _KINDS})
         refs = list(self.name_reference)
         for ref in other.name_reference:
@@ -127,6 +144,12 @@ class TransformerConfig:
         merged.name_reference = refs
         return merged
 
+
+_MERGED: dict[tuple[int, int], tuple[TransformerConfig, TransformerConfig, TransformerConfig]] = {}
+_MAX_MERGED = 1_024
+
+# The configuration an accumulation starts from (shared, so merges into it are remembered).
+NO_CONFIG = TransformerConfig()
 
 _FIELD_SPEC = {"group": STR, "version": STR, "kind": STR, "path": STR, "create": BOOL}
 CONFIG_SHAPE = {**{k: seq(_FIELD_SPEC) for k in _KINDS},

@@ -356,10 +356,19 @@ class _NameReferences:
         for r in resources:
             for old in dict.fromkeys(n for n, _ in r.prev):
                 self.by_prev.setdefault(old, []).append(r)
+        self._filters: dict[tuple[str, str], list[tuple[Gvk, FieldSpec]]] = {}
+
+    def filters(self, obj: dict[str, Any]) -> list[tuple[Gvk, FieldSpec]]:
+        """The (target, referrer spec) pairs that select an object; they depend on its apiVersion and kind only."""
+        key = (str(obj.get("apiVersion") or ""), str(obj.get("kind") or ""))
+        found = self._filters.get(key)
+        if found is None:
+            found = self._filters[key] = [(ref.gvk, spec) for ref in self.refs for spec in ref.referrers
+                                          if spec.gvk.selects_obj(obj)]
+        return found
 
     def fix(self, referrer: WorkRes) -> None:
-        filters = [(ref.gvk, spec) for ref in self.refs for spec in ref.referrers
-                   if spec.gvk.selects_obj(referrer.obj)]
+        filters = self.filters(referrer.obj)
         if not filters:
             return
         could_refer = self._referable(referrer)
