@@ -707,7 +707,7 @@ class _Builder:
                 r.store_previous_id()
                 r.meta["name"] = f"{r.name}-{name_hash(r.obj)}"
         try:
-            fix_back_references(res, acc.config.name_reference)
+            fix_back_references(res, acc.config)
         except FieldSpecError as err:
             raise InputError(k.file, k.line, f"name references: {err}", code="FW-KUSTOMIZE-INVALID") from None
         res = [r for r in res if not _local_config(r)]

@@ -111,6 +111,20 @@ class TransformerConfig:
 
     specs: dict[str, list[FieldSpec]] = field(default_factory=lambda: {k: [] for k in _KINDS})
     name_reference: list[NameReference] = field(default_factory=list)
+    _referrers: dict[tuple[str, str], list[tuple[Gvk, FieldSpec]]] = field(default_factory=dict, repr=False,
+                                                                           compare=False)
+
+    def referrers(self, obj: dict[str, Any]) -> list[tuple[Gvk, FieldSpec]]:
+        """The (target, referrer spec) pairs of the name references whose referrer spec selects ``obj``; they
+        depend on its apiVersion and kind alone, and a config is not changed once built, so they are remembered."""
+        api_version, kind = str(obj.get("apiVersion") or ""), str(obj.get("kind") or "")
+        found = self._referrers.get((api_version, kind))
+        if found is None:
+            group, version = parse_gv(api_version)
+            found = self._referrers[(api_version, kind)] = [
+                (ref.gvk, spec) for ref in self.name_reference for spec in ref.referrers
+                if spec.gvk.selects(group, version, kind)]
+        return found
 
     def __getitem__(self, kind: str) -> list[FieldSpec]:
         return self.specs[kind]

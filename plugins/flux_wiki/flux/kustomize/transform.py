@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .fieldspec import FieldSpec, FieldSpecError, Gvk, NameReference, matching, parse_gv, walk
+from .fieldspec import FieldSpec, FieldSpecError, Gvk, TransformerConfig, matching, parse_gv, walk
 from .patch import group_of
 
 # Kinds kustomize itself knows to be cluster-scoped: its built-in OpenAPI schema, matched on group
@@ -349,26 +349,16 @@ def _same_ending(a: list[str], b: list[str]) -> bool:
 class _NameReferences:
     """kustomize's name-reference transformer: references to objects that were renamed follow the new name."""
 
-    def __init__(self, resources: list[WorkRes], refs: list[NameReference]):
+    def __init__(self, resources: list[WorkRes], config: TransformerConfig):
         self.resources = resources
-        self.refs = refs
+        self.config = config
         self.by_prev: dict[str, list[WorkRes]] = {}
         for r in resources:
             for old in dict.fromkeys(n for n, _ in r.prev):
                 self.by_prev.setdefault(old, []).append(r)
-        self._filters: dict[tuple[str, str], list[tuple[Gvk, FieldSpec]]] = {}
-
-    def filters(self, obj: dict[str, Any]) -> list[tuple[Gvk, FieldSpec]]:
-        """The (target, referrer spec) pairs that select an object; they depend on its apiVersion and kind only."""
-        key = (str(obj.get("apiVersion") or ""), str(obj.get("kind") or ""))
-        found = self._filters.get(key)
-        if found is None:
-            found = self._filters[key] = [(ref.gvk, spec) for ref in self.refs for spec in ref.referrers
-                                          if spec.gvk.selects_obj(obj)]
-        return found
 
     def fix(self, referrer: WorkRes) -> None:
-        filters = self.filters(referrer.obj)
+        filters = self.config.referrers(referrer.obj)
         if not filters:
             return
         could_refer = self._referable(referrer)
@@ -457,11 +447,11 @@ class _NameReferences:
                              f"found multiple possible referrals: {ids}")
 
 
-def fix_back_references(resources: list[WorkRes], refs: list[NameReference]) -> None:
+def fix_back_references(resources: list[WorkRes], config: TransformerConfig) -> None:
     """References to renamed objects follow their new names (kustomize's FixBackReferences)."""
     if not any(r.prev for r in resources):
         return
-    fixer = _NameReferences(resources, refs)
+    fixer = _NameReferences(resources, config)
     for r in resources:
         fixer.fix(r)
 
