@@ -22,6 +22,7 @@ from .diff import BuildOptions, GitError, GitRepo, RecentChanges, RevisionInvent
 from .doctor import DoctorReport, diagnose
 from .doctor.bootstrap import bootstrap_releases
 from .engine import build_model
+from .fingerprint import fingerprint
 from .load import ParseCache, Repo
 from .load.authored import ClusterNotes, SourceBasisIndex, load_notes, load_source_basis, page_title
 from .model import Cluster, Diagnostic, Model
@@ -29,6 +30,7 @@ from .render.diagrams import layer_dag_dot, layer_diagram_dot, neighbourhood_dot
 from .render.doctor_page import doctor_context, doctor_page
 from .render.history_page import changes_page, history_context
 from .render.markdown import file_url, html_text, md_link
+from .render.nav import layer_sections
 from .render.pages import (GeneratedPage, PageLayout, PageMemo, PageRenderer, RenderOptions, group_anchors,
                            render_cluster)
 from .render.svg import SvgRenderer
@@ -51,6 +53,8 @@ class CompiledWiki:
     layout: PageLayout = field(default_factory=PageLayout)
     notices: list[Diagnostic] = field(default_factory=list)  # worth knowing, not a problem (e.g. page name clashes)
     doctor: dict[str, DoctorReport] = field(default_factory=dict)  # cluster name -> the ordering doctor's report
+    # cluster name -> its layer pages by group of the overview, as the nav nests them (render/nav.py)
+    sections: dict[str, list[tuple[str, list[str]]]] = field(default_factory=dict)
     generated: dict[str, GeneratedPage] = field(init=False)  # the pages by path
 
     def __post_init__(self) -> None:
@@ -90,47 +94,77 @@ class WikiCompiler:
         self.pages = PageMemo()  # layer pages kept for the next compilation
         self.crd_catalog: CrdCatalog | None = None
         self.histories: dict[tuple[Path, tuple[str, ...], str | None], RevisionInventories] = {}
+        # with ``rebuilds``, per cluster: its doctor report and all its pages, with the digest of what they were
+        # made from (:meth:`doctor`, :meth:`page_key`), for the next compilation with the same configuration
+        self.kept_options: str | None = None
+        self.kept_reports: dict[str, tuple[bytes, DoctorReport]] = {}
+        self.kept_pages: dict[str, tuple[bytes, list[GeneratedPage], list[tuple[str, list[str]]]]] = {}
 
     def compile(self, cfg: WikiConfig) -> CompiledWiki:
         self.pages.start(repr(cfg))
+        if self.pages.options != self.kept_options:  # another configuration: nothing kept applies
+            self.kept_options, self.kept_reports, self.kept_pages = self.pages.options, {}, {}
         diagnostics: list[Diagnostic] = []
         self.svg.cache_dir = cfg.cache_dir
         notes, d = load_notes(cfg.notes) if cfg.notes else ({}, [])
         diagnostics += d
         basis_index, d = load_source_basis(cfg.source_basis) if cfg.source_basis else (SourceBasisIndex(), [])
         diagnostics += d
-        model = build_model(cfg.repo, clusters=cfg.clusters or None, entry=cfg.entry, exclude=cfg.exclude,
-                            cache=self.parse_cache, sources=cfg.sources)
+        repo = Repo(cfg.repo, self.parse_cache)
+        model = build_model(repo, clusters=cfg.clusters or None, entry=cfg.entry, exclude=cfg.exclude,
+                            sources=cfg.sources)
         diagnostics += model.diagnostics
         graph = collect(basis_index, cfg.docs_dir, cfg.repo)
         layout = PageLayout(cfg.section, model.clusters)
         options = self.render_options(cfg, notes, graph, layout)
-        reports = self.doctor(model, notes)
+        states = {c.name: cluster_state(c, model.facts[c.name].order) for c in model.clusters} \
+            if self.parse_cache.keep_builds else {}
+        reports = self.doctor(model, notes, repo, states)
         context = doctor_context(reports, layout, model.clusters)
         history = history_context(self.recent_changes(cfg), cfg.history, layout, model.clusters) if cfg.history else {}
         options.cluster_context = {c.name: {**context.get(c.name, {}), **history.get(c.name, {})}
                                    for c in model.clusters}
-        options.pages = self.pages
-        dots = {cluster.name: all_diagram_dots(layout, cfg.use_directory_urls, model.facts[cluster.name])
-                for cluster in model.clusters} if cfg.diagrams else {}
-        self.svg.render_many([dot for found in dots.values() for dot in found.values()])  # one engine run
+        options.pages = self.pages if self.parse_cache.keep_builds else None  # a single build keeps nothing
+        keys = {c.name: self.page_key(cfg, c, model, states.get(c.name), options) for c in model.clusters}
         pages: list[GeneratedPage] = []
+        sections: dict[str, list[tuple[str, list[str]]]] = {}
+        todo: set[str] = set()  # the clusters whose pages are rendered (not kept from the last compilation)
         for cluster in model.clusters:
-            found = dots.get(cluster.name)
-            pages.extend(render_cluster(model.facts[cluster.name], options,
-                                        (lambda c, kind, layer, found=found: found.get((kind, layer)))
-                                        if found is not None else None))
-            renderer = PageRenderer(model.facts[cluster.name], options)
-            pages.append(doctor_page(renderer, reports[cluster.name]))
-            if cluster.name in history:
-                pages.append(changes_page(renderer, history[cluster.name]["history"]))
+            kept = self.kept_pages.get(cluster.name)
+            if keys[cluster.name] is not None and kept is not None and kept[0] == keys[cluster.name]:
+                self.parse_cache.counts["cluster pages reused"] += 1
+                self.pages.reused.extend(p.path for p in kept[1] if p.kind == "layer")
+            else:
+                todo.add(cluster.name)
+        dots = {cluster.name: all_diagram_dots(layout, cfg.use_directory_urls, model.facts[cluster.name])
+                for cluster in model.clusters if cluster.name in todo} if cfg.diagrams else {}
+        self.svg.render_many([dot for found in dots.values() for dot in found.values()])  # one engine run
+        for cluster in model.clusters:
+            if cluster.name in todo:
+                found = dots.get(cluster.name)
+                made = render_cluster(model.facts[cluster.name], options,
+                                      (lambda c, kind, layer, found=found: found.get((kind, layer)))
+                                      if found is not None else None)
+                renderer = PageRenderer(model.facts[cluster.name], options)
+                made.append(doctor_page(renderer, reports[cluster.name]))
+                if cluster.name in history:
+                    made.append(changes_page(renderer, history[cluster.name]["history"]))
+                nav = layer_sections(model.facts[cluster.name], layout)
+                self.parse_cache.counts["cluster pages rendered"] += 1
+                key = keys[cluster.name]
+                if key is not None:
+                    self.kept_pages[cluster.name] = (key, made, nav)
+            else:
+                _, made, nav = self.kept_pages[cluster.name]
+            pages.extend(made)
+            sections[cluster.name] = nav
             diagnostics += cluster.warnings
         existing = {p.path for p in pages}
         if cfg.docs_dir is not None and cfg.docs_dir.is_dir():
             existing |= {f.relative_to(cfg.docs_dir).as_posix() for f in cfg.docs_dir.rglob("*.md")}
         diagnostics += problems(graph, existing)
         return CompiledWiki(model, pages, notes, basis_index, diagnostics, graph, layout=layout,
-                            notices=sorted(set(layout.notices)), doctor=reports)
+                            notices=sorted(set(layout.notices)), doctor=reports, sections=sections)
 
     def release_caches(self) -> None:
         """Let go of what only a later compilation would reuse: the parsed files, the models of past revisions,
@@ -162,15 +196,49 @@ class WikiCompiler:
             log.info("flux-wiki: no recent changes: %s", err)
             return "git could not read the history (the build log says why)."
 
-    def doctor(self, model: Model, notes: dict[str, ClusterNotes]) -> dict[str, DoctorReport]:
-        """The ordering doctor's report of each cluster (its findings are page content, not build warnings)."""
+    def doctor(self, model: Model, notes: dict[str, ClusterNotes], repo: Repo,
+               states: dict[str, bytes | None] | None = None) -> dict[str, DoctorReport]:
+        """The ordering doctor's report of each cluster (its findings are page content, not build warnings).
+        ``repo`` is the snapshot the model was built from: its folder listings, ignore rules and file contents
+        are known already, so the bootstrap scan does not walk and read the repository again.
+
+        A report is a function of the cluster and its order (``states``: :func:`cluster_state`), its notes, the
+        bootstrap releases and the CRD catalog (loaded once per compiler): when they are the same as at the last
+        compilation, that report is kept (counted as ``doctor reused``)."""
         if not model.clusters:  # nothing to diagnose: skip the catalog and the repo-wide helmfile scan
             return {}
         if self.crd_catalog is None:
             self.crd_catalog = CrdCatalog.load()
-        early = bootstrap_releases(Repo(model.repo_root, self.parse_cache))
-        return {c.name: diagnose(c, self.crd_catalog, notes.get(c.name), order=model.facts[c.name].order,
-                                 bootstrap=early) for c in model.clusters}
+        early = bootstrap_releases(repo)
+        reports = {}
+        for c in model.clusters:
+            state = (states or {}).get(c.name)
+            key = fingerprint((state, notes.get(c.name), early)) if state is not None else None
+            kept = self.kept_reports.get(c.name) if key is not None else self.kept_reports.pop(c.name, None)
+            if key is not None and kept is not None and kept[0] == key:
+                self.parse_cache.counts["doctor reused"] += 1
+                reports[c.name] = kept[1]
+                continue
+            reports[c.name] = diagnose(c, self.crd_catalog, notes.get(c.name), order=model.facts[c.name].order,
+                                       bootstrap=early)
+            self.parse_cache.counts["doctor diagnosed"] += 1
+            if key is not None:
+                self.kept_reports[c.name] = (key, reports[c.name])
+        return reports
+
+    def page_key(self, cfg: WikiConfig, cluster: Cluster, model: Model, state: bytes | None,
+                 options: RenderOptions) -> bytes | None:
+        """A digest of everything a cluster's pages are made from besides the configuration (the memo is
+        forgotten when that changes): the cluster and its order (``state``), its doctor report (by its digest),
+        the cluster names (page folders), its notes, the wiki's related pages and source basis, its recent
+        changes. None when the pages must be rendered: no state, or templates of the author's that may change."""
+        report = self.kept_reports.get(cluster.name)  # this compilation's report (doctor() drops any other)
+        if state is None or report is None or cfg.templates_dir is not None:
+            return None
+        context = {k: v for k, v in options.cluster_context.get(cluster.name, {}).items()
+                   if k not in ("doctor", "subject_words")}  # the report (by its digest) and a module function
+        return fingerprint((state, report[0], [c.name for c in model.clusters], options.notes.get(cluster.name),
+                            options.related, options.extra_basis, context))
 
     def hand_written(self, cfg: WikiConfig, compiled: CompiledWiki, src: str,
                      markdown: str) -> tuple[str, list[Diagnostic]]:
@@ -214,6 +282,13 @@ class WikiCompiler:
                     f'<pre><code class="language-dot">{code}</code></pre></details>\n')
         link = f"\n{md_link('Graphviz source', source)}\n" if source else ""
         return f'<div class="flux-wiki-diagram" data-diagram="{html_text(name)}">\n{result.svg}\n</div>\n{link}'
+
+
+def cluster_state(cluster: Cluster, order: object) -> bytes | None:
+    """The :func:`fingerprint` of a simulated, analysed cluster and its effective order: everything its facts (and
+    so its pages and its doctor report) are computed from."""
+    fields = {name: value for name, value in vars(order).items() if name != "_ancestors"}  # a cache of the others
+    return fingerprint((cluster, fields))
 
 
 def _browse(base: str | None) -> Callable[[str, int | None], str | None]:

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import copy
 from collections import defaultdict
 from pathlib import Path
+from typing import Callable
 
 from .analysis.dag import apply_exclusions, apply_order
 from .analysis.facts import ClusterFacts
 from .analysis.surfaces import extract_surfaces
+from .fingerprint import fingerprint
 from .flux.entry import explicit_entry, find_entries
 from .flux.simulate import simulate
 from .flux.source_dirs import SourceDirs, ci_pushes
 from .load import ParseCache, Repo
 from .load.yamldocs import field_line
-from .model import Cluster, Diagnostic, HelmReleaseInfo, InputError, Model
+from .model import Cluster, Diagnostic, HelmReleaseInfo, InputError, KustomizationNode, Model, Surface
 from .problems import settle_references
 
 
@@ -21,7 +24,7 @@ class UnknownCluster(ValueError):
     """A cluster was asked for by name and the repo has none by that name."""
 
 
-def build_model(repo_root: str | Path, *, clusters: list[str] | None = None, entry: str | None = None,
+def build_model(repo_root: str | Path | Repo, *, clusters: list[str] | None = None, entry: str | None = None,
                 exclude: list[str] | None = None, cache: ParseCache | None = None,
                 sources: dict[str, Path] | None = None) -> Model:
     """Load, simulate and analyse ``repo_root``.
@@ -29,8 +32,10 @@ def build_model(repo_root: str | Path, *, clusters: list[str] | None = None, ent
     ``clusters`` keeps only the named clusters; ``entry`` (a repo-relative path) overrides detection
     with a root Kustomization at that path; ``exclude`` names Kustomizations (id or name) the pages leave out;
     ``sources`` maps sources outside the repository (``Kind/namespace/name`` or URL) to local folders.
+    A :class:`Repo` may be given instead of a folder (``cache`` is then its own), so that a caller reading the
+    repository again afterwards (the doctor's bootstrap scan) sees the same snapshot without walking it twice.
     """
-    repo = Repo(repo_root, cache)
+    repo = repo_root if isinstance(repo_root, Repo) else Repo(repo_root, cache)
     if entry:
         entries, diagnostics = [explicit_entry(repo, entry, clusters[0] if clusters else None)], []
     else:
@@ -64,7 +69,7 @@ def build_model(repo_root: str | Path, *, clusters: list[str] | None = None, ent
         for h in cluster.helm_releases:
             releases[h.layer].append(h)
         for node in sorted(cluster.kustomizations.values(), key=lambda k: k.id):
-            surfaces, diags = extract_surfaces(node.id, node.resources, releases.get(node.id, []), line_of)
+            surfaces, diags = surfaces_reusing(repo, node, releases.get(node.id, []), line_of)
             cluster.surfaces.extend(surfaces)
             cluster.warnings.extend(diags)
         cluster.surfaces.sort(key=lambda s: s.sort_key())
@@ -74,3 +79,51 @@ def build_model(repo_root: str | Path, *, clusters: list[str] | None = None, ent
         cluster.warnings = sorted({w for w in cluster.warnings if w.severity != "info"})
         out.append(cluster)
     return Model(repo.root, out, sorted(set(diagnostics + repo.problems)), set(repo.read), facts)
+
+
+MAX_KEPT_SURFACES = 20_000  # layers whose surfaces a parse cache keeps (oldest forgotten first)
+
+
+def surfaces_reusing(repo: Repo, node: KustomizationNode, releases: list[HelmReleaseInfo],
+                     line_of: Callable[[str, int, tuple[str, ...]], int]) -> tuple[list[Surface], list[Diagnostic]]:
+    """:func:`extract_surfaces` of one Kustomization, reused from an earlier run on the same parse cache when its
+    inputs are unchanged (``mkdocs serve`` rebuilds: ``keep_builds``).
+
+    The result is a function of the node's id, its objects, its HelmReleases and the text of the files
+    ``line_of`` reads (values lines): the first three are compared by their :func:`fingerprint`, the files by
+    their bytes in this snapshot. Counted in ``repo.cache.counts`` (``surfaces extracted`` and
+    ``surfaces reused``)."""
+    counts = repo.cache.counts
+    if not repo.cache.keep_builds:
+        counts["surfaces extracted"] += 1
+        return extract_surfaces(node.id, node.resources, releases, line_of)
+    kept: dict[bytes, tuple[dict[str, bytes | None], list[Surface], list[Diagnostic]]] = \
+        repo.cache.derived.setdefault("surfaces", {})
+    key = fingerprint((node.id, node.resources, releases))
+    found = kept.get(key) if key is not None else None
+    if found is not None and all(_bytes_of(repo, file) == data for file, data in found[0].items()):
+        counts["surfaces reused"] += 1
+        return [copy.copy(s) for s in found[1]], list(found[2])
+    texts: dict[str, bytes | None] = {}
+
+    def recorded(file: str, line: int, path: tuple[str, ...]) -> int:
+        texts.setdefault(file, _bytes_of(repo, file))
+        return line_of(file, line, path)
+
+    surfaces, diags = extract_surfaces(node.id, node.resources, releases, recorded)
+    counts["surfaces extracted"] += 1
+    if key is None:
+        return surfaces, diags
+    kept.pop(key, None)
+    kept[key] = (texts, [copy.copy(s) for s in surfaces], list(diags))
+    while len(kept) > MAX_KEPT_SURFACES:
+        del kept[next(iter(kept))]
+    return surfaces, diags
+
+
+def _bytes_of(repo: Repo, file: str) -> bytes | None:
+    """A file's bytes in this snapshot (read as ``line_of`` reads it, so it counts as read), None if refused."""
+    try:
+        return repo.read_bytes(file)
+    except InputError:
+        return None

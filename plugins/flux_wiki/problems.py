@@ -18,9 +18,9 @@ import functools
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Iterable, Literal
 
-import pathspec
-
 if TYPE_CHECKING:
+    import pathspec
+
     from .model import Cluster, Diagnostic
 
 ProblemClass = Literal["repo", "limit"]
@@ -201,6 +201,8 @@ class IgnoreRule:
 
 @functools.lru_cache(maxsize=256)
 def _spec(glob: str) -> pathspec.GitIgnoreSpec:
+    import pathspec  # a few hundredths of a second to import: only when an ignore rule names a path glob
+
     return pathspec.GitIgnoreSpec.from_lines([glob])
 
 

@@ -134,3 +134,22 @@ def test_json6902_add_then_remove_restores(obj: dict, value: int) -> None:
     assert doc["spec"]["new/key"] == value
     apply_json6902(doc, [{"op": "remove", "path": "/spec/new~1key"}])
     assert doc == {"spec": obj}
+
+
+@pytest.mark.parametrize("first_ns", ["y", "x"])
+def test_namespace_that_makes_two_ids_one_fails_like_kustomize(tmp_path: Path, first_ns: str) -> None:
+    """kustomize's NamespaceTransformer checks each object's new id against all objects as they are then,
+    the later ones not yet moved; two ConfigMaps of one name in other namespaces collide in `x`."""
+    cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {name}, namespace: {ns}}}\n"
+    objects = "---\n".join([cm.format(name="same", ns=first_ns), cm.format(name="other", ns="z"),
+                            cm.format(name="same", ns="z")])
+    repo = _repo(tmp_path, {"kustomization.yaml": "namespace: x\nresources: [a.yaml]\n", "a.yaml": objects})
+    with pytest.raises(InputError, match="namespace transformation produces ID conflict: ConfigMap same"):
+        build_kustomize_dir(repo, ".")
+    moved = _repo(tmp_path / "ok", {"kustomization.yaml": "namespace: x\nresources: [a.yaml]\n",
+                                    "a.yaml": objects.replace("{name: same, namespace: z}", "{name: third}")})
+    assert [(r.namespace, r.name) for r in build_kustomize_dir(moved, ".").resources] == [
+        ("x", "other"), ("x", "same"), ("x", "third")]
+    from .kustomize_kubectl import KUBECTL, kubectl_build
+    if KUBECTL:
+        assert "namespace transformation produces ID conflict" in kubectl_build(str(tmp_path))[1]

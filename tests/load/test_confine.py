@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import socket
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
+from hypothesis import given, strategies as st
 
 from flux_wiki.load import Repo
-from flux_wiki.load.confine import ConfinedDir
+from flux_wiki.load.confine import ConfinedDir, _read_fd
 from flux_wiki.model import InputError
 
 
@@ -182,3 +183,29 @@ def test_sourceignore_link_outside_is_refused_with_a_warning(tmp_path: Path) -> 
     assert repo.walk_yaml() == ["apps/a.yaml"]
     assert [p.file for p in repo.problems] == [".sourceignore"]
     assert "leading outside" in repo.problems[0].message
+
+
+@pytest.mark.parametrize("seen", [0, 10, 100_000, 200_000])
+@pytest.mark.parametrize("limit", [5, 100_000, 300_000])
+def test_a_file_is_read_to_its_end_whatever_size_stat_saw(tmp_path: Path, seen: int, limit: int) -> None:
+    """The first read asks for the size stat saw; a file that changed since is still read to its end (or the cap)."""
+    content = bytes(range(256)) * 400  # 102,400 bytes, more than one read after the first
+    (tmp_path / "f").write_bytes(content)
+    fd = os.open(tmp_path / "f", os.O_RDONLY)
+    try:
+        assert _read_fd(fd, seen, limit) == content[:limit]
+    finally:
+        os.close(fd)
+
+
+@given(st.lists(st.sampled_from(["a", "b", ".", "..", "", "/", "x.yaml", "..."]), max_size=4),
+       st.lists(st.sampled_from(["a", "b", ".", "..", "", "/", "x.yaml", "..."]), max_size=4))
+def test_resolved_paths_are_normal_posix_paths(base: list[str], ref: list[str]) -> None:
+    """Repo.resolve answers the normalised join as PurePosixPath writes it, or refuses to leave the root."""
+    repo = Repo(Path(__file__).parent)
+    try:
+        got = repo.resolve("/".join(base), "/".join(ref), referrer="k.yaml")
+    except InputError:
+        return
+    assert got == (PurePosixPath(os.path.normpath(os.path.join("/".join(base) or ".", "/".join(ref)))).as_posix())
+    assert not got.startswith(("/", "../")) and got != ".."

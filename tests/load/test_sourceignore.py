@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import subprocess
@@ -160,6 +161,16 @@ def test_tree_walk_shortcut_agrees_with_go_git_matcher(lines: list, paths: list)
     f = ArtifactFilter(patterns)
     for path, is_dir in paths:
         assert f.excludes("/".join(path), is_dir) == matcher_match(f.patterns, path, is_dir), (lines, path, is_dir)
+
+
+
+@settings(max_examples=200, deadline=None)
+@given(PATTERN_LINES, st.sampled_from([(), ("a",), ("b", "a")]), PATHS, st.booleans())
+def test_literal_parts_only_shortcut_glob_matching(line: str, domain: tuple, path: tuple, is_dir: bool) -> None:
+    """A glob pattern says no early when a part without glob characters names no component of the path;
+    without that shortcut it answers the same."""
+    p = Pattern.parse(line, domain)
+    assert p.match(path, is_dir) == dataclasses.replace(p, literals=()).match(path, is_dir), (line, domain, path)
 
 
 # fluxcd/pkg sourceignore_test.go TestReadPatterns: (ignore text, domain, matches, mismatches)

@@ -71,3 +71,9 @@ def test_repo_refuses_paths_outside(tmp_path) -> None:
         repo.resolve("apps", "../../etc", referrer="apps/kustomization.yaml", line=3)
     assert repo.resolve("apps/x", "../y", referrer="k") == "apps/y"
 
+
+
+def test_a_date_that_does_not_parse_is_text() -> None:
+    """go-yaml resolves a timestamp only when it parses; PyYAML's constructor raised a bare ValueError."""
+    (doc,) = parse_documents("a: 2024-13-45\nb: 2024-01-02\n", "f.yaml")
+    assert doc.data["a"] == "2024-13-45" and str(doc.data["b"]) == "2024-01-02"

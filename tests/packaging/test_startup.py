@@ -25,3 +25,25 @@ def loaded(*args: str) -> str:
 def test_help_of_a_command_imports_nothing_heavy() -> None:
     assert loaded("inventory", "--help") == "[]"
     assert loaded("--help") != "[]"  # the group's help lists every command: they load, and the probe sees it
+
+
+INVENTORY_PROBE = """
+import contextlib, io, sys
+from flux_wiki.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    try:
+        main(["inventory", {repo!r}, "--format", "json"], standalone_mode=False)
+    except SystemExit:
+        pass
+print(sorted({{m.split(".")[0] for m in sys.modules if m.startswith(("mkdocs", "pathspec", "flux_wiki.config"))}}))
+"""
+
+
+def test_inventory_without_a_wiki_imports_neither_mkdocs_nor_pathspec() -> None:
+    """`inventory REPO` reads no mkdocs.yml (so not MkDocs' config schema) and no ignore rule with a path glob
+    (so not pathspec); the two were a fifth of its start-up."""
+    from ..support import EXAMPLE_REPO
+
+    out = subprocess.run([sys.executable, "-c", INVENTORY_PROBE.format(repo=str(EXAMPLE_REPO))],
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"

@@ -1,6 +1,7 @@
 """`mkdocs serve` rebuilds only what an edit touches (issue 14): the plugin's hooks run twice in one plugin
-instance, a manifest edited in between. Counters, never time, show which Kustomizations were built again and
-which layer pages rendered again; the rebuilt wiki equals a cold build of the edited repo."""
+instance, a manifest edited in between. Counters, never time, show which Kustomizations were built again,
+whose surfaces were extracted again, whether the cluster's doctor report and pages were made again and which
+layer pages rendered again; the rebuilt wiki equals a cold build of the edited repo."""
 
 from __future__ import annotations
 
@@ -42,6 +43,8 @@ spec: {{rules: [{{host: "{name}.${{DOMAIN}}"}}]}}
 """
 
 APPS = ("alpha", "beta", "gamma", "delta")
+SKIP_COUNTERS = ("surfaces extracted", "surfaces reused", "doctor diagnosed", "doctor reused", "cluster pages rendered",
+                 "cluster pages reused")
 
 
 def wiki(root: Path) -> Path:
@@ -74,10 +77,16 @@ class Serve:
         """Kustomize builds done, layer pages rendered and kept, by this build."""
         counts = lambda: self.plugin.compiler.parse_cache.counts["kustomize builds"]  # noqa: E731
         before = counts() if self.plugin.compiler else 0
+        self.before = dict(self.plugin.compiler.parse_cache.counts) if self.plugin.compiler else {}
         build(self.cfg, dirty=False)
         memo = self.plugin.compiler.pages
         return (counts() - before, sorted(p.rsplit("/", 1)[-1] for p in memo.rendered if "/layers/" in p),
                 sorted(p.rsplit("/", 1)[-1] for p in memo.reused))
+
+    def skipped(self) -> dict[str, int]:
+        """What the last build redid or kept beyond Kustomization builds: surfaces, doctor reports, cluster pages."""
+        counts = self.plugin.compiler.parse_cache.counts
+        return {k: counts[k] - self.before.get(k, 0) for k in SKIP_COUNTERS if counts[k] - self.before.get(k, 0)}
 
     def pages(self) -> dict[str, str]:
         return {p.path: p.markdown for p in self.plugin.compiled.pages}
@@ -99,15 +108,27 @@ def test_a_manifest_edit_rebuilds_only_its_kustomization_and_its_pages(tmp_path:
         built, rendered, kept = serve.build()
         assert built == 1 + len(APPS) and kept == []  # cold: the root and every app
         assert rendered == [f"{n}.md" for n in sorted(APPS)]
+        assert serve.skipped() == {"surfaces extracted": 1 + len(APPS), "doctor diagnosed": 1,
+                                   "cluster pages rendered": 1}
 
-        built, rendered, kept = serve.build()  # nothing changed
+        built, rendered, kept = serve.build()  # nothing changed: the cluster's report and pages are kept whole
         assert (built, rendered) == (0, []) and len(kept) == len(APPS)
+        assert serve.skipped() == {"surfaces reused": 1 + len(APPS), "doctor reused": 1, "cluster pages reused": 1}
+
+        service = root / "repo/apps/alpha/service.yaml"  # a comment: the same objects, the same lines
+        service.write_text(service.read_text() + "# a comment\n")
+        # alpha is built again (a file it read changed), to the same objects: nothing after the build is redone
+        assert serve.build() == (1, [], sorted(f"{n}.md" for n in APPS))
+        assert serve.skipped() == {"surfaces reused": 1 + len(APPS), "doctor reused": 1, "cluster pages reused": 1}
+        assert serve.pages() == cold(root)
 
         service = root / "repo/apps/beta/service.yaml"
         service.write_text(service.read_text().replace("port: 8080", "port: 9090"))
         built, rendered, kept = serve.build()
         assert built == 1 and rendered == ["beta.md"]  # beta's build and page; alpha (beta depends on it) is kept
         assert kept == ["alpha.md", "delta.md", "gamma.md"]
+        assert serve.skipped() == {"surfaces extracted": 1, "surfaces reused": len(APPS), "doctor diagnosed": 1,
+                                   "cluster pages rendered": 1}  # beta's surfaces; the port is in the cluster
         assert "9090" in serve.pages()["flux/home/layers/beta.md"]
         assert serve.pages() == cold(root)
 
@@ -125,6 +146,14 @@ def test_a_manifest_edit_rebuilds_only_its_kustomization_and_its_pages(tmp_path:
         built, rendered, kept = serve.build()
         # the root's build; alpha gains a dependent, delta's definition moved down a line, beta stays
         assert built == 1 and rendered == ["alpha.md", "delta.md", "gamma.md"] and kept == ["beta.md"]
+        assert serve.pages() == cold(root)
+
+        service = root / "repo/apps/gamma/service.yaml"  # the same objects, one line further down: new file:lines
+        service.write_text("\n" + service.read_text())
+        built, rendered, _ = serve.build()
+        assert built == 1 and rendered == ["gamma.md"]
+        assert serve.skipped() == {"surfaces extracted": 1, "surfaces reused": len(APPS), "doctor diagnosed": 1,
+                                   "cluster pages rendered": 1}
         assert serve.pages() == cold(root)
     finally:
         serve.close()

@@ -439,3 +439,63 @@ def test_bounds_are_limits_not_warnings() -> None:
                         "resources": [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}}]}}
     [diag] = expand_resourceset(Resource(permute, "rs.yaml", 1)).diagnostics
     assert diag.cls == "repo" and "maximum allowed permutations" in diag.message
+
+
+def test_a_file_built_into_many_kustomizations_is_composed_once_for_its_lines(tmp_path: Path) -> None:
+    """The template lines come from the file's node tree, composed once per text however many Kustomizations
+    (each with its own locator) apply the file; an edited file is composed anew."""
+    from flux_wiki.flux import resourceset
+
+    text = textwrap.dedent("""\
+        apiVersion: fluxcd.controlplane.io/v1
+        kind: ResourceSet
+        metadata: {name: once, namespace: ns}
+        spec:
+          inputs: [{name: a}]
+          resourcesTemplate: |
+            apiVersion: v1
+            kind: ConfigMap
+            metadata:
+              name: << inputs.name | snakecase >>
+        """)
+    (tmp_path / "rs.yaml").write_text(text)
+    resourceset._documents.cache_clear()
+    lines = [expand_resourceset(rset(text), repo=Repo(tmp_path)).diagnostics[0].line for _ in range(3)]
+    assert lines == [10, 10, 10]
+    assert resourceset._documents.cache_info().misses == 1
+    (tmp_path / "rs.yaml").write_text("# moved\n" + text)
+    [diag] = expand_resourceset(rset(text, line=2), repo=Repo(tmp_path)).diagnostics
+    assert diag.line == 11 and resourceset._documents.cache_info().misses == 2
+
+
+def test_template_lines_come_from_a_composer_that_agrees_with_pyyaml_s_own() -> None:
+    """The locator composes with libyaml; its node lines, columns and styles are the pure-Python composer's
+    on every YAML file of the tests (and, with the corpora present, on theirs)."""
+    from ..support import CORPORA, ROOT
+
+    def flat(node: yaml.Node, out: list) -> list:
+        out.append((type(node).__name__, node.start_mark.line, node.start_mark.column,
+                    node.style or None if isinstance(node, yaml.ScalarNode) else None))
+        for child in ([n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode)
+                      else node.value if isinstance(node, yaml.SequenceNode) else []):
+            flat(child, out)
+        return out
+
+    def composed(text: str, loader: type) -> object:
+        try:
+            return [flat(n, []) for n in yaml.compose_all(text, Loader=loader) if n is not None]
+        except (yaml.YAMLError, RecursionError):
+            return "error"
+
+    roots = [ROOT / "tests", ROOT / "data"] + ([CORPORA] if CORPORA.is_dir() else [])
+    checked = 0
+    for root in roots:
+        for path in sorted(root.rglob("*.y*ml")):
+            if path.is_symlink() or not path.is_file():
+                continue
+            text = path.read_bytes().decode("utf-8-sig", errors="replace")
+            if "ResourceSet" not in text and root != ROOT / "tests":
+                continue
+            assert composed(text, yaml.CSafeLoader) == composed(text, yaml.SafeLoader), path
+            checked += 1
+    assert checked > 50

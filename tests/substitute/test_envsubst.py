@@ -182,3 +182,28 @@ def test_fast_top_level_scan_matches_the_go_scanner(text: str) -> None:
             parse(text)
         return
     assert _flatten(parse(text)) == want
+
+
+def test_a_text_is_parsed_once_and_its_tree_serves_every_evaluation() -> None:
+    """The same strings are substituted in every Kustomization that builds them: the tree is parsed once per
+    text, and evaluating it with other variables gives each its own answer."""
+    text = "https://${APP}.${DOMAIN:=example.com}/x"
+    assert parse(text) is parse(text)
+    assert envsubst(text, {"APP": "a"}.get) == "https://a.example.com/x"
+    assert envsubst(text, {"APP": "b", "DOMAIN": "lan"}.get) == "https://b.lan/x"
+    with pytest.raises(SubstitutionError):
+        parse("${BROKEN")
+    with pytest.raises(SubstitutionError):  # a failure is not remembered as a tree
+        parse("${BROKEN")
+
+
+def test_the_parse_memo_forgets_the_oldest_texts_past_its_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    memo = m._ParseMemo()
+    monkeypatch.setattr(memo, "MAX_CHARS", 10)
+    first = memo.parse("${AAAA}")
+    assert memo.parse("${AAAA}") is first
+    memo.parse("${BBBB}")  # 14 characters in all: the first is forgotten
+    assert list(memo.trees) == ["${BBBB}"] and memo.chars == 7
+    assert memo.parse("${AAAA}") is not first and memo.parse("${AAAA}") == first
+    memo.parse("${" + "C" * 20 + "}")  # longer than the bound: parsed, not kept
+    assert "${" + "C" * 20 + "}" not in memo.trees

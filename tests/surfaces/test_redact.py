@@ -81,3 +81,18 @@ def test_no_value_under_a_secret_key_survives(tree):
     redacted = redact_mapping(tree)
     assert all(v == HIDDEN for v in _strings_under_secret_keys(redacted))
     assert redact_mapping(redacted) == redacted
+
+
+def test_each_distinct_key_is_classified_once() -> None:
+    """secret_strings walks every key of every chart's values: the key classifiers answer from a cache,
+    so a key seen in a hundred objects is split into words once, and the answers stay those of the rules."""
+    from flux_wiki.analysis import redact
+
+    for f in (redact._is_secret_key, redact._is_reference_key):
+        f.cache_clear()
+    values = [{"image": {"repository": "x"}, "auth": {"apiKey": "s3cr3t-value-1"}, "existingSecret": "db"}
+              for _ in range(100)]
+    assert secret_strings(values) == {"s3cr3t-value-1"}
+    assert redact._is_secret_key.cache_info().misses <= 5  # image, repository, auth, apiKey, existingSecret
+    assert redact._is_reference_key.cache_info().misses <= 5
+    assert not is_secret_key(1) and not is_secret_key(True) and not is_secret_key(None)

@@ -9,6 +9,7 @@ A key is split into word parts (camelCase, snake_case, kebab-case, dots), so
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -57,10 +58,18 @@ def _parts(key: str) -> list[str]:
     return folded
 
 
+# The key classifiers below are pure functions of the key's text, asked again for the same few thousand keys
+# in every object of every build (``secret_strings`` walks all chart values): each answer is cached by key.
+_KEY_CACHE = 8192
+
+
 def is_secret_key(key: str) -> bool:
     """True when a mapping key of this name holds a secret value (case-insensitive, word-part aware)."""
-    if not isinstance(key, str):
-        return False
+    return isinstance(key, str) and _is_secret_key(key)
+
+
+@functools.lru_cache(maxsize=_KEY_CACHE)
+def _is_secret_key(key: str) -> bool:
     if "/" in key:  # a qualified annotation/label name: 'secret.reloader.stakater.com/reload' -> 'reload'
         key = key.rsplit("/", 1)[1]
     parts = _parts(key)
@@ -81,20 +90,28 @@ def names_secret(key: str) -> bool:
     Stricter than :func:`is_secret_key`, which also takes a trailing ``key`` for key material: a
     substitution variable such as ``LB_SHARE_KEY`` (MetalLB's shared-IP key) stays readable.
     """
-    if not is_secret_key(key):
+    return isinstance(key, str) and _names_secret(key)
+
+
+@functools.lru_cache(maxsize=_KEY_CACHE)
+def _names_secret(key: str) -> bool:
+    if not _is_secret_key(key):
         return False
     return any(p in _SECRET_WORDS for p in _parts(key.rsplit("/", 1)[-1]))
 
 
 def is_reference_key(key: str) -> bool:
     """A key whose value points at a secret rather than holding it (``valueFrom``, ``secretKeyRef``, ``existingSecret``)."""
-    if not isinstance(key, str):
-        return False
+    return isinstance(key, str) and _is_reference_key(key)
+
+
+@functools.lru_cache(maxsize=_KEY_CACHE)
+def _is_reference_key(key: str) -> bool:
     parts = _parts(key.rsplit("/", 1)[-1])
     if parts == ["value", "from"]:
         return True
     names_secret = any(p in _SECRET_WORDS or p in _SECRET_LAST for p in parts)
-    return names_secret and not is_secret_key(key)
+    return names_secret and not _is_secret_key(key)
 
 
 def _named_secret(mapping: dict[str, Any]) -> bool:

@@ -19,6 +19,10 @@ entry_option = click.option("--entry", help="Root Kustomization path overriding 
 
 
 def _sources(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, Path]:
+    """The ``--source`` values as a mapping. Without any, config.py (MkDocs' config schema, a tenth of a
+    second to import) is not loaded: commands that read no mkdocs.yml start without it."""
+    if not values:
+        return {}
     from ..config import parse_source_option
 
     try:

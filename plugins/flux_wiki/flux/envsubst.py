@@ -9,6 +9,7 @@ pattern-removal steps). Where the variables come from and which objects are subs
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -392,9 +393,46 @@ class _Parser:
             raise SubstitutionError(_BAD)
 
 
+class _ParseMemo:
+    """Trees of the texts parsed before, within a bound on their total length (the oldest forgotten first).
+
+    The same strings are substituted in every Kustomization that builds the same manifests (a component
+    used by a dozen apps, a chart's values), each time with other variables: the tree depends on the text
+    alone, and evaluation never changes it, so one tree serves them all. A text that fails to parse is
+    not remembered (it raises again).
+    """
+
+    MAX_CHARS = 4 << 20
+
+    def __init__(self) -> None:
+        self.trees: dict[str, Any] = {}
+        self.chars = 0
+        self._lock = threading.Lock()
+
+    def parse(self, text: str) -> Any:
+        tree = self.trees.get(text)
+        if tree is None:
+            tree = _Parser(text).parse()
+            if len(text) <= self.MAX_CHARS:
+                with self._lock:
+                    if self.trees.setdefault(text, tree) is tree:
+                        self.chars += len(text)
+                    while self.chars > self.MAX_CHARS:
+                        oldest = next(iter(self.trees))
+                        del self.trees[oldest]
+                        self.chars -= len(oldest)
+        return tree
+
+
+_MEMO = _ParseMemo()
+
+
 def parse(text: str) -> Any:
-    """Parse ``text`` into envsubst's tree; raises :class:`SubstitutionError` like Flux does."""
-    return _Parser(text).parse()
+    """Parse ``text`` into envsubst's tree; raises :class:`SubstitutionError` like Flux does.
+
+    The tree is shared with earlier parses of the same text: callers only read it.
+    """
+    return _MEMO.parse(text)
 
 
 # -- glob matcher (drone/envsubst path.Match: '*' and '?' also match '/') -----

@@ -304,7 +304,11 @@ def _substitute_strings(value: Any, ev: Evaluator, depth: int, chars: list[int])
 
 
 def _fingerprint(value: Any) -> bytes:
-    return hashlib.blake2b(repr(value).encode("utf-8", errors="surrogatepass"), digest_size=20).digest()
+    return _digest(repr(value))
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", errors="surrogatepass"), digest_size=20).digest()
 
 
 def substitute_resources(resources: Iterable[Resource], variables: dict[str, Variable], *,
@@ -337,13 +341,19 @@ def substitute_resources(resources: Iterable[Resource], variables: dict[str, Var
     out: list[Resource] = []
     budget = Budget()
     for res in resources:
-        if _disabled(res) or not _needs_envsubst(res.obj):
+        if _disabled(res):
+            out.append(res)
+            continue
+        # every string shows verbatim in the object's repr (``$`` and ``{`` are never escaped, and each string
+        # is quoted, so no ``${`` or ``$$`` spans two): without one there, no string holds one
+        text = repr(res.obj)
+        if ("${" not in text and "$$" not in text) or not _needs_envsubst(res.obj):
             out.append(res)
             continue
         if memo is None:
             done = _substitute_object(res.obj, values, is_secret, budget)
         else:
-            key = (_fingerprint(res.obj), context)
+            key = (_digest(text), context)
             done = memo.get(key) or _substitute_object(res.obj, values, is_secret, budget)
             if done.problem is None:  # a failure may be this Kustomization's budget: never reuse it
                 memo[key] = done

@@ -63,6 +63,26 @@ class Entry:
 _MISSING = Entry("missing")
 
 
+def _read_fd(fd: int, size: int, limit: int) -> bytes:
+    """Up to ``limit`` bytes of an open regular file of ``size`` bytes (as stat saw it), read to its end.
+
+    The first read asks for the size seen and one byte more, so a file that did not change is read at
+    once; asking for ``limit`` bytes instead would allocate a buffer of the size cap for every file,
+    which costs more than reading most manifests.
+    """
+    parts = []
+    total = 0
+    want = min(size + 1, limit)
+    while total < limit:
+        chunk = os.read(fd, want)
+        if not chunk:
+            break
+        parts.append(chunk)
+        total += len(chunk)
+        want = min(limit - total, 1 << 16)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
 def _join(base: str, name: str) -> str:
     return f"{base}/{name}" if base not in ("", ".") else name
 
@@ -218,10 +238,13 @@ class ConfinedDir:
         except OSError as err:
             raise InputError(rel, 1, f"'{rel}' cannot be read ({err.strerror})", code="FW-FILE-UNREADABLE",
                              cls="limit") from None
-        with os.fdopen(fd, "rb") as fh:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
                 raise InputError(rel, 1, f"'{rel}' is not a regular file; not read", code="FW-FILE-REFUSED")
-            data = fh.read(self.max_file_bytes + 1)
+            data = _read_fd(fd, st.st_size, self.max_file_bytes + 1)
+        finally:
+            os.close(fd)
         self.reads += 1
         if len(data) > self.max_file_bytes:
             raise InputError(rel, 1, f"'{rel}' is over the {_size(self.max_file_bytes)} limit for one file; "

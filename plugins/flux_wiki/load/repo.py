@@ -81,7 +81,7 @@ class Repo:
         joined = os.path.normpath(os.path.join(base_dir or ".", ref))
         if joined == ".." or joined.startswith("../") or os.path.isabs(joined):
             raise InputError(referrer, line, f"'{ref}' points outside the repository root", code="FW-PATH-OUTSIDE")
-        return PurePosixPath(joined).as_posix() if joined != "." else "."
+        return joined  # normpath leaves a relative path as PurePosixPath would write it
 
     def locate(self, base_dir: str, ref: str, *, referrer: str, line: int = 1, what: str = "path") -> tuple[str, Entry]:
         """:meth:`resolve`, then what the path is; InputError at ``referrer:line`` when it is refused."""

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import os
 import re
+import weakref
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -154,6 +155,8 @@ class Pattern:
     text: str = ""
     origin: str = ""
     name_rx: re.Pattern[str] | None = field(default=None, compare=False, repr=False)  # name patterns, compiled
+    # glob patterns: the parts without glob characters, each of which a matching path must hold as a component
+    literals: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     @classmethod
     def parse(cls, line: str, domain: tuple[str, ...] = (), origin: str = "") -> "Pattern":
@@ -167,8 +170,10 @@ class Pattern:
         if dir_only:
             p = p[:-1]
         is_glob = "/" in p
-        return cls(tuple(domain), tuple(p.split("/")), inclusion, dir_only, is_glob, line, origin,
-                   None if is_glob else compile_glob(p))
+        parts = tuple(p.split("/"))
+        literals = tuple(part for part in parts if part and not any(c in part for c in "*?[\\")) if is_glob else ()
+        return cls(tuple(domain), parts, inclusion, dir_only, is_glob, line, origin,
+                   None if is_glob else compile_glob(p), literals)
 
     def match(self, path: tuple[str, ...], is_dir: bool) -> int:
         """NO_MATCH, EXCLUDE or INCLUDE for a path given as its components from the repository root."""
@@ -190,6 +195,9 @@ class Pattern:
         return False
 
     def _glob_match(self, path: tuple[str, ...], is_dir: bool) -> bool:
+        for literal in self.literals:  # each part must match a component below: a quick way to say no
+            if literal not in path:
+                return False
         matched = can_traverse = False
         pos, last = 0, len(self.parts) - 1
         for i, part in enumerate(self.parts):
@@ -281,17 +289,25 @@ def load_ignore_patterns(files: "ConfinedDir") -> list[Pattern]:
     out: list[Pattern] = []
     stack: list[tuple[str, ...]] = [()]
     visited = 0
+    root = str(files.root)
     while stack and visited < files.max_walk_entries:
         domain = stack.pop()
         visited += 1
-        out.extend(_read_ignore_file(files, domain))
         try:
-            with os.scandir(files.root.joinpath(*domain)) as it:
-                subdirs = sorted(e.name for e in it if e.name != ".git" and e.is_dir(follow_symlinks=False))
+            with os.scandir(os.path.join(root, *domain)) as it:
+                listed = list(it)
         except OSError:
+            out.extend(_read_ignore_file(files, domain))
             continue
+        # a folder without an entry of that name has no ignore file: only a recording must see it asked
+        if files.record is not None or any(e.name == IGNORE_FILE for e in listed):
+            out.extend(_read_ignore_file(files, domain))
+        subdirs = sorted(e.name for e in listed if e.name != ".git" and e.is_dir(follow_symlinks=False))
         stack.extend(domain + (name,) for name in reversed(subdirs))
     return out
+
+
+_SNAPSHOT_PATTERNS: "weakref.WeakKeyDictionary[ConfinedDir, list[Pattern]]" = weakref.WeakKeyDictionary()
 
 
 class ArtifactFilter:
@@ -303,11 +319,28 @@ class ArtifactFilter:
         self.patterns += tuple(patterns)
         self.has_inclusions = any(p.inclusion for p in self.patterns)
         self._folder_memo: dict[tuple[str, ...], int] = {}
+        # by rank, highest first: the name patterns (that can match) and the glob patterns
+        ranked = range(len(self.patterns) - 1, -1, -1)
+        self._name_ranks = tuple(i for i in ranked if not self.patterns[i].is_glob
+                                 and self.patterns[i].name_rx is not None)
+        self._glob_ranks = tuple(i for i in ranked if self.patterns[i].is_glob)
+        self._names_memo: dict[str, tuple[int, ...]] = {}  # a name -> the name patterns it matches, by rank
 
     @classmethod
     def for_repo(cls, files: "ConfinedDir", spec_ignore: str | None = None) -> "ArtifactFilter":
-        """The filter for a repository: its ``.sourceignore`` files, then the source's ``spec.ignore``."""
-        patterns = load_ignore_patterns(files)
+        """The filter for a repository: its ``.sourceignore`` files, then the source's ``spec.ignore``.
+
+        A snapshot's ``.sourceignore`` files are found once for all its sources (each source with its own
+        ``spec.ignore`` has a filter of its own); while a recording is on they are looked for again, so the
+        recording sees what they depend on.
+        """
+        if files.snapshot and files.record is None:
+            found = _SNAPSHOT_PATTERNS.get(files)
+            if found is None:
+                found = _SNAPSHOT_PATTERNS[files] = load_ignore_patterns(files)
+            patterns = list(found)
+        else:
+            patterns = load_ignore_patterns(files)
         if spec_ignore is not None:
             patterns += read_patterns(spec_ignore, (), "spec.ignore")
         return cls(patterns)
@@ -331,15 +364,23 @@ class ArtifactFilter:
             return self._folder_memo[path]
         start = self.deciding(path[:-1], True) if len(path) > 1 else -1
         found = start
-        for i in range(len(self.patterns) - 1, start, -1):
+        name = path[-1]
+        ranks = self._names_memo.get(name)
+        if ranks is None:  # names repeat across folders (kustomization.yaml): each is matched once
+            ranks = self._names_memo[name] = tuple(i for i in self._name_ranks
+                                                   if self.patterns[i].name_rx.fullmatch(name) is not None)
+        for i in ranks:
+            if i <= start:
+                break
             p = self.patterns[i]
-            if p.is_glob:
-                hit = p.match(path, is_dir) != NO_MATCH
-            else:
-                n = len(p.domain)
-                hit = (p.name_rx is not None and len(path) > n and (not n or path[:n] == p.domain)
-                       and (is_dir or not p.dir_only) and p.name_rx.fullmatch(path[-1]) is not None)
-            if hit:
+            n = len(p.domain)
+            if len(path) > n and (not n or path[:n] == p.domain) and (is_dir or not p.dir_only):
+                found = i
+                break
+        for i in self._glob_ranks:
+            if i <= found:
+                break
+            if self.patterns[i].match(path, is_dir) != NO_MATCH:
                 found = i
                 break
         if is_dir:

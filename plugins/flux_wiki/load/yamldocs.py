@@ -21,6 +21,10 @@ composing and constructing, on its node graph (where aliases are still shared):
   kustomization file; the reader of each kind decides.
 
 Bytes must be UTF-8 (a UTF-8 or UTF-16 byte-order mark is honoured), as go-yaml requires.
+
+libyaml composes the node graph; a document of plain maps, sequences and core scalars with no shared
+collection (nearly every manifest) is then built and inspected in one walk (:func:`_construct_tree`);
+any other goes through the inspection and PyYAML's own constructor, which decide every error.
 """
 
 from __future__ import annotations
@@ -237,8 +241,43 @@ def _inspect_graph(root: yaml.Node, dups: list[tuple[ScalarNode, ScalarNode]], b
 _FastBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+
+# the tag of each short plain scalar text met so far (Resolver.resolve tries patterns chosen by its first
+# character); bounded in count and length, as a file of unique or long values would otherwise fill it
+_PLAIN_TAGS: dict[str, str] = {}
+_PLAIN_TAGS_MAX = 20_000
+_PLAIN_TAGS_TEXT = 200
+
+
 class _Loader(_FastBase):  # type: ignore[misc,valid-type]
-    """The C loader, reading a bare `=` (YAML 1.1 value tag, seen in Alertmanager configs) as a string."""
+    """The C loader, reading a bare `=` (YAML 1.1 value tag, seen in Alertmanager configs) as a string.
+
+    libyaml composes the nodes but asks Python for each node's tag: without path resolvers (PyYAML's
+    loaders have none) that tag depends only on the kind and, for a plain scalar, its text, so it is
+    answered from :data:`_PLAIN_TAGS` and the path bookkeeping is skipped.
+    """
+
+    if not _FastBase.yaml_path_resolvers:
+        def resolve(self, kind, value, implicit):  # type: ignore[no-untyped-def]
+            if kind is ScalarNode:
+                if not implicit[0]:  # quoted
+                    return _STR_TAG
+                tag = _PLAIN_TAGS.get(value)
+                if tag is None:
+                    tag = super().resolve(kind, value, implicit)
+                    if len(_PLAIN_TAGS) < _PLAIN_TAGS_MAX and len(value) <= _PLAIN_TAGS_TEXT:
+                        _PLAIN_TAGS[value] = tag
+                return tag
+            return _MAP_TAG if kind is MappingNode else _SEQ_TAG
+
+        def descend_resolver(self, current_node, current_index):  # type: ignore[no-untyped-def]
+            pass
+
+        def ascend_resolver(self):  # type: ignore[no-untyped-def]
+            pass
 
 
 class _LenientLoader(yaml.SafeLoader):
@@ -252,8 +291,18 @@ class _LenientLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+def _timestamp_or_text(loader: Any, node: ScalarNode) -> Any:
+    """A timestamp, or the text itself when it only looks like one (``2024-13-45``): go-yaml resolves a
+    timestamp only when it parses, and PyYAML's constructor would raise a bare ValueError."""
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
 for _cls in (_Loader, _LenientLoader):
     _cls.add_constructor("tag:yaml.org,2002:value", lambda loader, node: loader.construct_scalar(node))
+    _cls.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
 
 
 def _compose(chunk: str, loader_cls: type) -> tuple[Any, yaml.Node | None]:
@@ -280,12 +329,157 @@ def _load(chunk: str, budget: _AliasBudget) -> tuple[Any, list[tuple[ScalarNode,
         if node is None:
             return None, dups
         # an alias needs the `*` indicator: without one the graph is a tree
-        if not _inspect_tree(node, dups, budget, shared="*" in chunk):
+        shared = "*" in chunk
+        try:
+            data, decoded = _construct_tree(loader, node, dups, shared)
+        except Exception:  # noqa: BLE001 - whatever the one pass leaves, the two passes below decide
             dups.clear()
-            _inspect_graph(node, dups, budget)
-        return loader.construct_document(node), dups
+        else:
+            budget.add(decoded, 0, node)
+            return data, dups
+        return _inspect_and_construct(loader, node, dups, budget, shared), dups
     finally:
         loader.dispose()
+
+
+def _inspect_and_construct(loader: Any, node: yaml.Node, dups: list[tuple[ScalarNode, ScalarNode]],
+                           budget: _AliasBudget, shared: bool) -> Any:
+    """Inspect the composed document (bounds, duplicate keys), then build it: :func:`_construct_graph` when it
+    can, PyYAML's constructor otherwise (and for every error, which it reports as it always did)."""
+    if not _inspect_tree(node, dups, budget, shared=shared):
+        dups.clear()
+        _inspect_graph(node, dups, budget)
+    try:
+        return _construct_graph(loader, node)
+    except Exception:  # noqa: BLE001 - what the fast build leaves, PyYAML's constructor decides
+        return loader.construct_document(node)
+
+
+# scalar tags whose SafeConstructor is a plain function of the node's text (the merge key `<<` is not one)
+_SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("null", "bool", "int", "float", "binary",
+                                                             "timestamp", "value"))
+
+
+class _NotPlain(Exception):
+    """The document holds something the one-pass construction leaves to the two passes (see _construct_tree)."""
+
+
+def _construct_tree(loader: Any, root: yaml.Node, dups: list[tuple[ScalarNode, ScalarNode]],
+                    shared: bool) -> tuple[Any, int]:
+    """Build a document whose collections are not shared and inspect it in the same walk: (data, nodes
+    go-yaml decodes).
+
+    The result is the one :func:`_inspect_tree` followed by ``construct_document`` gives, for the documents
+    manifests are made of: plain maps, sequences and scalars of the core tags. Anything else (another tag,
+    a merge key, a collection as a key, with ``shared`` a collection reached twice, nesting past
+    :data:`MAX_DEPTH`, an error) raises, and the caller runs the two passes, which decide what is reported.
+    Duplicate keys are found mapping by mapping and ordered level by level, as the inspection's
+    breadth-first walk finds them.
+    """
+    constructors = loader.yaml_constructors
+    found: list[tuple[int, list[tuple[ScalarNode, ScalarNode]]]] = []
+    decoded = 2  # the document node and the root
+
+    def scalar(node: ScalarNode) -> Any:
+        tag = node.tag
+        if tag == _STR_TAG:
+            return node.value
+        if tag not in _SCALAR_TAGS:
+            raise _NotPlain
+        return constructors[tag](loader, node)
+
+    seen: set[int] | None = set() if shared else None
+
+    def build(node: yaml.Node, depth: int) -> Any:
+        nonlocal decoded
+        if depth > MAX_DEPTH:
+            raise _NotPlain
+        if seen is not None:
+            if id(node) in seen:
+                raise _NotPlain
+            seen.add(id(node))
+        items = node.value
+        if node.__class__ is MappingNode:
+            if node.tag != _MAP_TAG:
+                raise _NotPlain
+            decoded += 2 * len(items)
+            out = {}
+            plain_keys = True
+            for k, v in items:
+                if k.__class__ is not ScalarNode:
+                    raise _NotPlain
+                if k.tag == _STR_TAG:
+                    key = k.value
+                else:
+                    plain_keys = False
+                    key = scalar(k)
+                if v.__class__ is ScalarNode:
+                    out[key] = v.value if v.tag == _STR_TAG else scalar(v)
+                else:
+                    out[key] = build(v, depth + 1)
+            if len(out) != len(items) or not plain_keys:
+                repeated: list[tuple[ScalarNode, ScalarNode]] = []
+                _duplicates(node, repeated)
+                if repeated:
+                    found.append((depth, repeated))
+            return out
+        if node.tag != _SEQ_TAG:
+            raise _NotPlain
+        decoded += len(items)
+        return [(v.value if v.tag == _STR_TAG else scalar(v)) if v.__class__ is ScalarNode else build(v, depth + 1)
+                for v in items]
+
+    data = scalar(root) if root.__class__ is ScalarNode else build(root, 1)
+    if found:
+        found.sort(key=lambda f: f[0])  # stable: mappings of one level stay in document order
+        for _, repeated in found:
+            dups.extend(repeated)
+    return data, decoded
+
+
+def _construct_graph(loader: Any, root: yaml.Node) -> Any:
+    """Build an inspected document whose collections may be shared, as ``construct_document`` does: each
+    node is built once, so an alias is the very object its anchor built (the inspection refused an anchor
+    that contains itself and bounded the depth). Raises, like :func:`_construct_tree`, on what only PyYAML's
+    constructor builds: other tags, merge keys, a collection as a key.
+    """
+    constructors = loader.yaml_constructors
+    built: dict[int, Any] = {}  # id of a node -> what it built
+
+    def scalar(node: ScalarNode) -> Any:
+        done = built.get(id(node))
+        if done is None:
+            tag = node.tag
+            if tag == _STR_TAG:
+                return node.value
+            if tag not in _SCALAR_TAGS:
+                raise _NotPlain
+            done = built[id(node)] = (constructors[tag](loader, node),)
+        return done[0]
+
+    def build(node: yaml.Node) -> Any:
+        done = built.get(id(node))
+        if done is not None:
+            return done
+        if node.__class__ is MappingNode:
+            if node.tag != _MAP_TAG:
+                raise _NotPlain
+            out: dict[Any, Any] = {}
+            built[id(node)] = out
+            for k, v in node.value:
+                if k.__class__ is not ScalarNode:
+                    raise _NotPlain
+                key = scalar(k)
+                out[key] = scalar(v) if v.__class__ is ScalarNode else build(v)
+            return out
+        if node.tag != _SEQ_TAG:
+            raise _NotPlain
+        items: list[Any] = []
+        built[id(node)] = items
+        items.extend(scalar(v) if v.__class__ is ScalarNode else build(v) for v in node.value)
+        return items
+
+    return scalar(root) if root.__class__ is ScalarNode else build(root)
 
 
 def load_text(chunk: str) -> Any:
@@ -312,32 +506,48 @@ class Document:
             raise InputError(self.file, d.line, d.message(), code="FW-YAML-DUPLICATE-KEY")
 
 
-def _first_content_line(lines: list[str], start: int, end: int) -> int:
-    for i in range(start, end):
-        s = lines[i].strip()
+def _first_content_line(text: str, pos: int, line: int) -> int:
+    """The index of the first line from ``line`` (starting at offset ``pos``) that is neither blank, a
+    comment nor a directive; ``line`` itself when there is none. Only the lines up to it are looked at."""
+    first = line
+    while True:
+        end = text.find("\n", pos)
+        s = (text[pos:] if end < 0 else text[pos:end]).strip()
         if s and not s.startswith("#") and not s.startswith("%"):
-            return i
-    return start
+            return line
+        if end < 0:
+            return first
+        pos = end + 1
+        line += 1
+
+
+# a document marker line: `---` or `...` alone or followed by a blank, a line break of `\r\n` included
+_MARKER_LINE = re.compile(r"^(?:---|\.\.\.)(?:[ \t][^\n]*)?\r*$", re.M)
 
 
 def _chunks(text: str) -> list[tuple[int, str, int]]:
-    """Split into (first line index, chunk text, marker line index or -1)."""
-    lines = text.split("\n")
+    """Split into (first line index, chunk text, offset of that line in ``text``).
+
+    The marker lines are found by one regular expression over the text, so a file is not split into
+    lines; a chunk ends with the line break before its closing marker (a final `|` block scalar keeps it).
+    """
     chunks: list[tuple[int, str, int]] = []
-    start = 0
-    for i, raw in enumerate(lines):
-        if raw.startswith("---") or raw.startswith("..."):
-            if _MARKER.match(raw.rstrip("\r")):
-                # the line break before the marker is the document's own (a final `|` block scalar keeps it)
-                chunks.append((start, "\n".join(lines[start:i]) + "\n", i))
-                # content after '--- ' on the marker line belongs to the next doc
-                rest = raw[3:].strip()
-                if raw.startswith("---") and rest and not rest.startswith("#"):
-                    lines[i] = "   " + raw[3:]
-                    start = i
-                else:
-                    start = i + 1
-    chunks.append((start, "\n".join(lines[start:]), -1))
+    start = pos = 0  # the current chunk's first line and its offset
+    inline = False  # whether it starts with content on its `---` line (which the chunk writes as blanks)
+    line = last = 0  # the line index of offset `last`
+    for m in _MARKER_LINE.finditer(text):
+        at = m.start()
+        line += text.count("\n", last, at)
+        last = at
+        chunks.append((start, "   " + text[pos + 3:at] if inline else text[pos:at], pos))
+        raw = m.group()
+        rest = raw[3:].strip()
+        inline = raw.startswith("---") and bool(rest) and not rest.startswith("#")
+        if inline:  # content after '--- ' on the marker line belongs to the next doc
+            start, pos = line, at
+        else:
+            start, pos = line + 1, m.end() + 1
+    chunks.append((start, "   " + text[pos + 3:] if inline else text[pos:], pos))
     return chunks
 
 
@@ -347,9 +557,8 @@ def parse_documents(text: str, file: str) -> list[Document]:
     Raises :class:`InputError` naming the file and line of the first syntax error or exceeded bound.
     """
     docs: list[Document] = []
-    lines = text.split("\n")
     budget = _AliasBudget()
-    for start, chunk, _ in _chunks(text):
+    for start, chunk, pos in _chunks(text):
         if not chunk.strip():
             continue
         try:
@@ -367,7 +576,7 @@ def parse_documents(text: str, file: str) -> list[Document]:
             continue
         duplicates = tuple(DuplicateKey(str(k.value), start + k.start_mark.line + 1, start + first.start_mark.line + 1)
                            for k, first in dups)
-        docs.append(Document(data, file, _first_content_line(lines, start, len(lines)) + 1, duplicates))
+        docs.append(Document(data, file, _first_content_line(text, pos, start) + 1, duplicates))
     return docs
 
 
@@ -384,18 +593,26 @@ def field_line(text: str, first_line: int, path: tuple[str | int, ...] | list[st
         if isinstance(part, int):
             hit = _nth_item(lines, i if n == 0 else i + 1, part)  # a document that is a list starts with its item
         else:
-            key = re.compile(r"(?:^|[\s{,\-])[\"']?" + re.escape(part) + r"[\"']?\s*:(?:\s|$)")
+            key = _key_pattern(part)
             hit = None
             for j in range(i, len(lines)):
-                if j > i and _MARKER.match(lines[j]):
+                line = lines[j]
+                if j > i and line[:3] in ("---", "...") and _MARKER.match(line):
                     break  # the end of the document
-                if key.search(lines[j]):
+                if part in line and key.search(line):  # the substring test only saves time
                     hit = j
                     break
         if hit is None:
             break
         found = i = hit
     return found + 1
+
+
+@functools.lru_cache(maxsize=1024)
+def _key_pattern(key: str) -> re.Pattern[str]:
+    """The expression that finds ``key`` written as a mapping key on a line (compiled once per key: the
+    re module's own cache is shared with every other pattern, and field lookups use many keys)."""
+    return re.compile(r"(?:^|[\s{,\-])[\"']?" + re.escape(key) + r"[\"']?\s*:(?:\s|$)")
 
 
 @functools.lru_cache(maxsize=16)

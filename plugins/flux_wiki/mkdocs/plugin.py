@@ -23,7 +23,7 @@ from ..config import FluxWikiConfig, WikiConfig, wiki_config
 from ..engine import UnknownCluster
 from ..model import InputError, printable
 from ..render.markdown import html_text
-from ..render.nav import layer_sections, nest
+from ..render.nav import nest
 from ..render.pages import SORTABLE_JS, GeneratedPage, TemplateProblem
 from ..render.svg import DIAGRAM_CSS
 from ..render.viewer import VIEWER_CSS, VIEWER_JS
@@ -141,8 +141,7 @@ class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
         if self.compiled is None:
             return nav
         listed = {p.file.src_uri: p for p in nav.pages}
-        nested = [found for c in self.compiled.model.clusters
-                  if (found := layer_sections(self.compiled.model.facts[c.name], self.compiled.layout))]
+        nested = [found for c in self.compiled.model.clusters if (found := self.compiled.sections.get(c.name))]
         changed = False
         for dag, missing in self._placed(set(listed)).items():
             def pages_of(generated: list[GeneratedPage]) -> list[Page]:

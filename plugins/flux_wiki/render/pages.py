@@ -20,6 +20,7 @@ import jinja2
 from ..analysis.facts import ClusterFacts, LayerFacts
 from ..analysis.order import Chain, Timing
 from ..analysis.views import Grouping
+from ..fingerprint import fingerprint
 from ..load.authored import ClusterNotes, split_front_matter
 from ..model import Cluster, Diagnostic, InputError, KustomizationNode, Surface, address_order
 from ..problems import ProblemPolicy
@@ -452,38 +453,42 @@ class PageRenderer:
                    order_dot: str | None = None) -> GeneratedPage:
         page = self.layout.layer(self.cluster, node.id)
         layer = self.facts.layer(node.id)
-        chain_steps = self.chain_steps(page, layer.chain)
         memo = self.options.pages if self.options.templates_dir is None else None  # own templates may read more
-        digest = self._layer_inputs(page, layer, dot, order_dot, chain_steps) if memo is not None else b""
-        if memo is not None:
+        digest = self._layer_inputs(page, layer, dot, order_dot) if memo is not None else None
+        if memo is not None and digest is not None:
             kept = memo.pages.get(page)
             if kept is not None and kept[0] == digest:
                 memo.reused.append(page)
                 return kept[1]
+        chain_steps = self.chain_steps(page, layer.chain)
         dots = {name: text for name, text in (("order", order_dot), ("layer", dot)) if text}
         rendered = self._render("layer.md.j2", page, self.facts.label(node), "layer", row=self.row(node), node=node,
                                 groups=[g for g in layer.groups if g.kind != "HelmRelease"], releases=layer.releases,
                                 surfaces=layer.surfaces, address=address, installed=self._installed(layer),
                                 sortable=SORTABLE_MARK, dots=dots, layer_dot=dot, order_dot=order_dot,
                                 chain=layer.chain, chain_steps=chain_steps, dag_page=self.layout.dag(self.cluster))
-        if memo is not None:
+        if memo is not None and digest is not None:
             memo.pages[page] = (digest, rendered)
         return rendered
 
-    def _layer_inputs(self, page: str, layer: LayerFacts, dot: str | None, order_dot: str | None,
-                      chain_steps: list[dict[str, Any]]) -> bytes:
+    def _layer_inputs(self, page: str, layer: LayerFacts, dot: str | None, order_dot: str | None) -> bytes | None:
         """A digest of everything layer.md.j2 reads for this layer: its node (objects included), row and chain,
-        its releases, surfaces and installed items, its diagrams, its relationships, the cluster's name and DAG
-        page, and how every Kustomization of the cluster is linked (:meth:`_links_digest`). Keep it in step with
-        the template."""
+        what its chain's steps say (each step's Kustomization health-checks or not, the requeue interval: with the
+        links, all :meth:`chain_steps` reads, so the steps are worded only when the page is rendered), its
+        releases, surfaces and installed items, its diagrams, its relationships, the cluster's name and DAG page,
+        and how every Kustomization of the cluster is linked (:meth:`_links_digest`). Keep it in step with the
+        template. None when the inputs hold something no digest compares (:func:`fingerprint`)."""
         c, node = self.cluster, layer.node
         row = {key: value for key, value in self.row(node).items() if key != "node"}
         more = tuple((key, value.layer_inputs(node.id)) for key, value in  # the doctor's and history's part
                      sorted(self.options.cluster_context.get(c.name, {}).items()) if hasattr(value, "layer_inputs"))
+        nodes = c.kustomizations
+        steps = [(step.node, step.node in nodes and Timing.of(nodes[step.node]).health)
+                 for step in (layer.chain.steps if layer.chain else ())]
         inputs = (page, c.name, c.root_id, self.layout.dag(c), self._links_digest(), node, row, layer.chain,
-                  chain_steps, layer.releases, layer.surfaces, layer.installed, dot, order_dot,
-                  self.options.related.get(page), self.options.extra_basis.get(page), more)
-        return hashlib.blake2b(repr(inputs).encode("utf-8", "surrogatepass"), digest_size=20).digest()
+                  steps, self.facts.order.requeue_dependency, layer.releases, layer.surfaces, layer.installed, dot,
+                  order_dot, self.options.related.get(page), self.options.extra_basis.get(page), more)
+        return fingerprint(inputs)
 
     def _links_digest(self) -> bytes:
         """How a page links each Kustomization of the cluster (label, excluded, page), made once per renderer."""

@@ -9,6 +9,7 @@ kustomize does, so patches and references can match the original id.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -135,12 +136,17 @@ def set_namespace(resources: list[WorkRes], namespace: str, specs: list[FieldSpe
         if not unset_only or not _scalar(holder[key]):
             holder[key] = namespace
 
+    # kustomize checks, after each object, that its new id is unique among all objects as they are then (the
+    # later ones not yet moved): the ids are counted once and the count follows each object's change
+    ids = Counter(_id_key(o) for o in resources)
+    for_v1 = [s for s in specs if s.path != "metadata/namespace"]  # a v1 Namespace's name among them
+    for_others = [s for s in for_v1 if s.path != "metadata/name"]
     for r in resources:
         if not r.obj:
             continue
+        before = _id_key(r)
         r.store_previous_id()
-        v1 = r.obj.get("apiVersion") == "v1"
-        chosen = [s for s in specs if s.path != "metadata/namespace" and (v1 or s.path != "metadata/name")]
+        chosen = for_v1 if r.obj.get("apiVersion") == "v1" else for_others
         if not r.cluster_scoped():
             walk(r.obj, _META_NAMESPACE, set_value, "scalar")
         if r.kind in _ROLE_BINDINGS:
@@ -153,7 +159,9 @@ def set_namespace(resources: list[WorkRes], namespace: str, specs: list[FieldSpe
         for spec in matching(chosen, r.obj):
             walk(r.obj, spec, set_value, "scalar")
         key = _id_key(r)
-        if sum(1 for o in resources if _id_key(o) == key) != 1:
+        ids[before] -= 1
+        ids[key] += 1
+        if ids[key] != 1:
             raise FieldSpecError(f"namespace transformation produces ID conflict: {r.kind} {r.name} "
                                  f"in namespace {namespace}")
 
