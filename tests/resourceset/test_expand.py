@@ -224,21 +224,26 @@ def test_no_inputs_render_once_and_missing_keys_fail() -> None:
     assert diag.severity == "warning" and 'map has no entry for key "name"' in diag.message
 
 
-def test_template_errors_name_the_template_line(tmp_path: Path) -> None:
-    """A function slim-sprig lacks is a parse error; flux-operator marks the ResourceSet BuildFailed. The
-    warning points at the template line in the file; so does rendered YAML that does not parse."""
-    text = textwrap.dedent("""\
+def _snakecase_resourceset(name: str) -> str:
+    """A ResourceSet whose template calls ``snakecase``, a function slim-sprig lacks (line 10 of the file)."""
+    return textwrap.dedent(f"""\
         apiVersion: fluxcd.controlplane.io/v1
         kind: ResourceSet
-        metadata: {name: broken, namespace: ns}
+        metadata: {{name: {name}, namespace: ns}}
         spec:
-          inputs: [{name: a}]
+          inputs: [{{name: a}}]
           resourcesTemplate: |
             apiVersion: v1
             kind: ConfigMap
             metadata:
               name: << inputs.name | snakecase >>
         """)
+
+
+def test_template_errors_name_the_template_line(tmp_path: Path) -> None:
+    """A function slim-sprig lacks is a parse error; flux-operator marks the ResourceSet BuildFailed. The
+    warning points at the template line in the file; so does rendered YAML that does not parse."""
+    text = _snakecase_resourceset("broken")
     (tmp_path / "rs.yaml").write_text(text)
     [diag] = expand_resourceset(rset(text), repo=Repo(tmp_path)).diagnostics
     assert (diag.file, diag.line, diag.severity) == ("rs.yaml", 10, "warning")
@@ -446,18 +451,7 @@ def test_a_file_built_into_many_kustomizations_is_composed_once_for_its_lines(tm
     (each with its own locator) apply the file; an edited file is composed anew."""
     from flux_wiki.flux import resourceset
 
-    text = textwrap.dedent("""\
-        apiVersion: fluxcd.controlplane.io/v1
-        kind: ResourceSet
-        metadata: {name: once, namespace: ns}
-        spec:
-          inputs: [{name: a}]
-          resourcesTemplate: |
-            apiVersion: v1
-            kind: ConfigMap
-            metadata:
-              name: << inputs.name | snakecase >>
-        """)
+    text = _snakecase_resourceset("once")
     (tmp_path / "rs.yaml").write_text(text)
     resourceset._documents.cache_clear()
     lines = [expand_resourceset(rset(text), repo=Repo(tmp_path)).diagnostics[0].line for _ in range(3)]
