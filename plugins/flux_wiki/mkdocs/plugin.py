@@ -6,6 +6,7 @@ everything is computed by :mod:`flux_wiki.compile`.
 
 from __future__ import annotations
 
+import gc
 import logging
 import tempfile
 from dataclasses import replace
@@ -187,6 +188,7 @@ class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
         if self.compiled is not None:
             self.compiled = None
             self.released += 1
+            gc.collect()  # the model's reference cycles (a node and its parent): free them now, for MkDocs to reuse
 
     @event_priority(-100)  # after every other plugin's
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
