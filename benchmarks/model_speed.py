@@ -216,8 +216,9 @@ def scaling(factors: list[int], nav: str, plain: bool) -> None:
         print("scaling: onedr0p__home-ops not present")
         return
     print(f"\nscaling (onedr0p app namespaces copied as new namespaces; every figure its own child process:"
-          f"\n  model = `build_model` alone; build = `python -m mkdocs build` of a Material wiki around the repo, "
-          f"nav {nav}" + ("; plain = the same pages as a Markdown site without the plugin" if plain else "")
+          f"\n  model = `build_model` alone; build = `python -m mkdocs build` of the wiki `flux-wiki init` writes around "
+          f"the repo, nav {nav}" + ("; plain = the same pages and nav as a Markdown site without the plugin"
+                                   if plain else "")
           + "; CPU s, peak RSS MB)")
     print(f"{'copies':>6} {'KS':>5} {'pages':>5} {'model s':>8} {'ms/KS':>6} {'build s':>8} {'ms/KS':>6} "
           f"{'RSS model':>9} {'RSS build':>9}" + (f" {'plain s':>8} {'RSS plain':>9}" if plain else ""))
