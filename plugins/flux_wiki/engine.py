@@ -60,6 +60,7 @@ def build_model(repo_root: str | Path | Repo, *, clusters: list[str] | None = No
         except InputError:
             return line
 
+    repo.builds = {} if len(entries) > 1 else None  # clusters of one repository share most builds (reuse.py)
     for e in entries:
         cluster = simulate(repo, e, source_dirs)
         order = apply_order(cluster, repo.read_text)
@@ -78,6 +79,7 @@ def build_model(repo_root: str | Path | Repo, *, clusters: list[str] | None = No
         cluster.notices = sorted({w for w in cluster.warnings if w.severity == "info"})
         cluster.warnings = sorted({w for w in cluster.warnings if w.severity != "info"})
         out.append(cluster)
+    repo.builds = None
     return Model(repo.root, out, sorted(set(diagnostics + repo.problems)), set(repo.read), facts)
 
 
