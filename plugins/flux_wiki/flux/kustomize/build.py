@@ -128,6 +128,26 @@ class _Kustomization:
     generated: bool = False
 
 
+class _EntryLines:
+    """The lines of a kustomization file that may name an entry, indexed once per file (a file names every
+    entry it lists, each asked for in turn): the first line whose value is a text (``- x``, ``path: x``,
+    ``- name: x``, quoted or not), and the last line of each top-level-looking ``key:``."""
+
+    def __init__(self, text: str) -> None:
+        self.first_naming: dict[str, int] = {}
+        self.last_key: dict[str, int] = {}
+        for i, raw in enumerate(text.split("\n"), start=1):
+            s = raw.strip()
+            key, colon, _ = s.partition(":")
+            if colon:
+                self.last_key[key] = i
+            body = s[2:].strip() if s.startswith("- ") else s
+            for prefix in ("path:", "name:", "patch:"):
+                if body.startswith(prefix):
+                    body = body[len(prefix):].strip()
+            self.first_naming.setdefault(body.strip("'\""), i)
+
+
 class _Builder:
     def __init__(self, repo: Repo):
         self.repo = repo
@@ -136,29 +156,20 @@ class _Builder:
         self.helm_charts: list[dict] = []
         self.diagnostics: list[Diagnostic] = []
         self._stack: list[str] = []
-        self._lines: dict[str, list[str]] = {}
+        self._entries: dict[str, _EntryLines] = {}
         self.growth = GrowthBudget()  # what copies (JSON 6902, replacements) may add to this build
 
     # -- files -------------------------------------------------------------
     def entry_line(self, k: _Kustomization, value: Any, key: str | None = None) -> int:
-        """Best line of a kustomization entry (the list item naming ``value``)."""
+        """Best line of a kustomization entry (the list item naming ``value``), else of its ``key:``."""
         if k.generated:
             return k.line
-        lines = self._lines.get(k.file)
-        if lines is None:
-            lines = self._lines[k.file] = self.repo.read_text(k.file).split("\n")
-        fallback = k.line
-        for i, raw in enumerate(lines):
-            s = raw.strip()
-            if key and s.startswith(f"{key}:"):
-                fallback = i + 1
-            body = s[2:].strip() if s.startswith("- ") else s
-            for prefix in ("path:", "name:", "patch:"):
-                if body.startswith(prefix):
-                    body = body[len(prefix):].strip()
-            if isinstance(value, str) and body.strip("'\"") == value:
-                return i + 1
-        return fallback
+        index = self._entries.get(k.file)
+        if index is None:
+            index = self._entries[k.file] = _EntryLines(self.repo.read_text(k.file))
+        if isinstance(value, str) and value in index.first_naming:
+            return index.first_naming[value]
+        return index.last_key.get(key, k.line) if key else k.line
 
     def find_kfile(self, rel: str) -> str | None:
         for name in KUSTOMIZATION_FILES:
