@@ -10,7 +10,6 @@ from typing import Callable
 from .analysis.dag import apply_exclusions, apply_order
 from .analysis.facts import ClusterFacts
 from .analysis.surfaces import extract_surfaces
-from .fingerprint import fingerprint
 from .flux.entry import explicit_entry, find_entries
 from .flux.simulate import simulate
 from .flux.source_dirs import SourceDirs, ci_pushes
@@ -99,6 +98,8 @@ def surfaces_reusing(repo: Repo, node: KustomizationNode, releases: list[HelmRel
     if not repo.cache.keep_builds:
         counts["surfaces extracted"] += 1
         return extract_surfaces(node.id, node.resources, releases, line_of)
+    from .fingerprint import fingerprint  # only rebuilds compare fingerprints: a single run never loads pickle
+
     kept: dict[bytes, tuple[dict[str, bytes | None], list[Surface], list[Diagnostic]]] = \
         repo.cache.derived.setdefault("surfaces", {})
     key = fingerprint((node.id, node.resources, releases))

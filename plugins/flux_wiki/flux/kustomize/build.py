@@ -227,9 +227,10 @@ class _Builder:
                 self.diagnostics.append(_limit(k.file, self.entry_line(k, None, key),
                                                f"kustomize '{key}' is not simulated: {why}",
                                                "FW-KUSTOMIZE-UNSUPPORTED"))
+        ids = {r.cur_id() for r in acc.res}  # grows with each resource added: nothing renames objects meanwhile
         for key in ("resources", "bases"):
             for entry in _as_list(d.get(key), k, key):
-                self.add_resource(k, entry, acc, key)
+                self.add_resource(k, entry, acc, key, ids)
         acc.config = self.merge_config(k, acc.config, self.configurations(k))
         self.refuse_helm_charts(k)
         self.run_generators(k, acc.res)
@@ -256,7 +257,8 @@ class _Builder:
                                        f"remote {what} '{entry}' is not fetched: what it adds is not shown",
                                        "FW-KUSTOMIZE-REMOTE"))
 
-    def add_resource(self, k: _Kustomization, entry: Any, acc: _Accumulation, key: str = "resources") -> None:
+    def add_resource(self, k: _Kustomization, entry: Any, acc: _Accumulation, key: str = "resources",
+                     ids: set[tuple[str, str, str, str]] | None = None) -> None:
         if not isinstance(entry, str):
             raise InputError(k.file, self.entry_line(k, None, key), f"{_NOUNS.get(key, key)} entry {entry!r} "
                                                                       "is not a path", code="FW-KUSTOMIZE-INVALID")
@@ -269,10 +271,10 @@ class _Builder:
             if kfile is None:
                 raise InputError(k.file, line, f"folder '{entry}' has no kustomization file", code="FW-KUSTOMIZE-MISSING")
             child = self.run(self.load_kfile(kfile))
-            _append(acc.res, child.res)
+            _append(acc.res, child.res, ids)
             acc.config = self.merge_config(k, acc.config, child.config)
         else:
-            _append(acc.res, self.read_manifests(rel))
+            _append(acc.res, self.read_manifests(rel), ids)
 
     def read_manifests(self, rel: str) -> list[WorkRes]:
         self.files.add(rel)
@@ -797,8 +799,11 @@ def _redact(obj: dict[str, Any]) -> None:
             obj[key] = {k: "" for k in obj[key]}
 
 
-def _append(res: list[WorkRes], new: list[WorkRes]) -> None:
-    ids = {r.cur_id() for r in res}
+def _append(res: list[WorkRes], new: list[WorkRes], ids: set[tuple[str, str, str, str]] | None = None) -> None:
+    """Add ``new`` to ``res``; a repeated id fails as in kustomize. ``ids``, the ids of ``res``, is kept (and
+    updated) by a caller that appends many times with nothing renamed in between: each append is not a scan."""
+    if ids is None:
+        ids = {r.cur_id() for r in res}
     for r in new:
         rid = r.cur_id()
         if rid in ids:
