@@ -129,6 +129,7 @@ def test_commits_that_leave_the_folder_alone_share_its_build(tmp_path: Path) -> 
     pages = {p.path: p.markdown for p in compiler.compile(
         WikiConfig(repo=fixture.root / "gitops", diagrams=False, history=10)).pages}
     assert entries(pages[CHANGES]) == ["bump", "base"] and _builds(compiler) == 2  # not "app code", bump's parent
+    assert compiler.parse_cache.counts["kustomize reused"] > 0  # the layers "bump" left alone were not built again
 
 
 def test_a_folder_that_is_not_a_git_checkout_gets_a_note(repo, tmp_path: Path) -> None:

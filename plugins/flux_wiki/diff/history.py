@@ -119,11 +119,18 @@ class RevisionInventories:
         self._histories: dict[tuple[str, int, int], RecentChanges] = {}
 
     def _build(self, folder: Any) -> dict[str, Any]:
+        """The inventory of ``folder``. Kustomization builds are kept on the shared parse cache meanwhile (as
+        ``mkdocs serve`` keeps them): consecutive revisions differ in a few files, so each reuses the builds of
+        the one before whose inputs are the same (flux/kustomize/reuse.py)."""
+        keep = self.parse_cache.keep_builds
+        self.parse_cache.keep_builds = True
         try:
             model = build_model(folder, clusters=list(self.options.clusters) or None, entry=self.options.entry,
                                 cache=self.parse_cache)
         except UnknownCluster:  # the cluster asked for does not exist at this revision
             return EMPTY_INVENTORY
+        finally:
+            self.parse_cache.keep_builds = keep
         return inventory(model)
 
     def of(self, revision: Revision) -> dict[str, Any]:
