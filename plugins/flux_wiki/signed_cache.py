@@ -16,7 +16,6 @@ import hmac
 import logging
 import os
 import re
-import secrets
 import stat
 from pathlib import Path
 
@@ -84,7 +83,7 @@ def _read_regular(path: Path, limit: int) -> bytes | None:
 def _write_new(folder: Path, name: str, data: bytes) -> None:
     """Write ``data`` to ``folder``/``name`` at once: a private temporary file (created, never opened through a
     link) renamed over the name, so a reader sees the old entry or the new one, never half of one."""
-    tmp = folder / f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+    tmp = folder / f".{name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
     fd = os.open(tmp, _CREATE, 0o600)
     try:
         with os.fdopen(fd, "wb") as out:
@@ -111,16 +110,18 @@ def load_key(folder: Path | None = None) -> bytes:
             if key is not None and _owned(st) and not stat.S_IMODE(st.st_mode) & 0o077 and len(key) == KEY_BYTES:
                 return key
             log.debug("flux-wiki cache key %s is not a private key file: making a new one", path)
-            _write_new(folder, KEY_FILE, secrets.token_bytes(KEY_BYTES))
+            _write_new(folder, KEY_FILE, os.urandom(KEY_BYTES))
             continue
-        tmp = folder / f".{KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+        tmp = folder / f".{KEY_FILE}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
         fd = os.open(tmp, _CREATE, 0o600)
         with os.fdopen(fd, "wb") as out:
-            out.write(secrets.token_bytes(KEY_BYTES))
+            out.write(os.urandom(KEY_BYTES))
         try:
             os.link(tmp, path)  # never over a key another process made meanwhile: entries it signed stay valid
         except FileExistsError:
             pass
+        except OSError:  # a file system without hard links
+            os.replace(tmp, path)
         finally:
             tmp.unlink(missing_ok=True)
     raise OSError(f"cannot read or make the cache key in {folder}")

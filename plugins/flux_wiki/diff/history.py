@@ -7,11 +7,14 @@ import functools
 import hashlib
 import json
 import os
+import sys
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from ..engine import UnknownCluster, build_model
 from ..load import ParseCache
@@ -83,7 +86,8 @@ def _content_changes(c: ClusterDiff) -> set[str]:
 @functools.cache
 def code_digest() -> str:
     """A digest of flux-wiki's own files: what a past revision is found to hold changes with the engine, so an
-    entry kept on disk is used only by the very code that wrote it (~4 ms, once per process)."""
+    entry kept on disk is used only by the very code that wrote it (~4 ms, once per process; with the Python
+    and PyYAML versions, it is the "version" part of an entry's key)."""
     root = Path(__file__).resolve().parents[1]
     digest = hashlib.sha256()
     for folder, dirs, files in os.walk(root):
@@ -148,8 +152,8 @@ class RevisionInventories:
         return f"tree {tree}" if tree else f"commit {commit}"
 
     def _entry_name(self, identity: str) -> str:
-        what = [STORE_FORMAT, code_digest(), self.git.folder.name, identity, list(self.options.clusters),
-                self.options.entry]
+        what = [STORE_FORMAT, code_digest(), sys.version, yaml.__version__, self.git.folder.name, identity,
+                list(self.options.clusters), self.options.entry]
         return hashlib.sha256(json.dumps(what).encode("utf-8")).hexdigest()
 
     def at(self, commit: str) -> dict[str, Any]:
