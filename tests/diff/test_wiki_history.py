@@ -119,6 +119,19 @@ def test_a_new_build_process_builds_no_past_revision_it_has_seen(repo, tmp_path:
     assert _builds(other) == 5
 
 
+def test_planted_revision_entries_are_not_believed(repo, tmp_path: Path) -> None:
+    """A pull request that adds entries under a project cache_dir cannot write the Recent Changes page."""
+    fixture, _ = repo
+    cfg = WikiConfig(repo=fixture.root, diagrams=False, history=10, cache_dir=tmp_path / "cache")
+    pages = {p.path: p.markdown for p in WikiCompiler().compile(cfg).pages}
+    entries_on_disk = sorted((tmp_path / "cache").glob("*.revision.json"))
+    assert len(entries_on_disk) == 4
+    for entry in entries_on_disk:
+        entry.write_text('{"clusters": [], "warnings": [{"file": "x", "line": 1, "message": "PLANTED"}]}')
+    again = WikiCompiler()
+    assert {p.path: p.markdown for p in again.compile(cfg).pages} == pages and _builds(again) == 4
+
+
 def test_commits_that_leave_the_folder_alone_share_its_build(tmp_path: Path) -> None:
     """The facts of a revision are a function of the folder's tree: a monorepo's commits elsewhere cost nothing."""
     fixture = GitFixture(tmp_path / "mono", {f"gitops/{k}": v for k, v in BASE.items()})
