@@ -167,7 +167,7 @@ class RevisionInventories:
         data = self.store.get(name) if self.store is not None else None
         if data is None:
             with self.git.checkout(commit) as folder:
-                data = json.dumps(compared_facts(self._build(folder)), ensure_ascii=False,
+                data = json.dumps(compared_facts(self._build(folder)),
                                   separators=(",", ":")).encode("utf-8")
             self.builds += 1
             if self.store is not None:
