@@ -270,8 +270,16 @@ def _round_trip(obj: dict[str, Any], values: _Values, is_secret: Callable[[str],
 # no reference can span two scalars (one would have to end a key or a value with an unclosed ``${``,
 # which fails on its own), and envsubst changes nothing else. If the substituted string is again plain,
 # the round trip reads it as YAML reads that plain scalar: the resolver's type (``3`` an int, ``true`` a
-# bool), constructed here with the loader's own functions. Anything else (a key with ``$``, a quoted or
-# multi-line string, a result that is not plain or resolves to another type, a failure) takes the round trip.
+# bool), constructed here with the loader's own functions.
+#
+# A multi-line string goes out as a literal block (``|``, our dumper asks for it), when libyaml allows one:
+# printable ASCII and line feeds, no space at the end or before a line break (:func:`_literal_hints`).
+# Its lines are then in the text verbatim after the indentation, so envsubst substitutes each line as it
+# stands when no reference spans two lines (a line that does not parse alone, or ends in ``$``, steps
+# aside), and the block reads back as the substituted string when that string is again a literal block
+# with the same header (a new leading space or trailing line break would change how the block reads).
+# Anything else (a key with ``$``, a quoted string, a result that is not plain or a literal block alike,
+# or resolves to another type, a failure) takes the round trip.
 
 class _NoShortcut(Exception):
     pass
@@ -302,13 +310,46 @@ def _plain(text: str) -> bool:
     return not text.startswith(("---", "...")) and ": " not in text and " #" not in text
 
 
+def _literal_hints(text: str) -> str | None:
+    """The header hints (indentation, chomping) of ``text`` written as a literal block by libyaml's emitter,
+    or None when it would not write one (or writes characters a reader changes: only printable ASCII and
+    line feeds are taken). Mirrors yaml_emitter_analyze_scalar and yaml_emitter_write_block_scalar_hints."""
+    if not text.isascii() or not text.replace("\n", "").isprintable() or text.endswith(" ") or " \n" in text:
+        return None
+    indent = "2" if text[0] in " \n" else ""  # the dumper's best indentation
+    if not text.endswith("\n"):
+        return indent + "-"
+    return indent + ("+" if len(text) == 1 or text[-2] == "\n" else "")
+
+
+def _substitute_block(value: str, ev: Evaluator) -> str:
+    """A multi-line string substituted line by line, as envsubst changes it inside its literal block."""
+    hints = _literal_hints(value)
+    if hints is None:
+        raise _NoShortcut
+    lines = value.split("\n")
+    for i, line in enumerate(lines):
+        if "$" in line:
+            if line.endswith("$"):
+                raise _NoShortcut
+            lines[i] = ev.run(parse(line))  # a reference left open raises: it spans lines
+    new = "\n".join(lines)
+    if new != value and _literal_hints(new) != hints:
+        raise _NoShortcut
+    return new
+
+
 def _substitute_strings(value: Any, ev: Evaluator, depth: int, chars: list[int]) -> Any:
     """A copy of ``value`` with each string substituted; :class:`_NoShortcut` where the round trip is needed."""
     if isinstance(value, str):
         if "$" not in value:
             return value
         chars[0] -= len(value)
-        if chars[0] < 0 or not _plain(value):
+        if chars[0] < 0:
+            raise _NoShortcut
+        if "\n" in value:
+            return _substitute_block(value, ev)
+        if not _plain(value):
             raise _NoShortcut
         new = ev.run(parse(value))
         if new == value:
