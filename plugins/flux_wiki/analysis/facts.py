@@ -183,9 +183,10 @@ class ClusterFacts:
 
     @property
     def critical_path(self) -> Chain:
-        """The longest chain to readiness among the shown layers (see :meth:`EffectiveOrder.critical_path`)."""
+        """The longest chain to readiness among the shown layers (see :meth:`EffectiveOrder.critical_path`).
+        Their ids come from the cluster: the inventory JSON asks for the path, never for the layers' facts."""
         if self._critical_path is None:
-            self._critical_path = self.order.critical_path(among=[layer.id for layer in self.layers])
+            self._critical_path = self.order.critical_path(among=[k.id for k in self.cluster.layers()])
         return self._critical_path
 
     @property
