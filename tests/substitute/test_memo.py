@@ -99,3 +99,17 @@ def test_variables_an_object_does_not_use_do_not_part_its_result() -> None:
     substitute_resources([svc()], {**uses_a, "UNSET": Variable("UNSET", "now set", False, "inline")}, enabled=True,
                          cache=cache)
     assert len(cache.derived["substitute"]) == 2  # a variable it uses changed
+
+
+def test_a_result_is_reused_only_where_the_same_variables_were_asked() -> None:
+    """Nested defaults: were the evaluator to ask only what it needs (``A`` set: ``B`` then ``D``; ``A`` unset:
+    ``C`` then ``B``), two runs could ask as many variables with the same answers about other ones; a result is
+    reused only when the same variables answer the same."""
+    text = "${A:-${C}}${B:-z${D}}"
+    obj = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}, "data": {"k": text}}
+    cache = ParseCache()
+    for context in ({"A": "x", "D": "d"}, {"C": "c", "B": "y"}, {"A": "x", "B": "d"}):
+        variables = {n: Variable(n, v, False, "inline") for n, v in context.items()}
+        kept = substitute_resources([Resource(obj, "f.yaml", 1)], variables, enabled=True, cache=cache)
+        fresh = substitute_resources([Resource(obj, "f.yaml", 1)], variables, enabled=True)
+        assert kept.resources[0].obj == fresh.resources[0].obj

@@ -210,8 +210,9 @@ class _Asked:
 
 
 def _answers(names: tuple[str, ...], values: dict[str, str], is_secret: Callable[[str], bool]) -> tuple[Any, ...]:
-    """What ``values`` and ``is_secret`` answer about ``names``: with the text, the key of a remembered result."""
-    return tuple((values.get(n), is_secret(n)) for n in names)
+    """What ``values`` and ``is_secret`` answer about ``names``: with the text, the key of a remembered result.
+    Each answer carries its name, so answers about other variables (another evaluation path) never match."""
+    return tuple((n, values.get(n), is_secret(n)) for n in names)
 
 
 @dataclass(frozen=True)
