@@ -8,7 +8,8 @@ and the same site without the plugin, whose docs/ hold the pages, DOT files and 
 (compiled once by this interpreter's flux_wiki). Every figure is the CPU time (user + system) of a whole process
 (`python -m mkdocs build -q`, this interpreter; the machine is shared, so wall time would measure the others
 too), the runs paired round by round (plain, plugin cold, plugin warm):
-- cold: the plugin's disk cache (.cache/flux-wiki beside mkdocs.yml) is emptied before the run (the page
+- cold: the plugin's disk cache (flux-wiki's folder in the user cache directory, XDG_CACHE_HOME pointed at a
+  scratch folder; older versions: .cache/flux-wiki beside mkdocs.yml) is emptied before the run (the page
   templates flux-wiki compiled stay in Jinja's per-user cache in the temp folder, as Python's .pyc files stay;
   a first build on a new machine compiles them, ~0.13 s more);
 - warm: the cache the run before left (what a second `mkdocs build` finds);
@@ -81,8 +82,19 @@ def make_sites(repo: Path, work: Path) -> tuple[Path, Path, int]:
     return plugin, plain, len(compiled.pages)
 
 
+def user_cache(site: Path) -> Path:
+    """The user cache directory the builds of ``site`` get (XDG_CACHE_HOME), beside it in the scratch folder."""
+    return site.parent / "user-cache"
+
+
+def empty_caches(site: Path) -> None:
+    shutil.rmtree(site / ".cache", ignore_errors=True)
+    shutil.rmtree(user_cache(site) / "flux-wiki", ignore_errors=True)
+
+
 def timed_build(site: Path, env: dict[str, str] | None = None) -> float:
     """CPU seconds (user + system) of one `mkdocs build` process: on a shared machine wall time measures the others."""
+    env = dict(env or os.environ, XDG_CACHE_HOME=str(user_cache(site)))
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run(MKDOCS + ["-d", str(site / "site")], cwd=site, env=env, capture_output=True, check=False)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -104,7 +116,7 @@ def dot_processes(plugin: Path, work: Path) -> tuple[int, int]:
     (folder / "dot").chmod(0o755)
     env = dict(os.environ, PATH=f"{folder}{os.pathsep}{os.environ.get('PATH', '')}")
     counts = []
-    shutil.rmtree(plugin / ".cache", ignore_errors=True)
+    empty_caches(plugin)
     for _ in ("cold", "warm"):
         log.unlink(missing_ok=True)
         timed_build(plugin, env)
@@ -118,7 +130,7 @@ def bench(name: str, repo: Path, work: Path, runs: int) -> str:
     rounds: list[tuple[float, float, float]] = []
     for _ in range(runs):
         base = timed_build(plain)
-        shutil.rmtree(plugin / ".cache", ignore_errors=True)
+        empty_caches(plugin)
         cold = timed_build(plugin)
         warm = timed_build(plugin)
         rounds.append((base, cold, warm))

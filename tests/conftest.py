@@ -9,8 +9,6 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from flux_wiki.config import FluxWikiConfig
-
 from .support import ROOT, copy_wiki
 
 settings.register_profile("ci", max_examples=50, deadline=None)
@@ -21,10 +19,10 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.enviro
 
 
 @pytest.fixture(autouse=True)
-def _fresh_diagram_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Builds keep their diagram cache in a new folder per test, not in the `.cache/` beside the mkdocs.yml
-    they build (often this repository's): each test sees the renders its own builds make."""
-    monkeypatch.setattr(FluxWikiConfig.cache_dir, "default", str(tmp_path_factory.mktemp("diagram-cache")))
+def _fresh_disk_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Builds keep their disk cache (and its key) in a new user cache directory per test, not the user's own:
+    each test sees the renders and past-revision builds its own builds make."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from .authoring.basis import BrowseUrl as BasisUrl
 from .authoring.markers import MarkerExpander
 from .config import WikiConfig
 from .diff import BuildOptions, GitError, GitRepo, RecentChanges, RevisionInventories
+from .diff.history import STORE_SUFFIX
 from .doctor import DoctorReport, diagnose
 from .doctor.bootstrap import bootstrap_releases
 from .engine import build_model
@@ -34,6 +35,7 @@ from .render.nav import layer_sections
 from .render.pages import (GeneratedPage, PageLayout, PageMemo, PageRenderer, RenderOptions, group_anchors,
                            render_cluster)
 from .render.svg import SvgRenderer
+from .signed_cache import SignedCache
 
 log = logging.getLogger("mkdocs.plugins.flux-wiki")
 
@@ -192,8 +194,9 @@ class WikiCompiler:
         self.svg.forget()
 
     def recent_changes(self, cfg: WikiConfig) -> RecentChanges | str:
-        """The last ``cfg.history`` commits that changed the topology, or why git cannot tell. Models are kept by
-        commit id across compilations (``mkdocs serve`` rebuilds only look up HEAD)."""
+        """The last ``cfg.history`` commits that changed the topology, or why git cannot tell. What each past
+        revision holds is kept across compilations (``mkdocs serve`` rebuilds only look up HEAD) and, with a
+        ``cache_dir``, on disk for the next build (which then builds no past revision it has seen)."""
         key = (cfg.repo, tuple(cfg.clusters), cfg.entry)
         inventories = self.histories.get(key)
         if inventories is None:
@@ -205,6 +208,10 @@ class WikiCompiler:
             inventories = RevisionInventories(git, BuildOptions(tuple(cfg.clusters), cfg.entry),
                                               parse_cache=self.parse_cache)
             self.histories[key] = inventories
+        if cfg.cache_dir is None:
+            inventories.store = None
+        elif inventories.store is None or inventories.store.folder != cfg.cache_dir:
+            inventories.store = SignedCache(cfg.cache_dir, STORE_SUFFIX)
         try:
             return inventories.recent(cfg.history, scan=max(50, HISTORY_SCAN * cfg.history), seconds=HISTORY_SECONDS)
         except GitError as err:

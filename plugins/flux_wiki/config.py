@@ -8,6 +8,7 @@ turns validated options into the :class:`WikiConfig` the compile step takes.
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,9 +22,10 @@ from mkdocs.utils.yaml import get_yaml_loader, yaml_load
 from .flux.source_dirs import parse_key
 from .model import Diagnostic, InputError
 from .problems import IgnoreRule, ProblemPolicy, parse_ignore
+from .signed_cache import linked_below, user_cache_dir
 
 PLUGIN = "flux-wiki"
-CACHE_DIR = ".cache/flux-wiki"  # as Material's plugins keep theirs under .cache/
+log = logging.getLogger("mkdocs.plugins.flux-wiki")
 MAX_HISTORY = 100  # recent changes listed at most (each commit looked at is one model build)
 Warn = Callable[[Diagnostic], None]
 Options = TypeVar("Options", bound=Config)
@@ -100,10 +102,11 @@ class FluxWikiConfig(Config):
     lock_file = c.Optional(c.Type(str))
     """Staleness stamps written by `flux-wiki stamp` (default: data/flux-wiki.lock)."""
     cache = c.Type(bool, default=True)
-    """Keep rendered diagrams on disk between builds, and compiled page templates in Jinja's per-user cache
-    (false: only in memory, for one `mkdocs serve`)."""
-    cache_dir = c.Type(str, default=CACHE_DIR)
-    """Folder of the diagram cache (relative to mkdocs.yml); keep it out of git."""
+    """Keep rendered diagrams and what Recent Changes found in past commits on disk between builds, and compiled
+    page templates in Jinja's per-user cache (false: only in memory, for one `mkdocs serve`)."""
+    cache_dir = c.Optional(c.Type(str))
+    """Folder of that disk cache (relative to mkdocs.yml); default: flux-wiki's folder in the user's cache
+    directory. Entries are signed with a key kept there, so a file a repository plants is never used."""
     sources = SourceMap()
     """Sources outside the repo (Kind/namespace/name or URL) mapped to the local folders that hold their artifacts
     (relative to mkdocs.yml), e.g. ``GitRepository/flux-system/infra: ../infra``."""
@@ -138,7 +141,7 @@ class WikiConfig:
     use_directory_urls: bool = True
     docs_dir: Path | None = None  # hand-written pages, for the titles of related pages
     lock_file: Path | None = None  # staleness stamps (flux-wiki stamp / check)
-    cache_dir: Path | None = None  # rendered diagrams kept between builds; None: in memory only
+    cache_dir: Path | None = None  # signed entries (SVG, past revisions' facts) kept between builds; None: in memory only
     sources: dict[str, Path] = field(default_factory=dict)  # source key -> folder of its artifact
     problems: ProblemPolicy = field(default_factory=ProblemPolicy)  # ignored codes, limits as warnings
     history: int = 0  # recent changes: the last N commits that changed the topology (0: none)
@@ -177,10 +180,26 @@ def wiki_config(options: FluxWikiConfig, base: Path, *, docs_dir: Path, use_dire
         templates_dir=(base / options.templates_dir).resolve() if options.templates_dir else None,
         browse_url=options.browse_url, diagrams=options.diagrams, use_directory_urls=use_directory_urls,
         docs_dir=docs_dir, lock_file=absolute(options.lock_file or "data/flux-wiki.lock"), history=options.history,
-        cache_dir=absolute(options.cache_dir) if options.cache and options.cache_dir else None,
+        cache_dir=cache_folder(options, base),
         sources={key: absolute(folder) for key, folder in options.sources.items()},
         problems=ProblemPolicy(tuple(options.problems.ignore), options.problems.strict_limits),
     )
+
+
+def cache_folder(options: FluxWikiConfig, base: Path) -> Path | None:
+    """Where the disk cache is: ``cache_dir`` (relative to ``base``), else the user's cache directory; None when
+    caching is off, or when a part of ``cache_dir`` inside the project is a symbolic link (a repository could
+    point it anywhere; what is written there would follow it)."""
+    if not options.cache:
+        return None
+    if not options.cache_dir:
+        return user_cache_dir()
+    folder = Path(os.path.abspath(base / options.cache_dir))
+    link = linked_below(base, folder)
+    if link is not None:
+        log.info("flux-wiki: no disk cache: %s (in cache_dir) is a symbolic link", link)
+        return None
+    return folder
 
 
 def wiki_config_from_mkdocs(path: Path, warn: Warn | None = None) -> WikiConfig:

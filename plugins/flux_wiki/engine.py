@@ -10,7 +10,6 @@ from typing import Callable
 from .analysis.dag import apply_exclusions, apply_order
 from .analysis.facts import ClusterFacts
 from .analysis.surfaces import extract_surfaces
-from .fingerprint import fingerprint
 from .flux.entry import explicit_entry, find_entries
 from .flux.simulate import simulate
 from .flux.source_dirs import SourceDirs, ci_pushes
@@ -60,6 +59,7 @@ def build_model(repo_root: str | Path | Repo, *, clusters: list[str] | None = No
         except InputError:
             return line
 
+    repo.builds = {} if len(entries) > 1 else None  # clusters of one repository share most builds (reuse.py)
     for e in entries:
         cluster = simulate(repo, e, source_dirs)
         order = apply_order(cluster, repo.read_text)
@@ -78,6 +78,7 @@ def build_model(repo_root: str | Path | Repo, *, clusters: list[str] | None = No
         cluster.notices = sorted({w for w in cluster.warnings if w.severity == "info"})
         cluster.warnings = sorted({w for w in cluster.warnings if w.severity != "info"})
         out.append(cluster)
+    repo.builds = None
     return Model(repo.root, out, sorted(set(diagnostics + repo.problems)), set(repo.read), facts)
 
 
@@ -97,6 +98,8 @@ def surfaces_reusing(repo: Repo, node: KustomizationNode, releases: list[HelmRel
     if not repo.cache.keep_builds:
         counts["surfaces extracted"] += 1
         return extract_surfaces(node.id, node.resources, releases, line_of)
+    from .fingerprint import fingerprint  # only rebuilds compare fingerprints: a single run never loads pickle
+
     kept: dict[bytes, tuple[dict[str, bytes | None], list[Surface], list[Diagnostic]]] = \
         repo.cache.derived.setdefault("surfaces", {})
     key = fingerprint((node.id, node.resources, releases))

@@ -66,6 +66,15 @@ def test_layers_are_the_table_rows_with_their_dependencies_split() -> None:
     assert facts.layer("flux-system/apps") is apps  # made once
 
 
+def test_the_critical_path_is_found_among_the_shown_layers_without_their_facts() -> None:
+    """The inventory JSON asks for the critical path only: the layers' facts (a table row each) are not made."""
+    facts = ClusterFacts(cluster())
+    chain = facts.critical_path
+    assert facts._layers == {}
+    assert chain == facts.order.critical_path(among=[layer.id for layer in facts.layers])
+    assert "flux-system/legacy" not in chain.nodes and chain.nodes
+
+
 def test_objects_are_grouped_by_kind_in_reading_order() -> None:
     groups = group_by_kind(cluster().kustomizations["flux-system/infra"])
     assert [(g.kind, len(g.resources)) for g in groups] == [("Namespace", 2), ("Deployment", 1), ("Service", 1),

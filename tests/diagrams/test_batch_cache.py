@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from flux_wiki.config import CACHE_DIR, FluxWikiConfig, wiki_config_from_mkdocs
+from flux_wiki.config import wiki_config_from_mkdocs
 from flux_wiki.render import svg as svg_mod
 from flux_wiki.render.diagrams import layer_dag_dot, layer_diagram_dot
 from flux_wiki.render.svg import SvgRenderer
+from flux_wiki.signed_cache import user_cache_dir
 
 from ..support import build_site, two_cluster_wiki
 from .conftest import Layer, facts_of, four_layers, helm_release, make_cluster, url_for
@@ -110,13 +111,12 @@ def _wiki(root: Path, **options: object) -> Path:
 
 
 def test_a_build_after_a_build_runs_no_dot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(FluxWikiConfig.cache_dir, "default", CACHE_DIR)  # the real default, not the tests' own
     log = _counting_dot(tmp_path / "bin")
     monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
     wiki = _wiki(tmp_path / "wiki")
     first = build_site(wiki, tmp_path / "site1")
     assert _runs(log) == 1  # every diagram of both clusters in one process
-    assert list((wiki / ".cache" / "flux-wiki").glob("*.svg"))
+    assert list(user_cache_dir().glob("*.svg")) and not (wiki / ".cache").exists()
     second = build_site(wiki, tmp_path / "site2")  # a new plugin: what a second `mkdocs build` process is
     assert _runs(log) == 1
     page = "flux/home/dag/index.html"
@@ -129,13 +129,13 @@ def test_without_the_disk_cache_each_build_renders(tmp_path: Path, monkeypatch: 
     wiki = _wiki(tmp_path / "wiki", cache=False)
     build_site(wiki, tmp_path / "site1")
     build_site(wiki, tmp_path / "site2")
-    assert _runs(log) == 2 and not (wiki / ".cache").exists()
+    assert _runs(log) == 2 and not (wiki / ".cache").exists() and not list(user_cache_dir().glob("*.svg"))
 
 
 def test_cache_dir_is_taken_from_mkdocs_yml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(FluxWikiConfig.cache_dir, "default", CACHE_DIR)
-    wiki = _wiki(tmp_path / "wiki")
-    assert wiki_config_from_mkdocs(wiki / "mkdocs.yml").cache_dir == wiki / ".cache" / "flux-wiki"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user"))
+    wiki = _wiki(tmp_path / "wiki")  # default: the user's cache directory, where no repository writes
+    assert wiki_config_from_mkdocs(wiki / "mkdocs.yml").cache_dir == tmp_path / "user" / "flux-wiki"
     wiki = _wiki(tmp_path / "other", cache_dir="build/diagrams")
     assert wiki_config_from_mkdocs(wiki / "mkdocs.yml").cache_dir == wiki / "build" / "diagrams"
     wiki = _wiki(tmp_path / "off", cache=False)

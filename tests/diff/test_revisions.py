@@ -54,9 +54,9 @@ def test_history_lists_the_commits_that_changed_the_topology(tmp_path: Path) -> 
     assert commit.id == bump and diff.head is not None and diff.head.commit == bump
     assert diff.clusters[0].helm_releases.changed[0].changes[0].head == "4.11.1"
     assert found[1][1].clusters[0].status == "added"  # the first commit adds the cluster
-    built = dict(inventories._by_commit)
+    built = dict(inventories._by_tree)
     assert inventories.history(5) is found  # same HEAD: nothing rebuilt, the same answer
-    assert inventories.history(1)[0][0].id == bump and dict(inventories._by_commit).keys() == built.keys()
+    assert inventories.history(1)[0][0].id == bump and dict(inventories._by_tree).keys() == built.keys()
     assert [c.subject for c, _ in history(str(repo.root), 1)] == ["bump chart"]
 
 

@@ -3,6 +3,7 @@ from small git repositories written commit by commit; a folder that is not a git
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import subprocess
 from pathlib import Path
@@ -93,6 +94,55 @@ def test_a_rebuild_builds_only_new_commits(repo, monkeypatch: pytest.MonkeyPatch
     assert checkouts[first:] == [new] and entries(pages[CHANGES])[0] == "bump again"
     # the layer page kept from the last build is rendered again: what it says of the history changed
     assert f"what it applies last changed in [`{new[:12]}`]" in pages["flux/home/layers/infra.md"]
+
+
+def _builds(compiler: WikiCompiler) -> int:
+    return sum(inventories.builds for inventories in compiler.histories.values())
+
+
+def test_a_new_build_process_builds_no_past_revision_it_has_seen(repo, tmp_path: Path) -> None:
+    """`mkdocs build` after `mkdocs build`: what each past revision holds comes from the signed disk cache."""
+    fixture, _ = repo
+    cfg = WikiConfig(repo=fixture.root, diagrams=False, history=10, cache_dir=tmp_path / "cache")
+    first = WikiCompiler()
+    pages = {p.path: p.markdown for p in first.compile(cfg).pages}
+    assert _builds(first) == 4  # base, bump, readme, deps (the root commit's parent has no folder to build)
+    second = WikiCompiler()  # a new process
+    assert {p.path: p.markdown for p in second.compile(cfg).pages} == pages and _builds(second) == 0
+    new = fixture.change("bump again", {"infra/ingress-nginx.yaml": helm_release("4.12.0")})
+    third = WikiCompiler()
+    pages = {p.path: p.markdown for p in third.compile(cfg).pages}
+    assert _builds(third) == 1 and entries(pages[CHANGES])[0] == "bump again"  # the new commit alone
+    assert {p.path: p.markdown for p in WikiCompiler().compile(dataclasses.replace(cfg, cache_dir=None)).pages} == pages
+    other = WikiCompiler()  # other options: other facts, nothing reused
+    other.compile(dataclasses.replace(cfg, clusters=["home"]))
+    assert _builds(other) == 5
+
+
+def test_planted_revision_entries_are_not_believed(repo, tmp_path: Path) -> None:
+    """A pull request that adds entries under a project cache_dir cannot write the Recent Changes page."""
+    fixture, _ = repo
+    cfg = WikiConfig(repo=fixture.root, diagrams=False, history=10, cache_dir=tmp_path / "cache")
+    pages = {p.path: p.markdown for p in WikiCompiler().compile(cfg).pages}
+    entries_on_disk = sorted((tmp_path / "cache").glob("*.revision.json"))
+    assert len(entries_on_disk) == 4
+    for entry in entries_on_disk:
+        entry.write_text('{"clusters": [], "warnings": [{"file": "x", "line": 1, "message": "PLANTED"}]}')
+    again = WikiCompiler()
+    assert {p.path: p.markdown for p in again.compile(cfg).pages} == pages and _builds(again) == 4
+
+
+def test_commits_that_leave_the_folder_alone_share_its_build(tmp_path: Path) -> None:
+    """The facts of a revision are a function of the folder's tree: a monorepo's commits elsewhere cost nothing."""
+    fixture = GitFixture(tmp_path / "mono", {f"gitops/{k}": v for k, v in BASE.items()})
+    fixture.change("app code", {"src/main.py": "print(1)\n"})
+    fixture.change("bump", {"gitops/infra/ingress-nginx.yaml": helm_release("4.11.1")})
+    fixture.change("more app code", {"src/main.py": "print(2)\n"})
+    compiler = WikiCompiler()
+    pages = {p.path: p.markdown for p in compiler.compile(
+        WikiConfig(repo=fixture.root / "gitops", diagrams=False, history=10)).pages}
+    assert entries(pages[CHANGES]) == ["bump", "base"] and _builds(compiler) == 2  # not "app code", bump's parent
+    assert compiler.parse_cache.counts["kustomize reused"] > 0  # the layers "bump" left alone were not built again
 
 
 def test_a_folder_that_is_not_a_git_checkout_gets_a_note(repo, tmp_path: Path) -> None:

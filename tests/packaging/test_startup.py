@@ -47,3 +47,18 @@ def test_inventory_without_a_wiki_imports_neither_mkdocs_nor_pathspec() -> None:
     out = subprocess.run([sys.executable, "-c", INVENTORY_PROBE.format(repo=str(EXAMPLE_REPO))],
                          capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_process_entry_keeps_the_command_s_output_and_exit_status(tmp_path) -> None:
+    """`python -m flux_wiki.cli` (and the `flux-wiki` script) run the command through cli.run, which leaves the
+    collector's last passes out of the exit: the whole JSON still arrives, and a usage error still exits 2."""
+    import json
+
+    from ..support import EXAMPLE_REPO
+
+    ok = subprocess.run([sys.executable, "-m", "flux_wiki.cli", "inventory", str(EXAMPLE_REPO), "--format", "json"],
+                        capture_output=True, text=True, check=False)
+    assert ok.returncode == 0 and json.loads(ok.stdout)["clusters"]
+    bad = subprocess.run([sys.executable, "-m", "flux_wiki.cli", "inventory", str(tmp_path / "missing")],
+                         capture_output=True, text=True, check=False)
+    assert bad.returncode == 2 and "does not exist" in bad.stderr

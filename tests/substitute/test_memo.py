@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from flux_wiki.flux.substitute import Variable, substitute_resources
 from flux_wiki.load import ParseCache
 from flux_wiki.model import Resource
@@ -50,3 +53,63 @@ def test_a_failed_substitution_is_remembered_with_the_object_s_own_file_and_line
     assert [(d.file, d.line) for d in first.diagnostics + second.diagnostics] == [("a.yaml", 4), ("b.yaml", 9)]
     assert first.diagnostics[0].message == second.diagnostics[0].message
     assert second.resources[0] is moved
+
+
+# -- remembered by the answers about the variables an object uses -------------------------------------------
+
+NAMES = ("A", "B", "C", "D")
+pieces = st.sampled_from(["${A}", "${B}", "${C:=dflt}", "${D:-x}", "$$", "text", "a: b", "\n", " ", "3", "true"])
+strings = st.lists(pieces, min_size=1, max_size=5).map("".join)
+objects = st.dictionaries(st.sampled_from(["a", "b", "c"]), st.one_of(strings, st.lists(strings, max_size=2)),
+                          min_size=1).map(lambda data: {"apiVersion": "v1", "kind": "ConfigMap",
+                                                        "metadata": {"name": "x"}, "data": data})
+# a context: each variable unset, plain with a value, or from a Secret; the values make some results non-strings
+contexts = st.dictionaries(st.sampled_from(NAMES), st.one_of(st.none(), st.sampled_from(["1", "v", "on", ""])),
+                           max_size=4)
+
+
+def as_variables(context: dict[str, str | None]) -> dict[str, Variable]:
+    return {n: Variable(n, v, v is None, "Secret s" if v is None else "inline") for n, v in context.items()}
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(objects, min_size=1, max_size=3), st.lists(contexts, min_size=2, max_size=4))
+def test_a_shared_cache_answers_as_substituting_anew(objs: list[dict], ctxs: list[dict[str, str | None]]) -> None:
+    """Kustomizations with other variables share a result only where the variables its objects use agree."""
+    cache = ParseCache()
+    for i, context in enumerate(ctxs):
+        variables = as_variables(context)
+        resources = [Resource(obj, f"f{i}.yaml", j + 1) for j, obj in enumerate(objs)]
+        kept = substitute_resources(resources, variables, enabled=True, strict=True, cache=cache)
+        fresh = substitute_resources(resources, variables, enabled=True, strict=True)
+        assert [r.obj for r in kept.resources] == [r.obj for r in fresh.resources]
+        assert (kept.unresolved, kept.secret_vars, kept.diagnostics) == (
+            fresh.unresolved, fresh.secret_vars, fresh.diagnostics)
+
+
+def test_variables_an_object_does_not_use_do_not_part_its_result() -> None:
+    cache = ParseCache()
+    uses_a = {"LB_IP": Variable("LB_IP", "10.0.0.1", False, "inline"), "TOKEN": Variable("TOKEN", None, True, "s")}
+    substitute_resources([svc()], {**uses_a, "OTHER": Variable("OTHER", "1", False, "inline")}, enabled=True,
+                         cache=cache)
+    again = substitute_resources([svc()], {**uses_a, "OTHER": Variable("OTHER", "2", False, "inline")}, enabled=True,
+                                 cache=cache)
+    assert len(cache.derived["substitute"]) == 1  # the second Kustomization reused the first one's result
+    assert again.resources[0].obj["spec"]["loadBalancerIP"] == "10.0.0.1"
+    substitute_resources([svc()], {**uses_a, "UNSET": Variable("UNSET", "now set", False, "inline")}, enabled=True,
+                         cache=cache)
+    assert len(cache.derived["substitute"]) == 2  # a variable it uses changed
+
+
+def test_a_result_is_reused_only_where_the_same_variables_were_asked() -> None:
+    """Nested defaults: were the evaluator to ask only what it needs (``A`` set: ``B`` then ``D``; ``A`` unset:
+    ``C`` then ``B``), two runs could ask as many variables with the same answers about other ones; a result is
+    reused only when the same variables answer the same."""
+    text = "${A:-${C}}${B:-z${D}}"
+    obj = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}, "data": {"k": text}}
+    cache = ParseCache()
+    for context in ({"A": "x", "D": "d"}, {"C": "c", "B": "y"}, {"A": "x", "B": "d"}):
+        variables = {n: Variable(n, v, False, "inline") for n, v in context.items()}
+        kept = substitute_resources([Resource(obj, "f.yaml", 1)], variables, enabled=True, cache=cache)
+        fresh = substitute_resources([Resource(obj, "f.yaml", 1)], variables, enabled=True)
+        assert kept.resources[0].obj == fresh.resources[0].obj

@@ -50,10 +50,34 @@ def test_the_shortcut_types_values_as_yaml_reads_them() -> None:
     assert mine.kept == {"S"}
 
 
-def test_keys_quoted_and_multi_line_strings_take_the_round_trip() -> None:
-    for obj in ({"data": {"${K}": "v"}}, {"data": {"k": "a: ${V}"}}, {"data": {"k": "x\n${V}\n"}}):
-        mine, theirs, took = both(obj, {"K": "k", "V": "v"})
+def test_keys_quoted_strings_and_blocks_that_would_read_otherwise_take_the_round_trip() -> None:
+    for obj in ({"data": {"${K}": "v"}}, {"data": {"k": "a: ${V}"}},
+                {"data": {"k": "${V:-a\nb}"}},  # a reference across lines
+                {"data": {"k": "${E}\nx"}}, {"data": {"k": "x\n${E}"}},  # a new leading or trailing line break
+                {"data": {"k": "x ${E}\ny"}}, {"data": {"k": "\tx\n${V}"}}):  # no literal block for these
+        mine, theirs, took = both(obj, {"K": "k", "V": "v", "E": ""})
         assert not took and mine == theirs
+
+
+def test_a_multi_line_string_is_substituted_line_by_line_in_its_literal_block() -> None:
+    obj = {"data": {"nginx.conf": "server_name ${HOST};\n  root /srv/${S};\n\nlisten ${PORT};\n"}}
+    mine, theirs, took = both(obj, {"HOST": "a.example", "PORT": "80"}, frozenset({"S"}))
+    assert took and mine == theirs
+    assert mine.obj["data"]["nginx.conf"] == "server_name a.example;\n  root /srv/${S};\n\nlisten 80;\n"
+
+
+LINES = ["${V}", "x ${V}", "${V} x", "  ${V}", "${V:=d}", "${U}", "${S}", "$${V}", "${V", "}", "a$", "plain",
+         "", " ", "k: ${V}", "# ${V}", "- ${V}", "${V//a/b}", "${V:-a", "b}"]
+
+
+@given(st.lists(st.sampled_from(LINES), min_size=2, max_size=5).map("\n".join), st.sampled_from(VALUES),
+       st.sampled_from(["value", "item", "nested"]))
+@settings(max_examples=400, deadline=None)
+def test_the_shortcut_equals_the_round_trip_on_multi_line_strings(template: str, value: str, where: str) -> None:
+    field = {"value": {"f": template}, "item": {"f": [template, "k"]}, "nested": {"f": {"g": [{"h": template}]}}}[where]
+    obj = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "n"}, "data": field}
+    mine, theirs, _ = both(obj, {"V": value}, frozenset({"S"}))
+    assert repr(mine) == repr(theirs)
 
 
 @pytest.mark.corpora

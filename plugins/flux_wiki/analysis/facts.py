@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..model import (CLAIM_SURFACES, Cluster, Diagnostic, HelmReleaseInfo, KustomizationNode, Resource, Surface)
 from .order import Blocker, Chain, Edge, EffectiveOrder, Gate
 from .surfaces import Claim, claim_warnings, contested_claims
-from .views import GROUP_THRESHOLD, Grouping, group_layers
+
+if TYPE_CHECKING:
+    from .views import Grouping
 
 # The kinds a reader looks for first in what a layer installs, in this order; other kinds follow by name.
 KIND_ORDER = ("HelmRelease", "Namespace", "Deployment", "StatefulSet", "DaemonSet", "CronJob",
@@ -180,14 +183,18 @@ class ClusterFacts:
 
     @property
     def critical_path(self) -> Chain:
-        """The longest chain to readiness among the shown layers (see :meth:`EffectiveOrder.critical_path`)."""
+        """The longest chain to readiness among the shown layers (see :meth:`EffectiveOrder.critical_path`).
+        Their ids come from the cluster: the inventory JSON asks for the path, never for the layers' facts."""
         if self._critical_path is None:
-            self._critical_path = self.order.critical_path(among=[layer.id for layer in self.layers])
+            self._critical_path = self.order.critical_path(among=[k.id for k in self.cluster.layers()])
         return self._critical_path
 
     @property
     def grouping(self) -> Grouping | None:
-        """The shown layers in the most readable groups (see :mod:`.views`); None when nothing splits them."""
+        """The shown layers in the most readable groups (see :mod:`.views`); None when nothing splits them.
+        Only diagrams and pages group layers: the inventory JSON never loads the module."""
+        from .views import group_layers
+
         if self._grouping is None:
             self._grouping = (group_layers([layer.node for layer in self.layers], self.order.edges),)
         return self._grouping[0]
@@ -195,6 +202,8 @@ class ClusterFacts:
     @property
     def overview(self) -> bool:
         """Whether the cluster is large enough for its DAG page to show the overview of its groups."""
+        from .views import GROUP_THRESHOLD
+
         return len(self.layers) > GROUP_THRESHOLD and self.grouping is not None
 
     def shown(self, node_id: str) -> bool:

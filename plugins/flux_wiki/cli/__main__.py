@@ -1,5 +1,5 @@
 """``python -m flux_wiki.cli``."""
 
-from . import main
+from . import run
 
-main()
+run()

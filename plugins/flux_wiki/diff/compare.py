@@ -572,6 +572,47 @@ def compare_clusters(base: dict[str, Any] | None, head: dict[str, Any] | None) -
     return diff
 
 
+# What compare_inventories reads of an inventory document, and nothing else (see compared_facts).
+_KS_KEYS = ("id", "file", "line", "parent", *KUSTOMIZATION_FIELDS)
+_OBJECT_KEYS = ("kind", "apiVersion", "namespace", "name", "file", "line")
+_HR_KEYS = ("id", "layer", "file", "line", *HELM_RELEASE_FIELDS)
+_IMAGE_KEYS = ("layer", "kind", "namespace", "name", "image", "file", "line")
+_FINDING_KEYS = ("file", "line", "message")
+_ENTRY_KEYS = ("file", "kind")
+
+
+def _only(value: Any, keys: tuple[str, ...]) -> Any:
+    return {k: value[k] for k in keys if k in value} if isinstance(value, dict) else value
+
+
+def compared_facts(doc: dict[str, Any]) -> dict[str, Any]:
+    """The part of an inventory document that :func:`compare_inventories` reads: comparing these gives the
+    same diff as comparing the documents, from a fraction of their size (what Recent Changes keeps of each
+    past revision). Keys are copied only where present: a missing ``appliedBy`` falls back to ``parent``."""
+    def cluster(c: dict[str, Any]) -> dict[str, Any]:
+        out = _only(c, ("name", "source", "root", "surfaces", "duplicateClaims"))
+        if "entry" in c:
+            out["entry"] = _only(c["entry"], _ENTRY_KEYS)
+        if "surfaces" in out:
+            out["surfaces"] = [s for s in out["surfaces"] or [] if s.get("kind") != "workload"]
+        if "kustomizations" in c:
+            out["kustomizations"] = [
+                {**_only(k, _KS_KEYS),
+                 **({"objects": [_only(o, _OBJECT_KEYS) for o in k["objects"] or []]} if "objects" in k else {})}
+                for k in c["kustomizations"] or []]
+        if "helmReleases" in c:
+            out["helmReleases"] = [_only(h, _HR_KEYS) for h in c["helmReleases"] or []]
+        if "images" in c:
+            out["images"] = [_only(i, _IMAGE_KEYS) for i in c["images"] or []]
+        for _, key in FINDING_SOURCES:
+            if key in c:
+                out[key] = [_only(f, _FINDING_KEYS) for f in c[key] or []]
+        return out
+
+    return {"clusters": [cluster(c) for c in doc.get("clusters") or []],
+            "warnings": [_only(f, _FINDING_KEYS) for f in doc.get("warnings") or []]}
+
+
 def compare_inventories(base: dict[str, Any], head: dict[str, Any]) -> TopologyDiff:
     """The topology diff of two inventory documents (:func:`flux_wiki.render.inventory.inventory`)."""
     b = {c["name"]: c for c in base.get("clusters") or []}

@@ -1,19 +1,31 @@
-"""Models of a repository at its revisions, built once per commit id, and the history of topology changes."""
+"""What a repository's revisions hold, built once per tree of its folder (and kept on disk), and the history of
+topology changes."""
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
+import os
+import sys
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 from ..engine import UnknownCluster, build_model
 from ..load import ParseCache
 from ..render.inventory import inventory
-from .compare import ClusterDiff, TopologyDiff, compare_inventories
+from ..signed_cache import SignedCache
+from .compare import ClusterDiff, TopologyDiff, compare_inventories, compared_facts
 from .revisions import Commit, GitRepo, Revision
 
 EMPTY_INVENTORY: dict[str, Any] = {"clusters": [], "warnings": []}
+STORE_SUFFIX = ".revision.json"  # entries of the disk cache: the compared facts of one revision
+STORE_FORMAT = "1"  # bump when what an entry holds changes shape
 
 
 @dataclass(frozen=True)
@@ -71,48 +83,99 @@ def _content_changes(c: ClusterDiff) -> set[str]:
     return ids
 
 
-class RevisionInventories:
-    """Inventory documents of one repository's revisions.
+@functools.cache
+def code_digest() -> str:
+    """A digest of flux-wiki's own files: what a past revision is found to hold changes with the engine, so an
+    entry kept on disk is used only by the very code that wrote it (~4 ms, once per process; with the Python
+    and PyYAML versions, it is the "version" part of an entry's key)."""
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(f for f in files if not f.endswith((".pyc", ".pyo"))):
+            path = Path(folder) / name
+            digest.update(f"{path.relative_to(root).as_posix()}\0".encode("utf-8"))
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
 
-    A commit is built once (the result is kept by commit id, up to ``keep`` of them); the working tree
-    is built on every call. All builds share one parse cache, so a file identical in two revisions is
-    parsed once.
+
+class RevisionInventories:
+    """The compared facts (:func:`~flux_wiki.diff.compare.compared_facts` of the inventory) of one repository's
+    revisions.
+
+    A revision is built once per tree of the folder (commits that leave the folder alone share it; the result
+    is kept, up to ``keep`` of them), and with a ``store`` once per user and version of flux-wiki: the facts go
+    to that signed disk cache, keyed by the tree, the folder's name, the options and flux-wiki's code, so a
+    later process builds no revision it has seen. The working tree is built on every call. All builds share one
+    parse cache, so a file identical in two revisions is parsed once. ``builds`` counts the revisions built.
     """
 
     def __init__(self, git: GitRepo, options: BuildOptions = BuildOptions(), *,
-                 parse_cache: ParseCache | None = None, keep: int = 64):
+                 parse_cache: ParseCache | None = None, keep: int = 64, store: SignedCache | None = None):
         self.git = git
         self.options = options
         self.parse_cache = parse_cache or ParseCache()
         self.keep = keep
-        self._by_commit: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self.store = store
+        self.builds = 0
+        self._by_tree: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self._trees: dict[str, str] = {}  # commit id -> tree id of the folder (read for a whole log at once)
         self._histories: dict[tuple[str, int, int], RecentChanges] = {}
 
     def _build(self, folder: Any) -> dict[str, Any]:
+        """The inventory of ``folder``. Kustomization builds are kept on the shared parse cache meanwhile (as
+        ``mkdocs serve`` keeps them): consecutive revisions differ in a few files, so each reuses the builds of
+        the one before whose inputs are the same (flux/kustomize/reuse.py)."""
+        keep = self.parse_cache.keep_builds
+        self.parse_cache.keep_builds = True
         try:
             model = build_model(folder, clusters=list(self.options.clusters) or None, entry=self.options.entry,
                                 cache=self.parse_cache)
         except UnknownCluster:  # the cluster asked for does not exist at this revision
             return EMPTY_INVENTORY
+        finally:
+            self.parse_cache.keep_builds = keep
         return inventory(model)
 
     def of(self, revision: Revision) -> dict[str, Any]:
         if revision.worktree:
-            return self._build(self.git.folder)
+            return compared_facts(self._build(self.git.folder))
         if revision.commit is None:
             return EMPTY_INVENTORY
         return self.at(revision.commit)
 
+    def _identity(self, commit: str) -> str:
+        """What the facts of ``commit`` are a function of, in git's terms: the folder's tree, else the commit."""
+        if commit not in self._trees:
+            self._trees.update(self.git.folder_trees([commit]))
+        tree = self._trees.get(commit)
+        return f"tree {tree}" if tree else f"commit {commit}"
+
+    def _entry_name(self, identity: str) -> str:
+        what = [STORE_FORMAT, code_digest(), sys.version, yaml.__version__, self.git.folder.name, identity,
+                list(self.options.clusters), self.options.entry]
+        return hashlib.sha256(json.dumps(what).encode("utf-8")).hexdigest()
+
     def at(self, commit: str) -> dict[str, Any]:
-        """The inventory at a commit id (built from its files in a scratch folder the first time)."""
-        if commit in self._by_commit:
-            self._by_commit.move_to_end(commit)
-            return self._by_commit[commit]
-        with self.git.checkout(commit) as folder:
-            doc = self._build(folder)
-        self._by_commit[commit] = doc
-        while len(self._by_commit) > self.keep:
-            self._by_commit.popitem(last=False)
+        """The compared facts at a commit id: kept, else from the disk cache, else built from its files in a
+        scratch folder. They always go through JSON, so what was built and what was read are alike."""
+        identity = self._identity(commit)
+        if identity in self._by_tree:
+            self._by_tree.move_to_end(identity)
+            return self._by_tree[identity]
+        name = self._entry_name(identity) if self.store is not None else ""
+        data = self.store.get(name) if self.store is not None else None
+        if data is None:
+            with self.git.checkout(commit) as folder:
+                data = json.dumps(compared_facts(self._build(folder)),
+                                  separators=(",", ":")).encode("utf-8")
+            self.builds += 1
+            if self.store is not None:
+                self.store.put(name, data)
+        doc = json.loads(data)
+        self._by_tree[identity] = doc
+        while len(self._by_tree) > self.keep:
+            self._by_tree.popitem(last=False)
         return doc
 
     def compare(self, base: Revision, head: Revision) -> TopologyDiff:
@@ -139,7 +202,9 @@ class RevisionInventories:
         deadline = None if seconds is None else time.monotonic() + seconds
         shallow = self.git.shallow()
         found = RecentChanges(shallow=shallow)
-        for commit in self.git.log(scan, head):
+        log = self.git.log(scan, head)
+        self._trees.update(self.git.folder_trees([c for commit in log for c in (commit.id, commit.parent) if c]))
+        for commit in log:
             if deadline is not None and time.monotonic() > deadline:
                 found.complete = False
                 return found

@@ -173,6 +173,22 @@ class GitRepo:
                 commits.append(Commit(fields[0], parents[0] if parents else None, fields[2], fields[3]))
         return commits
 
+    def folder_trees(self, commits: list[str]) -> dict[str, str]:
+        """The id of the folder's tree at each of ``commits``, read in one ``git cat-file --batch-check``; a
+        commit without the folder is left out. Two commits with the same tree have the same files here."""
+        commits = list(dict.fromkeys(commits))
+        if not commits or "\n" in self.prefix:
+            return {}
+        specs = [f"{c}:{self.prefix}" if self.prefix else f"{c}^{{tree}}" for c in commits]
+        out = self._run("cat-file", "--batch-check", stdin="".join(f"{s}\n" for s in specs).encode("utf-8"))
+        assert isinstance(out, str)
+        trees = {}
+        for commit, line in zip(commits, out.splitlines()):
+            oid, _, kind = line.partition(" ")
+            if kind.startswith("tree "):
+                trees[commit] = oid
+        return trees
+
     # -- files of a commit ---------------------------------------------------------------------------
     def _tree(self, commit: str) -> list[tuple[str, str, int, str]]:
         """(mode, blob id, size, path below the folder) of every file of the folder at ``commit``."""

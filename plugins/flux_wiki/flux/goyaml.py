@@ -15,7 +15,6 @@ import datetime
 import functools
 import math
 import re
-from decimal import Decimal
 from typing import Any
 
 _BEST_WIDTH = 80
@@ -52,6 +51,8 @@ def go_float(value: float) -> str:
         return "+Inf" if value > 0 else "-Inf"
     if value == 0:
         return "-0" if math.copysign(1, value) < 0 else "0"
+    from decimal import Decimal  # floats in templates are rare: most runs never load decimal
+
     sign, digits, exp = Decimal(repr(value)).normalize().as_tuple()
     text = "".join(str(d) for d in digits)
     point = len(text) + int(exp)  # position of the decimal point within the digit string

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Protocol
 
 import yaml
 
@@ -184,6 +184,37 @@ def _describe(res: Resource) -> str:
 MEMO_LIMIT = 50_000  # substituted objects remembered per parse cache (oldest forgotten first)
 
 
+class _Values(Protocol):
+    def get(self, name: str) -> str | None: ...
+
+
+class _Asked:
+    """The variables one substitution consults, through its ``values.get`` and ``is_secret``.
+
+    Evaluating a text asks about variables in an order fixed by the text and the answers so far, so the
+    result is a function of the text and these answers: another Kustomization (another cluster) whose variables
+    answer the same gets the same result, whatever else it defines."""
+
+    def __init__(self, values: dict[str, str], is_secret: Callable[[str], bool]) -> None:
+        self._values = values
+        self._is_secret = is_secret
+        self.names: dict[str, None] = {}  # in the order first asked
+
+    def get(self, name: str) -> str | None:
+        self.names[name] = None
+        return self._values.get(name)
+
+    def is_secret(self, name: str) -> bool:
+        self.names[name] = None
+        return self._is_secret(name)
+
+
+def _answers(names: tuple[str, ...], values: dict[str, str], is_secret: Callable[[str], bool]) -> tuple[Any, ...]:
+    """What ``values`` and ``is_secret`` answer about ``names``: with the text, the key of a remembered result.
+    Each answer carries its name, so answers about other variables (another evaluation path) never match."""
+    return tuple((n, values.get(n), is_secret(n)) for n in names)
+
+
 @dataclass(frozen=True)
 class _Substituted:
     """The outcome of substituting one object's text: the object, or why it stays as it was."""
@@ -195,7 +226,7 @@ class _Substituted:
     code: str = "FW-SUBST-FAILED"  # the problem's code
 
 
-def _substitute_object(obj: dict[str, Any], values: dict[str, str], is_secret: Callable[[str], bool],
+def _substitute_object(obj: dict[str, Any], values: _Values, is_secret: Callable[[str], bool],
                        budget: Budget) -> _Substituted:
     """kustomize-controller's round trip: the object as YAML text, envsubst on the text, the text parsed back.
 
@@ -213,7 +244,7 @@ def _substitute_object(obj: dict[str, Any], values: dict[str, str], is_secret: C
     return _round_trip(obj, values, is_secret, budget)
 
 
-def _round_trip(obj: dict[str, Any], values: dict[str, str], is_secret: Callable[[str], bool],
+def _round_trip(obj: dict[str, Any], values: _Values, is_secret: Callable[[str], bool],
                 budget: Budget) -> _Substituted:
     text = yaml.dump(obj, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1 << 30)
     ev = Evaluator(values.get, False, is_secret, True, budget)
@@ -240,8 +271,16 @@ def _round_trip(obj: dict[str, Any], values: dict[str, str], is_secret: Callable
 # no reference can span two scalars (one would have to end a key or a value with an unclosed ``${``,
 # which fails on its own), and envsubst changes nothing else. If the substituted string is again plain,
 # the round trip reads it as YAML reads that plain scalar: the resolver's type (``3`` an int, ``true`` a
-# bool), constructed here with the loader's own functions. Anything else (a key with ``$``, a quoted or
-# multi-line string, a result that is not plain or resolves to another type, a failure) takes the round trip.
+# bool), constructed here with the loader's own functions.
+#
+# A multi-line string goes out as a literal block (``|``, our dumper asks for it), when libyaml allows one:
+# printable ASCII and line feeds, no space at the end or before a line break (:func:`_literal_hints`).
+# Its lines are then in the text verbatim after the indentation, so envsubst substitutes each line as it
+# stands when no reference spans two lines (a line that does not parse alone, or ends in ``$``, steps
+# aside), and the block reads back as the substituted string when that string is again a literal block
+# with the same header (a new leading space or trailing line break would change how the block reads).
+# Anything else (a key with ``$``, a quoted string, a result that is not plain or a literal block alike,
+# or resolves to another type, a failure) takes the round trip.
 
 class _NoShortcut(Exception):
     pass
@@ -272,13 +311,46 @@ def _plain(text: str) -> bool:
     return not text.startswith(("---", "...")) and ": " not in text and " #" not in text
 
 
+def _literal_hints(text: str) -> str | None:
+    """The header hints (indentation, chomping) of ``text`` written as a literal block by libyaml's emitter,
+    or None when it would not write one (or writes characters a reader changes: only printable ASCII and
+    line feeds are taken). Mirrors yaml_emitter_analyze_scalar and yaml_emitter_write_block_scalar_hints."""
+    if not text.isascii() or not text.replace("\n", "").isprintable() or text.endswith(" ") or " \n" in text:
+        return None
+    indent = "2" if text[0] in " \n" else ""  # the dumper's best indentation
+    if not text.endswith("\n"):
+        return indent + "-"
+    return indent + ("+" if len(text) == 1 or text[-2] == "\n" else "")
+
+
+def _substitute_block(value: str, ev: Evaluator) -> str:
+    """A multi-line string substituted line by line, as envsubst changes it inside its literal block."""
+    hints = _literal_hints(value)
+    if hints is None:
+        raise _NoShortcut
+    lines = value.split("\n")
+    for i, line in enumerate(lines):
+        if "$" in line:
+            if line.endswith("$"):
+                raise _NoShortcut
+            lines[i] = ev.run(parse(line))  # a reference left open raises: it spans lines
+    new = "\n".join(lines)
+    if new != value and _literal_hints(new) != hints:
+        raise _NoShortcut
+    return new
+
+
 def _substitute_strings(value: Any, ev: Evaluator, depth: int, chars: list[int]) -> Any:
     """A copy of ``value`` with each string substituted; :class:`_NoShortcut` where the round trip is needed."""
     if isinstance(value, str):
         if "$" not in value:
             return value
         chars[0] -= len(value)
-        if chars[0] < 0 or not _plain(value):
+        if chars[0] < 0:
+            raise _NoShortcut
+        if "\n" in value:
+            return _substitute_block(value, ev)
+        if not _plain(value):
             raise _NoShortcut
         new = ev.run(parse(value))
         if new == value:
@@ -303,10 +375,6 @@ def _substitute_strings(value: Any, ev: Evaluator, depth: int, chars: list[int])
     return value
 
 
-def _fingerprint(value: Any) -> bytes:
-    return _digest(repr(value))
-
-
 def _digest(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8", errors="surrogatepass"), digest_size=20).digest()
 
@@ -324,8 +392,8 @@ def substitute_resources(resources: Iterable[Resource], variables: dict[str, Var
     that is not YAML keeps the object unsubstituted with a diagnostic; under
     ``strict`` each unset variable is reported as Flux would fail on it.
 
-    With a ``cache``, an object already substituted with the same variables (another revision, a
-    rebuild) is not serialised and parsed again.
+    With a ``cache``, an object already substituted where the variables it uses had the same values (another
+    Kustomization or cluster, another revision, a rebuild) is not serialised and parsed again.
     """
     resources = list(resources)
     result = SubstitutionResult(resources, [], [], [])
@@ -334,8 +402,9 @@ def substitute_resources(resources: Iterable[Resource], variables: dict[str, Var
     values = {n: v.value for n, v in variables.items() if not v.secret}
     secret = {n for n, v in variables.items() if v.secret}
     is_secret = (lambda n: n in secret or n not in values) if RUNTIME_KEYS in secret else secret.__contains__
+    # (text digest, answers) -> result, and text digest -> the variables its last substitution asked about
     memo = cache.derived.setdefault("substitute", {}) if cache is not None else None
-    context = _fingerprint((sorted(values.items()), sorted(secret))) if memo is not None else b""
+    asked = cache.derived.setdefault("substitute asked", {}) if cache is not None else None
     unresolved: set[str] = set()
     kept: set[str] = set()
     out: list[Resource] = []
@@ -350,15 +419,24 @@ def substitute_resources(resources: Iterable[Resource], variables: dict[str, Var
         if ("${" not in text and "$$" not in text) or not _needs_envsubst(res.obj):
             out.append(res)
             continue
-        if memo is None:
+        if memo is None or asked is None:
             done = _substitute_object(res.obj, values, is_secret, budget)
         else:
-            key = (_digest(text), context)
-            done = memo.get(key) or _substitute_object(res.obj, values, is_secret, budget)
-            if done.problem is None:  # a failure may be this Kustomization's budget: never reuse it
-                memo[key] = done
+            digest = _digest(text)
+            names = asked.get(digest)
+            found = memo.get((digest, _answers(names, values, is_secret))) if names is not None else None
+            if found is not None:
+                done = found
+            else:
+                questions = _Asked(values, is_secret)
+                done = _substitute_object(res.obj, questions, questions.is_secret, budget)
+                if done.problem is None:  # a failure may be this Kustomization's budget: never reuse it
+                    names = asked[digest] = tuple(questions.names)
+                    memo[(digest, _answers(names, values, is_secret))] = done
             while len(memo) > MEMO_LIMIT:
                 del memo[next(iter(memo))]
+            while len(asked) > MEMO_LIMIT:
+                del asked[next(iter(asked))]
         if done.problem is not None:
             result.diagnostics.append(Diagnostic(res.file, res.line, f"{_describe(res)}: {done.problem}",
                                                  code=done.code, cls=problem_class(done.code)))

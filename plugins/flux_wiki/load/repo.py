@@ -45,6 +45,8 @@ class Repo:
         self._spec_ignore = ignore
         self._filter: ArtifactFilter | None = None
         self._ignored_memo: dict[str, bool] = {}
+        # builds of this snapshot kept for the next cluster of a run that simulates several (reuse.py); None: off
+        self.builds: dict[tuple[str | None, str, str], object] | None = None
 
     @property
     def ignore_spec(self) -> str | None:
@@ -52,11 +54,13 @@ class Repo:
         return self._spec_ignore
 
     def with_ignore(self, ignore: str | None) -> "Repo":
-        """This repository as a source with ``spec.ignore`` sees it; shares the files, parse cache and read record."""
+        """This repository as a source with ``spec.ignore`` sees it; shares the files, parse cache, read record and
+        kept builds."""
         if ignore == self._spec_ignore:
             return self
         view = Repo(self.root, self.cache, ignore, files=self.files)
         view.read = self.read
+        view.builds = self.builds
         return view
 
     def note(self, rel: str, message: str, code: str = "FW-FILE-REFUSED") -> None:

@@ -593,13 +593,12 @@ def field_line(text: str, first_line: int, path: tuple[str | int, ...] | list[st
         if isinstance(part, int):
             hit = _nth_item(lines, i if n == 0 else i + 1, part)  # a document that is a list starts with its item
         else:
-            key = _key_pattern(part)
             hit = None
             for j in range(i, len(lines)):
                 line = lines[j]
                 if j > i and line[:3] in ("---", "...") and _MARKER.match(line):
                     break  # the end of the document
-                if part in line and key.search(line):  # the substring test only saves time
+                if part in line and _has_key(line, part):  # the substring test only saves time
                     hit = j
                     break
         if hit is None:
@@ -608,11 +607,20 @@ def field_line(text: str, first_line: int, path: tuple[str | int, ...] | list[st
     return found + 1
 
 
-@functools.lru_cache(maxsize=1024)
-def _key_pattern(key: str) -> re.Pattern[str]:
-    """The expression that finds ``key`` written as a mapping key on a line (compiled once per key: the
-    re module's own cache is shared with every other pattern, and field lookups use many keys)."""
-    return re.compile(r"(?:^|[\s{,\-])[\"']?" + re.escape(key) + r"[\"']?\s*:(?:\s|$)")
+_BEFORE_KEY = re.compile(r"(?:^|[\s{,\-])[\"']?\Z")  # what may precede a key on its line (up to the key)
+_AFTER_KEY = re.compile(r"[\"']?\s*:(?:\s|$)")  # what follows a key: its colon
+
+
+def _has_key(line: str, key: str) -> bool:
+    """Whether ``key`` is written as a mapping key on ``line`` (``(?:^|[\\s{,\\-])["']?KEY["']?\\s*:(?:\\s|$)``),
+    checked with the two fixed expressions around each place the key's text occurs: an expression compiled
+    per key cost more than the lookups, for the many keys a run looks up."""
+    i = line.find(key)
+    while i >= 0:
+        if _BEFORE_KEY.search(line, 0, i) and _AFTER_KEY.match(line, i + len(key)):
+            return True
+        i = line.find(key, i + 1)
+    return False
 
 
 @functools.lru_cache(maxsize=16)

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from ..signed_cache import SignedCache
 from .markdown import link_target
 
 log = logging.getLogger("flux_wiki.render.svg")
@@ -111,7 +112,8 @@ class SvgRenderer:
     """
 
     def __init__(self, cache_dir: Path | None = None):
-        self.cache_dir = Path(cache_dir) if cache_dir is not None else None
+        self._disk: SignedCache | None = None
+        self.cache_dir = cache_dir
         self.renders = 0
         self.processes = 0
         self._lock = threading.Lock()
@@ -234,25 +236,26 @@ class SvgRenderer:
             return RenderResult(None, name, f"{name} could not render the diagram: {first}")
         return _inline(name, proc.stdout.decode("utf-8", "replace"))
 
+    @property
+    def cache_dir(self) -> Path | None:
+        return self._disk.folder if self._disk is not None else None
+
+    @cache_dir.setter
+    def cache_dir(self, folder: Path | None) -> None:
+        """The folder of the disk cache (None: none); its entries are signed (:mod:`flux_wiki.signed_cache`), so
+        SVG that this user's flux-wiki did not render there (a file a repository planted) is never inlined."""
+        if folder is None:
+            self._disk = None
+        elif self._disk is None or self._disk.folder != Path(folder):
+            self._disk = SignedCache(Path(folder), ".svg")
+
     def _read_disk(self, key: str) -> str | None:
-        if self.cache_dir is None:
-            return None
-        path = self.cache_dir / f"{key}.svg"
-        try:
-            return path.read_text(encoding="utf-8")
-        except OSError:
-            return None
+        data = self._disk.get(key) if self._disk is not None else None
+        return data.decode("utf-8") if data is not None else None  # signed: what _write_disk encoded
 
     def _write_disk(self, key: str, svg: str) -> None:
-        if self.cache_dir is None:
-            return
-        try:
-            self.cache_dir.mkdir(parents=True, exist_ok=True)
-            tmp = self.cache_dir / f".{key}.{os.getpid()}.tmp"
-            tmp.write_text(svg, encoding="utf-8")
-            tmp.replace(self.cache_dir / f"{key}.svg")
-        except OSError as exc:
-            log.debug("svg disk cache not written: %s", exc)
+        if self._disk is not None:
+            self._disk.put(key, svg.encode("utf-8"))
 
 
 _PROLOG = re.compile(r"^<\?xml ", re.MULTILINE)

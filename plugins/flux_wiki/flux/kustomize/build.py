@@ -128,6 +128,26 @@ class _Kustomization:
     generated: bool = False
 
 
+class _EntryLines:
+    """The lines of a kustomization file that may name an entry, indexed once per file (a file names every
+    entry it lists, each asked for in turn): the first line whose value is a text (``- x``, ``path: x``,
+    ``- name: x``, quoted or not), and the last line of each top-level-looking ``key:``."""
+
+    def __init__(self, text: str) -> None:
+        self.first_naming: dict[str, int] = {}
+        self.last_key: dict[str, int] = {}
+        for i, raw in enumerate(text.split("\n"), start=1):
+            s = raw.strip()
+            key, colon, _ = s.partition(":")
+            if colon:
+                self.last_key[key] = i
+            body = s[2:].strip() if s.startswith("- ") else s
+            for prefix in ("path:", "name:", "patch:"):
+                if body.startswith(prefix):
+                    body = body[len(prefix):].strip()
+            self.first_naming.setdefault(body.strip("'\""), i)
+
+
 class _Builder:
     def __init__(self, repo: Repo):
         self.repo = repo
@@ -136,29 +156,20 @@ class _Builder:
         self.helm_charts: list[dict] = []
         self.diagnostics: list[Diagnostic] = []
         self._stack: list[str] = []
-        self._lines: dict[str, list[str]] = {}
+        self._entries: dict[str, _EntryLines] = {}
         self.growth = GrowthBudget()  # what copies (JSON 6902, replacements) may add to this build
 
     # -- files -------------------------------------------------------------
     def entry_line(self, k: _Kustomization, value: Any, key: str | None = None) -> int:
-        """Best line of a kustomization entry (the list item naming ``value``)."""
+        """Best line of a kustomization entry (the list item naming ``value``), else of its ``key:``."""
         if k.generated:
             return k.line
-        lines = self._lines.get(k.file)
-        if lines is None:
-            lines = self._lines[k.file] = self.repo.read_text(k.file).split("\n")
-        fallback = k.line
-        for i, raw in enumerate(lines):
-            s = raw.strip()
-            if key and s.startswith(f"{key}:"):
-                fallback = i + 1
-            body = s[2:].strip() if s.startswith("- ") else s
-            for prefix in ("path:", "name:", "patch:"):
-                if body.startswith(prefix):
-                    body = body[len(prefix):].strip()
-            if isinstance(value, str) and body.strip("'\"") == value:
-                return i + 1
-        return fallback
+        index = self._entries.get(k.file)
+        if index is None:
+            index = self._entries[k.file] = _EntryLines(self.repo.read_text(k.file))
+        if isinstance(value, str) and value in index.first_naming:
+            return index.first_naming[value]
+        return index.last_key.get(key, k.line) if key else k.line
 
     def find_kfile(self, rel: str) -> str | None:
         for name in KUSTOMIZATION_FILES:
@@ -216,9 +227,10 @@ class _Builder:
                 self.diagnostics.append(_limit(k.file, self.entry_line(k, None, key),
                                                f"kustomize '{key}' is not simulated: {why}",
                                                "FW-KUSTOMIZE-UNSUPPORTED"))
+        ids = {r.cur_id() for r in acc.res}  # grows with each resource added: nothing renames objects meanwhile
         for key in ("resources", "bases"):
             for entry in _as_list(d.get(key), k, key):
-                self.add_resource(k, entry, acc, key)
+                self.add_resource(k, entry, acc, key, ids)
         acc.config = self.merge_config(k, acc.config, self.configurations(k))
         self.refuse_helm_charts(k)
         self.run_generators(k, acc.res)
@@ -245,7 +257,8 @@ class _Builder:
                                        f"remote {what} '{entry}' is not fetched: what it adds is not shown",
                                        "FW-KUSTOMIZE-REMOTE"))
 
-    def add_resource(self, k: _Kustomization, entry: Any, acc: _Accumulation, key: str = "resources") -> None:
+    def add_resource(self, k: _Kustomization, entry: Any, acc: _Accumulation, key: str = "resources",
+                     ids: set[tuple[str, str, str, str]] | None = None) -> None:
         if not isinstance(entry, str):
             raise InputError(k.file, self.entry_line(k, None, key), f"{_NOUNS.get(key, key)} entry {entry!r} "
                                                                       "is not a path", code="FW-KUSTOMIZE-INVALID")
@@ -258,10 +271,10 @@ class _Builder:
             if kfile is None:
                 raise InputError(k.file, line, f"folder '{entry}' has no kustomization file", code="FW-KUSTOMIZE-MISSING")
             child = self.run(self.load_kfile(kfile))
-            _append(acc.res, child.res)
+            _append(acc.res, child.res, ids)
             acc.config = self.merge_config(k, acc.config, child.config)
         else:
-            _append(acc.res, self.read_manifests(rel))
+            _append(acc.res, self.read_manifests(rel), ids)
 
     def read_manifests(self, rel: str) -> list[WorkRes]:
         self.files.add(rel)
@@ -786,8 +799,11 @@ def _redact(obj: dict[str, Any]) -> None:
             obj[key] = {k: "" for k in obj[key]}
 
 
-def _append(res: list[WorkRes], new: list[WorkRes]) -> None:
-    ids = {r.cur_id() for r in res}
+def _append(res: list[WorkRes], new: list[WorkRes], ids: set[tuple[str, str, str, str]] | None = None) -> None:
+    """Add ``new`` to ``res``; a repeated id fails as in kustomize. ``ids``, the ids of ``res``, is kept (and
+    updated) by a caller that appends many times with nothing renamed in between: each append is not a scan."""
+    if ids is None:
+        ids = {r.cur_id() for r in res}
     for r in new:
         rid = r.cur_id()
         if rid in ids:

@@ -398,7 +398,8 @@ def _name_references() -> list[dict[str, Any]]:
 
 
 def _defaults() -> TransformerConfig:
-    data = yaml.safe_load(_DEFAULTS_YAML)
+    """kustomize's tables; read by libyaml where PyYAML has it (the pure-Python reader is most of an import)."""
+    data = yaml.load(_DEFAULTS_YAML, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     data["commonLabels"] = _COMMON_LABELS
     data["labels"] = []
     data["templateLabels"] = _METADATA_LABELS

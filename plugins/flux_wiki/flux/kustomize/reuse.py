@@ -5,6 +5,10 @@ contents, what the artifact leaves out. Each build is recorded (:meth:`ConfinedD
 its result, keyed by the Kustomization's path, its own spec fields and the source's ignore rules. The next
 run asks the same questions of its snapshot; when every answer is the same, the result is the same, and a
 copy of it is reused instead of building again. A build that fails is never kept.
+
+Within one run the snapshot does not change, so the same key builds the same result: a run that simulates
+several clusters (``Repo.builds``) hands the next cluster a copy of a build an earlier one made, no questions
+asked (clusters of one repository share most of their paths).
 """
 
 from __future__ import annotations
@@ -30,15 +34,18 @@ def _copy(result: BuildResult) -> BuildResult:
 def build_reusing(repo: Repo, path: str, overrides: FluxOverrides | None = None) -> BuildResult:
     """:func:`build_flux_path`, reusing a kept build whose every input is unchanged.
 
-    ``repo.cache.counts`` counts ``kustomize builds`` (done) and ``kustomize reused``. Builds are kept only on a
-    cache that asks for it (``keep_builds``: ``mkdocs serve``, where the next rebuild reuses them).
+    ``repo.cache.counts`` counts ``kustomize builds`` (done) and ``kustomize reused``. Builds are kept across
+    runs only on a cache that asks for it (``keep_builds``: ``mkdocs serve``, where the next rebuild reuses them),
+    and within a run while ``repo.builds`` is set (several clusters).
     """
-    if not repo.cache.keep_builds:
-        repo.cache.counts["kustomize builds"] += 1
-        return build_flux_path(repo, path, overrides)
-    kept: dict[Any, Any] = repo.cache.derived.setdefault("kustomize", {})
     # not the root: every answer is root-relative, so two checkouts (diff's revisions) share what is the same
     key = (repo.ignore_spec, path, repr(overrides))
+    if not repo.cache.keep_builds:
+        if repo.builds is None:
+            repo.cache.counts["kustomize builds"] += 1
+            return build_flux_path(repo, path, overrides)
+        return _built_once(repo, key, path, overrides)
+    kept: dict[Any, Any] = repo.cache.derived.setdefault("kustomize", {})
     found = kept.get(key)
     if found is not None:
         record, result = found
@@ -52,4 +59,18 @@ def build_reusing(repo: Repo, path: str, overrides: FluxOverrides | None = None)
     kept[key] = (record, _copy(result))
     while len(kept) > MAX_KEPT:
         del kept[next(iter(kept))]
+    return result
+
+
+def _built_once(repo: Repo, key: tuple[str | None, str, str], path: str,
+                overrides: FluxOverrides | None) -> BuildResult:
+    """A build of this snapshot made once per run: the same key in the same snapshot builds the same result."""
+    assert repo.builds is not None
+    found = repo.builds.get(key)
+    if isinstance(found, BuildResult):
+        repo.cache.counts["kustomize reused"] += 1
+        return _copy(found)
+    result = build_flux_path(repo, path, overrides)
+    repo.cache.counts["kustomize builds"] += 1
+    repo.builds[key] = _copy(result)
     return result
