@@ -185,8 +185,8 @@ class WikiCompiler:
 
     def release_caches(self) -> None:
         """Let go of what only a later compilation would reuse: the parsed files, the models of past revisions,
-        the SVG kept in memory. A front end that compiles once (``mkdocs build``) calls it before MkDocs renders
-        the site, so that a large site's peak memory no longer holds them."""
+        the SVG kept in memory. ``compile(last=True)`` (``mkdocs build``) calls it once the model is made, so that a
+        large site's peak memory no longer holds them."""
         keep_builds = self.parse_cache.keep_builds
         self.parse_cache = ParseCache()
         self.parse_cache.keep_builds = keep_builds
