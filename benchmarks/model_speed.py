@@ -15,11 +15,12 @@ Per corpus (default: every folder of ../shared/corpora), medians of --repeat run
 Then the scaling curve: onedr0p's app namespaces copied as new namespaces 1-26x (79 to ~1,900
 Kustomizations) in a scratch folder. Each size runs two child processes, nothing else in them:
 - model: `build_model` alone; its CPU seconds (the call, not the start) and the child's peak RSS;
-- build: `python -m mkdocs build` of a wiki as `flux-wiki init` writes it (Material, search, the plugin)
-  around the repo; the child's CPU seconds (start and the `dot` runs included) and peak RSS (ru_maxrss from
-  wait4: that child alone, with the `dot` processes it waited for). `--nav none` leaves the generated pages
-  out of the nav (Material renders the whole nav on every page: O(n²) time, not memory); `--plain` adds
-  the same pages built as a plain Markdown site without the plugin (MkDocs' own time and memory).
+- build: `python -m mkdocs build` of the wiki `flux-wiki init` writes around the repo (its mkdocs.yml: Material
+  with its navigation features, search, the plugin); the child's CPU seconds (start and the `dot` runs included)
+  and peak RSS (ru_maxrss from wait4: that child alone, with the `dot` processes it waited for). `--nav none`
+  leaves the generated pages out of the nav; `--plain` adds the same pages built as a plain Markdown site
+  without the plugin, with the same theme configuration and the same nav (the plugin's, written into its
+  mkdocs.yml): what MkDocs alone costs for that site.
 
 Run it with another checkout's interpreter (e.g. /work/main/.venv/bin/python benchmarks/model_speed.py) to
 print that revision's "before" figures: only `flux_wiki` comes from the interpreter's install.
@@ -158,38 +159,42 @@ def replicate(source: Path, target: Path, copies: int) -> None:
                 f.write_text(text)
 
 
-BUILD_WIKI = """\
-site_name: Scale
-theme: {{name: material, font: false}}
-plugins:
-  - search
-  - flux-wiki:
-      repo: repo
-{nav}"""
-
-
 PLAIN = """
 import sys
 from pathlib import Path
-from flux_wiki.compile import WikiCompiler
-from flux_wiki.config import wiki_config_from_mkdocs
-from flux_wiki.render.pages import SORTABLE_JS
-from flux_wiki.render.svg import DIAGRAM_CSS
+import yaml
+from mkdocs.config import load_config
+from mkdocs.structure.files import get_files
+from mkdocs.structure.nav import Section, get_navigation
 wiki, plain = Path(sys.argv[1]), Path(sys.argv[2])
-cfg = wiki_config_from_mkdocs(wiki / "mkdocs.yml")
-cfg.cache_dir = None
-pages = WikiCompiler().compile(cfg).pages
-files = {p.path: p.markdown for p in pages}
-files.update({f"{p.path[:-3]}.{name}.dot": dot for p in pages for name, dot in p.dot.items()})
-files.update({"assets/flux-wiki.css": DIAGRAM_CSS, "assets/flux-wiki.js": SORTABLE_JS,
-              "index.md": (wiki / "docs" / "index.md").read_text()})
-for path, text in files.items():
-    (plain / "docs" / path).parent.mkdir(parents=True, exist_ok=True)
-    (plain / "docs" / path).write_text(text, encoding="utf-8")
-(plain / "mkdocs.yml").write_text((wiki / "mkdocs.yml").read_text().split("plugins:")[0]
-                                  + "plugins: [search]\\nextra_css: [assets/flux-wiki.css]\\n"
-                                  + "extra_javascript: [assets/flux-wiki.js]\\n" + sys.argv[3])
+cfg = load_config(str(wiki / "mkdocs.yml"))
+cfg.plugins.on_startup(command="serve", dirty=False)  # the generated files stay in memory: they are copied below
+cfg = cfg.plugins.on_config(cfg)
+files = cfg.plugins.on_files(get_files(cfg), config=cfg)
+nav = cfg.plugins.on_nav(get_navigation(files, cfg), config=cfg, files=files)
+for f in files:
+    if f.generated_by or f.src_uri == "index.md":
+        (plain / "docs" / f.src_uri).parent.mkdir(parents=True, exist_ok=True)
+        (plain / "docs" / f.src_uri).write_bytes(f.content_bytes)
+def entry(item):
+    return {item.title: [entry(child) for child in item.children]} if isinstance(item, Section) else item.file.src_uri
+config = yaml.safe_load((wiki / "mkdocs.yml").read_text())
+config.update(plugins=["search"], nav=[entry(item) for item in nav.items],
+              extra_css=[f.src_uri for f in files if f.generated_by and f.src_uri.endswith(".css")],
+              extra_javascript=[f.src_uri for f in files if f.generated_by and f.src_uri.endswith(".js")])
+config.setdefault("markdown_extensions", []).append("admonition")
+(plain / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False))
 """
+
+
+def wiki_as_init_writes_it(wiki: Path, nav: str) -> None:
+    """The wiki `flux-wiki init` writes around ``wiki / "repo"`` (mkdocs.yml, home page, source basis); with
+    ``nav`` "none", a nav that lists only the home page."""
+    from flux_wiki.scaffold import plan_wiki, write_wiki
+    write_wiki(plan_wiki(wiki, wiki / "repo", site_name="Scale"))
+    if nav == "none":
+        with (wiki / "mkdocs.yml").open("a") as config:
+            config.write("nav: [index.md]\n")
 
 
 def child(cmd: list[str], cwd: Path | None = None) -> tuple[int, str, float, float]:
@@ -211,12 +216,12 @@ def scaling(factors: list[int], nav: str, plain: bool) -> None:
         print("scaling: onedr0p__home-ops not present")
         return
     print(f"\nscaling (onedr0p app namespaces copied as new namespaces; every figure its own child process:"
-          f"\n  model = `build_model` alone; build = `python -m mkdocs build` of a Material wiki around the repo, "
-          f"nav {nav}" + ("; plain = the same pages as a Markdown site without the plugin" if plain else "")
+          f"\n  model = `build_model` alone; build = `python -m mkdocs build` of the wiki `flux-wiki init` writes around "
+          f"the repo, nav {nav}" + ("; plain = the same pages and nav as a Markdown site without the plugin"
+                                   if plain else "")
           + "; CPU s, peak RSS MB)")
     print(f"{'copies':>6} {'KS':>5} {'pages':>5} {'model s':>8} {'ms/KS':>6} {'build s':>8} {'ms/KS':>6} "
           f"{'RSS model':>9} {'RSS build':>9}" + (f" {'plain s':>8} {'RSS plain':>9}" if plain else ""))
-    nav_line = "nav: [index.md]\n" if nav == "none" else ""
     for n in factors:
         with tempfile.TemporaryDirectory(prefix="flux-wiki-scale-") as tmp:
             wiki = Path(tmp) / "wiki"
@@ -226,9 +231,7 @@ def scaling(factors: list[int], nav: str, plain: bool) -> None:
                 print(f"{n:>6} model failed: {text.strip().splitlines()[-1:]}")
                 continue
             r = json.loads(text.strip().splitlines()[0])
-            (wiki / "docs").mkdir()
-            (wiki / "docs" / "index.md").write_text("# Scale\n")
-            (wiki / "mkdocs.yml").write_text(BUILD_WIKI.format(nav=nav_line))
+            wiki_as_init_writes_it(wiki, nav)
             code, text, build_s, build_rss = child([sys.executable, "-m", "mkdocs", "build", "-q"], cwd=wiki)
             if code:
                 print(f"{n:>6} build failed: {text.strip().splitlines()[-1:]}")
@@ -239,7 +242,8 @@ def scaling(factors: list[int], nav: str, plain: bool) -> None:
                     f"{1000 * build_s / ks:6.1f} {model_rss:9.0f} {build_rss:9.0f}")
             if plain:
                 twin = Path(tmp) / "plain"
-                subprocess.run([sys.executable, "-c", PLAIN, str(wiki), str(twin), nav_line], check=True)
+                subprocess.run([sys.executable, "-c", PLAIN, str(wiki), str(twin)], check=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 code, text, plain_s, plain_rss = child([sys.executable, "-m", "mkdocs", "build", "-q"], cwd=twin)
                 line += f" {plain_s:8.2f} {plain_rss:9.0f}" if code == 0 else " plain build failed"
             print(line, flush=True)

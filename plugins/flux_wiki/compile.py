@@ -102,7 +102,16 @@ class WikiCompiler:
         self.kept_reports: dict[str, tuple[bytes, DoctorReport]] = {}
         self.kept_pages: dict[str, tuple[bytes, list[GeneratedPage], list[tuple[str, list[str]]]]] = {}
 
-    def compile(self, cfg: WikiConfig) -> CompiledWiki:
+    def compile(self, cfg: WikiConfig, *, last: bool = False,
+                sink: Callable[[GeneratedPage], GeneratedPage] | None = None) -> CompiledWiki:
+        """The wiki of ``cfg``. ``last``: no compilation follows (``mkdocs build``), so the caches are let go of as
+        soon as this one is done with them (:meth:`release_caches`): the parsed files once the model, the doctor
+        and the recent changes are made, the SVG once the pages that inline them are rendered. What is released
+        then is not alive while the pages are rendered, which is when a large wiki's compilation peaks.
+
+        ``sink`` is given each page as soon as it is rendered and returns what the compilation keeps of it: a
+        front end that writes the pages out keeps them without their text, so that a large wiki's Markdown is
+        never all in memory at once. Pages kept for the next compilation (``rebuilds``) are kept whole."""
         self.pages.start(repr(cfg))
         if self.pages.options != self.kept_options:  # another configuration: nothing kept applies
             self.kept_options, self.kept_reports, self.kept_pages = self.pages.options, {}, {}
@@ -127,6 +136,9 @@ class WikiCompiler:
         options.cluster_context = {c.name: {**context.get(c.name, {}), **history.get(c.name, {})}
                                    for c in model.clusters}
         options.pages = self.pages if self.parse_cache.keep_builds else None  # a single build keeps nothing
+        if last:  # nothing reads the repository again
+            del repo
+            self.release_caches()
         keys = {c.name: self.page_key(cfg, c, model, states.get(c.name), options) for c in model.clusters}
         pages: list[GeneratedPage] = []
         sections: dict[str, list[tuple[str, list[str]]]] = {}
@@ -144,16 +156,17 @@ class WikiCompiler:
         for cluster in model.clusters:
             if cluster.name in todo:
                 found = dots.get(cluster.name)
+                key = keys[cluster.name]
+                keep = sink if sink is not None and key is None else (lambda page: page)
                 made = render_cluster(model.facts[cluster.name], options,
                                       (lambda c, kind, layer, found=found: found.get((kind, layer)))
-                                      if found is not None else None)
+                                      if found is not None else None, keep)
                 renderer = PageRenderer(model.facts[cluster.name], options)
-                made.append(doctor_page(renderer, reports[cluster.name]))
+                made.append(keep(doctor_page(renderer, reports[cluster.name])))
                 if cluster.name in history:
-                    made.append(changes_page(renderer, history[cluster.name]["history"]))
+                    made.append(keep(changes_page(renderer, history[cluster.name]["history"])))
                 nav = layer_sections(model.facts[cluster.name], layout)
                 self.parse_cache.counts["cluster pages rendered"] += 1
-                key = keys[cluster.name]
                 if key is not None:
                     self.kept_pages[cluster.name] = (key, made, nav)
             else:
@@ -161,6 +174,8 @@ class WikiCompiler:
             pages.extend(made)
             sections[cluster.name] = nav
             diagnostics += cluster.warnings
+        if last:  # the pages inline them
+            self.svg.forget()
         existing = {p.path for p in pages}
         if cfg.docs_dir is not None and cfg.docs_dir.is_dir():
             existing |= {f.relative_to(cfg.docs_dir).as_posix() for f in cfg.docs_dir.rglob("*.md")}
@@ -170,8 +185,8 @@ class WikiCompiler:
 
     def release_caches(self) -> None:
         """Let go of what only a later compilation would reuse: the parsed files, the models of past revisions,
-        the SVG kept in memory. A front end that compiles once (``mkdocs build``) calls it before MkDocs renders
-        the site, so that a large site's peak memory no longer holds them."""
+        the SVG kept in memory. ``compile(last=True)`` (``mkdocs build``) calls it once the model is made, so that a
+        large site's peak memory no longer holds them."""
         keep_builds = self.parse_cache.keep_builds
         self.parse_cache = ParseCache()
         self.parse_cache.keep_builds = keep_builds

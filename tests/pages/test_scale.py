@@ -145,8 +145,8 @@ def counted_pages(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     walks: Counter[str] = Counter()
     compile_ = WikiCompiler.compile
 
-    def compile(self, cfg):  # type: ignore[no-untyped-def]
-        compiled = compile_(self, cfg)
+    def compile(self, cfg, **options):  # type: ignore[no-untyped-def]
+        compiled = compile_(self, cfg, **options)
         compiled.pages = CountingList(compiled.pages, walks, "pages")
         return compiled
     monkeypatch.setattr(WikiCompiler, "compile", compile)

@@ -1,15 +1,21 @@
 """Issue 14, memory: a one-off `mkdocs build` lets go of the parse cache and the SVG kept in memory once the pages
-are compiled; `mkdocs serve` keeps them for its rebuilds. The built site is the same either way."""
+are compiled, of the model once the hand-written pages are read, and hands MkDocs the generated pages as files it
+reads when it renders them; `mkdocs serve` keeps everything for its rebuilds. The built site is the same either
+way."""
 
 from __future__ import annotations
 
 import filecmp
 import re
+import weakref
 from pathlib import Path
 
 import pytest
 import yaml
 from mkdocs.commands.build import build
+from mkdocs.structure.pages import Page
+
+from flux_wiki.mkdocs.plugin import FluxWikiPlugin
 
 from ..support import load, two_cluster_wiki
 
@@ -63,3 +69,45 @@ def need_engine() -> None:
     from flux_wiki.render.svg import find_engine
     if find_engine() is None:
         pytest.skip("no Graphviz engine")
+
+
+def _watched(monkeypatch: pytest.MonkeyPatch) -> dict:
+    """What a build shows of the plugin's compilation: a weak reference to its model, the scratch folder and the
+    Files, and for each page MkDocs reads whether the model was still alive and where the page came from."""
+    seen: dict = {"read": {}}
+    on_files = FluxWikiPlugin.on_files
+
+    def files_hook(self, files, *, config):  # type: ignore[no-untyped-def]
+        files = on_files(self, files, config=config)
+        seen.update(model=weakref.ref(self.compiled.model), files=files, released=self.released,
+                    folder=Path(self.folder.name) if self.folder else None)  # (MkDocs may reuse a plugin instance)
+        return files
+    read_source = Page.read_source
+
+    def read(page, config):  # type: ignore[no-untyped-def]
+        seen["read"][page.file.src_uri] = (seen["model"]() is not None, page.file.abs_src_path)
+        return read_source(page, config)
+    monkeypatch.setattr(FluxWikiPlugin, "on_files", files_hook)
+    monkeypatch.setattr(Page, "read_source", read)
+    return seen
+
+
+def test_a_build_lets_go_of_the_model_before_mkdocs_reads_the_generated_pages(tmp_path: Path, need_engine,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = _watched(monkeypatch)
+    plugin = _build(_wiki(tmp_path / "wiki"), tmp_path / "built", "build")
+    generated = "flux/home/layers/apps.md"
+    assert seen["read"]["index.md"][0]  # its marker is expanded from the model
+    assert seen["read"][generated] == (False, str(seen["folder"] / generated))  # read from the scratch folder
+    assert plugin.released == seen["released"] + 1 and plugin.compiled is None and not seen["folder"].exists()
+    pages = {f.src_uri: f.page for f in seen["files"].documentation_pages()}
+    assert pages[generated].content is None and pages[generated].title == "apps"  # its HTML once written
+    assert pages["index.md"].content  # a hand-written page is MkDocs' own
+    assert "<svg" in (tmp_path / "built" / "index.html").read_text()
+
+
+def test_serve_keeps_the_model_and_the_pages_in_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = _watched(monkeypatch)
+    plugin = _build(_wiki(tmp_path / "wiki"), tmp_path / "served", "serve")
+    assert seen["read"]["flux/home/layers/apps.md"] == (True, None) and seen["folder"] is None
+    assert plugin.released == seen["released"] and plugin.compiled is not None and seen["model"]() is plugin.compiled.model

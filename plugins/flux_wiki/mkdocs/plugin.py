@@ -6,12 +6,15 @@ everything is computed by :mod:`flux_wiki.compile`.
 
 from __future__ import annotations
 
+import gc
 import logging
+import tempfile
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
@@ -46,6 +49,12 @@ class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
         self.wiki: WikiConfig | None = None
         self.serving = False
         self.stale: dict[str, PageStatus] = {}
+        # a one-off build (:meth:`_release`): the generated pages' paths, the hand-written pages MkDocs has yet to
+        # read (None until it starts reading them), and the folder MkDocs reads the generated files from
+        self.generated: frozenset[str] = frozenset()
+        self.hand_written_left: set[str] | None = None
+        self.folder: tempfile.TemporaryDirectory[str] | None = None
+        self.released = 0  # compilations let go of (tests)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # survives `mkdocs serve` rebuilds: the parse cache and the SVG cache
@@ -74,12 +83,23 @@ class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
         assert self.wiki is not None
         if self.compiler is None:  # builds started without on_startup (e.g. mkdocs.commands.build)
             self.compiler = WikiCompiler()
-        try:
-            self.compiled = self.compiler.compile(self.wiki)
+        self._clean_up()
+        self.hand_written_left = None
+        written: dict[str, list[File]] = {}  # a one-off build's pages, written out as they are rendered
+
+        def write(page: GeneratedPage) -> GeneratedPage:
+            written[page.path] = self._files_of(config, page)
+            return replace(page, markdown="", dot={})
+
+        if not self.serving:
+            self.folder = tempfile.TemporaryDirectory(prefix="flux-wiki-pages-")
+        try:  # one build: its parsed files and SVG are let go of as soon as they have served
+            self.compiled = self.compiler.compile(self.wiki, last=not self.serving,
+                                                  sink=None if self.serving else write)
         except (UnknownCluster, TemplateProblem) as err:
+            self._clean_up()
             raise PluginError(f"flux-wiki: {err}") from None
-        if not self.serving:  # one build: its parsed files and SVG are not needed while MkDocs renders the site
-            self.compiler.release_caches()
+        self.generated = frozenset(self.compiled.generated)
         for diag in self.compiled.diagnostics:
             level, text = self.wiki.problems.report(diag)
             if level == "warning":
@@ -97,9 +117,8 @@ class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
             if existing is not None:
                 log.warning("flux-wiki: %s exists in docs/ and is replaced by the generated page", page.path)
                 files.remove(existing)
-            files.append(File.generated(config, page.path, content=page.markdown))
-            for name, dot in sorted(page.dot.items()):
-                files.append(File.generated(config, f"{page.path[:-3]}.{name}.dot", content=dot))
+            for file in written.pop(page.path, None) or self._files_of(config, page):
+                files.append(file)
         if config.nav is not None:  # pages on_nav will place are not "missing from the nav" (MkDocs logs those
             # before on_nav runs, from each file's inclusion)
             for pages in self._placed(set(_nav_paths(config.nav))).values():
@@ -118,20 +137,88 @@ class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
                 log.warning("%s", err)
         return files
 
+    def _files_of(self, config: MkDocsConfig, page: GeneratedPage) -> list[File]:
+        """A generated page's files for MkDocs: the page and the DOT of its diagrams."""
+        return [self._generated(config, page.path, page.markdown)] + [
+            self._generated(config, f"{page.path[:-3]}.{name}.dot", dot) for name, dot in sorted(page.dot.items())]
+
+    def _generated(self, config: MkDocsConfig, path: str, text: str) -> File:
+        """A generated file for MkDocs. In a one-off build it is written to a scratch folder that MkDocs reads it
+        from (a page when it renders that page), so that its text is not held in memory for the whole build on
+        top of what MkDocs makes of it; ``mkdocs serve`` keeps it in memory for its next rebuild. A text with a
+        carriage return stays in memory: MkDocs reads files with universal newlines, which would change it."""
+        if self.folder is None or "\r" in text:
+            return File.generated(config, path, content=text)
+        target = Path(self.folder.name, path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(text.encode("utf-8"))
+        return File.generated(config, path, abs_src_path=str(target))
+
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         """Hand-written pages: markers, Relationships and Source Basis (compile.py), the stale banner under serve."""
         if self.compiled is None or self.wiki is None or self.compiler is None:
             return markdown
         src = page.file.src_uri
-        if src in self.compiled.generated:
-            return markdown
-        markdown, diags = self.compiler.hand_written(self.wiki, self.compiled, src, markdown)
-        for diag in diags:
-            log.warning("%s", diag)
-        status = self.stale.get(src)
-        if status is not None:
-            markdown = with_stale_banner(markdown, src, status)
+        if src not in self.generated:
+            markdown, diags = self.compiler.hand_written(self.wiki, self.compiled, src, markdown)
+            for diag in diags:
+                log.warning("%s", diag)
+            status = self.stale.get(src)
+            if status is not None:
+                markdown = with_stale_banner(markdown, src, status)
+        if not self.serving:
+            if self.hand_written_left is None:  # the pages `mkdocs build` reads (and so `_populate_page`)
+                self.hand_written_left = {f.src_uri for f in files.documentation_pages(
+                    inclusion=InclusionLevel.is_included)} - self.generated
+            self.hand_written_left.discard(src)
+            if not self.hand_written_left:
+                self._release()
         return markdown
+
+    def on_env(self, env, *, config: MkDocsConfig, files: Files):  # type: ignore[no-untyped-def]
+        """Every page is read: in a one-off build the compilation is let go of (if no page read did it already)."""
+        if not self.serving:
+            self._release()
+        return env
+
+    def _release(self) -> None:
+        """Let go of the compilation in a one-off build once no hand-written page needs it any more (their markers
+        are expanded from the model): MkDocs then reads and renders the generated pages, which is when a large
+        site's memory peaks, without the model, the facts and the pages' Markdown alive beside its own."""
+        if self.compiled is not None:
+            self.compiled = None
+            self.released += 1
+            gc.collect()  # the model's reference cycles (a node and its parent): free them now, for MkDocs to reuse
+
+    @event_priority(-100)  # after every other plugin's
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """A generated page is rendered: in a one-off build, let go of its Markdown (its title is in its metadata)."""
+        if not self.serving and page.file.src_uri in self.generated:
+            page.markdown = ""
+        return html
+
+    @event_priority(-100)  # after every other plugin's
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        """A generated page is written: in a one-off build, let go of its HTML and table of contents. Nothing reads
+        them after the page is written: search indexes a page before (``on_page_context``), the navigation of
+        other pages shows its title and URL, and the anchors checked after the build are the ones MkDocs
+        recorded while rendering it (``present_anchor_ids``)."""
+        if not self.serving and page.file.src_uri in self.generated:
+            page.content = None
+            page.toc = []
+        return output
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self._clean_up()
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self._clean_up()
+
+    def _clean_up(self) -> None:
+        """Remove the scratch folder of a one-off build's generated files (MkDocs has copied or rendered them)."""
+        if self.folder is not None:
+            self.folder.cleanup()
+            self.folder = None
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         """Put generated pages that mkdocs.yml's nav does not list after their DAG page: the cluster's other

@@ -526,13 +526,16 @@ def _inventory_order(s: Surface) -> tuple:
 
 
 def render_cluster(facts: ClusterFacts, options: RenderOptions,
-                   dots: Callable[[Cluster, str, str | None], str | None] | None = None) -> list[GeneratedPage]:
-    """Every generated page of one cluster. ``dots(cluster, kind, layer_id)`` supplies diagram DOT, if any."""
+                   dots: Callable[[Cluster, str, str | None], str | None] | None = None,
+                   sink: Callable[[GeneratedPage], GeneratedPage] | None = None) -> list[GeneratedPage]:
+    """Every generated page of one cluster. ``dots(cluster, kind, layer_id)`` supplies diagram DOT, if any;
+    ``sink`` is given each page as soon as it is rendered and returns what is kept of it (see ``WikiCompiler``)."""
     r = PageRenderer(facts, options)
     cluster = facts.cluster
     get = dots or (lambda c, kind, layer: None)
-    pages = [r.dag_page(get(cluster, "dag", None), get(cluster, "dag-full", None)),
-             r.surfaces_page(get(cluster, "surfaces", None))]
+    keep = sink or (lambda page: page)
+    pages = [keep(r.dag_page(get(cluster, "dag", None), get(cluster, "dag-full", None))),
+             keep(r.surfaces_page(get(cluster, "surfaces", None)))]
     for layer in facts.layers:
-        pages.append(r.layer_page(layer.node, get(cluster, "layer", layer.id), get(cluster, "order", layer.id)))
+        pages.append(keep(r.layer_page(layer.node, get(cluster, "layer", layer.id), get(cluster, "order", layer.id))))
     return pages
