@@ -111,3 +111,18 @@ def test_serve_keeps_the_model_and_the_pages_in_memory(tmp_path: Path, monkeypat
     plugin = _build(_wiki(tmp_path / "wiki"), tmp_path / "served", "serve")
     assert seen["read"]["flux/home/layers/apps.md"] == (True, None) and seen["folder"] is None
     assert plugin.released == seen["released"] and plugin.compiled is not None and seen["model"]() is plugin.compiled.model
+
+
+def test_beside_a_plugin_it_does_not_know_a_build_keeps_the_generated_pages_text(tmp_path: Path, need_engine,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A plugin that may read pages after they are written (one printing the site into one file, say) still can:
+    Material's group plugin (disabled, so it does nothing) stands for any plugin not known to be done with them."""
+    seen = _watched(monkeypatch)
+    wiki = _wiki(tmp_path / "wiki")
+    config = yaml.safe_load((wiki / "mkdocs.yml").read_text())
+    config["plugins"].append({"material/group": {"enabled": False, "plugins": []}})
+    (wiki / "mkdocs.yml").write_text(yaml.safe_dump(config))
+    plugin = _build(wiki, tmp_path / "built", "build")
+    page = {f.src_uri: f.page for f in seen["files"].documentation_pages()}["flux/home/layers/apps.md"]
+    assert plugin.released == seen["released"] + 1  # the model still goes
+    assert page.content and page.markdown and page.toc

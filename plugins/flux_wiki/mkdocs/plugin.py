@@ -38,6 +38,12 @@ JS_PATH = "assets/flux-wiki.js"  # sorts the inventory tables, pans, zooms and f
 # Markdown extensions the generated pages (and the stale banner) are written for, beyond MkDocs' built-in
 # `toc` and `tables`: enabled when mkdocs.yml leaves them out, as Material's plugins enable theirs.
 PAGE_EXTENSIONS = ("admonition",)
+# plugins known to read no page's Markdown or HTML after MkDocs wrote that page: beside only these, a one-off
+# build lets go of a generated page's text once written (another plugin, say one that prints the whole site
+# into one file at the end, may need it then)
+PAGE_TEXT_DONE_WITH = frozenset({"flux-wiki", "search", "material/search", "tags", "material/tags", "offline",
+                                 "material/offline", "social", "material/social", "privacy", "material/privacy",
+                                 "meta", "material/meta", "info", "material/info"})
 
 
 class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
@@ -55,6 +61,7 @@ class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
         self.hand_written_left: set[str] | None = None
         self.folder: tempfile.TemporaryDirectory[str] | None = None
         self.released = 0  # compilations let go of (tests)
+        self.drop_page_text = False  # a one-off build beside PAGE_TEXT_DONE_WITH plugins only
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # survives `mkdocs serve` rebuilds: the parse cache and the SVG cache
@@ -68,6 +75,7 @@ class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
                                     use_directory_urls=config.use_directory_urls)
         except InputError as err:
             raise PluginError(err.message) from None
+        self.drop_page_text = not self.serving and set(config.plugins) <= PAGE_TEXT_DONE_WITH
         enabled = {str(name).split(":")[0].removeprefix("markdown.extensions.") for name in config.markdown_extensions}
         for extension in PAGE_EXTENSIONS:
             if extension not in enabled:
@@ -193,7 +201,7 @@ class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
     @event_priority(-100)  # after every other plugin's
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         """A generated page is rendered: in a one-off build, let go of its Markdown (its title is in its metadata)."""
-        if not self.serving and page.file.src_uri in self.generated:
+        if self.drop_page_text and page.file.src_uri in self.generated:
             page.markdown = ""
         return html
 
@@ -202,8 +210,8 @@ class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
         """A generated page is written: in a one-off build, let go of its HTML and table of contents. Nothing reads
         them after the page is written: search indexes a page before (``on_page_context``), the navigation of
         other pages shows its title and URL, and the anchors checked after the build are the ones MkDocs
-        recorded while rendering it (``present_anchor_ids``)."""
-        if not self.serving and page.file.src_uri in self.generated:
+        recorded while rendering it (``present_anchor_ids``). Only beside plugins known not to read it later."""
+        if self.drop_page_text and page.file.src_uri in self.generated:
             page.content = None
             page.toc = []
         return output
