@@ -78,6 +78,39 @@ def test_a_broken_diagram_is_named_and_the_others_render(engine: str) -> None:
     assert batch.processes <= 1 + 2 * 3  # halved until the broken one runs alone: log2(7) levels, not 7 runs
 
 
+@pytest.mark.parametrize("graphs, chars, processes", [(2, 10**9, 3), (10**9, 0, 5), (3, 10**9, 2)])
+def test_a_batch_is_bounded_by_graphs_and_by_dot_size(engine: str, monkeypatch: pytest.MonkeyPatch, graphs: int,
+                                                     chars: int, processes: int) -> None:
+    """A large wiki's diagrams go to several engine runs, each within the bounds (a graph above the size bound
+    runs alone), drawn as each alone."""
+    monkeypatch.setattr(svg_mod, "BATCH_GRAPHS", graphs)
+    monkeypatch.setattr(svg_mod, "BATCH_DOT_CHARS", chars)
+    dots = _dots(5)
+    batch = SvgRenderer()
+    results = batch.render_many(dots)
+    assert batch.processes == processes and batch.renders == 5
+    assert [r.svg for r in results] == [SvgRenderer().render(dot).svg for dot in dots]
+
+
+def test_batches_keep_the_order_and_cut_at_the_size_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(svg_mod, "BATCH_GRAPHS", 3)
+    monkeypatch.setattr(svg_mod, "BATCH_DOT_CHARS", 10)
+    dots = ["a" * 4, "b" * 4, "c" * 20, "d", "e", "f", "g"]  # each counts its newline
+    assert svg_mod._batches([0, 1, 2, 3, 4, 5, 6], dots) == [[0, 1], [2], [3, 4, 5], [6]]
+    assert svg_mod._batches([1, 3, 6], dots) == [[1, 3, 6]]
+    assert svg_mod._batches([], dots) == []
+
+
+def test_a_broken_diagram_in_one_of_several_batches_is_named(engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(svg_mod, "BATCH_GRAPHS", 4)
+    dots = _dots(6)
+    batch = SvgRenderer()
+    results = batch.render_many(dots[:5] + [BROKEN] + dots[5:])
+    assert results[5].svg is None and results[5].warning == SvgRenderer().render(BROKEN).warning
+    assert [r.svg for i, r in enumerate(results) if i != 5] == [SvgRenderer().render(dot).svg for dot in dots]
+    assert batch.processes <= 1 + 1 + 2 * 2  # the good batch once; the other halved until the broken one is alone
+
+
 def test_only_what_the_caches_miss_is_rendered(tmp_path: Path, engine: str) -> None:
     dots = _dots(3)
     SvgRenderer(tmp_path).render_many(dots[:2])

@@ -40,6 +40,12 @@ ROOT_CLASS = "flux-wiki-graph"
 # Bump when the post-processing changes so disk caches written by older versions are not reused.
 FORMAT_VERSION = "3"
 RENDER_TIMEOUT_S = 120
+# An engine run renders at most this many characters of DOT and this many graphs: a run's input and output are in
+# memory at once (the SVG is a few times the DOT), so a large wiki's diagrams go to a few runs of a few MB each,
+# which keeps the start-up saving of batching (one process, not one per diagram) without a peak that grows with
+# the wiki. A graph larger than the bound runs in a batch of its own.
+BATCH_DOT_CHARS = 1_000_000
+BATCH_GRAPHS = 500
 
 ET.register_namespace("", SVG_NS)
 ET.register_namespace("xlink", XLINK_NS)
@@ -102,7 +108,7 @@ class SvgRenderer:
 
     :meth:`render_many` renders what the caches miss in as few engine runs as the output allows: Graphviz
     lays out each graph of its input in turn and writes one SVG document per graph, so the diagrams go to one
-    process, split apart after. Only where that would change a drawing does a diagram get a process of its
+    process (one per :data:`BATCH_DOT_CHARS` of DOT or :data:`BATCH_GRAPHS` graphs), split apart after. Only where that would change a drawing does a diagram get a process of its
     own (run side by side): older Graphviz (2.42/2.43, still what Debian and Ubuntu ship) orders named
     subgraphs by where their names sit in memory, so a graph with two or more clusters is laid out
     differently after another graph than alone.
@@ -127,7 +133,7 @@ class SvgRenderer:
         self._memory = {}
 
     def render_many(self, dots: list[str]) -> list[RenderResult]:
-        """The result of each DOT of ``dots``, in order; what no cache holds is rendered in one process."""
+        """The result of each DOT of ``dots``, in order; what no cache holds is rendered in batches (:meth:`_render`)."""
         if not dots:
             return []
         engine = find_engine()
@@ -173,14 +179,14 @@ class SvgRenderer:
         return out
 
     def _render(self, name: str, exe: str, dots: list[str]) -> list[RenderResult]:
-        """Render ``dots``: in one batch those whose drawing cannot depend on what the process drew before,
-        each other one in a process of its own, the runs side by side."""
+        """Render ``dots``: in bounded batches (:func:`_batches`) those whose drawing cannot depend on what the
+        process drew before, each other one in a process of its own, the runs side by side."""
         together = [i for i, dot in enumerate(dots) if name == "graphviz-pure" or _order_free(dot)]
         alone = sorted(set(range(len(dots))) - set(together))
         jobs: list[tuple[list[int], Callable[[], list[RenderResult]]]] = [
-            ([i], lambda i=i: [self._run(name, exe, dots[i])]) for i in alone]
-        if together:
-            jobs.insert(0, (together, lambda: self._run_batch(name, exe, [dots[i] for i in together])))
+            (batch, lambda batch=batch: self._run_batch(name, exe, [dots[i] for i in batch]))
+            for batch in _batches(together, dots)]
+        jobs += [([i], lambda i=i: [self._run(name, exe, dots[i])]) for i in alone]
         results: list[RenderResult | None] = [None] * len(dots)
         if len(jobs) == 1:
             done = [jobs[0][1]()]
@@ -203,7 +209,8 @@ class SvgRenderer:
             proc = subprocess.run(
                 [exe, "-Tsvg"],
                 input="\n".join(dots).encode("utf-8"),
-                capture_output=True,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,  # a failing batch is halved: the graph alone says what is wrong
                 timeout=RENDER_TIMEOUT_S,
                 check=False,
             )
@@ -211,11 +218,15 @@ class SvgRenderer:
             return [self._run(name, exe, dot) for dot in dots]
         except OSError as exc:
             return [RenderResult(None, name, f"{name} failed to run: {exc}") for _ in dots]
-        documents = _split_documents(proc.stdout.decode("utf-8", "replace"))
-        if proc.returncode != 0 or len(documents) != len(dots):
+        output, failed = proc.stdout, proc.returncode != 0
+        del proc
+        bounds = _document_bounds(output)
+        if failed or len(bounds) != len(dots):
+            del output
             half = len(dots) // 2
             return self._run_batch(name, exe, dots[:half]) + self._run_batch(name, exe, dots[half:])
-        return [_inline(name, _as_alone(document)) for document in documents]
+        view = memoryview(output)  # each document decoded (and post-processed) in turn: no full copy of the output
+        return [_inline(name, _as_alone(str(view[a:b], "utf-8", "replace"))) for a, b in bounds]
 
     def _run(self, name: str, exe: str, dot: str) -> RenderResult:
         with self._lock:
@@ -258,14 +269,30 @@ class SvgRenderer:
             self._disk.put(key, svg.encode("utf-8"))
 
 
-_PROLOG = re.compile(r"^<\?xml ", re.MULTILINE)
+_PROLOG = re.compile(rb"^<\?xml ", re.MULTILINE)
 
 
-def _split_documents(output: str) -> list[str]:
-    """The SVG documents of an engine run over several graphs: each starts with an XML declaration on a line
-    of its own (text from the repo is escaped, so ``<?xml`` appears nowhere else)."""
+def _document_bounds(output: bytes) -> list[tuple[int, int]]:
+    """Where each SVG document of an engine run over several graphs starts and ends in its output: each starts
+    with an XML declaration on a line of its own (text from the repo is escaped, so ``<?xml`` appears nowhere
+    else). An ASCII boundary, so decoding each document alone decodes what the whole output holds."""
     starts = [m.start() for m in _PROLOG.finditer(output)]
-    return [output[a:b] for a, b in zip(starts, starts[1:] + [len(output)])]
+    return list(zip(starts, starts[1:] + [len(output)]))
+
+
+def _batches(indexes: list[int], dots: list[str]) -> list[list[int]]:
+    """``indexes`` (of ``dots``) in order, cut into batches of at most :data:`BATCH_GRAPHS` graphs and
+    :data:`BATCH_DOT_CHARS` characters of DOT (a larger graph gets a batch of its own)."""
+    batches: list[list[int]] = []
+    size = 0
+    for i in indexes:
+        length = len(dots[i]) + 1  # and the newline between graphs
+        if not batches or len(batches[-1]) >= BATCH_GRAPHS or size + length > BATCH_DOT_CHARS:
+            batches.append([])
+            size = 0
+        batches[-1].append(i)
+        size += length
+    return batches
 
 
 _NAMED_SUBGRAPH = re.compile(r"\bsubgraph\s*[^\s{]", re.IGNORECASE)
