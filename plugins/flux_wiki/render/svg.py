@@ -27,7 +27,6 @@ import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from ..signed_cache import SignedCache
 from .markdown import link_target
@@ -179,23 +178,23 @@ class SvgRenderer:
         return out
 
     def _render(self, name: str, exe: str, dots: list[str]) -> list[RenderResult]:
-        """Render ``dots``: in bounded batches (:func:`_batches`) those whose drawing cannot depend on what the
-        process drew before, each other one in a process of its own, the runs side by side."""
+        """Render ``dots``: in bounded batches (:func:`_batches`), one after another, those whose drawing cannot
+        depend on what the process drew before; meanwhile each other one in a process of its own, side by side.
+        The batches, which make nearly all of a large wiki's SVG, run in the calling thread: memory that a worker
+        thread allocates stays with it (its own malloc arena), and a build would carry it through its pages."""
         together = [i for i, dot in enumerate(dots) if name == "graphviz-pure" or _order_free(dot)]
         alone = sorted(set(range(len(dots))) - set(together))
-        jobs: list[tuple[list[int], Callable[[], list[RenderResult]]]] = [
-            (batch, lambda batch=batch: self._run_batch(name, exe, [dots[i] for i in batch]))
-            for batch in _batches(together, dots)]
-        jobs += [([i], lambda i=i: [self._run(name, exe, dots[i])]) for i in alone]
+        if not together and len(alone) == 1:
+            return [self._run(name, exe, dots[0])]
         results: list[RenderResult | None] = [None] * len(dots)
-        if len(jobs) == 1:
-            done = [jobs[0][1]()]
-        else:
-            with ThreadPoolExecutor(max_workers=min(len(jobs), os.cpu_count() or 1)) as pool:
-                done = list(pool.map(lambda job: job[1](), jobs))
-        for (indexes, _), rendered in zip(jobs, done):
-            for i, result in zip(indexes, rendered):
-                results[i] = result
+        with ThreadPoolExecutor(max_workers=max(1, min(len(alone), (os.cpu_count() or 1) - 1))) as pool:
+            separate = [(i, pool.submit(self._engine, name, exe, dots[i])) for i in alone]
+            for batch in _batches(together, dots):
+                for i, result in zip(batch, self._run_batch(name, exe, [dots[i] for i in batch])):
+                    results[i] = result
+            for i, future in separate:  # the SVG (and its parse) made here too
+                output = future.result()
+                results[i] = _inline(name, output) if isinstance(output, str) else output
         return [r for r in results if r is not None]
 
     def _run_batch(self, name: str, exe: str, dots: list[str]) -> list[RenderResult]:
@@ -229,6 +228,11 @@ class SvgRenderer:
         return [_inline(name, _as_alone(str(view[a:b], "utf-8", "replace"))) for a, b in bounds]
 
     def _run(self, name: str, exe: str, dot: str) -> RenderResult:
+        output = self._engine(name, exe, dot)
+        return _inline(name, output) if isinstance(output, str) else output
+
+    def _engine(self, name: str, exe: str, dot: str) -> str | RenderResult:
+        """The SVG the engine writes for ``dot`` alone, or why there is none."""
         with self._lock:
             self.processes += 1
         try:
@@ -245,7 +249,7 @@ class SvgRenderer:
             err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
             first = err[0] if err else f"exit status {proc.returncode}"
             return RenderResult(None, name, f"{name} could not render the diagram: {first}")
-        return _inline(name, proc.stdout.decode("utf-8", "replace"))
+        return proc.stdout.decode("utf-8", "replace")
 
     @property
     def cache_dir(self) -> Path | None:
