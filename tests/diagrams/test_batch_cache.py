@@ -111,6 +111,35 @@ def test_a_broken_diagram_in_one_of_several_batches_is_named(engine: str, monkey
     assert batch.processes <= 1 + 1 + 2 * 2  # the good batch once; the other halved until the broken one is alone
 
 
+def test_a_single_build_reads_each_diagram_back_from_disk_instead_of_holding_them(tmp_path: Path, engine: str) -> None:
+    """``hold`` off (``compile(last=True)``): what the disk cache holds is not kept in memory after
+    :meth:`SvgRenderer.prepare`; each :meth:`SvgRenderer.render` reads it back, and nothing renders twice."""
+    dots = _dots(4)
+    once = SvgRenderer(tmp_path / "cache")
+    once.hold = False
+    once.prepare(dots[:3] + [BROKEN])
+    assert once.processes >= 1 and once.renders == 4
+    assert len(once._memory) == 1  # only the broken one: it has no SVG to read back
+    processes = once.processes
+    results = [once.render(dot) for dot in dots[:3] + [BROKEN]]
+    assert once.processes == processes and once._disk is not None and once._disk.hits == 3
+    assert [r.svg for r in results[:3]] == [SvgRenderer().render(dot).svg for dot in dots[:3]]
+    assert results[3].svg is None and results[3].warning
+    assert once.render(dots[3]).svg and len(once._memory) == 1  # a miss is rendered alone, not held either
+    held = SvgRenderer(tmp_path / "cache")  # `mkdocs serve`: kept in memory for the next rebuild
+    held.prepare(dots)
+    assert len(held._memory) == 4 and held.renders == 0
+
+
+def test_without_a_disk_cache_a_single_build_holds_what_it_renders(engine: str) -> None:
+    once = SvgRenderer()
+    once.hold = False
+    once.prepare(_dots(3))
+    assert len(once._memory) == 3
+    processes = once.processes
+    assert all(once.render(dot).cached for dot in _dots(3)) and once.processes == processes
+
+
 def test_only_what_the_caches_miss_is_rendered(tmp_path: Path, engine: str) -> None:
     dots = _dots(3)
     SvgRenderer(tmp_path).render_many(dots[:2])

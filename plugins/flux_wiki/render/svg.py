@@ -27,6 +27,7 @@ import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from ..signed_cache import SignedCache
 from .markdown import link_target
@@ -123,6 +124,7 @@ class SvgRenderer:
         self.processes = 0
         self._lock = threading.Lock()
         self._memory: dict[str, RenderResult] = {}
+        self.hold = True  # keep in memory what the disk cache holds too (:meth:`_fill`)
 
     def render(self, dot: str) -> RenderResult:
         return self.render_many([dot])[0]
@@ -133,6 +135,19 @@ class SvgRenderer:
 
     def render_many(self, dots: list[str]) -> list[RenderResult]:
         """The result of each DOT of ``dots``, in order; what no cache holds is rendered in batches (:meth:`_render`)."""
+        return self._fill(dots, collect=True) or []
+
+    def prepare(self, dots: list[str]) -> None:
+        """Render what the caches miss of ``dots`` for the :meth:`render` calls to come, as :meth:`render_many`
+        does, without returning (and so holding) every result at once."""
+        self._fill(dots, collect=False)
+
+    def _fill(self, dots: list[str], *, collect: bool) -> list[RenderResult] | None:
+        """Render what the caches miss of ``dots``; with ``collect``, the result of each, in order.
+
+        Unless :attr:`hold`, what the disk cache holds (read from it or written to it) is not kept in memory: it
+        is read again when asked for, so that a one-off build, which renders a large wiki's diagrams together
+        before its pages inline them one by one, never has all of their SVG in memory."""
         if not dots:
             return []
         engine = find_engine()
@@ -147,28 +162,40 @@ class SvgRenderer:
         name, exe = engine
         version = _engine_version(exe)
         keys = [_cache_key(name, version, dot) for dot in dots]
+        loose: dict[str, RenderResult] = {}  # with ``collect``: this call's results that memory does not keep
         todo: dict[str, str] = {}  # key -> DOT, each distinct DOT once
         for key, dot in zip(keys, dots):
-            if key in self._memory or key in todo:
+            if key in self._memory or key in todo or key in loose:
                 continue
             disk = self._read_disk(key)
             if disk is not None:
                 log.debug("svg cache hit (disk) %s engine=%s", key[:12], name)
-                self._memory[key] = RenderResult(disk, name, None, cached=True)
+                if self.hold:
+                    self._memory[key] = RenderResult(disk, name, None, cached=True)
+                elif collect:
+                    loose[key] = RenderResult(disk, name, None, cached=True)
                 continue
             todo[key] = dot
         fresh: set[str] = set()
-        if todo:
-            for key, result in zip(todo, self._render(name, exe, list(todo.values()))):
-                self.renders += 1
-                log.debug("svg rendered %s engine=%s ok=%s", key[:12], name, result.svg is not None)
+        todo_keys = list(todo)
+
+        def rendered(index: int, result: RenderResult) -> None:
+            key = todo_keys[index]
+            self.renders += 1
+            log.debug("svg rendered %s engine=%s ok=%s", key[:12], name, result.svg is not None)
+            fresh.add(key)
+            if result.svg is None or not self._write_disk(key, result.svg) or self.hold:
                 self._memory[key] = result
-                fresh.add(key)
-                if result.svg is not None:
-                    self._write_disk(key, result.svg)
+            elif collect:
+                loose[key] = result
+
+        if todo:
+            self._render(name, exe, list(todo.values()), rendered)
+        if not collect:
+            return None
         out = []
         for key in keys:
-            hit = self._memory[key]
+            hit = self._memory.get(key) or loose[key]
             if key in fresh:
                 fresh.discard(key)  # the first use of a fresh render is not a hit; a repeat in ``dots`` is
                 out.append(hit)
@@ -177,25 +204,24 @@ class SvgRenderer:
             out.append(RenderResult(hit.svg, hit.engine, hit.warning, cached=True))
         return out
 
-    def _render(self, name: str, exe: str, dots: list[str]) -> list[RenderResult]:
-        """Render ``dots``: in bounded batches (:func:`_batches`), one after another, those whose drawing cannot
+    def _render(self, name: str, exe: str, dots: list[str], rendered: Callable[[int, RenderResult], None]) -> None:
+        """Render ``dots``, handing each result to ``rendered`` (with its index) once made: in bounded batches (:func:`_batches`), one after another, those whose drawing cannot
         depend on what the process drew before; meanwhile each other one in a process of its own, side by side.
         The batches, which make nearly all of a large wiki's SVG, run in the calling thread: memory that a worker
         thread allocates stays with it (its own malloc arena), and a build would carry it through its pages."""
         together = [i for i, dot in enumerate(dots) if name == "graphviz-pure" or _order_free(dot)]
         alone = sorted(set(range(len(dots))) - set(together))
         if not together and len(alone) == 1:
-            return [self._run(name, exe, dots[0])]
-        results: list[RenderResult | None] = [None] * len(dots)
+            rendered(0, self._run(name, exe, dots[0]))
+            return
         with ThreadPoolExecutor(max_workers=max(1, min(len(alone), (os.cpu_count() or 1) - 1))) as pool:
             separate = [(i, pool.submit(self._engine, name, exe, dots[i])) for i in alone]
             for batch in _batches(together, dots):
                 for i, result in zip(batch, self._run_batch(name, exe, [dots[i] for i in batch])):
-                    results[i] = result
+                    rendered(i, result)
             for i, future in separate:  # the SVG (and its parse) made here too
                 output = future.result()
-                results[i] = _inline(name, output) if isinstance(output, str) else output
-        return [r for r in results if r is not None]
+                rendered(i, _inline(name, output) if isinstance(output, str) else output)
 
     def _run_batch(self, name: str, exe: str, dots: list[str]) -> list[RenderResult]:
         """Render ``dots`` in one engine run; when it fails, halves in turn until the bad graph runs alone.
@@ -268,9 +294,13 @@ class SvgRenderer:
         data = self._disk.get(key) if self._disk is not None else None
         return data.decode("utf-8") if data is not None else None  # signed: what _write_disk encoded
 
-    def _write_disk(self, key: str, svg: str) -> None:
-        if self._disk is not None:
-            self._disk.put(key, svg.encode("utf-8"))
+    def _write_disk(self, key: str, svg: str) -> bool:
+        """Store ``svg`` in the disk cache; whether it is there now."""
+        if self._disk is None:
+            return False
+        written = self._disk.written
+        self._disk.put(key, svg.encode("utf-8"))
+        return self._disk.written > written
 
 
 _PROLOG = re.compile(rb"^<\?xml ", re.MULTILINE)
