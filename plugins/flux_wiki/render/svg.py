@@ -108,13 +108,14 @@ class SvgRenderer:
 
     :meth:`render_many` renders what the caches miss in as few engine runs as the output allows: Graphviz
     lays out each graph of its input in turn and writes one SVG document per graph, so the diagrams go to one
-    process (one per :data:`BATCH_DOT_CHARS` of DOT or :data:`BATCH_GRAPHS` graphs), split apart after. Only where that would change a drawing does a diagram get a process of its
-    own (run side by side): older Graphviz (2.42/2.43, still what Debian and Ubuntu ship) orders named
-    subgraphs by where their names sit in memory, so a graph with two or more clusters is laid out
-    differently after another graph than alone.
+    process (one per :data:`BATCH_DOT_CHARS` of DOT or :data:`BATCH_GRAPHS` graphs), split apart after. Only
+    where that would change a drawing does a diagram get a process of its own (run side by side): older
+    Graphviz (2.42/2.43, still what Debian and Ubuntu ship) orders named subgraphs by where their names sit in
+    memory, so a graph with two or more clusters is laid out differently after another graph than alone.
     A batch that fails is halved until the failing graph runs alone, so its warning is the engine's own.
     ``renders`` counts diagrams an engine rendered, ``processes`` the engine runs; cache hits (memory or
-    disk) count in neither.
+    disk) count in neither. With :attr:`hold` off (a one-off build), SVG that the disk cache holds is read
+    back from it when asked for instead of kept in memory (:meth:`prepare`).
     """
 
     def __init__(self, cache_dir: Path | None = None):
@@ -134,7 +135,7 @@ class SvgRenderer:
         self._memory = {}
 
     def render_many(self, dots: list[str]) -> list[RenderResult]:
-        """The result of each DOT of ``dots``, in order; what no cache holds is rendered in batches (:meth:`_render`)."""
+        """The result of each DOT of ``dots``, in order; what no cache holds is rendered (:meth:`_render`)."""
         return self._fill(dots, collect=True) or []
 
     def prepare(self, dots: list[str]) -> None:
@@ -205,8 +206,9 @@ class SvgRenderer:
         return out
 
     def _render(self, name: str, exe: str, dots: list[str], rendered: Callable[[int, RenderResult], None]) -> None:
-        """Render ``dots``, handing each result to ``rendered`` (with its index) once made: in bounded batches (:func:`_batches`), one after another, those whose drawing cannot
-        depend on what the process drew before; meanwhile each other one in a process of its own, side by side.
+        """Render ``dots``, handing each result to ``rendered`` (with its index) as soon as it is made: in bounded
+        batches (:func:`_batches`), one after another, those whose drawing cannot depend on what the process drew
+        before; meanwhile each other one in a process of its own, side by side.
         The batches, which make nearly all of a large wiki's SVG, run in the calling thread: memory that a worker
         thread allocates stays with it (its own malloc arena), and a build would carry it through its pages."""
         together = [i for i, dot in enumerate(dots) if name == "graphviz-pure" or _order_free(dot)]
