@@ -117,6 +117,7 @@ class WikiCompiler:
             self.kept_options, self.kept_reports, self.kept_pages = self.pages.options, {}, {}
         diagnostics: list[Diagnostic] = []
         self.svg.cache_dir = cfg.cache_dir
+        self.svg.hold = not last  # a single build reads each diagram back from the disk cache as it inlines it
         notes, d = load_notes(cfg.notes) if cfg.notes else ({}, [])
         diagnostics += d
         basis_index, d = load_source_basis(cfg.source_basis) if cfg.source_basis else (SourceBasisIndex(), [])
@@ -152,7 +153,7 @@ class WikiCompiler:
                 todo.add(cluster.name)
         dots = {cluster.name: all_diagram_dots(layout, cfg.use_directory_urls, model.facts[cluster.name])
                 for cluster in model.clusters if cluster.name in todo} if cfg.diagrams else {}
-        self.svg.render_many([dot for found in dots.values() for dot in found.values()])  # one engine run
+        self.svg.prepare([dot for found in dots.values() for dot in found.values()])  # in few engine runs
         for cluster in model.clusters:
             if cluster.name in todo:
                 found = dots.get(cluster.name)

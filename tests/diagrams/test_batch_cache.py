@@ -78,6 +78,68 @@ def test_a_broken_diagram_is_named_and_the_others_render(engine: str) -> None:
     assert batch.processes <= 1 + 2 * 3  # halved until the broken one runs alone: log2(7) levels, not 7 runs
 
 
+@pytest.mark.parametrize("graphs, chars, processes", [(2, 10**9, 3), (10**9, 0, 5), (3, 10**9, 2)])
+def test_a_batch_is_bounded_by_graphs_and_by_dot_size(engine: str, monkeypatch: pytest.MonkeyPatch, graphs: int,
+                                                     chars: int, processes: int) -> None:
+    """A large wiki's diagrams go to several engine runs, each within the bounds (a graph above the size bound
+    runs alone), drawn as each alone."""
+    monkeypatch.setattr(svg_mod, "BATCH_GRAPHS", graphs)
+    monkeypatch.setattr(svg_mod, "BATCH_DOT_CHARS", chars)
+    dots = _dots(5)
+    batch = SvgRenderer()
+    results = batch.render_many(dots)
+    assert batch.processes == processes and batch.renders == 5
+    assert [r.svg for r in results] == [SvgRenderer().render(dot).svg for dot in dots]
+
+
+def test_batches_keep_the_order_and_cut_at_the_size_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(svg_mod, "BATCH_GRAPHS", 3)
+    monkeypatch.setattr(svg_mod, "BATCH_DOT_CHARS", 10)
+    dots = ["a" * 4, "b" * 4, "c" * 20, "d", "e", "f", "g"]  # each counts its newline
+    assert svg_mod._batches([0, 1, 2, 3, 4, 5, 6], dots) == [[0, 1], [2], [3, 4, 5], [6]]
+    assert svg_mod._batches([1, 3, 6], dots) == [[1, 3, 6]]
+    assert svg_mod._batches([], dots) == []
+
+
+def test_a_broken_diagram_in_one_of_several_batches_is_named(engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(svg_mod, "BATCH_GRAPHS", 4)
+    dots = _dots(6)
+    batch = SvgRenderer()
+    results = batch.render_many(dots[:5] + [BROKEN] + dots[5:])
+    assert results[5].svg is None and results[5].warning == SvgRenderer().render(BROKEN).warning
+    assert [r.svg for i, r in enumerate(results) if i != 5] == [SvgRenderer().render(dot).svg for dot in dots]
+    assert batch.processes <= 1 + 1 + 2 * 2  # the good batch once; the other halved until the broken one is alone
+
+
+def test_a_single_build_reads_each_diagram_back_from_disk_instead_of_holding_them(tmp_path: Path, engine: str) -> None:
+    """``hold`` off (``compile(last=True)``): what the disk cache holds is not kept in memory after
+    :meth:`SvgRenderer.prepare`; each :meth:`SvgRenderer.render` reads it back, and nothing renders twice."""
+    dots = _dots(4)
+    once = SvgRenderer(tmp_path / "cache")
+    once.hold = False
+    once.prepare(dots[:3] + [BROKEN])
+    assert once.processes >= 1 and once.renders == 4
+    assert len(once._memory) == 1  # only the broken one: it has no SVG to read back
+    processes = once.processes
+    results = [once.render(dot) for dot in dots[:3] + [BROKEN]]
+    assert once.processes == processes and once._disk is not None and once._disk.hits == 3
+    assert [r.svg for r in results[:3]] == [SvgRenderer().render(dot).svg for dot in dots[:3]]
+    assert results[3].svg is None and results[3].warning
+    assert once.render(dots[3]).svg and len(once._memory) == 1  # a miss is rendered alone, not held either
+    held = SvgRenderer(tmp_path / "cache")  # `mkdocs serve`: kept in memory for the next rebuild
+    held.prepare(dots)
+    assert len(held._memory) == 4 and held.renders == 0
+
+
+def test_without_a_disk_cache_a_single_build_holds_what_it_renders(engine: str) -> None:
+    once = SvgRenderer()
+    once.hold = False
+    once.prepare(_dots(3))
+    assert len(once._memory) == 3
+    processes = once.processes
+    assert all(once.render(dot).cached for dot in _dots(3)) and once.processes == processes
+
+
 def test_only_what_the_caches_miss_is_rendered(tmp_path: Path, engine: str) -> None:
     dots = _dots(3)
     SvgRenderer(tmp_path).render_many(dots[:2])

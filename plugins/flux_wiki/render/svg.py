@@ -40,6 +40,12 @@ ROOT_CLASS = "flux-wiki-graph"
 # Bump when the post-processing changes so disk caches written by older versions are not reused.
 FORMAT_VERSION = "3"
 RENDER_TIMEOUT_S = 120
+# An engine run renders at most this many characters of DOT and this many graphs: a run's input and output are in
+# memory at once (the SVG is a few times the DOT), so a large wiki's diagrams go to a few runs of a few MB each,
+# which keeps the start-up saving of batching (one process, not one per diagram) without a peak that grows with
+# the wiki. A graph larger than the bound runs in a batch of its own.
+BATCH_DOT_CHARS = 1_000_000
+BATCH_GRAPHS = 500
 
 ET.register_namespace("", SVG_NS)
 ET.register_namespace("xlink", XLINK_NS)
@@ -102,13 +108,14 @@ class SvgRenderer:
 
     :meth:`render_many` renders what the caches miss in as few engine runs as the output allows: Graphviz
     lays out each graph of its input in turn and writes one SVG document per graph, so the diagrams go to one
-    process, split apart after. Only where that would change a drawing does a diagram get a process of its
-    own (run side by side): older Graphviz (2.42/2.43, still what Debian and Ubuntu ship) orders named
-    subgraphs by where their names sit in memory, so a graph with two or more clusters is laid out
-    differently after another graph than alone.
+    process (one per :data:`BATCH_DOT_CHARS` of DOT or :data:`BATCH_GRAPHS` graphs), split apart after. Only
+    where that would change a drawing does a diagram get a process of its own (run side by side): older
+    Graphviz (2.42/2.43, still what Debian and Ubuntu ship) orders named subgraphs by where their names sit in
+    memory, so a graph with two or more clusters is laid out differently after another graph than alone.
     A batch that fails is halved until the failing graph runs alone, so its warning is the engine's own.
     ``renders`` counts diagrams an engine rendered, ``processes`` the engine runs; cache hits (memory or
-    disk) count in neither.
+    disk) count in neither. With :attr:`hold` off (a one-off build), SVG that the disk cache holds is read
+    back from it when asked for instead of kept in memory (:meth:`prepare`).
     """
 
     def __init__(self, cache_dir: Path | None = None):
@@ -118,6 +125,7 @@ class SvgRenderer:
         self.processes = 0
         self._lock = threading.Lock()
         self._memory: dict[str, RenderResult] = {}
+        self.hold = True  # keep in memory what the disk cache holds too (:meth:`_fill`)
 
     def render(self, dot: str) -> RenderResult:
         return self.render_many([dot])[0]
@@ -127,7 +135,20 @@ class SvgRenderer:
         self._memory = {}
 
     def render_many(self, dots: list[str]) -> list[RenderResult]:
-        """The result of each DOT of ``dots``, in order; what no cache holds is rendered in one process."""
+        """The result of each DOT of ``dots``, in order; what no cache holds is rendered (:meth:`_render`)."""
+        return self._fill(dots, collect=True) or []
+
+    def prepare(self, dots: list[str]) -> None:
+        """Render what the caches miss of ``dots`` for the :meth:`render` calls to come, as :meth:`render_many`
+        does, without returning (and so holding) every result at once."""
+        self._fill(dots, collect=False)
+
+    def _fill(self, dots: list[str], *, collect: bool) -> list[RenderResult] | None:
+        """Render what the caches miss of ``dots``; with ``collect``, the result of each, in order.
+
+        Unless :attr:`hold`, what the disk cache holds (read from it or written to it) is not kept in memory: it
+        is read again when asked for, so that a one-off build, which renders a large wiki's diagrams together
+        before its pages inline them one by one, never has all of their SVG in memory."""
         if not dots:
             return []
         engine = find_engine()
@@ -142,28 +163,40 @@ class SvgRenderer:
         name, exe = engine
         version = _engine_version(exe)
         keys = [_cache_key(name, version, dot) for dot in dots]
+        loose: dict[str, RenderResult] = {}  # with ``collect``: this call's results that memory does not keep
         todo: dict[str, str] = {}  # key -> DOT, each distinct DOT once
         for key, dot in zip(keys, dots):
-            if key in self._memory or key in todo:
+            if key in self._memory or key in todo or key in loose:
                 continue
             disk = self._read_disk(key)
             if disk is not None:
                 log.debug("svg cache hit (disk) %s engine=%s", key[:12], name)
-                self._memory[key] = RenderResult(disk, name, None, cached=True)
+                if self.hold:
+                    self._memory[key] = RenderResult(disk, name, None, cached=True)
+                elif collect:
+                    loose[key] = RenderResult(disk, name, None, cached=True)
                 continue
             todo[key] = dot
         fresh: set[str] = set()
-        if todo:
-            for key, result in zip(todo, self._render(name, exe, list(todo.values()))):
-                self.renders += 1
-                log.debug("svg rendered %s engine=%s ok=%s", key[:12], name, result.svg is not None)
+        todo_keys = list(todo)
+
+        def rendered(index: int, result: RenderResult) -> None:
+            key = todo_keys[index]
+            self.renders += 1
+            log.debug("svg rendered %s engine=%s ok=%s", key[:12], name, result.svg is not None)
+            fresh.add(key)
+            if result.svg is None or not self._write_disk(key, result.svg) or self.hold:
                 self._memory[key] = result
-                fresh.add(key)
-                if result.svg is not None:
-                    self._write_disk(key, result.svg)
+            elif collect:
+                loose[key] = result
+
+        if todo:
+            self._render(name, exe, list(todo.values()), rendered)
+        if not collect:
+            return None
         out = []
         for key in keys:
-            hit = self._memory[key]
+            hit = self._memory.get(key) or loose[key]
             if key in fresh:
                 fresh.discard(key)  # the first use of a fresh render is not a hit; a repeat in ``dots`` is
                 out.append(hit)
@@ -172,25 +205,25 @@ class SvgRenderer:
             out.append(RenderResult(hit.svg, hit.engine, hit.warning, cached=True))
         return out
 
-    def _render(self, name: str, exe: str, dots: list[str]) -> list[RenderResult]:
-        """Render ``dots``: in one batch those whose drawing cannot depend on what the process drew before,
-        each other one in a process of its own, the runs side by side."""
+    def _render(self, name: str, exe: str, dots: list[str], rendered: Callable[[int, RenderResult], None]) -> None:
+        """Render ``dots``, handing each result to ``rendered`` (with its index) as soon as it is made: in bounded
+        batches (:func:`_batches`), one after another, those whose drawing cannot depend on what the process drew
+        before; meanwhile each other one in a process of its own, side by side.
+        The batches, which make nearly all of a large wiki's SVG, run in the calling thread: memory that a worker
+        thread allocates stays with it (its own malloc arena), and a build would carry it through its pages."""
         together = [i for i, dot in enumerate(dots) if name == "graphviz-pure" or _order_free(dot)]
         alone = sorted(set(range(len(dots))) - set(together))
-        jobs: list[tuple[list[int], Callable[[], list[RenderResult]]]] = [
-            ([i], lambda i=i: [self._run(name, exe, dots[i])]) for i in alone]
-        if together:
-            jobs.insert(0, (together, lambda: self._run_batch(name, exe, [dots[i] for i in together])))
-        results: list[RenderResult | None] = [None] * len(dots)
-        if len(jobs) == 1:
-            done = [jobs[0][1]()]
-        else:
-            with ThreadPoolExecutor(max_workers=min(len(jobs), os.cpu_count() or 1)) as pool:
-                done = list(pool.map(lambda job: job[1](), jobs))
-        for (indexes, _), rendered in zip(jobs, done):
-            for i, result in zip(indexes, rendered):
-                results[i] = result
-        return [r for r in results if r is not None]
+        if not together and len(alone) == 1:
+            rendered(0, self._run(name, exe, dots[0]))
+            return
+        with ThreadPoolExecutor(max_workers=max(1, min(len(alone), (os.cpu_count() or 1) - 1))) as pool:
+            separate = [(i, pool.submit(self._engine, name, exe, dots[i])) for i in alone]
+            for batch in _batches(together, dots):
+                for i, result in zip(batch, self._run_batch(name, exe, [dots[i] for i in batch])):
+                    rendered(i, result)
+            for i, future in separate:  # the SVG (and its parse) made here too
+                output = future.result()
+                rendered(i, _inline(name, output) if isinstance(output, str) else output)
 
     def _run_batch(self, name: str, exe: str, dots: list[str]) -> list[RenderResult]:
         """Render ``dots`` in one engine run; when it fails, halves in turn until the bad graph runs alone.
@@ -203,7 +236,8 @@ class SvgRenderer:
             proc = subprocess.run(
                 [exe, "-Tsvg"],
                 input="\n".join(dots).encode("utf-8"),
-                capture_output=True,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,  # a failing batch is halved: the graph alone says what is wrong
                 timeout=RENDER_TIMEOUT_S,
                 check=False,
             )
@@ -211,13 +245,22 @@ class SvgRenderer:
             return [self._run(name, exe, dot) for dot in dots]
         except OSError as exc:
             return [RenderResult(None, name, f"{name} failed to run: {exc}") for _ in dots]
-        documents = _split_documents(proc.stdout.decode("utf-8", "replace"))
-        if proc.returncode != 0 or len(documents) != len(dots):
+        output, failed = proc.stdout, proc.returncode != 0
+        del proc
+        bounds = _document_bounds(output)
+        if failed or len(bounds) != len(dots):
+            del output
             half = len(dots) // 2
             return self._run_batch(name, exe, dots[:half]) + self._run_batch(name, exe, dots[half:])
-        return [_inline(name, _as_alone(document)) for document in documents]
+        view = memoryview(output)  # each document decoded (and post-processed) in turn: no full copy of the output
+        return [_inline(name, _as_alone(str(view[a:b], "utf-8", "replace"))) for a, b in bounds]
 
     def _run(self, name: str, exe: str, dot: str) -> RenderResult:
+        output = self._engine(name, exe, dot)
+        return _inline(name, output) if isinstance(output, str) else output
+
+    def _engine(self, name: str, exe: str, dot: str) -> str | RenderResult:
+        """The SVG the engine writes for ``dot`` alone, or why there is none."""
         with self._lock:
             self.processes += 1
         try:
@@ -234,7 +277,7 @@ class SvgRenderer:
             err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
             first = err[0] if err else f"exit status {proc.returncode}"
             return RenderResult(None, name, f"{name} could not render the diagram: {first}")
-        return _inline(name, proc.stdout.decode("utf-8", "replace"))
+        return proc.stdout.decode("utf-8", "replace")
 
     @property
     def cache_dir(self) -> Path | None:
@@ -253,19 +296,39 @@ class SvgRenderer:
         data = self._disk.get(key) if self._disk is not None else None
         return data.decode("utf-8") if data is not None else None  # signed: what _write_disk encoded
 
-    def _write_disk(self, key: str, svg: str) -> None:
-        if self._disk is not None:
-            self._disk.put(key, svg.encode("utf-8"))
+    def _write_disk(self, key: str, svg: str) -> bool:
+        """Store ``svg`` in the disk cache; whether it is there now."""
+        if self._disk is None:
+            return False
+        written = self._disk.written
+        self._disk.put(key, svg.encode("utf-8"))
+        return self._disk.written > written
 
 
-_PROLOG = re.compile(r"^<\?xml ", re.MULTILINE)
+_PROLOG = re.compile(rb"^<\?xml ", re.MULTILINE)
 
 
-def _split_documents(output: str) -> list[str]:
-    """The SVG documents of an engine run over several graphs: each starts with an XML declaration on a line
-    of its own (text from the repo is escaped, so ``<?xml`` appears nowhere else)."""
+def _document_bounds(output: bytes) -> list[tuple[int, int]]:
+    """Where each SVG document of an engine run over several graphs starts and ends in its output: each starts
+    with an XML declaration on a line of its own (text from the repo is escaped, so ``<?xml`` appears nowhere
+    else). An ASCII boundary, so decoding each document alone decodes what the whole output holds."""
     starts = [m.start() for m in _PROLOG.finditer(output)]
-    return [output[a:b] for a, b in zip(starts, starts[1:] + [len(output)])]
+    return list(zip(starts, starts[1:] + [len(output)]))
+
+
+def _batches(indexes: list[int], dots: list[str]) -> list[list[int]]:
+    """``indexes`` (of ``dots``) in order, cut into batches of at most :data:`BATCH_GRAPHS` graphs and
+    :data:`BATCH_DOT_CHARS` characters of DOT (a larger graph gets a batch of its own)."""
+    batches: list[list[int]] = []
+    size = 0
+    for i in indexes:
+        length = len(dots[i]) + 1  # and the newline between graphs
+        if not batches or len(batches[-1]) >= BATCH_GRAPHS or size + length > BATCH_DOT_CHARS:
+            batches.append([])
+            size = 0
+        batches[-1].append(i)
+        size += length
+    return batches
 
 
 _NAMED_SUBGRAPH = re.compile(r"\bsubgraph\s*[^\s{]", re.IGNORECASE)
