@@ -725,6 +725,10 @@ def copy_data(value: Any) -> Any:
     return value
 
 
+MAX_TEXT_MEMO = 4_096  # texts whose documents a parse cache remembers (oldest forgotten first)
+MAX_TEXT_MEMO_CHARS = 1 << 20  # a longer text is parsed each time (the memo holds its key)
+
+
 class ParseCache:
     """Parsed documents keyed by the SHA-1 of the file's bytes, shared across builds.
 
@@ -764,6 +768,30 @@ class ParseCache:
                 hit = err
             with self._lock:
                 self._entries[key] = hit
+        if isinstance(hit, InputError):
+            raise hit
+        return hit
+
+    def text_documents(self, text: str, file: str) -> list[Document]:
+        """:func:`parse_documents` of a text that is not a file (an inline patch, a rendered template), remembered
+        by the text: components and clusters repeat the same patches and renders. The documents are shared,
+        so callers must not mutate them (a patch is read, a render is normalised into a new tree).
+        ``counts["texts parsed"]`` and ``counts["texts reused"]`` count misses and hits."""
+        key = (file, text)
+        memo = self.derived.setdefault("text documents", {})
+        hit = memo.get(key)
+        if hit is None:
+            self.counts["texts parsed"] += 1
+            try:
+                hit = parse_documents(text, file)
+            except InputError as err:
+                hit = err
+            if len(text) <= MAX_TEXT_MEMO_CHARS:
+                memo[key] = hit
+                while len(memo) > MAX_TEXT_MEMO:
+                    del memo[next(iter(memo))]
+        else:
+            self.counts["texts reused"] += 1
         if isinstance(hit, InputError):
             raise hit
         return hit
