@@ -324,10 +324,11 @@ def _literal_hints(text: str) -> str | None:
 
 
 def _substitute_block(value: str, ev: Evaluator) -> str:
-    """A multi-line string substituted line by line, as envsubst changes it inside its literal block."""
+    """A multi-line string substituted line by line, as envsubst changes it inside its literal block (or, when
+    libyaml writes no literal block for it, inside its double-quoted scalar: :func:`_substitute_quoted`)."""
     hints = _literal_hints(value)
     if hints is None:
-        raise _NoShortcut
+        return _substitute_quoted(value, ev)
     lines = value.split("\n")
     for i, line in enumerate(lines):
         if "$" in line:
@@ -338,6 +339,38 @@ def _substitute_block(value: str, ev: Evaluator) -> str:
     if new != value and _literal_hints(new) != hints:
         raise _NoShortcut
     return new
+
+
+# A string of printable ASCII (and line feeds) that is not written plain nor as a literal block is written on one
+# line, quoted: single quotes (a quote doubled) when it has no line break, else double quotes with ``\\``, ``\"``
+# and ``\n`` escapes (libyaml's yaml_emitter_select_scalar_style: single quotes are allowed for any single-line
+# printable text; the dumper's width never folds). envsubst runs on that quoted text, so the shortcut runs it on
+# the same text, then reads it back as YAML reads the quoted scalar: a quoted scalar is always a string. A result
+# that holds what would end the scalar early or is another escape (a value with a quote or backslash) takes the
+# round trip.
+_DOUBLE_ESCAPED = re.compile(r'(?:[^"\\]|\\[\\"n])*')
+_DOUBLE_UNESCAPE = {"\\": "\\", '"': '"', "n": "\n"}
+
+
+def _substitute_quoted(value: str, ev: Evaluator) -> str:
+    """``value`` substituted inside the quoted scalar the dumper writes for it (see above)."""
+    if not value.isascii() or not value.replace("\n", "").isprintable():
+        raise _NoShortcut
+    double = "\n" in value
+    text = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") if double \
+        else value.replace("'", "''")
+    new = ev.run(parse(text))
+    if new == text:
+        return value
+    if not new.isascii() or not new.isprintable():
+        raise _NoShortcut
+    if double:
+        if not _DOUBLE_ESCAPED.fullmatch(new):
+            raise _NoShortcut
+        return re.sub(r"\\(.)", lambda m: _DOUBLE_UNESCAPE[m[1]], new)
+    if "'" in new.replace("''", ""):
+        raise _NoShortcut
+    return new.replace("''", "'")
 
 
 def _substitute_strings(value: Any, ev: Evaluator, depth: int, chars: list[int]) -> Any:
@@ -351,7 +384,7 @@ def _substitute_strings(value: Any, ev: Evaluator, depth: int, chars: list[int])
         if "\n" in value:
             return _substitute_block(value, ev)
         if not _plain(value):
-            raise _NoShortcut
+            return _substitute_quoted(value, ev)
         new = ev.run(parse(value))
         if new == value:
             return value
