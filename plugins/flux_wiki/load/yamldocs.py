@@ -29,9 +29,11 @@ any other goes through the inspection and PyYAML's own constructor, which decide
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import functools
 import hashlib
+import itertools
 import re
 import threading
 from collections import Counter
@@ -587,24 +589,62 @@ def field_line(text: str, first_line: int, path: tuple[str | int, ...] | list[st
     Used only to point a message at the right line, so it is a search of the text rather than a second
     parse: where the layout defeats it (flow style, a key spelled twice) it answers the deepest line found.
     """
-    lines = _lines(text)
+    index = _lines(text)
+    lines = index.lines
     found = i = max(first_line - 1, 0)
     for n, part in enumerate(path):
         if isinstance(part, int):
             hit = _nth_item(lines, i if n == 0 else i + 1, part)  # a document that is a list starts with its item
         else:
-            hit = None
-            for j in range(i, len(lines)):
-                line = lines[j]
-                if j > i and line[:3] in ("---", "...") and _MARKER.match(line):
-                    break  # the end of the document
-                if part in line and _has_key(line, part):  # the substring test only saves time
-                    hit = j
-                    break
+            hit = index.key_line(part, i)
         if hit is None:
             break
         found = i = hit
     return found + 1
+
+
+class _TextLines:
+    """A file's text split into lines once, with where each line starts and which lines are document markers,
+    so that finding a key searches the text (``str.find``) instead of testing it line by line."""
+
+    __slots__ = ("text", "lines", "starts", "markers")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lines = tuple(text.split("\n"))
+        self.starts = [0]
+        self.starts += itertools.accumulate(len(line) + 1 for line in self.lines[:-1])
+        self.markers = [bisect.bisect_right(self.starts, m.start()) - 1 for m in _MARKER_AT_LINE.finditer(text)]
+
+    def key_line(self, key: str, i: int) -> int | None:
+        """The first line from ``i`` on, before the next document marker (a marker on line ``i`` itself does not
+        end the search), where ``key`` is written as a mapping key (:func:`_has_key`); None if there is none."""
+        lines, starts = self.lines, self.starts
+        if i >= len(lines):
+            return None
+        if not key or "\n" in key:  # every line holds the empty key; none holds a line break
+            for j in range(i, len(lines)):
+                line = lines[j]
+                if j > i and j in self.markers:
+                    break
+                if key in line and _has_key(line, key):
+                    return j
+            return None
+        k = bisect.bisect_right(self.markers, i)
+        stop = starts[self.markers[k]] if k < len(self.markers) else len(self.text)
+        pos = self.text.find(key, starts[i], stop)
+        while pos >= 0:
+            j = bisect.bisect_right(starts, pos) - 1
+            if _has_key(lines[j], key):
+                return j
+            if j + 1 >= len(lines):
+                return None
+            pos = self.text.find(key, starts[j + 1], stop)
+        return None
+
+
+# the lines _MARKER matches whole (a line holds no line break; `.` takes a carriage return, `$` the line's end)
+_MARKER_AT_LINE = re.compile(r"^(?:---|\.\.\.)(?:[ \t][^\n]*)?$", re.M)
 
 
 _BEFORE_KEY = re.compile(r"(?:^|[\s{,\-])[\"']?\Z")  # what may precede a key on its line (up to the key)
@@ -624,10 +664,10 @@ def _has_key(line: str, key: str) -> bool:
 
 
 @functools.lru_cache(maxsize=16)
-def _lines(text: str) -> tuple[str, ...]:
+def _lines(text: str) -> _TextLines:
     """The lines of a file's text, split once for the many fields of one file (a file of thousands of
     Kustomizations would otherwise be split again for each of them)."""
-    return tuple(text.split("\n"))
+    return _TextLines(text)
 
 
 def _nth_item(lines: tuple[str, ...], start: int, n: int) -> int | None:
