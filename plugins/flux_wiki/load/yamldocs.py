@@ -814,24 +814,24 @@ class ParseCache:
 
     def text_documents(self, text: str, file: str) -> list[Document]:
         """:func:`parse_documents` of a text that is not a file (an inline patch, a rendered template), remembered
-        by the text: components and clusters repeat the same patches and renders. The documents are shared,
-        so callers must not mutate them (a patch is read, a render is normalised into a new tree).
+        by the text alone: apps repeat the same patch in their own kustomizations, clusters the same renders.
+        The documents' data is shared, so callers must not mutate it (a patch is only read, a render is
+        normalised into a new tree); each call gets documents (or an error) naming its own ``file``.
         ``counts["texts parsed"]`` and ``counts["texts reused"]`` count misses and hits."""
-        key = (file, text)
         memo = self.derived.setdefault("text documents", {})
-        hit = memo.get(key)
+        hit = memo.get(text)
         if hit is None:
             self.counts["texts parsed"] += 1
             try:
-                hit = parse_documents(text, file)
+                hit = parse_documents(text, "")
             except InputError as err:
                 hit = err
             if len(text) <= MAX_TEXT_MEMO_CHARS:
-                memo[key] = hit
+                memo[text] = hit
                 while len(memo) > MAX_TEXT_MEMO:
                     del memo[next(iter(memo))]
         else:
             self.counts["texts reused"] += 1
         if isinstance(hit, InputError):
-            raise hit
-        return hit
+            raise InputError(file, hit.line, hit.message, code=hit.code, cls=hit.cls)
+        return [Document(d.data, file, d.line, d.duplicates) for d in hit]
