@@ -7,6 +7,8 @@ cluster does not. Custom kinds are recognised by a CustomResourceDefinition the 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..model import Resource
 from .kustomize.transform import KUSTOMIZE_CLUSTER_SCOPED
 
@@ -53,7 +55,11 @@ class ScopeIndex:
                 self.cluster_scoped.discard(key)
 
     def apply(self, resources: list[Resource]) -> None:
-        """Drop the namespace kustomize gave to objects the cluster keeps cluster-scoped."""
-        for res in resources:
+        """Drop the namespace kustomize gave to objects the cluster keeps cluster-scoped.
+
+        The list gets a new object in place of each one changed, its other fields shared: the objects a
+        build made may be another cluster's too (reuse.py), so none is changed in place."""
+        for i, res in enumerate(resources):
             if res.namespace and (res.group, res.kind) in self.cluster_scoped:
-                res.metadata.pop("namespace", None)
+                metadata = {k: v for k, v in res.metadata.items() if k != "namespace"}
+                resources[i] = replace(res, obj={**res.obj, "metadata": metadata})
