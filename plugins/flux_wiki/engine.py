@@ -98,8 +98,8 @@ def surfaces_reusing(repo: Repo, node: KustomizationNode, releases: list[HelmRel
     The result is a function of the node's id, its objects, its HelmReleases and the text of the files
     ``line_of`` reads (values lines): the first three are compared by their :func:`fingerprint`, the files by
     their bytes in this snapshot. Within one run (``shared``, by node id) the snapshot is the same, so a layer of
-    another cluster whose objects and HelmReleases are equal (plain ``==``: the clusters' copies are distinct
-    objects) has the same surfaces. Counted in ``repo.cache.counts`` (``surfaces extracted`` and
+    another cluster whose objects and HelmReleases are equal (``==``; objects a build shares are the very same)
+    has the same surfaces. Counted in ``repo.cache.counts`` (``surfaces extracted`` and
     ``surfaces reused``)."""
     counts = repo.cache.counts
     if not repo.cache.keep_builds:

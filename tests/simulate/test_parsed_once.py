@@ -97,6 +97,7 @@ def test_a_listed_folder_answers_for_names_it_lacks_without_resolving_them(tmp_p
 
     monkeypatch.setattr(confine.os.path, "realpath", counting)
     files = ConfinedDir(tmp_path, snapshot=True)
+    files.listdir(".")
     assert [name for name, _ in files.listdir("app")] == ["Kustomization", "kustomization.yaml"]
     resolved.clear()
     assert files.entry("app/kustomization.yml").kind == "missing"
@@ -105,7 +106,32 @@ def test_a_listed_folder_answers_for_names_it_lacks_without_resolving_them(tmp_p
     assert files.entry("other/kustomization.yml").kind == "missing"
     assert resolved  # a folder not listed: the path is resolved
     resolved.clear()
+    for outside in ("..", "../app", "/app", "/etc"):  # a listed root answers nothing outside it
+        assert files.entry(outside).kind == "refused"
+    assert files.entry("./app/kustomization.yaml").kind == "file"  # a path as written, not as listed
     live = ConfinedDir(tmp_path)  # not a snapshot: the disk may change, every path is resolved
     live.listdir("app")
     resolved.clear()
     assert live.entry("app/kustomization.yml").kind == "missing" and resolved
+
+
+def test_the_texts_and_trees_remembered_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from flux_wiki.load import yamldocs
+
+    monkeypatch.setattr(yamldocs, "MAX_TEXT_MEMO", 3)
+    monkeypatch.setattr(yamldocs, "MAX_TEXT_MEMO_CHARS", 40)
+    monkeypatch.setattr(yamldocs, "MAX_TEXT_MEMO_ONE", 20)
+    cache = ParseCache()
+    for i in range(5):
+        cache.text_documents(f"k: {i}\n", "f.yaml")
+    memo = cache.derived["text documents"]
+    assert list(memo) == ["k: 2\n", "k: 3\n", "k: 4\n"]  # the oldest forgotten
+    cache.text_documents("long: " + "x" * 30 + "\n", "f.yaml")  # over the size of one: parsed, not kept
+    assert len(memo) == 3 and cache.counts["texts parsed"] == 6
+    for i in range(3):
+        cache.text_documents(f"key{i}: {'y' * 10}\n", "f.yaml")  # 17 characters each: two fit in 40
+    assert len(memo) == 2
+    monkeypatch.setattr(gotemplate, "_PARSED_MAX", 2)
+    for i in range(4):
+        gotemplate.parse(f"<< .x >>-bounded-{i}", {}, "<<", ">>")
+    assert len(gotemplate._PARSED) == 2

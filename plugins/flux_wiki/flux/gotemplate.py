@@ -1119,10 +1119,12 @@ class Rendered:
 
 # parsed trees by (text, delimiters, function names), oldest forgotten first: a component's ResourceSet is
 # expanded in every Kustomization and cluster that applies it
+# (at most this many, of this many characters together; a longer text is parsed each time)
 _PARSED: dict[tuple[str, str, str, frozenset[str]], tuple[list[Node], dict[str, list[Node]]]] = {}
 _PARSED_MAX = 256
-_PARSED_MAX_CHARS = 1 << 20
-PARSE_COUNTS = {"parsed": 0, "reused": 0}
+_PARSED_MAX_CHARS = 4 << 20
+_PARSED_MAX_ONE = 256 << 10
+PARSE_COUNTS = {"parsed": 0, "reused": 0, "chars": 0}
 
 
 def parse(text: str, funcs: dict[str, Func], left: str = "{{", right: str = "}}") -> Template:
@@ -1146,10 +1148,13 @@ def parse(text: str, funcs: dict[str, Func], left: str = "{{", right: str = "}}"
     except RecursionError:
         raise TemplateLimit("the template nests deeper than flux-wiki parses") from None
     PARSE_COUNTS["parsed"] += 1
-    if len(text) <= _PARSED_MAX_CHARS:
+    if len(text) <= _PARSED_MAX_ONE:
         _PARSED[key] = (root, parser.defines)
-        while len(_PARSED) > _PARSED_MAX:
-            del _PARSED[next(iter(_PARSED))]
+        PARSE_COUNTS["chars"] += len(text)
+        while len(_PARSED) > _PARSED_MAX or PARSE_COUNTS["chars"] > _PARSED_MAX_CHARS:
+            oldest = next(iter(_PARSED))
+            del _PARSED[oldest]
+            PARSE_COUNTS["chars"] -= len(oldest[0])
     return Template(text, root, parser.defines, all_funcs)
 
 

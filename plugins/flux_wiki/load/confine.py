@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import errno
 import os
+import posixpath
 import stat
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -133,8 +134,10 @@ class ConfinedDir:
         each of its three names costs a dictionary lookup instead of two real-path walks)."""
         if not self.snapshot:
             return None
+        if rel == "." or posixpath.normpath(rel) != rel:  # a listing remembers its names as normalised paths
+            return None
         parent, _, name = rel.rpartition("/")
-        if name in ("", ".", "..") or rel == ".":
+        if name == ".." or parent.startswith("..") or rel.startswith("/"):  # outside: _classify refuses it
             return None
         return _MISSING if (parent or ".") in self._listings else None
 

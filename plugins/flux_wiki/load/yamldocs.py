@@ -765,8 +765,11 @@ def copy_data(value: Any) -> Any:
     return value
 
 
-MAX_TEXT_MEMO = 4_096  # texts whose documents a parse cache remembers (oldest forgotten first)
-MAX_TEXT_MEMO_CHARS = 1 << 20  # a longer text is parsed each time (the memo holds its key)
+# texts whose documents a parse cache remembers, oldest forgotten first: at most this many, of this many
+# characters together; a longer text is parsed each time
+MAX_TEXT_MEMO = 4_096
+MAX_TEXT_MEMO_CHARS = 4 << 20
+MAX_TEXT_MEMO_ONE = 256 << 10
 
 
 class ParseCache:
@@ -787,6 +790,7 @@ class ParseCache:
         # results later stages compute from parsed content, by stage (e.g. "substitute"); they live as long
         # as the parse cache, so two builds sharing it (two revisions, serve rebuilds) share them too
         self.derived: dict[str, dict[Any, Any]] = {}
+        self._text_chars = 0  # characters of the texts :meth:`text_documents` remembers
 
     def get(self, file: str, content: bytes) -> list[Document]:
         known = self._digests.get(file)
@@ -826,10 +830,13 @@ class ParseCache:
                 hit = parse_documents(text, "")
             except InputError as err:
                 hit = err
-            if len(text) <= MAX_TEXT_MEMO_CHARS:
+            if len(text) <= MAX_TEXT_MEMO_ONE:
                 memo[text] = hit
-                while len(memo) > MAX_TEXT_MEMO:
-                    del memo[next(iter(memo))]
+                self._text_chars += len(text)
+                while len(memo) > MAX_TEXT_MEMO or self._text_chars > MAX_TEXT_MEMO_CHARS:
+                    oldest = next(iter(memo))
+                    del memo[oldest]
+                    self._text_chars -= len(oldest)
         else:
             self.counts["texts reused"] += 1
         if isinstance(hit, InputError):
