@@ -111,13 +111,9 @@ def collect_variables(post: PostBuild, find_object: Callable[[str, str, str], Re
                     for key in data:
                         variables[str(key)] = Variable(str(key), None, True, origin)
             continue
-        data = obj.obj.get("data")
-        if isinstance(data, dict):
-            for key, value in data.items():
-                if not isinstance(value, str):
-                    diags.append(Diagnostic(obj.file, obj.line, f"{origin}: data.{key} is not a string",
-                                            code="FW-SCHEMA-REJECTED"))
-                variables[str(key)] = _plain_variable(str(key), value, origin)
+        found, problems = _config_map_variables(obj, origin)
+        variables.update(found)
+        diags += problems
     for key, value in post.substitute.items():
         if not isinstance(value, str):
             diags.append(Diagnostic(file, line, f"spec.postBuild.substitute.{key} is not a string "
@@ -128,6 +124,39 @@ def collect_variables(post: PostBuild, find_object: Callable[[str, str, str], Re
             raise InputError(file, line, f"'{var.name}' var name is invalid (from {var.origin}), "
                              f"must match '^[_[:alpha:]][_[:alpha:][:digit:]]*$'", code="FW-SUBST-INVALID")
     return variables, diags
+
+
+# the variables of a ConfigMap's data, by (origin, file, line, data): every Kustomization substituting from a
+# cluster's settings reads the same ConfigMap again (oldest forgotten first)
+_CONFIG_MAP_VARIABLES: dict[tuple[Any, ...], tuple[dict[str, Variable], list[Diagnostic]]] = {}
+_CONFIG_MAP_VARIABLES_MAX = 256
+
+
+def _config_map_variables(obj: Resource, origin: str) -> tuple[dict[str, Variable], list[Diagnostic]]:
+    """The variables a ConfigMap's ``data`` gives (and a diagnostic per value that is not a string).
+
+    Remembered only for data of text keys and text values, whose items compare equal only when they are the
+    same text (``1 == True`` would make two other data look alike); the variables are only read."""
+    data = obj.obj.get("data")
+    if not isinstance(data, dict):
+        return {}, []
+    key = (origin, obj.file, obj.line, tuple(data.items())) \
+        if all(k.__class__ is str and v.__class__ is str for k, v in data.items()) else None
+    found = _CONFIG_MAP_VARIABLES.get(key) if key is not None else None
+    if found is None:
+        variables: dict[str, Variable] = {}
+        diags: list[Diagnostic] = []
+        for name, value in data.items():
+            if not isinstance(value, str):
+                diags.append(Diagnostic(obj.file, obj.line, f"{origin}: data.{name} is not a string",
+                                        code="FW-SCHEMA-REJECTED"))
+            variables[str(name)] = _plain_variable(str(name), value, origin)
+        found = (variables, diags)
+        if key is not None:
+            _CONFIG_MAP_VARIABLES[key] = found
+            while len(_CONFIG_MAP_VARIABLES) > _CONFIG_MAP_VARIABLES_MAX:
+                del _CONFIG_MAP_VARIABLES[next(iter(_CONFIG_MAP_VARIABLES))]
+    return found
 
 
 # -- applying to resources (kustomize_varsub.go SubstituteVariables) ----------
