@@ -40,3 +40,19 @@ def test_other_data_another_file_or_a_value_that_is_not_text_is_read_anew() -> N
         assert (number["A"].value, flag["A"].value) == ("1", "true")
         assert [d.message for d in diags] == ["ConfigMap x/settings: data.A is not a string"] == \
             [d.message for d in flag_diags]
+
+
+def test_kustomizations_listing_the_same_variable_share_its_frozen_entry() -> None:
+    from flux_wiki.flux import simulate
+
+    variables, _ = read(settings({"A": "1", "TOKEN_KEY": "x"}))
+    hits = simulate._variable.cache_info().hits
+    first = simulate._variables(variables, [])
+    again = simulate._variables(variables, [])
+    assert [(v.name, v.origin, v.secret) for v in first] == [("A", "ConfigMap x/settings", False),
+                                                            ("B", "inline", False),
+                                                            ("TOKEN_KEY", "ConfigMap x/settings", True)]
+    assert all(a is b for a, b in zip(first, again)) and simulate._variable.cache_info().hits >= hits + 3
+    other, _ = read(settings({"A": "1"}, file="other.yaml"))
+    other["A"] = type(other["A"])("A", "1", False, "Secret x/other")  # another origin: another entry
+    assert simulate._variables(other, [])[0].origin == "Secret x/other"
