@@ -60,6 +60,7 @@ def build_model(repo_root: str | Path | Repo, *, clusters: list[str] | None = No
             return line
 
     repo.builds = {} if len(entries) > 1 else None  # clusters of one repository share most builds (reuse.py)
+    repo.run_memo = {} if len(entries) > 1 else None
     shared: dict[str, SurfacesOf] | None = {} if len(entries) > 1 else None  # and many layers' objects
     for e in entries:
         cluster = simulate(repo, e, source_dirs)
@@ -79,7 +80,7 @@ def build_model(repo_root: str | Path | Repo, *, clusters: list[str] | None = No
         cluster.notices = sorted({w for w in cluster.warnings if w.severity == "info"})
         cluster.warnings = sorted({w for w in cluster.warnings if w.severity != "info"})
         out.append(cluster)
-    repo.builds = None
+    repo.builds = repo.run_memo = None
     return Model(repo.root, out, sorted(set(diagnostics + repo.problems)), set(repo.read), facts)
 
 

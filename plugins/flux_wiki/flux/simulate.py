@@ -275,8 +275,10 @@ class Simulation:
             self.cluster.warnings.append(err.diagnostic())
             return []
         self.cluster.warnings.extend(diags)
+        shared = self.repo.run_memo
         result = substitute_resources(resources, variables, enabled=post.enabled, strict=post.strict,
-                                      cache=self.repo.cache)
+                                      cache=self.repo.cache,
+                                      seen=shared.setdefault("substitute seen", {}) if shared is not None else None)
         self.cluster.warnings.extend(result.diagnostics)
         # flux-operator renders the ResourceSets this Kustomization applied; what they generate is applied too
         generated, diags = expand_resourcesets(result.resources, self.store, self.repo)

@@ -442,7 +442,8 @@ def _digest(text: str) -> bytes:
 
 
 def substitute_resources(resources: Iterable[Resource], variables: dict[str, Variable], *,
-                         enabled: bool, strict: bool = False, cache: ParseCache | None = None) -> SubstitutionResult:
+                         enabled: bool, strict: bool = False, cache: ParseCache | None = None,
+                         seen: dict[int, tuple[Any, bytes | None]] | None = None) -> SubstitutionResult:
     """Substitute each resource as kustomize-controller does.
 
     Nothing happens unless ``enabled`` (see :attr:`PostBuild.enabled`).
@@ -455,7 +456,11 @@ def substitute_resources(resources: Iterable[Resource], variables: dict[str, Var
     ``strict`` each unset variable is reported as Flux would fail on it.
 
     With a ``cache``, an object already substituted where the variables it uses had the same values (another
-    Kustomization or cluster, another revision, a rebuild) is not serialised and parsed again.
+    Kustomization or cluster, another revision, a rebuild) is not serialised and parsed again. With ``seen`` too
+    (objects one run shares between clusters, never changed in place: see reuse.py), what an object's text gives
+    (the digest of its text, None when nothing in it can be substituted) is remembered by the object itself, so
+    another cluster reusing the build does not write the object out again (``cache.counts["substitution objects
+    seen again"]``).
     """
     resources = list(resources)
     result = SubstitutionResult(resources, [], [], [])
@@ -475,16 +480,28 @@ def substitute_resources(resources: Iterable[Resource], variables: dict[str, Var
         if _disabled(res):
             out.append(res)
             continue
-        # every string shows verbatim in the object's repr (``$`` and ``{`` are never escaped, and each string
-        # is quoted, so no ``${`` or ``$$`` spans two): without one there, no string holds one
-        text = repr(res.obj)
-        if ("${" not in text and "$$" not in text) or not _needs_envsubst(res.obj):
-            out.append(res)
-            continue
+        fact = seen.get(id(res.obj)) if seen is not None and memo is not None else None
+        if fact is not None and fact[0] is res.obj:  # the object is kept alive by the entry: its id is its own
+            assert cache is not None
+            cache.counts["substitution objects seen again"] += 1
+            digest = fact[1]
+            if digest is None:
+                out.append(res)
+                continue
+        else:
+            # every string shows verbatim in the object's repr (``$`` and ``{`` are never escaped, and each string
+            # is quoted, so no ``${`` or ``$$`` spans two): without one there, no string holds one
+            text = repr(res.obj)
+            digest = None if ("${" not in text and "$$" not in text) or not _needs_envsubst(res.obj) \
+                else _digest(text)
+            if seen is not None and memo is not None and len(seen) < MEMO_LIMIT:
+                seen[id(res.obj)] = (res.obj, digest)
+            if digest is None:
+                out.append(res)
+                continue
         if memo is None or asked is None:
             done = _substitute_object(res.obj, values, is_secret, budget)
         else:
-            digest = _digest(text)
             names = asked.get(digest)
             found = memo.get((digest, _answers(names, values, is_secret))) if names is not None else None
             if found is not None:
