@@ -7,8 +7,6 @@ cluster does not. Custom kinds are recognised by a CustomResourceDefinition the 
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from ..model import Resource
 from .kustomize.transform import KUSTOMIZE_CLUSTER_SCOPED
 
@@ -57,9 +55,8 @@ class ScopeIndex:
     def apply(self, resources: list[Resource]) -> None:
         """Drop the namespace kustomize gave to objects the cluster keeps cluster-scoped.
 
-        The list gets a new object in place of each one changed, its other fields shared: the objects a
-        build made may be another cluster's too (reuse.py), so none is changed in place."""
-        for i, res in enumerate(resources):
+        The Resource gets a new mapping (its other entries shared), the old one is not changed: the mappings a
+        build made may be another cluster's too, each cluster having Resources of its own (reuse.py)."""
+        for res in resources:
             if res.namespace and (res.group, res.kind) in self.cluster_scoped:
-                metadata = {k: v for k, v in res.metadata.items() if k != "namespace"}
-                resources[i] = replace(res, obj={**res.obj, "metadata": metadata})
+                res.obj = {**res.obj, "metadata": {k: v for k, v in res.metadata.items() if k != "namespace"}}
