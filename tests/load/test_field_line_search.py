@@ -48,3 +48,19 @@ def test_a_key_past_the_next_document_is_not_found() -> None:
     text = "a: 1\nspec:\n  x: 1\n---\nspec:\n  y: 1\n"
     assert field_line(text, 1, ("spec", "y")) == 2  # stops at the marker: the deepest line found
     assert field_line(text, 5, ("spec", "y")) == 6
+
+
+def test_the_indexed_texts_are_the_most_recently_used_within_bounds(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from flux_wiki.load import yamldocs
+
+    monkeypatch.setattr(yamldocs, "_LINES", {})
+    monkeypatch.setattr(yamldocs, "_LINES_SIZE", [0])
+    monkeypatch.setattr(yamldocs, "_LINES_MAX", 2)
+    monkeypatch.setattr(yamldocs, "_LINES_MAX_CHARS", 30)
+    a, b, c = "a: 1\nb: 2\n", "c: 3\n", "d: 4\ne: 5\n"
+    for text in (a, b, a, c):
+        field_line(text, 1, ("b",))
+    assert list(yamldocs._LINES) == [a, c]  # b, the least recently used, went first
+    big = "x: " + "y" * 40 + "\n"
+    assert field_line(big, 1, ("x",)) == 1
+    assert list(yamldocs._LINES) == [big] and yamldocs._LINES_SIZE[0] == len(big)  # over the characters: alone

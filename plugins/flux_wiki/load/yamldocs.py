@@ -34,6 +34,7 @@ import codecs
 import functools
 import hashlib
 import itertools
+import operator
 import re
 import threading
 from collections import Counter
@@ -612,8 +613,8 @@ class _TextLines:
     def __init__(self, text: str) -> None:
         self.text = text
         self.lines = tuple(text.split("\n"))
-        self.starts = [0]
-        self.starts += itertools.accumulate(len(line) + 1 for line in self.lines[:-1])
+        before = itertools.accumulate(map(len, self.lines), initial=0)  # characters of the lines before each
+        self.starts = list(map(operator.add, before, range(len(self.lines))))  # and one line break per line
         self.markers = [bisect.bisect_right(self.starts, m.start()) - 1 for m in _MARKER_AT_LINE.finditer(text)]
 
     def key_line(self, key: str, i: int) -> int | None:
@@ -663,11 +664,27 @@ def _has_key(line: str, key: str) -> bool:
     return False
 
 
-@functools.lru_cache(maxsize=16)
 def _lines(text: str) -> _TextLines:
-    """The lines of a file's text, split once for the many fields of one file (a file of thousands of
-    Kustomizations would otherwise be split again for each of them)."""
-    return _TextLines(text)
+    """The lines of a file's text, indexed once for the many fields of one file (a file of thousands of
+    Kustomizations would otherwise be split again for each of them) and of the files a run keeps coming back to
+    (surfaces, ordering and problems look up fields file by file, in turn): the most recently used texts are
+    kept, at most :data:`_LINES_MAX` of :data:`_LINES_MAX_CHARS` characters together."""
+    index = _LINES.pop(text, None)
+    if index is None:
+        index = _TextLines(text)
+        _LINES_SIZE[0] += len(text)
+    _LINES[text] = index  # the most recently used last
+    while len(_LINES) > _LINES_MAX or (_LINES_SIZE[0] > _LINES_MAX_CHARS and len(_LINES) > 1):
+        oldest = next(iter(_LINES))
+        del _LINES[oldest]
+        _LINES_SIZE[0] -= len(oldest)
+    return index
+
+
+_LINES: dict[str, _TextLines] = {}
+_LINES_SIZE = [0]  # characters of the texts in _LINES
+_LINES_MAX = 256
+_LINES_MAX_CHARS = 32 << 20
 
 
 def _nth_item(lines: tuple[str, ...], start: int, n: int) -> int | None:
