@@ -38,7 +38,7 @@ KEYS = ["a", "b", "c", "d", "e", "f", "g", "h", "spec", "key", "x", "", "ec", "a
 
 @given(st.lists(st.sampled_from(LINES), max_size=14), st.sampled_from(["\n", "\r\n"]),
        st.lists(st.sampled_from(KEYS), min_size=1, max_size=3).map(tuple), st.integers(0, 16))
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=500, deadline=None)
 def test_searching_the_text_finds_the_line_scanning_found(lines: list[str], eol: str, path: tuple, first: int) -> None:
     text = eol.join(lines)
     assert field_line(text, first, path) == scanned(text, first, path)
