@@ -402,6 +402,27 @@ def _substitute_quoted(value: str, ev: Evaluator) -> str:
     return new.replace("''", "'")
 
 
+_SIMPLE_KEY = 128  # libyaml writes a longer key as an explicit one (`? key`)
+
+
+def _substitute_key(key: str, ev: Evaluator, chars: list[int]) -> Any:
+    """A mapping key substituted as it stands in the dumped text: a plain simple key (anything else takes the
+    round trip), read back as YAML reads the new plain key (``3`` an int key; a key equal to a later one is
+    overwritten by it, as the reader's mapping does)."""
+    chars[0] -= len(key)
+    if chars[0] < 0 or len(key) > _SIMPLE_KEY or not _plain(key):
+        raise _NoShortcut
+    new = ev.run(parse(key))
+    if new == key:
+        return key
+    if len(new) > _SIMPLE_KEY or not _plain(new):
+        raise _NoShortcut
+    make = _SCALAR_TYPES.get(_RESOLVER.resolve(yaml.ScalarNode, new, (True, False)))
+    if make is None:
+        raise _NoShortcut
+    return make(new)
+
+
 def _substitute_strings(value: Any, ev: Evaluator, depth: int, chars: list[int]) -> Any:
     """A copy of ``value`` with each string substituted; :class:`_NoShortcut` where the round trip is needed."""
     if isinstance(value, str):
@@ -429,8 +450,8 @@ def _substitute_strings(value: Any, ev: Evaluator, depth: int, chars: list[int])
         out = {}
         for k, v in value.items():
             if isinstance(k, str) and "$" in k:
-                raise _NoShortcut
-            out[k] = _substitute_strings(v, ev, depth + 1, chars)
+                k = _substitute_key(k, ev, chars)
+            out[k] = _substitute_strings(v, ev, depth + 1, chars)  # a key met again keeps its place, as YAML's
         return out
     if isinstance(value, list):
         return [_substitute_strings(v, ev, depth + 1, chars) for v in value]
