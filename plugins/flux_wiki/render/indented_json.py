@@ -30,9 +30,7 @@ def _float(value: float) -> str:
 
 
 def _key(key: Any) -> str:
-    """A mapping key as json writes it: str as it is; float, bool, None and int as their JSON text."""
-    if isinstance(key, str):
-        return key
+    """A mapping key that is not a str as json writes it: float, bool, None and int as their JSON text."""
     if isinstance(key, float):
         return _float(key)
     if key is True:
@@ -82,7 +80,7 @@ def indented_json(value: Any) -> str:
             inner = newline + "  "
             separator = "{" + inner
             for key, item in value.items():
-                append(separator + encode_basestring(_key(key)) + ": ")
+                append(separator + encode_basestring(key if isinstance(key, str) else _key(key)) + ": ")
                 write(item, inner)
                 separator = "," + inner
             append(newline + "}")
