@@ -39,24 +39,13 @@ def main() -> None:
     """Compile a Flux GitOps repository into wiki pages, diagrams and a JSON model."""
 
 
-# The collector's pace in a flux-wiki process (gc.set_threshold): a pass over the youngest objects after 200,000
-# net allocations of container objects (default 700), over the older generations after 30 of those (default 10).
-GC_THRESHOLD = (200_000, 30, 30)
-
-
 def run() -> None:
-    """The ``flux-wiki`` process: :func:`main` with a calmer garbage collector, then an exit without its last passes.
+    """The ``flux-wiki`` process: :func:`main`, then an exit without the garbage collector's last passes.
 
-    Nearly everything a command allocates lives until it ends (modules, classes, the parsed repository, the
-    model), so the collector's default pace, a pass every 700 allocations, re-examines the same live objects again
-    and again for little to free: 4-10 % of ``inventory``. mypy sets the same threshold for the same reason;
-    reference cycles are still freed, a little later.
-
-    What is alive when a command ends goes with the process, yet the interpreter's finalisation first walks all
-    of it looking for reference cycles to free (a tenth of ``inventory`` on a small repository). gc.freeze()
-    takes it out of the collector's sight; atexit handlers and flushing stdout still run.
+    What is alive when a command ends (modules, classes, caches) goes with the process, yet the interpreter's
+    finalisation first walks all of it looking for reference cycles to free (a tenth of ``inventory`` on a small
+    repository). gc.freeze() takes it out of the collector's sight; atexit handlers and flushing stdout still run.
     """
-    gc.set_threshold(*GC_THRESHOLD)
     try:
         main()
     finally:
