@@ -80,8 +80,12 @@ def indented_json(value: Any) -> str:
             inner = newline + "  "
             separator = "{" + inner
             for key, item in value.items():
-                append(separator + encode_basestring(key if isinstance(key, str) else _key(key)) + ": ")
-                write(item, inner)
+                entry = separator + encode_basestring(key if isinstance(key, str) else _key(key)) + ": "
+                if isinstance(item, str):  # most values: key and value in one string
+                    append(entry + encode_basestring(item))
+                else:
+                    append(entry)
+                    write(item, inner)
                 separator = "," + inner
             append(newline + "}")
         else:
