@@ -432,8 +432,9 @@ def _construct_tree(loader: Any, root: yaml.Node, dups: list[tuple[ScalarNode, S
     try:
         data = scalar(root) if root.__class__ is ScalarNode else build(root, 1)
     finally:
-        del build  # build refers to itself: left as it is, each parse would leave a cycle (holding the loader and
-        # its text) that only the garbage collector frees
+        # build refers to itself: left as it is, each parse would leave a reference cycle, holding the loader
+        # and its text, that only the garbage collector frees
+        del build
     if found:
         found.sort(key=lambda f: f[0])  # stable: mappings of one level stay in document order
         for _, repeated in found:
