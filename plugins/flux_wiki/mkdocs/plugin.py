@@ -26,7 +26,7 @@ from ..config import FluxWikiConfig, WikiConfig, wiki_config
 from ..engine import UnknownCluster
 from ..model import InputError, printable
 from ..render.markdown import html_text
-from ..render.nav import nest
+from ..render.nav import NavSection, nest
 from ..render.pages import SORTABLE_JS, GeneratedPage, TemplateProblem
 from ..render.svg import DIAGRAM_CSS
 from ..render.viewer import VIEWER_CSS, VIEWER_JS
@@ -302,22 +302,27 @@ class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
         return server
 
 
-def _nest(section: Section, nested: list[list[tuple[str, list[str]]]]) -> bool:
+def _nest(section: Section, nested: list[list[NavSection]]) -> bool:
     """Nest the layer pages among ``section``'s children by group (each cluster's sections); True if any."""
     children: list = list(section.children)
     changed = False
+
+    def made(entry: object) -> object:
+        if not isinstance(entry, tuple):
+            return entry
+        sub = Section(html_text(entry[0]), [made(child) for child in entry[1]])
+        for child in sub.children:
+            child.parent = sub
+        return sub
     for sections in nested:
         items = nest(children, sections, lambda i: i.file.src_uri if isinstance(i, Page) else None)
         changed = changed or any(isinstance(item, tuple) for item in items)
-        children = [Section(html_text(item[0]), item[1]) if isinstance(item, tuple) else item for item in items]
+        children = [made(item) for item in items]
     if not changed:
         return False
     section.children = children
     for child in children:
         child.parent = section
-        if isinstance(child, Section):
-            for page in child.children:
-                page.parent = child
     return True
 
 
