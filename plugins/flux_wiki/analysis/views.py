@@ -31,10 +31,10 @@ MAX_LISTED = 40
 """The most groups one list puts before a reader: a level of the nav's Layers section, the boxes of the overview.
 It is the reading bound the overview already uses (GROUP_THRESHOLD: more layers than this, and the DAG page
 shows groups instead). A cluster with more groups than this lists them in contiguous ranges of their sorted
-keys ("namespaces a – default-r1"), as the indexes of large docs sites split long lists, a range of ranges when
-those are too many, so no list outgrows it. Besides readability, a level of a pruned nav is rendered on every
-page below it: bounded levels keep a build linear in the pages. The largest cluster among the corpora has 28
-groups, under it."""
+keys ("namespaces cert-manager-r19 – default-r3"), as the indexes of large docs sites split long lists, and
+in ranges of ranges when those are too many, so no list outgrows it. Besides readability: a level of a pruned
+nav is rendered on every page below it, so bounded levels keep a build linear in its pages. The largest
+cluster among the corpora has 28 groups, under it."""
 
 GroupBy = Literal["namespace", "parent", "path"]
 
@@ -89,7 +89,8 @@ class Grouping:
 class GroupRange:
     """Contiguous groups, in key order, that a list shows as one entry when there are more than MAX_LISTED;
     ``parts`` are groups, or smaller ranges when even the ranges are too many. ``first`` and ``last`` are the
-    shortest prefixes of its first and last keys that tell them from the neighbouring ranges' keys."""
+    shortest prefixes of its first and last keys that tell them from the neighbouring ranges' keys (whole keys
+    at the ends of the list)."""
 
     by: GroupBy
     first: str
@@ -117,7 +118,7 @@ def group_ranges(parts: list[Group | GroupRange], bound: int = MAX_LISTED) -> li
     """``parts`` (groups or ranges, in key order) as they are listed: unchanged up to ``bound``, else split into
     the fewest contiguous ranges of at most ``bound`` parts, of sizes as even as can be (the first ones one
     larger), ranged again while they are more than ``bound``. Each range is labelled by the prefixes of its first
-    and last keys that tell them from the keys beside the range (the list's own ends by their first letter)."""
+    and last keys that tell them from the keys beside the range; the list's own ends by their whole keys."""
     if len(parts) <= max(bound, 1):
         return parts
     count = -(-len(parts) // bound)
@@ -134,8 +135,8 @@ def group_ranges(parts: list[Group | GroupRange], bound: int = MAX_LISTED) -> li
     ranges: list[Group | GroupRange] = []
     for index, chunk in enumerate(chunks):
         first, last = ends[index]
-        start = _label_prefix(first, ends[index - 1][1]) if index else first[:1]
-        end = _label_prefix(last, ends[index + 1][0]) if index + 1 < count else last[:1]
+        start = _label_prefix(first, ends[index - 1][1]) if index else first
+        end = _label_prefix(last, ends[index + 1][0]) if index + 1 < count else last
         ranges.append(GroupRange(leaves(chunk[0])[0].by, start, end, tuple(chunk)))
     return group_ranges(ranges, bound)
 
