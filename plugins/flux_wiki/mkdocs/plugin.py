@@ -200,10 +200,33 @@ class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
 
     @event_priority(-100)  # after every other plugin's
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        """A generated page is rendered: in a one-off build, let go of its Markdown (its title is in its metadata)."""
+        """A generated page is rendered: in a one-off build, let go of its Markdown (its title is in its metadata),
+        and keep its HTML in the scratch folder until MkDocs writes the page: MkDocs renders every page before
+        it writes the first, so a large site's HTML would otherwise all be in memory at once."""
         if self.drop_page_text and page.file.src_uri in self.generated:
             page.markdown = ""
+            if self.folder is not None:
+                waiting = self._waiting(page)
+                waiting.parent.mkdir(parents=True, exist_ok=True)
+                waiting.write_bytes(html.encode("utf-8"))  # bytes: a carriage return comes back as it was
+                return ""
         return html
+
+    @event_priority(100)  # before every other plugin's: search indexes the page's HTML
+    def on_page_context(self, context, *, page: Page, config: MkDocsConfig,  # type: ignore[no-untyped-def]
+                        nav: Navigation):
+        """A generated page is about to be written: its HTML back from the scratch folder (see on_page_content)."""
+        if self.drop_page_text and self.folder is not None and page.file.src_uri in self.generated:
+            waiting = self._waiting(page)
+            if waiting.is_file():
+                page.content = waiting.read_bytes().decode("utf-8")
+                waiting.unlink()
+        return context
+
+    def _waiting(self, page: Page) -> Path:
+        """Where a generated page's HTML waits for MkDocs to write the page (beside its Markdown, which is read)."""
+        assert self.folder is not None
+        return Path(self.folder.name) / f"{page.file.src_uri}.html"
 
     @event_priority(-100)  # after every other plugin's
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
