@@ -14,8 +14,9 @@ from flux_wiki.analysis.views import MAX_LISTED, Group, GroupRange, group_ranges
 from flux_wiki.compile import WikiCompiler
 from flux_wiki.config import WikiConfig
 from flux_wiki.export.pages import nav_files
-from flux_wiki.render.diagrams import layer_dag_dot
+from flux_wiki.render.diagrams import layer_dag_dot, layer_dag_mermaid
 from flux_wiki.render.nav import layer_sections
+from flux_wiki.render.svg import find_engine
 
 from .test_nav_hook import hooked_nav, outline
 from .test_nav_nesting import big_repo
@@ -80,10 +81,16 @@ def test_a_cluster_above_the_bound_gets_a_level_of_ranges(above: Path) -> None:
     dot = layer_dag_dot(facts, lambda i: "#", group_url=lambda key: f"#{key}")
     assert dot.count("fw-group") == 2 and "namespaces ns-21 – ns-40" in dot and "namespace ns-05" not in dot
     assert 'URL="#ns-00"' in dot and 'URL="#ns-21"' in dot  # each range opens its first group's table
+    assert layer_dag_mermaid(facts).count("ns-21") == 1  # the Mermaid overview draws the same ranges
+    if find_engine() is not None:  # the DAG page says what its overview draws
+        drawn = WikiCompiler().compile(WikiConfig(repo=above / "data" / "gitops"))
+        dag = next(page.markdown for page in drawn.pages if page.kind == "dag")
+        assert "in 2 ranges of their 41 groups in alphabetical order" in dag
 
 
 def test_both_nav_writers_nest_the_ranges_alike(above: Path) -> None:
-    sections = layer_sections(compiled(above).model.facts["big"], compiled(above).layout)
+    wiki = compiled(above)
+    sections = layer_sections(wiki.model.facts["big"], wiki.layout)
     nav = hooked_nav(above, ["index.md", {"Flux": ["flux/big/dag.md", "flux/big/surfaces.md"]}])
     layers = nav.items[1].children[3]
     assert layers.title == "Layers" and outline(layers.children) == sections
@@ -95,7 +102,7 @@ def test_both_nav_writers_nest_the_ranges_alike(above: Path) -> None:
     flux = next(i for i in folders.items if getattr(i, "title", "") == "Flux")
     made = next(i for i in flux.children[0].children if getattr(i, "title", "") == "Layers")
     assert [title for title, _ in outline(made.children)] == [title for title, _ in sections]
-    files = nav_files(compiled(above), "flux")
+    files = nav_files(wiki, "flux")
     entries = next(e["Layers"] for e in yaml.safe_load(files[".nav.yml"])["nav"][0]["big"] if isinstance(e, dict))
 
     def as_yaml(members: list[Any]) -> list[Any]:

@@ -103,9 +103,14 @@ class GroupRange:
         return [g for part in self.parts for g in (part.groups if isinstance(part, GroupRange) else [part])]
 
     @property
+    def ends(self) -> tuple[str, str]:
+        """How the range's first and last keys are written (a path group at the common folder: "(top)")."""
+        return self.first or "(top)", self.last or "(top)"
+
+    @property
     def title(self) -> str:
         plural = {"namespace": "namespaces", "parent": "applied by", "path": "paths"}[self.by]
-        return f"{plural} {self.first or '(top)'} – {self.last or '(top)'}"
+        return f"{plural} {self.ends[0]} – {self.ends[1]}"
 
 
 def _label_prefix(key: str, other: str) -> str:

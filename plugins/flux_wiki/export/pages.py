@@ -91,7 +91,7 @@ def _rebase(href: str, page: str, base: str, folder: str) -> str:
 def nav_files(compiled: CompiledWiki, section: str) -> dict[str, str]:
     """``SUMMARY.md`` and ``.nav.yml`` of the section folder: per cluster its DAG page (the cluster's section
     opens on it), the other cluster pages, then a Layers section, in the order the DAG page lists them (nested
-    by group on a big cluster, as the plugin's nav)."""
+    by group on a big cluster, and by range of groups on a very big one, as the plugin's nav)."""
     here = f"{section}/SUMMARY.md"
 
     def item(page: GeneratedPage, indent: str) -> str:

@@ -345,7 +345,9 @@ def _range_overview(facts: ClusterFacts, grouping: Grouping, group_url: Callable
     for index, r in enumerate(ranges):
         groups = r.groups
         members = [m for g in groups for m in g.members]
-        lines = [r.title, f"{count(len(groups), 'group')}, {count(len(members), 'Kustomization')}"]
+        first, last = r.ends
+        lines = [r.title.removesuffix(f" – {last}"), f"– {last}",  # two lines: each stays whole more often
+                 f"{count(len(groups), 'group')}, {count(len(members), 'Kustomization')}"]
         inner = ", ".join(f"{n} {kinds[k]}" for k, n in sorted(inside[index].items()))
         if inner:
             lines.append(f"inside: {inner}")
