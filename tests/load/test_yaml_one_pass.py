@@ -200,3 +200,20 @@ def test_markers_split_as_the_lines_did(lines: list[str], final_break: bool) -> 
     assert [(s, c) for s, c, _ in found if c.strip()] == [(s, c) for s, c in expected if c.strip()]
     for start, _, pos in found:  # the offset is where its first line starts
         assert pos == len("\n".join(text.split("\n")[:start])) + (1 if start else 0)
+
+
+def test_a_parse_leaves_nothing_for_the_garbage_collector() -> None:
+    """Parsing frees all it made as soon as it is done (no reference cycle, e.g. a recursive closure holding the
+    loader and its text): the CLI runs the collector rarely, so a cycle per parsed file would stay in memory."""
+    import gc
+
+    plain = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: v\n  l: [1, {x: y}]\n---\nkind: B\n"
+    aliased = "a: &m {b: [1, 2]}\nc: *m\nd: &s text\ne: *s\n"  # built by _construct_graph
+    gc.collect()
+    gc.disable()
+    try:
+        for text in (plain, aliased, "just a scalar\n"):
+            parse_documents(text, "f.yaml")
+        assert gc.collect() == 0
+    finally:
+        gc.enable()

@@ -432,7 +432,12 @@ def _construct_tree(loader: Any, root: yaml.Node, dups: list[tuple[ScalarNode, S
         return [(v.value if v.tag == _STR_TAG else scalar(v)) if v.__class__ is ScalarNode else build(v, depth + 1)
                 for v in items]
 
-    data = scalar(root) if root.__class__ is ScalarNode else build(root, 1)
+    try:
+        data = scalar(root) if root.__class__ is ScalarNode else build(root, 1)
+    finally:
+        # build refers to itself: left as it is, each parse would leave a reference cycle, holding the loader
+        # and its text, that only the garbage collector frees
+        del build
     if found:
         found.sort(key=lambda f: f[0])  # stable: mappings of one level stay in document order
         for _, repeated in found:
@@ -482,7 +487,10 @@ def _construct_graph(loader: Any, root: yaml.Node) -> Any:
         items.extend(scalar(v) if v.__class__ is ScalarNode else build(v) for v in node.value)
         return items
 
-    return scalar(root) if root.__class__ is ScalarNode else build(root)
+    try:
+        return scalar(root) if root.__class__ is ScalarNode else build(root)
+    finally:
+        del build  # no cycle left behind (see _construct_tree)
 
 
 def load_text(chunk: str) -> Any:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any
 
 from ..analysis.facts import ClusterFacts
 from ..analysis.redact import HIDDEN
 from ..model import Cluster, KustomizationNode, Model, address_order
+from .indented_json import indented_json
 
 
 def _source(cluster: Cluster) -> dict[str, Any]:
@@ -131,4 +131,5 @@ def inventory(model: Model) -> dict[str, Any]:
 
 
 def inventory_json(model: Model) -> str:
-    return json.dumps(inventory(model), indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+    """The inventory as ``json.dumps(indent=2, ensure_ascii=False)`` writes it (through a faster writer)."""
+    return indented_json(inventory(model)) + "\n"

@@ -1,0 +1,95 @@
+"""JSON text exactly as ``json.dumps(value, indent=2, ensure_ascii=False)`` writes it, at twice its speed.
+
+Python 3.11's json uses its C encoder only without ``indent``; with it, every value passes through a chain of
+nested generators (the pure-Python encoder), which is most of the time it takes to write a large inventory.
+Here one recursive function appends to a list and the leaves go through the same C functions json uses (its
+string encoder, ``int.__repr__``, ``float.__repr__``), so the text is the same byte for byte
+(tests/render/test_indented_json.py compares the two on generated values).
+
+The value must be a tree of dicts, lists, tuples, str, int, float, bool and None, as the renderers build it:
+anything else is a TypeError, as with json (a reference cycle ends in RecursionError, not json's ValueError).
+"""
+
+from __future__ import annotations
+
+from json.encoder import encode_basestring  # the C encoder's string function (ensure_ascii=False)
+from typing import Any
+
+_INFINITY = float("inf")
+
+
+def _float(value: float) -> str:
+    """A float as json writes it with ``allow_nan=True`` (its default)."""
+    if value != value:
+        return "NaN"
+    if value == _INFINITY:
+        return "Infinity"
+    if value == -_INFINITY:
+        return "-Infinity"
+    return float.__repr__(value)
+
+
+def _key(key: Any) -> str:
+    """A mapping key that is not a str as json writes it: float, bool, None and int as their JSON text."""
+    if isinstance(key, float):
+        return _float(key)
+    if key is True:
+        return "true"
+    if key is False:
+        return "false"
+    if key is None:
+        return "null"
+    if isinstance(key, int):
+        return int.__repr__(key)
+    raise TypeError(f"keys must be str, int, float, bool or None, not {key.__class__.__name__}")
+
+
+def indented_json(value: Any) -> str:
+    """``json.dumps(value, indent=2, ensure_ascii=False)``, the same text."""
+    chunks: list[str] = []
+    append = chunks.append
+
+    def write(value: Any, newline: str) -> None:  # newline: "\n" and the indentation of value's own line
+        if isinstance(value, str):
+            append(encode_basestring(value))
+        elif value is None:
+            append("null")
+        elif value is True:
+            append("true")
+        elif value is False:
+            append("false")
+        elif isinstance(value, int):
+            append(int.__repr__(value))
+        elif isinstance(value, float):
+            append(_float(value))
+        elif isinstance(value, (list, tuple)):
+            if not value:
+                append("[]")
+                return
+            inner = newline + "  "
+            separator = "[" + inner
+            for item in value:
+                append(separator)
+                write(item, inner)
+                separator = "," + inner
+            append(newline + "]")
+        elif isinstance(value, dict):
+            if not value:
+                append("{}")
+                return
+            inner = newline + "  "
+            separator = "{" + inner
+            for key, item in value.items():
+                entry = separator + encode_basestring(key if isinstance(key, str) else _key(key)) + ": "
+                if isinstance(item, str):  # most values: key and value in one string
+                    append(entry + encode_basestring(item))
+                else:
+                    append(entry)
+                    write(item, inner)
+                separator = "," + inner
+            append(newline + "}")
+        else:
+            raise TypeError(f"Object of type {value.__class__.__name__} is not JSON serializable")
+
+    write(value, "\n")
+    return "".join(chunks)

@@ -1,0 +1,61 @@
+"""Issue 14: the inventory's JSON writer gives json.dumps(indent=2, ensure_ascii=False)'s text, byte for byte."""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections import OrderedDict
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from flux_wiki.render.indented_json import indented_json
+
+
+def _long_way(value: object) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False)
+
+
+_TEXT = st.text(alphabet=st.characters(codec=None), max_size=12) | st.sampled_from(
+    ["", "ü", "日本", "\x00", "\x1f", "\x7f", '"', "\\", "\u2028", "\U0001f600", "\ud800", "a\nb\tc"])
+_SCALAR = (st.none() | st.booleans() | st.integers() | st.integers(min_value=-(10 ** 40), max_value=10 ** 40)
+           | st.floats() | st.sampled_from([0.0, -0.0, 1e16, 1.5e-7, float("inf"), float("-inf"), float("nan")])
+           | _TEXT)
+_KEY = _TEXT | st.integers() | st.floats() | st.booleans() | st.none()
+_VALUE = st.recursive(
+    _SCALAR,
+    lambda inner: (st.lists(inner, max_size=4) | st.lists(inner, max_size=3).map(tuple)
+                   | st.dictionaries(_KEY, inner, max_size=4) | st.just([]) | st.just({}) | st.just([[], {}])),
+    max_leaves=30)
+
+
+@settings(max_examples=300)
+@given(_VALUE)
+def test_indented_json_is_json_dumps(value: object) -> None:
+    assert indented_json(value) == _long_way(value)
+
+
+class Level(enum.IntEnum):
+    TWO = 2
+
+
+class Name(str):
+    pass
+
+
+def test_subclasses_and_empty_containers_are_written_as_json_writes_them() -> None:
+    value = {"level": Level.TWO, "name": Name("web"), "ordered": OrderedDict([("b", 1), ("a", [])]), "empty": {},
+             "nested": [[], [{}], {"k": ()}], 1.5: None, True: False, None: 0, 7: "seven"}
+    assert indented_json(value) == _long_way(value)
+    for top in ("text", 3, 2.5, None, True, [], {}):
+        assert indented_json(top) == _long_way(top)
+
+
+@pytest.mark.parametrize("value", [{"x": object()}, [{1, 2}], {(1, 2): "tuple key"}, b"bytes"])
+def test_what_json_refuses_is_refused(value: object) -> None:
+    with pytest.raises(TypeError) as long_way:
+        _long_way(value)
+    with pytest.raises(TypeError) as short_way:
+        indented_json(value)
+    assert str(short_way.value) == str(long_way.value)
