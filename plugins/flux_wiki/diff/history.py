@@ -3,6 +3,7 @@ topology changes."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -10,6 +11,7 @@ import os
 import sys
 import time
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,11 +19,13 @@ from typing import Any
 import yaml
 
 from ..engine import UnknownCluster, build_model
-from ..load import ParseCache
+from ..load import ParseCache, Repo
+from ..load.repo import ARTIFACT_LINKS
 from ..render.inventory import inventory
 from ..signed_cache import SignedCache
 from .compare import ClusterDiff, TopologyDiff, compare_inventories, compared_facts
-from .revisions import Commit, GitRepo, Revision
+from .revision_files import RevisionFiles
+from .revisions import Commit, GitObjects, GitRepo, Revision
 
 EMPTY_INVENTORY: dict[str, Any] = {"clusters": [], "warnings": []}
 STORE_SUFFIX = ".revision.json"  # entries of the disk cache: the compared facts of one revision
@@ -106,8 +110,10 @@ class RevisionInventories:
     A revision is built once per tree of the folder (commits that leave the folder alone share it; the result
     is kept, up to ``keep`` of them), and with a ``store`` once per user and version of flux-wiki: the facts go
     to that signed disk cache, keyed by the tree, the folder's name, the options and flux-wiki's code, so a
-    later process builds no revision it has seen. The working tree is built on every call. All builds share one
-    parse cache, so a file identical in two revisions is parsed once. ``builds`` counts the revisions built.
+    later process builds no revision it has seen. The working tree is built on every call. A revision's files are
+    read straight from git objects (:class:`~flux_wiki.diff.revision_files.RevisionFiles`), through one reader
+    per call of :meth:`recent` or :meth:`compare`, so a file the same in two revisions is read once, and all
+    builds share one parse cache, so it is parsed once. ``builds`` counts the revisions built.
     """
 
     def __init__(self, git: GitRepo, options: BuildOptions = BuildOptions(), *,
@@ -121,8 +127,22 @@ class RevisionInventories:
         self._by_tree: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self._trees: dict[str, str] = {}  # commit id -> tree id of the folder (read for a whole log at once)
         self._histories: dict[tuple[str, int, int], RecentChanges] = {}
+        self._objects: GitObjects | None = None  # while a call reads revisions: git's objects, read once
 
-    def _build(self, folder: Any) -> dict[str, Any]:
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[GitObjects]:
+        """The reader of git objects of the outermost call (its processes end, and its objects go, with it)."""
+        if self._objects is not None:
+            yield self._objects
+            return
+        self._objects = self.git.objects()
+        try:
+            yield self._objects
+        finally:
+            self._objects.close()
+            self._objects = None
+
+    def _build(self, folder: Path | Repo) -> dict[str, Any]:
         """The inventory of ``folder``. Kustomization builds are kept on the shared parse cache meanwhile (as
         ``mkdocs serve`` keeps them): consecutive revisions differ in a few files, so each reuses the builds of
         the one before whose inputs are the same (flux/kustomize/reuse.py)."""
@@ -147,7 +167,8 @@ class RevisionInventories:
     def _identity(self, commit: str) -> str:
         """What the facts of ``commit`` are a function of, in git's terms: the folder's tree, else the commit."""
         if commit not in self._trees:
-            self._trees.update(self.git.folder_trees([commit]))
+            with self._reading() as objects:
+                self._trees.update(objects.folder_trees([commit], self.git.prefix))
         tree = self._trees.get(commit)
         return f"tree {tree}" if tree else f"commit {commit}"
 
@@ -157,8 +178,8 @@ class RevisionInventories:
         return hashlib.sha256(json.dumps(what).encode("utf-8")).hexdigest()
 
     def at(self, commit: str) -> dict[str, Any]:
-        """The compared facts at a commit id: kept, else from the disk cache, else built from its files in a
-        scratch folder. They always go through JSON, so what was built and what was read are alike."""
+        """The compared facts at a commit id: kept, else from the disk cache, else built from its files, read from
+        git objects. They always go through JSON, so what was built and what was read are alike."""
         identity = self._identity(commit)
         if identity in self._by_tree:
             self._by_tree.move_to_end(identity)
@@ -166,8 +187,9 @@ class RevisionInventories:
         name = self._entry_name(identity) if self.store is not None else ""
         data = self.store.get(name) if self.store is not None else None
         if data is None:
-            with self.git.checkout(commit) as folder:
-                data = json.dumps(compared_facts(self._build(folder)),
+            with self._reading():
+                files = self.files(commit)
+                data = json.dumps(compared_facts(self._build(Repo(files.root, self.parse_cache, files=files))),
                                   separators=(",", ":")).encode("utf-8")
             self.builds += 1
             if self.store is not None:
@@ -178,8 +200,16 @@ class RevisionInventories:
             self._by_tree.popitem(last=False)
         return doc
 
+    def files(self, commit: str) -> RevisionFiles:
+        """The folder's files at ``commit`` as a checkout has them (an empty folder if it has none), read from git
+        objects by the reader of the call that asks (:meth:`recent`, :meth:`compare`)."""
+        assert self._objects is not None, "read inside `with self._reading()`"
+        return RevisionFiles(self._objects, self._trees.get(commit), self.git.folder.name or "repo",
+                             inner_links=ARTIFACT_LINKS)
+
     def compare(self, base: Revision, head: Revision) -> TopologyDiff:
-        diff = compare_inventories(self.of(base), self.of(head))
+        with self._reading():
+            diff = compare_inventories(self.of(base), self.of(head))
         diff.base, diff.head = base, head
         return diff
 
@@ -199,11 +229,18 @@ class RevisionInventories:
         key = (head, n, scan)
         if key in self._histories:
             return self._histories[key]
+        with self._reading():
+            return self._recent(head, n, scan, seconds)
+
+    def _recent(self, head: str, n: int, scan: int, seconds: float | None) -> RecentChanges:
+        key = (head, n, scan)
         deadline = None if seconds is None else time.monotonic() + seconds
         shallow = self.git.shallow()
         found = RecentChanges(shallow=shallow)
         log = self.git.log(scan, head)
-        self._trees.update(self.git.folder_trees([c for commit in log for c in (commit.id, commit.parent) if c]))
+        assert self._objects is not None
+        self._trees.update(self._objects.folder_trees([c for commit in log for c in (commit.id, commit.parent) if c],
+                                                      self.git.prefix))
         for commit in log:
             if deadline is not None and time.monotonic() > deadline:
                 found.complete = False

@@ -233,6 +233,15 @@ class ConfinedDir:
             raise InputError(rel, 1, e.reason or (f"'{rel}' is a folder, not a file" if e.kind == "dir"
                                                   else f"'{rel}' not found"),
                              code=e.code or "FW-FILE-MISSING", cls=problem_class(e.code))
+        data = self._file_bytes(rel, e)
+        self.reads += 1
+        if len(data) > self.max_file_bytes:
+            raise InputError(rel, 1, f"'{rel}' is over the {_size(self.max_file_bytes)} limit for one file; "
+                                     "not read", code="FW-LIMIT-FILE-SIZE", cls="limit")
+        return data
+
+    def _file_bytes(self, rel: str, e: Entry) -> bytes:
+        """Up to the size cap and one byte more of the regular file ``e`` (InputError when it cannot be read)."""
         try:
             fd = os.open(e.real, _OPEN_FLAGS)
         except OSError as err:
@@ -242,16 +251,29 @@ class ConfinedDir:
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode):
                 raise InputError(rel, 1, f"'{rel}' is not a regular file; not read", code="FW-FILE-REFUSED")
-            data = _read_fd(fd, st.st_size, self.max_file_bytes + 1)
+            return _read_fd(fd, st.st_size, self.max_file_bytes + 1)
         finally:
             os.close(fd)
-        self.reads += 1
-        if len(data) > self.max_file_bytes:
-            raise InputError(rel, 1, f"'{rel}' is over the {_size(self.max_file_bytes)} limit for one file; "
-                                     "not read", code="FW-LIMIT-FILE-SIZE", cls="limit")
-        return data
 
     # -- folders -----------------------------------------------------------------
+    def scan(self, rel: str) -> list[tuple[str, bool]] | None:
+        """(name, is a folder) of every entry of a folder, unsorted and unchecked, links not followed, as
+        ``os.ReadDir`` and ``DirEntry.IsDir`` see it (source-controller's ignore-file walk); None when it cannot
+        be listed. Only names: what is read below it goes through :meth:`entry` and :meth:`read_bytes`."""
+        try:
+            with os.scandir(os.path.join(self._root, rel)) as it:
+                listed = list(it)
+        except OSError:
+            return None
+        return [(e.name, e.is_dir(follow_symlinks=False)) for e in listed]
+
+    def subfolder(self, rel: str) -> "ConfinedDir":
+        """The folder ``rel`` (a folder :meth:`entry` accepts) confined on its own, with the same limits: what
+        leads out of it is refused, even into the rest of this root."""
+        return ConfinedDir(self.root / rel, label=self.label, max_file_bytes=self.max_file_bytes,
+                           max_walk_entries=self.max_walk_entries, inner_links=self.inner_links,
+                           snapshot=self.snapshot)
+
     def listdir(self, rel: str, skip: Callable[[str, bool], bool] | None = None) -> list[tuple[str, Entry]]:
         """Sorted usable entries of a folder; refused ones are noted (unless ``skip(child, is_dir)`` drops them)."""
         out = []
