@@ -19,7 +19,9 @@ from typing import Any
 import yaml
 
 from ..engine import UnknownCluster, build_model
+from ..model import Model
 from ..load import ParseCache, Repo
+from ..load.confine import ConfinedDir
 from ..load.repo import ARTIFACT_LINKS
 from ..render.inventory import inventory
 from ..signed_cache import SignedCache
@@ -87,19 +89,38 @@ def _content_changes(c: ClusterDiff) -> set[str]:
     return ids
 
 
+@dataclass(frozen=True)
+class WorktreeBuild:
+    """The working tree's model, built with a revision's :class:`BuildOptions` (no ``exclude``, no ``sources``),
+    and the snapshot of the folder it read: a revision whose files answer all that was asked of the snapshot as
+    it did holds the same facts (:meth:`~flux_wiki.load.confine.ConfinedDir.answered_alike`), so it is not built
+    again. A model that read a source's folder of its own (a CI push) read more than the snapshot: none is."""
+
+    files: ConfinedDir
+    model: Model
+
+    def facts(self) -> dict[str, Any]:
+        return compared_facts(inventory(self.model))
+
+    def same_as(self, files: ConfinedDir) -> bool:
+        return (self.model.repo_root.name == files.root.name and not any(c.source_dirs for c in self.model.clusters)
+                and self.files.answered_alike(files))
+
+
 @functools.cache
 def code_digest() -> str:
     """A digest of flux-wiki's own files: what a past revision is found to hold changes with the engine, so an
     entry kept on disk is used only by the very code that wrote it (~4 ms, once per process; with the Python
     and PyYAML versions, it is the "version" part of an entry's key)."""
-    root = Path(__file__).resolve().parents[1]
+    root = str(Path(__file__).resolve().parents[1])
     digest = hashlib.sha256()
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        below = os.path.relpath(folder, root).replace(os.sep, "/")
         for name in sorted(f for f in files if not f.endswith((".pyc", ".pyo"))):
-            path = Path(folder) / name
-            digest.update(f"{path.relative_to(root).as_posix()}\0".encode("utf-8"))
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+            digest.update(f"{name if below == '.' else f'{below}/{name}'}\0".encode("utf-8"))
+            with open(os.path.join(folder, name), "rb") as source:
+                digest.update(hashlib.sha256(source.read()).digest())
     return digest.hexdigest()
 
 
@@ -113,7 +134,9 @@ class RevisionInventories:
     later process builds no revision it has seen. The working tree is built on every call. A revision's files are
     read straight from git objects (:class:`~flux_wiki.diff.revision_files.RevisionFiles`), through one reader
     per call of :meth:`recent` or :meth:`compare`, so a file the same in two revisions is read once, and all
-    builds share one parse cache, so it is parsed once. ``builds`` counts the revisions built.
+    builds share one parse cache, so it is parsed once. A revision the same as the working tree in all its build
+    read (:attr:`worktree`; HEAD, in a clean checkout) takes its facts. ``builds`` counts the revisions whose
+    facts were made (built, or the working tree's: ``from_worktree``), not kept or read from disk.
     """
 
     def __init__(self, git: GitRepo, options: BuildOptions = BuildOptions(), *,
@@ -128,6 +151,9 @@ class RevisionInventories:
         self._trees: dict[str, str] = {}  # commit id -> tree id of the folder (read for a whole log at once)
         self._histories: dict[tuple[str, int, int], RecentChanges] = {}
         self._objects: GitObjects | None = None  # while a call reads revisions: git's objects, read once
+        self.worktree: WorktreeBuild | None = None  # the working tree's build of this compilation, if any
+        self.from_worktree = 0  # revisions whose facts were the working tree's (counted in ``builds`` too)
+        self._worktree_tree: str | None = None  # HEAD's tree: the one revision the working tree is likely to be
 
     @contextlib.contextmanager
     def _reading(self) -> Iterator[GitObjects]:
@@ -189,8 +215,14 @@ class RevisionInventories:
         if data is None:
             with self._reading():
                 files = self.files(commit)
-                data = json.dumps(compared_facts(self._build(Repo(files.root, self.parse_cache, files=files))),
-                                  separators=(",", ":")).encode("utf-8")
+                tree = self._trees.get(commit)
+                if self.worktree is not None and tree is not None and tree == self._worktree_tree \
+                        and self.worktree.same_as(files):
+                    facts = self.worktree.facts()  # type: ignore[union-attr]
+                    self.from_worktree += 1
+                else:
+                    facts = compared_facts(self._build(Repo(files.root, self.parse_cache, files=files)))
+                data = json.dumps(facts, separators=(",", ":")).encode("utf-8")
             self.builds += 1
             if self.store is not None:
                 self.store.put(name, data)
@@ -223,24 +255,24 @@ class RevisionInventories:
         """:meth:`history` with what the wiki says about it: stops after ``seconds`` (an incomplete answer is
         not kept, so the next call resumes from the commits already built), and leaves out a shallow clone's
         parentless oldest commit."""
-        head = self.git.head()
+        head, shallow = self.git.head_and_shallow()
         if head is None:
             return RecentChanges()
         key = (head, n, scan)
         if key in self._histories:
             return self._histories[key]
         with self._reading():
-            return self._recent(head, n, scan, seconds)
+            return self._recent(head, shallow, n, scan, seconds)
 
-    def _recent(self, head: str, n: int, scan: int, seconds: float | None) -> RecentChanges:
+    def _recent(self, head: str, shallow: bool, n: int, scan: int, seconds: float | None) -> RecentChanges:
         key = (head, n, scan)
         deadline = None if seconds is None else time.monotonic() + seconds
-        shallow = self.git.shallow()
         found = RecentChanges(shallow=shallow)
         log = self.git.log(scan, head)
         assert self._objects is not None
-        self._trees.update(self._objects.folder_trees([c for commit in log for c in (commit.id, commit.parent) if c],
-                                                      self.git.prefix))
+        self._trees.update(self._objects.folder_trees([head] + [c for commit in log for c in (commit.id, commit.parent)
+                                                                if c], self.git.prefix))
+        self._worktree_tree = self._trees.get(head)
         for commit in log:
             if deadline is not None and time.monotonic() > deadline:
                 found.complete = False

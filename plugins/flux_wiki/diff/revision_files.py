@@ -252,11 +252,11 @@ class RevisionFiles(ConfinedDir):
     def _file_bytes(self, rel: str, e: Entry) -> bytes:
         return self.objects.blob(self._lstat(_normpath([*self._top, *_parts(rel)]))[1])
 
-    def scan(self, rel: str) -> list[tuple[str, bool]] | None:
+    def _scan(self, rel: str) -> list[tuple[str, bool]] | None:
         found = self._resolve([*self._top, *_parts(rel)])
         if found is None or found[1][0] != TREE_MODE:
             return None
-        return [(name, node[0] == TREE_MODE) for name, node in self._entries(found[1]).items()]
+        return sorted((name, node[0] == TREE_MODE) for name, node in self._entries(found[1]).items())
 
 
 def _parts(rel: str) -> Parts:

@@ -103,6 +103,15 @@ class GitRepo:
         except GitError:
             return None
 
+    def head_and_shallow(self) -> tuple[str | None, bool]:
+        """:meth:`head` and :meth:`shallow` in one ``git rev-parse`` (None, False in a repository without commits)."""
+        try:
+            out = self._text("rev-parse", "--is-shallow-repository", "--verify", "--quiet", "--end-of-options",
+                             "HEAD^{commit}").split()
+        except GitError:
+            return None, False
+        return (out[1], out[0] == "true") if len(out) == 2 else (None, False)
+
     def default_branch(self) -> str:
         """origin/HEAD's branch, else the first of main, master, origin/main, origin/master that exists."""
         try:

@@ -108,6 +108,8 @@ class ConfinedDir:
         self.snapshot = snapshot
         self._content: dict[str, bytes] = {}  # with snapshot: each file and listing as first read
         self._listings: dict[str, list[tuple[str, Entry]]] = {}
+        self._scans: dict[str, list[tuple[str, bool]] | None] = {}
+        self._unread: set[str] = set()  # files that could not be read (no answer to compare: answered_alike)
         self.reads = 0  # files read from disk
         self.record: Record | None = None  # while set, what is asked of this folder is written down in it
 
@@ -202,6 +204,43 @@ class ConfinedDir:
     def is_file(self, rel: str) -> bool:
         return self.entry(rel).kind == "file"
 
+    @contextmanager
+    def unnoted(self) -> Iterator[None]:
+        """Problems met inside the block are not kept: a check that asks what a build of this folder may not."""
+        kept = dict(self._problems)
+        try:
+            yield
+        finally:
+            self._problems = kept
+
+    def answered_alike(self, other: "ConfinedDir") -> bool:
+        """Whether ``other`` answers every question this snapshot was asked (what a path is, with the reason of a
+        refusal; folder listings and scans; file contents) as this one did. A computation that asked this snapshot
+        only then gives the same result from ``other``: it asks the same questions in the same order. A file this
+        snapshot could not read has no answer to compare: never alike. Problems ``other`` meets are not kept."""
+        if not self.snapshot or self._unread:
+            return False
+
+        def same(a: Entry, b: Entry) -> bool:
+            return a.kind == b.kind and a.reason == b.reason and a.code == b.code
+
+        with other.unnoted():
+            if not all(same(other.entry(rel), e) for rel, e in self._memo.items()):
+                return False
+            for rel, found in self._listings.items():
+                theirs = other._listing(rel)
+                if len(theirs) != len(found) or not all(n == m and same(a, b) for (n, a), (m, b) in zip(found, theirs)):
+                    return False
+            if any(other.scan(rel) != found for rel, found in self._scans.items()):
+                return False
+            for rel, data in self._content.items():
+                try:
+                    if other.read_bytes(rel) != data:
+                        return False
+                except InputError:
+                    return False
+        return True
+
     # -- problems met on the way -------------------------------------------------
     def note(self, rel: str, message: str, code: str = "FW-FILE-REFUSED") -> None:
         """Record a problem with ``rel`` once (a diagnostic that names the path; its class is the code's)."""
@@ -233,9 +272,14 @@ class ConfinedDir:
             raise InputError(rel, 1, e.reason or (f"'{rel}' is a folder, not a file" if e.kind == "dir"
                                                   else f"'{rel}' not found"),
                              code=e.code or "FW-FILE-MISSING", cls=problem_class(e.code))
-        data = self._file_bytes(rel, e)
+        try:
+            data = self._file_bytes(rel, e)
+        except InputError:
+            self._unread.add(rel)
+            raise
         self.reads += 1
         if len(data) > self.max_file_bytes:
+            self._unread.add(rel)
             raise InputError(rel, 1, f"'{rel}' is over the {_size(self.max_file_bytes)} limit for one file; "
                                      "not read", code="FW-LIMIT-FILE-SIZE", cls="limit")
         return data
@@ -257,15 +301,23 @@ class ConfinedDir:
 
     # -- folders -----------------------------------------------------------------
     def scan(self, rel: str) -> list[tuple[str, bool]] | None:
-        """(name, is a folder) of every entry of a folder, unsorted and unchecked, links not followed, as
-        ``os.ReadDir`` and ``DirEntry.IsDir`` see it (source-controller's ignore-file walk); None when it cannot
-        be listed. Only names: what is read below it goes through :meth:`entry` and :meth:`read_bytes`."""
+        """(name, is a folder) of every entry of a folder, sorted, unchecked, links not followed, as ``os.ReadDir``
+        and ``DirEntry.IsDir`` see it (source-controller's ignore-file walk); None when it cannot be listed. Only
+        names: what is read below it goes through :meth:`entry` and :meth:`read_bytes`."""
+        if rel in self._scans:
+            return self._scans[rel]
+        found = self._scan(rel)
+        if self.snapshot:
+            self._scans[rel] = found
+        return found
+
+    def _scan(self, rel: str) -> list[tuple[str, bool]] | None:
         try:
             with os.scandir(os.path.join(self._root, rel)) as it:
                 listed = list(it)
         except OSError:
             return None
-        return [(e.name, e.is_dir(follow_symlinks=False)) for e in listed]
+        return sorted((e.name, e.is_dir(follow_symlinks=False)) for e in listed)
 
     def subfolder(self, rel: str) -> "ConfinedDir":
         """The folder ``rel`` (a folder :meth:`entry` accepts) confined on its own, with the same limits: what
