@@ -7,10 +7,14 @@ import os
 import shutil
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from flux_wiki.compile import WikiCompiler
+from flux_wiki.config import WikiConfig
 from flux_wiki.diff import GitRepo, RevisionInventories
+from flux_wiki.diff.history import WorktreeBuild
 from flux_wiki.diff.revision_files import RevisionFiles
 from flux_wiki.load import ParseCache, Repo
 from flux_wiki.load.confine import ConfinedDir, InputError
@@ -144,3 +148,59 @@ def test_history_reads_each_file_once_and_starts_few_git_processes(tmp_path: Pat
         # one parse per distinct content: BASE's files once, the changed file once per revision
         assert parses.misses == len([f for f in BASE if f.endswith(".yaml")]) + n
     assert counts[0] == counts[1] <= 6
+
+
+def _recent_changes(root: Path, monkeypatch: pytest.MonkeyPatch | None = None) -> tuple[str, RevisionInventories]:
+    compiler = WikiCompiler()
+    if monkeypatch is not None:  # every revision built, none taken from the working tree
+        monkeypatch.setattr(WorktreeBuild, "same_as", lambda self, files: False)
+    pages = {p.path: p.markdown for p in compiler.compile(WikiConfig(repo=root, diagrams=False, history=10)).pages}
+    return pages["flux/home/changes.md"], next(iter(compiler.histories.values()))
+
+
+@pytest.mark.parametrize("edit", [None, {"apps/web.conf": "listen 9090;\n"}, {"apps/notes.txt": "new\n"},
+                                  {"infra/ingress-nginx.yaml": helm_release("9.9.9")}])
+def test_head_takes_the_working_trees_facts_only_when_it_is_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                    edit: dict[str, str] | None) -> None:
+    """A clean checkout's HEAD is not built again; a working tree with any change (a file the build reads, an
+    untracked file) is no stand-in for it. Either way the page is the one building every revision gives."""
+    repo = GitFixture(tmp_path / "home", BASE)
+    repo.change("bump", {"infra/ingress-nginx.yaml": helm_release("4.11.1")})
+    repo.change("vars", {"clusters/home/cluster-vars.yaml": BASE["clusters/home/cluster-vars.yaml"] + "  X: y\n"})
+    if edit:
+        repo.write(edit)
+    page, inventories = _recent_changes(repo.root)
+    assert inventories.from_worktree == (0 if edit else 1) and inventories.builds == 3
+    assert page == _recent_changes(repo.root, monkeypatch)[0]
+
+
+def test_a_file_the_working_tree_could_not_read_is_never_alike(tmp_path: Path) -> None:
+    repo = GitFixture(tmp_path / "home", BASE)
+    files = ConfinedDir(repo.root, snapshot=True, inner_links=ARTIFACT_LINKS)
+    files.read_bytes("apps/web.yaml")
+    git = GitRepo(repo.root)
+    with git.objects() as objects:
+        commit = git.resolve("HEAD")
+        revision = RevisionFiles(objects, objects.folder_trees([commit], "").get(commit), "home",
+                                 inner_links=ARTIFACT_LINKS)
+        assert files.answered_alike(revision)
+        (repo.root / "apps" / "web.yaml").chmod(0)
+        unreadable = ConfinedDir(repo.root, snapshot=True, inner_links=ARTIFACT_LINKS)
+        try:
+            unreadable.read_bytes("apps/web.yaml")
+        except InputError:
+            assert not unreadable.answered_alike(revision)
+        (repo.root / "apps" / "web.yaml").chmod(0o644)
+        files.read_bytes("apps/web.conf")
+        (repo.root / "apps" / "web.conf").write_text("changed\n")
+        changed = ConfinedDir(repo.root, snapshot=True, inner_links=ARTIFACT_LINKS)
+        changed.read_bytes("apps/web.conf")
+        assert not changed.answered_alike(revision)
+
+
+def test_a_git_folder_an_ignore_rule_brings_back_is_a_difference(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = GitFixture(tmp_path / "home", BASE | {".sourceignore": "# nothing\n"})
+    assert _recent_changes(repo.root)[1].from_worktree == 1
+    repo.change("see .git", {".sourceignore": "!.git/\n"})  # the working tree's .git is then in its artifact
+    page, inventories = _recent_changes(repo.root)
+    assert inventories.from_worktree == 0 and page == _recent_changes(repo.root, monkeypatch)[0]

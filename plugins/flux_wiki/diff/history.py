@@ -8,6 +8,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import sys
 import time
 from collections import OrderedDict
@@ -89,6 +90,9 @@ def _content_changes(c: ClusterDiff) -> set[str]:
     return ids
 
 
+_GIT_BROUGHT_BACK = re.compile(rb"^[ \t]*!.*\.git", re.MULTILINE)
+
+
 @dataclass(frozen=True)
 class WorktreeBuild:
     """The working tree's model, built with a revision's :class:`BuildOptions` (no ``exclude``, no ``sources``),
@@ -103,8 +107,13 @@ class WorktreeBuild:
         return compared_facts(inventory(self.model))
 
     def same_as(self, files: ConfinedDir) -> bool:
-        return (self.model.repo_root.name == files.root.name and not any(c.source_dirs for c in self.model.clusters)
-                and self.files.answered_alike(files))
+        """Whether the revision ``files`` holds the facts of this build. The working tree's ``.git`` folder (a
+        checkout has none) is no difference: source-controller leaves it out of every artifact, unless an ignore
+        rule brings it back (``!`` and ``.git`` on one line of what the build read: then it is one)."""
+        if self.model.repo_root.name != files.root.name or any(c.source_dirs for c in self.model.clusters):
+            return False
+        git_back = any(_GIT_BROUGHT_BACK.search(data) for data in self.files.contents.values())
+        return self.files.answered_alike(files, None if git_back else lambda name, is_dir: is_dir and name == ".git")
 
 
 @functools.cache

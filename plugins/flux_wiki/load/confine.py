@@ -213,25 +213,40 @@ class ConfinedDir:
         finally:
             self._problems = kept
 
-    def answered_alike(self, other: "ConfinedDir") -> bool:
+    @property
+    def contents(self) -> dict[str, bytes]:
+        """The files this snapshot read, with their bytes (read-only)."""
+        return self._content
+
+    def answered_alike(self, other: "ConfinedDir", unseen: Callable[[str, bool], bool] | None = None) -> bool:
         """Whether ``other`` answers every question this snapshot was asked (what a path is, with the reason of a
         refusal; folder listings and scans; file contents) as this one did. A computation that asked this snapshot
         only then gives the same result from ``other``: it asks the same questions in the same order. A file this
-        snapshot could not read has no answer to compare: never alike. Problems ``other`` meets are not kept."""
+        snapshot could not read has no answer to compare: never alike. Problems ``other`` meets are not kept.
+
+        ``unseen(name, is_dir)``: entries the caller knows no computation looks at beyond seeing them listed (and
+        would have asked about what is below them if it had); they are left out of the comparison."""
         if not self.snapshot or self._unread:
             return False
 
         def same(a: Entry, b: Entry) -> bool:
             return a.kind == b.kind and a.reason == b.reason and a.code == b.code
 
+        def seen(listing: list[tuple[str, Entry]]) -> list[tuple[str, Entry]]:
+            return listing if unseen is None else [(n, e) for n, e in listing if not unseen(n, e.kind == "dir")]
+
+        def seen_names(scanned: list[tuple[str, bool]] | None) -> list[tuple[str, bool]] | None:
+            return scanned if unseen is None or scanned is None else [(n, d) for n, d in scanned if not unseen(n, d)]
+
         with other.unnoted():
-            if not all(same(other.entry(rel), e) for rel, e in self._memo.items()):
+            if not all(same(other.entry(rel), e) for rel, e in self._memo.items()
+                       if unseen is None or not unseen(rel.rpartition("/")[2], e.kind == "dir")):
                 return False
             for rel, found in self._listings.items():
-                theirs = other._listing(rel)
-                if len(theirs) != len(found) or not all(n == m and same(a, b) for (n, a), (m, b) in zip(found, theirs)):
+                mine, theirs = seen(found), seen(other._listing(rel))
+                if len(theirs) != len(mine) or not all(n == m and same(a, b) for (n, a), (m, b) in zip(mine, theirs)):
                     return False
-            if any(other.scan(rel) != found for rel, found in self._scans.items()):
+            if any(seen_names(other.scan(rel)) != seen_names(found) for rel, found in self._scans.items()):
                 return False
             for rel, data in self._content.items():
                 try:
