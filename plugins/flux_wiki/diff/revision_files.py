@@ -276,10 +276,10 @@ def _normpath(parts: list[str]) -> Parts:
 
 
 def _read_tree(objects: GitObjects, root: str, max_file_bytes: int) -> None:
-    """Read the trees below ``root`` that no revision read yet (one request per level of folders), the sizes of
-    their blobs (one request) and their YAML files within the size cap (one request: the engine reads every
-    manifest; other files are read when asked for), and keep, per tree, the entries a checkout writes
-    (``objects.written``): the blobs and links at safe names, the folders that hold one of them, no submodule."""
+    """Read the trees below ``root`` that no revision read yet (one request per level of folders) and their blobs
+    (one request: the sizes of all, the contents of the YAML files within the size cap kept, as the engine reads
+    every manifest; other files are read again when asked for), and keep, per tree, the entries a checkout
+    writes (``objects.written``): the blobs and links at safe names, the folders that hold one, no submodule."""
     level, new, seen = [root], [], set()
     while level:
         todo = [t for t in dict.fromkeys(level) if t not in objects.written and t not in seen]
@@ -290,9 +290,8 @@ def _read_tree(objects: GitObjects, root: str, max_file_bytes: int) -> None:
                  if mode == TREE_MODE and not _unsafe(name)]
     files = [(name, mode, oid) for t in new for name, (mode, oid) in objects.trees[t].items()
              if mode not in (TREE_MODE, GITLINK_MODE) and not _unsafe(name)]
-    objects.load_sizes([oid for _, _, oid in files])
-    objects.load_blobs([oid for name, mode, oid in files if mode != _SYMLINK_MODE and name.endswith(YAML_SUFFIXES)
-                        and objects.sizes[oid] <= max_file_bytes])
+    manifests = {oid for name, mode, oid in files if mode != _SYMLINK_MODE and name.endswith(YAML_SUFFIXES)}
+    objects.load_blobs([oid for _, _, oid in files], lambda oid, size: oid in manifests and size <= max_file_bytes)
     stack = [(t, False) for t in new]
     while stack:  # below before above (trees form no cycle: a tree's id is the hash of its entries)
         tree, expanded = stack.pop()

@@ -16,7 +16,7 @@ import selectors
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,7 +60,16 @@ class GitRepo:
         self.folder = Path(folder).resolve()
         if not self.folder.is_dir():
             raise GitError(f"{folder} is not a folder")
-        top = self._run("rev-parse", "--show-toplevel", cwd=self.folder, what=f"{folder} is not inside a git work tree")
+        # HEAD and shallowness come with the top level: the first head_and_shallow() of a build runs no git
+        try:
+            top, shallow, head = str(self._run("rev-parse", "--show-toplevel", "--is-shallow-repository", "--verify",
+                                               "--quiet", "--end-of-options", "HEAD^{commit}",
+                                               cwd=self.folder)).split("\n")[:3]
+            self._primed: tuple[str | None, bool] | None = (head, shallow == "true")
+        except (GitError, ValueError):  # no commit yet, or not a work tree (said by the call below)
+            top = str(self._run("rev-parse", "--show-toplevel", cwd=self.folder,
+                                what=f"{folder} is not inside a git work tree"))
+            self._primed = None
         self.toplevel = Path(top.strip()).resolve()
         rel = os.path.relpath(self.folder, self.toplevel)
         self.prefix = "" if rel == "." else Path(rel).as_posix()
@@ -104,7 +113,11 @@ class GitRepo:
             return None
 
     def head_and_shallow(self) -> tuple[str | None, bool]:
-        """:meth:`head` and :meth:`shallow` in one ``git rev-parse`` (None, False in a repository without commits)."""
+        """:meth:`head` and :meth:`shallow` in one ``git rev-parse`` (None, False in a repository without commits);
+        the first call after the repository was opened answers what opening it read."""
+        if self._primed is not None:
+            primed, self._primed = self._primed, None
+            return primed
         try:
             out = self._text("rev-parse", "--is-shallow-repository", "--verify", "--quiet", "--end-of-options",
                              "HEAD^{commit}").split()
@@ -309,9 +322,9 @@ TreeEntries = dict[str, tuple[str, str]]  # name -> (mode, object id) of one tre
 
 
 class GitObjects:
-    """Trees, blob sizes and blobs of one repository, each read once, through two long-lived ``git cat-file``
-    processes (``--batch`` for contents, ``--batch-check`` for sizes): reading any number of revisions starts two
-    processes, where a checkout per revision started two and wrote every file. ``processes`` counts them.
+    """Trees, blob sizes and blobs of one repository, each read once, through one long-lived ``git cat-file
+    --batch`` process: reading any number of revisions starts one process, where a checkout per revision started
+    two and wrote every file (``GitRepo.processes`` counts them).
 
     Revisions share most objects, so what one read the next finds here: a file unchanged across revisions is
     the same blob and the same ``bytes``, which the parse cache recognises without hashing it again."""
@@ -368,22 +381,16 @@ class GitObjects:
                 raise GitError(f"git cat-file: {oid} is not a tree")
             self.trees[oid] = _parse_tree(body, len(oid) // 2)
 
-    def load_sizes(self, oids: list[str]) -> None:
-        """Learn the sizes of the blobs ``oids`` whose size is not known yet (one request)."""
+    def load_blobs(self, oids: list[str], keep: Callable[[str, int], bool]) -> None:
+        """Learn the size of each blob of ``oids`` not seen yet, and keep its contents when ``keep(id, size)``
+        (one request; what is not kept is read again if :meth:`blob` asks for it)."""
         todo = [o for o in dict.fromkeys(oids) if o not in self.sizes]
-        for oid, (_, kind, size, _) in zip(todo, self._ask("--batch-check", todo)):
-            if kind != "blob":
-                raise GitError(f"git cat-file: {oid} is not a blob")
-            self.sizes[oid] = size
-
-    def load_blobs(self, oids: list[str]) -> None:
-        """Read the blobs ``oids`` not read yet (one request; callers check their sizes first)."""
-        todo = [o for o in dict.fromkeys(oids) if o not in self.blobs]
         for oid, (_, kind, size, body) in zip(todo, self._ask("--batch", todo)):
             if kind != "blob" or body is None:
                 raise GitError(f"git cat-file: {oid} is not a blob")
-            self.blobs[oid] = body
             self.sizes[oid] = size
+            if keep(oid, size):
+                self.blobs[oid] = body
 
     def blob(self, oid: str) -> bytes:
         """A blob's contents (read once; callers check its size first)."""
@@ -397,13 +404,19 @@ class GitObjects:
         return data
 
     def folder_trees(self, commits: list[str], prefix: str) -> dict[str, str]:
-        """:meth:`GitRepo.folder_trees` asked of the ``--batch-check`` process (one request, no new process)."""
+        """:meth:`GitRepo.folder_trees`, asked of the ``--batch`` process (one request, no new process); the
+        trees read are kept."""
         commits = list(dict.fromkeys(commits))
         if not commits or "\n" in prefix:
             return {}
         specs = [f"{c}:{prefix}" if prefix else f"{c}^{{tree}}" for c in commits]
-        return {commit: oid for commit, (oid, kind, _, _) in zip(commits, self._ask("--batch-check", specs))
-                if kind == "tree"}
+        found = {}
+        for commit, (oid, kind, _, body) in zip(commits, self._ask("--batch", specs)):
+            if kind == "tree" and body is not None:
+                found[commit] = oid
+                if oid not in self.trees:
+                    self.trees[oid] = _parse_tree(body, len(oid) // 2)
+        return found
 
 
 class _Answers:
