@@ -125,7 +125,8 @@ class WikiCompiler:
         repo = Repo(cfg.repo, self.parse_cache)
         rebuilds = self.parse_cache.keep_builds
         # with recent changes, the working tree's Kustomization builds are kept for the past revisions to reuse
-        self.parse_cache.keep_builds = rebuilds or bool(cfg.history)
+        revisions = self.revisions(cfg) if cfg.history else None
+        self.parse_cache.keep_builds = rebuilds or isinstance(revisions, RevisionInventories)
         try:
             model = build_model(repo, clusters=cfg.clusters or None, entry=cfg.entry, exclude=cfg.exclude,
                                 sources=cfg.sources)
@@ -142,8 +143,8 @@ class WikiCompiler:
         # a past revision the same as the working tree in all this build read (HEAD, in a clean checkout) is
         # not built again; the model must then be what a past revision's build makes (no exclude, no sources)
         worktree = WorktreeBuild(repo.files, model) if not cfg.exclude and not cfg.sources else None
-        history = history_context(self.recent_changes(cfg, worktree), cfg.history, layout, model.clusters) \
-            if cfg.history else {}
+        history = history_context(self.recent_changes(cfg, worktree, revisions), cfg.history, layout,
+                                  model.clusters) if cfg.history else {}
         options.cluster_context = {c.name: {**context.get(c.name, {}), **history.get(c.name, {})}
                                    for c in model.clusters}
         options.pages = self.pages if self.parse_cache.keep_builds else None  # a single build keeps nothing
@@ -204,22 +205,15 @@ class WikiCompiler:
         self.histories = {}
         self.svg.forget()
 
-    def recent_changes(self, cfg: WikiConfig, worktree: WorktreeBuild | None = None) -> RecentChanges | str:
+    def recent_changes(self, cfg: WikiConfig, worktree: WorktreeBuild | None = None,
+                       revisions: RevisionInventories | str | None = None) -> RecentChanges | str:
         """The last ``cfg.history`` commits that changed the topology, or why git cannot tell. What each past
         revision holds is kept across compilations (``mkdocs serve`` rebuilds only look up HEAD) and, with a
         ``cache_dir``, on disk for the next build (which then builds no past revision it has seen); a revision
         the same as the working tree in all the build of ``worktree`` read takes its facts."""
-        key = (cfg.repo, tuple(cfg.clusters), cfg.entry)
-        inventories = self.histories.get(key)
-        if inventories is None:
-            try:
-                git = GitRepo(cfg.repo)
-            except GitError as err:  # the page gets no local path: it may be published
-                log.info("flux-wiki: no recent changes: %s", err)
-                return "the repository is not a git checkout (or git is not installed)."
-            inventories = RevisionInventories(git, BuildOptions(tuple(cfg.clusters), cfg.entry),
-                                              parse_cache=self.parse_cache)
-            self.histories[key] = inventories
+        inventories = self.revisions(cfg) if revisions is None else revisions
+        if isinstance(inventories, str):
+            return inventories
         if cfg.cache_dir is None:
             inventories.store = None
         elif inventories.store is None or inventories.store.folder != cfg.cache_dir:
@@ -232,6 +226,21 @@ class WikiCompiler:
             return "git could not read the history (the build log says why)."
         finally:
             inventories.worktree = None
+
+    def revisions(self, cfg: WikiConfig) -> RevisionInventories | str:
+        """The past revisions of ``cfg.repo`` (kept across compilations), or why git cannot read them."""
+        key = (cfg.repo, tuple(cfg.clusters), cfg.entry)
+        inventories = self.histories.get(key)
+        if inventories is None:
+            try:
+                git = GitRepo(cfg.repo)
+            except GitError as err:  # the page gets no local path: it may be published
+                log.info("flux-wiki: no recent changes: %s", err)
+                return "the repository is not a git checkout (or git is not installed)."
+            inventories = RevisionInventories(git, BuildOptions(tuple(cfg.clusters), cfg.entry),
+                                              parse_cache=self.parse_cache)
+            self.histories[key] = inventories
+        return inventories
 
     def doctor(self, model: Model, notes: dict[str, ClusterNotes], repo: Repo,
                states: dict[str, bytes | None] | None = None) -> dict[str, DoctorReport]:

@@ -198,7 +198,8 @@ def test_a_file_the_working_tree_could_not_read_is_never_alike(tmp_path: Path) -
         assert not changed.answered_alike(revision)
 
 
-def test_a_git_folder_an_ignore_rule_brings_back_is_a_difference(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_git_folder_an_ignore_rule_brings_back_is_a_difference(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     repo = GitFixture(tmp_path / "home", BASE | {".sourceignore": "# nothing\n"})
     assert _recent_changes(repo.root)[1].from_worktree == 1
     repo.change("see .git", {".sourceignore": "!.git/\n"})  # the working tree's .git is then in its artifact

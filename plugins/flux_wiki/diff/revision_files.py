@@ -154,7 +154,8 @@ class RevisionFiles(ConfinedDir):
             seen[new] = path
         return path, True
 
-    def _resolve(self, path: list[str], *, last: bool = True, budget: list[int] | None = None) -> tuple[Parts, Node] | None:
+    def _resolve(self, path: list[str], *, last: bool = True,
+                 budget: list[int] | None = None) -> tuple[Parts, Node] | None:
         """What the kernel finds at ``path`` (from the scratch folder), links on the way followed (the last one
         too unless ``last`` is False, as ``os.lstat``), at most :data:`MAX_KERNEL_LINKS` in all: (its real path,
         the entry); None when it finds nothing there."""
