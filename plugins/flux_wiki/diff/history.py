@@ -20,10 +20,10 @@ from typing import Any
 import yaml
 
 from ..engine import UnknownCluster, build_model
-from ..model import Model
 from ..load import ParseCache, Repo
 from ..load.confine import ConfinedDir
 from ..load.repo import ARTIFACT_LINKS
+from ..model import Model
 from ..render.inventory import inventory
 from ..signed_cache import SignedCache
 from .compare import ClusterDiff, TopologyDiff, compare_inventories, compared_facts
@@ -119,7 +119,7 @@ class WorktreeBuild:
 @functools.cache
 def code_digest() -> str:
     """A digest of flux-wiki's own files: what a past revision is found to hold changes with the engine, so an
-    entry kept on disk is used only by the very code that wrote it (~4 ms, once per process; with the Python
+    entry kept on disk is used only by the very code that wrote it (~2 ms, once per process; with the Python
     and PyYAML versions, it is the "version" part of an entry's key)."""
     root = str(Path(__file__).resolve().parents[1])
     digest = hashlib.sha256()
@@ -223,11 +223,10 @@ class RevisionInventories:
         data = self.store.get(name) if self.store is not None else None
         if data is None:
             with self._reading():
-                files = self.files(commit)
-                tree = self._trees.get(commit)
-                if self.worktree is not None and tree is not None and tree == self._worktree_tree \
-                        and self.worktree.same_as(files):
-                    facts = self.worktree.facts()  # type: ignore[union-attr]
+                files, worktree, tree = self.files(commit), self.worktree, self._trees.get(commit)
+                if worktree is not None and tree is not None and tree == self._worktree_tree \
+                        and worktree.same_as(files):
+                    facts = worktree.facts()
                     self.from_worktree += 1
                 else:
                     facts = compared_facts(self._build(Repo(files.root, self.parse_cache, files=files)))

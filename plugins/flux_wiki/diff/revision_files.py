@@ -17,11 +17,11 @@ from __future__ import annotations
 import errno
 from pathlib import Path
 
-from ..load.repo import YAML_SUFFIXES
 from ..load.confine import MAX_FILE_BYTES, MAX_WALK_ENTRIES, ConfinedDir, Entry, _size
+from ..load.repo import YAML_SUFFIXES
 from .revisions import _SYMLINK_MODE, GITLINK_MODE, TREE_MODE, GitObjects, TreeEntries
 
-MAX_LINK_DEPTH = 200  # links os.path.realpath resolves within one another: deeper counts as a loop (it would recurse)
+MAX_LINK_DEPTH = 200  # links realpath resolves within one another (it recurses): deeper counts as a loop
 MAX_KERNEL_LINKS = 40  # links the kernel follows to find one path (Linux's MAXSYMLINKS)
 MAX_LINK_BYTES = 4096  # a longer target is no path (PATH_MAX): the link leads nowhere
 

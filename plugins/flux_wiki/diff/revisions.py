@@ -61,15 +61,15 @@ class GitRepo:
         if not self.folder.is_dir():
             raise GitError(f"{folder} is not a folder")
         # HEAD and shallowness come with the top level: the first head_and_shallow() of a build runs no git
+        self._primed: tuple[str | None, bool] | None = None
         try:
             top, shallow, head = str(self._run("rev-parse", "--show-toplevel", "--is-shallow-repository", "--verify",
                                                "--quiet", "--end-of-options", "HEAD^{commit}",
                                                cwd=self.folder)).split("\n")[:3]
-            self._primed: tuple[str | None, bool] | None = (head, shallow == "true")
+            self._primed = (head, shallow == "true")
         except (GitError, ValueError):  # no commit yet, or not a work tree (said by the call below)
             top = str(self._run("rev-parse", "--show-toplevel", cwd=self.folder,
                                 what=f"{folder} is not inside a git work tree"))
-            self._primed = None
         self.toplevel = Path(top.strip()).resolve()
         rel = os.path.relpath(self.folder, self.toplevel)
         self.prefix = "" if rel == "." else Path(rel).as_posix()
