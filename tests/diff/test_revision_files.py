@@ -16,10 +16,11 @@ from flux_wiki.config import WikiConfig
 from flux_wiki.diff import GitRepo, RevisionInventories
 from flux_wiki.diff.history import WorktreeBuild
 from flux_wiki.diff.revision_files import RevisionFiles
-from flux_wiki.load import ParseCache, Repo
-from flux_wiki.load.confine import ConfinedDir, InputError
+from flux_wiki.load import ParseCache
+from flux_wiki.load.confine import ConfinedDir
 from flux_wiki.load.repo import ARTIFACT_LINKS
 from flux_wiki.load.sourceignore import load_ignore_patterns
+from flux_wiki.model import InputError
 
 from .fixture import BASE, GitFixture, helm_release
 
