@@ -31,7 +31,7 @@ from .render.diagrams import layer_dag_dot, layer_diagram_dot, neighbourhood_dot
 from .render.doctor_page import doctor_context, doctor_page
 from .render.history_page import changes_page, history_context
 from .render.markdown import file_url, html_text, md_link
-from .render.nav import layer_sections
+from .render.nav import NavSection, layer_sections
 from .render.pages import (GeneratedPage, PageLayout, PageMemo, PageRenderer, RenderOptions, group_anchors,
                            render_cluster)
 from .render.svg import SvgRenderer
@@ -56,7 +56,7 @@ class CompiledWiki:
     notices: list[Diagnostic] = field(default_factory=list)  # worth knowing, not a problem (e.g. page name clashes)
     doctor: dict[str, DoctorReport] = field(default_factory=dict)  # cluster name -> the ordering doctor's report
     # cluster name -> its layer pages by group of the overview, as the nav nests them (render/nav.py)
-    sections: dict[str, list[tuple[str, list[str]]]] = field(default_factory=dict)
+    sections: dict[str, list[NavSection]] = field(default_factory=dict)
     generated: dict[str, GeneratedPage] = field(init=False)  # the pages by path
 
     def __post_init__(self) -> None:
@@ -100,7 +100,7 @@ class WikiCompiler:
         # made from (:meth:`doctor`, :meth:`page_key`), for the next compilation with the same configuration
         self.kept_options: str | None = None
         self.kept_reports: dict[str, tuple[bytes, DoctorReport]] = {}
-        self.kept_pages: dict[str, tuple[bytes, list[GeneratedPage], list[tuple[str, list[str]]]]] = {}
+        self.kept_pages: dict[str, tuple[bytes, list[GeneratedPage], list[NavSection]]] = {}
 
     def compile(self, cfg: WikiConfig, *, last: bool = False,
                 sink: Callable[[GeneratedPage], GeneratedPage] | None = None) -> CompiledWiki:
@@ -153,7 +153,7 @@ class WikiCompiler:
             self.release_caches()
         keys = {c.name: self.page_key(cfg, c, model, states.get(c.name), options) for c in model.clusters}
         pages: list[GeneratedPage] = []
-        sections: dict[str, list[tuple[str, list[str]]]] = {}
+        sections: dict[str, list[NavSection]] = {}
         todo: set[str] = set()  # the clusters whose pages are rendered (not kept from the last compilation)
         for cluster in model.clusters:
             kept = self.kept_pages.get(cluster.name)

@@ -126,3 +126,26 @@ def test_beside_a_plugin_it_does_not_know_a_build_keeps_the_generated_pages_text
     page = {f.src_uri: f.page for f in seen["files"].documentation_pages()}["flux/home/layers/apps.md"]
     assert plugin.released == seen["released"] + 1  # the model still goes
     assert page.content and page.markdown and page.toc
+
+
+def test_no_generated_page_holds_its_html_while_mkdocs_reads_the_others(tmp_path: Path, need_engine,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """MkDocs renders every page before it writes the first: meanwhile a generated page's HTML waits in the scratch
+    folder, and comes back before the page is indexed and written (the first test compares the built site)."""
+    seen = _watched(monkeypatch)
+    on_env = FluxWikiPlugin.on_env
+
+    def env_hook(self, env, *, config, files):  # type: ignore[no-untyped-def]
+        seen["waiting"] = {f.src_uri: (f.page.content, (Path(self.folder.name) / f"{f.src_uri}.html").is_file())
+                           for f in files.documentation_pages() if f.src_uri in self.generated}
+        return on_env(self, env, config=config, files=files)
+    monkeypatch.setattr(FluxWikiPlugin, "on_env", env_hook)
+    wiki = _wiki(tmp_path / "wiki")
+    config = yaml.safe_load((wiki / "mkdocs.yml").read_text())
+    config["plugins"].insert(0, "search")
+    (wiki / "mkdocs.yml").write_text(yaml.safe_dump(config))
+    _build(wiki, tmp_path / "built", "build")
+    assert seen["waiting"] and set(seen["waiting"].values()) == {("", True)}  # all rendered, none in memory
+    assert not seen["folder"].exists()
+    index = (tmp_path / "built" / "search" / "search_index.json").read_text()
+    assert "flux/home/layers/apps/" in index and "What It Installs" in index  # indexed from the HTML put back

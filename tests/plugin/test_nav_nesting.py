@@ -23,8 +23,8 @@ NAMESPACES = ("alpha", "beta", "gamma")
 SIZE = GROUP_THRESHOLD + 5
 
 
-def big_repo(root: Path, size: int = SIZE) -> Path:
-    """A Flux repo of one cluster whose entry point applies ``size`` Kustomizations, spread over NAMESPACES."""
+def big_repo(root: Path, size: int = SIZE, namespaces: tuple[str, ...] = NAMESPACES) -> Path:
+    """A Flux repo of one cluster whose entry point applies ``size`` Kustomizations, spread over ``namespaces``."""
     files = {"docs/index.md": "# Home\n",
              "data/gitops/clusters/big/flux-system/gotk-sync.yaml": (
                  "apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\n"
@@ -35,7 +35,7 @@ def big_repo(root: Path, size: int = SIZE) -> Path:
                  "spec: {interval: 10m, path: ./clusters/big, prune: true, "
                  "sourceRef: {kind: GitRepository, name: flux-system}}\n")}
     for i in range(size):
-        name, namespace = f"app-{i:02}", NAMESPACES[i % len(NAMESPACES)]
+        name, namespace = f"app-{i:02}", namespaces[i % len(namespaces)]
         files[f"data/gitops/clusters/big/{name}.yaml"] = (
             f"apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\n"
             f"metadata: {{name: {name}, namespace: {namespace}}}\n"

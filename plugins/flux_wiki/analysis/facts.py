@@ -13,7 +13,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..model import (CLAIM_SURFACES, Cluster, Diagnostic, HelmReleaseInfo, KustomizationNode, Resource, Surface)
+from ..model import (CLAIM_SURFACES, FLUX_HELM_GROUP, Cluster, Diagnostic, HelmReleaseInfo, KustomizationNode, Resource,
+                     Surface)
 from .order import Blocker, Chain, Edge, EffectiveOrder, Gate
 from .surfaces import Claim, claim_warnings, contested_claims
 
@@ -168,6 +169,7 @@ class ClusterFacts:
         self.claims: dict[Claim, list[Surface]] = contested_claims(self.surfaces)
         self.duplicate_claims: list[Diagnostic] = claim_warnings(self.claims)
         self._contested = {(c.file, c.line) for claimants in self.claims.values() for c in claimants}
+        self._helm_counts: dict[str, int] = {}
 
     @property
     def layers(self) -> list[LayerFacts]:
@@ -209,6 +211,15 @@ class ClusterFacts:
     def shown(self, node_id: str) -> bool:
         """Whether the wiki shows the Kustomization ``node_id`` (it exists and is not excluded)."""
         return node_id in self._shown
+
+    def helm_release_count(self, node_id: str) -> int:
+        """How many Flux HelmReleases the Kustomization ``node_id`` applies, counted once: a parent that applies
+        every app is drawn in each of its children's diagrams, and counting its objects each time is O(n²)."""
+        if node_id not in self._helm_counts:
+            node = self.cluster.kustomizations[node_id]
+            self._helm_counts[node_id] = sum(1 for r in node.resources
+                                             if r.kind == "HelmRelease" and r.group == FLUX_HELM_GROUP)
+        return self._helm_counts[node_id]
 
     def edges_into(self, node_id: str) -> list[Edge]:
         """The dependsOn and applied-by edges into ``node_id``: what it waits for before it starts."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import posixpath
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
 from ..model import KustomizationNode
@@ -26,6 +27,14 @@ GROUP_THRESHOLD = 40  # more shown layers than this: the DAG page shows the over
 CHAIN_HEAD = 2  # a long upstream chain keeps this many Kustomizations after the Flux root...
 CHAIN_TAIL = 6  # ...and this many before the layer, the middle counted in one node
 MAX_NEIGHBOURS = 24  # direct dependents (and direct waits) drawn; more are counted in one node
+MAX_LISTED = 40
+"""The most groups one list puts before a reader: a level of the nav's Layers section, the boxes of the overview.
+It is the reading bound the overview already uses (GROUP_THRESHOLD: more layers than this, and the DAG page
+shows groups instead). A cluster with more groups than this lists them in contiguous ranges of their sorted
+keys ("namespaces cert-manager-r19 – default-r3"), as the indexes of large docs sites split long lists, and
+in ranges of ranges when those are too many, so no list outgrows it. Besides readability: a level of a pruned
+nav is rendered on every page below it, so bounded levels keep a build linear in its pages. The largest
+cluster among the corpora has 28 groups, under it."""
 
 GroupBy = Literal["namespace", "parent", "path"]
 
@@ -69,6 +78,72 @@ class Grouping:
 
     def group(self, key: str) -> Group:
         return next(g for g in self.groups if g.key == key)
+
+    @cached_property
+    def listed(self) -> list[Group | GroupRange]:
+        """The groups as a list shows them: themselves up to MAX_LISTED, else ranges of them (see there)."""
+        return group_ranges(self.groups)
+
+
+@dataclass(frozen=True)
+class GroupRange:
+    """Contiguous groups, in key order, that a list shows as one entry when there are more than MAX_LISTED;
+    ``parts`` are groups, or smaller ranges when even the ranges are too many. ``first`` and ``last`` are the
+    shortest prefixes of its first and last keys that tell them from the neighbouring ranges' keys (whole keys
+    at the ends of the list)."""
+
+    by: GroupBy
+    first: str
+    last: str
+    parts: tuple[Group | GroupRange, ...]
+
+    @property
+    def groups(self) -> list[Group]:
+        """The groups inside, in key order."""
+        return [g for part in self.parts for g in (part.groups if isinstance(part, GroupRange) else [part])]
+
+    @property
+    def ends(self) -> tuple[str, str]:
+        """How the range's first and last keys are written (a path group at the common folder: "(top)")."""
+        return self.first or "(top)", self.last or "(top)"
+
+    @property
+    def title(self) -> str:
+        plural = {"namespace": "namespaces", "parent": "applied by", "path": "paths"}[self.by]
+        return f"{plural} {self.ends[0]} – {self.ends[1]}"
+
+
+def _label_prefix(key: str, other: str) -> str:
+    """The shortest prefix of ``key`` that is not one of ``other`` (``key`` whole when ``other`` starts with it)."""
+    common = len(posixpath.commonprefix([key, other]))
+    return key[:common + 1]
+
+
+def group_ranges(parts: list[Group | GroupRange], bound: int = MAX_LISTED) -> list[Group | GroupRange]:
+    """``parts`` (groups or ranges, in key order) as they are listed: unchanged up to ``bound``, else split into
+    the fewest contiguous ranges of at most ``bound`` parts, of sizes as even as can be (the first ones one
+    larger), ranged again while they are more than ``bound``. Each range is labelled by the prefixes of its first
+    and last keys that tell them from the keys beside the range; the list's own ends by their whole keys."""
+    if len(parts) <= max(bound, 1):
+        return parts
+    count = -(-len(parts) // bound)
+    size, larger = divmod(len(parts), count)
+    chunks, at = [], 0
+    for index in range(count):
+        step = size + (index < larger)
+        chunks.append(parts[at:at + step])
+        at += step
+
+    def leaves(part: Group | GroupRange) -> list[Group]:
+        return part.groups if isinstance(part, GroupRange) else [part]
+    ends = [(leaves(chunk[0])[0].key, leaves(chunk[-1])[-1].key) for chunk in chunks]
+    ranges: list[Group | GroupRange] = []
+    for index, chunk in enumerate(chunks):
+        first, last = ends[index]
+        start = _label_prefix(first, ends[index - 1][1]) if index else first
+        end = _label_prefix(last, ends[index + 1][0]) if index + 1 < count else last
+        ranges.append(GroupRange(leaves(chunk[0])[0].by, start, end, tuple(chunk)))
+    return group_ranges(ranges, bound)
 
 
 def _path_keys(nodes: list[KustomizationNode]) -> dict[str, str]:

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 from ..analysis.order import Cycle
-from ..model import BUILT_STATUSES, Cluster, KustomizationNode
+from ..model import BUILT_STATUSES, Cluster, HelmReleaseInfo, KustomizationNode
 from .evidence import EdgeEvidence
 from .index import DependencyIndex
 from .reach import Reach, applies, gates, health_checks
@@ -354,6 +354,8 @@ def _cycle(ctx: _Context, cycle: Cycle) -> None:
 
 def _health(ctx: _Context) -> None:
     cluster = ctx.cluster
+    appliers: dict[tuple[str, str], list[tuple[str, str]]] | None = None  # both made on the first check they answer
+    makers: _Makers | None = None
     for node_id in sorted(ctx.checked):
         node = cluster.kustomizations[node_id]
         for check in health_checks(node):
@@ -362,9 +364,14 @@ def _health(ctx: _Context) -> None:
             if not kind or not name or _applied_by(node, kind, ns, name):
                 continue
             target = f"{kind} {ns + '/' if ns else ''}{name}"
-            other = next((k for k in sorted(cluster.kustomizations.values(), key=lambda k: k.id)
-                          if k.id != node.id and _applied_by(k, kind, ns, name)), None)
-            made, maker = _made_at_run_time(ctx, node, kind, ns, name)
+            if appliers is None:
+                appliers = _appliers(cluster)
+            other_id = next((i for namespace, i in appliers.get((kind, name), ())
+                             if i != node.id and (not ns or namespace == ns)), None)
+            other = cluster.kustomizations[other_id] if other_id is not None else None
+            if makers is None:
+                makers = _Makers.of(ctx)
+            made, maker = _made_at_run_time(makers, node, kind, ns, name)
             if other is None and maker and maker != node.id:
                 other = cluster.kustomizations.get(maker)
             if other is not None:
@@ -386,21 +393,56 @@ def _health(ctx: _Context) -> None:
                     node.id, node.file, node.line, target)
 
 
+def _appliers(cluster: Cluster) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """(kind, name) -> (namespace, Kustomization id) of every object the cluster's Kustomizations apply, in the
+    order of their ids: a health check that its own Kustomization does not apply looks up who does, instead of
+    scanning every Kustomization's objects (O(n²) on a cluster whose layers health-check each other's)."""
+    found: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    for node in sorted(cluster.kustomizations.values(), key=lambda k: k.id):
+        for r in node.resources:
+            found[(r.kind, r.name)].append((r.namespace, node.id))
+    return found
+
+
 def _applied_by(node: KustomizationNode, kind: str, namespace: str, name: str) -> bool:
     if namespace:
         return applies(node, kind, namespace, name)
     return any(r.kind == kind and r.name == name for r in node.resources)
 
 
-def _made_at_run_time(ctx: _Context, node: KustomizationNode, kind: str, namespace: str,
+@dataclass
+class _Makers:
+    """What may make an object at run time, indexed once per cluster for the health checks that ask: the
+    run-time provisions by the kind they make (in index order), and the layers' HelmReleases."""
+
+    by_kind: dict[str, list[tuple[str, Provision]]]  # subject kind -> (layer, provision)
+    crds: list[tuple[str, Provision]]  # what a CustomResourceDefinition check may be: CRD subjects, CRD kinds
+    releases: dict[str, list[HelmReleaseInfo]]  # layer -> its HelmReleases
+
+    @classmethod
+    def of(cls, ctx: _Context) -> _Makers:
+        by_kind: dict[str, list[tuple[str, Provision]]] = defaultdict(list)
+        crds: list[tuple[str, Provision]] = []
+        for layer, facts in ctx.index.layers.items():
+            for p in facts.provisions:
+                if p.runtime:
+                    by_kind[p.subject.kind].append((layer, p))
+                    if p.subject.type == "crd" or p.subject.kind == "CustomResourceDefinition":
+                        crds.append((layer, p))
+        releases: dict[str, list[HelmReleaseInfo]] = defaultdict(list)
+        for h in ctx.cluster.helm_releases:
+            releases[h.layer].append(h)
+        return cls(by_kind, crds, releases)
+
+
+def _made_at_run_time(makers: _Makers, node: KustomizationNode, kind: str, namespace: str,
                       name: str) -> tuple[str, str]:
     """(what may create the object at run time, the layer it belongs to): a provision (a CRD a release
     installs, a Secret an operator writes), or a HelmRelease of the Kustomization (charts are not rendered)."""
-    for layer, facts in ctx.index.layers.items():
-        for p in facts.provisions:
-            if p.runtime and _is(p.subject, kind, namespace, name):
-                return p.via, layer
-    releases = [h for h in ctx.cluster.helm_releases if h.layer == node.id]
+    for layer, p in makers.crds if kind == "CustomResourceDefinition" else makers.by_kind.get(kind, ()):
+        if _is(p.subject, kind, namespace, name):
+            return p.via, layer
+    releases = makers.releases.get(node.id, [])
     if releases and kind not in ("Kustomization", "HelmRelease"):
         return f"perhaps by a chart of HelmRelease {releases[0].ident()}", ""
     return "", ""

@@ -42,12 +42,14 @@ class LayerFacts:
 
     provisions: list[Provision] = field(default_factory=list)
     needs: dict[Subject, list[Need]] = field(default_factory=dict)
+    _seen: set[tuple[Subject, str, str]] = field(default_factory=set, repr=False, compare=False)
 
     def need(self, n: Need) -> None:
-        """Record a need, once per object."""
-        needs = self.needs.setdefault(n.subject, [])
-        if not any(m.obj == n.obj and m.file == n.file for m in needs):
-            needs.append(n)
+        """Record a need, once per object (looked up in a set: a parent that applies every app's Kustomization
+        needs their one GitRepository once per app, O(n²) to check by scanning)."""
+        if (n.subject, n.obj, n.file) not in self._seen:
+            self._seen.add((n.subject, n.obj, n.file))
+            self.needs.setdefault(n.subject, []).append(n)
 
 
 class DependencyIndex:

@@ -60,6 +60,7 @@ class Reach:
                 self.children[e.before].append(e.after)
         self._ancestors: dict[str, set[str]] = {}
         self._ready: dict[str, set[str]] = {}
+        self._ready_with: dict[str, set[str]] = {}
 
     def applied_before(self, node_id: str) -> set[str]:
         """The effective ancestors of ``node_id``."""
@@ -121,7 +122,10 @@ class Reach:
 
     def ready_with(self, node_id: str) -> set[str]:
         """Kustomizations that are Ready whenever ``node_id`` is: itself, what it waited for, and what
-        it applied and gates on (recursively)."""
+        it applied and gates on (recursively). Kept per Kustomization: every dependsOn edge to it asks, and a
+        parent that gates on each app it applies would otherwise walk them all once per edge (O(n²))."""
+        if node_id in self._ready_with:
+            return self._ready_with[node_id]
         out = {node_id} | self.ready_before(node_id)
         stack = [node_id]
         while stack:
@@ -132,6 +136,7 @@ class Reach:
                     out.add(c)
                     out |= self.ready_before(c)
                     stack.append(c)
+        self._ready_with[node_id] = out
         return out
 
     def _gates(self, node: KustomizationNode, child_id: str) -> bool:

@@ -24,7 +24,7 @@ from ..compile import CompiledWiki, WikiCompiler, page_url
 from ..config import WikiConfig
 from ..model import Diagnostic
 from ..render.markdown import html_text, md_escape, md_link, relative_link
-from ..render.nav import layer_sections, nest
+from ..render.nav import Nested, layer_sections, nest
 from ..render.pages import SORTABLE_JS, GeneratedPage
 from ..render.svg import DIAGRAM_CSS, SVG_NS, XLINK_NS
 from ..render.viewer import VIEWER_CSS, VIEWER_JS
@@ -91,11 +91,19 @@ def _rebase(href: str, page: str, base: str, folder: str) -> str:
 def nav_files(compiled: CompiledWiki, section: str) -> dict[str, str]:
     """``SUMMARY.md`` and ``.nav.yml`` of the section folder: per cluster its DAG page (the cluster's section
     opens on it), the other cluster pages, then a Layers section, in the order the DAG page lists them (nested
-    by group on a big cluster, as the plugin's nav)."""
+    by group on a big cluster, and by range of groups on a very big one, as the plugin's nav)."""
     here = f"{section}/SUMMARY.md"
 
     def item(page: GeneratedPage, indent: str) -> str:
         return f"{indent}* {md_link(md_escape(page.title), relative_link(here, page.path))}"
+    def summary_lines(entries: Nested[GeneratedPage], indent: str) -> list[str]:
+        return [line for entry in entries for line in (
+            [f"{indent}* {md_escape(entry[0])}", *summary_lines(entry[1], indent + "    ")]
+            if isinstance(entry, tuple) else [item(entry, indent)])]
+
+    def nav_entries(entries: Nested[GeneratedPage]) -> list[object]:
+        return [{html_text(entry[0]): nav_entries(entry[1])} if isinstance(entry, tuple)
+                else posixpath.relpath(entry.path, section) for entry in entries]
     summary, nav = [f"<!-- {MARKER.removeprefix('# ')} -->", ""], []
     for cluster in compiled.model.clusters:
         folder = compiled.layout.cluster_dir(cluster)
@@ -110,17 +118,10 @@ def nav_files(compiled: CompiledWiki, section: str) -> dict[str, str]:
         summary += [item(p, "    ") for p in others[1:]]
         if layers:
             summary.append("    * Layers")
-            for entry in grouped:
-                if isinstance(entry, tuple):
-                    summary.append(f"        * {md_escape(entry[0])}")
-                    summary += [item(p, "            ") for p in entry[1]]
-                else:
-                    summary.append(item(entry, "        "))
+            summary += summary_lines(grouped, "        ")
         entries: list[object] = [posixpath.relpath(p.path, section) for p in others]
         if layers:
-            entries.append({"Layers": [
-                {html_text(entry[0]): [posixpath.relpath(p.path, section) for p in entry[1]]}
-                if isinstance(entry, tuple) else posixpath.relpath(entry.path, section) for entry in grouped]})
+            entries.append({"Layers": nav_entries(grouped)})
         nav.append({html_text(cluster.name): entries})
     return {"SUMMARY.md": "\n".join(summary) + "\n",
             ".nav.yml": f"{MARKER}\n" + yaml.safe_dump({"nav": nav}, sort_keys=False, allow_unicode=True, width=4096)}

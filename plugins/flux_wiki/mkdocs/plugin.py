@@ -26,7 +26,7 @@ from ..config import FluxWikiConfig, WikiConfig, wiki_config
 from ..engine import UnknownCluster
 from ..model import InputError, printable
 from ..render.markdown import html_text
-from ..render.nav import nest
+from ..render.nav import NavSection, nest
 from ..render.pages import SORTABLE_JS, GeneratedPage, TemplateProblem
 from ..render.svg import DIAGRAM_CSS
 from ..render.viewer import VIEWER_CSS, VIEWER_JS
@@ -200,10 +200,33 @@ class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
 
     @event_priority(-100)  # after every other plugin's
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        """A generated page is rendered: in a one-off build, let go of its Markdown (its title is in its metadata)."""
+        """A generated page is rendered: in a one-off build, let go of its Markdown (its title is in its metadata),
+        and keep its HTML in the scratch folder until MkDocs writes the page: MkDocs renders every page before
+        it writes the first, so a large site's HTML would otherwise all be in memory at once."""
         if self.drop_page_text and page.file.src_uri in self.generated:
             page.markdown = ""
+            if self.folder is not None:
+                waiting = self._waiting(page)
+                waiting.parent.mkdir(parents=True, exist_ok=True)
+                waiting.write_bytes(html.encode("utf-8"))  # bytes: a carriage return comes back as it was
+                return ""
         return html
+
+    @event_priority(100)  # before every other plugin's: search indexes the page's HTML
+    def on_page_context(self, context, *, page: Page, config: MkDocsConfig,  # type: ignore[no-untyped-def]
+                        nav: Navigation):
+        """A generated page is about to be written: its HTML back from the scratch folder (see on_page_content)."""
+        if self.drop_page_text and self.folder is not None and page.file.src_uri in self.generated:
+            waiting = self._waiting(page)
+            if waiting.is_file():
+                page.content = waiting.read_bytes().decode("utf-8")
+                waiting.unlink()
+        return context
+
+    def _waiting(self, page: Page) -> Path:
+        """Where a generated page's HTML waits for MkDocs to write the page (beside its Markdown, which is read)."""
+        assert self.folder is not None
+        return Path(self.folder.name) / f"{page.file.src_uri}.html"
 
     @event_priority(-100)  # after every other plugin's
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
@@ -302,22 +325,27 @@ class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
         return server
 
 
-def _nest(section: Section, nested: list[list[tuple[str, list[str]]]]) -> bool:
+def _nest(section: Section, nested: list[list[NavSection]]) -> bool:
     """Nest the layer pages among ``section``'s children by group (each cluster's sections); True if any."""
     children: list = list(section.children)
     changed = False
+
+    def made(entry: object) -> object:
+        if not isinstance(entry, tuple):
+            return entry
+        sub = Section(html_text(entry[0]), [made(child) for child in entry[1]])
+        for child in sub.children:
+            child.parent = sub
+        return sub
     for sections in nested:
         items = nest(children, sections, lambda i: i.file.src_uri if isinstance(i, Page) else None)
         changed = changed or any(isinstance(item, tuple) for item in items)
-        children = [Section(html_text(item[0]), item[1]) if isinstance(item, tuple) else item for item in items]
+        children = [made(item) for item in items]
     if not changed:
         return False
     section.children = children
     for child in children:
         child.parent = section
-        if isinstance(child, Section):
-            for page in child.children:
-                page.parent = child
     return True
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -25,9 +25,9 @@ from urllib.parse import quote
 import graphviz
 
 from ..analysis.facts import ClusterFacts
-from ..analysis.views import GROUP_THRESHOLD, Grouping, Neighbourhood, neighbourhood
-from ..model import (FLUX_HELM_GROUP, ROUTE_SURFACES, SERVICE_SURFACES, Cluster, HelmReleaseInfo, KustomizationNode,
-                     Surface, address_order)
+from ..analysis.views import GROUP_THRESHOLD, GroupRange, Grouping, Neighbourhood, neighbourhood
+from ..model import (ROUTE_SURFACES, SERVICE_SURFACES, Cluster, HelmReleaseInfo, KustomizationNode, Surface,
+                     address_order)
 from .markdown import one_line
 from .phrases import count
 
@@ -179,7 +179,7 @@ def _flags(facts: ClusterFacts, node: KustomizationNode) -> list[str]:
 
 def _layer_tooltip(facts: ClusterFacts, node: KustomizationNode) -> list[str]:
     parts = [node.id, f"path: {node.path or '(none)'}", count(len(node.resources), "object")]
-    helm = sum(1 for r in node.resources if r.kind == "HelmRelease" and r.group == FLUX_HELM_GROUP)
+    helm = facts.helm_release_count(node.id)
     if helm:
         parts.append(count(helm, "HelmRelease"))
     parts.append(f"level {facts.order.levels.get(node.id, 0)}")
@@ -298,6 +298,8 @@ def _full(facts: ClusterFacts, url_for: Callable[[str], str], grouping: Grouping
 
 
 def _overview(facts: ClusterFacts, grouping: Grouping, group_url: Callable[[str], str] | None) -> _Diagram:
+    if any(isinstance(part, GroupRange) for part in grouping.listed):
+        return _range_overview(facts, grouping, group_url)
     d = _Diagram("overview", f"Flux Kustomizations of cluster {facts.cluster.name}, by {grouping.by}", "LR")
     kinds = {"dependsOn": "dependsOn", "appliedBy": "applied"}
     for group in grouping.groups:
@@ -319,6 +321,48 @@ def _overview(facts: ClusterFacts, grouping: Grouping, group_url: Callable[[str]
     for e in grouping.edges:
         d.links.append(_Link(_node_id("group", e.before), _node_id("group", e.after), e.kind,
                              f"{e.count}" if e.count > 1 else "", e.count))
+    return d
+
+
+def _range_overview(facts: ClusterFacts, grouping: Grouping, group_url: Callable[[str], str] | None) -> _Diagram:
+    """The overview of a cluster of more than MAX_LISTED groups: one node per range of groups, as the nav lists
+    them, linking to its first group's part of the table; the edges between groups counted per pair of ranges."""
+    d = _Diagram("overview", f"Flux Kustomizations of cluster {facts.cluster.name}, by ranges of {grouping.by}",
+                 "LR")
+    kinds = {"dependsOn": "dependsOn", "appliedBy": "applied"}
+    ranges = [part for part in grouping.listed if isinstance(part, GroupRange)]
+    range_of = {group.key: index for index, r in enumerate(ranges) for group in r.groups}
+    inside: list[Counter[str]] = [Counter() for _ in ranges]
+    between: Counter[tuple[str, int, int]] = Counter()
+    for key, kinds_inside in grouping.internal.items():
+        inside[range_of[key]].update(kinds_inside)
+    for e in grouping.edges:
+        a, b = range_of[e.before], range_of[e.after]
+        if a == b:
+            inside[a][e.kind] += e.count
+        else:
+            between[(e.kind, a, b)] += e.count
+    for index, r in enumerate(ranges):
+        groups = r.groups
+        members = [m for g in groups for m in g.members]
+        first, last = r.ends
+        lines = [r.title.removesuffix(f" – {last}"), f"– {last}",  # two lines: each stays whole more often
+                 f"{count(len(groups), 'group')}, {count(len(members), 'Kustomization')}"]
+        inner = ", ".join(f"{n} {kinds[k]}" for k, n in sorted(inside[index].items()))
+        if inner:
+            lines.append(f"inside: {inner}")
+        keys = [g.key or "(top)" for g in groups]
+        tooltip = [f"{r.title}: {count(len(groups), grouping.by)}",
+                   ", ".join(keys[:12]) + (f" and {len(keys) - 12} more" if len(keys) > 12 else "")]
+        blocked = sum(1 for m in members if m in facts.order.blocked)
+        classes = ["fw-group"]
+        if blocked:
+            lines.append(f"{blocked} never Ready")
+            classes.append("fw-blocked")
+        d.nodes.append(_Node(r.title, _node_id("range", str(index)), lines, tooltip,
+                             group_url(groups[0].key) if group_url else None, classes))
+    for (kind, a, b), n in sorted(between.items()):
+        d.links.append(_Link(_node_id("range", str(a)), _node_id("range", str(b)), kind, f"{n}" if n > 1 else "", n))
     return d
 
 

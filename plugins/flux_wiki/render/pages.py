@@ -19,7 +19,7 @@ import jinja2
 
 from ..analysis.facts import ClusterFacts, LayerFacts
 from ..analysis.order import Chain, Timing
-from ..analysis.views import Grouping
+from ..analysis.views import GroupRange, Grouping
 from ..fingerprint import fingerprint
 from ..load.authored import ClusterNotes, split_front_matter
 from ..model import Cluster, Diagnostic, InputError, KustomizationNode, Surface, address_order
@@ -423,6 +423,13 @@ class PageRenderer:
             by_group[grouping.of[row["node"].id]].append(row)
         return [{"title": g.title, "anchor": anchors[g.key], "rows": by_group[g.key]} for g in grouping.groups]
 
+    def _ranges(self) -> int:
+        """How many ranges of groups the overview draws (0: one box per group; see MAX_LISTED)."""
+        grouping = self.facts.grouping
+        if not self.facts.overview or grouping is None:
+            return 0
+        return sum(1 for part in grouping.listed if isinstance(part, GroupRange))
+
     # -- pages -----------------------------------------------------------
     def dag_page(self, dot: str | None = None, full_dot: str | None = None) -> GeneratedPage:
         c = self.cluster
@@ -438,6 +445,7 @@ class PageRenderer:
                             roots=self.facts.roots, root=c.root, excluded=excluded, installed=installed,
                             dots=dots, dag_dot=dot, full_dot=full_dot, groups=self._groups(layers),
                             overview=self.facts.overview, grouping=self.facts.grouping,
+                            ranges=self._ranges(),
                             critical=critical if layers else None, critical_steps=self.chain_steps(page, critical),
                             requeue=duration(self.facts.order.requeue_dependency),
                             surfaces_page=self.layout.surfaces(c))
