@@ -19,7 +19,7 @@ from .authoring.basis import BrowseUrl as BasisUrl
 from .authoring.markers import MarkerExpander
 from .config import WikiConfig
 from .diff import BuildOptions, GitError, GitRepo, RecentChanges, RevisionInventories
-from .diff.history import STORE_SUFFIX
+from .diff.history import STORE_SUFFIX, WorktreeBuild
 from .doctor import DoctorReport, diagnose
 from .doctor.bootstrap import bootstrap_releases
 from .engine import build_model
@@ -123,8 +123,15 @@ class WikiCompiler:
         basis_index, d = load_source_basis(cfg.source_basis) if cfg.source_basis else (SourceBasisIndex(), [])
         diagnostics += d
         repo = Repo(cfg.repo, self.parse_cache)
-        model = build_model(repo, clusters=cfg.clusters or None, entry=cfg.entry, exclude=cfg.exclude,
-                            sources=cfg.sources)
+        rebuilds = self.parse_cache.keep_builds
+        # with recent changes, the working tree's Kustomization builds are kept for the past revisions to reuse
+        revisions = self.revisions(cfg) if cfg.history else None
+        self.parse_cache.keep_builds = rebuilds or isinstance(revisions, RevisionInventories)
+        try:
+            model = build_model(repo, clusters=cfg.clusters or None, entry=cfg.entry, exclude=cfg.exclude,
+                                sources=cfg.sources)
+        finally:
+            self.parse_cache.keep_builds = rebuilds
         diagnostics += model.diagnostics
         graph = collect(basis_index, cfg.docs_dir, cfg.repo)
         layout = PageLayout(cfg.section, model.clusters)
@@ -133,7 +140,11 @@ class WikiCompiler:
             if self.parse_cache.keep_builds else {}
         reports = self.doctor(model, notes, repo, states)
         context = doctor_context(reports, layout, model.clusters)
-        history = history_context(self.recent_changes(cfg), cfg.history, layout, model.clusters) if cfg.history else {}
+        # a past revision the same as the working tree in all this build read (HEAD, in a clean checkout) is
+        # not built again; the model must then be what a past revision's build makes (no exclude, no sources)
+        worktree = WorktreeBuild(repo.files, model) if not cfg.exclude and not cfg.sources else None
+        history = history_context(self.recent_changes(cfg, worktree, revisions), cfg.history, layout,
+                                  model.clusters) if cfg.history else {}
         options.cluster_context = {c.name: {**context.get(c.name, {}), **history.get(c.name, {})}
                                    for c in model.clusters}
         options.pages = self.pages if self.parse_cache.keep_builds else None  # a single build keeps nothing
@@ -194,10 +205,30 @@ class WikiCompiler:
         self.histories = {}
         self.svg.forget()
 
-    def recent_changes(self, cfg: WikiConfig) -> RecentChanges | str:
+    def recent_changes(self, cfg: WikiConfig, worktree: WorktreeBuild | None = None,
+                       revisions: RevisionInventories | str | None = None) -> RecentChanges | str:
         """The last ``cfg.history`` commits that changed the topology, or why git cannot tell. What each past
         revision holds is kept across compilations (``mkdocs serve`` rebuilds only look up HEAD) and, with a
-        ``cache_dir``, on disk for the next build (which then builds no past revision it has seen)."""
+        ``cache_dir``, on disk for the next build (which then builds no past revision it has seen); a revision
+        the same as the working tree in all the build of ``worktree`` read takes its facts."""
+        inventories = self.revisions(cfg) if revisions is None else revisions
+        if isinstance(inventories, str):
+            return inventories
+        if cfg.cache_dir is None:
+            inventories.store = None
+        elif inventories.store is None or inventories.store.folder != cfg.cache_dir:
+            inventories.store = SignedCache(cfg.cache_dir, STORE_SUFFIX)
+        inventories.worktree = worktree
+        try:
+            return inventories.recent(cfg.history, scan=max(50, HISTORY_SCAN * cfg.history), seconds=HISTORY_SECONDS)
+        except GitError as err:
+            log.info("flux-wiki: no recent changes: %s", err)
+            return "git could not read the history (the build log says why)."
+        finally:
+            inventories.worktree = None
+
+    def revisions(self, cfg: WikiConfig) -> RevisionInventories | str:
+        """The past revisions of ``cfg.repo`` (kept across compilations), or why git cannot read them."""
         key = (cfg.repo, tuple(cfg.clusters), cfg.entry)
         inventories = self.histories.get(key)
         if inventories is None:
@@ -209,15 +240,7 @@ class WikiCompiler:
             inventories = RevisionInventories(git, BuildOptions(tuple(cfg.clusters), cfg.entry),
                                               parse_cache=self.parse_cache)
             self.histories[key] = inventories
-        if cfg.cache_dir is None:
-            inventories.store = None
-        elif inventories.store is None or inventories.store.folder != cfg.cache_dir:
-            inventories.store = SignedCache(cfg.cache_dir, STORE_SUFFIX)
-        try:
-            return inventories.recent(cfg.history, scan=max(50, HISTORY_SCAN * cfg.history), seconds=HISTORY_SECONDS)
-        except GitError as err:
-            log.info("flux-wiki: no recent changes: %s", err)
-            return "git could not read the history (the build log says why)."
+        return inventories
 
     def doctor(self, model: Model, notes: dict[str, ClusterNotes], repo: Repo,
                states: dict[str, bytes | None] | None = None) -> dict[str, DoctorReport]:

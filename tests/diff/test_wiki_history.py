@@ -12,7 +12,7 @@ import pytest
 
 from flux_wiki.compile import WikiCompiler
 from flux_wiki.config import WikiConfig, wiki_config_from_mkdocs
-from flux_wiki.diff import GitRepo
+from flux_wiki.diff import RevisionInventories
 from flux_wiki.model import InputError
 
 from .fixture import BASE, VARS, GitFixture, helm_release, layer
@@ -76,13 +76,13 @@ def test_the_option_bounds_the_list(repo) -> None:
 def test_a_rebuild_builds_only_new_commits(repo, monkeypatch: pytest.MonkeyPatch) -> None:
     """Served rebuilds: models are kept by commit id; the same HEAD reads nothing but HEAD's id."""
     fixture, _ = repo
-    checkouts: list[str] = []
-    real = GitRepo.checkout
+    checkouts: list[str] = []  # the revisions whose files are read (from git objects)
+    real = RevisionInventories.files
 
-    def counting(self: GitRepo, commit: str):  # type: ignore[no-untyped-def]
+    def counting(self: RevisionInventories, commit: str):  # type: ignore[no-untyped-def]
         checkouts.append(commit)
         return real(self, commit)
-    monkeypatch.setattr(GitRepo, "checkout", counting)
+    monkeypatch.setattr(RevisionInventories, "files", counting)
     compiler = WikiCompiler()
     compile_pages(fixture.root, compiler=compiler)
     first = len(checkouts)

@@ -1,6 +1,7 @@
 """What a change does to the cluster: the topology diff of two revisions of a Flux repository.
 
-``revisions`` reads revisions with git, ``history`` builds their inventories (once per commit id),
+``revisions`` reads revisions with git, ``revision_files`` serves a revision's files from git objects as a
+checkout would, ``history`` builds their inventories (once per tree of the folder),
 ``compare`` compares two inventory documents, ``report`` renders the result; the command is ``cli/diff.py``.
 """
 

@@ -248,8 +248,11 @@ class TopologyDiff:
 # --- helpers --------------------------------------------------------------------------------------
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False)  # what json.dumps would make, made once
+
+
 def _canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+    return _CANONICAL.encode(value)
 
 
 def _sorted_list(value: Any) -> list[Any]:

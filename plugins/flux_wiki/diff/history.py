@@ -3,13 +3,16 @@ topology changes."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
 import os
+import re
 import sys
 import time
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,11 +20,15 @@ from typing import Any
 import yaml
 
 from ..engine import UnknownCluster, build_model
-from ..load import ParseCache
+from ..load import ParseCache, Repo
+from ..load.confine import ConfinedDir
+from ..load.repo import ARTIFACT_LINKS
+from ..model import Model
 from ..render.inventory import inventory
 from ..signed_cache import SignedCache
 from .compare import ClusterDiff, TopologyDiff, compare_inventories, compared_facts
-from .revisions import Commit, GitRepo, Revision
+from .revision_files import RevisionFiles
+from .revisions import Commit, GitObjects, GitRepo, Revision
 
 EMPTY_INVENTORY: dict[str, Any] = {"clusters": [], "warnings": []}
 STORE_SUFFIX = ".revision.json"  # entries of the disk cache: the compared facts of one revision
@@ -83,19 +90,46 @@ def _content_changes(c: ClusterDiff) -> set[str]:
     return ids
 
 
+_GIT_BROUGHT_BACK = re.compile(rb"^[ \t]*!.*\.git", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class WorktreeBuild:
+    """The working tree's model, built with a revision's :class:`BuildOptions` (no ``exclude``, no ``sources``),
+    and the snapshot of the folder it read: a revision whose files answer all that was asked of the snapshot as
+    it did holds the same facts (:meth:`~flux_wiki.load.confine.ConfinedDir.answered_alike`), so it is not built
+    again. A model that read a source's folder of its own (a CI push) read more than the snapshot: none is."""
+
+    files: ConfinedDir
+    model: Model
+
+    def facts(self) -> dict[str, Any]:
+        return compared_facts(inventory(self.model))
+
+    def same_as(self, files: ConfinedDir) -> bool:
+        """Whether the revision ``files`` holds the facts of this build. The working tree's ``.git`` folder (a
+        checkout has none) is no difference: source-controller leaves it out of every artifact, unless an ignore
+        rule brings it back (``!`` and ``.git`` on one line of what the build read: then it is one)."""
+        if self.model.repo_root.name != files.root.name or any(c.source_dirs for c in self.model.clusters):
+            return False
+        git_back = any(_GIT_BROUGHT_BACK.search(data) for data in self.files.contents.values())
+        return self.files.answered_alike(files, None if git_back else lambda name, is_dir: is_dir and name == ".git")
+
+
 @functools.cache
 def code_digest() -> str:
     """A digest of flux-wiki's own files: what a past revision is found to hold changes with the engine, so an
-    entry kept on disk is used only by the very code that wrote it (~4 ms, once per process; with the Python
+    entry kept on disk is used only by the very code that wrote it (~2 ms, once per process; with the Python
     and PyYAML versions, it is the "version" part of an entry's key)."""
-    root = Path(__file__).resolve().parents[1]
+    root = str(Path(__file__).resolve().parents[1])
     digest = hashlib.sha256()
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        below = os.path.relpath(folder, root).replace(os.sep, "/")
         for name in sorted(f for f in files if not f.endswith((".pyc", ".pyo"))):
-            path = Path(folder) / name
-            digest.update(f"{path.relative_to(root).as_posix()}\0".encode("utf-8"))
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+            digest.update(f"{name if below == '.' else f'{below}/{name}'}\0".encode("utf-8"))
+            with open(os.path.join(folder, name), "rb") as source:
+                digest.update(hashlib.sha256(source.read()).digest())
     return digest.hexdigest()
 
 
@@ -106,8 +140,12 @@ class RevisionInventories:
     A revision is built once per tree of the folder (commits that leave the folder alone share it; the result
     is kept, up to ``keep`` of them), and with a ``store`` once per user and version of flux-wiki: the facts go
     to that signed disk cache, keyed by the tree, the folder's name, the options and flux-wiki's code, so a
-    later process builds no revision it has seen. The working tree is built on every call. All builds share one
-    parse cache, so a file identical in two revisions is parsed once. ``builds`` counts the revisions built.
+    later process builds no revision it has seen. The working tree is built on every call. A revision's files are
+    read straight from git objects (:class:`~flux_wiki.diff.revision_files.RevisionFiles`), through one reader
+    per call of :meth:`recent` or :meth:`compare`, so a file the same in two revisions is read once, and all
+    builds share one parse cache, so it is parsed once. A revision the same as the working tree in all its build
+    read (:attr:`worktree`; HEAD, in a clean checkout) takes its facts. ``builds`` counts the revisions whose
+    facts were made (built, or the working tree's: ``from_worktree``), not kept or read from disk.
     """
 
     def __init__(self, git: GitRepo, options: BuildOptions = BuildOptions(), *,
@@ -121,8 +159,25 @@ class RevisionInventories:
         self._by_tree: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self._trees: dict[str, str] = {}  # commit id -> tree id of the folder (read for a whole log at once)
         self._histories: dict[tuple[str, int, int], RecentChanges] = {}
+        self._objects: GitObjects | None = None  # while a call reads revisions: git's objects, read once
+        self.worktree: WorktreeBuild | None = None  # the working tree's build of this compilation, if any
+        self.from_worktree = 0  # revisions whose facts were the working tree's (counted in ``builds`` too)
+        self._worktree_tree: str | None = None  # HEAD's tree: the one revision the working tree is likely to be
 
-    def _build(self, folder: Any) -> dict[str, Any]:
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[GitObjects]:
+        """The reader of git objects of the outermost call (its processes end, and its objects go, with it)."""
+        if self._objects is not None:
+            yield self._objects
+            return
+        self._objects = self.git.objects()
+        try:
+            yield self._objects
+        finally:
+            self._objects.close()
+            self._objects = None
+
+    def _build(self, folder: Path | Repo) -> dict[str, Any]:
         """The inventory of ``folder``. Kustomization builds are kept on the shared parse cache meanwhile (as
         ``mkdocs serve`` keeps them): consecutive revisions differ in a few files, so each reuses the builds of
         the one before whose inputs are the same (flux/kustomize/reuse.py)."""
@@ -147,7 +202,8 @@ class RevisionInventories:
     def _identity(self, commit: str) -> str:
         """What the facts of ``commit`` are a function of, in git's terms: the folder's tree, else the commit."""
         if commit not in self._trees:
-            self._trees.update(self.git.folder_trees([commit]))
+            with self._reading() as objects:
+                self._trees.update(objects.folder_trees([commit], self.git.prefix))
         tree = self._trees.get(commit)
         return f"tree {tree}" if tree else f"commit {commit}"
 
@@ -157,8 +213,8 @@ class RevisionInventories:
         return hashlib.sha256(json.dumps(what).encode("utf-8")).hexdigest()
 
     def at(self, commit: str) -> dict[str, Any]:
-        """The compared facts at a commit id: kept, else from the disk cache, else built from its files in a
-        scratch folder. They always go through JSON, so what was built and what was read are alike."""
+        """The compared facts at a commit id: kept, else from the disk cache, else built from its files, read from
+        git objects. They always go through JSON, so what was built and what was read are alike."""
         identity = self._identity(commit)
         if identity in self._by_tree:
             self._by_tree.move_to_end(identity)
@@ -166,9 +222,15 @@ class RevisionInventories:
         name = self._entry_name(identity) if self.store is not None else ""
         data = self.store.get(name) if self.store is not None else None
         if data is None:
-            with self.git.checkout(commit) as folder:
-                data = json.dumps(compared_facts(self._build(folder)),
-                                  separators=(",", ":")).encode("utf-8")
+            with self._reading():
+                files, worktree, tree = self.files(commit), self.worktree, self._trees.get(commit)
+                if worktree is not None and tree is not None and tree == self._worktree_tree \
+                        and worktree.same_as(files):
+                    facts = worktree.facts()
+                    self.from_worktree += 1
+                else:
+                    facts = compared_facts(self._build(Repo(files.root, self.parse_cache, files=files)))
+                data = json.dumps(facts, separators=(",", ":")).encode("utf-8")
             self.builds += 1
             if self.store is not None:
                 self.store.put(name, data)
@@ -178,8 +240,16 @@ class RevisionInventories:
             self._by_tree.popitem(last=False)
         return doc
 
+    def files(self, commit: str) -> RevisionFiles:
+        """The folder's files at ``commit`` as a checkout has them (an empty folder if it has none), read from git
+        objects by the reader of the call that asks (:meth:`recent`, :meth:`compare`)."""
+        assert self._objects is not None, "read inside `with self._reading()`"
+        return RevisionFiles(self._objects, self._trees.get(commit), self.git.folder.name or "repo",
+                             inner_links=ARTIFACT_LINKS)
+
     def compare(self, base: Revision, head: Revision) -> TopologyDiff:
-        diff = compare_inventories(self.of(base), self.of(head))
+        with self._reading():
+            diff = compare_inventories(self.of(base), self.of(head))
         diff.base, diff.head = base, head
         return diff
 
@@ -193,17 +263,24 @@ class RevisionInventories:
         """:meth:`history` with what the wiki says about it: stops after ``seconds`` (an incomplete answer is
         not kept, so the next call resumes from the commits already built), and leaves out a shallow clone's
         parentless oldest commit."""
-        head = self.git.head()
+        head, shallow = self.git.head_and_shallow()
         if head is None:
             return RecentChanges()
         key = (head, n, scan)
         if key in self._histories:
             return self._histories[key]
+        with self._reading():
+            return self._recent(head, shallow, n, scan, seconds)
+
+    def _recent(self, head: str, shallow: bool, n: int, scan: int, seconds: float | None) -> RecentChanges:
+        key = (head, n, scan)
         deadline = None if seconds is None else time.monotonic() + seconds
-        shallow = self.git.shallow()
         found = RecentChanges(shallow=shallow)
         log = self.git.log(scan, head)
-        self._trees.update(self.git.folder_trees([c for commit in log for c in (commit.id, commit.parent) if c]))
+        assert self._objects is not None
+        self._trees.update(self._objects.folder_trees([head] + [c for commit in log for c in (commit.id, commit.parent)
+                                                                if c], self.git.prefix))
+        self._worktree_tree = self._trees.get(head)
         for commit in log:
             if deadline is not None and time.monotonic() > deadline:
                 found.complete = False

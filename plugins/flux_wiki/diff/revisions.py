@@ -1,8 +1,9 @@
 """Revisions of a Flux repository read with git itself: refs, merge bases, history, and a commit's files.
 
 Only local plumbing commands run (``rev-parse``, ``merge-base``, ``ls-tree``, ``cat-file``, ``log``):
-nothing touches the network, runs hooks or applies filters. A commit is written into a scratch folder
-from its tree, so ``.gitattributes`` (``export-ignore``) cannot hide files the way ``git archive`` would.
+nothing touches the network, runs hooks or applies filters. A commit's files are read from its tree (by
+:class:`GitObjects`, or written into a scratch folder by :meth:`GitRepo.checkout`), so ``.gitattributes``
+(``export-ignore``) cannot hide files the way ``git archive`` would.
 """
 
 from __future__ import annotations
@@ -10,16 +11,19 @@ from __future__ import annotations
 import contextlib
 import os
 import posixpath
+import re
+import selectors
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 GIT_TIMEOUT = 120
 DEFAULT_BRANCHES = ("refs/heads/main", "refs/heads/master", "refs/remotes/origin/main", "refs/remotes/origin/master")
 _SYMLINK_MODE = "120000"
+_FULL_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")  # a full object id (SHA-1 or SHA-256), as rev-parse prints one
 
 
 class GitError(Exception):
@@ -52,21 +56,34 @@ class GitRepo:
     """The git work tree holding a Flux repository folder (the folder may be a subfolder of it)."""
 
     def __init__(self, folder: str | os.PathLike[str]):
+        self.processes = 0  # git processes started
         self.folder = Path(folder).resolve()
         if not self.folder.is_dir():
             raise GitError(f"{folder} is not a folder")
-        top = self._run("rev-parse", "--show-toplevel", cwd=self.folder, what=f"{folder} is not inside a git work tree")
+        # HEAD and shallowness come with the top level: the first head_and_shallow() of a build runs no git
+        self._primed: tuple[str | None, bool] | None = None
+        try:
+            top, shallow, head = str(self._run("rev-parse", "--show-toplevel", "--is-shallow-repository", "--verify",
+                                               "--quiet", "--end-of-options", "HEAD^{commit}",
+                                               cwd=self.folder)).split("\n")[:3]
+            self._primed = (head, shallow == "true")
+        except (GitError, ValueError):  # no commit yet, or not a work tree (said by the call below)
+            top = str(self._run("rev-parse", "--show-toplevel", cwd=self.folder,
+                                what=f"{folder} is not inside a git work tree"))
         self.toplevel = Path(top.strip()).resolve()
         rel = os.path.relpath(self.folder, self.toplevel)
         self.prefix = "" if rel == "." else Path(rel).as_posix()
 
     # -- running git -----------------------------------------------------------------------------
+    def _env(self) -> dict[str, str]:
+        return {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
+
     def _run(self, *args: str, cwd: Path | None = None, what: str | None = None, stdin: bytes | None = None,
              text: bool = True) -> str | bytes:
-        env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
+        self.processes += 1
         try:
             done = subprocess.run(["git", "--literal-pathspecs", "-c", "core.quotePath=false", *args],
-                                  cwd=cwd or self.toplevel, input=stdin, capture_output=True, env=env,
+                                  cwd=cwd or self.toplevel, input=stdin, capture_output=True, env=self._env(),
                                   timeout=GIT_TIMEOUT, check=False)
         except FileNotFoundError:
             raise GitError("git is not installed (needed to read revisions)") from None
@@ -94,6 +111,19 @@ class GitRepo:
             return self.resolve("HEAD")
         except GitError:
             return None
+
+    def head_and_shallow(self) -> tuple[str | None, bool]:
+        """:meth:`head` and :meth:`shallow` in one ``git rev-parse`` (None, False in a repository without commits);
+        the first call after the repository was opened answers what opening it read."""
+        if self._primed is not None:
+            primed, self._primed = self._primed, None
+            return primed
+        try:
+            out = self._text("rev-parse", "--is-shallow-repository", "--verify", "--quiet", "--end-of-options",
+                             "HEAD^{commit}").split()
+        except GitError:
+            return None, False
+        return (out[1], out[0] == "true") if len(out) == 2 else (None, False)
 
     def default_branch(self) -> str:
         """origin/HEAD's branch, else the first of main, master, origin/main, origin/master that exists."""
@@ -163,8 +193,9 @@ class GitRepo:
     def log(self, limit: int, start: str = "HEAD") -> list[Commit]:
         """Up to ``limit`` commits reachable from ``start`` (first parents only) that touch the folder, newest first."""
         fmt = "%H%x1f%P%x1f%aI%x1f%s%x1e"
+        commit = start if _FULL_ID.fullmatch(start) else self.resolve(start)  # a commit id: no rev-parse to run
         out = self._text("log", "--first-parent", "--no-show-signature", f"--max-count={int(limit)}",
-                         f"--format={fmt}", self.resolve(start), "--", self.prefix or ".")
+                         f"--format={fmt}", commit, "--", self.prefix or ".")
         commits = []
         for record in out.split("\x1e"):
             fields = record.strip("\n").split("\x1f")
@@ -270,6 +301,209 @@ class GitRepo:
             contents[oid] = out[header_end + 1:header_end + 1 + size]
             pos = header_end + 1 + size + 1
         return contents
+
+    def objects(self) -> "GitObjects":
+        """A reader of this repository's objects (close it, or use it as a context manager)."""
+        return GitObjects(self)
+
+    def _start(self, *args: str) -> subprocess.Popen[bytes]:
+        """A long-lived git process read and written through pipes (``cat-file --batch``)."""
+        self.processes += 1
+        try:
+            return subprocess.Popen(["git", *args], cwd=self.toplevel, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                    stderr=subprocess.DEVNULL, env=self._env())
+        except FileNotFoundError:
+            raise GitError("git is not installed (needed to read revisions)") from None
+
+
+TREE_MODE = "40000"  # the mode of a folder in a tree object
+GITLINK_MODE = "160000"  # a submodule: a commit of another repository, not a file
+TreeEntries = dict[str, tuple[str, str]]  # name -> (mode, object id) of one tree object
+
+
+class GitObjects:
+    """Trees, blob sizes and blobs of one repository, each read once, through one long-lived ``git cat-file
+    --batch`` process: reading any number of revisions starts one process, where a checkout per revision started
+    two and wrote every file (``GitRepo.processes`` counts them).
+
+    Revisions share most objects, so what one read the next finds here: a file unchanged across revisions is
+    the same blob and the same ``bytes``, which the parse cache recognises without hashing it again."""
+
+    REQUEST_BYTES = 4096  # requests written at once: within any pipe's buffer, so a write never waits on git
+
+    def __init__(self, git: GitRepo) -> None:
+        self.git = git
+        self.trees: dict[str, TreeEntries] = {}
+        self.sizes: dict[str, int] = {}
+        self.blobs: dict[str, bytes] = {}
+        # tree id -> the entries a checkout writes of it (revision_files.py decides, once per tree)
+        self.written: dict[str, TreeEntries] = {}
+        self._procs: dict[str, _Answers] = {}
+
+    def __enter__(self) -> "GitObjects":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """End the git processes (the objects read stay)."""
+        for reader in self._procs.values():
+            reader.close()
+        self._procs = {}
+
+    def _ask(self, mode: str, specs: list[str]) -> list[tuple[str, str, int, bytes | None]]:
+        """git's answer to each of ``specs`` (object ids or ``<commit>:<path>``): (id, type, size, contents with
+        ``--batch``); type ``missing`` when there is no such object. A write never exceeds
+        :data:`REQUEST_BYTES` before the answers to it are read, so neither side waits on the other; a git that
+        does not answer for ``GIT_TIMEOUT`` seconds is a GitError."""
+        reader = self._procs.get(mode)
+        if reader is None:
+            reader = self._procs[mode] = _Answers(self.git._start("cat-file", mode))
+        out: list[tuple[str, str, int, bytes | None]] = []
+        start = 0
+        while start < len(specs):
+            end, size = start, 0
+            while end < len(specs) and (end == start or size + len(specs[end]) + 1 <= self.REQUEST_BYTES):
+                size += len(specs[end]) + 1
+                end += 1
+            reader.send("".join(f"{spec}\n" for spec in specs[start:end]).encode("utf-8", "surrogateescape"))
+            for spec in specs[start:end]:
+                out.append(reader.answer(spec, mode == "--batch"))
+            start = end
+        return out
+
+    def load_trees(self, oids: list[str]) -> None:
+        """Read the tree objects ``oids`` that are not read yet (one request)."""
+        todo = [o for o in dict.fromkeys(oids) if o not in self.trees]
+        for oid, (_, kind, _, body) in zip(todo, self._ask("--batch", todo)):
+            if kind != "tree" or body is None:
+                raise GitError(f"git cat-file: {oid} is not a tree")
+            self.trees[oid] = _parse_tree(body, len(oid) // 2)
+
+    def load_blobs(self, oids: list[str], keep: Callable[[str, int], bool]) -> None:
+        """Learn the size of each blob of ``oids`` not seen yet, and keep its contents when ``keep(id, size)``
+        (one request; what is not kept is read again if :meth:`blob` asks for it)."""
+        todo = [o for o in dict.fromkeys(oids) if o not in self.sizes]
+        for oid, (_, kind, size, body) in zip(todo, self._ask("--batch", todo)):
+            if kind != "blob" or body is None:
+                raise GitError(f"git cat-file: {oid} is not a blob")
+            self.sizes[oid] = size
+            if keep(oid, size):
+                self.blobs[oid] = body
+
+    def blob(self, oid: str) -> bytes:
+        """A blob's contents (read once; callers check its size first)."""
+        data = self.blobs.get(oid)
+        if data is None:
+            _, kind, size, body = self._ask("--batch", [oid])[0]
+            if kind != "blob" or body is None:
+                raise GitError(f"git cat-file: {oid} is not a blob")
+            data = self.blobs[oid] = body
+            self.sizes[oid] = size
+        return data
+
+    def folder_trees(self, commits: list[str], prefix: str) -> dict[str, str]:
+        """:meth:`GitRepo.folder_trees`, asked of the ``--batch`` process (one request, no new process); the
+        trees read are kept."""
+        commits = list(dict.fromkeys(commits))
+        if not commits or "\n" in prefix:
+            return {}
+        specs = [f"{c}:{prefix}" if prefix else f"{c}^{{tree}}" for c in commits]
+        found = {}
+        for commit, (oid, kind, _, body) in zip(commits, self._ask("--batch", specs)):
+            if kind == "tree" and body is not None:
+                found[commit] = oid
+                if oid not in self.trees:
+                    self.trees[oid] = _parse_tree(body, len(oid) // 2)
+        return found
+
+
+class _Answers:
+    """The pipes of one ``git cat-file`` process: requests written, answers read as they come (never waiting
+    more than ``GIT_TIMEOUT`` seconds for git, without a thread)."""
+
+    def __init__(self, proc: subprocess.Popen[bytes]) -> None:
+        assert proc.stdin is not None and proc.stdout is not None
+        self.proc = proc
+        self._out = proc.stdout.fileno()
+        self._ready = selectors.DefaultSelector()
+        self._ready.register(self._out, selectors.EVENT_READ)
+        self._buffer = bytearray()
+        self._pos = 0
+
+    def send(self, data: bytes) -> None:
+        assert self.proc.stdin is not None
+        try:
+            self.proc.stdin.write(data)
+            self.proc.stdin.flush()
+        except (OSError, ValueError) as err:
+            raise GitError(f"git cat-file stopped reading: {err}") from None
+
+    def _more(self) -> None:
+        if not self._ready.select(GIT_TIMEOUT):
+            self.proc.kill()
+            raise GitError(f"git cat-file did not answer in {GIT_TIMEOUT}s")
+        chunk = os.read(self._out, 1 << 16)
+        if not chunk:
+            raise GitError("git cat-file stopped answering")
+        if self._pos:
+            del self._buffer[:self._pos]
+            self._pos = 0
+        self._buffer += chunk
+
+    def _line(self) -> bytes:
+        while (end := self._buffer.find(b"\n", self._pos)) < 0:
+            self._more()
+        line = bytes(self._buffer[self._pos:end])
+        self._pos = end + 1
+        return line
+
+    def _exactly(self, n: int) -> bytes:
+        while len(self._buffer) - self._pos < n:
+            self._more()
+        data = bytes(self._buffer[self._pos:self._pos + n])
+        self._pos += n
+        return data
+
+    def answer(self, spec: str, contents: bool) -> tuple[str, str, int, bytes | None]:
+        header = self._line().decode("utf-8", "surrogateescape").split(" ")
+        if len(header) == 2 and header[1] in ("missing", "ambiguous"):
+            return "", "missing", 0, None
+        if len(header) != 3 or not header[2].isdigit():
+            raise GitError(f"git cat-file: unexpected answer for {spec}: {' '.join(header)[:200]}")
+        size = int(header[2])
+        body = self._exactly(size + 1)[:-1] if contents else None
+        return header[0], header[1], size, body
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.proc.stdin.close()  # type: ignore[union-attr]
+        try:
+            self.proc.wait(timeout=GIT_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        with contextlib.suppress(OSError):
+            self.proc.stdout.close()  # type: ignore[union-attr]
+        self._ready.close()
+
+
+def _parse_tree(body: bytes, id_bytes: int) -> TreeEntries:
+    """The entries of a raw tree object: ``<mode> <name>\\0<binary id>`` each."""
+    entries: TreeEntries = {}
+    pos, end = 0, len(body)
+    while pos < end:
+        space = body.index(b" ", pos)
+        nul = body.index(b"\0", space)
+        mode = body[pos:space].decode("ascii")
+        name = body[space + 1:nul].decode("utf-8", "surrogateescape")
+        oid = body[nul + 1:nul + 1 + id_bytes]
+        if len(oid) != id_bytes:
+            raise GitError("git cat-file: a tree object ends early")
+        entries[name] = (mode, oid.hex())
+        pos = nul + 1 + id_bytes
+    return entries
 
 
 def _memory_scratch(size: int) -> str | None:

@@ -217,7 +217,8 @@ class Simulation:
         key = (folder.root, source.ignore)
         if key not in self.mounts:
             # its own parse cache: kept builds are keyed by root-relative paths, which another root shares
-            self.mounts[key] = (Repo(folder.root, ParseCache(), source.ignore), f"{folder.shown}/")
+            files = self.repo.files.subfolder(folder.shown) if inside else None  # a revision's folder is in git
+            self.mounts[key] = (Repo(folder.root, ParseCache(), source.ignore, files=files), f"{folder.shown}/")
         return self.mounts[key]
 
     def _artifact_hint(self, node: KustomizationNode, folder: SourceDir | None) -> str:

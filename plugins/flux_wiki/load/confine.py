@@ -109,6 +109,8 @@ class ConfinedDir:
         self.snapshot = snapshot
         self._content: dict[str, bytes] = {}  # with snapshot: each file and listing as first read
         self._listings: dict[str, list[tuple[str, Entry]]] = {}
+        self._scans: dict[str, list[tuple[str, bool]] | None] = {}
+        self._unread: set[str] = set()  # files that could not be read (no answer to compare: answered_alike)
         self.reads = 0  # files read from disk
         self.record: Record | None = None  # while set, what is asked of this folder is written down in it
 
@@ -218,6 +220,58 @@ class ConfinedDir:
     def is_file(self, rel: str) -> bool:
         return self.entry(rel).kind == "file"
 
+    @contextmanager
+    def unnoted(self) -> Iterator[None]:
+        """Problems met inside the block are not kept: a check that asks what a build of this folder may not."""
+        kept = dict(self._problems)
+        try:
+            yield
+        finally:
+            self._problems = kept
+
+    @property
+    def contents(self) -> dict[str, bytes]:
+        """The files this snapshot read, with their bytes (read-only)."""
+        return self._content
+
+    def answered_alike(self, other: "ConfinedDir", unseen: Callable[[str, bool], bool] | None = None) -> bool:
+        """Whether ``other`` answers every question this snapshot was asked (what a path is, with the reason of a
+        refusal; folder listings and scans; file contents) as this one did. A computation that asked this snapshot
+        only then gives the same result from ``other``: it asks the same questions in the same order. A file this
+        snapshot could not read has no answer to compare: never alike. Problems ``other`` meets are not kept.
+
+        ``unseen(name, is_dir)``: entries the caller knows no computation looks at beyond seeing them listed (and
+        would have asked about what is below them if it had); they are left out of the comparison."""
+        if not self.snapshot or self._unread:
+            return False
+
+        def same(a: Entry, b: Entry) -> bool:
+            return a.kind == b.kind and a.reason == b.reason and a.code == b.code
+
+        def seen(listing: list[tuple[str, Entry]]) -> list[tuple[str, Entry]]:
+            return listing if unseen is None else [(n, e) for n, e in listing if not unseen(n, e.kind == "dir")]
+
+        def seen_names(scanned: list[tuple[str, bool]] | None) -> list[tuple[str, bool]] | None:
+            return scanned if unseen is None or scanned is None else [(n, d) for n, d in scanned if not unseen(n, d)]
+
+        with other.unnoted():
+            if not all(same(other.entry(rel), e) for rel, e in self._memo.items()
+                       if unseen is None or not unseen(rel.rpartition("/")[2], e.kind == "dir")):
+                return False
+            for rel, found in self._listings.items():
+                mine, theirs = seen(found), seen(other._listing(rel))
+                if len(theirs) != len(mine) or not all(n == m and same(a, b) for (n, a), (m, b) in zip(mine, theirs)):
+                    return False
+            if any(seen_names(other.scan(rel)) != seen_names(found) for rel, found in self._scans.items()):
+                return False
+            for rel, data in self._content.items():
+                try:
+                    if other.read_bytes(rel) != data:
+                        return False
+                except InputError:
+                    return False
+        return True
+
     # -- problems met on the way -------------------------------------------------
     def note(self, rel: str, message: str, code: str = "FW-FILE-REFUSED") -> None:
         """Record a problem with ``rel`` once (a diagnostic that names the path; its class is the code's)."""
@@ -250,6 +304,20 @@ class ConfinedDir:
                                                   else f"'{rel}' not found"),
                              code=e.code or "FW-FILE-MISSING", cls=problem_class(e.code))
         try:
+            data = self._file_bytes(rel, e)
+        except InputError:
+            self._unread.add(rel)
+            raise
+        self.reads += 1
+        if len(data) > self.max_file_bytes:
+            self._unread.add(rel)
+            raise InputError(rel, 1, f"'{rel}' is over the {_size(self.max_file_bytes)} limit for one file; "
+                                     "not read", code="FW-LIMIT-FILE-SIZE", cls="limit")
+        return data
+
+    def _file_bytes(self, rel: str, e: Entry) -> bytes:
+        """Up to the size cap and one byte more of the regular file ``e`` (InputError when it cannot be read)."""
+        try:
             fd = os.open(e.real, _OPEN_FLAGS)
         except OSError as err:
             raise InputError(rel, 1, f"'{rel}' cannot be read ({err.strerror})", code="FW-FILE-UNREADABLE",
@@ -258,16 +326,37 @@ class ConfinedDir:
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode):
                 raise InputError(rel, 1, f"'{rel}' is not a regular file; not read", code="FW-FILE-REFUSED")
-            data = _read_fd(fd, st.st_size, self.max_file_bytes + 1)
+            return _read_fd(fd, st.st_size, self.max_file_bytes + 1)
         finally:
             os.close(fd)
-        self.reads += 1
-        if len(data) > self.max_file_bytes:
-            raise InputError(rel, 1, f"'{rel}' is over the {_size(self.max_file_bytes)} limit for one file; "
-                                     "not read", code="FW-LIMIT-FILE-SIZE", cls="limit")
-        return data
 
     # -- folders -----------------------------------------------------------------
+    def scan(self, rel: str) -> list[tuple[str, bool]] | None:
+        """(name, is a folder) of every entry of a folder, sorted, unchecked, links not followed, as ``os.ReadDir``
+        and ``DirEntry.IsDir`` see it (source-controller's ignore-file walk); None when it cannot be listed. Only
+        names: what is read below it goes through :meth:`entry` and :meth:`read_bytes`."""
+        if rel in self._scans:
+            return self._scans[rel]
+        found = self._scan(rel)
+        if self.snapshot:
+            self._scans[rel] = found
+        return found
+
+    def _scan(self, rel: str) -> list[tuple[str, bool]] | None:
+        try:
+            with os.scandir(os.path.join(self._root, rel)) as it:
+                listed = list(it)
+        except OSError:
+            return None
+        return sorted((e.name, e.is_dir(follow_symlinks=False)) for e in listed)
+
+    def subfolder(self, rel: str) -> "ConfinedDir":
+        """The folder ``rel`` (a folder :meth:`entry` accepts) confined on its own, with the same limits: what
+        leads out of it is refused, even into the rest of this root."""
+        return ConfinedDir(self.root / rel, label=self.label, max_file_bytes=self.max_file_bytes,
+                           max_walk_entries=self.max_walk_entries, inner_links=self.inner_links,
+                           snapshot=self.snapshot)
+
     def listdir(self, rel: str, skip: Callable[[str, bool], bool] | None = None) -> list[tuple[str, Entry]]:
         """Sorted usable entries of a folder; refused ones are noted (unless ``skip(child, is_dir)`` drops them)."""
         out = []

@@ -35,7 +35,6 @@ Where go-git and so Flux differ from git (tests/load/test_sourceignore.py lists 
 
 from __future__ import annotations
 
-import os
 import re
 import weakref
 from dataclasses import dataclass, field
@@ -289,20 +288,17 @@ def load_ignore_patterns(files: "ConfinedDir") -> list[Pattern]:
     out: list[Pattern] = []
     stack: list[tuple[str, ...]] = [()]
     visited = 0
-    root = str(files.root)
     while stack and visited < files.max_walk_entries:
         domain = stack.pop()
         visited += 1
-        try:
-            with os.scandir(os.path.join(root, *domain)) as it:
-                listed = list(it)
-        except OSError:
+        listed = files.scan("/".join(domain))
+        if listed is None:
             out.extend(_read_ignore_file(files, domain))
             continue
         # a folder without an entry of that name has no ignore file: only a recording must see it asked
-        if files.record is not None or any(e.name == IGNORE_FILE for e in listed):
+        if files.record is not None or any(name == IGNORE_FILE for name, _ in listed):
             out.extend(_read_ignore_file(files, domain))
-        subdirs = sorted(e.name for e in listed if e.name != ".git" and e.is_dir(follow_symlinks=False))
+        subdirs = sorted(name for name, is_dir in listed if name != ".git" and is_dir)
         stack.extend(domain + (name,) for name in reversed(subdirs))
     return out
 
