@@ -15,7 +15,7 @@ from .flux.simulate import simulate
 from .flux.source_dirs import SourceDirs, ci_pushes
 from .load import ParseCache, Repo
 from .load.yamldocs import field_line
-from .model import Cluster, Diagnostic, HelmReleaseInfo, InputError, KustomizationNode, Model, Surface
+from .model import Cluster, Diagnostic, HelmReleaseInfo, InputError, KustomizationNode, Model, Resource, Surface
 from .problems import settle_references
 
 
@@ -60,6 +60,8 @@ def build_model(repo_root: str | Path | Repo, *, clusters: list[str] | None = No
             return line
 
     repo.builds = {} if len(entries) > 1 else None  # clusters of one repository share most builds (reuse.py)
+    repo.run_memo = {} if len(entries) > 1 else None
+    shared: dict[str, SurfacesOf] | None = {} if len(entries) > 1 else None  # and many layers' objects
     for e in entries:
         cluster = simulate(repo, e, source_dirs)
         order = apply_order(cluster, repo.read_text)
@@ -69,7 +71,7 @@ def build_model(repo_root: str | Path | Repo, *, clusters: list[str] | None = No
         for h in cluster.helm_releases:
             releases[h.layer].append(h)
         for node in sorted(cluster.kustomizations.values(), key=lambda k: k.id):
-            surfaces, diags = surfaces_reusing(repo, node, releases.get(node.id, []), line_of)
+            surfaces, diags = surfaces_reusing(repo, node, releases.get(node.id, []), line_of, shared)
             cluster.surfaces.extend(surfaces)
             cluster.warnings.extend(diags)
         cluster.surfaces.sort(key=lambda s: s.sort_key())
@@ -78,26 +80,39 @@ def build_model(repo_root: str | Path | Repo, *, clusters: list[str] | None = No
         cluster.notices = sorted({w for w in cluster.warnings if w.severity == "info"})
         cluster.warnings = sorted({w for w in cluster.warnings if w.severity != "info"})
         out.append(cluster)
-    repo.builds = None
+    repo.builds = repo.run_memo = None
     return Model(repo.root, out, sorted(set(diagnostics + repo.problems)), set(repo.read), facts)
 
 
 MAX_KEPT_SURFACES = 20_000  # layers whose surfaces a parse cache keeps (oldest forgotten first)
 
+# a layer's objects and HelmReleases, and the surfaces and diagnostics extracted from them
+SurfacesOf = tuple[list[Resource], list[HelmReleaseInfo], list[Surface], list[Diagnostic]]
+
 
 def surfaces_reusing(repo: Repo, node: KustomizationNode, releases: list[HelmReleaseInfo],
-                     line_of: Callable[[str, int, tuple[str, ...]], int]) -> tuple[list[Surface], list[Diagnostic]]:
+                     line_of: Callable[[str, int, tuple[str, ...]], int],
+                     shared: dict[str, SurfacesOf] | None = None) -> tuple[list[Surface], list[Diagnostic]]:
     """:func:`extract_surfaces` of one Kustomization, reused from an earlier run on the same parse cache when its
-    inputs are unchanged (``mkdocs serve`` rebuilds: ``keep_builds``).
+    inputs are unchanged (``mkdocs serve`` rebuilds: ``keep_builds``), or from another cluster of this run.
 
     The result is a function of the node's id, its objects, its HelmReleases and the text of the files
     ``line_of`` reads (values lines): the first three are compared by their :func:`fingerprint`, the files by
-    their bytes in this snapshot. Counted in ``repo.cache.counts`` (``surfaces extracted`` and
+    their bytes in this snapshot. Within one run (``shared``, by node id) the snapshot is the same, so a layer of
+    another cluster whose objects and HelmReleases are equal (``==``; objects a build shares are the very same)
+    has the same surfaces. Counted in ``repo.cache.counts`` (``surfaces extracted`` and
     ``surfaces reused``)."""
     counts = repo.cache.counts
     if not repo.cache.keep_builds:
+        same = shared.get(node.id) if shared is not None else None
+        if same is not None and same[0] == node.resources and same[1] == releases:
+            counts["surfaces reused"] += 1
+            return [copy.copy(s) for s in same[2]], list(same[3])
         counts["surfaces extracted"] += 1
-        return extract_surfaces(node.id, node.resources, releases, line_of)
+        surfaces, diags = extract_surfaces(node.id, node.resources, releases, line_of)
+        if shared is not None:
+            shared[node.id] = (node.resources, releases, [copy.copy(s) for s in surfaces], list(diags))
+        return surfaces, diags
     from .fingerprint import fingerprint  # only rebuilds compare fingerprints: a single run never loads pickle
 
     kept: dict[bytes, tuple[dict[str, bytes | None], list[Surface], list[Diagnostic]]] = \

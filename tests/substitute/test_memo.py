@@ -113,3 +113,20 @@ def test_a_result_is_reused_only_where_the_same_variables_were_asked() -> None:
         kept = substitute_resources([Resource(obj, "f.yaml", 1)], variables, enabled=True, cache=cache)
         fresh = substitute_resources([Resource(obj, "f.yaml", 1)], variables, enabled=True)
         assert kept.resources[0].obj == fresh.resources[0].obj
+
+
+def test_an_object_a_run_shares_is_written_out_once() -> None:
+    cache = ParseCache()
+    seen: dict = {}
+    shared, plain = svc(), svc("10.0.0.9")
+    plain.obj["metadata"]["name"] = "no-variables"
+    plain.obj["spec"] = {"type": "ClusterIP"}
+    first = substitute_resources([shared, plain], variables("10.0.0.1"), enabled=True, cache=cache, seen=seen)
+    assert cache.counts["substitution objects seen again"] == 0
+    again = substitute_resources([shared, plain], variables("10.0.0.2"), enabled=True, cache=cache, seen=seen)
+    assert cache.counts["substitution objects seen again"] == 2  # both: one to substitute, one with nothing to
+    assert again.resources[0].obj["spec"]["loadBalancerIP"] == "10.0.0.2" and again.resources[1] is plain
+    assert first.resources[0].obj["spec"]["loadBalancerIP"] == "10.0.0.1"
+    equal = substitute_resources([svc()], variables("10.0.0.3"), enabled=True, cache=cache, seen=seen)
+    assert cache.counts["substitution objects seen again"] == 2  # an equal object that is another one: written out
+    assert equal.resources[0].obj["spec"]["loadBalancerIP"] == "10.0.0.3"

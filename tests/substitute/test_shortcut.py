@@ -51,8 +51,7 @@ def test_the_shortcut_types_values_as_yaml_reads_them() -> None:
 
 
 def test_keys_quoted_strings_and_blocks_that_would_read_otherwise_take_the_round_trip() -> None:
-    for obj in ({"data": {"${K}": "v"}}, {"data": {"k": "a: ${V}"}},
-                {"data": {"k": "${V:-a\nb}"}},  # a reference across lines
+    for obj in ({"data": {"k": "${V:-a\nb}"}},  # a reference across lines
                 {"data": {"k": "${E}\nx"}}, {"data": {"k": "x\n${E}"}},  # a new leading or trailing line break
                 {"data": {"k": "x ${E}\ny"}}, {"data": {"k": "\tx\n${V}"}}):  # no literal block for these
         mine, theirs, took = both(obj, {"K": "k", "V": "v", "E": ""})
@@ -95,3 +94,50 @@ def test_every_corpus_object_is_substituted_as_the_round_trip_does() -> None:
                 checked += 1
                 took += shortcut
     assert checked > 100 and took > checked // 2  # the shortcut is the common case
+
+
+def test_a_string_the_dumper_quotes_is_substituted_inside_its_quotes() -> None:
+    # single quotes: not plain (a mapping indicator, a leading `*`, a trailing space); double quotes: a line
+    # break but no literal block (a space before a line break)
+    obj = {"data": {"a": "a: ${V}", "b": "*.${V}", "c": "${V} ", "d": "x ${V} \ny \"${V}\"\n"}}
+    mine, theirs, took = both(obj, {"V": "v"})
+    assert took and mine == theirs
+    assert mine.obj["data"] == {"a": "a: v", "b": "*.v", "c": "v ", "d": "x v \ny \"v\"\n"}
+
+
+QUOTED_LINES = ["${V}", "${V} ", " ${V}", "'${V}'", '"${V}"', "a: ${V}", "*${V}", "\\${V}", "${V}\\", "x\\n${V}",
+                "${V:-it''s}", '${V:-"d"}', "${U:-a\\/b}", "${V", "}", "$", "$$", "${S} ", "k ", ""]
+QUOTED_VALUES = ["v", "", "'", "''", '"', "\\", "\\n", "\\t", "a'b", 'a"b', " ", "#x", "tab\there", "é", "3"]
+
+
+@given(st.lists(st.sampled_from(QUOTED_LINES), min_size=1, max_size=4).map("\n".join), st.sampled_from(QUOTED_VALUES),
+       st.sampled_from(["value", "item"]))
+@settings(max_examples=500, deadline=None)
+def test_the_shortcut_equals_the_round_trip_on_quoted_strings(template: str, value: str, where: str) -> None:
+    field = {"value": {"f": template}, "item": {"f": [template, "k"]}}[where]
+    obj = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "n"}, "data": field}
+    mine, theirs, _ = both(obj, {"V": value}, frozenset({"S"}))
+    assert repr(mine) == repr(theirs)
+
+
+def test_a_key_is_substituted_as_the_plain_key_it_is_written_as() -> None:
+    obj = {"data": {"${K}": "v", "b": "w", "${N}": "n", "c": "x"}}
+    mine, theirs, took = both(obj, {"K": "b", "N": "3"})
+    assert took and mine == theirs
+    assert list(mine.obj["data"].items()) == [("b", "w"), (3, "n"), ("c", "x")]  # a repeated key: the last value
+    for key in ("'${K}'", "${K}: x", "k" * 130 + "${K}"):  # quoted, or an explicit key (`? `): the round trip
+        mine, theirs, took = both({"data": {key: "v"}}, {"K": "b"})
+        assert not took and mine == theirs
+
+
+KEYS = ["${V}", "${K}", "x-${V}", "${U:=u}", "${U}", "${S}", "$${V}", "a", "3", "${V", "k${V}k", "'${V}'", "${V}: x",
+        "- ${V}", "${V} ", "*${V}", "<<"]
+
+
+@given(st.dictionaries(st.sampled_from(KEYS), st.sampled_from(TEMPLATES + ["a"]), min_size=1, max_size=4),
+       st.sampled_from(VALUES + ["a", "3", "<<", "="]), st.sampled_from(["a", "x", "3"]))
+@settings(max_examples=400, deadline=None)
+def test_the_shortcut_equals_the_round_trip_on_keys(data: dict, value: str, other: str) -> None:
+    obj = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "n"}, "data": data}
+    mine, theirs, _ = both(obj, {"V": value, "K": other}, frozenset({"S"}))
+    assert repr(mine) == repr(theirs)

@@ -160,21 +160,31 @@ def secret_strings(value: Any) -> set[str]:
     """
     found: set[str] = set()
 
-    def walk(v: Any, hidden: bool, in_ref: bool = False) -> None:
-        if isinstance(v, dict):
-            named = _named_secret(v)
-            for k, item in v.items():
-                ref = in_ref or is_reference_key(k)
-                walk(item, not ref and (hidden or is_secret_key(k) or (named and k == "value")), ref)
-        elif isinstance(v, list):
-            for item in v:
-                walk(item, hidden, in_ref)
-        elif v is not None and not isinstance(v, bool) and (hidden or is_secret_payload(v)):
+    def leaf(v: Any, hidden: bool) -> None:
+        if v is not None and not isinstance(v, bool) and (hidden or is_secret_payload(v)):
             text = str(v)
             if text:
                 found.add(text)
 
-    walk(value, False)
+    # (value, hidden, below a reference key); the order of the walk does not matter to a set. Chart values
+    # are large, so a string that is neither hidden nor a payload is passed over without a call.
+    stack: list[tuple[Any, bool, bool]] = [(value, False, False)]
+    while stack:
+        v, hidden, in_ref = stack.pop()
+        if isinstance(v, dict):
+            named = _named_secret(v)
+            for k, item in v.items():
+                ref = in_ref or is_reference_key(k)
+                below = not ref and (hidden or is_secret_key(k) or (named and k == "value"))
+                if isinstance(item, (dict, list)):
+                    stack.append((item, below, ref))
+                elif below or not (item.__class__ is str and not item.startswith("ENC[")
+                                   and "PRIVATE KEY-----" not in item):
+                    leaf(item, below)
+        elif isinstance(v, list):
+            stack.extend((item, hidden, in_ref) for item in v)
+        else:
+            leaf(v, hidden)
     return found
 
 

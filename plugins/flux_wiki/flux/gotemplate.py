@@ -1117,9 +1117,28 @@ class Rendered:
         return src + (out_offset - start) if exact else src
 
 
+# parsed trees by (text, delimiters, function names), oldest forgotten first: a component's ResourceSet is
+# expanded in every Kustomization and cluster that applies it
+# (at most this many, of this many characters together; a longer text is parsed each time)
+_PARSED: dict[tuple[str, str, str, frozenset[str]], tuple[list[Node], dict[str, list[Node]]]] = {}
+_PARSED_MAX = 256
+_PARSED_MAX_CHARS = 4 << 20
+_PARSED_MAX_ONE = 256 << 10
+PARSE_COUNTS = {"parsed": 0, "reused": 0, "chars": 0}
+
+
 def parse(text: str, funcs: dict[str, Func], left: str = "{{", right: str = "}}") -> Template:
-    """Parse ``text``; raises :class:`TemplateError` for what Go's parser refuses."""
+    """Parse ``text``; raises :class:`TemplateError` for what Go's parser refuses.
+
+    The tree depends only on the text, the delimiters and which function names exist (the parser asks
+    nothing else of ``funcs``), and execution only reads it, so a tree parsed before is reused with this
+    call's functions (:data:`PARSE_COUNTS`). A text that fails to parse is not remembered."""
     all_funcs = {**BUILTINS, **funcs}
+    key = (text, left, right, frozenset(all_funcs))
+    known = _PARSED.get(key)
+    if known is not None:
+        PARSE_COUNTS["reused"] += 1
+        return Template(text, known[0], known[1], all_funcs)
     try:
         items = _Lexer(text, left, right).run()
         parser = _Parser(text, items, lambda name: name in all_funcs)
@@ -1128,6 +1147,14 @@ def parse(text: str, funcs: dict[str, Func], left: str = "{{", right: str = "}}"
         raise TemplateError(f"template: resourceset:{err.line}: {err.message}", err.line) from None
     except RecursionError:
         raise TemplateLimit("the template nests deeper than flux-wiki parses") from None
+    PARSE_COUNTS["parsed"] += 1
+    if len(text) <= _PARSED_MAX_ONE:
+        _PARSED[key] = (root, parser.defines)
+        PARSE_COUNTS["chars"] += len(text)
+        while len(_PARSED) > _PARSED_MAX or PARSE_COUNTS["chars"] > _PARSED_MAX_CHARS:
+            oldest = next(iter(_PARSED))
+            del _PARSED[oldest]
+            PARSE_COUNTS["chars"] -= len(oldest[0])
     return Template(text, root, parser.defines, all_funcs)
 
 

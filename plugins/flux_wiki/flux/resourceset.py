@@ -436,8 +436,10 @@ class _Expander:
             offset = rendered.template_offset(line_starts[min(out_line, len(line_starts)) - 1])
             return src.line + src.template.text.count("\n", 0, offset)
 
-        try:
-            docs = parse_documents(text, self.rset.file)
+        repo = self.locator.repo
+        try:  # shared documents: each object is normalised into a new tree below, never changed in place
+            docs = parse_documents(text, self.rset.file) if repo is None else \
+                repo.cache.text_documents(text, self.rset.file)
         except RecursionError:
             raise self.limit(f"{src.label}: the rendered YAML nests deeper than flux-wiki reads") from None
         except InputError as err:

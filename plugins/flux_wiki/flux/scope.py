@@ -53,7 +53,10 @@ class ScopeIndex:
                 self.cluster_scoped.discard(key)
 
     def apply(self, resources: list[Resource]) -> None:
-        """Drop the namespace kustomize gave to objects the cluster keeps cluster-scoped."""
+        """Drop the namespace kustomize gave to objects the cluster keeps cluster-scoped.
+
+        The Resource gets a new mapping (its other entries shared), the old one is not changed: the mappings a
+        build made may be another cluster's too, each cluster having Resources of its own (reuse.py)."""
         for res in resources:
             if res.namespace and (res.group, res.kind) in self.cluster_scoped:
-                res.metadata.pop("namespace", None)
+                res.obj = {**res.obj, "metadata": {k: v for k, v in res.metadata.items() if k != "namespace"}}

@@ -8,6 +8,7 @@ are not part of the cluster.
 
 from __future__ import annotations
 
+import functools
 from collections import deque
 from dataclasses import replace
 from pathlib import Path
@@ -275,8 +276,10 @@ class Simulation:
             self.cluster.warnings.append(err.diagnostic())
             return []
         self.cluster.warnings.extend(diags)
+        shared = self.repo.run_memo
         result = substitute_resources(resources, variables, enabled=post.enabled, strict=post.strict,
-                                      cache=self.repo.cache)
+                                      cache=self.repo.cache,
+                                      seen=shared.setdefault("substitute seen", {}) if shared is not None else None)
         self.cluster.warnings.extend(result.diagnostics)
         # flux-operator renders the ResourceSets this Kustomization applied; what they generate is applied too
         generated, diags = expand_resourcesets(result.resources, self.store, self.repo)
@@ -416,11 +419,16 @@ class Simulation:
 def _variables(variables: dict[str, Variable], kept: list[str]) -> list[SubstitutionVar]:
     """A Kustomization's postBuild variables by name; those only a run-time Secret's controller knows are
     listed as the objects use them."""
-    out = {v.name: SubstitutionVar(v.name, v.origin, v.secret) for v in variables.values() if v.name != RUNTIME_KEYS}
+    out = {v.name: _variable(v.name, v.origin, v.secret) for v in variables.values() if v.name != RUNTIME_KEYS}
     unknown = variables.get(RUNTIME_KEYS)
     if unknown is not None:
-        out.update((name, SubstitutionVar(name, unknown.origin, True)) for name in kept if name not in out)
+        out.update((name, _variable(name, unknown.origin, True)) for name in kept if name not in out)
     return sorted(out.values(), key=lambda v: v.name)
+
+
+# SubstitutionVar is frozen, so Kustomizations listing the same variable of the same origin share one (a
+# cluster's settings are listed by each Kustomization substituting from them)
+_variable = functools.lru_cache(maxsize=8192)(SubstitutionVar)
 
 
 def _first_image(deployment: Resource) -> str | None:

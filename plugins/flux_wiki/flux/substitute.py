@@ -111,13 +111,9 @@ def collect_variables(post: PostBuild, find_object: Callable[[str, str, str], Re
                     for key in data:
                         variables[str(key)] = Variable(str(key), None, True, origin)
             continue
-        data = obj.obj.get("data")
-        if isinstance(data, dict):
-            for key, value in data.items():
-                if not isinstance(value, str):
-                    diags.append(Diagnostic(obj.file, obj.line, f"{origin}: data.{key} is not a string",
-                                            code="FW-SCHEMA-REJECTED"))
-                variables[str(key)] = _plain_variable(str(key), value, origin)
+        found, problems = _config_map_variables(obj, origin)
+        variables.update(found)
+        diags += problems
     for key, value in post.substitute.items():
         if not isinstance(value, str):
             diags.append(Diagnostic(file, line, f"spec.postBuild.substitute.{key} is not a string "
@@ -128,6 +124,39 @@ def collect_variables(post: PostBuild, find_object: Callable[[str, str, str], Re
             raise InputError(file, line, f"'{var.name}' var name is invalid (from {var.origin}), "
                              f"must match '^[_[:alpha:]][_[:alpha:][:digit:]]*$'", code="FW-SUBST-INVALID")
     return variables, diags
+
+
+# the variables of a ConfigMap's data, by (origin, file, line, data): every Kustomization substituting from a
+# cluster's settings reads the same ConfigMap again (oldest forgotten first)
+_CONFIG_MAP_VARIABLES: dict[tuple[Any, ...], tuple[dict[str, Variable], list[Diagnostic]]] = {}
+_CONFIG_MAP_VARIABLES_MAX = 256
+
+
+def _config_map_variables(obj: Resource, origin: str) -> tuple[dict[str, Variable], list[Diagnostic]]:
+    """The variables a ConfigMap's ``data`` gives (and a diagnostic per value that is not a string).
+
+    Remembered only for data of text keys and text values, whose items compare equal only when they are the
+    same text (``1 == True`` would make two other data look alike); the variables are only read."""
+    data = obj.obj.get("data")
+    if not isinstance(data, dict):
+        return {}, []
+    key = (origin, obj.file, obj.line, tuple(data.items())) \
+        if all(k.__class__ is str and v.__class__ is str for k, v in data.items()) else None
+    found = _CONFIG_MAP_VARIABLES.get(key) if key is not None else None
+    if found is None:
+        variables: dict[str, Variable] = {}
+        diags: list[Diagnostic] = []
+        for name, value in data.items():
+            if not isinstance(value, str):
+                diags.append(Diagnostic(obj.file, obj.line, f"{origin}: data.{name} is not a string",
+                                        code="FW-SCHEMA-REJECTED"))
+            variables[str(name)] = _plain_variable(str(name), value, origin)
+        found = (variables, diags)
+        if key is not None:
+            _CONFIG_MAP_VARIABLES[key] = found
+            while len(_CONFIG_MAP_VARIABLES) > _CONFIG_MAP_VARIABLES_MAX:
+                del _CONFIG_MAP_VARIABLES[next(iter(_CONFIG_MAP_VARIABLES))]
+    return found
 
 
 # -- applying to resources (kustomize_varsub.go SubstituteVariables) ----------
@@ -324,10 +353,11 @@ def _literal_hints(text: str) -> str | None:
 
 
 def _substitute_block(value: str, ev: Evaluator) -> str:
-    """A multi-line string substituted line by line, as envsubst changes it inside its literal block."""
+    """A multi-line string substituted line by line, as envsubst changes it inside its literal block (or, when
+    libyaml writes no literal block for it, inside its double-quoted scalar: :func:`_substitute_quoted`)."""
     hints = _literal_hints(value)
     if hints is None:
-        raise _NoShortcut
+        return _substitute_quoted(value, ev)
     lines = value.split("\n")
     for i, line in enumerate(lines):
         if "$" in line:
@@ -338,6 +368,59 @@ def _substitute_block(value: str, ev: Evaluator) -> str:
     if new != value and _literal_hints(new) != hints:
         raise _NoShortcut
     return new
+
+
+# A string of printable ASCII (and line feeds) that is not written plain nor as a literal block is written on one
+# line, quoted: single quotes (a quote doubled) when it has no line break, else double quotes with ``\\``, ``\"``
+# and ``\n`` escapes (libyaml's yaml_emitter_select_scalar_style: single quotes are allowed for any single-line
+# printable text; the dumper's width never folds). envsubst runs on that quoted text, so the shortcut runs it on
+# the same text, then reads it back as YAML reads the quoted scalar: a quoted scalar is always a string. A result
+# that holds what would end the scalar early or is another escape (a value with a quote or backslash) takes the
+# round trip.
+_DOUBLE_ESCAPED = re.compile(r'(?:[^"\\]|\\[\\"n])*')
+_DOUBLE_UNESCAPE = {"\\": "\\", '"': '"', "n": "\n"}
+
+
+def _substitute_quoted(value: str, ev: Evaluator) -> str:
+    """``value`` substituted inside the quoted scalar the dumper writes for it (see above)."""
+    if not value.isascii() or not value.replace("\n", "").isprintable():
+        raise _NoShortcut
+    double = "\n" in value
+    text = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") if double \
+        else value.replace("'", "''")
+    new = ev.run(parse(text))
+    if new == text:
+        return value
+    if not new.isascii() or not new.isprintable():
+        raise _NoShortcut
+    if double:
+        if not _DOUBLE_ESCAPED.fullmatch(new):
+            raise _NoShortcut
+        return re.sub(r"\\(.)", lambda m: _DOUBLE_UNESCAPE[m[1]], new)
+    if "'" in new.replace("''", ""):
+        raise _NoShortcut
+    return new.replace("''", "'")
+
+
+_SIMPLE_KEY = 128  # libyaml writes a longer key as an explicit one (`? key`)
+
+
+def _substitute_key(key: str, ev: Evaluator, chars: list[int]) -> Any:
+    """A mapping key substituted as it stands in the dumped text: a plain simple key (anything else takes the
+    round trip), read back as YAML reads the new plain key (``3`` an int key; a key equal to a later one is
+    overwritten by it, as the reader's mapping does)."""
+    chars[0] -= len(key)
+    if chars[0] < 0 or len(key) > _SIMPLE_KEY or not _plain(key):
+        raise _NoShortcut
+    new = ev.run(parse(key))
+    if new == key:
+        return key
+    if len(new) > _SIMPLE_KEY or not _plain(new):
+        raise _NoShortcut
+    make = _SCALAR_TYPES.get(_RESOLVER.resolve(yaml.ScalarNode, new, (True, False)))
+    if make is None:
+        raise _NoShortcut
+    return make(new)
 
 
 def _substitute_strings(value: Any, ev: Evaluator, depth: int, chars: list[int]) -> Any:
@@ -351,7 +434,7 @@ def _substitute_strings(value: Any, ev: Evaluator, depth: int, chars: list[int])
         if "\n" in value:
             return _substitute_block(value, ev)
         if not _plain(value):
-            raise _NoShortcut
+            return _substitute_quoted(value, ev)
         new = ev.run(parse(value))
         if new == value:
             return value
@@ -367,8 +450,8 @@ def _substitute_strings(value: Any, ev: Evaluator, depth: int, chars: list[int])
         out = {}
         for k, v in value.items():
             if isinstance(k, str) and "$" in k:
-                raise _NoShortcut
-            out[k] = _substitute_strings(v, ev, depth + 1, chars)
+                k = _substitute_key(k, ev, chars)
+            out[k] = _substitute_strings(v, ev, depth + 1, chars)  # a key met again keeps its place, as YAML's
         return out
     if isinstance(value, list):
         return [_substitute_strings(v, ev, depth + 1, chars) for v in value]
@@ -380,7 +463,8 @@ def _digest(text: str) -> bytes:
 
 
 def substitute_resources(resources: Iterable[Resource], variables: dict[str, Variable], *,
-                         enabled: bool, strict: bool = False, cache: ParseCache | None = None) -> SubstitutionResult:
+                         enabled: bool, strict: bool = False, cache: ParseCache | None = None,
+                         seen: dict[int, tuple[Any, bytes | None]] | None = None) -> SubstitutionResult:
     """Substitute each resource as kustomize-controller does.
 
     Nothing happens unless ``enabled`` (see :attr:`PostBuild.enabled`).
@@ -393,7 +477,11 @@ def substitute_resources(resources: Iterable[Resource], variables: dict[str, Var
     ``strict`` each unset variable is reported as Flux would fail on it.
 
     With a ``cache``, an object already substituted where the variables it uses had the same values (another
-    Kustomization or cluster, another revision, a rebuild) is not serialised and parsed again.
+    Kustomization or cluster, another revision, a rebuild) is not serialised and parsed again. With ``seen`` too
+    (objects one run shares between clusters, never changed in place: see reuse.py), what an object's text gives
+    (the digest of its text, None when nothing in it can be substituted) is remembered by the object itself, so
+    another cluster reusing the build does not write the object out again (``cache.counts["substitution objects
+    seen again"]``).
     """
     resources = list(resources)
     result = SubstitutionResult(resources, [], [], [])
@@ -413,16 +501,28 @@ def substitute_resources(resources: Iterable[Resource], variables: dict[str, Var
         if _disabled(res):
             out.append(res)
             continue
-        # every string shows verbatim in the object's repr (``$`` and ``{`` are never escaped, and each string
-        # is quoted, so no ``${`` or ``$$`` spans two): without one there, no string holds one
-        text = repr(res.obj)
-        if ("${" not in text and "$$" not in text) or not _needs_envsubst(res.obj):
-            out.append(res)
-            continue
+        fact = seen.get(id(res.obj)) if seen is not None and memo is not None else None
+        if fact is not None and fact[0] is res.obj:  # the object is kept alive by the entry: its id is its own
+            assert cache is not None
+            cache.counts["substitution objects seen again"] += 1
+            digest = fact[1]
+            if digest is None:
+                out.append(res)
+                continue
+        else:
+            # every string shows verbatim in the object's repr (``$`` and ``{`` are never escaped, and each string
+            # is quoted, so no ``${`` or ``$$`` spans two): without one there, no string holds one
+            text = repr(res.obj)
+            digest = None if ("${" not in text and "$$" not in text) or not _needs_envsubst(res.obj) \
+                else _digest(text)
+            if seen is not None and memo is not None and len(seen) < MEMO_LIMIT:
+                seen[id(res.obj)] = (res.obj, digest)
+            if digest is None:
+                out.append(res)
+                continue
         if memo is None or asked is None:
             done = _substitute_object(res.obj, values, is_secret, budget)
         else:
-            digest = _digest(text)
             names = asked.get(digest)
             found = memo.get((digest, _answers(names, values, is_secret))) if names is not None else None
             if found is not None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import errno
 import os
+import posixpath
 import stat
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -122,10 +123,25 @@ class ConfinedDir:
         rel = rel or "."
         found = self._memo.get(rel)
         if found is None:
-            found = self._memo[rel] = self._classify(rel)
+            found = self._memo[rel] = self._missing_from_listing(rel) or self._classify(rel)
         if self.record is not None:
             self.record.entries[rel] = found.kind
         return found
+
+    def _missing_from_listing(self, rel: str) -> Entry | None:
+        """``missing`` when a snapshot listed the folder of ``rel`` and found no such name, else None.
+
+        Listing a folder classifies (and remembers) every name in it, so a name not remembered is not there:
+        the answer :meth:`_classify` would give after resolving the path (a kustomization file looked for under
+        each of its three names costs a dictionary lookup instead of two real-path walks)."""
+        if not self.snapshot:
+            return None
+        if rel == "." or posixpath.normpath(rel) != rel:  # a listing remembers its names as normalised paths
+            return None
+        parent, _, name = rel.rpartition("/")
+        if name == ".." or parent.startswith("..") or rel.startswith("/"):  # outside: _classify refuses it
+            return None
+        return _MISSING if (parent or ".") in self._listings else None
 
     @contextmanager
     def recording(self) -> Iterator[Record]:
@@ -379,7 +395,7 @@ class ConfinedDir:
                     e = self.entry(child)
                 else:
                     try:
-                        e = self._typed(child, os.path.join(folder.real, de.name), de.stat(follow_symlinks=False))
+                        e = self._typed(child, de.path, de.stat(follow_symlinks=False))  # folder.real/name
                     except OSError as err:
                         e = self._refused(child, f"cannot be read ({err.strerror}); skipped", "FW-FILE-UNREADABLE")
                     self._memo[child] = e

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from ..model import Diagnostic, InputError
 from ..problems import problem_class
@@ -47,6 +48,8 @@ class Repo:
         self._ignored_memo: dict[str, bool] = {}
         # builds of this snapshot kept for the next cluster of a run that simulates several (reuse.py); None: off
         self.builds: dict[tuple[str | None, str, str], object] | None = None
+        # what later stages of such a run remember about the objects the clusters share, by stage; None: off
+        self.run_memo: dict[str, dict[Any, Any]] | None = None
 
     @property
     def ignore_spec(self) -> str | None:
@@ -54,13 +57,14 @@ class Repo:
         return self._spec_ignore
 
     def with_ignore(self, ignore: str | None) -> "Repo":
-        """This repository as a source with ``spec.ignore`` sees it; shares the files, parse cache, read record and
-        kept builds."""
+        """This repository as a source with ``spec.ignore`` sees it; shares the files, parse cache, read record,
+        kept builds and run memo."""
         if ignore == self._spec_ignore:
             return self
         view = Repo(self.root, self.cache, ignore, files=self.files)
         view.read = self.read
         view.builds = self.builds
+        view.run_memo = self.run_memo
         return view
 
     def note(self, rel: str, message: str, code: str = "FW-FILE-REFUSED") -> None:

@@ -29,9 +29,12 @@ any other goes through the inspection and PyYAML's own constructor, which decide
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import functools
 import hashlib
+import itertools
+import operator
 import re
 import threading
 from collections import Counter
@@ -595,24 +598,62 @@ def field_line(text: str, first_line: int, path: tuple[str | int, ...] | list[st
     Used only to point a message at the right line, so it is a search of the text rather than a second
     parse: where the layout defeats it (flow style, a key spelled twice) it answers the deepest line found.
     """
-    lines = _lines(text)
+    index = _lines(text)
+    lines = index.lines
     found = i = max(first_line - 1, 0)
     for n, part in enumerate(path):
         if isinstance(part, int):
             hit = _nth_item(lines, i if n == 0 else i + 1, part)  # a document that is a list starts with its item
         else:
-            hit = None
-            for j in range(i, len(lines)):
-                line = lines[j]
-                if j > i and line[:3] in ("---", "...") and _MARKER.match(line):
-                    break  # the end of the document
-                if part in line and _has_key(line, part):  # the substring test only saves time
-                    hit = j
-                    break
+            hit = index.key_line(part, i)
         if hit is None:
             break
         found = i = hit
     return found + 1
+
+
+class _TextLines:
+    """A file's text split into lines once, with where each line starts and which lines are document markers,
+    so that finding a key searches the text (``str.find``) instead of testing it line by line."""
+
+    __slots__ = ("text", "lines", "starts", "markers")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lines = tuple(text.split("\n"))
+        before = itertools.accumulate(map(len, self.lines), initial=0)  # characters of the lines before each
+        self.starts = list(map(operator.add, before, range(len(self.lines))))  # and one line break per line
+        self.markers = [bisect.bisect_right(self.starts, m.start()) - 1 for m in _MARKER_AT_LINE.finditer(text)]
+
+    def key_line(self, key: str, i: int) -> int | None:
+        """The first line from ``i`` on, before the next document marker (a marker on line ``i`` itself does not
+        end the search), where ``key`` is written as a mapping key (:func:`_has_key`); None if there is none."""
+        lines, starts = self.lines, self.starts
+        if i >= len(lines):
+            return None
+        if not key or "\n" in key:  # every line holds the empty key; none holds a line break
+            for j in range(i, len(lines)):
+                line = lines[j]
+                if j > i and j in self.markers:
+                    break
+                if key in line and _has_key(line, key):
+                    return j
+            return None
+        k = bisect.bisect_right(self.markers, i)
+        stop = starts[self.markers[k]] if k < len(self.markers) else len(self.text)
+        pos = self.text.find(key, starts[i], stop)
+        while pos >= 0:
+            j = bisect.bisect_right(starts, pos) - 1
+            if _has_key(lines[j], key):
+                return j
+            if j + 1 >= len(lines):
+                return None
+            pos = self.text.find(key, starts[j + 1], stop)
+        return None
+
+
+# the lines _MARKER matches whole (a line holds no line break; `.` takes a carriage return, `$` the line's end)
+_MARKER_AT_LINE = re.compile(r"^(?:---|\.\.\.)(?:[ \t][^\n]*)?$", re.M)
 
 
 _BEFORE_KEY = re.compile(r"(?:^|[\s{,\-])[\"']?\Z")  # what may precede a key on its line (up to the key)
@@ -631,11 +672,27 @@ def _has_key(line: str, key: str) -> bool:
     return False
 
 
-@functools.lru_cache(maxsize=16)
-def _lines(text: str) -> tuple[str, ...]:
-    """The lines of a file's text, split once for the many fields of one file (a file of thousands of
-    Kustomizations would otherwise be split again for each of them)."""
-    return tuple(text.split("\n"))
+def _lines(text: str) -> _TextLines:
+    """The lines of a file's text, indexed once for the many fields of one file (a file of thousands of
+    Kustomizations would otherwise be split again for each of them) and of the files a run keeps coming back to
+    (surfaces, ordering and problems look up fields file by file, in turn): the most recently used texts are
+    kept, at most :data:`_LINES_MAX` of :data:`_LINES_MAX_CHARS` characters together."""
+    index = _LINES.pop(text, None)
+    if index is None:
+        index = _TextLines(text)
+        _LINES_SIZE[0] += len(text)
+    _LINES[text] = index  # the most recently used last
+    while len(_LINES) > _LINES_MAX or (_LINES_SIZE[0] > _LINES_MAX_CHARS and len(_LINES) > 1):
+        oldest = next(iter(_LINES))
+        del _LINES[oldest]
+        _LINES_SIZE[0] -= len(oldest)
+    return index
+
+
+_LINES: dict[str, _TextLines] = {}
+_LINES_SIZE = [0]  # characters of the texts in _LINES
+_LINES_MAX = 256
+_LINES_MAX_CHARS = 32 << 20
 
 
 def _nth_item(lines: tuple[str, ...], start: int, n: int) -> int | None:
@@ -733,6 +790,13 @@ def copy_data(value: Any) -> Any:
     return value
 
 
+# texts whose documents a parse cache remembers, oldest forgotten first: at most this many, of this many
+# characters together; a longer text is parsed each time
+MAX_TEXT_MEMO = 4_096
+MAX_TEXT_MEMO_CHARS = 4 << 20
+MAX_TEXT_MEMO_ONE = 256 << 10
+
+
 class ParseCache:
     """Parsed documents keyed by the SHA-1 of the file's bytes, shared across builds.
 
@@ -751,6 +815,7 @@ class ParseCache:
         # results later stages compute from parsed content, by stage (e.g. "substitute"); they live as long
         # as the parse cache, so two builds sharing it (two revisions, serve rebuilds) share them too
         self.derived: dict[str, dict[Any, Any]] = {}
+        self._text_chars = 0  # characters of the texts :meth:`text_documents` remembers
 
     def get(self, file: str, content: bytes) -> list[Document]:
         known = self._digests.get(file)
@@ -775,3 +840,30 @@ class ParseCache:
         if isinstance(hit, InputError):
             raise hit
         return hit
+
+    def text_documents(self, text: str, file: str) -> list[Document]:
+        """:func:`parse_documents` of a text that is not a file (an inline patch, a rendered template), remembered
+        by the text alone: apps repeat the same patch in their own kustomizations, clusters the same renders.
+        The documents' data is shared, so callers must not mutate it (a patch is only read, a render is
+        normalised into a new tree); each call gets documents (or an error) naming its own ``file``.
+        ``counts["texts parsed"]`` and ``counts["texts reused"]`` count misses and hits."""
+        memo = self.derived.setdefault("text documents", {})
+        hit = memo.get(text)
+        if hit is None:
+            self.counts["texts parsed"] += 1
+            try:
+                hit = parse_documents(text, "")
+            except InputError as err:
+                hit = err
+            if len(text) <= MAX_TEXT_MEMO_ONE:
+                memo[text] = hit
+                self._text_chars += len(text)
+                while len(memo) > MAX_TEXT_MEMO or self._text_chars > MAX_TEXT_MEMO_CHARS:
+                    oldest = next(iter(memo))
+                    del memo[oldest]
+                    self._text_chars -= len(oldest)
+        else:
+            self.counts["texts reused"] += 1
+        if isinstance(hit, InputError):
+            raise InputError(file, hit.line, hit.message, code=hit.code, cls=hit.cls)
+        return [Document(d.data, file, d.line, d.duplicates) for d in hit]

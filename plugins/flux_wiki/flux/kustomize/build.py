@@ -493,7 +493,7 @@ class _Builder:
                 return None
             rel, _ = self._resolve(k, str(entry["path"]), key)
             self.files.add(rel)
-            docs = self.repo.documents(rel)
+            docs = self.repo.documents(rel, copy=False)  # a patch is only read (patch.py copies what it adds)
             for d in docs:
                 d.require_unique_keys()
             return [d.data for d in docs], rel, docs[0].line if docs else 1
@@ -504,7 +504,7 @@ class _Builder:
         if not isinstance(text, str):
             raise InputError(k.file, line, f"{key} entry needs 'path' or 'patch'", code="FW-KUSTOMIZE-INVALID")
         try:
-            docs = parse_documents(text, k.file)
+            docs = self.repo.cache.text_documents(text, k.file)  # shared: a patch is only read
             for d in docs:
                 d.require_unique_keys()
         except InputError as err:

@@ -7,8 +7,10 @@ run asks the same questions of its snapshot; when every answer is the same, the 
 copy of it is reused instead of building again. A build that fails is never kept.
 
 Within one run the snapshot does not change, so the same key builds the same result: a run that simulates
-several clusters (``Repo.builds``) hands the next cluster a copy of a build an earlier one made, no questions
-asked (clusters of one repository share most of their paths).
+several clusters (``Repo.builds``) hands the next cluster the objects a build an earlier one made, no questions
+asked (clusters of one repository share most of their paths). The objects' mappings are not copied: no later
+stage changes one in place (substitution makes new ones, :meth:`ScopeIndex.apply` gives the Resource a new one;
+``tests/simulate/test_shared_objects.py`` runs whole models on frozen builds to keep it so).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 
 from ...load import Repo
 from ...load.yamldocs import copy_data
+from ...model import Resource
 from ..objects import FluxOverrides
 from .build import BuildResult, build_flux_path
 
@@ -64,13 +67,23 @@ def build_reusing(repo: Repo, path: str, overrides: FluxOverrides | None = None)
 
 def _built_once(repo: Repo, key: tuple[str | None, str, str], path: str,
                 overrides: FluxOverrides | None) -> BuildResult:
-    """A build of this snapshot made once per run: the same key in the same snapshot builds the same result."""
+    """A build of this snapshot made once per run: the same key in the same snapshot builds the same result.
+    Each caller gets lists and Resources of its own holding the build's mappings themselves (see the module's
+    docstring)."""
     assert repo.builds is not None
     found = repo.builds.get(key)
     if isinstance(found, BuildResult):
         repo.cache.counts["kustomize reused"] += 1
-        return _copy(found)
+        return _lists_of(found)
     result = build_flux_path(repo, path, overrides)
     repo.cache.counts["kustomize builds"] += 1
-    repo.builds[key] = _copy(result)
-    return result
+    repo.builds[key] = result
+    return _lists_of(result)
+
+
+def _lists_of(result: BuildResult) -> BuildResult:
+    """The build with lists and Resources of its own (a later stage may give a Resource another mapping), holding
+    the very mappings the build made."""
+    return replace(result, resources=[Resource(**vars(r)) for r in result.resources], files=list(result.files),
+                   remote=list(result.remote), helm_charts=list(result.helm_charts),
+                   diagnostics=list(result.diagnostics))
