@@ -197,17 +197,31 @@ def wiki_as_init_writes_it(wiki: Path, nav: str) -> None:
             config.write("nav: [index.md]\n")
 
 
+LAUNCHER = """
+import json, os, subprocess, sys
+proc = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(proc.pid, 0)
+with open(sys.argv[1], "w") as out:
+    json.dump([os.waitstatus_to_exitcode(status), usage.ru_utime + usage.ru_stime, usage.ru_maxrss], out)
+"""
+
+
 def child(cmd: list[str], cwd: Path | None = None) -> tuple[int, str, float, float]:
     """Run ``cmd`` as a child process: its exit status, stderr, CPU seconds (user + system) and peak RSS in MB
-    (``ru_maxrss`` of that child alone, from wait4, its own children included: `dot` under `mkdocs build`)."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
+    (``ru_maxrss`` of that child alone, from wait4, its own children included: `dot` under `mkdocs build`).
+
+    The child is started by a small launcher process (``python -S``): Linux carries a process's peak RSS across
+    fork and exec, so a child started by this benchmark, which has grown by the corpora's runs, would report at
+    least the benchmark's own peak."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile(suffix=".json") as usage:
+        subprocess.run([sys.executable, "-S", "-c", LAUNCHER, usage.name, *cmd], cwd=cwd, stdout=out, stderr=err,
+                       check=False)
         out.seek(0)
         err.seek(0)
         text = out.read().decode(errors="replace") + err.read().decode(errors="replace")
-    return proc.returncode, text, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+        code, seconds, maxrss = json.loads(Path(usage.name).read_text())
+    return code, text, seconds, maxrss / 1024
 
 
 def scaling(factors: list[int], nav: str, plain: bool) -> None:
