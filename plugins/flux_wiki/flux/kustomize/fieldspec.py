@@ -142,8 +142,19 @@ class TransformerConfig:
         if hit is None:
             if len(_MERGED) >= _MAX_MERGED:
                 _MERGED.clear()
-            hit = _MERGED[key] = (self, other, self._merge(other))  # the operands stay alive: their ids stay theirs
+            # the operands stay alive: their ids stay theirs
+            hit = _MERGED[key] = (self, other, self._same_or(self._merge(other), other))
         return hit[2]
+
+    def _same_or(self, merged: TransformerConfig, other: TransformerConfig) -> TransformerConfig:
+        """An operand equal to the merge, else the merge. Nearly every merge of a build adds nothing new (the
+        defaults into an empty accumulation, a sub-kustomization's defaults into its parent's): answering with the
+        operand keeps the configs of all builds the same few objects, so later merges of them and their remembered
+        :meth:`referrers` are found instead of computed again."""
+        for operand in (self, other):
+            if merged.specs == operand.specs and merged.name_reference == operand.name_reference:
+                return operand
+        return merged
 
     def _merge(self, other: TransformerConfig) -> TransformerConfig:
         merged = TransformerConfig({k: merge_specs(self.specs[k], other.specs[k]) for k in _KINDS})
