@@ -113,6 +113,11 @@ class TransformerConfig:
     name_reference: list[NameReference] = field(default_factory=list)
     _referrers: dict[tuple[str, str], list[tuple[Gvk, FieldSpec]]] = field(default_factory=dict, repr=False,
                                                                            compare=False)
+    _count: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # a config is not changed once built: its size, asked at every merge, is counted once
+        self._count = sum(len(v) for v in self.specs.values()) + sum(len(n.referrers) for n in self.name_reference)
 
     def referrers(self, obj: dict[str, Any]) -> list[tuple[Gvk, FieldSpec]]:
         """The (target, referrer spec) pairs of the name references whose referrer spec selects ``obj``; they
@@ -130,7 +135,7 @@ class TransformerConfig:
         return self.specs[kind]
 
     def count(self) -> int:
-        return sum(len(v) for v in self.specs.values()) + sum(len(n.referrers) for n in self.name_reference)
+        return self._count
 
     def merge(self, other: TransformerConfig) -> TransformerConfig:
         """kustomize's TransformerConfig.Merge. A config is not changed once built, so the merge of the same
@@ -157,7 +162,7 @@ class TransformerConfig:
         return merged
 
     def _merge(self, other: TransformerConfig) -> TransformerConfig:
-        merged = TransformerConfig({k: merge_specs(self.specs[k], other.specs[k]) for k in _KINDS})
+        specs = {k: merge_specs(self.specs[k], other.specs[k]) for k in _KINDS}
         refs = list(self.name_reference)
         for ref in other.name_reference:
             for i, cur in enumerate(refs):
@@ -166,8 +171,7 @@ class TransformerConfig:
                     break
             else:
                 refs.append(ref)
-        merged.name_reference = refs
-        return merged
+        return TransformerConfig(specs, refs)
 
 
 _MERGED: dict[tuple[int, int], tuple[TransformerConfig, TransformerConfig, TransformerConfig]] = {}
@@ -219,9 +223,8 @@ def parse_config(data: Any) -> TransformerConfig:
     bad = problems(data, CONFIG_SHAPE)
     if bad:
         raise FieldSpecError(f"invalid transformer configuration: {bad[0]}")
-    config = TransformerConfig()
-    for kind in _KINDS:
-        config.specs[kind] = merge_specs([], [spec_of(s) for s in data.get(kind) or [] if isinstance(s, dict)])
+    config = TransformerConfig({kind: merge_specs([], [spec_of(s) for s in data.get(kind) or []
+                                                         if isinstance(s, dict)]) for kind in _KINDS})
     for ref in data.get("nameReference") or []:
         if isinstance(ref, dict):
             referrers = tuple(spec_of(s) for s in ref.get("fieldSpecs") or [] if isinstance(s, dict))
