@@ -14,6 +14,8 @@ from flux_wiki.load import Repo
 
 CUSTOM = parse_config({"namePrefix": [{"path": "spec/ref", "kind": "Foo"}],
                        "nameReference": [{"kind": "ConfigMap", "fieldSpecs": [{"path": "spec/ref", "kind": "Foo"}]}]})
+# the same field specs as the defaults, one name reference more: not the defaults
+NAME_ONLY = parse_config({"nameReference": [{"kind": "Secret", "fieldSpecs": [{"path": "spec/token", "kind": "Foo"}]}]})
 
 
 def _content(config: TransformerConfig) -> tuple[object, object]:
@@ -31,10 +33,18 @@ def test_a_merge_that_adds_nothing_is_an_operand() -> None:
 
 
 @pytest.mark.parametrize("pair", [(NO_CONFIG, DEFAULTS), (DEFAULTS, CUSTOM), (CUSTOM, DEFAULTS), (CUSTOM, CUSTOM),
-                                  (NO_CONFIG, CUSTOM)])
+                                  (NO_CONFIG, CUSTOM), (DEFAULTS, NAME_ONLY), (NAME_ONLY, DEFAULTS)])
 def test_the_answer_equals_the_merge(pair: tuple[TransformerConfig, TransformerConfig]) -> None:
     a, b = pair
-    assert _content(a.merge(b)) == _content(a._merge(b))
+    merged = a.merge(b)
+    assert _content(merged) == _content(a._merge(b))
+    assert merged.count() == a._merge(b).count()
+
+
+def test_a_merge_adding_only_a_name_reference_is_new() -> None:
+    merged = DEFAULTS.merge(NAME_ONLY)
+    assert merged is not DEFAULTS and merged.specs == DEFAULTS.specs
+    assert len(merged.name_reference) == len(DEFAULTS.name_reference) + 1
 
 
 def test_a_conflict_still_fails() -> None:
