@@ -113,11 +113,7 @@ class TransformerConfig:
     name_reference: list[NameReference] = field(default_factory=list)
     _referrers: dict[tuple[str, str], list[tuple[Gvk, FieldSpec]]] = field(default_factory=dict, repr=False,
                                                                            compare=False)
-    _count: int = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        # a config is not changed once built: its size, asked at every merge, is counted once
-        self._count = sum(len(v) for v in self.specs.values()) + sum(len(n.referrers) for n in self.name_reference)
+    _count: int | None = field(default=None, init=False, repr=False, compare=False)
 
     def referrers(self, obj: dict[str, Any]) -> list[tuple[Gvk, FieldSpec]]:
         """The (target, referrer spec) pairs of the name references whose referrer spec selects ``obj``; they
@@ -135,6 +131,10 @@ class TransformerConfig:
         return self.specs[kind]
 
     def count(self) -> int:
+        """How many field specs the config holds; asked at every merge, counted once (a config is not changed once
+        built)."""
+        if self._count is None:
+            self._count = sum(len(v) for v in self.specs.values()) + sum(len(n.referrers) for n in self.name_reference)
         return self._count
 
     def merge(self, other: TransformerConfig) -> TransformerConfig:
@@ -223,8 +223,9 @@ def parse_config(data: Any) -> TransformerConfig:
     bad = problems(data, CONFIG_SHAPE)
     if bad:
         raise FieldSpecError(f"invalid transformer configuration: {bad[0]}")
-    config = TransformerConfig({kind: merge_specs([], [spec_of(s) for s in data.get(kind) or []
-                                                         if isinstance(s, dict)]) for kind in _KINDS})
+    config = TransformerConfig()
+    for kind in _KINDS:
+        config.specs[kind] = merge_specs([], [spec_of(s) for s in data.get(kind) or [] if isinstance(s, dict)])
     for ref in data.get("nameReference") or []:
         if isinstance(ref, dict):
             referrers = tuple(spec_of(s) for s in ref.get("fieldSpecs") or [] if isinstance(s, dict))
