@@ -83,6 +83,9 @@ _BUILD_ANNOTATIONS = frozenset({
 
 @dataclass
 class BuildResult:
+    """One kustomization folder built: its objects, the files it read, the remote entries it did not fetch, its
+    ``helmCharts`` entries and what flux-wiki has to say about it."""
+
     resources: list[Resource]
     files: list[str]
     remote: list[str]
