@@ -18,7 +18,8 @@ from typing import Any, Callable
 
 from ..load import Document, Repo
 from ..load.yamldocs import field_line
-from ..model import FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, FLUX_OPERATOR_GROUP, Controller, Diagnostic, InputError, Resource, SourceInfo
+from ..model import (FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, FLUX_OPERATOR_GROUP, Controller, Diagnostic, InputError,
+                     Resource, SourceInfo)
 from .helm import helm_release_info
 from .kustomize import build_flux_path
 from .objects import FluxInstanceSpec, HelmReleaseSpec
@@ -301,7 +302,7 @@ def find_entries(repo: Repo) -> tuple[list[Entry], list[Diagnostic]]:
                 except InputError as err:
                     diagnostics.append(err.diagnostic())
                     continue
-            elif Resource(d.data, d.file, d.line).is_kind(FLUX_OPERATOR_GROUP, "ResourceSet") and b"flux-instance" in raw:
+            elif d.data.get("kind") == "ResourceSet" and _group(d.data) == FLUX_OPERATOR_GROUP and b"flux-instance" in raw:
                 entries.extend(_from_resourceset(d, store, repo, diagnostics, folders))
                 continue
             else:
