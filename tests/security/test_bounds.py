@@ -252,7 +252,7 @@ def test_copies_inside_one_build_are_bounded(tmp_path: Path, kind: str) -> None:
 def test_a_copy_may_not_nest_past_the_depth_bound(tmp_path: Path) -> None:
     path = "/data/" + "/".join(["x"] * MAX_DEPTH)
     files = {"app/kustomization.yaml": "resources: [cm.yaml]\npatchesJson6902:\n- target: {kind: ConfigMap}\n"
-                                       f"  patch: '[{{op: add, path: \"{path}\", value: 1}}]'\n",
+                                       f"  patch: '[{{\"op\": \"add\", \"path\": \"{path}\", \"value\": 1}}]'\n",
              "app/cm.yaml": cm("c", "  a: b\n")}
     for rel, text in files.items():
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
