@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 FLUX_KUSTOMIZE_GROUP = "kustomize.toolkit.fluxcd.io"
 FLUX_HELM_GROUP = "helm.toolkit.fluxcd.io"
 FLUX_SOURCE_GROUP = "source.toolkit.fluxcd.io"
+FLUX_OPERATOR_GROUP = "fluxcd.controlplane.io"  # flux-operator: FluxInstance, ResourceSet
 
 
 # Characters that would let repo text forge a log line or drive a terminal: line breaks, escape

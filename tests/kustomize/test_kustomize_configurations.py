@@ -70,3 +70,11 @@ def test_configuration_file_read_as_kustomize_reads_it(tmp_path: Path, case: str
         return
     assert expected is not None, f"native builds, kubectl fails: {err}"
     assert _normal(got) == _normal(expected)
+
+
+def test_kustomize_s_own_tables_pass_its_strict_decoding_unchanged() -> None:
+    """DEFAULTS is built at import without parse_config's strict decoding and shape check (they are flux-wiki's
+    own tables): the tables pass both, and give the same config."""
+    from flux_wiki.flux.kustomize.fieldspec import DEFAULTS, _defaults_data, parse_config
+
+    assert DEFAULTS.count() > 100 and parse_config(_defaults_data()) == DEFAULTS

@@ -77,3 +77,29 @@ def test_the_process_entry_keeps_the_command_s_output_and_exit_status(tmp_path) 
     bad = subprocess.run([sys.executable, "-m", "flux_wiki.cli", "inventory", str(tmp_path / "missing")],
                          capture_output=True, text=True, check=False)
     assert bad.returncode == 2 and "does not exist" in bad.stderr
+
+
+# What only some repositories need, loaded with the first object that needs it: postBuild substitution (the YAML
+# round trip, envsubst), flux-operator's ResourceSets and FluxInstances (the Go template engine), chart values,
+# kustomize's generators (and their name hashes: OpenSSL's hashlib) and replacements.
+FOR_SOME_REPOS = ("flux_wiki.flux.substitute", "flux_wiki.flux.envsubst", "flux_wiki.flux.resourceset",
+                  "flux_wiki.flux.goyaml", "flux_wiki.flux.gotemplate", "flux_wiki.flux.sprig",
+                  "flux_wiki.flux.instance", "flux_wiki.analysis.chart_values", "flux_wiki.flux.kustomize.generate",
+                  "flux_wiki.flux.kustomize.replace", "hashlib", "_hashlib")
+
+
+def test_inventory_of_a_plain_repo_loads_no_feature_it_does_not_use(tmp_path) -> None:
+    """A repository of plain Kustomizations and Services loads none of :data:`FOR_SOME_REPOS`; the same repository
+    with one Kustomization substituting loads substitute.py (the probe sees what the command loads)."""
+    from ..support import two_cluster_wiki
+
+    repo = two_cluster_wiki(tmp_path) / "data" / "gitops"
+
+    def loaded() -> str:
+        return subprocess.run([sys.executable, "-c", INVENTORY_PROBE.format(repo=str(repo), heavy=FOR_SOME_REPOS)],
+                              capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
+
+    assert loaded() == "[]"
+    layer = repo / "clusters" / "home" / "apps.yaml"
+    layer.write_text(layer.read_text().replace("prune: true", "prune: true, postBuild: {substitute: {A: b}}"))
+    assert "'flux_wiki.flux.substitute'" in loaded()

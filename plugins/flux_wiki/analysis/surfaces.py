@@ -458,8 +458,6 @@ def extract_surfaces(layer: str, resources: list[Resource], helm_releases: list[
 
     A surface read from a HelmRelease's values points at the values key it comes from (``line_of`` finds
     ``spec.values.<path>`` in the HelmRelease's document), else at the HelmRelease."""
-    from .chart_values import render_release
-
     diags: list[Diagnostic] = []
     placed: list[Placed] = []
     secrets: set[str] = set()
@@ -476,6 +474,8 @@ def extract_surfaces(layer: str, resources: list[Resource], helm_releases: list[
         if hr_obj is None:  # the built object may not carry the namespace Flux gives it
             same_name = [o for (_, n), o in hr_objects.items() if n == hr.name]
             hr_obj = same_name[0] if len(same_name) == 1 else None
+        from .chart_values import render_release  # loads with the first HelmRelease
+
         rendered, hr_diags = render_release(hr, hr_obj)
         diags += hr_diags
         secrets |= secret_strings(hr.values)

@@ -18,12 +18,11 @@ from typing import Any, Callable
 
 from ..load import Document, Repo
 from ..load.yamldocs import field_line
-from ..model import FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, Controller, Diagnostic, InputError, Resource, SourceInfo
+from ..model import (FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, FLUX_OPERATOR_GROUP, Controller, Diagnostic, InputError,
+                     Resource, SourceInfo)
 from .helm import helm_release_info
 from .kustomize import build_flux_path
-from .instance import CHART_REGISTRY, build_instance
 from .objects import FluxInstanceSpec, HelmReleaseSpec
-from .resourceset import expand_resourceset, is_resourceset
 from .schema import FLUX_INSTANCE_SPEC, problems
 from .store import ObjectStore
 
@@ -132,6 +131,8 @@ def _from_sync(kind: str, doc: Document, instance: FluxInstanceSpec, namespace: 
     """The entry of a FluxInstance: the sync source and root Kustomization flux-operator generates.
 
     ``at`` is where the instance spec sits in the document (``spec``, or the chart's ``spec.values.instance``)."""
+    from .instance import build_instance  # loads with the first FluxInstance (or flux-instance chart)
+
     line_of = _line_finder(repo, doc)
     built = build_instance(instance, namespace, doc.file, doc.line, sync_line=line_of((*at, "sync")),
                            components_line=line_of((*at, "components" if instance.components else "distribution")),
@@ -216,6 +217,8 @@ def _from_flux_instance_release(doc: Document, store: ObjectStore, folders: _Fol
                                              "(the FluxInstance it renders is rejected by the API server)",
                          code="FW-ENTRY-INVALID")
     # the chart renders the FluxInstance in the release namespace (templates/instance.yaml)
+    from .instance import CHART_REGISTRY
+
     return _from_sync("flux-instance HelmRelease", doc, instance, spec.target_namespace or _meta(doc.data)[0],
                       store.repo, ("spec", "values", "instance"), CHART_REGISTRY)
 
@@ -224,6 +227,8 @@ def _from_resourceset(doc: Document, store: ObjectStore, repo: Repo, diagnostics
                       folders: _FolderBuild) -> list[Entry]:
     """Entries of the flux-instance HelmReleases a ResourceSet generates from its inline inputs (the
     ResourceSet as its kustomization folder builds it: a ``valuesFrom`` name may be rewritten there)."""
+    from .resourceset import expand_resourceset  # loads with the first ResourceSet
+
     entries = []
     doc = folders.as_built(doc)
     for res in expand_resourceset(Resource(doc.data, doc.file, doc.line), repo=repo).resources:
@@ -297,7 +302,7 @@ def find_entries(repo: Repo) -> tuple[list[Entry], list[Diagnostic]]:
                 except InputError as err:
                     diagnostics.append(err.diagnostic())
                     continue
-            elif is_resourceset(Resource(d.data, d.file, d.line)) and b"flux-instance" in raw:
+            elif d.data.get("kind") == "ResourceSet" and _group(d.data) == FLUX_OPERATOR_GROUP and b"flux-instance" in raw:
                 entries.extend(_from_resourceset(d, store, repo, diagnostics, folders))
                 continue
             else:

@@ -29,11 +29,15 @@ class SubstitutionLimit(SubstitutionError):
 
 @dataclass
 class _Text:
+    """Literal text."""
+
     value: str
 
 
 @dataclass
 class _Func:
+    """``${param}``, or ``${param<name><args>}``: a function (a default, a substring, a replacement) of it."""
+
     param: str
     name: str = ""
     args: list[Any] = field(default_factory=list)
@@ -41,6 +45,8 @@ class _Func:
 
 @dataclass
 class _List:
+    """Text and references one after another."""
+
     nodes: list[Any]
 
 

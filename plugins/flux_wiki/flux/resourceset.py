@@ -39,13 +39,13 @@ import yaml
 
 from ..load import Repo
 from ..load.yamldocs import parse_documents
-from ..model import Diagnostic, GeneratedBy, InputError, Resource
+from ..model import FLUX_OPERATOR_GROUP, Diagnostic, GeneratedBy, InputError, Resource
 from . import goyaml
 
 if TYPE_CHECKING:  # the template engine loads with the first ResourceSet, not with every run
     from .gotemplate import Budget, Template
 
-GROUP = "fluxcd.controlplane.io"
+GROUP = FLUX_OPERATOR_GROUP
 PROVIDER_KIND = "ResourceSetInputProvider"
 API_VERSION = f"{GROUP}/v1"
 OWNER_LABELS = (f"resourceset.{GROUP}/name", f"resourceset.{GROUP}/namespace")

@@ -12,25 +12,26 @@ import functools
 from collections import deque
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..load import ParseCache, Repo
 from ..load.yamldocs import field_line
-from ..model import (FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, FLUX_SOURCE_GROUP, Cluster, Controller,
+from ..model import (FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, FLUX_OPERATOR_GROUP, FLUX_SOURCE_GROUP, Cluster, Controller,
                      Diagnostic, InputError, KustomizationNode, Resource, SourceDir, SourceInfo, SubstitutionVar)
 from .entry import Entry
 from .helm import helm_release_info
 from .kustomize.build import BuildResult
 from .kustomize.reuse import build_reusing
 from .objects import KustomizationSpec
-from .resourceset import expand_resourcesets
 from .schema import FieldProblem, checked_kustomization, checked_kustomization_spec, object_problems
 from .scope import ScopeIndex
 from .source_dirs import SourceDirs, normalized_url, unmapped_hint
 from .sources import canonical_ref, describe_ref
 from .store import ObjectStore
 from .runtime import ANY_NAMESPACE, RuntimeSecret, runtime_secret_in, runtime_secrets
-from .substitute import RUNTIME_KEYS, Variable, collect_variables, substitute_resources
+
+if TYPE_CHECKING:  # substitute.py loads with the first Kustomization that substitutes (see Simulation._substituted)
+    from .substitute import Variable
 
 _FLUX_CONTROLLERS = ("source-controller", "kustomize-controller", "helm-controller", "notification-controller",
                      "image-reflector-controller", "image-automation-controller", "source-watcher")
@@ -263,7 +264,39 @@ class Simulation:
         node.helm_charts = built.helm_charts
         self.cluster.warnings.extend(built.diagnostics)
         resources = built.resources
+        if node.flux_spec.post_build.enabled:
+            substituted = self._substituted(node, resources)
+            if substituted is None:
+                return []
+            resources = substituted
+        # flux-operator renders the ResourceSets this Kustomization applied; what they generate is applied too
+        # (resourceset.py and the template engine load only for a repository that has one)
+        generated: list[Resource] = []
+        if any(r.is_kind(FLUX_OPERATOR_GROUP, "ResourceSet") for r in resources):
+            from .resourceset import expand_resourcesets
+
+            generated, diags = expand_resourcesets(resources, self.store, self.repo)
+            self.cluster.warnings.extend(diags)
+        node.resources = resources + generated
+        self.scopes.learn(node.resources)
+        self.scopes.apply(node.resources)
+        if self.objects + len(node.resources) > MAX_OBJECTS:
+            return self._over_objects(node, len(node.resources))
+        self.objects += len(node.resources)
+        node.status, node.reason = ("partial", _partial_reason(node.remote_resources, built.limits)) if built.limits else ("built", None)
+        self._check_objects(node)
+        for res in node.resources:
+            self.store.add(res)
+        return self._children(node)
+
+    def _substituted(self, node: KustomizationNode, resources: list[Resource]) -> list[Resource] | None:
+        """The objects ``node`` built, with its ``spec.postBuild`` variables substituted, and its variables noted
+        on it; None when the Kustomization fails (its reason set). Only for a Kustomization that substitutes: a
+        repository without one never loads substitute.py (the YAML round trip, envsubst)."""
+        from .substitute import collect_variables, substitute_resources
+
         post = node.flux_spec.post_build
+
         def find_runtime(namespace: str, name: str) -> RuntimeSecret | None:
             """A Secret made at run time from what is applied so far, or from this Kustomization's own output."""
             return self.store.runtime_secret(namespace, name) or runtime_secret_in(resources, namespace, name)
@@ -274,30 +307,17 @@ class Simulation:
         except InputError as err:
             node.status, node.reason = "error", err.message
             self.cluster.warnings.append(err.diagnostic())
-            return []
+            return None
         self.cluster.warnings.extend(diags)
         shared = self.repo.run_memo
         result = substitute_resources(resources, variables, enabled=post.enabled, strict=post.strict,
                                       cache=self.repo.cache,
                                       seen=shared.setdefault("substitute seen", {}) if shared is not None else None)
         self.cluster.warnings.extend(result.diagnostics)
-        # flux-operator renders the ResourceSets this Kustomization applied; what they generate is applied too
-        generated, diags = expand_resourcesets(result.resources, self.store, self.repo)
-        self.cluster.warnings.extend(diags)
-        node.resources = result.resources + generated
-        self.scopes.learn(node.resources)
-        self.scopes.apply(node.resources)
         node.unresolved_vars = sorted(set(result.unresolved))
         node.secret_vars = sorted(set(result.secret_vars))
         node.variables = _variables(variables, node.secret_vars)
-        if self.objects + len(node.resources) > MAX_OBJECTS:
-            return self._over_objects(node, len(node.resources))
-        self.objects += len(node.resources)
-        node.status, node.reason = ("partial", _partial_reason(node.remote_resources, built.limits)) if built.limits else ("built", None)
-        self._check_objects(node)
-        for res in node.resources:
-            self.store.add(res)
-        return self._children(node)
+        return result.resources
 
     def _over_objects(self, node: KustomizationNode, count: int) -> list[KustomizationNode]:
         self.objects = max(self.objects, MAX_OBJECTS)  # nothing more is built
@@ -419,6 +439,8 @@ class Simulation:
 def _variables(variables: dict[str, Variable], kept: list[str]) -> list[SubstitutionVar]:
     """A Kustomization's postBuild variables by name; those only a run-time Secret's controller knows are
     listed as the objects use them."""
+    from .substitute import RUNTIME_KEYS
+
     out = {v.name: _variable(v.name, v.origin, v.secret) for v in variables.values() if v.name != RUNTIME_KEYS}
     unknown = variables.get(RUNTIME_KEYS)
     if unknown is not None:

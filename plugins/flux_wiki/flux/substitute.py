@@ -163,6 +163,8 @@ def _config_map_variables(obj: Resource, origin: str) -> tuple[dict[str, Variabl
 
 @dataclass
 class SubstitutionResult:
+    """The objects after substitution, the variables left unset or kept (Secret-sourced), and the diagnostics."""
+
     resources: list[Resource]
     unresolved: list[str]
     secret_vars: list[str]

@@ -32,7 +32,6 @@ from __future__ import annotations
 import bisect
 import codecs
 import functools
-import hashlib
 import itertools
 import operator
 import re
@@ -798,16 +797,16 @@ MAX_TEXT_MEMO_ONE = 256 << 10
 
 
 class ParseCache:
-    """Parsed documents keyed by the SHA-1 of the file's bytes, shared across builds.
+    """Parsed documents keyed by the file and its bytes, shared across builds.
 
-    Entries hold the parsed data; callers that mutate must copy (see
-    :func:`flux_wiki.load.repo.Repo.documents`).
+    The bytes themselves are the key (no digest): a bytes object computes its hash once, a hit compares equal
+    contents, and the parsed entry they key is many times their size. Entries hold the parsed data; callers that
+    mutate must copy (see :func:`flux_wiki.load.repo.Repo.documents`).
     """
 
     def __init__(self) -> None:
-        self._entries: dict[tuple[str, str], list[Document] | InputError] = {}
+        self._entries: dict[tuple[str, bytes], list[Document] | InputError] = {}
         self._lock = threading.Lock()
-        self._digests: dict[str, tuple[bytes, str]] = {}  # file -> (the bytes last hashed, their digest)
         self.hits = 0
         self.misses = 0
         self.counts: Counter[str] = Counter()  # work later stages did or reused (e.g. "kustomize builds")
@@ -818,13 +817,7 @@ class ParseCache:
         self._text_chars = 0  # characters of the texts :meth:`text_documents` remembers
 
     def get(self, file: str, content: bytes) -> list[Document]:
-        known = self._digests.get(file)
-        if known is not None and known[0] is content:  # the same bytes object (a run reads each file once)
-            digest = known[1]
-        else:
-            digest = hashlib.sha1(content).hexdigest()
-            self._digests[file] = (content, digest)
-        key = (file, digest)
+        key = (file, content)
         with self._lock:
             hit = self._entries.get(key)
         if hit is not None:

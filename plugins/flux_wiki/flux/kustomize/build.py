@@ -44,10 +44,8 @@ from ..objects import FluxOverrides
 from ..schema import KUSTOMIZATION_FILE, REPLACEMENT, problems
 from .fieldspec import (DEFAULTS, MAX_CUSTOM_FIELD_SPECS, NO_CONFIG, FieldSpec, FieldSpecError, Gvk, TransformerConfig,
                         merge_specs, parse_config, spec_of)
-from .generate import GeneratorError, generate, name_hash
 from .patch import PatchError, apply_json6902, apply_strategic, group_of, selects
 from .plugins import ROLE_BINDING_SUBJECTS, SIMULATED, PluginError, field_specs, generator_entry, plugin_kind
-from .replace import ReplacementError, SourceNotFound, apply_replacement
 from .transform import (TargetNotFound, WorkRes, add_affix, effective_ns, fix_back_references, legacy_order_key,
                         set_entries, set_images, set_namespace, set_replicas)
 
@@ -83,6 +81,9 @@ _BUILD_ANNOTATIONS = frozenset({
 
 @dataclass
 class BuildResult:
+    """One kustomization folder built: its objects, the files it read, the remote entries it did not fetch, its
+    ``helmCharts`` entries and what flux-wiki has to say about it."""
+
     resources: list[Resource]
     files: list[str]
     remote: list[str]
@@ -375,6 +376,7 @@ class _Builder:
                       line: int, res: list[WorkRes], configured_by: dict[str, str]) -> None:
         """Generate one ConfigMap/Secret (files relative to ``k``) and add or merge it as its behavior says;
         ``configured_by`` names the generator in the object's origin."""
+        from .generate import GeneratorError, generate  # loads with the first generator
 
         def read(path: str) -> bytes:
             if is_remote(path):
@@ -551,6 +553,8 @@ class _Builder:
             raise InputError(pfile, pline, f"patch: {err}", code=err.code, cls=problem_class(err.code)) from None
 
     def replace(self, k: _Kustomization, entry: Any, res: list[WorkRes], key: str = "replacements") -> None:
+        from .replace import ReplacementError, SourceNotFound, apply_replacement  # loads with the first replacement
+
         line = self.entry_line(k, None, key)
         entries = [entry]
         where = k.file
@@ -717,6 +721,8 @@ class _Builder:
         res = acc.res
         for r in res:
             if r.needs_hash:
+                from .generate import name_hash
+
                 r.store_previous_id()
                 r.meta["name"] = f"{r.name}-{name_hash(r.obj)}"
         try:

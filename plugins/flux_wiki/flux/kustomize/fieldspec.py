@@ -41,6 +41,8 @@ def parse_gv(api_version: str) -> tuple[str, str]:
 
 @dataclass(frozen=True)
 class Gvk:
+    """A group, version and kind as field specs and name references give them; an empty part matches any."""
+
     group: str = ""
     version: str = ""
     kind: str = ""
@@ -57,6 +59,9 @@ class Gvk:
 
 @dataclass(frozen=True)
 class FieldSpec:
+    """kustomize's types.FieldSpec: the field at ``path`` (``/``-separated) of the objects ``gvk`` selects;
+    with ``create``, a transformer adds it where it is missing."""
+
     gvk: Gvk
     path: str
     create: bool = False
@@ -208,6 +213,11 @@ def parse_config(data: Any) -> TransformerConfig:
     bad = problems(data, CONFIG_SHAPE)
     if bad:
         raise FieldSpecError(f"invalid transformer configuration: {bad[0]}")
+    return _config(data)
+
+
+def _config(data: dict[str, Any]) -> TransformerConfig:
+    """The config of a decoded, checked configurations mapping (field names as kustomize's)."""
     config = TransformerConfig()
     for kind in _KINDS:
         config.specs[kind] = merge_specs([], [spec_of(s) for s in data.get(kind) or [] if isinstance(s, dict)])
@@ -397,17 +407,20 @@ def _name_references() -> list[dict[str, Any]]:
     ]
 
 
-def _defaults() -> TransformerConfig:
-    """kustomize's tables; read by libyaml where PyYAML has it (the pure-Python reader is most of an import)."""
+def _defaults_data() -> dict[str, Any]:
+    """kustomize's tables as a configurations mapping; read by libyaml where PyYAML has it (the pure-Python reader
+    is most of an import)."""
     data = yaml.load(_DEFAULTS_YAML, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     data["commonLabels"] = _COMMON_LABELS
     data["labels"] = []
     data["templateLabels"] = _METADATA_LABELS
     data["nameReference"] = _name_references()
-    return parse_config(data)
+    return data
 
 
-DEFAULTS = _defaults()
+# Built at import without parse_config's strict decoding and shape check, two thirds of its time: these are
+# flux-wiki's own tables (tests/kustomize/test_kustomize_configurations.py checks they pass both unchanged).
+DEFAULTS = _config(_defaults_data())
 
 
 # -- walking a path ------------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ g h k m t.
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -62,12 +61,16 @@ def name_hash(obj: dict[str, Any]) -> str:
             m["stringData"] = obj["stringData"]
     else:
         m = obj
+    import hashlib  # loads with the first generated object: OpenSSL's is a few ms most runs never need
+
     digest = hashlib.sha256(_go_json(m).encode("utf-8")).hexdigest()
     return digest[:10].translate(_VOWELS)
 
 
 @dataclass
 class Options:
+    """A generator's options (kustomize's GeneratorOptions), the kustomization's and its own merged."""
+
     labels: dict[str, Any]
     annotations: dict[str, Any]
     disable_hash: bool
