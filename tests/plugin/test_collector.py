@@ -16,7 +16,6 @@ import pytest
 import yaml
 
 from flux_wiki.compile import WikiCompiler
-from flux_wiki.mkdocs import collector
 
 from ..support import build_site, two_cluster_wiki
 
@@ -98,4 +97,3 @@ def test_at_exit_all_that_is_alive_is_frozen_once() -> None:
             "print(len(calls), gc.get_freeze_count())\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["1", "0", "True"]
-    assert collector.set_aside_at_exit.__module__ == "flux_wiki.mkdocs.collector"
