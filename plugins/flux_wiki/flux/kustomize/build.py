@@ -28,6 +28,7 @@ content is skipped; a built-in plugin flux-wiki does not simulate, ``openapi``,
 
 from __future__ import annotations
 
+import json
 import os
 import posixpath
 from contextlib import contextmanager
@@ -495,7 +496,10 @@ class _Builder:
                 return None
             rel, _ = self._resolve(k, str(entry["path"]), key)
             self.files.add(rel)
-            docs = self.repo.documents(rel, copy=False)  # a patch is only read (patch.py copies what it adds)
+            content = self.repo.read_bytes(rel)
+            if content.startswith(b"["):  # kustomize reads the file as it is, not trimmed
+                return [_json_patch(content.decode("utf-8", errors="replace"), rel, 1)], rel, 1
+            docs = self.repo.cache.get(rel, content)  # shared: a patch is only read (patch.py copies what it adds)
             for d in docs:
                 d.require_unique_keys()
             return [d.data for d in docs], rel, docs[0].line if docs else 1
@@ -505,6 +509,8 @@ class _Builder:
             return [text], k.file, line
         if not isinstance(text, str):
             raise InputError(k.file, line, f"{key} entry needs 'path' or 'patch'", code="FW-KUSTOMIZE-INVALID")
+        if text.strip().startswith("["):  # an inline patch is trimmed first
+            return [_json_patch(text.strip(), k.file, line)], k.file, line
         try:
             docs = self.repo.cache.text_documents(text, k.file)  # shared: a patch is only read
             for d in docs:
@@ -818,6 +824,29 @@ def _append(res: list[WorkRes], new: list[WorkRes], ids: set[tuple[str, str, str
                              "already registered id", code="FW-KUSTOMIZE-DUPLICATE")
         ids.add(rid)
         res.append(r)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _json_float(text: str) -> float | int:
+    """A JSON number with a fraction or exponent as Go holds it (float64) and kustomize writes it back: ``1e3`` is
+    1000, ``1.50`` is 1.5."""
+    number = float(text)
+    return int(number) if number.is_integer() else number
+
+
+def _json_patch(text: str, file: str, line: int) -> Any:
+    """A patch that starts with ``[`` as kustomize reads it: strict JSON, never YAML (PatchTransformer's and
+    PatchJson6902Transformer's jsonPatchFromBytes), so a YAML flow list such as ``[{op: add, ...}]`` fails there
+    as it fails Flux's build."""
+    try:
+        return json.loads(text, parse_constant=_reject_constant, parse_float=_json_float)
+    except ValueError as err:
+        raise InputError(file, line, f"unable to parse SM or JSON patch: it starts with '[', so kustomize reads it "
+                                     f"as JSON, and it is not JSON ({err})", code="FW-KUSTOMIZE-PATCH",
+                         cls=problem_class("FW-KUSTOMIZE-PATCH")) from None
 
 
 class _NoTarget(PatchError):

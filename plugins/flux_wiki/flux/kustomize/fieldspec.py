@@ -118,6 +118,7 @@ class TransformerConfig:
     name_reference: list[NameReference] = field(default_factory=list)
     _referrers: dict[tuple[str, str], list[tuple[Gvk, FieldSpec]]] = field(default_factory=dict, repr=False,
                                                                            compare=False)
+    _count: int | None = field(default=None, init=False, repr=False, compare=False)
 
     def referrers(self, obj: dict[str, Any]) -> list[tuple[Gvk, FieldSpec]]:
         """The (target, referrer spec) pairs of the name references whose referrer spec selects ``obj``; they
@@ -135,7 +136,11 @@ class TransformerConfig:
         return self.specs[kind]
 
     def count(self) -> int:
-        return sum(len(v) for v in self.specs.values()) + sum(len(n.referrers) for n in self.name_reference)
+        """How many field specs the config holds; asked at every merge, counted once (a config is not changed once
+        built)."""
+        if self._count is None:
+            self._count = sum(len(v) for v in self.specs.values()) + sum(len(n.referrers) for n in self.name_reference)
+        return self._count
 
     def merge(self, other: TransformerConfig) -> TransformerConfig:
         """kustomize's TransformerConfig.Merge. A config is not changed once built, so the merge of the same
@@ -147,11 +152,22 @@ class TransformerConfig:
         if hit is None:
             if len(_MERGED) >= _MAX_MERGED:
                 _MERGED.clear()
-            hit = _MERGED[key] = (self, other, self._merge(other))  # the operands stay alive: their ids stay theirs
+            # the operands stay alive: their ids stay theirs
+            hit = _MERGED[key] = (self, other, self._same_or(self._merge(other), other))
         return hit[2]
 
+    def _same_or(self, merged: TransformerConfig, other: TransformerConfig) -> TransformerConfig:
+        """An operand equal to the merge, else the merge. Nearly every merge of a build adds nothing new (the
+        defaults into an empty accumulation, a sub-kustomization's defaults into its parent's): answering with the
+        operand keeps the configs of all builds the same few objects, so later merges of them and their remembered
+        :meth:`referrers` are found instead of computed again."""
+        for operand in (self, other):
+            if merged.specs == operand.specs and merged.name_reference == operand.name_reference:
+                return operand
+        return merged
+
     def _merge(self, other: TransformerConfig) -> TransformerConfig:
-        merged = TransformerConfig({k: merge_specs(self.specs[k], other.specs[k]) for k in _KINDS})
+        specs = {k: merge_specs(self.specs[k], other.specs[k]) for k in _KINDS}
         refs = list(self.name_reference)
         for ref in other.name_reference:
             for i, cur in enumerate(refs):
@@ -160,8 +176,7 @@ class TransformerConfig:
                     break
             else:
                 refs.append(ref)
-        merged.name_reference = refs
-        return merged
+        return TransformerConfig(specs, refs)
 
 
 _MERGED: dict[tuple[int, int], tuple[TransformerConfig, TransformerConfig, TransformerConfig]] = {}
