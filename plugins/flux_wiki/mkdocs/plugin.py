@@ -30,6 +30,7 @@ from ..render.nav import NavSection, nest
 from ..render.pages import SORTABLE_JS, GeneratedPage, TemplateProblem
 from ..render.svg import DIAGRAM_CSS
 from ..render.viewer import VIEWER_CSS, VIEWER_JS
+from .collector import OlderObjectsSetAside, set_aside_at_exit
 
 log = logging.getLogger("mkdocs.plugins.flux-wiki")
 
@@ -62,11 +63,13 @@ class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
         self.folder: tempfile.TemporaryDirectory[str] | None = None
         self.released = 0  # compilations let go of (tests)
         self.drop_page_text = False  # a one-off build beside PAGE_TEXT_DONE_WITH plugins only
+        self.older = OlderObjectsSetAside()  # a one-off build: what MkDocs made before it, out of the collector's way
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # survives `mkdocs serve` rebuilds: the parse cache and the SVG cache
         self.compiler = WikiCompiler(rebuilds=command == "serve")
         self.serving = command == "serve"
+        set_aside_at_exit()  # a MkDocs command: the process ends with it
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         base = Path(config.config_file_path or ".").resolve().parent
@@ -101,6 +104,7 @@ class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
 
         if not self.serving:
             self.folder = tempfile.TemporaryDirectory(prefix="flux-wiki-pages-")
+            self.older.start()  # until the build ends (_clean_up)
         try:  # one build: its parsed files and SVG are let go of as soon as they have served
             self.compiled = self.compiler.compile(self.wiki, last=not self.serving,
                                                   sink=None if self.serving else write)
@@ -246,7 +250,9 @@ class FluxWikiPlugin(BasePlugin[FluxWikiConfig]):
         self._clean_up()
 
     def _clean_up(self) -> None:
-        """Remove the scratch folder of a one-off build's generated files (MkDocs has copied or rendered them)."""
+        """Remove the scratch folder of a one-off build's generated files (MkDocs has copied or rendered them), and
+        give the collector back the objects set aside."""
+        self.older.end()
         if self.folder is not None:
             self.folder.cleanup()
             self.folder = None

@@ -27,7 +27,7 @@ import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 from ..signed_cache import SignedCache
 from .markdown import link_target
@@ -109,9 +109,10 @@ class SvgRenderer:
     :meth:`render_many` renders what the caches miss in as few engine runs as the output allows: Graphviz
     lays out each graph of its input in turn and writes one SVG document per graph, so the diagrams go to one
     process (one per :data:`BATCH_DOT_CHARS` of DOT or :data:`BATCH_GRAPHS` graphs), split apart after. Only
-    where that would change a drawing does a diagram get a process of its own (run side by side): older
-    Graphviz (2.42/2.43, still what Debian and Ubuntu ship) orders named subgraphs by where their names sit in
-    memory, so a graph with two or more clusters is laid out differently after another graph than alone.
+    where that would change a drawing does a diagram need a fresh process: older Graphviz (2.42/2.43, still what
+    Debian and Ubuntu ship) orders named subgraphs by where their names sit in memory, so a graph with two or
+    more clusters is laid out differently after another graph than alone. The first graph of a run is laid out
+    as alone, so each batch starts with one such graph; those left over get a process each (run side by side).
     A batch that fails is halved until the failing graph runs alone, so its warning is the engine's own.
     ``renders`` counts diagrams an engine rendered, ``processes`` the engine runs; cache hits (memory or
     disk) count in neither. With :attr:`hold` off (a one-off build), SVG that the disk cache holds is read
@@ -208,17 +209,21 @@ class SvgRenderer:
     def _render(self, name: str, exe: str, dots: list[str], rendered: Callable[[int, RenderResult], None]) -> None:
         """Render ``dots``, handing each result to ``rendered`` (with its index) as soon as it is made: in bounded
         batches (:func:`_batches`), one after another, those whose drawing cannot depend on what the process drew
-        before; meanwhile each other one in a process of its own, side by side.
+        before, each batch led by one whose drawing can (a run's first graph is drawn as alone); meanwhile each
+        other one in a process of its own, side by side.
         The batches, which make nearly all of a large wiki's SVG, run in the calling thread: memory that a worker
         thread allocates stays with it (its own malloc arena), and a build would carry it through its pages."""
         together = [i for i, dot in enumerate(dots) if name == "graphviz-pure" or _order_free(dot)]
-        alone = sorted(set(range(len(dots))) - set(together))
-        if not together and len(alone) == 1:
-            rendered(0, self._run(name, exe, dots[0]))
+        leads = sorted(set(range(len(dots))) - set(together))
+        batches = _batches(together, dots, leads)
+        led = {batch[0] for batch in batches}
+        alone = [i for i in leads if i not in led]
+        if not batches and len(alone) == 1:
+            rendered(alone[0], self._run(name, exe, dots[alone[0]]))
             return
         with ThreadPoolExecutor(max_workers=max(1, min(len(alone), (os.cpu_count() or 1) - 1))) as pool:
             separate = [(i, pool.submit(self._engine, name, exe, dots[i])) for i in alone]
-            for batch in _batches(together, dots):
+            for batch in batches:
                 for i, result in zip(batch, self._run_batch(name, exe, [dots[i] for i in batch])):
                     rendered(i, result)
             for i, future in separate:  # the SVG (and its parse) made here too
@@ -316,16 +321,23 @@ def _document_bounds(output: bytes) -> list[tuple[int, int]]:
     return list(zip(starts, starts[1:] + [len(output)]))
 
 
-def _batches(indexes: list[int], dots: list[str]) -> list[list[int]]:
+def _batches(indexes: list[int], dots: list[str], leads: Sequence[int] = ()) -> list[list[int]]:
     """``indexes`` (of ``dots``) in order, cut into batches of at most :data:`BATCH_GRAPHS` graphs and
-    :data:`BATCH_DOT_CHARS` characters of DOT (a larger graph gets a batch of its own)."""
+    :data:`BATCH_DOT_CHARS` characters of DOT (a larger graph gets a batch of its own). Each batch starts with the
+    next of ``leads`` while they last (graphs only a fresh process draws as alone: a batch is one process, and
+    its first graph is drawn as alone); those left over are not in any batch, nor are leads without ``indexes``."""
+    waiting = iter(leads)
     batches: list[list[int]] = []
     size = 0
     for i in indexes:
         length = len(dots[i]) + 1  # and the newline between graphs
         if not batches or len(batches[-1]) >= BATCH_GRAPHS or size + length > BATCH_DOT_CHARS:
-            batches.append([])
-            size = 0
+            lead = next(waiting, None)
+            batches.append([] if lead is None else [lead])
+            size = 0 if lead is None else len(dots[lead]) + 1
+            if lead is not None and (BATCH_GRAPHS < 2 or size + length > BATCH_DOT_CHARS):
+                batches.append([])  # the lead alone: the next graph does not fit beside it
+                size = 0
         batches[-1].append(i)
         size += length
     return batches
