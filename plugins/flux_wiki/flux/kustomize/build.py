@@ -192,6 +192,8 @@ class _Builder:
         if not isinstance(doc.data, dict):
             raise InputError(kfile, doc.line, "kustomization file must hold a mapping", code="FW-KUSTOMIZE-INVALID")
         self.note_duplicates(doc)
+        if _has_short_boolean(doc.data):
+            _read_short_booleans(doc.data, self.repo.read_text(kfile))
         bad = problems(doc.data, KUSTOMIZATION_FILE)
         if bad:
             line = field_line(self.repo.read_text(kfile), doc.line, bad[0].path)
@@ -824,6 +826,53 @@ def _append(res: list[WorkRes], new: list[WorkRes], ids: set[tuple[str, str, str
                              "already registered id", code="FW-KUSTOMIZE-DUPLICATE")
         ids.add(rid)
         res.append(r)
+
+
+_SHORT_BOOLEANS = {"y": True, "Y": True, "n": False, "N": False}
+
+
+def _has_short_boolean(value: Any) -> bool:
+    """Whether a value below ``value`` is one of YAML 1.1's short booleans (y, Y, n, N) as a string; each
+    container looked at once (an alias may share one)."""
+    stack, seen = [value], set()
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if item in _SHORT_BOOLEANS:
+                return True
+        elif isinstance(item, (dict, list)) and id(item) not in seen:
+            seen.add(id(item))
+            stack += item.values() if isinstance(item, dict) else item
+    return False
+
+
+def _read_short_booleans(data: dict[str, Any], text: str) -> None:
+    """Read the unquoted y/Y/n/N values of a kustomization file (its first document) as booleans, in place, as
+    kustomize reads its own files (sigs.k8s.io/yaml, go-yaml v2's YAML 1.1): ``resources: [y]`` then fails its
+    check as kustomize fails it, and ``disableNameSuffixHash: y`` is true. PyYAML reads them as strings; the
+    file is composed again only when such a string is in it. Each node is visited once (aliases share nodes)."""
+    try:
+        root = next(yaml.compose_all(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)), None)
+    except yaml.YAMLError:
+        return
+    stack: list[tuple[yaml.Node, Any, Any]] = [(root, None, None)] if root is not None else []
+    seen: set[int] = set()
+    while stack:
+        node, parent, key = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            plain = not node.style  # libyaml gives a plain scalar the style "", PyYAML None
+            if plain and node.value in _SHORT_BOOLEANS and parent is not None and parent[key] == node.value:
+                parent[key] = _SHORT_BOOLEANS[node.value]
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        here = data if parent is None else parent[key]
+        if isinstance(node, yaml.MappingNode) and isinstance(here, dict):
+            stack += [(v, here, k.value) for k, v in node.value
+                      if isinstance(k, yaml.ScalarNode) and k.value in here]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(here, list) and len(node.value) == len(here):
+            stack += [(v, here, i) for i, v in enumerate(node.value)]
 
 
 def _reject_constant(name: str) -> Any:
