@@ -152,6 +152,18 @@ def redact_mapping(value: Any) -> Any:
     return value
 
 
+# (is_reference_key, is_secret_key) of each mapping key secret_strings met: one dict lookup per key of the
+# chart values it walks, instead of two calls through the classifiers' caches
+_KEY_KINDS: dict[Any, tuple[bool, bool]] = {}
+
+
+def _key_kind(key: Any) -> tuple[bool, bool]:
+    kind = (is_reference_key(key), is_secret_key(key))
+    if len(_KEY_KINDS) < _KEY_CACHE:
+        _KEY_KINDS[key] = kind
+    return kind
+
+
 def secret_strings(value: Any) -> set[str]:
     """Every string or number held under a secret-like key (or that is a secret payload), as text.
 
@@ -159,6 +171,7 @@ def secret_strings(value: Any) -> set[str]:
     ``secretKeyRef``) the strings name a secret and are not collected, so they do not hide other fields.
     """
     found: set[str] = set()
+    kinds = _KEY_KINDS
 
     def leaf(v: Any, hidden: bool) -> None:
         if v is not None and not isinstance(v, bool) and (hidden or is_secret_payload(v)):
@@ -174,8 +187,11 @@ def secret_strings(value: Any) -> set[str]:
         if isinstance(v, dict):
             named = _named_secret(v)
             for k, item in v.items():
-                ref = in_ref or is_reference_key(k)
-                below = not ref and (hidden or is_secret_key(k) or (named and k == "value"))
+                kind = kinds.get(k)
+                if kind is None:
+                    kind = _key_kind(k)
+                ref = in_ref or kind[0]
+                below = not ref and (hidden or kind[1] or (named and k == "value"))
                 if isinstance(item, (dict, list)):
                     stack.append((item, below, ref))
                 elif below or not (item.__class__ is str and not item.startswith("ENC[")
