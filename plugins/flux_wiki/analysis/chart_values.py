@@ -424,7 +424,9 @@ def render_release(hr: HelmReleaseInfo, hr_obj: dict[str, Any] | None = None) ->
         return [], [Diagnostic(hr.file, hr.line, f"HelmRelease {hr.ident()}: values not read "
                                                  f"(no reader for chart {rel.chart})", "info",
                                code="FW-CHART-VALUES-UNREAD", cls="limit")]
-    if rel.chart == APP_TEMPLATE:
+    # every string shows verbatim in the values' repr (``{`` is never escaped) and no repr of the tree itself
+    # writes ``{{`` (a key is never a mapping): without one there, there is nothing to replace, nor to copy
+    if rel.chart == APP_TEMPLATE and "{{" in repr(rel.values):
         rel.values = _release_templates(rel.values, rel.name, rel.namespace)
     try:
         return reader(rel), []
