@@ -130,16 +130,28 @@ def _check(value: Any, shape: Any, path: tuple[str | int, ...], out: list[FieldP
         if not isinstance(value, list):
             out.append(FieldProblem(path, _expected(shape), _describe(value)))
             return
+        sub = shape[1]
+        if isinstance(sub, str):  # items of a scalar shape, checked without a call or a path each
+            for i, item in enumerate(value):
+                if item is not None and not _fits(item, sub):
+                    out.append(FieldProblem((*path, i), sub, _describe(item)))
+            return
         for i, item in enumerate(value):
-            _check(item, shape[1], (*path, i), out)
+            _check(item, sub, (*path, i), out)
     elif shape[0] == "map":
         if not isinstance(value, dict):
             out.append(FieldProblem(path, _expected(shape), _describe(value)))
             return
         if shape[1] == ANY:
             return
+        sub = shape[1]
+        if isinstance(sub, str):  # labels, annotations: values of a scalar shape, checked as above
+            for key, item in value.items():
+                if item is not None and not _fits(item, sub):
+                    out.append(FieldProblem((*path, str(key)), sub, _describe(item)))
+            return
         for key, item in value.items():
-            _check(item, shape[1], (*path, str(key)), out)
+            _check(item, sub, (*path, str(key)), out)
     else:
         results = [problems(value, s, path) for s in shape[1:]]
         if all(results):
