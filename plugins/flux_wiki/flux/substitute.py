@@ -379,7 +379,8 @@ def _substitute_block(value: str, ev: Evaluator) -> str:
 # the same text, then reads it back as YAML reads the quoted scalar: a quoted scalar is always a string. A result
 # that holds what would end the scalar early or is another escape (a value with a quote or backslash) takes the
 # round trip.
-_DOUBLE_ESCAPED = re.compile(r'(?:[^"\\]|\\[\\"n])*')
+# the same language as (?:[^"\\]|\\[\\"n])*, written as runs between escapes: one step per run, not per character
+_DOUBLE_ESCAPED = re.compile(r'[^"\\]*(?:\\[\\"n][^"\\]*)*')
 _DOUBLE_UNESCAPE = {"\\": "\\", '"': '"', "n": "\n"}
 
 
