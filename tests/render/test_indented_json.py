@@ -59,3 +59,19 @@ def test_what_json_refuses_is_refused(value: object) -> None:
     with pytest.raises(TypeError) as short_way:
         indented_json(value)
     assert str(short_way.value) == str(long_way.value)
+
+
+def test_flat_containers_written_by_the_c_encoder_keep_subclasses_and_special_floats() -> None:
+    """A container of scalars only goes through json's C encoder: the same text for every scalar type."""
+    value = {"flat": {"level": Level.TWO, "name": Name("web"), 1.5: float("nan"), True: float("-inf"), None: 10 ** 30,
+                      "empty": [], "none": None},
+             "items": [Level.TWO, Name("x"), 1e16, "\ud800", "\x7f", {}, ()], "nested": [{"a": "b"}, {"c": [1]}]}
+    assert indented_json(value) == _long_way(value)
+
+
+def test_without_the_c_encoder_the_python_writer_gives_the_same_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    from flux_wiki.render import indented_json as module
+
+    monkeypatch.setattr(module, "c_make_encoder", None)
+    value = {"flat": {"a": 1, "b": [True, None]}, "list": [{"x": 1.5}, [], {"y": {"z": "ü"}}]}
+    assert module.indented_json(value) == _long_way(value)
