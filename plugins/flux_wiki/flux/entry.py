@@ -31,7 +31,7 @@ _GENERIC_DIRS = {"apps", "flux", "flux-system", "components", "infrastructure", 
                  "cluster", "clusters", "kubernetes", "k8s", "config", "configs"}
 
 
-@dataclass
+@dataclass(eq=False)
 class Entry:
     """Where one cluster's reconciliation starts: its source and its root Kustomization."""
 

@@ -39,7 +39,7 @@ def _scalar(value: Any) -> str | None:
 
 # -- Kustomization (kustomize.toolkit.fluxcd.io) ------------------------------------------------------
 
-@dataclass
+@dataclass(eq=False)
 class FluxOverrides:
     """A Flux Kustomization's own spec fields merged into the folder's kustomization."""
 
@@ -94,7 +94,7 @@ class PostBuild:
         return cls({str(k): v for k, v in (post.get("substitute") or {}).items()}, refs, bool(post.get("strict")))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class KustomizationSpec:
     """The fields of a Flux Kustomization's spec the simulation acts on, with Flux's defaults."""
 
@@ -178,7 +178,7 @@ class ValuesReference:
     optional: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class HelmReleaseSpec:
     """The fields of a HelmRelease's spec (v2, v2beta1, v2beta2) that say what it installs."""
 
