@@ -6,6 +6,7 @@ hands them on.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -260,8 +261,6 @@ class Target:
 def address_order(text: str | None) -> tuple:
     """How addresses sort everywhere: IPs numerically (``10.0.0.9`` before ``10.0.0.10``, IPv4 before IPv6),
     then anything else (a hostname, ``address pending``) by text. A list (``a, b``) sorts by its first."""
-    import ipaddress  # loaded with the first address to sort, not at start-up
-
     first = (text or "").split(",", 1)[0].strip()
     try:
         ip = ipaddress.ip_address(first)
