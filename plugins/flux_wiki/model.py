@@ -158,7 +158,7 @@ class Resource:
         return out
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False)
 class SourceInfo:
     """A Flux source object (GitRepository, OCIRepository, HelmRepository, ...)."""
 
@@ -182,7 +182,7 @@ class SourceInfo:
         return u.replace("ssh://git@", "https://").replace("git@github.com:", "https://github.com/")
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@dataclass(frozen=True, eq=False)
 class SourceDir:
     """A local folder that stands for a Flux source's artifact (flux/source_dirs.py), and how flux-wiki knows."""
 
@@ -326,7 +326,7 @@ NodeStatus = Literal["pending", "deferred", "pending-final", "built", "partial",
 BUILT_STATUSES = ("built", "partial")  # a build ran: its resources are known (all of them, or part)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False)
 class KustomizationNode:
     """A Flux Kustomization reached by the simulation, with the spec as built.
 
@@ -375,7 +375,7 @@ class KustomizationNode:
         return self.flux_spec.prune
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False)
 class Controller:
     """A Flux controller the entry point installs."""
 
@@ -386,7 +386,7 @@ class Controller:
     distribution: str | None = None  # the Flux distribution version a FluxInstance asks for (a semver range)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False)
 class Cluster:
     """One cluster of a repo: its entry point, source and the simulated tree of Kustomizations."""
 
@@ -418,7 +418,7 @@ class Cluster:
         return sorted(nodes, key=lambda k: (k.level if k.level is not None else 1 << 30, k.name, k.namespace))
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False)
 class Model:
     """Everything the renderers need about one repository."""
 

@@ -32,7 +32,7 @@ _GENERIC_DIRS = {"apps", "flux", "flux-system", "components", "infrastructure", 
                  "cluster", "clusters", "kubernetes", "k8s", "config", "configs"}
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False)
 class Entry:
     """Where one cluster's reconciliation starts: its source and its root Kustomization."""
 

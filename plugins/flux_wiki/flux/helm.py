@@ -69,7 +69,7 @@ class ValuesReference:
     optional: bool
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@dataclass(frozen=True, eq=False)
 class HelmReleaseSpec:
     """The fields of a HelmRelease's spec (v2, v2beta1, v2beta2) that say what it installs."""
 

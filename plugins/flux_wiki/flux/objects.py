@@ -37,7 +37,7 @@ def scalar_field(value: Any) -> str | None:
 
 # -- Kustomization (kustomize.toolkit.fluxcd.io) ------------------------------------------------------
 
-@dataclass(eq=False)  # its repr stays: reuse.py keys builds by it
+@dataclass(eq=False)
 class FluxOverrides:
     """A Flux Kustomization's own spec fields merged into the folder's kustomization."""
 
@@ -92,7 +92,7 @@ class PostBuild:
         return cls({str(k): v for k, v in (post.get("substitute") or {}).items()}, refs, bool(post.get("strict")))
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@dataclass(frozen=True, eq=False)
 class KustomizationSpec:
     """The fields of a Flux Kustomization's spec the simulation acts on, with Flux's defaults."""
 
