@@ -6,6 +6,7 @@ hands them on.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -157,7 +158,7 @@ class Resource:
         return out
 
 
-@dataclass
+@dataclass(eq=False)
 class SourceInfo:
     """A Flux source object (GitRepository, OCIRepository, HelmRepository, ...)."""
 
@@ -181,7 +182,7 @@ class SourceInfo:
         return u.replace("ssh://git@", "https://").replace("git@github.com:", "https://github.com/")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class SourceDir:
     """A local folder that stands for a Flux source's artifact (flux/source_dirs.py), and how flux-wiki knows."""
 
@@ -260,8 +261,6 @@ class Target:
 def address_order(text: str | None) -> tuple:
     """How addresses sort everywhere: IPs numerically (``10.0.0.9`` before ``10.0.0.10``, IPv4 before IPv6),
     then anything else (a hostname, ``address pending``) by text. A list (``a, b``) sorts by its first."""
-    import ipaddress  # loaded with the first address to sort, not at start-up
-
     first = (text or "").split(",", 1)[0].strip()
     try:
         ip = ipaddress.ip_address(first)
@@ -327,7 +326,7 @@ NodeStatus = Literal["pending", "deferred", "pending-final", "built", "partial",
 BUILT_STATUSES = ("built", "partial")  # a build ran: its resources are known (all of them, or part)
 
 
-@dataclass
+@dataclass(eq=False)
 class KustomizationNode:
     """A Flux Kustomization reached by the simulation, with the spec as built.
 
@@ -376,7 +375,7 @@ class KustomizationNode:
         return self.flux_spec.prune
 
 
-@dataclass
+@dataclass(eq=False)
 class Controller:
     """A Flux controller the entry point installs."""
 
@@ -387,7 +386,7 @@ class Controller:
     distribution: str | None = None  # the Flux distribution version a FluxInstance asks for (a semver range)
 
 
-@dataclass
+@dataclass(eq=False)
 class Cluster:
     """One cluster of a repo: its entry point, source and the simulated tree of Kustomizations."""
 
@@ -419,7 +418,7 @@ class Cluster:
         return sorted(nodes, key=lambda k: (k.level if k.level is not None else 1 << 30, k.name, k.namespace))
 
 
-@dataclass
+@dataclass(eq=False)
 class Model:
     """Everything the renderers need about one repository."""
 

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 ProblemClass = Literal["repo", "limit"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Code:
     """One problem code: its class, what it means, what to do about it."""
 
@@ -182,7 +182,7 @@ def describe(code: str) -> Code | None:
 
 # -- users silencing problems ----------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class IgnoreRule:
     """``CODE`` or ``CODE:path-glob`` (gitignore-style, on the problem's file) with the user's reason."""
 
@@ -228,7 +228,7 @@ def parse_ignore(value: Any) -> list[IgnoreRule]:
     return rules
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ProblemPolicy:
     """What a build does with each problem: the ``problems`` option."""
 
@@ -264,7 +264,7 @@ class ProblemPolicy:
         return out
 
 
-@dataclass
+@dataclass(eq=False)
 class Sorted:
     """Problems by what a page says of them: repo problems, simulation notes, and those the user ignored."""
 

@@ -80,12 +80,14 @@ def test_the_process_entry_keeps_the_command_s_output_and_exit_status(tmp_path) 
 
 
 # What only some repositories need, loaded with the first object that needs it: postBuild substitution (the YAML
-# round trip, envsubst), flux-operator's ResourceSets and FluxInstances (the Go template engine), chart values,
-# kustomize's generators (and their name hashes: OpenSSL's hashlib) and replacements.
+# round trip, envsubst), flux-operator's ResourceSets and FluxInstances (the Go template engine), HelmReleases (their
+# typed spec, values, chart values), kustomize's generators (and their name hashes: OpenSSL's hashlib) and
+# replacements, a CI workflow's `flux push artifact` (shlex).
 FOR_SOME_REPOS = ("flux_wiki.flux.substitute", "flux_wiki.flux.envsubst", "flux_wiki.flux.resourceset",
                   "flux_wiki.flux.goyaml", "flux_wiki.flux.gotemplate", "flux_wiki.flux.sprig",
-                  "flux_wiki.flux.instance", "flux_wiki.analysis.chart_values", "flux_wiki.flux.kustomize.generate",
-                  "flux_wiki.flux.kustomize.replace", "hashlib", "_hashlib")
+                  "flux_wiki.flux.instance", "flux_wiki.flux.helm", "flux_wiki.analysis.chart_values",
+                  "flux_wiki.flux.kustomize.generate", "flux_wiki.flux.kustomize.replace", "hashlib", "_hashlib",
+                  "shlex")
 
 
 def test_inventory_of_a_plain_repo_loads_no_feature_it_does_not_use(tmp_path) -> None:

@@ -18,8 +18,7 @@ from pathlib import Path
 
 from flux_wiki.engine import build_model
 from flux_wiki.flux.entry import find_entries
-from flux_wiki.flux.instance import sync_objects
-from flux_wiki.flux.objects import FluxInstanceSpec
+from flux_wiki.flux.instance import FluxInstanceSpec, sync_objects
 from flux_wiki.load import Repo
 from tests.simulate.test_simulate import ks, write
 

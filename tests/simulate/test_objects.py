@@ -1,4 +1,5 @@
-"""Flux specs parsed once into typed fields, with the defaults Flux applies (flux/objects.py)."""
+"""Flux specs parsed once into typed fields, with the defaults Flux applies (flux/objects.py; a HelmRelease's in
+flux/helm.py, a FluxInstance's in flux/instance.py)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,9 @@ import datetime
 from pathlib import Path
 
 from flux_wiki.engine import build_model
-from flux_wiki.flux.objects import (ChartTemplate, FluxInstanceSpec, FluxInstanceSync, HelmReleaseSpec,
-                                    KustomizationSpec, ObjectRef, PostBuild, SourceRef, SubstituteRef,
-                                    ValuesReference)
+from flux_wiki.flux.helm import ChartTemplate, HelmReleaseSpec, ObjectRef, ValuesReference
+from flux_wiki.flux.instance import FluxInstanceSpec, FluxInstanceSync
+from flux_wiki.flux.objects import KustomizationSpec, PostBuild, SourceRef, SubstituteRef
 from flux_wiki.flux.schema import checked_kustomization_spec
 
 from .test_simulate import gotk, ks, write

@@ -28,7 +28,7 @@ KIND_ORDER = ("HelmRelease", "Namespace", "Deployment", "StatefulSet", "DaemonSe
               "TLSRoute", "Service", "ExternalSecret", "Kustomization")
 
 
-@dataclass
+@dataclass(eq=False)
 class KindGroup:
     """All objects of one kind a layer applies."""
 
@@ -49,7 +49,7 @@ def group_by_kind(node: KustomizationNode) -> list[KindGroup]:
     return sorted(groups.values(), key=lambda g: (order.get(g.kind, len(order)), g.kind))
 
 
-@dataclass
+@dataclass(eq=False)
 class Installed:
     """A HelmRelease or another object of a layer that declares surfaces, with those surfaces.
 
@@ -86,7 +86,7 @@ def installed(surfaces: list[Surface], releases: list[HelmReleaseInfo]) -> list[
     return sorted(found.values(), key=lambda i: (i.kind != "HelmRelease", i.namespace, i.name, i.kind))
 
 
-@dataclass
+@dataclass(eq=False)
 class LayerFacts:
     """What one Flux Kustomization waits for, applies, installs and exposes."""
 

@@ -77,7 +77,7 @@ class Gate:
     line: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Cycle:
     """Kustomizations that wait for each other: ``links[i]`` leads from ``nodes[i]`` to the next one."""
 
@@ -96,7 +96,7 @@ class Cycle:
         return "; ".join(words)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Blocker:
     """Why a Kustomization never becomes Ready on a fresh bootstrap, traced back to the first cause."""
 
@@ -207,7 +207,7 @@ def _latest(times: list[float | None]) -> float | None:
     return max(times, default=0.0)  # type: ignore[type-var]
 
 
-@dataclass
+@dataclass(eq=False)
 class EffectiveOrder:
     """When each Kustomization of a cluster can start and become Ready, from dependsOn, applied-by and gates.
 

@@ -45,7 +45,7 @@ _QUOTED = r"`([^`]*)`|\"([^\"]*)\"|'([^']*)'"
 MAX_CLAIMANTS_LISTED = 10  # other claimants a duplicate-address warning names ("and N more" beyond)
 
 
-@dataclass
+@dataclass(eq=False)
 class _Origin:
     """Where surfaces of one object are attributed: the object itself or the HelmRelease that renders it."""
 
@@ -366,7 +366,7 @@ def _group(obj: dict[str, Any]) -> str:
     return av.rsplit("/", 1)[0] if "/" in av else ""
 
 
-@dataclass
+@dataclass(eq=False)
 class Placed:
     """An object to read surfaces from, with the origin its surfaces are attributed to."""
 

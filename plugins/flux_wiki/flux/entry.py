@@ -14,24 +14,25 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from ..load import Document, Repo
 from ..load.yamldocs import field_line
 from ..model import (FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, FLUX_OPERATOR_GROUP, Controller, Diagnostic, InputError,
                      Resource, SourceInfo)
-from .helm import helm_release_info
 from .kustomize import build_flux_path
-from .objects import FluxInstanceSpec, HelmReleaseSpec
 from .schema import FLUX_INSTANCE_SPEC, problems
 from .store import ObjectStore
+
+if TYPE_CHECKING:
+    from .instance import FluxInstanceSpec
 
 _SOURCE_KINDS = {"GitRepository", "OCIRepository", "Bucket"}
 _GENERIC_DIRS = {"apps", "flux", "flux-system", "components", "infrastructure", "base", "bootstrap",
                  "cluster", "clusters", "kubernetes", "k8s", "config", "configs"}
 
 
-@dataclass
+@dataclass(eq=False)
 class Entry:
     """Where one cluster's reconciliation starts: its source and its root Kustomization."""
 
@@ -198,6 +199,9 @@ class _FolderBuild:
 
 def _from_flux_instance_release(doc: Document, store: ObjectStore, folders: _FolderBuild | None = None,
                                 ) -> Entry | None:
+    from .helm import HelmReleaseSpec, helm_release_info  # with the first flux-instance HelmRelease
+    from .instance import FluxInstanceSpec
+
     folders = folders or _FolderBuild(store.repo, store)
     doc = folders.as_built(doc)
     release = Resource(doc.data, doc.file, doc.line)
@@ -290,6 +294,8 @@ def find_entries(repo: Repo) -> tuple[list[Entry], list[Diagnostic]]:
                                                code="FW-ENTRY-INVALID")
                                     for p in bad[:5]]
                     continue
+                from .instance import FluxInstanceSpec  # with the first FluxInstance
+
                 try:
                     e = _from_sync("FluxInstance", d, FluxInstanceSpec.parse(d.data.get("spec")), _meta(d.data)[0],
                                    repo, ("spec",))

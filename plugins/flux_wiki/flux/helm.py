@@ -1,4 +1,5 @@
-"""What a HelmRelease installs: chart, version, source and values, as helm-controller resolves them.
+"""A HelmRelease: its spec typed (:class:`HelmReleaseSpec`), and what it installs: chart, version, source and
+values, as helm-controller resolves them. Loaded with the first HelmRelease a repository holds.
 
 Values follow fluxcd/pkg ``chartutil.ChartValuesFromReferences``: each
 ``valuesFrom`` entry is merged in order (a ``targetPath`` entry first merges the
@@ -9,17 +10,122 @@ and the inline ``spec.values`` are merged last. Secret values are never read.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any, Callable
 
 import yaml
 
 from ..load.yamldocs import MAX_DEPTH, copy_data, load_text
 from ..model import Diagnostic, HelmReleaseInfo, Resource, SourceInfo
-from .objects import DEFAULT_VALUES_KEY, ChartTemplate, HelmReleaseSpec, ObjectRef
+from .objects import scalar_field, str_field
+from .schema import HELM_RELEASE_SPEC, FieldProblem, problems
+
+DEFAULT_VALUES_KEY = "values.yaml"
 
 FindObject = Callable[[str, str, str], Resource | None]
 FindSource = Callable[[str, str, str], SourceInfo | None]
 
+
+# -- the spec, typed ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ObjectRef:
+    """A reference to another object (a chart's ``sourceRef``, ``chartRef``)."""
+
+    kind: str  # "" when unset
+    namespace: str  # the referrer's namespace when unset
+    name: str  # "" when unset
+
+    @classmethod
+    def parse(cls, ref: Any, namespace: str) -> ObjectRef:
+        if not isinstance(ref, dict):
+            return cls("", namespace, "")
+        return cls(str_field(ref.get("kind")), str_field(ref.get("namespace")) or namespace, str_field(ref.get("name")))
+
+
+@dataclass(frozen=True)
+class ChartTemplate:
+    """A chart to fetch from a source: a HelmRelease's ``spec.chart.spec``, or a HelmChart's spec."""
+
+    chart: str | None  # None when unset or not a scalar
+    version: str  # "*" (the latest) when unset
+    source_ref: ObjectRef
+    chart_unset: bool  # ``chart`` is missing or empty (one of the wrong shape counts as set)
+
+    @classmethod
+    def parse(cls, spec: dict[str, Any], namespace: str) -> ChartTemplate:
+        return cls(scalar_field(spec.get("chart")), scalar_field(spec.get("version")) or "*",
+                   ObjectRef.parse(spec.get("sourceRef"), namespace), spec.get("chart") in (None, ""))
+
+
+@dataclass(frozen=True)
+class ValuesReference:
+    """One ``spec.valuesFrom`` entry."""
+
+    kind: str  # ConfigMap or Secret ("" when unset)
+    name: str
+    values_key: str  # values.yaml when unset
+    target_path: str  # "" when unset: the whole key is merged as values
+    optional: bool
+
+
+@dataclass(frozen=True, eq=False)
+class HelmReleaseSpec:
+    """The fields of a HelmRelease's spec (v2, v2beta1, v2beta2) that say what it installs."""
+
+    chart: ChartTemplate | None  # ``spec.chart.spec``, when a mapping
+    chart_ref: ObjectRef | None  # ``spec.chartRef``, when a mapping
+    declares_chart: bool  # ``spec.chart`` or ``spec.chartRef`` is set, whatever its shape
+    values: dict[str, Any]  # ``spec.values``; {} when unset
+    values_from: tuple[ValuesReference, ...]
+    depends_on: tuple[str, ...]  # ``namespace/name`` of each dependency, in order
+    target_namespace: str  # "" when unset
+
+    @classmethod
+    def parse(cls, spec: Any, namespace: str) -> tuple[HelmReleaseSpec, list[FieldProblem]]:
+        """The typed form of a HelmRelease's ``spec``, and what the CRD schema refuses in it.
+
+        A field of the wrong shape (a problem) counts as unset, down to the single field.
+        """
+        found = problems(spec, HELM_RELEASE_SPEC, ("spec",))
+        if not isinstance(spec, dict):
+            spec = {}
+        chart = spec.get("chart")
+        template = chart.get("spec") if isinstance(chart, dict) else None
+        chart_ref = spec.get("chartRef")
+        values = spec.get("values")
+        values_from = spec.get("valuesFrom") if isinstance(spec.get("valuesFrom"), list) else []
+        return cls(
+            chart=ChartTemplate.parse(template, namespace) if isinstance(template, dict) else None,
+            chart_ref=ObjectRef.parse(chart_ref, namespace) if isinstance(chart_ref, dict) else None,
+            declares_chart=chart is not None or chart_ref is not None,
+            values=values if isinstance(values, dict) else {},
+            values_from=tuple(_values_reference(r) for r in values_from if isinstance(r, dict)),
+            depends_on=tuple(_helm_dependencies(spec.get("dependsOn"), namespace)),
+            target_namespace=str_field(spec.get("targetNamespace")),
+        ), found
+
+
+def _values_reference(ref: dict[str, Any]) -> ValuesReference:
+    return ValuesReference(str_field(ref.get("kind")), str_field(ref.get("name")),
+                           str_field(ref.get("valuesKey")) or DEFAULT_VALUES_KEY, str_field(ref.get("targetPath")),
+                           ref.get("optional") is True)
+
+
+def _helm_dependencies(deps: Any, namespace: str) -> list[str]:
+    """``dependsOn`` as ``namespace/name``: entries are references, or (v2beta1) ``name``/``namespace/name``."""
+    out: list[str] = []
+    if not isinstance(deps, list):
+        return out
+    for dep in deps:
+        if isinstance(dep, dict) and str_field(dep.get("name")):
+            out.append(f"{str_field(dep.get('namespace')) or namespace}/{dep['name']}")
+        elif isinstance(dep, str) and dep:
+            out.append(dep if "/" in dep else f"{namespace}/{dep}")
+    return out
+
+
+# -- what it installs ---------------------------------------------------------------------------------
 
 def merge_maps(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     """Helm's MergeMaps: ``b`` over ``a``, recursing where both sides hold a mapping."""

@@ -1,5 +1,6 @@
-"""What flux-operator builds for a FluxInstance (or the flux-instance chart): the sync source, the root
-Kustomization and the controllers.
+"""A FluxInstance (or the flux-instance chart's values): its spec typed (:class:`FluxInstanceSpec`), and what
+flux-operator builds for it: the sync source, the root Kustomization and the controllers. Loaded with the first
+FluxInstance or flux-instance HelmRelease.
 
 Followed from flux-operator's ``internal/builder`` (``build.go`` generates ``sync.yaml`` from the sync
 template and builds it with kustomize together with ``spec.kustomize.patches``; ``images.go`` names each
@@ -21,7 +22,7 @@ from typing import Any
 from ..load.yamldocs import parse_documents
 from ..model import FLUX_KUSTOMIZE_GROUP, FLUX_SOURCE_GROUP, Controller, Diagnostic, InputError, Resource, SourceInfo
 from .kustomize.patch import PatchError, apply_json6902, apply_strategic, selects
-from .objects import FluxInstanceSpec
+from .objects import scalar_field, str_field
 from .sources import canonical_ref, source_info
 
 DEFAULT_INTERVAL = "1m"  # api/v1 Sync.Interval default
@@ -30,6 +31,67 @@ CHART_REGISTRY = "ghcr.io/fluxcd"  # the flux-instance chart's default instance.
 _API_VERSIONS = {"GitRepository": f"{FLUX_SOURCE_GROUP}/v1", "OCIRepository": f"{FLUX_SOURCE_GROUP}/v1beta2",
                  "Bucket": f"{FLUX_SOURCE_GROUP}/v1beta2"}
 
+
+# -- the spec, typed ----------------------------------------------------------------------------------
+
+# The controllers flux-operator installs when ``spec.components`` is empty (api/v1 FluxInstance.GetComponents).
+DEFAULT_COMPONENTS = ("source-controller", "kustomize-controller", "helm-controller", "notification-controller")
+
+
+@dataclass(frozen=True)
+class FluxInstanceSync:
+    """``spec.sync``: the source and path of the root Kustomization flux-operator generates."""
+
+    kind: str  # GitRepository when unset
+    url: str | None
+    ref: str  # "" when unset
+    path: str
+    name: str = ""  # the name of the generated source and Kustomization; "" = the instance's namespace
+    interval: str = ""  # "" = flux-operator's default (1m)
+    pull_secret: str = ""
+    provider: str = ""
+
+
+@dataclass(frozen=True)
+class FluxInstanceSpec:
+    """A FluxInstance's spec, or the ``instance`` values of the flux-instance chart (the same fields)."""
+
+    sync: FluxInstanceSync | None  # None without a sync that names a path: nothing is reconciled
+    components: tuple[str, ...]  # as written; see :meth:`installed`
+    registry: str = ""  # spec.distribution.registry
+    version: str = ""  # spec.distribution.version (a semver range or a version)
+    patches: tuple[dict[str, Any], ...] = ()  # spec.kustomize.patches
+
+    @property
+    def installed(self) -> tuple[str, ...]:
+        """The controllers flux-operator installs: the components listed, else its default four."""
+        return self.components or DEFAULT_COMPONENTS
+
+    @classmethod
+    def parse(cls, spec: Any) -> FluxInstanceSpec:
+        if not isinstance(spec, dict):
+            return cls(None, ())
+        sync = spec.get("sync")
+        components = spec.get("components")
+        parsed = None
+        if isinstance(sync, dict) and sync.get("path"):
+            url = sync.get("url")
+            parsed = FluxInstanceSync(str_field(sync.get("kind")) or "GitRepository",
+                                      url if isinstance(url, str) else None, str_field(sync.get("ref")),
+                                      str(sync["path"]), name=str_field(sync.get("name")),
+                                      interval=scalar_field(sync.get("interval")) or "",
+                                      pull_secret=str_field(sync.get("pullSecret")),
+                                      provider=str_field(sync.get("provider")))
+        distribution = spec.get("distribution") if isinstance(spec.get("distribution"), dict) else {}
+        kustomize = spec.get("kustomize") if isinstance(spec.get("kustomize"), dict) else {}
+        patches = kustomize.get("patches") if isinstance(kustomize.get("patches"), list) else []
+        return cls(parsed, tuple(str(c) for c in components) if isinstance(components, list) else (),
+                   registry=str_field(distribution.get("registry")),
+                   version=scalar_field(distribution.get("version")) or "",
+                   patches=tuple(p for p in patches if isinstance(p, dict)))
+
+
+# -- what flux-operator builds ------------------------------------------------------------------------
 
 @dataclass
 class InstanceBuild:

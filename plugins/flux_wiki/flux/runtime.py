@@ -21,7 +21,7 @@ ANY_NAMESPACE = "*"  # a Secret created in every (selected) namespace, e.g. by a
 _TLS_KEYS = frozenset({"tls.crt", "tls.key", "ca.crt"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RuntimeSecret:
     """A Secret a controller creates from ``maker``: its name, namespace and keys (None: not known here)."""
 

@@ -41,7 +41,7 @@ OBJ = mapping()
 _STRINGS = mapping(STR)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class FieldProblem:
     """A field whose value does not have the shape its reader expects."""
 

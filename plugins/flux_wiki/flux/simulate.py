@@ -19,7 +19,6 @@ from ..load.yamldocs import field_line
 from ..model import (FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, FLUX_OPERATOR_GROUP, FLUX_SOURCE_GROUP, Cluster, Controller,
                      Diagnostic, InputError, KustomizationNode, Resource, SourceDir, SourceInfo, SubstitutionVar)
 from .entry import Entry
-from .helm import helm_release_info
 from .kustomize.build import BuildResult
 from .kustomize.reuse import build_reusing
 from .objects import KustomizationSpec
@@ -413,6 +412,8 @@ class Simulation:
         for node in cluster.kustomizations.values():
             for res in node.resources:
                 if res.is_kind(FLUX_HELM_GROUP, "HelmRelease"):
+                    from .helm import helm_release_info  # loads with the first HelmRelease
+
                     info, diags = helm_release_info(res, self.store.find, self.store.find_source,
                                                     lambda path, r=res: self._line(r.file, r.line, path))
                     info.layer = node.id

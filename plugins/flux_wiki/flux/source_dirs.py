@@ -67,7 +67,7 @@ def parse_key(key: str) -> str:
                      f"{', '.join(MAPPABLE_KINDS)}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CiPush:
     """One ``flux push artifact`` a CI workflow runs: the URL (a pattern where it uses variables) and path."""
 

@@ -33,7 +33,7 @@ def _size(n: int) -> str:
     return f"{n // (1024 * 1024)} MiB" if n >= 1024 * 1024 and n % (1024 * 1024) == 0 else f"{n} bytes"
 
 
-@dataclass
+@dataclass(eq=False)
 class Record:
     """What a computation asked of a :class:`ConfinedDir` (see :meth:`ConfinedDir.recording`): asking the same of
     a later snapshot and getting the same answers means the computation would give the same result."""
@@ -46,7 +46,7 @@ class Record:
     read: set[str] = field(default_factory=set)  # files read through a Repo (its record of what a run read)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Entry:
     """What a root-relative path is: ``file``, ``dir``, ``missing`` or ``refused`` (with the reason)."""
 

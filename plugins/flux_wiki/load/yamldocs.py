@@ -73,7 +73,7 @@ class LimitError(yaml.MarkedYAMLError):
         self.code = code
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class DuplicateKey:
     """A mapping key written twice in one mapping (1-based lines of the repeat and of the first)."""
 
@@ -500,7 +500,7 @@ def load_text(chunk: str) -> Any:
 _MARKER = re.compile(r"^(---|\.\.\.)(?:[ \t].*)?$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Document:
     """One YAML document of a file: its data, the 1-based line of its first content line, repeated keys."""
 

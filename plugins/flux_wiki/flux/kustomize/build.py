@@ -80,7 +80,7 @@ _BUILD_ANNOTATIONS = frozenset({
 })
 
 
-@dataclass
+@dataclass(eq=False)
 class BuildResult:
     """One kustomization folder built: its objects, the files it read, the remote entries it did not fetch, its
     ``helmCharts`` entries and what flux-wiki has to say about it."""
@@ -101,7 +101,7 @@ def _limit(file: str, line: int, message: str, code: str) -> Diagnostic:
     return Diagnostic(file, line, message, code=code, cls=LIMIT)
 
 
-@dataclass
+@dataclass(eq=False)
 class _Accumulation:
     """kustomize's ResAccumulator: the resources so far and the field-spec configuration they were built with."""
 
@@ -119,7 +119,7 @@ def _join(base: str, name: str) -> str:
     return f"{base}/{name}" if base not in ("", ".") else name
 
 
-@dataclass
+@dataclass(eq=False)
 class _Kustomization:
     """One kustomization file's content and where it lives."""
 
