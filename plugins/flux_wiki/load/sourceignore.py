@@ -323,8 +323,8 @@ class ArtifactFilter:
                                  and self.patterns[i].name_rx is not None)
         self._glob_ranks = tuple(i for i in ranked if self.patterns[i].is_glob)
         self._names_memo: dict[str, tuple[int, ...]] = {}  # a name -> the name patterns it matches, by rank
-        # (path, is a folder) -> excluded, for a filter kept across rebuilds (asked about the same paths again)
-        self._decisions: dict[tuple[str, bool], bool] | None = None
+        # path ("path/" for a folder) -> excluded, for a filter kept across rebuilds (asked about the same paths again)
+        self._decisions: dict[str, bool] | None = None
 
     @classmethod
     def for_repo(cls, files: "ConfinedDir", spec_ignore: str | None = None,
@@ -364,14 +364,15 @@ class ArtifactFilter:
         if rel in ("", "."):
             return False
         decisions = self._decisions
-        found = decisions.get((rel, is_dir)) if decisions is not None else None
+        key = f"{rel}/" if is_dir else rel
+        found = decisions.get(key) if decisions is not None else None
         if found is None:
             i = self.deciding(tuple(rel.split("/")), is_dir)
             found = i >= 0 and not self.patterns[i].inclusion
             if decisions is not None:
                 if len(decisions) >= MAX_KEPT_DECISIONS:
                     decisions.clear()
-                decisions[(rel, is_dir)] = found
+                decisions[key] = found
         return found
 
     def deciding(self, path: tuple[str, ...], is_dir: bool) -> int:
