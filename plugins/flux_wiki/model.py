@@ -6,7 +6,6 @@ hands them on.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,13 +23,14 @@ FLUX_OPERATOR_GROUP = "fluxcd.controlplane.io"  # flux-operator: FluxInstance, R
 
 
 # Characters that would let repo text forge a log line or drive a terminal: line breaks, escape
-# sequences, bidirectional overrides.
-_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# sequences, bidirectional overrides. A pattern string: `re` compiles it on first use (and caches it), so a run
+# that prints nothing does not pay for it at start-up.
+_UNPRINTABLE = r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
 
 
 def printable(text: object) -> str:
     """Text for a terminal or a log line: every control character written as a visible escape (``\\n``)."""
-    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
+    return re.sub(_UNPRINTABLE, lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
 
 
 @dataclass(frozen=True, order=True)
@@ -260,6 +260,8 @@ class Target:
 def address_order(text: str | None) -> tuple:
     """How addresses sort everywhere: IPs numerically (``10.0.0.9`` before ``10.0.0.10``, IPv4 before IPv6),
     then anything else (a hostname, ``address pending``) by text. A list (``a, b``) sorts by its first."""
+    import ipaddress  # loaded with the first address to sort, not at start-up
+
     first = (text or "").split(",", 1)[0].strip()
     try:
         ip = ipaddress.ip_address(first)

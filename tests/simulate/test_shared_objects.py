@@ -1,6 +1,7 @@
-"""Clusters of one run share the objects of a build, uncopied (flux/kustomize/reuse.py, issue 14): nothing after
-the build may change a built object in place. Every build is frozen here (a change raises), whole models are
-made from them, and they come out as the unfrozen run makes them."""
+"""Clusters of one run, and serve's rebuilds, share the objects of a build and of a substitution, uncopied
+(flux/kustomize/reuse.py, flux/substitute.py, issue 14): nothing after the build may change a built or
+substituted object in place. Every build and every substitution result is frozen here (a change raises), whole
+models and wikis are made from them, and they come out as the unfrozen run makes them."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ import pytest
 from click.testing import CliRunner
 
 from flux_wiki.cli import main
+from flux_wiki.compile import WikiCompiler
+from flux_wiki.config import WikiConfig
+from flux_wiki.flux import substitute
 from flux_wiki.flux.kustomize import reuse
 
 from ..support import CORPORA, gotk_sync
@@ -53,16 +57,29 @@ def test_the_freezing_catches_a_change() -> None:
     assert json.dumps(obj) == '{"metadata": {"labels": {"a": "b"}}, "items": [1]}'
 
 
+def freeze_builds_and_substitutions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every object a build or a substitution hands on is frozen from now on."""
+    build = reuse.build_flux_path
+    substitute_resources = substitute.substitute_resources
+
+    def frozen_build(*args: Any, **kwargs: Any) -> Any:
+        result = build(*args, **kwargs)
+        return replace(result, resources=[replace(r, obj=frozen(r.obj)) for r in result.resources])
+
+    def frozen_substitution(*args: Any, **kwargs: Any) -> Any:
+        result = substitute_resources(*args, **kwargs)
+        result.resources = [replace(r, obj=frozen(r.obj)) for r in result.resources]
+        return result
+
+    monkeypatch.setattr(reuse, "build_flux_path", frozen_build)
+    monkeypatch.setattr(substitute, "substitute_resources", frozen_substitution)
+
+
 def outputs(root: Path, out: Path, monkeypatch: pytest.MonkeyPatch | None = None) -> tuple[str, dict[str, str]]:
-    """The inventory JSON and every generated page (diagrams aside), with every build frozen when ``monkeypatch``."""
+    """The inventory JSON and every generated page (diagrams aside), with builds and substitutions frozen when
+    ``monkeypatch``."""
     if monkeypatch is not None:
-        build = reuse.build_flux_path
-
-        def frozen_build(*args: Any, **kwargs: Any) -> Any:
-            result = build(*args, **kwargs)
-            return replace(result, resources=[replace(r, obj=frozen(r.obj)) for r in result.resources])
-
-        monkeypatch.setattr(reuse, "build_flux_path", frozen_build)
+        freeze_builds_and_substitutions(monkeypatch)
     runner = CliRunner()
     inventory = runner.invoke(main, ["inventory", str(root), "--format", "json"], catch_exceptions=False)
     pages = runner.invoke(main, ["pages", str(root), "--out", str(out), "--no-diagrams"], catch_exceptions=False)
@@ -137,3 +154,39 @@ def test_corpora_of_several_clusters_come_out_of_frozen_builds_as_unfrozen(name:
         pytest.skip("corpus not present")
     expected = outputs(root, tmp_path / "plain")
     assert outputs(root, tmp_path / "frozen", monkeypatch) == expected
+
+
+def test_serve_rebuilds_on_kept_frozen_builds_come_out_as_a_cold_build(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under ``mkdocs serve`` the kept builds and substitution results are handed to the next compilation
+    uncopied: three compilations with edits between them, everything frozen, each equal to a cold compilation."""
+    for cluster in ("home", "lab"):
+        (tmp_path / "clusters" / cluster / "flux-system").mkdir(parents=True)
+        (tmp_path / "clusters" / cluster / "flux-system" / "gotk-sync.yaml").write_text(gotk_sync(cluster))
+        (tmp_path / "clusters" / cluster / "apps.yaml").write_text(LAYER.format(cluster=cluster, target="web"))
+    (tmp_path / "apps").mkdir()
+    (tmp_path / "apps" / "apps.yaml").write_text(APPS)
+    (tmp_path / "apps" / "kustomization.yaml").write_text("resources: [apps.yaml]\nnamespace: web\n")
+    cfg = WikiConfig(repo=tmp_path, diagrams=False)
+
+    def pages(compiler: WikiCompiler) -> dict[str, str]:
+        return {p.path: p.markdown for p in compiler.compile(cfg).pages}
+
+    edits = [lambda: None,
+             lambda: (tmp_path / "apps" / "apps.yaml").write_text(APPS.replace("port: 80}", "port: 81}")),
+             lambda: (tmp_path / "clusters" / "lab" / "apps.yaml").write_text(
+                 LAYER.format(cluster="lab", target="web").replace("lab.example", "lab2.example"))]
+    cold = []
+    for edit in edits:
+        edit()
+        cold.append(pages(WikiCompiler()))
+    (tmp_path / "apps" / "apps.yaml").write_text(APPS)
+    (tmp_path / "clusters" / "lab" / "apps.yaml").write_text(LAYER.format(cluster="lab", target="web"))
+    freeze_builds_and_substitutions(monkeypatch)
+    serve = WikiCompiler(rebuilds=True)
+    for edit, expected in zip(edits, cold):
+        edit()
+        assert pages(serve) == expected
+    assert serve.parse_cache.counts["kustomize reused"] > 0
+    assert serve.parse_cache.counts["substitution objects seen again"] > 0
+    assert any("81" in text for text in cold[1].values()) and any("lab2.example" in t for t in cold[2].values())

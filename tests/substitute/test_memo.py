@@ -20,12 +20,15 @@ def variables(ip: str) -> dict[str, Variable]:
     return {"LB_IP": Variable("LB_IP", ip, False, "inline"), "TOKEN": Variable("TOKEN", None, True, "Secret x")}
 
 
-def test_a_shared_cache_gives_the_same_result_and_fresh_objects() -> None:
+def test_a_shared_cache_gives_the_same_result_and_the_same_object() -> None:
+    """The memo hands its object out uncopied: no later stage changes a substituted object in place
+    (tests/simulate/test_shared_objects.py runs whole models on frozen substitution results to keep it so)."""
     cache = ParseCache()
     first = substitute_resources([svc()], variables("10.0.0.1"), enabled=True, strict=True, cache=cache)
-    first.resources[0].obj["spec"]["loadBalancerIP"] = "mutated by a later stage"
     again = substitute_resources([svc()], variables("10.0.0.1"), enabled=True, strict=True, cache=cache)
     plain = substitute_resources([svc()], variables("10.0.0.1"), enabled=True, strict=True)
+    assert again.resources[0].obj is first.resources[0].obj
+    assert again.resources[0] is not first.resources[0]
     assert again.resources[0].obj == plain.resources[0].obj
     assert again.resources[0].obj["spec"]["loadBalancerIP"] == "10.0.0.1"
     assert (again.diagnostics, again.unresolved, again.secret_vars) == (

@@ -44,11 +44,11 @@ _REFERENCE_FIRST = frozenset({"existing", "use", "create", "public"})
 # Two-part words folded before matching, so ``api_key``/``apiKey`` behave like ``apikey``.
 _FOLD = {("api", "key"), ("private", "key"), ("secret", "key"), ("access", "key")}
 
-_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+_CAMEL = r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+"  # patterns here are strings: `re` compiles them on first use
 
 
 def _parts(key: str) -> list[str]:
-    words = [w.lower() for chunk in re.split(r"[^A-Za-z0-9]+", key) for w in _CAMEL.findall(chunk)]
+    words = [w.lower() for chunk in re.split(r"[^A-Za-z0-9]+", key) for w in re.findall(_CAMEL, chunk)]
     folded: list[str] = []
     for w in words:
         if folded and (folded[-1], w) in _FOLD:
@@ -189,9 +189,8 @@ def secret_strings(value: Any) -> set[str]:
 
 
 # ``key: value`` / ``KEY=value`` on one line (YAML, env files, INI): prefix, key, separator, value.
-_KEY_VALUE_LINE = re.compile(r"""^(\s*(?:-\s+)?(?:export\s+)?["']?)([\w./-]+)(["']?\s*[:=][ \t]*)(.*?)(\r?\n?)$""")
-_PAYLOAD = re.compile(r"ENC\[[^\]]*\]|-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|\Z)",
-                      re.DOTALL)
+_KEY_VALUE_LINE = r"""^(\s*(?:-\s+)?(?:export\s+)?["']?)([\w./-]+)(["']?\s*[:=][ \t]*)(.*?)(\r?\n?)$"""
+_PAYLOAD = r"(?s)ENC\[[^\]]*\]|-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|\Z)"
 _MIN_MATCHED = 4  # structural secret strings shorter than this are too common to replace as text
 
 
@@ -206,7 +205,7 @@ def _hide_lines(text: str) -> str:
                 out.append(line if not line.strip() else line[:indent] + HIDDEN + "\n")
                 continue
             under = None
-        m = _KEY_VALUE_LINE.match(line)
+        m = re.match(_KEY_VALUE_LINE, line)
         if m and is_secret_key(m.group(2)):
             value = m.group(4).strip()
             if value in ("", "|", ">") or value[:1] in "|>" and value[1:].strip("+-0123456789") == "":
@@ -242,6 +241,6 @@ def redact_texts(*texts: str) -> tuple[str, ...] | None:
     matched = re.compile("|".join(map(re.escape, pieces))) if pieces else None
     out = []
     for text in texts:
-        text = _PAYLOAD.sub(HIDDEN, _hide_lines(text))
+        text = re.sub(_PAYLOAD, HIDDEN, _hide_lines(text))
         out.append(matched.sub(HIDDEN, text) if matched else text)
     return tuple(out)

@@ -39,9 +39,9 @@ GATEWAY_GROUP = "gateway.networking.k8s.io"
 GATEWAY_ROUTE_KINDS: dict[str, SurfaceKind] = {"HTTPRoute": "httproute", "GRPCRoute": "httproute",
                                                "TLSRoute": "tlsroute", "TCPRoute": "tlsroute", "UDPRoute": "tlsroute"}
 
-_RULE_HOSTS = re.compile(r"\b(?:Host|HostSNI)\s*\(([^)]*)\)")
-_RULE_PATHS = re.compile(r"\b(?:PathPrefix|Path)\s*\(([^)]*)\)")
-_QUOTED = re.compile(r"`([^`]*)`|\"([^\"]*)\"|'([^']*)'")
+_RULE_HOSTS = r"\b(?:Host|HostSNI)\s*\(([^)]*)\)"  # pattern strings: `re` compiles them on first use
+_RULE_PATHS = r"\b(?:PathPrefix|Path)\s*\(([^)]*)\)"
+_QUOTED = r"`([^`]*)`|\"([^\"]*)\"|'([^']*)'"
 MAX_CLAIMANTS_LISTED = 10  # other claimants a duplicate-address warning names ("and N more" beyond)
 
 
@@ -93,7 +93,7 @@ def _port(v: Any) -> int | None:
 
 
 def _quoted(args: str) -> list[str]:
-    return [next(g for g in m.groups() if g is not None) for m in _QUOTED.finditer(args)]
+    return [next(g for g in m.groups() if g is not None) for m in re.finditer(_QUOTED, args)]
 
 
 def lb_addresses(spec: dict[str, Any], annotations: dict[str, Any]) -> list[str]:
@@ -243,8 +243,8 @@ def _traefik_route(obj: dict[str, Any], o: _Origin) -> list[Surface]:
     for route in _list(spec.get("routes")):
         route = _map(route)
         match = _text(route.get("match")) or ""
-        hosts = [h for m in _RULE_HOSTS.finditer(match) for h in _quoted(m.group(1))] or [None]
-        paths = [p for m in _RULE_PATHS.finditer(match) for p in _quoted(m.group(1))] or [None]
+        hosts = [h for m in re.finditer(_RULE_HOSTS, match) for h in _quoted(m.group(1))] or [None]
+        paths = [p for m in re.finditer(_RULE_PATHS, match) for p in _quoted(m.group(1))] or [None]
         mws = [_text(_map(m).get("name")) for m in _list(route.get("middlewares"))]
         services = []
         for s in _list(route.get("services")):

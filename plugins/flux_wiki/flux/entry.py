@@ -146,7 +146,7 @@ def _from_sync(kind: str, doc: Document, instance: FluxInstanceSpec, namespace: 
 
 
 _KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
-_HASHED = re.compile(r"^(?P<name>.+)-[a-z0-9]{10}$")  # a generator's name with kustomize's content hash
+_HASHED = r"^(?P<name>.+)-[a-z0-9]{10}$"  # a generator's name with kustomize's content hash (a pattern string)
 
 
 class _FolderBuild:
@@ -189,7 +189,7 @@ class _FolderBuild:
                 if r.name == name:
                     return r
             for r in same:
-                m = _HASHED.match(r.name)
+                m = re.match(_HASHED, r.name)
                 if m and m["name"] == name and PurePosixPath(r.file).name in _KUSTOMIZATION_FILES:
                     return r
             return self.store.find(kind, namespace, name)

@@ -54,7 +54,7 @@ def _typed(value: str) -> Any:
 MAX_INDEX = 65536
 MAX_NESTED_NAME_LEVEL = 30
 
-_SEGMENT = re.compile(r"^(?P<key>.*?)(?P<idx>(\[[0-9]+\])*)$")
+_SEGMENT = r"^(?P<key>.*?)(?P<idx>(\[[0-9]+\])*)$"  # compiled by `re` on first use
 
 
 def set_path_value(values: dict[str, Any], path: str, raw: str) -> None:
@@ -70,7 +70,7 @@ def set_path_value(values: dict[str, Any], path: str, raw: str) -> None:
     parts = [p.replace("\\.", ".") for p in re.split(r"(?<!\\)\.", path)]
     steps: list[str | int] = []
     for part in parts:
-        m = _SEGMENT.match(part)
+        m = re.match(_SEGMENT, part)
         if not m or not m.group("key"):
             raise ValueError(f"invalid targetPath '{path}'")
         steps.append(m.group("key"))

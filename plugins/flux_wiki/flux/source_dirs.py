@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -30,9 +29,10 @@ MAPPABLE_KINDS = ("GitRepository", "OCIRepository", "Bucket")
 WORKFLOWS = ".github/workflows"
 _MAX_WORKFLOWS = 200  # workflow files read for `flux push artifact`
 _PUSH_ACTION = "controlplaneio-fluxcd/distribution/actions/push"
-_PUSH = re.compile(r"\bflux\s+push\s+artifact\b")
-_SUBST = re.compile(r"\$\{\{.*?\}\}|\$\([^()]*\)")  # ${{ expr }}, $(command)
-_EXPR = re.compile(r"\$\{\{.*?\}\}|\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*")  # ${{ expr }}, ${VAR}, $VAR
+# pattern strings, compiled by `re` on first use (a repository without CI workflows never needs them)
+_PUSH = r"\bflux\s+push\s+artifact\b"
+_SUBST = r"\$\{\{.*?\}\}|\$\([^()]*\)"  # ${{ expr }}, $(command)
+_EXPR = r"\$\{\{.*?\}\}|\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*"  # ${{ expr }}, ${VAR}, $VAR
 
 
 def normalized_url(url: str | None) -> str:
@@ -81,7 +81,7 @@ class CiPush:
         if not want:
             return False
         # a CI variable (``${{ github.repository }}``, ``$TAG``) stands for any text
-        pattern = ".*".join(re.escape(p) for p in _EXPR.split(normalized_url(self.url)))
+        pattern = ".*".join(re.escape(p) for p in re.split(_EXPR, normalized_url(self.url)))
         return re.fullmatch(pattern, want) is not None
 
 
@@ -140,7 +140,7 @@ def ci_pushes(files: ConfinedDir) -> list[CiPush]:
             text = files.read_bytes(rel).decode("utf-8", "replace")
         except InputError:
             continue
-        for m in _PUSH.finditer(text):
+        for m in re.finditer(_PUSH, text):
             line = text.count("\n", 0, m.start()) + 1
             push = _parse_push(_command_at(text, m.end()), rel, line)
             if push is not None:
@@ -207,7 +207,9 @@ def _command_at(text: str, start: int) -> str:
 
 def _parse_push(command: str, file: str, line: int) -> CiPush | None:
     # a workflow expression or a command substitution is one word whatever spaces it holds
-    command = _SUBST.sub("$CI", command)
+    import shlex  # loaded with the first `flux push artifact` found
+
+    command = re.sub(_SUBST, "$CI", command)
     try:
         words = shlex.split(command, comments=True)
     except ValueError:
@@ -226,6 +228,6 @@ def _parse_push(command: str, file: str, line: int) -> CiPush | None:
     if not url or not path or not url.startswith("oci://"):
         return None
     joined = os.path.normpath(path)
-    if joined == ".." or joined.startswith("../") or os.path.isabs(joined) or _EXPR.search(path):
+    if joined == ".." or joined.startswith("../") or os.path.isabs(joined) or re.search(_EXPR, path):
         return None
     return CiPush(url, PurePosixPath(joined).as_posix(), file, line)

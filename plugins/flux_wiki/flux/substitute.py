@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable, Protocol
 import yaml
 
 from ..analysis.redact import names_secret
-from ..load.yamldocs import MAX_DEPTH, ParseCache, copy_data, load_text
+from ..load.yamldocs import MAX_DEPTH, ParseCache, load_text
 from ..model import Diagnostic, InputError, Resource
 from ..problems import problem_class
 from .envsubst import Budget, Evaluator, SubstitutionError, SubstitutionLimit, parse
@@ -551,7 +551,7 @@ def substitute_resources(resources: Iterable[Resource], variables: dict[str, Var
                                                      code="FW-SUBST-UNSET"))
         unresolved |= done.unset
         kept |= done.kept
-        out.append(replace(res, obj=copy_data(done.obj) if memo is not None else done.obj))
+        out.append(replace(res, obj=done.obj))  # shared with the memo: no later stage changes it (reuse.py)
     result.resources = out
     result.unresolved = sorted(unresolved)
     result.secret_vars = sorted(kept)

@@ -3,14 +3,15 @@
 A build is a function of what it asks of the repository: paths and what they are, folder listings, file
 contents, what the artifact leaves out. Each build is recorded (:meth:`ConfinedDir.recording`) and kept with
 its result, keyed by the Kustomization's path, its own spec fields and the source's ignore rules. The next
-run asks the same questions of its snapshot; when every answer is the same, the result is the same, and a
-copy of it is reused instead of building again. A build that fails is never kept.
+run asks the same questions of its snapshot; when every answer is the same, the result is the same, and it is
+reused instead of building again. A build that fails is never kept.
 
 Within one run the snapshot does not change, so the same key builds the same result: a run that simulates
 several clusters (``Repo.builds``) hands the next cluster the objects a build an earlier one made, no questions
-asked (clusters of one repository share most of their paths). The objects' mappings are not copied: no later
-stage changes one in place (substitution makes new ones, :meth:`ScopeIndex.apply` gives the Resource a new one;
-``tests/simulate/test_shared_objects.py`` runs whole models on frozen builds to keep it so).
+asked (clusters of one repository share most of their paths). Neither way are the objects' mappings copied:
+no later stage changes one in place (substitution makes new ones, :meth:`ScopeIndex.apply` gives the Resource a
+new one; ``tests/simulate/test_shared_objects.py`` runs whole models, and serve's rebuilds, on frozen builds and
+frozen substitution results to keep it so). Each caller gets lists and Resources of its own (:func:`_lists_of`).
 """
 
 from __future__ import annotations
@@ -19,19 +20,11 @@ from dataclasses import replace
 from typing import Any
 
 from ...load import Repo
-from ...load.yamldocs import copy_data
 from ...model import Resource
 from ..objects import FluxOverrides
 from .build import BuildResult, build_flux_path
 
 MAX_KEPT = 5_000  # builds kept per parse cache (oldest forgotten first)
-
-
-def _copy(result: BuildResult) -> BuildResult:
-    """A result later stages may change (substitution, scopes) without touching the kept one."""
-    return replace(result, resources=[replace(r, obj=copy_data(r.obj)) for r in result.resources],
-                   files=list(result.files), remote=list(result.remote), helm_charts=copy_data(result.helm_charts),
-                   diagnostics=list(result.diagnostics))
 
 
 def build_reusing(repo: Repo, path: str, overrides: FluxOverrides | None = None) -> BuildResult:
@@ -54,15 +47,15 @@ def build_reusing(repo: Repo, path: str, overrides: FluxOverrides | None = None)
         record, result = found
         if repo.answers(record):
             repo.cache.counts["kustomize reused"] += 1
-            return _copy(result)
+            return _lists_of(result)
     with repo.files.recording() as record:
         result = build_flux_path(repo, path, overrides)
     repo.cache.counts["kustomize builds"] += 1
     kept.pop(key, None)
-    kept[key] = (record, _copy(result))
+    kept[key] = (record, result)
     while len(kept) > MAX_KEPT:
         del kept[next(iter(kept))]
-    return result
+    return _lists_of(result)
 
 
 def _built_once(repo: Repo, key: tuple[str | None, str, str], path: str,
