@@ -472,11 +472,7 @@ class ConfinedDir:
                 if de.is_symlink():
                     e = self.entry(child)
                 else:
-                    try:
-                        e = self._typed(child, de.path, de.stat(follow_symlinks=False))  # folder.real/name
-                    except OSError as err:
-                        e = self._refused(child, f"cannot be read ({err.strerror}); skipped", "FW-FILE-UNREADABLE")
-                    self._memo[child] = e
+                    e = self._memo[child] = self._unlinked(child, de.path, de)  # folder.real/name
             found.append((de.name, e))
             if kept is not None:
                 how = _LINK if de.is_symlink() else _FILE if de.is_file(follow_symlinks=False) else _FIXED
@@ -506,15 +502,18 @@ class ConfinedDir:
             elif how == _LINK:
                 e = self.entry(child)
             else:
-                if how == _FILE:
-                    try:
-                        e = self._typed(child, path, os.stat(path, follow_symlinks=False))
-                    except OSError as err:
-                        e = self._refused(child, f"cannot be read ({err.strerror}); skipped", "FW-FILE-UNREADABLE")
-                self._memo[child] = e
+                self._memo[child] = e = self._unlinked(child, path) if how == _FILE else e
             found.append((name, e))
         self.counts["folder listings kept"] += 1
         return found
+
+    def _unlinked(self, child: str, path: str, de: os.DirEntry[str] | None = None) -> Entry:
+        """What the entry ``child`` at ``path``, not a link, is (stat'ed through its DirEntry when given)."""
+        try:
+            return self._typed(child, path, de.stat(follow_symlinks=False) if de is not None
+                               else os.stat(path, follow_symlinks=False))
+        except OSError as err:
+            return self._refused(child, f"cannot be read ({err.strerror}); skipped", "FW-FILE-UNREADABLE")
 
     def _identity(self, path: str) -> Identity | None:
         """The folder at ``path`` as stat sees it (links followed), once per snapshot; None when it cannot be."""
