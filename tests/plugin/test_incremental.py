@@ -5,6 +5,8 @@ layer pages rendered again; the rebuilt wiki equals a cold build of the edited r
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 from mkdocs.commands.build import build
@@ -155,5 +157,49 @@ def test_a_manifest_edit_rebuilds_only_its_kustomization_and_its_pages(tmp_path:
         assert serve.skipped() == {"surfaces extracted": 1, "surfaces reused": len(APPS), "doctor diagnosed": 1,
                                    "cluster pages rendered": 1}
         assert serve.pages() == cold(root)
+    finally:
+        serve.close()
+
+
+def test_a_rebuild_lists_again_only_the_folders_that_changed(tmp_path: Path) -> None:
+    """The repository walk of a rebuild answers a folder left alone from its listing kept (load/confine.py); a file
+    or link added, removed or renamed is seen, and the wiki equals a cold build's."""
+    root = wiki(tmp_path)
+    repo = root / "repo"
+    old = time.time() - 3600  # a checkout left alone for an hour: every folder settled
+    for folder in [repo, *(p for p in repo.rglob("*") if p.is_dir())]:
+        os.utime(folder, (old, old))
+    folders = 1 + sum(1 for p in repo.rglob("*") if p.is_dir())
+    serve = Serve(root)
+    listed = lambda: {k: serve.plugin.compiler.parse_cache.counts[k] - serve.before.get(k, 0)  # noqa: E731
+                      for k in ("folders listed", "folders scanned")}
+
+    def seen(cold: bool = False) -> tuple[dict[str, str], list[str]]:
+        """The pages and the problems a build reports (a link is refused with a warning, on no page)."""
+        compiled = WikiCompiler().compile(wiki_config_from_mkdocs(root / "mkdocs.yml", lambda message: None)) \
+            if cold else serve.plugin.compiled
+        return {p.path: p.markdown for p in compiled.pages}, sorted(str(d) for d in compiled.diagnostics)
+
+    try:
+        serve.build()
+        assert listed() == {"folders listed": folders, "folders scanned": folders}
+        serve.build()
+        assert listed() == {"folders listed": 0, "folders scanned": 0}  # nothing changed: no folder listed again
+        delta = repo / "apps/delta"
+        changes = [
+            lambda: (delta / "extra.yaml").write_text("apiVersion: v1\nkind: ConfigMap\n"
+                                                      "metadata: {name: extra, namespace: apps}\n"),
+            lambda: (delta / "extra.yaml").rename(delta / "renamed.yaml"),
+            lambda: os.symlink("../alpha/service.yaml", delta / "link.yaml"),  # refused: an artifact has no link
+            lambda: (delta / "link.yaml").rename(delta / "moved.yaml"),
+            lambda: (delta / "moved.yaml").unlink(),
+            lambda: (delta / "renamed.yaml").unlink(),
+        ]
+        for change in changes:
+            before = seen()
+            change()
+            serve.build()
+            assert listed() == {"folders listed": 1, "folders scanned": 1}  # apps/delta alone
+            assert seen() == seen(cold=True) and seen() != before
     finally:
         serve.close()

@@ -15,16 +15,23 @@ import errno
 import os
 import posixpath
 import stat
+import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..model import Diagnostic, InputError
 from ..problems import problem_class
 
 MAX_FILE_BYTES = 16 * 1024 * 1024  # one file; the largest manifest in the test corpora is 0.4 MiB
 MAX_WALK_ENTRIES = 200_000  # files and folders one walk visits (links inside the root can multiply them)
+# a folder whose mtime is this close to the start of a snapshot may change again within the same timestamp (coarse
+# clocks; FAT keeps 2 s), so its listing is not kept for the next snapshot (git's "racy" entries, the same way)
+SETTLE_NS = 2_000_000_000
+MAX_KEPT_ROOTS = 8  # roots (with their limits) whose folder listings a store of kept listings holds
 
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 
@@ -88,15 +95,47 @@ def _join(base: str, name: str) -> str:
     return f"{base}/{name}" if base not in ("", ".") else name
 
 
+# a folder as stat sees it: (st_dev, st_ino, st_mtime_ns, st_ctime_ns); adding, removing or renaming an entry in it
+# changes its mtime and ctime (POSIX), so the same identity means the same names of the same types
+Identity = tuple[int, int, int, int]
+# how a kept listing answers a name again: a link is classified again (what it leads to may have changed), a regular
+# file is stat'ed again (its size may have changed: the size cap), anything else (a folder, a special file) is kept
+_LINK, _FILE, _FIXED = 0, 1, 2
+
+
+@dataclass
+class KeptFolders:
+    """What the snapshots of a root listed (:meth:`ConfinedDir._listing`) and scanned (:meth:`ConfinedDir.scan`),
+    kept for the later ones, by root-relative folder, with the folder's :data:`Identity` then. A folder that is
+    no longer there is never answered from it (its identity is asked first); at most :data:`MAX_WALK_ENTRIES`
+    folders of each kind are kept (then all are forgotten: the next snapshot lists them again)."""
+
+    listings: dict[str, tuple[str, Identity, list[tuple[str, str, int, Entry]]]] = field(default_factory=dict)
+    scans: dict[str, tuple[Identity, tuple[tuple[str, bool], ...]]] = field(default_factory=dict)
+
+    @staticmethod
+    def keep(store: dict[str, Any], rel: str, found: Any) -> None:
+        if len(store) >= MAX_WALK_ENTRIES and rel not in store:
+            store.clear()
+        store[rel] = found
+
+
 class ConfinedDir:
     """Files and folders below ``root``; every path is checked once (real path inside, type, size)."""
 
     def __init__(self, root: str | os.PathLike[str], *, label: str = "repository root",
                  max_file_bytes: int = MAX_FILE_BYTES, max_walk_entries: int = MAX_WALK_ENTRIES,
-                 inner_links: str | None = None, snapshot: bool = False):
+                 inner_links: str | None = None, snapshot: bool = False,
+                 kept: dict[tuple[str, str, str | None, int], KeptFolders] | None = None,
+                 counts: Counter[str] | None = None):
         """``inner_links``: None follows links that stay inside the root; otherwise links are never followed
         and this text says why (a Flux artifact holds no links: source-controller packages regular files only).
-        ``snapshot``: the instance serves one run, so each file and folder listing is read from disk once."""
+        ``snapshot``: the instance serves one run, so each file and folder listing is read from disk once.
+
+        ``kept`` (with ``snapshot``): a store the snapshots of this root share, one after the other (``mkdocs serve``
+        rebuilds): a folder listed by the last one and unchanged since (:meth:`_kept_listing`) is not listed from disk
+        again. ``counts`` counts folders listed and scanned from disk and listings and scans kept
+        (``folders listed``, ``folders scanned``, ``folder listings kept``, ``folder scans kept``)."""
         self.root = Path(root).resolve()
         self.label = label
         self.inner_links = inner_links
@@ -113,6 +152,17 @@ class ConfinedDir:
         self._unread: set[str] = set()  # files that could not be read (no answer to compare: answered_alike)
         self.reads = 0  # files read from disk
         self.record: Record | None = None  # while set, what is asked of this folder is written down in it
+        self.counts: Counter[str] = Counter() if counts is None else counts
+        self._kept: KeptFolders | None = None  # what the snapshots of this root listed and scanned
+        self._identities: dict[str, Identity | None] = {}
+        self._started = time.time_ns()
+        if kept is not None and snapshot:
+            # kept by root and limits: a listing answers with reasons naming root-relative paths and the size cap
+            key = (self._root, label, inner_links, max_file_bytes)
+            self._kept = kept.pop(key, None) or KeptFolders()
+            kept[key] = self._kept  # the most recent root last: the oldest is forgotten first
+            while len(kept) > MAX_KEPT_ROOTS:
+                del kept[next(iter(kept))]
 
     # -- what a path is --------------------------------------------------------
     def inside(self, real: str) -> bool:
@@ -343,12 +393,24 @@ class ConfinedDir:
         return found
 
     def _scan(self, rel: str) -> list[tuple[str, bool]] | None:
+        path = os.path.join(self._root, rel)
+        identity = None
+        if self._kept is not None:  # names and types of entries only: kept while the folder is unchanged
+            identity = self._identity(os.path.normpath(path))
+            before = self._kept.scans.get(rel)
+            if before is not None and before[0] == identity:
+                self.counts["folder scans kept"] += 1
+                return list(before[1])
         try:
-            with os.scandir(os.path.join(self._root, rel)) as it:
+            with os.scandir(path) as it:
                 listed = list(it)
         except OSError:
             return None
-        return sorted((e.name, e.is_dir(follow_symlinks=False)) for e in listed)
+        self.counts["folders scanned"] += 1
+        found = sorted((e.name, e.is_dir(follow_symlinks=False)) for e in listed)
+        if self._kept is not None and self._settled(identity):
+            self._kept.keep(self._kept.scans, rel, (identity, tuple(found)))
+        return found
 
     def subfolder(self, rel: str) -> "ConfinedDir":
         """The folder ``rel`` (a folder :meth:`entry` accepts) confined on its own, with the same limits: what
@@ -380,13 +442,29 @@ class ConfinedDir:
         folder = self.entry(rel)
         if folder.kind != "dir":
             return []
+        found = self._kept_listing(rel, folder.real) if self._kept is not None else None
+        if found is None:
+            found = self._list(rel, folder.real)
+            if found is None:
+                return []
+        if self.snapshot:
+            self._listings[rel] = found
+        if self.record is not None:
+            self.record.listings[rel] = tuple((name, e.kind) for name, e in found)
+        return found
+
+    def _list(self, rel: str, real: str) -> list[tuple[str, Entry]] | None:
+        """The entries of the folder ``rel`` (at ``real``) from disk; None, noted, when it cannot be listed."""
+        identity = self._identity(real) if self._kept is not None else None
         try:
-            with os.scandir(folder.real) as it:
+            with os.scandir(real) as it:
                 listed = sorted(it, key=lambda d: d.name)
         except OSError as err:
             self.note(rel, f"'{rel}' cannot be listed ({err.strerror}); skipped", "FW-FILE-UNREADABLE")
-            return []
+            return None
+        self.counts["folders listed"] += 1
         found = []
+        kept: list[tuple[str, str, int, Entry]] | None = [] if self._settled(identity) else None
         for de in listed:
             child = _join(rel, de.name)
             e = self._memo.get(child)
@@ -394,17 +472,67 @@ class ConfinedDir:
                 if de.is_symlink():
                     e = self.entry(child)
                 else:
-                    try:
-                        e = self._typed(child, de.path, de.stat(follow_symlinks=False))  # folder.real/name
-                    except OSError as err:
-                        e = self._refused(child, f"cannot be read ({err.strerror}); skipped", "FW-FILE-UNREADABLE")
-                    self._memo[child] = e
+                    e = self._memo[child] = self._unlinked(child, de.path, de)  # folder.real/name
             found.append((de.name, e))
-        if self.snapshot:
-            self._listings[rel] = found
-        if self.record is not None:
-            self.record.listings[rel] = tuple((name, e.kind) for name, e in found)
+            if kept is not None:
+                how = _LINK if de.is_symlink() else _FILE if de.is_file(follow_symlinks=False) else _FIXED
+                if how == _FIXED and not (e.kind == "dir" or (e.kind == "refused" and e.code == "FW-FILE-REFUSED")):
+                    kept = None  # a folder or special file that could not be stat'ed: try again next time
+                else:
+                    kept.append((de.name, de.path, how, e))
+        if kept is not None and self._kept is not None:
+            self._kept.keep(self._kept.listings, rel, (real, identity, kept))
         return found
+
+    def _kept_listing(self, rel: str, real: str) -> list[tuple[str, Entry]] | None:
+        """The listing of the folder ``rel`` the last snapshot of this root kept, when the folder is the same one
+        (same real path, device and inode) and unchanged since (same mtime and ctime): the same names of the same
+        types. Each name is answered as :meth:`_list` answers it: a link is classified again (its target may have
+        changed without its folder changing), a regular file stat'ed again (its size, for the cap), a folder or a
+        special file is what it was (its type cannot change without its folder changing). None otherwise."""
+        before = self._kept.listings.get(rel)
+        if before is None or before[0] != real or before[1] != self._identity(real):
+            return None
+        found = []
+        for name, path, how, e in before[2]:
+            child = _join(rel, name)
+            memo = self._memo.get(child)
+            if memo is not None:
+                e = memo
+            elif how == _LINK:
+                e = self.entry(child)
+            else:
+                self._memo[child] = e = self._unlinked(child, path) if how == _FILE else e
+            found.append((name, e))
+        self.counts["folder listings kept"] += 1
+        return found
+
+    def _unlinked(self, child: str, path: str, de: os.DirEntry[str] | None = None) -> Entry:
+        """What the entry ``child`` at ``path``, not a link, is (stat'ed through its DirEntry when given)."""
+        try:
+            return self._typed(child, path, de.stat(follow_symlinks=False) if de is not None
+                               else os.stat(path, follow_symlinks=False))
+        except OSError as err:
+            return self._refused(child, f"cannot be read ({err.strerror}); skipped", "FW-FILE-UNREADABLE")
+
+    def _identity(self, path: str) -> Identity | None:
+        """The folder at ``path`` as stat sees it (links followed), once per snapshot; None when it cannot be."""
+        if path in self._identities:
+            return self._identities[path]
+        try:
+            st = os.stat(path)
+            found: Identity | None = (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_ctime_ns)
+        except OSError:
+            found = None
+        if self.snapshot:
+            self._identities[path] = found
+        return found
+
+    def _settled(self, identity: Identity | None) -> bool:
+        """Whether a listing of a folder of this identity may be kept: its last change is older than the start of
+        this snapshot by :data:`SETTLE_NS`, so any later change gives it a later mtime. A change in that window
+        might share the timestamp of the one before: such a folder is listed again next time."""
+        return identity is not None and identity[2] < self._started - SETTLE_NS
 
     def walk(self, rel: str = ".", *, skip: Callable[[str, bool], bool] | None = None,
              descend: Callable[[str], bool] | None = None) -> Iterator[tuple[str, Entry]]:

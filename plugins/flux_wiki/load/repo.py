@@ -38,14 +38,19 @@ class Repo:
     def __init__(self, root: str | os.PathLike[str], cache: ParseCache | None = None,
                  ignore: str | None = None, *, max_file_bytes: int = MAX_FILE_BYTES,
                  files: ConfinedDir | None = None):
-        self.files = files or ConfinedDir(root, max_file_bytes=max_file_bytes, inner_links=ARTIFACT_LINKS,
-                                            snapshot=True)
-        self.root = self.files.root
         self.cache = cache or ParseCache()
+        # a cache that keeps builds serves more snapshots of this root (``mkdocs serve`` rebuilds): the folders left
+        # alone since the last one are not listed again (ConfinedDir's ``kept``); a single build keeps nothing
+        self.files = files or ConfinedDir(root, max_file_bytes=max_file_bytes, inner_links=ARTIFACT_LINKS,
+                                          snapshot=True, counts=self.cache.counts,
+                                          kept=self.cache.derived.setdefault("folders", {})
+                                          if self.cache.keep_builds else None)
+        self.root = self.files.root
         self.read: set[str] = set()
         self._spec_ignore = ignore
         self._filter: ArtifactFilter | None = None
         self._ignored_memo: dict[str, bool] = {}
+        self._yaml_below: dict[str, list[str]] = {}  # walk_yaml's answers
         # builds of this snapshot kept for the next cluster of a run that simulates several (reuse.py); None: off
         self.builds: dict[tuple[str | None, str, str], object] | None = None
         # what later stages of such a run remember about the objects the clusters share, by stage; None: off
@@ -121,7 +126,9 @@ class Repo:
         memo = self._ignored_memo.get(key)
         if memo is None:
             if self._filter is None:
-                self._filter = ArtifactFilter.for_repo(self.files, self._spec_ignore)
+                self._filter = ArtifactFilter.for_repo(self.files, self._spec_ignore,
+                                                       self.cache.derived.setdefault("artifact filters", {})
+                                                       if self.cache.keep_builds else None)
             memo = self._filter.excludes(rel, is_dir)
             if memo and is_dir and self._filter.has_inclusions and self.is_dir(rel):
                 memo = not self.listdir(rel)
@@ -148,8 +155,17 @@ class Repo:
             yield child, e.kind == "dir"
 
     def walk_yaml(self, rel: str = ".") -> list[str]:
-        """Every YAML file below ``rel`` (repo-relative, in walk order), skipping ignored and refused paths."""
-        return [child for child, is_dir in self.walk(rel) if not is_dir and child.endswith(YAML_SUFFIXES)]
+        """Every YAML file below ``rel`` (repo-relative, in walk order), skipping ignored and refused paths.
+
+        Walked once per view: a snapshot answers every listing and ignore rule the same each time (and what
+        the walk noted stays noted), so a second walk (entry points, then the doctor's helmfiles) finds the
+        same files. While a recording is on, the walk is done again so that the recording sees what it asks."""
+        found = self._yaml_below.get(rel) if self.files.record is None else None
+        if found is None:
+            found = [child for child, is_dir in self.walk(rel) if not is_dir and child.endswith(YAML_SUFFIXES)]
+            if self.files.snapshot:
+                self._yaml_below[rel] = found
+        return list(found)
 
     # -- content ---------------------------------------------------------
     def read_bytes(self, rel: str) -> bytes:

@@ -304,6 +304,8 @@ def load_ignore_patterns(files: "ConfinedDir") -> list[Pattern]:
 
 
 _SNAPSHOT_PATTERNS: "weakref.WeakKeyDictionary[ConfinedDir, list[Pattern]]" = weakref.WeakKeyDictionary()
+MAX_KEPT_FILTERS = 16  # filters a store of kept filters holds (one per source of a repository, in practice)
+MAX_KEPT_DECISIONS = 200_000  # paths one filter remembers the answer for (then it forgets them all)
 
 
 class ArtifactFilter:
@@ -321,14 +323,21 @@ class ArtifactFilter:
                                  and self.patterns[i].name_rx is not None)
         self._glob_ranks = tuple(i for i in ranked if self.patterns[i].is_glob)
         self._names_memo: dict[str, tuple[int, ...]] = {}  # a name -> the name patterns it matches, by rank
+        # path ("path/" for a folder) -> excluded, for a filter kept across rebuilds (asked about the same paths again)
+        self._decisions: dict[str, bool] | None = None
 
     @classmethod
-    def for_repo(cls, files: "ConfinedDir", spec_ignore: str | None = None) -> "ArtifactFilter":
+    def for_repo(cls, files: "ConfinedDir", spec_ignore: str | None = None,
+                 kept: dict[tuple[Pattern, ...], "ArtifactFilter"] | None = None) -> "ArtifactFilter":
         """The filter for a repository: its ``.sourceignore`` files, then the source's ``spec.ignore``.
 
         A snapshot's ``.sourceignore`` files are found once for all its sources (each source with its own
         ``spec.ignore`` has a filter of its own); while a recording is on they are looked for again, so the
         recording sees what they depend on.
+
+        ``kept``: filters made before (``mkdocs serve`` rebuilds), by their patterns; one with the same patterns
+        (each with its folder, text and origin) is returned with what it remembers, since what a filter answers
+        depends on its patterns alone.
         """
         if files.snapshot and files.record is None:
             found = _SNAPSHOT_PATTERNS.get(files)
@@ -339,14 +348,32 @@ class ArtifactFilter:
             patterns = load_ignore_patterns(files)
         if spec_ignore is not None:
             patterns += read_patterns(spec_ignore, (), "spec.ignore")
-        return cls(patterns)
+        if kept is None:
+            return cls(patterns)
+        key = tuple(patterns)
+        found = kept.pop(key, None) or cls(patterns)
+        if found._decisions is None:
+            found._decisions = {}
+        kept[key] = found  # the most recent last: the oldest is forgotten first
+        while len(kept) > MAX_KEPT_FILTERS:
+            del kept[next(iter(kept))]
+        return found
 
     def excludes(self, rel: str, is_dir: bool) -> bool:
         """True when go-git's matcher excludes the repository-relative POSIX path ``rel``."""
         if rel in ("", "."):
             return False
-        i = self.deciding(tuple(rel.split("/")), is_dir)
-        return i >= 0 and not self.patterns[i].inclusion
+        decisions = self._decisions
+        key = f"{rel}/" if is_dir else rel
+        found = decisions.get(key) if decisions is not None else None
+        if found is None:
+            i = self.deciding(tuple(rel.split("/")), is_dir)
+            found = i >= 0 and not self.patterns[i].inclusion
+            if decisions is not None:
+                if len(decisions) >= MAX_KEPT_DECISIONS:
+                    decisions.clear()
+                decisions[key] = found
+        return found
 
     def deciding(self, path: tuple[str, ...], is_dir: bool) -> int:
         """Index of the pattern that decides ``path`` (the last one matching), or -1; same answer as
