@@ -17,7 +17,7 @@ from flux_wiki.cli import main
 from flux_wiki.engine import build_model
 from flux_wiki.scaffold import yaml_scalar
 
-from ..support import CORPORA, build_site, two_cluster_wiki
+from ..support import CORPORA, build_site, gotk_sync, two_cluster_wiki
 
 WRITTEN = ["mkdocs.yml", "docs/index.md", "data/source-basis.yaml", "data/flux-wiki.lock"]
 
@@ -51,6 +51,26 @@ def test_init_writes_a_wiki_and_says_what_next(gitops: Path, tmp_path: Path) -> 
     assert basis["roots"] == {"gitops": {"path": "../../src/data/gitops"}}
     assert basis["pages"]["index.md"]["sources"] == ["gitops:clusters/home/flux-system/gotk-sync.yaml#L6",
                                                     "gitops:clusters/lab/flux-system/gotk-sync.yaml#L6"]
+
+
+def test_init_says_whether_the_strict_build_fails(tmp_path: Path) -> None:
+    """Simulation limits (a remote base) are noted, not announced as failing ``--strict``; a repo problem is."""
+    repo = tmp_path / "repo"
+    (repo / "clusters" / "home" / "flux-system").mkdir(parents=True)
+    (repo / "clusters" / "home" / "flux-system" / "gotk-sync.yaml").write_text(gotk_sync("home"))
+    (repo / "clusters" / "home" / "kustomization.yaml").write_text(
+        "resources: [flux-system/gotk-sync.yaml, https://example.com/remote.yaml]\n")
+    limited = init(str(tmp_path / "wiki"), "--repo", str(repo))
+    assert limited.exit_code == 0, limited.output
+    assert "note: 1 simulation limit(s) or notice(s), noted in the build (not warnings)" in limited.output
+    assert "problem(s)" not in limited.output and "--strict` fails" not in limited.output
+    build_site(tmp_path / "wiki", tmp_path / "site")  # strict: no warning
+    (repo / "clusters" / "home" / "kustomization.yaml").write_text(
+        "resources: [flux-system/gotk-sync.yaml, missing.yaml]\n")
+    broken = init(str(tmp_path / "wiki2"), "--repo", str(repo))
+    assert broken.exit_code == 0, broken.output
+    assert re.search(r"warning: the repository has [1-9]\d* problem\(s\), each a warning in the build "
+                     r"\(`mkdocs build --strict` fails\)", broken.output)
 
 
 def test_existing_files_are_refused_unless_forced(gitops: Path, tmp_path: Path) -> None:
@@ -159,7 +179,8 @@ def test_init_then_a_strict_build_on_every_clean_corpus(name: str, tmp_path: Pat
         pytest.skip(f"{name} has {len(problems)} repo problem(s) and {len(model.clusters)} cluster(s): "
                     "its strict build fails on them")
     wiki = tmp_path / "wiki"
-    assert init(str(wiki), "--repo", str(repo)).exit_code == 0
+    written = init(str(wiki), "--repo", str(repo))
+    assert written.exit_code == 0 and "--strict` fails" not in written.output
     site = build_site(wiki, tmp_path / "site")
     home = (site / "index.html").read_text()
     assert 'id="clusters"' in home and "This wiki documents the Flux GitOps repository" in home

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import click
 
 from ..model import printable
+from ..problems import ProblemPolicy
 from ..render.markdown import link_target
 from .errors import BadInput
 from .options import warn
@@ -41,9 +42,15 @@ def init(folder: str, repo: str, site_name: str | None, browse_url: str | None, 
         click.echo(printable(f"clusters: {', '.join(plan.clusters)}"))
     else:
         warn("no Flux entry point found in the repository: set the plugin's `entry:` in mkdocs.yml")
-    if plan.diagnostics:
-        warn(f"the repository has {len(plan.diagnostics)} problem(s), each a warning in the build "
+    # as the plugin's default policy reports them: only problems warn; simulation limits and notices are noted
+    levels = [ProblemPolicy().report(d)[0] for d in plan.diagnostics]
+    problems, noted = levels.count("warning"), levels.count("info")
+    if problems:
+        warn(f"the repository has {problems} problem(s), each a warning in the build "
              f"(`mkdocs build --strict` fails): `flux-wiki inventory {repo}` lists them")
+    if noted:
+        click.echo(printable(f"note: {noted} simulation limit(s) or notice(s), noted in the build (not warnings): "
+                             f"`flux-wiki inventory {repo}` lists them"), err=True)
     here = "" if plan.folder == Path.cwd().resolve() else f"cd {shlex.quote(folder)} && "
     click.echo(printable(f"next: {here}mkdocs serve"))
 
