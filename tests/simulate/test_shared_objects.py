@@ -130,17 +130,22 @@ spec: {url: "https://charts.example"}
 """
 
 
+def write_two_clusters(root: Path) -> None:
+    """Two clusters applying one ``apps`` folder, each with its own substitution variables."""
+    for cluster in ("home", "lab"):
+        (root / "clusters" / cluster / "flux-system").mkdir(parents=True)
+        (root / "clusters" / cluster / "flux-system" / "gotk-sync.yaml").write_text(gotk_sync(cluster))
+        (root / "clusters" / cluster / "apps.yaml").write_text(LAYER.format(cluster=cluster, target="web"))
+    (root / "apps").mkdir()
+    (root / "apps" / "apps.yaml").write_text(APPS)
+    (root / "apps" / "kustomization.yaml").write_text("resources: [apps.yaml]\nnamespace: web\n")
+
+
 def test_two_clusters_sharing_frozen_builds_come_out_as_unfrozen(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                                  ) -> None:
     # a cluster-scoped kind kustomize gives a namespace (the simulation drops it), substituted and unsubstituted
     # objects, a HelmRelease whose values are resolved and read for surfaces
-    for cluster in ("home", "lab"):
-        (tmp_path / "clusters" / cluster / "flux-system").mkdir(parents=True)
-        (tmp_path / "clusters" / cluster / "flux-system" / "gotk-sync.yaml").write_text(gotk_sync(cluster))
-        (tmp_path / "clusters" / cluster / "apps.yaml").write_text(LAYER.format(cluster=cluster, target="web"))
-    (tmp_path / "apps").mkdir()
-    (tmp_path / "apps" / "apps.yaml").write_text(APPS)
-    (tmp_path / "apps" / "kustomization.yaml").write_text("resources: [apps.yaml]\nnamespace: web\n")
+    write_two_clusters(tmp_path)
     expected = outputs(tmp_path, tmp_path / "plain")
     assert outputs(tmp_path, tmp_path / "frozen", monkeypatch) == expected
     assert '"id": "flux-system/apps"' in expected[0] and "web.home.example" in expected[0]
@@ -160,13 +165,7 @@ def test_serve_rebuilds_on_kept_frozen_builds_come_out_as_a_cold_build(tmp_path:
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """Under ``mkdocs serve`` the kept builds and substitution results are handed to the next compilation
     uncopied: three compilations with edits between them, everything frozen, each equal to a cold compilation."""
-    for cluster in ("home", "lab"):
-        (tmp_path / "clusters" / cluster / "flux-system").mkdir(parents=True)
-        (tmp_path / "clusters" / cluster / "flux-system" / "gotk-sync.yaml").write_text(gotk_sync(cluster))
-        (tmp_path / "clusters" / cluster / "apps.yaml").write_text(LAYER.format(cluster=cluster, target="web"))
-    (tmp_path / "apps").mkdir()
-    (tmp_path / "apps" / "apps.yaml").write_text(APPS)
-    (tmp_path / "apps" / "kustomization.yaml").write_text("resources: [apps.yaml]\nnamespace: web\n")
+    write_two_clusters(tmp_path)
     cfg = WikiConfig(repo=tmp_path, diagrams=False)
 
     def pages(compiler: WikiCompiler) -> dict[str, str]:
