@@ -15,7 +15,6 @@ of the template. Template errors raise :class:`TemplateError` with Go's message 
 
 from __future__ import annotations
 
-import html as _html
 import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -292,6 +291,8 @@ _SPACE = " \t\r\n"
 
 @dataclass
 class _Item:
+    """A lexer token: its type, text and offset in the template."""
+
     typ: str  # text, left, right, space, pipe, lparen, rparen, assign, declare, string, raw, char, number,
     #           bool, ident, field, var, dot, nil, keyword, comma, eof
     val: str
@@ -543,50 +544,68 @@ def _unquote(token: str) -> str:
 # -- nodes --------------------------------------------------------------------------------
 @dataclass
 class Node:
+    """A node of the parse tree (text/template/parse), at offset ``pos`` of the template."""
+
     pos: int
 
 
 @dataclass
 class Text(Node):
+    """Literal text between actions."""
+
     text: str
 
 
 @dataclass
 class Const(Node):
+    """A constant: a bool, number, string, nil or dot."""
+
     value: Any
     kind: str  # bool, number, string, nil, dot
 
 
 @dataclass
 class Field(Node):
+    """``.a.b``: fields of dot."""
+
     names: list[str]
 
 
 @dataclass
 class Variable(Node):
+    """``$x.a.b``: a variable and the fields after it."""
+
     name: str
     names: list[str]
 
 
 @dataclass
 class Ident(Node):
+    """A function name."""
+
     name: str
 
 
 @dataclass
 class Chain(Node):
+    """``(pipe).a.b``: fields of a term's value."""
+
     node: Node
     names: list[str]
 
 
 @dataclass
 class Command(Node):
+    """One command of a pipeline: a function or value and its arguments."""
+
     args: list[Node]
     end: int = 0
 
 
 @dataclass
 class Pipe(Node):
+    """A pipeline, with the variables it declares or assigns."""
+
     decl: list[str]
     is_assign: bool
     cmds: list[Command]
@@ -594,11 +613,15 @@ class Pipe(Node):
 
 @dataclass
 class Action(Node):
+    """``{{pipeline}}``: its value is printed."""
+
     pipe: Pipe
 
 
 @dataclass
 class Branch(Node):
+    """``if``/``range``/``with``: a pipeline, a body and an else body."""
+
     kind: str  # if, range, with
     pipe: Pipe
     body: list[Node]
@@ -607,12 +630,16 @@ class Branch(Node):
 
 @dataclass
 class Include(Node):
+    """``{{template "name" pipeline}}``."""
+
     name: str
     pipe: Pipe | None
 
 
 @dataclass
 class Jump(Node):
+    """``{{break}}`` or ``{{continue}}``."""
+
     kind: str  # break, continue
 
 
@@ -1034,6 +1061,13 @@ def _len(v: Any) -> int:
     raise _ExecError(f"len of type {go_type(v)}")
 
 
+def _html_escape(text: str) -> str:
+    """text/template's html: HTML-escaped, the apostrophe as Go writes it (the html module loads on first use)."""
+    import html
+
+    return html.escape(text).replace("&#x27;", "&#39;")
+
+
 def _js(*args: Any) -> str:
     s = go_sprint(list(args))
     out = []
@@ -1068,7 +1102,7 @@ BUILTINS: dict[str, Func] = {
     "print": Func(lambda *a: go_sprint(list(a)), ("any",), True),
     "printf": Func(lambda f, *a: go_sprintf(f, list(a)), ("str", "any"), True),
     "println": Func(lambda *a: " ".join(go_str(x) for x in a) + "\n", ("any",), True),
-    "html": Func(lambda *a: _html.escape(go_sprint(list(a))).replace("&#x27;", "&#39;"), ("any",), True),
+    "html": Func(lambda *a: _html_escape(go_sprint(list(a))), ("any",), True),
     "js": Func(_js, ("any",), True),
     "urlquery": Func(lambda *a: urllib.parse.quote_plus(go_sprint(list(a))), ("any",), True),
 }

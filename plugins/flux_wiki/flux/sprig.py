@@ -11,7 +11,7 @@ dict.go, list.go, numeric.go, regex.go, crypto.go); the ones whose result cannot
 from __future__ import annotations
 
 import base64
-import hashlib
+import functools
 import json
 import math
 import posixpath
@@ -19,8 +19,6 @@ import re
 import unicodedata
 import zlib
 from typing import Any, Callable
-
-import re2
 
 from .goyaml import MarshalError, json_normalize, marshal
 from .gotemplate import MISSING, Func, NotSimulated, TemplateLimit, go_str, go_type
@@ -487,6 +485,13 @@ def _chunk(size: int, lst: Any) -> list[list[Any]]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
+def _hexdigest(algorithm: str, text: str) -> str:
+    """sha1sum/sha256sum; hashlib (OpenSSL's start-up) is loaded by the first template that asks."""
+    import hashlib
+
+    return getattr(hashlib, algorithm)(text.encode()).hexdigest()
+
+
 def _sort_alpha(lst: Any) -> list[str]:
     return sorted(_strslice(lst))
 
@@ -496,13 +501,20 @@ def _fail(msg: str) -> str:
 
 
 # -- regular expressions: RE2, the engine and syntax of Go's regexp, in linear time --------------
-_RE2_OPTIONS = re2.Options()
-_RE2_OPTIONS.log_errors = False
+@functools.cache
+def _re2() -> tuple[Any, Any]:
+    """google-re2 and its options, imported with the first regular expression a template uses (start-up)."""
+    import re2
+
+    options = re2.Options()
+    options.log_errors = False
+    return re2, options
 
 
 def _re(pattern: str) -> Any:
+    re2, options = _re2()
     try:
-        return re2.compile(pattern, _RE2_OPTIONS)
+        return re2.compile(pattern, options)
     except re2.error as err:
         detail = err.args[0].decode() if err.args and isinstance(err.args[0], bytes) else str(err)
         raise ValueError(f"error parsing regexp: {detail}") from None
@@ -529,7 +541,7 @@ def _expand(m: Any, template: str) -> str:
         name = found.group(1) or found.group(2)
         try:
             value = m.group(int(name)) if name.isdigit() else m.group(name)
-        except (IndexError, KeyError, ValueError, re2.error):
+        except (IndexError, KeyError, ValueError, _re2()[0].error):
             value = None
         out.append(value or "")
         i += 1 + found.end()
@@ -610,8 +622,8 @@ _FUNCS: dict[str, Func] = {
     "indent": Func(_indent, (I, S)), "nindent": Func(lambda n, v: "\n" + _indent(n, v), (I, S)),
     "replace": Func(lambda old, new, src: src.replace(old, new), (S, S, S)),
     "plural": Func(_plural, (S, S, I)),
-    "sha1sum": Func(lambda s: hashlib.sha1(s.encode()).hexdigest(), (S,)),
-    "sha256sum": Func(lambda s: hashlib.sha256(s.encode()).hexdigest(), (S,)),
+    "sha1sum": Func(lambda s: _hexdigest("sha1", s), (S,)),
+    "sha256sum": Func(lambda s: _hexdigest("sha256", s), (S,)),
     "adler32sum": Func(lambda s: str(zlib.adler32(s.encode())), (S,)),
     "toString": Func(strval, (A,)),
     "atoi": Func(lambda a: int(a) if re.fullmatch(r"[+-]?\d+", a) else 0, (S,)),
