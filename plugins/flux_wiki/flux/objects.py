@@ -92,6 +92,15 @@ class PostBuild:
         return cls({str(k): v for k, v in (post.get("substitute") or {}).items()}, refs, bool(post.get("strict")))
 
 
+def kube_config_ref(spec: dict[str, Any]) -> tuple[str, str] | None:
+    """``spec.kubeConfig`` of a Kustomization or HelmRelease: ``("Secret", name)`` or, for workload identity,
+    ``("ConfigMap", name)`` (both in the object's namespace); None when it applies to its own cluster."""
+    kube = spec.get("kubeConfig") if isinstance(spec.get("kubeConfig"), dict) else {}
+    return next(((kind, str(r["name"])) for kind, r in (("Secret", kube.get("secretRef")),
+                                                        ("ConfigMap", kube.get("configMapRef")))
+                 if isinstance(r, dict) and r.get("name")), None)
+
+
 @dataclass(frozen=True, eq=False)
 class KustomizationSpec:
     """The fields of a Flux Kustomization's spec the simulation acts on, with Flux's defaults."""
@@ -124,10 +133,6 @@ class KustomizationSpec:
             name_prefix=_str(spec.get("namePrefix")) or None,
             name_suffix=_str(spec.get("nameSuffix")) or None,
         )
-        kube = spec.get("kubeConfig") if isinstance(spec.get("kubeConfig"), dict) else {}
-        remote = next(((kind, str(r["name"])) for kind, r in (("Secret", kube.get("secretRef")),
-                                                              ("ConfigMap", kube.get("configMapRef")))
-                       if isinstance(r, dict) and r.get("name")), None)
         return cls(path=_str(spec.get("path")), source_ref=source_ref, depends_on=tuple(depends_on),
                    post_build=PostBuild.parse(spec.get("postBuild")), overrides=overrides,
-                   wait=spec.get("wait"), prune=spec.get("prune"), kube_config=remote)
+                   wait=spec.get("wait"), prune=spec.get("prune"), kube_config=kube_config_ref(spec))
