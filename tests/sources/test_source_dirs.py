@@ -85,6 +85,17 @@ def test_a_mapped_source_is_built_from_its_folder(fleet, key):
     assert (source.name, folder.shown, folder.file) == ("infra", "../infra", "")
 
 
+def test_a_source_that_several_kustomizations_read_is_listed_once(fleet):
+    """d1-fleet: five Kustomizations read GitRepository flux-infra; the DAG page and sourceFolders name its
+    folder once, not once per Kustomization."""
+    repo, infra = fleet
+    second = INFRA_SOURCE.split("---\n")[1].replace("name: infra, namespace", "name: infra-2, namespace")
+    (repo / "clusters/home/infra-2.yaml").write_text(second)
+    cluster, ks = node(build_model(repo, sources={"GitRepository/flux-system/infra": infra}), "flux-system/infra-2")
+    assert ks.status == "built", ks.reason
+    assert [(s.name, d.shown) for s, d in cluster.source_dirs] == [("infra", "../infra")]
+
+
 def test_a_mapped_folder_is_confined_like_the_repository(fleet, tmp_path):
     """load/confine.py: a link that leads out of the source's folder is refused, never read."""
     repo, infra = fleet

@@ -205,7 +205,9 @@ class Simulation:
         why the folder cannot be read. The folder is confined like the repository (load/confine.py)."""
         if folder is None:
             return self.repo, ""
-        if (source, folder) not in self.cluster.source_dirs:
+        # once per source and folder, however many Kustomizations read it (each finds its own objects)
+        if not any((s.kind, s.namespace, s.name, d.shown) == (source.kind, source.namespace, source.name, folder.shown)
+                   for s, d in self.cluster.source_dirs):
             self.cluster.source_dirs.append((source, folder))
         inside = folder.shown != ".." and not folder.shown.startswith("../")
         found = self.repo.files.entry(folder.shown) if inside else None
