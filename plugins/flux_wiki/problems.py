@@ -66,6 +66,10 @@ _CODES = (
          "(another repository or branch, an OCI artifact, an ExternalArtifact, a source defined outside the "
          "repository): it is listed, not built", "map it to a local folder with the `sources:` option, or "
          "check it in that source"),
+    Code("FW-KS-CROSS-NAMESPACE-REF", "repo", "under the multi-tenancy lockdown (--no-cross-namespace-refs, or a "
+         "FluxInstance's cluster.multitenant) a Kustomization's sourceRef is in another namespace: "
+         "kustomize-controller refuses it and the Kustomization applies nothing",
+         "put the source in the Kustomization's namespace"),
     Code("FW-SOURCE-DIR-MISSING", "repo", "the folder the `sources:` option (or a CI workflow) gives for a source "
          "is not a folder flux-wiki may read", "fix the `sources:` entry"),
     Code("FW-SCHEMA-REJECTED", "repo", "a field the API server refuses (wrong type, unknown value, missing "
@@ -113,6 +117,9 @@ _CODES = (
          "fix the field named"),
     Code("FW-HELM-SOURCE-MISSING", "repo", "a HelmRelease's chart source (or HelmChart) is applied by nothing",
          "fix the sourceRef, or apply the source", reference=True),
+    Code("FW-HELM-CROSS-NAMESPACE-REF", "repo", "under the multi-tenancy lockdown a HelmRelease's chart source "
+         "is in another namespace: helm-controller refuses it and the release is never installed",
+         "put the source in the HelmRelease's namespace"),
     Code("FW-HELM-VALUES-MISSING", "repo", "valuesFrom names a ConfigMap nothing applies, or a key it lacks "
          "(not optional): the release fails", "provide it, or mark it optional", reference=True),
     Code("FW-HELM-VALUES-INVALID", "repo", "values from valuesFrom are not YAML, not a mapping, or a targetPath "

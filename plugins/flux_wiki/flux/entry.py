@@ -45,6 +45,9 @@ class Entry:
     root_namespace: str
     root_spec: dict[str, Any]
     controllers: list[Controller] = field(default_factory=list)  # what a FluxInstance installs
+    # where a FluxInstance turns on the multi-tenancy lockdown (``spec.cluster.multitenant (file:line)``): its
+    # controllers refuse cross-namespace references; "" when it does not
+    lockdown: str = ""
 
 
 def _group(doc: dict[str, Any]) -> str:
@@ -141,9 +144,11 @@ def _from_sync(kind: str, doc: Document, instance: FluxInstanceSpec, namespace: 
     if built is None:
         return None
     path = str(built.root_spec.get("path") or "")
+    field_path = (*at, "cluster", "multitenant")
+    lockdown = f"{'.'.join(field_path)} ({doc.file}:{line_of(field_path) or doc.line})" if instance.multitenant else ""
     return Entry(cluster=_cluster_name(doc.file, path) or "", kind=kind, file=doc.file, line=doc.line,
                  source=built.source, root_name=built.root_name, root_namespace=built.root_namespace,
-                 root_spec=built.root_spec, controllers=built.controllers)
+                 root_spec=built.root_spec, controllers=built.controllers, lockdown=lockdown)
 
 
 _KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
