@@ -339,7 +339,7 @@ class Simulation:
         if not why or node.id == self.cluster.root_id or ref.namespace == node.namespace:
             return None
         return (f"can't access '{ref.kind}/{ref.namespace}/{ref.name}', cross-namespace references have been blocked "
-                f"(kustomize-controller runs with --no-cross-namespace-refs=true, {why}): it never builds it; put the "
+                f"(kustomize-controller runs with --no-cross-namespace-refs=true, {why}): it applies nothing; put the "
                 f"source in namespace {node.namespace} or the Kustomization in {ref.namespace}")
 
     def _substituted(self, node: KustomizationNode, resources: list[Resource]) -> list[Resource] | None:
