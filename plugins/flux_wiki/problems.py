@@ -62,6 +62,9 @@ _CODES = (
          "fix spec.path or add the folder"),
     Code("FW-KS-APPLIED-TWICE", "repo", "two Kustomizations apply the same Kustomization: they fight over it",
          "apply it from one place"),
+    Code("FW-KS-REMOTE-COPY", "limit", "Kustomizations that apply to different clusters (spec.kubeConfig) apply "
+         "the same Kustomization, one copy on each cluster: the pages show one of them",
+         "nothing to fix; its page describes the copy named"),
     Code("FW-KS-SOURCE-EXTERNAL", "limit", "a Kustomization's source is not this repository at this revision "
          "(another repository or branch, an OCI artifact, an ExternalArtifact, a source defined outside the "
          "repository): it is listed, not built", "map it to a local folder with the `sources:` option, or "

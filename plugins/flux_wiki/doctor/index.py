@@ -12,12 +12,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 from ..analysis.crds import CrdCatalog, crd_policy, is_builtin_group
-from ..flux.objects import kube_config_ref
-from ..model import FLUX_HELM_GROUP, Cluster, HelmReleaseInfo, KustomizationNode, Resource
+from ..flux.objects import kube_config_ref, landing_cluster, remote_cluster
+from ..model import FLUX_HELM_GROUP, Cluster, HelmReleaseInfo, Resource
 from .bootstrap import CNI_ENTRIES, BootstrapRelease
 from .makes import object_makes
 from .reach import health_checks
-from .subjects import ANY_NAMESPACE, Need, Provision, Subject, crd_subject, namespace_subject, remote_cluster
+from .subjects import ANY_NAMESPACE, Need, Provision, Subject, crd_subject, namespace_subject
 from .uses import BUILTIN_NAMESPACES, is_flux_group, kustomization_uses, object_uses
 
 # Controllers named by IngressClass.spec.controller / GatewayClass.spec.controllerName, and the charts
@@ -124,23 +124,8 @@ def build_index(cluster: Cluster, catalog: CrdCatalog, bootstrap: list[Bootstrap
 
 
 def _target_clusters(cluster: Cluster) -> dict[str, str]:
-    """Where each Kustomization's objects land: "" for the cluster Flux runs in, else the remote cluster its
-    ``spec.kubeConfig`` reaches (see :func:`remote_cluster`). A Kustomization that a remote one applies lives
-    on that cluster, so its own kubeConfig, if any, is read there."""
-    nodes = cluster.kustomizations
-    out: dict[str, str] = {}
-    for node_id in nodes:
-        chain: list[KustomizationNode] = []
-        current = nodes.get(node_id)
-        while current is not None and current.id not in out and len(chain) <= len(nodes):
-            chain.append(current)
-            current = nodes.get(current.parent) if current.parent and current.parent != current.id else None
-        base = out.get(current.id, "") if current is not None else ""
-        for node in reversed(chain):
-            kube = node.flux_spec.kube_config
-            base = remote_cluster(kube, node.namespace, base) if kube else base
-            out[node.id] = base
-    return out
+    """Where each Kustomization's objects land (:func:`landing_cluster`)."""
+    return {node_id: landing_cluster(node_id, cluster.kustomizations) for node_id in cluster.kustomizations}
 
 
 def _release_cluster(res: Resource, here: str) -> str:

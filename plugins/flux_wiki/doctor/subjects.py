@@ -28,7 +28,7 @@ class Subject:
     """A thing a layer needs or provides. ``kind`` is the object kind (for a CRD: the custom kind it
     defines, with its API group in ``group``); ``namespace`` is empty for cluster-scoped subjects.
     ``cluster`` is empty on the cluster Flux runs in; a subject on a remote cluster (a Kustomization's or a
-    HelmRelease's ``spec.kubeConfig``) names it (:func:`remote_cluster`): only that cluster's objects
+    HelmRelease's ``spec.kubeConfig``) names it (``flux.objects.remote_cluster``): only that cluster's objects
     provide it."""
 
     type: str
@@ -63,13 +63,6 @@ class Subject:
     def on(self, cluster: str) -> Subject:
         """The same subject on ``cluster`` (empty: the cluster Flux runs in)."""
         return self if cluster == self.cluster else replace(self, cluster=cluster)
-
-
-def remote_cluster(kube_config: tuple[str, str], namespace: str, via: str = "") -> str:
-    """The cluster that ``spec.kubeConfig`` (``(kind, name)`` of its Secret or ConfigMap, read in
-    ``namespace``) reaches, as messages name it; ``via`` is the cluster where that reference is read."""
-    own = f"kubeConfig {kube_config[0]} {namespace}/{kube_config[1]}"
-    return f"{via} → {own}" if via else own
 
 
 def namespace_subject(name: str) -> Subject:

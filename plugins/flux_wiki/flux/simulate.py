@@ -22,7 +22,7 @@ from ..model import (FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, FLUX_OPERATOR_GROUP,
 from .entry import Entry
 from .kustomize.build import BuildResult
 from .kustomize.reuse import build_reusing
-from .objects import KustomizationSpec
+from .objects import KustomizationSpec, landing_cluster
 from .schema import FieldProblem, checked_kustomization, checked_kustomization_spec, object_problems
 from .scope import ScopeIndex
 from .source_dirs import SourceDirs, normalized_url, unmapped_hint
@@ -396,9 +396,17 @@ class Simulation:
                 if existing.id != node.id and existing.parent != node.id and existing.id != self.cluster.root_id \
                         and existing.id not in self.applied_twice:
                     self.applied_twice.add(existing.id)
-                    self.cluster.warn(res.file, res.line,
-                                      f"Kustomization {existing.id} is applied by both {existing.parent} and {node.id}",
-                                      code="FW-KS-APPLIED-TWICE")
+                    nodes = self.cluster.kustomizations
+                    there = landing_cluster(node.id, nodes)
+                    if landing_cluster(existing.parent, nodes) == there:
+                        self.cluster.warn(res.file, res.line, f"Kustomization {existing.id} is applied by both "
+                                                              f"{existing.parent} and {node.id}", code="FW-KS-APPLIED-TWICE")
+                    else:  # two spokes of a hub get the same Kustomization: one object on each cluster
+                        self.cluster.warn(res.file, res.line,
+                                          f"Kustomization {existing.id} is applied by {existing.parent} and, to "
+                                          f"another cluster ({there or 'the one Flux runs in'}), by {node.id}: the "
+                                          f"pages show the copy {existing.parent} applies", code="FW-KS-REMOTE-COPY",
+                                          cls="limit")
                 continue
             if len(self.cluster.kustomizations) >= MAX_KUSTOMIZATIONS:
                 dropped += 1
