@@ -40,3 +40,44 @@ def test_two_kustomizations_applying_one_kustomization_to_the_same_cluster_fight
     assert codes(cluster) == [("FW-KS-APPLIED-TWICE", "repo")]
     [cluster] = build_model(spokes(tmp_path / "local", "", "")).clusters
     assert codes(cluster) == [("FW-KS-APPLIED-TWICE", "repo")]
+
+
+def lb_service(ip: str) -> str:
+    return ("apiVersion: v1\nkind: Service\nmetadata: {name: ingress, namespace: web}\n"
+            f"spec: {{type: LoadBalancer, loadBalancerIP: {ip}, ports: [{{port: 443}}]}}\n")
+
+
+def release_with_lb(ip: str, extra: str = "") -> str:
+    return ("apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: traefik, namespace: web}\n"
+            "spec:\n  interval: 1h\n  chart: {spec: {chart: traefik, sourceRef: {kind: HelmRepository, name: t}}}\n"
+            f"  values: {{service: {{spec: {{loadBalancerIP: {ip}}}}}}}\n" + extra)
+
+
+def claims(repo: Path) -> list[str]:
+    [cluster] = build_model(repo).clusters
+    return sorted(w.file for w in cluster.warnings if w.code == "FW-LB-DUPLICATE")
+
+
+def test_the_same_load_balancer_address_on_two_spokes_is_no_conflict(tmp_path: Path) -> None:
+    """Each spoke has its own network: 10.0.0.10 on spoke A and on spoke B are two addresses."""
+    def repo(root: Path, a: str, b: str) -> Path:
+        files = gotk()
+        files.update({"clusters/home/a.yaml": ks("spoke-a", "./spoke/a", extra=a),
+                      "clusters/home/b.yaml": ks("spoke-b", "./spoke/b", extra=b),
+                      "spoke/a/svc.yaml": lb_service("10.0.0.10"), "spoke/b/svc.yaml": lb_service("10.0.0.10")})
+        return write(root, files)
+
+    assert claims(repo(tmp_path / "spokes", "kubeConfig: {secretRef: {name: a}}",
+                       "kubeConfig: {secretRef: {name: b}}")) == []
+    assert claims(repo(tmp_path / "one", "", "")) == ["spoke/a/svc.yaml", "spoke/b/svc.yaml"]
+
+
+def test_a_helmrelease_with_a_kubeconfig_claims_on_its_cluster(tmp_path: Path) -> None:
+    """flux2-hub-spoke-example patches spec.kubeConfig into the hub's HelmReleases: their services are the spoke's."""
+    files = gotk()
+    files.update({"clusters/home/hub.yaml": ks("hub", "./hub"),
+                  "hub/svc.yaml": lb_service("10.0.0.10"),
+                  "hub/release.yaml": release_with_lb("10.0.0.10", "  kubeConfig: {secretRef: {name: spoke}}\n")})
+    assert claims(write(tmp_path / "remote", files)) == []
+    files["hub/release.yaml"] = release_with_lb("10.0.0.10")
+    assert claims(write(tmp_path / "local", files)) == ["hub/release.yaml", "hub/svc.yaml"]
