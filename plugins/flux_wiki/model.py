@@ -213,6 +213,8 @@ class HelmReleaseInfo:
     file: str
     line: int
     layer: str = ""  # id of the Flux Kustomization that applies it (set by the simulation)
+    # spec.kubeConfig: the release is installed on another cluster: ("Secret", name) or ("ConfigMap", name)
+    kube_config: tuple[str, str] | None = None
 
     def ident(self) -> str:
         return f"{self.namespace}/{self.name}"
