@@ -131,6 +131,9 @@ _CODES = (
     # -- flux-operator ------------------------------------------------------------------------------------------
     Code("FW-ENTRY-INVALID", "repo", "a FluxInstance (or the flux-instance chart's values) the API server refuses: "
          "it never syncs", "fix the field named"),
+    Code("FW-ENTRY-ELSEWHERE", "limit", "a gotk-sync.yaml's root Kustomization syncs a folder that does not "
+         "hold it (a copy, or a cluster bootstrapped from another folder): it is not taken for an entry point",
+         "set the `entry` option to that folder to document it, or fix the path", notice=True),
     Code("FW-ENTRY-NONE", "repo", "no Flux entry point was found, so the wiki documents no cluster",
          "set the `entry` option to the root Kustomization's path"),
     Code("FW-RSET-FAILED", "repo", "flux-operator fails the ResourceSet (inputs, template, rendered objects)",

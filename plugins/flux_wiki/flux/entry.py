@@ -84,7 +84,11 @@ def _root_spec(path: str, source: SourceInfo, extra: dict[str, Any] | None = Non
     return spec
 
 
-def _from_gotk(docs: list[Document], file: str, repo: Repo) -> list[Entry]:
+def _from_gotk(docs: list[Document], file: str, repo: Repo, elsewhere: list[tuple[str, int, str, str]] | None = None,
+               ) -> list[Entry]:
+    """The entries of a flux-system file: a Kustomization syncing a folder that holds the file, from a source
+    the file declares. In bootstrap's gotk-sync.yaml, one syncing a folder without the file is listed in
+    ``elsewhere`` (file, line, id, path): a copy, or a cluster bootstrapped from another folder's configuration."""
     sources = {}
     for d in docs:
         if isinstance(d.data, dict) and d.data.get("kind") in _SOURCE_KINDS:
@@ -111,6 +115,8 @@ def _from_gotk(docs: list[Document], file: str, repo: Repo) -> list[Entry]:
             entries.append(Entry(cluster=_cluster_name(file, str(spec.get("path") or "")) or "",
                                  kind="gotk-sync", file=file, line=d.line, source=sources[key],
                                  root_name=name, root_namespace=ns, root_spec=spec))
+        elif key in sources and elsewhere is not None and PurePosixPath(file).name in _PLACEHOLDER_FILES:
+            elsewhere.append((file, d.line, f"{ns}/{name}", str(root)))
     return entries
 
 
@@ -253,6 +259,7 @@ def _from_resourceset(doc: Document, store: ObjectStore, repo: Repo, diagnostics
 
 
 _PLACEHOLDER_FILES = ("gotk-sync.yaml",)
+_MAX_ELSEWHERE_NOTICES = 20
 _QUICK = re.compile(rb"kind:\s*FluxInstance\b|flux-instance")
 
 
@@ -261,6 +268,7 @@ def find_entries(repo: Repo) -> tuple[list[Entry], list[Diagnostic]]:
     entries: list[Entry] = []
     diagnostics: list[Diagnostic] = []
     placeholders: list[str] = []
+    elsewhere: list[tuple[str, int, str, str]] = []
     store = ObjectStore(repo)
     folders = _FolderBuild(repo, store)
     for rel in repo.walk_yaml():
@@ -287,7 +295,7 @@ def find_entries(repo: Repo) -> tuple[list[Entry], list[Diagnostic]]:
             placeholders.append(rel)
             continue
         if in_flux_system:
-            entries.extend(_from_gotk(docs, rel, repo))
+            entries.extend(_from_gotk(docs, rel, repo, elsewhere))
         for d in docs:
             if not isinstance(d.data, dict):
                 continue
@@ -334,7 +342,26 @@ def find_entries(repo: Repo) -> tuple[list[Entry], list[Diagnostic]]:
         entries.append(Entry(cluster=_cluster_name(rel, cluster_dir) or "", kind="gotk-sync placeholder",
                              file=rel, line=1, source=source, root_name="flux-system",
                              root_namespace="flux-system", root_spec=_root_spec("./" + cluster_dir, source)))
-    return _name_clusters(entries, repo.root.name), diagnostics
+    named = _name_clusters(entries, repo.root.name)
+    diagnostics += _elsewhere_notices(elsewhere, named)
+    return named, diagnostics
+
+
+def _elsewhere_notices(elsewhere: list[tuple[str, int, str, str]], entries: list[Entry]) -> list[Diagnostic]:
+    """A notice for each flux-system file whose root Kustomization syncs a folder that does not hold it (and
+    that gave no entry): flux-wiki does not take it for a cluster; say which one documents that folder."""
+    out = []
+    for file, line, ident, path in elsewhere[:_MAX_ELSEWHERE_NOTICES]:
+        if any(e.file == file for e in entries):
+            continue
+        same = next((e for e in entries if str(PurePosixPath(str(e.root_spec.get("path") or ".").lstrip("./") or "."))
+                     == path), None)
+        then = (f"cluster {same.cluster} ({same.file}:{same.line}) documents that folder" if same else
+                f"set the plugin's `entry: {path}` to document it")
+        out.append(Diagnostic(file, line, f"Kustomization {ident} syncs {path}, which does not hold this file: "
+                                          f"not taken for a cluster's entry point; {then}",
+                              severity="info", code="FW-ENTRY-ELSEWHERE", cls="limit"))
+    return out
 
 
 def _name_clusters(entries: list[Entry], repo_name: str) -> list[Entry]:
