@@ -400,6 +400,7 @@ class Cluster:
     root_id: str
     kustomizations: dict[str, KustomizationNode] = field(default_factory=dict)
     controllers: list[Controller] = field(default_factory=list)
+    requeue_dependency: str | None = None  # kustomize-controller's --requeue-dependency, as written (controller_flags.py)
     helm_releases: list[HelmReleaseInfo] = field(default_factory=list)
     surfaces: list[Surface] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)

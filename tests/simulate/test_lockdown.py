@@ -1,11 +1,14 @@
-"""Multi-tenancy lockdown: with ``--no-cross-namespace-refs=true`` kustomize-controller refuses a sourceRef in
+"""The controllers' flags the repository sets (flux/controller_flags.py).
+
+Multi-tenancy lockdown: with ``--no-cross-namespace-refs=true`` kustomize-controller refuses a sourceRef in
 another namespace than the Kustomization's (``getSource`` in internal/controller/kustomization_controller.go:
 "can't access '<kind>/<ns>/<name>', cross-namespace references have been blocked"), and helm-controller
 refuses a chart source in another namespace than the HelmRelease's (``aclAllowAccessTo``/``getHelmChart``).
+``--requeue-dependency`` (default 30s) is how often a Kustomization waiting for its dependsOn is checked again.
 
-The flag comes from the Flux install the root applies (the bootstrap patches of the multi-tenancy lockdown
-guide, fluxcd.io/flux/installation/configuration/multitenancy) or from a FluxInstance with
-``spec.cluster.multitenant: true`` (flux-operator sets it on the controllers).
+The flags come from the Flux install the root applies (the bootstrap patches of the multi-tenancy lockdown
+guide, fluxcd.io/flux/installation/configuration/multitenancy), or from a FluxInstance: its
+``spec.cluster.multitenant: true`` (flux-operator sets the lockdown) and its ``spec.kustomize.patches``.
 """
 
 from __future__ import annotations
@@ -142,3 +145,42 @@ def test_the_lockdown_patches_count_when_gotk_components_is_a_placeholder(tmp_pa
     only_helm = LOCKDOWN.replace('"(kustomize-controller|helm-controller)"', "helm-controller")
     [cluster] = build_model(lockdown_repo(tmp_path / "helm", only_helm)).clusters
     assert cluster.kustomizations["apps/tenant"].status == "built"
+
+
+def test_a_flux_instance_patch_sets_the_flags_too(tmp_path: Path) -> None:
+    """d1-fleet patches its FluxInstance's controllers with `--requeue-dependency=10s`; a patch can also set the
+    lockdown without `cluster.multitenant`."""
+    sync = "{kind: GitRepository, url: https://example.com/ops.git, ref: refs/heads/main, path: clusters/prod}"
+    patches = textwrap.dedent("""\
+        kustomize:
+          patches:
+            - target: {kind: Deployment, name: "(kustomize-controller|helm-controller|source-controller)"}
+              patch: |
+                - op: add
+                  path: /spec/template/spec/containers/0/args/-
+                  value: --requeue-dependency=10s
+                - op: add
+                  path: /spec/template/spec/containers/0/args/-
+                  value: --no-cross-namespace-refs=true
+        """)
+    repo = write(tmp_path, {"clusters/prod/flux.yaml": instance(sync, extra=patches),
+                            "clusters/prod/tenant.yaml": TENANT, "tenant/cm.yaml": OWN_NAMESPACE})
+    [cluster] = build_model(repo).clusters
+    assert cluster.requeue_dependency == "10s"
+    assert "set by the patch at clusters/prod/flux.yaml:9" in cluster.kustomizations["apps/tenant"].reason
+
+
+def test_the_requeue_interval_the_controller_runs_with_times_the_critical_path(tmp_path: Path) -> None:
+    """kustomize-controller checks a Kustomization whose dependsOn is not Ready again every --requeue-dependency."""
+    fast = LOCKDOWN.replace("--no-cross-namespace-refs=true", "--requeue-dependency=5s")
+    files = {**gotk(), "clusters/home/flux-system/gotk-components.yaml": CONTROLLERS,
+             "clusters/home/flux-system/kustomization.yaml": fast,
+             "clusters/home/a.yaml": ks("a", "./tenant", extra="wait: true\ntimeout: 1m"),
+             "clusters/home/b.yaml": ks("b", "./tenant", deps=("a",)), "tenant/cm.yaml": OWN_NAMESPACE}
+    [cluster] = build_model(write(tmp_path, files)).clusters
+    assert cluster.requeue_dependency == "5s"
+    from flux_wiki.analysis.order import EffectiveOrder
+
+    order = EffectiveOrder.of(cluster)
+    assert order.requeue_dependency == 5.0
+    assert order.critical_path(among=["flux-system/a", "flux-system/b"]).bound == 65.0

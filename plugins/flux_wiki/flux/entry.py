@@ -48,6 +48,8 @@ class Entry:
     # where a FluxInstance turns on the multi-tenancy lockdown (``spec.cluster.multitenant (file:line)``): its
     # controllers refuse cross-namespace references; "" when it does not
     lockdown: str = ""
+    # a FluxInstance's spec.kustomize.patches, each with its line: they may set the controllers' flags
+    controller_patches: tuple[tuple[dict[str, Any], int], ...] = ()
 
 
 def _group(doc: dict[str, Any]) -> str:
@@ -154,7 +156,9 @@ def _from_sync(kind: str, doc: Document, instance: FluxInstanceSpec, namespace: 
     lockdown = f"{'.'.join(field_path)} ({doc.file}:{line_of(field_path) or doc.line})" if instance.multitenant else ""
     return Entry(cluster=_cluster_name(doc.file, path) or "", kind=kind, file=doc.file, line=doc.line,
                  source=built.source, root_name=built.root_name, root_namespace=built.root_namespace,
-                 root_spec=built.root_spec, controllers=built.controllers, lockdown=lockdown)
+                 root_spec=built.root_spec, controllers=built.controllers, lockdown=lockdown,
+                 controller_patches=tuple((p, line_of((*at, "kustomize", "patches", i)) or doc.line)
+                                          for i, p in enumerate(instance.patches)))
 
 
 _KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")

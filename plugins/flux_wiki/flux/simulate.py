@@ -9,7 +9,6 @@ are not part of the cluster.
 from __future__ import annotations
 
 import functools
-import re
 from collections import deque
 from dataclasses import replace
 from pathlib import Path
@@ -19,6 +18,7 @@ from ..load import ParseCache, Repo
 from ..load.yamldocs import field_line
 from ..model import (FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, FLUX_OPERATOR_GROUP, FLUX_SOURCE_GROUP, Cluster, Controller,
                      Diagnostic, HelmReleaseInfo, InputError, KustomizationNode, Resource, SourceDir, SourceInfo, SubstitutionVar)
+from .controller_flags import CONTROLLERS, NO_CROSS_NAMESPACE_REFS, ControllerFlags, patch_flags, root_flags
 from .entry import Entry
 from .kustomize.build import BuildResult
 from .kustomize.reuse import build_reusing
@@ -89,9 +89,12 @@ class Simulation:
         self.dropped: Resource | None = None  # the first Kustomization past the count limit
         self.dropped_count = 0
         self.applied_twice: set[str] = set()
-        # controller -> where its --no-cross-namespace-refs=true comes from (the multi-tenancy lockdown)
-        self.blocked: dict[str, str] = dict.fromkeys(_LOCKDOWN_CONTROLLERS, f"set by {entry.lockdown}") \
-            if entry.lockdown else {}
+        self.flags = ControllerFlags()  # what the controllers run with, as far as the repository says
+        for controller in CONTROLLERS if entry.lockdown else ():
+            self.flags.set(controller, {NO_CROSS_NAMESPACE_REFS: "true"}, f"set by {entry.lockdown}")
+        for patch, line in entry.controller_patches:
+            for controller, _, found in patch_flags([patch]):
+                self.flags.set(controller, found, f"set by the patch at {entry.file}:{line}")
 
     def run(self) -> Cluster:
         e = self.entry
@@ -299,42 +302,16 @@ class Simulation:
         for res in node.resources:
             self.store.add(res)
         if node.id == self.cluster.root_id:
-            self._learn_lockdown(node)
+            root_flags(node.resources, node.files, self.entry.root_namespace,
+                       lambda rel: self.repo.documents(rel, copy=False), self._line, self.flags)
+            requeue = self.flags.requeue_dependency()
+            self.cluster.requeue_dependency = requeue[0] if requeue else None
         return self._children(node)
-
-    def _learn_lockdown(self, root: KustomizationNode) -> None:
-        """The controllers the root's Flux install runs with ``--no-cross-namespace-refs`` (the bootstrap's
-        multi-tenancy lockdown patches). Where the repository keeps bootstrap's placeholder for
-        gotk-components.yaml (the official examples do), the lockdown patches of the root's kustomization
-        files say it."""
-        seen = set()
-        for res in root.resources:
-            if res.kind == "Deployment" and res.group == "apps" and res.name in _LOCKDOWN_CONTROLLERS \
-                    and res.namespace == self.entry.root_namespace:
-                seen.add(res.name)
-                flag = _no_cross_namespace_refs(res)
-                if flag:
-                    self.blocked[res.name] = f"set in Deployment {res.ident()} ({res.file}:{res.line})"
-                elif flag is False:
-                    self.blocked.pop(res.name, None)
-        for rel in root.files:
-            if len(seen) == len(_LOCKDOWN_CONTROLLERS) or rel.rsplit("/", 1)[-1] not in _KUSTOMIZATION_FILES:
-                continue
-            try:
-                docs = self.repo.documents(rel, copy=False)
-            except InputError:
-                continue
-            for doc in docs:
-                patches = doc.data.get("patches") if isinstance(doc.data, dict) else None
-                for controller, index in _lockdown_patches(patches):
-                    if controller not in seen:
-                        line = self._line(rel, doc.line, ("patches", index))
-                        self.blocked[controller] = f"set by the patch at {rel}:{line}"
 
     def _cross_namespace(self, node: KustomizationNode) -> str | None:
         """Why kustomize-controller refuses the node's source (``getSource``: a sourceRef in another namespace
         under the lockdown), or None."""
-        why = self.blocked.get("kustomize-controller")
+        why = self.flags.blocks_cross_namespace("kustomize-controller")
         ref = node.flux_spec.source_ref
         if not why or node.id == self.cluster.root_id or ref.namespace == node.namespace:
             return None
@@ -487,7 +464,7 @@ class Simulation:
 
     def _check_release_source(self, res: Resource, info: HelmReleaseInfo) -> None:
         """helm-controller under the lockdown refuses a chart source in another namespace than the release's."""
-        why = self.blocked.get("helm-controller")
+        why = self.flags.blocks_cross_namespace("helm-controller")
         if not why or not info.source_namespace or info.source_namespace == info.namespace:
             return
         at = ("spec", "chartRef", "namespace") if "chartRef" in res.spec else \
@@ -528,57 +505,6 @@ def _variables(variables: dict[str, Variable], kept: list[str]) -> list[Substitu
 # SubstitutionVar is frozen, so Kustomizations listing the same variable of the same origin share one (a
 # cluster's settings are listed by each Kustomization substituting from them)
 _variable = functools.lru_cache(maxsize=8192)(SubstitutionVar)
-
-
-_LOCKDOWN_CONTROLLERS = ("kustomize-controller", "helm-controller")
-_FLAG = "--no-cross-namespace-refs"
-_BOOL = {"1": True, "t": True, "T": True, "true": True, "TRUE": True, "True": True,
-         "0": False, "f": False, "F": False, "false": False, "FALSE": False, "False": False}  # Go's strconv.ParseBool
-
-
-_KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
-_FLAG_VALUE = re.compile(re.escape(_FLAG) + r"(?:=(\w+))?")
-
-
-def _lockdown_patches(patches: Any) -> list[tuple[str, int]]:
-    """(controller, index of the patch) for each lockdown controller a kustomization's ``patches`` give
-    ``--no-cross-namespace-refs=true``: a patch whose text sets the flag, targeting Deployments by a name
-    pattern that matches the controller (kustomize anchors it)."""
-    out = []
-    for index, patch in enumerate(patches if isinstance(patches, list) else []):
-        text = patch.get("patch") if isinstance(patch, dict) else None
-        target = patch.get("target") if isinstance(patch, dict) else None
-        if not isinstance(text, str) or not isinstance(target, dict) or target.get("kind") not in (None, "Deployment"):
-            continue
-        values = [_BOOL.get(m.group(1) or "true") for m in _FLAG_VALUE.finditer(text)]
-        if not values or values[-1] is not True:
-            continue
-        name = target.get("name")
-        for controller in _LOCKDOWN_CONTROLLERS:
-            try:
-                matches = name is None or (isinstance(name, str) and re.fullmatch(name, controller) is not None)
-            except re.error:
-                matches = False
-            if matches:
-                out.append((controller, index))
-    return out
-
-
-def _no_cross_namespace_refs(deployment: Resource) -> bool | None:
-    """The ``--no-cross-namespace-refs`` flag of a controller Deployment's containers (the last one given wins,
-    as pflag reads it); None when no container sets it."""
-    template = deployment.spec.get("template")
-    pod = template.get("spec") if isinstance(template, dict) else None
-    containers = pod.get("containers") if isinstance(pod, dict) else None
-    value = None
-    for container in containers if isinstance(containers, list) else []:
-        args = container.get("args") if isinstance(container, dict) else None
-        for arg in args if isinstance(args, list) else []:
-            if arg == _FLAG:
-                value = True
-            elif isinstance(arg, str) and arg.startswith(_FLAG + "="):
-                value = _BOOL.get(arg[len(_FLAG) + 1:], value)
-    return value
 
 
 def _first_image(deployment: Resource) -> str | None:
