@@ -206,6 +206,36 @@ def test_ci_url_patterns_and_keys():
             parse_key(bad)
 
 
+def test_github_context_variables_match_their_own_shape_only():
+    """controlplaneio-fluxcd/d2-fleet pushes `ghcr.io/${{ github.repository }}` (owner/name) and its
+    ResourceSets make OCIRepositories of other repositories (`ghcr.io/controlplaneio-fluxcd/d2-infra/monitoring`):
+    those are not this repository's artifact, so they are not built from it."""
+    push = CiPush("oci://ghcr.io/${{ github.repository }}", ".", "w.yaml", 1)
+    assert push.matches("oci://ghcr.io/controlplaneio-fluxcd/d2-fleet")
+    assert not push.matches("oci://ghcr.io/controlplaneio-fluxcd/d2-infra/monitoring")
+    owner = CiPush("oci://ghcr.io/${{ github.repository_owner }}/fleet", ".", "w.yaml", 1)
+    assert owner.matches("oci://ghcr.io/acme/fleet") and not owner.matches("oci://ghcr.io/acme/team/fleet")
+    anything = CiPush("oci://ghcr.io/$REPO", ".", "w.yaml", 1)
+    assert anything.matches("oci://ghcr.io/acme/team/fleet")
+
+
+def test_another_repositorys_artifact_is_not_read_from_this_one(oci_repo):
+    """d2-fleet: the push action publishes `ghcr.io/${{ github.repository }}`; a tenant's OCIRepository of
+    another repository (`ghcr.io/acme/infra/monitoring`) is skipped, not built from this repository's folders."""
+    tenant = ("apiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\nmetadata: {name: infra, namespace: "
+              "monitoring}\nspec: {interval: 5m, url: oci://ghcr.io/acme/infra/monitoring, ref: {tag: latest}}\n---\n"
+              "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: infra, namespace: "
+              "monitoring}\nspec: {interval: 10m, path: ./apps, prune: true, sourceRef: {kind: OCIRepository, "
+              "name: infra}}\n")
+    (oci_repo / "kubernetes/flux/cluster/tenant.yaml").write_text(tenant)
+    (oci_repo / ".github/workflows/push.yaml").write_text(
+        "jobs:\n  push:\n    steps:\n      - uses: controlplaneio-fluxcd/distribution/actions/push@main\n"
+        "        with: {repository: 'ghcr.io/${{ github.repository }}', path: ./kubernetes}\n")
+    cluster, ks = node(build_model(oci_repo), "monitoring/infra")
+    assert ks.status == "skipped" and "another repository" in ks.reason
+    assert cluster.root.status == "built", cluster.root.reason  # ghcr.io/acme/home-ops-manifests: owner/name
+
+
 def test_the_dag_page_says_where_an_artifact_was_read_from(oci_repo, tmp_path):
     from click.testing import CliRunner
 

@@ -33,6 +33,10 @@ _PUSH_ACTION = "controlplaneio-fluxcd/distribution/actions/push"
 _PUSH = r"\bflux\s+push\s+artifact\b"
 _SUBST = r"\$\{\{.*?\}\}|\$\([^()]*\)"  # ${{ expr }}, $(command)
 _EXPR = r"\$\{\{.*?\}\}|\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*"  # ${{ expr }}, ${VAR}, $VAR
+# GitHub Actions context values of a known shape (docs.github.com, "Contexts reference"), as matched in a URL
+# (``${{ github.repository }}`` or its environment variable ``$GITHUB_REPOSITORY``, named as the variable)
+_GITHUB_SHAPES = {"GITHUB_REPOSITORY": "[^/]+/[^/]+", "GITHUB_REPOSITORY_OWNER": "[^/]+", "GITHUB_ACTOR": "[^/]+",
+                  "GITHUB_EVENT_REPOSITORY_NAME": "[^/]+"}
 
 
 def normalized_url(url: str | None) -> str:
@@ -80,9 +84,14 @@ class CiPush:
         want = normalized_url(url)
         if not want:
             return False
-        # a CI variable (``${{ github.repository }}``, ``$TAG``) stands for any text
-        pattern = ".*".join(re.escape(p) for p in re.split(_EXPR, normalized_url(self.url)))
-        return re.fullmatch(pattern, want) is not None
+        # a CI variable stands for any text, a GitHub context value for its own shape (``github.repository``
+        # is owner/name: another repository's deeper path is not this one's artifact)
+        pattern, at = "", 0
+        own = normalized_url(self.url)
+        for m in re.finditer(_EXPR, own):
+            pattern += re.escape(own[at:m.start()]) + _GITHUB_SHAPES.get(_variable(m.group()), ".*")
+            at = m.end()
+        return re.fullmatch(pattern + re.escape(own[at:]), want) is not None
 
 
 class SourceDirs:
@@ -205,11 +214,19 @@ def _command_at(text: str, start: int) -> str:
         return " ".join(out)
 
 
+def _variable(expr: str) -> str:
+    """The variable an expression stands for: ``${{ github.repository }}`` and ``$GITHUB_REPOSITORY`` both
+    ``GITHUB_REPOSITORY``."""
+    return re.sub(r"[\s${}()]", "", expr).replace(".", "_").upper()
+
+
 def _parse_push(command: str, file: str, line: int) -> CiPush | None:
-    # a workflow expression or a command substitution is one word whatever spaces it holds
+    # a workflow expression or a command substitution is one word whatever spaces it holds; a GitHub context
+    # value of a known shape keeps its name
     import shlex  # loaded with the first `flux push artifact` found
 
-    command = re.sub(_SUBST, "$CI", command)
+    command = re.sub(_SUBST, lambda m: "$" + (_variable(m.group()) if _variable(m.group()) in _GITHUB_SHAPES
+                                              else "CI"), command)
     try:
         words = shlex.split(command, comments=True)
     except ValueError:
