@@ -217,6 +217,12 @@ def test_github_context_variables_match_their_own_shape_only():
     assert owner.matches("oci://ghcr.io/acme/fleet") and not owner.matches("oci://ghcr.io/acme/team/fleet")
     anything = CiPush("oci://ghcr.io/$REPO", ".", "w.yaml", 1)
     assert anything.matches("oci://ghcr.io/acme/team/fleet")
+    # the cluster's own artifact says which repository github.repository is: another one of its shape is not it
+    bound = push.bindings("oci://ghcr.io/controlplaneio-fluxcd/d2-fleet:latest")
+    assert bound == {"GITHUB_REPOSITORY": "controlplaneio-fluxcd/d2-fleet"}
+    assert not push.matches("oci://ghcr.io/controlplaneio-fluxcd/d2-apps", bound)
+    assert push.matches("oci://ghcr.io/controlplaneio-fluxcd/d2-fleet", bound)
+    assert push.bindings("oci://quay.io/a/b") is None
 
 
 def test_another_repositorys_artifact_is_not_read_from_this_one(oci_repo):
@@ -231,9 +237,14 @@ def test_another_repositorys_artifact_is_not_read_from_this_one(oci_repo):
     (oci_repo / ".github/workflows/push.yaml").write_text(
         "jobs:\n  push:\n    steps:\n      - uses: controlplaneio-fluxcd/distribution/actions/push@main\n"
         "        with: {repository: 'ghcr.io/${{ github.repository }}', path: ./kubernetes}\n")
-    cluster, ks = node(build_model(oci_repo), "monitoring/infra")
+    (oci_repo / "kubernetes/flux/cluster/apps.yaml").write_text(
+        tenant.replace("infra/monitoring", "apps").replace("monitoring", "apps"))  # another owner/name
+    model = build_model(oci_repo)
+    cluster, ks = node(model, "monitoring/infra")
     assert ks.status == "skipped" and "another repository" in ks.reason
     assert cluster.root.status == "built", cluster.root.reason  # ghcr.io/acme/home-ops-manifests: owner/name
+    _, apps = node(model, "apps/infra")
+    assert apps.status == "skipped" and "another repository" in apps.reason
 
 
 def test_the_dag_page_says_where_an_artifact_was_read_from(oci_repo, tmp_path):

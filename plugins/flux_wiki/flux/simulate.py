@@ -167,7 +167,8 @@ class Simulation:
         source, skip = self._find_source(node)
         if skip is None:  # the entry's source, or its repository and revision declared again
             return source, None, self.boot_dir
-        folder = self.source_dirs.find(source) if source.kind != "ExternalArtifact" else None
+        folder = self.source_dirs.find(source, anchor=self.entry.source.url) if source.kind != "ExternalArtifact" \
+            else None
         if folder is not None:
             return source, None, folder
         return source, skip + unmapped_hint(source), None

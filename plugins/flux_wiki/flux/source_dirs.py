@@ -80,18 +80,36 @@ class CiPush:
     file: str
     line: int
 
-    def matches(self, url: str | None) -> bool:
+    def matches(self, url: str | None, bound: dict[str, str] | None = None) -> bool:
+        """Whether ``url`` is what this push publishes. A CI variable stands for any text, a GitHub context
+        value for its own shape (``github.repository`` is owner/name: another repository's deeper path is not
+        this one's artifact), or for the value ``bound`` gives it (see :meth:`bindings`)."""
         want = normalized_url(url)
-        if not want:
-            return False
-        # a CI variable stands for any text, a GitHub context value for its own shape (``github.repository``
-        # is owner/name: another repository's deeper path is not this one's artifact)
-        pattern, at = "", 0
+        return bool(want) and re.fullmatch(self._pattern(bound or {}), want) is not None
+
+    def bindings(self, url: str | None) -> dict[str, str] | None:
+        """The GitHub context values that make ``url`` (the cluster's own artifact) what this push publishes;
+        None when it is not. They are the same for every push of the repository: another repository's
+        artifact of the same shape (``ghcr.io/acme/apps`` beside ``ghcr.io/acme/fleet``) is then told apart."""
+        m = re.fullmatch(self._pattern({}, named=True), normalized_url(url)) if url else None
+        return {k: v for k, v in m.groupdict().items() if v is not None} if m else None
+
+    def _pattern(self, bound: dict[str, str], named: bool = False) -> str:
+        pattern, at, seen = "", 0, set()
         own = normalized_url(self.url)
         for m in re.finditer(_EXPR, own):
-            pattern += re.escape(own[at:m.start()]) + _GITHUB_SHAPES.get(_variable(m.group()), ".*")
+            name = _variable(m.group())
+            shape = _GITHUB_SHAPES.get(name)
+            if shape and name in bound:
+                part = re.escape(bound[name])
+            elif shape and named:
+                part = f"(?P={name})" if name in seen else f"(?P<{name}>{shape})"
+                seen.add(name)
+            else:
+                part = shape or ".*"
+            pattern += re.escape(own[at:m.start()]) + part
             at = m.end()
-        return re.fullmatch(pattern + re.escape(own[at:]), want) is not None
+        return pattern + re.escape(own[at:])
 
 
 class SourceDirs:
@@ -109,16 +127,17 @@ class SourceDirs:
         rel = os.path.relpath(root, self.repo_root)
         return PurePosixPath(Path(rel).as_posix()).as_posix()
 
-    def find(self, info: SourceInfo) -> SourceDir | None:
+    def find(self, info: SourceInfo, anchor: str | None = None) -> SourceDir | None:
         """The folder mapped to ``info`` (by kind/namespace/name, then URL), else the folder CI pushes to an
-        OCIRepository's URL from; None when flux-wiki has none."""
+        OCIRepository's URL from; None when flux-wiki has none. ``anchor`` is the URL of the cluster's own
+        source: where a push publishes it, the GitHub context values it shows hold for ``info`` too."""
         for key in (source_key(info.kind, info.namespace, info.name), normalized_url(info.url) if info.url else None):
             if key and key in self.configured:
                 root = self.configured[key]
                 return SourceDir(key, root, f"the `{OPTION}:` option", shown=self._shown(root))
         if info.kind == "OCIRepository" and self.repo_root is not None:
             for push in self.pushes:
-                if push.matches(info.url):
+                if push.matches(info.url, push.bindings(anchor) if anchor else None):
                     root = Path(os.path.normpath(self.repo_root / push.path))
                     return SourceDir(source_key(info.kind, info.namespace, info.name), root,
                                      f"inferred from {push.file}:{push.line}, which runs `flux push artifact "
