@@ -134,6 +134,9 @@ _CODES = (
     Code("FW-ENTRY-ELSEWHERE", "limit", "a gotk-sync.yaml's root Kustomization syncs a folder that does not "
          "hold it (a copy, or a cluster bootstrapped from another folder): it is not taken for an entry point",
          "set the `entry` option to that folder to document it, or fix the path", notice=True),
+    Code("FW-ENTRY-COMMAND", "limit", "no bootstrap manifest in the repository: the root Kustomization is taken "
+         "from a bootstrap command of its scripts, CI or Terraform (`flux bootstrap`, `flux create kustomization "
+         "flux-system`, flux_bootstrap_git)", "set the `entry` option to choose another root", notice=True),
     Code("FW-ENTRY-NONE", "repo", "no Flux entry point was found, so the wiki documents no cluster",
          "set the `entry` option to the root Kustomization's path"),
     Code("FW-RSET-FAILED", "repo", "flux-operator fails the ResourceSet (inputs, template, rendered objects)",

@@ -37,7 +37,7 @@ class Entry:
     """Where one cluster's reconciliation starts: its source and its root Kustomization."""
 
     cluster: str
-    kind: str  # gotk-sync | gotk-sync placeholder | FluxInstance | flux-instance HelmRelease | explicit
+    kind: str  # gotk-sync | gotk-sync placeholder | FluxInstance | flux-instance HelmRelease | bootstrap command | explicit
     file: str
     line: int
     source: SourceInfo
@@ -346,9 +346,34 @@ def find_entries(repo: Repo) -> tuple[list[Entry], list[Diagnostic]]:
         entries.append(Entry(cluster=_cluster_name(rel, cluster_dir) or "", kind="gotk-sync placeholder",
                              file=rel, line=1, source=source, root_name="flux-system",
                              root_namespace="flux-system", root_spec=_root_spec("./" + cluster_dir, source)))
+    if not entries:
+        entries, notices = _from_commands(repo)
+        diagnostics += notices
     named = _name_clusters(entries, repo.root.name)
     diagnostics += _elsewhere_notices(elsewhere, named)
     return named, diagnostics
+
+
+def _from_commands(repo: Repo) -> tuple[list[Entry], list[Diagnostic]]:
+    """Entries of a repository without a bootstrap manifest: one per root folder its bootstrap commands name
+    (:mod:`.bootstrap_commands`), each at the command's file and line, with a notice saying so."""
+    from .bootstrap_commands import bootstrap_commands  # only for a repository without an entry point
+
+    entries, notices, seen = [], [], set()
+    for cmd in bootstrap_commands(repo):
+        if cmd.path in seen:
+            continue
+        seen.add(cmd.path)
+        source = SourceInfo(kind="GitRepository", namespace="flux-system", name="flux-system", url=None,
+                            file=cmd.file, line=cmd.line)
+        entries.append(Entry(cluster=_cluster_name(cmd.file, cmd.path) or "", kind="bootstrap command",
+                             file=cmd.file, line=cmd.line, source=source, root_name="flux-system",
+                             root_namespace="flux-system", root_spec=_root_spec("./" + cmd.path, source)))
+        notices.append(Diagnostic(cmd.file, cmd.line, f"no bootstrap manifest in the repository: the root "
+                                                      f"Kustomization is taken from `{cmd.command}` --path={cmd.path} "
+                                                      f"here (set the plugin's `entry:` to choose another)",
+                                  severity="info", code="FW-ENTRY-COMMAND", cls="limit"))
+    return entries, notices
 
 
 def _elsewhere_notices(elsewhere: list[tuple[str, int, str, str]], entries: list[Entry]) -> list[Diagnostic]:

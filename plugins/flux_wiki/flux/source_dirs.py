@@ -170,7 +170,7 @@ def ci_pushes(files: ConfinedDir) -> list[CiPush]:
             continue
         for m in re.finditer(_PUSH, text):
             line = text.count("\n", 0, m.start()) + 1
-            push = _parse_push(_command_at(text, m.end()), rel, line)
+            push = _parse_push(command_at(text, m.end()), rel, line)
             if push is not None:
                 out.append(push)
         out += _action_pushes(text, rel)
@@ -219,7 +219,7 @@ def _items(node: yaml.Node | None) -> list[yaml.Node]:
     return list(node.value) if isinstance(node, yaml.SequenceNode) else []
 
 
-def _command_at(text: str, start: int) -> str:
+def command_at(text: str, start: int) -> str:
     """The rest of a shell command from ``start``: to the end of the line, following ``\\`` continuations."""
     out, i = [], start
     while True:
