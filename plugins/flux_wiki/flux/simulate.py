@@ -136,6 +136,15 @@ class Simulation:
 
     def _check_objects(self, node: KustomizationNode) -> None:
         """What the API server would refuse in the objects a Kustomization applies: Flux fails to apply them."""
+        unplaced = [res for res in node.resources if not res.namespace and self.scopes.surely_namespaced(res)]
+        if unplaced:  # kustomize-controller gives them no namespace: its server-side apply refuses the first
+            first, more = unplaced[0], len(unplaced) - 1
+            others = f" (and {more} more object{'s' if more > 1 else ''} without one)" if more else ""
+            self.cluster.warn(first.file, first.line,
+                              f"{first.kind} {first.name} has no namespace{others} and Kustomization {node.id} sets "
+                              f"no targetNamespace: kustomize-controller fails it (\"{first.kind}/{first.name} "
+                              f"namespace not specified\"); set metadata.namespace, a kustomization namespace "
+                              f"or spec.targetNamespace", code="FW-NAMESPACE-MISSING")
         for res in node.resources:
             if res.is_kind(FLUX_KUSTOMIZE_GROUP, "Kustomization") or res.is_kind(FLUX_HELM_GROUP, "HelmRelease"):
                 continue  # their specs are checked where they are read
