@@ -55,3 +55,20 @@ def test_the_source_in_the_right_namespace_builds(tmp_path: Path) -> None:
                        {"apps/web/kustomization.yaml": "namespace: web\nresources: [ks.yaml, repo.yaml]\n",
                         "apps/web/repo.yaml": repo})
     assert not [w for w in cluster.warnings if w.code == "FW-KS-SOURCE-MISSING"]
+
+
+def test_a_dangling_depends_on_names_the_namesake_in_another_namespace(tmp_path: Path) -> None:
+    """The same slip in dependsOn: the warning says where the Kustomization of that name is."""
+    write(tmp_path, gotk() | {
+        "clusters/home/apps.yaml": ks("apps", "./apps"),
+        "apps/web/kustomization.yaml": "namespace: web\nresources: [ks.yaml]\n",
+        "apps/web/ks.yaml": ks("web", "./web", deps=("db",)),
+        "apps/data/kustomization.yaml": "namespace: data\nresources: [ks.yaml]\n",
+        "apps/data/ks.yaml": ks("db", "./web"),
+        "web/cm.yaml": _APP,
+    })
+    cluster = build_model(tmp_path).clusters[0]
+    [w] = [w for w in cluster.warnings if w.code == "FW-DEPENDSON-DANGLING"]
+    assert w.cls == "repo" and w.message == (
+        "Kustomization web/web depends on web/db, which this cluster never applies "
+        "(this cluster has data/db: set dependsOn's namespace)")
