@@ -448,6 +448,7 @@ class Simulation:
 
     def _finish(self) -> None:
         cluster = self.cluster
+        self.store.settled = True
         for node in cluster.kustomizations.values():
             for res in node.resources:
                 if res.is_kind(FLUX_HELM_GROUP, "HelmRelease"):
