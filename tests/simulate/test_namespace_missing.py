@@ -65,3 +65,15 @@ def test_a_crd_in_the_repository_decides_a_custom_kind(tmp_path: Path) -> None:
     })
     [(file, _, message)] = _codes(tmp_path)
     assert file == "w/widget.yaml" and "Widget w has no namespace and" in message
+
+
+def test_a_build_flux_wiki_could_not_complete_makes_it_a_limit(tmp_path: Path) -> None:
+    write(tmp_path, gotk() | {
+        "clusters/home/apps.yaml": ks("gateway", "./apps/gateway"),
+        "apps/gateway/kustomization.yaml": "resources: [release.yaml]\n"
+                                          "components: [https://github.com/example/components//namespace]\n",
+        "apps/gateway/release.yaml": _RELEASE,
+    })
+    cluster = build_model(tmp_path).clusters[0]
+    [w] = [w for w in cluster.warnings if w.code == "FW-NAMESPACE-MISSING"]
+    assert w.cls == "limit" and "unless what flux-wiki did not simulate there sets one" in w.message

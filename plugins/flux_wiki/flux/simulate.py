@@ -140,11 +140,14 @@ class Simulation:
         if unplaced:  # kustomize-controller gives them no namespace: its server-side apply refuses the first
             first, more = unplaced[0], len(unplaced) - 1
             others = f" (and {more} more object{'s' if more > 1 else ''} without one)" if more else ""
+            partial = node.status == "partial"  # what flux-wiki did not build or simulate may give one
+            unless = " unless what flux-wiki did not simulate there sets one" if partial else ""
             self.cluster.warn(first.file, first.line,
                               f"{first.kind} {first.name} has no namespace{others} and Kustomization {node.id} sets "
                               f"no targetNamespace: kustomize-controller fails it (\"{first.kind}/{first.name} "
-                              f"namespace not specified\"); set metadata.namespace, a kustomization namespace "
-                              f"or spec.targetNamespace", code="FW-NAMESPACE-MISSING")
+                              f"namespace not specified\"){unless}; set metadata.namespace, a kustomization "
+                              f"namespace or spec.targetNamespace", code="FW-NAMESPACE-MISSING",
+                              cls="limit" if partial else "repo")
         for res in node.resources:
             if res.is_kind(FLUX_KUSTOMIZE_GROUP, "Kustomization") or res.is_kind(FLUX_HELM_GROUP, "HelmRelease"):
                 continue  # their specs are checked where they are read
