@@ -66,9 +66,9 @@ _CODES = (
          "(another repository or branch, an OCI artifact, an ExternalArtifact, a source defined outside the "
          "repository): it is listed, not built", "map it to a local folder with the `sources:` option, or "
          "check it in that source"),
-    Code("FW-KS-SOURCE-MISSING", "repo", "a Kustomization's sourceRef names no namespace and no source of that "
-         "kind and name exists in the Kustomization's own namespace, while this cluster has one in another: Flux "
-         "fails it (source not found)", "set sourceRef.namespace"),
+    Code("FW-KS-SOURCE-MISSING", "repo", "a Kustomization's sourceRef resolves to a namespace (without one, the "
+         "Kustomization's own) where no source of that kind and name exists, while this cluster has one in "
+         "another: Flux fails it (source not found)", "set sourceRef.namespace"),
     Code("FW-SOURCE-DIR-MISSING", "repo", "the folder the `sources:` option (or a CI workflow) gives for a source "
          "is not a folder flux-wiki may read", "fix the `sources:` entry"),
     Code("FW-SCHEMA-REJECTED", "repo", "a field the API server refuses (wrong type, unknown value, missing "
