@@ -73,10 +73,16 @@ _CODES = (
          "FluxInstance's cluster.multitenant) a Kustomization's sourceRef is in another namespace: "
          "kustomize-controller refuses it and the Kustomization applies nothing",
          "put the source in the Kustomization's namespace"),
+    Code("FW-KS-SOURCE-MISSING", "repo", "a Kustomization's sourceRef resolves to a namespace (without one, the "
+         "Kustomization's own) where no source of that kind and name exists, while this cluster has one in "
+         "another: Flux fails it (source not found)", "set sourceRef.namespace"),
     Code("FW-SOURCE-DIR-MISSING", "repo", "the folder the `sources:` option (or a CI workflow) gives for a source "
          "is not a folder flux-wiki may read", "fix the `sources:` entry"),
     Code("FW-SCHEMA-REJECTED", "repo", "a field the API server refuses (wrong type, unknown value, missing "
          "required field): Flux cannot apply the object", "fix the field named"),
+    Code("FW-NAMESPACE-MISSING", "repo", "a Kustomization applies a namespaced object without a namespace and "
+         "sets no targetNamespace: kustomize-controller fails it (namespace not specified)",
+         "set the object's namespace, a kustomization `namespace:` or the Kustomization's targetNamespace"),
     Code("FW-DEPENDSON-DANGLING", "repo", "a dependsOn names a Kustomization this cluster never applies: the "
          "dependent never reconciles", "fix the name or apply the dependency", reference=True),
     Code("FW-DEPENDSON-CYCLE", "repo", "dependsOn goes round (alone, or through a parent that waits for what it "

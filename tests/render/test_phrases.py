@@ -36,8 +36,13 @@ def test_surface_summary_groups_addresses_by_service_and_sorts_them() -> None:
                 Surface("clusterip", LAYER, "n", "db", "Service", port=5432),
                 Surface("ingress", LAYER, "n", "web", "Ingress", host="b.example"),
                 Surface("httproute", LAYER, "n", "web", "HTTPRoute", host="a.example"),
-                Surface("workload", LAYER, "n", "web", "Deployment", port=8080)]
+                Surface("workload", LAYER, "n", "web", "Deployment", port=8080),
+                Surface("gateway", LAYER, "n", "external", "Gateway", address="10.0.0.5", port=443),
+                Surface("gateway", LAYER, "n", "external", "Gateway", address="10.0.0.5", port=80),
+                Surface("gateway", LAYER, "n", "internal", "Gateway", port=443)]
     assert surface_summary(surfaces) == ["LoadBalancer lb on 10.0.0.9:443, 10.0.0.10:443, (pending IP):80",
+                                         "Gateway external on 10.0.0.5:80, 10.0.0.5:443",
+                                         "Gateway internal on (pending IP):443",
                                          "ClusterIP db on 5432", "host a.example", "host b.example"]
 
 

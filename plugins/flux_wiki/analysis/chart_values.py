@@ -27,7 +27,7 @@ from ..model import Diagnostic, HelmReleaseInfo
 
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ValuesAt:
     """Where in a release's values a rendered object comes from: the key path (``service``, ``app``), which
     points a surface at its values line, and how pages name it (``values service.app``)."""
@@ -48,7 +48,7 @@ _APP_TEMPLATE_KINDS = {"deployment": "Deployment", "statefulset": "StatefulSet",
 _CONTROLLER_LABEL = "app.kubernetes.io/controller"
 
 
-@dataclass
+@dataclass(eq=False)
 class Release:
     """What a reader needs to know about the release besides its values."""
 

@@ -21,8 +21,8 @@ def apply_order(cluster: Cluster, read_text: Callable[[str], str] | None = None)
         cluster.kustomizations[node_id].level = level
     for edge in order.dangling:
         cluster.warn(edge.file, edge.line,
-                     f"Kustomization {edge.after} depends on {edge.before}, which this cluster never applies",
-                     code="FW-DEPENDSON-DANGLING")
+                     f"Kustomization {edge.after} depends on {edge.before}, which this cluster never applies"
+                     f"{_namesakes(cluster, edge.before)}", code="FW-DEPENDSON-DANGLING")
     for cycle in order.cycles:
         link = cycle.links[0]
         plain = all(getattr(x, "kind", None) == "dependsOn" for x in cycle.links)
@@ -38,6 +38,14 @@ def apply_order(cluster: Cluster, read_text: Callable[[str], str] | None = None)
             cluster.warn(blocker.file, blocker.line, f"Kustomization {node_id} {blocker.detail}: it never becomes Ready",
                          code="FW-HEALTHCHECK-MISSING")
     return order
+
+
+def _namesakes(cluster: Cluster, missing: str) -> str:
+    """Where Kustomizations of the name ``missing`` (namespace/name) are, when in other namespaces: a dependsOn
+    without a namespace means the dependent's own namespace, which a home-ops layout moves Kustomizations out of."""
+    name = missing.partition("/")[2]
+    found = sorted(k.id for k in cluster.kustomizations.values() if k.name == name and k.id != missing)
+    return f" (this cluster has {', '.join(found)}: set dependsOn's namespace)" if found else ""
 
 
 def apply_exclusions(cluster: Cluster, patterns: list[str]) -> None:

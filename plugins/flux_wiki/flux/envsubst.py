@@ -43,7 +43,7 @@ class _Func:
     args: list[Any] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(eq=False)
 class _List:
     """Text and references one after another."""
 

@@ -96,7 +96,7 @@ class FluxInstanceSpec:
 
 # -- what flux-operator builds ------------------------------------------------------------------------
 
-@dataclass
+@dataclass(eq=False)
 class InstanceBuild:
     """The sync objects of one FluxInstance as flux-operator applies them, and the controllers it installs."""
 

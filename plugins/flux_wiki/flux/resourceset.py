@@ -72,7 +72,7 @@ def is_resourceset(res: Resource) -> bool:
     return res.group == GROUP and res.kind == "ResourceSet"
 
 
-@dataclass
+@dataclass(eq=False)
 class Expansion:
     """What one ResourceSet generates, and what flux-wiki has to say about it."""
 
@@ -88,7 +88,7 @@ class _Failed(Exception):
         self.diagnostic = diagnostic
 
 
-@dataclass
+@dataclass(eq=False)
 class _Source:
     """One template of a ResourceSet: a `resources` entry or a `resourcesTemplate`."""
 

@@ -143,6 +143,18 @@ class Simulation:
 
     def _check_objects(self, node: KustomizationNode) -> None:
         """What the API server would refuse in the objects a Kustomization applies: Flux fails to apply them."""
+        unplaced = [res for res in node.resources if not res.namespace and self.scopes.surely_namespaced(res)]
+        if unplaced:  # kustomize-controller gives them no namespace: its server-side apply refuses the first
+            first, more = unplaced[0], len(unplaced) - 1
+            others = f" (and {more} more object{'s' if more > 1 else ''} without one)" if more else ""
+            partial = node.status == "partial"  # what flux-wiki did not build or simulate may give one
+            unless = " unless what flux-wiki did not simulate there sets one" if partial else ""
+            self.cluster.warn(first.file, first.line,
+                              f"{first.kind} {first.name} has no namespace{others} and Kustomization {node.id} sets "
+                              f"no targetNamespace: kustomize-controller fails it (\"{first.kind}/{first.name} "
+                              f"namespace not specified\"){unless}; set metadata.namespace, a kustomization "
+                              f"namespace or spec.targetNamespace", code="FW-NAMESPACE-MISSING",
+                              cls="limit" if partial else "repo")
         for res in node.resources:
             if res.is_kind(FLUX_KUSTOMIZE_GROUP, "Kustomization") or res.is_kind(FLUX_HELM_GROUP, "HelmRelease"):
                 continue  # their specs are checked where they are read
@@ -198,6 +210,22 @@ class Simulation:
         where = f" ({found.url}" + (f", {revision}" if revision else "") + ")" if found.url else ""
         return found, f"source {label}{where} is another repository or revision; not built"
 
+    def _namesake_source(self, node: KustomizationNode) -> str | None:
+        """``namespace/name`` of the source this cluster has under the kind and name ``node``'s sourceRef gives,
+        in another namespace, when nothing provides one in the namespace the reference resolves to: the
+        reference left out its namespace (it defaults to the Kustomization's), a failure rather than a source
+        kept outside the repository. None otherwise (a mapped folder is a source found)."""
+        ref = node.flux_spec.source_ref
+        if not ref.name or self.store.find_source(ref.kind, ref.namespace, ref.name) is not None:
+            return None
+        if self.source_dirs.find(SourceInfo(kind=ref.kind, namespace=ref.namespace, name=ref.name)) is not None:
+            return None
+        boot = self.entry.source
+        if (boot.kind, boot.name) == (ref.kind, ref.name):
+            return f"{boot.namespace}/{boot.name}"
+        others = sorted(ns for (kind, ns, name) in self.store.applied if (kind, name) == (ref.kind, ref.name))
+        return f"{others[0]}/{ref.name}" if others else None
+
     def _artifact_generator(self, namespace: str, artifact: str) -> Resource | None:
         """The ArtifactGenerator applied so far that declares an artifact of that name."""
         for (kind, ns, _), res in sorted(self.store.applied.items()):
@@ -248,6 +276,20 @@ class Simulation:
                               f"Kustomization {node.id}: {refused}", code="FW-KS-CROSS-NAMESPACE-REF")
             return []
         node.source, skip, folder = self._source_of(node)
+        namesake = self._namesake_source(node) if skip else None
+        if namesake is not None:
+            ref = node.flux_spec.source_ref
+            raw = node.spec.get("sourceRef")
+            why = ("where sourceRef points" if isinstance(raw, dict) and raw.get("namespace")
+                   else "the Kustomization's own, where a sourceRef without a namespace looks")
+            node.status, node.reason = "error", (
+                f"source {ref.kind} {ref.namespace}/{ref.name} not found: nothing applies it in namespace "
+                f"{ref.namespace}, {why}")
+            self.cluster.warn(node.file, node.line,
+                              f"Kustomization {node.id}: {node.reason}; {ref.kind} {namesake} is the one this "
+                              f"cluster has (set sourceRef.namespace: {namesake.split('/')[0]})",
+                              code="FW-KS-SOURCE-MISSING")
+            return []
         if skip:
             node.status, node.reason = "skipped", skip
             self.cluster.warn(node.file, node.line, f"Kustomization {node.id} (skipped): {skip}",
@@ -449,6 +491,7 @@ class Simulation:
 
     def _finish(self) -> None:
         cluster = self.cluster
+        self.store.settled = True
         for node in cluster.kustomizations.values():
             for res in node.resources:
                 if res.is_kind(FLUX_HELM_GROUP, "HelmRelease"):

@@ -15,7 +15,10 @@ class ObjectStore:
     """Objects of the simulated cluster, then of the whole repo as a fallback, by (kind, namespace, name).
 
     The repo fallback is looked up lazily: only files whose bytes mention both the kind and the name
-    are parsed, so a lookup costs a byte scan, not a parse of the repo.
+    are parsed, so a lookup costs a byte scan, not a parse of the repo. It stands for what the simulation did not
+    apply: once every Kustomization is built (``settled``), a document one of them applied is where that build
+    put it, and no fallback for another namespace (home-ops manifests name no namespace; their kustomization or
+    targetNamespace gives it). Before that, another build may still put the same document there.
     """
 
     def __init__(self, repo: Repo):
@@ -24,9 +27,12 @@ class ObjectStore:
         self._raw: dict[str, bytes] | None = None
         self._found: dict[tuple[str, str], list[Resource]] = {}
         self._runtime: dict[tuple[str, str], RuntimeSecret] = {}  # (namespace or "*", name) -> its maker
+        self._placed: set[tuple[str, int]] = set()  # (file, line) of the documents applied so far
+        self.settled = False  # every Kustomization built: what is not applied somewhere is not applied
 
     def add(self, res: Resource) -> None:
         self.applied[(res.kind, res.namespace, res.name)] = res
+        self._placed.add((res.file, res.line))
         for made in runtime_secrets(res):
             self._runtime.setdefault((made.namespace, made.name), made)
 
@@ -63,7 +69,8 @@ class ObjectStore:
         """The applied object, else one in the repo in that namespace, else one without a namespace."""
         hit = self.applied.get((kind, namespace, name))
         if hit is None and kind in _LOOKUP_KINDS and name:
-            candidates = self._in_repo(kind, name)
+            candidates = [r for r in self._in_repo(kind, name)
+                          if not self.settled or (r.file, r.line) not in self._placed]
             hit = (next((r for r in candidates if r.namespace == namespace), None)
                    or next((r for r in candidates if not r.namespace), None))
         return hit

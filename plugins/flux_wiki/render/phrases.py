@@ -46,14 +46,17 @@ def _address_key(text: str) -> tuple:
 
 
 def surface_summary(surfaces: list[Surface]) -> list[str]:
-    """One short phrase per reachable thing: LoadBalancer addresses, ClusterIP ports, hosts."""
+    """One short phrase per reachable thing: LoadBalancer and Gateway addresses, ClusterIP ports, hosts."""
     lb: dict[str, list[str]] = defaultdict(list)
+    gateway: dict[str, list[str]] = defaultdict(list)
     cluster_ip: dict[str, list[int]] = defaultdict(list)
     node_port: dict[str, list[int]] = defaultdict(list)
     hosts: dict[str, set[str]] = defaultdict(set)
     for s in surfaces:
         if s.kind == "loadbalancer":
             lb[s.name].append(f"{s.address or '(pending IP)'}:{s.port}")
+        elif s.kind == "gateway" and s.port is not None:  # its listeners, on the load balancer it asks for
+            gateway[s.name].append(f"{s.address or '(pending IP)'}:{s.port}")
         elif s.kind == "clusterip" and s.port is not None:
             cluster_ip[s.name].append(s.port)
         elif s.kind == "nodeport" and s.port is not None:
@@ -63,6 +66,8 @@ def surface_summary(surfaces: list[Surface]) -> list[str]:
     out = []
     for name in sorted(lb):
         out.append(f"LoadBalancer {name} on {', '.join(sorted(set(lb[name]), key=_address_key))}")
+    for name in sorted(gateway):
+        out.append(f"Gateway {name} on {', '.join(sorted(set(gateway[name]), key=_address_key))}")
     for name in sorted(node_port):
         out.append(f"NodePort {name} on {', '.join(str(p) for p in sorted(set(node_port[name])))}")
     for name in sorted(cluster_ip):

@@ -67,7 +67,7 @@ def name_hash(obj: dict[str, Any]) -> str:
     return digest[:10].translate(_VOWELS)
 
 
-@dataclass
+@dataclass(eq=False)
 class Options:
     """A generator's options (kustomize's GeneratorOptions), the kustomization's and its own merged."""
 
@@ -108,6 +108,14 @@ def parse_env(text: str) -> list[tuple[str, str]]:
     return out
 
 
+def _decrypted_env(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """A SOPS-encrypted env file as kustomize-controller decrypts it before the build: without the ``sops_*``
+    metadata lines SOPS keeps in that format (they would be keys of the Secret, and postBuild variables)."""
+    if not any(k in ("sops_mac", "sops_version") for k, _ in pairs):
+        return pairs
+    return [(k, v) for k, v in pairs if not k.startswith("sops_")]
+
+
 def generate(kind: str, entry: dict[str, Any], global_opts: Any,
              read: Callable[[str], bytes]) -> tuple[dict[str, Any], Options]:
     """Build the ConfigMap/Secret of one generator entry; ``read`` loads a file relative to the kustomization."""
@@ -125,7 +133,7 @@ def generate(kind: str, entry: dict[str, Any], global_opts: Any,
     if entry.get("env"):
         env_files.append(entry["env"])
     for env in env_files:
-        pairs.extend(parse_env(read(str(env)).decode("utf-8", errors="replace")))
+        pairs.extend(_decrypted_env(parse_env(read(str(env)).decode("utf-8", errors="replace"))))
     for f in entry.get("files") or []:
         f = str(f)
         key, _, path = f.partition("=") if "=" in f else (f.rsplit("/", 1)[-1], "", f)

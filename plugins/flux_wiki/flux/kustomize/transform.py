@@ -35,7 +35,7 @@ KUSTOMIZE_CLUSTER_SCOPED = frozenset({
 })
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class WorkRes:
     """A resource during a build, with the ids it had before (kustomize's previous-id annotations).
 

@@ -1,0 +1,77 @@
+"""The gotk-sync shape applied by hand outside a ``flux-system`` folder, as the home-lab templates of 2023-24 did
+(``kubernetes/<cluster>/flux/config/cluster.yaml``, applied once with ``kubectl apply -k``): a GitRepository and a
+Kustomization whose path is a folder holding that file, so Flux keeps applying it. Without it being found, the
+repository had no entry point (FW-ENTRY-NONE fails --strict) and the documented ``entry:`` left every
+Kustomization skipped, their sourceRef naming that GitRepository rather than ``flux-system``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flux_wiki.engine import build_model
+from flux_wiki.flux.entry import find_entries
+from flux_wiki.load import Repo
+
+from .test_simulate import gotk, ks, write
+
+_CLUSTER = """\
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: GitRepository
+metadata: {name: home-kubernetes, namespace: flux-system}
+spec:
+  interval: 2h
+  ref: {branch: main}
+  url: ssh://git@github.com/me/home-ops
+  ignore: |
+    /*
+    !/kubernetes/%(name)s
+---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: cluster, namespace: flux-system}
+spec: {interval: 2h, path: ./kubernetes/%(name)s/flux, prune: true, sourceRef: {kind: GitRepository, name: home-kubernetes}}
+"""
+_SOURCE = "kind: GitRepository, name: home-kubernetes, namespace: flux-system"
+
+
+def _repo(root: Path, *names: str) -> Path:
+    files = {}
+    for name in names:
+        files |= {
+            f"kubernetes/{name}/flux/config/cluster.yaml": _CLUSTER % {"name": name},
+            f"kubernetes/{name}/flux/apps.yaml": ks("cluster-apps", f"./kubernetes/{name}/apps", source=_SOURCE),
+            f"kubernetes/{name}/apps/web/ks.yaml": ks("web", f"./kubernetes/{name}/apps/web/app", source=_SOURCE),
+            f"kubernetes/{name}/apps/web/app/cm.yaml": "apiVersion: v1\nkind: ConfigMap\n"
+                                                      "metadata: {name: web, namespace: default}\n",
+        }
+    return write(root, files)
+
+
+def test_a_self_applied_sync_file_is_the_entry(tmp_path: Path) -> None:
+    _repo(tmp_path, "main", "storage")
+    entries, diags = find_entries(Repo(tmp_path))
+    assert [(e.cluster, e.kind, e.file, e.line, e.root_name) for e in entries] == [
+        ("main", "gotk-sync", "kubernetes/main/flux/config/cluster.yaml", 12, "cluster"),
+        ("storage", "gotk-sync", "kubernetes/storage/flux/config/cluster.yaml", 12, "cluster"),
+    ] and not diags
+    cluster = build_model(tmp_path, clusters=["main"]).clusters[0]
+    assert {k.id: k.status for k in cluster.kustomizations.values()} == {
+        "flux-system/cluster": "built", "flux-system/cluster-apps": "built", "flux-system/web": "built"}
+    assert not [w for w in cluster.warnings if w.cls == "repo"]
+
+
+def test_not_an_entry_when_the_repository_has_one(tmp_path: Path) -> None:
+    _repo(tmp_path, "main")
+    write(tmp_path, gotk("home"))
+    assert [e.cluster for e in find_entries(Repo(tmp_path))[0]] == ["home"]
+
+
+def test_a_sync_to_another_path_or_source_is_not_an_entry(tmp_path: Path) -> None:
+    write(tmp_path, {
+        # a Kustomization of another repository's root, and one whose path does not hold the file
+        "apps/tenant/sync.yaml": (_CLUSTER % {"name": "x"}).replace("./kubernetes/x/flux", "./"),
+        "apps/other/sync.yaml": (_CLUSTER % {"name": "x"}).replace("./kubernetes/x/flux", "./elsewhere"),
+        "apps/oci/sync.yaml": (_CLUSTER % {"name": "x"}).replace("kind: GitRepository", "kind: OCIRepository")
+                                                         .replace("./kubernetes/x/flux", "./apps"),
+    })
+    assert find_entries(Repo(tmp_path))[0] == []

@@ -1,0 +1,49 @@
+"""The repository fallback of the object store (flux/store.py) stands for objects the simulation has not applied.
+Home-ops manifests name no namespace (a kustomization `namespace:` or a targetNamespace gives it), so a document
+without one matched any namespace: a HelmRelease whose chartRef names an object that exists only in another
+namespace looked satisfied, where Flux fails it. (substituteFrom is read while the simulation runs, when a build
+still to come may put the document in the namespace asked for: it keeps the fallback.)"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flux_wiki.engine import build_model
+
+from .test_simulate import gotk, ks, write
+
+_CHART = ("apiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\nmetadata: {name: app-template}\n"
+          "spec: {interval: 1h, url: oci://ghcr.io/bjw-s-labs/helm/app-template, ref: {tag: 4.0.0}}\n")
+_SECRET = "apiVersion: v1\nkind: Secret\nmetadata: {name: cluster-secrets}\nstringData: {DOMAIN: example.com}\n"
+_RELEASE = ("apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: web}\n"
+            "spec: {interval: 1h, chartRef: {kind: OCIRepository, name: app-template}}\n")
+
+
+def _cluster(root: Path, shared_namespace: str):
+    write(root, gotk() | {
+        "clusters/home/apps.yaml": ks("apps", "./apps"),
+        # the chart source and the variables land in one namespace
+        "apps/shared/kustomization.yaml": f"namespace: {shared_namespace}\nresources: [chart.yaml, secret.yaml]\n",
+        "apps/shared/chart.yaml": _CHART,
+        "apps/shared/secret.yaml": _SECRET,
+        "apps/web/kustomization.yaml": "namespace: web\nresources: [ks.yaml]\n",
+        "apps/web/ks.yaml": ks("web", "./web", extra="""
+            targetNamespace: web
+            postBuild:
+              substituteFrom: [{kind: Secret, name: cluster-secrets}]"""),
+        "web/release.yaml": _RELEASE,
+    })
+    return build_model(root).clusters[0]
+
+
+def test_objects_another_namespace_has_do_not_satisfy_references(tmp_path: Path) -> None:
+    cluster = _cluster(tmp_path, "flux-system")
+    [w] = [w for w in cluster.warnings if w.code == "FW-HELM-SOURCE-MISSING"]
+    assert w.cls == "repo" and "OCIRepository web/app-template not found" in w.message
+
+
+def test_the_same_objects_in_the_referring_namespace_do(tmp_path: Path) -> None:
+    cluster = _cluster(tmp_path, "web")
+    assert [w for w in cluster.warnings if w.cls == "repo"] == []
+    [release] = cluster.helm_releases
+    assert (release.source_namespace, release.source_url) == ("web", "oci://ghcr.io/bjw-s-labs/helm/app-template")
