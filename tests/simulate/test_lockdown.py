@@ -184,3 +184,16 @@ def test_the_requeue_interval_the_controller_runs_with_times_the_critical_path(t
     order = EffectiveOrder.of(cluster)
     assert order.requeue_dependency == 5.0
     assert order.critical_path(among=["flux-system/a", "flux-system/b"]).bound == 65.0
+
+
+def test_under_the_lockdown_a_missing_source_is_not_fixed_by_naming_another_namespace(tmp_path: Path) -> None:
+    """A sourceRef without a namespace looks in the Kustomization's own: the usual advice (name the namespace
+    the cluster has the source in) is refused under the lockdown."""
+    files = {"clusters/home/tenant.yaml": ks("tenant", "./tenant", ns="apps", source="kind: GitRepository, "
+                                                                                   "name: flux-system")}
+    repo = lockdown_repo(tmp_path)
+    write(repo, files)
+    [cluster] = build_model(repo).clusters
+    [warning] = [w for w in cluster.warnings if w.code == "FW-KS-SOURCE-MISSING"]
+    assert "set sourceRef.namespace" not in warning.message
+    assert "put one in apps" in warning.message

@@ -285,10 +285,13 @@ class Simulation:
             node.status, node.reason = "error", (
                 f"source {ref.kind} {ref.namespace}/{ref.name} not found: nothing applies it in namespace "
                 f"{ref.namespace}, {why}")
+            advice = (f"set sourceRef.namespace: {namesake.split('/')[0]}"
+                      if not self.flags.blocks_cross_namespace("kustomize-controller") else
+                      f"under the multi-tenancy lockdown a source in another namespace is refused: put one in "
+                      f"{ref.namespace}")
             self.cluster.warn(node.file, node.line,
                               f"Kustomization {node.id}: {node.reason}; {ref.kind} {namesake} is the one this "
-                              f"cluster has (set sourceRef.namespace: {namesake.split('/')[0]})",
-                              code="FW-KS-SOURCE-MISSING")
+                              f"cluster has ({advice})", code="FW-KS-SOURCE-MISSING")
             return []
         if skip:
             node.status, node.reason = "skipped", skip
