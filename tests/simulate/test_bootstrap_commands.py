@@ -16,6 +16,7 @@ set -o errexit
 
 flux --context "kind-${CLUSTER_HUB}" create source git flux-system \\
 --url=https://github.com/fluxcd/flux2-hub-spoke-example \\
+--ignore-paths="hub/flux-system/,hub/wip/" \\
 --branch=main
 
 flux --context "kind-${CLUSTER_HUB}" create kustomization flux-system \\
@@ -36,14 +37,16 @@ def entries(repo: Path):
 def test_flux_create_kustomization_flux_system_in_a_script_is_the_root(tmp_path: Path) -> None:
     """fluxcd/flux2-hub-spoke-example: scripts/flux-up.sh creates the root; other names are its children."""
     repo = write(tmp_path / "hub-spoke", {"scripts/flux-up.sh": HUB_SCRIPT, "hub/apps.yaml": ks("apps", "./apps"),
-                                          "apps/cm.yaml": cm("x")})
+                                          "apps/cm.yaml": cm("x"), "hub/wip/ks.yaml": ks("wip", "./apps")})
     found, diags = entries(repo)
-    assert found == [("hub-spoke", "bootstrap command", "scripts/flux-up.sh", 8, "./hub")]
+    assert found == [("hub-spoke", "bootstrap command", "scripts/flux-up.sh", 9, "./hub")]
     [notice] = diags
     assert (notice.code, notice.severity, notice.file, notice.line) == (
-        "FW-ENTRY-COMMAND", "info", "scripts/flux-up.sh", 8)
+        "FW-ENTRY-COMMAND", "info", "scripts/flux-up.sh", 9)
     [cluster] = build_model(repo).clusters
-    assert sorted(cluster.kustomizations) == ["flux-system/apps", "flux-system/flux-system"]
+    assert sorted(cluster.kustomizations) == ["flux-system/apps", "flux-system/flux-system"]  # not hub/wip's
+    assert (cluster.source.url, cluster.source.ignore) == ("https://github.com/fluxcd/flux2-hub-spoke-example",
+                                                           "hub/flux-system/\nhub/wip/")
 
 
 def test_flux_bootstrap_commands_and_terraform_name_one_cluster_each(tmp_path: Path) -> None:

@@ -10,6 +10,9 @@ release): fluxcd/flux2-hub-spoke-example creates its root with ``flux create kus
   (other names are the root's children, not roots);
 * Terraform ``resource "flux_bootstrap_git"`` with ``path = "<folder>"`` (terraform-provider-flux).
 
+``flux create source git flux-system --url=... --ignore-paths=...`` in the same file gives the root's source
+its URL and ``spec.ignore``.
+
 A path made of variables, or that is not a folder of the repository, is not used. Reads are bounded: a few
 folders deep, a few hundred files, each file capped like any other.
 """
@@ -30,6 +33,8 @@ _SCRIPT = re.compile(r"(?:\.(?:sh|bash|zsh|tf|mk|ya?ml|md)|^(?:Makefile|makefile
 _SKIPPED_DIRS = {".git", "node_modules", "vendor", ".terraform"}
 _GLOBAL_FLAG = r"""\s+-{1,2}[\w-]+(?:=\S+|\s+(?:"[^"\n]*"|'[^'\n]*'|[^\s-]\S*))?"""  # flux --context "kind-hub"
 _COMMAND = re.compile(rf"\bflux(?:{_GLOBAL_FLAG})*\s+(bootstrap\s+[a-z-]+|create\s+(?:kustomization|ks)\s+([A-Za-z0-9_.-]+))")
+_SOURCE = re.compile(rf"\bflux(?:{_GLOBAL_FLAG})*\s+create\s+source\s+git\s+flux-system\b")
+_FLAG_VALUE = r"(?:=|\s+)([\"']?)([^\s\"'\\;|&]+)\1"
 _PATH_FLAG = re.compile(r"--path(?:=|\s+)([\"']?)([^\s\"'\\;|&]+)\1")
 _TF_BOOTSTRAP = re.compile(r'resource\s+"flux_bootstrap_git"')
 _TF_PATH = re.compile(r'^\s*path\s*=\s*"([^"]+)"', re.M)
@@ -43,6 +48,8 @@ class BootstrapCommand:
     file: str
     line: int
     command: str  # what it runs, as pages quote it: ``flux bootstrap github``
+    url: str | None = None  # the flux-system GitRepository's URL, when the same file creates it
+    ignore: str | None = None  # and its --ignore-paths, as spec.ignore lines
 
 
 def bootstrap_commands(repo: Repo) -> list[BootstrapCommand]:
@@ -56,6 +63,14 @@ def bootstrap_commands(repo: Repo) -> list[BootstrapCommand]:
         if rel.endswith(".tf"):
             out += _terraform(repo, rel, text)
             continue
+        url = ignore = None
+        source = _SOURCE.search(text)
+        if source:  # flux create source git flux-system --url=... --ignore-paths=a,b (flux2 cmd/flux/create_source_git.go)
+            command = command_at(text, source.end())
+            found = re.search(r"--url" + _FLAG_VALUE, command)
+            url = found.group(2) if found and "$" not in found.group(2) else None
+            found = re.search(r"--ignore-paths" + _FLAG_VALUE, command)
+            ignore = "\n".join(p for p in found.group(2).split(",") if p) if found and "$" not in found.group(2) else None
         for m in _COMMAND.finditer(text):
             if m.group(2) is not None and m.group(2) != "flux-system":
                 continue
@@ -63,7 +78,8 @@ def bootstrap_commands(repo: Repo) -> list[BootstrapCommand]:
             path = _folder(repo, flag.group(2)) if flag else None
             if path is not None:
                 line = text.count("\n", 0, m.start()) + 1
-                out.append(BootstrapCommand(path, rel, line, "flux " + " ".join(m.group(1).split())))
+                out.append(BootstrapCommand(path, rel, line, "flux " + " ".join(m.group(1).split()),
+                                            url if m.group(2) else None, ignore if m.group(2) else None))
     return out
 
 

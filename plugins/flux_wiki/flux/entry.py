@@ -381,8 +381,8 @@ def _from_commands(repo: Repo) -> tuple[list[Entry], list[Diagnostic]]:
         if cmd.path in seen:
             continue
         seen.add(cmd.path)
-        source = SourceInfo(kind="GitRepository", namespace="flux-system", name="flux-system", url=None,
-                            file=cmd.file, line=cmd.line)
+        source = SourceInfo(kind="GitRepository", namespace="flux-system", name="flux-system", url=cmd.url,
+                            file=cmd.file, line=cmd.line, ignore=cmd.ignore)
         entries.append(Entry(cluster=_cluster_name(cmd.file, cmd.path) or "", kind="bootstrap command",
                              file=cmd.file, line=cmd.line, source=source, root_name="flux-system",
                              root_namespace="flux-system", root_spec=_root_spec("./" + cmd.path, source)))
