@@ -64,3 +64,13 @@ def test_commands_are_not_read_when_the_repository_has_an_entry_point(tmp_path: 
     repo = write(tmp_path, {**gotk("home"), "scripts/flux-up.sh": HUB_SCRIPT, "hub/cm.yaml": cm("x")})
     found, diags = entries(repo)
     assert [(c, k) for c, k, *_ in found] == [("home", "gotk-sync")] and diags == []
+
+
+def test_a_line_of_many_flags_is_read_in_one_pass(tmp_path: Path) -> None:
+    """A repository is untrusted: a `flux` line of 200 dashed flags that is no bootstrap command must not make the
+    command pattern try every way to split them (each `--a-b` read as `-` + `-a-b` or `--` + `a-b`: 2^200)."""
+    flood = "flux " + " ".join(["--a-b"] * 200) + " get all\n"
+    repo = write(tmp_path / "flood", {"scripts/up.sh": flood + "flux bootstrap github --owner=o --path=clusters/a\n",
+                                      "clusters/a/cm.yaml": cm("x")})
+    found, _ = entries(repo)
+    assert found == [("a", "bootstrap command", "scripts/up.sh", 2, "./clusters/a")]

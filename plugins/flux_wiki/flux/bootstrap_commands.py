@@ -31,7 +31,9 @@ _MAX_FILES = 300  # files read
 _MAX_DEPTH = 3  # folders below the root
 _SCRIPT = re.compile(r"(?:\.(?:sh|bash|zsh|tf|mk|ya?ml|md)|^(?:Makefile|makefile|GNUmakefile|justfile|Justfile))$")
 _SKIPPED_DIRS = {".git", "node_modules", "vendor", ".terraform"}
-_GLOBAL_FLAG = r"""\s+-{1,2}[\w-]+(?:=\S+|\s+(?:"[^"\n]*"|'[^'\n]*'|[^\s-]\S*))?"""  # flux --context "kind-hub"
+# flux --context "kind-hub": a flag's name starts with a word character, so each flag splits one way only (a
+# name that could also take the second dash makes the repetition try 2^n splits on a line of n flags)
+_GLOBAL_FLAG = r"""\s+-{1,2}\w[\w-]*(?:=\S+|\s+(?:"[^"\n]*"|'[^'\n]*'|[^\s-]\S*))?"""
 _COMMAND = re.compile(rf"\bflux(?:{_GLOBAL_FLAG})*\s+(bootstrap\s+[a-z-]+|create\s+(?:kustomization|ks)\s+([A-Za-z0-9_.-]+))")
 _SOURCE = re.compile(rf"\bflux(?:{_GLOBAL_FLAG})*\s+create\s+source\s+git\s+flux-system\b")
 _FLAG_VALUE = r"(?:=|\s+)([\"']?)([^\s\"'\\;|&]+)\1"
