@@ -225,6 +225,17 @@ def test_github_context_variables_match_their_own_shape_only():
     assert push.bindings("oci://quay.io/a/b") is None
 
 
+def test_a_url_of_many_variables_is_matched_in_linear_time():
+    """A push URL comes from the repository: 12 variables made a backtracking `.*`-per-variable pattern try every
+    split of a 400-character URL (10 variables: 24 s; this test never ended). RE2 matches in one pass."""
+    flood = CiPush("oci://ghcr.io/" + "${VAR}a" * 12, ".", "w.yaml", 1)
+    assert not flood.matches("oci://ghcr.io/" + "a" * 400 + "b")
+    assert flood.matches("oci://ghcr.io/" + "a" * 400)
+    twice = CiPush("oci://ghcr.io/${{ github.repository }}/m/${{ github.repository }}", ".", "w.yaml", 1)
+    assert twice.bindings("oci://ghcr.io/acme/fleet/m/acme/fleet") == {"GITHUB_REPOSITORY": "acme/fleet"}
+    assert twice.bindings("oci://ghcr.io/acme/fleet/m/acme/apps") is None  # one value cannot be two texts
+
+
 def test_another_repositorys_artifact_is_not_read_from_this_one(oci_repo):
     """d2-fleet: the push action publishes `ghcr.io/${{ github.repository }}`; a tenant's OCIRepository of
     another repository (`ghcr.io/acme/infra/monitoring`) is skipped, not built from this repository's folders."""
