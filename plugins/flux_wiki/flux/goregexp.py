@@ -3,8 +3,9 @@ flux-wiki builds from it (a CI push URL with variables), compiled as Go compiles
 matches in time linear in the text.
 
 Python's backtracking engine would let a pattern such as ``(a+)+`` take time exponential in a name's length, and
-a repository is untrusted input. A pattern without any regular-expression syntax (most names) stays with ``re``:
-it cannot backtrack, and google-re2 is loaded only for the first pattern that needs it.
+a repository is untrusted input. A pattern without quantifiers, escapes or classes (a plain name, or the Flux
+docs' ``(kustomize-controller|helm-controller)``) means the same to both engines and cannot backtrack more than
+once per alternative: it stays with ``re``, and google-re2 is loaded only for the first pattern that needs it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-_SYNTAX = frozenset(".^$*+?{}[]|()\\")
+_NEEDS_RE2 = frozenset("*+?{[\\")  # quantifiers, classes and escapes: where the engines differ
 
 
 class GoRegexpError(ValueError):
@@ -22,10 +23,14 @@ class GoRegexpError(ValueError):
 
 @lru_cache(maxsize=1024)
 def compile_go(pattern: str) -> Any:
-    """``pattern`` compiled with RE2 (Go's syntax and semantics), or with ``re`` when it is a plain name; the
-    result has ``fullmatch``/``match``. Raises :class:`GoRegexpError` where Go's regexp.Compile fails."""
-    if _SYNTAX.isdisjoint(pattern):
-        return re.compile(pattern)
+    """``pattern`` compiled with RE2 (Go's syntax and semantics), or with ``re`` when it has no quantifier,
+    class or escape; the result has ``fullmatch``. Raises :class:`GoRegexpError` where Go's regexp.Compile
+    fails (``re`` compiles the same patterns: unbalanced parentheses raise there too)."""
+    if _NEEDS_RE2.isdisjoint(pattern):
+        try:
+            return re.compile(pattern)
+        except re.error as err:
+            raise GoRegexpError(str(err)) from None
     import re2
 
     options = re2.Options()

@@ -249,10 +249,10 @@ def apply_json6902(obj: dict[str, Any], ops: list[Any], budget: GrowthBudget | N
 # -- selectors ----------------------------------------------------------------
 
 def _regex(pattern: str) -> Any:
-    """A target's name or namespace: a regular expression anchored at both ends (kustomize's Selector), or the
-    text itself when it is not one."""
+    """A target's name or namespace: a regular expression matched whole (kustomize's Selector anchors it at both
+    ends), or the text itself when it is not one."""
     try:
-        return compile_go(f"^(?:{pattern})$")
+        return compile_go(pattern)
     except GoRegexpError:
         return re.compile(re.escape(pattern))
 
@@ -296,11 +296,11 @@ def selects(target: dict[str, Any], obj: dict[str, Any], names: list[str], names
             return False
     if target.get("name"):
         rx = _regex(str(target["name"]))
-        if not any(rx.match(n) for n in names):
+        if not any(rx.fullmatch(n) for n in names):
             return False
     if target.get("namespace"):
         rx = _regex(str(target["namespace"]))
-        if not any(rx.match(n or "default") for n in namespaces):
+        if not any(rx.fullmatch(n or "default") for n in namespaces):
             return False
     md = obj.get("metadata") or {}
     if target.get("labelSelector") and not _match_selector(str(target["labelSelector"]), md.get("labels") or {}):

@@ -8,6 +8,7 @@ kustomize does, so patches and references can match the original id.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -242,12 +243,19 @@ def split_image(image: str) -> tuple[str, str, str]:
     return image[:colon + offset], image[colon + offset + 1:], ""
 
 
+_TAG_AND_DIGEST = re.compile(r"(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?")
+
+
 def _image_matches(value: str, name: str) -> bool:
-    """kustomize's image.IsImageMatched (the name is a regular expression there too)."""
+    """kustomize's image.IsImageMatched: ``name`` (a regular expression), then an optional tag and digest, is the
+    whole of ``value``. The name is matched on its own (:mod:`..goregexp`) against each head of ``value`` whose
+    rest is a tag and digest."""
     try:
-        return compile_go(f"{name}(:[a-zA-Z0-9_.{{}}-]*)?(@sha256:[a-zA-Z0-9_.{{}}-]*)?").fullmatch(value) is not None
+        rx = compile_go(name)
     except GoRegexpError:
         return False
+    heads = [i for i, c in enumerate(value) if c in ":@"] + [len(value)]
+    return any(_TAG_AND_DIGEST.fullmatch(value, i) and rx.fullmatch(value[:i]) for i in heads)
 
 
 def new_image(value: str, spec: dict[str, Any]) -> str | None:
