@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..load import ParseCache, Repo
 from ..load.yamldocs import field_line
-from ..model import (FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, FLUX_OPERATOR_GROUP, FLUX_SOURCE_GROUP, Cluster, Controller,
-                     Diagnostic, InputError, KustomizationNode, Resource, SourceDir, SourceInfo, SubstitutionVar)
+from ..model import (BUILT_STATUSES, FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, FLUX_OPERATOR_GROUP, FLUX_SOURCE_GROUP,
+                     Cluster, Controller, Diagnostic, InputError, KustomizationNode, Resource, SourceDir, SourceInfo,
+                     SubstitutionVar)
 from .entry import Entry
 from .kustomize.build import BuildResult
 from .kustomize.reuse import build_reusing
@@ -118,6 +119,7 @@ class Simulation:
         self._report_limits()
         self._report_self_substitution()
         self._finish()
+        self._report_substitution_elsewhere()
         for repo, prefix in self.mounts.values():  # links leading out of a source folder, unreadable files
             self.cluster.warnings += [replace(d, file=prefix + d.file) for d in repo.problems]
         return self.cluster
@@ -448,6 +450,29 @@ class Simulation:
                                       f"substitute from '{ref.kind}/{ref.name}': only Kustomization {node.id} itself "
                                       "creates it, and kustomize-controller reads substituteFrom before it applies "
                                       "anything: on a fresh cluster it never reconciles", code="FW-SUBST-FROM-SELF")
+
+    def _report_substitution_elsewhere(self) -> None:
+        """A non-optional ``substituteFrom`` that the repository fallback satisfied while the simulation ran, but
+        that no Kustomization puts in the referring namespace: the document it found is applied elsewhere (a
+        component one namespace includes), and kustomize-controller reads only the Kustomization's own namespace,
+        so it fails. Checked once the store is settled, where the fallback no longer stands for applied documents."""
+        reported = {(w.file, w.line) for w in self.cluster.warnings if w.code == "FW-SUBST-FROM-MISSING"}
+        for node in sorted(self.cluster.kustomizations.values(), key=lambda k: k.id):
+            if node.status not in BUILT_STATUSES or (node.file, node.line) in reported:
+                continue
+            for ref in node.flux_spec.post_build.substitute_from:
+                if ref is None or ref.optional or ref.kind not in ("ConfigMap", "Secret") or not ref.name:
+                    continue
+                if self.store.find(ref.kind, node.namespace, ref.name) is None and not (
+                        ref.kind == "Secret" and self.store.runtime_secret(node.namespace, ref.name)):
+                    elsewhere = sorted({ns for kind, ns, name in self.store.applied
+                                        if (kind, name) == (ref.kind, ref.name)})
+                    self.cluster.warn(node.file, node.line,
+                                      f"substitute from '{ref.kind}/{ref.name}': not found in namespace "
+                                      f"'{node.namespace}' (Flux would fail to reconcile); it is applied in "
+                                      f"{', '.join(repr(ns) for ns in elsewhere) or 'no namespace'} only, and "
+                                      "kustomize-controller reads the Kustomization's own namespace",
+                                      code="FW-SUBST-FROM-MISSING")
 
     def _finish(self) -> None:
         cluster = self.cluster
