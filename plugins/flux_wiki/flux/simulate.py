@@ -68,6 +68,18 @@ def _rejected(problems: list[FieldProblem]) -> str:
     return "the API server rejects this Kustomization: " + "; ".join(str(p) for p in problems)
 
 
+_DECRYPT_ANNOTATION = f"{FLUX_KUSTOMIZE_GROUP}/decrypt"
+_SYNTHESIZED_ROOTS = ("explicit", "gotk-sync placeholder")  # entries whose root spec the repository does not hold
+
+
+def _decryption_disabled(res: Resource) -> bool:
+    """``kustomize.toolkit.fluxcd.io/decrypt: disabled`` (any case): kustomize-controller neither decrypts the
+    object nor refuses it as encrypted."""
+    md = res.obj.get("metadata")
+    annotations = md.get("annotations") if isinstance(md, dict) else None
+    return isinstance(annotations, dict) and str(annotations.get(_DECRYPT_ANNOTATION, "")).lower() == "disabled"
+
+
 class Simulation:
     """One cluster's reconciliation, run breadth-first from the root Kustomization."""
 
@@ -150,6 +162,7 @@ class Simulation:
                               f"namespace not specified\"){unless}; set metadata.namespace, a kustomization "
                               f"namespace or spec.targetNamespace", code="FW-NAMESPACE-MISSING",
                               cls="limit" if partial else "repo")
+        self._check_decryption(node)
         for res in node.resources:
             if res.is_kind(FLUX_KUSTOMIZE_GROUP, "Kustomization") or res.is_kind(FLUX_HELM_GROUP, "HelmRelease"):
                 continue  # their specs are checked where they are read
@@ -157,6 +170,34 @@ class Simulation:
                 self.cluster.warn(res.file, self._line(res.file, res.line, problem),
                                   f"{res.kind} {res.ident()}: {problem} (the API server rejects it; "
                                   f"Kustomization {node.id} fails to apply)", code="FW-SCHEMA-REJECTED")
+
+    def _check_decryption(self, node: KustomizationNode) -> None:
+        """A SOPS-encrypted Secret applied by a Kustomization without ``spec.decryption``: kustomize-controller
+        decrypts only with a decryption provider set (``DecryptResource``), and refuses to apply a ``v1`` Secret
+        that still has its ``sops`` metadata (``encrypted`` here) unless it is annotated ``kustomize.toolkit.fluxcd.io/decrypt:
+        disabled`` (kustomize-controller, ``IsEncryptedSecret`` before the server-side apply)."""
+        if node.parent is None and self.entry.kind in _SYNTHESIZED_ROOTS:
+            return  # flux-wiki wrote this root's spec: how the real one decrypts is not in the repository
+        spec = node.spec
+        for res in node.resources:  # a Kustomization that applies itself runs with the spec it applies
+            if res.is_kind(FLUX_KUSTOMIZE_GROUP, "Kustomization") and (res.namespace, res.name) == (
+                    node.namespace, node.name) and isinstance(res.obj.get("spec"), dict):
+                spec = res.obj["spec"]
+        decryption = spec.get("decryption")
+        if isinstance(decryption, dict) and decryption.get("provider"):
+            return
+        encrypted = [res for res in node.resources
+                     if res.kind == "Secret" and res.obj.get("apiVersion") == "v1" and res.encrypted
+                     and not _decryption_disabled(res)]
+        if encrypted:
+            first, more = encrypted[0], len(encrypted) - 1
+            others = f" (and {more} more)" if more else ""
+            self.cluster.warn(first.file, first.line,
+                              f"Secret {first.ident()} is SOPS-encrypted{others} and Kustomization {node.id} has no "
+                              f"spec.decryption: kustomize-controller fails it (\"Secret/{first.ident()} is SOPS "
+                              "encrypted, configuring decryption is required for this secret to be reconciled\"); "
+                              "set spec.decryption (provider: sops) on the Kustomization",
+                              code="FW-SOPS-NO-DECRYPTION")
 
     # -- one Kustomization ----------------------------------------------
     def _waits_for_variables(self, node: KustomizationNode) -> bool:
