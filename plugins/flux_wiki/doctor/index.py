@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 from ..analysis.crds import CrdCatalog, crd_policy, is_builtin_group
-from ..model import FLUX_HELM_GROUP, Cluster, HelmReleaseInfo, Resource
+from ..model import FLUX_HELM_GROUP, FLUX_OPERATOR_GROUP, Cluster, HelmReleaseInfo, Resource
 from .bootstrap import CNI_ENTRIES, BootstrapRelease
 from .makes import object_makes
 from .reach import health_checks
@@ -105,6 +105,9 @@ def build_index(cluster: Cluster, catalog: CrdCatalog, bootstrap: list[Bootstrap
             why = f"installed by the bootstrap helmfile ({early.file}:{early.line})" if early else None
             layers[info.layer].provisions.extend(_release_provisions(info, res, catalog, used_kinds, why,
                                                                      operator_entry))
+            if info.chart == "flux-instance":  # the chart's one object is a FluxInstance (templates/instance.yaml)
+                layers[info.layer].need(Need(crd_subject(FLUX_OPERATOR_GROUP, "FluxInstance"), info.layer, res.file,
+                                             res.line, f"HelmRelease {info.ident()}", "chart flux-instance"))
     root = layers.get(cluster.root_id)
     _gated_releases(cluster, layers)
     src = cluster.source
