@@ -213,6 +213,8 @@ class HelmReleaseInfo:
     file: str
     line: int
     layer: str = ""  # id of the Flux Kustomization that applies it (set by the simulation)
+    # spec.kubeConfig: the release is installed on another cluster: ("Secret", name) or ("ConfigMap", name)
+    kube_config: tuple[str, str] | None = None
 
     def ident(self) -> str:
         return f"{self.namespace}/{self.name}"
@@ -398,6 +400,7 @@ class Cluster:
     root_id: str
     kustomizations: dict[str, KustomizationNode] = field(default_factory=dict)
     controllers: list[Controller] = field(default_factory=list)
+    requeue_dependency: str | None = None  # kustomize-controller's --requeue-dependency, as written (controller_flags.py)
     helm_releases: list[HelmReleaseInfo] = field(default_factory=list)
     surfaces: list[Surface] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)

@@ -62,10 +62,17 @@ _CODES = (
          "fix spec.path or add the folder"),
     Code("FW-KS-APPLIED-TWICE", "repo", "two Kustomizations apply the same Kustomization: they fight over it",
          "apply it from one place"),
+    Code("FW-KS-REMOTE-COPY", "limit", "Kustomizations that apply to different clusters (spec.kubeConfig) apply "
+         "the same Kustomization, one copy on each cluster: the pages show one of them",
+         "nothing to fix; its page describes the copy named"),
     Code("FW-KS-SOURCE-EXTERNAL", "limit", "a Kustomization's source is not this repository at this revision "
          "(another repository or branch, an OCI artifact, an ExternalArtifact, a source defined outside the "
          "repository): it is listed, not built", "map it to a local folder with the `sources:` option, or "
          "check it in that source"),
+    Code("FW-KS-CROSS-NAMESPACE-REF", "repo", "under the multi-tenancy lockdown (--no-cross-namespace-refs, or a "
+         "FluxInstance's cluster.multitenant) a Kustomization's sourceRef is in another namespace: "
+         "kustomize-controller refuses it and the Kustomization applies nothing",
+         "put the source in the Kustomization's namespace"),
     Code("FW-KS-SOURCE-MISSING", "repo", "a Kustomization's sourceRef resolves to a namespace (without one, the "
          "Kustomization's own) where no source of that kind and name exists, while this cluster has one in "
          "another: Flux fails it (source not found)", "set sourceRef.namespace"),
@@ -122,6 +129,9 @@ _CODES = (
          "fix the field named"),
     Code("FW-HELM-SOURCE-MISSING", "repo", "a HelmRelease's chart source (or HelmChart) is applied by nothing",
          "fix the sourceRef, or apply the source", reference=True),
+    Code("FW-HELM-CROSS-NAMESPACE-REF", "repo", "under the multi-tenancy lockdown a HelmRelease's chart source "
+         "is in another namespace: helm-controller refuses it and the release is never installed",
+         "put the source in the HelmRelease's namespace"),
     Code("FW-HELM-VALUES-MISSING", "repo", "valuesFrom names a ConfigMap nothing applies, or a key it lacks "
          "(not optional): the release fails", "provide it, or mark it optional", reference=True),
     Code("FW-HELM-VALUES-INVALID", "repo", "values from valuesFrom are not YAML, not a mapping, or a targetPath "
@@ -130,6 +140,12 @@ _CODES = (
     # -- flux-operator ------------------------------------------------------------------------------------------
     Code("FW-ENTRY-INVALID", "repo", "a FluxInstance (or the flux-instance chart's values) the API server refuses: "
          "it never syncs", "fix the field named"),
+    Code("FW-ENTRY-ELSEWHERE", "limit", "a gotk-sync.yaml's root Kustomization syncs a folder that does not "
+         "hold it (a copy, or a cluster bootstrapped from another folder): it is not taken for an entry point",
+         "set the `entry` option to that folder to document it, or fix the path", notice=True),
+    Code("FW-ENTRY-COMMAND", "limit", "no bootstrap manifest in the repository: the root Kustomization is taken "
+         "from a bootstrap command of its scripts, CI or Terraform (`flux bootstrap`, `flux create kustomization "
+         "flux-system`, flux_bootstrap_git)", "set the `entry` option to choose another root", notice=True),
     Code("FW-ENTRY-NONE", "repo", "no Flux entry point was found, so the wiki documents no cluster",
          "set the `entry` option to the root Kustomization's path"),
     Code("FW-RSET-FAILED", "repo", "flux-operator fails the ResourceSet (inputs, template, rendered objects)",

@@ -274,3 +274,36 @@ def test_a_flux_instance_release_uses_the_fluxinstance_crd_flux_operator_install
     assert [(e.type, e.subject) for e in edge.evidence] == [("crd", "FluxInstance.fluxcd.controlplane.io")]
     assert codes(doctor_repo(layer("operator", operator), layer("instance", instance)), "missing-dependson") == [
         ("missing-dependson", "error", "instance", "layers/instance/objects.yaml:6")]
+
+
+# -- remote clusters (spec.kubeConfig) -------------------------------------------------------------------
+
+REMOTE = "kubeConfig: {secretRef: {name: spoke-kubeconfig}}"
+
+
+def test_a_namespace_made_on_a_remote_cluster_does_not_provide_it_here(doctor_repo):
+    """hub/spoke: `spoke` applies Namespace media to the cluster its kubeConfig reaches; `apps` applies a
+    ConfigMap into media on the hub. Waiting for `spoke` would not help (the namespace is made elsewhere),
+    so there is no missing-dependsOn to advise; the same layers on one cluster keep the error."""
+    app = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: media}\ndata: {a: b}\n"
+    assert codes(doctor_repo(layer("spoke", namespace("media"), spec=REMOTE), layer("apps", app))) == []
+    assert codes(doctor_repo(layer("spoke", namespace("media"), spec=REMOTE), layer("apps", app, spec=REMOTE))) == [
+        ("missing-dependson", "error", "apps", "layers/apps/objects.yaml:1")]
+
+
+def test_a_helmrelease_with_a_kubeconfig_installs_into_the_remote_clusters_namespace(doctor_repo):
+    """flux2-hub-spoke-example: the hub's HelmRelease carries the spoke's kubeConfig, so its targetNamespace
+    is the one the spoke's tenants layer makes there (evidence for the dependsOn), not the hub's."""
+    release = helmrelease("podinfo", "flux-system", "podinfo", extra="""\
+        targetNamespace: podinfo
+        kubeConfig: {secretRef: {name: spoke-kubeconfig}}
+        """)
+    report = doctor_repo(layer("tenants", namespace("podinfo"), spec=REMOTE),
+                         layer("apps", release, deps=("tenants",)))
+    assert codes(report) == []
+    [edge] = report.edges
+    assert [(e.type, e.subject) for e in edge.evidence] == [("namespace", "podinfo")]
+    assert "on the remote cluster of kubeConfig Secret flux-system/spoke-kubeconfig" in \
+        edge.evidence[0].provider.subject.label()
+    hub_namespace = doctor_repo(layer("tenants", namespace("podinfo")), layer("apps", release, deps=("tenants",)))
+    assert [f.code for f in hub_namespace.open] == ["unexplained-dependson"]

@@ -112,3 +112,25 @@ def test_graph_svg_of_several_clusters_asks_for_one(tmp_path: Path) -> None:
     assert one.exit_code == 0, one.output
     assert one.stdout.count("<svg") == 1
 
+
+
+def test_a_helmrelease_with_kubeconfig_says_it_installs_on_a_remote_cluster(tmp_path: Path) -> None:
+    """flux2-hub-spoke-example: the hub's Kustomization applies here, its HelmReleases carry the spoke's
+    kubeConfig, so helm-controller installs them on the spoke."""
+    release = ("apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: podinfo, namespace: "
+               "flux-system}\nspec:\n  interval: 1h\n  chart: {spec: {chart: podinfo, sourceRef: {kind: HelmRepository,"
+               " name: podinfo}}}\n  kubeConfig: {secretRef: {name: spoke-kubeconfig}}\n---\n"
+               "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: local, namespace: "
+               "flux-system}\nspec:\n  interval: 1h\n  chart: {spec: {chart: podinfo, sourceRef: {kind: HelmRepository,"
+               " name: podinfo}}}\n")
+    root = repo(tmp_path, {"clusters/home/apps.yaml": KS.format(name="apps", path="./apps", source="flux-system"),
+                           "apps/release.yaml": release})
+    layer = pages(root)["flux/home/layers/apps.md"]
+    [remote] = [line for line in layer.splitlines() if line.startswith("| `flux-system/podinfo`")]
+    assert "installed on a remote cluster through kubeConfig Secret `spoke-kubeconfig`" in remote
+    [local] = [line for line in layer.splitlines() if line.startswith("| `flux-system/local`")]
+    assert "remote" not in local
+    inventory = json.loads(CliRunner().invoke(main, ["inventory", str(root), "--format", "json"]).stdout)
+    releases = {h["id"]: h for h in inventory["clusters"][0]["helmReleases"]}
+    assert releases["flux-system/podinfo"]["kubeConfig"] == {"kind": "Secret", "name": "spoke-kubeconfig"}
+    assert releases["flux-system/local"]["kubeConfig"] is None

@@ -189,3 +189,64 @@ def test_flux_instance_wrapped_in_a_resourceset_is_an_entry_point(tmp_path: Path
         "flux-instance HelmRelease", "clusters/main/apps", "clusters/main/flux/flux-instance.yaml", 8)
     [cluster] = build_model(tmp_path).clusters
     assert cluster.root.status == "built"
+
+
+COPY_FROM = """\
+apiVersion: fluxcd.controlplane.io/v1
+kind: ResourceSet
+metadata: {name: tenants, namespace: flux-system}
+spec:
+  inputs: [{tenant: frontend}]
+  resources:
+    - apiVersion: v1
+      kind: ConfigMap
+      metadata:
+        name: flux-runtime-info
+        namespace: << inputs.tenant >>
+        annotations: {fluxcd.controlplane.io/copyFrom: "flux-system/flux-runtime-info"}
+    - apiVersion: v1
+      kind: Secret
+      metadata:
+        name: registry
+        namespace: << inputs.tenant >>
+        annotations: {fluxcd.controlplane.io/copyFrom: "flux-system/registry"}
+    - apiVersion: kustomize.toolkit.fluxcd.io/v1
+      kind: Kustomization
+      metadata: {name: apps, namespace: << inputs.tenant >>}
+      spec:
+        interval: 10m
+        path: ./tenant
+        prune: true
+        sourceRef: {kind: GitRepository, name: flux-system, namespace: flux-system}
+        postBuild:
+          substituteFrom:
+            - {kind: ConfigMap, name: flux-runtime-info}
+            - {kind: Secret, name: registry}
+"""
+
+
+def test_copy_from_fills_a_generated_config_map_from_its_source(tmp_path: Path) -> None:
+    """d2-fleet: each tenant's flux-runtime-info ConfigMap copies flux-system's (flux-operator
+    ``copyResources`` sets its data to the source's when it applies the ResourceSet), and the tenant's
+    Kustomization substitutes from it."""
+    settings = ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: flux-runtime-info, namespace: flux-system}\n"
+                "data: {ENVIRONMENT: staging}\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: registry, "
+                "namespace: flux-system}\nstringData: {TOKEN: s3cr3t-token-value}\n")
+    tenant = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: env, namespace: frontend}\n" \
+             "data: {env: '${ENVIRONMENT}', token: '${TOKEN}'}\n"
+    repo = write(tmp_path, {**gotk(), "clusters/home/settings.yaml": settings,
+                            "clusters/home/tenants.yaml": COPY_FROM, "tenant/cm.yaml": tenant})
+    [cluster] = build_model(repo).clusters
+    apps = cluster.kustomizations["frontend/apps"]
+    [env] = apps.resources
+    assert env.obj["data"]["env"] == "staging"
+    assert "s3cr3t-token-value" not in json.dumps(inventory_json(build_model(repo)))
+    assert apps.unresolved_vars == []
+    assert not [n for n in cluster.notices if "copies its data" in n.message]
+
+
+def test_copy_from_a_source_nothing_applies_stays_a_run_time_note(tmp_path: Path) -> None:
+    repo = write(tmp_path, {**gotk(), "clusters/home/tenants.yaml": COPY_FROM,
+                            "tenant/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: e, namespace: x}\n"})
+    [cluster] = build_model(repo).clusters
+    assert [n.code for n in cluster.notices if "copies its data at run time" in n.message] == ["FW-RSET-NOTE"] * 2

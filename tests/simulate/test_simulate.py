@@ -221,6 +221,22 @@ def test_entry_points_of_every_shape(tmp_path: Path) -> None:
     assert not diags
 
 
+def test_a_gotk_sync_syncing_another_folder_is_a_notice(tmp_path: Path) -> None:
+    """swade1987/flux2-multi-cluster-bootstrap-repo: prd's gotk-sync.yaml syncs the sbx folder (copied), so it is
+    no entry of its own; a notice says so and which cluster documents that folder."""
+    repo = write(tmp_path, {**gotk("sbx"), "clusters/prd/flux-system/gotk-sync.yaml": SYNC % {"name": "sbx"}})
+    entries, diags = find_entries(Repo(repo))
+    assert [e.cluster for e in entries] == ["sbx"]
+    [notice] = diags
+    assert (notice.file, notice.line, notice.code, notice.severity, notice.cls) == (
+        "clusters/prd/flux-system/gotk-sync.yaml", 8, "FW-ENTRY-ELSEWHERE", "info", "limit")
+    assert "syncs clusters/sbx, which does not hold this file" in notice.message
+    assert "cluster sbx (clusters/sbx/flux-system/gotk-sync.yaml:8) documents that folder" in notice.message
+    lone = write(tmp_path / "lone", {"clusters/prd/flux-system/gotk-sync.yaml": SYNC % {"name": "sbx"}})
+    entries, [notice] = find_entries(Repo(lone))
+    assert entries == [] and "set the plugin's `entry: clusters/sbx` to document it" in notice.message
+
+
 def test_unknown_cluster_is_a_clear_error(tmp_path: Path) -> None:
     repo = write(tmp_path, gotk("home"))
     with pytest.raises(UnknownCluster, match="found: home"):

@@ -85,6 +85,17 @@ def test_a_mapped_source_is_built_from_its_folder(fleet, key):
     assert (source.name, folder.shown, folder.file) == ("infra", "../infra", "")
 
 
+def test_a_source_that_several_kustomizations_read_is_listed_once(fleet):
+    """d1-fleet: five Kustomizations read GitRepository flux-infra; the DAG page and sourceFolders name its
+    folder once, not once per Kustomization."""
+    repo, infra = fleet
+    second = INFRA_SOURCE.split("---\n")[1].replace("name: infra, namespace", "name: infra-2, namespace")
+    (repo / "clusters/home/infra-2.yaml").write_text(second)
+    cluster, ks = node(build_model(repo, sources={"GitRepository/flux-system/infra": infra}), "flux-system/infra-2")
+    assert ks.status == "built", ks.reason
+    assert [(s.name, d.shown) for s, d in cluster.source_dirs] == [("infra", "../infra")]
+
+
 def test_a_mapped_folder_is_confined_like_the_repository(fleet, tmp_path):
     """load/confine.py: a link that leads out of the source's folder is refused, never read."""
     repo, infra = fleet
@@ -193,6 +204,58 @@ def test_ci_url_patterns_and_keys():
     for bad in ("HelmRepository/a/b", "GitRepository/x", "infra"):
         with pytest.raises(ValueError):
             parse_key(bad)
+
+
+def test_github_context_variables_match_their_own_shape_only():
+    """controlplaneio-fluxcd/d2-fleet pushes `ghcr.io/${{ github.repository }}` (owner/name) and its
+    ResourceSets make OCIRepositories of other repositories (`ghcr.io/controlplaneio-fluxcd/d2-infra/monitoring`):
+    those are not this repository's artifact, so they are not built from it."""
+    push = CiPush("oci://ghcr.io/${{ github.repository }}", ".", "w.yaml", 1)
+    assert push.matches("oci://ghcr.io/controlplaneio-fluxcd/d2-fleet")
+    assert not push.matches("oci://ghcr.io/controlplaneio-fluxcd/d2-infra/monitoring")
+    owner = CiPush("oci://ghcr.io/${{ github.repository_owner }}/fleet", ".", "w.yaml", 1)
+    assert owner.matches("oci://ghcr.io/acme/fleet") and not owner.matches("oci://ghcr.io/acme/team/fleet")
+    anything = CiPush("oci://ghcr.io/$REPO", ".", "w.yaml", 1)
+    assert anything.matches("oci://ghcr.io/acme/team/fleet")
+    # the cluster's own artifact says which repository github.repository is: another one of its shape is not it
+    bound = push.bindings("oci://ghcr.io/controlplaneio-fluxcd/d2-fleet:latest")
+    assert bound == {"GITHUB_REPOSITORY": "controlplaneio-fluxcd/d2-fleet"}
+    assert not push.matches("oci://ghcr.io/controlplaneio-fluxcd/d2-apps", bound)
+    assert push.matches("oci://ghcr.io/controlplaneio-fluxcd/d2-fleet", bound)
+    assert push.bindings("oci://quay.io/a/b") is None
+
+
+def test_a_url_of_many_variables_is_matched_in_linear_time():
+    """A push URL comes from the repository: 12 variables made a backtracking `.*`-per-variable pattern try every
+    split of a 400-character URL (10 variables: 24 s; this test never ended). RE2 matches in one pass."""
+    flood = CiPush("oci://ghcr.io/" + "${VAR}a" * 12, ".", "w.yaml", 1)
+    assert not flood.matches("oci://ghcr.io/" + "a" * 400 + "b")
+    assert flood.matches("oci://ghcr.io/" + "a" * 400)
+    twice = CiPush("oci://ghcr.io/${{ github.repository }}/m/${{ github.repository }}", ".", "w.yaml", 1)
+    assert twice.bindings("oci://ghcr.io/acme/fleet/m/acme/fleet") == {"GITHUB_REPOSITORY": "acme/fleet"}
+    assert twice.bindings("oci://ghcr.io/acme/fleet/m/acme/apps") is None  # one value cannot be two texts
+
+
+def test_another_repositorys_artifact_is_not_read_from_this_one(oci_repo):
+    """d2-fleet: the push action publishes `ghcr.io/${{ github.repository }}`; a tenant's OCIRepository of
+    another repository (`ghcr.io/acme/infra/monitoring`) is skipped, not built from this repository's folders."""
+    tenant = ("apiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\nmetadata: {name: infra, namespace: "
+              "monitoring}\nspec: {interval: 5m, url: oci://ghcr.io/acme/infra/monitoring, ref: {tag: latest}}\n---\n"
+              "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: infra, namespace: "
+              "monitoring}\nspec: {interval: 10m, path: ./apps, prune: true, sourceRef: {kind: OCIRepository, "
+              "name: infra}}\n")
+    (oci_repo / "kubernetes/flux/cluster/tenant.yaml").write_text(tenant)
+    (oci_repo / ".github/workflows/push.yaml").write_text(
+        "jobs:\n  push:\n    steps:\n      - uses: controlplaneio-fluxcd/distribution/actions/push@main\n"
+        "        with: {repository: 'ghcr.io/${{ github.repository }}', path: ./kubernetes}\n")
+    (oci_repo / "kubernetes/flux/cluster/apps.yaml").write_text(
+        tenant.replace("infra/monitoring", "apps").replace("monitoring", "apps"))  # another owner/name
+    model = build_model(oci_repo)
+    cluster, ks = node(model, "monitoring/infra")
+    assert ks.status == "skipped" and "another repository" in ks.reason
+    assert cluster.root.status == "built", cluster.root.reason  # ghcr.io/acme/home-ops-manifests: owner/name
+    _, apps = node(model, "apps/infra")
+    assert apps.status == "skipped" and "another repository" in apps.reason
 
 
 def test_the_dag_page_says_where_an_artifact_was_read_from(oci_repo, tmp_path):

@@ -10,11 +10,13 @@ A layer's own facts are made when first asked for, then kept. The effective reco
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..model import (CLAIM_SURFACES, FLUX_HELM_GROUP, Cluster, Diagnostic, HelmReleaseInfo, KustomizationNode, Resource,
                      Surface)
+from ..flux.objects import kube_config_ref, landing_cluster, remote_cluster
 from .order import Blocker, Chain, Edge, EffectiveOrder, Gate
 from .surfaces import Claim, claim_warnings, contested_claims
 
@@ -84,6 +86,30 @@ def installed(surfaces: list[Surface], releases: list[HelmReleaseInfo]) -> list[
             found.setdefault((s.object_kind, s.namespace, s.name),
                              Installed(s.object_kind, s.namespace, s.name, s.file, s.line)).surfaces.append(s)
     return sorted(found.values(), key=lambda i: (i.kind != "HelmRelease", i.namespace, i.name, i.kind))
+
+
+def _surface_clusters(cluster: Cluster) -> Callable[[Surface], str]:
+    """The cluster each surface is on: where its layer's objects land (``landing_cluster``), and for what a
+    HelmRelease's values declare, the cluster of the release's own ``spec.kubeConfig`` from there."""
+    nodes = cluster.kustomizations
+    landing: dict[str, str] = {}
+    releases: dict[tuple[str, str, str], str] = {}
+
+    def where(s: Surface) -> str:
+        if s.layer not in landing:
+            landing[s.layer] = landing_cluster(s.layer, nodes)
+        here = landing[s.layer]
+        if s.object_kind != "HelmRelease":
+            return here
+        key = (s.layer, s.namespace, s.name)
+        if key not in releases:
+            node = nodes.get(s.layer)
+            res = next((r for r in node.resources if r.is_kind(FLUX_HELM_GROUP, "HelmRelease")
+                        and r.namespace == s.namespace and r.name == s.name), None) if node else None
+            kube = kube_config_ref(res.spec) if res is not None else None
+            releases[key] = remote_cluster(kube, s.namespace, here) if kube else here
+        return releases[key]
+    return where
 
 
 @dataclass(eq=False)
@@ -166,7 +192,7 @@ class ClusterFacts:
         self._grouping: tuple[Grouping | None] | None = None
         # the surfaces of the layers the wiki shows: the inventory, the surface map and the address claims
         self.surfaces: list[Surface] = [s for s in cluster.surfaces if s.layer in shown]
-        self.claims: dict[Claim, list[Surface]] = contested_claims(self.surfaces)
+        self.claims: dict[Claim, list[Surface]] = contested_claims(self.surfaces, _surface_clusters(cluster))
         self.duplicate_claims: list[Diagnostic] = claim_warnings(self.claims)
         self._contested = {(c.file, c.line) for claimants in self.claims.values() for c in claimants}
         self._helm_counts: dict[str, int] = {}

@@ -241,9 +241,13 @@ class EffectiveOrder:
 
     @classmethod
     def of(cls, cluster: Cluster, *, read_text: Callable[[str], str] | None = None,
-           requeue_dependency: float = DEFAULT_REQUEUE_DEPENDENCY) -> EffectiveOrder:
+           requeue_dependency: float | None = None) -> EffectiveOrder:
         """The order of ``cluster``. ``read_text`` (a repo's ``read_text``) lets edges point at the exact
-        line of their field; without it they point at the Kustomization's document."""
+        line of their field; without it they point at the Kustomization's document. The requeue interval is
+        the one kustomize-controller runs with in the repository (``cluster.requeue_dependency``), else 30s."""
+        if requeue_dependency is None:
+            configured = go_duration(cluster.requeue_dependency)
+            requeue_dependency = configured if configured else DEFAULT_REQUEUE_DEPENDENCY
         return _Builder(cluster, read_text, requeue_dependency).build()
 
     # -- the graph ---------------------------------------------------------

@@ -506,18 +506,24 @@ def _label(s: Surface) -> str:
     return f"{s.object_kind} {s.namespace}/{s.name} ({s.file}:{s.line})"
 
 
-def contested_claims(surfaces: list[Surface]) -> dict[Claim, list[Surface]]:
+def contested_claims(surfaces: list[Surface], where: Callable[[Surface], str] | None = None,
+                     ) -> dict[Claim, list[Surface]]:
     """(address, port, protocol) claimed by more than one object -> its claimants, in input order.
 
     Gateways with an address count as LoadBalancer claims too (the controller makes one).
-    Unresolved addresses (``${VAR}``, templates) cannot be compared and are skipped.
+    Unresolved addresses (``${VAR}``, templates) cannot be compared and are skipped. ``where`` names the
+    cluster a surface is on (a hub's spokes each have their own network): only claims on one cluster clash.
     """
-    by_claim: dict[Claim, dict[int, Surface]] = defaultdict(dict)
+    by_claim: dict[tuple[str, Claim], dict[int, Surface]] = defaultdict(dict)
     for s in surfaces:
+        here = where(s) if where is not None else ""
         for claim in _claims(s):
-            by_claim[claim].setdefault(id(s), s)
-    return {claim: list(found.values()) for claim, found in by_claim.items()
-            if len({(c.object_kind, c.namespace, c.name, c.file, c.line) for c in found.values()}) >= 2}
+            by_claim[(here, claim)].setdefault(id(s), s)
+    out: dict[Claim, list[Surface]] = {}
+    for (_, claim), found in by_claim.items():
+        if len({(c.object_kind, c.namespace, c.name, c.file, c.line) for c in found.values()}) >= 2:
+            out.setdefault(claim, []).extend(found.values())
+    return out
 
 
 def duplicate_claims(surfaces: list[Surface]) -> list[Diagnostic]:

@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 from ..analysis.crds import CrdCatalog, crd_policy, is_builtin_group
+from ..flux.objects import kube_config_ref, landing_cluster, remote_cluster
 from ..model import FLUX_HELM_GROUP, FLUX_OPERATOR_GROUP, Cluster, HelmReleaseInfo, Resource
 from .bootstrap import CNI_ENTRIES, BootstrapRelease
 from .makes import object_makes
@@ -83,18 +84,24 @@ def build_index(cluster: Cluster, catalog: CrdCatalog, bootstrap: list[Bootstrap
     present_namespaces = BUILTIN_NAMESPACES | {cluster.root.namespace}
     used_kinds = _used_custom_kinds(cluster)
     releases = _release_objects(cluster)
+    where = _target_clusters(cluster)
     for node in cluster.kustomizations.values():
         facts = layers[node.id]
+        here = where.get(node.id, "")
         for res in node.resources:
             for made in object_makes(res):
-                facts.provisions.append(Provision(made.subject, node.id, res.file, res.line, made.via, made.runtime))
+                facts.provisions.append(Provision(made.subject.on(here), node.id, res.file, res.line, made.via,
+                                                  made.runtime))
             for subject, how in object_uses(res):
                 if subject.type == "namespace" and subject.name in present_namespaces:
                     continue
-                facts.need(Need(subject, node.id, res.file, res.line, f"{res.kind} {res.ident()}", how))
+                on = _release_cluster(res, here) if how == "targetNamespace" else here
+                facts.need(Need(subject.on(on), node.id, res.file, res.line, f"{res.kind} {res.ident()}", how))
         if node.id != cluster.root_id:
+            # the Kustomization object lives where its parent applied it: its source and Secrets are read there
+            there = where.get(node.parent or "", "")
             for subject, how in kustomization_uses(node):
-                facts.need(Need(subject, node.id, node.file, node.line, f"Kustomization {node.id}", how))
+                facts.need(Need(subject.on(there), node.id, node.file, node.line, f"Kustomization {node.id}", how))
     helmfile = {b.ident(): b for b in bootstrap or []}
     operator_entry = cluster.entry_kind in ("FluxInstance", "flux-instance HelmRelease")
     for info in cluster.helm_releases:
@@ -103,11 +110,12 @@ def build_index(cluster: Cluster, catalog: CrdCatalog, bootstrap: list[Bootstrap
             # the helmfile names the release as Flux does, or after the app's Kustomization
             early = helmfile.get(info.ident()) or helmfile.get(info.layer)
             why = f"installed by the bootstrap helmfile ({early.file}:{early.line})" if early else None
-            layers[info.layer].provisions.extend(_release_provisions(info, res, catalog, used_kinds, why,
-                                                                     operator_entry))
+            on = _release_cluster(res, where.get(info.layer, ""))
+            layers[info.layer].provisions.extend(replace(p, subject=p.subject.on(on)) for p in _release_provisions(
+                info, res, catalog, used_kinds, why, operator_entry))
             if info.chart == "flux-instance":  # the chart's one object is a FluxInstance (templates/instance.yaml)
-                layers[info.layer].need(Need(crd_subject(FLUX_OPERATOR_GROUP, "FluxInstance"), info.layer, res.file,
-                                             res.line, f"HelmRelease {info.ident()}", "chart flux-instance"))
+                layers[info.layer].need(Need(crd_subject(FLUX_OPERATOR_GROUP, "FluxInstance").on(on), info.layer,
+                                             res.file, res.line, f"HelmRelease {info.ident()}", "chart flux-instance"))
     root = layers.get(cluster.root_id)
     _gated_releases(cluster, layers)
     src = cluster.source
@@ -116,6 +124,19 @@ def build_index(cluster: Cluster, catalog: CrdCatalog, bootstrap: list[Bootstrap
         root.provisions.append(Provision(bootstrap, cluster.root_id,
                                          cluster.entry_file, cluster.entry_line, "the bootstrap source"))
     return DependencyIndex(layers)
+
+
+def _target_clusters(cluster: Cluster) -> dict[str, str]:
+    """Where each Kustomization's objects land (:func:`landing_cluster`)."""
+    return {node_id: landing_cluster(node_id, cluster.kustomizations) for node_id in cluster.kustomizations}
+
+
+def _release_cluster(res: Resource, here: str) -> str:
+    """Where a HelmRelease applied on ``here`` installs its chart: its ``spec.kubeConfig``'s cluster, if set."""
+    if not res.is_kind(FLUX_HELM_GROUP, "HelmRelease"):
+        return here
+    kube = kube_config_ref(res.spec)
+    return remote_cluster(kube, res.namespace, here) if kube else here
 
 
 def _gated_releases(cluster: Cluster, layers: dict[str, LayerFacts]) -> None:

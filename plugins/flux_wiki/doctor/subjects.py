@@ -7,7 +7,7 @@ Secrets and ConfigMaps are named, never read: nothing here holds a value.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from ..flux.runtime import ANY_NAMESPACE  # a provision into every namespace (ClusterExternalSecret and the like)
@@ -26,13 +26,17 @@ RACE_SEVERITY: dict[str, str] = {"crd": "error", "namespace": "error", "secret":
 @dataclass(frozen=True, order=True)
 class Subject:
     """A thing a layer needs or provides. ``kind`` is the object kind (for a CRD: the custom kind it
-    defines, with its API group in ``group``); ``namespace`` is empty for cluster-scoped subjects."""
+    defines, with its API group in ``group``); ``namespace`` is empty for cluster-scoped subjects.
+    ``cluster`` is empty on the cluster Flux runs in; a subject on a remote cluster (a Kustomization's or a
+    HelmRelease's ``spec.kubeConfig``) names it (``flux.objects.remote_cluster``): only that cluster's objects
+    provide it."""
 
     type: str
     kind: str
     name: str
     namespace: str = ""
     group: str = ""
+    cluster: str = ""
 
     def text(self) -> str:
         """How the subject is written in evidence and messages: ``ClusterIssuer.cert-manager.io``,
@@ -50,11 +54,15 @@ class Subject:
         """The subject in a sentence: ``CRD ClusterIssuer.cert-manager.io``, ``Namespace monitoring``,
         ``controller traefik.io/ingress-controller``, ``Secret auth/wildcard-tls``."""
         prefix = {"crd": "CRD ", "namespace": "Namespace ", "controller": "controller "}.get(self.type, "")
-        return prefix + self.text()
+        return prefix + self.text() + (f" on the remote cluster of {self.cluster}" if self.cluster else "")
 
     def anywhere(self) -> Subject:
         """The same subject in any namespace (what a cluster-wide generator provides)."""
-        return Subject(self.type, self.kind, self.name, ANY_NAMESPACE, self.group)
+        return replace(self, namespace=ANY_NAMESPACE)
+
+    def on(self, cluster: str) -> Subject:
+        """The same subject on ``cluster`` (empty: the cluster Flux runs in)."""
+        return self if cluster == self.cluster else replace(self, cluster=cluster)
 
 
 def namespace_subject(name: str) -> Subject:

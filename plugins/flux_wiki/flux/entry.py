@@ -40,7 +40,7 @@ class Entry:
     """Where one cluster's reconciliation starts: its source and its root Kustomization."""
 
     cluster: str
-    kind: str  # gotk-sync | gotk-sync placeholder | FluxInstance | flux-instance HelmRelease | explicit
+    kind: str  # gotk-sync | gotk-sync placeholder | FluxInstance | flux-instance HelmRelease | bootstrap command | explicit
     file: str
     line: int
     source: SourceInfo
@@ -48,6 +48,11 @@ class Entry:
     root_namespace: str
     root_spec: dict[str, Any]
     controllers: list[Controller] = field(default_factory=list)  # what a FluxInstance installs
+    # where a FluxInstance turns on the multi-tenancy lockdown (``spec.cluster.multitenant (file:line)``): its
+    # controllers refuse cross-namespace references; "" when it does not
+    lockdown: str = ""
+    # a FluxInstance's spec.kustomize.patches, each with its line: they may set the controllers' flags
+    controller_patches: tuple[tuple[dict[str, Any], int], ...] = ()
 
 
 def _group(doc: dict[str, Any]) -> str:
@@ -84,10 +89,14 @@ def _root_spec(path: str, source: SourceInfo, extra: dict[str, Any] | None = Non
     return spec
 
 
-def _from_gotk(docs: list[Document], repo: Repo, *, self_applied: bool = False) -> list[Entry]:
-    """The gotk-sync shape in ``docs`` (one file's, or one folder's); ``self_applied``: only a GitRepository's
-    Kustomization whose path is a folder holding its own file (a file outside ``flux-system`` that re-applies
-    itself)."""
+def _from_gotk(docs: list[Document], file: str, repo: Repo, elsewhere: list[tuple[str, int, str, str]] | None = None,
+               *, self_applied: bool = False) -> list[Entry]:
+    """The gotk-sync shape in ``file``: a Kustomization syncing a folder that holds the file, from a source the
+    file declares; ``self_applied``: only a GitRepository's Kustomization whose path is a folder holding ``file``
+    (a file outside ``flux-system`` that re-applies itself). In bootstrap's gotk-sync.yaml, one syncing a folder
+    without the file is listed in ``elsewhere`` (file, line, id, path): a copy, or a cluster bootstrapped from
+    another folder's configuration. ``docs`` may also be the files of one folder (the self-applied shape split
+    over sibling files): each document's own file counts then."""
     sources = {}
     for d in docs:
         if isinstance(d.data, dict) and d.data.get("kind") in _SOURCE_KINDS:
@@ -96,7 +105,7 @@ def _from_gotk(docs: list[Document], repo: Repo, *, self_applied: bool = False) 
             ref = spec.get("ref") if isinstance(spec.get("ref"), dict) else {}
             sources[(d.data["kind"], ns, name)] = SourceInfo(
                 kind=d.data["kind"], namespace=ns, name=name, url=_text(spec.get("url")),
-                ref={k: v for k, v in ref.items() if isinstance(v, str)}, file=d.file, line=d.line,
+                ref={k: v for k, v in ref.items() if isinstance(v, str)}, file=d.file or file, line=d.line,
                 ignore=_text(spec.get("ignore")))
     entries = []
     for d in docs:
@@ -104,7 +113,7 @@ def _from_gotk(docs: list[Document], repo: Repo, *, self_applied: bool = False) 
         if not (isinstance(data, dict) and data.get("kind") == "Kustomization"
                 and _group(data) == FLUX_KUSTOMIZE_GROUP):
             continue
-        file = d.file
+        file = d.file or file
         ns, name = _meta(data)
         spec = data.get("spec") if isinstance(data.get("spec"), dict) else {}
         ref = spec.get("sourceRef") if isinstance(spec.get("sourceRef"), dict) else {}
@@ -117,6 +126,8 @@ def _from_gotk(docs: list[Document], repo: Repo, *, self_applied: bool = False) 
             entries.append(Entry(cluster=_cluster_name(file, str(spec.get("path") or "")) or "",
                                  kind="gotk-sync", file=file, line=d.line, source=sources[key],
                                  root_name=name, root_namespace=ns, root_spec=spec))
+        elif key in sources and elsewhere is not None and PurePosixPath(file).name in _PLACEHOLDER_FILES:
+            elsewhere.append((file, d.line, f"{ns}/{name}", str(root)))
     return entries
 
 
@@ -150,9 +161,13 @@ def _from_sync(kind: str, doc: Document, instance: FluxInstanceSpec, namespace: 
     if built is None:
         return None
     path = str(built.root_spec.get("path") or "")
+    field_path = (*at, "cluster", "multitenant")
+    lockdown = f"{'.'.join(field_path)} ({doc.file}:{line_of(field_path) or doc.line})" if instance.multitenant else ""
     return Entry(cluster=_cluster_name(doc.file, path) or "", kind=kind, file=doc.file, line=doc.line,
                  source=built.source, root_name=built.root_name, root_namespace=built.root_namespace,
-                 root_spec=built.root_spec, controllers=built.controllers)
+                 root_spec=built.root_spec, controllers=built.controllers, lockdown=lockdown,
+                 controller_patches=tuple((p, line_of((*at, "kustomize", "patches", i)) or doc.line)
+                                          for i, p in enumerate(instance.patches)))
 
 
 _KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -257,6 +272,7 @@ def _from_resourceset(doc: Document, store: ObjectStore, repo: Repo, diagnostics
 
 
 _PLACEHOLDER_FILES = ("gotk-sync.yaml",)
+_MAX_ELSEWHERE_NOTICES = 20
 _QUICK = re.compile(rb"kind:\s*FluxInstance\b|flux-instance")
 _SYNC_SOURCE = re.compile(rb"kind:\s*GitRepository\b")
 _SYNC_ROOT = re.compile(rb"kind:\s*Kustomization\b")
@@ -267,6 +283,7 @@ def find_entries(repo: Repo) -> tuple[list[Entry], list[Diagnostic]]:
     entries: list[Entry] = []
     diagnostics: list[Diagnostic] = []
     placeholders: list[str] = []
+    elsewhere: list[tuple[str, int, str, str]] = []
     self_applied: list[Entry] = []  # the gotk-sync shape outside flux-system: entries when there is no other
     split_sync: dict[str, list[str]] = {}  # folder -> its files naming a GitRepository or a Kustomization
     store = ObjectStore(repo)
@@ -283,7 +300,7 @@ def find_entries(repo: Repo) -> tuple[list[Entry], list[Diagnostic]]:
             has_source, has_root = bool(_SYNC_SOURCE.search(raw)), bool(_SYNC_ROOT.search(raw))
             if has_source and has_root:
                 try:
-                    self_applied.extend(_from_gotk(repo.documents(rel, copy=False), repo, self_applied=True))
+                    self_applied.extend(_from_gotk(repo.documents(rel, copy=False), rel, repo, self_applied=True))
                 except InputError:
                     pass  # a broken file is reported where a Kustomization builds it
             if has_source or has_root:
@@ -303,7 +320,7 @@ def find_entries(repo: Repo) -> tuple[list[Entry], list[Diagnostic]]:
             placeholders.append(rel)
             continue
         if in_flux_system:
-            entries.extend(_from_gotk(docs, repo))
+            entries.extend(_from_gotk(docs, rel, repo, elsewhere))
         for d in docs:
             if not isinstance(d.data, dict):
                 continue
@@ -352,7 +369,12 @@ def find_entries(repo: Repo) -> tuple[list[Entry], list[Diagnostic]]:
                              root_namespace="flux-system", root_spec=_root_spec("./" + cluster_dir, source)))
     if not entries:
         entries = self_applied or _split_self_applied(repo, split_sync)
-    return _name_clusters(entries, repo.root.name), diagnostics
+    if not entries:
+        entries, notices = _from_commands(repo)
+        diagnostics += notices
+    named = _name_clusters(entries, repo.root.name)
+    diagnostics += _elsewhere_notices(elsewhere, named)
+    return named, diagnostics
 
 
 def _split_self_applied(repo: Repo, folders: dict[str, list[str]]) -> list[Entry]:
@@ -368,8 +390,47 @@ def _split_self_applied(repo: Repo, folders: dict[str, list[str]]) -> list[Entry
                 docs += repo.documents(rel, copy=False)
             except InputError:
                 continue  # a broken file is reported where a Kustomization builds it
-        entries += _from_gotk(docs, repo, self_applied=True)
+        entries += _from_gotk(docs, files[0], repo, self_applied=True)
     return entries
+
+
+def _from_commands(repo: Repo) -> tuple[list[Entry], list[Diagnostic]]:
+    """Entries of a repository without a bootstrap manifest: one per root folder its bootstrap commands name
+    (:mod:`.bootstrap_commands`), each at the command's file and line, with a notice saying so."""
+    from .bootstrap_commands import bootstrap_commands  # only for a repository without an entry point
+
+    entries, notices, seen = [], [], set()
+    for cmd in bootstrap_commands(repo):
+        if cmd.path in seen:
+            continue
+        seen.add(cmd.path)
+        source = SourceInfo(kind="GitRepository", namespace="flux-system", name="flux-system", url=cmd.url,
+                            file=cmd.file, line=cmd.line, ignore=cmd.ignore)
+        entries.append(Entry(cluster=_cluster_name(cmd.file, cmd.path) or "", kind="bootstrap command",
+                             file=cmd.file, line=cmd.line, source=source, root_name="flux-system",
+                             root_namespace="flux-system", root_spec=_root_spec("./" + cmd.path, source)))
+        notices.append(Diagnostic(cmd.file, cmd.line, f"no bootstrap manifest in the repository: the root "
+                                                      f"Kustomization is taken from `{cmd.command}` --path={cmd.path} "
+                                                      f"here (set the plugin's `entry:` to choose another)",
+                                  severity="info", code="FW-ENTRY-COMMAND", cls="limit"))
+    return entries, notices
+
+
+def _elsewhere_notices(elsewhere: list[tuple[str, int, str, str]], entries: list[Entry]) -> list[Diagnostic]:
+    """A notice for each flux-system file whose root Kustomization syncs a folder that does not hold it (and
+    that gave no entry): flux-wiki does not take it for a cluster; say which one documents that folder."""
+    out = []
+    for file, line, ident, path in elsewhere[:_MAX_ELSEWHERE_NOTICES]:
+        if any(e.file == file for e in entries):
+            continue
+        same = next((e for e in entries if str(PurePosixPath(str(e.root_spec.get("path") or ".").lstrip("./") or "."))
+                     == path), None)
+        then = (f"cluster {same.cluster} ({same.file}:{same.line}) documents that folder" if same else
+                f"set the plugin's `entry: {path}` to document it")
+        out.append(Diagnostic(file, line, f"Kustomization {ident} syncs {path}, which does not hold this file: "
+                                          f"not taken for a cluster's entry point; {then}",
+                              severity="info", code="FW-ENTRY-ELSEWHERE", cls="limit"))
+    return out
 
 
 def _name_clusters(entries: list[Entry], repo_name: str) -> list[Entry]:

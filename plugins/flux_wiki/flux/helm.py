@@ -17,7 +17,7 @@ import yaml
 
 from ..load.yamldocs import MAX_DEPTH, copy_data, load_text
 from ..model import Diagnostic, HelmReleaseInfo, Resource, SourceInfo
-from .objects import scalar_field, str_field
+from .objects import kube_config_ref, scalar_field, str_field
 from .schema import HELM_RELEASE_SPEC, FieldProblem, problems
 
 DEFAULT_VALUES_KEY = "values.yaml"
@@ -379,5 +379,5 @@ def helm_release_info(res: Resource, find_object: FindObject, find_source: FindS
         namespace=res.namespace, name=res.name, chart=b.chart, version=b.version,
         source_kind=kind, source_namespace=sns, source_name=sname, source_url=b.source_url,
         depends_on=list(spec.depends_on), values=values, values_sources=sources,
-        unresolved_values=unresolved, file=res.file, line=res.line)
+        unresolved_values=unresolved, file=res.file, line=res.line, kube_config=kube_config_ref(res.spec))
     return info, b.diags

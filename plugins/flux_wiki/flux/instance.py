@@ -61,6 +61,7 @@ class FluxInstanceSpec:
     registry: str = ""  # spec.distribution.registry
     version: str = ""  # spec.distribution.version (a semver range or a version)
     patches: tuple[dict[str, Any], ...] = ()  # spec.kustomize.patches
+    multitenant: bool = False  # spec.cluster.multitenant: the controllers run with --no-cross-namespace-refs=true
 
     @property
     def installed(self) -> tuple[str, ...]:
@@ -85,10 +86,12 @@ class FluxInstanceSpec:
         distribution = spec.get("distribution") if isinstance(spec.get("distribution"), dict) else {}
         kustomize = spec.get("kustomize") if isinstance(spec.get("kustomize"), dict) else {}
         patches = kustomize.get("patches") if isinstance(kustomize.get("patches"), list) else []
+        cluster = spec.get("cluster") if isinstance(spec.get("cluster"), dict) else {}
         return cls(parsed, tuple(str(c) for c in components) if isinstance(components, list) else (),
                    registry=str_field(distribution.get("registry")),
                    version=scalar_field(distribution.get("version")) or "",
-                   patches=tuple(p for p in patches if isinstance(p, dict)))
+                   patches=tuple(p for p in patches if isinstance(p, dict)),
+                   multitenant=cluster.get("multitenant") is True)
 
 
 # -- what flux-operator builds ------------------------------------------------------------------------

@@ -13,7 +13,11 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..model import KustomizationNode
 
 
 def _str(value: Any) -> str | None:
@@ -92,6 +96,38 @@ class PostBuild:
         return cls({str(k): v for k, v in (post.get("substitute") or {}).items()}, refs, bool(post.get("strict")))
 
 
+def kube_config_ref(spec: dict[str, Any]) -> tuple[str, str] | None:
+    """``spec.kubeConfig`` of a Kustomization or HelmRelease: ``("Secret", name)`` or, for workload identity,
+    ``("ConfigMap", name)`` (both in the object's namespace); None when it applies to its own cluster."""
+    kube = spec.get("kubeConfig") if isinstance(spec.get("kubeConfig"), dict) else {}
+    return next(((kind, str(r["name"])) for kind, r in (("Secret", kube.get("secretRef")),
+                                                        ("ConfigMap", kube.get("configMapRef")))
+                 if isinstance(r, dict) and r.get("name")), None)
+
+
+def remote_cluster(kube_config: tuple[str, str], namespace: str, via: str = "") -> str:
+    """The cluster that ``spec.kubeConfig`` (``(kind, name)`` of its Secret or ConfigMap, read in
+    ``namespace``) reaches, as messages name it; ``via`` is the cluster where that reference is read."""
+    own = f"kubeConfig {kube_config[0]} {namespace}/{kube_config[1]}"
+    return f"{via} → {own}" if via else own
+
+
+def landing_cluster(node_id: str | None, nodes: Mapping[str, KustomizationNode]) -> str:
+    """Where the objects of Kustomization ``node_id`` land: "" for the cluster Flux runs in, else the remote
+    cluster its ``spec.kubeConfig`` reaches (see :func:`remote_cluster`). A Kustomization that a remote one
+    applies lives on that cluster, so its own kubeConfig, if any, is read there."""
+    chain: list[KustomizationNode] = []
+    node = nodes.get(node_id) if node_id else None
+    while node is not None and len(chain) <= len(nodes):
+        chain.append(node)
+        node = nodes.get(node.parent) if node.parent and node.parent != node.id else None
+    where = ""
+    for n in reversed(chain):
+        kube = n.flux_spec.kube_config
+        where = remote_cluster(kube, n.namespace, where) if kube else where
+    return where
+
+
 @dataclass(frozen=True, eq=False)
 class KustomizationSpec:
     """The fields of a Flux Kustomization's spec the simulation acts on, with Flux's defaults."""
@@ -124,10 +160,6 @@ class KustomizationSpec:
             name_prefix=_str(spec.get("namePrefix")) or None,
             name_suffix=_str(spec.get("nameSuffix")) or None,
         )
-        kube = spec.get("kubeConfig") if isinstance(spec.get("kubeConfig"), dict) else {}
-        remote = next(((kind, str(r["name"])) for kind, r in (("Secret", kube.get("secretRef")),
-                                                              ("ConfigMap", kube.get("configMapRef")))
-                       if isinstance(r, dict) and r.get("name")), None)
         return cls(path=_str(spec.get("path")), source_ref=source_ref, depends_on=tuple(depends_on),
                    post_build=PostBuild.parse(spec.get("postBuild")), overrides=overrides,
-                   wait=spec.get("wait"), prune=spec.get("prune"), kube_config=remote)
+                   wait=spec.get("wait"), prune=spec.get("prune"), kube_config=kube_config_ref(spec))

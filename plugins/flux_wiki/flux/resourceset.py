@@ -197,6 +197,18 @@ class _Providers:
         found = self.store.find(PROVIDER_KIND, namespace, name) if self.store is not None else None
         return found if found is not None and found.group == GROUP else None
 
+    def copy_source(self, kind: str, source: str) -> Resource | None:
+        """The ConfigMap or Secret a ``copyFrom: namespace/name`` annotation names, when this build or the
+        cluster so far applies it readable (a SOPS-encrypted one is not)."""
+        namespace, _, name = source.partition("/")
+        if not namespace or not name or "/" in name:
+            return None
+        found = next((r for r in self.current if r.kind == kind and r.group == "" and r.namespace == namespace
+                      and r.name == name), None)
+        if found is None and self.store is not None:  # applied so far: the repo fallback may be another cluster's
+            found = self.store.find_applied(kind, namespace, name)
+        return None if found is None or found.encrypted or "sops" in found.obj else found
+
     def selected(self, namespace: str, selector: dict[str, Any]) -> list[Resource]:
         seen: dict[str, Resource] = {}
         for r in self._all():
@@ -486,8 +498,14 @@ class _Expander:
                 md["annotations"] = {**_dict(md.get("annotations")), **annotations}
             source = _dict(md.get("annotations")).get(COPY_FROM_ANNOTATION)
             if source and res.api_version == "v1" and res.kind in ("ConfigMap", "Secret"):
-                self.note(f"{res.kind} {res.ident()} copies its data at run time from {source}; that data is "
-                          "not shown", res.line)
+                copied = self.providers.copy_source(res.kind, str(source))
+                if copied is not None:  # flux-operator copyResources: the source's data replaces the object's
+                    for key in ("data", "stringData") if res.kind == "Secret" else ("data",):
+                        if isinstance(copied.obj.get(key), dict):
+                            res.obj[key] = dict(copied.obj[key])
+                else:
+                    self.note(f"{res.kind} {res.ident()} copies its data at run time from {source}; that data is "
+                              "not shown", res.line)
 
     def expand(self) -> list[Resource]:
         if self.rset.encrypted or "sops" in self.rset.obj:

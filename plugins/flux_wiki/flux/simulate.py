@@ -17,12 +17,13 @@ from typing import TYPE_CHECKING, Any
 from ..load import ParseCache, Repo
 from ..load.yamldocs import field_line
 from ..model import (BUILT_STATUSES, FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, FLUX_OPERATOR_GROUP, FLUX_SOURCE_GROUP,
-                     Cluster, Controller, Diagnostic, InputError, KustomizationNode, Resource, SourceDir, SourceInfo,
-                     SubstitutionVar)
+                     Cluster, Controller, Diagnostic, HelmReleaseInfo, InputError, KustomizationNode, Resource,
+                     SourceDir, SourceInfo, SubstitutionVar)
+from .controller_flags import CONTROLLERS, NO_CROSS_NAMESPACE_REFS, ControllerFlags, patch_flags, root_flags
 from .entry import Entry
 from .kustomize.build import BuildResult
 from .kustomize.reuse import build_reusing
-from .objects import KustomizationSpec
+from .objects import KustomizationSpec, landing_cluster
 from .schema import FieldProblem, checked_kustomization, checked_kustomization_spec, object_problems
 from .scope import ScopeIndex
 from .source_dirs import SourceDirs, normalized_url, unmapped_hint
@@ -69,7 +70,8 @@ def _rejected(problems: list[FieldProblem]) -> str:
 
 
 _DECRYPT_ANNOTATION = f"{FLUX_KUSTOMIZE_GROUP}/decrypt"
-_SYNTHESIZED_ROOTS = ("explicit", "gotk-sync placeholder")  # entries whose root spec the repository does not hold
+# entries whose root spec the repository does not hold (flux-wiki writes it)
+_SYNTHESIZED_ROOTS = ("explicit", "gotk-sync placeholder", "bootstrap command")
 
 
 def _decryption_disabled(res: Resource) -> bool:
@@ -101,6 +103,12 @@ class Simulation:
         self.dropped: Resource | None = None  # the first Kustomization past the count limit
         self.dropped_count = 0
         self.applied_twice: set[str] = set()
+        self.flags = ControllerFlags()  # what the controllers run with, as far as the repository says
+        for controller in CONTROLLERS if entry.lockdown else ():
+            self.flags.set(controller, {NO_CROSS_NAMESPACE_REFS: "true"}, f"set by {entry.lockdown}")
+        for patch, line in entry.controller_patches:
+            for controller, _, found in patch_flags([patch]):
+                self.flags.set(controller, found, f"set by the patch at {entry.file}:{line}")
 
     def run(self) -> Cluster:
         e = self.entry
@@ -215,7 +223,8 @@ class Simulation:
         source, skip = self._find_source(node)
         if skip is None:  # the entry's source, or its repository and revision declared again
             return source, None, self.boot_dir
-        folder = self.source_dirs.find(source) if source.kind != "ExternalArtifact" else None
+        folder = self.source_dirs.find(source, anchor=self.entry.source.url) if source.kind != "ExternalArtifact" \
+            else None
         if folder is not None:
             return source, None, folder
         return source, skip + unmapped_hint(source), None
@@ -276,7 +285,9 @@ class Simulation:
         why the folder cannot be read. The folder is confined like the repository (load/confine.py)."""
         if folder is None:
             return self.repo, ""
-        if (source, folder) not in self.cluster.source_dirs:
+        # once per source and folder, however many Kustomizations read it (each finds its own objects)
+        if not any((s.kind, s.namespace, s.name, d.shown) == (source.kind, source.namespace, source.name, folder.shown)
+                   for s, d in self.cluster.source_dirs):
             self.cluster.source_dirs.append((source, folder))
         inside = folder.shown != ".." and not folder.shown.startswith("../")
         found = self.repo.files.entry(folder.shown) if inside else None
@@ -302,6 +313,12 @@ class Simulation:
                 f"<folder>`)")
 
     def _reconcile(self, node: KustomizationNode) -> list[KustomizationNode]:
+        refused = self._cross_namespace(node)
+        if refused:
+            node.status, node.reason = "error", refused
+            self.cluster.warn(node.file, self._line(node.file, node.line, ("spec", "sourceRef", "namespace")),
+                              f"Kustomization {node.id}: {refused}", code="FW-KS-CROSS-NAMESPACE-REF")
+            return []
         node.source, skip, folder = self._source_of(node)
         namesake = self._namesake_source(node) if skip else None
         if namesake is not None:
@@ -312,10 +329,13 @@ class Simulation:
             node.status, node.reason = "error", (
                 f"source {ref.kind} {ref.namespace}/{ref.name} not found: nothing applies it in namespace "
                 f"{ref.namespace}, {why}")
+            advice = (f"set sourceRef.namespace: {namesake.split('/')[0]}"
+                      if not self.flags.blocks_cross_namespace("kustomize-controller") else
+                      f"under the multi-tenancy lockdown a source in another namespace is refused: put one in "
+                      f"{ref.namespace}")
             self.cluster.warn(node.file, node.line,
                               f"Kustomization {node.id}: {node.reason}; {ref.kind} {namesake} is the one this "
-                              f"cluster has (set sourceRef.namespace: {namesake.split('/')[0]})",
-                              code="FW-KS-SOURCE-MISSING")
+                              f"cluster has ({advice})", code="FW-KS-SOURCE-MISSING")
             return []
         if skip:
             node.status, node.reason = "skipped", skip
@@ -371,7 +391,23 @@ class Simulation:
         self._check_objects(node)
         for res in node.resources:
             self.store.add(res)
+        if node.id == self.cluster.root_id:
+            root_flags(node.resources, node.files, self.entry.root_namespace,
+                       lambda rel: self.repo.documents(rel, copy=False), self._line, self.flags)
+            requeue = self.flags.requeue_dependency()
+            self.cluster.requeue_dependency = requeue[0] if requeue else None
         return self._children(node)
+
+    def _cross_namespace(self, node: KustomizationNode) -> str | None:
+        """Why kustomize-controller refuses the node's source (``getSource``: a sourceRef in another namespace
+        under the lockdown), or None."""
+        why = self.flags.blocks_cross_namespace("kustomize-controller")
+        ref = node.flux_spec.source_ref
+        if not why or node.id == self.cluster.root_id or ref.namespace == node.namespace:
+            return None
+        return (f"can't access '{ref.kind}/{ref.namespace}/{ref.name}', cross-namespace references have been blocked "
+                f"(kustomize-controller runs with --no-cross-namespace-refs=true, {why}): it applies nothing; put the "
+                f"source in namespace {node.namespace} or the Kustomization in {ref.namespace}")
 
     def _substituted(self, node: KustomizationNode, resources: list[Resource]) -> list[Resource] | None:
         """The objects ``node`` built, with its ``spec.postBuild`` variables substituted, and its variables noted
@@ -427,9 +463,17 @@ class Simulation:
                 if existing.id != node.id and existing.parent != node.id and existing.id != self.cluster.root_id \
                         and existing.id not in self.applied_twice:
                     self.applied_twice.add(existing.id)
-                    self.cluster.warn(res.file, res.line,
-                                      f"Kustomization {existing.id} is applied by both {existing.parent} and {node.id}",
-                                      code="FW-KS-APPLIED-TWICE")
+                    nodes = self.cluster.kustomizations
+                    there = landing_cluster(node.id, nodes)
+                    if landing_cluster(existing.parent, nodes) == there:
+                        self.cluster.warn(res.file, res.line, f"Kustomization {existing.id} is applied by both "
+                                                              f"{existing.parent} and {node.id}", code="FW-KS-APPLIED-TWICE")
+                    else:  # two spokes of a hub get the same Kustomization: one object on each cluster
+                        self.cluster.warn(res.file, res.line,
+                                          f"Kustomization {existing.id} is applied by {existing.parent} and, to "
+                                          f"another cluster ({there or 'the one Flux runs in'}), by {node.id}: the "
+                                          f"pages show the copy {existing.parent} applies", code="FW-KS-REMOTE-COPY",
+                                          cls="limit")
                 continue
             if len(self.cluster.kustomizations) >= MAX_KUSTOMIZATIONS:
                 dropped += 1
@@ -528,8 +572,22 @@ class Simulation:
                     info.layer = node.id
                     cluster.helm_releases.append(info)
                     cluster.warnings.extend(diags)
+                    self._check_release_source(res, info)
         cluster.helm_releases.sort(key=lambda h: (h.layer, h.namespace, h.name))
         cluster.controllers = self._controllers()
+
+    def _check_release_source(self, res: Resource, info: HelmReleaseInfo) -> None:
+        """helm-controller under the lockdown refuses a chart source in another namespace than the release's."""
+        why = self.flags.blocks_cross_namespace("helm-controller")
+        if not why or not info.source_namespace or info.source_namespace == info.namespace:
+            return
+        at = ("spec", "chartRef", "namespace") if "chartRef" in res.spec else \
+            ("spec", "chart", "spec", "sourceRef", "namespace")
+        self.cluster.warn(res.file, self._line(res.file, res.line, at),
+                          f"HelmRelease {info.ident()}: can't access '{info.source_kind}/{info.source_namespace}/"
+                          f"{info.source_name}', cross-namespace references have been blocked (helm-controller runs "
+                          f"with --no-cross-namespace-refs=true, {why}): the release is never installed",
+                          code="FW-HELM-CROSS-NAMESPACE-REF")
 
     def _controllers(self) -> list[Controller]:
         found: dict[str, Controller] = {}

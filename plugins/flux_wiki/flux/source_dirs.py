@@ -18,6 +18,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import yaml
 
@@ -33,6 +34,10 @@ _PUSH_ACTION = "controlplaneio-fluxcd/distribution/actions/push"
 _PUSH = r"\bflux\s+push\s+artifact\b"
 _SUBST = r"\$\{\{.*?\}\}|\$\([^()]*\)"  # ${{ expr }}, $(command)
 _EXPR = r"\$\{\{.*?\}\}|\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*"  # ${{ expr }}, ${VAR}, $VAR
+# GitHub Actions context values of a known shape (docs.github.com, "Contexts reference"), as matched in a URL
+# (``${{ github.repository }}`` or its environment variable ``$GITHUB_REPOSITORY``, named as the variable)
+_GITHUB_SHAPES = {"GITHUB_REPOSITORY": "[^/]+/[^/]+", "GITHUB_REPOSITORY_OWNER": "[^/]+", "GITHUB_ACTOR": "[^/]+",
+                  "GITHUB_EVENT_REPOSITORY_NAME": "[^/]+"}
 
 
 def normalized_url(url: str | None) -> str:
@@ -76,13 +81,55 @@ class CiPush:
     file: str
     line: int
 
-    def matches(self, url: str | None) -> bool:
+    def matches(self, url: str | None, bound: dict[str, str] | None = None) -> bool:
+        """Whether ``url`` is what this push publishes. A CI variable stands for any text, a GitHub context
+        value for its own shape (``github.repository`` is owner/name: another repository's deeper path is not
+        this one's artifact), or for the value ``bound`` gives it (see :meth:`bindings`)."""
         want = normalized_url(url)
-        if not want:
-            return False
-        # a CI variable (``${{ github.repository }}``, ``$TAG``) stands for any text
-        pattern = ".*".join(re.escape(p) for p in re.split(_EXPR, normalized_url(self.url)))
-        return re.fullmatch(pattern, want) is not None
+        return bool(want) and _linear(self._pattern(bound or {})).fullmatch(want) is not None
+
+    def bindings(self, url: str | None) -> dict[str, str] | None:
+        """The GitHub context values that make ``url`` (the cluster's own artifact) what this push publishes;
+        None when it is not (or when one value would have to be two texts). They are the same for every push of
+        the repository: another repository's artifact of the same shape (``ghcr.io/acme/apps`` beside
+        ``ghcr.io/acme/fleet``) is then told apart."""
+        m = _linear(self._pattern({}, named=True)).fullmatch(normalized_url(url)) if url else None
+        if m is None:
+            return None
+        values: dict[str, str] = {}
+        for group, value in m.groupdict().items():
+            name = group.rpartition("__")[0]
+            if value is not None and values.setdefault(name, value) != value:
+                return None
+        return values
+
+    def _pattern(self, bound: dict[str, str], named: bool = False) -> str:
+        """The URL as an RE2 pattern: each variable a wildcard, its shape, or its bound value; ``named``: each
+        GitHub context value a group ``NAME__i`` (its i-th use)."""
+        pattern, at, uses = "", 0, 0
+        own = normalized_url(self.url)
+        for m in re.finditer(_EXPR, own):
+            name = _variable(m.group())
+            shape = _GITHUB_SHAPES.get(name)
+            if shape and name in bound:
+                part = re.escape(bound[name])
+            elif shape and named:
+                uses += 1
+                part = f"(?P<{name}__{uses}>{shape})"
+            else:
+                part = shape or ".*"
+            pattern += re.escape(own[at:m.start()]) + part
+            at = m.end()
+        return pattern + re.escape(own[at:])
+
+
+def _linear(pattern: str) -> Any:
+    """``pattern`` compiled by RE2 (google-re2, as for ResourceSet templates): time linear in the text whatever the
+    pattern. A push URL comes from the repository, and ``.*`` repeated per variable makes a backtracking engine's
+    time grow as the URL's length to the power of its variables (a URL of 10 variables: 24 s)."""
+    import re2
+
+    return re2.compile(pattern)
 
 
 class SourceDirs:
@@ -100,16 +147,17 @@ class SourceDirs:
         rel = os.path.relpath(root, self.repo_root)
         return PurePosixPath(Path(rel).as_posix()).as_posix()
 
-    def find(self, info: SourceInfo) -> SourceDir | None:
+    def find(self, info: SourceInfo, anchor: str | None = None) -> SourceDir | None:
         """The folder mapped to ``info`` (by kind/namespace/name, then URL), else the folder CI pushes to an
-        OCIRepository's URL from; None when flux-wiki has none."""
+        OCIRepository's URL from; None when flux-wiki has none. ``anchor`` is the URL of the cluster's own
+        source: where a push publishes it, the GitHub context values it shows hold for ``info`` too."""
         for key in (source_key(info.kind, info.namespace, info.name), normalized_url(info.url) if info.url else None):
             if key and key in self.configured:
                 root = self.configured[key]
                 return SourceDir(key, root, f"the `{OPTION}:` option", shown=self._shown(root))
         if info.kind == "OCIRepository" and self.repo_root is not None:
             for push in self.pushes:
-                if push.matches(info.url):
+                if push.matches(info.url, push.bindings(anchor) if anchor else None):
                     root = Path(os.path.normpath(self.repo_root / push.path))
                     return SourceDir(source_key(info.kind, info.namespace, info.name), root,
                                      f"inferred from {push.file}:{push.line}, which runs `flux push artifact "
@@ -142,7 +190,7 @@ def ci_pushes(files: ConfinedDir) -> list[CiPush]:
             continue
         for m in re.finditer(_PUSH, text):
             line = text.count("\n", 0, m.start()) + 1
-            push = _parse_push(_command_at(text, m.end()), rel, line)
+            push = _parse_push(command_at(text, m.end()), rel, line)
             if push is not None:
                 out.append(push)
         out += _action_pushes(text, rel)
@@ -191,7 +239,7 @@ def _items(node: yaml.Node | None) -> list[yaml.Node]:
     return list(node.value) if isinstance(node, yaml.SequenceNode) else []
 
 
-def _command_at(text: str, start: int) -> str:
+def command_at(text: str, start: int) -> str:
     """The rest of a shell command from ``start``: to the end of the line, following ``\\`` continuations."""
     out, i = [], start
     while True:
@@ -205,11 +253,19 @@ def _command_at(text: str, start: int) -> str:
         return " ".join(out)
 
 
+def _variable(expr: str) -> str:
+    """The variable an expression stands for: ``${{ github.repository }}`` and ``$GITHUB_REPOSITORY`` both
+    ``GITHUB_REPOSITORY``."""
+    return re.sub(r"[\s${}()]", "", expr).replace(".", "_").upper()
+
+
 def _parse_push(command: str, file: str, line: int) -> CiPush | None:
-    # a workflow expression or a command substitution is one word whatever spaces it holds
+    # a workflow expression or a command substitution is one word whatever spaces it holds; a GitHub context
+    # value of a known shape keeps its name
     import shlex  # loaded with the first `flux push artifact` found
 
-    command = re.sub(_SUBST, "$CI", command)
+    command = re.sub(_SUBST, lambda m: "$" + (_variable(m.group()) if _variable(m.group()) in _GITHUB_SHAPES
+                                              else "CI"), command)
     try:
         words = shlex.split(command, comments=True)
     except ValueError:

@@ -79,14 +79,18 @@ def _translate(pattern: str) -> str | None:
 
     Go matches glob chunks left to right with fixed-width items between stars, which is what a regular
     expression with backtracking matches too; tests/load/test_sourceignore.py checks this against a literal
-    port of Go's ``Match`` on generated patterns.
+    port of Go's ``Match`` on generated patterns. A star before another chunk takes the text up to that chunk's
+    first match and never gives it back (as Go's Match does, and fnmatch's translation): a pattern is
+    repository input, and a star backtracking over every split would take time growing as the name's length
+    to the power of its stars.
     """
-    out: list[str] = []
+    out: list[str | None] = []  # None: a star
     i, n = 0, len(pattern)
     while i < n:
         c = pattern[i]
         if c == "*":
-            out.append("[^/]*")
+            if not out or out[-1] is not None:  # Go's scanChunk: consecutive stars are one
+                out.append(None)
             i += 1
         elif c == "?":
             out.append("[^/]")
@@ -125,7 +129,26 @@ def _translate(pattern: str) -> str | None:
         else:
             out.append(re.escape(c))
             i += 1
-    return "".join(out)
+    return _atomic_stars(out)
+
+
+def _atomic_stars(items: list[str | None]) -> str:
+    """The expression of glob items (None: a star): each star followed by a chunk matches up to the chunk's
+    first match, as an atomic group (a lookahead that captures, then a backreference); the last star takes the
+    rest, the chunk after it anchored by ``fullmatch``."""
+    chunks: list[str] = []  # chunks[0] before the first star, chunks[i] after star i
+    current: list[str] = []
+    for item in items:
+        if item is None:
+            chunks.append("".join(current))
+            current = []
+        else:
+            current.append(item)
+    chunks.append("".join(current))
+    out = chunks[0]
+    for i, chunk in enumerate(chunks[1:], 1):
+        out += f"(?=(?P<s{i}>[^/]*?{chunk}))(?P=s{i})" if i < len(chunks) - 1 else f"[^/]*{chunk}"
+    return out
 
 
 @lru_cache(maxsize=4096)

@@ -112,7 +112,9 @@ def cluster_dict(facts: ClusterFacts) -> dict[str, Any]:
         "helmReleases": [{"id": h.ident(), "layer": h.layer, "chart": h.chart, "version": h.version,
                           "source": {"kind": h.source_kind, "namespace": h.source_namespace, "name": h.source_name,
                                      "url": h.source_url} if h.source_kind else None,
-                          "dependsOn": h.depends_on, "file": h.file, "line": h.line}
+                          "dependsOn": h.depends_on,
+                          "kubeConfig": {"kind": h.kube_config[0], "name": h.kube_config[1]} if h.kube_config else None,
+                          "file": h.file, "line": h.line}
                          for h in cluster.helm_releases],
         "surfaces": [s.as_dict() for s in cluster.surfaces],
         "duplicateClaims": _duplicate_claims(facts),

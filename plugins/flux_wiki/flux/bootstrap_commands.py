@@ -1,0 +1,132 @@
+"""Where a repository without a bootstrap manifest says its clusters are bootstrapped: the commands of its
+scripts, Makefiles, Taskfiles, CI workflows and README, and its Terraform.
+
+Read only when nothing in the repository is an entry point (no gotk-sync.yaml, FluxInstance or flux-instance
+release): fluxcd/flux2-hub-spoke-example creates its root with ``flux create kustomization flux-system
+--path=./hub`` in scripts/flux-up.sh. Each command names a root path, as Flux's CLI takes it:
+
+* ``flux bootstrap <provider> ... --path=<folder>`` (flux2 cmd/flux/bootstrap*.go): the cluster's folder;
+* ``flux create kustomization flux-system ... --path=<folder>``: the root Kustomization bootstrap would make
+  (other names are the root's children, not roots);
+* Terraform ``resource "flux_bootstrap_git"`` with ``path = "<folder>"`` (terraform-provider-flux).
+
+``flux create source git flux-system --url=... --ignore-paths=...`` in the same file gives the root's source
+its URL and ``spec.ignore``.
+
+A path made of variables, or that is not a folder of the repository, is not used. Reads are bounded: a few
+folders deep, a few hundred files, each file capped like any other.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from ..load import Repo
+from ..model import InputError
+from .source_dirs import command_at
+
+_MAX_FILES = 300  # files read
+_MAX_DEPTH = 3  # folders below the root
+_SCRIPT = re.compile(r"(?:\.(?:sh|bash|zsh|tf|mk|ya?ml|md)|^(?:Makefile|makefile|GNUmakefile|justfile|Justfile))$")
+_SKIPPED_DIRS = {".git", "node_modules", "vendor", ".terraform"}
+# flux --context "kind-hub": a flag's name starts with a word character, so each flag splits one way only (a
+# name that could also take the second dash makes the repetition try 2^n splits on a line of n flags)
+_GLOBAL_FLAG = r"""\s+-{1,2}\w[\w-]*(?:=\S+|\s+(?:"[^"\n]*"|'[^'\n]*'|[^\s-]\S*))?"""
+_COMMAND = re.compile(rf"\bflux(?:{_GLOBAL_FLAG})*\s+(bootstrap\s+[a-z-]+|create\s+(?:kustomization|ks)\s+([A-Za-z0-9_.-]+))")
+_SOURCE = re.compile(rf"\bflux(?:{_GLOBAL_FLAG})*\s+create\s+source\s+git\s+flux-system\b")
+_FLAG_VALUE = r"(?:=|\s+)([\"']?)([^\s\"'\\;|&]+)\1"
+_PATH_FLAG = re.compile(r"--path(?:=|\s+)([\"']?)([^\s\"'\\;|&]+)\1")
+_TF_BOOTSTRAP = re.compile(r'resource\s+"flux_bootstrap_git"')
+_TF_PATH = re.compile(r'^\s*path\s*=\s*"([^"]+)"', re.M)
+
+
+@dataclass(frozen=True)
+class BootstrapCommand:
+    """A command (or Terraform resource) that bootstraps a cluster from ``path``, at ``file:line``."""
+
+    path: str  # the root folder, repository-relative, without ./
+    file: str
+    line: int
+    command: str  # what it runs, as pages quote it: ``flux bootstrap github``
+    url: str | None = None  # the flux-system GitRepository's URL, when the same file creates it
+    ignore: str | None = None  # and its --ignore-paths, as spec.ignore lines
+
+
+def bootstrap_commands(repo: Repo) -> list[BootstrapCommand]:
+    """Every bootstrap command of the repository whose path is one of its folders, in file order."""
+    out: list[BootstrapCommand] = []
+    for rel in _candidates(repo):
+        try:
+            text = repo.read_bytes(rel).decode("utf-8", "replace")
+        except InputError:
+            continue
+        if rel.endswith(".tf"):
+            out += _terraform(repo, rel, text)
+            continue
+        url = ignore = None
+        source = _SOURCE.search(text)
+        if source:  # flux create source git flux-system --url=... --ignore-paths=a,b (flux2 cmd/flux/create_source_git.go)
+            command = command_at(text, source.end())
+            found = re.search(r"--url" + _FLAG_VALUE, command)
+            url = found.group(2) if found and "$" not in found.group(2) else None
+            found = re.search(r"--ignore-paths" + _FLAG_VALUE, command)
+            ignore = "\n".join(p for p in found.group(2).split(",") if p) if found and "$" not in found.group(2) else None
+        for m in _COMMAND.finditer(text):
+            if m.group(2) is not None and m.group(2) != "flux-system":
+                continue
+            flag = _PATH_FLAG.search(command_at(text, m.end()))
+            path = _folder(repo, flag.group(2)) if flag else None
+            if path is not None:
+                line = text.count("\n", 0, m.start()) + 1
+                out.append(BootstrapCommand(path, rel, line, "flux " + " ".join(m.group(1).split()),
+                                            url if m.group(2) else None, ignore if m.group(2) else None))
+    return out
+
+
+def _terraform(repo: Repo, rel: str, text: str) -> list[BootstrapCommand]:
+    out = []
+    for m in _TF_BOOTSTRAP.finditer(text):
+        end = text.find("\nresource ", m.end())
+        body = text[m.end():end if end >= 0 else len(text)]
+        found = _TF_PATH.search(body)
+        path = _folder(repo, found.group(1)) if found else None
+        if path is not None:
+            out.append(BootstrapCommand(path, rel, text.count("\n", 0, m.end() + found.start()) + 1,
+                                        "Terraform flux_bootstrap_git"))
+    return out
+
+
+def _folder(repo: Repo, raw: str) -> str | None:
+    """``raw`` as a repository folder (``./hub/`` -> ``hub``), or None (variables, outside, not a folder)."""
+    if "$" in raw or "{" in raw or "%" in raw:
+        return None
+    path = PurePosixPath(raw.strip()).as_posix().lstrip("/")
+    while path.startswith("./"):
+        path = path[2:]
+    if not path or path == "." or ".." in PurePosixPath(path).parts:
+        return None
+    return path if repo.is_dir(path) else None
+
+
+def _candidates(repo: Repo) -> list[str]:
+    """The files to read, breadth first: scripts and build files a few folders deep, the CI workflows, the
+    root README."""
+    out: list[str] = []
+    queue: list[tuple[str, int]] = [("", 0)]
+    while queue and len(out) < _MAX_FILES:
+        folder, depth = queue.pop(0)
+        for name, entry in repo.files.listdir(folder):
+            rel = f"{folder}/{name}" if folder else name
+            if entry.kind == "dir":
+                hidden = name.startswith(".") and rel not in (".github", ".github/workflows")
+                if depth < _MAX_DEPTH and name not in _SKIPPED_DIRS and not hidden:
+                    queue.append((rel, depth + 1))
+            elif _SCRIPT.search(name) and (not name.endswith((".yaml", ".yml")) or folder == ".github/workflows"
+                                           or name.lower().startswith("taskfile")) \
+                    and (not name.endswith(".md") or rel.lower() == "readme.md"):
+                out.append(rel)
+                if len(out) >= _MAX_FILES:
+                    break
+    return out

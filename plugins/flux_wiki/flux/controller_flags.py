@@ -1,0 +1,129 @@
+"""The command-line flags Flux's controllers run with, as far as the repository says.
+
+Two flags change what the simulation and the order analysis must say:
+
+* ``--no-cross-namespace-refs`` (kustomize-controller, helm-controller): the multi-tenancy lockdown; a
+  source in another namespace than the Kustomization's (``getSource``) or the HelmRelease's is refused.
+* ``--requeue-dependency`` (kustomize-controller, default 30s): how often a Kustomization whose
+  dependsOn are not Ready is checked again.
+
+Where they are set: the args of the controller Deployments the root Kustomization applies
+(gotk-components.yaml and the bootstrap's patches on it); the patches of the root's kustomization files when
+the repository keeps bootstrap's comment-only gotk-components.yaml (the official examples do); a FluxInstance's
+``spec.kustomize.patches``, and its ``spec.cluster.multitenant`` (flux-operator then runs the controllers
+with ``--no-cross-namespace-refs=true``). Only flags written literally are read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..model import InputError, Resource
+
+CONTROLLERS = ("kustomize-controller", "helm-controller")
+KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+NO_CROSS_NAMESPACE_REFS = "no-cross-namespace-refs"
+REQUEUE_DEPENDENCY = "requeue-dependency"
+
+_FLAG = re.compile(r"--(no-cross-namespace-refs|requeue-dependency)(?:=([^\s\"',\]\}]+))?")
+_BOOL = {"1": True, "t": True, "T": True, "true": True, "TRUE": True, "True": True,
+         "0": False, "f": False, "F": False, "false": False, "FALSE": False, "False": False}  # Go's strconv.ParseBool
+
+Flags = dict[str, str]  # flag name -> its last value as written ("" for a bare boolean flag)
+
+
+@dataclass
+class ControllerFlags:
+    """What the repository says of the controllers' flags: per controller, each flag's value and where it is set."""
+
+    values: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)  # controller -> flag -> (value, where)
+
+    def set(self, controller: str, flags: Flags, where: str) -> None:
+        for name, value in flags.items():
+            self.values.setdefault(controller, {})[name] = (value, where)
+
+    def blocks_cross_namespace(self, controller: str) -> str | None:
+        """Where ``controller`` gets ``--no-cross-namespace-refs=true``, or None when it does not."""
+        value, where = self.values.get(controller, {}).get(NO_CROSS_NAMESPACE_REFS, ("", ""))
+        return where if where and _BOOL.get(value or "true") else None
+
+    def requeue_dependency(self) -> tuple[str, str] | None:
+        """kustomize-controller's ``--requeue-dependency`` as written, and where; None when unset."""
+        value, where = self.values.get("kustomize-controller", {}).get(REQUEUE_DEPENDENCY, ("", ""))
+        return (value, where) if value else None
+
+
+def args_flags(args: Iterable[Any]) -> Flags:
+    """The flags a container's ``args`` give (the last one of a name wins, as pflag reads them)."""
+    out: Flags = {}
+    for arg in args:
+        m = _FLAG.fullmatch(arg) if isinstance(arg, str) else None
+        if m:
+            out[m.group(1)] = m.group(2) or ""
+    return out
+
+
+def deployment_flags(deployment: Resource) -> Flags:
+    """The flags of a controller Deployment's containers."""
+    template = deployment.spec.get("template")
+    pod = template.get("spec") if isinstance(template, dict) else None
+    containers = pod.get("containers") if isinstance(pod, dict) else None
+    out: Flags = {}
+    for container in containers if isinstance(containers, list) else []:
+        args = container.get("args") if isinstance(container, dict) else None
+        out.update(args_flags(args if isinstance(args, list) else []))
+    return out
+
+
+def patch_flags(patches: Any) -> list[tuple[str, int, Flags]]:
+    """(controller, index of the patch, flags) for each controller a kustomization's (or a FluxInstance's)
+    ``patches`` give flags: a patch whose text sets them, targeting Deployments by a name pattern that
+    matches the controller (kustomize anchors it; no name targets them all)."""
+    out = []
+    for index, patch in enumerate(patches if isinstance(patches, list) else []):
+        text = patch.get("patch") if isinstance(patch, dict) else None
+        target = patch.get("target") if isinstance(patch, dict) else None
+        if not isinstance(text, str) or not isinstance(target, dict) or target.get("kind") not in (None, "Deployment"):
+            continue
+        flags = {m.group(1): m.group(2) or "" for m in _FLAG.finditer(text)}
+        if not flags:
+            continue
+        name = target.get("name")
+        for controller in CONTROLLERS:
+            try:
+                matches = name is None or (isinstance(name, str) and re.fullmatch(name, controller) is not None)
+            except re.error:
+                matches = False
+            if matches:
+                out.append((controller, index, flags))
+    return out
+
+
+def root_flags(resources: list[Resource], files: list[str], namespace: str,
+               documents: Callable[[str], list[Any]], line_of: Callable[[str, int, tuple[str | int, ...]], int],
+               flags: ControllerFlags) -> None:
+    """Add to ``flags`` what the root Kustomization's output says: its controller Deployments' args, else (a
+    placeholder gotk-components.yaml) the patches of its kustomization files. ``documents(file)`` parses a
+    file (raising for one it cannot read); ``line_of(file, line, path)`` finds a field's line."""
+    seen = set()
+    for res in resources:
+        if res.kind == "Deployment" and res.group == "apps" and res.name in CONTROLLERS and res.namespace == namespace:
+            seen.add(res.name)
+            flags.set(res.name, deployment_flags(res), f"set in Deployment {res.ident()} ({res.file}:{res.line})")
+    if len(seen) == len(CONTROLLERS):
+        return
+    for rel in files:
+        if rel.rsplit("/", 1)[-1] not in KUSTOMIZATION_FILES:
+            continue
+        try:
+            docs = documents(rel)
+        except InputError:  # a file the build read: its problems are reported there
+            continue
+        for doc in docs:
+            patches = doc.data.get("patches") if isinstance(doc.data, dict) else None
+            for controller, index, found in patch_flags(patches):
+                if controller not in seen:
+                    flags.set(controller, found, f"set by the patch at {rel}:{line_of(rel, doc.line, ('patches', index))}")
