@@ -182,8 +182,8 @@ class Simulation:
     def _check_decryption(self, node: KustomizationNode) -> None:
         """A SOPS-encrypted Secret applied by a Kustomization without ``spec.decryption``: kustomize-controller
         decrypts only with a decryption provider set (``DecryptResource``), and refuses to apply a ``v1`` Secret
-        that still has its ``sops`` metadata (``encrypted`` here) unless it is annotated ``kustomize.toolkit.fluxcd.io/decrypt:
-        disabled`` (kustomize-controller, ``IsEncryptedSecret`` before the server-side apply)."""
+        that still has its ``sops`` metadata (``encrypted`` here) unless it is annotated
+        ``kustomize.toolkit.fluxcd.io/decrypt: disabled`` (``IsEncryptedSecret``, before the server-side apply)."""
         if node.parent is None and self.entry.kind in _SYNTHESIZED_ROOTS:
             return  # flux-wiki wrote this root's spec: how the real one decrypts is not in the repository
         spec = node.spec
