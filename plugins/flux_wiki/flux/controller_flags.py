@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..model import InputError, Resource
+from .goregexp import GoRegexpError, compile_go
 
 CONTROLLERS = ("kustomize-controller", "helm-controller")
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -93,9 +94,9 @@ def patch_flags(patches: Any) -> list[tuple[str, int, Flags]]:
             continue
         name = target.get("name")
         for controller in CONTROLLERS:
-            try:
-                matches = name is None or (isinstance(name, str) and re.fullmatch(name, controller) is not None)
-            except re.error:
+            try:  # a target name is a Go regular expression, anchored (kustomize's Selector)
+                matches = name is None or (isinstance(name, str) and compile_go(name).fullmatch(controller) is not None)
+            except GoRegexpError:
                 matches = False
             if matches:
                 out.append((controller, index, flags))

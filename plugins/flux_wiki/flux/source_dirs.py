@@ -18,12 +18,12 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
 
 import yaml
 
 from ..load.confine import ConfinedDir
 from ..model import InputError, SourceDir, SourceInfo
+from .goregexp import compile_go
 
 OPTION = "sources"
 MAPPABLE_KINDS = ("GitRepository", "OCIRepository", "Bucket")
@@ -86,14 +86,14 @@ class CiPush:
         value for its own shape (``github.repository`` is owner/name: another repository's deeper path is not
         this one's artifact), or for the value ``bound`` gives it (see :meth:`bindings`)."""
         want = normalized_url(url)
-        return bool(want) and _linear(self._pattern(bound or {})).fullmatch(want) is not None
+        return bool(want) and compile_go(self._pattern(bound or {})).fullmatch(want) is not None
 
     def bindings(self, url: str | None) -> dict[str, str] | None:
         """The GitHub context values that make ``url`` (the cluster's own artifact) what this push publishes;
         None when it is not (or when one value would have to be two texts). They are the same for every push of
         the repository: another repository's artifact of the same shape (``ghcr.io/acme/apps`` beside
         ``ghcr.io/acme/fleet``) is then told apart."""
-        m = _linear(self._pattern({}, named=True)).fullmatch(normalized_url(url)) if url else None
+        m = compile_go(self._pattern({}, named=True)).fullmatch(normalized_url(url)) if url else None
         if m is None:
             return None
         values: dict[str, str] = {}
@@ -104,8 +104,10 @@ class CiPush:
         return values
 
     def _pattern(self, bound: dict[str, str], named: bool = False) -> str:
-        """The URL as an RE2 pattern: each variable a wildcard, its shape, or its bound value; ``named``: each
-        GitHub context value a group ``NAME__i`` (its i-th use)."""
+        """The URL as a pattern for RE2 (:mod:`.goregexp`: a URL comes from the repository, and '.*' per variable
+        would let a backtracking engine's time grow as the URL's length to the power of its variables): each
+        variable a wildcard, its shape, or its bound value; ``named``: each GitHub context value a group
+        ``NAME__i`` (its i-th use)."""
         pattern, at, uses = "", 0, 0
         own = normalized_url(self.url)
         for m in re.finditer(_EXPR, own):
@@ -122,14 +124,6 @@ class CiPush:
             at = m.end()
         return pattern + re.escape(own[at:])
 
-
-def _linear(pattern: str) -> Any:
-    """``pattern`` compiled by RE2 (google-re2, as for ResourceSet templates): time linear in the text whatever the
-    pattern. A push URL comes from the repository, and ``.*`` repeated per variable makes a backtracking engine's
-    time grow as the URL's length to the power of its variables (a URL of 10 variables: 24 s)."""
-    import re2
-
-    return re2.compile(pattern)
 
 
 class SourceDirs:

@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from ...load.yamldocs import BoundError, GrowthBudget, copy_data
+from ..goregexp import GoRegexpError, compile_go
 
 # API groups whose kinds kustomize knows the OpenAPI schema of (merge keys apply)
 BUILTIN_GROUPS = frozenset({
@@ -247,10 +248,12 @@ def apply_json6902(obj: dict[str, Any], ops: list[Any], budget: GrowthBudget | N
 
 # -- selectors ----------------------------------------------------------------
 
-def _regex(pattern: str) -> re.Pattern[str]:
+def _regex(pattern: str) -> Any:
+    """A target's name or namespace: a regular expression anchored at both ends (kustomize's Selector), or the
+    text itself when it is not one."""
     try:
-        return re.compile(f"^(?:{pattern})$")
-    except re.error:
+        return compile_go(f"^(?:{pattern})$")
+    except GoRegexpError:
         return re.compile(re.escape(pattern))
 
 

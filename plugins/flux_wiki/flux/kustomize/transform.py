@@ -8,12 +8,12 @@ kustomize does, so patches and references can match the original id.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from .fieldspec import FieldSpec, FieldSpecError, Gvk, TransformerConfig, matching, parse_gv, walk
+from ..goregexp import GoRegexpError, compile_go
 from .patch import group_of
 
 # Kinds kustomize itself knows to be cluster-scoped: its built-in OpenAPI schema, matched on group
@@ -245,8 +245,8 @@ def split_image(image: str) -> tuple[str, str, str]:
 def _image_matches(value: str, name: str) -> bool:
     """kustomize's image.IsImageMatched (the name is a regular expression there too)."""
     try:
-        return re.fullmatch(f"{name}(:[a-zA-Z0-9_.{{}}-]*)?(@sha256:[a-zA-Z0-9_.{{}}-]*)?", value) is not None
-    except re.error:
+        return compile_go(f"{name}(:[a-zA-Z0-9_.{{}}-]*)?(@sha256:[a-zA-Z0-9_.{{}}-]*)?").fullmatch(value) is not None
+    except GoRegexpError:
         return False
 
 
