@@ -83,6 +83,9 @@ _CODES = (
     Code("FW-NAMESPACE-MISSING", "repo", "a Kustomization applies a namespaced object without a namespace and "
          "sets no targetNamespace: kustomize-controller fails it (namespace not specified)",
          "set the object's namespace, a kustomization `namespace:` or the Kustomization's targetNamespace"),
+    Code("FW-SOPS-NO-DECRYPTION", "repo", "a Kustomization without spec.decryption applies a SOPS-encrypted "
+         "Secret: kustomize-controller refuses it (configuring decryption is required)", "set spec.decryption "
+         "(provider: sops) on the Kustomization, or annotate the Secret kustomize.toolkit.fluxcd.io/decrypt: disabled"),
     Code("FW-DEPENDSON-DANGLING", "repo", "a dependsOn names a Kustomization this cluster never applies: the "
          "dependent never reconciles", "fix the name or apply the dependency", reference=True),
     Code("FW-DEPENDSON-CYCLE", "repo", "dependsOn goes round (alone, or through a parent that waits for what it "

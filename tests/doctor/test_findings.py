@@ -262,6 +262,20 @@ def test_a_provider_that_waits_for_its_consumer_is_a_deadlock(doctor_repo):
     assert f[1] == "error" and "a deadlock" in report.open[0].message
 
 
+def test_a_flux_instance_release_uses_the_fluxinstance_crd_flux_operator_installs(doctor_repo):
+    """The flux-instance chart renders one FluxInstance: the usual ``flux-instance`` dependsOn ``flux-operator``
+    is explained by that CRD, and a missing one is the bootstrap race like any custom resource."""
+    operator = namespace("flux-system") + helmrelease("flux-operator", "flux-system", "flux-operator")
+    instance = helmrelease("flux-instance", "flux-system", "flux-instance", repo="controlplane",
+                           values="{instance: {components: [source-controller]}}")
+    report = doctor_repo(layer("operator", operator, spec=WAIT), layer("instance", instance, deps=("operator",)))
+    assert codes(report) == []
+    [edge] = report.edges
+    assert [(e.type, e.subject) for e in edge.evidence] == [("crd", "FluxInstance.fluxcd.controlplane.io")]
+    assert codes(doctor_repo(layer("operator", operator), layer("instance", instance)), "missing-dependson") == [
+        ("missing-dependson", "error", "instance", "layers/instance/objects.yaml:6")]
+
+
 # -- remote clusters (spec.kubeConfig) -------------------------------------------------------------------
 
 REMOTE = "kubeConfig: {secretRef: {name: spoke-kubeconfig}}"

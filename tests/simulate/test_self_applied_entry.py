@@ -75,3 +75,40 @@ def test_a_sync_to_another_path_or_source_is_not_an_entry(tmp_path: Path) -> Non
                                                          .replace("./kubernetes/x/flux", "./apps"),
     })
     assert find_entries(Repo(tmp_path))[0] == []
+
+
+_SPLIT_SOURCE = """\
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: GitRepository
+metadata: {name: flux-system, namespace: flux-system}
+spec: {interval: 1m, ref: {branch: main}, url: https://github.com/me/home-ops}
+"""
+_SPLIT_REF = "kind: GitRepository, name: flux-system"
+
+
+def test_the_self_applied_shape_split_over_one_folder_is_the_entry(tmp_path: Path) -> None:
+    """kid/home-ops: ``clusters/dev/flux/`` holds ``gitrepository.yaml`` beside ``ks.flux.yaml`` (the root, whose path
+    ``./clusters/dev`` holds both) and ``ks.apps.yaml``, applied once with ``kubectl apply -k clusters/dev``."""
+    write(tmp_path, {
+        "clusters/dev/kustomization.yaml": "resources: [./flux]\n",
+        "clusters/dev/flux/kustomization.yaml": "resources: [gitrepository.yaml, ks.flux.yaml, ks.apps.yaml]\n",
+        "clusters/dev/flux/gitrepository.yaml": _SPLIT_SOURCE,
+        "clusters/dev/flux/ks.flux.yaml": ks("flux-system", "./clusters/dev", source=_SPLIT_REF),
+        "clusters/dev/flux/ks.apps.yaml": ks("cluster-apps", "./apps", source=_SPLIT_REF),
+        "apps/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web, namespace: default}\n",
+    })
+    entries, diags = find_entries(Repo(tmp_path))
+    assert [(e.cluster, e.file, e.root_name, e.source.file) for e in entries] == [
+        ("dev", "clusters/dev/flux/ks.flux.yaml", "flux-system", "clusters/dev/flux/gitrepository.yaml")] and not diags
+    cluster = build_model(tmp_path).clusters[0]
+    assert {k.id: k.status for k in cluster.kustomizations.values()} == {
+        "flux-system/flux-system": "built", "flux-system/cluster-apps": "built"}
+    assert not [w for w in cluster.warnings if w.cls == "repo"]
+
+
+def test_a_split_sync_to_another_path_is_not_an_entry(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "clusters/dev/flux/gitrepository.yaml": _SPLIT_SOURCE,
+        "clusters/dev/flux/ks.apps.yaml": ks("cluster-apps", "./apps", source=_SPLIT_REF),
+    })
+    assert find_entries(Repo(tmp_path))[0] == []

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from ..analysis.crds import CrdCatalog, crd_policy, is_builtin_group
 from ..flux.objects import kube_config_ref, landing_cluster, remote_cluster
-from ..model import FLUX_HELM_GROUP, Cluster, HelmReleaseInfo, Resource
+from ..model import FLUX_HELM_GROUP, FLUX_OPERATOR_GROUP, Cluster, HelmReleaseInfo, Resource
 from .bootstrap import CNI_ENTRIES, BootstrapRelease
 from .makes import object_makes
 from .reach import health_checks
@@ -113,6 +113,9 @@ def build_index(cluster: Cluster, catalog: CrdCatalog, bootstrap: list[Bootstrap
             on = _release_cluster(res, where.get(info.layer, ""))
             layers[info.layer].provisions.extend(replace(p, subject=p.subject.on(on)) for p in _release_provisions(
                 info, res, catalog, used_kinds, why, operator_entry))
+            if info.chart == "flux-instance":  # the chart's one object is a FluxInstance (templates/instance.yaml)
+                layers[info.layer].need(Need(crd_subject(FLUX_OPERATOR_GROUP, "FluxInstance").on(on), info.layer,
+                                             res.file, res.line, f"HelmRelease {info.ident()}", "chart flux-instance"))
     root = layers.get(cluster.root_id)
     _gated_releases(cluster, layers)
     src = cluster.source

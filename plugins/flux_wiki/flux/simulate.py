@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..load import ParseCache, Repo
 from ..load.yamldocs import field_line
-from ..model import (FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, FLUX_OPERATOR_GROUP, FLUX_SOURCE_GROUP, Cluster, Controller,
-                     Diagnostic, HelmReleaseInfo, InputError, KustomizationNode, Resource, SourceDir, SourceInfo, SubstitutionVar)
+from ..model import (BUILT_STATUSES, FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, FLUX_OPERATOR_GROUP, FLUX_SOURCE_GROUP,
+                     Cluster, Controller, Diagnostic, HelmReleaseInfo, InputError, KustomizationNode, Resource,
+                     SourceDir, SourceInfo, SubstitutionVar)
 from .controller_flags import CONTROLLERS, NO_CROSS_NAMESPACE_REFS, ControllerFlags, patch_flags, root_flags
 from .entry import Entry
 from .kustomize.build import BuildResult
@@ -66,6 +67,19 @@ def _node_from_resource(res: Resource, parent: str | None) -> tuple[Kustomizatio
 
 def _rejected(problems: list[FieldProblem]) -> str:
     return "the API server rejects this Kustomization: " + "; ".join(str(p) for p in problems)
+
+
+_DECRYPT_ANNOTATION = f"{FLUX_KUSTOMIZE_GROUP}/decrypt"
+# entries whose root spec the repository does not hold (flux-wiki writes it)
+_SYNTHESIZED_ROOTS = ("explicit", "gotk-sync placeholder", "bootstrap command")
+
+
+def _decryption_disabled(res: Resource) -> bool:
+    """``kustomize.toolkit.fluxcd.io/decrypt: disabled`` (any case): kustomize-controller neither decrypts the
+    object nor refuses it as encrypted."""
+    md = res.obj.get("metadata")
+    annotations = md.get("annotations") if isinstance(md, dict) else None
+    return isinstance(annotations, dict) and str(annotations.get(_DECRYPT_ANNOTATION, "")).lower() == "disabled"
 
 
 class Simulation:
@@ -125,6 +139,7 @@ class Simulation:
         self._report_limits()
         self._report_self_substitution()
         self._finish()
+        self._report_substitution_elsewhere()
         for repo, prefix in self.mounts.values():  # links leading out of a source folder, unreadable files
             self.cluster.warnings += [replace(d, file=prefix + d.file) for d in repo.problems]
         return self.cluster
@@ -155,6 +170,7 @@ class Simulation:
                               f"namespace not specified\"){unless}; set metadata.namespace, a kustomization "
                               f"namespace or spec.targetNamespace", code="FW-NAMESPACE-MISSING",
                               cls="limit" if partial else "repo")
+        self._check_decryption(node)
         for res in node.resources:
             if res.is_kind(FLUX_KUSTOMIZE_GROUP, "Kustomization") or res.is_kind(FLUX_HELM_GROUP, "HelmRelease"):
                 continue  # their specs are checked where they are read
@@ -162,6 +178,34 @@ class Simulation:
                 self.cluster.warn(res.file, self._line(res.file, res.line, problem),
                                   f"{res.kind} {res.ident()}: {problem} (the API server rejects it; "
                                   f"Kustomization {node.id} fails to apply)", code="FW-SCHEMA-REJECTED")
+
+    def _check_decryption(self, node: KustomizationNode) -> None:
+        """A SOPS-encrypted Secret applied by a Kustomization without ``spec.decryption``: kustomize-controller
+        decrypts only with a decryption provider set (``DecryptResource``), and refuses to apply a ``v1`` Secret
+        that still has its ``sops`` metadata (``encrypted`` here) unless it is annotated
+        ``kustomize.toolkit.fluxcd.io/decrypt: disabled`` (``IsEncryptedSecret``, before the server-side apply)."""
+        if node.parent is None and self.entry.kind in _SYNTHESIZED_ROOTS:
+            return  # flux-wiki wrote this root's spec: how the real one decrypts is not in the repository
+        spec = node.spec
+        for res in node.resources:  # a Kustomization that applies itself runs with the spec it applies
+            if res.is_kind(FLUX_KUSTOMIZE_GROUP, "Kustomization") and (res.namespace, res.name) == (
+                    node.namespace, node.name) and isinstance(res.obj.get("spec"), dict):
+                spec = res.obj["spec"]
+        decryption = spec.get("decryption")
+        if isinstance(decryption, dict) and decryption.get("provider"):
+            return
+        encrypted = [res for res in node.resources
+                     if res.kind == "Secret" and res.obj.get("apiVersion") == "v1" and res.encrypted
+                     and not _decryption_disabled(res)]
+        if encrypted:
+            first, more = encrypted[0], len(encrypted) - 1
+            others = f" (and {more} more)" if more else ""
+            self.cluster.warn(first.file, first.line,
+                              f"Secret {first.ident()} is SOPS-encrypted{others} and Kustomization {node.id} has no "
+                              f"spec.decryption: kustomize-controller fails it (\"Secret/{first.ident()} is SOPS "
+                              "encrypted, configuring decryption is required for this secret to be reconciled\"); "
+                              "set spec.decryption (provider: sops) on the Kustomization",
+                              code="FW-SOPS-NO-DECRYPTION")
 
     # -- one Kustomization ----------------------------------------------
     def _waits_for_variables(self, node: KustomizationNode) -> bool:
@@ -491,6 +535,29 @@ class Simulation:
                                       f"substitute from '{ref.kind}/{ref.name}': only Kustomization {node.id} itself "
                                       "creates it, and kustomize-controller reads substituteFrom before it applies "
                                       "anything: on a fresh cluster it never reconciles", code="FW-SUBST-FROM-SELF")
+
+    def _report_substitution_elsewhere(self) -> None:
+        """A non-optional ``substituteFrom`` that the repository fallback satisfied while the simulation ran, but
+        that no Kustomization puts in the referring namespace: the document it found is applied elsewhere (a
+        component one namespace includes), and kustomize-controller reads only the Kustomization's own namespace,
+        so it fails. Checked once the store is settled, where the fallback no longer stands for applied documents."""
+        reported = {(w.file, w.line) for w in self.cluster.warnings if w.code == "FW-SUBST-FROM-MISSING"}
+        for node in sorted(self.cluster.kustomizations.values(), key=lambda k: k.id):
+            if node.status not in BUILT_STATUSES or (node.file, node.line) in reported:
+                continue
+            for ref in node.flux_spec.post_build.substitute_from:
+                if ref is None or ref.optional or ref.kind not in ("ConfigMap", "Secret") or not ref.name:
+                    continue
+                if self.store.find(ref.kind, node.namespace, ref.name) is None and not (
+                        ref.kind == "Secret" and self.store.runtime_secret(node.namespace, ref.name)):
+                    elsewhere = sorted({ns for kind, ns, name in self.store.applied
+                                        if (kind, name) == (ref.kind, ref.name)})
+                    self.cluster.warn(node.file, node.line,
+                                      f"substitute from '{ref.kind}/{ref.name}': not found in namespace "
+                                      f"'{node.namespace}' (Flux would fail to reconcile); it is applied in "
+                                      f"{', '.join(repr(ns) for ns in elsewhere) or 'no namespace'} only, and "
+                                      "kustomize-controller reads the Kustomization's own namespace",
+                                      code="FW-SUBST-FROM-MISSING")
 
     def _finish(self) -> None:
         cluster = self.cluster

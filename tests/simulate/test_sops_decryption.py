@@ -1,0 +1,74 @@
+"""A SOPS-encrypted Secret applied by a Kustomization without ``spec.decryption``: kustomize-controller decrypts
+only when a decryption provider is set (``DecryptResource``) and refuses to apply a ``v1`` Secret that still carries
+its ``sops`` metadata ("is SOPS encrypted, configuring decryption is required for this secret to be reconciled"),
+unless the Secret is annotated ``kustomize.toolkit.fluxcd.io/decrypt: disabled``. Seen in a home-ops tree: a
+namespace's ``*.sops.yaml`` applied by the cluster-apps Kustomization, whose children got decryption by patch but
+which had none itself."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flux_wiki.engine import build_model
+
+from .test_simulate import gotk, ks, write
+
+_SECRET = """\
+apiVersion: v1
+kind: Secret
+metadata:
+  name: cluster-secrets
+  namespace: web%s
+stringData:
+  DOMAIN: ENC[AES256_GCM,data:Zm9v,iv:aXY=,tag:dGFn,type:str]
+sops:
+  age:
+    - recipient: age1example
+      enc: "-----BEGIN AGE ENCRYPTED FILE-----"
+  mac: ENC[AES256_GCM,data:bWFj,iv:aXY=,tag:dGFn,type:str]
+  version: 3.9.0
+"""
+_DECRYPTION = "\n            decryption: {provider: sops, secretRef: {name: sops-age}}"
+
+
+def _warnings(root: Path, extra: str = "", annotations: str = "") -> list:
+    write(root, gotk() | {
+        "clusters/home/web.yaml": ks("web", "./web", extra=extra),
+        "web/secret.sops.yaml": _SECRET % annotations,
+    })
+    return [w for w in build_model(root).clusters[0].warnings if w.code == "FW-SOPS-NO-DECRYPTION"]
+
+
+def test_an_encrypted_secret_without_decryption_fails_the_kustomization(tmp_path: Path) -> None:
+    [w] = _warnings(tmp_path)
+    assert (w.file, w.line, w.cls) == ("web/secret.sops.yaml", 1, "repo")
+    assert "Kustomization flux-system/web has no spec.decryption" in w.message and "ENC[" not in w.message
+
+
+def test_decryption_or_the_disabled_annotation_lets_it_apply(tmp_path: Path) -> None:
+    assert _warnings(tmp_path / "decrypted", extra=_DECRYPTION) == []
+    disabled = "\n  annotations: {kustomize.toolkit.fluxcd.io/decrypt: Disabled}"
+    assert _warnings(tmp_path / "annotated", annotations=disabled) == []
+
+
+def test_a_root_flux_wiki_wrote_is_not_judged(tmp_path: Path) -> None:
+    """With ``entry:`` set (the bootstrap is outside the repository) the root's spec is flux-wiki's own: whether the
+    real one decrypts is unknown."""
+    write(tmp_path, {"clusters/home/secret.sops.yaml": _SECRET % ""})
+    model = build_model(tmp_path, entry="./clusters/home")
+    assert not [w for w in model.clusters[0].warnings if w.code == "FW-SOPS-NO-DECRYPTION"]
+
+
+def test_a_root_that_patches_in_its_own_decryption_decrypts(tmp_path: Path) -> None:
+    """The bootstrap's ``flux-system/kustomization.yaml`` patching ``spec.decryption`` into the root Kustomization it
+    applies: the root runs with the spec it applies to itself."""
+    write(tmp_path, gotk() | {
+        "clusters/home/flux-system/kustomization.yaml": (
+            "resources: [gotk-sync.yaml]\npatches:\n  - patch: |\n      - op: add\n        path: /spec/decryption\n"
+            "        value: {provider: sops, secretRef: {name: sops-age}}\n"
+            "    target: {kind: Kustomization, name: flux-system}\n"),
+        "clusters/home/secret.sops.yaml": _SECRET % "",
+    })
+    assert not [w for w in build_model(tmp_path).clusters[0].warnings if w.code == "FW-SOPS-NO-DECRYPTION"]
+    write(tmp_path, {"clusters/home/flux-system/kustomization.yaml": "resources: [gotk-sync.yaml]\n"})
+    assert [w.code for w in build_model(tmp_path).clusters[0].warnings] == ["FW-SOPS-NO-DECRYPTION"]
