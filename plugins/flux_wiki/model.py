@@ -40,7 +40,8 @@ class Diagnostic:
 
     ``code`` is its stable code and ``cls`` its class (:mod:`flux_wiki.problems` lists both): ``repo``, Flux
     would fail or misbehave (a MkDocs warning); ``limit``, what an offline simulation cannot know (a note).
-    ``severity`` "info" makes it a notice, which is neither.
+    ``severity`` "info" makes it a notice, which is neither. ``ref_namespace`` is, for a reference to a namespaced
+    object nothing applies, the namespace it is missing from (what may still provide it: problems.settle_references).
     """
 
     file: str
@@ -49,6 +50,7 @@ class Diagnostic:
     severity: str = "warning"
     code: str = ""  # a stable problem code (PROBLEMS.md)
     cls: str = "repo"  # "repo": Flux would fail or misbehave; "limit": what flux-wiki cannot know
+    ref_namespace: str = ""
 
     def __str__(self) -> str:
         return printable(f"{self.file}:{self.line}: {self.message}" + (f" [{self.code}]" if self.code else ""))
@@ -408,8 +410,9 @@ class Cluster:
     excluded: list[str] = field(default_factory=list)
     source_dirs: list[tuple[SourceInfo, SourceDir]] = field(default_factory=list)  # folders read for sources
 
-    def warn(self, file: str, line: int, message: str, *, code: str = "", cls: str = "repo") -> None:
-        self.warnings.append(Diagnostic(file, line, message, code=code, cls=cls))
+    def warn(self, file: str, line: int, message: str, *, code: str = "", cls: str = "repo",
+             ref_namespace: str = "") -> None:
+        self.warnings.append(Diagnostic(file, line, message, code=code, cls=cls, ref_namespace=ref_namespace))
 
     @property
     def root(self) -> KustomizationNode:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Literal
 if TYPE_CHECKING:
     import pathspec
 
-    from .model import Cluster, Diagnostic
+    from .model import Cluster, Diagnostic, KustomizationNode
 
 ProblemClass = Literal["repo", "limit"]
 
@@ -304,20 +304,33 @@ def settle_references(cluster: Cluster) -> None:
     """A reference to something nothing applies is Flux failing only when flux-wiki saw what this repository
     applies: while a Kustomization of it could not be built (failed, partial, a sync source under another name, an
     artifact assembled at run time), it may apply the object, so the problem is a limit that names those
-    Kustomizations. Kustomizations of other repositories do not count: what they hold is theirs (CRD bundles,
-    upstream installs); a name this repository expects from one is what the ``sources`` option maps, or an
-    ``ignore`` with the reason."""
+    Kustomizations. One with a ``targetNamespace`` puts every namespaced object there, so it cannot provide one
+    missing from another namespace (``ref_namespace``). Kustomizations of other repositories do not count: what
+    they hold is theirs (CRD bundles, upstream installs); a name this repository expects from one is what the
+    ``sources`` option maps, or an ``ignore`` with the reason."""
     home = cluster.source.repository()
-    unseen = sorted(k.id for k in cluster.kustomizations.values() if k.status != "built"
-                    and not (k.status == "skipped" and k.source is not None and k.source.url
-                             and k.source.repository() != home))
+    unseen = sorted((k for k in cluster.kustomizations.values() if k.status != "built"
+                     and not (k.status == "skipped" and k.source is not None and k.source.url
+                              and k.source.repository() != home)), key=lambda k: k.id)
     if not unseen:
         return
-    shown = ", ".join(unseen[:3]) + (", ..." if len(unseen) > 3 else "")
-    suffix = f" (unless {shown}, which flux-wiki could not build, provides it)"
-    cluster.warnings = [replace(w, cls="limit", message=w.message + suffix)
-                        if w.cls == "repo" and CODES.get(w.code, _PLAIN).reference else w
-                        for w in cluster.warnings]
+
+    def settled(w: Diagnostic) -> Diagnostic:
+        if w.cls != "repo" or not CODES.get(w.code, _PLAIN).reference:
+            return w
+        may = [k.id for k in unseen if not w.ref_namespace or _may_target(k, w.ref_namespace)]
+        if not may:
+            return w
+        shown = ", ".join(may[:3]) + (", ..." if len(may) > 3 else "")
+        return replace(w, cls="limit", message=w.message + f" (unless {shown}, which flux-wiki could not build, "
+                                                           "provides it)")
+
+    cluster.warnings = [settled(w) for w in cluster.warnings]
+
+
+def _may_target(node: KustomizationNode, namespace: str) -> bool:
+    target = node.flux_spec.overrides.target_namespace
+    return target is None or target == namespace or "$" in target  # "${NS}": not known here
 
 
 _PLAIN = Code("", "repo", "", "")

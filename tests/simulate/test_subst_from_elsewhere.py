@@ -59,3 +59,26 @@ def test_the_namespace_that_has_it_and_an_optional_reference_do_not(tmp_path: Pa
     assert not [w for w in _cluster(tmp_path, "media").warnings if w.cls == "repo"]
     assert not [w for w in _cluster(tmp_path / "opt", "media", "kube-system", optional=True).warnings
                 if w.code == "FW-SUBST-FROM-MISSING"]
+
+
+def _with_unbuilt(root: Path, target: str | None):
+    """The two-namespace cluster plus a Kustomization flux-wiki cannot build (its path is missing)."""
+    extra = f"targetNamespace: {target}" if target else ""
+    write(root, {"clusters/home/broken.yaml": ks("broken", "./nowhere", extra=extra)})
+    return _cluster(root, "media", "kube-system")
+
+
+def test_an_unbuilt_kustomization_confined_to_another_namespace_cannot_provide_it(tmp_path: Path) -> None:
+    # seen in shelken/home-ops: one Kustomization per namespace, each with its own targetNamespace; the ones
+    # flux-wiki could not build put nothing in kube-system, so kube-system's reference still fails in Flux
+    missing = [w for w in _with_unbuilt(tmp_path, "media").warnings if w.code == "FW-SUBST-FROM-MISSING"]
+    assert [(w.file, w.cls) for w in missing] == [("apps/kube-system/ks.yaml", "repo")]
+    assert "could not build" not in missing[0].message
+
+
+def test_an_unbuilt_kustomization_that_may_target_the_namespace_makes_it_a_limit(tmp_path: Path) -> None:
+    for sub, target in (("free", None), ("same", "kube-system"), ("unknown", "${NS}")):
+        missing = [w for w in _with_unbuilt(tmp_path / sub, target).warnings
+                   if w.code == "FW-SUBST-FROM-MISSING"]
+        assert [(w.file, w.cls) for w in missing] == [("apps/kube-system/ks.yaml", "limit")], sub
+        assert "(unless flux-system/broken, which flux-wiki could not build, provides it)" in missing[0].message

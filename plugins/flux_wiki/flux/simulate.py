@@ -557,7 +557,7 @@ class Simulation:
                                       f"'{node.namespace}' (Flux would fail to reconcile); it is applied in "
                                       f"{', '.join(repr(ns) for ns in elsewhere) or 'no namespace'} only, and "
                                       "kustomize-controller reads the Kustomization's own namespace",
-                                      code="FW-SUBST-FROM-MISSING")
+                                      code="FW-SUBST-FROM-MISSING", ref_namespace=node.namespace)
 
     def _finish(self) -> None:
         cluster = self.cluster

@@ -102,7 +102,7 @@ def collect_variables(post: PostBuild, find_object: Callable[[str, str, str], Re
                            if kind == "Secret" else "")
                 diags.append(Diagnostic(file, line, f"substitute from '{kind}/{name}': not found in namespace "
                                         f"'{namespace}' (Flux would fail to reconcile){made_by}",
-                                        code="FW-SUBST-FROM-MISSING"))
+                                        code="FW-SUBST-FROM-MISSING", ref_namespace=namespace))
             continue
         if kind == "Secret":
             for section in ("data", "stringData"):
