@@ -82,3 +82,15 @@ def test_an_unbuilt_kustomization_that_may_target_the_namespace_makes_it_a_limit
                    if w.code == "FW-SUBST-FROM-MISSING"]
         assert [(w.file, w.cls) for w in missing] == [("apps/kube-system/ks.yaml", "limit")], sub
         assert "(unless flux-system/broken, which flux-wiki could not build, provides it)" in missing[0].message
+
+
+def test_a_dangling_depends_on_reads_the_same(tmp_path: Path) -> None:
+    """dependsOn names a Kustomization: one an unbuilt Kustomization could only apply in its targetNamespace."""
+    for sub, target, cls in (("other", "media", "repo"), ("free", None, "limit")):
+        root = tmp_path / sub
+        write(root, gotk() | {"clusters/home/broken.yaml": ks("broken", "./nowhere",
+                                                               extra=f"targetNamespace: {target}" if target else ""),
+                              "clusters/home/web.yaml": ks("web", "./web", deps=("db",)),
+                              "web/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\n"})
+        dangling = [w for w in build_model(root).clusters[0].warnings if w.code == "FW-DEPENDSON-DANGLING"]
+        assert [w.cls for w in dangling] == [cls], sub

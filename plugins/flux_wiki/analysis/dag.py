@@ -22,7 +22,8 @@ def apply_order(cluster: Cluster, read_text: Callable[[str], str] | None = None)
     for edge in order.dangling:
         cluster.warn(edge.file, edge.line,
                      f"Kustomization {edge.after} depends on {edge.before}, which this cluster never applies"
-                     f"{_namesakes(cluster, edge.before)}", code="FW-DEPENDSON-DANGLING")
+                     f"{_namesakes(cluster, edge.before)}", code="FW-DEPENDSON-DANGLING",
+                     ref_namespace=edge.before.partition("/")[0])
     for cycle in order.cycles:
         link = cycle.links[0]
         plain = all(getattr(x, "kind", None) == "dependsOn" for x in cycle.links)
