@@ -94,3 +94,16 @@ def test_a_dangling_depends_on_reads_the_same(tmp_path: Path) -> None:
                               "web/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\n"})
         dangling = [w for w in build_model(root).clusters[0].warnings if w.code == "FW-DEPENDSON-DANGLING"]
         assert [w.cls for w in dangling] == [cls], sub
+
+
+def test_a_missing_chart_source_reads_the_same(tmp_path: Path) -> None:
+    """A HelmRelease's chart source missing from its namespace: only an unbuilt Kustomization that may put
+    objects there can provide it."""
+    release = ("apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: web, namespace: web}\n"
+               "spec: {interval: 1h, chartRef: {kind: OCIRepository, name: app-template}}\n")
+    for sub, target, cls in (("other", "media", "repo"), ("same", "web", "limit")):
+        root = tmp_path / sub
+        write(root, gotk() | {"clusters/home/broken.yaml": ks("broken", "./nowhere", extra=f"targetNamespace: {target}"),
+                              "clusters/home/web.yaml": ks("web", "./web"), "web/hr.yaml": release})
+        missing = [w for w in build_model(root).clusters[0].warnings if w.code == "FW-HELM-SOURCE-MISSING"]
+        assert [w.cls for w in missing] == [cls], sub

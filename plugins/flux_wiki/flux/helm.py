@@ -240,9 +240,9 @@ class _Builder:
         self.source: tuple[str | None, str | None, str | None] = (None, None, None)
         self.source_url: str | None = None
 
-    def warn(self, message: str, code: str) -> None:
+    def warn(self, message: str, code: str, ref_namespace: str = "") -> None:
         self.diags.append(Diagnostic(self.res.file, self.res.line, f"HelmRelease {self.res.ident()}: {message}",
-                                     code=code))
+                                     code=code, ref_namespace=ref_namespace))
 
     # -- chart -------------------------------------------------------------
     def resolve_chart(self) -> None:
@@ -257,7 +257,7 @@ class _Builder:
         self.source = (kind or None, ns or None, name or None)
         info = self.find_source(kind, ns, name) if kind and name else None
         if info is None:
-            self.warn(f"source {kind or '?'} {ns}/{name or '?'} not found", "FW-HELM-SOURCE-MISSING")
+            self.warn(f"source {kind or '?'} {ns}/{name or '?'} not found", "FW-HELM-SOURCE-MISSING", ns)
         else:
             self.source_url = info.url
         return info
@@ -280,7 +280,7 @@ class _Builder:
             self.source = (kind, ns, name or None)
             obj = self.find_object(kind, ns, name)
             if obj is None:
-                self.warn(f"chartRef HelmChart {ns}/{name} not found", "FW-HELM-SOURCE-MISSING")
+                self.warn(f"chartRef HelmChart {ns}/{name} not found", "FW-HELM-SOURCE-MISSING", ns)
                 return
             helm_chart = ChartTemplate.parse(obj.spec, obj.namespace or ns)
             self.chart, self.version = helm_chart.chart, helm_chart.version
@@ -315,7 +315,7 @@ class _Builder:
                 what = "not found" if obj is None else f"has no key '{key}'"
                 unresolved.append(f"{detail} ({'optional, ' if optional else ''}{what})")
                 if not optional:
-                    self.warn(f"valuesFrom ConfigMap {self.ns}/{name} {what}", "FW-HELM-VALUES-MISSING")
+                    self.warn(f"valuesFrom ConfigMap {self.ns}/{name} {what}", "FW-HELM-VALUES-MISSING", self.ns)
                 continue
             raw = data[key]
             raw_text = raw if isinstance(raw, str) else ("" if raw is None else str(raw))
