@@ -193,6 +193,22 @@ def test_command_exit_codes(tmp_path):
     assert runner.invoke(main, ["doctor", str(tmp_path)]).exit_code == 2  # no Flux entry point
 
 
+def test_command_counts_problems_and_limits_apart(tmp_path):
+    """A simulation limit is not a warning (it does not fail --strict): the note says which is which."""
+    remote = ("apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata: {name: other, namespace: flux-system}\n"
+              "spec: {interval: 1m, url: https://example.com/other.git, ref: {branch: main}}\n")
+    elsewhere = layer("remote", remote, spec="sourceRef: {kind: GitRepository, name: other}")
+    elsewhere["clusters/test/remote.yaml"] = elsewhere["clusters/test/remote.yaml"].replace(
+        "  sourceRef: {kind: GitRepository, name: flux-system}\n", "")
+    repo = write_repo(tmp_path / "repo", layer("crds", CERT_MANAGER, spec="wait: true"), elsewhere,
+                      extra={"clusters/test/other.yaml": remote})
+    result = CliRunner().invoke(main, ["doctor", str(repo)])
+    assert "note: the simulation reported 1 simulation limit(s) or notice(s) (not warnings)" in result.output
+    broken = write_repo(tmp_path / "broken", layer("crds", CERT_MANAGER, spec="path: ./nowhere"))
+    result = CliRunner().invoke(main, ["doctor", str(broken)])
+    assert "note: the simulation reported 1 problem(s), each a warning in the build" in result.output
+
+
 def test_command_reads_the_wiki_configuration(monkeypatch):
     """Run where mkdocs.yml is, as CI does: the example, its notes, apps-openclaw excluded."""
     monkeypatch.chdir(ROOT)

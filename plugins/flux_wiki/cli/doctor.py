@@ -77,6 +77,7 @@ def doctor(repo: str | None, cluster: tuple[str, ...], entry: str | None, exclud
     from ..engine import build_model
     from ..load import Repo
     from ..load.authored import load_notes
+    from ..problems import ProblemPolicy
 
     target = _target(repo, config_file)
     if not target.repo.is_dir():
@@ -90,9 +91,14 @@ def doctor(repo: str | None, cluster: tuple[str, ...], entry: str | None, exclud
                         sources=sources or target.sources)
     if not model.clusters:
         raise BadInput(*(str(d) for d in model.diagnostics) or (f"no Flux cluster found in {target.repo}",))
-    warnings = len(model.diagnostics) + sum(len(c.warnings) for c in model.clusters)
-    if warnings:
-        click.echo(f"note: the simulation reported {warnings} warning(s); `flux-wiki inventory` lists them", err=True)
+    # as the plugin's default policy reports them (cli/init.py): only problems warn; limits and notices are noted
+    levels = [ProblemPolicy().report(d)[0] for d in [*model.diagnostics, *(w for c in model.clusters
+                                                                            for w in c.warnings)]]
+    warned, noted = levels.count("warning"), levels.count("info")
+    counts = ([f"{warned} problem(s), each a warning in the build"] if warned else []) + \
+        ([f"{noted} simulation limit(s) or notice(s) (not warnings)"] if noted else [])
+    if counts:
+        click.echo(f"note: the simulation reported {' and '.join(counts)}; `flux-wiki inventory` lists them", err=True)
     early = bootstrap_releases(Repo(target.repo))
     reports = [diagnose(c, notes=cluster_notes.get(c.name), order=model.facts[c.name].order, bootstrap=early)
                for c in model.clusters]
