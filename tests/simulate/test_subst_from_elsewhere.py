@@ -107,3 +107,15 @@ def test_a_missing_chart_source_reads_the_same(tmp_path: Path) -> None:
                               "clusters/home/web.yaml": ks("web", "./web"), "web/hr.yaml": release})
         missing = [w for w in build_model(root).clusters[0].warnings if w.code == "FW-HELM-SOURCE-MISSING"]
         assert [w.cls for w in missing] == [cls], sub
+
+
+def test_a_health_check_of_a_missing_kustomization_reads_the_same(tmp_path: Path) -> None:
+    check = ("healthChecks:\n  - {apiVersion: kustomize.toolkit.fluxcd.io/v1, kind: Kustomization, name: db, "
+             "namespace: data}")
+    for sub, target, cls in (("other", "media", "repo"), ("same", "data", "limit")):
+        root = tmp_path / sub
+        write(root, gotk() | {"clusters/home/broken.yaml": ks("broken", "./nowhere", extra=f"targetNamespace: {target}"),
+                              "clusters/home/web.yaml": ks("web", "./web", extra=check),
+                              "web/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\n"})
+        missing = [w for w in build_model(root).clusters[0].warnings if w.code == "FW-HEALTHCHECK-MISSING"]
+        assert [w.cls for w in missing] == [cls], sub

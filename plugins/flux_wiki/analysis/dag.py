@@ -37,7 +37,7 @@ def apply_order(cluster: Cluster, read_text: Callable[[str], str] | None = None)
     for node_id, blocker in sorted(order.blocked.items()):
         if blocker.cause == "health-check" and blocker.node == node_id:
             cluster.warn(blocker.file, blocker.line, f"Kustomization {node_id} {blocker.detail}: it never becomes Ready",
-                         code="FW-HEALTHCHECK-MISSING")
+                         code="FW-HEALTHCHECK-MISSING", ref_namespace=blocker.ref_namespace)
     return order
 
 

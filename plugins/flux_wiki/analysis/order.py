@@ -105,6 +105,7 @@ class Blocker:
     detail: str
     file: str
     line: int
+    ref_namespace: str = ""  # health-check: the namespace of the Kustomization it names
 
 
 @dataclass(frozen=True)
@@ -501,7 +502,7 @@ class _Builder:
                 else:
                     self.seeds.setdefault(_ready(node.id), Blocker(
                         "health-check", node.id, f"health-checks Kustomization {target}, which this cluster "
-                                                 "never applies", node.file, line))
+                                                 "never applies", node.file, line, check["namespace"]))
         for gate in gates:
             self.preds[_ready(node.id)].setdefault(_ready(gate.child), gate)
         self.gates[node.id] = gates
