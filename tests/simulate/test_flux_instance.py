@@ -152,6 +152,20 @@ def test_components_and_their_images(tmp_path: Path) -> None:
         ("kustomize-controller", "ghcr.io/fluxcd/kustomize-controller", "2.9.x", 7)]
 
 
+def test_a_flux_instance_without_sync_applied_by_the_root_installs_the_controllers(tmp_path: Path) -> None:
+    """flux-operator without sync: the root comes from a GitRepository and Kustomization applied by hand, and
+    the FluxInstance that root applies is what installs the controllers the page lists."""
+    sync = ("apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata: {name: home, namespace: flux-system}\n"
+            "spec: {interval: 1m, url: https://x/y.git, ref: {branch: main}}\n---\n" + ks("home", "./clusters/a",
+                                                                                          source="kind: GitRepository, name: home"))
+    no_sync = instance("null", extra="components: [source-controller, kustomize-controller]\n")
+    repo = write(tmp_path, {"clusters/a/flux-system/sync.yaml": sync, "clusters/a/flux-system/flux.yaml": no_sync})
+    [cluster] = build_model(repo).clusters
+    assert [(c.name, c.image, c.distribution, c.file, c.line) for c in cluster.controllers] == [
+        ("source-controller", "ghcr.io/fluxcd/source-controller", "2.9.x", "clusters/a/flux-system/flux.yaml", 7),
+        ("kustomize-controller", "ghcr.io/fluxcd/kustomize-controller", "2.9.x", "clusters/a/flux-system/flux.yaml", 7)]
+
+
 def test_the_chart_with_plain_values_and_a_sync_name(tmp_path: Path) -> None:
     """The flux-instance HelmRelease with inline values: the FluxInstance lands in the target namespace, the
     registry is the chart's default, and no components means flux-operator's default four."""

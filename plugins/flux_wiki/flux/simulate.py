@@ -600,9 +600,23 @@ class Simulation:
                     found[res.name] = Controller(res.name, _first_image(res), res.file, res.line)
         for controller in self.entry.controllers:
             found.setdefault(controller.name, controller)
+        for controller in self._instance_controllers(root):
+            found.setdefault(controller.name, controller)
         return sorted(found.values(), key=lambda c: (_FLUX_CONTROLLERS.index(c.name)
                                                      if c.name in _FLUX_CONTROLLERS else 99, c.name))
 
+
+    def _instance_controllers(self, root: KustomizationNode) -> list[Controller]:
+        """The controllers of a FluxInstance the root applies in its namespace: flux-operator without a sync,
+        whose root is a GitRepository and Kustomization applied by hand."""
+        from .instance import FluxInstanceSpec, controllers  # loads with the first FluxInstance
+
+        for res in root.resources:
+            if res.is_kind(FLUX_OPERATOR_GROUP, "FluxInstance") and res.namespace == self.entry.root_namespace:
+                instance = FluxInstanceSpec.parse(res.spec)
+                at = ("spec", "components" if instance.components else "distribution")
+                return controllers(instance, instance.registry, res.file, self._line(res.file, res.line, at))
+        return []
 
 def _variables(variables: dict[str, Variable], kept: list[str]) -> list[SubstitutionVar]:
     """A Kustomization's postBuild variables by name; those only a run-time Secret's controller knows are
