@@ -197,3 +197,14 @@ def test_under_the_lockdown_a_missing_source_is_not_fixed_by_naming_another_name
     [warning] = [w for w in cluster.warnings if w.code == "FW-KS-SOURCE-MISSING"]
     assert "set sourceRef.namespace" not in warning.message
     assert "put one in apps" in warning.message
+
+
+def test_a_multitenant_flux_instance_without_sync_applied_by_the_root_blocks_them_too(tmp_path: Path) -> None:
+    """flux-operator without a sync: the FluxInstance the hand-applied root applies sets the lockdown all the same."""
+    no_sync = instance("null", extra="cluster:\n  multitenant: true\n")
+    files = gotk() | {"clusters/home/flux.yaml": no_sync, "clusters/home/tenant.yaml": TENANT,
+                      "tenant/cm.yaml": OWN_NAMESPACE}
+    [cluster] = build_model(write(tmp_path, files)).clusters
+    tenant = cluster.kustomizations["apps/tenant"]
+    assert tenant.status == "error" and "clusters/home/flux.yaml:8" in tenant.reason
+    assert codes(cluster) == [("FW-KS-CROSS-NAMESPACE-REF", "clusters/home/tenant.yaml", 10)]

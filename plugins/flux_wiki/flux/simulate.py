@@ -394,9 +394,24 @@ class Simulation:
         if node.id == self.cluster.root_id:
             root_flags(node.resources, node.files, self.entry.root_namespace,
                        lambda rel: self.repo.documents(rel, copy=False), self._line, self.flags)
+            self._instance_lockdown(node)
             requeue = self.flags.requeue_dependency()
             self.cluster.requeue_dependency = requeue[0] if requeue else None
         return self._children(node)
+
+    def _instance_lockdown(self, root: KustomizationNode) -> None:
+        """A FluxInstance without a sync that the root applies with ``spec.cluster.multitenant: true``:
+        flux-operator runs the controllers with ``--no-cross-namespace-refs=true``."""
+        for res in root.resources:
+            if (res.is_kind(FLUX_OPERATOR_GROUP, "FluxInstance") and res.namespace == self.entry.root_namespace
+                    and not self.entry.lockdown):
+                cluster = res.spec.get("cluster")
+                if isinstance(cluster, dict) and cluster.get("multitenant") is True:
+                    line = self._line(res.file, res.line, ("spec", "cluster", "multitenant"))
+                    for controller in CONTROLLERS:
+                        self.flags.set(controller, {NO_CROSS_NAMESPACE_REFS: "true"},
+                                       f"set by spec.cluster.multitenant ({res.file}:{line})")
+                return
 
     def _cross_namespace(self, node: KustomizationNode) -> str | None:
         """Why kustomize-controller refuses the node's source (``getSource``: a sourceRef in another namespace
