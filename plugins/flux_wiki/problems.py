@@ -132,6 +132,8 @@ _CODES = (
     Code("FW-HELM-CROSS-NAMESPACE-REF", "repo", "under the multi-tenancy lockdown a HelmRelease's chart source "
          "is in another namespace: helm-controller refuses it and the release is never installed",
          "put the source in the HelmRelease's namespace"),
+    Code("FW-HELM-VERSION-INVALID", "repo", "a HelmRelease's chart version from a HelmRepository is not a semver "
+         "range source-controller can parse (e.g. `latest`): the chart is never fetched", "use a version or a range"),
     Code("FW-HELM-VALUES-MISSING", "repo", "valuesFrom names a ConfigMap nothing applies, or a key it lacks "
          "(not optional): the release fails", "provide it, or mark it optional", reference=True),
     Code("FW-HELM-VALUES-INVALID", "repo", "values from valuesFrom are not YAML, not a mapping, or a targetPath "

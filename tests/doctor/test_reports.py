@@ -232,3 +232,18 @@ def test_no_secret_value_reaches_any_output(tmp_path):
     assert any("Secret default/db-password" in f.message for f in report.open)
     for text in (render_text([report]), render_json([report]), render_github([report]), render_sarif([report])):
         assert "hunter2" not in text and "db-password" in text
+
+
+def test_command_names_the_line_of_a_dangling_dependson_entry_as_the_build_does(tmp_path):
+    """The doctor's finding and the build's FW-DEPENDSON-DANGLING warning point at the same line: the
+    ``- name: nowhere`` entry (line 12 of clusters/test/apps.yaml), not the Kustomization's first line."""
+    repo = write_repo(tmp_path / "repo", layer("apps", "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}",
+                                               deps=("base", "nowhere")),
+                      layer("base", "apiVersion: v1\nkind: Namespace\nmetadata: {name: b}"))
+    assert (repo / "clusters/test/apps.yaml").read_text().splitlines()[12] == "    - name: nowhere"
+    model = build_model(repo)
+    assert [(w.file, w.line) for w in model.clusters[0].warnings if w.code == "FW-DEPENDSON-DANGLING"] == [
+        ("clusters/test/apps.yaml", 13)]
+    result = CliRunner().invoke(main, ["doctor", str(repo), "--format", "json"])
+    found = [f for c in json.loads(result.stdout)["clusters"] for f in c["findings"] if f["code"] == "dangling-dependson"]
+    assert [(f["file"], f["line"]) for f in found] == [("clusters/test/apps.yaml", 13)]

@@ -298,6 +298,8 @@ def _references(ctx: _Context) -> None:
     """dependsOn of Kustomizations and HelmReleases that name nothing, or the wrong kind."""
     cluster = ctx.cluster
     releases = {h.ident(): h for h in cluster.helm_releases}
+    # the line of each dangling dependsOn entry, as the build's warning names it
+    entry = {(e.after, e.before): (e.file, e.line) for e in ctx.reach.order.dangling}
     all_unbuilt = _unbuilt(cluster)
     for node in sorted(cluster.kustomizations.values(), key=lambda k: k.id):
         if node.excluded or node.status == "pending":
@@ -308,16 +310,17 @@ def _references(ctx: _Context) -> None:
         for dep in node.depends_on:
             if dep in cluster.kustomizations:
                 continue
+            file, line = entry.get((node.id, dep), (node.file, node.line))
             if dep in releases:
                 ctx.add("wrong-kind-dependson", "error",
                         f"Kustomization {node.id} dependsOn {dep}, which is a HelmRelease "
                         f"({releases[dep].file}:{releases[dep].line}), not a Kustomization: it never becomes Ready "
                         f"as a dependency; health-check the HelmRelease from a Kustomization and depend on that",
-                        node.id, node.file, node.line, dep)
+                        node.id, file, line, dep)
             else:
                 ctx.add("dangling-dependson", "info" if unbuilt else "error",
                         f"Kustomization {node.id} dependsOn {dep}, which this cluster never applies: it never "
-                        f"reconciles{maybe}", node.id, node.file, node.line, dep)
+                        f"reconciles{maybe}", node.id, file, line, dep)
     unbuilt = _unbuilt(cluster)
     maybe = (f" unless a Kustomization flux-wiki could not build applies it ({', '.join(unbuilt[:3])}"
              f"{', ...' if len(unbuilt) > 3 else ''})") if unbuilt else ""

@@ -32,6 +32,7 @@ class Order(Protocol):
     """The part of ``analysis.order.EffectiveOrder`` the doctor reads."""
 
     edges: list[Any]
+    dangling: list[Any]  # dependsOn edges naming a Kustomization the cluster never applies, at their entry's line
     cycles: list[Any]  # analysis.order.Cycle: ``nodes`` in order, ``describe()`` in words
 
     def ancestors(self, node_id: str) -> set[str]: ...

@@ -58,6 +58,28 @@ class ChartTemplate:
                    ObjectRef.parse(spec.get("sourceRef"), namespace), spec.get("chart") in (None, ""))
 
 
+# Masterminds/semver v3 (constraints.go), which source-controller parses a HelmRepository chart's version with:
+# each `||` part is one or more `op version` terms; `a - b` ranges are rewritten first
+_SEMVER_OPS = r"=|!=|>|<|>=|=>|<=|=<|~|~>|\^|"
+_SEMVER_CV = (r"v?([0-9|x|X|\*]+)(\.[0-9|x|X|\*]+)?(\.[0-9|x|X|\*]+)?"
+              r"(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?")
+_SEMVER_RANGE = rf"\s*({_SEMVER_CV})\s+-\s+({_SEMVER_CV})\s*"
+_SEMVER_VALID = rf"^(\s*({_SEMVER_OPS})\s*({_SEMVER_CV})\s*\,?)+$"
+
+
+def version_range_error(version: str) -> str | None:
+    """Why Masterminds/semver's NewConstraint refuses ``version`` ("improper constraint: <part>"), or None.
+    The patterns run on RE2 (:mod:`.goregexp`): a version is repository input and the validity pattern repeats
+    a group of optional parts."""
+    from .goregexp import compile_go
+
+    rewritten = compile_go(_SEMVER_RANGE).sub(lambda m: f">= {m.group(1)}, <= {m.group(11)}", version)
+    for part in rewritten.split("||"):
+        if compile_go(_SEMVER_VALID).search(part) is None:
+            return f"improper constraint: {part}"
+    return None
+
+
 @dataclass(frozen=True)
 class ValuesReference:
     """One ``spec.valuesFrom`` entry."""

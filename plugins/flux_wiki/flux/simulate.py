@@ -588,6 +588,7 @@ class Simulation:
                     cluster.helm_releases.append(info)
                     cluster.warnings.extend(diags)
                     self._check_release_source(res, info)
+                    self._check_release_version(res, info)
         cluster.helm_releases.sort(key=lambda h: (h.layer, h.namespace, h.name))
         cluster.controllers = self._controllers()
 
@@ -603,6 +604,21 @@ class Simulation:
                           f"{info.source_name}', cross-namespace references have been blocked (helm-controller runs "
                           f"with --no-cross-namespace-refs=true, {why}): the release is never installed",
                           code="FW-HELM-CROSS-NAMESPACE-REF")
+
+    def _check_release_version(self, res: Resource, info: HelmReleaseInfo) -> None:
+        """source-controller parses a HelmRepository chart's version as a semver range (Masterminds/semver): one
+        it refuses (``latest``) means the chart is never fetched. GitRepository and Bucket charts ignore it."""
+        if info.source_kind != "HelmRepository" or not info.version:
+            return
+        from .helm import version_range_error  # loaded with the first HelmRelease already
+
+        why = version_range_error(info.version)
+        if why is None:
+            return
+        self.cluster.warn(res.file, self._line(res.file, res.line, ("spec", "chart", "spec", "version")),
+                          f"HelmRelease {info.ident()}: chart version {info.version!r} is not a semver range "
+                          f"source-controller can parse ({why}): the chart is never fetched and the release never "
+                          f"installs; use a version or a range such as '*' or '>=1.0.0'", code="FW-HELM-VERSION-INVALID")
 
     def _controllers(self) -> list[Controller]:
         found: dict[str, Controller] = {}

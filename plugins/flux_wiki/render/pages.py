@@ -439,10 +439,13 @@ class PageRenderer:
         excluded = [(c.kustomizations[i], self.notes.exclusion_reason(i, c.kustomizations[i].name))
                     for i in c.excluded]
         installed = [(row, self._installed(self.facts.layer(row["node"].id))) for row in layers]
+        flux_own = {ctl.file for ctl in c.controllers}  # the bootstrap's components: "Flux Root" lists them
+        root_installed = [it for it in self._installed(self.facts.layer(c.root_id)) if it["file"] not in flux_own]
         dots = {name: text for name, text in (("layer-dag", dot), ("layer-dag-full", full_dot)) if text}
         critical = self.facts.critical_path
         return self._render("dag.md.j2", page, title, "dag", layers=layers,
                             roots=self.facts.roots, root=c.root, excluded=excluded, installed=installed,
+                            root_installed=root_installed,
                             dots=dots, dag_dot=dot, full_dot=full_dot, groups=self._groups(layers),
                             overview=self.facts.overview, grouping=self.facts.grouping,
                             ranges=self._ranges(),

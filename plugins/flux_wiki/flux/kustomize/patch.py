@@ -226,18 +226,26 @@ def apply_json6902(obj: dict[str, Any], ops: list[Any], budget: GrowthBudget | N
             if not parts:
                 doc = copy_data(op.get("value"))
                 continue
-            _walk(doc, parts, path)
+            # evanphx/json-patch v4 (kustomize's) replaces a key an object lacks as if it were there: only
+            # the parent must exist, and a list index must be in range
             parent = _walk(doc, parts[:-1], path)
             if isinstance(parent, list):
                 parent[_index(parent, parts[-1], path, for_add=False)] = copy_data(op.get("value"))
-            else:
+            elif isinstance(parent, dict):
                 parent[parts[-1]] = copy_data(op.get("value"))
+            else:
+                raise PatchError(f"path '{path}' not found")
         elif kind in ("move", "copy"):
             src = str(op.get("from", ""))
             value = _remove(doc, src) if kind == "move" else copy_data(_walk(doc, _pointer(src), src))
             doc = _add(doc, path, value)
         elif kind == "test":
-            if _walk(doc, _pointer(path), path) != op.get("value"):
+            parts = _pointer(path)
+            parent = _walk(doc, parts[:-1], path) if parts else None
+            if isinstance(parent, dict) and parts[-1] not in parent:  # a missing key tests equal to null
+                if op.get("value") is not None:
+                    raise PatchError(f"test failed at '{path}'")
+            elif _walk(doc, parts, path) != op.get("value"):
                 raise PatchError(f"test failed at '{path}'")
         else:
             raise PatchError(f"unknown JSON 6902 operation '{kind}'")
