@@ -640,10 +640,10 @@ class Simulation:
     def _instance_controllers(self, root: KustomizationNode) -> list[Controller]:
         """The controllers of a FluxInstance the root applies in its namespace: flux-operator without a sync,
         whose root is a GitRepository and Kustomization applied by hand."""
-        from .instance import FluxInstanceSpec, controllers  # loads with the first FluxInstance
-
         for res in root.resources:
             if res.is_kind(FLUX_OPERATOR_GROUP, "FluxInstance") and res.namespace == self.entry.root_namespace:
+                from .instance import FluxInstanceSpec, controllers  # loads with the first FluxInstance
+
                 instance = FluxInstanceSpec.parse(res.spec)
                 at = ("spec", "components" if instance.components else "distribution")
                 return controllers(instance, instance.registry, res.file, self._line(res.file, res.line, at))
