@@ -47,7 +47,9 @@ def build_model(repo_root: str | Path | Repo, *, clusters: list[str] | None = No
             entries = [e for e in entries if e.cluster in clusters]
     if not entries:
         diagnostics.append(Diagnostic(".", 1, "no Flux entry point found (flux-system/gotk-sync.yaml, "
-                                           "FluxInstance or flux-instance HelmRelease); set `entry` to a path",
+                                           "FluxInstance, flux-instance HelmRelease, or a `flux bootstrap`/`flux "
+                                           "create kustomization flux-system` command in a script, CI workflow, "
+                                           "README or Terraform); set `entry` to a path",
                                       code="FW-ENTRY-NONE"))
     out: list[Cluster] = []
     facts: dict[str, ClusterFacts] = {}
