@@ -153,3 +153,36 @@ def test_namespace_that_makes_two_ids_one_fails_like_kustomize(tmp_path: Path, f
     from .kustomize_kubectl import KUBECTL, kubectl_build
     if KUBECTL:
         assert "namespace transformation produces ID conflict" in kubectl_build(str(tmp_path))[1]
+
+
+_KS = "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: app, namespace: flux-system}\n" \
+      "spec: {path: ./app}\n"
+
+
+@pytest.mark.parametrize(("patch", "missing"), [
+    ("apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nspec:\n  components: [../c]\n", "metadata.name"),
+    ("metadata: {name: not-used}\nspec:\n  components: [../c]\n", "kind"),
+    ("kind: Kustomization\nmetadata: {name: ''}\nspec:\n  components: [../c]\n", "metadata.name"),
+])
+def test_strategic_merge_patch_without_kind_or_name_fails_like_kustomize(tmp_path: Path, patch: str,
+                                                                         missing: str) -> None:
+    """A targeted strategic-merge patch is still read as a resource: kustomize (and so kustomize-controller)
+    refuses one without a kind or a metadata.name ("unable to parse SM or JSON patch"); buroa/k8s-gitops's
+    components/common/helmrelease had such a patch on every Flux Kustomization."""
+    body = "".join(f"      {line}\n" for line in patch.splitlines())
+    repo = _repo(tmp_path, {"kustomization.yaml": "resources: [ks.yaml]\npatches:\n  - target:\n"
+                                                  "      kind: Kustomization\n    patch: |\n" + body,
+                            "ks.yaml": _KS})
+    with pytest.raises(InputError, match=f"unable to parse SM or JSON patch: .* needs {missing}") as err:
+        build_kustomize_dir(repo, ".")
+    assert (err.value.file, err.value.line) == ("kustomization.yaml", 2)
+    named = _repo(tmp_path / "named", {"kustomization.yaml": "resources: [ks.yaml]\npatches:\n  - target:\n"
+                                                             "      kind: Kustomization\n    patch: |\n"
+                                                             "      kind: Kustomization\n      metadata: {name: x}\n"
+                                                             "      spec: {components: [../c]}\n",
+                                       "ks.yaml": _KS})
+    assert build_kustomize_dir(named, ".").resources[0].obj["spec"]["components"] == ["../c"]
+    from .kustomize_kubectl import KUBECTL, kubectl_build
+    if KUBECTL:
+        assert kubectl_build(str(tmp_path))[0] is None
+        assert kubectl_build(str(tmp_path / "named"))[0] is not None

@@ -540,6 +540,7 @@ class _Builder:
                         r.store_previous_id()
                         r.obj = apply_json6902(r.obj, doc, self.growth)
                 elif isinstance(doc, dict):
+                    _require_patch_identity(doc)
                     if isinstance(target, dict):
                         chosen = [r for r in res if selects(target, r.obj, r.names(), r.namespaces())]
                     else:
@@ -896,6 +897,19 @@ def _json_patch(text: str, file: str, line: int) -> Any:
         raise InputError(file, line, f"unable to parse SM or JSON patch: it starts with '[', so kustomize reads it "
                                      f"as JSON, and it is not JSON ({err})", code="FW-KUSTOMIZE-PATCH",
                          cls=problem_class("FW-KUSTOMIZE-PATCH")) from None
+
+
+def _require_patch_identity(doc: dict[str, Any]) -> None:
+    """kustomize reads a strategic-merge patch as a resource, so it needs a kind and a metadata.name even when a
+    ``target`` picks what it patches: without them PatchTransformer fails ("unable to parse SM or JSON patch") and
+    so does the Kustomization's build."""
+    md = doc.get("metadata")
+    name = md.get("name") if isinstance(md, dict) else None
+    missing = [field for field, value in (("kind", doc.get("kind")), ("metadata.name", name))
+               if value is None or value == "" or isinstance(value, (dict, list))]
+    if missing:
+        raise PatchError(f"unable to parse SM or JSON patch: a strategic-merge patch needs {' and '.join(missing)} "
+                         "(kustomize reads it as an object; with a target, any name will do)")
 
 
 class _NoTarget(PatchError):
