@@ -483,9 +483,26 @@ def extract_surfaces(layer: str, resources: list[Resource], helm_releases: list[
                                          line_of(hr.file, hr.line, ("spec", "values", *at.path)) if line_of
                                          else hr.line, str(at)))
                      for obj, at in rendered]
-        out += _surfaces_of(hr_placed, diags)
+        out += _own_backends(_surfaces_of(hr_placed, diags), hr.namespace, rendered)
     out = [_scrub(s, secrets) for s in out]
     return sorted(out, key=_order), sorted(set(diags))
+
+
+def _own_backends(surfaces: list[Surface], namespace: str, rendered: list[tuple[dict[str, Any], Any]],
+                  ) -> list[Surface]:
+    """A HelmRelease's routes whose backend is a Service the same release renders (app-template's
+    ``service.identifier: app``) lead back into the release itself: that backend keeps its text but names no
+    object of its own, so a layer diagram does not draw it as a Service the layer does not apply."""
+    own = {obj_name(obj) for obj, _ in rendered if obj.get("kind") == "Service" and not _group(obj)
+           and _obj_ns(obj) in ("", namespace)}
+    out = []
+    for s in surfaces:
+        if s.targets and any(t.kind == "Service" and t.name in own and (t.namespace or namespace) == namespace
+                             for t in s.targets):
+            s = replace(s, targets=tuple(Target(t.text, port=t.port) if t.kind == "Service" and t.name in own
+                                         and (t.namespace or namespace) == namespace else t for t in s.targets))
+        out.append(s)
+    return out
 
 
 Claim = tuple[str, int, str]  # a LoadBalancer address, port and protocol
