@@ -186,3 +186,44 @@ def test_strategic_merge_patch_without_kind_or_name_fails_like_kustomize(tmp_pat
     if KUBECTL:
         assert kubectl_build(str(tmp_path))[0] is None
         assert kubectl_build(str(tmp_path / "named"))[0] is not None
+
+
+_CM = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n"
+
+
+def test_kustomization_fields_match_case_insensitively_like_go(tmp_path: Path) -> None:
+    """kustomize decodes a kustomization file with encoding/json, which matches a key to a field case-
+    insensitively, keys in sorted order, the later winning: bo0tzz/clusterfuck's `configMapgenerator:` makes
+    the ConfigMap its flux-instance HelmRelease reads its values from."""
+    repo = _repo(tmp_path, {"kustomization.yaml": "RESOURCES: [cm.yaml]\nresources: [cm2.yaml]\nnamePrefix: a-\n"
+                                                  "NAMEPREFIX: b-\nconfigMapgenerator:\n  - name: values\n"
+                                                  "    files: [values.yaml]\n    options: {disableNameSuffixHash: true}\n"
+                                                  "imageTags: [{name: nginx, newTag: '2'}]\n",
+                            "cm.yaml": _CM, "cm2.yaml": _CM.replace("name: x", "name: y")
+                            + "---\napiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n"
+                              "    - {name: c, image: nginx}\n",
+                            "values.yaml": "a: 1\n"})
+    built = build_kustomize_dir(repo, ".").resources
+    assert sorted((r.kind, r.name) for r in built) == [("ConfigMap", "a-values"), ("ConfigMap", "a-y"), ("Pod", "a-p")]
+    assert next(r for r in built if r.kind == "Pod").obj["spec"]["containers"][0]["image"] == "nginx:2"
+    from .kustomize_kubectl import KUBECTL, kubectl_build
+    if KUBECTL:
+        objects = kubectl_build(str(tmp_path))[0]
+        assert objects is not None and sorted((o["kind"], o["metadata"]["name"]) for o in objects) == [
+            ("ConfigMap", "a-values"), ("ConfigMap", "a-y"), ("Pod", "a-p")]
+
+
+def test_unknown_kustomization_field_fails_kustomize_but_flux_drops_it_at_the_top(tmp_path: Path) -> None:
+    """kustomize refuses a kustomization file with an unknown field; kustomize-controller first reads the file
+    at the Kustomization's path leniently (sigs.k8s.io/yaml) and writes it back, so there it is dropped."""
+    repo = _repo(tmp_path, {"app/kustomization.yaml": "resources: [cm.yaml, sub]\nresourcez: [gone.yaml]\n",
+                            "app/cm.yaml": _CM,
+                            "app/sub/kustomization.yaml": "resources: [cm.yaml]\n\nnamePrefix: s-\nunknownField: 1\n",
+                            "app/sub/cm.yaml": _CM})
+    with pytest.raises(InputError, match="invalid Kustomization: unknown field 'unknownField'") as err:
+        build_flux_path(repo, "app")
+    assert (err.value.file, err.value.line) == ("app/sub/kustomization.yaml", 4)
+    (tmp_path / "app/sub/kustomization.yaml").write_text("resources: [cm.yaml]\nnamePrefix: s-\n")
+    assert sorted(r.name for r in build_flux_path(Repo(tmp_path), "app").resources) == ["s-x", "x"]
+    with pytest.raises(InputError, match="unknown field 'resourcez'"):
+        build_kustomize_dir(Repo(tmp_path), "app")

@@ -183,7 +183,9 @@ class _Builder:
                 return cand
         return None
 
-    def load_kfile(self, kfile: str) -> _Kustomization:
+    def load_kfile(self, kfile: str, *, flux_top: bool = False) -> _Kustomization:
+        """A kustomization file as kustomize reads it. ``flux_top``: the one at a Flux Kustomization's path,
+        which kustomize-controller reads leniently and writes back before kustomize sees it."""
         self.files.add(kfile)
         docs = self.repo.documents(kfile)
         if not docs:
@@ -194,11 +196,16 @@ class _Builder:
         self.note_duplicates(doc)
         if _has_short_boolean(doc.data):
             _read_short_booleans(doc.data, self.repo.read_text(kfile))
-        bad = problems(doc.data, KUSTOMIZATION_FILE)
+        data, unknown = _go_fields(doc.data)
+        if unknown and not flux_top:
+            line = field_line(self.repo.read_text(kfile), doc.line, (unknown[0],))
+            raise InputError(kfile, line, f"invalid Kustomization: unknown field {unknown[0]!r} (kustomize refuses it)",
+                             code="FW-KUSTOMIZE-INVALID")
+        bad = problems(data, KUSTOMIZATION_FILE)
         if bad:
             line = field_line(self.repo.read_text(kfile), doc.line, bad[0].path)
             raise InputError(kfile, line, f"invalid kustomization: {bad[0]} (kustomize refuses it)", code="FW-KUSTOMIZE-INVALID")
-        return _Kustomization(os.path.dirname(kfile) or ".", kfile, doc.line, doc.data)
+        return _Kustomization(os.path.dirname(kfile) or ".", kfile, doc.line, data)
 
     def note_duplicates(self, doc: Document) -> None:
         """kustomize reads its own files with sigs.k8s.io/yaml: a repeated key silently keeps the last value."""
@@ -832,6 +839,44 @@ def _append(res: list[WorkRes], new: list[WorkRes], ids: set[tuple[str, str, str
 _SHORT_BOOLEANS = {"y": True, "Y": True, "n": False, "N": False}
 
 
+_DEPRECATED_FIELDS = {"imageTags": "images", "helmChartInflationGenerator": "helmCharts"}
+_KUSTOMIZATION_FIELDS = (*KUSTOMIZATION_FILE, *_DEPRECATED_FIELDS, "inventory")
+_FOLDED_FIELDS = {f.lower(): f for f in _KUSTOMIZATION_FIELDS}
+
+
+def _go_fold(key: str) -> str:
+    """A field name folded as Go's encoding/json folds it to match a struct field: ASCII case, and the two
+    non-ASCII letters whose simple case folding reaches an ASCII one (KELVIN SIGN, LONG S)."""
+    return key.replace("\u212a", "k").replace("\u017f", "s").lower()
+
+
+def _go_fields(data: dict[Any, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The fields of a kustomization file as kustomize decodes them, and the keys it knows no field for.
+
+    kustomize turns the YAML into JSON (keys sorted) and decodes that with encoding/json, which matches a key
+    to a field exactly or else case-insensitively, a later key overwriting an earlier one: ``configMapgenerator``
+    is ``configMapGenerator``. The deprecated ``imageTags`` and ``helmChartInflationGenerator`` are added to
+    ``images`` and ``helmCharts`` (kustomize's FixKustomization)."""
+    if all(isinstance(k, str) and k in KUSTOMIZATION_FILE for k in data):
+        return data, []
+    out: dict[str, Any] = {}
+    unknown: list[str] = []
+    for key in sorted(data, key=str):
+        name = str(key)
+        field = name if name in _FOLDED_FIELDS.values() else _FOLDED_FIELDS.get(_go_fold(name))
+        if field is None:
+            unknown.append(name)
+        else:
+            out[field] = data[key]
+    for old, new in _DEPRECATED_FIELDS.items():
+        if old in out:
+            value = out.pop(old)
+            if isinstance(value, list) and isinstance(out.get(new, []), list):
+                out[new] = [*(out.get(new) or []), *value]
+    ordered = {field: out[field] for field in (_FOLDED_FIELDS.get(_go_fold(str(k))) for k in data) if field in out}
+    return {**ordered, **out}, unknown
+
+
 def _has_short_boolean(value: Any) -> bool:
     """Whether a value below ``value`` is one of YAML 1.1's short booleans (y, Y, n, N) as a string; each
     container looked at once (an alias may share one)."""
@@ -1036,7 +1081,7 @@ def flux_kustomization(repo: Repo, path: str, overrides: FluxOverrides | None = 
     b = _Builder(repo)
     kfile = b.find_kfile(rel)
     if kfile is not None:
-        data = b.load_kfile(kfile).data
+        data = b.load_kfile(kfile, flux_top=True).data
     else:
         kfile, data = _join(rel, "kustomization.yaml"), generated_kustomization(repo, rel)
     return kfile, merge_overrides(data, overrides or FluxOverrides())
@@ -1058,7 +1103,7 @@ def build_flux_path(repo: Repo, path: str, overrides: FluxOverrides | None = Non
     b = _Builder(repo)
     kfile = b.find_kfile(rel)
     if kfile is not None:
-        k = b.load_kfile(kfile)
+        k = b.load_kfile(kfile, flux_top=True)
     else:
         k = _Kustomization(rel, _join(rel, "kustomization.yaml"), 1, generated_kustomization(repo, rel),
                            generated=True)
