@@ -118,6 +118,10 @@ _CODES = (
          "Kustomization creates (itself, or through an ExternalSecret or the like): kustomize-controller reads the "
          "variables before it applies anything, so on a fresh cluster it never reconciles",
          "create it in a Kustomization this one dependsOn, or mark the reference optional"),
+    Code("FW-SUBST-FROM-BOOTSTRAP", "limit", "the root Kustomization's postBuild.substituteFrom names a ConfigMap or "
+         "Secret only it creates: on a fresh cluster it reconciles only if the bootstrap creates that object first "
+         "(home-lab templates apply their cluster settings and secrets by hand), which the repository does not show",
+         "nothing, if your bootstrap creates it; else create it in a Kustomization the root applies first"),
     Code("FW-SUBST-INVALID", "repo", "postBuild refused by kustomize-controller (a kind other than ConfigMap or "
          "Secret, a variable name that is not one)", "fix the entry named"),
     Code("FW-SUBST-FAILED", "repo", "variable substitution fails on an object (syntax Flux rejects, a result "

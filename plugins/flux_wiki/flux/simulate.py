@@ -545,7 +545,14 @@ class Simulation:
                     continue
                 found = providers.get((ref.kind, node.namespace, ref.name), set()) | \
                     providers.get((ref.kind, ANY_NAMESPACE, ref.name), set())
-                if found == {node.id}:
+                if found == {node.id} and node.id == self.cluster.root_id:
+                    self.cluster.warn(node.file, node.line,
+                                      f"substitute from '{ref.kind}/{ref.name}': only the root Kustomization "
+                                      f"{node.id} itself creates it, and kustomize-controller reads substituteFrom "
+                                      "before it applies anything: on a fresh cluster it reconciles only if the "
+                                      "bootstrap creates it first, as home-lab templates do by hand",
+                                      code="FW-SUBST-FROM-BOOTSTRAP", cls="limit")
+                elif found == {node.id}:
                     self.cluster.warn(node.file, node.line,
                                       f"substitute from '{ref.kind}/{ref.name}': only Kustomization {node.id} itself "
                                       "creates it, and kustomize-controller reads substituteFrom before it applies "
