@@ -194,10 +194,12 @@ _CM = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n"
 def test_kustomization_fields_match_case_insensitively_like_go(tmp_path: Path) -> None:
     """kustomize decodes a kustomization file with encoding/json, which matches a key to a field case-
     insensitively, keys in sorted order, the later winning: bo0tzz/clusterfuck's `configMapgenerator:` makes
-    the ConfigMap its flux-instance HelmRelease reads its values from."""
+    the ConfigMap its flux-instance HelmRelease reads its values from, brenix/home-ops's
+    `disableNameSuffixhash: true` keeps a generated ConfigMap's name without the hash."""
     repo = _repo(tmp_path, {"kustomization.yaml": "RESOURCES: [cm.yaml]\nresources: [cm2.yaml]\nnamePrefix: a-\n"
                                                   "NAMEPREFIX: b-\nconfigMapgenerator:\n  - name: values\n"
-                                                  "    files: [values.yaml]\n    options: {disableNameSuffixHash: true}\n"
+                                                  "    Files: [values.yaml]\n    options: {Labels: {Tier: x}}\n"
+                                                  "generatorOptions: {disableNameSuffixhash: true}\n"
                                                   "imageTags: [{name: nginx, newTag: '2'}]\n",
                             "cm.yaml": _CM, "cm2.yaml": _CM.replace("name: x", "name: y")
                             + "---\napiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n"
@@ -206,6 +208,7 @@ def test_kustomization_fields_match_case_insensitively_like_go(tmp_path: Path) -
     built = build_kustomize_dir(repo, ".").resources
     assert sorted((r.kind, r.name) for r in built) == [("ConfigMap", "a-values"), ("ConfigMap", "a-y"), ("Pod", "a-p")]
     assert next(r for r in built if r.kind == "Pod").obj["spec"]["containers"][0]["image"] == "nginx:2"
+    assert next(r for r in built if r.name == "a-values").obj["metadata"]["labels"] == {"Tier": "x"}  # map keys kept
     from .kustomize_kubectl import KUBECTL, kubectl_build
     if KUBECTL:
         objects = kubectl_build(str(tmp_path))[0]

@@ -42,7 +42,7 @@ from ...load.yamldocs import GrowthBudget, field_line
 from ...model import Diagnostic, InputError, Resource
 from ...problems import problem_class
 from ..objects import FluxOverrides
-from ..schema import KUSTOMIZATION_FILE, REPLACEMENT, problems
+from ..schema import ANY, KUSTOMIZATION_FILE, REPLACEMENT, problems
 from .fieldspec import (DEFAULTS, MAX_CUSTOM_FIELD_SPECS, NO_CONFIG, FieldSpec, FieldSpecError, Gvk, TransformerConfig,
                         merge_specs, parse_config, spec_of)
 from .patch import PatchError, apply_json6902, apply_strategic, group_of, selects
@@ -840,41 +840,71 @@ _SHORT_BOOLEANS = {"y": True, "Y": True, "n": False, "N": False}
 
 
 _DEPRECATED_FIELDS = {"imageTags": "images", "helmChartInflationGenerator": "helmCharts"}
-_KUSTOMIZATION_FIELDS = (*KUSTOMIZATION_FILE, *_DEPRECATED_FIELDS, "inventory")
-_FOLDED_FIELDS = {f.lower(): f for f in _KUSTOMIZATION_FIELDS}
-
-
-def _go_fold(key: str) -> str:
-    """A field name folded as Go's encoding/json folds it to match a struct field: ASCII case, and the two
-    non-ASCII letters whose simple case folding reaches an ASCII one (KELVIN SIGN, LONG S)."""
-    return key.replace("\u212a", "k").replace("\u017f", "s").lower()
 
 
 def _go_fields(data: dict[Any, Any]) -> tuple[dict[str, Any], list[str]]:
-    """The fields of a kustomization file as kustomize decodes them, and the keys it knows no field for.
+    """The fields of a kustomization file as kustomize decodes them, and the top-level keys it knows no field for.
 
     kustomize turns the YAML into JSON (keys sorted) and decodes that with encoding/json, which matches a key
-    to a field exactly or else case-insensitively, a later key overwriting an earlier one: ``configMapgenerator``
-    is ``configMapGenerator``. The deprecated ``imageTags`` and ``helmChartInflationGenerator`` are added to
-    ``images`` and ``helmCharts`` (kustomize's FixKustomization)."""
-    if all(isinstance(k, str) and k in KUSTOMIZATION_FILE for k in data):
-        return data, []
-    out: dict[str, Any] = {}
+    to a struct field exactly or else case-insensitively, a later key overwriting an earlier one:
+    ``configMapgenerator`` is ``configMapGenerator``, ``disableNameSuffixhash`` is ``disableNameSuffixHash``
+    (keys of free-form maps such as labels stay as written). The deprecated ``imageTags`` and
+    ``helmChartInflationGenerator`` are added to ``images`` and ``helmCharts`` (kustomize's FixKustomization)."""
+    shape = {**KUSTOMIZATION_FILE, **{name: ANY for name in (*_DEPRECATED_FIELDS, "inventory")}}
     unknown: list[str] = []
-    for key in sorted(data, key=str):
-        name = str(key)
-        field = name if name in _FOLDED_FIELDS.values() else _FOLDED_FIELDS.get(_go_fold(name))
-        if field is None:
-            unknown.append(name)
-        else:
-            out[field] = data[key]
+    out = _go_fold(data, shape, unknown)
     for old, new in _DEPRECATED_FIELDS.items():
         if old in out:
             value = out.pop(old)
             if isinstance(value, list) and isinstance(out.get(new, []), list):
                 out[new] = [*(out.get(new) or []), *value]
-    ordered = {field: out[field] for field in (_FOLDED_FIELDS.get(_go_fold(str(k))) for k in data) if field in out}
-    return {**ordered, **out}, unknown
+    return out, unknown
+
+
+def _go_key(key: str) -> str:
+    """A field name folded as Go's encoding/json folds it to match a struct field: ASCII case, and the two
+    non-ASCII letters whose simple case folding reaches an ASCII one (KELVIN SIGN, LONG S)."""
+    return key.replace("\u212a", "k").replace("\u017f", "s").lower()
+
+
+def _go_fold(value: Any, shape: Any, unknown: list[str] | None = None) -> Any:
+    """``value`` with the keys of every struct its ``shape`` declares renamed to their fields (see
+    :func:`_go_fields`); keys that match no field are kept, and listed in ``unknown`` when given."""
+    if isinstance(shape, dict) and isinstance(value, dict):
+        fields = {name.rstrip("!"): sub for name, sub in shape.items()}
+        if all(isinstance(k, str) and k in fields and not _needs_fold(value[k], fields[k]) for k in value):
+            return value
+        folded = {_go_key(name): name for name in fields}
+        out: dict[str, Any] = {}
+        for key in sorted(value, key=str):
+            name = str(key)
+            field = name if name in fields else folded.get(_go_key(name))
+            if field is None:
+                if unknown is not None:
+                    unknown.append(name)
+                out[name] = value[key]
+            else:
+                out[field] = _go_fold(value[key], fields[field])
+        order = [f for f in ((str(k) if str(k) in fields else folded.get(_go_key(str(k)), str(k))) for k in value)]
+        return {k: out[k] for k in dict.fromkeys(order) if k in out}
+    if isinstance(shape, tuple) and shape[0] == "list" and isinstance(value, list):
+        return [_go_fold(item, shape[1]) for item in value] if any(_needs_fold(i, shape[1]) for i in value) \
+            else value
+    if isinstance(shape, tuple) and shape[0] == "map" and isinstance(value, dict) and isinstance(shape[1], dict):
+        return {k: _go_fold(v, shape[1]) for k, v in value.items()}
+    return value
+
+
+def _needs_fold(value: Any, shape: Any) -> bool:
+    """Does ``value`` hold a struct key not spelled as its field?"""
+    if isinstance(shape, dict) and isinstance(value, dict):
+        fields = {name.rstrip("!"): sub for name, sub in shape.items()}
+        return any(not isinstance(k, str) or k not in fields or _needs_fold(v, fields[k]) for k, v in value.items())
+    if isinstance(shape, tuple) and shape[0] == "list" and isinstance(value, list):
+        return any(_needs_fold(item, shape[1]) for item in value)
+    if isinstance(shape, tuple) and shape[0] == "map" and isinstance(value, dict) and isinstance(shape[1], dict):
+        return any(_needs_fold(v, shape[1]) for v in value.values())
+    return False
 
 
 def _has_short_boolean(value: Any) -> bool:
