@@ -70,6 +70,7 @@ def _rejected(problems: list[FieldProblem]) -> str:
 
 
 _DECRYPT_ANNOTATION = f"{FLUX_KUSTOMIZE_GROUP}/decrypt"
+KUSTOMIZE_CONFIG_GROUP = "kustomize.config.k8s.io"  # kustomize's own file kinds (Kustomization, Component): never served
 # entries whose root spec the repository does not hold (flux-wiki writes it)
 _SYNTHESIZED_ROOTS = ("explicit", "gotk-sync placeholder", "bootstrap command")
 
@@ -172,6 +173,13 @@ class Simulation:
                               cls="limit" if partial else "repo")
         self._check_decryption(node)
         for res in node.resources:
+            if res.group == KUSTOMIZE_CONFIG_GROUP:  # a kustomization file listed among its own resources
+                self.cluster.warn(res.file, res.line,
+                                  f"{res.kind} {res.ident()} ({res.obj.get('apiVersion')}) is kustomize's own "
+                                  f"configuration, not an API object: no cluster serves that kind, so Kustomization "
+                                  f"{node.id} fails to apply (\"no matches for kind {res.kind!r}\"); remove it from "
+                                  "the resources that list it", code="FW-MANIFEST-INVALID")
+                continue
             if res.is_kind(FLUX_KUSTOMIZE_GROUP, "Kustomization") or res.is_kind(FLUX_HELM_GROUP, "HelmRelease"):
                 continue  # their specs are checked where they are read
             for problem in object_problems(res.obj, res.group, res.kind)[:_PROBLEMS_PER_OBJECT]:
