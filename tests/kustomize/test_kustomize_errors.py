@@ -230,3 +230,8 @@ def test_unknown_kustomization_field_fails_kustomize_but_flux_drops_it_at_the_to
     assert sorted(r.name for r in build_flux_path(Repo(tmp_path), "app").resources) == ["s-x", "x"]
     with pytest.raises(InputError, match="unknown field 'resourcez'"):
         build_kustomize_dir(Repo(tmp_path), "app")
+    (tmp_path / "app/sub/kustomization.yaml").write_text("resources: [cm.yaml]\ngeneratorOptions:\n"
+                                                         "  disableNameSuffixHashh: true\n")
+    with pytest.raises(InputError, match="unknown field 'generatorOptions.disableNameSuffixHashh'") as err:
+        build_flux_path(Repo(tmp_path), "app")
+    assert (err.value.file, err.value.line) == ("app/sub/kustomization.yaml", 3)

@@ -198,8 +198,10 @@ class _Builder:
             _read_short_booleans(doc.data, self.repo.read_text(kfile))
         data, unknown = _go_fields(doc.data)
         if unknown and not flux_top:
-            line = field_line(self.repo.read_text(kfile), doc.line, (unknown[0],))
-            raise InputError(kfile, line, f"invalid Kustomization: unknown field {unknown[0]!r} (kustomize refuses it)",
+            where = unknown[0]
+            line = field_line(self.repo.read_text(kfile), doc.line, where)
+            field = "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else p) for i, p in enumerate(where))
+            raise InputError(kfile, line, f"invalid Kustomization: unknown field {field!r} (kustomize refuses it)",
                              code="FW-KUSTOMIZE-INVALID")
         bad = problems(data, KUSTOMIZATION_FILE)
         if bad:
@@ -842,8 +844,8 @@ _SHORT_BOOLEANS = {"y": True, "Y": True, "n": False, "N": False}
 _DEPRECATED_FIELDS = {"imageTags": "images", "helmChartInflationGenerator": "helmCharts"}
 
 
-def _go_fields(data: dict[Any, Any]) -> tuple[dict[str, Any], list[str]]:
-    """The fields of a kustomization file as kustomize decodes them, and the top-level keys it knows no field for.
+def _go_fields(data: dict[Any, Any]) -> tuple[dict[str, Any], list[tuple[str | int, ...]]]:
+    """The fields of a kustomization file as kustomize decodes them, and the paths of the keys it knows no field for.
 
     kustomize turns the YAML into JSON (keys sorted) and decodes that with encoding/json, which matches a key
     to a struct field exactly or else case-insensitively, a later key overwriting an earlier one:
@@ -851,8 +853,8 @@ def _go_fields(data: dict[Any, Any]) -> tuple[dict[str, Any], list[str]]:
     (keys of free-form maps such as labels stay as written). The deprecated ``imageTags`` and
     ``helmChartInflationGenerator`` are added to ``images`` and ``helmCharts`` (kustomize's FixKustomization)."""
     shape = {**KUSTOMIZATION_FILE, **{name: ANY for name in (*_DEPRECATED_FIELDS, "inventory")}}
-    unknown: list[str] = []
-    out = _go_fold(data, shape, unknown)
+    unknown: list[tuple[str | int, ...]] = []
+    out = _go_fold(data, shape, unknown, ())
     for old, new in _DEPRECATED_FIELDS.items():
         if old in out:
             value = out.pop(old)
@@ -867,9 +869,10 @@ def _go_key(key: str) -> str:
     return key.replace("\u212a", "k").replace("\u017f", "s").lower()
 
 
-def _go_fold(value: Any, shape: Any, unknown: list[str] | None = None) -> Any:
+def _go_fold(value: Any, shape: Any, unknown: list[tuple[str | int, ...]], path: tuple[str | int, ...]) -> Any:
     """``value`` with the keys of every struct its ``shape`` declares renamed to their fields (see
-    :func:`_go_fields`); keys that match no field are kept, and listed in ``unknown`` when given."""
+    :func:`_go_fields`); keys that match no field are kept, and their paths added to ``unknown``. The recursion
+    follows the shape, so it is as deep as the shape is, whatever the value holds."""
     if isinstance(shape, dict) and isinstance(value, dict):
         fields = {name.rstrip("!"): sub for name, sub in shape.items()}
         if all(isinstance(k, str) and k in fields and not _needs_fold(value[k], fields[k]) for k in value):
@@ -880,18 +883,17 @@ def _go_fold(value: Any, shape: Any, unknown: list[str] | None = None) -> Any:
             name = str(key)
             field = name if name in fields else folded.get(_go_key(name))
             if field is None:
-                if unknown is not None:
-                    unknown.append(name)
+                unknown.append((*path, name))
                 out[name] = value[key]
             else:
-                out[field] = _go_fold(value[key], fields[field])
+                out[field] = _go_fold(value[key], fields[field], unknown, (*path, field))
         order = [f for f in ((str(k) if str(k) in fields else folded.get(_go_key(str(k)), str(k))) for k in value)]
         return {k: out[k] for k in dict.fromkeys(order) if k in out}
     if isinstance(shape, tuple) and shape[0] == "list" and isinstance(value, list):
-        return [_go_fold(item, shape[1]) for item in value] if any(_needs_fold(i, shape[1]) for i in value) \
-            else value
+        return [_go_fold(item, shape[1], unknown, (*path, i)) for i, item in enumerate(value)] \
+            if any(_needs_fold(i, shape[1]) for i in value) else value
     if isinstance(shape, tuple) and shape[0] == "map" and isinstance(value, dict) and isinstance(shape[1], dict):
-        return {k: _go_fold(v, shape[1]) for k, v in value.items()}
+        return {k: _go_fold(v, shape[1], unknown, (*path, str(k))) for k, v in value.items()}
     return value
 
 
