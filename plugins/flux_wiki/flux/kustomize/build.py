@@ -160,6 +160,7 @@ class _Builder:
         self._stack: list[str] = []
         self._entries: dict[str, _EntryLines] = {}
         self.growth = GrowthBudget()  # what copies (JSON 6902, replacements) may add to this build
+        self.flux_patches: dict[int, int] = {}  # id of a patch entry merged from the Flux spec -> its index there
 
     # -- files -------------------------------------------------------------
     def entry_line(self, k: _Kustomization, value: Any, key: str | None = None) -> int:
@@ -535,7 +536,12 @@ class _Builder:
             entry = {"path": entry}
         if not isinstance(entry, dict):
             raise InputError(k.file, self.entry_line(k, None, key), f"{key} entry must be a mapping", code="FW-KUSTOMIZE-INVALID")
-        text = self._patch_text(k, entry, key)
+        index = self.flux_patches.get(id(entry))
+        origin = f"the Flux Kustomization's spec.patches[{index}], merged here: " if index is not None else ""
+        try:
+            text = self._patch_text(k, entry, key)
+        except InputError as err:
+            raise InputError(err.file, err.line, origin + err.message, code=err.code, cls=err.cls) from None
         if text is None:
             return
         docs, pfile, pline = text
@@ -568,7 +574,8 @@ class _Builder:
                 else:
                     raise PatchError("patch must be a mapping or a JSON 6902 list")
         except PatchError as err:
-            raise InputError(pfile, pline, f"patch: {err}", code=err.code, cls=problem_class(err.code)) from None
+            raise InputError(pfile, pline, f"{origin}patch: {err}", code=err.code,
+                             cls=problem_class(err.code)) from None
 
     def replace(self, k: _Kustomization, entry: Any, res: list[WorkRes], key: str = "replacements") -> None:
         from .replace import ReplacementError, SourceNotFound, apply_replacement  # loads with the first replacement
@@ -1140,6 +1147,9 @@ def build_flux_path(repo: Repo, path: str, overrides: FluxOverrides | None = Non
         k = _Kustomization(rel, _join(rel, "kustomization.yaml"), 1, generated_kustomization(repo, rel),
                            generated=True)
     k.data = merge_overrides(k.data, overrides)
+    if overrides.patches:
+        merged = k.data["patches"][-len(overrides.patches):]
+        b.flux_patches = {id(entry): i for i, entry in enumerate(merged)}
     result = b.finish(k, b.run(k, top=True), sort=_sort_legacy(k))
     if overrides.common_metadata:
         _apply_common_metadata(result.resources, overrides.common_metadata)
