@@ -78,6 +78,9 @@ _CODES = (
          "another: Flux fails it (source not found)", "set sourceRef.namespace"),
     Code("FW-SOURCE-DIR-MISSING", "repo", "the folder the `sources:` option (or a CI workflow) gives for a source "
          "is not a folder flux-wiki may read", "fix the `sources:` entry"),
+    Code("FW-FIELD-DROPPED", "limit", "a Flux Kustomization (v1) holds a field its API does not have (a misspelt "
+         "or misplaced one, such as `dependOn`): the API server drops it, so it has no effect",
+         "fix the field's name or indentation", notice=True),
     Code("FW-SCHEMA-REJECTED", "repo", "a field the API server refuses (wrong type, unknown value, missing "
          "required field): Flux cannot apply the object", "fix the field named"),
     Code("FW-NAMESPACE-MISSING", "repo", "a Kustomization applies a namespaced object without a namespace and "

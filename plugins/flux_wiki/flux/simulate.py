@@ -24,7 +24,8 @@ from .entry import Entry
 from .kustomize.build import BuildResult
 from .kustomize.reuse import build_reusing
 from .objects import KustomizationSpec, landing_cluster
-from .schema import FieldProblem, checked_kustomization, checked_kustomization_spec, object_problems
+from .schema import (FLUX_KUSTOMIZATION_SPEC, FieldProblem, checked_kustomization, checked_kustomization_spec,
+                     object_problems, unknown_fields)
 from .scope import ScopeIndex
 from .source_dirs import SourceDirs, normalized_url, unmapped_hint
 from .sources import canonical_ref, describe_ref
@@ -505,6 +506,7 @@ class Simulation:
             child, problems = _node_from_resource(res, node.id)
             self.cluster.kustomizations[child.id] = child
             self.depth[child.id] = depth
+            self._note_dropped_fields(res, child)
             if child.status == "error":
                 self.cluster.warn(child.file, self._line(child.file, child.line, problems[0]),
                                   f"Kustomization {child.id}: {child.reason}", code="FW-SCHEMA-REJECTED")
@@ -520,6 +522,21 @@ class Simulation:
             node.reason = f"{node.reason}; {dropped_reason}" if node.reason else dropped_reason
             self.dropped_count += dropped
         return children
+
+    def _note_dropped_fields(self, res: Resource, child: KustomizationNode) -> None:
+        """A field a ``kustomize.toolkit.fluxcd.io/v1`` Kustomization does not have (``dependOn``, a
+        ``sourceRef.dependsOn`` indented one level too deep): the API server prunes it from the object it stores,
+        so it does nothing. Flux does not fail: a notice, which names what the author meant to set."""
+        spec = res.obj.get("spec")
+        if res.obj.get("apiVersion") != f"{FLUX_KUSTOMIZE_GROUP}/v1" or not isinstance(spec, dict):
+            return
+        for path in unknown_fields(spec, FLUX_KUSTOMIZATION_SPEC, ("spec",))[:_PROBLEMS_PER_OBJECT]:
+            field = "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else p) for i, p in enumerate(path))
+            self.cluster.warnings.append(Diagnostic(
+                res.file, self._line(res.file, res.line, path),
+                f"Kustomization {child.id}: {field} is not a field of a Flux Kustomization: the API server drops "
+                "it, so it has no effect (a misspelt or misplaced field?)", severity="info", code="FW-FIELD-DROPPED",
+                cls="limit"))
 
     def _report_limits(self) -> None:
         for code, nodes in self.stopped.items():
