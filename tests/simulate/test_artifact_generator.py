@@ -105,8 +105,8 @@ def test_what_the_artifact_does_not_copy_is_not_there(tmp_path: Path) -> None:
     ("        - from: \"@monorepo/apps/base/**\"\n          to: \"@artifact/common/\"\n"
      "        - from: \"@monorepo/apps/production/**\"\n          to: \"@artifact/production/\"", "moves apps/base"),
     ("        - from: \"@monorepo/apps/*/kustomization.yaml\"\n          to: \"@artifact/\"", "glob selects"),
-    ("        - from: \"@monorepo/apps/**\"\n          to: \"@artifact/\"\n          exclude: [\"*.md\"]",
-     "excludes files"),
+    ("        - from: \"@monorepo/apps/**\"\n          to: \"@artifact/\"\n          exclude: [\"base/web/**\"]",
+     "excludes `base/web/**`, a path flux-wiki does not map"),
     ("        - from: \"@monorepo/apps/**\"\n          to: \"@artifact/\"\n          strategy: Merge", "Merge strategy"),
     ("        - from: \"@other/apps/**\"\n          to: \"@artifact/\"", "alias other is not declared"),
 ])
@@ -134,6 +134,18 @@ def test_an_optional_copy_of_a_missing_path_is_left_out(tmp_path: Path) -> None:
     cluster = build_model(_repo(tmp_path, copies)).clusters[0]
     assert cluster.kustomizations["flux-system/apps"].status == "built"
     assert not cluster.warnings
+
+
+def test_what_a_copy_excludes_is_not_in_the_artifact(tmp_path: Path) -> None:
+    """`exclude: ["*.md", "**/extra/**"]` leaves those files out: a kustomization that lists one fails."""
+    copies = ("        - from: \"@monorepo/apps/**\"\n          to: \"@artifact/\"\n"
+              "          exclude: [\"*.md\", \"**/extra/**\"]")
+    repo = _repo(tmp_path, copies)
+    write(repo, {"apps/base/web/README.md": "# web\n", "apps/base/web/extra/cm.yaml": cm("extra", "web")})
+    assert build_model(repo).clusters[0].kustomizations["flux-system/apps"].status == "built"
+    write(repo, {"apps/base/web/kustomization.yaml": "resources: [cm.yaml, extra/cm.yaml]\n"})
+    apps = build_model(repo).clusters[0].kustomizations["flux-system/apps"]
+    assert apps.status == "error" and "extra/cm.yaml" in apps.reason
 
 
 def test_copies_cannot_leave_the_repository(tmp_path: Path) -> None:
@@ -180,6 +192,11 @@ def test_layouts() -> None:
                     {"from": "@r/deploy/my-app/frontend/**", "to": "@artifact/my-app/frontend/"})
     assert (nested.folder, nested.visible, nested.namespace) == ("deploy", ("my-app/backend", "my-app/frontend"), "ns")
     assert nested.ignore_rules() == "/*\n!/my-app/\n/my-app/*\n!/my-app/backend\n!/my-app/frontend\n"
+    excluded = layout({"from": "@r/deploy/a/**", "to": "@artifact/a/", "exclude": ["*.md", "**/docs/**"]},
+                      {"from": "@r/deploy/b/**", "to": "@artifact/b/", "exclude": ["**/tests"]})
+    assert excluded.ignore_rules() == "/*\n!/a\n!/b\n/a/**/*.md\n/a/**/docs/**\n/b/**/tests\n"
+    assert "another copy of artifact a may bring in" in layout(
+        {"from": "@r/deploy/a/**", "to": "@artifact/a/", "exclude": ["*.md"]}, {"from": "@r/deploy/**", "to": "@artifact/"})
     whole = layout({"from": "@r/**", "to": "@artifact/"})
     assert (whole.folder, whole.ignore_rules()) == ("", None)
     file_in = layout({"from": "@r/apps/env.yaml", "to": "@artifact/"}, kinds={"apps/env.yaml": False})

@@ -7,8 +7,9 @@ folders: ``@repo/infrastructure/** -> @artifact/`` or ``@repo/apps/base/** -> @a
 in which only what was copied (``base``, ``production``) exists: :func:`artifact_layout` finds that folder, so
 the Kustomizations that read the artifact are built from the repository's own files, named as they are there.
 
-Copies that rename or rearrange (different offsets, a file renamed, selective globs, ``exclude``, the
-``Merge``/``Extract`` strategies) are not mapped: the artifact stays a simulation limit.
+Copies that rename or rearrange (different offsets, a file renamed, selective globs, the ``Merge``/``Extract``
+strategies) are not mapped: the artifact stays a simulation limit. ``exclude`` patterns that name files
+wherever they are (``*.md``, ``**/docs/**``) become ``.sourceignore`` rules under the copy's destination.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class CopiedTree:
     artifact_path: str
     optional: bool
     expression: str  # the operation as written: ``@repo/apps/** -> @artifact/apps/``
+    excludes: tuple[str, ...] = ()  # its ``exclude`` patterns, each matching at any depth (see _exclude_rule)
 
 
 @dataclass(frozen=True, eq=False)
@@ -51,11 +53,9 @@ class ArtifactLayout:
     def ignore_rules(self) -> str | None:
         """``.sourceignore`` rules (relative to :attr:`folder`) that hide what no copy brought in; None when a
         copy brings the whole folder."""
-        if "" in self.visible:
-            return None
         rules: list[str] = []
         opened: set[str] = set()
-        for path in self.visible:
+        for path in self.visible if "" not in self.visible else ():
             parts = path.split("/")
             for depth in range(len(parts)):
                 parent = "/".join(parts[:depth])
@@ -63,8 +63,23 @@ class ArtifactLayout:
                     opened.add(parent)
                     rules.append(f"/{parent}/*" if parent else "/*")
                 rules.append("!/" + "/".join(parts[:depth + 1]) + ("" if depth + 1 == len(parts) else "/"))
+        rules.extend(_exclude_rule(c.artifact_path, pattern) for c in self.copies for pattern in c.excludes)
+        if not rules:
+            return None
         # a later rule brings back what an earlier one hid: the order of the rules is kept, duplicates dropped
         return "\n".join(dict.fromkeys(rules)) + "\n"
+
+
+def _exclude_rule(under: str, pattern: str) -> str:
+    """An ``exclude`` pattern of a copy into ``under`` as a .sourceignore rule. source-watcher matches it
+    (doublestar) against each copied path, and a pattern without a slash against the file name too
+    (``shouldExclude``): both kinds this module accepts match at any depth below the copy's destination."""
+    below = pattern if pattern.startswith("**/") else f"**/{pattern}"
+    return f"/{under}/{below}" if under else below
+
+
+def _overlap(a: str, b: str) -> bool:
+    return not a or not b or a == b or a.startswith(b + "/") or b.startswith(a + "/")
 
 
 def _strings(op: dict[str, Any], *keys: str) -> list[str] | None:
@@ -88,8 +103,14 @@ def copied_tree(op: Any, is_dir: Any) -> CopiedTree | str:
         return f"`{shown}` is not of the form `@alias/path -> @artifact/path`"
     if op.get("strategy") not in (None, "", "Overwrite"):
         return f"`{shown}` uses the {op.get('strategy')} strategy"
-    if op.get("exclude"):
-        return f"`{shown}` excludes files"
+    excludes = op.get("exclude") or []
+    if not isinstance(excludes, list) or not all(isinstance(p, str) and p for p in excludes):
+        return f"`{shown}` has an exclude that is not a list of patterns"
+    for pattern in excludes:
+        # a name (`*.md`, `docs`) or `**/name` / `**/name/**`: it matches at any depth; a path from the root does not
+        anywhere = "/" not in pattern or (pattern.startswith("**/") and "/" not in pattern[3:].removesuffix("/**"))
+        if not anywhere or set(pattern) & set("{}\\!#"):
+            return f"`{shown}` excludes `{pattern}`, a path flux-wiki does not map"
     alias, pattern = src[1:].split("/", 1)
     to = dest[len("@artifact/"):]
     to_dir = posixpath.normpath(to) if to else "."
@@ -98,7 +119,7 @@ def copied_tree(op: Any, is_dir: Any) -> CopiedTree | str:
     to_dir = "" if to_dir == "." else to_dir
     optional = op.get("optional") is True
     if pattern in ("**", "*"):  # fs.Glob: every entry of the root, each kept at its own path under the destination
-        return CopiedTree(alias, "", to_dir, optional, shown)
+        return CopiedTree(alias, "", to_dir, optional, shown, tuple(excludes))
     prefix = pattern[:-3] if pattern.endswith("/**") else pattern
     if GLOB_CHARS & set(prefix):
         return f"`{shown}` copies the files a glob selects"
@@ -107,15 +128,17 @@ def copied_tree(op: Any, is_dir: Any) -> CopiedTree | str:
         return f"`{shown}` leaves the source"
     prefix = "" if prefix == "." else prefix
     if pattern.endswith("/**"):  # `dir/**`: the folder's entries, under the destination (calculateGlobDestination)
-        return CopiedTree(alias, prefix, to_dir, optional, shown)
+        return CopiedTree(alias, prefix, to_dir, optional, shown, tuple(excludes))
     kind = is_dir(alias, prefix)
     if kind is None:  # what source-watcher does with it is said by the caller (missing, optional)
-        return CopiedTree(alias, prefix, posixpath.join(to_dir, posixpath.basename(prefix)), optional, shown)
+        return CopiedTree(alias, prefix, posixpath.join(to_dir, posixpath.basename(prefix)), optional, shown,
+                          tuple(excludes))
     if kind or to.endswith("/") or not to:  # a folder, or a file into a folder: it keeps its name
-        return CopiedTree(alias, prefix, posixpath.join(to_dir, posixpath.basename(prefix)), optional, shown)
+        return CopiedTree(alias, prefix, posixpath.join(to_dir, posixpath.basename(prefix)), optional, shown,
+                          tuple(excludes))
     if posixpath.basename(to_dir) != posixpath.basename(prefix):
         return f"`{shown}` renames the file"
-    return CopiedTree(alias, prefix, to_dir, optional, shown)
+    return CopiedTree(alias, prefix, to_dir, optional, shown, tuple(excludes))
 
 
 def artifact_layout(spec: Any, artifact: str, namespace: str, is_dir: Any) -> ArtifactLayout | str:
@@ -139,6 +162,9 @@ def artifact_layout(spec: Any, artifact: str, namespace: str, is_dir: Any) -> Ar
         if isinstance(found, str):
             return found
         copies.append(found)
+    for c in copies:  # another copy of the same files would bring back what this one excludes
+        if c.excludes and any(o is not c and _overlap(o.artifact_path, c.artifact_path) for o in copies):
+            return f"`{c.expression}` excludes files another copy of artifact {artifact} may bring in"
     names = {c.alias for c in copies}
     if len(names) != 1:
         return f"artifact {artifact} joins the sources {', '.join(sorted(names))}"
