@@ -77,6 +77,15 @@ def test_string_functions(text: str, value: str, want: str) -> None:
     assert envsubst(text, {"v": value}.get) == want
 
 
+# fluxcd/pkg#1275 (Flux 2.9.x): a negative length counts back from the end, as in bash; past the offset, empty
+@pytest.mark.parametrize("text,want", [
+    ("${v:2:-1}", "llo worl"), ("${v:0:-3}", "hello wo"), ("${v:8:-8}", ""), ("${v:-4:-1}", "hello world"),
+    ("${v:6:-4}", "w"), ("${v:1:-10}", ""), ("${v:0:-11}", ""), ("${v:0:-12}", ""),
+])
+def test_negative_substring_length(text: str, want: str) -> None:
+    assert envsubst(text, {"v": "hello world"}.get) == want
+
+
 @pytest.mark.parametrize("text", [
     "${VAR-default}", "${VAR+x}", "${bad-name}", "${", "${x", "${}", "${ x}", "${x:}", "${x/a}", "${#}",
     "${x//b}", "${#x:1}",

@@ -572,6 +572,9 @@ def _to_substr(s: str, args: list[str]) -> str:
     length = _go_atoi(args[1])
     if length is None:
         return s
+    if length < 0:  # counts back from the end (fluxcd/pkg#1275); bash refuses an end before the offset: empty
+        end = len(b) + length
+        return b[pos:end].decode(errors="replace") if end >= pos else ""
     if pos + length >= len(b):
         return b[pos:].decode(errors="replace") if pos < len(b) else ""
     return b[pos:pos + length].decode(errors="replace")
