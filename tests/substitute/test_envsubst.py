@@ -104,6 +104,8 @@ def test_text_that_is_not_a_reference(text: str) -> None:
 
 def test_strict_fails_only_without_default() -> None:
     assert envsubst("${v:-fb} ${w:=fb2} ${u=fb3}", {}.get, strict=True) == "fb fb2 fb3"
+    # fluxcd/pkg#1167's isDefaultOp: ':?' and ':+' handle the unset case too (both give their word)
+    assert envsubst("${v:?fb} ${w:+fb2}", {}.get, strict=True) == "fb fb2"
     assert envsubst("${v}", {"v": ""}.get, strict=True) == ""
     for text in ("${VALUE}", "${VALUE^^}", "${out%% *}", "${#VALUE}"):
         with pytest.raises(SubstitutionError, match='variable not set \\(strict mode\\): "'):
@@ -117,8 +119,8 @@ def test_keep_leaves_reference_verbatim_and_drops_operator() -> None:
 
 
 def test_keep_unset_keeps_reference_unless_default() -> None:
-    got = envsubst("${U} ${U:=d} ${U,,} ${D:-x}", {"D": "set"}.get, keep_unset=True)
-    assert got == "${U} d ${U} set"
+    got = envsubst("${U} ${U:=d} ${U,,} ${D:-x} ${U:+p} ${U:?q}", {"D": "set"}.get, keep_unset=True)
+    assert got == "${U} d ${U} set p q"
 
 
 NO_DOLLAR = st.text(st.characters(blacklist_characters="$", blacklist_categories=("Cs",)), max_size=60)

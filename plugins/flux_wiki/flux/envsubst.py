@@ -13,8 +13,9 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-# function names that supply a default and therefore tolerate an unset variable
-DEFAULT_FUNCS = frozenset({"=", ":=", ":-"})
+# function names that handle an unset variable themselves, so strict mode lets it pass (template.go's
+# isDefaultOp; '-', '+' and '?' alone do not parse)
+DEFAULT_FUNCS = frozenset({"=", ":=", ":-", ":?", ":+", "-", "+", "?"})
 
 
 class SubstitutionError(Exception):
@@ -731,7 +732,7 @@ def envsubst(text: str, lookup: Callable[[str], str | None], *, strict: bool = F
     ``lookup(name)`` gives a value or None when unset. ``keep(name)`` True leaves
     every reference to that variable as ``${NAME}`` whatever its operator or
     default (for Secret-sourced values). An unset variable reached through a
-    default operator (``=``, ``:=``, ``:-``) takes its default; otherwise it
+    default operator (``=``, ``:=``, ``:-``, ``:?``, ``:+``) takes its default; otherwise it
     becomes empty as in Flux, stays ``${NAME}`` when ``keep_unset`` is set, or
     raises :class:`SubstitutionError` under ``strict`` (as Flux's strict mode).
     Syntax Flux rejects (``${VAR-x}``, ``${VAR+x}``, bad names, an unclosed
