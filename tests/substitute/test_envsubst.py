@@ -112,15 +112,27 @@ def test_strict_fails_only_without_default() -> None:
             envsubst(text, {}.get, strict=True)
 
 
-def test_keep_leaves_reference_verbatim_and_drops_operator() -> None:
+def test_keep_leaves_reference_as_written_with_its_arguments_substituted() -> None:
     lookup = {"A": "a"}.get
-    got = envsubst("${S} ${S:=x} ${S^^} ${A} ${#S}", lookup, keep=lambda n: n == "S")
-    assert got == "${S} ${S} ${S} a ${S}"
+    got = envsubst("${S} ${S:=x} ${S^^} ${A} ${#S} ${S:=${A}-${S}}", lookup, keep=lambda n: n == "S")
+    assert got == "${S} ${S:=x} ${S^^} a ${#S} ${S:=a-${S}}"
+
+
+@pytest.mark.parametrize("text", [
+    "${S/./-}", "${S//./-}", "${S/#a/b}", "${S/%a/}", r"${S/\//-}", "${S^}", "${S,,}", "${#S}", "${S:1}",
+    "${S:1:-2}", "${S#*.}", "${S##*.}", "${S%.*}", "${S%%.*}", "${S=d}", "${S:-d}", "${S:?d}", "${S:+d}",
+])
+def test_a_kept_reference_reads_back_as_the_same_expression(text: str) -> None:
+    """What a page shows for a Secret-sourced variable is the expression Flux evaluates, not just its name."""
+    got = envsubst(text, {}.get, keep=lambda n: n == "S")
+    assert got == text
+    value = "a.b/c.a"
+    assert envsubst(got, {"S": value}.get) == envsubst(text, {"S": value}.get)
 
 
 def test_keep_unset_keeps_reference_unless_default() -> None:
     got = envsubst("${U} ${U:=d} ${U,,} ${D:-x} ${U:+p} ${U:?q}", {"D": "set"}.get, keep_unset=True)
-    assert got == "${U} d ${U} set p q"
+    assert got == "${U} d ${U,,} set p q"
 
 
 NO_DOLLAR = st.text(st.characters(blacklist_characters="$", blacklist_categories=("Cs",)), max_size=60)
