@@ -41,7 +41,8 @@ def test_names_each_kind_refuses_are_reported_at_their_line(tmp_path: Path) -> N
         ("apps/cm.yaml", 4), ("apps/ns.yaml", 4), ("apps/svc.yaml", 4), ("apps/widget.yaml", 4)]
     by_file = {f: m for f, _, m in found}
     assert by_file["apps/cm.yaml"].startswith("ConfigMap apps/x<script>: metadata.name: ")
-    assert "RFC 1123 subdomain" in by_file["apps/cm.yaml"] and "Kustomization flux-system/apps" in by_file["apps/cm.yaml"]
+    assert "RFC 1123 subdomain" in by_file["apps/cm.yaml"]
+    assert "Kustomization flux-system/apps fails to apply" in by_file["apps/cm.yaml"]
     assert "RFC 1123 label" in by_file["apps/ns.yaml"] and "RFC 1123 label" in by_file["apps/svc.yaml"]
     assert "RFC 1123 subdomain" in by_file["apps/widget.yaml"]
 
