@@ -77,6 +77,13 @@ def test_string_functions(text: str, value: str, want: str) -> None:
     assert envsubst(text, {"v": value}.get) == want
 
 
+# an empty pattern (fluxcd/pkg parse.go, for fluxcd/pkg#947): '/#' prepends, '/%' appends, '//' inserts everywhere
+@pytest.mark.parametrize("text,want", [("${v/#/p-}", "p-ab"), ("${v/%/-s}", "ab-s"), ("${v///x}", "xaxbx"),
+                                       ("${v/#/}", "ab")])
+def test_empty_replace_pattern(text: str, want: str) -> None:
+    assert envsubst(text, {"v": "ab"}.get) == want
+
+
 # fluxcd/pkg#1275 (Flux 2.9.x): a negative length counts back from the end, as in bash; past the offset, empty
 @pytest.mark.parametrize("text,want", [
     ("${v:2:-1}", "llo worl"), ("${v:0:-3}", "hello wo"), ("${v:8:-8}", ""), ("${v:-4:-1}", "hello world"),
@@ -88,7 +95,7 @@ def test_negative_substring_length(text: str, want: str) -> None:
 
 @pytest.mark.parametrize("text", [
     "${VAR-default}", "${VAR+x}", "${bad-name}", "${", "${x", "${}", "${ x}", "${x:}", "${x/a}", "${#}",
-    "${x//b}", "${#x:1}",
+    "${x//b}", "${#x:1}", "${x//}",
     "a: ${x\nb: c",
 ])
 def test_syntax_flux_rejects(text: str) -> None:
@@ -119,7 +126,7 @@ def test_keep_leaves_reference_as_written_with_its_arguments_substituted() -> No
 
 
 @pytest.mark.parametrize("text", [
-    "${S/./-}", "${S//./-}", "${S/#a/b}", "${S/%a/}", r"${S/\//-}", "${S^}", "${S,,}", "${#S}", "${S:1}",
+    "${S/./-}", "${S//./-}", "${S/#a/b}", "${S/#/p-}", "${S/%a/}", r"${S/\//-}", "${S^}", "${S,,}", "${#S}", "${S:1}",
     "${S:1:-2}", "${S#*.}", "${S##*.}", "${S%.*}", "${S%%.*}", "${S=d}", "${S:-d}", "${S:?d}", "${S:+d}",
 ])
 def test_a_kept_reference_reads_back_as_the_same_expression(text: str) -> None:

@@ -365,7 +365,8 @@ class _Parser:
 
     def _replace_func(self, name: str) -> _Func:
         node = _Func(name, self._operator(_accept_replace_func))
-        node.args.append(self._param(_accept_not_slash, _M_IDENT | _M_ESCAPE))
+        # an empty pattern: the delimiter comes next (``${v/#/prefix-}``)
+        node.args.append(_EMPTY if self.s.peek() == "/" else self._param(_accept_not_slash, _M_IDENT | _M_ESCAPE))
         self._operator(_accept_slash)
         if self.s.peek() == "}":
             self._rbrack()
