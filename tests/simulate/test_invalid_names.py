@@ -65,7 +65,7 @@ def test_an_invalid_namespace_is_reported_once_and_a_target_namespace_at_its_kus
                             "RFC 1123 label") and "rejects the 2 objects it puts there" in a_msg
 
 
-def test_a_kustomization_with_an_invalid_name_is_never_created(tmp_path: Path) -> None:
+def test_a_kustomization_with_an_invalid_name_is_reported_and_still_simulated(tmp_path: Path) -> None:
     write(tmp_path, gotk() | {
         "clusters/home/apps.yaml": ks("Apps", "./apps"),
         "apps/cm.yaml": _obj("ConfigMap", "one"),
@@ -73,4 +73,5 @@ def test_a_kustomization_with_an_invalid_name_is_never_created(tmp_path: Path) -
     cluster = build_model(tmp_path).clusters[0]
     [w] = [w for w in cluster.warnings if w.code == _CODE]
     assert (w.file, w.line) == ("clusters/home/apps.yaml", 4)
-    assert cluster.kustomizations["flux-system/Apps"].status == "error"
+    assert w.message.startswith("Kustomization flux-system/Apps: metadata.name: a lowercase RFC 1123 subdomain")
+    assert cluster.kustomizations["flux-system/Apps"].status == "built"

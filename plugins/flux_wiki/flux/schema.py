@@ -392,11 +392,7 @@ def checked_kustomization(obj: dict[str, Any]) -> tuple[dict[str, Any], list[Fie
     Any problem means the API server rejects the object; the fields are dropped so that nothing
     downstream meets a value of the wrong type.
     """
-    md = obj.get("metadata")
-    found = problems(md, _METADATA, ("metadata",))
-    if isinstance(md, dict):
-        found += [p for p in (name_problem(md.get("name"), SUBDOMAIN),
-                              name_problem(md.get("namespace"), LABEL, "namespace")) if p is not None]
+    found = problems(obj.get("metadata"), _METADATA, ("metadata",))
     spec, spec_problems = checked_kustomization_spec(obj.get("spec"))
     return spec, found + spec_problems
 

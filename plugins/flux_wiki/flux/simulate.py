@@ -185,12 +185,11 @@ class Simulation:
                           f"Kustomization {node.id} fails to apply)", code="FW-SCHEMA-REJECTED")
 
     def _check_names(self, node: KustomizationNode) -> None:
-        """Names and namespaces the API server refuses (a Kustomization's own are checked where it is read).
-        A namespace is reported once, at its first object, or at spec.targetNamespace when that set it."""
+        """Names and namespaces the API server refuses. A namespace is reported once, at its first object, or at
+        spec.targetNamespace when that set it. Like any refused object, a Kustomization so named is still
+        simulated: the pages show what the repository asks for, the warning that Flux fails it."""
         in_namespace: dict[str, list[Resource]] = {}
         for res in node.resources:
-            if res.is_kind(FLUX_KUSTOMIZE_GROUP, "Kustomization"):
-                continue
             problem = name_problem(res.name, name_rule(res.group, res.kind))
             if problem is not None:
                 self._rejected(node, res, problem)
