@@ -373,7 +373,7 @@ class Simulation:
     def _artifact_generator(self, namespace: str, artifact: str) -> Resource | None:
         """The ArtifactGenerator applied so far that declares an artifact of that name."""
         for (kind, ns, _), res in sorted(self.store.applied.items()):
-            if kind == "ArtifactGenerator" and ns == namespace:
+            if kind == "ArtifactGenerator" and ns == namespace and res.group == "source.extensions.fluxcd.io":
                 artifacts = res.spec.get("artifacts")
                 if isinstance(artifacts, list) and any(isinstance(a, dict) and a.get("name") == artifact
                                                        for a in artifacts):
