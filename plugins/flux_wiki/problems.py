@@ -85,7 +85,8 @@ _CODES = (
          "or misplaced one, such as `dependOn`): the API server drops it, so it has no effect",
          "fix the field's name or indentation", notice=True),
     Code("FW-SCHEMA-REJECTED", "repo", "a field the API server refuses (wrong type, unknown value, missing "
-         "required field): Flux cannot apply the object", "fix the field named"),
+         "required field, a name or namespace its kind does not allow, such as `My_App`): Flux cannot apply the "
+         "object", "fix the field named"),
     Code("FW-NAMESPACE-MISSING", "repo", "a Kustomization applies a namespaced object without a namespace and "
          "sets no targetNamespace: kustomize-controller fails it (namespace not specified)",
          "set the object's namespace, a kustomization `namespace:` or the Kustomization's targetNamespace"),

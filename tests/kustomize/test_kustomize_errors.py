@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -237,23 +236,3 @@ def test_unknown_kustomization_field_fails_kustomize_but_flux_drops_it_at_the_to
         build_flux_path(Repo(tmp_path), "app")
     assert (err.value.file, err.value.line) == ("app/sub/kustomization.yaml", 3)
 
-
-def test_a_failing_patch_of_the_flux_spec_says_it_is_one(tmp_path: Path) -> None:
-    """kustomize-controller merges spec.patches into the folder's kustomization file, so a failing one is
-    reported there; the message says which of the Flux Kustomization's patches it is (JefeDavis/k8s-HomeOps's
-    cluster-apps added to /spec/postBuild/substituteFrom/- of children without one), not a patch of that file."""
-    from flux_wiki.flux.objects import FluxOverrides
-
-    repo = _repo(tmp_path, {"apps/kustomization.yaml": "resources: [ks.yaml]\n", "apps/ks.yaml": _KS})
-    add = [{"op": "add", "path": "/spec/postBuild/substituteFrom/-", "value": {"kind": "ConfigMap", "name": "x"}}]
-    overrides = FluxOverrides(patches=[
-        {"patch": "- {op: add, path: /metadata/labels, value: {a: b}}", "target": {"kind": "Kustomization"}},
-        {"patch": json.dumps(add), "target": {"kind": "Kustomization"}}])
-    with pytest.raises(InputError, match=r"the Flux Kustomization's spec\.patches\[1\], merged here: patch: ") as err:
-        build_flux_path(repo, "apps", overrides)
-    assert err.value.file == "apps/kustomization.yaml"
-    with pytest.raises(InputError) as own:
-        build_flux_path(_repo(tmp_path / "own", {"apps/kustomization.yaml": "resources: [ks.yaml]\npatches:\n"
-                                                 f"  - target: {{kind: Kustomization}}\n    patch: '{json.dumps(add)}'\n",
-                                                 "apps/ks.yaml": _KS}), "apps")
-    assert "spec.patches" not in own.value.message
