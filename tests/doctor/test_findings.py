@@ -307,3 +307,28 @@ def test_a_helmrelease_with_a_kubeconfig_installs_into_the_remote_clusters_names
         edge.evidence[0].provider.subject.label()
     hub_namespace = doctor_repo(layer("tenants", namespace("podinfo")), layer("apps", release, deps=("tenants",)))
     assert [f.code for f in hub_namespace.open] == ["unexplained-dependson"]
+
+
+# -- charts of the catalog ----------------------------------------------------------------------------
+
+FLAGGER = namespace("istio-system") + helmrelease("flagger", "istio-system", "flagger", "{meshProvider: istio}")
+CANARY = """\
+apiVersion: flagger.app/v1beta1
+kind: Canary
+metadata: {name: frontend, namespace: default}
+spec:
+  targetRef: {apiVersion: apps/v1, kind: Deployment, name: frontend}
+  service: {port: 9898}
+  analysis: {interval: 15s, threshold: 10}
+"""
+
+
+def test_a_canary_needs_the_flagger_release(doctor_repo):
+    """stefanprodan/gitops-istio: apps (Canaries) dependsOn the layer whose flagger HelmRelease installs the
+    flagger.app CRDs from the chart's crds/ folder; that is the evidence, not an unexplained edge."""
+    report = doctor_repo(layer("flagger", FLAGGER, spec=WAIT), layer("apps", CANARY, deps=("flagger",)))
+    assert codes(report) == []
+    [edge] = report.edges
+    assert [(e.type, e.subject) for e in edge.evidence] == [("crd", "Canary.flagger.app")]
+    assert codes(doctor_repo(layer("flagger", FLAGGER), layer("apps", CANARY))) == [
+        ("missing-dependson", "error", "apps", "layers/apps/objects.yaml:1")]
