@@ -332,3 +332,28 @@ def test_a_canary_needs_the_flagger_release(doctor_repo):
     assert [(e.type, e.subject) for e in edge.evidence] == [("crd", "Canary.flagger.app")]
     assert codes(doctor_repo(layer("flagger", FLAGGER), layer("apps", CANARY))) == [
         ("missing-dependson", "error", "apps", "layers/apps/objects.yaml:1")]
+
+
+INGRESS = """\
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: default}
+spec:
+  ingressClassName: nginx
+  rules: [{host: web.example.com, http: {paths: [{path: /, pathType: Prefix,
+          backend: {service: {name: web, port: {number: 80}}}}]}}]
+"""
+
+
+def test_an_ingress_needs_the_ingress_class_the_ingress_nginx_chart_creates(doctor_repo):
+    """stefanprodan/gitops-linkerd: the app layer dependsOn ingress-nginx for IngressClass nginx, which the chart's
+    templates/controller-ingressclass.yaml creates (controller.ingressClassResource, enabled and named nginx)."""
+    nginx = namespace("ingress-nginx") + helmrelease("ingress-nginx", "ingress-nginx", "ingress-nginx")
+    report = doctor_repo(layer("ingress", nginx, spec=WAIT), layer("apps", INGRESS, deps=("ingress",)))
+    assert codes(report) == []
+    [edge] = report.edges
+    assert [(e.type, e.subject) for e in edge.evidence] == [("class", "IngressClass nginx")]
+    renamed = namespace("ingress-nginx") + helmrelease(
+        "ingress-nginx", "ingress-nginx", "ingress-nginx", "{controller: {ingressClassResource: {name: internal}}}")
+    assert codes(doctor_repo(layer("ingress", renamed, spec=WAIT), layer("apps", INGRESS, deps=("ingress",)))) == [
+        ("unexplained-dependson", "info", "apps", "clusters/test/apps.yaml:1")]

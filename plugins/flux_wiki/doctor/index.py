@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 from ..analysis.crds import CrdCatalog, crd_policy, is_builtin_group
+from ..flux.fields import mapping, text
 from ..flux.objects import kube_config_ref, landing_cluster, remote_cluster
 from ..model import FLUX_HELM_GROUP, FLUX_OPERATOR_GROUP, Cluster, HelmReleaseInfo, Resource
 from .bootstrap import CNI_ENTRIES, BootstrapRelease
@@ -35,6 +36,18 @@ CONTROLLER_CHARTS: dict[str, tuple[str, ...]] = {
     "io.cilium/gateway-controller": ("cilium",),
     "istio.io/gateway-controller": ("istiod",),
 }
+
+
+def _chart_ingress_classes(chart: str, values: object) -> list[str]:
+    """The IngressClasses a chart's templates create, given its values: ingress-nginx's
+    templates/controller-ingressclass.yaml (kubernetes/ingress-nginx) renders one named
+    controller.ingressClassResource.name when controller.ingressClassResource.enabled (values.yaml: nginx, true)."""
+    if chart != "ingress-nginx":
+        return []
+    resource = mapping(mapping(mapping(values).get("controller")).get("ingressClassResource"))
+    if not resource.get("enabled", True):
+        return []
+    return [name] if (name := text(resource.get("name", "nginx"))) else []
 
 
 @dataclass
@@ -197,6 +210,9 @@ def _release_provisions(info: HelmReleaseInfo, res: Resource, catalog: CrdCatalo
         if chart in charts:
             out.append(Provision(Subject("controller", "controller", controller), info.layer, res.file, res.line,
                                  f"HelmRelease {ident} (chart {info.chart} runs it)", runtime=True, release=ident))
+    for name in _chart_ingress_classes(chart, info.values):
+        out.append(Provision(Subject("class", "IngressClass", name), info.layer, res.file, res.line,
+                             f"HelmRelease {ident} (chart {info.chart} creates it)", runtime=True, release=ident))
     return out
 
 
