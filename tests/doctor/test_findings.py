@@ -357,3 +357,31 @@ def test_an_ingress_needs_the_ingress_class_the_ingress_nginx_chart_creates(doct
         "ingress-nginx", "ingress-nginx", "ingress-nginx", "{controller: {ingressClassResource: {name: internal}}}")
     assert codes(doctor_repo(layer("ingress", renamed, spec=WAIT), layer("apps", INGRESS, deps=("ingress",)))) == [
         ("unexplained-dependson", "info", "apps", "clusters/test/apps.yaml:1")]
+
+
+def test_meshed_pods_need_the_sidecar_injector(doctor_repo):
+    """stefanprodan/gitops-linkerd and gitops-istio: a namespace annotated linkerd.io/inject (or labelled for
+    Istio) waits for the mesh, since pods created before the injector's webhook run without a sidecar."""
+    linkerd = namespace("linkerd") + helmrelease("linkerd-control-plane", "linkerd", "linkerd-control-plane")
+    meshed = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: flagger-system\n" \
+             "  annotations: {linkerd.io/inject: enabled}\n"
+    report = doctor_repo(layer("linkerd", linkerd, spec=WAIT), layer("flagger", meshed, deps=("linkerd",)))
+    assert codes(report) == []
+    [edge] = report.edges
+    assert [(e.type, e.subject) for e in edge.evidence] == [("controller", "linkerd.io/proxy-injector")]
+    istio = namespace("istio-system") + helmrelease("istiod", "istio-system", "istiod")
+    pod = """\
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: web, namespace: default}
+        spec:
+          selector: {matchLabels: {app: web}}
+          template:
+            metadata: {labels: {app: web, sidecar.istio.io/inject: "true"}}
+            spec: {containers: [{name: web, image: nginx}]}
+        """
+    report = doctor_repo(layer("istio", istio, spec=WAIT), layer("apps", pod, deps=("istio",)))
+    assert [(e.type, e.subject) for e in report.edges[0].evidence] == [("controller", "istio.io/sidecar-injector")]
+    plain = meshed.replace("enabled", "disabled")
+    assert codes(doctor_repo(layer("linkerd", linkerd, spec=WAIT), layer("flagger", plain, deps=("linkerd",)))) == [
+        ("unexplained-dependson", "info", "flagger", "clusters/test/flagger.yaml:1")]

@@ -19,7 +19,8 @@ from .bootstrap import CNI_ENTRIES, BootstrapRelease
 from .makes import object_makes
 from .reach import health_checks
 from .subjects import ANY_NAMESPACE, Need, Provision, Subject, crd_subject, namespace_subject
-from .uses import BUILTIN_NAMESPACES, is_flux_group, kustomization_uses, object_uses
+from .uses import (BUILTIN_NAMESPACES, ISTIO_INJECTOR, LINKERD_INJECTOR, is_flux_group, kustomization_uses,
+                   object_uses)
 
 # Controllers named by IngressClass.spec.controller / GatewayClass.spec.controllerName, and the charts
 # that run them. Read from each chart's IngressClass/GatewayClass template or its documented default:
@@ -27,7 +28,9 @@ from .uses import BUILTIN_NAMESPACES, is_flux_group, kustomization_uses, object_
 # provider (traefik.io/gateway-controller); kubernetes/ingress-nginx values.yaml controller.ingressClassResource
 # .controllerValue (k8s.io/ingress-nginx); envoyproxy/gateway gatewayclass docs
 # (gateway.envoyproxy.io/gatewayclass-controller); cilium gateway-api docs (io.cilium/gateway-controller);
-# istio gateway-api docs (istio.io/gateway-controller).
+# istio gateway-api docs (istio.io/gateway-controller); the sidecar injectors of doctor.uses: istiod's webhook
+# (istio/istio manifests/charts/istio-control/istio-discovery) and linkerd-control-plane's proxy-injector
+# (linkerd2's chart before 2.12).
 CONTROLLER_CHARTS: dict[str, tuple[str, ...]] = {
     "traefik.io/ingress-controller": ("traefik",),
     "traefik.io/gateway-controller": ("traefik",),
@@ -35,6 +38,8 @@ CONTROLLER_CHARTS: dict[str, tuple[str, ...]] = {
     "gateway.envoyproxy.io/gatewayclass-controller": ("gateway-helm", "envoy-gateway"),
     "io.cilium/gateway-controller": ("cilium",),
     "istio.io/gateway-controller": ("istiod",),
+    ISTIO_INJECTOR: ("istiod",),
+    LINKERD_INJECTOR: ("linkerd-control-plane", "linkerd2"),
 }
 
 
