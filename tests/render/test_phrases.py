@@ -67,8 +67,20 @@ def test_surface_phrase_per_kind() -> None:
         "workload image img:1"
     assert surface_phrase(Surface("certificate", LAYER, "n", "c", "Certificate", host="x.example")) == \
         "certificate for x.example"
-    assert surface_phrase(Surface("tlsroute", LAYER, "n", "r", "TCPRoute", host="db.example")) == \
+    assert surface_phrase(Surface("tlsroute", LAYER, "n", "r", "TLSRoute", host="db.example")) == \
         "TLSRoute host db.example"
+
+
+def test_a_route_phrase_names_the_route_kind_and_without_host_its_backend() -> None:
+    """A TCPRoute has no hostnames (Gateway API): its phrase names the TCPRoute and where it sends traffic,
+    never a "TLSRoute host" with nothing after it."""
+    tcp = Surface("tlsroute", LAYER, "n", "r", "TCPRoute", targets=(Target("cgit:2222"),))
+    assert surface_phrase(tcp) == "TCPRoute to cgit:2222"
+    assert surface_phrase(Surface("tlsroute", LAYER, "n", "r", "UDPRoute")) == "UDPRoute"
+    assert surface_phrase(Surface("httproute", LAYER, "n", "r", "GRPCRoute", host="g.example")) == \
+        "GRPCRoute host g.example"
+    assert surface_phrase(Surface("httproute", LAYER, "n", "r", "HelmRelease", host="h.example")) == \
+        "HTTPRoute host h.example"
 
 
 def test_addresses_sort_numerically_ipv4_before_ipv6_before_text() -> None:

@@ -103,7 +103,10 @@ def surface_phrase(s: Surface) -> str:
         return f"certificate for {s.host}"
     if s.kind == "gateway":
         return f"gateway listener {address(s)}"
-    return f"{_ROUTE_LABELS.get(s.kind, s.object_kind)} host {address(s)}"
+    label = s.object_kind if s.object_kind.endswith("Route") else _ROUTE_LABELS.get(s.kind, s.object_kind)
+    if s.host:
+        return f"{label} host {address(s)}"
+    return f"{label} to {s.target}" if s.target else label
 
 
 def installed_phrases(item: Installed) -> list[str]:
