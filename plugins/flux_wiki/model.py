@@ -222,6 +222,15 @@ class HelmReleaseInfo:
         return f"{self.namespace}/{self.name}"
 
 
+def helm_release_identity(name: str, namespace: str, spec: Any) -> tuple[str, str]:
+    """(release name, namespace) of the Helm release a HelmRelease makes, as helm-controller computes them:
+    ``spec.releaseName``, else ``[targetNamespace-]name``; installed into ``spec.targetNamespace``, else its own."""
+    spec = spec if isinstance(spec, dict) else {}
+    target_ns = spec.get("targetNamespace")
+    release = spec.get("releaseName") or (f"{target_ns}-{name}" if target_ns else name)
+    return str(release), str(target_ns or namespace)
+
+
 SurfaceKind = Literal["loadbalancer", "nodeport", "clusterip", "ingress", "ingressroute", "httproute", "tlsroute",
                       "gateway", "certificate", "workload"]
 SERVICE_SURFACES: tuple[SurfaceKind, ...] = ("loadbalancer", "nodeport", "clusterip")  # a Service's, by its type
