@@ -376,7 +376,8 @@ def _health(ctx: _Context) -> None:
                 makers = _Makers.of(ctx)
             made, maker = _made_at_run_time(makers, node, kind, ns, name)
             if not made:
-                release = next((r for r, objects in ctx.reach.charted().get(node.id, {}).items() if target in objects), "")
+                charted = ctx.reach.charted().get(node.id, {})
+                release = next((r for r, objects in charted.items() if target in objects), "")
                 made = f"perhaps by a chart of HelmRelease {release}" if release else ""
             if other is None and maker and maker != node.id:
                 other = cluster.kustomizations.get(maker)

@@ -181,7 +181,8 @@ def charted_checks(cluster: Cluster) -> dict[str, dict[str, list[str]]]:
     out: dict[str, dict[str, list[str]]] = {}
     for node in cluster.kustomizations.values():
         for check in health_checks(node):
-            kind, name, ns = str(check.get("kind") or ""), str(check.get("name") or ""), str(check.get("namespace") or "")
+            kind, name = str(check.get("kind") or ""), str(check.get("name") or "")
+            ns = str(check.get("namespace") or "")
             if kind in ("", "Kustomization", "HelmRelease") or not name or not ns or applies(node, kind, ns, name):
                 continue
             named = [(release, ident) for release, ident in releases.get(ns, ())
