@@ -88,3 +88,15 @@ def test_addresses_sort_numerically_ipv4_before_ipv6_before_text() -> None:
     texts = ["fd00::1", "address pending", "10.0.0.10", "10.0.0.9", "9.255.0.1", "10.0.0.9, 10.0.0.1", None]
     assert sorted(texts, key=address_order) == ["9.255.0.1", "10.0.0.9", "10.0.0.9, 10.0.0.1", "10.0.0.10",
                                                 "fd00::1", None, "address pending"]
+
+
+def test_a_nodeport_names_the_port_its_nodes_serve() -> None:
+    """AlbertGoma/LFS269-flux-infra exposes the webhook receiver on nodePort 31234 (port 80): nodes listen on 31234,
+    so "NodePort ... on 80" was wrong; a node port the cluster picks is said to be assigned."""
+    fixed = Surface("nodeport", LAYER, "flux-system", "webhook-receiver", "Service", port=80,
+                    detail="nodePort 31234; targetPort http-webhook")
+    picked = Surface("nodeport", LAYER, "flux-system", "webhook-receiver", "Service", port=9292,
+                     detail="nodePort assigned by cluster")
+    assert surface_phrase(fixed) == "NodePort 31234→80"
+    assert surface_phrase(picked) == "NodePort (assigned)→9292"
+    assert surface_summary([picked, fixed]) == ["NodePort webhook-receiver on 31234→80, (assigned)→9292"]
