@@ -347,3 +347,19 @@ def test_a_health_check_in_another_namespace_than_the_release_does_not_wait_for_
     elsewhere = CHART_DEPLOYMENT.replace("namespace: cert-manager", "namespace: kube-system")
     report = doctor_repo(layer("crds", CERT_MANAGER, spec=elsewhere), layer("apps", CERTIFICATE, deps=("crds",)))
     assert ("crd-release-not-waited", "warning", "crds", "clusters/test/crds.yaml:1") in codes(report)
+
+
+def test_what_a_kustomization_applies_through_a_kustomization_explains_its_dependson(doctor_repo):
+    """OSable/infrastructure: cert-manager-config applies only cert-manager-config-prod, whose ClusterIssuer needs the
+    CRD cert-manager installs; cert-manager-config's dependsOn on cert-manager is why that works."""
+    child = ("apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\n"
+             "metadata: {name: issuers, namespace: flux-system}\n"
+             "spec: {interval: 10m, path: ./issuers, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}\n")
+    issuer = ("apiVersion: cert-manager.io/v1\nkind: ClusterIssuer\nmetadata: {name: letsencrypt}\n"
+              "spec: {selfSigned: {}}\n")
+    report = doctor_repo(layer("crds", CERT_MANAGER, spec=WAIT), layer("config", child, deps=("crds",)),
+                         extra={"issuers/issuer.yaml": issuer})
+    assert codes(report) == []
+    [edge] = report.edges
+    assert [(e.type, e.subject, e.consumer.file) for e in edge.evidence] == [
+        ("crd", "ClusterIssuer.cert-manager.io", "issuers/issuer.yaml")]
