@@ -363,3 +363,9 @@ def test_what_a_kustomization_applies_through_a_kustomization_explains_its_depen
     [edge] = report.edges
     assert [(e.type, e.subject, e.consumer.file) for e in edge.evidence] == [
         ("crd", "ClusterIssuer.cert-manager.io", "issuers/issuer.yaml")]
+
+
+def test_a_health_check_on_what_a_dependents_release_makes_never_passes(doctor_repo):
+    report = doctor_repo(layer("gate", UNRELATED, spec=CHART_DEPLOYMENT), layer("crds", CERT_MANAGER, deps=("gate",)))
+    [f] = [f for f in report.open if f.code == "healthcheck-not-applied"]
+    assert f.severity == "warning" and "flux-system/crds waits for flux-system/gate" in f.message
