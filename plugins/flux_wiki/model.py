@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from .analysis.redact import url_without_credentials
 from .flux.objects import KustomizationSpec
 
 if TYPE_CHECKING:
@@ -172,6 +173,10 @@ class SourceInfo:
     file: str | None = None
     line: int | None = None
     ignore: str | None = None  # spec.ignore of a GitRepository/OCIRepository: more .sourceignore rules
+
+    def __post_init__(self) -> None:
+        if self.url:  # credentials written into the URL never leave the repository
+            self.url = url_without_credentials(self.url)
 
     def ident(self) -> str:
         return f"{self.namespace}/{self.name}"

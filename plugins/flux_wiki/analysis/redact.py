@@ -119,6 +119,25 @@ def _named_secret(mapping: dict[str, Any]) -> bool:
     return "value" in mapping and isinstance(mapping.get("name"), str) and is_secret_key(mapping["name"])
 
 
+_URL_USERINFO = r"^((?:git::)?[A-Za-z][A-Za-z0-9+.-]*://)([^/?#@]*)@"  # [git::]scheme://userinfo@
+
+
+def url_without_credentials(url: str) -> str:
+    """``url`` with the credentials written into it hidden: all user information of an HTTP(S) URL (a token may be
+    the user name), the password of any other (``ssh://git@host`` keeps its conventional user)."""
+    found = re.match(_URL_USERINFO, url)
+    if found is None:
+        return url
+    scheme, userinfo = found.group(1), found.group(2)
+    if scheme.lower().removeprefix("git::") in ("http://", "https://"):
+        hidden = HIDDEN
+    elif ":" in userinfo:
+        hidden = f"{userinfo.split(':', 1)[0]}:{HIDDEN}"
+    else:
+        return url
+    return f"{scheme}{hidden}@{url[found.end():]}"
+
+
 def is_secret_payload(value: Any) -> bool:
     """A string that is itself secret material whatever its key: a SOPS ``ENC[...]`` value or a PEM key."""
     return isinstance(value, str) and (value.startswith("ENC[") or "PRIVATE KEY-----" in value)
