@@ -101,3 +101,12 @@ def test_url_without_credentials() -> None:
 def test_the_same_repository_with_and_without_credentials_compares_equal() -> None:
     assert normalized_url(url_without_credentials("https://oauth2:tok@gitlab.com/a/b.git")) == \
         normalized_url("https://gitlab.com/a/b")
+
+
+def test_a_diff_of_a_source_file_hides_the_credentials_of_its_urls() -> None:
+    """``flux-wiki check`` prints the diff of a stale page's source files into CI logs."""
+    from flux_wiki.analysis.redact import redact_texts
+
+    old, new = (f'spec: {{url: "https://oauth2:glpat-{t}@gitlab.com/x/y.git", interval: 1m}}\n' for t in ("AAA1", "BBB2"))
+    shown = redact_texts(old, new)
+    assert shown == tuple(f'spec: {{url: "https://{HIDDEN}@gitlab.com/x/y.git", interval: 1m}}\n' for _ in range(2))
