@@ -63,7 +63,7 @@ def test_a_source_only_another_clusters_root_applies_is_not_this_clusters(tmp_pa
     })
     clusters = {c.name: c for c in build_model(tmp_path).clusters}
     vote = clusters["dev"].kustomizations["flux-system/vote-dev"]
-    assert vote.status == "skipped" and "not defined in this cluster" in (vote.reason or "")
+    assert vote.status == "skipped" and "not defined in this repository for this cluster" in (vote.reason or "")
     assert vote.source is not None and vote.source.url is None and vote.source.file != "clusters/staging/instavote.yaml"
 
 

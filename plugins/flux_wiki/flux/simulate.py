@@ -347,7 +347,7 @@ class Simulation:
                         f"({generator.file}:{generator.line}); its content is not built here")
         if found is None:
             return (SourceInfo(kind=kind, namespace=ns, name=name),
-                    f"source {label} is not defined in this cluster's part of the repository")
+                    f"source {label} is not defined in this repository for this cluster")
         if kind == "ExternalArtifact":
             return found, f"source {label} is produced at run time (ArtifactGenerator); its content is not in this repository"
         if (kind == boot.kind and boot.url and normalized_url(found.url) == normalized_url(boot.url)
