@@ -70,6 +70,9 @@ class InputError(Exception):
         self.message = message
         self.code = code
         self.cls = cls
+        # the field of the Flux Kustomization's own spec that failed, e.g. ("patches", 0), when the build failed on
+        # what it merged from there: the simulation names the Kustomization's file and that field's line instead
+        self.spec_field: tuple[str | int, ...] = ()
 
     def diagnostic(self) -> Diagnostic:
         return Diagnostic(self.file, self.line, self.message, code=self.code, cls=self.cls)
@@ -237,9 +240,10 @@ def helm_release_identity(name: str, namespace: str, spec: Any) -> tuple[str, st
 
 
 SurfaceKind = Literal["loadbalancer", "nodeport", "clusterip", "ingress", "ingressroute", "httproute", "tlsroute",
-                      "gateway", "certificate", "workload"]
+                      "virtualservice", "gateway", "certificate", "workload"]
 SERVICE_SURFACES: tuple[SurfaceKind, ...] = ("loadbalancer", "nodeport", "clusterip")  # a Service's, by its type
-ROUTE_SURFACES: tuple[SurfaceKind, ...] = ("ingress", "ingressroute", "httproute", "tlsroute")  # a host routed on
+ROUTE_SURFACES: tuple[SurfaceKind, ...] = ("ingress", "ingressroute", "httproute", "tlsroute",
+                                           "virtualservice")  # a host routed on
 CLAIM_SURFACES: tuple[SurfaceKind, ...] = ("loadbalancer", "gateway")  # an address:port a load balancer serves
 
 

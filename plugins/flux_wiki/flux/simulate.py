@@ -466,7 +466,10 @@ class Simulation:
         try:
             built = _prefixed(build_reusing(repo, node.path or "./", node.flux_spec.overrides), prefix)
         except InputError as err:
-            where = f"{prefix}{err.file}:{err.line}: " if repo.is_file(err.file) else ""
+            if err.spec_field:  # what the Kustomization's own spec merged into the build
+                where = f"{node.file}:{self._line(node.file, node.line, ('spec', *err.spec_field))}: "
+            else:
+                where = f"{prefix}{err.file}:{err.line}: " if repo.is_file(err.file) else ""
             hint = self._artifact_hint(node, folder) if "not found" in err.message else ""
             node.status, node.reason = "error", f"{where}{err.message}{hint}"
             self.cluster.warn(node.file, node.line,
