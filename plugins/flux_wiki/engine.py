@@ -11,7 +11,7 @@ from .analysis.dag import apply_exclusions, apply_order
 from .analysis.facts import ClusterFacts
 from .analysis.surfaces import extract_surfaces
 from .flux.entry import explicit_entry, find_entries
-from .flux.simulate import simulate
+from .flux.simulate import foreign_roots, simulate
 from .flux.source_dirs import SourceDirs, ci_pushes
 from .load import ParseCache, Repo
 from .load.yamldocs import field_line
@@ -37,8 +37,10 @@ def build_model(repo_root: str | Path | Repo, *, clusters: list[str] | None = No
     repo = repo_root if isinstance(repo_root, Repo) else Repo(repo_root, cache)
     if entry:
         entries, diagnostics = [explicit_entry(repo, entry, clusters[0] if clusters else None)], []
+        every = entries
     else:
         entries, diagnostics = find_entries(repo)
+        every = list(entries)
         if clusters:
             unknown = sorted(set(clusters) - {e.cluster for e in entries})
             if unknown:
@@ -65,7 +67,7 @@ def build_model(repo_root: str | Path | Repo, *, clusters: list[str] | None = No
     repo.run_memo = {} if len(entries) > 1 else None
     shared: dict[str, SurfacesOf] | None = {} if len(entries) > 1 else None  # and many layers' objects
     for e in entries:
-        cluster = simulate(repo, e, source_dirs)
+        cluster = simulate(repo, e, source_dirs, foreign_roots(e, every))
         order = apply_order(cluster, repo.read_text)
         settle_references(cluster)
         apply_exclusions(cluster, list(exclude or []))

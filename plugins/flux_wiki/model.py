@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from .analysis.redact import url_without_credentials
 from .flux.objects import KustomizationSpec
 
 if TYPE_CHECKING:
@@ -176,6 +177,10 @@ class SourceInfo:
     line: int | None = None
     ignore: str | None = None  # spec.ignore of a GitRepository/OCIRepository: more .sourceignore rules
 
+    def __post_init__(self) -> None:
+        if self.url:  # credentials written into the URL never leave the repository
+            self.url = url_without_credentials(self.url)
+
     def ident(self) -> str:
         return f"{self.namespace}/{self.name}"
 
@@ -223,6 +228,15 @@ class HelmReleaseInfo:
 
     def ident(self) -> str:
         return f"{self.namespace}/{self.name}"
+
+
+def helm_release_identity(name: str, namespace: str, spec: Any) -> tuple[str, str]:
+    """(release name, namespace) of the Helm release a HelmRelease makes, as helm-controller computes them:
+    ``spec.releaseName``, else ``[targetNamespace-]name``; installed into ``spec.targetNamespace``, else its own."""
+    spec = spec if isinstance(spec, dict) else {}
+    target_ns = spec.get("targetNamespace")
+    release = spec.get("releaseName") or (f"{target_ns}-{name}" if target_ns else name)
+    return str(release), str(target_ns or namespace)
 
 
 SurfaceKind = Literal["loadbalancer", "nodeport", "clusterip", "ingress", "ingressroute", "httproute", "tlsroute",

@@ -309,6 +309,68 @@ def test_a_helmrelease_with_a_kubeconfig_installs_into_the_remote_clusters_names
     assert [f.code for f in hub_namespace.open] == ["unexplained-dependson"]
 
 
+# -- a health check on what a release's chart makes ------------------------------------------------------
+
+CHART_DEPLOYMENT = "healthChecks:\n  - {apiVersion: apps/v1, kind: Deployment, name: cert-manager, namespace: cert-manager}\n"
+
+
+def test_a_health_check_on_the_charts_deployment_waits_for_the_release(doctor_repo):
+    """kustomize-controller keeps the Kustomization not Ready until the checked Deployment is: helm-controller
+    made it, so the release (and the CRDs it installs) is there for what depends on the Kustomization."""
+    report = doctor_repo(layer("crds", CERT_MANAGER, spec=CHART_DEPLOYMENT), layer("apps", CERTIFICATE, deps=("crds",)))
+    assert codes(report) == [("healthcheck-not-applied", "info", "crds", "clusters/test/crds.yaml:1")]
+
+
+def test_a_health_check_on_what_a_childs_release_makes_orders_the_dependents(doctor_repo):
+    """OSable/infrastructure: a Kustomization applies only a Kustomization whose HelmRelease makes the Deployment
+    the parent health-checks; a layer that dependsOn the parent finds the release's CRDs installed."""
+    child = ("apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\n"
+             "metadata: {name: cert-manager-chart, namespace: flux-system}\n"
+             "spec: {interval: 10m, path: ./charts/cert-manager, prune: true, "
+             "sourceRef: {kind: GitRepository, name: flux-system}}\n")
+    report = doctor_repo(layer("cert-manager", child, spec=CHART_DEPLOYMENT), layer("apps", CERTIFICATE, deps=("cert-manager",)),
+                         extra={"charts/cert-manager/release.yaml": CERT_MANAGER})
+    assert codes(report) == [("healthcheck-not-applied", "info", "cert-manager", "clusters/test/cert-manager.yaml:1")]
+    assert "HelmRelease cert-manager/cert-manager" in report.open[0].message
+
+
+def test_a_health_check_on_what_another_layers_release_makes_is_info(doctor_repo):
+    """OSable/infrastructure's metallb config health-checks the controller the chart of another layer runs."""
+    checks = CHART_DEPLOYMENT.replace("name: cert-manager,", "name: cert-manager-webhook,")
+    report = doctor_repo(layer("crds", CERT_MANAGER), layer("config", UNRELATED, deps=("crds",), spec=checks))
+    assert codes(report) == [("healthcheck-not-applied", "info", "config", "clusters/test/config.yaml:1"),
+                             ("unexplained-dependson", "info", "config", "clusters/test/config.yaml:1")]
+    assert "perhaps by a chart of HelmRelease cert-manager/cert-manager" in report.open[0].message
+
+
+def test_a_health_check_in_another_namespace_than_the_release_does_not_wait_for_it(doctor_repo):
+    elsewhere = CHART_DEPLOYMENT.replace("namespace: cert-manager", "namespace: kube-system")
+    report = doctor_repo(layer("crds", CERT_MANAGER, spec=elsewhere), layer("apps", CERTIFICATE, deps=("crds",)))
+    assert ("crd-release-not-waited", "warning", "crds", "clusters/test/crds.yaml:1") in codes(report)
+
+
+def test_what_a_kustomization_applies_through_a_kustomization_explains_its_dependson(doctor_repo):
+    """OSable/infrastructure: cert-manager-config applies only cert-manager-config-prod, whose ClusterIssuer needs the
+    CRD cert-manager installs; cert-manager-config's dependsOn on cert-manager is why that works."""
+    child = ("apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\n"
+             "metadata: {name: issuers, namespace: flux-system}\n"
+             "spec: {interval: 10m, path: ./issuers, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}\n")
+    issuer = ("apiVersion: cert-manager.io/v1\nkind: ClusterIssuer\nmetadata: {name: letsencrypt}\n"
+              "spec: {selfSigned: {}}\n")
+    report = doctor_repo(layer("crds", CERT_MANAGER, spec=WAIT), layer("config", child, deps=("crds",)),
+                         extra={"issuers/issuer.yaml": issuer})
+    assert codes(report) == []
+    [edge] = report.edges
+    assert [(e.type, e.subject, e.consumer.file) for e in edge.evidence] == [
+        ("crd", "ClusterIssuer.cert-manager.io", "issuers/issuer.yaml")]
+
+
+def test_a_health_check_on_what_a_dependents_release_makes_never_passes(doctor_repo):
+    report = doctor_repo(layer("gate", UNRELATED, spec=CHART_DEPLOYMENT), layer("crds", CERT_MANAGER, deps=("gate",)))
+    [f] = [f for f in report.open if f.code == "healthcheck-not-applied"]
+    assert f.severity == "warning" and "flux-system/crds waits for flux-system/gate" in f.message
+
+
 # -- charts of the catalog ----------------------------------------------------------------------------
 
 FLAGGER = namespace("istio-system") + helmrelease("flagger", "istio-system", "flagger", "{meshProvider: istio}")

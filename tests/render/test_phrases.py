@@ -67,8 +67,20 @@ def test_surface_phrase_per_kind() -> None:
         "workload image img:1"
     assert surface_phrase(Surface("certificate", LAYER, "n", "c", "Certificate", host="x.example")) == \
         "certificate for x.example"
-    assert surface_phrase(Surface("tlsroute", LAYER, "n", "r", "TCPRoute", host="db.example")) == \
+    assert surface_phrase(Surface("tlsroute", LAYER, "n", "r", "TLSRoute", host="db.example")) == \
         "TLSRoute host db.example"
+
+
+def test_a_route_phrase_names_the_route_kind_and_without_host_its_backend() -> None:
+    """A TCPRoute has no hostnames (Gateway API): its phrase names the TCPRoute and where it sends traffic,
+    never a "TLSRoute host" with nothing after it."""
+    tcp = Surface("tlsroute", LAYER, "n", "r", "TCPRoute", targets=(Target("cgit:2222"),))
+    assert surface_phrase(tcp) == "TCPRoute to cgit:2222"
+    assert surface_phrase(Surface("tlsroute", LAYER, "n", "r", "UDPRoute")) == "UDPRoute"
+    assert surface_phrase(Surface("httproute", LAYER, "n", "r", "GRPCRoute", host="g.example")) == \
+        "GRPCRoute host g.example"
+    assert surface_phrase(Surface("httproute", LAYER, "n", "r", "HelmRelease", host="h.example")) == \
+        "HTTPRoute host h.example"
 
 
 def test_addresses_sort_numerically_ipv4_before_ipv6_before_text() -> None:
@@ -76,3 +88,15 @@ def test_addresses_sort_numerically_ipv4_before_ipv6_before_text() -> None:
     texts = ["fd00::1", "address pending", "10.0.0.10", "10.0.0.9", "9.255.0.1", "10.0.0.9, 10.0.0.1", None]
     assert sorted(texts, key=address_order) == ["9.255.0.1", "10.0.0.9", "10.0.0.9, 10.0.0.1", "10.0.0.10",
                                                 "fd00::1", None, "address pending"]
+
+
+def test_a_nodeport_names_the_port_its_nodes_serve() -> None:
+    """AlbertGoma/LFS269-flux-infra exposes the webhook receiver on nodePort 31234 (port 80): nodes listen on 31234,
+    so "NodePort ... on 80" was wrong; a node port the cluster picks is said to be assigned."""
+    fixed = Surface("nodeport", LAYER, "flux-system", "webhook-receiver", "Service", port=80,
+                    detail="nodePort 31234; targetPort http-webhook")
+    picked = Surface("nodeport", LAYER, "flux-system", "webhook-receiver", "Service", port=9292,
+                     detail="nodePort assigned by cluster")
+    assert surface_phrase(fixed) == "NodePort 31234→80"
+    assert surface_phrase(picked) == "NodePort (assigned)→9292"
+    assert surface_summary([picked, fixed]) == ["NodePort webhook-receiver on 31234→80, (assigned)→9292"]

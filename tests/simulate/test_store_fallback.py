@@ -47,3 +47,32 @@ def test_the_same_objects_in_the_referring_namespace_do(tmp_path: Path) -> None:
     assert [w for w in cluster.warnings if w.cls == "repo"] == []
     [release] = cluster.helm_releases
     assert (release.source_namespace, release.source_url) == ("web", "oci://ghcr.io/bjw-s-labs/helm/app-template")
+
+
+_INSTAVOTE = ("apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\n"
+              "metadata: {name: instavote, namespace: flux-system}\n"
+              "spec: {interval: 30s, ref: {branch: main}, url: https://github.com/example/instavote.git}\n")
+
+
+def test_a_source_only_another_clusters_root_applies_is_not_this_clusters(tmp_path: Path) -> None:
+    """AlbertGoma/LFS269-flux-infra: clusters/staging applies the GitRepository instavote, clusters/dev only its
+    Kustomizations. On dev, Flux finds no such source: the page must not borrow staging's URL and file."""
+    write(tmp_path, gotk("staging") | gotk("dev") | {
+        "clusters/staging/instavote.yaml": _INSTAVOTE,
+        "clusters/dev/vote.yaml": ks("vote-dev", "./deploy/vote", source="kind: GitRepository, name: instavote"),
+    })
+    clusters = {c.name: c for c in build_model(tmp_path).clusters}
+    vote = clusters["dev"].kustomizations["flux-system/vote-dev"]
+    assert vote.status == "skipped" and "not defined in this repository for this cluster" in (vote.reason or "")
+    assert vote.source is not None and vote.source.url is None and vote.source.file != "clusters/staging/instavote.yaml"
+
+
+def test_a_source_in_a_folder_no_cluster_roots_is_still_found(tmp_path: Path) -> None:
+    """The fallback stands for what is applied by hand: a document outside every cluster's root still counts."""
+    write(tmp_path, gotk("dev") | {
+        "bootstrap/instavote.yaml": _INSTAVOTE,
+        "clusters/dev/vote.yaml": ks("vote-dev", "./deploy/vote", source="kind: GitRepository, name: instavote"),
+    })
+    [cluster] = build_model(tmp_path).clusters
+    vote = cluster.kustomizations["flux-system/vote-dev"]
+    assert vote.source is not None and vote.source.url == "https://github.com/example/instavote.git"

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..model import Diagnostic, HelmReleaseInfo
+from ..model import Diagnostic, HelmReleaseInfo, helm_release_identity
 from .crds import normalize_url
 
 
@@ -448,11 +448,8 @@ def release_of(hr: HelmReleaseInfo, hr_obj: dict[str, Any] | None) -> Release | 
     chart = chart_name(hr)
     if not chart:
         return None
-    spec = _map(_map(hr_obj).get("spec"))
-    target_ns = spec.get("targetNamespace")
-    name = spec.get("releaseName") or (f"{target_ns}-{hr.name}" if target_ns else hr.name)
-    namespace = str(target_ns or hr.namespace)
-    return Release(str(name), namespace, chart, hr.version, hr.values if isinstance(hr.values, dict) else {})
+    name, namespace = helm_release_identity(hr.name, hr.namespace, _map(_map(hr_obj).get("spec")))
+    return Release(name, namespace, chart, hr.version, hr.values if isinstance(hr.values, dict) else {})
 
 
 def render_release(hr: HelmReleaseInfo, hr_obj: dict[str, Any] | None = None) -> tuple[Rendered, list[Diagnostic]]:

@@ -119,6 +119,29 @@ def _named_secret(mapping: dict[str, Any]) -> bool:
     return "value" in mapping and isinstance(mapping.get("name"), str) and is_secret_key(mapping["name"])
 
 
+_URL_USERINFO = r"((?:git::)?[A-Za-z][A-Za-z0-9+.-]*://)([^/?#@\s\"'<>]*)@"  # [git::]scheme://userinfo@
+
+
+def _hide_userinfo(found: re.Match[str]) -> str:
+    scheme, userinfo = found.group(1), found.group(2)
+    if scheme.lower().removeprefix("git::") in ("http://", "https://"):
+        return f"{scheme}{HIDDEN}@"
+    if ":" in userinfo:
+        return f"{scheme}{userinfo.split(':', 1)[0]}:{HIDDEN}@"
+    return found.group(0)
+
+
+def url_without_credentials(url: str) -> str:
+    """``url`` with the credentials written into it hidden: all user information of an HTTP(S) URL (a token may be
+    the user name), the password of any other (``ssh://git@host`` keeps its conventional user)."""
+    return re.sub("^" + _URL_USERINFO, _hide_userinfo, url, count=1)
+
+
+def hide_url_credentials(text: str) -> str:
+    """``text`` with :func:`url_without_credentials` applied to every URL in it."""
+    return re.sub(_URL_USERINFO, _hide_userinfo, text)
+
+
 def is_secret_payload(value: Any) -> bool:
     """A string that is itself secret material whatever its key: a SOPS ``ENC[...]`` value or a PEM key."""
     return isinstance(value, str) and (value.startswith("ENC[") or "PRIVATE KEY-----" in value)
@@ -257,6 +280,6 @@ def redact_texts(*texts: str) -> tuple[str, ...] | None:
     matched = re.compile("|".join(map(re.escape, pieces))) if pieces else None
     out = []
     for text in texts:
-        text = re.sub(_PAYLOAD, HIDDEN, _hide_lines(text))
+        text = hide_url_credentials(re.sub(_PAYLOAD, HIDDEN, _hide_lines(text)))
         out.append(matched.sub(HIDDEN, text) if matched else text)
     return tuple(out)

@@ -7,12 +7,13 @@ provides itself, or that B is already ordered after without this edge, explains 
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..model import Cluster
 from .index import DependencyIndex
 from .reach import Reach
-from .subjects import Need, Provision
+from .subjects import Need, Provision, Subject
 
 
 @dataclass(frozen=True)
@@ -73,9 +74,15 @@ def edge_evidence(cluster: Cluster, index: DependencyIndex, reach: Reach, depend
             return reach.release_ready_before(release, dependent, without=dependency)
         return p.layer in without
 
-    for subject, needs in index.of(dependent).needs.items():
+    group = _heirs(reach, dependent)
+    members = set(group)
+    needs_of: dict[Subject, list[Need]] = defaultdict(list)
+    for layer in group:
+        for subject, needs in index.of(layer).needs.items():
+            needs_of[subject].extend(needs)
+    for subject, needs in needs_of.items():
         providers = index.providers(subject)
-        if not providers or any(p.layer == dependent or covered(p) for p in providers):
+        if not providers or any(p.layer in members or covered(p) for p in providers):
             continue
         direct = [p for p in providers if p.layer == dependency]
         chosen = direct[0] if direct else next((p for p in providers if p.layer in reachable), None)
@@ -85,6 +92,19 @@ def edge_evidence(cluster: Cluster, index: DependencyIndex, reach: Reach, depend
     if dependency in reach.ready_before(dependent, without=dependency):
         edge.implied_by = _route(cluster, reach, dependent, dependency)
     return edge
+
+
+def _heirs(reach: Reach, dependent: str) -> list[str]:
+    """``dependent`` and the Kustomizations it applies, directly or through others, that wait for nothing of their
+    own: they start once it applied them, so its dependsOn orders them too and their needs explain it."""
+    out, seen, stack = [dependent], {dependent}, list(reach.children.get(dependent, []))
+    while stack:
+        x = stack.pop()
+        if x not in seen and not reach.depends.get(x):
+            seen.add(x)
+            out.append(x)
+            stack.extend(reach.children.get(x, []))
+    return out
 
 
 def _route(cluster: Cluster, reach: Reach, dependent: str, dependency: str) -> str:

@@ -375,13 +375,23 @@ def _health(ctx: _Context) -> None:
             if makers is None:
                 makers = _Makers.of(ctx)
             made, maker = _made_at_run_time(makers, node, kind, ns, name)
+            release = ""
+            if not made:
+                charted = ctx.reach.charted().get(node.id, {})
+                release = next((r for r, objects in charted.items() if target in objects), "")
+                made = f"perhaps by a chart of HelmRelease {release}" if release else ""
             if other is None and maker and maker != node.id:
                 other = cluster.kustomizations.get(maker)
+            installer = _installer(cluster, release) if other is None and not maker and release else None
             if other is not None:
                 if node.id not in ctx.reach.ready_before(other.id):
                     continue  # a health check on what another layer applies: legal, and it passes once applied
                 severity, why = "warning", (f"{other.id} applies it, and {other.id} waits for {node.id} to be Ready: "
                                             f"the health check never passes")
+            elif installer is not None and installer != node.id and node.id in ctx.reach.ready_before(installer):
+                severity, why = "warning", (f"it is perhaps made by a chart of HelmRelease {release}, which {installer} "
+                                            f"applies, and {installer} waits for {node.id} to be Ready: the health "
+                                            f"check never passes")
             elif made:
                 severity, why = "info", f"it is made at run time ({made}); flux-wiki cannot see it"
             else:
@@ -394,6 +404,11 @@ def _health(ctx: _Context) -> None:
             ctx.add("healthcheck-not-applied", severity,
                     f"Kustomization {node.id} health-checks {target}, which it does not apply: {why}",
                     node.id, node.file, node.line, target)
+
+
+def _installer(cluster: Cluster, release: str) -> str | None:
+    """The Kustomization that applies HelmRelease ``release`` (namespace/name)."""
+    return next((h.layer for h in cluster.helm_releases if h.ident() == release), None)
 
 
 def _appliers(cluster: Cluster) -> dict[tuple[str, str], list[tuple[str, str]]]:

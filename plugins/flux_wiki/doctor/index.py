@@ -17,7 +17,7 @@ from ..flux.objects import kube_config_ref, landing_cluster, remote_cluster
 from ..model import FLUX_HELM_GROUP, FLUX_OPERATOR_GROUP, Cluster, HelmReleaseInfo, Resource
 from .bootstrap import CNI_ENTRIES, BootstrapRelease
 from .makes import object_makes
-from .reach import health_checks
+from .reach import charted_checks, health_checks
 from .subjects import ANY_NAMESPACE, Need, Provision, Subject, crd_subject, namespace_subject
 from .uses import (BUILTIN_NAMESPACES, ISTIO_INJECTOR, LINKERD_INJECTOR, is_flux_group, kustomization_uses,
                    object_uses)
@@ -176,6 +176,14 @@ def _gated_releases(cluster: Cluster, layers: dict[str, LayerFacts]) -> None:
                 if p.layer != node.id:
                     layers[node.id].provisions.append(replace(p, layer=node.id, file=node.file, line=node.line,
                                                               via=f"{p.via}, health-checked by Kustomization {node.id}"))
+    for node_id, releases in charted_checks(cluster).items():
+        node = cluster.kustomizations[node_id]
+        for release, objects in releases.items():
+            for p in by_release.get(release, []):
+                if p.layer != node_id:
+                    layers[node_id].provisions.append(replace(
+                        p, layer=node_id, file=node.file, line=node.line, inferred=True,
+                        via=f"{p.via}, whose {objects[0]} Kustomization {node_id} health-checks"))
 
 
 def _used_custom_kinds(cluster: Cluster) -> set[tuple[str, str]]:

@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any, Protocol
 
-from ..model import Cluster, KustomizationNode
+from ..model import FLUX_HELM_GROUP, Cluster, KustomizationNode, helm_release_identity
 
 
 class OrderEdge(Protocol):
@@ -62,6 +62,7 @@ class Reach:
         self._ancestors: dict[str, set[str]] = {}
         self._ready: dict[str, set[str]] = {}
         self._ready_with: dict[str, set[str]] = {}
+        self._charted: dict[str, dict[str, list[str]]] | None = None  # charted_checks, made on first use
 
     def applied_before(self, node_id: str) -> set[str]:
         """The effective ancestors of ``node_id``."""
@@ -144,16 +145,52 @@ class Reach:
         child = self.cluster.kustomizations.get(child_id)
         return child is not None and gates(node, "Kustomization", child.namespace, child.name)
 
+    def charted(self) -> dict[str, dict[str, list[str]]]:
+        """:func:`charted_checks` of the cluster."""
+        if self._charted is None:
+            self._charted = charted_checks(self.cluster)
+        return self._charted
+
     def release_ready_before(self, release: str, node_id: str, without: str | None = None) -> bool:
         """Whether HelmRelease ``release`` (namespace/name) is Ready whenever ``node_id`` starts (ignoring
         its dependsOn on ``without``)."""
         ns, _, name = release.partition("/")
-        return any(gates(self.cluster.kustomizations[k], "HelmRelease", ns, name)
+        charted = self.charted()
+        return any(gates(self.cluster.kustomizations[k], "HelmRelease", ns, name) or release in charted.get(k, {})
                    for k in self.ready_before(node_id, without) if k in self.cluster.kustomizations)
 
 
 def applies(node: KustomizationNode, kind: str, namespace: str, name: str) -> bool:
     return any(r.kind == kind and r.name == name and r.namespace == namespace for r in node.resources)
+
+
+def charted_checks(cluster: Cluster) -> dict[str, dict[str, list[str]]]:
+    """Kustomization id -> HelmRelease id -> the health checks of that Kustomization on objects the release's chart
+    makes, as ``Kind namespace/name``. kustomize-controller keeps the Kustomization not Ready until such an object
+    is, and helm-controller made it: the release is installed by then.
+
+    A check is on what a release makes when the Kustomization does not apply the object itself, and the object is
+    in the release's namespace and named after the release (Helm's ``<release>`` or ``<release>-...``; the longest
+    such release name wins). Charts are not rendered: a guess, shown as one."""
+    releases: dict[str, list[tuple[str, str]]] = defaultdict(list)  # namespace -> (release name, HelmRelease id)
+    for node in cluster.kustomizations.values():
+        for r in node.resources:
+            if r.is_kind(FLUX_HELM_GROUP, "HelmRelease"):
+                release, namespace = helm_release_identity(r.name, r.namespace, r.spec)
+                releases[namespace].append((release, r.ident()))
+    out: dict[str, dict[str, list[str]]] = {}
+    for node in cluster.kustomizations.values():
+        for check in health_checks(node):
+            kind, name = str(check.get("kind") or ""), str(check.get("name") or "")
+            ns = str(check.get("namespace") or "")
+            if kind in ("", "Kustomization", "HelmRelease") or not name or not ns or applies(node, kind, ns, name):
+                continue
+            named = [(release, ident) for release, ident in releases.get(ns, ())
+                     if name == release or name.startswith(release + "-")]
+            if named:
+                ident = max(named, key=lambda m: (len(m[0]), m[1]))[1]
+                out.setdefault(node.id, {}).setdefault(ident, []).append(f"{kind} {ns}/{name}")
+    return out
 
 
 def health_checks(node: KustomizationNode) -> Iterable[dict[str, Any]]:

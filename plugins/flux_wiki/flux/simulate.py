@@ -9,6 +9,7 @@ are not part of the cluster.
 from __future__ import annotations
 
 import functools
+import posixpath
 from collections import deque
 from dataclasses import replace
 from pathlib import Path
@@ -87,7 +88,8 @@ def _decryption_disabled(res: Resource) -> bool:
 class Simulation:
     """One cluster's reconciliation, run breadth-first from the root Kustomization."""
 
-    def __init__(self, repo: Repo, entry: Entry, source_dirs: SourceDirs | None = None):
+    def __init__(self, repo: Repo, entry: Entry, source_dirs: SourceDirs | None = None,
+                 foreign_roots: tuple[str, ...] = ()):
         self.repo = repo.with_ignore(entry.source.ignore)  # the artifact the entry's source would build
         self.entry = entry
         self.source_dirs = source_dirs or SourceDirs()
@@ -95,7 +97,7 @@ class Simulation:
         self.boot_dir = self.source_dirs.find(entry.source)  # the entry's artifact, when it is not the repo root
         # (source folder, spec.ignore) -> (its files, the prefix that makes their paths repo-relative)
         self.mounts: dict[tuple[Path, str | None], tuple[Repo, str]] = {}
-        self.store = ObjectStore(self.repo)
+        self.store = ObjectStore(self.repo, foreign_roots)
         self.scopes = ScopeIndex()
         root_id = f"{entry.root_namespace}/{entry.root_name}"
         self.cluster = Cluster(name=entry.cluster, entry_file=entry.file, entry_line=entry.line,
@@ -352,7 +354,8 @@ class Simulation:
                         f"source {label} is assembled at run time by ArtifactGenerator {generator.ident()} "
                         f"({generator.file}:{generator.line}); its content is not built here")
         if found is None:
-            return SourceInfo(kind=kind, namespace=ns, name=name), f"source {label} is not defined in this repository"
+            return (SourceInfo(kind=kind, namespace=ns, name=name),
+                    f"source {label} is not defined in this repository for this cluster")
         if kind == "ExternalArtifact":
             return found, f"source {label} is produced at run time (ArtifactGenerator); its content is not in this repository"
         if (kind == boot.kind and boot.url and normalized_url(found.url) == normalized_url(boot.url)
@@ -826,10 +829,34 @@ def _prefixed(built: BuildResult, prefix: str) -> BuildResult:
                    diagnostics=[replace(d, file=prefix + d.file) for d in built.diagnostics])
 
 
-def simulate(repo: Repo, entry: Entry, source_dirs: SourceDirs | None = None) -> Cluster:
+def simulate(repo: Repo, entry: Entry, source_dirs: SourceDirs | None = None,
+             foreign_roots: tuple[str, ...] = ()) -> Cluster:
     """Run Flux's reconciliation for one entry point and return the cluster it produces; ``source_dirs``
-    holds the folders of sources outside the repository (the ``sources:`` option, CI pushes)."""
-    return Simulation(repo, entry, source_dirs).run()
+    holds the folders of sources outside the repository (the ``sources:`` option, CI pushes), ``foreign_roots``
+    the root folders of the repository's other clusters (:func:`foreign_roots`)."""
+    return Simulation(repo, entry, source_dirs, foreign_roots).run()
+
+
+def root_folder(entry: Entry) -> str:
+    """The repo-relative folder an entry's root Kustomization syncs ("" for the repository root)."""
+    path = entry.root_spec.get("path") if isinstance(entry.root_spec, dict) else None
+    folder = posixpath.normpath(path.strip().lstrip("/")) if isinstance(path, str) and path.strip() else "."
+    return "" if folder == "." or folder.startswith("..") else folder
+
+
+def foreign_roots(entry: Entry, entries: list[Entry]) -> tuple[str, ...]:
+    """The root folders of the other entries that neither hold nor sit inside ``entry``'s: documents there are
+    another cluster's (a GitRepository ``clusters/staging`` applies is no source ``clusters/dev`` has)."""
+    mine = root_folder(entry)
+    out = []
+    for other in entries:
+        theirs = root_folder(other)
+        if other is entry or not theirs or not mine or theirs == mine:
+            continue
+        if theirs.startswith(mine + "/") or mine.startswith(theirs + "/"):
+            continue
+        out.append(theirs)
+    return tuple(sorted(set(out)))
 
 
 __all__ = ["simulate", "Simulation", "ObjectStore", "FLUX_SOURCE_GROUP"]

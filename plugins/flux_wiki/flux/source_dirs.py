@@ -47,6 +47,7 @@ def normalized_url(url: str | None) -> str:
     if u.endswith(".git"):
         u = u[:-4]
     u = u.replace("ssh://git@", "https://").replace("git@github.com:", "https://github.com/")
+    u = re.sub(r"^(https?://)[^/?#@]*@", r"\1", u)  # credentials (or their hidden mark) name no other repository
     if u.startswith("oci://"):
         u = u.split("@", 1)[0]
         head, _, last = u.rpartition("/")

@@ -12,7 +12,8 @@ _LOOKUP_KINDS = ("ConfigMap", "Secret", "GitRepository", "OCIRepository", "Bucke
 
 
 class ObjectStore:
-    """Objects of the simulated cluster, then of the whole repo as a fallback, by (kind, namespace, name).
+    """Objects of the simulated cluster, then of the repo (but the root folders of its other clusters) as a
+    fallback, by (kind, namespace, name).
 
     The repo fallback is looked up lazily: only files whose bytes mention both the kind and the name
     are parsed, so a lookup costs a byte scan, not a parse of the repo. It stands for what the simulation did not
@@ -21,8 +22,10 @@ class ObjectStore:
     targetNamespace gives it). Before that, another build may still put the same document there.
     """
 
-    def __init__(self, repo: Repo):
+    def __init__(self, repo: Repo, foreign_roots: tuple[str, ...] = ()):
         self.repo = repo
+        # the root folders of the repository's other clusters: what is there is theirs, not a fallback for this one
+        self.foreign = tuple(r.rstrip("/") + "/" for r in foreign_roots)
         self.applied: dict[tuple[str, str, str], Resource] = {}
         self._raw: dict[str, bytes] | None = None
         self._found: dict[tuple[str, str], list[Resource]] = {}
@@ -46,6 +49,8 @@ class ObjectStore:
             if self._raw is None:
                 self._raw = {}
                 for rel in self.repo.walk_yaml():
+                    if rel.startswith(self.foreign):
+                        continue
                     try:
                         self._raw[rel] = self.repo.read_bytes(rel)
                     except InputError as err:

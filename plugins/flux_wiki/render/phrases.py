@@ -6,6 +6,7 @@ Nothing here decides a fact; each function words what :mod:`flux_wiki.analysis.f
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 
 from ..analysis.facts import KIND_ORDER, Installed, KindGroup
@@ -40,6 +41,16 @@ def address(surface: Surface) -> str:
     return str(surface.port) if surface.port is not None else ""
 
 
+_NODE_PORT = r"\bnodePort (\d+)"  # how analysis.surfaces writes a Service port's nodePort into the detail
+
+
+def node_port_text(surface: Surface) -> str:
+    """A NodePort Service port as nodes serve it: ``31234→80`` (node port → port), ``(assigned)→80`` when the
+    cluster picks the node port."""
+    found = re.search(_NODE_PORT, surface.detail or "")
+    return f"{found.group(1) if found else '(assigned)'}→{surface.port}"
+
+
 def _address_key(text: str) -> tuple:
     host, _, port = text.rpartition(":")
     return (address_order(host), int(port) if port.isdigit() else 0)
@@ -50,7 +61,7 @@ def surface_summary(surfaces: list[Surface]) -> list[str]:
     lb: dict[str, list[str]] = defaultdict(list)
     gateway: dict[str, list[str]] = defaultdict(list)
     cluster_ip: dict[str, list[int]] = defaultdict(list)
-    node_port: dict[str, list[int]] = defaultdict(list)
+    node_port: dict[str, list[str]] = defaultdict(list)
     hosts: dict[str, set[str]] = defaultdict(set)
     for s in surfaces:
         if s.kind == "loadbalancer":
@@ -60,7 +71,7 @@ def surface_summary(surfaces: list[Surface]) -> list[str]:
         elif s.kind == "clusterip" and s.port is not None:
             cluster_ip[s.name].append(s.port)
         elif s.kind == "nodeport" and s.port is not None:
-            node_port[s.name].append(s.port)
+            node_port[s.name].append(node_port_text(s))
         elif s.kind in ROUTE_SURFACES and s.host:
             hosts[s.host].add(s.kind)
     out = []
@@ -69,7 +80,8 @@ def surface_summary(surfaces: list[Surface]) -> list[str]:
     for name in sorted(gateway):
         out.append(f"Gateway {name} on {', '.join(sorted(set(gateway[name]), key=_address_key))}")
     for name in sorted(node_port):
-        out.append(f"NodePort {name} on {', '.join(str(p) for p in sorted(set(node_port[name])))}")
+        ports = sorted(set(node_port[name]), key=lambda t: [int(p) if p.isdigit() else 1 << 17 for p in t.split("→")])
+        out.append(f"NodePort {name} on {', '.join(ports)}")
     for name in sorted(cluster_ip):
         out.append(f"ClusterIP {name} on {', '.join(str(p) for p in sorted(set(cluster_ip[name])))}")
     for host in sorted(hosts):
@@ -97,13 +109,18 @@ def surface_phrase(s: Surface) -> str:
         return f"workload image {s.target}" if s.target else "workload"
     if s.kind == "loadbalancer":
         return f"LoadBalancer on {s.address or '(pending IP)'}:{s.port}"
-    if s.kind in ("clusterip", "nodeport"):
-        return f"{'ClusterIP' if s.kind == 'clusterip' else 'NodePort'} port {s.port}"
+    if s.kind == "clusterip":
+        return f"ClusterIP port {s.port}"
+    if s.kind == "nodeport":
+        return f"NodePort {node_port_text(s)}"
     if s.kind == "certificate":
         return f"certificate for {s.host}"
     if s.kind == "gateway":
         return f"gateway listener {address(s)}"
-    return f"{_ROUTE_LABELS.get(s.kind, s.object_kind)} host {address(s)}"
+    label = s.object_kind if s.object_kind.endswith("Route") else _ROUTE_LABELS.get(s.kind, s.object_kind)
+    if s.host:
+        return f"{label} host {address(s)}"
+    return f"{label} to {s.target}" if s.target else label
 
 
 def installed_phrases(item: Installed) -> list[str]:

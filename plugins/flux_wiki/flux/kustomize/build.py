@@ -37,6 +37,7 @@ from typing import Any, Iterator
 
 import yaml
 
+from ...analysis.redact import url_without_credentials
 from ...load import Document, Repo, parse_documents
 from ...load.yamldocs import GrowthBudget, field_line
 from ...model import Diagnostic, InputError, Resource
@@ -264,6 +265,7 @@ class _Builder:
 
     def note_remote(self, k: _Kustomization, entry: str, key: str) -> None:
         """A remote resource, component or file: kustomize-controller fetches it, flux-wiki does not."""
+        entry = url_without_credentials(entry)
         self.remote.append(entry)
         what = _NOUNS.get(key, "file")
         self.diagnostics.append(_limit(k.file, self.entry_line(k, entry, key),
