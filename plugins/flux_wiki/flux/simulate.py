@@ -21,7 +21,7 @@ from ..model import (BUILT_STATUSES, FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, FLUX
                      SourceDir, SourceInfo, SubstitutionVar)
 from .controller_flags import CONTROLLERS, NO_CROSS_NAMESPACE_REFS, ControllerFlags, patch_flags, root_flags
 from .entry import Entry
-from .kustomize.build import BuildResult
+from .kustomize.build import SOPS_ENCRYPTED_KIND, BuildResult
 from .kustomize.reuse import build_reusing
 from .objects import KustomizationSpec, landing_cluster
 from .schema import FieldProblem, checked_kustomization, checked_kustomization_spec, object_problems
@@ -206,6 +206,15 @@ class Simulation:
                               "encrypted, configuring decryption is required for this secret to be reconciled\"); "
                               "set spec.decryption (provider: sops) on the Kustomization",
                               code="FW-SOPS-NO-DECRYPTION")
+        whole = [res for res in node.resources if res.encrypted and res.kind == SOPS_ENCRYPTED_KIND]
+        if whole:  # its apiVersion and kind are ciphertext: no API serves them
+            first, more = whole[0], len(whole) - 1
+            others = f" (and {more} more)" if more else ""
+            self.cluster.warn(first.file, first.line,
+                              f"a document SOPS-encrypted whole, apiVersion and kind included{others}, and "
+                              f"Kustomization {node.id} has no spec.decryption: kustomize-controller applies it "
+                              "encrypted and the API server serves no such kind, so the Kustomization fails; set "
+                              "spec.decryption (provider: sops) on the Kustomization", code="FW-SOPS-NO-DECRYPTION")
 
     # -- one Kustomization ----------------------------------------------
     def _waits_for_variables(self, node: KustomizationNode) -> bool:
