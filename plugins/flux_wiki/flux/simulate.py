@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Any
 from ..load import ParseCache, Repo
 from ..load.yamldocs import field_line
 from ..model import (BUILT_STATUSES, FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, FLUX_OPERATOR_GROUP, FLUX_SOURCE_GROUP,
-                     Cluster, Controller, Diagnostic, HelmReleaseInfo, InputError, KustomizationNode, Resource,
-                     SourceDir, SourceInfo, SubstitutionVar)
+                     SOPS_ENCRYPTED_KIND, Cluster, Controller, Diagnostic, HelmReleaseInfo, InputError,
+                     KustomizationNode, Resource, SourceDir, SourceInfo, SubstitutionVar)
 from .controller_flags import CONTROLLERS, NO_CROSS_NAMESPACE_REFS, ControllerFlags, patch_flags, root_flags
 from .entry import Entry
-from .kustomize.build import SOPS_ENCRYPTED_KIND, BuildResult
+from .kustomize.build import BuildResult
 from .kustomize.reuse import build_reusing
 from .objects import KustomizationSpec, landing_cluster
 from .schema import FieldProblem, checked_kustomization, checked_kustomization_spec, object_problems

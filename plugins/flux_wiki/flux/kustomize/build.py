@@ -40,7 +40,7 @@ import yaml
 
 from ...load import Document, Repo, parse_documents
 from ...load.yamldocs import GrowthBudget, field_line
-from ...model import Diagnostic, InputError, Resource
+from ...model import SOPS_ENCRYPTED_KIND, Diagnostic, InputError, Resource
 from ...problems import problem_class
 from ..objects import FluxOverrides
 from ..schema import KUSTOMIZATION_FILE, REPLACEMENT, problems
@@ -52,7 +52,6 @@ from .transform import (TargetNotFound, WorkRes, add_affix, effective_ns, fix_ba
                         set_entries, set_images, set_namespace, set_replicas)
 
 SOPS_ENCRYPTED_API_VERSION = "sops.flux-wiki.invalid/v1"
-SOPS_ENCRYPTED_KIND = "SopsEncrypted"  # a document encrypted whole, kind and name included (_redact)
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 REMOTE_PREFIXES = ("git::", "gh:", "ssh://", "https://", "http://", "git@", "github.com:", "github.com/",
                    "gitlab.com/", "bitbucket.org/")
