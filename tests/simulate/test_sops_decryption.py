@@ -120,3 +120,18 @@ def test_a_wholly_encrypted_document_without_decryption_fails_the_kustomization(
     [w] = [w for w in _wholly_encrypted(tmp_path).clusters[0].warnings if w.code == "FW-SOPS-NO-DECRYPTION"]
     assert w.file in ("web/a.enc.yaml", "web/b.enc.yaml") and (w.line, w.cls) == (1, "repo")
     assert "(and 1 more)" in w.message and "ENC[" not in w.message
+
+
+def test_a_variable_source_a_wholly_encrypted_document_may_be_is_a_limit(tmp_path: Path) -> None:
+    """``cluster-secrets.sops.yaml`` encrypted whole: the Secret postBuild reads may be that document, so a
+    substituteFrom nothing else provides is a simulation note naming it, not a failure."""
+    write(tmp_path, gotk() | {
+        "clusters/home/secrets.yaml": ks("secrets", "./secrets", extra=_DECRYPTION),
+        "clusters/home/web.yaml": ks("web", "./web", deps=("secrets",), extra="""
+            postBuild:
+              substituteFrom: [{kind: Secret, name: cluster-secrets}]"""),
+        "secrets/cluster-secrets.sops.yaml": _WHOLLY_ENCRYPTED % {"n": "A"},
+        "web/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web, namespace: web}\n",
+    })
+    [w] = [w for w in build_model(tmp_path).clusters[0].warnings if w.code == "FW-SUBST-FROM-MISSING"]
+    assert w.cls == "limit" and "secrets/cluster-secrets.sops.yaml:1" in w.message
