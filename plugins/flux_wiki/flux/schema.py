@@ -325,6 +325,11 @@ def object_problems(obj: dict[str, Any], group: str, kind: str) -> list[FieldPro
     return found
 
 
+# +required in every version of the Kustomization API (kustomize-controller api/v1*/kustomization_types.go); a
+# spec written by flux-wiki for an entry (checked_kustomization_spec) may lack them
+_KUSTOMIZATION_REQUIRED = ("interval", "prune", "sourceRef")
+
+
 def checked_kustomization(obj: dict[str, Any]) -> tuple[dict[str, Any], list[FieldProblem]]:
     """A Flux Kustomization's ``spec`` without the fields the CRD schema refuses, and every problem found.
 
@@ -333,6 +338,9 @@ def checked_kustomization(obj: dict[str, Any]) -> tuple[dict[str, Any], list[Fie
     """
     found = problems(obj.get("metadata"), _METADATA, ("metadata",))
     spec, spec_problems = checked_kustomization_spec(obj.get("spec"))
+    if isinstance(obj.get("spec"), dict):
+        found += [FieldProblem(("spec", name), "is required", "") for name in _KUSTOMIZATION_REQUIRED
+                  if obj["spec"].get(name) is None]
     return spec, found + spec_problems
 
 
