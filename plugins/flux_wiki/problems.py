@@ -68,8 +68,8 @@ _CODES = (
          "the same Kustomization, one copy on each cluster: the pages show one of them",
          "nothing to fix; its page describes the copy named"),
     Code("FW-KS-SOURCE-EXTERNAL", "limit", "a Kustomization's source is not this repository at this revision "
-         "(another repository or branch, an OCI artifact, an ExternalArtifact, a source defined outside the "
-         "repository): it is listed, not built", "map it to a local folder with the `sources:` option, or "
+         "(another repository or branch, an OCI artifact, an ExternalArtifact no ArtifactGenerator copies from "
+         "folders of the repository, a source defined outside the repository): it is listed, not built", "map it to a local folder with the `sources:` option, or "
          "check it in that source"),
     Code("FW-KS-CROSS-NAMESPACE-REF", "repo", "under the multi-tenancy lockdown (--no-cross-namespace-refs, or a "
          "FluxInstance's cluster.multitenant) a Kustomization's sourceRef is in another namespace: "
@@ -78,6 +78,9 @@ _CODES = (
     Code("FW-KS-SOURCE-MISSING", "repo", "a Kustomization's sourceRef resolves to a namespace (without one, the "
          "Kustomization's own) where no source of that kind and name exists, while this cluster has one in "
          "another: Flux fails it (source not found)", "set sourceRef.namespace"),
+    Code("FW-ARTIFACT-COPY-MISSING", "repo", "an ArtifactGenerator's copy operation (not optional) names a path its "
+         "source does not have: source-watcher fails the artifact and the Kustomizations that read it never get it",
+         "fix the copy's `from`, or mark it `optional: true`"),
     Code("FW-SOURCE-DIR-MISSING", "repo", "the folder the `sources:` option (or a CI workflow) gives for a source "
          "is not a folder flux-wiki may read", "fix the `sources:` entry"),
     Code("FW-SCHEMA-REJECTED", "repo", "a field the API server refuses (wrong type, unknown value, missing "

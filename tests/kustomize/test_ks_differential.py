@@ -8,6 +8,7 @@ Where kubectl succeeds, the set of (apiVersion, kind, namespace, name) must equa
 
 from __future__ import annotations
 
+import posixpath
 import shutil
 import subprocess
 import tempfile
@@ -59,13 +60,17 @@ def test_every_reached_kustomization_matches_kubectl(name: str) -> None:
     jobs = []
     excluded: list[str] = []
     for cluster in model.clusters:
+        # a source read from a folder of the repository (an ArtifactGenerator's copies): its paths start there
+        folders = {(s.kind, s.namespace, s.name): d.shown for s, d in cluster.source_dirs}
         for node in sorted(cluster.kustomizations.values(), key=lambda k: k.id):
             if node.status != "built":
                 excluded.append(f"{cluster.name}:{node.id}: {node.status}: {node.reason}")
                 continue
             overrides = node.flux_spec.overrides
-            native = {ident(r.obj) for r in build_flux_path(repo, node.path or "./", overrides).resources}
-            kfile, content = flux_kustomization(repo, node.path or "./", overrides)
+            folder = folders.get((node.source.kind, node.source.namespace, node.source.name)) if node.source else None
+            path = posixpath.normpath(posixpath.join(folder, node.path or "./")) if folder else node.path or "./"
+            native = {ident(r.obj) for r in build_flux_path(repo, path, overrides).resources}
+            kfile, content = flux_kustomization(repo, path, overrides)
             jobs.append((f"{cluster.name}:{node.id}", kfile, content, native))
     with tempfile.TemporaryDirectory() as tmp:
         copies = []

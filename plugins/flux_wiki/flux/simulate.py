@@ -26,7 +26,7 @@ from .kustomize.reuse import build_reusing
 from .objects import KustomizationSpec, landing_cluster
 from .schema import FieldProblem, checked_kustomization, checked_kustomization_spec, object_problems
 from .scope import ScopeIndex
-from .source_dirs import SourceDirs, normalized_url, unmapped_hint
+from .source_dirs import SourceDirs, normalized_url, source_key, unmapped_hint
 from .sources import canonical_ref, describe_ref
 from .store import ObjectStore
 from .runtime import ANY_NAMESPACE, RuntimeSecret, runtime_secret_in, runtime_secrets
@@ -89,6 +89,7 @@ class Simulation:
         self.repo = repo.with_ignore(entry.source.ignore)  # the artifact the entry's source would build
         self.entry = entry
         self.source_dirs = source_dirs or SourceDirs()
+        self.artifact_failures: dict[str, str] = {}  # ExternalArtifact namespace/name: why its generator fails
         self.boot_dir = self.source_dirs.find(entry.source)  # the entry's artifact, when it is not the repo root
         # (source folder, spec.ignore) -> (its files, the prefix that makes their paths repo-relative)
         self.mounts: dict[tuple[Path, str | None], tuple[Repo, str]] = {}
@@ -229,18 +230,86 @@ class Simulation:
     def _source_of(self, node: KustomizationNode) -> tuple[SourceInfo | None, str | None, SourceDir | None]:
         """The node's source, why it cannot be built (None when it can) and the folder that holds its
         artifact (None: this repository as the entry's source sees it)."""
-        source, skip = self._find_source(node)
+        ref = node.flux_spec.source_ref
+        return self._source_folder(ref.kind, ref.namespace, ref.name)
+
+    def _source_folder(self, kind: str, ns: str, name: str, *, generated: bool = True
+                       ) -> tuple[SourceInfo | None, str | None, SourceDir | None]:
+        """:meth:`_source_of` for a source reference; ``generated``: follow an ArtifactGenerator's artifact to
+        the folder it copies (one level: a generator reading another's artifact is not followed)."""
+        source, skip = self._find_source(kind, ns, name)
         if skip is None:  # the entry's source, or its repository and revision declared again
             return source, None, self.boot_dir
-        folder = self.source_dirs.find(source, anchor=self.entry.source.url) if source.kind != "ExternalArtifact" \
-            else None
+        if kind == "ExternalArtifact":
+            generator = self._artifact_generator(ns, name) if generated else None
+            if generator is not None and self.store.find_source(kind, ns, name) is None:
+                return self._generated_folder(generator, source)
+            return source, skip, None
+        folder = self.source_dirs.find(source, anchor=self.entry.source.url)
         if folder is not None:
             return source, None, folder
         return source, skip + unmapped_hint(source), None
 
-    def _find_source(self, node: KustomizationNode) -> tuple[SourceInfo | None, str | None]:
-        ref = node.flux_spec.source_ref
-        kind, ns, name = ref.kind, ref.namespace, ref.name
+    def _generated_folder(self, generator: Resource, artifact: SourceInfo
+                          ) -> tuple[SourceInfo, str | None, SourceDir | None]:
+        """The folder an ArtifactGenerator copies ``artifact`` from, when it is a folder of a source flux-wiki
+        reads (flux/artifact_generator.py); else why the artifact is not built (a limit), or the failure
+        (status error) of a copy whose source path is not there."""
+        from .artifact_generator import artifact_layout
+
+        label = f"source {artifact.kind} {artifact.ident()} is assembled at run time by ArtifactGenerator " \
+                f"{generator.ident()} ({generator.file}:{generator.line})"
+        resolved: dict[tuple[str, str, str], tuple[SourceInfo | None, str | None, SourceDir | None]] = {}
+        aliases = {s.get("alias"): s for s in generator.spec.get("sources") or [] if isinstance(s, dict)}
+
+        def resolve(alias: str) -> tuple[SourceInfo | None, str | None, SourceDir | None]:
+            ref = aliases.get(alias) or {}
+            key = (str(ref.get("kind") or ""), str(ref.get("namespace") or generator.namespace),
+                   str(ref.get("name") or ""))
+            if key not in resolved:
+                resolved[key] = self._source_folder(*key, generated=False)
+            return resolved[key]
+
+        def shown(folder: SourceDir | None, path: str) -> str:
+            base = folder.shown if folder is not None else ""
+            return "/".join(p for p in (base, path) if p) or "."
+
+        def is_dir(alias: str, path: str) -> bool | None:
+            _, skip, folder = resolve(alias)
+            if skip is not None or (folder is not None and folder.root != self.repo.root
+                                    and (folder.shown == ".." or folder.shown.startswith("../"))):
+                return None
+            found = self.repo.files.entry(shown(folder, path))
+            return None if not found.usable else found.kind == "dir"
+
+        layout = artifact_layout(generator.spec, artifact.name, generator.namespace, is_dir)
+        if isinstance(layout, str):
+            return artifact, f"{label}; its content is not built here ({layout})", None
+        _, skip, base = resolve(layout.alias)
+        if skip is not None:
+            return artifact, f"{label} from {skip.removeprefix('source ')}", None
+        base_root = base.root if base is not None else self.repo.root
+        if base is not None and (base.shown == ".." or base.shown.startswith("../")):
+            return artifact, f"{label} from a folder outside the repository ({base.shown})", None
+        copies = []
+        for copy in layout.copies:
+            if is_dir(copy.alias, copy.source_path) is None:
+                if copy.optional:
+                    continue
+                why = (f"{label}: its copy `{copy.expression}` finds nothing at {shown(base, copy.source_path)}, "
+                       f"so source-watcher fails the artifact and the Kustomization never gets it")
+                self.artifact_failures[artifact.ident()] = why
+                return artifact, why, None
+            copies.append(copy)
+        layout = replace(layout, copies=tuple(copies))
+        root = Path(base_root, layout.folder) if layout.folder else base_root
+        folder = SourceDir(source_key(artifact.kind, artifact.namespace, artifact.name), root,
+                           f"ArtifactGenerator {generator.ident()} copies it from {layout.kind} "
+                           f"{layout.namespace}/{layout.name}",
+                           generator.file, generator.line, shown(base, layout.folder))
+        return replace(artifact, ignore=layout.ignore_rules()), None, folder
+
+    def _find_source(self, kind: str, ns: str, name: str) -> tuple[SourceInfo | None, str | None]:
         boot = self.entry.source
         if (kind, ns, name) == (boot.kind, boot.namespace, boot.name):
             return boot, None
@@ -345,6 +414,13 @@ class Simulation:
             self.cluster.warn(node.file, node.line,
                               f"Kustomization {node.id}: {node.reason}; {ref.kind} {namesake} is the one this "
                               f"cluster has ({advice})", code="FW-KS-SOURCE-MISSING")
+            return []
+        failed = self.artifact_failures.get(node.source.ident()) \
+            if skip and node.source is not None and node.source.kind == "ExternalArtifact" else None
+        if failed:
+            node.status, node.reason = "error", failed
+            self.cluster.warn(node.file, node.line, f"Kustomization {node.id}: {failed}",
+                              code="FW-ARTIFACT-COPY-MISSING")
             return []
         if skip:
             node.status, node.reason = "skipped", skip
