@@ -28,7 +28,6 @@ content is skipped; a built-in plugin flux-wiki does not simulate, ``openapi``,
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import posixpath
@@ -817,6 +816,8 @@ def _redact(obj: dict[str, Any]) -> None:
     obj.pop("sops", None)
     md = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
     if any(is_ciphertext(v) for v in (obj.get("apiVersion"), obj.get("kind"), md.get("name"))):
+        import hashlib  # OpenSSL's, loaded by the first document SOPS encrypted whole (startup budget)
+
         digest = hashlib.sha256(str(md.get("name")).encode()).hexdigest()[:10]
         obj["apiVersion"], obj["kind"] = SOPS_ENCRYPTED_API_VERSION, SOPS_ENCRYPTED_KIND
         obj["metadata"] = md = {**md, "name": f"encrypted-{digest}"}
