@@ -71,6 +71,9 @@ class InputError(Exception):
         self.message = message
         self.code = code
         self.cls = cls
+        # the field of the Flux Kustomization's own spec that failed, e.g. ("patches", 0), when the build failed on
+        # what it merged from there: the simulation names the Kustomization's file and that field's line instead
+        self.spec_field: tuple[str | int, ...] = ()
 
     def diagnostic(self) -> Diagnostic:
         return Diagnostic(self.file, self.line, self.message, code=self.code, cls=self.cls)

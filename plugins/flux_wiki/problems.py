@@ -84,7 +84,8 @@ _CODES = (
     Code("FW-SOURCE-DIR-MISSING", "repo", "the folder the `sources:` option (or a CI workflow) gives for a source "
          "is not a folder flux-wiki may read", "fix the `sources:` entry"),
     Code("FW-SCHEMA-REJECTED", "repo", "a field the API server refuses (wrong type, unknown value, missing "
-         "required field): Flux cannot apply the object", "fix the field named"),
+         "required field, a name or namespace its kind does not allow, such as `My_App`): Flux cannot apply the "
+         "object", "fix the field named"),
     Code("FW-NAMESPACE-MISSING", "repo", "a Kustomization applies a namespaced object without a namespace and "
          "sets no targetNamespace: kustomize-controller fails it (namespace not specified)",
          "set the object's namespace, a kustomization `namespace:` or the Kustomization's targetNamespace"),

@@ -119,6 +119,15 @@ def test_copies_that_rearrange_stay_a_limit(tmp_path: Path, copies: str, why: st
     assert cluster.kustomizations["flux-system/infra"].status == "built"
 
 
+def test_a_generator_of_another_api_group_is_not_source_watchers(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    text = (repo / "clusters/home/artifacts.yaml").read_text()
+    write(repo, {"clusters/home/artifacts.yaml": text.replace("source.extensions.fluxcd.io", "generators.example.io")})
+    cluster = build_model(repo).clusters[0]
+    assert cluster.kustomizations["flux-system/apps"].status == "skipped"
+    assert "not defined in this repository" in cluster.kustomizations["flux-system/apps"].reason
+
+
 def test_a_copy_of_a_missing_path_fails_the_artifact(tmp_path: Path) -> None:
     copies = SPLIT + "\n        - from: \"@monorepo/apps/prod/**\"\n          to: \"@artifact/prod/\""
     cluster = build_model(_repo(tmp_path, copies)).clusters[0]

@@ -77,9 +77,25 @@ def test_string_functions(text: str, value: str, want: str) -> None:
     assert envsubst(text, {"v": value}.get) == want
 
 
+# an empty pattern (fluxcd/pkg parse.go, for fluxcd/pkg#947): '/#' prepends, '/%' appends, '//' inserts everywhere
+@pytest.mark.parametrize("text,want", [("${v/#/p-}", "p-ab"), ("${v/%/-s}", "ab-s"), ("${v///x}", "xaxbx"),
+                                       ("${v/#/}", "ab")])
+def test_empty_replace_pattern(text: str, want: str) -> None:
+    assert envsubst(text, {"v": "ab"}.get) == want
+
+
+# fluxcd/pkg#1275 (Flux 2.9.x): a negative length counts back from the end, as in bash; past the offset, empty
+@pytest.mark.parametrize("text,want", [
+    ("${v:2:-1}", "llo worl"), ("${v:0:-3}", "hello wo"), ("${v:8:-8}", ""), ("${v:-4:-1}", "hello world"),
+    ("${v:6:-4}", "w"), ("${v:1:-10}", ""), ("${v:0:-11}", ""), ("${v:0:-12}", ""),
+])
+def test_negative_substring_length(text: str, want: str) -> None:
+    assert envsubst(text, {"v": "hello world"}.get) == want
+
+
 @pytest.mark.parametrize("text", [
     "${VAR-default}", "${VAR+x}", "${bad-name}", "${", "${x", "${}", "${ x}", "${x:}", "${x/a}", "${#}",
-    "${x//b}", "${#x:1}",
+    "${x//b}", "${#x:1}", "${x//}",
     "a: ${x\nb: c",
 ])
 def test_syntax_flux_rejects(text: str) -> None:
@@ -95,21 +111,35 @@ def test_text_that_is_not_a_reference(text: str) -> None:
 
 def test_strict_fails_only_without_default() -> None:
     assert envsubst("${v:-fb} ${w:=fb2} ${u=fb3}", {}.get, strict=True) == "fb fb2 fb3"
+    # fluxcd/pkg#1167's isDefaultOp: ':?' and ':+' handle the unset case too (both give their word)
+    assert envsubst("${v:?fb} ${w:+fb2}", {}.get, strict=True) == "fb fb2"
     assert envsubst("${v}", {"v": ""}.get, strict=True) == ""
     for text in ("${VALUE}", "${VALUE^^}", "${out%% *}", "${#VALUE}"):
         with pytest.raises(SubstitutionError, match='variable not set \\(strict mode\\): "'):
             envsubst(text, {}.get, strict=True)
 
 
-def test_keep_leaves_reference_verbatim_and_drops_operator() -> None:
+def test_keep_leaves_reference_as_written_with_its_arguments_substituted() -> None:
     lookup = {"A": "a"}.get
-    got = envsubst("${S} ${S:=x} ${S^^} ${A} ${#S}", lookup, keep=lambda n: n == "S")
-    assert got == "${S} ${S} ${S} a ${S}"
+    got = envsubst("${S} ${S:=x} ${S^^} ${A} ${#S} ${S:=${A}-${S}}", lookup, keep=lambda n: n == "S")
+    assert got == "${S} ${S:=x} ${S^^} a ${#S} ${S:=a-${S}}"
+
+
+@pytest.mark.parametrize("text", [
+    "${S/./-}", "${S//./-}", "${S/#a/b}", "${S/#/p-}", "${S/%a/}", r"${S/\//-}", "${S^}", "${S,,}", "${#S}", "${S:1}",
+    "${S:1:-2}", "${S#*.}", "${S##*.}", "${S%.*}", "${S%%.*}", "${S=d}", "${S:-d}", "${S:?d}", "${S:+d}",
+])
+def test_a_kept_reference_reads_back_as_the_same_expression(text: str) -> None:
+    """What a page shows for a Secret-sourced variable is the expression Flux evaluates, not just its name."""
+    got = envsubst(text, {}.get, keep=lambda n: n == "S")
+    assert got == text
+    value = "a.b/c.a"
+    assert envsubst(got, {"S": value}.get) == envsubst(text, {"S": value}.get)
 
 
 def test_keep_unset_keeps_reference_unless_default() -> None:
-    got = envsubst("${U} ${U:=d} ${U,,} ${D:-x}", {"D": "set"}.get, keep_unset=True)
-    assert got == "${U} d ${U} set"
+    got = envsubst("${U} ${U:=d} ${U,,} ${D:-x} ${U:+p} ${U:?q}", {"D": "set"}.get, keep_unset=True)
+    assert got == "${U} d ${U,,} set p q"
 
 
 NO_DOLLAR = st.text(st.characters(blacklist_characters="$", blacklist_categories=("Cs",)), max_size=60)

@@ -128,11 +128,12 @@ def test_not_enabled_changes_nothing() -> None:
 def test_secret_and_unresolved_vars_stay_verbatim() -> None:
     r = Resource({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"},
                   "data": {"t": "${TOKEN:=fallback}", "u": "${NOPE}", "d": "${NOPE2:-dflt}", "e": "$${KEEP}",
-                           "k": "${TAG^^}"}}, "c.yaml", 2)
+                           "k": "${TAG^^}", "h": "${NOPE3/./-}.example.com", "s": "${TOKEN:0:4}"}}, "c.yaml", 2)
     res = substitute_resources([r], VARS, enabled=True)
-    assert res.resources[0].obj["data"] == {"t": "${TOKEN}", "u": "${NOPE}", "d": "dflt", "e": "${KEEP}",
-                                            "k": "V1.2"}
-    assert res.unresolved == ["NOPE"]
+    # a kept reference keeps its operator: ${NOPE3} alone would say the host is the variable's value
+    assert res.resources[0].obj["data"] == {"t": "${TOKEN:=fallback}", "u": "${NOPE}", "d": "dflt", "e": "${KEEP}",
+                                            "k": "V1.2", "h": "${NOPE3/./-}.example.com", "s": "${TOKEN:0:4}"}
+    assert res.unresolved == ["NOPE", "NOPE3"]
     assert res.secret_vars == ["TOKEN"]
     assert res.diagnostics == []
 

@@ -13,8 +13,9 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-# function names that supply a default and therefore tolerate an unset variable
-DEFAULT_FUNCS = frozenset({"=", ":=", ":-"})
+# function names that handle an unset variable themselves, so strict mode lets it pass (template.go's
+# isDefaultOp; '-', '+' and '?' alone do not parse)
+DEFAULT_FUNCS = frozenset({"=", ":=", ":-", ":?", ":+", "-", "+", "?"})
 
 
 class SubstitutionError(Exception):
@@ -364,7 +365,8 @@ class _Parser:
 
     def _replace_func(self, name: str) -> _Func:
         node = _Func(name, self._operator(_accept_replace_func))
-        node.args.append(self._param(_accept_not_slash, _M_IDENT | _M_ESCAPE))
+        # an empty pattern: the delimiter comes next (``${v/#/prefix-}``)
+        node.args.append(_EMPTY if self.s.peek() == "/" else self._param(_accept_not_slash, _M_IDENT | _M_ESCAPE))
         self._operator(_accept_slash)
         if self.s.peek() == "}":
             self._rbrack()
@@ -572,6 +574,9 @@ def _to_substr(s: str, args: list[str]) -> str:
     length = _go_atoi(args[1])
     if length is None:
         return s
+    if length < 0:  # counts back from the end (fluxcd/pkg#1275); bash refuses an end before the offset: empty
+        end = len(b) + length
+        return b[pos:end].decode(errors="replace") if end >= pos else ""
     if pos + length >= len(b):
         return b[pos:].decode(errors="replace") if pos < len(b) else ""
     return b[pos:pos + length].decode(errors="replace")
@@ -668,6 +673,19 @@ def _predicted_size(name: str, s: str, args: list[str]) -> int:
     return len(s) + count * (len(new) - len(args[0]))
 
 
+def _written(node: _Func, args: list[str]) -> str:
+    """The reference as written, its arguments substituted: what a page shows for a variable it keeps.
+
+    ``${HOST/./-}`` stays that, not ``${HOST}``, which would claim the value is the variable's own."""
+    if node.name == "#" and not args:
+        return "${#" + node.param + "}"
+    if node.name in ("/", "//", "/#", "/%"):  # a '/' in the pattern was written escaped
+        body = args[0].replace("/", "\\/") + "/" + "".join(args[1:])
+    else:
+        body = ":".join(args) if node.name == ":" else "".join(args)
+    return "${" + node.param + node.name + body + "}"
+
+
 class Evaluator:
     """Evaluates a parsed text; records the variables it kept as ``${NAME}`` and those it found unset."""
 
@@ -699,7 +717,7 @@ class Evaluator:
         args = [self.run(a) for a in node.args]
         if self.keep(node.param):
             self.kept.add(node.param)
-            return "${" + node.param + "}"
+            return _written(node, args)
         value = self.lookup(node.param)
         if value is None:
             if node.name not in DEFAULT_FUNCS:
@@ -707,7 +725,7 @@ class Evaluator:
                 if self.strict:
                     raise SubstitutionError(f"variable not set (strict mode): \"{node.param}\"")
                 if self.keep_unset:
-                    return "${" + node.param + "}"
+                    return _written(node, args)
             value = ""
         size = _predicted_size(node.name, value, args)
         if size > MAX_SUBSTITUTED_CHARS:
@@ -726,10 +744,11 @@ def envsubst(text: str, lookup: Callable[[str], str | None], *, strict: bool = F
     """Flux's envsubst over a text.
 
     ``lookup(name)`` gives a value or None when unset. ``keep(name)`` True leaves
-    every reference to that variable as ``${NAME}`` whatever its operator or
-    default (for Secret-sourced values). An unset variable reached through a
-    default operator (``=``, ``:=``, ``:-``) takes its default; otherwise it
-    becomes empty as in Flux, stays ``${NAME}`` when ``keep_unset`` is set, or
+    every reference to that variable as written (``${NAME}``, ``${NAME/./-}``:
+    arguments substituted, the variable not), whatever its operator or default
+    (for Secret-sourced values). An unset variable reached through a default
+    operator (``=``, ``:=``, ``:-``, ``:?``, ``:+``) takes its default; otherwise it
+    becomes empty as in Flux, stays as written when ``keep_unset`` is set, or
     raises :class:`SubstitutionError` under ``strict`` (as Flux's strict mode).
     Syntax Flux rejects (``${VAR-x}``, ``${VAR+x}``, bad names, an unclosed
     ``${``) raises :class:`SubstitutionError`.

@@ -330,6 +330,66 @@ def object_problems(obj: dict[str, Any], group: str, kind: str) -> list[FieldPro
 # (checked_kustomization_spec) may lack them.
 _KUSTOMIZATION_REQUIRED = ("interval", "sourceRef")
 
+# -- object names, as the API server validates them ----------------------------------------------------
+#
+# apimachinery's ValidateObjectMeta checks metadata.name with the name function of the object's kind and, for
+# a namespaced object, metadata.namespace as a DNS-1123 label (ValidateNamespaceName). The name functions of
+# k8s.io/kubernetes pkg/apis/*/validation for the kinds listed; a custom resource (any group the API server does
+# not serve itself) is checked by apiextensions-apiserver as a DNS-1123 subdomain. Kinds not listed in a
+# built-in group (PersistentVolume, HorizontalPodAutoscaler, ...) are not judged.
+
+_DNS_LABEL = re.compile(r"[a-z0-9](?:[-a-z0-9]*[a-z0-9])?")
+_DNS_SUBDOMAIN = re.compile(r"[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*")
+LABEL, SUBDOMAIN, PATH_SEGMENT = "label", "subdomain", "path segment"
+_NAME_RULES = {
+    ("", "Namespace"): LABEL,
+    ("", "Service"): LABEL,  # a DNS-1035 label before RelaxedServiceNameValidation (KEP-5311, on by default)
+    **{("", k): SUBDOMAIN for k in ("ConfigMap", "Secret", "ServiceAccount", "Pod", "ReplicationController",
+                                    "Endpoints", "LimitRange", "ResourceQuota", "Node")},
+    **{("apps", k): SUBDOMAIN for k in ("Deployment", "DaemonSet", "ReplicaSet")},
+    ("storage.k8s.io", "StorageClass"): SUBDOMAIN, ("scheduling.k8s.io", "PriorityClass"): SUBDOMAIN,
+    ("node.k8s.io", "RuntimeClass"): SUBDOMAIN,
+    **{("rbac.authorization.k8s.io", k): PATH_SEGMENT  # ValidateRBACName: path.IsValidPathSegmentName
+       for k in ("Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding")},
+}
+_BUILTIN_GROUPS = frozenset({
+    "", "apps", "batch", "autoscaling", "policy", "extensions",
+    *(f"{g}.k8s.io" for g in ("rbac.authorization", "networking", "storage", "admissionregistration", "apiextensions",
+                              "scheduling", "coordination", "node", "discovery", "certificates", "resource",
+                              "events", "authentication", "authorization", "apiregistration", "storagemigration",
+                              "internal.apiserver", "flowcontrol.apiserver", "metrics", "custom.metrics",
+                              "external.metrics")),
+})
+
+
+def name_rule(group: str, kind: str) -> str | None:
+    """The rule the API server checks a ``kind``'s metadata.name with, or None when flux-wiki does not know it."""
+    rule = _NAME_RULES.get((group, kind))
+    if rule is None and group not in _BUILTIN_GROUPS:
+        return SUBDOMAIN
+    return rule
+
+
+def name_problem(value: Any, rule: str | None, field: str = "name") -> FieldProblem | None:
+    """What the API server says about a metadata ``field`` (``name`` or ``namespace``) under ``rule``; None when
+    it is fine, not a string, or not known yet (it still holds a ``${VAR}`` substitution left as written)."""
+    if not isinstance(value, str) or not value or rule is None or "${" in value:
+        return None
+    path = ("metadata", field)
+    if rule == PATH_SEGMENT:
+        if value in (".", ".."):
+            return FieldProblem(path, f"may not be '{value}'", "")
+        bad = [c for c in "/%" if c in value]
+        return FieldProblem(path, f"may not contain '{bad[0]}'", "") if bad else None
+    limit, pattern = (63, _DNS_LABEL) if rule == LABEL else (253, _DNS_SUBDOMAIN)
+    if len(value) > limit:
+        return FieldProblem(path, f"must be no more than {limit} characters", "")
+    if pattern.fullmatch(value):
+        return None
+    what = ("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-'" if rule == LABEL
+            else "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'")
+    return FieldProblem(path, what + ", and must start and end with an alphanumeric character", "")
+
 
 def checked_kustomization(obj: dict[str, Any]) -> tuple[dict[str, Any], list[FieldProblem]]:
     """A Flux Kustomization's ``spec`` without the fields the CRD schema refuses, and every problem found.

@@ -24,7 +24,8 @@ from .entry import Entry
 from .kustomize.build import BuildResult
 from .kustomize.reuse import build_reusing
 from .objects import KustomizationSpec, landing_cluster
-from .schema import FieldProblem, checked_kustomization, checked_kustomization_spec, object_problems
+from .schema import (LABEL, FieldProblem, checked_kustomization, checked_kustomization_spec, name_problem, name_rule,
+                     object_problems)
 from .scope import ScopeIndex
 from .source_dirs import SourceDirs, normalized_url, source_key, unmapped_hint
 from .sources import canonical_ref, describe_ref
@@ -172,13 +173,43 @@ class Simulation:
                               f"namespace or spec.targetNamespace", code="FW-NAMESPACE-MISSING",
                               cls="limit" if partial else "repo")
         self._check_decryption(node)
+        self._check_names(node)
         for res in node.resources:
             if res.is_kind(FLUX_KUSTOMIZE_GROUP, "Kustomization") or res.is_kind(FLUX_HELM_GROUP, "HelmRelease"):
                 continue  # their specs are checked where they are read
             for problem in object_problems(res.obj, res.group, res.kind)[:_PROBLEMS_PER_OBJECT]:
-                self.cluster.warn(res.file, self._line(res.file, res.line, problem),
-                                  f"{res.kind} {res.ident()}: {problem} (the API server rejects it; "
-                                  f"Kustomization {node.id} fails to apply)", code="FW-SCHEMA-REJECTED")
+                self._rejected(node, res, problem)
+
+    def _rejected(self, node: KustomizationNode, res: Resource, problem: FieldProblem, more: str = "") -> None:
+        self.cluster.warn(res.file, self._line(res.file, res.line, problem),
+                          f"{res.kind} {res.ident()}: {problem}{more} (the API server rejects it; "
+                          f"Kustomization {node.id} fails to apply)", code="FW-SCHEMA-REJECTED")
+
+    def _check_names(self, node: KustomizationNode) -> None:
+        """Names and namespaces the API server refuses. A namespace is reported once, at its first object, or at
+        spec.targetNamespace when that set it. Like any refused object, a Kustomization so named is still
+        simulated: the pages show what the repository asks for, the warning that Flux fails it."""
+        in_namespace: dict[str, list[Resource]] = {}
+        for res in node.resources:
+            problem = name_problem(res.name, name_rule(res.group, res.kind))
+            if problem is not None:
+                self._rejected(node, res, problem)
+            if res.namespace and self.scopes.surely_namespaced(res):
+                in_namespace.setdefault(res.namespace, []).append(res)
+        for namespace, objects in in_namespace.items():
+            problem = name_problem(namespace, LABEL, "namespace")
+            if problem is None:
+                continue
+            count = f"{len(objects)} object{'s' if len(objects) > 1 else ''}"
+            if namespace == node.flux_spec.overrides.target_namespace:
+                line = self._line(node.file, node.line, ("spec", "targetNamespace"))
+                self.cluster.warn(node.file, line, f"Kustomization {node.id}: spec.targetNamespace is not a "
+                                  f"namespace name ({problem.expected}): the API server rejects the {count} it puts "
+                                  "there, and the Kustomization fails to apply", code="FW-SCHEMA-REJECTED")
+            else:
+                more = len(objects) - 1
+                self._rejected(node, objects[0], problem,
+                               f" (and {more} more object{'s' if more > 1 else ''} in it)" if more else "")
 
     def _check_decryption(self, node: KustomizationNode) -> None:
         """A SOPS-encrypted Secret applied by a Kustomization without ``spec.decryption``: kustomize-controller
@@ -351,7 +382,7 @@ class Simulation:
     def _artifact_generator(self, namespace: str, artifact: str) -> Resource | None:
         """The ArtifactGenerator applied so far that declares an artifact of that name."""
         for (kind, ns, _), res in sorted(self.store.applied.items()):
-            if kind == "ArtifactGenerator" and ns == namespace:
+            if kind == "ArtifactGenerator" and ns == namespace and res.group == "source.extensions.fluxcd.io":
                 artifacts = res.spec.get("artifacts")
                 if isinstance(artifacts, list) and any(isinstance(a, dict) and a.get("name") == artifact
                                                        for a in artifacts):
@@ -441,7 +472,10 @@ class Simulation:
         try:
             built = _prefixed(build_reusing(repo, node.path or "./", node.flux_spec.overrides), prefix)
         except InputError as err:
-            where = f"{prefix}{err.file}:{err.line}: " if repo.is_file(err.file) else ""
+            if err.spec_field:  # what the Kustomization's own spec merged into the build
+                where = f"{node.file}:{self._line(node.file, node.line, ('spec', *err.spec_field))}: "
+            else:
+                where = f"{prefix}{err.file}:{err.line}: " if repo.is_file(err.file) else ""
             hint = self._artifact_hint(node, folder) if "not found" in err.message else ""
             node.status, node.reason = "error", f"{where}{err.message}{hint}"
             self.cluster.warn(node.file, node.line,

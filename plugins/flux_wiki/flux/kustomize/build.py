@@ -524,6 +524,14 @@ class _Builder:
         return [d.data for d in docs], k.file, line
 
     def patch(self, k: _Kustomization, entry: Any, res: list[WorkRes], key: str) -> None:
+        try:
+            self._patch(k, entry, res, key)
+        except InputError as err:
+            if isinstance(entry, SpecPatch):
+                err.spec_field = ("patches", entry.index)
+            raise
+
+    def _patch(self, k: _Kustomization, entry: Any, res: list[WorkRes], key: str) -> None:
         if isinstance(entry, str):
             entry = {"path": entry}
         if not isinstance(entry, dict):
@@ -991,8 +999,18 @@ def generated_kustomization(repo: Repo, rel: str) -> dict[str, Any]:
     return {"apiVersion": f"{KUSTOMIZE_API}/v1beta1", "kind": "Kustomization", "resources": resources}
 
 
-def merge_overrides(data: dict[str, Any], overrides: FluxOverrides) -> dict[str, Any]:
-    """Merge a Flux Kustomization's fields into a kustomization (a new dict), as the generator does."""
+class SpecPatch(dict):  # type: ignore[type-arg]
+    """An entry of the Flux Kustomization's ``spec.patches`` merged into the folder's kustomization: a build error
+    on it names that entry (``InputError.spec_field``), not the kustomization file."""
+
+    def __init__(self, patch: dict[str, Any], index: int):
+        super().__init__(patch)
+        self.index = index
+
+
+def merge_overrides(data: dict[str, Any], overrides: FluxOverrides, *, marked: bool = False) -> dict[str, Any]:
+    """Merge a Flux Kustomization's fields into a kustomization (a new dict), as the generator does; ``marked``:
+    its patches as :class:`SpecPatch` (plain mappings otherwise, e.g. to be written out as YAML)."""
     data = dict(data)
     if overrides.target_namespace:
         data["namespace"] = overrides.target_namespace
@@ -1001,7 +1019,8 @@ def merge_overrides(data: dict[str, Any], overrides: FluxOverrides) -> dict[str,
     if overrides.name_suffix:
         data["nameSuffix"] = overrides.name_suffix
     if overrides.patches:
-        data["patches"] = list(data.get("patches") or []) + [dict(p) for p in overrides.patches]
+        data["patches"] = list(data.get("patches") or []) + [SpecPatch(p, i) if marked else dict(p)
+                                                              for i, p in enumerate(overrides.patches)]
     if overrides.components:
         data["components"] = list(data.get("components") or []) + list(overrides.components)
     if overrides.images:
@@ -1071,7 +1090,7 @@ def build_flux_path(repo: Repo, path: str, overrides: FluxOverrides | None = Non
     else:
         k = _Kustomization(rel, _join(rel, "kustomization.yaml"), 1, generated_kustomization(repo, rel),
                            generated=True)
-    k.data = merge_overrides(k.data, overrides)
+    k.data = merge_overrides(k.data, overrides, marked=True)
     result = b.finish(k, b.run(k, top=True), sort=_sort_legacy(k))
     if overrides.common_metadata:
         _apply_common_metadata(result.resources, overrides.common_metadata)
