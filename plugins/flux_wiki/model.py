@@ -228,9 +228,10 @@ class HelmReleaseInfo:
 
 
 SurfaceKind = Literal["loadbalancer", "nodeport", "clusterip", "ingress", "ingressroute", "httproute", "tlsroute",
-                      "gateway", "certificate", "workload"]
+                      "virtualservice", "gateway", "certificate", "workload"]
 SERVICE_SURFACES: tuple[SurfaceKind, ...] = ("loadbalancer", "nodeport", "clusterip")  # a Service's, by its type
-ROUTE_SURFACES: tuple[SurfaceKind, ...] = ("ingress", "ingressroute", "httproute", "tlsroute")  # a host routed on
+ROUTE_SURFACES: tuple[SurfaceKind, ...] = ("ingress", "ingressroute", "httproute", "tlsroute",
+                                           "virtualservice")  # a host routed on
 CLAIM_SURFACES: tuple[SurfaceKind, ...] = ("loadbalancer", "gateway")  # an address:port a load balancer serves
 
 

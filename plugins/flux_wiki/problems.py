@@ -83,6 +83,9 @@ _CODES = (
          "fix the copy's `from`, or mark it `optional: true`"),
     Code("FW-SOURCE-DIR-MISSING", "repo", "the folder the `sources:` option (or a CI workflow) gives for a source "
          "is not a folder flux-wiki may read", "fix the `sources:` entry"),
+    Code("FW-FIELD-DROPPED", "limit", "a Flux Kustomization (v1) holds a field its API does not have (a misspelt "
+         "or misplaced one, such as `dependOn`): the API server drops it, so it has no effect",
+         "fix the field's name or indentation", notice=True),
     Code("FW-SCHEMA-REJECTED", "repo", "a field the API server refuses (wrong type, unknown value, missing "
          "required field, a name or namespace its kind does not allow, such as `My_App`): Flux cannot apply the "
          "object", "fix the field named"),
@@ -125,6 +128,10 @@ _CODES = (
          "Kustomization creates (itself, or through an ExternalSecret or the like): kustomize-controller reads the "
          "variables before it applies anything, so on a fresh cluster it never reconciles",
          "create it in a Kustomization this one dependsOn, or mark the reference optional"),
+    Code("FW-SUBST-FROM-BOOTSTRAP", "limit", "the root Kustomization's postBuild.substituteFrom names a ConfigMap or "
+         "Secret only it creates: on a fresh cluster it reconciles only if the bootstrap creates that object first "
+         "(home-lab templates apply their cluster settings and secrets by hand), which the repository does not show",
+         "nothing, if your bootstrap creates it; else create it in a Kustomization the root applies first"),
     Code("FW-SUBST-INVALID", "repo", "postBuild refused by kustomize-controller (a kind other than ConfigMap or "
          "Secret, a variable name that is not one)", "fix the entry named"),
     Code("FW-SUBST-FAILED", "repo", "variable substitution fails on an object (syntax Flux rejects, a result "

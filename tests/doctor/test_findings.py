@@ -307,3 +307,81 @@ def test_a_helmrelease_with_a_kubeconfig_installs_into_the_remote_clusters_names
         edge.evidence[0].provider.subject.label()
     hub_namespace = doctor_repo(layer("tenants", namespace("podinfo")), layer("apps", release, deps=("tenants",)))
     assert [f.code for f in hub_namespace.open] == ["unexplained-dependson"]
+
+
+# -- charts of the catalog ----------------------------------------------------------------------------
+
+FLAGGER = namespace("istio-system") + helmrelease("flagger", "istio-system", "flagger", "{meshProvider: istio}")
+CANARY = """\
+apiVersion: flagger.app/v1beta1
+kind: Canary
+metadata: {name: frontend, namespace: default}
+spec:
+  targetRef: {apiVersion: apps/v1, kind: Deployment, name: frontend}
+  service: {port: 9898}
+  analysis: {interval: 15s, threshold: 10}
+"""
+
+
+def test_a_canary_needs_the_flagger_release(doctor_repo):
+    """stefanprodan/gitops-istio: apps (Canaries) dependsOn the layer whose flagger HelmRelease installs the
+    flagger.app CRDs from the chart's crds/ folder; that is the evidence, not an unexplained edge."""
+    report = doctor_repo(layer("flagger", FLAGGER, spec=WAIT), layer("apps", CANARY, deps=("flagger",)))
+    assert codes(report) == []
+    [edge] = report.edges
+    assert [(e.type, e.subject) for e in edge.evidence] == [("crd", "Canary.flagger.app")]
+    assert codes(doctor_repo(layer("flagger", FLAGGER), layer("apps", CANARY))) == [
+        ("missing-dependson", "error", "apps", "layers/apps/objects.yaml:1")]
+
+
+INGRESS = """\
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: default}
+spec:
+  ingressClassName: nginx
+  rules: [{host: web.example.com, http: {paths: [{path: /, pathType: Prefix,
+          backend: {service: {name: web, port: {number: 80}}}}]}}]
+"""
+
+
+def test_an_ingress_needs_the_ingress_class_the_ingress_nginx_chart_creates(doctor_repo):
+    """stefanprodan/gitops-linkerd: the app layer dependsOn ingress-nginx for IngressClass nginx, which the chart's
+    templates/controller-ingressclass.yaml creates (controller.ingressClassResource, enabled and named nginx)."""
+    nginx = namespace("ingress-nginx") + helmrelease("ingress-nginx", "ingress-nginx", "ingress-nginx")
+    report = doctor_repo(layer("ingress", nginx, spec=WAIT), layer("apps", INGRESS, deps=("ingress",)))
+    assert codes(report) == []
+    [edge] = report.edges
+    assert [(e.type, e.subject) for e in edge.evidence] == [("class", "IngressClass nginx")]
+    renamed = namespace("ingress-nginx") + helmrelease(
+        "ingress-nginx", "ingress-nginx", "ingress-nginx", "{controller: {ingressClassResource: {name: internal}}}")
+    assert codes(doctor_repo(layer("ingress", renamed, spec=WAIT), layer("apps", INGRESS, deps=("ingress",)))) == [
+        ("unexplained-dependson", "info", "apps", "clusters/test/apps.yaml:1")]
+
+
+def test_meshed_pods_need_the_sidecar_injector(doctor_repo):
+    """stefanprodan/gitops-linkerd and gitops-istio: a namespace annotated linkerd.io/inject (or labelled for
+    Istio) waits for the mesh, since pods created before the injector's webhook run without a sidecar."""
+    linkerd = namespace("linkerd") + helmrelease("linkerd-control-plane", "linkerd", "linkerd-control-plane")
+    meshed = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: flagger-system\n" \
+             "  annotations: {linkerd.io/inject: enabled}\n"
+    report = doctor_repo(layer("linkerd", linkerd, spec=WAIT), layer("flagger", meshed, deps=("linkerd",)))
+    assert codes(report) == []
+    [edge] = report.edges
+    assert [(e.type, e.subject) for e in edge.evidence] == [("controller", "linkerd.io/proxy-injector")]
+    istio = namespace("istio-system") + helmrelease("istiod", "istio-system", "istiod")
+    pod = """\
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: web, namespace: default}
+        spec:
+          selector: {matchLabels: {app: web}}
+          template:
+            metadata: {labels: {app: web, sidecar.istio.io/inject: "true"}}
+            spec: {containers: [{name: web, image: nginx}]}
+        """
+    report = doctor_repo(layer("istio", istio, spec=WAIT), layer("apps", pod, deps=("istio",)))
+    assert [(e.type, e.subject) for e in report.edges[0].evidence] == [("controller", "istio.io/sidecar-injector")]
+    plain = meshed.replace("enabled", "disabled")
+    assert codes(doctor_repo(layer("linkerd", linkerd, spec=WAIT), layer("flagger", plain, deps=("linkerd",)))) == [
+        ("unexplained-dependson", "info", "flagger", "clusters/test/flagger.yaml:1")]

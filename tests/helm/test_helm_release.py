@@ -145,6 +145,17 @@ def test_secret_values_are_hidden_and_never_read() -> None:
     assert "hunter2" not in repr(info) and "cGFzc3dvcmQ" not in repr(info)
 
 
+def test_each_hidden_secret_value_names_its_key_and_target() -> None:
+    """stefanprodan/gitops-linkerd feeds three keys of one Secret into three value paths: the page tells them
+    apart by key and target path (names, not values)."""
+    refs = [{"kind": "Secret", "name": "certs", "valuesKey": key, "targetPath": path}
+            for key, path in (("ca.crt", "identityTrustAnchorsPEM"), ("issuer.key", "identity.issuer.tls.keyPEM"))]
+    info, diags = info_of({"chart": CHART, "valuesFrom": refs})
+    assert info.unresolved_values == ["Secret apps/certs [ca.crt] -> identityTrustAnchorsPEM (hidden)",
+                                      "Secret apps/certs [issuer.key] -> identity.issuer.tls.keyPEM (hidden)"]
+    assert info.values == {} and diags == []
+
+
 def test_missing_and_broken_value_sources() -> None:
     info, diags = info_of({"chart": CHART, "values": {"k": 1}, "valuesFrom": [
         {"kind": "ConfigMap", "name": "gone"},

@@ -153,3 +153,86 @@ def test_namespace_that_makes_two_ids_one_fails_like_kustomize(tmp_path: Path, f
     from .kustomize_kubectl import KUBECTL, kubectl_build
     if KUBECTL:
         assert "namespace transformation produces ID conflict" in kubectl_build(str(tmp_path))[1]
+
+
+_KS = "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: app, namespace: flux-system}\n" \
+      "spec: {path: ./app}\n"
+
+
+@pytest.mark.parametrize(("patch", "missing"), [
+    ("apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nspec:\n  components: [../c]\n", "metadata.name"),
+    ("metadata: {name: not-used}\nspec:\n  components: [../c]\n", "kind"),
+    ("kind: Kustomization\nmetadata: {name: ''}\nspec:\n  components: [../c]\n", "metadata.name"),
+])
+def test_strategic_merge_patch_without_kind_or_name_fails_like_kustomize(tmp_path: Path, patch: str,
+                                                                         missing: str) -> None:
+    """A targeted strategic-merge patch is still read as a resource: kustomize (and so kustomize-controller)
+    refuses one without a kind or a metadata.name ("unable to parse SM or JSON patch"); buroa/k8s-gitops's
+    components/common/helmrelease had such a patch on every Flux Kustomization."""
+    body = "".join(f"      {line}\n" for line in patch.splitlines())
+    repo = _repo(tmp_path, {"kustomization.yaml": "resources: [ks.yaml]\npatches:\n  - target:\n"
+                                                  "      kind: Kustomization\n    patch: |\n" + body,
+                            "ks.yaml": _KS})
+    with pytest.raises(InputError, match=f"unable to parse SM or JSON patch: .* needs {missing}") as err:
+        build_kustomize_dir(repo, ".")
+    assert (err.value.file, err.value.line) == ("kustomization.yaml", 2)
+    named = _repo(tmp_path / "named", {"kustomization.yaml": "resources: [ks.yaml]\npatches:\n  - target:\n"
+                                                             "      kind: Kustomization\n    patch: |\n"
+                                                             "      kind: Kustomization\n      metadata: {name: x}\n"
+                                                             "      spec: {components: [../c]}\n",
+                                       "ks.yaml": _KS})
+    assert build_kustomize_dir(named, ".").resources[0].obj["spec"]["components"] == ["../c"]
+    from .kustomize_kubectl import KUBECTL, kubectl_build
+    if KUBECTL:
+        assert kubectl_build(str(tmp_path))[0] is None
+        assert kubectl_build(str(tmp_path / "named"))[0] is not None
+
+
+_CM = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n"
+
+
+def test_kustomization_fields_match_case_insensitively_like_go(tmp_path: Path) -> None:
+    """kustomize decodes a kustomization file with encoding/json, which matches a key to a field case-
+    insensitively, keys in sorted order, the later winning: bo0tzz/clusterfuck's `configMapgenerator:` makes
+    the ConfigMap its flux-instance HelmRelease reads its values from, brenix/home-ops's
+    `disableNameSuffixhash: true` keeps a generated ConfigMap's name without the hash."""
+    repo = _repo(tmp_path, {"kustomization.yaml": "RESOURCES: [cm.yaml]\nresources: [cm2.yaml]\nnamePrefix: a-\n"
+                                                  "NAMEPREFIX: b-\nconfigMapgenerator:\n  - name: values\n"
+                                                  "    Files: [values.yaml]\n    options: {Labels: {Tier: x}}\n"
+                                                  "generatorOptions: {disableNameSuffixhash: true}\n"
+                                                  "imageTags: [{name: nginx, newTag: '2'}]\n",
+                            "cm.yaml": _CM, "cm2.yaml": _CM.replace("name: x", "name: y")
+                            + "---\napiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n"
+                              "    - {name: c, image: nginx}\n",
+                            "values.yaml": "a: 1\n"})
+    built = build_kustomize_dir(repo, ".").resources
+    assert sorted((r.kind, r.name) for r in built) == [("ConfigMap", "a-values"), ("ConfigMap", "a-y"), ("Pod", "a-p")]
+    assert next(r for r in built if r.kind == "Pod").obj["spec"]["containers"][0]["image"] == "nginx:2"
+    assert next(r for r in built if r.name == "a-values").obj["metadata"]["labels"] == {"Tier": "x"}  # map keys kept
+    from .kustomize_kubectl import KUBECTL, kubectl_build
+    if KUBECTL:
+        objects = kubectl_build(str(tmp_path))[0]
+        assert objects is not None and sorted((o["kind"], o["metadata"]["name"]) for o in objects) == [
+            ("ConfigMap", "a-values"), ("ConfigMap", "a-y"), ("Pod", "a-p")]
+
+
+def test_unknown_kustomization_field_fails_kustomize_but_flux_drops_it_at_the_top(tmp_path: Path) -> None:
+    """kustomize refuses a kustomization file with an unknown field; kustomize-controller first reads the file
+    at the Kustomization's path leniently (sigs.k8s.io/yaml) and writes it back, so there it is dropped."""
+    repo = _repo(tmp_path, {"app/kustomization.yaml": "resources: [cm.yaml, sub]\nresourcez: [gone.yaml]\n",
+                            "app/cm.yaml": _CM,
+                            "app/sub/kustomization.yaml": "resources: [cm.yaml]\n\nnamePrefix: s-\nunknownField: 1\n",
+                            "app/sub/cm.yaml": _CM})
+    with pytest.raises(InputError, match="invalid Kustomization: unknown field 'unknownField'") as err:
+        build_flux_path(repo, "app")
+    assert (err.value.file, err.value.line) == ("app/sub/kustomization.yaml", 4)
+    (tmp_path / "app/sub/kustomization.yaml").write_text("resources: [cm.yaml]\nnamePrefix: s-\n")
+    assert sorted(r.name for r in build_flux_path(Repo(tmp_path), "app").resources) == ["s-x", "x"]
+    with pytest.raises(InputError, match="unknown field 'resourcez'"):
+        build_kustomize_dir(Repo(tmp_path), "app")
+    (tmp_path / "app/sub/kustomization.yaml").write_text("resources: [cm.yaml]\ngeneratorOptions:\n"
+                                                         "  disableNameSuffixHashh: true\n")
+    with pytest.raises(InputError, match="unknown field 'generatorOptions.disableNameSuffixHashh'") as err:
+        build_flux_path(Repo(tmp_path), "app")
+    assert (err.value.file, err.value.line) == ("app/sub/kustomization.yaml", 3)
+

@@ -146,6 +146,9 @@ def test_suspended_and_blocked_layers_are_flagged() -> None:
     assert '!!! warning "Suspended"' in paused and "never becomes Ready, and the Kustomizations it applies" in paused
     orphan = page("stuck", "layers/orphan.md")
     assert "It never becomes Ready: depends on flux-system/nowhere, which this cluster never applies" in orphan
+    needs = section(orphan, "## Needs")  # not "It has no dependsOn": it has one, to nothing this cluster applies
+    assert "- Its `dependsOn` name only Kustomizations this cluster never applies: `flux-system/nowhere`." in needs
+    assert "It has no `dependsOn`" not in needs
     messages = {str(d) for d in compiled("stuck").diagnostics}
     assert ("waiter/child.yaml:15: reconciliation deadlock: flux-system/waiter-child depends on flux-system/waiter; "
             "flux-system/waiter waits for flux-system/waiter-child to be Ready (wait); none of them ever becomes "

@@ -159,6 +159,31 @@ def test_pgadmin4_hosts_with_paths(make_hr):
         ("clusterip", 80, None, None, None), ("ingress", None, "pg.example.com", "/", "pgadmin-pgadmin4:80")]
 
 
+ISTIO = "https://istio-release.storage.googleapis.com/charts"
+
+
+def test_istio_gateway_chart_service(make_hr):
+    """stefanprodan/gitops-istio's istio-gateway release: the chart's LoadBalancer Service, named after the
+    release, on its default ports; `name` renames it, `networkGateway` swaps the ports, type None drops it."""
+    lb = {"service": {"type": "LoadBalancer", "annotations": {"lbipam.cilium.io/ips": "10.0.0.7"}}}
+    out, diags = extract_surfaces(LAYER, [], [make_hr("istio-gateway", "gateway", lb, url=ISTIO)])
+    assert diags == []
+    assert [(s.kind, s.name, s.address, s.port, s.port_name) for s in out] == [
+        ("loadbalancer", "istio-gateway", "10.0.0.7", 80, "http2"),
+        ("loadbalancer", "istio-gateway", "10.0.0.7", 443, "https"),
+        ("loadbalancer", "istio-gateway", "10.0.0.7", 15021, "status-port")]
+    [(obj, _)], _ = render_release(make_hr("gw", "gateway", {"name": "ingress", "networkGateway": "net1"},
+                                           url="oci://gcr.io/istio-release/charts/gateway"))
+    assert obj["metadata"]["name"] == "ingress" and [p["port"] for p in obj["spec"]["ports"]] == [
+        15021, 15443, 15012, 15017]
+    assert render_release(make_hr("gw", "gateway", {"service": {"type": "None"}}, url=ISTIO)) == ([], [])
+
+
+def test_a_chart_named_gateway_from_elsewhere_is_not_read_as_istios(make_hr):
+    rendered, diags = render_release(make_hr("gw", "gateway", {}, url="https://charts.example.com"))
+    assert rendered == [] and [d.code for d in diags] == ["FW-CHART-VALUES-UNREAD"]
+
+
 def test_unknown_chart_is_an_info_diagnostic_not_a_guess(make_hr):
     rel = make_hr("kromgo", "kromgo", {"httpRoute": {"enabled": True, "hostnames": ["kromgo.example.com"]}})
     out, diags = extract_surfaces(LAYER, [], [rel])

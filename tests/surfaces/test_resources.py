@@ -151,6 +151,68 @@ def test_an_httproute_rule_without_matches_is_the_catch_all(make_res):
         ("hdr", "hdr.example.com", "/"), ("rpc", "rpc.example.com", None)]
 
 
+def test_istio_gateway_servers(make_res):
+    """networking.istio.io Gateway: a surface per server port and host (stefanprodan/gitops-istio's
+    public-gateway); no address of its own, a ``ns/`` host prefix names the namespace it binds."""
+    gw = make_res("networking.istio.io/v1beta1", "Gateway", "public", {
+        "selector": {"istio": "gateway"},
+        "servers": [{"port": {"number": 80, "name": "http", "protocol": "HTTP"}, "hosts": ["*"],
+                     "tls": {"httpsRedirect": True}},
+                    {"port": {"number": 443, "name": "https", "protocol": "HTTPS"},
+                     "hosts": ["prod/app.example.com", "./own.example.com"],
+                     "tls": {"mode": "SIMPLE", "credentialName": "app-tls"}}]}, ns="istio-system")
+    out, diags = surfaces(gw)
+    assert diags == []
+    assert [(s.kind, s.address, s.port, s.protocol, s.host, s.detail) for s in out] == [
+        ("gateway", None, 80, "HTTP", "*", "selector istio=gateway; redirects to https"),
+        ("gateway", None, 443, "HTTPS", "app.example.com",
+         "selector istio=gateway; tls SIMPLE app-tls; VirtualServices of prod"),
+        ("gateway", None, 443, "HTTPS", "own.example.com",
+         "selector istio=gateway; tls SIMPLE app-tls; VirtualServices of istio-system")]
+
+
+def test_istio_virtualservice_bound_to_a_gateway(make_res):
+    """A VirtualService on a Gateway is a route: hosts, uri matches (none: every path) and destinations (a
+    Service by short or cluster-local name, else a host as written); one bound only to ``mesh`` exposes nothing
+    new."""
+    vs = make_res("networking.istio.io/v1beta1", "VirtualService", "web", {
+        "hosts": ["web.example.com"], "gateways": ["istio-system/public", "mesh"],
+        "http": [{"match": [{"uri": {"prefix": "/api"}}],
+                  "route": [{"destination": {"host": "api.backend.svc.cluster.local", "port": {"number": 8080}}}]},
+                 {"route": [{"destination": {"host": "web"}}, {"destination": {"host": "web.other"}}]}]})
+    mesh = make_res("networking.istio.io/v1beta1", "VirtualService", "internal", {
+        "hosts": ["web"], "http": [{"route": [{"destination": {"host": "web"}}]}]})
+    out, _ = surfaces(vs, mesh)
+    assert [(s.kind, s.host, s.path, s.target, s.detail) for s in out] == [
+        ("virtualservice", "web.example.com", "/", "backend/api:8080, web, web.other", "gateway istio-system/public"),
+        ("virtualservice", "web.example.com", "/api", "backend/api:8080, web, web.other",
+         "gateway istio-system/public")]
+    assert [(t.kind, t.name, t.namespace) for t in out[0].targets] == [
+        ("Service", "api", "backend"), ("Service", "web", None), (None, None, None)]
+
+
+def test_flagger_canary_services_and_virtualservice(make_res):
+    """What Flagger creates for a Canary (stefanprodan/gitops-istio's frontend and backend): the apex ClusterIP
+    Service (named for it, -primary and -canary) on spec.service.port and, with Istio gateways, the
+    VirtualService of spec.service.hosts; all point at the Canary's spec.service."""
+    frontend = make_res("flagger.app/v1beta1", "Canary", "frontend", {
+        "targetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "frontend"},
+        "service": {"port": 9898, "gateways": ["istio-system/public-gateway"], "hosts": ["*"]}}, ns="prod")
+    backend = make_res("flagger.app/v1beta1", "Canary", "backend", {
+        "targetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "podinfo"},
+        "service": {"name": "backend", "port": 80, "targetPort": "http", "portName": "web"}}, ns="prod")
+    out, diags = surfaces(frontend, backend)
+    assert diags == []
+    assert [(s.kind, s.object_kind, s.name, s.port, s.port_name, s.host, s.target, s.detail) for s in out] == [
+        ("clusterip", "Canary", "backend", 80, "web", None, None,
+         "Flagger Services backend, backend-primary, backend-canary; targetPort http"),
+        ("clusterip", "Canary", "frontend", 9898, "http", None, None,
+         "Flagger Services frontend, frontend-primary, frontend-canary"),
+        ("virtualservice", "Canary", "frontend", None, None, "*", "frontend-primary:9898, frontend-canary:9898",
+         "Flagger VirtualService frontend; gateway istio-system/public-gateway")]
+    assert surfaces(make_res("flagger.app/v1beta1", "Canary", "bare", {"service": {"port": 80}}))[0] == []
+
+
 def test_certificate(make_res):
     cert = make_res("cert-manager.io/v1", "Certificate", "wild", {
         "secretName": "wild-tls", "dnsNames": ["example.com", "*.example.com"],

@@ -53,3 +53,24 @@ def test_a_target_holding_secret_material_is_hidden_whole(make_res):
     (s,), _ = extract_surfaces(LAYER, [make_res("v1", "Service", "ext", {"type": "ExternalName",
                                                                           "externalName": pem})], [])
     assert s.targets == (Target(HIDDEN),)
+
+
+def test_a_release_route_to_its_own_service_names_no_other_object(make_hr):
+    """app-template's `service.identifier: app` is a Service the same HelmRelease renders: the layer diagram
+    drew it as a dashed "Service app, not applied by this layer" (8 of onedr0p's 69 layers). The backend keeps
+    its text; a backend the release does not render stays an object."""
+    rel = make_hr("web", "app-template", {
+        "controllers": {"web": {"containers": {"app": {"image": {"repository": "nginx", "tag": "1"}}}}},
+        "service": {"app": {"ports": {"http": {"port": 80}}}},
+        "ingress": {"app": {"hosts": [{"host": "web.example.com", "paths": [
+            {"path": "/", "service": {"identifier": "app", "port": "http"}},
+            {"path": "/api", "service": {"name": "api", "port": 8080}}]}]}},
+        "route": {"app": {"hostnames": ["r.example.com"], "rules": [{"backendRefs": [{"identifier": "app",
+                                                                                      "port": 80}]}]}},
+    }, version="3.7.3")
+    out, _ = extract_surfaces(LAYER, [], [rel])
+    routes = {(s.kind, s.path if s.kind == "ingress" else None): s.targets for s in out
+              if s.kind in ("ingress", "httproute")}
+    assert routes[("ingress", "/")] == (Target("app:http", port="http"),)
+    assert routes[("ingress", "/api")] == (Target("api:8080", "Service", "api", None, "8080"),)
+    assert [(t.text, t.kind) for t in routes[("httproute", None)]] == [("app:80", None)]

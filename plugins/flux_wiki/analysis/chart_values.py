@@ -13,7 +13,9 @@ Known charts:
 - ``traefik`` (``service.*``, ``ports.<name>.{port, exposedPort, expose}``, ``ingressRoute.dashboard``);
 - ``grafana`` and ``kube-prometheus-stack`` (``grafana.*`` subchart, ``prometheus``/``alertmanager``
   ``service``/``ingress``); ``pgadmin4`` and ``podinfo`` (``service.*`` + ``ingress.*``);
-- ``ingress-nginx`` (``controller.service.*``).
+- ``ingress-nginx`` (``controller.service.*``);
+- Istio's ``gateway`` (``service.*``, ``name``, ``networkGateway``), read only from Istio's chart repositories
+  since the name is generic.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..model import Diagnostic, HelmReleaseInfo
+from .crds import normalize_url
 
 
 
@@ -332,6 +335,36 @@ def _ingress_nginx(rel: Release) -> Rendered:
     return [(obj, ValuesAt(("controller", "service")))]
 
 
+# istio/istio manifests/charts/gateway: values.yaml's service.ports, and the ports templates/service.yaml
+# writes instead when networkGateway is set.
+_ISTIO_GATEWAY_PORTS = [{"name": "status-port", "port": 15021, "protocol": "TCP", "targetPort": 15021},
+                        {"name": "http2", "port": 80, "protocol": "TCP", "targetPort": 80},
+                        {"name": "https", "port": 443, "protocol": "TCP", "targetPort": 443}]
+_ISTIO_NETWORK_GATEWAY_PORTS = [{"name": "status-port", "port": 15021, "targetPort": 15021},
+                                {"name": "tls", "port": 15443, "targetPort": 15443},
+                                {"name": "tls-istiod", "port": 15012, "targetPort": 15012},
+                                {"name": "tls-webhook", "port": 15017, "targetPort": 15017}]
+ISTIO_CHART_SOURCES = ("https://istio-release.storage.googleapis.com/charts", "oci://gcr.io/istio-release/charts")
+
+
+def _istio_gateway(rel: Release) -> Rendered:
+    """Istio's gateway chart: one Service named ``name`` (else the release's) in ``namespace`` (else the
+    release's), of ``service.type`` (LoadBalancer; ``None``: no Service), with ``service.ports`` and its
+    annotations merged over ``annotations`` (templates/service.yaml, templates/_helpers.tpl gateway.name)."""
+    v = rel.values
+    svc = _map(v.get("service"))
+    stype = svc.get("type", "LoadBalancer")
+    if stype == "None":
+        return []
+    name = v.get("name") if isinstance(v.get("name"), str) and v.get("name") else rel.name
+    ns = v.get("namespace") if isinstance(v.get("namespace"), str) and v.get("namespace") else rel.namespace
+    ports = _ISTIO_NETWORK_GATEWAY_PORTS if v.get("networkGateway") else (
+        svc["ports"] if isinstance(svc.get("ports"), list) else _ISTIO_GATEWAY_PORTS)
+    annotations = {**_map(v.get("annotations")), **_map(svc.get("annotations"))}
+    obj = _common_service(name, ns, {**svc, "type": stype, "ports": ports, "annotations": annotations}, None, None)
+    return [(obj, ValuesAt(("service",)))]
+
+
 _TRAEFIK_DEFAULT_PORTS = {"web": {"port": 8000, "exposedPort": 80, "expose": True},
                           "websecure": {"port": 8443, "exposedPort": 443, "expose": True}}
 
@@ -384,7 +417,19 @@ READERS: dict[str, Callable[[Release], Rendered]] = {
     "pgadmin4": _pgadmin4,
     "podinfo": _podinfo,
     "ingress-nginx": _ingress_nginx,
+    "gateway": _istio_gateway,
 }
+# Readers of charts whose name other charts share: used only for a release from one of these repositories.
+_READER_SOURCES: dict[str, tuple[str, ...]] = {"gateway": ISTIO_CHART_SOURCES}
+
+
+def _reader_for(rel: Release, source_url: str | None) -> Callable[[Release], Rendered] | None:
+    sources = _READER_SOURCES.get(rel.chart)
+    if sources is not None:
+        norm = normalize_url(source_url)
+        if not norm or not any(norm == s or norm.startswith(s + "/") for s in map(normalize_url, sources)):
+            return None
+    return READERS.get(rel.chart)
 
 
 def _release_templates(value: Any, name: str, namespace: str) -> Any:
@@ -419,7 +464,7 @@ def render_release(hr: HelmReleaseInfo, hr_obj: dict[str, Any] | None = None) ->
     if rel is None:
         return [], [Diagnostic(hr.file, hr.line, f"HelmRelease {hr.ident()}: values not read (chart unknown)", "info",
                                code="FW-CHART-VALUES-UNREAD", cls="limit")]
-    reader = READERS.get(rel.chart)
+    reader = _reader_for(rel, hr.source_url)
     if reader is None:
         return [], [Diagnostic(hr.file, hr.line, f"HelmRelease {hr.ident()}: values not read "
                                                  f"(no reader for chart {rel.chart})", "info",

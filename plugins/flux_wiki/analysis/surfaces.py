@@ -1,9 +1,10 @@
 """Surfaces: where the things one Flux Kustomization applies can be reached or are identified.
 
 Read from built objects (Service, Ingress, Traefik IngressRoute*, Gateway API
-Gateway/*Route, cert-manager Certificate, workloads) and from HelmRelease values
+Gateway/*Route, Istio Gateway/VirtualService, cert-manager Certificate, workloads), from HelmRelease values
 through :mod:`.chart_values`, which turns values into the objects the chart
-renders so both paths share the extractors below. Secret objects and SOPS
+renders, and from Flagger Canaries, turned into the Services and VirtualService Flagger creates, so every
+path shares the extractors below. Secret objects and SOPS
 payloads are never read; strings found under secret-like keys never reach a field.
 """
 
@@ -38,6 +39,9 @@ TRAEFIK_GROUPS = ("traefik.io", "traefik.containo.us")
 GATEWAY_GROUP = "gateway.networking.k8s.io"
 GATEWAY_ROUTE_KINDS: dict[str, SurfaceKind] = {"HTTPRoute": "httproute", "GRPCRoute": "httproute",
                                                "TLSRoute": "tlsroute", "TCPRoute": "tlsroute", "UDPRoute": "tlsroute"}
+ISTIO_GROUP = "networking.istio.io"
+FLAGGER_GROUP = "flagger.app"
+_ISTIO_SERVICE_HOST = r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.svc\.cluster\.local$"
 
 _RULE_HOSTS = r"\b(?:Host|HostSNI)\s*\(([^)]*)\)"  # pattern strings: `re` compiles them on first use
 _RULE_PATHS = r"\b(?:PathPrefix|Path)\s*\(([^)]*)\)"
@@ -319,6 +323,104 @@ def _route(obj: dict[str, Any], o: _Origin) -> list[Surface]:
             for h in hosts for p in (paths or [None])]
 
 
+def _istio_gateway(obj: dict[str, Any], o: _Origin) -> list[Surface]:
+    """An Istio Gateway: one surface per server port and host. Its address is the one of the ingress gateway
+    Service its ``selector`` picks, so it has none of its own; a host ``ns/name`` binds only that namespace's
+    VirtualServices (``./``: the Gateway's own, ``*/``: any)."""
+    spec = _map(obj.get("spec"))
+    selector = ", ".join(f"{k}={_text(v) or ''}" for k, v in _map(spec.get("selector")).items())
+    sel_d = f"selector {selector}" if selector else None
+    out: list[Surface] = []
+    for server in _list(spec.get("servers")):
+        server = _map(server)
+        port, tls = _map(server.get("port")), _map(server.get("tls"))
+        tls_parts = [t for t in (_text(tls.get("mode")), _text(tls.get("credentialName"))) if t]
+        tls_d = "tls " + " ".join(tls_parts) if tls_parts else None
+        redirect = "redirects to https" if tls.get("httpsRedirect") is True else None
+        for raw in [h for h in (_text(x) for x in _list(server.get("hosts"))) if h] or [None]:
+            ns, _, host = (raw or "").rpartition("/")
+            bind = {"": None, "*": None, ".": o.namespace}.get(ns, ns)
+            out.append(o.surface("gateway", sel_d, tls_d, redirect,
+                                 f"VirtualServices of {bind}" if bind else None,
+                                 port=_port(port.get("number")), protocol=_text(port.get("protocol")),
+                                 port_name=_text(port.get("name")), host=host or None))
+    if not out:
+        out.append(o.surface("gateway", sel_d))
+    return out
+
+
+def _istio_destination(host: str, port: str | None, namespace: str) -> Target:
+    """A VirtualService destination: a Service (a short name, in the VirtualService's namespace, or
+    ``name.ns.svc.cluster.local``) or any other host, which Istio takes as a fully qualified name, as text."""
+    if "." not in host:
+        return Target.backend(host, port)
+    m = re.match(_ISTIO_SERVICE_HOST, host)
+    if m:
+        ns = m.group(3)
+        return Target.backend(m.group(1), port, namespace=None if ns == namespace else ns)
+    return Target(f"{host}:{port}" if port else host)
+
+
+def _virtual_service(obj: dict[str, Any], o: _Origin) -> list[Surface]:
+    """An Istio VirtualService bound to a Gateway: one surface per host and path. One bound only to ``mesh``
+    (the default) routes between sidecars and makes nothing reachable that its Services do not already list."""
+    spec = _map(obj.get("spec"))
+    gateways = [g for g in (_text(x) for x in _list(spec.get("gateways"))) if g and g != "mesh"]
+    if not gateways:
+        return []
+    backends: dict[str, Target] = {}
+    paths: list[str] = []
+    for key in ("http", "tls", "tcp"):
+        for route in _list(spec.get(key)):
+            route = _map(route)
+            for dest in (_map(_map(d).get("destination")) for d in _list(route.get("route"))):
+                host = _text(dest.get("host"))
+                if host:
+                    target = _istio_destination(host, _text(_map(dest.get("port")).get("number")), o.namespace)
+                    backends.setdefault(target.text, target)
+            if key != "http":
+                continue
+            # an http route without a uri match matches every path
+            uris = [_map(_map(m).get("uri")) for m in _list(route.get("match"))] or [{}]
+            for uri in uris:
+                v = _text(uri.get("prefix")) or _text(uri.get("exact")) or _text(uri.get("regex")) or "/"
+                if v not in paths:
+                    paths.append(v)
+    hosts = [h for h in (_text(x) for x in _list(spec.get("hosts"))) if h] or [None]
+    gateway_d = f"gateway {', '.join(gateways)}"
+    return [o.surface("virtualservice", gateway_d, host=h, path=p, targets=tuple(backends.values()))
+            for h in hosts for p in (paths or [None])]
+
+
+def flagger_objects(canary: dict[str, Any], ns: str) -> list[tuple[dict[str, Any], str]]:
+    """What Flagger creates for a Canary, as (object, label): the apex ClusterIP Service, standing for it and
+    its ``-primary`` and ``-canary`` twins on the same port (fluxcd/flagger Canary.GetServiceNames:
+    ``spec.service.name``, else the target's name; ``spec.service.port``), and, when ``spec.service.gateways``
+    names Istio Gateways, the VirtualService that binds ``spec.service.hosts`` (else the apex name) to them and
+    routes to the primary and canary (its Istio router adds the ``mesh`` gateway)."""
+    spec = _map(canary.get("spec"))
+    svc = _map(spec.get("service"))
+    apex = _text(svc.get("name")) or _text(_map(spec.get("targetRef")).get("name"))
+    if not apex:
+        return []
+    port = _port(svc.get("port"))
+    ports = [{"name": _text(svc.get("portName")) or "http", "port": port, "protocol": "TCP",
+              "targetPort": svc.get("targetPort", port)}] if port is not None else []
+    out = [({"apiVersion": "v1", "kind": "Service", "metadata": {"name": apex, "namespace": ns},
+             "spec": {"type": "ClusterIP", "ports": ports}},
+            f"Flagger Services {apex}, {apex}-primary, {apex}-canary")]
+    gateways = [g for g in (_text(x) for x in _list(svc.get("gateways"))) if g]
+    if gateways:
+        hosts = [h for h in (_text(x) for x in _list(svc.get("hosts"))) if h] or [apex]
+        route = [{"destination": {"host": name, **({"port": {"number": port}} if port is not None else {})}}
+                 for name in (f"{apex}-primary", f"{apex}-canary")]
+        out.append(({"apiVersion": f"{ISTIO_GROUP}/v1beta1", "kind": "VirtualService",
+                     "metadata": {"name": apex, "namespace": ns},
+                     "spec": {"gateways": [*gateways, "mesh"], "hosts": hosts, "http": [{"route": route}]}},
+                    f"Flagger VirtualService {apex}"))
+    return out
+
+
 def _certificate(obj: dict[str, Any], o: _Origin) -> list[Surface]:
     spec = _map(obj.get("spec"))
     issuer = _map(spec.get("issuerRef"))
@@ -413,6 +515,10 @@ def _surfaces_of(placed: list[Placed], diags: list[Diagnostic]) -> list[Surface]
                 out += _gateway(obj, o)
             elif kind in GATEWAY_ROUTE_KINDS and group == GATEWAY_GROUP:
                 out += _route(obj, o)
+            elif kind == "Gateway" and group == ISTIO_GROUP:
+                out += _istio_gateway(obj, o)
+            elif kind == "VirtualService" and group == ISTIO_GROUP:
+                out += _virtual_service(obj, o)
             elif kind == "Certificate" and group == "cert-manager.io":
                 out += _certificate(obj, o)
             elif kind in WORKLOAD_KINDS and group in ("apps", "batch"):
@@ -468,6 +574,10 @@ def extract_surfaces(layer: str, resources: list[Resource], helm_releases: list[
         if r.encrypted or "sops" in r.obj or r.kind == "Secret":
             continue
         placed.append(Placed(r.obj, _Origin(layer, r.namespace, r.name, r.kind, r.file, r.line)))
+        if r.kind == "Canary" and r.group == FLAGGER_GROUP:
+            line = line_of(r.file, r.line, ("spec", "service")) if line_of else r.line
+            placed += [Placed(obj, _Origin(layer, r.namespace, r.name, r.kind, r.file, line, label))
+                       for obj, label in flagger_objects(r.obj, r.namespace)]
     out = _surfaces_of(placed, diags)
     for hr in helm_releases:
         hr_obj = hr_objects.get((hr.namespace, hr.name))
@@ -483,9 +593,26 @@ def extract_surfaces(layer: str, resources: list[Resource], helm_releases: list[
                                          line_of(hr.file, hr.line, ("spec", "values", *at.path)) if line_of
                                          else hr.line, str(at)))
                      for obj, at in rendered]
-        out += _surfaces_of(hr_placed, diags)
+        out += _own_backends(_surfaces_of(hr_placed, diags), hr.namespace, rendered)
     out = [_scrub(s, secrets) for s in out]
     return sorted(out, key=_order), sorted(set(diags))
+
+
+def _own_backends(surfaces: list[Surface], namespace: str, rendered: list[tuple[dict[str, Any], Any]],
+                  ) -> list[Surface]:
+    """A HelmRelease's routes whose backend is a Service the same release renders (app-template's
+    ``service.identifier: app``) lead back into the release itself: that backend keeps its text but names no
+    object of its own, so a layer diagram does not draw it as a Service the layer does not apply."""
+    own = {obj_name(obj) for obj, _ in rendered if obj.get("kind") == "Service" and not _group(obj)
+           and _obj_ns(obj) in ("", namespace)}
+    out = []
+    for s in surfaces:
+        if s.targets and any(t.kind == "Service" and t.name in own and (t.namespace or namespace) == namespace
+                             for t in s.targets):
+            s = replace(s, targets=tuple(Target(t.text, port=t.port) if t.kind == "Service" and t.name in own
+                                         and (t.namespace or namespace) == namespace else t for t in s.targets))
+        out.append(s)
+    return out
 
 
 Claim = tuple[str, int, str]  # a LoadBalancer address, port and protocol

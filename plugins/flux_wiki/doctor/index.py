@@ -12,13 +12,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 from ..analysis.crds import CrdCatalog, crd_policy, is_builtin_group
+from ..flux.fields import mapping, text
 from ..flux.objects import kube_config_ref, landing_cluster, remote_cluster
 from ..model import FLUX_HELM_GROUP, FLUX_OPERATOR_GROUP, Cluster, HelmReleaseInfo, Resource
 from .bootstrap import CNI_ENTRIES, BootstrapRelease
 from .makes import object_makes
 from .reach import health_checks
 from .subjects import ANY_NAMESPACE, Need, Provision, Subject, crd_subject, namespace_subject
-from .uses import BUILTIN_NAMESPACES, is_flux_group, kustomization_uses, object_uses
+from .uses import (BUILTIN_NAMESPACES, ISTIO_INJECTOR, LINKERD_INJECTOR, is_flux_group, kustomization_uses,
+                   object_uses)
 
 # Controllers named by IngressClass.spec.controller / GatewayClass.spec.controllerName, and the charts
 # that run them. Read from each chart's IngressClass/GatewayClass template or its documented default:
@@ -26,7 +28,9 @@ from .uses import BUILTIN_NAMESPACES, is_flux_group, kustomization_uses, object_
 # provider (traefik.io/gateway-controller); kubernetes/ingress-nginx values.yaml controller.ingressClassResource
 # .controllerValue (k8s.io/ingress-nginx); envoyproxy/gateway gatewayclass docs
 # (gateway.envoyproxy.io/gatewayclass-controller); cilium gateway-api docs (io.cilium/gateway-controller);
-# istio gateway-api docs (istio.io/gateway-controller).
+# istio gateway-api docs (istio.io/gateway-controller); the sidecar injectors of doctor.uses: istiod's webhook
+# (istio/istio manifests/charts/istio-control/istio-discovery) and linkerd-control-plane's proxy-injector
+# (linkerd2's chart before 2.12).
 CONTROLLER_CHARTS: dict[str, tuple[str, ...]] = {
     "traefik.io/ingress-controller": ("traefik",),
     "traefik.io/gateway-controller": ("traefik",),
@@ -34,7 +38,21 @@ CONTROLLER_CHARTS: dict[str, tuple[str, ...]] = {
     "gateway.envoyproxy.io/gatewayclass-controller": ("gateway-helm", "envoy-gateway"),
     "io.cilium/gateway-controller": ("cilium",),
     "istio.io/gateway-controller": ("istiod",),
+    ISTIO_INJECTOR: ("istiod",),
+    LINKERD_INJECTOR: ("linkerd-control-plane", "linkerd2"),
 }
+
+
+def _chart_ingress_classes(chart: str, values: object) -> list[str]:
+    """The IngressClasses a chart's templates create, given its values: ingress-nginx's
+    templates/controller-ingressclass.yaml (kubernetes/ingress-nginx) renders one named
+    controller.ingressClassResource.name when controller.ingressClassResource.enabled (values.yaml: nginx, true)."""
+    if chart != "ingress-nginx":
+        return []
+    resource = mapping(mapping(mapping(values).get("controller")).get("ingressClassResource"))
+    if not resource.get("enabled", True):
+        return []
+    return [name] if (name := text(resource.get("name", "nginx"))) else []
 
 
 @dataclass
@@ -197,6 +215,9 @@ def _release_provisions(info: HelmReleaseInfo, res: Resource, catalog: CrdCatalo
         if chart in charts:
             out.append(Provision(Subject("controller", "controller", controller), info.layer, res.file, res.line,
                                  f"HelmRelease {ident} (chart {info.chart} runs it)", runtime=True, release=ident))
+    for name in _chart_ingress_classes(chart, info.values):
+        out.append(Provision(Subject("class", "IngressClass", name), info.layer, res.file, res.line,
+                             f"HelmRelease {ident} (chart {info.chart} creates it)", runtime=True, release=ident))
     return out
 
 

@@ -28,6 +28,13 @@ _GATEWAY_GROUP = "gateway.networking.k8s.io"
 _CERT_MANAGER_GROUP = "cert-manager.io"
 # Secret references that a controller writes rather than reads (the ACME account key cert-manager creates).
 _WRITTEN_REFS = frozenset({"privateKeySecretRef"})
+# The sidecar injectors a namespace or pod template asks for (pods created before the injector's webhook
+# exists run without the mesh): Linkerd's proxy-injector (annotation linkerd.io/inject: enabled or ingress,
+# linkerd.io "Automatic Proxy Injection") and istiod's sidecar injector (namespace label istio-injection:
+# enabled or istio.io/rev, pod label or annotation sidecar.istio.io/inject: "true"; istio.io "Installing the
+# Sidecar").
+LINKERD_INJECTOR = "linkerd.io/proxy-injector"
+ISTIO_INJECTOR = "istio.io/sidecar-injector"
 _MAX_DEPTH = 24  # nesting of a custom resource's spec walked for references
 _MAX_NODES = 5_000  # mappings and lists walked per object
 
@@ -47,7 +54,26 @@ def object_uses(res: Resource) -> list[Use]:
             and res.group != "kustomize.config.k8s.io":
         out.append((crd_subject(res.group, res.kind), ""))
     out.extend(_references(res))
+    out.extend(_mesh_injection(res))
     return out
+
+
+def _mesh_injection(res: Resource) -> Iterator[Use]:
+    if res.kind == "Namespace" and res.group == "":
+        meta, pod = res.metadata, False
+    elif _pod_spec(res.kind, res.group, res.spec) is not None:
+        meta = res.metadata if res.kind == "Pod" else mapping(mapping(res.spec.get("template")).get("metadata"))
+        pod = True
+    else:
+        return
+    labels, annotations = mapping(meta.get("labels")), mapping(meta.get("annotations"))
+    if text(annotations.get("linkerd.io/inject")) in ("enabled", "ingress"):
+        yield Subject("controller", "controller", LINKERD_INJECTOR), "linkerd.io/inject annotation"
+    istio = (text(labels.get("sidecar.istio.io/inject")) == "true"
+             or text(annotations.get("sidecar.istio.io/inject")) == "true") if pod else \
+        (text(labels.get("istio-injection")) == "enabled" or bool(text(labels.get("istio.io/rev"))))
+    if istio:
+        yield Subject("controller", "controller", ISTIO_INJECTOR), "istio sidecar injection"
 
 
 def _references(res: Resource) -> list[Use]:

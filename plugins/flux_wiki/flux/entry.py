@@ -119,7 +119,7 @@ def _from_gotk(docs: list[Document], file: str, repo: Repo, elsewhere: list[tupl
         ref = spec.get("sourceRef") if isinstance(spec.get("sourceRef"), dict) else {}
         key = (_text(ref.get("kind")), _text(ref.get("namespace")) or ns, _text(ref.get("name")))
         root = PurePosixPath(str(spec.get("path") or ".").lstrip("./") or ".")
-        if self_applied and not (key[0] == "GitRepository" and str(root) != "."):
+        if self_applied and not (key[0] == "GitRepository" and (str(root) != "." or _root_applies(repo, file))):
             continue
         if key in sources and (str(root) == "." or PurePosixPath(file).is_relative_to(root)
                                or (key[0] == "OCIRepository" and _under_artifact(file, root))):
@@ -129,6 +129,18 @@ def _from_gotk(docs: list[Document], file: str, repo: Repo, elsewhere: list[tupl
         elif key in sources and elsewhere is not None and PurePosixPath(file).name in _PLACEHOLDER_FILES:
             elsewhere.append((file, d.line, f"{ns}/{name}", str(root)))
     return entries
+
+
+def _root_applies(repo: Repo, file: str) -> bool:
+    """A Kustomization of path ``./`` syncs the root of some repository: it is this one's when the kustomization
+    file at this repository's root builds ``file`` itself (the older home-lab layout's ``flux/config/cluster.yaml``
+    applied by the root's kustomization), not when only a generated one would sweep every file in."""
+    if not any(repo.is_file(name) for name in _KUSTOMIZATION_FILES):
+        return False
+    try:
+        return any(r.file == file for r in build_flux_path(repo, ".").resources)
+    except InputError:
+        return False
 
 
 def _under_artifact(file: str, root: PurePosixPath) -> bool:

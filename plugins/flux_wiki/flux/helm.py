@@ -325,7 +325,7 @@ class _Builder:
             detail = label + (f" [{key}]" if key != DEFAULT_VALUES_KEY else "") + (f" -> {target}" if target else "")
             if kind == "Secret":
                 sources.append(detail)
-                unresolved.append(f"Secret {self.ns}/{name} (hidden)")
+                unresolved.append(f"{detail} (hidden)")  # which key goes where, never what it holds
                 continue
             if kind != "ConfigMap":
                 self.warn(f"valuesFrom kind '{kind}' is not ConfigMap or Secret", "FW-HELM-INVALID")

@@ -167,6 +167,23 @@ def problems(value: Any, shape: Any, path: tuple[str | int, ...] = ()) -> list[F
     return out
 
 
+def unknown_fields(value: Any, shape: Any, path: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
+    """The paths of the keys of ``value`` that the structs of ``shape`` do not declare (free-form maps and
+    ``ANY`` hold any key). Use it only with a shape that lists every field of its type."""
+    out: list[tuple[str | int, ...]] = []
+    if isinstance(shape, dict) and isinstance(value, dict):
+        fields = {name.rstrip("!"): sub for name, sub in shape.items()}
+        for key, item in value.items():
+            if key in fields:
+                out += unknown_fields(item, fields[key], (*path, key))
+            else:
+                out.append((*path, str(key)))
+    elif isinstance(shape, tuple) and shape[0] == "list" and isinstance(value, list):
+        for i, item in enumerate(value):
+            out += unknown_fields(item, shape[1], (*path, i))
+    return out
+
+
 # -- kustomize's kustomization file (sigs.k8s.io/kustomize/api/types) ---------------------------------
 
 _SELECTOR = {k: STR for k in ("group", "version", "kind", "name", "namespace", "labelSelector",
@@ -224,6 +241,7 @@ FLUX_KUSTOMIZATION_SPEC = {
     "decryption": {"provider": STR, "secretRef": _NAMED, "serviceAccountName": STR},
     "kubeConfig": {"secretRef": {"name!": STR, "key": STR}, "configMapRef": _NAMED},
     "buildMetadata": seq(STR),
+    "driftIgnoreRules": seq({"paths": seq(STR), "target": _SELECTOR}),
 }
 
 _CHART_TEMPLATE = {"chart": STR, "version": STR, "sourceRef": _REF, "interval": STR, "reconcileStrategy": STR,

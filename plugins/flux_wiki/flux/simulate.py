@@ -24,8 +24,8 @@ from .entry import Entry
 from .kustomize.build import BuildResult
 from .kustomize.reuse import build_reusing
 from .objects import KustomizationSpec, landing_cluster
-from .schema import (LABEL, FieldProblem, checked_kustomization, checked_kustomization_spec, name_problem, name_rule,
-                     object_problems)
+from .schema import (FLUX_KUSTOMIZATION_SPEC, LABEL, FieldProblem, checked_kustomization, checked_kustomization_spec,
+                     name_problem, name_rule, object_problems, unknown_fields)
 from .scope import ScopeIndex
 from .source_dirs import SourceDirs, normalized_url, source_key, unmapped_hint
 from .sources import canonical_ref, describe_ref
@@ -71,6 +71,7 @@ def _rejected(problems: list[FieldProblem]) -> str:
 
 
 _DECRYPT_ANNOTATION = f"{FLUX_KUSTOMIZE_GROUP}/decrypt"
+KUSTOMIZE_CONFIG_GROUP = "kustomize.config.k8s.io"  # kustomize's own file kinds (Kustomization, Component): never served
 # entries whose root spec the repository does not hold (flux-wiki writes it)
 _SYNTHESIZED_ROOTS = ("explicit", "gotk-sync placeholder", "bootstrap command")
 
@@ -175,6 +176,13 @@ class Simulation:
         self._check_decryption(node)
         self._check_names(node)
         for res in node.resources:
+            if res.group == KUSTOMIZE_CONFIG_GROUP:  # a kustomization file listed among its own resources
+                self.cluster.warn(res.file, res.line,
+                                  f"{res.kind} {res.ident()} ({res.obj.get('apiVersion')}) is kustomize's own "
+                                  f"configuration, not an API object: no cluster serves that kind, so Kustomization "
+                                  f"{node.id} fails to apply (\"no matches for kind {res.kind!r}\"); remove it from "
+                                  "the resources that list it", code="FW-MANIFEST-INVALID")
+                continue
             if res.is_kind(FLUX_KUSTOMIZE_GROUP, "Kustomization") or res.is_kind(FLUX_HELM_GROUP, "HelmRelease"):
                 continue  # their specs are checked where they are read
             for problem in object_problems(res.obj, res.group, res.kind)[:_PROBLEMS_PER_OBJECT]:
@@ -616,6 +624,7 @@ class Simulation:
             child, problems = _node_from_resource(res, node.id)
             self.cluster.kustomizations[child.id] = child
             self.depth[child.id] = depth
+            self._note_dropped_fields(res, child)
             if child.status == "error":
                 self.cluster.warn(child.file, self._line(child.file, child.line, problems[0]),
                                   f"Kustomization {child.id}: {child.reason}", code="FW-SCHEMA-REJECTED")
@@ -631,6 +640,21 @@ class Simulation:
             node.reason = f"{node.reason}; {dropped_reason}" if node.reason else dropped_reason
             self.dropped_count += dropped
         return children
+
+    def _note_dropped_fields(self, res: Resource, child: KustomizationNode) -> None:
+        """A field a ``kustomize.toolkit.fluxcd.io/v1`` Kustomization does not have (``dependOn``, a
+        ``sourceRef.dependsOn`` indented one level too deep): the API server prunes it from the object it stores,
+        so it does nothing. Flux does not fail: a notice, which names what the author meant to set."""
+        spec = res.obj.get("spec")
+        if res.obj.get("apiVersion") != f"{FLUX_KUSTOMIZE_GROUP}/v1" or not isinstance(spec, dict):
+            return
+        for path in unknown_fields(spec, FLUX_KUSTOMIZATION_SPEC, ("spec",))[:_PROBLEMS_PER_OBJECT]:
+            field = "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else p) for i, p in enumerate(path))
+            self.cluster.warnings.append(Diagnostic(
+                res.file, self._line(res.file, res.line, path),
+                f"Kustomization {child.id}: {field} is not a field of a Flux Kustomization: the API server drops "
+                "it, so it has no effect (a misspelt or misplaced field?)", severity="info", code="FW-FIELD-DROPPED",
+                cls="limit"))
 
     def _report_limits(self) -> None:
         for code, nodes in self.stopped.items():
@@ -664,7 +688,14 @@ class Simulation:
                     continue
                 found = providers.get((ref.kind, node.namespace, ref.name), set()) | \
                     providers.get((ref.kind, ANY_NAMESPACE, ref.name), set())
-                if found == {node.id}:
+                if found == {node.id} and node.id == self.cluster.root_id:
+                    self.cluster.warn(node.file, node.line,
+                                      f"substitute from '{ref.kind}/{ref.name}': only the root Kustomization "
+                                      f"{node.id} itself creates it, and kustomize-controller reads substituteFrom "
+                                      "before it applies anything: on a fresh cluster it reconciles only if the "
+                                      "bootstrap creates it first, as home-lab templates do by hand",
+                                      code="FW-SUBST-FROM-BOOTSTRAP", cls="limit")
+                elif found == {node.id}:
                     self.cluster.warn(node.file, node.line,
                                       f"substitute from '{ref.kind}/{ref.name}': only Kustomization {node.id} itself "
                                       "creates it, and kustomize-controller reads substituteFrom before it applies "

@@ -15,7 +15,7 @@ from ..model import ROUTE_SURFACES, Surface, address_order
 COUNTED_KINDS = ("Service", "ExternalSecret", "Kustomization")
 
 _ROUTE_LABELS = {"ingress": "Ingress", "ingressroute": "IngressRoute", "httproute": "HTTPRoute",
-                 "tlsroute": "TLSRoute"}
+                 "tlsroute": "TLSRoute", "virtualservice": "VirtualService"}
 
 
 def plural(noun: str) -> str:

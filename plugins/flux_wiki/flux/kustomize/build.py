@@ -42,7 +42,7 @@ from ...load.yamldocs import GrowthBudget, field_line
 from ...model import SOPS_ENCRYPTED_KIND, Diagnostic, InputError, Resource
 from ...problems import problem_class
 from ..objects import FluxOverrides
-from ..schema import KUSTOMIZATION_FILE, REPLACEMENT, problems
+from ..schema import ANY, KUSTOMIZATION_FILE, REPLACEMENT, problems
 from .fieldspec import (DEFAULTS, MAX_CUSTOM_FIELD_SPECS, NO_CONFIG, FieldSpec, FieldSpecError, Gvk, TransformerConfig,
                         merge_specs, parse_config, spec_of)
 from .patch import PatchError, apply_json6902, apply_strategic, group_of, selects
@@ -184,7 +184,9 @@ class _Builder:
                 return cand
         return None
 
-    def load_kfile(self, kfile: str) -> _Kustomization:
+    def load_kfile(self, kfile: str, *, flux_top: bool = False) -> _Kustomization:
+        """A kustomization file as kustomize reads it. ``flux_top``: the one at a Flux Kustomization's path,
+        which kustomize-controller reads leniently and writes back before kustomize sees it."""
         self.files.add(kfile)
         docs = self.repo.documents(kfile)
         if not docs:
@@ -195,11 +197,18 @@ class _Builder:
         self.note_duplicates(doc)
         if _has_short_boolean(doc.data):
             _read_short_booleans(doc.data, self.repo.read_text(kfile))
-        bad = problems(doc.data, KUSTOMIZATION_FILE)
+        data, unknown = _go_fields(doc.data)
+        if unknown and not flux_top:
+            where = unknown[0]
+            line = field_line(self.repo.read_text(kfile), doc.line, where)
+            field = "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else p) for i, p in enumerate(where))
+            raise InputError(kfile, line, f"invalid Kustomization: unknown field {field!r} (kustomize refuses it)",
+                             code="FW-KUSTOMIZE-INVALID")
+        bad = problems(data, KUSTOMIZATION_FILE)
         if bad:
             line = field_line(self.repo.read_text(kfile), doc.line, bad[0].path)
             raise InputError(kfile, line, f"invalid kustomization: {bad[0]} (kustomize refuses it)", code="FW-KUSTOMIZE-INVALID")
-        return _Kustomization(os.path.dirname(kfile) or ".", kfile, doc.line, doc.data)
+        return _Kustomization(os.path.dirname(kfile) or ".", kfile, doc.line, data)
 
     def note_duplicates(self, doc: Document) -> None:
         """kustomize reads its own files with sigs.k8s.io/yaml: a repeated key silently keeps the last value."""
@@ -550,6 +559,7 @@ class _Builder:
                         r.store_previous_id()
                         r.obj = apply_json6902(r.obj, doc, self.growth)
                 elif isinstance(doc, dict):
+                    _require_patch_identity(doc)
                     if isinstance(target, dict):
                         chosen = [r for r in res if selects(target, r.obj, r.names(), r.namespaces())]
                     else:
@@ -862,6 +872,74 @@ def _append(res: list[WorkRes], new: list[WorkRes], ids: set[tuple[str, str, str
 _SHORT_BOOLEANS = {"y": True, "Y": True, "n": False, "N": False}
 
 
+_DEPRECATED_FIELDS = {"imageTags": "images", "helmChartInflationGenerator": "helmCharts"}
+
+
+def _go_fields(data: dict[Any, Any]) -> tuple[dict[str, Any], list[tuple[str | int, ...]]]:
+    """The fields of a kustomization file as kustomize decodes them, and the paths of the keys it knows no field for.
+
+    kustomize turns the YAML into JSON (keys sorted) and decodes that with encoding/json, which matches a key
+    to a struct field exactly or else case-insensitively, a later key overwriting an earlier one:
+    ``configMapgenerator`` is ``configMapGenerator``, ``disableNameSuffixhash`` is ``disableNameSuffixHash``
+    (keys of free-form maps such as labels stay as written). The deprecated ``imageTags`` and
+    ``helmChartInflationGenerator`` are added to ``images`` and ``helmCharts`` (kustomize's FixKustomization)."""
+    shape = {**KUSTOMIZATION_FILE, **{name: ANY for name in (*_DEPRECATED_FIELDS, "inventory")}}
+    unknown: list[tuple[str | int, ...]] = []
+    out = _go_fold(data, shape, unknown, ())
+    for old, new in _DEPRECATED_FIELDS.items():
+        if old in out:
+            value = out.pop(old)
+            if isinstance(value, list) and isinstance(out.get(new, []), list):
+                out[new] = [*(out.get(new) or []), *value]
+    return out, unknown
+
+
+def _go_key(key: str) -> str:
+    """A field name folded as Go's encoding/json folds it to match a struct field: ASCII case, and the two
+    non-ASCII letters whose simple case folding reaches an ASCII one (KELVIN SIGN, LONG S)."""
+    return key.replace("\u212a", "k").replace("\u017f", "s").lower()
+
+
+def _go_fold(value: Any, shape: Any, unknown: list[tuple[str | int, ...]], path: tuple[str | int, ...]) -> Any:
+    """``value`` with the keys of every struct its ``shape`` declares renamed to their fields (see
+    :func:`_go_fields`); keys that match no field are kept, and their paths added to ``unknown``. The recursion
+    follows the shape, so it is as deep as the shape is, whatever the value holds."""
+    if isinstance(shape, dict) and isinstance(value, dict):
+        fields = {name.rstrip("!"): sub for name, sub in shape.items()}
+        if all(isinstance(k, str) and k in fields and not _needs_fold(value[k], fields[k]) for k in value):
+            return value
+        folded = {_go_key(name): name for name in fields}
+        out: dict[str, Any] = {}
+        for key in sorted(value, key=str):
+            name = str(key)
+            field = name if name in fields else folded.get(_go_key(name))
+            if field is None:
+                unknown.append((*path, name))
+                out[name] = value[key]
+            else:
+                out[field] = _go_fold(value[key], fields[field], unknown, (*path, field))
+        order = [f for f in ((str(k) if str(k) in fields else folded.get(_go_key(str(k)), str(k))) for k in value)]
+        return {k: out[k] for k in dict.fromkeys(order) if k in out}
+    if isinstance(shape, tuple) and shape[0] == "list" and isinstance(value, list):
+        return [_go_fold(item, shape[1], unknown, (*path, i)) for i, item in enumerate(value)] \
+            if any(_needs_fold(i, shape[1]) for i in value) else value
+    if isinstance(shape, tuple) and shape[0] == "map" and isinstance(value, dict) and isinstance(shape[1], dict):
+        return {k: _go_fold(v, shape[1], unknown, (*path, str(k))) for k, v in value.items()}
+    return value
+
+
+def _needs_fold(value: Any, shape: Any) -> bool:
+    """Does ``value`` hold a struct key not spelled as its field?"""
+    if isinstance(shape, dict) and isinstance(value, dict):
+        fields = {name.rstrip("!"): sub for name, sub in shape.items()}
+        return any(not isinstance(k, str) or k not in fields or _needs_fold(v, fields[k]) for k, v in value.items())
+    if isinstance(shape, tuple) and shape[0] == "list" and isinstance(value, list):
+        return any(_needs_fold(item, shape[1]) for item in value)
+    if isinstance(shape, tuple) and shape[0] == "map" and isinstance(value, dict) and isinstance(shape[1], dict):
+        return any(_needs_fold(v, shape[1]) for v in value.values())
+    return False
+
+
 def _has_short_boolean(value: Any) -> bool:
     """Whether a value below ``value`` is one of YAML 1.1's short booleans (y, Y, n, N) as a string; each
     container looked at once (an alias may share one)."""
@@ -927,6 +1005,19 @@ def _json_patch(text: str, file: str, line: int) -> Any:
         raise InputError(file, line, f"unable to parse SM or JSON patch: it starts with '[', so kustomize reads it "
                                      f"as JSON, and it is not JSON ({err})", code="FW-KUSTOMIZE-PATCH",
                          cls=problem_class("FW-KUSTOMIZE-PATCH")) from None
+
+
+def _require_patch_identity(doc: dict[str, Any]) -> None:
+    """kustomize reads a strategic-merge patch as a resource, so it needs a kind and a metadata.name even when a
+    ``target`` picks what it patches: without them PatchTransformer fails ("unable to parse SM or JSON patch") and
+    so does the Kustomization's build."""
+    md = doc.get("metadata")
+    name = md.get("name") if isinstance(md, dict) else None
+    missing = [field for field, value in (("kind", doc.get("kind")), ("metadata.name", name))
+               if value is None or value == "" or isinstance(value, (dict, list))]
+    if missing:
+        raise PatchError(f"unable to parse SM or JSON patch: a strategic-merge patch needs {' and '.join(missing)} "
+                         "(kustomize reads it as an object; with a target, any name will do)")
 
 
 class _NoTarget(PatchError):
@@ -1064,7 +1155,7 @@ def flux_kustomization(repo: Repo, path: str, overrides: FluxOverrides | None = 
     b = _Builder(repo)
     kfile = b.find_kfile(rel)
     if kfile is not None:
-        data = b.load_kfile(kfile).data
+        data = b.load_kfile(kfile, flux_top=True).data
     else:
         kfile, data = _join(rel, "kustomization.yaml"), generated_kustomization(repo, rel)
     return kfile, merge_overrides(data, overrides or FluxOverrides())
@@ -1086,7 +1177,7 @@ def build_flux_path(repo: Repo, path: str, overrides: FluxOverrides | None = Non
     b = _Builder(repo)
     kfile = b.find_kfile(rel)
     if kfile is not None:
-        k = b.load_kfile(kfile)
+        k = b.load_kfile(kfile, flux_top=True)
     else:
         k = _Kustomization(rel, _join(rel, "kustomization.yaml"), 1, generated_kustomization(repo, rel),
                            generated=True)
