@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 FLUX_KUSTOMIZE_GROUP = "kustomize.toolkit.fluxcd.io"
 FLUX_HELM_GROUP = "helm.toolkit.fluxcd.io"
+# the kind of a document SOPS encrypted whole, its apiVersion, kind and name included (flux/kustomize/build.py)
+SOPS_ENCRYPTED_KIND = "SopsEncrypted"
 FLUX_SOURCE_GROUP = "source.toolkit.fluxcd.io"
 FLUX_OPERATOR_GROUP = "fluxcd.controlplane.io"  # flux-operator: FluxInstance, ResourceSet
 

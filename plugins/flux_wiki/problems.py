@@ -18,10 +18,12 @@ import functools
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Iterable, Literal
 
+from .model import SOPS_ENCRYPTED_KIND
+
 if TYPE_CHECKING:
     import pathspec
 
-    from .model import Cluster, Diagnostic, KustomizationNode
+    from .model import Cluster, Diagnostic, KustomizationNode, Resource
 
 ProblemClass = Literal["repo", "limit"]
 
@@ -91,7 +93,8 @@ _CODES = (
          "sets no targetNamespace: kustomize-controller fails it (namespace not specified)",
          "set the object's namespace, a kustomization `namespace:` or the Kustomization's targetNamespace"),
     Code("FW-SOPS-NO-DECRYPTION", "repo", "a Kustomization without spec.decryption applies a SOPS-encrypted "
-         "Secret: kustomize-controller refuses it (configuring decryption is required)", "set spec.decryption "
+         "Secret: kustomize-controller refuses it (configuring decryption is required); or a document SOPS-encrypted "
+         "whole, whose ciphertext kind no API serves", "set spec.decryption "
          "(provider: sops) on the Kustomization, or annotate the Secret kustomize.toolkit.fluxcd.io/decrypt: disabled"),
     Code("FW-DEPENDSON-DANGLING", "repo", "a dependsOn names a Kustomization this cluster never applies: the "
          "dependent never reconciles", "fix the name or apply the dependency", reference=True),
@@ -325,12 +328,19 @@ def settle_references(cluster: Cluster) -> None:
     unseen = sorted((k for k in cluster.kustomizations.values() if k.status != "built"
                      and not (k.status == "skipped" and k.source is not None and k.source.url
                               and k.source.repository() != home)), key=lambda k: k.id)
-    if not unseen:
+    sealed = _sealed_documents(cluster)
+    if not unseen and not sealed:
         return
 
     def settled(w: Diagnostic) -> Diagnostic:
         if w.cls != "repo" or not CODES.get(w.code, _PLAIN).reference:
             return w
+        maybe = [r for r in sealed if not w.ref_namespace or r.namespace in ("", w.ref_namespace)] \
+            if w.code in _SEALABLE else []
+        if maybe:
+            first = maybe[0]
+            return replace(w, cls="limit", message=w.message + f" (unless the document SOPS-encrypted whole at "
+                                                               f"{first.file}:{first.line} is it)")
         may = [k.id for k in unseen if not w.ref_namespace or _may_target(k, w.ref_namespace)]
         if not may:
             return w
@@ -339,6 +349,17 @@ def settle_references(cluster: Cluster) -> None:
                                                            "provides it)")
 
     cluster.warnings = [settled(w) for w in cluster.warnings]
+
+
+# references to a ConfigMap or Secret, which a document SOPS-encrypted whole (its kind and name unknown) may be
+_SEALABLE = ("FW-SUBST-FROM-MISSING", "FW-HELM-VALUES-MISSING")
+
+
+def _sealed_documents(cluster: Cluster) -> list[Resource]:
+    """The documents SOPS-encrypted whole that the cluster's Kustomizations apply (their namespace is empty unless
+    a kustomization or a targetNamespace set one)."""
+    return [r for k in sorted(cluster.kustomizations.values(), key=lambda k: k.id) for r in k.resources
+            if r.encrypted and r.kind == SOPS_ENCRYPTED_KIND]
 
 
 def _may_target(node: KustomizationNode, namespace: str) -> bool:

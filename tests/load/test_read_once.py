@@ -16,6 +16,7 @@ spec:
   path: ./apps
   sourceRef: {kind: GitRepository, name: flux-system}
   interval: 1h
+  prune: true
   postBuild: {substituteFrom: [{kind: ConfigMap, name: vars}]}
 """
 

@@ -47,6 +47,7 @@ spec:
   path: ./apps/app-{i}
   sourceRef: {{kind: GitRepository, name: flux-system}}
   interval: 10m
+  prune: true
   postBuild: {{substituteFrom: [{{kind: ConfigMap, name: vars}}]}}
 {depends}"""
 APP = """\

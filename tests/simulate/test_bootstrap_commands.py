@@ -74,3 +74,20 @@ def test_a_line_of_many_flags_is_read_in_one_pass(tmp_path: Path) -> None:
                                       "clusters/a/cm.yaml": cm("x")})
     found, _ = entries(repo)
     assert found == [("a", "bootstrap command", "scripts/up.sh", 2, "./clusters/a")]
+
+
+def test_a_path_with_variables_names_every_folder_it_can_select(tmp_path: Path) -> None:
+    """Terraform bootstraps each cluster from ``path = "clusters/${var.cluster_name}"``, a script from
+    ``--path=./fleet/$REGION/flux``: every folder a variable can select is a cluster; a path that is a variable
+    alone (``--path=${CLUSTER_PATH}`` in HUB_SCRIPT) selects nothing."""
+    terraform = ('variable "cluster_name" {}\nresource "flux_bootstrap_git" "this" {\n'
+                 '  path = "clusters/${var.cluster_name}"\n}\n')
+    script = HUB_SCRIPT.replace('--path="./hub"', '--path="./fleet/$REGION/flux"')
+    repo = write(tmp_path / "fleet", {"terraform/main.tf": terraform, "scripts/flux-up.sh": script,
+                                      "clusters/dev/cm.yaml": cm("d"), "clusters/prod/cm.yaml": cm("p"),
+                                      "clusters/.hidden/cm.yaml": cm("h"), "fleet/eu/flux/cm.yaml": cm("e"),
+                                      "fleet/us/other/cm.yaml": cm("u")})
+    found, _ = entries(repo)
+    assert found == [("dev", "bootstrap command", "terraform/main.tf", 3, "./clusters/dev"),
+                     ("fleet", "bootstrap command", "scripts/flux-up.sh", 9, "./fleet/eu/flux"),
+                     ("prod", "bootstrap command", "terraform/main.tf", 3, "./clusters/prod")]

@@ -10,6 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from flux_wiki.engine import build_model
+from flux_wiki.render.inventory import inventory_json
+from flux_wiki.render.pages import PageRenderer, RenderOptions
 
 from .test_simulate import gotk, ks, write
 
@@ -72,3 +74,64 @@ def test_a_root_that_patches_in_its_own_decryption_decrypts(tmp_path: Path) -> N
     assert not [w for w in build_model(tmp_path).clusters[0].warnings if w.code == "FW-SOPS-NO-DECRYPTION"]
     write(tmp_path, {"clusters/home/flux-system/kustomization.yaml": "resources: [gotk-sync.yaml]\n"})
     assert [w.code for w in build_model(tmp_path).clusters[0].warnings] == ["FW-SOPS-NO-DECRYPTION"]
+
+
+# `sops --encrypt` without --encrypted-regex encrypts every value, the object's identity too; kustomize builds it
+# as it is and kustomize-controller decrypts the whole document after the build (DecryptResource). Seen in a
+# repo's gitops/infrastructure/external-dns/cloudflare-secret.enc.yaml.
+_WHOLLY_ENCRYPTED = """\
+apiVersion: ENC[AES256_GCM,data:JN4=,iv:aXY=,tag:dGFn,type:str]
+kind: ENC[AES256_GCM,data:Ltyw0lqk,iv:aXY=,tag:dGFn,type:str]
+metadata:
+    name: ENC[AES256_GCM,data:10eW0geeWfBi%(n)s,iv:aXY=,tag:dGFn,type:str]
+    namespace: ENC[AES256_GCM,data:q3jRhhdFos18pKTp,iv:aXY=,tag:dGFn,type:str]
+type: ENC[AES256_GCM,data:hgJmjOJo,iv:aXY=,tag:dGFn,type:str]
+stringData:
+    api-token: ENC[AES256_GCM,data:3P5Ggs5pln8m,iv:aXY=,tag:dGFn,type:str]
+sops:
+    mac: ENC[AES256_GCM,data:bWFj,iv:aXY=,tag:dGFn,type:str]
+    version: 3.13.1
+"""
+
+
+def _wholly_encrypted(root: Path, extra: str = ""):
+    write(root, gotk() | {
+        "clusters/home/web.yaml": ks("web", "./web", extra=extra),
+        "web/a.enc.yaml": _WHOLLY_ENCRYPTED % {"n": "A"},
+        "web/b.enc.yaml": _WHOLLY_ENCRYPTED % {"n": "B"},
+    })
+    return build_model(root)
+
+
+def test_a_wholly_encrypted_document_shows_no_ciphertext_and_applies_with_decryption(tmp_path: Path) -> None:
+    model = _wholly_encrypted(tmp_path, extra=_DECRYPTION)
+    cluster = model.clusters[0]
+    assert cluster.warnings == []
+    web = cluster.kustomizations["flux-system/web"]
+    assert len(web.resources) == 2 and all(r.encrypted for r in web.resources)
+    page = PageRenderer(model.facts[cluster.name], RenderOptions()).layer_page(web).markdown
+    for text in (inventory_json(model), page):
+        assert "ENC[" not in text and "10eW0gee" not in text and "JN4=" not in text
+    assert "a.enc.yaml" in page
+
+
+def test_a_wholly_encrypted_document_without_decryption_fails_the_kustomization(tmp_path: Path) -> None:
+    """Undecrypted, its apiVersion is ciphertext: the API server serves no such kind and the apply fails."""
+    [w] = [w for w in _wholly_encrypted(tmp_path).clusters[0].warnings if w.code == "FW-SOPS-NO-DECRYPTION"]
+    assert w.file in ("web/a.enc.yaml", "web/b.enc.yaml") and (w.line, w.cls) == (1, "repo")
+    assert "(and 1 more)" in w.message and "ENC[" not in w.message
+
+
+def test_a_variable_source_a_wholly_encrypted_document_may_be_is_a_limit(tmp_path: Path) -> None:
+    """``cluster-secrets.sops.yaml`` encrypted whole: the Secret postBuild reads may be that document, so a
+    substituteFrom nothing else provides is a simulation note naming it, not a failure."""
+    write(tmp_path, gotk() | {
+        "clusters/home/secrets.yaml": ks("secrets", "./secrets", extra=_DECRYPTION),
+        "clusters/home/web.yaml": ks("web", "./web", deps=("secrets",), extra="""
+            postBuild:
+              substituteFrom: [{kind: Secret, name: cluster-secrets}]"""),
+        "secrets/cluster-secrets.sops.yaml": _WHOLLY_ENCRYPTED % {"n": "A"},
+        "web/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web, namespace: web}\n",
+    })
+    [w] = [w for w in build_model(tmp_path).clusters[0].warnings if w.code == "FW-SUBST-FROM-MISSING"]
+    assert w.cls == "limit" and "secrets/cluster-secrets.sops.yaml:1" in w.message

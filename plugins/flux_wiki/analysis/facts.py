@@ -169,7 +169,7 @@ class ClusterFacts:
             names[k.name] += 1
             if not k.excluded:
                 shown.add(k.id)
-                for dep in k.depends_on:
+                for dep in self.order.depends_on(k):
                     dependents[dep].append(k.id)
                 if k.parent and k.id != cluster.root_id:
                     children[k.parent].append(k.id)
@@ -263,12 +263,13 @@ class ClusterFacts:
             known = self.cluster.kustomizations
             surfaces, releases = self._surfaces.get(node_id, []), self._releases.get(node_id, [])
             order = self.order
-            depends_on = [d for d in node.depends_on if d in known]
-            found = LayerFacts(node, depends_on, [d for d in node.depends_on if d not in known],
+            declared = order.depends_on(node)
+            depends_on = [d for d in declared if d in known]
+            found = LayerFacts(node, depends_on, [d for d in declared if d not in known],
                                self._dependents.get(node_id, []), group_by_kind(node), releases, surfaces,
                                installed(surfaces, releases), root=node_id in self._roots,
                                children=self._children.get(node_id, []),
-                               inherited=self._inherited(node_id, node.depends_on, depends_on),
+                               inherited=self._inherited(node_id, declared, depends_on),
                                gates=order.gate_links(node_id), blocker=order.blocked.get(node_id),
                                ready_level=order.ready_levels.get(node_id, 0),
                                chain=order.critical_path(node_id))

@@ -252,6 +252,12 @@ class EffectiveOrder:
         return _Builder(cluster, read_text, requeue_dependency).build()
 
     # -- the graph ---------------------------------------------------------
+    def depends_on(self, node: KustomizationNode) -> list[str]:
+        """What ``node`` waits Ready for before it starts, as declared: its dependsOn (``node.depends_on``),
+        then what the ResourceSet that generates it waits for (dangling ones included)."""
+        more = [e.before for e in self._declared.get(node.id, []) if e.before not in node.depends_on]
+        return node.depends_on + more if more else node.depends_on
+
     def waits_for(self, node_id: str) -> set[str]:
         """What ``node_id`` directly waits for before it can start: its parent and its dependsOn (resolved)."""
         return {e[1] for e in self._preds.get(_start(node_id), {})}
@@ -401,15 +407,19 @@ class _Builder:
         self.seeds: dict[Event, Blocker] = {}
 
     def line(self, node: KustomizationNode, path: tuple[str | int, ...]) -> int:
+        return self.line_in(node.file, node.line, path)
+
+    def line_in(self, file: str, line: int, path: tuple[str | int, ...]) -> int:
+        """The line of ``path`` in the document starting at ``file:line`` (that line when unknown)."""
         if self.read_text is None:
-            return node.line
-        if node.file not in self.texts:
+            return line
+        if file not in self.texts:
             try:
-                self.texts[node.file] = self.read_text(node.file)
+                self.texts[file] = self.read_text(file)
             except (OSError, InputError, ValueError):
-                self.texts[node.file] = None
-        text = self.texts[node.file]
-        return node.line if text is None else field_line(text, node.line, path)
+                self.texts[file] = None
+        text = self.texts[file]
+        return line if text is None else field_line(text, line, path)
 
     def build(self) -> EffectiveOrder:
         ids = sorted(self.nodes)
@@ -465,17 +475,47 @@ class _Builder:
             expr = entry.get("readyExpr")
             edge = Edge("dependsOn", dep, node.id, node.file, self.line(node, ("spec", "dependsOn", i)),
                         expr if isinstance(expr, str) and expr else None)
-            if any(d.before == dep for d in declared):
-                continue
-            declared.append(edge)
-            if dep in self.nodes:
-                self.edges.append(edge)
-                self.preds[_start(node.id)].setdefault(_ready(dep), edge)
-            else:
-                self.dangling.append(edge)
-                self.seeds.setdefault(_start(node.id), Blocker(
-                    "dangling", node.id, f"depends on {dep}, which this cluster never applies", edge.file, edge.line))
+            self._declare(node, edge, declared)
+        for edge in self._generator_waits(node):
+            self._declare(node, edge, declared)
         self.declared[node.id] = declared
+
+    def _generator_waits(self, node: KustomizationNode) -> list[Edge]:
+        """The Kustomizations the ResourceSet that generates ``node`` waits Ready for (its ``spec.dependsOn``
+        entries of kind Kustomization with ``ready: true``): flux-operator renders nothing, so ``node`` does not
+        exist, until they are. Each edge points at the ResourceSet's dependsOn entry."""
+        gen, parent = node.generated_by, self.nodes.get(node.parent or "")
+        if gen is None or gen.kind != "ResourceSet" or parent is None:
+            return []
+        rset = next((r for r in parent.resources if r.kind == gen.kind and r.name == gen.name
+                     and (r.namespace or "") == (gen.namespace or "")), None)
+        entries = rset.spec.get("dependsOn") if rset is not None else None
+        out = []
+        for i, entry in enumerate(entries if isinstance(entries, list) else []):
+            if not isinstance(entry, dict) or entry.get("kind") != "Kustomization" or entry.get("ready") is not True \
+                    or str(entry.get("apiVersion") or "").split("/", 1)[0] != FLUX_KUSTOMIZE_GROUP \
+                    or not isinstance(entry.get("name"), str) or not entry["name"]:
+                continue
+            dep = f"{entry.get('namespace') or gen.namespace}/{entry['name']}"
+            expr = entry.get("readyExpr")
+            out.append(Edge("dependsOn", dep, node.id, gen.file,
+                            self.line_in(gen.file, gen.line, ("spec", "dependsOn", i)),
+                            expr if isinstance(expr, str) and expr else None))
+        return out
+
+    def _declare(self, node: KustomizationNode, edge: Edge, declared: list[Edge]) -> None:
+        """Record one dependsOn of ``node``: an edge to a Kustomization of the cluster, else a dangling one."""
+        dep = edge.before
+        if any(d.before == dep for d in declared):
+            return
+        declared.append(edge)
+        if dep in self.nodes:
+            self.edges.append(edge)
+            self.preds[_start(node.id)].setdefault(_ready(dep), edge)
+        else:
+            self.dangling.append(edge)
+            self.seeds.setdefault(_start(node.id), Blocker(
+                "dangling", node.id, f"depends on {dep}, which this cluster never applies", edge.file, edge.line))
 
     def _gate(self, node: KustomizationNode) -> None:
         gates: list[Gate] = []

@@ -13,8 +13,11 @@ release): fluxcd/flux2-hub-spoke-example creates its root with ``flux create kus
 ``flux create source git flux-system --url=... --ignore-paths=...`` in the same file gives the root's source
 its URL and ``spec.ignore``.
 
-A path made of variables, or that is not a folder of the repository, is not used. Reads are bounded: a few
-folders deep, a few hundred files, each file capped like any other.
+A path with variables (``clusters/${var.cluster_name}``, ``--path=./clusters/$CLUSTER``) names every folder
+it can select: each segment with a variable matches any one folder name (its literal text around the variable
+kept), so a fleet bootstrapped per cluster from one command gets a cluster per folder; a path made of
+variables alone, or that is not a folder of the repository, is not used. Reads are bounded: a few folders
+deep, a few hundred files, each file capped like any other, at most ``_MAX_MATCHES`` folders per path.
 """
 
 from __future__ import annotations
@@ -39,6 +42,9 @@ _SOURCE = re.compile(rf"\bflux(?:{_GLOBAL_FLAG})*\s+create\s+source\s+git\s+flux
 _FLAG_VALUE = r"(?:=|\s+)([\"']?)([^\s\"'\\;|&]+)\1"
 _PATH_FLAG = re.compile(r"--path(?:=|\s+)([\"']?)([^\s\"'\\;|&]+)\1")
 _TF_BOOTSTRAP = re.compile(r'resource\s+"flux_bootstrap_git"')
+# a shell, Make, Terraform, GitHub Actions or Go-template variable in a path
+_VARIABLE = re.compile(r"\$\{\{[^}]*\}\}|\$\{[^}]*\}|\$\([^)]*\)|\$[A-Za-z_][A-Za-z0-9_]*|\{\{[^}]*\}\}|%[A-Za-z_][A-Za-z0-9_]*%")
+_MAX_MATCHES = 20  # folders one path with variables names
 _TF_PATH = re.compile(r'^\s*path\s*=\s*"([^"]+)"', re.M)
 
 
@@ -77,8 +83,7 @@ def bootstrap_commands(repo: Repo) -> list[BootstrapCommand]:
             if m.group(2) is not None and m.group(2) != "flux-system":
                 continue
             flag = _PATH_FLAG.search(command_at(text, m.end()))
-            path = _folder(repo, flag.group(2)) if flag else None
-            if path is not None:
+            for path in _folders(repo, flag.group(2)) if flag else []:
                 line = text.count("\n", 0, m.start()) + 1
                 out.append(BootstrapCommand(path, rel, line, "flux " + " ".join(m.group(1).split()),
                                             url if m.group(2) else None, ignore if m.group(2) else None))
@@ -91,23 +96,38 @@ def _terraform(repo: Repo, rel: str, text: str) -> list[BootstrapCommand]:
         end = text.find("\nresource ", m.end())
         body = text[m.end():end if end >= 0 else len(text)]
         found = _TF_PATH.search(body)
-        path = _folder(repo, found.group(1)) if found else None
-        if path is not None:
+        for path in _folders(repo, found.group(1)) if found else []:
             out.append(BootstrapCommand(path, rel, text.count("\n", 0, m.end() + found.start()) + 1,
                                         "Terraform flux_bootstrap_git"))
     return out
 
 
-def _folder(repo: Repo, raw: str) -> str | None:
-    """``raw`` as a repository folder (``./hub/`` -> ``hub``), or None (variables, outside, not a folder)."""
-    if "$" in raw or "{" in raw or "%" in raw:
-        return None
+def _folders(repo: Repo, raw: str) -> list[str]:
+    """The repository folders ``raw`` names (``./hub/`` -> ``hub``): none when it leaves the repository or names
+    no folder; with variables, each folder it can select (``clusters/${var.name}`` -> ``clusters/dev``,
+    ``clusters/prod``), when at least one of its segments has none."""
     path = PurePosixPath(raw.strip()).as_posix().lstrip("/")
     while path.startswith("./"):
         path = path[2:]
-    if not path or path == "." or ".." in PurePosixPath(path).parts:
-        return None
-    return path if repo.is_dir(path) else None
+    parts = PurePosixPath(path).parts if path and path != "." else ()
+    if not parts or ".." in parts:
+        return []
+    patterns = [re.compile("[^/]+".join(map(re.escape, _VARIABLE.split(p)))) if _VARIABLE.search(p) else None
+                for p in parts]
+    if all(patterns):
+        return []  # variables alone: any folder at all
+    if any(p is None and ("$" in part or "{" in part or "%" in part) for p, part in zip(patterns, parts)):
+        return []  # a variable spelt some other way
+    found = [""]
+    for part, pattern in zip(parts, patterns):
+        if pattern is None:
+            found = [f"{f}/{part}" if f else part for f in found]
+            found = [f for f in found if repo.is_dir(f)]
+        else:
+            found = [f"{f}/{name}" if f else name for f in found for name, entry in repo.files.listdir(f)
+                     if entry.kind == "dir" and not name.startswith(".") and pattern.fullmatch(name)]
+        found = found[:_MAX_MATCHES]
+    return sorted(found)
 
 
 def _candidates(repo: Repo) -> list[str]:

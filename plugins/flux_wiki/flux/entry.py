@@ -446,13 +446,15 @@ def _elsewhere_notices(elsewhere: list[tuple[str, int, str, str]], entries: list
 
 
 def _name_clusters(entries: list[Entry], repo_name: str) -> list[Entry]:
-    """Give unnamed entries the repo's name, or their root path when that name is taken."""
+    """Give the only unnamed entry the repo's name; several unnamed entries, or one whose repo name is taken,
+    are named after their root path (`prod/flux-system` and `test/flux-system` are `prod` and `test`)."""
     taken = {e.cluster for e in entries if e.cluster}
+    unnamed = sum(1 for e in entries if not e.cluster)
     for e in sorted(entries, key=lambda e: (e.file, e.line)):
         if e.cluster:
             continue
         slug = re.sub(r"[^A-Za-z0-9]+", "-", str(e.root_spec.get("path") or "")).strip("-") or "root"
-        e.cluster = repo_name if repo_name not in taken else slug
+        e.cluster = repo_name if unnamed == 1 and repo_name not in taken else slug
         while e.cluster in taken:
             e.cluster += "-" + str(len(taken))
         taken.add(e.cluster)

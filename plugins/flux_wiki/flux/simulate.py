@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 from ..load import ParseCache, Repo
 from ..load.yamldocs import field_line
 from ..model import (BUILT_STATUSES, FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, FLUX_OPERATOR_GROUP, FLUX_SOURCE_GROUP,
-                     Cluster, Controller, Diagnostic, HelmReleaseInfo, InputError, KustomizationNode, Resource,
-                     SourceDir, SourceInfo, SubstitutionVar)
+                     SOPS_ENCRYPTED_KIND, Cluster, Controller, Diagnostic, HelmReleaseInfo, InputError,
+                     KustomizationNode, Resource, SourceDir, SourceInfo, SubstitutionVar)
 from .controller_flags import CONTROLLERS, NO_CROSS_NAMESPACE_REFS, ControllerFlags, patch_flags, root_flags
 from .entry import Entry
 from .kustomize.build import BuildResult
@@ -248,6 +248,15 @@ class Simulation:
                               "encrypted, configuring decryption is required for this secret to be reconciled\"); "
                               "set spec.decryption (provider: sops) on the Kustomization",
                               code="FW-SOPS-NO-DECRYPTION")
+        whole = [res for res in node.resources if res.encrypted and res.kind == SOPS_ENCRYPTED_KIND]
+        if whole:  # its apiVersion and kind are ciphertext: no API serves them
+            first, more = whole[0], len(whole) - 1
+            others = f" (and {more} more)" if more else ""
+            self.cluster.warn(first.file, first.line,
+                              f"a document SOPS-encrypted whole, apiVersion and kind included{others}, and "
+                              f"Kustomization {node.id} has no spec.decryption: kustomize-controller applies it "
+                              "encrypted and the API server serves no such kind, so the Kustomization fails; set "
+                              "spec.decryption (provider: sops) on the Kustomization", code="FW-SOPS-NO-DECRYPTION")
 
     # -- one Kustomization ----------------------------------------------
     def _waits_for_variables(self, node: KustomizationNode) -> bool:

@@ -40,7 +40,7 @@ import yaml
 from ...analysis.redact import url_without_credentials
 from ...load import Document, Repo, parse_documents
 from ...load.yamldocs import GrowthBudget, field_line
-from ...model import Diagnostic, InputError, Resource
+from ...model import SOPS_ENCRYPTED_KIND, Diagnostic, InputError, Resource
 from ...problems import problem_class
 from ..objects import FluxOverrides
 from ..schema import ANY, KUSTOMIZATION_FILE, REPLACEMENT, problems
@@ -51,6 +51,7 @@ from .plugins import ROLE_BINDING_SUBJECTS, SIMULATED, PluginError, field_specs,
 from .transform import (TargetNotFound, WorkRes, add_affix, effective_ns, fix_back_references, legacy_order_key,
                         set_entries, set_images, set_namespace, set_replicas)
 
+SOPS_ENCRYPTED_API_VERSION = "sops.flux-wiki.invalid/v1"
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 REMOTE_PREFIXES = ("git::", "gh:", "ssh://", "https://", "http://", "git@", "github.com:", "github.com/",
                    "gitlab.com/", "bitbucket.org/")
@@ -312,6 +313,7 @@ class _Builder:
                 encrypted = "sops" in obj
                 if encrypted:
                     _redact(obj)
+                    md = obj["metadata"]
                 out.append(WorkRes(obj, rel, doc.line, encrypted, str(md.get("name")),
                                    str(md.get("namespace") or ""), origin={"path": rel}))
         return out
@@ -826,11 +828,32 @@ def _looks_like_path(entry: Any) -> bool:
 
 
 def _redact(obj: dict[str, Any]) -> None:
-    """SOPS documents keep their shape, never their payload."""
+    """SOPS documents keep their shape, never their payload. A document encrypted whole (``sops --encrypt``
+    without ``--encrypted-regex``) has ciphertext for its apiVersion, kind and name too: kustomize builds it as
+    it is and kustomize-controller decrypts it after the build, so what it is stays unknown here; it is named
+    ``SOPS_ENCRYPTED_KIND`` ``encrypted-<digest of its name's ciphertext>`` (unique in a build, as kustomize
+    sees it) without a namespace."""
     obj.pop("sops", None)
+    md = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    if any(is_ciphertext(v) for v in (obj.get("apiVersion"), obj.get("kind"), md.get("name"))):
+        import hashlib  # OpenSSL's, loaded by the first document SOPS encrypted whole (startup budget)
+
+        digest = hashlib.sha256(str(md.get("name")).encode()).hexdigest()[:10]
+        obj["apiVersion"], obj["kind"] = SOPS_ENCRYPTED_API_VERSION, SOPS_ENCRYPTED_KIND
+        obj["metadata"] = md = {**md, "name": f"encrypted-{digest}"}
+    if is_ciphertext(md.get("namespace")):
+        md.pop("namespace")
+    for key in ("labels", "annotations"):
+        if isinstance(md.get(key), dict):
+            md[key] = {k: "" if is_ciphertext(v) else v for k, v in md[key].items()}
     for key in ("data", "stringData"):
         if isinstance(obj.get(key), dict):
             obj[key] = {k: "" for k in obj[key]}
+
+
+def is_ciphertext(value: Any) -> bool:
+    """A value SOPS encrypted (``ENC[AES256_GCM,data:…]``)."""
+    return isinstance(value, str) and value.startswith("ENC[")
 
 
 def _append(res: list[WorkRes], new: list[WorkRes], ids: set[tuple[str, str, str, str]] | None = None) -> None:
