@@ -148,6 +148,19 @@ def test_a_parent_that_applies_the_consumer_does_not_make_it_wait(doctor_repo):
 UNRELATED = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: default}\ndata: {a: b}\n"
 
 
+def test_no_unexplained_dependson_when_what_the_dependency_waits_for_was_not_built(doctor_repo):
+    """fluxcd/flux2-multi-tenancy: kyverno-policies dependsOn kyverno, which waits (wait: true) for the child it
+    applies from an OCI artifact flux-wiki cannot read: that child may well provide the CRDs the policies use."""
+    child = ("apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: base-oci, "
+             "namespace: flux-system}\nspec: {interval: 10m, path: ./, prune: true, "
+             "sourceRef: {kind: OCIRepository, name: elsewhere}}\n")
+    parts = (layer("base", child, spec="wait: true"), layer("apps", UNRELATED, deps=("base",)))
+    assert codes(doctor_repo(*parts)) == []
+    built = (layer("base", UNRELATED.replace("name: a", "name: base"), spec="wait: true"),
+             layer("apps", UNRELATED, deps=("base",)))
+    assert codes(doctor_repo(*built)) == [("unexplained-dependson", "info", "apps", "clusters/test/apps.yaml:1")]
+
+
 def test_unexplained_dependson_and_how_an_author_silences_it(doctor_repo):
     parts = (layer("base", UNRELATED.replace("name: a", "name: base")), layer("apps", UNRELATED, deps=("base",)))
     assert codes(doctor_repo(*parts)) == [("unexplained-dependson", "info", "apps", "clusters/test/apps.yaml:1")]

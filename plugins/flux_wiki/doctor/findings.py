@@ -277,7 +277,8 @@ def _edges(ctx: _Context, edges: list[EdgeEvidence]) -> None:
             ctx.add("redundant-dependson", "info",
                     f"{edge.dependent} dependsOn {edge.dependency}, but it already waits for it{route}",
                     edge.dependent, edge.file, edge.line, edge.dependency)
-        elif not edge.evidence and not edge.rationale and _built(ctx, edge.dependency):
+        elif not edge.evidence and not edge.rationale and all(_built(ctx, k)
+                                                              for k in ctx.reach.ready_with(edge.dependency)):
             ctx.add("unexplained-dependson", "info",
                     f"{edge.dependent} dependsOn {edge.dependency}, but nothing it applies uses anything "
                     f"{edge.dependency} (or what it waits for) provides; say why in data/notes.yaml",
@@ -285,7 +286,8 @@ def _edges(ctx: _Context, edges: list[EdgeEvidence]) -> None:
 
 
 def _built(ctx: _Context, node_id: str) -> bool:
-    """Whether flux-wiki saw what ``node_id`` applies (else "nothing it provides is used" is unknown)."""
+    """Whether flux-wiki saw what ``node_id`` applies (else "nothing it provides is used" is unknown: for a
+    dependsOn, of the dependency and of every Kustomization it waits for, e.g. a child from an OCI artifact)."""
     node = ctx.cluster.kustomizations.get(node_id)
     return node is not None and node.status == "built"
 
