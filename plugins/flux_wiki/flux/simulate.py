@@ -77,6 +77,11 @@ KUSTOMIZE_CONFIG_GROUP = "kustomize.config.k8s.io"  # kustomize's own file kinds
 _SYNTHESIZED_ROOTS = ("explicit", "gotk-sync placeholder", "bootstrap command")
 
 
+def _and_more(items: list[Any]) -> str:
+    """`` (and N more)`` after the first of ``items`` a message names; empty for one."""
+    return f" (and {len(items) - 1} more)" if len(items) > 1 else ""
+
+
 def _decryption_disabled(res: Resource) -> bool:
     """``kustomize.toolkit.fluxcd.io/decrypt: disabled`` (any case): kustomize-controller neither decrypts the
     object nor refuses it as encrypted."""
@@ -240,8 +245,7 @@ class Simulation:
                      if res.kind == "Secret" and res.obj.get("apiVersion") == "v1" and res.encrypted
                      and not _decryption_disabled(res)]
         if encrypted:
-            first, more = encrypted[0], len(encrypted) - 1
-            others = f" (and {more} more)" if more else ""
+            first, others = encrypted[0], _and_more(encrypted)
             self.cluster.warn(first.file, first.line,
                               f"Secret {first.ident()} is SOPS-encrypted{others} and Kustomization {node.id} has no "
                               f"spec.decryption: kustomize-controller fails it (\"Secret/{first.ident()} is SOPS "
@@ -250,8 +254,7 @@ class Simulation:
                               code="FW-SOPS-NO-DECRYPTION")
         whole = [res for res in node.resources if res.encrypted and res.kind == SOPS_ENCRYPTED_KIND]
         if whole:  # its apiVersion and kind are ciphertext: no API serves them
-            first, more = whole[0], len(whole) - 1
-            others = f" (and {more} more)" if more else ""
+            first, others = whole[0], _and_more(whole)
             self.cluster.warn(first.file, first.line,
                               f"a document SOPS-encrypted whole, apiVersion and kind included{others}, and "
                               f"Kustomization {node.id} has no spec.decryption: kustomize-controller applies it "
