@@ -173,8 +173,9 @@ _CODES = (
     Code("FW-RSET-NOTE", "limit", "something about a ResourceSet only the cluster knows (run-time data, "
          "provider ids, reconciliation disabled)", "nothing", notice=True),
     # -- surfaces -----------------------------------------------------------------------------------------------
-    Code("FW-LB-DUPLICATE", "repo", "two objects claim the same LoadBalancer address:port/protocol: one of them "
-         "does not get it", "give each its own address or port"),
+    Code("FW-LB-DUPLICATE", "repo", "two objects claim the same LoadBalancer address:port/protocol: the one "
+         "applied later does not get it (reported there, naming the first; a sharing key shares an address "
+         "on other ports only)", "give each its own address or port"),
     Code("FW-SURFACE-UNREAD", "limit", "the surfaces of an object could not be read", "report it as a "
          "flux-wiki bug"),
     Code("FW-CHART-VALUES-UNREAD", "limit", "a HelmRelease's values are not read for surfaces (chart unknown to "

@@ -104,8 +104,8 @@ def test_a_duplicate_claim_and_a_dangling_depends_on_are_new_problems(history: H
     problems = c["findings"]["problems"]
     assert problems["resolved"] == []
     assert [(p["file"], p["line"]) for p in problems["introduced"]] == [  # the dangling one: its dependsOn entry
-        ("apps/web-alt.yaml", 1), ("apps/web-app.yaml", 3), ("clusters/home/monitoring.yaml", 13)]
-    assert "depends on flux-system/logging" in problems["introduced"][2]["message"]
+        ("apps/web-app.yaml", 3), ("clusters/home/monitoring.yaml", 13)]  # the claim once, at the later file
+    assert "depends on flux-system/logging" in problems["introduced"][1]["message"]
     assert [s["name"] for s in c["surfaces"]["added"]] == ["web-alt"]
     assert [o["name"] for o in c["objects"]["added"]] == ["web-alt"]
 

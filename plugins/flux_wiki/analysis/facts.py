@@ -193,7 +193,9 @@ class ClusterFacts:
         # the surfaces of the layers the wiki shows: the inventory, the surface map and the address claims
         self.surfaces: list[Surface] = [s for s in cluster.surfaces if s.layer in shown]
         self.claims: dict[Claim, list[Surface]] = contested_claims(self.surfaces, _surface_clusters(cluster))
-        self.duplicate_claims: list[Diagnostic] = claim_warnings(self.claims)
+        levels = self.order.levels  # the object applied first keeps the address: later claimants are warned
+        self.duplicate_claims: list[Diagnostic] = claim_warnings(
+            self.claims, rank=lambda s: levels.get(s.layer, len(levels)))
         self._contested = {(c.file, c.line) for claimants in self.claims.values() for c in claimants}
         self._helm_counts: dict[str, int] = {}
 

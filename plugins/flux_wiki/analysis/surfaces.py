@@ -14,7 +14,6 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from itertools import islice
 from typing import Any
 
 from ..model import CLAIM_SURFACES, Diagnostic, HelmReleaseInfo, Resource, Surface, SurfaceKind, Target
@@ -46,7 +45,6 @@ _ISTIO_SERVICE_HOST = r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.([a-z0-9]([-a-z0-9]*[a
 _RULE_HOSTS = r"\b(?:Host|HostSNI)\s*\(([^)]*)\)"  # pattern strings: `re` compiles them on first use
 _RULE_PATHS = r"\b(?:PathPrefix|Path)\s*\(([^)]*)\)"
 _QUOTED = r"`([^`]*)`|\"([^\"]*)\"|'([^']*)'"
-MAX_CLAIMANTS_LISTED = 10  # other claimants a duplicate-address warning names ("and N more" beyond)
 
 
 @dataclass(eq=False)
@@ -654,24 +652,31 @@ def contested_claims(surfaces: list[Surface], where: Callable[[Surface], str] | 
 
 
 def duplicate_claims(surfaces: list[Surface]) -> list[Diagnostic]:
-    """Two LoadBalancer surfaces claiming the same address:port/protocol (across all layers) -> one
-    warning each naming both file:line (MetalLB allow-shared-ip on different ports is fine)."""
+    """Two LoadBalancer surfaces claiming the same address:port/protocol (across all layers) -> one warning
+    on the later claimant (see :func:`claim_warnings`). Sharing an address on different ports or protocols
+    is fine (MetalLB ``allow-shared-ip``, Cilium ``sharing-key``); on the same port it never is."""
     return claim_warnings(contested_claims(surfaces))
 
 
-def claim_warnings(contested: dict[Claim, list[Surface]]) -> list[Diagnostic]:
-    """One warning per claimant of each contested claim (:func:`contested_claims`), naming the others.
+ClaimRank = Callable[[Surface], Any]  # sorts the claimants of one claim: the lowest is the first claimant
 
-    A warning names at most MAX_CLAIMANTS_LISTED others, so n claims of one address cost O(n), not O(n²) text.
+
+def claim_warnings(contested: dict[Claim, list[Surface]], rank: ClaimRank | None = None) -> list[Diagnostic]:
+    """One warning per later claimant of each contested claim (:func:`contested_claims`), at its file:line,
+    naming the first claimant's file:line: a conflict is reported once, not from both sides.
+
+    The first claimant is the lowest by ``rank`` (the engine ranks by the layer's level in the effective
+    order, so the object applied first comes first), then by file and line. Each warning names one other
+    object, so n claims of one address cost O(n) text.
     """
     out: set[Diagnostic] = set()
     for (addr, port, proto), claimants in contested.items():
-        labels = sorted({_label(c) for c in claimants})  # one label per owner (kind, namespace, name, file:line)
-        for c in claimants:
-            own = _label(c)
-            shown = list(islice((label for label in labels if label != own), MAX_CLAIMANTS_LISTED))
-            more = len(labels) - 1 - len(shown)
-            out.add(Diagnostic(c.file, c.line, f"{own} claims LoadBalancer {addr}:{port}/{proto}, "
-                                               f"also claimed by {'; '.join(shown)}"
-                                               + (f" and {more} more" if more else ""), code="FW-LB-DUPLICATE"))
+        owners: dict[str, Surface] = {}  # one per owner (kind, namespace, name, file:line)
+        for c in sorted(claimants, key=lambda c: (rank(c) if rank else 0, c.file, c.line, _label(c))):
+            owners.setdefault(_label(c), c)
+        first, *later = owners
+        for label in later:
+            c = owners[label]
+            out.add(Diagnostic(c.file, c.line, f"{label} claims LoadBalancer {addr}:{port}/{proto}, "
+                                               f"already claimed by {first}", code="FW-LB-DUPLICATE"))
     return sorted(out)
