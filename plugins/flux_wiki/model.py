@@ -81,6 +81,22 @@ class InputError(Exception):
 
 
 @dataclass(frozen=True)
+class FieldAt:
+    """Where a field of a built object was written (the object's file, or the patch that put it there):
+    ``file:line``. With ``spec_patch`` set, the patch
+    is entry ``spec_patch`` of the building Flux Kustomization's own ``spec.patches`` and ``line`` counts lines
+    of its inline text: a build is shared by the Kustomizations with the same path and spec, so the
+    order analysis finds that entry in the file of the Kustomization that applied the object."""
+
+    file: str
+    line: int
+    spec_patch: int | None = None
+
+
+DependsOnKey = tuple[str, str]  # a dependsOn entry's name and namespace as written ("" when unset)
+
+
+@dataclass(frozen=True)
 class GeneratedBy:
     """The object that generated a resource at run time (a flux-operator ResourceSet) and where it is."""
 
@@ -113,6 +129,8 @@ class Resource:
     line: int
     encrypted: bool = False
     generated_by: GeneratedBy | None = None
+    # where each spec.dependsOn entry of a Flux Kustomization was written, once a patch changed that list
+    depends_on_at: dict[DependsOnKey, FieldAt] | None = None
 
     @property
     def api_version(self) -> str:
@@ -379,6 +397,7 @@ class KustomizationNode:
     helm_charts: list[dict[str, Any]] = field(default_factory=list)
     excluded: bool = False
     generated_by: GeneratedBy | None = None  # the ResourceSet that generated this Kustomization
+    depends_on_at: dict[DependsOnKey, FieldAt] | None = None  # dependsOn entries a patch wrote (Resource's)
     # ``spec`` parsed: the typed fields the simulation acts on (parsed from ``spec`` when not given)
     flux_spec: KustomizationSpec = None  # type: ignore[assignment]
 

@@ -32,9 +32,9 @@ from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from graphlib import CycleError, TopologicalSorter
-from typing import Literal
+from typing import Any, Literal
 
-from ..load.yamldocs import field_line
+from ..load.yamldocs import block_scalar_line, field_line
 from ..model import FLUX_KUSTOMIZE_GROUP, Cluster, InputError, KustomizationNode
 
 DEFAULT_REQUEUE_DEPENDENCY = 30.0  # kustomize-controller --requeue-dependency (main.go), seconds
@@ -473,12 +473,27 @@ class _Builder:
                 continue
             dep = f"{entry.get('namespace') or node.namespace}/{entry['name']}"
             expr = entry.get("readyExpr")
-            edge = Edge("dependsOn", dep, node.id, node.file, self.line(node, ("spec", "dependsOn", i)),
+            edge = Edge("dependsOn", dep, node.id, *self.entry_at(node, entry, i),
                         expr if isinstance(expr, str) and expr else None)
             self._declare(node, edge, declared)
         for edge in self._generator_waits(node):
             self._declare(node, edge, declared)
         self.declared[node.id] = declared
+
+    def entry_at(self, node: KustomizationNode, entry: dict[str, Any], i: int) -> tuple[str, int]:
+        """Where dependsOn entry ``i`` of ``node`` is written: in its own document, or in the patch that added
+        it (a patch of the parent's ``spec.patches`` is found in the parent's file, the block's inner line)."""
+        at = (node.depends_on_at or {}).get((str(entry["name"]), str(entry.get("namespace") or "")))
+        if at is None:
+            return node.file, self.line(node, ("spec", "dependsOn", i))
+        if at.spec_patch is None:
+            return at.file, at.line
+        parent = self.nodes.get(node.parent or "")
+        if parent is None:
+            return node.file, node.line
+        key_line = self.line(parent, ("spec", "patches", at.spec_patch, "patch"))
+        text = self.texts.get(parent.file)
+        return parent.file, block_scalar_line(text, key_line, at.line) if text else key_line
 
     def _generator_waits(self, node: KustomizationNode) -> list[Edge]:
         """The Kustomizations the ResourceSet that generates ``node`` waits Ready for (its ``spec.dependsOn``

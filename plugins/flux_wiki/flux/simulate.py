@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 from ..load import ParseCache, Repo
 from ..load.yamldocs import field_line
 from ..model import (BUILT_STATUSES, FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, FLUX_OPERATOR_GROUP, FLUX_SOURCE_GROUP,
-                     SOPS_ENCRYPTED_KIND, Cluster, Controller, Diagnostic, HelmReleaseInfo, InputError,
-                     KustomizationNode, Resource, SourceDir, SourceInfo, SubstitutionVar)
+                     SOPS_ENCRYPTED_KIND, Cluster, Controller, DependsOnKey, Diagnostic, FieldAt, HelmReleaseInfo,
+                     InputError, KustomizationNode, Resource, SourceDir, SourceInfo, SubstitutionVar)
 from .controller_flags import CONTROLLERS, NO_CROSS_NAMESPACE_REFS, ControllerFlags, patch_flags, root_flags
 from .entry import Entry
 from .kustomize.build import BuildResult
@@ -60,7 +60,7 @@ def _node_from_resource(res: Resource, parent: str | None) -> tuple[Kustomizatio
     """A node for a Flux Kustomization object; one the CRD schema would refuse is an error, never built."""
     spec, problems = checked_kustomization(res.obj)
     node = _node(res.namespace or "default", res.name, spec, parent=parent, source=None, file=res.file,
-                 line=res.line, generated_by=res.generated_by)
+                 line=res.line, generated_by=res.generated_by, depends_on_at=res.depends_on_at)
     if problems:
         node.status = "error"
         node.reason = _rejected(problems)
@@ -832,11 +832,17 @@ def _first_image(deployment: Resource) -> str | None:
     return first.get("image") if isinstance(first, dict) else None
 
 
+def _prefixed_at(at: dict[DependsOnKey, FieldAt] | None, prefix: str) -> dict[DependsOnKey, FieldAt] | None:
+    return {dep: replace(f, file=prefix + f.file) if f.file else f for dep, f in at.items()} if at else at
+
+
 def _prefixed(built: BuildResult, prefix: str) -> BuildResult:
     """A build of a source folder with its paths as pages show them (relative to the repository root)."""
     if not prefix:
         return built
-    return replace(built, resources=[replace(r, file=prefix + r.file) for r in built.resources],
+    return replace(built, resources=[replace(r, file=prefix + r.file,
+                                             depends_on_at=_prefixed_at(r.depends_on_at, prefix))
+                                     for r in built.resources],
                    files=[prefix + f for f in built.files],
                    diagnostics=[replace(d, file=prefix + d.file) for d in built.diagnostics])
 

@@ -611,6 +611,18 @@ def field_line(text: str, first_line: int, path: tuple[str | int, ...] | list[st
     return found + 1
 
 
+_BLOCK_SCALAR_HEADER = re.compile(r"(?:^\s*-|:)\s+[|>][0-9+-]*\s*(?:#.*)?$")
+
+
+def block_scalar_line(text: str, key_line: int, inner_line: int) -> int:
+    """The line in ``text`` of line ``inner_line`` (1-based) of the block scalar (``patch: |``) whose key is on
+    ``key_line``; ``key_line`` itself when that value is not a block scalar (flow or quoted text)."""
+    lines = _lines(text).lines
+    if 0 < key_line <= len(lines) and _BLOCK_SCALAR_HEADER.search(lines[key_line - 1].rstrip()):
+        return min(key_line + max(inner_line, 1), len(lines))
+    return key_line
+
+
 class _TextLines:
     """A file's text split into lines once, with where each line starts and which lines are document markers,
     so that finding a key searches the text (``str.find``) instead of testing it line by line."""

@@ -33,14 +33,14 @@ import os
 import posixpath
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import yaml
 
 from ...analysis.redact import url_without_credentials
 from ...load import Document, Repo, parse_documents
-from ...load.yamldocs import GrowthBudget, field_line
-from ...model import SOPS_ENCRYPTED_KIND, Diagnostic, InputError, Resource
+from ...load.yamldocs import GrowthBudget, block_scalar_line, field_line
+from ...model import SOPS_ENCRYPTED_KIND, DependsOnKey, Diagnostic, FieldAt, InputError, Resource
 from ...problems import problem_class
 from ..objects import FluxOverrides
 from ..schema import ANY, KUSTOMIZATION_FILE, REPLACEMENT, problems
@@ -451,11 +451,11 @@ class _Builder:
     # -- transformers ------------------------------------------------------
     def run_transformers(self, k: _Kustomization, acc: _Accumulation) -> None:
         d, res, config = k.data, acc.res, acc.config
-        for entry in _as_list(d.get("patchesStrategicMerge"), k, "patchesStrategicMerge"):
+        for i, entry in enumerate(_as_list(d.get("patchesStrategicMerge"), k, "patchesStrategicMerge")):
             self.patch(k, {"patch": entry} if not _looks_like_path(entry) else {"path": entry}, res,
-                       "patchesStrategicMerge")
-        for entry in _as_list(d.get("patches"), k, "patches"):
-            self.patch(k, entry, res, "patches")
+                       "patchesStrategicMerge", ("patchesStrategicMerge", i))
+        for i, entry in enumerate(_as_list(d.get("patches"), k, "patches")):
+            self.patch(k, entry, res, "patches", ("patches", i, "patch"))
         with self.transforming(k, "namespace"):
             if d.get("namespace"):
                 set_namespace(res, str(d["namespace"]), config["namespace"])
@@ -475,8 +475,8 @@ class _Builder:
         with self.transforming(k, "commonAnnotations"):
             if d.get("commonAnnotations"):
                 set_entries(res, d["commonAnnotations"], config["commonAnnotations"], "annotations")
-        for entry in _as_list(d.get("patchesJson6902"), k, "patchesJson6902"):
-            self.patch(k, entry, res, "patchesJson6902")
+        for i, entry in enumerate(_as_list(d.get("patchesJson6902"), k, "patchesJson6902")):
+            self.patch(k, entry, res, "patchesJson6902", ("patchesJson6902", i, "patch"))
         with self.transforming(k, "replicas"):
             for entry in _as_list(d.get("replicas"), k, "replicas"):
                 if isinstance(entry, dict):
@@ -503,8 +503,10 @@ class _Builder:
             file, line = where or (k.file, self.entry_line(k, None, key))
             raise InputError(file, line, f"{key}: {err}", code="FW-KUSTOMIZE-INVALID") from None
 
-    def _patch_text(self, k: _Kustomization, entry: dict[str, Any], key: str) -> tuple[list[Any], str, int] | None:
-        """The patch documents of an entry, with the file/line they came from (None: a remote file)."""
+    def _patch_text(self, k: _Kustomization, entry: dict[str, Any], key: str, held: tuple[str | int, ...] | None,
+                    ) -> tuple[list[Any], str, int, Callable[[int, tuple[str | int, ...]], FieldAt]] | None:
+        """The patch documents of an entry, with the file/line they came from (None: a remote file), and where
+        a field of the n-th document is written (``held``: where the kustomization file holds an inline patch)."""
         if entry.get("path"):
             if is_remote(str(entry["path"])):
                 self.note_remote(k, str(entry["path"]), key)
@@ -513,53 +515,76 @@ class _Builder:
             self.files.add(rel)
             content = self.repo.read_bytes(rel)
             if content.startswith(b"["):  # kustomize reads the file as it is, not trimmed
-                return [_json_patch(content.decode("utf-8", errors="replace"), rel, 1)], rel, 1
+                text = content.decode("utf-8", errors="replace")
+                return [_json_patch(text, rel, 1)], rel, 1, lambda n, path: FieldAt(rel, field_line(text, 1, path))
             docs = self.repo.cache.get(rel, content)  # shared: a patch is only read (patch.py copies what it adds)
             for d in docs:
                 d.require_unique_keys()
-            return [d.data for d in docs], rel, docs[0].line if docs else 1
+            return [d.data for d in docs], rel, docs[0].line if docs else 1, \
+                lambda n, path: FieldAt(rel, field_line(self.repo.read_text(rel), docs[n].line, path))
         text = entry.get("patch")
         line = self.entry_line(k, None, key)
         if isinstance(text, (dict, list)):
-            return [text], k.file, line
+            return [text], k.file, line, lambda n, path: self._inline_at(k, held, None, path, line)
         if not isinstance(text, str):
             raise InputError(k.file, line, f"{key} entry needs 'path' or 'patch'", code="FW-KUSTOMIZE-INVALID")
+        spec_patch = entry.index if isinstance(entry, SpecPatch) else None
         if text.strip().startswith("["):  # an inline patch is trimmed first
-            return [_json_patch(text.strip(), k.file, line)], k.file, line
+            return [_json_patch(text.strip(), k.file, line)], k.file, line, \
+                lambda n, path: self._inline_at(k, held, spec_patch, (), line)
         try:
             docs = self.repo.cache.text_documents(text, k.file)  # shared: a patch is only read
             for d in docs:
                 d.require_unique_keys()
         except InputError as err:
             raise InputError(k.file, line, f"invalid inline patch: {err.message}", code=err.code, cls=err.cls) from None
-        return [d.data for d in docs], k.file, line
+        return [d.data for d in docs], k.file, line, \
+            lambda n, path: self._inline_at(k, held, spec_patch, field_line(text, docs[n].line, path), line)
 
-    def patch(self, k: _Kustomization, entry: Any, res: list[WorkRes], key: str) -> None:
+    def _inline_at(self, k: _Kustomization, held: tuple[str | int, ...] | None, spec_patch: int | None,
+                   inner: int | tuple[str | int, ...], fallback: int) -> FieldAt:
+        """Where a field of an inline patch is written: ``inner`` is its line in the patch text, or its path when
+        the patch is a mapping written in the kustomization file itself."""
+        if spec_patch is not None:  # the Flux Kustomization's own spec.patches: resolved by the order analysis
+            return FieldAt("", inner if isinstance(inner, int) else 1, spec_patch)
+        if held is None or not self.repo.is_file(k.file):
+            return FieldAt(k.file, fallback)
+        ktext = self.repo.read_text(k.file)
+        if isinstance(inner, tuple):
+            return FieldAt(k.file, field_line(ktext, k.line, (*held, *inner)))
+        return FieldAt(k.file, block_scalar_line(ktext, field_line(ktext, k.line, held), inner) if inner else
+                       field_line(ktext, k.line, held))
+
+    def patch(self, k: _Kustomization, entry: Any, res: list[WorkRes], key: str,
+              held: tuple[str | int, ...] | None = None) -> None:
         try:
-            self._patch(k, entry, res, key)
+            self._patch(k, entry, res, key, held)
         except InputError as err:
             if isinstance(entry, SpecPatch):
                 err.spec_field = ("patches", entry.index)
             raise
 
-    def _patch(self, k: _Kustomization, entry: Any, res: list[WorkRes], key: str) -> None:
+    def _patch(self, k: _Kustomization, entry: Any, res: list[WorkRes], key: str,
+               held: tuple[str | int, ...] | None) -> None:
         if isinstance(entry, str):
             entry = {"path": entry}
         if not isinstance(entry, dict):
             raise InputError(k.file, self.entry_line(k, None, key), f"{key} entry must be a mapping", code="FW-KUSTOMIZE-INVALID")
-        text = self._patch_text(k, entry, key)
+        text = self._patch_text(k, entry, key, held)
         if text is None:
             return
-        docs, pfile, pline = text
+        docs, pfile, pline, field_at = text
         target = entry.get("target")
         try:
-            for doc in docs:
+            for n, doc in enumerate(docs):
                 if isinstance(doc, list):
                     if not isinstance(target, dict):
                         raise PatchError("a JSON 6902 patch needs a target")
                     for r in [r for r in res if selects(target, r.obj, r.names(), r.namespaces())]:
                         r.store_previous_id()
+                        before = _depends_on(r.obj)
                         r.obj = apply_json6902(r.obj, doc, self.growth)
+                        self._note_depends_on(r, before, lambda dep: field_at(n, (_json_op_index(doc, dep),)))
                 elif isinstance(doc, dict):
                     _require_patch_identity(doc)
                     if isinstance(target, dict):
@@ -575,12 +600,29 @@ class _Builder:
                                                            "FW-KUSTOMIZE-REMOTE"))
                             continue
                     for r in chosen:
+                        before = _depends_on(r.obj)
                         if apply_strategic(r.obj, doc) is None:
                             res.remove(r)
+                        else:
+                            self._note_depends_on(r, before, lambda dep: field_at(n, _entry_path(doc, dep)))
                 else:
                     raise PatchError("patch must be a mapping or a JSON 6902 list")
         except PatchError as err:
             raise InputError(pfile, pline, f"patch: {err}", code=err.code, cls=problem_class(err.code)) from None
+
+    def _note_depends_on(self, r: WorkRes, before: list[DependsOnKey] | None,
+                         written_at: Callable[[DependsOnKey], FieldAt]) -> None:
+        """Field-level provenance of a Flux Kustomization's ``spec.dependsOn``, once a patch changed it: each
+        entry the patch added points at the patch, the others at where they were written before."""
+        after = _depends_on(r.obj)
+        if before is None or after == before:
+            return
+        at = dict(r.depends_on_at or {})
+        for i, dep in enumerate(before):
+            if dep not in at:
+                at[dep] = FieldAt(r.file, field_line(self.repo.read_text(r.file), r.line, ("spec", "dependsOn", i))
+                                  if self.repo.is_file(r.file) else r.line)
+        r.depends_on_at = {dep: at[dep] if dep in before else written_at(dep) for dep in after or []}
 
     def replace(self, k: _Kustomization, entry: Any, res: list[WorkRes], key: str = "replacements") -> None:
         from .replace import ReplacementError, SourceNotFound, apply_replacement  # loads with the first replacement
@@ -764,12 +806,52 @@ class _Builder:
         if sort:
             res = sorted(res, key=legacy_order_key)
         return BuildResult(
-            resources=[Resource(r.obj, r.file, r.line, r.encrypted) for r in res],
+            resources=[Resource(r.obj, r.file, r.line, r.encrypted, depends_on_at=r.depends_on_at) for r in res],
             files=sorted(self.files),
             remote=self.remote,
             helm_charts=self.helm_charts,
             diagnostics=self.diagnostics,
         )
+
+
+def _depends_on(obj: dict[str, Any]) -> list[DependsOnKey] | None:
+    """The entries of a Flux Kustomization's ``spec.dependsOn`` (None: not a Flux Kustomization)."""
+    if obj.get("kind") != "Kustomization" or group_of(obj) != "kustomize.toolkit.fluxcd.io":
+        return None
+    spec = obj.get("spec")
+    deps = spec.get("dependsOn") if isinstance(spec, dict) else None
+    return [(str(e["name"]), str(e.get("namespace") or "")) for e in deps if isinstance(e, dict) and e.get("name")] \
+        if isinstance(deps, list) else []
+
+
+def _entry_path(patch: dict[str, Any], dep: DependsOnKey) -> tuple[str | int, ...]:
+    """The path of entry ``dep`` in a strategic-merge patch's ``spec.dependsOn`` (the list itself if not there)."""
+    spec = patch.get("spec")
+    deps = spec.get("dependsOn") if isinstance(spec, dict) else None
+    for i, e in enumerate(deps if isinstance(deps, list) else []):
+        if isinstance(e, dict) and (str(e.get("name")), str(e.get("namespace") or "")) == dep:
+            return ("spec", "dependsOn", i)
+    return ("spec", "dependsOn")
+
+
+def _json_op_index(ops: list[Any], dep: DependsOnKey) -> int:
+    """The JSON 6902 operation that wrote entry ``dep`` of ``spec.dependsOn``: the last one on that path whose
+    value holds it, else the last one on that path."""
+    on_path = [i for i, op in enumerate(ops) if isinstance(op, dict)
+               and (str(op.get("path") or "") == "/spec" or str(op.get("path") or "").startswith("/spec/dependsOn"))]
+    holds = [i for i in on_path if dep in (_depends_on({"apiVersion": "kustomize.toolkit.fluxcd.io/v1",
+                                                         "kind": "Kustomization", "spec": _as_spec(ops[i])}) or [])]
+    return (holds or on_path or [0])[-1]
+
+
+def _as_spec(op: dict[str, Any]) -> dict[str, Any]:
+    """An operation's value as the spec it would make (a dependsOn entry, the list, or the whole spec)."""
+    path, value = str(op.get("path") or ""), op.get("value")
+    if path.startswith("/spec/dependsOn/"):
+        return {"dependsOn": [value]}
+    if path == "/spec/dependsOn":
+        return {"dependsOn": value}
+    return value if path == "/spec" and isinstance(value, dict) else {}
 
 
 def _local_config(r: WorkRes) -> bool:
