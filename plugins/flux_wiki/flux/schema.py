@@ -18,9 +18,10 @@ simple fields around them. What a problem means depends on who reads the object:
 from __future__ import annotations
 
 import datetime
+import ipaddress
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 STR, INT, BOOL, NUM, ANY = "a string", "an integer", "true or false", "a number", "anything"
 
@@ -340,6 +341,7 @@ def object_problems(obj: dict[str, Any], group: str, kind: str) -> list[FieldPro
     shape = APPLIED_OBJECTS.get((group, kind))
     if shape is not None:
         found += problems(obj, shape)
+        found += host_problems(obj, group, kind)
     return found
 
 
@@ -407,6 +409,84 @@ def name_problem(value: Any, rule: str | None, field: str = "name") -> FieldProb
     what = ("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-'" if rule == LABEL
             else "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'")
     return FieldProblem(path, what + ", and must start and end with an alphanumeric character", "")
+
+
+# -- host names, as the API server validates them -----------------------------------------------------------
+#
+# An Ingress (k8s.io/kubernetes pkg/apis/networking/validation validateIngressRules, validateIngressTLS): a rule's
+# host is not an IP address, and is a DNS-1123 subdomain, or a wildcard one (``*.`` then a subdomain) when it
+# holds a ``*``; a TLS host is either. Gateway API (apis/v1 shared_types.go ``Hostname``, its CRD pattern): an
+# optional ``*.`` then a subdomain, 1 to 253 characters, in a route's hostnames and a Gateway listener's hostname.
+
+_WILDCARD_SUBDOMAIN = re.compile(r"\*\." + _DNS_SUBDOMAIN.pattern)
+_GATEWAY_HOSTNAME = re.compile(r"(?:\*\.)?" + _DNS_SUBDOMAIN.pattern)
+_SUBDOMAIN_RULE = ("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
+                   "and must start and end with an alphanumeric character")
+_WILDCARD_RULE = ("a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must "
+                  "consist of lower case alphanumeric characters, '-' or '.' and end with an alphanumeric character")
+_GATEWAY_HOSTNAMES = {"HTTPRoute": "hostnames", "GRPCRoute": "hostnames", "TLSRoute": "hostnames"}
+
+
+def _is_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _ingress_host(value: str, rule_host: bool) -> str | None:
+    if rule_host and _is_ip(value):
+        return "must be a DNS name, not an IP address"
+    if len(value) > 253:
+        return "must be no more than 253 characters"
+    if "*" in value:
+        return None if _WILDCARD_SUBDOMAIN.fullmatch(value) else _WILDCARD_RULE
+    return None if _DNS_SUBDOMAIN.fullmatch(value) else _SUBDOMAIN_RULE
+
+
+def _gateway_hostname(value: str) -> str | None:
+    if len(value) > 253:
+        return "must be no more than 253 characters"
+    return None if _GATEWAY_HOSTNAME.fullmatch(value) else \
+        "must be a DNS name, optionally prefixed with a wildcard label '*.' (the Gateway API's Hostname pattern)"
+
+
+def host_problems(obj: dict[str, Any], group: str, kind: str) -> list[FieldProblem]:
+    """Host names of an Ingress or a Gateway API Gateway/route that the API server refuses, judged on the object
+    as applied (after postBuild substitution): a value still holding a ``${VAR}`` (a Secret's variable, one no
+    source sets) is not known here and not judged. A message names the rule, never the value."""
+    spec = obj.get("spec")
+    if not isinstance(spec, dict):
+        return []
+    found: list[tuple[tuple[str | int, ...], str, Callable[[str], str | None]]] = []
+    if kind == "Ingress" and group in ("networking.k8s.io", "extensions"):
+        for i, rule in enumerate(_items(spec.get("rules"))):
+            found.append((("spec", "rules", i, "host"), rule.get("host"), lambda v: _ingress_host(v, True)))
+        for i, tls in enumerate(_items(spec.get("tls"))):
+            hosts = tls.get("hosts")
+            for j, host in enumerate(hosts if isinstance(hosts, list) else []):
+                found.append((("spec", "tls", i, "hosts", j), host, lambda v: _ingress_host(v, False)))
+    elif group == "gateway.networking.k8s.io" and kind in _GATEWAY_HOSTNAMES:
+        hosts = spec.get("hostnames")
+        for i, host in enumerate(hosts if isinstance(hosts, list) else []):
+            found.append((("spec", "hostnames", i), host, _gateway_hostname))
+    elif group == "gateway.networking.k8s.io" and kind == "Gateway":
+        for i, listener in enumerate(_items(spec.get("listeners"))):
+            if "hostname" in listener:
+                found.append((("spec", "listeners", i, "hostname"), listener.get("hostname"), _gateway_hostname))
+    out = []
+    for path, value, check in found:
+        if not isinstance(value, str) or "${" in value or (not value and path[-1] == "host"):
+            continue
+        message = check(value)
+        if message:
+            out.append(FieldProblem(path, message, ""))
+    return out
+
+
+def _items(value: Any) -> list[dict[str, Any]]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
 def checked_kustomization(obj: dict[str, Any]) -> tuple[dict[str, Any], list[FieldProblem]]:

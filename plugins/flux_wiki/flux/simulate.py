@@ -154,15 +154,21 @@ class Simulation:
             self.cluster.warnings += [replace(d, file=prefix + d.file) for d in repo.problems]
         return self.cluster
 
-    def _line(self, file: str, line: int, problem: FieldProblem | tuple[str | int, ...]) -> int:
-        """The line of the field a problem names, in the document starting at ``file:line``."""
+    def _text(self, file: str) -> str | None:
+        """The text of a file as pages name it (a source folder's under its prefix); None when unreadable."""
         repo, rel = self.repo, file
         for mounted, prefix in self.mounts.values():
             if prefix and file.startswith(prefix):
                 repo, rel = mounted, file[len(prefix):]
         try:
-            text = repo.read_text(rel)
+            return repo.read_text(rel)
         except (OSError, InputError):
+            return None
+
+    def _line(self, file: str, line: int, problem: FieldProblem | tuple[str | int, ...]) -> int:
+        """The line of the field a problem names, in the document starting at ``file:line``."""
+        text = self._text(file)
+        if text is None:
             return line
         return field_line(text, line, problem.path if isinstance(problem, FieldProblem) else problem)
 
@@ -196,9 +202,18 @@ class Simulation:
                 self._rejected(node, res, problem)
 
     def _rejected(self, node: KustomizationNode, res: Resource, problem: FieldProblem, more: str = "") -> None:
-        self.cluster.warn(res.file, self._line(res.file, res.line, problem),
-                          f"{res.kind} {res.ident()}: {problem}{more} (the API server rejects it; "
-                          f"Kustomization {node.id} fails to apply)", code="FW-SCHEMA-REJECTED")
+        line = self._line(res.file, res.line, problem)
+        substituted = node.flux_spec.post_build is not None and "${" in self._text_line(res.file, line)
+        self.cluster.warn(res.file, line,
+                          f"{res.kind} {res.ident()}: {problem}{more} ("
+                          + ("after postBuild substitution; " if substituted else "")
+                          + f"the API server rejects it; Kustomization {node.id} fails to apply)",
+                          code="FW-SCHEMA-REJECTED")
+
+    def _text_line(self, file: str, line: int) -> str:
+        """Line ``line`` of ``file`` as written ("" when it cannot be read)."""
+        lines = (self._text(file) or "").split("\n")
+        return lines[line - 1] if 0 < line <= len(lines) else ""
 
     def _check_names(self, node: KustomizationNode) -> None:
         """Names and namespaces the API server refuses. A namespace is reported once, at its first object, or at
