@@ -26,7 +26,7 @@ from ..model import Cluster, Diagnostic, InputError, KustomizationNode, Surface,
 from ..problems import ProblemPolicy
 from .markdown import front_matter, html_text, md_code, md_escape, md_link, one_line, relative_link, slug
 from .phrases import (address, blocker_detail, blocker_phrase, duration, gate_reason, install_summary,
-                      installed_phrases, step_event, surface_summary)
+                      installed_phrases, port_text, step_event, surface_summary)
 
 TEMPLATES = Path(__file__).parent / "templates"
 SORTABLE_MARK = '<span class="flux-wiki-sortable"></span>'
@@ -341,7 +341,7 @@ class PageRenderer:
         """Rows of the surface inventory (optionally one layer's), with the conflicting claims flagged."""
         rows = sorted((s for s in self.facts.shown_surfaces(layer) if s.kind != "workload"), key=_inventory_order)
         return {"rows": rows, "duplicates": self.facts.duplicate_claims, "sortable": SORTABLE_MARK,
-                "address": address, "conflict": self.facts.contested}
+                "address": address, "port": port_text, "conflict": self.facts.contested}
 
     def _table(self) -> dict[str, dict[str, Any]]:
         """The layer table's rows by node id, made once per renderer (the DAG page, layer pages and markers

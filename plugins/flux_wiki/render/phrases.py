@@ -51,6 +51,15 @@ def node_port_text(surface: Surface) -> str:
     return f"{found.group(1) if found else '(assigned)'}→{surface.port}"
 
 
+def port_text(surface: Surface) -> str:
+    """The Port column of a surface: a NodePort Service's port as :func:`node_port_text` writes it (as the layer
+    tables do), any other port as a number, with its protocol when not TCP."""
+    if surface.port is None:
+        return ""
+    text = node_port_text(surface) if surface.kind == "nodeport" else str(surface.port)
+    return text + (f"/{surface.protocol}" if surface.protocol and surface.protocol != "TCP" else "")
+
+
 def _address_key(text: str) -> tuple:
     host, _, port = text.rpartition(":")
     return (address_order(host), int(port) if port.isdigit() else 0)
