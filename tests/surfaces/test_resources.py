@@ -255,13 +255,15 @@ def test_cronjob_image(make_res):
     assert (s.kind, s.target) == ("workload", "restic:0.16")
 
 
-def test_secrets_and_sops_objects_never_read(make_res):
+def test_secrets_are_never_read_and_sops_objects_only_as_far_as_clear(make_res):
     secret = make_res("v1", "Secret", "creds", None, annotations={"lbipam.cilium.io/ips": "10.9.9.9"})
     secret.obj["stringData"] = {"password": "hunter2-hunter2"}
     sops_svc = lb_service(make_res, "enc", annotations={"lbipam.cilium.io/ips": "10.9.9.9"})
     sops_svc.obj["sops"] = {"mac": "ENC[AES256_GCM,data:xx]"}
+    sops_svc.obj["spec"]["ports"][0]["name"] = "ENC[AES256_GCM,data:yy,type:str]"  # --encrypted-regex '^name$'
     out, _ = surfaces(secret, sops_svc)
-    assert out == []
+    assert {s.name for s in out} == {"enc"} and {s.address for s in out} == {"10.9.9.9"}
+    assert sorted(s.port_name for s in out) == ["(hidden)", "dns"] and "ENC[" not in repr(out)
 
 
 def test_sops_value_in_a_field_is_hidden(make_res):

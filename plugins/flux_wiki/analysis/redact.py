@@ -158,6 +158,16 @@ def hide_values(value: Any) -> Any:
     return HIDDEN
 
 
+def without_ciphertext(value: Any) -> Any:
+    """A copy of a SOPS document as far as it is clear text: its ``sops`` metadata dropped, every value SOPS
+    encrypted (``--encrypted-regex`` and ``--unencrypted-regex`` leave the others clear) ``HIDDEN``."""
+    if isinstance(value, dict):
+        return {k: without_ciphertext(v) for k, v in value.items() if k != "sops"}
+    if isinstance(value, list):
+        return [without_ciphertext(v) for v in value]
+    return HIDDEN if is_secret_payload(value) else value
+
+
 def redact_mapping(value: Any) -> Any:
     """A deep copy in which every value under a secret-like key (at any depth) becomes ``HIDDEN``.
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ..model import CLAIM_SURFACES, Diagnostic, HelmReleaseInfo, Resource, Surface, SurfaceKind, Target
-from .redact import HIDDEN, is_secret_payload, secret_strings
+from .redact import HIDDEN, is_secret_payload, secret_strings, without_ciphertext
 
 LB_IP_ANNOTATIONS = (
     "metallb.universe.tf/loadBalancerIPs",
@@ -567,15 +567,17 @@ def extract_surfaces(layer: str, resources: list[Resource], helm_releases: list[
     secrets: set[str] = set()
     hr_objects: dict[tuple[str, str], dict[str, Any]] = {}
     for r in resources:
-        if r.kind == "HelmRelease":
-            hr_objects[(r.namespace, r.name)] = r.obj
-        if r.encrypted or "sops" in r.obj or r.kind == "Secret":
+        if r.kind == "Secret":
             continue
-        placed.append(Placed(r.obj, _Origin(layer, r.namespace, r.name, r.kind, r.file, r.line)))
+        # a SOPS document: only its clear text is read (a Secret's data never is, clear or not)
+        obj = without_ciphertext(r.obj) if r.encrypted or "sops" in r.obj else r.obj
+        if r.kind == "HelmRelease":
+            hr_objects[(r.namespace, r.name)] = obj
+        placed.append(Placed(obj, _Origin(layer, r.namespace, r.name, r.kind, r.file, r.line)))
         if r.kind == "Canary" and r.group == FLAGGER_GROUP:
             line = line_of(r.file, r.line, ("spec", "service")) if line_of else r.line
-            placed += [Placed(obj, _Origin(layer, r.namespace, r.name, r.kind, r.file, line, label))
-                       for obj, label in flagger_objects(r.obj, r.namespace)]
+            placed += [Placed(flagged, _Origin(layer, r.namespace, r.name, r.kind, r.file, line, label))
+                       for flagged, label in flagger_objects(obj, r.namespace)]
     out = _surfaces_of(placed, diags)
     for hr in helm_releases:
         hr_obj = hr_objects.get((hr.namespace, hr.name))
