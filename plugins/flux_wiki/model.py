@@ -83,10 +83,10 @@ class InputError(Exception):
 @dataclass(frozen=True)
 class FieldAt:
     """Where a field of a built object was written (the object's file, or the patch that put it there):
-    ``file:line``. With ``spec_patch`` set, the patch
-    is entry ``spec_patch`` of the building Flux Kustomization's own ``spec.patches`` and ``line`` counts lines
-    of its inline text: a build is shared by the Kustomizations with the same path and spec, so the
-    order analysis finds that entry in the file of the Kustomization that applied the object."""
+    ``file:line``. With ``spec_patch`` set, the patch is entry ``spec_patch`` of the building Flux
+    Kustomization's own ``spec.patches`` and ``line`` counts lines of its inline text: a build is shared by the
+    Kustomizations with the same path and spec, so the order analysis finds that entry in the file of the
+    Kustomization that applied the object."""
 
     file: str
     line: int

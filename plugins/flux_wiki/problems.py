@@ -88,7 +88,8 @@ _CODES = (
          "fix the field's name or indentation", notice=True),
     Code("FW-SCHEMA-REJECTED", "repo", "a field the API server refuses (wrong type, unknown value, missing "
          "required field, a name or namespace its kind does not allow, such as `My_App`, an Ingress or Gateway "
-         "API host name that is not a DNS name, judged after postBuild substitution): Flux cannot apply the object", "fix the field named"),
+         "API host name that is not a DNS name, judged after postBuild substitution): Flux cannot apply the object",
+         "fix the field named"),
     Code("FW-NAMESPACE-MISSING", "repo", "a Kustomization applies a namespaced object without a namespace and "
          "sets no targetNamespace: kustomize-controller fails it (namespace not specified)",
          "set the object's namespace, a kustomization `namespace:` or the Kustomization's targetNamespace"),

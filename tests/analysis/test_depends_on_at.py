@@ -120,8 +120,8 @@ def test_an_entry_the_patch_did_not_touch_keeps_its_own_line(tmp_path: Path) -> 
     })
     repo = write(tmp_path, files)
     edges = _edges(repo)
-    assert edges[("flux-system/infra", "flux-system/apps")] == ("clusters/home/apps.yaml",
-                                                                 _line(repo, "clusters/home/apps.yaml", "- name: infra"))
+    own = "clusters/home/apps.yaml"
+    assert edges[("flux-system/infra", "flux-system/apps")] == (own, _line(repo, own, "- name: infra"))
     assert edges[("flux-system/db", "flux-system/apps")][0] == "clusters/home/kustomization.yaml"
 
 

@@ -112,7 +112,8 @@ def test_duplicate_claims_are_a_warning_admonition(example_wiki: Path) -> None:
     claims = [line for line in warning.splitlines() if line.startswith("    - ")]
     [claim] = claims  # once, at the later claimant, naming the first (both rows are flagged below)
     assert "192.168.1.240:8000/TCP" in claim
-    assert claim.startswith("    - `infrastructure/instances/pgadmin/service.yaml:1`") and "homepage/service.yaml" in claim
+    assert claim.startswith("    - `infrastructure/instances/pgadmin/service.yaml:1`")
+    assert "homepage/service.yaml" in claim
     flagged = [r for r in inventory_rows(page) if r[0].startswith("⚠")]
     assert sorted(r[4] for r in flagged) == ["Service `homepage`", "Service `pgadmin`"]
     assert page.count("⚠") == 2

@@ -484,13 +484,11 @@ class _Builder:
         """Where dependsOn entry ``i`` of ``node`` is written: in its own document, or in the patch that added
         it (a patch of the parent's ``spec.patches`` is found in the parent's file, the block's inner line)."""
         at = (node.depends_on_at or {}).get((str(entry["name"]), str(entry.get("namespace") or "")))
-        if at is None:
-            return node.file, self.line(node, ("spec", "dependsOn", i))
-        if at.spec_patch is None:
+        if at is not None and at.spec_patch is None:
             return at.file, at.line
         parent = self.nodes.get(node.parent or "")
-        if parent is None:
-            return node.file, node.line
+        if at is None or parent is None:
+            return node.file, self.line(node, ("spec", "dependsOn", i))
         key_line = self.line(parent, ("spec", "patches", at.spec_patch, "patch"))
         text = self.texts.get(parent.file)
         return parent.file, block_scalar_line(text, key_line, at.line) if text else key_line

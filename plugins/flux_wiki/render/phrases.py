@@ -54,9 +54,7 @@ def node_port_text(surface: Surface) -> str:
 def port_text(surface: Surface) -> str:
     """The Port column of a surface: a NodePort Service's port as :func:`node_port_text` writes it (as the layer
     tables do), any other port as a number, with its protocol when not TCP."""
-    if surface.port is None:
-        return ""
-    text = node_port_text(surface) if surface.kind == "nodeport" else str(surface.port)
+    text = "" if surface.port is None else node_port_text(surface) if surface.kind == "nodeport" else str(surface.port)
     return text + (f"/{surface.protocol}" if surface.protocol and surface.protocol != "TCP" else "")
 
 
