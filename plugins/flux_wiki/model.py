@@ -334,6 +334,9 @@ class Surface:
     detail: str | None = None
     file: str = ""
     line: int = 0
+    # a LoadBalancer Service MetalLB surely allocates (a MetalLB annotation, no loadBalancerClass): its
+    # allow-shared-ip key, "" without one; None when another implementation may allocate it
+    metallb_key: str | None = None
 
     @property
     def target(self) -> str | None:

@@ -90,3 +90,37 @@ def test_sharing_annotations_share_an_address_on_other_ports_only(tmp_path):
                                       {"infra/svc.yaml": _service("dns", 443, ann),
                                        "apps/svc.yaml": _service("web", 443, ann)})
         assert file == "apps/svc.yaml"
+
+
+def _unshared(tmp_path, infra_annotations: str, apps_annotations: str) -> list:
+    from flux_wiki.engine import build_model
+    from tests.simulate.test_simulate import gotk, ks, write
+
+    repo = gotk()
+    repo.update({"clusters/home/infra.yaml": ks("infra", "./infra"),
+                 "clusters/home/apps.yaml": ks("apps", "./apps", deps=("infra",)),
+                 "infra/svc.yaml": _service("dns", 53, infra_annotations),
+                 "apps/svc.yaml": _service("web", 443, apps_annotations)})
+    [cluster] = build_model(write(tmp_path, repo)).clusters
+    return [(w.file, w.line, w.message) for w in cluster.warnings if w.code.startswith("FW-LB-")]
+
+
+def test_metallb_shares_an_address_only_with_the_same_key(tmp_path):
+    """MetalLB's allocator (sharingOK) refuses an address another Service holds unless both carry one
+    allow-shared-ip key: the later Service stays pending (reported there, naming the first)."""
+    key = "metallb.universe.tf/allow-shared-ip"
+    [(file, line, message)] = _unshared(tmp_path / "none", f"{key}: k", "metallb.io/loadBalancerIPs: 10.0.0.5")
+    assert (file, line) == ("apps/svc.yaml", 1) and "already claimed by Service net/dns (infra/svc.yaml:1)" in message
+    assert "it has no allow-shared-ip key" in message
+    [(_, _, message)] = _unshared(tmp_path / "differ", f"{key}: a", f"metallb.io/allow-shared-ip: b")
+    assert "their allow-shared-ip keys differ" in message
+    assert _unshared(tmp_path / "same", f"{key}: k", "metallb.io/allow-shared-ip: k") == []
+
+
+def test_an_address_shared_where_metallb_is_not_certain_is_not_judged(tmp_path):
+    """No MetalLB annotation (kube-vip, Cilium, a cloud: their own rules) or a key left as
+    ``${VAR}``: not known here, so not red."""
+    assert _unshared(tmp_path / "plain", "", "") == []
+    assert _unshared(tmp_path / "cilium", "lbipam.cilium.io/sharing-key: k", "") == []
+    assert _unshared(tmp_path / "vars", "metallb.universe.tf/allow-shared-ip: ${KEY}",
+                     "metallb.universe.tf/allow-shared-ip: k") == []

@@ -18,7 +18,7 @@ from ..model import (CLAIM_SURFACES, FLUX_HELM_GROUP, Cluster, Diagnostic, HelmR
                      Surface)
 from ..flux.objects import kube_config_ref, landing_cluster, remote_cluster
 from .order import Blocker, Chain, Edge, EffectiveOrder, Gate
-from .surfaces import Claim, claim_warnings, contested_claims
+from .surfaces import Claim, claim_warnings, contested_claims, unshared_claims
 
 if TYPE_CHECKING:
     from .views import Grouping
@@ -192,11 +192,16 @@ class ClusterFacts:
         self._grouping: tuple[Grouping | None] | None = None
         # the surfaces of the layers the wiki shows: the inventory, the surface map and the address claims
         self.surfaces: list[Surface] = [s for s in cluster.surfaces if s.layer in shown]
-        self.claims: dict[Claim, list[Surface]] = contested_claims(self.surfaces, _surface_clusters(cluster))
+        where = _surface_clusters(cluster)
+        self.claims: dict[Claim, list[Surface]] = contested_claims(self.surfaces, where)
         levels = self.order.levels  # the object applied first keeps the address: later claimants are warned
-        self.duplicate_claims: list[Diagnostic] = claim_warnings(
-            self.claims, rank=lambda s: levels.get(s.layer, len(levels)))
-        self._contested = {(c.file, c.line) for claimants in self.claims.values() for c in claimants}
+
+        def rank(s: Surface) -> int:
+            return levels.get(s.layer, len(levels))
+
+        unshared, flagged = unshared_claims(self.surfaces, where, rank)
+        self.duplicate_claims: list[Diagnostic] = sorted(claim_warnings(self.claims, rank) + unshared)
+        self._contested = {(c.file, c.line) for claimants in [*self.claims.values(), flagged] for c in claimants}
         self._helm_counts: dict[str, int] = {}
 
     @property
@@ -302,5 +307,6 @@ class ClusterFacts:
         return self._refs.get(ref)
 
     def contested(self, surface: Surface) -> bool:
-        """Whether the surface's object claims a LoadBalancer address:port another object claims too."""
+        """Whether the surface's object claims a LoadBalancer address:port another object claims too, or an
+        address MetalLB does not let it share (:func:`unshared_claims`)."""
         return surface.kind in CLAIM_SURFACES and (surface.file, surface.line) in self._contested

@@ -31,6 +31,7 @@ SHARED_IP_ANNOTATIONS = (
     "metallb.io/allow-shared-ip",
     "lbipam.cilium.io/sharing-key",
 )
+METALLB_PREFIXES = ("metallb.universe.tf/", "metallb.io/")
 SERVICE_KINDS: dict[str, SurfaceKind] = {"ClusterIP": "clusterip", "NodePort": "nodeport",
                                          "LoadBalancer": "loadbalancer", "ExternalName": "clusterip"}
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "CronJob", "Job", "ReplicaSet")
@@ -110,6 +111,15 @@ def lb_addresses(spec: dict[str, Any], annotations: dict[str, Any]) -> list[str]
     return found
 
 
+def _metallb_key(spec: dict[str, Any], annotations: dict[str, Any]) -> str | None:
+    """The MetalLB sharing key of a LoadBalancer Service that MetalLB surely allocates (it carries a MetalLB
+    annotation and no loadBalancerClass): its allow-shared-ip value, "" without one; None otherwise."""
+    if _text(spec.get("loadBalancerClass")) or not any(str(k).startswith(METALLB_PREFIXES) for k in annotations):
+        return None
+    keys = (_text(annotations.get(f"{prefix}allow-shared-ip")) for prefix in METALLB_PREFIXES)
+    return next((key for key in keys if key), "")
+
+
 def _shared_ip(annotations: dict[str, Any]) -> str | None:
     for a in SHARED_IP_ANNOTATIONS:
         if _text(annotations.get(a)):
@@ -146,7 +156,7 @@ def _service(obj: dict[str, Any], o: _Origin, selected: list[Target], diags: lis
         kind = "clusterip"
     details: list[str | None] = []
     targets = tuple(selected)
-    address = None
+    address = metallb_key = None
     if stype == "ExternalName":
         details.append("ExternalName")
         external = _text(spec.get("externalName"))
@@ -155,6 +165,7 @@ def _service(obj: dict[str, Any], o: _Origin, selected: list[Target], diags: lis
         details.append("headless")
     if kind == "loadbalancer":
         address = ",".join(lb_addresses(spec, ann)) or None
+        metallb_key = _metallb_key(spec, ann)
         lbc = _text(spec.get("loadBalancerClass"))
         details += [f"class {lbc}" if lbc else None, _shared_ip(ann)]
     ports = spec.get("ports")
@@ -178,9 +189,9 @@ def _service(obj: dict[str, Any], o: _Origin, selected: list[Target], diags: lis
             extra.append(f"targetPort {tp}")
         out.append(o.surface(kind, *details, *extra, address=address, port=port,
                              protocol=_text(p.get("protocol")) or "TCP", port_name=_text(p.get("name")),
-                             targets=targets))
+                             targets=targets, metallb_key=metallb_key))
     if not out:
-        out.append(o.surface(kind, *details, address=address, targets=targets))
+        out.append(o.surface(kind, *details, address=address, targets=targets, metallb_key=metallb_key))
     return out
 
 
@@ -623,10 +634,16 @@ def _claims(s: Surface) -> Iterable[Claim]:
         return
     proto = (s.protocol or "TCP").upper()
     proto = "TCP" if proto in ("HTTP", "HTTPS", "TLS", "GRPC") else proto
-    for addr in s.address.split(","):
+    for addr in _addresses(s):
+        yield addr, s.port, proto
+
+
+def _addresses(s: Surface) -> Iterable[str]:
+    """The addresses a surface asks for that can be compared (not ``${VAR}``, a template or hidden)."""
+    for addr in (s.address or "").split(","):
         addr = addr.strip()
         if addr and "$" not in addr and "{{" not in addr and addr != HIDDEN:
-            yield addr, s.port, proto
+            yield addr
 
 
 def _label(s: Surface) -> str:
@@ -682,3 +699,41 @@ def claim_warnings(contested: dict[Claim, list[Surface]], rank: ClaimRank | None
             out.add(Diagnostic(c.file, c.line, f"{label} claims LoadBalancer {addr}:{port}/{proto}, "
                                                f"already claimed by {first}", code="FW-LB-DUPLICATE"))
     return sorted(out)
+
+
+def unshared_claims(surfaces: list[Surface], where: Callable[[Surface], str] | None = None,
+                    rank: ClaimRank | None = None) -> tuple[list[Diagnostic], list[Surface]]:
+    """LoadBalancer Services MetalLB allocates that ask for one address without a common sharing key, and
+    the claimants of those conflicts. MetalLB (its allocator's sharingOK) gives a Service an address another
+    Service holds only when both carry the same ``allow-shared-ip`` key; the first claimant (as
+    :func:`claim_warnings` orders them) keeps it, so the warning sits at each later one, naming the first. A key
+    not known here (``${VAR}``) is not judged; a clash on one port is :func:`contested_claims`' and not repeated.
+    """
+    owners: dict[tuple[str, str], dict[str, list[Surface]]] = defaultdict(lambda: defaultdict(list))
+    for s in surfaces:
+        if s.kind == "loadbalancer" and s.metallb_key is not None:
+            for addr in _addresses(s):
+                owners[(where(s) if where is not None else "", addr)][_label(s)].append(s)
+    out: set[Diagnostic] = set()
+    flagged: list[Surface] = []
+    for (_, addr), by_owner in owners.items():
+        if len(by_owner) < 2:
+            continue
+        first, *later = sorted(by_owner, key=lambda label: (rank(by_owner[label][0]) if rank else 0,
+                                                             by_owner[label][0].file, by_owner[label][0].line, label))
+        key = by_owner[first][0].metallb_key or ""
+        first_claims = {c for s in by_owner[first] for c in _claims(s)}
+        for label in later:
+            own = by_owner[label][0].metallb_key or ""
+            if (key and key == own) or "$" in key + own or HIDDEN in (key, own) \
+                    or first_claims & {c for s in by_owner[label] for c in _claims(s)}:
+                continue
+            why = ("it has no allow-shared-ip key" if not own else "the first has no allow-shared-ip key" if not key
+                   else "their allow-shared-ip keys differ")
+            c = by_owner[label][0]
+            out.add(Diagnostic(c.file, c.line, f"{label} asks MetalLB for LoadBalancer address {addr}, already "
+                                               f"claimed by {first}, and {why}: MetalLB shares an address only "
+                                               "between Services with the same key, so it leaves this one pending",
+                               code="FW-LB-UNSHARED"))
+            flagged += by_owner[first] + by_owner[label]
+    return sorted(out), flagged
