@@ -53,3 +53,16 @@ def test_clear_parts_of_a_partly_encrypted_document_show_and_ciphertext_never(tm
     everything = json.dumps(inventory_json(build_model(repo))) + "".join(p.markdown for p in pages)
     assert "ENC[" not in everything and "c2VjcmV0aG9zdA" not in everything
     assert "10.0.0.9" in everything and "/app" in everything
+
+
+def test_a_field_sops_encrypted_is_not_judged_by_its_ciphertext(tmp_path: Path) -> None:
+    """A port encrypted with --encrypted-regex '^port$' is ciphertext (a string) here; kustomize-controller decrypts
+    it before the apply, so its type is not the API server's business yet: no warning, and the surface hides it."""
+    service = ("apiVersion: v1\nkind: Service\nmetadata: {name: lb, namespace: web}\nspec:\n  type: LoadBalancer\n"
+               "  ports:\n    - port: ENC[AES256_GCM,data:NDQz,iv:aXY=,tag:dGFn,type:int]\n" + SOPS % "^(port)$")
+    files = gotk()
+    files.update({"clusters/home/apps.yaml": ks("apps", "./apps", extra=DECRYPTION), "apps/svc.yaml": service})
+    [cluster] = build_model(write(tmp_path, files)).clusters
+    assert [w for w in cluster.warnings if w.cls == "repo"] == []
+    [surface] = cluster.surfaces
+    assert (surface.port, surface.detail) == (None, "port (hidden)")

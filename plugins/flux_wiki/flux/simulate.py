@@ -22,7 +22,7 @@ from ..model import (BUILT_STATUSES, FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, FLUX
                      InputError, KustomizationNode, Resource, SourceDir, SourceInfo, SubstitutionVar)
 from .controller_flags import CONTROLLERS, NO_CROSS_NAMESPACE_REFS, ControllerFlags, patch_flags, root_flags
 from .entry import Entry
-from .kustomize.build import BuildResult
+from .kustomize.build import BuildResult, is_ciphertext
 from .kustomize.reuse import build_reusing
 from .objects import KustomizationSpec, landing_cluster
 from .schema import (FLUX_KUSTOMIZATION_SPEC, LABEL, FieldProblem, checked_kustomization, checked_kustomization_spec,
@@ -198,7 +198,10 @@ class Simulation:
                 continue
             if res.is_kind(FLUX_KUSTOMIZE_GROUP, "Kustomization") or res.is_kind(FLUX_HELM_GROUP, "HelmRelease"):
                 continue  # their specs are checked where they are read
-            for problem in object_problems(res.obj, res.group, res.kind)[:_PROBLEMS_PER_OBJECT]:
+            found = object_problems(res.obj, res.group, res.kind)
+            if res.encrypted:  # kustomize-controller decrypts before it applies: ciphertext is no value to judge
+                found = [p for p in found if not is_ciphertext(_value_at(res.obj, p.path))]
+            for problem in found[:_PROBLEMS_PER_OBJECT]:
                 self._rejected(node, res, problem)
 
     def _rejected(self, node: KustomizationNode, res: Resource, problem: FieldProblem, more: str = "") -> None:
@@ -845,6 +848,18 @@ def _first_image(deployment: Resource) -> str | None:
     containers = pod.get("containers") if isinstance(pod, dict) else None
     first = containers[0] if isinstance(containers, list) and containers else None
     return first.get("image") if isinstance(first, dict) else None
+
+
+def _value_at(obj: Any, path: tuple[str | int, ...]) -> Any:
+    """The value at ``path`` in an object (None when the path leads nowhere)."""
+    for part in path:
+        if isinstance(part, int) and isinstance(obj, list) and 0 <= part < len(obj):
+            obj = obj[part]
+        elif isinstance(part, str) and isinstance(obj, dict):
+            obj = obj.get(part)
+        else:
+            return None
+    return obj
 
 
 def _prefixed_at(at: dict[DependsOnKey, FieldAt] | None, prefix: str) -> dict[DependsOnKey, FieldAt] | None:
