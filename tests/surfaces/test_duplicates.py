@@ -1,4 +1,5 @@
-"""duplicate_claims: two LoadBalancers on one address:port/protocol."""
+"""duplicate_claims: two LoadBalancers on one address:port/protocol, reported once; unshared_claims: MetalLB
+Services on one address without the same sharing key."""
 
 from __future__ import annotations
 
