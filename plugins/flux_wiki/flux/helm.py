@@ -29,12 +29,11 @@ FindSource = Callable[[str, str, str], SourceInfo | None]
 @dataclass(frozen=True)
 class ArtifactChart:
     """The chart an ExternalArtifact holds (helm-controller ≥ 1.4 takes one as ``chartRef``): the name and version
-    of its ``Chart.yaml`` (``file``, repo-relative), or why flux-wiki does not read it (``limit``), or why Flux
-    never gets the artifact (``failure``)."""
+    of its ``Chart.yaml``, or why flux-wiki does not read it (``limit``), or why Flux never gets the artifact
+    (``failure``)."""
 
     chart: str | None = None
     version: str | None = None
-    file: str | None = None
     limit: str | None = None
     failure: str | None = None
 

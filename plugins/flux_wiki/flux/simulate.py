@@ -783,8 +783,7 @@ class Simulation:
         chart, version = meta.get("name"), meta.get("version")
         if not isinstance(chart, str) or not chart:
             return ArtifactChart(limit=f"{where}: {prefix}{candidates[0]} has no chart name")
-        return ArtifactChart(chart, str(version) if isinstance(version, (str, int, float)) else None,
-                             prefix + candidates[0])
+        return ArtifactChart(chart, str(version) if isinstance(version, (str, int, float)) else None)
 
     def _check_release_source(self, res: Resource, info: HelmReleaseInfo) -> None:
         """helm-controller under the lockdown refuses a chart source in another namespace than the release's."""
