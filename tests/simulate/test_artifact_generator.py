@@ -286,3 +286,18 @@ def test_a_chart_ref_to_an_artifact_whose_copy_fails_is_a_failure(tmp_path: Path
     [w] = [w for w in cluster.warnings if w.code == "FW-ARTIFACT-COPY-MISSING"]
     assert (w.cls, w.file) == ("repo", "clusters/home/podinfo.yaml")
     assert w.message.startswith("HelmRelease flux-system/podinfo: chartRef source ExternalArtifact")
+
+
+def test_a_generator_reading_a_helm_chart_is_a_limit_that_says_so(tmp_path: Path) -> None:
+    """source-watcher takes a HelmChart as a source too: a chart fetched at run time, not "another repository or
+    revision", and the sentence names it as the generator's source."""
+    repo = _chart_repo(tmp_path, "@repo/**", "@artifact/")
+    text = (repo / "clusters/home/podinfo.yaml").read_text()
+    write(repo, {"clusters/home/podinfo.yaml": text.replace(
+        "{alias: repo, kind: GitRepository, name: flux-system}", "{alias: repo, kind: HelmChart, name: podinfo}")
+        + "---\napiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmChart\nmetadata: {name: podinfo, namespace: "
+          "flux-system}\nspec: {chart: podinfo, sourceRef: {kind: HelmRepository, name: charts}, interval: 1h}\n"})
+    cluster = build_model(repo).clusters[0]
+    [w] = [w for w in cluster.warnings if w.code == "FW-HELM-CHART-EXTERNAL"]
+    assert w.cls == "limit" and "(clusters/home/podinfo.yaml:1); its source HelmChart flux-system/podinfo is a " \
+                                "chart source-controller fetches at run time" in w.message

@@ -332,7 +332,7 @@ class Simulation:
             return artifact, f"{label}; its content is not built here ({layout})", None
         _, skip, base = resolve(layout.alias)
         if skip is not None:
-            return artifact, f"{label} from {skip.removeprefix('source ')}", None
+            return artifact, f"{label}; its source {skip.removeprefix('source ')}", None
         base_root = base.root if base is not None else self.repo.root
         if base is not None and (base.shown == ".." or base.shown.startswith("../")):
             return artifact, f"{label} from a folder outside the repository ({base.shown})", None
@@ -371,6 +371,8 @@ class Simulation:
                     f"source {label} is not defined in this repository for this cluster")
         if kind == "ExternalArtifact":
             return found, f"source {label} is produced at run time (ArtifactGenerator); its content is not in this repository"
+        if kind == "HelmChart":  # an ArtifactGenerator's source (source-watcher 2.7.x): a chart fetched at run time
+            return found, f"source {label} is a chart source-controller fetches at run time; not built"
         if (kind == boot.kind and boot.url and normalized_url(found.url) == normalized_url(boot.url)
                 and canonical_ref(kind, found.ref) == canonical_ref(kind, boot.ref)):
             return found, None
