@@ -144,6 +144,10 @@ _CODES = (
          "fix the field named"),
     Code("FW-HELM-SOURCE-MISSING", "repo", "a HelmRelease's chart source (or HelmChart) is applied by nothing",
          "fix the sourceRef, or apply the source", reference=True),
+    Code("FW-HELM-CHART-EXTERNAL", "limit", "a HelmRelease's chartRef is an ExternalArtifact made at run time "
+         "(by a controller outside the repository, or an ArtifactGenerator whose copies flux-wiki does not map to "
+         "a folder of the repository): its chart and version are not read", "nothing; map the artifact's source "
+         "with the `sources:` option when it is another repository"),
     Code("FW-HELM-CROSS-NAMESPACE-REF", "repo", "under the multi-tenancy lockdown a HelmRelease's chart source "
          "is in another namespace: helm-controller refuses it and the release is never installed",
          "put the source in the HelmRelease's namespace"),

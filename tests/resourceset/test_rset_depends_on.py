@@ -78,3 +78,55 @@ def test_a_resourceset_waiting_for_a_kustomization_never_applied_is_red(tmp_path
     cluster = _model(tmp_path, _ks_dep("infra-typo")).clusters[0]
     [w] = [w for w in cluster.warnings if w.code == "FW-DEPENDSON-DANGLING"]
     assert (w.file, w.line, w.cls) == ("tenants/apps.yaml", 8, "repo") and "monitoring/infra-typo" in w.message
+
+
+def _rset_dep(name: str) -> str:
+    return (f"    - apiVersion: fluxcd.controlplane.io/v1\n      kind: ResourceSet\n      name: {name}\n"
+            "      namespace: flux-system\n      ready: true\n")
+
+
+def _waiting(rset: str) -> str:
+    return rset.replace("spec:\n  dependsOn:", "spec:\n  wait: true\n  dependsOn:", 1)
+
+
+def _chain(root: Path, infra_waits: bool, infra_deps: str = _CRD_DEP):
+    """``apps`` waits for the ResourceSet ``infra`` to be Ready (the flux-operator docs' example of a dependency on a
+    ResourceSet); ``infra`` waits for ``base``'s Kustomization."""
+    infra = _RSET % {"name": "infra", "tenant": "monitoring", "deps": infra_deps}
+    write(root, gotk() | {
+        "clusters/home/tenants.yaml": ks("tenants", "./tenants"),
+        "tenants/base.yaml": _RSET % {"name": "base", "tenant": "kube-system", "deps": _CRD_DEP},
+        "tenants/infra.yaml": _waiting(infra) if infra_waits else infra,
+        "tenants/apps.yaml": _RSET % {"name": "apps", "tenant": "frontend", "deps": _rset_dep("infra")},
+        "base/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: base, namespace: kube-system}\n",
+        "infra/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: infra, namespace: monitoring}\n",
+        "apps/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: apps, namespace: frontend}\n",
+    })
+    return build_model(root)
+
+
+def test_a_resourceset_that_waits_is_ready_once_its_kustomizations_are(tmp_path: Path) -> None:
+    """flux-operator reconciles ``apps`` once ``infra`` is Ready; with ``wait: true`` ``infra`` is Ready once what it
+    applied is: the Kustomization ``apps`` generates starts after the one ``infra`` generates is Ready."""
+    model = _chain(tmp_path, infra_waits=True)
+    order = model.facts[model.clusters[0].name].order
+    assert order.waits_for("frontend/apps-frontend") == {"flux-system/tenants", "monitoring/infra-monitoring"}
+    [edge] = [e for e in order.edges if e.after == "frontend/apps-frontend" and e.kind == "dependsOn"]
+    assert (edge.before, edge.file, edge.line) == ("monitoring/infra-monitoring", "tenants/apps.yaml", 8)
+
+
+def test_a_resourceset_is_ready_only_after_what_it_waits_for(tmp_path: Path) -> None:
+    """Without ``wait`` ``infra`` is Ready once applied, but it is applied only once its own dependencies are Ready:
+    ``apps`` waits for those, not for ``infra``'s Kustomization."""
+    model = _chain(tmp_path, infra_waits=False, infra_deps=_ks_dep("base-kube-system").replace(
+        "namespace: monitoring", "namespace: kube-system"))
+    order = model.facts[model.clusters[0].name].order
+    assert order.waits_for("frontend/apps-frontend") == {"flux-system/tenants", "kube-system/base-kube-system"}
+    [edge] = [e for e in order.edges if e.after == "frontend/apps-frontend" and e.kind == "dependsOn"]
+    assert (edge.file, edge.line, edge.ready_expr) == ("tenants/apps.yaml", 8, None)
+
+
+def test_resourcesets_waiting_for_each_other_end(tmp_path: Path) -> None:
+    model = _chain(tmp_path, infra_waits=True, infra_deps=_rset_dep("apps"))
+    order = model.facts[model.clusters[0].name].order
+    assert order.cycles and "monitoring/infra-monitoring" in order.cycles[0].nodes

@@ -5,8 +5,9 @@ its base64 form, in every file and stream the front ends produce.
 Paths: kustomize ``replacements`` from Secret ``data``/``stringData`` and from a ``secretGenerator``
 literal into Ingress hosts and a Service address, through a ConfigMap relay (two replacements), with a
 delimiter, from a ConfigMap key named like a password; a ``secretGenerator`` literal without ``=``
-(quoted by the warning it raises); postBuild variables named like secrets in a ConfigMap or inline; the
-diffs ``flux-wiki check`` prints into CI logs.
+(quoted by the warning it raises); postBuild variables named like secrets in a ConfigMap or inline; ResourceSet
+inputs named like secrets, inline or from a Static provider, templated into hosts; the diffs ``flux-wiki check``
+prints into CI logs.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from .test_harness import MINI
 from .test_injection import visible, write
 
 CANARY = {path: f"canary{path}q7z" for path in ("data", "string", "literal", "bare", "cmkey", "chain", "delim",
-                                                  "inline", "cmvar", "sops")}
+                                                  "inline", "cmvar", "sops", "rsinput", "rsprovider")}
 
 
 def b64(text: str) -> str:
@@ -80,7 +81,7 @@ data: {{API_TOKEN: {c['cmvar']}, DOMAIN: example.org}}
 """),
         "clusters/home/broken.yaml": ks.format(name="broken", extra=""),
         "broken/kustomization.yaml": f"secretGenerator:\n- name: bad\n  literals: [{c['bare']}]\n",
-        "apps/kustomization.yaml": "resources: [objects.yaml, sops.yaml]\n"
+        "apps/kustomization.yaml": "resources: [objects.yaml, sops.yaml, rset.yaml]\n"
         "secretGenerator:\n" f"- name: gen\n  literals: [host={c['literal']}]\n"
         "replacements:\n"
         + rep("Secret", "plain", "data.host", "a")
@@ -116,6 +117,24 @@ metadata: {{name: lb, namespace: web}}
 spec: {{type: LoadBalancer, loadBalancerIP: 10.0.0.9, ports: [{{port: 80}}]}}
 """ + "".join(_ingress(n, f"{n}.example.org") for n in "abcdefgs")
         + _ingress("h", "${DB_PASSWORD}.${DOMAIN}") + _ingress("i", "${API_TOKEN}.${PLAIN_VAR}.example.org"),
+        "apps/rset.yaml": f"""\
+apiVersion: fluxcd.controlplane.io/v1
+kind: ResourceSetInputProvider
+metadata: {{name: creds, namespace: web}}
+spec: {{type: Static, defaultValues: {{app: p, dbPassword: {c['rsprovider']}}}}}
+---
+apiVersion: fluxcd.controlplane.io/v1
+kind: ResourceSet
+metadata: {{name: hosts, namespace: web}}
+spec:
+  inputs: [{{app: i, dbPassword: {c['rsinput']}}}]
+  inputsFrom: [{{kind: ResourceSetInputProvider, name: creds}}]
+  resources:
+    - apiVersion: networking.k8s.io/v1
+      kind: Ingress
+      metadata: {{name: rs-<< inputs.app >>, namespace: web}}
+      spec: {{rules: [{{host: "<< inputs.dbPassword >>.example.org"}}]}}
+""",
         "apps/sops.yaml": f"""\
 apiVersion: v1
 kind: Secret

@@ -218,3 +218,86 @@ def test_layouts() -> None:
          "artifacts": [{"name": "x", "copy": [{"from": "@a/x/**", "to": "@artifact/x/"},
                                              {"from": "@b/y/**", "to": "@artifact/y/"}]}]},
         "x", "ns", lambda alias, path: True)
+
+
+def _chart_repo(root: Path, copy_from: str, copy_to: str, artifact: str = "podinfo-chart") -> Path:
+    """A HelmRelease whose chartRef is an ExternalArtifact (helm-controller 1.4) an ArtifactGenerator copies a chart
+    folder of this repository into."""
+    generator = textwrap.dedent(f"""\
+        apiVersion: source.extensions.fluxcd.io/v1beta1
+        kind: ArtifactGenerator
+        metadata: {{name: charts, namespace: flux-system}}
+        spec:
+          sources:
+            - {{alias: repo, kind: GitRepository, name: flux-system}}
+          artifacts:
+            - name: podinfo-chart
+              copy:
+                - {{from: "{copy_from}", to: "{copy_to}"}}
+        ---
+        apiVersion: helm.toolkit.fluxcd.io/v2
+        kind: HelmRelease
+        metadata: {{name: podinfo, namespace: flux-system}}
+        spec:
+          interval: 1h
+          chartRef: {{kind: ExternalArtifact, name: {artifact}}}
+        """)
+    return write(root, gotk() | {
+        "clusters/home/podinfo.yaml": generator,
+        "charts/podinfo/Chart.yaml": "apiVersion: v2\nname: podinfo\nversion: 6.5.0\n",
+        "charts/podinfo/templates/cm.yaml": cm("podinfo", "default"),
+        "charts/other/Chart.yaml": "apiVersion: v2\nname: other\nversion: 1.0.0\n",
+    })
+
+
+@pytest.mark.parametrize("copy_from, copy_to", [
+    ("@repo/charts/podinfo/**", "@artifact/"),  # the chart at the artifact's root
+    ("@repo/charts/podinfo/**", "@artifact/podinfo/"),  # in one folder, as a chart archive holds it
+    ("@repo/charts/podinfo", "@artifact/"),
+])
+def test_a_chart_ref_to_a_generated_artifact_reads_its_chart(tmp_path: Path, copy_from: str, copy_to: str) -> None:
+    """It was refused as a chartRef kind other than OCIRepository or HelmChart (FW-HELM-INVALID), a false red."""
+    cluster = build_model(_chart_repo(tmp_path, copy_from, copy_to)).clusters[0]
+    [release] = cluster.helm_releases
+    assert (release.chart, release.version) == ("podinfo", "6.5.0")
+    assert (release.source_kind, release.source_namespace, release.source_name) == \
+        ("ExternalArtifact", "flux-system", "podinfo-chart")
+    assert not [w for w in cluster.warnings if w.code.startswith("FW-HELM")]
+
+
+def test_a_chart_ref_to_an_artifact_made_elsewhere_is_a_limit(tmp_path: Path) -> None:
+    cluster = build_model(_chart_repo(tmp_path, "@repo/charts/podinfo/**", "@artifact/", "made-by-ci")).clusters[0]
+    [release] = cluster.helm_releases
+    assert release.chart is None and release.source_name == "made-by-ci"
+    [w] = [w for w in cluster.warnings if w.code.startswith("FW-HELM")]
+    assert (w.code, w.cls, w.file, w.line) == ("FW-HELM-CHART-EXTERNAL", "limit", "clusters/home/podinfo.yaml", 12)
+    assert "ExternalArtifact flux-system/made-by-ci is not defined in this repository" in w.message
+
+
+def test_a_chart_ref_to_an_artifact_of_several_charts_is_a_limit(tmp_path: Path) -> None:
+    cluster = build_model(_chart_repo(tmp_path, "@repo/charts/**", "@artifact/")).clusters[0]
+    assert cluster.helm_releases[0].chart is None
+    [w] = [w for w in cluster.warnings if w.code == "FW-HELM-CHART-EXTERNAL"]
+    assert w.cls == "limit" and "no Chart.yaml at its root or in a single folder" in w.message
+
+
+def test_a_chart_ref_to_an_artifact_whose_copy_fails_is_a_failure(tmp_path: Path) -> None:
+    cluster = build_model(_chart_repo(tmp_path, "@repo/charts/podinfo-v2/**", "@artifact/")).clusters[0]
+    [w] = [w for w in cluster.warnings if w.code == "FW-ARTIFACT-COPY-MISSING"]
+    assert (w.cls, w.file) == ("repo", "clusters/home/podinfo.yaml")
+    assert w.message.startswith("HelmRelease flux-system/podinfo: chartRef source ExternalArtifact")
+
+
+def test_a_generator_reading_a_helm_chart_is_a_limit_that_says_so(tmp_path: Path) -> None:
+    """source-watcher takes a HelmChart as a source too: a chart fetched at run time, not "another repository or
+    revision", and the sentence names it as the generator's source."""
+    repo = _chart_repo(tmp_path, "@repo/**", "@artifact/")
+    text = (repo / "clusters/home/podinfo.yaml").read_text()
+    write(repo, {"clusters/home/podinfo.yaml": text.replace(
+        "{alias: repo, kind: GitRepository, name: flux-system}", "{alias: repo, kind: HelmChart, name: podinfo}")
+        + "---\napiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmChart\nmetadata: {name: podinfo, namespace: "
+          "flux-system}\nspec: {chart: podinfo, sourceRef: {kind: HelmRepository, name: charts}, interval: 1h}\n"})
+    cluster = build_model(repo).clusters[0]
+    [w] = [w for w in cluster.warnings if w.code == "FW-HELM-CHART-EXTERNAL"]
+    assert w.cls == "limit" and "(clusters/home/podinfo.yaml:1); its source HelmChart flux-system/podinfo is a " \
+                                "chart source-controller fetches at run time" in w.message

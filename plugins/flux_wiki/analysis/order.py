@@ -29,13 +29,13 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from graphlib import CycleError, TopologicalSorter
 from typing import Any, Literal
 
 from ..load.yamldocs import block_scalar_line, field_line
-from ..model import FLUX_KUSTOMIZE_GROUP, Cluster, InputError, KustomizationNode
+from ..model import FLUX_KUSTOMIZE_GROUP, FLUX_OPERATOR_GROUP, Cluster, InputError, KustomizationNode, Resource
 
 DEFAULT_REQUEUE_DEPENDENCY = 30.0  # kustomize-controller --requeue-dependency (main.go), seconds
 TIMEOUT_MARGIN = 30.0  # GetTimeout's default is the interval less this (api/v1/kustomization_types.go)
@@ -405,6 +405,7 @@ class _Builder:
         self.edges: list[Edge] = []
         self.dangling: list[Edge] = []
         self.seeds: dict[Event, Blocker] = {}
+        self._resourcesets: dict[str, Resource] | None = None  # every ResourceSet applied, by namespace/name
 
     def line(self, node: KustomizationNode, path: tuple[str | int, ...]) -> int:
         return self.line_in(node.file, node.line, path)
@@ -494,27 +495,66 @@ class _Builder:
         return parent.file, block_scalar_line(text, key_line, at.line) if text else key_line
 
     def _generator_waits(self, node: KustomizationNode) -> list[Edge]:
-        """The Kustomizations the ResourceSet that generates ``node`` waits Ready for (its ``spec.dependsOn``
-        entries of kind Kustomization with ``ready: true``): flux-operator renders nothing, so ``node`` does not
-        exist, until they are. Each edge points at the ResourceSet's dependsOn entry."""
+        """What the ResourceSet that generates ``node`` waits Ready for (its ``spec.dependsOn`` entries with
+        ``ready: true``): flux-operator renders nothing, so ``node`` does not exist, until they are. A Kustomization
+        is waited for itself; a ResourceSet is Ready once applied, so only after what it waits for in turn, and with
+        ``wait: true`` once the Kustomizations it generates are Ready too. Each edge points at the dependsOn entry of
+        ``node``'s ResourceSet."""
         gen, parent = node.generated_by, self.nodes.get(node.parent or "")
         if gen is None or gen.kind != "ResourceSet" or parent is None:
             return []
         rset = next((r for r in parent.resources if r.kind == gen.kind and r.name == gen.name
                      and (r.namespace or "") == (gen.namespace or "")), None)
-        entries = rset.spec.get("dependsOn") if rset is not None else None
-        out = []
+        if rset is None:
+            return []
+        out: list[Edge] = []
+        for i, kind, dep, expr in self._rset_dependencies(rset):
+            line = self.line_in(gen.file, gen.line, ("spec", "dependsOn", i))
+            if kind == "Kustomization":
+                out.append(Edge("dependsOn", dep, node.id, gen.file, line, expr))
+            else:
+                out += [Edge("dependsOn", before, node.id, gen.file, line) for before in self._rset_ready_after(dep)]
+        return out
+
+    @staticmethod
+    def _rset_dependencies(rset: Resource) -> Iterator[tuple[int, str, str, str | None]]:
+        """(index, kind, namespace/name, readyExpr) of each ``ready: true`` dependency of a ResourceSet on a Flux
+        Kustomization or a ResourceSet."""
+        entries = rset.spec.get("dependsOn")
         for i, entry in enumerate(entries if isinstance(entries, list) else []):
-            if not isinstance(entry, dict) or entry.get("kind") != "Kustomization" or entry.get("ready") is not True \
-                    or str(entry.get("apiVersion") or "").split("/", 1)[0] != FLUX_KUSTOMIZE_GROUP \
+            if not isinstance(entry, dict) or entry.get("ready") is not True \
                     or not isinstance(entry.get("name"), str) or not entry["name"]:
                 continue
-            dep = f"{entry.get('namespace') or gen.namespace}/{entry['name']}"
+            kind, group = entry.get("kind"), str(entry.get("apiVersion") or "").split("/", 1)[0]
+            if (kind, group) not in (("Kustomization", FLUX_KUSTOMIZE_GROUP), ("ResourceSet", FLUX_OPERATOR_GROUP)):
+                continue
             expr = entry.get("readyExpr")
-            out.append(Edge("dependsOn", dep, node.id, gen.file,
-                            self.line_in(gen.file, gen.line, ("spec", "dependsOn", i)),
-                            expr if isinstance(expr, str) and expr else None))
-        return out
+            yield i, kind, f"{entry.get('namespace') or rset.namespace}/{entry['name']}", \
+                expr if isinstance(expr, str) and expr else None
+
+    def _rset_ready_after(self, rset_id: str) -> list[str]:
+        """The Kustomizations that are Ready before ResourceSet ``rset_id`` is: what it waits for (followed through
+        the ResourceSets it waits for, each once), and with ``wait: true`` the Kustomizations it generates."""
+        if self._resourcesets is None:
+            self._resourcesets = {f"{r.namespace}/{r.name}": r for n in self.nodes.values() for r in n.resources
+                                  if r.kind == "ResourceSet" and r.group == FLUX_OPERATOR_GROUP}
+        out: list[str] = []
+        seen, queue = {rset_id}, [rset_id]
+        while queue:
+            rset = self._resourcesets.get(queue.pop(0))
+            if rset is None:
+                continue
+            if rset.spec.get("wait") is True:
+                out += [n.id for n in self.nodes.values() if n.generated_by is not None
+                        and (n.generated_by.kind, n.generated_by.namespace, n.generated_by.name)
+                        == ("ResourceSet", rset.namespace, rset.name)]
+            for _, kind, dep, _ in self._rset_dependencies(rset):
+                if kind == "Kustomization":
+                    out.append(dep)
+                elif dep not in seen:
+                    seen.add(dep)
+                    queue.append(dep)
+        return list(dict.fromkeys(out))
 
     def _declare(self, node: KustomizationNode, edge: Edge, declared: list[Edge]) -> None:
         """Record one dependsOn of ``node``: an edge to a Kustomization of the cluster, else a dangling one."""

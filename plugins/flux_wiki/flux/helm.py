@@ -26,6 +26,21 @@ FindObject = Callable[[str, str, str], Resource | None]
 FindSource = Callable[[str, str, str], SourceInfo | None]
 
 
+@dataclass(frozen=True)
+class ArtifactChart:
+    """The chart an ExternalArtifact holds (helm-controller ≥ 1.4 takes one as ``chartRef``): the name and version
+    of its ``Chart.yaml``, or why flux-wiki does not read it (``limit``), or why Flux never gets the artifact
+    (``failure``)."""
+
+    chart: str | None = None
+    version: str | None = None
+    limit: str | None = None
+    failure: str | None = None
+
+
+FindArtifactChart = Callable[[str, str], ArtifactChart]
+
+
 # -- the spec, typed ----------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -250,8 +265,10 @@ def _oci_version(info: SourceInfo) -> str | None:
 
 
 class _Builder:
-    def __init__(self, res: Resource, spec: HelmReleaseSpec, find_object: FindObject, find_source: FindSource) -> None:
+    def __init__(self, res: Resource, spec: HelmReleaseSpec, find_object: FindObject, find_source: FindSource,
+                 find_artifact_chart: FindArtifactChart | None = None) -> None:
         self.res = res
+        self.find_artifact_chart = find_artifact_chart
         self.spec = spec
         self.find_object = find_object
         self.find_source = find_source
@@ -262,9 +279,9 @@ class _Builder:
         self.source: tuple[str | None, str | None, str | None] = (None, None, None)
         self.source_url: str | None = None
 
-    def warn(self, message: str, code: str, ref_namespace: str = "") -> None:
+    def warn(self, message: str, code: str, ref_namespace: str = "", cls: str | None = None) -> None:
         self.diags.append(Diagnostic(self.res.file, self.res.line, f"HelmRelease {self.res.ident()}: {message}",
-                                     code=code, ref_namespace=ref_namespace))
+                                     code=code, ref_namespace=ref_namespace, **({"cls": cls} if cls else {})))
 
     # -- chart -------------------------------------------------------------
     def resolve_chart(self) -> None:
@@ -309,9 +326,24 @@ class _Builder:
             source = helm_chart.source_ref
             info = self.find_source(source.kind, source.namespace, source.name) if source.kind and source.name else None
             self.source_url = info.url if info else None
+        elif kind == "ExternalArtifact":
+            self.chart_from_artifact(ns, name)
         else:
             self.source = (kind or None, ns, name or None)
-            self.warn(f"chartRef kind '{kind}' is not OCIRepository or HelmChart", "FW-HELM-INVALID")
+            self.warn(f"chartRef kind '{kind}' is not OCIRepository, HelmChart or ExternalArtifact", "FW-HELM-INVALID")
+
+    def chart_from_artifact(self, ns: str, name: str) -> None:
+        """An ExternalArtifact is made at run time (by source-watcher's ArtifactGenerator or another controller):
+        its chart is read when flux-wiki knows the folder it is copied from, else the chart is a limit."""
+        self.source = ("ExternalArtifact", ns, name or None)
+        found = self.find_artifact_chart(ns, name) if self.find_artifact_chart is not None and name else \
+            ArtifactChart(limit=f"ExternalArtifact {ns}/{name or '?'} is made at run time")
+        if found.failure:
+            self.warn(f"chartRef {found.failure}", "FW-ARTIFACT-COPY-MISSING")
+        elif found.limit:
+            self.warn(f"chartRef {found.limit}; its chart is not read here", "FW-HELM-CHART-EXTERNAL", cls="limit")
+        else:
+            self.chart, self.version = found.chart, found.version
 
     # -- values ------------------------------------------------------------
     def resolve_values(self) -> tuple[dict[str, Any], list[str], list[str]]:
@@ -380,16 +412,18 @@ class _Builder:
 
 def helm_release_info(res: Resource, find_object: FindObject, find_source: FindSource,
                       locate: Callable[[tuple[str | int, ...]], int] | None = None,
+                      find_artifact_chart: FindArtifactChart | None = None,
                       ) -> tuple[HelmReleaseInfo, list[Diagnostic]]:
     """Chart, version, source, dependencies and merged values of a HelmRelease (v2, v2beta1, v2beta2).
 
     ``find_object(kind, namespace, name)`` finds ConfigMaps and HelmCharts;
-    ``find_source(kind, namespace, name)`` finds Flux sources. Problems are
+    ``find_source(kind, namespace, name)`` finds Flux sources; ``find_artifact_chart(namespace, name)`` the chart
+    of an ExternalArtifact (without it, such a chart is a limit). Problems are
     returned as diagnostics at the HelmRelease's file:line (``locate(field path)``, when given, finds
     the line of a field); this never raises for bad input.
     """
     spec, found = HelmReleaseSpec.parse(res.obj.get("spec"), res.namespace)
-    b = _Builder(res, spec, find_object, find_source)
+    b = _Builder(res, spec, find_object, find_source, find_artifact_chart)
     for problem in found[:5]:
         b.diags.append(Diagnostic(res.file, locate(problem.path) if locate else res.line,
                                   f"HelmRelease {res.ident()}: {problem} (the API server rejects it)",

@@ -52,6 +52,7 @@ class FluxOverrides:
     common_metadata: dict | None = None
     name_prefix: str | None = None
     name_suffix: str | None = None
+    ignore_missing_components: bool = False  # spec.ignoreMissingComponents (Flux 2.6)
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,7 @@ class KustomizationSpec:
             common_metadata=spec.get("commonMetadata") or None,
             name_prefix=_str(spec.get("namePrefix")) or None,
             name_suffix=_str(spec.get("nameSuffix")) or None,
+            ignore_missing_components=spec.get("ignoreMissingComponents") is True,
         )
         return cls(path=_str(spec.get("path")), source_ref=source_ref, depends_on=tuple(depends_on),
                    post_build=PostBuild.parse(spec.get("postBuild")), overrides=overrides,

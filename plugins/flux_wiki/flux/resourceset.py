@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 import yaml
 
+from ..analysis.redact import hide_values, names_secret
 from ..load import Repo
 from ..load.yamldocs import parse_documents
 from ..model import FLUX_OPERATOR_GROUP, Diagnostic, GeneratedBy, InputError, Resource
@@ -105,6 +106,16 @@ def _dict(value: Any) -> dict[str, Any]:
 
 def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
+
+
+def _secrets_unread(value: Any) -> Any:
+    """An input set with every value under a key that names a secret (``token``, ``dbPassword``) replaced by
+    ``(hidden)``, as a postBuild variable so named is never read: what it is templated into cannot reach a page."""
+    if isinstance(value, dict):
+        return {k: hide_values(v) if names_secret(k) else _secrets_unread(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_secrets_unread(v) for v in value]
+    return value
 
 
 def _adler32(text: str) -> str:
@@ -282,7 +293,7 @@ class _Expander:
             if not isinstance(item, dict):
                 raise self.warn(f"spec.inputs[{i}] must be a map of input values (the API server rejects it)",
                                 self.locator.line(self.rset, ["spec", "inputs", i])[0])
-            data = goyaml.json_normalize(item)
+            data = _secrets_unread(goyaml.json_normalize(item))
             data["provider"] = _provider_ref("ResourceSet", self.rset.name, self.namespace)
             out.append(data)
         return out
@@ -319,7 +330,7 @@ class _Expander:
                 skipped.append(f"{where} reads {source} at run time")
                 continue
             defaults = spec.get("defaultValues")
-            data = goyaml.json_normalize(defaults) if isinstance(defaults, dict) else {}
+            data = _secrets_unread(goyaml.json_normalize(defaults)) if isinstance(defaults, dict) else {}
             data["id"] = _adler32(f"{ns}/{name}")
             self.uses_standin_id = True
             data["provider"] = _provider_ref(PROVIDER_KIND, name, ns)

@@ -34,6 +34,7 @@ from .store import ObjectStore
 from .runtime import ANY_NAMESPACE, RuntimeSecret, runtime_secret_in, runtime_secrets
 
 if TYPE_CHECKING:  # substitute.py loads with the first Kustomization that substitutes (see Simulation._substituted)
+    from .helm import ArtifactChart
     from .substitute import Variable
 
 _FLUX_CONTROLLERS = ("source-controller", "kustomize-controller", "helm-controller", "notification-controller",
@@ -349,7 +350,7 @@ class Simulation:
             return artifact, f"{label}; its content is not built here ({layout})", None
         _, skip, base = resolve(layout.alias)
         if skip is not None:
-            return artifact, f"{label} from {skip.removeprefix('source ')}", None
+            return artifact, f"{label}; its source {skip.removeprefix('source ')}", None
         base_root = base.root if base is not None else self.repo.root
         if base is not None and (base.shown == ".." or base.shown.startswith("../")):
             return artifact, f"{label} from a folder outside the repository ({base.shown})", None
@@ -388,6 +389,8 @@ class Simulation:
                     f"source {label} is not defined in this repository for this cluster")
         if kind == "ExternalArtifact":
             return found, f"source {label} is produced at run time (ArtifactGenerator); its content is not in this repository"
+        if kind == "HelmChart":  # an ArtifactGenerator's source (source-watcher 2.7.x): a chart fetched at run time
+            return found, f"source {label} is a chart source-controller fetches at run time; not built"
         if (kind == boot.kind and boot.url and normalized_url(found.url) == normalized_url(boot.url)
                 and canonical_ref(kind, found.ref) == canonical_ref(kind, boot.ref)):
             return found, None
@@ -757,7 +760,8 @@ class Simulation:
                     from .helm import helm_release_info  # loads with the first HelmRelease
 
                     info, diags = helm_release_info(res, self.store.find, self.store.find_source,
-                                                    lambda path, r=res: self._line(r.file, r.line, path))
+                                                    lambda path, r=res: self._line(r.file, r.line, path),
+                                                    self._artifact_chart)
                     info.layer = node.id
                     cluster.helm_releases.append(info)
                     cluster.warnings.extend(diags)
@@ -765,6 +769,41 @@ class Simulation:
                     self._check_release_version(res, info)
         cluster.helm_releases.sort(key=lambda h: (h.layer, h.namespace, h.name))
         cluster.controllers = self._controllers()
+
+    def _artifact_chart(self, ns: str, name: str) -> ArtifactChart:
+        """The chart of ExternalArtifact ``ns/name`` when an ArtifactGenerator copies it from a folder flux-wiki reads:
+        its ``Chart.yaml`` at the artifact's root, or in its one folder (a chart packaged as Helm archives it)."""
+        from .helm import ArtifactChart
+
+        source, skip, folder = self._source_folder("ExternalArtifact", ns, name)
+        failed = self.artifact_failures.get(f"{ns}/{name}")
+        if failed:
+            return ArtifactChart(failure=failed)
+        if skip is not None or folder is None:
+            return ArtifactChart(limit=skip or f"source ExternalArtifact {ns}/{name} is made at run time")
+        mounted = self._mount(folder, source)
+        if isinstance(mounted, str):
+            return ArtifactChart(limit=f"source ExternalArtifact {ns}/{name}: {mounted}")
+        files, prefix = mounted
+
+        def chart_file(rel: str) -> bool:
+            return files.is_file(rel) and not files.ignored(rel)
+
+        candidates = ["Chart.yaml"] if chart_file("Chart.yaml") else [
+            f"{child}/Chart.yaml" for child, is_dir in files.listdir(".")
+            if is_dir and not files.ignored(child, True) and chart_file(f"{child}/Chart.yaml")]
+        where = f"source ExternalArtifact {ns}/{name} ({folder.origin}, {folder.shown or '.'})"
+        if len(candidates) != 1:
+            return ArtifactChart(limit=f"{where} holds no Chart.yaml at its root or in a single folder")
+        try:
+            docs = files.documents(candidates[0], copy=False)
+        except InputError as err:
+            return ArtifactChart(limit=f"{where}: {err.message}")
+        meta = docs[0].data if len(docs) == 1 and isinstance(docs[0].data, dict) else {}
+        chart, version = meta.get("name"), meta.get("version")
+        if not isinstance(chart, str) or not chart:
+            return ArtifactChart(limit=f"{where}: {prefix}{candidates[0]} has no chart name")
+        return ArtifactChart(chart, str(version) if isinstance(version, (str, int, float)) else None)
 
     def _check_release_source(self, res: Resource, info: HelmReleaseInfo) -> None:
         """helm-controller under the lockdown refuses a chart source in another namespace than the release's."""

@@ -32,7 +32,7 @@ import json
 import os
 import posixpath
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Iterator
 
 import yaml
@@ -1229,6 +1229,23 @@ def flux_path(path: str) -> str:
     return joined.lstrip("/") or "."
 
 
+def _present_components(repo: Repo, rel: str, overrides: FluxOverrides) -> FluxOverrides:
+    """``overrides`` without the ``spec.components`` that are not in the artifact, when ``ignoreMissingComponents``
+    is set: kustomize-controller's generator does not append those to the kustomization (fluxcd/pkg kustomize)."""
+    if not overrides.ignore_missing_components or not overrides.components:
+        return overrides
+
+    def present(component: str) -> bool:
+        if is_remote(component) or os.path.isabs(component):
+            return True  # refused as it is, missing or not
+        joined = posixpath.normpath(_join(rel, component))
+        if joined == ".." or joined.startswith("../"):
+            return True  # outside the artifact: the build refuses it
+        return repo.entry(joined).kind in ("dir", "file") and not repo.ignored(joined, repo.is_dir(joined))
+
+    return replace(overrides, components=[c for c in overrides.components if present(c)])
+
+
 def flux_kustomization(repo: Repo, path: str, overrides: FluxOverrides | None = None) -> tuple[str, dict[str, Any]]:
     """The kustomization file kustomize-controller writes for a KS path, and its content.
 
@@ -1242,7 +1259,7 @@ def flux_kustomization(repo: Repo, path: str, overrides: FluxOverrides | None = 
         data = b.load_kfile(kfile, flux_top=True).data
     else:
         kfile, data = _join(rel, "kustomization.yaml"), generated_kustomization(repo, rel)
-    return kfile, merge_overrides(data, overrides or FluxOverrides())
+    return kfile, merge_overrides(data, _present_components(repo, rel, overrides or FluxOverrides()))
 
 
 def build_flux_path(repo: Repo, path: str, overrides: FluxOverrides | None = None) -> BuildResult:
@@ -1255,6 +1272,7 @@ def build_flux_path(repo: Repo, path: str, overrides: FluxOverrides | None = Non
         raise InputError(rel, 1, f"kustomization path '{path}': {found.reason}", code=found.code, cls=problem_class(found.code))
     if found.kind != "dir" or repo.ignored(rel, True):
         raise InputError(rel, 1, f"kustomization path '{path}' not found", code="FW-KS-PATH-MISSING")
+    overrides = _present_components(repo, rel, overrides)
     for c in overrides.components:
         if is_remote(c) or os.path.isabs(c):
             raise InputError(rel, 1, f"component path '{c}' must be local and relative", code="FW-KUSTOMIZE-INVALID")
