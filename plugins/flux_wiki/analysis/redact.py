@@ -13,6 +13,8 @@ import functools
 import re
 from typing import Any
 
+from ..flux.fields import is_ciphertext
+
 HIDDEN = "(hidden)"
 
 # A word part that marks the value as secret wherever it appears in the key.
@@ -144,7 +146,7 @@ def hide_url_credentials(text: str) -> str:
 
 def is_secret_payload(value: Any) -> bool:
     """A string that is itself secret material whatever its key: a SOPS ``ENC[...]`` value or a PEM key."""
-    return isinstance(value, str) and (value.startswith("ENC[") or "PRIVATE KEY-----" in value)
+    return is_ciphertext(value) or (isinstance(value, str) and "PRIVATE KEY-----" in value)
 
 
 def hide_values(value: Any) -> Any:

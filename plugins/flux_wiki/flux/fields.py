@@ -15,3 +15,8 @@ def items(value: Any) -> list[Any]:
 
 def text(value: Any) -> str:
     return value if isinstance(value, str) else ""
+
+
+def is_ciphertext(value: Any) -> bool:
+    """A value SOPS encrypted (``ENC[AES256_GCM,data:…]``)."""
+    return isinstance(value, str) and value.startswith("ENC[")

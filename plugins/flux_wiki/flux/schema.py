@@ -23,6 +23,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from .fields import is_ciphertext
+
 STR, INT, BOOL, NUM, ANY = "a string", "an integer", "true or false", "a number", "anything"
 
 
@@ -477,7 +479,7 @@ def host_problems(obj: dict[str, Any], group: str, kind: str) -> list[FieldProbl
                 found.append((("spec", "listeners", i, "hostname"), listener.get("hostname"), _gateway_hostname))
     out = []
     for path, value, check in found:
-        if not isinstance(value, str) or "${" in value or value.startswith("ENC[") \
+        if not isinstance(value, str) or "${" in value or is_ciphertext(value) \
                 or (not value and path[-1] == "host"):
             continue  # unknown here: a variable left as written, SOPS ciphertext kustomize-controller decrypts
         message = check(value)

@@ -42,6 +42,7 @@ from ...load import Document, Repo, parse_documents
 from ...load.yamldocs import GrowthBudget, block_scalar_line, field_line
 from ...model import SOPS_ENCRYPTED_KIND, DependsOnKey, Diagnostic, FieldAt, InputError, Resource
 from ...problems import problem_class
+from ..fields import is_ciphertext
 from ..objects import FluxOverrides
 from ..schema import ANY, KUSTOMIZATION_FILE, REPLACEMENT, problems
 from .fieldspec import (DEFAULTS, MAX_CUSTOM_FIELD_SPECS, NO_CONFIG, FieldSpec, FieldSpecError, Gvk, TransformerConfig,
@@ -931,11 +932,6 @@ def _redact(obj: dict[str, Any]) -> None:
     for key in ("data", "stringData"):
         if isinstance(obj.get(key), dict):
             obj[key] = {k: "" for k in obj[key]}
-
-
-def is_ciphertext(value: Any) -> bool:
-    """A value SOPS encrypted (``ENC[AES256_GCM,data:…]``)."""
-    return isinstance(value, str) and value.startswith("ENC[")
 
 
 def _append(res: list[WorkRes], new: list[WorkRes], ids: set[tuple[str, str, str, str]] | None = None) -> None:
