@@ -163,7 +163,10 @@ def test_no_unexplained_dependson_when_what_the_dependency_waits_for_was_not_bui
 
 def test_unexplained_dependson_and_how_an_author_silences_it(doctor_repo):
     parts = (layer("base", UNRELATED.replace("name: a", "name: base")), layer("apps", UNRELATED, deps=("base",)))
-    assert codes(doctor_repo(*parts)) == [("unexplained-dependson", "info", "apps", "clusters/test/apps.yaml:1")]
+    report = doctor_repo(*parts)
+    assert codes(report) == [("unexplained-dependson", "info", "apps", "clusters/test/apps.yaml:1")]
+    message = report.open[0].message
+    assert "flux-wiki finds nothing it applies that needs what" in message  # what it looked for, not a claim
     by_layer = "clusters:\n  test:\n    kustomizations:\n      apps: {rationale: 'base warms the cache'}\n"
     by_edge = "clusters:\n  test:\n    kustomizations:\n      flux-system/apps:\n        dependsOn: {base: 'cache'}\n"
     for notes in (by_layer, by_edge):

@@ -280,8 +280,9 @@ def _edges(ctx: _Context, edges: list[EdgeEvidence]) -> None:
         elif not edge.evidence and not edge.rationale and all(_built(ctx, k)
                                                               for k in ctx.reach.ready_with(edge.dependency)):
             ctx.add("unexplained-dependson", "info",
-                    f"{edge.dependent} dependsOn {edge.dependency}, but nothing it applies uses anything "
-                    f"{edge.dependency} (or what it waits for) provides; say why in data/notes.yaml",
+                    f"{edge.dependent} dependsOn {edge.dependency}, but flux-wiki finds nothing it applies that "
+                    f"needs what {edge.dependency} (or what it waits for) provides (a namespace, CRD, Secret, "
+                    f"ConfigMap, source, class, Service); say why in data/notes.yaml",
                     edge.dependent, edge.file, edge.line, edge.dependency)
 
 
