@@ -401,6 +401,9 @@ class KustomizationNode:
     excluded: bool = False
     generated_by: GeneratedBy | None = None  # the ResourceSet that generated this Kustomization
     depends_on_at: dict[DependsOnKey, FieldAt] | None = None  # dependsOn entries a patch wrote (Resource's)
+    # why Flux fails this Kustomization (its build, source or spec), at the line that causes it: it applies
+    # nothing and never becomes Ready. None when it does not fail, or flux-wiki cannot tell
+    failure: Diagnostic | None = None
     # ``spec`` parsed: the typed fields the simulation acts on (parsed from ``spec`` when not given)
     flux_spec: KustomizationSpec = None  # type: ignore[assignment]
 

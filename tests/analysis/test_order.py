@@ -441,6 +441,30 @@ def test_order_properties(cluster: Cluster) -> None:
         assert o.starts(n) == (not start_cause) or (n in in_cycle and not o.starts(n)), n
 
 
+# -- the failing fixture: a build Flux fails is never Ready ------------------------------------------
+
+def test_a_failed_build_is_never_ready_nor_what_waits_for_it() -> None:
+    """KC Reconcile: a build error (`kustomize build failed`, a path not found, a substitution error) ends the
+    reconciliation before apply with the Ready condition False: nothing is applied, and the Kustomization never
+    becomes Ready. Its dependents wait for it (checkDependencies) and a `wait: true` parent health-checks it
+    forever, so neither is Ready either."""
+    o = order("failing")
+    causes = {n: (b.cause, b.node, b.file, b.line) for n, b in o.blocked.items()}
+    assert causes == {
+        FS + "broken": ("failed", FS + "broken", "clusters/home/ks.yaml", 8),  # spec.path
+        FS + "after-broken": ("failed", FS + "broken", "clusters/home/ks.yaml", 8),
+        FS + "after-after": ("failed", FS + "broken", "clusters/home/ks.yaml", 8),
+        FS + "child": ("failed", FS + "child", "apps/child/kustomization.yaml", 4),
+        FS + "parent": ("failed", FS + "child", "apps/child/kustomization.yaml", 4),
+        FS + "bad-subst": ("failed", FS + "bad-subst", "apps/bad-subst/cm.yaml", 1),
+    }
+    assert o.blocked[FS + "broken"].detail == "kustomization path './apps/missing' not found"
+    assert o.starts(FS + "broken") and not o.starts(FS + "after-broken")
+    assert o.ready_at(FS + "parent") == math.inf
+    assert o.critical_path().target not in o.blocked  # never Ready ones are left out
+    assert o.slowest() not in o.blocked
+
+
 # -- the corpora -----------------------------------------------------------------------------------
 
 # entries the corpora README says are given by hand: (path, sync source kind, name, namespace)

@@ -20,6 +20,7 @@ from ..load.yamldocs import field_line
 from ..model import (BUILT_STATUSES, FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, FLUX_OPERATOR_GROUP, FLUX_SOURCE_GROUP,
                      SOPS_ENCRYPTED_KIND, Cluster, Controller, DependsOnKey, Diagnostic, FieldAt, HelmReleaseInfo,
                      InputError, KustomizationNode, Resource, SourceDir, SourceInfo, SubstitutionVar)
+from ..problems import CODES
 from .controller_flags import CONTROLLERS, NO_CROSS_NAMESPACE_REFS, ControllerFlags, patch_flags, root_flags
 from .entry import Entry
 from .kustomize.build import BuildResult, is_ciphertext
@@ -66,6 +67,13 @@ def _node_from_resource(res: Resource, parent: str | None) -> tuple[Kustomizatio
         node.status = "error"
         node.reason = _rejected(problems)
     return node, problems
+
+
+def _first_failure(diagnostics: list[Diagnostic]) -> Diagnostic | None:
+    """The first problem of a Kustomization's postBuild that fails it in Flux (a reference to something nothing
+    applies is left out: flux-wiki may not have seen what provides it, see problems.settle_references)."""
+    return next((d for d in diagnostics if d.cls == "repo" and d.severity == "warning"
+                 and not ((code := CODES.get(d.code)) and code.reference)), None)
 
 
 def _rejected(problems: list[FieldProblem]) -> str:
@@ -129,8 +137,9 @@ class Simulation:
         queue: deque[KustomizationNode] = deque([root])
         if problems:
             root.status, root.reason = "error", _rejected(problems)
-            self.cluster.warn(e.file, self._line(e.file, e.line, problems[0]),
-                              f"Kustomization {root.id}: {root.reason}", code="FW-SCHEMA-REJECTED")
+            root.failure = Diagnostic(e.file, self._line(e.file, e.line, problems[0]), root.reason,
+                                      code="FW-SCHEMA-REJECTED")
+            self.cluster.warnings.append(replace(root.failure, message=f"Kustomization {root.id}: {root.reason}"))
             queue.clear()
         deferred: list[KustomizationNode] = []
         while queue or deferred:
@@ -460,8 +469,9 @@ class Simulation:
         refused = self._cross_namespace(node)
         if refused:
             node.status, node.reason = "error", refused
-            self.cluster.warn(node.file, self._line(node.file, node.line, ("spec", "sourceRef", "namespace")),
-                              f"Kustomization {node.id}: {refused}", code="FW-KS-CROSS-NAMESPACE-REF")
+            node.failure = Diagnostic(node.file, self._line(node.file, node.line, ("spec", "sourceRef", "namespace")),
+                                      refused, code="FW-KS-CROSS-NAMESPACE-REF")
+            self.cluster.warnings.append(replace(node.failure, message=f"Kustomization {node.id}: {refused}"))
             return []
         node.source, skip, folder = self._source_of(node)
         namesake = self._namesake_source(node) if skip else None
@@ -477,16 +487,17 @@ class Simulation:
                       if not self.flags.blocks_cross_namespace("kustomize-controller") else
                       f"under the multi-tenancy lockdown a source in another namespace is refused: put one in "
                       f"{ref.namespace}")
-            self.cluster.warn(node.file, node.line,
-                              f"Kustomization {node.id}: {node.reason}; {ref.kind} {namesake} is the one this "
-                              f"cluster has ({advice})", code="FW-KS-SOURCE-MISSING")
+            node.failure = Diagnostic(node.file, node.line, node.reason, code="FW-KS-SOURCE-MISSING")
+            self.cluster.warnings.append(replace(
+                node.failure, message=f"Kustomization {node.id}: {node.reason}; {ref.kind} {namesake} is the one "
+                                      f"this cluster has ({advice})"))
             return []
         failed = self.artifact_failures.get(node.source.ident()) \
             if skip and node.source is not None and node.source.kind == "ExternalArtifact" else None
         if failed:
             node.status, node.reason = "error", failed
-            self.cluster.warn(node.file, node.line, f"Kustomization {node.id}: {failed}",
-                              code="FW-ARTIFACT-COPY-MISSING")
+            node.failure = Diagnostic(node.file, node.line, failed, code="FW-ARTIFACT-COPY-MISSING")
+            self.cluster.warnings.append(replace(node.failure, message=f"Kustomization {node.id}: {failed}"))
             return []
         if skip:
             node.status, node.reason = "skipped", skip
@@ -508,11 +519,17 @@ class Simulation:
             built = _prefixed(build_reusing(repo, node.path or "./", node.flux_spec.overrides), prefix)
         except InputError as err:
             if err.spec_field:  # what the Kustomization's own spec merged into the build
-                where = f"{node.file}:{self._line(node.file, node.line, ('spec', *err.spec_field))}: "
+                at = (node.file, self._line(node.file, node.line, ("spec", *err.spec_field)))
+                where = f"{at[0]}:{at[1]}: "
+            elif repo.is_file(err.file):
+                at = (f"{prefix}{err.file}", err.line)
+                where = f"{at[0]}:{at[1]}: "
             else:
-                where = f"{prefix}{err.file}:{err.line}: " if repo.is_file(err.file) else ""
+                at, where = (node.file, self._line(node.file, node.line, ("spec", "path"))), ""
             hint = self._artifact_hint(node, folder) if "not found" in err.message else ""
             node.status, node.reason = "error", f"{where}{err.message}{hint}"
+            if err.cls == "repo":
+                node.failure = Diagnostic(*at, err.message, code=err.code)
             self.cluster.warn(node.file, node.line,
                               f"Kustomization {node.id} (path {node.path}) does not build: {where}{err.message}{hint}",
                               code=err.code, cls=err.cls)
@@ -595,14 +612,17 @@ class Simulation:
                                                  namespace=node.namespace, find_runtime=find_runtime)
         except InputError as err:
             node.status, node.reason = "error", err.message
+            node.failure = err.diagnostic() if err.cls == "repo" else None
             self.cluster.warnings.append(err.diagnostic())
             return None
         self.cluster.warnings.extend(diags)
+        node.failure = _first_failure(diags)
         shared = self.repo.run_memo
         result = substitute_resources(resources, variables, enabled=post.enabled, strict=post.strict,
                                       cache=self.repo.cache,
                                       seen=shared.setdefault("substitute seen", {}) if shared is not None else None)
         self.cluster.warnings.extend(result.diagnostics)
+        node.failure = node.failure or _first_failure(result.diagnostics)
         node.unresolved_vars = sorted(set(result.unresolved))
         node.secret_vars = sorted(set(result.secret_vars))
         node.variables = _variables(variables, node.secret_vars)
@@ -653,8 +673,10 @@ class Simulation:
             self.depth[child.id] = depth
             self._note_dropped_fields(res, child)
             if child.status == "error":
-                self.cluster.warn(child.file, self._line(child.file, child.line, problems[0]),
-                                  f"Kustomization {child.id}: {child.reason}", code="FW-SCHEMA-REJECTED")
+                child.failure = Diagnostic(child.file, self._line(child.file, child.line, problems[0]),
+                                           child.reason or "", code="FW-SCHEMA-REJECTED")
+                self.cluster.warnings.append(replace(child.failure,
+                                                     message=f"Kustomization {child.id}: {child.reason}"))
             elif depth > MAX_DISCOVERY_DEPTH:
                 self._stop(child, "FW-LIMIT-DEPTH", (
                     f"not simulated: it is {depth} levels of Kustomizations below the root, beyond flux-wiki's "

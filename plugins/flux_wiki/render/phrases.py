@@ -162,13 +162,13 @@ def gate_reason(reason: str) -> str:
 def blocker_phrase(cause: str) -> str:
     """What is wrong with the Kustomization another one waits for, after "which" (the cause's detail follows)."""
     return {"suspended": "is suspended", "dangling": "waits for a Kustomization this cluster never applies",
-            "cycle": "is in a cycle", "health-check": "health-checks a Kustomization this cluster never applies"}.get(
-        cause, cause)
+            "cycle": "is in a cycle", "health-check": "health-checks a Kustomization this cluster never applies",
+            "failed": "Flux fails"}.get(cause, cause)
 
 
 def blocker_detail(cause: str, detail: str) -> str:
     """Why a Kustomization itself never becomes Ready, from its blocker's detail."""
-    return f"in a cycle: {detail}" if cause == "cycle" else detail
+    return {"cycle": f"in a cycle: {detail}", "failed": f"Flux fails it: {detail}"}.get(cause, detail)
 
 
 def step_event(event: str, via: str, health: bool, requeue: float = 30.0) -> str:
