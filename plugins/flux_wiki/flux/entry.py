@@ -14,6 +14,7 @@ Three shapes are seen in the wild (DESIGN.md):
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -384,9 +385,46 @@ def find_entries(repo: Repo) -> tuple[list[Entry], list[Diagnostic]]:
     if not entries:
         entries, notices = _from_commands(repo)
         diagnostics += notices
+    entries, same_root = _one_per_root(entries)
     named = _name_clusters(entries, repo.root.name)
     diagnostics += _elsewhere_notices(elsewhere, named)
+    diagnostics += [Diagnostic(e.file, e.line, f"{_root_kind(e)} {e.root_namespace}/{e.root_name} syncs "
+                                               f"{_root_path(e)}, the root cluster {kept.cluster} documents from "
+                                               f"{kept.file}:{kept.line}: documented once",
+                               severity="info", code="FW-ENTRY-SAME-ROOT", cls="limit") for e, kept in same_root]
     return named, diagnostics
+
+
+# the root Kustomization's fields that change what its path builds: two entries equal in them and in the path
+# document the same tree
+_BUILD_FIELDS = ("targetNamespace", "namePrefix", "nameSuffix", "patches", "images", "components", "postBuild",
+                 "commonMetadata")
+
+
+def _root_path(e: Entry) -> str:
+    return posixpath.normpath(str(e.root_spec.get("path") or ".").lstrip("/"))
+
+
+def _root_kind(e: Entry) -> str:
+    return "Kustomization" if e.kind.startswith("gotk-sync") else e.kind
+
+
+def _one_per_root(entries: list[Entry]) -> tuple[list[Entry], list[tuple[Entry, Entry]]]:
+    """The entries, one per root (the first by file and line): two that sync the same path of the same repository
+    with the same build fields (a gotk-sync.yaml and the FluxInstance that replaces it) document one tree. Also
+    the entries left out, each with the one kept."""
+    kept: dict[str, Entry] = {}
+    same: list[tuple[Entry, Entry]] = []
+    for e in sorted(entries, key=lambda e: (e.file, e.line)):
+        key = repr((_root_path(e), e.source.ignore, [e.root_spec.get(f) for f in _BUILD_FIELDS]))
+        first = kept.get(key)
+        if first is not None and (not first.source.url or not e.source.url
+                                  or first.source.repository() == e.source.repository()):
+            same.append((e, first))
+        else:
+            kept.setdefault(key, e)
+    left_out = {id(e) for e, _ in same}
+    return [e for e in entries if id(e) not in left_out], same
 
 
 def _split_self_applied(repo: Repo, folders: dict[str, list[str]]) -> list[Entry]:
@@ -447,18 +485,29 @@ def _elsewhere_notices(elsewhere: list[tuple[str, int, str, str]], entries: list
 
 def _name_clusters(entries: list[Entry], repo_name: str) -> list[Entry]:
     """Give the only unnamed entry the repo's name; several unnamed entries, or one whose repo name is taken,
-    are named after their root path (`prod/flux-system` and `test/flux-system` are `prod` and `test`)."""
-    taken = {e.cluster for e in entries if e.cluster}
+    are named after their root path (`prod/flux-system` and `test/flux-system` are `prod` and `test`). Names are
+    unique: of two entries the layout names alike (`clusters/prod` and `kubernetes/prod`), the first by file keeps
+    the name and the other is named after its root path (`kubernetes-prod`)."""
+    taken: set[str] = set()
+    for e in sorted((e for e in entries if e.cluster), key=lambda e: (e.file, e.line)):
+        if e.cluster in taken:
+            e.cluster = _path_slug(e)
+            while e.cluster in taken:
+                e.cluster += "-" + str(len(taken))
+        taken.add(e.cluster)
     unnamed = sum(1 for e in entries if not e.cluster)
     for e in sorted(entries, key=lambda e: (e.file, e.line)):
         if e.cluster:
             continue
-        slug = re.sub(r"[^A-Za-z0-9]+", "-", str(e.root_spec.get("path") or "")).strip("-") or "root"
-        e.cluster = repo_name if unnamed == 1 and repo_name not in taken else slug
+        e.cluster = repo_name if unnamed == 1 and repo_name not in taken else _path_slug(e)
         while e.cluster in taken:
             e.cluster += "-" + str(len(taken))
         taken.add(e.cluster)
     return sorted(entries, key=lambda e: (e.cluster, e.file, e.line))
+
+
+def _path_slug(e: Entry) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", str(e.root_spec.get("path") or "")).strip("-") or "root"
 
 
 def explicit_entry(repo: Repo, path: str, name: str | None = None) -> Entry:
