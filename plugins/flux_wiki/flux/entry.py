@@ -25,6 +25,8 @@ from ..load.yamldocs import field_line
 from ..model import (FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, FLUX_OPERATOR_GROUP, Controller, Diagnostic, InputError,
                      Resource, SourceInfo)
 from .kustomize import build_flux_path
+from .sources import misgrouped as misgrouped_source
+from .sources import wrong_source_message
 from .schema import FLUX_INSTANCE_SPEC, problems
 from .store import ObjectStore
 
@@ -91,16 +93,18 @@ def _root_spec(path: str, source: SourceInfo, extra: dict[str, Any] | None = Non
 
 
 def _from_gotk(docs: list[Document], file: str, repo: Repo, elsewhere: list[tuple[str, int, str, str]] | None = None,
-               *, self_applied: bool = False) -> list[Entry]:
+               *, self_applied: bool = False, problems: list[Diagnostic] | None = None) -> list[Entry]:
     """The gotk-sync shape in ``file``: a Kustomization syncing a folder that holds the file, from a source the
     file declares; ``self_applied``: only a GitRepository's Kustomization whose path is a folder holding ``file``
     (a file outside ``flux-system`` that re-applies itself). In bootstrap's gotk-sync.yaml, one syncing a folder
     without the file is listed in ``elsewhere`` (file, line, id, path): a copy, or a cluster bootstrapped from
     another folder's configuration. ``docs`` may also be the files of one folder (the self-applied shape split
-    over sibling files): each document's own file counts then."""
+    over sibling files): each document's own file counts then. A source of another API group than Flux's that an
+    entry syncs from is a problem added to ``problems``: the root Kustomization never finds it."""
     sources = {}
+    misgrouped: dict[tuple[str, str, str], Diagnostic] = {}
     for d in docs:
-        if isinstance(d.data, dict) and d.data.get("kind") in _SOURCE_KINDS:
+        if isinstance(d.data, dict) and isinstance(d.data.get("kind"), str) and d.data["kind"] in _SOURCE_KINDS:
             ns, name = _meta(d.data)
             spec = d.data.get("spec") if isinstance(d.data.get("spec"), dict) else {}
             ref = spec.get("ref") if isinstance(spec.get("ref"), dict) else {}
@@ -108,6 +112,11 @@ def _from_gotk(docs: list[Document], file: str, repo: Repo, elsewhere: list[tupl
                 kind=d.data["kind"], namespace=ns, name=name, url=_text(spec.get("url")),
                 ref={k: v for k, v in ref.items() if isinstance(v, str)}, file=d.file or file, line=d.line,
                 ignore=_text(spec.get("ignore")))
+            res = Resource(d.data, d.file or file, d.line)
+            if misgrouped_source(res):
+                misgrouped[(d.data["kind"], ns, name)] = Diagnostic(
+                    res.file, res.line, f"{wrong_source_message(res)}, so the root Kustomization syncing from it "
+                                        "fails (source not found)", code="FW-SOURCE-INVALID")
     entries = []
     for d in docs:
         data = d.data
@@ -127,6 +136,8 @@ def _from_gotk(docs: list[Document], file: str, repo: Repo, elsewhere: list[tupl
             entries.append(Entry(cluster=_cluster_name(file, str(spec.get("path") or "")) or "",
                                  kind="gotk-sync", file=file, line=d.line, source=sources[key],
                                  root_name=name, root_namespace=ns, root_spec=spec))
+            if key in misgrouped and problems is not None:
+                problems.append(misgrouped[key])
         elif key in sources and elsewhere is not None and PurePosixPath(file).name in _PLACEHOLDER_FILES:
             elsewhere.append((file, d.line, f"{ns}/{name}", str(root)))
     return entries
@@ -333,7 +344,7 @@ def find_entries(repo: Repo) -> tuple[list[Entry], list[Diagnostic]]:
             placeholders.append(rel)
             continue
         if in_flux_system:
-            entries.extend(_from_gotk(docs, rel, repo, elsewhere))
+            entries.extend(_from_gotk(docs, rel, repo, elsewhere, problems=diagnostics))
         for d in docs:
             if not isinstance(d.data, dict):
                 continue

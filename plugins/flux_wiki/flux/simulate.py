@@ -30,7 +30,7 @@ from .schema import (FLUX_KUSTOMIZATION_SPEC, LABEL, FieldProblem, checked_kusto
                      name_problem, name_rule, object_problems, unknown_fields)
 from .scope import ScopeIndex
 from .source_dirs import SourceDirs, normalized_url, source_key, unmapped_hint
-from .sources import canonical_ref, describe_ref
+from .sources import canonical_ref, describe_ref, wrong_source_message
 from .store import ObjectStore
 from .runtime import ANY_NAMESPACE, RuntimeSecret, runtime_secret_in, runtime_secrets
 
@@ -472,6 +472,17 @@ class Simulation:
             node.failure = Diagnostic(node.file, self._line(node.file, node.line, ("spec", "sourceRef", "namespace")),
                                       refused, code="FW-KS-CROSS-NAMESPACE-REF")
             self.cluster.warnings.append(replace(node.failure, message=f"Kustomization {node.id}: {refused}"))
+            return []
+        ref = node.flux_spec.source_ref
+        wrong = self.store.misgrouped_source(ref.kind, ref.namespace, ref.name) if ref.name else None
+        if wrong is not None and (ref.kind, ref.namespace, ref.name) != (
+                self.entry.source.kind, self.entry.source.namespace, self.entry.source.name):
+            node.status, node.reason = "error", f"source {ref.kind} {ref.namespace}/{ref.name} not found: " \
+                                                f"{wrong_source_message(wrong)} ({wrong.file}:{wrong.line})"
+            node.failure = Diagnostic(wrong.file, self._line(wrong.file, wrong.line, ("apiVersion",)),
+                                      wrong_source_message(wrong), code="FW-SOURCE-INVALID")
+            self.cluster.warnings.append(replace(node.failure, message=f"{node.failure.message}, so Kustomization "
+                                                                       f"{node.id} fails (source not found)"))
             return []
         node.source, skip, folder = self._source_of(node)
         namesake = self._namesake_source(node) if skip else None
