@@ -337,6 +337,9 @@ class Surface:
     # a LoadBalancer Service MetalLB surely allocates (a MetalLB annotation, no loadBalancerClass): its
     # allow-shared-ip key, "" without one; None when another implementation may allocate it
     metallb_key: str | None = None
+    # a certificate cert-manager creates from the annotations of this object (``Ingress grafana``): the Certificate
+    # is not in the repository, its file:line is that object's
+    created_by: str | None = None
 
     @property
     def target(self) -> str | None:
@@ -344,7 +347,10 @@ class Surface:
         return ", ".join(t.text for t in self.targets) or None
 
     def as_dict(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in _SURFACE_JSON}
+        out = {k: getattr(self, k) for k in _SURFACE_JSON}
+        if self.created_by:
+            out["created_by"] = self.created_by
+        return out
 
     def sort_key(self) -> tuple:
         return (self.layer, self.kind, self.namespace, self.name, address_order(self.address), self.port or 0,
