@@ -96,6 +96,34 @@ class FieldAt:
 DependsOnKey = tuple[str, str]  # a dependsOn entry's name and namespace as written ("" when unset)
 
 
+def host_fields(obj: dict[str, Any]) -> dict[tuple[str | int, ...], str]:
+    """The host names a route object declares, by their path: an Ingress's ``spec.rules[].host`` and
+    ``spec.tls[].hosts[]``, a Gateway API route's ``spec.hostnames[]``, a Gateway's ``spec.listeners[].hostname``."""
+    spec = obj.get("spec")
+    if not isinstance(spec, dict) or not isinstance(obj.get("kind"), str):
+        return {}
+    out: dict[tuple[str | int, ...], str] = {}
+
+    def entries(key: str) -> list[tuple[int, Any]]:
+        return list(enumerate(spec[key])) if isinstance(spec.get(key), list) else []
+
+    for i, rule in entries("rules"):
+        if isinstance(rule, dict) and isinstance(rule.get("host"), str):
+            out[("spec", "rules", i, "host")] = rule["host"]
+    for i, tls in entries("tls"):
+        hosts = tls.get("hosts") if isinstance(tls, dict) else None
+        for j, host in enumerate(hosts if isinstance(hosts, list) else []):
+            if isinstance(host, str):
+                out[("spec", "tls", i, "hosts", j)] = host
+    for i, host in entries("hostnames"):
+        if isinstance(host, str):
+            out[("spec", "hostnames", i)] = host
+    for i, listener in entries("listeners"):
+        if isinstance(listener, dict) and isinstance(listener.get("hostname"), str):
+            out[("spec", "listeners", i, "hostname")] = listener["hostname"]
+    return out
+
+
 @dataclass(frozen=True)
 class GeneratedBy:
     """The object that generated a resource at run time (a flux-operator ResourceSet) and where it is."""
@@ -131,6 +159,9 @@ class Resource:
     generated_by: GeneratedBy | None = None
     # where each spec.dependsOn entry of a Flux Kustomization was written, once a patch changed that list
     depends_on_at: dict[DependsOnKey, FieldAt] | None = None
+    # where a kustomize patch wrote each host field it set or changed (an Ingress rule's host, an HTTPRoute's
+    # hostname, ...), by the field's path in the object
+    patched_hosts: dict[tuple[str | int, ...], FieldAt] | None = None
 
     @property
     def api_version(self) -> str:

@@ -16,7 +16,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ..model import CLAIM_SURFACES, Diagnostic, HelmReleaseInfo, Resource, Surface, SurfaceKind, Target
+from ..model import (CLAIM_SURFACES, Diagnostic, FieldAt, HelmReleaseInfo, Resource, Surface, SurfaceKind, Target,
+                     host_fields)
 from .redact import HIDDEN, is_secret_payload, secret_strings, without_ciphertext
 
 LB_IP_ANNOTATIONS = (
@@ -555,6 +556,14 @@ class Placed:
 
     obj: dict[str, Any]
     origin: _Origin
+    patched_hosts: dict[tuple[str | int, ...], FieldAt] | None = None  # see Resource.patched_hosts
+
+    def host_written_at(self, tls: bool) -> dict[str, FieldAt]:
+        """Where a patch wrote each host of the object, by the host's value now: those of ``spec.tls`` (what
+        certificates are for) or the others (what routes serve)."""
+        now = host_fields(self.obj) if self.patched_hosts else {}
+        return {now[path]: at for path, at in (self.patched_hosts or {}).items()
+                if path in now and (path[1] == "tls") == tls}
 
 
 def _links(placed: list[Placed]) -> tuple[dict[int, list[str]], dict[int, list[Target]]]:
@@ -587,6 +596,7 @@ def _surfaces_of(placed: list[Placed], diags: list[Diagnostic]) -> list[Surface]
     for i, p in enumerate(placed):
         obj, o = p.obj, p.origin
         kind, group = str(obj.get("kind") or ""), _group(obj)
+        first = len(out)
         try:
             if kind == "Service" and group == "":
                 out += _service(obj, o, sorted(wl_of.get(i, []), key=lambda t: t.text), diags)
@@ -611,6 +621,11 @@ def _surfaces_of(placed: list[Placed], diags: list[Diagnostic]) -> list[Surface]
         except (AttributeError, TypeError, ValueError) as exc:  # malformed object: one warning, go on
             diags.append(Diagnostic(o.file, o.line, f"{kind} {obj_name(obj)}: could not read surfaces ({exc})",
                                     code="FW-SURFACE-UNREAD", cls="limit"))
+        written = {tls: p.host_written_at(tls) for tls in (False, True)} if p.patched_hosts else {}
+        for j in range(first, len(out) if written else first):
+            at = written[out[j].kind == "certificate"].get(out[j].host or "")
+            if at is not None:
+                out[j] = replace(out[j], file=at.file, line=at.line)
     return out
 
 
@@ -660,7 +675,7 @@ def extract_surfaces(layer: str, resources: list[Resource], helm_releases: list[
         obj = without_ciphertext(r.obj) if r.encrypted or "sops" in r.obj else r.obj
         if r.kind == "HelmRelease":
             hr_objects[(r.namespace, r.name)] = obj
-        placed.append(Placed(obj, _Origin(layer, r.namespace, r.name, r.kind, r.file, r.line)))
+        placed.append(Placed(obj, _Origin(layer, r.namespace, r.name, r.kind, r.file, r.line), r.patched_hosts))
         if r.kind == "Canary" and r.group == FLAGGER_GROUP:
             line = line_of(r.file, r.line, ("spec", "service")) if line_of else r.line
             placed += [Placed(flagged, _Origin(layer, r.namespace, r.name, r.kind, r.file, line, label))

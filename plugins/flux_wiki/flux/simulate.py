@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..load import ParseCache, Repo
-from ..load.yamldocs import field_line
+from ..load.yamldocs import block_scalar_line, field_line
 from ..model import (BUILT_STATUSES, FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, FLUX_OPERATOR_GROUP, FLUX_SOURCE_GROUP,
                      SOPS_ENCRYPTED_KIND, Cluster, Controller, DependsOnKey, Diagnostic, FieldAt, HelmReleaseInfo,
                      InputError, KustomizationNode, Resource, SourceDir, SourceInfo, SubstitutionVar)
@@ -545,6 +545,7 @@ class Simulation:
                               f"Kustomization {node.id} (path {node.path}) does not build: {where}{err.message}{hint}",
                               code=err.code, cls=err.cls)
             return []
+        built = replace(built, resources=self._spec_patches_placed(node, built.resources))
         node.files = sorted(set(built.files))
         node.remote_resources = sorted(set(built.remote))
         node.helm_charts = built.helm_charts
@@ -580,6 +581,22 @@ class Simulation:
             requeue = self.flags.requeue_dependency()
             self.cluster.requeue_dependency = requeue[0] if requeue else None
         return self._children(node)
+
+    def _spec_patches_placed(self, node: KustomizationNode, resources: list[Resource]) -> list[Resource]:
+        """The objects ``node`` built, each host a patch of its own ``spec.patches`` wrote pointing at that patch's
+        line in ``node``'s file (a build is shared by Kustomizations of the same path and spec: each has its file)."""
+        if not any(f.spec_patch is not None for r in resources for f in (r.patched_hosts or {}).values()):
+            return resources
+        text = self._text(node.file)
+
+        def placed(at: FieldAt) -> FieldAt:
+            if at.spec_patch is None:
+                return at
+            key_line = self._line(node.file, node.line, ("spec", "patches", at.spec_patch, "patch"))
+            return FieldAt(node.file, block_scalar_line(text, key_line, at.line) if text else key_line)
+
+        return [replace(r, patched_hosts={path: placed(at) for path, at in r.patched_hosts.items()})
+                if r.patched_hosts else r for r in resources]
 
     def _instance_lockdown(self, root: KustomizationNode) -> None:
         """A FluxInstance without a sync that the root applies with ``spec.cluster.multitenant: true``:
@@ -934,8 +951,8 @@ def _value_at(obj: Any, path: tuple[str | int, ...]) -> Any:
     return obj
 
 
-def _prefixed_at(at: dict[DependsOnKey, FieldAt] | None, prefix: str) -> dict[DependsOnKey, FieldAt] | None:
-    return {dep: replace(f, file=prefix + f.file) if f.file else f for dep, f in at.items()} if at else at
+def _prefixed_at(at: dict[Any, FieldAt] | None, prefix: str) -> dict[Any, FieldAt] | None:
+    return {key: replace(f, file=prefix + f.file) if f.file else f for key, f in at.items()} if at else at
 
 
 def _prefixed(built: BuildResult, prefix: str) -> BuildResult:
@@ -943,7 +960,8 @@ def _prefixed(built: BuildResult, prefix: str) -> BuildResult:
     if not prefix:
         return built
     return replace(built, resources=[replace(r, file=prefix + r.file,
-                                             depends_on_at=_prefixed_at(r.depends_on_at, prefix))
+                                             depends_on_at=_prefixed_at(r.depends_on_at, prefix),
+                                             patched_hosts=_prefixed_at(r.patched_hosts, prefix))
                                      for r in built.resources],
                    files=[prefix + f for f in built.files],
                    diagnostics=[replace(d, file=prefix + d.file) for d in built.diagnostics])
