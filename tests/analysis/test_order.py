@@ -465,6 +465,20 @@ def test_a_failed_build_is_never_ready_nor_what_waits_for_it() -> None:
     assert o.slowest() not in o.blocked
 
 
+def test_an_object_the_api_server_refuses_fails_the_kustomization(tmp_path: Path) -> None:
+    """KC applies through server-side apply (dry-run first): an object without a namespace (`namespace not
+    specified`) fails the whole apply, so the Kustomization is never Ready and neither is what depends on it."""
+    repo = write(tmp_path, {
+        **gotk(), "clusters/home/apps.yaml": ks("apps", "./apps"),
+        "clusters/home/after.yaml": ks("after", "./ok", deps=("apps",)),
+        "apps/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n",
+        "ok/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: y, namespace: default}\n"})
+    model = build_model(repo)
+    o = model.facts[model.clusters[0].name].order
+    assert {n: (b.cause, b.node, b.file) for n, b in o.blocked.items()} == {
+        FS + "apps": ("failed", FS + "apps", "apps/cm.yaml"), FS + "after": ("failed", FS + "apps", "apps/cm.yaml")}
+
+
 # -- the corpora -----------------------------------------------------------------------------------
 
 # entries the corpora README says are given by hand: (path, sync source kind, name, namespace)

@@ -70,8 +70,9 @@ def _node_from_resource(res: Resource, parent: str | None) -> tuple[Kustomizatio
 
 
 def _first_failure(diagnostics: list[Diagnostic]) -> Diagnostic | None:
-    """The first problem of a Kustomization's postBuild that fails it in Flux (a reference to something nothing
-    applies is left out: flux-wiki may not have seen what provides it, see problems.settle_references)."""
+    """The first problem that fails a Kustomization in Flux, among those found in its postBuild or in the objects
+    it applies (a reference to something nothing applies is left out: flux-wiki may not have seen what provides
+    it, see problems.settle_references)."""
     return next((d for d in diagnostics if d.cls == "repo" and d.severity == "warning"
                  and not ((code := CODES.get(d.code)) and code.reference)), None)
 
@@ -571,7 +572,9 @@ class Simulation:
             return self._over_objects(node, len(node.resources))
         self.objects += len(node.resources)
         node.status, node.reason = ("partial", _partial_reason(node.remote_resources, built.limits)) if built.limits else ("built", None)
+        checked = len(self.cluster.warnings)
         self._check_objects(node)
+        node.failure = node.failure or _first_failure(self.cluster.warnings[checked:])
         for res in node.resources:
             self.store.add(res)
         if node.id == self.cluster.root_id:
