@@ -406,6 +406,7 @@ class _Builder:
         self.edges: list[Edge] = []
         self.dangling: list[Edge] = []
         self.seeds: dict[Event, Blocker] = {}
+        self.failures: dict[Event, Blocker] = {}  # events a failed Kustomization blocks, unless blocked before
         self._resourcesets: dict[str, Resource] | None = None  # every ResourceSet applied, by namespace/name
 
     def line(self, node: KustomizationNode, path: tuple[str | int, ...]) -> int:
@@ -471,14 +472,15 @@ class _Builder:
 
     def _failed(self, node: KustomizationNode) -> None:
         """A Kustomization Flux fails (its build, source or spec) applies nothing: it is never Ready, and the
-        children it applied as flux-wiki built them (a substitution fails after the build) are never created."""
+        children it applied as flux-wiki built them (a substitution fails after the build) are never created. The
+        cause counts only where nothing before it already blocks: one that never starts never gets to fail."""
         failure = node.failure
         if failure is None:
             return
         blocker = Blocker("failed", node.id, failure.message, failure.file, failure.line)
-        self.seeds.setdefault(_ready(node.id), blocker)
+        self.failures[_ready(node.id)] = blocker
         for child in self.children.get(node.id, []):
-            self.seeds.setdefault(_start(child), blocker)
+            self.failures.setdefault(_start(child), blocker)
 
     def _depends_on(self, node: KustomizationNode) -> None:
         entries = node.spec.get("dependsOn")
@@ -672,6 +674,8 @@ class _Builder:
                 if p in blocked:
                     blocked[ev] = blocked[p]
                     break
+            if ev not in blocked and ev in self.failures:
+                blocked[ev] = self.failures[ev]
         return blocked
 
     def _chain_pred(self, ev: Event, dropped: set[tuple[Event, Event]], levels: dict[Event, int],
