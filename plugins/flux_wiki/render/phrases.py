@@ -121,7 +121,7 @@ def surface_phrase(s: Surface) -> str:
     if s.kind == "nodeport":
         return f"NodePort {node_port_text(s)}"
     if s.kind == "certificate":
-        return f"certificate for {s.host}"
+        return f"certificate for {s.host}" + (f" (by annotation on {s.created_by})" if s.created_by else "")
     if s.kind == "gateway":
         return f"gateway listener {address(s)}"
     label = s.object_kind if s.object_kind.endswith("Route") else _ROUTE_LABELS.get(s.kind, s.object_kind)
