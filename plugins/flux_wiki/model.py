@@ -96,6 +96,34 @@ class FieldAt:
 DependsOnKey = tuple[str, str]  # a dependsOn entry's name and namespace as written ("" when unset)
 
 
+def host_fields(obj: dict[str, Any]) -> dict[tuple[str | int, ...], str]:
+    """The host names a route object declares, by their path: an Ingress's ``spec.rules[].host`` and
+    ``spec.tls[].hosts[]``, a Gateway API route's ``spec.hostnames[]``, a Gateway's ``spec.listeners[].hostname``."""
+    spec = obj.get("spec")
+    if not isinstance(spec, dict) or not isinstance(obj.get("kind"), str):
+        return {}
+    out: dict[tuple[str | int, ...], str] = {}
+
+    def entries(key: str) -> list[tuple[int, Any]]:
+        return list(enumerate(spec[key])) if isinstance(spec.get(key), list) else []
+
+    for i, rule in entries("rules"):
+        if isinstance(rule, dict) and isinstance(rule.get("host"), str):
+            out[("spec", "rules", i, "host")] = rule["host"]
+    for i, tls in entries("tls"):
+        hosts = tls.get("hosts") if isinstance(tls, dict) else None
+        for j, host in enumerate(hosts if isinstance(hosts, list) else []):
+            if isinstance(host, str):
+                out[("spec", "tls", i, "hosts", j)] = host
+    for i, host in entries("hostnames"):
+        if isinstance(host, str):
+            out[("spec", "hostnames", i)] = host
+    for i, listener in entries("listeners"):
+        if isinstance(listener, dict) and isinstance(listener.get("hostname"), str):
+            out[("spec", "listeners", i, "hostname")] = listener["hostname"]
+    return out
+
+
 @dataclass(frozen=True)
 class GeneratedBy:
     """The object that generated a resource at run time (a flux-operator ResourceSet) and where it is."""
@@ -131,6 +159,9 @@ class Resource:
     generated_by: GeneratedBy | None = None
     # where each spec.dependsOn entry of a Flux Kustomization was written, once a patch changed that list
     depends_on_at: dict[DependsOnKey, FieldAt] | None = None
+    # where a kustomize patch wrote each host field it set or changed (an Ingress rule's host, an HTTPRoute's
+    # hostname, ...), by the field's path in the object
+    patched_hosts: dict[tuple[str | int, ...], FieldAt] | None = None
 
     @property
     def api_version(self) -> str:
@@ -337,6 +368,9 @@ class Surface:
     # a LoadBalancer Service MetalLB surely allocates (a MetalLB annotation, no loadBalancerClass): its
     # allow-shared-ip key, "" without one; None when another implementation may allocate it
     metallb_key: str | None = None
+    # a certificate cert-manager creates from the annotations of this object (``Ingress grafana``): the Certificate
+    # is not in the repository, its file:line is that object's
+    created_by: str | None = None
 
     @property
     def target(self) -> str | None:
@@ -344,7 +378,10 @@ class Surface:
         return ", ".join(t.text for t in self.targets) or None
 
     def as_dict(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in _SURFACE_JSON}
+        out = {k: getattr(self, k) for k in _SURFACE_JSON}
+        if self.created_by:
+            out["created_by"] = self.created_by
+        return out
 
     def sort_key(self) -> tuple:
         return (self.layer, self.kind, self.namespace, self.name, address_order(self.address), self.port or 0,
@@ -401,6 +438,9 @@ class KustomizationNode:
     excluded: bool = False
     generated_by: GeneratedBy | None = None  # the ResourceSet that generated this Kustomization
     depends_on_at: dict[DependsOnKey, FieldAt] | None = None  # dependsOn entries a patch wrote (Resource's)
+    # why Flux fails this Kustomization (its build, source or spec), at the line that causes it: it applies
+    # nothing and never becomes Ready. None when it does not fail, or flux-wiki cannot tell
+    failure: Diagnostic | None = None
     # ``spec`` parsed: the typed fields the simulation acts on (parsed from ``spec`` when not given)
     flux_spec: KustomizationSpec = None  # type: ignore[assignment]
 

@@ -164,6 +164,9 @@ _CODES = (
     Code("FW-ENTRY-ELSEWHERE", "limit", "a gotk-sync.yaml's root Kustomization syncs a folder that does not "
          "hold it (a copy, or a cluster bootstrapped from another folder): it is not taken for an entry point",
          "set the `entry` option to that folder to document it, or fix the path", notice=True),
+    Code("FW-ENTRY-SAME-ROOT", "limit", "two entry points sync the same root path of the same repository with the "
+         "same build (a gotk-sync.yaml and the FluxInstance that replaces it): the tree is documented once, as the "
+         "first one's cluster", "nothing, or remove the entry point no cluster uses", notice=True),
     Code("FW-ENTRY-COMMAND", "limit", "no bootstrap manifest in the repository: the root Kustomization is taken "
          "from a bootstrap command of its scripts, CI or Terraform (`flux bootstrap`, `flux create kustomization "
          "flux-system`, flux_bootstrap_git)", "set the `entry` option to choose another root", notice=True),

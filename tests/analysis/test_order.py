@@ -441,6 +441,44 @@ def test_order_properties(cluster: Cluster) -> None:
         assert o.starts(n) == (not start_cause) or (n in in_cycle and not o.starts(n)), n
 
 
+# -- the failing fixture: a build Flux fails is never Ready ------------------------------------------
+
+def test_a_failed_build_is_never_ready_nor_what_waits_for_it() -> None:
+    """KC Reconcile: a build error (`kustomize build failed`, a path not found, a substitution error) ends the
+    reconciliation before apply with the Ready condition False: nothing is applied, and the Kustomization never
+    becomes Ready. Its dependents wait for it (checkDependencies) and a `wait: true` parent health-checks it
+    forever, so neither is Ready either."""
+    o = order("failing")
+    causes = {n: (b.cause, b.node, b.file, b.line) for n, b in o.blocked.items()}
+    assert causes == {
+        FS + "broken": ("failed", FS + "broken", "clusters/home/ks.yaml", 8),  # spec.path
+        FS + "after-broken": ("failed", FS + "broken", "clusters/home/ks.yaml", 8),
+        FS + "after-after": ("failed", FS + "broken", "clusters/home/ks.yaml", 8),
+        FS + "child": ("failed", FS + "child", "apps/child/kustomization.yaml", 4),
+        FS + "parent": ("failed", FS + "child", "apps/child/kustomization.yaml", 4),
+        FS + "bad-subst": ("failed", FS + "bad-subst", "apps/bad-subst/cm.yaml", 1),
+    }
+    assert o.blocked[FS + "broken"].detail == "kustomization path './apps/missing' not found"
+    assert o.starts(FS + "broken") and not o.starts(FS + "after-broken")
+    assert o.ready_at(FS + "parent") == math.inf
+    assert o.critical_path().target not in o.blocked  # never Ready ones are left out
+    assert o.slowest() not in o.blocked
+
+
+def test_an_object_the_api_server_refuses_fails_the_kustomization(tmp_path: Path) -> None:
+    """KC applies through server-side apply (dry-run first): an object without a namespace (`namespace not
+    specified`) fails the whole apply, so the Kustomization is never Ready and neither is what depends on it."""
+    repo = write(tmp_path, {
+        **gotk(), "clusters/home/apps.yaml": ks("apps", "./apps"),
+        "clusters/home/after.yaml": ks("after", "./ok", deps=("apps",)),
+        "apps/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n",
+        "ok/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: y, namespace: default}\n"})
+    model = build_model(repo)
+    o = model.facts[model.clusters[0].name].order
+    assert {n: (b.cause, b.node, b.file) for n, b in o.blocked.items()} == {
+        FS + "apps": ("failed", FS + "apps", "apps/cm.yaml"), FS + "after": ("failed", FS + "apps", "apps/cm.yaml")}
+
+
 # -- the corpora -----------------------------------------------------------------------------------
 
 # entries the corpora README says are given by hand: (path, sync source kind, name, namespace)

@@ -156,6 +156,26 @@ def test_suspended_and_blocked_layers_are_flagged() -> None:
     assert any(m.startswith("clusters/home/ks.yaml:107: dependsOn cycle:") for m in messages)
 
 
+# -- failing: a build Flux fails ----------------------------------------------------------------------
+
+def test_layers_flux_fails_and_what_waits_for_them_are_never_ready() -> None:
+    """A Kustomization whose build fails never becomes Ready (kustomize-controller stops before apply), nor do
+    its dependents and a `wait: true` parent gating on it: the pages say so, with the line that fails."""
+    dag = page("failing", "dag.md")
+    rows = table(dag)
+    assert rows["after-after"][0] == "after-after (never Ready)" and rows["fine"][0] == "fine"
+    stuck = section(dag, "### Never Ready On A Fresh Bootstrap")
+    assert ("- broken: Flux fails it: kustomization path './apps/missing' not found "
+            "(`clusters/home/ks.yaml:8`).") in stuck
+    assert "- after-after: waits for broken, which Flux fails (`clusters/home/ks.yaml:8`)." in stuck
+    assert "- parent: waits for child, which Flux fails (`apps/child/kustomization.yaml:4`)." in stuck
+    assert "- bad-subst: Flux fails it: ConfigMap default/painted: variable substitution failed" in stuck
+    after = page("failing", "layers/after-broken.md")
+    assert ("It waits for broken, which Flux fails: kustomization path './apps/missing' not found "
+            "(`clusters/home/ks.yaml:8`).") in plain(after)
+    assert "ends at [fine]" in dag.split("## Critical Path", 1)[1]
+
+
 # -- the inventory JSON -------------------------------------------------------------------------------
 
 def test_inventory_json_has_both_edge_kinds_gates_roots_and_the_critical_path() -> None:

@@ -21,7 +21,8 @@ Internally each Kustomization is two events, *start* and *ready*; the three edge
 cycle among events is a deadlock Flux never leaves (a parent that depends on its own child; a child that
 depends on a parent that waits for it). A suspended Kustomization never reconciles, so on a fresh
 bootstrap it never applies its children and its dependents wait forever; so does anything behind a
-dangling dependsOn, a cycle, or a health check naming a Kustomization the cluster never applies.
+dangling dependsOn, a cycle, a health check naming a Kustomization the cluster never applies, or a
+Kustomization Flux fails (a build, source or spec error: it applies nothing).
 """
 
 from __future__ import annotations
@@ -100,7 +101,7 @@ class Cycle:
 class Blocker:
     """Why a Kustomization never becomes Ready on a fresh bootstrap, traced back to the first cause."""
 
-    cause: Literal["suspended", "dangling", "cycle", "health-check"]
+    cause: Literal["suspended", "dangling", "cycle", "health-check", "failed"]
     node: str  # the Kustomization where the cause is
     detail: str
     file: str
@@ -405,6 +406,7 @@ class _Builder:
         self.edges: list[Edge] = []
         self.dangling: list[Edge] = []
         self.seeds: dict[Event, Blocker] = {}
+        self.failures: dict[Event, Blocker] = {}  # events a failed Kustomization blocks, unless blocked before
         self._resourcesets: dict[str, Resource] | None = None  # every ResourceSet applied, by namespace/name
 
     def line(self, node: KustomizationNode, path: tuple[str | int, ...]) -> int:
@@ -443,6 +445,8 @@ class _Builder:
             node = self.nodes[n]
             self.seeds.setdefault(_start(n), Blocker("suspended", n, "spec.suspend is true: it never reconciles",
                                                      node.file, self.line(node, ("spec", "suspend"))))
+        for n in ids:
+            self._failed(self.nodes[n])
         order, cycles, dropped, truncated = self._order()
         for cycle in cycles:
             blocker = Blocker("cycle", cycle.nodes[0], cycle.describe(), *_where(cycle.links[0]))
@@ -465,6 +469,18 @@ class _Builder:
             _parent={n: self.nodes[n].parent for n in ids}, _declared=self.declared, _gates=self.gates,
             _preds=self.preds, _times=times,
             _event_levels=levels, _chain_pred=chain_pred, _never_start={n for n in ids if _start(n) in blocked_events})
+
+    def _failed(self, node: KustomizationNode) -> None:
+        """A Kustomization Flux fails (its build, source or spec) applies nothing: it is never Ready, and the
+        children it applied as flux-wiki built them (a substitution fails after the build) are never created. The
+        cause counts only where nothing before it already blocks: one that never starts never gets to fail."""
+        failure = node.failure
+        if failure is None:
+            return
+        blocker = Blocker("failed", node.id, failure.message, failure.file, failure.line)
+        self.failures[_ready(node.id)] = blocker
+        for child in self.children.get(node.id, []):
+            self.failures.setdefault(_start(child), blocker)
 
     def _depends_on(self, node: KustomizationNode) -> None:
         entries = node.spec.get("dependsOn")
@@ -658,6 +674,8 @@ class _Builder:
                 if p in blocked:
                     blocked[ev] = blocked[p]
                     break
+            if ev not in blocked and ev in self.failures:
+                blocked[ev] = self.failures[ev]
         return blocked
 
     def _chain_pred(self, ev: Event, dropped: set[tuple[Event, Event]], levels: dict[Event, int],

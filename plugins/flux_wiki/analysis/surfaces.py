@@ -16,7 +16,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ..model import CLAIM_SURFACES, Diagnostic, HelmReleaseInfo, Resource, Surface, SurfaceKind, Target
+from ..model import (CLAIM_SURFACES, Diagnostic, FieldAt, HelmReleaseInfo, Resource, Surface, SurfaceKind, Target,
+                     host_fields)
 from .redact import HIDDEN, is_secret_payload, secret_strings, without_ciphertext
 
 LB_IP_ANNOTATIONS = (
@@ -443,6 +444,78 @@ def _certificate(obj: dict[str, Any], o: _Origin) -> list[Surface]:
             for h in (names or [None])]
 
 
+_ISSUER = "cert-manager.io/issuer"
+_CLUSTER_ISSUER = "cert-manager.io/cluster-issuer"
+_ISSUER_KIND = "cert-manager.io/issuer-kind"
+_ISSUER_GROUP = "cert-manager.io/issuer-group"
+_TLS_PROTOCOLS = ("HTTPS", "TLS")
+
+
+def _shim_issuer(ann: dict[str, Any]) -> tuple[str, Target] | None:
+    """The annotation that makes cert-manager's certificate-shim create Certificates for an Ingress or Gateway and
+    the issuer they name, as ``issuerForIngressLike`` reads them (certificate-shim/sync.go); None without one, or
+    for annotations it refuses (both issuers; a cluster issuer with a kind or group)."""
+    issuer, cluster = _text(ann.get(_ISSUER)), _text(ann.get(_CLUSTER_ISSUER))
+    if (_ISSUER in ann) == (_CLUSTER_ISSUER in ann):
+        return None
+    if cluster is not None:
+        if _ISSUER_KIND in ann or _ISSUER_GROUP in ann:
+            return None
+        return (_CLUSTER_ISSUER, Target.ref("ClusterIssuer", cluster)) if cluster else None
+    kind = _text(ann.get(_ISSUER_KIND)) or "Issuer"
+    return (_ISSUER, Target.ref(kind, issuer)) if issuer else None
+
+
+def _shim_certificates(obj: dict[str, Any], o: _Origin, taken: set[tuple[str, str]]) -> list[Surface]:
+    """The Certificates cert-manager's certificate-shim creates for an annotated Ingress or Gateway
+    (``buildCertificates``): one per Ingress ``spec.tls`` entry with hosts and a secretName (none when two entries
+    share a secretName), or per Secret a Gateway's HTTPS/TLS listeners (not Passthrough, with a hostname) name in
+    ``tls.certificateRefs``; named after the secret, its DNS names the hosts. One the repository also declares
+    (``taken``: namespace and name) is that one, which the shim does not take over."""
+    md = _map(obj.get("metadata"))
+    found = _shim_issuer(_map(md.get("annotations")))
+    if found is None:
+        return []
+    annotation, issuer = found
+    kind, name, ns = str(obj.get("kind")), obj_name(obj), _obj_ns(obj) or o.namespace
+    spec = _map(obj.get("spec"))
+    hosts: dict[tuple[str, str], list[str]] = {}
+    if kind == "Ingress":
+        tls = [_map(t) for t in _list(spec.get("tls"))]
+        secrets = [_text(t.get("secretName")) for t in tls]
+        if len(secrets) != len(set(secrets)):
+            return []
+        for t, secret in zip(tls, secrets):
+            names = [h for h in (_text(x) for x in _list(t.get("hosts"))) if h]
+            if secret and names:
+                hosts[(ns, secret)] = names
+        created = "ingress-shim"
+    else:
+        for ln in (_map(x) for x in _list(spec.get("listeners"))):
+            tls, hostname = _map(ln.get("tls")), _text(ln.get("hostname"))
+            refs = [_map(r) for r in _list(tls.get("certificateRefs"))]
+            if _text(ln.get("protocol")) not in _TLS_PROTOCOLS or tls.get("mode") == "Passthrough" \
+                    or not hostname or not refs:
+                continue
+            if any(_text(r.get("group")) not in (None, "", "core") or _text(r.get("kind")) not in (None, "", "Secret")
+                   or _text(r.get("namespace")) not in (None, ns) for r in refs):
+                continue
+            for r in refs:
+                if _text(r.get("name")):
+                    hosts.setdefault((ns, str(r["name"])), []).append(hostname)
+        created = "gateway-shim, when cert-manager runs with its Gateway API support on"
+    out = []
+    for (cert_ns, cert), names in hosts.items():
+        if (cert_ns, cert) in taken:
+            continue
+        detail = f"created by cert-manager ({created}) from the {annotation} annotation of {kind} {name}"
+        for host in dict.fromkeys(names):
+            out.append(Surface(kind="certificate", layer=o.layer, namespace=cert_ns, name=cert,
+                               object_kind="Certificate", detail=f"{detail}; secret {cert}", host=host,
+                               targets=(issuer,), file=o.file, line=o.line, created_by=f"{kind} {name}"))
+    return out
+
+
 def _workload(obj: dict[str, Any], o: _Origin, services: list[str]) -> list[Surface]:
     pod = _map(pod_template(obj).get("spec"))
     containers = [_map(c) for c in _list(pod.get("containers"))]
@@ -483,6 +556,14 @@ class Placed:
 
     obj: dict[str, Any]
     origin: _Origin
+    patched_hosts: dict[tuple[str | int, ...], FieldAt] | None = None  # see Resource.patched_hosts
+
+    def host_written_at(self, tls: bool) -> dict[str, FieldAt]:
+        """Where a patch wrote each host of the object, by the host's value now: those of ``spec.tls`` (what
+        certificates are for) or the others (what routes serve)."""
+        now = host_fields(self.obj) if self.patched_hosts else {}
+        return {now[path]: at for path, at in (self.patched_hosts or {}).items()
+                if path in now and (path[1] == "tls") == tls}
 
 
 def _links(placed: list[Placed]) -> tuple[dict[int, list[str]], dict[int, list[Target]]]:
@@ -510,18 +591,23 @@ def _links(placed: list[Placed]) -> tuple[dict[int, list[str]], dict[int, list[T
 def _surfaces_of(placed: list[Placed], diags: list[Diagnostic]) -> list[Surface]:
     svc_of, wl_of = _links(placed)
     out: list[Surface] = []
+    certificates = {(_obj_ns(p.obj) or p.origin.namespace, obj_name(p.obj)) for p in placed
+                    if p.obj.get("kind") == "Certificate" and _group(p.obj) == "cert-manager.io"}
     for i, p in enumerate(placed):
         obj, o = p.obj, p.origin
         kind, group = str(obj.get("kind") or ""), _group(obj)
+        first = len(out)
         try:
             if kind == "Service" and group == "":
                 out += _service(obj, o, sorted(wl_of.get(i, []), key=lambda t: t.text), diags)
             elif kind == "Ingress" and group in ("networking.k8s.io", "extensions"):
                 out += _ingress(obj, o)
+                out += _shim_certificates(obj, o, certificates)
             elif kind in ("IngressRoute", "IngressRouteTCP", "IngressRouteUDP") and group in TRAEFIK_GROUPS:
                 out += _traefik_route(obj, o)
             elif kind == "Gateway" and group == GATEWAY_GROUP:
                 out += _gateway(obj, o)
+                out += _shim_certificates(obj, o, certificates)
             elif kind in GATEWAY_ROUTE_KINDS and group == GATEWAY_GROUP:
                 out += _route(obj, o)
             elif kind == "Gateway" and group == ISTIO_GROUP:
@@ -535,6 +621,11 @@ def _surfaces_of(placed: list[Placed], diags: list[Diagnostic]) -> list[Surface]
         except (AttributeError, TypeError, ValueError) as exc:  # malformed object: one warning, go on
             diags.append(Diagnostic(o.file, o.line, f"{kind} {obj_name(obj)}: could not read surfaces ({exc})",
                                     code="FW-SURFACE-UNREAD", cls="limit"))
+        written = {tls: p.host_written_at(tls) for tls in (False, True)} if p.patched_hosts else {}
+        for j in range(first, len(out) if written else first):
+            at = written[out[j].kind == "certificate"].get(out[j].host or "")
+            if at is not None:
+                out[j] = replace(out[j], file=at.file, line=at.line)
     return out
 
 
@@ -584,7 +675,7 @@ def extract_surfaces(layer: str, resources: list[Resource], helm_releases: list[
         obj = without_ciphertext(r.obj) if r.encrypted or "sops" in r.obj else r.obj
         if r.kind == "HelmRelease":
             hr_objects[(r.namespace, r.name)] = obj
-        placed.append(Placed(obj, _Origin(layer, r.namespace, r.name, r.kind, r.file, r.line)))
+        placed.append(Placed(obj, _Origin(layer, r.namespace, r.name, r.kind, r.file, r.line), r.patched_hosts))
         if r.kind == "Canary" and r.group == FLAGGER_GROUP:
             line = line_of(r.file, r.line, ("spec", "service")) if line_of else r.line
             placed += [Placed(flagged, _Origin(layer, r.namespace, r.name, r.kind, r.file, line, label))

@@ -14,6 +14,7 @@ Three shapes are seen in the wild (DESIGN.md):
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -24,6 +25,8 @@ from ..load.yamldocs import field_line
 from ..model import (FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, FLUX_OPERATOR_GROUP, Controller, Diagnostic, InputError,
                      Resource, SourceInfo)
 from .kustomize import build_flux_path
+from .sources import misgrouped as misgrouped_source
+from .sources import wrong_source_message
 from .schema import FLUX_INSTANCE_SPEC, problems
 from .store import ObjectStore
 
@@ -90,16 +93,18 @@ def _root_spec(path: str, source: SourceInfo, extra: dict[str, Any] | None = Non
 
 
 def _from_gotk(docs: list[Document], file: str, repo: Repo, elsewhere: list[tuple[str, int, str, str]] | None = None,
-               *, self_applied: bool = False) -> list[Entry]:
+               *, self_applied: bool = False, problems: list[Diagnostic] | None = None) -> list[Entry]:
     """The gotk-sync shape in ``file``: a Kustomization syncing a folder that holds the file, from a source the
     file declares; ``self_applied``: only a GitRepository's Kustomization whose path is a folder holding ``file``
     (a file outside ``flux-system`` that re-applies itself). In bootstrap's gotk-sync.yaml, one syncing a folder
     without the file is listed in ``elsewhere`` (file, line, id, path): a copy, or a cluster bootstrapped from
     another folder's configuration. ``docs`` may also be the files of one folder (the self-applied shape split
-    over sibling files): each document's own file counts then."""
+    over sibling files): each document's own file counts then. A source of another API group than Flux's that an
+    entry syncs from is a problem added to ``problems``: the root Kustomization never finds it."""
     sources = {}
+    misgrouped: dict[tuple[str, str, str], Diagnostic] = {}
     for d in docs:
-        if isinstance(d.data, dict) and d.data.get("kind") in _SOURCE_KINDS:
+        if isinstance(d.data, dict) and isinstance(d.data.get("kind"), str) and d.data["kind"] in _SOURCE_KINDS:
             ns, name = _meta(d.data)
             spec = d.data.get("spec") if isinstance(d.data.get("spec"), dict) else {}
             ref = spec.get("ref") if isinstance(spec.get("ref"), dict) else {}
@@ -107,6 +112,11 @@ def _from_gotk(docs: list[Document], file: str, repo: Repo, elsewhere: list[tupl
                 kind=d.data["kind"], namespace=ns, name=name, url=_text(spec.get("url")),
                 ref={k: v for k, v in ref.items() if isinstance(v, str)}, file=d.file or file, line=d.line,
                 ignore=_text(spec.get("ignore")))
+            res = Resource(d.data, d.file or file, d.line)
+            if misgrouped_source(res):
+                misgrouped[(d.data["kind"], ns, name)] = Diagnostic(
+                    res.file, res.line, f"{wrong_source_message(res)}, so the root Kustomization syncing from it "
+                                        "fails (source not found)", code="FW-SOURCE-INVALID")
     entries = []
     for d in docs:
         data = d.data
@@ -126,6 +136,8 @@ def _from_gotk(docs: list[Document], file: str, repo: Repo, elsewhere: list[tupl
             entries.append(Entry(cluster=_cluster_name(file, str(spec.get("path") or "")) or "",
                                  kind="gotk-sync", file=file, line=d.line, source=sources[key],
                                  root_name=name, root_namespace=ns, root_spec=spec))
+            if key in misgrouped and problems is not None:
+                problems.append(misgrouped[key])
         elif key in sources and elsewhere is not None and PurePosixPath(file).name in _PLACEHOLDER_FILES:
             elsewhere.append((file, d.line, f"{ns}/{name}", str(root)))
     return entries
@@ -332,7 +344,7 @@ def find_entries(repo: Repo) -> tuple[list[Entry], list[Diagnostic]]:
             placeholders.append(rel)
             continue
         if in_flux_system:
-            entries.extend(_from_gotk(docs, rel, repo, elsewhere))
+            entries.extend(_from_gotk(docs, rel, repo, elsewhere, problems=diagnostics))
         for d in docs:
             if not isinstance(d.data, dict):
                 continue
@@ -384,9 +396,46 @@ def find_entries(repo: Repo) -> tuple[list[Entry], list[Diagnostic]]:
     if not entries:
         entries, notices = _from_commands(repo)
         diagnostics += notices
+    entries, same_root = _one_per_root(entries)
     named = _name_clusters(entries, repo.root.name)
     diagnostics += _elsewhere_notices(elsewhere, named)
+    diagnostics += [Diagnostic(e.file, e.line, f"{_root_kind(e)} {e.root_namespace}/{e.root_name} syncs "
+                                               f"{_root_path(e)}, the root cluster {kept.cluster} documents from "
+                                               f"{kept.file}:{kept.line}: documented once",
+                               severity="info", code="FW-ENTRY-SAME-ROOT", cls="limit") for e, kept in same_root]
     return named, diagnostics
+
+
+# the root Kustomization's fields that change what its path builds: two entries equal in them and in the path
+# document the same tree
+_BUILD_FIELDS = ("targetNamespace", "namePrefix", "nameSuffix", "patches", "images", "components", "postBuild",
+                 "commonMetadata")
+
+
+def _root_path(e: Entry) -> str:
+    return posixpath.normpath(str(e.root_spec.get("path") or ".").lstrip("/"))
+
+
+def _root_kind(e: Entry) -> str:
+    return "Kustomization" if e.kind.startswith("gotk-sync") else e.kind
+
+
+def _one_per_root(entries: list[Entry]) -> tuple[list[Entry], list[tuple[Entry, Entry]]]:
+    """The entries, one per root (the first by file and line): two that sync the same path of the same repository
+    with the same build fields (a gotk-sync.yaml and the FluxInstance that replaces it) document one tree. Also
+    the entries left out, each with the one kept."""
+    kept: dict[str, Entry] = {}
+    same: list[tuple[Entry, Entry]] = []
+    for e in sorted(entries, key=lambda e: (e.file, e.line)):
+        key = repr((_root_path(e), e.source.ignore, [e.root_spec.get(f) for f in _BUILD_FIELDS]))
+        first = kept.get(key)
+        if first is not None and (not first.source.url or not e.source.url
+                                  or first.source.repository() == e.source.repository()):
+            same.append((e, first))
+        else:
+            kept.setdefault(key, e)
+    left_out = {id(e) for e, _ in same}
+    return [e for e in entries if id(e) not in left_out], same
 
 
 def _split_self_applied(repo: Repo, folders: dict[str, list[str]]) -> list[Entry]:
@@ -447,18 +496,29 @@ def _elsewhere_notices(elsewhere: list[tuple[str, int, str, str]], entries: list
 
 def _name_clusters(entries: list[Entry], repo_name: str) -> list[Entry]:
     """Give the only unnamed entry the repo's name; several unnamed entries, or one whose repo name is taken,
-    are named after their root path (`prod/flux-system` and `test/flux-system` are `prod` and `test`)."""
-    taken = {e.cluster for e in entries if e.cluster}
+    are named after their root path (`prod/flux-system` and `test/flux-system` are `prod` and `test`). Names are
+    unique: of two entries the layout names alike (`clusters/prod` and `kubernetes/prod`), the first by file keeps
+    the name and the other is named after its root path (`kubernetes-prod`)."""
+    taken: set[str] = set()
+    for e in sorted((e for e in entries if e.cluster), key=lambda e: (e.file, e.line)):
+        if e.cluster in taken:
+            e.cluster = _path_slug(e)
+            while e.cluster in taken:
+                e.cluster += "-" + str(len(taken))
+        taken.add(e.cluster)
     unnamed = sum(1 for e in entries if not e.cluster)
     for e in sorted(entries, key=lambda e: (e.file, e.line)):
         if e.cluster:
             continue
-        slug = re.sub(r"[^A-Za-z0-9]+", "-", str(e.root_spec.get("path") or "")).strip("-") or "root"
-        e.cluster = repo_name if unnamed == 1 and repo_name not in taken else slug
+        e.cluster = repo_name if unnamed == 1 and repo_name not in taken else _path_slug(e)
         while e.cluster in taken:
             e.cluster += "-" + str(len(taken))
         taken.add(e.cluster)
     return sorted(entries, key=lambda e: (e.cluster, e.file, e.line))
+
+
+def _path_slug(e: Entry) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", str(e.root_spec.get("path") or "")).strip("-") or "root"
 
 
 def explicit_entry(repo: Repo, path: str, name: str | None = None) -> Entry:

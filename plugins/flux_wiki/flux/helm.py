@@ -19,6 +19,7 @@ from ..load.yamldocs import MAX_DEPTH, copy_data, load_text
 from ..model import Diagnostic, HelmReleaseInfo, Resource, SourceInfo
 from .objects import kube_config_ref, scalar_field, str_field
 from .schema import HELM_RELEASE_SPEC, FieldProblem, problems
+from .sources import SOURCE_KINDS, misgrouped, wrong_source_message
 
 DEFAULT_VALUES_KEY = "values.yaml"
 
@@ -295,7 +296,11 @@ class _Builder:
     def lookup_source(self, kind: str, ns: str, name: str) -> SourceInfo | None:
         self.source = (kind or None, ns or None, name or None)
         info = self.find_source(kind, ns, name) if kind and name else None
-        if info is None:
+        wrong = self.find_object(kind, ns, name) if info is None and kind in SOURCE_KINDS and name else None
+        if wrong is not None and misgrouped(wrong):
+            self.diags.append(Diagnostic(wrong.file, wrong.line, f"{wrong_source_message(wrong)}, so HelmRelease "
+                                         f"{self.res.ident()} fails (source not found)", code="FW-SOURCE-INVALID"))
+        elif info is None:
             self.warn(f"source {kind or '?'} {ns}/{name or '?'} not found", "FW-HELM-SOURCE-MISSING", ns)
         else:
             self.source_url = info.url

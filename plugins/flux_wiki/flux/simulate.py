@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..load import ParseCache, Repo
-from ..load.yamldocs import field_line
+from ..load.yamldocs import block_scalar_line, field_line
 from ..model import (BUILT_STATUSES, FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, FLUX_OPERATOR_GROUP, FLUX_SOURCE_GROUP,
                      SOPS_ENCRYPTED_KIND, Cluster, Controller, DependsOnKey, Diagnostic, FieldAt, HelmReleaseInfo,
                      InputError, KustomizationNode, Resource, SourceDir, SourceInfo, SubstitutionVar)
+from ..problems import CODES
 from .controller_flags import CONTROLLERS, NO_CROSS_NAMESPACE_REFS, ControllerFlags, patch_flags, root_flags
 from .entry import Entry
 from .fields import is_ciphertext
@@ -30,7 +31,7 @@ from .schema import (FLUX_KUSTOMIZATION_SPEC, LABEL, FieldProblem, checked_kusto
                      name_problem, name_rule, object_problems, unknown_fields)
 from .scope import ScopeIndex
 from .source_dirs import SourceDirs, normalized_url, source_key, unmapped_hint
-from .sources import canonical_ref, describe_ref
+from .sources import canonical_ref, describe_ref, wrong_source_message
 from .store import ObjectStore
 from .runtime import ANY_NAMESPACE, RuntimeSecret, runtime_secret_in, runtime_secrets
 
@@ -67,6 +68,14 @@ def _node_from_resource(res: Resource, parent: str | None) -> tuple[Kustomizatio
         node.status = "error"
         node.reason = _rejected(problems)
     return node, problems
+
+
+def _first_failure(diagnostics: list[Diagnostic]) -> Diagnostic | None:
+    """The first problem that fails a Kustomization in Flux, among those found in its postBuild or in the objects
+    it applies (a reference to something nothing applies is left out: flux-wiki may not have seen what provides
+    it, see problems.settle_references)."""
+    return next((d for d in diagnostics if d.cls == "repo" and d.severity == "warning"
+                 and not ((code := CODES.get(d.code)) and code.reference)), None)
 
 
 def _rejected(problems: list[FieldProblem]) -> str:
@@ -130,8 +139,9 @@ class Simulation:
         queue: deque[KustomizationNode] = deque([root])
         if problems:
             root.status, root.reason = "error", _rejected(problems)
-            self.cluster.warn(e.file, self._line(e.file, e.line, problems[0]),
-                              f"Kustomization {root.id}: {root.reason}", code="FW-SCHEMA-REJECTED")
+            root.failure = Diagnostic(e.file, self._line(e.file, e.line, problems[0]), root.reason,
+                                      code="FW-SCHEMA-REJECTED")
+            self.cluster.warnings.append(replace(root.failure, message=f"Kustomization {root.id}: {root.reason}"))
             queue.clear()
         deferred: list[KustomizationNode] = []
         while queue or deferred:
@@ -461,8 +471,20 @@ class Simulation:
         refused = self._cross_namespace(node)
         if refused:
             node.status, node.reason = "error", refused
-            self.cluster.warn(node.file, self._line(node.file, node.line, ("spec", "sourceRef", "namespace")),
-                              f"Kustomization {node.id}: {refused}", code="FW-KS-CROSS-NAMESPACE-REF")
+            node.failure = Diagnostic(node.file, self._line(node.file, node.line, ("spec", "sourceRef", "namespace")),
+                                      refused, code="FW-KS-CROSS-NAMESPACE-REF")
+            self.cluster.warnings.append(replace(node.failure, message=f"Kustomization {node.id}: {refused}"))
+            return []
+        ref = node.flux_spec.source_ref
+        wrong = self.store.misgrouped_source(ref.kind, ref.namespace, ref.name) if ref.name else None
+        if wrong is not None and (ref.kind, ref.namespace, ref.name) != (
+                self.entry.source.kind, self.entry.source.namespace, self.entry.source.name):
+            node.status, node.reason = "error", f"source {ref.kind} {ref.namespace}/{ref.name} not found: " \
+                                                f"{wrong_source_message(wrong)} ({wrong.file}:{wrong.line})"
+            node.failure = Diagnostic(wrong.file, self._line(wrong.file, wrong.line, ("apiVersion",)),
+                                      wrong_source_message(wrong), code="FW-SOURCE-INVALID")
+            self.cluster.warnings.append(replace(node.failure, message=f"{node.failure.message}, so Kustomization "
+                                                                       f"{node.id} fails (source not found)"))
             return []
         node.source, skip, folder = self._source_of(node)
         namesake = self._namesake_source(node) if skip else None
@@ -478,16 +500,17 @@ class Simulation:
                       if not self.flags.blocks_cross_namespace("kustomize-controller") else
                       f"under the multi-tenancy lockdown a source in another namespace is refused: put one in "
                       f"{ref.namespace}")
-            self.cluster.warn(node.file, node.line,
-                              f"Kustomization {node.id}: {node.reason}; {ref.kind} {namesake} is the one this "
-                              f"cluster has ({advice})", code="FW-KS-SOURCE-MISSING")
+            node.failure = Diagnostic(node.file, node.line, node.reason, code="FW-KS-SOURCE-MISSING")
+            self.cluster.warnings.append(replace(
+                node.failure, message=f"Kustomization {node.id}: {node.reason}; {ref.kind} {namesake} is the one "
+                                      f"this cluster has ({advice})"))
             return []
         failed = self.artifact_failures.get(node.source.ident()) \
             if skip and node.source is not None and node.source.kind == "ExternalArtifact" else None
         if failed:
             node.status, node.reason = "error", failed
-            self.cluster.warn(node.file, node.line, f"Kustomization {node.id}: {failed}",
-                              code="FW-ARTIFACT-COPY-MISSING")
+            node.failure = Diagnostic(node.file, node.line, failed, code="FW-ARTIFACT-COPY-MISSING")
+            self.cluster.warnings.append(replace(node.failure, message=f"Kustomization {node.id}: {failed}"))
             return []
         if skip:
             node.status, node.reason = "skipped", skip
@@ -509,15 +532,22 @@ class Simulation:
             built = _prefixed(build_reusing(repo, node.path or "./", node.flux_spec.overrides), prefix)
         except InputError as err:
             if err.spec_field:  # what the Kustomization's own spec merged into the build
-                where = f"{node.file}:{self._line(node.file, node.line, ('spec', *err.spec_field))}: "
+                at = (node.file, self._line(node.file, node.line, ("spec", *err.spec_field)))
+                where = f"{at[0]}:{at[1]}: "
+            elif repo.is_file(err.file):
+                at = (f"{prefix}{err.file}", err.line)
+                where = f"{at[0]}:{at[1]}: "
             else:
-                where = f"{prefix}{err.file}:{err.line}: " if repo.is_file(err.file) else ""
+                at, where = (node.file, self._line(node.file, node.line, ("spec", "path"))), ""
             hint = self._artifact_hint(node, folder) if "not found" in err.message else ""
             node.status, node.reason = "error", f"{where}{err.message}{hint}"
+            if err.cls == "repo":
+                node.failure = Diagnostic(*at, err.message, code=err.code)
             self.cluster.warn(node.file, node.line,
                               f"Kustomization {node.id} (path {node.path}) does not build: {where}{err.message}{hint}",
                               code=err.code, cls=err.cls)
             return []
+        built = replace(built, resources=self._spec_patches_placed(node, built.resources))
         node.files = sorted(set(built.files))
         node.remote_resources = sorted(set(built.remote))
         node.helm_charts = built.helm_charts
@@ -543,7 +573,9 @@ class Simulation:
             return self._over_objects(node, len(node.resources))
         self.objects += len(node.resources)
         node.status, node.reason = ("partial", _partial_reason(node.remote_resources, built.limits)) if built.limits else ("built", None)
+        checked = len(self.cluster.warnings)
         self._check_objects(node)
+        node.failure = node.failure or _first_failure(self.cluster.warnings[checked:])
         for res in node.resources:
             self.store.add(res)
         if node.id == self.cluster.root_id:
@@ -553,6 +585,22 @@ class Simulation:
             requeue = self.flags.requeue_dependency()
             self.cluster.requeue_dependency = requeue[0] if requeue else None
         return self._children(node)
+
+    def _spec_patches_placed(self, node: KustomizationNode, resources: list[Resource]) -> list[Resource]:
+        """The objects ``node`` built, each host a patch of its own ``spec.patches`` wrote pointing at that patch's
+        line in ``node``'s file (a build is shared by Kustomizations of the same path and spec: each has its file)."""
+        if not any(f.spec_patch is not None for r in resources for f in (r.patched_hosts or {}).values()):
+            return resources
+        text = self._text(node.file)
+
+        def placed(at: FieldAt) -> FieldAt:
+            if at.spec_patch is None:
+                return at
+            key_line = self._line(node.file, node.line, ("spec", "patches", at.spec_patch, "patch"))
+            return FieldAt(node.file, block_scalar_line(text, key_line, at.line) if text else key_line)
+
+        return [replace(r, patched_hosts={path: placed(at) for path, at in r.patched_hosts.items()})
+                if r.patched_hosts else r for r in resources]
 
     def _instance_lockdown(self, root: KustomizationNode) -> None:
         """A FluxInstance without a sync that the root applies with ``spec.cluster.multitenant: true``:
@@ -596,14 +644,17 @@ class Simulation:
                                                  namespace=node.namespace, find_runtime=find_runtime)
         except InputError as err:
             node.status, node.reason = "error", err.message
+            node.failure = err.diagnostic() if err.cls == "repo" else None
             self.cluster.warnings.append(err.diagnostic())
             return None
         self.cluster.warnings.extend(diags)
+        node.failure = _first_failure(diags)
         shared = self.repo.run_memo
         result = substitute_resources(resources, variables, enabled=post.enabled, strict=post.strict,
                                       cache=self.repo.cache,
                                       seen=shared.setdefault("substitute seen", {}) if shared is not None else None)
         self.cluster.warnings.extend(result.diagnostics)
+        node.failure = node.failure or _first_failure(result.diagnostics)
         node.unresolved_vars = sorted(set(result.unresolved))
         node.secret_vars = sorted(set(result.secret_vars))
         node.variables = _variables(variables, node.secret_vars)
@@ -654,8 +705,10 @@ class Simulation:
             self.depth[child.id] = depth
             self._note_dropped_fields(res, child)
             if child.status == "error":
-                self.cluster.warn(child.file, self._line(child.file, child.line, problems[0]),
-                                  f"Kustomization {child.id}: {child.reason}", code="FW-SCHEMA-REJECTED")
+                child.failure = Diagnostic(child.file, self._line(child.file, child.line, problems[0]),
+                                           child.reason or "", code="FW-SCHEMA-REJECTED")
+                self.cluster.warnings.append(replace(child.failure,
+                                                     message=f"Kustomization {child.id}: {child.reason}"))
             elif depth > MAX_DISCOVERY_DEPTH:
                 self._stop(child, "FW-LIMIT-DEPTH", (
                     f"not simulated: it is {depth} levels of Kustomizations below the root, beyond flux-wiki's "
@@ -902,8 +955,8 @@ def _value_at(obj: Any, path: tuple[str | int, ...]) -> Any:
     return obj
 
 
-def _prefixed_at(at: dict[DependsOnKey, FieldAt] | None, prefix: str) -> dict[DependsOnKey, FieldAt] | None:
-    return {dep: replace(f, file=prefix + f.file) if f.file else f for dep, f in at.items()} if at else at
+def _prefixed_at(at: dict[Any, FieldAt] | None, prefix: str) -> dict[Any, FieldAt] | None:
+    return {key: replace(f, file=prefix + f.file) if f.file else f for key, f in at.items()} if at else at
 
 
 def _prefixed(built: BuildResult, prefix: str) -> BuildResult:
@@ -911,7 +964,8 @@ def _prefixed(built: BuildResult, prefix: str) -> BuildResult:
     if not prefix:
         return built
     return replace(built, resources=[replace(r, file=prefix + r.file,
-                                             depends_on_at=_prefixed_at(r.depends_on_at, prefix))
+                                             depends_on_at=_prefixed_at(r.depends_on_at, prefix),
+                                             patched_hosts=_prefixed_at(r.patched_hosts, prefix))
                                      for r in built.resources],
                    files=[prefix + f for f in built.files],
                    diagnostics=[replace(d, file=prefix + d.file) for d in built.diagnostics])

@@ -32,6 +32,18 @@ def _bucket_url(spec: dict[str, Any]) -> str | None:
     return f"{endpoint.rstrip('/')}/{bucket}" if bucket else endpoint
 
 
+def misgrouped(res: Resource) -> bool:
+    """Not a Flux source although it may be named as one: a kind Flux's source API does not have, or another
+    API group (``wrong.group/v1``)."""
+    return res.kind not in SOURCE_KINDS or bool(res.group and res.group != FLUX_SOURCE_GROUP)
+
+
+def wrong_source_message(res: Resource) -> str:
+    """Why an object named as a Flux source is not found as one, for a problem at its line."""
+    return (f"{res.kind or 'object'} {res.ident()} has apiVersion {res.api_version or '(none)'}, not "
+            f"{FLUX_SOURCE_GROUP}/v1: the Flux controllers never find it as a source")
+
+
 def source_info(res: Resource) -> SourceInfo:
     """URL and revision selector of a Flux source object.
 
@@ -40,7 +52,7 @@ def source_info(res: Resource) -> SourceInfo:
     HelmChart its ``chart``/``version`` and an ExternalArtifact its ``sourceRef``.
     Raises :class:`InputError` for an object that is not a Flux source.
     """
-    if res.kind not in SOURCE_KINDS or (res.group and res.group != FLUX_SOURCE_GROUP):
+    if misgrouped(res):
         raise InputError(res.file, res.line, f"{res.kind or 'object'} {res.ident()} is not a Flux source",
                          code="FW-SOURCE-INVALID")
     spec = res.spec

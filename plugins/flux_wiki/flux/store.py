@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..load import Repo
 from ..model import InputError, Resource, SourceInfo
 from .runtime import ANY_NAMESPACE, RuntimeSecret, runtime_secrets
-from .sources import source_info
+from .sources import misgrouped, source_info
 
 _LOOKUP_KINDS = ("ConfigMap", "Secret", "GitRepository", "OCIRepository", "Bucket", "HelmRepository",
                  "HelmChart", "ExternalArtifact", "ResourceSetInputProvider")
@@ -84,5 +84,13 @@ class ObjectStore:
         return self.applied.get((kind, namespace, name))
 
     def find_source(self, kind: str, namespace: str, name: str) -> SourceInfo | None:
+        """The Flux source of that kind and name; None too for an object of that kind in another API group,
+        which the controllers, asking for Flux's type, never find (see :meth:`misgrouped_source`)."""
         res = self.find(kind, namespace, name)
-        return source_info(res) if res is not None else None
+        return source_info(res) if res is not None and not misgrouped(res) else None
+
+    def misgrouped_source(self, kind: str, namespace: str, name: str) -> Resource | None:
+        """The object of a source's kind and name whose apiVersion is not Flux's source API: meant as the source,
+        it is not one."""
+        res = self.find(kind, namespace, name)
+        return res if res is not None and misgrouped(res) else None

@@ -121,7 +121,7 @@ def surface_phrase(s: Surface) -> str:
     if s.kind == "nodeport":
         return f"NodePort {node_port_text(s)}"
     if s.kind == "certificate":
-        return f"certificate for {s.host}"
+        return f"certificate for {s.host}" + (f" (by annotation on {s.created_by})" if s.created_by else "")
     if s.kind == "gateway":
         return f"gateway listener {address(s)}"
     label = s.object_kind if s.object_kind.endswith("Route") else _ROUTE_LABELS.get(s.kind, s.object_kind)
@@ -162,13 +162,13 @@ def gate_reason(reason: str) -> str:
 def blocker_phrase(cause: str) -> str:
     """What is wrong with the Kustomization another one waits for, after "which" (the cause's detail follows)."""
     return {"suspended": "is suspended", "dangling": "waits for a Kustomization this cluster never applies",
-            "cycle": "is in a cycle", "health-check": "health-checks a Kustomization this cluster never applies"}.get(
-        cause, cause)
+            "cycle": "is in a cycle", "health-check": "health-checks a Kustomization this cluster never applies",
+            "failed": "Flux fails"}.get(cause, cause)
 
 
 def blocker_detail(cause: str, detail: str) -> str:
     """Why a Kustomization itself never becomes Ready, from its blocker's detail."""
-    return f"in a cycle: {detail}" if cause == "cycle" else detail
+    return {"cycle": f"in a cycle: {detail}", "failed": f"Flux fails it: {detail}"}.get(cause, detail)
 
 
 def step_event(event: str, via: str, health: bool, requeue: float = 30.0) -> str:

@@ -40,7 +40,7 @@ import yaml
 from ...analysis.redact import url_without_credentials
 from ...load import Document, Repo, parse_documents
 from ...load.yamldocs import GrowthBudget, block_scalar_line, field_line
-from ...model import SOPS_ENCRYPTED_KIND, DependsOnKey, Diagnostic, FieldAt, InputError, Resource
+from ...model import SOPS_ENCRYPTED_KIND, DependsOnKey, Diagnostic, FieldAt, InputError, Resource, host_fields
 from ...problems import problem_class
 from ..fields import is_ciphertext
 from ..objects import FluxOverrides
@@ -583,9 +583,10 @@ class _Builder:
                         raise PatchError("a JSON 6902 patch needs a target")
                     for r in [r for r in res if selects(target, r.obj, r.names(), r.namespaces())]:
                         r.store_previous_id()
-                        before = _depends_on(r.obj)
+                        before, hosts = _depends_on(r.obj), host_fields(r.obj)
                         r.obj = apply_json6902(r.obj, doc, self.growth)
                         self._note_depends_on(r, before, lambda dep: field_at(n, (_json_op_index(doc, dep),)))
+                        _note_hosts(r, hosts, lambda value: field_at(n, _json_op_writing(doc, value)))
                 elif isinstance(doc, dict):
                     _require_patch_identity(doc)
                     if isinstance(target, dict):
@@ -601,11 +602,12 @@ class _Builder:
                                                            "FW-KUSTOMIZE-REMOTE"))
                             continue
                     for r in chosen:
-                        before = _depends_on(r.obj)
+                        before, hosts = _depends_on(r.obj), host_fields(r.obj)
                         if apply_strategic(r.obj, doc) is None:
                             res.remove(r)
                         else:
                             self._note_depends_on(r, before, lambda dep: field_at(n, _entry_path(doc, dep)))
+                            _note_hosts(r, hosts, lambda value: field_at(n, _value_path(doc, value) or ()))
                 else:
                     raise PatchError("patch must be a mapping or a JSON 6902 list")
         except PatchError as err:
@@ -807,7 +809,8 @@ class _Builder:
         if sort:
             res = sorted(res, key=legacy_order_key)
         return BuildResult(
-            resources=[Resource(r.obj, r.file, r.line, r.encrypted, depends_on_at=r.depends_on_at) for r in res],
+            resources=[Resource(r.obj, r.file, r.line, r.encrypted, depends_on_at=r.depends_on_at,
+                                patched_hosts=r.patched_hosts) for r in res],
             files=sorted(self.files),
             remote=self.remote,
             helm_charts=self.helm_charts,
@@ -823,6 +826,40 @@ def _depends_on(obj: dict[str, Any]) -> list[DependsOnKey] | None:
     deps = spec.get("dependsOn") if isinstance(spec, dict) else None
     return [(str(e["name"]), str(e.get("namespace") or "")) for e in deps if isinstance(e, dict) and e.get("name")] \
         if isinstance(deps, list) else []
+
+
+def _note_hosts(r: WorkRes, before: dict[tuple[str | int, ...], str], written_at: Callable[[str], FieldAt]) -> None:
+    """Field-level provenance of an object's host fields: each one a patch set or changed points at the line of
+    the patch that wrote its value."""
+    changed = {path: value for path, value in host_fields(r.obj).items() if before.get(path) != value}
+    if changed:
+        r.patched_hosts = {**(r.patched_hosts or {}), **{path: written_at(v) for path, v in changed.items()}}
+
+
+def _value_path(data: Any, value: str, path: tuple[str | int, ...] = (), depth: int = 0
+                ) -> tuple[str | int, ...] | None:
+    """The path of the first string ``value`` in a patch document (None when it is not there)."""
+    if data == value:
+        return path
+    if depth > 32:
+        return None
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+    for key, item in items:
+        found = _value_path(item, value, (*path, key), depth + 1)
+        if found is not None:
+            return found
+    return None
+
+
+def _json_op_writing(ops: list[Any], value: str) -> tuple[str | int, ...]:
+    """Where in a JSON 6902 patch ``value`` is written: in the last operation whose value holds it (the first
+    operation when none does)."""
+    for i in reversed(range(len(ops))):
+        if isinstance(ops[i], dict):
+            inner = _value_path(ops[i].get("value"), value)
+            if inner is not None:
+                return (i, "value", *inner)
+    return (0,)
 
 
 def _entry_path(patch: dict[str, Any], dep: DependsOnKey) -> tuple[str | int, ...]:

@@ -59,6 +59,7 @@ class WorkRes:
     suffixes: list[str] = field(default_factory=list)
     origin: dict[str, Any] | None = None  # kustomize's Origin: {"path": file} or the generator's configuredIn/By
     depends_on_at: dict[DependsOnKey, FieldAt] | None = None  # see Resource.depends_on_at
+    patched_hosts: dict[tuple[str | int, ...], FieldAt] | None = None  # see Resource.patched_hosts
 
     @property
     def kind(self) -> str:
