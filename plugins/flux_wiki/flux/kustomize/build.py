@@ -225,6 +225,11 @@ class _Builder:
             raise InputError(k.file, k.line, f"expected kind 'Component' in {k.file}, got '{kind}'", code="FW-KUSTOMIZE-INVALID")
         if not component and kind != "Kustomization" and not (top and kind == "Component"):
             raise InputError(k.file, k.line, f"expected kind 'Kustomization' in {k.file}, got '{kind}'", code="FW-KUSTOMIZE-INVALID")
+        version = _KUSTOMIZATION_VERSIONS[kind]
+        if k.data.get("apiVersion") and k.data["apiVersion"] != version:
+            line = k.line if k.generated else field_line(self.repo.read_text(k.file), k.line, ("apiVersion",))
+            raise InputError(k.file, line, f"apiVersion for {kind} should be {version}, got "
+                                           f"'{k.data['apiVersion']}' (kustomize refuses it)", code="FW-KUSTOMIZE-INVALID")
         if k.dir in self._stack:
             raise InputError(k.file, k.line, f"cycle: {' -> '.join(self._stack + [k.dir])}", code="FW-KUSTOMIZE-CYCLE")
         self._stack.append(k.dir)
@@ -1107,6 +1112,10 @@ def _json_patch(text: str, file: str, line: int) -> Any:
         raise InputError(file, line, f"unable to parse SM or JSON patch: it starts with '[', so kustomize reads it "
                                      f"as JSON, and it is not JSON ({err})", code="FW-KUSTOMIZE-PATCH",
                          cls=problem_class("FW-KUSTOMIZE-PATCH")) from None
+
+
+_KUSTOMIZATION_VERSIONS = {"Kustomization": "kustomize.config.k8s.io/v1beta1",
+                           "Component": "kustomize.config.k8s.io/v1alpha1"}
 
 
 def _refuse_empty(docs: list[Any], kind: str, file: str, line: int, what: str, *, empty: bool = False) -> None:
