@@ -356,6 +356,14 @@ class _Builder:
             label = f"{kind} {self.ns}/{name}"
             detail = label + (f" [{key}]" if key != DEFAULT_VALUES_KEY else "") + (f" -> {target}" if target else "")
             if kind == "Secret":
+                keys = _secret_keys(self.find_object("Secret", self.ns, name))
+                if keys is not None and key not in keys:
+                    unresolved.append(f"{detail} ({'optional, ' if optional else ''}has no key '{key}')")
+                    if not optional:
+                        self.warn(f"valuesFrom Secret {self.ns}/{name} has no key '{key}' (its keys: "
+                                  f"{', '.join(sorted(keys)[:8]) or 'none'}): helm-controller fails the release",
+                                  "FW-HELM-VALUES-MISSING", self.ns)
+                    continue
                 sources.append(detail)
                 unresolved.append(f"{detail} (hidden)")  # which key goes where, never what it holds
                 continue
@@ -408,6 +416,17 @@ class _Builder:
                                          code="FW-HELM-VALUES-INVALID"))
             return None
         return parsed
+
+
+def _secret_keys(obj: Resource | None) -> set[str] | None:
+    """The key names of a Secret from the repository (``data`` and ``stringData``, which the API server merges;
+    a SOPS-encrypted one keeps its key names in clear), None when they are not known."""
+    if obj is None:
+        return None
+    parts = [obj.obj.get(field) for field in ("data", "stringData") if field in obj.obj]
+    if not all(isinstance(p, dict) or p is None for p in parts):
+        return None
+    return {str(k) for p in parts if p for k in p}
 
 
 def helm_release_info(res: Resource, find_object: FindObject, find_source: FindSource,
