@@ -97,8 +97,8 @@ _CODES = (
          "Secret: kustomize-controller refuses it (configuring decryption is required); or a document SOPS-encrypted "
          "whole, whose ciphertext kind no API serves", "set spec.decryption "
          "(provider: sops) on the Kustomization, or annotate the Secret kustomize.toolkit.fluxcd.io/decrypt: disabled"),
-    Code("FW-DEPENDSON-DANGLING", "repo", "a dependsOn names a Kustomization this cluster never applies: the "
-         "dependent never reconciles", "fix the name or apply the dependency", reference=True),
+    Code("FW-DEPENDSON-DANGLING", "repo", "a dependsOn names a Kustomization (a HelmRelease's, a HelmRelease) this "
+         "cluster never applies: the dependent never reconciles", "fix the name or apply the dependency", reference=True),
     Code("FW-DEPENDSON-CYCLE", "repo", "dependsOn goes round (alone, or through a parent that waits for what it "
          "applies): none of the Kustomizations on the cycle becomes Ready", "break the cycle"),
     Code("FW-HEALTHCHECK-MISSING", "repo", "a Kustomization health-checks a Kustomization this cluster never "

@@ -754,6 +754,7 @@ class Simulation:
     def _finish(self) -> None:
         cluster = self.cluster
         self.store.settled = True
+        specs: dict[tuple[str, int], Any] = {}  # (file, line) of each HelmRelease -> its spec
         for node in cluster.kustomizations.values():
             for res in node.resources:
                 if res.is_kind(FLUX_HELM_GROUP, "HelmRelease"):
@@ -763,12 +764,45 @@ class Simulation:
                                                     lambda path, r=res: self._line(r.file, r.line, path),
                                                     self._artifact_chart)
                     info.layer = node.id
+                    specs[(res.file, res.line)] = res.obj.get("spec")
                     cluster.helm_releases.append(info)
                     cluster.warnings.extend(diags)
                     self._check_release_source(res, info)
                     self._check_release_version(res, info)
         cluster.helm_releases.sort(key=lambda h: (h.layer, h.namespace, h.name))
+        self._check_release_dependencies(specs)
         cluster.controllers = self._controllers()
+
+    def _check_release_dependencies(self, specs: dict[tuple[str, int], Any]) -> None:
+        """A HelmRelease's ``dependsOn`` on a HelmRelease this cluster never applies: helm-controller waits for it
+        for ever, so the release is never installed (a limit while a Kustomization flux-wiki could not build may
+        apply it: problems.settle_references)."""
+        releases = {f"{h.namespace}/{h.name}" for h in self.cluster.helm_releases}
+        for h in self.cluster.helm_releases:
+            for dep in h.depends_on:
+                if dep in releases:
+                    continue
+                name = dep.partition("/")[2]
+                namesakes = sorted(r for r in releases if r.partition("/")[2] == name)
+                hint = f" (this cluster has {', '.join(namesakes)}: set dependsOn's namespace)" if namesakes else ""
+                self.cluster.warn(h.file, self._depends_on_line(h.file, h.line, specs.get((h.file, h.line)), dep,
+                                                                h.namespace),
+                                  f"HelmRelease {h.namespace}/{h.name} depends on HelmRelease {dep}, which this "
+                                  f"cluster never applies: it is never installed{hint}",
+                                  code="FW-DEPENDSON-DANGLING", ref_namespace=dep.partition("/")[0])
+
+    def _depends_on_line(self, file: str, line: int, spec: Any, dep: str, namespace: str) -> int:
+        """The line of the ``spec.dependsOn`` entry naming ``dep`` in the HelmRelease at ``file:line``."""
+        text = self._text(file)
+        deps = spec.get("dependsOn") if isinstance(spec, dict) else None
+        if text is None or not isinstance(deps, list):
+            return line
+        for i, entry in enumerate(deps):
+            name = entry.get("name") if isinstance(entry, dict) else entry
+            ns = (entry.get("namespace") if isinstance(entry, dict) else None) or namespace
+            if dep in (f"{ns}/{name}", name):
+                return field_line(text, line, ("spec", "dependsOn", i))
+        return field_line(text, line, ("spec", "dependsOn"))
 
     def _artifact_chart(self, ns: str, name: str) -> ArtifactChart:
         """The chart of ExternalArtifact ``ns/name`` when an ArtifactGenerator copies it from a folder flux-wiki reads:
