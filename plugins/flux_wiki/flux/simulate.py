@@ -769,6 +769,7 @@ class Simulation:
                     cluster.warnings.extend(diags)
                     self._check_release_source(res, info)
                     self._check_release_version(res, info)
+                    self._check_release_chart(res, info)
         cluster.helm_releases.sort(key=lambda h: (h.layer, h.namespace, h.name))
         self._check_release_dependencies(specs)
         cluster.controllers = self._controllers()
@@ -851,6 +852,41 @@ class Simulation:
                           f"{info.source_name}', cross-namespace references have been blocked (helm-controller runs "
                           f"with --no-cross-namespace-refs=true, {why}): the release is never installed",
                           code="FW-HELM-CROSS-NAMESPACE-REF")
+
+    def _check_release_chart(self, res: Resource, info: HelmReleaseInfo) -> None:
+        """A chart from a GitRepository or Bucket is a path in the source's artifact (a folder with Chart.yaml, or a
+        packaged chart): source-controller fails the HelmChart when it is not there, and the release never installs.
+        Known only when flux-wiki reads that source (this repository, or a folder the ``sources`` option maps)."""
+        at: tuple[str | int, ...] = ("spec", "chart", "spec", "chart")
+        kind, ns, name, chart = info.source_kind, info.source_namespace, info.source_name, info.chart
+        if kind == "HelmChart":  # chartRef: the HelmChart's own chart and source
+            helm_chart = self.store.find("HelmChart", ns or "", name or "")
+            ref = helm_chart.spec.get("sourceRef") if helm_chart is not None else None
+            if not isinstance(ref, dict):
+                return
+            res, at = helm_chart, ("spec", "chart")
+            kind, ns, name = str(ref.get("kind") or ""), str(ref.get("namespace") or helm_chart.namespace), \
+                str(ref.get("name") or "")
+        if kind not in ("GitRepository", "Bucket") or not name or not isinstance(chart, str) or not chart.strip():
+            return
+        source, skip, folder = self._source_folder(kind, ns or "", name)
+        if source is None or skip is not None:
+            return
+        mounted = self._mount(folder, source)
+        if isinstance(mounted, str):
+            return
+        files, prefix = mounted
+        rel = posixpath.normpath("/" + chart.strip()).lstrip("/") or "."  # securejoin: `..` stops at the root
+        found = files.entry(rel)
+        if found.usable and not files.ignored(rel, found.kind == "dir") and (
+                found.kind == "file" or files.is_file(posixpath.join(rel, "Chart.yaml"))
+                and not files.ignored(posixpath.join(rel, "Chart.yaml"))):
+            return
+        what = "holds no Chart.yaml" if found.usable and found.kind == "dir" else "is not there"
+        self.cluster.warn(res.file, self._line(res.file, res.line, at),
+                          f"HelmRelease {info.ident()}: chart path '{chart}' of {kind} {ns}/{name} "
+                          f"({prefix}{rel}) {what}: source-controller fails the chart and the release never "
+                          "installs", code="FW-HELM-CHART-MISSING")
 
     def _check_release_version(self, res: Resource, info: HelmReleaseInfo) -> None:
         """source-controller parses a HelmRepository chart's version as a semver range (Masterminds/semver): one
