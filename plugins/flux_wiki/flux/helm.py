@@ -266,8 +266,10 @@ def _oci_version(info: SourceInfo) -> str | None:
 
 class _Builder:
     def __init__(self, res: Resource, spec: HelmReleaseSpec, find_object: FindObject, find_source: FindSource,
-                 find_artifact_chart: FindArtifactChart | None = None) -> None:
+                 find_artifact_chart: FindArtifactChart | None = None,
+                 source_hint: Callable[[str, str, str], str] | None = None) -> None:
         self.res = res
+        self.source_hint = source_hint
         self.find_artifact_chart = find_artifact_chart
         self.spec = spec
         self.find_object = find_object
@@ -296,7 +298,8 @@ class _Builder:
         self.source = (kind or None, ns or None, name or None)
         info = self.find_source(kind, ns, name) if kind and name else None
         if info is None:
-            self.warn(f"source {kind or '?'} {ns}/{name or '?'} not found", "FW-HELM-SOURCE-MISSING", ns)
+            hint = self.source_hint(kind, ns, name) if self.source_hint and kind and name else ""
+            self.warn(f"source {kind or '?'} {ns}/{name or '?'} not found{hint}", "FW-HELM-SOURCE-MISSING", ns)
         else:
             self.source_url = info.url
         return info
@@ -319,7 +322,8 @@ class _Builder:
             self.source = (kind, ns, name or None)
             obj = self.find_object(kind, ns, name)
             if obj is None:
-                self.warn(f"chartRef HelmChart {ns}/{name} not found", "FW-HELM-SOURCE-MISSING", ns)
+                hint = self.source_hint(kind, ns, name) if self.source_hint and name else ""
+                self.warn(f"chartRef HelmChart {ns}/{name} not found{hint}", "FW-HELM-SOURCE-MISSING", ns)
                 return
             helm_chart = ChartTemplate.parse(obj.spec, obj.namespace or ns)
             self.chart, self.version = helm_chart.chart, helm_chart.version
@@ -432,17 +436,19 @@ def _secret_keys(obj: Resource | None) -> set[str] | None:
 def helm_release_info(res: Resource, find_object: FindObject, find_source: FindSource,
                       locate: Callable[[tuple[str | int, ...]], int] | None = None,
                       find_artifact_chart: FindArtifactChart | None = None,
+                      source_hint: Callable[[str, str, str], str] | None = None,
                       ) -> tuple[HelmReleaseInfo, list[Diagnostic]]:
     """Chart, version, source, dependencies and merged values of a HelmRelease (v2, v2beta1, v2beta2).
 
     ``find_object(kind, namespace, name)`` finds ConfigMaps and HelmCharts;
     ``find_source(kind, namespace, name)`` finds Flux sources; ``find_artifact_chart(namespace, name)`` the chart
-    of an ExternalArtifact (without it, such a chart is a limit). Problems are
+    of an ExternalArtifact (without it, such a chart is a limit); ``source_hint(kind, namespace, name)`` what to add
+    to a missing source's message (a namesake in another namespace). Problems are
     returned as diagnostics at the HelmRelease's file:line (``locate(field path)``, when given, finds
     the line of a field); this never raises for bad input.
     """
     spec, found = HelmReleaseSpec.parse(res.obj.get("spec"), res.namespace)
-    b = _Builder(res, spec, find_object, find_source, find_artifact_chart)
+    b = _Builder(res, spec, find_object, find_source, find_artifact_chart, source_hint)
     for problem in found[:5]:
         b.diags.append(Diagnostic(res.file, locate(problem.path) if locate else res.line,
                                   f"HelmRelease {res.ident()}: {problem} (the API server rejects it)",

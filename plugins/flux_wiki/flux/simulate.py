@@ -404,15 +404,31 @@ class Simulation:
         reference left out its namespace (it defaults to the Kustomization's), a failure rather than a source
         kept outside the repository. None otherwise (a mapped folder is a source found)."""
         ref = node.flux_spec.source_ref
-        if not ref.name or self.store.find_source(ref.kind, ref.namespace, ref.name) is not None:
+        return self._namesake(ref.kind, ref.namespace, ref.name)
+
+    def _namesake(self, kind: str, namespace: str, name: str) -> str | None:
+        """``namespace/name`` of a source of this kind and name the cluster has in another namespace, when none is
+        in ``namespace`` (nor a folder the ``sources`` option maps to it)."""
+        if not name or self.store.find_source(kind, namespace, name) is not None:
             return None
-        if self.source_dirs.find(SourceInfo(kind=ref.kind, namespace=ref.namespace, name=ref.name)) is not None:
+        if self.source_dirs.find(SourceInfo(kind=kind, namespace=namespace, name=name)) is not None:
             return None
         boot = self.entry.source
-        if (boot.kind, boot.name) == (ref.kind, ref.name):
+        if (boot.kind, boot.name) == (kind, name) and boot.namespace != namespace:
             return f"{boot.namespace}/{boot.name}"
-        others = sorted(ns for (kind, ns, name) in self.store.applied if (kind, name) == (ref.kind, ref.name))
-        return f"{others[0]}/{ref.name}" if others else None
+        others = sorted(ns for (k, ns, n) in self.store.applied if (k, n) == (kind, name) and ns != namespace)
+        return f"{others[0]}/{name}" if others else None
+
+    def _release_source_hint(self, kind: str, namespace: str, name: str) -> str:
+        """What a HelmRelease's missing source reference should say when the source is in another namespace."""
+        namesake = self._namesake(kind, namespace, name)
+        if namesake is None:
+            return ""
+        other = namesake.split("/")[0]
+        if self.flags.blocks_cross_namespace("helm-controller"):
+            return (f"; a {kind} '{name}' exists in namespace '{other}', but under the multi-tenancy lockdown a "
+                    f"source in another namespace is refused: put one in '{namespace}'")
+        return f"; a {kind} '{name}' exists in namespace '{other}': set sourceRef.namespace: {other}"
 
     def _artifact_generator(self, namespace: str, artifact: str) -> Resource | None:
         """The ArtifactGenerator applied so far that declares an artifact of that name."""
@@ -762,7 +778,7 @@ class Simulation:
 
                     info, diags = helm_release_info(res, self.store.find, self.store.find_source,
                                                     lambda path, r=res: self._line(r.file, r.line, path),
-                                                    self._artifact_chart)
+                                                    self._artifact_chart, self._release_source_hint)
                     info.layer = node.id
                     specs[(res.file, res.line)] = res.obj.get("spec")
                     cluster.helm_releases.append(info)
