@@ -526,7 +526,7 @@ class _Builder:
             if content.startswith(b"["):  # kustomize reads the file as it is, not trimmed
                 text = content.decode("utf-8", errors="replace")
                 ops = _json_patch(text, rel, 1)
-                _refuse_empty([ops], kind, k.file, at, f"patch file '{entry['path']}'", empty=not content)
+                _refuse_empty([ops], kind, k.file, at, f"patch file '{entry['path']}'")
                 return [ops], rel, 1, lambda n, path: FieldAt(rel, field_line(text, 1, path))
             docs = self.repo.cache.get(rel, content)  # shared: a patch is only read (patch.py copies what it adds)
             for d in docs:
