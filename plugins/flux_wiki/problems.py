@@ -97,8 +97,8 @@ _CODES = (
          "Secret: kustomize-controller refuses it (configuring decryption is required); or a document SOPS-encrypted "
          "whole, whose ciphertext kind no API serves", "set spec.decryption "
          "(provider: sops) on the Kustomization, or annotate the Secret kustomize.toolkit.fluxcd.io/decrypt: disabled"),
-    Code("FW-DEPENDSON-DANGLING", "repo", "a dependsOn names a Kustomization this cluster never applies: the "
-         "dependent never reconciles", "fix the name or apply the dependency", reference=True),
+    Code("FW-DEPENDSON-DANGLING", "repo", "a dependsOn names a Kustomization (a HelmRelease's, a HelmRelease) this "
+         "cluster never applies: the dependent never reconciles", "fix the name or apply the dependency", reference=True),
     Code("FW-DEPENDSON-CYCLE", "repo", "dependsOn goes round (alone, or through a parent that waits for what it "
          "applies): none of the Kustomizations on the cycle becomes Ready", "break the cycle"),
     Code("FW-HEALTHCHECK-MISSING", "repo", "a Kustomization health-checks a Kustomization this cluster never "
@@ -144,6 +144,9 @@ _CODES = (
          "fix the field named"),
     Code("FW-HELM-SOURCE-MISSING", "repo", "a HelmRelease's chart source (or HelmChart) is applied by nothing",
          "fix the sourceRef, or apply the source", reference=True),
+    Code("FW-HELM-CHART-MISSING", "repo", "a HelmRelease's chart path in a GitRepository or Bucket flux-wiki reads "
+         "(this repository, or a folder the `sources` option maps) is not there or holds no Chart.yaml: the chart "
+         "is never built and the release never installs", "fix spec.chart.spec.chart (or the HelmChart's chart)"),
     Code("FW-HELM-CHART-EXTERNAL", "limit", "a HelmRelease's chartRef is an ExternalArtifact made at run time "
          "(by a controller outside the repository, or an ArtifactGenerator whose copies flux-wiki does not map to "
          "a folder of the repository): its chart and version are not read", "nothing; map the artifact's source "

@@ -34,6 +34,7 @@ OBJECTS = [
     obj("ConfigMap", "broken", data={"values.yaml": "a: [unclosed\n"}),
     obj("ConfigMap", "scalar", data={"values.yaml": "- just\n- a list\n"}),
     obj("Secret", "creds", data={"values.yaml": "cGFzc3dvcmQ6IGh1bnRlcjI="}),
+    obj("Secret", "string-creds", stringData={"values.yaml": "password: hunter2"}),
     obj("HelmChart", "local-chart", "apps", "source.toolkit.fluxcd.io/v1",
         spec={"chart": "./charts/app", "version": "0.1.0", "sourceRef": {"kind": "GitRepository", "name": "repo"}}),
 ]
@@ -154,6 +155,23 @@ def test_each_hidden_secret_value_names_its_key_and_target() -> None:
     assert info.unresolved_values == ["Secret apps/certs [ca.crt] -> identityTrustAnchorsPEM (hidden)",
                                       "Secret apps/certs [issuer.key] -> identity.issuer.tls.keyPEM (hidden)"]
     assert info.values == {} and diags == []
+
+
+def test_a_secret_key_the_secret_lacks_fails_the_release() -> None:
+    """helm-controller (fluxcd/pkg chartutil) fails a valuesFrom whose Secret lacks the key (values.yaml by default)
+    unless it is optional: the warning names keys, never what they hold."""
+    info, diags = info_of({"chart": CHART, "valuesFrom": [
+        {"kind": "Secret", "name": "creds", "valuesKey": "values.yml"},
+        {"kind": "Secret", "name": "creds", "valuesKey": "other", "optional": True},
+        {"kind": "Secret", "name": "string-creds"},
+        {"kind": "Secret", "name": "made-at-run-time"}]})
+    assert info.unresolved_values == ["Secret apps/creds [values.yml] (has no key 'values.yml')",
+                                      "Secret apps/creds [other] (optional, has no key 'other')",
+                                      "Secret apps/string-creds (hidden)", "Secret apps/made-at-run-time (hidden)"]
+    [d] = diags
+    assert (d.code, d.cls, d.file, d.line) == ("FW-HELM-VALUES-MISSING", "repo", "apps/web/hr.yaml", 12)
+    assert "Secret apps/creds has no key 'values.yml' (its keys: values.yaml)" in d.message
+    assert "cGFzc3dvcmQ" not in repr((info, diags))
 
 
 def test_missing_and_broken_value_sources() -> None:

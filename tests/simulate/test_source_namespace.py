@@ -72,3 +72,17 @@ def test_a_dangling_depends_on_names_the_namesake_in_another_namespace(tmp_path:
     assert w.cls == "repo" and w.message == (
         "Kustomization web/web depends on web/db, which this cluster never applies "
         "(this cluster has data/db: set dependsOn's namespace)")
+
+
+def test_a_helm_release_source_in_another_namespace_is_named(tmp_path: Path) -> None:
+    """A HelmRelease's sourceRef without a namespace looks in the release's own: the warning names where the
+    source of that name is."""
+    charts = ("apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata: {name: charts, namespace: "
+              "flux-system}\nspec: {url: https://charts.example.com}\n")
+    release = ("apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: web, namespace: web}\n"
+               "spec: {interval: 1h, chart: {spec: {chart: web, sourceRef: {kind: HelmRepository, name: charts}}}}\n")
+    cluster = _cluster(tmp_path, "kind: GitRepository, name: flux-system, namespace: flux-system",
+                       {"web/release.yaml": release, "web/charts.yaml": charts})
+    [w] = [w for w in cluster.warnings if w.code == "FW-HELM-SOURCE-MISSING"]
+    assert "source HelmRepository web/charts not found; a HelmRepository 'charts' exists in namespace " \
+           "'flux-system': set sourceRef.namespace: flux-system" in w.message

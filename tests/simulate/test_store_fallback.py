@@ -76,3 +76,30 @@ def test_a_source_in_a_folder_no_cluster_roots_is_still_found(tmp_path: Path) ->
     [cluster] = build_model(tmp_path).clusters
     vote = cluster.kustomizations["flux-system/vote-dev"]
     assert vote.source is not None and vote.source.url == "https://github.com/example/instavote.git"
+
+
+def test_a_file_its_folders_kustomization_does_not_list_is_not_found(tmp_path: Path) -> None:
+    """kustomize reads only what the folder's kustomization file names: a stray source beside it is never applied,
+    so it must not satisfy a reference (a listed one, or one in a folder without a kustomization file, still does)."""
+    write(tmp_path, gotk("dev") | {
+        "bootstrap/kustomization.yaml": "resources: [other.yaml]\n",
+        "bootstrap/other.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: other, namespace: flux-system}\n",
+        "bootstrap/instavote.yaml": _INSTAVOTE,
+        "clusters/dev/vote.yaml": ks("vote-dev", "./deploy/vote", source="kind: GitRepository, name: instavote"),
+    })
+    [cluster] = build_model(tmp_path).clusters
+    vote = cluster.kustomizations["flux-system/vote-dev"]
+    assert vote.source is not None and vote.source.url is None
+    assert vote.status == "skipped" and "not defined in this repository for this cluster" in (vote.reason or "")
+
+
+def test_a_file_a_kustomization_lists_from_elsewhere_is_still_found(tmp_path: Path) -> None:
+    write(tmp_path, gotk("dev") | {
+        "bootstrap/kustomization.yaml": "resources: []\n",
+        "bootstrap/instavote.yaml": _INSTAVOTE,
+        "setup/kustomization.yaml": "resources: [../bootstrap/instavote.yaml]\n",
+        "clusters/dev/vote.yaml": ks("vote-dev", "./deploy/vote", source="kind: GitRepository, name: instavote"),
+    })
+    [cluster] = build_model(tmp_path).clusters
+    vote = cluster.kustomizations["flux-system/vote-dev"]
+    assert vote.source is not None and vote.source.url == "https://github.com/example/instavote.git"

@@ -159,6 +159,23 @@ def test_pgadmin4_hosts_with_paths(make_hr):
         ("clusterip", 80, None, None, None), ("ingress", None, "pg.example.com", "/", "pgadmin-pgadmin4:80")]
 
 
+def test_podinfo_http_route(make_hr):
+    """podinfo's templates/httproute.yaml: each rule sends to the release's service on service.externalPort."""
+    out, _ = extract_surfaces(LAYER, [], [make_hr("podinfo", "podinfo", {
+        "service": {"externalPort": 9000},
+        "httpRoute": {"enabled": True, "hostnames": ["podinfo.local"],
+                      "parentRefs": [{"name": "envoy", "namespace": "envoy-gateway-system", "sectionName": "http"}],
+                      "rules": [{"matches": [{"path": {"type": "PathPrefix", "value": "/api"}}]}]}})])
+    assert [(s.kind, s.host, s.path, s.target, s.detail) for s in out if s.kind == "httproute"] == [
+        ("httproute", "podinfo.local", "/api", "podinfo:9000",
+         "values httpRoute; parent envoy-gateway-system/envoy#http")]
+
+
+def test_podinfo_http_route_off_by_default(make_hr):
+    out, _ = extract_surfaces(LAYER, [], [make_hr("podinfo", "podinfo", {"httpRoute": {"hostnames": ["p.local"]}})])
+    assert [s for s in out if s.kind == "httproute"] == []
+
+
 ISTIO = "https://istio-release.storage.googleapis.com/charts"
 
 

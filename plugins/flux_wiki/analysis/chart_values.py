@@ -12,7 +12,7 @@ Known charts:
   ``image``/``controller`` and ``ingress.<id>.enabled`` defaulting to false);
 - ``traefik`` (``service.*``, ``ports.<name>.{port, exposedPort, expose}``, ``ingressRoute.dashboard``);
 - ``grafana`` and ``kube-prometheus-stack`` (``grafana.*`` subchart, ``prometheus``/``alertmanager``
-  ``service``/``ingress``); ``pgadmin4`` and ``podinfo`` (``service.*`` + ``ingress.*``);
+  ``service``/``ingress``); ``pgadmin4`` and ``podinfo`` (``service.*`` + ``ingress.*``; podinfo's ``httpRoute.*`` too);
 - ``ingress-nginx`` (``controller.service.*``);
 - Istio's ``gateway`` (``service.*``, ``name``, ``networkGateway``), read only from Istio's chart repositories
   since the name is generic.
@@ -318,7 +318,22 @@ def _podinfo(rel: Release) -> Rendered:
     if svc and "externalPort" in svc and "port" not in svc:
         v = {**v, "service": {**svc, "port": svc["externalPort"]}}
     name = _helm_fullname(rel.name, "podinfo", v)
-    return _service_and_ingress(v, name, rel.namespace, (), 9898, "http", "http")
+    out = _service_and_ingress(v, name, rel.namespace, (), 9898, "http", "http")
+    route = _map(v.get("httpRoute"))
+    if route and _enabled(route, default=False):
+        out.append((_podinfo_route(name, rel.namespace, route, _map(v.get("service")).get("externalPort", 9898)),
+                    ValuesAt(("httpRoute",))))
+    return out
+
+
+def _podinfo_route(name: str, ns: str, route: dict[str, Any], port: Any) -> dict[str, Any]:
+    """templates/httproute.yaml: every rule of ``httpRoute.rules`` (its matches and filters) sends to the release's
+    service on ``service.externalPort``; the chart's default values hold one rule."""
+    rules = [{"matches": _list(_map(r).get("matches")), "backendRefs": [{"name": name, "port": port, "weight": 1}]}
+             for r in (_list(route["rules"]) if "rules" in route else [{}])]
+    spec = {"parentRefs": _list(route.get("parentRefs")), "hostnames": _list(route.get("hostnames")), "rules": rules}
+    return {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
+            "metadata": _meta(name, ns, route.get("annotations")), "spec": spec}
 
 
 def _ingress_nginx(rel: Release) -> Rendered:

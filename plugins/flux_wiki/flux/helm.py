@@ -267,8 +267,10 @@ def _oci_version(info: SourceInfo) -> str | None:
 
 class _Builder:
     def __init__(self, res: Resource, spec: HelmReleaseSpec, find_object: FindObject, find_source: FindSource,
-                 find_artifact_chart: FindArtifactChart | None = None) -> None:
+                 find_artifact_chart: FindArtifactChart | None = None,
+                 source_hint: Callable[[str, str, str], str] | None = None) -> None:
         self.res = res
+        self.source_hint = source_hint
         self.find_artifact_chart = find_artifact_chart
         self.spec = spec
         self.find_object = find_object
@@ -301,7 +303,8 @@ class _Builder:
             self.diags.append(Diagnostic(wrong.file, wrong.line, f"{wrong_source_message(wrong)}, so HelmRelease "
                                          f"{self.res.ident()} fails (source not found)", code="FW-SOURCE-INVALID"))
         elif info is None:
-            self.warn(f"source {kind or '?'} {ns}/{name or '?'} not found", "FW-HELM-SOURCE-MISSING", ns)
+            hint = self.source_hint(kind, ns, name) if self.source_hint and kind and name else ""
+            self.warn(f"source {kind or '?'} {ns}/{name or '?'} not found{hint}", "FW-HELM-SOURCE-MISSING", ns)
         else:
             self.source_url = info.url
         return info
@@ -324,7 +327,8 @@ class _Builder:
             self.source = (kind, ns, name or None)
             obj = self.find_object(kind, ns, name)
             if obj is None:
-                self.warn(f"chartRef HelmChart {ns}/{name} not found", "FW-HELM-SOURCE-MISSING", ns)
+                hint = self.source_hint(kind, ns, name) if self.source_hint and name else ""
+                self.warn(f"chartRef HelmChart {ns}/{name} not found{hint}", "FW-HELM-SOURCE-MISSING", ns)
                 return
             helm_chart = ChartTemplate.parse(obj.spec, obj.namespace or ns)
             self.chart, self.version = helm_chart.chart, helm_chart.version
@@ -361,6 +365,14 @@ class _Builder:
             label = f"{kind} {self.ns}/{name}"
             detail = label + (f" [{key}]" if key != DEFAULT_VALUES_KEY else "") + (f" -> {target}" if target else "")
             if kind == "Secret":
+                keys = _secret_keys(self.find_object("Secret", self.ns, name))
+                if keys is not None and key not in keys:
+                    unresolved.append(f"{detail} ({'optional, ' if optional else ''}has no key '{key}')")
+                    if not optional:
+                        self.warn(f"valuesFrom Secret {self.ns}/{name} has no key '{key}' (its keys: "
+                                  f"{', '.join(sorted(keys)[:8]) or 'none'}): helm-controller fails the release",
+                                  "FW-HELM-VALUES-MISSING", self.ns)
+                    continue
                 sources.append(detail)
                 unresolved.append(f"{detail} (hidden)")  # which key goes where, never what it holds
                 continue
@@ -415,20 +427,33 @@ class _Builder:
         return parsed
 
 
+def _secret_keys(obj: Resource | None) -> set[str] | None:
+    """The key names of a Secret from the repository (``data`` and ``stringData``, which the API server merges;
+    a SOPS-encrypted one keeps its key names in clear), None when they are not known."""
+    if obj is None:
+        return None
+    parts = [obj.obj.get(field) for field in ("data", "stringData") if field in obj.obj]
+    if not all(isinstance(p, dict) or p is None for p in parts):
+        return None
+    return {str(k) for p in parts if p for k in p}
+
+
 def helm_release_info(res: Resource, find_object: FindObject, find_source: FindSource,
                       locate: Callable[[tuple[str | int, ...]], int] | None = None,
                       find_artifact_chart: FindArtifactChart | None = None,
+                      source_hint: Callable[[str, str, str], str] | None = None,
                       ) -> tuple[HelmReleaseInfo, list[Diagnostic]]:
     """Chart, version, source, dependencies and merged values of a HelmRelease (v2, v2beta1, v2beta2).
 
     ``find_object(kind, namespace, name)`` finds ConfigMaps and HelmCharts;
     ``find_source(kind, namespace, name)`` finds Flux sources; ``find_artifact_chart(namespace, name)`` the chart
-    of an ExternalArtifact (without it, such a chart is a limit). Problems are
+    of an ExternalArtifact (without it, such a chart is a limit); ``source_hint(kind, namespace, name)`` what to add
+    to a missing source's message (a namesake in another namespace). Problems are
     returned as diagnostics at the HelmRelease's file:line (``locate(field path)``, when given, finds
     the line of a field); this never raises for bad input.
     """
     spec, found = HelmReleaseSpec.parse(res.obj.get("spec"), res.namespace)
-    b = _Builder(res, spec, find_object, find_source, find_artifact_chart)
+    b = _Builder(res, spec, find_object, find_source, find_artifact_chart, source_hint)
     for problem in found[:5]:
         b.diags.append(Diagnostic(res.file, locate(problem.path) if locate else res.line,
                                   f"HelmRelease {res.ident()}: {problem} (the API server rejects it)",

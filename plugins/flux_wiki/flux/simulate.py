@@ -415,15 +415,31 @@ class Simulation:
         reference left out its namespace (it defaults to the Kustomization's), a failure rather than a source
         kept outside the repository. None otherwise (a mapped folder is a source found)."""
         ref = node.flux_spec.source_ref
-        if not ref.name or self.store.find_source(ref.kind, ref.namespace, ref.name) is not None:
+        return self._namesake(ref.kind, ref.namespace, ref.name)
+
+    def _namesake(self, kind: str, namespace: str, name: str) -> str | None:
+        """``namespace/name`` of a source of this kind and name the cluster has in another namespace, when none is
+        in ``namespace`` (nor a folder the ``sources`` option maps to it)."""
+        if not name or self.store.find_source(kind, namespace, name) is not None:
             return None
-        if self.source_dirs.find(SourceInfo(kind=ref.kind, namespace=ref.namespace, name=ref.name)) is not None:
+        if self.source_dirs.find(SourceInfo(kind=kind, namespace=namespace, name=name)) is not None:
             return None
         boot = self.entry.source
-        if (boot.kind, boot.name) == (ref.kind, ref.name):
+        if (boot.kind, boot.name) == (kind, name) and boot.namespace != namespace:
             return f"{boot.namespace}/{boot.name}"
-        others = sorted(ns for (kind, ns, name) in self.store.applied if (kind, name) == (ref.kind, ref.name))
-        return f"{others[0]}/{ref.name}" if others else None
+        others = sorted(ns for (k, ns, n) in self.store.applied if (k, n) == (kind, name) and ns != namespace)
+        return f"{others[0]}/{name}" if others else None
+
+    def _release_source_hint(self, kind: str, namespace: str, name: str) -> str:
+        """What a HelmRelease's missing source reference should say when the source is in another namespace."""
+        namesake = self._namesake(kind, namespace, name)
+        if namesake is None:
+            return ""
+        other = namesake.split("/")[0]
+        if self.flags.blocks_cross_namespace("helm-controller"):
+            return (f"; a {kind} '{name}' exists in namespace '{other}', but under the multi-tenancy lockdown a "
+                    f"source in another namespace is refused: put one in '{namespace}'")
+        return f"; a {kind} '{name}' exists in namespace '{other}': set sourceRef.namespace: {other}"
 
     def _artifact_generator(self, namespace: str, artifact: str) -> Resource | None:
         """The ArtifactGenerator applied so far that declares an artifact of that name."""
@@ -808,6 +824,7 @@ class Simulation:
     def _finish(self) -> None:
         cluster = self.cluster
         self.store.settled = True
+        specs: dict[tuple[str, int], Any] = {}  # (file, line) of each HelmRelease -> its spec
         for node in cluster.kustomizations.values():
             for res in node.resources:
                 if res.is_kind(FLUX_HELM_GROUP, "HelmRelease"):
@@ -815,14 +832,48 @@ class Simulation:
 
                     info, diags = helm_release_info(res, self.store.find, self.store.find_source,
                                                     lambda path, r=res: self._line(r.file, r.line, path),
-                                                    self._artifact_chart)
+                                                    self._artifact_chart, self._release_source_hint)
                     info.layer = node.id
+                    specs[(res.file, res.line)] = res.obj.get("spec")
                     cluster.helm_releases.append(info)
                     cluster.warnings.extend(diags)
                     self._check_release_source(res, info)
                     self._check_release_version(res, info)
+                    self._check_release_chart(res, info)
         cluster.helm_releases.sort(key=lambda h: (h.layer, h.namespace, h.name))
+        self._check_release_dependencies(specs)
         cluster.controllers = self._controllers()
+
+    def _check_release_dependencies(self, specs: dict[tuple[str, int], Any]) -> None:
+        """A HelmRelease's ``dependsOn`` on a HelmRelease this cluster never applies: helm-controller waits for it
+        for ever, so the release is never installed (a limit while a Kustomization flux-wiki could not build may
+        apply it: problems.settle_references)."""
+        releases = {f"{h.namespace}/{h.name}" for h in self.cluster.helm_releases}
+        for h in self.cluster.helm_releases:
+            for dep in h.depends_on:
+                if dep in releases:
+                    continue
+                name = dep.partition("/")[2]
+                namesakes = sorted(r for r in releases if r.partition("/")[2] == name)
+                hint = f" (this cluster has {', '.join(namesakes)}: set dependsOn's namespace)" if namesakes else ""
+                self.cluster.warn(h.file, self._depends_on_line(h.file, h.line, specs.get((h.file, h.line)), dep,
+                                                                h.namespace),
+                                  f"HelmRelease {h.namespace}/{h.name} depends on HelmRelease {dep}, which this "
+                                  f"cluster never applies: it is never installed{hint}",
+                                  code="FW-DEPENDSON-DANGLING", ref_namespace=dep.partition("/")[0])
+
+    def _depends_on_line(self, file: str, line: int, spec: Any, dep: str, namespace: str) -> int:
+        """The line of the ``spec.dependsOn`` entry naming ``dep`` in the HelmRelease at ``file:line``."""
+        text = self._text(file)
+        deps = spec.get("dependsOn") if isinstance(spec, dict) else None
+        if text is None or not isinstance(deps, list):
+            return line
+        for i, entry in enumerate(deps):
+            name = entry.get("name") if isinstance(entry, dict) else entry
+            ns = (entry.get("namespace") if isinstance(entry, dict) else None) or namespace
+            if dep in (f"{ns}/{name}", name):
+                return field_line(text, line, ("spec", "dependsOn", i))
+        return field_line(text, line, ("spec", "dependsOn"))
 
     def _artifact_chart(self, ns: str, name: str) -> ArtifactChart:
         """The chart of ExternalArtifact ``ns/name`` when an ArtifactGenerator copies it from a folder flux-wiki reads:
@@ -871,6 +922,41 @@ class Simulation:
                           f"{info.source_name}', cross-namespace references have been blocked (helm-controller runs "
                           f"with --no-cross-namespace-refs=true, {why}): the release is never installed",
                           code="FW-HELM-CROSS-NAMESPACE-REF")
+
+    def _check_release_chart(self, res: Resource, info: HelmReleaseInfo) -> None:
+        """A chart from a GitRepository or Bucket is a path in the source's artifact (a folder with Chart.yaml, or a
+        packaged chart): source-controller fails the HelmChart when it is not there, and the release never installs.
+        Known only when flux-wiki reads that source (this repository, or a folder the ``sources`` option maps)."""
+        at: tuple[str | int, ...] = ("spec", "chart", "spec", "chart")
+        kind, ns, name, chart = info.source_kind, info.source_namespace, info.source_name, info.chart
+        if kind == "HelmChart":  # chartRef: the HelmChart's own chart and source
+            helm_chart = self.store.find("HelmChart", ns or "", name or "")
+            ref = helm_chart.spec.get("sourceRef") if helm_chart is not None else None
+            if not isinstance(ref, dict):
+                return
+            res, at = helm_chart, ("spec", "chart")
+            kind, ns, name = str(ref.get("kind") or ""), str(ref.get("namespace") or helm_chart.namespace), \
+                str(ref.get("name") or "")
+        if kind not in ("GitRepository", "Bucket") or not name or not isinstance(chart, str) or not chart.strip():
+            return
+        source, skip, folder = self._source_folder(kind, ns or "", name)
+        if source is None or skip is not None:
+            return
+        mounted = self._mount(folder, source)
+        if isinstance(mounted, str):
+            return
+        files, prefix = mounted
+        rel = posixpath.normpath("/" + chart.strip()).lstrip("/") or "."  # securejoin: `..` stops at the root
+        found = files.entry(rel)
+        if found.usable and not files.ignored(rel, found.kind == "dir") and (
+                found.kind == "file" or files.is_file(posixpath.join(rel, "Chart.yaml"))
+                and not files.ignored(posixpath.join(rel, "Chart.yaml"))):
+            return
+        what = "holds no Chart.yaml" if found.usable and found.kind == "dir" else "is not there"
+        self.cluster.warn(res.file, self._line(res.file, res.line, at),
+                          f"HelmRelease {info.ident()}: chart path '{chart}' of {kind} {ns}/{name} "
+                          f"({prefix}{rel}) {what}: source-controller fails the chart and the release never "
+                          "installs", code="FW-HELM-CHART-MISSING")
 
     def _check_release_version(self, res: Resource, info: HelmReleaseInfo) -> None:
         """source-controller parses a HelmRepository chart's version as a semver range (Masterminds/semver): one

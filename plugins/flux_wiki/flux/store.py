@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import posixpath
+from collections.abc import Iterator
+from typing import Any
+
 from ..load import Repo
 from ..model import InputError, Resource, SourceInfo
 from .runtime import ANY_NAMESPACE, RuntimeSecret, runtime_secrets
 from .sources import misgrouped, source_info
 
+_KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 _LOOKUP_KINDS = ("ConfigMap", "Secret", "GitRepository", "OCIRepository", "Bucket", "HelmRepository",
                  "HelmChart", "ExternalArtifact", "ResourceSetInputProvider")
 
@@ -15,7 +20,8 @@ class ObjectStore:
     """Objects of the simulated cluster, then of the repo (but the root folders of its other clusters) as a
     fallback, by (kind, namespace, name).
 
-    The repo fallback is looked up lazily: only files whose bytes mention both the kind and the name
+    A file in a folder with a kustomization file that no kustomization file names is no fallback: kustomize never
+    reads it, so Flux never applies it. The repo fallback is looked up lazily: only files whose bytes mention both the kind and the name
     are parsed, so a lookup costs a byte scan, not a parse of the repo. It stands for what the simulation did not
     apply: once every Kustomization is built (``settled``), a document one of them applied is where that build
     put it, and no fallback for another namespace (home-ops manifests name no namespace; their kustomization or
@@ -48,8 +54,10 @@ class ObjectStore:
         if key not in self._found:
             if self._raw is None:
                 self._raw = {}
-                for rel in self.repo.walk_yaml():
-                    if rel.startswith(self.foreign):
+                files = self.repo.walk_yaml()
+                unlisted = self._unlisted(files)
+                for rel in files:
+                    if rel.startswith(self.foreign) or rel in unlisted:
                         continue
                     try:
                         self._raw[rel] = self.repo.read_bytes(rel)
@@ -69,6 +77,26 @@ class ObjectStore:
                           and isinstance(d.data.get("metadata"), dict) and d.data["metadata"].get("name") == name]
             self._found[key] = found
         return self._found[key]
+
+    def _unlisted(self, files: list[str]) -> set[str]:
+        """The files among ``files`` whose folder has a kustomization file and that no kustomization file names
+        (any text of a kustomization counts as a name, relative to its folder: resources, patches, generators)."""
+        kfiles: dict[str, str] = {}
+        for folder in {posixpath.dirname(f) for f in files}:
+            kfile = next((k for k in (posixpath.join(folder, n) for n in _KUSTOMIZATION_FILES)
+                          if self.repo.is_file(k)), None)
+            if kfile is not None:
+                kfiles[folder] = kfile
+        listed: set[str] = set()
+        for folder, kfile in kfiles.items():
+            try:
+                docs = self.repo.documents(kfile, copy=False)
+            except InputError:
+                return set()  # a kustomization flux-wiki cannot read may name anything
+            for text in _texts(docs[0].data if docs else None):
+                listed.add(posixpath.normpath(posixpath.join(folder, text)))
+        return {f for f in files if posixpath.dirname(f) in kfiles and f not in listed
+                and f != kfiles[posixpath.dirname(f)]}
 
     def find(self, kind: str, namespace: str, name: str) -> Resource | None:
         """The applied object, else one in the repo in that namespace, else one without a namespace."""
@@ -94,3 +122,17 @@ class ObjectStore:
         it is not one."""
         res = self.find(kind, namespace, name)
         return res if res is not None and misgrouped(res) else None
+
+
+def _texts(value: Any, depth: int = 0) -> Iterator[str]:
+    """Every string in a parsed document (bounded depth)."""
+    if depth > 32:
+        return
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _texts(v, depth + 1)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _texts(v, depth + 1)

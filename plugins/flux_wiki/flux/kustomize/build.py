@@ -226,6 +226,11 @@ class _Builder:
             raise InputError(k.file, k.line, f"expected kind 'Component' in {k.file}, got '{kind}'", code="FW-KUSTOMIZE-INVALID")
         if not component and kind != "Kustomization" and not (top and kind == "Component"):
             raise InputError(k.file, k.line, f"expected kind 'Kustomization' in {k.file}, got '{kind}'", code="FW-KUSTOMIZE-INVALID")
+        version = _KUSTOMIZATION_VERSIONS[kind]
+        if k.data.get("apiVersion") and k.data["apiVersion"] != version:
+            line = k.line if k.generated else field_line(self.repo.read_text(k.file), k.line, ("apiVersion",))
+            raise InputError(k.file, line, f"apiVersion for {kind} should be {version}, got "
+                                           f"'{k.data['apiVersion']}' (kustomize refuses it)", code="FW-KUSTOMIZE-INVALID")
         if k.dir in self._stack:
             raise InputError(k.file, k.line, f"cycle: {' -> '.join(self._stack + [k.dir])}", code="FW-KUSTOMIZE-CYCLE")
         self._stack.append(k.dir)
@@ -505,22 +510,29 @@ class _Builder:
             raise InputError(file, line, f"{key}: {err}", code="FW-KUSTOMIZE-INVALID") from None
 
     def _patch_text(self, k: _Kustomization, entry: dict[str, Any], key: str, held: tuple[str | int, ...] | None,
-                    ) -> tuple[list[Any], str, int, Callable[[int, tuple[str | int, ...]], FieldAt]] | None:
+                    kind: str) -> tuple[list[Any], str, int, Callable[[int, tuple[str | int, ...]], FieldAt]] | None:
         """The patch documents of an entry, with the file/line they came from (None: a remote file), and where
-        a field of the n-th document is written (``held``: where the kustomization file holds an inline patch)."""
+        a field of the n-th document is written (``held``: where the kustomization file holds an inline patch).
+        ``kind`` is the field whose transformer reads it (``patches``, ``patchesStrategicMerge``,
+        ``patchesJson6902``): each refuses a patch that holds nothing its own way."""
         if entry.get("path"):
             if is_remote(str(entry["path"])):
                 self.note_remote(k, str(entry["path"]), key)
                 return None
-            rel, _ = self._resolve(k, str(entry["path"]), key)
+            rel, at = self._resolve(k, str(entry["path"]), key)
             self.files.add(rel)
             content = self.repo.read_bytes(rel)
+            if not content and kind == "patches" and isinstance(entry.get("target"), dict):
+                return [], rel, 1, lambda n, path: FieldAt(rel, 1)  # PatchTransformer: an empty JSON 6902 patch
             if content.startswith(b"["):  # kustomize reads the file as it is, not trimmed
                 text = content.decode("utf-8", errors="replace")
-                return [_json_patch(text, rel, 1)], rel, 1, lambda n, path: FieldAt(rel, field_line(text, 1, path))
+                ops = _json_patch(text, rel, 1)
+                _refuse_empty([ops], kind, k.file, at, f"patch file '{entry['path']}'")
+                return [ops], rel, 1, lambda n, path: FieldAt(rel, field_line(text, 1, path))
             docs = self.repo.cache.get(rel, content)  # shared: a patch is only read (patch.py copies what it adds)
             for d in docs:
                 d.require_unique_keys()
+            _refuse_empty([d.data for d in docs], kind, k.file, at, f"patch file '{entry['path']}'", empty=not content)
             return [d.data for d in docs], rel, docs[0].line if docs else 1, \
                 lambda n, path: FieldAt(rel, field_line(self.repo.read_text(rel), docs[n].line, path))
         text = entry.get("patch")
@@ -529,16 +541,22 @@ class _Builder:
             return [text], k.file, line, lambda n, path: self._inline_at(k, held, None, path, line)
         if not isinstance(text, str):
             raise InputError(k.file, line, f"{key} entry needs 'path' or 'patch'", code="FW-KUSTOMIZE-INVALID")
+        if not text.strip():
+            raise InputError(k.file, line, f"{key} entry has an empty 'patch' and no 'path': kustomize refuses it "
+                                           "(must specify one of patch and path)", code="FW-KUSTOMIZE-PATCH",
+                             cls=problem_class("FW-KUSTOMIZE-PATCH"))
         spec_patch = entry.index if isinstance(entry, SpecPatch) else None
         if text.strip().startswith("["):  # an inline patch is trimmed first
-            return [_json_patch(text.strip(), k.file, line)], k.file, line, \
-                lambda n, path: self._inline_at(k, held, spec_patch, (), line)
+            ops = _json_patch(text.strip(), k.file, line)
+            _refuse_empty([ops], kind, k.file, line, "inline patch")
+            return [ops], k.file, line, lambda n, path: self._inline_at(k, held, spec_patch, (), line)
         try:
             docs = self.repo.cache.text_documents(text, k.file)  # shared: a patch is only read
             for d in docs:
                 d.require_unique_keys()
         except InputError as err:
             raise InputError(k.file, line, f"invalid inline patch: {err.message}", code=err.code, cls=err.cls) from None
+        _refuse_empty([d.data for d in docs], kind, k.file, line, "inline patch")
         return [d.data for d in docs], k.file, line, \
             lambda n, path: self._inline_at(k, held, spec_patch, field_line(text, docs[n].line, path), line)
 
@@ -557,27 +575,31 @@ class _Builder:
                        field_line(ktext, k.line, held))
 
     def patch(self, k: _Kustomization, entry: Any, res: list[WorkRes], key: str,
-              held: tuple[str | int, ...] | None = None) -> None:
+              held: tuple[str | int, ...] | None = None, kind: str = "") -> None:
         try:
-            self._patch(k, entry, res, key, held)
+            self._patch(k, entry, res, key, held, kind or key)
         except InputError as err:
             if isinstance(entry, SpecPatch):
                 err.spec_field = ("patches", entry.index)
             raise
 
     def _patch(self, k: _Kustomization, entry: Any, res: list[WorkRes], key: str,
-               held: tuple[str | int, ...] | None) -> None:
+               held: tuple[str | int, ...] | None, kind: str) -> None:
         if isinstance(entry, str):
             entry = {"path": entry}
         if not isinstance(entry, dict):
             raise InputError(k.file, self.entry_line(k, None, key), f"{key} entry must be a mapping", code="FW-KUSTOMIZE-INVALID")
-        text = self._patch_text(k, entry, key, held)
+        text = self._patch_text(k, entry, key, held, kind)
         if text is None:
             return
         docs, pfile, pline, field_at = text
         target = entry.get("target")
         try:
+            if kind == "patchesJson6902" and not isinstance(target, dict):
+                raise PatchError("a JSON 6902 patch needs a target")
             for n, doc in enumerate(docs):
+                if kind == "patchesJson6902" and not isinstance(doc, list):
+                    raise PatchError("patchesJson6902 takes a list of JSON 6902 operations, not an object")
                 if isinstance(doc, list):
                     if not isinstance(target, dict):
                         raise PatchError("a JSON 6902 patch needs a target")
@@ -720,21 +742,22 @@ class _Builder:
                 raise PluginError(f"plugin {kind} fails configuration: "
                                   + ("patch and path can't be set at the same time" if obj.get("patch")
                                      else "must specify one of patch and path"), "FW-KUSTOMIZE-INVALID")
-            self.patch(k, {key: obj[key] for key in ("path", "patch", "target") if obj.get(key)}, res, "transformers")
+            self.patch(k, {key: obj[key] for key in ("path", "patch", "target") if obj.get(key)}, res, "transformers",
+                       kind="patches")
         elif kind == "PatchStrategicMergeTransformer":
             if not obj.get("paths") and not obj.get("patches"):
                 raise PluginError(f"plugin {kind} fails configuration: empty file path and empty patch content",
                                   "FW-KUSTOMIZE-INVALID")
             for path in obj.get("paths") or []:
-                self.patch(k, {"path": path}, res, "transformers")
+                self.patch(k, {"path": path}, res, "transformers", kind="patchesStrategicMerge")
             if obj.get("patches"):
-                self.patch(k, {"patch": obj["patches"]}, res, "transformers")
+                self.patch(k, {"patch": obj["patches"]}, res, "transformers", kind="patchesStrategicMerge")
         elif kind == "PatchJson6902Transformer":
             if not isinstance(obj.get("target"), dict) or bool(obj.get("path")) == bool(obj.get("jsonOp")):
                 raise PluginError(f"plugin {kind} fails configuration: it needs a target and one of path and "
                                   "jsonOp", "FW-KUSTOMIZE-INVALID")
             body = {"path": obj["path"]} if obj.get("path") else {"patch": obj["jsonOp"]}
-            self.patch(k, {**body, "target": obj["target"]}, res, "transformers")
+            self.patch(k, {**body, "target": obj["target"]}, res, "transformers", kind="patchesJson6902")
         elif kind == "NamespaceTransformer":
             mode = obj.get("setRoleBindingSubjects") or "defaultOnly"
             if mode not in ROLE_BINDING_SUBJECTS:
@@ -1122,6 +1145,28 @@ def _json_patch(text: str, file: str, line: int) -> Any:
         raise InputError(file, line, f"unable to parse SM or JSON patch: it starts with '[', so kustomize reads it "
                                      f"as JSON, and it is not JSON ({err})", code="FW-KUSTOMIZE-PATCH",
                          cls=problem_class("FW-KUSTOMIZE-PATCH")) from None
+
+
+_KUSTOMIZATION_VERSIONS = {"Kustomization": "kustomize.config.k8s.io/v1beta1",
+                           "Component": "kustomize.config.k8s.io/v1alpha1"}
+
+
+def _refuse_empty(docs: list[Any], kind: str, file: str, line: int, what: str, *, empty: bool = False) -> None:
+    """kustomize refuses a patch that holds nothing (no document, only comments or ``---``, or ``[]``):
+    PatchTransformer because it then reads as both a strategic-merge and a JSON 6902 patch, the legacy
+    transformers because the patch "appears to be empty"; an empty file with no target reads as a JSON 6902
+    patch without one."""
+    if any(d is not None and d != [] for d in docs):
+        return
+    if kind == "patches" and empty:
+        why = "kustomize reads an empty file as a JSON 6902 patch, which needs a target"
+    elif kind == "patches":
+        why = "kustomize refuses it: it qualifies as both a strategic-merge and a JSON 6902 patch"
+    else:
+        why = "kustomize refuses it: the patch appears to be empty"
+    shape = "is empty" if empty else "holds no patch (only comments, '---' or an empty list)"
+    raise InputError(file, line, f"{kind}: {what} {shape}; {why}", code="FW-KUSTOMIZE-PATCH",
+                     cls=problem_class("FW-KUSTOMIZE-PATCH"))
 
 
 def _require_patch_identity(doc: dict[str, Any]) -> None:

@@ -1,0 +1,48 @@
+"""A HelmRelease whose chart is a path of a GitRepository flux-wiki reads (here the sync repository) that is not
+there, or holds no Chart.yaml: source-controller fails the chart (FW-HELM-CHART-MISSING). A chart of another
+repository, or of a HelmRepository, is not known here and stays quiet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flux_wiki.engine import build_model
+
+from .test_simulate import gotk, ks, write
+
+_OTHER = ("apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata: {name: other, namespace: "
+          "flux-system}\nspec: {interval: 1h, url: https://example.com/other, ref: {branch: main}}\n")
+_HELM_CHART = ("apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmChart\nmetadata: {name: local, namespace: apps}\n"
+               "spec:\n  interval: 1h\n  chart: ./charts/gone\n"
+               "  sourceRef: {kind: GitRepository, name: flux-system, namespace: flux-system}\n")
+
+
+def _release(name: str, chart: str, source: str = "flux-system") -> str:
+    return (f"apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {{name: {name}, namespace: apps}}\n"
+            "spec:\n  interval: 1h\n  chart:\n    spec:\n"
+            f"      chart: {chart}\n"
+            f"      sourceRef: {{kind: GitRepository, name: {source}, namespace: flux-system}}\n")
+
+
+def test_chart_paths_of_this_repository(tmp_path: Path) -> None:
+    write(tmp_path, gotk() | {
+        "clusters/home/apps.yaml": ks("apps", "./apps"),
+        "apps/kustomization.yaml": "resources: [other.yaml, releases.yaml, helmchart.yaml]\n",
+        "apps/other.yaml": _OTHER,
+        "apps/helmchart.yaml": _HELM_CHART,
+        "apps/releases.yaml": "---\n".join([
+            _release("ok", "./charts/app"), _release("gone", "./charts/typo"), _release("empty", "./charts/empty"),
+            _release("elsewhere", "./charts/typo", "other"),
+            "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: ref, namespace: apps}\n"
+            "spec: {interval: 1h, chartRef: {kind: HelmChart, name: local}}\n"]),
+        "charts/app/Chart.yaml": "apiVersion: v2\nname: app\nversion: 0.1.0\n",
+        "charts/empty/values.yaml": "a: 1\n",
+    })
+    [cluster] = build_model(tmp_path).clusters
+    found = sorted((w.file, w.line, w.message) for w in cluster.warnings if w.code == "FW-HELM-CHART-MISSING")
+    assert [(f, line) for f, line, _ in found] == [("apps/helmchart.yaml", 6), ("apps/releases.yaml", 18),
+                                                   ("apps/releases.yaml", 28)]
+    assert "HelmRelease apps/ref: chart path './charts/gone' of GitRepository flux-system/flux-system" in found[0][2]
+    assert "chart path './charts/typo' of GitRepository flux-system/flux-system (charts/typo) is not there" \
+        in found[1][2]
+    assert "(charts/empty) holds no Chart.yaml" in found[2][2]

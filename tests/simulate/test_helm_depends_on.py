@@ -1,0 +1,36 @@
+"""A HelmRelease's dependsOn on a HelmRelease the cluster never applies: helm-controller waits for ever, so the
+release is never installed (FW-DEPENDSON-DANGLING, at the dependsOn entry's line)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flux_wiki.engine import build_model
+
+from .test_simulate import gotk, ks, write
+
+_REPO = ("apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata: {name: charts, namespace: apps}\n"
+         "spec: {url: https://charts.example.com}\n")
+
+
+def _release(name: str, ns: str, deps: str = "") -> str:
+    return (f"apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: {name}\n  namespace: {ns}\n"
+            "spec:\n  interval: 1h\n  chart: {spec: {chart: x, sourceRef: {kind: HelmRepository, name: charts, "
+            f"namespace: apps}}}}}}\n{deps}")
+
+
+def test_dependency_on_a_release_nothing_applies(tmp_path: Path) -> None:
+    write(tmp_path, gotk() | {
+        "clusters/home/apps.yaml": ks("apps", "./apps"),
+        "apps/kustomization.yaml": "resources: [repo.yaml, db.yaml, web.yaml]\n",
+        "apps/repo.yaml": _REPO,
+        "apps/db.yaml": _release("db", "data"),
+        "apps/web.yaml": _release("web", "apps", "  dependsOn:\n    - name: cache\n    - name: db\n"
+                                                 "    - {name: db, namespace: data}\n"),
+    })
+    [cluster] = build_model(tmp_path).clusters
+    found = sorted((w.file, w.line, w.message) for w in cluster.warnings if w.code == "FW-DEPENDSON-DANGLING")
+    assert [(f, line) for f, line, _ in found] == [("apps/web.yaml", 10), ("apps/web.yaml", 11)]
+    assert "HelmRelease apps/web depends on HelmRelease apps/cache, which this cluster never applies" in found[0][2]
+    assert "(this cluster has data/db: set dependsOn's namespace)" in found[1][2]
+    assert all(w.cls == "repo" for w in cluster.warnings if w.code == "FW-DEPENDSON-DANGLING")
