@@ -311,6 +311,21 @@ def address_order(text: str | None) -> tuple:
     return (0, ip.version, int(ip), text or "")
 
 
+def address_list(text: str | None) -> list[str]:
+    """The addresses of a surface's ``address`` (a comma list: ``10.0.0.5,fd00::5``), each stripped."""
+    return [a.strip() for a in (text or "").split(",") if a.strip()]
+
+
+def endpoint(address: str | None, port: int | str | None) -> str:
+    """``address:port`` as a client writes it (Go's net.JoinHostPort): an IPv6 address in brackets
+    (``[fd00::10]:443``), each address of a list with the port (``10.0.0.5:443, [fd00::5]:443``); the addresses
+    alone without a port."""
+    found = address_list(address)
+    if port is None:
+        return ", ".join(found)
+    return ", ".join(f"[{a}]:{port}" if ":" in a and not a.startswith("[") else f"{a}:{port}" for a in found)
+
+
 _SURFACE_JSON = ("kind", "layer", "namespace", "name", "object_kind", "address", "port", "protocol", "port_name",
                  "host", "path", "target", "detail", "file", "line")
 
