@@ -416,6 +416,9 @@ class KustomizationNode:
     excluded: bool = False
     generated_by: GeneratedBy | None = None  # the ResourceSet that generated this Kustomization
     depends_on_at: dict[DependsOnKey, FieldAt] | None = None  # dependsOn entries a patch wrote (Resource's)
+    # applied by hand with the root, by the bootstrap (``Cluster.bootstrap``), and by no Kustomization of the
+    # cluster: a peer of the root, with no parent
+    bootstrap_peer: bool = False
     # ``spec`` parsed: the typed fields the simulation acts on (parsed from ``spec`` when not given)
     flux_spec: KustomizationSpec = None  # type: ignore[assignment]
 
@@ -460,6 +463,8 @@ class Cluster:
     kustomizations: dict[str, KustomizationNode] = field(default_factory=dict)
     controllers: list[Controller] = field(default_factory=list)
     requeue_dependency: str | None = None  # kustomize-controller's --requeue-dependency, as written (controller_flags.py)
+    # what the bootstrap applies by hand (``kubectl apply -k`` of a folder, or one file): flux/entry.py bootstrap_build
+    bootstrap: str | None = None
     helm_releases: list[HelmReleaseInfo] = field(default_factory=list)
     surfaces: list[Surface] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)

@@ -21,7 +21,7 @@ from ..model import (BUILT_STATUSES, FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, FLUX
                      SOPS_ENCRYPTED_KIND, Cluster, Controller, DependsOnKey, Diagnostic, FieldAt, HelmReleaseInfo,
                      InputError, KustomizationNode, Resource, SourceDir, SourceInfo, SubstitutionVar)
 from .controller_flags import CONTROLLERS, NO_CROSS_NAMESPACE_REFS, ControllerFlags, patch_flags, root_flags
-from .entry import Entry
+from .entry import Entry, bootstrap_build
 from .kustomize.build import BuildResult, is_ciphertext
 from .kustomize.reuse import build_reusing
 from .objects import KustomizationSpec, landing_cluster
@@ -96,6 +96,7 @@ class Simulation:
 
     def __init__(self, repo: Repo, entry: Entry, source_dirs: SourceDirs | None = None,
                  foreign_roots: tuple[str, ...] = ()):
+        self.checkout = repo  # the repository as a clone holds it: what the bootstrap applies by hand
         self.repo = repo.with_ignore(entry.source.ignore)  # the artifact the entry's source would build
         self.entry = entry
         self.source_dirs = source_dirs or SourceDirs()
@@ -133,7 +134,12 @@ class Simulation:
                               f"Kustomization {root.id}: {root.reason}", code="FW-SCHEMA-REJECTED")
             queue.clear()
         deferred: list[KustomizationNode] = []
-        while queue or deferred:
+        peers_added = False
+        while queue or deferred or not peers_added:
+            if not queue and not peers_added:  # what the root's tree does not apply, the bootstrap still did
+                peers_added = True
+                queue.extend(self._bootstrap_peers())
+                continue
             if not queue:
                 # nothing left that could still apply the variables they wait for: build with the repo fallback
                 queue.extend(deferred)
@@ -154,6 +160,30 @@ class Simulation:
         for repo, prefix in self.mounts.values():  # links leading out of a source folder, unreadable files
             self.cluster.warnings += [replace(d, file=prefix + d.file) for d in repo.problems]
         return self.cluster
+
+    def _bootstrap_peers(self) -> list[KustomizationNode]:
+        """The Kustomizations the bootstrap applies by hand beside the root (flux/entry.py ``bootstrap_build``)
+        that no Kustomization of the cluster applies: peers of the root, which exist from bootstrap on and are
+        reconciled like it."""
+        found = bootstrap_build(self.checkout, self.entry)
+        if found is None:
+            return []
+        self.cluster.bootstrap, resources = found
+        peers = []
+        for res in resources:
+            if not res.is_kind(FLUX_KUSTOMIZE_GROUP, "Kustomization") or \
+                    f"{res.namespace or 'default'}/{res.name}" in self.cluster.kustomizations:
+                continue
+            peer, problems = _node_from_resource(res, None)
+            peer.bootstrap_peer = True
+            self.cluster.kustomizations[peer.id] = peer
+            self.depth[peer.id] = 0
+            if problems:
+                self.cluster.warn(peer.file, self._line(peer.file, peer.line, problems[0]),
+                                  f"Kustomization {peer.id}: {peer.reason}", code="FW-SCHEMA-REJECTED")
+            else:
+                peers.append(peer)
+        return peers
 
     def _text(self, file: str) -> str | None:
         """The text of a file as pages name it (a source folder's under its prefix); None when unreadable."""
@@ -630,7 +660,7 @@ class Simulation:
             existing = self.cluster.kustomizations.get(f"{res.namespace or 'default'}/{res.name}")
             if existing is not None:
                 if existing.id != node.id and existing.parent != node.id and existing.id != self.cluster.root_id \
-                        and existing.id not in self.applied_twice:
+                        and not existing.bootstrap_peer and existing.id not in self.applied_twice:
                     self.applied_twice.add(existing.id)
                     nodes = self.cluster.kustomizations
                     there = landing_cluster(node.id, nodes)
