@@ -463,6 +463,7 @@ class Cluster:
     kustomizations: dict[str, KustomizationNode] = field(default_factory=dict)
     controllers: list[Controller] = field(default_factory=list)
     requeue_dependency: str | None = None  # kustomize-controller's --requeue-dependency, as written (controller_flags.py)
+    requeue_dependency_at: tuple[str, int] | None = None  # the file and line that set it
     # what the bootstrap applies by hand (``kubectl apply -k`` of a folder, or one file): flux/entry.py bootstrap_build
     bootstrap: str | None = None
     helm_releases: list[HelmReleaseInfo] = field(default_factory=list)

@@ -20,7 +20,8 @@ from ..load.yamldocs import field_line
 from ..model import (BUILT_STATUSES, FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, FLUX_OPERATOR_GROUP, FLUX_SOURCE_GROUP,
                      SOPS_ENCRYPTED_KIND, Cluster, Controller, DependsOnKey, Diagnostic, FieldAt, HelmReleaseInfo,
                      InputError, KustomizationNode, Resource, SourceDir, SourceInfo, SubstitutionVar)
-from .controller_flags import CONTROLLERS, NO_CROSS_NAMESPACE_REFS, ControllerFlags, patch_flags, root_flags
+from .controller_flags import (CONTROLLERS, NO_CROSS_NAMESPACE_REFS, REQUEUE_DEPENDENCY, ControllerFlags, patch_flags,
+                               root_flags)
 from .entry import Entry, bootstrap_build
 from .kustomize.build import BuildResult, is_ciphertext
 from .kustomize.reuse import build_reusing
@@ -117,10 +118,11 @@ class Simulation:
         self.applied_twice: set[str] = set()
         self.flags = ControllerFlags()  # what the controllers run with, as far as the repository says
         for controller in CONTROLLERS if entry.lockdown else ():
-            self.flags.set(controller, {NO_CROSS_NAMESPACE_REFS: "true"}, f"set by {entry.lockdown}")
+            self.flags.set(controller, {NO_CROSS_NAMESPACE_REFS: "true"}, f"set by {entry.lockdown}",
+                           (entry.file, entry.line))
         for patch, line in entry.controller_patches:
             for controller, _, found in patch_flags([patch]):
-                self.flags.set(controller, found, f"set by the patch at {entry.file}:{line}")
+                self.flags.set(controller, found, f"set by the patch at {entry.file}:{line}", (entry.file, line))
 
     def run(self) -> Cluster:
         e = self.entry
@@ -153,6 +155,7 @@ class Simulation:
                 continue
             for child in self._reconcile(node):
                 queue.append(child)
+        self._requeue_dependency()
         self._report_limits()
         self._report_self_substitution()
         self._finish()
@@ -579,9 +582,34 @@ class Simulation:
             root_flags(node.resources, node.files, self.entry.root_namespace,
                        lambda rel: self.repo.documents(rel, copy=False), self._line, self.flags)
             self._instance_lockdown(node)
-            requeue = self.flags.requeue_dependency()
-            self.cluster.requeue_dependency = requeue[0] if requeue else None
         return self._children(node)
+
+    def _requeue_dependency(self) -> None:
+        """kustomize-controller's ``--requeue-dependency``: from the root's output and the FluxInstance (read as the
+        root is built), else from what a peer of the root applies (its controller Deployments, the patches of its
+        kustomization files), else from the ``spec.patches`` of a Flux Kustomization that patches the controller's
+        Deployment (home-lab templates install Flux with a Kustomization ``flux`` whose patches add
+        ``--requeue-dependency=5s``): the root first, then the peers, then the others by id. Only the interval is
+        read this late: the lockdown has decided what the walk built."""
+        controller = "kustomize-controller"
+        nodes = sorted(self.cluster.kustomizations.values(),
+                       key=lambda k: (k.id != self.cluster.root_id, not k.bootstrap_peer, k.id))
+        for node in nodes:
+            if self.flags.has(controller, REQUEUE_DEPENDENCY):
+                break
+            found = ControllerFlags()
+            if node.bootstrap_peer and node.status in BUILT_STATUSES:
+                root_flags(node.resources, node.files, self.entry.root_namespace,
+                           lambda rel: self.repo.documents(rel, copy=False), self._line, found)
+            for name, index, flags in patch_flags(node.spec.get("patches")):
+                if not found.has(name, REQUEUE_DEPENDENCY):
+                    line = self._line(node.file, node.line, ("spec", "patches", index))
+                    found.set(name, flags, f"set by the patch at {node.file}:{line}", (node.file, line))
+            requeue = found.requeue_dependency()
+            if requeue:
+                self.flags.set(controller, {REQUEUE_DEPENDENCY: requeue[0]}, "", requeue[1])
+        requeue = self.flags.requeue_dependency()
+        self.cluster.requeue_dependency, self.cluster.requeue_dependency_at = requeue if requeue else (None, None)
 
     def _instance_lockdown(self, root: KustomizationNode) -> None:
         """A FluxInstance without a sync that the root applies with ``spec.cluster.multitenant: true``:
@@ -594,7 +622,7 @@ class Simulation:
                     line = self._line(res.file, res.line, ("spec", "cluster", "multitenant"))
                     for controller in CONTROLLERS:
                         self.flags.set(controller, {NO_CROSS_NAMESPACE_REFS: "true"},
-                                       f"set by spec.cluster.multitenant ({res.file}:{line})")
+                                       f"set by spec.cluster.multitenant ({res.file}:{line})", (res.file, line))
                 return
 
     def _cross_namespace(self, node: KustomizationNode) -> str | None:
