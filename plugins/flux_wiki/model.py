@@ -342,6 +342,21 @@ def address_order(text: str | None) -> tuple:
     return (0, ip.version, int(ip), text or "")
 
 
+def address_list(text: str | None) -> list[str]:
+    """The addresses of a surface's ``address`` (a comma list: ``10.0.0.5,fd00::5``), each stripped."""
+    return [a.strip() for a in (text or "").split(",") if a.strip()]
+
+
+def endpoint(address: str | None, port: int | str | None) -> str:
+    """``address:port`` as a client writes it (Go's net.JoinHostPort): an IPv6 address in brackets
+    (``[fd00::10]:443``), each address of a list with the port (``10.0.0.5:443, [fd00::5]:443``); the addresses
+    alone without a port."""
+    found = address_list(address)
+    if port is None:
+        return ", ".join(found)
+    return ", ".join(f"[{a}]:{port}" if ":" in a and not a.startswith("[") else f"{a}:{port}" for a in found)
+
+
 _SURFACE_JSON = ("kind", "layer", "namespace", "name", "object_kind", "address", "port", "protocol", "port_name",
                  "host", "path", "target", "detail", "file", "line")
 
@@ -441,6 +456,9 @@ class KustomizationNode:
     # why Flux fails this Kustomization (its build, source or spec), at the line that causes it: it applies
     # nothing and never becomes Ready. None when it does not fail, or flux-wiki cannot tell
     failure: Diagnostic | None = None
+    # applied by hand with the root, by the bootstrap (``Cluster.bootstrap``), and by no Kustomization of the
+    # cluster: a peer of the root, with no parent
+    bootstrap_peer: bool = False
     # ``spec`` parsed: the typed fields the simulation acts on (parsed from ``spec`` when not given)
     flux_spec: KustomizationSpec = None  # type: ignore[assignment]
 
@@ -485,6 +503,9 @@ class Cluster:
     kustomizations: dict[str, KustomizationNode] = field(default_factory=dict)
     controllers: list[Controller] = field(default_factory=list)
     requeue_dependency: str | None = None  # kustomize-controller's --requeue-dependency, as written (controller_flags.py)
+    requeue_dependency_at: tuple[str, int] | None = None  # the file and line that set it
+    # what the bootstrap applies by hand (``kubectl apply -k`` of a folder, or one file): flux/entry.py bootstrap_build
+    bootstrap: str | None = None
     helm_releases: list[HelmReleaseInfo] = field(default_factory=list)
     surfaces: list[Surface] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)

@@ -71,7 +71,7 @@ def test_layer_diagram_shows_only_its_own_helm_releases_and_surfaces():
     assert "ingress-nginx" not in dot and "pg.other.org" not in dot
     nginx = layer_diagram_dot(_cluster(), "flux-system/ingress-nginx", SURFACES, url_for)
     assert "chart ingress-nginx 4.11.0" in nginx
-    assert ("entry_10.0.0.50_10.0.0.51_80/TCP" in nginx.replace(",", "_"))
+    assert "10.0.0.50:80, 10.0.0.51:80/TCP" in nginx  # each address of the list with its port
 
 
 def test_layer_without_surfaces_says_so():

@@ -286,3 +286,64 @@ def test_a_values_derived_surface_points_at_its_values_line(tmp_path):
     [lb] = [s for c in model.clusters for s in c.surfaces if s.kind == "loadbalancer"]
     assert (lb.file, lb.line, lb.detail) == ("clusters/home/web.yaml", _HR.split("\n").index("    service:") + 2,
                                              "values service.app")
+
+
+K8S_GATEWAY = "https://ori-edge.github.io/k8s_gateway"
+
+
+def test_k8s_gateway_chart_service(make_hr):
+    """ori-edge's chart renders one DNS Service (templates/service.yaml): UDP on service.port, TCP too with
+    useTcp; loadBalancerIP only for a LoadBalancer; the zone it serves is `domain`."""
+    values = {"fullnameOverride": "k8s-gateway", "domain": "home.example.com", "service": {
+        "type": "LoadBalancer", "loadBalancerIP": "fd00::53", "port": 53, "useTcp": True,
+        "annotations": {"metallb.io/allow-shared-ip": "dns"}}}
+    out, diags = extract_surfaces(LAYER, [], [make_hr("k8s-gateway", "k8s-gateway", values, url=K8S_GATEWAY)])
+    assert diags == []
+    assert [(s.kind, s.name, s.address, s.port, s.protocol, s.port_name, s.detail) for s in out] == [
+        ("loadbalancer", "k8s-gateway", "fd00::53", 53, "TCP", "dns-tcp",
+         "values service, DNS for home.example.com; shared-ip dns; targetPort dns-tcp"),
+        ("loadbalancer", "k8s-gateway", "fd00::53", 53, "UDP", "dns-udp",
+         "values service, DNS for home.example.com; shared-ip dns; targetPort dns-udp")]
+    [(obj, _)], _ = render_release(make_hr("dns", "k8s-gateway", {"service": {"type": "ClusterIP",
+                                                                             "loadBalancerIP": "10.0.0.5"}},
+                                           url=K8S_GATEWAY))
+    assert obj["metadata"]["name"] == "dns-k8s-gateway" and "loadBalancerIP" not in obj["spec"]
+    assert [(p["port"], p["protocol"]) for p in obj["spec"]["ports"]] == [(53, "UDP")]
+
+
+def test_the_k8s_gateway_fork_is_not_read_as_ori_edges(make_hr):
+    rendered, diags = render_release(make_hr("dns", "k8s-gateway", {"service": {"port": 53}},
+                                             url="oci://ghcr.io/k8s-gateway/charts/k8s-gateway"))
+    assert rendered == [] and [d.code for d in diags] == ["FW-CHART-VALUES-UNREAD"]
+
+
+FLUX_OPERATOR = "oci://ghcr.io/controlplaneio-fluxcd/charts/flux-operator"
+
+
+def test_flux_operator_web_ui(make_hr):
+    """The operator's Service: metrics on 8080 and the web UI on 9080 (web.enabled defaults to true); the
+    Ingress and HTTPRoute the web settings ask for lead to port http-web / 9080."""
+    values = {"web": {"ingress": {"enabled": True, "className": "nginx", "hosts": [
+                  {"host": "flux.example.com", "paths": [{"path": "/", "pathType": "Prefix"}]}],
+                  "tls": [{"hosts": ["flux.example.com"], "secretName": "flux-web-tls"}]},
+              "httpRoute": {"enabled": True, "hostnames": ["flux.example.org"],
+                            "parentRefs": [{"name": "internal", "namespace": "network"}]}}}
+    out, diags = extract_surfaces(LAYER, [], [make_hr("flux-operator", "flux-operator", values, version="0.58.1",
+                                                      source_kind="OCIRepository", url=FLUX_OPERATOR)])
+    assert diags == []
+    assert [(s.kind, s.name, s.port, s.port_name, s.host, s.target, s.detail) for s in out] == [
+        ("clusterip", "flux-operator", 8080, "http", None, None, "values web; targetPort http-metrics"),
+        ("clusterip", "flux-operator", 9080, "http-web", None, None, "values web; targetPort http-web"),
+        ("httproute", "flux-operator", None, None, "flux.example.org", "flux-operator:9080",
+         "values web.httpRoute; parent network/internal"),
+        ("ingress", "flux-operator", None, None, "flux.example.com", "flux-operator:http-web",
+         "values web.ingress; class nginx; tls flux-web-tls")]
+    [(svc, _)], _ = render_release(make_hr("flux-operator", "flux-operator", {"web": {"enabled": False}},
+                                           version="0.58.1", url=FLUX_OPERATOR))
+    assert [p["port"] for p in svc["spec"]["ports"]] == [8080]
+
+
+def test_a_flux_operator_chart_before_the_web_ui_is_not_read(make_hr):
+    rendered, diags = render_release(make_hr("flux-operator", "flux-operator", {"web": {"enabled": True}},
+                                             version="0.28.0", url=FLUX_OPERATOR))
+    assert rendered == [] and "0.36.0" in diags[0].message and diags[0].code == "FW-CHART-VALUES-UNREAD"

@@ -15,7 +15,11 @@ Known charts:
   ``service``/``ingress``); ``pgadmin4`` and ``podinfo`` (``service.*`` + ``ingress.*``; podinfo's ``httpRoute.*`` too);
 - ``ingress-nginx`` (``controller.service.*``);
 - Istio's ``gateway`` (``service.*``, ``name``, ``networkGateway``), read only from Istio's chart repositories
-  since the name is generic.
+  since the name is generic;
+- ori-edge's ``k8s-gateway`` (``service.*``, ``domain``), read only from ori-edge's chart repository (the
+  k8s-gateway/k8s_gateway fork publishes another chart of that name);
+- ``flux-operator`` (its Service, the web UI's port 9080 and ``web.ingress``/``web.httpRoute``), from 0.36.0 and
+  from ControlPlane's registries only (another project publishes an unrelated chart of that name).
 """
 
 from __future__ import annotations
@@ -380,6 +384,78 @@ def _istio_gateway(rel: Release) -> Rendered:
     return [(obj, ValuesAt(("service",)))]
 
 
+K8S_GATEWAY_CHART_SOURCES = ("https://ori-edge.github.io/k8s_gateway",)
+
+
+def _k8s_gateway(rel: Release) -> Rendered:
+    """ori-edge's k8s-gateway chart (charts/k8s-gateway/templates/service.yaml, 2.4.0): one Service named
+    fullname, of ``service.type`` (LoadBalancer), ``loadBalancerIP`` only for a LoadBalancer and ``clusterIP``
+    only for a ClusterIP, port ``service.port`` (53) over UDP (``dns-udp``) and, with ``service.useTcp: true``,
+    TCP (``dns-tcp``), a ``nodePort`` only for a NodePort; the DNS zone it serves is ``domain``."""
+    v = rel.values
+    svc = {"type": "LoadBalancer", "port": 53, **_map(v.get("service"))}
+    stype = svc["type"]
+    ports = [{"name": "dns-udp", "port": svc["port"], "protocol": "UDP", "targetPort": "dns-udp"}]
+    if svc.get("useTcp") is True:
+        ports.append({"name": "dns-tcp", "port": svc["port"], "protocol": "TCP", "targetPort": "dns-tcp"})
+    if stype == "NodePort" and svc.get("nodePort"):
+        for p in ports:
+            p["nodePort"] = svc["nodePort"]
+    spec: dict[str, Any] = {"type": stype, "ports": ports}
+    if stype == "LoadBalancer" and svc.get("loadBalancerIP"):
+        spec["loadBalancerIP"] = svc["loadBalancerIP"]
+    if stype == "ClusterIP" and svc.get("clusterIP"):
+        spec["clusterIP"] = svc["clusterIP"]
+    if svc.get("ipFamilyPolicy"):
+        spec["ipFamilyPolicy"] = svc["ipFamilyPolicy"]
+    annotations = {**_map(svc.get("annotations")), "prometheus.io/port": "9153", "prometheus.io/scrape": "true"}
+    name = _helm_fullname(rel.name, "k8s-gateway", v)
+    domain = v.get("domain")
+    label = f"values service, DNS for {domain}" if isinstance(domain, str) and domain.strip() else ""
+    return [({"apiVersion": "v1", "kind": "Service", "metadata": _meta(name, rel.namespace, annotations),
+              "spec": spec}, ValuesAt(("service",), label))]
+
+
+FLUX_OPERATOR_CHART_SOURCES = ("oci://ghcr.io/controlplaneio-fluxcd/charts", "oci://quay.io/fluxoperatordev/charts")
+_FLUX_OPERATOR_WEB = (0, 36)  # the first release whose chart has the web UI settings (charts PR 110)
+
+
+def _flux_operator(rel: Release) -> Rendered:
+    """controlplaneio-fluxcd/charts flux-operator: the ClusterIP Service named fullname with the metrics port 8080
+    and, with ``web.enabled`` (default true), the web UI on 9080 (``http-web``); an Ingress with
+    ``web.ingress.enabled`` and an HTTPRoute with ``web.httpRoute.enabled``, both to that port (templates/
+    service.yaml, ingress.yaml, httproute.yaml). A chart before 0.36.0 has none of the web settings: not read."""
+    found = re.search(r"(\d+)\.(\d+)", rel.version or "")
+    if found and (int(found[1]), int(found[2])) < _FLUX_OPERATOR_WEB:
+        raise ValueError(f"chart {rel.version} predates the web UI settings these templates read (0.36.0)")
+    v = rel.values
+    web = _map(v.get("web"))
+    name = _helm_fullname(rel.name, "flux-operator", v)
+    ports: list[dict[str, Any]] = [{"name": "http", "port": 8080, "protocol": "TCP", "targetPort": "http-metrics"}]
+    if _enabled(web):
+        ports.append({"name": "http-web", "port": 9080, "protocol": "TCP", "targetPort": "http-web"})
+    out: Rendered = [({"apiVersion": "v1", "kind": "Service",
+                       "metadata": _meta(name, rel.namespace, v.get("commonAnnotations") or None),
+                       "spec": {"type": "ClusterIP", "ports": ports}}, ValuesAt(("web",)))]
+    ing = _map(web.get("ingress"))
+    if _enabled(ing, default=False):
+        rules = [{"host": _map(h).get("host"), "http": {"paths": [
+            {"path": _map(p).get("path"), "backend": {"service": {"name": name, "port": {"name": "http-web"}}}}
+            for p in _list(_map(h).get("paths"))]}} for h in _list(ing.get("hosts"))]
+        spec = {"ingressClassName": ing.get("className"), "rules": rules, "tls": _list(ing.get("tls"))}
+        out.append(({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+                     "metadata": _meta(name, rel.namespace, ing.get("annotations")), "spec": spec},
+                    ValuesAt(("web", "ingress"))))
+    route = _map(web.get("httpRoute"))
+    if _enabled(route, default=False):
+        spec = {"parentRefs": _list(route.get("parentRefs")), "hostnames": _list(route.get("hostnames")),
+                "rules": [{"backendRefs": [{"name": name, "port": 9080}]}]}
+        out.append(({"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
+                     "metadata": _meta(name, rel.namespace, route.get("annotations")), "spec": spec},
+                    ValuesAt(("web", "httpRoute"))))
+    return out
+
+
 _TRAEFIK_DEFAULT_PORTS = {"web": {"port": 8000, "exposedPort": 80, "expose": True},
                           "websecure": {"port": 8443, "exposedPort": 443, "expose": True}}
 
@@ -433,9 +509,12 @@ READERS: dict[str, Callable[[Release], Rendered]] = {
     "podinfo": _podinfo,
     "ingress-nginx": _ingress_nginx,
     "gateway": _istio_gateway,
+    "k8s-gateway": _k8s_gateway,
+    "flux-operator": _flux_operator,
 }
 # Readers of charts whose name other charts share: used only for a release from one of these repositories.
-_READER_SOURCES: dict[str, tuple[str, ...]] = {"gateway": ISTIO_CHART_SOURCES}
+_READER_SOURCES: dict[str, tuple[str, ...]] = {"gateway": ISTIO_CHART_SOURCES, "k8s-gateway": K8S_GATEWAY_CHART_SOURCES,
+                                               "flux-operator": FLUX_OPERATOR_CHART_SOURCES}
 
 
 def _reader_for(rel: Release, source_url: str | None) -> Callable[[Release], Rendered] | None:

@@ -459,8 +459,10 @@ class _Builder:
         chain_pred = {ev: self._chain_pred(ev, dropped, levels, times) for ev in order}
         root = self.cluster.root_id
         holders = {e.after for e in self.dangling}
-        roots = [n for n in ids if n != root and self.nodes[n].parent == root and n not in holders
-                 and n not in suspended and set(self.preds[_start(n)]) == {_start(root)}]
+        # a peer of the root (applied with it at bootstrap) is a root too: nothing applies it, it waits for nothing
+        roots = [n for n in ids if n != root and n not in holders and n not in suspended
+                 and set(self.preds[_start(n)]) == ({_start(root)} if self.nodes[n].parent == root
+                                                    else set() if self.nodes[n].bootstrap_peer else None)]
         return EffectiveOrder(
             root_id=root, edges=sorted(self.edges), dangling=sorted(self.dangling), cycles=cycles,
             levels={n: levels[_start(n)] for n in ids}, ready_levels={n: levels[_ready(n)] for n in ids},

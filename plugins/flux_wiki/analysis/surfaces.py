@@ -10,6 +10,7 @@ payloads are never read; strings found under secret-like keys never reach a fiel
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -17,7 +18,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ..model import (CLAIM_SURFACES, Diagnostic, FieldAt, HelmReleaseInfo, Resource, Surface, SurfaceKind, Target,
-                     host_fields)
+                     address_list, endpoint, host_fields)
 from .redact import HIDDEN, is_secret_payload, secret_strings, without_ciphertext
 
 LB_IP_ANNOTATIONS = (
@@ -164,6 +165,9 @@ def _service(obj: dict[str, Any], o: _Origin, selected: list[Target], diags: lis
         targets = (Target(external),) if external else ()
     if _text(spec.get("clusterIP")) == "None":
         details.append("headless")
+    family_policy = _text(spec.get("ipFamilyPolicy"))
+    if family_policy in ("PreferDualStack", "RequireDualStack"):
+        details.append(f"dual-stack ({family_policy})")
     if kind == "loadbalancer":
         address = ",".join(lb_addresses(spec, ann)) or None
         metallb_key = _metallb_key(spec, ann)
@@ -730,10 +734,14 @@ def _claims(s: Surface) -> Iterable[Claim]:
 
 
 def _addresses(s: Surface) -> Iterable[str]:
-    """The addresses a surface asks for that can be compared (not ``${VAR}``, a template or hidden)."""
-    for addr in (s.address or "").split(","):
-        addr = addr.strip()
-        if addr and "$" not in addr and "{{" not in addr and addr != HIDDEN:
+    """The addresses a surface asks for that can be compared (not ``${VAR}``, a template or hidden), one by one,
+    an IP in its canonical form (``fd00:0:0::5`` is ``fd00::5``)."""
+    for addr in address_list(s.address):
+        if "$" in addr or "{{" in addr or addr == HIDDEN:
+            continue
+        try:
+            yield ipaddress.ip_address(addr).compressed
+        except ValueError:
             yield addr
 
 
@@ -787,7 +795,7 @@ def claim_warnings(contested: dict[Claim, list[Surface]], rank: ClaimRank | None
         first, *later = owners
         for label in later:
             c = owners[label]
-            out.add(Diagnostic(c.file, c.line, f"{label} claims LoadBalancer {addr}:{port}/{proto}, "
+            out.add(Diagnostic(c.file, c.line, f"{label} claims LoadBalancer {endpoint(addr, port)}/{proto}, "
                                                f"already claimed by {first}", code="FW-LB-DUPLICATE"))
     return sorted(out)
 

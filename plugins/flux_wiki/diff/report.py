@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import quote
 
+from ..model import endpoint
 from ..render.markdown import code_span, md_escape
 from .compare import (ClusterDiff, FieldChange, Finding, FindingDelta, ImageChange, KustomizationEntry, SurfaceChange,
                       TopologyDiff, counts)
@@ -95,7 +96,7 @@ def surface_text(s: dict[str, Any]) -> str:
     """'loadbalancer 10.0.0.5:443/TCP', 'ingress app.example.com/api', 'certificate app.example.com'."""
     where = ""
     if s.get("address"):
-        where = f"{s['address']}:{s['port']}" if s.get("port") is not None else str(s["address"])
+        where = endpoint(str(s["address"]), s.get("port"))
     elif s.get("port") is not None:
         where = f":{s['port']}"
     if where and s.get("protocol") and s.get("port") is not None:
@@ -130,7 +131,7 @@ def _ks_words(k: KustomizationEntry, fmt: Callable[[str], str]) -> str:
 def _claim_words(claim: Any, fmt: Callable[[str], str], prose: Callable[[str], str]) -> str:
     who = ", ".join(f"{prose(c.get('kind') or '')} {fmt(_ident(c.get('namespace') or '', c.get('name') or ''))}"
                     for c in claim.claimants)
-    return f"{fmt(f'{claim.address}:{claim.port}/{claim.protocol}')} claimed by {who}"
+    return f"{fmt(f'{endpoint(claim.address, claim.port)}/{claim.protocol}')} claimed by {who}"
 
 
 SECTIONS = (  # (counter section, title, noun singular and plural, states)

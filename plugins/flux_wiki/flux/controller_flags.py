@@ -11,7 +11,9 @@ Where they are set: the args of the controller Deployments the root Kustomizatio
 (gotk-components.yaml and the bootstrap's patches on it); the patches of the root's kustomization files when
 the repository keeps bootstrap's comment-only gotk-components.yaml (the official examples do); a FluxInstance's
 ``spec.kustomize.patches``, and its ``spec.cluster.multitenant`` (flux-operator then runs the controllers
-with ``--no-cross-namespace-refs=true``). Only flags written literally are read.
+with ``--no-cross-namespace-refs=true``). The requeue interval also from what a peer of the root builds and from
+the ``spec.patches`` of a Flux Kustomization that patches the controllers (flux/simulate.py
+``_requeue_dependency``). Only flags written literally are read.
 """
 
 from __future__ import annotations
@@ -40,21 +42,26 @@ Flags = dict[str, str]  # flag name -> its last value as written ("" for a bare 
 class ControllerFlags:
     """What the repository says of the controllers' flags: per controller, each flag's value and where it is set."""
 
-    values: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)  # controller -> flag -> (value, where)
+    # controller -> flag -> (value, where in words, the file and line that set it)
+    values: dict[str, dict[str, tuple[str, str, tuple[str, int]]]] = field(default_factory=dict)
 
-    def set(self, controller: str, flags: Flags, where: str) -> None:
+    def set(self, controller: str, flags: Flags, where: str, at: tuple[str, int]) -> None:
         for name, value in flags.items():
-            self.values.setdefault(controller, {})[name] = (value, where)
+            self.values.setdefault(controller, {})[name] = (value, where, at)
+
+    def has(self, controller: str, flag: str) -> bool:
+        return flag in self.values.get(controller, {})
 
     def blocks_cross_namespace(self, controller: str) -> str | None:
         """Where ``controller`` gets ``--no-cross-namespace-refs=true``, or None when it does not."""
-        value, where = self.values.get(controller, {}).get(NO_CROSS_NAMESPACE_REFS, ("", ""))
+        value, where, _ = self.values.get(controller, {}).get(NO_CROSS_NAMESPACE_REFS, ("", "", ("", 0)))
         return where if where and _BOOL.get(value or "true") else None
 
-    def requeue_dependency(self) -> tuple[str, str] | None:
-        """kustomize-controller's ``--requeue-dependency`` as written, and where; None when unset."""
-        value, where = self.values.get("kustomize-controller", {}).get(REQUEUE_DEPENDENCY, ("", ""))
-        return (value, where) if value else None
+    def requeue_dependency(self) -> tuple[str, tuple[str, int]] | None:
+        """kustomize-controller's ``--requeue-dependency`` as written, and the file and line that set it; None
+        when unset."""
+        value, _, at = self.values.get("kustomize-controller", {}).get(REQUEUE_DEPENDENCY, ("", "", ("", 0)))
+        return (value, at) if value else None
 
 
 def args_flags(args: Iterable[Any]) -> Flags:
@@ -113,7 +120,8 @@ def root_flags(resources: list[Resource], files: list[str], namespace: str,
     for res in resources:
         if res.kind == "Deployment" and res.group == "apps" and res.name in CONTROLLERS and res.namespace == namespace:
             seen.add(res.name)
-            flags.set(res.name, deployment_flags(res), f"set in Deployment {res.ident()} ({res.file}:{res.line})")
+            flags.set(res.name, deployment_flags(res), f"set in Deployment {res.ident()} ({res.file}:{res.line})",
+                      (res.file, res.line))
     if len(seen) == len(CONTROLLERS):
         return
     for rel in files:
@@ -127,4 +135,5 @@ def root_flags(resources: list[Resource], files: list[str], namespace: str,
             patches = doc.data.get("patches") if isinstance(doc.data, dict) else None
             for controller, index, found in patch_flags(patches):
                 if controller not in seen:
-                    flags.set(controller, found, f"set by the patch at {rel}:{line_of(rel, doc.line, ('patches', index))}")
+                    line = line_of(rel, doc.line, ("patches", index))
+                    flags.set(controller, found, f"set by the patch at {rel}:{line}", (rel, line))

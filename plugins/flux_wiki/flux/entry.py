@@ -24,7 +24,7 @@ from ..load import Document, Repo
 from ..load.yamldocs import field_line
 from ..model import (FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, FLUX_OPERATOR_GROUP, Controller, Diagnostic, InputError,
                      Resource, SourceInfo)
-from .kustomize import build_flux_path
+from .kustomize import build_flux_path, build_kustomize_dir
 from .sources import misgrouped as misgrouped_source
 from .sources import wrong_source_message
 from .schema import FLUX_INSTANCE_SPEC, problems
@@ -141,6 +141,29 @@ def _from_gotk(docs: list[Document], file: str, repo: Repo, elsewhere: list[tupl
         elif key in sources and elsewhere is not None and PurePosixPath(file).name in _PLACEHOLDER_FILES:
             elsewhere.append((file, d.line, f"{ns}/{name}", str(root)))
     return entries
+
+
+def bootstrap_build(repo: Repo, entry: Entry) -> tuple[str, list[Resource]] | None:
+    """What the bootstrap applies by hand with the root, and the objects it applies: the folder of a gotk-sync
+    shaped entry file when its kustomization builds that file (``flux bootstrap`` applies ``flux-system``;
+    home-lab templates run ``kubectl apply -k kubernetes/flux/config``), else the file alone
+    (``kubectl apply -f``). None for the other entries: flux-operator or a command creates the root, nothing
+    else; and when the repository's copy does not build (its own Kustomization reports why)."""
+    if entry.kind != "gotk-sync":
+        return None
+    folder = str(PurePosixPath(entry.file).parent)
+    if any(repo.is_file(f"{folder}/{name}" if folder != "." else name) for name in _KUSTOMIZATION_FILES):
+        try:
+            built = build_kustomize_dir(repo, folder).resources
+        except InputError:
+            built = []
+        if any(r.file == entry.file for r in built):
+            return folder, built
+    try:
+        docs = repo.documents(entry.file)
+    except InputError:
+        return None
+    return entry.file, [Resource(d.data, d.file or entry.file, d.line) for d in docs if isinstance(d.data, dict)]
 
 
 def _root_applies(repo: Repo, file: str) -> bool:

@@ -21,8 +21,9 @@ from ..model import (BUILT_STATUSES, FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, FLUX
                      SOPS_ENCRYPTED_KIND, Cluster, Controller, DependsOnKey, Diagnostic, FieldAt, HelmReleaseInfo,
                      InputError, KustomizationNode, Resource, SourceDir, SourceInfo, SubstitutionVar)
 from ..problems import CODES
-from .controller_flags import CONTROLLERS, NO_CROSS_NAMESPACE_REFS, ControllerFlags, patch_flags, root_flags
-from .entry import Entry
+from .controller_flags import (CONTROLLERS, NO_CROSS_NAMESPACE_REFS, REQUEUE_DEPENDENCY, ControllerFlags, patch_flags,
+                               root_flags)
+from .entry import Entry, bootstrap_build
 from .fields import is_ciphertext
 from .kustomize.build import BuildResult
 from .kustomize.reuse import build_reusing
@@ -106,6 +107,7 @@ class Simulation:
 
     def __init__(self, repo: Repo, entry: Entry, source_dirs: SourceDirs | None = None,
                  foreign_roots: tuple[str, ...] = ()):
+        self.checkout = repo  # the repository as a clone holds it: what the bootstrap applies by hand
         self.repo = repo.with_ignore(entry.source.ignore)  # the artifact the entry's source would build
         self.entry = entry
         self.source_dirs = source_dirs or SourceDirs()
@@ -126,10 +128,11 @@ class Simulation:
         self.applied_twice: set[str] = set()
         self.flags = ControllerFlags()  # what the controllers run with, as far as the repository says
         for controller in CONTROLLERS if entry.lockdown else ():
-            self.flags.set(controller, {NO_CROSS_NAMESPACE_REFS: "true"}, f"set by {entry.lockdown}")
+            self.flags.set(controller, {NO_CROSS_NAMESPACE_REFS: "true"}, f"set by {entry.lockdown}",
+                           (entry.file, entry.line))
         for patch, line in entry.controller_patches:
             for controller, _, found in patch_flags([patch]):
-                self.flags.set(controller, found, f"set by the patch at {entry.file}:{line}")
+                self.flags.set(controller, found, f"set by the patch at {entry.file}:{line}", (entry.file, line))
 
     def run(self) -> Cluster:
         e = self.entry
@@ -144,7 +147,12 @@ class Simulation:
             self.cluster.warnings.append(replace(root.failure, message=f"Kustomization {root.id}: {root.reason}"))
             queue.clear()
         deferred: list[KustomizationNode] = []
-        while queue or deferred:
+        peers_added = False
+        while queue or deferred or not peers_added:
+            if not queue and not peers_added:  # what the root's tree does not apply, the bootstrap still did
+                peers_added = True
+                queue.extend(self._bootstrap_peers())
+                continue
             if not queue:
                 # nothing left that could still apply the variables they wait for: build with the repo fallback
                 queue.extend(deferred)
@@ -158,6 +166,7 @@ class Simulation:
                 continue
             for child in self._reconcile(node):
                 queue.append(child)
+        self._requeue_dependency()
         self._report_limits()
         self._report_self_substitution()
         self._finish()
@@ -165,6 +174,30 @@ class Simulation:
         for repo, prefix in self.mounts.values():  # links leading out of a source folder, unreadable files
             self.cluster.warnings += [replace(d, file=prefix + d.file) for d in repo.problems]
         return self.cluster
+
+    def _bootstrap_peers(self) -> list[KustomizationNode]:
+        """The Kustomizations the bootstrap applies by hand beside the root (flux/entry.py ``bootstrap_build``)
+        that no Kustomization of the cluster applies: peers of the root, which exist from bootstrap on and are
+        reconciled like it."""
+        found = bootstrap_build(self.checkout, self.entry)
+        if found is None:
+            return []
+        self.cluster.bootstrap, resources = found
+        peers = []
+        for res in resources:
+            if not res.is_kind(FLUX_KUSTOMIZE_GROUP, "Kustomization") or \
+                    f"{res.namespace or 'default'}/{res.name}" in self.cluster.kustomizations:
+                continue
+            peer, problems = _node_from_resource(res, None)
+            peer.bootstrap_peer = True
+            self.cluster.kustomizations[peer.id] = peer
+            self.depth[peer.id] = 0
+            if problems:
+                self.cluster.warn(peer.file, self._line(peer.file, peer.line, problems[0]),
+                                  f"Kustomization {peer.id}: {peer.reason}", code="FW-SCHEMA-REJECTED")
+            else:
+                peers.append(peer)
+        return peers
 
     def _text(self, file: str) -> str | None:
         """The text of a file as pages name it (a source folder's under its prefix); None when unreadable."""
@@ -598,8 +631,6 @@ class Simulation:
             root_flags(node.resources, node.files, self.entry.root_namespace,
                        lambda rel: self.repo.documents(rel, copy=False), self._line, self.flags)
             self._instance_lockdown(node)
-            requeue = self.flags.requeue_dependency()
-            self.cluster.requeue_dependency = requeue[0] if requeue else None
         return self._children(node)
 
     def _spec_patches_placed(self, node: KustomizationNode, resources: list[Resource]) -> list[Resource]:
@@ -618,6 +649,33 @@ class Simulation:
         return [replace(r, patched_hosts={path: placed(at) for path, at in r.patched_hosts.items()})
                 if r.patched_hosts else r for r in resources]
 
+    def _requeue_dependency(self) -> None:
+        """kustomize-controller's ``--requeue-dependency``: from the root's output and the FluxInstance (read as the
+        root is built), else from what a peer of the root applies (its controller Deployments, the patches of its
+        kustomization files), else from the ``spec.patches`` of a Flux Kustomization that patches the controller's
+        Deployment (home-lab templates install Flux with a Kustomization ``flux`` whose patches add
+        ``--requeue-dependency=5s``): the root first, then the peers, then the others by id. Only the interval is
+        read this late: the lockdown has decided what the walk built."""
+        controller = "kustomize-controller"
+        nodes = sorted(self.cluster.kustomizations.values(),
+                       key=lambda k: (k.id != self.cluster.root_id, not k.bootstrap_peer, k.id))
+        for node in nodes:
+            if self.flags.has(controller, REQUEUE_DEPENDENCY):
+                break
+            found = ControllerFlags()
+            if node.bootstrap_peer and node.status in BUILT_STATUSES:
+                root_flags(node.resources, node.files, self.entry.root_namespace,
+                           lambda rel: self.repo.documents(rel, copy=False), self._line, found)
+            for name, index, flags in patch_flags(node.spec.get("patches")):
+                if not found.has(name, REQUEUE_DEPENDENCY):
+                    line = self._line(node.file, node.line, ("spec", "patches", index))
+                    found.set(name, flags, f"set by the patch at {node.file}:{line}", (node.file, line))
+            requeue = found.requeue_dependency()
+            if requeue:
+                self.flags.set(controller, {REQUEUE_DEPENDENCY: requeue[0]}, "", requeue[1])
+        requeue = self.flags.requeue_dependency()
+        self.cluster.requeue_dependency, self.cluster.requeue_dependency_at = requeue if requeue else (None, None)
+
     def _instance_lockdown(self, root: KustomizationNode) -> None:
         """A FluxInstance without a sync that the root applies with ``spec.cluster.multitenant: true``:
         flux-operator runs the controllers with ``--no-cross-namespace-refs=true``."""
@@ -629,7 +687,7 @@ class Simulation:
                     line = self._line(res.file, res.line, ("spec", "cluster", "multitenant"))
                     for controller in CONTROLLERS:
                         self.flags.set(controller, {NO_CROSS_NAMESPACE_REFS: "true"},
-                                       f"set by spec.cluster.multitenant ({res.file}:{line})")
+                                       f"set by spec.cluster.multitenant ({res.file}:{line})", (res.file, line))
                 return
 
     def _cross_namespace(self, node: KustomizationNode) -> str | None:
@@ -698,7 +756,7 @@ class Simulation:
             existing = self.cluster.kustomizations.get(f"{res.namespace or 'default'}/{res.name}")
             if existing is not None:
                 if existing.id != node.id and existing.parent != node.id and existing.id != self.cluster.root_id \
-                        and existing.id not in self.applied_twice:
+                        and not existing.bootstrap_peer and existing.id not in self.applied_twice:
                     self.applied_twice.add(existing.id)
                     nodes = self.cluster.kustomizations
                     there = landing_cluster(node.id, nodes)

@@ -27,7 +27,7 @@ import graphviz
 from ..analysis.facts import ClusterFacts
 from ..analysis.views import GROUP_THRESHOLD, GroupRange, Grouping, Neighbourhood, neighbourhood
 from ..model import (ROUTE_SURFACES, SERVICE_SURFACES, Cluster, HelmReleaseInfo, KustomizationNode, Surface,
-                     address_order)
+                     address_list, address_order, endpoint)
 from .markdown import one_line
 from .phrases import count
 
@@ -622,11 +622,13 @@ def _entry_label(s: Surface) -> str:
     if s.kind in ROUTE_SURFACES:
         path = s.path if s.path not in (None, "", "/") else ""
         return f"{s.host or '*'}{path}"
-    address = s.address or ("any node" if s.kind == "nodeport" else "address pending")
-    port = f":{s.port}" if s.port is not None else ""
+    if s.address:
+        where = endpoint(s.address, s.port)
+    else:
+        where = ("any node" if s.kind == "nodeport" else "address pending") + (f":{s.port}" if s.port is not None else "")
     proto = f"/{s.protocol}" if s.protocol else ""
     host = f" {s.host}" if s.host else ""
-    return f"{address}{port}{proto}{host}"
+    return f"{where}{proto}{host}"
 
 
 def layer_diagram_dot(cluster: Cluster, layer_id: str, surfaces: list[Surface],
@@ -746,7 +748,7 @@ def surface_map_dot(cluster: Cluster, surfaces: list[Surface], url_for: Callable
     hosts: dict[str, dict[str, set[tuple[str, str]]]] = defaultdict(lambda: defaultdict(set))
     for s in surfaces:
         if s.kind in ("loadbalancer", "nodeport", "gateway") and (s.port is not None or s.address):
-            ips = [a.strip() for a in (s.address or "").split(",") if a.strip()]
+            ips = address_list(s.address)
             if not ips:
                 ips = ["node ports"] if s.kind == "nodeport" else ["address pending"]
             port = f"{s.port}/{s.protocol or 'TCP'}" if s.port is not None else "(no port)"

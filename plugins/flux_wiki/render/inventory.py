@@ -58,6 +58,8 @@ def _kustomization(node: KustomizationNode) -> dict[str, Any]:
     }
     if node.generated_by is not None:
         out["generatedBy"] = node.generated_by.as_dict()
+    if node.bootstrap_peer:
+        out["appliedAtBootstrap"] = True
     return out
 
 

@@ -10,7 +10,7 @@ import re
 from collections import defaultdict
 
 from ..analysis.facts import KIND_ORDER, Installed, KindGroup
-from ..model import ROUTE_SURFACES, Surface, address_order
+from ..model import ROUTE_SURFACES, Surface, address_list, address_order, endpoint
 
 # Kinds of KIND_ORDER that "What It Installs" counts instead of naming each object.
 COUNTED_KINDS = ("Service", "ExternalSecret", "Kustomization")
@@ -34,10 +34,8 @@ def address(surface: Surface) -> str:
     """`ip:port` of an address surface, or the host(+path) of a route/certificate."""
     if surface.host:
         return surface.host + (surface.path if surface.path and surface.path != "/" else "")
-    if surface.address and surface.port:
-        return f"{surface.address}:{surface.port}"
     if surface.address:
-        return surface.address
+        return endpoint(surface.address, surface.port or None)
     return str(surface.port) if surface.port is not None else ""
 
 
@@ -60,7 +58,12 @@ def port_text(surface: Surface) -> str:
 
 def _address_key(text: str) -> tuple:
     host, _, port = text.rpartition(":")
-    return (address_order(host), int(port) if port.isdigit() else 0)
+    return (address_order(host.strip("[]")), int(port) if port.isdigit() else 0)
+
+
+def _lb_endpoints(s: Surface) -> list[str]:
+    """Each address a LoadBalancer or Gateway surface asks for, with its port (``[fd00::5]:443``)."""
+    return [endpoint(a, s.port) for a in address_list(s.address)] or [f"(pending IP):{s.port}"]
 
 
 def surface_summary(surfaces: list[Surface]) -> list[str]:
@@ -72,9 +75,9 @@ def surface_summary(surfaces: list[Surface]) -> list[str]:
     hosts: dict[str, set[str]] = defaultdict(set)
     for s in surfaces:
         if s.kind == "loadbalancer":
-            lb[s.name].append(f"{s.address or '(pending IP)'}:{s.port}")
+            lb[s.name] += _lb_endpoints(s)
         elif s.kind == "gateway" and s.port is not None:  # its listeners, on the load balancer it asks for
-            gateway[s.name].append(f"{s.address or '(pending IP)'}:{s.port}")
+            gateway[s.name] += _lb_endpoints(s)
         elif s.kind == "clusterip" and s.port is not None:
             cluster_ip[s.name].append(s.port)
         elif s.kind == "nodeport" and s.port is not None:
@@ -115,7 +118,7 @@ def surface_phrase(s: Surface) -> str:
     if s.kind == "workload":
         return f"workload image {s.target}" if s.target else "workload"
     if s.kind == "loadbalancer":
-        return f"LoadBalancer on {s.address or '(pending IP)'}:{s.port}"
+        return f"LoadBalancer on {', '.join(_lb_endpoints(s))}"
     if s.kind == "clusterip":
         return f"ClusterIP port {s.port}"
     if s.kind == "nodeport":
