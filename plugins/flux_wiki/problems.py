@@ -86,6 +86,13 @@ _CODES = (
     Code("FW-FIELD-DROPPED", "limit", "a Flux Kustomization (v1) holds a field its API does not have (a misspelt "
          "or misplaced one, such as `dependOn`): the API server drops it, so it has no effect",
          "fix the field's name or indentation", notice=True),
+    Code("FW-API-REMOVED", "repo", "a Flux object in an API version the cluster's Flux no longer serves (a Flux "
+         "CRD the repository applies does not serve it, or the FluxInstance's Flux version is past the release that "
+         "removed it): the API server refuses it and the Kustomization applying it fails",
+         "move it to a served version (flux migrate)"),
+    Code("FW-API-DEPRECATED", "limit", "a Flux object in an API version recent Flux releases no longer serve, while "
+         "the repository does not say the cluster runs one of them", "move it to a served version (flux migrate)",
+         notice=True),
     Code("FW-SCHEMA-REJECTED", "repo", "a field the API server refuses (wrong type, unknown value, missing "
          "required field, a name or namespace its kind does not allow, such as `My_App`, an Ingress or Gateway "
          "API host name that is not a DNS name, judged after postBuild substitution): Flux cannot apply the object",

@@ -769,6 +769,54 @@ class Simulation:
                     self._check_release_version(res, info)
         cluster.helm_releases.sort(key=lambda h: (h.layer, h.namespace, h.name))
         cluster.controllers = self._controllers()
+        self._check_api_versions()
+
+    def _check_api_versions(self) -> None:
+        """Flux objects in an API version the cluster's Flux no longer serves: the API server refuses them, and
+        the Kustomization applying them fails. Certain when a Flux CRD the cluster applies does not serve it, or
+        when every version a FluxInstance admits is past the release that removed it; else a notice."""
+        from .served import REMOVED_IN, flux_crds, lowest_version
+
+        nodes = [k for k in self.cluster.kustomizations.values() if not k.excluded]
+        crds = flux_crds(res for node in nodes for res in node.resources)
+        asked = next(((c.distribution, c.file, c.line) for c in self.cluster.controllers if c.distribution), None)
+        lowest = lowest_version(asked[0]) if asked else None  # the oldest Flux the FluxInstance admits
+        noted: dict[tuple[str, str], list[Resource]] = {}
+        for node in nodes:
+            for res in node.resources:
+                version = res.api_version.rpartition("/")[2]
+                served = crds.get((res.group, res.kind))
+                refused = (f"the API server refuses it and Kustomization {node.id} fails to apply; move it to a "
+                           "served version (flux migrate)")
+                if served is not None:
+                    if version not in served.versions:
+                        self.cluster.warn(res.file, self._line(res.file, res.line, ("apiVersion",)), f"{res.kind} {res.ident()}: {res.api_version} is not served "
+                                          f"by the {res.kind} CRD this cluster applies ({served.file}:{served.line} "
+                                          f"serves {', '.join(sorted(served.versions)) or 'no version'}): {refused}",
+                                          code="FW-API-REMOVED")
+                    continue
+                removed = REMOVED_IN.get((res.group, version))
+                if removed is None:
+                    continue
+                if asked and lowest is not None and lowest >= (*removed, 0):
+                    self.cluster.warn(res.file, self._line(res.file, res.line, ("apiVersion",)),
+                                      f"{res.kind} {res.ident()}: {res.api_version} is not served "
+                                      f"since Flux v{removed[0]}.{removed[1]}, and the Flux instance at "
+                                      f"{asked[1]}:{asked[2]} asks for Flux {asked[0]!r}: {refused}",
+                                      code="FW-API-REMOVED")
+                else:
+                    noted.setdefault((res.api_version, f"{removed[0]}.{removed[1]}"), []).append(res)
+        for (api_version, release), objects in noted.items():
+            first, more = objects[0], len(objects) - 1
+            why = (f"the Flux instance at {asked[1]}:{asked[2]} asks for Flux {asked[0]!r}, which admits older "
+                   "releases" if asked else "flux-wiki does not know this cluster's Flux version (no Flux CRDs or "
+                   "FluxInstance version in the repository)")
+            self.cluster.warnings.append(Diagnostic(
+                first.file, self._line(first.file, first.line, ("apiVersion",)),
+                f"{first.kind} {first.ident()}" + (f" (and {more} more object{'s' if more > 1 else ''})" if more else "")
+                + f" uses {api_version}, which Flux v{release} and later no longer serve: {why}; on such a Flux the "
+                "API server refuses it (flux migrate moves it to a served version)",
+                severity="info", code="FW-API-DEPRECATED", cls="limit"))
 
     def _artifact_chart(self, ns: str, name: str) -> ArtifactChart:
         """The chart of ExternalArtifact ``ns/name`` when an ArtifactGenerator copies it from a folder flux-wiki reads:
