@@ -259,9 +259,10 @@ def helm_release_identity(name: str, namespace: str, spec: Any) -> tuple[str, st
     return str(release), str(target_ns or namespace)
 
 
-SurfaceKind = Literal["loadbalancer", "nodeport", "clusterip", "ingress", "ingressroute", "httproute", "tlsroute",
+SurfaceKind = Literal["loadbalancer", "nodeport", "clusterip", "externalname", "ingress", "ingressroute", "httproute", "tlsroute",
                       "virtualservice", "gateway", "certificate", "workload"]
-SERVICE_SURFACES: tuple[SurfaceKind, ...] = ("loadbalancer", "nodeport", "clusterip")  # a Service's, by its type
+SERVICE_SURFACES: tuple[SurfaceKind, ...] = ("loadbalancer", "nodeport", "clusterip",
+                                             "externalname")  # a Service's, by its type
 ROUTE_SURFACES: tuple[SurfaceKind, ...] = ("ingress", "ingressroute", "httproute", "tlsroute",
                                            "virtualservice")  # a host routed on
 CLAIM_SURFACES: tuple[SurfaceKind, ...] = ("loadbalancer", "gateway")  # an address:port a load balancer serves

@@ -33,7 +33,7 @@ SHARED_IP_ANNOTATIONS = (
 )
 METALLB_PREFIXES = ("metallb.universe.tf/", "metallb.io/")
 SERVICE_KINDS: dict[str, SurfaceKind] = {"ClusterIP": "clusterip", "NodePort": "nodeport",
-                                         "LoadBalancer": "loadbalancer", "ExternalName": "clusterip"}
+                                         "LoadBalancer": "loadbalancer", "ExternalName": "externalname"}
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "CronJob", "Job", "ReplicaSet")
 TRAEFIK_GROUPS = ("traefik.io", "traefik.containo.us")
 GATEWAY_GROUP = "gateway.networking.k8s.io"
@@ -157,10 +157,10 @@ def _service(obj: dict[str, Any], o: _Origin, selected: list[Target], diags: lis
     details: list[str | None] = []
     targets = tuple(selected)
     address = metallb_key = None
-    if stype == "ExternalName":
-        details.append("ExternalName")
+    if kind == "externalname":  # a DNS alias (CNAME) of its externalName: no cluster IP, no proxied port
         external = _text(spec.get("externalName"))
-        targets = (Target(external),) if external else ()
+        return [o.surface(kind, f"alias of {external}" if external else "no externalName", host=external,
+                          targets=(Target(external),) if external else ())]
     if _text(spec.get("clusterIP")) == "None":
         details.append("headless")
     if kind == "loadbalancer":
