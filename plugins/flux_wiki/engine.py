@@ -14,7 +14,7 @@ from .flux.entry import explicit_entry, find_entries
 from .flux.simulate import foreign_roots, simulate
 from .flux.source_dirs import SourceDirs, ci_pushes
 from .load import ParseCache, Repo
-from .load.yamldocs import field_line
+from .load.yamldocs import block_scalar_line, field_line
 from .model import Cluster, Diagnostic, HelmReleaseInfo, InputError, KustomizationNode, Model, Resource, Surface
 from .problems import settle_references
 
@@ -113,7 +113,8 @@ def surfaces_reusing(repo: Repo, node: KustomizationNode, releases: list[HelmRel
             counts["surfaces reused"] += 1
             return [copy.copy(s) for s in same[2]], list(same[3])
         counts["surfaces extracted"] += 1
-        surfaces, diags = extract_surfaces(node.id, node.resources, releases, line_of)
+        surfaces, diags = extract_surfaces(node.id, node.resources, releases, line_of,
+                                           _spec_patch_at(repo, node, line_of))
         if shared is not None:
             shared[node.id] = (node.resources, releases, [copy.copy(s) for s in surfaces], list(diags))
         return surfaces, diags
@@ -132,7 +133,8 @@ def surfaces_reusing(repo: Repo, node: KustomizationNode, releases: list[HelmRel
         texts.setdefault(file, _bytes_of(repo, file))
         return line_of(file, line, path)
 
-    surfaces, diags = extract_surfaces(node.id, node.resources, releases, recorded)
+    surfaces, diags = extract_surfaces(node.id, node.resources, releases, recorded,
+                                       _spec_patch_at(repo, node, recorded))
     counts["surfaces extracted"] += 1
     if key is None:
         return surfaces, diags
@@ -141,6 +143,18 @@ def surfaces_reusing(repo: Repo, node: KustomizationNode, releases: list[HelmRel
     while len(kept) > MAX_KEPT_SURFACES:
         del kept[next(iter(kept))]
     return surfaces, diags
+
+
+def _spec_patch_at(repo: Repo, node: KustomizationNode, line_of: Callable[[str, int, tuple[str, ...]], int]
+                   ) -> Callable[[int, int], tuple[str, int]]:
+    """Where line ``inner`` of entry ``i`` of ``node``'s own ``spec.patches`` is, in the file that declares it."""
+    def at(i: int, inner: int) -> tuple[str, int]:
+        key_line = line_of(node.file, node.line, ("spec", "patches", i, "patch"))  # type: ignore[arg-type]
+        try:
+            return node.file, block_scalar_line(repo.read_text(node.file), key_line, inner)
+        except InputError:
+            return node.file, key_line
+    return at
 
 
 def _bytes_of(repo: Repo, file: str) -> bytes | None:

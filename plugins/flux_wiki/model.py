@@ -94,6 +94,19 @@ class FieldAt:
 
 
 DependsOnKey = tuple[str, str]  # a dependsOn entry's name and namespace as written ("" when unset)
+ValuesPath = tuple[str | int, ...]  # a key path in a HelmRelease's values
+
+
+def value_at(tree: Any, path: ValuesPath) -> tuple[bool, Any]:
+    """(whether ``path`` exists in a tree of mappings and lists, the value there)."""
+    for part in path:
+        if isinstance(part, int) and isinstance(tree, list) and 0 <= part < len(tree):
+            tree = tree[part]
+        elif isinstance(part, str) and isinstance(tree, dict) and part in tree:
+            tree = tree[part]
+        else:
+            return False, None
+    return True, tree
 
 
 @dataclass(frozen=True)
@@ -131,6 +144,8 @@ class Resource:
     generated_by: GeneratedBy | None = None
     # where each spec.dependsOn entry of a Flux Kustomization was written, once a patch changed that list
     depends_on_at: dict[DependsOnKey, FieldAt] | None = None
+    # where a patch wrote each leaf of a HelmRelease's spec.values it changed (paths relative to spec.values)
+    values_at: dict[ValuesPath, FieldAt] | None = None
 
     @property
     def api_version(self) -> str:

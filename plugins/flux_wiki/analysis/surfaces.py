@@ -16,7 +16,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ..model import CLAIM_SURFACES, Diagnostic, HelmReleaseInfo, Resource, Surface, SurfaceKind, Target
+from ..model import (CLAIM_SURFACES, Diagnostic, FieldAt, HelmReleaseInfo, Resource, Surface, SurfaceKind, Target,
+                     ValuesPath, value_at)
 from .redact import HIDDEN, is_secret_payload, secret_strings, without_ciphertext
 
 LB_IP_ANNOTATIONS = (
@@ -564,19 +565,24 @@ def _order(s: Surface) -> tuple:
 
 
 LineOf = Callable[[str, int, tuple[str, ...]], int]  # (file, document line, field path) -> the field's line
+# (entry of the building Flux Kustomization's spec.patches, line in its text) -> file:line
+SpecPatchAt = Callable[[int, int], tuple[str, int]]
 
 
 def extract_surfaces(layer: str, resources: list[Resource], helm_releases: list[HelmReleaseInfo],
-                     line_of: LineOf | None = None) -> tuple[list[Surface], list[Diagnostic]]:
+                     line_of: LineOf | None = None, spec_patch_at: SpecPatchAt | None = None,
+                     ) -> tuple[list[Surface], list[Diagnostic]]:
     """All surfaces declared by one Flux Kustomization's built objects (`layer` is its id
     'namespace/name'). Sorted by Surface.sort_key(); deterministic.
 
     A surface read from a HelmRelease's values points at the values key it comes from (``line_of`` finds
-    ``spec.values.<path>`` in the HelmRelease's document), else at the HelmRelease."""
+    ``spec.values.<path>`` in the HelmRelease's document), else at the HelmRelease; a host a patch wrote into
+    the values points at that patch (``spec_patch_at`` finds one of the layer's own ``spec.patches``)."""
     diags: list[Diagnostic] = []
     placed: list[Placed] = []
     secrets: set[str] = set()
     hr_objects: dict[tuple[str, str], dict[str, Any]] = {}
+    hr_values_at: dict[tuple[str, str], dict[ValuesPath, FieldAt]] = {}
     for r in resources:
         if r.kind == "Secret":
             continue
@@ -584,6 +590,8 @@ def extract_surfaces(layer: str, resources: list[Resource], helm_releases: list[
         obj = without_ciphertext(r.obj) if r.encrypted or "sops" in r.obj else r.obj
         if r.kind == "HelmRelease":
             hr_objects[(r.namespace, r.name)] = obj
+            if r.values_at:
+                hr_values_at[(r.namespace, r.name)] = r.values_at
         placed.append(Placed(obj, _Origin(layer, r.namespace, r.name, r.kind, r.file, r.line)))
         if r.kind == "Canary" and r.group == FLAGGER_GROUP:
             line = line_of(r.file, r.line, ("spec", "service")) if line_of else r.line
@@ -591,10 +599,12 @@ def extract_surfaces(layer: str, resources: list[Resource], helm_releases: list[
                        for flagged, label in flagger_objects(obj, r.namespace)]
     out = _surfaces_of(placed, diags)
     for hr in helm_releases:
+        key: tuple[str, str] | None = (hr.namespace, hr.name)
         hr_obj = hr_objects.get((hr.namespace, hr.name))
         if hr_obj is None:  # the built object may not carry the namespace Flux gives it
-            same_name = [o for (_, n), o in hr_objects.items() if n == hr.name]
-            hr_obj = same_name[0] if len(same_name) == 1 else None
+            same_name = [k for k in hr_objects if k[1] == hr.name]
+            key = same_name[0] if len(same_name) == 1 else None
+            hr_obj = hr_objects[key] if key else None
         from .chart_values import render_release  # loads with the first HelmRelease
 
         rendered, hr_diags = render_release(hr, hr_obj)
@@ -604,9 +614,33 @@ def extract_surfaces(layer: str, resources: list[Resource], helm_releases: list[
                                          line_of(hr.file, hr.line, ("spec", "values", *at.path)) if line_of
                                          else hr.line, str(at)))
                      for obj, at in rendered]
-        out += _own_backends(_surfaces_of(hr_placed, diags), hr.namespace, rendered)
+        found = _surfaces_of(hr_placed, diags)
+        patched = hr_values_at.get(key) if key else None
+        if patched and hr_obj is not None:
+            found = _patched_hosts(found, hr_obj, patched, {str(at): at.path for _, at in rendered}, spec_patch_at)
+        out += _own_backends(found, hr.namespace, rendered)
     out = [_scrub(s, secrets) for s in out]
     return sorted(out, key=_order), sorted(set(diags))
+
+
+def _patched_hosts(surfaces: list[Surface], hr_obj: dict[str, Any], patched: dict[ValuesPath, FieldAt],
+                   values_from: dict[str, tuple[str, ...]], spec_patch_at: SpecPatchAt | None) -> list[Surface]:
+    """Surfaces whose host a patch wrote into the HelmRelease's values, pointed at that patch: a values leaf the
+    patch changed, under the values key the surface is read from, that holds the host."""
+    values = _map(hr_obj.get("spec")).get("values")
+    out = []
+    for s in surfaces:
+        under = values_from.get((s.detail or "").split("; ")[0], ())
+        path = next((p for p in patched if s.host and p[:len(under)] == under
+                     and value_at(values, p) == (True, s.host)), None)
+        at = patched[path] if path is not None else None
+        if at is not None and at.spec_patch is None:
+            s = replace(s, file=at.file, line=at.line)
+        elif at is not None and spec_patch_at is not None:
+            file, line = spec_patch_at(at.spec_patch, at.line)
+            s = replace(s, file=file, line=line)
+        out.append(s)
+    return out
 
 
 def _own_backends(surfaces: list[Surface], namespace: str, rendered: list[tuple[dict[str, Any], Any]],

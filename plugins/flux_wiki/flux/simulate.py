@@ -13,7 +13,7 @@ import posixpath
 from collections import deque
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..load import ParseCache, Repo
 from ..load.yamldocs import field_line
@@ -949,8 +949,11 @@ def _value_at(obj: Any, path: tuple[str | int, ...]) -> Any:
     return obj
 
 
-def _prefixed_at(at: dict[DependsOnKey, FieldAt] | None, prefix: str) -> dict[DependsOnKey, FieldAt] | None:
-    return {dep: replace(f, file=prefix + f.file) if f.file else f for dep, f in at.items()} if at else at
+_K = TypeVar("_K")
+
+
+def _prefixed_at(at: dict[_K, FieldAt] | None, prefix: str) -> dict[_K, FieldAt] | None:
+    return {key: replace(f, file=prefix + f.file) if f.file else f for key, f in at.items()} if at else at
 
 
 def _prefixed(built: BuildResult, prefix: str) -> BuildResult:
@@ -958,7 +961,8 @@ def _prefixed(built: BuildResult, prefix: str) -> BuildResult:
     if not prefix:
         return built
     return replace(built, resources=[replace(r, file=prefix + r.file,
-                                             depends_on_at=_prefixed_at(r.depends_on_at, prefix))
+                                             depends_on_at=_prefixed_at(r.depends_on_at, prefix),
+                                             values_at=_prefixed_at(r.values_at, prefix))
                                      for r in built.resources],
                    files=[prefix + f for f in built.files],
                    diagnostics=[replace(d, file=prefix + d.file) for d in built.diagnostics])

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from .fieldspec import FieldSpec, FieldSpecError, Gvk, TransformerConfig, matching, parse_gv, walk
-from ...model import DependsOnKey, FieldAt
+from ...model import DependsOnKey, FieldAt, ValuesPath
 from ..goregexp import GoRegexpError, compile_go
 from .patch import group_of
 
@@ -59,6 +59,7 @@ class WorkRes:
     suffixes: list[str] = field(default_factory=list)
     origin: dict[str, Any] | None = None  # kustomize's Origin: {"path": file} or the generator's configuredIn/By
     depends_on_at: dict[DependsOnKey, FieldAt] | None = None  # see Resource.depends_on_at
+    values_at: dict[ValuesPath, FieldAt] | None = None  # see Resource.values_at
 
     @property
     def kind(self) -> str:
