@@ -182,6 +182,9 @@ _CODES = (
          "nothing applies", "fix the reference, or apply the provider", reference=True),
     Code("FW-RSET-NOT-EXPANDED", "limit", "a ResourceSet is not expanded here (inputs from a live API, SOPS, "
          "flux-wiki's bounds): what it generates is not shown", "nothing; the pages miss what it generates"),
+    Code("FW-RSET-WAIT-UNMODELLED", "limit", "a ResourceSet waits for an object to be Ready whose readiness "
+         "flux-wiki does not model (a kind other than Kustomization, ResourceSet or HelmRelease, or a HelmRelease "
+         "the cluster never applies): the order pages do not show that wait", "nothing; the order pages miss it"),
     Code("FW-RSET-NOTE", "limit", "something about a ResourceSet only the cluster knows (run-time data, "
          "provider ids, reconciliation disabled)", "nothing", notice=True),
     # -- surfaces -----------------------------------------------------------------------------------------------
