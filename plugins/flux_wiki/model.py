@@ -353,6 +353,9 @@ class Surface:
     # a LoadBalancer Service MetalLB surely allocates (a MetalLB annotation, no loadBalancerClass): its
     # allow-shared-ip key, "" without one; None when another implementation may allocate it
     metallb_key: str | None = None
+    # MetalLB's backend key of that Service (its controller's BackendKey): "" under externalTrafficPolicy Cluster,
+    # its selector under Local; None when not known here (a Service read from chart values)
+    metallb_backend: str | None = None
 
     @property
     def target(self) -> str | None:

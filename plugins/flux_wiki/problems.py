@@ -192,8 +192,10 @@ _CODES = (
          "applied later does not get it (reported there, naming the first; a sharing key shares an address "
          "on other ports only)", "give each its own address or port"),
     Code("FW-LB-UNSHARED", "repo", "two LoadBalancer Services MetalLB allocates ask for one address without the "
-         "same allow-shared-ip key: MetalLB leaves the later one pending", "give both the same "
-         "metallb.universe.tf/allow-shared-ip key (and different ports), or each its own address"),
+         "same allow-shared-ip key, or with it but with different backends (externalTrafficPolicy Local with "
+         "another pod selector, or Local beside Cluster): MetalLB leaves the later one pending", "give both the same "
+         "metallb.universe.tf/allow-shared-ip key (and different ports) and externalTrafficPolicy Cluster, or Local "
+         "with the same selector; or each its own address"),
     Code("FW-SURFACE-UNREAD", "limit", "the surfaces of an object could not be read", "report it as a "
          "flux-wiki bug"),
     Code("FW-CHART-VALUES-UNREAD", "limit", "a HelmRelease's values are not read for surfaces (chart unknown to "

@@ -121,6 +121,15 @@ def _metallb_key(spec: dict[str, Any], annotations: dict[str, Any]) -> str | Non
     return next((key for key in keys if key), "")
 
 
+def _metallb_backend(spec: dict[str, Any]) -> str:
+    """MetalLB's backend key (controller ``BackendKey``): a Service with ``externalTrafficPolicy: Local`` sends
+    traffic to its own pods only, so its selector as ``labels.Set.String()`` (sorted ``key=value``, comma-joined);
+    "" under the Cluster policy, the default."""
+    if _text(spec.get("externalTrafficPolicy")) != "Local":
+        return ""
+    return ",".join(f"{k}={_text(v) or ''}" for k, v in sorted(_map(spec.get("selector")).items(), key=lambda i: str(i[0])))
+
+
 def _shared_ip(annotations: dict[str, Any]) -> str | None:
     for a in SHARED_IP_ANNOTATIONS:
         if _text(annotations.get(a)):
@@ -157,7 +166,7 @@ def _service(obj: dict[str, Any], o: _Origin, selected: list[Target], diags: lis
         kind = "clusterip"
     details: list[str | None] = []
     targets = tuple(selected)
-    address = metallb_key = None
+    address = metallb_key = metallb_backend = None
     if kind == "externalname":  # a DNS alias (CNAME) of its externalName: no cluster IP, no proxied port
         external = _text(spec.get("externalName"))
         return [o.surface(kind, f"alias of {external}" if external else "no externalName", host=external,
@@ -167,6 +176,8 @@ def _service(obj: dict[str, Any], o: _Origin, selected: list[Target], diags: lis
     if kind == "loadbalancer":
         address = ",".join(lb_addresses(spec, ann)) or None
         metallb_key = _metallb_key(spec, ann)
+        if o.object_kind == "Service":  # a chart's Service is read from a few values only
+            metallb_backend = _metallb_backend(spec)
         lbc = _text(spec.get("loadBalancerClass"))
         details += [f"class {lbc}" if lbc else None, _shared_ip(ann)]
     ports = spec.get("ports")
@@ -190,9 +201,10 @@ def _service(obj: dict[str, Any], o: _Origin, selected: list[Target], diags: lis
             extra.append(f"targetPort {tp}")
         out.append(o.surface(kind, *details, *extra, address=address, port=port,
                              protocol=_text(p.get("protocol")) or "TCP", port_name=_text(p.get("name")),
-                             targets=targets, metallb_key=metallb_key))
+                             targets=targets, metallb_key=metallb_key, metallb_backend=metallb_backend))
     if not out:
-        out.append(o.surface(kind, *details, address=address, targets=targets, metallb_key=metallb_key))
+        out.append(o.surface(kind, *details, address=address, targets=targets, metallb_key=metallb_key,
+                             metallb_backend=metallb_backend))
     return out
 
 
@@ -757,17 +769,31 @@ def unshared_claims(surfaces: list[Surface], where: Callable[[Surface], str] | N
                                                              by_owner[label][0].file, by_owner[label][0].line, label))
         key = by_owner[first][0].metallb_key or ""
         first_claims = {c for s in by_owner[first] for c in _claims(s)}
+        backend = by_owner[first][0].metallb_backend
         for label in later:
-            own = by_owner[label][0].metallb_key or ""
-            if (key and key == own) or "$" in key + own or HIDDEN in (key, own) \
-                    or first_claims & {c for s in by_owner[label] for c in _claims(s)}:
-                continue
-            why = ("it has no allow-shared-ip key" if not own else "the first has no allow-shared-ip key" if not key
-                   else "their allow-shared-ip keys differ")
             c = by_owner[label][0]
+            own = c.metallb_key or ""
+            if "$" in key + own or HIDDEN in (key, own) \
+                    or first_claims & {x for s in by_owner[label] for x in _claims(s)}:
+                continue
+            if key and key == own:
+                if backend is None or c.metallb_backend is None or backend == c.metallb_backend \
+                        or "$" in backend + c.metallb_backend:
+                    continue
+                why = (f"their backends differ ({_policy(backend)} and {_policy(c.metallb_backend)}): MetalLB shares "
+                       "an address only between Services with externalTrafficPolicy Cluster, or Local with the same "
+                       "pod selector")
+            else:
+                why = ("it has no allow-shared-ip key" if not own else "the first has no allow-shared-ip key"
+                       if not key else "their allow-shared-ip keys differ") + \
+                    ": MetalLB shares an address only between Services with the same key"
             out.add(Diagnostic(c.file, c.line, f"{label} asks MetalLB for LoadBalancer address {addr}, already "
-                                               f"claimed by {first}, and {why}: MetalLB shares an address only "
-                                               "between Services with the same key, so it leaves this one pending",
+                                               f"claimed by {first}, and {why}, so it leaves this one pending",
                                code="FW-LB-UNSHARED"))
             flagged += by_owner[first] + by_owner[label]
     return sorted(out), flagged
+
+
+def _policy(backend: str) -> str:
+    """A MetalLB backend key as the Service fields that make it."""
+    return f"Local with selector {backend}" if backend else "Cluster, or Local without a selector"
