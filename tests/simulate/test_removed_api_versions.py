@@ -133,3 +133,22 @@ def test_notices_are_one_per_api_version(tmp_path: Path) -> None:
     ("2.7.0 - 2.9.0", (2, 7, 0)), (">2.7.0", (2, 7, 0)), ("latest", None), ("", None)])
 def test_lowest_version(constraint: str, lowest: tuple[int, int, int] | None) -> None:
     assert lowest_version(constraint) == lowest
+
+
+def test_a_flux_instance_the_tree_applies_says_the_version(tmp_path: Path) -> None:
+    """flux-operator takes over a bootstrapped cluster: the FluxInstance a layer applies decides its Flux."""
+    flux = textwrap.dedent("""\
+        apiVersion: fluxcd.controlplane.io/v1
+        kind: FluxInstance
+        metadata: {name: flux, namespace: flux-system}
+        spec:
+          distribution:
+            version: "2.8.x"
+            registry: ghcr.io/fluxcd
+        """)
+    repo = write(tmp_path, {**gotk(), "clusters/home/apps.yaml": ks("apps", "./apps"),
+                            "clusters/home/flux.yaml": flux, "apps/web.yaml": RELEASE % {"version": "v2beta2"}})
+    [cluster] = build_model(repo).clusters
+    [warning] = [w for w in cluster.warnings if w.code == "FW-API-REMOVED"]
+    assert (warning.file, warning.line) == ("apps/web.yaml", 6)
+    assert "clusters/home/flux.yaml:6 asks for Flux '2.8.x'" in warning.message

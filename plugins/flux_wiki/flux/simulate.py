@@ -779,8 +779,11 @@ class Simulation:
 
         nodes = [k for k in self.cluster.kustomizations.values() if not k.excluded]
         crds = flux_crds(res for node in nodes for res in node.resources)
-        asked = next(((c.distribution, c.file, c.line) for c in self.cluster.controllers if c.distribution), None)
-        lowest = lowest_version(asked[0]) if asked else None  # the oldest Flux the FluxInstance admits
+        versions = self._flux_versions_asked(nodes)
+        lows = [lowest_version(v[0]) for v in versions]
+        # the oldest Flux the instance admits (None: one of them is no version range flux-wiki reads)
+        lowest = min(lows) if lows and None not in lows else None  # type: ignore[type-var]
+        asked = versions[lows.index(lowest)] if lowest is not None else versions[0] if versions else None
         noted: dict[tuple[str, str], list[Resource]] = {}
         for node in nodes:
             for res in node.resources:
@@ -817,6 +820,28 @@ class Simulation:
                 + f" uses {api_version}, which Flux v{release} and later no longer serve: {why}; on such a Flux the "
                 "API server refuses it (flux migrate moves it to a served version)",
                 severity="info", code="FW-API-DEPRECATED", cls="limit"))
+
+    def _flux_versions_asked(self, nodes: list[KustomizationNode]) -> list[tuple[str, str, int]]:
+        """The Flux versions (semver ranges) the cluster's Flux instance asks for, each with its file:line: a
+        FluxInstance's ``spec.distribution.version`` (applied, or the entry's), the flux-instance chart's
+        ``instance.distribution.version``."""
+        found = []
+        for res in (r for node in nodes for r in node.resources):
+            if res.is_kind(FLUX_OPERATOR_GROUP, "FluxInstance"):
+                distribution = res.spec.get("distribution")
+                version = distribution.get("version") if isinstance(distribution, dict) else None
+                if isinstance(version, str) and version:
+                    found.append((version, res.file, self._line(res.file, res.line, ("spec", "distribution", "version"))))
+        for info in self.cluster.helm_releases:
+            if info.chart == "flux-instance":
+                instance = info.values.get("instance")
+                distribution = instance.get("distribution") if isinstance(instance, dict) else None
+                version = distribution.get("version") if isinstance(distribution, dict) else None
+                if isinstance(version, str) and version:
+                    found.append((version, info.file, self._line(info.file, info.line, (
+                        "spec", "values", "instance", "distribution", "version"))))
+        found += [(c.distribution, c.file, c.line) for c in self.cluster.controllers if c.distribution]
+        return list(dict.fromkeys(found))
 
     def _artifact_chart(self, ns: str, name: str) -> ArtifactChart:
         """The chart of ExternalArtifact ``ns/name`` when an ArtifactGenerator copies it from a folder flux-wiki reads:
