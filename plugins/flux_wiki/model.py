@@ -274,8 +274,8 @@ def helm_release_identity(name: str, namespace: str, spec: Any) -> tuple[str, st
     return str(release), str(target_ns or namespace)
 
 
-SurfaceKind = Literal["loadbalancer", "nodeport", "clusterip", "externalname", "ingress", "ingressroute", "httproute", "tlsroute",
-                      "virtualservice", "gateway", "certificate", "workload"]
+SurfaceKind = Literal["loadbalancer", "nodeport", "clusterip", "externalname", "ingress", "ingressroute", "httproute",
+                      "tlsroute", "virtualservice", "gateway", "certificate", "workload"]
 SERVICE_SURFACES: tuple[SurfaceKind, ...] = ("loadbalancer", "nodeport", "clusterip",
                                              "externalname")  # a Service's, by its type
 ROUTE_SURFACES: tuple[SurfaceKind, ...] = ("ingress", "ingressroute", "httproute", "tlsroute",

@@ -93,3 +93,15 @@ def test_a_patch_file_of_a_kustomization_is_where_its_host_is_written(tmp_path: 
     found = {s.host: (s.file, s.line) for s in cluster.surfaces if s.host}
     assert found["grafana.example.org"] == ("apps/kustomization.yaml",
                                             line_of(tmp_path, "apps/kustomization.yaml", "- grafana.example.org"))
+
+
+def test_each_cluster_points_into_its_own_kustomization(tmp_path: Path) -> None:
+    """Two clusters build the same layer alike: a host its spec.patches wrote points into each one's own file."""
+    files = {**gotk("home"), **gotk("lab"), "apps/grafana.yaml": RELEASE,
+             "clusters/home/apps.yaml": ks("apps", "./apps", extra=JSON6902),
+             "clusters/lab/apps.yaml": "# the lab\n# cluster\n" + ks("apps", "./apps", extra=JSON6902)}
+    model = build_model(write(tmp_path, files))
+    found = {c.name: {(s.file, s.line) for s in c.surfaces if s.host == "grafana.example.org"} for c in model.clusters}
+    assert found == {"home": {("clusters/home/apps.yaml",
+                               line_of(tmp_path, "clusters/home/apps.yaml", "- op: replace"))},
+                     "lab": {("clusters/lab/apps.yaml", line_of(tmp_path, "clusters/lab/apps.yaml", "- op: replace"))}}

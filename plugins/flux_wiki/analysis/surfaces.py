@@ -127,7 +127,8 @@ def _metallb_backend(spec: dict[str, Any]) -> str:
     "" under the Cluster policy, the default."""
     if _text(spec.get("externalTrafficPolicy")) != "Local":
         return ""
-    return ",".join(f"{k}={_text(v) or ''}" for k, v in sorted(_map(spec.get("selector")).items(), key=lambda i: str(i[0])))
+    selector = sorted(_map(spec.get("selector")).items(), key=lambda item: str(item[0]))
+    return ",".join(f"{k}={_text(v) or ''}" for k, v in selector)
 
 
 def _shared_ip(annotations: dict[str, Any]) -> str | None:

@@ -48,7 +48,7 @@ from ..objects import FluxOverrides
 from ..schema import ANY, KUSTOMIZATION_FILE, REPLACEMENT, problems
 from .fieldspec import (DEFAULTS, MAX_CUSTOM_FIELD_SPECS, NO_CONFIG, FieldSpec, FieldSpecError, Gvk, TransformerConfig,
                         merge_specs, parse_config, spec_of)
-from .patch import PatchError, _pointer, apply_json6902, apply_strategic, group_of, selects
+from .patch import PatchError, apply_json6902, apply_strategic, group_of, pointer_parts, selects
 from .plugins import ROLE_BINDING_SUBJECTS, SIMULATED, PluginError, field_specs, generator_entry, plugin_kind
 from .transform import (TargetNotFound, WorkRes, add_affix, effective_ns, fix_back_references, legacy_order_key,
                         set_entries, set_images, set_namespace, set_replicas)
@@ -884,7 +884,7 @@ def _json_op_writing(ops: list[Any], path: ValuesPath) -> int:
     found = 0
     for i, op in enumerate(ops):
         try:
-            parts = _pointer(str(op.get("path") or "")) if isinstance(op, dict) else None
+            parts = pointer_parts(str(op.get("path") or "")) if isinstance(op, dict) else None
         except PatchError:
             continue
         if parts is not None and parts != [""] and leaf[:len(parts)] == parts:
