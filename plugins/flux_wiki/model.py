@@ -94,6 +94,19 @@ class FieldAt:
 
 
 DependsOnKey = tuple[str, str]  # a dependsOn entry's name and namespace as written ("" when unset)
+ValuesPath = tuple[str | int, ...]  # a key path in a HelmRelease's values
+
+
+def value_at(tree: Any, path: ValuesPath) -> tuple[bool, Any]:
+    """(whether ``path`` exists in a tree of mappings and lists, the value there)."""
+    for part in path:
+        if isinstance(part, int) and isinstance(tree, list) and 0 <= part < len(tree):
+            tree = tree[part]
+        elif isinstance(part, str) and isinstance(tree, dict) and part in tree:
+            tree = tree[part]
+        else:
+            return False, None
+    return True, tree
 
 
 def host_fields(obj: dict[str, Any]) -> dict[tuple[str | int, ...], str]:
@@ -162,6 +175,8 @@ class Resource:
     # where a kustomize patch wrote each host field it set or changed (an Ingress rule's host, an HTTPRoute's
     # hostname, ...), by the field's path in the object
     patched_hosts: dict[tuple[str | int, ...], FieldAt] | None = None
+    # where a patch wrote each leaf of a HelmRelease's spec.values it changed (paths relative to spec.values)
+    values_at: dict[ValuesPath, FieldAt] | None = None
 
     @property
     def api_version(self) -> str:
@@ -290,9 +305,10 @@ def helm_release_identity(name: str, namespace: str, spec: Any) -> tuple[str, st
     return str(release), str(target_ns or namespace)
 
 
-SurfaceKind = Literal["loadbalancer", "nodeport", "clusterip", "ingress", "ingressroute", "httproute", "tlsroute",
-                      "virtualservice", "gateway", "certificate", "workload"]
-SERVICE_SURFACES: tuple[SurfaceKind, ...] = ("loadbalancer", "nodeport", "clusterip")  # a Service's, by its type
+SurfaceKind = Literal["loadbalancer", "nodeport", "clusterip", "externalname", "ingress", "ingressroute", "httproute",
+                      "tlsroute", "virtualservice", "gateway", "certificate", "workload"]
+SERVICE_SURFACES: tuple[SurfaceKind, ...] = ("loadbalancer", "nodeport", "clusterip",
+                                             "externalname")  # a Service's, by its type
 ROUTE_SURFACES: tuple[SurfaceKind, ...] = ("ingress", "ingressroute", "httproute", "tlsroute",
                                            "virtualservice")  # a host routed on
 CLAIM_SURFACES: tuple[SurfaceKind, ...] = ("loadbalancer", "gateway")  # an address:port a load balancer serves
@@ -386,6 +402,9 @@ class Surface:
     # a certificate cert-manager creates from the annotations of this object (``Ingress grafana``): the Certificate
     # is not in the repository, its file:line is that object's
     created_by: str | None = None
+    # MetalLB's backend key of that Service (its controller's BackendKey): "" under externalTrafficPolicy Cluster,
+    # its selector under Local; None when not known here (a Service read from chart values)
+    metallb_backend: str | None = None
 
     @property
     def target(self) -> str | None:

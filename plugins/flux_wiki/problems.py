@@ -86,6 +86,13 @@ _CODES = (
     Code("FW-FIELD-DROPPED", "limit", "a Flux Kustomization (v1) holds a field its API does not have (a misspelt "
          "or misplaced one, such as `dependOn`): the API server drops it, so it has no effect",
          "fix the field's name or indentation", notice=True),
+    Code("FW-API-REMOVED", "repo", "a Flux object in an API version the cluster's Flux no longer serves (a Flux "
+         "CRD the repository applies does not serve it, or the FluxInstance's Flux version is past the release that "
+         "removed it): the API server refuses it and the Kustomization applying it fails",
+         "move it to a served version (flux migrate)"),
+    Code("FW-API-DEPRECATED", "limit", "a Flux object in an API version recent Flux releases no longer serve, while "
+         "the repository does not say the cluster runs one of them", "move it to a served version (flux migrate)",
+         notice=True),
     Code("FW-SCHEMA-REJECTED", "repo", "a field the API server refuses (wrong type, unknown value, missing "
          "required field, a name or namespace its kind does not allow, such as `My_App`, an Ingress or Gateway "
          "API host name that is not a DNS name, judged after postBuild substitution): Flux cannot apply the object",
@@ -181,6 +188,9 @@ _CODES = (
          "nothing applies", "fix the reference, or apply the provider", reference=True),
     Code("FW-RSET-NOT-EXPANDED", "limit", "a ResourceSet is not expanded here (inputs from a live API, SOPS, "
          "flux-wiki's bounds): what it generates is not shown", "nothing; the pages miss what it generates"),
+    Code("FW-RSET-WAIT-UNMODELLED", "limit", "a ResourceSet waits for an object to be Ready whose readiness "
+         "flux-wiki does not model (a kind other than Kustomization, ResourceSet or HelmRelease, or a HelmRelease "
+         "the cluster never applies): the order pages do not show that wait", "nothing; the order pages miss it"),
     Code("FW-RSET-NOTE", "limit", "something about a ResourceSet only the cluster knows (run-time data, "
          "provider ids, reconciliation disabled)", "nothing", notice=True),
     # -- surfaces -----------------------------------------------------------------------------------------------
@@ -188,8 +198,10 @@ _CODES = (
          "applied later does not get it (reported there, naming the first; a sharing key shares an address "
          "on other ports only)", "give each its own address or port"),
     Code("FW-LB-UNSHARED", "repo", "two LoadBalancer Services MetalLB allocates ask for one address without the "
-         "same allow-shared-ip key: MetalLB leaves the later one pending", "give both the same "
-         "metallb.universe.tf/allow-shared-ip key (and different ports), or each its own address"),
+         "same allow-shared-ip key, or with it but with different backends (externalTrafficPolicy Local with "
+         "another pod selector, or Local beside Cluster): MetalLB leaves the later one pending", "give both the same "
+         "metallb.universe.tf/allow-shared-ip key (and different ports) and externalTrafficPolicy Cluster, or Local "
+         "with the same selector; or each its own address"),
     Code("FW-SURFACE-UNREAD", "limit", "the surfaces of an object could not be read", "report it as a "
          "flux-wiki bug"),
     Code("FW-CHART-VALUES-UNREAD", "limit", "a HelmRelease's values are not read for surfaces (chart unknown to "

@@ -52,8 +52,8 @@ def test_nodeport_headless_externalname(make_res):
     by_name = {s.name: s for s in out}
     assert (by_name["np"].kind, by_name["np"].port, by_name["np"].detail) == ("nodeport", 80, "nodePort 30080")
     assert (by_name["db"].kind, by_name["db"].port, by_name["db"].detail) == ("clusterip", 5432, "headless")
-    assert (by_name["ext"].kind, by_name["ext"].target, by_name["ext"].detail) == \
-        ("clusterip", "db.example.com", "ExternalName")
+    assert (by_name["ext"].kind, by_name["ext"].host, by_name["ext"].target, by_name["ext"].detail) == \
+        ("externalname", "db.example.com", "db.example.com", "alias of db.example.com")
 
 
 def test_ingress_with_tls_class_and_backends(make_res):

@@ -36,7 +36,8 @@ from graphlib import CycleError, TopologicalSorter
 from typing import Any, Literal
 
 from ..load.yamldocs import block_scalar_line, field_line
-from ..model import FLUX_KUSTOMIZE_GROUP, FLUX_OPERATOR_GROUP, Cluster, InputError, KustomizationNode, Resource
+from ..model import (FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, FLUX_OPERATOR_GROUP, Cluster, Diagnostic, InputError,
+                     KustomizationNode, Resource)
 
 DEFAULT_REQUEUE_DEPENDENCY = 30.0  # kustomize-controller --requeue-dependency (main.go), seconds
 TIMEOUT_MARGIN = 30.0  # GetTimeout's default is the interval less this (api/v1/kustomization_types.go)
@@ -530,25 +531,62 @@ class _Builder:
             line = self.line_in(gen.file, gen.line, ("spec", "dependsOn", i))
             if kind == "Kustomization":
                 out.append(Edge("dependsOn", dep, node.id, gen.file, line, expr))
-            else:
+            elif kind == "ResourceSet":
                 out += [Edge("dependsOn", before, node.id, gen.file, line) for before in self._rset_ready_after(dep)]
+            elif kind == "HelmRelease" and (after := self._release_ready_after(dep)) is not None:
+                out += [Edge("dependsOn", before, node.id, gen.file, line) for before in after]
+            else:
+                why = "which this cluster never applies" if kind == "HelmRelease" else \
+                    "whose readiness flux-wiki does not model"
+                self.cluster.warnings.append(Diagnostic(
+                    gen.file, line, f"ResourceSet {gen.namespace}/{gen.name} waits for {kind} {dep} to be Ready, "
+                    f"{why}: the order pages do not show that wait of the Kustomizations it generates",
+                    code="FW-RSET-WAIT-UNMODELLED", cls="limit"))
         return out
 
     @staticmethod
     def _rset_dependencies(rset: Resource) -> Iterator[tuple[int, str, str, str | None]]:
-        """(index, kind, namespace/name, readyExpr) of each ``ready: true`` dependency of a ResourceSet on a Flux
-        Kustomization or a ResourceSet."""
+        """(index, kind, namespace/name, readyExpr) of each ``ready: true`` dependency of a ResourceSet: a Flux
+        Kustomization, a ResourceSet, a HelmRelease, or any other kind (its ``apiVersion`` and ``kind``)."""
         entries = rset.spec.get("dependsOn")
         for i, entry in enumerate(entries if isinstance(entries, list) else []):
             if not isinstance(entry, dict) or entry.get("ready") is not True \
                     or not isinstance(entry.get("name"), str) or not entry["name"]:
                 continue
-            kind, group = entry.get("kind"), str(entry.get("apiVersion") or "").split("/", 1)[0]
-            if (kind, group) not in (("Kustomization", FLUX_KUSTOMIZE_GROUP), ("ResourceSet", FLUX_OPERATOR_GROUP)):
-                continue
+            kind, group = str(entry.get("kind") or ""), str(entry.get("apiVersion") or "").split("/", 1)[0]
+            if (kind, group) not in (("Kustomization", FLUX_KUSTOMIZE_GROUP), ("ResourceSet", FLUX_OPERATOR_GROUP),
+                                     ("HelmRelease", FLUX_HELM_GROUP)):
+                kind = f"{entry.get('apiVersion')} {kind}"
             expr = entry.get("readyExpr")
             yield i, kind, f"{entry.get('namespace') or rset.namespace}/{entry['name']}", \
                 expr if isinstance(expr, str) and expr else None
+
+    def _release_ready_after(self, release_id: str) -> list[str] | None:
+        """The Kustomizations that are Ready before HelmRelease ``release_id`` is (None: the cluster never applies
+        it). helm-controller gets it Ready only once the Kustomization applying it has applied it, so after what
+        that one and the Kustomizations applying it wait for; and after the HelmReleases it depends on."""
+        releases = {f"{h.namespace}/{h.name}": h for h in self.cluster.helm_releases}
+        if release_id not in releases:
+            return None
+        out: list[str] = []
+        seen, queue, layers = {release_id}, [release_id], set()
+        while queue:
+            release = releases.get(queue.pop(0))
+            if release is None:
+                continue
+            layer = release.layer
+            while layer in self.nodes and layer not in layers:
+                layers.add(layer)
+                node = self.nodes[layer]
+                entries = node.spec.get("dependsOn")
+                out += [f"{e.get('namespace') or node.namespace}/{e['name']}" for e in
+                        (entries if isinstance(entries, list) else []) if isinstance(e, dict) and e.get("name")]
+                layer = node.parent or ""
+            for before in release.depends_on:
+                if before not in seen:
+                    seen.add(before)
+                    queue.append(before)
+        return list(dict.fromkeys(out))
 
     def _rset_ready_after(self, rset_id: str) -> list[str]:
         """The Kustomizations that are Ready before ResourceSet ``rset_id`` is: what it waits for (followed through
@@ -569,7 +607,9 @@ class _Builder:
             for _, kind, dep, _ in self._rset_dependencies(rset):
                 if kind == "Kustomization":
                     out.append(dep)
-                elif dep not in seen:
+                elif kind == "HelmRelease":
+                    out += self._release_ready_after(dep) or []
+                elif kind == "ResourceSet" and dep not in seen:
                     seen.add(dep)
                     queue.append(dep)
         return list(dict.fromkeys(out))

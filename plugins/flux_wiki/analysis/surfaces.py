@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ..model import (CLAIM_SURFACES, Diagnostic, FieldAt, HelmReleaseInfo, Resource, Surface, SurfaceKind, Target,
-                     address_list, endpoint, host_fields)
+                     ValuesPath, address_list, endpoint, host_fields, value_at)
 from .redact import HIDDEN, is_secret_payload, secret_strings, without_ciphertext
 
 LB_IP_ANNOTATIONS = (
@@ -35,7 +35,7 @@ SHARED_IP_ANNOTATIONS = (
 )
 METALLB_PREFIXES = ("metallb.universe.tf/", "metallb.io/")
 SERVICE_KINDS: dict[str, SurfaceKind] = {"ClusterIP": "clusterip", "NodePort": "nodeport",
-                                         "LoadBalancer": "loadbalancer", "ExternalName": "clusterip"}
+                                         "LoadBalancer": "loadbalancer", "ExternalName": "externalname"}
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "CronJob", "Job", "ReplicaSet")
 TRAEFIK_GROUPS = ("traefik.io", "traefik.containo.us")
 GATEWAY_GROUP = "gateway.networking.k8s.io"
@@ -122,6 +122,16 @@ def _metallb_key(spec: dict[str, Any], annotations: dict[str, Any]) -> str | Non
     return next((key for key in keys if key), "")
 
 
+def _metallb_backend(spec: dict[str, Any]) -> str:
+    """MetalLB's backend key (controller ``BackendKey``): a Service with ``externalTrafficPolicy: Local`` sends
+    traffic to its own pods only, so its selector as ``labels.Set.String()`` (sorted ``key=value``, comma-joined);
+    "" under the Cluster policy, the default."""
+    if _text(spec.get("externalTrafficPolicy")) != "Local":
+        return ""
+    selector = sorted(_map(spec.get("selector")).items(), key=lambda item: str(item[0]))
+    return ",".join(f"{k}={_text(v) or ''}" for k, v in selector)
+
+
 def _shared_ip(annotations: dict[str, Any]) -> str | None:
     for a in SHARED_IP_ANNOTATIONS:
         if _text(annotations.get(a)):
@@ -158,11 +168,11 @@ def _service(obj: dict[str, Any], o: _Origin, selected: list[Target], diags: lis
         kind = "clusterip"
     details: list[str | None] = []
     targets = tuple(selected)
-    address = metallb_key = None
-    if stype == "ExternalName":
-        details.append("ExternalName")
+    address = metallb_key = metallb_backend = None
+    if kind == "externalname":  # a DNS alias (CNAME) of its externalName: no cluster IP, no proxied port
         external = _text(spec.get("externalName"))
-        targets = (Target(external),) if external else ()
+        return [o.surface(kind, f"alias of {external}" if external else "no externalName", host=external,
+                          targets=(Target(external),) if external else ())]
     if _text(spec.get("clusterIP")) == "None":
         details.append("headless")
     family_policy = _text(spec.get("ipFamilyPolicy"))
@@ -171,6 +181,8 @@ def _service(obj: dict[str, Any], o: _Origin, selected: list[Target], diags: lis
     if kind == "loadbalancer":
         address = ",".join(lb_addresses(spec, ann)) or None
         metallb_key = _metallb_key(spec, ann)
+        if o.object_kind == "Service":  # a chart's Service is read from a few values only
+            metallb_backend = _metallb_backend(spec)
         lbc = _text(spec.get("loadBalancerClass"))
         details += [f"class {lbc}" if lbc else None, _shared_ip(ann)]
     ports = spec.get("ports")
@@ -194,9 +206,10 @@ def _service(obj: dict[str, Any], o: _Origin, selected: list[Target], diags: lis
             extra.append(f"targetPort {tp}")
         out.append(o.surface(kind, *details, *extra, address=address, port=port,
                              protocol=_text(p.get("protocol")) or "TCP", port_name=_text(p.get("name")),
-                             targets=targets, metallb_key=metallb_key))
+                             targets=targets, metallb_key=metallb_key, metallb_backend=metallb_backend))
     if not out:
-        out.append(o.surface(kind, *details, address=address, targets=targets, metallb_key=metallb_key))
+        out.append(o.surface(kind, *details, address=address, targets=targets, metallb_key=metallb_key,
+                             metallb_backend=metallb_backend))
     return out
 
 
@@ -659,19 +672,24 @@ def _order(s: Surface) -> tuple:
 
 
 LineOf = Callable[[str, int, tuple[str, ...]], int]  # (file, document line, field path) -> the field's line
+# (entry of the building Flux Kustomization's spec.patches, line in its text) -> file:line
+SpecPatchAt = Callable[[int, int], tuple[str, int]]
 
 
 def extract_surfaces(layer: str, resources: list[Resource], helm_releases: list[HelmReleaseInfo],
-                     line_of: LineOf | None = None) -> tuple[list[Surface], list[Diagnostic]]:
+                     line_of: LineOf | None = None, spec_patch_at: SpecPatchAt | None = None,
+                     ) -> tuple[list[Surface], list[Diagnostic]]:
     """All surfaces declared by one Flux Kustomization's built objects (`layer` is its id
     'namespace/name'). Sorted by Surface.sort_key(); deterministic.
 
     A surface read from a HelmRelease's values points at the values key it comes from (``line_of`` finds
-    ``spec.values.<path>`` in the HelmRelease's document), else at the HelmRelease."""
+    ``spec.values.<path>`` in the HelmRelease's document), else at the HelmRelease; a host a patch wrote into
+    the values points at that patch (``spec_patch_at`` finds one of the layer's own ``spec.patches``)."""
     diags: list[Diagnostic] = []
     placed: list[Placed] = []
     secrets: set[str] = set()
     hr_objects: dict[tuple[str, str], dict[str, Any]] = {}
+    hr_values_at: dict[tuple[str, str], dict[ValuesPath, FieldAt]] = {}
     for r in resources:
         if r.kind == "Secret":
             continue
@@ -679,6 +697,8 @@ def extract_surfaces(layer: str, resources: list[Resource], helm_releases: list[
         obj = without_ciphertext(r.obj) if r.encrypted or "sops" in r.obj else r.obj
         if r.kind == "HelmRelease":
             hr_objects[(r.namespace, r.name)] = obj
+            if r.values_at:
+                hr_values_at[(r.namespace, r.name)] = r.values_at
         placed.append(Placed(obj, _Origin(layer, r.namespace, r.name, r.kind, r.file, r.line), r.patched_hosts))
         if r.kind == "Canary" and r.group == FLAGGER_GROUP:
             line = line_of(r.file, r.line, ("spec", "service")) if line_of else r.line
@@ -686,10 +706,12 @@ def extract_surfaces(layer: str, resources: list[Resource], helm_releases: list[
                        for flagged, label in flagger_objects(obj, r.namespace)]
     out = _surfaces_of(placed, diags)
     for hr in helm_releases:
+        key: tuple[str, str] | None = (hr.namespace, hr.name)
         hr_obj = hr_objects.get((hr.namespace, hr.name))
         if hr_obj is None:  # the built object may not carry the namespace Flux gives it
-            same_name = [o for (_, n), o in hr_objects.items() if n == hr.name]
-            hr_obj = same_name[0] if len(same_name) == 1 else None
+            same_name = [k for k in hr_objects if k[1] == hr.name]
+            key = same_name[0] if len(same_name) == 1 else None
+            hr_obj = hr_objects[key] if key else None
         from .chart_values import render_release  # loads with the first HelmRelease
 
         rendered, hr_diags = render_release(hr, hr_obj)
@@ -699,9 +721,33 @@ def extract_surfaces(layer: str, resources: list[Resource], helm_releases: list[
                                          line_of(hr.file, hr.line, ("spec", "values", *at.path)) if line_of
                                          else hr.line, str(at)))
                      for obj, at in rendered]
-        out += _own_backends(_surfaces_of(hr_placed, diags), hr.namespace, rendered)
+        found = _surfaces_of(hr_placed, diags)
+        patched = hr_values_at.get(key) if key else None
+        if patched and hr_obj is not None:
+            found = _patched_hosts(found, hr_obj, patched, {str(at): at.path for _, at in rendered}, spec_patch_at)
+        out += _own_backends(found, hr.namespace, rendered)
     out = [_scrub(s, secrets) for s in out]
     return sorted(out, key=_order), sorted(set(diags))
+
+
+def _patched_hosts(surfaces: list[Surface], hr_obj: dict[str, Any], patched: dict[ValuesPath, FieldAt],
+                   values_from: dict[str, tuple[str, ...]], spec_patch_at: SpecPatchAt | None) -> list[Surface]:
+    """Surfaces whose host a patch wrote into the HelmRelease's values, pointed at that patch: a values leaf the
+    patch changed, under the values key the surface is read from, that holds the host."""
+    values = _map(hr_obj.get("spec")).get("values")
+    out = []
+    for s in surfaces:
+        under = values_from.get((s.detail or "").split("; ")[0], ())
+        path = next((p for p in patched if s.host and p[:len(under)] == under
+                     and value_at(values, p) == (True, s.host)), None)
+        at = patched[path] if path is not None else None
+        if at is not None and at.spec_patch is None:
+            s = replace(s, file=at.file, line=at.line)
+        elif at is not None and spec_patch_at is not None:
+            file, line = spec_patch_at(at.spec_patch, at.line)
+            s = replace(s, file=file, line=line)
+        out.append(s)
+    return out
 
 
 def _own_backends(surfaces: list[Surface], namespace: str, rendered: list[tuple[dict[str, Any], Any]],
@@ -822,17 +868,31 @@ def unshared_claims(surfaces: list[Surface], where: Callable[[Surface], str] | N
                                                              by_owner[label][0].file, by_owner[label][0].line, label))
         key = by_owner[first][0].metallb_key or ""
         first_claims = {c for s in by_owner[first] for c in _claims(s)}
+        backend = by_owner[first][0].metallb_backend
         for label in later:
-            own = by_owner[label][0].metallb_key or ""
-            if (key and key == own) or "$" in key + own or HIDDEN in (key, own) \
-                    or first_claims & {c for s in by_owner[label] for c in _claims(s)}:
-                continue
-            why = ("it has no allow-shared-ip key" if not own else "the first has no allow-shared-ip key" if not key
-                   else "their allow-shared-ip keys differ")
             c = by_owner[label][0]
+            own = c.metallb_key or ""
+            if "$" in key + own or HIDDEN in (key, own) \
+                    or first_claims & {x for s in by_owner[label] for x in _claims(s)}:
+                continue
+            if key and key == own:
+                if backend is None or c.metallb_backend is None or backend == c.metallb_backend \
+                        or "$" in backend + c.metallb_backend:
+                    continue
+                why = (f"their backends differ ({_policy(backend)} and {_policy(c.metallb_backend)}): MetalLB shares "
+                       "an address only between Services with externalTrafficPolicy Cluster, or Local with the same "
+                       "pod selector")
+            else:
+                why = ("it has no allow-shared-ip key" if not own else "the first has no allow-shared-ip key"
+                       if not key else "their allow-shared-ip keys differ") + \
+                    ": MetalLB shares an address only between Services with the same key"
             out.add(Diagnostic(c.file, c.line, f"{label} asks MetalLB for LoadBalancer address {addr}, already "
-                                               f"claimed by {first}, and {why}: MetalLB shares an address only "
-                                               "between Services with the same key, so it leaves this one pending",
+                                               f"claimed by {first}, and {why}, so it leaves this one pending",
                                code="FW-LB-UNSHARED"))
             flagged += by_owner[first] + by_owner[label]
     return sorted(out), flagged
+
+
+def _policy(backend: str) -> str:
+    """A MetalLB backend key as the Service fields that make it."""
+    return f"Local with selector {backend}" if backend else "Cluster, or Local without a selector"

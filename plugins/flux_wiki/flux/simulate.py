@@ -13,7 +13,7 @@ import posixpath
 from collections import deque
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..load import ParseCache, Repo
 from ..load.yamldocs import block_scalar_line, field_line
@@ -901,6 +901,79 @@ class Simulation:
         cluster.helm_releases.sort(key=lambda h: (h.layer, h.namespace, h.name))
         self._check_release_dependencies(specs)
         cluster.controllers = self._controllers()
+        self._check_api_versions()
+
+    def _check_api_versions(self) -> None:
+        """Flux objects in an API version the cluster's Flux no longer serves: the API server refuses them, and
+        the Kustomization applying them fails. Certain when a Flux CRD the cluster applies does not serve it, or
+        when every version a FluxInstance admits is past the release that removed it; else a notice."""
+        from .served import REMOVED_IN, flux_crds, lowest_version
+
+        nodes = [k for k in self.cluster.kustomizations.values() if not k.excluded]
+        crds = flux_crds(res for node in nodes for res in node.resources)
+        versions = self._flux_versions_asked(nodes)
+        lows = [lowest_version(v[0]) for v in versions]
+        # the oldest Flux the instance admits (None: one of them is no version range flux-wiki reads)
+        lowest = min(lows) if lows and None not in lows else None  # type: ignore[type-var]
+        asked = versions[lows.index(lowest)] if lowest is not None else versions[0] if versions else None
+        noted: dict[tuple[str, str], list[Resource]] = {}
+        for node in nodes:
+            for res in node.resources:
+                version = res.api_version.rpartition("/")[2]
+                served = crds.get((res.group, res.kind))
+                refused = (f"the API server refuses it and Kustomization {node.id} fails to apply; move it to a "
+                           "served version (flux migrate)")
+                if served is not None:
+                    if version not in served.versions:
+                        self.cluster.warn(res.file, self._line(res.file, res.line, ("apiVersion",)), f"{res.kind} {res.ident()}: {res.api_version} is not served "
+                                          f"by the {res.kind} CRD this cluster applies ({served.file}:{served.line} "
+                                          f"serves {', '.join(sorted(served.versions)) or 'no version'}): {refused}",
+                                          code="FW-API-REMOVED")
+                    continue
+                removed = REMOVED_IN.get((res.group, version))
+                if removed is None:
+                    continue
+                if asked and lowest is not None and lowest >= (*removed, 0):
+                    self.cluster.warn(res.file, self._line(res.file, res.line, ("apiVersion",)),
+                                      f"{res.kind} {res.ident()}: {res.api_version} is not served "
+                                      f"since Flux v{removed[0]}.{removed[1]}, and the Flux instance at "
+                                      f"{asked[1]}:{asked[2]} asks for Flux {asked[0]!r}: {refused}",
+                                      code="FW-API-REMOVED")
+                else:
+                    noted.setdefault((res.api_version, f"{removed[0]}.{removed[1]}"), []).append(res)
+        for (api_version, release), objects in noted.items():
+            first, more = objects[0], len(objects) - 1
+            why = (f"the Flux instance at {asked[1]}:{asked[2]} asks for Flux {asked[0]!r}, which admits older "
+                   "releases" if asked else "flux-wiki does not know this cluster's Flux version (no Flux CRDs or "
+                   "FluxInstance version in the repository)")
+            self.cluster.warnings.append(Diagnostic(
+                first.file, self._line(first.file, first.line, ("apiVersion",)),
+                f"{first.kind} {first.ident()}" + (f" (and {more} more object{'s' if more > 1 else ''})" if more else "")
+                + f" uses {api_version}, which Flux v{release} and later no longer serve: {why}; on such a Flux the "
+                "API server refuses it (flux migrate moves it to a served version)",
+                severity="info", code="FW-API-DEPRECATED", cls="limit"))
+
+    def _flux_versions_asked(self, nodes: list[KustomizationNode]) -> list[tuple[str, str, int]]:
+        """The Flux versions (semver ranges) the cluster's Flux instance asks for, each with its file:line: a
+        FluxInstance's ``spec.distribution.version`` (applied, or the entry's), the flux-instance chart's
+        ``instance.distribution.version``."""
+        found = []
+        for res in (r for node in nodes for r in node.resources):
+            if res.is_kind(FLUX_OPERATOR_GROUP, "FluxInstance"):
+                distribution = res.spec.get("distribution")
+                version = distribution.get("version") if isinstance(distribution, dict) else None
+                if isinstance(version, str) and version:
+                    found.append((version, res.file, self._line(res.file, res.line, ("spec", "distribution", "version"))))
+        for info in self.cluster.helm_releases:
+            if info.chart == "flux-instance":
+                instance = info.values.get("instance")
+                distribution = instance.get("distribution") if isinstance(instance, dict) else None
+                version = distribution.get("version") if isinstance(distribution, dict) else None
+                if isinstance(version, str) and version:
+                    found.append((version, info.file, self._line(info.file, info.line, (
+                        "spec", "values", "instance", "distribution", "version"))))
+        found += [(c.distribution, c.file, c.line) for c in self.cluster.controllers if c.distribution]
+        return list(dict.fromkeys(found))
 
     def _check_release_dependencies(self, specs: dict[tuple[str, int], Any]) -> None:
         """A HelmRelease's ``dependsOn`` on a HelmRelease this cluster never applies: helm-controller waits for it
@@ -1099,7 +1172,10 @@ def _value_at(obj: Any, path: tuple[str | int, ...]) -> Any:
     return obj
 
 
-def _prefixed_at(at: dict[Any, FieldAt] | None, prefix: str) -> dict[Any, FieldAt] | None:
+_K = TypeVar("_K")
+
+
+def _prefixed_at(at: dict[_K, FieldAt] | None, prefix: str) -> dict[_K, FieldAt] | None:
     return {key: replace(f, file=prefix + f.file) if f.file else f for key, f in at.items()} if at else at
 
 
@@ -1109,7 +1185,8 @@ def _prefixed(built: BuildResult, prefix: str) -> BuildResult:
         return built
     return replace(built, resources=[replace(r, file=prefix + r.file,
                                              depends_on_at=_prefixed_at(r.depends_on_at, prefix),
-                                             patched_hosts=_prefixed_at(r.patched_hosts, prefix))
+                                             patched_hosts=_prefixed_at(r.patched_hosts, prefix),
+                                             values_at=_prefixed_at(r.values_at, prefix))
                                      for r in built.resources],
                    files=[prefix + f for f in built.files],
                    diagnostics=[replace(d, file=prefix + d.file) for d in built.diagnostics])

@@ -121,6 +121,8 @@ def surface_phrase(s: Surface) -> str:
         return f"LoadBalancer on {', '.join(_lb_endpoints(s))}"
     if s.kind == "clusterip":
         return f"ClusterIP port {s.port}"
+    if s.kind == "externalname":
+        return f"ExternalName alias of {s.host}" if s.host else "ExternalName"
     if s.kind == "nodeport":
         return f"NodePort {node_port_text(s)}"
     if s.kind == "certificate":

@@ -28,6 +28,7 @@ content is skipped; a built-in plugin flux-wiki does not simulate, ``openapi``,
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import posixpath
@@ -40,14 +41,15 @@ import yaml
 from ...analysis.redact import url_without_credentials
 from ...load import Document, Repo, parse_documents
 from ...load.yamldocs import GrowthBudget, block_scalar_line, field_line
-from ...model import SOPS_ENCRYPTED_KIND, DependsOnKey, Diagnostic, FieldAt, InputError, Resource, host_fields
+from ...model import (SOPS_ENCRYPTED_KIND, DependsOnKey, Diagnostic, FieldAt, InputError, Resource, ValuesPath,
+                      host_fields, value_at)
 from ...problems import problem_class
 from ..fields import is_ciphertext
 from ..objects import FluxOverrides
 from ..schema import ANY, KUSTOMIZATION_FILE, REPLACEMENT, problems
 from .fieldspec import (DEFAULTS, MAX_CUSTOM_FIELD_SPECS, NO_CONFIG, FieldSpec, FieldSpecError, Gvk, TransformerConfig,
                         merge_specs, parse_config, spec_of)
-from .patch import PatchError, apply_json6902, apply_strategic, group_of, selects
+from .patch import PatchError, apply_json6902, apply_strategic, group_of, pointer_parts, selects
 from .plugins import ROLE_BINDING_SUBJECTS, SIMULATED, PluginError, field_specs, generator_entry, plugin_kind
 from .transform import (TargetNotFound, WorkRes, add_affix, effective_ns, fix_back_references, legacy_order_key,
                         set_entries, set_images, set_namespace, set_replicas)
@@ -603,12 +605,15 @@ class _Builder:
                 if isinstance(doc, list):
                     if not isinstance(target, dict):
                         raise PatchError("a JSON 6902 patch needs a target")
+                    on_values = any(_on_values(op.get("path")) for op in doc if isinstance(op, dict))
                     for r in [r for r in res if selects(target, r.obj, r.names(), r.namespaces())]:
                         r.store_previous_id()
                         before, hosts = _depends_on(r.obj), host_fields(r.obj)
+                        values = _values_copy(r.obj) if on_values else None
                         r.obj = apply_json6902(r.obj, doc, self.growth)
                         self._note_depends_on(r, before, lambda dep: field_at(n, (_json_op_index(doc, dep),)))
                         _note_hosts(r, hosts, lambda value: field_at(n, _json_op_writing(doc, value)))
+                        _note_values(r, values, lambda path: field_at(n, (_json_op_on_values(doc, path),)))
                 elif isinstance(doc, dict):
                     _require_patch_identity(doc)
                     if isinstance(target, dict):
@@ -623,13 +628,16 @@ class _Builder:
                                                                          "remote resource: not applied",
                                                            "FW-KUSTOMIZE-REMOTE"))
                             continue
+                    on_values = isinstance(doc.get("spec"), dict) and "values" in doc["spec"]
                     for r in chosen:
                         before, hosts = _depends_on(r.obj), host_fields(r.obj)
+                        values = _values_copy(r.obj) if on_values else None
                         if apply_strategic(r.obj, doc) is None:
                             res.remove(r)
                         else:
                             self._note_depends_on(r, before, lambda dep: field_at(n, _entry_path(doc, dep)))
                             _note_hosts(r, hosts, lambda value: field_at(n, _value_path(doc, value) or ()))
+                            _note_values(r, values, lambda path: field_at(n, ("spec", "values", *path)))
                 else:
                     raise PatchError("patch must be a mapping or a JSON 6902 list")
         except PatchError as err:
@@ -833,7 +841,7 @@ class _Builder:
             res = sorted(res, key=legacy_order_key)
         return BuildResult(
             resources=[Resource(r.obj, r.file, r.line, r.encrypted, depends_on_at=r.depends_on_at,
-                                patched_hosts=r.patched_hosts) for r in res],
+                                patched_hosts=r.patched_hosts, values_at=r.values_at) for r in res],
             files=sorted(self.files),
             remote=self.remote,
             helm_charts=self.helm_charts,
@@ -883,6 +891,65 @@ def _json_op_writing(ops: list[Any], value: str) -> tuple[str | int, ...]:
             if inner is not None:
                 return (i, "value", *inner)
     return (0,)
+
+
+_MAX_NOTED_VALUES = 1000  # changed values leaves whose patch is recorded, per patch and object
+
+
+def _on_values(path: Any) -> bool:
+    """Whether a JSON 6902 operation's path may change a HelmRelease's ``spec.values``."""
+    return isinstance(path, str) and (path in ("", "/", "/spec") or path == "/spec/values"
+                                      or path.startswith("/spec/values/"))
+
+
+def _values_copy(obj: dict[str, Any]) -> Any:
+    """A copy of a HelmRelease's ``spec.values`` before a patch (None for any other object)."""
+    if obj.get("kind") != "HelmRelease" or group_of(obj) != "helm.toolkit.fluxcd.io":
+        return None
+    spec = obj.get("spec")
+    return copy.deepcopy(spec.get("values", {})) if isinstance(spec, dict) else {}
+
+
+def _leaves(value: Any, path: ValuesPath = ()) -> Iterator[tuple[ValuesPath, Any]]:
+    """The scalar (or empty) leaves of a values tree, with their paths."""
+    if isinstance(value, dict) and value:
+        for k, v in value.items():
+            yield from _leaves(v, (*path, str(k)))
+    elif isinstance(value, list) and value:
+        for i, v in enumerate(value):
+            yield from _leaves(v, (*path, i))
+    else:
+        yield path, value
+
+
+def _note_values(r: WorkRes, before: Any, written_at: Callable[[ValuesPath], FieldAt]) -> None:
+    """Field-level provenance of a HelmRelease's ``spec.values``: each leaf the patch changed points at the patch
+    (``before`` is None when the patch cannot have changed them)."""
+    spec = r.obj.get("spec")
+    after = spec.get("values") if isinstance(spec, dict) else None
+    if before is None or before == after:
+        return
+    at = dict(r.values_at or {})
+    for n, (path, value) in enumerate(_leaves(after)):
+        if n >= _MAX_NOTED_VALUES:
+            break
+        if value_at(before, path) != (True, value):
+            at[path] = written_at(path)
+    r.values_at = at or None
+
+
+def _json_op_on_values(ops: list[Any], path: ValuesPath) -> int:
+    """The last JSON 6902 operation whose path holds values leaf ``path`` (0 when none names it)."""
+    leaf = ["spec", "values", *(str(p) for p in path)]
+    found = 0
+    for i, op in enumerate(ops):
+        try:
+            parts = pointer_parts(str(op.get("path") or "")) if isinstance(op, dict) else None
+        except PatchError:
+            continue
+        if parts is not None and parts != [""] and leaf[:len(parts)] == parts:
+            found = i
+    return found
 
 
 def _entry_path(patch: dict[str, Any], dep: DependsOnKey) -> tuple[str | int, ...]:

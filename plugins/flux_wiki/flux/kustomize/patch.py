@@ -137,7 +137,8 @@ def apply_strategic(obj: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any
 
 # -- JSON 6902 ----------------------------------------------------------------
 
-def _pointer(path: str) -> list[str]:
+def pointer_parts(path: str) -> list[str]:
+    """The reference tokens of a JSON pointer (RFC 6901), unescaped."""
     if path == "" or path == "/":
         return [] if path == "" else [""]
     if not path.startswith("/"):
@@ -175,7 +176,7 @@ def _index(lst: list[Any], token: str, path: str, *, for_add: bool) -> int:
 
 
 def _add(doc: Any, path: str, value: Any) -> Any:
-    parts = _pointer(path)
+    parts = pointer_parts(path)
     if not parts:
         return value
     parent = _walk(doc, parts[:-1], path)
@@ -190,7 +191,7 @@ def _add(doc: Any, path: str, value: Any) -> Any:
 
 
 def _remove(doc: Any, path: str) -> Any:
-    parts = _pointer(path)
+    parts = pointer_parts(path)
     parent = _walk(doc, parts[:-1], path)
     last = parts[-1]
     if isinstance(parent, dict):
@@ -211,10 +212,10 @@ def apply_json6902(obj: dict[str, Any], ops: list[Any], budget: GrowthBudget | N
             raise PatchError("JSON 6902 operation must be a mapping with 'op'")
         kind, path = op["op"], str(op.get("path", ""))
         if kind in ("add", "replace", "copy", "move"):
-            src = _walk(doc, _pointer(str(op.get("from", ""))), str(op.get("from", ""))) \
+            src = _walk(doc, pointer_parts(str(op.get("from", ""))), str(op.get("from", ""))) \
                 if kind in ("copy", "move") else op.get("value")
             try:
-                budget.spend(src, len(_pointer(path)), copied=kind != "move")
+                budget.spend(src, len(pointer_parts(path)), copied=kind != "move")
             except BoundError as err:
                 raise PatchError(f"{kind} '{path[:80]}': {err}", "FW-LIMIT-COPIES") from None
         if kind == "add":
@@ -222,7 +223,7 @@ def apply_json6902(obj: dict[str, Any], ops: list[Any], budget: GrowthBudget | N
         elif kind == "remove":
             _remove(doc, path)
         elif kind == "replace":
-            parts = _pointer(path)
+            parts = pointer_parts(path)
             if not parts:
                 doc = copy_data(op.get("value"))
                 continue
@@ -237,10 +238,10 @@ def apply_json6902(obj: dict[str, Any], ops: list[Any], budget: GrowthBudget | N
                 raise PatchError(f"path '{path}' not found")
         elif kind in ("move", "copy"):
             src = str(op.get("from", ""))
-            value = _remove(doc, src) if kind == "move" else copy_data(_walk(doc, _pointer(src), src))
+            value = _remove(doc, src) if kind == "move" else copy_data(_walk(doc, pointer_parts(src), src))
             doc = _add(doc, path, value)
         elif kind == "test":
-            parts = _pointer(path)
+            parts = pointer_parts(path)
             parent = _walk(doc, parts[:-1], path) if parts else None
             if isinstance(parent, dict) and parts[-1] not in parent:  # a missing key tests equal to null
                 if op.get("value") is not None:

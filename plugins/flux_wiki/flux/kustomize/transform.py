@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from .fieldspec import FieldSpec, FieldSpecError, Gvk, TransformerConfig, matching, parse_gv, walk
-from ...model import DependsOnKey, FieldAt
+from ...model import DependsOnKey, FieldAt, ValuesPath
 from ..goregexp import GoRegexpError, compile_go
 from .patch import group_of
 
@@ -60,6 +60,7 @@ class WorkRes:
     origin: dict[str, Any] | None = None  # kustomize's Origin: {"path": file} or the generator's configuredIn/By
     depends_on_at: dict[DependsOnKey, FieldAt] | None = None  # see Resource.depends_on_at
     patched_hosts: dict[tuple[str | int, ...], FieldAt] | None = None  # see Resource.patched_hosts
+    values_at: dict[ValuesPath, FieldAt] | None = None  # see Resource.values_at
 
     @property
     def kind(self) -> str:

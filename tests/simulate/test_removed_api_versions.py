@@ -1,0 +1,154 @@
+"""A Flux object in an API version the cluster's Flux no longer serves: the API server refuses it, and the
+Kustomization applying it fails (FW-API-REMOVED, at the apiVersion line).
+
+What the cluster serves: the Flux CRDs the repository applies (gotk-components.yaml: each version's
+``served``), else the Flux version a FluxInstance asks for (``spec.distribution.version``) against the releases
+that removed the beta APIs: Flux v2.7 removed ``source``/``kustomize``/``image``/``notification`` ``v1beta1`` and
+``helm`` ``v2beta1`` (fluxcd.io/blog/2025/09/flux-v2.7.0, flux2#5474); Flux v2.8 removed ``source``/``kustomize``
+``v1beta2`` and ``helm`` ``v2beta2`` (flux2#5711: source-controller#1983, kustomize-controller#1584,
+helm-controller#1404). When the version may still serve it (a range such as ``2.x``, or no version known), it is
+a notice (FW-API-DEPRECATED), never a warning."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from flux_wiki.engine import build_model
+from flux_wiki.flux.served import lowest_version
+from tests.simulate.test_flux_instance import instance
+from tests.simulate.test_simulate import gotk, ks, write
+
+CRD = """\
+---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  labels: {app.kubernetes.io/version: v2.8.0}
+  name: helmreleases.helm.toolkit.fluxcd.io
+spec:
+  group: helm.toolkit.fluxcd.io
+  names: {kind: HelmRelease, plural: helmreleases}
+  scope: Namespaced
+  versions:
+    - name: v2
+      served: true
+      storage: true
+    - name: v2beta2
+      served: %(beta2)s
+      storage: false
+"""
+
+RELEASE = """\
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: HelmRepository
+metadata: {name: charts, namespace: apps}
+spec: {url: https://charts.example.org}
+---
+apiVersion: helm.toolkit.fluxcd.io/%(version)s
+kind: HelmRelease
+metadata: {name: web, namespace: apps}
+spec:
+  chart:
+    spec: {chart: web, sourceRef: {kind: HelmRepository, name: charts}}
+"""
+
+
+def gotk_with_crds(beta2: str) -> dict[str, str]:
+    files = gotk()
+    files["clusters/home/flux-system/gotk-components.yaml"] = CRD % {"beta2": beta2}
+    files["clusters/home/flux-system/kustomization.yaml"] = (
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
+        "resources: [gotk-components.yaml, gotk-sync.yaml]\n")
+    return files
+
+
+def found(repo: Path) -> list[tuple[str, str, str, int]]:
+    [cluster] = build_model(repo).clusters
+    return [(d.severity, d.code, d.file, d.line) for d in [*cluster.warnings, *cluster.notices]
+            if d.code in ("FW-API-REMOVED", "FW-API-DEPRECATED")]
+
+
+def test_a_version_the_repositorys_crd_does_not_serve_is_refused(tmp_path: Path) -> None:
+    repo = write(tmp_path, {**gotk_with_crds("false"), "clusters/home/apps.yaml": ks("apps", "./apps"),
+                            "apps/web.yaml": RELEASE % {"version": "v2beta2"}})
+    assert found(repo) == [("warning", "FW-API-REMOVED", "apps/web.yaml", 6)]
+    [cluster] = build_model(repo).clusters
+    [warning] = [w for w in cluster.warnings if w.code == "FW-API-REMOVED"]
+    assert warning.cls == "repo"
+    assert "clusters/home/flux-system/gotk-components.yaml:2" in warning.message
+
+
+def test_a_served_version_is_fine(tmp_path: Path) -> None:
+    repo = write(tmp_path, {**gotk_with_crds("true"), "clusters/home/apps.yaml": ks("apps", "./apps"),
+                            "apps/web.yaml": RELEASE % {"version": "v2beta2"}})
+    assert found(repo) == []
+
+
+def with_instance(tmp_path: Path, version: str | None, api: str) -> Path:
+    text = instance("{kind: GitRepository, url: https://example.com/ops.git, ref: refs/heads/main, "
+                    "path: clusters/home/config}")
+    if version is None:
+        text = text.replace('  distribution: {version: "2.9.x", registry: ghcr.io/fluxcd}\n', "")
+    else:
+        text = text.replace('"2.9.x"', f'"{version}"')
+    return write(tmp_path, {"clusters/home/flux.yaml": text,
+                            "clusters/home/config/apps.yaml": ks("apps", "./apps"),
+                            "apps/web.yaml": RELEASE % {"version": api}})
+
+
+@pytest.mark.parametrize("version", ["2.8.x", "2.8.2", ">=2.8.0", "~2.9", "v2.10.1"])
+def test_a_flux_instance_that_surely_runs_a_later_flux_refuses_it(tmp_path: Path, version: str) -> None:
+    assert found(with_instance(tmp_path, version, "v2beta2")) == [("warning", "FW-API-REMOVED", "apps/web.yaml", 6)]
+
+
+@pytest.mark.parametrize("version", ["2.x", "2.7.x", "*", ">=2.0.0 <3.0.0", None])
+def test_a_flux_that_may_still_serve_it_is_a_notice(tmp_path: Path, version: str | None) -> None:
+    assert found(with_instance(tmp_path, version, "v2beta2")) == [("info", "FW-API-DEPRECATED", "apps/web.yaml", 6)]
+
+
+def test_a_current_version_says_nothing(tmp_path: Path) -> None:
+    assert found(with_instance(tmp_path, "2.x", "v2")) == []
+
+
+def test_a_v1beta1_source_is_gone_since_2_7(tmp_path: Path) -> None:
+    repo = with_instance(tmp_path, "2.7.x", "v2")
+    (repo / "apps/web.yaml").write_text((repo / "apps/web.yaml").read_text().replace(
+        "source.toolkit.fluxcd.io/v1", "source.toolkit.fluxcd.io/v1beta1"))
+    assert found(repo) == [("warning", "FW-API-REMOVED", "apps/web.yaml", 1)]
+
+
+def test_notices_are_one_per_api_version(tmp_path: Path) -> None:
+    repo = with_instance(tmp_path, None, "v2beta2")
+    (repo / "apps/more.yaml").write_text(textwrap.dedent(RELEASE % {"version": "v2beta2"}).replace("web", "api")
+                                         .replace("name: charts", "name: charts2"))
+    assert [d[0] for d in found(repo)] == ["info"]
+
+
+@pytest.mark.parametrize(("constraint", "lowest"), [
+    ("2.9.4", (2, 9, 4)), ("v2.8", (2, 8, 0)), ("2.x", (2, 0, 0)), ("*", (0, 0, 0)), ("~2.7", (2, 7, 0)),
+    ("^2.8.1", (2, 8, 1)), (">=2.7.0, <2.9.0", (2, 7, 0)), ("2.7.x || 2.8.x", (2, 7, 0)), ("<2.9", (0, 0, 0)),
+    ("2.7.0 - 2.9.0", (2, 7, 0)), (">2.7.0", (2, 7, 0)), ("latest", None), ("", None)])
+def test_lowest_version(constraint: str, lowest: tuple[int, int, int] | None) -> None:
+    assert lowest_version(constraint) == lowest
+
+
+def test_a_flux_instance_the_tree_applies_says_the_version(tmp_path: Path) -> None:
+    """flux-operator takes over a bootstrapped cluster: the FluxInstance a layer applies decides its Flux."""
+    flux = textwrap.dedent("""\
+        apiVersion: fluxcd.controlplane.io/v1
+        kind: FluxInstance
+        metadata: {name: flux, namespace: flux-system}
+        spec:
+          distribution:
+            version: "2.8.x"
+            registry: ghcr.io/fluxcd
+        """)
+    repo = write(tmp_path, {**gotk(), "clusters/home/apps.yaml": ks("apps", "./apps"),
+                            "clusters/home/flux.yaml": flux, "apps/web.yaml": RELEASE % {"version": "v2beta2"}})
+    [cluster] = build_model(repo).clusters
+    [warning] = [w for w in cluster.warnings if w.code == "FW-API-REMOVED"]
+    assert (warning.file, warning.line) == ("apps/web.yaml", 6)
+    assert "clusters/home/flux.yaml:6 asks for Flux '2.8.x'" in warning.message
