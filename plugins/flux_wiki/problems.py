@@ -87,8 +87,9 @@ _CODES = (
          "or misplaced one, such as `dependOn`): the API server drops it, so it has no effect",
          "fix the field's name or indentation", notice=True),
     Code("FW-API-REMOVED", "repo", "a Flux object in an API version the cluster's Flux no longer serves (a Flux "
-         "CRD the repository applies does not serve it, or the FluxInstance's Flux version is past the release that "
-         "removed it): the API server refuses it and the Kustomization applying it fails",
+         "CRD the repository applies does not serve it, no Flux release ever had that version, such as "
+         "`kustomize.toolkit.fluxcd.io/v3`, or the FluxInstance's Flux version is past the release that removed it): "
+         "the API server refuses it and the Kustomization applying it fails",
          "move it to a served version (flux migrate)"),
     Code("FW-API-DEPRECATED", "limit", "a Flux object in an API version recent Flux releases no longer serve, while "
          "the repository does not say the cluster runs one of them", "move it to a served version (flux migrate)",

@@ -6,8 +6,9 @@ What the cluster serves: the Flux CRDs the repository applies (gotk-components.y
 that removed the beta APIs: Flux v2.7 removed ``source``/``kustomize``/``image``/``notification`` ``v1beta1`` and
 ``helm`` ``v2beta1`` (fluxcd.io/blog/2025/09/flux-v2.7.0, flux2#5474); Flux v2.8 removed ``source``/``kustomize``
 ``v1beta2`` and ``helm`` ``v2beta2`` (flux2#5711: source-controller#1983, kustomize-controller#1584,
-helm-controller#1404). When the version may still serve it (a range such as ``2.x``, or no version known), it is
-a notice (FW-API-DEPRECATED), never a warning."""
+helm-controller#1404); Flux v2.9 removed ``notification``/``image`` ``v1beta2`` (flux2#5942). A version no Flux
+release ever had (``kustomize.toolkit.fluxcd.io/v3``) is refused whatever Flux runs. When the version may still
+serve it (a range such as ``2.x``, or no version known), it is a notice (FW-API-DEPRECATED), never a warning."""
 
 from __future__ import annotations
 
@@ -152,3 +153,50 @@ def test_a_flux_instance_the_tree_applies_says_the_version(tmp_path: Path) -> No
     [warning] = [w for w in cluster.warnings if w.code == "FW-API-REMOVED"]
     assert (warning.file, warning.line) == ("apps/web.yaml", 6)
     assert "clusters/home/flux.yaml:6 asks for Flux '2.8.x'" in warning.message
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("helm.toolkit.fluxcd.io/v2", "helm.toolkit.fluxcd.io/v3"),
+    ("source.toolkit.fluxcd.io/v1", "source.toolkit.fluxcd.io/v1beta9"),
+    ("source.toolkit.fluxcd.io/v1", "source.toolkit.fluxcd.io/v2")])
+def test_a_version_no_flux_ever_had_is_refused_whatever_the_flux_version(tmp_path: Path, old: str, new: str) -> None:
+    """No Flux release has ``helm.toolkit.fluxcd.io/v3``: the API server has no such kind, whichever Flux runs."""
+    repo = with_instance(tmp_path, None, "v2")
+    (repo / "apps/web.yaml").write_text((repo / "apps/web.yaml").read_text().replace(old, new))
+    line = 6 if new.startswith("helm") else 1
+    assert found(repo) == [("warning", "FW-API-REMOVED", "apps/web.yaml", line)]
+    [cluster] = build_model(repo).clusters
+    [warning] = [w for w in cluster.warnings if w.code == "FW-API-REMOVED"]
+    assert f"{new} is no version of the" in warning.message
+    assert "no matches for kind" in warning.message
+
+
+def test_a_flux_kustomization_in_a_version_no_flux_had_is_refused(tmp_path: Path) -> None:
+    repo = write(tmp_path, {**gotk(), "clusters/home/apps.yaml": ks("apps", "./apps").replace(
+        "kustomize.toolkit.fluxcd.io/v1", "kustomize.toolkit.fluxcd.io/v3"), "apps/.keep": ""})
+    assert ("warning", "FW-API-REMOVED", "clusters/home/apps.yaml", 1) in found(repo)
+
+
+def test_a_version_no_flux_had_in_a_group_flux_wiki_does_not_know_is_left_alone(tmp_path: Path) -> None:
+    repo = with_instance(tmp_path, None, "v2")
+    (repo / "apps/web.yaml").write_text((repo / "apps/web.yaml").read_text().replace(
+        "source.toolkit.fluxcd.io/v1", "source.extensions.fluxcd.io/v9"))
+    assert found(repo) == []
+
+
+@pytest.mark.parametrize(("api", "version", "severity"), [
+    ("notification.toolkit.fluxcd.io/v1beta2", "2.9.x", "warning"),
+    ("image.toolkit.fluxcd.io/v1beta2", "2.9.x", "warning"),
+    ("notification.toolkit.fluxcd.io/v1beta2", "2.8.x", "info"),
+    ("notification.toolkit.fluxcd.io/v1beta3", "2.9.x", None),
+    ("image.toolkit.fluxcd.io/v1alpha2", "2.x", "warning")])
+def test_flux_2_9_removed_the_notification_and_image_v1beta2(tmp_path: Path, api: str, version: str,
+                                                             severity: str | None) -> None:
+    """Flux v2.9 removed ``notification``/``image`` ``v1beta2`` (flux2#5942: notification-controller#1327,
+    image-reflector-controller#896); the alpha versions were gone before Flux v2.0."""
+    repo = with_instance(tmp_path, version, "v2")
+    kind = "Alert" if api.startswith("notification") else "ImagePolicy"
+    (repo / "apps/policy.yaml").write_text(f"apiVersion: {api}\nkind: {kind}\nmetadata: {{name: p, namespace: apps}}\n")
+    got = [d for d in found(repo) if d[2] == "apps/policy.yaml"]
+    code = "FW-API-REMOVED" if severity == "warning" else "FW-API-DEPRECATED"
+    assert got == ([(severity, code, "apps/policy.yaml", 1)] if severity else [])

@@ -1,5 +1,6 @@
 """Which versions of the Flux APIs a cluster serves: the Flux CRDs the repository applies say so, else the Flux
-version a FluxInstance asks for, against the Flux releases that removed the beta APIs from the CRDs."""
+version a FluxInstance asks for, against the Flux releases that removed the alpha and beta APIs from the CRDs; and
+which versions each Flux API group ever had."""
 
 from __future__ import annotations
 
@@ -11,9 +12,31 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ..model import Resource
 
-# (group, version) -> the Flux release whose CRDs no longer serve it. Flux v2.7 (fluxcd.io/blog/2025/09/flux-v2.7.0,
-# flux2#5474); Flux v2.8 (flux2#5711: source-controller#1983, kustomize-controller#1584, helm-controller#1404)
+# Every version each Flux API group ever had, oldest first. A version outside it is no API any Flux serves: the API
+# server finds no kind for it ("no matches for kind"). The toolkit groups went v1alpha1 (helm v2alpha1; image also
+# v1alpha2) -> beta -> GA (notification v1beta3 for Alert/Provider, Flux v2.2: notification-controller#540; image v1,
+# Flux v2.7); flux-operator started at fluxcd.controlplane.io/v1alpha1 (its api/v1alpha1) before v1.
+API_VERSIONS: dict[str, tuple[str, ...]] = {
+    "source.toolkit.fluxcd.io": ("v1alpha1", "v1beta1", "v1beta2", "v1"),
+    "kustomize.toolkit.fluxcd.io": ("v1alpha1", "v1beta1", "v1beta2", "v1"),
+    "helm.toolkit.fluxcd.io": ("v2alpha1", "v2beta1", "v2beta2", "v2"),
+    "notification.toolkit.fluxcd.io": ("v1alpha1", "v1beta1", "v1beta2", "v1beta3", "v1"),
+    "image.toolkit.fluxcd.io": ("v1alpha1", "v1alpha2", "v1beta1", "v1beta2", "v1"),
+    "fluxcd.controlplane.io": ("v1alpha1", "v1"),
+}
+
+# (group, version) -> the Flux release whose CRDs no longer serve it. The alpha versions were gone before Flux v2.0
+# (promotion to beta removed them: notification-controller#54, helm-controller#99; image ones in v0.37, flux2#3362);
+# Flux v2.7 (fluxcd.io/blog/2025/09/flux-v2.7.0, flux2#5474); Flux v2.8 (flux2#5711: source-controller#1983,
+# kustomize-controller#1584, helm-controller#1404); Flux v2.9 (flux2#5942: notification-controller#1327,
+# image-reflector-controller#896, its v1.2.0 changelog: "The image.toolkit.fluxcd.io/v1beta2 APIs were removed").
 REMOVED_IN: dict[tuple[str, str], tuple[int, int]] = {
+    ("source.toolkit.fluxcd.io", "v1alpha1"): (2, 0),
+    ("kustomize.toolkit.fluxcd.io", "v1alpha1"): (2, 0),
+    ("helm.toolkit.fluxcd.io", "v2alpha1"): (2, 0),
+    ("notification.toolkit.fluxcd.io", "v1alpha1"): (2, 0),
+    ("image.toolkit.fluxcd.io", "v1alpha1"): (2, 0),
+    ("image.toolkit.fluxcd.io", "v1alpha2"): (2, 0),
     ("source.toolkit.fluxcd.io", "v1beta1"): (2, 7),
     ("kustomize.toolkit.fluxcd.io", "v1beta1"): (2, 7),
     ("helm.toolkit.fluxcd.io", "v2beta1"): (2, 7),
@@ -22,6 +45,8 @@ REMOVED_IN: dict[tuple[str, str], tuple[int, int]] = {
     ("source.toolkit.fluxcd.io", "v1beta2"): (2, 8),
     ("kustomize.toolkit.fluxcd.io", "v1beta2"): (2, 8),
     ("helm.toolkit.fluxcd.io", "v2beta2"): (2, 8),
+    ("notification.toolkit.fluxcd.io", "v1beta2"): (2, 9),
+    ("image.toolkit.fluxcd.io", "v1beta2"): (2, 9),
 }
 
 Version = tuple[int, int, int]

@@ -905,9 +905,10 @@ class Simulation:
 
     def _check_api_versions(self) -> None:
         """Flux objects in an API version the cluster's Flux no longer serves: the API server refuses them, and
-        the Kustomization applying them fails. Certain when a Flux CRD the cluster applies does not serve it, or
-        when every version a FluxInstance admits is past the release that removed it; else a notice."""
-        from .served import REMOVED_IN, flux_crds, lowest_version
+        the Kustomization applying them fails. Certain when a Flux CRD the cluster applies does not serve it, when
+        no Flux release ever had that version of the group, or when every version a FluxInstance admits is past the
+        release that removed it; else a notice."""
+        from .served import API_VERSIONS, REMOVED_IN, flux_crds, lowest_version
 
         nodes = [k for k in self.cluster.kustomizations.values() if not k.excluded]
         crds = flux_crds(res for node in nodes for res in node.resources)
@@ -929,6 +930,14 @@ class Simulation:
                                           f"by the {res.kind} CRD this cluster applies ({served.file}:{served.line} "
                                           f"serves {', '.join(sorted(served.versions)) or 'no version'}): {refused}",
                                           code="FW-API-REMOVED")
+                    continue
+                known = API_VERSIONS.get(res.group)
+                if known is not None and version not in known:
+                    self.cluster.warn(res.file, self._line(res.file, res.line, ("apiVersion",)),
+                                      f"{res.kind} {res.ident()}: {res.api_version} is no version of the "
+                                      f"{res.group} API any Flux release has (it had {', '.join(known)}): the "
+                                      f"API server has no {res.kind} in it (no matches for kind) and Kustomization "
+                                      f"{node.id} fails to apply; fix the apiVersion", code="FW-API-REMOVED")
                     continue
                 removed = REMOVED_IN.get((res.group, version))
                 if removed is None:
