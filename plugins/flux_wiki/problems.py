@@ -129,6 +129,10 @@ _CODES = (
          "change is not shown", "nothing; the pages may miss what it changes"),
     Code("FW-KUSTOMIZE-REMOTE", "limit", "remote resources or files (http/git URLs) are not fetched: what they "
          "hold is not shown", "nothing; the pages miss what they hold"),
+    Code("FW-KUSTOMIZE-REMOTE-REFUSED", "repo", "kustomize-controller runs with --no-remote-bases=true (its "
+         "Deployment args or a patch) and a Kustomization's build has a remote base (a git repository, a remote "
+         "component): the build fails and the Kustomization applies nothing",
+         "vendor the base into the repository or apply it from a Flux source"),
     # -- postBuild substitution ---------------------------------------------------------------------------------
     Code("FW-SUBST-FROM-MISSING", "repo", "postBuild.substituteFrom names a ConfigMap or Secret nothing provides "
          "(not optional): the Kustomization fails", "provide it, or mark the reference optional",

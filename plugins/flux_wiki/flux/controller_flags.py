@@ -1,11 +1,14 @@
 """The command-line flags Flux's controllers run with, as far as the repository says.
 
-Two flags change what the simulation and the order analysis must say:
+Three flags change what the simulation and the order analysis must say:
 
 * ``--no-cross-namespace-refs`` (kustomize-controller, helm-controller): the multi-tenancy lockdown; a
   source in another namespace than the Kustomization's (``getSource``) or the HelmRelease's is refused.
 * ``--requeue-dependency`` (kustomize-controller, default 30s): how often a Kustomization whose
   dependsOn are not Ready is checked again.
+* ``--no-remote-bases`` (kustomize-controller, default false): the build runs on a file system confined to the
+  source artifact (``generator.SecureBuild(workDir, dirPath, !r.NoRemoteBases)``, fluxcd/pkg/kustomize), so a
+  remote base kustomize clones fails the build (kustomize-controller#638).
 
 Where they are set: the args of the controller Deployments the root Kustomization applies
 (gotk-components.yaml and the bootstrap's patches on it); the patches of the root's kustomization files when
@@ -30,8 +33,9 @@ CONTROLLERS = ("kustomize-controller", "helm-controller")
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 NO_CROSS_NAMESPACE_REFS = "no-cross-namespace-refs"
 REQUEUE_DEPENDENCY = "requeue-dependency"
+NO_REMOTE_BASES = "no-remote-bases"
 
-_FLAG = re.compile(r"--(no-cross-namespace-refs|requeue-dependency)(?:=([^\s\"',\]\}]+))?")
+_FLAG = re.compile(r"--(no-cross-namespace-refs|requeue-dependency|no-remote-bases)(?:=([^\s\"',\]\}]+))?")
 _BOOL = {"1": True, "t": True, "T": True, "true": True, "TRUE": True, "True": True,
          "0": False, "f": False, "F": False, "false": False, "FALSE": False, "False": False}  # Go's strconv.ParseBool
 
@@ -56,6 +60,11 @@ class ControllerFlags:
         """Where ``controller`` gets ``--no-cross-namespace-refs=true``, or None when it does not."""
         value, where, _ = self.values.get(controller, {}).get(NO_CROSS_NAMESPACE_REFS, ("", "", ("", 0)))
         return where if where and _BOOL.get(value or "true") else None
+
+    def blocks_remote_bases(self) -> tuple[str, tuple[str, int]] | None:
+        """Where kustomize-controller gets ``--no-remote-bases=true`` (in words, and the file and line), or None."""
+        value, where, at = self.values.get("kustomize-controller", {}).get(NO_REMOTE_BASES, ("", "", ("", 0)))
+        return (where, at) if where and _BOOL.get(value or "true") else None
 
     def requeue_dependency(self) -> tuple[str, tuple[str, int]] | None:
         """kustomize-controller's ``--requeue-dependency`` as written, and the file and line that set it; None

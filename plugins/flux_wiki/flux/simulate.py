@@ -599,6 +599,11 @@ class Simulation:
         built = replace(built, resources=self._spec_patches_placed(node, built.resources))
         node.files = sorted(set(built.files))
         node.remote_resources = sorted(set(built.remote))
+        if node.id == self.cluster.root_id:  # the root's own output may set the flags that judge its build
+            root_flags(built.resources, node.files, self.entry.root_namespace,
+                       lambda rel: self.repo.documents(rel, copy=False), self._line, self.flags)
+        if self._remote_base_refused(node, built):
+            return []
         node.helm_charts = built.helm_charts
         self.cluster.warnings.extend(built.diagnostics)
         resources = built.resources
@@ -628,10 +633,26 @@ class Simulation:
         for res in node.resources:
             self.store.add(res)
         if node.id == self.cluster.root_id:
-            root_flags(node.resources, node.files, self.entry.root_namespace,
-                       lambda rel: self.repo.documents(rel, copy=False), self._line, self.flags)
             self._instance_lockdown(node)
         return self._children(node)
+
+    def _remote_base_refused(self, node: KustomizationNode, built: BuildResult) -> bool:
+        """Under ``--no-remote-bases=true`` kustomize-controller builds on a file system confined to the
+        artifact, so a remote base kustomize clones fails the build (``kustomize build failed``): the
+        Kustomization applies nothing. True (the node failed) when the build has one."""
+        refused = self.flags.blocks_remote_bases()
+        if refused is None or not built.remote_bases:
+            return False
+        url, file, line = built.remote_bases[0]
+        more = len(built.remote_bases) - 1
+        reason = (f"remote base '{url}' ({file}:{line})" + (f" and {more} more" if more else "") + " cannot be "
+                  f"fetched: kustomize-controller runs with --no-remote-bases=true ({refused[0]}), so kustomize "
+                  "build fails; vendor the base into the repository or apply it from a Flux source")
+        node.status, node.reason = "error", reason
+        node.failure = Diagnostic(file, line, reason, code="FW-KUSTOMIZE-REMOTE-REFUSED")
+        self.cluster.warnings.append(replace(node.failure, message=f"Kustomization {node.id} (path {node.path}) "
+                                                                   f"does not build: {reason}"))
+        return True
 
     def _spec_patches_placed(self, node: KustomizationNode, resources: list[Resource]) -> list[Resource]:
         """The objects ``node`` built, each host a patch of its own ``spec.patches`` wrote pointing at that patch's

@@ -33,8 +33,9 @@ import json
 import os
 import posixpath
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterator
+from urllib.parse import parse_qs, urlsplit
 
 import yaml
 
@@ -95,6 +96,7 @@ class BuildResult:
     remote: list[str]
     helm_charts: list[dict]
     diagnostics: list[Diagnostic]
+    remote_bases: list[tuple[str, str, int]] = field(default_factory=list)  # (url, file, line) kustomize clones
 
     @property
     def limits(self) -> list[Diagnostic]:
@@ -118,6 +120,23 @@ def is_remote(ref: str) -> bool:
     """A resource/component reference kustomize would fetch rather than read from disk."""
     lower = ref.lower()
     return lower.startswith(REMOTE_PREFIXES) or "?ref=" in lower or "://" in lower
+
+
+def is_remote_base(ref: str, key: str) -> bool:
+    """A remote entry kustomize surely clones as a git repository rather than fetches as a file over HTTP: every
+    remote component (``accumulateComponents``: "Components always refer to directories"), and a remote resource
+    that is no http(s) URL or names a repository (``?ref=``, ``.git``, a ``//`` subfolder). kustomize loads a
+    resource as a file first (``accumulateResources``, api/internal/target/kusttarget.go), and its file loader
+    fetches an http(s) URL itself; an http(s) URL naming no repository may be either, so it is not counted."""
+    if key == "components":
+        return True
+    parts = urlsplit(ref)
+    if parts.scheme.lower() not in ("http", "https"):
+        return True
+    path = parts.path.lower()
+    query = parse_qs(parts.query)
+    return ("ref" in query or "version" in query or "//" in path or ".git/" in path or path.endswith(".git")
+            or "/_git/" in path)
 
 
 def _join(base: str, name: str) -> str:
@@ -160,6 +179,7 @@ class _Builder:
         self.repo = repo
         self.files: set[str] = set()
         self.remote: list[str] = []
+        self.remote_bases: list[tuple[str, str, int]] = []
         self.helm_charts: list[dict] = []
         self.diagnostics: list[Diagnostic] = []
         self._stack: list[str] = []
@@ -275,9 +295,12 @@ class _Builder:
     def note_remote(self, k: _Kustomization, entry: str, key: str) -> None:
         """A remote resource, component or file: kustomize-controller fetches it, flux-wiki does not."""
         entry = url_without_credentials(entry)
+        line = self.entry_line(k, entry, key)
+        if key in ("resources", "bases", "components") and is_remote_base(entry, key):
+            self.remote_bases.append((entry, k.file, line))
         self.remote.append(entry)
         what = _NOUNS.get(key, "file")
-        self.diagnostics.append(_limit(k.file, self.entry_line(k, entry, key),
+        self.diagnostics.append(_limit(k.file, line,
                                        f"remote {what} '{entry}' is not fetched: what it adds is not shown",
                                        "FW-KUSTOMIZE-REMOTE"))
 
@@ -846,6 +869,7 @@ class _Builder:
             remote=self.remote,
             helm_charts=self.helm_charts,
             diagnostics=self.diagnostics,
+            remote_bases=self.remote_bases,
         )
 
 
