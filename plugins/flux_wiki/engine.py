@@ -9,7 +9,7 @@ from typing import Callable
 
 from .analysis.dag import apply_exclusions, apply_order
 from .analysis.facts import ClusterFacts
-from .analysis.surfaces import extract_surfaces
+from .analysis.surfaces import DefaultIssuer, default_issuer, extract_surfaces
 from .flux.entry import explicit_entry, find_entries
 from .flux.simulate import foreign_roots, simulate
 from .flux.source_dirs import SourceDirs, ci_pushes
@@ -74,8 +74,9 @@ def build_model(repo_root: str | Path | Repo, *, clusters: list[str] | None = No
         releases: dict[str, list[HelmReleaseInfo]] = defaultdict(list)
         for h in cluster.helm_releases:
             releases[h.layer].append(h)
+        issuer = default_issuer(cluster.helm_releases, line_of)
         for node in sorted(cluster.kustomizations.values(), key=lambda k: k.id):
-            surfaces, diags = surfaces_reusing(repo, node, releases.get(node.id, []), line_of, shared)
+            surfaces, diags = surfaces_reusing(repo, node, releases.get(node.id, []), line_of, shared, issuer)
             cluster.surfaces.extend(surfaces)
             cluster.warnings.extend(diags)
         cluster.surfaces.sort(key=lambda s: s.sort_key())
@@ -90,41 +91,42 @@ def build_model(repo_root: str | Path | Repo, *, clusters: list[str] | None = No
 
 MAX_KEPT_SURFACES = 20_000  # layers whose surfaces a parse cache keeps (oldest forgotten first)
 
-# a layer's objects and HelmReleases, and the surfaces and diagnostics extracted from them
-SurfacesOf = tuple[list[Resource], list[HelmReleaseInfo], list[Surface], list[Diagnostic]]
+# a layer's objects, HelmReleases and cert-manager default issuer, and the surfaces and diagnostics extracted from them
+SurfacesOf = tuple[list[Resource], list[HelmReleaseInfo], DefaultIssuer | None, list[Surface], list[Diagnostic]]
 LayerAt = tuple[str, str, int]  # a layer's id and the file:line of its document
 
 
 def surfaces_reusing(repo: Repo, node: KustomizationNode, releases: list[HelmReleaseInfo],
                      line_of: Callable[[str, int, tuple[str, ...]], int],
-                     shared: dict[LayerAt, SurfacesOf] | None = None) -> tuple[list[Surface], list[Diagnostic]]:
+                     shared: dict[LayerAt, SurfacesOf] | None = None, issuer: DefaultIssuer | None = None,
+                     ) -> tuple[list[Surface], list[Diagnostic]]:
     """:func:`extract_surfaces` of one Kustomization, reused from an earlier run on the same parse cache when its
     inputs are unchanged (``mkdocs serve`` rebuilds: ``keep_builds``), or from another cluster of this run.
 
-    The result is a function of the node's id (:func:`_layer_at`), its objects, its HelmReleases and the text of
-    the files ``line_of`` reads (values lines): the first three are compared by their :func:`fingerprint`, the
-    files by their bytes in this snapshot. Within one run (``shared``) the snapshot is the same, so a layer of
-    another cluster whose objects and HelmReleases are equal (``==``; objects a build shares are the very same)
-    has the same surfaces. Counted in ``repo.cache.counts`` (``surfaces extracted`` and
+    The result is a function of the node's id (:func:`_layer_at`), its objects, its HelmReleases, the cluster's
+    cert-manager default issuer (``issuer``) and the text of the files ``line_of`` reads (values lines): the first
+    four are compared by their :func:`fingerprint`, the files by their bytes in this snapshot. Within one run
+    (``shared``) the snapshot is the same, so a layer of another cluster whose objects, HelmReleases and default
+    issuer are equal (``==``; objects a build shares are the very same) has the same surfaces. Counted in ``repo.cache.counts`` (``surfaces extracted`` and
     ``surfaces reused``)."""
     counts = repo.cache.counts
     if not repo.cache.keep_builds:
         at = _layer_at(node)
         same = shared.get(at) if shared is not None else None
-        if same is not None and same[0] == node.resources and same[1] == releases:
+        if same is not None and same[0] == node.resources and same[1] == releases and same[2] == issuer:
             counts["surfaces reused"] += 1
-            return [copy.copy(s) for s in same[2]], list(same[3])
+            return [copy.copy(s) for s in same[3]], list(same[4])
         counts["surfaces extracted"] += 1
         surfaces, diags = extract_surfaces(node.id, node.resources, releases, line_of,
-                                           _spec_patch_at(repo, node, line_of))
+                                           _spec_patch_at(repo, node, line_of), issuer)
         if shared is not None:
-            shared[at] = (node.resources, releases, [copy.copy(s) for s in surfaces], list(diags))
+            shared[at] = (node.resources, releases, issuer, [copy.copy(s) for s in surfaces], list(diags))
         return surfaces, diags
     from .fingerprint import fingerprint  # only rebuilds compare fingerprints: a single run never loads pickle
 
     kept: dict[bytes, tuple[dict[str, bytes | None], list[Surface], list[Diagnostic]]] = \
         repo.cache.derived.setdefault("surfaces", {})
-    key = fingerprint((_layer_at(node), node.resources, releases))
+    key = fingerprint((_layer_at(node), node.resources, releases, issuer))
     found = kept.get(key) if key is not None else None
     if found is not None and all(_bytes_of(repo, file) == data for file, data in found[0].items()):
         counts["surfaces reused"] += 1
@@ -136,7 +138,7 @@ def surfaces_reusing(repo: Repo, node: KustomizationNode, releases: list[HelmRel
         return line_of(file, line, path)
 
     surfaces, diags = extract_surfaces(node.id, node.resources, releases, recorded,
-                                       _spec_patch_at(repo, node, recorded))
+                                       _spec_patch_at(repo, node, recorded), issuer)
     counts["surfaces extracted"] += 1
     if key is None:
         return surfaces, diags

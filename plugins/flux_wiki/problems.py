@@ -209,6 +209,11 @@ _CODES = (
          "with the same selector; or each its own address"),
     Code("FW-SURFACE-UNREAD", "limit", "the surfaces of an object could not be read", "report it as a "
          "flux-wiki bug"),
+    Code("FW-CERT-DEFAULT-ISSUER-UNKNOWN", "limit", "an Ingress with TLS is annotated only kubernetes.io/tls-acme: "
+         "\"true\": cert-manager's ingress-shim creates its Certificates only with a default issuer "
+         "(--default-issuer-name, the cert-manager chart's ingressShim.defaultIssuerName), which the repository does "
+         "not set: they are not listed", "set ingressShim.defaultIssuerName, or annotate the Ingress "
+         "cert-manager.io/cluster-issuer"),
     Code("FW-CHART-VALUES-UNREAD", "limit", "a HelmRelease's values are not read for surfaces (chart unknown to "
          "flux-wiki)", "nothing", notice=True),
     # -- flux-wiki's bounds -------------------------------------------------------------------------------------

@@ -465,14 +465,37 @@ _ISSUER = "cert-manager.io/issuer"
 _CLUSTER_ISSUER = "cert-manager.io/cluster-issuer"
 _ISSUER_KIND = "cert-manager.io/issuer-kind"
 _ISSUER_GROUP = "cert-manager.io/issuer-group"
+_TLS_ACME = "kubernetes.io/tls-acme"
+_GO_TRUE = ("1", "t", "T", "TRUE", "true", "True")  # strconv.ParseBool
 _TLS_PROTOCOLS = ("HTTPS", "TLS")
 
 
-def _shim_issuer(ann: dict[str, Any]) -> tuple[str, Target] | None:
+@dataclass(frozen=True)
+class DefaultIssuer:
+    """The issuer cert-manager's ingress-shim uses for an Ingress that names none (``--default-issuer-name`` and
+    ``--default-issuer-kind``, default ``Issuer``), with the values line of the cert-manager release that sets it."""
+
+    name: str
+    kind: str
+    file: str
+    line: int
+
+
+def _acme_only(obj: dict[str, Any], ann: dict[str, Any]) -> bool:
+    """An Ingress the shim syncs for ``kubernetes.io/tls-acme: "true"`` alone (``hasShimAnnotation``: the
+    auto-certificate annotation counts on Ingresses only), naming no issuer."""
+    return (obj.get("kind") == "Ingress" and _ISSUER not in ann and _CLUSTER_ISSUER not in ann
+            and _text(ann.get(_TLS_ACME)) in _GO_TRUE)
+
+
+def _shim_issuer(ann: dict[str, Any], default: DefaultIssuer | None = None) -> tuple[str, Target] | None:
     """The annotation that makes cert-manager's certificate-shim create Certificates for an Ingress or Gateway and
     the issuer they name, as ``issuerForIngressLike`` reads them (certificate-shim/sync.go); None without one, or
-    for annotations it refuses (both issuers; a cluster issuer with a kind or group)."""
+    for annotations it refuses (both issuers; a cluster issuer with a kind or group). An Ingress annotated only
+    ``kubernetes.io/tls-acme: "true"`` (``default`` given) gets the default issuer, its kind overridable."""
     issuer, cluster = _text(ann.get(_ISSUER)), _text(ann.get(_CLUSTER_ISSUER))
+    if default is not None:
+        return _TLS_ACME, Target.ref(_text(ann.get(_ISSUER_KIND)) or default.kind, default.name)
     if (_ISSUER in ann) == (_CLUSTER_ISSUER in ann):
         return None
     if cluster is not None:
@@ -483,14 +506,28 @@ def _shim_issuer(ann: dict[str, Any]) -> tuple[str, Target] | None:
     return (_ISSUER, Target.ref(kind, issuer)) if issuer else None
 
 
-def _shim_certificates(obj: dict[str, Any], o: _Origin, taken: set[tuple[str, str]]) -> list[Surface]:
+def _shim_certificates(obj: dict[str, Any], o: _Origin, taken: set[tuple[str, str]],
+                       default: DefaultIssuer | None, diags: list[Diagnostic]) -> list[Surface]:
     """The Certificates cert-manager's certificate-shim creates for an annotated Ingress or Gateway
     (``buildCertificates``): one per Ingress ``spec.tls`` entry with hosts and a secretName (none when two entries
     share a secretName), or per Secret a Gateway's HTTPS/TLS listeners (not Passthrough, with a hostname) name in
     ``tls.certificateRefs``; named after the secret, its DNS names the hosts. One the repository also declares
-    (``taken``: namespace and name) is that one, which the shim does not take over."""
-    md = _map(obj.get("metadata"))
-    found = _shim_issuer(_map(md.get("annotations")))
+    (``taken``: namespace and name) is that one, which the shim does not take over. For an Ingress annotated only
+    ``kubernetes.io/tls-acme: "true"`` the shim needs a default issuer (``default``, else none is created: "Issuer
+    name annotation is not set and a default issuer has not been configured"): without one the repository shows,
+    a limit."""
+    ann = _map(_map(obj.get("metadata")).get("annotations"))
+    acme = _acme_only(obj, ann)
+    if acme and default is None:
+        if _list(_map(obj.get("spec")).get("tls")):
+            diags.append(Diagnostic(o.file, o.line, f"Ingress {obj_name(obj)}: annotated {_TLS_ACME}: \"true\" "
+                                    "without a cert-manager.io issuer: cert-manager's ingress-shim creates its "
+                                    "Certificates only when it runs with a default issuer (--default-issuer-name, "
+                                    "the cert-manager chart's ingressShim.defaultIssuerName), which this repository "
+                                    "does not set: they are not listed", code="FW-CERT-DEFAULT-ISSUER-UNKNOWN",
+                                    cls="limit"))
+        return []
+    found = _shim_issuer(ann, default if acme else None)
     if found is None:
         return []
     annotation, issuer = found
@@ -526,6 +563,8 @@ def _shim_certificates(obj: dict[str, Any], o: _Origin, taken: set[tuple[str, st
         if (cert_ns, cert) in taken:
             continue
         detail = f"created by cert-manager ({created}) from the {annotation} annotation of {kind} {name}"
+        if acme and default is not None:
+            detail += f" with the default issuer ({default.file}:{default.line})"
         for host in dict.fromkeys(names):
             out.append(Surface(kind="certificate", layer=o.layer, namespace=cert_ns, name=cert,
                                object_kind="Certificate", detail=f"{detail}; secret {cert}", host=host,
@@ -554,6 +593,28 @@ def _workload(obj: dict[str, Any], o: _Origin, services: list[str]) -> list[Surf
 
 
 # -- the public entry points ---------------------------------------------------
+def default_issuer(helm_releases: Iterable[HelmReleaseInfo], line_of: LineOf | None = None) -> DefaultIssuer | None:
+    """The default issuer of the cluster's cert-manager, from the values of its ``cert-manager`` HelmRelease:
+    ``ingressShim.defaultIssuerName``/``Kind`` (the chart passes them as ``--default-issuer-name``/``-kind``),
+    else the ``config.ingressShimConfig`` the controller reads from its config file (flags win); None when none
+    says one."""
+    from .chart_values import chart_name
+
+    for hr in helm_releases:
+        values = hr.values if isinstance(hr.values, dict) else {}
+        if chart_name(hr) != "cert-manager":
+            continue
+        flags, config = _map(values.get("ingressShim")), _map(_map(values.get("config")).get("ingressShimConfig"))
+        at = ("ingressShim",) if _text(flags.get("defaultIssuerName")) else ("config", "ingressShimConfig")
+        name = _text(flags.get("defaultIssuerName")) or _text(config.get("defaultIssuerName"))
+        if not name:
+            continue
+        kind = _text(flags.get("defaultIssuerKind")) or _text(config.get("defaultIssuerKind")) or "Issuer"
+        line = line_of(hr.file, hr.line, ("spec", "values", *at, "defaultIssuerName")) if line_of else hr.line
+        return DefaultIssuer(name, kind, hr.file, line)
+    return None
+
+
 def obj_name(obj: dict[str, Any]) -> str:
     return str(_map(obj.get("metadata")).get("name") or "")
 
@@ -605,7 +666,8 @@ def _links(placed: list[Placed]) -> tuple[dict[int, list[str]], dict[int, list[T
     return svc_of, wl_of
 
 
-def _surfaces_of(placed: list[Placed], diags: list[Diagnostic]) -> list[Surface]:
+def _surfaces_of(placed: list[Placed], diags: list[Diagnostic], default: DefaultIssuer | None = None,
+                 ) -> list[Surface]:
     svc_of, wl_of = _links(placed)
     out: list[Surface] = []
     certificates = {(_obj_ns(p.obj) or p.origin.namespace, obj_name(p.obj)) for p in placed
@@ -619,12 +681,12 @@ def _surfaces_of(placed: list[Placed], diags: list[Diagnostic]) -> list[Surface]
                 out += _service(obj, o, sorted(wl_of.get(i, []), key=lambda t: t.text), diags)
             elif kind == "Ingress" and group in ("networking.k8s.io", "extensions"):
                 out += _ingress(obj, o)
-                out += _shim_certificates(obj, o, certificates)
+                out += _shim_certificates(obj, o, certificates, default, diags)
             elif kind in ("IngressRoute", "IngressRouteTCP", "IngressRouteUDP") and group in TRAEFIK_GROUPS:
                 out += _traefik_route(obj, o)
             elif kind == "Gateway" and group == GATEWAY_GROUP:
                 out += _gateway(obj, o)
-                out += _shim_certificates(obj, o, certificates)
+                out += _shim_certificates(obj, o, certificates, default, diags)
             elif kind in GATEWAY_ROUTE_KINDS and group == GATEWAY_GROUP:
                 out += _route(obj, o)
             elif kind == "Gateway" and group == ISTIO_GROUP:
@@ -678,9 +740,10 @@ SpecPatchAt = Callable[[int, int], tuple[str, int]]
 
 def extract_surfaces(layer: str, resources: list[Resource], helm_releases: list[HelmReleaseInfo],
                      line_of: LineOf | None = None, spec_patch_at: SpecPatchAt | None = None,
-                     ) -> tuple[list[Surface], list[Diagnostic]]:
+                     default_issuer: DefaultIssuer | None = None) -> tuple[list[Surface], list[Diagnostic]]:
     """All surfaces declared by one Flux Kustomization's built objects (`layer` is its id
-    'namespace/name'). Sorted by Surface.sort_key(); deterministic.
+    'namespace/name'). Sorted by Surface.sort_key(); deterministic. ``default_issuer`` is the cluster's
+    cert-manager default issuer (:func:`default_issuer`), for Ingresses annotated only ``kubernetes.io/tls-acme``.
 
     A surface read from a HelmRelease's values points at the values key it comes from (``line_of`` finds
     ``spec.values.<path>`` in the HelmRelease's document), else at the HelmRelease; a host a patch wrote into
@@ -704,7 +767,7 @@ def extract_surfaces(layer: str, resources: list[Resource], helm_releases: list[
             line = line_of(r.file, r.line, ("spec", "service")) if line_of else r.line
             placed += [Placed(flagged, _Origin(layer, r.namespace, r.name, r.kind, r.file, line, label))
                        for flagged, label in flagger_objects(obj, r.namespace)]
-    out = _surfaces_of(placed, diags)
+    out = _surfaces_of(placed, diags, default_issuer)
     for hr in helm_releases:
         key: tuple[str, str] | None = (hr.namespace, hr.name)
         hr_obj = hr_objects.get((hr.namespace, hr.name))
@@ -721,7 +784,7 @@ def extract_surfaces(layer: str, resources: list[Resource], helm_releases: list[
                                          line_of(hr.file, hr.line, ("spec", "values", *at.path)) if line_of
                                          else hr.line, str(at)))
                      for obj, at in rendered]
-        found = _surfaces_of(hr_placed, diags)
+        found = _surfaces_of(hr_placed, diags, default_issuer)
         patched = hr_values_at.get(key) if key else None
         if patched and hr_obj is not None:
             found = _patched_hosts(found, hr_obj, patched, {str(at): at.path for _, at in rendered}, spec_patch_at)
