@@ -347,3 +347,48 @@ def test_a_flux_operator_chart_before_the_web_ui_is_not_read(make_hr):
     rendered, diags = render_release(make_hr("flux-operator", "flux-operator", {"web": {"enabled": True}},
                                              version="0.28.0", url=FLUX_OPERATOR))
     assert rendered == [] and "0.36.0" in diags[0].message and diags[0].code == "FW-CHART-VALUES-UNREAD"
+
+
+AUTHENTIK = "https://charts.goauthentik.io"
+
+
+def test_authentik_server_service_ingress_and_route(make_hr):
+    """goauthentik/helm's authentik chart (templates/server/service.yaml, ingress.yaml, route.yaml): the server
+    Service `<release>-server` (the release name holds the chart name) with http 80 -> 9000 and https 443 -> 9443;
+    server.ingress.hosts are strings, each with the `paths` (`/`), to the http port; server.route.<name>."""
+    values = {"server": {"ingress": {"enabled": True, "ingressClassName": "nginx",
+                                     "hosts": ["auth.example.com"],
+                                     "tls": [{"hosts": ["auth.example.com"], "secretName": "auth-tls"}]},
+                         "route": {"main": {"enabled": True, "hostnames": ["sso.example.org"],
+                                            "parentRefs": [{"name": "internal", "namespace": "network"}]}}}}
+    out, diags = extract_surfaces(LAYER, [], [make_hr("authentik", "authentik", values, version="2026.8.0",
+                                                      url=AUTHENTIK)])
+    assert diags == []
+    assert [(s.kind, s.port, s.port_name, s.host, s.target, s.detail) for s in out] == [
+        ("clusterip", 80, "http", None, None, "values server.service; targetPort 9000"),
+        ("clusterip", 443, "https", None, None, "values server.service; targetPort 9443"),
+        ("httproute", None, None, "sso.example.org", "authentik-server:80",
+         "values server.route.main; parent network/internal"),
+        ("ingress", None, None, "auth.example.com", "authentik-server:80",
+         "values server.ingress; class nginx; tls auth-tls")]
+
+
+def test_authentik_names_and_ports_as_its_helpers_make_them(make_hr):
+    values = {"global": {"fullnameOverride": "sso"}, "server": {
+        "service": {"type": "LoadBalancer", "loadBalancerIP": "10.0.0.9"},
+        "ingress": {"enabled": True, "https": True, "hosts": ["a.example.com"]}}}
+    rendered, diags = render_release(make_hr("idp", "authentik", values, url=AUTHENTIK))
+    assert diags == []
+    [(svc, _), (ing, _)] = rendered
+    assert svc["metadata"]["name"] == "sso-server" and svc["spec"]["loadBalancerIP"] == "10.0.0.9"
+    assert ing["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]["port"] == {"number": 443}
+    [(svc, _)], _ = render_release(make_hr("idp", "authentik", {}, url=AUTHENTIK))
+    assert svc["metadata"]["name"] == "idp-authentik-server"
+
+
+def test_authentik_from_elsewhere_or_before_the_server_layout_is_not_read(make_hr):
+    rendered, diags = render_release(make_hr("authentik", "authentik", {}, url="https://charts.truecharts.org"))
+    assert rendered == [] and [d.code for d in diags] == ["FW-CHART-VALUES-UNREAD"]
+    rendered, diags = render_release(make_hr("authentik", "authentik", {"ingress": {"enabled": True}},
+                                             version="2023.10.7", url=AUTHENTIK))
+    assert rendered == [] and "2024.x" in diags[0].message

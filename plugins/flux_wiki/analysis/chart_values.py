@@ -19,7 +19,9 @@ Known charts:
 - ori-edge's ``k8s-gateway`` (``service.*``, ``domain``), read only from ori-edge's chart repository (the
   k8s-gateway/k8s_gateway fork publishes another chart of that name);
 - ``flux-operator`` (its Service, the web UI's port 9080 and ``web.ingress``/``web.httpRoute``), from 0.36.0 and
-  from ControlPlane's registries only (another project publishes an unrelated chart of that name).
+  from ControlPlane's registries only (another project publishes an unrelated chart of that name);
+- goauthentik's ``authentik`` (the server's Service, ``server.ingress``, ``server.route.<name>``), from 2024.x
+  and from charts.goauthentik.io only (TrueCharts and others publish charts of that name).
 """
 
 from __future__ import annotations
@@ -500,6 +502,73 @@ def _traefik(rel: Release) -> Rendered:
     return out
 
 
+AUTHENTIK_CHART_SOURCES = ("https://charts.goauthentik.io",)
+_AUTHENTIK_SERVER_LAYOUT = 2024  # the chart rework (goauthentik/helm#230, January 2024) moved all under server.*
+
+
+def _authentik(rel: Release) -> Rendered:
+    """goauthentik/helm's authentik chart (templates/server/service.yaml, ingress.yaml, route.yaml): the server's
+    Service, named ``<fullname>-<server.name>`` (``authentik.server.fullname``; fullname honours
+    ``global.fullnameOverride``/``fullnameOverride`` and ``global.nameOverride``/``nameOverride``), of
+    ``server.service.type`` (ClusterIP) with ports ``servicePortHttp`` (80, to 9000) and ``servicePortHttps`` (443,
+    to 9443); with ``server.ingress.enabled`` an Ingress of that name, one rule per ``server.ingress.hosts`` entry
+    (a string) and per ``paths`` entry (``/``), to the http port (the https one with ``server.ingress.https``);
+    and an HTTPRoute per enabled ``server.route.<name>`` (``-<name>`` suffixed but for ``main``). A chart from
+    before 2024 keeps the older top-level layout: not read."""
+    found = re.match(r"^v?(\d+)\.", rel.version or "")
+    if found and int(found[1]) < _AUTHENTIK_SERVER_LAYOUT:
+        raise ValueError(f"chart {rel.version} predates the server.* values these templates read (2024.x)")
+    v = rel.values
+    glob, server = _map(v.get("global")), _map(v.get("server"))
+    base = str(glob.get("nameOverride") or v.get("nameOverride") or "authentik")
+    override = glob.get("fullnameOverride") or v.get("fullnameOverride")
+    full = str(override) if override else (rel.name if base in rel.name else f"{rel.name}-{base}")
+    name = f"{full[:63].rstrip('-')}-{server.get('name') or 'server'}"[:63].rstrip("-")
+    svc = {"type": "ClusterIP", "servicePortHttp": 80, "servicePortHttps": 443, "servicePortHttpName": "http",
+           "servicePortHttpsName": "https", "nodePortHttp": 30080, "nodePortHttps": 30443,
+           **_map(server.get("service"))}
+    container = {"http": 9000, "https": 9443, **_map(server.get("containerPorts"))}
+    ports = []
+    for scheme, key in (("http", "Http"), ("https", "Https")):
+        port = {"name": svc[f"servicePort{key}Name"], "port": svc[f"servicePort{key}"], "protocol": "TCP",
+                "targetPort": container[scheme]}
+        if svc["type"] == "NodePort":
+            port["nodePort"] = svc[f"nodePort{key}"]
+        ports.append(port)
+    spec: dict[str, Any] = {"type": svc["type"], "ports": ports}
+    if svc["type"] == "LoadBalancer" and svc.get("loadBalancerIP"):
+        spec["loadBalancerIP"] = svc["loadBalancerIP"]
+    out: Rendered = [({"apiVersion": "v1", "kind": "Service", "metadata": _meta(name, rel.namespace,
+                                                                                 svc.get("annotations") or None),
+                       "spec": spec}, ValuesAt(("server", "service")))]
+    ing = _map(server.get("ingress"))
+    backend_port = svc["servicePortHttps"] if ing.get("https") is True else svc["servicePortHttp"]
+    if _enabled(ing, default=False):
+        paths = _list(ing.get("paths")) if "paths" in ing else ["/"]
+        backend = {"service": {"name": name, "port": {"number" if isinstance(backend_port, int) else "name":
+                                                       backend_port}}}
+        http = {"paths": [{"path": p, "backend": backend} for p in paths]}
+        hosts = _list(ing.get("hosts"))
+        rules = [{"host": h, "http": http} for h in hosts] if hosts else [{"http": http}]
+        out.append(({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+                     "metadata": _meta(name, rel.namespace, ing.get("annotations")),
+                     "spec": {"ingressClassName": ing.get("ingressClassName"), "rules": rules,
+                              "tls": _list(ing.get("tls"))}}, ValuesAt(("server", "ingress"))))
+    for rid, route in _map(server.get("route")).items():
+        route = _map(route)
+        if server.get("enabled", True) is False or route.get("enabled") is not True:
+            continue
+        rname = name if rid == "main" else f"{name}-{rid}"
+        rules = [{"backendRefs": [{"name": name, "port": backend_port}], "matches": _list(route.get("matches"))}]
+        out.append(({"apiVersion": str(route.get("apiVersion") or "gateway.networking.k8s.io/v1"),
+                     "kind": str(route.get("kind") or "HTTPRoute"),
+                     "metadata": _meta(rname, rel.namespace, route.get("annotations")),
+                     "spec": {"parentRefs": _list(route.get("parentRefs")),
+                              "hostnames": _list(route.get("hostnames")), "rules": rules}},
+                    ValuesAt(("server", "route", str(rid)))))
+    return out
+
+
 READERS: dict[str, Callable[[Release], Rendered]] = {
     APP_TEMPLATE: _app_template,
     "traefik": _traefik,
@@ -511,10 +580,12 @@ READERS: dict[str, Callable[[Release], Rendered]] = {
     "gateway": _istio_gateway,
     "k8s-gateway": _k8s_gateway,
     "flux-operator": _flux_operator,
+    "authentik": _authentik,
 }
 # Readers of charts whose name other charts share: used only for a release from one of these repositories.
 _READER_SOURCES: dict[str, tuple[str, ...]] = {"gateway": ISTIO_CHART_SOURCES, "k8s-gateway": K8S_GATEWAY_CHART_SOURCES,
-                                               "flux-operator": FLUX_OPERATOR_CHART_SOURCES}
+                                               "flux-operator": FLUX_OPERATOR_CHART_SOURCES,
+                                               "authentik": AUTHENTIK_CHART_SOURCES}
 
 
 def _reader_for(rel: Release, source_url: str | None) -> Callable[[Release], Rendered] | None:
