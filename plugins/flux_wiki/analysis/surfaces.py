@@ -598,9 +598,9 @@ def default_issuer(helm_releases: Iterable[HelmReleaseInfo], line_of: LineOf | N
     ``ingressShim.defaultIssuerName``/``Kind`` (the chart passes them as ``--default-issuer-name``/``-kind``),
     else the ``config.ingressShimConfig`` the controller reads from its config file (flags win); None when none
     says one."""
-    from .chart_values import chart_name
-
     for hr in helm_releases:
+        from .chart_values import chart_name  # loads with the first HelmRelease
+
         values = hr.values if isinstance(hr.values, dict) else {}
         if chart_name(hr) != "cert-manager":
             continue
