@@ -14,7 +14,7 @@ from .flux.entry import explicit_entry, find_entries
 from .flux.simulate import foreign_roots, simulate
 from .flux.source_dirs import SourceDirs, ci_pushes
 from .load import ParseCache, Repo
-from .load.yamldocs import block_scalar_line, field_line
+from .load.yamldocs import field_line
 from .model import Cluster, Diagnostic, HelmReleaseInfo, InputError, KustomizationNode, Model, Resource, Surface
 from .problems import settle_references
 
@@ -65,7 +65,7 @@ def build_model(repo_root: str | Path | Repo, *, clusters: list[str] | None = No
 
     repo.builds = {} if len(entries) > 1 else None  # clusters of one repository share most builds (reuse.py)
     repo.run_memo = {} if len(entries) > 1 else None
-    shared: dict[LayerAt, SurfacesOf] | None = {} if len(entries) > 1 else None  # and many layers' objects
+    shared: dict[str, SurfacesOf] | None = {} if len(entries) > 1 else None  # and many layers' objects
     for e in entries:
         cluster = simulate(repo, e, source_dirs, foreign_roots(e, every))
         order = apply_order(cluster, repo.read_text)
@@ -93,40 +93,37 @@ MAX_KEPT_SURFACES = 20_000  # layers whose surfaces a parse cache keeps (oldest 
 
 # a layer's objects, HelmReleases and cert-manager default issuer, and the surfaces and diagnostics extracted from them
 SurfacesOf = tuple[list[Resource], list[HelmReleaseInfo], DefaultIssuer | None, list[Surface], list[Diagnostic]]
-LayerAt = tuple[str, str, int]  # a layer's id and the file:line of its document
 
 
 def surfaces_reusing(repo: Repo, node: KustomizationNode, releases: list[HelmReleaseInfo],
                      line_of: Callable[[str, int, tuple[str, ...]], int],
-                     shared: dict[LayerAt, SurfacesOf] | None = None, issuer: DefaultIssuer | None = None,
+                     shared: dict[str, SurfacesOf] | None = None, issuer: DefaultIssuer | None = None,
                      ) -> tuple[list[Surface], list[Diagnostic]]:
     """:func:`extract_surfaces` of one Kustomization, reused from an earlier run on the same parse cache when its
     inputs are unchanged (``mkdocs serve`` rebuilds: ``keep_builds``), or from another cluster of this run.
 
-    The result is a function of the node's id (:func:`_layer_at`), its objects, its HelmReleases, the cluster's
-    cert-manager default issuer (``issuer``) and the text of the files ``line_of`` reads (values lines): the first
-    four are compared by their :func:`fingerprint`, the files by their bytes in this snapshot. Within one run
-    (``shared``) the snapshot is the same, so a layer of another cluster whose objects, HelmReleases and default
-    issuer are equal (``==``; objects a build shares are the very same) has the same surfaces. Counted in ``repo.cache.counts`` (``surfaces extracted`` and
-    ``surfaces reused``)."""
+    The result is a function of the node's id, its objects, its HelmReleases, the cluster's cert-manager default
+    issuer (``issuer``) and the text of the files ``line_of`` reads (values lines): the first four are compared by
+    their :func:`fingerprint`, the files by their bytes in this snapshot. Within one run (``shared``, by node id)
+    the snapshot is the same, so a layer of another cluster whose objects, HelmReleases and default issuer are
+    equal (``==``; objects a build shares are the very same) has the same surfaces. Counted in
+    ``repo.cache.counts`` (``surfaces extracted`` and ``surfaces reused``)."""
     counts = repo.cache.counts
     if not repo.cache.keep_builds:
-        at = _layer_at(node)
-        same = shared.get(at) if shared is not None else None
+        same = shared.get(node.id) if shared is not None else None
         if same is not None and same[0] == node.resources and same[1] == releases and same[2] == issuer:
             counts["surfaces reused"] += 1
             return [copy.copy(s) for s in same[3]], list(same[4])
         counts["surfaces extracted"] += 1
-        surfaces, diags = extract_surfaces(node.id, node.resources, releases, line_of,
-                                           _spec_patch_at(repo, node, line_of), issuer)
+        surfaces, diags = extract_surfaces(node.id, node.resources, releases, line_of, issuer)
         if shared is not None:
-            shared[at] = (node.resources, releases, issuer, [copy.copy(s) for s in surfaces], list(diags))
+            shared[node.id] = (node.resources, releases, issuer, [copy.copy(s) for s in surfaces], list(diags))
         return surfaces, diags
     from .fingerprint import fingerprint  # only rebuilds compare fingerprints: a single run never loads pickle
 
     kept: dict[bytes, tuple[dict[str, bytes | None], list[Surface], list[Diagnostic]]] = \
         repo.cache.derived.setdefault("surfaces", {})
-    key = fingerprint((_layer_at(node), node.resources, releases, issuer))
+    key = fingerprint((node.id, node.resources, releases, issuer))
     found = kept.get(key) if key is not None else None
     if found is not None and all(_bytes_of(repo, file) == data for file, data in found[0].items()):
         counts["surfaces reused"] += 1
@@ -137,8 +134,7 @@ def surfaces_reusing(repo: Repo, node: KustomizationNode, releases: list[HelmRel
         texts.setdefault(file, _bytes_of(repo, file))
         return line_of(file, line, path)
 
-    surfaces, diags = extract_surfaces(node.id, node.resources, releases, recorded,
-                                       _spec_patch_at(repo, node, recorded), issuer)
+    surfaces, diags = extract_surfaces(node.id, node.resources, releases, recorded, issuer)
     counts["surfaces extracted"] += 1
     if key is None:
         return surfaces, diags
@@ -147,26 +143,6 @@ def surfaces_reusing(repo: Repo, node: KustomizationNode, releases: list[HelmRel
     while len(kept) > MAX_KEPT_SURFACES:
         del kept[next(iter(kept))]
     return surfaces, diags
-
-
-def _layer_at(node: KustomizationNode) -> LayerAt:
-    """What identifies a layer's surfaces besides its objects: its id, and its document when a patch of its own
-    ``spec.patches`` wrote a HelmRelease's values (surfaces then point into that document)."""
-    if any(r.values_at for r in node.resources):
-        return node.id, node.file, node.line
-    return node.id, "", 0
-
-
-def _spec_patch_at(repo: Repo, node: KustomizationNode, line_of: Callable[[str, int, tuple[str, ...]], int]
-                   ) -> Callable[[int, int], tuple[str, int]]:
-    """Where line ``inner`` of entry ``i`` of ``node``'s own ``spec.patches`` is, in the file that declares it."""
-    def at(i: int, inner: int) -> tuple[str, int]:
-        key_line = line_of(node.file, node.line, ("spec", "patches", i, "patch"))  # type: ignore[arg-type]
-        try:
-            return node.file, block_scalar_line(repo.read_text(node.file), key_line, inner)
-        except InputError:
-            return node.file, key_line
-    return at
 
 
 def _bytes_of(repo: Repo, file: str) -> bytes | None:

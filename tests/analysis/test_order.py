@@ -16,7 +16,7 @@ from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from flux_wiki.analysis import dag
@@ -408,7 +408,8 @@ def test_order_properties(cluster: Cluster) -> None:
     o = EffectiveOrder.of(cluster)
     root = cluster.root_id
     in_cycle = {n for c in o.cycles for n in c.nodes}
-    assert not o.truncated
+    # a dense tree can hold more than MAX_CYCLES cycles: then only applied-by orders it (the test above)
+    assume(not o.truncated)
     for e in o.edges:
         if {e.before, e.after} & in_cycle:
             continue

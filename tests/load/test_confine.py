@@ -145,6 +145,8 @@ def test_the_root_may_itself_be_reached_through_a_link(tmp_path: Path) -> None:
 def test_repo_routes_every_read_through_the_confinement(tree: Path) -> None:
     repo = Repo(tree)
     assert repo.walk_yaml() == ["apps/base/a.yaml"]
+    assert not repo.problems  # a search for YAML files: what it refuses nothing reads, and Flux never meets
+    list(repo.walk("apps"))  # a walk as a build walks (Flux's generated kustomization): the refusals are noted
     assert {p.file for p in repo.problems} >= {"apps/out.yaml", "apps/fifo.yaml"}
     with pytest.raises(InputError, match="resource 'out.yaml': 'apps/out.yaml' is a symbolic link leading outside"):
         repo.locate("apps", "out.yaml", referrer="apps/kustomization.yaml", line=4, what="resource")
@@ -157,7 +159,7 @@ def test_a_repo_follows_no_link_even_inside_because_the_artifact_has_none(tree: 
     """fluxcd/pkg artifact storage ``Archive``: "Ignore anything that is not a file or directories e.g.
     symlinks" -- a link that stays inside the repo is absent from what Flux builds, so a build naming it fails."""
     repo = Repo(tree)
-    repo.walk_yaml()
+    list(repo.walk())
     problems = {p.file: p.message for p in repo.problems}
     assert "leaves symbolic links out of the artifact" in problems["apps/inside.yaml"]
     assert "leaves symbolic links out of the artifact" in problems["apps/shared"]
@@ -168,7 +170,7 @@ def test_a_repo_follows_no_link_even_inside_because_the_artifact_has_none(tree: 
 def test_ignored_refused_entries_are_not_warned_about(tree: Path) -> None:
     (tree / ".sourceignore").write_text("apps/fifo.yaml\napps/out*\n")
     repo = Repo(tree)
-    repo.walk_yaml()
+    list(repo.walk())
     noted = {p.file for p in repo.problems}
     assert "apps/fifo.yaml" not in noted and "apps/out.yaml" not in noted and "apps/up" in noted
 

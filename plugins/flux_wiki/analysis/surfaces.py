@@ -734,20 +734,18 @@ def _order(s: Surface) -> tuple:
 
 
 LineOf = Callable[[str, int, tuple[str, ...]], int]  # (file, document line, field path) -> the field's line
-# (entry of the building Flux Kustomization's spec.patches, line in its text) -> file:line
-SpecPatchAt = Callable[[int, int], tuple[str, int]]
 
 
 def extract_surfaces(layer: str, resources: list[Resource], helm_releases: list[HelmReleaseInfo],
-                     line_of: LineOf | None = None, spec_patch_at: SpecPatchAt | None = None,
-                     default_issuer: DefaultIssuer | None = None) -> tuple[list[Surface], list[Diagnostic]]:
+                     line_of: LineOf | None = None, default_issuer: DefaultIssuer | None = None,
+                     ) -> tuple[list[Surface], list[Diagnostic]]:
     """All surfaces declared by one Flux Kustomization's built objects (`layer` is its id
     'namespace/name'). Sorted by Surface.sort_key(); deterministic. ``default_issuer`` is the cluster's
     cert-manager default issuer (:func:`default_issuer`), for Ingresses annotated only ``kubernetes.io/tls-acme``.
 
     A surface read from a HelmRelease's values points at the values key it comes from (``line_of`` finds
     ``spec.values.<path>`` in the HelmRelease's document), else at the HelmRelease; a host a patch wrote into
-    the values points at that patch (``spec_patch_at`` finds one of the layer's own ``spec.patches``)."""
+    the values points at that patch (``Resource.values_at``)."""
     diags: list[Diagnostic] = []
     placed: list[Placed] = []
     secrets: set[str] = set()
@@ -787,14 +785,14 @@ def extract_surfaces(layer: str, resources: list[Resource], helm_releases: list[
         found = _surfaces_of(hr_placed, diags, default_issuer)
         patched = hr_values_at.get(key) if key else None
         if patched and hr_obj is not None:
-            found = _patched_hosts(found, hr_obj, patched, {str(at): at.path for _, at in rendered}, spec_patch_at)
+            found = _patched_hosts(found, hr_obj, patched, {str(at): at.path for _, at in rendered})
         out += _own_backends(found, hr.namespace, rendered)
     out = [_scrub(s, secrets) for s in out]
     return sorted(out, key=_order), sorted(set(diags))
 
 
 def _patched_hosts(surfaces: list[Surface], hr_obj: dict[str, Any], patched: dict[ValuesPath, FieldAt],
-                   values_from: dict[str, tuple[str, ...]], spec_patch_at: SpecPatchAt | None) -> list[Surface]:
+                   values_from: dict[str, tuple[str, ...]]) -> list[Surface]:
     """Surfaces whose host a patch wrote into the HelmRelease's values, pointed at that patch: a values leaf the
     patch changed, under the values key the surface is read from, that holds the host."""
     values = _map(hr_obj.get("spec")).get("values")
@@ -804,11 +802,8 @@ def _patched_hosts(surfaces: list[Surface], hr_obj: dict[str, Any], patched: dic
         path = next((p for p in patched if s.host and p[:len(under)] == under
                      and value_at(values, p) == (True, s.host)), None)
         at = patched[path] if path is not None else None
-        if at is not None and at.spec_patch is None:
+        if at is not None:
             s = replace(s, file=at.file, line=at.line)
-        elif at is not None and spec_patch_at is not None:
-            file, line = spec_patch_at(at.spec_patch, at.line)
-            s = replace(s, file=file, line=line)
         out.append(s)
     return out
 

@@ -655,9 +655,11 @@ class Simulation:
         return True
 
     def _spec_patches_placed(self, node: KustomizationNode, resources: list[Resource]) -> list[Resource]:
-        """The objects ``node`` built, each host a patch of its own ``spec.patches`` wrote pointing at that patch's
-        line in ``node``'s file (a build is shared by Kustomizations of the same path and spec: each has its file)."""
-        if not any(f.spec_patch is not None for r in resources for f in (r.patched_hosts or {}).values()):
+        """The objects ``node`` built, each host field and HelmRelease values leaf a patch of its own
+        ``spec.patches`` wrote pointing at that patch's line in ``node``'s file (a build is shared by Kustomizations
+        of the same path and spec: each has its file)."""
+        if not any(f.spec_patch is not None for r in resources
+                   for f in (*(r.patched_hosts or {}).values(), *(r.values_at or {}).values())):
             return resources
         text = self._text(node.file)
 
@@ -667,8 +669,11 @@ class Simulation:
             key_line = self._line(node.file, node.line, ("spec", "patches", at.spec_patch, "patch"))
             return FieldAt(node.file, block_scalar_line(text, key_line, at.line) if text else key_line)
 
-        return [replace(r, patched_hosts={path: placed(at) for path, at in r.patched_hosts.items()})
-                if r.patched_hosts else r for r in resources]
+        return [replace(r, patched_hosts={path: placed(at) for path, at in r.patched_hosts.items()}
+                        if r.patched_hosts else r.patched_hosts,
+                        values_at={path: placed(at) for path, at in r.values_at.items()}
+                        if r.values_at else r.values_at)
+                if r.patched_hosts or r.values_at else r for r in resources]
 
     def _requeue_dependency(self) -> None:
         """kustomize-controller's ``--requeue-dependency``: from the root's output and the FluxInstance (read as the

@@ -419,8 +419,10 @@ class ConfinedDir:
                            max_walk_entries=self.max_walk_entries, inner_links=self.inner_links,
                            snapshot=self.snapshot)
 
-    def listdir(self, rel: str, skip: Callable[[str, bool], bool] | None = None) -> list[tuple[str, Entry]]:
-        """Sorted usable entries of a folder; refused ones are noted (unless ``skip(child, is_dir)`` drops them)."""
+    def listdir(self, rel: str, skip: Callable[[str, bool], bool] | None = None, *, quiet: bool = False
+                ) -> list[tuple[str, Entry]]:
+        """Sorted usable entries of a folder; refused ones are noted (unless ``skip(child, is_dir)`` drops them, or
+        ``quiet``: a listing only looks, nothing will read them)."""
         out = []
         for name, e in self._listing(rel):
             child = _join(rel, name)
@@ -428,7 +430,7 @@ class ConfinedDir:
                 continue
             if e.usable:
                 out.append((name, e))
-            else:
+            elif not quiet:
                 self.note(child, e.reason, e.code)
         return out
 
@@ -535,11 +537,12 @@ class ConfinedDir:
         return identity is not None and identity[2] < self._started - SETTLE_NS
 
     def walk(self, rel: str = ".", *, skip: Callable[[str, bool], bool] | None = None,
-             descend: Callable[[str], bool] | None = None) -> Iterator[tuple[str, Entry]]:
+             descend: Callable[[str], bool] | None = None, quiet: bool = False) -> Iterator[tuple[str, Entry]]:
         """Every usable file and folder below ``rel``, depth first in name order.
 
         A folder is entered when ``descend(folder)`` allows it, never when it is (through a link) one of its
-        own ancestors; the walk stops after ``max_walk_entries`` entries with a note on ``rel``.
+        own ancestors; the walk stops after ``max_walk_entries`` entries with a note on ``rel``. Refused entries
+        and link loops are noted unless ``quiet`` (see :meth:`listdir`).
         """
         top = self.entry(rel)
         if top.kind != "dir":
@@ -549,7 +552,7 @@ class ConfinedDir:
         count = 0
 
         def children(folder: str, ancestors: tuple[str, ...]) -> list[tuple[str, Entry, tuple[str, ...]]]:
-            return [(_join(folder, name), e, ancestors) for name, e in reversed(self.listdir(folder, skip))]
+            return [(_join(folder, name), e, ancestors) for name, e in reversed(self.listdir(folder, skip, quiet=quiet))]
 
         pending = [children(rel, above + (top.real,))]
         while pending:
@@ -564,8 +567,9 @@ class ConfinedDir:
                                "(links inside the root can multiply them); the rest is not read", "FW-LIMIT-WALK")
                 return
             if e.kind == "dir" and e.real in ancestors:
-                self.note(child, f"'{child}' is a symbolic link to a folder that contains it (a loop); not followed",
-                          "FW-FILE-REFUSED")
+                if not quiet:
+                    self.note(child, f"'{child}' is a symbolic link to a folder that contains it (a loop); "
+                                     "not followed", "FW-FILE-REFUSED")
                 continue
             yield child, e
             if e.kind == "dir" and (descend is None or descend(child)):

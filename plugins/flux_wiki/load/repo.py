@@ -149,20 +149,25 @@ class Repo:
         """Sorted (name, is_dir) entries of a folder, without ignored or refused ones."""
         return [(name, e.kind == "dir") for name, e in self.files.listdir(rel, self.ignored)]
 
-    def walk(self, rel: str = ".", descend: Callable[[str], bool] | None = None) -> Iterator[tuple[str, bool]]:
-        """(path, is_dir) of every file and folder below ``rel`` that is neither ignored nor refused."""
-        for child, e in self.files.walk(rel, skip=self.ignored, descend=descend):
+    def walk(self, rel: str = ".", descend: Callable[[str], bool] | None = None, *, quiet: bool = False
+             ) -> Iterator[tuple[str, bool]]:
+        """(path, is_dir) of every file and folder below ``rel`` that is neither ignored nor refused (refusals
+        noted unless ``quiet``)."""
+        for child, e in self.files.walk(rel, skip=self.ignored, descend=descend, quiet=quiet):
             yield child, e.kind == "dir"
 
     def walk_yaml(self, rel: str = ".") -> list[str]:
         """Every YAML file below ``rel`` (repo-relative, in walk order), skipping ignored and refused paths.
 
-        Walked once per view: a snapshot answers every listing and ignore rule the same each time (and what
-        the walk noted stays noted), so a second walk (entry points, then the doctor's helmfiles) finds the
-        same files. While a recording is on, the walk is done again so that the recording sees what it asks."""
+        Walked once per view: a snapshot answers every listing and ignore rule the same each time, so a second
+        walk (entry points, then the doctor's helmfiles) finds the same files. While a recording is on, the walk
+        is done again so that the recording sees what it asks."""
         found = self._yaml_below.get(rel) if self.files.record is None else None
         if found is None:
-            found = [child for child, is_dir in self.walk(rel) if not is_dir and child.endswith(YAML_SUFFIXES)]
+            # a search, not a read: a link refused here is a problem only where a build lists it (source-controller
+            # leaves links out of the artifact, so Flux never meets one nothing reads)
+            found = [child for child, is_dir in self.walk(rel, quiet=True)
+                     if not is_dir and child.endswith(YAML_SUFFIXES)]
             if self.files.snapshot:
                 self._yaml_below[rel] = found
         return list(found)
