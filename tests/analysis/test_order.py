@@ -479,6 +479,28 @@ def test_an_object_the_api_server_refuses_fails_the_kustomization(tmp_path: Path
         FS + "apps": ("failed", FS + "apps", "apps/cm.yaml"), FS + "after": ("failed", FS + "apps", "apps/cm.yaml")}
 
 
+def test_a_flux_object_the_api_server_refuses_fails_the_kustomization_that_applies_it(tmp_path: Path) -> None:
+    """The same holds when the refused object is a Flux Kustomization (its CRD requires spec.interval and
+    spec.sourceRef) or a HelmRelease: the apply of the Kustomization holding it fails, so that Kustomization is
+    never Ready, and the refused Kustomization is never created."""
+    repo = write(tmp_path, {
+        **gotk(), "clusters/home/tenants.yaml": ks("tenants", "./tenants"),
+        "clusters/home/releases.yaml": ks("releases", "./releases"),
+        "tenants/team.yaml": "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\n"
+                             "metadata: {name: team, namespace: default}\nspec:\n  path: ./team\n",
+        "releases/hr.yaml": "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\n"
+                            "metadata: {name: web, namespace: default}\nspec:\n  interval: 5m\n  suspend: \"no\"\n"
+                            "  chart: {spec: {chart: web, sourceRef: {kind: HelmRepository, name: web}}}\n"})
+    model = build_model(repo)
+    o = model.facts[model.clusters[0].name].order
+    assert {n: (b.cause, b.node, b.file, b.line) for n, b in o.blocked.items()} == {
+        FS + "tenants": ("failed", FS + "tenants", "tenants/team.yaml", 4),
+        "default/team": ("failed", FS + "tenants", "tenants/team.yaml", 4),
+        FS + "releases": ("failed", FS + "releases", "releases/hr.yaml", 6)}
+    assert o.blocked[FS + "tenants"].detail.startswith("Kustomization default/team: spec.interval: is required")
+    assert "Kustomization flux-system/tenants fails to apply" in o.blocked[FS + "tenants"].detail
+
+
 # -- the corpora -----------------------------------------------------------------------------------
 
 # entries the corpora README says are given by hand: (path, sync source kind, name, namespace)

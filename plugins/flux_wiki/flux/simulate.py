@@ -783,6 +783,10 @@ class Simulation:
                                            child.reason or "", code="FW-SCHEMA-REJECTED")
                 self.cluster.warnings.append(replace(child.failure,
                                                      message=f"Kustomization {child.id}: {child.reason}"))
+                if res.generated_by is None:  # a ResourceSet's refused object fails the ResourceSet instead
+                    node.failure = node.failure or replace(child.failure, message=(
+                        f"Kustomization {child.id}: {problems[0]} (the API server rejects it; Kustomization "
+                        f"{node.id} fails to apply)"))
             elif depth > MAX_DISCOVERY_DEPTH:
                 self._stop(child, "FW-LIMIT-DEPTH", (
                     f"not simulated: it is {depth} levels of Kustomizations below the root, beyond flux-wiki's "
@@ -895,6 +899,10 @@ class Simulation:
                     specs[(res.file, res.line)] = res.obj.get("spec")
                     cluster.helm_releases.append(info)
                     cluster.warnings.extend(diags)
+                    rejected = next((d for d in diags if d.code == "FW-SCHEMA-REJECTED"), None)
+                    if rejected is not None and res.generated_by is None:  # the whole server-side apply fails
+                        node.failure = node.failure or replace(
+                            rejected, message=f"{rejected.message[:-1]}; Kustomization {node.id} fails to apply)")
                     self._check_release_source(res, info)
                     self._check_release_version(res, info)
                     self._check_release_chart(res, info)
@@ -929,6 +937,8 @@ class Simulation:
                                           f"by the {res.kind} CRD this cluster applies ({served.file}:{served.line} "
                                           f"serves {', '.join(sorted(served.versions)) or 'no version'}): {refused}",
                                           code="FW-API-REMOVED")
+                        if res.generated_by is None:
+                            node.failure = node.failure or self.cluster.warnings[-1]
                     continue
                 removed = REMOVED_IN.get((res.group, version))
                 if removed is None:
@@ -939,6 +949,8 @@ class Simulation:
                                       f"since Flux v{removed[0]}.{removed[1]}, and the Flux instance at "
                                       f"{asked[1]}:{asked[2]} asks for Flux {asked[0]!r}: {refused}",
                                       code="FW-API-REMOVED")
+                    if res.generated_by is None:
+                        node.failure = node.failure or self.cluster.warnings[-1]
                 else:
                     noted.setdefault((res.api_version, f"{removed[0]}.{removed[1]}"), []).append(res)
         for (api_version, release), objects in noted.items():
