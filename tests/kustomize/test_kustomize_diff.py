@@ -87,6 +87,25 @@ def test_replacement_target_field_it_cannot_reach_fails_like_kubectl(tmp_path: P
     assert (raised.value.file, raised.value.line) == ("kustomization.yaml", 1)  # replacements: (keys sorted)
 
 
+@needs_kubectl
+@pytest.mark.kubectl
+@pytest.mark.parametrize("options", [{"allowNameChange": True}, {"allowKindChange": True}, {}])
+def test_a_patch_changes_name_or_kind_only_where_its_options_allow_it(tmp_path: Path, options: dict) -> None:
+    """kustomize's PatchTransformer gives a strategic-merge patch's objects back their own name and kind unless the
+    entry's options allow the change; a renamed object's references follow it."""
+    patch = "apiVersion: v1\nkind: Secret\nmetadata: {name: renamed}\ndata: {y: '2'}\n"
+    entry: dict[str, Any] = {"patch": patch, "target": {"kind": "ConfigMap", "name": "env"}}
+    if options:
+        entry["options"] = options
+    (tmp_path / "objects.yaml").write_text(_DEPLOYMENT.replace("containers: [{name: web, image: nginx}]",
+                                                               "containers: [{name: web, image: nginx, envFrom: "
+                                                               "[{configMapRef: {name: env}}]}]"))
+    (tmp_path / "kustomization.yaml").write_text(yaml.safe_dump({"resources": ["objects.yaml"], "patches": [entry]}))
+    expected, err = kubectl_build(str(tmp_path))
+    assert expected is not None, err
+    assert _normal([r.obj for r in build_kustomize_dir(Repo(tmp_path), ".").resources]) == _normal(expected)
+
+
 def _write_flux_kustomization(root: Path, path: str, ov: FluxOverrides) -> None:
     """What kustomize-controller writes into a KS path without a kustomization file."""
     base = root / path
