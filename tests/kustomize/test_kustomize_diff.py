@@ -106,6 +106,20 @@ def test_a_patch_changes_name_or_kind_only_where_its_options_allow_it(tmp_path: 
     assert _normal([r.obj for r in build_kustomize_dir(Repo(tmp_path), ".").resources]) == _normal(expected)
 
 
+@needs_kubectl
+@pytest.mark.kubectl
+def test_env_files_are_read_as_kustomize_reads_them(tmp_path: Path) -> None:
+    """kv.KeyValuesFromLine: leading whitespace dropped, the key is all before the first '=' (spaces kept), the
+    value all after it (trailing spaces kept), and a line without '=' is a key whose value the (empty) environment
+    gives."""
+    (tmp_path / "app.env").write_text("# comment\n\nA=1\n  B = spaced \r\nC=with=equals\nD\n")
+    (tmp_path / "kustomization.yaml").write_text(yaml.safe_dump({"configMapGenerator": [
+        {"name": "env", "envs": ["app.env"]}]}))
+    expected, err = kubectl_build(str(tmp_path))
+    assert expected is not None, err
+    assert _normal([r.obj for r in build_kustomize_dir(Repo(tmp_path), ".").resources]) == _normal(expected)
+
+
 def _write_flux_kustomization(root: Path, path: str, ov: FluxOverrides) -> None:
     """What kustomize-controller writes into a KS path without a kustomization file."""
     base = root / path
