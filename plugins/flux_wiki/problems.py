@@ -108,8 +108,9 @@ _CODES = (
          "cluster never applies: the dependent never reconciles", "fix the name or apply the dependency", reference=True),
     Code("FW-DEPENDSON-CYCLE", "repo", "dependsOn goes round (alone, or through a parent that waits for what it "
          "applies): none of the Kustomizations on the cycle becomes Ready", "break the cycle"),
-    Code("FW-HEALTHCHECK-MISSING", "repo", "a Kustomization health-checks a Kustomization this cluster never "
-         "applies: it never becomes Ready", "fix the health check or apply what it names", reference=True),
+    Code("FW-HEALTHCHECK-MISSING", "repo", "a Kustomization health-checks a Kustomization or HelmRelease this "
+         "cluster never applies: it never becomes Ready", "fix the health check or apply what it names",
+         reference=True),
     # -- kustomize ----------------------------------------------------------------------------------------------
     Code("FW-KUSTOMIZE-MISSING", "repo", "a resource, component, patch or generator file a kustomization names "
          "does not exist (or a folder it names has no kustomization file)", "fix the entry or add what it names"),

@@ -675,22 +675,23 @@ class _Builder:
                     gates.append(Gate(node.id, child, "wait", node.file, line))
         else:
             checks = node.spec.get("healthChecks")
+            releases = {f"{h.namespace}/{h.name}" for h in self.cluster.helm_releases}
             for i, check in enumerate(checks if isinstance(checks, list) else []):
-                if not isinstance(check, dict) or check.get("kind") != "Kustomization":
-                    continue
-                if str(check.get("apiVersion") or "").split("/", 1)[0] != FLUX_KUSTOMIZE_GROUP:
+                if not isinstance(check, dict) or (check.get("kind"), str(check.get("apiVersion") or "").split(
+                        "/", 1)[0]) not in (("Kustomization", FLUX_KUSTOMIZE_GROUP), ("HelmRelease", FLUX_HELM_GROUP)):
                     continue
                 if not check.get("namespace") or not check.get("name"):
                     continue  # Flux does not default it: the check looks for no Kustomization of ours
-                target = f"{check['namespace']}/{check['name']}"
+                target, kind = f"{check['namespace']}/{check['name']}", check["kind"]
                 line = self.line(node, ("spec", "healthChecks", i))
-                if target == node.id:
+                if kind == "Kustomization" and target == node.id:
                     continue  # checkHealth skips the Kustomization itself
-                if target in self.nodes:
+                if kind == "Kustomization" and target in self.nodes:
                     gates.append(Gate(node.id, target, "healthChecks", node.file, line))
-                else:
+                elif target not in (self.nodes if kind == "Kustomization" else releases):
+                    # the status poller finds no such object: the check times out, again at every retry
                     self.seeds.setdefault(_ready(node.id), Blocker(
-                        "health-check", node.id, f"health-checks Kustomization {target}, which this cluster "
+                        "health-check", node.id, f"health-checks {kind} {target}, which this cluster "
                                                  "never applies", node.file, line, check["namespace"]))
         for gate in gates:
             self.preds[_ready(node.id)].setdefault(_ready(gate.child), gate)
