@@ -507,6 +507,20 @@ class Simulation:
             self.mounts[key] = (Repo(folder.root, ParseCache(), source.ignore, files=files), f"{folder.shown}/")
         return self.mounts[key]
 
+    def _included(self, node: KustomizationNode) -> str | None:
+        """Why a path this repository does not hold is no failure: source-controller copies another
+        GitRepository's artifact there (the source's ``spec.include``), whose content flux-wiki does not read."""
+        source = node.source
+        if source is None or not source.includes:
+            return None
+        path = posixpath.normpath(node.path or ".").strip("/")
+        for to, name in source.includes:
+            if not to or path == to or path.startswith(to + "/"):
+                return (f"its path {node.path} is in {to or 'the root'}, where GitRepository {source.ident()} "
+                        f"includes GitRepository {source.namespace}/{name} ({source.file}:{source.line}): that "
+                        "repository's content is not built here")
+        return None
+
     def _artifact_hint(self, node: KustomizationNode, folder: SourceDir | None) -> str:
         """Where a path of an OCI artifact may be missing from: CI may push a sub-folder flux-wiki was not told."""
         source = node.source
@@ -580,6 +594,12 @@ class Simulation:
         try:
             built = _prefixed(build_reusing(repo, node.path or "./", node.flux_spec.overrides), prefix)
         except InputError as err:
+            included = self._included(node) if err.code == "FW-KS-PATH-MISSING" else None
+            if included is not None:
+                node.status, node.reason = "skipped", included
+                self.cluster.warn(node.file, node.line, f"Kustomization {node.id} (skipped): {included}",
+                                  code="FW-KS-SOURCE-EXTERNAL", cls="limit")
+                return []
             if err.spec_field:  # what the Kustomization's own spec merged into the build
                 at = (node.file, self._line(node.file, node.line, ("spec", *err.spec_field)))
                 where = f"{at[0]}:{at[1]}: "
