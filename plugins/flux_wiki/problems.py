@@ -153,8 +153,9 @@ _CODES = (
     Code("FW-HELM-SOURCE-MISSING", "repo", "a HelmRelease's chart source (or HelmChart) is applied by nothing",
          "fix the sourceRef, or apply the source", reference=True),
     Code("FW-HELM-CHART-MISSING", "repo", "a HelmRelease's chart path in a GitRepository or Bucket flux-wiki reads "
-         "(this repository, or a folder the `sources` option maps) is not there or holds no Chart.yaml: the chart "
-         "is never built and the release never installs", "fix spec.chart.spec.chart (or the HelmChart's chart)"),
+         "(this repository, or a folder the `sources` option maps) is not there or holds no Chart.yaml, or one of its "
+         "valuesFiles is not there: the chart is never built and the release never installs",
+         "fix spec.chart.spec.chart or valuesFiles (or the HelmChart's)"),
     Code("FW-HELM-CHART-EXTERNAL", "limit", "a HelmRelease's chartRef is an ExternalArtifact made at run time "
          "(by a controller outside the repository, or an ArtifactGenerator whose copies flux-wiki does not map to "
          "a folder of the repository): its chart and version are not read", "nothing; map the artifact's source "

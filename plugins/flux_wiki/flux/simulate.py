@@ -1114,12 +1114,34 @@ class Simulation:
         if found.usable and not files.ignored(rel, found.kind == "dir") and (
                 found.kind == "file" or files.is_file(posixpath.join(rel, "Chart.yaml"))
                 and not files.ignored(posixpath.join(rel, "Chart.yaml"))):
+            self._check_values_files(res, info, at[:-1], files, prefix, f"{kind} {ns}/{name}")
             return
         what = "holds no Chart.yaml" if found.usable and found.kind == "dir" else "is not there"
         self.cluster.warn(res.file, self._line(res.file, res.line, at),
                           f"HelmRelease {info.ident()}: chart path '{chart}' of {kind} {ns}/{name} "
                           f"({prefix}{rel}) {what}: source-controller fails the chart and the release never "
                           "installs", code="FW-HELM-CHART-MISSING")
+
+    def _check_values_files(self, res: Resource, info: HelmReleaseInfo, at: tuple[str | int, ...], files: Repo,
+                            prefix: str, source: str) -> None:
+        """``valuesFiles`` of a chart from a source flux-wiki reads: source-controller joins each to the artifact's
+        root (securejoin) and fails the chart on one that is not a file ("no values file found at path", chart
+        builder mergeFileValues), unless ``ignoreMissingValuesFiles``."""
+        spec = _value_at(res.obj, at)
+        if not isinstance(spec, dict) or spec.get("ignoreMissingValuesFiles") is True:
+            return
+        listed = spec.get("valuesFiles")
+        for i, path in enumerate(listed if isinstance(listed, list) else []):
+            if not isinstance(path, str) or not path.strip():
+                continue
+            rel = posixpath.normpath("/" + path.strip()).lstrip("/") or "."
+            if files.is_file(rel) and not files.ignored(rel):
+                continue
+            self.cluster.warn(res.file, self._line(res.file, res.line, (*at, "valuesFiles", i)),
+                              f"HelmRelease {info.ident()}: values file '{path}' of {source} ({prefix}{rel}) is not "
+                              "there: source-controller fails the chart (no values file found at path) and the "
+                              "release never installs; fix the path or set ignoreMissingValuesFiles: true",
+                              code="FW-HELM-CHART-MISSING")
 
     def _check_release_version(self, res: Resource, info: HelmReleaseInfo) -> None:
         """source-controller parses a HelmRepository chart's version as a semver range (Masterminds/semver): one
