@@ -204,9 +204,17 @@ def _remove(doc: Any, path: str) -> Any:
 
 
 def apply_json6902(obj: dict[str, Any], ops: list[Any], budget: GrowthBudget | None = None) -> dict[str, Any]:
-    """Apply RFC 6902 operations to ``obj`` (mutated); values added count against ``budget``."""
+    """Apply RFC 6902 operations to ``obj`` (mutated); values added count against ``budget``.
+
+    kustomize patches an object that always holds annotations, its own (``config.kubernetes.io/index``,
+    ``internal.config.kubernetes.io/id``...), removed from its output: a key added or replaced under
+    ``/metadata/annotations`` of an object written without any lands, and an annotations map left empty goes."""
     doc: Any = obj
     budget = budget or GrowthBudget()
+    md = obj.get("metadata")
+    seeded = isinstance(md, dict) and "annotations" not in md
+    if seeded:
+        md["annotations"] = {}
     for op in ops:
         if not isinstance(op, dict) or "op" not in op:
             raise PatchError("JSON 6902 operation must be a mapping with 'op'")
@@ -252,6 +260,9 @@ def apply_json6902(obj: dict[str, Any], ops: list[Any], budget: GrowthBudget | N
             raise PatchError(f"unknown JSON 6902 operation '{kind}'")
     if not isinstance(doc, dict):
         raise PatchError("JSON 6902 patch must leave an object")
+    md = doc.get("metadata")
+    if seeded and isinstance(md, dict) and md.get("annotations") == {}:
+        del md["annotations"]
     return doc
 
 
