@@ -120,6 +120,32 @@ def test_env_files_are_read_as_kustomize_reads_them(tmp_path: Path) -> None:
     assert _normal([r.obj for r in build_kustomize_dir(Repo(tmp_path), ".").resources]) == _normal(expected)
 
 
+_PORT_CASES = [  # (the Service's ports, the patch's ports)
+    ("{port: 53, name: dns, protocol: TCP}, {port: 53, name: dnsu, protocol: UDP}", "{port: 53, protocol: UDP, nodePort: 30053}"),
+    ("{port: 80, name: http, protocol: TCP}, {port: 80, name: dns, protocol: UDP}", "{port: 80, targetPort: 9}"),
+    ("{port: 80, name: http, targetPort: 8080}", "{port: 80, name: web, protocol: TCP}"),
+    ("{port: 80, name: a, protocol: TCP}, {port: 81, name: b}, {port: 82, name: c, protocol: TCP}",
+     "{port: 82, protocol: TCP, name: c2}, {port: 81, name: b2}, {port: 83, name: d}"),
+    ("{port: 80, name: http}, {port: 81, name: b}", "{port: 82, name: c}, {port: 81, name: b2}"),
+]
+
+
+@needs_kubectl
+@pytest.mark.kubectl
+@pytest.mark.parametrize(("ports", "patched"), _PORT_CASES)
+def test_ports_merge_by_port_and_protocol_like_kubectl(tmp_path: Path, ports: str, patched: str) -> None:
+    """Ports merge on the port and the protocol (kyaml's list-map keys): an entry of the other protocol is another
+    entry (a DNS Service keeps both), and a patch entry whose protocol is named where the object's is not (or the
+    other way round) changes nothing."""
+    (tmp_path / "svc.yaml").write_text(f"apiVersion: v1\nkind: Service\nmetadata: {{name: s}}\nspec:\n  ports: [{ports}]\n")
+    (tmp_path / "kustomization.yaml").write_text(
+        "resources: [svc.yaml]\npatches:\n- patch: |-\n    apiVersion: v1\n    kind: Service\n    metadata: {name: s}\n"
+        f"    spec:\n      ports: [{patched}]\n")
+    expected, err = kubectl_build(str(tmp_path))
+    assert expected is not None, err
+    assert _normal([r.obj for r in build_kustomize_dir(Repo(tmp_path), ".").resources]) == _normal(expected)
+
+
 def _write_flux_kustomization(root: Path, path: str, ov: FluxOverrides) -> None:
     """What kustomize-controller writes into a KS path without a kustomization file."""
     base = root / path
