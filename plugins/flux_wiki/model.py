@@ -242,6 +242,7 @@ class SourceInfo:
     file: str | None = None
     line: int | None = None
     ignore: str | None = None  # spec.ignore of a GitRepository/OCIRepository: more .sourceignore rules
+    includes: tuple[tuple[str, str], ...] = ()  # a GitRepository's spec.include: (toPath, GitRepository name)
 
     def __post_init__(self) -> None:
         if self.url:  # credentials written into the URL never leave the repository

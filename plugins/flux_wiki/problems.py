@@ -109,8 +109,9 @@ _CODES = (
          "cluster never applies: the dependent never reconciles", "fix the name or apply the dependency", reference=True),
     Code("FW-DEPENDSON-CYCLE", "repo", "dependsOn goes round (alone, or through a parent that waits for what it "
          "applies): none of the Kustomizations on the cycle becomes Ready", "break the cycle"),
-    Code("FW-HEALTHCHECK-MISSING", "repo", "a Kustomization health-checks a Kustomization this cluster never "
-         "applies: it never becomes Ready", "fix the health check or apply what it names", reference=True),
+    Code("FW-HEALTHCHECK-MISSING", "repo", "a Kustomization health-checks a Kustomization or HelmRelease this "
+         "cluster never applies: it never becomes Ready", "fix the health check or apply what it names",
+         reference=True),
     # -- kustomize ----------------------------------------------------------------------------------------------
     Code("FW-KUSTOMIZE-MISSING", "repo", "a resource, component, patch or generator file a kustomization names "
          "does not exist (or a folder it names has no kustomization file)", "fix the entry or add what it names"),
@@ -157,8 +158,9 @@ _CODES = (
     Code("FW-HELM-SOURCE-MISSING", "repo", "a HelmRelease's chart source (or HelmChart) is applied by nothing",
          "fix the sourceRef, or apply the source", reference=True),
     Code("FW-HELM-CHART-MISSING", "repo", "a HelmRelease's chart path in a GitRepository or Bucket flux-wiki reads "
-         "(this repository, or a folder the `sources` option maps) is not there or holds no Chart.yaml: the chart "
-         "is never built and the release never installs", "fix spec.chart.spec.chart (or the HelmChart's chart)"),
+         "(this repository, or a folder the `sources` option maps) is not there or holds no Chart.yaml, or one of its "
+         "valuesFiles is not there: the chart is never built and the release never installs",
+         "fix spec.chart.spec.chart or valuesFiles (or the HelmChart's)"),
     Code("FW-HELM-CHART-EXTERNAL", "limit", "a HelmRelease's chartRef is an ExternalArtifact made at run time "
          "(by a controller outside the repository, or an ArtifactGenerator whose copies flux-wiki does not map to "
          "a folder of the repository): its chart and version are not read", "nothing; map the artifact's source "

@@ -302,6 +302,26 @@ def test_a_health_check_on_a_missing_kustomization_is_never_ready() -> None:
     assert o.critical_path().nodes == ids("flux-system", "ok")  # blocked ones are left out
 
 
+def test_a_health_check_on_a_missing_helm_release_is_never_ready(tmp_path: Path) -> None:
+    """The status poller finds no object of that name, so the health check times out at every retry: a
+    Kustomization health-checking a HelmRelease the cluster never applies is never Ready, like one checking a
+    missing Kustomization. One the cluster applies is no such problem."""
+    check = ("healthChecks:\n  - {apiVersion: helm.toolkit.fluxcd.io/v2, kind: HelmRelease, name: %s, "
+             "namespace: default}")
+    repo = write(tmp_path, {
+        **gotk(), "clusters/home/apps.yaml": ks("apps", "./apps", extra=check % "web")
+                                             + "---\n" + ks("typo", "./ok", extra=check % "wbe"),
+        "apps/hr.yaml": "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: web, namespace: "
+                        "default}\nspec:\n  interval: 5m\n  chartRef: {kind: OCIRepository, name: web}\n",
+        "ok/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: y, namespace: default}\n"})
+    model = build_model(repo)
+    o = model.facts[model.clusters[0].name].order
+    assert {n: (b.cause, b.file, b.line) for n, b in o.blocked.items()} == {
+        FS + "typo": ("health-check", "clusters/home/apps.yaml", 27)}
+    [w] = [w for w in model.clusters[0].warnings if w.code == "FW-HEALTHCHECK-MISSING"]
+    assert "health-checks HelmRelease default/wbe, which this cluster never applies" in w.message
+
+
 def test_a_health_check_without_namespace_is_left_alone() -> None:
     """INV ReferenceToObjMetadataSet: `if c.Namespace != "" { u.SetNamespace(c.Namespace) }`: Flux does
     not default a health check's namespace to the Kustomization's, so such an entry names none of the
@@ -478,6 +498,28 @@ def test_an_object_the_api_server_refuses_fails_the_kustomization(tmp_path: Path
     o = model.facts[model.clusters[0].name].order
     assert {n: (b.cause, b.node, b.file) for n, b in o.blocked.items()} == {
         FS + "apps": ("failed", FS + "apps", "apps/cm.yaml"), FS + "after": ("failed", FS + "apps", "apps/cm.yaml")}
+
+
+def test_a_flux_object_the_api_server_refuses_fails_the_kustomization_that_applies_it(tmp_path: Path) -> None:
+    """The same holds when the refused object is a Flux Kustomization (its CRD requires spec.interval and
+    spec.sourceRef) or a HelmRelease: the apply of the Kustomization holding it fails, so that Kustomization is
+    never Ready, and the refused Kustomization is never created."""
+    repo = write(tmp_path, {
+        **gotk(), "clusters/home/tenants.yaml": ks("tenants", "./tenants"),
+        "clusters/home/releases.yaml": ks("releases", "./releases"),
+        "tenants/team.yaml": "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\n"
+                             "metadata: {name: team, namespace: default}\nspec:\n  path: ./team\n",
+        "releases/hr.yaml": "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\n"
+                            "metadata: {name: web, namespace: default}\nspec:\n  interval: 5m\n  suspend: \"no\"\n"
+                            "  chart: {spec: {chart: web, sourceRef: {kind: HelmRepository, name: web}}}\n"})
+    model = build_model(repo)
+    o = model.facts[model.clusters[0].name].order
+    assert {n: (b.cause, b.node, b.file, b.line) for n, b in o.blocked.items()} == {
+        FS + "tenants": ("failed", FS + "tenants", "tenants/team.yaml", 4),
+        "default/team": ("failed", FS + "tenants", "tenants/team.yaml", 4),
+        FS + "releases": ("failed", FS + "releases", "releases/hr.yaml", 6)}
+    assert o.blocked[FS + "tenants"].detail.startswith("Kustomization default/team: spec.interval: is required")
+    assert "Kustomization flux-system/tenants fails to apply" in o.blocked[FS + "tenants"].detail
 
 
 # -- the corpora -----------------------------------------------------------------------------------

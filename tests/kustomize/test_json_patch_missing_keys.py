@@ -59,3 +59,29 @@ def test_kubectl_agrees(tmp_path: Path, name: str) -> None:
     assert (expected is not None) == (container is not None), err
     if expected is not None:
         assert expected[0]["spec"]["template"]["spec"]["containers"] == [container]
+
+
+# kustomize patches objects that always carry its own annotations (removed from its output): under
+# /metadata/annotations an object written without any behaves as if the map were there
+ANNOTATION_CASES = {  # the operation -> the object's annotations after the build (None: the build fails)
+    "add an annotation": ("{op: add, path: /metadata/annotations/a, value: x}", {"a": "x"}),
+    "replace an annotation": ("{op: replace, path: /metadata/annotations/a, value: x}", {"a": "x"}),
+    "remove a missing annotation": ("{op: remove, path: /metadata/annotations/a}", None),
+    "test the annotations against null": ("{op: test, path: /metadata/annotations, value: null}", None),
+    "add a label": ("{op: add, path: /metadata/labels/a, value: x}", None),
+}
+
+
+@pytest.mark.parametrize("name", ANNOTATION_CASES)
+def test_json_patch_on_annotations_of_an_object_without_any(tmp_path: Path, name: str) -> None:
+    op, annotations = ANNOTATION_CASES[name]
+    _write(tmp_path, op)
+    if KUBECTL is not None:
+        expected, err = kubectl_build(str(tmp_path))
+        assert (expected is not None) == (annotations is not None), err
+    if annotations is None:
+        with pytest.raises(InputError):
+            build_kustomize_dir(Repo(tmp_path), ".")
+        return
+    (deploy,) = build_kustomize_dir(Repo(tmp_path), ".").resources
+    assert deploy.obj["metadata"] == {"name": "web", "annotations": annotations}

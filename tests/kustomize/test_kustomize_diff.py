@@ -87,6 +87,65 @@ def test_replacement_target_field_it_cannot_reach_fails_like_kubectl(tmp_path: P
     assert (raised.value.file, raised.value.line) == ("kustomization.yaml", 1)  # replacements: (keys sorted)
 
 
+@needs_kubectl
+@pytest.mark.kubectl
+@pytest.mark.parametrize("options", [{"allowNameChange": True}, {"allowKindChange": True}, {}])
+def test_a_patch_changes_name_or_kind_only_where_its_options_allow_it(tmp_path: Path, options: dict) -> None:
+    """kustomize's PatchTransformer gives a strategic-merge patch's objects back their own name and kind unless the
+    entry's options allow the change; a renamed object's references follow it."""
+    patch = "apiVersion: v1\nkind: Secret\nmetadata: {name: renamed}\ndata: {y: '2'}\n"
+    entry: dict[str, Any] = {"patch": patch, "target": {"kind": "ConfigMap", "name": "env"}}
+    if options:
+        entry["options"] = options
+    (tmp_path / "objects.yaml").write_text(_DEPLOYMENT.replace("containers: [{name: web, image: nginx}]",
+                                                               "containers: [{name: web, image: nginx, envFrom: "
+                                                               "[{configMapRef: {name: env}}]}]"))
+    (tmp_path / "kustomization.yaml").write_text(yaml.safe_dump({"resources": ["objects.yaml"], "patches": [entry]}))
+    expected, err = kubectl_build(str(tmp_path))
+    assert expected is not None, err
+    assert _normal([r.obj for r in build_kustomize_dir(Repo(tmp_path), ".").resources]) == _normal(expected)
+
+
+@needs_kubectl
+@pytest.mark.kubectl
+def test_env_files_are_read_as_kustomize_reads_them(tmp_path: Path) -> None:
+    """kv.KeyValuesFromLine: leading whitespace dropped, the key is all before the first '=' (spaces kept), the
+    value all after it (trailing spaces kept), and a line without '=' is a key whose value the (empty) environment
+    gives."""
+    (tmp_path / "app.env").write_text("# comment\n\nA=1\n  B = spaced \r\nC=with=equals\nD\n")
+    (tmp_path / "kustomization.yaml").write_text(yaml.safe_dump({"configMapGenerator": [
+        {"name": "env", "envs": ["app.env"]}]}))
+    expected, err = kubectl_build(str(tmp_path))
+    assert expected is not None, err
+    assert _normal([r.obj for r in build_kustomize_dir(Repo(tmp_path), ".").resources]) == _normal(expected)
+
+
+_PORT_CASES = [  # (the Service's ports, the patch's ports)
+    ("{port: 53, name: dns, protocol: TCP}, {port: 53, name: dnsu, protocol: UDP}", "{port: 53, protocol: UDP, nodePort: 30053}"),
+    ("{port: 80, name: http, protocol: TCP}, {port: 80, name: dns, protocol: UDP}", "{port: 80, targetPort: 9}"),
+    ("{port: 80, name: http, targetPort: 8080}", "{port: 80, name: web, protocol: TCP}"),
+    ("{port: 80, name: a, protocol: TCP}, {port: 81, name: b}, {port: 82, name: c, protocol: TCP}",
+     "{port: 82, protocol: TCP, name: c2}, {port: 81, name: b2}, {port: 83, name: d}"),
+    ("{port: 80, name: http}, {port: 81, name: b}", "{port: 82, name: c}, {port: 81, name: b2}"),
+]
+
+
+@needs_kubectl
+@pytest.mark.kubectl
+@pytest.mark.parametrize(("ports", "patched"), _PORT_CASES)
+def test_ports_merge_by_port_and_protocol_like_kubectl(tmp_path: Path, ports: str, patched: str) -> None:
+    """Ports merge on the port and the protocol (kyaml's list-map keys): an entry of the other protocol is another
+    entry (a DNS Service keeps both), and a patch entry whose protocol is named where the object's is not (or the
+    other way round) changes nothing."""
+    (tmp_path / "svc.yaml").write_text(f"apiVersion: v1\nkind: Service\nmetadata: {{name: s}}\nspec:\n  ports: [{ports}]\n")
+    (tmp_path / "kustomization.yaml").write_text(
+        "resources: [svc.yaml]\npatches:\n- patch: |-\n    apiVersion: v1\n    kind: Service\n    metadata: {name: s}\n"
+        f"    spec:\n      ports: [{patched}]\n")
+    expected, err = kubectl_build(str(tmp_path))
+    assert expected is not None, err
+    assert _normal([r.obj for r in build_kustomize_dir(Repo(tmp_path), ".").resources]) == _normal(expected)
+
+
 def _write_flux_kustomization(root: Path, path: str, ov: FluxOverrides) -> None:
     """What kustomize-controller writes into a KS path without a kustomization file."""
     base = root / path

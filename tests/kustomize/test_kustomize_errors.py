@@ -87,6 +87,24 @@ def test_patch_without_a_match_fails(tmp_path: Path) -> None:
     assert err.value.file == "p.yaml"
 
 
+def test_patch_without_target_must_name_the_objects_version(tmp_path: Path) -> None:
+    """kustomize looks a target-less strategic-merge patch up by its whole id (ResId.Equals: group, version, kind,
+    name): a patch still written for HelmRelease v2beta1 fails the build of a HelmRelease v2 ("no matches for Id");
+    with a target it applies."""
+    release = "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: web}\nspec: {interval: 1m}\n"
+    patch = "apiVersion: helm.toolkit.fluxcd.io/v2beta1\nkind: HelmRelease\nmetadata: {name: web}\nspec: {interval: 2m}\n"
+    repo = _repo(tmp_path, {"app/kustomization.yaml": "resources: [hr.yaml]\npatches:\n  - path: patch.yaml\n",
+                            "app/hr.yaml": release, "app/patch.yaml": patch,
+                            "targeted/kustomization.yaml": "resources: [../app/hr.yaml]\npatches:\n  - path: "
+                                                           "../app/patch.yaml\n    target: {kind: HelmRelease}\n"})
+    with pytest.raises(InputError) as err:
+        build_kustomize_dir(repo, "app")
+    assert (err.value.file, err.value.line) == ("app/patch.yaml", 1)
+    assert "the HelmRelease web of the build is helm.toolkit.fluxcd.io/v2" in err.value.message
+    [built] = build_kustomize_dir(repo, "targeted").resources
+    assert (built.obj["apiVersion"], built.obj["spec"]["interval"]) == ("helm.toolkit.fluxcd.io/v2", "2m")
+
+
 def test_component_used_as_resource_fails(tmp_path: Path) -> None:
     repo = _repo(tmp_path, {"kustomization.yaml": "resources: [comp]\n",
                             "comp/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n"})

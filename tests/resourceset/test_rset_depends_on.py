@@ -130,3 +130,20 @@ def test_resourcesets_waiting_for_each_other_end(tmp_path: Path) -> None:
     model = _chain(tmp_path, infra_waits=True, infra_deps=_rset_dep("apps"))
     order = model.facts[model.clusters[0].name].order
     assert order.cycles and "monitoring/infra-monitoring" in order.cycles[0].nodes
+
+
+def test_a_resourceset_depending_on_an_object_never_applied_renders_nothing(tmp_path: Path) -> None:
+    """flux-operator's checkDependencies first gets every dependsOn object, ``ready`` or not ("dependency ... not
+    found", retried every 5s): a ResourceSet, or a Kustomization without ``ready: true``, that this cluster never
+    applies means the ResourceSet never renders, so what it generates never exists."""
+    for deps in (_rset_dep("policies"), _ks_dep("infra-typo", ready=False)):
+        root = tmp_path / str(len(deps))
+        model = _model(root, deps)
+        cluster = model.clusters[0]
+        [w] = [w for w in cluster.warnings if w.code == "FW-DEPENDSON-DANGLING"]
+        assert (w.file, w.line, w.cls) == ("tenants/apps.yaml", 8, "repo")
+        assert w.message.startswith("ResourceSet flux-system/apps depends on ") and "never renders it" in w.message
+        order = model.facts[cluster.name].order
+        blocker = order.blocked["frontend/apps-frontend"]
+        assert (blocker.cause, blocker.file, blocker.line) == ("dangling", "tenants/apps.yaml", 8)
+        assert "frontend/apps-frontend" not in order.roots and "monitoring/infra-monitoring" not in order.blocked

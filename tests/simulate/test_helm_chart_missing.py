@@ -46,3 +46,23 @@ def test_chart_paths_of_this_repository(tmp_path: Path) -> None:
     assert "chart path './charts/typo' of GitRepository flux-system/flux-system (charts/typo) is not there" \
         in found[1][2]
     assert "(charts/empty) holds no Chart.yaml" in found[2][2]
+
+
+def test_values_files_of_a_chart_of_this_repository(tmp_path: Path) -> None:
+    """source-controller joins each valuesFiles entry to the artifact's root and fails the chart on one that is not
+    there ("no values file found at path", chart builder mergeFileValues), unless ignoreMissingValuesFiles."""
+    files = "      valuesFiles: [charts/app/values.yaml, charts/app/values-%s.yaml]\n"
+    write(tmp_path, gotk() | {
+        "clusters/home/apps.yaml": ks("apps", "./apps"),
+        "apps/releases.yaml": "---\n".join([
+            _release("ok", "./charts/app") + files % "prod",
+            _release("typo", "./charts/app") + files % "prd",
+            _release("ignored", "./charts/app") + files % "prd" + "      ignoreMissingValuesFiles: true\n"]),
+        "charts/app/Chart.yaml": "apiVersion: v2\nname: app\nversion: 0.1.0\n",
+        "charts/app/values.yaml": "a: 1\n",
+        "charts/app/values-prod.yaml": "a: 2\n",
+    })
+    cluster = build_model(tmp_path).clusters[0]
+    [w] = [w for w in cluster.warnings if w.code == "FW-HELM-CHART-MISSING"]
+    assert (w.file, w.line) == ("apps/releases.yaml", 21)
+    assert w.message.startswith("HelmRelease apps/typo: values file 'charts/app/values-prd.yaml'")

@@ -82,6 +82,17 @@ def test_a_version_the_repositorys_crd_does_not_serve_is_refused(tmp_path: Path)
     assert "clusters/home/flux-system/gotk-components.yaml:2" in warning.message
 
 
+def test_the_kustomization_applying_a_refused_version_is_never_ready(tmp_path: Path) -> None:
+    repo = write(tmp_path, {**gotk_with_crds("false"), "clusters/home/apps.yaml": ks("apps", "./apps"),
+                            "clusters/home/after.yaml": ks("after", "./apps", deps=("apps",)),
+                            "apps/web.yaml": RELEASE % {"version": "v2beta2"}})
+    model = build_model(repo)
+    order = model.facts[model.clusters[0].name].order
+    assert {n: (b.cause, b.node, b.file, b.line) for n, b in order.blocked.items()} == {
+        "flux-system/apps": ("failed", "flux-system/apps", "apps/web.yaml", 6),
+        "flux-system/after": ("failed", "flux-system/apps", "apps/web.yaml", 6)}
+
+
 def test_a_served_version_is_fine(tmp_path: Path) -> None:
     repo = write(tmp_path, {**gotk_with_crds("true"), "clusters/home/apps.yaml": ks("apps", "./apps"),
                             "apps/web.yaml": RELEASE % {"version": "v2beta2"}})

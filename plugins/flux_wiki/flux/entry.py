@@ -26,7 +26,7 @@ from ..model import (FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, FLUX_OPERATOR_GROUP,
                      Resource, SourceInfo)
 from .kustomize import build_flux_path, build_kustomize_dir
 from .sources import misgrouped as misgrouped_source
-from .sources import wrong_source_message
+from .sources import git_includes, wrong_source_message
 from .schema import FLUX_INSTANCE_SPEC, problems
 from .store import ObjectStore
 
@@ -111,7 +111,7 @@ def _from_gotk(docs: list[Document], file: str, repo: Repo, elsewhere: list[tupl
             sources[(d.data["kind"], ns, name)] = SourceInfo(
                 kind=d.data["kind"], namespace=ns, name=name, url=_text(spec.get("url")),
                 ref={k: v for k, v in ref.items() if isinstance(v, str)}, file=d.file or file, line=d.line,
-                ignore=_text(spec.get("ignore")))
+                ignore=_text(spec.get("ignore")), includes=git_includes(d.data["kind"], spec))
             res = Resource(d.data, d.file or file, d.line)
             if misgrouped_source(res):
                 misgrouped[(d.data["kind"], ns, name)] = Diagnostic(

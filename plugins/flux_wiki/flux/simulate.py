@@ -507,6 +507,20 @@ class Simulation:
             self.mounts[key] = (Repo(folder.root, ParseCache(), source.ignore, files=files), f"{folder.shown}/")
         return self.mounts[key]
 
+    def _included(self, node: KustomizationNode) -> str | None:
+        """Why a path this repository does not hold is no failure: source-controller copies another
+        GitRepository's artifact there (the source's ``spec.include``), whose content flux-wiki does not read."""
+        source = node.source
+        if source is None or not source.includes:
+            return None
+        path = posixpath.normpath(node.path or ".").strip("/")
+        for to, name in source.includes:
+            if not to or path == to or path.startswith(to + "/"):
+                return (f"its path {node.path} is in {to or 'the root'}, where GitRepository {source.ident()} "
+                        f"includes GitRepository {source.namespace}/{name} ({source.file}:{source.line}): that "
+                        "repository's content is not built here")
+        return None
+
     def _artifact_hint(self, node: KustomizationNode, folder: SourceDir | None) -> str:
         """Where a path of an OCI artifact may be missing from: CI may push a sub-folder flux-wiki was not told."""
         source = node.source
@@ -580,6 +594,12 @@ class Simulation:
         try:
             built = _prefixed(build_reusing(repo, node.path or "./", node.flux_spec.overrides), prefix)
         except InputError as err:
+            included = self._included(node) if err.code == "FW-KS-PATH-MISSING" else None
+            if included is not None:
+                node.status, node.reason = "skipped", included
+                self.cluster.warn(node.file, node.line, f"Kustomization {node.id} (skipped): {included}",
+                                  code="FW-KS-SOURCE-EXTERNAL", cls="limit")
+                return []
             if err.spec_field:  # what the Kustomization's own spec merged into the build
                 at = (node.file, self._line(node.file, node.line, ("spec", *err.spec_field)))
                 where = f"{at[0]}:{at[1]}: "
@@ -809,6 +829,10 @@ class Simulation:
                                            child.reason or "", code="FW-SCHEMA-REJECTED")
                 self.cluster.warnings.append(replace(child.failure,
                                                      message=f"Kustomization {child.id}: {child.reason}"))
+                if res.generated_by is None:  # a ResourceSet's refused object fails the ResourceSet instead
+                    node.failure = node.failure or replace(child.failure, message=(
+                        f"Kustomization {child.id}: {problems[0]} (the API server rejects it; Kustomization "
+                        f"{node.id} fails to apply)"))
             elif depth > MAX_DISCOVERY_DEPTH:
                 self._stop(child, "FW-LIMIT-DEPTH", (
                     f"not simulated: it is {depth} levels of Kustomizations below the root, beyond flux-wiki's "
@@ -921,6 +945,10 @@ class Simulation:
                     specs[(res.file, res.line)] = res.obj.get("spec")
                     cluster.helm_releases.append(info)
                     cluster.warnings.extend(diags)
+                    rejected = next((d for d in diags if d.code == "FW-SCHEMA-REJECTED"), None)
+                    if rejected is not None and res.generated_by is None:  # the whole server-side apply fails
+                        node.failure = node.failure or replace(
+                            rejected, message=f"{rejected.message[:-1]}; Kustomization {node.id} fails to apply)")
                     self._check_release_source(res, info)
                     self._check_release_version(res, info)
                     self._check_release_chart(res, info)
@@ -956,6 +984,8 @@ class Simulation:
                                           f"by the {res.kind} CRD this cluster applies ({served.file}:{served.line} "
                                           f"serves {', '.join(sorted(served.versions)) or 'no version'}): {refused}",
                                           code="FW-API-REMOVED")
+                        if res.generated_by is None:
+                            node.failure = node.failure or self.cluster.warnings[-1]
                     continue
                 known = API_VERSIONS.get(res.group)
                 if known is not None and version not in known:
@@ -974,6 +1004,8 @@ class Simulation:
                                       f"since Flux v{removed[0]}.{removed[1]}, and the Flux instance at "
                                       f"{asked[1]}:{asked[2]} asks for Flux {asked[0]!r}: {refused}",
                                       code="FW-API-REMOVED")
+                    if res.generated_by is None:
+                        node.failure = node.failure or self.cluster.warnings[-1]
                 else:
                     noted.setdefault((res.api_version, f"{removed[0]}.{removed[1]}"), []).append(res)
         for (api_version, release), objects in noted.items():
@@ -1117,12 +1149,34 @@ class Simulation:
         if found.usable and not files.ignored(rel, found.kind == "dir") and (
                 found.kind == "file" or files.is_file(posixpath.join(rel, "Chart.yaml"))
                 and not files.ignored(posixpath.join(rel, "Chart.yaml"))):
+            self._check_values_files(res, info, at[:-1], files, prefix, f"{kind} {ns}/{name}")
             return
         what = "holds no Chart.yaml" if found.usable and found.kind == "dir" else "is not there"
         self.cluster.warn(res.file, self._line(res.file, res.line, at),
                           f"HelmRelease {info.ident()}: chart path '{chart}' of {kind} {ns}/{name} "
                           f"({prefix}{rel}) {what}: source-controller fails the chart and the release never "
                           "installs", code="FW-HELM-CHART-MISSING")
+
+    def _check_values_files(self, res: Resource, info: HelmReleaseInfo, at: tuple[str | int, ...], files: Repo,
+                            prefix: str, source: str) -> None:
+        """``valuesFiles`` of a chart from a source flux-wiki reads: source-controller joins each to the artifact's
+        root (securejoin) and fails the chart on one that is not a file ("no values file found at path", chart
+        builder mergeFileValues), unless ``ignoreMissingValuesFiles``."""
+        spec = _value_at(res.obj, at)
+        if not isinstance(spec, dict) or spec.get("ignoreMissingValuesFiles") is True:
+            return
+        listed = spec.get("valuesFiles")
+        for i, path in enumerate(listed if isinstance(listed, list) else []):
+            if not isinstance(path, str) or not path.strip():
+                continue
+            rel = posixpath.normpath("/" + path.strip()).lstrip("/") or "."
+            if files.is_file(rel) and not files.ignored(rel):
+                continue
+            self.cluster.warn(res.file, self._line(res.file, res.line, (*at, "valuesFiles", i)),
+                              f"HelmRelease {info.ident()}: values file '{path}' of {source} ({prefix}{rel}) is not "
+                              "there: source-controller fails the chart (no values file found at path) and the "
+                              "release never installs; fix the path or set ignoreMissingValuesFiles: true",
+                              code="FW-HELM-CHART-MISSING")
 
     def _check_release_version(self, res: Resource, info: HelmReleaseInfo) -> None:
         """source-controller parses a HelmRepository chart's version as a semver range (Masterminds/semver): one

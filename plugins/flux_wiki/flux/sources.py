@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 from typing import Any
 
 from ..model import FLUX_SOURCE_GROUP, InputError, Resource, SourceInfo
@@ -77,7 +78,22 @@ def source_info(res: Resource) -> SourceInfo:
         ref = {"sourceRef": dict(spec["sourceRef"])}
     ignore = spec.get("ignore") if res.kind in ("GitRepository", "OCIRepository") else None
     return SourceInfo(kind=res.kind, namespace=res.namespace, name=res.name, url=url, ref=ref,
-                      file=res.file, line=res.line, ignore=ignore if isinstance(ignore, str) else None)
+                      file=res.file, line=res.line, ignore=ignore if isinstance(ignore, str) else None,
+                      includes=git_includes(res.kind, spec))
+
+
+def git_includes(kind: str, spec: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """Where a GitRepository's ``spec.include`` entries copy other GitRepositories' artifacts into its own:
+    (``toPath``, normalized, which defaults to the included repository's name; that name)."""
+    entries = spec.get("include") if kind == "GitRepository" else None
+    out = []
+    for entry in entries if isinstance(entries, list) else []:
+        repository = entry.get("repository") if isinstance(entry, dict) else None
+        name = _str(repository.get("name")) if isinstance(repository, dict) else None
+        if name:
+            to = posixpath.normpath(_str(entry.get("toPath")) or name).strip("/")
+            out.append((to if to != "." else "", name))
+    return tuple(out)
 
 
 def describe_ref(info: SourceInfo) -> str | None:

@@ -166,8 +166,8 @@ def gate_reason(reason: str) -> str:
 
 def blocker_phrase(cause: str) -> str:
     """What is wrong with the Kustomization another one waits for, after "which" (the cause's detail follows)."""
-    return {"suspended": "is suspended", "dangling": "waits for a Kustomization this cluster never applies",
-            "cycle": "is in a cycle", "health-check": "health-checks a Kustomization this cluster never applies",
+    return {"suspended": "is suspended", "dangling": "waits for an object this cluster never applies",
+            "cycle": "is in a cycle", "health-check": "health-checks an object this cluster never applies",
             "failed": "Flux fails"}.get(cause, cause)
 
 

@@ -50,7 +50,7 @@ from ..objects import FluxOverrides
 from ..schema import ANY, KUSTOMIZATION_FILE, REPLACEMENT, problems
 from .fieldspec import (DEFAULTS, MAX_CUSTOM_FIELD_SPECS, NO_CONFIG, FieldSpec, FieldSpecError, Gvk, TransformerConfig,
                         merge_specs, parse_config, spec_of)
-from .patch import PatchError, apply_json6902, apply_strategic, group_of, pointer_parts, selects
+from .patch import PatchError, apply_json6902, apply_strategic, group_of, pointer_parts, selects, version_of
 from .plugins import ROLE_BINDING_SUBJECTS, SIMULATED, PluginError, field_specs, generator_entry, plugin_kind
 from .transform import (TargetNotFound, WorkRes, add_affix, effective_ns, fix_back_references, legacy_order_key,
                         set_entries, set_images, set_namespace, set_replicas)
@@ -652,12 +652,19 @@ class _Builder:
                                                            "FW-KUSTOMIZE-REMOTE"))
                             continue
                     on_values = isinstance(doc.get("spec"), dict) and "values" in doc["spec"]
+                    renamed, rekinded = _allowed_changes(entry, doc)
                     for r in chosen:
                         before, hosts = _depends_on(r.obj), host_fields(r.obj)
                         values = _values_copy(r.obj) if on_values else None
+                        if renamed is not None and renamed != r.name:
+                            r.store_previous_id()
                         if apply_strategic(r.obj, doc) is None:
                             res.remove(r)
                         else:
+                            if renamed is not None:
+                                r.obj["metadata"]["name"] = renamed
+                            if rekinded is not None:
+                                r.obj["kind"] = rekinded
                             self._note_depends_on(r, before, lambda dep: field_at(n, _entry_path(doc, dep)))
                             _note_hosts(r, hosts, lambda value: field_at(n, _value_path(doc, value) or ()))
                             _note_values(r, values, lambda path: field_at(n, ("spec", "values", *path)))
@@ -1273,27 +1280,42 @@ def _require_patch_identity(doc: dict[str, Any]) -> None:
                          "(kustomize reads it as an object; with a target, any name will do)")
 
 
+def _allowed_changes(entry: dict[str, Any], patch: dict[str, Any]) -> tuple[str | None, str | None]:
+    """The name and kind a strategic-merge patch gives the objects it patches: kustomize's PatchTransformer keeps
+    each object's own unless the entry's ``options`` allow the change (``allowNameChange``, ``allowKindChange``)."""
+    options = entry.get("options") if isinstance(entry.get("options"), dict) else {}
+    md = patch.get("metadata") if isinstance(patch.get("metadata"), dict) else {}
+    name, kind = md.get("name"), patch.get("kind")
+    return (name if options.get("allowNameChange") is True and isinstance(name, str) and name else None,
+            kind if options.get("allowKindChange") is True and isinstance(kind, str) and kind else None)
+
+
 class _NoTarget(PatchError):
     """A target-less strategic-merge patch whose object is not in the build."""
 
 
 def _by_id(res: list[WorkRes], patch: dict[str, Any]) -> WorkRes:
-    """The single resource a target-less strategic-merge patch names (any current or earlier id)."""
+    """The single resource a target-less strategic-merge patch names (any current or earlier id). Its apiVersion
+    counts whole, version included: kustomize looks the patch's id up (ResId.Equals compares group, version and
+    kind), so a patch written for HelmRelease v2beta1 matches no HelmRelease v2."""
     md = patch.get("metadata") or {}
     name = md.get("name")
     kind = patch.get("kind")
     group = group_of(patch)
-    found = []
+    found, other_version = [], []
     for r in res:
         if r.kind != kind or group_of(r.obj) != group or name not in r.names():
             continue
         want = effective_ns(r, str(md.get("namespace") or ""))
         if want in {effective_ns(r, ns) for ns in r.namespaces()}:
-            found.append(r)
+            (found if version_of(r.obj) == version_of(patch) else other_version).append(r)
     if len(found) != 1:
         where = f"{md.get('namespace')}/" if md.get("namespace") else ""
+        but = (f" (the {kind} {name} of the build is {other_version[0].obj.get('apiVersion')}, the patch "
+               f"{patch.get('apiVersion') or 'has no apiVersion'}: without a target, the versions must match)"
+               if other_version and not found else "")
         raise (_NoTarget if not found else PatchError)(f"{'no' if not found else 'more than one'} resource "
-                                                       f"matches {kind} {where}{name}")
+                                                       f"matches {kind} {where}{name}{but}")
     return found[0]
 
 

@@ -95,16 +95,19 @@ def _strip_quotes(value: str) -> str:
 
 
 def parse_env(text: str) -> list[tuple[str, str]]:
-    """KEY=VALUE lines of an env file (comments and blank lines skipped)."""
+    """KEY=VALUE lines of an env file as kustomize reads them (kv.KeyValuesFromLine): each line (split at
+    ``\n``, a trailing ``\r`` dropped) loses its leading whitespace only, comments and blank lines are skipped, the
+    key is all before the first ``=`` and the value all after it, trailing spaces kept. A line without ``=`` takes
+    its value from the environment of the process that builds, kustomize-controller's, which sets no such variable:
+    empty."""
     out = []
-    for raw in text.splitlines():
-        line = raw.strip().lstrip("\ufeff")
+    for n, raw in enumerate(text.split("\n")):
+        line = raw.removesuffix("\r")
+        line = (line.removeprefix("\ufeff") if n == 0 else line).lstrip()
         if not line or line.startswith("#"):
             continue
-        if "=" not in line:
-            continue  # kustomize reads the value from its own environment: not reproducible
-        key, value = line.split("=", 1)
-        out.append((key.strip(), value))
+        key, _, value = line.partition("=")
+        out.append((key, value))
     return out
 
 

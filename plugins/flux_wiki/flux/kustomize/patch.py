@@ -72,6 +72,25 @@ def _merge_key(field: str, items: list[Any]) -> str | None:
     return MERGE_KEYS.get(field)
 
 
+def _merge_ports(key: str, target: list[dict[str, Any]], patch: list[dict[str, Any]], known: bool) -> list[Any]:
+    """A list of ports naming a protocol somewhere, as kustomize's kyaml merges it (its merge keys are the port and
+    ``protocol``, x-kubernetes-list-map-keys; checked against kubectl kustomize): a patch entry changes the
+    object's entry of the same port and protocol (or of the same port when neither names one) in place; one naming
+    a protocol where the object's entry of that port names none, or none where it names one, changes nothing; any
+    other is new, and the new ones come first (two entries of one port, TCP and UDP, stay two)."""
+    rest: list[Any] = [dict(t) for t in target]
+    front: list[Any] = []
+    for p in patch:
+        same_port = [i for i, t in enumerate(rest) if t is not None and t.get(key) == p.get(key)]
+        exact = [i for i in same_port if rest[i].get("protocol") == p.get("protocol")]
+        if exact:
+            rest[exact[0]] = None if p.get("$patch") == "delete" else merge_strategic(rest[exact[0]], p, known)
+        elif p.get("$patch") != "delete" and (not same_port or "protocol" in p and all(
+                "protocol" in rest[i] for i in same_port)):
+            front.append(_clean(p))
+    return front + [t for t in rest if t is not None]
+
+
 def _merge_list(field: str, target: list[Any], patch: list[Any], known: bool) -> list[Any]:
     if any(isinstance(p, dict) and p.get("$patch") == "replace" for p in patch):
         return _clean([p for p in patch if not (isinstance(p, dict) and p.get("$patch") == "replace")])
@@ -79,6 +98,8 @@ def _merge_list(field: str, target: list[Any], patch: list[Any], known: bool) ->
     if key is None or not all(isinstance(p, dict) for p in patch) \
             or not all(isinstance(t, dict) for t in target):
         return _clean(patch)
+    if field == "ports" and any("protocol" in e for e in (*target, *patch)):
+        return _merge_ports(key, target, patch, known)
     by_key = {t.get(key): t for t in target}
     used: set[Any] = set()
     out: list[Any] = []
@@ -204,9 +225,17 @@ def _remove(doc: Any, path: str) -> Any:
 
 
 def apply_json6902(obj: dict[str, Any], ops: list[Any], budget: GrowthBudget | None = None) -> dict[str, Any]:
-    """Apply RFC 6902 operations to ``obj`` (mutated); values added count against ``budget``."""
+    """Apply RFC 6902 operations to ``obj`` (mutated); values added count against ``budget``.
+
+    kustomize patches an object that always holds annotations, its own (``config.kubernetes.io/index``,
+    ``internal.config.kubernetes.io/id``...), removed from its output: a key added or replaced under
+    ``/metadata/annotations`` of an object written without any lands, and an annotations map left empty goes."""
     doc: Any = obj
     budget = budget or GrowthBudget()
+    md = obj.get("metadata")
+    seeded = isinstance(md, dict) and "annotations" not in md
+    if seeded:
+        md["annotations"] = {}
     for op in ops:
         if not isinstance(op, dict) or "op" not in op:
             raise PatchError("JSON 6902 operation must be a mapping with 'op'")
@@ -252,6 +281,9 @@ def apply_json6902(obj: dict[str, Any], ops: list[Any], budget: GrowthBudget | N
             raise PatchError(f"unknown JSON 6902 operation '{kind}'")
     if not isinstance(doc, dict):
         raise PatchError("JSON 6902 patch must leave an object")
+    md = doc.get("metadata")
+    if seeded and isinstance(md, dict) and md.get("annotations") == {}:
+        del md["annotations"]
     return doc
 
 
