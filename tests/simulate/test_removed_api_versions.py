@@ -211,3 +211,15 @@ def test_flux_2_9_removed_the_notification_and_image_v1beta2(tmp_path: Path, api
     got = [d for d in found(repo) if d[2] == "apps/policy.yaml"]
     code = "FW-API-REMOVED" if severity == "warning" else "FW-API-DEPRECATED"
     assert got == ([(severity, code, "apps/policy.yaml", 1)] if severity else [])
+
+
+def test_a_kustomization_in_a_version_no_flux_had_fails_the_one_applying_it(tmp_path: Path) -> None:
+    """The server-side apply of the root fails as a whole on a kind the API server does not have: the root is never
+    Ready, and the child in ``kustomize.toolkit.fluxcd.io/v3`` is never created, so what waits for it waits too."""
+    repo = write(tmp_path, {**gotk(), "clusters/home/apps.yaml": ks("apps", "./apps").replace(
+        "kustomize.toolkit.fluxcd.io/v1", "kustomize.toolkit.fluxcd.io/v3"), "apps/.keep": ""})
+    model = build_model(repo)
+    order = model.facts[model.clusters[0].name].order
+    blocked = {n: (b.cause, b.node, b.file, b.line) for n, b in order.blocked.items()}
+    assert blocked["flux-system/flux-system"] == ("failed", "flux-system/flux-system", "clusters/home/apps.yaml", 1)
+    assert blocked["flux-system/apps"][:2] == ("failed", "flux-system/flux-system")

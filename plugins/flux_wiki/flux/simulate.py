@@ -976,11 +976,15 @@ class Simulation:
             for res in node.resources:
                 version = res.api_version.rpartition("/")[2]
                 served = crds.get((res.group, res.kind))
-                refused = (f"the API server refuses it and Kustomization {node.id} fails to apply; move it to a "
-                           "served version (flux migrate)")
+                # the whole server-side apply fails: the Kustomization's, or the ResourceSet's that generates it
+                applier = (f"{res.generated_by.kind} {res.generated_by.ident()}" if res.generated_by
+                           else f"Kustomization {node.id}")
+                refused = (f"the API server refuses it and {applier} fails to apply; move it to a served version "
+                           "(flux migrate)")
                 if served is not None:
                     if version not in served.versions:
-                        self.cluster.warn(res.file, self._line(res.file, res.line, ("apiVersion",)), f"{res.kind} {res.ident()}: {res.api_version} is not served "
+                        self.cluster.warn(res.file, self._line(res.file, res.line, ("apiVersion",)),
+                                          f"{res.kind} {res.ident()}: {res.api_version} is not served "
                                           f"by the {res.kind} CRD this cluster applies ({served.file}:{served.line} "
                                           f"serves {', '.join(sorted(served.versions)) or 'no version'}): {refused}",
                                           code="FW-API-REMOVED")
@@ -992,8 +996,10 @@ class Simulation:
                     self.cluster.warn(res.file, self._line(res.file, res.line, ("apiVersion",)),
                                       f"{res.kind} {res.ident()}: {res.api_version} is no version of the "
                                       f"{res.group} API any Flux release has (it had {', '.join(known)}): the "
-                                      f"API server has no {res.kind} in it (no matches for kind) and Kustomization "
-                                      f"{node.id} fails to apply; fix the apiVersion", code="FW-API-REMOVED")
+                                      f"API server has no {res.kind} in it (no matches for kind) and {applier} "
+                                      "fails to apply; fix the apiVersion", code="FW-API-REMOVED")
+                    if res.generated_by is None:
+                        node.failure = node.failure or self.cluster.warnings[-1]
                     continue
                 removed = REMOVED_IN.get((res.group, version))
                 if removed is None:
