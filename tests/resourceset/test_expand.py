@@ -313,6 +313,29 @@ def test_inputs_from_static_providers_flatten_and_live_ones_skipped() -> None:
     assert note.cls == "limit" and "apps/prs" in note.message and "GitHub pull requests" in note.message
 
 
+def test_an_external_artifact_provider_is_a_limit_that_says_what_it_reads() -> None:
+    """docs/guides/resourcesets/rset-monorepo.md: a provider of type ExternalArtifact lists the cluster's
+    ExternalArtifacts (what an ArtifactGenerator made of the monorepo): a limit that says so, not a warning."""
+    external = Resource(yaml.safe_load("""
+        apiVersion: fluxcd.controlplane.io/v1
+        kind: ResourceSetInputProvider
+        metadata: {name: platform-apps, namespace: apps}
+        spec:
+          type: ExternalArtifact
+          selectors: [{matchLabels: {team: platform, env: dev}}]
+        """), "providers.yaml", 1)
+    out = expand_resourceset(rset("""
+        apiVersion: fluxcd.controlplane.io/v1
+        kind: ResourceSet
+        metadata: {name: platform-apps, namespace: apps}
+        spec:
+          inputsFrom: [{kind: ResourceSetInputProvider, name: platform-apps}]
+        """, CONFIGMAP), current=[external])
+    assert out.resources == []
+    [note] = out.diagnostics
+    assert note.cls == "limit" and "reads the ExternalArtifacts in the cluster" in note.message
+
+
 def test_permute_scopes_inputs_by_provider_and_ids_them() -> None:
     """internal/inputs/permuter.go and docs "Input strategy": the product of the sets, each under the
     normalised provider name, `id` the Adler-32 of `name=index/...` (combine_test.go: rset=0/rsip=0 ->

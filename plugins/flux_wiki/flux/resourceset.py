@@ -68,6 +68,7 @@ _LIVE_SOURCES = {
     "AzureDevOpsTag": "Azure DevOps tags", "OCIArtifactTag": "OCI artifact tags",
     "ACRArtifactTag": "Azure Container Registry tags", "ECRArtifactTag": "Amazon ECR tags",
     "GARArtifactTag": "Google Artifact Registry tags", "ExternalService": "an external service",
+    "ExternalArtifact": "the ExternalArtifacts in the cluster (an ArtifactGenerator's, labelled by its path captures)",
 }
 
 
@@ -334,7 +335,7 @@ class _Expander:
             ptype = str(spec.get("type") or "")
             where = f"{PROVIDER_KIND} {ns}/{name} ({res.file}:{res.line})"
             if ptype != "Static":
-                source = _LIVE_SOURCES.get(ptype, f"a {ptype or 'typeless'} provider")
+                source = _LIVE_SOURCES.get(ptype, f"inputs of type {ptype!r}" if ptype else "inputs of no type")
                 skipped.append(f"{where} reads {source} at run time")
                 continue
             defaults = spec.get("defaultValues")
