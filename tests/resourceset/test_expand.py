@@ -6,6 +6,7 @@ import textwrap
 import zlib
 from pathlib import Path
 
+import pytest
 import yaml
 
 from flux_wiki.flux.resourceset import OWNER_LABELS, expand_resourceset, normalize_provider_name
@@ -313,17 +314,21 @@ def test_inputs_from_static_providers_flatten_and_live_ones_skipped() -> None:
     assert note.cls == "limit" and "apps/prs" in note.message and "GitHub pull requests" in note.message
 
 
-def test_an_external_artifact_provider_is_a_limit_that_says_what_it_reads() -> None:
-    """docs/guides/resourcesets/rset-monorepo.md: a provider of type ExternalArtifact lists the cluster's
-    ExternalArtifacts (what an ArtifactGenerator made of the monorepo): a limit that says so, not a warning."""
+@pytest.mark.parametrize("ptype, reads", [("ExternalArtifact", "reads the ExternalArtifacts in the cluster"),
+                                           ("GitLabEnvironment", "reads GitLab environments at run time")])
+def test_external_artifact_and_gitlab_environment_providers_are_limits_that_say_what_they_read(
+        ptype: str, reads: str) -> None:
+    """docs/guides/resourcesets/rset-monorepo.md and rset-gitlab-environments.md: a provider of type
+    ExternalArtifact lists the cluster's ExternalArtifacts (what an ArtifactGenerator made of the monorepo), one of
+    type GitLabEnvironment a GitLab project's environments: a limit that says so, not a warning."""
     external = Resource(yaml.safe_load("""
         apiVersion: fluxcd.controlplane.io/v1
         kind: ResourceSetInputProvider
         metadata: {name: platform-apps, namespace: apps}
         spec:
-          type: ExternalArtifact
+          type: %s
           selectors: [{matchLabels: {team: platform, env: dev}}]
-        """), "providers.yaml", 1)
+        """ % ptype), "providers.yaml", 1)
     out = expand_resourceset(rset("""
         apiVersion: fluxcd.controlplane.io/v1
         kind: ResourceSet
@@ -333,7 +338,7 @@ def test_an_external_artifact_provider_is_a_limit_that_says_what_it_reads() -> N
         """, CONFIGMAP), current=[external])
     assert out.resources == []
     [note] = out.diagnostics
-    assert note.cls == "limit" and "reads the ExternalArtifacts in the cluster" in note.message
+    assert note.cls == "limit" and reads in note.message
 
 
 def test_permute_scopes_inputs_by_provider_and_ids_them() -> None:

@@ -63,6 +63,7 @@ _LINE_BREAK = re.compile("\n")
 _LIVE_SOURCES = {
     "GitHubPullRequest": "GitHub pull requests", "GitHubBranch": "GitHub branches", "GitHubTag": "GitHub tags",
     "GitLabMergeRequest": "GitLab merge requests", "GitLabBranch": "GitLab branches", "GitLabTag": "GitLab tags",
+    "GitLabEnvironment": "GitLab environments",
     "GiteaPullRequest": "Gitea pull requests", "GiteaBranch": "Gitea branches", "GiteaTag": "Gitea tags",
     "AzureDevOpsPullRequest": "Azure DevOps pull requests", "AzureDevOpsBranch": "Azure DevOps branches",
     "AzureDevOpsTag": "Azure DevOps tags", "OCIArtifactTag": "OCI artifact tags",
