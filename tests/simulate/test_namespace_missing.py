@@ -87,7 +87,8 @@ def test_an_object_a_resourceset_generates_is_flux_operators_to_place(tmp_path: 
         "clusters/home/apps.yaml": ks("tenants", "./tenants", extra="targetNamespace: tenants"),
         "tenants/rset.yaml": "apiVersion: fluxcd.controlplane.io/v1\nkind: ResourceSet\nmetadata: {name: layer}\n"
                              "spec:\n  inputs: [{tenant: team1}, {tenant: team2}]\n  resources:\n"
-                             "    - apiVersion: v1\n      kind: ConfigMap\n      metadata: {name: << inputs.tenant >>}\n",
+                             "    - apiVersion: v1\n      kind: ConfigMap\n"
+                             "      metadata: {name: << inputs.tenant >>}\n",
     })
     [(file, line, message)] = _codes(tmp_path)
     assert (file, line) == ("tenants/rset.yaml", 7)
