@@ -99,8 +99,9 @@ _CODES = (
          "API host name that is not a DNS name, judged after postBuild substitution): Flux cannot apply the object",
          "fix the field named"),
     Code("FW-NAMESPACE-MISSING", "repo", "a Kustomization applies a namespaced object without a namespace and "
-         "sets no targetNamespace: kustomize-controller fails it (namespace not specified)",
-         "set the object's namespace, a kustomization `namespace:` or the Kustomization's targetNamespace"),
+         "sets no targetNamespace: kustomize-controller fails it (namespace not specified); or a ResourceSet generates "
+         "one without a namespace: flux-operator fails the ResourceSet", "set the object's namespace, a kustomization "
+         "`namespace:` or the Kustomization's targetNamespace (for a ResourceSet: metadata.namespace in its template)"),
     Code("FW-SOPS-NO-DECRYPTION", "repo", "a Kustomization without spec.decryption applies a SOPS-encrypted "
          "Secret: kustomize-controller refuses it (configuring decryption is required); or a document SOPS-encrypted "
          "whole, whose ciphertext kind no API serves", "set spec.decryption "

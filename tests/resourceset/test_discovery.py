@@ -250,3 +250,24 @@ def test_copy_from_a_source_nothing_applies_stays_a_run_time_note(tmp_path: Path
                             "tenant/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: e, namespace: x}\n"})
     [cluster] = build_model(repo).clusters
     assert [n.code for n in cluster.notices if "copies its data at run time" in n.message] == ["FW-RSET-NOTE"] * 2
+
+
+def test_the_inventory_counts_limits_as_notes_not_warnings(tmp_path: Path) -> None:
+    """A ResourceSet reading GitHub pull requests is a simulation limit: `flux-wiki inventory` prints it as a
+    note and its summary counts it with the notes, not as a warning (the strict build passes)."""
+    from click.testing import CliRunner
+
+    from flux_wiki.cli import main
+
+    write(tmp_path, gotk() | {
+        "clusters/home/apps.yaml": ks("apps", "./apps"),
+        "apps/rset.yaml": "apiVersion: fluxcd.controlplane.io/v1\nkind: ResourceSetInputProvider\n"
+                          "metadata: {name: prs, namespace: apps}\nspec: {type: GitHubPullRequest, "
+                          "url: https://github.com/org/app}\n---\napiVersion: fluxcd.controlplane.io/v1\n"
+                          "kind: ResourceSet\nmetadata: {name: app, namespace: apps}\n"
+                          "spec:\n  inputsFrom: [{kind: ResourceSetInputProvider, name: prs}]\n",
+    })
+    result = CliRunner().invoke(main, ["inventory", str(tmp_path)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "surfaces, 0 warnings, 1 notes" in result.stdout
+    assert "note: simulation limit: apps/rset.yaml:6: ResourceSet apps/app" in result.stderr

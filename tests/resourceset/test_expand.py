@@ -6,6 +6,7 @@ import textwrap
 import zlib
 from pathlib import Path
 
+import pytest
 import yaml
 
 from flux_wiki.flux.resourceset import OWNER_LABELS, expand_resourceset, normalize_provider_name
@@ -313,11 +314,38 @@ def test_inputs_from_static_providers_flatten_and_live_ones_skipped() -> None:
     assert note.cls == "limit" and "apps/prs" in note.message and "GitHub pull requests" in note.message
 
 
+@pytest.mark.parametrize("ptype, reads", [("ExternalArtifact", "reads the ExternalArtifacts in the cluster"),
+                                           ("GitLabEnvironment", "reads GitLab environments at run time")])
+def test_external_artifact_and_gitlab_environment_providers_are_limits_that_say_what_they_read(
+        ptype: str, reads: str) -> None:
+    """docs/guides/resourcesets/rset-monorepo.md and rset-gitlab-environments.md: a provider of type
+    ExternalArtifact lists the cluster's ExternalArtifacts (what an ArtifactGenerator made of the monorepo), one of
+    type GitLabEnvironment a GitLab project's environments: a limit that says so, not a warning."""
+    external = Resource(yaml.safe_load("""
+        apiVersion: fluxcd.controlplane.io/v1
+        kind: ResourceSetInputProvider
+        metadata: {name: platform-apps, namespace: apps}
+        spec:
+          type: %s
+          selectors: [{matchLabels: {team: platform, env: dev}}]
+        """ % ptype), "providers.yaml", 1)
+    out = expand_resourceset(rset("""
+        apiVersion: fluxcd.controlplane.io/v1
+        kind: ResourceSet
+        metadata: {name: platform-apps, namespace: apps}
+        spec:
+          inputsFrom: [{kind: ResourceSetInputProvider, name: platform-apps}]
+        """, CONFIGMAP), current=[external])
+    assert out.resources == []
+    [note] = out.diagnostics
+    assert note.cls == "limit" and reads in note.message
+
+
 def test_permute_scopes_inputs_by_provider_and_ids_them() -> None:
     """internal/inputs/permuter.go and docs "Input strategy": the product of the sets, each under the
     normalised provider name, `id` the Adler-32 of `name=index/...` (combine_test.go: rset=0/rsip=0 ->
     563152006)."""
-    assert normalize_provider_name("My-RSet.v2") == "my_rsetv2"
+    assert normalize_provider_name("My-RSet.v2") == "my_rset_v2"
     assert zlib.adler32(b"rset=0/rsip=0") == 563152006
     out = expand_resourceset(rset("""
         apiVersion: fluxcd.controlplane.io/v1
@@ -344,6 +372,38 @@ def test_permute_scopes_inputs_by_provider_and_ids_them() -> None:
           inputsFrom: [{kind: ResourceSetInputProvider, name: prs}]
         """, CONFIGMAP), current=providers())
     assert live.resources == [] and {d.cls for d in live.diagnostics} == {"limit"}
+
+
+def test_permute_keys_a_dotted_provider_name_with_underscores() -> None:
+    """keys.go NormalizeKeyForTemplate (docs "Input strategy"): punctuation, `.` included, becomes `_`, so a
+    provider named `oci.tag` is read as `inputs.oci_tag` (it was dropped, `inputs.ocitag`: a false warning)."""
+    static = Resource(yaml.safe_load("""
+        apiVersion: fluxcd.controlplane.io/v1
+        kind: ResourceSetInputProvider
+        metadata: {name: oci.tag, namespace: apps}
+        spec: {type: Static, defaultValues: {digest: "sha256:d4ec"}}
+        """), "providers.yaml", 1)
+    out = expand_resourceset(rset("""
+        apiVersion: fluxcd.controlplane.io/v1
+        kind: ResourceSet
+        metadata: {name: my.rset, namespace: apps}
+        spec:
+          inputStrategy: {name: Permute}
+          inputs: [{someField: foo}]
+          inputsFrom: [{kind: ResourceSetInputProvider, name: oci.tag}]
+          resources:
+            - apiVersion: v1
+              kind: ConfigMap
+              metadata: {name: my-cm, namespace: apps}
+              data:
+                digest: << inputs.oci_tag.digest | quote >>
+                someField: << inputs.my_rset.someField | quote >>
+                id: << inputs.id | quote >>
+        """), current=[static])
+    assert [d.message for d in out.diagnostics if d.cls == "repo"] == []
+    [cm] = out.resources
+    assert cm.obj["data"] == {"digest": "sha256:d4ec", "someField": "foo",
+                              "id": str(zlib.adler32(b"my_rset=0/oci_tag=0"))}
 
 
 def test_provider_errors_and_empty_providers() -> None:

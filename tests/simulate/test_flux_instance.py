@@ -277,3 +277,24 @@ def test_a_resourceset_wrapped_release_with_values_from_a_generated_configmap(tm
         "flux-instance HelmRelease", "home-ops", "https://example.com/home-ops.git", {"branch": "main"})
     assert {k.id: k.status for k in cluster.kustomizations.values()} == {
         "flux-system/home-ops": "built", "flux-system/web": "built"}
+
+
+def test_a_patch_target_kind_is_a_regex(tmp_path: Path) -> None:
+    """docs/guides/instance/instance-customization.md "Cluster sync semver range": `kind:
+    (GitRepository|OCIRepository)` is a regular expression to kustomize, so the sync source gets the semver."""
+    patches = """\
+        kustomize:
+          patches:
+            - target: {kind: (GitRepository|OCIRepository)}
+              patch: |
+                - op: replace
+                  path: /spec/ref
+                  value: {semver: ">=1.0.0-0"}
+        """
+    repo = write(tmp_path, {
+        "clusters/prod/flux.yaml": instance("{kind: OCIRepository, url: oci://ghcr.io/org/fleet, ref: latest, "
+                                            "path: clusters/prod}", extra=patches),
+        "clusters/prod/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: default}\n",
+    })
+    [entry], _ = find_entries(Repo(repo))
+    assert entry.source.ref == {"semver": ">=1.0.0-0"}

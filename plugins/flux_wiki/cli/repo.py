@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..model import printable
+from ..problems import ProblemPolicy
 from .options import cluster_option, entry_option, read_wiki_config, repo_argument, source_option, warn
 
 if TYPE_CHECKING:
@@ -48,9 +49,10 @@ def inventory(repo: str, cluster: tuple[str, ...], entry: str | None, fmt: str, 
     for d in model.diagnostics:
         warn(d)
     for c in model.clusters:
+        warnings = sum(1 for w in c.warnings if ProblemPolicy().report(w)[0] == "warning")  # as warn() prints them
         click.echo(printable(f"cluster {c.name}: entry {c.entry_file}:{c.entry_line} ({c.entry_kind}), "
                              f"{len(c.kustomizations)} Kustomizations, {len(c.helm_releases)} HelmReleases, "
-                             f"{len(c.surfaces)} surfaces, {len(c.warnings)} warnings"))
+                             f"{len(c.surfaces)} surfaces, {warnings} warnings, {len(c.warnings) - warnings} notes"))
         for k in sorted(c.kustomizations.values(), key=lambda k: (k.level or 0, k.id)):
             extra = f" ({k.reason})" if k.reason else ""
             click.echo(printable(f"  L{k.level} {k.id} [{k.status}] {k.path or ''} objects={len(k.resources)}{extra}"))

@@ -8,7 +8,8 @@ once per input set and applies the result. This module follows flux-operator's s
   `spec.inputs` first, then the `spec.inputsFrom` providers sorted by namespace and name; each input
   set gets `provider` (apiVersion, kind, name, namespace of the object that gave it). `Flatten`
   (default) concatenates; `Permute` takes the product of the providers' sets, each set under the
-  provider's normalised name, with `id` the Adler-32 of the chosen indices (at most 10000);
+  provider's name normalised (keys.go NormalizeKeyForTemplate), with `id` the Adler-32 of the chosen
+  indices (at most 10000);
 - a `Static` ResourceSetInputProvider exports its `defaultValues` plus `id` (the Adler-32 of its UID,
   which only the cluster knows: flux-wiki uses a stand-in); other provider types read a live API
   (pull requests, branches, tags, OCI artifacts): their inputs are skipped, with the reason;
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 import zlib
 from dataclasses import dataclass
 from itertools import product
@@ -61,11 +63,13 @@ _LINE_BREAK = re.compile("\n")
 _LIVE_SOURCES = {
     "GitHubPullRequest": "GitHub pull requests", "GitHubBranch": "GitHub branches", "GitHubTag": "GitHub tags",
     "GitLabMergeRequest": "GitLab merge requests", "GitLabBranch": "GitLab branches", "GitLabTag": "GitLab tags",
+    "GitLabEnvironment": "GitLab environments",
     "GiteaPullRequest": "Gitea pull requests", "GiteaBranch": "Gitea branches", "GiteaTag": "Gitea tags",
     "AzureDevOpsPullRequest": "Azure DevOps pull requests", "AzureDevOpsBranch": "Azure DevOps branches",
     "AzureDevOpsTag": "Azure DevOps tags", "OCIArtifactTag": "OCI artifact tags",
     "ACRArtifactTag": "Azure Container Registry tags", "ECRArtifactTag": "Amazon ECR tags",
     "GARArtifactTag": "Google Artifact Registry tags", "ExternalService": "an external service",
+    "ExternalArtifact": "the ExternalArtifacts in the cluster (an ArtifactGenerator's, labelled by its path captures)",
 }
 
 
@@ -123,10 +127,16 @@ def _adler32(text: str) -> str:
 
 
 def normalize_provider_name(name: str) -> str:
-    """flux-operator permuter.go normalizeObjectName: lower case, `-` to `_`, only [a-z0-9_], no empty words."""
-    name = name.lower().replace("-", "_")
-    name = "".join(ch for ch in name if ch.isascii() and (ch.isalnum() or ch == "_"))
-    return "_".join(w for w in name.split("_") if w)
+    """flux-operator keys.go NormalizeKeyForTemplate: lower case, spaces and punctuation (`-`, `.`, `_`) to `_`,
+    only [a-z0-9_], no empty words (`my.app-v2` -> `my_app_v2`)."""
+    out = []
+    for ch in name:
+        low = ch.lower() if len(ch.lower()) == 1 else ch  # Go's unicode.ToLower maps one rune to one rune
+        if low.isspace() or unicodedata.category(low).startswith("P"):
+            out.append("_")
+        elif "a" <= low <= "z" or "0" <= low <= "9":
+            out.append(low)
+    return "_".join(w for w in "".join(out).split("_") if w)
 
 
 # -- where templates are in the file --------------------------------------------------------
@@ -326,7 +336,7 @@ class _Expander:
             ptype = str(spec.get("type") or "")
             where = f"{PROVIDER_KIND} {ns}/{name} ({res.file}:{res.line})"
             if ptype != "Static":
-                source = _LIVE_SOURCES.get(ptype, f"a {ptype or 'typeless'} provider")
+                source = _LIVE_SOURCES.get(ptype, f"inputs of type {ptype!r}" if ptype else "inputs of no type")
                 skipped.append(f"{where} reads {source} at run time")
                 continue
             defaults = spec.get("defaultValues")

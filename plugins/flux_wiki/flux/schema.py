@@ -285,6 +285,26 @@ FLUX_INSTANCE_SPEC = {
     "kustomize": {"patches": seq({"patch!": STR, "target": _SELECTOR})},
 }
 
+# flux-operator api/v1 resourceset_types.go and resourcesetinputprovider_types.go (inputs, resources and steps are
+# checked where a ResourceSet is expanded)
+_LABEL_SELECTOR = {"matchLabels": _STRINGS,
+                   "matchExpressions": seq({"key!": STR, "operator!": STR, "values": seq(STR)})}
+RESOURCESET_SPEC = {
+    "commonMetadata": {"labels": _STRINGS, "annotations": _STRINGS},
+    "inputsFrom": seq({"apiVersion": STR, "kind": STR, "name": STR, "selector": _LABEL_SELECTOR}),
+    "inputStrategy": {"name": STR, "includeEmptyProviders": BOOL},
+    "resourcesTemplate": STR,
+    "dependsOn": seq({"apiVersion!": STR, "kind!": STR, "name!": STR, "namespace": STR, "ready": BOOL,
+                      "readyExpr": STR}),
+    "serviceAccountName": STR, "wait": BOOL,
+}
+RESOURCESET_INPUT_PROVIDER_SPEC = {
+    "type!": STR, "url": STR, "secretRef": _SECRET_REF, "certSecretRef": _SECRET_REF, "serviceAccountName": STR,
+    "defaultValues": OBJ, "schedule": seq({"cron!": STR, "timeZone": STR, "window": STR}),
+    "filter": {"limit": INT, "labels": seq(STR), "includeBranch": STR, "excludeBranch": STR, "semver": STR},
+    "skip": {"labels": seq(STR)},
+}
+
 # the fields of core and networking objects the surface extractor reads
 _PORT = either(INT, STR)
 _CONTAINER = {"name": STR, "image": STR, "restartPolicy": STR,
@@ -334,6 +354,8 @@ APPLIED_OBJECTS: dict[tuple[str, str], dict[str, Any]] = {
     ("batch", "CronJob"): {"spec": {"schedule": STR, "jobTemplate": {"spec": {"template": _POD_TEMPLATE}}}},
     **{("source.toolkit.fluxcd.io", k): {"spec": shape} for k, shape in SOURCE_SPECS.items()},
     ("fluxcd.controlplane.io", "FluxInstance"): {"spec": FLUX_INSTANCE_SPEC},
+    ("fluxcd.controlplane.io", "ResourceSet"): {"spec": RESOURCESET_SPEC},
+    ("fluxcd.controlplane.io", "ResourceSetInputProvider"): {"spec!": RESOURCESET_INPUT_PROVIDER_SPEC},
 }
 
 def object_problems(obj: dict[str, Any], group: str, kind: str) -> list[FieldProblem]:

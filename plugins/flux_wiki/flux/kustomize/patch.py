@@ -325,24 +325,29 @@ def _match_selector(expr: str, values: dict[str, Any]) -> bool:
     return True
 
 
-def selects(target: dict[str, Any], obj: dict[str, Any], names: list[str], namespaces: list[str]) -> bool:
+def selects(target: dict[str, Any], obj: dict[str, Any], names: list[str], namespaces: list[str], *,
+            regex: bool = True) -> bool:
     """Does a patch/replacement ``target`` selector pick ``obj``?
 
     ``names``/``namespaces`` hold the object's current and original values, as
-    kustomize matches either.
+    kustomize matches either. A patch target's group, version, kind, name and namespace are regular
+    expressions matched whole (resmap Select, types.SelectorRegex: ``kind: (GitRepository|OCIRepository)``);
+    a replacement's ``select``/``reject`` (``regex=False``) match them exactly (resid.ResId.IsSelectedBy).
     """
+    def matches(pattern: str, values: list[str]) -> bool:
+        if not regex:
+            return pattern in values
+        rx = _regex(pattern)
+        return any(rx.fullmatch(v) for v in values)
+
     for key, want in (("group", group_of(obj)), ("version", version_of(obj)), ("kind", obj.get("kind"))):
         sel = target.get(key)
-        if sel and sel != want:
+        if sel and not matches(str(sel), [str(want or "")]):
             return False
-    if target.get("name"):
-        rx = _regex(str(target["name"]))
-        if not any(rx.fullmatch(n) for n in names):
-            return False
-    if target.get("namespace"):
-        rx = _regex(str(target["namespace"]))
-        if not any(rx.fullmatch(n or "default") for n in namespaces):
-            return False
+    if target.get("name") and not matches(str(target["name"]), names):
+        return False
+    if target.get("namespace") and not matches(str(target["namespace"]), [n or "default" for n in namespaces]):
+        return False
     md = obj.get("metadata") or {}
     if target.get("labelSelector") and not _match_selector(str(target["labelSelector"]), md.get("labels") or {}):
         return False

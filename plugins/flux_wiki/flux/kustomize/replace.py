@@ -167,7 +167,7 @@ def is_tainted(res: WorkRes, path: str, value: Any) -> bool:
 def apply_replacement(resources: list[WorkRes], rep: dict[str, Any], budget: GrowthBudget | None = None) -> None:
     budget = budget or GrowthBudget()
     source = rep.get("source") or {}
-    cands = [r for r in resources if selects(source, r.obj, r.names(), r.namespaces())]
+    cands = [r for r in resources if selects(source, r.obj, r.names(), r.namespaces(), regex=False)]
     if len(cands) != 1:
         raise (SourceNotFound if not cands else ReplacementError)(
             f"replacement source must match exactly one resource, matched {len(cands)}")
@@ -187,9 +187,10 @@ def apply_replacement(resources: list[WorkRes], rep: dict[str, Any], budget: Gro
         rejects = target.get("reject") or []
         opts = target.get("options") or {}
         for r in resources:
-            if not selects(select, r.obj, r.names(), r.namespaces()):
+            if not selects(select, r.obj, r.names(), r.namespaces(), regex=False):
                 continue
-            if any(selects(rej, r.obj, r.names(), r.namespaces()) for rej in rejects if isinstance(rej, dict)):
+            if any(selects(rej, r.obj, r.names(), r.namespaces(), regex=False) for rej in rejects
+                   if isinstance(rej, dict)):
                 continue
             for path in target.get("fieldPaths") or []:
                 parts = split_path(str(path))
