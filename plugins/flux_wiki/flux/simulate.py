@@ -986,6 +986,8 @@ class Simulation:
         noted: dict[tuple[str, str], list[Resource]] = {}
         for node in nodes:
             for res in node.resources:
+                if "fluxcd." not in res.api_version:  # every group below is *.fluxcd.io or fluxcd.controlplane.io
+                    continue
                 version = res.api_version.rpartition("/")[2]
                 served = crds.get((res.group, res.kind))
                 # the whole server-side apply fails: the Kustomization's, or the ResourceSet's that generates it
