@@ -997,35 +997,23 @@ class Simulation:
                            "(flux migrate)")
                 if served is not None:
                     if version not in served.versions:
-                        self.cluster.warn(res.file, self._line(res.file, res.line, ("apiVersion",)),
-                                          f"{res.kind} {res.ident()}: {res.api_version} is not served "
-                                          f"by the {res.kind} CRD this cluster applies ({served.file}:{served.line} "
-                                          f"serves {', '.join(sorted(served.versions)) or 'no version'}): {refused}",
-                                          code="FW-API-REMOVED")
-                        if res.generated_by is None:
-                            node.failure = node.failure or self.cluster.warnings[-1]
+                        self._refuse_api_version(node, res, f"is not served by the {res.kind} CRD this cluster applies "
+                                                 f"({served.file}:{served.line} serves "
+                                                 f"{', '.join(sorted(served.versions)) or 'no version'}): {refused}")
                     continue
                 known = API_VERSIONS.get(res.group)
                 if known is not None and version not in known:
-                    self.cluster.warn(res.file, self._line(res.file, res.line, ("apiVersion",)),
-                                      f"{res.kind} {res.ident()}: {res.api_version} is no version of the "
-                                      f"{res.group} API any Flux release has (it had {', '.join(known)}): the "
-                                      f"API server has no {res.kind} in it (no matches for kind) and {applier} "
-                                      "fails to apply; fix the apiVersion", code="FW-API-REMOVED")
-                    if res.generated_by is None:
-                        node.failure = node.failure or self.cluster.warnings[-1]
+                    self._refuse_api_version(node, res, f"is no version of the {res.group} API any Flux release has "
+                                             f"(it had {', '.join(known)}): the API server has no {res.kind} in it (no "
+                                             f"matches for kind) and {applier} fails to apply; fix the apiVersion")
                     continue
                 removed = REMOVED_IN.get((res.group, version))
                 if removed is None:
                     continue
                 if asked and lowest is not None and lowest >= (*removed, 0):
-                    self.cluster.warn(res.file, self._line(res.file, res.line, ("apiVersion",)),
-                                      f"{res.kind} {res.ident()}: {res.api_version} is not served "
-                                      f"since Flux v{removed[0]}.{removed[1]}, and the Flux instance at "
-                                      f"{asked[1]}:{asked[2]} asks for Flux {asked[0]!r}: {refused}",
-                                      code="FW-API-REMOVED")
-                    if res.generated_by is None:
-                        node.failure = node.failure or self.cluster.warnings[-1]
+                    self._refuse_api_version(node, res, f"is not served since Flux v{removed[0]}.{removed[1]}, and the "
+                                             f"Flux instance at {asked[1]}:{asked[2]} asks for Flux {asked[0]!r}: "
+                                             f"{refused}")
                 else:
                     noted.setdefault((res.api_version, f"{removed[0]}.{removed[1]}"), []).append(res)
         for (api_version, release), objects in noted.items():
@@ -1039,6 +1027,14 @@ class Simulation:
                 + f" uses {api_version}, which Flux v{release} and later no longer serve: {why}; on such a Flux the "
                 "API server refuses it (flux migrate moves it to a served version)",
                 severity="info", code="FW-API-DEPRECATED", cls="limit"))
+
+    def _refuse_api_version(self, node: KustomizationNode, res: Resource, why: str) -> None:
+        """FW-API-REMOVED at ``res``'s apiVersion line; the server-side apply of ``node`` fails with it (of the
+        ResourceSet instead, when one generates ``res``: it is not ``node``'s failure)."""
+        self.cluster.warn(res.file, self._line(res.file, res.line, ("apiVersion",)),
+                          f"{res.kind} {res.ident()}: {res.api_version} {why}", code="FW-API-REMOVED")
+        if res.generated_by is None:
+            node.failure = node.failure or self.cluster.warnings[-1]
 
     def _flux_versions_asked(self, nodes: list[KustomizationNode]) -> list[tuple[str, str, int]]:
         """The Flux versions (semver ranges) the cluster's Flux instance asks for, each with its file:line: a
