@@ -131,6 +131,9 @@ _CODES = (
          "change is not shown", "nothing; the pages may miss what it changes"),
     Code("FW-KUSTOMIZE-REMOTE", "limit", "remote resources or files (http/git URLs) are not fetched: what they "
          "hold is not shown", "nothing; the pages miss what they hold"),
+    Code("FW-KUSTOMIZE-INCLUDED", "limit", "a kustomization names a path this repository lacks in a folder the "
+         "source's GitRepository spec.include fills with another GitRepository's artifact: that content is not "
+         "read, the build goes on without it", "nothing; the pages miss what it holds"),
     Code("FW-KUSTOMIZE-REMOTE-REFUSED", "repo", "kustomize-controller runs with --no-remote-bases=true (its "
          "Deployment args or a patch) and a Kustomization's build has a remote base (a git repository, a remote "
          "component): the build fails and the Kustomization applies nothing",

@@ -36,3 +36,41 @@ def test_a_path_in_an_included_repository_is_a_limit(tmp_path: Path) -> None:
 def test_a_path_elsewhere_is_still_missing(tmp_path: Path) -> None:
     cluster = _model(tmp_path, "include: [{repository: {name: shared}, toPath: vendor}]", "./apps")
     assert [w.code for w in cluster.warnings if w.cls == "repo"] == ["FW-KS-PATH-MISSING"]
+
+
+_CM = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: local}\n"
+_PATCH = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 2}\n"
+
+
+def _referring(root: Path, include: str, kustomization: str):
+    """A Kustomization of this repository whose kustomization.yaml refers to paths it does not hold."""
+    files = gotk()
+    sync = "clusters/home/flux-system/gotk-sync.yaml"
+    files[sync] = files[sync].replace("url: https://example.com/repo}", f"url: https://example.com/repo{include}}}")
+    write(root, files | {"clusters/home/shared.yaml": _SHARED, "clusters/home/apps.yaml": ks("apps", "./apps/home"),
+                         "apps/home/kustomization.yaml": kustomization, "apps/home/cm.yaml": _CM,
+                         "apps/home/web.yaml": _PATCH})
+    return build_model(root).clusters[0]
+
+
+def test_a_kustomization_entry_in_an_included_folder_is_a_limit(tmp_path: Path) -> None:
+    cluster = _referring(tmp_path, ", include: [{repository: {name: shared}, fromPath: deploy, toPath: vendor/shared}]",
+                         "resources: [cm.yaml, ../../vendor/shared/base]\ncomponents: [../../vendor/shared/comp]\n"
+                         "configMapGenerator: [{name: gen, files: [../../vendor/shared/app.conf]}]\n"
+                         "patches: [{path: ../../vendor/shared/patch.yaml}, {path: web.yaml}]\n")
+    assert not [w for w in cluster.warnings if w.cls == "repo"]
+    notes = [w for w in cluster.warnings if w.code == "FW-KUSTOMIZE-INCLUDED"]
+    assert sorted((n.file, n.line) for n in notes) == [("apps/home/kustomization.yaml", line) for line in (1, 2, 3, 4)]
+    assert "resource '../../vendor/shared/base' is in vendor/shared, where GitRepository flux-system/flux-system " \
+           "includes GitRepository flux-system/shared" in notes[0].message
+    node = cluster.kustomizations["flux-system/apps"]
+    assert node.status == "partial"
+    assert sorted(r.name.split("-")[0] for r in node.resources) == ["gen", "local"]  # gen's hash suffix aside
+
+
+def test_an_entry_outside_any_included_folder_is_still_missing(tmp_path: Path) -> None:
+    for n, include in enumerate([", include: [{repository: {name: shared}, toPath: vendor/shared}]", ""]):
+        cluster = _referring(tmp_path / str(n), include, "resources: [cm.yaml, ../../vendor/other/base]\n"
+                             if include else "resources: [cm.yaml, ../../vendor/shared/base]\n")
+        assert [w.code for w in cluster.warnings if w.cls == "repo"] == ["FW-KUSTOMIZE-MISSING"]
+        assert not [w for w in cluster.warnings if w.code == "FW-KUSTOMIZE-INCLUDED"]

@@ -25,7 +25,7 @@ from .controller_flags import (CONTROLLERS, NO_CROSS_NAMESPACE_REFS, REQUEUE_DEP
                                root_flags)
 from .entry import Entry, bootstrap_build
 from .fields import is_ciphertext
-from .kustomize.build import BuildResult
+from .kustomize.build import BuildResult, Includes
 from .kustomize.reuse import build_reusing
 from .objects import KustomizationSpec, landing_cluster
 from .schema import (FLUX_KUSTOMIZATION_SPEC, LABEL, FieldProblem, checked_kustomization, checked_kustomization_spec,
@@ -522,15 +522,10 @@ class Simulation:
     def _included(self, node: KustomizationNode) -> str | None:
         """Why a path this repository does not hold is no failure: source-controller copies another
         GitRepository's artifact there (the source's ``spec.include``), whose content flux-wiki does not read."""
-        source = node.source
-        if source is None or not source.includes:
-            return None
         path = posixpath.normpath(node.path or ".").strip("/")
-        for to, name in source.includes:
+        for to, who in _includes(node.source):
             if not to or path == to or path.startswith(to + "/"):
-                return (f"its path {node.path} is in {to or 'the root'}, where GitRepository {source.ident()} "
-                        f"includes GitRepository {source.namespace}/{name} ({source.file}:{source.line}): that "
-                        "repository's content is not built here")
+                return f"its path {node.path} is in {to or 'the root'}, where {who}: that repository's content is not built here"
         return None
 
     def _artifact_hint(self, node: KustomizationNode, folder: SourceDir | None) -> str:
@@ -604,7 +599,8 @@ class Simulation:
             return []
         repo, prefix = mounted
         try:
-            built = _prefixed(build_reusing(repo, node.path or "./", node.flux_spec.overrides), prefix)
+            built = _prefixed(build_reusing(repo, node.path or "./", node.flux_spec.overrides,
+                                            _includes(node.source)), prefix)
         except InputError as err:
             included = self._included(node) if err.code == "FW-KS-PATH-MISSING" else None
             if included is not None:
@@ -1331,6 +1327,15 @@ __all__ = ["simulate", "Simulation", "ObjectStore", "FLUX_SOURCE_GROUP"]
 
 
 MAX_PARTIAL_REASONS = 3
+
+
+def _includes(source: SourceInfo | None) -> Includes:
+    """The folders a GitRepository's ``spec.include`` fills with other GitRepositories' artifacts, each with which
+    GitRepository includes which, and where."""
+    if source is None:
+        return ()
+    return tuple((to, f"GitRepository {source.ident()} includes GitRepository {source.namespace}/{name} "
+                      f"({source.file}:{source.line})") for to, name in source.includes)
 
 
 def _partial_reason(remote: list[str], limits: list[Diagnostic]) -> str:

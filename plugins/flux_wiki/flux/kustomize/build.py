@@ -19,7 +19,8 @@ order.
 
 What flux-wiki cannot know is a limit, never a failure: a remote resource,
 component or file is listed (``BuildResult.remote``) and the build goes on without
-it; a patch, replacement or replica count whose target may be in that remote
+it, as it does without a path this repository lacks in a folder the source's
+``spec.include`` fills with another repository's artifact; a patch, replacement or replica count whose target may be in that remote
 content is skipped; a built-in plugin flux-wiki does not simulate, ``openapi``,
 ``crds``, ``vars`` and ``validators`` are noted. Each is a ``Diagnostic`` of class
 "limit" (severity "info"). What kustomize-controller refuses is an error:
@@ -70,6 +71,9 @@ _NOT_SIMULATED = {
     "vars": "$(VAR) references (vars:) are not substituted",
 }
 LIMIT = "limit"
+# a source's spec.include: (folder of the artifact another GitRepository's artifact fills, "" for the root; which
+# GitRepository includes which, and where, as a limit names it)
+Includes = tuple[tuple[str, str], ...]
 BUILTIN = "builtin"
 ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
 TRANSFORMATIONS_ANNOTATION = "alpha.config.kubernetes.io/transformations"
@@ -175,10 +179,12 @@ class _EntryLines:
 
 
 class _Builder:
-    def __init__(self, repo: Repo):
+    def __init__(self, repo: Repo, includes: Includes = ()):
         self.repo = repo
+        self.includes = includes
         self.files: set[str] = set()
         self.remote: list[str] = []
+        self.included: list[str] = []  # entries in a folder another repository fills (``includes``)
         self.remote_bases: list[tuple[str, str, int]] = []
         self.helm_charts: list[dict] = []
         self.diagnostics: list[Diagnostic] = []
@@ -284,13 +290,29 @@ class _Builder:
         self.run_plugins(k, acc, "transformers")
         self.run_plugins(k, acc, "validators")
 
-    def _resolve(self, k: _Kustomization, entry: str, key: str) -> tuple[str, int]:
+    def _resolve(self, k: _Kustomization, entry: str, key: str) -> tuple[str, int] | None:
+        """Where an entry is and the line naming it; None when it is in a folder another repository's artifact
+        fills (noted as a limit)."""
         line = self.entry_line(k, entry, key)
         what = _NOUNS.get(key, key)
         rel, found = self.repo.locate(k.dir, entry, referrer=k.file, line=line, what=what)
         if not found.usable or self.repo.ignored(rel, found.kind == "dir"):
+            if self.note_included(k.file, line, rel, f"{what} '{entry}'", entry):
+                return None
             raise InputError(k.file, line, f"{what} '{entry}' not found", code="FW-KUSTOMIZE-MISSING")
         return rel, line
+
+    def note_included(self, file: str, line: int, rel: str, named: str, entry: str) -> bool:
+        """Whether ``rel``, which this repository lacks, is in a folder the source's ``spec.include`` fills with
+        another repository's artifact: noted as a limit, the build goes on without it."""
+        for to, who in self.includes:
+            if not to or rel == to or rel.startswith(to + "/"):
+                self.included.append(entry)
+                self.diagnostics.append(_limit(file, line, f"{named} is in {to or 'the root'}, where {who}: that "
+                                                           "repository's content is not read here, what it adds "
+                                                           "is not shown", "FW-KUSTOMIZE-INCLUDED"))
+                return True
+        return False
 
     def note_remote(self, k: _Kustomization, entry: str, key: str) -> None:
         """A remote resource, component or file: kustomize-controller fetches it, flux-wiki does not."""
@@ -312,7 +334,10 @@ class _Builder:
         if is_remote(entry):
             self.note_remote(k, entry, key)
             return
-        rel, line = self._resolve(k, entry, key)
+        resolved = self._resolve(k, entry, key)
+        if resolved is None:
+            return
+        rel, line = resolved
         if self.repo.is_dir(rel):
             kfile = self.find_kfile(rel)
             if kfile is None:
@@ -355,7 +380,10 @@ class _Builder:
         if is_remote(entry):
             self.note_remote(k, entry, "components")
             return
-        rel, line = self._resolve(k, entry, "components")
+        resolved = self._resolve(k, entry, "components")
+        if resolved is None:
+            return
+        rel, line = resolved
         kfile = self.find_kfile(rel) if self.repo.is_dir(rel) else None
         if kfile is None:
             raise InputError(k.file, line, f"component '{entry}' is not a folder with a kustomization file", code="FW-KUSTOMIZE-MISSING")
@@ -373,7 +401,10 @@ class _Builder:
             if is_remote(entry):
                 self.note_remote(k, entry, "configurations")
                 continue
-            rel, _ = self._resolve(k, entry, "configurations")
+            resolved = self._resolve(k, entry, "configurations")
+            if resolved is None:
+                continue
+            rel = resolved[0]
             self.files.add(rel)
             docs = self.repo.documents(rel)
             try:
@@ -433,6 +464,8 @@ class _Builder:
                                                "FW-KUSTOMIZE-REMOTE"))
                 return b""
             rel, found = self.repo.locate(k.dir, path, referrer=file, line=line, what="file")
+            if not found.usable and self.note_included(file, line, rel, f"file '{path}'", path):
+                return b""
             if found.kind != "file":
                 raise InputError(file, line, f"file '{path}' not found", code="FW-KUSTOMIZE-MISSING")
             self.files.add(rel)
@@ -459,7 +492,7 @@ class _Builder:
                     effective_ns(old) == ns or effective_ns(old, old.org_ns) == ns):
                 break
         else:
-            if not self.remote:
+            if not (self.remote or self.included):
                 raise InputError(file, line, f"{new.kind} '{new.name}' to {behavior} does not exist", code="FW-KUSTOMIZE-INVALID")
             self.diagnostics.append(_limit(file, line, f"{new.kind} '{new.name}' to {behavior} is not in this "
                                                        "build; it may come from a remote resource: shown with the "
@@ -526,7 +559,7 @@ class _Builder:
             yield
         except TargetNotFound as err:
             file, line = where or (k.file, self.entry_line(k, None, key))
-            if not self.remote:
+            if not (self.remote or self.included):
                 raise InputError(file, line, str(err), code="FW-KUSTOMIZE-PATCH") from None
             self.diagnostics.append(_limit(file, line, f"{err}; it may come from a remote resource",
                                            "FW-KUSTOMIZE-REMOTE"))
@@ -544,7 +577,10 @@ class _Builder:
             if is_remote(str(entry["path"])):
                 self.note_remote(k, str(entry["path"]), key)
                 return None
-            rel, at = self._resolve(k, str(entry["path"]), key)
+            resolved = self._resolve(k, str(entry["path"]), key)
+            if resolved is None:
+                return None
+            rel, at = resolved
             self.files.add(rel)
             content = self.repo.read_bytes(rel)
             if not content and kind == "patches" and isinstance(entry.get("target"), dict):
@@ -645,7 +681,7 @@ class _Builder:
                         try:
                             chosen = [_by_id(res, doc)]
                         except _NoTarget as err:
-                            if not self.remote:
+                            if not (self.remote or self.included):
                                 raise
                             self.diagnostics.append(_limit(pfile, pline, f"patch: {err}; it may come from a "
                                                                          "remote resource: not applied",
@@ -699,7 +735,10 @@ class _Builder:
             if is_remote(str(entry["path"])):
                 self.note_remote(k, str(entry["path"]), key)
                 return
-            rel, line = self._resolve(k, str(entry["path"]), key)
+            resolved = self._resolve(k, str(entry["path"]), key)
+            if resolved is None:
+                return
+            rel, line = resolved
             self.files.add(rel)
             entries, where = [], rel
             for doc in self.repo.documents(rel):
@@ -717,7 +756,7 @@ class _Builder:
             try:
                 apply_replacement(res, rep, self.growth)
             except SourceNotFound as err:
-                if not self.remote:
+                if not (self.remote or self.included):
                     raise InputError(where, line, str(err), code=err.code, cls=problem_class(err.code)) from None
                 self.diagnostics.append(_limit(where, line, f"{err}; it may come from a remote resource: not "
                                                             "applied", "FW-KUSTOMIZE-REMOTE"))
@@ -1453,9 +1492,11 @@ def flux_kustomization(repo: Repo, path: str, overrides: FluxOverrides | None = 
     return kfile, merge_overrides(data, _present_components(repo, rel, overrides or FluxOverrides()))
 
 
-def build_flux_path(repo: Repo, path: str, overrides: FluxOverrides | None = None) -> BuildResult:
+def build_flux_path(repo: Repo, path: str, overrides: FluxOverrides | None = None,
+                    includes: Includes = ()) -> BuildResult:
     """Build a Flux Kustomization's spec.path (repo-relative, e.g. './apps/x' or 'apps/x') as
-    kustomize-controller does. Raises InputError(file, line, message) when Flux's build would fail."""
+    kustomize-controller does. Raises InputError(file, line, message) when Flux's build would fail.
+    ``includes``: the folders the source's ``spec.include`` fills, whose content this repository does not hold."""
     overrides = overrides or FluxOverrides()
     rel = flux_path(path)
     found = repo.entry(rel)
@@ -1467,7 +1508,7 @@ def build_flux_path(repo: Repo, path: str, overrides: FluxOverrides | None = Non
     for c in overrides.components:
         if is_remote(c) or os.path.isabs(c):
             raise InputError(rel, 1, f"component path '{c}' must be local and relative", code="FW-KUSTOMIZE-INVALID")
-    b = _Builder(repo)
+    b = _Builder(repo, includes)
     kfile = b.find_kfile(rel)
     if kfile is not None:
         k = b.load_kfile(kfile, flux_top=True)

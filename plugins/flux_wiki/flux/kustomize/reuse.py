@@ -22,12 +22,13 @@ from typing import Any
 from ...load import Repo
 from ...model import Resource
 from ..objects import FluxOverrides
-from .build import BuildResult, build_flux_path
+from .build import BuildResult, Includes, build_flux_path
 
 MAX_KEPT = 5_000  # builds kept per parse cache (oldest forgotten first)
 
 
-def build_reusing(repo: Repo, path: str, overrides: FluxOverrides | None = None) -> BuildResult:
+def build_reusing(repo: Repo, path: str, overrides: FluxOverrides | None = None,
+                  includes: Includes = ()) -> BuildResult:
     """:func:`build_flux_path`, reusing a kept build whose every input is unchanged.
 
     ``repo.cache.counts`` counts ``kustomize builds`` (done) and ``kustomize reused``. Builds are kept across
@@ -35,12 +36,12 @@ def build_reusing(repo: Repo, path: str, overrides: FluxOverrides | None = None)
     and within a run while ``repo.builds`` is set (several clusters).
     """
     # not the root: every answer is root-relative, so two checkouts (diff's revisions) share what is the same
-    key = (repo.ignore_spec, path, repr(overrides))
+    key = (repo.ignore_spec, path, repr(overrides), includes)
     if not repo.cache.keep_builds:
         if repo.builds is None:
             repo.cache.counts["kustomize builds"] += 1
-            return build_flux_path(repo, path, overrides)
-        return _built_once(repo, key, path, overrides)
+            return build_flux_path(repo, path, overrides, includes)
+        return _built_once(repo, key, path, overrides, includes)
     kept: dict[Any, Any] = repo.cache.derived.setdefault("kustomize", {})
     found = kept.get(key)
     if found is not None:
@@ -49,7 +50,7 @@ def build_reusing(repo: Repo, path: str, overrides: FluxOverrides | None = None)
             repo.cache.counts["kustomize reused"] += 1
             return _lists_of(result)
     with repo.files.recording() as record:
-        result = build_flux_path(repo, path, overrides)
+        result = build_flux_path(repo, path, overrides, includes)
     repo.cache.counts["kustomize builds"] += 1
     kept.pop(key, None)
     kept[key] = (record, result)
@@ -58,8 +59,8 @@ def build_reusing(repo: Repo, path: str, overrides: FluxOverrides | None = None)
     return _lists_of(result)
 
 
-def _built_once(repo: Repo, key: tuple[str | None, str, str], path: str,
-                overrides: FluxOverrides | None) -> BuildResult:
+def _built_once(repo: Repo, key: tuple[str | None, str, str, Includes], path: str,
+                overrides: FluxOverrides | None, includes: Includes) -> BuildResult:
     """A build of this snapshot made once per run: the same key in the same snapshot builds the same result.
     Each caller gets lists and Resources of its own holding the build's mappings themselves (see the module's
     docstring)."""
@@ -68,7 +69,7 @@ def _built_once(repo: Repo, key: tuple[str | None, str, str], path: str,
     if isinstance(found, BuildResult):
         repo.cache.counts["kustomize reused"] += 1
         return _lists_of(found)
-    result = build_flux_path(repo, path, overrides)
+    result = build_flux_path(repo, path, overrides, includes)
     repo.cache.counts["kustomize builds"] += 1
     repo.builds[key] = result
     return _lists_of(result)
