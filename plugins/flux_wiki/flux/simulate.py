@@ -525,7 +525,8 @@ class Simulation:
         path = posixpath.normpath(node.path or ".").strip("/")
         for to, who in _includes(node.source):
             if not to or path == to or path.startswith(to + "/"):
-                return f"its path {node.path} is in {to or 'the root'}, where {who}: that repository's content is not built here"
+                return (f"its path {node.path} is in {to or 'the root'}, where {who}: that repository's content is "
+                        "not built here")
         return None
 
     def _artifact_hint(self, node: KustomizationNode, folder: SourceDir | None) -> str:

@@ -20,8 +20,8 @@ order.
 What flux-wiki cannot know is a limit, never a failure: a remote resource,
 component or file is listed (``BuildResult.remote``) and the build goes on without
 it, as it does without a path this repository lacks in a folder the source's
-``spec.include`` fills with another repository's artifact; a patch, replacement or replica count whose target may be in that remote
-content is skipped; a built-in plugin flux-wiki does not simulate, ``openapi``,
+``spec.include`` fills with another repository's artifact; a patch, replacement or
+replica count whose target may be in that remote or included content is skipped; a built-in plugin flux-wiki does not simulate, ``openapi``,
 ``crds``, ``vars`` and ``validators`` are noted. Each is a ``Diagnostic`` of class
 "limit" (severity "info"). What kustomize-controller refuses is an error:
 ``helmCharts`` (it never enables Helm) and exec or KRM-function plugins.
