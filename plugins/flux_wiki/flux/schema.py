@@ -267,7 +267,6 @@ HELM_RELEASE_SPEC = {
 }
 
 
-
 def helm_release_problems(spec: Any, api_version: str) -> list[FieldProblem]:
     """What the API server refuses in a HelmRelease's ``spec``, for its ``apiVersion``.
 
@@ -289,6 +288,7 @@ def helm_release_problems(spec: Any, api_version: str) -> list[FieldProblem]:
     if version in ("v2", "v2beta2") and isinstance(template, dict) and template.get("chart") == "":
         found.append(FieldProblem(("spec", "chart", "spec", "chart"), "should be at least 1 chars long", ""))
     return found
+
 
 _SECRET_REF = {"name": STR}
 SOURCE_SPECS = {
