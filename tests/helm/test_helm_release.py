@@ -16,7 +16,8 @@ def obj(kind: str, name: str, ns: str = "apps", api: str = "v1", **rest) -> Reso
 
 def hr(spec: dict, api: str = "helm.toolkit.fluxcd.io/v2") -> Resource:
     return Resource({"apiVersion": api, "kind": "HelmRelease",
-                     "metadata": {"name": "web", "namespace": "apps"}, "spec": spec}, "apps/web/hr.yaml", 12)
+                     "metadata": {"name": "web", "namespace": "apps"}, "spec": {"interval": "10m", **spec}},
+                    "apps/web/hr.yaml", 12)
 
 
 SOURCES = [
@@ -95,17 +96,51 @@ def test_chart_ref_helm_chart() -> None:
 
 
 @pytest.mark.parametrize("spec,fragment", [
-    ({}, "neither"),
     ({"chartRef": {"kind": "OCIRepository", "name": "missing"}}, "not found"),
     ({"chartRef": {"kind": "HelmChart", "name": "missing"}}, "not found"),
     ({"chartRef": {"kind": "GitRepository", "name": "x"}}, "is not OCIRepository"),
-    ({"chart": {"spec": {"sourceRef": {"kind": "HelmRepository", "name": "bitnami", "namespace": "flux-system"}}}},
-     "chart is empty"),
 ])
 def test_chart_problems_are_diagnostics(spec: dict, fragment: str) -> None:
     info, diags = info_of(spec)
     assert any(fragment in d.message for d in diags)
     assert info.chart is None
+
+
+_BITNAMI = {"kind": "HelmRepository", "name": "bitnami", "namespace": "flux-system"}
+
+
+@pytest.mark.parametrize("api,spec,refused", [
+    ("v2", {"chart": CHART, "interval": None}, "spec.interval: is required"),
+    ("v2beta1", {"chart": CHART, "interval": None}, "spec.interval: is required"),
+    ("v2", {}, "spec: either chart or chartRef must be set (exactly one)"),
+    ("v2", {"chart": CHART, "chartRef": {"kind": "OCIRepository", "name": "podinfo"}},
+     "spec.chartRef: either chart or chartRef must be set (exactly one)"),
+    ("v2beta2", {}, "spec.chart: is required"),
+    ("v2beta1", {"chartRef": {"kind": "OCIRepository", "name": "podinfo"}}, "spec.chart: is required"),
+    ("v2", {"chart": {}}, "spec.chart.spec: is required"),
+    ("v2", {"chart": {"spec": {"sourceRef": _BITNAMI}}}, "spec.chart.spec.chart: is required"),
+    ("v2beta2", {"chart": {"spec": {"chart": "", "sourceRef": _BITNAMI}}},
+     "spec.chart.spec.chart: should be at least 1 chars long"),
+    ("v2", {"chart": {"spec": {"chart": "redis"}}}, "spec.chart.spec.sourceRef: is required"),
+    ("v2beta1", {"chart": {"spec": {"chart": "redis", "sourceRef": {"name": "bitnami"}}}},
+     "spec.chart.spec.sourceRef.kind: is required"),
+    ("v2", {"chart": {"spec": {"chart": "redis", "sourceRef": {"kind": "HelmRepository"}}}},
+     "spec.chart.spec.sourceRef.name: is required"),
+])
+def test_fields_the_api_server_requires(api: str, spec: dict, refused: str) -> None:
+    """helm-controller api/v2*/helmrelease_types.go: +required fields, and v2's CEL rule on chart/chartRef."""
+    res = hr(spec, api=f"helm.toolkit.fluxcd.io/{api}")
+    res.obj["spec"] = {k: v for k, v in res.obj["spec"].items() if v is not None}
+    _, diags = helm_release_info(res, find_object, find_source)
+    rejected = [d.message for d in diags if d.code == "FW-SCHEMA-REJECTED"]
+    assert rejected == [f"HelmRelease apps/web: {refused} (the API server rejects it)"]
+    assert not any(d.code == "FW-HELM-INVALID" for d in diags)  # said once, as the rejection
+
+
+def test_an_empty_chart_name_v2beta1_admits_is_invalid() -> None:
+    _, diags = info_of({"chart": {"spec": {"chart": "", "sourceRef": _BITNAMI}}}, api="helm.toolkit.fluxcd.io/v2beta1")
+    assert [(d.code, d.message.split(": ", 1)[1]) for d in diags] == \
+        [("FW-HELM-INVALID", "spec.chart.spec.chart is empty")]
 
 
 def test_depends_on_ids() -> None:

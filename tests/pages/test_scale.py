@@ -64,7 +64,7 @@ spec: {{rules: [{{host: "app-{i}.${{DOMAIN}}"}}]}}
 apiVersion: helm.toolkit.fluxcd.io/v2
 kind: HelmRelease
 metadata: {{name: chart-{i}, namespace: ns-{ns}}}
-spec: {{chart: {{spec: {{chart: podinfo, sourceRef: {{kind: HelmRepository, name: charts, namespace: flux-system}}}}}}}}
+spec: {{interval: 10m, chart: {{spec: {{chart: podinfo, sourceRef: {{kind: HelmRepository, name: charts, namespace: flux-system}}}}}}}}
 """
 
 

@@ -169,8 +169,8 @@ def test_flux_instance_wrapped_in_a_resourceset_is_an_entry_point(tmp_path: Path
                   kind: HelmRelease
                   metadata: {name: flux-instance, namespace: flux-system}
                   spec:
-                    chart:
-                      spec: {chart: flux-instance, sourceRef: {kind: HelmRepository, name: controlplane}}
+                    interval: 10m
+                    chart: {spec: {chart: flux-instance, sourceRef: {kind: HelmRepository, name: controlplane}}}
                     values:
                       instance:
                         distribution: {version: << inputs.version | quote >>}

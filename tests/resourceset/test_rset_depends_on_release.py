@@ -25,8 +25,8 @@ def release(name: str, depends: str = "") -> str:
         kind: HelmRelease
         metadata: {{name: {name}, namespace: kube-system}}
         spec:
-          chart:
-            spec: {{chart: {name}, sourceRef: {{kind: HelmRepository, name: {name}}}}}
+          interval: 10m
+          chart: {{spec: {{chart: {name}, sourceRef: {{kind: HelmRepository, name: {name}}}}}}}
         """) + (f"  dependsOn: [{{name: {depends}}}]\n" if depends else "")
 
 

@@ -130,6 +130,7 @@ CASES: dict[str, tuple[dict[str, str], str, str]] = {
                              kind: HelmRelease
                              metadata: {name: web, namespace: default}
                              spec:
+                               interval: 10m
                                chart: {spec: {chart: web, sourceRef: {kind: HelmRepository, name: charts}}}
                                valuesFrom:
                                  - {kind: ConfigMap, name: v, valuesKey: x, targetPath: "a[999999999]"}

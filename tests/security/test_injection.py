@@ -88,6 +88,7 @@ apiVersion: helm.toolkit.fluxcd.io/v2
 kind: HelmRelease
 metadata: {{name: {q("hr" + IMG + ANGLE)}, namespace: app}}
 spec:
+  interval: 10m
   chart:
     spec:
       chart: app-template

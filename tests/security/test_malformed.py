@@ -85,7 +85,7 @@ def resource(text: str) -> dict[str, str | bytes]:
 
 
 HR = "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: web, namespace: apps}\nspec:\n"
-CHART = "  chart: {spec: {chart: web, sourceRef: {kind: HelmRepository, name: charts}}}\n"
+CHART = "  interval: 10m\n  chart: {spec: {chart: web, sourceRef: {kind: HelmRepository, name: charts}}}\n"
 
 
 def helm(spec: str, chart: bool = True) -> dict[str, str | bytes]:

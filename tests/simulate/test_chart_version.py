@@ -27,6 +27,7 @@ apiVersion: helm.toolkit.fluxcd.io/v2
 kind: HelmRelease
 metadata: {name: redis, namespace: flux-system}
 spec:
+  interval: 10m
   chart:
     spec:
       chart: redis
@@ -49,7 +50,7 @@ def codes(tmp_path: Path, version: str, kind: str = "HelmRepository", source: st
 
 
 def test_latest_is_no_version_range(tmp_path: Path) -> None:
-    assert codes(tmp_path, "latest") == [("FW-HELM-VERSION-INVALID", "clusters/home/redis.yaml", 18)]
+    assert codes(tmp_path, "latest") == [("FW-HELM-VERSION-INVALID", "clusters/home/redis.yaml", 19)]
     assert codes(tmp_path / "ok", "'>=17.0.0'") == []
 
 

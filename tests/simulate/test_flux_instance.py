@@ -174,6 +174,7 @@ def test_the_chart_with_plain_values_and_a_sync_name(tmp_path: Path) -> None:
         kind: HelmRelease
         metadata: {name: flux-instance, namespace: flux-system}
         spec:
+          interval: 10m
           chartRef: {kind: OCIRepository, name: flux-instance}
           targetNamespace: gitops
           values:

@@ -56,6 +56,7 @@ def test_the_parse_reads_the_spec_the_schema_check_passed() -> None:
 
 def test_helm_release_defaults_and_problems() -> None:
     spec, problems = HelmReleaseSpec.parse({
+        "interval": "10m",
         "chart": {"spec": {"chart": "podinfo", "version": [1], "sourceRef": {"kind": "HelmRepository", "name": "r"}}},
         "valuesFrom": ["x", {"kind": "ConfigMap", "name": "v"}, {"kind": "Secret", "name": "s", "valuesKey": "k",
                                                                   "targetPath": "a.b", "optional": True}],

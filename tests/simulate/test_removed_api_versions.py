@@ -52,8 +52,8 @@ apiVersion: helm.toolkit.fluxcd.io/%(version)s
 kind: HelmRelease
 metadata: {name: web, namespace: apps}
 spec:
-  chart:
-    spec: {chart: web, sourceRef: {kind: HelmRepository, name: charts}}
+  interval: 10m
+  chart: {spec: {chart: web, sourceRef: {kind: HelmRepository, name: charts}}}
 """
 
 

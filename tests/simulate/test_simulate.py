@@ -199,6 +199,7 @@ def test_entry_points_of_every_shape(tmp_path: Path) -> None:
         kind: HelmRelease
         metadata: {name: flux-instance, namespace: flux-system}
         spec:
+          interval: 10m
           chartRef: {kind: OCIRepository, name: flux-instance}
           valuesFrom: [{kind: ConfigMap, name: flux-values}]
         """)

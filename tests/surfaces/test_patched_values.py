@@ -21,8 +21,8 @@ apiVersion: helm.toolkit.fluxcd.io/v2
 kind: HelmRelease
 metadata: {name: grafana, namespace: monitoring}
 spec:
-  chart:
-    spec: {chart: grafana, sourceRef: {kind: HelmRepository, name: grafana, namespace: flux-system}}
+  interval: 10m
+  chart: {spec: {chart: grafana, sourceRef: {kind: HelmRepository, name: grafana, namespace: flux-system}}}
   values:
     ingress:
       enabled: true

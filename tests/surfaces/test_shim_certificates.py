@@ -146,8 +146,8 @@ def test_the_cluster_s_cert_manager_release_decides_for_every_layer(tmp_path):
     from tests.simulate.test_simulate import gotk, ks, write
 
     release = ("apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: cert-manager, "
-               "namespace: cert-manager}\nspec:\n  chart:\n    spec:\n      chart: cert-manager\n      sourceRef: "
-               "{kind: HelmRepository, name: jetstack, namespace: flux-system}\n  values:\n    ingressShim:\n"
+               "namespace: cert-manager}\nspec:\n  interval: 10m\n  chart:\n    spec:\n      chart: cert-manager\n"
+               "      sourceRef: {kind: HelmRepository, name: jetstack, namespace: flux-system}\n  values:\n    ingressShim:\n"
                "      defaultIssuerName: letsencrypt\n      defaultIssuerKind: ClusterIssuer\n")
     app = ("apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: web\n  namespace: apps\n"
            "  annotations:\n    kubernetes.io/tls-acme: \"true\"\nspec:\n  rules: [{host: web.example.com}]\n"
@@ -158,7 +158,7 @@ def test_the_cluster_s_cert_manager_release_decides_for_every_layer(tmp_path):
     [cert] = [s for s in cluster.surfaces if s.kind == "certificate"]
     assert (cert.layer, cert.name, cert.target, cert.file, cert.line) == (
         "flux-system/apps", "web-tls", "ClusterIssuer/letsencrypt", "apps/web.yaml", 1)
-    assert "infra/cert-manager.yaml:11" in cert.detail
+    assert "infra/cert-manager.yaml:12" in cert.detail
     (tmp_path / "infra/cert-manager.yaml").write_text(release.split("  values:")[0])
     [cluster] = build_model(tmp_path).clusters
     assert [s for s in cluster.surfaces if s.kind == "certificate"] == []

@@ -18,7 +18,7 @@ import yaml
 from ..load.yamldocs import MAX_DEPTH, copy_data, load_text
 from ..model import Diagnostic, HelmReleaseInfo, Resource, SourceInfo
 from .objects import kube_config_ref, scalar_field, str_field
-from .schema import HELM_RELEASE_SPEC, FieldProblem, problems
+from .schema import FieldProblem, helm_release_problems
 from .sources import SOURCE_KINDS, misgrouped, wrong_source_message
 
 DEFAULT_VALUES_KEY = "values.yaml"
@@ -120,12 +120,12 @@ class HelmReleaseSpec:
     target_namespace: str  # "" when unset
 
     @classmethod
-    def parse(cls, spec: Any, namespace: str) -> tuple[HelmReleaseSpec, list[FieldProblem]]:
-        """The typed form of a HelmRelease's ``spec``, and what the CRD schema refuses in it.
+    def parse(cls, spec: Any, namespace: str, api_version: str = "") -> tuple[HelmReleaseSpec, list[FieldProblem]]:
+        """The typed form of a HelmRelease's ``spec``, and what the CRD schema of ``api_version`` refuses in it.
 
         A field of the wrong shape (a problem) counts as unset, down to the single field.
         """
-        found = problems(spec, HELM_RELEASE_SPEC, ("spec",))
+        found = helm_release_problems(spec, api_version)
         if not isinstance(spec, dict):
             spec = {}
         chart = spec.get("chart")
@@ -281,6 +281,7 @@ class _Builder:
         self.version: str | None = None
         self.source: tuple[str | None, str | None, str | None] = (None, None, None)
         self.source_url: str | None = None
+        self.refused: set[tuple[str | int, ...]] = set()  # field paths the API server already refuses
 
     def warn(self, message: str, code: str, ref_namespace: str = "", cls: str | None = None) -> None:
         self.diags.append(Diagnostic(self.res.file, self.res.line, f"HelmRelease {self.res.ident()}: {message}",
@@ -292,7 +293,7 @@ class _Builder:
             self.chart_from_template(self.spec.chart)
         elif self.spec.chart_ref is not None:
             self.chart_from_ref(self.spec.chart_ref)
-        elif not self.spec.declares_chart:
+        elif not self.spec.declares_chart and not self.refused & {("spec",), ("spec", "chart")}:
             self.warn("has neither spec.chart.spec nor spec.chartRef", "FW-HELM-INVALID")
 
     def lookup_source(self, kind: str, ns: str, name: str) -> SourceInfo | None:
@@ -311,7 +312,7 @@ class _Builder:
 
     def chart_from_template(self, template: ChartTemplate) -> None:
         self.chart, self.version = template.chart, template.version
-        if template.chart_unset:
+        if template.chart_unset and ("spec", "chart", "spec", "chart") not in self.refused:
             self.warn("spec.chart.spec.chart is empty", "FW-HELM-INVALID")
         ref = template.source_ref
         self.lookup_source(ref.kind, ref.namespace, ref.name)
@@ -452,8 +453,9 @@ def helm_release_info(res: Resource, find_object: FindObject, find_source: FindS
     returned as diagnostics at the HelmRelease's file:line (``locate(field path)``, when given, finds
     the line of a field); this never raises for bad input.
     """
-    spec, found = HelmReleaseSpec.parse(res.obj.get("spec"), res.namespace)
+    spec, found = HelmReleaseSpec.parse(res.obj.get("spec"), res.namespace, res.api_version)
     b = _Builder(res, spec, find_object, find_source, find_artifact_chart, source_hint)
+    b.refused = {p.path for p in found}
     for problem in found[:5]:
         b.diags.append(Diagnostic(res.file, locate(problem.path) if locate else res.line,
                                   f"HelmRelease {res.ident()}: {problem} (the API server rejects it)",

@@ -249,17 +249,46 @@ FLUX_KUSTOMIZATION_SPEC = {
 
 _CHART_TEMPLATE = {"chart": STR, "version": STR, "sourceRef": _REF, "interval": STR, "reconcileStrategy": STR,
                    "valuesFiles": seq(STR), "ignoreMissingValuesFiles": BOOL}
+# helm-controller api/v2*/helmrelease_types.go: HelmChartTemplate.spec, its chart and sourceRef (a
+# CrossNamespaceObjectReference: kind and name) are +required, as is the release's interval
+_RELEASE_CHART_TEMPLATE = {**{k: v for k, v in _CHART_TEMPLATE.items() if k not in ("chart", "sourceRef")},
+                           "chart!": STR, "sourceRef!": {"kind!": STR, "name!": STR, "namespace": STR,
+                                                         "apiVersion": STR}}
 HELM_RELEASE_SPEC = {
-    "chart": {"spec": _CHART_TEMPLATE, "metadata": {"labels": _STRINGS, "annotations": _STRINGS}},
+    "chart": {"spec!": _RELEASE_CHART_TEMPLATE, "metadata": {"labels": _STRINGS, "annotations": _STRINGS}},
     "chartRef": _REF,
     "values": OBJ,
     "valuesFrom": seq({"kind": STR, "name": STR, "valuesKey": STR, "targetPath": STR, "optional": BOOL}),
     "dependsOn": seq(either(STR, {"name": STR, "namespace": STR, "readyExpr": STR})),
     "targetNamespace": STR, "releaseName": STR, "storageNamespace": STR, "serviceAccountName": STR,
-    "interval": STR, "timeout": STR, "suspend": BOOL, "maxHistory": INT, "persistentClient": BOOL,
+    "interval!": STR, "timeout": STR, "suspend": BOOL, "maxHistory": INT, "persistentClient": BOOL,
     "install": OBJ, "upgrade": OBJ, "test": OBJ, "rollback": OBJ, "uninstall": OBJ, "driftDetection": OBJ,
     "postRenderers": seq(OBJ), "kubeConfig": OBJ, "commonMetadata": {"labels": _STRINGS, "annotations": _STRINGS},
 }
+
+
+def helm_release_problems(spec: Any, api_version: str) -> list[FieldProblem]:
+    """What the API server refuses in a HelmRelease's ``spec``, for its ``apiVersion``.
+
+    v2 has ``chartRef`` and a CEL rule: exactly one of ``chart`` and ``chartRef``. v2beta1 and v2beta2 have no
+    ``chartRef`` and require ``chart``; v2 and v2beta2 refuse an empty ``chart.spec.chart`` (MinLength 1).
+    """
+    found = problems(spec, HELM_RELEASE_SPEC, ("spec",))
+    if not isinstance(spec, dict):
+        return found
+    version = api_version.rpartition("/")[2]
+    chart = spec.get("chart")
+    if version == "v2":
+        if (chart is None) == (spec.get("chartRef") is None):
+            found.append(FieldProblem(("spec",) if chart is None else ("spec", "chartRef"),
+                                      "either chart or chartRef must be set (exactly one)", ""))
+    elif version in ("v2beta1", "v2beta2") and chart is None:
+        found.append(FieldProblem(("spec", "chart"), "is required", ""))
+    template = chart.get("spec") if isinstance(chart, dict) else None
+    if version in ("v2", "v2beta2") and isinstance(template, dict) and template.get("chart") == "":
+        found.append(FieldProblem(("spec", "chart", "spec", "chart"), "should be at least 1 chars long", ""))
+    return found
+
 
 _SECRET_REF = {"name": STR}
 SOURCE_SPECS = {
