@@ -25,7 +25,7 @@ from .controller_flags import (CONTROLLERS, NO_CROSS_NAMESPACE_REFS, REQUEUE_DEP
                                root_flags)
 from .entry import Entry, bootstrap_build
 from .fields import is_ciphertext
-from .kustomize.build import BuildResult, Includes
+from .kustomize.build import BuildResult, Includes, included_in
 from .kustomize.reuse import build_reusing
 from .objects import KustomizationSpec, landing_cluster
 from .schema import (FLUX_KUSTOMIZATION_SPEC, LABEL, FieldProblem, checked_kustomization, checked_kustomization_spec,
@@ -522,12 +522,12 @@ class Simulation:
     def _included(self, node: KustomizationNode) -> str | None:
         """Why a path this repository does not hold is no failure: source-controller copies another
         GitRepository's artifact there (the source's ``spec.include``), whose content flux-wiki does not read."""
-        path = posixpath.normpath(node.path or ".").strip("/")
-        for to, who in _includes(node.source):
-            if not to or path == to or path.startswith(to + "/"):
-                return (f"its path {node.path} is in {to or 'the root'}, where {who}: that repository's content is "
-                        "not built here")
-        return None
+        found = included_in(_includes(node.source), posixpath.normpath(node.path or ".").strip("/"))
+        if found is None:
+            return None
+        to, who = found
+        return (f"its path {node.path} is in {to or 'the root'}, where {who}: that repository's content is "
+                "not built here")
 
     def _artifact_hint(self, node: KustomizationNode, folder: SourceDir | None) -> str:
         """Where a path of an OCI artifact may be missing from: CI may push a sub-folder flux-wiki was not told."""

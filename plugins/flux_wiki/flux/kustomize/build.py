@@ -74,6 +74,13 @@ LIMIT = "limit"
 # a source's spec.include: (folder of the artifact another GitRepository's artifact fills, "" for the root; which
 # GitRepository includes which, and where, as a limit names it)
 Includes = tuple[tuple[str, str], ...]
+
+
+def included_in(includes: Includes, rel: str) -> tuple[str, str] | None:
+    """The include (folder, who includes what) whose folder holds repository path ``rel``, or None."""
+    return next(((to, who) for to, who in includes if not to or rel == to or rel.startswith(to + "/")), None)
+
+
 BUILTIN = "builtin"
 ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
 TRANSFORMATIONS_ANNOTATION = "alpha.config.kubernetes.io/transformations"
@@ -305,14 +312,15 @@ class _Builder:
     def note_included(self, file: str, line: int, rel: str, named: str, entry: str) -> bool:
         """Whether ``rel``, which this repository lacks, is in a folder the source's ``spec.include`` fills with
         another repository's artifact: noted as a limit, the build goes on without it."""
-        for to, who in self.includes:
-            if not to or rel == to or rel.startswith(to + "/"):
-                self.included.append(entry)
-                self.diagnostics.append(_limit(file, line, f"{named} is in {to or 'the root'}, where {who}: that "
-                                                           "repository's content is not read here, what it adds "
-                                                           "is not shown", "FW-KUSTOMIZE-INCLUDED"))
-                return True
-        return False
+        found = included_in(self.includes, rel)
+        if found is None:
+            return False
+        to, who = found
+        self.included.append(entry)
+        self.diagnostics.append(_limit(file, line, f"{named} is in {to or 'the root'}, where {who}: that "
+                                                   "repository's content is not read here, what it adds "
+                                                   "is not shown", "FW-KUSTOMIZE-INCLUDED"))
+        return True
 
     def note_remote(self, k: _Kustomization, entry: str, key: str) -> None:
         """A remote resource, component or file: kustomize-controller fetches it, flux-wiki does not."""
