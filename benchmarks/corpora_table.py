@@ -21,9 +21,6 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from click.testing import CliRunner
-
-from flux_wiki.cli import main
 from flux_wiki.engine import build_model
 
 CORPORA = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpora"
@@ -48,9 +45,10 @@ def figures(repo: Path, entry: str | None) -> dict[str, object]:
 def strict_build(repo: Path, entry: str | None, scratch: Path) -> tuple[int, list[str], float]:
     """`flux-wiki init` then `mkdocs build --strict`: exit code, WARNING lines, seconds of the build."""
     wiki = scratch / "wiki"
-    result = CliRunner().invoke(main, ["init", str(wiki), "--repo", str(repo)])
-    if result.exit_code != 0:
-        return result.exit_code, [f"init failed: {result.output.strip()}"], 0.0
+    init = subprocess.run([sys.executable, "-m", "flux_wiki.cli", "init", str(wiki), "--repo", str(repo)],
+                          capture_output=True, text=True, check=False)
+    if init.returncode != 0:
+        return init.returncode, [f"init failed: {(init.stdout + init.stderr).strip()}"], 0.0
     if entry:
         config = wiki / "mkdocs.yml"
         config.write_text(config.read_text().replace("  - flux-wiki:\n", f"  - flux-wiki:\n      entry: {entry}\n", 1))

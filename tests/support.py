@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +39,50 @@ def corpus(name: str) -> Path:
     if not path.is_dir():
         pytest.skip(f"corpus {name} not present at {path}")
     return path
+
+
+@dataclass
+class CliResult:
+    """How a `flux-wiki` command ended and what it printed; ``output`` is both streams in the order written."""
+
+    exit_code: int
+    stdout: str
+    stderr: str
+    output: str
+    exception: BaseException | None  # the SystemExit of a non-zero exit, or what the command raised
+
+
+class _Stream(io.StringIO):
+    """One stream of a command, each write also going to ``both``."""
+
+    def __init__(self, both: io.StringIO) -> None:
+        super().__init__()
+        self.both = both
+
+    def write(self, text: str) -> int:
+        self.both.write(text)
+        return super().write(text)
+
+
+def run_cli(args: list[str], catch_exceptions: bool = True) -> CliResult:
+    """`flux-wiki ARGS` in this process (flux_wiki.cli.main), its streams captured. An exception other than the
+    exit is re-raised unless ``catch_exceptions`` (then it is the result's, with exit code 1)."""
+    from flux_wiki.cli import main
+
+    both = io.StringIO()
+    out, err = _Stream(both), _Stream(both)
+    exit_code, exception = 0, None
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            main(args)
+        except SystemExit as ended:
+            exit_code = ended.code if isinstance(ended.code, int) else 0 if ended.code is None else 1
+            exception = ended if exit_code else None
+        except Exception as error:
+            if not catch_exceptions:
+                raise
+            exit_code, exception = 1, error
+    return CliResult(exit_code, out.getvalue(), err.getvalue(), both.getvalue(), exception)
 
 
 def copy_wiki(src: Path, dest: Path, ignore: Any = None) -> Path:

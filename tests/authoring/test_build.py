@@ -6,12 +6,9 @@ import logging
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from mkdocs.exceptions import Abort
 
-from flux_wiki.cli import main
-
-from ..support import build_site
+from ..support import build_site, run_cli
 from .conftest import MANIFEST
 
 
@@ -60,7 +57,7 @@ def test_a_basis_glob_that_matches_nothing_fails_the_strict_build(wiki: Path, tm
 
 
 def test_stale_banner_only_while_serving(git_wiki: Path, tmp_path: Path) -> None:
-    assert CliRunner().invoke(main, ["stamp", "--all", "-f", str(git_wiki / "mkdocs.yml")]).exit_code == 0
+    assert run_cli(["stamp", "--all", "-f", str(git_wiki / "mkdocs.yml")]).exit_code == 0
     manifest = git_wiki / MANIFEST
     manifest.write_text(manifest.read_text().replace("192.168.1.240", "192.168.1.250"))
     served = build_site(git_wiki, tmp_path / "served", command="serve")

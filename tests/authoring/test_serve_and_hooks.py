@@ -14,13 +14,11 @@ import urllib.request
 from pathlib import Path
 
 import yaml
-from click.testing import CliRunner
 
-from flux_wiki.cli import main
 from flux_wiki.config import wiki_config_from_mkdocs
 from flux_wiki.export.drift import regenerate
 
-from ..support import ROOT
+from ..support import ROOT, run_cli
 from .conftest import MANIFEST
 
 BIN = Path(sys.executable).parent
@@ -89,17 +87,16 @@ def test_pre_commit_hook_entry(git_wiki: Path) -> None:
 
 
 def test_check_export_dir_against_a_fresh_hugo_export(git_wiki: Path) -> None:
-    run = CliRunner().invoke
     args = ["-f", str(git_wiki / "mkdocs.yml")]
-    assert run(main, ["stamp", "--all", *args]).exit_code == 0
+    assert run_cli(["stamp", "--all", *args]).exit_code == 0
     committed = git_wiki / "hugo" / "content" / "wiki"
     regenerate(wiki_config_from_mkdocs(git_wiki / "mkdocs.yml"), committed, "hugo")
-    current = run(main, ["check", "--export-dir", str(committed), *args])
+    current = run_cli(["check", "--export-dir", str(committed), *args])
     assert current.exit_code == 0, current.output
     assert "committed copy is current" in current.output
     manifest = git_wiki / "data/tazlab-k8s/infrastructure/instances/pgadmin/service.yaml"
     manifest.write_text(manifest.read_text().replace("8001", "8011"))
-    drift = run(main, ["check", "--export-dir", str(committed), "--format", "json", *args])
+    drift = run_cli(["check", "--export-dir", str(committed), "--format", "json", *args])
     assert drift.exit_code == 1
     data = json.loads(drift.output)["export"]
     assert data["current"] is False
@@ -109,13 +106,13 @@ def test_check_export_dir_against_a_fresh_hugo_export(git_wiki: Path) -> None:
 
 def test_check_export_dir_with_generated_markdown_pages(wiki: Path) -> None:
     args = ["-f", str(wiki / "mkdocs.yml")]
-    CliRunner().invoke(main, ["stamp", "--all", *args])
+    run_cli(["stamp", "--all", *args])
     committed = wiki / "generated"
     regenerate(wiki_config_from_mkdocs(wiki / "mkdocs.yml"), committed, "pages")
     (committed / "flux" / "tazlab-k8s" / "old.md").write_text("gone\n")
     dag = committed / "flux" / "tazlab-k8s" / "dag.md"
     dag.write_text(dag.read_text().replace("TazLab Flux DAG", "Edited by hand", 1))
-    result = CliRunner().invoke(main, ["check", "--export-dir", str(committed), "--export-kind", "pages", *args])
+    result = run_cli(["check", "--export-dir", str(committed), "--export-kind", "pages", *args])
     assert result.exit_code == 1
     assert "changed: flux/tazlab-k8s/dag.md" in result.output and "extra: flux/tazlab-k8s/old.md" in result.output
     assert "-title: Edited by hand\n+title: TazLab Flux DAG" in result.output
@@ -123,14 +120,14 @@ def test_check_export_dir_with_generated_markdown_pages(wiki: Path) -> None:
 
 def test_check_export_dir_of_an_export_with_hand_written_pages(git_wiki: Path) -> None:
     args = ["-f", str(git_wiki / "mkdocs.yml")]
-    assert CliRunner().invoke(main, ["stamp", "--all", *args]).exit_code == 0
+    assert run_cli(["stamp", "--all", *args]).exit_code == 0
     committed = git_wiki / "hugo" / "content" / "wiki"
     regenerate(wiki_config_from_mkdocs(git_wiki / "mkdocs.yml"), committed, "hugo", all_pages=True)
-    current = CliRunner().invoke(main, ["check", "--export-dir", str(committed), "--export-all", *args])
+    current = run_cli(["check", "--export-dir", str(committed), "--export-all", *args])
     assert current.exit_code == 0, current.output
-    without_flag = CliRunner().invoke(main, ["check", "--export-dir", str(committed), *args])
+    without_flag = run_cli(["check", "--export-dir", str(committed), *args])
     assert without_flag.exit_code == 1  # the hand-written pages look like extra files to a generated-only check
     page = git_wiki / "docs" / "tazlab-system-map.md"
     page.write_text(page.read_text() + "\nA new paragraph.\n")
-    edited = CliRunner().invoke(main, ["check", "--export-dir", str(committed), "--export-all", *args])
+    edited = run_cli(["check", "--export-dir", str(committed), "--export-all", *args])
     assert edited.exit_code == 1 and "A new paragraph." in edited.output

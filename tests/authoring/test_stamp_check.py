@@ -5,18 +5,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from click.testing import CliRunner, Result
-
-from flux_wiki.cli import main
 from flux_wiki.authoring.lock import dump_lock, git_blob_id, load_lock
 
+from ..support import CliResult, run_cli
 from .conftest import MANIFEST, git
 
 PAGE = "tazlab-system-map.md"  # basis: clusters/tazlab-k8s/*.yaml + AGENTS.ctx:cluster/CONTEXT.md
 
 
-def run(wiki: Path, *args: str) -> Result:
-    return CliRunner().invoke(main, [*args, "--config-file", str(wiki / "mkdocs.yml")])
+def run(wiki: Path, *args: str) -> CliResult:
+    return run_cli([*args, "--config-file", str(wiki / "mkdocs.yml")])
 
 
 def test_stamp_edit_check_restamp(git_wiki: Path) -> None:
@@ -78,7 +76,7 @@ def test_without_git_no_blob_and_no_diff(wiki: Path) -> None:
 
 
 def test_bad_config_exits_2(wiki: Path, tmp_path: Path) -> None:
-    assert CliRunner().invoke(main, ["check", "--config-file", str(tmp_path / "nope.yml")]).exit_code == 2
+    assert run_cli(["check", "--config-file", str(tmp_path / "nope.yml")]).exit_code == 2
     (wiki / "data" / "flux-wiki.lock").write_text("{not json")
     result = run(wiki, "check")
     assert result.exit_code == 2 and "flux-wiki.lock:1" in result.output

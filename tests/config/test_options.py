@@ -10,15 +10,13 @@ from typing import Any
 
 import pytest
 import yaml
-from click.testing import CliRunner, Result
 from hypothesis import given, strategies as st
 from mkdocs.config.defaults import MkDocsConfig
 
-from flux_wiki.cli import main
 from flux_wiki.config import wiki_config_from_mkdocs
 from flux_wiki.model import InputError
 
-from ..support import build_site, two_cluster_wiki
+from ..support import CliResult, build_site, run_cli, two_cluster_wiki
 
 BASIS = """\
 roots:
@@ -61,8 +59,8 @@ def mkdocs_errors(config: Path) -> list[str]:
     return [f"Config value '{key}': {err}" for key, err in errors]
 
 
-def cli(wiki: Path, *args: str) -> Result:
-    return CliRunner().invoke(main, [*args, "--config-file", str(wiki / "mkdocs.yml")])
+def cli(wiki: Path, *args: str) -> CliResult:
+    return run_cli([*args, "--config-file", str(wiki / "mkdocs.yml")])
 
 
 COMMANDS = {  # every command that reads mkdocs.yml
@@ -73,7 +71,7 @@ COMMANDS = {  # every command that reads mkdocs.yml
 }
 
 
-def run_all(wiki: Path, out: Path) -> dict[str, Result]:
+def run_all(wiki: Path, out: Path) -> dict[str, CliResult]:
     return {name: cli(wiki, *(a.format(out=out) for a in args)) for name, args in COMMANDS.items()}
 
 

@@ -6,18 +6,16 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from flux_wiki.cli import main
 from flux_wiki.render.svg import find_engine
 
-from ..support import generated_repo, two_cluster_wiki
+from ..support import generated_repo, run_cli, two_cluster_wiki
 
 NESTED = Path(__file__).parents[1] / "analysis" / "fixtures" / "order" / "nested"
 
 
 def graph(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, ["graph", *args])
+    result = run_cli(["graph", *args])
     return result.exit_code, result.stdout, result.stderr
 
 

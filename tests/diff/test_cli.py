@@ -9,17 +9,15 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from flux_wiki.cli import main
-
+from ..support import run_cli
 from .fixture import BASE, GitFixture, helm_release
 
 
 def run(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
     """(exit code, stdout, stderr) of `flux-wiki diff ARGS`, run in ``cwd``."""
     with contextlib.chdir(cwd or Path.cwd()):
-        result = CliRunner().invoke(main, ["diff", *args])
+        result = run_cli(["diff", *args])
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -58,8 +56,8 @@ def test_head_and_base_refs_and_the_repo_as_a_subfolder(tmp_path: Path) -> None:
     outer = GitFixture(tmp_path / "wiki", {f"data/home/{k}": v for k, v in BASE.items()} | {"mkdocs.yml": "site_name: x\n"})
     outer.git("tag", "v1")
     outer.change("bump chart", {"data/home/infra/ingress-nginx.yaml": helm_release("4.11.1"), "README.md": "x\n"})
-    result = CliRunner().invoke(main, ["diff", str(outer.root / "data" / "home"), "--base", "v1", "--head", "HEAD",
-                                       "--format", "json"])
+    result = run_cli(["diff", str(outer.root / "data" / "home"), "--base", "v1", "--head", "HEAD",
+                      "--format", "json"])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.output)
     assert doc["base"]["label"] == "v1" and doc["head"]["label"] == "HEAD" and doc["head"]["worktree"] is False

@@ -10,13 +10,11 @@ from pathlib import Path
 
 import markdown
 
-from click.testing import CliRunner
-
-from flux_wiki.cli import main
 from flux_wiki.diff import GitRepo, Revision, RevisionInventories
 from flux_wiki.diff.compare import compare_inventories
 from flux_wiki.diff.report import COMMENT_LIMIT, md_prose, mermaid_label, render_markdown, render_text
 
+from ..support import run_cli
 from .conftest import History
 from .fixture import BASE, KUSTOMIZATION, GitFixture, layer, web
 
@@ -33,8 +31,8 @@ def check_golden(name: str, text: str) -> None:
 
 def test_markdown_comment_is_the_golden_file(history: History) -> None:
     """Every step from the base to the duplicate claim, as one pull request (commit ids masked)."""
-    result = CliRunner().invoke(main, ["diff", str(history.fixture.root), "--base", "HEAD~9", "--head", "HEAD~1",
-                                       "--format", "markdown", "--browse-url", BROWSE])
+    result = run_cli(["diff", str(history.fixture.root), "--base", "HEAD~9", "--head", "HEAD~1",
+                      "--format", "markdown", "--browse-url", BROWSE])
     assert result.exit_code == 0, result.output
     check_golden("pull-request.md", re.sub(r"\(([0-9a-f]{12})\)", "(COMMIT)", result.output))
     assert_inert(result.output)
@@ -80,8 +78,8 @@ def test_hostile_names_come_out_inert(tmp_path: Path) -> None:
         "evil/cm.yaml": f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  namespace: apps\n  name: {json.dumps(HOSTILE)}\n",
         "evil/web.yaml": web(json.dumps(HOSTILE)).replace("${LB_IP}", json.dumps(HOSTILE)),
     })
-    result = CliRunner().invoke(main, ["diff", str(repo.root), "--base", "HEAD", "--format", "markdown",
-                                       "--browse-url", BROWSE])
+    result = run_cli(["diff", str(repo.root), "--base", "HEAD", "--format", "markdown",
+                      "--browse-url", BROWSE])
     assert result.exit_code == 0, result.output
     md = result.output
     assert md.count("onerror") >= 4  # the names are there (as text) ...

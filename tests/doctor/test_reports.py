@@ -10,15 +10,13 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from click.testing import CliRunner
 
-from flux_wiki.cli import main
 from flux_wiki.doctor.diagnosis import diagnose
 from flux_wiki.doctor.report import escape_property, render_github, render_json, render_sarif, render_text
 from flux_wiki.engine import build_model
 from flux_wiki.load.authored import load_notes
 
-from ..support import EXAMPLE_REPO, ROOT
+from ..support import EXAMPLE_REPO, ROOT, run_cli
 from .conftest import CERT_MANAGER, CERTIFICATE, layer, write_repo
 
 HERE = Path(__file__).parent
@@ -176,21 +174,20 @@ def test_github_escaping_follows_the_actions_toolkit():
 # -- the command -----------------------------------------------------------------------------------------
 
 def test_command_exit_codes(tmp_path):
-    runner = CliRunner()
     repo = write_repo(tmp_path / "repo", layer("crds", CERT_MANAGER), layer("apps", CERTIFICATE))
-    result = runner.invoke(main, ["doctor", str(repo)])
+    result = run_cli(["doctor", str(repo)])
     assert result.exit_code == 1 and "missing-dependson" in result.output
-    assert runner.invoke(main, ["doctor", str(repo), "--fail-on", "error", "--format", "json"]).exit_code == 1
+    assert run_cli(["doctor", str(repo), "--fail-on", "error", "--format", "json"]).exit_code == 1
     fixed = write_repo(tmp_path / "fixed", layer("crds", CERT_MANAGER, spec="wait: true"),
                        layer("apps", CERTIFICATE, deps=("crds",)))
-    assert runner.invoke(main, ["doctor", str(fixed)]).exit_code == 0
+    assert run_cli(["doctor", str(fixed)]).exit_code == 0
     bad_notes = tmp_path / "notes.yaml"
     bad_notes.write_text("clusters:\n  test:\n    acknowledged: [{code: missing-dependson}]\n")
-    result = runner.invoke(main, ["doctor", str(repo), "--notes", str(bad_notes)])
+    result = run_cli(["doctor", str(repo), "--notes", str(bad_notes)])
     assert result.exit_code == 2 and "reason" in result.output
-    assert runner.invoke(main, ["doctor", str(tmp_path / "absent")]).exit_code == 2
-    assert runner.invoke(main, ["doctor", str(repo), "--cluster", "nope"]).exit_code == 2
-    assert runner.invoke(main, ["doctor", str(tmp_path)]).exit_code == 2  # no Flux entry point
+    assert run_cli(["doctor", str(tmp_path / "absent")]).exit_code == 2
+    assert run_cli(["doctor", str(repo), "--cluster", "nope"]).exit_code == 2
+    assert run_cli(["doctor", str(tmp_path)]).exit_code == 2  # no Flux entry point
 
 
 def test_command_counts_problems_and_limits_apart(tmp_path):
@@ -202,17 +199,17 @@ def test_command_counts_problems_and_limits_apart(tmp_path):
         "  sourceRef: {kind: GitRepository, name: flux-system}\n", "")
     repo = write_repo(tmp_path / "repo", layer("crds", CERT_MANAGER, spec="wait: true"), elsewhere,
                       extra={"clusters/test/other.yaml": remote})
-    result = CliRunner().invoke(main, ["doctor", str(repo)])
+    result = run_cli(["doctor", str(repo)])
     assert "note: the simulation reported 1 simulation limit(s) or notice(s) (not warnings)" in result.output
     broken = write_repo(tmp_path / "broken", layer("crds", CERT_MANAGER, spec="path: ./nowhere"))
-    result = CliRunner().invoke(main, ["doctor", str(broken)])
+    result = run_cli(["doctor", str(broken)])
     assert "note: the simulation reported 1 problem(s), each a warning in the build" in result.output
 
 
 def test_command_reads_the_wiki_configuration(monkeypatch):
     """Run where mkdocs.yml is, as CI does: the example, its notes, apps-openclaw excluded."""
     monkeypatch.chdir(ROOT)
-    result = CliRunner().invoke(main, ["doctor", "--format", "github", "--fail-on", "warning"])
+    result = run_cli(["doctor", "--format", "github", "--fail-on", "warning"])
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert lines and all(line.startswith("::") for line in lines)
@@ -244,6 +241,6 @@ def test_command_names_the_line_of_a_dangling_dependson_entry_as_the_build_does(
     model = build_model(repo)
     assert [(w.file, w.line) for w in model.clusters[0].warnings if w.code == "FW-DEPENDSON-DANGLING"] == [
         ("clusters/test/apps.yaml", 13)]
-    result = CliRunner().invoke(main, ["doctor", str(repo), "--format", "json"])
+    result = run_cli(["doctor", str(repo), "--format", "json"])
     found = [f for c in json.loads(result.stdout)["clusters"] for f in c["findings"] if f["code"] == "dangling-dependson"]
     assert [(f["file"], f["line"]) for f in found] == [("clusters/test/apps.yaml", 13)]

@@ -9,13 +9,11 @@ import re
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from flux_wiki.cli import main
 from flux_wiki.engine import build_model
 from flux_wiki.render.inventory import inventory_json
 
-from ..support import build_site, copy_wiki
+from ..support import build_site, copy_wiki, run_cli
 
 CANARY = Path(__file__).parent / "fixtures" / "canary"
 REPO = CANARY / "repo"
@@ -89,10 +87,9 @@ def test_built_site_still_shows_what_is_not_secret(site: Path) -> None:
 def test_inventory_json_and_cli_show_no_secret() -> None:
     secrets = canaries()
     assert not leaks(inventory_json(build_model(REPO)), secrets)
-    runner = CliRunner()
-    outputs = {"inventory": runner.invoke(main, ["inventory", "--format", "json", str(REPO)])}
+    outputs = {"inventory": run_cli(["inventory", "--format", "json", str(REPO)])}
     for fmt in ("dot", "json", "mermaid"):
-        outputs[f"graph {fmt}"] = runner.invoke(main, ["graph", "--format", fmt, str(REPO)])
+        outputs[f"graph {fmt}"] = run_cli(["graph", "--format", fmt, str(REPO)])
     for name, result in outputs.items():
         assert result.exit_code == 0, (name, result.output)
         assert not leaks(result.output, secrets), name
@@ -100,7 +97,7 @@ def test_inventory_json_and_cli_show_no_secret() -> None:
 
 
 def test_cli_pages_show_no_secret(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["pages", str(REPO), "--out", str(tmp_path / "out")])
+    result = run_cli(["pages", str(REPO), "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     written = [p for p in (tmp_path / "out").rglob("*") if p.is_file()]
     assert written

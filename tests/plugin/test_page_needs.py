@@ -9,11 +9,8 @@ from typing import Any
 
 import pytest
 import yaml
-from click.testing import CliRunner
 
-from flux_wiki.cli import main
-
-from ..support import build_site, two_cluster_wiki
+from ..support import build_site, run_cli, two_cluster_wiki
 
 NOT_IN_NAV = 'not included in the "nav" configuration'
 
@@ -69,10 +66,10 @@ def test_the_plugins_repo_is_a_source_root_named_after_its_folder(wiki: Path, tm
         site = build_site(wiki, tmp_path / "site")
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert "gitops:clusters/home/*.yaml" in (site / "index.html").read_text()
-    stamp = CliRunner().invoke(main, ["stamp", "--all", "--config-file", str(wiki / "mkdocs.yml")])
+    stamp = run_cli(["stamp", "--all", "--config-file", str(wiki / "mkdocs.yml")])
     assert stamp.exit_code == 0, stamp.output
     assert "stamped index.md (2 file(s))" in stamp.output
-    check = CliRunner().invoke(main, ["check", "--config-file", str(wiki / "mkdocs.yml")])
+    check = run_cli(["check", "--config-file", str(wiki / "mkdocs.yml")])
     assert check.exit_code == 0 and "all 1 page(s) fresh" in check.output
 
 
@@ -80,7 +77,7 @@ def test_a_declared_root_for_the_repo_keeps_its_name(wiki: Path) -> None:
     write_config(wiki)
     (wiki / "data/source-basis.yaml").write_text("roots:\n  ops: {path: gitops}\n")
     (wiki / "docs/index.md").write_text('---\nsource_basis: ["gitops:apps/*"]\n---\n# Home\n')
-    stamp = CliRunner().invoke(main, ["stamp", "--all", "--config-file", str(wiki / "mkdocs.yml")])
+    stamp = run_cli(["stamp", "--all", "--config-file", str(wiki / "mkdocs.yml")])
     assert stamp.exit_code == 2
     assert "unknown source root 'gitops' (known: ops)" in stamp.output
 
@@ -89,7 +86,7 @@ def test_a_declared_root_for_the_repo_keeps_its_name(wiki: Path) -> None:
 def test_stamp_and_check_refuse_sources_the_build_warns_about(wiki: Path, command: list[str]) -> None:
     write_config(wiki)
     (wiki / "docs/index.md").write_text('---\nsource_basis:\n  - "gitops:apps/*"\n  - "nope:x.yaml"\n---\n# Home\n')
-    result = CliRunner().invoke(main, [*command, "--config-file", str(wiki / "mkdocs.yml")])
+    result = run_cli([*command, "--config-file", str(wiki / "mkdocs.yml")])
     assert result.exit_code == 2
     assert f"error: {wiki / 'docs/index.md'}:4: index.md: unknown source root 'nope' (known: gitops)" in result.output
     assert not (wiki / "data/flux-wiki.lock").exists()

@@ -5,13 +5,11 @@ the folders and files its kustomizations name that are not there."""
 from __future__ import annotations
 
 import pytest
-from click.testing import CliRunner
 from mkdocs.exceptions import Abort
 
-from flux_wiki.cli import main
 from flux_wiki.engine import build_model
 
-from ..support import build_site, corpus
+from ..support import build_site, corpus, run_cli
 
 # repos on which Flux reconciles every Kustomization flux-wiki can build (their corpora README says why each is
 # here), with the entry a user sets where the bootstrap is not in the repository's YAML
@@ -49,7 +47,7 @@ def test_the_mixed_history_repo_fails_on_its_missing_folders_only() -> None:
 @pytest.mark.corpora
 def test_the_mixed_history_repo_fails_a_strict_build(tmp_path, caplog: pytest.LogCaptureFixture) -> None:
     wiki = tmp_path / "wiki"
-    assert CliRunner().invoke(main, ["init", str(wiki), "--repo", str(corpus("tazlab-k8s"))]).exit_code == 0
+    assert run_cli(["init", str(wiki), "--repo", str(corpus("tazlab-k8s"))]).exit_code == 0
     with pytest.raises(Abort):
         build_site(wiki, tmp_path / "site")
     warned = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]

@@ -10,12 +10,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from mkdocs.exceptions import Abort
 
-from flux_wiki.cli import main
-
-from ..support import build_site
+from ..support import build_site, run_cli
 
 SYNC = """\
 apiVersion: source.toolkit.fluxcd.io/v1
@@ -141,8 +138,8 @@ def test_a_bad_problems_option_is_refused(tmp_path: Path, caplog: pytest.LogCapt
         build_site(root, root / "site")
     assert any("option 'problems'" in r.getMessage() and error in r.getMessage() for r in caplog.records)
     # the CLI validates with the same schema, naming mkdocs.yml and the line
-    result = CliRunner().invoke(main, ["export", "hugo", "--out", str(tmp_path / "out"), "-f",
-                                       str(root / "mkdocs.yml")])
+    result = run_cli(["export", "hugo", "--out", str(tmp_path / "out"), "-f",
+                      str(root / "mkdocs.yml")])
     assert result.exit_code == 2 and error in result.output and "mkdocs.yml:" in result.output, result.output
 
 
@@ -157,12 +154,12 @@ def test_strict_limits_turns_limits_into_warnings(tmp_path: Path, caplog: pytest
 
 def test_inventory_json_gives_each_problem_its_code_and_class(tmp_path: Path) -> None:
     root = wiki(tmp_path, broken=True)
-    result = CliRunner().invoke(main, ["inventory", str(root / "repo"), "--format", "json"])
+    result = run_cli(["inventory", str(root / "repo"), "--format", "json"])
     [cluster] = json.loads(result.stdout)["clusters"]
     by_code = {w["code"]: w for w in cluster["warnings"]}
     assert by_code["FW-KS-PATH-MISSING"]["class"] == "repo"
     assert by_code["FW-KS-SOURCE-EXTERNAL"]["class"] == "limit"
     assert set(by_code["FW-KS-PATH-MISSING"]) == {"file", "line", "message", "code", "class"}
-    text = CliRunner().invoke(main, ["inventory", str(root / "repo")])
+    text = run_cli(["inventory", str(root / "repo")])
     assert "warning: clusters/home/old.yaml:1:" in text.stderr
     assert "note: simulation limit: clusters/home/vendor.yaml:1:" in text.stderr

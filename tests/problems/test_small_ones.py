@@ -6,12 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from flux_wiki.cli import main
 from flux_wiki.compile import WikiCompiler
 from flux_wiki.config import WikiConfig
 
+from ..support import run_cli
 from .test_policy import KS, SERVICE, SYNC, VENDOR
 
 
@@ -72,7 +71,7 @@ def test_a_kustomization_with_kubeconfig_applies_to_a_remote_cluster(tmp_path: P
     assert "| Applies to | this cluster |" in out["flux/home/layers/apps.md"]
     [edge_row] = [line for line in out["flux/home/dag.md"].splitlines() if line.startswith("| [edge]")]
     assert "(remote cluster)" in edge_row
-    inventory = json.loads(CliRunner().invoke(main, ["inventory", str(root), "--format", "json"]).stdout)
+    inventory = json.loads(run_cli(["inventory", str(root), "--format", "json"]).stdout)
     nodes = {k["id"]: k for k in inventory["clusters"][0]["kustomizations"]}
     assert nodes["flux-system/edge"]["kubeConfig"] == {"kind": "Secret", "name": "edge-kubeconfig"}
     assert nodes["flux-system/apps"]["kubeConfig"] is None
@@ -83,7 +82,7 @@ def test_a_kustomization_with_kubeconfig_applies_to_a_remote_cluster(tmp_path: P
 def test_no_cluster_found_exits_1_with_the_entry_point_message(tmp_path: Path, command: list[str]) -> None:
     (tmp_path / "apps").mkdir()
     (tmp_path / "apps" / "service.yaml").write_text(SERVICE)
-    result = CliRunner().invoke(main, command[:1] + [str(tmp_path)] + command[1:])
+    result = run_cli(command[:1] + [str(tmp_path)] + command[1:])
     assert result.exit_code == 1, result.output
     assert result.stdout == ""
     assert "error: .:1: no Flux entry point found" in result.stderr and "[FW-ENTRY-NONE]" in result.stderr
@@ -93,7 +92,7 @@ def test_a_skip_reason_names_the_revision_in_words_not_a_python_dict(tmp_path: P
     """A Kustomization of another repository is skipped with ``(url, tag v1.2.3)``, never ``{'tag': ...}``."""
     root = repo(tmp_path, {"clusters/home/vendor.yaml": KS.format(name="vendor", path="./deploy", source="vendor")
                            + "---\n" + VENDOR})
-    inventory = json.loads(CliRunner().invoke(main, ["inventory", str(root), "--format", "json"]).stdout)
+    inventory = json.loads(run_cli(["inventory", str(root), "--format", "json"]).stdout)
     [vendor] = [k for k in inventory["clusters"][0]["kustomizations"] if k["id"] == "flux-system/vendor"]
     assert vendor["status"] == "skipped"
     assert "(https://example.com/vendor, tag v1.2.3)" in vendor["reason"]
@@ -105,10 +104,10 @@ def test_graph_svg_of_several_clusters_asks_for_one(tmp_path: Path) -> None:
     asks for ``--cluster``; with one named, the output is one SVG document."""
     second = SYNC.replace("clusters/home", "clusters/lab")
     root = repo(tmp_path, {"clusters/lab/flux-system/gotk-sync.yaml": second})
-    refused = CliRunner().invoke(main, ["graph", str(root), "--format", "svg"])
+    refused = run_cli(["graph", str(root), "--format", "svg"])
     assert refused.exit_code != 0 and refused.stdout == ""
     assert "2 clusters (home, lab)" in refused.stderr and "--cluster" in refused.stderr
-    one = CliRunner().invoke(main, ["graph", str(root), "--format", "svg", "--cluster", "lab"])
+    one = run_cli(["graph", str(root), "--format", "svg", "--cluster", "lab"])
     assert one.exit_code == 0, one.output
     assert one.stdout.count("<svg") == 1
 
@@ -130,7 +129,7 @@ def test_a_helmrelease_with_kubeconfig_says_it_installs_on_a_remote_cluster(tmp_
     assert "installed on a remote cluster through kubeConfig Secret `spoke-kubeconfig`" in remote
     [local] = [line for line in layer.splitlines() if line.startswith("| `flux-system/local`")]
     assert "remote" not in local
-    inventory = json.loads(CliRunner().invoke(main, ["inventory", str(root), "--format", "json"]).stdout)
+    inventory = json.loads(run_cli(["inventory", str(root), "--format", "json"]).stdout)
     releases = {h["id"]: h for h in inventory["clusters"][0]["helmReleases"]}
     assert releases["flux-system/podinfo"]["kubeConfig"] == {"kind": "Secret", "name": "spoke-kubeconfig"}
     assert releases["flux-system/local"]["kubeConfig"] is None

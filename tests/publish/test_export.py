@@ -6,18 +6,16 @@ import posixpath
 from pathlib import Path
 
 import yaml
-from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from flux_wiki.cli import main
 from flux_wiki.export import export_hugo
 from flux_wiki.load.authored import split_front_matter
 from flux_wiki.export.hugo import (HugoPage, bundle_path, convert_admonitions, description, export_files,
                                    repo_date, rewrite_links, _resolver)
 from flux_wiki.compile import page_url
 
-from ..support import ROOT
+from ..support import ROOT, run_cli
 from .conftest import example_config
 
 
@@ -141,13 +139,13 @@ def test_export_removes_its_stale_files_and_nothing_else(tmp_path: Path) -> None
 
 def test_cli_export_hugo(tmp_path: Path) -> None:
     out = tmp_path / "content" / "wiki"
-    result = CliRunner().invoke(main, ["export", "hugo", "--out", str(out), "--config-file",
-                                       str(ROOT / "mkdocs.yml")])
+    result = run_cli(["export", "hugo", "--out", str(out), "--config-file",
+                      str(ROOT / "mkdocs.yml")])
     assert result.exit_code == 0, result.output
     assert "exported" in result.output and (out / "flux" / "tazlab-k8s" / "dag" / "layer-dag.svg").is_file()
     bad = tmp_path / "mkdocs.yml"
     bad.write_text("site_name: x\nplugins: [search]\n")
-    result = CliRunner().invoke(main, ["export", "hugo", "--out", str(out), "--config-file", str(bad)])
+    result = run_cli(["export", "hugo", "--out", str(out), "--config-file", str(bad)])
     assert result.exit_code != 0 and "flux-wiki" in result.output and "Traceback" not in result.output
 
 

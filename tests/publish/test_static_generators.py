@@ -13,21 +13,19 @@ from pathlib import Path
 
 import pytest
 import yaml
-from click.testing import CliRunner, Result
 
-from flux_wiki.cli import main
 from flux_wiki.compile import page_url
 from flux_wiki.export.pages import ASSETS
 from flux_wiki.render.svg import SVG_NS, XLINK_NS
 
-from ..support import EXAMPLE_REPO, ROOT
+from ..support import EXAMPLE_REPO, ROOT, CliResult, run_cli
 
 BROWSE = "https://github.com/tazzo/tazlab-k8s/blob/master/"
 LINK = re.compile(r"\]\(([^)\s]+)\)")
 
 
-def write_pages(out: Path, *args: str) -> Result:
-    result = CliRunner().invoke(main, ["pages", str(EXAMPLE_REPO), "--out", str(out), "--browse-url", BROWSE, *args])
+def write_pages(out: Path, *args: str) -> CliResult:
+    result = run_cli(["pages", str(EXAMPLE_REPO), "--out", str(out), "--browse-url", BROWSE, *args])
     assert result.exit_code == 0, result.output
     return result
 
@@ -144,8 +142,8 @@ def test_properdocs_builds_the_example_strict(tmp_path: Path) -> None:
     assert 'not included in the "nav"' not in done.stderr
 
 
-def check(wiki: Path, *args: str) -> Result:
-    return CliRunner().invoke(main, ["check", "--config-file", str(wiki / "mkdocs.yml"), *args])
+def check(wiki: Path, *args: str) -> CliResult:
+    return run_cli(["check", "--config-file", str(wiki / "mkdocs.yml"), *args])
 
 
 def test_check_points_zensical_sites_at_flux_wiki_pages(tmp_path: Path) -> None:
@@ -166,7 +164,7 @@ def test_check_points_zensical_sites_at_flux_wiki_pages(tmp_path: Path) -> None:
     (wiki / "zensical.toml").write_text("[project]\nsite_name = 'x'\n")
     beside = check(wiki)
     assert "zensical.toml is beside it" in beside.output and "Zensical runs no MkDocs plugin" in beside.output
-    written = CliRunner().invoke(main, ["pages", "-f", str(wiki / "mkdocs.yml"), "--out", str(wiki / "docs")])
+    written = run_cli(["pages", "-f", str(wiki / "mkdocs.yml"), "--out", str(wiki / "docs")])
     assert written.exit_code == 0, written.output
     (wiki / "docs/index.md").write_text("# Home\n")  # hand-written, beside the generated folder
     followed = check(wiki, "--export-dir", str(wiki / "docs"), "--export-kind", "pages")
@@ -177,7 +175,7 @@ def test_check_points_zensical_sites_at_flux_wiki_pages(tmp_path: Path) -> None:
 def test_pages_takes_either_a_repo_or_a_mkdocs_yml(tmp_path: Path) -> None:
     config = tmp_path / "mkdocs.yml"
     config.write_text(yaml.safe_dump({"site_name": "x", "plugins": [{"flux-wiki": {"repo": str(EXAMPLE_REPO)}}]}))
-    both = CliRunner().invoke(main, ["pages", "-f", str(config), "--out", str(tmp_path), "--browse-url", BROWSE])
+    both = run_cli(["pages", "-f", str(config), "--out", str(tmp_path), "--browse-url", BROWSE])
     assert both.exit_code == 2 and "drop browse_url" in both.output
-    neither = CliRunner().invoke(main, ["pages", "--out", str(tmp_path)])
+    neither = run_cli(["pages", "--out", str(tmp_path)])
     assert neither.exit_code == 2 and "name the REPO" in neither.output

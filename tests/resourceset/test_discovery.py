@@ -255,9 +255,7 @@ def test_copy_from_a_source_nothing_applies_stays_a_run_time_note(tmp_path: Path
 def test_the_inventory_counts_limits_as_notes_not_warnings(tmp_path: Path) -> None:
     """A ResourceSet reading GitHub pull requests is a simulation limit: `flux-wiki inventory` prints it as a
     note and its summary counts it with the notes, not as a warning (the strict build passes)."""
-    from click.testing import CliRunner
-
-    from flux_wiki.cli import main
+    from ..support import run_cli
 
     write(tmp_path, gotk() | {
         "clusters/home/apps.yaml": ks("apps", "./apps"),
@@ -267,7 +265,7 @@ def test_the_inventory_counts_limits_as_notes_not_warnings(tmp_path: Path) -> No
                           "kind: ResourceSet\nmetadata: {name: app, namespace: apps}\n"
                           "spec:\n  inputsFrom: [{kind: ResourceSetInputProvider, name: prs}]\n",
     })
-    result = CliRunner().invoke(main, ["inventory", str(tmp_path)], catch_exceptions=False)
+    result = run_cli(["inventory", str(tmp_path)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "surfaces, 0 warnings, 1 notes" in result.stdout
     assert "note: simulation limit: apps/rset.yaml:6: ResourceSet apps/app" in result.stderr

@@ -10,24 +10,22 @@ from pathlib import Path
 
 import pytest
 import yaml
-from click.testing import CliRunner, Result
 from hypothesis import given, strategies as st
 
-from flux_wiki.cli import main
 from flux_wiki.engine import build_model
 from flux_wiki.scaffold import yaml_scalar
 
-from ..support import CORPORA, build_site, gotk_sync, two_cluster_wiki
+from ..support import CORPORA, CliResult, build_site, gotk_sync, run_cli, two_cluster_wiki
 
 WRITTEN = ["mkdocs.yml", "docs/index.md", "data/source-basis.yaml", "data/flux-wiki.lock"]
 
 
-def init(*args: str) -> Result:
-    return CliRunner().invoke(main, ["init", *args])
+def init(*args: str) -> CliResult:
+    return run_cli(["init", *args])
 
 
-def cli(wiki: Path, *args: str) -> Result:
-    return CliRunner().invoke(main, [*args, "--config-file", str(wiki / "mkdocs.yml")])
+def cli(wiki: Path, *args: str) -> CliResult:
+    return run_cli([*args, "--config-file", str(wiki / "mkdocs.yml")])
 
 
 @pytest.fixture

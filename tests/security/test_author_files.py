@@ -8,13 +8,12 @@ import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
-from flux_wiki.cli import main
 from flux_wiki.load.confine import MAX_FILE_BYTES
 
+from ..support import CliResult, run_cli
 from .harness import write_wiki
 from .test_harness import MINI, write_repo
 
@@ -45,11 +44,11 @@ def put(path: Path, content: bytes | str) -> None:
         path.write_bytes(content.encode() if isinstance(content, str) else content)
 
 
-def cli(wiki: Path, *args: str) -> Result:
-    return CliRunner().invoke(main, [*args, "--config-file", str(wiki / "mkdocs.yml")])
+def cli(wiki: Path, *args: str) -> CliResult:
+    return run_cli([*args, "--config-file", str(wiki / "mkdocs.yml")])
 
 
-def assert_config_error(result: Result, name: str, line: int | None = None) -> None:
+def assert_config_error(result: CliResult, name: str, line: int | None = None) -> None:
     assert result.exit_code == 2, (result.exit_code, result.output)
     assert isinstance(result.exception, SystemExit), result.exception  # no traceback
     assert "error:" in result.output and name in result.output, result.output

@@ -12,15 +12,12 @@ from typing import Any, NoReturn
 
 import pytest
 
-from click.testing import CliRunner
-
-from flux_wiki.cli import main
 from flux_wiki.compile import WikiCompiler
 from flux_wiki.config import WikiConfig
 from flux_wiki.flux import substitute
 from flux_wiki.flux.kustomize import reuse
 
-from ..support import CORPORA, gotk_sync
+from ..support import CORPORA, gotk_sync, run_cli
 
 
 class Changed(AssertionError):
@@ -80,9 +77,8 @@ def outputs(root: Path, out: Path, monkeypatch: pytest.MonkeyPatch | None = None
     ``monkeypatch``."""
     if monkeypatch is not None:
         freeze_builds_and_substitutions(monkeypatch)
-    runner = CliRunner()
-    inventory = runner.invoke(main, ["inventory", str(root), "--format", "json"], catch_exceptions=False)
-    pages = runner.invoke(main, ["pages", str(root), "--out", str(out), "--no-diagrams"], catch_exceptions=False)
+    inventory = run_cli(["inventory", str(root), "--format", "json"], catch_exceptions=False)
+    pages = run_cli(["pages", str(root), "--out", str(out), "--no-diagrams"], catch_exceptions=False)
     assert inventory.exit_code == 0 and pages.exit_code == 0
     return inventory.output, {str(p.relative_to(out)): p.read_text() for p in sorted(out.rglob("*.md"))}
 

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from click.testing import CliRunner
-
-from flux_wiki.cli import main
 from flux_wiki.engine import build_model
 
+from ..support import run_cli
 from .test_simulate import gotk, ks, write
 
 WRONG_REPO = ("apiVersion: wrong.group/v1\nkind: {kind}\nmetadata: {{name: other, namespace: flux-system}}\n"
@@ -36,7 +34,7 @@ def test_a_kustomization_whose_source_has_another_group_fails_at_the_source_line
     assert w.message == ("GitRepository flux-system/other has apiVersion wrong.group/v1, not "
                          "source.toolkit.fluxcd.io/v1: the Flux controllers never find it as a source, so "
                          "Kustomization flux-system/apps fails (source not found)")
-    result = CliRunner().invoke(main, ["inventory", str(repo)])
+    result = run_cli(["inventory", str(repo)])
     assert result.exit_code == 0 and "Traceback" not in result.output
 
 
@@ -68,5 +66,5 @@ def test_a_source_kind_written_as_a_list_is_no_traceback(tmp_path: Path) -> None
     sync = "clusters/home/flux-system/gotk-sync.yaml"
     files[sync] = files[sync].replace("kind: GitRepository", "kind: [GitRepository]", 1)
     repo = write(tmp_path, files)
-    result = CliRunner().invoke(main, ["inventory", str(repo)])
+    result = run_cli(["inventory", str(repo)])
     assert "Traceback" not in result.output and not isinstance(result.exception, TypeError)

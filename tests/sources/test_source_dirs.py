@@ -259,12 +259,10 @@ def test_another_repositorys_artifact_is_not_read_from_this_one(oci_repo):
 
 
 def test_the_dag_page_says_where_an_artifact_was_read_from(oci_repo, tmp_path):
-    from click.testing import CliRunner
-
-    from flux_wiki.cli import main
+    from ..support import run_cli
 
     out = tmp_path / "pages"
-    result = CliRunner().invoke(main, ["pages", str(oci_repo), "--out", str(out)])
+    result = run_cli(["pages", str(oci_repo), "--out", str(out)])
     assert result.exit_code == 0, result.output
     [dag] = list(out.rglob("dag.md"))
     assert ("- OCIRepository `flux-system/flux-system` (`oci://ghcr.io/acme/home-ops-manifests`): folder "
@@ -273,25 +271,21 @@ def test_the_dag_page_says_where_an_artifact_was_read_from(oci_repo, tmp_path):
 
 
 def test_the_cli_maps_sources_as_the_option_does(fleet):
-    from click.testing import CliRunner
-
-    from flux_wiki.cli import main
+    from ..support import run_cli
 
     repo, infra = fleet
-    ok = CliRunner().invoke(main, ["inventory", str(repo), "--source", f"GitRepository/flux-system/infra={infra}"])
+    ok = run_cli(["inventory", str(repo), "--source", f"GitRepository/flux-system/infra={infra}"])
     assert ok.exit_code == 0 and "flux-system/infra [built]" in ok.output, ok.output
-    bad = CliRunner().invoke(main, ["inventory", str(repo), "--source", f"infra={infra}"])
+    bad = run_cli(["inventory", str(repo), "--source", f"infra={infra}"])
     assert bad.exit_code == 2 and "neither a source URL nor Kind/namespace/name" in bad.output
 
 
 def test_the_inventory_json_lists_the_source_folders(oci_repo):
     import json
 
-    from click.testing import CliRunner
+    from ..support import run_cli
 
-    from flux_wiki.cli import main
-
-    result = CliRunner().invoke(main, ["inventory", str(oci_repo), "--format", "json"])
+    result = run_cli(["inventory", str(oci_repo), "--format", "json"])
     [cluster] = json.loads(result.output)["clusters"]
     assert cluster["sourceFolders"] == [{"source": "OCIRepository/flux-system/flux-system", "folder": "kubernetes",
                                          "file": ".github/workflows/push.yaml", "line": 10}]

@@ -7,15 +7,12 @@ import subprocess
 import sys
 
 import pytest
-from click.testing import CliRunner
 
-from flux_wiki.cli import main
-
-from ..support import EXAMPLE_REPO, ROOT, corpus
+from ..support import EXAMPLE_REPO, ROOT, corpus, run_cli
 
 
 def inventory(*args: str) -> str:
-    result = CliRunner().invoke(main, ["inventory", *args, "--format", "json"], catch_exceptions=False)
+    result = run_cli(["inventory", *args, "--format", "json"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return result.stdout
 

@@ -5,7 +5,7 @@ One module per command group (``init``; ``repo``: inventory, graph, pages; ``aut
 that turns bad input into a message and an exit code.
 
 This package itself is only the process entry (:func:`run`): importing it loads nothing else, so the process
-sets its collector before click and the engine are imported. ``main`` (the click group) is loaded on first use.
+sets its collector before the engine is imported. ``main`` (the command line's entry) is loaded on first use.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def run() -> None:
     its default pace the collector walks the same live objects again and again for next to nothing to free: 5-20 %
     of ``inventory``. Garbage is freed by reference counting as it is made (the YAML parse leaves no cycle behind:
     tests/load/test_yaml_one_pass.py); what cycles remain wait a little longer (peak RSS +1-2 %). The threshold is
-    set before anything is imported: importing click and the engine creates tens of thousands of objects that all
+    set before anything is imported: importing the engine creates tens of thousands of objects that all
     live (classes, functions, module tables), which the default pace would walk some twenty times.
 
     What is alive when a command ends goes with the process, yet the interpreter's finalisation first walks all
@@ -45,7 +45,7 @@ def run() -> None:
 
 
 def __getattr__(name: str) -> object:
-    """``from flux_wiki.cli import main``: the click group, imported when first asked for (PEP 562)."""
+    """``from flux_wiki.cli import main``: the command line's entry, imported when first asked for (PEP 562)."""
     if name == "main":
         from .group import main
 

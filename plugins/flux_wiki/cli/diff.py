@@ -6,13 +6,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import click
-
-from ..diff.history import BuildOptions, RevisionInventories
-from ..diff.report import render_json, render_markdown, render_text
-from ..diff.revisions import GitRepo
 from .errors import BadInput, verdict
-from .options import wiki_config_for
+from .options import cluster_option, entry_option, wiki_config_for
+from .parsing import CommandParser, existing_folder, file_path
 
 
 @dataclass
@@ -34,27 +30,36 @@ def _target(repo: str | None, config_file: str | None, clusters: tuple[str, ...]
     return _Target(folder or Path("."), clusters, entry, browse_url)
 
 
-@click.command()
-@click.argument("repo", required=False, type=click.Path(exists=True, file_okay=False))
-@click.option("--base", help="Revision to compare from (default: the merge base of HEAD and the default branch).")
-@click.option("--head", help="Revision to compare to (default: the working tree).")
-@click.option("--cluster", "-c", multiple=True, help="Only this cluster (repeatable).")
-@click.option("--entry", help="Root Kustomization path overriding entry-point detection.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
-@click.option("--exit-code", is_flag=True, help="Exit 1 when the topology changed.")
-@click.option("--browse-url", help="Base URL of the repo's files at the head revision (links get #L<line>).")
-@click.option("--config-file", "-f", type=click.Path(dir_okay=False),
-              help="A mkdocs.yml whose flux-wiki options (repo, clusters, entry, browse_url) apply "
-                   "[default: ./mkdocs.yml when REPO is not given].")
-def diff(repo: str | None, base: str | None, head: str | None, cluster: tuple[str, ...], entry: str | None, fmt: str,
-         exit_code: bool, browse_url: str | None, config_file: str | None) -> None:
+def diff(argv: list[str]) -> None:
     """What a change does to the cluster: Kustomizations, objects, surfaces, charts, images and problems
     that differ between two revisions of REPO (default: the current folder, or the wiki's repo).
 
     Exit 0, or 1 with --exit-code when something changed; 2 when REPO is not in a git work tree, a
     revision or cluster is unknown, or the configuration is unusable.
     """
-    target = _target(repo, config_file, cluster, entry, browse_url)
+    parser = CommandParser("flux-wiki diff", diff.__doc__)
+    parser.add_argument("repo", metavar="REPO", nargs="?", type=existing_folder, help="The Flux GitOps repository.")
+    parser.add_argument("--base", metavar="REF",
+                        help="Revision to compare from (default: the merge base of HEAD and the default branch).")
+    parser.add_argument("--head", metavar="REF", help="Revision to compare to (default: the working tree).")
+    cluster_option(parser)
+    entry_option(parser)
+    parser.add_argument("--format", dest="fmt", choices=["text", "json", "markdown"], default="text",
+                        help="[default: text]")
+    parser.add_argument("--exit-code", action="store_true", help="Exit 1 when the topology changed.")
+    parser.add_argument("--browse-url", metavar="URL",
+                        help="Base URL of the repo's files at the head revision (links get #L<line>).")
+    parser.add_argument("-f", "--config-file", metavar="FILE", type=file_path,
+                        help="A mkdocs.yml whose flux-wiki options (repo, clusters, entry, browse_url) apply "
+                             "[default: ./mkdocs.yml when REPO is not given].")
+    args = parser.parse(argv)
+    base, head, fmt = args.base, args.head, args.fmt
+
+    from ..diff.history import BuildOptions, RevisionInventories
+    from ..diff.report import render_json, render_markdown, render_text
+    from ..diff.revisions import GitRepo
+
+    target = _target(args.repo, args.config_file, tuple(args.cluster), args.entry, args.browse_url)
     git = GitRepo(target.repo)
     head_rev = git.revision(head)
     base_rev = git.revision(base) if base else git.default_base(head_rev.commit)
@@ -67,4 +72,4 @@ def diff(repo: str | None, base: str | None, head: str | None, cluster: tuple[st
         sys.stdout.write(render_markdown(result, target.browse_url))
     else:
         sys.stdout.write(render_text(result))
-    verdict(exit_code and result.changed)
+    verdict(args.exit_code and result.changed)

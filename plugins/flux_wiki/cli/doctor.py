@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-import click
-
 from .errors import BadInput, verdict
-from .options import source_option, wiki_config_for
+from .options import cluster_option, entry_option, source_folders, source_option, wiki_config_for
+from .parsing import CommandParser, file_path, folder_path
 
 
 @dataclass
@@ -43,34 +41,41 @@ def _prefix(repo: Path) -> str:
 
 
 def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         return version("mkdocs-flux-wiki")
     except PackageNotFoundError:  # pragma: no cover - running from a source tree
         return ""
 
 
-@click.command()
-@click.argument("repo", required=False, type=click.Path(file_okay=False))
-@click.option("--cluster", "-c", multiple=True, help="Only this cluster (repeatable).")
-@click.option("--entry", help="Root Kustomization path overriding entry-point detection.")
-@click.option("--exclude", multiple=True, help="Kustomization (id or name) to leave out.")
-@click.option("--notes", type=click.Path(dir_okay=False), help="Author notes YAML (rationale, acknowledged findings).")
-@source_option
-@click.option("--config-file", "-f", type=click.Path(dir_okay=False),
-              help="A mkdocs.yml whose flux-wiki options (repo, clusters, entry, exclude, notes, sources) apply "
-                   "[default: ./mkdocs.yml when REPO is not given].")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "github", "sarif"]), default="text",
-              show_default=True)
-@click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default="error", show_default=True,
-              help="Exit 1 when an unacknowledged finding is at least this severe.")
-def doctor(repo: str | None, cluster: tuple[str, ...], entry: str | None, exclude: tuple[str, ...],
-           notes: str | None, sources: dict[str, Path], config_file: str | None, fmt: str, fail_on: str) -> None:
+def doctor(argv: list[str]) -> None:
     """Explain every dependsOn of REPO's clusters from the manifests, and find the ordering bugs a
     fresh bootstrap would hit (a CRD or namespace used before it exists, a Secret from a layer nobody
     waits for, dependsOn that name nothing).
 
     Exit 0, or 1 when a finding is at or above --fail-on; 2 on bad input or configuration.
     """
+    parser = CommandParser("flux-wiki doctor", doctor.__doc__)
+    parser.add_argument("repo", metavar="REPO", nargs="?", type=folder_path, help="The Flux GitOps repository.")
+    cluster_option(parser)
+    entry_option(parser)
+    parser.add_argument("--exclude", action="append", default=[], metavar="KS",
+                        help="Kustomization (id or name) to leave out.")
+    parser.add_argument("--notes", type=file_path, metavar="FILE",
+                        help="Author notes YAML (rationale, acknowledged findings).")
+    source_option(parser)
+    parser.add_argument("-f", "--config-file", metavar="FILE", type=file_path,
+                        help="A mkdocs.yml whose flux-wiki options (repo, clusters, entry, exclude, notes, sources) "
+                             "apply [default: ./mkdocs.yml when REPO is not given].")
+    parser.add_argument("--format", dest="fmt", choices=["text", "json", "github", "sarif"], default="text",
+                        help="[default: text]")
+    parser.add_argument("--fail-on", choices=["error", "warning", "info"], default="error",
+                        help="Exit 1 when an unacknowledged finding is at least this severe. [default: error]")
+    args = parser.parse(argv)
+    sources = source_folders(parser, args.sources)
+    repo, cluster, entry, exclude, notes, fmt = args.repo, args.cluster, args.entry, args.exclude, args.notes, args.fmt
+
     from ..doctor.bootstrap import bootstrap_releases
     from ..doctor.diagnosis import diagnose
     from ..doctor.report import render_github, render_json, render_sarif, render_text
@@ -79,7 +84,7 @@ def doctor(repo: str | None, cluster: tuple[str, ...], entry: str | None, exclud
     from ..load.authored import load_notes
     from ..problems import ProblemPolicy
 
-    target = _target(repo, config_file)
+    target = _target(repo, args.config_file)
     if not target.repo.is_dir():
         raise BadInput(f"{target.repo}: not a folder")
     notes_file = Path(notes) if notes else target.notes
@@ -98,7 +103,8 @@ def doctor(repo: str | None, cluster: tuple[str, ...], entry: str | None, exclud
     counts = ([f"{warned} problem(s), each a warning in the build"] if warned else []) + \
         ([f"{noted} simulation limit(s) or notice(s) (not warnings)"] if noted else [])
     if counts:
-        click.echo(f"note: the simulation reported {' and '.join(counts)}; `flux-wiki inventory` lists them", err=True)
+        print(f"note: the simulation reported {' and '.join(counts)}; `flux-wiki inventory` lists them",
+              file=sys.stderr)
     early = bootstrap_releases(Repo(target.repo))
     reports = [diagnose(c, notes=cluster_notes.get(c.name), order=model.facts[c.name].order, bootstrap=early)
                for c in model.clusters]
@@ -110,4 +116,4 @@ def doctor(repo: str | None, cluster: tuple[str, ...], entry: str | None, exclud
         sys.stdout.write(render_sarif(reports, _prefix(target.repo), _version()))
     else:
         sys.stdout.write(render_text(reports))
-    verdict(any(r.failing(fail_on) for r in reports))
+    verdict(any(r.failing(args.fail_on) for r in reports))

@@ -3,33 +3,27 @@
 Bad input or configuration (an InputError naming file and line, an unknown cluster, a git revision that is
 not there, a file that cannot be read or written) is ``error: <message>`` on stderr and exit 2. A command's
 own verdict ("stale", "changed") is exit 1 where the command says so (:func:`verdict`); success is 0.
-Usage errors stay click's (exit 2 with the usage line). Never a traceback.
+Usage errors are argparse's (the usage line and the error, exit 2). Never a traceback.
 """
 
 from __future__ import annotations
 
-from typing import IO, Any, NoReturn
-
-import click
-
-from ..model import InputError
+import os
+import sys
+from collections.abc import Callable
+from typing import NoReturn
 
 BAD_INPUT_EXIT = 2
 VERDICT_EXIT = 1
+ABORT_EXIT = 1
 
 
-class BadInput(click.ClickException):
+class BadInput(Exception):
     """Input or configuration the command cannot work with; each message is one ``error:`` line."""
-
-    exit_code = BAD_INPUT_EXIT
 
     def __init__(self, *messages: str):
         super().__init__("\n".join(messages))
         self.messages = messages
-
-    def show(self, file: IO[Any] | None = None) -> None:
-        for message in self.messages:
-            click.echo(f"error: {message}", err=True)
 
 
 def bad_input(err: Exception) -> BadInput:
@@ -43,21 +37,37 @@ def bad_input_errors() -> tuple[type[Exception], ...]:
     """What the engine raises for bad input (imported when an error is met, not at start-up)."""
     from ..diff.revisions import GitError
     from ..engine import UnknownCluster
+    from ..model import InputError
     return InputError, UnknownCluster, GitError, OSError
 
 
-class Commands(click.Group):
-    """A command group whose commands' bad-input exceptions become :class:`BadInput`."""
+def reported(command: Callable[[list[str]], None], argv: list[str]) -> None:
+    """Run ``command`` on ``argv``; bad input becomes ``error:`` lines and exit 2.
 
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except (click.ClickException, click.exceptions.Exit, click.Abort):
-            raise
-        except Exception as err:
-            if not isinstance(err, bad_input_errors()) or (isinstance(err, OSError) and err.filename is None):
-                raise  # a bug, or not about a file (a closed pipe): click's own handling
-            raise bad_input(err) from None
+    A reader that went away (``| head``) ends the command with exit 1 and nothing more; so does Ctrl-C
+    (``Aborted!``). Any other exception is a bug: its traceback is what a bug report needs.
+    """
+    try:
+        command(argv)
+    except BadInput as err:
+        _exit_bad_input(err)
+    except BrokenPipeError:
+        # what is still buffered for the closed pipe would fail again at exit: send it nowhere instead
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(ABORT_EXIT) from None
+    except (KeyboardInterrupt, EOFError):
+        print("Aborted!", file=sys.stderr)
+        raise SystemExit(ABORT_EXIT) from None
+    except Exception as err:
+        if not isinstance(err, bad_input_errors()) or (isinstance(err, OSError) and err.filename is None):
+            raise  # a bug, or an OSError that is not about a file
+        _exit_bad_input(bad_input(err))
+
+
+def _exit_bad_input(err: BadInput) -> NoReturn:
+    for message in err.messages:
+        print(f"error: {message}", file=sys.stderr)
+    raise SystemExit(BAD_INPUT_EXIT) from None
 
 
 def verdict(found: bool) -> NoReturn:

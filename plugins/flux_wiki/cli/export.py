@@ -4,29 +4,35 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import click
-
-from ..export.hugo import export_files, write_export
-from .errors import Commands
 from .options import read_wiki_config, warn
+from .parsing import CommandParser, GroupParser, existing_file, folder_path
 
 
-@click.group("export", cls=Commands)
-def export() -> None:
+def export(argv: list[str]) -> None:
     """Export the wiki for another site generator."""
+    generators = {"hugo": hugo}
+    parser = GroupParser("flux-wiki export", export.__doc__, {name: run.__doc__ for name, run in generators.items()})
+    generator, arguments = parser.command(argv)
+    generators[generator](arguments)
 
 
-@export.command("hugo")
-@click.option("--out", type=click.Path(file_okay=False), required=True,
-              help="Hugo content folder to write, e.g. ../hugo-blog/content/wiki.")
-@click.option("--all", "all_pages", is_flag=True, help="Also export the hand-written pages of docs_dir.")
-@click.option("--config-file", "-f", type=click.Path(dir_okay=False, exists=True), default="mkdocs.yml",
-              show_default=True, help="The mkdocs.yml whose flux-wiki plugin options say what to compile.")
-def hugo(out: str, all_pages: bool, config_file: str) -> None:
+def hugo(argv: list[str]) -> None:
     """Write the wiki as a Hugo content section (page bundles, SVG diagrams, front matter)."""
-    cfg = read_wiki_config(config_file)
-    files, diagnostics = export_files(cfg, all_pages=all_pages)
+    parser = CommandParser("flux-wiki export hugo", hugo.__doc__)
+    parser.add_argument("--out", type=folder_path, required=True, metavar="DIR",
+                        help="Hugo content folder to write, e.g. ../hugo-blog/content/wiki.")
+    parser.add_argument("--all", dest="all_pages", action="store_true",
+                        help="Also export the hand-written pages of docs_dir.")
+    parser.add_argument("-f", "--config-file", metavar="FILE", type=existing_file, default="mkdocs.yml",
+                        help="The mkdocs.yml whose flux-wiki plugin options say what to compile. [default: mkdocs.yml]")
+    args = parser.parse(argv)
+
+    from ..export.hugo import export_files, write_export
+
+    cfg = read_wiki_config(args.config_file)
+    files, diagnostics = export_files(cfg, all_pages=args.all_pages)
     for d in diagnostics:
         warn(d, cfg.problems)
-    written = write_export(files, Path(out))
-    click.echo(f"exported {sum(1 for p in written if p.suffix == '.md')} pages ({len(written)} files) to {out}")
+    written = write_export(files, Path(args.out))
+    print(f"exported {sum(1 for p in written if p.suffix == '.md')} pages ({len(written)} files) to {args.out}",
+          flush=True)

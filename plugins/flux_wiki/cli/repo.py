@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import sys
+from argparse import ArgumentTypeError, BooleanOptionalAction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import click
-
-from ..model import printable
-from ..problems import ProblemPolicy
-from .options import cluster_option, entry_option, read_wiki_config, repo_argument, source_option, warn
+from .options import cluster_option, entry_option, read_wiki_config, repo_argument, source_folders, source_option, warn
+from .parsing import CommandParser, existing_file, existing_folder, file_path, folder_path
 
 if TYPE_CHECKING:
     from ..model import Cluster, KustomizationNode, Model
 
 
-def _model(repo: str, cluster: tuple[str, ...], entry: str | None, exclude: tuple[str, ...] = (),
+def _model(repo: str, cluster: list[str], entry: str | None, exclude: tuple[str, ...] | list[str] = (),
            sources: dict[str, Path] | None = None) -> Model:
     """The model; with no cluster there is nothing to print: exit 1 with why (the entry-point message)."""
     from ..engine import build_model  # the engine loads when a command runs, not for --help
@@ -25,37 +22,44 @@ def _model(repo: str, cluster: tuple[str, ...], entry: str | None, exclude: tupl
     model = build_model(repo, clusters=list(cluster) or None, entry=entry, exclude=list(exclude), sources=sources)
     if not model.clusters:
         for d in model.diagnostics:
-            click.echo(f"error: {d}", err=True)
+            print(f"error: {d}", file=sys.stderr)
         raise SystemExit(1)
     return model
 
 
-@click.command()
-@repo_argument
-@cluster_option
-@entry_option
-@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text", show_default=True)
-@click.option("--exclude", multiple=True, help="Kustomization (id or name) to mark excluded.")
-@source_option
-def inventory(repo: str, cluster: tuple[str, ...], entry: str | None, fmt: str, exclude: tuple[str, ...],
-              sources: dict[str, Path]) -> None:
+def inventory(argv: list[str]) -> None:
     """Print the model: clusters, Kustomizations, objects, surfaces, warnings."""
+    parser = CommandParser("flux-wiki inventory", inventory.__doc__)
+    repo_argument(parser)
+    cluster_option(parser)
+    entry_option(parser)
+    parser.add_argument("--format", dest="fmt", choices=["json", "text"], default="text", help="[default: text]")
+    parser.add_argument("--exclude", action="append", default=[], metavar="KS",
+                        help="Kustomization (id or name) to mark excluded.")
+    source_option(parser)
+    args = parser.parse(argv)
+    sources = source_folders(parser, args.sources)
+
+    from ..model import printable
+    from ..problems import ProblemPolicy
     from ..render.inventory import inventory_json
 
-    model = _model(repo, cluster, entry, exclude, sources)
-    if fmt == "json":
+    model = _model(args.repo, args.cluster, args.entry, args.exclude, sources)
+    if args.fmt == "json":
         sys.stdout.write(inventory_json(model))
         return
     for d in model.diagnostics:
         warn(d)
     for c in model.clusters:
         warnings = sum(1 for w in c.warnings if ProblemPolicy().report(w)[0] == "warning")  # as warn() prints them
-        click.echo(printable(f"cluster {c.name}: entry {c.entry_file}:{c.entry_line} ({c.entry_kind}), "
-                             f"{len(c.kustomizations)} Kustomizations, {len(c.helm_releases)} HelmReleases, "
-                             f"{len(c.surfaces)} surfaces, {warnings} warnings, {len(c.warnings) - warnings} notes"))
+        print(printable(f"cluster {c.name}: entry {c.entry_file}:{c.entry_line} ({c.entry_kind}), "
+                        f"{len(c.kustomizations)} Kustomizations, {len(c.helm_releases)} HelmReleases, "
+                        f"{len(c.surfaces)} surfaces, {warnings} warnings, {len(c.warnings) - warnings} notes"),
+              flush=True)
         for k in sorted(c.kustomizations.values(), key=lambda k: (k.level or 0, k.id)):
             extra = f" ({k.reason})" if k.reason else ""
-            click.echo(printable(f"  L{k.level} {k.id} [{k.status}] {k.path or ''} objects={len(k.resources)}{extra}"))
+            print(printable(f"  L{k.level} {k.id} [{k.status}] {k.path or ''} objects={len(k.resources)}{extra}"),
+                  flush=True)
         for w in c.warnings:
             warn(w)
 
@@ -70,7 +74,7 @@ def _view(value: str) -> tuple[str, str | None]:
         return value, None
     if value.startswith("layer:") and value[len("layer:"):]:
         return "layer", value[len("layer:"):]
-    raise click.BadParameter(f"{value!r}: expected auto, full, overview or layer:NAME", param_hint="'--view'")
+    raise ArgumentTypeError(f"{value!r}: expected auto, full, overview or layer:NAME")
 
 
 def _layer_node(model: Model, cluster: Cluster, layer: str) -> KustomizationNode | None:
@@ -79,31 +83,37 @@ def _layer_node(model: Model, cluster: Cluster, layer: str) -> KustomizationNode
     return None if node is None or node.id == cluster.root_id else node
 
 
-@click.command()
-@repo_argument
-@cluster_option
-@entry_option
-@click.option("--format", "fmt", type=click.Choice(["dot", "svg", "json", "mermaid"]), default="dot", show_default=True)
-@click.option("--view", "view_text", default="auto", show_default=True, metavar="auto|full|overview|layer:NAME",
-              help="full: every Kustomization; overview: one node per group (namespace, parent or path); "
-                   "layer:NAME: one Kustomization's chain to the Flux root and direct dependents; auto: the overview "
-                   "above 40 Kustomizations, else full.")
-@click.option("--out", type=click.Path(file_okay=False),
-              help="Write one file per cluster into this folder (<cluster>.<ext>, <cluster>.<layer>.<ext> for a "
-                   "layer view) instead of standard output.")
-@source_option
-def graph(repo: str, cluster: tuple[str, ...], entry: str | None, fmt: str, view_text: str, out: str | None,
-          sources: dict[str, Path]) -> None:
+def graph(argv: list[str]) -> None:
     """Print (or write) the reconciliation order of each cluster: dependsOn and applied-by edges, as DOT, SVG,
     JSON or Mermaid. SVG and Mermaid hold one cluster: name it with --cluster, or use --out."""
+    parser = CommandParser("flux-wiki graph", graph.__doc__)
+    repo_argument(parser)
+    cluster_option(parser)
+    entry_option(parser)
+    parser.add_argument("--format", dest="fmt", choices=["dot", "svg", "json", "mermaid"], default="dot",
+                        help="[default: dot]")
+    parser.add_argument("--view", dest="view", default="auto", type=_view, metavar="auto|full|overview|layer:NAME",
+                        help="full: every Kustomization; overview: one node per group (namespace, parent or path); "
+                             "layer:NAME: one Kustomization's chain to the Flux root and direct dependents; auto: the "
+                             "overview above 40 Kustomizations, else full. [default: auto]")
+    parser.add_argument("--out", type=folder_path, metavar="DIR",
+                        help="Write one file per cluster into this folder (<cluster>.<ext>, <cluster>.<layer>.<ext> "
+                             "for a layer view) instead of standard output.")
+    source_option(parser)
+    args = parser.parse(argv)
+    sources = source_folders(parser, args.sources)
+    fmt, out = args.fmt, args.out
+
+    import json
+
     from ..render.diagrams import layer_dag_dot, layer_dag_json, layer_dag_mermaid, neighbourhood_dot
     from ..render.markdown import slug
     from ..render.pages import unique_slugs
     from ..render.svg import SvgRenderer
     from .errors import BadInput
 
-    view, layer = _view(view_text)
-    model = _model(repo, cluster, entry, sources=sources)
+    view, layer = args.view
+    model = _model(args.repo, args.cluster, args.entry, sources=sources)
     for d in model.diagnostics:
         warn(d)
     clusters = model.clusters
@@ -122,7 +132,7 @@ def graph(repo: str, cluster: tuple[str, ...], entry: str | None, fmt: str, view
                            "(name it as namespace/name or name)")
         for c in clusters:
             if c.name not in targets:
-                click.echo(f"note: cluster {c.name} has no Kustomization {layer!r}; left out", err=True)
+                print(f"note: cluster {c.name} has no Kustomization {layer!r}; left out", file=sys.stderr)
         clusters = [c for c in clusters if c.name in targets]
     if out is None and fmt in ("svg", "mermaid") and len(clusters) > 1:
         names = ", ".join(c.name for c in clusters)
@@ -153,10 +163,10 @@ def graph(repo: str, cluster: tuple[str, ...], entry: str | None, fmt: str, view
         documents.append((c.name, document, suffix))
     if out is None:
         if fmt == "json":
-            click.echo(json.dumps({"clusters": [d for _, d, _ in documents]}, indent=2, sort_keys=True))
+            print(json.dumps({"clusters": [d for _, d, _ in documents]}, indent=2, sort_keys=True), flush=True)
         else:
             for _, document, _ in documents:
-                click.echo(str(document).rstrip("\n"))
+                print(str(document).rstrip("\n"), flush=True)
         return
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
@@ -165,59 +175,66 @@ def graph(repo: str, cluster: tuple[str, ...], entry: str | None, fmt: str, view
         target = folder / f"{stems[name]}{suffix}.{EXTENSIONS[fmt]}"
         text = json.dumps(document, indent=2, sort_keys=True) + "\n" if fmt == "json" else str(document).rstrip("\n") + "\n"
         target.write_text(text, encoding="utf-8")
-        click.echo(str(target))
+        print(str(target), flush=True)
 
 
-@click.command()
-@click.argument("repo", required=False, type=click.Path(exists=True, file_okay=False))
-@cluster_option
-@entry_option
-@click.option("--out", type=click.Path(file_okay=False), required=True,
-              help="The docs folder to write into: the pages go to OUT/flux/.")
-@click.option("--notes", type=click.Path(dir_okay=False), help="Author notes YAML.")
-@click.option("--source-basis", type=click.Path(dir_okay=False), help="Source-basis index YAML.")
-@click.option("--docs-dir", type=click.Path(file_okay=False), help="Hand-written pages (titles of related pages).")
-@click.option("--exclude", multiple=True, help="Kustomization (id or name) to leave out.")
-@click.option("--browse-url", help="Base URL to browse the repo's files (links get #L<line>).")
-@click.option("--diagrams/--no-diagrams", default=True, show_default=True, help="Graphviz diagrams (inline and as SVG files).")
-@click.option("--directory-urls/--no-directory-urls", default=True, show_default=True,
-              help="The site generator's use_directory_urls (page/ rather than page.html): diagram links follow it.")
-@source_option
-@click.option("--config-file", "-f", type=click.Path(dir_okay=False, exists=True),
-              help="Take every option from this mkdocs.yml's flux-wiki entry (as the plugin and `check` read it) "
-                   "instead of REPO and the options above.")
-def pages(repo: str | None, cluster: tuple[str, ...], entry: str | None, out: str, notes: str | None,
-          source_basis: str | None, docs_dir: str | None, exclude: tuple[str, ...], browse_url: str | None,
-          diagrams: bool, directory_urls: bool, sources: dict[str, Path], config_file: str | None) -> None:
+def pages(argv: list[str]) -> None:
     """Write the generated wiki into OUT/flux/ for any static site generator (Zensical, MkDocs without the
     plugin): the pages, their diagrams as SVG files, the assets and a nav (SUMMARY.md, .nav.yml). The wiki is
     REPO's, or the one a mkdocs.yml describes (--config-file)."""
+    parser = CommandParser("flux-wiki pages", pages.__doc__)
+    # the options a mkdocs.yml gives default to None here, so that those given with --config-file are known
+    parser.add_argument("repo", metavar="REPO", nargs="?", type=existing_folder, help="The Flux GitOps repository.")
+    cluster_option(parser, given_only=True)
+    entry_option(parser)
+    parser.add_argument("--out", type=folder_path, required=True, metavar="DOCS",
+                        help="The docs folder to write into: the pages go to OUT/flux/.")
+    parser.add_argument("--notes", type=file_path, metavar="FILE", help="Author notes YAML.")
+    parser.add_argument("--source-basis", type=file_path, metavar="FILE", help="Source-basis index YAML.")
+    parser.add_argument("--docs-dir", type=folder_path, metavar="DIR",
+                        help="Hand-written pages (titles of related pages).")
+    parser.add_argument("--exclude", action="append", metavar="KS", help="Kustomization (id or name) to leave out.")
+    parser.add_argument("--browse-url", metavar="URL", help="Base URL to browse the repo's files (links get #L<line>).")
+    parser.add_argument("--diagrams", action=BooleanOptionalAction,
+                        help="Graphviz diagrams (inline and as SVG files). [default: --diagrams]")
+    parser.add_argument("--directory-urls", action=BooleanOptionalAction,
+                        help="The site generator's use_directory_urls (page/ rather than page.html): diagram links "
+                             "follow it. [default: --directory-urls]")
+    source_option(parser, given_only=True)
+    parser.add_argument("-f", "--config-file", metavar="FILE", type=existing_file,
+                        help="Take every option from this mkdocs.yml's flux-wiki entry (as the plugin and `check` read "
+                             "it) instead of REPO and the options above.")
+    args = parser.parse(argv)
+    out = args.out
+
     from ..config import WikiConfig
     from ..export.pages import ASSETS, write_pages_folder
+    from ..model import printable
 
-    ctx = click.get_current_context()
-    if config_file:
-        given = [name for name in ctx.params if name not in ("out", "config_file")
-                 and ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE]
+    if args.config_file:
+        given = [name for name, value in vars(args).items() if name not in ("out", "config_file") and value is not None]
         if given:
-            raise click.UsageError(f"--config-file takes every option from mkdocs.yml: drop {', '.join(given)}")
-        cfg = read_wiki_config(config_file)
-    elif repo is None:
-        raise click.UsageError("name the REPO, or a mkdocs.yml with --config-file")
+            parser.error(f"--config-file takes every option from mkdocs.yml: drop {', '.join(given)}")
+        cfg = read_wiki_config(args.config_file)
+    elif args.repo is None:
+        parser.error("name the REPO, or a mkdocs.yml with --config-file")
     else:
-        cfg = WikiConfig(repo=Path(repo), clusters=list(cluster), entry=entry, exclude=list(exclude),
-                         notes=Path(notes) if notes else None,
-                         source_basis=Path(source_basis) if source_basis else None,
-                         docs_dir=Path(docs_dir) if docs_dir else None, browse_url=browse_url, diagrams=diagrams,
-                         use_directory_urls=directory_urls, sources=sources)
+        cfg = WikiConfig(repo=Path(args.repo), clusters=args.cluster or [], entry=args.entry,
+                         exclude=args.exclude or [], notes=Path(args.notes) if args.notes else None,
+                         source_basis=Path(args.source_basis) if args.source_basis else None,
+                         docs_dir=Path(args.docs_dir) if args.docs_dir else None, browse_url=args.browse_url,
+                         diagrams=args.diagrams is not False, use_directory_urls=args.directory_urls is not False,
+                         sources=source_folders(parser, args.sources or []))
     written, diagnostics, compiled = write_pages_folder(cfg, Path(out))
     for d in diagnostics:
         warn(d)
     for d in compiled.notices:
-        click.echo(f"notice: {d}", err=True)
-    click.echo(f"wrote {len(compiled.pages)} pages ({len(written)} files) to {printable(str(Path(out) / cfg.section))}")
+        print(f"notice: {d}", file=sys.stderr)
+    print(f"wrote {len(compiled.pages)} pages ({len(written)} files) to {printable(str(Path(out) / cfg.section))}",
+          flush=True)
     assets = [f"{cfg.section}/{a}" for a in ASSETS]
-    click.echo("the site's configuration names the assets (docs-relative):\n"
-               f"  extra_css: [{', '.join(a for a in assets if a.endswith('.css'))}]\n"
-               f"  extra_javascript: [{', '.join(a for a in assets if a.endswith('.js'))}]\n"
-               f"and a nav plugin reads {cfg.section}/SUMMARY.md (literate-nav) or {cfg.section}/.nav.yml (awesome-nav)")
+    print("the site's configuration names the assets (docs-relative):\n"
+          f"  extra_css: [{', '.join(a for a in assets if a.endswith('.css'))}]\n"
+          f"  extra_javascript: [{', '.join(a for a in assets if a.endswith('.js'))}]\n"
+          f"and a nav plugin reads {cfg.section}/SUMMARY.md (literate-nav) or {cfg.section}/.nav.yml (awesome-nav)",
+          flush=True)
