@@ -83,6 +83,31 @@ def test_the_process_entry_keeps_the_command_s_output_and_exit_status(tmp_path) 
     assert bad.returncode == 2 and "does not exist" in bad.stderr
 
 
+COMMAND_PROBE = """
+import contextlib, io, sys
+from flux_wiki.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    try:
+        main({args!r})
+    except SystemExit:
+        pass
+print(sorted(m for m in sys.modules if m.startswith({heavy!r})))
+"""
+
+
+def test_graph_on_standard_output_loads_no_page_renderer() -> None:
+    """`graph` writes DOT, JSON or Mermaid without the pages' renderer (Jinja, MkDocs) or the SVG renderer: those
+    load for SVG and for file names under --out."""
+    from ..support import EXAMPLE_REPO
+
+    heavy = ("jinja2", "mkdocs", "flux_wiki.render.pages", "flux_wiki.render.svg")
+    for fmt in ("dot", "json", "mermaid"):
+        args = ["graph", str(EXAMPLE_REPO), "--format", fmt, "--cluster", "tazlab-k8s"]
+        out = subprocess.run([sys.executable, "-c", COMMAND_PROBE.format(args=args, heavy=heavy)],
+                             capture_output=True, text=True, check=True)
+        assert out.stdout.strip().splitlines()[-1] == "[]", fmt
+
+
 # What only some repositories need, loaded with the first object that needs it: postBuild substitution (the YAML
 # round trip, envsubst), flux-operator's ResourceSets and FluxInstances (the Go template engine), HelmReleases (their
 # typed spec, values, chart values), kustomize's generators (and their name hashes: OpenSSL's hashlib) and

@@ -108,8 +108,6 @@ def graph(argv: list[str]) -> None:
 
     from ..render.diagrams import layer_dag_dot, layer_dag_json, layer_dag_mermaid, neighbourhood_dot
     from ..render.markdown import slug
-    from ..render.pages import unique_slugs
-    from ..render.svg import SvgRenderer
     from .errors import BadInput
 
     view, layer = args.view
@@ -117,7 +115,10 @@ def graph(argv: list[str]) -> None:
     for d in model.diagnostics:
         warn(d)
     clusters = model.clusters
-    renderer = SvgRenderer()
+    if fmt == "svg":
+        from ..render.svg import SvgRenderer  # Graphviz: only for SVG
+
+        renderer = SvgRenderer()
     documents: list[tuple[str, str | dict, str]] = []  # (cluster, document, file name suffix)
     targets: dict[str, str] = {}  # cluster name -> id of the layer a layer view draws
     if layer is not None:  # a layer view draws the clusters that have that Kustomization
@@ -170,6 +171,8 @@ def graph(argv: list[str]) -> None:
         return
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
+    from ..render.pages import unique_slugs  # the pages' renderer (Jinja, MkDocs' front matter): only for file names
+
     stems, _ = unique_slugs({name: name for name, _, _ in documents})
     for name, document, suffix in documents:
         target = folder / f"{stems[name]}{suffix}.{EXTENSIONS[fmt]}"
