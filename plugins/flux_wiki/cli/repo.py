@@ -11,10 +11,12 @@ from .options import cluster_option, entry_option, read_wiki_config, repo_argume
 from .parsing import CommandParser, existing_file, existing_folder, file_path, folder_path
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from ..model import Cluster, KustomizationNode, Model
 
 
-def _model(repo: str, cluster: list[str], entry: str | None, exclude: tuple[str, ...] | list[str] = (),
+def _model(repo: str, cluster: Sequence[str], entry: str | None, exclude: Sequence[str] = (),
            sources: dict[str, Path] | None = None) -> Model:
     """The model; with no cluster there is nothing to print: exit 1 with why (the entry-point message)."""
     from ..engine import build_model  # the engine loads when a command runs, not for --help
