@@ -6,6 +6,8 @@
 - a document with aliases is built after its inspection by ``_construct_graph``; the reference is PyYAML's
   constructor, shared objects included;
 - a plain scalar's tag comes from a memo of PyYAML's resolver;
+- a document with a redefined anchor is composed in Python over libyaml's events; the reference is the
+  pure-Python loader it replaced, which still words the errors of such a document;
 - document markers are found by one regular expression over the text; the reference is the split into
   lines it replaced.
 """
@@ -14,11 +16,14 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import yaml
 from hypothesis import given, settings, strategies as st
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from flux_wiki.load import parse_documents
+from flux_wiki.model import InputError
+from flux_wiki.load import yamldocs
 from flux_wiki.load.yamldocs import (MAX_DEPTH, _AliasBudget, _chunks, _construct_graph, _construct_tree,
                                      _inspect_graph, _inspect_tree, _Loader)
 
@@ -164,6 +169,36 @@ def test_plain_scalar_tags_are_the_resolvers(value: str) -> None:
             assert loader.resolve(kind, None, (True, False)) == reference.resolve(kind, None, (True, False))
     finally:
         loader.dispose()
+
+
+BROKEN = st.sampled_from(["", "", "", "c: [1, 2\n", "\tc: 1\n", "c: {a: 1\n", "c: \x07\n", "c: *nowhere\n", "- c\n",
+                          "c: 'x\n", "c: &s\n" + "  - [" * 60 + "\n"])
+
+
+def _outcome(text: str) -> object:
+    """What parse_documents gives: each document (data, the sharing of its collections, line, repeated keys), or
+    the message and line of its error."""
+    try:
+        return [(repr(d.data), _sharing(d.data), d.line, d.duplicates) for d in parse_documents(text, "f.yaml")]
+    except InputError as err:
+        return (err.file, err.line, err.message, err.code)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(KEYS, block()), min_size=1, max_size=4), BROKEN)
+def test_redefined_anchors_load_as_the_pure_python_loader_loads_them(pairs: list[tuple[str, str]],
+                                                                     tail: str) -> None:
+    text = "".join(f"{k}:{v}\n" for k, v in pairs) + "r: &s again\nq: &s [*s]\n" + tail
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(yamldocs, "_LenientLoader", yamldocs._PureLenientLoader)
+        expected = _outcome(text)
+    assert _outcome(text) == expected
+
+
+def test_errors_after_a_redefined_anchor_keep_the_pure_python_wording() -> None:
+    with pytest.raises(InputError) as err:
+        parse_documents("a: &x 1\nb: &x 2\nc: [1, 2\n", "f.yaml")
+    assert (err.value.line, err.value.message) == (4, "invalid YAML: expected ',' or ']', but got '<stream end>'")
 
 
 _MARKER = re.compile(r"^(---|\.\.\.)(?:[ \t].*)?$")

@@ -41,7 +41,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from yaml.resolver import Resolver
 
 from ..model import InputError
 from ..problems import problem_class
@@ -282,8 +285,8 @@ class _Loader(_FastBase):  # type: ignore[misc,valid-type]
             pass
 
 
-class _LenientLoader(yaml.SafeLoader):
-    """Pure-Python fallback that accepts a redefined anchor (the latest definition wins, as in Go's yaml)."""
+class _RedefinableAnchors(Composer):
+    """PyYAML's composer, accepting a redefined anchor (the latest definition wins, as in Go's yaml)."""
 
     def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
         event = self.peek_event()
@@ -291,6 +294,25 @@ class _LenientLoader(yaml.SafeLoader):
         if anchor is not None and not isinstance(event, yaml.AliasEvent):
             self.anchors.pop(anchor, None)
         return super().compose_node(parent, index)
+
+
+class _PureLenientLoader(_RedefinableAnchors, yaml.SafeLoader):
+    """The pure-Python loader with a redefined anchor allowed: it words the errors of such a document."""
+
+
+if yaml.__with_libyaml__:
+    class _LenientLoader(_RedefinableAnchors, yaml.cyaml.CParser, SafeConstructor, Resolver):  # type: ignore[misc]
+        """A redefined anchor allowed, over libyaml's events: only the composing is in Python (the pure-Python
+        scanner and parser cost several times more). A document libyaml refuses goes to
+        :class:`_PureLenientLoader`, whose error messages these documents have always had."""
+
+        def __init__(self, stream: str) -> None:
+            yaml.cyaml.CParser.__init__(self, stream)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+            _RedefinableAnchors.__init__(self)
+else:
+    _LenientLoader = _PureLenientLoader
 
 
 def _timestamp_or_text(loader: Any, node: ScalarNode) -> Any:
@@ -302,7 +324,7 @@ def _timestamp_or_text(loader: Any, node: ScalarNode) -> Any:
         return loader.construct_scalar(node)
 
 
-for _cls in (_Loader, _LenientLoader):
+for _cls in (_Loader, _LenientLoader, _PureLenientLoader):
     _cls.add_constructor("tag:yaml.org,2002:value", lambda loader, node: loader.construct_scalar(node))
     _cls.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
 
@@ -325,7 +347,10 @@ def _load(chunk: str, budget: _AliasBudget) -> tuple[Any, list[tuple[ScalarNode,
     except yaml.composer.ComposerError as err:
         if "duplicate anchor" not in str(err):
             raise
-        loader, node = _compose(chunk, _LenientLoader)
+        try:
+            loader, node = _compose(chunk, _LenientLoader)
+        except yaml.YAMLError:
+            loader, node = _compose(chunk, _PureLenientLoader)
     dups: list[tuple[ScalarNode, ScalarNode]] = []
     try:
         if node is None:
