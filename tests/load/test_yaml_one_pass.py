@@ -157,7 +157,7 @@ def test_one_walk_declines_what_it_does_not_build() -> None:
         raise AssertionError(f"built {text!r} in one walk")
 
 
-@given(st.text(alphabet="0123456789abcdefnoytxNOYTF.-+:_~<=!&* '\"eE", max_size=12))
+@given(st.one_of(st.text(alphabet="0123456789abcdefnoytxNOYTF.-+:_~<=!&* '\"eE", max_size=12), st.text(max_size=6)))
 def test_plain_scalar_tags_are_the_resolvers(value: str) -> None:
     reference = yaml.resolver.Resolver()
     loader = _Loader("")
@@ -199,6 +199,23 @@ def test_errors_after_a_redefined_anchor_keep_the_pure_python_wording() -> None:
     with pytest.raises(InputError) as err:
         parse_documents("a: &x 1\nb: &x 2\nc: [1, 2\n", "f.yaml")
     assert (err.value.line, err.value.message) == (4, "invalid YAML: expected ',' or ']', but got '<stream end>'")
+
+
+def test_every_pattern_of_the_resolver_is_tried() -> None:
+    """A plain scalar skips the resolver only when no pattern starts with its first character: the values each
+    pattern matches, and their first characters alone, get the resolver's tags."""
+    values = ["", "~", "null", "Null", "NULL", "yes", "No", "on", "OFF", "y", "n", "true", "False", "1", "-1", "+1",
+              "0x1F", "0o7", "0b1", "1_000", "1:20", ".5", "-.inf", ".NaN", "2024-01-01",
+              "2001-12-14t21:59:43.10-05:00", "<<", "=", "!", "&", "*"]
+    values += list(yaml.resolver.Resolver.yaml_implicit_resolvers.keys() - {None})
+    reference = yaml.resolver.Resolver()
+    loader = _Loader("")
+    try:
+        for value in values:
+            plain = (True, False)
+            assert loader.resolve(ScalarNode, value, plain) == reference.resolve(ScalarNode, value, plain)
+    finally:
+        loader.dispose()
 
 
 _MARKER = re.compile(r"^(---|\.\.\.)(?:[ \t].*)?$")

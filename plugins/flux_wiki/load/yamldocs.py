@@ -255,20 +255,25 @@ _SEQ_TAG = "tag:yaml.org,2002:seq"
 _PLAIN_TAGS: dict[str, str] = {}
 _PLAIN_TAGS_MAX = 20_000
 _PLAIN_TAGS_TEXT = 200
+# the first characters of the plain scalars PyYAML's resolver tries a pattern on ('' stands for the empty text)
+_PATTERN_FIRST = frozenset(c for c in _FastBase.yaml_implicit_resolvers if c)
 
 
 class _Loader(_FastBase):  # type: ignore[misc,valid-type]
     """The C loader, reading a bare `=` (YAML 1.1 value tag, seen in Alertmanager configs) as a string.
 
     libyaml composes the nodes but asks Python for each node's tag: without path resolvers (PyYAML's
-    loaders have none) that tag depends only on the kind and, for a plain scalar, its text, so it is
-    answered from :data:`_PLAIN_TAGS` and the path bookkeeping is skipped.
+    loaders have none) that tag depends only on the kind and, for a plain scalar, its text, so the path
+    bookkeeping is skipped. PyYAML's resolver picks the patterns to try by a plain scalar's first character
+    (and has none for any character): one that starts with a character no pattern starts with (most
+    names, ``apiVersion``, ``nginx``) is a string without a look-up; the others are answered from
+    :data:`_PLAIN_TAGS`.
     """
 
-    if not _FastBase.yaml_path_resolvers:
+    if not _FastBase.yaml_path_resolvers and None not in _FastBase.yaml_implicit_resolvers:
         def resolve(self, kind, value, implicit):  # type: ignore[no-untyped-def]
             if kind is ScalarNode:
-                if not implicit[0]:  # quoted
+                if not implicit[0] or (value and value[0] not in _PATTERN_FIRST):  # quoted, or no pattern to try
                     return _STR_TAG
                 tag = _PLAIN_TAGS.get(value)
                 if tag is None:
