@@ -823,7 +823,21 @@ class GrowthBudget:
 
 
 def copy_data(value: Any) -> Any:
-    """Deep-copy parsed YAML (dicts, lists, scalars) several times faster than copy.deepcopy."""
+    """Deep-copy parsed YAML (dicts, lists, scalars) several times faster than copy.deepcopy.
+
+    Builds copy every manifest they read, so the common case is spelled out: a plain dict or list (all that
+    parsing makes) is told by its exact class, a string (the commonest leaf) is kept without a call, and a
+    dict is filled by a loop (a comprehension is a call of its own before Python 3.12). A subclass of dict
+    or list is copied as a plain one, as before.
+    """
+    cls = value.__class__
+    if cls is dict:
+        out = {}
+        for k, v in value.items():
+            out[k] = v if v.__class__ is str else copy_data(v)
+        return out
+    if cls is list:
+        return [v if v.__class__ is str else copy_data(v) for v in value]
     if isinstance(value, dict):
         return {k: copy_data(v) for k, v in value.items()}
     if isinstance(value, list):
