@@ -24,8 +24,8 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from flux_wiki.load import parse_documents
 from flux_wiki.model import InputError
 from flux_wiki.load import yamldocs
-from flux_wiki.load.yamldocs import (MAX_DEPTH, _AliasBudget, _chunks, _construct_graph, _construct_tree,
-                                     _inspect_graph, _inspect_tree, _Loader)
+from flux_wiki.load.yamldocs import (_MARKER_LINE, MAX_DEPTH, _AliasBudget, _chunks, _construct_graph,
+                                     _construct_tree, _inspect_graph, _inspect_tree, _Loader, _marker_lines)
 
 KEYS = st.sampled_from(["a", "b", "1", "'1'", "true", "~", "=", "<<", "x y", "2024-01-01", "!!str c", "? [k]"])
 SCALARS = st.sampled_from(["v", "yes", "No", "1", "0x1F", "1_000", "1:20", ".inf", "-.NaN", "2024-01-01",
@@ -252,6 +252,13 @@ def test_markers_split_as_the_lines_did(lines: list[str], final_break: bool) -> 
     assert [(s, c) for s, c, _ in found if c.strip()] == [(s, c) for s, c in expected if c.strip()]
     for start, _, pos in found:  # the offset is where its first line starts
         assert pos == len("\n".join(text.split("\n")[:start])) + (1 if start else 0)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(LINES, st.text(alphabet="-. \t\r\nab#", max_size=8)), max_size=10))
+def test_marker_lines_are_the_expressions_matches(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    assert [m.span() for m in _marker_lines(text)] == [m.span() for m in _MARKER_LINE.finditer(text)]
 
 
 def test_a_parse_leaves_nothing_for_the_garbage_collector() -> None:

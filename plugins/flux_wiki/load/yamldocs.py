@@ -565,6 +565,24 @@ def _first_content_line(text: str, pos: int, line: int) -> int:
 _MARKER_LINE = re.compile(r"^(?:---|\.\.\.)(?:[ \t][^\n]*)?\r*$", re.M)
 
 
+def _marker_lines(text: str) -> list[re.Match[str]]:
+    """What ``_MARKER_LINE.finditer(text)`` finds, in order; the expression is tried only where a line starts
+    with ``---`` or ``...``, found by searching the text for them: a fraction of the time of trying it at
+    every offset."""
+    found = []
+    for mark in ("---", "..."):
+        at = text.find(mark)
+        while at >= 0:
+            if at == 0 or text[at - 1] == "\n":
+                m = _MARKER_LINE.match(text, at)
+                if m is not None:
+                    found.append(m)
+            at = text.find(mark, at + 3)
+    if len(found) > 1:
+        found.sort(key=lambda m: m.start())
+    return found
+
+
 def _chunks(text: str) -> list[tuple[int, str, int]]:
     """Split into (first line index, chunk text, offset of that line in ``text``).
 
@@ -575,7 +593,7 @@ def _chunks(text: str) -> list[tuple[int, str, int]]:
     start = pos = 0  # the current chunk's first line and its offset
     inline = False  # whether it starts with content on its `---` line (which the chunk writes as blanks)
     line = last = 0  # the line index of offset `last`
-    for m in _MARKER_LINE.finditer(text):
+    for m in _marker_lines(text):
         at = m.start()
         line += text.count("\n", last, at)
         last = at
@@ -599,7 +617,7 @@ def parse_documents(text: str, file: str) -> list[Document]:
     docs: list[Document] = []
     budget = _AliasBudget()
     for start, chunk, pos in _chunks(text):
-        if not chunk.strip():
+        if not chunk or chunk.isspace():
             continue
         try:
             data, dups = _load(chunk, budget)
