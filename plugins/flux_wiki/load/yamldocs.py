@@ -715,7 +715,8 @@ class _TextLines:
 _MARKER_AT_LINE = re.compile(r"^(?:---|\.\.\.)(?:[ \t][^\n]*)?$", re.M)
 
 
-_BEFORE_KEY = re.compile(r"(?:^|[\s{,\-])[\"']?\Z")  # what may precede a key on its line (up to the key)
+# what may precede a key on its line (up to the key): at most two characters, so it is searched for in those
+_BEFORE_KEY = re.compile(r"(?:^|[\s{,\-])[\"']?\Z")
 _AFTER_KEY = re.compile(r"[\"']?\s*:(?:\s|$)")  # what follows a key: its colon
 
 
@@ -725,7 +726,7 @@ def _has_key(line: str, key: str) -> bool:
     per key cost more than the lookups, for the many keys a run looks up."""
     i = line.find(key)
     while i >= 0:
-        if _BEFORE_KEY.search(line, 0, i) and _AFTER_KEY.match(line, i + len(key)):
+        if _BEFORE_KEY.search(line, max(i - 2, 0), i) and _AFTER_KEY.match(line, i + len(key)):
             return True
         i = line.find(key, i + 1)
     return False
