@@ -46,3 +46,15 @@ def test_a_file_read_twice_answers_the_same_bytes(tmp_path) -> None:
     (tmp_path / "a.yaml").write_text("a: 2\n")  # within one run the snapshot holds
     assert repo.read_bytes("a.yaml") is first and repo.files.reads == 1
     assert Repo(tmp_path).read_bytes("a.yaml") == b"a: 2\n"  # the next run reads it again
+
+
+def test_a_files_text_is_decoded_once_per_content(tmp_path: Path) -> None:
+    """Each caller that looks up lines of a file gets the same str (field_line's index of lines is keyed by it),
+    from every view of the repository; a file that changed gives its new text."""
+    (tmp_path / "a.yaml").write_bytes(b"kind: A\nname: \xff\n")
+    repo = Repo(tmp_path)
+    text = repo.read_text("a.yaml")
+    assert text == "kind: A\nname: \ufffd\n"
+    assert repo.read_text("a.yaml") is text and repo.with_ignore("*.md").read_text("a.yaml") is text
+    (tmp_path / "a.yaml").write_text("kind: B\n")
+    assert Repo(tmp_path).read_text("a.yaml") == "kind: B\n"

@@ -6,6 +6,8 @@
 - a document with aliases is built after its inspection by ``_construct_graph``; the reference is PyYAML's
   constructor, shared objects included;
 - a plain scalar's tag comes from a memo of PyYAML's resolver;
+- a document with a redefined anchor is composed in Python over libyaml's events; the reference is the
+  pure-Python loader it replaced, which still words the errors of such a document;
 - document markers are found by one regular expression over the text; the reference is the split into
   lines it replaced.
 """
@@ -14,13 +16,16 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import yaml
 from hypothesis import given, settings, strategies as st
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from flux_wiki.load import parse_documents
-from flux_wiki.load.yamldocs import (MAX_DEPTH, _AliasBudget, _chunks, _construct_graph, _construct_tree,
-                                     _inspect_graph, _inspect_tree, _Loader)
+from flux_wiki.model import InputError
+from flux_wiki.load import yamldocs
+from flux_wiki.load.yamldocs import (_MARKER_LINE, MAX_DEPTH, _AliasBudget, _chunks, _construct_graph,
+                                     _construct_tree, _inspect_graph, _inspect_tree, _Loader, _marker_lines)
 
 KEYS = st.sampled_from(["a", "b", "1", "'1'", "true", "~", "=", "<<", "x y", "2024-01-01", "!!str c", "? [k]"])
 SCALARS = st.sampled_from(["v", "yes", "No", "1", "0x1F", "1_000", "1:20", ".inf", "-.NaN", "2024-01-01",
@@ -152,7 +157,7 @@ def test_one_walk_declines_what_it_does_not_build() -> None:
         raise AssertionError(f"built {text!r} in one walk")
 
 
-@given(st.text(alphabet="0123456789abcdefnoytxNOYTF.-+:_~<=!&* '\"eE", max_size=12))
+@given(st.one_of(st.text(alphabet="0123456789abcdefnoytxNOYTF.-+:_~<=!&* '\"eE", max_size=12), st.text(max_size=6)))
 def test_plain_scalar_tags_are_the_resolvers(value: str) -> None:
     reference = yaml.resolver.Resolver()
     loader = _Loader("")
@@ -162,6 +167,53 @@ def test_plain_scalar_tags_are_the_resolvers(value: str) -> None:
             assert loader.resolve(ScalarNode, value, implicit) == reference.resolve(ScalarNode, value, implicit)
         for kind in (MappingNode, SequenceNode):
             assert loader.resolve(kind, None, (True, False)) == reference.resolve(kind, None, (True, False))
+    finally:
+        loader.dispose()
+
+
+BROKEN = st.sampled_from(["", "", "", "c: [1, 2\n", "\tc: 1\n", "c: {a: 1\n", "c: \x07\n", "c: *nowhere\n", "- c\n",
+                          "c: 'x\n", "c: &s\n" + "  - [" * 60 + "\n"])
+
+
+def _outcome(text: str) -> object:
+    """What parse_documents gives: each document (data, the sharing of its collections, line, repeated keys), or
+    the message and line of its error."""
+    try:
+        return [(repr(d.data), _sharing(d.data), d.line, d.duplicates) for d in parse_documents(text, "f.yaml")]
+    except InputError as err:
+        return (err.file, err.line, err.message, err.code)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(KEYS, block()), min_size=1, max_size=4), BROKEN)
+def test_redefined_anchors_load_as_the_pure_python_loader_loads_them(pairs: list[tuple[str, str]],
+                                                                     tail: str) -> None:
+    text = "".join(f"{k}:{v}\n" for k, v in pairs) + "r: &s again\nq: &s [*s]\n" + tail
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(yamldocs, "_LenientLoader", yamldocs._PureLenientLoader)
+        expected = _outcome(text)
+    assert _outcome(text) == expected
+
+
+def test_errors_after_a_redefined_anchor_keep_the_pure_python_wording() -> None:
+    with pytest.raises(InputError) as err:
+        parse_documents("a: &x 1\nb: &x 2\nc: [1, 2\n", "f.yaml")
+    assert (err.value.line, err.value.message) == (4, "invalid YAML: expected ',' or ']', but got '<stream end>'")
+
+
+def test_every_pattern_of_the_resolver_is_tried() -> None:
+    """A plain scalar skips the resolver only when no pattern starts with its first character: the values each
+    pattern matches, and their first characters alone, get the resolver's tags."""
+    values = ["", "~", "null", "Null", "NULL", "yes", "No", "on", "OFF", "y", "n", "true", "False", "1", "-1", "+1",
+              "0x1F", "0o7", "0b1", "1_000", "1:20", ".5", "-.inf", ".NaN", "2024-01-01",
+              "2001-12-14t21:59:43.10-05:00", "<<", "=", "!", "&", "*"]
+    values += list(yaml.resolver.Resolver.yaml_implicit_resolvers.keys() - {None})
+    reference = yaml.resolver.Resolver()
+    loader = _Loader("")
+    try:
+        for value in values:
+            plain = (True, False)
+            assert loader.resolve(ScalarNode, value, plain) == reference.resolve(ScalarNode, value, plain)
     finally:
         loader.dispose()
 
@@ -200,6 +252,13 @@ def test_markers_split_as_the_lines_did(lines: list[str], final_break: bool) -> 
     assert [(s, c) for s, c, _ in found if c.strip()] == [(s, c) for s, c in expected if c.strip()]
     for start, _, pos in found:  # the offset is where its first line starts
         assert pos == len("\n".join(text.split("\n")[:start])) + (1 if start else 0)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(LINES, st.text(alphabet="-. \t\r\nab#", max_size=8)), max_size=10))
+def test_marker_lines_are_the_expressions_matches(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    assert [m.span() for m in _marker_lines(text)] == [m.span() for m in _MARKER_LINE.finditer(text)]
 
 
 def test_a_parse_leaves_nothing_for_the_garbage_collector() -> None:

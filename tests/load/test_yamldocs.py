@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from flux_wiki.load import ParseCache, Repo, parse_documents
+from flux_wiki.load.yamldocs import copy_data
 from flux_wiki.model import InputError
 
 
@@ -77,3 +78,34 @@ def test_a_date_that_does_not_parse_is_text() -> None:
     """go-yaml resolves a timestamp only when it parses; PyYAML's constructor raised a bare ValueError."""
     (doc,) = parse_documents("a: 2024-13-45\nb: 2024-01-02\n", "f.yaml")
     assert doc.data["a"] == "2024-13-45" and str(doc.data["b"]) == "2024-01-02"
+
+
+class _Items(list):  # type: ignore[type-arg]
+    """A list subclass: copied as a plain list."""
+
+
+class _Fields(dict):  # type: ignore[type-arg]
+    """A dict subclass: copied as a plain dict."""
+
+
+SCALAR = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=3))
+PARSED = st.recursive(SCALAR, lambda inner: st.one_of(
+    st.lists(inner, max_size=3), st.lists(inner, max_size=3).map(_Items),
+    st.dictionaries(st.text(max_size=2), inner, max_size=3),
+    st.dictionaries(st.text(max_size=2), inner, max_size=3).map(_Fields)), max_leaves=12)
+
+
+def _collections(value: object) -> list[object]:
+    if isinstance(value, dict):
+        return [value] + [c for v in value.values() for c in _collections(v)]
+    if isinstance(value, list):
+        return [value] + [c for v in value for c in _collections(v)]
+    return []
+
+
+@given(PARSED)
+def test_copy_data_copies_every_collection_as_a_plain_one(value: object) -> None:
+    copied = copy_data(value)
+    assert copied == value and repr(copied) == repr(value)
+    originals = {id(c) for c in _collections(value)}
+    assert all(id(c) not in originals and type(c) in (dict, list) for c in _collections(copied))

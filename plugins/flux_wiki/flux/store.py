@@ -78,9 +78,22 @@ class ObjectStore:
             self._found[key] = found
         return self._found[key]
 
-    def _unlisted(self, files: list[str]) -> set[str]:
+    def _unlisted(self, files: list[str]) -> frozenset[str]:
         """The files among ``files`` whose folder has a kustomization file and that no kustomization file names
-        (any text of a kustomization counts as a name, relative to its folder: resources, patches, generators)."""
+        (any text of a kustomization counts as a name, relative to its folder: resources, patches, generators).
+
+        The answer depends on the files alone (in one snapshot), so the clusters of a run share it (``run_memo``,
+        one entry per list of files): finding it parses and walks every kustomization file of the repository."""
+        memo = self.repo.run_memo.setdefault("unlisted files", {}) if self.repo.run_memo is not None else None
+        key = tuple(files)
+        found = memo.get(key) if memo is not None else None
+        if found is None:
+            found = frozenset(self._find_unlisted(files))
+            if memo is not None:
+                memo[key] = found
+        return found
+
+    def _find_unlisted(self, files: list[str]) -> set[str]:
         kfiles: dict[str, str] = {}
         for folder in {posixpath.dirname(f) for f in files}:
             kfile = next((k for k in (posixpath.join(folder, n) for n in _KUSTOMIZATION_FILES)

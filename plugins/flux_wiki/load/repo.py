@@ -51,6 +51,7 @@ class Repo:
         self._filter: ArtifactFilter | None = None
         self._ignored_memo: dict[str, bool] = {}
         self._yaml_below: dict[str, list[str]] = {}  # walk_yaml's answers
+        self._texts: dict[str, tuple[bytes, str]] = {}  # read_text's answers, each with the bytes it decoded
         # builds of this snapshot kept for the next cluster of a run that simulates several (reuse.py); None: off
         self.builds: dict[tuple[str | None, str, str], object] | None = None
         # what later stages of such a run remember about the objects the clusters share, by stage; None: off
@@ -68,6 +69,7 @@ class Repo:
             return self
         view = Repo(self.root, self.cache, ignore, files=self.files)
         view.read = self.read
+        view._texts = self._texts
         view.builds = self.builds
         view.run_memo = self.run_memo
         return view
@@ -182,7 +184,14 @@ class Repo:
         return data
 
     def read_text(self, rel: str) -> str:
-        return self.read_bytes(rel).decode("utf-8", errors="replace")
+        """A file's text (undecodable bytes replaced), decoded once per content: a snapshot answers the same bytes
+        each time, and the many callers that look up lines of a file (field_line, whose index of lines is keyed by
+        the text) get the very same str, which is not hashed and compared again."""
+        data = self.read_bytes(rel)
+        kept = self._texts.get(rel)
+        if kept is None or kept[0] is not data:
+            kept = self._texts[rel] = (data, data.decode("utf-8", errors="replace"))
+        return kept[1]
 
     def documents(self, rel: str, *, copy: bool = True) -> list[Document]:
         """Parsed YAML documents of a file; copies unless the caller promises not to mutate."""

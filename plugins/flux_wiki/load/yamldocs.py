@@ -41,7 +41,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from yaml.resolver import Resolver
 
 from ..model import InputError
 from ..problems import problem_class
@@ -252,20 +255,25 @@ _SEQ_TAG = "tag:yaml.org,2002:seq"
 _PLAIN_TAGS: dict[str, str] = {}
 _PLAIN_TAGS_MAX = 20_000
 _PLAIN_TAGS_TEXT = 200
+# the first characters of the plain scalars PyYAML's resolver tries a pattern on ('' stands for the empty text)
+_PATTERN_FIRST = frozenset(c for c in _FastBase.yaml_implicit_resolvers if c)
 
 
 class _Loader(_FastBase):  # type: ignore[misc,valid-type]
     """The C loader, reading a bare `=` (YAML 1.1 value tag, seen in Alertmanager configs) as a string.
 
     libyaml composes the nodes but asks Python for each node's tag: without path resolvers (PyYAML's
-    loaders have none) that tag depends only on the kind and, for a plain scalar, its text, so it is
-    answered from :data:`_PLAIN_TAGS` and the path bookkeeping is skipped.
+    loaders have none) that tag depends only on the kind and, for a plain scalar, its text, so the path
+    bookkeeping is skipped. PyYAML's resolver picks the patterns to try by a plain scalar's first character
+    (and has none for any character): one that starts with a character no pattern starts with (most
+    names, ``apiVersion``, ``nginx``) is a string without a look-up; the others are answered from
+    :data:`_PLAIN_TAGS`.
     """
 
-    if not _FastBase.yaml_path_resolvers:
+    if not _FastBase.yaml_path_resolvers and None not in _FastBase.yaml_implicit_resolvers:
         def resolve(self, kind, value, implicit):  # type: ignore[no-untyped-def]
             if kind is ScalarNode:
-                if not implicit[0]:  # quoted
+                if not implicit[0] or (value and value[0] not in _PATTERN_FIRST):  # quoted, or no pattern to try
                     return _STR_TAG
                 tag = _PLAIN_TAGS.get(value)
                 if tag is None:
@@ -282,8 +290,8 @@ class _Loader(_FastBase):  # type: ignore[misc,valid-type]
             pass
 
 
-class _LenientLoader(yaml.SafeLoader):
-    """Pure-Python fallback that accepts a redefined anchor (the latest definition wins, as in Go's yaml)."""
+class _RedefinableAnchors(Composer):
+    """PyYAML's composer, accepting a redefined anchor (the latest definition wins, as in Go's yaml)."""
 
     def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
         event = self.peek_event()
@@ -291,6 +299,25 @@ class _LenientLoader(yaml.SafeLoader):
         if anchor is not None and not isinstance(event, yaml.AliasEvent):
             self.anchors.pop(anchor, None)
         return super().compose_node(parent, index)
+
+
+class _PureLenientLoader(_RedefinableAnchors, yaml.SafeLoader):
+    """The pure-Python loader with a redefined anchor allowed: it words the errors of such a document."""
+
+
+if yaml.__with_libyaml__:
+    class _LenientLoader(_RedefinableAnchors, yaml.cyaml.CParser, SafeConstructor, Resolver):  # type: ignore[misc]
+        """A redefined anchor allowed, over libyaml's events: only the composing is in Python (the pure-Python
+        scanner and parser cost several times more). A document libyaml refuses goes to
+        :class:`_PureLenientLoader`, whose error messages these documents have always had."""
+
+        def __init__(self, stream: str) -> None:
+            yaml.cyaml.CParser.__init__(self, stream)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+            _RedefinableAnchors.__init__(self)
+else:
+    _LenientLoader = _PureLenientLoader
 
 
 def _timestamp_or_text(loader: Any, node: ScalarNode) -> Any:
@@ -302,7 +329,7 @@ def _timestamp_or_text(loader: Any, node: ScalarNode) -> Any:
         return loader.construct_scalar(node)
 
 
-for _cls in (_Loader, _LenientLoader):
+for _cls in (_Loader, _LenientLoader, _PureLenientLoader):
     _cls.add_constructor("tag:yaml.org,2002:value", lambda loader, node: loader.construct_scalar(node))
     _cls.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
 
@@ -325,7 +352,10 @@ def _load(chunk: str, budget: _AliasBudget) -> tuple[Any, list[tuple[ScalarNode,
     except yaml.composer.ComposerError as err:
         if "duplicate anchor" not in str(err):
             raise
-        loader, node = _compose(chunk, _LenientLoader)
+        try:
+            loader, node = _compose(chunk, _LenientLoader)
+        except yaml.YAMLError:
+            loader, node = _compose(chunk, _PureLenientLoader)
     dups: list[tuple[ScalarNode, ScalarNode]] = []
     try:
         if node is None:
@@ -535,6 +565,24 @@ def _first_content_line(text: str, pos: int, line: int) -> int:
 _MARKER_LINE = re.compile(r"^(?:---|\.\.\.)(?:[ \t][^\n]*)?\r*$", re.M)
 
 
+def _marker_lines(text: str) -> list[re.Match[str]]:
+    """What ``_MARKER_LINE.finditer(text)`` finds, in order; the expression is tried only where a line starts
+    with ``---`` or ``...``, found by searching the text for them: a fraction of the time of trying it at
+    every offset."""
+    found = []
+    for mark in ("---", "..."):
+        at = text.find(mark)
+        while at >= 0:
+            if at == 0 or text[at - 1] == "\n":
+                m = _MARKER_LINE.match(text, at)
+                if m is not None:
+                    found.append(m)
+            at = text.find(mark, at + 3)
+    if len(found) > 1:
+        found.sort(key=lambda m: m.start())
+    return found
+
+
 def _chunks(text: str) -> list[tuple[int, str, int]]:
     """Split into (first line index, chunk text, offset of that line in ``text``).
 
@@ -545,7 +593,7 @@ def _chunks(text: str) -> list[tuple[int, str, int]]:
     start = pos = 0  # the current chunk's first line and its offset
     inline = False  # whether it starts with content on its `---` line (which the chunk writes as blanks)
     line = last = 0  # the line index of offset `last`
-    for m in _MARKER_LINE.finditer(text):
+    for m in _marker_lines(text):
         at = m.start()
         line += text.count("\n", last, at)
         last = at
@@ -569,7 +617,7 @@ def parse_documents(text: str, file: str) -> list[Document]:
     docs: list[Document] = []
     budget = _AliasBudget()
     for start, chunk, pos in _chunks(text):
-        if not chunk.strip():
+        if not chunk or chunk.isspace():
             continue
         try:
             data, dups = _load(chunk, budget)
@@ -667,7 +715,8 @@ class _TextLines:
 _MARKER_AT_LINE = re.compile(r"^(?:---|\.\.\.)(?:[ \t][^\n]*)?$", re.M)
 
 
-_BEFORE_KEY = re.compile(r"(?:^|[\s{,\-])[\"']?\Z")  # what may precede a key on its line (up to the key)
+# what may precede a key on its line (up to the key): at most two characters, so it is searched for in those
+_BEFORE_KEY = re.compile(r"(?:^|[\s{,\-])[\"']?\Z")
 _AFTER_KEY = re.compile(r"[\"']?\s*:(?:\s|$)")  # what follows a key: its colon
 
 
@@ -677,7 +726,7 @@ def _has_key(line: str, key: str) -> bool:
     per key cost more than the lookups, for the many keys a run looks up."""
     i = line.find(key)
     while i >= 0:
-        if _BEFORE_KEY.search(line, 0, i) and _AFTER_KEY.match(line, i + len(key)):
+        if _BEFORE_KEY.search(line, max(i - 2, 0), i) and _AFTER_KEY.match(line, i + len(key)):
             return True
         i = line.find(key, i + 1)
     return False
@@ -793,7 +842,21 @@ class GrowthBudget:
 
 
 def copy_data(value: Any) -> Any:
-    """Deep-copy parsed YAML (dicts, lists, scalars) several times faster than copy.deepcopy."""
+    """Deep-copy parsed YAML (dicts, lists, scalars) several times faster than copy.deepcopy.
+
+    Builds copy every manifest they read, so the common case is spelled out: a plain dict or list (all that
+    parsing makes) is told by its exact class, a string (the commonest leaf) is kept without a call, and a
+    dict is filled by a loop (a comprehension is a call of its own before Python 3.12). A subclass of dict
+    or list is copied as a plain one, as before.
+    """
+    cls = value.__class__
+    if cls is dict:
+        out = {}
+        for k, v in value.items():
+            out[k] = v if v.__class__ is str else copy_data(v)
+        return out
+    if cls is list:
+        return [v if v.__class__ is str else copy_data(v) for v in value]
     if isinstance(value, dict):
         return {k: copy_data(v) for k, v in value.items()}
     if isinstance(value, list):
