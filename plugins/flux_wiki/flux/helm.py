@@ -409,7 +409,9 @@ class _Builder:
             sources.append(detail)
         if inline:
             sources.append("inline")
-        return copy_data(merge_maps(result, inline)), sources, unresolved
+        # merged, not copied: below its new mappings the values share the HelmRelease's (and the ConfigMaps')
+        # objects, which nothing changes in place (tests/simulate/test_shared_objects.py)
+        return merge_maps(result, inline), sources, unresolved
 
     def parse_values(self, text: str, obj: Resource, detail: str) -> dict[str, Any] | None:
         try:
