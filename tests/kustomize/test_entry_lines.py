@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flux_wiki.flux.kustomize.build import _Builder, _Kustomization
+from flux_wiki.load import ParseCache
 
 
 def scanned(text: str, fallback: int, value: Any, key: str | None) -> int:
@@ -27,10 +28,12 @@ def scanned(text: str, fallback: int, value: Any, key: str | None) -> int:
 
 
 class OneFile:
-    """What the builder reads to place an entry: one kustomization file's text."""
+    """What the builder reads to place an entry: one kustomization file's text (and the parse cache that keeps
+    its index)."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, cache: ParseCache | None = None) -> None:
         self.text = text
+        self.cache = cache or ParseCache()
 
     def read_text(self, rel: str) -> str:
         return self.text
@@ -54,3 +57,15 @@ lines = st.builds(lambda indent, dash, prefix, quote, word, colon: " " * indent 
        st.sampled_from([None, "", "resources", "components", "patches", "x"]))
 def test_the_index_answers_as_the_scan(text: str, fallback: int, value: Any, key: str | None) -> None:
     assert indexed(text, fallback, value, key) == scanned(text, fallback, value, key)
+
+
+def test_builds_on_one_parse_cache_index_a_file_once() -> None:
+    """Every build reading a shared component asks about the same file: its index is made once per cache."""
+    cache = ParseCache()
+    text = "resources:\n  - app.yaml\n  - ./base\n"
+    k = _Kustomization("app", "app/kustomization.yaml", 1, {})
+    first, second = _Builder(OneFile(text, cache)), _Builder(OneFile(text, cache))  # type: ignore[arg-type]
+    assert first.entry_line(k, "./base") == second.entry_line(k, "./base") == 3
+    assert first._entries[k.file] is second._entries[k.file]
+    other = _Builder(OneFile(text.replace("app.yaml", "web.yaml"), cache))  # type: ignore[arg-type]
+    assert other.entry_line(k, "web.yaml") == 2 and other._entries[k.file] is not first._entries[k.file]

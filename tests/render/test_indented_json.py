@@ -75,3 +75,17 @@ def test_without_the_c_encoder_the_python_writer_gives_the_same_text(monkeypatch
     monkeypatch.setattr(module, "c_make_encoder", None)
     value = {"flat": {"a": 1, "b": [True, None]}, "list": [{"x": 1.5}, [], {"y": {"z": "ü"}}]}
     assert module.indented_json(value) == _long_way(value)
+
+
+_FLAT = st.dictionaries(_KEY, _SCALAR | st.just([]) | st.just({}) | st.sampled_from(["},\n  {", "}, {", "{", "}"]),
+                        min_size=1, max_size=4)
+
+
+@settings(max_examples=200)
+@given(st.lists(_FLAT, min_size=1, max_size=5), st.integers(min_value=0, max_value=3))
+def test_a_list_of_flat_mappings_written_at_once_is_json_dumps(items: list[dict], depth: int) -> None:
+    """A list whose items are all non-empty flat mappings is one call of the C encoder, at any depth."""
+    value: object = items
+    for _ in range(depth):
+        value = {"nested": value, "other": [1, {"k": "v"}]}
+    assert indented_json(value) == _long_way(value)

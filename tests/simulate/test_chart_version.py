@@ -4,9 +4,13 @@ chart ignores the field."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from flux_wiki.engine import build_model
 from flux_wiki.flux.helm import version_range_error
@@ -61,3 +65,16 @@ def test_a_git_repository_chart_ignores_the_version(tmp_path: Path) -> None:
 def test_a_hostile_version_is_checked_in_one_pass() -> None:
     """A version is repository input; the validity pattern repeats a group of optional parts (RE2: linear)."""
     assert version_range_error("1" * 5000 + "!") == "improper constraint: " + "1" * 5000 + "!"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="v0123456789.xX*-+ |,<>=~^a", max_size=14))
+def test_a_plain_version_is_answered_as_the_patterns_answer_it(version: str) -> None:
+    """Plain versions skip the RE2 patterns: the answer is the one the patterns give."""
+    from flux_wiki.flux import helm
+
+    with patch.object(helm, "_PLAIN_VERSION", re.compile(r"(?!)")):  # matches nothing: the patterns answer
+        by_patterns = version_range_error(version)
+    assert version_range_error(version) == by_patterns
+    for plain in ("1", "1.2", "1.2.3", "v1.2.3", "007.0"):
+        assert version_range_error(plain) is None

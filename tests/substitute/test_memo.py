@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
+import marshal
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -133,3 +136,28 @@ def test_an_object_a_run_shares_is_written_out_once() -> None:
     equal = substitute_resources([svc()], variables("10.0.0.3"), enabled=True, cache=cache, seen=seen)
     assert cache.counts["substitution objects seen again"] == 2  # an equal object that is another one: written out
     assert equal.resources[0].obj["spec"]["loadBalancerIP"] == "10.0.0.3"
+
+
+def test_objects_marshal_refuses_or_that_only_look_substitutable_are_told_apart() -> None:
+    """An object is told by its content as marshal writes it, or, with a value marshal refuses (a date YAML read,
+    a dict subclass), by its repr: both are substituted and remembered; bytes that hold ``${`` only around two
+    strings (marshal's ``{`` opens a mapping) are no reason to substitute."""
+    cache = ParseCache()
+    dated = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"},
+             "data": {"since": datetime.date(2024, 1, 2), "ip": "${LB_IP}"}}
+    for obj in (dated, FrozenishDict(svc().obj)):
+        for ip in ("10.0.0.1", "10.0.0.1", "10.0.0.2"):
+            kept = substitute_resources([Resource(obj, "f.yaml", 1)], variables(ip), enabled=True, cache=cache)
+            fresh = substitute_resources([Resource(obj, "f.yaml", 1)], variables(ip), enabled=True)
+            assert kept.resources[0].obj == fresh.resources[0].obj
+            assert ip in str(kept.resources[0].obj)
+    assert len(cache.derived["substitute"]) == 4  # two objects, two answers each
+    straddling = Resource({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cost$"},
+                           "data": {"price$": {"a": "b"}}}, "f.yaml", 1)
+    assert b"${" in marshal.dumps(straddling.obj, 2)
+    done = substitute_resources([straddling], variables("10.0.0.1"), enabled=True, cache=cache)
+    assert done.resources[0] is straddling
+
+
+class FrozenishDict(dict):  # type: ignore[type-arg]
+    """A dict subclass: marshal refuses it."""

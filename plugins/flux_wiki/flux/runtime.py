@@ -106,9 +106,11 @@ def _infisical_secret(res: Resource) -> Made:
 
 def _shimmed(res: Resource) -> bool:
     """An Ingress or Gateway that cert-manager's ingress-shim issues certificates for (by annotation)."""
+    kind = res.kind
+    if kind != "Ingress" and (kind != "Gateway" or res.group != "gateway.networking.k8s.io"):
+        return False  # most objects: their annotations are not read
     annotations = mapping(res.metadata.get("annotations"))
-    return (res.kind == "Ingress" or (res.kind == "Gateway" and res.group == "gateway.networking.k8s.io")) and any(
-        text(annotations.get(f"cert-manager.io/{a}")) for a in ("issuer", "cluster-issuer"))
+    return any(text(annotations.get(f"cert-manager.io/{a}")) for a in ("issuer", "cluster-issuer"))
 
 
 def _ingress_shim(res: Resource) -> Made:

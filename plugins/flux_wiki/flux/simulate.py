@@ -1244,7 +1244,7 @@ def _variables(variables: dict[str, Variable], kept: list[str]) -> list[Substitu
     unknown = variables.get(RUNTIME_KEYS)
     if unknown is not None:
         out.update((name, _variable(name, unknown.origin, True)) for name in kept if name not in out)
-    return sorted(out.values(), key=lambda v: v.name)
+    return [out[name] for name in sorted(out)]  # by name: the keys
 
 
 # SubstitutionVar is frozen, so Kustomizations listing the same variable of the same origin share one (a

@@ -87,6 +87,27 @@ def indented_json(value: Any) -> str:
         text = "".join(flat(value, 0))
         return text[0] + newline + "  " + text[1:-1] + newline + text[-1]
 
+    def flat_items_text(value: Any, newline: str) -> str | None:
+        """A list of non-empty flat mappings (a Kustomization's variables, its objects) written by one call of json's
+        C encoder: the list's items are separated as their own items are, by a line break and the indentation of
+        an item's items, so the text differs from ``indent=2``'s only where an item opens and closes, which is
+        where ``},`` and that separator come before ``{`` (never inside an item, whose items start with a key)."""
+        for item in value:
+            if item.__class__ is not dict or not item:
+                return None
+            for v in item.values():
+                if v and isinstance(v, _CONTAINERS):
+                    return None
+        inner = newline + "  "
+        flat = encoders.get(inner)
+        if flat is None:
+            flat = encoders[inner] = _flat_encoder(inner)
+            if flat is None:
+                return None
+        text = "".join(flat(value, 0))
+        body = text[2:-2].replace("}," + inner + "  {", inner + "}," + inner + "{" + inner + "  ")
+        return "[" + inner + "{" + inner + "  " + body + inner + "}" + newline + "]"
+
     def write(value: Any, newline: str) -> None:  # newline: "\n" and the indentation of value's own line
         if isinstance(value, str):
             append(encode_basestring(value))
@@ -105,6 +126,8 @@ def indented_json(value: Any) -> str:
                 append("[]")
                 return
             text = flat_text(value, value, newline)
+            if text is None:
+                text = flat_items_text(value, newline)
             if text is not None:
                 append(text)
                 return

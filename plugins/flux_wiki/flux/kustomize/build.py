@@ -41,7 +41,7 @@ from urllib.parse import parse_qs, urlsplit
 import yaml
 
 from ...analysis.redact import url_without_credentials
-from ...load import Document, Repo, parse_documents
+from ...load import Document, ParseCache, Repo, parse_documents
 from ...load.yamldocs import GrowthBudget, block_scalar_line, field_line
 from ...model import (SOPS_ENCRYPTED_KIND, DependsOnKey, Diagnostic, FieldAt, InputError, Resource, ValuesPath,
                       host_fields, value_at)
@@ -185,6 +185,21 @@ class _EntryLines:
             self.first_naming.setdefault(body.strip("'\""), i)
 
 
+_ENTRY_LINES_KEPT = 4096  # indexes of kustomization files a parse cache keeps (oldest forgotten first)
+
+
+def _entry_lines(cache: ParseCache, text: str) -> _EntryLines:
+    """The index of a kustomization file's text, made once per parse cache: every build that reads a shared
+    folder (a component, a base) asks about the same file."""
+    kept: dict[str, _EntryLines] = cache.derived.setdefault("kustomization entry lines", {})
+    index = kept.get(text)
+    if index is None:
+        index = kept[text] = _EntryLines(text)
+        while len(kept) > _ENTRY_LINES_KEPT:
+            del kept[next(iter(kept))]
+    return index
+
+
 class _Builder:
     def __init__(self, repo: Repo, includes: Includes = ()):
         self.repo = repo
@@ -206,7 +221,7 @@ class _Builder:
             return k.line
         index = self._entries.get(k.file)
         if index is None:
-            index = self._entries[k.file] = _EntryLines(self.repo.read_text(k.file))
+            index = self._entries[k.file] = _entry_lines(self.repo.cache, self.repo.read_text(k.file))
         if isinstance(value, str) and value in index.first_naming:
             return index.first_naming[value]
         return index.last_key.get(key, k.line) if key else k.line
