@@ -87,3 +87,16 @@ def test_object_problems_checks_metadata_and_known_kinds():
                                     "spec": {"secretName": ["x"]}}, "cert-manager.io", "Certificate")
     assert {p.field for p in found} == {"metadata.name", "spec.secretName"}
     assert schema.object_problems({"metadata": {"name": "ok"}, "spec": {"anything": 1}}, "example.com", "Widget") == []
+
+
+def test_a_shape_made_where_a_freed_one_was_is_checked_by_its_own_fields() -> None:
+    """The fields of a shape are remembered by its id; a dict freed after a check may leave its id to the next."""
+    for _ in range(100):
+        first = {"replicas": INT}
+        assert schema.problems({"replicas": 1}, first) == []
+        freed = id(first)
+        del first
+        second = {"name": INT}
+        if id(second) == freed:
+            break
+    assert [p.path for p in schema.problems({"name": "web"}, second)] == [("name",)]

@@ -268,6 +268,10 @@ class _FolderBuild:
         return find
 
 
+# the fields of a FluxInstance the flux-instance chart's values render, as the API server checks them
+_INSTANCE_VALUES_CHECKED = {k: FLUX_INSTANCE_SPEC[k] for k in ("sync", "components", "distribution", "kustomize")}
+
+
 def _from_flux_instance_release(doc: Document, store: ObjectStore, folders: _FolderBuild | None = None,
                                 ) -> Entry | None:
     from .helm import HelmReleaseSpec, helm_release_info  # with the first flux-instance HelmRelease
@@ -285,8 +289,7 @@ def _from_flux_instance_release(doc: Document, store: ObjectStore, folders: _Fol
     instance = FluxInstanceSpec.parse(values)
     if instance.sync is None:
         return None
-    checked = {k: FLUX_INSTANCE_SPEC[k] for k in ("sync", "components", "distribution", "kustomize")}
-    bad = problems(values, checked, ("spec", "values", "instance"))
+    bad = problems(values, _INSTANCE_VALUES_CHECKED, ("spec", "values", "instance"))
     if bad:  # the chart renders a FluxInstance the API server refuses
         raise InputError(doc.file, doc.line, f"HelmRelease {_meta(doc.data)[1]}: {bad[0]} "
                                              "(the FluxInstance it renders is rejected by the API server)",

@@ -94,7 +94,9 @@ def _plural(what: str) -> str:
 
 
 _TYPES: dict[str, tuple[type, ...]] = {STR: (str, datetime.date), INT: (int,), BOOL: (bool,), NUM: (int, float)}
-_FIELDS: dict[int, list[tuple[str, Any, bool]]] = {}  # id of a dict shape -> (field, shape, required)
+# id of a dict shape -> the shape and its (field, shape, required); holding the shape keeps its id its own (a freed
+# dict's id may be given to a new one). Shapes are module constants, so this stays as small as the schema.
+_FIELDS: dict[int, tuple[dict[str, Any], list[tuple[str, Any, bool]]]] = {}
 
 
 def _fits(value: Any, shape: str) -> bool:
@@ -103,10 +105,10 @@ def _fits(value: Any, shape: str) -> bool:
 
 
 def _fields(shape: dict[str, Any]) -> list[tuple[str, Any, bool]]:
-    fields = _FIELDS.get(id(shape))
-    if fields is None:
-        fields = _FIELDS[id(shape)] = [(k.rstrip("!"), v, k.endswith("!")) for k, v in shape.items()]
-    return fields
+    known = _FIELDS.get(id(shape))
+    if known is None:
+        known = _FIELDS[id(shape)] = (shape, [(k.rstrip("!"), v, k.endswith("!")) for k, v in shape.items()])
+    return known[1]
 
 
 def _check(value: Any, shape: Any, path: tuple[str | int, ...], out: list[FieldProblem]) -> None:

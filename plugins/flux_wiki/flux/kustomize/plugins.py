@@ -36,6 +36,7 @@ _GENERATOR = {"name": STR, "namespace": STR, "behavior": STR, "files": seq(STR),
               "envs": seq(STR), "env": STR, "type": STR,
               "options": {"labels": _STRINGS, "annotations": _STRINGS, "disableNameSuffixHash": BOOL,
                           "immutable": BOOL}}
+_NO_FIELDS: dict[str, Any] = {}  # the shape of a built-in no table here describes
 SHAPES: dict[str, dict[str, Any]] = {
     "ConfigMapGenerator": _GENERATOR,
     "SecretGenerator": _GENERATOR,
@@ -80,7 +81,7 @@ def plugin_kind(obj: dict[str, Any], role: str) -> str:
     if (role == "generator") != (kind in GENERATORS):
         raise PluginError(f"plugin {kind} not a {'generator' if role == 'generator' else 'transformer'}",
                           "FW-KUSTOMIZE-INVALID")
-    bad = problems(obj, SHAPES.get(kind, {}))
+    bad = problems(obj, SHAPES.get(kind, _NO_FIELDS))
     if bad:
         raise PluginError(f"plugin {kind} fails configuration: {bad[0]}", "FW-KUSTOMIZE-INVALID")
     return kind
