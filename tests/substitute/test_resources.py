@@ -66,6 +66,7 @@ def test_missing_source_warns_unless_optional() -> None:
 
 @pytest.mark.parametrize("post", [
     {"substitute": {"my-var": "x"}},
+    {"substitute": {"NAME\n": "x"}},  # RE2's $ is the end of the text, never before a last newline
     {"substituteFrom": [{"kind": "ConfigMap", "name": "bad"}]},
     {"substituteFrom": [{"kind": "Other", "name": "x"}]},
     {"substituteFrom": [None]},

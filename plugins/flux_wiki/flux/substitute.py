@@ -34,7 +34,7 @@ _BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 SUBSTITUTE_KEY = "kustomize.toolkit.fluxcd.io/substitute"
 DISABLED = "disabled"
 # kustomize_varsub.go varsubRegex; RE2 [:alpha:] is ASCII only
-VAR_NAME = re.compile(r"^[_A-Za-z][_A-Za-z0-9]*$")
+VAR_NAME = re.compile(r"[_A-Za-z][_A-Za-z0-9]*")  # matched whole (fullmatch): Python's $ also matches before a last \n
 # The entry standing for every key of a run-time Secret whose keys only its controller knows: any variable
 # no other source sets may come from it, so it stays ``${VAR}`` as a Secret's variable does.
 RUNTIME_KEYS = "*"
@@ -121,7 +121,7 @@ def collect_variables(post: PostBuild, find_object: Callable[[str, str, str], Re
                                     "(the Kubernetes API would reject it)", code="FW-SCHEMA-REJECTED"))
         variables[key] = _plain_variable(key, value, "inline")
     for var in variables.values():
-        if var.name != RUNTIME_KEYS and not VAR_NAME.match(var.name):
+        if var.name != RUNTIME_KEYS and not VAR_NAME.fullmatch(var.name):
             raise InputError(file, line, f"'{var.name}' var name is invalid (from {var.origin}), "
                              f"must match '^[_[:alpha:]][_[:alpha:][:digit:]]*$'", code="FW-SUBST-INVALID")
     return variables, diags
