@@ -73,17 +73,21 @@ def indented_json(value: Any) -> str:
     append = chunks.append
     encoders: dict[str, Callable[[Any, int], Any] | None] = {}
 
+    def encoder(newline: str) -> Callable[[Any, int], Any] | None:
+        """:func:`_flat_encoder` for that line break and indentation, made once per call."""
+        if newline not in encoders:
+            encoders[newline] = _flat_encoder(newline)
+        return encoders[newline]
+
     def flat_text(value: Any, items: Any, newline: str) -> str | None:
         """A non-empty container written by json's C encoder, when it is flat (no item is a non-empty container;
         json writes an empty one as ``[]`` or ``{}`` at any indentation)."""
         for item in items:
             if item and isinstance(item, _CONTAINERS):
                 return None
-        flat = encoders.get(newline)
+        flat = encoder(newline)
         if flat is None:
-            flat = encoders[newline] = _flat_encoder(newline)
-            if flat is None:
-                return None
+            return None
         text = "".join(flat(value, 0))
         return text[0] + newline + "  " + text[1:-1] + newline + text[-1]
 
@@ -99,11 +103,9 @@ def indented_json(value: Any) -> str:
                 if v and isinstance(v, _CONTAINERS):
                     return None
         inner = newline + "  "
-        flat = encoders.get(inner)
+        flat = encoder(inner)
         if flat is None:
-            flat = encoders[inner] = _flat_encoder(inner)
-            if flat is None:
-                return None
+            return None
         text = "".join(flat(value, 0))
         body = text[2:-2].replace("}," + inner + "  {", inner + "}," + inner + "{" + inner + "  ")
         return "[" + inner + "{" + inner + "  " + body + inner + "}" + newline + "]"
