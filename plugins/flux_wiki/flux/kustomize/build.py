@@ -324,6 +324,12 @@ class _Builder:
             raise InputError(k.file, line, f"{what} '{entry}' not found", code="FW-KUSTOMIZE-MISSING")
         return rel, line
 
+    @property
+    def partial(self) -> bool:
+        """Whether content this build cannot read (a remote entry, a folder another repository fills) may hold the
+        object a patch, replacement or merge names: its absence is then a limit, not kustomize's failure."""
+        return bool(self.remote or self.included)
+
     def note_included(self, file: str, line: int, rel: str, named: str, entry: str) -> bool:
         """Whether ``rel``, which this repository lacks, is in a folder the source's ``spec.include`` fills with
         another repository's artifact: noted as a limit, the build goes on without it."""
@@ -515,7 +521,7 @@ class _Builder:
                     effective_ns(old) == ns or effective_ns(old, old.org_ns) == ns):
                 break
         else:
-            if not (self.remote or self.included):
+            if not self.partial:
                 raise InputError(file, line, f"{new.kind} '{new.name}' to {behavior} does not exist", code="FW-KUSTOMIZE-INVALID")
             self.diagnostics.append(_limit(file, line, f"{new.kind} '{new.name}' to {behavior} is not in this "
                                                        "build; it may come from a remote resource: shown with the "
@@ -582,7 +588,7 @@ class _Builder:
             yield
         except TargetNotFound as err:
             file, line = where or (k.file, self.entry_line(k, None, key))
-            if not (self.remote or self.included):
+            if not self.partial:
                 raise InputError(file, line, str(err), code="FW-KUSTOMIZE-PATCH") from None
             self.diagnostics.append(_limit(file, line, f"{err}; it may come from a remote resource",
                                            "FW-KUSTOMIZE-REMOTE"))
@@ -704,7 +710,7 @@ class _Builder:
                         try:
                             chosen = [_by_id(res, doc)]
                         except _NoTarget as err:
-                            if not (self.remote or self.included):
+                            if not self.partial:
                                 raise
                             self.diagnostics.append(_limit(pfile, pline, f"patch: {err}; it may come from a "
                                                                          "remote resource: not applied",
@@ -779,7 +785,7 @@ class _Builder:
             try:
                 apply_replacement(res, rep, self.growth)
             except SourceNotFound as err:
-                if not (self.remote or self.included):
+                if not self.partial:
                     raise InputError(where, line, str(err), code=err.code, cls=problem_class(err.code)) from None
                 self.diagnostics.append(_limit(where, line, f"{err}; it may come from a remote resource: not "
                                                             "applied", "FW-KUSTOMIZE-REMOTE"))
