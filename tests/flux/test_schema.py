@@ -65,13 +65,15 @@ def test_checked_kustomization_drops_refused_fields_and_keeps_the_rest():
     assert spec == {"path": "./apps", "interval": "10m", "sourceRef": {"kind": "GitRepository", "name": "flux-system"}}
 
 
-def test_checked_kustomization_requires_interval_and_source():
-    """+required in every version of the API: fields indented one level too deep (under commonMetadata, seen in a
-    home-lab repo) leave the Kustomization without them, and the API server refuses it."""
+def test_checked_kustomization_requires_interval_prune_and_source():
+    """+required in every version of the API (``Prune bool `json:"prune"` ``, no omitempty): fields indented one level
+    too deep (under commonMetadata, seen in a home-lab repo) leave the Kustomization without them, and the API
+    server refuses it."""
     _, found = schema.checked_kustomization({
         "metadata": {"name": "apps"},
         "spec": {"targetNamespace": "network", "commonMetadata": {"labels": {"a": "b"}}}})
-    assert sorted(str(p) for p in found) == ["spec.interval: is required", "spec.sourceRef: is required"]
+    assert sorted(str(p) for p in found) == ["spec.interval: is required", "spec.prune: is required",
+                                             "spec.sourceRef: is required"]
     _, none = schema.checked_kustomization({"metadata": {"name": "apps"}, "spec": {
         "interval": "1h", "prune": False, "sourceRef": {"kind": "GitRepository", "name": "flux-system"}}})
     assert none == []

@@ -26,6 +26,7 @@ spec:
   path: ./apps/{name}
   sourceRef: {{kind: GitRepository, name: flux-system}}
   interval: 1h
+  prune: true
   postBuild: {{substitute: {{DOMAIN: example.org}}}}
 {depends}"""
 

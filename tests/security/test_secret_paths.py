@@ -58,6 +58,7 @@ spec:
   path: ./{name}
   sourceRef: {{kind: GitRepository, name: flux-system}}
   interval: 10m
+  prune: true
 {extra}"""
     replacement = ("- source: {{kind: {kind}, name: {name}, fieldPath: {path}}}\n"
                    "  targets: [{{select: {{kind: {tkind}, name: {target}}}, fieldPaths: [{tpath}]{opts}}}]\n")

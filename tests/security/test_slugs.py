@@ -26,7 +26,7 @@ spec: {{url: https://example.org/r, ref: {{branch: main}}}}
 apiVersion: kustomize.toolkit.fluxcd.io/v1
 kind: Kustomization
 metadata: {{name: flux-system, namespace: flux-system}}
-spec: {{path: ./clusters/{cluster}, sourceRef: {{kind: GitRepository, name: flux-system}}, interval: 10m}}
+spec: {{path: ./clusters/{cluster}, sourceRef: {{kind: GitRepository, name: flux-system}}, interval: 10m, prune: true}}
 """
 KS = """\
 ---
@@ -34,7 +34,7 @@ apiVersion: kustomize.toolkit.fluxcd.io/v1
 kind: Kustomization
 metadata: {{name: "{name}", namespace: {namespace}}}
 spec: {{path: ./apps/{folder}, sourceRef: {{kind: GitRepository, name: flux-system, namespace: flux-system}},
-        interval: 10m}}
+        interval: 10m, prune: true}}
 """
 SERVICE = """\
 apiVersion: v1

@@ -400,10 +400,10 @@ def object_problems(obj: dict[str, Any], group: str, kind: str) -> list[FieldPro
     return found
 
 
-# +required in every version of the Kustomization API (kustomize-controller api/v1*/kustomization_types.go), as
-# is prune, which is not checked yet: many test fixtures leave it out. A spec written by flux-wiki for an entry
-# (checked_kustomization_spec) may lack them.
-_KUSTOMIZATION_REQUIRED = ("interval", "sourceRef")
+# +required in every version of the Kustomization API (kustomize-controller api/v1*/kustomization_types.go;
+# `prune` is a bool without omitempty, so `prune: false` is set and an absent one is refused). A spec written by
+# flux-wiki for an entry (checked_kustomization_spec) may lack them.
+_KUSTOMIZATION_REQUIRED = ("interval", "prune", "sourceRef")
 
 # -- object names, as the API server validates them ----------------------------------------------------
 #
