@@ -106,6 +106,25 @@ def test_custom_resource_next_to_the_helmrelease_that_installs_its_crd(doctor_re
     assert codes(report) == [("crd-same-kustomization", "error", "cert-manager", "layers/cert-manager/objects.yaml:19")]
 
 
+def test_a_layer_that_only_health_checks_the_release_races_it(doctor_repo):
+    """The issuers layer health-checks the cert-manager HelmRelease another layer applies, without dependsOn:
+    the check orders nothing before its apply, so its dry-run fails (no matches for kind) until that layer has
+    installed the release, then passes on a retry. A missing dependsOn, not a HelmRelease it applies itself."""
+    checks = """\
+        healthChecks:
+          - {apiVersion: helm.toolkit.fluxcd.io/v2, kind: HelmRelease, name: cert-manager, namespace: cert-manager}
+        """
+    report = doctor_repo(layer("crds", CERT_MANAGER), layer("issuers", CERTIFICATE, spec=checks))
+    assert codes(report) == [("missing-dependson", "error", "issuers", "layers/issuers/objects.yaml:1")]
+    [f] = report.open
+    assert "but only flux-system/crds provides it" in f.message
+    report = doctor_repo(layer("crds", CERT_MANAGER, spec=WAIT), layer("issuers", CERTIFICATE, deps=("crds",),
+                                                                       spec=checks))
+    assert codes(report) == []
+    [edge] = report.edges
+    assert [(e.type, e.subject) for e in edge.evidence] == [("crd", "Certificate.cert-manager.io")]
+
+
 def test_custom_resource_next_to_its_crd_manifest_is_fine(doctor_repo):
     crd = """\
         apiVersion: apiextensions.k8s.io/v1

@@ -18,6 +18,7 @@ from flux_wiki.compile import CompiledWiki, WikiCompiler
 from flux_wiki.config import WikiConfig
 from flux_wiki.render.inventory import inventory
 
+from ..simulate.test_simulate import cm, gotk, ks, write
 from ..support import CORPORA
 
 ORDER = Path(__file__).parents[1] / "analysis" / "fixtures" / "order"
@@ -174,6 +175,28 @@ def test_layers_flux_fails_and_what_waits_for_them_are_never_ready() -> None:
     assert ("It waits for broken, which Flux fails: kustomization path './apps/missing' not found "
             "(`clusters/home/ks.yaml:8`).") in plain(after)
     assert "ends at [fine]" in dag.split("## Critical Path", 1)[1]
+
+
+def test_a_chain_that_never_ends_in_readiness_says_so() -> None:
+    """A never-Ready layer's chain has no time bound: its page says it is never Ready, not "Ready at most
+    never" (the chain table's "never" cells are the per-step times)."""
+    after = page("failing", "layers/after-broken.md")
+    assert "1 level of waits before it starts; never Ready, computed as on the DAG page" in plain(after)
+    assert all("at most never" not in p.markdown for name in ("failing", "stuck") for p in compiled(name).pages)
+
+
+def test_the_dag_page_of_a_cluster_where_nothing_becomes_ready(tmp_path: Path) -> None:
+    """Every layer waits on a Kustomization that depends on itself (kustomize-controller checkDependencies:
+    it is never Ready, so neither is it nor what waits for it): the critical path ends at a layer that never
+    becomes Ready, and the DAG page says that instead of a time."""
+    repo = write(tmp_path, {**gotk(), "clusters/home/ks.yaml": ks("infra", "./infra", deps=("infra",)) + "---\n"
+                            + ks("apps", "./apps", deps=("infra",)),
+                            "infra/cm.yaml": cm("a"), "apps/cm.yaml": cm("b")})
+    dag = next(p.markdown for p in WikiCompiler().compile(WikiConfig(repo=repo, diagrams=False)).pages
+               if p.path.endswith("dag.md"))
+    assert "The longest chain of waits ends at apps, which never becomes Ready (Critical Path)." in plain(dag)
+    assert "(1 level) ends at apps, which never becomes Ready:" in section(dag, "## Critical Path")
+    assert "at most never" not in dag
 
 
 # -- the inventory JSON -------------------------------------------------------------------------------

@@ -74,3 +74,18 @@ def test_a_release_route_to_its_own_service_names_no_other_object(make_hr):
     assert routes[("ingress", "/")] == (Target("app:http", port="http"),)
     assert routes[("ingress", "/api")] == (Target("api:8080", "Service", "api", None, "8080"),)
     assert [(t.text, t.kind) for t in routes[("httproute", None)]] == [("app:80", None)]
+
+
+def test_a_release_into_another_namespace_still_routes_to_its_own_service(make_hr, make_res):
+    """helm-controller installs the chart into spec.targetNamespace (a HelmRelease kept in flux-system is
+    common): the release's Service and route land there together, so the route still leads back into it."""
+    values = {"controllers": {"web": {"containers": {"app": {"image": {"repository": "nginx", "tag": "1"}}}}},
+              "service": {"app": {"ports": {"http": {"port": 80}}}},
+              "ingress": {"app": {"hosts": [{"host": "web.example.com", "paths": [
+                  {"path": "/", "service": {"identifier": "app", "port": "http"}}]}]}}}
+    built = make_res("helm.toolkit.fluxcd.io/v2", "HelmRelease", "web", {"targetNamespace": "media",
+                                                                         "values": values}, ns="flux-system")
+    out, _ = extract_surfaces(LAYER, [built], [make_hr("web", "app-template", values, ns="flux-system",
+                                                       version="3.7.3")])
+    [ingress] = [s for s in out if s.kind == "ingress"]
+    assert ingress.targets == (Target("app:http", port="http"),)

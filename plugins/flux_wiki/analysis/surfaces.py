@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ..model import (CLAIM_SURFACES, Diagnostic, FieldAt, HelmReleaseInfo, Resource, Surface, SurfaceKind, Target,
-                     ValuesPath, address_list, endpoint, host_fields, value_at)
+                     ValuesPath, address_list, endpoint, helm_release_identity, host_fields, value_at)
 from .redact import HIDDEN, is_secret_payload, secret_strings, without_ciphertext
 
 LB_IP_ANNOTATIONS = (
@@ -786,7 +786,8 @@ def extract_surfaces(layer: str, resources: list[Resource], helm_releases: list[
         patched = hr_values_at.get(key) if key else None
         if patched and hr_obj is not None:
             found = _patched_hosts(found, hr_obj, patched, {str(at): at.path for _, at in rendered})
-        out += _own_backends(found, hr.namespace, rendered)
+        out += _own_backends(found, helm_release_identity(hr.name, hr.namespace, _map(hr_obj).get("spec"))[1],
+                             rendered)
     out = [_scrub(s, secrets) for s in out]
     return sorted(out, key=_order), sorted(set(diags))
 
@@ -812,7 +813,8 @@ def _own_backends(surfaces: list[Surface], namespace: str, rendered: list[tuple[
                   ) -> list[Surface]:
     """A HelmRelease's routes whose backend is a Service the same release renders (app-template's
     ``service.identifier: app``) lead back into the release itself: that backend keeps its text but names no
-    object of its own, so a layer diagram does not draw it as a Service the layer does not apply."""
+    object of its own, so a layer diagram does not draw it as a Service the layer does not apply. ``namespace``
+    is the one the release installs into (``spec.targetNamespace``, else the HelmRelease's)."""
     own = {obj_name(obj) for obj, _ in rendered if obj.get("kind") == "Service" and not _group(obj)
            and _obj_ns(obj) in ("", namespace)}
     out = []

@@ -82,7 +82,7 @@ def edge_evidence(cluster: Cluster, index: DependencyIndex, reach: Reach, depend
             needs_of[subject].extend(needs)
     for subject, needs in needs_of.items():
         providers = index.providers(subject)
-        if not providers or any(p.layer in members or covered(p) for p in providers):
+        if not providers or any(p.layer in members and not p.awaited or covered(p) for p in providers):
             continue
         direct = [p for p in providers if p.layer == dependency]
         chosen = direct[0] if direct else next((p for p in providers if p.layer in reachable), None)

@@ -165,7 +165,7 @@ def _needs(ctx: _Context, layer: str) -> None:
     for subject, needs in ctx.index.of(layer).needs.items():
         if subject.type not in RACE_SEVERITY:
             continue
-        providers = ctx.index.providers(subject)
+        providers = [p for p in ctx.index.providers(subject) if not (p.awaited and p.layer == layer)]
         if any(p.before_flux for p in providers):
             continue
         own = [p for p in providers if p.layer == layer]

@@ -159,7 +159,8 @@ def _release_cluster(res: Resource, here: str) -> str:
 
 def _gated_releases(cluster: Cluster, layers: dict[str, LayerFacts]) -> None:
     """A Kustomization that health-checks a HelmRelease another one applies is Ready only once the release
-    is: what the release installs is, for its dependents, provided by it too."""
+    is: what the release installs is, for its dependents, provided by it too (not for itself: the check orders
+    nothing before its own apply)."""
     by_release: dict[str, list[Provision]] = defaultdict(list)
     for facts in layers.values():
         for p in facts.provisions:
@@ -175,14 +176,15 @@ def _gated_releases(cluster: Cluster, layers: dict[str, LayerFacts]) -> None:
             for p in by_release.get(release, []):
                 if p.layer != node.id:
                     layers[node.id].provisions.append(replace(p, layer=node.id, file=node.file, line=node.line,
-                                                              via=f"{p.via}, health-checked by Kustomization {node.id}"))
+                                                              via=f"{p.via}, health-checked by Kustomization {node.id}",
+                                                              awaited=True))
     for node_id, releases in charted_checks(cluster).items():
         node = cluster.kustomizations[node_id]
         for release, objects in releases.items():
             for p in by_release.get(release, []):
                 if p.layer != node_id:
                     layers[node_id].provisions.append(replace(
-                        p, layer=node_id, file=node.file, line=node.line, inferred=True,
+                        p, layer=node_id, file=node.file, line=node.line, inferred=True, awaited=True,
                         via=f"{p.via}, whose {objects[0]} Kustomization {node_id} health-checks"))
 
 

@@ -86,6 +86,7 @@ class Provision:
     inferred: bool = False  # a guess (a chart the CRD catalog does not know)
     release: str | None = None  # the HelmRelease (namespace/name) whose install makes it exist
     before_flux: str | None = None  # why it exists before Flux reconciles anything (the CNI, a bootstrap helmfile)
+    awaited: bool = False  # from a HelmRelease ``layer`` health-checks but does not apply: only for what waits for it
 
     def text(self) -> str:
         """The provider as a reader sees it: ``ExternalSecret dex/x (at run time)``."""

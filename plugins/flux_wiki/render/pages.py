@@ -26,7 +26,7 @@ from ..model import Cluster, Diagnostic, InputError, KustomizationNode, Surface,
 from ..problems import ProblemPolicy
 from .markdown import front_matter, html_text, md_code, md_escape, md_link, one_line, relative_link, slug
 from .phrases import (address, blocker_detail, blocker_phrase, duration, gate_reason, install_summary,
-                      installed_phrases, port_text, step_event, surface_summary)
+                      installed_phrases, never, port_text, step_event, surface_summary)
 
 TEMPLATES = Path(__file__).parent / "templates"
 SORTABLE_MARK = '<span class="flux-wiki-sortable"></span>'
@@ -305,7 +305,7 @@ class PageRenderer:
                                                                            dot_file(name) if linked else None))
             if self.options.diagram else None,
             "dot_file": dot_file,
-            "duration": duration, "gate_reason": gate_reason, "blocker_phrase": blocker_phrase,
+            "duration": duration, "never": never, "gate_reason": gate_reason, "blocker_phrase": blocker_phrase,
             "blocker_detail": blocker_detail,
         }
 

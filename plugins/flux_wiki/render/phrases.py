@@ -159,6 +159,11 @@ def duration(seconds: float | None) -> str:
     return " ".join(parts)
 
 
+def never(seconds: float | None) -> bool:
+    """Whether a worst-case time is never reached: the Kustomization never becomes Ready."""
+    return seconds == math.inf
+
+
 def gate_reason(reason: str) -> str:
     """How a parent gates on a child, as the spec says it: ``wait: true`` or ``healthChecks``."""
     return "`wait: true`" if reason == "wait" else "`healthChecks`"
