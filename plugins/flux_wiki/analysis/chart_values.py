@@ -32,7 +32,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..model import Diagnostic, HelmReleaseInfo, helm_release_identity
-from .crds import normalize_url
 
 
 
@@ -591,6 +590,8 @@ _READER_SOURCES: dict[str, tuple[str, ...]] = {"gateway": ISTIO_CHART_SOURCES, "
 def _reader_for(rel: Release, source_url: str | None) -> Callable[[Release], Rendered] | None:
     sources = _READER_SOURCES.get(rel.chart)
     if sources is not None:
+        from .crds import normalize_url  # the CRD catalog's module: only for a chart name other charts share
+
         norm = normalize_url(source_url)
         if not norm or not any(norm == s or norm.startswith(s + "/") for s in map(normalize_url, sources)):
             return None
