@@ -134,3 +134,14 @@ def test_inventory_of_a_plain_repo_loads_no_feature_it_does_not_use(tmp_path) ->
     layer = repo / "clusters" / "home" / "apps.yaml"
     layer.write_text(layer.read_text().replace("prune: true", "prune: true, postBuild: {substitute: {A: b}}"))
     assert "'flux_wiki.flux.substitute'" in loaded()
+
+
+def test_helm_releases_load_the_crd_catalog_only_for_a_chart_name_others_share() -> None:
+    """The example's HelmReleases load the chart values readers but not analysis.crds (the CRD catalog and four
+    dataclasses): chart_values asks it for URL normalising only for a chart name several charts share."""
+    from ..support import EXAMPLE_REPO
+
+    heavy = ("flux_wiki.analysis.chart_values", "flux_wiki.analysis.crds")
+    out = subprocess.run([sys.executable, "-c", INVENTORY_PROBE.format(repo=str(EXAMPLE_REPO), heavy=heavy)],
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "['flux_wiki.analysis.chart_values']"
