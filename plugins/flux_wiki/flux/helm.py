@@ -80,14 +80,17 @@ _SEMVER_CV = (r"v?([0-9|x|X|\*]+)(\.[0-9|x|X|\*]+)?(\.[0-9|x|X|\*]+)?"
               r"(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?")
 _SEMVER_RANGE = rf"\s*({_SEMVER_CV})\s+-\s+({_SEMVER_CV})\s*"
 _SEMVER_VALID = rf"^(\s*({_SEMVER_OPS})\s*({_SEMVER_CV})\s*\,?)+$"
-_PLAIN_VERSION = re.compile(r"v?[0-9]+(?:\.[0-9]+){0,2}")  # what _SEMVER_VALID takes, without an operator
+# one term as _SEMVER_VALID takes it: an optional operator, up to three numbers, a pre-release (Go's \s is ASCII)
+_PLAIN_VERSION = re.compile(r"(?:=|!=|>|<|>=|=>|<=|=<|~|~>|\^)?[\t\n\f\r ]*v?[0-9]+(?:\.[0-9]+){0,2}"
+                            r"(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?")
 
 
 def version_range_error(version: str) -> str | None:
     """Why Masterminds/semver's NewConstraint refuses ``version`` ("improper constraint: <part>"), or None.
     The patterns run on RE2 (:mod:`.goregexp`): a version is repository input and the validity pattern repeats
-    a group of optional parts. A plain version (``1.2.3``, ``v2``), most charts' and what the patterns accept
-    at once (no range, no operator, no ``||``), is answered without them: RE2's wrapper costs ~30 us a call."""
+    a group of optional parts. A plain version or one term (``1.2.3``, ``v2``, ``>=1.0.0-alpha``), most charts'
+    and what the patterns accept at once (no range, no ``||``), is answered without them: RE2's wrapper costs
+    ~30 us a call, and loading google-re2 a few ms."""
     if _PLAIN_VERSION.fullmatch(version):
         return None
     from .goregexp import compile_go
