@@ -51,8 +51,9 @@ REMOVED_IN: dict[tuple[str, str], tuple[int, int]] = {
 Version = tuple[int, int, int]
 
 _CV = r"v?(\d+|[xX*])(?:\.(\d+|[xX*]))?(?:\.(\d+|[xX*]))?(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?"
-_TERM = re.compile(rf"(=|!=|>=|=>|<=|=<|>|<|~>|~|\^)?\s*{_CV}")
-_HYPHEN = re.compile(rf"({_CV})\s+-\s+({_CV})")
+# patterns as strings: `re` compiles them with the first FluxInstance version range (a millisecond at import)
+_TERM = rf"(=|!=|>=|=>|<=|=<|>|<|~>|~|\^)?\s*{_CV}"
+_HYPHEN = rf"({_CV})\s+-\s+({_CV})"
 
 
 # A NamedTuple: immutable and compared by value as a frozen dataclass is, for a fifth of the cost to define at
@@ -72,11 +73,11 @@ def lowest_version(constraint: str) -> Version | None:
 
     if not constraint.strip() or version_range_error(constraint) is not None:
         return None
-    rewritten = _HYPHEN.sub(lambda m: f">={m.group(1)}", constraint)
+    rewritten = re.sub(_HYPHEN, lambda m: f">={m.group(1)}", constraint)
     lows = []
     for part in rewritten.split("||"):
         low: Version = (0, 0, 0)
-        for m in _TERM.finditer(part):
+        for m in re.finditer(_TERM, part):
             op = m.group(1) or "="
             if op.startswith("<") or op.endswith("<") or op == "!=":
                 continue
