@@ -80,8 +80,9 @@ class InputError(Exception):
         return Diagnostic(self.file, self.line, self.message, code=self.code, cls=self.cls)
 
 
-@dataclass(frozen=True)
-class FieldAt:
+# FieldAt, GeneratedBy, Target and SubstitutionVar are NamedTuples: immutable and compared by value as frozen
+# dataclasses are, for a fifth of the cost to define at import (every process pays it); none is used as a sequence.
+class FieldAt(NamedTuple):
     """Where a field of a built object was written (the object's file, or the patch that put it there):
     ``file:line``. With ``spec_patch`` set, the patch is entry ``spec_patch`` of the building Flux
     Kustomization's own ``spec.patches`` and ``line`` counts lines of its inline text: a build is shared by the
@@ -137,8 +138,6 @@ def host_fields(obj: dict[str, Any]) -> dict[tuple[str | int, ...], str]:
     return out
 
 
-# GeneratedBy, Target and SubstitutionVar are NamedTuples: immutable and compared by value as frozen dataclasses
-# are, for a fifth of the cost to define at import (every process pays it); none is used as a sequence.
 class GeneratedBy(NamedTuple):
     """The object that generated a resource at run time (a flux-operator ResourceSet) and where it is."""
 

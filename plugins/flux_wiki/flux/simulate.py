@@ -1278,7 +1278,7 @@ _K = TypeVar("_K")
 
 
 def _prefixed_at(at: dict[_K, FieldAt] | None, prefix: str) -> dict[_K, FieldAt] | None:
-    return {key: replace(f, file=prefix + f.file) if f.file else f for key, f in at.items()} if at else at
+    return {key: f._replace(file=prefix + f.file) if f.file else f for key, f in at.items()} if at else at
 
 
 def _prefixed(built: BuildResult, prefix: str) -> BuildResult:

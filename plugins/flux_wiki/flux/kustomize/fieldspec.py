@@ -16,7 +16,7 @@ null it may not create through) is an error kustomize reports.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Callable, NamedTuple
 
 import yaml
@@ -39,8 +39,9 @@ def parse_gv(api_version: str) -> tuple[str, str]:
     return group, version
 
 
-# Gvk and FieldSpec are NamedTuples: immutable and compared by value as frozen dataclasses are, for a fifth of the
-# cost to define at import and to make (kustomize's tables are built at import); neither is used as a sequence.
+# Gvk, FieldSpec and NameReference are NamedTuples: immutable and compared by value as frozen dataclasses are, for
+# a fifth of the cost to define at import and to make (kustomize's tables are built at import); none is used as a
+# sequence.
 class Gvk(NamedTuple):
     """A group, version and kind as field specs and name references give them; an empty part matches any."""
 
@@ -80,8 +81,7 @@ class FieldSpec(NamedTuple):
         return out
 
 
-@dataclass(frozen=True)
-class NameReference:
+class NameReference(NamedTuple):
     """Objects of ``gvk`` are referred to by name at ``referrers`` (kustomize's NameBackReferences)."""
 
     gvk: Gvk
@@ -172,7 +172,7 @@ class TransformerConfig:
         for ref in other.name_reference:
             for i, cur in enumerate(refs):
                 if cur.gvk == ref.gvk:
-                    refs[i] = replace(cur, referrers=tuple(merge_specs(list(cur.referrers), list(ref.referrers))))
+                    refs[i] = cur._replace(referrers=tuple(merge_specs(list(cur.referrers), list(ref.referrers))))
                     break
             else:
                 refs.append(ref)
