@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Iterable, Literal
+from typing import TYPE_CHECKING, Any, Iterable, Literal, NamedTuple
 
 from .model import SOPS_ENCRYPTED_KIND
 
@@ -28,8 +28,7 @@ if TYPE_CHECKING:
 ProblemClass = Literal["repo", "limit"]
 
 
-@dataclass(frozen=True, eq=False)
-class Code:
+class Code(NamedTuple):
     """One problem code: its class, what it means, what to do about it."""
 
     code: str
