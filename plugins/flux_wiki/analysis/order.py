@@ -80,8 +80,8 @@ class Gate(NamedTuple):
     line: int
 
 
-@dataclass(frozen=True, eq=False)
-class Cycle:
+# Cycle and Blocker are NamedTuples too (immutable, never used as sequences nor compared).
+class Cycle(NamedTuple):
     """Kustomizations that wait for each other: ``links[i]`` leads from ``nodes[i]`` to the next one."""
 
     nodes: tuple[str, ...]
@@ -99,8 +99,7 @@ class Cycle:
         return "; ".join(words)
 
 
-@dataclass(frozen=True, eq=False)
-class Blocker:
+class Blocker(NamedTuple):
     """Why a Kustomization never becomes Ready on a fresh bootstrap, traced back to the first cause."""
 
     cause: Literal["suspended", "dangling", "cycle", "health-check", "failed"]
