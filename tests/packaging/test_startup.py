@@ -46,10 +46,10 @@ print(sorted(m for m in sys.modules if m.startswith({heavy!r})))
 # schema; pathspec for path globs).
 NOT_FOR_INVENTORY = ("click", "mkdocs", "material", "jinja2", "markdown", "graphviz", "pathspec",
                      "flux_wiki.config", "flux_wiki.compile", "flux_wiki.mkdocs", "flux_wiki.signed_cache",
-                     "flux_wiki.fingerprint", "flux_wiki.render.pages", "flux_wiki.render.diagrams",
-                     "flux_wiki.render.svg", "flux_wiki.render.markdown", "flux_wiki.render.nav",
-                     "flux_wiki.render.phrases", "flux_wiki.render.viewer", "flux_wiki.export", "flux_wiki.diff",
-                     "flux_wiki.doctor", "flux_wiki.authoring", "flux_wiki.scaffold", "flux_wiki.cli.init",
+                     "flux_wiki.fingerprint", "flux_wiki.analysis.layers", "flux_wiki.render.pages",
+                     "flux_wiki.render.diagrams", "flux_wiki.render.svg", "flux_wiki.render.markdown",
+                     "flux_wiki.render.nav", "flux_wiki.render.phrases", "flux_wiki.render.viewer", "flux_wiki.export",
+                     "flux_wiki.diff", "flux_wiki.doctor", "flux_wiki.authoring", "flux_wiki.scaffold", "flux_wiki.cli.init",
                      "flux_wiki.cli.export", "flux_wiki.cli.diff", "flux_wiki.cli.doctor", "flux_wiki.cli.authoring")
 
 

@@ -17,7 +17,8 @@ from typing import Any, Callable, Iterable
 
 import jinja2
 
-from ..analysis.facts import ClusterFacts, LayerFacts
+from ..analysis.facts import ClusterFacts
+from ..analysis.layers import LayerFacts
 from ..analysis.order import Chain, Timing
 from ..analysis.views import GroupRange, Grouping
 from ..fingerprint import fingerprint
