@@ -420,7 +420,7 @@ class Simulation:
                 self.artifact_failures[artifact.ident()] = why
                 return artifact, why, None
             copies.append(copy)
-        layout = replace(layout, copies=tuple(copies))
+        layout = layout._replace(copies=tuple(copies))
         root = Path(base_root, layout.folder) if layout.folder else base_root
         folder = SourceDir(source_key(artifact.kind, artifact.namespace, artifact.name), root,
                            f"ArtifactGenerator {generator.ident()} copies it from {layout.kind} "
