@@ -10,7 +10,6 @@ and the inline ``spec.values`` are merged last. Secret values are never read.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any, Callable, NamedTuple
 
 import yaml
@@ -27,8 +26,9 @@ FindObject = Callable[[str, str, str], Resource | None]
 FindSource = Callable[[str, str, str], SourceInfo | None]
 
 
-# ArtifactChart, ObjectRef, ChartTemplate and ValuesReference are NamedTuples: immutable and compared by value as
-# frozen dataclasses are, for a fifth of the cost to define at import; none is used as a sequence.
+# ArtifactChart, ObjectRef, ChartTemplate, ValuesReference and HelmReleaseSpec are NamedTuples: immutable and
+# compared by value as frozen dataclasses are (HelmReleaseSpec is never compared), for a fifth of the cost to define
+# at import; none is used as a sequence.
 class ArtifactChart(NamedTuple):
     """The chart an ExternalArtifact holds (helm-controller ≥ 1.4 takes one as ``chartRef``): the name and version
     of its ``Chart.yaml``, or why flux-wiki does not read it (``limit``), or why Flux never gets the artifact
@@ -112,8 +112,7 @@ class ValuesReference(NamedTuple):
     optional: bool
 
 
-@dataclass(frozen=True, eq=False)
-class HelmReleaseSpec:
+class HelmReleaseSpec(NamedTuple):
     """The fields of a HelmRelease's spec (v2, v2beta1, v2beta2) that say what it installs."""
 
     chart: ChartTemplate | None  # ``spec.chart.spec``, when a mapping
