@@ -21,7 +21,7 @@ from mkdocs.utils.yaml import get_yaml_loader, yaml_load
 
 from .flux.source_dirs import parse_key
 from .model import Diagnostic, InputError
-from .problems import IgnoreRule, ProblemPolicy, parse_ignore
+from .problem_policy import IgnoreRule, ProblemPolicy, parse_ignore
 from .signed_cache import linked_below, user_cache_dir
 
 PLUGIN = "flux-wiki"

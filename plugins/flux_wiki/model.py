@@ -10,7 +10,7 @@ import ipaddress
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from .analysis.redact import url_without_credentials
 from .flux.objects import KustomizationSpec
@@ -80,8 +80,9 @@ class InputError(Exception):
         return Diagnostic(self.file, self.line, self.message, code=self.code, cls=self.cls)
 
 
-@dataclass(frozen=True)
-class FieldAt:
+# FieldAt, GeneratedBy, Target and SubstitutionVar are NamedTuples: immutable and compared by value as frozen
+# dataclasses are, for a fifth of the cost to define at import (every process pays it); none is used as a sequence.
+class FieldAt(NamedTuple):
     """Where a field of a built object was written (the object's file, or the patch that put it there):
     ``file:line``. With ``spec_patch`` set, the patch is entry ``spec_patch`` of the building Flux
     Kustomization's own ``spec.patches`` and ``line`` counts lines of its inline text: a build is shared by the
@@ -137,8 +138,7 @@ def host_fields(obj: dict[str, Any]) -> dict[tuple[str | int, ...], str]:
     return out
 
 
-@dataclass(frozen=True)
-class GeneratedBy:
+class GeneratedBy(NamedTuple):
     """The object that generated a resource at run time (a flux-operator ResourceSet) and where it is."""
 
     kind: str
@@ -259,8 +259,9 @@ class SourceInfo:
         return u.replace("ssh://git@", "https://").replace("git@github.com:", "https://github.com/")
 
 
-@dataclass(frozen=True, eq=False)
-class SourceDir:
+# A NamedTuple: immutable as a frozen dataclass is, for a fifth of the cost to define at import and to make; it is
+# never used as a sequence nor compared.
+class SourceDir(NamedTuple):
     """A local folder that stands for a Flux source's artifact (flux/source_dirs.py), and how flux-wiki knows."""
 
     key: str  # canonical: Kind/namespace/name or a normalized URL
@@ -315,8 +316,7 @@ ROUTE_SURFACES: tuple[SurfaceKind, ...] = ("ingress", "ingressroute", "httproute
 CLAIM_SURFACES: tuple[SurfaceKind, ...] = ("loadbalancer", "gateway")  # an address:port a load balancer serves
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(NamedTuple):
     """What a surface leads to: an object it names (a backend, a selected workload, an issuer) or plain text
     (a container image, an ExternalName host). ``text`` is how tables and the inventory JSON show it."""
 
@@ -423,8 +423,7 @@ class Surface:
                 self.host or "", self.path or "")
 
 
-@dataclass(frozen=True)
-class SubstitutionVar:
+class SubstitutionVar(NamedTuple):
     """A postBuild variable of a Kustomization, by name only: values are never kept."""
 
     name: str

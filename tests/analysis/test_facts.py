@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flux_wiki.analysis.facts import ClusterFacts, group_by_kind, installed
+from flux_wiki.analysis.facts import ClusterFacts
+from flux_wiki.analysis.layers import group_by_kind, installed
 from flux_wiki.model import (Cluster, HelmReleaseInfo, KustomizationNode, Resource, SourceInfo, Surface,
                              Target)
 

@@ -42,15 +42,16 @@ print(sorted(m for m in sys.modules if m.startswith({heavy!r})))
 """
 
 # What `inventory` has no use for: MkDocs (and click, its command line's) and what only pages need (templates,
-# Markdown, Graphviz, the disk cache), the other commands' modules, and the wiki's configuration (MkDocs' config
-# schema; pathspec for path globs).
+# Markdown, Graphviz, the disk cache, a layer's facts), the other commands' modules, and the wiki's configuration
+# (MkDocs' config schema; the problem policy; pathspec for path globs).
 NOT_FOR_INVENTORY = ("click", "mkdocs", "material", "jinja2", "markdown", "graphviz", "pathspec",
                      "flux_wiki.config", "flux_wiki.compile", "flux_wiki.mkdocs", "flux_wiki.signed_cache",
-                     "flux_wiki.fingerprint", "flux_wiki.render.pages", "flux_wiki.render.diagrams",
-                     "flux_wiki.render.svg", "flux_wiki.render.markdown", "flux_wiki.render.nav",
-                     "flux_wiki.render.phrases", "flux_wiki.render.viewer", "flux_wiki.export", "flux_wiki.diff",
-                     "flux_wiki.doctor", "flux_wiki.authoring", "flux_wiki.scaffold", "flux_wiki.cli.init",
-                     "flux_wiki.cli.export", "flux_wiki.cli.diff", "flux_wiki.cli.doctor", "flux_wiki.cli.authoring")
+                     "flux_wiki.fingerprint", "flux_wiki.analysis.layers", "flux_wiki.problem_policy",
+                     "flux_wiki.render.pages", "flux_wiki.render.diagrams", "flux_wiki.render.svg",
+                     "flux_wiki.render.markdown", "flux_wiki.render.nav", "flux_wiki.render.phrases",
+                     "flux_wiki.render.viewer", "flux_wiki.export", "flux_wiki.diff", "flux_wiki.doctor",
+                     "flux_wiki.authoring", "flux_wiki.scaffold", "flux_wiki.cli.init", "flux_wiki.cli.export",
+                     "flux_wiki.cli.diff", "flux_wiki.cli.doctor", "flux_wiki.cli.authoring")
 
 
 def test_inventory_imports_only_what_it_needs() -> None:
@@ -134,3 +135,14 @@ def test_inventory_of_a_plain_repo_loads_no_feature_it_does_not_use(tmp_path) ->
     layer = repo / "clusters" / "home" / "apps.yaml"
     layer.write_text(layer.read_text().replace("prune: true", "prune: true, postBuild: {substitute: {A: b}}"))
     assert "'flux_wiki.flux.substitute'" in loaded()
+
+
+def test_helm_releases_load_the_crd_catalog_only_for_a_chart_name_others_share() -> None:
+    """The example's HelmReleases load the chart values readers but not analysis.crds (the CRD catalog and four
+    dataclasses): chart_values asks it for URL normalising only for a chart name several charts share."""
+    from ..support import EXAMPLE_REPO
+
+    heavy = ("flux_wiki.analysis.chart_values", "flux_wiki.analysis.crds")
+    out = subprocess.run([sys.executable, "-c", INVENTORY_PROBE.format(repo=str(EXAMPLE_REPO), heavy=heavy)],
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "['flux_wiki.analysis.chart_values']"

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from flux_wiki.problems import CODES, ProblemPolicy, parse_ignore
+from flux_wiki.problem_policy import ProblemPolicy, parse_ignore
+from flux_wiki.problems import CODES
 
 from ..support import ROOT
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from flux_wiki.analysis.facts import Installed, KindGroup
+from flux_wiki.analysis.layers import Installed, KindGroup
 from flux_wiki.model import Resource, Surface, Target
 from flux_wiki.render.phrases import (address, count, install_summary, installed_phrases, plural, surface_phrase,
                                       surface_summary)

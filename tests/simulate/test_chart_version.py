@@ -78,3 +78,29 @@ def test_a_plain_version_is_answered_as_the_patterns_answer_it(version: str) -> 
     assert version_range_error(version) == by_patterns
     for plain in ("1", "1.2", "1.2.3", "v1.2.3", "007.0"):
         assert version_range_error(plain) is None
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(["", "=", "!=", ">", "<", ">=", "=>", "<=", "=<", "~", "~>", "^", "=>>", "~^"]),
+       st.text(alphabet=" \t\u00a0\u2003\v", max_size=2),
+       st.from_regex(r"v?[0-9]{1,3}(\.[0-9x]{1,2}){0,3}(-[0-9A-Za-z.+-]{0,6})?", fullmatch=True))
+def test_one_term_is_answered_as_the_patterns_answer_it(op: str, space: str, version: str) -> None:
+    """One operator and a version (``>=1.0.0-alpha``) skip the RE2 patterns too: the answer is the patterns', with
+    Go's ASCII whitespace only between them."""
+    from flux_wiki.flux import helm
+
+    term = op + space + version
+    with patch.object(helm, "_PLAIN_VERSION", re.compile(r"(?!)")):
+        by_patterns = version_range_error(term)
+    assert version_range_error(term) == by_patterns
+
+
+def test_one_term_loads_no_re2() -> None:
+    """``>=1.0.0`` and ``^1.2.3-rc.1`` (most ranges charts name) are answered without loading google-re2."""
+    import subprocess
+    import sys
+
+    probe = ("import sys; from flux_wiki.flux.helm import version_range_error as e; "
+             "print(e('>=1.0.0'), e('^1.2.3-rc.1'), e('~> 1.2'), 're2' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["None", "None", "None", "False"]

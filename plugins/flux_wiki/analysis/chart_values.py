@@ -29,15 +29,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..model import Diagnostic, HelmReleaseInfo, helm_release_identity
-from .crds import normalize_url
 
 
 
-@dataclass(frozen=True, eq=False)
-class ValuesAt:
+# A NamedTuple: immutable as a frozen dataclass is, for a fifth of the cost to define; never used as a sequence
+# nor compared (pages show it through __str__).
+class ValuesAt(NamedTuple):
     """Where in a release's values a rendered object comes from: the key path (``service``, ``app``), which
     points a surface at its values line, and how pages name it (``values service.app``)."""
 
@@ -591,6 +591,8 @@ _READER_SOURCES: dict[str, tuple[str, ...]] = {"gateway": ISTIO_CHART_SOURCES, "
 def _reader_for(rel: Release, source_url: str | None) -> Callable[[Release], Rendered] | None:
     sources = _READER_SOURCES.get(rel.chart)
     if sources is not None:
+        from .crds import normalize_url  # the CRD catalog's module: only for a chart name other charts share
+
         norm = normalize_url(source_url)
         if not norm or not any(norm == s or norm.startswith(s + "/") for s in map(normalize_url, sources)):
             return None

@@ -15,7 +15,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..model import (CLAIM_SURFACES, Diagnostic, FieldAt, HelmReleaseInfo, Resource, Surface, SurfaceKind, Target,
                      ValuesPath, address_list, endpoint, helm_release_identity, host_fields, value_at)
@@ -470,8 +470,9 @@ _GO_TRUE = ("1", "t", "T", "TRUE", "true", "True")  # strconv.ParseBool
 _TLS_PROTOCOLS = ("HTTPS", "TLS")
 
 
-@dataclass(frozen=True)
-class DefaultIssuer:
+# A NamedTuple: immutable and compared by value as a frozen dataclass is, for a fifth of the cost to define at
+# import (every process pays it); it is never used as a sequence.
+class DefaultIssuer(NamedTuple):
     """The issuer cert-manager's ingress-shim uses for an Ingress that names none (``--default-issuer-name`` and
     ``--default-issuer-kind``, default ``Issuer``), with the values line of the cert-manager release that sets it."""
 

@@ -82,7 +82,7 @@ def doctor(argv: list[str]) -> None:
     from ..engine import build_model
     from ..load import Repo
     from ..load.authored import load_notes
-    from ..problems import ProblemPolicy
+    from ..problem_policy import ProblemPolicy
 
     target = _target(repo, args.config_file)
     if not target.repo.is_dir():

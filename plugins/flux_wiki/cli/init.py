@@ -29,7 +29,7 @@ def init(argv: list[str]) -> None:
     import shlex
 
     from ..model import printable
-    from ..problems import ProblemPolicy
+    from ..problem_policy import ProblemPolicy
     from ..scaffold import plan_wiki, write_wiki
 
     if browse_url is not None and not _http_url(browse_url):

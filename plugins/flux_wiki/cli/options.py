@@ -14,7 +14,7 @@ from .parsing import CommandParser, existing_folder, file_path
 if TYPE_CHECKING:
     from ..config import WikiConfig
     from ..model import Diagnostic
-    from ..problems import ProblemPolicy
+    from ..problem_policy import ProblemPolicy
 
 
 def repo_argument(parser: CommandParser) -> None:
@@ -67,7 +67,7 @@ def warn(diagnostic: Diagnostic | str, policy: ProblemPolicy | None = None) -> N
         print(f"warning: {diagnostic}", file=sys.stderr)
         return
     if policy is None:
-        from ..problems import ProblemPolicy
+        from ..problem_policy import ProblemPolicy
 
         policy = ProblemPolicy()
     level, text = policy.report(diagnostic)

@@ -43,13 +43,14 @@ def inventory(argv: list[str]) -> None:
     sources = source_folders(parser, args.sources)
 
     from ..model import printable
-    from ..problems import ProblemPolicy
     from ..render.inventory import inventory_json
 
     model = _model(args.repo, args.cluster, args.entry, args.exclude, sources)
     if args.fmt == "json":
         sys.stdout.write(inventory_json(model))
         return
+    from ..problem_policy import ProblemPolicy  # the text's warning count: the JSON reports no policy
+
     for d in model.diagnostics:
         warn(d)
     for c in model.clusters:

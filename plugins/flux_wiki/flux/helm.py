@@ -10,8 +10,7 @@ and the inline ``spec.values`` are merged last. Secret values are never read.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 import yaml
 
@@ -27,8 +26,10 @@ FindObject = Callable[[str, str, str], Resource | None]
 FindSource = Callable[[str, str, str], SourceInfo | None]
 
 
-@dataclass(frozen=True)
-class ArtifactChart:
+# ArtifactChart, ObjectRef, ChartTemplate, ValuesReference and HelmReleaseSpec are NamedTuples: immutable and
+# compared by value as frozen dataclasses are (HelmReleaseSpec is never compared), for a fifth of the cost to define
+# at import; none is used as a sequence.
+class ArtifactChart(NamedTuple):
     """The chart an ExternalArtifact holds (helm-controller ≥ 1.4 takes one as ``chartRef``): the name and version
     of its ``Chart.yaml``, or why flux-wiki does not read it (``limit``), or why Flux never gets the artifact
     (``failure``)."""
@@ -44,8 +45,7 @@ FindArtifactChart = Callable[[str, str], ArtifactChart]
 
 # -- the spec, typed ----------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class ObjectRef:
+class ObjectRef(NamedTuple):
     """A reference to another object (a chart's ``sourceRef``, ``chartRef``)."""
 
     kind: str  # "" when unset
@@ -59,8 +59,7 @@ class ObjectRef:
         return cls(str_field(ref.get("kind")), str_field(ref.get("namespace")) or namespace, str_field(ref.get("name")))
 
 
-@dataclass(frozen=True)
-class ChartTemplate:
+class ChartTemplate(NamedTuple):
     """A chart to fetch from a source: a HelmRelease's ``spec.chart.spec``, or a HelmChart's spec."""
 
     chart: str | None  # None when unset or not a scalar
@@ -81,14 +80,17 @@ _SEMVER_CV = (r"v?([0-9|x|X|\*]+)(\.[0-9|x|X|\*]+)?(\.[0-9|x|X|\*]+)?"
               r"(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?")
 _SEMVER_RANGE = rf"\s*({_SEMVER_CV})\s+-\s+({_SEMVER_CV})\s*"
 _SEMVER_VALID = rf"^(\s*({_SEMVER_OPS})\s*({_SEMVER_CV})\s*\,?)+$"
-_PLAIN_VERSION = re.compile(r"v?[0-9]+(?:\.[0-9]+){0,2}")  # what _SEMVER_VALID takes, without an operator
+# one term as _SEMVER_VALID takes it: an optional operator, up to three numbers, a pre-release (Go's \s is ASCII)
+_PLAIN_VERSION = re.compile(r"(?:=|!=|>|<|>=|=>|<=|=<|~|~>|\^)?[\t\n\f\r ]*v?[0-9]+(?:\.[0-9]+){0,2}"
+                            r"(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?")
 
 
 def version_range_error(version: str) -> str | None:
     """Why Masterminds/semver's NewConstraint refuses ``version`` ("improper constraint: <part>"), or None.
     The patterns run on RE2 (:mod:`.goregexp`): a version is repository input and the validity pattern repeats
-    a group of optional parts. A plain version (``1.2.3``, ``v2``), most charts' and what the patterns accept
-    at once (no range, no operator, no ``||``), is answered without them: RE2's wrapper costs ~30 us a call."""
+    a group of optional parts. A plain version or one term (``1.2.3``, ``v2``, ``>=1.0.0-alpha``), most charts'
+    and what the patterns accept at once (no range, no ``||``), is answered without them: RE2's wrapper costs
+    ~30 us a call, and loading google-re2 a few ms."""
     if _PLAIN_VERSION.fullmatch(version):
         return None
     from .goregexp import compile_go
@@ -100,8 +102,7 @@ def version_range_error(version: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class ValuesReference:
+class ValuesReference(NamedTuple):
     """One ``spec.valuesFrom`` entry."""
 
     kind: str  # ConfigMap or Secret ("" when unset)
@@ -111,8 +112,7 @@ class ValuesReference:
     optional: bool
 
 
-@dataclass(frozen=True, eq=False)
-class HelmReleaseSpec:
+class HelmReleaseSpec(NamedTuple):
     """The fields of a HelmRelease's spec (v2, v2beta1, v2beta2) that say what it installs."""
 
     chart: ChartTemplate | None  # ``spec.chart.spec``, when a mapping

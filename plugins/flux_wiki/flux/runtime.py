@@ -11,7 +11,7 @@ otherwise ``keys`` is None (only the controller knows them).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..model import Resource
 from .fields import items, mapping, text
@@ -21,8 +21,9 @@ ANY_NAMESPACE = "*"  # a Secret created in every (selected) namespace, e.g. by a
 _TLS_KEYS = frozenset({"tls.crt", "tls.key", "ca.crt"})
 
 
-@dataclass(frozen=True, eq=False)
-class RuntimeSecret:
+# A NamedTuple: immutable as a frozen dataclass is, for a fifth of the cost to define at import; it is never used as
+# a sequence nor compared.
+class RuntimeSecret(NamedTuple):
     """A Secret a controller creates from ``maker``: its name, namespace and keys (None: not known here)."""
 
     name: str

@@ -20,8 +20,7 @@ from __future__ import annotations
 import datetime
 import ipaddress
 import re
-from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from .fields import is_ciphertext
 
@@ -44,8 +43,9 @@ OBJ = mapping()
 _STRINGS = mapping(STR)
 
 
-@dataclass(frozen=True, eq=False)
-class FieldProblem:
+# A NamedTuple: immutable as a frozen dataclass is, for a fifth of the cost to define at import (every process
+# pays it); it is never used as a sequence nor compared.
+class FieldProblem(NamedTuple):
     """A field whose value does not have the shape its reader expects."""
 
     path: tuple[str | int, ...]

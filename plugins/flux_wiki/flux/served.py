@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from ..model import Resource
@@ -52,12 +51,14 @@ REMOVED_IN: dict[tuple[str, str], tuple[int, int]] = {
 Version = tuple[int, int, int]
 
 _CV = r"v?(\d+|[xX*])(?:\.(\d+|[xX*]))?(?:\.(\d+|[xX*]))?(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?"
-_TERM = re.compile(rf"(=|!=|>=|=>|<=|=<|>|<|~>|~|\^)?\s*{_CV}")
-_HYPHEN = re.compile(rf"({_CV})\s+-\s+({_CV})")
+# patterns as strings: `re` compiles them with the first FluxInstance version range (a millisecond at import)
+_TERM = rf"(=|!=|>=|=>|<=|=<|>|<|~>|~|\^)?\s*{_CV}"
+_HYPHEN = rf"({_CV})\s+-\s+({_CV})"
 
 
-@dataclass(frozen=True)
-class ServedVersions:
+# A NamedTuple: immutable and compared by value as a frozen dataclass is, for a fifth of the cost to define at
+# import (every process pays it); it is never used as a sequence.
+class ServedVersions(NamedTuple):
     """The versions of one Flux kind the repository's CRD serves."""
 
     versions: frozenset[str]
@@ -72,11 +73,11 @@ def lowest_version(constraint: str) -> Version | None:
 
     if not constraint.strip() or version_range_error(constraint) is not None:
         return None
-    rewritten = _HYPHEN.sub(lambda m: f">={m.group(1)}", constraint)
+    rewritten = re.sub(_HYPHEN, lambda m: f">={m.group(1)}", constraint)
     lows = []
     for part in rewritten.split("||"):
         low: Version = (0, 0, 0)
-        for m in _TERM.finditer(part):
+        for m in re.finditer(_TERM, part):
             op = m.group(1) or "="
             if op.startswith("<") or op.endswith("<") or op == "!=":
                 continue

@@ -420,7 +420,7 @@ class Simulation:
                 self.artifact_failures[artifact.ident()] = why
                 return artifact, why, None
             copies.append(copy)
-        layout = replace(layout, copies=tuple(copies))
+        layout = layout._replace(copies=tuple(copies))
         root = Path(base_root, layout.folder) if layout.folder else base_root
         folder = SourceDir(source_key(artifact.kind, artifact.namespace, artifact.name), root,
                            f"ArtifactGenerator {generator.ident()} copies it from {layout.kind} "
@@ -1278,7 +1278,7 @@ _K = TypeVar("_K")
 
 
 def _prefixed_at(at: dict[_K, FieldAt] | None, prefix: str) -> dict[_K, FieldAt] | None:
-    return {key: replace(f, file=prefix + f.file) if f.file else f for key, f in at.items()} if at else at
+    return {key: f._replace(file=prefix + f.file) if f.file else f for key, f in at.items()} if at else at
 
 
 def _prefixed(built: BuildResult, prefix: str) -> BuildResult:

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 import yaml
 
@@ -73,8 +73,9 @@ def parse_key(key: str) -> str:
                      f"{', '.join(MAPPABLE_KINDS)}")
 
 
-@dataclass(frozen=True, eq=False)
-class CiPush:
+# A NamedTuple: immutable as a frozen dataclass is, for a fifth of the cost to define at import (every process
+# pays it); it is never used as a sequence nor compared.
+class CiPush(NamedTuple):
     """One ``flux push artifact`` a CI workflow runs: the URL (a pattern where it uses variables) and path."""
 
     url: str

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..model import Diagnostic, InputError
 from ..problems import problem_class
@@ -53,8 +53,9 @@ class Record:
     read: set[str] = field(default_factory=set)  # files read through a Repo (its record of what a run read)
 
 
-@dataclass(frozen=True, eq=False)
-class Entry:
+# A NamedTuple: immutable as a frozen dataclass is, for a fifth of the cost to define at import and to make; it is
+# never used as a sequence nor compared.
+class Entry(NamedTuple):
     """What a root-relative path is: ``file``, ``dir``, ``missing`` or ``refused`` (with the reason)."""
 
     kind: str

@@ -38,7 +38,7 @@ import re
 import threading
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 from yaml.composer import Composer
@@ -76,8 +76,9 @@ class LimitError(yaml.MarkedYAMLError):
         self.code = code
 
 
-@dataclass(frozen=True, eq=False)
-class DuplicateKey:
+# A NamedTuple: immutable as a frozen dataclass is, for a fifth of the cost to define at import and to make; it is
+# never used as a sequence nor compared.
+class DuplicateKey(NamedTuple):
     """A mapping key written twice in one mapping (1-based lines of the repeat and of the first)."""
 
     key: str

@@ -17,13 +17,14 @@ from typing import Any, Callable, Iterable
 
 import jinja2
 
-from ..analysis.facts import ClusterFacts, LayerFacts
+from ..analysis.facts import ClusterFacts
+from ..analysis.layers import LayerFacts
 from ..analysis.order import Chain, Timing
 from ..analysis.views import GroupRange, Grouping
 from ..fingerprint import fingerprint
 from ..load.authored import ClusterNotes, split_front_matter
 from ..model import Cluster, Diagnostic, InputError, KustomizationNode, Surface, address_order
-from ..problems import ProblemPolicy
+from ..problem_policy import ProblemPolicy
 from .markdown import front_matter, html_text, md_code, md_escape, md_link, one_line, relative_link, slug
 from .phrases import (address, blocker_detail, blocker_phrase, duration, gate_reason, install_summary,
                       installed_phrases, never, port_text, step_event, surface_summary)

@@ -9,7 +9,7 @@ import math
 import re
 from collections import defaultdict
 
-from ..analysis.facts import KIND_ORDER, Installed, KindGroup
+from ..analysis.layers import KIND_ORDER, Installed, KindGroup
 from ..model import ROUTE_SURFACES, Surface, address_list, address_order, endpoint
 
 # Kinds of KIND_ORDER that "What It Installs" counts instead of naming each object.
