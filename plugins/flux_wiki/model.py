@@ -80,8 +80,6 @@ class InputError(Exception):
         return Diagnostic(self.file, self.line, self.message, code=self.code, cls=self.cls)
 
 
-# FieldAt, GeneratedBy, Target and SubstitutionVar are NamedTuples: immutable and compared by value as frozen
-# dataclasses are, for a fifth of the cost to define at import (every process pays it); none is used as a sequence.
 class FieldAt(NamedTuple):
     """Where a field of a built object was written (the object's file, or the patch that put it there):
     ``file:line``. With ``spec_patch`` set, the patch is entry ``spec_patch`` of the building Flux
@@ -259,8 +257,6 @@ class SourceInfo:
         return u.replace("ssh://git@", "https://").replace("git@github.com:", "https://github.com/")
 
 
-# A NamedTuple: immutable as a frozen dataclass is, for a fifth of the cost to define at import and to make; it is
-# never used as a sequence nor compared.
 class SourceDir(NamedTuple):
     """A local folder that stands for a Flux source's artifact (flux/source_dirs.py), and how flux-wiki knows."""
 

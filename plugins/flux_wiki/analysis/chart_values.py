@@ -35,8 +35,6 @@ from ..model import Diagnostic, HelmReleaseInfo, helm_release_identity
 
 
 
-# A NamedTuple: immutable as a frozen dataclass is, for a fifth of the cost to define; never used as a sequence
-# nor compared (pages show it through __str__).
 class ValuesAt(NamedTuple):
     """Where in a release's values a rendered object comes from: the key path (``service``, ``app``), which
     points a surface at its values line, and how pages name it (``values service.app``)."""

@@ -68,8 +68,6 @@ class Edge:
         return self.before.split("/", 1)[0] != self.after.split("/", 1)[0]
 
 
-# Gate, Step, Chain and Timing are NamedTuples, immutable and compared by value as frozen dataclasses are, for a
-# fifth of the cost to define at import (every process pays it); none is used as a sequence.
 class Gate(NamedTuple):
     """``parent`` is Ready only once ``child`` is Ready: its ``wait: true`` or a ``healthChecks`` entry."""
 
@@ -80,7 +78,6 @@ class Gate(NamedTuple):
     line: int
 
 
-# Cycle and Blocker are NamedTuples too (immutable, never used as sequences nor compared).
 class Cycle(NamedTuple):
     """Kustomizations that wait for each other: ``links[i]`` leads from ``nodes[i]`` to the next one."""
 

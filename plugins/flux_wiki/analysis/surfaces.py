@@ -470,8 +470,6 @@ _GO_TRUE = ("1", "t", "T", "TRUE", "true", "True")  # strconv.ParseBool
 _TLS_PROTOCOLS = ("HTTPS", "TLS")
 
 
-# A NamedTuple: immutable and compared by value as a frozen dataclass is, for a fifth of the cost to define at
-# import (every process pays it); it is never used as a sequence.
 class DefaultIssuer(NamedTuple):
     """The issuer cert-manager's ingress-shim uses for an Ingress that names none (``--default-issuer-name`` and
     ``--default-issuer-kind``, default ``Issuer``), with the values line of the cert-manager release that sets it."""

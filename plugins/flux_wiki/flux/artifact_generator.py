@@ -20,8 +20,6 @@ from typing import Any, NamedTuple
 GLOB_CHARS = frozenset("*?[]")
 
 
-# CopiedTree and ArtifactLayout are NamedTuples: immutable as frozen dataclasses are, for a fifth of the cost to
-# define; neither is used as a sequence nor compared.
 class CopiedTree(NamedTuple):
     """One copy operation that copies a whole file or folder: ``source_path`` of the source lands at
     ``artifact_path`` of the artifact ("" is the root of either)."""

@@ -26,9 +26,6 @@ FindObject = Callable[[str, str, str], Resource | None]
 FindSource = Callable[[str, str, str], SourceInfo | None]
 
 
-# ArtifactChart, ObjectRef, ChartTemplate, ValuesReference and HelmReleaseSpec are NamedTuples: immutable and
-# compared by value as frozen dataclasses are (HelmReleaseSpec is never compared), for a fifth of the cost to define
-# at import; none is used as a sequence.
 class ArtifactChart(NamedTuple):
     """The chart an ExternalArtifact holds (helm-controller ≥ 1.4 takes one as ``chartRef``): the name and version
     of its ``Chart.yaml``, or why flux-wiki does not read it (``limit``), or why Flux never gets the artifact

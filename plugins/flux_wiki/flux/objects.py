@@ -55,8 +55,6 @@ class FluxOverrides:
     ignore_missing_components: bool = False  # spec.ignoreMissingComponents (Flux 2.6)
 
 
-# SourceRef and SubstituteRef are NamedTuples: immutable and compared by value as frozen dataclasses are, for a
-# fifth of the cost to define at import (every process pays it); none is used as a sequence.
 class SourceRef(NamedTuple):
     """``spec.sourceRef``: the source whose artifact a Kustomization builds."""
 

@@ -21,8 +21,6 @@ ANY_NAMESPACE = "*"  # a Secret created in every (selected) namespace, e.g. by a
 _TLS_KEYS = frozenset({"tls.crt", "tls.key", "ca.crt"})
 
 
-# A NamedTuple: immutable as a frozen dataclass is, for a fifth of the cost to define at import; it is never used as
-# a sequence nor compared.
 class RuntimeSecret(NamedTuple):
     """A Secret a controller creates from ``maker``: its name, namespace and keys (None: not known here)."""
 

@@ -43,8 +43,6 @@ OBJ = mapping()
 _STRINGS = mapping(STR)
 
 
-# A NamedTuple: immutable as a frozen dataclass is, for a fifth of the cost to define at import (every process
-# pays it); it is never used as a sequence nor compared.
 class FieldProblem(NamedTuple):
     """A field whose value does not have the shape its reader expects."""
 

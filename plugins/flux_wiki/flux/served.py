@@ -56,8 +56,6 @@ _TERM = rf"(=|!=|>=|=>|<=|=<|>|<|~>|~|\^)?\s*{_CV}"
 _HYPHEN = rf"({_CV})\s+-\s+({_CV})"
 
 
-# A NamedTuple: immutable and compared by value as a frozen dataclass is, for a fifth of the cost to define at
-# import (every process pays it); it is never used as a sequence.
 class ServedVersions(NamedTuple):
     """The versions of one Flux kind the repository's CRD serves."""
 

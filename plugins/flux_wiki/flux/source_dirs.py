@@ -73,8 +73,6 @@ def parse_key(key: str) -> str:
                      f"{', '.join(MAPPABLE_KINDS)}")
 
 
-# A NamedTuple: immutable as a frozen dataclass is, for a fifth of the cost to define at import (every process
-# pays it); it is never used as a sequence nor compared.
 class CiPush(NamedTuple):
     """One ``flux push artifact`` a CI workflow runs: the URL (a pattern where it uses variables) and path."""
 

@@ -53,8 +53,6 @@ class Record:
     read: set[str] = field(default_factory=set)  # files read through a Repo (its record of what a run read)
 
 
-# A NamedTuple: immutable as a frozen dataclass is, for a fifth of the cost to define at import and to make; it is
-# never used as a sequence nor compared.
 class Entry(NamedTuple):
     """What a root-relative path is: ``file``, ``dir``, ``missing`` or ``refused`` (with the reason)."""
 

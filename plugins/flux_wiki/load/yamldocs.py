@@ -76,8 +76,6 @@ class LimitError(yaml.MarkedYAMLError):
         self.code = code
 
 
-# A NamedTuple: immutable as a frozen dataclass is, for a fifth of the cost to define at import and to make; it is
-# never used as a sequence nor compared.
 class DuplicateKey(NamedTuple):
     """A mapping key written twice in one mapping (1-based lines of the repeat and of the first)."""
 

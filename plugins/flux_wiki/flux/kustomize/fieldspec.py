@@ -39,9 +39,6 @@ def parse_gv(api_version: str) -> tuple[str, str]:
     return group, version
 
 
-# Gvk, FieldSpec and NameReference are NamedTuples: immutable and compared by value as frozen dataclasses are, for
-# a fifth of the cost to define at import and to make (kustomize's tables are built at import); none is used as a
-# sequence.
 class Gvk(NamedTuple):
     """A group, version and kind as field specs and name references give them; an empty part matches any."""
 
