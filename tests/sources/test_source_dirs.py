@@ -380,3 +380,14 @@ def test_a_push_reads_the_variables_the_workflow_sets_in_env(oci_repo):
     assert ks.status == "built", ks.reason
     [(_, folder)] = cluster.source_dirs
     assert (folder.shown, folder.file, folder.line) == ("kubernetes", ".github/workflows/push.yaml", 16)
+
+
+def test_a_push_reads_the_env_context_of_a_workflow_expression(oci_repo):
+    """``${{ env.NAME }}`` in a ``run:`` is the same ``env:`` value, put in by GitHub before the shell runs."""
+    (oci_repo / "bootstrap/flux-instance.yaml").write_text(INSTANCE.replace("home-ops-manifests", "repo"))
+    (oci_repo / ".github/workflows/push.yaml").write_text(
+        ENV_WORKFLOW.replace("$OCI_REPO:", "${{ env.OCI_REPO }}:").replace('"${MANIFESTS}"', "${{env.MANIFESTS}}"))
+    cluster, ks = node(build_model(oci_repo), "flux-system/apps")
+    assert ks.status == "built", ks.reason
+    [(_, folder)] = cluster.source_dirs
+    assert folder.shown == "kubernetes"

@@ -35,6 +35,7 @@ _PUSH_ACTION = "controlplaneio-fluxcd/distribution/actions/push"
 _PUSH = r"\bflux\s+push\s+artifact\b"
 _SUBST = r"\$\{\{.*?\}\}|\$\([^()]*\)"  # ${{ expr }}, $(command)
 _EXPR = r"\$\{\{.*?\}\}|\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*"  # ${{ expr }}, ${VAR}, $VAR
+_ENV_USE = r"\$\{\{\s*env\.(\w+)\s*\}\}|\$\{([A-Za-z_]\w*)\}|\$([A-Za-z_]\w*)"  # ${{ env.VAR }}, ${VAR}, $VAR
 # GitHub Actions context values of a known shape (docs.github.com, "Contexts reference"), as matched in a URL
 # (``${{ github.repository }}`` or its environment variable ``$GITHUB_REPOSITORY``, named as the variable)
 _GITHUB_SHAPES = {"GITHUB_REPOSITORY": "[^/]+/[^/]+", "GITHUB_REPOSITORY_OWNER": "[^/]+", "GITHUB_ACTOR": "[^/]+",
@@ -245,10 +246,10 @@ def _env(node: yaml.Node | None) -> dict[str, str]:
 
 
 def _expand(command: str, env: dict[str, str]) -> str:
-    """The command with the shell variables ``env`` sets (``$NAME``, ``${NAME}``) replaced by their values,
-    once: a value's own ``${{ expr }}`` is the workflow expression GitHub evaluates."""
-    return re.sub(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))",
-                  lambda m: env.get(m.group(1) or m.group(2), m.group()), command)
+    """The command with the variables ``env`` sets replaced by their values, once: ``${{ env.NAME }}`` (GitHub
+    puts it in before the shell runs), ``$NAME`` and ``${NAME}``; a value's own ``${{ expr }}`` is the workflow
+    expression GitHub evaluates."""
+    return re.sub(_ENV_USE, lambda m: env.get(m.group(1) or m.group(2) or m.group(3), m.group()), command)
 
 
 def _get(node: yaml.Node | None, key: str) -> yaml.Node | None:
