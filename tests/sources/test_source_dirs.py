@@ -346,3 +346,48 @@ def test_an_oci_sync_inside_the_pushed_folder_is_an_entry(tmp_path):
     [cluster] = build_model(repo).clusters
     assert cluster.root.status == "error"
     assert "map it with the `sources:` option: `OCIRepository/flux-system/flux-system: <folder>`" in cluster.root.reason
+
+
+ENV_WORKFLOW = """\
+name: push
+on: {push: {branches: [main]}}
+env:
+  OCI_REPO: "oci://ghcr.io/acme/${{ github.event.repository.name }}"
+jobs:
+  push:
+    runs-on: ubuntu-latest
+    env:
+      MANIFESTS: ./elsewhere
+    steps:
+      - uses: actions/checkout@v4
+      - name: Push
+        env:
+          MANIFESTS: ./kubernetes
+        run: |
+          flux push artifact $OCI_REPO:$(git rev-parse --short HEAD) \\
+            --path="${MANIFESTS}" \\
+            --source="$(git config --get remote.origin.url)"
+"""
+
+
+def test_a_push_reads_the_variables_the_workflow_sets_in_env(oci_repo):
+    """GitHub Actions gives a step's shell the workflow's, the job's and the step's ``env:`` (the step's
+    winning), as Flux's OCI cheatsheet writes ``flux push artifact $OCI_REPO:<tag>`` with ``OCI_REPO`` set in
+    the workflow's ``env:``."""
+    (oci_repo / "bootstrap/flux-instance.yaml").write_text(INSTANCE.replace("home-ops-manifests", "repo"))
+    (oci_repo / ".github/workflows/push.yaml").write_text(ENV_WORKFLOW)
+    cluster, ks = node(build_model(oci_repo), "flux-system/apps")
+    assert ks.status == "built", ks.reason
+    [(_, folder)] = cluster.source_dirs
+    assert (folder.shown, folder.file, folder.line) == ("kubernetes", ".github/workflows/push.yaml", 16)
+
+
+def test_a_push_reads_the_env_context_of_a_workflow_expression(oci_repo):
+    """``${{ env.NAME }}`` in a ``run:`` is the same ``env:`` value, put in by GitHub before the shell runs."""
+    (oci_repo / "bootstrap/flux-instance.yaml").write_text(INSTANCE.replace("home-ops-manifests", "repo"))
+    (oci_repo / ".github/workflows/push.yaml").write_text(
+        ENV_WORKFLOW.replace("$OCI_REPO:", "${{ env.OCI_REPO }}:").replace('"${MANIFESTS}"', "${{env.MANIFESTS}}"))
+    cluster, ks = node(build_model(oci_repo), "flux-system/apps")
+    assert ks.status == "built", ks.reason
+    [(_, folder)] = cluster.source_dirs
+    assert folder.shown == "kubernetes"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
@@ -34,6 +35,7 @@ _PUSH_ACTION = "controlplaneio-fluxcd/distribution/actions/push"
 _PUSH = r"\bflux\s+push\s+artifact\b"
 _SUBST = r"\$\{\{.*?\}\}|\$\([^()]*\)"  # ${{ expr }}, $(command)
 _EXPR = r"\$\{\{.*?\}\}|\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*"  # ${{ expr }}, ${VAR}, $VAR
+_ENV_USE = r"\$\{\{\s*env\.(\w+)\s*\}\}|\$\{([A-Za-z_]\w*)\}|\$([A-Za-z_]\w*)"  # ${{ env.VAR }}, ${VAR}, $VAR
 # GitHub Actions context values of a known shape (docs.github.com, "Contexts reference"), as matched in a URL
 # (``${{ github.repository }}`` or its environment variable ``$GITHUB_REPOSITORY``, named as the variable)
 _GITHUB_SHAPES = {"GITHUB_REPOSITORY": "[^/]+/[^/]+", "GITHUB_REPOSITORY_OWNER": "[^/]+", "GITHUB_ACTOR": "[^/]+",
@@ -182,9 +184,12 @@ def ci_pushes(files: ConfinedDir) -> list[CiPush]:
             text = files.read_bytes(rel).decode("utf-8", "replace")
         except InputError:
             continue
+        envs = None
         for m in re.finditer(_PUSH, text):
             line = text.count("\n", 0, m.start()) + 1
-            push = _parse_push(command_at(text, m.end()), rel, line)
+            envs = _step_envs(text) if envs is None else envs
+            env = next((e for first, last, e in envs if first <= line <= last), {})
+            push = _parse_push(_expand(command_at(text, m.end()), env), rel, line)
             if push is not None:
                 out.append(push)
         out += _action_pushes(text, rel)
@@ -197,24 +202,53 @@ def _action_pushes(text: str, file: str) -> list[CiPush]:
     ``flux push artifact oci://<repository>:<tag> --path=<path>``."""
     if _PUSH_ACTION not in text:
         return []
+    out = []
+    for _, _, step in _workflow_steps(text):
+        uses = _get(step, "uses")
+        if not (isinstance(uses, yaml.ScalarNode) and uses.value.startswith(_PUSH_ACTION + "@")):
+            continue
+        inputs = _get(step, "with")
+        repository, path = _get(inputs, "repository"), _get(inputs, "path")
+        if isinstance(repository, yaml.ScalarNode) and (path is None or isinstance(path, yaml.ScalarNode)):
+            push = _parse_push(f"oci://{repository.value} --path={path.value if path else '.'}", file,
+                               uses.start_mark.line + 1)
+            if push is not None:
+                out.append(push)
+    return out
+
+
+def _workflow_steps(text: str) -> Iterator[tuple[yaml.Node, yaml.Node, yaml.Node]]:
+    """(workflow, job, step) for each step of a GitHub workflow; none when the text is not YAML."""
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError:
-        return []
-    out = []
+        return
     for job in _values(_get(root, "jobs")):
         for step in _items(_get(job, "steps")):
-            uses = _get(step, "uses")
-            if not (isinstance(uses, yaml.ScalarNode) and uses.value.startswith(_PUSH_ACTION + "@")):
-                continue
-            inputs = _get(step, "with")
-            repository, path = _get(inputs, "repository"), _get(inputs, "path")
-            if isinstance(repository, yaml.ScalarNode) and (path is None or isinstance(path, yaml.ScalarNode)):
-                push = _parse_push(f"oci://{repository.value} --path={path.value if path else '.'}", file,
-                                   uses.start_mark.line + 1)
-                if push is not None:
-                    out.append(push)
-    return out
+            yield root, job, step
+
+
+def _step_envs(text: str) -> list[tuple[int, int, dict[str, str]]]:
+    """Each step's ``run`` lines (1-based, first and last) with the variables GitHub Actions sets for its shell:
+    the workflow's ``env:``, then the job's, then the step's, a later one winning."""
+    return [(run.start_mark.line + 1, run.end_mark.line + 1, _env(root) | _env(job) | _env(step))
+            for root, job, step in _workflow_steps(text)
+            if isinstance(run := _get(step, "run"), yaml.ScalarNode)]
+
+
+def _env(node: yaml.Node | None) -> dict[str, str]:
+    env = _get(node, "env")
+    if not isinstance(env, yaml.MappingNode):
+        return {}
+    return {k.value: v.value for k, v in env.value
+            if isinstance(k, yaml.ScalarNode) and isinstance(v, yaml.ScalarNode)}
+
+
+def _expand(command: str, env: dict[str, str]) -> str:
+    """The command with the variables ``env`` sets replaced by their values, once: ``${{ env.NAME }}`` (GitHub
+    puts it in before the shell runs), ``$NAME`` and ``${NAME}``; a value's own ``${{ expr }}`` is the workflow
+    expression GitHub evaluates."""
+    return re.sub(_ENV_USE, lambda m: env.get(m.group(1) or m.group(2) or m.group(3), m.group()), command)
 
 
 def _get(node: yaml.Node | None, key: str) -> yaml.Node | None:
