@@ -215,12 +215,12 @@ def secret_strings(value: Any) -> set[str]:
                 found.add(text)
 
     # (value, hidden, below a reference key); the order of the walk does not matter to a set. Chart values
-    # are large, so a string that is neither hidden nor a payload is passed over without a call.
+    # are large, so a value that is neither hidden nor a payload is passed over without a call.
     stack: list[tuple[Any, bool, bool]] = [(value, False, False)]
     while stack:
         v, hidden, in_ref = stack.pop()
         if isinstance(v, dict):
-            named = _named_secret(v)
+            named = "value" in v and _named_secret(v)
             for k, item in v.items():
                 kind = kinds.get(k)
                 if kind is None:
@@ -229,9 +229,8 @@ def secret_strings(value: Any) -> set[str]:
                 below = not ref and (hidden or kind[1] or (named and k == "value"))
                 if isinstance(item, (dict, list)):
                     stack.append((item, below, ref))
-                elif below or not (item.__class__ is str and not item.startswith("ENC[")
-                                   and "PRIVATE KEY-----" not in item):
-                    leaf(item, below)
+                elif below or (isinstance(item, str) and (item.startswith("ENC[") or "PRIVATE KEY-----" in item)):
+                    leaf(item, below)  # else neither hidden nor a payload (only a string is one): not collected
         elif isinstance(v, list):
             stack.extend((item, hidden, in_ref) for item in v)
         else:
