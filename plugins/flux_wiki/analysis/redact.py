@@ -49,7 +49,14 @@ _FOLD = {("api", "key"), ("private", "key"), ("secret", "key"), ("access", "key"
 _CAMEL = r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+"  # patterns here are strings: `re` compiles them on first use
 
 
-def _parts(key: str) -> list[str]:
+# The key classifiers below are pure functions of the key's text, asked again for the same few thousand keys
+# in every object of every build (``secret_strings`` walks all chart values): each answer is cached by key, and so
+# are the word parts each of them splits the key into.
+_KEY_CACHE = 8192
+
+
+@functools.lru_cache(maxsize=_KEY_CACHE)
+def _parts(key: str) -> tuple[str, ...]:
     words = [w.lower() for chunk in re.split(r"[^A-Za-z0-9]+", key) for w in re.findall(_CAMEL, chunk)]
     folded: list[str] = []
     for w in words:
@@ -57,12 +64,7 @@ def _parts(key: str) -> list[str]:
             folded[-1] += w
         else:
             folded.append(w)
-    return folded
-
-
-# The key classifiers below are pure functions of the key's text, asked again for the same few thousand keys
-# in every object of every build (``secret_strings`` walks all chart values): each answer is cached by key.
-_KEY_CACHE = 8192
+    return tuple(folded)
 
 
 def is_secret_key(key: str) -> bool:
@@ -110,7 +112,7 @@ def is_reference_key(key: str) -> bool:
 @functools.lru_cache(maxsize=_KEY_CACHE)
 def _is_reference_key(key: str) -> bool:
     parts = _parts(key.rsplit("/", 1)[-1])
-    if parts == ["value", "from"]:
+    if parts == ("value", "from"):
         return True
     names_secret = any(p in _SECRET_WORDS or p in _SECRET_LAST for p in parts)
     return names_secret and not _is_secret_key(key)
