@@ -35,6 +35,9 @@ def build_model(repo_root: str | Path | Repo, *, clusters: list[str] | None = No
     repository again afterwards (the doctor's bootstrap scan) sees the same snapshot without walking it twice.
     """
     repo = repo_root if isinstance(repo_root, Repo) else Repo(repo_root, cache)
+    # what the stages of this run remember for later ones (entry detection's object store finds the unlisted files
+    # the clusters' stores use) and the clusters for each other
+    repo.run_memo = {}
     if entry:
         entries, diagnostics = [explicit_entry(repo, entry, clusters[0] if clusters else None)], []
         every = entries
@@ -45,6 +48,7 @@ def build_model(repo_root: str | Path | Repo, *, clusters: list[str] | None = No
             unknown = sorted(set(clusters) - {e.cluster for e in entries})
             if unknown:
                 found = ", ".join(e.cluster for e in entries) or "none"
+                repo.run_memo = None
                 raise UnknownCluster(f"no cluster named {', '.join(unknown)} in {repo.root} (found: {found})")
             entries = [e for e in entries if e.cluster in clusters]
     if not entries:
@@ -64,7 +68,6 @@ def build_model(repo_root: str | Path | Repo, *, clusters: list[str] | None = No
             return line
 
     repo.builds = {} if len(entries) > 1 else None  # clusters of one repository share most builds (reuse.py)
-    repo.run_memo = {} if len(entries) > 1 else None
     shared: dict[str, SurfacesOf] | None = {} if len(entries) > 1 else None  # and many layers' objects
     for e in entries:
         cluster = simulate(repo, e, source_dirs, foreign_roots(e, every))

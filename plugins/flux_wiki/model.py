@@ -348,6 +348,8 @@ def address_order(text: str | None) -> tuple:
     """How addresses sort everywhere: IPs numerically (``10.0.0.9`` before ``10.0.0.10``, IPv4 before IPv6),
     then anything else (a hostname, ``address pending``) by text. A list (``a, b``) sorts by its first."""
     first = (text or "").split(",", 1)[0].strip()
+    if not first:  # most surfaces have no address: no IP to try (ip_address("") fails after two parsers)
+        return (1, 0, 0, text or "")
     try:
         ip = ipaddress.ip_address(first)
     except ValueError:

@@ -89,3 +89,14 @@ def test_a_list_of_flat_mappings_written_at_once_is_json_dumps(items: list[dict]
     for _ in range(depth):
         value = {"nested": value, "other": [1, {"k": "v"}]}
     assert indented_json(value) == _long_way(value)
+
+
+def test_a_list_of_text_mappings_met_again_is_written_as_it_stands_there() -> None:
+    """A list written once is reused only where it is the same text at the same indentation: ``True`` and ``1``,
+    a key ``True`` and ``1``, compare equal but are written otherwise."""
+    variables = [{"name": "A", "origin": "ConfigMap x", "secret": False}, {"name": "B", "origin": "y", "secret": None}]
+    value = {"first": {"variables": variables}, "again": {"variables": list(variables)},
+             "deeper": {"x": {"v": variables}}, "top": variables, "true": [{"x": True}], "one": [{"x": 1}], "float": [{"x": 1.0}],
+             "key true": [{True: "v"}], "key one": [{1: "v"}], "true again": [{"x": True}]}
+    assert indented_json(value) == _long_way(value)
+    assert indented_json([value, value]) == _long_way([value, value])

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from flux_wiki.flux import envsubst as m
@@ -237,3 +239,34 @@ def test_the_parse_memo_forgets_the_oldest_texts_past_its_bound(monkeypatch: pyt
     assert memo.parse("${AAAA}") is not first and memo.parse("${AAAA}") == first
     memo.parse("${" + "C" * 20 + "}")  # longer than the bound: parsed, not kept
     assert "${" + "C" * 20 + "}" not in memo.trees
+
+
+def _scanned_tree(text: str) -> object:
+    try:
+        return repr(m._Parser(text).parse())  # a _List compares by identity: its text shows its nodes
+    except SubstitutionError as err:
+        return str(err)
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet="${}aZ9_é:=-/#%^,", max_size=24))
+@example("${A_9}")
+@example("x${9}y${z}")
+@example("${a:}")
+@example("${a:-${b}}")
+@example("${aé}")
+@example("${#a}")
+@example("${a=${b}${c}-x}")
+@example("${a/${b}/${c}}")
+@example("${a")
+@example("${}")
+def test_a_plain_reference_read_at_once_is_what_the_scanner_reads(text: str) -> None:
+    """``${NAME}`` is read in one match: the same tree (or error) as the scanner's steps give, nested or not."""
+    fast = _scanned_tree(text)
+    saved = m._SIMPLE_REFERENCE
+    m._SIMPLE_REFERENCE = re.compile(r"(?!)")  # matches nothing: every reference goes through the scanner
+    try:
+        slow = _scanned_tree(text)
+    finally:
+        m._SIMPLE_REFERENCE = saved
+    assert fast == slow

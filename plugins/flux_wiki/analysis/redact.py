@@ -49,7 +49,14 @@ _FOLD = {("api", "key"), ("private", "key"), ("secret", "key"), ("access", "key"
 _CAMEL = r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+"  # patterns here are strings: `re` compiles them on first use
 
 
-def _parts(key: str) -> list[str]:
+# The key classifiers below are pure functions of the key's text, asked again for the same few thousand keys
+# in every object of every build (``secret_strings`` walks all chart values): each answer is cached by key, and so
+# are the word parts each of them splits the key into.
+_KEY_CACHE = 8192
+
+
+@functools.lru_cache(maxsize=_KEY_CACHE)
+def _parts(key: str) -> tuple[str, ...]:
     words = [w.lower() for chunk in re.split(r"[^A-Za-z0-9]+", key) for w in re.findall(_CAMEL, chunk)]
     folded: list[str] = []
     for w in words:
@@ -57,12 +64,7 @@ def _parts(key: str) -> list[str]:
             folded[-1] += w
         else:
             folded.append(w)
-    return folded
-
-
-# The key classifiers below are pure functions of the key's text, asked again for the same few thousand keys
-# in every object of every build (``secret_strings`` walks all chart values): each answer is cached by key.
-_KEY_CACHE = 8192
+    return tuple(folded)
 
 
 def is_secret_key(key: str) -> bool:
@@ -110,7 +112,7 @@ def is_reference_key(key: str) -> bool:
 @functools.lru_cache(maxsize=_KEY_CACHE)
 def _is_reference_key(key: str) -> bool:
     parts = _parts(key.rsplit("/", 1)[-1])
-    if parts == ["value", "from"]:
+    if parts == ("value", "from"):
         return True
     names_secret = any(p in _SECRET_WORDS or p in _SECRET_LAST for p in parts)
     return names_secret and not _is_secret_key(key)
@@ -215,12 +217,12 @@ def secret_strings(value: Any) -> set[str]:
                 found.add(text)
 
     # (value, hidden, below a reference key); the order of the walk does not matter to a set. Chart values
-    # are large, so a string that is neither hidden nor a payload is passed over without a call.
+    # are large, so a value that is neither hidden nor a payload is passed over without a call.
     stack: list[tuple[Any, bool, bool]] = [(value, False, False)]
     while stack:
         v, hidden, in_ref = stack.pop()
         if isinstance(v, dict):
-            named = _named_secret(v)
+            named = "value" in v and _named_secret(v)
             for k, item in v.items():
                 kind = kinds.get(k)
                 if kind is None:
@@ -229,9 +231,8 @@ def secret_strings(value: Any) -> set[str]:
                 below = not ref and (hidden or kind[1] or (named and k == "value"))
                 if isinstance(item, (dict, list)):
                     stack.append((item, below, ref))
-                elif below or not (item.__class__ is str and not item.startswith("ENC[")
-                                   and "PRIVATE KEY-----" not in item):
-                    leaf(item, below)
+                elif below or (isinstance(item, str) and (item.startswith("ENC[") or "PRIVATE KEY-----" in item)):
+                    leaf(item, below)  # else neither hidden nor a payload (only a string is one): not collected
         elif isinstance(v, list):
             stack.extend((item, hidden, in_ref) for item in v)
         else:

@@ -242,6 +242,10 @@ _BAD_FUNC_SUB = "unable to parse substitution within function"
 _BAD_DEFAULT = "unable to parse default function"
 
 
+# the rest of a ``${NAME}`` after its ``${``: ASCII characters the scanner takes into a name, then the brace
+_SIMPLE_REFERENCE = re.compile(r"([A-Za-z0-9_]+)\}")
+
+
 class _Parser:
     def __init__(self, text: str) -> None:
         self.s = _Scanner(text)
@@ -287,6 +291,11 @@ class _Parser:
 
     def _func(self) -> _Func:
         s = self.s
+        simple = _SIMPLE_REFERENCE.match(s.buf, s.pos)
+        if simple is not None:  # the common ``${NAME}``: the state the steps below leave, in one match
+            s.escape_chars, s.accept, s.mode = _E_ALL, _is_ident, _M_RBRACK
+            s.pos, s.start, s.skipped, s.width = simple.end(), simple.end() - 1, [], 1
+            return _Func(simple[1])
         s.escape_chars = _E_ALL
         if s.peek() == "#":
             return self._len_func()

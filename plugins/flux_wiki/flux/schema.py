@@ -95,6 +95,7 @@ _TYPES: dict[str, tuple[type, ...]] = {STR: (str, datetime.date), INT: (int,), B
 # id of a dict shape -> the shape and its (field, shape, required); holding the shape keeps its id its own (a freed
 # dict's id may be given to a new one). Shapes are module constants, so this stays as small as the schema.
 _FIELDS: dict[int, tuple[dict[str, Any], list[tuple[str, Any, bool]]]] = {}
+_FIELD_SHAPES: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}  # the same, field name -> its shape
 
 
 def _fits(value: Any, shape: str) -> bool:
@@ -106,6 +107,14 @@ def _fields(shape: dict[str, Any]) -> list[tuple[str, Any, bool]]:
     known = _FIELDS.get(id(shape))
     if known is None:
         known = _FIELDS[id(shape)] = (shape, [(k.rstrip("!"), v, k.endswith("!")) for k, v in shape.items()])
+    return known[1]
+
+
+def _field_shapes(shape: dict[str, Any]) -> dict[str, Any]:
+    """The shape of each field of a dict shape, by name (kept with :func:`_fields`)."""
+    known = _FIELD_SHAPES.get(id(shape))
+    if known is None:
+        known = _FIELD_SHAPES[id(shape)] = (shape, {name: sub for name, sub, _ in _fields(shape)})
     return known[1]
 
 
@@ -175,7 +184,7 @@ def unknown_fields(value: Any, shape: Any, path: tuple[str | int, ...] = ()) -> 
     ``ANY`` hold any key). Use it only with a shape that lists every field of its type."""
     out: list[tuple[str | int, ...]] = []
     if isinstance(shape, dict) and isinstance(value, dict):
-        fields = {name.rstrip("!"): sub for name, sub in shape.items()}
+        fields = _field_shapes(shape)
         for key, item in value.items():
             if key in fields:
                 out += unknown_fields(item, fields[key], (*path, key))

@@ -37,6 +37,8 @@ from .store import ObjectStore
 from .runtime import ANY_NAMESPACE, RuntimeSecret, runtime_secret_in, runtime_secrets
 
 if TYPE_CHECKING:  # substitute.py loads with the first Kustomization that substitutes (see Simulation._substituted)
+    from collections.abc import Callable
+
     from .helm import ArtifactChart
     from .substitute import Variable
 
@@ -60,9 +62,12 @@ def _node(namespace: str, name: str, spec: dict[str, Any], **fields: Any) -> Kus
                              spec=spec, flux_spec=ks, **fields)
 
 
-def _node_from_resource(res: Resource, parent: str | None) -> tuple[KustomizationNode, list[FieldProblem]]:
-    """A node for a Flux Kustomization object; one the CRD schema would refuse is an error, never built."""
-    spec, problems = checked_kustomization(res.obj)
+def _node_from_resource(res: Resource, parent: str | None,
+                        checked: tuple[dict[str, Any], list[FieldProblem]] | None = None,
+                        ) -> tuple[KustomizationNode, list[FieldProblem]]:
+    """A node for a Flux Kustomization object; one the CRD schema would refuse is an error, never built.
+    ``checked`` is :func:`checked_kustomization` of the object, when the caller has it."""
+    spec, problems = checked if checked is not None else checked_kustomization(res.obj)
     node = _node(res.namespace or "default", res.name, spec, parent=parent, source=None, file=res.file,
                  line=res.line, generated_by=res.generated_by, depends_on_at=res.depends_on_at)
     if problems:
@@ -829,7 +834,9 @@ class Simulation:
                 dropped += 1
                 self.dropped = self.dropped or res
                 continue
-            child, problems = _node_from_resource(res, node.id)
+            spec, problems = self._shared_verdict("kustomization checks", res.obj,
+                                                  lambda: checked_kustomization(res.obj))
+            child, problems = _node_from_resource(res, node.id, (dict(spec), list(problems)))
             self.cluster.kustomizations[child.id] = child
             self.depth[child.id] = depth
             self._note_dropped_fields(res, child)
@@ -855,6 +862,19 @@ class Simulation:
             self.dropped_count += dropped
         return children
 
+    def _shared_verdict(self, what: str, obj: dict[str, Any], verdict: Callable[[], _V]) -> _V:
+        """``verdict()`` about ``obj``, found once per run for an object the clusters share (a build another
+        cluster reuses gives the very same objects, never changed in place: reuse.py). Kept by the object's id
+        with the object itself, so the id stays its own; the caller must not change what it gets."""
+        memo = self.repo.run_memo.setdefault(what, {}) if self.repo.run_memo is not None else None
+        hit = memo.get(id(obj)) if memo is not None else None
+        if hit is not None and hit[0] is obj:
+            return hit[1]
+        found = verdict()
+        if memo is not None:
+            memo[id(obj)] = (obj, found)
+        return found
+
     def _note_dropped_fields(self, res: Resource, child: KustomizationNode) -> None:
         """A field a ``kustomize.toolkit.fluxcd.io/v1`` Kustomization does not have (``dependOn``, a
         ``sourceRef.dependsOn`` indented one level too deep): the API server prunes it from the object it stores,
@@ -862,7 +882,9 @@ class Simulation:
         spec = res.obj.get("spec")
         if res.obj.get("apiVersion") != f"{FLUX_KUSTOMIZE_GROUP}/v1" or not isinstance(spec, dict):
             return
-        for path in unknown_fields(spec, FLUX_KUSTOMIZATION_SPEC, ("spec",))[:_PROBLEMS_PER_OBJECT]:
+        unknown = self._shared_verdict("dropped kustomization fields", res.obj,
+                                       lambda: unknown_fields(spec, FLUX_KUSTOMIZATION_SPEC, ("spec",)))
+        for path in unknown[:_PROBLEMS_PER_OBJECT]:
             field = "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else p) for i, p in enumerate(path))
             self.cluster.warnings.append(Diagnostic(
                 res.file, self._line(res.file, res.line, path),
@@ -1275,6 +1297,7 @@ def _value_at(obj: Any, path: tuple[str | int, ...]) -> Any:
 
 
 _K = TypeVar("_K")
+_V = TypeVar("_V")
 
 
 def _prefixed_at(at: dict[_K, FieldAt] | None, prefix: str) -> dict[_K, FieldAt] | None:

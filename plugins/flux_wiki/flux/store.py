@@ -35,6 +35,7 @@ class ObjectStore:
         self.applied: dict[tuple[str, str, str], Resource] = {}
         self._raw: dict[str, bytes] | None = None
         self._found: dict[tuple[str, str], list[Resource]] = {}
+        self._with_kind: dict[str, list[tuple[str, bytes]]] = {}  # kind -> the files of _raw that mention it
         self._runtime: dict[tuple[str, str], RuntimeSecret] = {}  # (namespace or "*", name) -> its maker
         self._placed: set[tuple[str, int]] = set()  # (file, line) of the documents applied so far
         self.settled = False  # every Kustomization built: what is not applied somewhere is not applied
@@ -63,10 +64,14 @@ class ObjectStore:
                         self._raw[rel] = self.repo.read_bytes(rel)
                     except InputError as err:
                         self.repo.note(rel, err.message, err.code)
-            kind_b, name_b = f"kind: {kind}".encode(), name.encode()
+            with_kind = self._with_kind.get(kind)
+            if with_kind is None:  # one scan per kind, not per lookup: most lookups ask for a ConfigMap or Secret
+                kind_b = f"kind: {kind}".encode()
+                with_kind = self._with_kind[kind] = [(rel, raw) for rel, raw in self._raw.items() if kind_b in raw]
+            name_b = name.encode()
             found = []
-            for rel, raw in self._raw.items():
-                if kind_b not in raw or name_b not in raw:
+            for rel, raw in with_kind:
+                if name_b not in raw:
                     continue
                 try:
                     docs = self.repo.documents(rel, copy=False)

@@ -450,15 +450,18 @@ def _substitute_strings(value: Any, ev: Evaluator, depth: int, chars: list[int])
         return make(new)
     if depth >= MAX_DEPTH - 2:  # the round trip's reader would refuse it: its diagnostic is the one to give
         raise _NoShortcut
+    # a string without ``$`` (most of them) is kept without a call, as the call would keep it
     if isinstance(value, dict):
         out = {}
         for k, v in value.items():
             if isinstance(k, str) and "$" in k:
                 k = _substitute_key(k, ev, chars)
-            out[k] = _substitute_strings(v, ev, depth + 1, chars)  # a key met again keeps its place, as YAML's
+            # a key met again keeps its place, as YAML's
+            out[k] = v if v.__class__ is str and "$" not in v else _substitute_strings(v, ev, depth + 1, chars)
         return out
     if isinstance(value, list):
-        return [_substitute_strings(v, ev, depth + 1, chars) for v in value]
+        return [v if v.__class__ is str and "$" not in v else _substitute_strings(v, ev, depth + 1, chars)
+                for v in value]
     return value
 
 

@@ -54,7 +54,8 @@ class Repo:
         self._texts: dict[str, tuple[bytes, str]] = {}  # read_text's answers, each with the bytes it decoded
         # builds of this snapshot kept for the next cluster of a run that simulates several (reuse.py); None: off
         self.builds: dict[tuple[str | None, str, str], object] | None = None
-        # what later stages of such a run remember about the objects the clusters share, by stage; None: off
+        # what build_model's stages remember for later ones and the clusters of its run for each other (the
+        # objects they share), by stage; None: off (outside a run)
         self.run_memo: dict[str, dict[Any, Any]] | None = None
 
     @property

@@ -72,6 +72,7 @@ def indented_json(value: Any) -> str:
     chunks: list[str] = []
     append = chunks.append
     encoders: dict[str, Callable[[Any, int], Any] | None] = {}
+    written: dict[tuple[str, tuple[tuple[str, Any], ...]], str] = {}  # see flat_items_text
 
     def encoder(newline: str) -> Callable[[Any, int], Any] | None:
         """:func:`_flat_encoder` for that line break and indentation, made once per call."""
@@ -95,20 +96,34 @@ def indented_json(value: Any) -> str:
         """A list of non-empty flat mappings (a Kustomization's variables, its objects) written by one call of json's
         C encoder: the list's items are separated as their own items are, by a line break and the indentation of
         an item's items, so the text differs from ``indent=2``'s only where an item opens and closes, which is
-        where ``},`` and that separator come before ``{`` (never inside an item, whose items start with a key)."""
+        where ``},`` and that separator come before ``{`` (never inside an item, whose items start with a key).
+
+        A list of text-only items (keys and values str, bool or None, which compare equal only when written the
+        same) met again at the same indentation is written once (each Kustomization of a cluster lists the same
+        variables)."""
+        textual = True
         for item in value:
             if item.__class__ is not dict or not item:
                 return None
-            for v in item.values():
+            for k, v in item.items():
+                if k.__class__ is str and (v.__class__ is str or v is None or v is True or v is False):
+                    continue
                 if v and isinstance(v, _CONTAINERS):
                     return None
+                textual = False
+        key = (newline, tuple(map(tuple, map(dict.items, value)))) if textual else None
+        if key is not None and key in written:
+            return written[key]
         inner = newline + "  "
         flat = encoder(inner)
         if flat is None:
             return None
         text = "".join(flat(value, 0))
         body = text[2:-2].replace("}," + inner + "  {", inner + "}," + inner + "{" + inner + "  ")
-        return "[" + inner + "{" + inner + "  " + body + inner + "}" + newline + "]"
+        text = "[" + inner + "{" + inner + "  " + body + inner + "}" + newline + "]"
+        if key is not None:
+            written[key] = text
+        return text
 
     def write(value: Any, newline: str) -> None:  # newline: "\n" and the indentation of value's own line
         if isinstance(value, str):
