@@ -1059,19 +1059,19 @@ class Simulation:
         """A HelmRelease's ``dependsOn`` on a HelmRelease this cluster never applies: helm-controller waits for it
         for ever, so the release is never installed (a limit while a Kustomization flux-wiki could not build may
         apply it: problems.settle_references)."""
-        releases = {f"{h.namespace}/{h.name}" for h in self.cluster.helm_releases}
+        releases = {h.ident() for h in self.cluster.helm_releases}
         for h in self.cluster.helm_releases:
             for dep in h.depends_on:
                 if dep in releases:
                     continue
-                name = dep.partition("/")[2]
-                namesakes = sorted(r for r in releases if r.partition("/")[2] == name)
+                name = dep.rpartition("/")[2]
+                namesakes = sorted(r for r in releases if r.rpartition("/")[2] == name)
                 hint = f" (this cluster has {', '.join(namesakes)}: set dependsOn's namespace)" if namesakes else ""
                 self.cluster.warn(h.file, self._depends_on_line(h.file, h.line, specs.get((h.file, h.line)), dep,
                                                                 h.namespace),
-                                  f"HelmRelease {h.namespace}/{h.name} depends on HelmRelease {dep}, which this "
+                                  f"HelmRelease {h.ident()} depends on HelmRelease {dep}, which this "
                                   f"cluster never applies: it is never installed{hint}",
-                                  code="FW-DEPENDSON-DANGLING", ref_namespace=dep.partition("/")[0])
+                                  code="FW-DEPENDSON-DANGLING", ref_namespace=dep.rpartition("/")[0])
 
     def _depends_on_line(self, file: str, line: int, spec: Any, dep: str, namespace: str) -> int:
         """The line of the ``spec.dependsOn`` entry naming ``dep`` in the HelmRelease at ``file:line``."""
