@@ -1163,6 +1163,8 @@ class Simulation:
                 found.kind == "file" or files.is_file(posixpath.join(rel, "Chart.yaml"))
                 and not files.ignored(posixpath.join(rel, "Chart.yaml"))):
             self._check_values_files(res, info, at[:-1], files, prefix, f"{kind} {ns}/{name}")
+            if found.kind == "dir":
+                info.version = _packaged_version(files, posixpath.join(rel, "Chart.yaml"), _value_at(res.obj, at[:-1]))
             return
         what = "holds no Chart.yaml" if found.usable and found.kind == "dir" else "is not there"
         self.cluster.warn(res.file, self._line(res.file, res.line, at),
@@ -1260,6 +1262,22 @@ def _first_image(deployment: Resource) -> str | None:
     containers = pod.get("containers") if isinstance(pod, dict) else None
     first = containers[0] if isinstance(containers, list) and containers else None
     return first.get("image") if isinstance(first, dict) else None
+
+
+def _packaged_version(files: Repo, chart_yaml: str, chart_spec: Any) -> str | None:
+    """The version source-controller packages a chart folder of a GitRepository or Bucket with: its Chart.yaml's
+    (``spec.version`` is ignored), with the source's revision as build metadata under ``reconcileStrategy:
+    Revision``, which flux-wiki does not know (``<revision>``). None when Chart.yaml has no version."""
+    try:
+        docs = files.documents(chart_yaml, copy=False)
+    except InputError:
+        return None
+    meta = docs[0].data if len(docs) == 1 and isinstance(docs[0].data, dict) else {}
+    version = meta.get("version")
+    if not isinstance(version, str) or not version:
+        return None
+    revision = isinstance(chart_spec, dict) and chart_spec.get("reconcileStrategy") == "Revision"
+    return f"{version.partition('+')[0]}+<revision>" if revision else version
 
 
 def _value_at(obj: Any, path: tuple[str | int, ...]) -> Any:
