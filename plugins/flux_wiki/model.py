@@ -136,6 +136,12 @@ def host_fields(obj: dict[str, Any]) -> dict[tuple[str | int, ...], str]:
     return out
 
 
+def object_ident(namespace: str, name: str) -> str:
+    """An object as pages name it: ``namespace/name``, just ``name`` without a namespace (cluster-scoped, or
+    one the manifests leave namespace-less)."""
+    return f"{namespace}/{name}" if namespace else name
+
+
 class GeneratedBy(NamedTuple):
     """The object that generated a resource at run time (a flux-operator ResourceSet) and where it is."""
 
@@ -146,7 +152,7 @@ class GeneratedBy(NamedTuple):
     line: int
 
     def ident(self) -> str:
-        return f"{self.namespace}/{self.name}" if self.namespace else self.name
+        return object_ident(self.namespace, self.name)
 
     def as_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "namespace": self.namespace, "name": self.name, "file": self.file,
@@ -212,7 +218,7 @@ class Resource:
 
     def ident(self) -> str:
         """`namespace/name` (just `name` for cluster-scoped objects)."""
-        return f"{self.namespace}/{self.name}" if self.namespace else self.name
+        return object_ident(self.namespace, self.name)
 
     def summary(self) -> dict[str, Any]:
         out = {
@@ -291,7 +297,9 @@ class HelmReleaseInfo:
     kube_config: tuple[str, str] | None = None
 
     def ident(self) -> str:
-        return f"{self.namespace}/{self.name}"
+        """``namespace/name``; just ``name`` when the manifest sets no namespace (kustomize-controller then fails
+        to apply it), as for any other object."""
+        return object_ident(self.namespace, self.name)
 
 
 def helm_release_identity(name: str, namespace: str, spec: Any) -> tuple[str, str]:

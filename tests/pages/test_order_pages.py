@@ -199,6 +199,23 @@ def test_the_dag_page_of_a_cluster_where_nothing_becomes_ready(tmp_path: Path) -
     assert "at most never" not in dag
 
 
+def test_a_chain_whose_time_cannot_be_computed_says_so(tmp_path: Path) -> None:
+    """A substituted ``interval`` cannot be read, so the chain's bound is unknown: the pages say when it is
+    Ready is unknown, not "Ready at most unknown after bootstrap"."""
+    infra = ks("infra", "./infra", extra="wait: true").replace("interval: 10m", "interval: ${INTERVAL}")
+    repo = write(tmp_path, {**gotk(), "clusters/home/ks.yaml": infra + "---\n" + ks("apps", "./apps", deps=("infra",)),
+                            "infra/cm.yaml": cm("a"), "apps/cm.yaml": cm("b")})
+    pages = {p.path: p.markdown for p in WikiCompiler().compile(WikiConfig(repo=repo, diagrams=False)).pages}
+    dag, apps = pages["flux/home/dag.md"], pages["flux/home/layers/apps.md"]
+    assert ("The longest chain to readiness ends at apps; how long it takes is unknown, as a duration in it "
+            "cannot be read (Critical Path).") in plain(dag)
+    assert ("(1 level) ends at apps, Ready at an unknown time, as a duration in the chain cannot be read:"
+            in plain(section(dag, "## Critical Path")))
+    assert ("1 level of waits before it starts; when it is Ready is unknown, as a duration in the chain cannot be "
+            "read: see the DAG page):") in plain(apps)
+    assert all("at most unknown" not in text for text in pages.values())
+
+
 # -- the inventory JSON -------------------------------------------------------------------------------
 
 def test_inventory_json_has_both_edge_kinds_gates_roots_and_the_critical_path() -> None:

@@ -66,3 +66,26 @@ def test_values_files_of_a_chart_of_this_repository(tmp_path: Path) -> None:
     [w] = [w for w in cluster.warnings if w.code == "FW-HELM-CHART-MISSING"]
     assert (w.file, w.line) == ("apps/releases.yaml", 21)
     assert w.message.startswith("HelmRelease apps/typo: values file 'charts/app/values-prd.yaml'")
+
+
+def test_a_chart_folder_of_this_repository_has_its_chart_yaml_version(tmp_path: Path) -> None:
+    """source-controller packages a GitRepository chart folder with the version of its Chart.yaml (spec.version is
+    ignored), with the source revision as build metadata under reconcileStrategy Revision: not ``*``. A chart of a
+    repository flux-wiki does not read keeps the version the spec states."""
+    helm_chart = _HELM_CHART.replace("./charts/gone", "./charts/app") + "  reconcileStrategy: Revision\n"
+    write(tmp_path, gotk() | {
+        "clusters/home/apps.yaml": ks("apps", "./apps"),
+        "apps/kustomization.yaml": "resources: [other.yaml, releases.yaml, helmchart.yaml]\n",
+        "apps/other.yaml": _OTHER,
+        "apps/helmchart.yaml": helm_chart,
+        "apps/releases.yaml": "---\n".join([
+            _release("plain", "./charts/app") + "      version: '>=2.0.0'\n",
+            _release("revision", "charts/app") + "      reconcileStrategy: Revision\n",
+            _release("elsewhere", "./charts/app", "other"),
+            "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: ref, namespace: apps}\n"
+            "spec: {interval: 1h, chartRef: {kind: HelmChart, name: local}}\n"]),
+        "charts/app/Chart.yaml": "apiVersion: v2\nname: app\nversion: 0.1.0+build.7\n",
+    })
+    [cluster] = build_model(tmp_path).clusters
+    assert {h.name: h.version for h in cluster.helm_releases} == {
+        "plain": "0.1.0+build.7", "revision": "0.1.0+<revision>", "elsewhere": "*", "ref": "0.1.0+<revision>"}

@@ -34,3 +34,20 @@ def test_dependency_on_a_release_nothing_applies(tmp_path: Path) -> None:
     assert "HelmRelease apps/web depends on HelmRelease apps/cache, which this cluster never applies" in found[0][2]
     assert "(this cluster has data/db: set dependsOn's namespace)" in found[1][2]
     assert all(w.cls == "repo" for w in cluster.warnings if w.code == "FW-DEPENDSON-DANGLING")
+
+
+def test_a_release_without_a_namespace_is_named_as_other_namespace_less_objects(tmp_path: Path) -> None:
+    """A HelmRelease with no metadata.namespace (kustomize-controller fails to apply it) is named ``eso``, as the
+    namespace-missing warning names it, and so is a dependency it names without a namespace: not ``/eso``."""
+    write(tmp_path, gotk() | {
+        "clusters/home/apps.yaml": ks("apps", "./apps"),
+        "apps/eso.yaml": "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: eso}\n"
+                         "spec:\n  interval: 1h\n  dependsOn: [{name: other}]\n  chart: {spec: {chart: ./charts/eso, "
+                         "sourceRef: {kind: GitRepository, name: flux-system, namespace: flux-system}}}\n",
+    })
+    [cluster] = build_model(tmp_path).clusters
+    messages = {w.code: w.message for w in cluster.warnings}
+    assert messages["FW-DEPENDSON-DANGLING"].startswith("HelmRelease eso depends on HelmRelease other, which")
+    assert messages["FW-HELM-CHART-MISSING"].startswith("HelmRelease eso: chart path './charts/eso' of GitRepository")
+    assert "HelmRelease eso has no namespace" in messages["FW-NAMESPACE-MISSING"]
+    assert [(h.ident(), h.depends_on) for h in cluster.helm_releases] == [("eso", ["other"])]

@@ -422,7 +422,7 @@ class _Builder:
     def releases(self) -> set[str]:
         """Every HelmRelease the cluster applies, as namespace/name (read once, when a health check names one)."""
         if self._releases is None:
-            self._releases = {f"{h.namespace}/{h.name}" for h in self.cluster.helm_releases}
+            self._releases = {h.ident() for h in self.cluster.helm_releases}
         return self._releases
 
     def line_in(self, file: str, line: int, path: tuple[str | int, ...]) -> int:
@@ -608,7 +608,7 @@ class _Builder:
         """The Kustomizations that are Ready before HelmRelease ``release_id`` is (None: the cluster never applies
         it). helm-controller gets it Ready only once the Kustomization applying it has applied it, so after what
         that one and the Kustomizations applying it wait for; and after the HelmReleases it depends on."""
-        releases = {f"{h.namespace}/{h.name}": h for h in self.cluster.helm_releases}
+        releases = {h.ident(): h for h in self.cluster.helm_releases}
         if release_id not in releases:
             return None
         out: list[str] = []

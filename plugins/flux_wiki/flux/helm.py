@@ -15,7 +15,7 @@ from typing import Any, Callable, NamedTuple
 import yaml
 
 from ..load.yamldocs import MAX_DEPTH, copy_data, load_text
-from ..model import Diagnostic, HelmReleaseInfo, Resource, SourceInfo
+from ..model import Diagnostic, HelmReleaseInfo, Resource, SourceInfo, object_ident
 from .objects import kube_config_ref, scalar_field, str_field
 from .schema import FieldProblem, helm_release_problems
 from .sources import SOURCE_KINDS, misgrouped, wrong_source_message
@@ -152,15 +152,16 @@ def _values_reference(ref: dict[str, Any]) -> ValuesReference:
 
 
 def _helm_dependencies(deps: Any, namespace: str) -> list[str]:
-    """``dependsOn`` as ``namespace/name``: entries are references, or (v2beta1) ``name``/``namespace/name``."""
+    """``dependsOn`` as ``namespace/name`` (:func:`object_ident`): entries are references, or (v2beta1) ``name``/
+    ``namespace/name``."""
     out: list[str] = []
     if not isinstance(deps, list):
         return out
     for dep in deps:
         if isinstance(dep, dict) and str_field(dep.get("name")):
-            out.append(f"{str_field(dep.get('namespace')) or namespace}/{dep['name']}")
+            out.append(object_ident(str_field(dep.get("namespace")) or namespace, dep["name"]))
         elif isinstance(dep, str) and dep:
-            out.append(dep if "/" in dep else f"{namespace}/{dep}")
+            out.append(dep if "/" in dep else object_ident(namespace, dep))
     return out
 
 

@@ -1081,19 +1081,19 @@ class Simulation:
         """A HelmRelease's ``dependsOn`` on a HelmRelease this cluster never applies: helm-controller waits for it
         for ever, so the release is never installed (a limit while a Kustomization flux-wiki could not build may
         apply it: problems.settle_references)."""
-        releases = {f"{h.namespace}/{h.name}" for h in self.cluster.helm_releases}
+        releases = {h.ident() for h in self.cluster.helm_releases}
         for h in self.cluster.helm_releases:
             for dep in h.depends_on:
                 if dep in releases:
                     continue
-                name = dep.partition("/")[2]
-                namesakes = sorted(r for r in releases if r.partition("/")[2] == name)
+                name = dep.rpartition("/")[2]
+                namesakes = sorted(r for r in releases if r.rpartition("/")[2] == name)
                 hint = f" (this cluster has {', '.join(namesakes)}: set dependsOn's namespace)" if namesakes else ""
                 self.cluster.warn(h.file, self._depends_on_line(h.file, h.line, specs.get((h.file, h.line)), dep,
                                                                 h.namespace),
-                                  f"HelmRelease {h.namespace}/{h.name} depends on HelmRelease {dep}, which this "
+                                  f"HelmRelease {h.ident()} depends on HelmRelease {dep}, which this "
                                   f"cluster never applies: it is never installed{hint}",
-                                  code="FW-DEPENDSON-DANGLING", ref_namespace=dep.partition("/")[0])
+                                  code="FW-DEPENDSON-DANGLING", ref_namespace=dep.rpartition("/")[0])
 
     def _depends_on_line(self, file: str, line: int, spec: Any, dep: str, namespace: str) -> int:
         """The line of the ``spec.dependsOn`` entry naming ``dep`` in the HelmRelease at ``file:line``."""
@@ -1185,6 +1185,8 @@ class Simulation:
                 found.kind == "file" or files.is_file(posixpath.join(rel, "Chart.yaml"))
                 and not files.ignored(posixpath.join(rel, "Chart.yaml"))):
             self._check_values_files(res, info, at[:-1], files, prefix, f"{kind} {ns}/{name}")
+            if found.kind == "dir":
+                info.version = _packaged_version(files, posixpath.join(rel, "Chart.yaml"), _value_at(res.obj, at[:-1]))
             return
         what = "holds no Chart.yaml" if found.usable and found.kind == "dir" else "is not there"
         self.cluster.warn(res.file, self._line(res.file, res.line, at),
@@ -1282,6 +1284,22 @@ def _first_image(deployment: Resource) -> str | None:
     containers = pod.get("containers") if isinstance(pod, dict) else None
     first = containers[0] if isinstance(containers, list) and containers else None
     return first.get("image") if isinstance(first, dict) else None
+
+
+def _packaged_version(files: Repo, chart_yaml: str, chart_spec: Any) -> str | None:
+    """The version source-controller packages a chart folder of a GitRepository or Bucket with: its Chart.yaml's
+    (``spec.version`` is ignored), with the source's revision as build metadata under ``reconcileStrategy:
+    Revision``, which flux-wiki does not know (``<revision>``). None when Chart.yaml has no version."""
+    try:
+        docs = files.documents(chart_yaml, copy=False)
+    except InputError:
+        return None
+    meta = docs[0].data if len(docs) == 1 and isinstance(docs[0].data, dict) else {}
+    version = meta.get("version")
+    if not isinstance(version, str) or not version:
+        return None
+    revision = isinstance(chart_spec, dict) and chart_spec.get("reconcileStrategy") == "Revision"
+    return f"{version.partition('+')[0]}+<revision>" if revision else version
 
 
 def _value_at(obj: Any, path: tuple[str | int, ...]) -> Any:
