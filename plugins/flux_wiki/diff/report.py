@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import quote
 
-from ..model import endpoint
+from ..model import endpoint, object_ident as _ident
 from ..render.markdown import code_span, md_escape
 from .compare import (ClusterDiff, FieldChange, Finding, FindingDelta, ImageChange, KustomizationEntry, SurfaceChange,
                       TopologyDiff, counts)
@@ -106,10 +106,6 @@ def surface_text(s: dict[str, Any]) -> str:
     if s.get("path"):
         where += str(s["path"])
     return _one_line(f"{s.get('kind')} {where}".strip())
-
-
-def _ident(namespace: str, name: str) -> str:
-    return f"{namespace}/{name}" if namespace else name
 
 
 def _change_words(changes: Iterable[FieldChange], fmt: Callable[[str], str]) -> str:
