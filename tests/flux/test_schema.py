@@ -79,6 +79,24 @@ def test_checked_kustomization_requires_interval_prune_and_source():
     assert none == []
 
 
+def test_checked_kustomization_v1_durations_follow_the_crd_pattern():
+    """api/v1's pattern ``^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$`` on interval, retryInterval and timeout: the API server
+    refuses a day unit, a bare number or microseconds; a variable left for postBuild and other versions are not
+    judged."""
+    def problems(api_version: str, **durations: str) -> list[str]:
+        spec = {"prune": True, "sourceRef": {"kind": "GitRepository", "name": "flux-system"}, **durations}
+        return [str(p) for p in schema.checked_kustomization({"apiVersion": api_version, "metadata": {"name": "a"},
+                                                             "spec": spec})[1]]
+
+    v1 = "kustomize.toolkit.fluxcd.io/v1"
+    assert problems(v1, interval="1h30m", retryInterval="1.5m", timeout="500ms") == []
+    assert problems(v1, interval="1d", retryInterval="10", timeout="500us") == [
+        f"spec.{name}: must be a duration such as 10m or 1h30m (units h, m, s, ms)"
+        for name in ("interval", "retryInterval", "timeout")]
+    assert problems(v1, interval="${INTERVAL}") == []
+    assert problems("kustomize.toolkit.fluxcd.io/v1beta2", interval="1d") == []
+
+
 def test_checked_kustomization_spec_not_a_mapping():
     spec, [p] = schema.checked_kustomization_spec(["x"])
     assert spec == {} and str(p) == "spec: expected a mapping, got a list"

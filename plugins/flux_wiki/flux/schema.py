@@ -411,6 +411,10 @@ def object_problems(obj: dict[str, Any], group: str, kind: str) -> list[FieldPro
 # `prune` is a bool without omitempty, so `prune: false` is set and an absent one is refused). A spec written by
 # flux-wiki for an entry (checked_kustomization_spec) may lack them.
 _KUSTOMIZATION_REQUIRED = ("interval", "prune", "sourceRef")
+# The pattern api/v1 gives spec.interval, retryInterval and timeout (+kubebuilder:validation:Pattern): the API server
+# refuses `1d`, `10` or `500us` there. Only v1 is judged: that is where the pattern was read.
+_KUSTOMIZATION_DURATIONS = ("interval", "retryInterval", "timeout")
+_CRD_DURATION = re.compile(r"([0-9]+(\.[0-9]+)?(ms|s|m|h))+")
 
 # -- object names, as the API server validates them ----------------------------------------------------
 #
@@ -563,6 +567,11 @@ def checked_kustomization(obj: dict[str, Any]) -> tuple[dict[str, Any], list[Fie
     if isinstance(obj.get("spec"), dict):
         found += [FieldProblem(("spec", name), "is required", "") for name in _KUSTOMIZATION_REQUIRED
                   if obj["spec"].get(name) is None]
+        if obj.get("apiVersion") == "kustomize.toolkit.fluxcd.io/v1":
+            found += [FieldProblem(("spec", name), "must be a duration such as 10m or 1h30m (units h, m, s, ms)", "")
+                      for name in _KUSTOMIZATION_DURATIONS
+                      if isinstance(spec.get(name), str) and "$" not in spec[name]
+                      and not _CRD_DURATION.fullmatch(spec[name])]
     return spec, found + spec_problems
 
 
