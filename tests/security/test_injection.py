@@ -121,7 +121,8 @@ kind: Kustomization
 metadata: {{name: flux-system, namespace: flux-system}}
 spec: {{path: {q("./" + cluster_dir)}, sourceRef: {{kind: GitRepository, name: flux-system}}, interval: 10m}}
 """,
-        f"{cluster_dir}/apps.yaml": ks.format(
+        # v1beta2: api/v1's pattern would refuse the hostile timeout, and the Kustomization must build to show it
+        f"{cluster_dir}/apps.yaml": ks.replace("/v1\n", "/v1beta2\n").format(
             name=q(NAME), ns=q(NAMESPACE), path=q("./" + FOLDER), extra=f"""\
   timeout: {q("5m" + ANGLE)}
   dependsOn: [{{name: {q("missing" + IMG + ANGLE)}}}]
