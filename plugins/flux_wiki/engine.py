@@ -36,8 +36,16 @@ def build_model(repo_root: str | Path | Repo, *, clusters: list[str] | None = No
     """
     repo = repo_root if isinstance(repo_root, Repo) else Repo(repo_root, cache)
     # what the stages of this run remember for later ones (entry detection's object store finds the unlisted files
-    # the clusters' stores use) and the clusters for each other
+    # the clusters' stores use) and the clusters for each other; forgotten however the run ends
     repo.run_memo = {}
+    try:
+        return _simulate_and_analyse(repo, clusters, entry, exclude, sources)
+    finally:
+        repo.builds = repo.run_memo = None
+
+
+def _simulate_and_analyse(repo: Repo, clusters: list[str] | None, entry: str | None, exclude: list[str] | None,
+                          sources: dict[str, Path] | None) -> Model:
     if entry:
         entries, diagnostics = [explicit_entry(repo, entry, clusters[0] if clusters else None)], []
         every = entries
@@ -48,7 +56,6 @@ def build_model(repo_root: str | Path | Repo, *, clusters: list[str] | None = No
             unknown = sorted(set(clusters) - {e.cluster for e in entries})
             if unknown:
                 found = ", ".join(e.cluster for e in entries) or "none"
-                repo.run_memo = None
                 raise UnknownCluster(f"no cluster named {', '.join(unknown)} in {repo.root} (found: {found})")
             entries = [e for e in entries if e.cluster in clusters]
     if not entries:
@@ -88,7 +95,6 @@ def build_model(repo_root: str | Path | Repo, *, clusters: list[str] | None = No
         cluster.notices = sorted({w for w in cluster.warnings if w.severity == "info"})
         cluster.warnings = sorted({w for w in cluster.warnings if w.severity != "info"})
         out.append(cluster)
-    repo.builds = repo.run_memo = None
     return Model(repo.root, out, sorted(set(diagnostics + repo.problems)), set(repo.read), facts)
 
 
