@@ -107,6 +107,7 @@ def test_chart_problems_are_diagnostics(spec: dict, fragment: str) -> None:
 
 
 _BITNAMI = {"kind": "HelmRepository", "name": "bitnami", "namespace": "flux-system"}
+_NOT_A_DURATION = "must be a duration such as 10m or 1h30m (units h, m, s, ms)"
 
 
 @pytest.mark.parametrize("api,spec,refused", [
@@ -126,6 +127,9 @@ _BITNAMI = {"kind": "HelmRepository", "name": "bitnami", "namespace": "flux-syst
      "spec.chart.spec.sourceRef.kind: is required"),
     ("v2", {"chart": {"spec": {"chart": "redis", "sourceRef": {"kind": "HelmRepository"}}}},
      "spec.chart.spec.sourceRef.name: is required"),
+    ("v2", {"chart": CHART, "interval": "1d"}, f"spec.interval: {_NOT_A_DURATION}"),
+    ("v2", {"chart": CHART, "timeout": "300"}, f"spec.timeout: {_NOT_A_DURATION}"),
+    ("v2", {"chart": {"spec": {**CHART["spec"], "interval": "500us"}}}, f"spec.chart.spec.interval: {_NOT_A_DURATION}"),
 ])
 def test_fields_the_api_server_requires(api: str, spec: dict, refused: str) -> None:
     """helm-controller api/v2*/helmrelease_types.go: +required fields, and v2's CEL rule on chart/chartRef."""
@@ -135,6 +139,17 @@ def test_fields_the_api_server_requires(api: str, spec: dict, refused: str) -> N
     rejected = [d.message for d in diags if d.code == "FW-SCHEMA-REJECTED"]
     assert rejected == [f"HelmRelease apps/web: {refused} (the API server rejects it)"]
     assert not any(d.code == "FW-HELM-INVALID" for d in diags)  # said once, as the rejection
+
+
+@pytest.mark.parametrize("api,spec", [
+    ("v2", {"chart": {"spec": {**CHART["spec"], "interval": "1h30m"}}, "interval": "1.5m", "timeout": "500ms"}),
+    ("v2", {"chart": CHART, "interval": "${RECONCILE_EVERY}"}),
+    ("v2beta2", {"chart": CHART, "interval": "1d"}),
+])
+def test_durations_the_api_server_admits(api: str, spec: dict) -> None:
+    """api/v2's duration pattern admits these; a variable left for postBuild and v2beta* are not judged."""
+    _, diags = info_of(spec, api=f"helm.toolkit.fluxcd.io/{api}")
+    assert [d.message for d in diags if d.code == "FW-SCHEMA-REJECTED"] == []
 
 
 def test_an_empty_chart_name_v2beta1_admits_is_invalid() -> None:

@@ -296,7 +296,26 @@ def helm_release_problems(spec: Any, api_version: str) -> list[FieldProblem]:
     template = chart.get("spec") if isinstance(chart, dict) else None
     if version in ("v2", "v2beta2") and isinstance(template, dict) and template.get("chart") == "":
         found.append(FieldProblem(("spec", "chart", "spec", "chart"), "should be at least 1 chars long", ""))
+    if version == "v2":
+        found += duration_problems(spec, ("interval", "timeout"), ("spec",))
+        if isinstance(template, dict):
+            found += duration_problems(template, ("interval",), ("spec", "chart", "spec"))
     return found
+
+
+# The pattern the Flux APIs give a metav1.Duration (+kubebuilder:validation:Pattern), read in kustomize-controller
+# api/v1 (interval, retryInterval, timeout) and helm-controller api/v2 (interval, timeout, chart.spec.interval): the
+# API server refuses `1d`, `10` or `500us` there. Only those versions are judged: that is where it was read.
+_CRD_DURATION = re.compile(r"([0-9]+(\.[0-9]+)?(ms|s|m|h))+")
+
+
+def duration_problems(fields: dict[str, Any], names: tuple[str, ...], at: tuple[str, ...]) -> list[FieldProblem]:
+    """The ``names`` of ``fields`` whose string value the CRD duration pattern refuses; a value still holding a
+    ``$`` (a variable postBuild may set) is not judged."""
+    return [FieldProblem((*at, name), "must be a duration such as 10m or 1h30m (units h, m, s, ms)", "")
+            for name in names
+            if isinstance(fields.get(name), str) and "$" not in fields[name]
+            and not _CRD_DURATION.fullmatch(fields[name])]
 
 
 _SECRET_REF = {"name": STR}
@@ -411,10 +430,7 @@ def object_problems(obj: dict[str, Any], group: str, kind: str) -> list[FieldPro
 # `prune` is a bool without omitempty, so `prune: false` is set and an absent one is refused). A spec written by
 # flux-wiki for an entry (checked_kustomization_spec) may lack them.
 _KUSTOMIZATION_REQUIRED = ("interval", "prune", "sourceRef")
-# The pattern api/v1 gives spec.interval, retryInterval and timeout (+kubebuilder:validation:Pattern): the API server
-# refuses `1d`, `10` or `500us` there. Only v1 is judged: that is where the pattern was read.
-_KUSTOMIZATION_DURATIONS = ("interval", "retryInterval", "timeout")
-_CRD_DURATION = re.compile(r"([0-9]+(\.[0-9]+)?(ms|s|m|h))+")
+_KUSTOMIZATION_DURATIONS = ("interval", "retryInterval", "timeout")  # api/v1: see duration_problems
 
 # -- object names, as the API server validates them ----------------------------------------------------
 #
@@ -568,10 +584,7 @@ def checked_kustomization(obj: dict[str, Any]) -> tuple[dict[str, Any], list[Fie
         found += [FieldProblem(("spec", name), "is required", "") for name in _KUSTOMIZATION_REQUIRED
                   if obj["spec"].get(name) is None]
         if obj.get("apiVersion") == "kustomize.toolkit.fluxcd.io/v1":
-            found += [FieldProblem(("spec", name), "must be a duration such as 10m or 1h30m (units h, m, s, ms)", "")
-                      for name in _KUSTOMIZATION_DURATIONS
-                      if isinstance(spec.get(name), str) and "$" not in spec[name]
-                      and not _CRD_DURATION.fullmatch(spec[name])]
+            found += duration_problems(spec, _KUSTOMIZATION_DURATIONS, ("spec",))
     return spec, found + spec_problems
 
 
