@@ -56,6 +56,9 @@ class Entry:
     lockdown: str = ""
     # a FluxInstance's spec.kustomize.patches, each with its line: they may set the controllers' flags
     controller_patches: tuple[tuple[dict[str, Any], int], ...] = ()
+    # the root Kustomization as written in the repository (a gotk-sync entry), which the API server validates; None
+    # when flux-wiki writes the root's spec (a FluxInstance, a bootstrap command, the `entry` option)
+    root_object: dict[str, Any] | None = None
 
 
 def _group(doc: dict[str, Any]) -> str:
@@ -135,7 +138,7 @@ def _from_gotk(docs: list[Document], file: str, repo: Repo, elsewhere: list[tupl
                                or (key[0] == "OCIRepository" and _under_artifact(file, root))):
             entries.append(Entry(cluster=_cluster_name(file, str(spec.get("path") or "")) or "",
                                  kind="gotk-sync", file=file, line=d.line, source=sources[key],
-                                 root_name=name, root_namespace=ns, root_spec=spec))
+                                 root_name=name, root_namespace=ns, root_spec=spec, root_object=data))
             if key in misgrouped and problems is not None:
                 problems.append(misgrouped[key])
         elif key in sources and elsewhere is not None and PurePosixPath(file).name in _PLACEHOLDER_FILES:

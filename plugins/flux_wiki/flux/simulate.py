@@ -141,7 +141,8 @@ class Simulation:
 
     def run(self) -> Cluster:
         e = self.entry
-        spec, problems = checked_kustomization_spec(e.root_spec)
+        spec, problems = (checked_kustomization(e.root_object) if e.root_object is not None
+                          else checked_kustomization_spec(e.root_spec))
         root = _node(e.root_namespace, e.root_name, spec, parent=None, source=e.source, file=e.file, line=e.line)
         self.cluster.kustomizations[root.id] = root
         queue: deque[KustomizationNode] = deque([root])
