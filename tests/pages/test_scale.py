@@ -26,7 +26,7 @@ spec: {url: https://example.org/r, ref: {branch: main}}
 apiVersion: kustomize.toolkit.fluxcd.io/v1
 kind: Kustomization
 metadata: {name: flux-system, namespace: flux-system}
-spec: {path: ./clusters/home, sourceRef: {kind: GitRepository, name: flux-system}, interval: 10m}
+spec: {path: ./clusters/home, sourceRef: {kind: GitRepository, name: flux-system}, interval: 10m, prune: true}
 ---
 apiVersion: v1
 kind: ConfigMap

@@ -119,7 +119,8 @@ spec: {{url: {q("https://example.org/r" + IMG)}, ref: {{branch: {q("main" + ANGL
 apiVersion: kustomize.toolkit.fluxcd.io/v1
 kind: Kustomization
 metadata: {{name: flux-system, namespace: flux-system}}
-spec: {{path: {q("./" + cluster_dir)}, sourceRef: {{kind: GitRepository, name: flux-system}}, interval: 10m}}
+spec: {{path: {q("./" + cluster_dir)}, sourceRef: {{kind: GitRepository, name: flux-system}}, interval: 10m,
+       prune: true}}
 """,
         # v1beta2: api/v1's pattern would refuse the hostile timeout, and the Kustomization must build to show it
         f"{cluster_dir}/apps.yaml": ks.replace("/v1\n", "/v1beta2\n").format(

@@ -90,7 +90,8 @@ def test_clusters_sharing_a_kustomization_object_check_it_once_and_both_report_i
 
     monkeypatch.setattr(simulate, "checked_kustomization", counted)
     both = build_model(tmp_path)
-    assert sorted(checked) == ["infra", "infra", "refused", "web"]  # each cluster has its own infra object
+    # each cluster has its own root and infra object
+    assert sorted(checked) == ["flux-system", "flux-system", "infra", "infra", "refused", "web"]
 
     def found(cluster: object) -> list[tuple[str, int, str]]:
         return [(w.code, w.line, w.message) for w in cluster.warnings + cluster.notices  # type: ignore[attr-defined]
