@@ -61,6 +61,8 @@ def test_layer_diagram_follows_entry_route_service_workload():
     assert "ghcr.io/example/web:1.2" in dot
     # backend of another layer / unknown: a dashed placeholder, not a crash
     assert re.search(r'"obj_service/web/api" \[[^\]]*dashed', dot)
+    # which it says without claiming the layer does not apply it: a chart flux-wiki does not inflate may
+    assert "tooltip=\"Service web/api: not in this layer's manifests (a chart or another layer may apply it)\"" in dot
     # the certificate hangs off its host without pulling the layout
     assert re.search(r'"entry_www.example.com" -> "obj_certificate/web/www" \[[^\]]*constraint=false', dot)
 

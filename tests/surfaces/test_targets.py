@@ -57,7 +57,7 @@ def test_a_target_holding_secret_material_is_hidden_whole(make_res):
 
 def test_a_release_route_to_its_own_service_names_no_other_object(make_hr):
     """app-template's `service.identifier: app` is a Service the same HelmRelease renders: the layer diagram
-    drew it as a dashed "Service app, not applied by this layer" (8 of onedr0p's 69 layers). The backend keeps
+    drew it as a dashed "Service app" placeholder (8 of onedr0p's 69 layers). The backend keeps
     its text; a backend the release does not render stays an object."""
     rel = make_hr("web", "app-template", {
         "controllers": {"web": {"containers": {"app": {"image": {"repository": "nginx", "tag": "1"}}}}},

@@ -606,8 +606,11 @@ class _LayerGraph:
         box = self.objects.get(key)
         if box is None or (box.dashed and not placeholder):
             css = "fw-helm" if kind == "HelmRelease" else "fw-object"
-            where = "not applied by this layer" if placeholder else f"{namespace}/{name}"
-            box = _Box(key, namespace, [f"{kind} {name}"], css, f"{kind} {where}", dashed=placeholder)
+            # a placeholder is a route's backend among no surface of the layer: a chart flux-wiki does not
+            # inflate, or another layer, may well apply it
+            where = ": not in this layer's manifests (a chart or another layer may apply it)" if placeholder else ""
+            box = _Box(key, namespace, [f"{kind} {name}"], css, f"{kind} {namespace}/{name}{where}",
+                       dashed=placeholder)
             self.objects[key] = box
         for line in extra or []:
             if line and line not in box.label_lines:
