@@ -125,6 +125,9 @@ _CODES = (
          "never enables Helm in kustomize, so the build fails", "install the chart with a HelmRelease"),
     Code("FW-KUSTOMIZE-MANAGED-BY", "repo", "`buildMetadata: [managedByLabel]`: kustomize-controller writes the "
          "label value `kustomize-(devel)`, which the API server refuses", "remove `managedByLabel`"),
+    Code("FW-KUSTOMIZE-DOCUMENTS-IGNORED", "limit", "a kustomization file holds more than one YAML document: "
+         "kustomize reads the first only, so the others have no effect", "merge the documents into one",
+         notice=True),
     Code("FW-KUSTOMIZE-UNSUPPORTED", "limit", "a kustomize feature flux-wiki does not simulate: what it would "
          "change is not shown", "nothing; the pages may miss what it changes"),
     Code("FW-KUSTOMIZE-REMOTE", "limit", "remote resources or files (http/git URLs) are not fetched: what they "

@@ -38,6 +38,9 @@ OBJECTS = [
     obj("Secret", "string-creds", stringData={"values.yaml": "password: hunter2"}),
     obj("HelmChart", "local-chart", "apps", "source.toolkit.fluxcd.io/v1",
         spec={"chart": "./charts/app", "version": "0.1.0", "sourceRef": {"kind": "GitRepository", "name": "repo"}}),
+    obj("HelmChart", "repo-chart", "apps", "source.toolkit.fluxcd.io/v1",
+        spec={"chart": "redis", "version": "18.x", "sourceRef": {"kind": "HelmRepository", "name": "bitnami",
+                                                                 "namespace": "flux-system"}}),
 ]
 
 
@@ -88,10 +91,14 @@ def test_chart_ref_oci_repository(name: str, chart: str, version: str) -> None:
     assert info.source_url.startswith("oci://ghcr.io/")
 
 
-def test_chart_ref_helm_chart() -> None:
-    info, diags = info_of({"chartRef": {"kind": "HelmChart", "name": "local-chart", "namespace": "apps"}})
-    assert (info.chart, info.version, info.source_kind, info.source_name) == ("./charts/app", "0.1.0", "HelmChart",
-                                                                              "local-chart")
+@pytest.mark.parametrize("name,chart,version", [
+    ("repo-chart", "redis", "18.x"),
+    # source-controller ignores the spec.version of a GitRepository chart (it packages the folder's Chart.yaml)
+    ("local-chart", "./charts/app", "*"),
+])
+def test_chart_ref_helm_chart(name: str, chart: str, version: str) -> None:
+    info, diags = info_of({"chartRef": {"kind": "HelmChart", "name": name, "namespace": "apps"}})
+    assert (info.chart, info.version, info.source_kind, info.source_name) == (chart, version, "HelmChart", name)
     assert diags == []
 
 

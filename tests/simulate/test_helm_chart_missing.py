@@ -68,24 +68,46 @@ def test_values_files_of_a_chart_of_this_repository(tmp_path: Path) -> None:
     assert w.message.startswith("HelmRelease apps/typo: values file 'charts/app/values-prd.yaml'")
 
 
+_CHART_REF = ("apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: ref, namespace: apps}\n"
+              "spec: {interval: 1h, chartRef: {kind: HelmChart, name: local}}\n")
+
+
+def _versions(root: Path, files: dict[str, str], releases: list[str],
+              more: dict[str, str] | None = None) -> dict[str, str | None]:
+    """The chart version of each HelmRelease of a Kustomization at ./apps applying ``files`` (apps/<name>), then
+    ``releases`` and the HelmRelease ``ref`` (chartRef HelmChart apps/local); ``more`` are other repository files."""
+    write(root, gotk() | {
+        "clusters/home/apps.yaml": ks("apps", "./apps"),
+        "apps/kustomization.yaml": f"resources: [{', '.join([*files, 'releases.yaml'])}]\n",
+        **{f"apps/{name}": text for name, text in files.items()},
+        "apps/releases.yaml": "---\n".join([*releases, _CHART_REF]),
+    } | (more or {}))
+    [cluster] = build_model(root).clusters
+    return {h.name: h.version for h in cluster.helm_releases}
+
+
 def test_a_chart_folder_of_this_repository_has_its_chart_yaml_version(tmp_path: Path) -> None:
     """source-controller packages a GitRepository chart folder with the version of its Chart.yaml (spec.version is
     ignored), with the source revision as build metadata under reconcileStrategy Revision: not ``*``. A chart of a
-    repository flux-wiki does not read keeps the version the spec states."""
+    repository flux-wiki does not read shows ``*``."""
     helm_chart = _HELM_CHART.replace("./charts/gone", "./charts/app") + "  reconcileStrategy: Revision\n"
-    write(tmp_path, gotk() | {
-        "clusters/home/apps.yaml": ks("apps", "./apps"),
-        "apps/kustomization.yaml": "resources: [other.yaml, releases.yaml, helmchart.yaml]\n",
-        "apps/other.yaml": _OTHER,
-        "apps/helmchart.yaml": helm_chart,
-        "apps/releases.yaml": "---\n".join([
-            _release("plain", "./charts/app") + "      version: '>=2.0.0'\n",
-            _release("revision", "charts/app") + "      reconcileStrategy: Revision\n",
-            _release("elsewhere", "./charts/app", "other"),
-            "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: ref, namespace: apps}\n"
-            "spec: {interval: 1h, chartRef: {kind: HelmChart, name: local}}\n"]),
-        "charts/app/Chart.yaml": "apiVersion: v2\nname: app\nversion: 0.1.0+build.7\n",
-    })
-    [cluster] = build_model(tmp_path).clusters
-    assert {h.name: h.version for h in cluster.helm_releases} == {
+    assert _versions(tmp_path, {"other.yaml": _OTHER, "helmchart.yaml": helm_chart}, [
+        _release("plain", "./charts/app") + "      version: '>=2.0.0'\n",
+        _release("revision", "charts/app") + "      reconcileStrategy: Revision\n",
+        _release("elsewhere", "./charts/app", "other"),
+    ], {"charts/app/Chart.yaml": "apiVersion: v2\nname: app\nversion: 0.1.0+build.7\n"}) == {
         "plain": "0.1.0+build.7", "revision": "0.1.0+<revision>", "elsewhere": "*", "ref": "0.1.0+<revision>"}
+
+
+def test_a_chart_of_a_repository_not_read_ignores_the_stated_version(tmp_path: Path) -> None:
+    """source-controller ignores spec.version for a chart of a GitRepository or Bucket (it packages the folder with
+    its Chart.yaml's version): a chart of a repository flux-wiki does not read shows ``*`` whatever version the
+    spec states, of a HelmRelease's chart template or of a HelmChart it refers to."""
+    bucket = ("apiVersion: source.toolkit.fluxcd.io/v1\nkind: Bucket\nmetadata: {name: charts, namespace: "
+              "flux-system}\nspec: {interval: 1h, bucketName: charts, endpoint: minio.example.com}\n")
+    helm_chart = _HELM_CHART.replace("name: flux-system,", "name: other,") + "  version: 1.17.8\n"
+    assert _versions(tmp_path, {"other.yaml": _OTHER, "bucket.yaml": bucket, "helmchart.yaml": helm_chart}, [
+        _release("git", "./manifests/charts/operator", "other") + "      version: 1.17.8\n",
+        _release("bucket", "./operator", "charts").replace("kind: GitRepository", "kind: Bucket")
+        + "      version: '>=2.0.0'\n",
+    ]) == {"git": "*", "bucket": "*", "ref": "*"}

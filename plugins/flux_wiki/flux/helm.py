@@ -56,18 +56,24 @@ class ObjectRef(NamedTuple):
         return cls(str_field(ref.get("kind")), str_field(ref.get("namespace")) or namespace, str_field(ref.get("name")))
 
 
+_PACKAGED_SOURCE_KINDS = ("GitRepository", "Bucket")  # sources whose chart folders source-controller packages
+
+
 class ChartTemplate(NamedTuple):
     """A chart to fetch from a source: a HelmRelease's ``spec.chart.spec``, or a HelmChart's spec."""
 
     chart: str | None  # None when unset or not a scalar
-    version: str  # "*" (the latest) when unset
+    version: str  # "*" (the latest) when unset, and for a chart of a GitRepository or Bucket
     source_ref: ObjectRef
     chart_unset: bool  # ``chart`` is missing or empty (one of the wrong shape counts as set)
 
     @classmethod
     def parse(cls, spec: dict[str, Any], namespace: str) -> ChartTemplate:
-        return cls(scalar_field(spec.get("chart")), scalar_field(spec.get("version")) or "*",
-                   ObjectRef.parse(spec.get("sourceRef"), namespace), spec.get("chart") in (None, ""))
+        """``version`` is ``*`` for a chart of a GitRepository or Bucket: source-controller ignores spec.version
+        there and packages the folder with its Chart.yaml's version (shown when flux-wiki reads that folder)."""
+        source_ref = ObjectRef.parse(spec.get("sourceRef"), namespace)
+        stated = None if source_ref.kind in _PACKAGED_SOURCE_KINDS else scalar_field(spec.get("version"))
+        return cls(scalar_field(spec.get("chart")), stated or "*", source_ref, spec.get("chart") in (None, ""))
 
 
 # Masterminds/semver v3 (constraints.go), which source-controller parses a HelmRepository chart's version with:

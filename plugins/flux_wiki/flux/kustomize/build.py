@@ -247,6 +247,11 @@ class _Builder:
         if not isinstance(doc.data, dict):
             raise InputError(kfile, doc.line, "kustomization file must hold a mapping", code="FW-KUSTOMIZE-INVALID")
         self.note_duplicates(doc)
+        if len(docs) > 1:
+            self.diagnostics.append(Diagnostic(
+                kfile, docs[1].line, f"kustomization file holds {len(docs)} YAML documents: kustomize reads the "
+                "first only, so the others (from this line) have no effect", severity="info",
+                code="FW-KUSTOMIZE-DOCUMENTS-IGNORED", cls="limit"))
         if _has_short_boolean(doc.data):
             _read_short_booleans(doc.data, self.repo.read_text(kfile))
         data, unknown = _go_fields(doc.data)
