@@ -133,3 +133,19 @@ def test_a_helmrelease_with_kubeconfig_says_it_installs_on_a_remote_cluster(tmp_
     releases = {h["id"]: h for h in inventory["clusters"][0]["helmReleases"]}
     assert releases["flux-system/podinfo"]["kubeConfig"] == {"kind": "Secret", "name": "spoke-kubeconfig"}
     assert releases["flux-system/local"]["kubeConfig"] is None
+
+
+def test_a_tenant_layer_names_its_namespace_and_service_account(tmp_path: Path) -> None:
+    """flux2-multi-tenancy's tenant Kustomizations apply as the tenant's ServiceAccount into the tenant's
+    namespace: the Spec table says both, and leaves the rows out where they are unset."""
+    tenant = KS.format(name="team", path="./apps", source="flux-system").replace(
+        "prune: true,", "prune: true, targetNamespace: team-<b>a</b>, serviceAccountName: team-bot,")
+    root = repo(tmp_path, {"clusters/home/team.yaml": tenant,
+                           "clusters/home/apps.yaml": KS.format(name="apps", path="./apps", source="flux-system")})
+    out = pages(root)
+    team = out["flux/home/layers/team.md"]
+    assert "| targetNamespace | `team-<b>a</b>`: the namespace of every namespaced object it applies |" in team
+    assert ("| serviceAccountName | `team-bot`: kustomize-controller applies as this ServiceAccount of "
+            "`flux-system` |") in team
+    assert "| targetNamespace |" not in out["flux/home/layers/apps.md"]
+    assert "| serviceAccountName |" not in out["flux/home/layers/apps.md"]

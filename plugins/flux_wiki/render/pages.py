@@ -380,6 +380,9 @@ class PageRenderer:
             "node": node,
             "label": self.facts.label(node),
             "remote": node.flux_spec.kube_config,  # (kind, name) of the kubeConfig reference, or None
+            "target_namespace": node.flux_spec.overrides.target_namespace,
+            "service_account": spec.get("serviceAccountName") if isinstance(spec.get("serviceAccountName"), str)
+            else None,
             "depends_on": layer.depends_on,
             "dangling": layer.dangling,
             "inherited": layer.inherited,
