@@ -29,7 +29,6 @@ replica count whose target may be in that remote or included content is skipped;
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import posixpath
@@ -42,7 +41,7 @@ import yaml
 
 from ...analysis.redact import url_without_credentials
 from ...load import Document, ParseCache, Repo, parse_documents
-from ...load.yamldocs import GrowthBudget, block_scalar_line, field_line
+from ...load.yamldocs import GrowthBudget, block_scalar_line, copy_data, field_line
 from ...model import (SOPS_ENCRYPTED_KIND, DependsOnKey, Diagnostic, FieldAt, InputError, Resource, ValuesPath,
                       host_fields, value_at)
 from ...problems import problem_class
@@ -53,8 +52,8 @@ from .fieldspec import (DEFAULTS, MAX_CUSTOM_FIELD_SPECS, NO_CONFIG, FieldSpec, 
                         merge_specs, parse_config, spec_of)
 from .patch import PatchError, apply_json6902, apply_strategic, group_of, pointer_parts, selects, version_of
 from .plugins import ROLE_BINDING_SUBJECTS, SIMULATED, PluginError, field_specs, generator_entry, plugin_kind
-from .transform import (TargetNotFound, WorkRes, add_affix, effective_ns, fix_back_references, legacy_order_key,
-                        set_entries, set_images, set_namespace, set_replicas)
+from .transform import (TargetNotFound, WorkRes, add_affix, copy_top, effective_ns, fix_back_references,
+                        legacy_order_key, set_entries, set_images, set_namespace, set_replicas)
 
 SOPS_ENCRYPTED_API_VERSION = "sops.flux-wiki.invalid/v1"
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -380,7 +379,7 @@ class _Builder:
     def read_manifests(self, rel: str) -> list[WorkRes]:
         self.files.add(rel)
         out = []
-        for doc in self.repo.documents(rel):
+        for doc in self.repo.documents(rel, copy=False):  # each object's top copied (copy_top), the rest shared
             doc.require_unique_keys()
             data = doc.data
             if not isinstance(data, dict):
@@ -397,10 +396,11 @@ class _Builder:
                     raise InputError(rel, doc.line, f"{obj['kind']} has no metadata.name", code="FW-MANIFEST-INVALID")
                 encrypted = "sops" in obj
                 if encrypted:
+                    obj = copy_data(obj)
                     _redact(obj)
                     md = obj["metadata"]
-                out.append(WorkRes(obj, rel, doc.line, encrypted, str(md.get("name")),
-                                   str(md.get("namespace") or ""), origin={"path": rel}))
+                out.append(WorkRes(obj if encrypted else copy_top(obj), rel, doc.line, encrypted, str(md.get("name")),
+                                   str(md.get("namespace") or ""), origin={"path": rel}, shared=not encrypted))
         return out
 
     def add_component(self, k: _Kustomization, entry: Any, acc: _Accumulation) -> None:
@@ -698,7 +698,7 @@ class _Builder:
                         r.store_previous_id()
                         before, hosts = _depends_on(r.obj), host_fields(r.obj)
                         values = _values_copy(r.obj) if on_values else None
-                        r.obj = apply_json6902(r.obj, doc, self.growth)
+                        r.obj = apply_json6902(r.own(), doc, self.growth)
                         self._note_depends_on(r, before, lambda dep: field_at(n, (_json_op_index(doc, dep),)))
                         _note_hosts(r, hosts, lambda value: field_at(n, _json_op_writing(doc, value)))
                         _note_values(r, values, lambda path: field_at(n, (_json_op_on_values(doc, path),)))
@@ -723,7 +723,7 @@ class _Builder:
                         values = _values_copy(r.obj) if on_values else None
                         if renamed is not None and renamed != r.name:
                             r.store_previous_id()
-                        if apply_strategic(r.obj, doc) is None:
+                        if apply_strategic(r.own(), doc) is None:
                             res.remove(r)
                         else:
                             if renamed is not None:
@@ -1006,7 +1006,7 @@ def _values_copy(obj: dict[str, Any]) -> Any:
     if obj.get("kind") != "HelmRelease" or group_of(obj) != "helm.toolkit.fluxcd.io":
         return None
     spec = obj.get("spec")
-    return copy.deepcopy(spec.get("values", {})) if isinstance(spec, dict) else {}
+    return copy_data(spec.get("values", {})) if isinstance(spec, dict) else {}
 
 
 def _leaves(value: Any, path: ValuesPath = ()) -> Iterator[tuple[ValuesPath, Any]]:
