@@ -1417,11 +1417,12 @@ def generated_kustomization(repo: Repo, rel: str) -> dict[str, Any]:
     """
     b = _Builder(repo)
     resources: list[str] = []
+    below = 0 if rel in ("", ".") else len(rel) + 1  # the walk names each path below rel as rel/...
 
     for child, is_dir in repo.walk(rel, descend=lambda folder: b.find_kfile(folder) is None):
         if is_dir:
             if b.find_kfile(child):
-                resources.append("./" + os.path.relpath(child, rel))
+                resources.append("./" + child[below:])
         elif child.endswith((".yaml", ".yml")):
             for doc in repo.documents(child, copy=False):
                 doc.require_unique_keys()
@@ -1429,7 +1430,7 @@ def generated_kustomization(repo: Repo, rel: str) -> dict[str, Any]:
                 if not isinstance(data, dict) or not data.get("kind") or not data.get("apiVersion"):
                     raise InputError(child, doc.line, "failed to decode Kubernetes YAML: "
                                      "apiVersion and kind are required", code="FW-MANIFEST-INVALID")
-            resources.append("./" + os.path.relpath(child, rel))
+            resources.append("./" + child[below:])
     return {"apiVersion": f"{KUSTOMIZE_API}/v1beta1", "kind": "Kustomization", "resources": resources}
 
 
