@@ -36,6 +36,7 @@ KUSTOMIZE_CLUSTER_SCOPED = frozenset({
     ("authorization.k8s.io", "SubjectAccessReview"), ("policy", "PodSecurityPolicy"),
     ("flowcontrol.apiserver.k8s.io", "FlowSchema"), ("flowcontrol.apiserver.k8s.io", "PriorityLevelConfiguration"),
 })
+_CLUSTER_SCOPED_KINDS = frozenset(kind for _, kind in KUSTOMIZE_CLUSTER_SCOPED)  # most objects are none of them
 
 
 # the fields (and all below them) a shared WorkRes holds copies of: the ones transformers mostly write
@@ -134,7 +135,8 @@ class WorkRes:
         return self.prev[0][1] if self.prev else effective_ns(self)
 
     def cluster_scoped(self) -> bool:
-        return (group_of(self.obj), self.kind) in KUSTOMIZE_CLUSTER_SCOPED
+        kind = self.kind
+        return kind in _CLUSTER_SCOPED_KINDS and (group_of(self.obj), kind) in KUSTOMIZE_CLUSTER_SCOPED
 
 
 def effective_ns(res: WorkRes, ns: str | None = None) -> str:
@@ -177,13 +179,13 @@ def set_namespace(resources: list[WorkRes], namespace: str, specs: list[FieldSpe
 
     # kustomize checks, after each object, that its new id is unique among all objects as they are then (the
     # later ones not yet moved): the ids are counted once and the count follows each object's change
-    ids = Counter(_id_key(o) for o in resources)
+    befores = [_id_key(o) for o in resources]
+    ids = Counter(befores)
     for_v1 = [s for s in specs if s.path != "metadata/namespace"]  # a v1 Namespace's name among them
     for_others = [s for s in for_v1 if s.path != "metadata/name"]
-    for r in resources:
+    for r, before in zip(resources, befores):
         if not r.obj:
             continue
-        before = _id_key(r)
         r.store_previous_id()
         chosen = for_v1 if r.obj.get("apiVersion") == "v1" else for_others
         if not r.cluster_scoped():
@@ -453,6 +455,9 @@ class _NameReferences:
                      could_refer: Callable[[WorkRes], bool]) -> None:
         if "name" not in node:
             raise FieldSpecError(f"name reference at '{path}': path config error; no 'name' field in node")
+        old = _scalar(node["name"]) or ""
+        if old not in self.by_prev:
+            return  # no object of the build was named so: the reference stays (as _select would find none)
         pool = could_refer
         if "namespace" in node:
             ns = _scalar(node["namespace"]) or ""
@@ -460,7 +465,6 @@ class _NameReferences:
             group = {id(c) for c in subset if c.org_namespace() == ns} \
                 or {id(c) for c in subset if effective_ns(c) == ns}
             pool = lambda c: id(c) in group  # noqa: E731
-        old = _scalar(node["name"]) or ""
         found = self._select(old, referrer, target, path, pool, with_namespace=True)
         if found is None or (found.name == old and not found.namespace):
             return
