@@ -47,7 +47,7 @@ from ...model import (SOPS_ENCRYPTED_KIND, DependsOnKey, Diagnostic, FieldAt, In
 from ...problems import problem_class
 from ..fields import is_ciphertext
 from ..objects import FluxOverrides
-from ..schema import ANY, KUSTOMIZATION_FILE, REPLACEMENT, problems
+from ..schema import ANY, KUSTOMIZATION_FILE, REPLACEMENT, field_shapes, problems
 from .fieldspec import (DEFAULTS, MAX_CUSTOM_FIELD_SPECS, NO_CONFIG, FieldSpec, FieldSpecError, Gvk, TransformerConfig,
                         merge_specs, parse_config, spec_of)
 from .patch import PatchError, apply_json6902, apply_strategic, group_of, pointer_parts, selects, version_of
@@ -1179,6 +1179,7 @@ _SHORT_BOOLEANS = {"y": True, "Y": True, "n": False, "N": False}
 
 
 _DEPRECATED_FIELDS = {"imageTags": "images", "helmChartInflationGenerator": "helmCharts"}
+_KUSTOMIZATION_FIELDS = {**KUSTOMIZATION_FILE, **{name: ANY for name in (*_DEPRECATED_FIELDS, "inventory")}}
 
 
 def _go_fields(data: dict[Any, Any]) -> tuple[dict[str, Any], list[tuple[str | int, ...]]]:
@@ -1189,9 +1190,8 @@ def _go_fields(data: dict[Any, Any]) -> tuple[dict[str, Any], list[tuple[str | i
     ``configMapgenerator`` is ``configMapGenerator``, ``disableNameSuffixhash`` is ``disableNameSuffixHash``
     (keys of free-form maps such as labels stay as written). The deprecated ``imageTags`` and
     ``helmChartInflationGenerator`` are added to ``images`` and ``helmCharts`` (kustomize's FixKustomization)."""
-    shape = {**KUSTOMIZATION_FILE, **{name: ANY for name in (*_DEPRECATED_FIELDS, "inventory")}}
     unknown: list[tuple[str | int, ...]] = []
-    out = _go_fold(data, shape, unknown, ())
+    out = _go_fold(data, _KUSTOMIZATION_FIELDS, unknown, ())
     for old, new in _DEPRECATED_FIELDS.items():
         if old in out:
             value = out.pop(old)
@@ -1211,7 +1211,7 @@ def _go_fold(value: Any, shape: Any, unknown: list[tuple[str | int, ...]], path:
     :func:`_go_fields`); keys that match no field are kept, and their paths added to ``unknown``. The recursion
     follows the shape, so it is as deep as the shape is, whatever the value holds."""
     if isinstance(shape, dict) and isinstance(value, dict):
-        fields = {name.rstrip("!"): sub for name, sub in shape.items()}
+        fields = field_shapes(shape)
         if all(isinstance(k, str) and k in fields and not _needs_fold(value[k], fields[k]) for k in value):
             return value
         folded = {_go_key(name): name for name in fields}
@@ -1237,7 +1237,7 @@ def _go_fold(value: Any, shape: Any, unknown: list[tuple[str | int, ...]], path:
 def _needs_fold(value: Any, shape: Any) -> bool:
     """Does ``value`` hold a struct key not spelled as its field?"""
     if isinstance(shape, dict) and isinstance(value, dict):
-        fields = {name.rstrip("!"): sub for name, sub in shape.items()}
+        fields = field_shapes(shape)
         return any(not isinstance(k, str) or k not in fields or _needs_fold(v, fields[k]) for k, v in value.items())
     if isinstance(shape, tuple) and shape[0] == "list" and isinstance(value, list):
         return any(_needs_fold(item, shape[1]) for item in value)
