@@ -7,7 +7,7 @@ import io
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 from mkdocs.commands.build import build
@@ -31,6 +31,32 @@ REFERENCE_LAYERS: dict[str, set[str]] = {
     "apps-static": {"infrastructure-configs"},
     "apps-data": {"infrastructure-configs"},
 }
+
+
+class Changed(AssertionError):
+    """A frozen object (a build's, a parse cache's) was changed in place."""
+
+
+def _refuse(*_: Any, **__: Any) -> NoReturn:
+    raise Changed("a frozen object was changed in place")
+
+
+class FrozenDict(dict):  # type: ignore[type-arg]
+    __setitem__ = __delitem__ = pop = popitem = setdefault = update = clear = __ior__ = _refuse  # type: ignore
+
+
+class FrozenList(list):  # type: ignore[type-arg]
+    __setitem__ = __delitem__ = append = extend = insert = pop = remove = sort = reverse = clear = _refuse  # type: ignore
+    __iadd__ = __imul__ = _refuse  # type: ignore
+
+
+def frozen(value: Any) -> Any:
+    """``value`` (parsed YAML) with every mapping and list frozen: a change in place raises :class:`Changed`."""
+    if isinstance(value, dict):
+        return FrozenDict({k: frozen(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return FrozenList(frozen(v) for v in value)
+    return value
 
 
 def corpus(name: str) -> Path:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import pytest
 
@@ -17,32 +17,7 @@ from flux_wiki.config import WikiConfig
 from flux_wiki.flux import substitute
 from flux_wiki.flux.kustomize import reuse
 
-from ..support import CORPORA, gotk_sync, run_cli
-
-
-class Changed(AssertionError):
-    """A built object was changed in place."""
-
-
-def _refuse(*_: Any, **__: Any) -> NoReturn:
-    raise Changed("a built object was changed in place")
-
-
-class FrozenDict(dict):  # type: ignore[type-arg]
-    __setitem__ = __delitem__ = pop = popitem = setdefault = update = clear = __ior__ = _refuse  # type: ignore
-
-
-class FrozenList(list):  # type: ignore[type-arg]
-    __setitem__ = __delitem__ = append = extend = insert = pop = remove = sort = reverse = clear = _refuse  # type: ignore
-    __iadd__ = __imul__ = _refuse  # type: ignore
-
-
-def frozen(value: Any) -> Any:
-    if isinstance(value, dict):
-        return FrozenDict({k: frozen(v) for k, v in value.items()})
-    if isinstance(value, list):
-        return FrozenList(frozen(v) for v in value)
-    return value
+from ..support import CORPORA, Changed, frozen, gotk_sync, run_cli
 
 
 def test_the_freezing_catches_a_change() -> None:

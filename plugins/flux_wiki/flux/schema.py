@@ -110,7 +110,7 @@ def _fields(shape: dict[str, Any]) -> list[tuple[str, Any, bool]]:
     return known[1]
 
 
-def _field_shapes(shape: dict[str, Any]) -> dict[str, Any]:
+def field_shapes(shape: dict[str, Any]) -> dict[str, Any]:
     """The shape of each field of a dict shape, by name (kept with :func:`_fields`)."""
     known = _FIELD_SHAPES.get(id(shape))
     if known is None:
@@ -184,7 +184,7 @@ def unknown_fields(value: Any, shape: Any, path: tuple[str | int, ...] = ()) -> 
     ``ANY`` hold any key). Use it only with a shape that lists every field of its type."""
     out: list[tuple[str | int, ...]] = []
     if isinstance(shape, dict) and isinstance(value, dict):
-        fields = _field_shapes(shape)
+        fields = field_shapes(shape)
         for key, item in value.items():
             if key in fields:
                 out += unknown_fields(item, fields[key], (*path, key))

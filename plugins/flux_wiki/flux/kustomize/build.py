@@ -29,7 +29,6 @@ replica count whose target may be in that remote or included content is skipped;
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import posixpath
@@ -42,19 +41,19 @@ import yaml
 
 from ...analysis.redact import url_without_credentials
 from ...load import Document, ParseCache, Repo, parse_documents
-from ...load.yamldocs import GrowthBudget, block_scalar_line, field_line
+from ...load.yamldocs import GrowthBudget, block_scalar_line, copy_data, field_line
 from ...model import (SOPS_ENCRYPTED_KIND, DependsOnKey, Diagnostic, FieldAt, InputError, Resource, ValuesPath,
                       host_fields, value_at)
 from ...problems import problem_class
 from ..fields import is_ciphertext
 from ..objects import FluxOverrides
-from ..schema import ANY, KUSTOMIZATION_FILE, REPLACEMENT, problems
+from ..schema import ANY, KUSTOMIZATION_FILE, REPLACEMENT, field_shapes, problems
 from .fieldspec import (DEFAULTS, MAX_CUSTOM_FIELD_SPECS, NO_CONFIG, FieldSpec, FieldSpecError, Gvk, TransformerConfig,
                         merge_specs, parse_config, spec_of)
 from .patch import PatchError, apply_json6902, apply_strategic, group_of, pointer_parts, selects, version_of
 from .plugins import ROLE_BINDING_SUBJECTS, SIMULATED, PluginError, field_specs, generator_entry, plugin_kind
-from .transform import (TargetNotFound, WorkRes, add_affix, effective_ns, fix_back_references, legacy_order_key,
-                        set_entries, set_images, set_namespace, set_replicas)
+from .transform import (TargetNotFound, WorkRes, add_affix, copy_top, effective_ns, fix_back_references,
+                        legacy_order_key, set_entries, set_images, set_namespace, set_replicas)
 
 SOPS_ENCRYPTED_API_VERSION = "sops.flux-wiki.invalid/v1"
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -385,7 +384,7 @@ class _Builder:
     def read_manifests(self, rel: str) -> list[WorkRes]:
         self.files.add(rel)
         out = []
-        for doc in self.repo.documents(rel):
+        for doc in self.repo.documents(rel, copy=False):  # each object's top copied (copy_top), the rest shared
             doc.require_unique_keys()
             data = doc.data
             if not isinstance(data, dict):
@@ -402,10 +401,11 @@ class _Builder:
                     raise InputError(rel, doc.line, f"{obj['kind']} has no metadata.name", code="FW-MANIFEST-INVALID")
                 encrypted = "sops" in obj
                 if encrypted:
+                    obj = copy_data(obj)
                     _redact(obj)
                     md = obj["metadata"]
-                out.append(WorkRes(obj, rel, doc.line, encrypted, str(md.get("name")),
-                                   str(md.get("namespace") or ""), origin={"path": rel}))
+                out.append(WorkRes(obj if encrypted else copy_top(obj), rel, doc.line, encrypted, str(md.get("name")),
+                                   str(md.get("namespace") or ""), origin={"path": rel}, shared=not encrypted))
         return out
 
     def add_component(self, k: _Kustomization, entry: Any, acc: _Accumulation) -> None:
@@ -703,7 +703,7 @@ class _Builder:
                         r.store_previous_id()
                         before, hosts = _depends_on(r.obj), host_fields(r.obj)
                         values = _values_copy(r.obj) if on_values else None
-                        r.obj = apply_json6902(r.obj, doc, self.growth)
+                        r.obj = apply_json6902(r.own(), doc, self.growth)
                         self._note_depends_on(r, before, lambda dep: field_at(n, (_json_op_index(doc, dep),)))
                         _note_hosts(r, hosts, lambda value: field_at(n, _json_op_writing(doc, value)))
                         _note_values(r, values, lambda path: field_at(n, (_json_op_on_values(doc, path),)))
@@ -728,7 +728,7 @@ class _Builder:
                         values = _values_copy(r.obj) if on_values else None
                         if renamed is not None and renamed != r.name:
                             r.store_previous_id()
-                        if apply_strategic(r.obj, doc) is None:
+                        if apply_strategic(r.own(), doc) is None:
                             res.remove(r)
                         else:
                             if renamed is not None:
@@ -1011,7 +1011,7 @@ def _values_copy(obj: dict[str, Any]) -> Any:
     if obj.get("kind") != "HelmRelease" or group_of(obj) != "helm.toolkit.fluxcd.io":
         return None
     spec = obj.get("spec")
-    return copy.deepcopy(spec.get("values", {})) if isinstance(spec, dict) else {}
+    return copy_data(spec.get("values", {})) if isinstance(spec, dict) else {}
 
 
 def _leaves(value: Any, path: ValuesPath = ()) -> Iterator[tuple[ValuesPath, Any]]:
@@ -1184,6 +1184,7 @@ _SHORT_BOOLEANS = {"y": True, "Y": True, "n": False, "N": False}
 
 
 _DEPRECATED_FIELDS = {"imageTags": "images", "helmChartInflationGenerator": "helmCharts"}
+_KUSTOMIZATION_FIELDS = {**KUSTOMIZATION_FILE, **{name: ANY for name in (*_DEPRECATED_FIELDS, "inventory")}}
 
 
 def _go_fields(data: dict[Any, Any]) -> tuple[dict[str, Any], list[tuple[str | int, ...]]]:
@@ -1194,9 +1195,8 @@ def _go_fields(data: dict[Any, Any]) -> tuple[dict[str, Any], list[tuple[str | i
     ``configMapgenerator`` is ``configMapGenerator``, ``disableNameSuffixhash`` is ``disableNameSuffixHash``
     (keys of free-form maps such as labels stay as written). The deprecated ``imageTags`` and
     ``helmChartInflationGenerator`` are added to ``images`` and ``helmCharts`` (kustomize's FixKustomization)."""
-    shape = {**KUSTOMIZATION_FILE, **{name: ANY for name in (*_DEPRECATED_FIELDS, "inventory")}}
     unknown: list[tuple[str | int, ...]] = []
-    out = _go_fold(data, shape, unknown, ())
+    out = _go_fold(data, _KUSTOMIZATION_FIELDS, unknown, ())
     for old, new in _DEPRECATED_FIELDS.items():
         if old in out:
             value = out.pop(old)
@@ -1216,7 +1216,7 @@ def _go_fold(value: Any, shape: Any, unknown: list[tuple[str | int, ...]], path:
     :func:`_go_fields`); keys that match no field are kept, and their paths added to ``unknown``. The recursion
     follows the shape, so it is as deep as the shape is, whatever the value holds."""
     if isinstance(shape, dict) and isinstance(value, dict):
-        fields = {name.rstrip("!"): sub for name, sub in shape.items()}
+        fields = field_shapes(shape)
         if all(isinstance(k, str) and k in fields and not _needs_fold(value[k], fields[k]) for k in value):
             return value
         folded = {_go_key(name): name for name in fields}
@@ -1242,7 +1242,7 @@ def _go_fold(value: Any, shape: Any, unknown: list[tuple[str | int, ...]], path:
 def _needs_fold(value: Any, shape: Any) -> bool:
     """Does ``value`` hold a struct key not spelled as its field?"""
     if isinstance(shape, dict) and isinstance(value, dict):
-        fields = {name.rstrip("!"): sub for name, sub in shape.items()}
+        fields = field_shapes(shape)
         return any(not isinstance(k, str) or k not in fields or _needs_fold(v, fields[k]) for k, v in value.items())
     if isinstance(shape, tuple) and shape[0] == "list" and isinstance(value, list):
         return any(_needs_fold(item, shape[1]) for item in value)
@@ -1422,11 +1422,12 @@ def generated_kustomization(repo: Repo, rel: str) -> dict[str, Any]:
     """
     b = _Builder(repo)
     resources: list[str] = []
+    below = 0 if rel in ("", ".") else len(rel) + 1  # the walk names each path below rel as rel/...
 
     for child, is_dir in repo.walk(rel, descend=lambda folder: b.find_kfile(folder) is None):
         if is_dir:
             if b.find_kfile(child):
-                resources.append("./" + os.path.relpath(child, rel))
+                resources.append("./" + child[below:])
         elif child.endswith((".yaml", ".yml")):
             for doc in repo.documents(child, copy=False):
                 doc.require_unique_keys()
@@ -1434,7 +1435,7 @@ def generated_kustomization(repo: Repo, rel: str) -> dict[str, Any]:
                 if not isinstance(data, dict) or not data.get("kind") or not data.get("apiVersion"):
                     raise InputError(child, doc.line, "failed to decode Kubernetes YAML: "
                                      "apiVersion and kind are required", code="FW-MANIFEST-INVALID")
-            resources.append("./" + os.path.relpath(child, rel))
+            resources.append("./" + child[below:])
     return {"apiVersion": f"{KUSTOMIZE_API}/v1beta1", "kind": "Kustomization", "resources": resources}
 
 

@@ -194,7 +194,7 @@ def apply_replacement(resources: list[WorkRes], rep: dict[str, Any], budget: Gro
                 continue
             for path in target.get("fieldPaths") or []:
                 parts = split_path(str(path))
-                found = _locate(r.obj, parts, bool(opts.get("create")))
+                found = _locate(r.own(), parts, bool(opts.get("create")))
                 if not found:  # kustomize v5 fails rather than skip a target field it cannot reach
                     raise ReplacementError(f"unable to find {'or create ' if opts.get('create') else ''}field "
                                            f"\"{str(path)[:200]}\" in replacement target {r.kind} {r.name}")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from .fieldspec import FieldSpec, FieldSpecError, Gvk, TransformerConfig, matching, parse_gv, walk
+from ...load.yamldocs import copy_data
 from ...model import DependsOnKey, FieldAt, ValuesPath
 from ..goregexp import GoRegexpError, compile_go
 from .patch import group_of
@@ -35,6 +36,24 @@ KUSTOMIZE_CLUSTER_SCOPED = frozenset({
     ("authorization.k8s.io", "SubjectAccessReview"), ("policy", "PodSecurityPolicy"),
     ("flowcontrol.apiserver.k8s.io", "FlowSchema"), ("flowcontrol.apiserver.k8s.io", "PriorityLevelConfiguration"),
 })
+_CLUSTER_SCOPED_KINDS = frozenset(kind for _, kind in KUSTOMIZE_CLUSTER_SCOPED)  # most objects are none of them
+
+
+# the fields (and all below them) a shared WorkRes holds copies of: the ones transformers mostly write
+OWN_FIELDS = frozenset({"metadata/name", "metadata/namespace", "metadata/labels", "metadata/annotations"})
+
+
+def copy_top(obj: dict[str, Any]) -> dict[str, Any]:
+    """A parsed manifest with its top level, metadata and metadata's labels and annotations copied, the rest
+    shared: a build copies what its transformers mostly write, not every manifest whole."""
+    out = dict(obj)
+    md = out.get("metadata")
+    if isinstance(md, dict):
+        md = out["metadata"] = dict(md)
+        for key in ("labels", "annotations"):
+            if isinstance(md.get(key), dict):
+                md[key] = dict(md[key])
+    return out
 
 
 @dataclass(slots=True, eq=False)
@@ -44,6 +63,10 @@ class WorkRes:
     ``prev`` holds (name, namespace) pairs in the order kustomize's StorePreviousId records them (the
     namespace as kustomize's effective namespace); ``prefixes``/``suffixes`` are the name prefixes and
     suffixes applied to it, which the name-reference fixer compares to pick among candidates.
+
+    A manifest read from a file is ``shared``: only its top level, metadata, labels and annotations are the
+    build's own (:func:`copy_top`), what lies below is the parse cache's, which must never change. A write there
+    goes through :meth:`own` (or :meth:`writable`), which copies the whole object first, once.
     """
 
     obj: dict[str, Any]
@@ -61,6 +84,18 @@ class WorkRes:
     depends_on_at: dict[DependsOnKey, FieldAt] | None = None  # see Resource.depends_on_at
     patched_hosts: dict[tuple[str | int, ...], FieldAt] | None = None  # see Resource.patched_hosts
     values_at: dict[ValuesPath, FieldAt] | None = None  # see Resource.values_at
+    shared: bool = False
+
+    def own(self) -> dict[str, Any]:
+        """The object, all of it the build's own (copied from the parse cache's if it still shares it)."""
+        if self.shared:
+            self.obj = copy_data(self.obj)
+            self.shared = False
+        return self.obj
+
+    def writable(self, spec: FieldSpec) -> dict[str, Any]:
+        """The object for a write where ``spec`` points: as it is for a field of its own, else :meth:`own`."""
+        return self.obj if spec.path in OWN_FIELDS else self.own()
 
     @property
     def kind(self) -> str:
@@ -100,7 +135,8 @@ class WorkRes:
         return self.prev[0][1] if self.prev else effective_ns(self)
 
     def cluster_scoped(self) -> bool:
-        return (group_of(self.obj), self.kind) in KUSTOMIZE_CLUSTER_SCOPED
+        kind = self.kind
+        return kind in _CLUSTER_SCOPED_KINDS and (group_of(self.obj), kind) in KUSTOMIZE_CLUSTER_SCOPED
 
 
 def effective_ns(res: WorkRes, ns: str | None = None) -> str:
@@ -143,26 +179,26 @@ def set_namespace(resources: list[WorkRes], namespace: str, specs: list[FieldSpe
 
     # kustomize checks, after each object, that its new id is unique among all objects as they are then (the
     # later ones not yet moved): the ids are counted once and the count follows each object's change
-    ids = Counter(_id_key(o) for o in resources)
+    befores = [_id_key(o) for o in resources]
+    ids = Counter(befores)
     for_v1 = [s for s in specs if s.path != "metadata/namespace"]  # a v1 Namespace's name among them
     for_others = [s for s in for_v1 if s.path != "metadata/name"]
-    for r in resources:
+    for r, before in zip(resources, befores):
         if not r.obj:
             continue
-        before = _id_key(r)
         r.store_previous_id()
         chosen = for_v1 if r.obj.get("apiVersion") == "v1" else for_others
         if not r.cluster_scoped():
             walk(r.obj, _META_NAMESPACE, set_value, "scalar")
         if r.kind in _ROLE_BINDINGS:
             chosen = [s for s in chosen if not (s.gvk.kind in _ROLE_BINDINGS and s.path in _SUBJECT_PATHS)]
-            for subject in _items(r.obj.get("subjects")) if subjects != "none" else []:
+            for subject in _items(r.own().get("subjects")) if subjects != "none" else []:
                 if isinstance(subject, dict) and (subject.get("name") == "default" if subjects == "defaultOnly"
                                                   else subject.get("kind") == "ServiceAccount"):
                     subject.setdefault("namespace", "")
                     set_value(subject, "namespace")
         for spec in matching(chosen, r.obj):
-            walk(r.obj, spec, set_value, "scalar")
+            walk(r.writable(spec), spec, set_value, "scalar")
         key = _id_key(r)
         ids[before] -= 1
         ids[key] += 1
@@ -198,7 +234,7 @@ def add_affix(resources: list[WorkRes], affix: str, specs: list[FieldSpec], *, s
             if spec.path == "metadata/name" and affix:
                 (r.suffixes if suffix else r.prefixes).append(affix)
                 r.store_previous_id()
-            walk(r.obj, spec, set_value)
+            walk(r.writable(spec), spec, set_value)
 
 
 # -- labels and annotations ---------------------------------------------------
@@ -228,7 +264,7 @@ def set_entries(resources: list[WorkRes], entries: Any, specs: list[FieldSpec], 
 
     for r in resources:
         for spec in matching(specs, r.obj):
-            walk(r.obj, spec, set_value, "map")
+            walk(r.writable(spec), spec, set_value, "map")
 
 
 # -- images and replicas ------------------------------------------------------
@@ -311,10 +347,10 @@ def set_images(resources: list[WorkRes], images: list[Any], specs: list[FieldSpe
             continue
         for r in resources:
             if r.kind != "CustomResourceDefinition":
-                _legacy_images(r.obj, spec)
+                _legacy_images(r.own(), spec)
         for r in resources:
             for fs in matching(specs, r.obj):
-                walk(r.obj, fs, lambda holder, key, s=spec: _update_image(holder, key, s))
+                walk(r.writable(fs), fs, lambda holder, key, s=spec: _update_image(holder, key, s))
 
 
 class TargetNotFound(FieldSpecError):
@@ -336,7 +372,7 @@ def set_replicas(resources: list[WorkRes], replica: dict[str, Any], specs: list[
         found = found or bool(chosen)
         for r in chosen:
             if spec.gvk.selects_obj(r.obj):
-                walk(r.obj, spec, set_value, "scalar")
+                walk(r.writable(spec), spec, set_value, "scalar")
     if not found:
         kinds = ", ".join(s.gvk.kind or "*" for s in specs)
         raise TargetNotFound(f"replicas: resource with name {name} does not match a config with the following "
@@ -376,7 +412,7 @@ class _NameReferences:
         could_refer = self._referable(referrer)
         for target, spec in filters:
             path_spec = FieldSpec(Gvk(), spec.path, False)
-            walk(referrer.obj, path_spec,
+            walk(referrer.own(), path_spec,
                  lambda holder, key, t=target, p=spec.path: self._set(holder, key, referrer, t, p, could_refer))
 
     @staticmethod
@@ -419,6 +455,9 @@ class _NameReferences:
                      could_refer: Callable[[WorkRes], bool]) -> None:
         if "name" not in node:
             raise FieldSpecError(f"name reference at '{path}': path config error; no 'name' field in node")
+        old = _scalar(node["name"]) or ""
+        if old not in self.by_prev:
+            return  # no object of the build was named so: the reference stays (as _select would find none)
         pool = could_refer
         if "namespace" in node:
             ns = _scalar(node["namespace"]) or ""
@@ -426,7 +465,6 @@ class _NameReferences:
             group = {id(c) for c in subset if c.org_namespace() == ns} \
                 or {id(c) for c in subset if effective_ns(c) == ns}
             pool = lambda c: id(c) in group  # noqa: E731
-        old = _scalar(node["name"]) or ""
         found = self._select(old, referrer, target, path, pool, with_namespace=True)
         if found is None or (found.name == old and not found.namespace):
             return
