@@ -392,3 +392,34 @@ def test_authentik_from_elsewhere_or_before_the_server_layout_is_not_read(make_h
     rendered, diags = render_release(make_hr("authentik", "authentik", {"ingress": {"enabled": True}},
                                              version="2023.10.7", url=AUTHENTIK))
     assert rendered == [] and "2024.x" in diags[0].message
+
+
+def test_app_template_routes_and_paths_default_to_the_only_service(make_hr):
+    """With one enabled Service the common library fills what the values leave out: a route without rules, a
+    backendRef without name or identifier, an ingress path without service go to that Service (route.json:
+    "Defaults to the primary service"; lib route/ingress autoDetectService), on its primary port when none
+    is given (classes/_route.tpl, _ingress.tpl)."""
+    values = {"controllers": {"echo": {"containers": {"app": {"image": {"repository": "echo"}}}}},
+              "service": {"app": {"ports": {"metrics": {"port": 9090}, "http": {"port": 8080, "primary": True}}}},
+              "route": {"app": {"hostnames": ["echo.example.org"]},
+                        "int": {"hostnames": ["int.example.org"], "rules": [{"backendRefs": [{"port": 9090}]}]}},
+              "ingress": {"app": {"hosts": [{"host": "ing.example.org", "paths": [
+                  {"path": "/"}, {"path": "/m", "service": {"identifier": "app"}}]}]}}}
+    out, _ = extract_surfaces(LAYER, [], [make_hr("echo", "app-template", values, version="4.4.0")])
+    assert [(s.kind, s.host, s.path, s.target) for s in out if s.kind in ("httproute", "ingress")] == [
+        ("httproute", "echo.example.org", "/", "app:8080"),
+        ("httproute", "int.example.org", "/", "app:9090"),
+        ("ingress", "ing.example.org", "/", "app:8080"),
+        ("ingress", "ing.example.org", "/m", "app:8080"),
+    ]
+
+
+def test_app_template_backends_stay_unset_with_two_services(make_hr):
+    """With two Services the chart cannot pick one (lib route/validate.tpl fails the render): nothing is guessed."""
+    values = {"controllers": {"echo": {"containers": {"app": {"image": {"repository": "echo"}}}}},
+              "service": {"app": {"ports": {"http": {"port": 8080}}}, "other": {"ports": {"http": {"port": 81}}}},
+              "route": {"app": {"hostnames": ["echo.example.org"], "rules": [{"backendRefs": [{"port": 8080}]}]}},
+              "ingress": {"app": {"hosts": [{"host": "ing.example.org", "paths": [{"path": "/"}]}]}}}
+    out, _ = extract_surfaces(LAYER, [], [make_hr("echo", "app-template", values, version="4.4.0")])
+    assert [(s.kind, s.target) for s in out if s.kind in ("httproute", "ingress")] == [
+        ("httproute", None), ("ingress", None)]

@@ -147,19 +147,41 @@ def _app_template_service(sid: str, svc: dict[str, Any], ns: str, controller: st
     return {"apiVersion": "v1", "kind": "Service", "metadata": _meta(sid, ns, svc.get("annotations")), "spec": spec}
 
 
-def _app_template_backend(ref: Any) -> dict[str, Any]:
+def _app_template_primary_port(svc: dict[str, Any]) -> Any:
+    """The port a reference without one gets (lib service primaryPort): the enabled port marked ``primary``,
+    else the first by name."""
+    ports = {n: _map(p) for n, p in sorted(_map(svc.get("ports")).items())
+             if _enabled(_map(p)) and _map(p).get("port") is not None}
+    marked = [p for p in ports.values() if p.get("primary") is True]
+    first = marked[-1] if marked else next(iter(ports.values()), {})
+    return first.get("port")
+
+
+def _app_template_ref(ref: Any, services: dict[str, dict[str, Any]]) -> tuple[Any, Any]:
+    """The service and port a route backendRef or ingress path service points to; one without name or
+    identifier points to the only enabled Service, if there is one (lib route/ingress autoDetectService)."""
     ref = _map(ref)
     name = ref.get("identifier") or ref.get("name")
+    if not name and len(services) == 1:
+        name = next(iter(services))
     port = ref.get("port")
+    if port in (None, "") and not ref.get("name") and name in services:
+        port = _app_template_primary_port(services[name])
+    return name, port
+
+
+def _app_template_backend(ref: Any, services: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    name, port = _app_template_ref(ref, services)
     return {"service": {"name": name, "port": {"number" if isinstance(port, int) else "name": port}}} \
         if name else {}
 
 
-def _app_template_ingress(iid: str, ing: dict[str, Any], ns: str) -> dict[str, Any]:
+def _app_template_ingress(iid: str, ing: dict[str, Any], ns: str,
+                          services: dict[str, dict[str, Any]]) -> dict[str, Any]:
     rules = []
     for h in _list(ing.get("hosts")):
         h = _map(h)
-        paths = [{"path": _map(p).get("path"), "backend": _app_template_backend(_map(p).get("service"))}
+        paths = [{"path": _map(p).get("path"), "backend": _app_template_backend(_map(p).get("service"), services)}
                  for p in _list(h.get("paths"))]
         rules.append({"host": h.get("host"), "http": {"paths": paths}})
     spec = {"ingressClassName": ing.get("className") or ing.get("ingressClassName"), "rules": rules,
@@ -168,13 +190,17 @@ def _app_template_ingress(iid: str, ing: dict[str, Any], ns: str) -> dict[str, A
             "metadata": _meta(iid, ns, ing.get("annotations")), "spec": spec}
 
 
-def _app_template_route(rid: str, route: dict[str, Any], ns: str) -> dict[str, Any]:
+def _app_template_route(rid: str, route: dict[str, Any], ns: str,
+                        services: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """A route without rules sends to the only enabled Service (route.json: "Defaults to the primary service")."""
     rules = []
-    for r in _list(route.get("rules")):
+    for r in _list(route.get("rules")) or ([{"backendRefs": [{}]}] if len(services) == 1 else []):
         r = _map(r)
-        refs = [{"name": _map(b).get("identifier") or _map(b).get("name"), "port": _map(b).get("port"),
-                 **({"namespace": _map(b)["namespace"]} if _map(b).get("namespace") else {})}
-                for b in _list(r.get("backendRefs"))]
+        refs = []
+        for b in _list(r.get("backendRefs")):
+            name, port = _app_template_ref(b, services)
+            refs.append({"name": name, "port": port,
+                         **({"namespace": _map(b)["namespace"]} if _map(b).get("namespace") else {})})
         rules.append({"backendRefs": refs, "matches": _list(r.get("matches"))})
     spec = {"hostnames": _list(route.get("hostnames")), "parentRefs": _list(route.get("parentRefs")),
             "rules": rules}
@@ -217,21 +243,19 @@ def _app_template(rel: Release) -> Rendered:
             containers = [{"name": n, "image": _image(_map(c).get("image"))}
                           for n, c in sorted(_map(ctl.get("containers")).items()) if _enabled(_map(c))]
             out.append((_workload(kind, cid, ns, cid, containers), ValuesAt(("controllers", cid))))
-    for sid, svc in sorted(_map(v.get("service")).items()):
-        svc = _map(svc)
-        if not _enabled(svc):
-            continue
+    services = {sid: _map(svc) for sid, svc in sorted(_map(v.get("service")).items()) if _enabled(_map(svc))}
+    for sid, svc in services.items():
         ctl_id = svc.get("controller") or (sid if sid in controllers else None) \
             or (controllers[0] if len(controllers) == 1 else None)
         out.append((_app_template_service(sid, svc, ns, ctl_id), ValuesAt(("service", sid))))
     for iid, ing in sorted(_map(v.get("ingress")).items()):
         ing = _map(ing)
         if _enabled(ing, default=not v1):
-            out.append((_app_template_ingress(iid, ing, ns), ValuesAt(("ingress", iid))))
+            out.append((_app_template_ingress(iid, ing, ns, {} if v1 else services), ValuesAt(("ingress", iid))))
     for rid, route in sorted(_map(v.get("route")).items()):
         route = _map(route)
         if _enabled(route, default=not v1):
-            out.append((_app_template_route(rid, route, ns), ValuesAt(("route", rid))))
+            out.append((_app_template_route(rid, route, ns, {} if v1 else services), ValuesAt(("route", rid))))
     return out
 
 
