@@ -91,7 +91,7 @@ def _rejected(problems: list[FieldProblem]) -> str:
 _DECRYPT_ANNOTATION = f"{FLUX_KUSTOMIZE_GROUP}/decrypt"
 KUSTOMIZE_CONFIG_GROUP = "kustomize.config.k8s.io"  # kustomize's own file kinds (Kustomization, Component): never served
 # entries whose root spec the repository does not hold (flux-wiki writes it)
-_SYNTHESIZED_ROOTS = ("explicit", "gotk-sync placeholder", "bootstrap command")
+_SYNTHESIZED_ROOTS = ("explicit", "gotk-sync placeholder", "bootstrap command", "guessed root")
 
 
 def _and_more(items: list[Any]) -> str:
