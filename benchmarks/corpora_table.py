@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/corpora_table.py [--no-build] [--warnings] [CORPUS_NAME ...]
 
 For each folder of ../shared/corpora (or those named), as a new user would: `flux-wiki init` into a scratch
-folder (adding the plugin's `entry` option for a repo whose bootstrap is not in its YAML, see ENTRIES), then
+folder (a repo whose bootstrap is not in its YAML gets its root folders guessed: FW-ENTRY-GUESSED), then
 `mkdocs build --strict` in a subprocess. Prints one row per corpus: clusters, Kustomizations found,
 built/partial/skipped/error, repo problems (warnings: Flux would fail), limits (simulation notes), the
 strict build's verdict with its count of WARNING lines, and the build's wall time. `--warnings` lists every
@@ -24,15 +24,13 @@ from pathlib import Path
 from flux_wiki.engine import build_model
 
 CORPORA = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpora"
-# repos with no bootstrap object in their YAML: the entry their corpora README names (a user sets `entry`)
-ENTRIES = {"ionfury__homelab": "kubernetes/clusters/live", "giantswarm__gitops-template": "management-clusters/MC_NAME"}
 STATUSES = ("built", "partial", "skipped", "error")
 _WARNING = re.compile(r"^WARNING\s+-\s+(.*)$")
 
 
-def figures(repo: Path, entry: str | None) -> dict[str, object]:
+def figures(repo: Path) -> dict[str, object]:
     """The model's counts: clusters, Kustomizations by status, problems by class (notices left out)."""
-    model = build_model(repo, entry=entry)
+    model = build_model(repo)
     status = Counter(k.status for c in model.clusters for k in c.kustomizations.values())
     problems = [d for d in [*model.diagnostics, *(w for c in model.clusters for w in c.warnings)]
                 if d.severity != "info"]
@@ -42,16 +40,13 @@ def figures(repo: Path, entry: str | None) -> dict[str, object]:
             "codes": Counter(f"{d.cls}:{d.code}" for d in problems)}
 
 
-def strict_build(repo: Path, entry: str | None, scratch: Path) -> tuple[int, list[str], float]:
+def strict_build(repo: Path, scratch: Path) -> tuple[int, list[str], float]:
     """`flux-wiki init` then `mkdocs build --strict`: exit code, WARNING lines, seconds of the build."""
     wiki = scratch / "wiki"
     init = subprocess.run([sys.executable, "-m", "flux_wiki.cli", "init", str(wiki), "--repo", str(repo)],
                           capture_output=True, text=True, check=False)
     if init.returncode != 0:
         return init.returncode, [f"init failed: {(init.stdout + init.stderr).strip()}"], 0.0
-    if entry:
-        config = wiki / "mkdocs.yml"
-        config.write_text(config.read_text().replace("  - flux-wiki:\n", f"  - flux-wiki:\n      entry: {entry}\n", 1))
     start = time.perf_counter()
     run = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(wiki / "mkdocs.yml"),
                           "-d", str(scratch / "site")], capture_output=True, text=True, check=False)
@@ -78,19 +73,18 @@ def main_(argv: list[str] | None = None) -> None:
     listed: dict[str, list[str]] = {}
     codes: dict[str, Counter[str]] = {}
     for name in names:
-        repo, entry = root / name, ENTRIES.get(name)
-        f = figures(repo, entry)
+        repo = root / name
+        f = figures(repo)
         codes[name] = f["codes"]  # type: ignore[assignment]
         counts = "/".join(str(f["status"][s]) for s in STATUSES)  # type: ignore[index]
         verdict, seconds = "—", ""
         if not args.no_build:
             with tempfile.TemporaryDirectory(prefix="corpora-table-") as scratch:
-                code, warnings, elapsed = strict_build(repo, entry, Path(scratch))
+                code, warnings, elapsed = strict_build(repo, Path(scratch))
             verdict = "pass" if code == 0 else f"FAIL ({len(warnings)} warnings)"
             seconds = f"{elapsed:.1f}"
             listed[name] = warnings
-        label = f"{name} (entry {entry})" if entry else name
-        print(f"| {label} | {f['clusters']} | {f['ks']} | {counts} | {f['repo']} | {f['limit']} | {verdict} "
+        print(f"| {name} | {f['clusters']} | {f['ks']} | {counts} | {f['repo']} | {f['limit']} | {verdict} "
               f"| {seconds} |")
     print()
     for name in names:

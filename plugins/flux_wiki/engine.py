@@ -60,10 +60,10 @@ def _simulate_and_analyse(repo: Repo, clusters: list[str] | None, entry: str | N
             entries = [e for e in entries if e.cluster in clusters]
     if not entries:
         diagnostics.append(Diagnostic(".", 1, "no Flux entry point found (flux-system/gotk-sync.yaml, "
-                                           "FluxInstance, flux-instance HelmRelease, or a `flux bootstrap`/`flux "
+                                           "FluxInstance, flux-instance HelmRelease, a `flux bootstrap`/`flux "
                                            "create kustomization flux-system` command in a script, CI workflow, "
-                                           "README or Terraform); set `entry` to a path",
-                                      code="FW-ENTRY-NONE"))
+                                           "README or Terraform, or a folder of Flux Kustomizations that builds and "
+                                           "nothing applies); set `entry` to a path", code="FW-ENTRY-NONE"))
     out: list[Cluster] = []
     facts: dict[str, ClusterFacts] = {}
     source_dirs = SourceDirs(sources, repo.root, ci_pushes(repo.files))

@@ -192,8 +192,13 @@ _CODES = (
     Code("FW-ENTRY-COMMAND", "limit", "no bootstrap manifest in the repository: the root Kustomization is taken "
          "from a bootstrap command of its scripts, CI or Terraform (`flux bootstrap`, `flux create kustomization "
          "flux-system`, flux_bootstrap_git)", "set the `entry` option to choose another root", notice=True),
-    Code("FW-ENTRY-NONE", "repo", "no Flux entry point was found, so the wiki documents no cluster",
-         "set the `entry` option to the root Kustomization's path"),
+    Code("FW-ENTRY-GUESSED", "limit", "no entry point in the repository (bootstrap manifest, FluxInstance, "
+         "flux-instance release or bootstrap command): each folder of Flux Kustomizations nothing in it applies "
+         "(`clusters/<name>` first) is taken for a cluster's root; a folder whose build fails is not",
+         "set the `entry` option to choose another root", notice=True),
+    Code("FW-ENTRY-NONE", "repo", "no Flux entry point, and no folder of Flux Kustomizations to take for a root: "
+         "the wiki documents no cluster (the wiki points at a folder that is not a Flux repository); a warning so "
+         "that an empty wiki never builds green", "set the `entry` option to the root Kustomization's path"),
     Code("FW-RSET-FAILED", "repo", "flux-operator fails the ResourceSet (inputs, template, rendered objects)",
          "fix the ResourceSet"),
     Code("FW-RSET-PROVIDER-MISSING", "repo", "a ResourceSet's inputsFrom names a ResourceSetInputProvider "

@@ -104,3 +104,20 @@ def test_one_term_loads_no_re2() -> None:
              "print(e('>=1.0.0'), e('^1.2.3-rc.1'), e('~> 1.2'), 're2' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["None", "None", "None", "False"]
+
+
+def test_a_version_from_a_variable_held_back_as_secret_is_not_known(tmp_path: Path) -> None:
+    """ionfury/homelab: `${external_secrets_version}` comes from a ConfigMap, but its name says secret, so
+    substitution does not read it: the version is not known here, not `${...}` that Flux would refuse."""
+    from tests.simulate.test_simulate import ks
+
+    release = RELEASE % {"version": "'${external_secrets_version}'", "kind": "HelmRepository", "source": "bitnami"}
+    substituted = ks("redis", "./redis", extra="postBuild: {substitute: {external_secrets_version: 2.9.0}}")
+    repo = write(tmp_path, {**gotk(), "clusters/home/redis.yaml": substituted, "redis/release.yaml": release})
+    [cluster] = build_model(repo).clusters
+    assert cluster.kustomizations["flux-system/redis"].secret_vars == ["external_secrets_version"]
+    assert not [w for w in cluster.warnings if w.code == "FW-HELM-VERSION-INVALID"]
+    plain = write(tmp_path / "plain", {**gotk(), "clusters/home/redis.yaml": ks("redis", "./redis"),
+                                       "redis/release.yaml": release})
+    [cluster] = build_model(plain).clusters
+    assert [w.code for w in cluster.warnings if w.code == "FW-HELM-VERSION-INVALID"] == ["FW-HELM-VERSION-INVALID"]

@@ -107,11 +107,12 @@ def test_the_self_applied_shape_split_over_one_folder_is_the_entry(tmp_path: Pat
 
 
 def test_a_split_sync_to_another_path_is_not_an_entry(tmp_path: Path) -> None:
+    """No self-applied entry: the cluster's folder is taken for a root by guess instead."""
     write(tmp_path, {
         "clusters/dev/flux/gitrepository.yaml": _SPLIT_SOURCE,
         "clusters/dev/flux/ks.apps.yaml": ks("cluster-apps", "./apps", source=_SPLIT_REF),
     })
-    assert find_entries(Repo(tmp_path))[0] == []
+    assert [(e.kind, e.file) for e in find_entries(Repo(tmp_path))[0]] == [("guessed root", "clusters/dev")]
 
 
 def _root_sync(root: Path, kustomization: str | None) -> Path:
@@ -143,8 +144,8 @@ def test_a_root_sync_the_root_kustomization_applies_is_the_entry(tmp_path: Path)
 def test_a_root_sync_is_not_the_entry_when_only_a_generated_kustomization_would_reach_it(tmp_path: Path) -> None:
     """Without a kustomization file at the root, a `./` path is as likely another repository's root (a tenant's
     sync file); with one that does not apply the file, it is not this repository's root sync either."""
-    assert find_entries(Repo(_root_sync(tmp_path / "none", None)))[0] == []
-    assert find_entries(Repo(_root_sync(tmp_path / "other", "resources: [flux/apps.yaml]\n")))[0] == []
+    for root in (_root_sync(tmp_path / "none", None), _root_sync(tmp_path / "other", "resources: [flux/apps.yaml]\n")):
+        assert [e.kind for e in find_entries(Repo(root))[0]] == ["guessed root"]
 
 
 def test_a_root_substituting_from_what_it_applies_itself_depends_on_the_bootstrap(tmp_path: Path) -> None:

@@ -34,8 +34,8 @@ if TYPE_CHECKING:
     from .instance import FluxInstanceSpec
 
 _SOURCE_KINDS = {"GitRepository", "OCIRepository", "Bucket"}
-_GENERIC_DIRS = {"apps", "flux", "flux-system", "components", "infrastructure", "base", "bootstrap",
-                 "cluster", "clusters", "kubernetes", "k8s", "config", "configs"}
+GENERIC_DIRS = {"apps", "flux", "flux-system", "components", "infrastructure", "base", "bootstrap",
+                "cluster", "clusters", "kubernetes", "k8s", "config", "configs"}
 
 
 @dataclass(eq=False)
@@ -43,7 +43,9 @@ class Entry:
     """Where one cluster's reconciliation starts: its source and its root Kustomization."""
 
     cluster: str
-    kind: str  # gotk-sync | gotk-sync placeholder | FluxInstance | flux-instance HelmRelease | bootstrap command | explicit
+    # gotk-sync | gotk-sync placeholder | FluxInstance | flux-instance HelmRelease | bootstrap command | explicit |
+    # guessed root | guessed self-applied root
+    kind: str
     file: str
     line: int
     source: SourceInfo
@@ -83,7 +85,7 @@ def _cluster_name(file: str, root_path: str) -> str | None:
         for marker in ("clusters", "cluster", "kubernetes"):
             if marker in parts:
                 i = parts.index(marker)
-                if i + 1 < len(parts) and parts[i + 1] not in _GENERIC_DIRS and parts[i + 1] != PurePosixPath(file).name:
+                if i + 1 < len(parts) and parts[i + 1] not in GENERIC_DIRS and parts[i + 1] != PurePosixPath(file).name:
                     return parts[i + 1]
     return None
 
@@ -425,8 +427,12 @@ def find_entries(repo: Repo) -> tuple[list[Entry], list[Diagnostic]]:
     if not entries:
         entries, notices = _from_commands(repo)
         diagnostics += notices
+    if not entries and not elsewhere:  # a bootstrap manifest syncing another folder: its notice says which
+        entries, notices = _from_folders(repo)
+        diagnostics += notices
     entries, same_root = _one_per_root(entries)
     named = _name_clusters(entries, repo.root.name)
+    diagnostics += [_guessed_notice(e) for e in named if e.kind in GUESSED_KINDS]
     diagnostics += _elsewhere_notices(elsewhere, named)
     diagnostics += [Diagnostic(e.file, e.line, f"{_root_kind(e)} {e.root_namespace}/{e.root_name} syncs "
                                                f"{_root_path(e)}, the root cluster {kept.cluster} documents from "
@@ -504,6 +510,32 @@ def _from_commands(repo: Repo) -> tuple[list[Entry], list[Diagnostic]]:
                                                       f"here (set the plugin's `entry:` to choose another)",
                                   severity="info", code="FW-ENTRY-COMMAND", cls="limit"))
     return entries, notices
+
+
+GUESSED_KINDS = ("guessed root", "guessed self-applied root")
+
+
+def _from_folders(repo: Repo) -> tuple[list[Entry], list[Diagnostic]]:
+    """Entries of a repository that names no entry point: one per root folder :mod:`.guess` finds, named by its
+    folder (``clusters/<name>``), else as the layout names it."""
+    from .guess import cluster_like, guess_roots  # only for a repository without an entry point
+
+    roots, notices = guess_roots(repo)
+    return [Entry(cluster=PurePosixPath(r.folder).name if cluster_like(r.folder) else _cluster_name(r.file, r.folder)
+                  or "", kind="guessed self-applied root" if r.self_applied else "guessed root", file=r.file,
+                  line=r.line, source=r.source, root_name=r.name, root_namespace=r.namespace, root_spec=r.spec)
+            for r in roots], notices
+
+
+def _guessed_notice(e: Entry) -> Diagnostic:
+    """Which folder a guessed entry documents, and how to choose another."""
+    root = (f"{_root_path(e)}, a folder of Flux Kustomizations no other Kustomization of the repository applies"
+            if e.kind == "guessed root" else
+            f"Kustomization {e.root_namespace}/{e.root_name}, which syncs its own folder {_root_path(e)}")
+    return Diagnostic(e.file, e.line, f"no entry point in the repository (bootstrap manifest, FluxInstance, "
+                                      f"flux-instance HelmRelease or bootstrap command): cluster {e.cluster} is "
+                                      f"documented from {root}, as its root (set the plugin's `entry:` to choose "
+                                      "another)", severity="info", code="FW-ENTRY-GUESSED", cls="limit")
 
 
 def _elsewhere_notices(elsewhere: list[tuple[str, int, str, str]], entries: list[Entry]) -> list[Diagnostic]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import posixpath
+import re
 from collections import deque
 from dataclasses import replace
 from pathlib import Path
@@ -91,7 +92,7 @@ def _rejected(problems: list[FieldProblem]) -> str:
 _DECRYPT_ANNOTATION = f"{FLUX_KUSTOMIZE_GROUP}/decrypt"
 KUSTOMIZE_CONFIG_GROUP = "kustomize.config.k8s.io"  # kustomize's own file kinds (Kustomization, Component): never served
 # entries whose root spec the repository does not hold (flux-wiki writes it)
-_SYNTHESIZED_ROOTS = ("explicit", "gotk-sync placeholder", "bootstrap command")
+_SYNTHESIZED_ROOTS = ("explicit", "gotk-sync placeholder", "bootstrap command", "guessed root")
 
 
 def _and_more(items: list[Any]) -> str:
@@ -982,7 +983,7 @@ class Simulation:
                         node.failure = node.failure or replace(
                             rejected, message=f"{rejected.message[:-1]}; Kustomization {node.id} fails to apply)")
                     self._check_release_source(res, info)
-                    self._check_release_version(res, info)
+                    self._check_release_version(res, info, node.secret_vars)
                     self._check_release_chart(res, info)
         cluster.helm_releases.sort(key=lambda h: (h.layer, h.namespace, h.name))
         self._check_release_dependencies(specs)
@@ -1216,10 +1217,14 @@ class Simulation:
                               "release never installs; fix the path or set ignoreMissingValuesFiles: true",
                               code="FW-HELM-CHART-MISSING")
 
-    def _check_release_version(self, res: Resource, info: HelmReleaseInfo) -> None:
+    def _check_release_version(self, res: Resource, info: HelmReleaseInfo, held_back: list[str]) -> None:
         """source-controller parses a HelmRepository chart's version as a semver range (Masterminds/semver): one
-        it refuses (``latest``) means the chart is never fetched. GitRepository and Bucket charts ignore it."""
+        it refuses (``latest``) means the chart is never fetched. GitRepository and Bucket charts ignore it. A
+        version still holding a variable whose value substitution did not read (``held_back``: its name says it
+        is a secret, ``${external_secrets_version}``) is not known here."""
         if info.source_kind != "HelmRepository" or not info.version:
+            return
+        if any(re.search(r"\$\{?" + re.escape(name) + r"\b", info.version) for name in held_back):
             return
         from .helm import version_range_error  # loaded with the first HelmRelease already
 
