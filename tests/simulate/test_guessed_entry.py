@@ -185,3 +185,18 @@ def test_a_hostile_source_reference_gives_the_default_source(tmp_path: Path) -> 
     [entry], _ = find_entries(Repo(repo))
     assert (entry.cluster, entry.source.kind, entry.source.ident()) == ("lab", "GitRepository",
                                                                         "flux-system/flux-system")
+
+
+def test_the_dag_page_says_the_root_was_taken_not_bootstrapped(tmp_path: Path) -> None:
+    """"Flux bootstraps from" a file that bootstraps nothing would be false: the page says which folder flux-wiki
+    took for the root, and how to choose another."""
+    from flux_wiki.compile import WikiCompiler
+    from flux_wiki.config import WikiConfig
+
+    repo = write(tmp_path, NESTED)
+    pages = {p.path: p.markdown for p in WikiCompiler().compile(WikiConfig(repo=repo, diagrams=False)).pages}
+    dag = pages["flux/home/dag.md"]
+    assert "Flux bootstraps from" not in dag
+    assert ("No entry point is in the repository (a bootstrap manifest, FluxInstance or bootstrap command): "
+            "flux-wiki documents this cluster from `clusters/home` (") in dag
+    assert "Set the plugin's `entry` option to choose another folder." in dag
