@@ -29,7 +29,7 @@ from .kustomize.build import BuildResult, Includes, included_in
 from .kustomize.reuse import build_reusing
 from .objects import KustomizationSpec, landing_cluster
 from .schema import (FLUX_KUSTOMIZATION_SPEC, LABEL, FieldProblem, checked_kustomization, checked_kustomization_spec,
-                     name_problem, name_rule, object_problems, unknown_fields)
+                     name_problem, name_rule, object_problems, unknown_fields, unsubstituted_durations)
 from .scope import ScopeIndex
 from .source_dirs import SourceDirs, normalized_url, source_key, unmapped_hint
 from .sources import canonical_ref, describe_ref, wrong_source_message
@@ -836,6 +836,8 @@ class Simulation:
                 continue
             spec, problems = self._shared_verdict("kustomization checks", res.obj,
                                                   lambda: checked_kustomization(res.obj))
+            if not node.flux_spec.post_build.enabled:
+                problems = [*problems, *unsubstituted_durations(res.obj)]
             child, problems = _node_from_resource(res, node.id, (dict(spec), list(problems)))
             self.cluster.kustomizations[child.id] = child
             self.depth[child.id] = depth
