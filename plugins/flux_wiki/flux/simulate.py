@@ -593,6 +593,13 @@ class Simulation:
             self.cluster.warn(node.file, node.line, f"Kustomization {node.id} (skipped): {skip}",
                               code="FW-KS-SOURCE-EXTERNAL", cls="limit")
             return []
+        if node.path is not None and "${" in node.path and self._parent_substitutes(node):
+            node.status, node.reason = "skipped", (
+                f"its path {node.path} holds a variable flux-wiki does not know (a Secret's, or one no source sets, "
+                "which Flux makes empty), so the folder Flux builds is unknown")
+            self.cluster.warn(node.file, node.line, f"Kustomization {node.id} (skipped): {node.reason}",
+                              code="FW-KS-PATH-VARIABLE", cls="limit")
+            return []
         if node.path is None:
             node.path = "./"
         if self.objects >= MAX_OBJECTS:
@@ -805,6 +812,11 @@ class Simulation:
         """Mark a node a limit (its problem code) stopped; each limit is one note, at the first node it stopped."""
         node.status, node.reason, node.resources = "error", reason, []
         self.stopped.setdefault(limit, []).append(node)
+
+    def _parent_substitutes(self, node: KustomizationNode) -> bool:
+        """Whether the Kustomization that applies ``node`` runs postBuild substitution on what it applies."""
+        parent = self.cluster.kustomizations.get(node.parent) if node.parent else None
+        return parent is not None and parent.flux_spec.post_build.enabled
 
     def _children(self, node: KustomizationNode) -> list[KustomizationNode]:
         children = []
