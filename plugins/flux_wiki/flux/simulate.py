@@ -23,7 +23,7 @@ from ..model import (BUILT_STATUSES, FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, FLUX
 from ..problems import CODES
 from .controller_flags import (CONTROLLERS, NO_CROSS_NAMESPACE_REFS, REQUEUE_DEPENDENCY, ControllerFlags, patch_flags,
                                root_flags)
-from .entry import Entry, bootstrap_build
+from .entry import Entry, artifact_prefix, bootstrap_build, root_path
 from .fields import is_ciphertext
 from .kustomize.build import BuildResult, Includes, included_in
 from .kustomize.reuse import build_reusing
@@ -117,7 +117,8 @@ class Simulation:
         self.entry = entry
         self.source_dirs = source_dirs or SourceDirs()
         self.artifact_failures: dict[str, str] = {}  # ExternalArtifact namespace/name: why its generator fails
-        self.boot_dir = self.source_dirs.find(entry.source)  # the entry's artifact, when it is not the repo root
+        # the entry's artifact, when it is not the repo root
+        self.boot_dir = self.source_dirs.find(entry.source) or self._artifact_around_entry()
         # (source folder, spec.ignore) -> (its files, the prefix that makes their paths repo-relative)
         self.mounts: dict[tuple[Path, str | None], tuple[Repo, str]] = {}
         self.store = ObjectStore(self.repo, foreign_roots)
@@ -350,6 +351,18 @@ class Simulation:
                         kind == "Secret" and self.store.runtime_secret(node.namespace, ref.name)):
                     return True
         return False
+
+    def _artifact_around_entry(self) -> SourceDir | None:
+        """The folder an OCI or Bucket entry's artifact is pushed from, when no mapping or workflow names it and
+        its root path is not a folder of the repository root: the folder below which the entry file sits in
+        that path (:func:`artifact_prefix`), as the artifact holds the entry's own tree."""
+        prefix, path = artifact_prefix(self.entry), root_path(self.entry)
+        if prefix is None or self.repo.is_dir(path) or not self.repo.is_dir(f"{prefix}/{path}"):
+            return None
+        source = self.entry.source
+        return SourceDir(source_key(source.kind, source.namespace, source.name), self.repo.root / prefix,
+                         f"inferred from {self.entry.file}, which lies in {path} of that folder", self.entry.file,
+                         self.entry.line, shown=prefix)
 
     def _source_of(self, node: KustomizationNode) -> tuple[SourceInfo | None, str | None, SourceDir | None]:
         """The node's source, why it cannot be built (None when it can) and the folder that holds its
