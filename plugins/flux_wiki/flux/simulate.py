@@ -24,7 +24,7 @@ from ..problems import CODES
 from .controller_flags import (CONTROLLERS, NO_CROSS_NAMESPACE_REFS, REQUEUE_DEPENDENCY, ControllerFlags, patch_flags,
                                root_flags)
 from .entry import Entry, artifact_prefix, bootstrap_build, root_path
-from .fields import is_ciphertext
+from .fields import holds_variable, is_ciphertext
 from .kustomize.build import BuildResult, Includes, included_in
 from .kustomize.reuse import build_reusing
 from .objects import KustomizationSpec, landing_cluster
@@ -264,6 +264,8 @@ class Simulation:
             found = object_problems(res.obj, res.group, res.kind)
             if res.encrypted:  # kustomize-controller decrypts before it applies: ciphertext is no value to judge
                 found = [p for p in found if not is_ciphertext(_value_at(res.obj, p.path))]
+            if node.flux_spec.post_build.enabled:  # a ${VAR} left is a Secret's or an unset one: no value known
+                found = [p for p in found if not holds_variable(_value_at(res.obj, p.path))]
             for problem in found[:_PROBLEMS_PER_OBJECT]:
                 self._rejected(node, res, problem)
 
@@ -861,7 +863,9 @@ class Simulation:
                 continue
             spec, problems = self._shared_verdict("kustomization checks", res.obj,
                                                   lambda: checked_kustomization(res.obj))
-            if not node.flux_spec.post_build.enabled:
+            if node.flux_spec.post_build.enabled:  # as for any object (_check_objects): a ${VAR} left is unknown
+                problems = [p for p in problems if not holds_variable(_value_at(res.obj, p.path))]
+            else:
                 problems = [*problems, *unsubstituted_durations(res.obj)]
             child, problems = _node_from_resource(res, node.id, (dict(spec), list(problems)))
             self.cluster.kustomizations[child.id] = child
