@@ -35,9 +35,9 @@ spec:
 """
 
 
-def _rejected(tmp_path: Path, post_build: str) -> list[tuple[str, int]]:
+def _rejected(tmp_path: Path, post_build: str, manifests: str = _OCI) -> list[tuple[str, int]]:
     write(tmp_path, {**gotk(), "clusters/home/layers.yaml": ks("layers", "./layers", extra=post_build),
-                     "layers/oci.yaml": _OCI, "apps/cm.yaml": cm("c")})
+                     "layers/oci.yaml": manifests, "apps/cm.yaml": cm("c")})
     cluster = build_model(tmp_path).clusters[0]
     return [(w.file, w.line) for w in cluster.warnings if w.code == "FW-SCHEMA-REJECTED"]
 
@@ -48,3 +48,31 @@ def test_a_value_from_a_secret_variable_is_not_judged(tmp_path: Path) -> None:
 
 def test_a_variable_nothing_substitutes_is_a_string(tmp_path: Path) -> None:
     assert sorted(_rejected(tmp_path, "")) == [("layers/oci.yaml", 8), ("layers/oci.yaml", 17)]
+
+
+_RELEASE = """\
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: HelmRepository
+metadata: {name: charts, namespace: flux-system}
+spec: {interval: 1h, url: https://charts.example.com}
+---
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata: {name: app, namespace: flux-system}
+spec:
+  interval: 10m
+  suspend: ${SUSPEND}
+  chart:
+    spec:
+      chart: app
+      sourceRef: {kind: HelmRepository, name: charts}
+"""
+
+
+def test_a_release_field_from_a_secret_variable_is_not_judged(tmp_path: Path) -> None:
+    """A HelmRelease is judged where its chart is resolved: there too, a ``${VAR}`` left by substitution is a
+    value flux-wiki does not know, and one nothing substitutes is a string."""
+    secret = "postBuild: {substituteFrom: [{kind: Secret, name: cluster-secrets}]}"
+    assert _rejected(tmp_path, secret, _RELEASE) == []
+    assert _rejected(tmp_path, "", _RELEASE) == [("layers/oci.yaml", 11)]
+

@@ -1002,7 +1002,8 @@ class Simulation:
 
                     info, diags = helm_release_info(res, self.store.find, self.store.find_source,
                                                     lambda path, r=res: self._line(r.file, r.line, path),
-                                                    self._artifact_chart, self._release_source_hint)
+                                                    self._artifact_chart, self._release_source_hint,
+                                                    substituted=node.flux_spec.post_build.enabled)
                     info.layer = node.id
                     specs[(res.file, res.line)] = res.obj.get("spec")
                     cluster.helm_releases.append(info)
