@@ -59,6 +59,9 @@ _CODES = (
     # -- Flux Kustomizations ------------------------------------------------------------------------------------
     Code("FW-KS-PATH-MISSING", "repo", "a Kustomization's spec.path is not a folder of its source",
          "fix spec.path or add the folder"),
+    Code("FW-KS-PATH-VARIABLE", "limit", "a Kustomization's spec.path holds a postBuild variable flux-wiki does "
+         "not know (a Secret's, or one no source sets, which Flux makes empty): it is listed, not built",
+         "set the variable in a ConfigMap or the inline substitute its parent reads"),
     Code("FW-KS-APPLIED-TWICE", "repo", "two Kustomizations apply the same Kustomization: they fight over it",
          "apply it from one place"),
     Code("FW-KS-REMOTE-COPY", "limit", "Kustomizations that apply to different clusters (spec.kubeConfig) apply "

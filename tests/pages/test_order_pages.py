@@ -200,10 +200,13 @@ def test_the_dag_page_of_a_cluster_where_nothing_becomes_ready(tmp_path: Path) -
 
 
 def test_a_chain_whose_time_cannot_be_computed_says_so(tmp_path: Path) -> None:
-    """A substituted ``interval`` cannot be read, so the chain's bound is unknown: the pages say when it is
-    Ready is unknown, not "Ready at most unknown after bootstrap"."""
+    """An ``interval`` substituted from a Secret cannot be read, so the chain's bound is unknown: the pages say
+    when it is Ready is unknown, not "Ready at most unknown after bootstrap"."""
     infra = ks("infra", "./infra", extra="wait: true").replace("interval: 10m", "interval: ${INTERVAL}")
-    repo = write(tmp_path, {**gotk(), "clusters/home/ks.yaml": infra + "---\n" + ks("apps", "./apps", deps=("infra",)),
+    sync = {file: text.replace("name: flux-system}}", "name: flux-system}, "
+                                "postBuild: {substituteFrom: [{kind: Secret, name: cluster-secrets}]}}")
+            for file, text in gotk().items()}
+    repo = write(tmp_path, {**sync, "clusters/home/ks.yaml": infra + "---\n" + ks("apps", "./apps", deps=("infra",)),
                             "infra/cm.yaml": cm("a"), "apps/cm.yaml": cm("b")})
     pages = {p.path: p.markdown for p in WikiCompiler().compile(WikiConfig(repo=repo, diagrams=False)).pages}
     dag, apps = pages["flux/home/dag.md"], pages["flux/home/layers/apps.md"]

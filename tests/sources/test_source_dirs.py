@@ -181,6 +181,25 @@ def test_without_the_workflow_the_root_reads_the_repository_root(oci_repo):
     assert cluster.source_dirs == []
 
 
+def test_an_entry_inside_its_own_artifact_names_the_folder_it_is_pushed_from(tmp_path):
+    """No workflow says where the artifact comes from, but the entry file sits below ``<folder>/<root path>``
+    (rkdx7/kube-foundation's fleet/clusters/prod/flux-system/flux-instance.yaml, a FluxInstance syncing
+    clusters/prod of the artifact CI pushes from fleet): the artifact is that folder, as a root path not in
+    the repository root says, not a missing path."""
+    repo = write(tmp_path / "repo", {
+        "kubernetes/flux/cluster/instance.yaml": INSTANCE,
+        "kubernetes/flux/cluster/apps.yaml": LAYER,
+        "kubernetes/apps/kustomization.yaml": "resources: [service.yaml]\n",
+        "kubernetes/apps/service.yaml": SERVICE})
+    cluster, ks = node(build_model(repo), "flux-system/apps")
+    assert cluster.root.status == "built", cluster.root.reason
+    assert [(r.name, r.file) for r in ks.resources] == [("web", "kubernetes/apps/service.yaml")]
+    [(source, folder)] = cluster.source_dirs
+    assert (source.kind, folder.shown, folder.file) == ("OCIRepository", "kubernetes",
+                                                        "kubernetes/flux/cluster/instance.yaml")
+    assert not cluster.warnings
+
+
 def test_the_option_wins_over_the_workflow(oci_repo):
     cluster, _ = node(build_model(oci_repo, sources={"OCIRepository/flux-system/flux-system": oci_repo / "kubernetes"}),
                       "flux-system/apps")
@@ -333,8 +352,8 @@ spec: {interval: 10m, path: ./clusters/home, prune: true, sourceRef: {kind: OCIR
 
 def test_an_oci_sync_inside_the_pushed_folder_is_an_entry(tmp_path):
     """A flux-system sync on an OCIRepository whose root path is relative to the artifact (CI pushes
-    ``./kubernetes``): found as an entry; built from the pushed folder once flux-wiki knows it, and without
-    the workflow its error names the option to set."""
+    ``./kubernetes``): found as an entry and built from the pushed folder, which the workflow names, and without
+    it the entry file's own place (``kubernetes`` holds ``clusters/home/flux-system/gotk-sync.yaml``)."""
     repo = write(tmp_path / "repo", {
         "kubernetes/clusters/home/flux-system/gotk-sync.yaml": GOTK_OCI,
         "kubernetes/clusters/home/apps.yaml": LAYER,
@@ -343,9 +362,10 @@ def test_an_oci_sync_inside_the_pushed_folder_is_an_entry(tmp_path):
     cluster, ks = node(build_model(repo), "flux-system/apps")
     assert (cluster.name, cluster.root.status, ks.status) == ("home", "built", "built")
     (repo / ".github/workflows/push.yaml").unlink()
-    [cluster] = build_model(repo).clusters
-    assert cluster.root.status == "error"
-    assert "map it with the `sources:` option: `OCIRepository/flux-system/flux-system: <folder>`" in cluster.root.reason
+    cluster, ks = node(build_model(repo), "flux-system/apps")
+    assert (cluster.root.status, ks.status) == ("built", "built")
+    [(_, folder)] = cluster.source_dirs
+    assert (folder.shown, folder.file) == ("kubernetes", "kubernetes/clusters/home/flux-system/gotk-sync.yaml")
 
 
 ENV_WORKFLOW = """\

@@ -41,6 +41,22 @@ def test_routes_lead_to_backends_with_namespace_kind_and_port(make_res):
     assert found["Ingress"].targets == (Target("StorageBucket/static", "StorageBucket", "static"),)
 
 
+def test_each_path_of_an_httproute_leads_to_its_own_rules_backends(make_res):
+    """A path is matched by its rule, whose backendRefs serve it: /api reaches api, the catch-all web, and a
+    rule that only redirects (RequestRedirect, no backendRefs) reaches no Service (SaschaJohn/flux2-homelab's
+    longhorn route showed its redirect path leading to longhorn-frontend). A path two rules match leads to the
+    backends of both."""
+    (route,) = [make_res("gateway.networking.k8s.io/v1", "HTTPRoute", "r", {"hostnames": ["x.example"], "rules": [
+        {"matches": [{"path": {"type": "Exact", "value": "/old"}}],
+         "filters": [{"type": "RequestRedirect", "requestRedirect": {"statusCode": 301}}]},
+        {"matches": [{"path": {"type": "PathPrefix", "value": "/api"}}], "backendRefs": [{"name": "api", "port": 80}]},
+        {"matches": [{"path": {"type": "PathPrefix", "value": "/api"}, "headers": [{"name": "x", "value": "1"}]}],
+         "backendRefs": [{"name": "canary", "port": 80}]},
+        {"backendRefs": [{"name": "web", "port": 8080}]}]})]
+    out, _ = extract_surfaces(LAYER, [route], [])
+    assert [(s.path, s.target) for s in out] == [("/", "web:8080"), ("/api", "api:80, canary:80"), ("/old", None)]
+
+
 def test_images_and_external_names_are_text_not_objects(make_res):
     found = by_kind(make_res("v1", "Service", "ext", {"type": "ExternalName", "externalName": "db.example.com"}),
                     make_res("batch/v1", "Job", "j", {"template": {"spec": {"containers": [{"image": "busybox:1"}]}}}))

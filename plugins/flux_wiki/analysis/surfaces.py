@@ -326,28 +326,40 @@ def _route(obj: dict[str, Any], o: _Origin) -> list[Surface]:
         if _text(p.get("sectionName")):
             label += f"#{_text(p.get('sectionName'))}"
         parents.append(label)
-    backends: dict[str, Target] = {}  # by text: each backend once
-    paths: list[str] = []
+    # each path with the backends of the rules matching it, each backend once by text; None gathers a route
+    # without paths (a kind other than HTTPRoute, or only matches without a path value)
+    by_path: dict[str | None, dict[str, Target]] = {}
     # Gateway API defaults (HTTPRoute CRD): no rules is one rule, a rule without matches one match, a match
     # without a path PathPrefix "/": each is the catch-all "/".
     http = obj.get("kind") == "HTTPRoute"
     for rule in _list(spec.get("rules")) or ([{}] if http else []):
         rule = _map(rule)
+        backends: dict[str, Target] = {}
         for b in _list(rule.get("backendRefs")):
             b = _map(b)
             name = _text(b.get("name"))
             if name:
                 backend = Target.backend(name, _text(b.get("port")), namespace=_text(b.get("namespace")))
                 backends.setdefault(backend.text, backend)
+        paths: list[str | None] = []
         for m in (_list(rule.get("matches")) or [{}]) if http else []:
             path = _map(_map(m).get("path"))
             v = _text(path.get("value")) or ("/" if not path or path.get("type") in (None, "PathPrefix") else None)
             if v and v not in paths:
                 paths.append(v)
+        for p in paths or [None]:
+            served = by_path.setdefault(p, {})
+            for text, backend in backends.items():
+                served.setdefault(text, backend)
+    if len(by_path) > 1 and None in by_path:  # a rule without a path beside rules with one: its backends to all
+        pathless = by_path.pop(None)
+        for served in by_path.values():
+            for text, backend in pathless.items():
+                served.setdefault(text, backend)
     hosts = [h for h in (_text(x) for x in _list(spec.get("hostnames"))) if h] or [None]
     parent_d = f"parent {', '.join(parents)}" if parents else None
-    return [o.surface(kind, parent_d, host=h, path=p, targets=tuple(backends.values()))
-            for h in hosts for p in (paths or [None])]
+    return [o.surface(kind, parent_d, host=h, path=p, targets=tuple(served.values()))
+            for h in hosts for p, served in (by_path.items() or [(None, {})])]
 
 
 def _istio_gateway(obj: dict[str, Any], o: _Origin) -> list[Surface]:

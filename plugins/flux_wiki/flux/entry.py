@@ -190,6 +190,19 @@ def _under_artifact(file: str, root: PurePosixPath) -> bool:
     return any(parts[i:i + len(want)] == want for i in range(1, len(parts) - len(want)))
 
 
+def artifact_prefix(entry: Entry) -> str | None:
+    """The folder of the repository an OCI or Bucket entry's artifact holds, read from where the entry file sits:
+    below ``<folder>/<root path>`` (``kubernetes/flux/cluster/instance.yaml`` syncing ``flux/cluster`` of an
+    artifact pushed from ``kubernetes``). None for another source kind, a root path ``.``, or a file elsewhere."""
+    if entry.source.kind not in ("OCIRepository", "Bucket"):
+        return None
+    parts, want = PurePosixPath(entry.file).parts, PurePosixPath(root_path(entry)).parts
+    if not want:
+        return None
+    return next(("/".join(parts[:i]) for i in range(1, len(parts) - len(want)) if parts[i:i + len(want)] == want),
+                None)
+
+
 def _line_finder(repo: Repo, doc: Document) -> Callable[[tuple[str, ...]], int | None]:
     """The line of a field of ``doc`` in its file (None when the file cannot be read)."""
     try:
@@ -435,7 +448,7 @@ def find_entries(repo: Repo) -> tuple[list[Entry], list[Diagnostic]]:
     diagnostics += [_guessed_notice(e) for e in named if e.kind in GUESSED_KINDS]
     diagnostics += _elsewhere_notices(elsewhere, named)
     diagnostics += [Diagnostic(e.file, e.line, f"{_root_kind(e)} {e.root_namespace}/{e.root_name} syncs "
-                                               f"{_root_path(e)}, the root cluster {kept.cluster} documents from "
+                                               f"{root_path(e)}, the root cluster {kept.cluster} documents from "
                                                f"{kept.file}:{kept.line}: documented once",
                                severity="info", code="FW-ENTRY-SAME-ROOT", cls="limit") for e, kept in same_root]
     return named, diagnostics
@@ -447,7 +460,7 @@ _BUILD_FIELDS = ("targetNamespace", "namePrefix", "nameSuffix", "patches", "imag
                  "commonMetadata")
 
 
-def _root_path(e: Entry) -> str:
+def root_path(e: Entry) -> str:
     return posixpath.normpath(str(e.root_spec.get("path") or ".").lstrip("/"))
 
 
@@ -462,7 +475,7 @@ def _one_per_root(entries: list[Entry]) -> tuple[list[Entry], list[tuple[Entry, 
     kept: dict[str, Entry] = {}
     same: list[tuple[Entry, Entry]] = []
     for e in sorted(entries, key=lambda e: (e.file, e.line)):
-        key = repr((_root_path(e), e.source.ignore, [e.root_spec.get(f) for f in _BUILD_FIELDS]))
+        key = repr((root_path(e), e.source.ignore, [e.root_spec.get(f) for f in _BUILD_FIELDS]))
         first = kept.get(key)
         if first is not None and (not first.source.url or not e.source.url
                                   or first.source.repository() == e.source.repository()):

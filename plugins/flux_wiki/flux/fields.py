@@ -20,3 +20,8 @@ def text(value: Any) -> str:
 def is_ciphertext(value: Any) -> bool:
     """A value SOPS encrypted (``ENC[AES256_GCM,data:…]``)."""
     return isinstance(value, str) and value.startswith("ENC[")
+
+
+def holds_variable(value: Any) -> bool:
+    """A string still holding a ``${VAR}`` reference: after postBuild substitution, a Secret's or an unset one."""
+    return isinstance(value, str) and "${" in value

@@ -15,7 +15,8 @@ from typing import Any, Callable, NamedTuple
 import yaml
 
 from ..load.yamldocs import MAX_DEPTH, copy_data, load_text
-from ..model import Diagnostic, HelmReleaseInfo, Resource, SourceInfo, object_ident
+from ..model import Diagnostic, HelmReleaseInfo, Resource, SourceInfo, object_ident, value_at
+from .fields import holds_variable
 from .objects import kube_config_ref, scalar_field, str_field
 from .schema import FieldProblem, helm_release_problems
 from .sources import SOURCE_KINDS, misgrouped, wrong_source_message
@@ -452,7 +453,7 @@ def _secret_keys(obj: Resource | None) -> set[str] | None:
 def helm_release_info(res: Resource, find_object: FindObject, find_source: FindSource,
                       locate: Callable[[tuple[str | int, ...]], int] | None = None,
                       find_artifact_chart: FindArtifactChart | None = None,
-                      source_hint: Callable[[str, str, str], str] | None = None,
+                      source_hint: Callable[[str, str, str], str] | None = None, substituted: bool = False,
                       ) -> tuple[HelmReleaseInfo, list[Diagnostic]]:
     """Chart, version, source, dependencies and merged values of a HelmRelease (v2, v2beta1, v2beta2).
 
@@ -461,9 +462,12 @@ def helm_release_info(res: Resource, find_object: FindObject, find_source: FindS
     of an ExternalArtifact (without it, such a chart is a limit); ``source_hint(kind, namespace, name)`` what to add
     to a missing source's message (a namesake in another namespace). Problems are
     returned as diagnostics at the HelmRelease's file:line (``locate(field path)``, when given, finds
-    the line of a field); this never raises for bad input.
+    the line of a field); this never raises for bad input. ``substituted``: the Kustomization applying it ran
+    postBuild substitution, so a field still holding a ``${VAR}`` has a value flux-wiki does not know.
     """
     spec, found = HelmReleaseSpec.parse(res.obj.get("spec"), res.namespace, res.api_version)
+    if substituted:
+        found = [p for p in found if not holds_variable(value_at(res.obj, p.path)[1])]
     b = _Builder(res, spec, find_object, find_source, find_artifact_chart, source_hint)
     b.refused = {p.path for p in found}
     for problem in found[:5]:

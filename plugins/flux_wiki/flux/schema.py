@@ -588,6 +588,20 @@ def checked_kustomization(obj: dict[str, Any]) -> tuple[dict[str, Any], list[Fie
     return spec, found + spec_problems
 
 
+def unsubstituted_durations(obj: dict[str, Any]) -> list[FieldProblem]:
+    """The v1 durations of a Flux Kustomization that hold a variable, which :func:`checked_kustomization` leaves
+    to postBuild: refused when the Kustomization applying ``obj`` substitutes nothing, as the variable then
+    reaches the API server as written."""
+    spec = obj.get("spec")
+    if obj.get("apiVersion") != "kustomize.toolkit.fluxcd.io/v1" or not isinstance(spec, dict):
+        return []
+    return [FieldProblem(("spec", name), "must be a duration such as 10m or 1h30m (units h, m, s, ms); its variable "
+                                         "stays as written, as the Kustomization applying it has no postBuild "
+                                         "variables", "")
+            for name in _KUSTOMIZATION_DURATIONS
+            if isinstance(spec.get(name), str) and "$" in spec[name] and not _CRD_DURATION.fullmatch(spec[name])]
+
+
 def checked_kustomization_spec(spec: Any) -> tuple[dict[str, Any], list[FieldProblem]]:
     """The fields of a Flux Kustomization's ``spec`` the CRD schema accepts, and what it would refuse."""
     if not isinstance(spec, dict):

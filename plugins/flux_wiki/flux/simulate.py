@@ -24,13 +24,13 @@ from ..model import (BUILT_STATUSES, FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, FLUX
 from ..problems import CODES
 from .controller_flags import (CONTROLLERS, NO_CROSS_NAMESPACE_REFS, REQUEUE_DEPENDENCY, ControllerFlags, patch_flags,
                                root_flags)
-from .entry import Entry, bootstrap_build
-from .fields import is_ciphertext
+from .entry import Entry, artifact_prefix, bootstrap_build, root_path
+from .fields import holds_variable, is_ciphertext
 from .kustomize.build import BuildResult, Includes, included_in
 from .kustomize.reuse import build_reusing
 from .objects import KustomizationSpec, landing_cluster
 from .schema import (FLUX_KUSTOMIZATION_SPEC, LABEL, FieldProblem, checked_kustomization, checked_kustomization_spec,
-                     name_problem, name_rule, object_problems, unknown_fields)
+                     name_problem, name_rule, object_problems, unknown_fields, unsubstituted_durations)
 from .scope import ScopeIndex
 from .source_dirs import SourceDirs, normalized_url, source_key, unmapped_hint
 from .sources import canonical_ref, describe_ref, wrong_source_message
@@ -118,7 +118,8 @@ class Simulation:
         self.entry = entry
         self.source_dirs = source_dirs or SourceDirs()
         self.artifact_failures: dict[str, str] = {}  # ExternalArtifact namespace/name: why its generator fails
-        self.boot_dir = self.source_dirs.find(entry.source)  # the entry's artifact, when it is not the repo root
+        # the entry's artifact, when it is not the repo root
+        self.boot_dir = self.source_dirs.find(entry.source) or self._artifact_around_entry()
         # (source folder, spec.ignore) -> (its files, the prefix that makes their paths repo-relative)
         self.mounts: dict[tuple[Path, str | None], tuple[Repo, str]] = {}
         self.store = ObjectStore(self.repo, foreign_roots)
@@ -265,6 +266,8 @@ class Simulation:
             found = object_problems(res.obj, res.group, res.kind)
             if res.encrypted:  # kustomize-controller decrypts before it applies: ciphertext is no value to judge
                 found = [p for p in found if not is_ciphertext(_value_at(res.obj, p.path))]
+            if node.flux_spec.post_build.enabled:  # a ${VAR} left is a Secret's or an unset one: no value known
+                found = [p for p in found if not holds_variable(_value_at(res.obj, p.path))]
             for problem in found[:_PROBLEMS_PER_OBJECT]:
                 self._rejected(node, res, problem)
 
@@ -352,6 +355,18 @@ class Simulation:
                         kind == "Secret" and self.store.runtime_secret(node.namespace, ref.name)):
                     return True
         return False
+
+    def _artifact_around_entry(self) -> SourceDir | None:
+        """The folder an OCI or Bucket entry's artifact is pushed from, when no mapping or workflow names it and
+        its root path is not a folder of the repository root: the folder below which the entry file sits in
+        that path (:func:`artifact_prefix`), as the artifact holds the entry's own tree."""
+        prefix, path = artifact_prefix(self.entry), root_path(self.entry)
+        if prefix is None or self.repo.is_dir(path) or not self.repo.is_dir(f"{prefix}/{path}"):
+            return None
+        source = self.entry.source
+        return SourceDir(source_key(source.kind, source.namespace, source.name), self.repo.root / prefix,
+                         f"inferred from {self.entry.file}, which lies in {path} of that folder", self.entry.file,
+                         self.entry.line, shown=prefix)
 
     def _source_of(self, node: KustomizationNode) -> tuple[SourceInfo | None, str | None, SourceDir | None]:
         """The node's source, why it cannot be built (None when it can) and the folder that holds its
@@ -595,6 +610,13 @@ class Simulation:
             self.cluster.warn(node.file, node.line, f"Kustomization {node.id} (skipped): {skip}",
                               code="FW-KS-SOURCE-EXTERNAL", cls="limit")
             return []
+        if node.path is not None and "${" in node.path and self._parent_substitutes(node):
+            node.status, node.reason = "skipped", (
+                f"its path {node.path} holds a variable flux-wiki does not know (a Secret's, or one no source sets, "
+                "which Flux makes empty), so the folder Flux builds is unknown")
+            self.cluster.warn(node.file, node.line, f"Kustomization {node.id} (skipped): {node.reason}",
+                              code="FW-KS-PATH-VARIABLE", cls="limit")
+            return []
         if node.path is None:
             node.path = "./"
         if self.objects >= MAX_OBJECTS:
@@ -808,6 +830,11 @@ class Simulation:
         node.status, node.reason, node.resources = "error", reason, []
         self.stopped.setdefault(limit, []).append(node)
 
+    def _parent_substitutes(self, node: KustomizationNode) -> bool:
+        """Whether the Kustomization that applies ``node`` runs postBuild substitution on what it applies."""
+        parent = self.cluster.kustomizations.get(node.parent) if node.parent else None
+        return parent is not None and parent.flux_spec.post_build.enabled
+
     def _children(self, node: KustomizationNode) -> list[KustomizationNode]:
         children = []
         depth = self.depth[node.id] + 1
@@ -838,6 +865,10 @@ class Simulation:
                 continue
             spec, problems = self._shared_verdict("kustomization checks", res.obj,
                                                   lambda: checked_kustomization(res.obj))
+            if node.flux_spec.post_build.enabled:  # as for any object (_check_objects): a ${VAR} left is unknown
+                problems = [p for p in problems if not holds_variable(_value_at(res.obj, p.path))]
+            else:
+                problems = [*problems, *unsubstituted_durations(res.obj)]
             child, problems = _node_from_resource(res, node.id, (dict(spec), list(problems)))
             self.cluster.kustomizations[child.id] = child
             self.depth[child.id] = depth
@@ -973,7 +1004,8 @@ class Simulation:
 
                     info, diags = helm_release_info(res, self.store.find, self.store.find_source,
                                                     lambda path, r=res: self._line(r.file, r.line, path),
-                                                    self._artifact_chart, self._release_source_hint)
+                                                    self._artifact_chart, self._release_source_hint,
+                                                    substituted=node.flux_spec.post_build.enabled)
                     info.layer = node.id
                     specs[(res.file, res.line)] = res.obj.get("spec")
                     cluster.helm_releases.append(info)

@@ -1,0 +1,44 @@
+"""A Kustomization applied by one that does not substitute (no ``postBuild.substitute`` nor ``substituteFrom``)
+reaches the API server with its ``${VAR}`` as written: a duration holding one fails api/v1's pattern, and the
+parent fails to apply (simonkran/fleet: a FluxInstance's root applies ``timeout: ${RECONCILE_TIMEOUT}``). Under a
+parent that substitutes, the variable is postBuild's business and not judged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flux_wiki.engine import build_model
+
+from .test_simulate import cm, gotk, ks, write
+
+_CHILD = """\
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: apps, namespace: flux-system}
+spec:
+  interval: 10m
+  timeout: ${RECONCILE_TIMEOUT}
+  path: ./apps
+  prune: true
+  sourceRef: {kind: GitRepository, name: flux-system}
+"""
+
+
+def _rejected(tmp_path: Path, post_build: str) -> list[tuple[str, int, str]]:
+    write(tmp_path, {**gotk(), "clusters/home/layer.yaml": ks("layer", "./layer", extra=post_build),
+                     "layer/apps.yaml": _CHILD, "apps/cm.yaml": cm("c")})
+    cluster = build_model(tmp_path).clusters[0]
+    return [(w.file, w.line, w.message) for w in cluster.warnings if w.code == "FW-SCHEMA-REJECTED"]
+
+
+def test_a_variable_nothing_substitutes_is_a_refused_duration(tmp_path: Path) -> None:
+    [(file, line, message)] = _rejected(tmp_path, "")
+    assert (file, line) == ("layer/apps.yaml", 6)
+    assert message == ("Kustomization flux-system/apps: the API server rejects this Kustomization: spec.timeout: "
+                       "must be a duration such as 10m or 1h30m (units h, m, s, ms); its variable stays as "
+                       "written, as the Kustomization applying it has no postBuild variables")
+
+
+def test_a_variable_the_parent_substitutes_is_not_judged(tmp_path: Path) -> None:
+    assert _rejected(tmp_path, "postBuild: {substitute: {RECONCILE_TIMEOUT: 5m}}") == []
+    assert _rejected(tmp_path, "postBuild: {substituteFrom: [{kind: Secret, name: vars}]}") == []
