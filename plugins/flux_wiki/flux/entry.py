@@ -542,9 +542,9 @@ def _from_folders(repo: Repo) -> tuple[list[Entry], list[Diagnostic]]:
 
 def _guessed_notice(e: Entry) -> Diagnostic:
     """Which folder a guessed entry documents, and how to choose another."""
-    root = (f"{_root_path(e)}, a folder of Flux Kustomizations no other Kustomization of the repository applies"
+    root = (f"{root_path(e)}, a folder of Flux Kustomizations no other Kustomization of the repository applies"
             if e.kind == "guessed root" else
-            f"Kustomization {e.root_namespace}/{e.root_name}, which syncs its own folder {_root_path(e)}")
+            f"Kustomization {e.root_namespace}/{e.root_name}, which syncs its own folder {root_path(e)}")
     return Diagnostic(e.file, e.line, f"no entry point in the repository (bootstrap manifest, FluxInstance, "
                                       f"flux-instance HelmRelease or bootstrap command): cluster {e.cluster} is "
                                       f"documented from {root}, as its root (set the plugin's `entry:` to choose "
