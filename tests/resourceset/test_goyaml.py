@@ -14,6 +14,9 @@ from flux_wiki.flux.goyaml import TooLarge, go_float, json_normalize, marshal
     ([[1, 2], [3], {"k": "v", "j": None}], "- - 1\n  - 2\n- - 3\n- j: null\n  k: v\n"),
     ("plain", "plain\n"),
     ({"k10": 1, "k9": 2, "_x": 3, "K": 4}, "_x: 3\nK: 4\nk9: 2\nk10: 1\n"),
+    # ² is no decimal digit to Go (unicode.IsDigit): a rune before the digit run; ٣ is one, worth 0x663 - '0'
+    ({"0": 1, "²": 2}, "²: 2\n\"0\": 1\n"),
+    ({"k٣": 1, "k9": 2}, "k9: 2\nk٣: 1\n"),
 ])
 def test_layout_keys_and_sequences(value: object, text: str) -> None:
     """go-yaml v2 (encode.go, sorter.go keyList.Less): keys in natural order (digit runs by value,

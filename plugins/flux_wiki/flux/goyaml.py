@@ -119,7 +119,10 @@ def _is_letter(ch: str) -> bool:
 
 
 def _key_less(a: str, b: str) -> bool:
-    """go-yaml v2 sorter.go keyList.Less for two string keys: letters after other runes, digit runs by value."""
+    """go-yaml v2 sorter.go keyList.Less for two string keys: letters after other runes, digit runs by value.
+
+    A digit is Go's unicode.IsDigit (a decimal digit of any script, Python's isdecimal: not ``²``), valued as Go
+    does, by its distance from ``0``."""
     for i in range(min(len(a), len(b))):
         if a[i] == b[i]:
             continue
@@ -131,18 +134,18 @@ def _key_less(a: str, b: str) -> bool:
         an = bn = 0
         if a[i] == "0" or b[i] == "0":
             j = i - 1
-            while j >= 0 and a[j].isdigit():
+            while j >= 0 and a[j].isdecimal():
                 if a[j] != "0":
                     an = bn = 1
                     break
                 j -= 1
         ai = i
-        while ai < len(a) and a[ai].isdigit():
-            an = an * 10 + int(a[ai])
+        while ai < len(a) and a[ai].isdecimal():
+            an = an * 10 + ord(a[ai]) - 48
             ai += 1
         bi = i
-        while bi < len(b) and b[bi].isdigit():
-            bn = bn * 10 + int(b[bi])
+        while bi < len(b) and b[bi].isdecimal():
+            bn = bn * 10 + ord(b[bi]) - 48
             bi += 1
         if an != bn:
             return an < bn
