@@ -112,8 +112,10 @@ def indented_json(value: Any) -> str:
                     return None
                 textual = False
         key = (newline, tuple(map(tuple, map(dict.items, value)))) if textual else None
-        if key is not None and key in written:
-            return written[key]
+        if key is not None:
+            found = written.get(key)
+            if found is not None:
+                return found
         inner = newline + "  "
         flat = encoder(inner)
         if flat is None:
