@@ -68,11 +68,20 @@ def _simulate_and_analyse(repo: Repo, clusters: list[str] | None, entry: str | N
     facts: dict[str, ClusterFacts] = {}
     source_dirs = SourceDirs(sources, repo.root, ci_pushes(repo.files))
 
+    # the line of each field asked for: a repository's files are one snapshot for the run, and clusters, a ResourceSet's
+    # inputs and the HelmReleases of one chart ask for the same fields again
+    lines: dict[tuple[str, int, tuple[str, ...]], int] = {}
+
     def line_of(file: str, line: int, path: tuple[str, ...]) -> int:
-        try:
-            return field_line(repo.read_text(file), line, path)
-        except InputError:
-            return line
+        key = (file, line, path)
+        found = lines.get(key)
+        if found is None:
+            try:
+                found = field_line(repo.read_text(file), line, path)
+            except InputError:
+                found = line
+            lines[key] = found
+        return found
 
     repo.builds = {} if len(entries) > 1 else None  # clusters of one repository share most builds (reuse.py)
     shared: dict[str, SurfacesOf] | None = {} if len(entries) > 1 else None  # and many layers' objects

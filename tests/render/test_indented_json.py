@@ -100,3 +100,11 @@ def test_a_list_of_text_mappings_met_again_is_written_as_it_stands_there() -> No
              "key true": [{True: "v"}], "key one": [{1: "v"}], "true again": [{"x": True}]}
     assert indented_json(value) == _long_way(value)
     assert indented_json([value, value]) == _long_way([value, value])
+
+
+@settings(max_examples=200)
+@given(st.lists(_FLAT, min_size=1, max_size=4) | _VALUE)
+def test_a_value_shared_at_several_places_is_written_as_it_stands_at_each(shared: object) -> None:
+    """One object met at several indentations (and twice at one), as an inventory shares its variables lists."""
+    value = {"a": shared, "b": [shared, {"c": shared, "d": [shared]}], "e": shared}
+    assert indented_json(value) == _long_way(value)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -141,3 +142,11 @@ def test_the_shortcut_equals_the_round_trip_on_keys(data: dict, value: str, othe
     obj = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "n"}, "data": data}
     mine, theirs, _ = both(obj, {"V": value, "K": other}, frozenset({"S"}))
     assert repr(mine) == repr(theirs)
+
+
+@given(st.text(st.sampled_from(['a', "n", "\\", '"', "\n", " "]), max_size=16))
+@settings(max_examples=400, deadline=None)
+def test_a_double_quoted_scalar_unescapes_as_yaml_reads_it(text: str) -> None:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    assert sub._DOUBLE_ESCAPED.fullmatch(escaped)
+    assert sub._unescape_double(escaped) == yaml.safe_load(f'"{escaped}"') == text

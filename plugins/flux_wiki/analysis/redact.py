@@ -46,7 +46,8 @@ _REFERENCE_FIRST = frozenset({"existing", "use", "create", "public"})
 # Two-part words folded before matching, so ``api_key``/``apiKey`` behave like ``apikey``.
 _FOLD = {("api", "key"), ("private", "key"), ("secret", "key"), ("access", "key")}
 
-_CAMEL = r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+"  # patterns here are strings: `re` compiles them on first use
+_NOT_WORD = re.compile(r"[^A-Za-z0-9]+")
+_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 
 
 # The key classifiers below are pure functions of the key's text, asked again for the same few thousand keys
@@ -57,7 +58,9 @@ _KEY_CACHE = 8192
 
 @functools.lru_cache(maxsize=_KEY_CACHE)
 def _parts(key: str) -> tuple[str, ...]:
-    words = [w.lower() for chunk in re.split(r"[^A-Za-z0-9]+", key) for w in re.findall(_CAMEL, chunk)]
+    if key.isascii() and key.isalpha() and key.islower():  # one word (most keys): nothing to split or fold
+        return (key,)
+    words = [w.lower() for chunk in _NOT_WORD.split(key) for w in _CAMEL.findall(chunk)]
     folded: list[str] = []
     for w in words:
         if folded and (folded[-1], w) in _FOLD:

@@ -722,18 +722,20 @@ def _surfaces_of(placed: list[Placed], diags: list[Diagnostic], default: Default
 _MIN_SECRET_LEN = 8  # shorter values under secret-like keys ('http', 'true', 'admin') are too common to match
 
 
-def _scrub(s: Surface, secrets: set[str]) -> Surface:
-    """Hide any field whose text is secret material (a value from under a secret-like key, SOPS, PEM).
+def _matchable(secrets: set[str]) -> list[str]:
+    """The secret strings :func:`_scrub` looks for in a field's text: ``${VAR}`` placeholders are not secrets (the page
+    shows them verbatim) and are not matched, nor are short ones."""
+    return [x for x in secrets if len(x) >= _MIN_SECRET_LEN and "${" not in x]
 
-    ``${VAR}`` placeholders are not secrets (the page shows them verbatim) and are not matched.
-    """
-    secrets = {x for x in secrets if len(x) >= _MIN_SECRET_LEN and "${" not in x}
+
+def _scrub(s: Surface, secrets: list[str]) -> Surface:
+    """Hide any field whose text is secret material (one of the :func:`_matchable` ``secrets``, SOPS, PEM)."""
     changes: dict[str, Any] = {}
     for f in ("address", "host", "path", "target", "detail", "port_name", "protocol"):
         v = getattr(s, f)
         if v is None:
             continue
-        if is_secret_payload(v) or any(x in v for x in secrets):
+        if is_secret_payload(v) or (secrets and any(x in v for x in secrets)):
             changes[f] = HIDDEN
     if "target" in changes:
         changes["targets"] = (Target(changes.pop("target")),)
@@ -799,7 +801,8 @@ def extract_surfaces(layer: str, resources: list[Resource], helm_releases: list[
             found = _patched_hosts(found, hr_obj, patched, {str(at): at.path for _, at in rendered})
         out += _own_backends(found, helm_release_identity(hr.name, hr.namespace, _map(hr_obj).get("spec"))[1],
                              rendered)
-    out = [_scrub(s, secrets) for s in out]
+    matchable = _matchable(secrets)
+    out = [_scrub(s, matchable) for s in out]
     return sorted(out, key=_order), sorted(set(diags))
 
 

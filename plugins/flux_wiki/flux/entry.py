@@ -341,9 +341,20 @@ def _from_resourceset(doc: Document, store: ObjectStore, repo: Repo, diagnostics
 
 _PLACEHOLDER_FILES = ("gotk-sync.yaml",)
 _MAX_ELSEWHERE_NOTICES = 20
-_QUICK = re.compile(rb"kind:\s*FluxInstance\b|flux-instance")
+_FLUX_INSTANCE = re.compile(rb"kind:\s*FluxInstance\b")
 _SYNC_SOURCE = re.compile(rb"kind:\s*GitRepository\b")
 _SYNC_ROOT = re.compile(rb"kind:\s*Kustomization\b")
+
+
+def _holds(raw: bytes, word: bytes, pattern: re.Pattern[bytes]) -> bool:
+    """``pattern`` (which needs ``word``) is in a file's bytes: most files lack the word, which ``in`` rules out
+    several times faster than a regular expression's search, tried at every byte."""
+    return word in raw and pattern.search(raw) is not None
+
+
+def _quick(raw: bytes) -> bool:
+    """A file that may hold a FluxInstance or a flux-instance HelmRelease."""
+    return b"flux-instance" in raw or _holds(raw, b"FluxInstance", _FLUX_INSTANCE)
 
 
 def find_entries(repo: Repo) -> tuple[list[Entry], list[Diagnostic]]:
@@ -364,8 +375,9 @@ def find_entries(repo: Repo) -> tuple[list[Entry], list[Diagnostic]]:
         except InputError as err:
             repo.note(rel, err.message, err.code)
             continue
-        if not in_flux_system and not _QUICK.search(raw):
-            has_source, has_root = bool(_SYNC_SOURCE.search(raw)), bool(_SYNC_ROOT.search(raw))
+        if not in_flux_system and not _quick(raw):
+            has_source = _holds(raw, b"GitRepository", _SYNC_SOURCE)
+            has_root = _holds(raw, b"Kustomization", _SYNC_ROOT)
             if has_source and has_root:
                 try:
                     self_applied.extend(_from_gotk(repo.documents(rel, copy=False), rel, repo, self_applied=True))
@@ -374,7 +386,7 @@ def find_entries(repo: Repo) -> tuple[list[Entry], list[Diagnostic]]:
             if has_source or has_root:
                 split_sync.setdefault("/".join(parents), []).append(rel)
             continue
-        if in_flux_system and not re.search(rb"kind:\s*Kustomization\b", raw) and not _QUICK.search(raw):
+        if in_flux_system and not _holds(raw, b"Kustomization", _SYNC_ROOT) and not _quick(raw):
             if in_flux_system and name in _PLACEHOLDER_FILES:
                 placeholders.append(rel)
             continue

@@ -119,7 +119,10 @@ def _is_letter(ch: str) -> bool:
 
 
 def _key_less(a: str, b: str) -> bool:
-    """go-yaml v2 sorter.go keyList.Less for two string keys: letters after other runes, digit runs by value."""
+    """go-yaml v2 sorter.go keyList.Less for two string keys: letters after other runes, digit runs by value.
+
+    A digit is Go's unicode.IsDigit (a decimal digit of any script, Python's isdecimal: not ``²``), valued as Go
+    does, by its distance from ``0``."""
     for i in range(min(len(a), len(b))):
         if a[i] == b[i]:
             continue
@@ -131,18 +134,18 @@ def _key_less(a: str, b: str) -> bool:
         an = bn = 0
         if a[i] == "0" or b[i] == "0":
             j = i - 1
-            while j >= 0 and a[j].isdigit():
+            while j >= 0 and a[j].isdecimal():
                 if a[j] != "0":
                     an = bn = 1
                     break
                 j -= 1
         ai = i
-        while ai < len(a) and a[ai].isdigit():
-            an = an * 10 + int(a[ai])
+        while ai < len(a) and a[ai].isdecimal():
+            an = an * 10 + ord(a[ai]) - 48
             ai += 1
         bi = i
-        while bi < len(b) and b[bi].isdigit():
-            bn = bn * 10 + int(b[bi])
+        while bi < len(b) and b[bi].isdecimal():
+            bn = bn * 10 + ord(b[bi]) - 48
             bi += 1
         if an != bn:
             return an < bn
@@ -179,6 +182,14 @@ def _printable(ch: str) -> bool:
 
 
 _BREAKS = "\r\n\x85\u2028\u2029"
+# text analyze_scalar allows in every style: no indicator first (nor `.`, for `...`), no `:` or `#`, no space at
+# either end, no line break, nothing unprintable (most names, images, paths)
+_SIMPLE = re.compile(r"[A-Za-z0-9_/](?:[A-Za-z0-9_./ -]*[A-Za-z0-9_./-])?")
+# ASCII text a quoted scalar writes as it stands: printable, without a line break, a quote or a backslash
+_VERBATIM = re.compile(r"[ !#-&(-\[\]-~]*")
+# mapping keys whose go-yaml order is the order of their text: letters and the ASCII punctuation before them (no
+# digit, whose runs go-yaml compares by value, and nothing after `Z`, which go-yaml puts before letters)
+_TEXT_ORDERED_KEY = re.compile(r"[ -/:-Za-z]*")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -186,6 +197,13 @@ def _analyze(value: str) -> tuple[bool, bool, bool, bool]:
     """(multiline, block_plain_allowed, single_quoted_allowed, block_allowed) per emitterc.go analyze_scalar."""
     if not value:
         return False, True, True, False
+    if _SIMPLE.fullmatch(value):
+        return False, True, True, True
+    return _analyze_chars(value)
+
+
+def _analyze_chars(value: str) -> tuple[bool, bool, bool, bool]:
+    """:func:`_analyze` of a non-empty text, character by character as analyze_scalar goes."""
     block_ind = value.startswith(("---", "..."))
     line_breaks = special = False
     leading_space = leading_break = trailing_space = trailing_break = False
@@ -246,7 +264,8 @@ _ESCAPES = {"\0": "0", "\a": "a", "\b": "b", "\t": "t", "\n": "n", "\v": "v", "\
 class _Emitter:
     """The bits of go-yaml's emitter state that decide the text: column, indent and the two flags."""
 
-    def __init__(self) -> None:
+    def __init__(self, fast: bool = True) -> None:
+        self.fast = fast  # write whole strings where no character needs a decision (tests compare with False)
         self.out: list[str] = []
         self.column = 0
         self.whitespace = True
@@ -267,6 +286,11 @@ class _Emitter:
         if self.column < indent:
             self.put(" " * (indent - self.column))
         self.whitespace = self.indention = True
+
+    def _unfolded(self, s: str, allow_breaks: bool) -> bool:
+        """Whether ``s``, written from the current column, has no space where the emitter could fold the line (a
+        space past :data:`_BEST_WIDTH`)."""
+        return not allow_breaks or self.column + len(s) <= _BEST_WIDTH or " " not in s
 
     def indicator(self, text: str, need_ws: bool, is_ws: bool = False, is_indention: bool = False) -> None:
         if need_ws and not self.whitespace:
@@ -318,6 +342,10 @@ class _Emitter:
     def _plain(self, s: str, indent: int, allow_breaks: bool) -> None:
         if not self.whitespace:
             self.put(" ")
+        if self.fast and self._unfolded(s, allow_breaks):
+            self.put(s)
+            self.whitespace = self.indention = False
+            return
         spaces = False
         i = 0
         while i < len(s):
@@ -338,6 +366,11 @@ class _Emitter:
 
     def _single(self, s: str, indent: int, allow_breaks: bool) -> None:
         self.indicator("'", True)
+        if self.fast and _VERBATIM.fullmatch(s) and self._unfolded(s, allow_breaks):
+            self.put(s)
+            self.indention = False
+            self.indicator("'", False)
+            return
         spaces = False
         for i, ch in enumerate(s):
             if ch == " ":
@@ -356,6 +389,10 @@ class _Emitter:
 
     def _double(self, s: str, indent: int, allow_breaks: bool) -> None:
         self.indicator('"', True)
+        if self.fast and _VERBATIM.fullmatch(s) and self._unfolded(s, allow_breaks):
+            self.put(s)
+            self.indicator('"', False)
+            return
         spaces = False
         for i, ch in enumerate(s):
             o = ord(ch)
@@ -394,6 +431,17 @@ class _Emitter:
         self.put(hint + chomp)
         self.newline()
         self.indention = self.whitespace = True
+        if self.fast and not any(b in s for b in _BREAKS if b != "\n"):  # lines end only at line feeds
+            for i, line in enumerate(s.split("\n")):
+                if i:
+                    self.newline()
+                    self.indention = True
+                if line:
+                    self.write_indent(indent)
+                    self.put(line)
+                    self.indention = False
+            self.whitespace = True
+            return
         breaks = True
         for ch in s:
             if ch in _BREAKS:
@@ -426,7 +474,11 @@ class _Emitter:
 
     def _mapping(self, value: dict[str, Any], indent: int) -> None:
         inner = 0 if indent < 0 else indent
-        for key in sorted(value, key=_sort_key):
+        if self.fast and all(_TEXT_ORDERED_KEY.fullmatch(k) for k in value):
+            keys = sorted(value)
+        else:
+            keys = sorted(value, key=_sort_key)
+        for key in keys:
             self.write_indent(inner)
             self.scalar(key, inner + _BEST_INDENT, True)
             self.indicator(":", False)
@@ -452,10 +504,11 @@ class _Emitter:
                 self.node(item, inner, False)
 
 
-def marshal(value: Any) -> str:
-    """YAML text of ``value`` as `sigs.k8s.io/yaml.Marshal` writes it (JSON round trip, then go-yaml v2)."""
+def marshal(value: Any, fast: bool = True) -> str:
+    """YAML text of ``value`` as `sigs.k8s.io/yaml.Marshal` writes it (JSON round trip, then go-yaml v2); ``fast``
+    takes the emitter's whole-string shortcuts (see :class:`_Emitter`)."""
     data = json_normalize(value)
-    em = _Emitter()
+    em = _Emitter(fast)
     if isinstance(data, dict) and data:
         em._mapping(data, -1)
     elif isinstance(data, list) and data:

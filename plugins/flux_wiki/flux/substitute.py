@@ -382,7 +382,13 @@ def _substitute_block(value: str, ev: Evaluator) -> str:
 # round trip.
 # the same language as (?:[^"\\]|\\[\\"n])*, written as runs between escapes: one step per run, not per character
 _DOUBLE_ESCAPED = re.compile(r'[^"\\]*(?:\\[\\"n][^"\\]*)*')
-_DOUBLE_UNESCAPE = {"\\": "\\", '"': '"', "n": "\n"}
+
+
+def _unescape_double(text: str) -> str:
+    """The string a double-quoted scalar of :data:`_DOUBLE_ESCAPED` text reads as. Each backslash starts one of the
+    three escapes, so the leftmost pair of backslashes is always an escaped backslash: split at those, the pieces
+    hold only the two other escapes."""
+    return "\\".join(piece.replace('\\"', '"').replace("\\n", "\n") for piece in text.split("\\\\"))
 
 
 def _substitute_quoted(value: str, ev: Evaluator) -> str:
@@ -400,7 +406,7 @@ def _substitute_quoted(value: str, ev: Evaluator) -> str:
     if double:
         if not _DOUBLE_ESCAPED.fullmatch(new):
             raise _NoShortcut
-        return re.sub(r"\\(.)", lambda m: _DOUBLE_UNESCAPE[m[1]], new)
+        return _unescape_double(new)
     if "'" in new.replace("''", ""):
         raise _NoShortcut
     return new.replace("''", "'")

@@ -72,7 +72,7 @@ def indented_json(value: Any) -> str:
     chunks: list[str] = []
     append = chunks.append
     encoders: dict[str, Callable[[Any, int], Any] | None] = {}
-    written: dict[tuple[str, tuple[tuple[str, Any], ...]], str] = {}  # see flat_items_text
+    written: dict[tuple[int, str], str | None] = {}  # see flat_items_text
 
     def encoder(newline: str) -> Callable[[Any, int], Any] | None:
         """:func:`_flat_encoder` for that line break and indentation, made once per call."""
@@ -98,31 +98,26 @@ def indented_json(value: Any) -> str:
         an item's items, so the text differs from ``indent=2``'s only where an item opens and closes, which is
         where ``},`` and that separator come before ``{`` (never inside an item, whose items start with a key).
 
-        A list of text-only items (keys and values str, bool or None, which compare equal only when written the
-        same) met again at the same indentation is written once (each Kustomization of a cluster lists the same
-        variables)."""
-        textual = True
+        A list met again at the same indentation (the value may share one: an inventory's Kustomizations that list
+        the same variables) is written once: it is the same object for as long as the value is written, so the text
+        is the same."""
+        key = (id(value), newline)
+        if key in written:
+            return written[key]
+        written[key] = None  # until it is known to be flat
         for item in value:
             if item.__class__ is not dict or not item:
                 return None
-            for k, v in item.items():
-                if k.__class__ is str and (v.__class__ is str or v is None or v is True or v is False):
-                    continue
+            for v in item.values():
                 if v and isinstance(v, _CONTAINERS):
                     return None
-                textual = False
-        key = (newline, tuple(map(tuple, map(dict.items, value)))) if textual else None
-        if key is not None and key in written:
-            return written[key]
         inner = newline + "  "
         flat = encoder(inner)
         if flat is None:
             return None
         text = "".join(flat(value, 0))
         body = text[2:-2].replace("}," + inner + "  {", inner + "}," + inner + "{" + inner + "  ")
-        text = "[" + inner + "{" + inner + "  " + body + inner + "}" + newline + "]"
-        if key is not None:
-            written[key] = text
+        text = written[key] = "[" + inner + "{" + inner + "  " + body + inner + "}" + newline + "]"
         return text
 
     def write(value: Any, newline: str) -> None:  # newline: "\n" and the indentation of value's own line

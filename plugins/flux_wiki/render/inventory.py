@@ -20,7 +20,21 @@ def _source(cluster: Cluster) -> dict[str, Any]:
     return out
 
 
-def _kustomization(node: KustomizationNode) -> dict[str, Any]:
+# a variables list by the identity of its entries, shared within one inventory (see _variables)
+_SharedVariables = dict[tuple[int, ...], list[dict[str, Any]]]
+
+
+def _variables(node: KustomizationNode, shared: _SharedVariables) -> list[dict[str, Any]]:
+    """A Kustomization's variables. The simulation gives Kustomizations that list a cluster's settings the very same
+    entries, alive with the model: those listing the same entries share one list, which the JSON writer writes once."""
+    key = tuple(map(id, node.variables))
+    found = shared.get(key)
+    if found is None:
+        found = shared[key] = [{"name": v.name, "origin": v.origin, "secret": v.secret} for v in node.variables]
+    return found
+
+
+def _kustomization(node: KustomizationNode, shared: _SharedVariables) -> dict[str, Any]:
     spec = node.spec
     post = spec.get("postBuild") if isinstance(spec.get("postBuild"), dict) else {}
     out = {
@@ -41,7 +55,7 @@ def _kustomization(node: KustomizationNode) -> dict[str, Any]:
         "substitute": sorted((post.get("substitute") or {}).keys()) if isinstance(post.get("substitute"), dict) else [],
         "unresolvedVariables": node.unresolved_vars,
         "secretVariables": node.secret_vars,
-        "variables": [{"name": v.name, "origin": v.origin, "secret": v.secret} for v in node.variables],
+        "variables": _variables(node, shared),
         "sourceRef": {"kind": node.source.kind, "namespace": node.source.namespace, "name": node.source.name,
                       "url": node.source.url} if node.source else None,
         "status": node.status,
@@ -100,8 +114,9 @@ def _order(facts: ClusterFacts) -> dict[str, Any]:
     }
 
 
-def cluster_dict(facts: ClusterFacts) -> dict[str, Any]:
+def cluster_dict(facts: ClusterFacts, shared: _SharedVariables | None = None) -> dict[str, Any]:
     cluster = facts.cluster
+    shared = {} if shared is None else shared
     return {
         "name": cluster.name,
         "entry": {"file": cluster.entry_file, "line": cluster.entry_line, "kind": cluster.entry_kind},
@@ -109,7 +124,8 @@ def cluster_dict(facts: ClusterFacts) -> dict[str, Any]:
         "root": cluster.root_id,
         "controllers": [{"name": c.name, "image": c.image, "distribution": c.distribution, "file": c.file,
                          "line": c.line} for c in cluster.controllers],
-        "kustomizations": [_kustomization(k) for k in sorted(cluster.kustomizations.values(), key=lambda k: k.id)],
+        "kustomizations": [_kustomization(k, shared)
+                           for k in sorted(cluster.kustomizations.values(), key=lambda k: k.id)],
         **_order(facts),
         "helmReleases": [{"id": h.ident(), "layer": h.layer, "chart": h.chart, "version": h.version,
                           "source": {"kind": h.source_kind, "namespace": h.source_namespace, "name": h.source_name,
@@ -130,7 +146,9 @@ def cluster_dict(facts: ClusterFacts) -> dict[str, Any]:
 
 
 def inventory(model: Model) -> dict[str, Any]:
-    return {"clusters": [cluster_dict(model.facts[c.name]) for c in model.clusters],
+    """The inventory as data: lists in it may be shared (read it, don't change it)."""
+    shared: _SharedVariables = {}
+    return {"clusters": [cluster_dict(model.facts[c.name], shared) for c in model.clusters],
             "warnings": [d.as_dict() for d in model.diagnostics]}
 
 
