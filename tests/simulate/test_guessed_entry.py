@@ -135,6 +135,22 @@ def test_the_folders_tried_are_bounded_the_likeliest_first(tmp_path: Path, monke
     assert [f[0] for f in _entries(write(tmp_path, TWO_CLUSTERS))[0]] == ["production"]
 
 
+def test_once_cluster_folders_root_every_kustomization_no_other_folder_is_built(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """giantswarm/gitops-template's 17 `bases/` folders were built for nothing: none can beat a root named like a
+    cluster's, nor build a Kustomization the roots do not."""
+    built: list[str] = []
+    original = guess.build_flux_path
+
+    def counted(repo: Repo, folder: str, *args: object, **kwargs: object) -> object:
+        built.append(folder)
+        return original(repo, folder, *args, **kwargs)
+
+    monkeypatch.setattr(guess, "build_flux_path", counted)
+    assert [f[0] for f in _entries(write(tmp_path, TWO_CLUSTERS))[0]] == ["production", "staging"]
+    assert sorted(built) == ["clusters/production", "clusters/staging"]
+
+
 def test_a_repository_without_flux_objects_still_warns(tmp_path: Path) -> None:
     """Nothing to take for a root: the configuration points at no Flux repository, and an empty wiki must not
     build green, so FW-ENTRY-NONE stays a warning."""

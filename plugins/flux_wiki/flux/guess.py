@@ -100,8 +100,14 @@ def guess_roots(repo: Repo) -> tuple[list[Root], list[Diagnostic]]:
     cluster_folders = {a for a in ancestors if cluster_like(a)}
     folders = sorted((f for f in holding | set(kustomized) | cluster_folders if not covered(f)),
                      key=lambda f: (f not in holding, not cluster_like(f), len(PurePosixPath(f).parts), f))
+    # the Kustomizations no spec.path reaches: once roots named like a cluster's build them all, a folder not named
+    # like one can neither beat those roots nor be one of its own (it builds nothing they do not): it is not built
+    unreached = {(r.file, r.line) for r in written if not covered(str(PurePosixPath(r.file).parent))}
+    rooted: set[tuple[str, int]] = set()
     candidates, failed = [], []
     for folder in folders[:_MAX_FOLDERS]:
+        if rooted >= unreached and not cluster_like(folder):
+            continue
         try:
             objects = build_flux_path(repo, folder).resources
         except InputError as err:
@@ -111,6 +117,8 @@ def guess_roots(repo: Repo) -> tuple[list[Root], list[Diagnostic]]:
         found = [r for r in objects if r.is_kind(FLUX_KUSTOMIZE_GROUP, "Kustomization")]
         if found:
             candidates.append(_Candidate(folder, found, objects, kustomized.get(folder)))
+            if cluster_like(folder):
+                rooted |= candidates[-1].keys
     roots = [c for c in candidates if not any(_beats(other, c) for other in candidates if other is not c)]
     notices = [Diagnostic(err.file, err.line, f"{folder} holds Flux Kustomizations but does not build "
                                               f"({err.message}): not taken for a cluster's root (set the plugin's "
