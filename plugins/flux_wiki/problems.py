@@ -192,6 +192,9 @@ _CODES = (
     Code("FW-ENTRY-SAME-ROOT", "limit", "two entry points sync the same root path of the same repository with the "
          "same build (a gotk-sync.yaml and the FluxInstance that replaces it): the tree is documented once, as the "
          "first one's cluster", "nothing, or remove the entry point no cluster uses", notice=True),
+    Code("FW-ENTRY-NO-SYNC", "limit", "a FluxInstance without `spec.sync` (or without its path): flux-operator "
+         "installs the controllers and syncs nothing, so it is not an entry point; the cluster's root is applied "
+         "some other way", "set the `entry` option to the root folder, or add `spec.sync`", notice=True),
     Code("FW-ENTRY-COMMAND", "limit", "no bootstrap manifest in the repository: the root Kustomization is taken "
          "from a bootstrap command of its scripts, CI or Terraform (`flux bootstrap`, `flux create kustomization "
          "flux-system`, flux_bootstrap_git)", "set the `entry` option to choose another root", notice=True),

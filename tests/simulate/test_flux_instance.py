@@ -166,6 +166,17 @@ def test_a_flux_instance_without_sync_applied_by_the_root_installs_the_controlle
         ("kustomize-controller", "ghcr.io/fluxcd/kustomize-controller", "2.9.x", "clusters/a/flux-system/flux.yaml", 7)]
 
 
+def test_a_flux_instance_without_sync_says_why_it_is_no_entry_point(tmp_path: Path) -> None:
+    """simonkran/poor-mans-platform: the only FluxInstance has no spec.sync, and "no entry point found (...
+    FluxInstance ...)" alone read as if flux-wiki had missed it."""
+    repo = write(tmp_path, {"flux/instance.yaml": instance("null")})
+    entries, diags = find_entries(Repo(repo))
+    assert entries == []
+    assert [(d.file, d.line, d.code, d.severity, d.cls, d.message) for d in diags] == [
+        ("flux/instance.yaml", 1, "FW-ENTRY-NO-SYNC", "info", "limit", "FluxInstance flux-system/flux has no "
+         "spec.sync with a path: it installs Flux and syncs nothing, so it is not an entry point")]
+
+
 def test_the_chart_with_plain_values_and_a_sync_name(tmp_path: Path) -> None:
     """The flux-instance HelmRelease with inline values: the FluxInstance lands in the target namespace, the
     registry is the chart's default, and no components means flux-operator's default four."""

@@ -415,11 +415,16 @@ def find_entries(repo: Repo) -> tuple[list[Entry], list[Diagnostic]]:
                 from .instance import FluxInstanceSpec  # with the first FluxInstance
 
                 try:
-                    e = _from_sync("FluxInstance", d, FluxInstanceSpec.parse(d.data.get("spec")), _meta(d.data)[0],
-                                   repo, ("spec",))
+                    instance = FluxInstanceSpec.parse(d.data.get("spec"))
+                    e = _from_sync("FluxInstance", d, instance, _meta(d.data)[0], repo, ("spec",))
                 except InputError as err:
                     diagnostics.append(err.diagnostic())
                     continue
+                if instance.sync is None:
+                    diagnostics.append(Diagnostic(rel, d.line, f"FluxInstance {'/'.join(_meta(d.data))} has no "
+                                                               "spec.sync with a path: it installs Flux and syncs "
+                                                               "nothing, so it is not an entry point",
+                                                  severity="info", code="FW-ENTRY-NO-SYNC", cls="limit"))
             elif d.data.get("kind") == "HelmRelease" and _group(d.data) == FLUX_HELM_GROUP and b"flux-instance" in raw:
                 try:
                     e = _from_flux_instance_release(d, store, folders)
