@@ -97,6 +97,22 @@ def test_checked_kustomization_v1_durations_follow_the_crd_pattern():
     assert problems("kustomize.toolkit.fluxcd.io/v1beta2", interval="1d") == []
 
 
+def test_a_v1_git_repository_interval_and_timeout_follow_the_crd_patterns():
+    """source-controller api/v1 GitRepository: interval admits hours, timeout (default 60s) does not."""
+    def problems(api_version: str, **spec: str) -> list[str]:
+        obj = {"apiVersion": api_version, "kind": "GitRepository", "metadata": {"name": "repo"},
+               "spec": {"url": "https://example.com/r", **spec}}
+        return [str(p) for p in schema.object_problems(obj, "source.toolkit.fluxcd.io", "GitRepository")]
+
+    v1 = "source.toolkit.fluxcd.io/v1"
+    assert problems(v1, interval="1h", timeout="1m30s") == []
+    assert problems(v1, interval="1d", timeout="1h") == [
+        "spec.interval: must be a duration such as 10m or 1h30m (units h, m, s, ms)",
+        "spec.timeout: must be a duration such as 60s or 1m30s (units m, s, ms)"]
+    assert problems(v1, interval="${SYNC_EVERY}") == []
+    assert problems("source.toolkit.fluxcd.io/v1beta2", interval="1d") == []
+
+
 def test_checked_kustomization_spec_not_a_mapping():
     spec, [p] = schema.checked_kustomization_spec(["x"])
     assert spec == {} and str(p) == "spec: expected a mapping, got a list"

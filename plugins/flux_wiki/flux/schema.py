@@ -304,18 +304,22 @@ def helm_release_problems(spec: Any, api_version: str) -> list[FieldProblem]:
 
 
 # The pattern the Flux APIs give a metav1.Duration (+kubebuilder:validation:Pattern), read in kustomize-controller
-# api/v1 (interval, retryInterval, timeout) and helm-controller api/v2 (interval, timeout, chart.spec.interval): the
-# API server refuses `1d`, `10` or `500us` there. Only those versions are judged: that is where it was read.
+# api/v1 (interval, retryInterval, timeout), helm-controller api/v2 (interval, timeout, chart.spec.interval) and
+# source-controller api/v1 GitRepository (interval; its timeout has no hours): the API server refuses `1d`, `10` or
+# `500us` there. Only those versions are judged: that is where it was read.
 _CRD_DURATION = re.compile(r"([0-9]+(\.[0-9]+)?(ms|s|m|h))+")
+_CRD_DURATION_NO_HOURS = re.compile(r"([0-9]+(\.[0-9]+)?(ms|s|m))+")
 
 
-def duration_problems(fields: dict[str, Any], names: tuple[str, ...], at: tuple[str, ...]) -> list[FieldProblem]:
-    """The ``names`` of ``fields`` whose string value the CRD duration pattern refuses; a value still holding a
-    ``$`` (a variable postBuild may set) is not judged."""
-    return [FieldProblem((*at, name), "must be a duration such as 10m or 1h30m (units h, m, s, ms)", "")
+def duration_problems(fields: dict[str, Any], names: tuple[str, ...], at: tuple[str, ...], *,
+                      hours: bool = True) -> list[FieldProblem]:
+    """The ``names`` of ``fields`` whose string value the CRD duration pattern refuses (``hours``: the pattern with
+    the unit h); a value still holding a ``$`` (a variable postBuild may set) is not judged."""
+    pattern, expected = ((_CRD_DURATION, "10m or 1h30m (units h, m, s, ms)") if hours
+                         else (_CRD_DURATION_NO_HOURS, "60s or 1m30s (units m, s, ms)"))
+    return [FieldProblem((*at, name), f"must be a duration such as {expected}", "")
             for name in names
-            if isinstance(fields.get(name), str) and "$" not in fields[name]
-            and not _CRD_DURATION.fullmatch(fields[name])]
+            if isinstance(fields.get(name), str) and "$" not in fields[name] and not pattern.fullmatch(fields[name])]
 
 
 _SECRET_REF = {"name": STR}
@@ -423,6 +427,10 @@ def object_problems(obj: dict[str, Any], group: str, kind: str) -> list[FieldPro
     if shape is not None:
         found += problems(obj, shape)
         found += host_problems(obj, group, kind)
+    if kind == "GitRepository" and obj.get("apiVersion") == "source.toolkit.fluxcd.io/v1" \
+            and isinstance(obj.get("spec"), dict):
+        found += duration_problems(obj["spec"], ("interval",), ("spec",))
+        found += duration_problems(obj["spec"], ("timeout",), ("spec",), hours=False)
     return found
 
 
