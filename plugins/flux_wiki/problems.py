@@ -95,8 +95,8 @@ _CODES = (
          "the repository does not say the cluster runs one of them", "move it to a served version (flux migrate)",
          notice=True),
     Code("FW-SCHEMA-REJECTED", "repo", "a field the API server refuses (wrong type, unknown value, missing "
-         "required field, a name or namespace its kind does not allow, such as `My_App`, a Kustomization or "
-         "HelmRelease interval such as `1d`, an Ingress or Gateway API host name that is not a DNS name, judged after postBuild "
+         "required field, a name or namespace its kind does not allow, such as `My_App`, a Kustomization, "
+         "HelmRelease or GitRepository interval such as `1d`, an Ingress or Gateway API host name that is not a DNS name, judged after postBuild "
          "substitution): Flux cannot apply the object",
          "fix the field named"),
     Code("FW-NAMESPACE-MISSING", "repo", "a Kustomization applies a namespaced object without a namespace and "
