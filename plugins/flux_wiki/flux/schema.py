@@ -312,14 +312,16 @@ _CRD_DURATION_NO_HOURS = re.compile(r"([0-9]+(\.[0-9]+)?(ms|s|m))+")
 
 
 def duration_problems(fields: dict[str, Any], names: tuple[str, ...], at: tuple[str, ...], *,
-                      hours: bool = True) -> list[FieldProblem]:
+                      hours: bool = True, variables: bool = False) -> list[FieldProblem]:
     """The ``names`` of ``fields`` whose string value the CRD duration pattern refuses (``hours``: the pattern with
-    the unit h); a value still holding a ``$`` (a variable postBuild may set) is not judged."""
+    the unit h). A value still holding a ``$`` (a variable postBuild may set) is judged alone when ``variables``:
+    then nothing substitutes it."""
     pattern, expected = ((_CRD_DURATION, "10m or 1h30m (units h, m, s, ms)") if hours
                          else (_CRD_DURATION_NO_HOURS, "60s or 1m30s (units m, s, ms)"))
     return [FieldProblem((*at, name), f"must be a duration such as {expected}", "")
             for name in names
-            if isinstance(fields.get(name), str) and "$" not in fields[name] and not pattern.fullmatch(fields[name])]
+            if isinstance(fields.get(name), str) and ("$" in fields[name]) == variables
+            and not pattern.fullmatch(fields[name])]
 
 
 _SECRET_REF = {"name": STR}
@@ -603,11 +605,9 @@ def unsubstituted_durations(obj: dict[str, Any]) -> list[FieldProblem]:
     spec = obj.get("spec")
     if obj.get("apiVersion") != "kustomize.toolkit.fluxcd.io/v1" or not isinstance(spec, dict):
         return []
-    return [FieldProblem(("spec", name), "must be a duration such as 10m or 1h30m (units h, m, s, ms); its variable "
-                                         "stays as written, as the Kustomization applying it has no postBuild "
-                                         "variables", "")
-            for name in _KUSTOMIZATION_DURATIONS
-            if isinstance(spec.get(name), str) and "$" in spec[name] and not _CRD_DURATION.fullmatch(spec[name])]
+    return [p._replace(expected=f"{p.expected}; its variable stays as written, as the Kustomization applying it has "
+                                "no postBuild variables")
+            for p in duration_problems(spec, _KUSTOMIZATION_DURATIONS, ("spec",), variables=True)]
 
 
 def checked_kustomization_spec(spec: Any) -> tuple[dict[str, Any], list[FieldProblem]]:
