@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import posixpath
-import re
 from collections import deque
 from dataclasses import replace
 from pathlib import Path
@@ -20,7 +19,7 @@ from ..load import ParseCache, Repo
 from ..load.yamldocs import block_scalar_line, field_line
 from ..model import (BUILT_STATUSES, FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, FLUX_OPERATOR_GROUP, FLUX_SOURCE_GROUP,
                      SOPS_ENCRYPTED_KIND, Cluster, Controller, DependsOnKey, Diagnostic, FieldAt, HelmReleaseInfo,
-                     InputError, KustomizationNode, Resource, SourceDir, SourceInfo, SubstitutionVar)
+                     InputError, KustomizationNode, Resource, SourceDir, SourceInfo, SubstitutionVar, value_at)
 from ..problems import CODES
 from .controller_flags import (CONTROLLERS, NO_CROSS_NAMESPACE_REFS, REQUEUE_DEPENDENCY, ControllerFlags, patch_flags,
                                root_flags)
@@ -265,9 +264,9 @@ class Simulation:
                 continue  # their specs are checked where they are read
             found = object_problems(res.obj, res.group, res.kind)
             if res.encrypted:  # kustomize-controller decrypts before it applies: ciphertext is no value to judge
-                found = [p for p in found if not is_ciphertext(_value_at(res.obj, p.path))]
+                found = _judged(found, res.obj, is_ciphertext)
             if node.flux_spec.post_build.enabled:  # a ${VAR} left is a Secret's or an unset one: no value known
-                found = [p for p in found if not holds_variable(_value_at(res.obj, p.path))]
+                found = _judged(found, res.obj, holds_variable)
             for problem in found[:_PROBLEMS_PER_OBJECT]:
                 self._rejected(node, res, problem)
 
@@ -866,7 +865,7 @@ class Simulation:
             spec, problems = self._shared_verdict("kustomization checks", res.obj,
                                                   lambda: checked_kustomization(res.obj))
             if node.flux_spec.post_build.enabled:  # as for any object (_check_objects): a ${VAR} left is unknown
-                problems = [p for p in problems if not holds_variable(_value_at(res.obj, p.path))]
+                problems = _judged(problems, res.obj, holds_variable)
             else:
                 problems = [*problems, *unsubstituted_durations(res.obj)]
             child, problems = _node_from_resource(res, node.id, (dict(spec), list(problems)))
@@ -1015,7 +1014,7 @@ class Simulation:
                         node.failure = node.failure or replace(
                             rejected, message=f"{rejected.message[:-1]}; Kustomization {node.id} fails to apply)")
                     self._check_release_source(res, info)
-                    self._check_release_version(res, info, node.secret_vars)
+                    self._check_release_version(res, info, node.flux_spec.post_build.enabled)
                     self._check_release_chart(res, info)
         cluster.helm_releases.sort(key=lambda h: (h.layer, h.namespace, h.name))
         self._check_release_dependencies(specs)
@@ -1249,14 +1248,14 @@ class Simulation:
                               "release never installs; fix the path or set ignoreMissingValuesFiles: true",
                               code="FW-HELM-CHART-MISSING")
 
-    def _check_release_version(self, res: Resource, info: HelmReleaseInfo, held_back: list[str]) -> None:
+    def _check_release_version(self, res: Resource, info: HelmReleaseInfo, substituted: bool) -> None:
         """source-controller parses a HelmRepository chart's version as a semver range (Masterminds/semver): one
         it refuses (``latest``) means the chart is never fetched. GitRepository and Bucket charts ignore it. A
-        version still holding a variable whose value substitution did not read (``held_back``: its name says it
-        is a secret, ``${external_secrets_version}``) is not known here."""
+        version still holding a variable after substitution (``substituted``: one whose value flux-wiki did not
+        read, its name says it is a secret, ``${external_secrets_version}``) is not known here."""
         if info.source_kind != "HelmRepository" or not info.version:
             return
-        if any(re.search(r"\$\{?" + re.escape(name) + r"\b", info.version) for name in held_back):
+        if substituted and holds_variable(info.version):
             return
         from .helm import version_range_error  # loaded with the first HelmRelease already
 
@@ -1342,14 +1341,13 @@ def _packaged_version(files: Repo, chart_yaml: str, chart_spec: Any) -> str | No
 
 def _value_at(obj: Any, path: tuple[str | int, ...]) -> Any:
     """The value at ``path`` in an object (None when the path leads nowhere)."""
-    for part in path:
-        if isinstance(part, int) and isinstance(obj, list) and 0 <= part < len(obj):
-            obj = obj[part]
-        elif isinstance(part, str) and isinstance(obj, dict):
-            obj = obj.get(part)
-        else:
-            return None
-    return obj
+    return value_at(obj, path)[1]
+
+
+def _judged(found: list[FieldProblem], obj: Any, unknown: Callable[[Any], bool]) -> list[FieldProblem]:
+    """``found`` without the problems at a value flux-wiki does not know (``unknown(value)``: ciphertext
+    kustomize-controller decrypts, a ``${VAR}`` postBuild left), which the API server would judge another way."""
+    return [p for p in found if not unknown(_value_at(obj, p.path))]
 
 
 _K = TypeVar("_K")
