@@ -22,12 +22,12 @@ Kustomizations name and nothing in it declares (what the bootstrap made). A fold
 
 from __future__ import annotations
 
-import copy
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from ..load import Repo
+from ..load.yamldocs import copy_data
 from ..model import FLUX_KUSTOMIZE_GROUP, Diagnostic, InputError, Resource, SourceInfo
 from .entry import GENERIC_DIRS
 from .kustomize import build_flux_path, flux_path
@@ -167,7 +167,7 @@ def _root(c: _Candidate) -> Root:
         path = ks.spec.get("path")
         if isinstance(path, str) and flux_path(path) == c.folder and _under(ks.file, c.folder):
             ns = ks.namespace or "flux-system"
-            spec = copy.deepcopy(ks.spec)  # the parsed file is shared: whoever changes the entry's spec, not it
+            spec = copy_data(ks.spec)  # the parsed file is shared: whoever changes the entry's spec, not it
             return Root(c.folder, ks.name, ns, spec, _source(_ref(ks), declared), ks.file, ks.line, True)
     named = Counter(_ref(ks) for ks in c.kustomizations)
     outside = [ref for ref, _ in named.most_common() if ref not in declared and ref[0] in _SOURCE_KINDS and ref[2]]
