@@ -7,6 +7,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Callable
 
+from .analysis.applied_twice import applied_twice
 from .analysis.dag import apply_exclusions, apply_order
 from .analysis.facts import ClusterFacts
 from .analysis.surfaces import DefaultIssuer, default_issuer, extract_surfaces
@@ -90,6 +91,7 @@ def _simulate_and_analyse(repo: Repo, clusters: list[str] | None, entry: str | N
         order = apply_order(cluster, repo.read_text)
         settle_references(cluster)
         apply_exclusions(cluster, list(exclude or []))
+        cluster.warnings.extend(applied_twice(cluster))
         releases: dict[str, list[HelmReleaseInfo]] = defaultdict(list)
         for h in cluster.helm_releases:
             releases[h.layer].append(h)

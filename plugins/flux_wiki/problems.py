@@ -64,6 +64,13 @@ _CODES = (
          "set the variable in a ConfigMap or the inline substitute its parent reads"),
     Code("FW-KS-APPLIED-TWICE", "repo", "two Kustomizations apply the same Kustomization: they fight over it",
          "apply it from one place"),
+    Code("FW-OBJECT-APPLIED-TWICE", "repo", "two Kustomizations apply different copies of one object to one "
+         "cluster: each reconciliation undoes the other's (reported at the second, naming the first and the fields "
+         "that differ)", "apply it from one place, or mark the copy that must not win "
+         "`kustomize.toolkit.fluxcd.io/ssa: IfNotPresent`"),
+    Code("FW-OBJECT-SHARED", "limit", "two Kustomizations apply the same copy of one object (or copies flux-wiki "
+         "cannot read) to one cluster: its owner labels move at every reconciliation, and the one that stops "
+         "applying it may prune it from under the other", "apply it from one place", notice=True),
     Code("FW-KS-REMOTE-COPY", "limit", "Kustomizations that apply to different clusters (spec.kubeConfig) apply "
          "the same Kustomization, one copy on each cluster: the pages show one of them",
          "nothing to fix; its page describes the copy named"),

@@ -13,7 +13,7 @@ from ..support import build_site, corpus, run_cli
 
 # repos on which Flux reconciles every Kustomization flux-wiki can build (their corpora README says why each is
 # here), with the entry a user sets where the bootstrap is not in the repository's YAML
-CLEAN = {"bjw-s-labs__home-ops": None, "onedr0p__home-ops": None, "tyriis__home-ops": None,
+CLEAN = {"bjw-s-labs__home-ops": None, "onedr0p__home-ops": None,
          "fluxcd__flux2-kustomize-helm-example": None, "fluxcd__flux2-multi-tenancy": None,
          "angelnu__k8s-gitops": None, "giantswarm__gitops-template": "management-clusters/MC_NAME",
          "ionfury__homelab": "kubernetes/clusters/live"}
@@ -29,6 +29,21 @@ def problems(name: str, entry: str | None = None) -> list:
 def test_a_repo_flux_reconciles_has_no_repo_problem(name: str) -> None:
     found = problems(name, CLEAN[name])
     assert [str(d) for d in found if d.cls == "repo"] == []
+
+
+@pytest.mark.corpora
+def test_tyriis_fails_on_the_two_objects_two_kustomizations_apply_differently() -> None:
+    """Flux reconciles every Kustomization of tyriis__home-ops, but two objects are each applied by two app
+    Kustomizations whose `labels` transformers give them different `app.kubernetes.io/name` labels, so the label
+    flips at every reconciliation. A third shared object (the dragonfly component's RoleBinding) is marked
+    `kustomize.toolkit.fluxcd.io/ssa: IfNotPresent` by the repository, so it is not contested."""
+    found = [d for d in problems("tyriis__home-ops") if d.cls == "repo"]
+    assert [(d.code, d.file, d.line) for d in found] == [
+        ("FW-OBJECT-APPLIED-TWICE", "kubernetes/main/apps/atlantis-system/techtales-io/terraform-vault/"
+                                    "external-secret.yaml", 3),
+        ("FW-OBJECT-APPLIED-TWICE", "kubernetes/main/apps/observability/kube-prometheus-stack/app/"
+                                    "helm-repository.yaml", 3)]
+    assert all("(metadata.labels.app.kubernetes.io/name)" in d.message for d in found)
 
 
 @pytest.mark.corpora
