@@ -42,3 +42,13 @@ def test_a_variable_nothing_substitutes_is_a_refused_duration(tmp_path: Path) ->
 def test_a_variable_the_parent_substitutes_is_not_judged(tmp_path: Path) -> None:
     assert _rejected(tmp_path, "postBuild: {substitute: {RECONCILE_TIMEOUT: 5m}}") == []
     assert _rejected(tmp_path, "postBuild: {substituteFrom: [{kind: Secret, name: vars}]}") == []
+
+
+def test_a_refusal_under_a_parent_without_postbuild_does_not_say_it_came_after_substitution(tmp_path: Path) -> None:
+    """The value is refused as written: nothing substituted it, whatever ``${`` its line shows."""
+    service = ("apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: default}\nspec:\n"
+               "  ports:\n    - port: ${PORT}\n")
+    write(tmp_path, {**gotk(), "clusters/home/layer.yaml": ks("layer", "./layer"), "layer/svc.yaml": service})
+    [message] = [w.message for w in build_model(tmp_path).clusters[0].warnings if w.code == "FW-SCHEMA-REJECTED"]
+    assert message == ("Service default/web: spec.ports[0].port: expected an integer, got a string (the API server "
+                       "rejects it; Kustomization flux-system/layer fails to apply)")

@@ -272,7 +272,7 @@ class Simulation:
 
     def _rejected(self, node: KustomizationNode, res: Resource, problem: FieldProblem, more: str = "") -> None:
         line = self._line(res.file, res.line, problem)
-        substituted = node.flux_spec.post_build is not None and "${" in self._text_line(res.file, line)
+        substituted = node.flux_spec.post_build.enabled and "${" in self._text_line(res.file, line)
         self.cluster.warn(res.file, line,
                           f"{res.kind} {res.ident()}: {problem}{more} ("
                           + ("after postBuild substitution; " if substituted else "")
