@@ -614,16 +614,20 @@ def checked_kustomization(obj: dict[str, Any]) -> tuple[dict[str, Any], list[Fie
     return spec, found + spec_problems
 
 
-def unsubstituted_durations(obj: dict[str, Any]) -> list[FieldProblem]:
-    """The v1 durations of a Flux Kustomization that hold a variable, which :func:`checked_kustomization` leaves
-    to postBuild: refused when the Kustomization applying ``obj`` substitutes nothing, as the variable then
-    reaches the API server as written."""
+def unsubstituted_durations(obj: dict[str, Any], group: str, kind: str) -> list[FieldProblem]:
+    """The durations with a CRD pattern of a v1 Flux Kustomization or of a source that hold a variable, which
+    the checks leave to postBuild: refused when the Kustomization applying ``obj`` substitutes nothing, as the
+    variable then reaches the API server as written."""
     spec = obj.get("spec")
-    if obj.get("apiVersion") != "kustomize.toolkit.fluxcd.io/v1" or not isinstance(spec, dict):
+    if group == "source.toolkit.fluxcd.io":
+        found = source_durations(obj, kind, variables=True)
+    elif (group, kind) == ("kustomize.toolkit.fluxcd.io", "Kustomization") \
+            and obj.get("apiVersion") == "kustomize.toolkit.fluxcd.io/v1" and isinstance(spec, dict):
+        found = duration_problems(spec, _KUSTOMIZATION_DURATIONS, ("spec",), variables=True)
+    else:
         return []
     return [p._replace(expected=f"{p.expected}; its variable stays as written, as the Kustomization applying it has "
-                                "no postBuild variables")
-            for p in duration_problems(spec, _KUSTOMIZATION_DURATIONS, ("spec",), variables=True)]
+                                "no postBuild variables") for p in found]
 
 
 def checked_kustomization_spec(spec: Any) -> tuple[dict[str, Any], list[FieldProblem]]:

@@ -267,6 +267,8 @@ class Simulation:
                 found = _judged(found, res.obj, is_ciphertext)
             if node.flux_spec.post_build.enabled:  # a ${VAR} left is a Secret's or an unset one: no value known
                 found = _judged(found, res.obj, holds_variable)
+            else:
+                found += unsubstituted_durations(res.obj, res.group, res.kind)
             for problem in found[:_PROBLEMS_PER_OBJECT]:
                 self._rejected(node, res, problem)
 
@@ -867,7 +869,7 @@ class Simulation:
             if node.flux_spec.post_build.enabled:  # as for any object (_check_objects): a ${VAR} left is unknown
                 problems = _judged(problems, res.obj, holds_variable)
             else:
-                problems = [*problems, *unsubstituted_durations(res.obj)]
+                problems = [*problems, *unsubstituted_durations(res.obj, res.group, res.kind)]
             child, problems = _node_from_resource(res, node.id, (dict(spec), list(problems)))
             self.cluster.kustomizations[child.id] = child
             self.depth[child.id] = depth
