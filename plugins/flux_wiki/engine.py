@@ -71,9 +71,9 @@ def _simulate_and_analyse(repo: Repo, clusters: list[str] | None, entry: str | N
 
     # the line of each field asked for: a repository's files are one snapshot for the run, and clusters, a ResourceSet's
     # inputs and the HelmReleases of one chart ask for the same fields again
-    lines: dict[tuple[str, int, tuple[str, ...]], int] = {}
+    lines: dict[tuple[str, int, tuple[str | int, ...]], int] = {}
 
-    def line_of(file: str, line: int, path: tuple[str, ...]) -> int:
+    def line_of(file: str, line: int, path: tuple[str | int, ...]) -> int:
         key = (file, line, path)
         found = lines.get(key)
         if found is None:
@@ -116,7 +116,7 @@ SurfacesOf = tuple[list[Resource], list[HelmReleaseInfo], DefaultIssuer | None, 
 
 
 def surfaces_reusing(repo: Repo, node: KustomizationNode, releases: list[HelmReleaseInfo],
-                     line_of: Callable[[str, int, tuple[str, ...]], int],
+                     line_of: Callable[[str, int, tuple[str | int, ...]], int],
                      shared: dict[str, SurfacesOf] | None = None, issuer: DefaultIssuer | None = None,
                      ) -> tuple[list[Surface], list[Diagnostic]]:
     """:func:`extract_surfaces` of one Kustomization, reused from an earlier run on the same parse cache when its

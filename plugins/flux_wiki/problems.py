@@ -103,8 +103,8 @@ _CODES = (
          notice=True),
     Code("FW-SCHEMA-REJECTED", "repo", "a field the API server refuses (wrong type, unknown value, missing "
          "required field, a name or namespace its kind does not allow, such as `My_App`, a Kustomization, "
-         "HelmRelease or GitRepository interval such as `1d`, an Ingress or Gateway API host name that is not a DNS name, judged after postBuild "
-         "substitution): Flux cannot apply the object",
+         "HelmRelease or Flux source interval such as `1d`, an Ingress or Gateway API host name that is not a DNS "
+         "name, judged after postBuild substitution): Flux cannot apply the object",
          "fix the field named"),
     Code("FW-NAMESPACE-MISSING", "repo", "a Kustomization applies a namespaced object without a namespace and "
          "sets no targetNamespace: kustomize-controller fails it (namespace not specified); or a ResourceSet generates "

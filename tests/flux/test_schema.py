@@ -113,6 +113,40 @@ def test_a_v1_git_repository_interval_and_timeout_follow_the_crd_patterns():
     assert problems("source.toolkit.fluxcd.io/v1beta2", interval="1d") == []
 
 
+@pytest.mark.parametrize("kind,spec", [
+    ("OCIRepository", {"url": "oci://ghcr.io/org/manifests"}),
+    ("HelmRepository", {"url": "https://charts.example.com"}),
+    ("Bucket", {"bucketName": "b", "endpoint": "s3.example.com"}),
+])
+@pytest.mark.parametrize("version", ["v1", "v1beta2"])
+def test_source_intervals_and_timeouts_follow_the_crd_patterns(kind, spec, version):
+    """source-controller api/v1 and v1beta2: OCIRepository, HelmRepository and Bucket give interval the pattern
+    with hours and timeout (default 60s) the one without."""
+    def problems(**durations: str) -> list[str]:
+        obj = {"apiVersion": f"source.toolkit.fluxcd.io/{version}", "kind": kind, "metadata": {"name": "src"},
+               "spec": {**spec, **durations}}
+        return [str(p) for p in schema.object_problems(obj, "source.toolkit.fluxcd.io", kind)]
+
+    assert problems(interval="12h", timeout="90s") == []
+    assert problems(interval="1d", timeout="1h") == [
+        "spec.interval: must be a duration such as 10m or 1h30m (units h, m, s, ms)",
+        "spec.timeout: must be a duration such as 60s or 1m30s (units m, s, ms)"]
+    assert problems(interval="${EVERY}", timeout="${WAIT}") == []
+
+
+def test_a_helm_chart_interval_follows_the_crd_pattern_and_its_spec_has_no_timeout():
+    def problems(version: str, **durations: str) -> list[str]:
+        obj = {"apiVersion": f"source.toolkit.fluxcd.io/{version}", "kind": "HelmChart", "metadata": {"name": "c"},
+               "spec": {"chart": "podinfo", "sourceRef": {"kind": "HelmRepository", "name": "r"}, **durations}}
+        return [str(p) for p in schema.object_problems(obj, "source.toolkit.fluxcd.io", "HelmChart")]
+
+    for version in ("v1", "v1beta2"):
+        assert problems(version, interval="10") == [
+            "spec.interval: must be a duration such as 10m or 1h30m (units h, m, s, ms)"]
+        assert problems(version, interval="5m", timeout="1d") == []
+    assert problems("v1beta1", interval="10") == []
+
+
 def test_checked_kustomization_spec_not_a_mapping():
     spec, [p] = schema.checked_kustomization_spec(["x"])
     assert spec == {} and str(p) == "spec: expected a mapping, got a list"

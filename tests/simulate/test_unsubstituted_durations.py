@@ -42,3 +42,37 @@ def test_a_variable_nothing_substitutes_is_a_refused_duration(tmp_path: Path) ->
 def test_a_variable_the_parent_substitutes_is_not_judged(tmp_path: Path) -> None:
     assert _rejected(tmp_path, "postBuild: {substitute: {RECONCILE_TIMEOUT: 5m}}") == []
     assert _rejected(tmp_path, "postBuild: {substituteFrom: [{kind: Secret, name: vars}]}") == []
+
+
+def test_a_refusal_under_a_parent_without_postbuild_does_not_say_it_came_after_substitution(tmp_path: Path) -> None:
+    """The value is refused as written: nothing substituted it, whatever ``${`` its line shows."""
+    service = ("apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: default}\nspec:\n"
+               "  ports:\n    - port: ${PORT}\n")
+    write(tmp_path, {**gotk(), "clusters/home/layer.yaml": ks("layer", "./layer"), "layer/svc.yaml": service})
+    [message] = [w.message for w in build_model(tmp_path).clusters[0].warnings if w.code == "FW-SCHEMA-REJECTED"]
+    assert message == ("Service default/web: spec.ports[0].port: expected an integer, got a string (the API server "
+                       "rejects it; Kustomization flux-system/layer fails to apply)")
+
+
+_SOURCE = """\
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: HelmRepository
+metadata: {name: charts, namespace: flux-system}
+spec:
+  url: https://charts.example.com
+  interval: ${CHART_EVERY}
+"""
+
+
+def test_a_source_interval_nothing_substitutes_is_refused(tmp_path: Path) -> None:
+    """A source's interval has the CRD's duration pattern too (source-controller api/v1 HelmRepository)."""
+    write(tmp_path, {**gotk(), "clusters/home/layer.yaml": ks("layer", "./layer"), "layer/repo.yaml": _SOURCE})
+    cluster = build_model(tmp_path).clusters[0]
+    assert [(w.file, w.line, w.message) for w in cluster.warnings if w.code == "FW-SCHEMA-REJECTED"] == [
+        ("layer/repo.yaml", 6, "HelmRepository flux-system/charts: spec.interval: must be a duration such as 10m or "
+                               "1h30m (units h, m, s, ms); its variable stays as written, as the Kustomization "
+                               "applying it has no postBuild variables (the API server rejects it; Kustomization "
+                               "flux-system/layer fails to apply)")]
+    write(tmp_path, {"clusters/home/layer.yaml": ks("layer", "./layer",
+                                                    extra="postBuild: {substitute: {CHART_EVERY: 1h}}")})
+    assert [w for w in build_model(tmp_path).clusters[0].warnings if w.code == "FW-SCHEMA-REJECTED"] == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from flux_wiki.analysis.chart_values import chart_name, render_release
 from flux_wiki.analysis.redact import HIDDEN
 from flux_wiki.analysis.surfaces import extract_surfaces
@@ -80,10 +82,11 @@ def test_app_template_v1_shape_ingress_enabled_flag(make_hr):
                           "other": {"hosts": [{"host": "never.example.com", "paths": [{"path": "/"}]}]}}}
     out, _ = extract_surfaces(LAYER, [], [make_hr("echo-server", "app-template", values, version="0.2.2")])
     assert rows(out) == [
-        ("ingress", None, None, None, "echo.${SECRET_PUBLIC_DOMAIN}", "/", None, "values ingress.main; class nginx; tls"),
+        ("ingress", None, None, None, "echo.${SECRET_PUBLIC_DOMAIN}", "/", "echo-server-app-template:8080",
+         "values ingress.main; class nginx; tls"),
         ("loadbalancer", "10.0.0.7", 8080, "http", None, None, "deployment/main", "values service.main"),
         ("workload", None, None, None, None, None, "docker.io/jmalloc/echo-server:0.3.3",
-         "values image; container main; service: main"),
+         "values image; container main; service: echo-server-app-template"),
     ]
 
 
@@ -423,3 +426,52 @@ def test_app_template_backends_stay_unset_with_two_services(make_hr):
     out, _ = extract_surfaces(LAYER, [], [make_hr("echo", "app-template", values, version="4.4.0")])
     assert [(s.kind, s.target) for s in out if s.kind in ("httproute", "ingress")] == [
         ("httproute", None), ("ingress", None)]
+
+
+def test_app_template_v1_services_and_default_backend_as_common_1x_names_them(make_hr):
+    """common 1.x (app-template before 2.0) renders only the services and ports set ``enabled`` (its defaults
+    enable ``main`` and its ``http`` port, both primary), names the primary Service fullname and another
+    fullname-<nameOverride or key> (_service.tpl, classes/_service.tpl), and an ingress path's ``service.name``
+    and ``service.port`` each default to the primary Service's name and primary port (classes/_ingress.tpl).
+    fullname (lib/chart/_names.tpl): global.fullnameOverride, else fullnameOverride, else the release name when it
+    contains global.nameOverride/nameOverride/the chart name, else release-name."""
+    values = {"global": {"nameOverride": "media"}, "image": {"repository": "owncast", "tag": "1"},
+              "service": {"main": {"ports": {"http": {"port": 8080}, "metrics": {"port": 9090},
+                                             "admin": {"enabled": True, "port": 8081}}},
+                          "rtmp": {"enabled": True, "ports": {"rtmp": {"enabled": True, "port": 1935}}},
+                          "unset": {"ports": {"x": {"enabled": True, "port": 1}}}},
+              "ingress": {"main": {"enabled": True, "hosts": [{"host": "m.example.org", "paths": [
+                  {"path": "/"}, {"path": "/admin", "service": {"port": 8081}},
+                  {"path": "/live", "service": {"name": "media-server-rtmp", "port": 1935}}]}]}}}
+    out, _ = extract_surfaces(LAYER, [], [make_hr("media-server", "app-template", values, version="1.5.1")])
+    assert [(s.kind, s.port, s.path, s.target, s.detail) for s in out if s.kind != "workload"] == [
+        ("clusterip", 1935, None, "deployment/main", "values service.rtmp"),
+        ("clusterip", 8080, None, "deployment/main", "values service.main"),
+        ("clusterip", 8081, None, "deployment/main", "values service.main"),
+        ("ingress", None, "/", "media-server:8080", "values ingress.main"),
+        ("ingress", None, "/admin", "media-server:8081", "values ingress.main"),
+        ("ingress", None, "/live", "media-server-rtmp:1935", "values ingress.main"),
+    ]
+    assert {s.detail for s in out if s.kind == "workload"} == {
+        "values image; container main; service: media-server, media-server-rtmp"}
+
+
+@pytest.mark.parametrize(("extra", "name"), [
+    ({}, "echo-app-template"),
+    ({"global": {"nameOverride": "ech"}, "nameOverride": "web"}, "echo"),
+    ({"fullnameOverride": "web"}, "web"),
+    ({"global": {"fullnameOverride": "site"}, "fullnameOverride": "web"}, "site"),
+    ({"service": {"main": {"nameOverride": "http", "ports": {"http": {"port": 80}}}}}, "echo-app-template-http"),
+])
+def test_app_template_v1_fullname_and_service_name_overrides(make_hr, extra, name):
+    """The chart name joins a release name that does not contain it; global overrides win over the chart's own;
+    fullnameOverride replaces the whole; a Service's own nameOverride suffixes even the primary one, and the
+    default ingress backend with it."""
+    values = {"image": {"repository": "echo"}, "service": {"main": {"ports": {"http": {"port": 80}}}},
+              "ingress": {"main": {"enabled": True, "hosts": [{"host": "e.example.org", "paths": [{"path": "/"}]}]}},
+              **extra}
+    rendered, _ = render_release(make_hr("echo", "app-template", values, version="0.2.2"))
+    assert [o["metadata"]["name"] for o, _ in rendered if o["kind"] == "Service"] == [name]
+    [ing] = [o for o, _ in rendered if o["kind"] == "Ingress"]
+    assert ing["spec"]["rules"][0]["http"]["paths"][0]["backend"] == {"service": {"name": name,
+                                                                                  "port": {"number": 80}}}

@@ -139,6 +139,27 @@ def test_the_default_issuer_as_the_cert_manager_chart_passes_it(make_hr):
     assert default_issuer([make_hr("other", "podinfo", {"ingressShim": {"defaultIssuerName": "le"}})]) is None
 
 
+def test_the_default_issuer_from_the_controller_s_extra_args(make_hr):
+    """The chart writes ``extraArgs`` before the ingressShim flags (templates/deployment.yaml) and pflag keeps a
+    flag's last value: ``--default-issuer-name``/``-kind`` in extraArgs count unless ingressShim sets the same one,
+    and win over the config file's; ``--flag value`` is two args."""
+    from flux_wiki.analysis.surfaces import default_issuer
+
+    def found(values):
+        issuer = default_issuer([make_hr("cm", "cert-manager", values)], lambda f, line, path: path)
+        return issuer and (issuer.name, issuer.kind, issuer.line)
+
+    assert found({"extraArgs": ["--v=2", "--default-issuer-name=le", "--default-issuer-kind", "ClusterIssuer"]}) \
+        == ("le", "ClusterIssuer", ("spec", "values", "extraArgs", 1))  # where the name is set
+    assert found({"extraArgs": ["--default-issuer-name=le", "--default-issuer-name=prod"]})[:2] == ("prod", "Issuer")
+    assert found({"extraArgs": ["--default-issuer-name=le"], "ingressShim": {"defaultIssuerName": "shim"}})[:2] \
+        == ("shim", "Issuer")
+    assert found({"extraArgs": ["--default-issuer-kind=ClusterIssuer"],
+                  "config": {"ingressShimConfig": {"defaultIssuerName": "le", "defaultIssuerKind": "Issuer"}}})[:2] \
+        == ("le", "ClusterIssuer")
+    assert found({"extraArgs": ["--default-issuer-name"]}) is None  # no value: pflag refuses to start
+
+
 def test_the_cluster_s_cert_manager_release_decides_for_every_layer(tmp_path):
     """The default issuer is cluster-wide: the cert-manager HelmRelease one layer applies serves the Ingress
     another layer applies; the certificate points at the Ingress, its detail at the values line."""

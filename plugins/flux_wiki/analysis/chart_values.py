@@ -9,7 +9,8 @@ page then says "chart X version Y from source Z" and nothing invented.
 Known charts:
 - bjw-s ``app-template`` (common library v2+: ``controllers``, ``service.<id>``,
   ``ingress.<id>``, ``route.<id>``; and the older v1 shape with a top-level
-  ``image``/``controller`` and ``ingress.<id>.enabled`` defaulting to false);
+  ``image``/``controller``, ``ingress.<id>.enabled`` defaulting to false and
+  Services named from the release's fullname);
 - ``traefik`` (``service.*``, ``ports.<name>.{port, exposedPort, expose}``, ``ingressRoute.dashboard``);
 - ``grafana`` and ``kube-prometheus-stack`` (``grafana.*`` subchart, ``prometheus``/``alertmanager``
   ``service``/``ingress``); ``pgadmin4`` and ``podinfo`` (``service.*`` + ``ingress.*``; podinfo's ``httpRoute.*`` too);
@@ -29,8 +30,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, NamedTuple
 
+from ..flux.helm import merge_maps
 from ..model import Diagnostic, HelmReleaseInfo, helm_release_identity
 
 
@@ -170,18 +173,28 @@ def _app_template_ref(ref: Any, services: dict[str, dict[str, Any]]) -> tuple[An
     return name, port
 
 
-def _app_template_backend(ref: Any, services: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    name, port = _app_template_ref(ref, services)
+def _service_backend(name: Any, port: Any) -> dict[str, Any]:
     return {"service": {"name": name, "port": {"number" if isinstance(port, int) else "name": port}}} \
         if name else {}
 
 
+def _app_template_backend(ref: Any, services: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return _service_backend(*_app_template_ref(ref, services))
+
+
+def _app_template_v1_backend(ref: Any, default: tuple[str, Any]) -> dict[str, Any]:
+    """common 1.x: a path's ``service.name`` and ``service.port``, each defaulting to ``default``'s."""
+    ref = _map(ref)
+    return _service_backend(ref.get("name") or default[0], ref.get("port") or default[1])
+
+
 def _app_template_ingress(iid: str, ing: dict[str, Any], ns: str,
-                          services: dict[str, dict[str, Any]]) -> dict[str, Any]:
+                          backend: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
+    """``backend`` turns a path's ``service`` values into the Ingress backend the chart writes."""
     rules = []
     for h in _list(ing.get("hosts")):
         h = _map(h)
-        paths = [{"path": _map(p).get("path"), "backend": _app_template_backend(_map(p).get("service"), services)}
+        paths = [{"path": _map(p).get("path"), "backend": backend(_map(p).get("service"))}
                  for p in _list(h.get("paths"))]
         rules.append({"host": h.get("host"), "http": {"paths": paths}})
     spec = {"ingressClassName": ing.get("className") or ing.get("ingressClassName"), "rules": rules,
@@ -219,6 +232,38 @@ def _app_template_v1(rel: Release) -> bool:
     return "controllers" not in rel.values and ("image" in rel.values or "controller" in rel.values)
 
 
+# common 1.x values.yaml: the one Service and port it enables, both primary
+_APP_TEMPLATE_V1_SERVICES = {"main": {"enabled": True, "primary": True,
+                                      "ports": {"http": {"enabled": True, "primary": True}}}}
+
+
+def _app_template_v1_services(rel: Release) -> tuple[dict[str, dict[str, Any]], dict[str, str], tuple[str, Any]]:
+    """The Services common 1.x renders (key -> values keeping only enabled ports), each one's name, and the
+    Service and port an ingress path without ``service.name``/``service.port`` goes to (classes/_ingress.tpl).
+
+    Only what ``enabled`` turns on renders (_service.tpl, classes/_service.tpl); the primary Service is the
+    last key marked ``primary``, else the first, and is named fullname, another fullname-<key>, either with
+    ``-<nameOverride>`` instead when one is set; a path defaults to the primary one on its primary port."""
+    v = rel.values
+    glob = _map(v.get("global"))
+    fullname = _helm_fullname(rel.name, rel.chart, {k: glob.get(k) or v.get(k)
+                                                    for k in ("nameOverride", "fullnameOverride")})
+    services = {}
+    for sid, svc in sorted(merge_maps(_APP_TEMPLATE_V1_SERVICES, _map(v.get("service"))).items()):  # Helm's merge
+        svc = _map(svc)
+        if _enabled(svc, default=False):
+            ports = {n: p for n, p in _map(svc.get("ports")).items() if _enabled(_map(p), default=False)}
+            services[sid] = {**svc, "ports": ports}
+    marked = [sid for sid, svc in services.items() if svc.get("primary") is True]
+    primary = marked[-1] if marked else next(iter(services), None)
+    names = {}
+    for sid, svc in services.items():
+        suffix = svc.get("nameOverride") or (None if sid == primary else sid)
+        names[sid] = f"{fullname}-{suffix}" if suffix else fullname
+    default = (names[primary], _app_template_primary_port(services[primary])) if primary else (fullname, None)
+    return services, names, default
+
+
 def _app_template(rel: Release) -> Rendered:
     """bjw-s app-template / common library values (v2+ with ``controllers``; v1 with a top-level ``image``)."""
     v = rel.values
@@ -243,15 +288,22 @@ def _app_template(rel: Release) -> Rendered:
             containers = [{"name": n, "image": _image(_map(c).get("image"))}
                           for n, c in sorted(_map(ctl.get("containers")).items()) if _enabled(_map(c))]
             out.append((_workload(kind, cid, ns, cid, containers), ValuesAt(("controllers", cid))))
-    services = {sid: _map(svc) for sid, svc in sorted(_map(v.get("service")).items()) if _enabled(_map(svc))}
+    backend: Callable[[Any], dict[str, Any]]
+    if v1:
+        services, names, default = _app_template_v1_services(rel)
+        backend = partial(_app_template_v1_backend, default=default)
+    else:
+        services = {sid: _map(svc) for sid, svc in sorted(_map(v.get("service")).items()) if _enabled(_map(svc))}
+        names = {sid: sid for sid in services}
+        backend = partial(_app_template_backend, services=services)
     for sid, svc in services.items():
         ctl_id = svc.get("controller") or (sid if sid in controllers else None) \
             or (controllers[0] if len(controllers) == 1 else None)
-        out.append((_app_template_service(sid, svc, ns, ctl_id), ValuesAt(("service", sid))))
+        out.append((_app_template_service(names[sid], svc, ns, ctl_id), ValuesAt(("service", sid))))
     for iid, ing in sorted(_map(v.get("ingress")).items()):
         ing = _map(ing)
         if _enabled(ing, default=not v1):
-            out.append((_app_template_ingress(iid, ing, ns, {} if v1 else services), ValuesAt(("ingress", iid))))
+            out.append((_app_template_ingress(iid, ing, ns, backend), ValuesAt(("ingress", iid))))
     for rid, route in sorted(_map(v.get("route")).items()):
         route = _map(route)
         if _enabled(route, default=not v1):

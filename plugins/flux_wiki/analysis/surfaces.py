@@ -605,8 +605,9 @@ def _workload(obj: dict[str, Any], o: _Origin, services: list[str]) -> list[Surf
 
 # -- the public entry points ---------------------------------------------------
 def default_issuer(helm_releases: Iterable[HelmReleaseInfo], line_of: LineOf | None = None) -> DefaultIssuer | None:
-    """The default issuer of the cluster's cert-manager, from the values of its ``cert-manager`` HelmRelease:
-    ``ingressShim.defaultIssuerName``/``Kind`` (the chart passes them as ``--default-issuer-name``/``-kind``),
+    """The default issuer of the cluster's cert-manager, from the values of its ``cert-manager`` HelmRelease: the
+    controller's ``--default-issuer-name``/``-kind`` flags, which the chart writes from ``extraArgs`` and then
+    from ``ingressShim.defaultIssuerName``/``Kind`` (templates/deployment.yaml; pflag keeps a flag's last value),
     else the ``config.ingressShimConfig`` the controller reads from its config file (flags win); None when none
     says one."""
     for hr in helm_releases:
@@ -615,15 +616,37 @@ def default_issuer(helm_releases: Iterable[HelmReleaseInfo], line_of: LineOf | N
         values = hr.values if isinstance(hr.values, dict) else {}
         if chart_name(hr) != "cert-manager":
             continue
-        flags, config = _map(values.get("ingressShim")), _map(_map(values.get("config")).get("ingressShimConfig"))
-        at = ("ingressShim",) if _text(flags.get("defaultIssuerName")) else ("config", "ingressShimConfig")
-        name = _text(flags.get("defaultIssuerName")) or _text(config.get("defaultIssuerName"))
+        shim, config = _map(values.get("ingressShim")), _map(_map(values.get("config")).get("ingressShimConfig"))
+        args = _flag_args(values.get("extraArgs"), ("default-issuer-name", "default-issuer-kind"))
+        found = {}
+        for key, flag in (("defaultIssuerName", "default-issuer-name"), ("defaultIssuerKind", "default-issuer-kind")):
+            said = [(_text(shim.get(key)), ("ingressShim", key)), args.get(flag, ("", ())),
+                    (_text(config.get(key)), ("config", "ingressShimConfig", key))]
+            found[key] = next(((value, at) for value, at in said if value), ("", ()))
+        name, at = found["defaultIssuerName"]
         if not name:
             continue
-        kind = _text(flags.get("defaultIssuerKind")) or _text(config.get("defaultIssuerKind")) or "Issuer"
-        line = line_of(hr.file, hr.line, ("spec", "values", *at, "defaultIssuerName")) if line_of else hr.line
+        kind = found["defaultIssuerKind"][0] or "Issuer"
+        line = line_of(hr.file, hr.line, ("spec", "values", *at)) if line_of else hr.line
         return DefaultIssuer(name, kind, hr.file, line)
     return None
+
+
+def _flag_args(args: Any, names: tuple[str, ...]) -> dict[str, tuple[str, tuple[str | int, ...]]]:
+    """The value each flag of ``names`` last gets in a container's ``args`` (``--name=value``, or ``--name`` and the
+    next arg, as pflag reads them) and where: ``("extraArgs", index)``."""
+    items = _list(args)
+    out: dict[str, tuple[str, tuple[str | int, ...]]] = {}
+    for i, arg in enumerate(items):
+        if not isinstance(arg, str) or not arg.startswith("--"):
+            continue
+        flag, eq, value = arg[2:].partition("=")
+        if flag not in names:
+            continue
+        if not eq:
+            value = items[i + 1] if i + 1 < len(items) and isinstance(items[i + 1], str) else ""
+        out[flag] = (value, ("extraArgs", i))
+    return out
 
 
 def obj_name(obj: dict[str, Any]) -> str:
@@ -746,7 +769,7 @@ def _order(s: Surface) -> tuple:
     return (s.sort_key(), s.port_name or "", s.protocol or "", s.target or "", s.detail or "", s.file, s.line)
 
 
-LineOf = Callable[[str, int, tuple[str, ...]], int]  # (file, document line, field path) -> the field's line
+LineOf = Callable[[str, int, tuple[str | int, ...]], int]  # (file, document line, field path) -> the field's line
 
 
 def extract_surfaces(layer: str, resources: list[Resource], helm_releases: list[HelmReleaseInfo],

@@ -305,8 +305,8 @@ def helm_release_problems(spec: Any, api_version: str) -> list[FieldProblem]:
 
 # The pattern the Flux APIs give a metav1.Duration (+kubebuilder:validation:Pattern), read in kustomize-controller
 # api/v1 (interval, retryInterval, timeout), helm-controller api/v2 (interval, timeout, chart.spec.interval) and
-# source-controller api/v1 GitRepository (interval; its timeout has no hours): the API server refuses `1d`, `10` or
-# `500us` there. Only those versions are judged: that is where it was read.
+# source-controller (_SOURCE_DURATIONS; a timeout has no hours): the API server refuses `1d`, `10` or `500us` there.
+# Only those versions are judged: that is where it was read.
 _CRD_DURATION = re.compile(r"([0-9]+(\.[0-9]+)?(ms|s|m|h))+")
 _CRD_DURATION_NO_HOURS = re.compile(r"([0-9]+(\.[0-9]+)?(ms|s|m))+")
 
@@ -429,11 +429,27 @@ def object_problems(obj: dict[str, Any], group: str, kind: str) -> list[FieldPro
     if shape is not None:
         found += problems(obj, shape)
         found += host_problems(obj, group, kind)
-    if kind == "GitRepository" and obj.get("apiVersion") == "source.toolkit.fluxcd.io/v1" \
-            and isinstance(obj.get("spec"), dict):
-        found += duration_problems(obj["spec"], ("interval",), ("spec",))
-        found += duration_problems(obj["spec"], ("timeout",), ("spec",), hours=False)
+    if group == "source.toolkit.fluxcd.io":
+        found += source_durations(obj, kind)
     return found
+
+
+# source-controller api/v1 and api/v1beta2 (the GitRepository v1beta2 read has no pattern): the versions whose
+# interval has the duration pattern, and whether the kind has a timeout with the one without hours (HelmChart has none)
+_SOURCE_DURATIONS = {"GitRepository": (("v1",), True),
+                     **{k: (("v1", "v1beta2"), True) for k in ("OCIRepository", "HelmRepository", "Bucket")},
+                     "HelmChart": (("v1", "v1beta2"), False)}
+
+
+def source_durations(obj: dict[str, Any], kind: str, *, variables: bool = False) -> list[FieldProblem]:
+    """:func:`duration_problems` of a Flux source's ``interval`` and ``timeout`` where its CRD version gives them
+    a pattern; ``variables`` as there."""
+    versions, timeout = _SOURCE_DURATIONS.get(kind, ((), False))
+    spec = obj.get("spec")
+    if obj.get("apiVersion") not in {f"source.toolkit.fluxcd.io/{v}" for v in versions} or not isinstance(spec, dict):
+        return []
+    return [*duration_problems(spec, ("interval",), ("spec",), variables=variables),
+            *(duration_problems(spec, ("timeout",), ("spec",), hours=False, variables=variables) if timeout else [])]
 
 
 # +required in every version of the Kustomization API (kustomize-controller api/v1*/kustomization_types.go;
@@ -598,16 +614,20 @@ def checked_kustomization(obj: dict[str, Any]) -> tuple[dict[str, Any], list[Fie
     return spec, found + spec_problems
 
 
-def unsubstituted_durations(obj: dict[str, Any]) -> list[FieldProblem]:
-    """The v1 durations of a Flux Kustomization that hold a variable, which :func:`checked_kustomization` leaves
-    to postBuild: refused when the Kustomization applying ``obj`` substitutes nothing, as the variable then
-    reaches the API server as written."""
+def unsubstituted_durations(obj: dict[str, Any], group: str, kind: str) -> list[FieldProblem]:
+    """The durations with a CRD pattern of a v1 Flux Kustomization or of a source that hold a variable, which
+    the checks leave to postBuild: refused when the Kustomization applying ``obj`` substitutes nothing, as the
+    variable then reaches the API server as written."""
     spec = obj.get("spec")
-    if obj.get("apiVersion") != "kustomize.toolkit.fluxcd.io/v1" or not isinstance(spec, dict):
+    if group == "source.toolkit.fluxcd.io":
+        found = source_durations(obj, kind, variables=True)
+    elif (group, kind) == ("kustomize.toolkit.fluxcd.io", "Kustomization") \
+            and obj.get("apiVersion") == "kustomize.toolkit.fluxcd.io/v1" and isinstance(spec, dict):
+        found = duration_problems(spec, _KUSTOMIZATION_DURATIONS, ("spec",), variables=True)
+    else:
         return []
     return [p._replace(expected=f"{p.expected}; its variable stays as written, as the Kustomization applying it has "
-                                "no postBuild variables")
-            for p in duration_problems(spec, _KUSTOMIZATION_DURATIONS, ("spec",), variables=True)]
+                                "no postBuild variables") for p in found]
 
 
 def checked_kustomization_spec(spec: Any) -> tuple[dict[str, Any], list[FieldProblem]]:

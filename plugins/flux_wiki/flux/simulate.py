@@ -267,12 +267,14 @@ class Simulation:
                 found = _judged(found, res.obj, is_ciphertext)
             if node.flux_spec.post_build.enabled:  # a ${VAR} left is a Secret's or an unset one: no value known
                 found = _judged(found, res.obj, holds_variable)
+            else:
+                found += unsubstituted_durations(res.obj, res.group, res.kind)
             for problem in found[:_PROBLEMS_PER_OBJECT]:
                 self._rejected(node, res, problem)
 
     def _rejected(self, node: KustomizationNode, res: Resource, problem: FieldProblem, more: str = "") -> None:
         line = self._line(res.file, res.line, problem)
-        substituted = node.flux_spec.post_build is not None and "${" in self._text_line(res.file, line)
+        substituted = node.flux_spec.post_build.enabled and "${" in self._text_line(res.file, line)
         self.cluster.warn(res.file, line,
                           f"{res.kind} {res.ident()}: {problem}{more} ("
                           + ("after postBuild substitution; " if substituted else "")
@@ -867,7 +869,7 @@ class Simulation:
             if node.flux_spec.post_build.enabled:  # as for any object (_check_objects): a ${VAR} left is unknown
                 problems = _judged(problems, res.obj, holds_variable)
             else:
-                problems = [*problems, *unsubstituted_durations(res.obj)]
+                problems = [*problems, *unsubstituted_durations(res.obj, res.group, res.kind)]
             child, problems = _node_from_resource(res, node.id, (dict(spec), list(problems)))
             self.cluster.kustomizations[child.id] = child
             self.depth[child.id] = depth
