@@ -610,10 +610,29 @@ def unsubstituted_durations(obj: dict[str, Any]) -> list[FieldProblem]:
             for p in duration_problems(spec, _KUSTOMIZATION_DURATIONS, ("spec",), variables=True)]
 
 
+# kustomize-controller api/v1 reference_types.go, CrossNamespaceSourceReference.Kind:
+# +kubebuilder:validation:Enum=OCIRepository;GitRepository;Bucket;ExternalArtifact (earlier versions name fewer of
+# these, never another kind)
+KUSTOMIZATION_SOURCE_KINDS = ("OCIRepository", "GitRepository", "Bucket", "ExternalArtifact")
+
+
+def _source_kind_problems(spec: dict[str, Any]) -> list[FieldProblem]:
+    """A ``sourceRef.kind`` the CRD enum refuses (a HelmRepository, a misspelling). A value holding a variable is
+    judged too: the simulation drops that problem where a postBuild may substitute it."""
+    ref = spec.get("sourceRef")
+    kind = ref.get("kind") if isinstance(ref, dict) else None
+    if not isinstance(kind, str) or kind in KUSTOMIZATION_SOURCE_KINDS:
+        return []
+    return [FieldProblem(("spec", "sourceRef", "kind"),
+                         f"must be one of {', '.join(KUSTOMIZATION_SOURCE_KINDS[:-1])} or "
+                         f"{KUSTOMIZATION_SOURCE_KINDS[-1]}", "")]
+
+
 def checked_kustomization_spec(spec: Any) -> tuple[dict[str, Any], list[FieldProblem]]:
     """The fields of a Flux Kustomization's ``spec`` the CRD schema accepts, and what it would refuse."""
     if not isinstance(spec, dict):
         return {}, [FieldProblem(("spec",), "a mapping", _describe(spec))]
     found = problems(spec, FLUX_KUSTOMIZATION_SPEC, ("spec",))
+    found += _source_kind_problems(spec)
     bad = {p.path[1] for p in found if len(p.path) > 1}
     return {k: v for k, v in spec.items() if k not in bad}, found
