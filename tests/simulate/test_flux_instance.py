@@ -310,3 +310,31 @@ def test_a_patch_target_kind_is_a_regex(tmp_path: Path) -> None:
     })
     [entry], _ = find_entries(Repo(repo))
     assert entry.source.ref == {"semver": ">=1.0.0-0"}
+
+
+def test_a_flux_instance_not_named_flux_is_refused(tmp_path: Path) -> None:
+    """flux-operator api/v1: ``+kubebuilder:validation:XValidation:rule="self.metadata.name == 'flux'"`` ("the only
+    accepted name for a FluxInstance is 'flux'"): the API server refuses a per-cluster name such as flux-dev
+    (breauxaj/flux-example), so the instance syncs nothing."""
+    sync = "{kind: GitRepository, url: https://x/y.git, ref: refs/heads/main, path: clusters/dev}"
+    repo = write(tmp_path, {
+        "clusters/dev/flux-system/flux-instance.yaml": instance(sync).replace("name: flux,", "name: flux-dev,"),
+        "clusters/dev/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: default}\n"})
+    entries, diags = find_entries(Repo(repo))
+    assert not [e for e in entries if e.kind == "FluxInstance"]
+    [d] = [d for d in diags if d.code == "FW-ENTRY-INVALID"]
+    assert (d.file, d.line, d.cls) == ("clusters/dev/flux-system/flux-instance.yaml", 3, "repo")
+    assert d.message == ("FluxInstance flux-dev: metadata.name: the only accepted name for a FluxInstance is 'flux' "
+                         "(the API server rejects it)")
+
+
+def test_a_kustomization_applying_a_flux_instance_not_named_flux_fails(tmp_path: Path) -> None:
+    sync = "{kind: GitRepository, url: https://x/y.git, ref: refs/heads/main, path: clusters/home}"
+    repo = write(tmp_path, {
+        "clusters/home/flux-system/flux.yaml": instance(sync),
+        "clusters/home/other.yaml": instance(sync).replace("name: flux,", "name: other,")})
+    [cluster] = build_model(repo).clusters
+    [w] = [w for w in cluster.warnings if w.code == "FW-SCHEMA-REJECTED"]
+    assert (w.file, w.message) == ("clusters/home/other.yaml", (
+        "FluxInstance flux-system/other: metadata.name: the only accepted name for a FluxInstance is 'flux' (the API "
+        "server rejects it; Kustomization flux-system/flux-system fails to apply)"))

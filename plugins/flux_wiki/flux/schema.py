@@ -421,10 +421,25 @@ APPLIED_OBJECTS: dict[tuple[str, str], dict[str, Any]] = {
     ("fluxcd.controlplane.io", "ResourceSetInputProvider"): {"spec!": RESOURCESET_INPUT_PROVIDER_SPEC},
 }
 
+# flux-operator api/v1 fluxinstance_types.go and fluxreport_types.go:
+# +kubebuilder:validation:XValidation:rule="self.metadata.name == 'flux'"
+_ONLY_NAMES = {("fluxcd.controlplane.io", "FluxInstance"): "flux", ("fluxcd.controlplane.io", "FluxReport"): "flux"}
+
+
+def only_name_problems(obj: dict[str, Any], group: str, kind: str) -> list[FieldProblem]:
+    """A name other than the one a kind's CRD admits (a FluxInstance named ``flux-dev``)."""
+    only = _ONLY_NAMES.get((group, kind))
+    md = obj.get("metadata")
+    name = md.get("name") if isinstance(md, dict) else None
+    if only is None or not isinstance(name, str) or name == only:
+        return []
+    return [FieldProblem(("metadata", "name"), f"the only accepted name for a {kind} is '{only}'", "")]
+
+
 def object_problems(obj: dict[str, Any], group: str, kind: str) -> list[FieldProblem]:
     """What the API server would refuse in an object's metadata, and in the fields of its kind the engine reads."""
     md = obj.get("metadata")
-    found = problems(md, _METADATA, ("metadata",))
+    found = problems(md, _METADATA, ("metadata",)) + only_name_problems(obj, group, kind)
     shape = APPLIED_OBJECTS.get((group, kind))
     if shape is not None:
         found += problems(obj, shape)
