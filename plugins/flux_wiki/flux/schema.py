@@ -1,10 +1,10 @@
 """Field shapes of every object the engine reads, checked once, where each object is first read.
 
 A shape is a small table: ``STR``/``INT``/``BOOL``/``ANY``, ``seq(shape)``, ``mapping(shape)`` (string
-keys to one shape), ``either(a, b)``, or a dict of field -> shape (a field ending in ``!`` is required;
-unknown fields pass). ``null`` is "unset" everywhere, as it is for Go's JSON decoder and for the API
-server (which prunes nulls of a structural schema). A YAML timestamp counts as a string: sigs.k8s.io/yaml
-keeps it one.
+keys to one shape), ``either(a, b)``, ``one_of(*strings)`` (a CRD enum), or a dict of field -> shape (a field
+ending in ``!`` is required; unknown fields pass). ``null`` is "unset" everywhere, as it is for Go's JSON
+decoder and for the API server (which prunes nulls of a structural schema). A YAML timestamp counts as a
+string: sigs.k8s.io/yaml keeps it one.
 
 The tables follow the Go types and CRD schemas Flux uses, for the fields the engine reads and the
 simple fields around them. What a problem means depends on who reads the object:
@@ -37,6 +37,11 @@ def mapping(shape: Any = ANY) -> tuple[str, Any]:
 
 def either(*shapes: Any) -> tuple[Any, ...]:
     return ("or", *shapes)
+
+
+def one_of(*values: str) -> tuple[str, ...]:
+    """A string the CRD lists in a ``+kubebuilder:validation:Enum``."""
+    return ("enum", *values)
 
 
 OBJ = mapping()
@@ -84,6 +89,8 @@ def _expected(shape: Any) -> str:
         return f"a list of {_plural(_expected(shape[1]))}"
     if shape[0] == "map":
         return "a mapping" if shape[1] == ANY else f"a mapping of {_plural(_expected(shape[1]))}"
+    if shape[0] == "enum":
+        return f"one of {', '.join(shape[1:-1])} or {shape[-1]}" if len(shape) > 2 else shape[1]
     return " or ".join(_expected(s) for s in shape[1:])
 
 
@@ -164,6 +171,11 @@ def _check(value: Any, shape: Any, path: tuple[str | int, ...], out: list[FieldP
             return
         for key, item in value.items():
             _check(item, sub, (*path, str(key)), out)
+    elif shape[0] == "enum":
+        if not isinstance(value, str):
+            out.append(FieldProblem(path, STR, _describe(value)))
+        elif value not in shape[1:]:
+            out.append(FieldProblem(path, f"must be {_expected(shape)}", ""))
     else:
         results = [problems(value, s, path) for s in shape[1:]]
         if all(results):
@@ -241,7 +253,10 @@ FLUX_KUSTOMIZATION_SPEC = {
     "retryInterval": STR, "serviceAccountName": STR, "deletionPolicy": STR,
     "wait": BOOL, "prune": BOOL, "force": BOOL, "suspend": BOOL, "ignoreMissingComponents": BOOL,
     "dependsOn": seq({"name!": STR, "namespace": STR, "readyExpr": STR}),
-    "sourceRef": {**_REF, "name!": STR},
+    # kustomize-controller api/v1 reference_types.go, CrossNamespaceSourceReference.Kind (earlier versions name
+    # fewer of these kinds, never another)
+    "sourceRef": {**_REF, "kind": one_of("OCIRepository", "GitRepository", "Bucket", "ExternalArtifact"),
+                  "name!": STR},
     "patches": seq({"patch!": STR, "target": _SELECTOR}),
     "images": seq({"name!": STR, "newName": STR, "newTag": STR, "digest": STR}),
     "components": seq(STR),
@@ -625,29 +640,10 @@ def unsubstituted_durations(obj: dict[str, Any]) -> list[FieldProblem]:
             for p in duration_problems(spec, _KUSTOMIZATION_DURATIONS, ("spec",), variables=True)]
 
 
-# kustomize-controller api/v1 reference_types.go, CrossNamespaceSourceReference.Kind:
-# +kubebuilder:validation:Enum=OCIRepository;GitRepository;Bucket;ExternalArtifact (earlier versions name fewer of
-# these, never another kind)
-KUSTOMIZATION_SOURCE_KINDS = ("OCIRepository", "GitRepository", "Bucket", "ExternalArtifact")
-
-
-def _source_kind_problems(spec: dict[str, Any]) -> list[FieldProblem]:
-    """A ``sourceRef.kind`` the CRD enum refuses (a HelmRepository, a misspelling). A value holding a variable is
-    judged too: the simulation drops that problem where a postBuild may substitute it."""
-    ref = spec.get("sourceRef")
-    kind = ref.get("kind") if isinstance(ref, dict) else None
-    if not isinstance(kind, str) or kind in KUSTOMIZATION_SOURCE_KINDS:
-        return []
-    return [FieldProblem(("spec", "sourceRef", "kind"),
-                         f"must be one of {', '.join(KUSTOMIZATION_SOURCE_KINDS[:-1])} or "
-                         f"{KUSTOMIZATION_SOURCE_KINDS[-1]}", "")]
-
-
 def checked_kustomization_spec(spec: Any) -> tuple[dict[str, Any], list[FieldProblem]]:
     """The fields of a Flux Kustomization's ``spec`` the CRD schema accepts, and what it would refuse."""
     if not isinstance(spec, dict):
         return {}, [FieldProblem(("spec",), "a mapping", _describe(spec))]
     found = problems(spec, FLUX_KUSTOMIZATION_SPEC, ("spec",))
-    found += _source_kind_problems(spec)
     bad = {p.path[1] for p in found if len(p.path) > 1}
     return {k: v for k, v in spec.items() if k not in bad}, found
