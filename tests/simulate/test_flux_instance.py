@@ -338,3 +338,23 @@ def test_a_kustomization_applying_a_flux_instance_not_named_flux_fails(tmp_path:
     assert (w.file, w.message) == ("clusters/home/other.yaml", (
         "FluxInstance flux-system/other: metadata.name: the only accepted name for a FluxInstance is 'flux' (the API "
         "server rejects it; Kustomization flux-system/flux-system fails to apply)"))
+
+
+def test_flux_instance_enums_are_checked(tmp_path: Path) -> None:
+    """api/v1 fluxinstance_types.go: ``sync.kind`` Enum=OCIRepository;GitRepository;Bucket, ``cluster.type``
+    Enum=kubernetes;openshift;aws;azure;gcp, ``cluster.size`` Enum=small;medium;large: a misspelt size
+    (lebreuil/infrastructure wrote ``size: smal``) is refused by the API server, so the instance syncs nothing."""
+    sync = "{kind: GitRepository, url: https://x/y.git, ref: refs/heads/main, path: apps}"
+    repo = write(tmp_path, {"flux.yaml": instance(sync, extra="cluster: {type: kubernetes, size: smal}\n")})
+    entries, diags = find_entries(Repo(repo))
+    assert not entries
+    assert [d.message for d in diags if d.code == "FW-ENTRY-INVALID"] == [
+        "FluxInstance flux: spec.cluster.size: must be one of small, medium or large (the API server rejects it)"]
+    bad_kind = "{kind: HelmRepository, url: https://x/y.git, ref: refs/heads/main, path: apps}"
+    _, diags = find_entries(Repo(write(tmp_path / "kind", {"flux.yaml": instance(bad_kind)})))
+    assert [d.message for d in diags if d.code == "FW-ENTRY-INVALID"] == [
+        "FluxInstance flux: spec.sync.kind: must be one of OCIRepository, GitRepository or Bucket (the API server "
+        "rejects it)"]
+    good = instance(sync, extra="cluster: {type: openshift, size: large}\n")
+    entries, diags = find_entries(Repo(write(tmp_path / "good", {"flux.yaml": good})))
+    assert len(entries) == 1 and not [d for d in diags if d.code == "FW-ENTRY-INVALID"]

@@ -356,9 +356,13 @@ SOURCE_SPECS = {
     "ExternalArtifact": {"sourceRef": _REF},
 }
 
+# flux-operator api/v1 fluxinstance_types.go: Sync.Kind and Cluster.Type are enums in every version, Cluster.Size
+# since it was added
 FLUX_INSTANCE_SPEC = {
-    "sync": {"kind": STR, "url": STR, "ref": STR, "path": STR, "name": STR, "pullSecret": STR, "interval": STR,
-             "provider": STR},
+    "sync": {"kind": one_of("OCIRepository", "GitRepository", "Bucket"), "url": STR, "ref": STR, "path": STR,
+             "name": STR, "pullSecret": STR, "interval": STR, "provider": STR},
+    "cluster": {"type": one_of("kubernetes", "openshift", "aws", "azure", "gcp"),
+                "size": one_of("small", "medium", "large")},
     "components": seq(STR), "distribution": {"version": STR, "registry": STR, "artifact": STR},
     "kustomize": {"patches": seq({"patch!": STR, "target": _SELECTOR})},
 }
