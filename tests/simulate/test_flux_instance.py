@@ -358,3 +358,18 @@ def test_flux_instance_enums_are_checked(tmp_path: Path) -> None:
     good = instance(sync, extra="cluster: {type: openshift, size: large}\n")
     entries, diags = find_entries(Repo(write(tmp_path / "good", {"flux.yaml": good})))
     assert len(entries) == 1 and not [d for d in diags if d.code == "FW-ENTRY-INVALID"]
+
+
+def test_no_entry_point_names_the_refused_flux_instances(tmp_path: Path) -> None:
+    """Every entry point the repository has is refused: FW-ENTRY-NONE says so instead of "none found", so the
+    reader fixes the FluxInstance rather than setting `entry`."""
+    sync = "{kind: GitRepository, url: https://x/y.git, ref: refs/heads/main, path: clusters/dev}"
+    repo = write(tmp_path, {
+        "clusters/dev/flux-system/flux-instance.yaml": instance(sync).replace("name: flux,", "name: flux-dev,"),
+        "clusters/prod/flux-system/flux-instance.yaml": instance(sync).replace("name: flux,", "name: flux-prod,")})
+    model = build_model(repo)
+    assert not model.clusters
+    [none] = [d for d in model.diagnostics if d.code == "FW-ENTRY-NONE"]
+    assert none.message == ("no Flux entry point the API server accepts: the one at "
+                            "clusters/dev/flux-system/flux-instance.yaml:3 (and 1 more) is refused (FW-ENTRY-INVALID); "
+                            "fix it, or set `entry` to a path")
