@@ -59,7 +59,13 @@ def _simulate_and_analyse(repo: Repo, clusters: list[str] | None, entry: str | N
                 found = ", ".join(e.cluster for e in entries) or "none"
                 raise UnknownCluster(f"no cluster named {', '.join(unknown)} in {repo.root} (found: {found})")
             entries = [e for e in entries if e.cluster in clusters]
-    if not entries:
+    refused = [d for d in diagnostics if d.code == "FW-ENTRY-INVALID"]
+    if not entries and refused:
+        more = f" (and {len(refused) - 1} more)" if len(refused) > 1 else ""
+        diagnostics.append(Diagnostic(".", 1, "no Flux entry point the API server accepts: the one at "
+                                           f"{refused[0].file}:{refused[0].line}{more} is refused (FW-ENTRY-INVALID); "
+                                           "fix it, or set `entry` to a path", code="FW-ENTRY-NONE"))
+    elif not entries:
         diagnostics.append(Diagnostic(".", 1, "no Flux entry point found (flux-system/gotk-sync.yaml, "
                                            "FluxInstance, flux-instance HelmRelease, a `flux bootstrap`/`flux "
                                            "create kustomization flux-system` command in a script, CI workflow, "

@@ -310,3 +310,66 @@ def test_a_patch_target_kind_is_a_regex(tmp_path: Path) -> None:
     })
     [entry], _ = find_entries(Repo(repo))
     assert entry.source.ref == {"semver": ">=1.0.0-0"}
+
+
+def test_a_flux_instance_not_named_flux_is_refused(tmp_path: Path) -> None:
+    """flux-operator api/v1: ``+kubebuilder:validation:XValidation:rule="self.metadata.name == 'flux'"`` ("the only
+    accepted name for a FluxInstance is 'flux'"): the API server refuses a per-cluster name such as flux-dev
+    (breauxaj/flux-example), so the instance syncs nothing."""
+    sync = "{kind: GitRepository, url: https://x/y.git, ref: refs/heads/main, path: clusters/dev}"
+    repo = write(tmp_path, {
+        "clusters/dev/flux-system/flux-instance.yaml": instance(sync).replace("name: flux,", "name: flux-dev,"),
+        "clusters/dev/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: default}\n"})
+    entries, diags = find_entries(Repo(repo))
+    assert not [e for e in entries if e.kind == "FluxInstance"]
+    [d] = [d for d in diags if d.code == "FW-ENTRY-INVALID"]
+    assert (d.file, d.line, d.cls) == ("clusters/dev/flux-system/flux-instance.yaml", 3, "repo")
+    assert d.message == ("FluxInstance flux-dev: metadata.name: the only accepted name for a FluxInstance is 'flux' "
+                         "(the API server rejects it)")
+
+
+def test_a_kustomization_applying_a_flux_instance_not_named_flux_fails(tmp_path: Path) -> None:
+    sync = "{kind: GitRepository, url: https://x/y.git, ref: refs/heads/main, path: clusters/home}"
+    repo = write(tmp_path, {
+        "clusters/home/flux-system/flux.yaml": instance(sync),
+        "clusters/home/other.yaml": instance(sync).replace("name: flux,", "name: other,")})
+    [cluster] = build_model(repo).clusters
+    [w] = [w for w in cluster.warnings if w.code == "FW-SCHEMA-REJECTED"]
+    assert (w.file, w.message) == ("clusters/home/other.yaml", (
+        "FluxInstance flux-system/other: metadata.name: the only accepted name for a FluxInstance is 'flux' (the API "
+        "server rejects it; Kustomization flux-system/flux-system fails to apply)"))
+
+
+def test_flux_instance_enums_are_checked(tmp_path: Path) -> None:
+    """api/v1 fluxinstance_types.go: ``sync.kind`` Enum=OCIRepository;GitRepository;Bucket, ``cluster.type``
+    Enum=kubernetes;openshift;aws;azure;gcp, ``cluster.size`` Enum=small;medium;large: a misspelt size
+    (lebreuil/infrastructure wrote ``size: smal``) is refused by the API server, so the instance syncs nothing."""
+    sync = "{kind: GitRepository, url: https://x/y.git, ref: refs/heads/main, path: apps}"
+    repo = write(tmp_path, {"flux.yaml": instance(sync, extra="cluster: {type: kubernetes, size: smal}\n")})
+    entries, diags = find_entries(Repo(repo))
+    assert not entries
+    assert [d.message for d in diags if d.code == "FW-ENTRY-INVALID"] == [
+        "FluxInstance flux: spec.cluster.size: must be one of small, medium or large (the API server rejects it)"]
+    bad_kind = "{kind: HelmRepository, url: https://x/y.git, ref: refs/heads/main, path: apps}"
+    _, diags = find_entries(Repo(write(tmp_path / "kind", {"flux.yaml": instance(bad_kind)})))
+    assert [d.message for d in diags if d.code == "FW-ENTRY-INVALID"] == [
+        "FluxInstance flux: spec.sync.kind: must be one of OCIRepository, GitRepository or Bucket (the API server "
+        "rejects it)"]
+    good = instance(sync, extra="cluster: {type: openshift, size: large}\n")
+    entries, diags = find_entries(Repo(write(tmp_path / "good", {"flux.yaml": good})))
+    assert len(entries) == 1 and not [d for d in diags if d.code == "FW-ENTRY-INVALID"]
+
+
+def test_no_entry_point_names_the_refused_flux_instances(tmp_path: Path) -> None:
+    """Every entry point the repository has is refused: FW-ENTRY-NONE says so instead of "none found", so the
+    reader fixes the FluxInstance rather than setting `entry`."""
+    sync = "{kind: GitRepository, url: https://x/y.git, ref: refs/heads/main, path: clusters/dev}"
+    repo = write(tmp_path, {
+        "clusters/dev/flux-system/flux-instance.yaml": instance(sync).replace("name: flux,", "name: flux-dev,"),
+        "clusters/prod/flux-system/flux-instance.yaml": instance(sync).replace("name: flux,", "name: flux-prod,")})
+    model = build_model(repo)
+    assert not model.clusters
+    [none] = [d for d in model.diagnostics if d.code == "FW-ENTRY-NONE"]
+    assert none.message == ("no Flux entry point the API server accepts: the one at "
+                            "clusters/dev/flux-system/flux-instance.yaml:3 (and 1 more) is refused (FW-ENTRY-INVALID); "
+                            "fix it, or set `entry` to a path")

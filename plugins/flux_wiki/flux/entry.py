@@ -27,7 +27,7 @@ from ..model import (FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, FLUX_OPERATOR_GROUP,
 from .kustomize import build_flux_path, build_kustomize_dir
 from .sources import misgrouped as misgrouped_source
 from .sources import git_includes, wrong_source_message
-from .schema import FLUX_INSTANCE_SPEC, problems
+from .schema import FLUX_INSTANCE_SPEC, only_name_problems, problems
 from .store import ObjectStore
 
 if TYPE_CHECKING:
@@ -405,7 +405,8 @@ def find_entries(repo: Repo) -> tuple[list[Entry], list[Diagnostic]]:
             if not isinstance(d.data, dict):
                 continue
             if d.data.get("kind") == "FluxInstance":
-                bad = problems(d.data.get("spec"), FLUX_INSTANCE_SPEC, ("spec",))
+                bad = [*only_name_problems(d.data, FLUX_OPERATOR_GROUP, "FluxInstance"),
+                       *problems(d.data.get("spec"), FLUX_INSTANCE_SPEC, ("spec",))]
                 if bad:  # the API server refuses it: it never syncs anything
                     diagnostics += [Diagnostic(rel, field_line(raw.decode("utf-8", "replace"), d.line, p.path),
                                                f"FluxInstance {_meta(d.data)[1]}: {p} (the API server rejects it)",

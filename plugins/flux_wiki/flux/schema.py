@@ -1,10 +1,10 @@
 """Field shapes of every object the engine reads, checked once, where each object is first read.
 
 A shape is a small table: ``STR``/``INT``/``BOOL``/``ANY``, ``seq(shape)``, ``mapping(shape)`` (string
-keys to one shape), ``either(a, b)``, or a dict of field -> shape (a field ending in ``!`` is required;
-unknown fields pass). ``null`` is "unset" everywhere, as it is for Go's JSON decoder and for the API
-server (which prunes nulls of a structural schema). A YAML timestamp counts as a string: sigs.k8s.io/yaml
-keeps it one.
+keys to one shape), ``either(a, b)``, ``one_of(*strings)`` (a CRD enum), or a dict of field -> shape (a field
+ending in ``!`` is required; unknown fields pass). ``null`` is "unset" everywhere, as it is for Go's JSON
+decoder and for the API server (which prunes nulls of a structural schema). A YAML timestamp counts as a
+string: sigs.k8s.io/yaml keeps it one.
 
 The tables follow the Go types and CRD schemas Flux uses, for the fields the engine reads and the
 simple fields around them. What a problem means depends on who reads the object:
@@ -37,6 +37,11 @@ def mapping(shape: Any = ANY) -> tuple[str, Any]:
 
 def either(*shapes: Any) -> tuple[Any, ...]:
     return ("or", *shapes)
+
+
+def one_of(*values: str) -> tuple[str, ...]:
+    """A string the CRD lists in a ``+kubebuilder:validation:Enum``."""
+    return ("enum", *values)
 
 
 OBJ = mapping()
@@ -84,6 +89,8 @@ def _expected(shape: Any) -> str:
         return f"a list of {_plural(_expected(shape[1]))}"
     if shape[0] == "map":
         return "a mapping" if shape[1] == ANY else f"a mapping of {_plural(_expected(shape[1]))}"
+    if shape[0] == "enum":
+        return f"one of {', '.join(shape[1:-1])} or {shape[-1]}" if len(shape) > 2 else shape[1]
     return " or ".join(_expected(s) for s in shape[1:])
 
 
@@ -164,6 +171,11 @@ def _check(value: Any, shape: Any, path: tuple[str | int, ...], out: list[FieldP
             return
         for key, item in value.items():
             _check(item, sub, (*path, str(key)), out)
+    elif shape[0] == "enum":
+        if not isinstance(value, str):
+            out.append(FieldProblem(path, STR, _describe(value)))
+        elif value not in shape[1:]:
+            out.append(FieldProblem(path, f"must be {_expected(shape)}", ""))
     else:
         results = [problems(value, s, path) for s in shape[1:]]
         if all(results):
@@ -241,7 +253,10 @@ FLUX_KUSTOMIZATION_SPEC = {
     "retryInterval": STR, "serviceAccountName": STR, "deletionPolicy": STR,
     "wait": BOOL, "prune": BOOL, "force": BOOL, "suspend": BOOL, "ignoreMissingComponents": BOOL,
     "dependsOn": seq({"name!": STR, "namespace": STR, "readyExpr": STR}),
-    "sourceRef": {**_REF, "name!": STR},
+    # kustomize-controller api/v1 reference_types.go, CrossNamespaceSourceReference.Kind (earlier versions name
+    # fewer of these kinds, never another)
+    "sourceRef": {**_REF, "kind": one_of("OCIRepository", "GitRepository", "Bucket", "ExternalArtifact"),
+                  "name!": STR},
     "patches": seq({"patch!": STR, "target": _SELECTOR}),
     "images": seq({"name!": STR, "newName": STR, "newTag": STR, "digest": STR}),
     "components": seq(STR),
@@ -341,9 +356,13 @@ SOURCE_SPECS = {
     "ExternalArtifact": {"sourceRef": _REF},
 }
 
+# flux-operator api/v1 fluxinstance_types.go: Sync.Kind and Cluster.Type are enums in every version, Cluster.Size
+# since it was added
 FLUX_INSTANCE_SPEC = {
-    "sync": {"kind": STR, "url": STR, "ref": STR, "path": STR, "name": STR, "pullSecret": STR, "interval": STR,
-             "provider": STR},
+    "sync": {"kind": one_of("OCIRepository", "GitRepository", "Bucket"), "url": STR, "ref": STR, "path": STR,
+             "name": STR, "pullSecret": STR, "interval": STR, "provider": STR},
+    "cluster": {"type": one_of("kubernetes", "openshift", "aws", "azure", "gcp"),
+                "size": one_of("small", "medium", "large")},
     "components": seq(STR), "distribution": {"version": STR, "registry": STR, "artifact": STR},
     "kustomize": {"patches": seq({"patch!": STR, "target": _SELECTOR})},
 }
@@ -421,10 +440,25 @@ APPLIED_OBJECTS: dict[tuple[str, str], dict[str, Any]] = {
     ("fluxcd.controlplane.io", "ResourceSetInputProvider"): {"spec!": RESOURCESET_INPUT_PROVIDER_SPEC},
 }
 
+# flux-operator api/v1 fluxinstance_types.go and fluxreport_types.go:
+# +kubebuilder:validation:XValidation:rule="self.metadata.name == 'flux'"
+_ONLY_NAMES = {("fluxcd.controlplane.io", "FluxInstance"): "flux", ("fluxcd.controlplane.io", "FluxReport"): "flux"}
+
+
+def only_name_problems(obj: dict[str, Any], group: str, kind: str) -> list[FieldProblem]:
+    """A name other than the one a kind's CRD admits (a FluxInstance named ``flux-dev``)."""
+    only = _ONLY_NAMES.get((group, kind))
+    md = obj.get("metadata")
+    name = md.get("name") if isinstance(md, dict) else None
+    if only is None or not isinstance(name, str) or name == only:
+        return []
+    return [FieldProblem(("metadata", "name"), f"the only accepted name for a {kind} is '{only}'", "")]
+
+
 def object_problems(obj: dict[str, Any], group: str, kind: str) -> list[FieldProblem]:
     """What the API server would refuse in an object's metadata, and in the fields of its kind the engine reads."""
     md = obj.get("metadata")
-    found = problems(md, _METADATA, ("metadata",))
+    found = problems(md, _METADATA, ("metadata",)) + only_name_problems(obj, group, kind)
     shape = APPLIED_OBJECTS.get((group, kind))
     if shape is not None:
         found += problems(obj, shape)
