@@ -233,11 +233,13 @@ def _config(data: dict[str, Any]) -> TransformerConfig:
     config = TransformerConfig()
     for kind in _KINDS:
         config.specs[kind] = merge_specs([], [spec_of(s) for s in data.get(kind) or [] if isinstance(s, dict)])
+    refs: list[NameReference] = []
     for ref in data.get("nameReference") or []:
         if isinstance(ref, dict):
             referrers = tuple(spec_of(s) for s in ref.get("fieldSpecs") or [] if isinstance(s, dict))
-            config = config.merge(TransformerConfig(name_reference=[NameReference(_gvk(ref), referrers)]))
-    return config
+            if referrers:  # a merge of a reference without field specs leaves the config as it is
+                refs.append(NameReference(_gvk(ref), referrers))
+    return config.merge(TransformerConfig(name_reference=refs))  # the same as merging them one by one, at once
 
 
 # -- kustomize v5.5's tables (builtinpluginconsts) ----------------------------------------------------
