@@ -70,7 +70,7 @@ _APP_TEMPLATE_KINDS = {"deployment": "Deployment", "statefulset": "StatefulSet",
 _CONTROLLER_LABEL = "app.kubernetes.io/controller"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Release:
     """What a reader needs to know about the release besides its values."""
 
