@@ -36,6 +36,21 @@ from typing import Any, NamedTuple
 from ..flux.helm import merge_maps
 from ..model import Diagnostic, HelmReleaseInfo, helm_release_identity
 
+_OCI_TAG = re.compile(r"[:@][^/]*$")
+
+
+def normalize_url(url: str | None) -> str:
+    """A repository URL for comparison: lower-case scheme and host, no trailing slash, no OCI tag/digest."""
+    if not url:
+        return ""
+    text = str(url).strip().rstrip("/")
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        return text.lower()
+    host, slash, path = rest.partition("/")
+    if scheme.lower() == "oci" and path:
+        path = _OCI_TAG.sub("", path)
+    return f"{scheme.lower()}://{host.lower()}{slash}{path}".rstrip("/")
 
 
 class ValuesAt(NamedTuple):
@@ -58,7 +73,7 @@ _APP_TEMPLATE_KINDS = {"deployment": "Deployment", "statefulset": "StatefulSet",
 _CONTROLLER_LABEL = "app.kubernetes.io/controller"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Release:
     """What a reader needs to know about the release besides its values."""
 
@@ -665,8 +680,6 @@ _READER_SOURCES: dict[str, tuple[str, ...]] = {"gateway": ISTIO_CHART_SOURCES, "
 def _reader_for(rel: Release, source_url: str | None) -> Callable[[Release], Rendered] | None:
     sources = _READER_SOURCES.get(rel.chart)
     if sources is not None:
-        from .crds import normalize_url  # the CRD catalog's module: only for a chart name other charts share
-
         norm = normalize_url(source_url)
         if not norm or not any(norm == s or norm.startswith(s + "/") for s in map(normalize_url, sources)):
             return None

@@ -9,7 +9,6 @@ and a used API group containing ``foo``); callers must show those as guesses.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -17,6 +16,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
+
+from .chart_values import normalize_url
 
 CATALOG_FILE = "crd_catalog.yaml"
 
@@ -283,23 +284,6 @@ def lookup(values: Mapping[str, Any], path: str) -> Any:
             return None
         node = node[part]
     return node
-
-
-_OCI_TAG = re.compile(r"[:@][^/]*$")
-
-
-def normalize_url(url: str | None) -> str:
-    """A repository URL for comparison: lower-case scheme and host, no trailing slash, no OCI tag/digest."""
-    if not url:
-        return ""
-    text = str(url).strip().rstrip("/")
-    scheme, sep, rest = text.partition("://")
-    if not sep:
-        return text.lower()
-    host, slash, path = rest.partition("/")
-    if scheme.lower() == "oci" and path:
-        path = _OCI_TAG.sub("", path)
-    return f"{scheme.lower()}://{host.lower()}{slash}{path}".rstrip("/")
 
 
 def oci_chart_name(url: str | None) -> str | None:

@@ -204,7 +204,7 @@ def _latest(times: list[float | None]) -> float | None:
     return max(times, default=0.0)  # type: ignore[type-var]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class EffectiveOrder:
     """When each Kustomization of a cluster can start and become Ready, from dependsOn, applied-by and gates.
 

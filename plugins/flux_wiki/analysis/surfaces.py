@@ -50,7 +50,7 @@ _RULE_PATHS = r"\b(?:PathPrefix|Path)\s*\(([^)]*)\)"
 _QUOTED = r"`([^`]*)`|\"([^\"]*)\"|'([^']*)'"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class _Origin:
     """Where surfaces of one object are attributed: the object itself or the HelmRelease that renders it."""
 
@@ -662,7 +662,7 @@ def _group(obj: dict[str, Any]) -> str:
     return av.rsplit("/", 1)[0] if "/" in av else ""
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Placed:
     """An object to read surfaces from, with the origin its surfaces are attributed to."""
 

@@ -38,7 +38,7 @@ GENERIC_DIRS = {"apps", "flux", "flux-system", "components", "infrastructure", "
                 "cluster", "clusters", "kubernetes", "k8s", "config", "configs"}
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Entry:
     """Where one cluster's reconciliation starts: its source and its root Kustomization."""
 

@@ -289,7 +289,7 @@ _KEYWORDS = {"block", "break", "continue", "define", "else", "end", "if", "range
 _SPACE = " \t\r\n"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class _Item:
     """A lexer token: its type, text and offset in the template."""
 
@@ -542,21 +542,21 @@ def _unquote(token: str) -> str:
 
 
 # -- nodes --------------------------------------------------------------------------------
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Node:
     """A node of the parse tree (text/template/parse), at offset ``pos`` of the template."""
 
     pos: int
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Text(Node):
     """Literal text between actions."""
 
     text: str
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Const(Node):
     """A constant: a bool, number, string, nil or dot."""
 
@@ -564,14 +564,14 @@ class Const(Node):
     kind: str  # bool, number, string, nil, dot
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Field(Node):
     """``.a.b``: fields of dot."""
 
     names: list[str]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Variable(Node):
     """``$x.a.b``: a variable and the fields after it."""
 
@@ -579,14 +579,14 @@ class Variable(Node):
     names: list[str]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Ident(Node):
     """A function name."""
 
     name: str
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Chain(Node):
     """``(pipe).a.b``: fields of a term's value."""
 
@@ -594,7 +594,7 @@ class Chain(Node):
     names: list[str]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Command(Node):
     """One command of a pipeline: a function or value and its arguments."""
 
@@ -602,7 +602,7 @@ class Command(Node):
     end: int = 0
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Pipe(Node):
     """A pipeline, with the variables it declares or assigns."""
 
@@ -611,14 +611,14 @@ class Pipe(Node):
     cmds: list[Command]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Action(Node):
     """``{{pipeline}}``: its value is printed."""
 
     pipe: Pipe
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Branch(Node):
     """``if``/``range``/``with``: a pipeline, a body and an else body."""
 
@@ -628,7 +628,7 @@ class Branch(Node):
     else_body: list[Node] | None
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Include(Node):
     """``{{template "name" pipeline}}``."""
 
@@ -636,7 +636,7 @@ class Include(Node):
     pipe: Pipe | None
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Jump(Node):
     """``{{break}}`` or ``{{continue}}``."""
 
@@ -1109,7 +1109,7 @@ BUILTINS: dict[str, Func] = {
 
 
 # -- template ----------------------------------------------------------------------------------
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Template:
     """A parsed template, ready to execute against data with a function map."""
 
@@ -1126,7 +1126,7 @@ class Template:
         return Rendered("".join(ex.out), ex.origins)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Rendered:
     """Output text and, for each written piece, (output offset, template offset) to trace lines back."""
 

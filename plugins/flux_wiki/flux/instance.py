@@ -96,7 +96,7 @@ class FluxInstanceSpec:
 
 # -- what flux-operator builds ------------------------------------------------------------------------
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class InstanceBuild:
     """The sync objects of one FluxInstance as flux-operator applies them, and the controllers it installs."""
 

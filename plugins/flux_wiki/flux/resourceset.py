@@ -77,7 +77,7 @@ def is_resourceset(res: Resource) -> bool:
     return res.group == GROUP and res.kind == "ResourceSet"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Expansion:
     """What one ResourceSet generates, and what flux-wiki has to say about it."""
 
@@ -93,7 +93,7 @@ class _Failed(Exception):
         self.diagnostic = diagnostic
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class _Source:
     """One template of a ResourceSet: a `resources` entry or a `resourcesTemplate`."""
 

@@ -162,7 +162,7 @@ def _config_map_variables(obj: Resource, origin: str) -> tuple[dict[str, Variabl
 
 # -- applying to resources (kustomize_varsub.go SubstituteVariables) ----------
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class SubstitutionResult:
     """The objects after substitution, the variables left unset or kept (Secret-sourced), and the diagnostics."""
 

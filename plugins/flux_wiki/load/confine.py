@@ -40,7 +40,7 @@ def _size(n: int) -> str:
     return f"{n // (1024 * 1024)} MiB" if n >= 1024 * 1024 and n % (1024 * 1024) == 0 else f"{n} bytes"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Record:
     """What a computation asked of a :class:`ConfinedDir` (see :meth:`ConfinedDir.recording`): asking the same of
     a later snapshot and getting the same answers means the computation would give the same result."""

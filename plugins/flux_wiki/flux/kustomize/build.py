@@ -96,7 +96,7 @@ _BUILD_ANNOTATIONS = frozenset({
 })
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class BuildResult:
     """One kustomization folder built: its objects, the files it read, the remote entries it did not fetch, its
     ``helmCharts`` entries and what flux-wiki has to say about it."""
@@ -118,7 +118,7 @@ def _limit(file: str, line: int, message: str, code: str) -> Diagnostic:
     return Diagnostic(file, line, message, code=code, cls=LIMIT)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class _Accumulation:
     """kustomize's ResAccumulator: the resources so far and the field-spec configuration they were built with."""
 
@@ -153,7 +153,7 @@ def _join(base: str, name: str) -> str:
     return f"{base}/{name}" if base not in ("", ".") else name
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class _Kustomization:
     """One kustomization file's content and where it lives."""
 

@@ -19,8 +19,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, NamedTuple
 
-import yaml
-
 from ..schema import BOOL, STR, problems, seq
 
 # How many field specs ``configurations:`` may add to one build (kustomize's own tables hold ~250).
@@ -233,11 +231,13 @@ def _config(data: dict[str, Any]) -> TransformerConfig:
     config = TransformerConfig()
     for kind in _KINDS:
         config.specs[kind] = merge_specs([], [spec_of(s) for s in data.get(kind) or [] if isinstance(s, dict)])
+    refs: list[NameReference] = []
     for ref in data.get("nameReference") or []:
         if isinstance(ref, dict):
             referrers = tuple(spec_of(s) for s in ref.get("fieldSpecs") or [] if isinstance(s, dict))
-            config = config.merge(TransformerConfig(name_reference=[NameReference(_gvk(ref), referrers)]))
-    return config
+            if referrers:  # a merge of a reference without field specs leaves the config as it is
+                refs.append(NameReference(_gvk(ref), referrers))
+    return config.merge(TransformerConfig(name_reference=refs))  # the same as merging them one by one, at once
 
 
 # -- kustomize v5.5's tables (builtinpluginconsts) ----------------------------------------------------
@@ -263,40 +263,39 @@ def _pod_refs(target: str) -> list[dict[str, Any]]:
     return refs
 
 
-_DEFAULTS_YAML = """
-namePrefix:
-- path: metadata/name
-nameSuffix:
-- path: metadata/name
-namespace:
-- {path: metadata/namespace, create: true}
-- {path: metadata/name, kind: Namespace, create: true}
-- {path: "subjects[]/namespace", kind: RoleBinding}
-- {path: "subjects[]/namespace", kind: ClusterRoleBinding}
-- {path: spec/service/namespace, group: apiregistration.k8s.io, kind: APIService, create: true}
-- {path: spec/conversion/webhook/clientConfig/service/namespace, group: apiextensions.k8s.io,
-   kind: CustomResourceDefinition}
-commonAnnotations:
-- {path: metadata/annotations, create: true}
-- {path: spec/template/metadata/annotations, create: true, version: v1, kind: ReplicationController}
-- {path: spec/template/metadata/annotations, create: true, kind: Deployment}
-- {path: spec/template/metadata/annotations, create: true, kind: ReplicaSet}
-- {path: spec/template/metadata/annotations, create: true, kind: DaemonSet}
-- {path: spec/template/metadata/annotations, create: true, kind: StatefulSet}
-- {path: spec/template/metadata/annotations, create: true, group: batch, kind: Job}
-- {path: spec/jobTemplate/metadata/annotations, create: true, group: batch, kind: CronJob}
-- {path: spec/jobTemplate/spec/template/metadata/annotations, create: true, group: batch, kind: CronJob}
-images:
-- {path: "spec/containers[]/image", create: true}
-- {path: "spec/initContainers[]/image", create: true}
-- {path: "spec/template/spec/containers[]/image", create: true}
-- {path: "spec/template/spec/initContainers[]/image", create: true}
-replicas:
-- {path: spec/replicas, create: true, kind: Deployment}
-- {path: spec/replicas, create: true, kind: ReplicationController}
-- {path: spec/replicas, create: true, kind: ReplicaSet}
-- {path: spec/replicas, create: true, kind: StatefulSet}
-"""
+_NAMESPACE = [
+    {"path": "metadata/namespace", "create": True},
+    {"path": "metadata/name", "kind": "Namespace", "create": True},
+    {"path": "subjects[]/namespace", "kind": "RoleBinding"},
+    {"path": "subjects[]/namespace", "kind": "ClusterRoleBinding"},
+    {"path": "spec/service/namespace", "group": "apiregistration.k8s.io", "kind": "APIService", "create": True},
+    {"path": "spec/conversion/webhook/clientConfig/service/namespace", "group": "apiextensions.k8s.io",
+     "kind": "CustomResourceDefinition"},
+]
+_COMMON_ANNOTATIONS = [
+    {"path": "metadata/annotations", "create": True},
+    {"path": "spec/template/metadata/annotations", "create": True, "version": "v1", "kind": "ReplicationController"},
+    {"path": "spec/template/metadata/annotations", "create": True, "kind": "Deployment"},
+    {"path": "spec/template/metadata/annotations", "create": True, "kind": "ReplicaSet"},
+    {"path": "spec/template/metadata/annotations", "create": True, "kind": "DaemonSet"},
+    {"path": "spec/template/metadata/annotations", "create": True, "kind": "StatefulSet"},
+    {"path": "spec/template/metadata/annotations", "create": True, "group": "batch", "kind": "Job"},
+    {"path": "spec/jobTemplate/metadata/annotations", "create": True, "group": "batch", "kind": "CronJob"},
+    {"path": "spec/jobTemplate/spec/template/metadata/annotations", "create": True, "group": "batch",
+     "kind": "CronJob"},
+]
+_IMAGES = [
+    {"path": "spec/containers[]/image", "create": True},
+    {"path": "spec/initContainers[]/image", "create": True},
+    {"path": "spec/template/spec/containers[]/image", "create": True},
+    {"path": "spec/template/spec/initContainers[]/image", "create": True},
+]
+_REPLICAS = [
+    {"path": "spec/replicas", "create": True, "kind": "Deployment"},
+    {"path": "spec/replicas", "create": True, "kind": "ReplicationController"},
+    {"path": "spec/replicas", "create": True, "kind": "ReplicaSet"},
+    {"path": "spec/replicas", "create": True, "kind": "StatefulSet"},
+]
 
 _TEMPLATE_LABELS = [
     {"path": "spec/template/metadata/labels", "create": True, "version": "v1", "kind": "ReplicationController"},
@@ -420,14 +419,11 @@ def _name_references() -> list[dict[str, Any]]:
 
 
 def _defaults_data() -> dict[str, Any]:
-    """kustomize's tables as a configurations mapping; read by libyaml where PyYAML has it (the pure-Python reader
-    is most of an import)."""
-    data = yaml.load(_DEFAULTS_YAML, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    data["commonLabels"] = _COMMON_LABELS
-    data["labels"] = []
-    data["templateLabels"] = _METADATA_LABELS
-    data["nameReference"] = _name_references()
-    return data
+    """kustomize's tables as a configurations mapping."""
+    return {"namePrefix": [{"path": "metadata/name"}], "nameSuffix": [{"path": "metadata/name"}],
+            "namespace": _NAMESPACE, "commonAnnotations": _COMMON_ANNOTATIONS, "images": _IMAGES,
+            "replicas": _REPLICAS, "commonLabels": _COMMON_LABELS, "labels": [], "templateLabels": _METADATA_LABELS,
+            "nameReference": _name_references()}
 
 
 # Built at import without parse_config's strict decoding and shape check, two thirds of its time: these are

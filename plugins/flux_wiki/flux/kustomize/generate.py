@@ -67,7 +67,7 @@ def name_hash(obj: dict[str, Any]) -> str:
     return digest[:10].translate(_VOWELS)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Options:
     """A generator's options (kustomize's GeneratorOptions), the kustomization's and its own merged."""
 

@@ -56,7 +56,7 @@ def copy_top(obj: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, eq=False, repr=False)
 class WorkRes:
     """A resource during a build, with the ids it had before (kustomize's previous-id annotations).
 
