@@ -91,7 +91,7 @@ def _simulate_and_analyse(repo: Repo, clusters: list[str] | None, entry: str | N
         order = apply_order(cluster, repo.read_text)
         settle_references(cluster)
         apply_exclusions(cluster, list(exclude or []))
-        cluster.warnings.extend(applied_twice(cluster))
+        cluster.warnings.extend(applied_twice(cluster, order))
         releases: dict[str, list[HelmReleaseInfo]] = defaultdict(list)
         for h in cluster.helm_releases:
             releases[h.layer].append(h)
