@@ -1,6 +1,7 @@
-"""A dependsOn on a Kustomization the repository's Terraform creates (``kubernetes_manifest``, as a Kustomization
-with a decryption service account Terraform also makes): Flux finds it on the cluster once Terraform ran, so the
-dangling dependsOn is a limit naming the Terraform resource, not a warning."""
+"""A dependsOn on a Kustomization the repository's Terraform creates (a ``kubernetes_manifest``, or a
+``kubectl_manifest`` of a ``yamlencode`` map; say a Kustomization whose decryption service account Terraform also
+makes): Flux finds it on the cluster once Terraform ran, so the dangling dependsOn is a limit naming the Terraform
+resource, not a warning."""
 
 from __future__ import annotations
 
@@ -33,6 +34,20 @@ resource "kubernetes_manifest" "flux_secrets_kustomization" {
   }
 }
 
+resource "kubectl_manifest" "apps" {
+  yaml_body = yamlencode({
+    apiVersion = "kustomize.toolkit.fluxcd.io/v1"
+    kind       = "Kustomization"
+    metadata = {
+      name      = "platform"
+      namespace = "flux-system"
+      labels = merge(local.labels, {
+        tier = "platform"
+      })
+    }
+  })
+}
+
 resource "kubernetes_manifest" "vault" {
   manifest = {
     apiVersion = "kustomize.toolkit.fluxcd.io/v1"
@@ -53,11 +68,12 @@ def dangling(root: Path) -> list[tuple[str, str, str]]:
 
 def test_a_dependency_terraform_creates_is_a_limit_naming_the_resource(tmp_path: Path) -> None:
     files = gotk()
-    files.update({"clusters/home/apps.yaml": ks("apps", "./apps", deps=("secrets", "vault", "typo")),
+    files.update({"clusters/home/apps.yaml": ks("apps", "./apps", deps=("secrets", "platform", "vault", "typo")),
                   "apps/cm.yaml": cm("x"), "infra/flux/secrets.tf": TERRAFORM})
-    [secrets, typo, vault] = dangling(write(tmp_path, files))
+    [platform, secrets, typo, vault] = dangling(write(tmp_path, files))
     assert secrets == ("limit", "clusters/home/apps.yaml",
                        "Kustomization flux-system/apps depends on flux-system/secrets, which this cluster never "
                        "applies (unless the Terraform resource kubernetes_manifest.flux_secrets_kustomization at "
                        "infra/flux/secrets.tf:8, which flux-wiki does not run, creates it)")
+    assert platform[0] == "limit" and "kubectl_manifest.apps at infra/flux/secrets.tf:24" in platform[2]
     assert typo[0] == vault[0] == "repo"  # a name nothing creates; a namespace Terraform computes

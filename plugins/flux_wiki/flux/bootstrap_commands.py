@@ -49,10 +49,10 @@ _TF_BOOTSTRAP = re.compile(r'resource\s+"flux_bootstrap_git"')
 _VARIABLE = re.compile(r"\$\{\{[^}]*\}\}|\$\{[^}]*\}|\$\([^)]*\)|\$[A-Za-z_][A-Za-z0-9_]*|\{\{[^}]*\}\}|%[A-Za-z_][A-Za-z0-9_]*%")
 _MAX_MATCHES = 20  # folders one path with variables names
 _TF_PATH = re.compile(r'^\s*path\s*=\s*"([^"]+)"', re.M)
-_TF_MANIFEST = re.compile(r'resource\s+"kubernetes_manifest"\s+"([^"]+)"')
+_TF_MANIFEST = re.compile(r'resource\s+"(kubernetes_manifest|kubectl_manifest)"\s+"([^"]+)"')
 _TF_KIND = re.compile(r'^\s*"?kind"?\s*=\s*"Kustomization"', re.M)
 _TF_API = re.compile(r'^\s*"?apiVersion"?\s*=\s*"kustomize\.toolkit\.fluxcd\.io/', re.M)
-_TF_METADATA = re.compile(r'^\s*"?metadata"?\s*=\s*\{([^{}]*)\}', re.M)
+_TF_METADATA = re.compile(r'^\s*"?metadata"?\s*=\s*\{([^{}]*)', re.M)  # up to its first nested map
 _TF_NAME = re.compile(r'^\s*"?name"?\s*=\s*"([a-z0-9.-]+)"', re.M)
 _TF_NAMESPACE = re.compile(r'^\s*"?namespace"?\s*=\s*"([a-z0-9-]+)"', re.M)
 
@@ -113,16 +113,18 @@ def _terraform(repo: Repo, rel: str, text: str) -> list[BootstrapCommand]:
 
 @dataclass(frozen=True)
 class TerraformManifest:
-    """A Flux Kustomization a Terraform ``kubernetes_manifest`` resource creates, at ``file:line``."""
+    """A Flux Kustomization a Terraform manifest resource creates, at ``file:line``."""
 
-    address: str  # kubernetes_manifest.<name>
+    address: str  # kubernetes_manifest.<name>, kubectl_manifest.<name>
     file: str
     line: int
 
 
 def terraform_kustomizations(repo: Repo) -> dict[str, TerraformManifest]:
-    """The Flux Kustomizations (``namespace/name``) the repository's Terraform creates with a literal
-    ``kubernetes_manifest`` (terraform-provider-kubernetes): objects of the cluster that no Flux source holds."""
+    """The Flux Kustomizations (``namespace/name``) the repository's Terraform creates from a literal map: the
+    ``manifest`` of a ``kubernetes_manifest`` (hashicorp/kubernetes) or the ``yamlencode`` of a ``kubectl_manifest``
+    (gavinbunney/kubectl). Objects of the cluster that no Flux source holds; a name or namespace Terraform
+    computes is left out."""
     out: dict[str, TerraformManifest] = {}
     for rel in _candidates(repo):
         if not rel.endswith(".tf"):
@@ -140,7 +142,7 @@ def terraform_kustomizations(repo: Repo) -> dict[str, TerraformManifest]:
             name, namespace = _TF_NAME.search(metadata.group(1)), _TF_NAMESPACE.search(metadata.group(1))
             if name and namespace:
                 out.setdefault(f"{namespace.group(1)}/{name.group(1)}", TerraformManifest(
-                    f"kubernetes_manifest.{m.group(1)}", rel, text.count("\n", 0, m.start()) + 1))
+                    f"{m.group(1)}.{m.group(2)}", rel, text.count("\n", 0, m.start()) + 1))
     return out
 
 
