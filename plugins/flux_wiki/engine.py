@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 from collections import defaultdict
 from pathlib import Path
 from typing import Callable
@@ -11,6 +12,7 @@ from .analysis.applied_twice import applied_twice
 from .analysis.dag import apply_exclusions, apply_order
 from .analysis.facts import ClusterFacts
 from .analysis.surfaces import DefaultIssuer, default_issuer, extract_surfaces
+from .flux.bootstrap_commands import terraform_kustomizations
 from .flux.entry import explicit_entry, find_entries
 from .flux.simulate import foreign_roots, simulate
 from .flux.source_dirs import SourceDirs, ci_pushes
@@ -92,12 +94,13 @@ def _simulate_and_analyse(repo: Repo, clusters: list[str] | None, entry: str | N
 
     repo.builds = {} if len(entries) > 1 else None  # clusters of one repository share most builds (reuse.py)
     shared: dict[str, SurfacesOf] | None = {} if len(entries) > 1 else None  # and many layers' objects
+    terraform = functools.cache(lambda: terraform_kustomizations(repo))  # read only for a dangling dependsOn
     for e in entries:
         cluster = simulate(repo, e, source_dirs, foreign_roots(e, every))
-        order = apply_order(cluster, repo.read_text)
+        order = apply_order(cluster, repo.read_text, terraform)
         settle_references(cluster)
         apply_exclusions(cluster, list(exclude or []))
-        cluster.warnings.extend(applied_twice(cluster))
+        cluster.warnings.extend(applied_twice(cluster, order))
         releases: dict[str, list[HelmReleaseInfo]] = defaultdict(list)
         for h in cluster.helm_releases:
             releases[h.layer].append(h)

@@ -82,6 +82,18 @@ def test_a_kustomization_that_fails_applies_nothing(tmp_path: Path) -> None:
     assert found(root) == []
 
 
+def test_a_kustomization_that_never_reconciles_applies_nothing(tmp_path: Path) -> None:
+    """A suspended Kustomization, and one waiting on it, never reconcile: nothing takes the object back."""
+    assert found(repo(tmp_path / "s", cm("{app: one}"), cm("{app: two}"), second_extra="suspend: true")) == []
+    files = gotk()
+    files.update({"clusters/home/one.yaml": ks("one", "./apps/one"),
+                  "clusters/home/held.yaml": ks("held", "./apps/held", extra="suspend: true"),
+                  "clusters/home/two.yaml": ks("two", "./apps/two", deps=("held",)),
+                  "apps/one/cm.yaml": cm("{app: one}"), "apps/two/cm.yaml": cm("{app: two}"),
+                  "apps/held/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: held, namespace: apps}\n"})
+    assert found(write(tmp_path / "d", files)) == []
+
+
 def test_one_build_listing_an_object_twice_is_kustomizes_problem_not_this(tmp_path: Path) -> None:
     files = gotk()
     files.update({"clusters/home/one.yaml": ks("one", "./apps/one"), "apps/one/a.yaml": cm(),

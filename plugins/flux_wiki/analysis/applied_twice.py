@@ -15,19 +15,21 @@ from typing import Any
 
 from ..flux.objects import landing_cluster
 from ..model import FLUX_KUSTOMIZE_GROUP, SOPS_ENCRYPTED_KIND, Cluster, Diagnostic, KustomizationNode, Resource
+from .order import EffectiveOrder
 
 SSA_ANNOTATION = "kustomize.toolkit.fluxcd.io/ssa"
 RECONCILE_ANNOTATION = "kustomize.toolkit.fluxcd.io/reconcile"
 SHOWN_DIFFERENCES = 3
 
 
-def applied_twice(cluster: Cluster) -> list[Diagnostic]:
+def applied_twice(cluster: Cluster, order: EffectiveOrder) -> list[Diagnostic]:
     """A diagnostic at each object a second Kustomization of ``cluster`` applies to the same cluster, naming the
-    first (in the simulation's order) and, when both copies are known and differ, the fields where they do."""
+    first (in the simulation's order) and, when both copies are known and differ, the fields where they do.
+    A Kustomization that never starts (suspended, or waiting on one that never becomes Ready) applies nothing."""
     first: dict[tuple[str, str, str, str, str], tuple[KustomizationNode, Resource]] = {}
     found: list[Diagnostic] = []
     for node in cluster.kustomizations.values():
-        if node.failure is not None:  # a Kustomization that fails applies none of its objects
+        if node.failure is not None or not order.starts(node.id):  # it applies none of its objects
             continue
         where = landing_cluster(node.id, cluster.kustomizations)
         for res in node.resources:

@@ -2,28 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
+from ..flux.bootstrap_commands import TerraformManifest
 from ..model import Cluster
 from .order import MAX_CYCLES, EffectiveOrder
 
 
-def apply_order(cluster: Cluster, read_text: Callable[[str], str] | None = None) -> EffectiveOrder:
+def apply_order(cluster: Cluster, read_text: Callable[[str], str] | None = None,
+                terraform: Callable[[], Mapping[str, TerraformManifest]] | None = None) -> EffectiveOrder:
     """The cluster's effective order (:mod:`.order`); sets each Kustomization's ``level`` to its effective level
     and warns where Flux would never get a Kustomization Ready.
 
     Warnings name the line that causes each problem: a dependsOn on a Kustomization the cluster never applies,
     each cycle (Kustomizations that wait for each other: a deadlock), a health check naming a Kustomization the
-    cluster never applies. ``read_text`` (the repo's) lets them point at the field's own line.
+    cluster never applies. ``read_text`` (the repo's) lets them point at the field's own line. A dependsOn on a
+    Kustomization the repository's Terraform creates (``terraform``, asked only then) is a limit: Flux finds it
+    once Terraform ran.
     """
     order = EffectiveOrder.of(cluster, read_text=read_text)
     for node_id, level in order.levels.items():
         cluster.kustomizations[node_id].level = level
     for edge in order.dangling:
+        made = terraform().get(edge.before) if terraform is not None else None
+        unless = f" (unless the Terraform resource {made.address} at {made.file}:{made.line}, which flux-wiki does " \
+                 "not run, creates it)" if made is not None else ""
         cluster.warn(edge.file, edge.line,
                      f"Kustomization {edge.after} depends on {edge.before}, which this cluster never applies"
-                     f"{_namesakes(cluster, edge.before)}", code="FW-DEPENDSON-DANGLING",
-                     ref_namespace=edge.before.partition("/")[0])
+                     f"{_namesakes(cluster, edge.before)}{unless}", code="FW-DEPENDSON-DANGLING",
+                     cls="limit" if made is not None else "repo", ref_namespace=edge.before.partition("/")[0])
     for cycle in order.cycles:
         link = cycle.links[0]
         plain = all(getattr(x, "kind", None) == "dependsOn" for x in cycle.links)

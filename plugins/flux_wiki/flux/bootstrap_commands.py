@@ -18,6 +18,9 @@ it can select: each segment with a variable matches any one folder name (its lit
 kept), so a fleet bootstrapped per cluster from one command gets a cluster per folder; a path made of
 variables alone, or that is not a folder of the repository, is not used. Reads are bounded: a few folders
 deep, a few hundred files, each file capped like any other, at most ``_MAX_MATCHES`` folders per path.
+
+The same files' Terraform also tells which Flux Kustomizations it creates itself (``kubernetes_manifest``): a
+dependsOn on one is no dangling reference (:func:`terraform_kustomizations`).
 """
 
 from __future__ import annotations
@@ -46,6 +49,12 @@ _TF_BOOTSTRAP = re.compile(r'resource\s+"flux_bootstrap_git"')
 _VARIABLE = re.compile(r"\$\{\{[^}]*\}\}|\$\{[^}]*\}|\$\([^)]*\)|\$[A-Za-z_][A-Za-z0-9_]*|\{\{[^}]*\}\}|%[A-Za-z_][A-Za-z0-9_]*%")
 _MAX_MATCHES = 20  # folders one path with variables names
 _TF_PATH = re.compile(r'^\s*path\s*=\s*"([^"]+)"', re.M)
+_TF_MANIFEST = re.compile(r'resource\s+"(kubernetes_manifest|kubectl_manifest)"\s+"([^"]+)"')
+_TF_KIND = re.compile(r'^\s*"?kind"?\s*=\s*"Kustomization"', re.M)
+_TF_API = re.compile(r'^\s*"?apiVersion"?\s*=\s*"kustomize\.toolkit\.fluxcd\.io/', re.M)
+_TF_METADATA = re.compile(r'^\s*"?metadata"?\s*=\s*\{([^{}]*)', re.M)  # up to its first nested map
+_TF_NAME = re.compile(r'^\s*"?name"?\s*=\s*"([a-z0-9.-]+)"', re.M)
+_TF_NAMESPACE = re.compile(r'^\s*"?namespace"?\s*=\s*"([a-z0-9-]+)"', re.M)
 
 
 @dataclass(frozen=True)
@@ -99,6 +108,41 @@ def _terraform(repo: Repo, rel: str, text: str) -> list[BootstrapCommand]:
         for path in _folders(repo, found.group(1)) if found else []:
             out.append(BootstrapCommand(path, rel, text.count("\n", 0, m.end() + found.start()) + 1,
                                         "Terraform flux_bootstrap_git"))
+    return out
+
+
+@dataclass(frozen=True)
+class TerraformManifest:
+    """A Flux Kustomization a Terraform manifest resource creates, at ``file:line``."""
+
+    address: str  # kubernetes_manifest.<name>, kubectl_manifest.<name>
+    file: str
+    line: int
+
+
+def terraform_kustomizations(repo: Repo) -> dict[str, TerraformManifest]:
+    """The Flux Kustomizations (``namespace/name``) the repository's Terraform creates from a literal map: the
+    ``manifest`` of a ``kubernetes_manifest`` (hashicorp/kubernetes) or the ``yamlencode`` of a ``kubectl_manifest``
+    (gavinbunney/kubectl). Objects of the cluster that no Flux source holds; a name or namespace Terraform
+    computes is left out."""
+    out: dict[str, TerraformManifest] = {}
+    for rel in _candidates(repo):
+        if not rel.endswith(".tf"):
+            continue
+        try:
+            text = repo.read_bytes(rel).decode("utf-8", "replace")
+        except InputError:
+            continue
+        for m in _TF_MANIFEST.finditer(text):
+            end = text.find("\nresource ", m.end())
+            body = text[m.end():end if end >= 0 else len(text)]
+            metadata = _TF_METADATA.search(body)
+            if not (_TF_KIND.search(body) and _TF_API.search(body) and metadata):
+                continue
+            name, namespace = _TF_NAME.search(metadata.group(1)), _TF_NAMESPACE.search(metadata.group(1))
+            if name and namespace:
+                out.setdefault(f"{namespace.group(1)}/{name.group(1)}", TerraformManifest(
+                    f"{m.group(1)}.{m.group(2)}", rel, text.count("\n", 0, m.start()) + 1))
     return out
 
 
