@@ -482,3 +482,20 @@ def test_meshed_pods_need_the_sidecar_injector(doctor_repo):
     plain = meshed.replace("enabled", "disabled")
     assert codes(doctor_repo(layer("linkerd", linkerd, spec=WAIT), layer("flagger", plain, deps=("linkerd",)))) == [
         ("unexplained-dependson", "info", "flagger", "clusters/test/flagger.yaml:1")]
+
+
+def test_a_release_whose_chart_values_ask_for_a_class_and_an_issuer_needs_their_providers(doctor_repo):
+    """kevincoakley/nsdf-fleet-infra: apps dependsOn infrastructure for the nginx IngressClass and the ClusterIssuer
+    its kube-prometheus-stack values' ingresses use; what a release's values render (analysis.chart_values) is
+    evidence as an Ingress of the layer is."""
+    nginx = namespace("ingress-nginx") + helmrelease("ingress-nginx", "ingress-nginx", "ingress-nginx")
+    issuer = ("apiVersion: cert-manager.io/v1\nkind: ClusterIssuer\nmetadata: {name: letsencrypt}\n"
+              "spec: {acme: {server: https://acme.example.com, privateKeySecretRef: {name: le}}}\n")
+    values = ("{ingress: {enabled: true, className: nginx, annotations: {cert-manager.io/cluster-issuer: letsencrypt},"
+              " hosts: [{host: web.example.com, paths: [{path: /}]}]}}")
+    report = doctor_repo(layer("infra", nginx + issuer, spec=WAIT),
+                         layer("apps", helmrelease("web", "default", "podinfo", values), deps=("infra",)))
+    assert codes(report) == []
+    [edge] = report.edges
+    assert sorted((e.type, e.subject) for e in edge.evidence) == [
+        ("class", "IngressClass nginx"), ("issuer", "ClusterIssuer letsencrypt")]

@@ -131,6 +131,9 @@ def build_index(cluster: Cluster, catalog: CrdCatalog, bootstrap: list[Bootstrap
             on = _release_cluster(res, where.get(info.layer, ""))
             layers[info.layer].provisions.extend(replace(p, subject=p.subject.on(on)) for p in _release_provisions(
                 info, res, catalog, used_kinds, why, operator_entry))
+            for subject, how in _chart_route_uses(info, res):
+                layers[info.layer].need(Need(subject.on(on), info.layer, res.file, res.line,
+                                             f"HelmRelease {info.ident()}", f"chart values: {how}"))
             if info.chart == "flux-instance":  # the chart's one object is a FluxInstance (templates/instance.yaml)
                 layers[info.layer].need(Need(crd_subject(FLUX_OPERATOR_GROUP, "FluxInstance").on(on), info.layer,
                                              res.file, res.line, f"HelmRelease {info.ident()}", "chart flux-instance"))
@@ -191,6 +194,19 @@ def _gated_releases(cluster: Cluster, layers: dict[str, LayerFacts]) -> None:
 def _used_custom_kinds(cluster: Cluster) -> set[tuple[str, str]]:
     return {(r.group, r.kind) for k in cluster.kustomizations.values() for r in k.resources
             if r.group and not is_builtin_group(r.group) and not is_flux_group(r.group)}
+
+
+_ROUTE_SUBJECTS = ("class", "issuer", "gateway")
+
+
+def _chart_route_uses(info: HelmReleaseInfo, res: Resource) -> list[tuple[Subject, str]]:
+    """The classes, issuers and Gateways the Ingresses and routes a release's chart renders from its values use (the
+    charts analysis.chart_values reads), as an Ingress or route of the layer would."""
+    from ..analysis.chart_values import render_release  # loads with the first HelmRelease
+
+    rendered, _ = render_release(info, res.obj)
+    return [(subject, how) for obj, _ in rendered for subject, how in object_uses(Resource(obj, res.file, res.line))
+            if subject.type in _ROUTE_SUBJECTS]
 
 
 def _release_objects(cluster: Cluster) -> dict[tuple[str, str, str], Resource]:

@@ -273,11 +273,15 @@ FLUX_KUSTOMIZATION_SPEC = {
 
 _CHART_TEMPLATE = {"chart": STR, "version": STR, "sourceRef": _REF, "interval": STR, "reconcileStrategy": STR,
                    "valuesFiles": seq(STR), "ignoreMissingValuesFiles": BOOL}
+# the kinds a chart comes from (helm-controller api/v2*/reference_types.go CrossNamespaceObjectReference.Kind,
+# source-controller api/v1 helmchart_types.go LocalHelmChartSourceReference.Kind): an OCIRepository chart is a
+# release's chartRef, never its chart template's sourceRef
+_CHART_SOURCE_KIND = one_of("HelmRepository", "GitRepository", "Bucket")
 # helm-controller api/v2*/helmrelease_types.go: HelmChartTemplate.spec, its chart and sourceRef (a
 # CrossNamespaceObjectReference: kind and name) are +required, as is the release's interval
 _RELEASE_CHART_TEMPLATE = {**{k: v for k, v in _CHART_TEMPLATE.items() if k not in ("chart", "sourceRef")},
-                           "chart!": STR, "sourceRef!": {"kind!": STR, "name!": STR, "namespace": STR,
-                                                         "apiVersion": STR}}
+                           "chart!": STR, "sourceRef!": {"kind!": _CHART_SOURCE_KIND, "name!": STR,
+                                                         "namespace": STR, "apiVersion": STR}}
 HELM_RELEASE_SPEC = {
     "chart": {"spec!": _RELEASE_CHART_TEMPLATE, "metadata": {"labels": _STRINGS, "annotations": _STRINGS}},
     "chartRef": _REF,
@@ -352,7 +356,8 @@ SOURCE_SPECS = {
                        "provider": STR, "insecure": BOOL, "passCredentials": BOOL, "suspend": BOOL},
     "Bucket": {"endpoint": STR, "bucketName": STR, "insecure": BOOL, "provider": STR, "region": STR, "prefix": STR,
                "interval": STR, "timeout": STR, "secretRef": _SECRET_REF, "ignore": STR, "suspend": BOOL},
-    "HelmChart": {**_CHART_TEMPLATE, "sourceRef": {**_REF, "name!": STR}, "suspend": BOOL},
+    "HelmChart": {**_CHART_TEMPLATE, "sourceRef": {**_REF, "kind": _CHART_SOURCE_KIND, "name!": STR},
+                  "suspend": BOOL},
     "ExternalArtifact": {"sourceRef": _REF},
 }
 

@@ -498,6 +498,15 @@ class Simulation:
         others = sorted(ns for (k, ns, n) in self.store.applied if (k, n) == (kind, name) and ns != namespace)
         return f"{others[0]}/{name}" if others else None
 
+    def _release_source(self, kind: str, namespace: str, name: str) -> SourceInfo | None:
+        """The Flux source a HelmRelease's chart names: one the cluster applies, else the bootstrap's own (what a
+        FluxInstance, ``flux bootstrap`` or its commands create, though no manifest of the repository declares it)."""
+        found = self.store.find_source(kind, namespace, name)
+        boot = self.entry.source
+        if found is None and (kind, namespace, name) == (boot.kind, boot.namespace, boot.name):
+            return boot
+        return found
+
     def _release_source_hint(self, kind: str, namespace: str, name: str) -> str:
         """What a HelmRelease's missing source reference should say when the source is in another namespace."""
         namesake = self._namesake(kind, namespace, name)
@@ -1003,7 +1012,7 @@ class Simulation:
                 if res.is_kind(FLUX_HELM_GROUP, "HelmRelease"):
                     from .helm import helm_release_info  # loads with the first HelmRelease
 
-                    info, diags = helm_release_info(res, self.store.find, self.store.find_source,
+                    info, diags = helm_release_info(res, self.store.find, self._release_source,
                                                     lambda path, r=res: self._line(r.file, r.line, path),
                                                     self._artifact_chart, self._release_source_hint,
                                                     substituted=node.flux_spec.post_build.enabled)
