@@ -6,13 +6,12 @@ import copy
 import functools
 from collections import defaultdict
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from .analysis.applied_twice import applied_twice
 from .analysis.dag import apply_exclusions, apply_order
 from .analysis.facts import ClusterFacts
 from .analysis.surfaces import DefaultIssuer, default_issuer, extract_surfaces
-from .flux.bootstrap_commands import terraform_kustomizations
 from .flux.entry import explicit_entry, find_entries
 from .flux.simulate import foreign_roots, simulate
 from .flux.source_dirs import SourceDirs, ci_pushes
@@ -20,6 +19,9 @@ from .load import ParseCache, Repo
 from .load.yamldocs import field_line
 from .model import Cluster, Diagnostic, HelmReleaseInfo, InputError, KustomizationNode, Model, Resource, Surface
 from .problems import settle_references
+
+if TYPE_CHECKING:
+    from .flux.bootstrap_commands import TerraformManifest
 
 
 class UnknownCluster(ValueError):
@@ -94,7 +96,7 @@ def _simulate_and_analyse(repo: Repo, clusters: list[str] | None, entry: str | N
 
     repo.builds = {} if len(entries) > 1 else None  # clusters of one repository share most builds (reuse.py)
     shared: dict[str, SurfacesOf] | None = {} if len(entries) > 1 else None  # and many layers' objects
-    terraform = functools.cache(lambda: terraform_kustomizations(repo))  # read only for a dangling dependsOn
+    terraform = functools.cache(lambda: _terraform_kustomizations(repo))  # read only for a dangling dependsOn
     for e in entries:
         cluster = simulate(repo, e, source_dirs, foreign_roots(e, every))
         order = apply_order(cluster, repo.read_text, terraform)
@@ -116,6 +118,12 @@ def _simulate_and_analyse(repo: Repo, clusters: list[str] | None, entry: str | N
         cluster.warnings = sorted({w for w in cluster.warnings if w.severity != "info"})
         out.append(cluster)
     return Model(repo.root, out, sorted(set(diagnostics + repo.problems)), set(repo.read), facts)
+
+
+def _terraform_kustomizations(repo: Repo) -> dict[str, TerraformManifest]:
+    from .flux.bootstrap_commands import terraform_kustomizations  # its patterns load only for a dangling dependsOn
+
+    return terraform_kustomizations(repo)
 
 
 MAX_KEPT_SURFACES = 20_000  # layers whose surfaces a parse cache keeps (oldest forgotten first)

@@ -112,8 +112,9 @@ def test_graph_on_standard_output_loads_no_page_renderer() -> None:
 # What only some repositories need, loaded with the first object that needs it: postBuild substitution (the YAML
 # round trip, envsubst), flux-operator's ResourceSets and FluxInstances (the Go template engine), HelmReleases (their
 # typed spec, values, chart values), kustomize's generators (and their name hashes: OpenSSL's hashlib) and
-# replacements, a CI workflow's `flux push artifact` (shlex).
-FOR_SOME_REPOS = ("flux_wiki.flux.substitute", "flux_wiki.flux.envsubst", "flux_wiki.flux.resourceset",
+# replacements, a CI workflow's `flux push artifact` (shlex), the bootstrap commands and Terraform manifests read
+# for a repository without an entry point or with a dependsOn nothing in it applies.
+FOR_SOME_REPOS = ("flux_wiki.flux.bootstrap_commands", "flux_wiki.flux.substitute", "flux_wiki.flux.envsubst", "flux_wiki.flux.resourceset",
                   "flux_wiki.flux.goyaml", "flux_wiki.flux.gotemplate", "flux_wiki.flux.sprig",
                   "flux_wiki.flux.instance", "flux_wiki.flux.helm", "flux_wiki.analysis.chart_values",
                   "flux_wiki.flux.kustomize.generate", "flux_wiki.flux.kustomize.replace", "hashlib", "_hashlib",

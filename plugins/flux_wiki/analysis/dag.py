@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
-from ..flux.bootstrap_commands import TerraformManifest
 from ..model import Cluster
 from .order import MAX_CYCLES, EffectiveOrder
+
+if TYPE_CHECKING:
+    from ..flux.bootstrap_commands import TerraformManifest
 
 
 def apply_order(cluster: Cluster, read_text: Callable[[str], str] | None = None,
