@@ -92,6 +92,8 @@ _DECRYPT_ANNOTATION = f"{FLUX_KUSTOMIZE_GROUP}/decrypt"
 KUSTOMIZE_CONFIG_GROUP = "kustomize.config.k8s.io"  # kustomize's own file kinds (Kustomization, Component): never served
 # entries whose root spec the repository does not hold (flux-wiki writes it)
 _SYNTHESIZED_ROOTS = ("explicit", "gotk-sync placeholder", "bootstrap command", "guessed root")
+# of those, the roots something outside the repository applies with a spec of its own (not `flux bootstrap`'s)
+_FOREIGN_ROOTS = ("explicit", "guessed root")
 
 
 def _and_more(items: list[Any]) -> str:
@@ -243,13 +245,15 @@ class Simulation:
             first, more = unplaced[0], len(unplaced) - 1
             others = f" (and {more} more object{'s' if more > 1 else ''} without one)" if more else ""
             partial = node.status == "partial"  # what flux-wiki did not build or simulate may give one
-            unless = " unless what flux-wiki did not simulate there sets one" if partial else ""
+            foreign = node.parent is None and self.entry.kind in _FOREIGN_ROOTS  # its targetNamespace is unknown
+            unless = " unless what flux-wiki did not simulate there sets one" if partial else \
+                " unless what applies this root, outside the repository, sets one" if foreign else ""
             self.cluster.warn(first.file, first.line,
                               f"{first.kind} {first.name} has no namespace{others} and Kustomization {node.id} sets "
                               f"no targetNamespace: kustomize-controller fails it (\"{first.kind}/{first.name} "
                               f"namespace not specified\"){unless}; set metadata.namespace, a kustomization "
                               f"namespace or spec.targetNamespace", code="FW-NAMESPACE-MISSING",
-                              cls="limit" if partial else "repo")
+                              cls="limit" if partial or foreign else "repo")
         self._check_decryption(node)
         self._check_names(node)
         for res in node.resources:
