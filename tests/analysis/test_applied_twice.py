@@ -9,6 +9,8 @@ from pathlib import Path
 from flux_wiki.engine import build_model
 from tests.simulate.test_simulate import gotk, ks, write
 
+from ..support import run_cli
+
 
 def cm(labels: str = "{}", annotations: str = "{}", data: str = "{a: b}") -> str:
     return (f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shared\n  namespace: apps\n  labels: {labels}\n"
@@ -45,6 +47,12 @@ def test_equal_copies_are_a_notice(tmp_path: Path) -> None:
     assert "prune it from under the other" in message
     [cluster] = build_model(tmp_path).clusters
     assert not [w for w in cluster.warnings if w.code.startswith("FW-OBJECT-")]
+
+
+def test_the_text_inventory_counts_and_prints_notices(tmp_path: Path) -> None:
+    result = run_cli(["inventory", str(repo(tmp_path, cm(), cm()))])
+    assert "0 warnings, 0 notes, 1 notices" in result.stdout
+    assert "notice: apps/two/cm.yaml:1: ConfigMap apps/shared is also applied by" in result.stderr
 
 
 def test_values_never_reach_the_message(tmp_path: Path) -> None:

@@ -57,7 +57,8 @@ def inventory(argv: list[str]) -> None:
         warnings = sum(1 for w in c.warnings if ProblemPolicy().report(w)[0] == "warning")  # as warn() prints them
         print(printable(f"cluster {c.name}: entry {c.entry_file}:{c.entry_line} ({c.entry_kind}), "
                         f"{len(c.kustomizations)} Kustomizations, {len(c.helm_releases)} HelmReleases, "
-                        f"{len(c.surfaces)} surfaces, {warnings} warnings, {len(c.warnings) - warnings} notes"),
+                        f"{len(c.surfaces)} surfaces, {warnings} warnings, {len(c.warnings) - warnings} notes, "
+                        f"{len(c.notices)} notices"),
               flush=True)
         for k in sorted(c.kustomizations.values(), key=lambda k: (k.level or 0, k.id)):
             extra = f" ({k.reason})" if k.reason else ""
@@ -65,6 +66,8 @@ def inventory(argv: list[str]) -> None:
                   flush=True)
         for w in c.warnings:
             warn(w)
+        for n in c.notices:
+            print(f"notice: {n}", file=sys.stderr)
 
 
 VIEWS = ("auto", "full", "overview")
