@@ -16,6 +16,7 @@ from flux_wiki.compile import WikiCompiler
 from flux_wiki.config import WikiConfig
 from flux_wiki.flux import substitute
 from flux_wiki.flux.kustomize import reuse
+from flux_wiki.load import ParseCache
 
 from ..support import CORPORA, Changed, frozen, gotk_sync, run_cli
 
@@ -30,7 +31,8 @@ def test_the_freezing_catches_a_change() -> None:
 
 
 def freeze_builds_and_substitutions(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every object a build or a substitution hands on is frozen from now on."""
+    """Every object a build or a substitution hands on, and every values text a parse cache remembers, is frozen
+    from now on."""
     build = reuse.build_flux_path
     substitute_resources = substitute.substitute_resources
 
@@ -43,8 +45,14 @@ def freeze_builds_and_substitutions(monkeypatch: pytest.MonkeyPatch) -> None:
         result.resources = [replace(r, obj=frozen(r.obj)) for r in result.resources]
         return result
 
+    loaded_text = ParseCache.loaded_text
+
+    def frozen_values(self: ParseCache, text: str) -> Any:
+        return frozen(loaded_text(self, text))
+
     monkeypatch.setattr(reuse, "build_flux_path", frozen_build)
     monkeypatch.setattr(substitute, "substitute_resources", frozen_substitution)
+    monkeypatch.setattr(ParseCache, "loaded_text", frozen_values)
 
 
 def outputs(root: Path, out: Path, monkeypatch: pytest.MonkeyPatch | None = None) -> tuple[str, dict[str, str]]:
@@ -93,6 +101,15 @@ spec:
   interval: 1h
   chart: {spec: {chart: web, sourceRef: {kind: HelmRepository, name: charts}}}
   values: {service: {type: LoadBalancer, port: 8080}, ingress: {hosts: ["app.${DOMAIN}"]}}
+  valuesFrom: [{kind: ConfigMap, name: web-values}]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: web-values}
+data:
+  values.yaml: |
+    service: {annotations: {team: web}}
+    replicaCount: 2
 ---
 apiVersion: source.toolkit.fluxcd.io/v1
 kind: HelmRepository

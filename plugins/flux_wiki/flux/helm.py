@@ -277,8 +277,10 @@ def _oci_version(info: SourceInfo) -> str | None:
 class _Builder:
     def __init__(self, res: Resource, spec: HelmReleaseSpec, find_object: FindObject, find_source: FindSource,
                  find_artifact_chart: FindArtifactChart | None = None,
-                 source_hint: Callable[[str, str, str], str] | None = None) -> None:
+                 source_hint: Callable[[str, str, str], str] | None = None,
+                 load: Callable[[str], Any] = load_text) -> None:
         self.res = res
+        self.load = load
         self.source_hint = source_hint
         self.find_artifact_chart = find_artifact_chart
         self.spec = spec
@@ -424,7 +426,7 @@ class _Builder:
 
     def parse_values(self, text: str, obj: Resource, detail: str) -> dict[str, Any] | None:
         try:
-            parsed = load_text(text)
+            parsed = self.load(text)
         except yaml.YAMLError as err:
             problem = getattr(err, "problem", None) or str(err)
             self.diags.append(Diagnostic(obj.file, obj.line, f"{detail}: values are not valid YAML: {problem}",
@@ -454,7 +456,7 @@ def helm_release_info(res: Resource, find_object: FindObject, find_source: FindS
                       locate: Callable[[tuple[str | int, ...]], int] | None = None,
                       find_artifact_chart: FindArtifactChart | None = None,
                       source_hint: Callable[[str, str, str], str] | None = None, substituted: bool = False,
-                      ) -> tuple[HelmReleaseInfo, list[Diagnostic]]:
+                      load: Callable[[str], Any] = load_text) -> tuple[HelmReleaseInfo, list[Diagnostic]]:
     """Chart, version, source, dependencies and merged values of a HelmRelease (v2, v2beta1, v2beta2).
 
     ``find_object(kind, namespace, name)`` finds ConfigMaps and HelmCharts;
@@ -464,11 +466,12 @@ def helm_release_info(res: Resource, find_object: FindObject, find_source: FindS
     returned as diagnostics at the HelmRelease's file:line (``locate(field path)``, when given, finds
     the line of a field); this never raises for bad input. ``substituted``: the Kustomization applying it ran
     postBuild substitution, so a field still holding a ``${VAR}`` has a value flux-wiki does not know.
+    ``load`` parses a values text (:func:`load_text`, or a parse cache's ``loaded_text``, whose data is shared).
     """
     spec, found = HelmReleaseSpec.parse(res.obj.get("spec"), res.namespace, res.api_version)
     if substituted:
         found = [p for p in found if not holds_variable(value_at(res.obj, p.path)[1])]
-    b = _Builder(res, spec, find_object, find_source, find_artifact_chart, source_hint)
+    b = _Builder(res, spec, find_object, find_source, find_artifact_chart, source_hint, load)
     b.refused = {p.path for p in found}
     for problem in found[:5]:
         b.diags.append(Diagnostic(res.file, locate(problem.path) if locate else res.line,

@@ -1019,7 +1019,8 @@ class Simulation:
                     info, diags = helm_release_info(res, self.store.find, self._release_source,
                                                     lambda path, r=res: self._line(r.file, r.line, path),
                                                     self._artifact_chart, self._release_source_hint,
-                                                    substituted=node.flux_spec.post_build.enabled)
+                                                    substituted=node.flux_spec.post_build.enabled,
+                                                    load=self.repo.cache.loaded_text)
                     info.layer = node.id
                     specs[(res.file, res.line)] = res.obj.get("spec")
                     cluster.helm_releases.append(info)

@@ -37,6 +37,7 @@ import operator
 import re
 import threading
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -888,7 +889,7 @@ class ParseCache:
         # results later stages compute from parsed content, by stage (e.g. "substitute"); they live as long
         # as the parse cache, so two builds sharing it (two revisions, serve rebuilds) share them too
         self.derived: dict[str, dict[Any, Any]] = {}
-        self._text_chars = 0  # characters of the texts :meth:`text_documents` remembers
+        self._text_chars: Counter[str] = Counter()  # characters of the texts remembered, by stage
 
     def get(self, file: str, content: bytes) -> list[Document]:
         key = (file, content)
@@ -914,23 +915,49 @@ class ParseCache:
         The documents' data is shared, so callers must not mutate it (a patch is only read, a render is
         normalised into a new tree); each call gets documents (or an error) naming its own ``file``.
         ``counts["texts parsed"]`` and ``counts["texts reused"]`` count misses and hits."""
-        memo = self.derived.setdefault("text documents", {})
-        hit = memo.get(text)
-        if hit is None:
-            self.counts["texts parsed"] += 1
+
+        def parsed(chunk: str) -> list[Document] | InputError:
             try:
-                hit = parse_documents(text, "")
+                return parse_documents(chunk, "")
             except InputError as err:
-                hit = err
-            if len(text) <= MAX_TEXT_MEMO_ONE:
-                memo[text] = hit
-                self._text_chars += len(text)
-                while len(memo) > MAX_TEXT_MEMO or self._text_chars > MAX_TEXT_MEMO_CHARS:
-                    oldest = next(iter(memo))
-                    del memo[oldest]
-                    self._text_chars -= len(oldest)
-        else:
-            self.counts["texts reused"] += 1
+                return err
+
+        hit = self._remembered("text documents", text, parsed)
         if isinstance(hit, InputError):
             raise InputError(file, hit.line, hit.message, code=hit.code, cls=hit.cls)
         return [Document(d.data, file, d.line, d.duplicates) for d in hit]
+
+    def loaded_text(self, text: str) -> Any:
+        """:func:`load_text` of ``text``, remembered by the text alone as :meth:`text_documents` does (a chart's
+        values a ConfigMap holds: every rebuild, and each release reading it, parses the same text). The data is
+        shared: callers must not mutate it. Raises yaml.YAMLError as load_text does."""
+
+        def loaded(chunk: str) -> Any:
+            try:
+                return load_text(chunk)
+            except yaml.YAMLError as err:
+                return err
+
+        hit = self._remembered("loaded texts", text, loaded)
+        if isinstance(hit, yaml.YAMLError):
+            raise hit
+        return hit
+
+    def _remembered(self, stage: str, text: str, compute: Callable[[str], Any]) -> Any:
+        """``compute(text)``, remembered in ``derived[stage]`` for texts up to :data:`MAX_TEXT_MEMO_ONE`, the
+        oldest forgotten past :data:`MAX_TEXT_MEMO` texts or :data:`MAX_TEXT_MEMO_CHARS` characters; counted
+        in ``counts`` ("texts parsed", "texts reused")."""
+        memo = self.derived.setdefault(stage, {})
+        if text in memo:
+            self.counts["texts reused"] += 1
+            return memo[text]
+        self.counts["texts parsed"] += 1
+        hit = compute(text)
+        if len(text) <= MAX_TEXT_MEMO_ONE:
+            memo[text] = hit
+            self._text_chars[stage] += len(text)
+            while len(memo) > MAX_TEXT_MEMO or self._text_chars[stage] > MAX_TEXT_MEMO_CHARS:
+                oldest = next(iter(memo))
+                del memo[oldest]
+                self._text_chars[stage] -= len(oldest)
+        return hit
