@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from ..flux.fields import holds_variable
 from ..flux.objects import landing_cluster
 from ..model import FLUX_KUSTOMIZE_GROUP, SOPS_ENCRYPTED_KIND, Cluster, Diagnostic, KustomizationNode, Resource
 from .order import EffectiveOrder
@@ -90,11 +91,9 @@ def _differences(a: Any, b: Any) -> Iterator[str | None]:
 
 
 def _unknown(value: Any) -> bool:
-    """Whether ``value`` holds a ``${VAR}`` left by substitution, anywhere within it."""
-    if isinstance(value, str):
-        return "${" in value
+    """Whether ``value`` holds a ``${VAR}`` left by substitution (:func:`holds_variable`), anywhere within it."""
     if isinstance(value, dict):
         return any(_unknown(v) for v in value.values())
     if isinstance(value, list):
         return any(_unknown(v) for v in value)
-    return False
+    return holds_variable(value)
