@@ -312,11 +312,11 @@ def helm_release_identity(name: str, namespace: str, spec: Any) -> tuple[str, st
 
 
 SurfaceKind = Literal["loadbalancer", "nodeport", "clusterip", "externalname", "ingress", "ingressroute", "httproute",
-                      "tlsroute", "virtualservice", "gateway", "certificate", "workload"]
+                      "tlsroute", "virtualservice", "tunnel", "gateway", "certificate", "workload"]
 SERVICE_SURFACES: tuple[SurfaceKind, ...] = ("loadbalancer", "nodeport", "clusterip",
                                              "externalname")  # a Service's, by its type
 ROUTE_SURFACES: tuple[SurfaceKind, ...] = ("ingress", "ingressroute", "httproute", "tlsroute",
-                                           "virtualservice")  # a host routed on
+                                           "virtualservice", "tunnel")  # a host routed on
 CLAIM_SURFACES: tuple[SurfaceKind, ...] = ("loadbalancer", "gateway")  # an address:port a load balancer serves
 
 

@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 from ..model import (CLAIM_SURFACES, Diagnostic, FieldAt, HelmReleaseInfo, Resource, Surface, SurfaceKind, Target,
                      ValuesPath, address_list, endpoint, helm_release_identity, host_fields, value_at)
 from .redact import HIDDEN, is_secret_payload, secret_strings, without_ciphertext
+from .tunnels import config_texts, service_target, tunnel_rules
 
 LB_IP_ANNOTATIONS = (
     "metallb.universe.tf/loadBalancerIPs",
@@ -731,6 +732,9 @@ def _surfaces_of(placed: list[Placed], diags: list[Diagnostic], default: Default
                 out += _certificate(obj, o)
             elif kind in WORKLOAD_KINDS and group in ("apps", "batch"):
                 out += _workload(obj, o, sorted(svc_of.get(i, [])))
+            elif kind == "ConfigMap" and group == "":
+                out += [o.surface("tunnel", host=r.host, path=r.path, targets=(service_target(r.service),))
+                        for text in config_texts(obj) for r in tunnel_rules(text)]
         except (AttributeError, TypeError, ValueError) as exc:  # malformed object: one warning, go on
             diags.append(Diagnostic(o.file, o.line, f"{kind} {obj_name(obj)}: could not read surfaces ({exc})",
                                     code="FW-SURFACE-UNREAD", cls="limit"))

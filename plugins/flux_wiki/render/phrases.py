@@ -16,7 +16,7 @@ from ..model import ROUTE_SURFACES, Surface, address_list, address_order, endpoi
 COUNTED_KINDS = ("Service", "ExternalSecret", "Kustomization")
 
 _ROUTE_LABELS = {"ingress": "Ingress", "ingressroute": "IngressRoute", "httproute": "HTTPRoute",
-                 "tlsroute": "TLSRoute", "virtualservice": "VirtualService"}
+                 "tlsroute": "TLSRoute", "virtualservice": "VirtualService", "tunnel": "Cloudflare Tunnel"}
 
 
 def plural(noun: str) -> str:
