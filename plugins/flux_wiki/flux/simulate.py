@@ -93,7 +93,7 @@ KUSTOMIZE_CONFIG_GROUP = "kustomize.config.k8s.io"  # kustomize's own file kinds
 # entries whose root spec the repository does not hold (flux-wiki writes it)
 _SYNTHESIZED_ROOTS = ("explicit", "gotk-sync placeholder", "bootstrap command", "guessed root")
 # of those, the roots something outside the repository applies with a spec of its own (not `flux bootstrap`'s)
-_FOREIGN_ROOTS = ("explicit", "guessed root")
+FOREIGN_ROOTS = ("explicit", "guessed root")
 
 
 def _and_more(items: list[Any]) -> str:
@@ -245,7 +245,7 @@ class Simulation:
             first, more = unplaced[0], len(unplaced) - 1
             others = f" (and {more} more object{'s' if more > 1 else ''} without one)" if more else ""
             partial = node.status == "partial"  # what flux-wiki did not build or simulate may give one
-            foreign = node.parent is None and self.entry.kind in _FOREIGN_ROOTS  # its targetNamespace is unknown
+            foreign = node.parent is None and self.entry.kind in FOREIGN_ROOTS  # its targetNamespace is unknown
             unless = " unless what flux-wiki did not simulate there sets one" if partial else \
                 " unless what applies this root, outside the repository, sets one" if foreign else ""
             self.cluster.warn(first.file, first.line,
