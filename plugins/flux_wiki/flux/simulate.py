@@ -109,6 +109,17 @@ def _decryption_disabled(res: Resource) -> bool:
     return isinstance(annotations, dict) and str(annotations.get(_DECRYPT_ANNOTATION, "")).lower() == "disabled"
 
 
+def _unsubstituted(node: KustomizationNode, res: Resource) -> str | None:
+    """Why the ``${VAR}`` in ``res`` reach the API server as written as ``node`` applies it, or None when postBuild
+    substitutes it: kustomize-controller skips an object labelled or annotated
+    ``kustomize.toolkit.fluxcd.io/substitute: disabled`` (fluxcd/pkg kustomize_varsub.go)."""
+    if not node.flux_spec.post_build.enabled:
+        return "the Kustomization applying it has no postBuild variables"
+    from .substitute import SUBSTITUTE_KEY, substitution_disabled  # loaded by the substitution that ran
+
+    return f"it is marked {SUBSTITUTE_KEY}: disabled" if substitution_disabled(res) else None
+
+
 class Simulation:
     """One cluster's reconciliation, run breadth-first from the root Kustomization."""
 
@@ -269,16 +280,17 @@ class Simulation:
             found = object_problems(res.obj, res.group, res.kind)
             if res.encrypted:  # kustomize-controller decrypts before it applies: ciphertext is no value to judge
                 found = _judged(found, res.obj, is_ciphertext)
-            if node.flux_spec.post_build.enabled:  # a ${VAR} left is a Secret's or an unset one: no value known
+            kept = _unsubstituted(node, res)
+            if kept is None:  # a ${VAR} left is a Secret's or an unset one: no value known
                 found = _judged(found, res.obj, holds_variable)
             else:
-                found += unsubstituted_durations(res.obj, res.group, res.kind)
+                found += unsubstituted_durations(res.obj, res.group, res.kind, kept)
             for problem in found[:_PROBLEMS_PER_OBJECT]:
                 self._rejected(node, res, problem)
 
     def _rejected(self, node: KustomizationNode, res: Resource, problem: FieldProblem, more: str = "") -> None:
         line = self._line(res.file, res.line, problem)
-        substituted = node.flux_spec.post_build.enabled and "${" in self._text_line(res.file, line)
+        substituted = _unsubstituted(node, res) is None and "${" in self._text_line(res.file, line)
         self.cluster.warn(res.file, line,
                           f"{res.kind} {res.ident()}: {problem}{more} ("
                           + ("after postBuild substitution; " if substituted else "")
@@ -845,9 +857,12 @@ class Simulation:
         self.stopped.setdefault(limit, []).append(node)
 
     def _parent_substitutes(self, node: KustomizationNode) -> bool:
-        """Whether the Kustomization that applies ``node`` runs postBuild substitution on what it applies."""
+        """Whether the Kustomization that applies ``node`` runs postBuild substitution on it
+        (:func:`_unsubstituted`)."""
         parent = self.cluster.kustomizations.get(node.parent) if node.parent else None
-        return parent is not None and parent.flux_spec.post_build.enabled
+        return parent is not None and parent.flux_spec.post_build.enabled and any(
+            (res.file, res.line, res.name) == (node.file, node.line, node.name) and _unsubstituted(parent, res) is None
+            for res in parent.resources if res.is_kind(FLUX_KUSTOMIZE_GROUP, "Kustomization"))
 
     def _children(self, node: KustomizationNode) -> list[KustomizationNode]:
         children = []
@@ -879,10 +894,11 @@ class Simulation:
                 continue
             spec, problems = self._shared_verdict("kustomization checks", res.obj,
                                                   lambda: checked_kustomization(res.obj))
-            if node.flux_spec.post_build.enabled:  # as for any object (_check_objects): a ${VAR} left is unknown
+            kept = _unsubstituted(node, res)
+            if kept is None:  # as for any object (_check_objects): a ${VAR} left is unknown
                 problems = _judged(problems, res.obj, holds_variable)
             else:
-                problems = [*problems, *unsubstituted_durations(res.obj, res.group, res.kind)]
+                problems = [*problems, *unsubstituted_durations(res.obj, res.group, res.kind, kept)]
             child, problems = _node_from_resource(res, node.id, (dict(spec), list(problems)))
             self.cluster.kustomizations[child.id] = child
             self.depth[child.id] = depth
@@ -1019,7 +1035,7 @@ class Simulation:
                     info, diags = helm_release_info(res, self.store.find, self._release_source,
                                                     lambda path, r=res: self._line(r.file, r.line, path),
                                                     self._artifact_chart, self._release_source_hint,
-                                                    substituted=node.flux_spec.post_build.enabled,
+                                                    substituted=_unsubstituted(node, res) is None,
                                                     load=self.repo.cache.loaded_text)
                     info.layer = node.id
                     specs[(res.file, res.line)] = res.obj.get("spec")
@@ -1030,7 +1046,7 @@ class Simulation:
                         node.failure = node.failure or replace(
                             rejected, message=f"{rejected.message[:-1]}; Kustomization {node.id} fails to apply)")
                     self._check_release_source(res, info)
-                    self._check_release_version(res, info, node.flux_spec.post_build.enabled)
+                    self._check_release_version(res, info, _unsubstituted(node, res) is None)
                     self._check_release_chart(res, info)
         cluster.helm_releases.sort(key=lambda h: (h.layer, h.namespace, h.name))
         self._check_release_dependencies(specs)
