@@ -19,7 +19,8 @@ from ..load import ParseCache, Repo
 from ..load.yamldocs import block_scalar_line, field_line
 from ..model import (BUILT_STATUSES, FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, FLUX_OPERATOR_GROUP, FLUX_SOURCE_GROUP,
                      SOPS_ENCRYPTED_KIND, Cluster, Controller, DependsOnKey, Diagnostic, FieldAt, HelmReleaseInfo,
-                     InputError, KustomizationNode, Resource, SourceDir, SourceInfo, SubstitutionVar, value_at)
+                     InputError, KustomizationNode, Resource, SourceDir, SourceInfo, SubstitutionVar,
+                     helm_release_identity, value_at)
 from ..problems import CODES
 from .controller_flags import (CONTROLLERS, NO_CROSS_NAMESPACE_REFS, REQUEUE_DEPENDENCY, ControllerFlags, patch_flags,
                                root_flags)
@@ -27,7 +28,7 @@ from .entry import Entry, artifact_prefix, bootstrap_build, root_path
 from .fields import holds_variable, is_ciphertext
 from .kustomize.build import BuildResult, Includes, included_in
 from .kustomize.reuse import build_reusing
-from .objects import KustomizationSpec, landing_cluster
+from .objects import KustomizationSpec, landing_cluster, remote_cluster
 from .schema import (FLUX_KUSTOMIZATION_SPEC, LABEL, FieldProblem, checked_kustomization, checked_kustomization_spec,
                      name_problem, name_rule, object_problems, unknown_fields, unsubstituted_durations)
 from .scope import ScopeIndex
@@ -1027,6 +1028,7 @@ class Simulation:
         cluster = self.cluster
         self.store.settled = True
         specs: dict[tuple[str, int], Any] = {}  # (file, line) of each HelmRelease -> its spec
+        applied: list[tuple[Resource, HelmReleaseInfo]] = []
         for node in cluster.kustomizations.values():
             for res in node.resources:
                 if res.is_kind(FLUX_HELM_GROUP, "HelmRelease"):
@@ -1039,6 +1041,7 @@ class Simulation:
                                                     load=self.repo.cache.loaded_text)
                     info.layer = node.id
                     specs[(res.file, res.line)] = res.obj.get("spec")
+                    applied.append((res, info))
                     cluster.helm_releases.append(info)
                     cluster.warnings.extend(diags)
                     rejected = next((d for d in diags if d.code == "FW-SCHEMA-REJECTED"), None)
@@ -1050,6 +1053,7 @@ class Simulation:
                     self._check_release_chart(res, info)
         cluster.helm_releases.sort(key=lambda h: (h.layer, h.namespace, h.name))
         self._check_release_dependencies(specs)
+        self._check_shared_releases(applied)
         cluster.controllers = self._controllers()
         self._check_api_versions()
 
@@ -1159,6 +1163,35 @@ class Simulation:
                                   f"HelmRelease {h.ident()} depends on HelmRelease {dep}, which this "
                                   f"cluster never applies: it is never installed{hint}",
                                   code="FW-DEPENDSON-DANGLING", ref_namespace=dep.rpartition("/")[0])
+
+    def _check_shared_releases(self, applied: list[tuple[Resource, HelmReleaseInfo]]) -> None:
+        """Two HelmReleases, neither suspended, that install one Helm release (storage namespace and release name,
+        :func:`helm_release_identity`) on one cluster: helm-controller finds the release the other installed, not in
+        its own history, takes it for one it does not manage and upgrades it (internal/reconcile/state.go
+        DetermineReleaseState, atomic_release.go ReleaseStatusUnmanaged), so the two upgrade it in turn. Reported at
+        the second by ident, naming both."""
+        nodes = self.cluster.kustomizations
+        first: dict[tuple[str, str, str], HelmReleaseInfo] = {}
+        for res, info in sorted(applied, key=lambda a: (a[1].namespace, a[1].name, a[1].file, a[1].line)):
+            spec = res.spec
+            name = helm_release_identity(info.name, info.namespace, spec)[0]
+            storage = spec.get("storageNamespace") or info.namespace
+            if spec.get("suspend") is True or not info.namespace or not isinstance(storage, str) \
+                    or holds_variable(name) or holds_variable(storage):
+                continue
+            there = landing_cluster(info.layer, nodes)
+            if info.kube_config is not None:
+                there = remote_cluster(info.kube_config, info.namespace, there)
+            other = first.setdefault((there, storage, name), info)
+            if (other.namespace, other.name) == (info.namespace, info.name):
+                continue  # itself, or one object two Kustomizations apply (applied_twice.py)
+            self.cluster.warn(info.file, info.line,
+                              f"HelmReleases {other.ident()} ({other.file}:{other.line}) and {info.ident()} "
+                              f"({info.file}:{info.line}) both install Helm release {name} in namespace {storage} "
+                              "(its storage): helm-controller takes a release its HelmRelease did not install for "
+                              "one it does not manage and upgrades it, so each upgrades it with its own chart and "
+                              "values in turn; give one another spec.releaseName or spec.storageNamespace",
+                              code="FW-HELM-RELEASE-SHARED")
 
     def _depends_on_line(self, file: str, line: int, spec: Any, dep: str, namespace: str) -> int:
         """The line of the ``spec.dependsOn`` entry naming ``dep`` in the HelmRelease at ``file:line``."""
