@@ -43,3 +43,11 @@ def test_under_the_bootstrap_root_it_stays_a_problem(tmp_path: Path) -> None:
     write(tmp_path, gotk() | {f"clusters/home/{k.split('/', 1)[1]}": v for k, v in _FILES.items()
                               if k.startswith("deploy/")} | {k: v for k, v in _FILES.items() if k.startswith("apps/")})
     assert _dangling(tmp_path) == {"default/db": "repo", "default/typo": "repo", "flux-system/cache": "repo"}
+
+
+def test_such_a_dependency_leaves_the_dependent_waiting_an_unknown_time(tmp_path: Path) -> None:
+    """A limit, not a dependency never there: the dependent is not "never Ready" on the pages."""
+    model = build_model(write(tmp_path, _FILES))
+    order = model.facts[model.clusters[0].name].order
+    assert "flux-system/api" not in order.blocked and order.ready_at("flux-system/api") is None
+    assert order.blocked["default/web"].detail == "depends on default/typo, which this cluster never applies"

@@ -25,10 +25,16 @@ def apply_order(cluster: Cluster, read_text: Callable[[str], str] | None = None,
     once Terraform ran; so is one that dangles only because flux-wiki put one end in ``default``
     (:func:`_unknown_namespace`).
     """
-    order = EffectiveOrder.of(cluster, read_text=read_text)
+    unplaced = _unknown_namespace(cluster)
+
+    def provided(after: str, before: str) -> bool:
+        """Whether Flux may find ``before`` after all: the dependent waits an unknown time, not for ever."""
+        return (terraform is not None and before in terraform()) or \
+            _dangles_through_default(cluster, after, before, unplaced)
+
+    order = EffectiveOrder.of(cluster, read_text=read_text, provided=provided)
     for node_id, level in order.levels.items():
         cluster.kustomizations[node_id].level = level
-    unplaced = _unknown_namespace(cluster)
     for edge in order.dangling:
         made = terraform().get(edge.before) if terraform is not None else None
         unless = f" (unless the Terraform resource {made.address} at {made.file}:{made.line}, which flux-wiki does " \
