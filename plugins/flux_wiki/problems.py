@@ -185,6 +185,10 @@ _CODES = (
          "put the source in the HelmRelease's namespace"),
     Code("FW-HELM-VERSION-INVALID", "repo", "a HelmRelease's chart version from a HelmRepository is not a semver "
          "range source-controller can parse (e.g. `latest`): the chart is never fetched", "use a version or a range"),
+    Code("FW-HELM-RELEASE-SHARED", "repo", "two HelmReleases install the same Helm release (storage namespace and "
+         "release name) on one cluster: each takes the other's release for unmanaged and upgrades it with its own "
+         "chart and values (reported at the second, naming both)", "give one another spec.releaseName or "
+         "spec.storageNamespace"),
     Code("FW-HELM-VALUES-MISSING", "repo", "valuesFrom names a ConfigMap nothing applies, or a key it lacks "
          "(not optional): the release fails", "provide it, or mark it optional", reference=True),
     Code("FW-HELM-VALUES-INVALID", "repo", "values from valuesFrom are not YAML, not a mapping, or a targetPath "

@@ -55,6 +55,28 @@ def test_the_text_inventory_counts_and_prints_notices(tmp_path: Path) -> None:
     assert "notice: apps/two/cm.yaml:1: ConfigMap apps/shared is also applied by" in result.stderr
 
 
+_RELEASE = """\
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: HelmRepository
+metadata: {name: charts, namespace: apps}
+spec: {interval: 1h, url: https://charts.example.com}
+---
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata: {name: redis, namespace: apps}
+spec: {interval: 1h, chart: {spec: {chart: redis, sourceRef: {kind: HelmRepository, name: charts}}}}
+"""
+
+
+def test_the_text_inventory_counts_a_helmrelease_two_kustomizations_apply_once(tmp_path: Path) -> None:
+    """One object on one cluster, however many Kustomizations apply it; on another cluster it is another."""
+    result = run_cli(["inventory", str(repo(tmp_path, _RELEASE, _RELEASE))])
+    assert ", 1 HelmReleases, " in result.stdout
+    remote = "kubeConfig: {secretRef: {name: spoke}}"
+    result = run_cli(["inventory", str(repo(tmp_path / "hub", _RELEASE, _RELEASE, second_extra=remote))])
+    assert ", 2 HelmReleases, " in result.stdout
+
+
 def test_values_never_reach_the_message(tmp_path: Path) -> None:
     [(_, _, _, message)] = found(repo(tmp_path, cm(data="{password: hunter2}"), cm(data="{password: hunter3}")))
     assert "data.password" in message and "hunter" not in message

@@ -121,3 +121,18 @@ def test_a_version_from_a_variable_held_back_as_secret_is_not_known(tmp_path: Pa
                                        "redis/release.yaml": release})
     [cluster] = build_model(plain).clusters
     assert [w.code for w in cluster.warnings if w.code == "FW-HELM-VERSION-INVALID"] == ["FW-HELM-VERSION-INVALID"]
+
+
+def test_a_release_marked_substitute_disabled_keeps_its_variable(tmp_path: Path) -> None:
+    """kustomize-controller does not substitute a HelmRelease marked ``kustomize.toolkit.fluxcd.io/substitute:
+    disabled`` (fluxcd/pkg kustomize_varsub.go): ``${redis_version}`` reaches source-controller as written."""
+    from tests.simulate.test_simulate import ks
+
+    release = (RELEASE % {"version": "'${redis_version}'", "kind": "HelmRepository", "source": "bitnami"}).replace(
+        "metadata: {name: redis, namespace: flux-system}",
+        "metadata: {name: redis, namespace: flux-system, labels: {kustomize.toolkit.fluxcd.io/substitute: disabled}}")
+    substituted = ks("redis", "./redis", extra="postBuild: {substitute: {redis_version: 17.0.0}}")
+    repo = write(tmp_path, {**gotk(), "clusters/home/redis.yaml": substituted, "redis/release.yaml": release})
+    [cluster] = build_model(repo).clusters
+    assert [(w.code, w.file, w.line) for w in cluster.warnings if w.code.startswith("FW-HELM")] == [
+        ("FW-HELM-VERSION-INVALID", "redis/release.yaml", 19)]

@@ -25,9 +25,9 @@ spec:
 """
 
 
-def _apps(tmp_path: Path, post_build: str) -> tuple[str, list[tuple[str, str, str]]]:
+def _apps(tmp_path: Path, post_build: str, apps: str = _APPS) -> tuple[str, list[tuple[str, str, str]]]:
     write(tmp_path, {**gotk(), "clusters/home/layers.yaml": ks("layers", "./layers", extra=post_build),
-                     "clusters/home/vars.yaml": cm("vars", "flux-system", OTHER="x"), "layers/apps.yaml": _APPS,
+                     "clusters/home/vars.yaml": cm("vars", "flux-system", OTHER="x"), "layers/apps.yaml": apps,
                      "apps/prod/cm.yaml": cm("c")})
     cluster = build_model(tmp_path).clusters[0]
     found = [(w.code, w.cls, w.message) for w in cluster.warnings + cluster.notices
@@ -51,4 +51,14 @@ def test_a_path_variable_no_source_sets_is_a_limit(tmp_path: Path) -> None:
 
 def test_a_path_variable_nothing_substitutes_is_a_missing_folder(tmp_path: Path) -> None:
     status, found = _apps(tmp_path, "")
+    assert status == "error" and [code for code, _, _ in found] == ["FW-KS-PATH-MISSING"]
+
+
+def test_a_path_variable_of_a_kustomization_marked_substitute_disabled_is_a_missing_folder(tmp_path: Path) -> None:
+    """kustomize-controller does not substitute a Kustomization annotated ``kustomize.toolkit.fluxcd.io/substitute:
+    disabled`` (fluxcd/pkg kustomize_varsub.go): its path keeps the reference as written, whatever its parent's
+    variables."""
+    marked = _APPS.replace("namespace: flux-system}",
+                           "namespace: flux-system, annotations: {kustomize.toolkit.fluxcd.io/substitute: disabled}}")
+    status, found = _apps(tmp_path, "postBuild: {substituteFrom: [{kind: Secret, name: cluster-secrets}]}", marked)
     assert status == "error" and [code for code, _, _ in found] == ["FW-KS-PATH-MISSING"]

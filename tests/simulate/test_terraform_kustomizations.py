@@ -77,3 +77,20 @@ def test_a_dependency_terraform_creates_is_a_limit_naming_the_resource(tmp_path:
                        "infra/flux/secrets.tf:8, which flux-wiki does not run, creates it)")
     assert platform[0] == "limit" and "kubectl_manifest.apps at infra/flux/secrets.tf:24" in platform[2]
     assert typo[0] == vault[0] == "repo"  # a name nothing creates; a namespace Terraform computes
+
+
+def test_a_dependency_terraform_creates_is_unknown_not_never_ready(tmp_path: Path) -> None:
+    """Whether Terraform ran is not known here: the dependent's start is unknown, not never, so it is not
+    "blocked" on the pages and the objects it applies count (a second copy of one is still a warning)."""
+    files = gotk()
+    files.update({"clusters/home/apps.yaml": ks("apps", "./apps", deps=("secrets",)) + "---\n"
+                  + ks("more", "./more", deps=("typo",)) + "---\n" + ks("base", "./base"),
+                  "apps/cm.yaml": cm("x", v="1"), "base/cm.yaml": cm("x", v="2"), "more/cm.yaml": cm("y"),
+                  "infra/flux/secrets.tf": TERRAFORM})
+    model = build_model(write(tmp_path, files))
+    [cluster] = model.clusters
+    order = model.facts[cluster.name].order
+    assert sorted(order.blocked) == ["flux-system/more"]  # a dependency nothing creates: never
+    assert order.starts("flux-system/apps") and order.ready_at("flux-system/apps") is None
+    [twice] = [w for w in cluster.warnings if w.code == "FW-OBJECT-APPLIED-TWICE"]
+    assert "also applied by Kustomization flux-system/apps (apps/cm.yaml:1)" in twice.message

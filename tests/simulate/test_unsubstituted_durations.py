@@ -76,3 +76,31 @@ def test_a_source_interval_nothing_substitutes_is_refused(tmp_path: Path) -> Non
     write(tmp_path, {"clusters/home/layer.yaml": ks("layer", "./layer",
                                                     extra="postBuild: {substitute: {CHART_EVERY: 1h}}")})
     assert [w for w in build_model(tmp_path).clusters[0].warnings if w.code == "FW-SCHEMA-REJECTED"] == []
+
+
+_DISABLED = "kustomize.toolkit.fluxcd.io/substitute: disabled"
+
+
+def test_an_object_marked_substitute_disabled_keeps_its_variable_under_a_substituting_parent(tmp_path: Path) -> None:
+    """kustomize-controller skips an object labelled or annotated ``kustomize.toolkit.fluxcd.io/substitute:
+    disabled`` (fluxcd/pkg kustomize_varsub.go SubstituteVariables): its ``${VAR}`` reaches the API server as
+    written, whatever the parent substitutes, and nothing substitution did is to blame."""
+    child = _CHILD.replace("namespace: flux-system}", "namespace: flux-system, annotations: {" + _DISABLED + "}}")
+    source = _SOURCE.replace("namespace: flux-system}", "namespace: flux-system, labels: {" + _DISABLED + "}}")
+    service = ("apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: default, annotations: {"
+               + _DISABLED + "}}\nspec:\n  ports:\n    - port: ${PORT}\n")
+    post_build = "postBuild: {substitute: {RECONCILE_TIMEOUT: 5m, CHART_EVERY: 1h, PORT: '80'}}"
+    write(tmp_path, {**gotk(), "clusters/home/layer.yaml": ks("layer", "./layer", extra=post_build),
+                     "layer/apps.yaml": child, "layer/repo.yaml": source, "layer/svc.yaml": service,
+                     "apps/cm.yaml": cm("c")})
+    cluster = build_model(tmp_path).clusters[0]
+    found = sorted((w.file, w.line, w.message) for w in cluster.warnings if w.code == "FW-SCHEMA-REJECTED")
+    marked = f"its variable stays as written, as it is marked {_DISABLED}"
+    assert found == [
+        ("layer/apps.yaml", 6, "Kustomization flux-system/apps: the API server rejects this Kustomization: "
+                               f"spec.timeout: must be a duration such as 10m or 1h30m (units h, m, s, ms); {marked}"),
+        ("layer/repo.yaml", 6, "HelmRepository flux-system/charts: spec.interval: must be a duration such as 10m or "
+                               f"1h30m (units h, m, s, ms); {marked} (the API server rejects it; Kustomization "
+                               "flux-system/layer fails to apply)"),
+        ("layer/svc.yaml", 6, "Service default/web: spec.ports[0].port: expected an integer, got a string (the API "
+                              "server rejects it; Kustomization flux-system/layer fails to apply)")]

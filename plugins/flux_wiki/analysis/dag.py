@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
-from ..model import Cluster
+from ..flux.simulate import FOREIGN_ROOTS
+from ..model import FLUX_KUSTOMIZE_GROUP, Cluster
 from .order import MAX_CYCLES, EffectiveOrder
 
 if TYPE_CHECKING:
@@ -21,19 +22,32 @@ def apply_order(cluster: Cluster, read_text: Callable[[str], str] | None = None,
     each cycle (Kustomizations that wait for each other: a deadlock), a health check naming a Kustomization the
     cluster never applies. ``read_text`` (the repo's) lets them point at the field's own line. A dependsOn on a
     Kustomization the repository's Terraform creates (``terraform``, asked only then) is a limit: Flux finds it
-    once Terraform ran.
+    once Terraform ran; so is one that dangles only because flux-wiki put one end in ``default``
+    (:func:`_unknown_namespace`).
     """
-    order = EffectiveOrder.of(cluster, read_text=read_text)
+    unplaced = _unknown_namespace(cluster)
+
+    def provided(after: str, before: str) -> bool:
+        """Whether Flux may find ``before`` after all: the dependent waits an unknown time, not for ever."""
+        return (terraform is not None and before in terraform()) or \
+            _dangles_through_default(cluster, after, before, unplaced)
+
+    order = EffectiveOrder.of(cluster, read_text=read_text, provided=provided)
     for node_id, level in order.levels.items():
         cluster.kustomizations[node_id].level = level
     for edge in order.dangling:
         made = terraform().get(edge.before) if terraform is not None else None
         unless = f" (unless the Terraform resource {made.address} at {made.file}:{made.line}, which flux-wiki does " \
                  "not run, creates it)" if made is not None else ""
+        placed = made is None and _dangles_through_default(cluster, edge.after, edge.before, unplaced)
+        if placed:
+            unless = " (unless what applies this cluster's root, outside the repository, sets a targetNamespace: " \
+                     "flux-wiki put the Kustomizations it applies without a namespace in default)"
         cluster.warn(edge.file, edge.line,
                      f"Kustomization {edge.after} depends on {edge.before}, which this cluster never applies"
                      f"{_namesakes(cluster, edge.before)}{unless}", code="FW-DEPENDSON-DANGLING",
-                     cls="limit" if made is not None else "repo", ref_namespace=edge.before.partition("/")[0])
+                     cls="limit" if made is not None or placed else "repo",
+                     ref_namespace=edge.before.partition("/")[0])
     for cycle in order.cycles:
         link = cycle.links[0]
         plain = all(getattr(x, "kind", None) == "dependsOn" for x in cycle.links)
@@ -49,6 +63,31 @@ def apply_order(cluster: Cluster, read_text: Callable[[str], str] | None = None,
             cluster.warn(blocker.file, blocker.line, f"Kustomization {node_id} {blocker.detail}: it never becomes Ready",
                          code="FW-HEALTHCHECK-MISSING", ref_namespace=blocker.ref_namespace)
     return order
+
+
+def _unknown_namespace(cluster: Cluster) -> set[str]:
+    """Ids of the Kustomizations a guessed or ``entry:`` root applies without a namespace: flux-wiki puts them in
+    ``default``, but what applies that root outside the repository may set a targetNamespace."""
+    root = cluster.kustomizations.get(cluster.root_id)
+    if root is None or cluster.entry_kind not in FOREIGN_ROOTS:
+        return set()
+    return {f"default/{res.name}" for res in root.resources if not res.namespace and res.generated_by is None
+            and res.is_kind(FLUX_KUSTOMIZE_GROUP, "Kustomization")}
+
+
+def _dangles_through_default(cluster: Cluster, after: str, before: str, unplaced: set[str]) -> bool:
+    """Whether some targetNamespace on the root would resolve ``after``'s dependsOn on ``before``: a Kustomization
+    of that name is in another namespace, and either it is in ``unplaced`` or ``after`` is and its dependsOn entry
+    names no namespace (kustomize-controller then looks in the dependent's own namespace)."""
+    name = before.partition("/")[2]
+    namesakes = [k.id for k in cluster.kustomizations.values() if k.name == name and k.id != before]
+    if any(n in unplaced for n in namesakes):
+        return True
+    if not namesakes or after not in unplaced:
+        return False
+    deps = cluster.kustomizations[after].spec.get("dependsOn")
+    return any(isinstance(d, dict) and d.get("name") == name and not d.get("namespace")
+               for d in (deps if isinstance(deps, list) else []))
 
 
 def _namesakes(cluster: Cluster, missing: str) -> str:

@@ -238,14 +238,18 @@ class EffectiveOrder:
 
     @classmethod
     def of(cls, cluster: Cluster, *, read_text: Callable[[str], str] | None = None,
-           requeue_dependency: float | None = None) -> EffectiveOrder:
+           requeue_dependency: float | None = None,
+           provided: Callable[[str, str], bool] | None = None) -> EffectiveOrder:
         """The order of ``cluster``. ``read_text`` (a repo's ``read_text``) lets edges point at the exact
         line of their field; without it they point at the Kustomization's document. The requeue interval is
-        the one kustomize-controller runs with in the repository (``cluster.requeue_dependency``), else 30s."""
+        the one kustomize-controller runs with in the repository (``cluster.requeue_dependency``), else 30s.
+        ``provided(after, before)``: whether something flux-wiki does not run may provide the Kustomization
+        ``before`` that ``after``'s dangling dependsOn names (Terraform): ``after`` then starts at an unknown
+        time, not never."""
         if requeue_dependency is None:
             configured = go_duration(cluster.requeue_dependency)
             requeue_dependency = configured if configured else DEFAULT_REQUEUE_DEPENDENCY
-        return _Builder(cluster, read_text, requeue_dependency).build()
+        return _Builder(cluster, read_text, requeue_dependency, provided).build()
 
     # -- the graph ---------------------------------------------------------
     def depends_on(self, node: KustomizationNode) -> list[str]:
@@ -388,8 +392,11 @@ def _finite(t: float | None) -> float:
 class _Builder:
     """Builds an EffectiveOrder in one pass over the cluster, then orders, levels and times the events."""
 
-    def __init__(self, cluster: Cluster, read_text: Callable[[str], str] | None, requeue_dependency: float):
+    def __init__(self, cluster: Cluster, read_text: Callable[[str], str] | None, requeue_dependency: float,
+                 provided: Callable[[str, str], bool] | None = None):
         self.cluster = cluster
+        self.provided = provided
+        self.unknown_starts: set[Event] = set()  # behind a dangling dependsOn something outside may provide
         self.nodes = cluster.kustomizations
         self.read_text = read_text
         self.texts: dict[str, str | None] = {}
@@ -665,6 +672,9 @@ class _Builder:
             self.preds[_start(node.id)].setdefault(_ready(dep), edge)
         else:
             self.dangling.append(edge)
+            if self.provided is not None and self.provided(node.id, dep):
+                self.unknown_starts.add(_start(node.id))
+                return
             self.seeds.setdefault(_start(node.id), Blocker(
                 "dangling", node.id, f"depends on {dep}, which this cluster never applies", edge.file, edge.line))
 
@@ -787,7 +797,8 @@ class _Builder:
                 times[ev] = NEVER
             elif kind == "start":
                 times[ev] = _latest([times[p] if isinstance(link, Edge) and link.kind == "appliedBy"
-                                     else _plus(times[p], self.d) for p, link in preds.items()])
+                                     else _plus(times[p], self.d) for p, link in preds.items()]
+                                    + ([None] if ev in self.unknown_starts else []))
             else:
                 times[ev] = _ready_time(times[_start(n)], timings[n],
                                         [times[p] for p, link in preds.items() if isinstance(link, Gate)])

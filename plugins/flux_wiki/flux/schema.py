@@ -653,10 +653,13 @@ def checked_kustomization(obj: dict[str, Any]) -> tuple[dict[str, Any], list[Fie
     return spec, found + spec_problems
 
 
-def unsubstituted_durations(obj: dict[str, Any], group: str, kind: str) -> list[FieldProblem]:
+def unsubstituted_durations(obj: dict[str, Any], group: str, kind: str,
+                            why: str = "the Kustomization applying it has no postBuild variables",
+                            ) -> list[FieldProblem]:
     """The durations with a CRD pattern of a v1 Flux Kustomization or of a source that hold a variable, which
-    the checks leave to postBuild: refused when the Kustomization applying ``obj`` substitutes nothing, as the
-    variable then reaches the API server as written."""
+    the checks leave to postBuild: refused when postBuild does not substitute ``obj`` (``why``: the Kustomization
+    applying it substitutes nothing, or ``obj`` is marked so), as the variable then reaches the API server as
+    written."""
     spec = obj.get("spec")
     if group == "source.toolkit.fluxcd.io":
         found = source_durations(obj, kind, variables=True)
@@ -665,8 +668,7 @@ def unsubstituted_durations(obj: dict[str, Any], group: str, kind: str) -> list[
         found = duration_problems(spec, _KUSTOMIZATION_DURATIONS, ("spec",), variables=True)
     else:
         return []
-    return [p._replace(expected=f"{p.expected}; its variable stays as written, as the Kustomization applying it has "
-                                "no postBuild variables") for p in found]
+    return [p._replace(expected=f"{p.expected}; its variable stays as written, as {why}") for p in found]
 
 
 def checked_kustomization_spec(spec: Any) -> tuple[dict[str, Any], list[FieldProblem]]:

@@ -19,7 +19,8 @@ from ..load import ParseCache, Repo
 from ..load.yamldocs import block_scalar_line, field_line
 from ..model import (BUILT_STATUSES, FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, FLUX_OPERATOR_GROUP, FLUX_SOURCE_GROUP,
                      SOPS_ENCRYPTED_KIND, Cluster, Controller, DependsOnKey, Diagnostic, FieldAt, HelmReleaseInfo,
-                     InputError, KustomizationNode, Resource, SourceDir, SourceInfo, SubstitutionVar, value_at)
+                     InputError, KustomizationNode, Resource, SourceDir, SourceInfo, SubstitutionVar,
+                     helm_release_identity, value_at)
 from ..problems import CODES
 from .controller_flags import (CONTROLLERS, NO_CROSS_NAMESPACE_REFS, REQUEUE_DEPENDENCY, ControllerFlags, patch_flags,
                                root_flags)
@@ -27,7 +28,7 @@ from .entry import Entry, artifact_prefix, bootstrap_build, root_path
 from .fields import holds_variable, is_ciphertext
 from .kustomize.build import BuildResult, Includes, included_in
 from .kustomize.reuse import build_reusing
-from .objects import KustomizationSpec, landing_cluster
+from .objects import KustomizationSpec, landing_cluster, remote_cluster
 from .schema import (FLUX_KUSTOMIZATION_SPEC, LABEL, FieldProblem, checked_kustomization, checked_kustomization_spec,
                      name_problem, name_rule, object_problems, unknown_fields, unsubstituted_durations)
 from .scope import ScopeIndex
@@ -93,7 +94,7 @@ KUSTOMIZE_CONFIG_GROUP = "kustomize.config.k8s.io"  # kustomize's own file kinds
 # entries whose root spec the repository does not hold (flux-wiki writes it)
 _SYNTHESIZED_ROOTS = ("explicit", "gotk-sync placeholder", "bootstrap command", "guessed root")
 # of those, the roots something outside the repository applies with a spec of its own (not `flux bootstrap`'s)
-_FOREIGN_ROOTS = ("explicit", "guessed root")
+FOREIGN_ROOTS = ("explicit", "guessed root")
 
 
 def _and_more(items: list[Any]) -> str:
@@ -107,6 +108,17 @@ def _decryption_disabled(res: Resource) -> bool:
     md = res.obj.get("metadata")
     annotations = md.get("annotations") if isinstance(md, dict) else None
     return isinstance(annotations, dict) and str(annotations.get(_DECRYPT_ANNOTATION, "")).lower() == "disabled"
+
+
+def _unsubstituted(node: KustomizationNode, res: Resource) -> str | None:
+    """Why the ``${VAR}`` in ``res`` reach the API server as written as ``node`` applies it, or None when postBuild
+    substitutes it: kustomize-controller skips an object labelled or annotated
+    ``kustomize.toolkit.fluxcd.io/substitute: disabled`` (fluxcd/pkg kustomize_varsub.go)."""
+    if not node.flux_spec.post_build.enabled:
+        return "the Kustomization applying it has no postBuild variables"
+    from .substitute import SUBSTITUTE_KEY, substitution_disabled  # loaded by the substitution that ran
+
+    return f"it is marked {SUBSTITUTE_KEY}: disabled" if substitution_disabled(res) else None
 
 
 class Simulation:
@@ -245,7 +257,7 @@ class Simulation:
             first, more = unplaced[0], len(unplaced) - 1
             others = f" (and {more} more object{'s' if more > 1 else ''} without one)" if more else ""
             partial = node.status == "partial"  # what flux-wiki did not build or simulate may give one
-            foreign = node.parent is None and self.entry.kind in _FOREIGN_ROOTS  # its targetNamespace is unknown
+            foreign = node.parent is None and self.entry.kind in FOREIGN_ROOTS  # its targetNamespace is unknown
             unless = " unless what flux-wiki did not simulate there sets one" if partial else \
                 " unless what applies this root, outside the repository, sets one" if foreign else ""
             self.cluster.warn(first.file, first.line,
@@ -269,16 +281,17 @@ class Simulation:
             found = object_problems(res.obj, res.group, res.kind)
             if res.encrypted:  # kustomize-controller decrypts before it applies: ciphertext is no value to judge
                 found = _judged(found, res.obj, is_ciphertext)
-            if node.flux_spec.post_build.enabled:  # a ${VAR} left is a Secret's or an unset one: no value known
+            kept = _unsubstituted(node, res)
+            if kept is None:  # a ${VAR} left is a Secret's or an unset one: no value known
                 found = _judged(found, res.obj, holds_variable)
             else:
-                found += unsubstituted_durations(res.obj, res.group, res.kind)
+                found += unsubstituted_durations(res.obj, res.group, res.kind, kept)
             for problem in found[:_PROBLEMS_PER_OBJECT]:
                 self._rejected(node, res, problem)
 
     def _rejected(self, node: KustomizationNode, res: Resource, problem: FieldProblem, more: str = "") -> None:
         line = self._line(res.file, res.line, problem)
-        substituted = node.flux_spec.post_build.enabled and "${" in self._text_line(res.file, line)
+        substituted = _unsubstituted(node, res) is None and "${" in self._text_line(res.file, line)
         self.cluster.warn(res.file, line,
                           f"{res.kind} {res.ident()}: {problem}{more} ("
                           + ("after postBuild substitution; " if substituted else "")
@@ -845,9 +858,12 @@ class Simulation:
         self.stopped.setdefault(limit, []).append(node)
 
     def _parent_substitutes(self, node: KustomizationNode) -> bool:
-        """Whether the Kustomization that applies ``node`` runs postBuild substitution on what it applies."""
+        """Whether the Kustomization that applies ``node`` runs postBuild substitution on it
+        (:func:`_unsubstituted`)."""
         parent = self.cluster.kustomizations.get(node.parent) if node.parent else None
-        return parent is not None and parent.flux_spec.post_build.enabled
+        return parent is not None and parent.flux_spec.post_build.enabled and any(
+            (res.file, res.line, res.name) == (node.file, node.line, node.name) and _unsubstituted(parent, res) is None
+            for res in parent.resources if res.is_kind(FLUX_KUSTOMIZE_GROUP, "Kustomization"))
 
     def _children(self, node: KustomizationNode) -> list[KustomizationNode]:
         children = []
@@ -879,10 +895,11 @@ class Simulation:
                 continue
             spec, problems = self._shared_verdict("kustomization checks", res.obj,
                                                   lambda: checked_kustomization(res.obj))
-            if node.flux_spec.post_build.enabled:  # as for any object (_check_objects): a ${VAR} left is unknown
+            kept = _unsubstituted(node, res)
+            if kept is None:  # as for any object (_check_objects): a ${VAR} left is unknown
                 problems = _judged(problems, res.obj, holds_variable)
             else:
-                problems = [*problems, *unsubstituted_durations(res.obj, res.group, res.kind)]
+                problems = [*problems, *unsubstituted_durations(res.obj, res.group, res.kind, kept)]
             child, problems = _node_from_resource(res, node.id, (dict(spec), list(problems)))
             self.cluster.kustomizations[child.id] = child
             self.depth[child.id] = depth
@@ -1011,6 +1028,7 @@ class Simulation:
         cluster = self.cluster
         self.store.settled = True
         specs: dict[tuple[str, int], Any] = {}  # (file, line) of each HelmRelease -> its spec
+        applied: list[tuple[Resource, HelmReleaseInfo]] = []
         for node in cluster.kustomizations.values():
             for res in node.resources:
                 if res.is_kind(FLUX_HELM_GROUP, "HelmRelease"):
@@ -1019,10 +1037,11 @@ class Simulation:
                     info, diags = helm_release_info(res, self.store.find, self._release_source,
                                                     lambda path, r=res: self._line(r.file, r.line, path),
                                                     self._artifact_chart, self._release_source_hint,
-                                                    substituted=node.flux_spec.post_build.enabled,
+                                                    substituted=_unsubstituted(node, res) is None,
                                                     load=self.repo.cache.loaded_text)
                     info.layer = node.id
                     specs[(res.file, res.line)] = res.obj.get("spec")
+                    applied.append((res, info))
                     cluster.helm_releases.append(info)
                     cluster.warnings.extend(diags)
                     rejected = next((d for d in diags if d.code == "FW-SCHEMA-REJECTED"), None)
@@ -1030,10 +1049,11 @@ class Simulation:
                         node.failure = node.failure or replace(
                             rejected, message=f"{rejected.message[:-1]}; Kustomization {node.id} fails to apply)")
                     self._check_release_source(res, info)
-                    self._check_release_version(res, info, node.flux_spec.post_build.enabled)
+                    self._check_release_version(res, info, _unsubstituted(node, res) is None)
                     self._check_release_chart(res, info)
         cluster.helm_releases.sort(key=lambda h: (h.layer, h.namespace, h.name))
         self._check_release_dependencies(specs)
+        self._check_shared_releases(applied)
         cluster.controllers = self._controllers()
         self._check_api_versions()
 
@@ -1143,6 +1163,35 @@ class Simulation:
                                   f"HelmRelease {h.ident()} depends on HelmRelease {dep}, which this "
                                   f"cluster never applies: it is never installed{hint}",
                                   code="FW-DEPENDSON-DANGLING", ref_namespace=dep.rpartition("/")[0])
+
+    def _check_shared_releases(self, applied: list[tuple[Resource, HelmReleaseInfo]]) -> None:
+        """Two HelmReleases, neither suspended, that install one Helm release (storage namespace and release name,
+        :func:`helm_release_identity`) on one cluster: helm-controller finds the release the other installed, not in
+        its own history, takes it for one it does not manage and upgrades it (internal/reconcile/state.go
+        DetermineReleaseState, atomic_release.go ReleaseStatusUnmanaged), so the two upgrade it in turn. Reported at
+        the second by ident, naming both."""
+        nodes = self.cluster.kustomizations
+        first: dict[tuple[str, str, str], HelmReleaseInfo] = {}
+        for res, info in sorted(applied, key=lambda a: (a[1].namespace, a[1].name, a[1].file, a[1].line)):
+            spec = res.spec
+            name = helm_release_identity(info.name, info.namespace, spec)[0]
+            storage = spec.get("storageNamespace") or info.namespace
+            if spec.get("suspend") is True or not info.namespace or not isinstance(storage, str) \
+                    or holds_variable(name) or holds_variable(storage):
+                continue
+            there = landing_cluster(info.layer, nodes)
+            if info.kube_config is not None:
+                there = remote_cluster(info.kube_config, info.namespace, there)
+            other = first.setdefault((there, storage, name), info)
+            if (other.namespace, other.name) == (info.namespace, info.name):
+                continue  # itself, or one object two Kustomizations apply (applied_twice.py)
+            self.cluster.warn(info.file, info.line,
+                              f"HelmReleases {other.ident()} ({other.file}:{other.line}) and {info.ident()} "
+                              f"({info.file}:{info.line}) both install Helm release {name} in namespace {storage} "
+                              "(its storage): helm-controller takes a release its HelmRelease did not install for "
+                              "one it does not manage and upgrades it, so each upgrades it with its own chart and "
+                              "values in turn; give one another spec.releaseName or spec.storageNamespace",
+                              code="FW-HELM-RELEASE-SHARED")
 
     def _depends_on_line(self, file: str, line: int, spec: Any, dep: str, namespace: str) -> int:
         """The line of the ``spec.dependsOn`` entry naming ``dep`` in the HelmRelease at ``file:line``."""

@@ -200,7 +200,8 @@ def _needs_envsubst(value: Any) -> bool:
     return False
 
 
-def _disabled(res: Resource) -> bool:
+def substitution_disabled(res: Resource) -> bool:
+    """Labelled or annotated ``kustomize.toolkit.fluxcd.io/substitute: disabled``: postBuild skips it."""
     md = res.metadata
     for section in ("labels", "annotations"):
         m = md.get(section)
@@ -522,7 +523,7 @@ def substitute_resources(resources: Iterable[Resource], variables: dict[str, Var
     out: list[Resource] = []
     budget = Budget()
     for res in resources:
-        if _disabled(res):
+        if substitution_disabled(res):
             out.append(res)
             continue
         fact = seen.get(id(res.obj)) if seen is not None and memo is not None else None
