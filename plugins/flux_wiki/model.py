@@ -1,4 +1,4 @@
-"""Plain dataclasses shared by every stage of the engine.
+"""Plain records shared by every stage of the engine.
 
 Nothing here reads files or knows about MkDocs; each stage builds these and
 hands them on.
@@ -37,8 +37,7 @@ def printable(text: object) -> str:
     return re.sub(_UNPRINTABLE, lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
 
 
-@dataclass(frozen=True, order=True)
-class Diagnostic:
+class Diagnostic(NamedTuple):
     """A problem found in the input, always tied to a file and line of the repo.
 
     ``code`` is its stable code and ``cls`` its class (:mod:`flux_wiki.problems` lists both): ``repo``, Flux
