@@ -453,7 +453,7 @@ class Simulation:
                            f"ArtifactGenerator {generator.ident()} copies it from {layout.kind} "
                            f"{layout.namespace}/{layout.name}",
                            generator.file, generator.line, shown(base, layout.folder))
-        return replace(artifact, ignore=layout.ignore_rules()), None, folder
+        return artifact.replace(ignore=layout.ignore_rules()), None, folder
 
     def _find_source(self, kind: str, ns: str, name: str) -> tuple[SourceInfo | None, str | None]:
         boot = self.entry.source
@@ -741,10 +741,10 @@ class Simulation:
             key_line = self._line(node.file, node.line, ("spec", "patches", at.spec_patch, "patch"))
             return FieldAt(node.file, block_scalar_line(text, key_line, at.line) if text else key_line)
 
-        return [replace(r, patched_hosts={path: placed(at) for path, at in r.patched_hosts.items()}
-                        if r.patched_hosts else r.patched_hosts,
-                        values_at={path: placed(at) for path, at in r.values_at.items()}
-                        if r.values_at else r.values_at)
+        return [r.replace(patched_hosts={path: placed(at) for path, at in r.patched_hosts.items()}
+                          if r.patched_hosts else r.patched_hosts,
+                          values_at={path: placed(at) for path, at in r.values_at.items()}
+                          if r.values_at else r.values_at)
                 if r.patched_hosts or r.values_at else r for r in resources]
 
     def _requeue_dependency(self) -> None:
@@ -1378,10 +1378,10 @@ def _prefixed(built: BuildResult, prefix: str) -> BuildResult:
     """A build of a source folder with its paths as pages show them (relative to the repository root)."""
     if not prefix:
         return built
-    return replace(built, resources=[replace(r, file=prefix + r.file,
-                                             depends_on_at=_prefixed_at(r.depends_on_at, prefix),
-                                             patched_hosts=_prefixed_at(r.patched_hosts, prefix),
-                                             values_at=_prefixed_at(r.values_at, prefix))
+    return replace(built, resources=[r.replace(file=prefix + r.file,
+                                               depends_on_at=_prefixed_at(r.depends_on_at, prefix),
+                                               patched_hosts=_prefixed_at(r.patched_hosts, prefix),
+                                               values_at=_prefixed_at(r.values_at, prefix))
                                      for r in built.resources],
                    files=[prefix + f for f in built.files],
                    diagnostics=[d._replace(file=prefix + d.file) for d in built.diagnostics])
