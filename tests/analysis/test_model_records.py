@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from flux_wiki.analysis.order import Edge, EffectiveOrder
 from flux_wiki.model import (Cluster, Controller, Diagnostic, HelmReleaseInfo, KustomizationNode, Model, Resource,
                              SourceInfo, Surface, Target)
 
@@ -62,3 +63,20 @@ def test_records_pickle_and_show_every_field() -> None:
     assert repr(again) == repr(model)
     assert "Resource(obj={'kind': 'Service'" in repr(model) and "line=3, encrypted=True" in repr(model)
     assert "pw" not in repr(model) and "files_read=set()" in repr(model)
+
+
+def test_edges_compare_hash_and_sort_without_their_ready_expr() -> None:
+    plain = Edge("dependsOn", "a/x", "a/y", "f.yaml", 3)
+    with_expr = Edge("dependsOn", "a/x", "a/y", "f.yaml", 3, "status.ready")
+    assert plain == with_expr and hash(plain) == hash(with_expr) and len({plain, with_expr}) == 1
+    assert sorted([with_expr, Edge("appliedBy", "a/z", "a/y", "f.yaml", 9), plain])[0].kind == "appliedBy"
+    assert sorted([with_expr, plain])[0] is with_expr  # equal edges keep their order
+    assert plain < Edge("dependsOn", "a/x", "a/y", "f.yaml", 4) <= Edge("dependsOn", "b", "a", "f", 1)
+    assert repr(with_expr).endswith("line=3, ready_expr='status.ready')")
+
+
+def test_an_order_state_is_every_field_but_its_cache() -> None:
+    order = EffectiveOrder.of(_cluster())
+    order.ancestors("flux-system/apps")
+    assert "_ancestors" not in order.state() and order.state()["root_id"] == "flux-system/apps"
+    assert set(order.state()) | {"_ancestors"} == set(EffectiveOrder.__slots__)
