@@ -14,6 +14,7 @@ from typing import Callable
 
 from .analysis.crds import CrdCatalog
 from .analysis.facts import ClusterFacts
+from .analysis.order import EffectiveOrder
 from .authoring.basis import BasisGraph, browse_url, collect, problems, relationships_markdown, source_items
 from .authoring.basis import BrowseUrl as BasisUrl
 from .authoring.markers import MarkerExpander
@@ -330,11 +331,10 @@ class WikiCompiler:
         return f'<div class="flux-wiki-diagram" data-diagram="{html_text(name)}">\n{result.svg}\n</div>\n{link}'
 
 
-def cluster_state(cluster: Cluster, order: object) -> bytes | None:
+def cluster_state(cluster: Cluster, order: EffectiveOrder) -> bytes | None:
     """The :func:`fingerprint` of a simulated, analysed cluster and its effective order: everything its facts (and
     so its pages and its doctor report) are computed from."""
-    fields = {name: value for name, value in vars(order).items() if name != "_ancestors"}  # a cache of the others
-    return fingerprint((cluster, fields))
+    return fingerprint((cluster, order.state()))
 
 
 def _browse(base: str | None) -> Callable[[str, int | None], str | None]:

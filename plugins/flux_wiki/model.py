@@ -1,4 +1,4 @@
-"""Plain dataclasses shared by every stage of the engine.
+"""Plain records shared by every stage of the engine.
 
 Nothing here reads files or knows about MkDocs; each stage builds these and
 hands them on.
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
@@ -37,8 +36,7 @@ def printable(text: object) -> str:
     return re.sub(_UNPRINTABLE, lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
 
 
-@dataclass(frozen=True, order=True)
-class Diagnostic:
+class Diagnostic(NamedTuple):
     """A problem found in the input, always tied to a file and line of the repo.
 
     ``code`` is its stable code and ``cls`` its class (:mod:`flux_wiki.problems` lists both): ``repo``, Flux
@@ -159,7 +157,27 @@ class GeneratedBy(NamedTuple):
                 "line": self.line}
 
 
-@dataclass
+def slots_repr(self: object) -> str:
+    """``Class(field=value, ...)`` over the class's ``__slots__`` (but ``__weakref__``): every field shown, so a test
+    can tell no secret is in it."""
+    shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in type(self).__slots__ if name != "__weakref__")
+    return f"{type(self).__qualname__}({shown})"
+
+
+def slots_replace(self: Any, changes: dict[str, Any]) -> Any:
+    """A new instance of ``self``'s class with its fields and ``changes``, made through ``__init__`` (an unknown name
+    is refused)."""
+    return type(self)(**{**{name: getattr(self, name) for name in self.__slots__}, **changes})
+
+
+def slots_equal(self: Any, other: Any) -> bool:
+    """Whether ``other`` is of the same class with equal fields."""
+    if other.__class__ is not self.__class__:
+        return NotImplemented
+    names = self.__slots__
+    return tuple(getattr(self, name) for name in names) == tuple(getattr(other, name) for name in names)
+
+
 class Resource:
     """One Kubernetes object as a build produced it, with the file:line it came from.
 
@@ -167,20 +185,37 @@ class Resource:
     substitution. ``file``/``line`` point at the document it started from (for a
     generated ConfigMap/Secret: the generator entry in the kustomization file; for an
     object a ResourceSet generates: its template, with ``generated_by`` naming the ResourceSet).
+
+    ``depends_on_at``: where each spec.dependsOn entry of a Flux Kustomization was written, once a patch changed
+    that list. ``patched_hosts``: where a kustomize patch wrote each host field it set or changed (an Ingress
+    rule's host, an HTTPRoute's hostname, ...), by the field's path in the object. ``values_at``: where a patch
+    wrote each leaf of a HelmRelease's spec.values it changed (paths relative to spec.values).
     """
 
-    obj: dict[str, Any]
-    file: str
-    line: int
-    encrypted: bool = False
-    generated_by: GeneratedBy | None = None
-    # where each spec.dependsOn entry of a Flux Kustomization was written, once a patch changed that list
-    depends_on_at: dict[DependsOnKey, FieldAt] | None = None
-    # where a kustomize patch wrote each host field it set or changed (an Ingress rule's host, an HTTPRoute's
-    # hostname, ...), by the field's path in the object
-    patched_hosts: dict[tuple[str | int, ...], FieldAt] | None = None
-    # where a patch wrote each leaf of a HelmRelease's spec.values it changed (paths relative to spec.values)
-    values_at: dict[ValuesPath, FieldAt] | None = None
+    __slots__ = ("obj", "file", "line", "encrypted", "generated_by", "depends_on_at", "patched_hosts", "values_at")
+
+    def __init__(self, obj: dict[str, Any], file: str, line: int, encrypted: bool = False,
+                 generated_by: GeneratedBy | None = None, depends_on_at: dict[DependsOnKey, FieldAt] | None = None,
+                 patched_hosts: dict[tuple[str | int, ...], FieldAt] | None = None,
+                 values_at: dict[ValuesPath, FieldAt] | None = None) -> None:
+        self.obj = obj
+        self.file = file
+        self.line = line
+        self.encrypted = encrypted
+        self.generated_by = generated_by
+        self.depends_on_at = depends_on_at
+        self.patched_hosts = patched_hosts
+        self.values_at = values_at
+
+    __repr__ = slots_repr
+    __eq__ = slots_equal
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value: not hashable
+
+    def __replace__(self, **changes: Any) -> Resource:
+        """A copy with ``changes`` (field name -> new value)."""
+        return slots_replace(self, changes)
+
+    replace = __replace__
 
     @property
     def api_version(self) -> str:
@@ -234,23 +269,36 @@ class Resource:
         return out
 
 
-@dataclass(eq=False)
 class SourceInfo:
-    """A Flux source object (GitRepository, OCIRepository, HelmRepository, ...)."""
+    """A Flux source object (GitRepository, OCIRepository, HelmRepository, ...).
 
-    kind: str
-    namespace: str
-    name: str
-    url: str | None = None
-    ref: dict[str, Any] = field(default_factory=dict)
-    file: str | None = None
-    line: int | None = None
-    ignore: str | None = None  # spec.ignore of a GitRepository/OCIRepository: more .sourceignore rules
-    includes: tuple[tuple[str, str], ...] = ()  # a GitRepository's spec.include: (toPath, GitRepository name)
+    ``ignore``: spec.ignore of a GitRepository/OCIRepository (more .sourceignore rules); ``includes``: a
+    GitRepository's spec.include, as (toPath, GitRepository name).
+    """
 
-    def __post_init__(self) -> None:
-        if self.url:  # credentials written into the URL never leave the repository
-            self.url = url_without_credentials(self.url)
+    __slots__ = ("kind", "namespace", "name", "url", "ref", "file", "line", "ignore", "includes")
+
+    def __init__(self, kind: str, namespace: str, name: str, url: str | None = None,
+                 ref: dict[str, Any] | None = None, file: str | None = None, line: int | None = None,
+                 ignore: str | None = None, includes: tuple[tuple[str, str], ...] = ()) -> None:
+        self.kind = kind
+        self.namespace = namespace
+        self.name = name
+        # credentials written into the URL never leave the repository
+        self.url = url_without_credentials(url) if url else url
+        self.ref = {} if ref is None else ref
+        self.file = file
+        self.line = line
+        self.ignore = ignore
+        self.includes = includes
+
+    __repr__ = slots_repr
+
+    def __replace__(self, **changes: Any) -> SourceInfo:
+        """A copy with ``changes`` (field name -> new value)."""
+        return slots_replace(self, changes)
+
+    replace = __replace__
 
     def ident(self) -> str:
         return f"{self.namespace}/{self.name}"
@@ -274,27 +322,42 @@ class SourceDir(NamedTuple):
     shown: str = ""  # the folder as pages name it: relative to the repository root
 
 
-@dataclass
 class HelmReleaseInfo:
-    """What a HelmRelease installs: chart, version, source and merged values."""
+    """What a HelmRelease installs: chart, version, source and merged values.
 
-    namespace: str
-    name: str
-    chart: str | None
-    version: str | None
-    source_kind: str | None
-    source_namespace: str | None
-    source_name: str | None
-    source_url: str | None
-    depends_on: list[str]
-    values: dict[str, Any]
-    values_sources: list[str]
-    unresolved_values: list[str]
-    file: str
-    line: int
-    layer: str = ""  # id of the Flux Kustomization that applies it (set by the simulation)
-    # spec.kubeConfig: the release is installed on another cluster: ("Secret", name) or ("ConfigMap", name)
-    kube_config: tuple[str, str] | None = None
+    ``layer``: id of the Flux Kustomization that applies it (set by the simulation). ``kube_config``: its
+    spec.kubeConfig, the release being installed on another cluster: ("Secret", name) or ("ConfigMap", name).
+    """
+
+    __slots__ = ("namespace", "name", "chart", "version", "source_kind", "source_namespace", "source_name",
+                 "source_url", "depends_on", "values", "values_sources", "unresolved_values", "file", "line", "layer",
+                 "kube_config")
+
+    def __init__(self, namespace: str, name: str, chart: str | None, version: str | None, source_kind: str | None,
+                 source_namespace: str | None, source_name: str | None, source_url: str | None,
+                 depends_on: list[str], values: dict[str, Any], values_sources: list[str],
+                 unresolved_values: list[str], file: str, line: int, layer: str = "",
+                 kube_config: tuple[str, str] | None = None) -> None:
+        self.namespace = namespace
+        self.name = name
+        self.chart = chart
+        self.version = version
+        self.source_kind = source_kind
+        self.source_namespace = source_namespace
+        self.source_name = source_name
+        self.source_url = source_url
+        self.depends_on = depends_on
+        self.values = values
+        self.values_sources = values_sources
+        self.unresolved_values = unresolved_values
+        self.file = file
+        self.line = line
+        self.layer = layer
+        self.kube_config = kube_config
+
+    __repr__ = slots_repr
+    __eq__ = slots_equal
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value: not hashable
 
     def ident(self) -> str:
         """``namespace/name``; just ``name`` when the manifest sets no namespace (kustomize-controller then fails
@@ -384,34 +447,56 @@ _SURFACE_JSON = ("kind", "layer", "namespace", "name", "object_kind", "address",
                  "host", "path", "target", "detail", "file", "line")
 
 
-@dataclass
 class Surface:
-    """A place a workload can be reached or is identified by: an address, a host, a certificate."""
+    """A place a workload can be reached or is identified by: an address, a host, a certificate.
 
-    kind: SurfaceKind
-    layer: str  # Flux Kustomization id that applies it
-    namespace: str
-    name: str  # the object (or HelmRelease) that declares it
-    object_kind: str  # Service, Ingress, HelmRelease, ...
-    address: str | None = None
-    port: int | None = None
-    protocol: str | None = None
-    port_name: str | None = None
-    host: str | None = None
-    path: str | None = None
-    targets: tuple[Target, ...] = ()  # backends / selected workloads / issuer / image
-    detail: str | None = None
-    file: str = ""
-    line: int = 0
-    # a LoadBalancer Service MetalLB surely allocates (a MetalLB annotation, no loadBalancerClass): its
-    # allow-shared-ip key, "" without one; None when another implementation may allocate it
-    metallb_key: str | None = None
-    # a certificate cert-manager creates from the annotations of this object (``Ingress grafana``): the Certificate
-    # is not in the repository, its file:line is that object's
-    created_by: str | None = None
-    # MetalLB's backend key of that Service (its controller's BackendKey): "" under externalTrafficPolicy Cluster,
-    # its selector under Local; None when not known here (a Service read from chart values)
-    metallb_backend: str | None = None
+    ``layer``: the Flux Kustomization id that applies it; ``name``: the object (or HelmRelease) that declares it,
+    of ``object_kind`` (Service, Ingress, HelmRelease, ...); ``targets``: backends / selected workloads / issuer /
+    image. ``metallb_key``: for a LoadBalancer Service MetalLB surely allocates (a MetalLB annotation, no
+    loadBalancerClass), its allow-shared-ip key, "" without one; None when another implementation may allocate
+    it. ``created_by``: a certificate cert-manager creates from the annotations of this object (``Ingress
+    grafana``): the Certificate is not in the repository, its file:line is that object's. ``metallb_backend``:
+    MetalLB's backend key of that Service (its controller's BackendKey): "" under externalTrafficPolicy Cluster,
+    its selector under Local; None when not known here (a Service read from chart values).
+    """
+
+    __slots__ = ("kind", "layer", "namespace", "name", "object_kind", "address", "port", "protocol", "port_name",
+                 "host", "path", "targets", "detail", "file", "line", "metallb_key", "created_by", "metallb_backend")
+
+    def __init__(self, kind: SurfaceKind, layer: str, namespace: str, name: str, object_kind: str,
+                 address: str | None = None, port: int | None = None, protocol: str | None = None,
+                 port_name: str | None = None, host: str | None = None, path: str | None = None,
+                 targets: tuple[Target, ...] = (), detail: str | None = None, file: str = "", line: int = 0,
+                 metallb_key: str | None = None, created_by: str | None = None,
+                 metallb_backend: str | None = None) -> None:
+        self.kind = kind
+        self.layer = layer
+        self.namespace = namespace
+        self.name = name
+        self.object_kind = object_kind
+        self.address = address
+        self.port = port
+        self.protocol = protocol
+        self.port_name = port_name
+        self.host = host
+        self.path = path
+        self.targets = targets
+        self.detail = detail
+        self.file = file
+        self.line = line
+        self.metallb_key = metallb_key
+        self.created_by = created_by
+        self.metallb_backend = metallb_backend
+
+    __repr__ = slots_repr
+    __eq__ = slots_equal
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value: not hashable
+
+    def __replace__(self, **changes: Any) -> Surface:
+        """A copy with ``changes`` (field name -> new value)."""
+        return slots_replace(self, changes)
+
+    replace = __replace__
 
     @property
     def target(self) -> str | None:
@@ -448,48 +533,60 @@ NodeStatus = Literal["pending", "deferred", "pending-final", "built", "partial",
 BUILT_STATUSES = ("built", "partial")  # a build ran: its resources are known (all of them, or part)
 
 
-@dataclass(eq=False)
 class KustomizationNode:
     """A Flux Kustomization reached by the simulation, with the spec as built.
 
     ``spec`` is the spec as written, without the fields the CRD schema refuses (the renderers read a few
-    fields from it); ``flux_spec`` is its typed form.
+    fields from it); ``flux_spec`` is its typed form (the typed fields the simulation acts on; parsed from
+    ``spec`` when not given). ``files``: the repo files read to build it; ``variables``: its postBuild variables as
+    Flux merges them; ``generated_by``: the ResourceSet that generated it; ``depends_on_at``: the dependsOn entries
+    a patch wrote (as Resource's). ``failure``: why Flux fails this Kustomization (its build, source or spec), at
+    the line that causes it: it applies nothing and never becomes Ready; None when it does not fail, or flux-wiki
+    cannot tell. ``bootstrap_peer``: applied by hand with the root, by the bootstrap (``Cluster.bootstrap``), and
+    by no Kustomization of the cluster: a peer of the root, with no parent.
     """
 
-    namespace: str
-    name: str
-    path: str | None
-    parent: str | None
-    depends_on: list[str]
-    source: SourceInfo | None
-    spec: dict[str, Any]
-    file: str
-    line: int
-    status: NodeStatus = "pending"
-    reason: str | None = None
-    level: int | None = None
-    resources: list[Resource] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)  # repo files read to build it
-    variables: list[SubstitutionVar] = field(default_factory=list)  # postBuild variables as Flux merges them
-    unresolved_vars: list[str] = field(default_factory=list)
-    secret_vars: list[str] = field(default_factory=list)
-    remote_resources: list[str] = field(default_factory=list)
-    helm_charts: list[dict[str, Any]] = field(default_factory=list)
-    excluded: bool = False
-    generated_by: GeneratedBy | None = None  # the ResourceSet that generated this Kustomization
-    depends_on_at: dict[DependsOnKey, FieldAt] | None = None  # dependsOn entries a patch wrote (Resource's)
-    # why Flux fails this Kustomization (its build, source or spec), at the line that causes it: it applies
-    # nothing and never becomes Ready. None when it does not fail, or flux-wiki cannot tell
-    failure: Diagnostic | None = None
-    # applied by hand with the root, by the bootstrap (``Cluster.bootstrap``), and by no Kustomization of the
-    # cluster: a peer of the root, with no parent
-    bootstrap_peer: bool = False
-    # ``spec`` parsed: the typed fields the simulation acts on (parsed from ``spec`` when not given)
-    flux_spec: KustomizationSpec = None  # type: ignore[assignment]
+    __slots__ = ("namespace", "name", "path", "parent", "depends_on", "source", "spec", "file", "line", "status",
+                 "reason", "level", "resources", "files", "variables", "unresolved_vars", "secret_vars",
+                 "remote_resources", "helm_charts", "excluded", "generated_by", "depends_on_at", "failure",
+                 "bootstrap_peer", "flux_spec")
 
-    def __post_init__(self) -> None:
-        if self.flux_spec is None:
-            self.flux_spec = KustomizationSpec.parse(self.spec, self.namespace)
+    def __init__(self, namespace: str, name: str, path: str | None, parent: str | None, depends_on: list[str],
+                 source: SourceInfo | None, spec: dict[str, Any], file: str, line: int, status: NodeStatus = "pending",
+                 reason: str | None = None, level: int | None = None, resources: list[Resource] | None = None,
+                 files: list[str] | None = None, variables: list[SubstitutionVar] | None = None,
+                 unresolved_vars: list[str] | None = None, secret_vars: list[str] | None = None,
+                 remote_resources: list[str] | None = None, helm_charts: list[dict[str, Any]] | None = None,
+                 excluded: bool = False, generated_by: GeneratedBy | None = None,
+                 depends_on_at: dict[DependsOnKey, FieldAt] | None = None, failure: Diagnostic | None = None,
+                 bootstrap_peer: bool = False, flux_spec: KustomizationSpec | None = None) -> None:
+        self.namespace = namespace
+        self.name = name
+        self.path = path
+        self.parent = parent
+        self.depends_on = depends_on
+        self.source = source
+        self.spec = spec
+        self.file = file
+        self.line = line
+        self.status = status
+        self.reason = reason
+        self.level = level
+        self.resources = [] if resources is None else resources
+        self.files = [] if files is None else files
+        self.variables = [] if variables is None else variables
+        self.unresolved_vars = [] if unresolved_vars is None else unresolved_vars
+        self.secret_vars = [] if secret_vars is None else secret_vars
+        self.remote_resources = [] if remote_resources is None else remote_resources
+        self.helm_charts = [] if helm_charts is None else helm_charts
+        self.excluded = excluded
+        self.generated_by = generated_by
+        self.depends_on_at = depends_on_at
+        self.failure = failure
+        self.bootstrap_peer = bootstrap_peer
+        self.flux_spec = KustomizationSpec.parse(spec, namespace) if flux_spec is None else flux_spec
+
+    __repr__ = slots_repr
 
     @property
     def id(self) -> str:
@@ -504,39 +601,63 @@ class KustomizationNode:
         return self.flux_spec.prune
 
 
-@dataclass(eq=False)
 class Controller:
-    """A Flux controller the entry point installs."""
+    """A Flux controller the entry point installs; ``distribution``: the Flux distribution version a FluxInstance
+    asks for (a semver range)."""
 
-    name: str
-    image: str | None
-    file: str
-    line: int
-    distribution: str | None = None  # the Flux distribution version a FluxInstance asks for (a semver range)
+    __slots__ = ("name", "image", "file", "line", "distribution")
+
+    def __init__(self, name: str, image: str | None, file: str, line: int, distribution: str | None = None) -> None:
+        self.name = name
+        self.image = image
+        self.file = file
+        self.line = line
+        self.distribution = distribution
+
+    __repr__ = slots_repr
 
 
-@dataclass(eq=False)
 class Cluster:
-    """One cluster of a repo: its entry point, source and the simulated tree of Kustomizations."""
+    """One cluster of a repo: its entry point, source and the simulated tree of Kustomizations.
 
-    name: str
-    entry_file: str
-    entry_line: int
-    entry_kind: str  # gotk-sync | FluxInstance | flux-instance HelmRelease | explicit
-    source: SourceInfo
-    root_id: str
-    kustomizations: dict[str, KustomizationNode] = field(default_factory=dict)
-    controllers: list[Controller] = field(default_factory=list)
-    requeue_dependency: str | None = None  # kustomize-controller's --requeue-dependency, as written (controller_flags.py)
-    requeue_dependency_at: tuple[str, int] | None = None  # the file and line that set it
-    # what the bootstrap applies by hand (``kubectl apply -k`` of a folder, or one file): flux/entry.py bootstrap_build
-    bootstrap: str | None = None
-    helm_releases: list[HelmReleaseInfo] = field(default_factory=list)
-    surfaces: list[Surface] = field(default_factory=list)
-    warnings: list[Diagnostic] = field(default_factory=list)
-    notices: list[Diagnostic] = field(default_factory=list)  # severity "info": worth knowing, not a problem
-    excluded: list[str] = field(default_factory=list)
-    source_dirs: list[tuple[SourceInfo, SourceDir]] = field(default_factory=list)  # folders read for sources
+    ``entry_kind``: gotk-sync | FluxInstance | flux-instance HelmRelease | explicit. ``requeue_dependency``:
+    kustomize-controller's --requeue-dependency, as written (controller_flags.py), set at
+    ``requeue_dependency_at`` (file, line). ``bootstrap``: what the bootstrap applies by hand (``kubectl apply -k``
+    of a folder, or one file): flux/entry.py bootstrap_build. ``notices``: severity "info", worth knowing, not a
+    problem. ``source_dirs``: the folders read for sources.
+    """
+
+    __slots__ = ("name", "entry_file", "entry_line", "entry_kind", "source", "root_id", "kustomizations",
+                 "controllers", "requeue_dependency", "requeue_dependency_at", "bootstrap", "helm_releases", "surfaces",
+                 "warnings", "notices", "excluded", "source_dirs")
+
+    def __init__(self, name: str, entry_file: str, entry_line: int, entry_kind: str, source: SourceInfo,
+                 root_id: str, kustomizations: dict[str, KustomizationNode] | None = None,
+                 controllers: list[Controller] | None = None, requeue_dependency: str | None = None,
+                 requeue_dependency_at: tuple[str, int] | None = None, bootstrap: str | None = None,
+                 helm_releases: list[HelmReleaseInfo] | None = None, surfaces: list[Surface] | None = None,
+                 warnings: list[Diagnostic] | None = None, notices: list[Diagnostic] | None = None,
+                 excluded: list[str] | None = None, source_dirs: list[tuple[SourceInfo, SourceDir]] | None = None,
+                 ) -> None:
+        self.name = name
+        self.entry_file = entry_file
+        self.entry_line = entry_line
+        self.entry_kind = entry_kind
+        self.source = source
+        self.root_id = root_id
+        self.kustomizations = {} if kustomizations is None else kustomizations
+        self.controllers = [] if controllers is None else controllers
+        self.requeue_dependency = requeue_dependency
+        self.requeue_dependency_at = requeue_dependency_at
+        self.bootstrap = bootstrap
+        self.helm_releases = [] if helm_releases is None else helm_releases
+        self.surfaces = [] if surfaces is None else surfaces
+        self.warnings = [] if warnings is None else warnings
+        self.notices = [] if notices is None else notices
+        self.excluded = [] if excluded is None else excluded
+        self.source_dirs = [] if source_dirs is None else source_dirs
+
+    __repr__ = slots_repr
 
     def warn(self, file: str, line: int, message: str, *, code: str = "", cls: str = "repo",
              ref_namespace: str = "") -> None:
@@ -552,15 +673,20 @@ class Cluster:
         return sorted(nodes, key=lambda k: (k.level if k.level is not None else 1 << 30, k.name, k.namespace))
 
 
-@dataclass(eq=False)
 class Model:
-    """Everything the renderers need about one repository."""
+    """Everything the renderers need about one repository; ``facts``: cluster name -> its facts, computed once."""
 
-    repo_root: Path
-    clusters: list[Cluster]
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    files_read: set[str] = field(default_factory=set)
-    facts: dict[str, ClusterFacts] = field(default_factory=dict)  # cluster name -> its facts, computed once
+    __slots__ = ("repo_root", "clusters", "diagnostics", "files_read", "facts", "__weakref__")  # a build's test watches it
+
+    def __init__(self, repo_root: Path, clusters: list[Cluster], diagnostics: list[Diagnostic] | None = None,
+                 files_read: set[str] | None = None, facts: dict[str, ClusterFacts] | None = None) -> None:
+        self.repo_root = repo_root
+        self.clusters = clusters
+        self.diagnostics = [] if diagnostics is None else diagnostics
+        self.files_read = set() if files_read is None else files_read
+        self.facts = {} if facts is None else facts
+
+    __repr__ = slots_repr
 
     def cluster(self, name: str) -> Cluster:
         for c in self.clusters:

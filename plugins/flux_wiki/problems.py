@@ -15,7 +15,6 @@ checked against :data:`CODES` by the tests.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from .model import SOPS_ENCRYPTED_KIND
@@ -312,13 +311,13 @@ def settle_references(cluster: Cluster) -> None:
             if w.code in _SEALABLE else []
         if maybe:
             first = maybe[0]
-            return replace(w, cls="limit", message=w.message + f" (unless the document SOPS-encrypted whole at "
+            return w._replace(cls="limit", message=w.message + f" (unless the document SOPS-encrypted whole at "
                                                                f"{first.file}:{first.line} is it)")
         may = [k.id for k in unseen if not w.ref_namespace or _may_target(k, w.ref_namespace)]
         if not may:
             return w
         shown = ", ".join(may[:3]) + (", ..." if len(may) > 3 else "")
-        return replace(w, cls="limit", message=w.message + f" (unless {shown}, which flux-wiki could not build, "
+        return w._replace(cls="limit", message=w.message + f" (unless {shown}, which flux-wiki could not build, "
                                                            "provides it)")
 
     cluster.warnings = [settled(w) for w in cluster.warnings]

@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import shutil
 import subprocess
@@ -178,7 +177,7 @@ def test_literal_parts_only_shortcut_glob_matching(line: str, domain: tuple, pat
     """A glob pattern says no early when a part without glob characters names no component of the path;
     without that shortcut it answers the same."""
     p = Pattern.parse(line, domain)
-    assert p.match(path, is_dir) == dataclasses.replace(p, literals=()).match(path, is_dir), (line, domain, path)
+    assert p.match(path, is_dir) == p._replace(literals=()).match(path, is_dir), (line, domain, path)
 
 
 # fluxcd/pkg sourceignore_test.go TestReadPatterns: (ignore text, domain, matches, mismatches)

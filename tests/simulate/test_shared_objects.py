@@ -38,11 +38,11 @@ def freeze_builds_and_substitutions(monkeypatch: pytest.MonkeyPatch) -> None:
 
     def frozen_build(*args: Any, **kwargs: Any) -> Any:
         result = build(*args, **kwargs)
-        return replace(result, resources=[replace(r, obj=frozen(r.obj)) for r in result.resources])
+        return replace(result, resources=[r.replace(obj=frozen(r.obj)) for r in result.resources])
 
     def frozen_substitution(*args: Any, **kwargs: Any) -> Any:
         result = substitute_resources(*args, **kwargs)
-        result.resources = [replace(r, obj=frozen(r.obj)) for r in result.resources]
+        result.resources = [r.replace(obj=frozen(r.obj)) for r in result.resources]
         return result
 
     loaded_text = ParseCache.loaded_text

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
 from typing import Any, NamedTuple
 
@@ -73,15 +72,17 @@ _APP_TEMPLATE_KINDS = {"deployment": "Deployment", "statefulset": "StatefulSet",
 _CONTROLLER_LABEL = "app.kubernetes.io/controller"
 
 
-@dataclass(eq=False, repr=False)
 class Release:
     """What a reader needs to know about the release besides its values."""
 
-    name: str  # Helm release name (spec.releaseName, else [targetNamespace-]name as Flux does)
-    namespace: str  # where the chart's objects land (spec.targetNamespace, else the HelmRelease's)
-    chart: str
-    version: str | None
-    values: dict[str, Any]
+    __slots__ = ("name", "namespace", "chart", "version", "values")
+
+    def __init__(self, name: str, namespace: str, chart: str, version: str | None, values: dict[str, Any]) -> None:
+        self.name = name  # Helm release name (spec.releaseName, else [targetNamespace-]name as Flux does)
+        self.namespace = namespace  # where the chart's objects land (spec.targetNamespace, else the HelmRelease's)
+        self.chart = chart
+        self.version = version
+        self.values = values
 
 
 def _map(v: Any) -> dict[str, Any]:

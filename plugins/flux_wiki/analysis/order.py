@@ -27,17 +27,17 @@ Kustomization Flux fails (a build, source or spec error: it applies nothing).
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from graphlib import CycleError, TopologicalSorter
 from typing import Any, Literal, NamedTuple
 
 from ..load.yamldocs import block_scalar_line, field_line
 from ..model import (FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, FLUX_OPERATOR_GROUP, Cluster, Diagnostic, InputError,
-                     KustomizationNode, Resource)
+                     KustomizationNode, Resource, slots_repr)
 
 DEFAULT_REQUEUE_DEPENDENCY = 30.0  # kustomize-controller --requeue-dependency (main.go), seconds
 TIMEOUT_MARGIN = 30.0  # GetTimeout's default is the interval less this (api/v1/kustomization_types.go)
@@ -49,19 +49,38 @@ Event = tuple[str, str]  # ("start" | "ready", Kustomization id)
 NEVER = math.inf  # the time of an event that never happens
 
 
-@dataclass(frozen=True, order=True)
+@functools.total_ordering
 class Edge:
     """``before`` must be Ready (dependsOn) or have applied it (appliedBy) before ``after`` can start.
 
-    ``file``/``line`` point at the dependsOn entry, or at the child's document for appliedBy.
+    ``file``/``line`` point at the dependsOn entry, or at the child's document for appliedBy. ``ready_expr``: a
+    dependsOn's readyExpr (CEL replaces Ready); edges compare, hash and sort without it.
     """
 
-    kind: EdgeKind
-    before: str
-    after: str
-    file: str
-    line: int
-    ready_expr: str | None = field(default=None, compare=False)  # dependsOn readyExpr: CEL replaces Ready
+    __slots__ = ("kind", "before", "after", "file", "line", "ready_expr")
+
+    def __init__(self, kind: EdgeKind, before: str, after: str, file: str, line: int,
+                 ready_expr: str | None = None) -> None:
+        self.kind = kind
+        self.before = before
+        self.after = after
+        self.file = file
+        self.line = line
+        self.ready_expr = ready_expr
+
+    __repr__ = slots_repr
+
+    def _key(self) -> tuple[str, str, str, str, int]:
+        return self.kind, self.before, self.after, self.file, self.line
+
+    def __eq__(self, other: object) -> bool:
+        return self._key() == other._key() if other.__class__ is Edge else NotImplemented  # type: ignore[attr-defined]
+
+    def __lt__(self, other: object) -> bool:
+        return self._key() < other._key() if other.__class__ is Edge else NotImplemented  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._key())
 
     @property
     def cross_namespace(self) -> bool:
@@ -204,7 +223,6 @@ def _latest(times: list[float | None]) -> float | None:
     return max(times, default=0.0)  # type: ignore[type-var]
 
 
-@dataclass(eq=False, repr=False)
 class EffectiveOrder:
     """When each Kustomization of a cluster can start and become Ready, from dependsOn, applied-by and gates.
 
@@ -215,26 +233,42 @@ class EffectiveOrder:
     closing dependsOn, else gate, else applied-by link is dropped) so every node has a level.
     """
 
-    root_id: str
-    edges: list[Edge]
-    dangling: list[Edge]  # dependsOn edges whose ``before`` this cluster never applies
-    cycles: list[Cycle]
-    levels: dict[str, int]
-    ready_levels: dict[str, int]
-    roots: list[str]  # applied by the entry's root, no dependsOn, not suspended: they start with the bootstrap
-    blocked: dict[str, Blocker]  # every Kustomization that never becomes Ready, with the first cause
-    suspended: list[str]
-    truncated: bool  # more than MAX_CYCLES cycles: levels and times follow applied-by alone, later cycles unlisted
-    requeue_dependency: float
-    _parent: dict[str, str | None] = field(repr=False)
-    _declared: dict[str, list[Edge]] = field(repr=False)  # dependsOn entries per node, dangling included
-    _gates: dict[str, list[Gate]] = field(repr=False)
-    _preds: dict[Event, dict[Event, Edge | Gate | None]] = field(repr=False)
-    _times: dict[Event, float | None] = field(repr=False)
-    _event_levels: dict[Event, int] = field(repr=False)
-    _chain_pred: dict[Event, Event | None] = field(repr=False)  # the predecessor a chain walks back to
-    _never_start: set[str] = field(repr=False)
-    _ancestors: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
+    __slots__ = ("root_id", "edges", "dangling", "cycles", "levels", "ready_levels", "roots", "blocked", "suspended",
+                 "truncated", "requeue_dependency", "_parent", "_declared", "_gates", "_preds", "_times",
+                 "_event_levels", "_chain_pred", "_never_start", "_ancestors")
+
+    def __init__(self, root_id: str, edges: list[Edge], dangling: list[Edge], cycles: list[Cycle],
+                 levels: dict[str, int], ready_levels: dict[str, int], roots: list[str], blocked: dict[str, Blocker],
+                 suspended: list[str], truncated: bool, requeue_dependency: float, _parent: dict[str, str | None],
+                 _declared: dict[str, list[Edge]], _gates: dict[str, list[Gate]],
+                 _preds: dict[Event, dict[Event, Edge | Gate | None]], _times: dict[Event, float | None],
+                 _event_levels: dict[Event, int], _chain_pred: dict[Event, Event | None], _never_start: set[str],
+                 _ancestors: dict[str, frozenset[str]] | None = None) -> None:
+        self.root_id = root_id
+        self.edges = edges
+        self.dangling = dangling  # dependsOn edges whose ``before`` this cluster never applies
+        self.cycles = cycles
+        self.levels = levels
+        self.ready_levels = ready_levels
+        self.roots = roots  # applied by the entry's root, no dependsOn, not suspended: they start with the bootstrap
+        self.blocked = blocked  # every Kustomization that never becomes Ready, with the first cause
+        self.suspended = suspended
+        # more than MAX_CYCLES cycles: levels and times follow applied-by alone, later cycles unlisted
+        self.truncated = truncated
+        self.requeue_dependency = requeue_dependency
+        self._parent = _parent
+        self._declared = _declared  # dependsOn entries per node, dangling included
+        self._gates = _gates
+        self._preds = _preds
+        self._times = _times
+        self._event_levels = _event_levels
+        self._chain_pred = _chain_pred  # the predecessor a chain walks back to
+        self._never_start = _never_start
+        self._ancestors = {} if _ancestors is None else _ancestors
+
+    def state(self) -> dict[str, Any]:
+        """Every field by name, the ``_ancestors`` cache of the others left out: what the order is."""
+        return {name: getattr(self, name) for name in self.__slots__ if name != "_ancestors"}
 
     @classmethod
     def of(cls, cluster: Cluster, *, read_text: Callable[[str], str] | None = None,

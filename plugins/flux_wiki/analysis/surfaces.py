@@ -14,7 +14,6 @@ import ipaddress
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
 from ..model import (CLAIM_SURFACES, Diagnostic, FieldAt, HelmReleaseInfo, Resource, Surface, SurfaceKind, Target,
@@ -51,17 +50,21 @@ _RULE_PATHS = r"\b(?:PathPrefix|Path)\s*\(([^)]*)\)"
 _QUOTED = r"`([^`]*)`|\"([^\"]*)\"|'([^']*)'"
 
 
-@dataclass(eq=False, repr=False)
 class _Origin:
-    """Where surfaces of one object are attributed: the object itself or the HelmRelease that renders it."""
+    """Where surfaces of one object are attributed: the object itself or the HelmRelease that renders it.
+    ``prefix`` starts the surfaces' detail, e.g. "values service.app"."""
 
-    layer: str
-    namespace: str
-    name: str
-    object_kind: str
-    file: str
-    line: int
-    prefix: str = ""  # detail prefix, e.g. "values service.app"
+    __slots__ = ("layer", "namespace", "name", "object_kind", "file", "line", "prefix")
+
+    def __init__(self, layer: str, namespace: str, name: str, object_kind: str, file: str, line: int,
+                 prefix: str = "") -> None:
+        self.layer = layer
+        self.namespace = namespace
+        self.name = name
+        self.object_kind = object_kind
+        self.file = file
+        self.line = line
+        self.prefix = prefix
 
     def surface(self, kind: SurfaceKind, *details: str | None, **fields: Any) -> Surface:
         parts = [p for p in (self.prefix, *details) if p]
@@ -663,13 +666,17 @@ def _group(obj: dict[str, Any]) -> str:
     return av.rsplit("/", 1)[0] if "/" in av else ""
 
 
-@dataclass(eq=False, repr=False)
 class Placed:
-    """An object to read surfaces from, with the origin its surfaces are attributed to."""
+    """An object to read surfaces from, with the origin its surfaces are attributed to (``patched_hosts``: see
+    Resource.patched_hosts)."""
 
-    obj: dict[str, Any]
-    origin: _Origin
-    patched_hosts: dict[tuple[str | int, ...], FieldAt] | None = None  # see Resource.patched_hosts
+    __slots__ = ("obj", "origin", "patched_hosts")
+
+    def __init__(self, obj: dict[str, Any], origin: _Origin,
+                 patched_hosts: dict[tuple[str | int, ...], FieldAt] | None = None) -> None:
+        self.obj = obj
+        self.origin = origin
+        self.patched_hosts = patched_hosts
 
     def host_written_at(self, tls: bool) -> dict[str, FieldAt]:
         """Where a patch wrote each host of the object, by the host's value now: those of ``spec.tls`` (what
@@ -742,7 +749,7 @@ def _surfaces_of(placed: list[Placed], diags: list[Diagnostic], default: Default
         for j in range(first, len(out) if written else first):
             at = written[out[j].kind == "certificate"].get(out[j].host or "")
             if at is not None:
-                out[j] = replace(out[j], file=at.file, line=at.line)
+                out[j] = out[j].replace(file=at.file, line=at.line)
     return out
 
 
@@ -766,7 +773,7 @@ def _scrub(s: Surface, secrets: list[str]) -> Surface:
             changes[f] = HIDDEN
     if "target" in changes:
         changes["targets"] = (Target(changes.pop("target")),)
-    return replace(s, **changes) if changes else s
+    return s.replace(**changes) if changes else s
 
 
 def _order(s: Surface) -> tuple:
@@ -845,7 +852,7 @@ def _patched_hosts(surfaces: list[Surface], hr_obj: dict[str, Any], patched: dic
                      and value_at(values, p) == (True, s.host)), None)
         at = patched[path] if path is not None else None
         if at is not None:
-            s = replace(s, file=at.file, line=at.line)
+            s = s.replace(file=at.file, line=at.line)
         out.append(s)
     return out
 
@@ -862,8 +869,8 @@ def _own_backends(surfaces: list[Surface], namespace: str, rendered: list[tuple[
     for s in surfaces:
         if s.targets and any(t.kind == "Service" and t.name in own and (t.namespace or namespace) == namespace
                              for t in s.targets):
-            s = replace(s, targets=tuple(Target(t.text, port=t.port) if t.kind == "Service" and t.name in own
-                                         and (t.namespace or namespace) == namespace else t for t in s.targets))
+            s = s.replace(targets=tuple(Target(t.text, port=t.port) if t.kind == "Service" and t.name in own
+                                        and (t.namespace or namespace) == namespace else t for t in s.targets))
         out.append(s)
     return out
 

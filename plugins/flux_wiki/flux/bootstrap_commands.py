@@ -26,8 +26,8 @@ dependsOn on one is no dangling reference (:func:`terraform_kustomizations`).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import NamedTuple
 
 from ..load import Repo
 from ..model import InputError
@@ -57,8 +57,7 @@ _TF_NAME = re.compile(r'^\s*"?name"?\s*=\s*"([a-z0-9.-]+)"', re.M)
 _TF_NAMESPACE = re.compile(r'^\s*"?namespace"?\s*=\s*"([a-z0-9-]+)"', re.M)
 
 
-@dataclass(frozen=True)
-class BootstrapCommand:
+class BootstrapCommand(NamedTuple):
     """A command (or Terraform resource) that bootstraps a cluster from ``path``, at ``file:line``."""
 
     path: str  # the root folder, repository-relative, without ./
@@ -111,8 +110,7 @@ def _terraform(repo: Repo, rel: str, text: str) -> list[BootstrapCommand]:
     return out
 
 
-@dataclass(frozen=True)
-class TerraformManifest:
+class TerraformManifest(NamedTuple):
     """A Flux Kustomization a Terraform manifest resource creates, at ``file:line``."""
 
     address: str  # kubernetes_manifest.<name>, kubectl_manifest.<name>

@@ -23,10 +23,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
-from ..model import InputError, Resource
+from ..model import InputError, Resource, slots_repr
 from .goregexp import GoRegexpError, compile_go
 
 CONTROLLERS = ("kustomize-controller", "helm-controller")
@@ -42,12 +41,16 @@ _BOOL = {"1": True, "t": True, "T": True, "true": True, "TRUE": True, "True": Tr
 Flags = dict[str, str]  # flag name -> its last value as written ("" for a bare boolean flag)
 
 
-@dataclass
 class ControllerFlags:
     """What the repository says of the controllers' flags: per controller, each flag's value and where it is set."""
 
-    # controller -> flag -> (value, where in words, the file and line that set it)
-    values: dict[str, dict[str, tuple[str, str, tuple[str, int]]]] = field(default_factory=dict)
+    __slots__ = ("values",)
+
+    def __init__(self, values: dict[str, dict[str, tuple[str, str, tuple[str, int]]]] | None = None) -> None:
+        # controller -> flag -> (value, where in words, the file and line that set it)
+        self.values = {} if values is None else values
+
+    __repr__ = slots_repr
 
     def set(self, controller: str, flags: Flags, where: str, at: tuple[str, int]) -> None:
         for name, value in flags.items():

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -38,29 +37,35 @@ GENERIC_DIRS = {"apps", "flux", "flux-system", "components", "infrastructure", "
                 "cluster", "clusters", "kubernetes", "k8s", "config", "configs"}
 
 
-@dataclass(eq=False, repr=False)
 class Entry:
     """Where one cluster's reconciliation starts: its source and its root Kustomization."""
 
-    cluster: str
-    # gotk-sync | gotk-sync placeholder | FluxInstance | flux-instance HelmRelease | bootstrap command | explicit |
-    # guessed root | guessed self-applied root
-    kind: str
-    file: str
-    line: int
-    source: SourceInfo
-    root_name: str
-    root_namespace: str
-    root_spec: dict[str, Any]
-    controllers: list[Controller] = field(default_factory=list)  # what a FluxInstance installs
-    # where a FluxInstance turns on the multi-tenancy lockdown (``spec.cluster.multitenant (file:line)``): its
-    # controllers refuse cross-namespace references; "" when it does not
-    lockdown: str = ""
-    # a FluxInstance's spec.kustomize.patches, each with its line: they may set the controllers' flags
-    controller_patches: tuple[tuple[dict[str, Any], int], ...] = ()
-    # the root Kustomization as written in the repository (a gotk-sync entry), which the API server validates; None
-    # when flux-wiki writes the root's spec (a FluxInstance, a bootstrap command, the `entry` option)
-    root_object: dict[str, Any] | None = None
+    __slots__ = ("cluster", "kind", "file", "line", "source", "root_name", "root_namespace", "root_spec",
+                 "controllers", "lockdown", "controller_patches", "root_object")
+
+    def __init__(self, cluster: str, kind: str, file: str, line: int, source: SourceInfo, root_name: str,
+                 root_namespace: str, root_spec: dict[str, Any], controllers: list[Controller] | None = None,
+                 lockdown: str = "", controller_patches: tuple[tuple[dict[str, Any], int], ...] = (),
+                 root_object: dict[str, Any] | None = None) -> None:
+        self.cluster = cluster
+        # gotk-sync | gotk-sync placeholder | FluxInstance | flux-instance HelmRelease | bootstrap command | explicit |
+        # guessed root | guessed self-applied root
+        self.kind = kind
+        self.file = file
+        self.line = line
+        self.source = source
+        self.root_name = root_name
+        self.root_namespace = root_namespace
+        self.root_spec = root_spec
+        self.controllers = [] if controllers is None else controllers  # what a FluxInstance installs
+        # where a FluxInstance turns on the multi-tenancy lockdown (``spec.cluster.multitenant (file:line)``): its
+        # controllers refuse cross-namespace references; "" when it does not
+        self.lockdown = lockdown
+        # a FluxInstance's spec.kustomize.patches, each with its line: they may set the controllers' flags
+        self.controller_patches = controller_patches
+        # the root Kustomization as written in the repository (a gotk-sync entry), which the API server validates;
+        # None when flux-wiki writes the root's spec (a FluxInstance, a bootstrap command, the `entry` option)
+        self.root_object = root_object
 
 
 def _group(doc: dict[str, Any]) -> str:

@@ -23,12 +23,11 @@ Kustomizations name and nothing in it declares (what the bootstrap made). A fold
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from ..load import Repo
 from ..load.yamldocs import copy_data
-from ..model import FLUX_KUSTOMIZE_GROUP, Diagnostic, InputError, Resource, SourceInfo
+from ..model import FLUX_KUSTOMIZE_GROUP, Diagnostic, InputError, Resource, SourceInfo, slots_repr
 from .entry import GENERIC_DIRS
 from .kustomize import build_flux_path, flux_path
 from .sources import git_includes
@@ -41,26 +40,37 @@ _SOURCE_KINDS = ("GitRepository", "OCIRepository", "Bucket")
 _FLUX_GROUP = FLUX_KUSTOMIZE_GROUP.encode()
 
 
-@dataclass
 class Root:
     """A folder taken for a cluster's root, with its root Kustomization and source."""
 
-    folder: str
-    name: str
-    namespace: str
-    spec: dict
-    source: SourceInfo
-    file: str  # the root Kustomization's file; the folder's kustomization file (or the folder) when flux-wiki writes it
-    line: int
-    self_applied: bool  # the root is the repository's own Kustomization
+    __slots__ = ("folder", "name", "namespace", "spec", "source", "file", "line", "self_applied")
+
+    def __init__(self, folder: str, name: str, namespace: str, spec: dict, source: SourceInfo, file: str, line: int,
+                 self_applied: bool) -> None:
+        self.folder = folder
+        self.name = name
+        self.namespace = namespace
+        self.spec = spec
+        self.source = source
+        # the root Kustomization's file; the folder's kustomization file (or the folder) when flux-wiki writes it
+        self.file = file
+        self.line = line
+        self.self_applied = self_applied  # the root is the repository's own Kustomization
+
+    __repr__ = slots_repr
 
 
-@dataclass
 class _Candidate:
-    folder: str
-    kustomizations: list[Resource]
-    objects: list[Resource]
-    kustomization_file: str | None
+    __slots__ = ("folder", "kustomizations", "objects", "kustomization_file")
+
+    def __init__(self, folder: str, kustomizations: list[Resource], objects: list[Resource],
+                 kustomization_file: str | None) -> None:
+        self.folder = folder
+        self.kustomizations = kustomizations
+        self.objects = objects
+        self.kustomization_file = kustomization_file
+
+    __repr__ = slots_repr
 
     @property
     def keys(self) -> frozenset[tuple[str, int]]:

@@ -165,7 +165,7 @@ class Simulation:
             root.status, root.reason = "error", _rejected(problems)
             root.failure = Diagnostic(e.file, self._line(e.file, e.line, problems[0]), root.reason,
                                       code="FW-SCHEMA-REJECTED")
-            self.cluster.warnings.append(replace(root.failure, message=f"Kustomization {root.id}: {root.reason}"))
+            self.cluster.warnings.append(root.failure._replace(message=f"Kustomization {root.id}: {root.reason}"))
             queue.clear()
         deferred: list[KustomizationNode] = []
         peers_added = False
@@ -193,7 +193,7 @@ class Simulation:
         self._finish()
         self._report_substitution_elsewhere()
         for repo, prefix in self.mounts.values():  # links leading out of a source folder, unreadable files
-            self.cluster.warnings += [replace(d, file=prefix + d.file) for d in repo.problems]
+            self.cluster.warnings += [d._replace(file=prefix + d.file) for d in repo.problems]
         return self.cluster
 
     def _bootstrap_peers(self) -> list[KustomizationNode]:
@@ -466,7 +466,7 @@ class Simulation:
                            f"ArtifactGenerator {generator.ident()} copies it from {layout.kind} "
                            f"{layout.namespace}/{layout.name}",
                            generator.file, generator.line, shown(base, layout.folder))
-        return replace(artifact, ignore=layout.ignore_rules()), None, folder
+        return artifact.replace(ignore=layout.ignore_rules()), None, folder
 
     def _find_source(self, kind: str, ns: str, name: str) -> tuple[SourceInfo | None, str | None]:
         boot = self.entry.source
@@ -593,7 +593,7 @@ class Simulation:
             node.status, node.reason = "error", refused
             node.failure = Diagnostic(node.file, self._line(node.file, node.line, ("spec", "sourceRef", "namespace")),
                                       refused, code="FW-KS-CROSS-NAMESPACE-REF")
-            self.cluster.warnings.append(replace(node.failure, message=f"Kustomization {node.id}: {refused}"))
+            self.cluster.warnings.append(node.failure._replace(message=f"Kustomization {node.id}: {refused}"))
             return []
         ref = node.flux_spec.source_ref
         wrong = self.store.misgrouped_source(ref.kind, ref.namespace, ref.name) if ref.name else None
@@ -603,7 +603,7 @@ class Simulation:
                                                 f"{wrong_source_message(wrong)} ({wrong.file}:{wrong.line})"
             node.failure = Diagnostic(wrong.file, self._line(wrong.file, wrong.line, ("apiVersion",)),
                                       wrong_source_message(wrong), code="FW-SOURCE-INVALID")
-            self.cluster.warnings.append(replace(node.failure, message=f"{node.failure.message}, so Kustomization "
+            self.cluster.warnings.append(node.failure._replace(message=f"{node.failure.message}, so Kustomization "
                                                                        f"{node.id} fails (source not found)"))
             return []
         node.source, skip, folder = self._source_of(node)
@@ -621,8 +621,8 @@ class Simulation:
                       f"under the multi-tenancy lockdown a source in another namespace is refused: put one in "
                       f"{ref.namespace}")
             node.failure = Diagnostic(node.file, node.line, node.reason, code="FW-KS-SOURCE-MISSING")
-            self.cluster.warnings.append(replace(
-                node.failure, message=f"Kustomization {node.id}: {node.reason}; {ref.kind} {namesake} is the one "
+            self.cluster.warnings.append(node.failure._replace(
+                message=f"Kustomization {node.id}: {node.reason}; {ref.kind} {namesake} is the one "
                                       f"this cluster has ({advice})"))
             return []
         failed = self.artifact_failures.get(node.source.ident()) \
@@ -630,7 +630,7 @@ class Simulation:
         if failed:
             node.status, node.reason = "error", failed
             node.failure = Diagnostic(node.file, node.line, failed, code="FW-ARTIFACT-COPY-MISSING")
-            self.cluster.warnings.append(replace(node.failure, message=f"Kustomization {node.id}: {failed}"))
+            self.cluster.warnings.append(node.failure._replace(message=f"Kustomization {node.id}: {failed}"))
             return []
         if skip:
             node.status, node.reason = "skipped", skip
@@ -735,7 +735,7 @@ class Simulation:
                   "build fails; vendor the base into the repository or apply it from a Flux source")
         node.status, node.reason = "error", reason
         node.failure = Diagnostic(file, line, reason, code="FW-KUSTOMIZE-REMOTE-REFUSED")
-        self.cluster.warnings.append(replace(node.failure, message=f"Kustomization {node.id} (path {node.path}) "
+        self.cluster.warnings.append(node.failure._replace(message=f"Kustomization {node.id} (path {node.path}) "
                                                                    f"does not build: {reason}"))
         return True
 
@@ -754,10 +754,10 @@ class Simulation:
             key_line = self._line(node.file, node.line, ("spec", "patches", at.spec_patch, "patch"))
             return FieldAt(node.file, block_scalar_line(text, key_line, at.line) if text else key_line)
 
-        return [replace(r, patched_hosts={path: placed(at) for path, at in r.patched_hosts.items()}
-                        if r.patched_hosts else r.patched_hosts,
-                        values_at={path: placed(at) for path, at in r.values_at.items()}
-                        if r.values_at else r.values_at)
+        return [r.replace(patched_hosts={path: placed(at) for path, at in r.patched_hosts.items()}
+                          if r.patched_hosts else r.patched_hosts,
+                          values_at={path: placed(at) for path, at in r.values_at.items()}
+                          if r.values_at else r.values_at)
                 if r.patched_hosts or r.values_at else r for r in resources]
 
     def _requeue_dependency(self) -> None:
@@ -907,10 +907,10 @@ class Simulation:
             if child.status == "error":
                 child.failure = Diagnostic(child.file, self._line(child.file, child.line, problems[0]),
                                            child.reason or "", code="FW-SCHEMA-REJECTED")
-                self.cluster.warnings.append(replace(child.failure,
-                                                     message=f"Kustomization {child.id}: {child.reason}"))
+                self.cluster.warnings.append(child.failure._replace(
+                    message=f"Kustomization {child.id}: {child.reason}"))
                 if res.generated_by is None:  # a ResourceSet's refused object fails the ResourceSet instead
-                    node.failure = node.failure or replace(child.failure, message=(
+                    node.failure = node.failure or child.failure._replace(message=(
                         f"Kustomization {child.id}: {problems[0]} (the API server rejects it; Kustomization "
                         f"{node.id} fails to apply)"))
             elif depth > MAX_DISCOVERY_DEPTH:
@@ -1046,8 +1046,8 @@ class Simulation:
                     cluster.warnings.extend(diags)
                     rejected = next((d for d in diags if d.code == "FW-SCHEMA-REJECTED"), None)
                     if rejected is not None and res.generated_by is None:  # the whole server-side apply fails
-                        node.failure = node.failure or replace(
-                            rejected, message=f"{rejected.message[:-1]}; Kustomization {node.id} fails to apply)")
+                        node.failure = node.failure or rejected._replace(
+                            message=f"{rejected.message[:-1]}; Kustomization {node.id} fails to apply)")
                     self._check_release_source(res, info)
                     self._check_release_version(res, info, _unsubstituted(node, res) is None)
                     self._check_release_chart(res, info)
@@ -1427,13 +1427,13 @@ def _prefixed(built: BuildResult, prefix: str) -> BuildResult:
     """A build of a source folder with its paths as pages show them (relative to the repository root)."""
     if not prefix:
         return built
-    return replace(built, resources=[replace(r, file=prefix + r.file,
-                                             depends_on_at=_prefixed_at(r.depends_on_at, prefix),
-                                             patched_hosts=_prefixed_at(r.patched_hosts, prefix),
-                                             values_at=_prefixed_at(r.values_at, prefix))
+    return replace(built, resources=[r.replace(file=prefix + r.file,
+                                               depends_on_at=_prefixed_at(r.depends_on_at, prefix),
+                                               patched_hosts=_prefixed_at(r.patched_hosts, prefix),
+                                               values_at=_prefixed_at(r.values_at, prefix))
                                      for r in built.resources],
                    files=[prefix + f for f in built.files],
-                   diagnostics=[replace(d, file=prefix + d.file) for d in built.diagnostics])
+                   diagnostics=[d._replace(file=prefix + d.file) for d in built.diagnostics])
 
 
 def simulate(repo: Repo, entry: Entry, source_dirs: SourceDirs | None = None,

@@ -574,7 +574,7 @@ def substitute_resources(resources: Iterable[Resource], variables: dict[str, Var
                                                      code="FW-SUBST-UNSET"))
         unresolved |= done.unset
         kept |= done.kept
-        out.append(replace(res, obj=done.obj))  # shared with the memo: no later stage changes it (reuse.py)
+        out.append(res.replace(obj=done.obj))  # shared with the memo: no later stage changes it (reuse.py)
     result.resources = out
     result.unresolved = sorted(unresolved)
     result.secret_vars = sorted(kept)

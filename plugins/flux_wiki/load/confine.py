@@ -19,11 +19,10 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from ..model import Diagnostic, InputError
+from ..model import Diagnostic, InputError, slots_repr
 from ..problems import problem_class
 
 MAX_FILE_BYTES = 16 * 1024 * 1024  # one file; the largest manifest in the test corpora is 0.4 MiB
@@ -40,17 +39,22 @@ def _size(n: int) -> str:
     return f"{n // (1024 * 1024)} MiB" if n >= 1024 * 1024 and n % (1024 * 1024) == 0 else f"{n} bytes"
 
 
-@dataclass(eq=False, repr=False)
 class Record:
     """What a computation asked of a :class:`ConfinedDir` (see :meth:`ConfinedDir.recording`): asking the same of
     a later snapshot and getting the same answers means the computation would give the same result."""
 
-    entries: dict[str, str] = field(default_factory=dict)  # path -> kind
-    listings: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)  # folder -> (name, kind)
-    contents: dict[str, bytes] = field(default_factory=dict)  # file -> the bytes read
-    ignored: dict[tuple[str, bool], bool] = field(default_factory=dict)  # (path, is_dir) -> left out
-    notes: dict[str, tuple[str, str]] = field(default_factory=dict)  # path -> (message, code) noted on the way
-    read: set[str] = field(default_factory=set)  # files read through a Repo (its record of what a run read)
+    __slots__ = ("entries", "listings", "contents", "ignored", "notes", "read")
+
+    def __init__(self, entries: dict[str, str] | None = None,
+                 listings: dict[str, tuple[tuple[str, str], ...]] | None = None,
+                 contents: dict[str, bytes] | None = None, ignored: dict[tuple[str, bool], bool] | None = None,
+                 notes: dict[str, tuple[str, str]] | None = None, read: set[str] | None = None) -> None:
+        self.entries = {} if entries is None else entries  # path -> kind
+        self.listings = {} if listings is None else listings  # folder -> (name, kind)
+        self.contents = {} if contents is None else contents  # file -> the bytes read
+        self.ignored = {} if ignored is None else ignored  # (path, is_dir) -> left out
+        self.notes = {} if notes is None else notes  # path -> (message, code) noted on the way
+        self.read = set() if read is None else read  # files read through a Repo (its record of what a run read)
 
 
 class Entry(NamedTuple):
@@ -102,15 +106,20 @@ Identity = tuple[int, int, int, int]
 _LINK, _FILE, _FIXED = 0, 1, 2
 
 
-@dataclass
 class KeptFolders:
     """What the snapshots of a root listed (:meth:`ConfinedDir._listing`) and scanned (:meth:`ConfinedDir.scan`),
     kept for the later ones, by root-relative folder, with the folder's :data:`Identity` then. A folder that is
     no longer there is never answered from it (its identity is asked first); at most :data:`MAX_WALK_ENTRIES`
     folders of each kind are kept (then all are forgotten: the next snapshot lists them again)."""
 
-    listings: dict[str, tuple[str, Identity, list[tuple[str, str, int, Entry]]]] = field(default_factory=dict)
-    scans: dict[str, tuple[Identity, tuple[tuple[str, bool], ...]]] = field(default_factory=dict)
+    __slots__ = ("listings", "scans")
+
+    def __init__(self, listings: dict[str, tuple[str, Identity, list[tuple[str, str, int, Entry]]]] | None = None,
+                 scans: dict[str, tuple[Identity, tuple[tuple[str, bool], ...]]] | None = None) -> None:
+        self.listings = {} if listings is None else listings
+        self.scans = {} if scans is None else scans
+
+    __repr__ = slots_repr
 
     @staticmethod
     def keep(store: dict[str, Any], rel: str, found: Any) -> None:

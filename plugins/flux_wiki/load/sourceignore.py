@@ -37,10 +37,9 @@ from __future__ import annotations
 
 import re
 import weakref
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..model import InputError
 
@@ -165,9 +164,9 @@ def glob_match(pattern: str, name: str) -> bool | None:
 
 
 # -- go-git's gitignore Pattern and Matcher -----------------------------------
-@dataclass(frozen=True)
-class Pattern:
-    """One ignore line as go-git parses it (``ParsePattern``), scoped to the folder ``domain``."""
+class Pattern(NamedTuple):
+    """One ignore line as go-git parses it (``ParsePattern``), scoped to the folder ``domain``. ``name_rx`` and
+    ``literals`` are made from the line by :meth:`parse`: equal lines give equal patterns."""
 
     domain: tuple[str, ...]
     parts: tuple[str, ...]
@@ -176,9 +175,9 @@ class Pattern:
     is_glob: bool
     text: str = ""
     origin: str = ""
-    name_rx: re.Pattern[str] | None = field(default=None, compare=False, repr=False)  # name patterns, compiled
+    name_rx: re.Pattern[str] | None = None  # name patterns, compiled
     # glob patterns: the parts without glob characters, each of which a matching path must hold as a component
-    literals: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    literals: tuple[str, ...] = ()
 
     @classmethod
     def parse(cls, line: str, domain: tuple[str, ...] = (), origin: str = "") -> "Pattern":

@@ -38,7 +38,6 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import yaml
@@ -47,7 +46,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
-from ..model import InputError
+from ..model import InputError, slots_repr
 from ..problems import problem_class
 
 # Nesting levels one document may hold. The deepest manifest in the test corpora is 20 levels (a CRD
@@ -530,14 +529,18 @@ def load_text(chunk: str) -> Any:
 _MARKER = re.compile(r"^(---|\.\.\.)(?:[ \t].*)?$")
 
 
-@dataclass(frozen=True, eq=False)
 class Document:
     """One YAML document of a file: its data, the 1-based line of its first content line, repeated keys."""
 
-    data: Any
-    file: str
-    line: int
-    duplicates: tuple[DuplicateKey, ...] = ()
+    __slots__ = ("data", "file", "line", "duplicates")
+
+    def __init__(self, data: Any, file: str, line: int, duplicates: tuple[DuplicateKey, ...] = ()) -> None:
+        self.data = data
+        self.file = file
+        self.line = line
+        self.duplicates = duplicates
+
+    __repr__ = slots_repr
 
     def require_unique_keys(self) -> None:
         """Refuse a repeated mapping key, as kustomize does for a manifest or a patch."""

@@ -20,7 +20,6 @@ from dataclasses import replace
 from typing import Any
 
 from ...load import Repo
-from ...model import Resource
 from ..objects import FluxOverrides
 from .build import BuildResult, Includes, build_flux_path
 
@@ -78,6 +77,6 @@ def _built_once(repo: Repo, key: tuple[str | None, str, str, Includes], path: st
 def _lists_of(result: BuildResult) -> BuildResult:
     """The build with lists and Resources of its own (a later stage may give a Resource another mapping), holding
     the very mappings the build made."""
-    return replace(result, resources=[Resource(**vars(r)) for r in result.resources], files=list(result.files),
+    return replace(result, resources=[r.replace() for r in result.resources], files=list(result.files),
                    remote=list(result.remote), helm_charts=list(result.helm_charts),
                    diagnostics=list(result.diagnostics))

@@ -1,0 +1,82 @@
+"""The model's records are plain classes: built by position and keyword, copied, pickled, shown and replaced as the
+dataclasses they replace were."""
+
+from __future__ import annotations
+
+import copy
+import pickle
+from pathlib import Path
+
+import pytest
+
+from flux_wiki.analysis.order import Edge, EffectiveOrder
+from flux_wiki.model import (Cluster, Controller, Diagnostic, HelmReleaseInfo, KustomizationNode, Model, Resource,
+                             SourceInfo, Surface, Target)
+
+
+def _resource() -> Resource:
+    return Resource({"kind": "Service", "metadata": {"name": "web"}}, "apps/web.yaml", 3, encrypted=True)
+
+
+def _cluster() -> Cluster:
+    source = SourceInfo("GitRepository", "flux-system", "flux-system", "https://user:pw@example.com/r.git")
+    node = KustomizationNode("flux-system", "apps", "./apps", None, [], source, {"path": "./apps"}, "ks.yaml", 1,
+                             resources=[_resource()])
+    return Cluster("home", "gotk-sync.yaml", 1, "gotk-sync", source, node.id, {node.id: node},
+                   [Controller("kustomize-controller", None, "gotk-components.yaml", 9)])
+
+
+def test_replace_copies_every_field_and_changes_the_given_ones() -> None:
+    res = _resource()
+    moved = res.replace(file="b.yaml")
+    assert (moved.obj, moved.file, moved.line, moved.encrypted) == (res.obj, "b.yaml", 3, True)
+    assert moved.obj is res.obj and res.file == "apps/web.yaml"
+    with pytest.raises(TypeError):
+        res.replace(fiel="b.yaml")
+    surface = Surface("ingress", "flux-system/apps", "apps", "web", "Ingress", host="a.example")
+    assert surface.replace(targets=(Target("web"),)).target == "web" and surface.target is None
+
+
+def test_a_source_url_loses_its_credentials_when_built_and_when_replaced() -> None:
+    source = SourceInfo("GitRepository", "ns", "n", "https://user:pw@example.com/r.git")
+    assert "pw" not in source.url and source.ref == {} and source.ref is not SourceInfo("a", "b", "c").ref
+    assert "pw" not in source.replace(url="https://u:secret@example.com/x").url
+
+
+def test_records_compare_by_value_where_the_dataclasses_did() -> None:
+    assert _resource() == _resource() and _resource() != _resource().replace(line=4)
+    info = HelmReleaseInfo("ns", "n", "c", None, None, None, None, None, [], {}, [], [], "f", 1)
+    assert info == copy.copy(info) and info == HelmReleaseInfo("ns", "n", "c", None, None, None, None, None, [], {},
+                                                               [], [], "f", 1, layer="")
+    assert info != HelmReleaseInfo("ns", "n", "c", None, None, None, None, None, [], {}, [], [], "f", 1, layer="x")
+    assert sorted([Diagnostic("b", 1, "m"), Diagnostic("a", 2, "m")])[0].file == "a"
+    node = _cluster().root
+    assert node != copy.copy(node)  # a Kustomization is compared by identity
+
+
+def test_records_pickle_and_show_every_field() -> None:
+    cluster = _cluster()
+    model = Model(Path("."), [cluster], [Diagnostic("f", 1, "m")])
+    again = pickle.loads(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))
+    assert again.clusters[0].root.resources == cluster.root.resources
+    assert again.clusters[0].root.flux_spec.path == cluster.root.flux_spec.path
+    assert repr(again) == repr(model)
+    assert "Resource(obj={'kind': 'Service'" in repr(model) and "line=3, encrypted=True" in repr(model)
+    assert "pw" not in repr(model) and "files_read=set()" in repr(model)
+
+
+def test_edges_compare_hash_and_sort_without_their_ready_expr() -> None:
+    plain = Edge("dependsOn", "a/x", "a/y", "f.yaml", 3)
+    with_expr = Edge("dependsOn", "a/x", "a/y", "f.yaml", 3, "status.ready")
+    assert plain == with_expr and hash(plain) == hash(with_expr) and len({plain, with_expr}) == 1
+    assert sorted([with_expr, Edge("appliedBy", "a/z", "a/y", "f.yaml", 9), plain])[0].kind == "appliedBy"
+    assert sorted([with_expr, plain])[0] is with_expr  # equal edges keep their order
+    assert plain < Edge("dependsOn", "a/x", "a/y", "f.yaml", 4) <= Edge("dependsOn", "b", "a", "f", 1)
+    assert repr(with_expr).endswith("line=3, ready_expr='status.ready')")
+
+
+def test_an_order_state_is_every_field_but_its_cache() -> None:
+    order = EffectiveOrder.of(_cluster())
+    order.ancestors("flux-system/apps")
+    assert "_ancestors" not in order.state() and order.state()["root_id"] == "flux-system/apps"
+    assert set(order.state()) | {"_ancestors"} == set(EffectiveOrder.__slots__)
