@@ -77,6 +77,11 @@ def test_the_text_inventory_counts_a_helmrelease_two_kustomizations_apply_once(t
     assert ", 2 HelmReleases, " in result.stdout
 
 
+def test_the_wiki_home_page_counts_a_helmrelease_two_kustomizations_apply_once(tmp_path: Path) -> None:
+    run_cli(["init", str(tmp_path / "wiki"), "--repo", str(repo(tmp_path / "repo", _RELEASE, _RELEASE))])
+    assert "1 HelmRelease." in (tmp_path / "wiki" / "docs" / "index.md").read_text()
+
+
 def test_values_never_reach_the_message(tmp_path: Path) -> None:
     [(_, _, _, message)] = found(repo(tmp_path, cm(data="{password: hunter2}"), cm(data="{password: hunter3}")))
     assert "data.password" in message and "hunter" not in message

@@ -149,6 +149,12 @@ class ClusterFacts:
         """Whether the wiki shows the Kustomization ``node_id`` (it exists and is not excluded)."""
         return node_id in self._shown
 
+    def installed_release_count(self) -> int:
+        """How many HelmReleases the cluster installs: one object per cluster it lands on, however many Kustomizations
+        apply it (``cluster.helm_releases`` lists it once per layer)."""
+        nodes = self.cluster.kustomizations
+        return len({(landing_cluster(h.layer, nodes), h.ident()) for h in self.cluster.helm_releases})
+
     def helm_release_count(self, node_id: str) -> int:
         """How many Flux HelmReleases the Kustomization ``node_id`` applies, counted once: a parent that applies
         every app is drawn in each of its children's diagrams, and counting its objects each time is O(n²)."""

@@ -42,7 +42,6 @@ def inventory(argv: list[str]) -> None:
     args = parser.parse(argv)
     sources = source_folders(parser, args.sources)
 
-    from ..flux.objects import landing_cluster
     from ..model import printable
     from ..render.inventory import inventory_json
 
@@ -56,8 +55,7 @@ def inventory(argv: list[str]) -> None:
         warn(d)
     for c in model.clusters:
         warnings = sum(1 for w in c.warnings if ProblemPolicy().report(w)[0] == "warning")  # as warn() prints them
-        # one object per cluster it lands on, however many Kustomizations apply it (each is listed once per layer)
-        releases = len({(landing_cluster(h.layer, c.kustomizations), h.ident()) for h in c.helm_releases})
+        releases = model.facts[c.name].installed_release_count()
         print(printable(f"cluster {c.name}: entry {c.entry_file}:{c.entry_line} ({c.entry_kind}), "
                         f"{len(c.kustomizations)} Kustomizations, {releases} HelmReleases, "
                         f"{len(c.surfaces)} surfaces, {warnings} warnings, {len(c.warnings) - warnings} notes, "

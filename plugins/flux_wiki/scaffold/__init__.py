@@ -94,7 +94,7 @@ def plan_wiki(folder: Path, repo: Path, *, site_name: str | None = None, browse_
 
     clusters = [ClusterSummary(
         name=c.name, kind=c.entry_kind, entry=repo_file(c.entry_file, c.entry_line),
-        kustomizations=len(c.kustomizations), helm_releases=len(c.helm_releases),
+        kustomizations=len(c.kustomizations), helm_releases=model.facts[c.name].installed_release_count(),
         dag=md_link("Flux DAG", relative_link("index.md", layout.dag(c))),
         surfaces=md_link("Surface inventory", relative_link("index.md", layout.surfaces(c))),
     ) for c in model.clusters]
