@@ -117,7 +117,7 @@ _CODES = (
     Code("FW-DEPENDSON-DANGLING", "repo", "a dependsOn names a Kustomization (a HelmRelease's, a HelmRelease) this "
          "cluster never applies: the dependent never reconciles", "fix the name or apply the dependency", reference=True),
     Code("FW-DEPENDSON-CYCLE", "repo", "dependsOn goes round (alone, or through a parent that waits for what it "
-         "applies): none of the Kustomizations on the cycle becomes Ready", "break the cycle"),
+         "applies): none of the Kustomizations (or HelmReleases) on the cycle becomes Ready", "break the cycle"),
     Code("FW-HEALTHCHECK-MISSING", "repo", "a Kustomization health-checks a Kustomization or HelmRelease this "
          "cluster never applies: it never becomes Ready", "fix the health check or apply what it names",
          reference=True),

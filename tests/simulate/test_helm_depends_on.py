@@ -51,3 +51,25 @@ def test_a_release_without_a_namespace_is_named_as_other_namespace_less_objects(
     assert messages["FW-HELM-CHART-MISSING"].startswith("HelmRelease eso: chart path './charts/eso' of GitRepository")
     assert "HelmRelease eso has no namespace" in messages["FW-NAMESPACE-MISSING"]
     assert [(h.ident(), h.depends_on) for h in cluster.helm_releases] == [("eso", ["other"])]
+
+
+def test_releases_that_depend_on_each_other_are_never_installed(tmp_path: Path) -> None:
+    """helm-controller installs a release only once each dependency is Ready, and looks for no cycle
+    (checkDependencies): releases that depend on each other wait for ever. A readyExpr entry is not the Ready
+    check, so it closes no cycle here."""
+    write(tmp_path, gotk() | {
+        "clusters/home/apps.yaml": ks("apps", "./apps"),
+        "apps/kustomization.yaml": "resources: [repo.yaml, web.yaml, api.yaml, db.yaml, ui.yaml, a.yaml, b.yaml]\n",
+        "apps/repo.yaml": _REPO,
+        "apps/web.yaml": _release("web", "apps", "  dependsOn:\n    - name: api\n"),
+        "apps/api.yaml": _release("api", "apps", "  dependsOn:\n    - {name: db, namespace: data}\n"),
+        "apps/db.yaml": _release("db", "data", "  dependsOn:\n    - {name: web, namespace: apps}\n"),
+        "apps/ui.yaml": _release("ui", "apps", "  dependsOn:\n    - name: web\n"),
+        "apps/a.yaml": _release("a", "apps", "  dependsOn:\n    - name: b\n"),
+        "apps/b.yaml": _release("b", "apps", "  dependsOn:\n    - {name: a, readyExpr: 'true'}\n"),
+    })
+    [cluster] = build_model(tmp_path).clusters
+    [cycle] = [w for w in cluster.warnings if w.code == "FW-DEPENDSON-CYCLE"]
+    assert (cycle.file, cycle.line, cycle.cls) == ("apps/api.yaml", 10, "repo")
+    assert cycle.message == ("HelmRelease dependsOn cycle: apps/api depends on data/db; data/db depends on apps/web; "
+                             "apps/web depends on apps/api; none of them is ever installed")

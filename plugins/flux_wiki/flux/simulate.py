@@ -12,6 +12,7 @@ import functools
 import posixpath
 from collections import deque
 from dataclasses import replace
+from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -52,6 +53,7 @@ _FLUX_CONTROLLERS = ("source-controller", "kustomize-controller", "helm-controll
 MAX_DISCOVERY_DEPTH = 16  # Kustomizations applied by Kustomizations, below the root
 MAX_KUSTOMIZATIONS = 10_000  # Kustomizations per cluster (the scale benchmark builds 5,000)
 MAX_OBJECTS = 50_000  # objects applied per cluster
+MAX_RELEASE_CYCLES = 20  # HelmRelease dependsOn cycles reported per cluster (one sort each)
 _PROBLEMS_PER_OBJECT = 5  # field problems reported for one object
 
 
@@ -1034,6 +1036,7 @@ class Simulation:
                     self._check_release_chart(res, info)
         cluster.helm_releases.sort(key=lambda h: (h.layer, h.namespace, h.name))
         self._check_release_dependencies(specs)
+        self._check_release_cycles(specs)
         cluster.controllers = self._controllers()
         self._check_api_versions()
 
@@ -1143,6 +1146,36 @@ class Simulation:
                                   f"HelmRelease {h.ident()} depends on HelmRelease {dep}, which this "
                                   f"cluster never applies: it is never installed{hint}",
                                   code="FW-DEPENDSON-DANGLING", ref_namespace=dep.rpartition("/")[0])
+
+    def _check_release_cycles(self, specs: dict[tuple[str, int], Any]) -> None:
+        """HelmReleases whose ``dependsOn`` goes round: helm-controller installs a release only once each
+        dependency is Ready and looks for no cycle (checkDependencies), so none of them is ever installed. An entry
+        with ``readyExpr`` is judged by its CEL expression, not by Ready: it closes no cycle here."""
+        releases = {h.ident(): h for h in self.cluster.helm_releases}
+        waits: dict[str, list[str]] = {}
+        for ident, h in releases.items():
+            spec = specs.get((h.file, h.line))
+            entries = spec.get("dependsOn") if isinstance(spec, dict) else None
+            by_expr = {f"{e.get('namespace') or h.namespace}/{e.get('name')}" for e in
+                       (entries if isinstance(entries, list) else []) if isinstance(e, dict) and e.get("readyExpr")}
+            waits[ident] = [d for d in dict.fromkeys(h.depends_on) if d in releases and d not in by_expr]
+        dropped: set[tuple[str, str]] = set()
+        for _ in range(MAX_RELEASE_CYCLES):
+            graph = {r: {d for d in deps if (r, d) not in dropped} for r, deps in waits.items()}
+            try:
+                TopologicalSorter(graph).prepare()
+                return
+            except CycleError as err:
+                ring: list[str] = list(err.args[1])[::-1]  # each release then the one it depends on
+            start = min(range(len(ring) - 1), key=lambda i: ring[i])
+            ring = ring[start:-1] + ring[:start + 1]
+            dropped.add((ring[0], ring[1]))
+            first = releases[ring[0]]
+            self.cluster.warn(first.file, self._depends_on_line(first.file, first.line, specs.get(
+                                  (first.file, first.line)), ring[1], first.namespace),
+                              "HelmRelease dependsOn cycle: " + "; ".join(
+                                  f"{a} depends on {b}" for a, b in zip(ring, ring[1:], strict=False))
+                              + "; none of them is ever installed", code="FW-DEPENDSON-CYCLE")
 
     def _depends_on_line(self, file: str, line: int, spec: Any, dep: str, namespace: str) -> int:
         """The line of the ``spec.dependsOn`` entry naming ``dep`` in the HelmRelease at ``file:line``."""
