@@ -172,6 +172,9 @@ _CODES = (
          "fix the field named"),
     Code("FW-HELM-SOURCE-MISSING", "repo", "a HelmRelease's chart source (or HelmChart) is applied by nothing",
          "fix the sourceRef, or apply the source", reference=True),
+    Code("FW-HELM-SOURCE-TYPE", "repo", "a HelmRepository's spec.type does not fit its URL (type oci with an https:// "
+         "URL, or an oci:// URL without type oci): source-controller fails the charts of the releases using it",
+         "set type: oci for an oci:// URL, or give the repository's https:// URL"),
     Code("FW-HELM-CHART-MISSING", "repo", "a HelmRelease's chart path in a GitRepository or Bucket flux-wiki reads "
          "(this repository, or a folder the `sources` option maps) is not there or holds no Chart.yaml, or one of its "
          "valuesFiles is not there: the chart is never built and the release never installs",

@@ -1037,6 +1037,7 @@ class Simulation:
         cluster.helm_releases.sort(key=lambda h: (h.layer, h.namespace, h.name))
         self._check_release_dependencies(specs)
         self._check_release_cycles(specs)
+        self._check_repository_types()
         cluster.controllers = self._controllers()
         self._check_api_versions()
 
@@ -1176,6 +1177,28 @@ class Simulation:
                               "HelmRelease dependsOn cycle: " + "; ".join(
                                   f"{a} depends on {b}" for a, b in zip(ring, ring[1:], strict=False))
                               + "; none of them is ever installed", code="FW-DEPENDSON-CYCLE")
+
+    def _check_repository_types(self) -> None:
+        """A HelmRepository whose ``spec.type`` does not fit its URL, used by a HelmRelease: source-controller
+        builds an ``oci`` one's charts only from an oci:// URL ("invalid OCI registry URL"), and downloads the
+        index.yaml of a default one, which an OCI registry does not serve; either way the release never installs."""
+        users: dict[tuple[str, str], list[str]] = {}
+        for h in self.cluster.helm_releases:
+            if h.source_kind == "HelmRepository" and h.source_name:
+                users.setdefault((h.source_namespace or "", h.source_name), []).append(h.ident())
+        for (ns, name), releases in sorted(users.items()):
+            repo = self.store.find("HelmRepository", ns, name)
+            url = repo.spec.get("url") if repo is not None else None
+            if not isinstance(url, str) or "$" in url or url.startswith("oci://") == (repo.spec.get("type") == "oci"):
+                continue
+            more = f" (and {len(releases) - 1} more)" if len(releases) > 1 else ""
+            why = ("has type oci but a URL without oci://: source-controller fails every chart from it "
+                   "(\"invalid OCI registry URL\")") if repo.spec.get("type") == "oci" else \
+                ("has an oci:// URL without type: oci: source-controller downloads the index.yaml of a Helm repository "
+                 "from it, which an OCI registry does not serve")
+            self.cluster.warn(repo.file, self._line(repo.file, repo.line, ("spec", "url")),
+                              f"HelmRepository {repo.ident()} {why}, so HelmRelease {releases[0]}{more} is never "
+                              "installed", code="FW-HELM-SOURCE-TYPE")
 
     def _depends_on_line(self, file: str, line: int, spec: Any, dep: str, namespace: str) -> int:
         """The line of the ``spec.dependsOn`` entry naming ``dep`` in the HelmRelease at ``file:line``."""
