@@ -268,7 +268,8 @@ def _oci_chart_name(url: str | None) -> str | None:
 
 
 def _oci_version(info: SourceInfo) -> str | None:
-    for key in ("tag", "semver", "digest"):
+    """The ref source-controller pulls: a digest takes precedence over semver, semver over tag (OCIRepositoryRef)."""
+    for key in ("digest", "semver", "tag"):
         if info.ref.get(key):
             return str(info.ref[key])
     return None
