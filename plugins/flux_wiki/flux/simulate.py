@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import posixpath
+import re
 from collections import deque
 from dataclasses import replace
 from graphlib import CycleError, TopologicalSorter
@@ -524,6 +525,19 @@ class Simulation:
                     f"source in another namespace is refused: put one in '{namespace}'")
         return f"; a {kind} '{name}' exists in namespace '{other}': set sourceRef.namespace: {other}"
 
+    def _generated_namesake(self, namespace: str, name: str) -> str:
+        """What a missing valuesFrom ConfigMap's message should say when a configMapGenerator made it with a hash
+        suffix: kustomize writes that name into a HelmRelease's valuesFrom only under a nameReference
+        configuration (HelmRelease is no kind its built-in name references know)."""
+        made = re.compile(re.escape(name) + r"-[a-z0-9]{10}")
+        found = sorted(n for kind, ns, n in self.store.applied if (kind, ns) == ("ConfigMap", namespace)
+                       and made.fullmatch(n))
+        if not found:
+            return ""
+        return (f"; this cluster applies ConfigMap {namespace}/{found[0]}, a generated name with a hash suffix the "
+                "HelmRelease does not follow: give the kustomization a nameReference configuration for HelmRelease "
+                "spec/valuesFrom/name, or generatorOptions.disableNameSuffixHash: true")
+
     def _artifact_generator(self, namespace: str, artifact: str) -> Resource | None:
         """The ArtifactGenerator applied so far that declares an artifact of that name."""
         for (kind, ns, _), res in sorted(self.store.applied.items()):
@@ -1022,7 +1036,8 @@ class Simulation:
                                                     lambda path, r=res: self._line(r.file, r.line, path),
                                                     self._artifact_chart, self._release_source_hint,
                                                     substituted=node.flux_spec.post_build.enabled,
-                                                    load=self.repo.cache.loaded_text)
+                                                    load=self.repo.cache.loaded_text,
+                                                    values_hint=self._generated_namesake)
                     info.layer = node.id
                     specs[(res.file, res.line)] = res.obj.get("spec")
                     cluster.helm_releases.append(info)
