@@ -116,7 +116,7 @@ _CODES = (
     Code("FW-DEPENDSON-DANGLING", "repo", "a dependsOn names a Kustomization (a HelmRelease's, a HelmRelease) this "
          "cluster never applies: the dependent never reconciles", "fix the name or apply the dependency", reference=True),
     Code("FW-DEPENDSON-CYCLE", "repo", "dependsOn goes round (alone, or through a parent that waits for what it "
-         "applies): none of the Kustomizations on the cycle becomes Ready", "break the cycle"),
+         "applies): none of the Kustomizations (or HelmReleases) on the cycle becomes Ready", "break the cycle"),
     Code("FW-HEALTHCHECK-MISSING", "repo", "a Kustomization health-checks a Kustomization or HelmRelease this "
          "cluster never applies: it never becomes Ready", "fix the health check or apply what it names",
          reference=True),
@@ -171,6 +171,9 @@ _CODES = (
          "fix the field named"),
     Code("FW-HELM-SOURCE-MISSING", "repo", "a HelmRelease's chart source (or HelmChart) is applied by nothing",
          "fix the sourceRef, or apply the source", reference=True),
+    Code("FW-HELM-SOURCE-TYPE", "repo", "a HelmRepository's spec.type does not fit its URL (type oci with an https:// "
+         "URL, or an oci:// URL without type oci): source-controller fails the charts of the releases using it",
+         "set type: oci for an oci:// URL, or give the repository's https:// URL"),
     Code("FW-HELM-CHART-MISSING", "repo", "a HelmRelease's chart path in a GitRepository or Bucket flux-wiki reads "
          "(this repository, or a folder the `sources` option maps) is not there or holds no Chart.yaml, or one of its "
          "valuesFiles is not there: the chart is never built and the release never installs",

@@ -27,6 +27,11 @@ SOURCES = [
         spec={"url": "oci://ghcr.io/stefanprodan/charts/podinfo", "ref": {"tag": "6.5.0"}}),
     obj("OCIRepository", "semver-chart", "apps", "source.toolkit.fluxcd.io/v1",
         spec={"url": "oci://ghcr.io/o/charts/app-template/", "ref": {"semver": ">=3.0.0"}}),
+    # source-controller: a digest takes precedence over semver, semver over tag (OCIRepositoryRef)
+    obj("OCIRepository", "semver-over-tag", "apps", "source.toolkit.fluxcd.io/v1",
+        spec={"url": "oci://ghcr.io/o/charts/podinfo", "ref": {"tag": "6.5.0", "semver": "6.x"}}),
+    obj("OCIRepository", "pinned", "apps", "source.toolkit.fluxcd.io/v1",
+        spec={"url": "oci://ghcr.io/o/charts/podinfo", "ref": {"semver": "6.x", "digest": "sha256:0a1b"}}),
 ]
 OBJECTS = [
     obj("ConfigMap", "base-values", data={"values.yaml": "replicas: 1\nimage:\n  tag: a\n  pull: Always\n"}),
@@ -82,7 +87,9 @@ def test_chart_template_defaults_version_and_source_namespace() -> None:
 
 
 @pytest.mark.parametrize("name,chart,version", [("podinfo", "podinfo", "6.5.0"),
-                                                ("semver-chart", "app-template", ">=3.0.0")])
+                                                ("semver-chart", "app-template", ">=3.0.0"),
+                                                ("semver-over-tag", "podinfo", "6.x"),
+                                                ("pinned", "podinfo", "sha256:0a1b")])
 def test_chart_ref_oci_repository(name: str, chart: str, version: str) -> None:
     info, diags = info_of({"chartRef": {"kind": "OCIRepository", "name": name}})
     assert diags == []

@@ -53,3 +53,16 @@ def test_not_a_source_is_an_input_error() -> None:
 def test_describe_ref() -> None:
     assert describe_ref(source_info(src("GitRepository", {"url": "u", "ref": {"branch": "main"}}))) == "branch main"
     assert describe_ref(source_info(src("HelmRepository", {"url": "u"}))) is None
+
+
+@pytest.mark.parametrize("kind,ref,described", [
+    # source-controller GitRepositoryRef: commit over all, name over branch, tag and semver, semver over tag
+    ("GitRepository", {"branch": "main", "tag": "v1", "semver": ">=1.0"}, "semver >=1.0"),
+    ("GitRepository", {"tag": "v1", "name": "refs/pull/1/head"}, "name refs/pull/1/head"),
+    ("GitRepository", {"branch": "main", "commit": "abc"}, "commit abc"),
+    # OCIRepositoryRef: digest over semver, semver over tag
+    ("OCIRepository", {"tag": "1.0.0", "semver": "1.x"}, "semver 1.x"),
+    ("OCIRepository", {"tag": "1.0.0", "digest": "sha256:0a"}, "digest sha256:0a"),
+])
+def test_describe_ref_names_the_ref_source_controller_pulls(kind, ref, described) -> None:
+    assert describe_ref(source_info(src(kind, {"url": "u", "ref": ref}))) == described

@@ -127,6 +127,25 @@ def test_traefik_chart_defaults_when_ports_not_given(make_hr):
                                                          ("loadbalancer", "${LB_IP}", 443)]
 
 
+def test_ingress_nginx_node_ports_and_disabled_ports(make_hr):
+    """ingress-nginx templates/controller-service.yaml: a port is written only with enableHttp/enableHttps (on by
+    default), with controller.service.targetPorts, and with nodePorts.http/https set on a NodePort or LoadBalancer
+    Service."""
+    values = {"controller": {"service": {"type": "NodePort", "nodePorts": {"http": 32080, "https": 32443},
+                                         "targetPorts": {"https": "http"}}}}
+    out, _ = extract_surfaces(LAYER, [], [make_hr("ingress-nginx", "ingress-nginx", values)])
+    assert [(s.kind, s.port, s.port_name, s.detail) for s in out] == [
+        ("nodeport", 80, "http", "values controller.service; nodePort 32080; targetPort http"),
+        ("nodeport", 443, "https", "values controller.service; nodePort 32443; targetPort http")]
+    values = {"controller": {"service": {"enableHttp": False, "nodePorts": {"https": ""},
+                                         "loadBalancerIP": "10.0.0.9"}}}
+    out, _ = extract_surfaces(LAYER, [], [make_hr("ingress-nginx", "ingress-nginx", values)])
+    assert [(s.kind, s.address, s.port, s.detail) for s in out] == [
+        ("loadbalancer", "10.0.0.9", 443, "values controller.service; targetPort https")]
+    values = {"controller": {"service": {"external": {"enabled": False}, "loadBalancerIP": "10.0.0.9"}}}
+    assert extract_surfaces(LAYER, [], [make_hr("ingress-nginx", "ingress-nginx", values)])[0] == []
+
+
 def test_grafana_subchart_in_kube_prometheus_stack(make_hr):
     values = {"grafana": {"adminPassword": "s3cr3t-value-123",
                           "service": {"type": "LoadBalancer", "loadBalancerIP": "10.0.0.3"},

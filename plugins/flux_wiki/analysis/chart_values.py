@@ -433,16 +433,25 @@ def _podinfo_route(name: str, ns: str, route: dict[str, Any], port: Any) -> dict
 
 
 def _ingress_nginx(rel: Release) -> Rendered:
+    """templates/controller-service.yaml (with ``service.external.enabled``): the http and https ports unless
+    ``enableHttp``/``enableHttps`` is off, to ``targetPorts``, with ``nodePorts`` written only on a NodePort or
+    LoadBalancer Service."""
     ctl = _map(rel.values.get("controller"))
     svc = _map(ctl.get("service"))
-    if not _enabled(svc) or not svc:
+    if not _enabled(svc) or not svc or _map(svc.get("external")).get("enabled", True) is False:
         return []
     name = f"{_helm_fullname(rel.name, 'ingress-nginx', rel.values)}-controller"
-    ports = _map(svc.get("ports"))
-    obj = _common_service(name, rel.namespace, {**svc, "ports": [
-        {"name": "http", "port": ports.get("http", 80), "protocol": "TCP", "targetPort": "http"},
-        {"name": "https", "port": ports.get("https", 443), "protocol": "TCP", "targetPort": "https"}]}, None, None)
-    obj["spec"].setdefault("type", "LoadBalancer")
+    stype = svc.get("type", "LoadBalancer")
+    ports, targets, node_ports = _map(svc.get("ports")), _map(svc.get("targetPorts")), _map(svc.get("nodePorts"))
+    written = []
+    for key, number in (("http", 80), ("https", 443)):
+        if svc.get(f"enable{key.capitalize()}", True) is False:
+            continue
+        port = {"name": key, "port": ports.get(key, number), "protocol": "TCP", "targetPort": targets.get(key, key)}
+        if stype in ("NodePort", "LoadBalancer") and node_ports.get(key) not in (None, ""):
+            port["nodePort"] = node_ports[key]
+        written.append(port)
+    obj = _common_service(name, rel.namespace, {**svc, "type": stype, "ports": written}, None, None)
     return [(obj, ValuesAt(("controller", "service")))]
 
 

@@ -6,7 +6,8 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from ..flux.simulate import FOREIGN_ROOTS
-from ..model import FLUX_KUSTOMIZE_GROUP, Cluster
+from ..load.yamldocs import field_line
+from ..model import FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, Cluster, HelmReleaseInfo, InputError
 from .order import MAX_CYCLES, EffectiveOrder
 
 if TYPE_CHECKING:
@@ -58,6 +59,7 @@ def apply_order(cluster: Cluster, read_text: Callable[[str], str] | None = None,
         cluster.warn(cluster.root.file, cluster.root.line,
                      f"more than {MAX_CYCLES} cycles among the Kustomizations: the first {MAX_CYCLES} are "
                      "reported, and levels follow only which Kustomization applies which", code="FW-DEPENDSON-CYCLE")
+    _release_deadlocks(cluster, order, read_text)
     for node_id, blocker in sorted(order.blocked.items()):
         if blocker.cause == "health-check" and blocker.node == node_id:
             cluster.warn(blocker.file, blocker.line, f"Kustomization {node_id} {blocker.detail}: it never becomes Ready",
@@ -88,6 +90,88 @@ def _dangles_through_default(cluster: Cluster, after: str, before: str, unplaced
     deps = cluster.kustomizations[after].spec.get("dependsOn")
     return any(isinstance(d, dict) and d.get("name") == name and not d.get("namespace")
                for d in (deps if isinstance(deps, list) else []))
+
+
+def _release_deadlocks(cluster: Cluster, order: EffectiveOrder, read_text: Callable[[str], str] | None) -> None:
+    """A Kustomization that waits Ready for a HelmRelease (``wait: true`` on one it applies, or a health check
+    naming it) whose dependsOn leads to a HelmRelease that a Kustomization applies only once the first one is
+    Ready: helm-controller installs nothing before the dependency exists and is Ready (checkDependencies), so none
+    of them ever becomes Ready. One warning per waited release, at its dependsOn entry that leads there."""
+    releases = {h.ident(): h for h in cluster.helm_releases}
+    for waiter, release, reason in _waited_releases(cluster, releases):
+        came_from: dict[str, str] = {release.ident(): ""}
+        queue = [release.ident()]
+        while queue:
+            current = queue.pop(0)
+            found = None
+            for dep in releases[current].depends_on:
+                if dep in came_from or dep not in releases:
+                    continue
+                came_from[dep] = current
+                layer = releases[dep].layer
+                if layer != waiter and layer in cluster.kustomizations and order.starts_after_ready(layer, waiter):
+                    found = dep
+                    break
+                queue.append(dep)
+            if found is None:
+                continue
+            path = [found]
+            while came_from[path[-1]]:
+                path.append(came_from[path[-1]])
+            path.reverse()
+            links = "; ".join(f"{a} depends on {b}" for a, b in zip(path, path[1:], strict=False))
+            cluster.warn(release.file, _dependency_line(cluster, release, path[1], read_text),
+                         f"reconciliation deadlock: {waiter} waits for HelmRelease {release.ident()} to be Ready "
+                         f"({reason}); {links}; {releases[found].layer} applies {found} only once {waiter} is Ready; "
+                         "none of them ever becomes Ready", code="FW-DEPENDSON-CYCLE")
+            break
+
+
+def _waited_releases(cluster: Cluster, releases: dict[str, HelmReleaseInfo]) -> list[tuple[str, HelmReleaseInfo, str]]:
+    """(Kustomization, HelmRelease, how) for each release a Kustomization is Ready only after: every one it applies
+    with ``wait: true`` (one a ResourceSet generates only through a ResourceSet with ``wait: true``: flux-operator
+    applies it), else those its ``healthChecks`` name (namespace and name both set, as Flux reads them)."""
+    out = []
+    for node in cluster.kustomizations.values():
+        if node.spec.get("wait") is True:
+            waiting = {(r.kind, r.namespace, r.name) for r in node.resources
+                       if r.kind == "ResourceSet" and r.spec.get("wait") is True}
+            for res in node.resources:
+                gen = res.generated_by
+                if res.kind == "HelmRelease" and res.group == FLUX_HELM_GROUP and (
+                        gen is None or (gen.kind, gen.namespace, gen.name) in waiting):
+                    release = releases.get(res.ident())
+                    if release is not None and release.layer == node.id:
+                        out.append((node.id, release, "wait"))
+            continue
+        checks = node.spec.get("healthChecks")
+        for check in checks if isinstance(checks, list) else []:
+            if isinstance(check, dict) and check.get("kind") == "HelmRelease" and str(
+                    check.get("apiVersion") or "").split("/", 1)[0] == FLUX_HELM_GROUP:
+                release = releases.get(f"{check.get('namespace')}/{check.get('name')}")
+                if release is not None:
+                    out.append((node.id, release, "healthChecks"))
+    return out
+
+
+def _dependency_line(cluster: Cluster, release: HelmReleaseInfo, dep: str,
+                     read_text: Callable[[str], str] | None) -> int:
+    """The line of ``release``'s dependsOn entry naming ``dep`` (the release's own line when unknown)."""
+    node = cluster.kustomizations.get(release.layer)
+    res = next((r for r in node.resources if (r.file, r.line) == (release.file, release.line)), None) \
+        if node is not None else None
+    entries = res.spec.get("dependsOn") if res is not None else None
+    if read_text is None or not isinstance(entries, list):
+        return release.line
+    for i, entry in enumerate(entries):
+        name = entry.get("name") if isinstance(entry, dict) else entry
+        namespace = (entry.get("namespace") if isinstance(entry, dict) else None) or release.namespace
+        if dep in (f"{namespace}/{name}", name):
+            try:
+                return field_line(read_text(release.file), release.line, ("spec", "dependsOn", i))
+            except (OSError, InputError, ValueError):
+                return release.line
+    return release.line
 
 
 def _namesakes(cluster: Cluster, missing: str) -> str:

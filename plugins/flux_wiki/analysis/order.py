@@ -312,6 +312,19 @@ class EffectiveOrder:
             self._ancestors[node_id] = frozenset(e[1] for e in seen)
         return set(self._ancestors[node_id])
 
+    def starts_after_ready(self, node_id: str, other: str) -> bool:
+        """Whether ``node_id`` can start only once ``other`` is Ready (through any chain of waits)."""
+        target, seen = _ready(other), set()
+        queue = deque(self._preds.get(_start(node_id), {}))
+        while queue:
+            ev = queue.popleft()
+            if ev == target:
+                return True
+            if ev not in seen:
+                seen.add(ev)
+                queue.extend(self._preds.get(ev, {}))
+        return False
+
     def inherited(self, node_id: str) -> list[tuple[str, str]]:
         """(dependency, via parent) pairs: what ``node_id`` waits for because a parent (or its parent, and
         so on up to the entry's root) declares it in dependsOn; nearest parent first, each dependency once.

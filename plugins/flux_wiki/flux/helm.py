@@ -268,7 +268,8 @@ def _oci_chart_name(url: str | None) -> str | None:
 
 
 def _oci_version(info: SourceInfo) -> str | None:
-    for key in ("tag", "semver", "digest"):
+    """The ref source-controller pulls: a digest takes precedence over semver, semver over tag (OCIRepositoryRef)."""
+    for key in ("digest", "semver", "tag"):
         if info.ref.get(key):
             return str(info.ref[key])
     return None
@@ -293,6 +294,7 @@ class _Builder:
         self.source: tuple[str | None, str | None, str | None] = (None, None, None)
         self.source_url: str | None = None
         self.refused: set[tuple[str | int, ...]] = set()  # field paths the API server already refuses
+        self.values_hint: Callable[[str, str], str] | None = None
 
     def warn(self, message: str, code: str, ref_namespace: str = "", cls: str | None = None) -> None:
         self.diags.append(Diagnostic(self.res.file, self.res.line, f"HelmRelease {self.res.ident()}: {message}",
@@ -398,7 +400,8 @@ class _Builder:
                 what = "not found" if obj is None else f"has no key '{key}'"
                 unresolved.append(f"{detail} ({'optional, ' if optional else ''}{what})")
                 if not optional:
-                    self.warn(f"valuesFrom ConfigMap {self.ns}/{name} {what}", "FW-HELM-VALUES-MISSING", self.ns)
+                    hint = self.values_hint(self.ns, name) if obj is None and self.values_hint else ""
+                    self.warn(f"valuesFrom ConfigMap {self.ns}/{name} {what}{hint}", "FW-HELM-VALUES-MISSING", self.ns)
                 continue
             raw = data[key]
             raw_text = raw if isinstance(raw, str) else ("" if raw is None else str(raw))
@@ -456,13 +459,15 @@ def helm_release_info(res: Resource, find_object: FindObject, find_source: FindS
                       locate: Callable[[tuple[str | int, ...]], int] | None = None,
                       find_artifact_chart: FindArtifactChart | None = None,
                       source_hint: Callable[[str, str, str], str] | None = None, substituted: bool = False,
-                      load: Callable[[str], Any] = load_text) -> tuple[HelmReleaseInfo, list[Diagnostic]]:
+                      load: Callable[[str], Any] = load_text,
+                      values_hint: Callable[[str, str], str] | None = None) -> tuple[HelmReleaseInfo, list[Diagnostic]]:
     """Chart, version, source, dependencies and merged values of a HelmRelease (v2, v2beta1, v2beta2).
 
     ``find_object(kind, namespace, name)`` finds ConfigMaps and HelmCharts;
     ``find_source(kind, namespace, name)`` finds Flux sources; ``find_artifact_chart(namespace, name)`` the chart
     of an ExternalArtifact (without it, such a chart is a limit); ``source_hint(kind, namespace, name)`` what to add
-    to a missing source's message (a namesake in another namespace). Problems are
+    to a missing source's message (a namesake in another namespace), ``values_hint(namespace, name)`` to a missing
+    valuesFrom ConfigMap's (one a generator named with a hash suffix). Problems are
     returned as diagnostics at the HelmRelease's file:line (``locate(field path)``, when given, finds
     the line of a field); this never raises for bad input. ``substituted``: the Kustomization applying it ran
     postBuild substitution, so a field still holding a ``${VAR}`` has a value flux-wiki does not know.
@@ -472,6 +477,7 @@ def helm_release_info(res: Resource, find_object: FindObject, find_source: FindS
     if substituted:
         found = [p for p in found if not holds_variable(value_at(res.obj, p.path)[1])]
     b = _Builder(res, spec, find_object, find_source, find_artifact_chart, source_hint, load)
+    b.values_hint = values_hint
     b.refused = {p.path for p in found}
     for problem in found[:5]:
         b.diags.append(Diagnostic(res.file, locate(problem.path) if locate else res.line,

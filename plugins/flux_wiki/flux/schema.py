@@ -469,8 +469,29 @@ def object_problems(obj: dict[str, Any], group: str, kind: str) -> list[FieldPro
         found += problems(obj, shape)
         found += host_problems(obj, group, kind)
     if group == "source.toolkit.fluxcd.io":
-        found += source_durations(obj, kind)
+        found += source_durations(obj, kind) + source_url_problems(obj, kind)
     return found
+
+
+# source-controller's +kubebuilder:validation:Pattern on spec.url, in the versions it was read in: HelmRepository
+# api/v1, OCIRepository api/v1 and api/v1beta2, GitRepository api/v1
+_SOURCE_URLS = {"HelmRepository": (("v1",), ("http", "https", "oci")),
+                "OCIRepository": (("v1", "v1beta2"), ("oci",)),
+                "GitRepository": (("v1",), ("http", "https", "ssh"))}
+
+
+def source_url_problems(obj: dict[str, Any], kind: str) -> list[FieldProblem]:
+    """A Flux source's ``spec.url`` without a scheme its CRD pattern admits (``ghcr.io/org/charts`` for a
+    HelmRepository): the API server refuses it. A value holding a variable is left to postBuild."""
+    versions, schemes = _SOURCE_URLS.get(kind, ((), ()))
+    spec = obj.get("spec")
+    url = spec.get("url") if isinstance(spec, dict) else None
+    if obj.get("apiVersion") not in {f"source.toolkit.fluxcd.io/{v}" for v in versions} \
+            or not isinstance(url, str) or "$" in url \
+            or re.fullmatch(f"({'|'.join(schemes)})://.*", url):
+        return []
+    starts = ", ".join(f"{s}://" for s in schemes[:-1]) + (" or " if len(schemes) > 1 else "") + f"{schemes[-1]}://"
+    return [FieldProblem(("spec", "url"), f"must be a URL starting {starts}", "")]
 
 
 # source-controller api/v1 and api/v1beta2 (the GitRepository v1beta2 read has no pattern): the versions whose

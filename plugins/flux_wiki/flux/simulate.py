@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import functools
 import posixpath
+import re
 from collections import deque
 from dataclasses import replace
+from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -53,6 +55,7 @@ _FLUX_CONTROLLERS = ("source-controller", "kustomize-controller", "helm-controll
 MAX_DISCOVERY_DEPTH = 16  # Kustomizations applied by Kustomizations, below the root
 MAX_KUSTOMIZATIONS = 10_000  # Kustomizations per cluster (the scale benchmark builds 5,000)
 MAX_OBJECTS = 50_000  # objects applied per cluster
+MAX_RELEASE_CYCLES = 20  # HelmRelease dependsOn cycles reported per cluster (one sort each)
 _PROBLEMS_PER_OBJECT = 5  # field problems reported for one object
 
 
@@ -534,6 +537,19 @@ class Simulation:
             return (f"; a {kind} '{name}' exists in namespace '{other}', but under the multi-tenancy lockdown a "
                     f"source in another namespace is refused: put one in '{namespace}'")
         return f"; a {kind} '{name}' exists in namespace '{other}': set sourceRef.namespace: {other}"
+
+    def _generated_namesake(self, namespace: str, name: str) -> str:
+        """What a missing valuesFrom ConfigMap's message should say when a configMapGenerator made it with a hash
+        suffix: kustomize writes that name into a HelmRelease's valuesFrom only under a nameReference
+        configuration (HelmRelease is no kind its built-in name references know)."""
+        made = re.compile(re.escape(name) + r"-[a-z0-9]{10}")
+        found = sorted(n for kind, ns, n in self.store.applied if (kind, ns) == ("ConfigMap", namespace)
+                       and made.fullmatch(n))
+        if not found:
+            return ""
+        return (f"; this cluster applies ConfigMap {namespace}/{found[0]}, a generated name with a hash suffix the "
+                "HelmRelease does not follow: give the kustomization a nameReference configuration for HelmRelease "
+                "spec/valuesFrom/name, or generatorOptions.disableNameSuffixHash: true")
 
     def _artifact_generator(self, namespace: str, artifact: str) -> Resource | None:
         """The ArtifactGenerator applied so far that declares an artifact of that name."""
@@ -1038,7 +1054,8 @@ class Simulation:
                                                     lambda path, r=res: self._line(r.file, r.line, path),
                                                     self._artifact_chart, self._release_source_hint,
                                                     substituted=_unsubstituted(node, res) is None,
-                                                    load=self.repo.cache.loaded_text)
+                                                    load=self.repo.cache.loaded_text,
+                                                    values_hint=self._generated_namesake)
                     info.layer = node.id
                     specs[(res.file, res.line)] = res.obj.get("spec")
                     applied.append((res, info))
@@ -1054,6 +1071,8 @@ class Simulation:
         cluster.helm_releases.sort(key=lambda h: (h.layer, h.namespace, h.name))
         self._check_release_dependencies(specs)
         self._check_shared_releases(applied)
+        self._check_release_cycles(specs)
+        self._check_repository_types()
         cluster.controllers = self._controllers()
         self._check_api_versions()
 
@@ -1192,6 +1211,58 @@ class Simulation:
                               "one it does not manage and upgrades it, so each upgrades it with its own chart and "
                               "values in turn; give one another spec.releaseName or spec.storageNamespace",
                               code="FW-HELM-RELEASE-SHARED")
+
+    def _check_release_cycles(self, specs: dict[tuple[str, int], Any]) -> None:
+        """HelmReleases whose ``dependsOn`` goes round: helm-controller installs a release only once each
+        dependency is Ready and looks for no cycle (checkDependencies), so none of them is ever installed. An entry
+        with ``readyExpr`` is judged by its CEL expression, not by Ready: it closes no cycle here."""
+        releases = {h.ident(): h for h in self.cluster.helm_releases}
+        waits: dict[str, list[str]] = {}
+        for ident, h in releases.items():
+            spec = specs.get((h.file, h.line))
+            entries = spec.get("dependsOn") if isinstance(spec, dict) else None
+            by_expr = {f"{e.get('namespace') or h.namespace}/{e.get('name')}" for e in
+                       (entries if isinstance(entries, list) else []) if isinstance(e, dict) and e.get("readyExpr")}
+            waits[ident] = [d for d in dict.fromkeys(h.depends_on) if d in releases and d not in by_expr]
+        dropped: set[tuple[str, str]] = set()
+        for _ in range(MAX_RELEASE_CYCLES):
+            graph = {r: {d for d in deps if (r, d) not in dropped} for r, deps in waits.items()}
+            try:
+                TopologicalSorter(graph).prepare()
+                return
+            except CycleError as err:
+                ring: list[str] = list(err.args[1])[::-1]  # each release then the one it depends on
+            start = min(range(len(ring) - 1), key=lambda i: ring[i])
+            ring = ring[start:-1] + ring[:start + 1]
+            dropped.add((ring[0], ring[1]))
+            first = releases[ring[0]]
+            self.cluster.warn(first.file, self._depends_on_line(first.file, first.line, specs.get(
+                                  (first.file, first.line)), ring[1], first.namespace),
+                              "HelmRelease dependsOn cycle: " + "; ".join(
+                                  f"{a} depends on {b}" for a, b in zip(ring, ring[1:], strict=False))
+                              + "; none of them is ever installed", code="FW-DEPENDSON-CYCLE")
+
+    def _check_repository_types(self) -> None:
+        """A HelmRepository whose ``spec.type`` does not fit its URL, used by a HelmRelease: source-controller
+        builds an ``oci`` one's charts only from an oci:// URL ("invalid OCI registry URL"), and downloads the
+        index.yaml of a default one, which an OCI registry does not serve; either way the release never installs."""
+        users: dict[tuple[str, str], list[str]] = {}
+        for h in self.cluster.helm_releases:
+            if h.source_kind == "HelmRepository" and h.source_name:
+                users.setdefault((h.source_namespace or "", h.source_name), []).append(h.ident())
+        for (ns, name), releases in sorted(users.items()):
+            repo = self.store.find("HelmRepository", ns, name)
+            url = repo.spec.get("url") if repo is not None else None
+            if not isinstance(url, str) or "$" in url or url.startswith("oci://") == (repo.spec.get("type") == "oci"):
+                continue
+            more = f" (and {len(releases) - 1} more)" if len(releases) > 1 else ""
+            why = ("has type oci but a URL without oci://: source-controller fails every chart from it "
+                   "(\"invalid OCI registry URL\")") if repo.spec.get("type") == "oci" else \
+                ("has an oci:// URL without type: oci: source-controller downloads the index.yaml of a Helm repository "
+                 "from it, which an OCI registry does not serve")
+            self.cluster.warn(repo.file, self._line(repo.file, repo.line, ("spec", "url")),
+                              f"HelmRepository {repo.ident()} {why}, so HelmRelease {releases[0]}{more} is never "
+                              "installed", code="FW-HELM-SOURCE-TYPE")
 
     def _depends_on_line(self, file: str, line: int, spec: Any, dep: str, namespace: str) -> int:
         """The line of the ``spec.dependsOn`` entry naming ``dep`` in the HelmRelease at ``file:line``."""

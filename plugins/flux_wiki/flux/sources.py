@@ -97,8 +97,9 @@ def git_includes(kind: str, spec: dict[str, Any]) -> tuple[tuple[str, str], ...]
 
 
 def describe_ref(info: SourceInfo) -> str | None:
-    """A short human form of a source's revision selector, e.g. ``branch main`` or ``semver >=1.0``."""
-    for key in ("commit", "digest", "tag", "semver", "name", "branch", "version"):
+    """A short human form of a source's revision selector, e.g. ``branch main`` or ``semver >=1.0``: the field
+    source-controller pulls by when several are set (a commit or digest first, then a Git name, semver, tag)."""
+    for key in ("commit", "digest", "name", "semver", "tag", "branch", "version"):
         if key in info.ref:
             return f"{key} {info.ref[key]}"
     return None
