@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 # function names that handle an unset variable themselves, so strict mode lets it pass (template.go's
 # isDefaultOp; '-', '+' and '?' alone do not parse)
@@ -28,24 +27,33 @@ class SubstitutionLimit(SubstitutionError):
 
 # -- parse tree ---------------------------------------------------------------
 
-@dataclass
-class _Text:
+class _Text(NamedTuple):
     """Literal text."""
 
     value: str
 
 
-@dataclass
 class _Func:
-    """``${param}``, or ``${param<name><args>}``: a function (a default, a substring, a replacement) of it."""
+    """``${param}``, or ``${param<name><args>}``: a function (a default, a substring, a replacement) of it.
+    The parser appends the arguments as it reads them."""
 
-    param: str
-    name: str = ""
-    args: list[Any] = field(default_factory=list)
+    __slots__ = ("param", "name", "args")
+
+    def __init__(self, param: str, name: str = "", args: list[Any] | None = None) -> None:
+        self.param = param
+        self.name = name
+        self.args = [] if args is None else args
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not _Func:
+            return NotImplemented
+        return (self.param, self.name, self.args) == (other.param, other.name, other.args)
+
+    def __repr__(self) -> str:
+        return f"_Func(param={self.param!r}, name={self.name!r}, args={self.args!r})"
 
 
-@dataclass(eq=False)
-class _List:
+class _List(NamedTuple):
     """Text and references one after another."""
 
     nodes: list[Any]
