@@ -33,7 +33,7 @@ import json
 import os
 import posixpath
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 from urllib.parse import parse_qs, urlsplit
 
@@ -1508,7 +1508,7 @@ def _present_components(repo: Repo, rel: str, overrides: FluxOverrides) -> FluxO
             return True  # outside the artifact: the build refuses it
         return repo.entry(joined).kind in ("dir", "file") and not repo.ignored(joined, repo.is_dir(joined))
 
-    return replace(overrides, components=[c for c in overrides.components if present(c)])
+    return overrides.replaced(components=[c for c in overrides.components if present(c)])
 
 
 def flux_kustomization(repo: Repo, path: str, overrides: FluxOverrides | None = None) -> tuple[str, dict[str, Any]]:
