@@ -33,7 +33,6 @@ import json
 import os
 import posixpath
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 from urllib.parse import parse_qs, urlsplit
 
@@ -96,17 +95,28 @@ _BUILD_ANNOTATIONS = frozenset({
 })
 
 
-@dataclass(eq=False, repr=False)
 class BuildResult:
     """One kustomization folder built: its objects, the files it read, the remote entries it did not fetch, its
     ``helmCharts`` entries and what flux-wiki has to say about it."""
 
-    resources: list[Resource]
-    files: list[str]
-    remote: list[str]
-    helm_charts: list[dict]
-    diagnostics: list[Diagnostic]
-    remote_bases: list[tuple[str, str, int]] = field(default_factory=list)  # (url, file, line) kustomize clones
+    __slots__ = ("resources", "files", "remote", "helm_charts", "diagnostics", "remote_bases")
+
+    def __init__(self, resources: list[Resource], files: list[str], remote: list[str], helm_charts: list[dict],
+                 diagnostics: list[Diagnostic], remote_bases: list[tuple[str, str, int]] | None = None) -> None:
+        self.resources = resources
+        self.files = files
+        self.remote = remote
+        self.helm_charts = helm_charts
+        self.diagnostics = diagnostics
+        self.remote_bases = [] if remote_bases is None else remote_bases  # (url, file, line) kustomize clones
+
+    def __replace__(self, **changes: Any) -> BuildResult:
+        """A copy with ``changes`` to its fields (the others are the same lists)."""
+        fields = {n: getattr(self, n) for n in self.__slots__}
+        fields.update(changes)
+        return BuildResult(**fields)
+
+    replaced = __replace__
 
     @property
     def limits(self) -> list[Diagnostic]:
@@ -118,12 +128,14 @@ def _limit(file: str, line: int, message: str, code: str) -> Diagnostic:
     return Diagnostic(file, line, message, code=code, cls=LIMIT)
 
 
-@dataclass(eq=False, repr=False)
 class _Accumulation:
     """kustomize's ResAccumulator: the resources so far and the field-spec configuration they were built with."""
 
-    res: list[WorkRes]
-    config: TransformerConfig
+    __slots__ = ("res", "config")
+
+    def __init__(self, res: list[WorkRes], config: TransformerConfig) -> None:
+        self.res = res
+        self.config = config
 
 
 def is_remote(ref: str) -> bool:
@@ -153,15 +165,17 @@ def _join(base: str, name: str) -> str:
     return f"{base}/{name}" if base not in ("", ".") else name
 
 
-@dataclass(eq=False, repr=False)
 class _Kustomization:
     """One kustomization file's content and where it lives."""
 
-    dir: str
-    file: str
-    line: int
-    data: dict[str, Any]
-    generated: bool = False
+    __slots__ = ("dir", "file", "line", "data", "generated")
+
+    def __init__(self, dir: str, file: str, line: int, data: dict[str, Any], generated: bool = False) -> None:
+        self.dir = dir
+        self.file = file
+        self.line = line
+        self.data = data
+        self.generated = generated
 
 
 class _EntryLines:
