@@ -70,7 +70,7 @@ def test_a_spec_pickles_and_prints_every_field() -> None:
                                     "ignore_missing_components=False)")
     assert repr(spec.post_build) == ("PostBuild(substitute={'A': '1'}, substitute_from=(SubstituteRef(kind='Secret', "
                                      "name='s', optional=False),), strict=False)")
-    fewer = spec.overrides.replaced(components=[])
+    fewer = spec.overrides.replace(components=[])
     assert (fewer.components, fewer.patches, spec.overrides.components) == ([], [{"patch": "p"}], ["c"])
 
 

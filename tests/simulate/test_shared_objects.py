@@ -37,7 +37,7 @@ def freeze_builds_and_substitutions(monkeypatch: pytest.MonkeyPatch) -> None:
 
     def frozen_build(*args: Any, **kwargs: Any) -> Any:
         result = build(*args, **kwargs)
-        return result.replaced(resources=[r.replace(obj=frozen(r.obj)) for r in result.resources])
+        return result.replace(resources=[r.replace(obj=frozen(r.obj)) for r in result.resources])
 
     def frozen_substitution(*args: Any, **kwargs: Any) -> Any:
         result = substitute_resources(*args, **kwargs)

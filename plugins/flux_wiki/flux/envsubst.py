@@ -12,6 +12,8 @@ import re
 import threading
 from typing import Any, Callable, NamedTuple
 
+from ..records import slots_equal, slots_repr
+
 # function names that handle an unset variable themselves, so strict mode lets it pass (template.go's
 # isDefaultOp; '-', '+' and '?' alone do not parse)
 DEFAULT_FUNCS = frozenset({"=", ":=", ":-", ":?", ":+", "-", "+", "?"})
@@ -44,13 +46,9 @@ class _Func:
         self.name = name
         self.args = [] if args is None else args
 
-    def __eq__(self, other: object) -> bool:
-        if type(other) is not _Func:
-            return NotImplemented
-        return (self.param, self.name, self.args) == (other.param, other.name, other.args)
-
-    def __repr__(self) -> str:
-        return f"_Func(param={self.param!r}, name={self.name!r}, args={self.args!r})"
+    __eq__ = slots_equal
+    __repr__ = slots_repr
+    __hash__ = None  # type: ignore[assignment]  # changed while parsed, compared by value: not hashable
 
 
 class _List(NamedTuple):

@@ -15,6 +15,8 @@ import datetime
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from ..records import slots_equal, slots_replace, slots_repr
+
 if TYPE_CHECKING:
     from ..model import KustomizationNode
 
@@ -40,11 +42,6 @@ def scalar_field(value: Any) -> str | None:
 
 # -- Kustomization (kustomize.toolkit.fluxcd.io) ------------------------------------------------------
 
-def _fields_repr(record: Any) -> str:
-    """``Name(field=value, ...)`` over every field of a slotted record, as a NamedTuple writes its own."""
-    return f"{type(record).__qualname__}({', '.join(f'{n}={getattr(record, n)!r}' for n in record.__slots__)})"
-
-
 class FluxOverrides:
     """A Flux Kustomization's own spec fields merged into the folder's kustomization. Its repr lists every
     field: kustomize builds are reused by it."""
@@ -65,16 +62,13 @@ class FluxOverrides:
         self.name_suffix = name_suffix
         self.ignore_missing_components = ignore_missing_components  # spec.ignoreMissingComponents (Flux 2.6)
 
-    def __repr__(self) -> str:
-        return _fields_repr(self)
+    __repr__ = slots_repr
 
     def __replace__(self, **changes: Any) -> FluxOverrides:
         """A copy with ``changes`` to its fields."""
-        fields = {n: getattr(self, n) for n in self.__slots__}
-        fields.update(changes)
-        return FluxOverrides(**fields)
+        return slots_replace(self, changes)
 
-    replaced = __replace__
+    replace = __replace__
 
 
 class SourceRef(NamedTuple):
@@ -105,14 +99,9 @@ class PostBuild:
         self.substitute_from = substitute_from
         self.strict = strict  # flux-wiki's own ``postBuild.strict``: report unset variables as Flux's strict mode
 
-    def __eq__(self, other: object) -> bool:
-        if type(other) is not PostBuild:
-            return NotImplemented
-        return (self.substitute, self.substitute_from, self.strict) == \
-            (other.substitute, other.substitute_from, other.strict)
-
-    def __repr__(self) -> str:
-        return _fields_repr(self)
+    __repr__ = slots_repr
+    __eq__ = slots_equal
+    __hash__ = None  # type: ignore[assignment]  # compared by value, holding a dict: not hashable
 
     @property
     def enabled(self) -> bool:

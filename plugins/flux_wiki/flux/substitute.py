@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import marshal
 import re
-from dataclasses import replace
 from typing import Any, Callable, Iterable, NamedTuple, Protocol
 
 import yaml

@@ -44,6 +44,7 @@ from ...load.yamldocs import GrowthBudget, block_scalar_line, copy_data, field_l
 from ...model import (SOPS_ENCRYPTED_KIND, DependsOnKey, Diagnostic, FieldAt, InputError, Resource, ValuesPath,
                       host_fields, value_at)
 from ...problems import problem_class
+from ...records import slots_replace
 from ..fields import is_ciphertext
 from ..objects import FluxOverrides
 from ..schema import ANY, KUSTOMIZATION_FILE, REPLACEMENT, field_shapes, problems
@@ -112,11 +113,9 @@ class BuildResult:
 
     def __replace__(self, **changes: Any) -> BuildResult:
         """A copy with ``changes`` to its fields (the others are the same lists)."""
-        fields = {n: getattr(self, n) for n in self.__slots__}
-        fields.update(changes)
-        return BuildResult(**fields)
+        return slots_replace(self, changes)
 
-    replaced = __replace__
+    replace = __replace__
 
     @property
     def limits(self) -> list[Diagnostic]:
@@ -1522,7 +1521,7 @@ def _present_components(repo: Repo, rel: str, overrides: FluxOverrides) -> FluxO
             return True  # outside the artifact: the build refuses it
         return repo.entry(joined).kind in ("dir", "file") and not repo.ignored(joined, repo.is_dir(joined))
 
-    return overrides.replaced(components=[c for c in overrides.components if present(c)])
+    return overrides.replace(components=[c for c in overrides.components if present(c)])
 
 
 def flux_kustomization(repo: Repo, path: str, overrides: FluxOverrides | None = None) -> tuple[str, dict[str, Any]]:
