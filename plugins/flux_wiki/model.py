@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from .analysis.redact import url_without_credentials
 from .flux.objects import KustomizationSpec
+from .records import slots_equal, slots_replace, slots_repr
 
 if TYPE_CHECKING:
     from .analysis.facts import ClusterFacts
@@ -155,27 +156,6 @@ class GeneratedBy(NamedTuple):
     def as_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "namespace": self.namespace, "name": self.name, "file": self.file,
                 "line": self.line}
-
-
-def slots_repr(self: object) -> str:
-    """``Class(field=value, ...)`` over the class's ``__slots__`` (but ``__weakref__``): every field shown, so a test
-    can tell no secret is in it."""
-    shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in type(self).__slots__ if name != "__weakref__")
-    return f"{type(self).__qualname__}({shown})"
-
-
-def slots_replace(self: Any, changes: dict[str, Any]) -> Any:
-    """A new instance of ``self``'s class with its fields and ``changes``, made through ``__init__`` (an unknown name
-    is refused)."""
-    return type(self)(**{**{name: getattr(self, name) for name in self.__slots__}, **changes})
-
-
-def slots_equal(self: Any, other: Any) -> bool:
-    """Whether ``other`` is of the same class with equal fields."""
-    if other.__class__ is not self.__class__:
-        return NotImplemented
-    names = self.__slots__
-    return tuple(getattr(self, name) for name in names) == tuple(getattr(other, name) for name in names)
 
 
 class Resource:

@@ -4,9 +4,11 @@ flux/helm.py, a FluxInstance's in flux/instance.py)."""
 from __future__ import annotations
 
 import datetime
+import pickle
 from pathlib import Path
 
 from flux_wiki.engine import build_model
+from flux_wiki.fingerprint import fingerprint
 from flux_wiki.flux.helm import ChartTemplate, HelmReleaseSpec, ObjectRef, ValuesReference
 from flux_wiki.flux.instance import FluxInstanceSpec, FluxInstanceSync
 from flux_wiki.flux.objects import KustomizationSpec, PostBuild, SourceRef, SubstituteRef
@@ -52,6 +54,24 @@ def test_the_parse_reads_the_spec_the_schema_check_passed() -> None:
     spec = KustomizationSpec.parse(checked, "apps")
     assert {p.field for p in problems} == {"spec.wait", "spec.postBuild.substitute"}
     assert (spec.path, spec.wait, spec.post_build) == ("./apps", None, PostBuild())
+
+
+def test_a_spec_pickles_and_prints_every_field() -> None:
+    """A node's spec is in the digest that finds a cluster unchanged (:func:`fingerprint` pickles it), and the repr
+    of its overrides keys the kustomize builds reused: both by value, every field."""
+    written = {"targetNamespace": "web", "components": ["c"], "patches": [{"patch": "p"}],
+               "postBuild": {"substitute": {"A": "1"}, "substituteFrom": [{"kind": "Secret", "name": "s"}]}}
+    spec = KustomizationSpec.parse(written, "apps")
+    again = pickle.loads(pickle.dumps(spec))
+    assert repr(again) == repr(spec) and again.post_build == spec.post_build != PostBuild()
+    assert fingerprint(spec) == fingerprint(KustomizationSpec.parse(written, "apps")) is not None
+    assert repr(spec.overrides) == ("FluxOverrides(target_namespace='web', patches=[{'patch': 'p'}], images=[], "
+                                    "components=['c'], common_metadata=None, name_prefix=None, name_suffix=None, "
+                                    "ignore_missing_components=False)")
+    assert repr(spec.post_build) == ("PostBuild(substitute={'A': '1'}, substitute_from=(SubstituteRef(kind='Secret', "
+                                     "name='s', optional=False),), strict=False)")
+    fewer = spec.overrides.replace(components=[])
+    assert (fewer.components, fewer.patches, spec.overrides.components) == ([], [{"patch": "p"}], ["c"])
 
 
 def test_helm_release_defaults_and_problems() -> None:

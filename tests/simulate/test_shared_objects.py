@@ -6,7 +6,6 @@ models and wikis are made from them, and they come out as the unfrozen run makes
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +37,7 @@ def freeze_builds_and_substitutions(monkeypatch: pytest.MonkeyPatch) -> None:
 
     def frozen_build(*args: Any, **kwargs: Any) -> Any:
         result = build(*args, **kwargs)
-        return replace(result, resources=[r.replace(obj=frozen(r.obj)) for r in result.resources])
+        return result.replace(resources=[r.replace(obj=frozen(r.obj)) for r in result.resources])
 
     def frozen_substitution(*args: Any, **kwargs: Any) -> Any:
         result = substitute_resources(*args, **kwargs)

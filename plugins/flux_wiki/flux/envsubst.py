@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
+
+from ..records import slots_equal, slots_repr
 
 # function names that handle an unset variable themselves, so strict mode lets it pass (template.go's
 # isDefaultOp; '-', '+' and '?' alone do not parse)
@@ -28,24 +29,29 @@ class SubstitutionLimit(SubstitutionError):
 
 # -- parse tree ---------------------------------------------------------------
 
-@dataclass
-class _Text:
+class _Text(NamedTuple):
     """Literal text."""
 
     value: str
 
 
-@dataclass
 class _Func:
-    """``${param}``, or ``${param<name><args>}``: a function (a default, a substring, a replacement) of it."""
+    """``${param}``, or ``${param<name><args>}``: a function (a default, a substring, a replacement) of it.
+    The parser appends the arguments as it reads them."""
 
-    param: str
-    name: str = ""
-    args: list[Any] = field(default_factory=list)
+    __slots__ = ("param", "name", "args")
+
+    def __init__(self, param: str, name: str = "", args: list[Any] | None = None) -> None:
+        self.param = param
+        self.name = name
+        self.args = [] if args is None else args
+
+    __eq__ = slots_equal
+    __repr__ = slots_repr
+    __hash__ = None  # type: ignore[assignment]  # changed while parsed, compared by value: not hashable
 
 
-@dataclass(eq=False)
-class _List:
+class _List(NamedTuple):
     """Text and references one after another."""
 
     nodes: list[Any]

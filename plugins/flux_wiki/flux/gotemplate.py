@@ -16,8 +16,7 @@ of the template. Template errors raise :class:`TemplateError` with Go's message 
 from __future__ import annotations
 
 import urllib.parse
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from .goyaml import go_float
 
@@ -289,14 +288,16 @@ _KEYWORDS = {"block", "break", "continue", "define", "else", "end", "if", "range
 _SPACE = " \t\r\n"
 
 
-@dataclass(eq=False, repr=False)
 class _Item:
     """A lexer token: its type, text and offset in the template."""
 
-    typ: str  # text, left, right, space, pipe, lparen, rparen, assign, declare, string, raw, char, number,
-    #           bool, ident, field, var, dot, nil, keyword, comma, eof
-    val: str
-    pos: int
+    __slots__ = ("typ", "val", "pos")
+
+    def __init__(self, typ: str, val: str, pos: int) -> None:
+        self.typ = typ  # text, left, right, space, pipe, lparen, rparen, assign, declare, string, raw, char,
+        #                 number, bool, ident, field, var, dot, nil, keyword, comma, eof
+        self.val = val
+        self.pos = pos
 
 
 def _is_alnum(ch: str) -> bool:
@@ -542,108 +543,148 @@ def _unquote(token: str) -> str:
 
 
 # -- nodes --------------------------------------------------------------------------------
-@dataclass(eq=False, repr=False)
 class Node:
     """A node of the parse tree (text/template/parse), at offset ``pos`` of the template."""
 
-    pos: int
+    __slots__ = ("pos",)
+
+    def __init__(self, pos: int) -> None:
+        self.pos = pos
 
 
-@dataclass(eq=False, repr=False)
 class Text(Node):
     """Literal text between actions."""
 
-    text: str
+    __slots__ = ("text",)
+
+    def __init__(self, pos: int, text: str) -> None:
+        self.pos = pos
+        self.text = text
 
 
-@dataclass(eq=False, repr=False)
 class Const(Node):
     """A constant: a bool, number, string, nil or dot."""
 
-    value: Any
-    kind: str  # bool, number, string, nil, dot
+    __slots__ = ("value", "kind")
+
+    def __init__(self, pos: int, value: Any, kind: str) -> None:
+        self.pos = pos
+        self.value = value
+        self.kind = kind  # bool, number, string, nil, dot
 
 
-@dataclass(eq=False, repr=False)
 class Field(Node):
     """``.a.b``: fields of dot."""
 
-    names: list[str]
+    __slots__ = ("names",)
+
+    def __init__(self, pos: int, names: list[str]) -> None:
+        self.pos = pos
+        self.names = names
 
 
-@dataclass(eq=False, repr=False)
 class Variable(Node):
     """``$x.a.b``: a variable and the fields after it."""
 
-    name: str
-    names: list[str]
+    __slots__ = ("name", "names")
+
+    def __init__(self, pos: int, name: str, names: list[str]) -> None:
+        self.pos = pos
+        self.name = name
+        self.names = names
 
 
-@dataclass(eq=False, repr=False)
 class Ident(Node):
     """A function name."""
 
-    name: str
+    __slots__ = ("name",)
+
+    def __init__(self, pos: int, name: str) -> None:
+        self.pos = pos
+        self.name = name
 
 
-@dataclass(eq=False, repr=False)
 class Chain(Node):
     """``(pipe).a.b``: fields of a term's value."""
 
-    node: Node
-    names: list[str]
+    __slots__ = ("node", "names")
+
+    def __init__(self, pos: int, node: Node, names: list[str]) -> None:
+        self.pos = pos
+        self.node = node
+        self.names = names
 
 
-@dataclass(eq=False, repr=False)
 class Command(Node):
     """One command of a pipeline: a function or value and its arguments."""
 
-    args: list[Node]
-    end: int = 0
+    __slots__ = ("args", "end")
+
+    def __init__(self, pos: int, args: list[Node], end: int = 0) -> None:
+        self.pos = pos
+        self.args = args
+        self.end = end
 
 
-@dataclass(eq=False, repr=False)
 class Pipe(Node):
     """A pipeline, with the variables it declares or assigns."""
 
-    decl: list[str]
-    is_assign: bool
-    cmds: list[Command]
+    __slots__ = ("decl", "is_assign", "cmds")
+
+    def __init__(self, pos: int, decl: list[str], is_assign: bool, cmds: list[Command]) -> None:
+        self.pos = pos
+        self.decl = decl
+        self.is_assign = is_assign
+        self.cmds = cmds
 
 
-@dataclass(eq=False, repr=False)
 class Action(Node):
     """``{{pipeline}}``: its value is printed."""
 
-    pipe: Pipe
+    __slots__ = ("pipe",)
+
+    def __init__(self, pos: int, pipe: Pipe) -> None:
+        self.pos = pos
+        self.pipe = pipe
 
 
-@dataclass(eq=False, repr=False)
 class Branch(Node):
     """``if``/``range``/``with``: a pipeline, a body and an else body."""
 
-    kind: str  # if, range, with
-    pipe: Pipe
-    body: list[Node]
-    else_body: list[Node] | None
+    __slots__ = ("kind", "pipe", "body", "else_body")
+
+    def __init__(self, pos: int, kind: str, pipe: Pipe, body: list[Node], else_body: list[Node] | None) -> None:
+        self.pos = pos
+        self.kind = kind  # if, range, with
+        self.pipe = pipe
+        self.body = body
+        self.else_body = else_body
 
 
-@dataclass(eq=False, repr=False)
 class Include(Node):
     """``{{template "name" pipeline}}``."""
 
-    name: str
-    pipe: Pipe | None
+    __slots__ = ("name", "pipe")
+
+    def __init__(self, pos: int, name: str, pipe: Pipe | None) -> None:
+        self.pos = pos
+        self.name = name
+        self.pipe = pipe
 
 
-@dataclass(eq=False, repr=False)
 class Jump(Node):
     """``{{break}}`` or ``{{continue}}``."""
 
-    kind: str  # break, continue
+    __slots__ = ("kind",)
+
+    def __init__(self, pos: int, kind: str) -> None:
+        self.pos = pos
+        self.kind = kind  # break, continue
 
 
 class _EndOrElse(Node):
+    __slots__ = ("kind",)
+
     def __init__(self, pos: int, kind: str):
         super().__init__(pos)
         self.kind = kind
@@ -938,8 +979,7 @@ class _Parser:
 
 
 # -- functions ----------------------------------------------------------------------------
-@dataclass(frozen=True, eq=False)
-class Func:
+class Func(NamedTuple):
     """A template function: its Python body, parameter kinds and whether it is variadic.
 
     Kinds: "any", "str", "int", "float", "bool", "map", "raw" (unchecked). The last kind of a
@@ -1109,14 +1149,16 @@ BUILTINS: dict[str, Func] = {
 
 
 # -- template ----------------------------------------------------------------------------------
-@dataclass(eq=False, repr=False)
 class Template:
     """A parsed template, ready to execute against data with a function map."""
 
-    text: str
-    root: list[Node]
-    defines: dict[str, list[Node]]
-    funcs: dict[str, Func]
+    __slots__ = ("text", "root", "defines", "funcs")
+
+    def __init__(self, text: str, root: list[Node], defines: dict[str, list[Node]], funcs: dict[str, Func]) -> None:
+        self.text = text
+        self.root = root
+        self.defines = defines
+        self.funcs = funcs
 
     def execute(self, data: Any = MISSING, budget: Budget | None = None) -> Rendered:
         """Run with ``data`` as dot and `$` (flux-operator passes none: `.x` fails with "nil data")."""
@@ -1126,12 +1168,14 @@ class Template:
         return Rendered("".join(ex.out), ex.origins)
 
 
-@dataclass(eq=False, repr=False)
 class Rendered:
     """Output text and, for each written piece, (output offset, template offset) to trace lines back."""
 
-    text: str
-    origins: list[tuple[int, int, bool]] = field(default_factory=list)
+    __slots__ = ("text", "origins")
+
+    def __init__(self, text: str, origins: list[tuple[int, int, bool]] | None = None) -> None:
+        self.text = text
+        self.origins = [] if origins is None else origins
 
     def template_offset(self, out_offset: int) -> int:
         """Where in the template the output character at ``out_offset`` came from (an action's start

@@ -16,8 +16,7 @@ Deployments are flux-operator's business and not simulated.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..load.yamldocs import parse_documents
 from ..model import FLUX_KUSTOMIZE_GROUP, FLUX_SOURCE_GROUP, Controller, Diagnostic, InputError, Resource, SourceInfo
@@ -38,8 +37,7 @@ _API_VERSIONS = {"GitRepository": f"{FLUX_SOURCE_GROUP}/v1", "OCIRepository": f"
 DEFAULT_COMPONENTS = ("source-controller", "kustomize-controller", "helm-controller", "notification-controller")
 
 
-@dataclass(frozen=True)
-class FluxInstanceSync:
+class FluxInstanceSync(NamedTuple):
     """``spec.sync``: the source and path of the root Kustomization flux-operator generates."""
 
     kind: str  # GitRepository when unset
@@ -52,8 +50,7 @@ class FluxInstanceSync:
     provider: str = ""
 
 
-@dataclass(frozen=True)
-class FluxInstanceSpec:
+class FluxInstanceSpec(NamedTuple):
     """A FluxInstance's spec, or the ``instance`` values of the flux-instance chart (the same fields)."""
 
     sync: FluxInstanceSync | None  # None without a sync that names a path: nothing is reconciled
@@ -96,16 +93,19 @@ class FluxInstanceSpec:
 
 # -- what flux-operator builds ------------------------------------------------------------------------
 
-@dataclass(eq=False, repr=False)
 class InstanceBuild:
     """The sync objects of one FluxInstance as flux-operator applies them, and the controllers it installs."""
 
-    source: SourceInfo
-    root_name: str
-    root_namespace: str
-    root_spec: dict[str, Any]
-    controllers: list[Controller]
-    problems: list[Diagnostic] = field(default_factory=list)
+    __slots__ = ("source", "root_name", "root_namespace", "root_spec", "controllers", "problems")
+
+    def __init__(self, source: SourceInfo, root_name: str, root_namespace: str, root_spec: dict[str, Any],
+                 controllers: list[Controller], problems: list[Diagnostic] | None = None) -> None:
+        self.source = source
+        self.root_name = root_name
+        self.root_namespace = root_namespace
+        self.root_spec = root_spec
+        self.controllers = controllers
+        self.problems = [] if problems is None else problems
 
 
 def sync_objects(instance: FluxInstanceSpec, namespace: str) -> list[dict[str, Any]]:

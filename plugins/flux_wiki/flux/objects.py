@@ -1,4 +1,4 @@
-"""Flux objects parsed once: the spec of a Kustomization as small typed dataclasses, and the field readers the
+"""Flux objects parsed once: the spec of a Kustomization as small typed records, and the field readers the
 typed specs of other kinds share (a HelmRelease's is in ``helm.py``, a FluxInstance's in ``instance.py``: each
 module loads with the first object of its kind).
 
@@ -12,9 +12,10 @@ by ``sources.py``.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
+
+from ..records import slots_equal, slots_replace, slots_repr
 
 if TYPE_CHECKING:
     from ..model import KustomizationNode
@@ -41,18 +42,33 @@ def scalar_field(value: Any) -> str | None:
 
 # -- Kustomization (kustomize.toolkit.fluxcd.io) ------------------------------------------------------
 
-@dataclass(eq=False)
 class FluxOverrides:
-    """A Flux Kustomization's own spec fields merged into the folder's kustomization."""
+    """A Flux Kustomization's own spec fields merged into the folder's kustomization. Its repr lists every
+    field: kustomize builds are reused by it."""
 
-    target_namespace: str | None = None
-    patches: list[dict] = field(default_factory=list)
-    images: list[dict] = field(default_factory=list)
-    components: list[str] = field(default_factory=list)
-    common_metadata: dict | None = None
-    name_prefix: str | None = None
-    name_suffix: str | None = None
-    ignore_missing_components: bool = False  # spec.ignoreMissingComponents (Flux 2.6)
+    __slots__ = ("target_namespace", "patches", "images", "components", "common_metadata", "name_prefix",
+                 "name_suffix", "ignore_missing_components")
+
+    def __init__(self, target_namespace: str | None = None, patches: list[dict] | None = None,
+                 images: list[dict] | None = None, components: list[str] | None = None,
+                 common_metadata: dict | None = None, name_prefix: str | None = None, name_suffix: str | None = None,
+                 ignore_missing_components: bool = False) -> None:
+        self.target_namespace = target_namespace
+        self.patches = [] if patches is None else patches
+        self.images = [] if images is None else images
+        self.components = [] if components is None else components
+        self.common_metadata = common_metadata
+        self.name_prefix = name_prefix
+        self.name_suffix = name_suffix
+        self.ignore_missing_components = ignore_missing_components  # spec.ignoreMissingComponents (Flux 2.6)
+
+    __repr__ = slots_repr
+
+    def __replace__(self, **changes: Any) -> FluxOverrides:
+        """A copy with ``changes`` to its fields."""
+        return slots_replace(self, changes)
+
+    replace = __replace__
 
 
 class SourceRef(NamedTuple):
@@ -71,14 +87,21 @@ class SubstituteRef(NamedTuple):
     optional: bool
 
 
-@dataclass(frozen=True)
 class PostBuild:
-    """``spec.postBuild``: the variables substituted into what the Kustomization builds."""
+    """``spec.postBuild``: the variables substituted into what the Kustomization builds. Not changed once made."""
 
-    substitute: dict[str, str | datetime.date | None] = field(default_factory=dict)  # values as written
-    # None for a null entry, which kustomize-controller refuses (it is not a mapping)
-    substitute_from: tuple[SubstituteRef | None, ...] = ()
-    strict: bool = False  # flux-wiki's own ``postBuild.strict``: report unset variables as Flux's strict mode
+    __slots__ = ("substitute", "substitute_from", "strict")
+
+    def __init__(self, substitute: dict[str, str | datetime.date | None] | None = None,
+                 substitute_from: tuple[SubstituteRef | None, ...] = (), strict: bool = False) -> None:
+        self.substitute = {} if substitute is None else substitute  # values as written
+        # None for a null entry, which kustomize-controller refuses (it is not a mapping)
+        self.substitute_from = substitute_from
+        self.strict = strict  # flux-wiki's own ``postBuild.strict``: report unset variables as Flux's strict mode
+
+    __repr__ = slots_repr
+    __eq__ = slots_equal
+    __hash__ = None  # type: ignore[assignment]  # compared by value, holding a dict: not hashable
 
     @property
     def enabled(self) -> bool:
@@ -127,8 +150,7 @@ def landing_cluster(node_id: str | None, nodes: Mapping[str, KustomizationNode])
     return where
 
 
-@dataclass(frozen=True, eq=False)
-class KustomizationSpec:
+class KustomizationSpec(NamedTuple):
     """The fields of a Flux Kustomization's spec the simulation acts on, with Flux's defaults."""
 
     path: str | None  # None when unset: the root of the source's artifact

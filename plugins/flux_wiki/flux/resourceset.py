@@ -33,9 +33,8 @@ import functools
 import re
 import unicodedata
 import zlib
-from dataclasses import dataclass
 from itertools import product
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, NamedTuple
 
 import yaml
 
@@ -77,8 +76,7 @@ def is_resourceset(res: Resource) -> bool:
     return res.group == GROUP and res.kind == "ResourceSet"
 
 
-@dataclass(eq=False, repr=False)
-class Expansion:
+class Expansion(NamedTuple):
     """What one ResourceSet generates, and what flux-wiki has to say about it."""
 
     resources: list[Resource]
@@ -93,8 +91,7 @@ class _Failed(Exception):
         self.diagnostic = diagnostic
 
 
-@dataclass(eq=False, repr=False)
-class _Source:
+class _Source(NamedTuple):
     """One template of a ResourceSet: a `resources` entry or a `resourcesTemplate`."""
 
     label: str

@@ -12,7 +12,6 @@ import functools
 import posixpath
 import re
 from collections import deque
-from dataclasses import replace
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -697,7 +696,7 @@ class Simulation:
                               f"Kustomization {node.id} (path {node.path}) does not build: {where}{err.message}{hint}",
                               code=err.code, cls=err.cls)
             return []
-        built = replace(built, resources=self._spec_patches_placed(node, built.resources))
+        built = built.replace(resources=self._spec_patches_placed(node, built.resources))
         node.files = sorted(set(built.files))
         node.remote_resources = sorted(set(built.remote))
         if node.id == self.cluster.root_id:  # the root's own output may set the flags that judge its build
@@ -1498,13 +1497,13 @@ def _prefixed(built: BuildResult, prefix: str) -> BuildResult:
     """A build of a source folder with its paths as pages show them (relative to the repository root)."""
     if not prefix:
         return built
-    return replace(built, resources=[r.replace(file=prefix + r.file,
-                                               depends_on_at=_prefixed_at(r.depends_on_at, prefix),
-                                               patched_hosts=_prefixed_at(r.patched_hosts, prefix),
-                                               values_at=_prefixed_at(r.values_at, prefix))
-                                     for r in built.resources],
-                   files=[prefix + f for f in built.files],
-                   diagnostics=[d._replace(file=prefix + d.file) for d in built.diagnostics])
+    return built.replace(resources=[r.replace(file=prefix + r.file,
+                                              depends_on_at=_prefixed_at(r.depends_on_at, prefix),
+                                              patched_hosts=_prefixed_at(r.patched_hosts, prefix),
+                                              values_at=_prefixed_at(r.values_at, prefix))
+                                    for r in built.resources],
+                  files=[prefix + f for f in built.files],
+                  diagnostics=[d._replace(file=prefix + d.file) for d in built.diagnostics])
 
 
 def simulate(repo: Repo, entry: Entry, source_dirs: SourceDirs | None = None,

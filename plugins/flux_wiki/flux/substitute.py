@@ -16,8 +16,7 @@ from __future__ import annotations
 import hashlib
 import marshal
 import re
-from dataclasses import dataclass, replace
-from typing import Any, Callable, Iterable, Protocol
+from typing import Any, Callable, Iterable, NamedTuple, Protocol
 
 import yaml
 
@@ -42,8 +41,7 @@ RUNTIME_KEYS = "*"
 
 # -- variables (kustomize_varsub.go loadVars) ---------------------------------
 
-@dataclass
-class Variable:
+class Variable(NamedTuple):
     """One substitution variable and where its value comes from."""
 
     name: str
@@ -162,14 +160,17 @@ def _config_map_variables(obj: Resource, origin: str) -> tuple[dict[str, Variabl
 
 # -- applying to resources (kustomize_varsub.go SubstituteVariables) ----------
 
-@dataclass(eq=False, repr=False)
 class SubstitutionResult:
     """The objects after substitution, the variables left unset or kept (Secret-sourced), and the diagnostics."""
 
-    resources: list[Resource]
-    unresolved: list[str]
-    secret_vars: list[str]
-    diagnostics: list[Diagnostic]
+    __slots__ = ("resources", "unresolved", "secret_vars", "diagnostics")
+
+    def __init__(self, resources: list[Resource], unresolved: list[str], secret_vars: list[str],
+                 diagnostics: list[Diagnostic]) -> None:
+        self.resources = resources
+        self.unresolved = unresolved
+        self.secret_vars = secret_vars
+        self.diagnostics = diagnostics
 
 
 class _Dumper(_BaseDumper):
@@ -248,8 +249,7 @@ def _answers(names: tuple[str, ...], values: dict[str, str], is_secret: Callable
     return tuple((n, values.get(n), is_secret(n)) for n in names)
 
 
-@dataclass(frozen=True)
-class _Substituted:
+class _Substituted(NamedTuple):
     """The outcome of substituting one object's text: the object, or why it stays as it was."""
 
     obj: Any = None

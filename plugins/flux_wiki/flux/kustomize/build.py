@@ -33,7 +33,6 @@ import json
 import os
 import posixpath
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterator
 from urllib.parse import parse_qs, urlsplit
 
@@ -45,6 +44,7 @@ from ...load.yamldocs import GrowthBudget, block_scalar_line, copy_data, field_l
 from ...model import (SOPS_ENCRYPTED_KIND, DependsOnKey, Diagnostic, FieldAt, InputError, Resource, ValuesPath,
                       host_fields, value_at)
 from ...problems import problem_class
+from ...records import slots_replace
 from ..fields import is_ciphertext
 from ..objects import FluxOverrides
 from ..schema import ANY, KUSTOMIZATION_FILE, REPLACEMENT, field_shapes, problems
@@ -96,17 +96,26 @@ _BUILD_ANNOTATIONS = frozenset({
 })
 
 
-@dataclass(eq=False, repr=False)
 class BuildResult:
     """One kustomization folder built: its objects, the files it read, the remote entries it did not fetch, its
     ``helmCharts`` entries and what flux-wiki has to say about it."""
 
-    resources: list[Resource]
-    files: list[str]
-    remote: list[str]
-    helm_charts: list[dict]
-    diagnostics: list[Diagnostic]
-    remote_bases: list[tuple[str, str, int]] = field(default_factory=list)  # (url, file, line) kustomize clones
+    __slots__ = ("resources", "files", "remote", "helm_charts", "diagnostics", "remote_bases")
+
+    def __init__(self, resources: list[Resource], files: list[str], remote: list[str], helm_charts: list[dict],
+                 diagnostics: list[Diagnostic], remote_bases: list[tuple[str, str, int]] | None = None) -> None:
+        self.resources = resources
+        self.files = files
+        self.remote = remote
+        self.helm_charts = helm_charts
+        self.diagnostics = diagnostics
+        self.remote_bases = [] if remote_bases is None else remote_bases  # (url, file, line) kustomize clones
+
+    def __replace__(self, **changes: Any) -> BuildResult:
+        """A copy with ``changes`` to its fields (the others are the same lists)."""
+        return slots_replace(self, changes)
+
+    replace = __replace__
 
     @property
     def limits(self) -> list[Diagnostic]:
@@ -118,12 +127,14 @@ def _limit(file: str, line: int, message: str, code: str) -> Diagnostic:
     return Diagnostic(file, line, message, code=code, cls=LIMIT)
 
 
-@dataclass(eq=False, repr=False)
 class _Accumulation:
     """kustomize's ResAccumulator: the resources so far and the field-spec configuration they were built with."""
 
-    res: list[WorkRes]
-    config: TransformerConfig
+    __slots__ = ("res", "config")
+
+    def __init__(self, res: list[WorkRes], config: TransformerConfig) -> None:
+        self.res = res
+        self.config = config
 
 
 def is_remote(ref: str) -> bool:
@@ -153,15 +164,17 @@ def _join(base: str, name: str) -> str:
     return f"{base}/{name}" if base not in ("", ".") else name
 
 
-@dataclass(eq=False, repr=False)
 class _Kustomization:
     """One kustomization file's content and where it lives."""
 
-    dir: str
-    file: str
-    line: int
-    data: dict[str, Any]
-    generated: bool = False
+    __slots__ = ("dir", "file", "line", "data", "generated")
+
+    def __init__(self, dir: str, file: str, line: int, data: dict[str, Any], generated: bool = False) -> None:
+        self.dir = dir
+        self.file = file
+        self.line = line
+        self.data = data
+        self.generated = generated
 
 
 class _EntryLines:
@@ -1508,7 +1521,7 @@ def _present_components(repo: Repo, rel: str, overrides: FluxOverrides) -> FluxO
             return True  # outside the artifact: the build refuses it
         return repo.entry(joined).kind in ("dir", "file") and not repo.ignored(joined, repo.is_dir(joined))
 
-    return replace(overrides, components=[c for c in overrides.components if present(c)])
+    return overrides.replace(components=[c for c in overrides.components if present(c)])
 
 
 def flux_kustomization(repo: Repo, path: str, overrides: FluxOverrides | None = None) -> tuple[str, dict[str, Any]]:

@@ -16,7 +16,6 @@ null it may not create through) is an error kustomize reports.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Callable, NamedTuple
 
 from ..schema import BOOL, STR, problems, seq
@@ -105,15 +104,23 @@ _KINDS = ("namePrefix", "nameSuffix", "namespace", "commonLabels", "labels", "te
           "commonAnnotations", "varReference", "images", "replicas")
 
 
-@dataclass
 class TransformerConfig:
-    """Field specs per transformer, plus the name references (kustomize's builtinconfig.TransformerConfig)."""
+    """Field specs per transformer, plus the name references (kustomize's builtinconfig.TransformerConfig); equal
+    when both are."""
 
-    specs: dict[str, list[FieldSpec]] = field(default_factory=lambda: {k: [] for k in _KINDS})
-    name_reference: list[NameReference] = field(default_factory=list)
-    _referrers: dict[tuple[str, str], list[tuple[Gvk, FieldSpec]]] = field(default_factory=dict, repr=False,
-                                                                           compare=False)
-    _count: int | None = field(default=None, init=False, repr=False, compare=False)
+    __slots__ = ("specs", "name_reference", "_referrers", "_count")
+
+    def __init__(self, specs: dict[str, list[FieldSpec]] | None = None,
+                 name_reference: list[NameReference] | None = None) -> None:
+        self.specs = {k: [] for k in _KINDS} if specs is None else specs
+        self.name_reference = [] if name_reference is None else name_reference
+        self._referrers: dict[tuple[str, str], list[tuple[Gvk, FieldSpec]]] = {}
+        self._count: int | None = None
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not TransformerConfig:
+            return NotImplemented
+        return self.specs == other.specs and self.name_reference == other.name_reference
 
     def referrers(self, obj: dict[str, Any]) -> list[tuple[Gvk, FieldSpec]]:
         """The (target, referrer spec) pairs of the name references whose referrer spec selects ``obj``; they

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 _VOWELS = str.maketrans("013ae", "ghkmt")
 
@@ -67,8 +66,7 @@ def name_hash(obj: dict[str, Any]) -> str:
     return digest[:10].translate(_VOWELS)
 
 
-@dataclass(eq=False, repr=False)
-class Options:
+class Options(NamedTuple):
     """A generator's options (kustomize's GeneratorOptions), the kustomization's and its own merged."""
 
     labels: dict[str, Any]

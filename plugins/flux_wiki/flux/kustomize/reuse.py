@@ -16,7 +16,6 @@ frozen substitution results to keep it so). Each caller gets lists and Resources
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from ...load import Repo
@@ -77,6 +76,6 @@ def _built_once(repo: Repo, key: tuple[str | None, str, str, Includes], path: st
 def _lists_of(result: BuildResult) -> BuildResult:
     """The build with lists and Resources of its own (a later stage may give a Resource another mapping), holding
     the very mappings the build made."""
-    return replace(result, resources=[r.replace() for r in result.resources], files=list(result.files),
-                   remote=list(result.remote), helm_charts=list(result.helm_charts),
-                   diagnostics=list(result.diagnostics))
+    return result.replace(resources=[r.replace() for r in result.resources], files=list(result.files),
+                          remote=list(result.remote), helm_charts=list(result.helm_charts),
+                          diagnostics=list(result.diagnostics))

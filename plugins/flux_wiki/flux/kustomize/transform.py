@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from .fieldspec import FieldSpec, FieldSpecError, Gvk, TransformerConfig, matching, parse_gv, walk
@@ -56,7 +55,6 @@ def copy_top(obj: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-@dataclass(slots=True, eq=False, repr=False)
 class WorkRes:
     """A resource during a build, with the ids it had before (kustomize's previous-id annotations).
 
@@ -69,22 +67,31 @@ class WorkRes:
     goes through :meth:`own` (or :meth:`writable`), which copies the whole object first, once.
     """
 
-    obj: dict[str, Any]
-    file: str
-    line: int
-    encrypted: bool = False
-    org_name: str = ""
-    org_ns: str = ""
-    prev: list[tuple[str, str]] = field(default_factory=list)
-    needs_hash: bool = False
-    behavior: str = "create"
-    prefixes: list[str] = field(default_factory=list)
-    suffixes: list[str] = field(default_factory=list)
-    origin: dict[str, Any] | None = None  # kustomize's Origin: {"path": file} or the generator's configuredIn/By
-    depends_on_at: dict[DependsOnKey, FieldAt] | None = None  # see Resource.depends_on_at
-    patched_hosts: dict[tuple[str | int, ...], FieldAt] | None = None  # see Resource.patched_hosts
-    values_at: dict[ValuesPath, FieldAt] | None = None  # see Resource.values_at
-    shared: bool = False
+    __slots__ = ("obj", "file", "line", "encrypted", "org_name", "org_ns", "prev", "needs_hash", "behavior", "prefixes",
+                 "suffixes", "origin", "depends_on_at", "patched_hosts", "values_at", "shared")
+
+    def __init__(self, obj: dict[str, Any], file: str, line: int, encrypted: bool = False, org_name: str = "",
+                 org_ns: str = "", prev: list[tuple[str, str]] | None = None, needs_hash: bool = False,
+                 behavior: str = "create", prefixes: list[str] | None = None, suffixes: list[str] | None = None,
+                 origin: dict[str, Any] | None = None, depends_on_at: dict[DependsOnKey, FieldAt] | None = None,
+                 patched_hosts: dict[tuple[str | int, ...], FieldAt] | None = None,
+                 values_at: dict[ValuesPath, FieldAt] | None = None, shared: bool = False) -> None:
+        self.obj = obj
+        self.file = file
+        self.line = line
+        self.encrypted = encrypted
+        self.org_name = org_name
+        self.org_ns = org_ns
+        self.prev = [] if prev is None else prev
+        self.needs_hash = needs_hash
+        self.behavior = behavior
+        self.prefixes = [] if prefixes is None else prefixes
+        self.suffixes = [] if suffixes is None else suffixes
+        self.origin = origin  # kustomize's Origin: {"path": file} or the generator's configuredIn/By
+        self.depends_on_at = depends_on_at  # see Resource.depends_on_at
+        self.patched_hosts = patched_hosts  # see Resource.patched_hosts
+        self.values_at = values_at  # see Resource.values_at
+        self.shared = shared
 
     def own(self) -> dict[str, Any]:
         """The object, all of it the build's own (copied from the parse cache's if it still shares it)."""

@@ -1,0 +1,27 @@
+"""What the slotted record classes share: a repr, a copy with changes and an equality over their ``__slots__``
+(the model's classes and the Flux records ``model`` itself imports)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def slots_repr(self: object) -> str:
+    """``Class(field=value, ...)`` over the class's ``__slots__`` (but ``__weakref__``): every field shown, so a test
+    can tell no secret is in it."""
+    shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in type(self).__slots__ if name != "__weakref__")
+    return f"{type(self).__qualname__}({shown})"
+
+
+def slots_replace(self: Any, changes: dict[str, Any]) -> Any:
+    """A new instance of ``self``'s class with its fields and ``changes``, made through ``__init__`` (an unknown name
+    is refused)."""
+    return type(self)(**{**{name: getattr(self, name) for name in self.__slots__}, **changes})
+
+
+def slots_equal(self: Any, other: Any) -> bool:
+    """Whether ``other`` is of the same class with equal fields."""
+    if other.__class__ is not self.__class__:
+        return NotImplemented
+    names = self.__slots__
+    return tuple(getattr(self, name) for name in names) == tuple(getattr(other, name) for name in names)
