@@ -51,7 +51,10 @@ NOT_FOR_INVENTORY = ("click", "mkdocs", "material", "jinja2", "markdown", "graph
                      "flux_wiki.render.markdown", "flux_wiki.render.nav", "flux_wiki.render.phrases",
                      "flux_wiki.render.viewer", "flux_wiki.export", "flux_wiki.diff", "flux_wiki.doctor",
                      "flux_wiki.authoring", "flux_wiki.scaffold", "flux_wiki.cli.init", "flux_wiki.cli.export",
-                     "flux_wiki.cli.diff", "flux_wiki.cli.doctor", "flux_wiki.cli.authoring")
+                     "flux_wiki.cli.diff", "flux_wiki.cli.doctor", "flux_wiki.cli.authoring",
+                     # Python 3.11 compiles each dataclass's methods from source at import, and dataclasses loads
+                     # inspect (ast, dis, tokenize): a seventh of `inventory` on a small repository (issue 14)
+                     "dataclasses", "inspect")
 
 
 def test_inventory_imports_only_what_it_needs() -> None:
@@ -119,6 +122,17 @@ FOR_SOME_REPOS = ("flux_wiki.flux.bootstrap_commands", "flux_wiki.flux.substitut
                   "flux_wiki.flux.instance", "flux_wiki.flux.helm", "flux_wiki.analysis.chart_values",
                   "flux_wiki.flux.kustomize.generate", "flux_wiki.flux.kustomize.replace", "hashlib", "_hashlib",
                   "shlex")
+
+
+def test_no_module_inventory_may_load_uses_dataclasses() -> None:
+    """What `inventory` loads for any repository (the engine, the writer and :data:`FOR_SOME_REPOS`) defines its
+    records as plain classes and NamedTuples: neither dataclasses nor inspect loads (see NOT_FOR_INVENTORY)."""
+    modules = ("flux_wiki.cli.repo", "flux_wiki.engine", "flux_wiki.render.inventory", "flux_wiki.flux.guess",
+               "flux_wiki.flux.artifact_generator", *FOR_SOME_REPOS)
+    probe = f"import importlib, sys\nfor m in {modules!r}: importlib.import_module(m)\n" \
+            "print(sorted(m for m in ('dataclasses', 'inspect') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 def test_inventory_of_a_plain_repo_loads_no_feature_it_does_not_use(tmp_path) -> None:
