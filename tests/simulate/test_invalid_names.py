@@ -2,7 +2,8 @@
 metadata.name or metadata.namespace breaks its kind's name rule, and the Kustomization that applies it fails.
 The rules are apimachinery's: most kinds (and every custom resource) a DNS-1123 subdomain, a Namespace and a
 namespace field a DNS-1123 label, a Service a DNS-1123 label (the relaxed rule of KEP-5311), RBAC kinds a path
-segment (no '/' or '%'); a name still holding ${VAR} is not judged."""
+segment (no '/' or '%'); a name still holding a ${VAR} postBuild substitutes is not judged (one nothing substitutes:
+tests/simulate/test_unsubstituted_durations.py)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ def _obj(kind: str, name: str, api: str = "v1", ns: str = "apps") -> str:
 
 def test_names_each_kind_refuses_are_reported_at_their_line(tmp_path: Path) -> None:
     write(tmp_path, gotk() | {
-        "clusters/home/apps.yaml": ks("apps", "./apps"),
+        "clusters/home/apps.yaml": ks("apps", "./apps", extra="postBuild: {substituteFrom: [{kind: Secret, name: v}]}"),
         "apps/cm.yaml": _obj("ConfigMap", '"x<script>"'),
         "apps/ns.yaml": _obj("Namespace", "my.apps", ns=""),
         "apps/svc.yaml": _obj("Service", "Web"),

@@ -104,3 +104,41 @@ def test_an_object_marked_substitute_disabled_keeps_its_variable_under_a_substit
                                "flux-system/layer fails to apply)"),
         ("layer/svc.yaml", 6, "Service default/web: spec.ports[0].port: expected an integer, got a string (the API "
                               "server rejects it; Kustomization flux-system/layer fails to apply)")]
+
+
+_NAMED = ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: '${APP}-config', namespace: '${NS}'%s}\n"
+          "data: {a: b}\n")
+
+
+def _name_warnings(tmp_path: Path, post_build: str, marked: str = "") -> list[str]:
+    write(tmp_path, {**gotk(), "clusters/home/layer.yaml": ks("layer", "./layer", extra=post_build),
+                     "layer/cm.yaml": _NAMED % marked})
+    return [w.message for w in build_model(tmp_path).clusters[0].warnings if w.code == "FW-SCHEMA-REJECTED"]
+
+
+def test_a_name_or_namespace_holding_a_variable_nothing_substitutes_is_refused(tmp_path: Path) -> None:
+    """kube-apiserver validates metadata.name and namespace as RFC 1123 names: a ``${`` left as written is not one."""
+    name, namespace = _name_warnings(tmp_path, "")
+    kept = "; its variable stays as written, as the Kustomization applying it has no postBuild variables"
+    assert name == ("ConfigMap ${NS}/${APP}-config: metadata.name: a lowercase RFC 1123 subdomain must consist of lower "
+                    "case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character"
+                    + kept + " (the API server rejects it; Kustomization flux-system/layer fails to apply)")
+    assert namespace.startswith("ConfigMap ${NS}/${APP}-config: metadata.namespace: a lowercase RFC 1123 label")
+    assert kept in namespace
+    marked = ", labels: {kustomize.toolkit.fluxcd.io/substitute: disabled}"
+    assert len(_name_warnings(tmp_path / "marked", "postBuild: {substitute: {APP: web, NS: apps}}", marked)) == 2
+
+
+def test_a_name_variable_postbuild_substitutes_is_not_judged(tmp_path: Path) -> None:
+    assert _name_warnings(tmp_path, "postBuild: {substituteFrom: [{kind: Secret, name: vars}]}") == []
+    assert _name_warnings(tmp_path / "known", "postBuild: {substitute: {APP: web, NS: apps}}") == []
+
+
+def test_a_name_variable_under_a_root_flux_wiki_wrote_is_not_judged(tmp_path: Path) -> None:
+    """What applies an ``entry:`` folder is outside the repository and may substitute; a child of it that applies
+    the same object without postBuild is judged."""
+    write(tmp_path, {"deploy/cm.yaml": _NAMED % "", "deploy/layer.yaml": ks("layer", "./layer"),
+                     "layer/cm.yaml": (_NAMED % "").replace("-config", "-other")})
+    warned = [w.file for w in build_model(tmp_path, entry="./deploy").clusters[0].warnings
+              if w.code == "FW-SCHEMA-REJECTED"]
+    assert warned == ["layer/cm.yaml", "layer/cm.yaml"]

@@ -558,11 +558,23 @@ def name_rule(group: str, kind: str) -> str | None:
     return rule
 
 
-def name_problem(value: Any, rule: str | None, field: str = "name") -> FieldProblem | None:
+def name_problem(value: Any, rule: str | None, field: str = "name", kept: str | None = None) -> FieldProblem | None:
     """What the API server says about a metadata ``field`` (``name`` or ``namespace``) under ``rule``; None when
-    it is fine, not a string, or not known yet (it still holds a ``${VAR}`` substitution left as written)."""
-    if not isinstance(value, str) or not value or rule is None or "${" in value:
+    it is fine, not a string, or not known yet (it still holds a ``${VAR}`` postBuild substitutes). ``kept``: why
+    postBuild does not substitute it (:func:`unsubstituted_durations`' ``why``): a ``${VAR}`` then reaches the API
+    server as written, and is judged so."""
+    if not isinstance(value, str) or not value or rule is None:
         return None
+    if "${" in value:
+        if kept is None:
+            return None
+        problem = _name_problem(value, rule, field)
+        return problem._replace(expected=f"{problem.expected}; its variable stays as written, as {kept}") \
+            if problem is not None else None
+    return _name_problem(value, rule, field)
+
+
+def _name_problem(value: str, rule: str, field: str) -> FieldProblem | None:
     path = ("metadata", field)
     if rule == PATH_SEGMENT:
         if value in (".", ".."):

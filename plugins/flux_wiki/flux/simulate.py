@@ -309,15 +309,21 @@ class Simulation:
         """Names and namespaces the API server refuses. A namespace is reported once, at its first object, or at
         spec.targetNamespace when that set it. Like any refused object, a Kustomization so named is still
         simulated: the pages show what the repository asks for, the warning that Flux fails it."""
+        # a ${VAR} nothing substitutes reaches the API server as written; what applies a root flux-wiki wrote may
+        # substitute (it is outside the repository), so there it is not judged
+        foreign = node.parent is None and self.entry.kind in FOREIGN_ROOTS
         in_namespace: dict[str, list[Resource]] = {}
         for res in node.resources:
-            problem = name_problem(res.name, name_rule(res.group, res.kind))
+            kept = None if foreign or "${" not in res.name else _unsubstituted(node, res)
+            problem = name_problem(res.name, name_rule(res.group, res.kind), kept=kept)
             if problem is not None:
                 self._rejected(node, res, problem)
             if res.namespace and self.scopes.surely_namespaced(res):
                 in_namespace.setdefault(res.namespace, []).append(res)
         for namespace, objects in in_namespace.items():
-            problem = name_problem(namespace, LABEL, "namespace")
+            reasons = [] if foreign or "${" not in namespace else [_unsubstituted(node, o) for o in objects]
+            problem = name_problem(namespace, LABEL, "namespace",
+                                   kept=reasons[0] if reasons and all(reasons) else None)
             if problem is None:
                 continue
             count = f"{len(objects)} object{'s' if len(objects) > 1 else ''}"
