@@ -142,3 +142,25 @@ def test_a_name_variable_under_a_root_flux_wiki_wrote_is_not_judged(tmp_path: Pa
     warned = [w.file for w in build_model(tmp_path, entry="./deploy").clusters[0].warnings
               if w.code == "FW-SCHEMA-REJECTED"]
     assert warned == ["layer/cm.yaml", "layer/cm.yaml"]
+
+
+_INGRESS = """\
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: default}
+spec:
+  rules:
+    - host: web.${DOMAIN}
+      http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}
+"""
+
+
+def test_a_host_holding_a_variable_nothing_substitutes_is_refused(tmp_path: Path) -> None:
+    write(tmp_path, {**gotk(), "clusters/home/layer.yaml": ks("layer", "./layer"), "layer/ing.yaml": _INGRESS})
+    [message] = [w.message for w in build_model(tmp_path).clusters[0].warnings if w.code == "FW-SCHEMA-REJECTED"]
+    assert message.startswith("Ingress default/web: spec.rules[0].host: ")
+    assert "its variable stays as written, as the Kustomization applying it has no postBuild variables" in message
+    write(tmp_path / "s", {**gotk(), "clusters/home/layer.yaml": ks("layer", "./layer", extra="postBuild: "
+                                                                     "{substituteFrom: [{kind: Secret, name: v}]}"),
+                           "layer/ing.yaml": _INGRESS})
+    assert [w for w in build_model(tmp_path / "s").clusters[0].warnings if w.code == "FW-SCHEMA-REJECTED"] == []

@@ -632,10 +632,12 @@ def _gateway_hostname(value: str) -> str | None:
         "must be a DNS name, optionally prefixed with a wildcard label '*.' (the Gateway API's Hostname pattern)"
 
 
-def host_problems(obj: dict[str, Any], group: str, kind: str) -> list[FieldProblem]:
+def host_problems(obj: dict[str, Any], group: str, kind: str, kept: str | None = None) -> list[FieldProblem]:
     """Host names of an Ingress or a Gateway API Gateway/route that the API server refuses, judged on the object
     as applied (after postBuild substitution): a value still holding a ``${VAR}`` (a Secret's variable, one no
-    source sets) or SOPS ciphertext is not known here and not judged. A message names the rule, never the value."""
+    source sets) or SOPS ciphertext is not known here and not judged. With ``kept`` (why postBuild leaves the
+    object's variables as written: :func:`unsubstituted_durations`' ``why``), only the values holding one are
+    judged, as written. A message names the rule, never the value."""
     spec = obj.get("spec")
     if not isinstance(spec, dict):
         return []
@@ -657,12 +659,13 @@ def host_problems(obj: dict[str, Any], group: str, kind: str) -> list[FieldProbl
                 found.append((("spec", "listeners", i, "hostname"), listener.get("hostname"), _gateway_hostname))
     out = []
     for path, value, check in found:
-        if not isinstance(value, str) or "${" in value or is_ciphertext(value) \
+        if not isinstance(value, str) or ("${" in value) != (kept is not None) or is_ciphertext(value) \
                 or (not value and path[-1] == "host"):
             continue  # unknown here: a variable left as written, SOPS ciphertext kustomize-controller decrypts
         message = check(value)
         if message:
-            out.append(FieldProblem(path, message, ""))
+            out.append(FieldProblem(path, f"{message}; its variable stays as written, as {kept}" if kept else message,
+                                    ""))
     return out
 
 

@@ -31,7 +31,7 @@ from .kustomize.build import BuildResult, Includes, included_in
 from .kustomize.reuse import build_reusing
 from .objects import KustomizationSpec, landing_cluster, remote_cluster
 from .schema import (FLUX_KUSTOMIZATION_SPEC, LABEL, FieldProblem, checked_kustomization, checked_kustomization_spec,
-                     name_problem, name_rule, object_problems, unknown_fields, unsubstituted_durations)
+                     host_problems, name_problem, name_rule, object_problems, unknown_fields, unsubstituted_durations)
 from .scope import ScopeIndex
 from .source_dirs import SourceDirs, normalized_url, source_key, unmapped_hint
 from .sources import canonical_ref, describe_ref, wrong_source_message
@@ -288,6 +288,8 @@ class Simulation:
                 found = _judged(found, res.obj, holds_variable)
             else:
                 found += unsubstituted_durations(res.obj, res.group, res.kind, kept)
+                if not (node.parent is None and self.entry.kind in FOREIGN_ROOTS):  # as in _check_names
+                    found += host_problems(res.obj, res.group, res.kind, kept)
             for problem in found[:_PROBLEMS_PER_OBJECT]:
                 self._rejected(node, res, problem)
 
