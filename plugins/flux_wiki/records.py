@@ -6,22 +6,27 @@ from __future__ import annotations
 from typing import Any
 
 
+def _fields(self: object) -> list[str]:
+    """The record's fields: its class's ``__slots__`` but ``__weakref__``."""
+    return [name for name in type(self).__slots__ if name != "__weakref__"]  # type: ignore[attr-defined]
+
+
 def slots_repr(self: object) -> str:
-    """``Class(field=value, ...)`` over the class's ``__slots__`` (but ``__weakref__``): every field shown, so a test
-    can tell no secret is in it."""
-    shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in type(self).__slots__ if name != "__weakref__")
+    """``Class(field=value, ...)`` over the record's fields: every field shown, so a test can tell no secret is in
+    it."""
+    shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in _fields(self))
     return f"{type(self).__qualname__}({shown})"
 
 
 def slots_replace(self: Any, changes: dict[str, Any]) -> Any:
     """A new instance of ``self``'s class with its fields and ``changes``, made through ``__init__`` (an unknown name
     is refused)."""
-    return type(self)(**{**{name: getattr(self, name) for name in self.__slots__}, **changes})
+    return type(self)(**{**{name: getattr(self, name) for name in _fields(self)}, **changes})
 
 
 def slots_equal(self: Any, other: Any) -> bool:
     """Whether ``other`` is of the same class with equal fields."""
     if other.__class__ is not self.__class__:
         return NotImplemented
-    names = self.__slots__
+    names = _fields(self)
     return tuple(getattr(self, name) for name in names) == tuple(getattr(other, name) for name in names)

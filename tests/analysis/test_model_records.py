@@ -80,3 +80,19 @@ def test_an_order_state_is_every_field_but_its_cache() -> None:
     order.ancestors("flux-system/apps")
     assert "_ancestors" not in order.state() and order.state()["root_id"] == "flux-system/apps"
     assert set(order.state()) | {"_ancestors"} == set(EffectiveOrder.__slots__)
+
+
+def test_the_record_helpers_leave_the_weakref_slot_out() -> None:
+    """A record that can be weakly referenced (Model) has ``__weakref__`` among its slots: no field of it."""
+    from flux_wiki.records import slots_equal, slots_replace, slots_repr
+
+    class Watched:
+        __slots__ = ("a", "__weakref__")
+
+        def __init__(self, a: int) -> None:
+            self.a = a
+
+    record = Watched(1)
+    assert slots_repr(record).endswith("Watched(a=1)")
+    assert slots_replace(record, {"a": 2}).a == 2
+    assert slots_equal(record, Watched(1)) is True
