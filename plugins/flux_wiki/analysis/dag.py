@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
+from ..flux.objects import dependency_index
 from ..flux.simulate import FOREIGN_ROOTS
 from ..load.yamldocs import field_line
 from ..model import FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, Cluster, HelmReleaseInfo, InputError
@@ -160,18 +161,13 @@ def _dependency_line(cluster: Cluster, release: HelmReleaseInfo, dep: str,
     node = cluster.kustomizations.get(release.layer)
     res = next((r for r in node.resources if (r.file, r.line) == (release.file, release.line)), None) \
         if node is not None else None
-    entries = res.spec.get("dependsOn") if res is not None else None
-    if read_text is None or not isinstance(entries, list):
+    i = dependency_index(res.spec.get("dependsOn"), dep, release.namespace) if res is not None else None
+    if read_text is None or i is None:
         return release.line
-    for i, entry in enumerate(entries):
-        name = entry.get("name") if isinstance(entry, dict) else entry
-        namespace = (entry.get("namespace") if isinstance(entry, dict) else None) or release.namespace
-        if dep in (f"{namespace}/{name}", name):
-            try:
-                return field_line(read_text(release.file), release.line, ("spec", "dependsOn", i))
-            except (OSError, InputError, ValueError):
-                return release.line
-    return release.line
+    try:
+        return field_line(read_text(release.file), release.line, ("spec", "dependsOn", i))
+    except (OSError, InputError, ValueError):
+        return release.line
 
 
 def _namesakes(cluster: Cluster, missing: str) -> str:

@@ -118,6 +118,17 @@ class PostBuild:
         return cls({str(k): v for k, v in (post.get("substitute") or {}).items()}, refs, bool(post.get("strict")))
 
 
+def dependency_index(entries: Any, dep: str, namespace: str) -> int | None:
+    """The index of the ``spec.dependsOn`` entry naming ``dep`` (``namespace/name``, or a bare name) in ``entries``;
+    an entry without a namespace is in ``namespace``, the dependent's own."""
+    for i, entry in enumerate(entries if isinstance(entries, list) else []):
+        name = entry.get("name") if isinstance(entry, dict) else entry
+        ns = (entry.get("namespace") if isinstance(entry, dict) else None) or namespace
+        if dep in (f"{ns}/{name}", name):
+            return i
+    return None
+
+
 def kube_config_ref(spec: dict[str, Any]) -> tuple[str, str] | None:
     """``spec.kubeConfig`` of a Kustomization or HelmRelease: ``("Secret", name)`` or, for workload identity,
     ``("ConfigMap", name)`` (both in the object's namespace); None when it applies to its own cluster."""

@@ -29,7 +29,7 @@ from .entry import Entry, artifact_prefix, bootstrap_build, root_path
 from .fields import holds_variable, is_ciphertext
 from .kustomize.build import BuildResult, Includes, included_in
 from .kustomize.reuse import build_reusing
-from .objects import KustomizationSpec, landing_cluster, remote_cluster
+from .objects import KustomizationSpec, dependency_index, landing_cluster, remote_cluster
 from .schema import (FLUX_KUSTOMIZATION_SPEC, LABEL, FieldProblem, checked_kustomization, checked_kustomization_spec,
                      host_problems, name_problem, name_rule, object_problems, unknown_fields, unsubstituted_durations)
 from .scope import ScopeIndex
@@ -1277,12 +1277,8 @@ class Simulation:
         deps = spec.get("dependsOn") if isinstance(spec, dict) else None
         if text is None or not isinstance(deps, list):
             return line
-        for i, entry in enumerate(deps):
-            name = entry.get("name") if isinstance(entry, dict) else entry
-            ns = (entry.get("namespace") if isinstance(entry, dict) else None) or namespace
-            if dep in (f"{ns}/{name}", name):
-                return field_line(text, line, ("spec", "dependsOn", i))
-        return field_line(text, line, ("spec", "dependsOn"))
+        i = dependency_index(deps, dep, namespace)
+        return field_line(text, line, ("spec", "dependsOn") if i is None else ("spec", "dependsOn", i))
 
     def _artifact_chart(self, ns: str, name: str) -> ArtifactChart:
         """The chart of ExternalArtifact ``ns/name`` when an ArtifactGenerator copies it from a folder flux-wiki reads:
