@@ -279,10 +279,12 @@ class _Builder:
     def __init__(self, res: Resource, spec: HelmReleaseSpec, find_object: FindObject, find_source: FindSource,
                  find_artifact_chart: FindArtifactChart | None = None,
                  source_hint: Callable[[str, str, str], str] | None = None,
-                 load: Callable[[str], Any] = load_text) -> None:
+                 load: Callable[[str], Any] = load_text,
+                 values_hint: Callable[[str, str], str] | None = None) -> None:
         self.res = res
         self.load = load
         self.source_hint = source_hint
+        self.values_hint = values_hint
         self.find_artifact_chart = find_artifact_chart
         self.spec = spec
         self.find_object = find_object
@@ -294,7 +296,6 @@ class _Builder:
         self.source: tuple[str | None, str | None, str | None] = (None, None, None)
         self.source_url: str | None = None
         self.refused: set[tuple[str | int, ...]] = set()  # field paths the API server already refuses
-        self.values_hint: Callable[[str, str], str] | None = None
 
     def warn(self, message: str, code: str, ref_namespace: str = "", cls: str | None = None) -> None:
         self.diags.append(Diagnostic(self.res.file, self.res.line, f"HelmRelease {self.res.ident()}: {message}",
@@ -476,8 +477,7 @@ def helm_release_info(res: Resource, find_object: FindObject, find_source: FindS
     spec, found = HelmReleaseSpec.parse(res.obj.get("spec"), res.namespace, res.api_version)
     if substituted:
         found = [p for p in found if not holds_variable(value_at(res.obj, p.path)[1])]
-    b = _Builder(res, spec, find_object, find_source, find_artifact_chart, source_hint, load)
-    b.values_hint = values_hint
+    b = _Builder(res, spec, find_object, find_source, find_artifact_chart, source_hint, load, values_hint)
     b.refused = {p.path for p in found}
     for problem in found[:5]:
         b.diags.append(Diagnostic(res.file, locate(problem.path) if locate else res.line,
