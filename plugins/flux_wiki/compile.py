@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import posixpath
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable
 
 from .analysis.crds import CrdCatalog

@@ -109,7 +109,7 @@ def test_a_new_build_process_builds_no_past_revision_it_has_seen(repo, tmp_path:
     assert _builds(first) == 4  # base, bump, readme, deps (the root commit's parent has no folder to build)
     second = WikiCompiler()  # a new process
     assert {p.path: p.markdown for p in second.compile(cfg).pages} == pages and _builds(second) == 0
-    new = fixture.change("bump again", {"infra/ingress-nginx.yaml": helm_release("4.12.0")})
+    fixture.change("bump again", {"infra/ingress-nginx.yaml": helm_release("4.12.0")})
     third = WikiCompiler()
     pages = {p.path: p.markdown for p in third.compile(cfg).pages}
     assert _builds(third) == 1 and entries(pages[CHANGES])[0] == "bump again"  # the new commit alone

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from flux_wiki.doctor import diagnosis
 from flux_wiki.doctor.bootstrap import bootstrap_releases
 from flux_wiki.doctor.diagnosis import DoctorReport, diagnose
 from flux_wiki.engine import build_model

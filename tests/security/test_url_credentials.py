@@ -5,7 +5,6 @@ way. Every output shows such a URL with its user information hidden, and the res
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 

@@ -36,7 +36,7 @@ def _cluster(root: Path, *namespaces: str, optional: bool = False):
         component = "components: [../../components/cluster-values]\n" if i == 0 else ""
         files |= {f"apps/{ns}/kustomization.yaml": f"namespace: {ns}\n{component}resources: [ks.yaml]\n",
                   f"apps/{ns}/ks.yaml": _app(ns, optional),
-                  f"{ns}/app/cm.yaml": f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: web}}\n"
+                  f"{ns}/app/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\n"
                                        "data: {host: 'web.${APP_DOMAIN}'}\n"}
     write(root, files)
     return build_model(root).clusters[0]

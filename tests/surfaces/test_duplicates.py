@@ -113,7 +113,7 @@ def test_metallb_shares_an_address_only_with_the_same_key(tmp_path):
     [(file, line, message)] = _unshared(tmp_path / "none", f"{key}: k", "metallb.io/loadBalancerIPs: 10.0.0.5")
     assert (file, line) == ("apps/svc.yaml", 1) and "already claimed by Service net/dns (infra/svc.yaml:1)" in message
     assert "it has no allow-shared-ip key" in message
-    [(_, _, message)] = _unshared(tmp_path / "differ", f"{key}: a", f"metallb.io/allow-shared-ip: b")
+    [(_, _, message)] = _unshared(tmp_path / "differ", f"{key}: a", "metallb.io/allow-shared-ip: b")
     assert "their allow-shared-ip keys differ" in message
     assert _unshared(tmp_path / "same", f"{key}: k", "metallb.io/allow-shared-ip: k") == []
 

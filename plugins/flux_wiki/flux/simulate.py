@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from ..load import ParseCache, Repo
 from ..load.yamldocs import block_scalar_line, field_line
 from ..model import (BUILT_STATUSES, FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, FLUX_OPERATOR_GROUP, FLUX_SOURCE_GROUP,
-                     SOPS_ENCRYPTED_KIND, Cluster, Controller, DependsOnKey, Diagnostic, FieldAt, HelmReleaseInfo,
+                     SOPS_ENCRYPTED_KIND, Cluster, Controller, Diagnostic, FieldAt, HelmReleaseInfo,
                      InputError, KustomizationNode, Resource, SourceDir, SourceInfo, SubstitutionVar,
                      helm_release_identity, value_at)
 from ..problems import CODES

@@ -38,7 +38,6 @@ from __future__ import annotations
 import re
 import weakref
 from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from ..model import InputError

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import bisect
 import codecs
-import functools
 import itertools
 import operator
 import re
