@@ -78,3 +78,28 @@ def test_only_a_cloudflared_rule_list_is_read():
 def test_a_secret_holding_the_configuration_is_never_read():
     out, _ = extract_surfaces(LAYER, [config_map({"config.yaml": CONFIG}, kind="Secret")], [])
     assert out == []
+
+
+def test_an_app_template_config_map_holding_the_configuration_is_read(make_hr):
+    """app-template renders each ``configMaps.<id>`` (enabled unless ``enabled: false``) with its ``data``."""
+    values = {"controllers": {"cloudflared": {"containers": {"app": {"image": {"repository": "cloudflare/cloudflared"}}}}},
+              "configMaps": {"config": {"data": {"config.yaml": CONFIG}},
+                             "off": {"enabled": False, "data": {"config.yaml": CONFIG.replace("echo.", "off.")}}}}
+    out, diags = extract_surfaces(LAYER, [], [make_hr("cloudflared", "app-template", values, ns="networking")])
+    assert diags == []
+    assert [(s.host, s.target, s.object_kind, s.name, s.detail) for s in out if s.kind == "tunnel"] == [
+        ("*.${SECRET_DOMAIN}", "https://ingress-nginx-external-controller.networking.svc.cluster.local:443",
+         "HelmRelease", "cloudflared", "values configMaps.config"),
+        ("echo.example.com", "http://echo:8080", "HelmRelease", "cloudflared", "values configMaps.config"),
+        ("ssh.example.com", "ssh://10.0.0.5:22", "HelmRelease", "cloudflared", "values configMaps.config")]
+    assert "1d1865c6" not in repr(out)
+
+
+def test_an_app_template_v1_config_map_is_read_only_when_enabled(make_hr):
+    """The v1 common library renders a ``configMaps.<id>`` only with ``enabled: true``."""
+    base = {"image": {"repository": "cloudflare/cloudflared", "tag": "2024.1.0"}}
+    off = make_hr("cloudflared", "app-template", {**base, "configMaps": {"config": {"data": {"c.yaml": CONFIG}}}})
+    on = make_hr("cloudflared", "app-template",
+                 {**base, "configMaps": {"config": {"enabled": True, "data": {"c.yaml": CONFIG}}}})
+    assert [s for s in extract_surfaces(LAYER, [], [off])[0] if s.kind == "tunnel"] == []
+    assert len([s for s in extract_surfaces(LAYER, [], [on])[0] if s.kind == "tunnel"]) == 3

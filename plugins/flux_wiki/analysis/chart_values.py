@@ -281,7 +281,8 @@ def _app_template_v1_services(rel: Release) -> tuple[dict[str, dict[str, Any]], 
 
 
 def _app_template(rel: Release) -> Rendered:
-    """bjw-s app-template / common library values (v2+ with ``controllers``; v1 with a top-level ``image``)."""
+    """bjw-s app-template / common library values (v2+ with ``controllers``; v1 with a top-level ``image``). A
+    ``configMaps.<id>`` is rendered with its ``data`` (what a ConfigMap can route, such as a cloudflared file)."""
     v = rel.values
     ns = rel.namespace
     out: Rendered = []
@@ -324,6 +325,11 @@ def _app_template(rel: Release) -> Rendered:
         route = _map(route)
         if _enabled(route, default=not v1):
             out.append((_app_template_route(rid, route, ns, {} if v1 else services), ValuesAt(("route", rid))))
+    for cid, cm in sorted(_map(v.get("configMaps")).items()):
+        cm = _map(cm)
+        if _enabled(cm, default=not v1) and isinstance(cm.get("data"), dict):
+            out.append(({"apiVersion": "v1", "kind": "ConfigMap", "metadata": _meta(cid, ns), "data": cm["data"]},
+                        ValuesAt(("configMaps", cid))))
     return out
 
 
