@@ -157,6 +157,70 @@ def test_suspended_and_blocked_layers_are_flagged() -> None:
     assert any(m.startswith("clusters/home/ks.yaml:107: dependsOn cycle:") for m in messages)
 
 
+# -- releases never installed: a HelmRelease dependsOn cycle, a deadlock, a suspended dependency ---------------
+
+_HELM_REPO = ("apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata: {name: charts, namespace: apps}\n"
+              "spec: {url: https://charts.example.com}\n")
+
+
+def _release(name: str, ns: str, deps: str = "", suspend: bool = False) -> str:
+    return (f"apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {{name: {name}, namespace: {ns}}}\n"
+            f"spec:\n  interval: 1h\n{'  suspend: true' + chr(10) if suspend else ''}  chart: {{spec: {{chart: x, "
+            f"sourceRef: {{kind: HelmRepository, name: charts, namespace: apps}}}}}}\n{deps}")
+
+
+def test_releases_never_installed_are_shown_as_blocked_layers_are(tmp_path: Path) -> None:
+    """A release on a dependsOn cycle (b1b1b6b), one in a deadlock with a later layer (51389b5) and one behind a
+    suspended release are never installed (helm-controller's checkDependencies): the DAG page lists them under
+    Never Ready, with the layers that wait for them (wait: true) and what depends on those; their layer pages mark
+    them; a layer without wait is not held, and a release that installs is not named."""
+    write(tmp_path, gotk() | {
+        "clusters/home/ks.yaml": "---\n".join([
+            ks("infra", "./infra", extra="wait: true"), ks("apps", "./apps", deps=("infra",)),
+            ks("ring", "./ring", extra="wait: true"), ks("after-ring", "./after-ring", deps=("ring",)),
+            ks("paused", "./paused")]),
+        "infra/kustomization.yaml": "resources: [repo.yaml, proxy.yaml]\n",
+        "infra/repo.yaml": _HELM_REPO,
+        "infra/proxy.yaml": _release("proxy", "infra", "  dependsOn:\n    - {name: web, namespace: apps}\n"),
+        "apps/web.yaml": _release("web", "apps"),
+        "ring/a.yaml": _release("a", "apps", "  dependsOn:\n    - name: b\n"),
+        "ring/b.yaml": _release("b", "apps", "  dependsOn:\n    - name: a\n"),
+        "after-ring/cm.yaml": cm("after"),
+        "paused/db.yaml": _release("db", "apps", suspend=True),
+        "paused/ui.yaml": _release("ui", "apps", "  dependsOn:\n    - name: db\n"),
+    })
+    wiki = WikiCompiler().compile(WikiConfig(repo=tmp_path, diagrams=False))
+    dag = next(p.markdown for p in wiki.pages if p.path.endswith("dag.md"))
+    rows = table(dag)
+    assert [name for name, cells in rows.items() if cells[0].endswith("(never Ready)")] == [
+        "infra", "ring", "after-ring", "apps"]
+    assert rows["paused"][0] == "paused"
+    stuck = section(dag, "### Never Ready On A Fresh Bootstrap")
+    assert ("- infra: in a cycle: flux-system/infra waits for HelmRelease infra/proxy to be Ready (wait); infra/proxy "
+            "depends on apps/web; flux-system/apps applies apps/web only once flux-system/infra is Ready "
+            "(`infra/proxy.yaml:8`).") in stuck
+    assert "- apps: waits for infra, which is in a cycle (`infra/proxy.yaml:8`)." in stuck
+    assert ("- ring: waits for HelmRelease apps/a to be Ready (wait), which is never installed: in a cycle: apps/a "
+            "depends on apps/b; apps/b depends on apps/a (`ring/a.yaml:8`).") in stuck
+    assert "- after-ring: waits for ring, which waits for a HelmRelease that is never installed (`ring/a.yaml:8`)." \
+        in stuck
+    assert [line for line in stuck.splitlines() if line.startswith("- HelmRelease")] == [
+        "- HelmRelease `infra/proxy` of infra, never installed: in a cycle: flux-system/infra waits for HelmRelease "
+        "infra/proxy to be Ready (wait); infra/proxy depends on apps/web; flux-system/apps applies apps/web only once "
+        "flux-system/infra is Ready (`infra/proxy.yaml:8`).",
+        "- HelmRelease `apps/ui` of paused, never installed: it waits for HelmRelease `apps/db`, which is suspended "
+        "(`paused/db.yaml:6`).",
+        "- HelmRelease `apps/a` of ring, never installed: in a cycle: apps/a depends on apps/b; apps/b depends on "
+        "apps/a (`ring/a.yaml:8`).",
+        "- HelmRelease `apps/b` of ring, never installed: it waits for HelmRelease `apps/a`, which is in a cycle "
+        "(`ring/a.yaml:8`)."]
+    paused = plain(next(p.markdown for p in wiki.pages if p.path.endswith("layers/paused.md")))
+    assert "| `apps/ui` (`paused/ui.yaml:1`) (never installed) |" in paused
+    assert "| `apps/db` (`paused/db.yaml:1`) |" in paused
+    assert ("`apps/ui` is never installed on a fresh bootstrap: it waits for HelmRelease `apps/db`, which is "
+            "suspended (`paused/db.yaml:6`).") in paused
+
+
 # -- failing: a build Flux fails ----------------------------------------------------------------------
 
 def test_layers_flux_fails_and_what_waits_for_them_are_never_ready() -> None:

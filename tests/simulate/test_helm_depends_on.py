@@ -137,3 +137,35 @@ def test_a_generated_release_deadlocks_only_through_a_resource_set_that_waits(tm
     assert found[0] == []
     assert [m.split(";")[0] for m in found[1]] == [
         "reconciliation deadlock: flux-system/infra waits for HelmRelease infra/proxy to be Ready (wait)"]
+
+
+def test_a_release_depending_on_a_suspended_release_is_never_installed(tmp_path: Path) -> None:
+    """helm-controller returns before anything else for a suspended HelmRelease ("reconciliation is suspended for
+    this object"), so on a fresh cluster it never gets a Ready condition, and checkDependencies holds every release
+    that depends on it ("dependency ... is not ready", requeued for ever). As a Kustomization that depends on a
+    suspended one, that is no warning, but the order says so: web is never installed, nor ui after it; apps, which
+    waits for web (wait: true), is never Ready, nor later, which depends on apps. A readyExpr entry is judged by its
+    expression, not by Ready: api is not held."""
+    write(tmp_path, gotk() | {
+        "clusters/home/ks.yaml": ks("apps", "./apps", extra="wait: true") + "---\n"
+        + ks("later", "./later", deps=("apps",)) + "---\n" + ks("free", "./free"),
+        "apps/kustomization.yaml": "resources: [repo.yaml, db.yaml, web.yaml]\n",
+        "apps/repo.yaml": _REPO,
+        "apps/db.yaml": _release("db", "data").replace("  interval: 1h\n", "  interval: 1h\n  suspend: true\n"),
+        "apps/web.yaml": _release("web", "apps", "  dependsOn:\n    - {name: db, namespace: data}\n"),
+        "later/ui.yaml": _release("ui", "apps", "  dependsOn:\n    - name: web\n"),
+        "free/api.yaml": _release("api", "apps", "  dependsOn:\n    - {name: db, namespace: data, readyExpr: 'true'}\n"),
+    })
+    model = build_model(tmp_path)
+    [cluster] = model.clusters
+    assert [w for w in cluster.warnings if w.code.startswith("FW-DEPENDSON")] == []
+    order = model.facts[cluster.name].order
+    held = {r: (b.cause, b.node, b.file, b.line) for r, b in order.blocked_releases.items()}
+    assert held == {"apps/web": ("suspended", "data/db", "apps/db.yaml", 8),
+                    "apps/ui": ("suspended", "data/db", "apps/db.yaml", 8)}
+    apps = order.blocked["flux-system/apps"]
+    assert (apps.cause, apps.node, apps.file, apps.line) == ("release", "flux-system/apps", "apps/db.yaml", 8)
+    assert apps.detail == ("waits for HelmRelease apps/web to be Ready (wait), which is never installed: it waits "
+                           "for HelmRelease data/db, which is suspended")
+    assert order.blocked["flux-system/later"].node == "flux-system/apps"
+    assert "flux-system/free" not in order.blocked

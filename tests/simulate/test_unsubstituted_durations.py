@@ -164,3 +164,30 @@ def test_a_host_holding_a_variable_nothing_substitutes_is_refused(tmp_path: Path
                                                                      "{substituteFrom: [{kind: Secret, name: v}]}"),
                            "layer/ing.yaml": _INGRESS})
     assert [w for w in build_model(tmp_path / "s").clusters[0].warnings if w.code == "FW-SCHEMA-REJECTED"] == []
+
+
+_FOREIGN = {
+    "source.yaml": ("apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata: {name: charts, "
+                    "namespace: flux-system}\nspec:\n  interval: ${SOURCE_INTERVAL}\n  url: https://charts.example.com\n"),
+    "apps.yaml": _CHILD.replace("name: apps,", "name: %s,").replace("./apps", "./%s"),
+    "svc.yaml": ("apiVersion: v1\nkind: Service\nmetadata: {name: %s, namespace: default}\nspec:\n"
+                 "  ports:\n    - port: ${PORT}\n"),
+    "release.yaml": ("apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: %s, namespace: "
+                     "flux-system}\nspec:\n  interval: 1h\n  chart:\n    spec:\n      chart: x\n      version: "
+                     "${CHART_VERSION}\n      sourceRef: {kind: HelmRepository, name: charts}\n"),
+}
+
+
+def test_durations_ports_and_versions_under_a_root_flux_wiki_wrote_are_not_judged(tmp_path: Path) -> None:
+    """As for names and hosts: what applies an ``entry:`` folder (or a guessed one) is outside the repository and
+    may substitute, so a ``${VAR}`` there is not judged as written: no source or Kustomization duration, Service
+    port or chart version is refused. The same objects in a child Kustomization without postBuild are."""
+    files = {f"deploy/{name}": text.replace("%s", "root") for name, text in _FOREIGN.items() if name != "source.yaml"}
+    files |= {f"layer/{name}": text.replace("%s", "child") for name, text in _FOREIGN.items()}
+    files |= {"deploy/source.yaml": _FOREIGN["source.yaml"], "deploy/layer.yaml": ks("layer", "./layer"),
+              "root/cm.yaml": cm("r"), "child/cm.yaml": cm("c")}
+    files["layer/source.yaml"] = files["layer/source.yaml"].replace("name: charts", "name: other")
+    write(tmp_path, files)
+    cluster = build_model(tmp_path, entry="./deploy").clusters[0]
+    warned = sorted({w.file for w in cluster.warnings if w.code in ("FW-SCHEMA-REJECTED", "FW-HELM-VERSION-INVALID")})
+    assert warned == ["layer/apps.yaml", "layer/release.yaml", "layer/source.yaml", "layer/svc.yaml"]

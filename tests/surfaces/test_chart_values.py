@@ -333,10 +333,43 @@ def test_k8s_gateway_chart_service(make_hr):
     assert [(p["port"], p["protocol"]) for p in obj["spec"]["ports"]] == [(53, "UDP")]
 
 
-def test_the_k8s_gateway_fork_is_not_read_as_ori_edges(make_hr):
-    rendered, diags = render_release(make_hr("dns", "k8s-gateway", {"service": {"port": 53}},
-                                             url="oci://ghcr.io/k8s-gateway/charts/k8s-gateway"))
-    assert rendered == [] and [d.code for d in diags] == ["FW-CHART-VALUES-UNREAD"]
+K8S_GATEWAY_FORK = "oci://ghcr.io/k8s-gateway/charts/k8s-gateway"
+
+
+def test_k8s_gateway_fork_chart_3_service(make_hr):
+    """The k8s-gateway/k8s_gateway fork's chart 3.x keeps ori-edge's service.* values (samip5/k8s_gateway
+    charts/k8s-gateway/templates/service.yaml at 3.0.0: dns-udp, dns-tcp with useTcp, loadBalancerIP for a
+    LoadBalancer, externalTrafficPolicy, externalIPs; loadBalancerClass from 3.2.8): its LoadBalancer address, set
+    or asked of Cilium's LB IPAM by annotation, is read, from its OCI registry or its Helm repository."""
+    values = {"domain": "home.example.com", "service": {
+        "type": "LoadBalancer", "loadBalancerIP": "10.0.0.53", "useTcp": True, "externalTrafficPolicy": "Local",
+        "loadBalancerClass": "io.cilium/l2-announcer"}}
+    out, diags = extract_surfaces(LAYER, [], [make_hr("k8s-gateway", "k8s-gateway", values, version="3.2.8",
+                                                      url=K8S_GATEWAY_FORK)])
+    assert diags == []
+    assert [(s.kind, s.name, s.address, s.port, s.protocol) for s in out] == [
+        ("loadbalancer", "k8s-gateway", "10.0.0.53", 53, "TCP"), ("loadbalancer", "k8s-gateway", "10.0.0.53", 53, "UDP")]
+    [(obj, _)], _ = render_release(make_hr("k8s-gateway", "k8s-gateway", values, version="3.2.8",
+                                           url=K8S_GATEWAY_FORK))
+    assert (obj["spec"]["externalTrafficPolicy"], obj["spec"]["loadBalancerClass"]) == (
+        "Local", "io.cilium/l2-announcer")
+    [(older, _)], _ = render_release(make_hr("k8s-gateway", "k8s-gateway", values, version="3.2.7",
+                                             url="https://k8s-gateway.github.io/k8s_gateway/"))
+    assert "loadBalancerClass" not in older["spec"]
+    annotated = {"service": {"annotations": {"lbipam.cilium.io/ips": "10.0.0.54"}}}
+    out, _ = extract_surfaces(LAYER, [], [make_hr("dns", "k8s-gateway", annotated, version="3.0.0",
+                                                  url=K8S_GATEWAY_FORK)])
+    assert [(s.kind, s.name, s.address, s.port, s.protocol) for s in out] == [
+        ("loadbalancer", "dns", "10.0.0.54", 53, "UDP")]
+
+
+def test_the_k8s_gateway_fork_is_read_only_in_versions_of_that_layout(make_hr):
+    """Later releases of the fork's chart changed its values (``scheme`` from 3.4; a CoreDNS-chart layout with
+    ``servers`` after that): a version outside 3.0 to 3.3, or none flux-wiki can read, is not read."""
+    for version in (None, "3.4.1", "3.7.2", "^3.2.0", "sha256:3783b0b4"):
+        rendered, diags = render_release(make_hr("dns", "k8s-gateway", {"service": {"port": 53}}, version=version,
+                                                 url=K8S_GATEWAY_FORK))
+        assert rendered == [] and [d.code for d in diags] == ["FW-CHART-VALUES-UNREAD"], version
 
 
 FLUX_OPERATOR = "oci://ghcr.io/controlplaneio-fluxcd/charts/flux-operator"

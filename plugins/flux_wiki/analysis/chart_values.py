@@ -17,8 +17,8 @@ Known charts:
 - ``ingress-nginx`` (``controller.service.*``);
 - Istio's ``gateway`` (``service.*``, ``name``, ``networkGateway``), read only from Istio's chart repositories
   since the name is generic;
-- ori-edge's ``k8s-gateway`` (``service.*``, ``domain``), read only from ori-edge's chart repository (the
-  k8s-gateway/k8s_gateway fork publishes another chart of that name);
+- ori-edge's ``k8s-gateway`` (``service.*``, ``domain``), read only from ori-edge's chart repository, and the
+  k8s-gateway/k8s_gateway fork's chart of that name, 3.0 to 3.3 (the same values), only from the fork's registries;
 - ``flux-operator`` (its Service, the web UI's port 9080 and ``web.ingress``/``web.httpRoute``), from 0.36.0 and
   from ControlPlane's registries only (another project publishes an unrelated chart of that name);
 - goauthentik's ``authentik`` (the server's Service, ``server.ingress``, ``server.route.<name>``), from 2024.x
@@ -492,13 +492,19 @@ def _istio_gateway(rel: Release) -> Rendered:
 
 
 K8S_GATEWAY_CHART_SOURCES = ("https://ori-edge.github.io/k8s_gateway",)
+# the k8s-gateway/k8s_gateway fork's chart of the same name, from 3.0.0
+K8S_GATEWAY_FORK_CHART_SOURCES = ("oci://ghcr.io/k8s-gateway/charts", "https://k8s-gateway.github.io/k8s_gateway")
+_K8S_GATEWAY_FORK_READ = ((3, 0), (3, 4))  # the fork's releases with ori-edge's service.* values (3.4 adds scheme)
+_K8S_GATEWAY_FORK_CLASS = (3, 2, 8)  # the first that sets service.loadBalancerClass
+_K8S_GATEWAY_FORK_VERSION = re.compile(r"v?(\d+)\.(\d+)\.(\d+|x|\*)")
 
 
-def _k8s_gateway(rel: Release) -> Rendered:
+def _k8s_gateway(rel: Release, fields: tuple[str, ...] = ()) -> Rendered:
     """ori-edge's k8s-gateway chart (charts/k8s-gateway/templates/service.yaml, 2.4.0): one Service named
     fullname, of ``service.type`` (LoadBalancer), ``loadBalancerIP`` only for a LoadBalancer and ``clusterIP``
     only for a ClusterIP, port ``service.port`` (53) over UDP (``dns-udp``) and, with ``service.useTcp: true``,
-    TCP (``dns-tcp``), a ``nodePort`` only for a NodePort; the DNS zone it serves is ``domain``."""
+    TCP (``dns-tcp``), a ``nodePort`` only for a NodePort; the DNS zone it serves is ``domain``. ``fields``: the
+    other ``service.*`` values copied into the Service's spec when set."""
     v = rel.values
     svc = {"type": "LoadBalancer", "port": 53, **_map(v.get("service"))}
     stype = svc["type"]
@@ -513,14 +519,31 @@ def _k8s_gateway(rel: Release) -> Rendered:
         spec["loadBalancerIP"] = svc["loadBalancerIP"]
     if stype == "ClusterIP" and svc.get("clusterIP"):
         spec["clusterIP"] = svc["clusterIP"]
-    if svc.get("ipFamilyPolicy"):
-        spec["ipFamilyPolicy"] = svc["ipFamilyPolicy"]
+    for field in ("ipFamilyPolicy", *fields):
+        if svc.get(field):
+            spec[field] = svc[field]
     annotations = {**_map(svc.get("annotations")), "prometheus.io/port": "9153", "prometheus.io/scrape": "true"}
     name = _helm_fullname(rel.name, "k8s-gateway", v)
     domain = v.get("domain")
     label = f"values service, DNS for {domain}" if isinstance(domain, str) and domain.strip() else ""
     return [({"apiVersion": "v1", "kind": "Service", "metadata": _meta(name, rel.namespace, annotations),
               "spec": spec}, ValuesAt(("service",), label))]
+
+
+def _k8s_gateway_fork(rel: Release) -> Rendered:
+    """The k8s-gateway/k8s_gateway fork's chart from 3.0.0 to 3.3.x keeps ori-edge's Service (samip5/k8s_gateway
+    charts/k8s-gateway/templates/service.yaml, 3.0.0) and adds ``externalTrafficPolicy``, ``externalIPs`` and
+    ``ipFamilies``, and ``loadBalancerClass`` from 3.2.8. Later releases changed the values (``scheme`` in 3.4, then
+    a CoreDNS-chart layout with ``servers``): a version outside that span, a range or a digest is not read."""
+    found = _K8S_GATEWAY_FORK_VERSION.fullmatch(rel.version or "")
+    low, high = _K8S_GATEWAY_FORK_READ
+    if found is None or not low <= (int(found[1]), int(found[2])) < high:
+        raise ValueError(f"chart version {rel.version or 'unknown'}: only the fork's 3.0 to 3.3 releases, whose "
+                         "service.* values these templates read, are")
+    patch = int(found[3]) if found[3].isdigit() else 0
+    with_class = (int(found[1]), int(found[2]), patch) >= _K8S_GATEWAY_FORK_CLASS
+    return _k8s_gateway(rel, ("externalTrafficPolicy", "externalIPs", "ipFamilies")
+                        + (("loadBalancerClass",) if with_class else ()))
 
 
 FLUX_OPERATOR_CHART_SOURCES = ("oci://ghcr.io/controlplaneio-fluxcd/charts", "oci://quay.io/fluxoperatordev/charts")
@@ -691,14 +714,24 @@ READERS: dict[str, Callable[[Release], Rendered]] = {
 _READER_SOURCES: dict[str, tuple[str, ...]] = {"gateway": ISTIO_CHART_SOURCES, "k8s-gateway": K8S_GATEWAY_CHART_SOURCES,
                                                "flux-operator": FLUX_OPERATOR_CHART_SOURCES,
                                                "authentik": AUTHENTIK_CHART_SOURCES}
+# Another publisher's chart of a name READERS knows, by the repositories it comes from: its own reader.
+_OTHER_PUBLISHERS: dict[str, tuple[tuple[str, ...], Callable[[Release], Rendered]]] = {
+    "k8s-gateway": (K8S_GATEWAY_FORK_CHART_SOURCES, _k8s_gateway_fork)}
+
+
+def _from(source_url: str | None, sources: tuple[str, ...]) -> bool:
+    """Whether ``source_url`` is one of ``sources``, or below one."""
+    norm = normalize_url(source_url)
+    return bool(norm) and any(norm == s or norm.startswith(s + "/") for s in map(normalize_url, sources))
 
 
 def _reader_for(rel: Release, source_url: str | None) -> Callable[[Release], Rendered] | None:
+    other = _OTHER_PUBLISHERS.get(rel.chart)
+    if other is not None and _from(source_url, other[0]):
+        return other[1]
     sources = _READER_SOURCES.get(rel.chart)
-    if sources is not None:
-        norm = normalize_url(source_url)
-        if not norm or not any(norm == s or norm.startswith(s + "/") for s in map(normalize_url, sources)):
-            return None
+    if sources is not None and not _from(source_url, sources):
+        return None
     return READERS.get(rel.chart)
 
 

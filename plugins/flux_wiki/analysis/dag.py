@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..flux.objects import dependency_index
 from ..flux.simulate import FOREIGN_ROOTS
 from ..load.yamldocs import field_line
 from ..model import FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, Cluster, HelmReleaseInfo, InputError
-from .order import MAX_CYCLES, EffectiveOrder
+from .order import MAX_CYCLES, Blocker, EffectiveOrder, ReleaseHolds
 
 if TYPE_CHECKING:
     from ..flux.bootstrap_commands import TerraformManifest
@@ -34,7 +34,14 @@ def apply_order(cluster: Cluster, read_text: Callable[[str], str] | None = None,
         return (terraform is not None and before in terraform()) or \
             _dangles_through_default(cluster, after, before, unplaced)
 
-    order = EffectiveOrder.of(cluster, read_text=read_text, provided=provided)
+    deadlocks: list[_Deadlock] = []
+
+    def releases(starts_after_ready: Callable[[str, str], bool]) -> ReleaseHolds:
+        deadlocks.extend(_release_deadlocks(cluster, starts_after_ready))
+        return _release_holds(cluster, deadlocks, read_text)
+
+    order = EffectiveOrder.of(cluster, read_text=read_text, provided=provided,
+                              releases=releases if cluster.helm_releases else None)
     for node_id, level in order.levels.items():
         cluster.kustomizations[node_id].level = level
     for edge in order.dangling:
@@ -60,7 +67,11 @@ def apply_order(cluster: Cluster, read_text: Callable[[str], str] | None = None,
         cluster.warn(cluster.root.file, cluster.root.line,
                      f"more than {MAX_CYCLES} cycles among the Kustomizations: the first {MAX_CYCLES} are "
                      "reported, and levels follow only which Kustomization applies which", code="FW-DEPENDSON-CYCLE")
-    _release_deadlocks(cluster, order, read_text)
+    for deadlock in deadlocks:
+        release = deadlock.release
+        cluster.warn(release.file, _dependency_line(cluster, release, deadlock.path[1], read_text),
+                     f"reconciliation deadlock: {deadlock.describe()}; none of them ever becomes Ready",
+                     code="FW-DEPENDSON-CYCLE")
     for node_id, blocker in sorted(order.blocked.items()):
         if blocker.cause == "health-check" and blocker.node == node_id:
             cluster.warn(blocker.file, blocker.line, f"Kustomization {node_id} {blocker.detail}: it never becomes Ready",
@@ -93,12 +104,29 @@ def _dangles_through_default(cluster: Cluster, after: str, before: str, unplaced
                for d in (deps if isinstance(deps, list) else []))
 
 
-def _release_deadlocks(cluster: Cluster, order: EffectiveOrder, read_text: Callable[[str], str] | None) -> None:
+class _Deadlock(NamedTuple):
+    """``waiter`` waits Ready for ``release`` (``reason``), whose dependsOn ``path`` leads to a HelmRelease applied
+    only once ``waiter`` is Ready."""
+
+    waiter: str
+    release: HelmReleaseInfo
+    reason: str
+    path: list[str]
+    applier: str  # the Kustomization applying the last release of ``path``
+
+    def describe(self) -> str:
+        links = "; ".join(f"{a} depends on {b}" for a, b in zip(self.path, self.path[1:], strict=False))
+        return (f"{self.waiter} waits for HelmRelease {self.release.ident()} to be Ready ({self.reason}); {links}; "
+                f"{self.applier} applies {self.path[-1]} only once {self.waiter} is Ready")
+
+
+def _release_deadlocks(cluster: Cluster, starts_after_ready: Callable[[str, str], bool]) -> list[_Deadlock]:
     """A Kustomization that waits Ready for a HelmRelease (``wait: true`` on one it applies, or a health check
     naming it) whose dependsOn leads to a HelmRelease that a Kustomization applies only once the first one is
     Ready: helm-controller installs nothing before the dependency exists and is Ready (checkDependencies), so none
-    of them ever becomes Ready. One warning per waited release, at its dependsOn entry that leads there."""
+    of them ever becomes Ready. One per waited release, through its first dependsOn entry that leads there."""
     releases = {h.ident(): h for h in cluster.helm_releases}
+    out = []
     for waiter, release, reason in _waited_releases(cluster, releases):
         came_from: dict[str, str] = {release.ident(): ""}
         queue = [release.ident()]
@@ -110,7 +138,7 @@ def _release_deadlocks(cluster: Cluster, order: EffectiveOrder, read_text: Calla
                     continue
                 came_from[dep] = current
                 layer = releases[dep].layer
-                if layer != waiter and layer in cluster.kustomizations and order.starts_after_ready(layer, waiter):
+                if layer != waiter and layer in cluster.kustomizations and starts_after_ready(layer, waiter):
                     found = dep
                     break
                 queue.append(dep)
@@ -120,12 +148,101 @@ def _release_deadlocks(cluster: Cluster, order: EffectiveOrder, read_text: Calla
             while came_from[path[-1]]:
                 path.append(came_from[path[-1]])
             path.reverse()
-            links = "; ".join(f"{a} depends on {b}" for a, b in zip(path, path[1:], strict=False))
-            cluster.warn(release.file, _dependency_line(cluster, release, path[1], read_text),
-                         f"reconciliation deadlock: {waiter} waits for HelmRelease {release.ident()} to be Ready "
-                         f"({reason}); {links}; {releases[found].layer} applies {found} only once {waiter} is Ready; "
-                         "none of them ever becomes Ready", code="FW-DEPENDSON-CYCLE")
+            out.append(_Deadlock(waiter, release, reason, path, releases[found].layer))
             break
+    return out
+
+
+def _release_holds(cluster: Cluster, deadlocks: list[_Deadlock],
+                   read_text: Callable[[str], str] | None) -> ReleaseHolds:
+    """The HelmReleases helm-controller never installs on a fresh bootstrap as they wait for ever on a dependsOn
+    (checkDependencies wants each dependency Ready; a suspended one never reconciles, so it never is; releases on
+    a cycle or a deadlock wait for each other), each with its first cause; and the Kustomizations that wait Ready
+    for one of them (``wait: true``, ``healthChecks``). A dependsOn with ``readyExpr`` is judged by its CEL
+    expression, not by Ready, and a dangling one is reported apart (FW-DEPENDSON-DANGLING): neither holds here."""
+    releases = {h.ident(): h for h in cluster.helm_releases}
+    specs = {ident: _release_spec(cluster, h) for ident, h in releases.items()}
+    waits = {ident: _ready_waits(specs[ident], h, releases) for ident, h in releases.items()}
+    causes: dict[str, Blocker] = {}
+    for deadlock in deadlocks:
+        release = deadlock.release
+        causes.setdefault(release.ident(), Blocker(
+            "cycle", release.ident(), deadlock.describe(), release.file,
+            _dependency_line(cluster, release, deadlock.path[1], read_text)))
+    for ident in sorted(releases):
+        for dep in waits[ident]:
+            if specs[dep].get("suspend") is True:
+                suspended = releases[dep]
+                causes.setdefault(ident, Blocker("suspended", dep, "spec.suspend is true: it never reconciles",
+                                                 suspended.file, _spec_line(suspended, ("spec", "suspend"), read_text)))
+    installable = _installable(waits, causes)
+    blocked: dict[str, Blocker] = {}
+    for ident in sorted(set(releases) - installable):
+        _first_cause(ident, waits, causes, installable, blocked, releases, cluster, read_text)
+    held: dict[str, Blocker] = {}
+    for waiter, release, reason in _waited_releases(cluster, releases):
+        blocker = blocked.get(release.ident())
+        if blocker is None or waiter in held:
+            continue
+        own = next((d for d in deadlocks if d.waiter == waiter and d.release is release), None)
+        held[waiter] = blocker._replace(node=waiter) if own is not None else Blocker(
+            "release", waiter, f"waits for HelmRelease {release.ident()} to be Ready ({reason}), which is never "
+                               f"installed: {_release_cause(release.ident(), blocker)}", blocker.file, blocker.line)
+    return ReleaseHolds(held, blocked)
+
+
+def _release_cause(ident: str, blocker: Blocker) -> str:
+    """Why HelmRelease ``ident`` is never installed, from its blocker."""
+    if blocker.node != ident:
+        return f"it waits for HelmRelease {blocker.node}, which " + (
+            "is suspended" if blocker.cause == "suspended" else "is in a cycle")
+    return f"in a cycle: {blocker.detail}"
+
+
+def _installable(waits: dict[str, list[str]], causes: dict[str, Blocker]) -> set[str]:
+    """The HelmReleases installed in the end: without a cause of their own, once every one they wait for is."""
+    left = {ident: len(set(deps)) for ident, deps in waits.items()}
+    waited_by: dict[str, list[str]] = {}
+    for ident, deps in waits.items():
+        for dep in set(deps):
+            waited_by.setdefault(dep, []).append(ident)
+    queue = [ident for ident, n in left.items() if n == 0 and ident not in causes]
+    done = set(queue)
+    while queue:
+        for after in waited_by.get(queue.pop(), []):
+            left[after] -= 1
+            if left[after] == 0 and after not in causes:
+                done.add(after)
+                queue.append(after)
+    return done
+
+
+def _first_cause(ident: str, waits: dict[str, list[str]], causes: dict[str, Blocker], installable: set[str],
+                 blocked: dict[str, Blocker], releases: dict[str, HelmReleaseInfo], cluster: Cluster,
+                 read_text: Callable[[str], str] | None) -> None:
+    """Record in ``blocked`` the first cause that keeps HelmRelease ``ident`` (not installable) from ever being
+    installed, and the same for each release on the way: its own cause, else that of its first dependency never
+    installed, until a release already judged or a cycle (reported from its first release in id order)."""
+    path: list[str] = []
+    on_path: dict[str, int] = {}
+    current = ident
+    while current not in blocked and current not in causes and current not in on_path:
+        on_path[current] = len(path)
+        path.append(current)
+        current = next(d for d in waits[current] if d not in installable)
+    if current in blocked or current in causes:
+        found = blocked.get(current) or causes[current]
+        path.append(current)
+    else:
+        ring = path[on_path[current]:]
+        start = ring.index(min(ring))
+        ring = ring[start:] + ring[:start]
+        first = releases[ring[0]]
+        found = Blocker("cycle", ring[0], "; ".join(
+            f"{a} depends on {b}" for a, b in zip(ring, ring[1:] + ring[:1], strict=False)), first.file,
+            _dependency_line(cluster, first, ring[1 % len(ring)], read_text))
+    for node in path:
+        blocked.setdefault(node, found)
 
 
 def _waited_releases(cluster: Cluster, releases: dict[str, HelmReleaseInfo]) -> list[tuple[str, HelmReleaseInfo, str]]:
@@ -155,17 +272,35 @@ def _waited_releases(cluster: Cluster, releases: dict[str, HelmReleaseInfo]) -> 
     return out
 
 
-def _dependency_line(cluster: Cluster, release: HelmReleaseInfo, dep: str,
-                     read_text: Callable[[str], str] | None) -> int:
-    """The line of ``release``'s dependsOn entry naming ``dep`` (the release's own line when unknown)."""
+def _release_spec(cluster: Cluster, release: HelmReleaseInfo) -> dict[str, Any]:
+    """The spec of ``release`` as its Kustomization applies it (empty when not found)."""
     node = cluster.kustomizations.get(release.layer)
     res = next((r for r in node.resources if (r.file, r.line) == (release.file, release.line)), None) \
         if node is not None else None
-    i = dependency_index(res.spec.get("dependsOn"), dep, release.namespace) if res is not None else None
-    if read_text is None or i is None:
+    return res.spec if res is not None else {}
+
+
+def _ready_waits(spec: dict[str, Any], release: HelmReleaseInfo, releases: Mapping[str, HelmReleaseInfo]) -> list[str]:
+    """The HelmReleases of the cluster ``release`` waits Ready for: its dependsOn, without readyExpr entries."""
+    entries = spec.get("dependsOn")
+    by_expr = {f"{e.get('namespace') or release.namespace}/{e.get('name')}" for e in
+               (entries if isinstance(entries, list) else []) if isinstance(e, dict) and e.get("readyExpr")}
+    return [d for d in dict.fromkeys(release.depends_on) if d in releases and d not in by_expr]
+
+
+def _dependency_line(cluster: Cluster, release: HelmReleaseInfo, dep: str,
+                     read_text: Callable[[str], str] | None) -> int:
+    """The line of ``release``'s dependsOn entry naming ``dep`` (the release's own line when unknown)."""
+    i = dependency_index(_release_spec(cluster, release).get("dependsOn"), dep, release.namespace)
+    return release.line if i is None else _spec_line(release, ("spec", "dependsOn", i), read_text)
+
+
+def _spec_line(release: HelmReleaseInfo, path: tuple[str | int, ...], read_text: Callable[[str], str] | None) -> int:
+    """The line of ``path`` in ``release``'s document (the release's own line when unknown)."""
+    if read_text is None:
         return release.line
     try:
-        return field_line(read_text(release.file), release.line, ("spec", "dependsOn", i))
+        return field_line(read_text(release.file), release.line, path)
     except (OSError, InputError, ValueError):
         return release.line
 

@@ -118,12 +118,20 @@ class Cycle(NamedTuple):
 class Blocker(NamedTuple):
     """Why a Kustomization never becomes Ready on a fresh bootstrap, traced back to the first cause."""
 
-    cause: Literal["suspended", "dangling", "cycle", "health-check", "failed"]
-    node: str  # the Kustomization where the cause is
+    cause: Literal["suspended", "dangling", "cycle", "health-check", "failed", "release"]
+    node: str  # the Kustomization (of a HelmRelease's blocker: the HelmRelease) where the cause is
     detail: str
     file: str
     line: int
     ref_namespace: str = ""  # health-check: the namespace of the Kustomization it names
+
+
+class ReleaseHolds(NamedTuple):
+    """What HelmReleases never installed on a fresh bootstrap hold back: ``held`` the Kustomizations that are
+    never Ready as they wait for one (their first cause), ``releases`` each such HelmRelease with its first cause."""
+
+    held: dict[str, Blocker]
+    releases: dict[str, Blocker]
 
 
 class Step(NamedTuple):
@@ -235,7 +243,7 @@ class EffectiveOrder:
 
     __slots__ = ("root_id", "edges", "dangling", "cycles", "levels", "ready_levels", "roots", "blocked", "suspended",
                  "truncated", "requeue_dependency", "_parent", "_declared", "_gates", "_preds", "_times",
-                 "_event_levels", "_chain_pred", "_never_start", "_ancestors")
+                 "_event_levels", "_chain_pred", "_never_start", "blocked_releases", "_ancestors")
 
     def __init__(self, root_id: str, edges: list[Edge], dangling: list[Edge], cycles: list[Cycle],
                  levels: dict[str, int], ready_levels: dict[str, int], roots: list[str], blocked: dict[str, Blocker],
@@ -243,6 +251,7 @@ class EffectiveOrder:
                  _declared: dict[str, list[Edge]], _gates: dict[str, list[Gate]],
                  _preds: dict[Event, dict[Event, Edge | Gate | None]], _times: dict[Event, float | None],
                  _event_levels: dict[Event, int], _chain_pred: dict[Event, Event | None], _never_start: set[str],
+                 blocked_releases: dict[str, Blocker] | None = None,
                  _ancestors: dict[str, frozenset[str]] | None = None) -> None:
         self.root_id = root_id
         self.edges = edges
@@ -264,6 +273,8 @@ class EffectiveOrder:
         self._event_levels = _event_levels
         self._chain_pred = _chain_pred  # the predecessor a chain walks back to
         self._never_start = _never_start
+        # HelmReleases never installed on a fresh bootstrap (waiting for ever on a dependsOn), with the first cause
+        self.blocked_releases = {} if blocked_releases is None else blocked_releases
         self._ancestors = {} if _ancestors is None else _ancestors
 
     def state(self) -> dict[str, Any]:
@@ -273,17 +284,19 @@ class EffectiveOrder:
     @classmethod
     def of(cls, cluster: Cluster, *, read_text: Callable[[str], str] | None = None,
            requeue_dependency: float | None = None,
-           provided: Callable[[str, str], bool] | None = None) -> EffectiveOrder:
+           provided: Callable[[str, str], bool] | None = None,
+           releases: Callable[[Callable[[str, str], bool]], ReleaseHolds] | None = None) -> EffectiveOrder:
         """The order of ``cluster``. ``read_text`` (a repo's ``read_text``) lets edges point at the exact
         line of their field; without it they point at the Kustomization's document. The requeue interval is
         the one kustomize-controller runs with in the repository (``cluster.requeue_dependency``), else 30s.
         ``provided(after, before)``: whether something flux-wiki does not run may provide the Kustomization
         ``before`` that ``after``'s dangling dependsOn names (Terraform): ``after`` then starts at an unknown
-        time, not never."""
+        time, not never. ``releases(starts_after_ready)``: which HelmReleases are never installed and which
+        Kustomizations wait Ready for one of them, asked once the edges are known (see ``starts_after_ready``)."""
         if requeue_dependency is None:
             configured = go_duration(cluster.requeue_dependency)
             requeue_dependency = configured if configured else DEFAULT_REQUEUE_DEPENDENCY
-        return _Builder(cluster, read_text, requeue_dependency, provided).build()
+        return _Builder(cluster, read_text, requeue_dependency, provided, releases).build()
 
     # -- the graph ---------------------------------------------------------
     def depends_on(self, node: KustomizationNode) -> list[str]:
@@ -314,16 +327,7 @@ class EffectiveOrder:
 
     def starts_after_ready(self, node_id: str, other: str) -> bool:
         """Whether ``node_id`` can start only once ``other`` is Ready (through any chain of waits)."""
-        target, seen = _ready(other), set()
-        queue = deque(self._preds.get(_start(node_id), {}))
-        while queue:
-            ev = queue.popleft()
-            if ev == target:
-                return True
-            if ev not in seen:
-                seen.add(ev)
-                queue.extend(self._preds.get(ev, {}))
-        return False
+        return _starts_after_ready(self._preds, node_id, other)
 
     def inherited(self, node_id: str) -> list[tuple[str, str]]:
         """(dependency, via parent) pairs: what ``node_id`` waits for because a parent (or its parent, and
@@ -427,6 +431,19 @@ class EffectiveOrder:
         return Chain(tuple(steps))
 
 
+def _starts_after_ready(preds: dict[Event, dict[Event, Edge | Gate | None]], node_id: str, other: str) -> bool:
+    target, seen = _ready(other), set()
+    queue = deque(preds.get(_start(node_id), {}))
+    while queue:
+        ev = queue.popleft()
+        if ev == target:
+            return True
+        if ev not in seen:
+            seen.add(ev)
+            queue.extend(preds.get(ev, {}))
+    return False
+
+
 def _weight(before: Event, after: Event, root_id: str) -> int:
     """Levels an edge adds: one into a start, except from the entry's root's start (the bootstrap)."""
     return 1 if after[0] == "start" and before != _start(root_id) else 0
@@ -440,9 +457,11 @@ class _Builder:
     """Builds an EffectiveOrder in one pass over the cluster, then orders, levels and times the events."""
 
     def __init__(self, cluster: Cluster, read_text: Callable[[str], str] | None, requeue_dependency: float,
-                 provided: Callable[[str, str], bool] | None = None):
+                 provided: Callable[[str, str], bool] | None = None,
+                 release_holds: Callable[[Callable[[str, str], bool]], ReleaseHolds] | None = None):
         self.cluster = cluster
         self.provided = provided
+        self.release_holds = release_holds
         self.unknown_starts: set[Event] = set()  # behind a dangling dependsOn something outside may provide
         self.nodes = cluster.kustomizations
         self.read_text = read_text
@@ -512,6 +531,10 @@ class _Builder:
             node = self.nodes[n]
             self.seeds.setdefault(_start(n), Blocker("suspended", n, "spec.suspend is true: it never reconciles",
                                                      node.file, self.line(node, ("spec", "suspend"))))
+        holds = self.release_holds(functools.partial(_starts_after_ready, self.preds)) \
+            if self.release_holds is not None else ReleaseHolds({}, {})
+        for n, blocker in sorted(holds.held.items()):
+            self.seeds.setdefault(_ready(n), blocker)
         for n in ids:
             self._failed(self.nodes[n])
         order, cycles, dropped, truncated = self._order()
@@ -537,7 +560,8 @@ class _Builder:
             suspended=suspended, truncated=truncated, requeue_dependency=self.d,
             _parent={n: self.nodes[n].parent for n in ids}, _declared=self.declared, _gates=self.gates,
             _preds=self.preds, _times=times,
-            _event_levels=levels, _chain_pred=chain_pred, _never_start={n for n in ids if _start(n) in blocked_events})
+            _event_levels=levels, _chain_pred=chain_pred, _never_start={n for n in ids if _start(n) in blocked_events},
+            blocked_releases=holds.releases)
 
     def _failed(self, node: KustomizationNode) -> None:
         """A Kustomization Flux fails (its build, source or spec) applies nothing: it is never Ready, and the

@@ -283,15 +283,22 @@ class Simulation:
             found = object_problems(res.obj, res.group, res.kind)
             if res.encrypted:  # kustomize-controller decrypts before it applies: ciphertext is no value to judge
                 found = _judged(found, res.obj, is_ciphertext)
-            kept = _unsubstituted(node, res)
+            kept = self._kept(node, res)
             if kept is None:  # a ${VAR} left is a Secret's or an unset one: no value known
                 found = _judged(found, res.obj, holds_variable)
             else:
                 found += unsubstituted_durations(res.obj, res.group, res.kind, kept)
-                if not (node.parent is None and self.entry.kind in FOREIGN_ROOTS):  # as in _check_names
-                    found += host_problems(res.obj, res.group, res.kind, kept)
+                found += host_problems(res.obj, res.group, res.kind, kept)
             for problem in found[:_PROBLEMS_PER_OBJECT]:
                 self._rejected(node, res, problem)
+
+    def _kept(self, node: KustomizationNode, res: Resource) -> str | None:
+        """Why the ``${VAR}`` in ``res`` reach the API server as written as ``node`` applies it
+        (:func:`_unsubstituted`), or None when something may substitute them: postBuild, or, for a root flux-wiki
+        wrote (guessed, or the ``entry`` option's), what applies it from outside the repository."""
+        if node.parent is None and self.entry.kind in FOREIGN_ROOTS:
+            return None
+        return _unsubstituted(node, res)
 
     def _rejected(self, node: KustomizationNode, res: Resource, problem: FieldProblem, more: str = "") -> None:
         line = self._line(res.file, res.line, problem)
@@ -311,19 +318,16 @@ class Simulation:
         """Names and namespaces the API server refuses. A namespace is reported once, at its first object, or at
         spec.targetNamespace when that set it. Like any refused object, a Kustomization so named is still
         simulated: the pages show what the repository asks for, the warning that Flux fails it."""
-        # a ${VAR} nothing substitutes reaches the API server as written; what applies a root flux-wiki wrote may
-        # substitute (it is outside the repository), so there it is not judged
-        foreign = node.parent is None and self.entry.kind in FOREIGN_ROOTS
         in_namespace: dict[str, list[Resource]] = {}
         for res in node.resources:
-            kept = None if foreign or "${" not in res.name else _unsubstituted(node, res)
+            kept = None if "${" not in res.name else self._kept(node, res)
             problem = name_problem(res.name, name_rule(res.group, res.kind), kept=kept)
             if problem is not None:
                 self._rejected(node, res, problem)
             if res.namespace and self.scopes.surely_namespaced(res):
                 in_namespace.setdefault(res.namespace, []).append(res)
         for namespace, objects in in_namespace.items():
-            reasons = [] if foreign or "${" not in namespace else [_unsubstituted(node, o) for o in objects]
+            reasons = [] if "${" not in namespace else [self._kept(node, o) for o in objects]
             problem = name_problem(namespace, LABEL, "namespace",
                                    kept=reasons[0] if reasons and all(reasons) else None)
             if problem is None:
@@ -918,7 +922,7 @@ class Simulation:
                 continue
             spec, problems = self._shared_verdict("kustomization checks", res.obj,
                                                   lambda: checked_kustomization(res.obj))
-            kept = _unsubstituted(node, res)
+            kept = self._kept(node, res)
             if kept is None:  # as for any object (_check_objects): a ${VAR} left is unknown
                 problems = _judged(problems, res.obj, holds_variable)
             else:
@@ -1060,7 +1064,7 @@ class Simulation:
                     info, diags = helm_release_info(res, self.store.find, self._release_source,
                                                     lambda path, r=res: self._line(r.file, r.line, path),
                                                     self._artifact_chart, self._release_source_hint,
-                                                    substituted=_unsubstituted(node, res) is None,
+                                                    substituted=self._kept(node, res) is None,
                                                     load=self.repo.cache.loaded_text,
                                                     values_hint=self._generated_namesake)
                     info.layer = node.id
@@ -1073,7 +1077,7 @@ class Simulation:
                         node.failure = node.failure or rejected._replace(
                             message=f"{rejected.message[:-1]}; Kustomization {node.id} fails to apply)")
                     self._check_release_source(res, info)
-                    self._check_release_version(res, info, _unsubstituted(node, res) is None)
+                    self._check_release_version(res, info, self._kept(node, res) is None)
                     self._check_release_chart(res, info)
         cluster.helm_releases.sort(key=lambda h: (h.layer, h.namespace, h.name))
         self._check_release_dependencies(specs)

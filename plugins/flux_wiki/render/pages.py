@@ -19,7 +19,7 @@ import jinja2
 
 from ..analysis.facts import ClusterFacts
 from ..analysis.layers import LayerFacts
-from ..analysis.order import Chain, Timing
+from ..analysis.order import Blocker, Chain, EffectiveOrder, Timing
 from ..analysis.views import GroupRange, Grouping
 from ..fingerprint import fingerprint
 from ..load.authored import ClusterNotes, split_front_matter
@@ -447,7 +447,10 @@ class PageRenderer:
         root_installed = [it for it in self._installed(self.facts.layer(c.root_id)) if it["file"] not in flux_own]
         dots = {name: text for name, text in (("layer-dag", dot), ("layer-dag-full", full_dot)) if text}
         critical = self.facts.critical_path
-        return self._render("dag.md.j2", page, title, "dag", layers=layers,
+        held = self.facts.order.blocked_releases
+        blocked_releases = [(h, held[h.ident()]) for h in c.helm_releases if h.ident() in held
+                            and h.layer in c.kustomizations and not c.kustomizations[h.layer].excluded]
+        return self._render("dag.md.j2", page, title, "dag", layers=layers, blocked_releases=blocked_releases,
                             roots=self.facts.roots, root=c.root, excluded=excluded, installed=installed,
                             root_installed=root_installed,
                             dots=dots, dag_dot=dot, full_dot=full_dot, groups=self._groups(layers),
@@ -479,6 +482,7 @@ class PageRenderer:
         dots = {name: text for name, text in (("order", order_dot), ("layer", dot)) if text}
         rendered = self._render("layer.md.j2", page, self.facts.label(node), "layer", row=self.row(node), node=node,
                                 groups=[g for g in layer.groups if g.kind != "HelmRelease"], releases=layer.releases,
+                                held_releases=_held_releases(layer, self.facts.order),
                                 surfaces=layer.surfaces, address=address, installed=self._installed(layer),
                                 sortable=SORTABLE_MARK, dots=dots, layer_dot=dot, order_dot=order_dot,
                                 chain=layer.chain, chain_steps=chain_steps, dag_page=self.layout.dag(self.cluster))
@@ -501,7 +505,8 @@ class PageRenderer:
         steps = [(step.node, step.node in nodes and Timing.of(nodes[step.node]).health)
                  for step in (layer.chain.steps if layer.chain else ())]
         inputs = (page, c.name, c.root_id, self.layout.dag(c), self._links_digest(), node, row, layer.chain,
-                  steps, self.facts.order.requeue_dependency, layer.releases, layer.surfaces, layer.installed, dot,
+                  steps, self.facts.order.requeue_dependency, layer.releases, _held_releases(layer, self.facts.order),
+                  layer.surfaces, layer.installed, dot,
                   order_dot, self.options.related.get(page), self.options.extra_basis.get(page), more)
         return fingerprint(inputs)
 
@@ -520,6 +525,12 @@ class PageRenderer:
         return self._render("surfaces.md.j2", self.layout.surfaces(c), f"{c.name} Surface Inventory", "surfaces",
                             dots={"surface-map": dot} if dot else {}, map_dot=dot, dag_page=self.layout.dag(c),
                             **self._inventory())
+
+
+def _held_releases(layer: LayerFacts, order: EffectiveOrder) -> dict[str, Blocker]:
+    """The HelmReleases of ``layer`` never installed on a fresh bootstrap, by ident, with their first cause."""
+    held = order.blocked_releases
+    return {h.ident(): held[h.ident()] for h in layer.releases if h.ident() in held}
 
 
 def _with_front_matter(body: str, title: str, template: str) -> str:

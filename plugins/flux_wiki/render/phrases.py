@@ -173,7 +173,7 @@ def blocker_phrase(cause: str) -> str:
     """What is wrong with the Kustomization another one waits for, after "which" (the cause's detail follows)."""
     return {"suspended": "is suspended", "dangling": "waits for an object this cluster never applies",
             "cycle": "is in a cycle", "health-check": "health-checks an object this cluster never applies",
-            "failed": "Flux fails"}.get(cause, cause)
+            "failed": "Flux fails", "release": "waits for a HelmRelease that is never installed"}.get(cause, cause)
 
 
 def blocker_detail(cause: str, detail: str) -> str:
