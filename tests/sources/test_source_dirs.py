@@ -411,3 +411,25 @@ def test_a_push_reads_the_env_context_of_a_workflow_expression(oci_repo):
     assert ks.status == "built", ks.reason
     [(_, folder)] = cluster.source_dirs
     assert folder.shown == "kubernetes"
+
+
+def test_the_dag_page_names_an_entry_file_that_places_the_artifact_as_such(tmp_path):
+    """An artifact folder inferred from where the entry file lies (no workflow names the push): the entry runs no
+    `flux push artifact` (baokuaiyun/kvm-k8s-platform's gitops/clusters/all-in-one/flux-system/flux-instance.yaml
+    was said to run `flux push artifact --path=gitops`)."""
+    from ..support import run_cli
+
+    repo = write(tmp_path / "repo", {
+        "kubernetes/flux/cluster/instance.yaml": INSTANCE,
+        "kubernetes/flux/cluster/apps.yaml": LAYER,
+        "kubernetes/apps/kustomization.yaml": "resources: [service.yaml]\n",
+        "kubernetes/apps/service.yaml": SERVICE})
+    out = tmp_path / "pages"
+    result = run_cli(["pages", str(repo), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    [dag] = list(out.rglob("dag.md"))
+    text = dag.read_text()
+    assert "flux push artifact" not in text
+    assert ("- OCIRepository `flux-system/flux-system` (`oci://ghcr.io/acme/home-ops-manifests`): folder "
+            "`kubernetes`, inferred from the entry `kubernetes/flux/cluster/instance.yaml:1`, which lies in "
+            "`flux/cluster` of that folder.") in text
