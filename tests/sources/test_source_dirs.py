@@ -433,3 +433,24 @@ def test_the_dag_page_names_an_entry_file_that_places_the_artifact_as_such(tmp_p
     assert ("- OCIRepository `flux-system/flux-system` (`oci://ghcr.io/acme/home-ops-manifests`): folder "
             "`kubernetes`, inferred from the entry `kubernetes/flux/cluster/instance.yaml:1`, which lies in "
             "`flux/cluster` of that folder.") in text
+
+
+def test_an_entry_syncing_the_artifact_root_reads_the_folder_above_its_flux_system(tmp_path):
+    """A FluxInstance syncing ``.`` of its artifact from ``kubernetes/flux-system/`` (flux bootstrap's layout: the
+    root is the folder above flux-system), pushed by a Taskfile no workflow shows: the artifact is ``kubernetes``.
+    Read from the repository root instead, Flux's generated kustomization swept in the Taskfile (no Kubernetes
+    object, a warning) and the root path of every layer was missing."""
+    repo = write(tmp_path / "repo", {
+        "kubernetes/flux-system/flux-instance.yaml": INSTANCE.replace("path: flux/cluster", "path: ."),
+        "kubernetes/flux-system/apps.yaml": LAYER,
+        "kubernetes/apps/kustomization.yaml": "resources: [service.yaml]\n",
+        "kubernetes/apps/service.yaml": SERVICE,
+        "Taskfile.yaml": "version: '3'\ntasks:\n  push:\n    cmds:\n      - flux push artifact "
+                         "oci://ghcr.io/acme/home-ops-manifests:latest --path=./kubernetes\n"})
+    cluster, ks = node(build_model(repo), "flux-system/apps")
+    assert cluster.root.status == "built", cluster.root.reason
+    assert ks.status == "built", ks.reason
+    [(source, folder)] = cluster.source_dirs
+    assert (source.kind, folder.shown, folder.file) == ("OCIRepository", "kubernetes",
+                                                        "kubernetes/flux-system/flux-instance.yaml")
+    assert not cluster.warnings

@@ -386,14 +386,16 @@ class Simulation:
 
     def _artifact_around_entry(self) -> SourceDir | None:
         """The folder an OCI or Bucket entry's artifact is pushed from, when no mapping or workflow names it and
-        its root path is not a folder of the repository root: the folder below which the entry file sits in
-        that path (:func:`artifact_prefix`), as the artifact holds the entry's own tree."""
+        its root path is ``.`` or not a folder of the repository root: the folder below which the entry file
+        sits in that path (:func:`artifact_prefix`), as the artifact holds the entry's own tree."""
         prefix, path = artifact_prefix(self.entry), root_path(self.entry)
-        if prefix is None or self.repo.is_dir(path) or not self.repo.is_dir(f"{prefix}/{path}"):
+        if prefix is None or (path != "." and self.repo.is_dir(path)) \
+                or not self.repo.is_dir(posixpath.normpath(f"{prefix}/{path}")):
             return None
         source = self.entry.source
+        where = "flux-system" if path == "." else path
         return SourceDir(source_key(source.kind, source.namespace, source.name), self.repo.root / prefix,
-                         f"inferred from {self.entry.file}, which lies in {path} of that folder", self.entry.file,
+                         f"inferred from {self.entry.file}, which lies in {where} of that folder", self.entry.file,
                          self.entry.line, shown=prefix)
 
     def _source_of(self, node: KustomizationNode) -> tuple[SourceInfo | None, str | None, SourceDir | None]:
