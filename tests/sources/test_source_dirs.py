@@ -174,11 +174,28 @@ def test_the_artifact_folder_is_inferred_from_flux_push_artifact(oci_repo):
         "OCIRepository", "kubernetes", ".github/workflows/push.yaml", 10)
 
 
-def test_without_the_workflow_the_root_reads_the_repository_root(oci_repo):
+def test_without_the_workflow_an_artifact_path_the_repository_root_lacks_is_a_limit(oci_repo):
+    """Nothing says which folder CI pushes (the entry lies outside the artifact, a pipeline flux-wiki does not
+    read pushes it): a root path missing from the repository root, where the artifact is read by default, is
+    not known to be missing from the artifact. The root is skipped with the option to set, not a warning."""
     (oci_repo / ".github/workflows/push.yaml").unlink()
     cluster = build_model(oci_repo).clusters[0]
-    assert cluster.root.status == "error" and "not found" in cluster.root.reason
+    assert cluster.root.status == "skipped"
+    assert "map it with the `sources:` option: `OCIRepository/flux-system/flux-system: <folder>`" in cluster.root.reason
     assert cluster.source_dirs == []
+    assert [(w.code, w.cls) for w in cluster.warnings] == [("FW-KS-SOURCE-EXTERNAL", "limit")]
+
+
+def test_an_artifact_read_from_the_repository_root_that_holds_the_root_path_still_fails_a_missing_path(tmp_path):
+    """The root path is a folder of the repository root: the artifact is read there with reason, and a layer
+    path missing from it is a failure."""
+    repo = write(tmp_path / "repo", {
+        "bootstrap/flux-instance.yaml": INSTANCE,
+        "flux/cluster/apps.yaml": LAYER.replace("./apps", "./nowhere")})
+    cluster, ks = node(build_model(repo), "flux-system/apps")
+    assert cluster.root.status == "built", cluster.root.reason
+    assert ks.status == "error" and "not found" in ks.reason
+    assert [w.code for w in cluster.warnings] == ["FW-KS-PATH-MISSING"]
 
 
 def test_an_entry_inside_its_own_artifact_names_the_folder_it_is_pushed_from(tmp_path):
@@ -454,3 +471,13 @@ def test_an_entry_syncing_the_artifact_root_reads_the_folder_above_its_flux_syst
     assert (source.kind, folder.shown, folder.file) == ("OCIRepository", "kubernetes",
                                                         "kubernetes/flux-system/flux-instance.yaml")
     assert not cluster.warnings
+
+
+def test_an_artifact_path_no_folder_of_the_repository_holds_is_still_missing(oci_repo):
+    """Without the workflow the artifact's folder is unknown, but no folder of the repository holds the root
+    path: it is missing whatever folder CI pushes."""
+    (oci_repo / ".github/workflows/push.yaml").unlink()
+    (oci_repo / "bootstrap/flux-instance.yaml").write_text(INSTANCE.replace("flux/cluster", "flux/custer"))
+    cluster = build_model(oci_repo).clusters[0]
+    assert cluster.root.status == "error" and "not found" in cluster.root.reason
+    assert [w.code for w in cluster.warnings] == ["FW-KS-PATH-MISSING"]
