@@ -54,6 +54,18 @@ def test_flux_path_that_does_not_exist(tmp_path: Path) -> None:
         build_flux_path(_repo(tmp_path, {"a.yaml": ""}), "./clusters/gone")
 
 
+def test_flux_path_that_is_a_file_is_no_folder_rather_than_missing(tmp_path: Path) -> None:
+    """Notliam99/nzdev-cluster's ``path: ./apps/production/kustomization.yaml``: the file exists, so it is not
+    "not found"; kustomize-controller fails to write its kustomization.yaml into a file (fluxcd/pkg kustomize
+    generator: ``not a directory``)."""
+    repo = _repo(tmp_path, {"apps/kustomization.yaml": "resources: []\n"})
+    with pytest.raises(InputError) as err:
+        build_flux_path(repo, "./apps/kustomization.yaml")
+    assert err.value.code == "FW-KS-PATH-MISSING"
+    assert "not found" not in err.value.message
+    assert "is a file, not a folder" in err.value.message
+
+
 def test_non_kubernetes_yaml_fails_a_generated_kustomization(tmp_path: Path) -> None:
     repo = _repo(tmp_path, {"apps/x/ok.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok}\n",
                             "apps/x/values.yaml": "replicaCount: 2\nimage: nginx\n"})

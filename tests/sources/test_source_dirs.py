@@ -174,11 +174,28 @@ def test_the_artifact_folder_is_inferred_from_flux_push_artifact(oci_repo):
         "OCIRepository", "kubernetes", ".github/workflows/push.yaml", 10)
 
 
-def test_without_the_workflow_the_root_reads_the_repository_root(oci_repo):
+def test_without_the_workflow_an_artifact_path_the_repository_root_lacks_is_a_limit(oci_repo):
+    """Nothing says which folder CI pushes (the entry lies outside the artifact, a pipeline flux-wiki does not
+    read pushes it): a root path missing from the repository root, where the artifact is read by default, is
+    not known to be missing from the artifact. The root is skipped with the option to set, not a warning."""
     (oci_repo / ".github/workflows/push.yaml").unlink()
     cluster = build_model(oci_repo).clusters[0]
-    assert cluster.root.status == "error" and "not found" in cluster.root.reason
+    assert cluster.root.status == "skipped"
+    assert "map it with the `sources:` option: `OCIRepository/flux-system/flux-system: <folder>`" in cluster.root.reason
     assert cluster.source_dirs == []
+    assert [(w.code, w.cls) for w in cluster.warnings] == [("FW-KS-SOURCE-EXTERNAL", "limit")]
+
+
+def test_an_artifact_read_from_the_repository_root_that_holds_the_root_path_still_fails_a_missing_path(tmp_path):
+    """The root path is a folder of the repository root: the artifact is read there with reason, and a layer
+    path missing from it is a failure."""
+    repo = write(tmp_path / "repo", {
+        "bootstrap/flux-instance.yaml": INSTANCE,
+        "flux/cluster/apps.yaml": LAYER.replace("./apps", "./nowhere")})
+    cluster, ks = node(build_model(repo), "flux-system/apps")
+    assert cluster.root.status == "built", cluster.root.reason
+    assert ks.status == "error" and "not found" in ks.reason
+    assert [w.code for w in cluster.warnings] == ["FW-KS-PATH-MISSING"]
 
 
 def test_an_entry_inside_its_own_artifact_names_the_folder_it_is_pushed_from(tmp_path):
@@ -411,3 +428,56 @@ def test_a_push_reads_the_env_context_of_a_workflow_expression(oci_repo):
     assert ks.status == "built", ks.reason
     [(_, folder)] = cluster.source_dirs
     assert folder.shown == "kubernetes"
+
+
+def test_the_dag_page_names_an_entry_file_that_places_the_artifact_as_such(tmp_path):
+    """An artifact folder inferred from where the entry file lies (no workflow names the push): the entry runs no
+    `flux push artifact` (baokuaiyun/kvm-k8s-platform's gitops/clusters/all-in-one/flux-system/flux-instance.yaml
+    was said to run `flux push artifact --path=gitops`)."""
+    from ..support import run_cli
+
+    repo = write(tmp_path / "repo", {
+        "kubernetes/flux/cluster/instance.yaml": INSTANCE,
+        "kubernetes/flux/cluster/apps.yaml": LAYER,
+        "kubernetes/apps/kustomization.yaml": "resources: [service.yaml]\n",
+        "kubernetes/apps/service.yaml": SERVICE})
+    out = tmp_path / "pages"
+    result = run_cli(["pages", str(repo), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    [dag] = list(out.rglob("dag.md"))
+    text = dag.read_text()
+    assert "flux push artifact" not in text
+    assert ("- OCIRepository `flux-system/flux-system` (`oci://ghcr.io/acme/home-ops-manifests`): folder "
+            "`kubernetes`, inferred from the entry `kubernetes/flux/cluster/instance.yaml:1`, which lies in "
+            "`flux/cluster` of that folder.") in text
+
+
+def test_an_entry_syncing_the_artifact_root_reads_the_folder_above_its_flux_system(tmp_path):
+    """A FluxInstance syncing ``.`` of its artifact from ``kubernetes/flux-system/`` (flux bootstrap's layout: the
+    root is the folder above flux-system), pushed by a Taskfile no workflow shows: the artifact is ``kubernetes``.
+    Read from the repository root instead, Flux's generated kustomization swept in the Taskfile (no Kubernetes
+    object, a warning) and the root path of every layer was missing."""
+    repo = write(tmp_path / "repo", {
+        "kubernetes/flux-system/flux-instance.yaml": INSTANCE.replace("path: flux/cluster", "path: ."),
+        "kubernetes/flux-system/apps.yaml": LAYER,
+        "kubernetes/apps/kustomization.yaml": "resources: [service.yaml]\n",
+        "kubernetes/apps/service.yaml": SERVICE,
+        "Taskfile.yaml": "version: '3'\ntasks:\n  push:\n    cmds:\n      - flux push artifact "
+                         "oci://ghcr.io/acme/home-ops-manifests:latest --path=./kubernetes\n"})
+    cluster, ks = node(build_model(repo), "flux-system/apps")
+    assert cluster.root.status == "built", cluster.root.reason
+    assert ks.status == "built", ks.reason
+    [(source, folder)] = cluster.source_dirs
+    assert (source.kind, folder.shown, folder.file) == ("OCIRepository", "kubernetes",
+                                                        "kubernetes/flux-system/flux-instance.yaml")
+    assert not cluster.warnings
+
+
+def test_an_artifact_path_no_folder_of_the_repository_holds_is_still_missing(oci_repo):
+    """Without the workflow the artifact's folder is unknown, but no folder of the repository holds the root
+    path: it is missing whatever folder CI pushes."""
+    (oci_repo / ".github/workflows/push.yaml").unlink()
+    (oci_repo / "bootstrap/flux-instance.yaml").write_text(INSTANCE.replace("flux/cluster", "flux/custer"))
+    cluster = build_model(oci_repo).clusters[0]
+    assert cluster.root.status == "error" and "not found" in cluster.root.reason
+    assert [w.code for w in cluster.warnings] == ["FW-KS-PATH-MISSING"]

@@ -198,12 +198,14 @@ def _under_artifact(file: str, root: PurePosixPath) -> bool:
 def artifact_prefix(entry: Entry) -> str | None:
     """The folder of the repository an OCI or Bucket entry's artifact holds, read from where the entry file sits:
     below ``<folder>/<root path>`` (``kubernetes/flux/cluster/instance.yaml`` syncing ``flux/cluster`` of an
-    artifact pushed from ``kubernetes``). None for another source kind, a root path ``.``, or a file elsewhere."""
+    artifact pushed from ``kubernetes``); for a root path ``.``, the folder above the ``flux-system`` folder
+    that holds the entry file, as ``flux bootstrap`` lays a root out (``kubernetes/flux-system/instance.yaml``).
+    None for another source kind, or a file elsewhere."""
     if entry.source.kind not in ("OCIRepository", "Bucket"):
         return None
     parts, want = PurePosixPath(entry.file).parts, PurePosixPath(root_path(entry)).parts
     if not want:
-        return None
+        return "/".join(parts[:-2]) if len(parts) > 2 and parts[-2] == "flux-system" else None
     return next(("/".join(parts[:i]) for i in range(1, len(parts) - len(want)) if parts[i:i + len(want)] == want),
                 None)
 

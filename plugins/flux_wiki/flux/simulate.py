@@ -390,14 +390,16 @@ class Simulation:
 
     def _artifact_around_entry(self) -> SourceDir | None:
         """The folder an OCI or Bucket entry's artifact is pushed from, when no mapping or workflow names it and
-        its root path is not a folder of the repository root: the folder below which the entry file sits in
-        that path (:func:`artifact_prefix`), as the artifact holds the entry's own tree."""
+        its root path is ``.`` or not a folder of the repository root: the folder below which the entry file
+        sits in that path (:func:`artifact_prefix`), as the artifact holds the entry's own tree."""
         prefix, path = artifact_prefix(self.entry), root_path(self.entry)
-        if prefix is None or self.repo.is_dir(path) or not self.repo.is_dir(f"{prefix}/{path}"):
+        if prefix is None or (path != "." and self.repo.is_dir(path)) \
+                or not self.repo.is_dir(posixpath.normpath(f"{prefix}/{path}")):
             return None
         source = self.entry.source
+        where = "flux-system" if path == "." else path
         return SourceDir(source_key(source.kind, source.namespace, source.name), self.repo.root / prefix,
-                         f"inferred from {self.entry.file}, which lies in {path} of that folder", self.entry.file,
+                         f"inferred from {self.entry.file}, which lies in {where} of that folder", self.entry.file,
                          self.entry.line, shown=prefix)
 
     def _source_of(self, node: KustomizationNode) -> tuple[SourceInfo | None, str | None, SourceDir | None]:
@@ -614,6 +616,19 @@ class Simulation:
                 f"a sub-folder, map it with the `sources:` option: `OCIRepository/{source.namespace}/{source.name}: "
                 f"<folder>`)")
 
+    def _artifact_unplaced(self, node: KustomizationNode, folder: SourceDir | None) -> bool:
+        """The node reads the entry's OCI or Bucket artifact from the repository root only because nothing says
+        which folder CI pushes: no mapping, workflow or entry place (:meth:`_artifact_around_entry`), and the
+        root path is ``.`` or not a folder of the repository root. A path missing there, that some folder of
+        the repository holds (``kubernetes/flux/cluster`` for ``flux/cluster``), is not known to be missing from
+        the artifact; one that no folder holds is."""
+        source, path = node.source, root_path(self.entry)
+        if not (folder is None and source is not None and source.kind in ("OCIRepository", "Bucket")
+                and (path == "." or not self.repo.is_dir(path))):
+            return False
+        wanted = f"/{posixpath.normpath(node.path or '.').strip('/')}/"
+        return any(f"/{f}".find(wanted, 1) > 0 for f in self.repo.walk_yaml())  # below a folder, not the root
+
     def _reconcile(self, node: KustomizationNode) -> list[KustomizationNode]:
         refused = self._cross_namespace(node)
         if refused:
@@ -701,6 +716,15 @@ class Simulation:
             else:
                 at, where = (node.file, self._line(node.file, node.line, ("spec", "path"))), ""
             hint = self._artifact_hint(node, folder) if "not found" in err.message else ""
+            if err.code == "FW-KS-PATH-MISSING" and self._artifact_unplaced(node, folder):
+                source = node.source
+                node.status, node.reason = "skipped", (
+                    f"its path {node.path} is not a folder of the repository root, where the artifact of "
+                    f"{source.kind} {source.ident()} is read for want of knowing which folder CI pushes; map it "
+                    f"with the `sources:` option: `{source.kind}/{source.namespace}/{source.name}: <folder>`")
+                self.cluster.warn(node.file, node.line, f"Kustomization {node.id} (skipped): {node.reason}",
+                                  code="FW-KS-SOURCE-EXTERNAL", cls="limit")
+                return []
             node.status, node.reason = "error", f"{where}{err.message}{hint}"
             if err.cls == "repo":
                 node.failure = Diagnostic(*at, err.message, code=err.code)

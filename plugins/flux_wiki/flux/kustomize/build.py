@@ -1550,6 +1550,9 @@ def build_flux_path(repo: Repo, path: str, overrides: FluxOverrides | None = Non
     found = repo.entry(rel)
     if found.kind == "refused":
         raise InputError(rel, 1, f"kustomization path '{path}': {found.reason}", code=found.code, cls=problem_class(found.code))
+    if found.kind == "file" and not repo.ignored(rel):
+        raise InputError(rel, 1, f"kustomization path '{path}' is a file, not a folder: kustomize-controller fails to "
+                                 "write its kustomization.yaml into it (not a directory)", code="FW-KS-PATH-MISSING")
     if found.kind != "dir" or repo.ignored(rel, True):
         raise InputError(rel, 1, f"kustomization path '{path}' not found", code="FW-KS-PATH-MISSING")
     overrides = _present_components(repo, rel, overrides)
