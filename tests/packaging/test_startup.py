@@ -126,7 +126,7 @@ FOR_SOME_REPOS = ("flux_wiki.flux.bootstrap_commands", "flux_wiki.flux.substitut
 
 def test_no_module_inventory_may_load_uses_dataclasses() -> None:
     """What `inventory` loads for any repository (the engine, the writer and :data:`FOR_SOME_REPOS`) defines its
-    records as plain classes and NamedTuples: neither dataclasses nor inspect loads (see NOT_FOR_INVENTORY)."""
+    records as plain classes and namedtuples: neither dataclasses nor inspect loads (see NOT_FOR_INVENTORY)."""
     modules = ("flux_wiki.cli.repo", "flux_wiki.engine", "flux_wiki.render.inventory", "flux_wiki.flux.guess",
                "flux_wiki.flux.artifact_generator", *FOR_SOME_REPOS)
     probe = f"import importlib, sys\nfor m in {modules!r}: importlib.import_module(m)\n" \

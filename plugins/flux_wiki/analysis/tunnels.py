@@ -11,7 +11,8 @@ a cloudflared file. A Secret is never read (its data never reaches a page).
 from __future__ import annotations
 
 import re
-from typing import Any, NamedTuple
+from collections import namedtuple
+from typing import Any
 
 import yaml
 
@@ -25,8 +26,10 @@ _SERVICE_URL = re.compile(r"(?:https?|tcp|ssh|rdp|smb)://(?P<name>[a-z0-9]([-a-z
                           r"(?::(?P<port>\d+))?/?")
 
 
-class TunnelRule(NamedTuple):
+class TunnelRule(namedtuple("TunnelRule", "host path service")):
     """One rule of a cloudflared ``ingress`` list that names a hostname."""
+
+    __slots__ = ()
 
     host: str
     path: str | None

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 import threading
-from typing import Any, Callable, NamedTuple
+from collections import namedtuple
+from typing import Any, Callable
 
 from ..records import slots_equal, slots_repr
 
@@ -29,8 +30,10 @@ class SubstitutionLimit(SubstitutionError):
 
 # -- parse tree ---------------------------------------------------------------
 
-class _Text(NamedTuple):
+class _Text(namedtuple("_Text", "value")):
     """Literal text."""
+
+    __slots__ = ()
 
     value: str
 
@@ -51,8 +54,10 @@ class _Func:
     __hash__ = None  # type: ignore[assignment]  # changed while parsed, compared by value: not hashable
 
 
-class _List(NamedTuple):
+class _List(namedtuple("_List", "nodes")):
     """Text and references one after another."""
+
+    __slots__ = ()
 
     nodes: list[Any]
 

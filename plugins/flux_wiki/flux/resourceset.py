@@ -33,8 +33,9 @@ import functools
 import re
 import unicodedata
 import zlib
+from collections import namedtuple
 from itertools import product
-from typing import TYPE_CHECKING, Any, Iterable, NamedTuple
+from typing import TYPE_CHECKING, Any, Iterable
 
 import yaml
 
@@ -76,8 +77,10 @@ def is_resourceset(res: Resource) -> bool:
     return res.group == GROUP and res.kind == "ResourceSet"
 
 
-class Expansion(NamedTuple):
+class Expansion(namedtuple("Expansion", "resources diagnostics")):
     """What one ResourceSet generates, and what flux-wiki has to say about it."""
+
+    __slots__ = ()
 
     resources: list[Resource]
     diagnostics: list[Diagnostic]
@@ -91,8 +94,10 @@ class _Failed(Exception):
         self.diagnostic = diagnostic
 
 
-class _Source(NamedTuple):
+class _Source(namedtuple("_Source", "label template single line lines_follow_file")):
     """One template of a ResourceSet: a `resources` entry or a `resourcesTemplate`."""
+
+    __slots__ = ()
 
     label: str
     template: Template

@@ -20,7 +20,8 @@ from __future__ import annotations
 import datetime
 import ipaddress
 import re
-from typing import Any, Callable, NamedTuple
+from collections import namedtuple
+from typing import Any, Callable
 
 from .fields import is_ciphertext
 
@@ -48,8 +49,10 @@ OBJ = mapping()
 _STRINGS = mapping(STR)
 
 
-class FieldProblem(NamedTuple):
+class FieldProblem(namedtuple("FieldProblem", "path expected got")):
     """A field whose value does not have the shape its reader expects."""
+
+    __slots__ = ()
 
     path: tuple[str | int, ...]
     expected: str

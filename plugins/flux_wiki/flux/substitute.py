@@ -16,7 +16,8 @@ from __future__ import annotations
 import hashlib
 import marshal
 import re
-from typing import Any, Callable, Iterable, NamedTuple, Protocol
+from collections import namedtuple
+from typing import Any, Callable, Iterable, Protocol
 
 import yaml
 
@@ -41,8 +42,10 @@ RUNTIME_KEYS = "*"
 
 # -- variables (kustomize_varsub.go loadVars) ---------------------------------
 
-class Variable(NamedTuple):
+class Variable(namedtuple("Variable", "name value secret origin")):
     """One substitution variable and where its value comes from."""
+
+    __slots__ = ()
 
     name: str
     value: str | None  # None for Secret-sourced values: never read
@@ -249,14 +252,17 @@ def _answers(names: tuple[str, ...], values: dict[str, str], is_secret: Callable
     return tuple((n, values.get(n), is_secret(n)) for n in names)
 
 
-class _Substituted(NamedTuple):
+class _Substituted(namedtuple("_Substituted", "obj problem unset kept code",
+                              defaults=(None, None, frozenset(), frozenset(), "FW-SUBST-FAILED"))):
     """The outcome of substituting one object's text: the object, or why it stays as it was."""
 
-    obj: Any = None
-    problem: str | None = None  # a diagnostic without the object's file:line, when substitution failed
-    unset: frozenset[str] = frozenset()
-    kept: frozenset[str] = frozenset()
-    code: str = "FW-SUBST-FAILED"  # the problem's code
+    __slots__ = ()
+
+    obj: Any
+    problem: str | None  # a diagnostic without the object's file:line, when substitution failed
+    unset: frozenset[str]
+    kept: frozenset[str]
+    code: str  # the problem's code
 
 
 def _substitute_object(obj: dict[str, Any], values: _Values, is_secret: Callable[[str], bool],

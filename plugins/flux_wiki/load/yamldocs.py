@@ -36,9 +36,9 @@ import itertools
 import operator
 import re
 import threading
-from collections import Counter
+from collections import Counter, namedtuple
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any
 
 import yaml
 from yaml.composer import Composer
@@ -76,8 +76,10 @@ class LimitError(yaml.MarkedYAMLError):
         self.code = code
 
 
-class DuplicateKey(NamedTuple):
+class DuplicateKey(namedtuple("DuplicateKey", "key line first_line")):
     """A mapping key written twice in one mapping (1-based lines of the repeat and of the first)."""
+
+    __slots__ = ()
 
     key: str
     line: int
