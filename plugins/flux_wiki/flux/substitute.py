@@ -13,13 +13,17 @@ default, which is used as Flux does.
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import re
 from collections import namedtuple
 from typing import Any, Callable, Iterable, Protocol
 
 import yaml
+
+try:  # hashlib.blake2b is CPython's own _blake2 (never OpenSSL's); hashlib would load OpenSSL, ~10 M instructions
+    from _blake2 import blake2b
+except ImportError:  # an interpreter built without it
+    from hashlib import blake2b
 
 from ..analysis.redact import names_secret
 from ..load.yamldocs import MAX_DEPTH, ParseCache, load_text
@@ -490,7 +494,7 @@ def _content(obj: dict[str, Any]) -> bytes:
 
 
 def _digest(content: bytes) -> bytes:
-    return hashlib.blake2b(content, digest_size=20).digest()
+    return blake2b(content, digest_size=20).digest()
 
 
 def substitute_resources(resources: Iterable[Resource], variables: dict[str, Variable], *,
