@@ -54,7 +54,9 @@ NOT_FOR_INVENTORY = ("click", "mkdocs", "material", "jinja2", "markdown", "graph
                      "flux_wiki.cli.diff", "flux_wiki.cli.doctor", "flux_wiki.cli.authoring",
                      # Python 3.11 compiles each dataclass's methods from source at import, and dataclasses loads
                      # inspect (ast, dis, tokenize): a seventh of `inventory` on a small repository (issue 14)
-                     "dataclasses", "inspect")
+                     "dataclasses", "inspect",
+                     # the parse caches' locks are _thread's: the threading module costs ~3 M instructions to import
+                     "threading")
 
 
 def test_inventory_imports_only_what_it_needs() -> None:

@@ -8,8 +8,8 @@ pattern-removal steps). Where the variables come from and which objects are subs
 
 from __future__ import annotations
 
+import _thread  # threading.Lock is _thread.allocate_lock; threading itself costs ~3 M instructions to import
 import re
-import threading
 from collections import namedtuple
 from typing import Any, Callable
 
@@ -435,7 +435,7 @@ class _ParseMemo:
     def __init__(self) -> None:
         self.trees: dict[str, Any] = {}
         self.chars = 0
-        self._lock = threading.Lock()
+        self._lock = _thread.allocate_lock()
 
     def parse(self, text: str) -> Any:
         tree = self.trees.get(text)

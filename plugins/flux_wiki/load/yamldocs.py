@@ -29,13 +29,13 @@ any other goes through the inspection and PyYAML's own constructor, which decide
 
 from __future__ import annotations
 
+import _thread  # threading.Lock is _thread.allocate_lock; threading itself costs ~3 M instructions to import
 import bisect
 import codecs
 import functools
 import itertools
 import operator
 import re
-import threading
 from collections import Counter, namedtuple
 from collections.abc import Callable
 from typing import Any
@@ -886,7 +886,7 @@ class ParseCache:
 
     def __init__(self) -> None:
         self._entries: dict[tuple[str, bytes], list[Document] | InputError] = {}
-        self._lock = threading.Lock()
+        self._lock = _thread.allocate_lock()
         self.hits = 0
         self.misses = 0
         self.counts: Counter[str] = Counter()  # work later stages did or reused (e.g. "kustomize builds")
