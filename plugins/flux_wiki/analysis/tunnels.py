@@ -20,10 +20,11 @@ from ..load.yamldocs import load_text
 from ..model import Target
 
 # a rule's service URL naming a Service by its cluster DNS name: name (the tunnel's own namespace) or
-# name.namespace.svc[.cluster.local]; ``name.namespace`` alone is left as text (``example.com`` reads the same)
-_SERVICE_URL = re.compile(r"(?:https?|tcp|ssh|rdp|smb)://(?P<name>[a-z0-9]([-a-z0-9]*[a-z0-9])?)"
-                          r"(?:\.(?P<namespace>[a-z0-9]([-a-z0-9]*[a-z0-9])?)\.svc(?:\.cluster\.local)?)?"
-                          r"(?::(?P<port>\d+))?/?")
+# name.namespace.svc[.cluster.local]; ``name.namespace`` alone is left as text (``example.com`` reads the same).
+# Compiled by re.fullmatch at its first use (re caches it): most repositories have no tunnel.
+_SERVICE_URL = (r"(?:https?|tcp|ssh|rdp|smb)://(?P<name>[a-z0-9]([-a-z0-9]*[a-z0-9])?)"
+                r"(?:\.(?P<namespace>[a-z0-9]([-a-z0-9]*[a-z0-9])?)\.svc(?:\.cluster\.local)?)?"
+                r"(?::(?P<port>\d+))?/?")
 
 
 class TunnelRule(namedtuple("TunnelRule", "host path service")):
@@ -59,7 +60,7 @@ def tunnel_rules(text: str) -> list[TunnelRule]:
 def service_target(service: str) -> Target:
     """What a rule's ``service`` leads to, shown as written: the Service its URL names by cluster DNS name, else
     the text alone (``http_status:404``, an address outside the cluster)."""
-    m = _SERVICE_URL.fullmatch(service)
+    m = re.fullmatch(_SERVICE_URL, service)
     if m is None:
         return Target(service)
     return Target(service, "Service", m["name"], m["namespace"], m["port"])

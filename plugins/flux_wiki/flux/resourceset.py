@@ -57,7 +57,7 @@ COPY_FROM_ANNOTATION = f"{GROUP}/copyFrom"
 MAX_PERMUTATIONS = 10_000  # flux-operator internal/inputs/permuter.go maxPermutations
 MAX_INPUT_SETS = 10_000  # flux-wiki's own bound for Flatten
 MAX_OBJECTS = 5_000  # flux-wiki's own bound on the objects one ResourceSet generates
-_READS_ID = re.compile(r"\.id\b|\"id\"")
+_READS_ID = r"\.id\b|\"id\""  # compiled by re.search at its first use (re caches it)
 _LINE_BREAK = re.compile("\n")
 
 _LIVE_SOURCES = {
@@ -569,8 +569,8 @@ class _Expander:
                 objects.extend(built)
         else:
             objects = self.build(self.sources(self.spec, ["spec"], funcs), inputs, current, budget)
-        if self.uses_standin_id and _READS_ID.search(str(self.spec.get("resourcesTemplate") or "")
-                                                     + str(self.spec.get("resources") or "")):
+        if self.uses_standin_id and re.search(_READS_ID, str(self.spec.get("resourcesTemplate") or "")
+                                              + str(self.spec.get("resources") or "")):
             self.note("inputs.id of a Static ResourceSetInputProvider is the Adler-32 of its UID, known only in the "
                       "cluster; flux-wiki renders a stand-in")
         self.finish(objects)

@@ -528,8 +528,6 @@ def load_text(chunk: str) -> Any:
     return _load(chunk, _AliasBudget())[0]
 
 
-_MARKER = re.compile(r"^(---|\.\.\.)(?:[ \t].*)?$")
-
 
 class Document:
     """One YAML document of a file: its data, the 1-based line of its first content line, repeated keys."""
@@ -664,14 +662,15 @@ def field_line(text: str, first_line: int, path: tuple[str | int, ...] | list[st
     return found + 1
 
 
-_BLOCK_SCALAR_HEADER = re.compile(r"(?:^\s*-|:)\s+[|>][0-9+-]*\s*(?:#.*)?$")
+# compiled by re.search at its first use (re caches it): most runs never ask for a block scalar's lines
+_BLOCK_SCALAR_HEADER = r"(?:^\s*-|:)\s+[|>][0-9+-]*\s*(?:#.*)?$"
 
 
 def block_scalar_line(text: str, key_line: int, inner_line: int) -> int:
     """The line in ``text`` of line ``inner_line`` (1-based) of the block scalar (``patch: |``) whose key is on
     ``key_line``; ``key_line`` itself when that value is not a block scalar (flow or quoted text)."""
     lines = _lines(text).lines
-    if 0 < key_line <= len(lines) and _BLOCK_SCALAR_HEADER.search(lines[key_line - 1].rstrip()):
+    if 0 < key_line <= len(lines) and re.search(_BLOCK_SCALAR_HEADER, lines[key_line - 1].rstrip()):
         return min(key_line + max(inner_line, 1), len(lines))
     return key_line
 
@@ -716,7 +715,8 @@ class _TextLines:
         return None
 
 
-# the lines _MARKER matches whole (a line holds no line break; `.` takes a carriage return, `$` the line's end)
+# document markers: the lines ``---`` or ``...`` begins, alone or before a blank (a line holds no line break; `.`
+# takes a carriage return, `$` the line's end)
 _MARKER_AT_LINE = re.compile(r"^(?:---|\.\.\.)(?:[ \t][^\n]*)?$", re.M)
 
 
