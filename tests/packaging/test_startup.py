@@ -175,3 +175,33 @@ def test_chart_readers_never_load_the_crd_catalog() -> None:
     out = subprocess.run([sys.executable, "-c", CHART_READER_PROBE.format(heavy=heavy)],
                          capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "1 ['flux_wiki.analysis.chart_values']"  # the gateway's Service
+
+
+FREEZE_PROBE = """
+import contextlib, gc, io, sys
+import flux_wiki.engine as engine
+from flux_wiki import cli
+real = engine.build_model
+
+def build_model(*args, **kwargs):
+    print("frozen at build:", gc.get_freeze_count() > 0, file=sys.stderr)
+    return real(*args, **kwargs)
+
+engine.build_model = build_model
+with contextlib.redirect_stdout(io.StringIO()):
+    {call}
+"""
+
+
+def test_the_process_freezes_what_start_up_loaded_before_the_model_is_built() -> None:
+    """`flux-wiki inventory` (cli.run) freezes what is alive once the engine is imported, so the collector does not
+    walk the modules again while the model is built; main() called in a process of its own (a test) does not."""
+    from ..support import EXAMPLE_REPO
+
+    def frozen(call: str) -> str:
+        probe = FREEZE_PROBE.format(call=call)
+        return subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stderr
+
+    argv = ["flux-wiki", "inventory", str(EXAMPLE_REPO), "--format", "json"]
+    assert "frozen at build: True" in frozen(f"sys.argv = {argv!r}; cli.run()")
+    assert "frozen at build: False" in frozen(f"cli.main({argv[1:]!r})")
