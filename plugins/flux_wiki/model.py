@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections import namedtuple
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal
 
 from .analysis.redact import url_without_credentials
 from .flux.objects import KustomizationSpec
@@ -37,7 +38,8 @@ def printable(text: object) -> str:
     return re.sub(_UNPRINTABLE, lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
 
 
-class Diagnostic(NamedTuple):
+class Diagnostic(namedtuple("Diagnostic", "file line message severity code cls ref_namespace",
+                            defaults=("warning", "", "repo", ""))):
     """A problem found in the input, always tied to a file and line of the repo.
 
     ``code`` is its stable code and ``cls`` its class (:mod:`flux_wiki.problems` lists both): ``repo``, Flux
@@ -46,13 +48,15 @@ class Diagnostic(NamedTuple):
     object nothing applies, the namespace it is missing from (what may still provide it: problems.settle_references).
     """
 
+    __slots__ = ()
+
     file: str
     line: int
     message: str
-    severity: str = "warning"
-    code: str = ""  # a stable problem code (PROBLEMS.md)
-    cls: str = "repo"  # "repo": Flux would fail or misbehave; "limit": what flux-wiki cannot know
-    ref_namespace: str = ""
+    severity: str
+    code: str  # a stable problem code (PROBLEMS.md)
+    cls: str  # "repo": Flux would fail or misbehave; "limit": what flux-wiki cannot know
+    ref_namespace: str
 
     def __str__(self) -> str:
         return printable(f"{self.file}:{self.line}: {self.message}" + (f" [{self.code}]" if self.code else ""))
@@ -79,16 +83,18 @@ class InputError(Exception):
         return Diagnostic(self.file, self.line, self.message, code=self.code, cls=self.cls)
 
 
-class FieldAt(NamedTuple):
+class FieldAt(namedtuple("FieldAt", "file line spec_patch", defaults=(None,))):
     """Where a field of a built object was written (the object's file, or the patch that put it there):
     ``file:line``. With ``spec_patch`` set, the patch is entry ``spec_patch`` of the building Flux
     Kustomization's own ``spec.patches`` and ``line`` counts lines of its inline text: a build is shared by the
     Kustomizations with the same path and spec, so the order analysis finds that entry in the file of the
     Kustomization that applied the object."""
 
+    __slots__ = ()
+
     file: str
     line: int
-    spec_patch: int | None = None
+    spec_patch: int | None
 
 
 DependsOnKey = tuple[str, str]  # a dependsOn entry's name and namespace as written ("" when unset)
@@ -141,8 +147,10 @@ def object_ident(namespace: str, name: str) -> str:
     return f"{namespace}/{name}" if namespace else name
 
 
-class GeneratedBy(NamedTuple):
+class GeneratedBy(namedtuple("GeneratedBy", "kind namespace name file line")):
     """The object that generated a resource at run time (a flux-operator ResourceSet) and where it is."""
+
+    __slots__ = ()
 
     kind: str
     namespace: str
@@ -291,15 +299,17 @@ class SourceInfo:
         return u.replace("ssh://git@", "https://").replace("git@github.com:", "https://github.com/")
 
 
-class SourceDir(NamedTuple):
+class SourceDir(namedtuple("SourceDir", "key root origin file line shown", defaults=("", 0, ""))):
     """A local folder that stands for a Flux source's artifact (flux/source_dirs.py), and how flux-wiki knows."""
+
+    __slots__ = ()
 
     key: str  # canonical: Kind/namespace/name or a normalized URL
     root: Path
     origin: str  # "the `sources:` option" or "inferred from <file>:<line>, which runs `flux push artifact ...`"
-    file: str = ""  # repo file it was inferred from (empty for the option)
-    line: int = 0
-    shown: str = ""  # the folder as pages name it: relative to the repository root
+    file: str  # repo file it was inferred from (empty for the option)
+    line: int
+    shown: str  # the folder as pages name it: relative to the repository root
 
 
 class HelmReleaseInfo:
@@ -363,15 +373,17 @@ ROUTE_SURFACES: tuple[SurfaceKind, ...] = ("ingress", "ingressroute", "httproute
 CLAIM_SURFACES: tuple[SurfaceKind, ...] = ("loadbalancer", "gateway")  # an address:port a load balancer serves
 
 
-class Target(NamedTuple):
+class Target(namedtuple("Target", "text kind name namespace port", defaults=(None, None, None, None))):
     """What a surface leads to: an object it names (a backend, a selected workload, an issuer) or plain text
     (a container image, an ExternalName host). ``text`` is how tables and the inventory JSON show it."""
 
+    __slots__ = ()
+
     text: str
-    kind: str | None = None  # the object's kind; None when the target names no object
-    name: str | None = None
-    namespace: str | None = None  # None: the surface's own namespace
-    port: str | None = None
+    kind: str | None  # the object's kind; None when the target names no object
+    name: str | None
+    namespace: str | None  # None: the surface's own namespace
+    port: str | None
 
     @classmethod
     def backend(cls, name: str, port: str | None = None, *, kind: str = "Service",
@@ -494,8 +506,10 @@ class Surface:
                 self.host or "", self.path or "")
 
 
-class SubstitutionVar(NamedTuple):
+class SubstitutionVar(namedtuple("SubstitutionVar", "name origin secret")):
     """A postBuild variable of a Kustomization, by name only: values are never kept."""
+
+    __slots__ = ()
 
     name: str
     origin: str  # "inline", "ConfigMap flux-system/cluster-vars", "Secret flux-system/cluster-secrets"

@@ -15,7 +15,8 @@ checked against :data:`CODES` by the tests.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal, NamedTuple
+from collections import namedtuple
+from typing import TYPE_CHECKING, Literal
 
 from .model import SOPS_ENCRYPTED_KIND
 
@@ -25,17 +26,19 @@ if TYPE_CHECKING:
 ProblemClass = Literal["repo", "limit"]
 
 
-class Code(NamedTuple):
+class Code(namedtuple("Code", "code cls meaning action notice reference", defaults=(False, False))):
     """One problem code: its class, what it means, what to do about it."""
+
+    __slots__ = ()
 
     code: str
     cls: ProblemClass
     meaning: str
     action: str
-    notice: bool = False  # reported with severity "info": a notice, neither a warning nor a note
+    notice: bool  # reported with severity "info": a notice, neither a warning nor a note
     # a reference to an object nothing applies: a limit instead when a Kustomization flux-wiki could not build
     # (skipped, failed, partial) might apply it
-    reference: bool = False
+    reference: bool
 
 
 _CODES = (

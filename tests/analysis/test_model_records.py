@@ -96,3 +96,39 @@ def test_the_record_helpers_leave_the_weakref_slot_out() -> None:
     assert slots_repr(record).endswith("Watched(a=1)")
     assert slots_replace(record, {"a": 2}).a == 2
     assert slots_equal(record, Watched(1)) is True
+
+
+def _tuple_records() -> list[type]:
+    """Every record class of the package built on ``collections.namedtuple``, from each module that defines one."""
+    import importlib
+    import pkgutil
+
+    import flux_wiki
+
+    records = []
+    for info in pkgutil.walk_packages(flux_wiki.__path__, "flux_wiki."):
+        if info.name.endswith(".__main__"):  # runs the command line
+            continue
+        module = importlib.import_module(info.name)
+        records += [value for value in vars(module).values() if isinstance(value, type) and issubclass(value, tuple)
+                    and hasattr(value, "_fields") and value.__module__ == info.name]
+    return records
+
+
+def test_tuple_records_annotate_exactly_their_fields_and_keep_no_dict() -> None:
+    """A tuple record is a ``collections.namedtuple`` subclass (typing.NamedTuple compiled each field's annotation
+    at import): its annotations name its fields in order, so they cannot drift apart, and ``__slots__ = ()`` keeps
+    an instance a bare tuple (pickled, copied by ``_replace`` and compared as one)."""
+    records = _tuple_records()
+    assert len(records) > 40
+    for record in records:
+        assert record.__mro__[1] is not tuple, f"{record} is a typing.NamedTuple"
+        assert tuple(record.__annotations__) == record._fields, record
+        assert "__slots__" in vars(record) and not record.__slots__, record
+        assert record.__doc__ and not record.__doc__.startswith(f"{record.__name__}("), record
+    diagnostic = Diagnostic("f", 1, "m")
+    assert not hasattr(diagnostic, "__dict__") and diagnostic.severity == "warning" and diagnostic.cls == "repo"
+    moved = pickle.loads(pickle.dumps(diagnostic._replace(line=2)))
+    assert type(moved) is Diagnostic and moved == Diagnostic("f", 2, "m")
+    assert repr(Target("web", "Service")) == ("Target(text='web', kind='Service', name=None, namespace=None, "
+                                              "port=None)")

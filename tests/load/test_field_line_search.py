@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flux_wiki.load.yamldocs import _MARKER, _has_key, _nth_item, field_line
+from flux_wiki.load.yamldocs import _has_key, _nth_item, field_line
+
+_MARKER = re.compile(r"^(---|\.\.\.)(?:[ \t].*)?$")  # a document marker line
 
 
 def scanned(text: str, first_line: int, path: tuple[str | int, ...]) -> int:

@@ -54,7 +54,9 @@ NOT_FOR_INVENTORY = ("click", "mkdocs", "material", "jinja2", "markdown", "graph
                      "flux_wiki.cli.diff", "flux_wiki.cli.doctor", "flux_wiki.cli.authoring",
                      # Python 3.11 compiles each dataclass's methods from source at import, and dataclasses loads
                      # inspect (ast, dis, tokenize): a seventh of `inventory` on a small repository (issue 14)
-                     "dataclasses", "inspect")
+                     "dataclasses", "inspect",
+                     # the parse caches' locks are _thread's: the threading module costs ~3 M instructions to import
+                     "threading")
 
 
 def test_inventory_imports_only_what_it_needs() -> None:
@@ -126,7 +128,7 @@ FOR_SOME_REPOS = ("flux_wiki.flux.bootstrap_commands", "flux_wiki.flux.substitut
 
 def test_no_module_inventory_may_load_uses_dataclasses() -> None:
     """What `inventory` loads for any repository (the engine, the writer and :data:`FOR_SOME_REPOS`) defines its
-    records as plain classes and NamedTuples: neither dataclasses nor inspect loads (see NOT_FOR_INVENTORY)."""
+    records as plain classes and namedtuples: neither dataclasses nor inspect loads (see NOT_FOR_INVENTORY)."""
     modules = ("flux_wiki.cli.repo", "flux_wiki.engine", "flux_wiki.render.inventory", "flux_wiki.flux.guess",
                "flux_wiki.flux.artifact_generator", *FOR_SOME_REPOS)
     probe = f"import importlib, sys\nfor m in {modules!r}: importlib.import_module(m)\n" \
@@ -137,7 +139,8 @@ def test_no_module_inventory_may_load_uses_dataclasses() -> None:
 
 def test_inventory_of_a_plain_repo_loads_no_feature_it_does_not_use(tmp_path) -> None:
     """A repository of plain Kustomizations and Services loads none of :data:`FOR_SOME_REPOS`; the same repository
-    with one Kustomization substituting loads substitute.py (the probe sees what the command loads)."""
+    with one Kustomization substituting loads substitute.py, and not hashlib (the probe sees what the command
+    loads)."""
     from ..support import two_cluster_wiki
 
     repo = two_cluster_wiki(tmp_path) / "data" / "gitops"
@@ -149,7 +152,9 @@ def test_inventory_of_a_plain_repo_loads_no_feature_it_does_not_use(tmp_path) ->
     assert loaded() == "[]"
     layer = repo / "clusters" / "home" / "apps.yaml"
     layer.write_text(layer.read_text().replace("prune: true", "prune: true, postBuild: {substitute: {A: b}}"))
-    assert "'flux_wiki.flux.substitute'" in loaded()
+    substituting = loaded()
+    assert "'flux_wiki.flux.substitute'" in substituting
+    assert "hashlib" not in substituting  # its digests are blake2b's: no OpenSSL start-up
 
 
 CHART_READER_PROBE = """
@@ -170,3 +175,33 @@ def test_chart_readers_never_load_the_crd_catalog() -> None:
     out = subprocess.run([sys.executable, "-c", CHART_READER_PROBE.format(heavy=heavy)],
                          capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "1 ['flux_wiki.analysis.chart_values']"  # the gateway's Service
+
+
+FREEZE_PROBE = """
+import contextlib, gc, io, sys
+import flux_wiki.engine as engine
+from flux_wiki import cli
+real = engine.build_model
+
+def build_model(*args, **kwargs):
+    print("frozen at build:", gc.get_freeze_count() > 0, file=sys.stderr)
+    return real(*args, **kwargs)
+
+engine.build_model = build_model
+with contextlib.redirect_stdout(io.StringIO()):
+    {call}
+"""
+
+
+def test_the_process_freezes_what_start_up_loaded_before_the_model_is_built() -> None:
+    """`flux-wiki inventory` (cli.run) freezes what is alive once the engine is imported, so the collector does not
+    walk the modules again while the model is built; main() called in a process of its own (a test) does not."""
+    from ..support import EXAMPLE_REPO
+
+    def frozen(call: str) -> str:
+        probe = FREEZE_PROBE.format(call=call)
+        return subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stderr
+
+    argv = ["flux-wiki", "inventory", str(EXAMPLE_REPO), "--format", "json"]
+    assert "frozen at build: True" in frozen(f"sys.argv = {argv!r}; cli.run()")
+    assert "frozen at build: False" in frozen(f"cli.main({argv[1:]!r})")

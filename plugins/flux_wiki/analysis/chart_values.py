@@ -28,9 +28,10 @@ Known charts:
 from __future__ import annotations
 
 import re
+from collections import namedtuple
 from collections.abc import Callable
 from functools import partial
-from typing import Any, NamedTuple
+from typing import Any
 
 from ..flux.helm import merge_maps
 from ..model import Diagnostic, HelmReleaseInfo, helm_release_identity
@@ -52,12 +53,14 @@ def normalize_url(url: str | None) -> str:
     return f"{scheme.lower()}://{host.lower()}{slash}{path}".rstrip("/")
 
 
-class ValuesAt(NamedTuple):
+class ValuesAt(namedtuple("ValuesAt", "path label", defaults=("",))):
     """Where in a release's values a rendered object comes from: the key path (``service``, ``app``), which
     points a surface at its values line, and how pages name it (``values service.app``)."""
 
+    __slots__ = ()
+
     path: tuple[str, ...]
-    label: str = ""
+    label: str
 
     def __str__(self) -> str:
         return self.label or "values " + ".".join(self.path)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from ..flux.objects import dependency_index
 from ..flux.simulate import FOREIGN_ROOTS
@@ -104,9 +105,11 @@ def _dangles_through_default(cluster: Cluster, after: str, before: str, unplaced
                for d in (deps if isinstance(deps, list) else []))
 
 
-class _Deadlock(NamedTuple):
+class _Deadlock(namedtuple("_Deadlock", "waiter release reason path applier")):
     """``waiter`` waits Ready for ``release`` (``reason``), whose dependsOn ``path`` leads to a HelmRelease applied
     only once ``waiter`` is Ready."""
+
+    __slots__ = ()
 
     waiter: str
     release: HelmReleaseInfo

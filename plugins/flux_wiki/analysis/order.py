@@ -30,10 +30,10 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections import defaultdict, deque
+from collections import defaultdict, deque, namedtuple
 from collections.abc import Callable, Iterable, Iterator
 from graphlib import CycleError, TopologicalSorter
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal
 
 from ..load.yamldocs import block_scalar_line, field_line
 from ..model import (FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, FLUX_OPERATOR_GROUP, Cluster, Diagnostic, InputError,
@@ -87,8 +87,10 @@ class Edge:
         return self.before.split("/", 1)[0] != self.after.split("/", 1)[0]
 
 
-class Gate(NamedTuple):
+class Gate(namedtuple("Gate", "parent child reason file line")):
     """``parent`` is Ready only once ``child`` is Ready: its ``wait: true`` or a ``healthChecks`` entry."""
+
+    __slots__ = ()
 
     parent: str
     child: str
@@ -97,8 +99,10 @@ class Gate(NamedTuple):
     line: int
 
 
-class Cycle(NamedTuple):
+class Cycle(namedtuple("Cycle", "nodes links")):
     """Kustomizations that wait for each other: ``links[i]`` leads from ``nodes[i]`` to the next one."""
+
+    __slots__ = ()
 
     nodes: tuple[str, ...]
     links: tuple[Edge | Gate, ...]
@@ -115,31 +119,37 @@ class Cycle(NamedTuple):
         return "; ".join(words)
 
 
-class Blocker(NamedTuple):
+class Blocker(namedtuple("Blocker", "cause node detail file line ref_namespace", defaults=("",))):
     """Why a Kustomization never becomes Ready on a fresh bootstrap, traced back to the first cause."""
+
+    __slots__ = ()
 
     cause: Literal["suspended", "dangling", "cycle", "health-check", "failed", "release"]
     node: str  # the Kustomization (of a HelmRelease's blocker: the HelmRelease) where the cause is
     detail: str
     file: str
     line: int
-    ref_namespace: str = ""  # health-check: the namespace of the Kustomization it names
+    ref_namespace: str  # health-check: the namespace of the Kustomization it names
 
 
-class ReleaseHolds(NamedTuple):
+class ReleaseHolds(namedtuple("ReleaseHolds", "held releases")):
     """What HelmReleases never installed on a fresh bootstrap hold back: ``held`` the Kustomizations that are
     never Ready as they wait for one (their first cause), ``releases`` each such HelmRelease with its first cause."""
+
+    __slots__ = ()
 
     held: dict[str, Blocker]
     releases: dict[str, Blocker]
 
 
-class Step(NamedTuple):
+class Step(namedtuple("Step", "node event via level at")):
     """One event of a chain: ``node`` starts or becomes Ready, ``via`` how it waited for the step before.
 
     ``at`` is the worst-case time in seconds after bootstrap (None: a duration is unknown; ``math.inf``:
     never). ``level`` is the event's level (see ``EffectiveOrder.levels``).
     """
+
+    __slots__ = ()
 
     node: str
     event: Literal["start", "ready"]
@@ -148,8 +158,10 @@ class Step(NamedTuple):
     at: float | None
 
 
-class Chain(NamedTuple):
+class Chain(namedtuple("Chain", "steps")):
     """The waits that lead from bootstrap to one Kustomization's readiness, first to last."""
+
+    __slots__ = ()
 
     steps: tuple[Step, ...]
 
@@ -176,8 +188,10 @@ class Chain(NamedTuple):
         return self.steps[-1].at
 
 
-class Timing(NamedTuple):
+class Timing(namedtuple("Timing", "interval timeout retry health")):
     """A Kustomization's durations in seconds, with kustomize-controller's defaults (None: unknown)."""
+
+    __slots__ = ()
 
     interval: float | None
     timeout: float | None

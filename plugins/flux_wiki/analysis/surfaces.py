@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from collections.abc import Callable, Iterable
-from typing import Any, NamedTuple
+from typing import Any
 
 from ..model import (CLAIM_SURFACES, Diagnostic, FieldAt, HelmReleaseInfo, Resource, Surface, SurfaceKind, Target,
                      ValuesPath, address_list, endpoint, helm_release_identity, host_fields, value_at)
@@ -486,9 +486,11 @@ _GO_TRUE = ("1", "t", "T", "TRUE", "true", "True")  # strconv.ParseBool
 _TLS_PROTOCOLS = ("HTTPS", "TLS")
 
 
-class DefaultIssuer(NamedTuple):
+class DefaultIssuer(namedtuple("DefaultIssuer", "name kind file line")):
     """The issuer cert-manager's ingress-shim uses for an Ingress that names none (``--default-issuer-name`` and
     ``--default-issuer-kind``, default ``Issuer``), with the values line of the cert-manager release that sets it."""
+
+    __slots__ = ()
 
     name: str
     kind: str

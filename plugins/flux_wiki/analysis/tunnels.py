@@ -11,7 +11,8 @@ a cloudflared file. A Secret is never read (its data never reaches a page).
 from __future__ import annotations
 
 import re
-from typing import Any, NamedTuple
+from collections import namedtuple
+from typing import Any
 
 import yaml
 
@@ -19,14 +20,17 @@ from ..load.yamldocs import load_text
 from ..model import Target
 
 # a rule's service URL naming a Service by its cluster DNS name: name (the tunnel's own namespace) or
-# name.namespace.svc[.cluster.local]; ``name.namespace`` alone is left as text (``example.com`` reads the same)
-_SERVICE_URL = re.compile(r"(?:https?|tcp|ssh|rdp|smb)://(?P<name>[a-z0-9]([-a-z0-9]*[a-z0-9])?)"
-                          r"(?:\.(?P<namespace>[a-z0-9]([-a-z0-9]*[a-z0-9])?)\.svc(?:\.cluster\.local)?)?"
-                          r"(?::(?P<port>\d+))?/?")
+# name.namespace.svc[.cluster.local]; ``name.namespace`` alone is left as text (``example.com`` reads the same).
+# Compiled by re.fullmatch at its first use (re caches it): most repositories have no tunnel.
+_SERVICE_URL = (r"(?:https?|tcp|ssh|rdp|smb)://(?P<name>[a-z0-9]([-a-z0-9]*[a-z0-9])?)"
+                r"(?:\.(?P<namespace>[a-z0-9]([-a-z0-9]*[a-z0-9])?)\.svc(?:\.cluster\.local)?)?"
+                r"(?::(?P<port>\d+))?/?")
 
 
-class TunnelRule(NamedTuple):
+class TunnelRule(namedtuple("TunnelRule", "host path service")):
     """One rule of a cloudflared ``ingress`` list that names a hostname."""
+
+    __slots__ = ()
 
     host: str
     path: str | None
@@ -56,7 +60,7 @@ def tunnel_rules(text: str) -> list[TunnelRule]:
 def service_target(service: str) -> Target:
     """What a rule's ``service`` leads to, shown as written: the Service its URL names by cluster DNS name, else
     the text alone (``http_status:404``, an address outside the cluster)."""
-    m = _SERVICE_URL.fullmatch(service)
+    m = re.fullmatch(_SERVICE_URL, service)
     if m is None:
         return Target(service)
     return Target(service, "Service", m["name"], m["namespace"], m["port"])

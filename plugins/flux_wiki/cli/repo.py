@@ -7,6 +7,7 @@ from argparse import ArgumentTypeError, BooleanOptionalAction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import engine_loaded
 from .options import cluster_option, entry_option, read_wiki_config, repo_argument, source_folders, source_option, warn
 from .parsing import CommandParser, existing_file, existing_folder, file_path, folder_path
 
@@ -21,6 +22,7 @@ def _model(repo: str, cluster: Sequence[str], entry: str | None, exclude: Sequen
     """The model; with no cluster there is nothing to print: exit 1 with why (the entry-point message)."""
     from ..engine import build_model  # the engine loads when a command runs, not for --help
 
+    engine_loaded()
     model = build_model(repo, clusters=list(cluster) or None, entry=entry, exclude=list(exclude), sources=sources)
     if not model.clusters:
         for d in model.diagnostics:

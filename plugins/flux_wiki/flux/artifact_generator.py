@@ -15,26 +15,32 @@ wherever they are (``*.md``, ``**/docs/**``) become ``.sourceignore`` rules unde
 from __future__ import annotations
 
 import posixpath
-from typing import Any, NamedTuple
+from collections import namedtuple
+from typing import Any
 
 GLOB_CHARS = frozenset("*?[]")
 
 
-class CopiedTree(NamedTuple):
+class CopiedTree(namedtuple("CopiedTree", "alias source_path artifact_path optional expression excludes",
+                            defaults=((),))):
     """One copy operation that copies a whole file or folder: ``source_path`` of the source lands at
     ``artifact_path`` of the artifact ("" is the root of either)."""
+
+    __slots__ = ()
 
     alias: str
     source_path: str
     artifact_path: str
     optional: bool
     expression: str  # the operation as written: ``@repo/apps/** -> @artifact/apps/``
-    excludes: tuple[str, ...] = ()  # its ``exclude`` patterns, each matching at any depth (see _exclude_rule)
+    excludes: tuple[str, ...]  # its ``exclude`` patterns, each matching at any depth (see _exclude_rule)
 
 
-class ArtifactLayout(NamedTuple):
+class ArtifactLayout(namedtuple("ArtifactLayout", "alias kind namespace name folder copies")):
     """The artifact as a folder of one source: ``folder`` of the source aliased ``alias`` (its ``kind``,
     ``namespace``, ``name``), where only ``visible`` exists ("" in it: everything)."""
+
+    __slots__ = ()
 
     alias: str
     kind: str

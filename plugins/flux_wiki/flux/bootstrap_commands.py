@@ -26,8 +26,8 @@ dependsOn on one is no dangling reference (:func:`terraform_kustomizations`).
 from __future__ import annotations
 
 import re
+from collections import namedtuple
 from pathlib import PurePosixPath
-from typing import NamedTuple
 
 from ..load import Repo
 from ..model import InputError
@@ -57,15 +57,17 @@ _TF_NAME = re.compile(r'^\s*"?name"?\s*=\s*"([a-z0-9.-]+)"', re.M)
 _TF_NAMESPACE = re.compile(r'^\s*"?namespace"?\s*=\s*"([a-z0-9-]+)"', re.M)
 
 
-class BootstrapCommand(NamedTuple):
+class BootstrapCommand(namedtuple("BootstrapCommand", "path file line command url ignore", defaults=(None, None))):
     """A command (or Terraform resource) that bootstraps a cluster from ``path``, at ``file:line``."""
+
+    __slots__ = ()
 
     path: str  # the root folder, repository-relative, without ./
     file: str
     line: int
     command: str  # what it runs, as pages quote it: ``flux bootstrap github``
-    url: str | None = None  # the flux-system GitRepository's URL, when the same file creates it
-    ignore: str | None = None  # and its --ignore-paths, as spec.ignore lines
+    url: str | None  # the flux-system GitRepository's URL, when the same file creates it
+    ignore: str | None  # and its --ignore-paths, as spec.ignore lines
 
 
 def bootstrap_commands(repo: Repo) -> list[BootstrapCommand]:
@@ -110,8 +112,10 @@ def _terraform(repo: Repo, rel: str, text: str) -> list[BootstrapCommand]:
     return out
 
 
-class TerraformManifest(NamedTuple):
+class TerraformManifest(namedtuple("TerraformManifest", "address file line")):
     """A Flux Kustomization a Terraform manifest resource creates, at ``file:line``."""
+
+    __slots__ = ()
 
     address: str  # kubernetes_manifest.<name>, kubectl_manifest.<name>
     file: str

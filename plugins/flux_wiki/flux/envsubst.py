@@ -8,9 +8,10 @@ pattern-removal steps). Where the variables come from and which objects are subs
 
 from __future__ import annotations
 
+import _thread  # threading.Lock is _thread.allocate_lock; threading itself costs ~3 M instructions to import
 import re
-import threading
-from typing import Any, Callable, NamedTuple
+from collections import namedtuple
+from typing import Any, Callable
 
 from ..records import slots_equal, slots_repr
 
@@ -29,8 +30,10 @@ class SubstitutionLimit(SubstitutionError):
 
 # -- parse tree ---------------------------------------------------------------
 
-class _Text(NamedTuple):
+class _Text(namedtuple("_Text", "value")):
     """Literal text."""
+
+    __slots__ = ()
 
     value: str
 
@@ -51,8 +54,10 @@ class _Func:
     __hash__ = None  # type: ignore[assignment]  # changed while parsed, compared by value: not hashable
 
 
-class _List(NamedTuple):
+class _List(namedtuple("_List", "nodes")):
     """Text and references one after another."""
+
+    __slots__ = ()
 
     nodes: list[Any]
 
@@ -430,7 +435,7 @@ class _ParseMemo:
     def __init__(self) -> None:
         self.trees: dict[str, Any] = {}
         self.chars = 0
-        self._lock = threading.Lock()
+        self._lock = _thread.allocate_lock()
 
     def parse(self, text: str) -> Any:
         tree = self.trees.get(text)

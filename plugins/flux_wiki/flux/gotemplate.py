@@ -16,7 +16,8 @@ of the template. Template errors raise :class:`TemplateError` with Go's message 
 from __future__ import annotations
 
 import urllib.parse
-from typing import Any, Callable, NamedTuple
+from collections import namedtuple
+from typing import Any, Callable
 
 from .goyaml import go_float
 
@@ -979,16 +980,18 @@ class _Parser:
 
 
 # -- functions ----------------------------------------------------------------------------
-class Func(NamedTuple):
+class Func(namedtuple("Func", "fn params variadic", defaults=((), False))):
     """A template function: its Python body, parameter kinds and whether it is variadic.
 
     Kinds: "any", "str", "int", "float", "bool", "map", "raw" (unchecked). The last kind of a
     variadic function applies to every extra argument.
     """
 
+    __slots__ = ()
+
     fn: Callable[..., Any]
-    params: tuple[str, ...] = ()
-    variadic: bool = False
+    params: tuple[str, ...]
+    variadic: bool
 
 
 _GO_PARAM_TYPE = {"str": "string", "int": "int", "float": "float64", "bool": "bool",

@@ -10,7 +10,8 @@ and the inline ``spec.values`` are merged last. Secret values are never read.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, NamedTuple
+from collections import namedtuple
+from typing import Any, Callable
 
 import yaml
 
@@ -27,15 +28,17 @@ FindObject = Callable[[str, str, str], Resource | None]
 FindSource = Callable[[str, str, str], SourceInfo | None]
 
 
-class ArtifactChart(NamedTuple):
+class ArtifactChart(namedtuple("ArtifactChart", "chart version limit failure", defaults=(None, None, None, None))):
     """The chart an ExternalArtifact holds (helm-controller ≥ 1.4 takes one as ``chartRef``): the name and version
     of its ``Chart.yaml``, or why flux-wiki does not read it (``limit``), or why Flux never gets the artifact
     (``failure``)."""
 
-    chart: str | None = None
-    version: str | None = None
-    limit: str | None = None
-    failure: str | None = None
+    __slots__ = ()
+
+    chart: str | None
+    version: str | None
+    limit: str | None
+    failure: str | None
 
 
 FindArtifactChart = Callable[[str, str], ArtifactChart]
@@ -43,8 +46,10 @@ FindArtifactChart = Callable[[str, str], ArtifactChart]
 
 # -- the spec, typed ----------------------------------------------------------------------------------
 
-class ObjectRef(NamedTuple):
+class ObjectRef(namedtuple("ObjectRef", "kind namespace name")):
     """A reference to another object (a chart's ``sourceRef``, ``chartRef``)."""
+
+    __slots__ = ()
 
     kind: str  # "" when unset
     namespace: str  # the referrer's namespace when unset
@@ -60,8 +65,10 @@ class ObjectRef(NamedTuple):
 _PACKAGED_SOURCE_KINDS = ("GitRepository", "Bucket")  # sources whose chart folders source-controller packages
 
 
-class ChartTemplate(NamedTuple):
+class ChartTemplate(namedtuple("ChartTemplate", "chart version source_ref chart_unset")):
     """A chart to fetch from a source: a HelmRelease's ``spec.chart.spec``, or a HelmChart's spec."""
+
+    __slots__ = ()
 
     chart: str | None  # None when unset or not a scalar
     version: str  # "*" (the latest) when unset, and for a chart of a GitRepository or Bucket
@@ -106,8 +113,10 @@ def version_range_error(version: str) -> str | None:
     return None
 
 
-class ValuesReference(NamedTuple):
+class ValuesReference(namedtuple("ValuesReference", "kind name values_key target_path optional")):
     """One ``spec.valuesFrom`` entry."""
+
+    __slots__ = ()
 
     kind: str  # ConfigMap or Secret ("" when unset)
     name: str
@@ -116,8 +125,11 @@ class ValuesReference(NamedTuple):
     optional: bool
 
 
-class HelmReleaseSpec(NamedTuple):
+class HelmReleaseSpec(namedtuple("HelmReleaseSpec",
+                                 "chart chart_ref declares_chart values values_from depends_on target_namespace")):
     """The fields of a HelmRelease's spec (v2, v2beta1, v2beta2) that say what it installs."""
+
+    __slots__ = ()
 
     chart: ChartTemplate | None  # ``spec.chart.spec``, when a mapping
     chart_ref: ObjectRef | None  # ``spec.chartRef``, when a mapping

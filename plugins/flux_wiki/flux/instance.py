@@ -16,7 +16,8 @@ Deployments are flux-operator's business and not simulated.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from collections import namedtuple
+from typing import Any
 
 from ..load.yamldocs import parse_documents
 from ..model import FLUX_KUSTOMIZE_GROUP, FLUX_SOURCE_GROUP, Controller, Diagnostic, InputError, Resource, SourceInfo
@@ -37,28 +38,34 @@ _API_VERSIONS = {"GitRepository": f"{FLUX_SOURCE_GROUP}/v1", "OCIRepository": f"
 DEFAULT_COMPONENTS = ("source-controller", "kustomize-controller", "helm-controller", "notification-controller")
 
 
-class FluxInstanceSync(NamedTuple):
+class FluxInstanceSync(namedtuple("FluxInstanceSync", "kind url ref path name interval pull_secret provider",
+                                  defaults=("", "", "", ""))):
     """``spec.sync``: the source and path of the root Kustomization flux-operator generates."""
+
+    __slots__ = ()
 
     kind: str  # GitRepository when unset
     url: str | None
     ref: str  # "" when unset
     path: str
-    name: str = ""  # the name of the generated source and Kustomization; "" = the instance's namespace
-    interval: str = ""  # "" = flux-operator's default (1m)
-    pull_secret: str = ""
-    provider: str = ""
+    name: str  # the name of the generated source and Kustomization; "" = the instance's namespace
+    interval: str  # "" = flux-operator's default (1m)
+    pull_secret: str
+    provider: str
 
 
-class FluxInstanceSpec(NamedTuple):
+class FluxInstanceSpec(namedtuple("FluxInstanceSpec", "sync components registry version patches multitenant",
+                                  defaults=("", "", (), False))):
     """A FluxInstance's spec, or the ``instance`` values of the flux-instance chart (the same fields)."""
+
+    __slots__ = ()
 
     sync: FluxInstanceSync | None  # None without a sync that names a path: nothing is reconciled
     components: tuple[str, ...]  # as written; see :meth:`installed`
-    registry: str = ""  # spec.distribution.registry
-    version: str = ""  # spec.distribution.version (a semver range or a version)
-    patches: tuple[dict[str, Any], ...] = ()  # spec.kustomize.patches
-    multitenant: bool = False  # spec.cluster.multitenant: the controllers run with --no-cross-namespace-refs=true
+    registry: str  # spec.distribution.registry
+    version: str  # spec.distribution.version (a semver range or a version)
+    patches: tuple[dict[str, Any], ...]  # spec.kustomize.patches
+    multitenant: bool  # spec.cluster.multitenant: the controllers run with --no-cross-namespace-refs=true
 
     @property
     def installed(self) -> tuple[str, ...]:

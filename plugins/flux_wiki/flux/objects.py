@@ -12,8 +12,9 @@ by ``sources.py``.
 from __future__ import annotations
 
 import datetime
+from collections import namedtuple
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from ..records import slots_equal, slots_replace, slots_repr
 
@@ -71,16 +72,20 @@ class FluxOverrides:
     replace = __replace__
 
 
-class SourceRef(NamedTuple):
+class SourceRef(namedtuple("SourceRef", "kind namespace name")):
     """``spec.sourceRef``: the source whose artifact a Kustomization builds."""
+
+    __slots__ = ()
 
     kind: str  # GitRepository when unset
     namespace: str  # the Kustomization's own when unset
     name: str  # "" when unset
 
 
-class SubstituteRef(NamedTuple):
+class SubstituteRef(namedtuple("SubstituteRef", "kind name optional")):
     """One ``spec.postBuild.substituteFrom`` entry."""
+
+    __slots__ = ()
 
     kind: str  # as written: ConfigMap or Secret ("" when empty; collecting the variables refuses it)
     name: str
@@ -161,8 +166,12 @@ def landing_cluster(node_id: str | None, nodes: Mapping[str, KustomizationNode])
     return where
 
 
-class KustomizationSpec(NamedTuple):
+class KustomizationSpec(namedtuple("KustomizationSpec",
+                                   "path source_ref depends_on post_build overrides wait prune kube_config",
+                                   defaults=(None,))):
     """The fields of a Flux Kustomization's spec the simulation acts on, with Flux's defaults."""
+
+    __slots__ = ()
 
     path: str | None  # None when unset: the root of the source's artifact
     source_ref: SourceRef
@@ -173,7 +182,7 @@ class KustomizationSpec(NamedTuple):
     prune: bool | None  # None when unset (the CRD requires it)
     # spec.kubeConfig: the objects go to another cluster, whose API the Secret (or, for workload identity, the
     # ConfigMap) names: ``("Secret", name)``; None for this cluster
-    kube_config: tuple[str, str] | None = None
+    kube_config: tuple[str, str] | None
 
     @classmethod
     def parse(cls, spec: dict[str, Any], namespace: str) -> KustomizationSpec:

@@ -33,8 +33,9 @@ import functools
 import re
 import unicodedata
 import zlib
+from collections import namedtuple
 from itertools import product
-from typing import TYPE_CHECKING, Any, Iterable, NamedTuple
+from typing import TYPE_CHECKING, Any, Iterable
 
 import yaml
 
@@ -56,7 +57,7 @@ COPY_FROM_ANNOTATION = f"{GROUP}/copyFrom"
 MAX_PERMUTATIONS = 10_000  # flux-operator internal/inputs/permuter.go maxPermutations
 MAX_INPUT_SETS = 10_000  # flux-wiki's own bound for Flatten
 MAX_OBJECTS = 5_000  # flux-wiki's own bound on the objects one ResourceSet generates
-_READS_ID = re.compile(r"\.id\b|\"id\"")
+_READS_ID = r"\.id\b|\"id\""  # compiled by re.search at its first use (re caches it)
 _LINE_BREAK = re.compile("\n")
 
 _LIVE_SOURCES = {
@@ -76,8 +77,10 @@ def is_resourceset(res: Resource) -> bool:
     return res.group == GROUP and res.kind == "ResourceSet"
 
 
-class Expansion(NamedTuple):
+class Expansion(namedtuple("Expansion", "resources diagnostics")):
     """What one ResourceSet generates, and what flux-wiki has to say about it."""
+
+    __slots__ = ()
 
     resources: list[Resource]
     diagnostics: list[Diagnostic]
@@ -91,8 +94,10 @@ class _Failed(Exception):
         self.diagnostic = diagnostic
 
 
-class _Source(NamedTuple):
+class _Source(namedtuple("_Source", "label template single line lines_follow_file")):
     """One template of a ResourceSet: a `resources` entry or a `resourcesTemplate`."""
+
+    __slots__ = ()
 
     label: str
     template: Template
@@ -564,8 +569,8 @@ class _Expander:
                 objects.extend(built)
         else:
             objects = self.build(self.sources(self.spec, ["spec"], funcs), inputs, current, budget)
-        if self.uses_standin_id and _READS_ID.search(str(self.spec.get("resourcesTemplate") or "")
-                                                     + str(self.spec.get("resources") or "")):
+        if self.uses_standin_id and re.search(_READS_ID, str(self.spec.get("resourcesTemplate") or "")
+                                              + str(self.spec.get("resources") or "")):
             self.note("inputs.id of a Static ResourceSetInputProvider is the Adler-32 of its UID, known only in the "
                       "cluster; flux-wiki renders a stand-in")
         self.finish(objects)

@@ -10,8 +10,8 @@ otherwise ``keys`` is None (only the controller knows them).
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Callable, Iterator
-from typing import NamedTuple
 
 from ..model import Resource
 from .fields import items, mapping, text
@@ -21,8 +21,10 @@ ANY_NAMESPACE = "*"  # a Secret created in every (selected) namespace, e.g. by a
 _TLS_KEYS = frozenset({"tls.crt", "tls.key", "ca.crt"})
 
 
-class RuntimeSecret(NamedTuple):
+class RuntimeSecret(namedtuple("RuntimeSecret", "name namespace keys maker")):
     """A Secret a controller creates from ``maker``: its name, namespace and keys (None: not known here)."""
+
+    __slots__ = ()
 
     name: str
     namespace: str

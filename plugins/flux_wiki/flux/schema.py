@@ -20,7 +20,8 @@ from __future__ import annotations
 import datetime
 import ipaddress
 import re
-from typing import Any, Callable, NamedTuple
+from collections import namedtuple
+from typing import Any, Callable
 
 from .fields import is_ciphertext
 
@@ -48,8 +49,10 @@ OBJ = mapping()
 _STRINGS = mapping(STR)
 
 
-class FieldProblem(NamedTuple):
+class FieldProblem(namedtuple("FieldProblem", "path expected got")):
     """A field whose value does not have the shape its reader expects."""
+
+    __slots__ = ()
 
     path: tuple[str | int, ...]
     expected: str
@@ -598,8 +601,10 @@ def _name_problem(value: str, rule: str, field: str) -> FieldProblem | None:
 # holds a ``*``; a TLS host is either. Gateway API (apis/v1 shared_types.go ``Hostname``, its CRD pattern): an
 # optional ``*.`` then a subdomain, 1 to 253 characters, in a route's hostnames and a Gateway listener's hostname.
 
-_WILDCARD_SUBDOMAIN = re.compile(r"\*\." + _DNS_SUBDOMAIN.pattern)
-_GATEWAY_HOSTNAME = re.compile(r"(?:\*\.)?" + _DNS_SUBDOMAIN.pattern)
+# the two below compiled by re.fullmatch at their first use (re caches them): few hosts have a wildcard, few
+# repositories Gateway API routes
+_WILDCARD_SUBDOMAIN = r"\*\." + _DNS_SUBDOMAIN.pattern
+_GATEWAY_HOSTNAME = r"(?:\*\.)?" + _DNS_SUBDOMAIN.pattern
 _SUBDOMAIN_RULE = ("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
                    "and must start and end with an alphanumeric character")
 _WILDCARD_RULE = ("a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must "
@@ -621,14 +626,14 @@ def _ingress_host(value: str, rule_host: bool) -> str | None:
     if len(value) > 253:
         return "must be no more than 253 characters"
     if "*" in value:
-        return None if _WILDCARD_SUBDOMAIN.fullmatch(value) else _WILDCARD_RULE
+        return None if re.fullmatch(_WILDCARD_SUBDOMAIN, value) else _WILDCARD_RULE
     return None if _DNS_SUBDOMAIN.fullmatch(value) else _SUBDOMAIN_RULE
 
 
 def _gateway_hostname(value: str) -> str | None:
     if len(value) > 253:
         return "must be no more than 253 characters"
-    return None if _GATEWAY_HOSTNAME.fullmatch(value) else \
+    return None if re.fullmatch(_GATEWAY_HOSTNAME, value) else \
         "must be a DNS name, optionally prefixed with a wildcard label '*.' (the Gateway API's Hostname pattern)"
 
 

@@ -5,8 +5,9 @@ which versions each Flux API group ever had."""
 from __future__ import annotations
 
 import re
+from collections import namedtuple
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ..model import Resource
@@ -56,8 +57,10 @@ _TERM = rf"(=|!=|>=|=>|<=|=<|>|<|~>|~|\^)?\s*{_CV}"
 _HYPHEN = rf"({_CV})\s+-\s+({_CV})"
 
 
-class ServedVersions(NamedTuple):
+class ServedVersions(namedtuple("ServedVersions", "versions file line")):
     """The versions of one Flux kind the repository's CRD serves."""
+
+    __slots__ = ()
 
     versions: frozenset[str]
     file: str

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections import namedtuple
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
-from typing import NamedTuple
 
 import yaml
 
@@ -75,8 +75,10 @@ def parse_key(key: str) -> str:
                      f"{', '.join(MAPPABLE_KINDS)}")
 
 
-class CiPush(NamedTuple):
+class CiPush(namedtuple("CiPush", "url path file line")):
     """One ``flux push artifact`` a CI workflow runs: the URL (a pattern where it uses variables) and path."""
+
+    __slots__ = ()
 
     url: str
     path: str

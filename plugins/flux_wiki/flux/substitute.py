@@ -13,12 +13,17 @@ default, which is used as Flux does.
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import re
-from typing import Any, Callable, Iterable, NamedTuple, Protocol
+from collections import namedtuple
+from typing import Any, Callable, Iterable, Protocol
 
 import yaml
+
+try:  # hashlib.blake2b is CPython's own _blake2 (never OpenSSL's); hashlib would load OpenSSL, ~10 M instructions
+    from _blake2 import blake2b
+except ImportError:  # an interpreter built without it
+    from hashlib import blake2b
 
 from ..analysis.redact import names_secret
 from ..load.yamldocs import MAX_DEPTH, ParseCache, load_text
@@ -41,8 +46,10 @@ RUNTIME_KEYS = "*"
 
 # -- variables (kustomize_varsub.go loadVars) ---------------------------------
 
-class Variable(NamedTuple):
+class Variable(namedtuple("Variable", "name value secret origin")):
     """One substitution variable and where its value comes from."""
+
+    __slots__ = ()
 
     name: str
     value: str | None  # None for Secret-sourced values: never read
@@ -249,14 +256,17 @@ def _answers(names: tuple[str, ...], values: dict[str, str], is_secret: Callable
     return tuple((n, values.get(n), is_secret(n)) for n in names)
 
 
-class _Substituted(NamedTuple):
+class _Substituted(namedtuple("_Substituted", "obj problem unset kept code",
+                              defaults=(None, None, frozenset(), frozenset(), "FW-SUBST-FAILED"))):
     """The outcome of substituting one object's text: the object, or why it stays as it was."""
 
-    obj: Any = None
-    problem: str | None = None  # a diagnostic without the object's file:line, when substitution failed
-    unset: frozenset[str] = frozenset()
-    kept: frozenset[str] = frozenset()
-    code: str = "FW-SUBST-FAILED"  # the problem's code
+    __slots__ = ()
+
+    obj: Any
+    problem: str | None  # a diagnostic without the object's file:line, when substitution failed
+    unset: frozenset[str]
+    kept: frozenset[str]
+    code: str  # the problem's code
 
 
 def _substitute_object(obj: dict[str, Any], values: _Values, is_secret: Callable[[str], bool],
@@ -484,7 +494,7 @@ def _content(obj: dict[str, Any]) -> bytes:
 
 
 def _digest(content: bytes) -> bytes:
-    return hashlib.blake2b(content, digest_size=20).digest()
+    return blake2b(content, digest_size=20).digest()
 
 
 def substitute_resources(resources: Iterable[Resource], variables: dict[str, Variable], *,

@@ -16,11 +16,11 @@ import os
 import posixpath
 import stat
 import time
-from collections import Counter
+from collections import Counter, namedtuple
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from ..model import Diagnostic, InputError, slots_repr
 from ..problems import problem_class
@@ -57,14 +57,16 @@ class Record:
         self.read = set() if read is None else read  # files read through a Repo (its record of what a run read)
 
 
-class Entry(NamedTuple):
+class Entry(namedtuple("Entry", "kind real size reason code", defaults=("", 0, "", ""))):
     """What a root-relative path is: ``file``, ``dir``, ``missing`` or ``refused`` (with the reason)."""
 
+    __slots__ = ()
+
     kind: str
-    real: str = ""  # the real path (links resolved) of a file or folder
-    size: int = 0
-    reason: str = ""
-    code: str = ""  # the problem code of a refused path (flux_wiki.problems)
+    real: str  # the real path (links resolved) of a file or folder
+    size: int
+    reason: str
+    code: str  # the problem code of a refused path (flux_wiki.problems)
 
     @property
     def usable(self) -> bool:

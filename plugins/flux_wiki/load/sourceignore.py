@@ -37,8 +37,9 @@ from __future__ import annotations
 
 import re
 import weakref
+from collections import namedtuple
 from functools import lru_cache
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from ..model import InputError
 
@@ -163,20 +164,23 @@ def glob_match(pattern: str, name: str) -> bool | None:
 
 
 # -- go-git's gitignore Pattern and Matcher -----------------------------------
-class Pattern(NamedTuple):
+class Pattern(namedtuple("Pattern", "domain parts inclusion dir_only is_glob text origin name_rx literals",
+                         defaults=("", "", None, ()))):
     """One ignore line as go-git parses it (``ParsePattern``), scoped to the folder ``domain``. ``name_rx`` and
     ``literals`` are made from the line by :meth:`parse`: equal lines give equal patterns."""
+
+    __slots__ = ()
 
     domain: tuple[str, ...]
     parts: tuple[str, ...]
     inclusion: bool
     dir_only: bool
     is_glob: bool
-    text: str = ""
-    origin: str = ""
-    name_rx: re.Pattern[str] | None = None  # name patterns, compiled
+    text: str
+    origin: str
+    name_rx: re.Pattern[str] | None  # name patterns, compiled
     # glob patterns: the parts without glob characters, each of which a matching path must hold as a component
-    literals: tuple[str, ...] = ()
+    literals: tuple[str, ...]
 
     @classmethod
     def parse(cls, line: str, domain: tuple[str, ...] = (), origin: str = "") -> "Pattern":

@@ -29,15 +29,15 @@ any other goes through the inspection and PyYAML's own constructor, which decide
 
 from __future__ import annotations
 
+import _thread  # threading.Lock is _thread.allocate_lock; threading itself costs ~3 M instructions to import
 import bisect
 import codecs
 import itertools
 import operator
 import re
-import threading
-from collections import Counter
+from collections import Counter, namedtuple
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any
 
 import yaml
 from yaml.composer import Composer
@@ -75,8 +75,10 @@ class LimitError(yaml.MarkedYAMLError):
         self.code = code
 
 
-class DuplicateKey(NamedTuple):
+class DuplicateKey(namedtuple("DuplicateKey", "key line first_line")):
     """A mapping key written twice in one mapping (1-based lines of the repeat and of the first)."""
+
+    __slots__ = ()
 
     key: str
     line: int
@@ -525,8 +527,6 @@ def load_text(chunk: str) -> Any:
     return _load(chunk, _AliasBudget())[0]
 
 
-_MARKER = re.compile(r"^(---|\.\.\.)(?:[ \t].*)?$")
-
 
 class Document:
     """One YAML document of a file: its data, the 1-based line of its first content line, repeated keys."""
@@ -661,14 +661,15 @@ def field_line(text: str, first_line: int, path: tuple[str | int, ...] | list[st
     return found + 1
 
 
-_BLOCK_SCALAR_HEADER = re.compile(r"(?:^\s*-|:)\s+[|>][0-9+-]*\s*(?:#.*)?$")
+# compiled by re.search at its first use (re caches it): most runs never ask for a block scalar's lines
+_BLOCK_SCALAR_HEADER = r"(?:^\s*-|:)\s+[|>][0-9+-]*\s*(?:#.*)?$"
 
 
 def block_scalar_line(text: str, key_line: int, inner_line: int) -> int:
     """The line in ``text`` of line ``inner_line`` (1-based) of the block scalar (``patch: |``) whose key is on
     ``key_line``; ``key_line`` itself when that value is not a block scalar (flow or quoted text)."""
     lines = _lines(text).lines
-    if 0 < key_line <= len(lines) and _BLOCK_SCALAR_HEADER.search(lines[key_line - 1].rstrip()):
+    if 0 < key_line <= len(lines) and re.search(_BLOCK_SCALAR_HEADER, lines[key_line - 1].rstrip()):
         return min(key_line + max(inner_line, 1), len(lines))
     return key_line
 
@@ -713,7 +714,8 @@ class _TextLines:
         return None
 
 
-# the lines _MARKER matches whole (a line holds no line break; `.` takes a carriage return, `$` the line's end)
+# document markers: the lines ``---`` or ``...`` begins, alone or before a blank (a line holds no line break; `.`
+# takes a carriage return, `$` the line's end)
 _MARKER_AT_LINE = re.compile(r"^(?:---|\.\.\.)(?:[ \t][^\n]*)?$", re.M)
 
 
@@ -883,7 +885,7 @@ class ParseCache:
 
     def __init__(self) -> None:
         self._entries: dict[tuple[str, bytes], list[Document] | InputError] = {}
-        self._lock = threading.Lock()
+        self._lock = _thread.allocate_lock()
         self.hits = 0
         self.misses = 0
         self.counts: Counter[str] = Counter()  # work later stages did or reused (e.g. "kustomize builds")

@@ -16,7 +16,8 @@ null it may not create through) is an error kustomize reports.
 
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple
+from collections import namedtuple
+from typing import Any, Callable
 
 from ..schema import BOOL, STR, problems, seq
 
@@ -36,12 +37,14 @@ def parse_gv(api_version: str) -> tuple[str, str]:
     return group, version
 
 
-class Gvk(NamedTuple):
+class Gvk(namedtuple("Gvk", "group version kind", defaults=("", "", ""))):
     """A group, version and kind as field specs and name references give them; an empty part matches any."""
 
-    group: str = ""
-    version: str = ""
-    kind: str = ""
+    __slots__ = ()
+
+    group: str
+    version: str
+    kind: str
 
     def selects(self, group: str, version: str, kind: str) -> bool:
         """Does this (possibly partial) gvk select an object of that group/version/kind? Empty parts match all."""
@@ -53,13 +56,15 @@ class Gvk(NamedTuple):
         return self.selects(group, version, str(obj.get("kind") or "") if kind is None else kind)
 
 
-class FieldSpec(NamedTuple):
+class FieldSpec(namedtuple("FieldSpec", "gvk path create", defaults=(False,))):
     """kustomize's types.FieldSpec: the field at ``path`` (``/``-separated) of the objects ``gvk`` selects;
     with ``create``, a transformer adds it where it is missing."""
 
+    __slots__ = ()
+
     gvk: Gvk
     path: str
-    create: bool = False
+    create: bool
 
     def same_key(self, other: FieldSpec) -> bool:
         """kustomize's effectivelyEquals: ``other``'s gvk selects this one's and the paths are equal."""
@@ -75,8 +80,10 @@ class FieldSpec(NamedTuple):
         return out
 
 
-class NameReference(NamedTuple):
+class NameReference(namedtuple("NameReference", "gvk referrers")):
     """Objects of ``gvk`` are referred to by name at ``referrers`` (kustomize's NameBackReferences)."""
+
+    __slots__ = ()
 
     gvk: Gvk
     referrers: tuple[FieldSpec, ...]

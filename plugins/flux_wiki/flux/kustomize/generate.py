@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Any, Callable, NamedTuple
+from collections import namedtuple
+from typing import Any, Callable
 
 _VOWELS = str.maketrans("013ae", "ghkmt")
 
@@ -66,8 +67,10 @@ def name_hash(obj: dict[str, Any]) -> str:
     return digest[:10].translate(_VOWELS)
 
 
-class Options(NamedTuple):
+class Options(namedtuple("Options", "labels annotations disable_hash immutable")):
     """A generator's options (kustomize's GeneratorOptions), the kustomization's and its own merged."""
+
+    __slots__ = ()
 
     labels: dict[str, Any]
     annotations: dict[str, Any]

@@ -290,7 +290,8 @@ def split_image(image: str) -> tuple[str, str, str]:
     return image[:colon + offset], image[colon + offset + 1:], ""
 
 
-_TAG_AND_DIGEST = re.compile(r"(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?")
+# compiled by re.fullmatch at its first use (re caches it): only an ``images:`` entry needs it
+_TAG_AND_DIGEST = r"(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?"
 
 
 def _image_matches(value: str, name: str) -> bool:
@@ -302,7 +303,7 @@ def _image_matches(value: str, name: str) -> bool:
     except GoRegexpError:
         return False
     heads = [i for i, c in enumerate(value) if c in ":@"] + [len(value)]
-    return any(_TAG_AND_DIGEST.fullmatch(value, i) and rx.fullmatch(value[:i]) for i in heads)
+    return any(re.fullmatch(_TAG_AND_DIGEST, value[i:]) and rx.fullmatch(value[:i]) for i in heads)
 
 
 def new_image(value: str, spec: dict[str, Any]) -> str | None:
