@@ -13,6 +13,7 @@ default, which is used as Flux does.
 
 from __future__ import annotations
 
+import functools
 import marshal
 import re
 from collections import namedtuple
@@ -126,10 +127,17 @@ def collect_variables(post: PostBuild, find_object: Callable[[str, str, str], Re
                                     "(the Kubernetes API would reject it)", code="FW-SCHEMA-REJECTED"))
         variables[key] = _plain_variable(key, value, "inline")
     for var in variables.values():
-        if var.name != RUNTIME_KEYS and not VAR_NAME.fullmatch(var.name):
+        if not _valid_name(var.name):
             raise InputError(file, line, f"'{var.name}' var name is invalid (from {var.origin}), "
                              f"must match '^[_[:alpha:]][_[:alpha:][:digit:]]*$'", code="FW-SUBST-INVALID")
     return variables, diags
+
+
+@functools.lru_cache(maxsize=4096)
+def _valid_name(name: str) -> bool:
+    """Whether kustomize-controller takes ``name`` as a variable's (asked again by every Kustomization reading the
+    same ConfigMaps and Secrets)."""
+    return name == RUNTIME_KEYS or VAR_NAME.fullmatch(name) is not None
 
 
 # the variables of a ConfigMap's data, by (origin, file, line, data): every Kustomization substituting from a
