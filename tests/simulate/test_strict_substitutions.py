@@ -43,7 +43,11 @@ def unset(tmp_path: Path, gates: str | None) -> list[tuple[str, int, str]]:
 
 
 @pytest.mark.parametrize("gates", ["StrictPostBuildSubstitutions=true",
-                                   "DisableStatusPollerCache=true,StrictPostBuildSubstitutions=true"])
+                                   "DisableStatusPollerCache=true,StrictPostBuildSubstitutions=true",
+                                   # another --feature-gates after it adds gates, it does not replace them
+                                   "StrictPostBuildSubstitutions=true\n      - op: add\n"
+                                   "        path: /spec/template/spec/containers/0/args/-\n"
+                                   "        value: --feature-gates=OOMWatch=true"])
 def test_the_gate_fails_a_variable_postbuild_does_not_give(tmp_path: Path, gates: str) -> None:
     [(file, line, message)] = unset(tmp_path, gates)
     assert (file, line) == ("apps/cm.yaml", 1)

@@ -58,7 +58,10 @@ class ControllerFlags:
 
     def set(self, controller: str, flags: Flags, where: str, at: tuple[str, int]) -> None:
         for name, value in flags.items():
-            self.values.setdefault(controller, {})[name] = (value, where, at)
+            known = self.values.setdefault(controller, {})
+            if name == FEATURE_GATES and name in known:  # each --feature-gates adds to the gates (pflag map value)
+                value = f"{known[name][0]},{value}"
+            known[name] = (value, where, at)
 
     def has(self, controller: str, flag: str) -> bool:
         return flag in self.values.get(controller, {})
@@ -93,8 +96,16 @@ def args_flags(args: Iterable[Any]) -> Flags:
     for arg in args:
         m = _FLAG.fullmatch(arg) if isinstance(arg, str) else None
         if m:
-            out[m.group(1) or m.group(3)] = m.group(2) or m.group(4) or ""
+            _add(out, m)
     return out
+
+
+def _add(flags: Flags, m: re.Match[str]) -> None:
+    """Record the flag ``m`` matched: the last value of a flag wins, except that gates add up."""
+    if m.group(3):
+        flags[FEATURE_GATES] = ",".join(g for g in (flags.get(FEATURE_GATES), m.group(4)) if g)
+    else:
+        flags[m.group(1)] = m.group(2) or ""
 
 
 def deployment_flags(deployment: Resource) -> Flags:
@@ -119,7 +130,9 @@ def patch_flags(patches: Any) -> list[tuple[str, int, Flags]]:
         target = patch.get("target") if isinstance(patch, dict) else None
         if not isinstance(text, str) or not isinstance(target, dict) or target.get("kind") not in (None, "Deployment"):
             continue
-        flags = {m.group(1) or m.group(3): m.group(2) or m.group(4) or "" for m in _FLAG.finditer(text)}
+        flags: Flags = {}
+        for m in _FLAG.finditer(text):
+            _add(flags, m)
         if not flags:
             continue
         name = target.get("name")
