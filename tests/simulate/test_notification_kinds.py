@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flux_wiki.engine import build_model
-
-from .test_simulate import gotk, ks, write
+from .test_source_kind import _chart_rejections
 
 FLUX_KINDS = ("Bucket", "GitRepository", "Kustomization", "HelmRelease", "HelmChart", "HelmRepository",
               "ImageRepository", "ImagePolicy", "ImageUpdateAutomation", "OCIRepository", "FluxInstance",
@@ -32,29 +30,21 @@ def _receiver(kind: str) -> str:
             f"    - {{kind: {kind}, name: flux-system}}\n")
 
 
-def _rejections(tmp_path: Path, files: dict[str, str]) -> tuple[list[tuple[str, int, str]], str | None]:
-    """The rejections found, and the code of what fails the Kustomization applying the files (None: nothing)."""
-    [cluster] = build_model(write(tmp_path, {**gotk(), "clusters/home/apps.yaml": ks("apps", "./apps"),
-                                             **files})).clusters
-    return ([(w.file, w.line, w.message) for w in cluster.warnings if w.code == "FW-SCHEMA-REJECTED"],
-            getattr(cluster.kustomizations["flux-system/apps"].failure, "code", None))
-
-
 def test_an_alert_on_pods_is_refused(tmp_path: Path) -> None:
-    found, failure = _rejections(tmp_path, {"apps/alert.yaml": _alert(("Kustomization", "Pod"))})
+    found, failure = _chart_rejections(tmp_path, {"apps/alert.yaml": _alert(("Kustomization", "Pod"))})
     assert [(file, line) for file, line, _ in found] == [("apps/alert.yaml", 9)]
     assert "Alert flux-system/on-call: spec.eventSources[1].kind: must be one of Bucket, GitRepository" in found[0][2]
     assert failure == "FW-SCHEMA-REJECTED"  # the whole server-side apply fails
 
 
 def test_an_alert_severity_other_than_info_or_error_is_refused(tmp_path: Path) -> None:
-    found, _ = _rejections(tmp_path, {"apps/alert.yaml": _alert(("HelmRelease",), severity="warning")})
+    found, _ = _chart_rejections(tmp_path, {"apps/alert.yaml": _alert(("HelmRelease",), severity="warning")})
     assert [(file, line) for file, line, _ in found] == [("apps/alert.yaml", 6)]
     assert "spec.eventSeverity: must be one of info or error" in found[0][2]
 
 
 def test_a_receiver_on_a_deployment_is_refused(tmp_path: Path) -> None:
-    found, _ = _rejections(tmp_path, {"apps/receiver.yaml": _receiver("Deployment")})
+    found, _ = _chart_rejections(tmp_path, {"apps/receiver.yaml": _receiver("Deployment")})
     assert [(file, line) for file, line, _ in found] == [("apps/receiver.yaml", 8)]
     assert "Receiver flux-system/hook: spec.resources[0].kind: must be one of Bucket" in found[0][2]
 
@@ -63,4 +53,4 @@ def test_every_kind_a_notification_controller_release_admits_is_accepted(tmp_pat
     files = {"apps/alert.yaml": _alert(FLUX_KINDS, severity="info")}
     for kind in FLUX_KINDS:
         files[f"apps/{kind.lower()}-receiver.yaml"] = _receiver(kind).replace("name: hook,", f"name: {kind.lower()},")
-    assert _rejections(tmp_path, files) == ([], None)
+    assert _chart_rejections(tmp_path, files) == ([], None)

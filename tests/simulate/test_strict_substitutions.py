@@ -11,21 +11,10 @@ from pathlib import Path
 import pytest
 
 from flux_wiki.engine import build_model
+from tests.simulate.test_no_remote_bases import NO_REMOTE
 from tests.simulate.test_simulate import gotk, ks, write
 
-GATED = """\
-apiVersion: kustomize.config.k8s.io/v1beta1
-kind: Kustomization
-resources: [gotk-components.yaml, gotk-sync.yaml]
-patches:
-  - patch: |
-      - op: add
-        path: /spec/template/spec/containers/0/args/-
-        value: --feature-gates=%s
-    target:
-      kind: Deployment
-      name: kustomize-controller
-"""
+GATED = NO_REMOTE.replace("--no-remote-bases=true", "--feature-gates=%s")
 APP = ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app, namespace: default}\n"
        "data: {domain: '${DOMAIN}', tz: '${TZ}', env: '${ENV:=prod}'}\n")
 
