@@ -167,7 +167,8 @@ _CODES = (
          "Secret, a variable name that is not one)", "fix the entry named"),
     Code("FW-SUBST-FAILED", "repo", "variable substitution fails on an object (syntax Flux rejects, a result "
          "that is not YAML, or too large to apply)", "fix the ${...} expression"),
-    Code("FW-SUBST-UNSET", "repo", "a variable is not set under strict substitution: the Kustomization fails",
+    Code("FW-SUBST-UNSET", "repo", "a variable is not set under strict substitution (kustomize-controller's "
+         "StrictPostBuildSubstitutions feature gate): the Kustomization fails",
          "set the variable or give it a default"),
     # -- HelmReleases and sources -------------------------------------------------------------------------------
     Code("FW-HELM-INVALID", "repo", "a HelmRelease's chart or valuesFrom is incomplete or of the wrong kind",

@@ -91,3 +91,28 @@ def test_a_path_with_variables_names_every_folder_it_can_select(tmp_path: Path) 
     assert found == [("dev", "bootstrap command", "terraform/main.tf", 3, "./clusters/dev"),
                      ("fleet", "bootstrap command", "scripts/flux-up.sh", 9, "./fleet/eu/flux"),
                      ("prod", "bootstrap command", "terraform/main.tf", 3, "./clusters/prod")]
+
+
+def test_a_terraform_path_that_is_a_variable_takes_its_tfvars_and_default_values(tmp_path: Path) -> None:
+    """``path = var.flux_path`` (terraform-provider-flux examples): Terraform gives it the value of the module
+    folder's ``*.tfvars`` (terraform.tfvars and *.auto.tfvars load by themselves, others by -var-file) or the
+    variable's default; each value that is a folder of the repository is a cluster, and no other folder is."""
+    terraform = ('variable "flux_path" {\n  type    = string\n  default = "clusters/dev"\n}\n\n'
+                 'resource "flux_bootstrap_git" "this" {\n  embedded_manifests = true\n  path = var.flux_path\n}\n')
+    repo = write(tmp_path / "fleet", {"terraform/main.tf": terraform,
+                                      "terraform/terraform.tfvars": 'flux_path = "clusters/prod"\n',
+                                      "terraform/staging.tfvars": '# staging\nflux_path = "./clusters/staging"\n',
+                                      "terraform/other.tfvars": 'flux_path = "clusters/gone"\n',
+                                      "clusters/dev/cm.yaml": cm("d"), "clusters/prod/cm.yaml": cm("p"),
+                                      "clusters/staging/cm.yaml": cm("s"), "clusters/lab/cm.yaml": cm("l")})
+    found, _ = entries(repo)
+    assert found == [("dev", "bootstrap command", "terraform/main.tf", 8, "./clusters/dev"),
+                     ("prod", "bootstrap command", "terraform/main.tf", 8, "./clusters/prod"),
+                     ("staging", "bootstrap command", "terraform/main.tf", 8, "./clusters/staging")]
+
+
+def test_a_terraform_path_variable_without_a_value_selects_nothing(tmp_path: Path) -> None:
+    terraform = 'variable "flux_path" {}\nresource "flux_bootstrap_git" "this" {\n  path = var.flux_path\n}\n'
+    repo = write(tmp_path / "fleet", {"terraform/main.tf": terraform, "clusters/dev/cm.yaml": cm("d")})
+    found, _ = entries(repo)
+    assert found == []  # not every folder: the root is guessed elsewhere

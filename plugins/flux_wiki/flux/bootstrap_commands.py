@@ -8,7 +8,8 @@ release): fluxcd/flux2-hub-spoke-example creates its root with ``flux create kus
 * ``flux bootstrap <provider> ... --path=<folder>`` (flux2 cmd/flux/bootstrap*.go): the cluster's folder;
 * ``flux create kustomization flux-system ... --path=<folder>``: the root Kustomization bootstrap would make
   (other names are the root's children, not roots);
-* Terraform ``resource "flux_bootstrap_git"`` with ``path = "<folder>"`` (terraform-provider-flux).
+* Terraform ``resource "flux_bootstrap_git"`` with ``path = "<folder>"`` (terraform-provider-flux), or
+  ``path = var.<name>`` with the values the module folder's ``*.tfvars`` and the variable's default give it.
 
 ``flux create source git flux-system --url=... --ignore-paths=...`` in the same file gives the root's source
 its URL and ``spec.ignore``.
@@ -49,6 +50,8 @@ _TF_BOOTSTRAP = re.compile(r'resource\s+"flux_bootstrap_git"')
 _VARIABLE = re.compile(r"\$\{\{[^}]*\}\}|\$\{[^}]*\}|\$\([^)]*\)|\$[A-Za-z_][A-Za-z0-9_]*|\{\{[^}]*\}\}|%[A-Za-z_][A-Za-z0-9_]*%")
 _MAX_MATCHES = 20  # folders one path with variables names
 _TF_PATH = re.compile(r'^\s*path\s*=\s*"([^"]+)"', re.M)
+_TF_PATH_VARIABLE = re.compile(r'^\s*path\s*=\s*var\.([A-Za-z_][A-Za-z0-9_-]*)\s*$', re.M)
+_TF_DEFAULT = re.compile(r'^\s*default\s*=\s*"([^"$]+)"', re.M)
 _TF_MANIFEST = re.compile(r'resource\s+"(kubernetes_manifest|kubectl_manifest)"\s+"([^"]+)"')
 _TF_KIND = re.compile(r'^\s*"?kind"?\s*=\s*"Kustomization"', re.M)
 _TF_API = re.compile(r'^\s*"?apiVersion"?\s*=\s*"kustomize\.toolkit\.fluxcd\.io/', re.M)
@@ -105,11 +108,38 @@ def _terraform(repo: Repo, rel: str, text: str) -> list[BootstrapCommand]:
     for m in _TF_BOOTSTRAP.finditer(text):
         end = text.find("\nresource ", m.end())
         body = text[m.end():end if end >= 0 else len(text)]
-        found = _TF_PATH.search(body)
-        for path in _folders(repo, found.group(1)) if found else []:
+        found = _TF_PATH.search(body) or _TF_PATH_VARIABLE.search(body)
+        if found is None:
+            continue
+        raws = [found.group(1)] if found.re is _TF_PATH else _variable_values(repo, rel, found.group(1))
+        paths = dict.fromkeys(path for raw in raws for path in _folders(repo, raw))
+        for path in sorted(paths):
             out.append(BootstrapCommand(path, rel, text.count("\n", 0, m.end() + found.start()) + 1,
                                         "Terraform flux_bootstrap_git"))
     return out
+
+
+def _variable_values(repo: Repo, rel: str, name: str) -> list[str]:
+    """The string values Terraform may give ``var.<name>`` in the module folder of ``rel``: the assignments of
+    its ``*.tfvars`` files (terraform.tfvars and *.auto.tfvars load by themselves, the others with -var-file)
+    and the ``default`` of its ``variable`` block."""
+    folder = PurePosixPath(rel).parent.as_posix()
+    folder = "" if folder == "." else folder
+    assignment = re.compile(rf'^\s*{re.escape(name)}\s*=\s*"([^"$]+)"', re.M)
+    block = re.compile(rf'variable\s+"{re.escape(name)}"\s*\{{([^{{}}]*)\}}')
+    values = []
+    for file, entry in repo.files.listdir(folder):
+        if entry.kind != "file" or not file.endswith((".tfvars", ".tf")):
+            continue
+        try:
+            text = repo.read_bytes(f"{folder}/{file}" if folder else file).decode("utf-8", "replace")
+        except InputError:
+            continue
+        if file.endswith(".tfvars"):
+            values += assignment.findall(text)
+        else:
+            values += [v for b in block.findall(text) for v in _TF_DEFAULT.findall(b)]
+    return values
 
 
 class TerraformManifest(namedtuple("TerraformManifest", "address file line")):

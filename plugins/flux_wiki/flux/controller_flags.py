@@ -1,6 +1,6 @@
 """The command-line flags Flux's controllers run with, as far as the repository says.
 
-Three flags change what the simulation and the order analysis must say:
+Four flags change what the simulation and the order analysis must say:
 
 * ``--no-cross-namespace-refs`` (kustomize-controller, helm-controller): the multi-tenancy lockdown; a
   source in another namespace than the Kustomization's (``getSource``) or the HelmRelease's is refused.
@@ -9,6 +9,8 @@ Three flags change what the simulation and the order analysis must say:
 * ``--no-remote-bases`` (kustomize-controller, default false): the build runs on a file system confined to the
   source artifact (``generator.SecureBuild(workDir, dirPath, !r.NoRemoteBases)``, fluxcd/pkg/kustomize), so a
   remote base kustomize clones fails the build (kustomize-controller#638).
+* ``--feature-gates=StrictPostBuildSubstitutions=true`` (kustomize-controller): a ``${VAR}`` without a default
+  that postBuild does not give fails the Kustomization instead of becoming an empty string.
 
 Where they are set: the args of the controller Deployments the root Kustomization applies
 (gotk-components.yaml and the bootstrap's patches on it); the patches of the root's kustomization files when
@@ -33,8 +35,10 @@ KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization
 NO_CROSS_NAMESPACE_REFS = "no-cross-namespace-refs"
 REQUEUE_DEPENDENCY = "requeue-dependency"
 NO_REMOTE_BASES = "no-remote-bases"
+FEATURE_GATES = "feature-gates"
 
-_FLAG = re.compile(r"--(no-cross-namespace-refs|requeue-dependency|no-remote-bases)(?:=([^\s\"',\]\}]+))?")
+_FLAG = re.compile(r"--(no-cross-namespace-refs|requeue-dependency|no-remote-bases)(?:=([^\s\"',\]\}]+))?"
+                   r"|--(feature-gates)=(\w+=\w+(?:,\w+=\w+)*)")
 _BOOL = {"1": True, "t": True, "T": True, "true": True, "TRUE": True, "True": True,
          "0": False, "f": False, "F": False, "false": False, "FALSE": False, "False": False}  # Go's strconv.ParseBool
 
@@ -54,7 +58,10 @@ class ControllerFlags:
 
     def set(self, controller: str, flags: Flags, where: str, at: tuple[str, int]) -> None:
         for name, value in flags.items():
-            self.values.setdefault(controller, {})[name] = (value, where, at)
+            known = self.values.setdefault(controller, {})
+            if name == FEATURE_GATES and name in known:  # each --feature-gates adds to the gates (pflag map value)
+                value = f"{known[name][0]},{value}"
+            known[name] = (value, where, at)
 
     def has(self, controller: str, flag: str) -> bool:
         return flag in self.values.get(controller, {})
@@ -69,6 +76,13 @@ class ControllerFlags:
         value, where, at = self.values.get("kustomize-controller", {}).get(NO_REMOTE_BASES, ("", "", ("", 0)))
         return (where, at) if where and _BOOL.get(value or "true") else None
 
+    def strict_substitutions(self) -> bool:
+        """Whether kustomize-controller runs with the StrictPostBuildSubstitutions feature gate on (the last
+        mention of a gate wins, as the gate flag parses them)."""
+        value, _, _ = self.values.get("kustomize-controller", {}).get(FEATURE_GATES, ("", "", ("", 0)))
+        gates = dict(gate.split("=", 1) for gate in value.split(",") if "=" in gate)
+        return _BOOL.get(gates.get("StrictPostBuildSubstitutions", ""), False)
+
     def requeue_dependency(self) -> tuple[str, tuple[str, int]] | None:
         """kustomize-controller's ``--requeue-dependency`` as written, and the file and line that set it; None
         when unset."""
@@ -82,8 +96,16 @@ def args_flags(args: Iterable[Any]) -> Flags:
     for arg in args:
         m = _FLAG.fullmatch(arg) if isinstance(arg, str) else None
         if m:
-            out[m.group(1)] = m.group(2) or ""
+            _add(out, m)
     return out
+
+
+def _add(flags: Flags, m: re.Match[str]) -> None:
+    """Record the flag ``m`` matched: the last value of a flag wins, except that gates add up."""
+    if m.group(3):
+        flags[FEATURE_GATES] = ",".join(g for g in (flags.get(FEATURE_GATES), m.group(4)) if g)
+    else:
+        flags[m.group(1)] = m.group(2) or ""
 
 
 def deployment_flags(deployment: Resource) -> Flags:
@@ -108,7 +130,9 @@ def patch_flags(patches: Any) -> list[tuple[str, int, Flags]]:
         target = patch.get("target") if isinstance(patch, dict) else None
         if not isinstance(text, str) or not isinstance(target, dict) or target.get("kind") not in (None, "Deployment"):
             continue
-        flags = {m.group(1): m.group(2) or "" for m in _FLAG.finditer(text)}
+        flags: Flags = {}
+        for m in _FLAG.finditer(text):
+            _add(flags, m)
         if not flags:
             continue
         name = target.get("name")

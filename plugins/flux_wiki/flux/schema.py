@@ -395,6 +395,17 @@ RESOURCESET_INPUT_PROVIDER_SPEC = {
     "skip": {"labels": seq(STR)},
 }
 
+# notification-controller api/v1 reference_types.go CrossNamespaceObjectReference.Kind, the union of its releases
+# (FluxInstance, ResourceSet, ResourceSetInputProvider, ArtifactGenerator and ExternalArtifact came later): an
+# Alert or Receiver naming any other kind, a Pod say, is refused whatever Flux the cluster runs
+_EVENT_SOURCE = {"kind!": one_of("Bucket", "GitRepository", "Kustomization", "HelmRelease", "HelmChart",
+                                 "HelmRepository", "ImageRepository", "ImagePolicy", "ImageUpdateAutomation",
+                                 "OCIRepository", "FluxInstance", "ResourceSet", "ResourceSetInputProvider",
+                                 "ArtifactGenerator", "ExternalArtifact"),
+                 "name": STR, "namespace": STR, "apiVersion": STR, "matchLabels": _STRINGS}
+ALERT_SPEC = {"eventSeverity": one_of("info", "error"), "eventSources": seq(_EVENT_SOURCE)}
+RECEIVER_SPEC = {"resources": seq(_EVENT_SOURCE)}
+
 # the fields of core and networking objects the surface extractor reads
 _PORT = either(INT, STR)
 _CONTAINER = {"name": STR, "image": STR, "restartPolicy": STR,
@@ -446,6 +457,8 @@ APPLIED_OBJECTS: dict[tuple[str, str], dict[str, Any]] = {
     ("fluxcd.controlplane.io", "FluxInstance"): {"spec": FLUX_INSTANCE_SPEC},
     ("fluxcd.controlplane.io", "ResourceSet"): {"spec": RESOURCESET_SPEC},
     ("fluxcd.controlplane.io", "ResourceSetInputProvider"): {"spec!": RESOURCESET_INPUT_PROVIDER_SPEC},
+    ("notification.toolkit.fluxcd.io", "Alert"): {"spec": ALERT_SPEC},
+    ("notification.toolkit.fluxcd.io", "Receiver"): {"spec": RECEIVER_SPEC},
 }
 
 # flux-operator api/v1 fluxinstance_types.go and fluxreport_types.go:

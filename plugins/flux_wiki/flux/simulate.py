@@ -886,7 +886,8 @@ class Simulation:
         self.cluster.warnings.extend(diags)
         node.failure = _first_failure(diags)
         shared = self.repo.run_memo
-        result = substitute_resources(resources, variables, enabled=post.enabled, strict=post.strict,
+        strict = post.strict or self.flags.strict_substitutions()
+        result = substitute_resources(resources, variables, enabled=post.enabled, strict=strict,
                                       cache=self.repo.cache,
                                       seen=shared.setdefault("substitute seen", {}) if shared is not None else None)
         self.cluster.warnings.extend(result.diagnostics)
