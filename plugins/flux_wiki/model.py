@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from .analysis.redact import url_without_credentials
 from .flux.objects import KustomizationSpec
-from .records import slots_equal, slots_replace, slots_repr
+from .records import slots_copy, slots_equal, slots_replace, slots_repr
 
 if TYPE_CHECKING:
     from .analysis.facts import ClusterFacts
@@ -483,6 +483,8 @@ class Surface:
     __repr__ = slots_repr
     __eq__ = slots_equal
     __hash__ = None  # type: ignore[assignment]  # mutable, compared by value: not hashable
+
+    __copy__ = slots_copy  # the surfaces of a layer another cluster reuses are copied (engine.surfaces_reusing)
 
     def __replace__(self, **changes: Any) -> Surface:
         """A copy with ``changes`` (field name -> new value)."""

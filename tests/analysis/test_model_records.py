@@ -37,6 +37,15 @@ def test_replace_copies_every_field_and_changes_the_given_ones() -> None:
     assert surface.replace(targets=(Target("web"),)).target == "web" and surface.target is None
 
 
+def test_a_surface_copy_is_equal_separate_and_shares_its_fields() -> None:
+    surface = Surface("ingress", "flux-system/apps", "apps", "web", "Ingress", host="a.example",
+                      targets=(Target("web"),), file="apps/web.yaml", line=4, metallb_backend="")
+    copied = copy.copy(surface)
+    assert copied == surface and copied is not surface and copied.targets is surface.targets
+    copied.layer = "flux-system/other"
+    assert surface.layer == "flux-system/apps"
+
+
 def test_a_source_url_loses_its_credentials_when_built_and_when_replaced() -> None:
     source = SourceInfo("GitRepository", "ns", "n", "https://user:pw@example.com/r.git")
     assert "pw" not in source.url and source.ref == {} and source.ref is not SourceInfo("a", "b", "c").ref
@@ -84,7 +93,7 @@ def test_an_order_state_is_every_field_but_its_cache() -> None:
 
 def test_the_record_helpers_leave_the_weakref_slot_out() -> None:
     """A record that can be weakly referenced (Model) has ``__weakref__`` among its slots: no field of it."""
-    from flux_wiki.records import slots_equal, slots_replace, slots_repr
+    from flux_wiki.records import slots_copy, slots_equal, slots_replace, slots_repr
 
     class Watched:
         __slots__ = ("a", "__weakref__")
@@ -96,6 +105,7 @@ def test_the_record_helpers_leave_the_weakref_slot_out() -> None:
     assert slots_repr(record).endswith("Watched(a=1)")
     assert slots_replace(record, {"a": 2}).a == 2
     assert slots_equal(record, Watched(1)) is True
+    assert slots_copy(record).a == 1
 
 
 def _tuple_records() -> list[type]:
