@@ -60,7 +60,8 @@ _KEY_CACHE = 8192
 def _parts(key: str) -> tuple[str, ...]:
     if key.isascii() and key.isalpha() and key.islower():  # one word (most keys): nothing to split or fold
         return (key,)
-    words = [w.lower() for chunk in _NOT_WORD.split(key) for w in _CAMEL.findall(chunk)]
+    chunks = (key,) if key.isascii() and key.isalnum() else _NOT_WORD.split(key)  # camelCase: one chunk
+    words = [w.lower() for chunk in chunks for w in _CAMEL.findall(chunk)]
     folded: list[str] = []
     for w in words:
         if folded and (folded[-1], w) in _FOLD:
@@ -84,7 +85,7 @@ def _is_secret_key(key: str) -> bool:
         return False
     if parts[-1] in _REFERENCE_LAST or parts[0] in _REFERENCE_FIRST:
         return False
-    if any(p in _SECRET_WORDS for p in parts):
+    if not _SECRET_WORDS.isdisjoint(parts):
         return True
     if parts[-1] in ("key", "keys") and len(parts) > 1 and parts[-2] in _NOT_KEY_MATERIAL:
         return False
@@ -104,7 +105,7 @@ def names_secret(key: str) -> bool:
 def _names_secret(key: str) -> bool:
     if not _is_secret_key(key):
         return False
-    return any(p in _SECRET_WORDS for p in _parts(key.rsplit("/", 1)[-1]))
+    return not _SECRET_WORDS.isdisjoint(_parts(key.rsplit("/", 1)[-1]))
 
 
 def is_reference_key(key: str) -> bool:
@@ -117,7 +118,7 @@ def _is_reference_key(key: str) -> bool:
     parts = _parts(key.rsplit("/", 1)[-1])
     if parts == ("value", "from"):
         return True
-    names_secret = any(p in _SECRET_WORDS or p in _SECRET_LAST for p in parts)
+    names_secret = not (_SECRET_WORDS.isdisjoint(parts) and _SECRET_LAST.isdisjoint(parts))
     return names_secret and not _is_secret_key(key)
 
 
