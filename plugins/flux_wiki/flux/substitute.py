@@ -218,12 +218,12 @@ def _needs_envsubst(value: Any) -> bool:
 
 def substitution_disabled(res: Resource) -> bool:
     """Labelled or annotated ``kustomize.toolkit.fluxcd.io/substitute: disabled``: postBuild skips it."""
-    md = res.metadata
-    for section in ("labels", "annotations"):
-        m = md.get(section)
-        if isinstance(m, dict) and m.get(SUBSTITUTE_KEY) == DISABLED:
-            return True
-    return False
+    md = res.obj.get("metadata")  # asked of every object of every Kustomization that substitutes: no loop
+    if not isinstance(md, dict):
+        return False
+    labels, annotations = md.get("labels"), md.get("annotations")
+    return (isinstance(labels, dict) and labels.get(SUBSTITUTE_KEY) == DISABLED
+            or isinstance(annotations, dict) and annotations.get(SUBSTITUTE_KEY) == DISABLED)
 
 
 def _describe(res: Resource) -> str:
