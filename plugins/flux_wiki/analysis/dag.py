@@ -6,7 +6,7 @@ from collections import namedtuple
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..flux.objects import dependency_index
+from ..flux.objects import dependency_index, ready_dependencies
 from ..flux.simulate import FOREIGN_ROOTS
 from ..load.yamldocs import field_line
 from ..model import FLUX_HELM_GROUP, FLUX_KUSTOMIZE_GROUP, Cluster, HelmReleaseInfo, InputError
@@ -165,7 +165,8 @@ def _release_holds(cluster: Cluster, deadlocks: list[_Deadlock],
     expression, not by Ready, and a dangling one is reported apart (FW-DEPENDSON-DANGLING): neither holds here."""
     releases = {h.ident(): h for h in cluster.helm_releases}
     specs = {ident: _release_spec(cluster, h) for ident, h in releases.items()}
-    waits = {ident: _ready_waits(specs[ident], h, releases) for ident, h in releases.items()}
+    waits = {ident: ready_dependencies(h.depends_on, specs[ident].get("dependsOn"), h.namespace, releases)
+             for ident, h in releases.items()}
     causes: dict[str, Blocker] = {}
     for deadlock in deadlocks:
         release = deadlock.release
@@ -281,14 +282,6 @@ def _release_spec(cluster: Cluster, release: HelmReleaseInfo) -> dict[str, Any]:
     res = next((r for r in node.resources if (r.file, r.line) == (release.file, release.line)), None) \
         if node is not None else None
     return res.spec if res is not None else {}
-
-
-def _ready_waits(spec: dict[str, Any], release: HelmReleaseInfo, releases: Mapping[str, HelmReleaseInfo]) -> list[str]:
-    """The HelmReleases of the cluster ``release`` waits Ready for: its dependsOn, without readyExpr entries."""
-    entries = spec.get("dependsOn")
-    by_expr = {f"{e.get('namespace') or release.namespace}/{e.get('name')}" for e in
-               (entries if isinstance(entries, list) else []) if isinstance(e, dict) and e.get("readyExpr")}
-    return [d for d in dict.fromkeys(release.depends_on) if d in releases and d not in by_expr]
 
 
 def _dependency_line(cluster: Cluster, release: HelmReleaseInfo, dep: str,

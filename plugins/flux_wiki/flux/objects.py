@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime
 from collections import namedtuple
-from collections.abc import Mapping
+from collections.abc import Container, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..records import slots_equal, slots_replace, slots_repr
@@ -132,6 +132,17 @@ def dependency_index(entries: Any, dep: str, namespace: str) -> int | None:
         if dep in (f"{ns}/{name}", name):
             return i
     return None
+
+
+def ready_dependencies(depends_on: Iterable[str], entries: Any, namespace: str, known: Container[str]) -> list[str]:
+    """The HelmReleases of ``known`` a HelmRelease waits Ready for (helm-controller's checkDependencies): the ids
+    of its ``dependsOn`` (``depends_on``, ``namespace/name``) once each, in order, but those whose entry in
+    ``entries`` has a ``readyExpr``, which is judged by its CEL expression, not by Ready. ``namespace`` is the
+    dependent's own, that of an entry without one."""
+    listed = entries if isinstance(entries, list) else []
+    by_expr = {f"{e.get('namespace') or namespace}/{e.get('name')}" for e in listed
+               if isinstance(e, dict) and e.get("readyExpr")}
+    return [d for d in dict.fromkeys(depends_on) if d in known and d not in by_expr]
 
 
 def kube_config_ref(spec: dict[str, Any]) -> tuple[str, str] | None:

@@ -29,7 +29,7 @@ from .entry import Entry, artifact_prefix, bootstrap_build, root_path
 from .fields import holds_variable, is_ciphertext
 from .kustomize.build import BuildResult, Includes, included_in
 from .kustomize.reuse import build_reusing
-from .objects import KustomizationSpec, dependency_index, landing_cluster, remote_cluster
+from .objects import KustomizationSpec, dependency_index, landing_cluster, ready_dependencies, remote_cluster
 from .schema import (FLUX_KUSTOMIZATION_SPEC, LABEL, FieldProblem, checked_kustomization, checked_kustomization_spec,
                      host_problems, name_problem, name_rule, object_problems, unknown_fields, unsubstituted_durations)
 from .scope import ScopeIndex
@@ -1256,10 +1256,8 @@ class Simulation:
         waits: dict[str, list[str]] = {}
         for ident, h in releases.items():
             spec = specs.get((h.file, h.line))
-            entries = spec.get("dependsOn") if isinstance(spec, dict) else None
-            by_expr = {f"{e.get('namespace') or h.namespace}/{e.get('name')}" for e in
-                       (entries if isinstance(entries, list) else []) if isinstance(e, dict) and e.get("readyExpr")}
-            waits[ident] = [d for d in dict.fromkeys(h.depends_on) if d in releases and d not in by_expr]
+            waits[ident] = ready_dependencies(h.depends_on, spec.get("dependsOn") if isinstance(spec, dict) else None,
+                                              h.namespace, releases)
         dropped: set[tuple[str, str]] = set()
         for _ in range(MAX_RELEASE_CYCLES):
             graph = {r: {d for d in deps if (r, d) not in dropped} for r, deps in waits.items()}
